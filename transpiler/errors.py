@@ -1,0 +1,119 @@
+"""The catalogue of errors a user can get from the transpiler, each pointing at their line."""
+
+from __future__ import annotations
+
+import difflib
+
+
+class TranspileError(Exception):
+    """A problem in the user's kernel source, with its place and a hint (like SyntaxError)."""
+
+    hint = ""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        filename: str = "<string>",
+        lineno: int = 0,
+        col_offset: int = 0,
+        source_line: str = "",
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.filename = filename
+        self.lineno = lineno
+        self.col_offset = col_offset
+        self.source_line = source_line
+        if hint is not None:
+            self.hint = hint
+
+    def __str__(self) -> str:
+        where = f"{self.filename}:{self.lineno}:{self.col_offset + 1}"
+        text = f"{where}: {type(self).__name__}: {self.message}"
+        if self.source_line:
+            stripped = self.source_line.rstrip()
+            text += f"\n    {stripped}\n    {' ' * self.col_offset}^"
+        if self.hint:
+            text += f"\nhint: {self.hint}"
+        return text
+
+
+class TranspileSyntaxError(TranspileError):
+    """The source is not valid Python."""
+
+    hint = "fix the Python syntax first; the kernel must parse as ordinary Python"
+
+
+class UnsupportedOpError(TranspileError):
+    """A torch function or method that the op table does not know."""
+
+
+class UnsupportedConstructError(TranspileError):
+    """A Python construct that cannot run inside a device loop."""
+
+
+class HostSyncError(UnsupportedConstructError):
+    """Something inside a device loop that would need the host (.item(), .tolist(), print)."""
+
+    hint = "values inside a device loop stay on the GPU; compute host values before the loop"
+
+
+class TileArgumentError(TranspileError):
+    """hl.tile / hl.grid called with no sizes or with sizes of the wrong kind."""
+
+    hint = "write hl.tile(n), hl.tile([m, n]), hl.tile(x.size()) or hl.tile(begin, end)"
+
+
+class TileOutsideKernelError(TranspileError):
+    """A tile loop outside a @helion.kernel function."""
+
+    hint = "decorate the enclosing function with @helion.kernel()"
+
+
+class NoDeviceLoopError(TranspileError):
+    """A kernel with no top-level hl.tile / hl.grid loop: nothing would run on the GPU."""
+
+    hint = "put the device work inside `for tile in hl.tile(n):` at the top level of the kernel"
+
+
+class StoreTargetError(TranspileError):
+    """A store into something that is not a tensor from the host."""
+
+    hint = "store into a tensor argument or one allocated before the loop (torch.empty_like(x))"
+
+
+class IndexRankError(TranspileError):
+    """More indices than the tensor has dimensions."""
+
+
+class UnknownLanguageNameError(TranspileError):
+    """An hl.<name> that the language does not define."""
+
+
+class UndefinedNameError(TranspileError):
+    """A name used inside a device loop that is defined nowhere before it."""
+
+
+class ShapeError(TranspileError):
+    """Values whose tile dimensions cannot be shown to line up."""
+
+
+class RankUnknownError(TranspileError):
+    """hl.tile(x.size()) where the rank of x is known only from the arguments."""
+
+    hint = (
+        "call the kernel through transpiler.kernel (it specialises on the arguments), pass "
+        "example_args= to transpile, or write the sizes out: hl.tile([m, n])"
+    )
+
+
+class UnsupportedDtypeError(TranspileError):
+    """A dtype the generated kernel cannot compute in."""
+
+
+def near_names(name: str, choices: list[str] | tuple[str, ...]) -> str:
+    """'did you mean' text for an unknown name, or '' when nothing is close."""
+    close = difflib.get_close_matches(name, list(choices), n=3, cutoff=0.6)
+    return f"did you mean {', '.join(close)}?" if close else ""

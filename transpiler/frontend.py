@@ -1,0 +1,169 @@
+"""Finds what the source defines: import aliases, kernel functions, and each kernel's device loops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+import libcst.matchers as m
+
+from .errors import NoDeviceLoopError, TileOutsideKernelError
+from .source import Source
+
+HELION, LANGUAGE = "helion", "helion.language"
+_CANONICAL = {"transpiler": HELION, "transpiler.language": LANGUAGE}
+
+
+def canonical_module(dotted: str) -> str:
+    """`transpiler.language.tile` → `helion.language.tile`: both spellings mean the same."""
+    for prefix, canonical in _CANONICAL.items():
+        if dotted == prefix or dotted.startswith(prefix + "."):
+            return canonical + dotted[len(prefix) :]
+    return dotted
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+@dataclass
+class Aliases:
+    """Module-level names bound by imports, resolved to what they import."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    globals: set[str] = field(default_factory=set)  # other module-level names
+
+    def qualified(self, node: cst.BaseExpression, shadowed: set[str] = frozenset()) -> str | None:
+        """`hl.tile` → `helion.language.tile`, `F.relu` → `torch.nn.functional.relu`."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in shadowed or head not in self.names:
+            return None
+        full = self.names[head] + ("." + rest if rest else "")
+        return canonical_module(full)
+
+    def is_helion_import(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Import):
+            return all(
+                canonical_module(dotted_name(alias.name) or "").startswith(HELION)
+                for alias in node.names
+            )
+        if isinstance(node, cst.ImportFrom) and node.module is not None:
+            return canonical_module(dotted_name(node.module) or "").startswith(HELION)
+        return False
+
+
+def collect_aliases(module: cst.Module) -> Aliases:
+    aliases = Aliases()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                aliases.globals.add(statement.name.value)
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    full = dotted_name(alias.name) or ""
+                    if alias.asname is not None:
+                        aliases.names[alias.asname.name.value] = full
+                    else:
+                        head = full.split(".")[0]
+                        aliases.names[head] = head
+            elif isinstance(small, cst.ImportFrom) and small.module is not None:
+                base = dotted_name(small.module) or ""
+                if isinstance(small.names, cst.ImportStar):
+                    continue
+                for alias in small.names:
+                    local = alias.evaluated_alias or alias.evaluated_name
+                    aliases.names[local] = f"{base}.{alias.evaluated_name}"
+            elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                targets = small.targets if isinstance(small, cst.Assign) else [small]
+                for target in targets:
+                    node = target.target
+                    if isinstance(node, cst.Name):
+                        aliases.globals.add(node.value)
+    return aliases
+
+
+@dataclass
+class KernelFunction:
+    """A @helion.kernel function: its decorator's settings, host statements and device loops."""
+
+    node: cst.FunctionDef
+    settings: dict[str, object]
+    body: list[cst.BaseStatement]  # in order; device loops among them
+    loops: list[cst.For]
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value
+
+
+def device_loop_kind(node: cst.CSTNode, aliases: Aliases) -> str | None:
+    """'tile' or 'grid' when `node` is `for ... in hl.tile(...)` / `hl.grid(...)`."""
+    if not (isinstance(node, cst.For) and isinstance(node.iter, cst.Call)):
+        return None
+    qualified = aliases.qualified(node.iter.func)
+    if qualified in (f"{LANGUAGE}.tile", f"{LANGUAGE}.grid"):
+        return qualified.rsplit(".", 1)[1]
+    return None
+
+
+def _kernel_settings(decorator: cst.Decorator, source: Source) -> dict[str, object]:
+    settings: dict[str, object] = {}
+    if isinstance(decorator.decorator, cst.Call):
+        for arg in decorator.decorator.args:
+            if arg.keyword is not None:
+                settings[arg.keyword.value] = source.code(arg.value)
+    return settings
+
+
+def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
+    kernels: list[KernelFunction] = []
+    for statement in source.module.body:
+        if isinstance(statement, cst.FunctionDef):
+            kernel_decorator = next(
+                (
+                    d
+                    for d in statement.decorators
+                    if aliases.qualified(
+                        d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+                    )
+                    == f"{HELION}.kernel"
+                ),
+                None,
+            )
+            if kernel_decorator is None:
+                _refuse_stray_loops(statement, source, aliases)
+                continue
+            body = list(statement.body.body)
+            loops = [s for s in body if device_loop_kind(s, aliases)]
+            if not loops:
+                raise source.error(
+                    NoDeviceLoopError,
+                    statement.name,
+                    f"kernel {statement.name.value}() has no hl.tile / hl.grid loop at its top level",
+                )
+            kernels.append(
+                KernelFunction(statement, _kernel_settings(kernel_decorator, source), body, loops)
+            )
+        else:
+            _refuse_stray_loops(statement, source, aliases)
+    return kernels
+
+
+def _refuse_stray_loops(node: cst.CSTNode, source: Source, aliases: Aliases) -> None:
+    for loop in m.findall(node, m.For(iter=m.Call())):
+        if device_loop_kind(loop, aliases):
+            raise source.error(
+                TileOutsideKernelError,
+                loop.iter,
+                "a device loop outside a @helion.kernel function",
+            )

@@ -1,0 +1,221 @@
+"""What the host code before a device loop tells us: tensors, scalars and symbolic sizes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from .frontend import Aliases, dotted_name
+
+_LIKE = {"empty_like", "zeros_like", "ones_like", "full_like", "rand_like", "randn_like"}
+_NEW = {"empty", "zeros", "ones", "full", "rand", "randn"}
+_SIZE_ATTRS = {"size", "shape"}
+
+
+@dataclass
+class HostInfo:
+    """Host names and the sizes they stand for; a size key is a canonical text like `x.size(1)`."""
+
+    aliases: Aliases
+    params: list[str] = field(default_factory=list)
+    tensors: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+    size_keys: dict[str, str] = field(default_factory=dict)  # host int name → size key
+    tensor_sizes: dict[str, list[str]] = field(default_factory=dict)  # when the rank is known
+    ranks: dict[str, int] = field(default_factory=dict)  # from example arguments
+
+    def rank(self, tensor: str) -> int | None:
+        if tensor in self.tensor_sizes:
+            return len(self.tensor_sizes[tensor])
+        return self.ranks.get(tensor)
+
+    def size_key(self, tensor: str, dim: int) -> str:
+        sizes = self.tensor_sizes.get(tensor)
+        rank = self.rank(tensor)
+        if dim < 0 and rank is not None:
+            dim += rank
+        if sizes is not None and 0 <= dim < len(sizes):
+            return sizes[dim]
+        return f"{tensor}.size({dim})"
+
+    def key_of(self, node: cst.BaseExpression) -> str | None:
+        """The size key of a host expression (`n`, `x.size(0)`, `x.shape[0]`, `7`)."""
+        if isinstance(node, cst.Integer):
+            return str(node.evaluated_value)
+        if isinstance(node, cst.Name):
+            if node.value in self.tensors:
+                return None
+            return self.size_keys.get(node.value, node.value)
+        tensor_dim = size_of(node)
+        if tensor_dim is not None:
+            return self.size_key(*tensor_dim)
+        return None
+
+    def name_for_key(self, key: str) -> str | None:
+        """A host name bound to this size, the user's own name for it."""
+        if key in self.names and key not in self.tensors:
+            return key
+        return next((name for name, k in self.size_keys.items() if k == key), None)
+
+    def absorb(self, statement: cst.BaseStatement) -> None:
+        """Learn from one host statement (straight-line code before a device loop)."""
+        if not isinstance(statement, cst.SimpleStatementLine):
+            for name in _assigned_names(statement):
+                self._forget(name)
+            return
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                self._assign(small.targets[0].target, small.value)
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                self._assign(small.target, small.value)
+            elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
+                if isinstance(small.target, cst.Name):
+                    self._forget(small.target.value)
+
+    def _forget(self, name: str) -> None:
+        self.names.add(name)
+        self.tensors.discard(name)
+        self.size_keys.pop(name, None)
+        self.tensor_sizes.pop(name, None)
+
+    def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            names = [
+                e.value.value if isinstance(e.value, cst.Name) else None for e in target.elements
+            ]
+            for name in names:
+                if name:
+                    self._forget(name)
+            tensor = _sizes_of_whole(value)
+            if tensor is not None:
+                self.tensor_sizes.setdefault(
+                    tensor, [self.size_key(tensor, d) for d in range(len(names))]
+                )
+                for dim, name in enumerate(names):
+                    if name:
+                        self.size_keys[name] = self.size_key(tensor, dim)
+            return
+        if not isinstance(target, cst.Name):
+            return
+        name = target.value
+        self._forget(name)
+        if isinstance(value, cst.Name) and value.value in self.tensors:
+            self.tensors.add(name)
+            if value.value in self.tensor_sizes:
+                self.tensor_sizes[name] = list(self.tensor_sizes[value.value])
+            return
+        key = self.key_of(value) if not isinstance(value, cst.Integer) else None
+        if key is not None:
+            self.size_keys[name] = key
+            return
+        sizes = self._allocation_sizes(value)
+        if sizes is not None:
+            self.tensors.add(name)
+            if sizes != "unknown":
+                self.tensor_sizes[name] = sizes
+
+    def _allocation_sizes(self, value: cst.BaseExpression) -> list[str] | str | None:
+        """Per-dim size keys of a tensor allocation; "unknown" for tensors of unknown shape."""
+        if not isinstance(value, cst.Call):
+            return None
+        func = self.aliases.qualified(value.func) or ""
+        method = value.func.attr.value if isinstance(value.func, cst.Attribute) else ""
+        base = dotted_name(value.func.value) if isinstance(value.func, cst.Attribute) else None
+        positional = [a.value for a in value.args if a.keyword is None]
+        if func.startswith("torch.") and func.split(".")[-1] in _LIKE and positional:
+            like = dotted_name(positional[0])
+            if like in self.tensor_sizes:
+                return list(self.tensor_sizes[like])
+            if like in self.ranks:
+                return [self.size_key(like, d) for d in range(self.ranks[like])]
+            return "unknown"
+        if func.startswith("torch.") and func.split(".")[-1] in _NEW and positional:
+            shape = positional[0]
+            if isinstance(shape, (cst.List, cst.Tuple)):
+                keys = [self.key_of(e.value) for e in shape.elements]
+            else:
+                keys = [self.key_of(a) for a in positional[: 1 if method == "full" else None]]
+            return keys if all(k is not None for k in keys) else "unknown"
+        if base in self.names and method in ("clone", "contiguous") and base in self.tensor_sizes:
+            return list(self.tensor_sizes[base])
+        if base in self.names and method.startswith("new_"):
+            return "unknown"
+        return "unknown" if func.startswith("torch.") else None
+
+
+def size_of(node: cst.BaseExpression) -> tuple[str, int] | None:
+    """(tensor, dim) for `x.size(d)` or `x.shape[d]` with a literal d."""
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "size"
+        and isinstance(node.func.value, cst.Name)
+        and len(node.args) == 1
+    ):
+        dim = _literal_int(node.args[0].value)
+        return (node.func.value.value, dim) if dim is not None else None
+    if (
+        isinstance(node, cst.Subscript)
+        and isinstance(node.value, cst.Attribute)
+        and node.value.attr.value == "shape"
+        and isinstance(node.value.value, cst.Name)
+        and len(node.slice) == 1
+        and isinstance(node.slice[0].slice, cst.Index)
+    ):
+        dim = _literal_int(node.slice[0].slice.value)
+        return (node.value.value.value, dim) if dim is not None else None
+    return None
+
+
+def _sizes_of_whole(node: cst.BaseExpression) -> str | None:
+    """The tensor `x` of `x.size()` / `x.shape`."""
+    if isinstance(node, cst.Call) and not node.args:
+        node = node.func
+        if isinstance(node, cst.Attribute) and node.attr.value == "size":
+            return dotted_name(node.value)
+        return None
+    if isinstance(node, cst.Attribute) and node.attr.value == "shape":
+        return dotted_name(node.value)
+    return None
+
+
+def whole_size_tensor(node: cst.BaseExpression) -> str | None:
+    return _sizes_of_whole(node)
+
+
+def _literal_int(node: cst.BaseExpression) -> int | None:
+    if isinstance(node, cst.Integer):
+        return int(node.evaluated_value)
+    if (
+        isinstance(node, cst.UnaryOperation)
+        and isinstance(node.operator, cst.Minus)
+        and isinstance(node.expression, cst.Integer)
+    ):
+        return -int(node.expression.evaluated_value)
+    return None
+
+
+def _assigned_names(node: cst.CSTNode) -> set[str]:
+    import libcst.matchers as m
+
+    names: set[str] = set()
+    for target in m.findall(node, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For()):
+        inner = target.target
+        for name in m.findall(inner, m.Name()):
+            names.add(name.value)
+    return names
+
+
+def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
+    """Parameters: annotated `torch.Tensor` ones are tensors; every one is a host name."""
+    params = function.params
+    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        name = param.name.value
+        info.params.append(name)
+        info.names.add(name)
+        annotation = param.annotation.annotation if param.annotation else None
+        if annotation is not None and (info.aliases.qualified(annotation) or "").endswith("Tensor"):
+            info.tensors.add(name)
+            if name in info.ranks:
+                info.tensor_sizes[name] = [f"{name}.size({d})" for d in range(info.ranks[name])]

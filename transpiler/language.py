@@ -1,0 +1,242 @@
+"""The DSL (`hl`) run eagerly: every tile covers its whole range (reference mode)."""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import torch
+
+__all__ = [
+    "Tile",
+    "arange",
+    "constexpr",
+    "cumsum",
+    "current_device",
+    "device_print",
+    "full",
+    "grid",
+    "index",
+    "reference_device",
+    "register_block_size",
+    "register_tunable",
+    "specialize",
+    "static_range",
+    "tile",
+    "zeros",
+]
+
+# The device that reference-mode allocations (`hl.zeros`, `tile.index`, ...) land on;
+# None means torch's default device.
+_device: contextvars.ContextVar[torch.device | None] = contextvars.ContextVar(
+    "reference_device", default=None
+)
+
+
+def current_device() -> torch.device | None:
+    """The device reference-mode allocations use (None: torch's default)."""
+    return _device.get()
+
+
+@contextlib.contextmanager
+def reference_device(device: torch.device | str | None) -> Iterator[None]:
+    """Make `device` the current device for allocations inside the `with` block."""
+    token = _device.set(torch.device(device) if device is not None else None)
+    try:
+        yield
+    finally:
+        _device.reset(token)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One tile dimension covering [begin, end); in reference mode the whole range."""
+
+    begin: int
+    end: int
+
+    @property
+    def block_size(self) -> int:
+        return self.end - self.begin
+
+    @property
+    def id(self) -> int:
+        return 0
+
+    @property
+    def count(self) -> int:
+        return 1
+
+    @property
+    def slice(self) -> slice:
+        return slice(self.begin, self.end)
+
+    @property
+    def index(self) -> torch.Tensor:
+        """The indices the tile covers, [begin, ..., end - 1], as int64."""
+        return torch.arange(self.begin, self.end, dtype=torch.int64, device=current_device())
+
+
+SizeLike: TypeAlias = int | torch.Tensor | torch.SymInt
+Sizes: TypeAlias = SizeLike | Sequence[SizeLike]
+
+
+def _as_int(value: Any) -> int:
+    """An int from an int, a 0-dim tensor or a SymInt-like."""
+    if isinstance(value, Tile):
+        return value.block_size
+    return int(value)
+
+
+def _is_sequence(value: object) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+def _begins_and_ends(begin_or_end: Sizes, end_or_none: Sizes | None) -> tuple[list[int], list[int]]:
+    """Begin and end per dimension, from `(end)` or `(begin, end)`, each scalar or sequence."""
+    if end_or_none is None:
+        ends = begin_or_end
+        begins: Sizes = [0] * len(ends) if _is_sequence(ends) else 0
+    else:
+        begins, ends = begin_or_end, end_or_none
+    if _is_sequence(begins) != _is_sequence(ends):
+        raise TypeError("hl.tile/hl.grid: begin and end must both be sizes or both sequences")
+    if not _is_sequence(ends):
+        return [_as_int(begins)], [_as_int(ends)]
+    if len(begins) != len(ends):
+        raise TypeError(f"hl.tile/hl.grid: {len(begins)} begins for {len(ends)} ends")
+    return [_as_int(b) for b in begins], [_as_int(e) for e in ends]
+
+
+def tile(
+    begin_or_end: Sizes,
+    end_or_none: Sizes | None = None,
+    /,
+    block_size: object = None,
+) -> Iterator[Tile] | Iterator[tuple[Tile, ...]]:
+    """Yield one tile per dimension covering the whole range (nothing if the range is empty).
+
+    A scalar size yields a `Tile`; a list, tuple or `torch.Size` yields one tuple of tiles.
+    `block_size` is accepted and ignored: reference mode uses one tile per range.
+    """
+    begins, ends = _begins_and_ends(begin_or_end, end_or_none)
+    if any(end <= begin for begin, end in zip(begins, ends)):
+        return
+    tiles = tuple(Tile(begin, end) for begin, end in zip(begins, ends))
+    yield tiles if _is_sequence(begin_or_end) else tiles[0]
+
+
+def grid(
+    begin_or_end: Sizes,
+    end_or_none: Sizes | None = None,
+    /,
+    step: Sizes | None = None,
+) -> Iterator[int] | Iterator[tuple[int, ...]]:
+    """Yield every integer (or tuple of integers) in the range, like nested `range` loops."""
+    begins, ends = _begins_and_ends(begin_or_end, end_or_none)
+    if step is None:
+        steps = [1] * len(ends)
+    else:
+        steps = [_as_int(s) for s in step] if _is_sequence(step) else [_as_int(step)]
+    ranges = [range(b, e, s) for b, e, s in zip(begins, ends, steps)]
+    if _is_sequence(begin_or_end):
+        yield from itertools.product(*ranges)
+    else:
+        yield from ranges[0]
+
+
+def _shape(shape: object) -> list[int]:
+    """A concrete shape from entries that may be ints, tiles or tuples of tiles."""
+    entries = shape if _is_sequence(shape) else [shape]
+    sizes: list[int] = []
+    for entry in entries:
+        if _is_sequence(entry):
+            sizes.extend(_as_int(part) for part in entry)
+        else:
+            sizes.append(_as_int(entry))
+    return sizes
+
+
+def zeros(
+    shape: object, dtype: torch.dtype = torch.float32, device: torch.device | None = None
+) -> torch.Tensor:
+    """A tensor of zeros whose shape may name tiles (each contributes its block size)."""
+    return torch.zeros(_shape(shape), dtype=dtype, device=device or current_device())
+
+
+def full(
+    shape: object,
+    value: float | bool | torch.Tensor,
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | None = None,
+) -> torch.Tensor:
+    """A tensor filled with `value` whose shape may name tiles."""
+    if isinstance(value, torch.Tensor):
+        value = value.item()
+    return torch.full(_shape(shape), value, dtype=dtype, device=device or current_device())
+
+
+def arange(
+    *args: SizeLike | Tile, dtype: torch.dtype | None = None, device: torch.device | None = None
+) -> torch.Tensor:
+    """`torch.arange` on the current device; a tile argument stands for its block size."""
+    bounds = [_as_int(arg) for arg in args]
+    return torch.arange(*bounds, dtype=dtype, device=device or current_device())
+
+
+def cumsum(input_tensor: torch.Tensor, dim: int, reverse: bool = False) -> torch.Tensor:
+    """Inclusive prefix sum along `dim` (from the end when `reverse`)."""
+    if reverse:
+        return torch.cumsum(input_tensor.flip(dim), dim).flip(dim)
+    return torch.cumsum(input_tensor, dim)
+
+
+def specialize(value: Any) -> Any:
+    """Mark a size as compile-time constant; eagerly the value itself."""
+    return value
+
+
+class constexpr:  # noqa: N801 - spelled as in Helion (`hl.constexpr`)
+    """Annotation marking a compile-time constant argument; `hl.constexpr(v)` is `v`."""
+
+    def __new__(cls, value: Any) -> Any:
+        return value
+
+
+def register_block_size(min_or_max: SizeLike, max_or_none: SizeLike | None = None) -> int:
+    """A block size to share between loops; reference mode uses the whole range (the max)."""
+    return _as_int(min_or_max if max_or_none is None else max_or_none)
+
+
+def register_tunable(name: str, fragment: Any) -> Any:
+    """A tunable value; reference mode takes the fragment's default (or the value itself)."""
+    default = getattr(fragment, "default", fragment)
+    return default() if callable(default) else default
+
+
+def static_range(*args: SizeLike) -> range:
+    """A loop unrolled at compile time; eagerly a plain `range`."""
+    return range(*(_as_int(arg) for arg in args))
+
+
+def device_print(*args: Any) -> None:
+    """Print from inside a kernel; eagerly `print`."""
+    print(*args)
+
+
+def index(value: Any) -> Any:
+    """One subscript element for eager indexing: tiles become slices, the rest is unchanged.
+
+    A tuple (or list) holding tiles becomes a tuple with each tile as its slice; a tuple of
+    one tile becomes that tile's slice, so `x[tile, :]` works for `tile` from `hl.tile([m])`.
+    """
+    if isinstance(value, Tile):
+        return value.slice
+    if _is_sequence(value) and any(isinstance(part, Tile) for part in value):
+        slices = tuple(index(part) for part in value)
+        return slices[0] if len(slices) == 1 else slices
+    return value

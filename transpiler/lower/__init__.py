@@ -1,0 +1,1 @@
+"""Lowering: one kernel's device loop, from the user's CST to Triton statements."""

@@ -1,0 +1,411 @@
+"""Lowering of calls: torch functions and tensor methods through the op table, hl functions."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..codegen import expr
+from ..errors import (
+    HostSyncError,
+    ShapeError,
+    UnknownLanguageNameError,
+    UnsupportedConstructError,
+    UnsupportedOpError,
+    near_names,
+)
+from ..op_table import (
+    CAST_METHODS,
+    DTYPES,
+    ELEMENTWISE_BY_NAME,
+    FUNCTIONAL,
+    HALF_DTYPES,
+    METHOD,
+    REDUCTIONS_BY_NAME,
+    TORCH,
+    known_names,
+)
+from .reductions import ReductionsMixin
+from .values import BLOCK, CONST, DTYPE, HOST_TENSOR, MODULE, TILE, TILES, Value, block, constant
+
+_HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
+_LANGUAGE = (
+    "tile grid zeros full arange cumsum specialize constexpr static_range register_block_size "
+    "register_tunable load store dot atomic_add reduce associative_scan device_print"
+).split()
+
+
+class Arguments:
+    """A call's arguments by position and keyword, as CST nodes."""
+
+    def __init__(self, call: cst.Call) -> None:
+        self.positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        self.keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+
+    def get(self, position: int, keyword: str) -> cst.BaseExpression | None:
+        if keyword in self.keywords:
+            return self.keywords[keyword]
+        return self.positional[position] if position < len(self.positional) else None
+
+
+class CallsMixin(ReductionsMixin):
+    """`expr_Call`: dispatch on what is called."""
+
+    def expr_Call(self, node: cst.Call) -> Value:
+        args = Arguments(node)
+        if isinstance(node.func, cst.Attribute):
+            owner = self.lower_expr(node.func.value)
+            method = node.func.attr.value
+            if owner.kind == MODULE:
+                return self.call_function(f"{owner.name}.{method}", args, node)
+            return self.call_method(owner, method, args, node)
+        callee = self.lower_expr(node.func)
+        if callee.kind == MODULE:
+            return self.call_function(callee.name, args, node)
+        raise self.source.error(
+            UnsupportedConstructError, node, "calling a value inside a device loop"
+        )
+
+    # -- functions ------------------------------------------------------------------------
+
+    def call_function(self, qualified: str, args: Arguments, node: cst.Call) -> Value:
+        module, _, name = qualified.rpartition(".")
+        if module == "helion.language":
+            return self.call_language(name, args, node)
+        if module == "builtins":
+            return self.call_builtin(name, args, node)
+        if module in ("torch", "torch.nn.functional", "torch.special"):
+            spelling = TORCH if module != "torch.nn.functional" else FUNCTIONAL
+            first = args.get(0, "input")
+            if first is None:
+                raise self.source.error(
+                    UnsupportedOpError, node, f"{qualified}() needs a tensor argument"
+                )
+            value = self.lower_expr(first)
+            rest = Arguments.__new__(Arguments)
+            rest.positional, rest.keywords = args.positional[1:], dict(args.keywords)
+            rest.keywords.pop("input", None)
+            return self.torch_op(name, spelling, value, rest, node)
+        if module == "math" and all(
+            isinstance(a, (cst.Integer, cst.Float)) for a in args.positional
+        ):
+            import math
+
+            return constant(getattr(math, name)(*[float(a.value) for a in args.positional]))
+        raise self.source.error(
+            UnsupportedOpError,
+            node.func,
+            f"{qualified}() is not supported inside a device loop",
+            hint=near_names(name, known_names()) or "see docs/ops.md for the supported ops",
+        )
+
+    def call_builtin(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        values = [self.lower_expr(a) for a in args.positional]
+        if name == "float" and len(values) == 1 and values[0].kind == CONST:
+            number = float(values[0].const)
+            if number != number or number in (float("inf"), float("-inf")):
+                return Value(
+                    CONST, expr(f'float("{values[0].const}")'), const=number, dtype="float"
+                )
+            return constant(number)
+        if name in ("min", "max") and len(values) == 2:
+            left, right = (self.arithmetic(v, a) for v, a in zip(values, args.positional))
+            dims = self.broadcast_dims(left, right, node)
+            function = "tl.minimum" if name == "min" else "tl.maximum"
+            return block(expr(f"{function}(a, b)", a=left.code, b=right.code), dims, left.dtype)
+        if name == "abs" and len(values) == 1:
+            return self.torch_op("abs", TORCH, values[0], Arguments.__new__(Arguments), node)
+        if name in ("int", "float", "bool") and len(values) == 1:
+            target = {"int": "int32", "float": "float32", "bool": "bool"}[name]
+            return self.cast(self.arithmetic(values[0], args.positional[0]), DTYPES[target], node)
+        raise self.source.error(UnsupportedConstructError, node, f"{name}() inside a device loop")
+
+    def call_language(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        if name in ("zeros", "full"):
+            shape_node = args.get(0, "shape")
+            value = constant(0.0) if name == "zeros" else self.lower_expr(args.get(1, "value"))
+            dtype_node = args.get(1 if name == "zeros" else 2, "dtype")
+            dtype = self.lower_expr(dtype_node) if dtype_node is not None else None
+            return self.allocate(shape_node, value, dtype, node)
+        if name == "cumsum":
+            return self.reduction(
+                "cumsum", self.lower_expr(args.get(0, "input")), Arguments_from(args, 1), node
+            )
+        if name == "specialize":
+            return self.lower_expr(args.get(0, "value"))
+        if name == "arange":
+            return self.arange(args, node)
+        if name in ("tile", "grid"):
+            raise self.source.error(
+                UnsupportedConstructError,
+                node,
+                f"hl.{name}() is only meaningful as the iterable of a for loop",
+                hint=f"write `for tile in hl.{name}(n):`",
+            )
+        if name in _LANGUAGE:
+            raise self.source.error(
+                UnsupportedConstructError,
+                node,
+                f"hl.{name} is part of Helion's language but not of this transpiler yet",
+                hint="see docs/ops.md for what is supported",
+            )
+        raise self.source.error(
+            UnknownLanguageNameError,
+            node.func,
+            f"helion.language has no name {name!r}",
+            hint=near_names(name, _LANGUAGE) or "see docs/ops.md for the language",
+        )
+
+    # -- methods --------------------------------------------------------------------------
+
+    def call_method(self, owner: Value, method: str, args: Arguments, node: cst.Call) -> Value:
+        if method in _HOST_SYNC:
+            raise self.source.error(
+                HostSyncError,
+                node.func.attr,
+                f".{method}() inside a device loop would stop the GPU to talk to the host",
+            )
+        if owner.kind == HOST_TENSOR:
+            return self.host_tensor_method(owner, method, args, node)
+        owner = self.arithmetic(owner, node.func.value)
+        return self.torch_op(method, METHOD, owner, args, node)
+
+    def host_tensor_method(
+        self, tensor: Value, method: str, args: Arguments, node: cst.Call
+    ) -> Value:
+        if method in ("size", "stride") and len(args.positional) == 1:
+            dim = self.lower_expr(args.positional[0])
+            if dim.kind == CONST and isinstance(dim.const, int):
+                if method == "stride":
+                    return block(ast.Name(id=self.stride(tensor.name, dim.const)), (), "int")
+                key = self.host.size_key(tensor.name, dim.const)
+                return block(ast.Name(id=self.size_param(key)), (), "int")
+        if method == "numel" and not args.positional:
+            return block(
+                ast.Name(id=self.param(f"{tensor.name}_numel", f"{tensor.name}.numel()", "size")),
+                (),
+                "int",
+            )
+        raise self.source.error(
+            UnsupportedConstructError,
+            node,
+            f"{tensor.name}.{method}() on a whole host tensor inside a device loop",
+            hint=f"load a tile first: {tensor.name}[tile].{method}(...)",
+        )
+
+    # -- the op table ---------------------------------------------------------------------
+
+    def torch_op(
+        self, name: str, spelling: str, value: Value, args: Arguments, node: cst.Call
+    ) -> Value:
+        value = self.arithmetic(value, node)
+        if (
+            name in ("max", "min")
+            and args.get(0, "other") is not None
+            and args.get(0, "dim") is not None
+        ):
+            other_node = args.get(0, "other")
+            other = self.lower_expr(other_node)
+            if (
+                other.kind == BLOCK
+                and other.rank
+                or other.kind == CONST
+                and isinstance(other.const, float)
+            ):
+                return self.elementwise(
+                    ELEMENTWISE_BY_NAME["maximum" if name == "max" else "minimum"],
+                    [value, other],
+                    node,
+                )
+        if name == "to" or (name in CAST_METHODS and spelling == METHOD):
+            return self.cast_call(value, name, args, node)
+        if name in ("unsqueeze", "transpose", "t", "permute", "squeeze", "contiguous"):
+            return self.view_op(value, name, args, node)
+        if name == "clamp":
+            return self.clamp(value, args, node)
+        if name == "gelu":
+            approximate = args.get(0, "approximate")
+            tanh = approximate is not None and self.lower_expr(approximate).const == "tanh"
+            if tanh:
+                self.use_helper("gelu_tanh")
+                return block(expr("gelu_tanh(a)", a=value.code), value.dims, "float")
+        if name in REDUCTIONS_BY_NAME and spelling in REDUCTIONS_BY_NAME[name].spellings:
+            return self.reduction(name, value, args, node)
+        op = ELEMENTWISE_BY_NAME.get(name)
+        if op is not None and spelling in op.spellings:
+            others = [self.lower_expr(a) for a in args.positional]
+            return self.elementwise(op, [value, *others], node)
+        raise self.source.error(
+            UnsupportedOpError,
+            node.func.attr if isinstance(node.func, cst.Attribute) else node.func,
+            f"torch op {name!r} is not supported inside a device loop",
+            hint=near_names(name, known_names()) or "see docs/ops.md for the supported ops",
+        )
+
+    def elementwise(self, op, operands: list[Value], node: cst.CSTNode) -> Value:
+        operands = [self.arithmetic(v, node) for v in operands]
+        if op.float_args:
+            for index, operand in enumerate(operands):
+                if operand.dtype in ("int", "bool"):
+                    operands[index] = operand.with_code(
+                        expr("a.to(tl.float32)", a=operand.code), dtype="float"
+                    )
+        for helper in op.helpers:
+            self.use_helper(helper)
+        dims = operands[0].dims
+        for operand in operands[1:]:
+            dims = self.broadcast_dims(block(None, dims), operand, node)
+        fills = dict(zip("abc", (v.code for v in operands)))
+        dtype = {"float": "float", "bool": "bool"}.get(op.result, operands[0].dtype)
+        return block(expr(op.template, **fills), dims, dtype)
+
+    def clamp(self, value: Value, args: Arguments, node: cst.Call) -> Value:
+        low, high = args.get(0, "min"), args.get(1, "max")
+        result = value
+        for bound, function in ((low, "tl.maximum"), (high, "tl.minimum")):
+            if bound is not None:
+                limit = self.arithmetic(self.lower_expr(bound), bound)
+                dims = self.broadcast_dims(result, limit, node)
+                result = block(
+                    expr(f"{function}(a, b)", a=result.code, b=limit.code), dims, result.dtype
+                )
+        return result
+
+    def cast_call(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
+        if name == "to":
+            target = self.lower_expr(args.get(0, "dtype"))
+            if target.kind != DTYPE:
+                raise self.source.error(
+                    UnsupportedConstructError, node, ".to() inside a device loop takes a dtype"
+                )
+            return self.cast(
+                value, target.const if target.const != "runtime" else target.code, node
+            )
+        return self.cast(value, DTYPES[CAST_METHODS[name]], node)
+
+    def cast(self, value: Value, dtype: str | ast.expr, node: cst.CSTNode) -> Value:
+        """`.to(dtype)`; half-precision results go back to float32 for further arithmetic."""
+        if dtype == "tl.int1":
+            return block(expr("a != 0", a=value.code), value.dims, "bool")
+        target = expr(dtype) if isinstance(dtype, str) else dtype
+        code = expr("a.to(d)", a=value.code, d=target)
+        if not isinstance(dtype, str) or dtype in HALF_DTYPES:
+            self.use_helper("upcast_half")
+            code = expr("upcast_half(a)", a=code)
+        kind = "float" if isinstance(dtype, str) and "float" in dtype else None
+        if isinstance(dtype, str) and "int" in dtype:
+            kind = "int"
+        return block(code, value.dims, kind)
+
+    def view_op(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
+        if name == "contiguous":
+            return value
+        if name == "unsqueeze":
+            dim = self.const_int(args.get(0, "dim"), node)
+            position = dim if dim >= 0 else value.rank + 1 + dim
+            dims = value.dims[:position] + (None,) + value.dims[position:]
+            return block(expr("tl.expand_dims(a, d)", a=value.code, d=position), dims, value.dtype)
+        if name == "squeeze":
+            dim = self.const_int(args.get(0, "dim"), node)
+            position = dim if dim >= 0 else value.rank + dim
+            if value.dims[position] is not None:
+                raise self.source.error(
+                    ShapeError, node, "squeeze of a dimension that is not size 1"
+                )
+            shape = [ast.Name(id=a.block) for a in value.dims if a is not None]
+            dims = value.dims[:position] + value.dims[position + 1 :]
+            return block(
+                expr("tl.reshape(a, s)", a=value.code, s=ast.List(elts=shape)), dims, value.dtype
+            )
+        return self.transpose(value, node)
+
+    def transpose(self, value: Value, node: cst.CSTNode) -> Value:
+        if value.rank < 2:
+            return value
+        if value.rank != 2:
+            raise self.source.error(
+                ShapeError,
+                node,
+                "transpose of a block with more than two dimensions",
+                hint="transpose 2-D values (.T, .t(), .transpose(0, 1))",
+            )
+        return block(expr("tl.trans(a)", a=value.code), value.dims[::-1], value.dtype)
+
+    def const_int(self, node: cst.BaseExpression | None, call: cst.CSTNode) -> int:
+        value = self.lower_expr(node) if node is not None else None
+        if value is None or value.kind != CONST or not isinstance(value.const, int):
+            raise self.source.error(
+                UnsupportedConstructError,
+                node or call,
+                "this argument must be an integer constant",
+            )
+        return value.const
+
+    # -- allocation -----------------------------------------------------------------------
+
+    def allocate(self, shape_node, fill: Value, dtype: Value | None, node: cst.Call) -> Value:
+        """hl.zeros / hl.full: a block shaped by tiles."""
+        if not isinstance(shape_node, (cst.List, cst.Tuple)):
+            shape_values = [self.lower_expr(shape_node)]
+        else:
+            shape_values = [self.lower_expr(e.value) for e in shape_node.elements]
+        dims, sizes = [], []
+        for element in shape_values:
+            tiles = (
+                [element]
+                if element.kind == TILE
+                else list(element.items)
+                if element.kind == TILES
+                else None
+            )
+            if tiles is not None:
+                for tile in tiles:
+                    dims.append(tile.axis)
+                    sizes.append(ast.Name(id=tile.axis.block))
+            elif element.kind == CONST and element.const == 1:
+                dims.append(None)
+                sizes.append(ast.Constant(value=1))
+            else:
+                raise self.source.error(
+                    ShapeError,
+                    shape_node,
+                    "hl.zeros / hl.full sizes must be tiles (or 1)",
+                    hint="write hl.zeros([tile_m, tile_n], dtype=torch.float32)",
+                )
+        dtype_code = dtype.code if dtype is not None else expr("tl.float32")
+        is_half = dtype is not None and (dtype.const == "runtime" or dtype.const in HALF_DTYPES)
+        if dtype is not None and dtype.const in HALF_DTYPES:
+            dtype_code, is_half = expr("tl.float32"), False
+        code = expr("tl.full(s, v, d)", s=ast.List(elts=sizes), v=fill.code, d=dtype_code)
+        if fill.kind == CONST and fill.const == 0:
+            code = expr("tl.zeros(s, dtype=d)", s=ast.List(elts=sizes), d=dtype_code)
+        if is_half:
+            self.use_helper("upcast_half")
+            code = expr("upcast_half(a)", a=code)
+        kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
+        return block(code, tuple(dims), kind or ("float" if dtype is None else None))
+
+    def arange(self, args: Arguments, node: cst.Call) -> Value:
+        size = self.lower_expr(args.get(0, "end"))
+        if (
+            size.kind == BLOCK
+            and isinstance(size.code, ast.Name)
+            and size.code.id in self.constexprs
+        ):
+            axis = next((a for a in self.all_axes if a.block == size.code.id), None)
+            if axis is not None:
+                return block(expr("tl.arange(0, b)", b=size.code), (axis,), "int")
+        raise self.source.error(
+            UnsupportedConstructError,
+            node,
+            "hl.arange takes a tile's block size here",
+            hint="write hl.arange(tile.block_size), or use tile.index",
+        )
+
+
+def Arguments_from(args: Arguments, skip: int) -> Arguments:  # noqa: N802
+    rest = Arguments.__new__(Arguments)
+    rest.positional, rest.keywords = args.positional[skip:], dict(args.keywords)
+    rest.keywords.pop("input", None)
+    return rest

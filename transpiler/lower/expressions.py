@@ -1,0 +1,359 @@
+"""Lowering of expressions: names, constants, operators, attributes."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import math
+
+import libcst as cst
+
+from ..codegen import assign, expr
+from ..errors import (
+    ShapeError,
+    UndefinedNameError,
+    UnsupportedConstructError,
+    near_names,
+)
+from ..op_table import BINARY_OPERATORS, DTYPES
+from .values import (
+    BLOCK,
+    CONST,
+    DTYPE,
+    HOST_TENSOR,
+    MODULE,
+    TILE,
+    TILES,
+    TUPLE,
+    Dims,
+    Value,
+    block,
+    constant,
+)
+
+_COMPARISONS = {
+    cst.LessThan: "<",
+    cst.LessThanEqual: "<=",
+    cst.GreaterThan: ">",
+    cst.GreaterThanEqual: ">=",
+    cst.Equal: "==",
+    cst.NotEqual: "!=",
+}
+_BUILTINS = {"float", "int", "bool", "min", "max", "abs", "range", "len"}
+
+
+class ExpressionsMixin:
+    """`lower_expr(node) -> Value` for every expression a device loop may hold."""
+
+    def lower_expr(self, node: cst.BaseExpression) -> Value:
+        method = getattr(self, f"expr_{type(node).__name__}", None)
+        if method is None:
+            raise self.source.error(
+                UnsupportedConstructError,
+                node,
+                f"{_describe(node)} is not supported inside a device loop",
+                hint="device code is straight-line tensor arithmetic on tiles",
+            )
+        return method(node)
+
+    # -- leaves ---------------------------------------------------------------------------
+
+    def expr_Name(self, node: cst.Name) -> Value:
+        name = node.value
+        if name in self.scope:
+            return self.scope[name]
+        if name in ("True", "False", "None"):
+            return constant({"True": True, "False": False, "None": None}[name])
+        if name in self.host.names or name in self.aliases.globals - set(self.aliases.names):
+            if name in self.host.tensors or name in self.tensor_names_used:
+                return self.host_tensor(name)
+            if name in self.host.size_keys:
+                return block(ast.Name(id=self.size_param(self.host.size_keys[name])), ())
+            return block(ast.Name(id=self.param(name, name, "scalar")), ())
+        if name in self.aliases.names:
+            qualified = self.aliases.qualified(node)
+            return Value(MODULE, name=qualified or name)
+        if name in _BUILTINS:
+            return Value(MODULE, name=f"builtins.{name}")
+        known = [*self.scope, *self.host.names]
+        raise self.source.error(
+            UndefinedNameError,
+            node,
+            f"name {name!r} is not defined before this device loop uses it",
+            hint=near_names(name, known) or "define it in the kernel before the loop",
+        )
+
+    def expr_Integer(self, node: cst.Integer) -> Value:
+        return constant(int(node.evaluated_value))
+
+    def expr_Float(self, node: cst.Float) -> Value:
+        return constant(float(node.evaluated_value))
+
+    def expr_SimpleString(self, node: cst.SimpleString) -> Value:
+        return constant(node.evaluated_value)
+
+    # -- operators ------------------------------------------------------------------------
+
+    def expr_BinaryOperation(self, node: cst.BinaryOperation) -> Value:
+        op_name = type(node.operator).__name__
+        if op_name == "MatrixMultiply":
+            raise self.source.error(
+                UnsupportedConstructError,
+                node,
+                "matrix products (@) are not in this language tranche yet",
+                hint="element-wise and reduction kernels are supported; use sums of products",
+            )
+        left = self.arithmetic(self.lower_expr(node.left), node.left)
+        right = self.arithmetic(self.lower_expr(node.right), node.right)
+        if op_name == "Power" and right.kind == CONST and right.const in (2, 3, 4):
+            return self.integer_power(left, int(right.const), node)
+        template, helpers = BINARY_OPERATORS[op_name]
+        if left.kind == CONST and right.kind == CONST:
+            folded = eval(
+                compile(
+                    ast.Expression(expr("a" + _OPS_TEXT[op_name] + "b", a=left.code, b=right.code)),
+                    "<fold>",
+                    "eval",
+                )
+            )  # noqa: S307
+            return constant(folded)
+        for helper in helpers:
+            self.use_helper(helper)
+        dims = self.broadcast_dims(left, right, node)
+        dtype = _result_dtype(op_name, left.dtype, right.dtype)
+        return block(expr(template, a=left.code, b=right.code), dims, dtype)
+
+    def integer_power(self, base: Value, exponent: int, node: cst.CSTNode) -> Value:
+        """`x ** 2` as `x * x`, on a named value so nothing is computed twice."""
+        if not isinstance(base.code, ast.Name):
+            temporary = self.names.fresh("base")
+            self.emit(assign(temporary, base.code), self.source.line_of(node))
+            base = base.with_code(ast.Name(id=temporary))
+        code: ast.expr = base.code
+        for _ in range(exponent - 1):
+            code = ast.BinOp(left=code, op=ast.Mult(), right=base.code)
+        return block(code, base.dims, base.dtype)
+
+    def expr_UnaryOperation(self, node: cst.UnaryOperation) -> Value:
+        operand = self.lower_expr(node.expression)
+        if isinstance(node.operator, cst.Not):
+            if operand.rank:
+                raise self.source.error(
+                    UnsupportedConstructError, node, "`not` on a block", hint="use ~mask"
+                )
+            return block(expr("not a", a=operand.code), (), "bool")
+        operand = self.arithmetic(operand, node.expression)
+        text = {cst.Minus: "-a", cst.Plus: "+a", cst.BitInvert: "~a"}[type(node.operator)]
+        if operand.kind == CONST and isinstance(operand.const, (int, float)):
+            return constant(-operand.const if text == "-a" else operand.const)
+        return block(expr(text, a=operand.code), operand.dims, operand.dtype)
+
+    def expr_Comparison(self, node: cst.Comparison) -> Value:
+        left = self.arithmetic(self.lower_expr(node.left), node.left)
+        result: Value | None = None
+        for target in node.comparisons:
+            symbol = _COMPARISONS.get(type(target.operator))
+            if symbol is None:
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    target,
+                    f"the comparison {self.source.code(target.operator).strip()!r} inside a device loop",
+                    hint="compare values with < <= > >= == !=",
+                )
+            right = self.arithmetic(self.lower_expr(target.comparator), target.comparator)
+            dims = self.broadcast_dims(left, right, node)
+            part = block(expr(f"a {symbol} b", a=left.code, b=right.code), dims, "bool")
+            if result is None:
+                result = part
+            else:
+                dims = self.broadcast_dims(result, part, node)
+                result = block(expr("a & b", a=result.code, b=part.code), dims, "bool")
+            left = right
+        return result
+
+    def expr_BooleanOperation(self, node: cst.BooleanOperation) -> Value:
+        left, right = self.lower_expr(node.left), self.lower_expr(node.right)
+        if left.rank or right.rank:
+            raise self.source.error(
+                UnsupportedConstructError,
+                node,
+                "`and` / `or` on blocks",
+                hint="combine masks with & and |",
+            )
+        word = "and" if isinstance(node.operator, cst.And) else "or"
+        return block(expr(f"a {word} b", a=left.code, b=right.code), (), "bool")
+
+    def expr_IfExp(self, node: cst.IfExp) -> Value:
+        condition = self.arithmetic(self.lower_expr(node.test), node.test)
+        body = self.arithmetic(self.lower_expr(node.body), node.body)
+        orelse = self.arithmetic(self.lower_expr(node.orelse), node.orelse)
+        dims = self.broadcast_dims(self.broadcast_dims_value(condition, body, node), orelse, node)
+        code = expr("tl.where(c, a, b)", c=condition.code, a=body.code, b=orelse.code)
+        return block(code, dims, body.dtype)
+
+    def expr_Tuple(self, node: cst.Tuple) -> Value:
+        return Value(TUPLE, items=tuple(self.lower_expr(e.value) for e in node.elements))
+
+    expr_List = expr_Tuple
+
+    # -- attributes -----------------------------------------------------------------------
+
+    def expr_Attribute(self, node: cst.Attribute) -> Value:
+        attr = node.attr.value
+        base = self.lower_expr(node.value)
+        if base.kind == MODULE:
+            return self.module_attribute(f"{base.name}.{attr}", node)
+        if base.kind == TILE:
+            return self.tile_attribute(base, attr, node)
+        if base.kind == HOST_TENSOR and attr == "dtype":
+            pointer = self.tensor_pointer(base.name)
+            return Value(DTYPE, expr("p.dtype.element_ty", p=pointer), const="runtime")
+        if base.kind == HOST_TENSOR and attr == "ndim" and self.host.rank(base.name) is not None:
+            return constant(self.host.rank(base.name))
+        if base.kind == BLOCK and attr == "dtype":
+            return Value(DTYPE, expr("v.dtype", v=base.code), const="runtime")
+        if base.kind == BLOCK and attr == "T":
+            return self.transpose(base, node)
+        if base.kind == TUPLE and attr in ("values", "indices"):
+            return base.items[0 if attr == "values" else 1]
+        raise self.source.error(
+            UnsupportedConstructError,
+            node,
+            f"attribute .{attr} of {_kind_text(base)} inside a device loop",
+        )
+
+    def module_attribute(self, qualified: str, node: cst.CSTNode) -> Value:
+        module, _, attr = qualified.rpartition(".")
+        if module == "torch" and attr in DTYPES:
+            return Value(DTYPE, expr(DTYPES[attr]), const=DTYPES[attr])
+        if module == "math" and attr in ("pi", "e", "inf", "nan", "tau"):
+            return constant(getattr(math, attr))
+        return Value(MODULE, name=qualified)
+
+    def tile_attribute(self, tile: Value, attr: str, node: cst.CSTNode) -> Value:
+        axis = tile.axis
+        if attr == "index":
+            return block(ast.Name(id=axis.offsets), (axis,), "int")
+        if attr == "begin":
+            return block(axis.begin, (), "int")
+        if attr == "end":
+            return block(
+                expr("tl.minimum(b + s, e)", b=axis.begin, s=axis.block, e=axis.end), (), "int"
+            )
+        if attr == "block_size":
+            return block(ast.Name(id=axis.block), (), "int")
+        if attr == "id":
+            return block(axis.tile_id, (), "int")
+        raise self.source.error(
+            UnsupportedConstructError,
+            node,
+            f"tiles have no attribute .{attr}",
+            hint="a tile has .index .begin .end .block_size .id",
+        )
+
+    # -- shapes ---------------------------------------------------------------------------
+
+    def arithmetic(self, value: Value, node: cst.CSTNode) -> Value:
+        """A value usable in arithmetic: blocks, scalars, constants."""
+        if value.kind in (BLOCK, CONST):
+            return value
+        if value.kind == TILE:
+            raise self.source.error(
+                ShapeError,
+                node,
+                "a tile is a range of indices, not a value",
+                hint="use tile.index for the indices, or x[tile] for the data",
+            )
+        if value.kind == HOST_TENSOR:
+            raise self.source.error(
+                ShapeError,
+                node,
+                f"the whole tensor {value.name!r} used as a value inside a device loop",
+                hint=f"load a tile of it: {value.name}[tile]",
+            )
+        raise self.source.error(
+            UnsupportedConstructError, node, f"{_kind_text(value)} used as a value"
+        )
+
+    def broadcast_dims(self, left: Value, right: Value, node: cst.CSTNode) -> Dims:
+        return self.broadcast_dims_value(left, right, node)
+
+    def broadcast_dims_value(self, left: Value, right: Value, node: cst.CSTNode) -> Dims:
+        """torch's broadcasting of two values' axes, right-aligned; mismatched axes are an error."""
+        a, b = left.dims, right.dims
+        rank = max(len(a), len(b))
+        a = (None,) * (rank - len(a)) + a
+        b = (None,) * (rank - len(b)) + b
+        result = []
+        for x, y in zip(a, b):
+            if x is None or y is None or x is y:
+                result.append(x if x is not None else y)
+            else:
+                raise self.source.error(
+                    ShapeError,
+                    node,
+                    f"cannot broadcast {x.label} against {y.label}",
+                    hint="values combined element-wise must share their tile axes; "
+                    "add a dimension with [:, None] for an outer product",
+                )
+        return tuple(result)
+
+
+_OPS_TEXT = {
+    "Add": "+",
+    "Subtract": "-",
+    "Multiply": "*",
+    "Divide": "/",
+    "FloorDivide": "//",
+    "Modulo": "%",
+    "Power": "**",
+    "BitAnd": "&",
+    "BitOr": "|",
+    "BitXor": "^",
+    "LeftShift": "<<",
+    "RightShift": ">>",
+}
+
+
+def _result_dtype(op_name: str, left: str | None, right: str | None) -> str | None:
+    if op_name == "Divide":
+        return "float"
+    if "float" in (left, right):
+        return "float"
+    if left == right:
+        return left
+    return None
+
+
+def _kind_text(value: Value) -> str:
+    return {
+        TILE: "a tile",
+        TILES: "a multi-dimensional tile",
+        DTYPE: "a dtype",
+        HOST_TENSOR: f"the host tensor {value.name!r}",
+        MODULE: f"the module {value.name!r}",
+        TUPLE: "a tuple",
+        CONST: "a constant",
+        BLOCK: "a block",
+    }.get(value.kind, value.kind)
+
+
+def _describe(node: cst.CSTNode) -> str:
+    names = {
+        "ListComp": "a list comprehension",
+        "GeneratorExp": "a generator expression",
+        "DictComp": "a dict comprehension",
+        "SetComp": "a set comprehension",
+        "Lambda": "a lambda",
+        "FormattedString": "an f-string",
+        "Await": "await",
+        "Yield": "yield",
+        "Dict": "a dict",
+        "Set": "a set",
+        "NamedExpr": "an assignment expression (:=)",
+        "Ellipsis": "...",
+    }
+    return names.get(type(node).__name__, type(node).__name__)
+
+
+_ = builtins

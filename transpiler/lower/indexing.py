@@ -1,0 +1,273 @@
+"""Lowering of indexing: tiles of host tensors become pointer offsets and masks."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..codegen import assign, broadcast, conjunction, expr, total
+from ..errors import IndexRankError, ShapeError, StoreTargetError, UnsupportedConstructError
+from ..host import size_of
+from .values import BLOCK, CONST, HOST_TENSOR, TILE, TILES, TUPLE, Axis, Dims, Value, block
+
+
+class IndexingMixin:
+    """Loads (`x[tile_m, :]`), stores (`out[tile] = v`) and views of blocks (`v[:, None]`)."""
+
+    def expr_Subscript(self, node: cst.Subscript) -> Value:
+        tensor_dim = size_of(node)
+        if tensor_dim is not None and tensor_dim[0] not in self.scope:
+            key = self.host.size_key(*tensor_dim)
+            return block(ast.Name(id=self.size_param(key)), (), "int")
+        base = self.lower_expr(node.value)
+        if base.kind == HOST_TENSOR:
+            pointers, mask, dims = self.tensor_access(base.name, node)
+            return block(self.load(pointers, mask), dims)
+        if base.kind == TUPLE:
+            index = self.lower_expr(node.slice[0].slice.value)
+            return base.items[index.const]
+        if base.kind == BLOCK:
+            return self.view(base, node)
+        raise self.source.error(UnsupportedConstructError, node, "indexing this value")
+
+    def load(self, pointers: ast.expr, mask: ast.expr | None) -> ast.expr:
+        self.use_helper("upcast_half")
+        if mask is None:
+            return expr("upcast_half(tl.load(p))", p=pointers)
+        return expr("upcast_half(tl.load(p, mask=m, other=0))", p=pointers, m=mask)
+
+    def store(
+        self, target: cst.Subscript, value: Value, augmented: str | None, node: cst.CSTNode
+    ) -> None:
+        base = self.lower_expr(target.value)
+        if base.kind != HOST_TENSOR:
+            raise self.source.error(
+                StoreTargetError,
+                target.value,
+                f"{self.source.code(target.value)!r} is not a tensor from the host",
+            )
+        pointers, mask, dims = self.tensor_access(base.name, target)
+        value = self.arithmetic(value, node)
+        self.check_store_shape(value, dims, node)
+        line = self.source.line_of(node)
+        if augmented is not None:
+            name = self.names.fresh(f"{base.name}_ptrs")
+            self.emit(assign(name, pointers), line)
+            pointers = ast.Name(id=name)
+            current = self.load(pointers, mask)
+            value = value.with_code(expr(f"a {augmented} b", a=current, b=value.code))
+        call = expr("tl.store(p, v)", p=pointers, v=value.code)
+        if mask is not None:
+            call.keywords.append(ast.keyword(arg="mask", value=mask))
+        self.emit(ast.Expr(value=call), line)
+
+    def check_store_shape(self, value: Value, dims: Dims, node: cst.CSTNode) -> None:
+        if value.rank > len(dims) and any(
+            d is not None for d in value.dims[: value.rank - len(dims)]
+        ):
+            raise self.source.error(
+                ShapeError, node, f"storing a {value.rank}-D value into a {len(dims)}-D tile"
+            )
+        for own, target in zip(reversed(value.dims), reversed(dims)):
+            if own is not None and own is not target:
+                raise self.source.error(
+                    ShapeError,
+                    node,
+                    f"the value spans {own.label} where the target has "
+                    f"{target.label if target is not None else 'a single index'}",
+                    hint="store a value whose tiles match the target's index",
+                )
+        if value.rank > len(dims):
+            raise self.source.error(
+                ShapeError,
+                node,
+                "the stored value has more dimensions than the target",
+                hint="drop size-1 dimensions with keepdim=False",
+            )
+
+    def tensor_access(
+        self, tensor: str, node: cst.Subscript
+    ) -> tuple[ast.expr, ast.expr | None, Dims]:
+        """Pointers, mask and result axes of `tensor[index...]`."""
+        elements = self.index_elements(node)
+        used = sum(1 for kind, _ in elements if kind != "new")
+        rank = self.host.rank(tensor)
+        if rank is not None and used > rank:
+            raise self.source.error(
+                IndexRankError,
+                node,
+                f"{used} indices for {tensor!r}, which has {rank} dimension{'s' * (rank != 1)}",
+            )
+        if rank is not None:
+            elements += [("full", None)] * (rank - used)
+        else:
+            previous = self.checked_ranks.setdefault(tensor, used)
+            if previous != used:
+                raise self.source.error(
+                    IndexRankError,
+                    node,
+                    f"{tensor!r} is indexed with {used} indices here and {previous} elsewhere",
+                )
+        dims: list[Axis | None] = []
+        placed: list[tuple[str, object, int, int]] = []  # kind, payload, tensor dim, position
+        tensor_dim = 0
+        for kind, payload in elements:
+            if kind == "new":
+                dims.append(None)
+                continue
+            if kind == "full":
+                payload = self.full_axis(tensor, tensor_dim, node)
+                kind = "tile"
+            if kind == "tile":
+                placed.append((kind, payload, tensor_dim, len(dims)))
+                dims.append(payload)
+            elif kind == "scalar":
+                placed.append((kind, payload, tensor_dim, -1))
+            else:  # a block of indices: a gather
+                placed.append((kind, payload, tensor_dim, len(dims)))
+                dims.extend(payload.dims)
+            tensor_dim += 1
+        result_rank = len(dims)
+        offsets, masks = [], []
+        pointer = self.tensor_pointer(tensor)
+        for kind, payload, dim, position in placed:
+            stride = ast.Name(id=self.stride(tensor, dim))
+            if kind == "tile":
+                offsets.append(
+                    expr("o * s", o=broadcast(payload.offsets, position, result_rank), s=stride)
+                )
+                masks.append(broadcast(payload.mask, position, result_rank))
+            elif kind == "scalar":
+                offsets.append(expr("o * s", o=payload.code, s=stride))
+            else:
+                placed_code = _place(payload, position, result_rank)
+                offsets.append(expr("o * s", o=placed_code, s=stride))
+                masks.extend(
+                    broadcast(axis.mask, position + i, result_rank)
+                    for i, axis in enumerate(payload.dims)
+                    if axis is not None
+                )
+        pointers = expr("p + o", p=pointer, o=total(offsets)) if offsets else ast.Name(id=pointer)
+        return pointers, conjunction(masks), tuple(dims)
+
+    def index_elements(self, node: cst.Subscript) -> list[tuple[str, object]]:
+        elements: list[tuple[str, object]] = []
+        for element in node.slice:
+            part = element.slice
+            if isinstance(part, cst.Slice):
+                if part.lower is None and part.upper is None and part.step is None:
+                    elements.append(("full", None))
+                    continue
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    part,
+                    "a partial slice of a host tensor",
+                    hint="index with tiles (x[tile]) or whole dimensions (x[tile, :])",
+                )
+            value_node = part.value
+            if isinstance(value_node, cst.Name) and value_node.value == "None":
+                elements.append(("new", None))
+                continue
+            value = self.lower_expr(value_node)
+            if value.kind == TILE:
+                elements.append(("tile", value.axis))
+            elif value.kind == TILES:
+                elements.extend(("tile", item.axis) for item in value.items)
+            elif value.kind in (BLOCK, CONST) and value.rank == 0:
+                elements.append(("scalar", value))
+            elif value.kind == BLOCK:
+                elements.append(("gather", value))
+            else:
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    value_node,
+                    "this index; index host tensors with tiles, integers or ':'",
+                )
+        return elements
+
+    def full_axis(self, tensor: str, dim: int, node: cst.CSTNode) -> Axis:
+        """The axis of a whole dimension (`x[tile, :]`): one block of next_power_of_2(size)."""
+        key = self.host.size_key(tensor, dim)
+        if key in self.full_axes:
+            return self.full_axes[key]
+        size = self.size_param(key)
+        suffix = size if self.host.name_for_key(key) else f"{tensor}{dim}"
+        offsets = self.names.fresh(f"offs_{suffix}")
+        mask = self.names.fresh(f"mask_{suffix}")
+        launch_size = self.params[size].launch
+        block_name = self.constexpr(
+            f"BLOCK_{suffix.upper()}", f"triton.next_power_of_2(max({launch_size}, 1))"
+        )
+        axis = Axis(
+            offsets=offsets,
+            mask=mask,
+            block=block_name,
+            end=ast.Name(id=size),
+            begin=ast.Constant(value=0),
+            tile_id=ast.Constant(value=0),
+            label=f"':' (all {size} of dim {dim} of {tensor})",
+        )
+        self.full_axes[key] = axis
+        self.full_axis_set.add(axis)
+        self.all_axes.append(axis)
+        line = self.source.line_of(node)
+        definitions = [
+            f"{offsets} = tl.arange(0, {block_name}).to(INDEX_DTYPE)",
+            f"{mask} = {offsets} < {size}",
+        ]
+        for offset, text in enumerate(definitions):
+            self.lines.insert(self.preamble_end + offset, self.make_line(1, text, line))
+        self.preamble_end += len(definitions)
+        return axis
+
+    def is_full_axis(self, axis: Axis) -> bool:
+        return axis in self.full_axis_set
+
+    def view(self, value: Value, node: cst.Subscript) -> Value:
+        """`v[:, None]`, `v[None, :]`: new size-1 dimensions on a block."""
+        parts, dims, source_dim = [], [], 0
+        for element in node.slice:
+            part = element.slice
+            if (
+                isinstance(part, cst.Slice)
+                and part.lower is None
+                and part.upper is None
+                and part.step is None
+            ):
+                if source_dim >= value.rank:
+                    raise self.source.error(
+                        IndexRankError, part, "more ':' than the value has dimensions"
+                    )
+                parts.append(ast.Slice())
+                dims.append(value.dims[source_dim])
+                source_dim += 1
+            elif (
+                isinstance(part, cst.Index)
+                and isinstance(part.value, cst.Name)
+                and part.value.value == "None"
+            ):
+                parts.append(ast.Constant(value=None))
+                dims.append(None)
+            else:
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    part,
+                    "indexing a block inside the device loop",
+                    hint="only ':' and None are allowed here (v[:, None])",
+                )
+        dims.extend(value.dims[source_dim:])
+        parts.extend(ast.Slice() for _ in value.dims[source_dim:])
+        code = ast.Subscript(
+            value=value.code, slice=ast.Tuple(elts=parts) if len(parts) > 1 else parts[0]
+        )
+        return block(code, tuple(dims), value.dtype)
+
+
+def _place(value: Value, position: int, rank: int) -> ast.expr:
+    """A block of indices placed at `position` of a `rank`-D result."""
+    if value.rank == rank:
+        return value.code
+    parts = [ast.Constant(value=None)] * position + [ast.Slice()] * value.rank
+    parts += [ast.Constant(value=None)] * (rank - position - value.rank)
+    return ast.Subscript(value=value.code, slice=ast.Tuple(elts=parts))

@@ -1,0 +1,224 @@
+"""Lowers one top-level device loop of a kernel into a @triton.jit function and its launch."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+import libcst as cst
+import libcst.matchers as m
+
+from ..codegen import Names, render
+from ..frontend import Aliases
+from ..host import HostInfo
+from ..source import Source
+from .calls import CallsMixin
+from .expressions import ExpressionsMixin
+from .indexing import IndexingMixin
+from .loops import LoopsMixin
+from .statements import StatementsMixin
+from .values import HOST_TENSOR, Axis, Value
+
+
+@dataclass
+class Param:
+    """A kernel parameter and what the launcher passes for it."""
+
+    name: str
+    launch: str  # host expression text
+    kind: str  # "tensor" | "scalar" | "stride" | "size"
+
+
+@dataclass
+class Line:
+    depth: int
+    text: str
+    source_line: int
+
+
+@dataclass
+class LoweredKernel:
+    """A @triton.jit function and the host lines that launch it."""
+
+    name: str
+    kernel_lines: list[Line]
+    launcher_lines: list[Line]
+    helpers: set[str] = field(default_factory=set)
+    host_helpers: set[str] = field(default_factory=set)
+
+
+class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, IndexingMixin):
+    """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
+
+    def __init__(
+        self,
+        source: Source,
+        aliases: Aliases,
+        host: HostInfo,
+        kernel_name: str,
+        host_names: Names,
+        settings: dict[str, object],
+    ) -> None:
+        self.source = source
+        self.aliases = aliases
+        self.host = host
+        self.kernel_name = kernel_name
+        self.host_names = host_names
+        self.settings = settings
+        self.names = Names()
+        self.params: dict[str, Param] = {}
+        self.param_for_launch: dict[str, str] = {}
+        self.constexprs: dict[str, str] = {}  # BLOCK_N → launcher expression
+        self.lines: list[Line] = []
+        self.launch_lines: list[Line] = []
+        self.depth = 1
+        self.scope: dict[str, Value] = {}
+        self.helpers: set[str] = set()
+        self.axis_names_cache: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+        self.full_axes: dict[str, Axis] = {}
+        self.full_axis_set: set[Axis] = set()
+        self.all_axes: list[Axis] = []
+        self.preamble_end = 0
+        self.host_helpers: set[str] = set()
+        self.block_sizes = list(_block_sizes(settings))
+        self.has_full_axes = False
+        self.tensor_names: set[str] = set()
+        self.checked_ranks: dict[str, int] = {}
+
+    # -- emitting -------------------------------------------------------------------------
+
+    def emit(self, node: ast.AST | str, source_line: int) -> None:
+        text = node if isinstance(node, str) else render(node)
+        for piece in text.splitlines():
+            self.lines.append(Line(self.depth, piece, source_line))
+
+    def make_line(self, depth: int, text: str, source_line: int) -> Line:
+        return Line(depth, text, source_line)
+
+    def emit_comment(self, node: cst.CSTNode) -> int:
+        """`# line N: <source>` above the code for a source statement; returns N."""
+        lineno = self.source.line_of(node)
+        text = self.source.line_text(lineno).strip()
+        self.lines.append(Line(self.depth, f"# line {lineno}: {text}", lineno))
+        return lineno
+
+    def use_helper(self, name: str) -> None:
+        self.helpers.add(name)
+
+    # -- parameters -----------------------------------------------------------------------
+
+    def param(self, wanted: str, launch: str, kind: str) -> str:
+        """The kernel parameter carrying host expression `launch`, added on first use."""
+        if launch in self.param_for_launch:
+            return self.param_for_launch[launch]
+        name = self.names.fresh(wanted)
+        self.params[name] = Param(name, launch, kind)
+        self.param_for_launch[launch] = name
+        return name
+
+    def constexpr(self, wanted: str, launch: str) -> str:
+        name = self.names.fresh(wanted)
+        self.host_names.taken.add(name)
+        self.constexprs[name] = launch
+        return name
+
+    def tensor_pointer(self, tensor: str) -> str:
+        self.tensor_names.add(tensor)
+        return self.param(f"{tensor}_ptr", tensor, "tensor")
+
+    def stride(self, tensor: str, dim: int) -> str:
+        return self.param(f"{tensor}_stride_{dim}", f"{tensor}.stride({dim})", "stride")
+
+    def size_param(self, key: str) -> str:
+        """The kernel parameter for a host size (`n`, or `x.size(1)` as `x_size_1`)."""
+        user_name = self.host.name_for_key(key)
+        if user_name is not None:
+            return self.param(user_name, user_name, "size")
+        wanted = key.replace(".size(", "_size_").replace(")", "").replace("-", "neg")
+        return self.param(wanted if wanted.isidentifier() else "size", key, "size")
+
+    # -- the kernel -----------------------------------------------------------------------
+
+    def build(self, loop: cst.For) -> LoweredKernel:
+        self._reserve_user_names(loop)
+        self.tensor_names_used = _subscripted_names(loop)
+        self.lower_top_loop(loop)
+        return LoweredKernel(
+            self.kernel_name,
+            self._kernel_text(loop),
+            self.launch_lines,
+            self.helpers,
+            self.host_helpers,
+        )
+
+    def _reserve_user_names(self, loop: cst.For) -> None:
+        for name in m.findall(loop, m.Name()):
+            self.names.taken.add(name.value)
+        self.names.taken.update({"tl", "triton", "torch"})
+
+    def _kernel_text(self, loop: cst.For) -> list[Line]:
+        lineno = self.source.line_of(loop)
+        ordered = sorted(
+            self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
+        )
+        names = [p.name for p in ordered] + [f"{c}: tl.constexpr" for c in self.constexprs]
+        header = [
+            Line(0, "@triton.jit", lineno),
+            Line(0, f"def {self.kernel_name}({', '.join(names)}):", lineno),
+        ]
+        return header + self.lines
+
+    def launcher(self, loop: cst.For, grid: list[str], depth: int) -> None:
+        """The host lines: block sizes, the grid, the launch."""
+        lineno = self.source.line_of(loop)
+        text = self.source.line_text(lineno).strip()
+        out = self.launch_lines
+        out.append(Line(depth, f"# line {lineno}: {text}", lineno))
+        for rank_check in self.rank_checks():
+            out.append(Line(depth, rank_check, lineno))
+        for name, value in self.constexprs.items():
+            out.append(Line(depth, f"{name} = {value}", lineno))
+        grid_text = " * ".join(grid) if grid else "1"
+        out.append(Line(depth, f"grid = ({grid_text},)", lineno))
+        ordered = sorted(
+            self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
+        )
+        args = [p.launch for p in ordered] + [f"{c}={c}" for c in self.constexprs]
+        out.append(Line(depth, f"{self.kernel_name}[grid]({', '.join(args)})", lineno))
+
+    def rank_checks(self) -> list[str]:
+        checks = []
+        for tensor, rank in self.checked_ranks.items():
+            if self.host.rank(tensor) is None:
+                message = f"{tensor} must have {rank} dimension{'s' if rank != 1 else ''}"
+                checks.append(
+                    f"torch._check({tensor}.dim() == {rank}, lambda: {message!r} + f', not {{{tensor}.dim()}}')"
+                )
+        return checks
+
+    def host_tensor(self, name: str) -> Value:
+        return Value(HOST_TENSOR, ast.Name(id=name, ctx=ast.Load()), name=name)
+
+
+def _block_sizes(settings: dict[str, object]) -> list[int | None]:
+    config = settings.get("config")
+    if not isinstance(config, str) or "block_sizes" not in config:
+        return []
+    try:
+        tree = ast.parse(config, mode="eval").body
+    except SyntaxError:
+        return []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == "block_sizes":
+            try:
+                return list(ast.literal_eval(node.value))
+            except ValueError:
+                return []
+    return []
+
+
+def _subscripted_names(loop: cst.For) -> set[str]:
+    names: set[str] = set()
+    for subscript in m.findall(loop, m.Subscript(value=m.Name())):
+        names.add(subscript.value.value)
+    return names

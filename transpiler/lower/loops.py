@@ -1,0 +1,363 @@
+"""Lowering of tile loops: the top-level loop becomes the grid, inner loops run in the program."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..codegen import assign, expr
+from ..errors import RankUnknownError, ShapeError, TileArgumentError, UnsupportedConstructError
+from ..frontend import device_loop_kind
+from ..host import whole_size_tensor
+from .values import TILE, TILES, Axis, Value, block
+
+_DEFAULT_BLOCKS = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}
+
+
+class LoopsMixin:
+    """`lower_top_loop` (grid, program ids, launch) and `lower_inner_loop`."""
+
+    # -- ranges ---------------------------------------------------------------------------
+
+    def loop_ranges(
+        self, call: cst.Call
+    ) -> tuple[list[tuple[cst.BaseExpression | None, cst.BaseExpression]], list]:
+        """[(begin, end)] per dimension of hl.tile / hl.grid, and block_size= entries."""
+        positional = [a.value for a in call.args if a.keyword is None]
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        if not positional:
+            raise self.source.error(
+                TileArgumentError, call, "hl.tile / hl.grid needs the sizes to cover"
+            )
+        block_sizes: list = []
+        if "block_size" in keywords:
+            node = keywords["block_size"]
+            items = (
+                [e.value for e in node.elements]
+                if isinstance(node, (cst.List, cst.Tuple))
+                else [node]
+            )
+            block_sizes = [
+                None if isinstance(i, cst.Name) and i.value == "None" else i for i in items
+            ]
+        if len(positional) == 2:
+            begins, ends = (_elements(p) for p in positional)
+            if len(begins) != len(ends):
+                raise self.source.error(
+                    TileArgumentError, call, "begin and end have different lengths"
+                )
+            return list(zip(begins, ends)), block_sizes
+        whole = whole_size_tensor(positional[0])
+        if whole is not None:
+            rank = self.host.rank(whole)
+            if rank is None:
+                raise self.source.error(
+                    RankUnknownError,
+                    positional[0],
+                    f"the rank of {whole!r} is known only when the kernel is called",
+                )
+            ends = [_size_node(whole, d) for d in range(rank)]
+            return [(None, e) for e in ends], block_sizes
+        return [(None, e) for e in _elements(positional[0])], block_sizes
+
+    def loop_targets(self, loop: cst.For, count: int) -> list[str] | str:
+        target = loop.target
+        if isinstance(target, cst.Name):
+            return target.value
+        if isinstance(target, (cst.Tuple, cst.List)) and all(
+            isinstance(e.value, cst.Name) for e in target.elements
+        ):
+            names = [e.value.value for e in target.elements]
+            if len(names) != count:
+                raise self.source.error(
+                    TileArgumentError, target, f"{len(names)} names for {count} loop dimensions"
+                )
+            return names
+        raise self.source.error(TileArgumentError, target, "loop targets must be names")
+
+    def axis_names(self, tile_name: str, index: int, count: int) -> tuple[str, str, str, str]:
+        """offs_n, mask_n, BLOCK_N, pid_n for tile `tile_n` (offsets, mask, BLOCK_SIZE, pid for `tile`)."""
+        suffix = tile_name.removeprefix("tile").lstrip("_")
+        if count > 1 and not suffix:
+            suffix = str(index)
+        elif count > 1 and not tile_name.startswith("tile_") and tile_name.startswith("tile"):
+            suffix = f"{suffix}{index}"
+        key = (tile_name, str(index))
+        if key not in self.axis_names_cache:
+            if suffix:
+                wanted = (
+                    f"offs_{suffix}",
+                    f"mask_{suffix}",
+                    f"BLOCK_SIZE_{suffix}" if suffix.isdigit() else f"BLOCK_{suffix.upper()}",
+                    f"pid_{suffix}",
+                )
+            else:
+                wanted = ("offsets", "mask", "BLOCK_SIZE", "pid")
+            names = tuple(self.names.fresh(w) for w in wanted[:2]) + (
+                wanted[2],
+                self.names.fresh(wanted[3]),
+            )
+            self.axis_names_cache[key] = names
+        return self.axis_names_cache[key]
+
+    def next_block_size(self, explicit, default: str) -> str:
+        if explicit is not None:
+            return self.source.code(explicit)
+        if self.block_sizes:
+            chosen = self.block_sizes.pop(0)
+            if chosen is not None:
+                return str(chosen)
+        return default
+
+    # -- the top-level loop ---------------------------------------------------------------
+
+    def lower_top_loop(self, loop: cst.For) -> None:
+        kind = device_loop_kind(loop, self.aliases)
+        ranges, explicit_blocks = self.loop_ranges(loop.iter)
+        targets = self.loop_targets(loop, len(ranges))
+        self.emit_comment(loop)
+        line = self.source.line_of(loop)
+        host_text = [
+            (self.source.code(b) if b is not None else None, self.source.code(e)) for b, e in ranges
+        ]
+        count = len(ranges)
+        if count > 1:
+            self.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
+        ends = [self.lower_expr(e) for _, e in ranges]
+        begins = [self.lower_expr(b) if b is not None else None for b, _ in ranges]
+        grid, values, blocks = [], [], []
+        tile_names = [targets] * count if isinstance(targets, str) else targets
+        for index in range(count):
+            end, begin = ends[index], begins[index]
+            extent_host = (
+                host_text[index][1]
+                if begins[index] is None
+                else f"{host_text[index][1]} - {host_text[index][0]}"
+            )
+            extent = end.code if begin is None else expr("e - b", e=end.code, b=begin.code)
+            if kind == "grid":
+                grid.append(f"({extent_host})" if begin is not None else extent_host)
+                values.append((extent, begin))
+                continue
+            offsets, mask, block_wanted, pid = self.axis_names(tile_names[index], index, count)
+            explicit = explicit_blocks[index] if index < len(explicit_blocks) else None
+            block_name = self.constexpr(block_wanted, "")
+            blocks.append((block_name, explicit))
+            grid.append(f"triton.cdiv({extent_host}, {block_name})")
+            values.append((extent, begin, offsets, mask, block_name, pid, end))
+        # program ids: the last dimension varies fastest
+        pid_codes = self.program_ids(kind, values, count, line)
+        bound: list[Value] = []
+        for index in range(count):
+            if kind == "grid":
+                extent, begin = values[index]
+                code = (
+                    pid_codes[index]
+                    if begin is None
+                    else expr("b + p", b=begin.code, p=pid_codes[index])
+                )
+                name = tile_names[index] if not isinstance(targets, str) or count == 1 else None
+                if name:
+                    self.emit(assign(name, code), line)
+                    code = ast.Name(id=name)
+                bound.append(block(code, (), "int"))
+                continue
+            extent, begin, offsets, mask, block_name, pid, end = values[index]
+            start = (
+                expr("p * b", p=pid, b=block_name)
+                if begin is None
+                else expr("s + p * b", s=begin.code, p=pid, b=block_name)
+            )
+            self.emit(f"{offsets} = {ast.unparse(start)} + tl.arange(0, {block_name})", line)
+            self.emit(f"{mask} = {offsets} < {ast.unparse(end.code)}", line)
+            axis = Axis(
+                offsets, mask, block_name, end.code, start, ast.Name(id=pid), tile_names[index]
+            )
+            self.all_axes.append(axis)
+            bound.append(Value(TILE, axis=axis))
+        self.bind_loop_targets(targets, bound, count)
+        self.preamble_end = len(self.lines)
+        self.lower_body(loop.body.body)
+        self.finish_blocks(blocks, count)
+        self.launcher(loop, grid, 1)
+
+    def program_ids(self, kind: str, values: list, count: int, line: int) -> list[ast.expr]:
+        if count == 1:
+            if kind == "grid":
+                return [expr("tl.program_id(0).to(INDEX_DTYPE)")]
+            pid = values[0][5]
+            self.emit(f"{pid} = tl.program_id(0).to(INDEX_DTYPE)", line)
+            return [ast.Name(id=pid)]
+        counts = []
+        for value in values:
+            counts.append(
+                value[0] if kind == "grid" else expr("tl.cdiv(e, b)", e=value[0], b=value[4])
+            )
+        codes = []
+        for index in range(count):
+            later = counts[index + 1 :]
+            divisor = None
+            for c in later:
+                divisor = c if divisor is None else expr("a * b", a=divisor, b=c)
+            code = ast.Name(id="pid") if divisor is None else expr("pid // d", d=divisor)
+            if index > 0:
+                code = expr("a % c", a=code, c=counts[index])
+            if kind == "tile":
+                pid = values[index][5]
+                self.emit(assign(pid, code), line)
+                code = ast.Name(id=pid)
+            codes.append(code)
+        return codes
+
+    def bind_loop_targets(self, targets, bound: list[Value], count: int) -> None:
+        if isinstance(targets, str):
+            if count == 1:
+                self.scope[targets] = bound[0]
+            elif bound and bound[0].kind == TILE:
+                self.scope[targets] = Value(TILES, items=tuple(bound))
+            else:
+                self.scope[targets] = Value("tuple", items=tuple(bound))
+        else:
+            for name, value in zip(targets, bound):
+                self.scope[name] = value
+
+    def finish_blocks(self, blocks: list, count: int) -> None:
+        defaults = _DEFAULT_BLOCKS.get(count, [16] * count)
+        for (name, explicit), default in zip(blocks, defaults):
+            if self.full_axes and count == 1:
+                full = " * ".join(a.block for a in self.full_axes.values())
+                fallback = (
+                    f"max(1, 4096 // ({full}))"
+                    if len(self.full_axes) > 1
+                    else f"max(1, 4096 // {full})"
+                )
+            else:
+                fallback = str(default)
+            self.constexprs[name] = self.next_block_size(explicit, fallback)
+        # blocks before the launch: full-axis blocks first, then tiles that may depend on them
+        ordered = {k: v for k, v in self.constexprs.items() if k not in dict(blocks)}
+        ordered.update({k: self.constexprs[k] for k, _ in blocks})
+        tensors = ", ".join(p.launch for p in self.params.values() if p.kind == "tensor")
+        self.constexprs = {"INDEX_DTYPE": f"index_dtype({tensors})", **ordered}
+        self.host_helpers.add("index_dtype")
+
+    # -- loops inside the program ---------------------------------------------------------
+
+    def lower_inner_loop(self, loop: cst.For) -> None:
+        kind = device_loop_kind(loop, self.aliases)
+        self.emit_comment(loop)
+        line = self.source.line_of(loop)
+        before = dict(self.scope)
+        if kind is None:
+            self.plain_range_loop(loop, line)
+        else:
+            ranges, explicit_blocks = self.loop_ranges(loop.iter)
+            if len(ranges) != 1:
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    loop.iter,
+                    "inner loops over several dimensions at once",
+                    hint="nest one inner loop per dimension",
+                )
+            targets = self.loop_targets(loop, 1)
+            begin_node, end_node = ranges[0]
+            end = self.arithmetic(self.lower_expr(end_node), end_node)
+            begin = (
+                self.arithmetic(self.lower_expr(begin_node), begin_node).code
+                if begin_node is not None
+                else ast.Constant(value=0)
+            )
+            if kind == "grid":
+                self.emit(
+                    f"for {targets} in range({ast.unparse(begin)}, {ast.unparse(end.code)}):", line
+                )
+                self.depth += 1
+                self.scope[targets] = block(ast.Name(id=targets), (), "int")
+            else:
+                offsets, mask, block_wanted, pid = self.axis_names(targets, 0, 1)
+                block_name = self.inner_block(block_wanted, explicit_blocks)
+                start = self.names.fresh(
+                    f"begin_{offsets.removeprefix('offs_')}"
+                    if offsets.startswith("offs_")
+                    else "begin"
+                )
+                self.emit(
+                    f"for {start} in range({ast.unparse(begin)}, {ast.unparse(end.code)}, {block_name}):",
+                    line,
+                )
+                self.depth += 1
+                self.emit(f"{offsets} = {start} + tl.arange(0, {block_name}).to(INDEX_DTYPE)", line)
+                self.emit(f"{mask} = {offsets} < {ast.unparse(end.code)}", line)
+                axis = Axis(
+                    offsets,
+                    mask,
+                    block_name,
+                    end.code,
+                    ast.Name(id=start),
+                    expr("s // b", s=start, b=block_name),
+                    targets,
+                )
+                self.all_axes.append(axis)
+                self.scope[targets] = Value(TILE, axis=axis)
+        self.lower_body(loop.body.body)
+        self.depth -= 1
+        self.close_loop_scope(before, loop)
+
+    def inner_block(self, wanted: str, explicit_blocks: list) -> str:
+        if wanted in self.constexprs:
+            return wanted
+        explicit = explicit_blocks[0] if explicit_blocks else None
+        default = "32" if self.full_axes else "64"
+        return self.constexpr(wanted, self.next_block_size(explicit, default))
+
+    def plain_range_loop(self, loop: cst.For, line: int) -> None:
+        call = loop.iter
+        qualified = self.aliases.qualified(call.func) if isinstance(call, cst.Call) else None
+        is_range = (
+            isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Name)
+            and call.func.value == "range"
+        )
+        if not (is_range or qualified == "helion.language.static_range") or not isinstance(
+            loop.target, cst.Name
+        ):
+            raise self.source.error(
+                UnsupportedConstructError,
+                loop.iter,
+                "this for loop inside a device loop",
+                hint="inside a device loop, loop with hl.tile, hl.grid, range or hl.static_range",
+            )
+        bounds = [self.arithmetic(self.lower_expr(a.value), a.value).code for a in call.args]
+        function = "range" if is_range else "tl.static_range"
+        target = loop.target.value
+        self.emit(f"for {target} in {function}({', '.join(ast.unparse(b) for b in bounds)}):", line)
+        self.depth += 1
+        self.scope[target] = block(ast.Name(id=target), (), "int")
+
+    def close_loop_scope(self, before: dict[str, Value], loop: cst.For) -> None:
+        for name, value in list(self.scope.items()):
+            if name not in before:
+                del self.scope[name]
+            elif before[name].dims != value.dims and before[name].kind == value.kind:
+                raise self.source.error(
+                    ShapeError,
+                    loop,
+                    f"{name!r} changes shape inside this loop "
+                    f"({_dims_text(before[name].dims)} before, {_dims_text(value.dims)} after)",
+                    hint="a value carried across loop iterations must keep its tiles",
+                )
+
+
+def _dims_text(dims) -> str:
+    return "[" + ", ".join(d.label if d is not None else "1" for d in dims) + "]"
+
+
+def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return [e.value for e in node.elements]
+    return [node]
+
+
+def _size_node(tensor: str, dim: int) -> cst.BaseExpression:
+    return cst.parse_expression(f"{tensor}.size({dim})")

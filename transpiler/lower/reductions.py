@@ -1,0 +1,163 @@
+"""Lowering of reductions along a dimension: masked lanes hold the reduction's identity."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..codegen import broadcast, conjunction, expr
+from ..errors import ShapeError, UnsupportedConstructError
+from ..op_table import REDUCTIONS_BY_NAME
+from .values import CONST, TUPLE, Axis, Value, block
+
+_IDENTITY = {"0": "0", "-inf": 'float("-inf")', "inf": 'float("inf")'}
+
+
+class ReductionsMixin:
+    """`reduction(name, value, args, node)` for sum, mean, amax, ..., softmax, var, cumsum."""
+
+    def reduction(self, name: str, value: Value, args, node: cst.Call) -> Value:
+        op = REDUCTIONS_BY_NAME[name]
+        dim_node = args.get(0, "dim")
+        dim = None if dim_node is None else self.lower_expr(dim_node)
+        if dim is not None and dim.kind == TUPLE:
+            raise self.source.error(
+                UnsupportedConstructError,
+                dim_node,
+                "reducing over several dims at once",
+                hint="reduce one dim at a time",
+            )
+        if dim is not None and not (dim.kind == CONST and isinstance(dim.const, (int, type(None)))):
+            raise self.source.error(
+                UnsupportedConstructError, dim_node, "dim must be an integer constant"
+            )
+        keepdim_node = args.keywords.get("keepdim") or (
+            args.positional[1] if len(args.positional) > 1 and name not in ("var",) else None
+        )
+        keepdim = bool(self.lower_expr(keepdim_node).const) if keepdim_node is not None else False
+        if value.dtype == "bool":
+            value = value.with_code(expr("a.to(tl.int32)", a=value.code), dtype="int")
+        if dim is None or dim.const is None:
+            if op.keeps_shape:
+                raise self.source.error(UnsupportedConstructError, node, f"{name} needs dim=")
+            return self.reduce_all(op, value, node)
+        rank = value.rank
+        position = dim.const + rank if dim.const < 0 else dim.const
+        if not 0 <= position < max(rank, 1) or rank == 0:
+            raise self.source.error(
+                ShapeError, dim_node, f"dim {dim.const} is out of range for a {rank}-D value"
+            )
+        axis = value.dims[position]
+        mask = self.reduction_mask(axis, position, rank)
+        kept = value.dims[:position] + (None,) + value.dims[position + 1 :]
+        dropped = value.dims[:position] + value.dims[position + 1 :]
+        dims = kept if keepdim or op.keeps_shape else dropped
+        if op.keeps_shape and name != "cumsum":
+            self.use_helper(op.triton)
+            code = expr(f"{op.triton}(v, m, axis=a)", v=value.code, m=mask or True, a=position)
+            return block(code, value.dims, "float")
+        if name == "cumsum":
+            return block(
+                expr("tl.cumsum(v, axis=a)", v=value.code, a=position), value.dims, value.dtype
+            )
+        if name == "logsumexp":
+            self.use_helper(op.triton)
+            code = expr(
+                "masked_logsumexp(v, m, a, k)", v=value.code, m=mask or True, a=position, k=keepdim
+            )
+            return block(code, dims, "float")
+        if name == "var":
+            return self.variance(value, args, mask, axis, position, keepdim, dims)
+        masked = (
+            value.code
+            if mask is None
+            else expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
+        )
+        keep = True if keepdim else None
+        if name in ("max", "min") and dim_node is not None:
+            values = block(
+                expr(f"{op.triton}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim),
+                dims,
+                value.dtype,
+            )
+            indices = self.arg_index(
+                "argmax" if name == "max" else "argmin", masked, axis, position, keepdim, dims
+            )
+            self.pending_masked = masked
+            return Value(TUPLE, items=(values, indices))
+        if name in ("argmax", "argmin"):
+            return self.arg_index(name, masked, axis, position, keepdim, dims)
+        code = expr(f"{op.triton}(v, axis=a)", v=masked, a=position)
+        if keep:
+            code.keywords.append(ast.keyword(arg="keep_dims", value=ast.Constant(value=True)))
+        if name == "mean":
+            code = expr("s / c", s=code, c=self.axis_count(axis))
+            return block(code, dims, "float")
+        return block(code, dims, value.dtype)
+
+    def arg_index(
+        self, name: str, masked: ast.expr, axis: Axis | None, position: int, keepdim: bool, dims
+    ) -> Value:
+        code = expr(f"tl.{name}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim)
+        if axis is not None and not self.is_full_axis(axis):
+            code = expr("i + b", i=code, b=axis.begin)
+        return block(code, dims, "int")
+
+    def variance(self, value: Value, args, mask, axis, position: int, keepdim: bool, dims) -> Value:
+        correction = 1
+        if "correction" in args.keywords:
+            correction = self.lower_expr(args.keywords["correction"]).const
+        elif "unbiased" in args.keywords:
+            correction = 1 if self.lower_expr(args.keywords["unbiased"]).const else 0
+        elif len(args.positional) > 1:
+            correction = 1 if self.lower_expr(args.positional[1]).const else 0
+        self.use_helper("masked_var")
+        code = expr(
+            "masked_var(v, m, c, k, a, d)",
+            v=value.code,
+            m=mask or True,
+            c=self.axis_count(axis),
+            k=correction,
+            a=position,
+            d=keepdim,
+        )
+        return block(code, dims, "float")
+
+    def reduce_all(self, op, value: Value, node: cst.Call) -> Value:
+        """x.sum() with no dim: every axis at once, a scalar."""
+        rank = value.rank
+        mask = conjunction(
+            broadcast(axis.mask, position, rank)
+            for position, axis in enumerate(value.dims)
+            if axis is not None
+        )
+        masked = (
+            value.code
+            if mask is None
+            else expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
+        )
+        if op.name not in ("sum", "mean", "amax", "amin", "max", "min"):
+            raise self.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
+        code = expr(f"{op.triton}(v)", v=masked)
+        if op.name == "mean":
+            count = None
+            for axis in value.dims:
+                if axis is not None:
+                    part = self.axis_count(axis)
+                    count = part if count is None else expr("a * b", a=count, b=part)
+            code = expr("s / c", s=code, c=count if count is not None else ast.Constant(value=1))
+        return block(code, (), value.dtype if op.name != "mean" else "float")
+
+    def reduction_mask(self, axis: Axis | None, position: int, rank: int) -> ast.expr | None:
+        if axis is None:
+            return None
+        return broadcast(axis.mask, position, rank)
+
+    def axis_count(self, axis: Axis | None) -> ast.expr:
+        """How many lanes of the axis lie inside the tensor."""
+        if axis is None:
+            return ast.Constant(value=1)
+        if self.is_full_axis(axis):
+            return axis.end
+        return expr("tl.minimum(e - b, s)", e=axis.end, b=axis.begin, s=axis.block)

@@ -1,0 +1,186 @@
+"""Lowering of statements inside a device loop: assignments, stores, loops, ifs."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..codegen import assign
+from ..errors import UnsupportedConstructError
+from .values import BLOCK, CONST, TUPLE, Value
+
+_AUGMENTED = {
+    "AddAssign": "+",
+    "SubtractAssign": "-",
+    "MultiplyAssign": "*",
+    "DivideAssign": "/",
+    "BitAndAssign": "&",
+    "BitOrAssign": "|",
+    "BitXorAssign": "^",
+}
+_REFUSED = {
+    "While": ("a while loop", "loop with hl.tile, hl.grid or range over a known count"),
+    "Try": ("try / except", "errors cannot be caught on the GPU"),
+    "TryStar": ("try / except*", "errors cannot be caught on the GPU"),
+    "With": ("a with block", "move it to the host code around the loop"),
+    "Return": ("return", "return from the kernel after the device loop"),
+    "FunctionDef": ("a function definition", "define helpers outside the kernel"),
+    "ClassDef": ("a class definition", "define classes outside the kernel"),
+    "Raise": ("raise", "check inputs in the host code before the loop"),
+    "Del": ("del", "values inside a device loop need no deleting"),
+    "Global": ("global", "pass values as kernel arguments"),
+    "Nonlocal": ("nonlocal", "pass values as kernel arguments"),
+    "Break": ("break", "loops inside a device loop run a fixed count"),
+    "Continue": ("continue", "use masks (torch.where) instead of skipping"),
+    "Import": ("import", "import at the top of the file"),
+    "ImportFrom": ("import", "import at the top of the file"),
+    "Assert": ("assert", "check inputs in the host code before the loop"),
+    "Match": ("match", "use torch.where"),
+}
+
+
+class StatementsMixin:
+    """`lower_body(statements)`: one source statement after another, each under its comment."""
+
+    def lower_body(self, statements) -> None:
+        for statement in statements:
+            self.source.current = statement
+            self.lower_statement(statement)
+
+    def lower_statement(self, statement: cst.BaseStatement) -> None:
+        name = type(statement).__name__
+        if isinstance(statement, cst.SimpleStatementLine):
+            self.emit_comment(statement)
+            for small in statement.body:
+                self.lower_small(small)
+        elif isinstance(statement, cst.For):
+            self.lower_inner_loop(statement)
+        elif isinstance(statement, cst.If):
+            self.lower_if(statement)
+        else:
+            self.refuse(statement, name)
+
+    def refuse(self, node: cst.CSTNode, name: str) -> None:
+        what, hint = _REFUSED.get(name, (name, "keep device code to assignments, stores and loops"))
+        raise self.source.error(
+            UnsupportedConstructError,
+            node,
+            f"{what} is not supported inside a device loop",
+            hint=hint,
+        )
+
+    def lower_small(self, small: cst.BaseSmallStatement) -> None:
+        line = self.source.line_of(small)
+        if isinstance(small, cst.Assign):
+            value = self.lower_expr(small.value)
+            for target in small.targets:
+                self.assign(target.target, value, small)
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            self.assign(small.target, self.lower_expr(small.value), small)
+        elif isinstance(small, cst.AugAssign):
+            operator = _AUGMENTED.get(type(small.operator).__name__)
+            if operator is None:
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    small.operator,
+                    f"the augmented assignment {self.source.code(small.operator).strip()!r}",
+                    hint="write it out: a = a op b",
+                )
+            if isinstance(small.target, cst.Subscript):
+                self.store(small.target, self.lower_expr(small.value), operator, small)
+                return
+            combined = cst.BinaryOperation(
+                left=small.target, operator=_binary_for(operator), right=small.value
+            )
+            self.source.positions[combined] = self.source.positions[small]
+            self.source.positions[combined.operator] = self.source.positions[small.operator]
+            self.assign(small.target, self.lower_expr(combined), small)
+        elif isinstance(small, cst.Pass):
+            return
+        elif isinstance(small, cst.Expr):
+            if isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+                return  # a docstring-like comment
+            value = self.lower_expr(small.value)
+            if value.kind == BLOCK and value.code is not None:
+                self.emit(ast.Expr(value=value.code), line)
+        else:
+            self.refuse(small, type(small).__name__)
+
+    def assign(self, target: cst.BaseExpression, value: Value, node: cst.CSTNode) -> None:
+        line = self.source.line_of(node)
+        if isinstance(target, cst.Subscript):
+            self.store(target, value, None, node)
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            names = target.elements
+            items = value.items if value.kind == TUPLE else None
+            if items is None or len(items) != len(names):
+                raise self.source.error(
+                    UnsupportedConstructError, target, "unpacking this value inside a device loop"
+                )
+            for element, item in zip(names, items):
+                self.assign(element.value, item, node)
+            return
+        if not isinstance(target, cst.Name):
+            raise self.source.error(
+                UnsupportedConstructError, target, "assigning to this target inside a device loop"
+            )
+        name = target.value
+        if value.kind in (BLOCK, CONST) and value.code is not None:
+            previous = self.scope.get(name)
+            if not (isinstance(value.code, ast.Name) and value.code.id == name):
+                self.emit(assign(name, value.code), line)
+            kind = BLOCK if previous is not None or value.kind == BLOCK else CONST
+            self.scope[name] = Value(
+                kind,
+                ast.Name(id=name),
+                value.dims,
+                const=value.const if kind == CONST else None,
+                dtype=value.dtype,
+            )
+            if kind == CONST:
+                self.scope[name] = Value(BLOCK, ast.Name(id=name), (), dtype=value.dtype)
+        else:
+            self.scope[name] = value  # tiles, dtypes, tuples: names for things, no code
+
+    def lower_if(self, statement: cst.If) -> None:
+        self.emit_comment(statement)
+        line = self.source.line_of(statement)
+        condition = self.arithmetic(self.lower_expr(statement.test), statement.test)
+        if condition.rank:
+            raise self.source.error(
+                UnsupportedConstructError,
+                statement.test,
+                "an if on a block of values",
+                hint="select element-wise with torch.where(condition, a, b)",
+            )
+        before = dict(self.scope)
+        self.emit(f"if {ast.unparse(condition.code)}:", line)
+        self.depth += 1
+        self.lower_body(statement.body.body)
+        self.depth -= 1
+        orelse = statement.orelse
+        if orelse is not None:
+            self.emit("else:", line)
+            self.depth += 1
+            if isinstance(orelse, cst.If):
+                self.lower_if(orelse)
+            else:
+                self.lower_body(orelse.body.body)
+            self.depth -= 1
+        for name in list(self.scope):
+            if name not in before:
+                del self.scope[name]
+
+
+def _binary_for(operator: str) -> cst.BaseBinaryOp:
+    return {
+        "+": cst.Add(),
+        "-": cst.Subtract(),
+        "*": cst.Multiply(),
+        "/": cst.Divide(),
+        "&": cst.BitAnd(),
+        "|": cst.BitOr(),
+        "^": cst.BitXor(),
+    }[operator]

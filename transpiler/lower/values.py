@@ -1,0 +1,73 @@
+"""What lowering knows about each device value: its Triton code and which block axes it spans."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field, replace
+
+# Value kinds.
+BLOCK = "block"  # a Triton value: a block (dims non-empty) or a scalar (dims empty)
+TILE = "tile"  # one tile dimension (for tile in hl.tile(n))
+TILES = "tiles"  # several tile dimensions bound to one name (for tile in hl.tile([m, n]))
+DTYPE = "dtype"  # a dtype: code is the Triton dtype expression
+HOST_TENSOR = "host_tensor"  # a tensor from the host: loads and stores go through its pointer
+CONST = "const"  # a Python constant known while transpiling
+TUPLE = "tuple"  # several values (torch.max(x, dim) gives values and indices)
+MODULE = "module"  # a module or namespace name (torch, hl, math)
+
+
+@dataclass(eq=False)
+class Axis:
+    """One block dimension of a kernel: a tile dimension, or a whole tensor dimension (`:`)."""
+
+    offsets: str  # offs_n: the indices this program covers along the axis
+    mask: str  # mask_n: which of those indices are inside the tensor
+    block: str  # BLOCK_N: the block size (a tl.constexpr)
+    end: ast.expr  # code for one past the last index
+    begin: ast.expr  # code for this program's first index
+    tile_id: ast.expr  # code for the tile number
+    label: str  # how errors name it: "tile_n", ": (dim 1 of x)"
+
+    def __repr__(self) -> str:
+        return f"Axis({self.label})"
+
+
+Dims = tuple["Axis | None", ...]
+
+
+@dataclass(frozen=True)
+class Value:
+    """A value during lowering. `dims` gives, per Triton dimension, its axis (None: size 1)."""
+
+    kind: str
+    code: ast.expr | None = None
+    dims: Dims = ()
+    const: object = None
+    dtype: str | None = None  # "float", "int", "bool" where known
+    items: tuple[Value, ...] = field(default=())
+    axis: Axis | None = None
+    name: str = ""  # the user's name for host tensors and modules
+
+    @property
+    def rank(self) -> int:
+        return len(self.dims)
+
+    def with_code(self, code: ast.expr, **changes: object) -> Value:
+        return replace(self, code=code, **changes)
+
+
+def block(code: ast.expr, dims: Dims = (), dtype: str | None = None) -> Value:
+    return Value(BLOCK, code, tuple(dims), dtype=dtype)
+
+
+def constant(value: object) -> Value:
+    dtype = (
+        "bool"
+        if isinstance(value, bool)
+        else "int"
+        if isinstance(value, int)
+        else "float"
+        if isinstance(value, float)
+        else None
+    )
+    return Value(CONST, ast.Constant(value=value), (), const=value, dtype=dtype)

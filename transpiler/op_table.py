@@ -1,0 +1,156 @@
+"""The torch → Triton op table: data that drives code generation, the cost model and docs/ops.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Where a name may be spelled: torch.X, tensor.X(), torch.nn.functional.X.
+TORCH, METHOD, FUNCTIONAL = "torch", "method", "functional"
+
+
+@dataclass(frozen=True)
+class ElementwiseOp:
+    """An element-wise torch function: its Triton template over placeholders a, b, c."""
+
+    name: str
+    template: str
+    spellings: tuple[str, ...] = (TORCH, METHOD)
+    helpers: tuple[str, ...] = ()
+    flops: int = 1
+    float_args: bool = False  # arguments become float first, as torch does for integers
+    result: str = "same"  # result dtype class: same | float | bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReductionOp:
+    """A reduction along `dim`: how its lowering is spelled in Triton."""
+
+    name: str
+    triton: str  # the tl function or prelude helper the lowering emits
+    identity: str  # what masked-out lanes hold before reducing
+    spellings: tuple[str, ...] = (TORCH, METHOD)
+    flops: int = 1
+    keeps_shape: bool = False  # softmax-like: the result has the input's shape
+    note: str = ""
+
+
+_MATH = (TORCH, METHOD)
+_ACT = (TORCH, METHOD, FUNCTIONAL)
+
+ELEMENTWISE: tuple[ElementwiseOp, ...] = (
+    ElementwiseOp("exp", "tl.exp(a)", _MATH, float_args=True, result="float"),
+    ElementwiseOp("exp2", "tl.exp2(a)", _MATH, float_args=True, result="float"),
+    ElementwiseOp("log", "tl.log(a)", _MATH, float_args=True, result="float"),
+    ElementwiseOp("log2", "tl.log2(a)", _MATH, float_args=True, result="float"),
+    ElementwiseOp("sqrt", "tl.sqrt(a)", _MATH, float_args=True, result="float"),
+    ElementwiseOp("rsqrt", "tl.rsqrt(a)", _MATH, float_args=True, result="float"),
+    ElementwiseOp("sin", "tl.sin(a)", _MATH, float_args=True, result="float"),
+    ElementwiseOp("cos", "tl.cos(a)", _MATH, float_args=True, result="float"),
+    ElementwiseOp("abs", "tl.abs(a)", _MATH),
+    ElementwiseOp("neg", "-a", _MATH),
+    ElementwiseOp("sigmoid", "tl.sigmoid(a)", _ACT, float_args=True, result="float", flops=4),
+    ElementwiseOp("tanh", "tanh(a)", _ACT, ("tanh",), float_args=True, result="float", flops=5),
+    ElementwiseOp("relu", "tl.maximum(a, 0)", _ACT),
+    ElementwiseOp("silu", "silu(a)", _ACT, ("silu",), float_args=True, result="float", flops=5),
+    ElementwiseOp(
+        "gelu",
+        "gelu(a)",
+        _ACT,
+        ("gelu",),
+        float_args=True,
+        result="float",
+        flops=8,
+        note='approximate="tanh" → gelu_tanh',
+    ),
+    ElementwiseOp("floor", "tl.floor(a)", _MATH, float_args=True, result="float"),
+    ElementwiseOp("ceil", "tl.ceil(a)", _MATH, float_args=True, result="float"),
+    ElementwiseOp("maximum", "tl.maximum(a, b)", _MATH),
+    ElementwiseOp("minimum", "tl.minimum(a, b)", _MATH),
+    ElementwiseOp("where", "tl.where(a, b, c)", (TORCH,), flops=0),
+    ElementwiseOp("add", "a + b", _MATH),
+    ElementwiseOp("sub", "a - b", _MATH),
+    ElementwiseOp("mul", "a * b", _MATH),
+    ElementwiseOp("div", "a / b", _MATH, result="float"),
+    ElementwiseOp("pow", "power(a, b)", _MATH, ("power",), float_args=True, flops=3),
+    ElementwiseOp(
+        "clamp",
+        "tl.minimum(tl.maximum(a, b), c)",
+        _MATH,
+        flops=2,
+        note="min= / max= may be given alone",
+    ),
+    ElementwiseOp("square", "a * a", _MATH),
+)
+
+REDUCTIONS: tuple[ReductionOp, ...] = (
+    ReductionOp("sum", "tl.sum", "0"),
+    ReductionOp("mean", "tl.sum", "0", note="sum divided by the count of lanes inside"),
+    ReductionOp("amax", "tl.max", "-inf"),
+    ReductionOp("amin", "tl.min", "inf"),
+    ReductionOp("max", "tl.max", "-inf", note="max(dim) also gives indices; max(a, b) is maximum"),
+    ReductionOp("min", "tl.min", "inf", note="min(dim) also gives indices; min(a, b) is minimum"),
+    ReductionOp("argmax", "tl.argmax", "-inf"),
+    ReductionOp("argmin", "tl.argmin", "inf"),
+    ReductionOp("softmax", "masked_softmax", "-inf", _ACT, flops=4, keeps_shape=True),
+    ReductionOp("log_softmax", "masked_log_softmax", "-inf", _ACT, flops=5, keeps_shape=True),
+    ReductionOp("logsumexp", "masked_logsumexp", "-inf", flops=3),
+    ReductionOp("var", "masked_var", "0", flops=4, note="correction= / unbiased= honoured"),
+    ReductionOp("cumsum", "tl.cumsum", "0", keeps_shape=True, note="also hl.cumsum"),
+)
+
+ELEMENTWISE_BY_NAME = {op.name: op for op in ELEMENTWISE}
+REDUCTIONS_BY_NAME = {op.name: op for op in REDUCTIONS}
+
+# Python operators on device values.
+BINARY_OPERATORS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Add": ("a + b", ()),
+    "Subtract": ("a - b", ()),
+    "Multiply": ("a * b", ()),
+    "Divide": ("a / b", ()),
+    "FloorDivide": ("floor_divide(a, b)", ("floor_divide",)),
+    "Modulo": ("remainder(a, b)", ("remainder",)),
+    "Power": ("power(a, b)", ("power",)),
+    "BitAnd": ("a & b", ()),
+    "BitOr": ("a | b", ()),
+    "BitXor": ("a ^ b", ()),
+    "LeftShift": ("a << b", ()),
+    "RightShift": ("a >> b", ()),
+}
+
+# torch dtype names → Triton dtypes.
+DTYPES: dict[str, str] = {
+    "float16": "tl.float16",
+    "half": "tl.float16",
+    "bfloat16": "tl.bfloat16",
+    "float32": "tl.float32",
+    "float": "tl.float32",
+    "float64": "tl.float64",
+    "double": "tl.float64",
+    "int8": "tl.int8",
+    "int16": "tl.int16",
+    "int32": "tl.int32",
+    "int": "tl.int32",
+    "int64": "tl.int64",
+    "long": "tl.int64",
+    "uint8": "tl.uint8",
+    "bool": "tl.int1",
+}
+HALF_DTYPES = ("tl.float16", "tl.bfloat16")
+
+# tensor.float() and friends: method name → torch dtype name.
+CAST_METHODS = {
+    "float": "float32",
+    "half": "float16",
+    "bfloat16": "bfloat16",
+    "double": "float64",
+    "int": "int32",
+    "long": "int64",
+    "bool": "bool",
+}
+
+
+def known_names() -> list[str]:
+    """Every torch name the table accepts, for 'did you mean' hints."""
+    names = [op.name for op in ELEMENTWISE] + [op.name for op in REDUCTIONS]
+    return sorted(set(names) | set(CAST_METHODS) | {"to", "unsqueeze", "transpose"})

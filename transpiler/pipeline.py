@@ -1,0 +1,165 @@
+"""The pipeline in one place: parse → find kernels → lower each device loop → emit the module."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+import libcst as cst
+
+from .codegen import Names
+from .emit import HEADER_IMPORTS, header
+from .frontend import Aliases, KernelFunction, collect_aliases, device_loop_kind, find_kernels
+from .host import HostInfo, analyse_params
+from .lower.kernel import KernelBuilder, Line, LoweredKernel
+from .rewrite.host_code import rewrite_host_statement
+from .source import Source
+
+
+@dataclass(frozen=True)
+class Transpiled:
+    """The generated module, its line map (generated line → source line) and its kernels."""
+
+    code: str
+    line_map: tuple[int | None, ...]
+    kernels: tuple[str, ...]
+
+    def source_line(self, generated_line: int) -> int | None:
+        if 0 < generated_line <= len(self.line_map):
+            return self.line_map[generated_line - 1]
+        return None
+
+
+def transpile_module(
+    source: str,
+    *,
+    filename: str = "<string>",
+    example_args: dict[str, tuple] | tuple | None = None,
+) -> Transpiled:
+    parsed = Source.parse(source, filename)
+    aliases = collect_aliases(parsed.module)
+    kernels = find_kernels(parsed, aliases)
+    ranks = _ranks_from_examples(kernels, example_args)
+    pieces: dict[int, tuple[list[LoweredKernel], list[Line]]] = {}
+    helpers: set[str] = set()
+    host_helpers: set[str] = set()
+    for kernel in kernels:
+        lowered, launcher = lower_kernel(parsed, aliases, kernel, ranks.get(kernel.name, {}))
+        pieces[id(kernel.node)] = (lowered, launcher)
+        for item in lowered:
+            helpers |= item.helpers
+            host_helpers |= item.host_helpers
+    module = header(filename, helpers, host_helpers)
+    for statement in parsed.module.body:
+        if id(statement) in pieces:
+            lowered, launcher = pieces[id(statement)]
+            for item in lowered:
+                module.blank(2)
+                module.add_lines(item.kernel_lines)
+            module.blank(2)
+            module.add_lines(launcher)
+        elif not _is_dropped_import(statement, aliases):
+            text = parsed.code(statement).strip("\n")
+            module.blank(2 if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) else 1)
+            first = parsed.line_of(statement)
+            for offset, piece in enumerate(text.split("\n")):
+                module.add(piece, first + offset)
+    return Transpiled(module.text(), tuple(module.line_map), tuple(k.name for k in kernels))
+
+
+def transpile(
+    source: str,
+    *,
+    filename: str = "<string>",
+    example_args: dict[str, tuple] | tuple | None = None,
+) -> str:
+    """Helion-style module source in, standalone Triton module source out."""
+    return transpile_module(source, filename=filename, example_args=example_args).code
+
+
+def lower_kernel(
+    source: Source, aliases: Aliases, kernel: KernelFunction, ranks: dict[str, int]
+) -> tuple[list[LoweredKernel], list[Line]]:
+    """Each top-level device loop → a @triton.jit kernel; the function → its launcher."""
+    host = HostInfo(aliases, ranks=ranks)
+    analyse_params(kernel.node, host)
+    host_names = Names(_all_names(kernel.node))
+    launcher: list[Line] = []
+    node = kernel.node
+    header_line = source.line_of(node)
+    for decorator in node.decorators:
+        if (
+            aliases.qualified(
+                decorator.decorator.func
+                if isinstance(decorator.decorator, cst.Call)
+                else decorator.decorator
+            )
+            != "helion.kernel"
+        ):
+            launcher.append(
+                Line(0, "@" + source.code(decorator.decorator), source.line_of(decorator))
+            )
+    signature = f"def {kernel.name}({source.code(node.params)})"
+    if node.returns is not None:
+        signature += f" -> {source.code(node.returns.annotation)}"
+    launcher.append(Line(0, signature + ":", header_line))
+    lowered: list[LoweredKernel] = []
+    for statement in kernel.body:
+        if device_loop_kind(statement, aliases):
+            suffix = "" if len(kernel.loops) == 1 else f"_{len(lowered) + 1}"
+            builder = KernelBuilder(
+                source, aliases, host, f"{kernel.name}_kernel{suffix}", host_names, kernel.settings
+            )
+            item = builder.build(statement)
+            lowered.append(item)
+            launcher.extend(item.launcher_lines)
+            continue
+        source.current = statement
+        text = rewrite_host_statement(statement, source, aliases).strip("\n")
+        first = source.line_of(statement)
+        for offset, piece in enumerate(text.split("\n")):
+            launcher.append(Line(1, piece, first + offset))
+        host.absorb(statement)
+    return lowered, launcher
+
+
+def _all_names(node: cst.CSTNode) -> set[str]:
+    import libcst.matchers as m
+
+    return {name.value for name in m.findall(node, m.Name())}
+
+
+def _is_dropped_import(statement: cst.BaseStatement, aliases: Aliases) -> bool:
+    """Helion imports go (the module is standalone); torch / triton imports are in the header."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    smalls = statement.body
+    if all(aliases.is_helion_import(s) for s in smalls):
+        return True
+    code = cst.Module(body=[statement]).code.strip()
+    return code in HEADER_IMPORTS or code == "from __future__ import annotations"
+
+
+def _ranks_from_examples(kernels: list[KernelFunction], example_args) -> dict[str, dict[str, int]]:
+    """Tensor ranks per kernel parameter, from example arguments (to specialise hl.tile(x.size()))."""
+    if example_args is None:
+        return {}
+    if not isinstance(example_args, dict):
+        if len(kernels) != 1:
+            return {}
+        example_args = {kernels[0].name: example_args}
+    ranks: dict[str, dict[str, int]] = {}
+    for kernel in kernels:
+        args = example_args.get(kernel.name)
+        if args is None:
+            continue
+        names = [
+            p.name.value for p in [*kernel.node.params.posonly_params, *kernel.node.params.params]
+        ]
+        ranks[kernel.name] = {
+            name: value.dim() for name, value in zip(names, args) if hasattr(value, "dim")
+        }
+    return ranks
+
+
+_ = inspect

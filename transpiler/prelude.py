@@ -1,0 +1,158 @@
+"""Small @triton.jit helpers that generated modules include when their kernels use them."""
+
+from __future__ import annotations
+
+# Each helper: its source, and the helpers it calls. Kept as plain Triton a reader can follow.
+HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "upcast_half": (
+        """@triton.jit
+def upcast_half(x):
+    # torch computes float16 / bfloat16 arithmetic in float32; so do we.
+    if x.dtype.is_fp16() or x.dtype.is_bf16():
+        return x.to(tl.float32)
+    return x
+""",
+        (),
+    ),
+    "as_float": (
+        """@triton.jit
+def as_float(x):
+    # Math functions take floats: integers and booleans become float32, as in torch.
+    if x.dtype.is_floating():
+        return x
+    return x.to(tl.float32)
+""",
+        (),
+    ),
+    "floor_divide": (
+        """@triton.jit
+def floor_divide(a, b):
+    # Python's // rounds towards minus infinity; Triton's integer // truncates.
+    quotient = a // b
+    if quotient.dtype.is_floating():
+        return tl.floor(a / b)
+    remainder = a - quotient * b
+    return tl.where((remainder != 0) & ((remainder < 0) != (b < 0)), quotient - 1, quotient)
+""",
+        (),
+    ),
+    "remainder": (
+        """@triton.jit
+def remainder(a, b):
+    # Python's % takes the sign of the divisor; Triton's takes the sign of the dividend.
+    result = a % b
+    return tl.where((result != 0) & ((result < 0) != (b < 0)), result + b, result)
+""",
+        (),
+    ),
+    "power": (
+        """@triton.jit
+def power(base, exponent):
+    # base ** exponent through exp2 / log2, with the sign of integer powers of negatives.
+    magnitude = tl.exp2(exponent * tl.log2(tl.abs(base)))
+    odd = tl.abs(exponent % 2) == 1
+    return tl.where((base < 0) & odd, -magnitude, magnitude)
+""",
+        (),
+    ),
+    "tanh": (
+        """@triton.jit
+def tanh(x):
+    # tanh(x) = 2 * sigmoid(2x) - 1, stable for large |x|.
+    return 2 * tl.sigmoid(2 * x) - 1
+""",
+        (),
+    ),
+    "silu": (
+        """@triton.jit
+def silu(x):
+    return x * tl.sigmoid(x)
+""",
+        (),
+    ),
+    "gelu": (
+        """@triton.jit
+def gelu(x):
+    # The exact GELU: x * Phi(x), with Phi from erf.
+    return 0.5 * x * (1 + tl.erf(x * 0.7071067811865476))
+""",
+        (),
+    ),
+    "gelu_tanh": (
+        """@triton.jit
+def gelu_tanh(x):
+    # GELU's tanh approximation (torch's approximate="tanh").
+    inner = 0.7978845608028654 * (x + 0.044715 * x * x * x)
+    return 0.5 * x * (1 + tanh(inner))
+""",
+        ("tanh",),
+    ),
+    "masked_softmax": (
+        """@triton.jit
+def masked_softmax(x, mask, axis: tl.constexpr):
+    # softmax along `axis`, ignoring the lanes outside the tensor (mask False).
+    x = tl.where(mask, x, float("-inf"))
+    numerator = tl.exp(x - tl.max(x, axis=axis, keep_dims=True))
+    return numerator / tl.sum(numerator, axis=axis, keep_dims=True)
+""",
+        (),
+    ),
+    "masked_logsumexp": (
+        """@triton.jit
+def masked_logsumexp(x, mask, axis: tl.constexpr, keep_dims: tl.constexpr):
+    # log(sum(exp(x))) along `axis`, shifted by the maximum so exp cannot overflow.
+    x = tl.where(mask, x, float("-inf"))
+    x_max = tl.max(x, axis=axis, keep_dims=True)
+    total = tl.sum(tl.exp(x - x_max), axis=axis, keep_dims=True)
+    result = x_max + tl.log(total)
+    if not keep_dims:
+        result = tl.reshape(result, tl.max(x, axis=axis).shape)
+    return result
+""",
+        (),
+    ),
+    "masked_log_softmax": (
+        """@triton.jit
+def masked_log_softmax(x, mask, axis: tl.constexpr):
+    # x - logsumexp(x) along `axis`, ignoring the lanes outside the tensor.
+    return x - masked_logsumexp(x, mask, axis, True)
+""",
+        ("masked_logsumexp",),
+    ),
+    "masked_var": (
+        """@triton.jit
+def masked_var(x, mask, count, correction, axis: tl.constexpr, keep_dims: tl.constexpr):
+    # Two-pass variance along `axis` over the `count` lanes inside the tensor.
+    mean = tl.sum(tl.where(mask, x, 0), axis=axis, keep_dims=True) / count
+    centered = tl.where(mask, x - mean, 0)
+    return tl.sum(centered * centered, axis=axis, keep_dims=keep_dims) / (count - correction)
+""",
+        (),
+    ),
+}
+
+
+def helper_sources(used: set[str]) -> list[str]:
+    """The sources of the used helpers and of those they call, each once, callees first."""
+    ordered: list[str] = []
+
+    def add(name: str) -> None:
+        if name in ordered:
+            return
+        for dependency in HELPERS[name][1]:
+            add(dependency)
+        ordered.append(name)
+
+    for name in sorted(used):
+        add(name)
+    return [HELPERS[name][0] for name in ordered]
+
+
+# Host-side helpers for launchers (plain Python).
+HOST_HELPERS: dict[str, str] = {
+    "index_dtype": '''def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
+    """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    return tl.int64 if largest >= 2**31 else tl.int32
+''',
+}

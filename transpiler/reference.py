@@ -1,0 +1,269 @@
+"""Reference mode: the kernel's own source run eagerly in PyTorch, one tile per range."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import linecache
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import libcst as cst
+import libcst.matchers as m
+import torch
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNameSource
+
+from transpiler import language
+
+# The private name the rewritten subscripts call `index` through; appended as an import at
+# the end of the module (so user line numbers stay put) and seeded into the exec namespace.
+INDEX_ALIAS = "_reference_hl"
+INDEX_IMPORT = f"import transpiler.language as {INDEX_ALIAS}\n"
+KERNEL_DECORATORS = frozenset({"helion.kernel", "transpiler.kernel"})
+HELION_PACKAGE = "helion"
+OWN_PACKAGE = "transpiler"
+
+
+def _is_kernel_reference(transformer: m.MatcherDecoratableTransformer, node: cst.CSTNode) -> bool:
+    """Whether `node` names `helion.kernel`/`transpiler.kernel`, through any import alias."""
+    names = transformer.get_metadata(QualifiedNameProvider, node, set())
+    if names:
+        return any(
+            name.name in KERNEL_DECORATORS and name.source == QualifiedNameSource.IMPORT
+            for name in names
+        )
+    # Unbound here (e.g. imported in an earlier notebook cell): trust the spelling.
+    return get_full_name_for_node(node) in KERNEL_DECORATORS
+
+
+def _is_kernel_decorator(
+    transformer: m.MatcherDecoratableTransformer, decorator: cst.Decorator
+) -> bool:
+    """`@helion.kernel`, `@helion.kernel(...)` or an alias of either."""
+    target = decorator.decorator
+    if m.matches(target, m.Call()):
+        target = cst.ensure_type(target, cst.Call).func
+    return m.matches(target, m.Name() | m.Attribute()) and _is_kernel_reference(transformer, target)
+
+
+# Subscript elements that already index eagerly: slices, `None`, `...` and literals.
+LITERAL_INDEX = m.Index(
+    value=m.Name("None")
+    | m.Ellipsis()
+    | m.Integer()
+    | m.UnaryOperation(operator=m.Minus(), expression=m.Integer())
+    | m.SimpleString()
+    | m.ConcatenatedString()
+)
+INDEX_TO_WRAP = m.SubscriptElement(slice=m.Index(star=None) & ~LITERAL_INDEX)
+
+
+class TileIndexRewriter(m.MatcherDecoratableTransformer):
+    """Inside kernels, wraps each subscript element `e` as `_reference_hl.index(e)`."""
+
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_kernel: list[bool] = []  # per enclosing function: is it (inside) a kernel
+        self.annotation_depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        inside_kernel = bool(self.in_kernel) and self.in_kernel[-1]
+        is_kernel = any(_is_kernel_decorator(self, decorator) for decorator in node.decorators)
+        self.in_kernel.append(inside_kernel or is_kernel)
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self.in_kernel.pop()
+        return updated_node
+
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self.annotation_depth += 1
+
+    def leave_Annotation(
+        self, original_node: cst.Annotation, updated_node: cst.Annotation
+    ) -> cst.Annotation:
+        self.annotation_depth -= 1
+        return updated_node
+
+    @m.leave(INDEX_TO_WRAP)
+    def wrap_index(
+        self, original_node: cst.SubscriptElement, updated_node: cst.SubscriptElement
+    ) -> cst.SubscriptElement:
+        if not (self.in_kernel and self.in_kernel[-1]) or self.annotation_depth:
+            return updated_node
+        element = cst.ensure_type(updated_node.slice, cst.Index)
+        call = cst.Call(
+            func=cst.Attribute(value=cst.Name(INDEX_ALIAS), attr=cst.Name("index")),
+            args=[cst.Arg(element.value)],
+        )
+        return updated_node.with_changes(slice=element.with_changes(value=call))
+
+
+def _blank_lines_for(decorator: cst.Decorator) -> list[cst.EmptyLine]:
+    """A removed decorator's comment lines, then one blank line per line of its code."""
+    code = cst.Module([]).code_for_node(decorator.with_changes(leading_lines=()))
+    return [*decorator.leading_lines, *[cst.EmptyLine(indent=False)] * code.count("\n")]
+
+
+class KernelDecoratorRemover(m.MatcherDecoratableTransformer):
+    """Drops `@helion.kernel(...)` (and aliases) so the function runs as plain Python.
+
+    Removed lines become blank lines, so the user's code keeps its line numbers.
+    """
+
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        kept: list[cst.Decorator] = []
+        pending: list[cst.EmptyLine] = []
+        for original, decorator in zip(original_node.decorators, updated_node.decorators):
+            if _is_kernel_decorator(self, original):
+                pending.extend(_blank_lines_for(decorator))
+            else:
+                kept.append(
+                    decorator.with_changes(leading_lines=[*pending, *decorator.leading_lines])
+                )
+                pending = []
+        if len(kept) == len(updated_node.decorators):
+            return updated_node
+        return updated_node.with_changes(
+            decorators=kept,
+            lines_after_decorators=[*pending, *updated_node.lines_after_decorators],
+        )
+
+
+def _package_of(name: cst.BaseExpression) -> str:
+    return (get_full_name_for_node(name) or "").split(".")[0]
+
+
+def _own_dotted_name(name: cst.BaseExpression) -> cst.Name | cst.Attribute:
+    """`helion.x.y` → `transpiler.x.y` (the innermost name is the package)."""
+    if isinstance(name, cst.Attribute):
+        return name.with_changes(value=_own_dotted_name(name.value))
+    return cst.ensure_type(name, cst.Name).with_changes(value=OWN_PACKAGE)
+
+
+HELION_MODULE = m.Name(HELION_PACKAGE) | m.Attribute(
+    value=m.MatchIfTrue(lambda value: _package_of(value) == HELION_PACKAGE)
+)
+
+
+class HelionImportRewriter(m.MatcherDecoratableTransformer):
+    """Imports of `helion` become imports of `transpiler`, binding the same names."""
+
+    @m.leave(m.ImportFrom(module=HELION_MODULE, relative=[]))
+    def rewrite_from_import(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom:
+        module = cst.ensure_type(updated_node.module, (cst.Name, cst.Attribute))
+        return updated_node.with_changes(module=_own_dotted_name(module))
+
+    @m.leave(m.Import(names=[m.ZeroOrMore(), m.ImportAlias(name=HELION_MODULE), m.ZeroOrMore()]))
+    def rewrite_import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+        names: list[cst.ImportAlias] = []
+        for alias in updated_node.names:
+            names.extend(self._own_aliases(alias))
+        return updated_node.with_changes(names=names)
+
+    @staticmethod
+    def _own_aliases(alias: cst.ImportAlias) -> Sequence[cst.ImportAlias]:
+        alias = alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        if not m.matches(alias.name, HELION_MODULE):
+            return [alias]
+        own_name = _own_dotted_name(alias.name)
+        if alias.asname is not None or isinstance(alias.name, cst.Name):
+            asname = alias.asname or cst.AsName(name=cst.Name(HELION_PACKAGE))
+            return [alias.with_changes(name=own_name, asname=asname)]
+        # `import helion.language` binds `helion` and loads the submodule: do both.
+        return [
+            cst.ImportAlias(
+                name=cst.Name(OWN_PACKAGE), asname=cst.AsName(name=cst.Name(HELION_PACKAGE))
+            ),
+            cst.ImportAlias(name=own_name, asname=cst.AsName(name=cst.Name("_reference_module"))),
+        ]
+
+
+REFERENCE_PASSES: tuple[type[cst.CSTTransformer], ...] = (
+    TileIndexRewriter,
+    KernelDecoratorRemover,
+    HelionImportRewriter,
+)
+
+
+def rewrite_for_reference(source: str) -> str:
+    """Run the reference passes over `source` (without the trailing private import)."""
+    module = cst.parse_module(source)
+    for reference_pass in REFERENCE_PASSES:
+        module = MetadataWrapper(module).visit(reference_pass())
+    return module.code
+
+
+def reference_source(source: str) -> str:
+    """`source` rewritten to run eagerly: helion → transpiler, no kernel decorators, tiles
+    as slices in subscripts; user lines keep their line numbers."""
+    rewritten = rewrite_for_reference(source)
+    if not rewritten.endswith("\n"):
+        rewritten += "\n"
+    return rewritten + INDEX_IMPORT
+
+
+def _with_own_modules(namespace: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `namespace` where modules of `helion` are swapped for `transpiler`'s."""
+    swapped = dict(namespace)
+    for key, value in namespace.items():
+        if isinstance(value, types.ModuleType) and value.__name__.split(".")[0] == HELION_PACKAGE:
+            own_name = OWN_PACKAGE + value.__name__.removeprefix(HELION_PACKAGE)
+            swapped[key] = importlib.import_module(own_name)
+    return swapped
+
+
+def _first_tensor_device(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.device | None:
+    for value in [*args, *kwargs.values()]:
+        if isinstance(value, torch.Tensor):
+            return value.device
+    return None
+
+
+def run_on_argument_device(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap `function` so tiles and `hl` allocations use its first tensor argument's device."""
+
+    @functools.wraps(function)
+    def on_argument_device(*args: Any, **kwargs: Any) -> Any:
+        with language.reference_device(_first_tensor_device(args, kwargs)):
+            return function(*args, **kwargs)
+
+    return on_argument_device
+
+
+def reference_function(
+    source: str,
+    name: str,
+    *,
+    filename: str = "<reference>",
+    namespace: dict[str, Any] | None = None,
+) -> Callable[..., Any]:
+    """The function `name` of `source`, built to run eagerly (reference mode)."""
+    rewritten = reference_source(source)
+    if filename.startswith("<"):
+        # Let tracebacks show the lines of a source that has no file.
+        linecache.cache[filename] = (len(rewritten), None, rewritten.splitlines(True), filename)
+    scope = _with_own_modules(namespace or {})
+    scope.setdefault("__name__", "__reference__")
+    scope[INDEX_ALIAS] = language
+    exec(compile(rewritten, filename, "exec"), scope)
+    function = scope.get(name)
+    if not callable(function):
+        raise NameError(f"reference source defines no function named {name!r}")
+    return run_on_argument_device(function)
+
+
+def run_reference(source: str, name: str, /, *args: Any, **kwargs: Any) -> Any:
+    """Run kernel `name` of `source` eagerly on `args` and return its result."""
+    return reference_function(source, name)(*args, **kwargs)

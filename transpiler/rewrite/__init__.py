@@ -1,0 +1,1 @@
+"""Small libcst transformers over the user's code, one job each."""
