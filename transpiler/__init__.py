@@ -2,8 +2,39 @@
 
 from __future__ import annotations
 
-from . import language
+from . import language  # noqa: I001
 from .errors import TranspileError
 from .pipeline import Transpiled, transpile, transpile_module
+from .runtime import BoundKernel, Kernel, kernel  # first: it picks Triton's interpreter
 
-__all__ = ["TranspileError", "Transpiled", "language", "transpile", "transpile_module"]
+
+class Config(dict):
+    """Helion's Config: block_sizes, num_warps, num_stages, ... (kept as given)."""
+
+    def __init__(self, **settings: object) -> None:
+        super().__init__(**settings)
+
+
+def cdiv(a: int, b: int) -> int:
+    """Ceiling division, as helion.cdiv."""
+    return -(-a // b)
+
+
+def next_power_of_2(n: int) -> int:
+    """The smallest power of two >= n (1 for n <= 1), as helion.next_power_of_2."""
+    return 1 if n <= 1 else 1 << (n - 1).bit_length()
+
+
+__all__ = [
+    "BoundKernel",
+    "Config",
+    "Kernel",
+    "TranspileError",
+    "Transpiled",
+    "cdiv",
+    "kernel",
+    "language",
+    "next_power_of_2",
+    "transpile",
+    "transpile_module",
+]

@@ -25,7 +25,8 @@ class ModuleText:
     def add_lines(self, lines: list[Line], base_depth: int = 0) -> None:
         for line in lines:
             indent = "    " * (line.depth + base_depth)
-            self.add(indent + line.text if line.text else "", line.source_line)
+            for piece in wrap(indent + line.text if line.text else ""):
+                self.add(piece, line.source_line)
 
     def blank(self, count: int = 1) -> None:
         for _ in range(count):
@@ -49,3 +50,72 @@ def header(filename: str, helpers: set[str], host_helpers: set[str]) -> ModuleTe
         module.blank(2)
         module.add(source.rstrip("\n"))
     return module
+
+
+def wrap(line: str, width: int = 100) -> list[str]:
+    """A long call or signature split after its opening bracket, arguments packed per line."""
+    if len(line) <= width:
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())]
+    opening = _outer_call(line)
+    if opening is None:
+        return [line]
+    start, end = opening
+    arguments = _split_top_level(line[start + 1 : end])
+    if len(arguments) < 2:
+        return [line]
+    inner = indent + "    "
+    lines, current = [line[: start + 1]], inner
+    for argument in arguments:
+        piece = argument.strip() + ","
+        if current.strip() and len(current) + 1 + len(piece) > width:
+            lines.append(current.rstrip())
+            current = inner
+        current += ("" if not current.strip() else " ") + piece
+    lines.append(current.rstrip())
+    lines.append(indent + line[end:].lstrip())
+    return lines
+
+
+def _outer_call(line: str) -> tuple[int, int] | None:
+    """Positions of the first bracket pair that closes at the end of the line (before `:`)."""
+    text = line.rstrip()
+    tail = len(text) - (1 if text.endswith(":") else 0)
+    if tail == 0 or text[tail - 1] != ")":
+        return None
+    depth, quote = 0, ""
+    for index, char in enumerate(text[:tail]):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            if depth == 0:
+                start = index
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return (start, index) if index == tail - 1 else None
+    return None
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, current, quote = [], 0, "", ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+    if current.strip():
+        parts.append(current)
+    return parts

@@ -24,6 +24,7 @@ class HostInfo:
     size_keys: dict[str, str] = field(default_factory=dict)  # host int name → size key
     tensor_sizes: dict[str, list[str]] = field(default_factory=dict)  # when the rank is known
     ranks: dict[str, int] = field(default_factory=dict)  # from example arguments
+    like: dict[str, str] = field(default_factory=dict)  # out → x for out = torch.empty_like(x)
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -76,6 +77,7 @@ class HostInfo:
     def _forget(self, name: str) -> None:
         self.names.add(name)
         self.tensors.discard(name)
+        self.like.pop(name, None)
         self.size_keys.pop(name, None)
         self.tensor_sizes.pop(name, None)
 
@@ -109,6 +111,7 @@ class HostInfo:
         if key is not None:
             self.size_keys[name] = key
             return
+        self._allocating = name
         sizes = self._allocation_sizes(value)
         if sizes is not None:
             self.tensors.add(name)
@@ -125,6 +128,7 @@ class HostInfo:
         positional = [a.value for a in value.args if a.keyword is None]
         if func.startswith("torch.") and func.split(".")[-1] in _LIKE and positional:
             like = dotted_name(positional[0])
+            self.like[self._allocating] = like
             if like in self.tensor_sizes:
                 return list(self.tensor_sizes[like])
             if like in self.ranks:

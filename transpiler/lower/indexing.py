@@ -23,7 +23,15 @@ class IndexingMixin:
         base = self.lower_expr(node.value)
         if base.kind == HOST_TENSOR:
             pointers, mask, dims = self.tensor_access(base.name, node)
-            return block(self.load(pointers, mask), dims)
+            line = self.source.line_of(node)
+            pointer_name = self.names.fresh(f"{base.name}_ptrs")
+            self.emit(assign(pointer_name, pointers), line)
+            loaded = self.load(ast.Name(id=pointer_name), mask)
+            if node is self.direct_value:
+                return block(loaded, dims)
+            name = self.names.fresh(f"{base.name}_tile")
+            self.emit(assign(name, loaded), line)
+            return block(ast.Name(id=name), dims)
         if base.kind == TUPLE:
             index = self.lower_expr(node.slice[0].slice.value)
             return base.items[index.const]
@@ -51,10 +59,10 @@ class IndexingMixin:
         value = self.arithmetic(value, node)
         self.check_store_shape(value, dims, node)
         line = self.source.line_of(node)
+        name = self.names.fresh(f"{base.name}_ptrs")
+        self.emit(assign(name, pointers), line)
+        pointers = ast.Name(id=name)
         if augmented is not None:
-            name = self.names.fresh(f"{base.name}_ptrs")
-            self.emit(assign(name, pointers), line)
-            pointers = ast.Name(id=name)
             current = self.load(pointers, mask)
             value = value.with_code(expr(f"a {augmented} b", a=current, b=value.code))
         call = expr("tl.store(p, v)", p=pointers, v=value.code)
@@ -148,7 +156,7 @@ class IndexingMixin:
                     for i, axis in enumerate(payload.dims)
                     if axis is not None
                 )
-        pointers = expr("p + o", p=pointer, o=total(offsets)) if offsets else ast.Name(id=pointer)
+        pointers = total([ast.Name(id=pointer), *offsets])
         return pointers, conjunction(masks), tuple(dims)
 
     def index_elements(self, node: cst.Subscript) -> list[tuple[str, object]]:

@@ -84,6 +84,7 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         self.has_full_axes = False
         self.tensor_names: set[str] = set()
         self.checked_ranks: dict[str, int] = {}
+        self.direct_value: cst.CSTNode | None = None  # an assignment's value: loads need no name
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -111,7 +112,11 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         """The kernel parameter carrying host expression `launch`, added on first use."""
         if launch in self.param_for_launch:
             return self.param_for_launch[launch]
-        name = self.names.fresh(wanted)
+        if wanted == launch and launch.isidentifier():
+            name = launch  # a host name keeps its name in the kernel
+            self.names.taken.add(name)
+        else:
+            name = self.names.fresh(wanted)
         self.params[name] = Param(name, launch, kind)
         self.param_for_launch[launch] = name
         return name
@@ -189,11 +194,10 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
     def rank_checks(self) -> list[str]:
         checks = []
         for tensor, rank in self.checked_ranks.items():
-            if self.host.rank(tensor) is None:
-                message = f"{tensor} must have {rank} dimension{'s' if rank != 1 else ''}"
-                checks.append(
-                    f"torch._check({tensor}.dim() == {rank}, lambda: {message!r} + f', not {{{tensor}.dim()}}')"
-                )
+            like = self.host.like.get(tensor)
+            if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:
+                message = f"{tensor} must be {rank}-D: the kernel indexes it with {rank} indices"
+                checks.append(f'torch._check({tensor}.dim() == {rank}, lambda: "{message}")')
         return checks
 
     def host_tensor(self, name: str) -> Value:

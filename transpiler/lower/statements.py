@@ -73,7 +73,9 @@ class StatementsMixin:
     def lower_small(self, small: cst.BaseSmallStatement) -> None:
         line = self.source.line_of(small)
         if isinstance(small, cst.Assign):
+            self.direct_value = small.value if len(small.targets) == 1 else None
             value = self.lower_expr(small.value)
+            self.direct_value = None
             for target in small.targets:
                 self.assign(target.target, value, small)
         elif isinstance(small, cst.AnnAssign) and small.value is not None:

@@ -1,0 +1,205 @@
+"""Loading generated modules from a content-addressed cache, and the `kernel` decorator."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import os
+import sys
+import tempfile
+import textwrap
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .pipeline import Transpiled, transpile_module
+
+CACHE_ENV = "TRANSPILER_CACHE_DIR"
+REFERENCE_ENV = "TRANSPILER_REFERENCE"
+_MODULES: dict[str, types.ModuleType] = {}
+
+
+def cache_dir() -> Path:
+    """Where generated modules live: $TRANSPILER_CACHE_DIR, else ~/.cache/transpiler."""
+    configured = os.environ.get(CACHE_ENV)
+    path = Path(configured) if configured else Path.home() / ".cache" / "transpiler"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# Triton reads TRITON_INTERPRET when it decorates, its own library included: the choice is made
+# once per process, before triton is imported. No GPU: the interpreter.
+_TRITON_IMPORTED_EARLY = "triton" in sys.modules and "TRITON_INTERPRET" not in os.environ
+if not torch.cuda.is_available():
+    os.environ.setdefault("TRITON_INTERPRET", "1")
+
+
+def interpreting() -> bool:
+    """Whether kernels run in Triton's CPU interpreter in this process."""
+    return os.environ.get("TRITON_INTERPRET") == "1"
+
+
+class DeviceError(RuntimeError):
+    """Arguments on a device this process cannot launch kernels on."""
+
+
+def check_devices(name: str, args: tuple) -> None:
+    """Clear errors before a launch, instead of a crash inside Triton."""
+    if _TRITON_IMPORTED_EARLY and not torch.cuda.is_available():
+        raise DeviceError(
+            "triton was imported before transpiler on a machine without a GPU, so Triton's "
+            "interpreter is off; import transpiler first or set TRITON_INTERPRET=1"
+        )
+    tensors = [a for a in args if isinstance(a, torch.Tensor)]
+    devices = {t.device.type for t in tensors}
+    if len(devices) > 1:
+        raise DeviceError(f"{name}() got tensors on several devices: {sorted(devices)}")
+    if interpreting() and devices - {"cpu"}:
+        raise DeviceError(f"{name}() runs in Triton's CPU interpreter here; pass CPU tensors")
+    if not interpreting() and "cpu" in devices:
+        raise DeviceError(
+            f"{name}() got CPU tensors on a GPU machine; move them to the GPU "
+            "(or start the process with TRITON_INTERPRET=1 to use the interpreter)"
+        )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename, so readers never see half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(handle, "w") as file:
+        file.write(text)
+    os.replace(temporary, path)
+
+
+def load_module(code: str, *, stem: str = "kernels") -> types.ModuleType:
+    """Import generated code from a file named by its hash (Triton needs the source in a file)."""
+    digest = hashlib.sha256(code.encode()).hexdigest()[:20]
+    key = digest
+    if key in _MODULES:
+        return _MODULES[key]
+    path = cache_dir() / f"{stem}_{digest}.py"
+    if not path.exists() or path.read_text() != code:
+        write_atomically(path, code)
+    name = f"transpiler_generated_{stem}_{key}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    _MODULES[key] = module
+    return module
+
+
+def _module_source(fn: Callable) -> tuple[str, str, int]:
+    """A module around the function: its imports and constants, the function on its own lines."""
+    lines, first_line = inspect.getsourcelines(fn)
+    function_text = textwrap.dedent("".join(lines))
+    prelude = []
+    code_names = set(_names_used(fn))
+    for name, value in fn.__globals__.items():
+        if isinstance(value, types.ModuleType):
+            prelude.append(f"import {value.__name__} as {name}")
+        elif (
+            name in code_names
+            and isinstance(value, (bool, int, float))
+            and not name.startswith("__")
+        ):
+            prelude.append(f"{name} = {value!r}")
+    filename = inspect.getsourcefile(fn) or "<kernel>"
+    padding = max(first_line - 1 - len(prelude), 1)
+    text = "\n".join(prelude) + "\n" * (padding + 1) + function_text
+    return text, filename, len(prelude) + padding - (first_line - 1)
+
+
+def _names_used(fn: Callable) -> Iterator[str]:
+    code = fn.__code__
+    yield from code.co_names
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            yield from constant.co_names
+
+
+class Kernel:
+    """A Helion-style kernel: calling it transpiles (cached per rank and device), loads, launches."""
+
+    def __init__(self, fn: Callable, **settings: Any) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.settings = settings
+        self.source, self.filename, _ = _module_source(fn)
+        self._bound: dict[tuple, BoundKernel] = {}
+        self.__doc__ = fn.__doc__
+        self.__name__ = fn.__name__
+        self.__wrapped__ = fn
+
+    def __repr__(self) -> str:
+        return f"<transpiler.Kernel {self.name}>"
+
+    def transpiled(self, args: tuple | None = None) -> Transpiled:
+        return transpile_module(self.source, filename=self.filename, example_args=args)
+
+    @property
+    def triton_source(self) -> str:
+        """The generated module (specialised on nothing; see bind() for rank-specialised code)."""
+        return self.transpiled().code
+
+    def to_triton_code(self, config: object = None) -> str:
+        return self.triton_source
+
+    def bind(self, args: tuple) -> BoundKernel:
+        ranks = tuple(a.dim() if isinstance(a, torch.Tensor) else None for a in args)
+        key = ranks
+        if key not in self._bound:
+            transpiled = self.transpiled(tuple(args))
+            module = load_module(transpiled.code, stem=self.name)
+            for name, value in self.fn.__globals__.items():
+                module.__dict__.setdefault(name, value)
+            self._bound[key] = BoundKernel(self, transpiled, getattr(module, self.name))
+        return self._bound[key]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if os.environ.get(REFERENCE_ENV) == "1":
+            return self.run_reference(*args, **kwargs)
+        return self.bind(args)(*args, **kwargs)
+
+    def reference(self) -> Callable:
+        from .reference import reference_function
+
+        return reference_function(
+            self.source, self.name, filename=self.filename, namespace=dict(self.fn.__globals__)
+        )
+
+    def run_reference(self, *args: Any, **kwargs: Any) -> Any:
+        """The same source run eagerly in PyTorch, each tile loop over its whole range."""
+        return self.reference()(*args, **kwargs)
+
+
+class BoundKernel:
+    """A kernel specialised for one set of argument ranks and one device kind."""
+
+    def __init__(self, kernel: Kernel, transpiled: Transpiled, launcher: Callable) -> None:
+        self.kernel = kernel
+        self.transpiled = transpiled
+        self.launcher = launcher
+
+    @property
+    def triton_source(self) -> str:
+        return self.transpiled.code
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        check_devices(self.kernel.name, args)
+        return self.launcher(*args, **kwargs)
+
+
+def kernel(fn: Callable | None = None, **settings: Any) -> Kernel | Callable[[Callable], Kernel]:
+    """`@kernel()` / `@kernel(config=..., configs=..., static_shapes=..., autotune_effort=...)`."""
+    if fn is None:
+        return lambda function: Kernel(function, **settings)
+    return Kernel(fn, **settings)
