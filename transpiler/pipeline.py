@@ -35,10 +35,14 @@ def transpile_module(
     *,
     filename: str = "<string>",
     example_args: dict[str, tuple] | tuple | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> Transpiled:
+    """`transpile`, with the line map; `only` names the kernels to keep (the rest are left out)."""
     parsed = Source.parse(source, filename)
     aliases = collect_aliases(parsed.module)
     kernels = find_kernels(parsed, aliases)
+    left_out = {id(k.node) for k in kernels if only is not None and k.name not in only}
+    kernels = [k for k in kernels if id(k.node) not in left_out]
     ranks = _ranks_from_examples(kernels, example_args)
     pieces: dict[int, tuple[list[LoweredKernel], list[Line]]] = {}
     helpers: set[str] = set()
@@ -58,7 +62,7 @@ def transpile_module(
                 module.add_lines(item.kernel_lines)
             module.blank(2)
             module.add_lines(launcher)
-        elif not _is_dropped_import(statement, aliases):
+        elif id(statement) not in left_out and not _is_dropped_import(statement, aliases):
             text = parsed.code(statement).strip("\n")
             module.blank(2 if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) else 1)
             first = parsed.line_of(statement)
@@ -107,10 +111,15 @@ def lower_kernel(
     for statement in kernel.body:
         if device_loop_kind(statement, aliases):
             suffix = "" if len(kernel.loops) == 1 else f"_{len(lowered) + 1}"
-            builder = KernelBuilder(
-                source, aliases, host, f"{kernel.name}_kernel{suffix}", host_names, kernel.settings
+            item = _build_unified(
+                source,
+                aliases,
+                host,
+                f"{kernel.name}_kernel{suffix}",
+                host_names,
+                kernel,
+                statement,
             )
-            item = builder.build(statement)
             lowered.append(item)
             launcher.extend(item.launcher_lines)
             continue
@@ -121,6 +130,45 @@ def lower_kernel(
             launcher.append(Line(1, piece, first + offset))
         host.absorb(statement)
     return lowered, launcher
+
+
+def _build_unified(source, aliases, host, name, host_names, kernel, loop) -> LoweredKernel:
+    """Lower the loop; where whole dimensions meet that only run-time checks show equal, lower it
+    again with one axis standing for both (so `weight[None, :]` reuses `offs_n` and `mask_n`)."""
+    key_aliases: dict[str, str] = {}
+    taken = set(host_names.taken)
+    for _ in range(4):
+        host_names.taken = set(taken)
+        builder = KernelBuilder(source, aliases, host, name, host_names, kernel.settings)
+        builder.key_aliases = dict(key_aliases)
+        item = builder.build(loop)
+        merged = _merge_keys(builder.unified, key_aliases, host)
+        if merged == key_aliases:
+            return item
+        key_aliases = merged
+    return item
+
+
+def _merge_keys(
+    pairs: set[tuple[str, str]], aliases: dict[str, str], host: HostInfo
+) -> dict[str, str]:
+    """Union of equal sizes; each group's representative is the user's own name where there is one."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.get(key, key) != key:
+            key = parent[key]
+        return key
+
+    for a, b in [*aliases.items(), *pairs]:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            keep, other = (
+                (ra, rb) if host.name_for_key(ra) or not host.name_for_key(rb) else (rb, ra)
+            )
+            parent[other] = keep
+    keys = {k for pair in [*aliases.items(), *pairs] for k in pair}
+    return {key: root(key) for key in keys if root(key) != key}
 
 
 def _all_names(node: cst.CSTNode) -> set[str]:

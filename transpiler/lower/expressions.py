@@ -25,6 +25,7 @@ from .values import (
     TILE,
     TILES,
     TUPLE,
+    Axis,
     Dims,
     Value,
     block,
@@ -286,7 +287,7 @@ class ExpressionsMixin:
         b = (None,) * (rank - len(b)) + b
         result = []
         for x, y in zip(a, b):
-            if x is None or y is None or x is y:
+            if x is None or y is None or self.same_axis(x, y):
                 result.append(x if x is not None else y)
             else:
                 raise self.source.error(
@@ -297,6 +298,15 @@ class ExpressionsMixin:
                     "add a dimension with [:, None] for an outer product",
                 )
         return tuple(result)
+
+    def same_axis(self, x: Axis, y: Axis) -> bool:
+        """Whether two axes are one; two whole dimensions are, once the launcher checks sizes."""
+        if x is y:
+            return True
+        if self.is_full_axis(x) and self.is_full_axis(y):
+            self.unified.add(tuple(sorted((x.key, y.key))))
+            return True
+        return False
 
 
 _OPS_TEXT = {

@@ -78,7 +78,7 @@ class IndexingMixin:
                 ShapeError, node, f"storing a {value.rank}-D value into a {len(dims)}-D tile"
             )
         for own, target in zip(reversed(value.dims), reversed(dims)):
-            if own is not None and own is not target:
+            if own is not None and (target is None or not self.same_axis(own, target)):
                 raise self.source.error(
                     ShapeError,
                     node,
@@ -196,11 +196,14 @@ class IndexingMixin:
 
     def full_axis(self, tensor: str, dim: int, node: cst.CSTNode) -> Axis:
         """The axis of a whole dimension (`x[tile, :]`): one block of next_power_of_2(size)."""
-        key = self.host.size_key(tensor, dim)
+        own_key = self.host.size_key(tensor, dim)
+        key = self.key_aliases.get(own_key, own_key)
+        if key != own_key:
+            self.unified.add(tuple(sorted((own_key, key))))
         if key in self.full_axes:
             return self.full_axes[key]
         size = self.size_param(key)
-        suffix = size if self.host.name_for_key(key) else f"{tensor}{dim}"
+        suffix = size if self.host.name_for_key(key) else key.replace(".size(", "").rstrip(")")
         offsets = self.names.fresh(f"offs_{suffix}")
         mask = self.names.fresh(f"mask_{suffix}")
         launch_size = self.params[size].launch
@@ -215,6 +218,7 @@ class IndexingMixin:
             begin=ast.Constant(value=0),
             tile_id=ast.Constant(value=0),
             label=f"':' (all {size} of dim {dim} of {tensor})",
+            key=key,
         )
         self.full_axes[key] = axis
         self.full_axis_set.add(axis)

@@ -81,9 +81,11 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         self.preamble_end = 0
         self.host_helpers: set[str] = set()
         self.block_sizes = list(_block_sizes(settings))
-        self.has_full_axes = False
+        self.has_inner_tiles = False
         self.tensor_names: set[str] = set()
         self.checked_ranks: dict[str, int] = {}
+        self.unified: set[tuple[str, str]] = set()  # size keys shown equal only at run time
+        self.key_aliases: dict[str, str] = {}  # size key → the key of the axis that stands for it
         self.direct_value: cst.CSTNode | None = None  # an assignment's value: loads need no name
 
     # -- emitting -------------------------------------------------------------------------
@@ -196,8 +198,14 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         for tensor, rank in self.checked_ranks.items():
             like = self.host.like.get(tensor)
             if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:
-                message = f"{tensor} must be {rank}-D: the kernel indexes it with {rank} indices"
+                indices = f"{rank} {'index' if rank == 1 else 'indices'}"
+                message = f"{tensor} must be {rank}-D: the kernel indexes it with {indices}"
                 checks.append(f'torch._check({tensor}.dim() == {rank}, lambda: "{message}")')
+        for first, second in sorted(self.unified):
+            a, b = (self.host.name_for_key(key) or key for key in (first, second))
+            if a != b:
+                message = f"{a} and {b} must be equal: the kernel combines them element-wise"
+                checks.append(f'torch._check({a} == {b}, lambda: "{message}")')
         return checks
 
     def host_tensor(self, name: str) -> Value:

@@ -225,7 +225,9 @@ class LoopsMixin:
     def finish_blocks(self, blocks: list, count: int) -> None:
         defaults = _DEFAULT_BLOCKS.get(count, [16] * count)
         for (name, explicit), default in zip(blocks, defaults):
-            if self.full_axes and count == 1:
+            if self.has_inner_tiles:
+                fallback = "16" if count == 1 else "8"
+            elif self.full_axes and count == 1:
                 full = " * ".join(a.block for a in self.full_axes.values())
                 fallback = (
                     f"max(1, 4096 // ({full}))"
@@ -277,6 +279,7 @@ class LoopsMixin:
             else:
                 offsets, mask, block_wanted, pid = self.axis_names(targets, 0, 1)
                 block_name = self.inner_block(block_wanted, explicit_blocks)
+                self.has_inner_tiles = True
                 start = self.names.fresh(
                     f"begin_{offsets.removeprefix('offs_')}"
                     if offsets.startswith("offs_")

@@ -27,6 +27,7 @@ class Axis:
     begin: ast.expr  # code for this program's first index
     tile_id: ast.expr  # code for the tile number
     label: str  # how errors name it: "tile_n", ": (dim 1 of x)"
+    key: str | None = None  # the host size of a whole dimension (`n`, `x.size(1)`); None for tiles
 
     def __repr__(self) -> str:
         return f"Axis({self.label})"

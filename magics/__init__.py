@@ -1,0 +1,1 @@
+"""IPython extension: `%load_ext magics` registers the `%%helion` cell magic."""

@@ -1,0 +1,1 @@
+"""Helion-style kernels the tests transpile, each with inputs and a float64 torch reference."""
