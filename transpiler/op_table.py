@@ -52,11 +52,13 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
     ElementwiseOp("sigmoid", "tl.sigmoid(a)", _ACT, float_args=True, result="float", flops=4),
     ElementwiseOp("tanh", "tanh(a)", _ACT, ("tanh",), float_args=True, result="float", flops=5),
     ElementwiseOp("relu", "tl.maximum(a, 0)", _ACT),
-    ElementwiseOp("silu", "silu(a)", _ACT, ("silu",), float_args=True, result="float", flops=5),
+    ElementwiseOp(
+        "silu", "silu(a)", (FUNCTIONAL,), ("silu",), float_args=True, result="float", flops=5
+    ),
     ElementwiseOp(
         "gelu",
         "gelu(a)",
-        _ACT,
+        (FUNCTIONAL,),
         ("gelu",),
         float_args=True,
         result="float",
