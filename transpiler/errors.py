@@ -49,9 +49,13 @@ class TranspileSyntaxError(TranspileError):
 class UnsupportedOpError(TranspileError):
     """A torch function or method that the op table does not know."""
 
+    hint = "see docs/ops.md for the supported ops"
+
 
 class UnsupportedConstructError(TranspileError):
     """A Python construct that cannot run inside a device loop."""
+
+    hint = "device code is straight-line tensor arithmetic on tiles, with loops over tiles"
 
 
 class HostSyncError(UnsupportedConstructError):
@@ -87,17 +91,25 @@ class StoreTargetError(TranspileError):
 class IndexRankError(TranspileError):
     """More indices than the tensor has dimensions."""
 
+    hint = "give one index per dimension: a tile, an integer or ':'"
+
 
 class UnknownLanguageNameError(TranspileError):
     """An hl.<name> that the language does not define."""
+
+    hint = "see docs/language.md for the names of helion.language"
 
 
 class UndefinedNameError(TranspileError):
     """A name used inside a device loop that is defined nowhere before it."""
 
+    hint = "define it in the kernel before the loop, or pass it as an argument"
+
 
 class ShapeError(TranspileError):
     """Values whose tile dimensions cannot be shown to line up."""
+
+    hint = "values combined element-wise must span the same tiles; add dims with [:, None]"
 
 
 class RankUnknownError(TranspileError):
@@ -111,6 +123,14 @@ class RankUnknownError(TranspileError):
 
 class UnsupportedDtypeError(TranspileError):
     """A dtype the generated kernel cannot compute in."""
+
+    hint = "use a float, integer or bool dtype"
+
+
+class InternalTranspilerError(TranspileError):
+    """A bug in the transpiler itself, reported at the statement it was lowering."""
+
+    hint = "this is a bug in the transpiler, not in your kernel: please report it with this source"
 
 
 def near_names(name: str, choices: list[str] | tuple[str, ...]) -> str:

@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-from .errors import NoDeviceLoopError, TileOutsideKernelError
+from .errors import (
+    NoDeviceLoopError,
+    TileOutsideKernelError,
+    UnknownLanguageNameError,
+    near_names,
+)
 from .source import Source
 
 HELION, LANGUAGE = "helion", "helion.language"
@@ -144,6 +149,7 @@ def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
                 _refuse_stray_loops(statement, source, aliases)
                 continue
             body = list(statement.body.body)
+            _refuse_unknown_loops(body, source, aliases)
             loops = [s for s in body if device_loop_kind(s, aliases)]
             if not loops:
                 raise source.error(
@@ -157,6 +163,27 @@ def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
         else:
             _refuse_stray_loops(statement, source, aliases)
     return kernels
+
+
+LANGUAGE_NAMES = (
+    "tile grid zeros full arange cumsum specialize constexpr static_range register_block_size "
+    "register_tunable load store dot atomic_add reduce associative_scan device_print"
+).split()
+
+
+def _refuse_unknown_loops(body: list[cst.BaseStatement], source: Source, aliases: Aliases) -> None:
+    """`for tile in hl.tiles(n)`: a misspelt language name, not a missing loop."""
+    for statement in body:
+        if isinstance(statement, cst.For) and isinstance(statement.iter, cst.Call):
+            qualified = aliases.qualified(statement.iter.func) or ""
+            name = qualified.removeprefix(f"{LANGUAGE}.")
+            if qualified.startswith(f"{LANGUAGE}.") and name not in LANGUAGE_NAMES:
+                raise source.error(
+                    UnknownLanguageNameError,
+                    statement.iter.func,
+                    f"helion.language has no name {name!r}",
+                    hint=near_names(name, LANGUAGE_NAMES) or None,
+                )
 
 
 def _refuse_stray_loops(node: cst.CSTNode, source: Source, aliases: Aliases) -> None:

@@ -9,6 +9,7 @@ import libcst as cst
 
 from .codegen import Names
 from .emit import HEADER_IMPORTS, header
+from .errors import InternalTranspilerError, TranspileError
 from .frontend import Aliases, KernelFunction, collect_aliases, device_loop_kind, find_kernels
 from .host import HostInfo, analyse_params
 from .lower.kernel import KernelBuilder, Line, LoweredKernel
@@ -39,6 +40,19 @@ def transpile_module(
 ) -> Transpiled:
     """`transpile`, with the line map; `only` names the kernels to keep (the rest are left out)."""
     parsed = Source.parse(source, filename)
+    try:
+        return _transpile(parsed, example_args, only)
+    except TranspileError:
+        raise
+    except Exception as error:  # a bug of ours: still the user's line, never a bare traceback
+        statement = parsed.current or parsed.module
+        raise parsed.error(
+            InternalTranspilerError, statement, f"{type(error).__name__}: {error}"
+        ) from error
+
+
+def _transpile(parsed: Source, example_args, only) -> Transpiled:
+    filename = parsed.filename
     aliases = collect_aliases(parsed.module)
     kernels = find_kernels(parsed, aliases)
     left_out = {id(k.node) for k in kernels if only is not None and k.name not in only}

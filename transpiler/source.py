@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -25,14 +26,16 @@ class Source:
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as error:
+            lineno, column, message = error.raw_line, error.raw_column, error.message
+            try:  # Python's own parser places syntax errors best
+                ast.parse(text, filename)
+            except SyntaxError as python_error:
+                lineno, column = python_error.lineno or lineno, (python_error.offset or 1) - 1
+                message = python_error.msg
             lines = text.splitlines()
-            line = lines[error.raw_line - 1] if 0 < error.raw_line <= len(lines) else ""
+            line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
             raise TranspileSyntaxError(
-                error.message,
-                filename=filename,
-                lineno=error.raw_line,
-                col_offset=error.raw_column,
-                source_line=line,
+                message, filename=filename, lineno=lineno, col_offset=column, source_line=line
             ) from None
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)

@@ -15,6 +15,7 @@ from ..errors import (
     UnsupportedOpError,
     near_names,
 )
+from ..frontend import LANGUAGE_NAMES
 from ..op_table import (
     CAST_METHODS,
     DTYPES,
@@ -30,10 +31,6 @@ from .reductions import ReductionsMixin
 from .values import BLOCK, CONST, DTYPE, HOST_TENSOR, MODULE, TILE, TILES, Value, block, constant
 
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
-_LANGUAGE = (
-    "tile grid zeros full arange cumsum specialize constexpr static_range register_block_size "
-    "register_tunable load store dot atomic_add reduce associative_scan device_print"
-).split()
 
 
 class Arguments:
@@ -143,7 +140,7 @@ class CallsMixin(ReductionsMixin):
                 f"hl.{name}() is only meaningful as the iterable of a for loop",
                 hint=f"write `for tile in hl.{name}(n):`",
             )
-        if name in _LANGUAGE:
+        if name in LANGUAGE_NAMES:
             raise self.source.error(
                 UnsupportedConstructError,
                 node,
@@ -154,7 +151,7 @@ class CallsMixin(ReductionsMixin):
             UnknownLanguageNameError,
             node.func,
             f"helion.language has no name {name!r}",
-            hint=near_names(name, _LANGUAGE) or "see docs/ops.md for the language",
+            hint=near_names(name, LANGUAGE_NAMES) or "see docs/ops.md for the language",
         )
 
     # -- methods --------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Bundled Helion-style example kernels (the demo transpiles these)."""
