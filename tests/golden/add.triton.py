@@ -1,0 +1,52 @@
+"""Triton kernels generated from add.py by transpiler: edit the source, not this file."""
+
+import torch
+import triton
+import triton.language as tl
+
+
+def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
+    """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    return tl.int64 if largest >= 2**31 else tl.int32
+
+
+@triton.jit
+def upcast_half(x):
+    # torch computes float16 / bfloat16 arithmetic in float32; so do we.
+    if x.dtype.is_fp16() or x.dtype.is_bf16():
+        return x.to(tl.float32)
+    return x
+
+
+@triton.jit
+def add_kernel(
+    x_ptr, y_ptr, out_ptr, x_size_0, x_stride_0, y_stride_0, out_stride_0,
+    INDEX_DTYPE: tl.constexpr, BLOCK_SIZE: tl.constexpr,
+):
+    # line 9: for tile in hl.tile(x.size(0)):
+    pid = tl.program_id(0).to(INDEX_DTYPE)
+    offsets = pid * BLOCK_SIZE + tl.arange(0, BLOCK_SIZE)
+    mask = offsets < x_size_0
+    # line 10: out[tile] = x[tile] + y[tile]
+    x_ptrs = x_ptr + offsets * x_stride_0
+    x_tile = upcast_half(tl.load(x_ptrs, mask=mask, other=0))
+    y_ptrs = y_ptr + offsets * y_stride_0
+    y_tile = upcast_half(tl.load(y_ptrs, mask=mask, other=0))
+    out_ptrs = out_ptr + offsets * out_stride_0
+    tl.store(out_ptrs, x_tile + y_tile, mask=mask)
+
+
+def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    # line 9: for tile in hl.tile(x.size(0)):
+    torch._check(x.dim() == 1, lambda: "x must be 1-D: the kernel indexes it with 1 index")
+    torch._check(y.dim() == 1, lambda: "y must be 1-D: the kernel indexes it with 1 index")
+    INDEX_DTYPE = index_dtype(x, y, out)
+    BLOCK_SIZE = 1024
+    grid = (triton.cdiv(x.size(0), BLOCK_SIZE),)
+    add_kernel[grid](
+        x, y, out, x.size(0), x.stride(0), y.stride(0), out.stride(0), INDEX_DTYPE=INDEX_DTYPE,
+        BLOCK_SIZE=BLOCK_SIZE,
+    )
+    return out

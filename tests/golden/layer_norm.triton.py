@@ -1,0 +1,82 @@
+"""Triton kernels generated from layer_norm.py by transpiler: edit the source, not this file."""
+
+import torch
+import triton
+import triton.language as tl
+
+
+def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
+    """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    return tl.int64 if largest >= 2**31 else tl.int32
+
+
+@triton.jit
+def upcast_half(x):
+    # torch computes float16 / bfloat16 arithmetic in float32; so do we.
+    if x.dtype.is_fp16() or x.dtype.is_bf16():
+        return x.to(tl.float32)
+    return x
+
+
+@triton.jit
+def layer_norm_kernel(
+    x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_0, x_stride_1, weight_stride_0,
+    bias_stride_0, out_stride_0, out_stride_1, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr,
+    BLOCK_M: tl.constexpr,
+):
+    # line 10: for tile_m in hl.tile(m):
+    pid_m = tl.program_id(0).to(INDEX_DTYPE)
+    offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
+    mask_m = offs_m < m
+    offs_n = tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
+    mask_n = offs_n < n
+    # line 11: row = x[tile_m, :].to(torch.float32)
+    x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
+    x_tile = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0))
+    row = x_tile.to(tl.float32)
+    # line 12: mean = row.mean(dim=-1, keepdim=True)
+    mean = tl.sum(tl.where(mask_n[None, :], row, 0), axis=1, keep_dims=True) / n
+    # line 13: centered = row - mean
+    centered = row - mean
+    # line 14: var = torch.mean(centered * centered, dim=-1, keepdim=True)
+    var = tl.sum(tl.where(mask_n[None, :], centered * centered, 0), axis=1, keep_dims=True) / n
+    # line 15: normalized = centered * torch.rsqrt(var + eps)
+    normalized = centered * tl.rsqrt(var + eps)
+    # line 16: out[tile_m, :] = (normalized * weight[None, :] + bias[None, :]).to(out.dtype)
+    weight_ptrs = weight_ptr + offs_n[None, :] * weight_stride_0
+    weight_tile = upcast_half(tl.load(weight_ptrs, mask=mask_n[None, :], other=0))
+    bias_ptrs = bias_ptr + offs_n[None, :] * bias_stride_0
+    bias_tile = upcast_half(tl.load(bias_ptrs, mask=mask_n[None, :], other=0))
+    out_ptrs = out_ptr + offs_m[:, None] * out_stride_0 + offs_n[None, :] * out_stride_1
+    tl.store(
+        out_ptrs, upcast_half((normalized * weight_tile + bias_tile).to(out_ptr.dtype.element_ty)),
+        mask=mask_m[:, None] & mask_n[None, :],
+    )
+
+
+def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    # line 10: for tile_m in hl.tile(m):
+    torch._check(
+        weight.dim() == 1, lambda: "weight must be 1-D: the kernel indexes it with 1 index",
+    )
+    torch._check(bias.dim() == 1, lambda: "bias must be 1-D: the kernel indexes it with 1 index")
+    torch._check(
+        bias.size(0) == n,
+        lambda: "bias.size(0) and n must be equal: the kernel combines them element-wise",
+    )
+    torch._check(
+        weight.size(0) == n,
+        lambda: "weight.size(0) and n must be equal: the kernel combines them element-wise",
+    )
+    INDEX_DTYPE = index_dtype(x, weight, bias, out)
+    BLOCK_N = triton.next_power_of_2(max(n, 1))
+    BLOCK_M = 4
+    grid = (triton.cdiv(m, BLOCK_M),)
+    layer_norm_kernel[grid](
+        x, weight, bias, out, m, n, eps, x.stride(0), x.stride(1), weight.stride(0), bias.stride(0),
+        out.stride(0), out.stride(1), INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, BLOCK_M=BLOCK_M,
+    )
+    return out

@@ -1,0 +1,77 @@
+"""Triton kernels generated from online_softmax.py by transpiler: edit the source, not this file."""
+
+import torch
+import triton
+import triton.language as tl
+
+
+def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
+    """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    return tl.int64 if largest >= 2**31 else tl.int32
+
+
+@triton.jit
+def upcast_half(x):
+    # torch computes float16 / bfloat16 arithmetic in float32; so do we.
+    if x.dtype.is_fp16() or x.dtype.is_bf16():
+        return x.to(tl.float32)
+    return x
+
+
+@triton.jit
+def softmax_two_pass_kernel(
+    x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
+    INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr,
+):
+    # line 10: for tile_m in hl.tile(m):
+    pid_m = tl.program_id(0).to(INDEX_DTYPE)
+    offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
+    mask_m = offs_m < m
+    # line 11: mi = hl.full([tile_m], float("-inf"), dtype=torch.float32)
+    mi = tl.full([BLOCK_M], float('-inf'), tl.float32)
+    # line 12: di = hl.zeros([tile_m], dtype=torch.float32)
+    di = tl.zeros([BLOCK_M], dtype=tl.float32)
+    # line 13: for tile_n in hl.tile(n):
+    for begin_n in range(0, n, BLOCK_N):
+        offs_n = begin_n + tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
+        mask_n = offs_n < n
+        # line 14: values = x[tile_m, tile_n]
+        x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
+        values = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0))
+        # line 15: local_amax = torch.amax(values, dim=1)
+        local_amax = tl.max(tl.where(mask_n[None, :], values, float('-inf')), axis=1)
+        # line 16: mi_next = torch.maximum(mi, local_amax)
+        mi_next = tl.maximum(mi, local_amax)
+        # line 17: di = di * torch.exp(mi - mi_next) + torch.exp(values - mi_next[:, None]).sum(dim=1)
+        di = di * tl.exp(mi - mi_next) + tl.sum(tl.where(mask_n[None, :], tl.exp(values - mi_next[:, None]), 0), axis=1)
+        # line 18: mi = mi_next
+        mi = mi_next
+    # line 19: for tile_n in hl.tile(n):
+    for begin_n_1 in range(0, n, BLOCK_N):
+        offs_n = begin_n_1 + tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
+        mask_n = offs_n < n
+        # line 20: values = x[tile_m, tile_n]
+        x_ptrs_1 = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
+        values = upcast_half(tl.load(x_ptrs_1, mask=mask_m[:, None] & mask_n[None, :], other=0))
+        # line 21: out[tile_m, tile_n] = torch.exp(values - mi[:, None]) / di[:, None]
+        out_ptrs = out_ptr + offs_m[:, None] * out_stride_0 + offs_n[None, :] * out_stride_1
+        tl.store(
+            out_ptrs, tl.exp(values - mi[:, None]) / di[:, None],
+            mask=mask_m[:, None] & mask_n[None, :],
+        )
+
+
+def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    # line 10: for tile_m in hl.tile(m):
+    INDEX_DTYPE = index_dtype(x, out)
+    BLOCK_N = 64
+    BLOCK_M = 16
+    grid = (triton.cdiv(m, BLOCK_M),)
+    softmax_two_pass_kernel[grid](
+        x, out, m, n, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
+        INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, BLOCK_M=BLOCK_M,
+    )
+    return out

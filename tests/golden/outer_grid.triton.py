@@ -1,0 +1,89 @@
+"""Triton kernels generated from outer_grid.py by transpiler: edit the source, not this file."""
+
+import torch
+import triton
+import triton.language as tl
+
+
+def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
+    """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    return tl.int64 if largest >= 2**31 else tl.int32
+
+
+@triton.jit
+def upcast_half(x):
+    # torch computes float16 / bfloat16 arithmetic in float32; so do we.
+    if x.dtype.is_fp16() or x.dtype.is_bf16():
+        return x.to(tl.float32)
+    return x
+
+
+@triton.jit
+def outer_scaled_kernel(
+    a_ptr, b_ptr, out_ptr, m, n, scale, a_stride_0, b_stride_0, out_stride_0, out_stride_1,
+    INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+):
+    # line 11: for tile_m, tile_n in hl.tile([m, n]):
+    pid = tl.program_id(0).to(INDEX_DTYPE)
+    pid_m = pid // tl.cdiv(n, BLOCK_N)
+    pid_n = pid % tl.cdiv(n, BLOCK_N)
+    offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
+    mask_m = offs_m < m
+    offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
+    mask_n = offs_n < n
+    # line 12: out[tile_m, tile_n] = torch.sigmoid(a[tile_m, None] * scale) + b[None, tile_n]
+    a_ptrs = a_ptr + offs_m[:, None] * a_stride_0
+    a_tile = upcast_half(tl.load(a_ptrs, mask=mask_m[:, None], other=0))
+    b_ptrs = b_ptr + offs_n[None, :] * b_stride_0
+    b_tile = upcast_half(tl.load(b_ptrs, mask=mask_n[None, :], other=0))
+    out_ptrs = out_ptr + offs_m[:, None] * out_stride_0 + offs_n[None, :] * out_stride_1
+    tl.store(out_ptrs, tl.sigmoid(a_tile * scale) + b_tile, mask=mask_m[:, None] & mask_n[None, :])
+
+
+def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor:
+    m = a.size(0)
+    n = b.size(0)
+    out = torch.empty([m, n], dtype=a.dtype, device=a.device)
+    # line 11: for tile_m, tile_n in hl.tile([m, n]):
+    torch._check(a.dim() == 1, lambda: "a must be 1-D: the kernel indexes it with 1 index")
+    torch._check(b.dim() == 1, lambda: "b must be 1-D: the kernel indexes it with 1 index")
+    INDEX_DTYPE = index_dtype(a, b, out)
+    BLOCK_M = 32
+    BLOCK_N = 32
+    grid = (triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N),)
+    outer_scaled_kernel[grid](
+        a, b, out, m, n, scale, a.stride(0), b.stride(0), out.stride(0), out.stride(1),
+        INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N,
+    )
+    return out
+
+
+@triton.jit
+def row_cumsum_kernel(
+    x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
+    INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr,
+):
+    # line 20: for i in hl.grid(m):
+    i = tl.program_id(0).to(INDEX_DTYPE)
+    offs_n = tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
+    mask_n = offs_n < n
+    # line 21: out[i, :] = torch.cumsum(x[i, :], dim=0)
+    x_ptrs = x_ptr + i * x_stride_0 + offs_n * x_stride_1
+    x_tile = upcast_half(tl.load(x_ptrs, mask=mask_n, other=0))
+    out_ptrs = out_ptr + i * out_stride_0 + offs_n * out_stride_1
+    tl.store(out_ptrs, tl.cumsum(x_tile, axis=0), mask=mask_n)
+
+
+def row_cumsum(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    # line 20: for i in hl.grid(m):
+    INDEX_DTYPE = index_dtype(x, out)
+    BLOCK_N = triton.next_power_of_2(max(n, 1))
+    grid = (m,)
+    row_cumsum_kernel[grid](
+        x, out, m, n, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
+        INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N,
+    )
+    return out

@@ -1,0 +1,59 @@
+"""Triton kernels generated from softmax.py by transpiler: edit the source, not this file."""
+
+import torch
+import triton
+import triton.language as tl
+
+
+def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
+    """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    return tl.int64 if largest >= 2**31 else tl.int32
+
+
+@triton.jit
+def upcast_half(x):
+    # torch computes float16 / bfloat16 arithmetic in float32; so do we.
+    if x.dtype.is_fp16() or x.dtype.is_bf16():
+        return x.to(tl.float32)
+    return x
+
+
+@triton.jit
+def softmax_kernel(
+    x_ptr, out_ptr, n, m, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
+    INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+):
+    # line 10: for tile_n in hl.tile(n):
+    pid_n = tl.program_id(0).to(INDEX_DTYPE)
+    offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
+    mask_n = offs_n < n
+    offs_m = tl.arange(0, BLOCK_M).to(INDEX_DTYPE)
+    mask_m = offs_m < m
+    # line 11: values = x[tile_n, :]
+    x_ptrs = x_ptr + offs_n[:, None] * x_stride_0 + offs_m[None, :] * x_stride_1
+    values = upcast_half(tl.load(x_ptrs, mask=mask_n[:, None] & mask_m[None, :], other=0))
+    # line 12: amax = torch.amax(values, dim=1, keepdim=True)
+    amax = tl.max(tl.where(mask_m[None, :], values, float('-inf')), axis=1, keep_dims=True)
+    # line 13: exp = torch.exp(values - amax)
+    exp = tl.exp(values - amax)
+    # line 14: sum_exp = torch.sum(exp, dim=1, keepdim=True)
+    sum_exp = tl.sum(tl.where(mask_m[None, :], exp, 0), axis=1, keep_dims=True)
+    # line 15: out[tile_n, :] = exp / sum_exp
+    out_ptrs = out_ptr + offs_n[:, None] * out_stride_0 + offs_m[None, :] * out_stride_1
+    tl.store(out_ptrs, exp / sum_exp, mask=mask_n[:, None] & mask_m[None, :])
+
+
+def softmax(x: torch.Tensor) -> torch.Tensor:
+    n, m = x.size()
+    out = torch.empty_like(x)
+    # line 10: for tile_n in hl.tile(n):
+    INDEX_DTYPE = index_dtype(x, out)
+    BLOCK_M = triton.next_power_of_2(max(m, 1))
+    BLOCK_N = max(1, 4096 // BLOCK_M)
+    grid = (triton.cdiv(n, BLOCK_N),)
+    softmax_kernel[grid](
+        x, out, n, m, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
+        INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N,
+    )
+    return out
