@@ -25,25 +25,25 @@ def layer_norm_kernel(
     bias_stride_0, out_stride_0, out_stride_1, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr,
     BLOCK_M: tl.constexpr,
 ):
-    # line 10: for tile_m in hl.tile(m):
+    # line 12: for tile_m in hl.tile(m):
     pid_m = tl.program_id(0).to(INDEX_DTYPE)
     offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
     mask_m = offs_m < m
     offs_n = tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
     mask_n = offs_n < n
-    # line 11: row = x[tile_m, :].to(torch.float32)
+    # line 13: row = x[tile_m, :].to(torch.float32)
     x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
     x_tile = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0))
     row = x_tile.to(tl.float32)
-    # line 12: mean = row.mean(dim=-1, keepdim=True)
+    # line 14: mean = row.mean(dim=-1, keepdim=True)
     mean = tl.sum(tl.where(mask_n[None, :], row, 0), axis=1, keep_dims=True) / n
-    # line 13: centered = row - mean
+    # line 15: centered = row - mean
     centered = row - mean
-    # line 14: var = torch.mean(centered * centered, dim=-1, keepdim=True)
+    # line 16: var = torch.mean(centered * centered, dim=-1, keepdim=True)
     var = tl.sum(tl.where(mask_n[None, :], centered * centered, 0), axis=1, keep_dims=True) / n
-    # line 15: normalized = centered * torch.rsqrt(var + eps)
+    # line 17: normalized = centered * torch.rsqrt(var + eps)
     normalized = centered * tl.rsqrt(var + eps)
-    # line 16: out[tile_m, :] = (normalized * weight[None, :] + bias[None, :]).to(out.dtype)
+    # line 18: out[tile_m, :] = (normalized * weight[None, :] + bias[None, :]).to(out.dtype)
     weight_ptrs = weight_ptr + offs_n[None, :] * weight_stride_0
     weight_tile = upcast_half(tl.load(weight_ptrs, mask=mask_n[None, :], other=0))
     bias_ptrs = bias_ptr + offs_n[None, :] * bias_stride_0
@@ -55,10 +55,11 @@ def layer_norm_kernel(
     )
 
 
-def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float = 1e-5
+) -> torch.Tensor:
     m, n = x.size()
     out = torch.empty_like(x)
-    # line 10: for tile_m in hl.tile(m):
+    # line 12: for tile_m in hl.tile(m):
     torch._check(
         weight.dim() == 1, lambda: "weight must be 1-D: the kernel indexes it with 1 index",
     )

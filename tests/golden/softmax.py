@@ -1,6 +1,6 @@
-import torch
 import helion
 import helion.language as hl
+import torch
 
 
 @helion.kernel()
