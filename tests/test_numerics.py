@@ -240,3 +240,46 @@ def test_reductions_over_empty_rows():
     ours, reference = both_truths("reductions.py", "row_sum", x)
     assert torch.equal(ours, torch.zeros(4))
     assert torch.equal(reference, torch.zeros(4))
+
+
+# -- the rest of the language tranche --------------------------------------------------------
+
+
+def test_language_bits():
+    x, flags = rand(9, 21), rand(9, 21)
+    ours, reference = both_truths("elementwise.py", "language_bits", x, flags)
+    d = x.double()
+    negated = -d / (21**0.5)
+    flipped = torch.where(~(flags.double() > 0), negated, d.abs())
+    column = torch.arange(21, dtype=torch.float64)[None, :]
+    rows = torch.arange(9, dtype=torch.float64)[:, None]
+    assert_matches(ours, flipped + column * 0.001 + rows + d)
+    # the reference covers each tile loop whole, so only the tile-independent parts agree
+    assert_matches(ours - column * 0.001, reference - column * 0.001)
+
+
+def test_promotion_of_int_and_float():
+    a = torch.randint(1, 20, (37,), dtype=torch.int32)
+    b = rand(37, dtype=torch.float16)
+    ours, reference = both_truths("elementwise.py", "promote", a, b)
+    expected = a.double() * 0.5 + b.double() / a.double()
+    assert_matches(ours, reference, torch.float16)
+    assert_matches(ours, expected, torch.float16)
+
+
+def test_half_precision_sums_accumulate_in_float32():
+    x = torch.ones(2, 3001, dtype=torch.float16)  # float16 accumulation sticks at 2048
+    ours, _ = both_truths("reductions.py", "row_sum", x)
+    assert ours.dtype == torch.float16
+    assert ours.tolist() == [3000.0, 3000.0]  # 3001 rounds to 3000 only at the final store
+    assert x.sum(1, dtype=torch.float16).tolist() == [3000.0, 3000.0]
+
+
+def test_int64_offsets_when_storage_is_huge():
+    """Offsets past 2**31 elements: the launcher switches the kernel to int64 index arithmetic."""
+    storage = torch.empty(2**31 + 8, dtype=torch.uint8)  # 2 GiB, untouched pages stay free
+    x = storage.as_strided((3,), (2**30,))
+    x.copy_(torch.tensor([3, 5, 7], dtype=torch.uint8))
+    y = torch.ones(3, dtype=torch.uint8)
+    ours, _ = both_truths("elementwise.py", "add", x, y)
+    assert ours.tolist() == [4, 6, 8]

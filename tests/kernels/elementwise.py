@@ -1,5 +1,7 @@
 """Element-wise kernels: written against Helion's own import names, as users write them."""
 
+import math
+
 import helion
 import helion.language as hl
 import torch
@@ -95,4 +97,30 @@ def int_arith(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def accumulate(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     for tile in hl.tile(x.size(0)):
         out[tile] += x[tile] ** 2
+    return out
+
+
+@helion.kernel()
+def language_bits(x: torch.Tensor, flags: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    scale = 1.0 / math.sqrt(n)
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([m, n], block_size=[4, 8]):
+        values = x[tile_m, tile_n]
+        ids = hl.arange(tile_n.block_size) + tile_n.begin
+        column = ids.unsqueeze(0).to(torch.float32)
+        rows = tile_m.index[:, None] + tile_m.id * 0
+        negated = -values * scale
+        flipped = torch.where(~(flags[tile_m, tile_n] > 0), negated, values.abs())
+        out[tile_m, tile_n] = (
+            flipped + column * 0.001 + rows.to(torch.float32) + values.T.transpose(0, 1)
+        )
+    return out
+
+
+@helion.kernel()
+def promote(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    out = torch.empty(a.size(0), dtype=torch.float32, device=a.device)
+    for tile in hl.tile(a.size(0)):
+        out[tile] = a[tile] * 0.5 + b[tile] / a[tile]
     return out

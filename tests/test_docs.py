@@ -1,0 +1,13 @@
+"""Docs that are generated stay equal to their source."""
+
+from pathlib import Path
+
+from transpiler.ops_doc import render
+
+DOCS = Path(__file__).parents[1] / "docs"
+
+
+def test_ops_page_matches_the_op_table():
+    assert (DOCS / "ops.md").read_text() == render(), (
+        "run: python -m transpiler.ops_doc > docs/ops.md"
+    )
