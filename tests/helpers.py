@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import pytest
 import torch
 
 import transpiler
@@ -19,17 +20,41 @@ def kernel_source(file: str) -> str:
     return (KERNELS / file).read_text()
 
 
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+# Triton's interpreter rounds float32 → bfloat16 wrongly: bfloat16 results are checked on GPUs.
+GPU_ONLY_BF16 = pytest.param(
+    torch.bfloat16,
+    marks=pytest.mark.skipif(
+        DEVICE == "cpu", reason="Triton's interpreter rounds bfloat16 wrongly"
+    ),
+    id="torch.bfloat16",
+)
+
+
+def on_device(function):
+    """Run `function` with tensor arguments on DEVICE; results come back to the CPU."""
+
+    def run(*args: object):
+        moved = [a.to(DEVICE) if isinstance(a, torch.Tensor) else a for a in args]
+        result = function(*moved)
+        if isinstance(result, tuple):
+            return tuple(r.cpu() for r in result)
+        return result.cpu() if isinstance(result, torch.Tensor) else result
+
+    return run
+
+
 def generated(source: str, name: str, *args: object, filename: str = "kernels.py"):
     """The generated launcher for `name`, specialised on the arguments' ranks."""
     transpiled = transpiler.transpile_module(
         source, filename=filename, example_args={name: args}, only=(name,)
     )
     module = load_module(transpiled.code, stem=name)
-    return getattr(module, name)
+    return on_device(getattr(module, name))
 
 
 def reference(source: str, name: str):
-    return reference_function(source, name, filename="kernels.py")
+    return on_device(reference_function(source, name, filename="kernels.py"))
 
 
 def both_truths(file: str, name: str, *args: object):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import DEVICE
 
 import transpiler
 import transpiler.language as hl
@@ -99,7 +100,7 @@ def test_kernel_decorator_runs_and_specialises_on_rank(tmp_path):
         ),
     )
     for shape in [(7,), (3, 5), (2, 3, 4)]:
-        x, y = torch.randn(shape), torch.randn(shape)
+        x, y = torch.randn(shape, device=DEVICE), torch.randn(shape, device=DEVICE)
         torch.testing.assert_close(module.add(x, y), x + y)
     assert (
         "BLOCK_SIZE_0 = 64" in module.add.bind((torch.ones(2, 2), torch.ones(2, 2))).triton_source
@@ -109,7 +110,7 @@ def test_kernel_decorator_runs_and_specialises_on_rank(tmp_path):
 
 def test_reference_mode_by_environment(tmp_path, monkeypatch):
     module = write_module(tmp_path, IMPORT_SPELLINGS["transpiler"] + ADD_BODY, name="env_kernels")
-    x = torch.randn(5)
+    x = torch.randn(5, device=DEVICE)
     monkeypatch.setenv("TRANSPILER_REFERENCE", "1")
     module.add.bind = None  # the generated path must not be taken
     torch.testing.assert_close(module.add(x, x), 2 * x)
@@ -150,7 +151,7 @@ def test_device_mismatch_is_a_clear_error(tmp_path):
 
 def test_kernels_follow_torch_indexing_for_extra_dimensions(tmp_path):
     module = write_module(tmp_path, IMPORT_SPELLINGS["transpiler"] + ADD_BODY, name="rank_kernels")
-    x, y = torch.randn(3, 5), torch.randn(3, 5)
+    x, y = torch.randn(3, 5, device=DEVICE), torch.randn(3, 5, device=DEVICE)
     torch.testing.assert_close(module.add(x, y), x + y)  # x[tile] takes whole rows
 
 
@@ -158,7 +159,7 @@ def test_static_module_checks_ranks_before_launch():
     code = transpiler.transpile(IMPORT_SPELLINGS["helion"] + ADD_BODY)
     module = transpiler.runtime.load_module(code, stem="static_add")
     with pytest.raises(RuntimeError, match="x must be 1-D"):
-        module.add(torch.randn(3, 4), torch.randn(3, 4))
+        module.add(torch.randn(3, 4, device=DEVICE), torch.randn(3, 4, device=DEVICE))
 
 
 def test_language_names_run_eagerly():

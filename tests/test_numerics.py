@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import assert_matches, both_truths
+from helpers import DEVICE, GPU_ONLY_BF16, assert_matches, both_truths, kernel_source
+
+import transpiler
+from transpiler.runtime import load_module
 
 SIZES_2D = [(1, 1), (7, 13), (33, 65), (5, 129)]
 
@@ -15,7 +18,9 @@ def rand(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
 
 
 @pytest.mark.parametrize("shape", [(1,), (7,), (1031,), (5, 3), (3, 4, 5)], ids=str)
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.int32], ids=str)
+@pytest.mark.parametrize(
+    "dtype", [torch.float32, torch.float16, GPU_ONLY_BF16, torch.int32], ids=str
+)
 def test_add_any_rank_and_dtype(shape, dtype):
     x = (
         rand(*shape, dtype=dtype)
@@ -138,7 +143,7 @@ def test_augmented_store():
 
 
 @pytest.mark.parametrize("shape", SIZES_2D, ids=str)
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, GPU_ONLY_BF16], ids=str)
 def test_row_sum(shape, dtype):
     x = rand(*shape, dtype=dtype)
     ours, reference = both_truths("reductions.py", "row_sum", x)
@@ -170,7 +175,7 @@ def test_row_statistics(shape):
 
 @pytest.mark.parametrize("name", ["softmax", "softmax_builtin", "softmax_two_pass"])
 @pytest.mark.parametrize("shape", [(1, 1), (7, 13), (3, 300)], ids=str)
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, GPU_ONLY_BF16], ids=str)
 def test_softmax(name, shape, dtype):
     x = rand(*shape, dtype=dtype) * 3
     ours, reference = both_truths("reductions.py", name, x)
@@ -186,7 +191,7 @@ def test_log_softmax():
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (9, 31), (4, 257)], ids=str)
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, GPU_ONLY_BF16], ids=str)
 def test_layer_norm(shape, dtype):
     x, weight, bias = (
         rand(*shape, dtype=dtype),
@@ -277,9 +282,10 @@ def test_half_precision_sums_accumulate_in_float32():
 
 def test_int64_offsets_when_storage_is_huge():
     """Offsets past 2**31 elements: the launcher switches the kernel to int64 index arithmetic."""
-    storage = torch.empty(2**31 + 8, dtype=torch.uint8)  # 2 GiB, untouched pages stay free
+    storage = torch.empty(2**31 + 8, dtype=torch.uint8, device=DEVICE)  # 2 GiB
     x = storage.as_strided((3,), (2**30,))
     x.copy_(torch.tensor([3, 5, 7], dtype=torch.uint8))
-    y = torch.ones(3, dtype=torch.uint8)
-    ours, _ = both_truths("elementwise.py", "add", x, y)
-    assert ours.tolist() == [4, 6, 8]
+    y = torch.ones(3, dtype=torch.uint8, device=DEVICE)
+    source = kernel_source("elementwise.py")
+    module = load_module(transpiler.transpile(source, example_args={"add": (x, y)}), stem="add64")
+    assert module.add(x, y).tolist() == [4, 6, 8]  # without int64 offsets: a crash or garbage
