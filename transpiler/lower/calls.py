@@ -9,7 +9,6 @@ import libcst as cst
 from ..codegen import expr
 from ..errors import (
     HostSyncError,
-    ShapeError,
     UnknownLanguageNameError,
     UnsupportedConstructError,
     UnsupportedOpError,
@@ -21,32 +20,20 @@ from ..op_table import (
     DTYPES,
     ELEMENTWISE_BY_NAME,
     FUNCTIONAL,
-    HALF_DTYPES,
     METHOD,
     REDUCTIONS_BY_NAME,
     TORCH,
     known_names,
 )
+from .arguments import Arguments
 from .reductions import ReductionsMixin
-from .values import BLOCK, CONST, DTYPE, HOST_TENSOR, MODULE, TILE, TILES, Value, block, constant
+from .values import BLOCK, CONST, HOST_TENSOR, MODULE, Value, block, constant
+from .views import ViewsMixin
 
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
 
-class Arguments:
-    """A call's arguments by position and keyword, as CST nodes."""
-
-    def __init__(self, call: cst.Call) -> None:
-        self.positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        self.keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-
-    def get(self, position: int, keyword: str) -> cst.BaseExpression | None:
-        if keyword in self.keywords:
-            return self.keywords[keyword]
-        return self.positional[position] if position < len(self.positional) else None
-
-
-class CallsMixin(ReductionsMixin):
+class CallsMixin(ReductionsMixin, ViewsMixin):
     """`expr_Call`: dispatch on what is called."""
 
     def expr_Call(self, node: cst.Call) -> Value:
@@ -80,10 +67,7 @@ class CallsMixin(ReductionsMixin):
                     UnsupportedOpError, node, f"{qualified}() needs a tensor argument"
                 )
             value = self.lower_expr(first)
-            rest = Arguments.__new__(Arguments)
-            rest.positional, rest.keywords = args.positional[1:], dict(args.keywords)
-            rest.keywords.pop("input", None)
-            return self.torch_op(name, spelling, value, rest, node)
+            return self.torch_op(name, spelling, value, args.rest(1), node)
         if module == "math" and all(
             isinstance(a, (cst.Integer, cst.Float)) for a in args.positional
         ):
@@ -112,7 +96,7 @@ class CallsMixin(ReductionsMixin):
             function = "tl.minimum" if name == "min" else "tl.maximum"
             return block(expr(f"{function}(a, b)", a=left.code, b=right.code), dims, left.dtype)
         if name == "abs" and len(values) == 1:
-            return self.torch_op("abs", TORCH, values[0], Arguments.__new__(Arguments), node)
+            return self.torch_op("abs", TORCH, values[0], args.rest(1), node)
         if name in ("int", "float", "bool") and len(values) == 1:
             target = {"int": "int32", "float": "float32", "bool": "bool"}[name]
             return self.cast(self.arithmetic(values[0], args.positional[0]), DTYPES[target], node)
@@ -127,7 +111,7 @@ class CallsMixin(ReductionsMixin):
             return self.allocate(shape_node, value, dtype, node)
         if name == "cumsum":
             return self.reduction(
-                "cumsum", self.lower_expr(args.get(0, "input")), Arguments_from(args, 1), node
+                "cumsum", self.lower_expr(args.get(0, "input")), args.rest(1), node
             )
         if name == "specialize":
             return self.lower_expr(args.get(0, "value"))
@@ -268,141 +252,3 @@ class CallsMixin(ReductionsMixin):
                     expr(f"{function}(a, b)", a=result.code, b=limit.code), dims, result.dtype
                 )
         return result
-
-    def cast_call(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
-        if name == "to":
-            target = self.lower_expr(args.get(0, "dtype"))
-            if target.kind != DTYPE:
-                raise self.source.error(
-                    UnsupportedConstructError, node, ".to() inside a device loop takes a dtype"
-                )
-            return self.cast(
-                value, target.const if target.const != "runtime" else target.code, node
-            )
-        return self.cast(value, DTYPES[CAST_METHODS[name]], node)
-
-    def cast(self, value: Value, dtype: str | ast.expr, node: cst.CSTNode) -> Value:
-        """`.to(dtype)`; half-precision results go back to float32 for further arithmetic."""
-        if dtype == "tl.int1":
-            return block(expr("a != 0", a=value.code), value.dims, "bool")
-        target = expr(dtype) if isinstance(dtype, str) else dtype
-        code = expr("a.to(d)", a=value.code, d=target)
-        if not isinstance(dtype, str) or dtype in HALF_DTYPES:
-            self.use_helper("upcast_half")
-            code = expr("upcast_half(a)", a=code)
-        kind = "float" if isinstance(dtype, str) and "float" in dtype else None
-        if isinstance(dtype, str) and "int" in dtype:
-            kind = "int"
-        return block(code, value.dims, kind)
-
-    def view_op(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
-        if name == "contiguous":
-            return value
-        if name == "unsqueeze":
-            dim = self.const_int(args.get(0, "dim"), node)
-            position = dim if dim >= 0 else value.rank + 1 + dim
-            dims = value.dims[:position] + (None,) + value.dims[position:]
-            return block(expr("tl.expand_dims(a, d)", a=value.code, d=position), dims, value.dtype)
-        if name == "squeeze":
-            dim = self.const_int(args.get(0, "dim"), node)
-            position = dim if dim >= 0 else value.rank + dim
-            if value.dims[position] is not None:
-                raise self.source.error(
-                    ShapeError, node, "squeeze of a dimension that is not size 1"
-                )
-            shape = [ast.Name(id=a.block) for a in value.dims if a is not None]
-            dims = value.dims[:position] + value.dims[position + 1 :]
-            return block(
-                expr("tl.reshape(a, s)", a=value.code, s=ast.List(elts=shape)), dims, value.dtype
-            )
-        return self.transpose(value, node)
-
-    def transpose(self, value: Value, node: cst.CSTNode) -> Value:
-        if value.rank < 2:
-            return value
-        if value.rank != 2:
-            raise self.source.error(
-                ShapeError,
-                node,
-                "transpose of a block with more than two dimensions",
-                hint="transpose 2-D values (.T, .t(), .transpose(0, 1))",
-            )
-        return block(expr("tl.trans(a)", a=value.code), value.dims[::-1], value.dtype)
-
-    def const_int(self, node: cst.BaseExpression | None, call: cst.CSTNode) -> int:
-        value = self.lower_expr(node) if node is not None else None
-        if value is None or value.kind != CONST or not isinstance(value.const, int):
-            raise self.source.error(
-                UnsupportedConstructError,
-                node or call,
-                "this argument must be an integer constant",
-            )
-        return value.const
-
-    # -- allocation -----------------------------------------------------------------------
-
-    def allocate(self, shape_node, fill: Value, dtype: Value | None, node: cst.Call) -> Value:
-        """hl.zeros / hl.full: a block shaped by tiles."""
-        if not isinstance(shape_node, (cst.List, cst.Tuple)):
-            shape_values = [self.lower_expr(shape_node)]
-        else:
-            shape_values = [self.lower_expr(e.value) for e in shape_node.elements]
-        dims, sizes = [], []
-        for element in shape_values:
-            tiles = (
-                [element]
-                if element.kind == TILE
-                else list(element.items)
-                if element.kind == TILES
-                else None
-            )
-            if tiles is not None:
-                for tile in tiles:
-                    dims.append(tile.axis)
-                    sizes.append(ast.Name(id=tile.axis.block))
-            elif element.kind == CONST and element.const == 1:
-                dims.append(None)
-                sizes.append(ast.Constant(value=1))
-            else:
-                raise self.source.error(
-                    ShapeError,
-                    shape_node,
-                    "hl.zeros / hl.full sizes must be tiles (or 1)",
-                    hint="write hl.zeros([tile_m, tile_n], dtype=torch.float32)",
-                )
-        dtype_code = dtype.code if dtype is not None else expr("tl.float32")
-        is_half = dtype is not None and (dtype.const == "runtime" or dtype.const in HALF_DTYPES)
-        if dtype is not None and dtype.const in HALF_DTYPES:
-            dtype_code, is_half = expr("tl.float32"), False
-        code = expr("tl.full(s, v, d)", s=ast.List(elts=sizes), v=fill.code, d=dtype_code)
-        if fill.kind == CONST and fill.const == 0:
-            code = expr("tl.zeros(s, dtype=d)", s=ast.List(elts=sizes), d=dtype_code)
-        if is_half:
-            self.use_helper("upcast_half")
-            code = expr("upcast_half(a)", a=code)
-        kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
-        return block(code, tuple(dims), kind or ("float" if dtype is None else None))
-
-    def arange(self, args: Arguments, node: cst.Call) -> Value:
-        size = self.lower_expr(args.get(0, "end"))
-        if (
-            size.kind == BLOCK
-            and isinstance(size.code, ast.Name)
-            and size.code.id in self.constexprs
-        ):
-            axis = next((a for a in self.all_axes if a.block == size.code.id), None)
-            if axis is not None:
-                return block(expr("tl.arange(0, b)", b=size.code), (axis,), "int")
-        raise self.source.error(
-            UnsupportedConstructError,
-            node,
-            "hl.arange takes a tile's block size here",
-            hint="write hl.arange(tile.block_size), or use tile.index",
-        )
-
-
-def Arguments_from(args: Arguments, skip: int) -> Arguments:  # noqa: N802
-    rest = Arguments.__new__(Arguments)
-    rest.positional, rest.keywords = args.positional[skip:], dict(args.keywords)
-    rest.keywords.pop("input", None)
-    return rest

@@ -1,0 +1,148 @@
+"""Lowering of casts, views of blocks (transpose, unsqueeze), and hl.zeros / hl.full / hl.arange."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..codegen import expr
+from ..errors import ShapeError, UnsupportedConstructError
+from ..op_table import CAST_METHODS, DTYPES, HALF_DTYPES
+from .arguments import Arguments
+from .values import BLOCK, CONST, DTYPE, TILE, TILES, Value, block
+
+
+class ViewsMixin:
+    """Casts, block views and allocations: the calls that change a value's dtype or shape."""
+
+    def cast_call(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
+        if name == "to":
+            target = self.lower_expr(args.get(0, "dtype"))
+            if target.kind != DTYPE:
+                raise self.source.error(
+                    UnsupportedConstructError, node, ".to() inside a device loop takes a dtype"
+                )
+            return self.cast(
+                value, target.const if target.const != "runtime" else target.code, node
+            )
+        return self.cast(value, DTYPES[CAST_METHODS[name]], node)
+
+    def cast(self, value: Value, dtype: str | ast.expr, node: cst.CSTNode) -> Value:
+        """`.to(dtype)`; half-precision results go back to float32 for further arithmetic."""
+        if dtype == "tl.int1":
+            return block(expr("a != 0", a=value.code), value.dims, "bool")
+        target = expr(dtype) if isinstance(dtype, str) else dtype
+        code = expr("a.to(d)", a=value.code, d=target)
+        if not isinstance(dtype, str) or dtype in HALF_DTYPES:
+            self.use_helper("upcast_half")
+            code = expr("upcast_half(a)", a=code)
+        kind = "float" if isinstance(dtype, str) and "float" in dtype else None
+        if isinstance(dtype, str) and "int" in dtype:
+            kind = "int"
+        return block(code, value.dims, kind)
+
+    def view_op(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
+        if name == "contiguous":
+            return value
+        if name == "unsqueeze":
+            dim = self.const_int(args.get(0, "dim"), node)
+            position = dim if dim >= 0 else value.rank + 1 + dim
+            dims = value.dims[:position] + (None,) + value.dims[position:]
+            return block(expr("tl.expand_dims(a, d)", a=value.code, d=position), dims, value.dtype)
+        if name == "squeeze":
+            dim = self.const_int(args.get(0, "dim"), node)
+            position = dim if dim >= 0 else value.rank + dim
+            if value.dims[position] is not None:
+                raise self.source.error(
+                    ShapeError, node, "squeeze of a dimension that is not size 1"
+                )
+            shape = [ast.Name(id=a.block) for a in value.dims if a is not None]
+            dims = value.dims[:position] + value.dims[position + 1 :]
+            return block(
+                expr("tl.reshape(a, s)", a=value.code, s=ast.List(elts=shape)), dims, value.dtype
+            )
+        return self.transpose(value, node)
+
+    def transpose(self, value: Value, node: cst.CSTNode) -> Value:
+        if value.rank < 2:
+            return value
+        if value.rank != 2:
+            raise self.source.error(
+                ShapeError,
+                node,
+                "transpose of a block with more than two dimensions",
+                hint="transpose 2-D values (.T, .t(), .transpose(0, 1))",
+            )
+        return block(expr("tl.trans(a)", a=value.code), value.dims[::-1], value.dtype)
+
+    def const_int(self, node: cst.BaseExpression | None, call: cst.CSTNode) -> int:
+        value = self.lower_expr(node) if node is not None else None
+        if value is None or value.kind != CONST or not isinstance(value.const, int):
+            raise self.source.error(
+                UnsupportedConstructError,
+                node or call,
+                "this argument must be an integer constant",
+            )
+        return value.const
+
+    # -- allocation -----------------------------------------------------------------------
+
+    def allocate(self, shape_node, fill: Value, dtype: Value | None, node: cst.Call) -> Value:
+        """hl.zeros / hl.full: a block shaped by tiles."""
+        if not isinstance(shape_node, (cst.List, cst.Tuple)):
+            shape_values = [self.lower_expr(shape_node)]
+        else:
+            shape_values = [self.lower_expr(e.value) for e in shape_node.elements]
+        dims, sizes = [], []
+        for element in shape_values:
+            tiles = (
+                [element]
+                if element.kind == TILE
+                else list(element.items)
+                if element.kind == TILES
+                else None
+            )
+            if tiles is not None:
+                for tile in tiles:
+                    dims.append(tile.axis)
+                    sizes.append(ast.Name(id=tile.axis.block))
+            elif element.kind == CONST and element.const == 1:
+                dims.append(None)
+                sizes.append(ast.Constant(value=1))
+            else:
+                raise self.source.error(
+                    ShapeError,
+                    shape_node,
+                    "hl.zeros / hl.full sizes must be tiles (or 1)",
+                    hint="write hl.zeros([tile_m, tile_n], dtype=torch.float32)",
+                )
+        dtype_code = dtype.code if dtype is not None else expr("tl.float32")
+        is_half = dtype is not None and (dtype.const == "runtime" or dtype.const in HALF_DTYPES)
+        if dtype is not None and dtype.const in HALF_DTYPES:
+            dtype_code, is_half = expr("tl.float32"), False
+        code = expr("tl.full(s, v, d)", s=ast.List(elts=sizes), v=fill.code, d=dtype_code)
+        if fill.kind == CONST and fill.const == 0:
+            code = expr("tl.zeros(s, dtype=d)", s=ast.List(elts=sizes), d=dtype_code)
+        if is_half:
+            self.use_helper("upcast_half")
+            code = expr("upcast_half(a)", a=code)
+        kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
+        return block(code, tuple(dims), kind or ("float" if dtype is None else None))
+
+    def arange(self, args: Arguments, node: cst.Call) -> Value:
+        size = self.lower_expr(args.get(0, "end"))
+        if (
+            size.kind == BLOCK
+            and isinstance(size.code, ast.Name)
+            and size.code.id in self.constexprs
+        ):
+            axis = next((a for a in self.all_axes if a.block == size.code.id), None)
+            if axis is not None:
+                return block(expr("tl.arange(0, b)", b=size.code), (axis,), "int")
+        raise self.source.error(
+            UnsupportedConstructError,
+            node,
+            "hl.arange takes a tile's block size here",
+            hint="write hl.arange(tile.block_size), or use tile.index",
+        )
