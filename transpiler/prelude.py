@@ -9,7 +9,7 @@ HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
 def upcast_half(x):
     # torch computes float16 / bfloat16 arithmetic in float32; so do we.
     if x.dtype.is_fp16() or x.dtype.is_bf16():
-        return x.to(tl.float32)
+        x = x.to(tl.float32)
     return x
 """,
         (),
@@ -18,9 +18,9 @@ def upcast_half(x):
         """@triton.jit
 def as_float(x):
     # Math functions take floats: integers and booleans become float32, as in torch.
-    if x.dtype.is_floating():
-        return x
-    return x.to(tl.float32)
+    if not x.dtype.is_floating():
+        x = x.to(tl.float32)
+    return x
 """,
         (),
     ),
@@ -30,9 +30,11 @@ def floor_divide(a, b):
     # Python's // rounds towards minus infinity; Triton's integer // truncates.
     quotient = a // b
     if quotient.dtype.is_floating():
-        return tl.floor(a / b)
-    remainder = a - quotient * b
-    return tl.where((remainder != 0) & ((remainder < 0) != (b < 0)), quotient - 1, quotient)
+        quotient = tl.floor(a / b)
+    else:
+        remainder = a - quotient * b
+        quotient = tl.where((remainder != 0) & ((remainder < 0) != (b < 0)), quotient - 1, quotient)
+    return quotient
 """,
         (),
     ),

@@ -15,7 +15,7 @@ def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
 def upcast_half(x):
     # torch computes float16 / bfloat16 arithmetic in float32; so do we.
     if x.dtype.is_fp16() or x.dtype.is_bf16():
-        return x.to(tl.float32)
+        x = x.to(tl.float32)
     return x
 
 
