@@ -77,8 +77,9 @@ def total(parts: Iterable[ast.expr]) -> ast.expr | None:
 
 
 def render(node: ast.AST) -> str:
-    """Source text of a node, parenthesised by Python's own rules."""
-    return ast.unparse(node)
+    """Source text of a node, parenthesised by Python's own rules, strings in double quotes."""
+    text = ast.unparse(node)
+    return text.replace("'", '"') if '"' not in text else text
 
 
 class Names:

@@ -29,7 +29,7 @@ def softmax_two_pass_kernel(
     offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
     mask_m = offs_m < m
     # line 11: mi = hl.full([tile_m], float("-inf"), dtype=torch.float32)
-    mi = tl.full([BLOCK_M], float('-inf'), tl.float32)
+    mi = tl.full([BLOCK_M], float("-inf"), tl.float32)
     # line 12: di = hl.zeros([tile_m], dtype=torch.float32)
     di = tl.zeros([BLOCK_M], dtype=tl.float32)
     # line 13: for tile_n in hl.tile(n):
@@ -40,7 +40,7 @@ def softmax_two_pass_kernel(
         x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
         values = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0))
         # line 15: local_amax = torch.amax(values, dim=1)
-        local_amax = tl.max(tl.where(mask_n[None, :], values, float('-inf')), axis=1)
+        local_amax = tl.max(tl.where(mask_n[None, :], values, float("-inf")), axis=1)
         # line 16: mi_next = torch.maximum(mi, local_amax)
         mi_next = tl.maximum(mi, local_amax)
         # line 17: di = di * torch.exp(mi - mi_next) + torch.exp(values - mi_next[:, None]).sum(dim=1)

@@ -34,7 +34,7 @@ def softmax_kernel(
     x_ptrs = x_ptr + offs_n[:, None] * x_stride_0 + offs_m[None, :] * x_stride_1
     values = upcast_half(tl.load(x_ptrs, mask=mask_n[:, None] & mask_m[None, :], other=0))
     # line 12: amax = torch.amax(values, dim=1, keepdim=True)
-    amax = tl.max(tl.where(mask_m[None, :], values, float('-inf')), axis=1, keep_dims=True)
+    amax = tl.max(tl.where(mask_m[None, :], values, float("-inf")), axis=1, keep_dims=True)
     # line 13: exp = torch.exp(values - amax)
     exp = tl.exp(values - amax)
     # line 14: sum_exp = torch.sum(exp, dim=1, keepdim=True)
