@@ -104,20 +104,20 @@ REDUCTIONS: tuple[ReductionOp, ...] = (
 ELEMENTWISE_BY_NAME = {op.name: op for op in ELEMENTWISE}
 REDUCTIONS_BY_NAME = {op.name: op for op in REDUCTIONS}
 
-# Python operators on device values.
-BINARY_OPERATORS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "Add": ("a + b", ()),
-    "Subtract": ("a - b", ()),
-    "Multiply": ("a * b", ()),
-    "Divide": ("a / b", ()),
-    "FloorDivide": ("floor_divide(a, b)", ("floor_divide",)),
-    "Modulo": ("remainder(a, b)", ("remainder",)),
-    "Power": ("power(a, b)", ("power",)),
-    "BitAnd": ("a & b", ()),
-    "BitOr": ("a | b", ()),
-    "BitXor": ("a ^ b", ()),
-    "LeftShift": ("a << b", ()),
-    "RightShift": ("a >> b", ()),
+# Python operators on device values: libcst operator name → (symbol, Triton template, helpers).
+BINARY_OPERATORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "Add": ("+", "a + b", ()),
+    "Subtract": ("-", "a - b", ()),
+    "Multiply": ("*", "a * b", ()),
+    "Divide": ("/", "a / b", ()),
+    "FloorDivide": ("//", "floor_divide(a, b)", ("floor_divide",)),
+    "Modulo": ("%", "remainder(a, b)", ("remainder",)),
+    "Power": ("**", "power(a, b)", ("power",)),
+    "BitAnd": ("&", "a & b", ()),
+    "BitOr": ("|", "a | b", ()),
+    "BitXor": ("^", "a ^ b", ()),
+    "LeftShift": ("<<", "a << b", ()),
+    "RightShift": (">>", "a >> b", ()),
 }
 
 # torch dtype names → Triton dtypes.

@@ -14,20 +14,6 @@ from .op_table import (
 )
 
 _SPELLING = {TORCH: "`torch.{}`", METHOD: "`x.{}()`", FUNCTIONAL: "`F.{}`"}
-_OPERATOR = {
-    "Add": "+",
-    "Subtract": "-",
-    "Multiply": "*",
-    "Divide": "/",
-    "FloorDivide": "//",
-    "Modulo": "%",
-    "Power": "**",
-    "BitAnd": "&",
-    "BitOr": "|",
-    "BitXor": "^",
-    "LeftShift": "<<",
-    "RightShift": ">>",
-}
 
 
 def spellings(name: str, kinds: tuple[str, ...]) -> str:
@@ -74,8 +60,8 @@ def render() -> str:
             f"{op.flops} | {op.note or '—'} |"
         )
     lines += ["", "## Operators on device values", "", "| operator | Triton |", "|---|---|"]
-    for name, (template, _) in BINARY_OPERATORS.items():
-        lines.append(f"| `{_OPERATOR[name]}` | `{template}` |")
+    for symbol, template, _ in BINARY_OPERATORS.values():
+        lines.append(f"| `{symbol}` | `{template}` |")
     lines += [
         "| comparisons `< <= > >= == !=` | the same (chains become `&`) |",
         "| unary `-` `+` `~` | the same |",

@@ -108,11 +108,11 @@ class ExpressionsMixin:
         right = self.arithmetic(self.lower_expr(node.right), node.right)
         if op_name == "Power" and right.kind == CONST and right.const in (2, 3, 4):
             return self.integer_power(left, int(right.const), node)
-        template, helpers = BINARY_OPERATORS[op_name]
+        symbol, template, helpers = BINARY_OPERATORS[op_name]
         if left.kind == CONST and right.kind == CONST:
             folded = eval(
                 compile(
-                    ast.Expression(expr("a" + _OPS_TEXT[op_name] + "b", a=left.code, b=right.code)),
+                    ast.Expression(expr(f"a {symbol} b", a=left.code, b=right.code)),
                     "<fold>",
                     "eval",
                 )
@@ -307,22 +307,6 @@ class ExpressionsMixin:
             self.unified.add(tuple(sorted((x.key, y.key))))
             return True
         return False
-
-
-_OPS_TEXT = {
-    "Add": "+",
-    "Subtract": "-",
-    "Multiply": "*",
-    "Divide": "/",
-    "FloorDivide": "//",
-    "Modulo": "%",
-    "Power": "**",
-    "BitAnd": "&",
-    "BitOr": "|",
-    "BitXor": "^",
-    "LeftShift": "<<",
-    "RightShift": ">>",
-}
 
 
 def _result_dtype(op_name: str, left: str | None, right: str | None) -> str | None:
