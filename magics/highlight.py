@@ -7,7 +7,7 @@ import html
 from pygments.lexers import PythonLexer
 from pygments.style import StyleMeta
 from pygments.styles import get_style_by_name
-from pygments.token import Token, _TokenType
+from pygments.token import _TokenType
 
 STYLE_NAME = "default"
 
@@ -39,19 +39,29 @@ def _css_for(style: StyleMeta, token_type: _TokenType) -> str:
 
 
 def highlight_lines(code: str) -> list[str]:
-    """One HTML fragment per line of `code` (no trailing newlines), tokens as styled spans."""
+    """One HTML fragment per line of `code` (no trailing newlines), tokens as styled spans.
+
+    Whitespace is glued to the token after it: some HTML pipelines (nbconvert's among them)
+    collapse whitespace-only text between tags, which would eat the indentation.
+    """
     style = get_style_by_name(STYLE_NAME)
     lexer = PythonLexer(stripnl=False, ensurenl=False)
     lines: list[list[str]] = [[]]
+    pending = ""  # whitespace waiting for the next token on the line
     for token_type, text in lexer.get_tokens(code):
-        css = _css_for(style, token_type) if token_type is not Token.Text else ""
+        css = _css_for(style, token_type)
         for index, piece in enumerate(text.split("\n")):
             if index:
+                lines[-1].append(pending)
                 lines.append([])
-            if not piece:
+                pending = ""
+            if not piece.strip():
+                pending += piece
                 continue
-            escaped = html.escape(piece, quote=False)
+            escaped = html.escape(pending + piece, quote=False)
+            pending = ""
             lines[-1].append(f'<span style="{css}">{escaped}</span>' if css else escaped)
+    lines[-1].append(pending)
     expected = code.count("\n") + 1
     fragments = ["".join(pieces) for pieces in lines][:expected]
     fragments += [""] * (expected - len(fragments))

@@ -26,6 +26,7 @@ from ..op_table import (
     known_names,
 )
 from .arguments import Arguments
+from .dots import DOT_FUNCTIONS, DotsMixin
 from .reductions import ReductionsMixin
 from .values import BLOCK, CONST, HOST_TENSOR, MODULE, Value, block, constant
 from .views import ViewsMixin
@@ -33,14 +34,22 @@ from .views import ViewsMixin
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
 
-class CallsMixin(ReductionsMixin, ViewsMixin):
+class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin):
     """`expr_Call`: dispatch on what is called."""
 
     def expr_Call(self, node: cst.Call) -> Value:
         args = Arguments(node)
         if isinstance(node.func, cst.Attribute):
-            owner = self.lower_expr(node.func.value)
             method = node.func.attr.value
+            if method in ("matmul", "mm", "bmm") and len(args.positional) == 1:
+                owner_kind = (
+                    self.lower_expr(node.func.value).kind
+                    if isinstance(node.func.value, cst.Name)
+                    else BLOCK
+                )
+                if owner_kind not in (MODULE,):
+                    return self.dot(node.func.value, args.positional[0], None, node)
+            owner = self.lower_expr(node.func.value)
             if owner.kind == MODULE:
                 return self.call_function(f"{owner.name}.{method}", args, node)
             return self.call_method(owner, method, args, node)
@@ -59,6 +68,10 @@ class CallsMixin(ReductionsMixin, ViewsMixin):
             return self.call_language(name, args, node)
         if module == "builtins":
             return self.call_builtin(name, args, node)
+        if (module == "torch" and name in DOT_FUNCTIONS and name != "dot") or (
+            module == "helion.language" and name == "dot"
+        ):
+            return self.dot_call(name, args, node)
         if module in ("torch", "torch.nn.functional", "torch.special"):
             spelling = TORCH if module != "torch.nn.functional" else FUNCTIONAL
             first = args.get(0, "input")

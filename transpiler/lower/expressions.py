@@ -98,12 +98,7 @@ class ExpressionsMixin:
     def expr_BinaryOperation(self, node: cst.BinaryOperation) -> Value:
         op_name = type(node.operator).__name__
         if op_name == "MatrixMultiply":
-            raise self.source.error(
-                UnsupportedConstructError,
-                node,
-                "matrix products (@) are not in this language tranche yet",
-                hint="element-wise and reduction kernels are supported; use sums of products",
-            )
+            return self.dot(node.left, node.right, None, node)
         left = self.arithmetic(self.lower_expr(node.left), node.left)
         right = self.arithmetic(self.lower_expr(node.right), node.right)
         if op_name == "Power" and right.kind == CONST and right.const in (2, 3, 4):
@@ -212,6 +207,8 @@ class ExpressionsMixin:
         if base.kind == HOST_TENSOR and attr == "ndim" and self.host.rank(base.name) is not None:
             return constant(self.host.rank(base.name))
         if base.kind == BLOCK and attr == "dtype":
+            if base.storage is not None:  # torch's dtype: the one in memory, not float32
+                return Value(DTYPE, base.storage, const="runtime")
             return Value(DTYPE, expr("v.dtype", v=base.code), const="runtime")
         if base.kind == BLOCK and attr == "T":
             return self.transpose(base, node)

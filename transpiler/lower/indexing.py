@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import libcst as cst
 
@@ -26,12 +27,15 @@ class IndexingMixin:
             line = self.source.line_of(node)
             pointer_name = self.names.fresh(f"{base.name}_ptrs")
             self.emit(assign(pointer_name, pointers), line)
-            loaded = self.load(ast.Name(id=pointer_name), mask)
-            if node is self.direct_value:
-                return block(loaded, dims)
-            name = self.names.fresh(f"{base.name}_tile")
-            self.emit(assign(name, loaded), line)
-            return block(ast.Name(id=name), dims)
+            native = node in self.native_loads
+            loaded = self.load(ast.Name(id=pointer_name), mask, native=native)
+            storage = expr("p.dtype.element_ty", p=self.tensor_pointer(base.name))
+            if node is not self.direct_value:
+                name = self.names.fresh(f"{base.name}_tile")
+                self.emit(assign(name, loaded), line)
+                loaded = ast.Name(id=name)
+            value = block(loaded, dims)
+            return replace(value, storage=storage, native=native, zero_outside=frozenset(dims))
         if base.kind == TUPLE:
             index = self.lower_expr(node.slice[0].slice.value)
             return base.items[index.const]
@@ -39,11 +43,15 @@ class IndexingMixin:
             return self.view(base, node)
         raise self.source.error(UnsupportedConstructError, node, "indexing this value")
 
-    def load(self, pointers: ast.expr, mask: ast.expr | None) -> ast.expr:
+    def load(self, pointers: ast.expr, mask: ast.expr | None, native: bool = False) -> ast.expr:
+        """`tl.load`, computed in float32 when half precision (native: as stored, for dots)."""
+        code = expr("tl.load(p)", p=pointers)
+        if mask is not None:
+            code = expr("tl.load(p, mask=m, other=0)", p=pointers, m=mask)
+        if native:
+            return code
         self.use_helper("upcast_half")
-        if mask is None:
-            return expr("upcast_half(tl.load(p))", p=pointers)
-        return expr("upcast_half(tl.load(p, mask=m, other=0))", p=pointers, m=mask)
+        return expr("upcast_half(a)", a=code)
 
     def store(
         self, target: cst.Subscript, value: Value, augmented: str | None, node: cst.CSTNode

@@ -101,12 +101,14 @@ class LoopsMixin:
             self.axis_names_cache[key] = names
         return self.axis_names_cache[key]
 
-    def next_block_size(self, explicit, default: str) -> str:
+    def next_block_size(self, explicit, default: str, name: str = "") -> str:
         if explicit is not None:
+            self.explicit_blocks.add(name)
             return self.source.code(explicit)
         if self.block_sizes:
             chosen = self.block_sizes.pop(0)
             if chosen is not None:
+                self.explicit_blocks.add(name)
                 return str(chosen)
         return default
 
@@ -236,7 +238,10 @@ class LoopsMixin:
                 )
             else:
                 fallback = str(default)
-            self.constexprs[name] = self.next_block_size(explicit, fallback)
+            self.constexprs[name] = self.next_block_size(explicit, fallback, name)
+        for axis, role in self.dot_axes.items():  # tl.dot wants 16 or more along M, N and K
+            if axis.block in self.constexprs and axis.block not in self.explicit_blocks:
+                self.constexprs[axis.block] = "64" if role == "mn" else "32"
         # blocks before the launch: full-axis blocks first, then tiles that may depend on them
         ordered = {k: v for k, v in self.constexprs.items() if k not in dict(blocks)}
         ordered.update({k: self.constexprs[k] for k, _ in blocks})
@@ -312,7 +317,9 @@ class LoopsMixin:
             return wanted
         explicit = explicit_blocks[0] if explicit_blocks else None
         default = "32" if self.full_axes else "64"
-        return self.constexpr(wanted, self.next_block_size(explicit, default))
+        name = self.constexpr(wanted, "")
+        self.constexprs[name] = self.next_block_size(explicit, default, name)
+        return name
 
     def plain_range_loop(self, loop: cst.For, line: int) -> None:
         call = loop.iter

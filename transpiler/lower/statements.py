@@ -72,6 +72,8 @@ class StatementsMixin:
 
     def lower_small(self, small: cst.BaseSmallStatement) -> None:
         line = self.source.line_of(small)
+        if isinstance(small, cst.Assign) and self.accumulating_assign(small):
+            return
         if isinstance(small, cst.Assign):
             self.direct_value = small.value if len(small.targets) == 1 else None
             value = self.lower_expr(small.value)
@@ -92,6 +94,10 @@ class StatementsMixin:
             if isinstance(small.target, cst.Subscript):
                 self.store(small.target, self.lower_expr(small.value), operator, small)
                 return
+            if operator == "+" and self.is_product(small.value):
+                accumulator = self.arithmetic(self.lower_expr(small.target), small.target)
+                self.assign(small.target, self.accumulate(small.value, accumulator), small)
+                return
             combined = cst.BinaryOperation(
                 left=small.target, operator=_binary_for(operator), right=small.value
             )
@@ -108,6 +114,52 @@ class StatementsMixin:
                 self.emit(ast.Expr(value=value.code), line)
         else:
             self.refuse(small, type(small).__name__)
+
+    def is_product(self, node: cst.BaseExpression) -> bool:
+        """`a @ b`, `torch.matmul(a, b)`, `hl.dot(a, b)`, `a.mm(b)` (no accumulator of its own)."""
+        if isinstance(node, cst.BinaryOperation):
+            return isinstance(node.operator, cst.MatrixMultiply)
+        if not isinstance(node, cst.Call) or any(
+            a.keyword and a.keyword.value == "acc" for a in node.args
+        ):
+            return False
+        qualified = self.aliases.qualified(node.func) or ""
+        if qualified in ("torch.matmul", "torch.mm", "torch.bmm", "helion.language.dot"):
+            return True
+        return (
+            isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("matmul", "mm", "bmm")
+            and not qualified
+        )
+
+    def accumulate(self, product: cst.BaseExpression, accumulator: Value) -> Value:
+        """The product with the accumulator folded in: tl.dot(a, b, acc), as the tutorials write it."""
+        if isinstance(product, cst.BinaryOperation):
+            left, right = product.left, product.right
+        elif isinstance(product.func, cst.Attribute) and not self.aliases.qualified(product.func):
+            left, right = product.func.value, product.args[0].value
+        else:
+            left, right = (a.value for a in product.args[:2])
+        return self.dot(left, right, accumulator, product)
+
+    def accumulating_assign(self, small: cst.Assign) -> bool:
+        """`acc = acc + a @ b` (either order): lowered as tl.dot(a, b, acc)."""
+        value = small.value
+        if len(small.targets) != 1 or not isinstance(small.targets[0].target, cst.Name):
+            return False
+        if not (isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add)):
+            return False
+        name = small.targets[0].target.value
+        for accumulator, product in ((value.left, value.right), (value.right, value.left)):
+            if (
+                isinstance(accumulator, cst.Name)
+                and accumulator.value == name
+                and self.is_product(product)
+            ):
+                current = self.arithmetic(self.lower_expr(accumulator), accumulator)
+                self.assign(small.targets[0].target, self.accumulate(product, current), small)
+                return True
+        return False
 
     def assign(self, target: cst.BaseExpression, value: Value, node: cst.CSTNode) -> None:
         line = self.source.line_of(node)

@@ -48,6 +48,9 @@ class Value:
     items: tuple[Value, ...] = field(default=())
     axis: Axis | None = None
     name: str = ""  # the user's name for host tensors and modules
+    storage: ast.expr | None = None  # a dtype the value is exact in (a load's element type)
+    native: bool = False  # loaded without upcast_half: may still be float16 / bfloat16
+    zero_outside: frozenset = frozenset()  # axes along which lanes outside the tensor hold 0
 
     @property
     def rank(self) -> int:

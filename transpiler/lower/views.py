@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import libcst as cst
 
@@ -40,7 +41,7 @@ class ViewsMixin:
         kind = "float" if isinstance(dtype, str) and "float" in dtype else None
         if isinstance(dtype, str) and "int" in dtype:
             kind = "int"
-        return block(code, value.dims, kind)
+        return replace(block(code, value.dims, kind), storage=target)
 
     def view_op(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
         if name == "contiguous":

@@ -1,0 +1,261 @@
+"""The `%%helion` cell magic: parse its options, define the cell's kernels, show, run, check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import torch
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments
+from IPython.display import display
+
+from transpiler import runtime
+from transpiler.errors import TranspileError
+
+from . import checking, plot, timing
+from .errors import run_error_pane, transpile_error_pane
+from .program import CELL_FILENAME, CellProgram
+from .view import SHOW_CHOICES, HelionView
+
+NO_GPU = "no GPU: running in Triton's CPU interpreter"
+FORCED_INTERPRETER = "TRITON_INTERPRET=1: running in Triton's CPU interpreter"
+INTERPRET_TOO_LATE = (
+    "--interpret: Triton's interpreter is chosen once per process, before triton is imported; "
+    "restart the kernel with TRITON_INTERPRET=1 in its environment (kernels run on the GPU now)"
+)
+WAITS_FOR_ARGUMENTS = (
+    "note: a tile's rank comes from the arguments (hl.tile(x.size())), so the code is generated "
+    "at the first call; --run EXPR shows it"
+)
+
+
+def parse_options(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
+    """The magic line as a shell would split it (quotes group words), or a UsageError."""
+    try:
+        words = shlex.split(line)
+    except ValueError as error:
+        raise UsageError(f"cannot split the options: {error}") from None
+    return parser.parse_args(words)
+
+
+def parse_config(text: str) -> dict[str, Any]:
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"--config is not valid JSON: {error}") from None
+    if not isinstance(config, dict):
+        raise UsageError("--config must be a JSON object, e.g. '{\"block_sizes\": [64]}'")
+    return config
+
+
+@magics_class
+class HelionMagics(Magics):
+    """Holds the `%%helion` magic and whether the interpreter notice was given."""
+
+    def __init__(self, shell: Any) -> None:
+        super().__init__(shell)
+        self.device_announced = False
+
+    @magic_arguments()
+    @argument("--run", metavar="EXPR", help="evaluate EXPR after defining the kernels")
+    @argument(
+        "--check",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="compare EXPR's tensors with the reference run (default: on with --run)",
+    )
+    @argument("--bench", action="store_true", help="time EXPR on the GPU: median ms, GB/s")
+    @argument("--roofline", action="store_true", help="plot EXPR on the device's roofline")
+    @argument("--export", metavar="PATH", help="write the generated module to PATH")
+    @argument("--config", metavar="JSON", help="a Helion config as a JSON object (stored)")
+    @argument("--interpret", action="store_true", help="ask for Triton's CPU interpreter")
+    @argument(
+        "--show", choices=SHOW_CHOICES, default="side", help="what to display (default: side)"
+    )
+    @argument("--force", action="store_true", help="regenerate, ignoring this cell's cache")
+    @cell_magic
+    def helion(self, line: str, cell: str) -> None:
+        """Transpile the cell's Helion kernels to Triton; show both side by side; run; check.
+
+        Kernels defined in the cell become callables in the notebook's namespace, running
+        the generated Triton (with `.reference` for the eager PyTorch version and
+        `.triton_source` for the generated module).
+        """
+        try:
+            options = parse_options(self.helion.parser, line)
+            config = parse_config(options.config) if options.config is not None else None
+        except UsageError as error:
+            print(f"UsageError: {error} (%%helion? lists the options)", file=sys.stderr)
+            return
+        self._announce_device(options.interpret)
+        CellRun(self.shell.user_ns, cell, options, config).execute()
+
+    def _announce_device(self, asked_for_interpreter: bool) -> None:
+        if runtime.interpreting():
+            if not self.device_announced:
+                print(FORCED_INTERPRETER if torch.cuda.is_available() else NO_GPU)
+        elif asked_for_interpreter:
+            print(INTERPRET_TOO_LATE)
+        self.device_announced = True
+
+
+class CellRun:
+    """One execution of a `%%helion` cell, step by step; each failure is one error pane."""
+
+    def __init__(
+        self,
+        namespace: dict[str, Any],
+        cell: str,
+        options: argparse.Namespace,
+        config: dict[str, Any] | None,
+    ) -> None:
+        self.namespace = namespace
+        self.cell = cell
+        self.options = options
+        self.config = config
+        self.program: CellProgram | None = None
+
+    def execute(self) -> None:
+        options = self.options
+        try:
+            self.program = program = CellProgram.build(
+                self.cell, self.namespace, force=options.force
+            )
+        except TranspileError as error:
+            display(transpile_error_pane(error, self.cell))
+            return
+        if self._failed("defining the cell", program.define):
+            return
+        if self.config is not None:
+            for name in program.kernels:
+                self.namespace[name].config = self.config
+            print(f"config (stored, not applied yet): {json.dumps(self.config, sort_keys=True)}")
+        handle = self._show() if program.generic is not None else None
+        if options.run is not None:
+            if not self._run(options.run):
+                return
+            stages = timing.compiled_stages(program.modules) if not runtime.interpreting() else {}
+            if handle is not None and stages:
+                handle.update(self._view(stages))
+            elif handle is None:
+                self._show(stages)
+        elif program.generic is None:
+            print(WAITS_FOR_ARGUMENTS)
+        if options.roofline:
+            print(plot.roofline_notice())
+        if options.export is not None:
+            self._export(Path(options.export).expanduser(), options.export)
+
+    def _view(self, stages: dict[str, dict[str, str]] | None = None) -> HelionView:
+        assert self.program is not None and self.program.latest is not None
+        return HelionView(self.cell, self.program.latest, self.options.show, stages or {})
+
+    def _show(self, stages: dict[str, dict[str, str]] | None = None) -> Any:
+        if self.options.show == "none" or self.program is None or self.program.latest is None:
+            return None
+        return display(self._view(stages), display_id=True)
+
+    def _failed(self, what: str, step: Any) -> bool:
+        """Run `step`; on an exception show where it happened and say so."""
+        try:
+            step()
+        except TranspileError as error:  # code specialised at the call: still the user's line
+            display(transpile_error_pane(error, self.cell))
+            return True
+        except Exception as error:
+            files = self.program.files if self.program else {}
+            display(run_error_pane(what, error, self.cell, files, CELL_FILENAME))
+            return True
+        return False
+
+    def _evaluate(self, expression: str, substitutes: dict[str, Any] | None = None) -> Any:
+        """`expression` in the notebook's namespace, some names swapped for the duration."""
+        saved = {name: self.namespace[name] for name in substitutes or {}}
+        self.namespace.update(substitutes or {})
+        try:
+            return eval(compile(expression, "<helion --run>", "eval"), self.namespace)
+        finally:
+            self.namespace.update(saved)
+
+    def _run(self, expression: str) -> bool:
+        program = self.program
+        assert program is not None
+        program.calls.clear()
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            program.recording = True
+            try:
+                outcome["result"] = self._evaluate(expression)
+            finally:
+                program.recording = False
+
+        if self._failed(f"running {expression}", run):
+            return False
+        result = outcome["result"]
+        print(checking.summary(expression, result))
+        check = self.options.check if self.options.check is not None else True
+        if check and not self._check(expression, result):
+            return False
+        if self.options.bench:
+            self._bench(expression, result)
+        program.calls.clear()  # the tensors they hold are not ours to keep alive
+        return True
+
+    def _check(self, expression: str, result: Any) -> bool:
+        program = self.program
+        assert program is not None
+        kernels = {name: self.namespace[name] for name in program.kernels}
+        references = {name: kernel.reference for name, kernel in kernels.items()}
+        outcome: dict[str, Any] = {}
+
+        def run_reference() -> None:
+            outcome["reference"] = self._evaluate(expression, references)
+
+        if self._failed(f"the reference run of {expression}", run_reference):
+            return False
+        comparisons = checking.compare(result, outcome["reference"])
+        print(checking.check_report(expression, comparisons))
+        upcasting = {name: _upcasting(reference) for name, reference in references.items()}
+        try:
+            print(checking.float64_report(result, self._evaluate(expression, upcasting)))
+        except Exception as error:
+            print(f"  float64 reference: skipped ({type(error).__name__}: {error})")
+        return True
+
+    def _bench(self, expression: str, result: Any) -> None:
+        if runtime.interpreting() or not torch.cuda.is_available():
+            print(timing.CPU_NOTICE)
+            return
+        program = self.program
+        assert program is not None
+        moved = timing.tensor_bytes([call.args for call in program.calls] + [result])
+        print(timing.bench_report(expression, lambda: self._evaluate(expression), moved))
+
+    def _export(self, path: Path, shown: str) -> None:
+        program = self.program
+        assert program is not None
+        if program.latest is None:
+            print(
+                f"export: nothing written to {shown}: {WAITS_FOR_ARGUMENTS.removeprefix('note: ')}"
+            )
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(program.latest.code)
+        kernels = ", ".join(program.latest.kernels)
+        print(f"exported {kernels} → {shown} (standalone: needs torch and triton, not helion)")
+
+
+def _upcasting(reference: Any) -> Any:
+    """The reference, called with float tensors promoted to float64."""
+
+    def run_in_float64(*args: Any, **kwargs: Any) -> Any:
+        return reference(*checking.upcast(args), **checking.upcast(kwargs))
+
+    return run_in_float64

@@ -1,0 +1,139 @@
+"""Result summaries and the generated-vs-reference comparison that `--check` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+# (rtol, atol) per result dtype: what rounding differences between two float programs allow.
+TOLERANCES: dict[torch.dtype, tuple[float, float]] = {
+    torch.float64: (1e-7, 1e-7),
+    torch.float32: (1e-4, 1e-4),
+    torch.float16: (1e-2, 1e-2),
+    torch.bfloat16: (2e-2, 2e-2),
+}
+EXACT = (0.0, 0.0)
+SHOWN_VALUES = 3
+
+
+def leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """(path, leaf) pairs of a result: tensors and other values inside tuples, lists, dicts."""
+    if isinstance(value, (tuple, list)):
+        return [pair for i, item in enumerate(value) for pair in leaves(item, f"{path}[{i}]")]
+    if isinstance(value, dict):
+        return [pair for key, item in value.items() for pair in leaves(item, f"{path}[{key!r}]")]
+    return [(path, value)]
+
+
+def _shape(tensor: torch.Tensor) -> str:
+    return "(" + ", ".join(str(d) for d in tensor.shape) + ("," if tensor.dim() == 1 else "") + ")"
+
+
+def describe(value: Any) -> str:
+    """A short, stable description: type, dtype, shape, device and a few values."""
+    if isinstance(value, torch.Tensor):
+        flat = value.detach().flatten()[:SHOWN_VALUES].tolist()
+        shown = ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in flat)
+        more = ", ..." if value.numel() > SHOWN_VALUES else ""
+        dtype = str(value.dtype).removeprefix("torch.")
+        return f"Tensor {dtype} {_shape(value)} on {value.device.type}: [{shown}{more}]"
+    if value is None:
+        return "None"
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def summary(expression: str, result: Any) -> str:
+    pairs = leaves(result)
+    if len(pairs) == 1 and not pairs[0][0]:
+        return f"{expression} → {describe(result)}"
+    lines = [f"{expression} → {type(result).__name__} of {len(pairs)}:"]
+    lines += [f"  {path} {describe(leaf)}" for path, leaf in pairs]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One leaf of the result compared: generated vs reference."""
+
+    path: str
+    passed: bool
+    detail: str
+
+
+def _errors(actual: torch.Tensor, expected: torch.Tensor, atol: float) -> tuple[float, float]:
+    """Max absolute error, and max relative error over elements with |expected| >= atol."""
+    if actual.numel() == 0:
+        return 0.0, 0.0
+    difference = (actual.double() - expected.double()).abs()
+    magnitude = expected.double().abs()
+    both_nan = actual.isnan() & expected.isnan()
+    difference = torch.where(both_nan, torch.zeros_like(difference), difference)
+    significant = magnitude >= max(atol, 1e-30)
+    relative = difference[significant] / magnitude[significant]
+    return float(difference.max()), float(relative.max()) if relative.numel() else 0.0
+
+
+def compare_leaf(path: str, actual: Any, expected: Any) -> Comparison:
+    if not isinstance(expected, torch.Tensor) or not isinstance(actual, torch.Tensor):
+        same = type(actual) is type(expected) and actual == expected
+        return Comparison(path, bool(same), f"{describe(actual)} vs {describe(expected)}")
+    if actual.shape != expected.shape:
+        return Comparison(path, False, f"shape {_shape(actual)} vs {_shape(expected)}")
+    if actual.dtype != expected.dtype:
+        return Comparison(path, False, f"dtype {actual.dtype} vs {expected.dtype}")
+    rtol, atol = TOLERANCES.get(expected.dtype, EXACT)
+    expected = expected.to(actual.device)
+    max_abs, max_rel = _errors(actual, expected, atol)
+    if expected.is_floating_point():
+        passed = torch.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
+        bounds = f"(rtol {rtol:.0e}, atol {atol:.0e})"
+    else:
+        passed = torch.equal(actual, expected)
+        bounds = "(exact)"
+    dtype = str(expected.dtype).removeprefix("torch.")
+    detail = f"{dtype} {_shape(expected)}  max abs err {max_abs:.3g}  max rel err {max_rel:.3g}  {bounds}"
+    return Comparison(path, passed, detail)
+
+
+def compare(actual: Any, expected: Any) -> list[Comparison]:
+    got, want = leaves(actual), leaves(expected)
+    if [p for p, _ in got] != [p for p, _ in want]:
+        return [Comparison("", False, f"result structure differs: {len(got)} vs {len(want)} parts")]
+    return [compare_leaf(path, a, e) for (path, a), (_, e) in zip(got, want)]
+
+
+def check_report(expression: str, comparisons: list[Comparison]) -> str:
+    lines = [f"check {expression} against the reference (the same source, eager PyTorch):"]
+    for item in comparisons:
+        where = f"result{item.path} " if item.path else ""
+        lines.append(f"  {'PASS' if item.passed else 'FAIL'}  {where}{item.detail}")
+    return "\n".join(lines)
+
+
+def float64_report(actual: Any, expected: Any) -> str:
+    """Max absolute error of the generated result against the float64 reference (information)."""
+    errors = []
+    for (path, a), (_, e) in zip(leaves(actual), leaves(expected)):
+        if isinstance(a, torch.Tensor) and isinstance(e, torch.Tensor) and a.shape == e.shape:
+            if a.is_floating_point():
+                max_abs, _ = _errors(a, e.to(a.device), 0.0)
+                errors.append(f"{'result' + path + ' ' if path else ''}max abs err {max_abs:.3g}")
+    return "  float64 reference: " + ("; ".join(errors) if errors else "no float results")
+
+
+def upcast(value: Any) -> Any:
+    """Float tensors → float64 (inside tuples, lists and dicts too)."""
+    if isinstance(value, torch.Tensor) and value.is_floating_point():
+        return value.double()
+    if isinstance(value, (tuple, list)):
+        return type(value)(upcast(item) for item in value)
+    if isinstance(value, dict):
+        return {key: upcast(item) for key, item in value.items()}
+    return value
+
+
+def all_passed(comparisons: list[Comparison]) -> bool:
+    return all(item.passed for item in comparisons)

@@ -1,0 +1,109 @@
+"""Error panes: a TranspileError at its cell line, or a failed run at its generated line."""
+
+from __future__ import annotations
+
+import html
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from transpiler.errors import TranspileError, TranspileSyntaxError
+from transpiler.pipeline import Transpiled
+
+BOX_STYLE = (
+    "border-left:4px solid #d1242f;background:#fff5f5;padding:6px 10px;margin:4px 0;"
+    "font-family:SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;white-space:pre-wrap;"
+    "color:#24292f"
+)
+
+
+@dataclass(frozen=True)
+class ErrorPane:
+    """A titled error message shown without a traceback: text/plain and inline-styled HTML."""
+
+    title: str
+    body: str
+
+    def plain(self) -> str:
+        return f"{self.title}\n{self.body}" if self.body else self.title
+
+    def html(self) -> str:
+        title = f'<div style="font-weight:bold;color:#d1242f">{html.escape(self.title)}</div>'
+        return f'<div data-helion-error style="{BOX_STYLE}">{title}{html.escape(self.body)}</div>'
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return {"text/plain": self.plain(), "text/html": self.html()}
+
+
+def _pane(kind: str, message: str, lineno: int, column: int, line: str, hint: str) -> ErrorPane:
+    where = f"cell line {lineno}, column {column + 1}" if lineno else "cell"
+    lines = [f"{kind}: {message}"]
+    if line:
+        lines.append(f"    {line.rstrip()}")
+        lines.append(f"    {' ' * column}^")
+    if hint:
+        lines.append(f"hint: {hint}")
+    return ErrorPane(f"helion: cannot transpile ({where})", "\n".join(lines))
+
+
+def python_syntax_error(source: str) -> SyntaxError | None:
+    """Python's own account of a syntax error (its line and column are the ones users know)."""
+    try:
+        compile(source, "<cell>", "exec", dont_inherit=True)
+    except SyntaxError as error:
+        return error
+    return None
+
+
+def transpile_error_pane(error: TranspileError, source: str) -> ErrorPane:
+    """The message at the cell line the user counts (the line after `%%helion` is line 1)."""
+    syntax = python_syntax_error(source) if isinstance(error, TranspileSyntaxError) else None
+    if syntax is not None and syntax.lineno:
+        lines = source.splitlines()
+        line = lines[syntax.lineno - 1] if syntax.lineno <= len(lines) else ""
+        column = max((syntax.offset or 1) - 1, 0)
+        return _pane("SyntaxError", syntax.msg, syntax.lineno, column, line, error.hint)
+    return _pane(
+        type(error).__name__,
+        error.message,
+        error.lineno,
+        error.col_offset or 0,
+        error.source_line,
+        error.hint,
+    )
+
+
+def _line(lines: list[str], number: int | None) -> str:
+    if number is None or not 0 < number <= len(lines):
+        return ""
+    return lines[number - 1].strip()
+
+
+def run_error_pane(
+    what: str,
+    error: BaseException,
+    source: str,
+    generated: dict[Path, Transpiled],
+    cell_filename: str,
+) -> ErrorPane:
+    """The exception's message; where it happened in the generated file and in the cell."""
+    body = [f"{type(error).__name__}: {error}".rstrip()]
+    frames = traceback.extract_tb(error.__traceback__)
+    cell_lines = source.splitlines()
+    generated_frame = next(
+        (frame for frame in reversed(frames) if Path(frame.filename) in generated), None
+    )
+    if generated_frame is not None:
+        transpiled = generated[Path(generated_frame.filename)]
+        code_lines = transpiled.code.splitlines()
+        number = generated_frame.lineno
+        body.append(f"generated line {number}: {_line(code_lines, number)}")
+        source_number = transpiled.source_line(number) if number else None
+        if source_number is not None:
+            body.append(f"from cell line {source_number}: {_line(cell_lines, source_number)}")
+    else:
+        cell_frame = next((f for f in reversed(frames) if f.filename == cell_filename), None)
+        if cell_frame is not None:
+            number = cell_frame.lineno
+            body.append(f"at cell line {number}: {_line(cell_lines, number)}")
+    return ErrorPane(f"helion: {what} failed", "\n".join(body))

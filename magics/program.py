@@ -1,0 +1,216 @@
+"""One `%%helion` cell as a program: its kernels as callables, transpiled per ranks and cached."""
+
+from __future__ import annotations
+
+import hashlib
+import linecache
+import sys
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+import transpiler
+from transpiler import runtime
+from transpiler.errors import (
+    RankUnknownError,
+    TranspileError,
+    UndefinedNameError,
+    UnknownLanguageNameError,
+    UnsupportedConstructError,
+    UnsupportedOpError,
+)
+from transpiler.frontend import collect_aliases, find_kernels
+from transpiler.pipeline import Transpiled
+from transpiler.reference import reference_source, run_on_argument_device
+from transpiler.source import Source
+
+CELL_FILENAME = "<cell>"
+
+# Generated code per (cell text, argument ranks); shared by every run of the same cell.
+_TRANSPILED: dict[tuple[str, tuple], Transpiled] = {}
+# Generated modules by content digest.
+_LOADED: dict[str, types.ModuleType] = {}
+
+
+def digest_of(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+# Errors that do not depend on argument ranks: a probe with made-up ranks may report them early.
+RANK_INDEPENDENT_ERRORS = (
+    UnsupportedOpError,
+    UnsupportedConstructError,
+    UnknownLanguageNameError,
+    UndefinedNameError,
+)
+
+
+def kernel_parameters(source: str) -> dict[str, int]:
+    """Each `@helion.kernel` function of the cell → its number of positional parameters."""
+    parsed = Source.parse(source, CELL_FILENAME)
+    found = {}
+    for kernel in find_kernels(parsed, collect_aliases(parsed.module)):
+        params = kernel.node.params
+        found[kernel.name] = len(params.posonly_params) + len(params.params)
+    return found
+
+
+def probe_rank_independent_errors(source: str, parameters: dict[str, int]) -> None:
+    """Transpile once with every argument a 1-D tensor; re-raise only errors no rank would fix."""
+    examples = {name: (torch.empty(0),) * count for name, count in parameters.items()}
+    try:
+        transpiler.transpile_module(source, filename=CELL_FILENAME, example_args=examples)
+    except RANK_INDEPENDENT_ERRORS:
+        raise
+    except TranspileError:
+        pass
+
+
+def ranks_of(args: tuple) -> tuple[int | None, ...]:
+    return tuple(a.dim() if isinstance(a, torch.Tensor) else None for a in args)
+
+
+def generated_path(code: str, stem: str = "cell") -> Path:
+    """The hash-named file generated code is loaded from (Triton reads kernels' source there)."""
+    return runtime.cache_dir() / f"{stem}_{digest_of(code)}.py"
+
+
+def load_generated(code: str, namespace: dict[str, Any]) -> types.ModuleType:
+    """Import generated code from its hash-named file, its globals seeded from `namespace`.
+
+    Seeding lets the launcher's host code use names defined by earlier notebook cells.
+    """
+    digest = digest_of(code)
+    if digest not in _LOADED:
+        path = generated_path(code)
+        if not path.exists() or path.read_text() != code:
+            runtime.write_atomically(path, code)
+        name = f"helion_cell_{digest}"
+        module = types.ModuleType(name)
+        module.__dict__.update({k: v for k, v in namespace.items() if not k.startswith("__")})
+        module.__file__ = str(path)
+        sys.modules[name] = module
+        try:
+            exec(compile(code, str(path), "exec"), module.__dict__)
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
+        _LOADED[digest] = module
+    return _LOADED[digest]
+
+
+@dataclass
+class KernelCall:
+    """One call of a cell kernel: what went in and what came out (for GB/s)."""
+
+    args: tuple
+    result: Any
+
+
+@dataclass
+class CellProgram:
+    """The cell's source, its generated code (generic or per ranks) and the modules loaded."""
+
+    source: str
+    namespace: dict[str, Any]
+    kernels: tuple[str, ...] = ()
+    generic: Transpiled | None = None  # None when a tile's rank comes only from the arguments
+    seen_args: dict[str, tuple] = field(default_factory=dict)
+    latest: Transpiled | None = None
+    files: dict[Path, Transpiled] = field(default_factory=dict)  # generated file → its code
+    modules: list[types.ModuleType] = field(default_factory=list)
+    calls: list[KernelCall] = field(default_factory=list)
+    recording: bool = False  # calls are kept only while the magic runs --run EXPR
+    launchers: dict[tuple, Callable[..., Any]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, source: str, namespace: dict[str, Any], *, force: bool = False) -> CellProgram:
+        """Transpile the cell (raising TranspileError), unless its ranks wait for arguments."""
+        digest = digest_of(source)
+        if force:
+            for key in [key for key in _TRANSPILED if key[0] == digest]:
+                del _TRANSPILED[key]
+        program = cls(source, namespace)
+        try:
+            program.generic = program._transpile(())
+            program.kernels = program.generic.kernels
+        except RankUnknownError:
+            parameters = kernel_parameters(source)
+            probe_rank_independent_errors(source, parameters)
+            program.kernels = tuple(parameters)
+        program.latest = program.generic
+        return program
+
+    def _transpile(self, ranks_key: tuple, example_args: dict[str, tuple] | None = None):
+        key = (digest_of(self.source), ranks_key)
+        if key not in _TRANSPILED:
+            _TRANSPILED[key] = transpiler.transpile_module(
+                self.source, filename=CELL_FILENAME, example_args=example_args
+            )
+        return _TRANSPILED[key]
+
+    def transpiled_for(self, name: str, args: tuple) -> Transpiled:
+        """The code that runs `name(*args)`: the generic module, or one specialised on ranks."""
+        if self.generic is not None:
+            return self.generic
+        self.seen_args[name] = args
+        ranks_key = tuple(sorted((kernel, ranks_of(a)) for kernel, a in self.seen_args.items()))
+        self.latest = self._transpile(ranks_key, dict(self.seen_args))
+        return self.latest
+
+    def launcher(self, name: str, args: tuple) -> Callable[..., Any]:
+        """The generated launcher for `name(*args)`, loaded once per argument ranks."""
+        key = (name,) if self.generic is not None else (name, ranks_of(args))
+        if key not in self.launchers:
+            transpiled = self.transpiled_for(name, args)
+            self.files[generated_path(transpiled.code)] = transpiled
+            module = load_generated(transpiled.code, self.namespace)
+            if module not in self.modules:
+                self.modules.append(module)
+            self.launchers[key] = getattr(module, name)
+        return self.launchers[key]
+
+    def define(self) -> dict[str, CellKernel]:
+        """Run the cell eagerly in the namespace, then bind each kernel name to a CellKernel."""
+        rewritten = reference_source(self.source)
+        linecache.cache[CELL_FILENAME] = (len(rewritten), None, rewritten.splitlines(True), "")
+        exec(compile(rewritten, CELL_FILENAME, "exec"), self.namespace)
+        kernels = {}
+        for name in self.kernels:
+            reference = run_on_argument_device(self.namespace[name])
+            kernels[name] = self.namespace[name] = CellKernel(self, name, reference)
+        return kernels
+
+
+class CellKernel:
+    """A kernel defined by a `%%helion` cell: calling it runs the generated Triton."""
+
+    def __init__(self, program: CellProgram, name: str, reference: Callable[..., Any]) -> None:
+        self.program = program
+        self.name = self.__name__ = name
+        self.reference = reference  # the same source, run eagerly in PyTorch
+
+    def __repr__(self) -> str:
+        return f"<helion cell kernel {self.name}>"
+
+    @property
+    def triton_source(self) -> str:
+        """The generated module this kernel last ran from (or would run from)."""
+        transpiled = self.program.latest
+        if transpiled is None:
+            raise RuntimeError(
+                f"{self.name}: the tile rank comes from the arguments; call it once first"
+            )
+        return transpiled.code
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        launcher = self.program.launcher(self.name, args)
+        runtime.check_devices(self.name, args)
+        result = launcher(*args, **kwargs)
+        if self.program.recording:
+            self.program.calls.append(KernelCall(args, result))
+        return result

@@ -1,0 +1,237 @@
+"""%%helion through IPython's shell: options, the namespace, --run and --check."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import torch
+from IPython.core.interactiveshell import InteractiveShell
+from magic_shell import (
+    ADD_CELL,
+    ANY_RANK_CELL,
+    SCALED_CELL,
+    fresh_shell,
+    put,
+    run_magic,
+)
+
+import magics.cell
+from magics.program import CellProgram
+
+# --- options -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shell(device: str) -> Iterator[InteractiveShell]:
+    with fresh_shell(device) as ipython:
+        yield ipython
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("--bogus", "unrecognized arguments: --bogus"),
+        ("--show sideways", "argument --show: invalid choice: 'sideways'"),
+        ("--run", "argument --run: expected one argument"),
+        ("--run 'add(x, y)", "cannot split the options"),  # unbalanced quote
+        ("--config '{bad json'", "--config is not valid JSON"),
+        ("--config '[1, 2]'", "--config must be a JSON object"),
+    ],
+)
+def test_bad_options_are_one_line_usage_errors(
+    shell: InteractiveShell, line: str, message: str
+) -> None:
+    shown = run_magic(shell, line, ADD_CELL)
+    assert shown.stderr.count("\n") == 1 and shown.stderr.startswith("UsageError: ")
+    assert message in shown.stderr
+    assert "Traceback" not in shown.stderr + shown.stdout
+    assert "add" not in shell.user_ns  # nothing ran
+
+
+def test_help_lists_every_option(shell: InteractiveShell) -> None:
+    doc = shell.find_cell_magic("helion").__doc__
+    for option in (
+        "--run EXPR",
+        "--check",
+        "--no-check",
+        "--bench",
+        "--roofline",
+        "--export PATH",
+        "--config JSON",
+        "--interpret",
+        "--show {side,triton,source,none}",
+        "--force",
+    ):
+        assert option in doc
+
+
+def test_quoted_run_expression_and_config(shell: InteractiveShell, device: str) -> None:
+    put(shell, x=torch.randn(37), y=torch.randn(37))
+    shown = run_magic(shell, """--run "add(x, y)" --config '{"block_sizes": [64]}'""", ADD_CELL)
+    assert 'config (stored, not applied yet): {"block_sizes": [64]}' in shown.stdout
+    assert f"add(x, y) → Tensor float32 (37,) on {device}" in shown.stdout
+    assert shell.user_ns["add"].config == {"block_sizes": [64]}
+
+
+def test_no_gpu_notice_once(shell: InteractiveShell) -> None:
+    if torch.cuda.is_available():
+        pytest.skip("the notice is for machines without a GPU")
+    first = run_magic(shell, "--show none", ADD_CELL)
+    second = run_magic(shell, "--show none", ADD_CELL)
+    assert first.stdout.splitlines()[0] == "no GPU: running in Triton's CPU interpreter"
+    assert "no GPU" not in second.stdout
+
+
+def test_interpret_when_not_interpreting_says_why(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(magics.cell.runtime, "interpreting", lambda: False)
+    shown = run_magic(shell, "--interpret --show none", ADD_CELL)
+    assert shown.stdout.splitlines() == [magics.cell.INTERPRET_TOO_LATE]
+
+
+def test_bench_and_roofline_notices_on_cpu(shell: InteractiveShell) -> None:
+    if torch.cuda.is_available():
+        pytest.skip("on a GPU --bench times the kernel")
+    put(shell, x=torch.randn(33), y=torch.randn(33))
+    shown = run_magic(
+        shell, "--run 'add(x, y)' --no-check --bench --roofline --show none", ADD_CELL
+    )
+    lines = shown.stdout.splitlines()
+    assert "bench: timing needs a GPU (kernels run in Triton's CPU interpreter here)" in lines
+    assert "roofline needs transpiler.perf (not available yet)" in lines
+
+
+# --- namespace -----------------------------------------------------------------------------
+
+
+def test_kernel_is_callable_from_a_later_cell(shell: InteractiveShell) -> None:
+    run_magic(shell, "", ADD_CELL)
+    put(shell, x=torch.randn(1001), y=torch.randn(1001))
+    result = shell.run_cell("z = add(x, y)")
+    result.raise_error()
+    x, y, z = (shell.user_ns[name] for name in "xyz")
+    torch.testing.assert_close(z.double(), x.double() + y.double())
+    kernel = shell.user_ns["add"]
+    assert "@triton.jit" in kernel.triton_source
+    torch.testing.assert_close(kernel.reference(x, y), x + y)
+
+
+def test_calls_outside_run_are_not_kept(shell: InteractiveShell) -> None:
+    put(shell, x=torch.randn(64), y=torch.randn(64))
+    run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
+    kernel = shell.user_ns["add"]
+    for _ in range(3):
+        kernel(shell.user_ns["x"], shell.user_ns["y"])
+    assert kernel.program.calls == []  # a benchmark loop must not pile up results
+
+
+def test_cell_code_outside_kernels_runs_in_the_namespace(shell: InteractiveShell) -> None:
+    run_magic(shell, "--show none", SCALED_CELL)
+    assert shell.user_ns["SCALE"] == 3.0
+    assert shell.user_ns["twice"](torch.ones(2)).tolist() == [2.0, 2.0]
+    x = torch.randn(77)
+    expected = torch.exp(x.double()) * 3.0
+    torch.testing.assert_close(shell.user_ns["scaled_exp"](x).double(), expected)
+
+
+def test_rank_from_arguments_is_specialised_per_call(shell: InteractiveShell) -> None:
+    put(shell, x=torch.randn(19, 23), y=torch.randn(19, 23))
+    shown = run_magic(shell, "--run 'add(x, y)'", ANY_RANK_CELL)
+    assert "PASS" in shown.stdout and "FAIL" not in shown.stdout
+    assert shown.plain().startswith("helion: 1 kernel (add)")  # view shown once code exists
+    flat = torch.randn(41)
+    torch.testing.assert_close(shell.user_ns["add"](flat, flat).double(), 2 * flat.double())
+
+
+def test_rank_from_arguments_without_run_waits(shell: InteractiveShell) -> None:
+    shown = run_magic(shell, "", ANY_RANK_CELL)
+    assert shown.outputs == []
+    assert shown.stdout.splitlines()[-1] == magics.cell.WAITS_FOR_ARGUMENTS
+
+
+# --- run and check -------------------------------------------------------------------------
+
+
+def test_check_passes_for_a_correct_kernel(shell: InteractiveShell) -> None:
+    put(shell, x=torch.randn(1001), y=torch.randn(1001))
+    shown = run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
+    lines = shown.stdout.splitlines()
+    assert "check add(x, y) against the reference (the same source, eager PyTorch):" in lines
+    (verdict,) = [line for line in lines if line.startswith("  PASS") or line.startswith("  FAIL")]
+    assert verdict.startswith("  PASS  float32 (1001,)  max abs err ")
+    assert any(line.startswith("  float64 reference: max abs err ") for line in lines)
+
+
+def test_check_fails_when_generated_and_reference_differ(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_launcher = CellProgram.launcher
+
+    def off_by_a_little(self: CellProgram, name: str, args: tuple) -> Any:
+        launcher = real_launcher(self, name, args)
+        return lambda *a: launcher(*a) + 1e-2
+
+    monkeypatch.setattr(CellProgram, "launcher", off_by_a_little)
+    put(shell, x=torch.randn(101), y=torch.randn(101))
+    shown = run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
+    assert "  FAIL  float32 (101,)  max abs err 0.01" in shown.stdout
+    assert "PASS" not in shown.stdout
+
+
+def test_no_check_only_summarises(shell: InteractiveShell, device: str) -> None:
+    put(shell, x=torch.arange(5.0), y=torch.ones(5))
+    shown = run_magic(shell, "--run 'add(x, y)' --no-check --show none", ADD_CELL)
+    assert (
+        shown.stdout.splitlines()[-1]
+        == f"add(x, y) → Tensor float32 (5,) on {device}: [1, 2, 3, ...]"
+    )
+    assert "check" not in shown.stdout
+
+
+def test_check_half_precision_uses_its_tolerance(shell: InteractiveShell) -> None:
+    put(shell, x=torch.randn(65).half(), y=torch.randn(65).half())
+    shown = run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
+    assert "  PASS  float16 (65,)" in shown.stdout and "(rtol 1e-02, atol 1e-02)" in shown.stdout
+
+
+def test_force_regenerates(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = magics.program.transpiler.transpile_module
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(magics.program.transpiler, "transpile_module", counting)
+    cell = ADD_CELL + "\n# force test\n"
+    run_magic(shell, "--show none", cell)
+    run_magic(shell, "--show none", cell)
+    assert len(calls) == 1  # the second run used the cell's cache
+    run_magic(shell, "--show none --force", cell)
+    assert len(calls) == 2
+
+
+@pytest.mark.gpu
+def test_bench_and_compiled_stages_on_a_gpu(shell: InteractiveShell) -> None:
+    put(shell, x=torch.randn(1 << 20), y=torch.randn(1 << 20))
+    shown = run_magic(shell, "--run 'add(x, y)' --bench", ADD_CELL)
+    bench = next(line for line in shown.stdout.splitlines() if line.startswith("bench "))
+    assert " ms median · " in bench and "GB/s (12.58 MB of tensor arguments and results)" in bench
+    stages = shown.outputs[-1]["text/html"]  # the view, updated once the kernel compiled
+    assert 'data-stage="add_kernel · ptx"' in stages and 'data-stage="add_kernel · ttir"' in stages
+
+
+def test_result_summary_of_a_tuple() -> None:
+    from magics.checking import summary
+
+    text = summary("f()", (torch.zeros(2, 3, dtype=torch.int32), 7))
+    assert text.splitlines() == [
+        "f() → tuple of 2:",
+        "  [0] Tensor int32 (2, 3) on cpu: [0, 0, 0, ...]",
+        "  [1] int 7",
+    ]
+    assert json.dumps(text)  # plain text, nothing exotic

@@ -1,0 +1,224 @@
+"""%%helion through IPython's shell: error panes, the side-by-side view, export."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import torch
+from IPython.core.interactiveshell import InteractiveShell
+from magic_shell import (
+    ADD_CELL,
+    ANY_RANK_CELL,
+    WIDGET_VIEW,
+    Shown,
+    fresh_shell,
+    put,
+    run_magic,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def shell(device: str) -> Iterator[InteractiveShell]:
+    with fresh_shell(device) as ipython:
+        yield ipython
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def assert_error_pane(shown: Shown, line_number: int, line_text: str) -> str:
+    assert len(shown.outputs) == 1
+    plain = shown.outputs[0]["text/plain"]
+    assert f"(cell line {line_number}, column " in plain.splitlines()[0]
+    assert f"    {line_text}" in plain.splitlines()
+    assert "^" in plain and "hint: " in plain
+    assert "Traceback" not in plain + shown.stdout + shown.stderr
+    assert "data-helion-error" in shown.outputs[0]["text/html"]
+    return plain
+
+
+def test_syntax_error_points_at_the_cell_line(shell: InteractiveShell) -> None:
+    cell = ADD_CELL.replace("hl.tile(out.size(0)):", "hl.tile(out.size(0))")
+    shown = run_magic(shell, "", cell)
+    plain = assert_error_pane(shown, 8, cell.splitlines()[7])
+    assert "SyntaxError: expected ':'" in plain
+
+
+def test_unknown_torch_op_points_at_the_cell_line(shell: InteractiveShell) -> None:
+    cell = ADD_CELL.replace("x[tile] + y[tile]", "torch.frobnicate(x[tile])")
+    shown = run_magic(shell, "", cell)
+    plain = assert_error_pane(shown, 9, cell.splitlines()[8])
+    assert "UnsupportedOpError" in plain and "frobnicate" in plain
+    caret_line = plain.splitlines()[plain.splitlines().index("    " + cell.splitlines()[8]) + 1]
+    assert caret_line.index("^") == ("    " + cell.splitlines()[8]).index("torch.frobnicate") + 6
+
+
+def test_unknown_op_is_reported_before_ranks_are_known(shell: InteractiveShell) -> None:
+    cell = ANY_RANK_CELL.replace("x[tile] + y[tile]", "torch.frobnicate(x[tile])")
+    assert_error_pane(run_magic(shell, "", cell), 9, cell.splitlines()[8])
+
+
+def test_runtime_failure_points_at_generated_and_source_lines(shell: InteractiveShell) -> None:
+    put(shell, x=torch.randn(5, 5), y=torch.randn(5, 5))  # the kernel indexes 1-D tensors
+    shown = run_magic(shell, "--run 'add(x, y)'", ADD_CELL)
+    errors = [o for o in shown.outputs if "data-helion-error" in o["text/html"]]
+    assert len(errors) == 1
+    plain = errors[0]["text/plain"].splitlines()
+    assert plain[0] == "helion: running add(x, y) failed"
+    assert "x must be 1-D" in plain[1]
+    code = shell.user_ns["add"].triton_source.splitlines()
+    generated = next(line for line in plain if line.startswith("generated line "))
+    number = int(generated.split()[2].rstrip(":"))
+    assert generated.endswith(code[number - 1].strip())
+    assert plain[-1] == "from cell line 8: for tile in hl.tile(out.size(0)):"
+    assert "Traceback" not in shown.stdout + shown.stderr
+
+
+# --- the view ------------------------------------------------------------------------------
+
+
+class LineBackgrounds(HTMLParser):
+    """Per pane: each line div's source line and background colour; notes tags seen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pane = ""
+        self.lines: dict[str, list[tuple[int | None, str | None]]] = {}
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        found = dict(attrs)
+        if "data-pane" in found:
+            self.pane = found["data-pane"] or ""
+            self.lines[self.pane] = []
+        if "data-line" in found:
+            style = found.get("style") or ""
+            colour = next(
+                (p.split(":", 1)[1] for p in style.split(";") if p.startswith("background:")), None
+            )
+            source = found.get("data-source-line")
+            self.lines[self.pane].append((int(source) if source else None, colour))
+
+
+def test_html_fallback_has_both_panes_linked_by_colour(shell: InteractiveShell) -> None:
+    shown = run_magic(shell, "", ADD_CELL)
+    (bundle,) = shown.outputs
+    html = bundle["text/html"]
+    assert "<script" not in html.lower() and "<style" not in html.lower()
+    assert "class=" not in html  # inline styles only: nothing that needs a stylesheet
+    parser = LineBackgrounds()
+    parser.feed(html)
+    source, triton = parser.lines["source"], parser.lines["triton"]
+    assert len(source) == len(ADD_CELL.splitlines())
+    code = shell.user_ns["add"].triton_source
+    assert len(triton) == len(code.splitlines())
+    source_colour = {number: colour for number, colour in source}
+    linked = [(s, c) for s, c in triton if s is not None]
+    assert linked and all(colour == source_colour[s] and colour for s, colour in linked)
+    assert len({colour for _, colour in linked}) >= 3  # distinct source lines, distinct tints
+    # The loop line and the store line are both implemented by generated lines.
+    assert source_colour[8] and source_colour[9] and source_colour[8] != source_colour[9]
+    assert source_colour[1] is None  # `import torch` has no generated counterpart of its own
+    assert (
+        bundle["text/plain"] == f"helion: 1 kernel (add) → {len(code.splitlines())} lines of Triton"
+    )
+    assert WIDGET_VIEW in bundle
+
+
+def test_show_modes(shell: InteractiveShell) -> None:
+    def panes(line: str) -> set[str]:
+        parser = LineBackgrounds()
+        parser.feed(run_magic(shell, line, ADD_CELL).html())
+        return set(parser.lines)
+
+    assert panes("--show side") == {"source", "triton"}
+    assert panes("--show triton") == {"triton"}
+    assert panes("--show source") == {"source"}
+    assert run_magic(shell, "--show none", ADD_CELL).outputs == []
+
+
+def test_view_is_deterministic(shell: InteractiveShell) -> None:
+    first = run_magic(shell, "--force", ADD_CELL).outputs[0]
+    second = run_magic(shell, "--force", ADD_CELL).outputs[0]
+    assert first["text/html"] == second["text/html"]
+    assert first["text/plain"] == second["text/plain"]
+    assert first[WIDGET_VIEW] != second[WIDGET_VIEW]  # a new widget each time: nbval skips it
+
+
+# --- export --------------------------------------------------------------------------------
+
+STANDALONE_CHECK = """
+import importlib.util, sys, torch
+spec = importlib.util.spec_from_file_location("exported", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+assert "helion" not in sys.modules and "transpiler" not in sys.modules
+torch.manual_seed(0)
+x, y = torch.randn(999), torch.randn(999)
+torch.testing.assert_close(module.add(x, y).double(), x.double() + y.double())
+print("standalone ok")
+"""
+
+
+def test_export_writes_a_standalone_ruff_clean_module(
+    shell: InteractiveShell, tmp_path: Path
+) -> None:
+    target = tmp_path / "kernels" / "add.py"
+    shown = run_magic(shell, f"--export {target} --show none", ADD_CELL)
+    assert shown.stdout.splitlines()[-1] == (
+        f"exported add → {target} (standalone: needs torch and triton, not helion)"
+    )
+    assert target.read_text() == shell.user_ns["add"].triton_source
+    environment = {**os.environ, "TRITON_INTERPRET": "1", "CUDA_VISIBLE_DEVICES": ""}
+    run = subprocess.run(
+        [sys.executable, "-c", STANDALONE_CHECK, str(target)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "standalone ok"
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():  # the GPU machine's Python has no ruff; CI's always does
+        pytest.skip("ruff is not installed beside this Python")
+    for config in ([], ["--config", str(ROOT / "pyproject.toml")]):
+        lint = subprocess.run(
+            [str(ruff), "check", "--no-cache", *config, str(target)], capture_output=True, text=True
+        )
+        assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_export_of_rank_specialised_code_needs_a_run(
+    shell: InteractiveShell, tmp_path: Path
+) -> None:
+    target = tmp_path / "add.py"
+    shown = run_magic(shell, f"--export {target}", ANY_RANK_CELL)
+    assert shown.stdout.splitlines()[-1].startswith(f"export: nothing written to {target}")
+    assert not target.exists()
+    put(shell, x=torch.randn(3, 7), y=torch.randn(3, 7))
+    run_magic(shell, f"--run 'add(x, y)' --no-check --export {target}", ANY_RANK_CELL)
+    assert "x_stride_1" in target.read_text()
+
+
+def test_highlighting_keeps_every_character_and_no_bare_whitespace() -> None:
+    from magics.highlight import highlight_lines
+
+    code = ADD_CELL + 'text = """a\n    b"""\n\n  \nx  =  1  # aligned\n'
+    fragments = highlight_lines(code)
+    plain = [html.unescape(re.sub(r"<[^>]+>", "", fragment)) for fragment in fragments]
+    assert plain == code.splitlines()
+    # Whitespace-only text between tags is collapsed by some pipelines (nbconvert): none here.
+    assert not any(re.search(r">[ \t]+<", fragment) for fragment in fragments)

@@ -1,0 +1,125 @@
+"""Lowering of matrix products: torch.matmul / mm / bmm / addmm / baddbmm, `@`, hl.dot."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..codegen import broadcast, expr
+from ..errors import ShapeError, UnsupportedConstructError
+from .values import BLOCK, HOST_TENSOR, Value, block
+
+# name → (positions of the two factors, position of the accumulator or None)
+DOT_FUNCTIONS = {
+    "matmul": ((0, 1), None),
+    "mm": ((0, 1), None),
+    "bmm": ((0, 1), None),
+    "addmm": ((1, 2), 0),
+    "baddbmm": ((1, 2), 0),
+    "dot": ((0, 1), None),  # hl.dot(a, b, acc=..., out_dtype=...)
+}
+
+
+class DotsMixin:
+    """`dot(a_node, b_node, acc)`: tl.dot on the blocks as stored, K lanes outside set to 0."""
+
+    def dot_call(self, name: str, args, node: cst.CSTNode, acc: Value | None = None) -> Value:
+        factors, acc_position = DOT_FUNCTIONS[name]
+        nodes = [
+            args.get(i, k)
+            for i, k in zip(factors, ("input", "mat2") if name != "dot" else ("lhs", "rhs"))
+        ]
+        if name in ("addmm", "baddbmm"):
+            nodes = [args.positional[i] if i < len(args.positional) else None for i in factors]
+            for keyword in ("beta", "alpha"):
+                if keyword in args.keywords:
+                    raise self.source.error(
+                        UnsupportedConstructError,
+                        args.keywords[keyword],
+                        f"{name}({keyword}=...)",
+                        hint="scale the result instead: acc * beta + alpha * (a @ b)",
+                    )
+        if any(n is None for n in nodes):
+            raise self.source.error(UnsupportedConstructError, node, f"{name}() needs two matrices")
+        if acc_position is not None:
+            acc_node = (
+                args.positional[acc_position]
+                if acc_position < len(args.positional)
+                else args.keywords.get("input")
+            )
+            acc = self.arithmetic(self.lower_expr(acc_node), acc_node)
+        if name == "dot" and "acc" in args.keywords:
+            acc = self.arithmetic(self.lower_expr(args.keywords["acc"]), args.keywords["acc"])
+        out_dtype = args.keywords.get("out_dtype") if name == "dot" else None
+        return self.dot(nodes[0], nodes[1], acc, node, out_dtype)
+
+    def dot(
+        self, left_node, right_node, acc: Value | None, node: cst.CSTNode, out_dtype=None
+    ) -> Value:
+        left, right = (self.dot_operand(n) for n in (left_node, right_node))
+        if left.rank < 2 or right.rank < 2 or left.rank != right.rank or left.rank > 3:
+            raise self.source.error(
+                ShapeError,
+                node,
+                f"a matrix product of {left.rank}-D and {right.rank}-D blocks",
+                hint="multiply 2-D tiles (or 3-D for batches): x[tile_m, tile_k] @ y[tile_k, tile_n]",
+            )
+        k_left, k_right = left.dims[-1], right.dims[-2]
+        if k_left is None or k_right is None or not self.same_axis(k_left, k_right):
+            raise self.source.error(
+                ShapeError,
+                node,
+                f"the inner dimensions differ: {_label(k_left)} against {_label(k_right)}",
+                hint="index both operands with the same tile along K",
+            )
+        batch = self.broadcast_dims(block(None, left.dims[:-2]), block(None, right.dims[:-2]), node)
+        for axis, role in ((left.dims[-2], "mn"), (right.dims[-1], "mn"), (k_left, "k")):
+            if axis is not None:
+                self.dot_axes.setdefault(axis, role)
+        as_stored = left.storage is not None and right.storage is not None
+        operands = [
+            self.dot_input(
+                value, as_stored, position=value.rank - (1 if value is left else 2), axis=k_left
+            )
+            for value in (left, right)
+        ]
+        code = expr("tl.dot(a, b)", a=operands[0], b=operands[1])
+        if acc is not None:
+            code.args.append(acc.code)
+        if out_dtype is not None:
+            dtype = self.lower_expr(out_dtype)
+            code.keywords.append(ast.keyword(arg="out_dtype", value=dtype.code))
+        dims = (*batch, left.dims[-2], right.dims[-1])
+        if acc is not None:
+            dims = self.broadcast_dims(block(None, dims), acc, node)
+        return block(code, dims, "float")
+
+    def dot_operand(self, node: cst.BaseExpression) -> Value:
+        """Lower a factor; a load written right in the product stays in its stored dtype."""
+        if isinstance(node, cst.Subscript):
+            base = self.lower_expr(node.value)
+            if base.kind == HOST_TENSOR:
+                self.native_loads.add(node)
+        return self.arithmetic(self.lower_expr(node), node)
+
+    def dot_input(self, value: Value, as_stored: bool, position: int, axis) -> ast.expr:
+        """The factor as tl.dot takes it, zero outside the tensor along K: both factors in their
+        stored dtypes when both have one (tensor cores), else both in float32."""
+        code = value.code
+        if as_stored and not value.native:
+            code = expr("v.to(d)", v=code, d=value.storage)  # exact: the value is in that dtype
+        elif not as_stored and value.native:
+            self.use_helper("upcast_half")
+            code = expr("upcast_half(v)", v=code)
+        if axis is not None and axis not in value.zero_outside:
+            mask = broadcast(axis.mask, position, value.rank)
+            code = expr("tl.where(m, v, 0)", m=mask, v=code)
+        return code
+
+
+def _label(axis) -> str:
+    return axis.label if axis is not None else "a size-1 dimension"
+
+
+_ = BLOCK
