@@ -139,9 +139,9 @@ CATALOGUE = [
     ),
     ("partial-slice", in_loop("out[tile] = x[1:3]"), errors.UnsupportedConstructError, "1:3"),
     (
-        "matmul-operator",
+        "matmul-of-vectors",
         in_loop("out[tile] = x[tile] @ x[tile]"),
-        errors.UnsupportedConstructError,
+        errors.ShapeError,
         "x[tile] @",
     ),
     ("hl-tile-as-value", in_loop("t = hl.tile(4)"), errors.UnsupportedConstructError, "hl.tile(4)"),
