@@ -54,7 +54,7 @@ def header(filename: str, helpers: set[str], host_helpers: set[str]) -> ModuleTe
 
 def wrap(line: str, width: int = 100) -> list[str]:
     """A long call or signature split after its opening bracket, arguments packed per line."""
-    if len(line) <= width:
+    if len(line) <= width or line.lstrip().startswith("#"):
         return [line]
     indent = line[: len(line) - len(line.lstrip())]
     opening = _outer_call(line)

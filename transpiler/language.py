@@ -240,3 +240,84 @@ def index(value: Any) -> Any:
         slices = tuple(index(part) for part in value)
         return slices[0] if len(slices) == 1 else slices
     return value
+
+
+def dot(
+    lhs: torch.Tensor,
+    rhs: torch.Tensor,
+    acc: torch.Tensor | None = None,
+    out_dtype: torch.dtype | None = None,
+) -> torch.Tensor:
+    """`hl.dot`: a matrix product computed in float32 (or out_dtype), plus `acc` when given."""
+    dtype = out_dtype or (acc.dtype if acc is not None else torch.float32)
+    product = torch.matmul(lhs.to(dtype), rhs.to(dtype))
+    return product if acc is None else acc + product
+
+
+def addmm(
+    input: torch.Tensor, mat1: torch.Tensor, mat2: torch.Tensor, **scales: float
+) -> torch.Tensor:  # noqa: A002
+    """torch.addmm as Helion kernels use it: a float32 accumulator with half-precision factors."""
+    dtype = torch.promote_types(input.dtype, mat1.dtype)
+    return torch.addmm(input.to(dtype), mat1.to(dtype), mat2.to(dtype), **scales)
+
+
+def baddbmm(
+    input: torch.Tensor, batch1: torch.Tensor, batch2: torch.Tensor, **scales: float
+) -> torch.Tensor:  # noqa: A002
+    """torch.baddbmm with a float32 accumulator and half-precision factors, as addmm."""
+    dtype = torch.promote_types(input.dtype, batch1.dtype)
+    return torch.baddbmm(input.to(dtype), batch1.to(dtype), batch2.to(dtype), **scales)
+
+
+def _position(index_list: list[Any] | tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(index(part) for part in index_list)
+
+
+def load(
+    tensor: torch.Tensor, index_list: list[Any], extra_mask: Any = None, **_: Any
+) -> torch.Tensor:
+    """`hl.load(x, [i, j])`: x[i, j] (lanes where extra_mask is False read as 0)."""
+    values = tensor[_position(index_list)]
+    return values if extra_mask is None else torch.where(extra_mask, values, 0)
+
+
+def store(tensor: torch.Tensor, index_list: list[Any], value: Any, extra_mask: Any = None) -> None:
+    """`hl.store(x, [i, j], v)`: x[i, j] = v (only where extra_mask holds)."""
+    position = _position(index_list)
+    if extra_mask is not None:
+        value = torch.where(extra_mask, value, tensor[position])
+    tensor[position] = value
+
+
+def _atomic(update: Any) -> Any:
+    def atomic(
+        tensor: torch.Tensor, index_list: list[Any], value: Any, sem: str = "relaxed"
+    ) -> torch.Tensor:
+        position = _position(index_list)
+        old = tensor[position].clone()
+        tensor[position] = update(
+            old, torch.as_tensor(value, device=tensor.device).to(tensor.dtype)
+        )
+        return old
+
+    return atomic
+
+
+atomic_add = _atomic(torch.add)
+atomic_max = _atomic(torch.maximum)
+atomic_min = _atomic(torch.minimum)
+atomic_and = _atomic(torch.bitwise_and)
+atomic_or = _atomic(torch.bitwise_or)
+atomic_xor = _atomic(torch.bitwise_xor)
+atomic_xchg = _atomic(lambda old, new: new.expand_as(old))
+
+
+def atomic_cas(
+    tensor: torch.Tensor, index_list: list[Any], cmp: Any, val: Any, sem: str = "relaxed"
+) -> torch.Tensor:
+    """Compare-and-swap: where the element equals cmp, write val; returns the old values."""
+    position = _position(index_list)
+    old = tensor[position].clone()
+    tensor[position] = torch.where(old == cmp, torch.as_tensor(val, dtype=tensor.dtype), old)
+    return old

@@ -90,6 +90,20 @@ class TileIndexRewriter(m.MatcherDecoratableTransformer):
         self.annotation_depth -= 1
         return updated_node
 
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        """torch.addmm / baddbmm with a float32 accumulator and half factors, as Helion allows."""
+        if not (self.in_kernel and self.in_kernel[-1]):
+            return updated_node
+        names = {
+            q.name for q in self.get_metadata(QualifiedNameProvider, original_node.func, set())
+        }
+        mixed = {"torch.addmm": "addmm", "torch.baddbmm": "baddbmm"}
+        for name in names & set(mixed):
+            return updated_node.with_changes(
+                func=cst.Attribute(value=cst.Name(INDEX_ALIAS), attr=cst.Name(mixed[name]))
+            )
+        return updated_node
+
     @m.leave(INDEX_TO_WRAP)
     def wrap_index(
         self, original_node: cst.SubscriptElement, updated_node: cst.SubscriptElement

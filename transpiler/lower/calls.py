@@ -27,6 +27,7 @@ from ..op_table import (
 )
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
+from .memory import ATOMICS, MemoryMixin
 from .reductions import ReductionsMixin
 from .values import BLOCK, CONST, HOST_TENSOR, MODULE, Value, block, constant
 from .views import ViewsMixin
@@ -34,7 +35,7 @@ from .views import ViewsMixin
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
 
-class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin):
+class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
     """`expr_Call`: dispatch on what is called."""
 
     def expr_Call(self, node: cst.Call) -> Value:
@@ -126,6 +127,10 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin):
             return self.reduction(
                 "cumsum", self.lower_expr(args.get(0, "input")), args.rest(1), node
             )
+        if name == "dot":
+            return self.dot_call(name, args, node)
+        if name in ATOMICS or name in ("load", "store"):
+            return self.call_memory(name, args, node)
         if name == "specialize":
             return self.lower_expr(args.get(0, "value"))
         if name == "arange":
@@ -252,6 +257,8 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin):
             dims = self.broadcast_dims(block(None, dims), operand, node)
         fills = dict(zip("abc", (v.code for v in operands)))
         dtype = {"float": "float", "bool": "bool"}.get(op.result, operands[0].dtype)
+        if op.name == "where":
+            dtype = operands[1].dtype if operands[1].dtype == operands[2].dtype else None
         return block(expr(op.template, **fills), dims, dtype)
 
     def clamp(self, value: Value, args: Arguments, node: cst.Call) -> Value:

@@ -107,7 +107,9 @@ class DotsMixin:
         """The factor as tl.dot takes it, zero outside the tensor along K: both factors in their
         stored dtypes when both have one (tensor cores), else both in float32."""
         code = value.code
-        if as_stored and not value.native:
+        if as_stored and value.stored is not None:
+            code = value.stored
+        elif as_stored and not value.native:
             code = expr("v.to(d)", v=code, d=value.storage)  # exact: the value is in that dtype
         elif not as_stored and value.native:
             self.use_helper("upcast_half")

@@ -204,7 +204,10 @@ class IndexingMixin:
 
     def full_axis(self, tensor: str, dim: int, node: cst.CSTNode) -> Axis:
         """The axis of a whole dimension (`x[tile, :]`): one block of next_power_of_2(size)."""
-        own_key = self.host.size_key(tensor, dim)
+        return self.full_axis_for(self.host.size_key(tensor, dim), node, f"dim {dim} of {tensor}")
+
+    def full_axis_for(self, own_key: str, node: cst.CSTNode, where: str) -> Axis:
+        """The whole-dimension axis of a host size (`n`, `x.size(1)`), shared by all its uses."""
         key = self.key_aliases.get(own_key, own_key)
         if key != own_key:
             self.unified.add(tuple(sorted((own_key, key))))
@@ -225,7 +228,7 @@ class IndexingMixin:
             end=ast.Name(id=size),
             begin=ast.Constant(value=0),
             tile_id=ast.Constant(value=0),
-            label=f"':' (all {size} of dim {dim} of {tensor})",
+            label=f"':' (all {size} of {where})",
             key=key,
         )
         self.full_axes[key] = axis

@@ -240,7 +240,11 @@ class LoopsMixin:
                 fallback = str(default)
             self.constexprs[name] = self.next_block_size(explicit, fallback, name)
         for axis, role in self.dot_axes.items():  # tl.dot wants 16 or more along M, N and K
-            if axis.block in self.constexprs and axis.block not in self.explicit_blocks:
+            if axis.block not in self.constexprs or axis.block in self.explicit_blocks:
+                continue
+            if self.is_full_axis(axis):
+                self.constexprs[axis.block] = f"max(16, {self.constexprs[axis.block]})"
+            else:
                 self.constexprs[axis.block] = "64" if role == "mn" else "32"
         # blocks before the launch: full-axis blocks first, then tiles that may depend on them
         ordered = {k: v for k, v in self.constexprs.items() if k not in dict(blocks)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import libcst as cst
 
@@ -182,19 +183,12 @@ class StatementsMixin:
             )
         name = target.value
         if value.kind in (BLOCK, CONST) and value.code is not None:
-            previous = self.scope.get(name)
             if not (isinstance(value.code, ast.Name) and value.code.id == name):
                 self.emit(assign(name, value.code), line)
-            kind = BLOCK if previous is not None or value.kind == BLOCK else CONST
-            self.scope[name] = Value(
-                kind,
-                ast.Name(id=name),
-                value.dims,
-                const=value.const if kind == CONST else None,
-                dtype=value.dtype,
+            # a named value keeps what is known of it (axes, stored dtype, zeros outside)
+            self.scope[name] = replace(
+                value, kind=BLOCK, code=ast.Name(id=name), const=None, stored=None
             )
-            if kind == CONST:
-                self.scope[name] = Value(BLOCK, ast.Name(id=name), (), dtype=value.dtype)
         else:
             self.scope[name] = value  # tiles, dtypes, tuples: names for things, no code
 

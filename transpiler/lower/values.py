@@ -51,6 +51,7 @@ class Value:
     storage: ast.expr | None = None  # a dtype the value is exact in (a load's element type)
     native: bool = False  # loaded without upcast_half: may still be float16 / bfloat16
     zero_outside: frozenset = frozenset()  # axes along which lanes outside the tensor hold 0
+    stored: ast.expr | None = None  # the value's code in its stored dtype (before upcast_half)
 
     @property
     def rank(self) -> int:

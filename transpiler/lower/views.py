@@ -34,14 +34,14 @@ class ViewsMixin:
         if dtype == "tl.int1":
             return block(expr("a != 0", a=value.code), value.dims, "bool")
         target = expr(dtype) if isinstance(dtype, str) else dtype
-        code = expr("a.to(d)", a=value.code, d=target)
+        code = stored = expr("a.to(d)", a=value.code, d=target)
         if not isinstance(dtype, str) or dtype in HALF_DTYPES:
             self.use_helper("upcast_half")
-            code = expr("upcast_half(a)", a=code)
+            code = expr("upcast_half(a)", a=stored)
         kind = "float" if isinstance(dtype, str) and "float" in dtype else None
         if isinstance(dtype, str) and "int" in dtype:
             kind = "int"
-        return replace(block(code, value.dims, kind), storage=target)
+        return replace(block(code, value.dims, kind), storage=target, stored=stored)
 
     def view_op(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
         if name == "contiguous":
@@ -75,7 +75,10 @@ class ViewsMixin:
                 "transpose of a block with more than two dimensions",
                 hint="transpose 2-D values (.T, .t(), .transpose(0, 1))",
             )
-        return block(expr("tl.trans(a)", a=value.code), value.dims[::-1], value.dtype)
+        stored = expr("tl.trans(a)", a=value.stored) if value.stored is not None else None
+        return replace(
+            value, code=expr("tl.trans(a)", a=value.code), dims=value.dims[::-1], stored=stored
+        )
 
     def const_int(self, node: cst.BaseExpression | None, call: cst.CSTNode) -> int:
         value = self.lower_expr(node) if node is not None else None
@@ -91,12 +94,20 @@ class ViewsMixin:
 
     def allocate(self, shape_node, fill: Value, dtype: Value | None, node: cst.Call) -> Value:
         """hl.zeros / hl.full: a block shaped by tiles."""
-        if not isinstance(shape_node, (cst.List, cst.Tuple)):
-            shape_values = [self.lower_expr(shape_node)]
-        else:
-            shape_values = [self.lower_expr(e.value) for e in shape_node.elements]
+        element_nodes = (
+            [e.value for e in shape_node.elements]
+            if isinstance(shape_node, (cst.List, cst.Tuple))
+            else [shape_node]
+        )
         dims, sizes = [], []
-        for element in shape_values:
+        for element_node in element_nodes:
+            key = self.host_size_key(element_node)
+            if key is not None:  # a host size: the whole dimension, as x[tile, :] would load it
+                axis = self.full_axis_for(key, element_node, self.source.code(element_node))
+                dims.append(axis)
+                sizes.append(ast.Name(id=axis.block))
+                continue
+            element = self.lower_expr(element_node)
             tiles = (
                 [element]
                 if element.kind == TILE
@@ -130,6 +141,16 @@ class ViewsMixin:
             code = expr("upcast_half(a)", a=code)
         kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
         return block(code, tuple(dims), kind or ("float" if dtype is None else None))
+
+    def host_size_key(self, node: cst.BaseExpression) -> str | None:
+        """The size key of a host size expression (not a device value, not a literal)."""
+        if isinstance(node, cst.Integer):
+            return None
+        if isinstance(node, cst.Name) and (
+            node.value in self.scope or node.value not in self.host.names
+        ):
+            return None
+        return self.host.key_of(node)
 
     def arange(self, args: Arguments, node: cst.Call) -> Value:
         size = self.lower_expr(args.get(0, "end"))

@@ -1,0 +1,110 @@
+"""Lowering of explicit memory operations: hl.load, hl.store and the hl.atomic_* family."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..codegen import assign, expr
+from ..errors import StoreTargetError, UnsupportedConstructError
+from .values import HOST_TENSOR, Value, block
+
+ATOMICS = {
+    "atomic_add",
+    "atomic_max",
+    "atomic_min",
+    "atomic_and",
+    "atomic_or",
+    "atomic_xor",
+    "atomic_xchg",
+    "atomic_cas",
+}
+_SEMANTICS = {"relaxed", "acquire", "release", "acq_rel"}
+
+
+class MemoryMixin:
+    """`hl.load(x, [i, j])`, `hl.store(x, [i, j], v)`, `hl.atomic_add(x, [i, j], v, sem=...)`."""
+
+    def indexed(
+        self, target_node: cst.BaseExpression, index_node: cst.BaseExpression, call: cst.Call
+    ):
+        """Pointers, mask and axes of `target[index...]` given as a list of indices."""
+        target = self.lower_expr(target_node)
+        if target.kind != HOST_TENSOR:
+            raise self.source.error(
+                StoreTargetError,
+                target_node,
+                f"{self.source.code(target_node)!r} is not a tensor from the host",
+            )
+        elements = index_node.elements if isinstance(index_node, (cst.List, cst.Tuple)) else None
+        if elements is None:
+            raise self.source.error(
+                UnsupportedConstructError,
+                index_node,
+                "the index must be a list",
+                hint="write [tile_m, tile_n]",
+            )
+        subscript = cst.Subscript(
+            value=target_node,
+            slice=[cst.SubscriptElement(slice=cst.Index(value=e.value)) for e in elements],
+        )
+        self.source.positions[subscript] = self.source.positions.get(index_node)
+        return target.name, *self.tensor_access(target.name, subscript)
+
+    def extra_mask(self, mask: ast.expr | None, args, call: cst.Call) -> ast.expr | None:
+        node = args.keywords.get("extra_mask")
+        if node is None:
+            return mask
+        extra = self.arithmetic(self.lower_expr(node), node)
+        return extra.code if mask is None else expr("a & b", a=mask, b=extra.code)
+
+    def call_memory(self, name: str, args, node: cst.Call) -> Value:
+        target_node, index_node = args.get(0, "tensor"), args.get(1, "index")
+        if target_node is None or index_node is None:
+            raise self.source.error(
+                UnsupportedConstructError, node, f"hl.{name} needs a tensor and an index list"
+            )
+        tensor, pointers, mask, dims = self.indexed(target_node, index_node, node)
+        mask = self.extra_mask(mask, args, node)
+        line = self.source.line_of(node)
+        pointer_name = self.names.fresh(f"{tensor}_ptrs")
+        self.emit(assign(pointer_name, pointers), line)
+        pointers = ast.Name(id=pointer_name)
+        if name == "load":
+            code = self.load(pointers, mask)
+            policy = args.keywords.get("eviction_policy")
+            if policy is not None:
+                code.args[0].keywords.append(
+                    ast.keyword(arg="eviction_policy", value=self.lower_expr(policy).code)
+                )
+            return block(code, dims)
+        value_node = args.get(2, "value")
+        value = self.arithmetic(self.lower_expr(value_node), value_node)
+        self.check_store_shape(value, dims, node)
+        if name == "store":
+            call = expr("tl.store(p, v)", p=pointers, v=value.code)
+            if mask is not None:
+                call.keywords.append(ast.keyword(arg="mask", value=mask))
+            return block(call, ())
+        sem_node = args.keywords.get("sem")
+        sem = self.lower_expr(sem_node).const if sem_node is not None else "relaxed"
+        if sem not in _SEMANTICS:
+            raise self.source.error(
+                UnsupportedConstructError,
+                sem_node,
+                f"sem={sem!r}",
+                hint=f"one of {sorted(_SEMANTICS)}",
+            )
+        operands = [value.code]
+        if name == "atomic_cas":
+            new_node = args.get(3, "val")
+            operands.append(self.arithmetic(self.lower_expr(new_node), new_node).code)
+        call = ast.Call(
+            func=expr(f"tl.{name}"),
+            args=[pointers, *operands],
+            keywords=[ast.keyword(arg="sem", value=ast.Constant(value=sem))],
+        )
+        if mask is not None and name != "atomic_cas":
+            call.keywords.insert(0, ast.keyword(arg="mask", value=mask))
+        return block(call, dims)

@@ -1,0 +1,129 @@
+"""Calls on device values: the op table's element-wise ops and reductions, dots, casts, views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+import torch
+
+from ..op_table import CAST_METHODS, ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
+from .cost import Dim
+from .expressions import Expressions
+from .values import Block, BlockSize, Group, Host, Tiles, broadcast, dtype_floating, is_floating
+
+DOTS = {"matmul": 0, "mm": 0, "bmm": 0, "dot": 0, "addmm": 1, "baddbmm": 1}  # → index of a
+ALLOCATE_LIKE = {"zeros_like", "ones_like", "empty_like", "full_like"}
+VIEWS = {"unsqueeze", "squeeze", "t", "transpose", "permute", "contiguous"}
+
+
+class Calls(Expressions):
+    """Mixin of the walker: what a call on device values gives and costs."""
+
+    def operation(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Any:
+        if name in ("max", "min") and len(operands) == 2 and isinstance(operands[1], Block):
+            name = {"max": "maximum", "min": "minimum"}[name]
+        if name in DOTS:
+            return self.dot_call(node, name, operands, keywords)
+        if name in ELEMENTWISE_BY_NAME:
+            extra = [self.ev(v) for k, v in keywords.items() if k in ("min", "max", "other")]
+            op = ELEMENTWISE_BY_NAME[name]
+            return self.elementwise(node, tuple(operands + extra), op.flops, op.result)
+        if name in REDUCTIONS_BY_NAME:
+            return self.reduction(node, name, operands, keywords)
+        if name in CAST_METHODS or name in ("to", "type"):
+            value = operands[0]
+            target = operands[1].value if len(operands) > 1 else CAST_METHODS.get(name)
+            if "dtype" in keywords:
+                target = self.ev(keywords["dtype"]).value
+            floating = dtype_floating(target, is_floating(value))
+            return Block(self.dims_of(node, value), floating, getattr(value, "from_dot", False))
+        if name in VIEWS:
+            return self.view_call(node, name, operands)
+        if name in ALLOCATE_LIKE:
+            dtype = self.ev(keywords["dtype"]).value if "dtype" in keywords else None
+            return Block(self.dims_of(node, operands[0]), dtype_floating(dtype, True))
+        if name in ("zeros", "full"):
+            dtype = self.ev(keywords["dtype"]).value if "dtype" in keywords else torch.float32
+            if len(operands) > 2:
+                dtype = operands[2].value
+            return Block(self.shape_dims(node, operands[0]), dtype_floating(dtype, True))
+        if name == "arange":
+            return Block(self.shape_dims(node, Group(tuple(operands[-1:]))), floating=False)
+        if name == "device_print":
+            return Host(None)
+        raise self.error(node, f"{name}()")
+
+    def reduction(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Any:
+        op = REDUCTIONS_BY_NAME[name]
+        value = operands[0]
+        dims = self.dims_of(node, value)
+        dim = self.ev(keywords["dim"]).value if "dim" in keywords else None
+        if dim is None and len(operands) > 1:
+            dim = operands[1].value
+        keepdim = bool(self.ev(keywords["keepdim"]).value) if "keepdim" in keywords else False
+        self.record(op.flops if is_floating(value) else 0, dims)
+        floating = is_floating(value) and not name.startswith("arg")
+        if op.keeps_shape:
+            return Block(dims, floating)
+        if dim is None:
+            return Block((), floating)
+        axes = {d % len(dims) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        reduced = tuple(
+            Dim() if i in axes else d for i, d in enumerate(dims) if keepdim or i not in axes
+        )
+        result = Block(reduced, floating)
+        if name in ("max", "min"):
+            return Group((result, Block(reduced, floating=False)))
+        return result
+
+    def dot_call(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
+        first = DOTS[name]
+        accumulator = operands[0] if first else None
+        if name == "dot" and "acc" in keywords:
+            accumulator = self.ev(keywords["acc"])
+        return self.dot(node, operands[first], operands[first + 1], accumulator)
+
+    def dot(self, node: cst.CSTNode, a: Any, b: Any, accumulator: Any = None) -> Block:
+        """[..., M, K] @ [..., K, N]: 2·M·N·K FLOPs; an accumulator's add is the FMA's."""
+        left, right = self.dims_of(node, a), self.dims_of(node, b)
+        if len(left) < 2 or len(right) < 2:
+            raise self.error(node, "a matrix product of fewer than two dimensions")
+        out = broadcast(left[:-2], right[:-2]) + (left[-2], right[-1])
+        self.record(2, out + (left[-1],), dot=True)
+        if accumulator is not None:
+            out = broadcast(self.dims_of(node, accumulator), out)
+        return Block(out, True, from_dot=True)
+
+    def view_call(self, node: cst.Call, name: str, operands: list) -> Block:
+        value = operands[0]
+        dims = list(self.dims_of(node, value))
+        numbers = [o.value for o in operands[1:] if isinstance(o, Host)]
+        if name == "unsqueeze":
+            dims.insert(numbers[0] % (len(dims) + 1), Dim())
+        elif name == "squeeze":
+            del dims[numbers[0] % len(dims)]
+        elif name in ("t", "transpose"):
+            a, b = numbers if numbers else (0, 1)
+            dims[a], dims[b] = dims[b], dims[a]
+        elif name == "permute":
+            order = numbers[0] if len(numbers) == 1 else numbers
+            dims = [dims[i] for i in order]
+        return Block(tuple(dims), value.floating, getattr(value, "from_dot", False))
+
+    def shape_dims(self, node: cst.CSTNode, shape: Any) -> tuple[Dim, ...]:
+        """`[tile_m, tile_n]`, `[tile_m, 64]`, `tile.block_size` → dims of hl.zeros / hl.full."""
+        items = shape.items if isinstance(shape, Group) else (shape,)
+        dims: list[Dim] = []
+        for item in items:
+            if isinstance(item, Tiles):
+                dims.extend(Dim(tile=key) for key in item.keys)
+            elif isinstance(item, BlockSize):
+                dims.append(Dim(block_of=item.key))
+            elif isinstance(item, Host) and isinstance(item.value, (list, tuple, torch.Size)):
+                dims.extend(Dim(int(size)) for size in item.value)
+            elif isinstance(item, Host):
+                dims.append(Dim(int(item.value)))
+            else:
+                raise self.error(node, "this shape")
+        return tuple(dims)

@@ -1,0 +1,198 @@
+"""The cost of a launch (FLOPs, bytes), counted from what its device loops do, kept as data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Cost:
+    """FLOPs and bytes of one launch; `dot_flops` is the part done by matrix products."""
+
+    flops: float
+    min_bytes: float  # each input read once, each output written once
+    tiled_bytes: float  # every load and store as the tiling issues it (re-reads counted)
+    dot_flops: float = 0.0
+
+    @property
+    def arithmetic_intensity(self) -> float:
+        """FLOPs per byte of the minimum traffic."""
+        return self.flops / self.min_bytes if self.min_bytes else float("inf")
+
+    @property
+    def tiled_intensity(self) -> float:
+        """FLOPs per byte as tiled."""
+        return self.flops / self.tiled_bytes if self.tiled_bytes else float("inf")
+
+
+@dataclass(frozen=True)
+class Dim:
+    """One dimension of a device value: a tile's block, a whole tensor dimension, or a constant."""
+
+    size: int = 1
+    tile: str | None = None  # loop key: a block of that tile loop
+    block_of: str | None = None  # loop key: `hl.arange(tile.block_size)`, as long as the block
+
+    @property
+    def is_one(self) -> bool:
+        return self.tile is None and self.block_of is None and self.size == 1
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A device loop: its extent, and whether it steps by a block (`hl.tile`) or by one."""
+
+    key: str  # unique per loop
+    block_name: str  # loops with one name share a block size, as the lowering's BLOCK_* do
+    extent: int
+    tiled: bool
+    explicit_block: int | None = None
+    top: int | None = None  # index of the top-level loop this is (or is inside)
+    outer: bool = False  # a dimension of a top-level loop (one program per block)
+
+
+@dataclass(frozen=True)
+class Work:
+    """`flops_per_element` over the iteration space `dims`, inside `loops`."""
+
+    flops_per_element: float
+    dims: tuple[Dim, ...]
+    loops: tuple[str, ...]
+    dot: bool = False
+
+
+@dataclass(frozen=True)
+class Access:
+    """A load or store of a host tensor (`tensor`: its storage, shared by views)."""
+
+    tensor: str
+    store: bool
+    dims: tuple[Dim, ...]
+    loops: tuple[str, ...]
+    scalar_loops: tuple[str, ...]  # loops whose index selects the element (hl.grid, range)
+    element_size: int
+    storage_elements: int
+
+
+@dataclass
+class KernelWork:
+    """Everything one launch of a kernel does; `cost(block_sizes)` counts it."""
+
+    name: str
+    loops: dict[str, Loop] = field(default_factory=dict)
+    work: list[Work] = field(default_factory=list)
+    accesses: list[Access] = field(default_factory=list)
+    config_blocks: list[int | None] = field(default_factory=list)  # Config(block_sizes=[...])
+    whole_sizes: dict[int, set[int]] = field(default_factory=dict)  # top loop → `:` sizes loaded
+
+    def block_names(self) -> list[str]:
+        """Block names in order of first appearance: the order of Helion's `block_sizes`."""
+        names: list[str] = []
+        for loop in self.loops.values():
+            if loop.tiled and loop.block_name not in names:
+                names.append(loop.block_name)
+        return names
+
+    def block_sizes(
+        self, given: Mapping[str, int] | Sequence[int | None] | None = None
+    ) -> dict[str, int]:
+        """Block size per block name: explicit `block_size=`, then `given`, then the config,
+        then the defaults the lowering uses today (transpiler/lower/loops.py)."""
+        names = self.block_names()
+        chosen: dict[str, int] = {}
+        for source in (self.config_blocks, given):
+            if isinstance(source, Mapping):
+                chosen.update({k: int(v) for k, v in source.items() if v is not None})
+            elif source:
+                chosen.update({n: int(v) for n, v in zip(names, source) if v is not None})
+        sizes: dict[str, int] = {}
+        for loop in self.loops.values():
+            if not loop.tiled or loop.block_name in sizes:
+                continue
+            if loop.explicit_block is not None:
+                sizes[loop.block_name] = loop.explicit_block
+            elif loop.block_name in chosen:
+                sizes[loop.block_name] = chosen[loop.block_name]
+            else:
+                sizes[loop.block_name] = self._default_block(loop)
+        return sizes
+
+    def _default_block(self, loop: Loop) -> int:
+        if not loop.outer:
+            return 32 if self.whole_sizes.get(loop.top) else 64
+        outer = [o for o in self.loops.values() if o.outer and o.top == loop.top]
+        has_inner = any(o.tiled and not o.outer and o.top == loop.top for o in self.loops.values())
+        if has_inner:
+            return 16 if len(outer) == 1 else 8
+        whole = self.whole_sizes.get(loop.top)
+        if whole and len(outer) == 1:
+            product = 1
+            for size in whole:
+                product *= _next_power_of_2(size)
+            return max(1, 4096 // product)
+        defaults = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}.get(len(outer), [16] * len(outer))
+        return defaults[[o.key for o in outer].index(loop.key)]
+
+    def cost(self, block_sizes: Mapping[str, int] | Sequence[int | None] | None = None) -> Cost:
+        blocks = self.block_sizes(block_sizes)
+        flops = dot_flops = 0.0
+        for item in self.work:
+            amount = item.flops_per_element * self._count(item.dims, item.loops, blocks)
+            flops += amount
+            dot_flops += amount if item.dot else 0.0
+        tiled = sum(a.element_size * self._count(a.dims, a.loops, blocks) for a in self.accesses)
+        footprints: dict[tuple[str, bool], float] = {}
+        for access in self.accesses:
+            elements = min(self._footprint(access, blocks), access.storage_elements)
+            key = (access.tensor, access.store)
+            footprints[key] = max(footprints.get(key, 0.0), elements * access.element_size)
+        return Cost(flops, sum(footprints.values()), float(tiled), dot_flops)
+
+    def _block(self, key: str, blocks: dict[str, int]) -> int:
+        loop = self.loops[key]
+        return min(blocks[loop.block_name], max(loop.extent, 1))
+
+    def _iterations(self, key: str, blocks: dict[str, int]) -> int:
+        loop = self.loops[key]
+        return -(-loop.extent // blocks[loop.block_name]) if loop.tiled else loop.extent
+
+    def _count(self, dims: tuple[Dim, ...], loops: tuple[str, ...], blocks: dict) -> int:
+        """Elements over all programs and iterations: a tile dimension inside its own loop
+        covers the loop's extent once; other loops repeat the work."""
+        total, covered = 1, set()
+        for dim in dims:
+            if dim.tile is not None and dim.tile in loops and dim.tile not in covered:
+                total *= self.loops[dim.tile].extent
+                covered.add(dim.tile)
+            elif dim.tile is not None:
+                total *= self._block(dim.tile, blocks)
+            elif dim.block_of is not None:
+                total *= self._block(dim.block_of, blocks)
+            else:
+                total *= dim.size
+        for key in loops:
+            if key not in covered:
+                total *= self._iterations(key, blocks)
+        return total
+
+    def _footprint(self, access: Access, blocks: dict) -> int:
+        """Distinct elements an access touches over the whole launch."""
+        total, covered = 1, set()
+        for dim in access.dims:
+            if dim.tile is not None and dim.tile not in covered:
+                total *= self.loops[dim.tile].extent
+                covered.add(dim.tile)
+            elif dim.tile is not None:
+                continue
+            elif dim.block_of is not None:
+                total *= self._block(dim.block_of, blocks)
+            else:
+                total *= dim.size
+        for key in access.scalar_loops:
+            total *= self.loops[key].extent
+        return total
+
+
+def _next_power_of_2(n: int) -> int:
+    return 1 if n <= 1 else 1 << (n - 1).bit_length()

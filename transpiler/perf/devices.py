@@ -1,0 +1,266 @@
+"""Device peaks: a datasheet table, lookup by device name, and this GPU's measured ceilings."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+T, G, MB = 1e12, 1e9, 1_000_000
+PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8")  # fp32: CUDA cores (vector units)
+
+
+@dataclass(frozen=True)
+class Device:
+    """Peak rates (FLOP/s, dense: no 2:4 sparsity), memory bandwidth (bytes/s), L2 (bytes)."""
+
+    name: str
+    pattern: str  # a regular expression over torch.cuda.get_device_name()
+    bandwidth: float
+    fp32: float
+    tf32: float | None
+    bf16: float | None
+    fp16: float | None
+    fp8: float | None
+    l2_bytes: int
+    source: str
+    measured: tuple[str, ...] = ()  # fields replaced by measurements on this machine
+
+    def peak(self, precision: str) -> float:
+        """FLOP/s of `precision` ('fp32' is the CUDA-core rate; the rest are tensor cores)."""
+        value = getattr(self, precision) if precision in PRECISIONS else None
+        if value is None:
+            raise ValueError(f"{self.name} has no {precision} rate (known: {self.precisions()})")
+        return value
+
+    def precisions(self) -> list[str]:
+        return [p for p in PRECISIONS if getattr(self, p) is not None]
+
+    def with_measured(self, peaks: MeasuredPeaks | None) -> Device:
+        """This device with the measured copy bandwidth and bf16 matmul rate in place."""
+        if peaks is None:
+            return self
+        return replace(
+            self,
+            bandwidth=peaks.copy_bandwidth,
+            bf16=peaks.bf16_matmul,
+            measured=("bandwidth", "bf16"),
+        )
+
+
+_HOPPER = "NVIDIA H100 Tensor Core GPU datasheet (2023) and Hopper architecture whitepaper"
+_HALF = "dense = half the datasheet's with-sparsity figures"
+DEVICES: tuple[Device, ...] = (
+    Device(
+        name="H100 PCIe",
+        pattern=r"H100.*PCIe",
+        bandwidth=2.0e12,
+        fp32=51 * T,
+        tf32=378 * T,
+        bf16=756 * T,
+        fp16=756 * T,
+        fp8=1513 * T,
+        l2_bytes=50 * MB,
+        source=f"{_HOPPER}, PCIe column; {_HALF}",
+    ),
+    Device(
+        name="H100 SXM",
+        pattern=r"H100(?!.*(PCIe|NVL))",
+        bandwidth=3.35e12,
+        fp32=67 * T,
+        tf32=494.7 * T,
+        bf16=989.4 * T,
+        fp16=989.4 * T,
+        fp8=1978.9 * T,
+        l2_bytes=50 * MB,
+        source=f"{_HOPPER}, SXM column; {_HALF}",
+    ),
+    Device(
+        name="H200 SXM",
+        pattern=r"H200",
+        bandwidth=4.8e12,
+        fp32=67 * T,
+        tf32=494.7 * T,
+        bf16=989.4 * T,
+        fp16=989.4 * T,
+        fp8=1978.9 * T,
+        l2_bytes=60 * MB,
+        source="NVIDIA H200 Tensor Core GPU datasheet (2024), SXM column; "
+        f"{_HALF}; L2 is not on the datasheet: 60 MB as the driver reports it on an H200",
+    ),
+    Device(
+        name="A100 SXM 80GB",
+        pattern=r"A100.*SXM.*80|A100.*80.*SXM",
+        bandwidth=2.039e12,
+        fp32=19.5 * T,
+        tf32=156 * T,
+        bf16=312 * T,
+        fp16=312 * T,
+        fp8=None,
+        l2_bytes=40 * MB,
+        source=f"NVIDIA A100 Tensor Core GPU datasheet (2021), 80GB SXM column; {_HALF}; "
+        "no fp8 units",
+    ),
+    Device(
+        name="L4",
+        pattern=r"\bL4\b",
+        bandwidth=300 * G,
+        fp32=30.3 * T,
+        tf32=60 * T,
+        bf16=121 * T,
+        fp16=121 * T,
+        fp8=242.5 * T,
+        l2_bytes=48 * MB,
+        source=f"NVIDIA L4 Tensor Core GPU datasheet (2023); {_HALF}",
+    ),
+    Device(
+        name="RTX 4090",
+        pattern=r"RTX 4090",
+        bandwidth=1008 * G,
+        fp32=82.6 * T,
+        tf32=82.6 * T,
+        bf16=165.2 * T,
+        fp16=165.2 * T,
+        fp8=330.3 * T,
+        l2_bytes=72 * MB,
+        source="NVIDIA Ada Lovelace architecture whitepaper (2023), GeForce RTX 4090 "
+        "appendix table: tensor rates with FP32 accumulate, dense",
+    ),
+    Device(
+        name="MI300X",
+        pattern=r"MI300X",
+        bandwidth=5.3e12,
+        fp32=163.4 * T,
+        tf32=653.7 * T,
+        bf16=1307.4 * T,
+        fp16=1307.4 * T,
+        fp8=2614.9 * T,
+        l2_bytes=256 * MB,
+        source="AMD Instinct MI300X data sheet and ROCm's 'MI300 series microarchitecture' "
+        "peak table, dense; cache: the 256 MB Infinity Cache (the L2 is 4 MB per XCD)",
+    ),
+)
+
+
+def find_device(name: str) -> Device | None:
+    """The table's entry for a device name as `torch.cuda.get_device_name()` spells it."""
+    for device in DEVICES:
+        if re.search(device.pattern, name, flags=re.IGNORECASE):
+            return device
+    return None
+
+
+@dataclass(frozen=True)
+class MeasuredPeaks:
+    """Ceilings measured on one GPU: device-to-device copy (read + written) and bf16 matmul."""
+
+    device_name: str
+    copy_bandwidth: float  # bytes/s
+    bf16_matmul: float  # FLOP/s
+    torch_version: str
+    date: str
+
+
+def peaks_path(cache_path: Path | str | None = None) -> Path:
+    if cache_path is not None:
+        return Path(cache_path)
+    from ..runtime import cache_dir
+
+    return cache_dir() / "measured_peaks.json"
+
+
+def load_measured(device_name: str, cache_path: Path | str | None = None) -> MeasuredPeaks | None:
+    """Measurements cached earlier for this device name, if any."""
+    path = peaks_path(cache_path)
+    if not path.exists():
+        return None
+    try:
+        entry = json.loads(path.read_text()).get(device_name)
+        return MeasuredPeaks(**entry) if entry else None
+    except (ValueError, TypeError):
+        return None
+
+
+def measure_peaks(
+    cache_path: Path | str | None = None, *, refresh: bool = False
+) -> MeasuredPeaks | None:
+    """This GPU's copy bandwidth and bf16 matmul rate: measured once, then read from the cache.
+    None without a CUDA device."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    name = torch.cuda.get_device_name()
+    cached = None if refresh else load_measured(name, cache_path)
+    if cached is not None:
+        return cached
+    peaks = MeasuredPeaks(
+        name,
+        _copy_bandwidth(),
+        _bf16_matmul_rate(),
+        torch.__version__,
+        datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    _store(peaks, cache_path)
+    return peaks
+
+
+def _median_ms(fn) -> float:
+    import triton.testing
+
+    return triton.testing.do_bench(fn, warmup=25, rep=200, return_mode="median")
+
+
+def _copy_bandwidth() -> float:
+    """Bytes read plus bytes written per second by a 1 GiB device-to-device copy."""
+    import torch
+
+    source = torch.randn(2**28, device="cuda")
+    target = torch.empty_like(source)
+    ms = _median_ms(lambda: target.copy_(source))
+    return 2 * source.numel() * source.element_size() / (ms * 1e-3)
+
+
+def _bf16_matmul_rate(size: int = 8192) -> float:
+    """FLOP/s of torch.matmul on random bf16 matrices of size³."""
+    import torch
+
+    a = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
+    b = torch.randn(size, size, device="cuda", dtype=torch.bfloat16)
+    ms = _median_ms(lambda: torch.matmul(a, b))
+    return 2 * size**3 / (ms * 1e-3)
+
+
+def _store(peaks: MeasuredPeaks, cache_path: Path | str | None) -> None:
+    from ..runtime import write_atomically
+
+    path = peaks_path(cache_path)
+    table = {}
+    if path.exists():
+        try:
+            table = json.loads(path.read_text())
+        except ValueError:
+            table = {}
+    table[peaks.device_name] = asdict(peaks)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, json.dumps(table, indent=2) + "\n")
+
+
+def current_device(cache_path: Path | str | None = None) -> Device | None:
+    """This machine's GPU from the table, with measured ceilings where they are cached."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    name = torch.cuda.get_device_name()
+    device = find_device(name)
+    if device is None:
+        return None
+    return device.with_measured(load_measured(name, cache_path))
+
+
+if __name__ == "__main__":  # python -m transpiler.perf.devices: measure (or show) this GPU's peaks
+    found = measure_peaks()
+    print(json.dumps(asdict(found), indent=2) if found else "no CUDA device: nothing measured")

@@ -1,0 +1,179 @@
+"""Device expressions as the cost model sees them: shapes in, shapes out, FLOPs recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+import torch
+
+from .cost import Dim, KernelWork, Work
+from .host_eval import CostModelError
+from .values import Block, BlockSize, Group, Host, Tiles, broadcast, is_floating
+
+_TILE_SCALARS = {"begin", "end", "block_size", "id", "count"}
+_HOST_LANGUAGE = {"specialize", "constexpr", "cdiv", "next_power_of_2"}
+
+
+class Expressions:
+    """Mixin of the walker: `ev(node)` gives a value and records the FLOPs it costs."""
+
+    env: dict[str, Any]
+    scope: dict[str, Any]
+    active: list[str]
+    work: KernelWork
+
+    def error(self, node: cst.CSTNode, what: str) -> CostModelError:
+        line = self.source.line_of(node)
+        return CostModelError(
+            f"line {line}: the cost model does not follow {what}: {self.source.line_text(line).strip()}"
+        )
+
+    def record(self, flops: float, dims: tuple[Dim, ...], dot: bool = False) -> None:
+        if flops:
+            self.work.work.append(Work(flops, dims, tuple(self.active), dot))
+
+    # -- expressions ------------------------------------------------------------------------
+
+    def ev(self, node: cst.BaseExpression) -> Any:
+        if self.host_only(node):
+            try:
+                value = eval("(" + self.source.code(node) + ")", self.scope)  # noqa: S307
+            except Exception:  # noqa: BLE001 - fall through to the device reading
+                value = None
+            else:
+                if not isinstance(value, torch.Tensor) or isinstance(node, cst.Name):
+                    return Host(value)
+        method = getattr(self, "ev_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(node, type(node).__name__)
+        return method(node)
+
+    def host_only(self, node: cst.BaseExpression) -> bool:
+        """No device name in it and no hl call that makes a device value."""
+        stack: list[cst.CSTNode] = [node]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Name) and current.value in self.env:
+                return False
+            if isinstance(current, cst.Call):
+                qualified = self.aliases.qualified(current.func) or ""
+                if qualified.startswith("helion.language.") and (
+                    qualified.rsplit(".", 1)[1] not in _HOST_LANGUAGE
+                ):
+                    return False
+            if isinstance(current, cst.Attribute):
+                stack.append(current.value)
+            elif isinstance(current, cst.Arg):
+                stack.append(current.value)
+            else:
+                stack.extend(current.children)
+        return True
+
+    def ev_Name(self, node: cst.Name) -> Any:
+        if node.value in self.env:
+            return self.env[node.value]
+        if node.value in self.scope:
+            return Host(self.scope[node.value])
+        raise self.error(node, f"the name {node.value!r} (unknown here)")
+
+    def ev_Attribute(self, node: cst.Attribute) -> Any:
+        base, attribute = self.ev(node.value), node.attr.value
+        if isinstance(base, Tiles):
+            if attribute == "index" and len(base.keys) == 1:
+                return Block((Dim(tile=base.keys[0]),), floating=False)
+            if attribute == "block_size" and len(base.keys) == 1:
+                return BlockSize(base.keys[0])
+            if attribute in _TILE_SCALARS:
+                return Block(floating=False)
+        elif isinstance(base, Block):
+            if attribute in ("T", "mT"):
+                return Block(base.dims[:-2] + base.dims[-2:][::-1], base.floating, base.from_dot)
+            if attribute == "dtype":
+                return Host(None)
+        elif isinstance(base, Group) and attribute in ("values", "indices"):
+            return base.items[0 if attribute == "values" else 1]
+        elif isinstance(base, Host):
+            return Host(getattr(base.value, attribute))
+        raise self.error(node, f"the attribute .{attribute}")
+
+    def ev_Subscript(self, node: cst.Subscript) -> Any:
+        base = self.ev(node.value)
+        if isinstance(base, Host) and isinstance(base.value, torch.Tensor):
+            return self.load(node, base.value)
+        if isinstance(base, Block):
+            return self.view_index(node, base)
+        if isinstance(base, Group) and len(node.slice) == 1:
+            index = self.ev(node.slice[0].slice.value)
+            if isinstance(index, Host) and isinstance(index.value, int):
+                return base.items[index.value]
+        raise self.error(node, "this subscript")
+
+    def ev_BinaryOperation(self, node: cst.BinaryOperation) -> Any:
+        left, right = self.ev(node.left), self.ev(node.right)
+        return self.binary(node, type(node.operator).__name__, left, right)
+
+    def binary(self, node: cst.CSTNode, operator: str, left: Any, right: Any) -> Any:
+        if operator == "MatrixMultiply":
+            return self.dot(node, left, right)
+        fused = operator in ("Add", "Subtract") and any(
+            isinstance(v, Block) and v.from_dot for v in (left, right)
+        )  # the add of a multiply-add: counted in the dot's 2 FLOPs per term
+        result = "float" if operator == "Divide" else "same"
+        return self.elementwise(node, (left, right), 0 if fused else 1, result)
+
+    def ev_UnaryOperation(self, node: cst.UnaryOperation) -> Any:
+        operator = type(node.operator).__name__
+        value = self.ev(node.expression)
+        if operator == "Not":
+            return self.elementwise(node, (value,), 0, "bool")
+        return self.elementwise(node, (value,), 1 if operator == "Minus" else 0, "same")
+
+    def ev_Comparison(self, node: cst.Comparison) -> Any:
+        operands = [self.ev(node.left)] + [self.ev(c.comparator) for c in node.comparisons]
+        flops = len(node.comparisons) if any(is_floating(v) for v in operands) else 0
+        return self.elementwise(node, tuple(operands), flops, "bool")
+
+    def ev_BooleanOperation(self, node: cst.BooleanOperation) -> Any:
+        return self.elementwise(node, (self.ev(node.left), self.ev(node.right)), 0, "bool")
+
+    def ev_Tuple(self, node: cst.Tuple | cst.List) -> Group:
+        return Group(tuple(self.ev(element.value) for element in node.elements))
+
+    ev_List = ev_Tuple
+
+    def ev_Call(self, node: cst.Call) -> Any:
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        qualified = self.aliases.qualified(node.func, set(self.env))
+        if qualified is not None:
+            namespace, _, name = qualified.rpartition(".")
+            if namespace in ("torch", "torch.nn.functional", "helion.language"):
+                operands = [self.ev(p) for p in positional]
+                return self.operation(node, name, operands, keywords)
+        if isinstance(node.func, cst.Attribute):
+            receiver = self.ev(node.func.value)
+            operands = [receiver] + [self.ev(p) for p in positional]
+            return self.operation(node, node.func.attr.value, operands, keywords)
+        raise self.error(node, "this call")
+
+    def elementwise(self, node: cst.CSTNode, operands: tuple, flops: float, result: str) -> Block:
+        dims = broadcast(*(self.dims_of(node, v) for v in operands))
+        if result == "float":
+            floating = True
+        elif result == "bool":
+            floating = False
+        else:
+            floating = any(is_floating(v) for v in operands)
+        if floating or result == "bool":
+            self.record(flops, dims)
+        return Block(dims, floating)
+
+    def dims_of(self, node: cst.CSTNode, value: Any) -> tuple[Dim, ...]:
+        if isinstance(value, Block):
+            return value.dims
+        if isinstance(value, BlockSize) or (
+            isinstance(value, Host) and not isinstance(value.value, torch.Tensor)
+        ):
+            return ()
+        raise self.error(node, "a whole host tensor or a tile used as a device value")

@@ -1,0 +1,99 @@
+"""The roofline figure (matplotlib, imported only when a figure is drawn)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .devices import Device
+from .roofline import Chart, Point, chart
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+X_LABEL = "arithmetic intensity (FLOP/byte)"
+Y_LABEL = "performance (FLOP/s)"
+_ROOF_COLOURS = {"fp32": "#444444", "tf32": "#1f77b4", "bf16": "#2ca02c", "fp16": "#9467bd"}
+
+
+def plot_roofline(
+    device: Device,
+    points: Iterable[Point],
+    candidates: Iterable[Point] = (),
+    *,
+    title: str | None = None,
+    path: Path | str | None = None,
+) -> Figure:
+    """Log-log roofline: the memory roof, one compute roof per precision (ridge points marked),
+    each kernel a labelled point with its % of attainable, candidates as a light cloud."""
+    from matplotlib.figure import Figure
+
+    content = chart(device, points, candidates)
+    figure = Figure(figsize=(8, 5.5), layout="constrained")
+    axes = figure.add_subplot()
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    _draw_roofs(axes, content)
+    if content.cloud:
+        axes.scatter(
+            [p.intensity for p in content.cloud],
+            [p.achieved for p in content.cloud],
+            s=12,
+            color="#ff7f0e",
+            alpha=0.25,
+            label="autotuning candidates",
+            zorder=2,
+        )
+    for item in content.points:
+        axes.scatter([item.intensity], [item.achieved], s=36, color="#d62728", zorder=3)
+        axes.annotate(
+            f"{item.label} ({content.percent(item):.0f}%)",
+            (item.intensity, item.achieved),
+            textcoords="offset points",
+            xytext=(6, -10),
+            fontsize=8,
+        )
+    axes.set_xlim(*content.x_range)
+    axes.set_ylim(*content.y_range)
+    axes.set_xlabel(X_LABEL)
+    axes.set_ylabel(Y_LABEL)
+    measured = " (measured: " + ", ".join(device.measured) + ")" if device.measured else ""
+    axes.set_title(title or f"Roofline: {device.name}{measured}")
+    axes.grid(True, which="major", alpha=0.3)
+    axes.legend(loc="lower right", fontsize=8)
+    if path is not None:
+        figure.savefig(path, dpi=120)
+    return figure
+
+
+def _draw_roofs(axes, content: Chart) -> None:
+    low, high = content.x_range
+    bandwidth = content.device.bandwidth
+    top = max(roof.peak for roof in content.roofs)
+    axes.plot(
+        [low, top / bandwidth],
+        [low * bandwidth, top],
+        color="black",
+        linewidth=1.5,
+        label=f"memory {bandwidth / 1e12:.2f} TB/s",
+    )
+    for roof in content.roofs:
+        colour = _ROOF_COLOURS.get(roof.precision, "#8c564b")
+        axes.plot(
+            [roof.ridge, high],
+            [roof.peak, roof.peak],
+            color=colour,
+            linewidth=1.5,
+            label=f"{roof.precision} {roof.peak / 1e12:.0f} TFLOP/s",
+        )
+        axes.plot([roof.ridge], [roof.peak], marker="o", color=colour, markersize=4)
+        axes.annotate(
+            f"ridge {roof.ridge:.0f}",
+            (roof.ridge, roof.peak),
+            textcoords="offset points",
+            xytext=(-8, 4),
+            ha="right",
+            fontsize=7,
+            color=colour,
+        )
