@@ -97,11 +97,60 @@ class DotsMixin:
 
     def dot_operand(self, node: cst.BaseExpression) -> Value:
         """Lower a factor; a load written right in the product stays in its stored dtype."""
-        if isinstance(node, cst.Subscript):
-            base = self.lower_expr(node.value)
+        loaded = node.value if _is_transpose(node) else node
+        if isinstance(loaded, cst.Subscript):
+            base = self.lower_expr(loaded.value)
             if base.kind == HOST_TENSOR:
-                self.native_loads.add(node)
+                self.native_loads.add(loaded)
         return self.arithmetic(self.lower_expr(node), node)
+
+    def dot_only_loads(self, loop: cst.CSTNode) -> set[cst.Subscript]:
+        """Loads assigned to a name whose every use is a factor of a product: keep them as stored."""
+        loads: dict[str, cst.Subscript | None] = {}
+        uses: dict[str, list[bool]] = {}
+
+        def walk(node: cst.CSTNode, in_product: bool) -> None:
+            if (
+                isinstance(node, cst.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0].target, cst.Name)
+            ):
+                name = node.targets[0].target.value
+                value = node.value
+                loads[name] = (
+                    value if name not in loads and isinstance(value, cst.Subscript) else None
+                )
+                walk(value, False)
+                return
+            if isinstance(node, cst.Name):
+                uses.setdefault(node.value, []).append(in_product)
+                return
+            if _is_transpose(node):
+                walk(node.value, in_product)
+                return
+            if isinstance(node, cst.Attribute):  # `x.attr`: only x can be a use
+                walk(node.value, False)
+                return
+            factors: list[cst.CSTNode] = []
+            if isinstance(node, cst.BinaryOperation) and isinstance(
+                node.operator, cst.MatrixMultiply
+            ):
+                factors = [node.left, node.right]
+            elif (
+                isinstance(node, cst.Call)
+                and (self.aliases.qualified(node.func) or "").rsplit(".", 1)[-1] in DOT_FUNCTIONS
+            ):
+                factors = [a.value for a in node.args if a.keyword is None]
+            for child in node.children:
+                operand = child.value if isinstance(child, cst.Arg) else child
+                walk(operand, any(operand is factor for factor in factors))
+
+        walk(loop, False)
+        return {
+            subscript
+            for name, subscript in loads.items()
+            if subscript is not None and uses.get(name) and all(uses[name])
+        }
 
     def dot_input(self, value: Value, as_stored: bool, position: int, axis) -> ast.expr:
         """The factor as tl.dot takes it, zero outside the tensor along K: both factors in their
@@ -118,6 +167,10 @@ class DotsMixin:
             mask = broadcast(axis.mask, position, value.rank)
             code = expr("tl.where(m, v, 0)", m=mask, v=code)
         return code
+
+
+def _is_transpose(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Attribute) and node.attr.value == "T"
 
 
 def _label(axis) -> str:

@@ -16,6 +16,7 @@ from .calls import CallsMixin
 from .expressions import ExpressionsMixin
 from .indexing import IndexingMixin
 from .loops import LoopsMixin
+from .settings import config_value
 from .statements import StatementsMixin
 from .values import HOST_TENSOR, Axis, Value
 
@@ -152,6 +153,7 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
     def build(self, loop: cst.For) -> LoweredKernel:
         self._reserve_user_names(loop)
         self.tensor_names_used = _subscripted_names(loop)
+        self.native_loads |= self.dot_only_loads(loop.body)
         self.lower_top_loop(loop)
         return LoweredKernel(
             self.kernel_name,
@@ -194,6 +196,10 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
             self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
         )
         args = [p.launch for p in ordered] + [f"{c}={c}" for c in self.constexprs]
+        for option in ("num_warps", "num_stages"):
+            chosen = config_value(self.settings, option)
+            if isinstance(chosen, int):
+                args.append(f"{option}={chosen}")
         out.append(Line(depth, f"{self.kernel_name}[grid]({', '.join(args)})", lineno))
 
     def rank_checks(self) -> list[str]:
@@ -216,20 +222,8 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
 
 
 def _block_sizes(settings: dict[str, object]) -> list[int | None]:
-    config = settings.get("config")
-    if not isinstance(config, str) or "block_sizes" not in config:
-        return []
-    try:
-        tree = ast.parse(config, mode="eval").body
-    except SyntaxError:
-        return []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.keyword) and node.arg == "block_sizes":
-            try:
-                return list(ast.literal_eval(node.value))
-            except ValueError:
-                return []
-    return []
+    sizes = config_value(settings, "block_sizes")
+    return list(sizes) if isinstance(sizes, (list, tuple)) else []
 
 
 def _subscripted_names(loop: cst.For) -> set[str]:

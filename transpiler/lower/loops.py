@@ -10,6 +10,7 @@ from ..codegen import assign, expr
 from ..errors import RankUnknownError, ShapeError, TileArgumentError, UnsupportedConstructError
 from ..frontend import device_loop_kind
 from ..host import whole_size_tensor
+from .settings import config_value
 from .values import TILE, TILES, Axis, Value, block
 
 _DEFAULT_BLOCKS = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}
@@ -145,6 +146,10 @@ class LoopsMixin:
             offsets, mask, block_wanted, pid = self.axis_names(tile_names[index], index, count)
             explicit = explicit_blocks[index] if index < len(explicit_blocks) else None
             block_name = self.constexpr(block_wanted, "")
+            if explicit is None and self.block_sizes:  # config block sizes go in loop order
+                chosen = self.block_sizes.pop(0)
+                if chosen is not None:
+                    explicit = cst.Integer(str(chosen))
             blocks.append((block_name, explicit))
             grid.append(f"triton.cdiv({extent_host}, {block_name})")
             values.append((extent, begin, offsets, mask, block_name, pid, end))
@@ -196,6 +201,10 @@ class LoopsMixin:
             counts.append(
                 value[0] if kind == "grid" else expr("tl.cdiv(e, b)", e=value[0], b=value[4])
             )
+        groups = config_value(self.settings, "l2_groupings")
+        group = groups[0] if isinstance(groups, (list, tuple)) and groups else None
+        if kind == "tile" and count == 2 and isinstance(group, int) and group > 1:
+            return self.grouped_program_ids(values, counts, group, line)
         codes = []
         for index in range(count):
             later = counts[index + 1 :]
@@ -211,6 +220,27 @@ class LoopsMixin:
                 code = ast.Name(id=pid)
             codes.append(code)
         return codes
+
+    def grouped_program_ids(
+        self, values: list, counts: list, group: int, line: int
+    ) -> list[ast.expr]:
+        """Programs in groups of GROUP_M rows of tiles, so neighbours share inputs in L2."""
+        pid_m, pid_n = values[0][5], values[1][5]
+        group_name = self.constexpr("GROUP_M", str(group))
+        rows, in_group, first, size = (
+            self.names.fresh(n)
+            for n in ("num_pid_m", "num_pid_in_group", "first_pid_m", "group_size_m")
+        )
+        for text in (
+            f"{rows} = {ast.unparse(counts[0])}",
+            f"{in_group} = {group_name} * {ast.unparse(counts[1])}",
+            f"{first} = pid // {in_group} * {group_name}",
+            f"{size} = tl.minimum({rows} - {first}, {group_name})",
+            f"{pid_m} = {first} + pid % {in_group} % {size}",
+            f"{pid_n} = pid % {in_group} // {size}",
+        ):
+            self.emit(text, line)
+        return [ast.Name(id=pid_m), ast.Name(id=pid_n)]
 
     def bind_loop_targets(self, targets, bound: list[Value], count: int) -> None:
         if isinstance(targets, str):

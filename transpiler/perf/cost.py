@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -119,6 +120,9 @@ class KernelWork:
         return sizes
 
     def _default_block(self, loop: Loop) -> int:
+        role = self._dot_roles().get(loop.key)
+        if role is not None and not self.whole_sizes.get(loop.top):
+            return 64 if role == "mn" else 32  # tl.dot wants 16 or more along M, N and K
         if not loop.outer:
             return 32 if self.whole_sizes.get(loop.top) else 64
         outer = [o for o in self.loops.values() if o.outer and o.top == loop.top]
@@ -134,6 +138,18 @@ class KernelWork:
         defaults = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}.get(len(outer), [16] * len(outer))
         return defaults[[o.key for o in outer].index(loop.key)]
 
+    def _dot_roles(self) -> dict[str, str]:
+        """Loop key → "mn" or "k" for the tile loops that matrix products run over."""
+        roles: dict[str, str] = {}
+        for item in self.work:
+            if item.dot:
+                for dim in item.dims[:-1]:
+                    if dim.tile is not None:
+                        roles.setdefault(dim.tile, "mn")
+                if item.dims[-1].tile is not None:
+                    roles[item.dims[-1].tile] = "k"
+        return roles
+
     def cost(self, block_sizes: Mapping[str, int] | Sequence[int | None] | None = None) -> Cost:
         blocks = self.block_sizes(block_sizes)
         flops = dot_flops = 0.0
@@ -147,7 +163,7 @@ class KernelWork:
             elements = min(self._footprint(access, blocks), access.storage_elements)
             key = (access.tensor, access.store)
             footprints[key] = max(footprints.get(key, 0.0), elements * access.element_size)
-        return Cost(flops, sum(footprints.values()), float(tiled), dot_flops)
+        return Cost(flops, float(sum(footprints.values())), float(tiled), dot_flops)
 
     def _block(self, key: str, blocks: dict[str, int]) -> int:
         loop = self.loops[key]
@@ -192,6 +208,18 @@ class KernelWork:
         for key in access.scalar_loops:
             total *= self.loops[key].extent
         return total
+
+
+def launcher_block_sizes(code: str, names: Sequence[str]) -> dict[str, int]:
+    """Block sizes a generated module's launchers set as integers (`BLOCK_M = 64`), by block
+    name (`tile_m` → `BLOCK_M`, `tile` → `BLOCK_SIZE`); other names keep their defaults."""
+    constants = dict(re.findall(r"^\s+(BLOCK_\w+) = (\d+)$", code, flags=re.MULTILINE))
+    found: dict[str, int] = {}
+    for name in names:
+        suffix = name.removeprefix("tile").lstrip("_").upper() or "SIZE"
+        if f"BLOCK_{suffix}" in constants:
+            found[name] = int(constants[f"BLOCK_{suffix}"])
+    return found
 
 
 def _next_power_of_2(n: int) -> int:
