@@ -74,8 +74,25 @@ def test_embedding_gather():
 @pytest.mark.parametrize("sizes", [(2, 17, 33, 16), (3, 64, 40, 32)], ids=str)
 def test_attention(sizes, dtype):
     heads, m, n, d = sizes
-    q, k, v = rand(heads, m, d, dtype=dtype), rand(heads, n, d, dtype=dtype), rand(heads, n, d, dtype=dtype)
+    q, k, v = (
+        rand(heads, m, d, dtype=dtype),
+        rand(heads, n, d, dtype=dtype),
+        rand(heads, n, d, dtype=dtype),
+    )
     ours, reference = both_truths("matrix.py", "attention", q, k, v)
     exact = torch.softmax(q.double() @ k.double().transpose(1, 2) / d**0.5, dim=-1) @ v.double()
+    close(ours, exact, dtype)
+    close(ours, reference, dtype)
+
+
+@pytest.mark.parametrize("dtype", DOT_DTYPES, ids=str)
+def test_attention_batched_with_unit_batch_tiles(dtype):
+    q, k, v = (
+        rand(3, 37, 16, dtype=dtype),
+        rand(3, 45, 16, dtype=dtype),
+        rand(3, 45, 16, dtype=dtype),
+    )
+    ours, reference = both_truths("matrix.py", "attention_batched", q, k, v)
+    exact = torch.softmax(q.double() @ k.double().transpose(1, 2) / 4, dim=-1) @ v.double()
     close(ours, exact, dtype)
     close(ours, reference, dtype)

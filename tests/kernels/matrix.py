@@ -104,7 +104,34 @@ def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor
                 probabilities = torch.exp(scores - new_max[:, None])
                 correction = torch.exp(row_max - new_max)
                 row_sum = row_sum * correction + torch.sum(probabilities, dim=1)
-                acc = acc * correction[:, None] + torch.matmul(probabilities.to(v.dtype), v[h, tile_n, :])
+                acc = acc * correction[:, None] + torch.matmul(
+                    probabilities.to(v.dtype), v[h, tile_n, :]
+                )
                 row_max = new_max
             out[h, tile_m, :] = (acc / row_sum[:, None]).to(out.dtype)
+    return out
+
+
+@helion.kernel()
+def attention_batched(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    batch, m, d = q.size()
+    n = k.size(1)
+    scale = 1.0 / d**0.5
+    out = torch.empty_like(q)
+    for tile_b, tile_m in hl.tile([batch, m], block_size=[1, None]):
+        row_max = hl.full([tile_b, tile_m], float("-inf"), dtype=torch.float32)
+        row_sum = hl.zeros([tile_b, tile_m], dtype=torch.float32)
+        acc = hl.zeros([tile_b, tile_m, d], dtype=torch.float32)
+        queries = q[tile_b, tile_m, :]
+        for tile_n in hl.tile(n):
+            scores = torch.bmm(queries, k[tile_b, tile_n, :].transpose(1, 2)) * scale
+            new_max = torch.maximum(row_max, torch.amax(scores, dim=-1))
+            probabilities = torch.exp(scores - new_max[:, :, None])
+            correction = torch.exp(row_max - new_max)
+            row_sum = row_sum * correction + probabilities.sum(dim=-1)
+            acc = torch.baddbmm(
+                acc * correction[:, :, None], probabilities.to(v.dtype), v[tile_b, tile_n, :]
+            )
+            row_max = new_max
+        out[tile_b, tile_m, :] = (acc / row_sum[:, :, None]).to(out.dtype)
     return out

@@ -74,7 +74,9 @@ class DotsMixin:
                 hint="index both operands with the same tile along K",
             )
         batch = self.broadcast_dims(block(None, left.dims[:-2]), block(None, right.dims[:-2]), node)
-        for axis, role in ((left.dims[-2], "mn"), (right.dims[-1], "mn"), (k_left, "k")):
+        roles = [(left.dims[-2], "mn"), (right.dims[-1], "mn"), (k_left, "k")]
+        roles += [(axis, "batch") for axis in batch]
+        for axis, role in roles:
             if axis is not None:
                 self.dot_axes.setdefault(axis, role)
         as_stored = left.storage is not None and right.storage is not None
@@ -84,20 +86,35 @@ class DotsMixin:
             )
             for value in (left, right)
         ]
+        dims = (*batch, left.dims[-2], right.dims[-1])
+        unit_batch = len(batch) == 1 and (batch[0] is None or batch[0].block in self.unit_blocks)
+        if unit_batch:  # a batch of one: a 2-D tl.dot between reshapes (3-D ones of batch 1 crash)
+            shapes = [self.block_shape(v.dims[1:]) for v in (left, right)]
+            operands = [expr("tl.reshape(v, s)", v=o, s=sh) for o, sh in zip(operands, shapes)]
         code = expr("tl.dot(a, b)", a=operands[0], b=operands[1])
         if acc is not None:
-            code.args.append(acc.code)
+            acc_code = acc.code
+            if unit_batch:
+                acc_code = expr("tl.reshape(v, s)", v=acc_code, s=self.block_shape(dims[1:]))
+            code.args.append(acc_code)
         if out_dtype is not None:
             dtype = self.lower_expr(out_dtype)
             code.keywords.append(ast.keyword(arg="out_dtype", value=dtype.code))
-        dims = (*batch, left.dims[-2], right.dims[-1])
+        if unit_batch:
+            code = expr("tl.reshape(v, s)", v=code, s=self.block_shape(dims))
         if acc is not None:
             dims = self.broadcast_dims(block(None, dims), acc, node)
         return block(code, dims, "float")
 
+    def block_shape(self, dims) -> ast.List:
+        """`[BLOCK_M, BLOCK_N]`: the Triton shape of a value with these axes (1 for None)."""
+        return ast.List(
+            elts=[ast.Name(id=a.block) if a is not None else ast.Constant(value=1) for a in dims]
+        )
+
     def dot_operand(self, node: cst.BaseExpression) -> Value:
         """Lower a factor; a load written right in the product stays in its stored dtype."""
-        loaded = node.value if _is_transpose(node) else node
+        loaded = _unwrap_view(node)
         if isinstance(loaded, cst.Subscript):
             base = self.lower_expr(loaded.value)
             if base.kind == HOST_TENSOR:
@@ -125,8 +142,10 @@ class DotsMixin:
             if isinstance(node, cst.Name):
                 uses.setdefault(node.value, []).append(in_product)
                 return
-            if _is_transpose(node):
-                walk(node.value, in_product)
+            if _unwrap_view(node) is not node:
+                walk(_unwrap_view(node), in_product)
+                for argument in node.args if isinstance(node, cst.Call) else ():
+                    walk(argument.value, False)
                 return
             if isinstance(node, cst.Attribute):  # `x.attr`: only x can be a use
                 walk(node.value, False)
@@ -170,7 +189,21 @@ class DotsMixin:
 
 
 def _is_transpose(node: cst.CSTNode) -> bool:
+    """`x.T` (the caller unwraps `.value`); `.transpose(...)` / `.permute(...)` count too."""
     return isinstance(node, cst.Attribute) and node.attr.value == "T"
+
+
+def _unwrap_view(node: cst.CSTNode) -> cst.CSTNode:
+    """The value under `.T`, `.transpose(...)`, `.permute(...)`, `.t()`."""
+    if _is_transpose(node):
+        return node.value
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("transpose", "permute", "t")
+    ):
+        return node.func.value
+    return node
 
 
 def _label(axis) -> str:

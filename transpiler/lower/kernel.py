@@ -91,6 +91,7 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         self.native_loads: set[cst.CSTNode] = set()  # subscripts loaded as stored (dot operands)
         self.dot_axes: dict[Axis, str] = {}  # axes of tl.dot operands: "mn" or "k"
         self.explicit_blocks: set[str] = set()  # block sizes the user fixed
+        self.unit_blocks: set[str] = set()  # block sizes the user fixed at 1
 
     # -- emitting -------------------------------------------------------------------------
 

@@ -150,6 +150,8 @@ class LoopsMixin:
                 chosen = self.block_sizes.pop(0)
                 if chosen is not None:
                     explicit = cst.Integer(str(chosen))
+            if isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1:
+                self.unit_blocks.add(block_name)  # a batch of one: products lower to 2-D dots
             blocks.append((block_name, explicit))
             grid.append(f"triton.cdiv({extent_host}, {block_name})")
             values.append((extent, begin, offsets, mask, block_name, pid, end))
@@ -272,10 +274,14 @@ class LoopsMixin:
         for axis, role in self.dot_axes.items():  # tl.dot wants 16 or more along M, N and K
             if axis.block not in self.constexprs or axis.block in self.explicit_blocks:
                 continue
+            if role == "batch":  # 3-D products keep their blocks small (shared memory)
+                self.constexprs[axis.block] = "2"
+                continue
             if self.is_full_axis(axis):
                 self.constexprs[axis.block] = f"max(16, {self.constexprs[axis.block]})"
             else:
-                self.constexprs[axis.block] = "64" if role == "mn" else "32"
+                three_d = "batch" in self.dot_axes.values()
+                self.constexprs[axis.block] = "32" if three_d or role == "k" else "64"
         # blocks before the launch: full-axis blocks first, then tiles that may depend on them
         ordered = {k: v for k, v in self.constexprs.items() if k not in dict(blocks)}
         ordered.update({k: self.constexprs[k] for k, _ in blocks})
@@ -379,11 +385,22 @@ class LoopsMixin:
         self.depth += 1
         self.scope[target] = block(ast.Name(id=target), (), "int")
 
+    def dims_match(self, first, second) -> bool:
+        """Same axes position by position (whole dimensions may be unified)."""
+        if len(first) != len(second):
+            return False
+        return all(
+            (a is None and b is None) or (a is not None and b is not None and self.same_axis(a, b))
+            for a, b in zip(first, second)
+        )
+
     def close_loop_scope(self, before: dict[str, Value], loop: cst.For) -> None:
         for name, value in list(self.scope.items()):
             if name not in before:
                 del self.scope[name]
-            elif before[name].dims != value.dims and before[name].kind == value.kind:
+            elif before[name].kind == value.kind and not self.dims_match(
+                before[name].dims, value.dims
+            ):
                 raise self.source.error(
                     ShapeError,
                     loop,
@@ -393,7 +410,7 @@ class LoopsMixin:
                 )
 
 
-def _dims_text(dims) -> str:
+def _dims_text(dims) -> str:  # noqa: D103
     return "[" + ", ".join(d.label if d is not None else "1" for d in dims) + "]"
 
 

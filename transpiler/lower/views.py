@@ -58,12 +58,45 @@ class ViewsMixin:
                 raise self.source.error(
                     ShapeError, node, "squeeze of a dimension that is not size 1"
                 )
-            shape = [ast.Name(id=a.block) for a in value.dims if a is not None]
             dims = value.dims[:position] + value.dims[position + 1 :]
             return block(
-                expr("tl.reshape(a, s)", a=value.code, s=ast.List(elts=shape)), dims, value.dtype
+                expr("tl.reshape(a, s)", a=value.code, s=self.block_shape(dims)), dims, value.dtype
+            )
+        if name in ("transpose", "permute") and args.positional:
+            return self.permute(
+                value, name, [self.const_int(a, node) for a in args.positional], node
             )
         return self.transpose(value, node)
+
+    def permute(self, value: Value, name: str, numbers: list[int], node: cst.CSTNode) -> Value:
+        """`.transpose(d0, d1)` / `.permute(...)` of a block: tl.trans in 2-D, tl.permute beyond."""
+        rank = value.rank
+        if any(not -rank <= n < rank for n in numbers) or (
+            name == "transpose" and len(numbers) != 2
+        ):
+            raise self.source.error(ShapeError, node, f"{name}{tuple(numbers)} of a {rank}-D block")
+        order = list(range(rank))
+        if name == "transpose":
+            first, second = (n % rank for n in numbers)
+            order[first], order[second] = order[second], order[first]
+        else:
+            order = [n % rank for n in numbers]
+        if order == list(range(rank)):
+            return value
+        if rank == 2:
+            return self.transpose(value, node)
+        permutation = ast.Tuple(elts=[ast.Constant(value=i) for i in order])
+        stored = (
+            expr("tl.permute(a, o)", a=value.stored, o=permutation)
+            if value.stored is not None
+            else None
+        )
+        return replace(
+            value,
+            code=expr("tl.permute(a, o)", a=value.code, o=permutation),
+            dims=tuple(value.dims[i] for i in order),
+            stored=stored,
+        )
 
     def transpose(self, value: Value, node: cst.CSTNode) -> Value:
         if value.rank < 2:

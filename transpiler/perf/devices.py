@@ -208,9 +208,10 @@ def measure_peaks(
 
 
 def _median_ms(fn) -> float:
+    """Median of repeated runs after half a second of warm-up (clocks rise under load)."""
     import triton.testing
 
-    return triton.testing.do_bench(fn, warmup=25, rep=200, return_mode="median")
+    return triton.testing.do_bench(fn, warmup=500, rep=1000, return_mode="median")
 
 
 def _copy_bandwidth() -> float:

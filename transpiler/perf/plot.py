@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 X_LABEL = "arithmetic intensity (FLOP/byte)"
 Y_LABEL = "performance (FLOP/s)"
+INLINE_LABELS = 4  # more points than this are numbered, with a key
 _ROOF_COLOURS = {"fp32": "#444444", "tf32": "#1f77b4", "bf16": "#2ca02c", "fp16": "#9467bd"}
 
 
@@ -45,21 +46,35 @@ def plot_roofline(
             label="autotuning candidates",
             zorder=2,
         )
-    for item in content.points:
+    numbered = len(content.points) > INLINE_LABELS
+    key = []
+    for number, item in enumerate(content.points, start=1):
+        text = f"{item.label} ({content.percent(item):.0f}%)"
         axes.scatter([item.intensity], [item.achieved], s=36, color="#d62728", zorder=3)
         axes.annotate(
-            f"{item.label} ({content.percent(item):.0f}%)",
+            str(number) if numbered else text,
             (item.intensity, item.achieved),
             textcoords="offset points",
-            xytext=(6, -10),
+            xytext=(5, -10) if numbered else (6, -10),
             fontsize=8,
+        )
+        key.append(f"{number}  {text}")
+    if numbered:  # many points: numbers beside them, the labels in a key
+        axes.text(
+            0.02,
+            0.98,
+            "\n".join(key),
+            transform=axes.transAxes,
+            va="top",
+            fontsize=7,
+            family="monospace",
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "#cccccc"},
         )
     axes.set_xlim(*content.x_range)
     axes.set_ylim(*content.y_range)
     axes.set_xlabel(X_LABEL)
     axes.set_ylabel(Y_LABEL)
-    measured = " (measured: " + ", ".join(device.measured) + ")" if device.measured else ""
-    axes.set_title(title or f"Roofline: {device.name}{measured}")
+    axes.set_title(title or f"Roofline: {device.name}")
     axes.grid(True, which="major", alpha=0.3)
     axes.legend(loc="lower right", fontsize=8)
     if path is not None:
@@ -76,7 +91,7 @@ def _draw_roofs(axes, content: Chart) -> None:
         [low * bandwidth, top],
         color="black",
         linewidth=1.5,
-        label=f"memory {bandwidth / 1e12:.2f} TB/s",
+        label=f"memory {bandwidth / 1e12:.2f} TB/s{_measured(content, 'bandwidth')}",
     )
     for roof in content.roofs:
         colour = _ROOF_COLOURS.get(roof.precision, "#8c564b")
@@ -85,7 +100,7 @@ def _draw_roofs(axes, content: Chart) -> None:
             [roof.peak, roof.peak],
             color=colour,
             linewidth=1.5,
-            label=f"{roof.precision} {roof.peak / 1e12:.0f} TFLOP/s",
+            label=f"{roof.precision} {roof.peak / 1e12:.0f} TFLOP/s{_measured(content, roof.precision)}",
         )
         axes.plot([roof.ridge], [roof.peak], marker="o", color=colour, markersize=4)
         axes.annotate(
@@ -97,3 +112,7 @@ def _draw_roofs(axes, content: Chart) -> None:
             fontsize=7,
             color=colour,
         )
+
+
+def _measured(content: Chart, field: str) -> str:
+    return " (measured)" if field in content.device.measured else " (datasheet)"
