@@ -27,9 +27,11 @@ MATMUL_CONFIGS = [
     "block_sizes=[128, 128, 64], num_warps=4, num_stages=4, l2_groupings=[8]",
     "block_sizes=[64, 128, 64], num_warps=4, num_stages=4, l2_groupings=[8]",
 ]
-ATTENTION_CONFIGS = [
+ATTENTION_CONFIGS = [None, "block_sizes=[128, 64], num_warps=8, num_stages=3"]
+BATCHED_ATTENTION_CONFIGS = [
     None,
     "block_sizes=[128, 64], num_warps=8, num_stages=3",
+    "block_sizes=[128, 128], num_warps=8, num_stages=2",
     "block_sizes=[64, 64], num_warps=4, num_stages=3",
 ]
 
@@ -95,7 +97,7 @@ def main() -> None:
     for dtype in (torch.bfloat16, torch.float16):
         x = torch.randn(8192, 8192, device="cuda", dtype=dtype)
         y = torch.randn(8192, 8192, device="cuda", dtype=dtype)
-        configs = MATMUL_CONFIGS if dtype == torch.bfloat16 else MATMUL_CONFIGS[1:2]
+        configs = MATMUL_CONFIGS if dtype == torch.bfloat16 else MATMUL_CONFIGS[2:3]
         run(
             f"matmul 8192^3 {dtype}",
             "matmul",
@@ -120,16 +122,12 @@ def main() -> None:
     )
     q, k, v = (torch.randn(128, 4096, 128, device="cuda", dtype=torch.bfloat16) for _ in range(3))
     sdpa = lambda q, k, v: F.scaled_dot_product_attention(q[None], k[None], v[None])[0]  # noqa: E731
-    run(
-        "attention 4x32x4096x128 bf16",
-        "attention",
-        (q, k, v),
-        4 * 128 * 4096 * 4096 * 128,
-        sdpa,
-        "sdpa",
-        ATTENTION_CONFIGS,
-        rows,
-    )
+    flops = 4 * 128 * 4096 * 4096 * 128
+    for label, name, configs in (
+        ("attention (grid) 4x32x4096x128 bf16", "attention", ATTENTION_CONFIGS),
+        ("attention (tiles) 4x32x4096x128 bf16", "attention_batched", BATCHED_ATTENTION_CONFIGS),
+    ):
+        run(label, name, (q, k, v), flops, sdpa, "sdpa", configs, rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     print(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-
-from helpers import assert_matches, both_truths
+from helpers import both_truths
 
 DOT_DTYPES = [torch.float16, torch.float32]
 

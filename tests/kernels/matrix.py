@@ -1,9 +1,8 @@
 """Matrix kernels: matmul in its spellings, epilogues, split-K, bmm, embedding, attention."""
 
-import torch
-
 import helion
 import helion.language as hl
+import torch
 
 
 @helion.kernel()
