@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -24,6 +24,8 @@ class Transpiled:
     code: str
     line_map: tuple[int | None, ...]
     kernels: tuple[str, ...]
+    # per kernel with one device loop: its tile block sizes (name, role) in config order
+    tunables: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def source_line(self, generated_line: int) -> int | None:
         if 0 < generated_line <= len(self.line_map):
@@ -37,11 +39,14 @@ def transpile_module(
     filename: str = "<string>",
     example_args: dict[str, tuple] | tuple | None = None,
     only: tuple[str, ...] | None = None,
+    config: dict[str, object] | None = None,
 ) -> Transpiled:
-    """`transpile`, with the line map; `only` names the kernels to keep (the rest are left out)."""
+    """`transpile`, with the line map. `only` names the kernels to keep (the rest are left out);
+    `config` (Helion's Config fields: block_sizes, num_warps, num_stages, l2_groupings) replaces
+    the decorators' `config=` for every kept kernel."""
     parsed = Source.parse(source, filename)
     try:
-        return _transpile(parsed, example_args, only)
+        return _transpile(parsed, example_args, only, config)
     except TranspileError:
         raise
     except Exception as error:  # a bug of ours: still the user's line, never a bare traceback
@@ -51,10 +56,13 @@ def transpile_module(
         ) from error
 
 
-def _transpile(parsed: Source, example_args, only) -> Transpiled:
+def _transpile(parsed: Source, example_args, only, config) -> Transpiled:
     filename = parsed.filename
     aliases = collect_aliases(parsed.module)
     kernels = find_kernels(parsed, aliases)
+    if config is not None:
+        for kernel in kernels:
+            kernel.settings = {**kernel.settings, "config": repr(dict(config))}
     left_out = {id(k.node) for k in kernels if only is not None and k.name not in only}
     kernels = [k for k in kernels if id(k.node) not in left_out]
     ranks = _ranks_from_examples(kernels, example_args)
@@ -82,7 +90,14 @@ def _transpile(parsed: Source, example_args, only) -> Transpiled:
             first = parsed.line_of(statement)
             for offset, piece in enumerate(text.split("\n")):
                 module.add(piece, first + offset)
-    return Transpiled(module.text(), tuple(module.line_map), tuple(k.name for k in kernels))
+    tunables = {
+        k.name: tuple(pieces[id(k.node)][0][0].tunables)
+        for k in kernels
+        if len(pieces[id(k.node)][0]) == 1
+    }
+    return Transpiled(
+        module.text(), tuple(module.line_map), tuple(k.name for k in kernels), tunables
+    )
 
 
 def transpile(

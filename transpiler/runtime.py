@@ -135,6 +135,8 @@ class Kernel:
         self.settings = settings
         self.source, self.filename, _ = _module_source(fn)
         self._bound: dict[tuple, BoundKernel] = {}
+        self._tuned: dict[str, dict | None] = {}
+        self.last_tuning: list = []  # (config, ms) of the last search, for plots
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self.__wrapped__ = fn
@@ -142,8 +144,10 @@ class Kernel:
     def __repr__(self) -> str:
         return f"<transpiler.Kernel {self.name}>"
 
-    def transpiled(self, args: tuple | None = None) -> Transpiled:
-        return transpile_module(self.source, filename=self.filename, example_args=args)
+    def transpiled(self, args: tuple | None = None, config: dict | None = None) -> Transpiled:
+        return transpile_module(
+            self.source, filename=self.filename, example_args=args, only=(self.name,), config=config
+        )
 
     @property
     def triton_source(self) -> str:
@@ -153,11 +157,11 @@ class Kernel:
     def to_triton_code(self, config: object = None) -> str:
         return self.triton_source
 
-    def bind(self, args: tuple) -> BoundKernel:
+    def bind(self, args: tuple, config: dict | None = None) -> BoundKernel:
         ranks = tuple(a.dim() if isinstance(a, torch.Tensor) else None for a in args)
-        key = ranks
+        key = (ranks, repr(config))
         if key not in self._bound:
-            transpiled = self.transpiled(tuple(args))
+            transpiled = self.transpiled(tuple(args), config)
             module = load_module(transpiled.code, stem=self.name)
             for name, value in self.fn.__globals__.items():
                 module.__dict__.setdefault(name, value)
@@ -167,7 +171,37 @@ class Kernel:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if os.environ.get(REFERENCE_ENV) == "1":
             return self.run_reference(*args, **kwargs)
-        return self.bind(args)(*args, **kwargs)
+        return self.bind(args, self.tuned_config(args))(*args, **kwargs)
+
+    def tunes(self, args: tuple) -> bool:
+        """Autotune on a GPU unless the user fixed a config or asked for no tuning."""
+        effort = self.settings.get("autotune_effort")
+        if interpreting() or "config" in self.settings or effort == "none":
+            return False
+        return any(isinstance(a, torch.Tensor) and a.is_cuda for a in args)
+
+    def tuned_config(self, args: tuple) -> dict | None:
+        """The best configuration for these shapes: from memory, from disk, or searched now."""
+        if not self.tunes(args):
+            return None
+        from .autotune import TuningCache, candidates, search, shape_key
+
+        memory_key = shape_key(args)
+        if memory_key in self._tuned:
+            return self._tuned[memory_key]
+        cache = TuningCache(cache_dir() / "autotune.json")
+        disk_key = cache.key(self.source, self.name, args)
+        config = cache.get(disk_key)
+        if config is None:
+            given = self.settings.get("configs")
+            space = [dict(c) for c in given] if isinstance(given, (list, tuple)) else None
+            if space is None:
+                space = candidates(self.transpiled(tuple(args)).tunables.get(self.name, ()))
+            config, timings = search(lambda c: self.bind(args, c).launcher, space, args)
+            self.last_tuning = timings
+            cache.put(disk_key, config or {})
+        self._tuned[memory_key] = config or None
+        return config or None
 
     def reference(self) -> Callable:
         from .reference import reference_function

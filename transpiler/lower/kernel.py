@@ -46,6 +46,9 @@ class LoweredKernel:
     launcher_lines: list[Line]
     helpers: set[str] = field(default_factory=set)
     host_helpers: set[str] = field(default_factory=set)
+    tunables: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (BLOCK name, role), config order
 
 
 class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, IndexingMixin):
@@ -92,6 +95,9 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         self.dot_axes: dict[Axis, str] = {}  # axes of tl.dot operands: "mn" or "k"
         self.explicit_blocks: set[str] = set()  # block sizes the user fixed
         self.unit_blocks: set[str] = set()  # block sizes the user fixed at 1
+        self.tile_blocks: list[
+            str
+        ] = []  # tile block sizes in the order config block_sizes fill them
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -156,12 +162,16 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         self.tensor_names_used = _subscripted_names(loop)
         self.native_loads |= self.dot_only_loads(loop.body)
         self.lower_top_loop(loop)
+        roles = {axis.block: role for axis, role in self.dot_axes.items()}
+        default_role = "rows" if self.full_axes else "tile"
+        tunables = [(name, roles.get(name, default_role)) for name in self.tile_blocks]
         return LoweredKernel(
             self.kernel_name,
             self._kernel_text(loop),
             self.launch_lines,
             self.helpers,
             self.host_helpers,
+            tunables,
         )
 
     def _reserve_user_names(self, loop: cst.For) -> None:

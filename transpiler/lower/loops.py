@@ -146,6 +146,8 @@ class LoopsMixin:
             offsets, mask, block_wanted, pid = self.axis_names(tile_names[index], index, count)
             explicit = explicit_blocks[index] if index < len(explicit_blocks) else None
             block_name = self.constexpr(block_wanted, "")
+            if explicit is None:
+                self.tile_blocks.append(block_name)
             if explicit is None and self.block_sizes:  # config block sizes go in loop order
                 chosen = self.block_sizes.pop(0)
                 if chosen is not None:
@@ -358,6 +360,8 @@ class LoopsMixin:
         explicit = explicit_blocks[0] if explicit_blocks else None
         default = "32" if self.full_axes else "64"
         name = self.constexpr(wanted, "")
+        if explicit is None:
+            self.tile_blocks.append(name)
         self.constexprs[name] = self.next_block_size(explicit, default, name)
         return name
 

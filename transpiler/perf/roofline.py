@@ -73,13 +73,14 @@ def precision_for(cost: Cost, dtype_name: str) -> str:
 
 
 def floor_seconds(cost: Cost, device: Device, precision: str = "fp32") -> float:
-    """The roofline floor: the slower of moving the minimum bytes and doing the FLOPs
-    (matrix FLOPs at `precision`'s rate, the rest on the CUDA cores)."""
+    """The roofline floor: the slowest of moving the minimum bytes, the matrix FLOPs at
+    `precision`'s rate and the other FLOPs on the CUDA cores (the units overlap, so the
+    floor is their maximum, not their sum)."""
     memory = cost.min_bytes / device.bandwidth
     other = cost.flops - cost.dot_flops
-    compute = cost.dot_flops / device.peak(precision) if cost.dot_flops else 0.0
-    compute += other / device.peak("fp32") if other else 0.0
-    return max(memory, compute)
+    matrix = cost.dot_flops / device.peak(precision) if cost.dot_flops else 0.0
+    vector = other / device.peak("fp32") if other else 0.0
+    return max(memory, matrix, vector)
 
 
 def percent_of_floor(cost: Cost, seconds: float, device: Device, precision: str = "fp32") -> float:

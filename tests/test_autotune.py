@@ -1,0 +1,80 @@
+"""The autotuner's configuration space and its disk cache (the search itself needs a GPU)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import kernel_source
+
+import transpiler
+from transpiler.autotune import TuningCache, candidates, shape_key
+
+
+def tunables(file: str, name: str):
+    return transpiler.transpile_module(kernel_source(file), only=(name,)).tunables[name]
+
+
+def test_matmul_space_covers_m_n_k_in_config_order():
+    space = candidates(tunables("matrix.py", "matmul"))
+    assert len(space) >= 6
+    assert all(len(c["block_sizes"]) == 3 and c["l2_groupings"] == [8] for c in space)
+    assert {tuple(c["block_sizes"]) for c in space} >= {(128, 256, 64), (64, 64, 64)}
+
+
+def test_explicit_block_sizes_are_not_tuned():
+    assert [role for _, role in tunables("matrix.py", "attention_batched")] == ["mn", "mn"]
+
+
+def test_row_and_tile_spaces():
+    assert all(len(c["block_sizes"]) == 1 for c in candidates(tunables("reductions.py", "softmax")))
+    assert candidates(tunables("reductions.py", "softmax"))[0]["block_sizes"] == [1]
+    assert candidates(tunables("elementwise.py", "grid_rows")) == []
+
+
+def test_every_candidate_transpiles():
+    source = kernel_source("matrix.py")
+    for config in candidates(tunables("matrix.py", "matmul")):
+        code = transpiler.transpile_module(source, only=("matmul",), config=config).code
+        assert f"BLOCK_M = {config['block_sizes'][0]}" in code
+        assert f"num_warps={config['num_warps']}" in code
+
+
+def test_cache_round_trip_and_corruption(tmp_path):
+    cache = TuningCache(tmp_path / "autotune.json")
+    key = cache.key("source", "matmul", (torch.ones(2, 3),))
+    assert cache.get(key) is None
+    cache.put(key, {"block_sizes": [64, 64, 32]})
+    assert cache.get(key) == {"block_sizes": [64, 64, 32]}
+    (tmp_path / "autotune.json").write_text("{not json")
+    assert cache.get(key) is None  # a corrupt file is ignored and rewritten on the next put
+    cache.put(key, {"block_sizes": [32]})
+    assert cache.get(key) == {"block_sizes": [32]}
+
+
+def test_shape_key_separates_shapes_dtypes_and_strides():
+    x = torch.ones(4, 6)
+    keys = {
+        shape_key((x,)),
+        shape_key((x.T,)),
+        shape_key((x.half(),)),
+        shape_key((torch.ones(4, 7),)),
+    }
+    assert len(keys) == 4
+
+
+@pytest.mark.gpu
+def test_kernel_autotunes_on_the_gpu(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))
+    from test_api import IMPORT_SPELLINGS, write_module
+
+    module = write_module(
+        tmp_path,
+        IMPORT_SPELLINGS["transpiler"] + kernel_source("matrix.py").split("as hl\n", 1)[1],
+        "tuned",
+    )
+    x = torch.randn(512, 384, device="cuda", dtype=torch.float16)
+    y = torch.randn(384, 256, device="cuda", dtype=torch.float16)
+    result = module.matmul(x, y)
+    torch.testing.assert_close(result.float(), x.float() @ y.float(), atol=2e-1, rtol=2e-2)
+    assert len(module.matmul.last_tuning) >= 2
+    assert (tmp_path / "autotune.json").exists()

@@ -1,0 +1,153 @@
+"""Autotuning on a GPU: a small configuration space per kernel, searched in seconds, cached on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+# (BLOCK_M, BLOCK_N, BLOCK_K, num_warps, num_stages): shapes that suit Hopper's tensor cores,
+# from large tiles (big products) to small (skinny ones); shared memory decides what compiles.
+DOT_CONFIGS = [
+    (128, 256, 64, 8, 3),
+    (128, 128, 64, 8, 3),
+    (128, 128, 64, 4, 4),
+    (128, 64, 64, 4, 4),
+    (64, 128, 64, 4, 4),
+    (64, 64, 64, 4, 4),
+    (128, 128, 32, 4, 4),
+    (64, 256, 32, 4, 4),
+]
+TILE_CONFIGS = [(512, 4), (1024, 4), (2048, 4), (4096, 8), (1024, 8), (2048, 8)]
+ROW_CONFIGS = [(1, 4), (1, 8), (1, 16), (2, 8), (4, 8), (8, 8), (2, 4), (16, 4)]
+BUDGET_SECONDS = 20.0
+
+
+def candidates(tunables: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+    """Configurations for a kernel's tile block sizes (in config order), by what the tiles do."""
+    roles = [role for _, role in tunables]
+    if not roles:
+        return []
+    if "mn" in roles or "k" in roles:
+        configs = []
+        for block_m, block_n, block_k, warps, stages in DOT_CONFIGS:
+            mn = iter((block_m, block_n))
+            sizes = [
+                next(mn, block_n)
+                if r == "mn"
+                else block_k
+                if r == "k"
+                else 2
+                if r == "batch"
+                else 1
+                for r in roles
+            ]
+            config: dict[str, Any] = {
+                "block_sizes": sizes,
+                "num_warps": warps,
+                "num_stages": stages,
+            }
+            if roles.count("mn") == 2 and roles[:2] == ["mn", "mn"]:
+                config["l2_groupings"] = [8]
+            configs.append(config)
+        return configs
+    if roles == ["rows"]:
+        return [{"block_sizes": [rows], "num_warps": warps} for rows, warps in ROW_CONFIGS]
+    if roles == ["tile"]:
+        return [{"block_sizes": [size], "num_warps": warps} for size, warps in TILE_CONFIGS]
+    return []  # several plain tiles: the defaults stand
+
+
+def shape_key(args: tuple) -> str:
+    parts = [
+        f"{tuple(a.shape)}:{a.dtype}:{tuple(a.stride())}"
+        if isinstance(a, torch.Tensor)
+        else type(a).__name__
+        for a in args
+    ]
+    return "|".join(parts)
+
+
+class TuningCache:
+    """Best configurations per (source, kernel, shapes, device), in one JSON file."""
+
+    def __init__(self, path) -> None:
+        self.path = path
+
+    def key(self, source: str, name: str, args: tuple) -> str:
+        digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+        device = torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu"
+        return f"{digest}:{name}:{device}:{shape_key(args)}"
+
+    def load(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return {}  # missing or corrupt: tuning again is safe
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        return self.load().get(key)
+
+    def put(self, key: str, config: dict[str, Any]) -> None:
+        from .runtime import write_atomically
+
+        entries = self.load()
+        entries[key] = config
+        write_atomically(self.path, json.dumps(entries, indent=1, sort_keys=True))
+
+
+def search(
+    build: Callable[[dict[str, Any] | None], Callable],
+    configs: list[dict[str, Any]],
+    args: tuple,
+    budget: float = BUDGET_SECONDS,
+) -> tuple[dict[str, Any] | None, list[tuple[dict[str, Any] | None, float]]]:
+    """Time each configuration (after checking it computes what the default computes); the
+    fastest wins. Configurations that fail to compile or disagree are skipped."""
+    import triton.testing
+
+    started = time.perf_counter()
+    trial_args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
+    baseline = build(None)(*trial_args)
+    timings: list[tuple[dict[str, Any] | None, float]] = []
+    timings.append(
+        (
+            None,
+            triton.testing.do_bench(
+                lambda: build(None)(*trial_args), warmup=5, rep=20, return_mode="median"
+            ),
+        )
+    )
+    for config in configs:
+        if time.perf_counter() - started > budget:
+            break
+        try:
+            launcher = build(config)
+            result = launcher(*trial_args)
+            if not _agrees(result, baseline):
+                continue
+            ms = triton.testing.do_bench(
+                lambda run=launcher: run(*trial_args), warmup=5, rep=20, return_mode="median"
+            )
+        except Exception:  # noqa: BLE001 - out of shared memory, registers: not a candidate here
+            continue
+        timings.append((config, ms))
+    best = min(timings, key=lambda entry: entry[1])
+    return best[0], timings
+
+
+def _agrees(result: Any, baseline: Any) -> bool:
+    if isinstance(result, torch.Tensor) and isinstance(baseline, torch.Tensor):
+        if result.shape != baseline.shape:
+            return False
+        if not result.is_floating_point():
+            return torch.equal(result, baseline)
+        scale = baseline.float().abs().max().clamp_min(1e-6)
+        return bool(((result.float() - baseline.float()).abs().max() / scale) < 2e-2)
+    if isinstance(result, (tuple, list)):
+        return len(result) == len(baseline) and all(_agrees(r, b) for r, b in zip(result, baseline))
+    return True
