@@ -11,4 +11,7 @@ def roofline_notice() -> str:
     """One line about the roofline plot; the figure itself comes with transpiler.perf."""
     if importlib.util.find_spec("transpiler.perf") is None:
         return MISSING
-    return "roofline: transpiler.perf is present, but this magic does not draw it yet"
+    return (
+        "roofline: not drawn by the magic yet; "
+        "use transpiler.perf.plot.plot_roofline with transpiler.perf.cost.kernel_cost"
+    )

@@ -102,7 +102,7 @@ def test_bench_and_roofline_notices_on_cpu(shell: InteractiveShell) -> None:
     )
     lines = shown.stdout.splitlines()
     assert "bench: timing needs a GPU (kernels run in Triton's CPU interpreter here)" in lines
-    assert "roofline needs transpiler.perf (not available yet)" in lines
+    assert magics.plot.roofline_notice() in lines
 
 
 # --- namespace -----------------------------------------------------------------------------

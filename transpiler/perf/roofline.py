@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from .cost import Cost
+from .cost import Cost, KernelWork
 from .devices import Device
 
 
@@ -107,6 +108,21 @@ def cloud(
         Point(f"{label} #{i}", c.flops, c.min_bytes, s, precision)
         for i, (c, s) in enumerate(zip(costs, seconds))
     ]
+
+
+def tuning_cloud(
+    label: str,
+    work: KernelWork,
+    timings: Sequence[tuple[Mapping[str, Any] | None, float]],
+    precision: str = "fp32",
+) -> list[Point]:
+    """Candidates as `transpiler.autotune.search` reports them, [(config or None, ms)], each
+    costed at its own block sizes (config order = the kernel's loop order)."""
+    points = []
+    for index, (config, ms) in enumerate(timings):
+        cost = work.cost((config or {}).get("block_sizes"))
+        points.append(Point(f"{label} #{index}", cost.flops, cost.min_bytes, ms * 1e-3, precision))
+    return points
 
 
 @dataclass(frozen=True)
