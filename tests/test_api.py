@@ -206,3 +206,18 @@ def test_cli_prints_to_stdout_and_reports_errors_without_traceback(tmp_path):
     assert f"{bad}:10:" in result.stderr and "UnsupportedOpError" in result.stderr
     missing = run_cli(str(tmp_path / "missing.py"))
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+@transpiler.kernel()
+def doubled(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * 2
+    return out
+
+
+def test_kernel_defined_in_a_pytest_module():
+    """pytest's assertion rewriting adds `@py_builtins` to this module's globals."""
+    assert "@py_builtins" in globals()
+    x = torch.randn(11, device=DEVICE)
+    torch.testing.assert_close(doubled(x), 2 * x)

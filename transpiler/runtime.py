@@ -103,9 +103,13 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
     function_text = textwrap.dedent("".join(lines))
     prelude = []
     code_names = set(_names_used(fn))
+    always = ("transpiler", "helion", "torch", "triton")  # the decorator and annotations need them
     for name, value in fn.__globals__.items():
+        if not name.isidentifier():
+            continue  # e.g. pytest's `@py_builtins`
         if isinstance(value, types.ModuleType):
-            prelude.append(f"import {value.__name__} as {name}")
+            if name in code_names or value.__name__.split(".")[0] in always:
+                prelude.append(f"import {value.__name__} as {name}")
         elif (
             name in code_names
             and isinstance(value, (bool, int, float))
