@@ -95,3 +95,10 @@ def test_attention_batched_with_unit_batch_tiles(dtype):
     exact = torch.softmax(q.double() @ k.double().transpose(1, 2) / 4, dim=-1) @ v.double()
     close(ours, exact, dtype)
     close(ours, reference, dtype)
+
+
+def test_tunables_take_their_defaults():
+    x, y = rand(33, 200), rand(200, 17)
+    ours, reference = both_truths("matrix.py", "matmul_tunable", x, y)
+    close(ours, x.double() @ y.double(), torch.float32)
+    close(ours, reference, torch.float32)

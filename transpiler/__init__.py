@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import language  # noqa: I001
+from . import autotuner, language  # noqa: I001
 from .errors import TranspileError
 from .pipeline import Transpiled, transpile, transpile_module
 from .runtime import BoundKernel, Kernel, kernel  # first: it picks Triton's interpreter
@@ -26,6 +26,7 @@ def next_power_of_2(n: int) -> int:
 
 
 __all__ = [
+    "autotuner",
     "BoundKernel",
     "Config",
     "Kernel",

@@ -3,6 +3,7 @@
 import helion
 import helion.language as hl
 import torch
+from helion.autotuner import PowerOfTwoFragment
 
 
 @helion.kernel()
@@ -133,4 +134,20 @@ def attention_batched(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torc
             )
             row_max = new_max
         out[tile_b, tile_m, :] = (acc / row_sum[:, :, None]).to(out.dtype)
+    return out
+
+
+@helion.kernel()
+def matmul_tunable(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.zeros([m, n], dtype=torch.float32, device=x.device)
+    split_k = hl.register_tunable("split_k", PowerOfTwoFragment(1, 16, 2))
+    block_k = hl.register_block_size(16, 64)
+    k_block = helion.next_power_of_2(helion.cdiv(k, split_k))
+    for tile_m, tile_n, outer_k in hl.tile([m, n, k], block_size=[None, None, k_block]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for inner_k in hl.tile(outer_k.begin, outer_k.end, block_size=block_k):
+            acc = torch.addmm(acc, x[tile_m, inner_k], y[inner_k, tile_n])
+        hl.atomic_add(out, [tile_m, tile_n], acc)
     return out

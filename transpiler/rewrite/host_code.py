@@ -10,6 +10,7 @@ from ..source import Source
 
 _SPELLINGS = {"helion.cdiv": "triton.cdiv", "helion.next_power_of_2": "triton.next_power_of_2"}
 _IDENTITY = {"helion.language.specialize"}
+_TUNABLES = {"helion.language.register_block_size", "helion.language.register_tunable"}
 
 
 class HostCodeRewriter(cst.CSTTransformer):
@@ -20,9 +21,40 @@ class HostCodeRewriter(cst.CSTTransformer):
         self.aliases = aliases
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        if self.aliases.qualified(original.func) in _IDENTITY and updated.args:
+        qualified = self.aliases.qualified(original.func)
+        if qualified in _IDENTITY and updated.args:
             return updated.args[0].value
+        if qualified == "helion.language.register_block_size" and updated.args:
+            # a block size the autotuner would choose: a power of two between 16 and 64 here
+            largest = self.source.module.code_for_node(updated.args[-1].value)
+            return cst.parse_expression(f"min(64, max(16, triton.next_power_of_2({largest})))")
+        if qualified == "helion.language.register_tunable" and len(updated.args) == 2:
+            return self.fragment_default(updated.args[1].value, original)
         return updated
+
+    def fragment_default(self, fragment: cst.BaseExpression, call: cst.Call) -> cst.BaseExpression:
+        """The value a fragment takes untuned: `default=` (or the third argument), else its first."""
+        if isinstance(fragment, cst.Call):
+            kind = (self.aliases.qualified(fragment.func) or "").rsplit(".", 1)[-1]
+            positional = [a.value for a in fragment.args if a.keyword is None]
+            keywords = {a.keyword.value: a.value for a in fragment.args if a.keyword is not None}
+            if kind == "BooleanFragment":
+                return cst.Name("False")
+            if kind == "EnumFragment":
+                choices = keywords.get("choices") or (positional[0] if positional else None)
+                if isinstance(choices, (cst.Tuple, cst.List)) and choices.elements:
+                    return choices.elements[0].value
+            if kind in ("PowerOfTwoFragment", "IntegerFragment"):
+                chosen = keywords.get("default") or (positional[2] if len(positional) > 2 else None)
+                chosen = chosen or keywords.get("low") or (positional[0] if positional else None)
+                if chosen is not None:
+                    return chosen
+        raise self.source.error(
+            UnsupportedConstructError,
+            call,
+            "hl.register_tunable with this fragment",
+            hint="use PowerOfTwoFragment / IntegerFragment / EnumFragment / BooleanFragment",
+        )
 
     def leave_Attribute(
         self, original: cst.Attribute, updated: cst.Attribute
@@ -30,7 +62,7 @@ class HostCodeRewriter(cst.CSTTransformer):
         qualified = self.aliases.qualified(original)
         if qualified in _SPELLINGS:
             return cst.parse_expression(_SPELLINGS[qualified])
-        if qualified in _IDENTITY:
+        if qualified in _IDENTITY or qualified in _TUNABLES:
             return updated
         if qualified is not None and qualified.startswith("helion") and qualified.count(".") <= 2:
             if qualified.rsplit(".", 1)[-1] in ("language",):
