@@ -7,8 +7,8 @@ from typing import Any
 
 
 @dataclass(frozen=True)
-class PowerOfTwoFragment:
-    """A power of two in [low, high]; `default` or `low` when not tuned."""
+class IntegerFragment:
+    """An integer in [low, high]; `default` or `low` when not tuned."""
 
     low: int
     high: int
@@ -20,16 +20,8 @@ class PowerOfTwoFragment:
 
 
 @dataclass(frozen=True)
-class IntegerFragment:
-    """An integer in [low, high]; `default` or `low` when not tuned."""
-
-    low: int
-    high: int
-    default_value: int | None = None
-
-    @property
-    def default(self) -> int:
-        return self.default_value if self.default_value is not None else self.low
+class PowerOfTwoFragment(IntegerFragment):
+    """A power of two in [low, high]; `default` or `low` when not tuned."""
 
 
 @dataclass(frozen=True)
