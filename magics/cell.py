@@ -13,7 +13,7 @@ import torch
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
-from IPython.display import display
+from IPython.display import Image, display
 
 from transpiler import runtime
 from transpiler.errors import TranspileError
@@ -71,9 +71,17 @@ class HelionMagics(Magics):
         help="compare EXPR's tensors with the reference run (default: on with --run)",
     )
     @argument("--bench", action="store_true", help="time EXPR on the GPU: median ms, GB/s")
-    @argument("--roofline", action="store_true", help="plot EXPR on the device's roofline")
+    @argument(
+        "--roofline",
+        action="store_true",
+        help="EXPR's FLOPs, bytes and intensity; on a GPU its point on the roofline",
+    )
     @argument("--export", metavar="PATH", help="write the generated module to PATH")
-    @argument("--config", metavar="JSON", help="a Helion config as a JSON object (stored)")
+    @argument(
+        "--config",
+        metavar="JSON",
+        help="a Helion config as a JSON object, applied to every kernel of the cell",
+    )
     @argument("--interpret", action="store_true", help="ask for Triton's CPU interpreter")
     @argument(
         "--show", choices=SHOW_CHOICES, default="side", help="what to display (default: side)"
@@ -125,7 +133,7 @@ class CellRun:
         options = self.options
         try:
             self.program = program = CellProgram.build(
-                self.cell, self.namespace, force=options.force
+                self.cell, self.namespace, force=options.force, config=self.config
             )
         except TranspileError as error:
             display(transpile_error_pane(error, self.cell))
@@ -135,7 +143,7 @@ class CellRun:
         if self.config is not None:
             for name in program.kernels:
                 self.namespace[name].config = self.config
-            print(f"config (stored, not applied yet): {json.dumps(self.config, sort_keys=True)}")
+            print(f"config: {json.dumps(self.config, sort_keys=True)}")
         handle = self._show() if program.generic is not None else None
         if options.run is not None:
             if not self._run(options.run):
@@ -147,8 +155,8 @@ class CellRun:
                 self._show(stages)
         elif program.generic is None:
             print(WAITS_FOR_ARGUMENTS)
-        if options.roofline:
-            print(plot.roofline_notice())
+        if options.roofline and options.run is None:
+            print(plot.NEEDS_RUN)
         if options.export is not None:
             self._export(Path(options.export).expanduser(), options.export)
 
@@ -205,6 +213,8 @@ class CellRun:
             return False
         if self.options.bench:
             self._bench(expression, result)
+        if self.options.roofline:
+            self._roofline(expression)
         program.calls.clear()  # the tensors they hold are not ours to keep alive
         return True
 
@@ -237,6 +247,23 @@ class CellRun:
         assert program is not None
         moved = timing.tensor_bytes([call.args for call in program.calls] + [result])
         print(timing.bench_report(expression, lambda: self._evaluate(expression), moved))
+
+    def _roofline(self, expression: str) -> None:
+        program = self.program
+        assert program is not None
+        on_gpu = not runtime.interpreting() and torch.cuda.is_available()
+        lines, png = plot.roofline_report(
+            expression,
+            program.source,
+            [(call.name, call.args) for call in program.calls],
+            lambda: self._evaluate(expression),
+            on_gpu=on_gpu,
+            block_sizes=(self.config or {}).get("block_sizes"),
+        )
+        for line in lines:
+            print(line)
+        if png is not None:
+            display(Image(data=png, format="png"))
 
     def _export(self, path: Path, shown: str) -> None:
         program = self.program

@@ -1,17 +1,100 @@
-"""The roofline figure for `--roofline`: waits for `transpiler.perf` (the roofline issue)."""
+"""`--roofline`: the cost model's numbers for EXPR's kernel calls and, on a GPU, the figure."""
 
 from __future__ import annotations
 
-import importlib.util
+import io
+from collections.abc import Callable, Iterable
+from typing import Any
 
-MISSING = "roofline needs transpiler.perf (not available yet)"
+import torch
+
+NEEDS_RUN = "roofline: needs --run EXPR (the call whose cost and time are plotted)"
+CPU_NOTICE = "the achieved point needs a GPU (kernels run in Triton's CPU interpreter here)"
 
 
-def roofline_notice() -> str:
-    """One line about the roofline plot; the figure itself comes with transpiler.perf."""
-    if importlib.util.find_spec("transpiler.perf") is None:
-        return MISSING
-    return (
-        "roofline: not drawn by the magic yet; "
-        "use transpiler.perf.plot.plot_roofline with transpiler.perf.cost.kernel_cost"
+def precision_of(args: Iterable[Any]) -> str:
+    """The roof a call is measured against: the widest float dtype among its tensor arguments."""
+    dtypes = {a.dtype for a in args if isinstance(a, torch.Tensor) and a.is_floating_point()}
+    for dtype, name in ((torch.float32, "fp32"), (torch.bfloat16, "bf16"), (torch.float16, "fp16")):
+        if dtype in dtypes:
+            return name
+    return "fp32"
+
+
+def total_cost(costs: list[Any]) -> Any:
+    """The costs of several launches added up (one Cost)."""
+    from transpiler.perf import Cost
+
+    return Cost(
+        flops=sum(c.flops for c in costs),
+        min_bytes=sum(c.min_bytes for c in costs),
+        tiled_bytes=sum(c.tiled_bytes for c in costs),
+        dot_flops=sum(c.dot_flops for c in costs),
     )
+
+
+def cost_line(expression: str, names: list[str], cost: Any) -> str:
+    """One line: FLOPs, minimum bytes and arithmetic intensity of EXPR's kernel calls."""
+    calls = ", ".join(names)
+    return (
+        f"roofline {expression} ({calls}): {cost.flops:.4g} FLOP, "
+        f"{cost.min_bytes:.4g} bytes minimum, {cost.arithmetic_intensity:.3g} FLOP/byte"
+    )
+
+
+def roofline_report(
+    expression: str,
+    source: str,
+    calls: list[tuple[str, tuple]],
+    run: Callable[[], Any],
+    *,
+    on_gpu: bool,
+    block_sizes: Any = None,
+) -> tuple[list[str], bytes | None]:
+    """Lines to print and, on a GPU with a known device, the roofline figure as PNG bytes.
+
+    `calls` are EXPR's kernel calls (kernel name, arguments); `run` evaluates EXPR again (timed
+    on a GPU with triton.testing.do_bench). Cost-model failures are one line, never raised.
+    """
+    from transpiler.perf import kernel_cost
+
+    if not calls:
+        return [f"roofline {expression}: no kernel of this cell was called"], None
+    try:
+        costs = [kernel_cost(source, name, args, block_sizes=block_sizes) for name, args in calls]
+    except Exception as error:  # CostModelError or an unforeseen case: one line, never raised
+        return [f"roofline {expression}: cost model failed ({type(error).__name__}: {error})"], None
+    cost = total_cost(costs)
+    names = [name for name, _ in calls]
+    line = cost_line(expression, names, cost)
+    if not on_gpu:
+        return [f"{line}; {CPU_NOTICE}"], None
+    from transpiler.perf.devices import current_device
+    from transpiler.perf.roofline import percent_of_attainable, point
+    from transpiler.perf.timing import time_kernel
+
+    timing = time_kernel(run)
+    if not timing:
+        return [f"{line}; not timed: {timing.reason}"], None
+    device = current_device()
+    seconds = timing.ms * 1e-3
+    precision = precision_of(arg for _, args in calls for arg in args)
+    measured = f"{timing.ms:.4f} ms median, {cost.flops / seconds / 1e12:.3g} TFLOP/s, "
+    measured += f"{cost.min_bytes / seconds / 1e9:.1f} GB/s"
+    if device is None:
+        name = torch.cuda.get_device_name()
+        return [f"{line}; {measured}; no datasheet entry for {name}: no figure"], None
+    kernel_point = point(expression, cost, seconds, precision)
+    percent = percent_of_attainable(kernel_point, device)
+    lines = [f"{line}; {measured}; {percent:.0f}% of attainable on {device.name} ({precision})"]
+    return lines, figure_png(device, [kernel_point])
+
+
+def figure_png(device: Any, points: list[Any], title: str | None = None) -> bytes:
+    """`plot_roofline` for `device` with `points`, rendered to PNG (no pyplot state)."""
+    from transpiler.perf.plot import plot_roofline
+
+    figure = plot_roofline(device, points, title=title)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return buffer.getvalue()

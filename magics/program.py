@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import linecache
 import sys
 import types
@@ -30,8 +31,8 @@ from transpiler.source import Source
 
 CELL_FILENAME = "<cell>"
 
-# Generated code per (cell text, argument ranks); shared by every run of the same cell.
-_TRANSPILED: dict[tuple[str, tuple], Transpiled] = {}
+# Generated code per (cell text, argument ranks, config); shared by every run of the same cell.
+_TRANSPILED: dict[tuple[str, tuple, str], Transpiled] = {}
 # Generated modules by content digest.
 _LOADED: dict[str, types.ModuleType] = {}
 
@@ -105,10 +106,11 @@ def load_generated(code: str, namespace: dict[str, Any]) -> types.ModuleType:
 
 @dataclass
 class KernelCall:
-    """One call of a cell kernel: what went in and what came out (for GB/s)."""
+    """One call of a cell kernel: what went in and what came out (for GB/s and the roofline)."""
 
     args: tuple
     result: Any
+    name: str = ""
 
 
 @dataclass
@@ -126,15 +128,23 @@ class CellProgram:
     calls: list[KernelCall] = field(default_factory=list)
     recording: bool = False  # calls are kept only while the magic runs --run EXPR
     launchers: dict[tuple, Callable[..., Any]] = field(default_factory=dict)
+    config: dict[str, Any] | None = None  # `--config`: replaces every kernel's decorator config
 
     @classmethod
-    def build(cls, source: str, namespace: dict[str, Any], *, force: bool = False) -> CellProgram:
+    def build(
+        cls,
+        source: str,
+        namespace: dict[str, Any],
+        *,
+        force: bool = False,
+        config: dict[str, Any] | None = None,
+    ) -> CellProgram:
         """Transpile the cell (raising TranspileError), unless its ranks wait for arguments."""
         digest = digest_of(source)
         if force:
             for key in [key for key in _TRANSPILED if key[0] == digest]:
                 del _TRANSPILED[key]
-        program = cls(source, namespace)
+        program = cls(source, namespace, config=config)
         try:
             program.generic = program._transpile(())
             program.kernels = program.generic.kernels
@@ -146,10 +156,11 @@ class CellProgram:
         return program
 
     def _transpile(self, ranks_key: tuple, example_args: dict[str, tuple] | None = None):
-        key = (digest_of(self.source), ranks_key)
+        config_key = json.dumps(self.config, sort_keys=True) if self.config is not None else ""
+        key = (digest_of(self.source), ranks_key, config_key)
         if key not in _TRANSPILED:
             _TRANSPILED[key] = transpiler.transpile_module(
-                self.source, filename=CELL_FILENAME, example_args=example_args
+                self.source, filename=CELL_FILENAME, example_args=example_args, config=self.config
             )
         return _TRANSPILED[key]
 
@@ -198,6 +209,13 @@ class CellKernel:
         return f"<helion cell kernel {self.name}>"
 
     @property
+    def source(self) -> str:
+        """The cell's text (with `filename`: what `transpiler.perf.cost_of(kernel, ...)` reads)."""
+        return self.program.source
+
+    filename = CELL_FILENAME
+
+    @property
     def triton_source(self) -> str:
         """The generated module this kernel last ran from (or would run from)."""
         transpiled = self.program.latest
@@ -212,5 +230,5 @@ class CellKernel:
         runtime.check_devices(self.name, args)
         result = launcher(*args, **kwargs)
         if self.program.recording:
-            self.program.calls.append(KernelCall(args, result))
+            self.program.calls.append(KernelCall(args, result, self.name))
         return result

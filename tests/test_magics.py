@@ -69,11 +69,25 @@ def test_help_lists_every_option(shell: InteractiveShell) -> None:
 
 
 def test_quoted_run_expression_and_config(shell: InteractiveShell, device: str) -> None:
-    put(shell, x=torch.randn(37), y=torch.randn(37))
+    put(shell, x=torch.randn(137), y=torch.randn(137))
     shown = run_magic(shell, """--run "add(x, y)" --config '{"block_sizes": [64]}'""", ADD_CELL)
-    assert 'config (stored, not applied yet): {"block_sizes": [64]}' in shown.stdout
-    assert f"add(x, y) → Tensor float32 (37,) on {device}" in shown.stdout
+    assert 'config: {"block_sizes": [64]}' in shown.stdout
+    assert f"add(x, y) → Tensor float32 (137,) on {device}" in shown.stdout
+    assert "PASS" in shown.stdout
     assert shell.user_ns["add"].config == {"block_sizes": [64]}
+
+
+def test_config_is_applied_to_the_generated_code(shell: InteractiveShell) -> None:
+    """--config replaces the decorator's config: the block size is in the generated launcher,
+    several blocks run (137 elements, blocks of 64) and the result is still right."""
+    x, y = torch.randn(137), torch.randn(137)
+    put(shell, x=x, y=y)
+    run_magic(shell, """--run "add(x, y)" --config '{"block_sizes": [64]}'""", ADD_CELL)
+    code = shell.user_ns["add"].triton_source
+    assert "BLOCK_SIZE = 64" in code
+    assert torch.equal(shell.user_ns["add"](x, y), x + y)
+    run_magic(shell, "--show none", ADD_CELL)  # without --config: the decorator's own choice
+    assert "BLOCK_SIZE = 64" not in shell.user_ns["add"].triton_source
 
 
 def test_no_gpu_notice_once(shell: InteractiveShell) -> None:
@@ -102,7 +116,56 @@ def test_bench_and_roofline_notices_on_cpu(shell: InteractiveShell) -> None:
     )
     lines = shown.stdout.splitlines()
     assert "bench: timing needs a GPU (kernels run in Triton's CPU interpreter here)" in lines
-    assert magics.plot.roofline_notice() in lines
+    # add of 33 float32s: 33 FLOP; x, y read and out written once: 3 · 33 · 4 bytes
+    roofline = [line for line in lines if line.startswith("roofline add(x, y) (add): ")]
+    assert roofline == [
+        "roofline add(x, y) (add): 33 FLOP, 396 bytes minimum, 0.0833 FLOP/byte; "
+        + magics.plot.CPU_NOTICE
+    ]
+
+
+def test_roofline_cost_model_failure_is_one_line(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import transpiler.perf
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise transpiler.perf.CostModelError("cannot count this")
+
+    monkeypatch.setattr(transpiler.perf, "kernel_cost", fail)
+    put(shell, x=torch.randn(8), y=torch.randn(8))
+    shown = run_magic(shell, "--run 'add(x, y)' --no-check --roofline --show none", ADD_CELL)
+    assert (
+        "roofline add(x, y): cost model failed (CostModelError: cannot count this)"
+        in shown.stdout.splitlines()
+    )
+
+
+def test_roofline_without_run_says_it_needs_one(shell: InteractiveShell) -> None:
+    shown = run_magic(shell, "--roofline --show none", ADD_CELL)
+    assert magics.plot.NEEDS_RUN in shown.stdout.splitlines()
+
+
+def test_roofline_figure_on_a_gpu_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The GPU branch with the timing and the device stubbed: a line with the % and a PNG."""
+    from magic_shell import ADD_CELL as source
+
+    import transpiler.perf.devices
+    import transpiler.perf.timing
+
+    h100 = transpiler.perf.devices.find_device("NVIDIA H100 80GB HBM3")
+    assert h100 is not None
+    monkeypatch.setattr(transpiler.perf.devices, "current_device", lambda: h100)
+    monkeypatch.setattr(
+        transpiler.perf.timing, "time_kernel", lambda fn: transpiler.perf.timing.Timing(0.01)
+    )
+    x = torch.randn(1 << 20)
+    lines, png = magics.plot.roofline_report(
+        "add(x, y)", source, [("add", (x, x))], lambda: None, on_gpu=True
+    )
+    assert len(lines) == 1 and "% of attainable on H100" in lines[0], lines
+    assert "0.0100 ms median" in lines[0]
+    assert png is not None and png.startswith(b"\x89PNG")
 
 
 # --- namespace -----------------------------------------------------------------------------
@@ -223,6 +286,18 @@ def test_bench_and_compiled_stages_on_a_gpu(shell: InteractiveShell) -> None:
     assert " ms median · " in bench and "GB/s (12.58 MB of tensor arguments and results)" in bench
     stages = shown.outputs[-1]["text/html"]  # the view, updated once the kernel compiled
     assert 'data-stage="add_kernel · ptx"' in stages and 'data-stage="add_kernel · ttir"' in stages
+
+
+@pytest.mark.gpu
+def test_roofline_on_a_gpu(shell: InteractiveShell) -> None:
+    put(shell, x=torch.randn(1 << 20), y=torch.randn(1 << 20))
+    shown = run_magic(shell, "--run 'add(x, y)' --no-check --roofline --show none", ADD_CELL)
+    line = next(line for line in shown.stdout.splitlines() if line.startswith("roofline "))
+    assert line.startswith("roofline add(x, y) (add): 1.049e+06 FLOP, 1.258e+07 bytes minimum")
+    assert " ms median, " in line
+    if "no datasheet entry" not in line:
+        assert "% of attainable on " in line
+        assert any("image/png" in output for output in shown.outputs)
 
 
 def test_result_summary_of_a_tuple() -> None:

@@ -102,3 +102,18 @@ def test_tunables_take_their_defaults():
     ours, reference = both_truths("matrix.py", "matmul_tunable", x, y)
     close(ours, x.double() @ y.double(), torch.float32)
     close(ours, reference, torch.float32)
+
+
+@pytest.mark.parametrize("dtype", DOT_DTYPES, ids=str)
+def test_broadcast_matmul(dtype):
+    a, w = rand(3, 21, 40, dtype=dtype), rand(40, 19, dtype=dtype)
+    ours, reference = both_truths("matrix.py", "broadcast_matmul", a, w)
+    close(ours, a.double() @ w.double(), dtype)
+    close(ours, reference, dtype)
+
+
+def test_concatenate_with_masked_loads():
+    x, y = rand(7, 13), rand(7, 22)
+    ours, reference = both_truths("matrix.py", "concatenate", x, y)
+    assert torch.equal(ours, torch.cat([x, y], dim=1))
+    assert torch.equal(ours, reference)

@@ -289,3 +289,22 @@ def test_int64_offsets_when_storage_is_huge():
     source = kernel_source("elementwise.py")
     module = load_module(transpiler.transpile(source, example_args={"add": (x, y)}), stem="add64")
     assert module.add(x, y).tolist() == [4, 6, 8]  # without int64 offsets: a crash or garbage
+
+
+def test_views_and_like_allocations():
+    x = rand(37, 45)
+    ours, reference = both_truths("elementwise.py", "views", x)
+    d = x.double()
+
+    def expected_with_tiles(block_m: int, block_n: int) -> torch.Tensor:
+        result = torch.empty_like(d)
+        for i in range(0, d.shape[0], block_m):
+            for j in range(0, d.shape[1], block_n):
+                tile = d[i : i + block_m, j : j + block_n]
+                result[i : i + block_m, j : j + block_n] = (
+                    tile + 0.5 + tile.sum(1, keepdim=True) + tile.sum(0, keepdim=True)
+                )
+        return result
+
+    assert_matches(ours, expected_with_tiles(32, 32))  # the kernel's default tiles: sums per tile
+    assert_matches(reference, expected_with_tiles(37, 45))  # reference mode: one whole tile

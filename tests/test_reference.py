@@ -1,5 +1,6 @@
 """Reference mode: the rewrite tables, the eager `hl` names, and kernels run eagerly."""
 
+import operator
 import textwrap
 import traceback
 import types
@@ -250,7 +251,8 @@ def test_tile_covers_whole_range() -> None:
     assert tile.slice == slice(0, 7)
     assert tile.index.dtype == torch.int64
     assert tile.index.tolist() == list(range(7))
-    assert not hasattr(tile, "__index__")
+    assert operator.index(tile) == 7  # as a size (`v.view(tile_m, 1)`): its length
+    assert hl.index(tile) == slice(0, 7)  # as a subscript, rewritten first: a slice
 
 
 def test_tile_forms() -> None:

@@ -63,6 +63,11 @@ class Tile:
     def block_size(self) -> int:
         return self.end - self.begin
 
+    def __index__(self) -> int:
+        """As a size (`v.view(tile_m, 1)`, `v.expand(tile_m, tile_n)`): the tile's length.
+        As an index, subscripts in kernels go through `index()` first, which makes a slice."""
+        return self.block_size
+
     @property
     def id(self) -> int:
         return 0
@@ -278,7 +283,13 @@ def load(
     tensor: torch.Tensor, index_list: list[Any], extra_mask: Any = None, **_: Any
 ) -> torch.Tensor:
     """`hl.load(x, [i, j])`: x[i, j] (lanes where extra_mask is False read as 0)."""
-    values = tensor[_position(index_list)]
+    position = _position(index_list)
+    if extra_mask is not None:  # masked-out lanes may index outside the tensor: read a safe one
+        position = tuple(
+            p.clamp(0, tensor.size(d) - 1) if isinstance(p, torch.Tensor) else p
+            for d, p in enumerate(position)
+        )
+    values = tensor[position]
     return values if extra_mask is None else torch.where(extra_mask, values, 0)
 
 

@@ -124,3 +124,18 @@ def promote(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     for tile in hl.tile(a.size(0)):
         out[tile] = a[tile] * 0.5 + b[tile] / a[tile]
     return out
+
+
+@helion.kernel()
+def views(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([m, n]):
+        values = x[tile_m, tile_n]
+        ones = torch.ones_like(values)
+        half = torch.full_like(values, 0.5)
+        row_sums = values.sum(dim=1).view(tile_m, 1).expand(tile_m, tile_n)
+        zeros = values.new_zeros([tile_m, tile_n])
+        column = values.sum(dim=0).reshape(1, tile_n).expand_as(values)
+        out[tile_m, tile_n] = values * ones + half + row_sums + zeros + column
+    return out

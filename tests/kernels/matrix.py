@@ -151,3 +151,29 @@ def matmul_tunable(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
             acc = torch.addmm(acc, x[tile_m, inner_k], y[inner_k, tile_n])
         hl.atomic_add(out, [tile_m, tile_n], acc)
     return out
+
+
+@helion.kernel()
+def broadcast_matmul(a: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    batch, m, k = a.size()
+    _, n = w.size()
+    out = torch.empty([batch, m, n], dtype=a.dtype, device=a.device)
+    for tile_b, tile_m, tile_n in hl.tile([batch, m, n]):
+        acc = hl.zeros([tile_b, tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc += torch.matmul(a[tile_b, tile_m, tile_k], w[tile_k, tile_n])
+        out[tile_b, tile_m, tile_n] = acc.to(out.dtype)
+    return out
+
+
+@helion.kernel()
+def concatenate(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, n1 = x.size()
+    _, n2 = y.size()
+    out = torch.empty([m, n1 + n2], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n1 + n2]):
+        from_x = tile_n.index < n1
+        xs = hl.load(x, [tile_m, tile_n.index], extra_mask=from_x[None, :])
+        ys = hl.load(y, [tile_m, tile_n.index - n1], extra_mask=~from_x[None, :])
+        out[tile_m, tile_n] = torch.where(from_x[None, :], xs, ys)
+    return out

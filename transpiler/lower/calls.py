@@ -219,8 +219,15 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
                 )
         if name == "to" or (name in CAST_METHODS and spelling == METHOD):
             return self.cast_call(value, name, args, node)
-        if name in ("unsqueeze", "transpose", "t", "permute", "squeeze", "contiguous"):
+        if name in ("unsqueeze", "transpose", "t", "permute", "squeeze", "contiguous") or name in (
+            "view",
+            "reshape",
+            "expand",
+            "expand_as",
+        ):
             return self.view_op(value, name, args, node)
+        if name in ("zeros_like", "ones_like", "full_like", "new_zeros", "new_ones", "new_full"):
+            return self.allocate_like(value, name, args, node)
         if name == "clamp":
             return self.clamp(value, args, node)
         if name == "gelu":

@@ -58,7 +58,13 @@ class DotsMixin:
         self, left_node, right_node, acc: Value | None, node: cst.CSTNode, out_dtype=None
     ) -> Value:
         left, right = (self.dot_operand(n) for n in (left_node, right_node))
-        if left.rank < 2 or right.rank < 2 or left.rank != right.rank or left.rank > 3:
+        fold = left.rank == 3 and right.rank == 2  # a batch of matrices times one matrix
+        if (
+            left.rank < 2
+            or right.rank < 2
+            or (left.rank != right.rank and not fold)
+            or left.rank > 3
+        ):
             raise self.source.error(
                 ShapeError,
                 node,
@@ -74,6 +80,8 @@ class DotsMixin:
                 hint="index both operands with the same tile along K",
             )
         batch = self.broadcast_dims(block(None, left.dims[:-2]), block(None, right.dims[:-2]), node)
+        if fold:
+            batch = left.dims[:1]
         roles = [(left.dims[-2], "mn"), (right.dims[-1], "mn"), (k_left, "k")]
         roles += [(axis, "batch") for axis in batch]
         for axis, role in roles:
@@ -88,14 +96,27 @@ class DotsMixin:
         ]
         dims = (*batch, left.dims[-2], right.dims[-1])
         unit_batch = len(batch) == 1 and (batch[0] is None or batch[0].block in self.unit_blocks)
-        if unit_batch:  # a batch of one: a 2-D tl.dot between reshapes (3-D ones of batch 1 crash)
+        if fold:  # fold the batch into M: [B * M, K] @ [K, N], then back to [B, M, N]
+            unit_batch = True
+            rows = expr(
+                "b * m",
+                b=self.block_shape(left.dims[:1]).elts[0],
+                m=self.block_shape(left.dims[1:2]).elts[0],
+            )
+            folded = ast.List(elts=[rows, self.block_shape(left.dims[2:]).elts[0]])
+            operands[0] = expr("tl.reshape(v, s)", v=operands[0], s=folded)
+            acc_shape = ast.List(elts=[rows, self.block_shape(right.dims[1:]).elts[0]])
+        elif (
+            unit_batch
+        ):  # a batch of one: a 2-D tl.dot between reshapes (3-D ones of batch 1 crash)
             shapes = [self.block_shape(v.dims[1:]) for v in (left, right)]
             operands = [expr("tl.reshape(v, s)", v=o, s=sh) for o, sh in zip(operands, shapes)]
+            acc_shape = self.block_shape(dims[1:])
         code = expr("tl.dot(a, b)", a=operands[0], b=operands[1])
         if acc is not None:
             acc_code = acc.code
             if unit_batch:
-                acc_code = expr("tl.reshape(v, s)", v=acc_code, s=self.block_shape(dims[1:]))
+                acc_code = expr("tl.reshape(v, s)", v=acc_code, s=acc_shape)
             code.args.append(acc_code)
         if out_dtype is not None:
             dtype = self.lower_expr(out_dtype)

@@ -11,7 +11,7 @@ from ..codegen import expr
 from ..errors import ShapeError, UnsupportedConstructError
 from ..op_table import CAST_METHODS, DTYPES, HALF_DTYPES
 from .arguments import Arguments
-from .values import BLOCK, CONST, DTYPE, TILE, TILES, Value, block
+from .values import BLOCK, CONST, DTYPE, TILE, TILES, Value, block, constant
 
 
 class ViewsMixin:
@@ -62,6 +62,21 @@ class ViewsMixin:
             return block(
                 expr("tl.reshape(a, s)", a=value.code, s=self.block_shape(dims)), dims, value.dtype
             )
+        if name in ("view", "reshape", "expand"):
+            elements = args.positional
+            if len(elements) == 1 and isinstance(elements[0], (cst.List, cst.Tuple)):
+                elements = [e.value for e in elements[0].elements]
+            dims, sizes = self.shape_of(node, elements)
+            function = "tl.broadcast_to" if name == "expand" else "tl.reshape"
+            code = expr(f"{function}(a, s)", a=value.code, s=ast.List(elts=sizes))
+            return replace(
+                value, code=code, dims=tuple(dims), stored=None, zero_outside=frozenset()
+            )
+        if name == "expand_as":
+            other = self.arithmetic(self.lower_expr(args.positional[0]), args.positional[0])
+            dims = self.broadcast_dims(value, other, node)
+            code = expr("tl.broadcast_to(a, s)", a=value.code, s=self.block_shape(dims))
+            return replace(value, code=code, dims=dims, stored=None)
         if name in ("transpose", "permute") and args.positional:
             return self.permute(
                 value, name, [self.const_int(a, node) for a in args.positional], node
@@ -127,11 +142,17 @@ class ViewsMixin:
 
     def allocate(self, shape_node, fill: Value, dtype: Value | None, node: cst.Call) -> Value:
         """hl.zeros / hl.full: a block shaped by tiles."""
-        element_nodes = (
-            [e.value for e in shape_node.elements]
-            if isinstance(shape_node, (cst.List, cst.Tuple))
-            else [shape_node]
-        )
+        dims, sizes = self.shape_of(shape_node)
+        return self.filled(dims, sizes, fill, dtype)
+
+    def shape_of(self, shape_node, element_nodes=None) -> tuple[list, list]:
+        """Axes and Triton sizes of a shape written with tiles, host sizes and 1s."""
+        if element_nodes is None:
+            element_nodes = (
+                [e.value for e in shape_node.elements]
+                if isinstance(shape_node, (cst.List, cst.Tuple))
+                else [shape_node]
+            )
         dims, sizes = [], []
         for element_node in element_nodes:
             key = self.host_size_key(element_node)
@@ -162,6 +183,10 @@ class ViewsMixin:
                     "hl.zeros / hl.full sizes must be tiles (or 1)",
                     hint="write hl.zeros([tile_m, tile_n], dtype=torch.float32)",
                 )
+        return dims, sizes
+
+    def filled(self, dims: list, sizes: list, fill: Value, dtype: Value | None) -> Value:
+        """A block of `fill` with these axes."""
         dtype_code = dtype.code if dtype is not None else expr("tl.float32")
         is_half = dtype is not None and (dtype.const == "runtime" or dtype.const in HALF_DTYPES)
         if dtype is not None and dtype.const in HALF_DTYPES:
@@ -174,6 +199,24 @@ class ViewsMixin:
             code = expr("upcast_half(a)", a=code)
         kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
         return block(code, tuple(dims), kind or ("float" if dtype is None else None))
+
+    def allocate_like(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
+        """torch.zeros_like / full_like(v, c) and v.new_zeros / new_full(shape, c) on blocks."""
+        fill = constant(1.0 if "ones" in name else 0.0)
+        rest = list(args.positional)
+        if name.startswith("new_"):
+            dims, sizes = self.shape_of(rest.pop(0))
+        else:
+            dims, sizes = list(value.dims), self.block_shape(value.dims).elts
+        if "full" in name:
+            fill_node = rest[0] if rest else args.keywords.get("fill_value")
+            fill = self.arithmetic(self.lower_expr(fill_node), fill_node)
+        dtype_node = args.keywords.get("dtype")
+        dtype = self.lower_expr(dtype_node) if dtype_node is not None else None
+        if dtype is None:
+            source = value.storage if value.storage is not None else expr("v.dtype", v=value.code)
+            dtype = Value(DTYPE, source, const="runtime")
+        return self.filled(dims, sizes, fill, dtype)
 
     def host_size_key(self, node: cst.BaseExpression) -> str | None:
         """The size key of a host size expression (not a device value, not a literal)."""
