@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from . import autotuner, language  # noqa: I001
 from .errors import TranspileError
+from .export import export
 from .pipeline import Transpiled, transpile, transpile_module
 from .runtime import BoundKernel, Kernel, kernel  # first: it picks Triton's interpreter
+from .torch_ops import autograd
 
 
 class Config(dict):
@@ -26,6 +28,7 @@ def next_power_of_2(n: int) -> int:
 
 
 __all__ = [
+    "autograd",
     "autotuner",
     "BoundKernel",
     "Config",
@@ -33,6 +36,7 @@ __all__ = [
     "TranspileError",
     "Transpiled",
     "cdiv",
+    "export",
     "kernel",
     "language",
     "next_power_of_2",

@@ -1,4 +1,4 @@
-"""`python -m transpiler IN.py [-o OUT.py]`: the command line over `transpile`."""
+"""`python -m transpiler IN.py [-o OUT.py] [--export]`: the command line over `transpile`."""
 
 from __future__ import annotations
 
@@ -19,13 +19,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "-o", "--output", type=Path, help="where to write the module (default: stdout)"
     )
+    parser.add_argument(
+        "--export",
+        action="store_true",
+        help="write a standalone, self-checking module (docstring, reference, __main__ check)",
+    )
+    parser.add_argument(
+        "--example",
+        metavar="SPEC",
+        help="with --export: example inputs for the self-check, as a Python expression over "
+        "torch, e.g. 'torch.randn(64, 128), torch.randn(128)' (one kernel) or "
+        "\"{'softmax': (torch.randn(8, 16),)}\"",
+    )
     args = parser.parse_args(argv)
     try:
         text = args.source.read_text()
     except OSError as error:
         parser.exit(2, f"python -m transpiler: cannot read {args.source}: {error.strerror}\n")
     try:
-        generated = transpile(text, filename=str(args.source))
+        if args.export:
+            generated = _export(text, str(args.source), args.example)
+        else:
+            generated = transpile(text, filename=str(args.source))
     except TranspileError as error:
         print(error, file=sys.stderr)
         return 1
@@ -36,6 +51,19 @@ def main(argv: list[str] | None = None) -> int:
         args.output.write_text(generated)
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def _export(text: str, filename: str, example: str | None) -> str:
+    import torch
+
+    from .export import export_text
+
+    examples = None
+    if example:
+        examples = eval(example, {"torch": torch})  # noqa: S307 - the user's own command line
+        if isinstance(examples, torch.Tensor) or not isinstance(examples, (tuple, dict)):
+            examples = (examples,)
+    return export_text(text, example_args=examples, filename=filename)
 
 
 if __name__ == "__main__":

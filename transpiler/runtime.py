@@ -141,6 +141,8 @@ class Kernel:
         self._bound: dict[tuple, BoundKernel] = {}
         self._tuned: dict[str, dict | None] = {}
         self.last_tuning: list = []  # (config, ms) of the last search, for plots
+        self.last_args: tuple = ()  # the latest new binding's arguments, tensors as meta
+        self._ops: dict[tuple, Any] = {}  # argument ranks → registered torch custom op
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self.__wrapped__ = fn
@@ -170,12 +172,34 @@ class Kernel:
             for name, value in self.fn.__globals__.items():
                 module.__dict__.setdefault(name, value)
             self._bound[key] = BoundKernel(self, transpiled, getattr(module, self.name))
+            self.last_args = tuple(_as_meta(a) for a in args)
         return self._bound[key]
 
+    def op(self, *args: Any) -> Any:
+        """The torch custom op (`torch.library.triton_op`) for arguments like `args`."""
+        ranks = _ranks(args)
+        if self._ops.get(ranks) is None:
+            from .torch_ops import register
+
+            config = None if _fake(args) else self.tuned_config(args)
+            self._ops[ranks] = register(self.bind(args, config))
+        return self._ops[ranks]
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if torch.compiler.is_compiling() and self.settings.get("torch_op", True):
+            # Under torch.compile: the custom op registered by an earlier eager call or
+            # `kernel.op(...)`; registering it here breaks the graph once.
+            op = self._ops.get(_ranks(args))
+            return (op or _register_outside_graph(self, args))(*args, **kwargs)
         if os.environ.get(REFERENCE_ENV) == "1":
             return self.run_reference(*args, **kwargs)
-        return self.bind(args, self.tuned_config(args))(*args, **kwargs)
+        bound = self.bind(args, self.tuned_config(args))
+        if self.settings.get("torch_op", True) and _ranks(args) not in self._ops:
+            try:
+                self.op(*args)  # registered now, so a later torch.compile finds it
+            except Exception:  # noqa: BLE001 - eager calls work without the op
+                self._ops[_ranks(args)] = None
+        return bound(*args, **kwargs)
 
     def tunes(self, args: tuple) -> bool:
         """Autotune on a GPU unless the user fixed a config or asked for no tuning."""
@@ -219,6 +243,29 @@ class Kernel:
         return self.reference()(*args, **kwargs)
 
 
+def _ranks(args: tuple) -> tuple:
+    return tuple(a.dim() if isinstance(a, torch.Tensor) else None for a in args)
+
+
+def _as_meta(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return torch.empty_strided(value.shape, value.stride(), dtype=value.dtype, device="meta")
+    return value
+
+
+def _fake(args: tuple) -> bool:
+    from torch._subclasses.fake_tensor import FakeTensor
+
+    return any(
+        isinstance(a, FakeTensor) or (isinstance(a, torch.Tensor) and a.is_meta) for a in args
+    )
+
+
+@torch.compiler.disable
+def _register_outside_graph(kernel: Kernel, args: tuple) -> Any:
+    return kernel.op(*args)
+
+
 class BoundKernel:
     """A kernel specialised for one set of argument ranks and one device kind."""
 
@@ -237,7 +284,9 @@ class BoundKernel:
 
 
 def kernel(fn: Callable | None = None, **settings: Any) -> Kernel | Callable[[Callable], Kernel]:
-    """`@kernel()` / `@kernel(config=..., configs=..., static_shapes=..., autotune_effort=...)`."""
+    """`@kernel()` / `@kernel(config=..., configs=..., static_shapes=..., autotune_effort=...)`.
+
+    `torch_op=False` keeps the plain function: no torch custom op is registered for it."""
     if fn is None:
         return lambda function: Kernel(function, **settings)
     return Kernel(fn, **settings)

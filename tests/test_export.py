@@ -1,0 +1,110 @@
+"""transpiler.export: a standalone module that runs, and checks itself, without the project."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+import transpiler
+import transpiler.language as hl
+from transpiler.__main__ import main
+
+GOLDEN = Path(__file__).parent / "golden"
+# Runs the exported file as __main__ with the project (and helion) made unimportable.
+RUNNER = (
+    "import runpy, sys; sys.modules['transpiler'] = sys.modules['helion'] = None; "
+    "runpy.run_path(sys.argv[1], run_name='__main__')"
+)
+
+
+@transpiler.kernel()
+def softmax(x: torch.Tensor) -> torch.Tensor:
+    n, _m = x.size()
+    out = torch.empty_like(x)
+    for tile_n in hl.tile(n):
+        values = x[tile_n, :]
+        exp = torch.exp(values - torch.amax(values, dim=1, keepdim=True))
+        out[tile_n, :] = exp / torch.sum(exp, dim=1, keepdim=True)
+    return out
+
+
+def run_standalone(path: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TRITON_INTERPRET": "1"}
+    if torch.cuda.is_available():
+        env.pop("TRITON_INTERPRET")
+    return subprocess.run(
+        [sys.executable, "-c", RUNNER, str(path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def ruff_clean(path: Path) -> None:
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        pytest.skip("no ruff at hand")
+    config = ["--config", str(Path(__file__).parent.parent / "pyproject.toml")]
+    for command in (["check"], ["format", "--check"]):
+        done = subprocess.run([ruff, *command, *config, str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_source_export_runs_without_the_project_and_passes(tmp_path):
+    args = (torch.randn(12, 40), torch.randn(40), torch.randn(40), 1e-5)
+    path = transpiler.export(
+        (GOLDEN / "layer_norm.py").read_text(),
+        tmp_path / "ln.py",
+        example_args=args,
+        filename="tests/golden/layer_norm.py",
+    )
+    text = path.read_text()
+    assert "\nimport transpiler" not in text and "\nimport helion" not in text
+    assert "Kernels: layer_norm" in text and "(12, 40)" in text
+    ruff_clean(path)
+    done = run_standalone(path, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "layer_norm: max error" in done.stdout and "PASS" in done.stdout
+
+
+def test_kernel_export_records_its_call_and_a_wrong_reference_fails(tmp_path):
+    softmax(torch.randn(9, 33, device="cuda" if torch.cuda.is_available() else "cpu"))
+    path = transpiler.export(softmax, tmp_path / "softmax.py")
+    assert "(9, 33)" in path.read_text()
+    ruff_clean(path)
+    assert "PASS" in run_standalone(path, tmp_path).stdout
+    broken = path.read_text().replace("exp / torch.sum(exp, dim=1, keepdim=True)", "exp")
+    path.write_text(broken)
+    done = run_standalone(path, tmp_path)
+    assert done.returncode == 1 and "FAIL" in done.stdout
+
+
+def test_export_records_the_config(tmp_path):
+    path = transpiler.export(
+        softmax, tmp_path / "s.py", example_args=(torch.randn(4, 8),), config={"block_sizes": [2]}
+    )
+    text = path.read_text()
+    assert "Config: {'block_sizes': [2]}" in text and "BLOCK_N = 2" in text.replace(
+        "BLOCK_SIZE", "BLOCK"
+    )
+
+
+def test_keep_autotune_is_not_there_yet(tmp_path):
+    with pytest.raises(NotImplementedError, match="keep_autotune"):
+        transpiler.export(softmax, tmp_path / "s.py", keep_autotune=True)
+
+
+def test_cli_export(tmp_path, capsys):
+    out = tmp_path / "cli.py"
+    status = main(
+        [str(GOLDEN / "softmax.py"), "--export", "--example", "torch.randn(5, 17)", "-o", str(out)]
+    )
+    assert status == 0
+    ruff_clean(out)
+    done = run_standalone(out, tmp_path)
+    assert done.returncode == 0 and "PASS" in done.stdout, done.stdout + done.stderr[-2000:]

@@ -1,0 +1,147 @@
+"""Kernels as torch custom ops (triton_op), under torch.compile, autograd and CUDA graphs."""
+
+import pytest
+import torch
+from torch._subclasses.fake_tensor import FakeTensorMode
+
+import transpiler
+import transpiler.language as hl
+from transpiler.torch_ops import mutated_arguments
+
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@transpiler.kernel()
+def softmax(x: torch.Tensor) -> torch.Tensor:
+    n, _m = x.size()
+    out = torch.empty_like(x)
+    for tile_n in hl.tile(n):
+        values = x[tile_n, :]
+        exp = torch.exp(values - torch.amax(values, dim=1, keepdim=True))
+        out[tile_n, :] = exp / torch.sum(exp, dim=1, keepdim=True)
+    return out
+
+
+@transpiler.kernel()
+def softmax_backward(grad: torch.Tensor, out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    n, _m = out.size()
+    grad_x = torch.empty_like(out)
+    for tile_n in hl.tile(n):
+        y = out[tile_n, :]
+        g = grad[tile_n, :]
+        grad_x[tile_n, :] = y * (g - torch.sum(g * y, dim=1, keepdim=True))
+    return grad_x
+
+
+@transpiler.kernel()
+def rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :].to(torch.float32)
+        scale = torch.rsqrt(torch.mean(row * row, dim=-1, keepdim=True) + eps)
+        out[tile_m, :] = (row * scale * weight[None, :].to(torch.float32)).to(out.dtype)
+    return out
+
+
+@transpiler.kernel(torch_op=False)
+def plain_add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(out.size()):
+        out[tile] = x[tile] + y[tile]
+    return out
+
+
+@transpiler.kernel()
+def add_into(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    for tile in hl.tile(out.size()):
+        out[tile] += x[tile]
+    return x
+
+
+def test_op_registration_passes_opcheck():
+    x = torch.randn(8, 16, device=DEVICE)
+    op = softmax.op(x)
+    assert repr(op).startswith("<CustomOpDef(transpiler::softmax_")
+    utils = ("test_schema", "test_autograd_registration", "test_faketensor")
+    if DEVICE == "cuda":
+        utils += ("test_aot_dispatch_dynamic",)  # traces wrap_triton: not in the interpreter
+    results = torch.library.opcheck(op, (x,), test_utils=utils)
+    assert set(results.values()) == {"SUCCESS"}, results
+
+
+def test_fake_implementation_follows_the_launcher_shape_logic():
+    x, weight = torch.randn(4, 8), torch.randn(8)
+    op = rms_norm.op(x, weight, 1e-6)
+    with FakeTensorMode():
+        fake = op(
+            torch.empty(7, 33, dtype=torch.float16), torch.empty(33, dtype=torch.float16), 1e-6
+        )
+        assert fake.shape == (7, 33) and fake.dtype == torch.float16
+        with pytest.raises(RuntimeError, match="must be equal"):  # the launcher's own checks
+            op(torch.empty(7, 33), torch.empty(32), 1e-6)
+
+
+def test_compiled_model_has_no_graph_breaks_and_matches_eager():
+    x, weight = torch.randn(6, 32, device=DEVICE), torch.randn(32, device=DEVICE)
+    softmax(x), rms_norm(x, weight)  # eager calls register the ops
+
+    def block(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        return softmax(rms_norm(x, weight) * 2.0) + 1.0
+
+    explanation = torch._dynamo.explain(block)(x, weight)
+    assert explanation.graph_break_count == 0 and explanation.graph_count == 1
+    backend = "inductor" if DEVICE == "cuda" else "eager"  # Inductor needs a GPU for Triton
+    compiled = torch.compile(block, backend=backend, fullgraph=True)
+    expected = torch.softmax(
+        x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * weight * 2, 1
+    )
+    torch.testing.assert_close(compiled(x, weight), expected + 1.0, atol=1e-5, rtol=1e-5)
+
+
+def test_opt_out_keeps_the_plain_function():
+    x = torch.randn(5, device=DEVICE)
+    torch.testing.assert_close(plain_add(x, x), 2 * x)
+    assert plain_add._ops == {}
+
+
+def test_mutated_arguments_are_declared():
+    assert mutated_arguments(add_into.fn) == ["out"]
+    assert mutated_arguments(softmax.fn) == []
+
+
+def test_autograd_pairs_a_backward_kernel_and_passes_gradcheck():
+    function = transpiler.autograd(softmax, softmax_backward)
+    x = torch.randn(5, 7, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    assert torch.autograd.gradcheck(function, (x,))
+    y = function(x)
+    y.pow(2).sum().backward()
+    reference = x.detach().clone().requires_grad_()
+    torch.softmax(reference, 1).pow(2).sum().backward()
+    torch.testing.assert_close(x.grad, reference.grad)
+
+
+def test_a_wrong_backward_fails_gradcheck():
+    function = transpiler.autograd(softmax, lambda grad, out, x: grad)
+    x = torch.randn(4, 6, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    assert not torch.autograd.gradcheck(function, (x,), raise_exception=False)
+
+
+@pytest.mark.gpu
+def test_cuda_graph_capture_replays_a_launcher():
+    x, weight = torch.randn(64, 256, device="cuda"), torch.randn(256, device="cuda")
+    launcher = rms_norm.bind((x, weight, 1e-6)).launcher
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        launcher(x, weight, 1e-6)  # warm up: compile outside the capture
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        out = launcher(x, weight, 1e-6)
+    for _ in range(2):
+        x.copy_(torch.randn_like(x))
+        graph.replay()
+        torch.cuda.synchronize()
+        expected = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * weight
+        torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)

@@ -1,0 +1,240 @@
+"""`transpiler.export`: one standalone, self-checking Triton module per request."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+import torch
+
+from .export_reference import __file__ as _REFERENCE_FILE
+from .pipeline import transpile_module
+from .reference import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
+from .runtime import Kernel
+
+MAIN_TEMPLATE = Path(__file__).with_name("export_main.py")
+EMBED_MARK = "# --- everything below is copied into exported modules, verbatim ---\n"
+
+
+def version() -> str:
+    try:
+        return importlib.metadata.version("helion-triton-transpiler")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def describe(value: Any) -> Any:
+    """An example argument as the file records it: ("tensor", shape, dtype) or the value."""
+    if isinstance(value, torch.Tensor):
+        return ("tensor", tuple(value.shape), str(value.dtype).removeprefix("torch."))
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    raise TypeError(f"export: cannot record example argument of type {type(value).__name__}")
+
+
+def _top_name(node: cst.BaseExpression) -> str:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _is_ours(module: cst.BaseExpression | None) -> bool:
+    return module is not None and _top_name(module) in (OWN_PACKAGE, HELION_PACKAGE)
+
+
+def _alias_lines(statement: cst.Import | cst.ImportFrom) -> list[str]:
+    """Bindings that stand in for a dropped `import helion...` / `from helion... import`."""
+    lines = []
+    if isinstance(statement, cst.Import):
+        for alias in statement.names:
+            dotted = cst.Module([]).code_for_node(alias.name)
+            bound = alias.asname.name.value if alias.asname else _top_name(alias.name)
+            target = "hl" if dotted.endswith(".language") else "helion"
+            if bound != target:
+                lines.append(f"{bound} = {target}")
+    elif not isinstance(statement.names, cst.ImportStar):
+        dotted = cst.Module([]).code_for_node(statement.module)
+        owner = "hl" if dotted.endswith(".language") else "helion"
+        for alias in statement.names:
+            name = cst.Module([]).code_for_node(alias.name)
+            bound = alias.asname.name.value if alias.asname else name
+            lines.append(f"{bound} = {'hl' if name == 'language' else f'{owner}.{name}'}")
+    return lines
+
+
+def reference_section(source: str, kernels: tuple[str, ...]) -> tuple[list[str], str]:
+    """(imports to hoist, the user's module rewritten to run eagerly with `reference_` names)."""
+    module = cst.parse_module(rewrite_for_reference(source))
+    imports: list[str] = []
+    body: list[str] = []
+    for statement in module.body:
+        code = module.code_for_node(statement).strip()
+        inner = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        if isinstance(inner, cst.Import):
+            ours = [a for a in inner.names if _is_ours(a.name)]
+            body.extend(_alias_lines(inner.with_changes(names=ours)) if ours else [])
+            if len(ours) < len(inner.names):
+                imports.append(code if not ours else f"import {_others(inner)}")
+        elif isinstance(inner, cst.ImportFrom):
+            if _is_ours(inner.module):
+                body.extend(_alias_lines(inner))
+            elif not (inner.module and _top_name(inner.module) == "__future__"):
+                imports.append(code)
+        elif isinstance(statement, cst.FunctionDef) and statement.name.value in kernels:
+            renamed = statement.with_changes(name=cst.Name(f"reference_{statement.name.value}"))
+            body.append(module.code_for_node(renamed).strip())
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)) or (
+            inner is not None and isinstance(inner, (cst.Assign, cst.AnnAssign))
+        ):
+            body.append(code)
+        # other top-level statements (prints, `if __name__ == ...`, other kernels' calls): left out
+    return imports, "\n\n\n".join(body)
+
+
+def _others(statement: cst.Import) -> str:
+    kept = [a for a in statement.names if not _is_ours(a.name)]
+    return ", ".join(
+        cst.Module([]).code_for_node(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for a in kept
+    )
+
+
+def _plain_import(line: str) -> str:
+    """`import torch as torch` (how kernels' preludes spell it) → `import torch`."""
+    words = line.split()
+    if len(words) == 4 and words[0] == "import" and words[2] == "as" and words[1] == words[3]:
+        return f"import {words[1]}"
+    return line
+
+
+def _split_generated(code: str) -> tuple[list[str], str]:
+    """(import lines, the rest) of a generated module, its own docstring dropped."""
+    lines = code.splitlines()
+    if lines and lines[0].startswith('"""'):
+        lines = lines[1:]
+    imports = [line for line in lines if line.startswith(("import ", "from "))]
+    rest = [line for line in lines if line not in imports]
+    return imports, "\n".join(rest).strip()
+
+
+def _embedded(path: str | Path) -> str:
+    return Path(path).read_text().split(EMBED_MARK, 1)[1].strip()
+
+
+def _tidy(text: str) -> str:
+    """`ruff check --fix` (import order) and `ruff format`, when ruff is at hand."""
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists() and shutil.which("ruff") is None:
+        return text
+    settings = ["--config", "line-length=100", "--stdin-filename", "exported.py"]
+    for command in (["check", "--fix", "--select", "I,F401", "--quiet"], ["format", "--quiet"]):
+        done = subprocess.run(
+            [ruff, *command, *settings, "-"], input=text, capture_output=True, text=True
+        )
+        if done.returncode == 0 or (command[0] == "check" and done.stdout):
+            text = done.stdout or text
+    return text
+
+
+def export_text(
+    kernel_or_source: Kernel | str,
+    *,
+    example_args: tuple | dict[str, tuple] | None = None,
+    config: dict | None = None,
+    keep_autotune: bool = False,
+    filename: str | None = None,
+) -> str:
+    """The text `export` writes."""
+    if keep_autotune:
+        raise NotImplementedError(
+            "export(keep_autotune=True): launchers fix their block sizes in the host code, so a "
+            "@triton.autotune list is not generated yet; export the tuned config instead"
+        )
+    if isinstance(kernel_or_source, Kernel):
+        kernel = kernel_or_source
+        source, filename, only = kernel.source, filename or kernel.filename, (kernel.name,)
+        if example_args is None and kernel.last_args:
+            example_args = kernel.last_args
+        if config is None and isinstance(example_args, tuple):
+            config = _tuned(kernel, example_args)
+    else:
+        source, filename, only = kernel_or_source, filename or "<string>", None
+    transpiled = transpile_module(
+        source, filename=filename, example_args=example_args, only=only, config=config
+    )
+    names = transpiled.kernels
+    if isinstance(example_args, tuple):
+        example_args = {names[0]: example_args} if len(names) == 1 else {}
+    examples = {name: [describe(a) for a in args] for name, args in (example_args or {}).items()}
+    generated_imports, generated = _split_generated(transpiled.code)
+    user_imports, reference = reference_section(source, names)
+    shown = ", ".join(names)
+    docstring = (
+        f'"""Triton kernels {shown}, exported from {Path(filename).name} by transpiler {version()}.\n\n'
+        f"Source: {filename}\nKernels: {shown}\n"
+        f"Exported: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}\n"
+        f"Config: {config if config is not None else 'the kernels own (decorator or defaults)'}\n"
+        "Standalone: needs torch and triton only. Run it (`python THIS_FILE.py`) to check the\n"
+        "kernels against the reference section (the same source run eagerly in PyTorch) and\n"
+        'time them; without a GPU set TRITON_INTERPRET=1 (Triton\'s interpreter).\n"""'
+    )
+    imports = dict.fromkeys(map(_plain_import, [*generated_imports, "import time", *user_imports]))
+    checks = ",\n".join(
+        f'        check("{n}", {n}, reference_{n}, EXAMPLE_INPUTS["{n}"])'
+        for n in names
+        if n in examples
+    )
+    parts = [
+        docstring,
+        "\n".join(imports),
+        "# --- the generated kernels and launchers ---",
+        generated,
+        "# --- reference: the kernels' source run eagerly in PyTorch, one tile per range ---",
+        _embedded(_REFERENCE_FILE),
+        reference,
+        "# --- self-check: random inputs with the recorded shapes, reference vs kernel ---",
+        f"EXAMPLE_INPUTS = {examples!r}",
+        _embedded(MAIN_TEMPLATE),
+        f'if __name__ == "__main__":\n    results = [\n{checks}\n    ]\n'
+        "    raise SystemExit(0 if all(results) else 1)",
+    ]
+    return _tidy("\n\n\n".join(parts) + "\n")
+
+
+def _tuned(kernel: Kernel, args: tuple) -> dict | None:
+    """The config the kernel autotuned for these shapes, if it did."""
+    from .autotune import shape_key
+
+    if "config" in kernel.settings:
+        return None  # the decorator's config is in the source already
+    if all(not isinstance(a, torch.Tensor) or not a.is_meta for a in args) and kernel.tunes(args):
+        return kernel.tuned_config(args)
+    return kernel._tuned.get(shape_key(args))
+
+
+def export(
+    kernel_or_source: Kernel | str,
+    path: str | Path,
+    *,
+    example_args: tuple | dict[str, tuple] | None = None,
+    config: dict | None = None,
+    keep_autotune: bool = False,
+    filename: str | None = None,
+) -> Path:
+    """Write a standalone module (torch + triton only) with the launchers and a self-check."""
+    text = export_text(
+        kernel_or_source,
+        example_args=example_args,
+        config=config,
+        keep_autotune=keep_autotune,
+        filename=filename,
+    )
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path

@@ -1,0 +1,163 @@
+"""Generated launchers as PyTorch custom ops (`torch.library.triton_op`), and autograd pairs."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import inspect
+import textwrap
+import types
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch.library import triton_op, wrap_triton
+
+if TYPE_CHECKING:
+    from .runtime import BoundKernel, Kernel
+
+NAMESPACE = "transpiler"
+_OPS: dict[str, Any] = {}  # op name → the registered CustomOpDef (one per generated launcher)
+_WRITERS = {"store", "atomic_add", "atomic_max", "atomic_min", "atomic_and", "atomic_or"}
+_WRITERS |= {"atomic_xor", "atomic_xchg", "atomic_cas"}
+
+
+def _is_triton_kernel(value: object) -> bool:
+    kinds = ("JITFunction", "InterpretedFunction", "Autotuner", "Heuristics")
+    return type(value).__name__ in kinds and hasattr(value, "fn")
+
+
+class _NoLaunch:
+    """Stands in for a Triton kernel when only the host code's shapes are wanted."""
+
+    def __getitem__(self, grid: object) -> Callable[..., None]:
+        return lambda *args, **kwargs: None
+
+
+def with_kernels_replaced(launcher: Callable, replace: Callable[[Any], Any]) -> Callable:
+    """A copy of `launcher` whose module-level Triton kernels are `replace(kernel)`."""
+    scope = dict(launcher.__globals__)
+    for name, value in launcher.__globals__.items():
+        if _is_triton_kernel(value):
+            scope[name] = replace(value)
+    copy = types.FunctionType(
+        launcher.__code__, scope, launcher.__name__, launcher.__defaults__, launcher.__closure__
+    )
+    copy.__kwdefaults__ = launcher.__kwdefaults__
+    copy.__annotations__ = dict(launcher.__annotations__)
+    copy.__doc__ = launcher.__doc__
+    return copy
+
+
+def mutated_arguments(fn: Callable) -> list[str]:
+    """Arguments the kernel writes to: `x[...] = v`, `x[...] += v`, `hl.store(x, ...)`, atomics."""
+    tree = ast.parse(textwrap.dedent(_source_of(fn)))
+    function = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
+    names = {a.arg for a in [*function.args.posonlyargs, *function.args.args]}
+    names |= {a.arg for a in function.args.kwonlyargs}
+    written: set[str] = set()
+    for node in ast.walk(function):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            for part in ast.walk(target):
+                if isinstance(part, ast.Subscript) and isinstance(part.value, ast.Name):
+                    written.add(part.value.id)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            first = node.args[0] if node.args else None
+            if node.func.attr in _WRITERS and isinstance(first, ast.Name):
+                written.add(first.id)
+    return sorted(written & names)
+
+
+def _source_of(fn: Callable) -> str:
+
+    return inspect.getsource(fn)
+
+
+def op_name(bound: BoundKernel) -> str:
+    """`transpiler::<kernel>_<hash of the generated module>`: one op per generated launcher."""
+    digest = hashlib.sha256(bound.transpiled.code.encode()).hexdigest()[:12]
+    return f"{NAMESPACE}::{bound.kernel.name}_{digest}"
+
+
+def register(bound: BoundKernel) -> Any:
+    """The custom op of a bound kernel (registered once): Inductor sees its Triton kernels."""
+    name = op_name(bound)
+    if name in _OPS:
+        return _OPS[name]
+    launcher = bound.launcher
+    traced = with_kernels_replaced(launcher, wrap_triton)
+    mutates = mutated_arguments(bound.kernel.fn)
+    try:
+        op = triton_op(name, traced, mutates_args=mutates)
+    except (ValueError, TypeError) as error:
+        raise TypeError(
+            f"{bound.kernel.name}: cannot register as a torch custom op ({error}); "
+            "use transpiler.kernel(..., torch_op=False) for the plain function"
+        ) from error
+    # The fake implementation: the launcher's own host code (shapes, dtypes, allocations)
+    # with every kernel launch skipped. Triton's interpreter cannot run on fake tensors, and
+    # on GPUs this avoids tracing the kernel twice.
+    op.register_fake(with_kernels_replaced(launcher, lambda kernel: _NoLaunch()))
+    _OPS[name] = op
+    return op
+
+
+def fake_result(bound: BoundKernel, *args: Any) -> Any:
+    """Run the launcher's host code with launches skipped (on fake or meta tensors)."""
+    return with_kernels_replaced(bound.launcher, lambda kernel: _NoLaunch())(*args)
+
+
+def _as_tuple(value: Any) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def autograd(
+    forward: Kernel | Callable, backward: Kernel | Callable, *, save_output: bool = True
+) -> Callable[..., Any]:
+    """`forward(*inputs) -> out` paired with `backward(grad_out, out, *inputs) -> grads`.
+
+    The backward kernel returns one gradient per input (a tensor, or a tuple in input order;
+    None where an input needs none). With `save_output=False` it is called as
+    `backward(grad_out, *inputs)`. Returns a function that runs `forward` under autograd.
+    """
+
+    class KernelFunction(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, *inputs: Any) -> Any:
+            out = forward(*inputs)
+            tensors = [i for i in inputs if isinstance(i, torch.Tensor)]
+            ctx.positions = [k for k, i in enumerate(inputs) if isinstance(i, torch.Tensor)]
+            ctx.others = {k: i for k, i in enumerate(inputs) if not isinstance(i, torch.Tensor)}
+            ctx.count = len(inputs)
+            ctx.save_for_backward(*tensors, *([out] if save_output else []))
+            return out
+
+        @staticmethod
+        def backward(ctx: Any, grad_out: torch.Tensor) -> Any:
+            saved = list(ctx.saved_tensors)
+            out = saved.pop() if save_output else None
+            inputs: list[Any] = [None] * ctx.count
+            for position, tensor in zip(ctx.positions, saved):
+                inputs[position] = tensor
+            for position, value in ctx.others.items():
+                inputs[position] = value
+            leading = (grad_out.contiguous(), out) if save_output else (grad_out.contiguous(),)
+            grads = _as_tuple(backward(*leading, *inputs))
+            return tuple(grads) + (None,) * (ctx.count - len(grads))
+
+    def apply(*inputs: Any) -> Any:
+        return KernelFunction.apply(*inputs)
+
+    apply.__name__ = getattr(forward, "__name__", "kernel")
+    apply.function = KernelFunction  # type: ignore[attr-defined]
+    return apply
+
+
+def registered_ops() -> Sequence[str]:
+    """Names of the ops registered in this process."""
+    return sorted(_OPS)
