@@ -69,7 +69,10 @@ def test_kernel_autotunes_on_the_gpu(tmp_path, monkeypatch):
 
     module = write_module(
         tmp_path,
-        IMPORT_SPELLINGS["transpiler"] + kernel_source("matrix.py").split("as hl\n", 1)[1],
+        IMPORT_SPELLINGS["transpiler"]
+        + kernel_source("matrix.py")
+        .split("as hl\n", 1)[1]
+        .replace("helion.autotuner", "transpiler.autotuner"),
         "tuned",
     )
     x = torch.randn(512, 384, device="cuda", dtype=torch.float16)

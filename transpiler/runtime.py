@@ -193,6 +193,7 @@ class Kernel:
             return (op or _register_outside_graph(self, args))(*args, **kwargs)
         if os.environ.get(REFERENCE_ENV) == "1":
             return self.run_reference(*args, **kwargs)
+        check_devices(self.name, args)  # before tuning launches anything
         bound = self.bind(args, self.tuned_config(args))
         if self.settings.get("torch_op", True) and _ranks(args) not in self._ops:
             try:
