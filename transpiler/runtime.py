@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import inspect
+import linecache
 import os
 import sys
 import tempfile
@@ -24,9 +26,14 @@ _MODULES: dict[str, types.ModuleType] = {}
 
 
 def cache_dir() -> Path:
-    """Where generated modules live: $TRANSPILER_CACHE_DIR, else ~/.cache/transpiler."""
+    """Where generated modules and tuned configs live (docs/cache.md): $TRANSPILER_CACHE_DIR,
+    else $XDG_CACHE_HOME/transpiler, else ~/.cache/transpiler."""
     configured = os.environ.get(CACHE_ENV)
-    path = Path(configured) if configured else Path.home() / ".cache" / "transpiler"
+    if configured:
+        path = Path(configured).expanduser()
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        path = Path(base).expanduser() / "transpiler"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -67,29 +74,49 @@ def check_devices(name: str, args: tuple) -> None:
         )
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file and a rename, so readers never see half a file."""
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Write through a temporary file and a rename, so readers never see half a file (UTF-8)."""
+    data = text.encode() if isinstance(text, str) else text
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(handle, "w") as file:
-        file.write(text)
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def cached_file(path: Path, code: str) -> Path:
+    """`path` holding exactly `code`: a missing, truncated or corrupted entry is written anew."""
+    data = code.encode()
+    try:
+        if path.read_bytes() == data:
+            return path
+    except OSError:
+        pass  # missing or unreadable: write it
+    write_atomically(path, data)
+    return path
 
 
 def load_module(code: str, *, stem: str = "kernels") -> types.ModuleType:
-    """Import generated code from a file named by its hash (Triton needs the source in a file)."""
+    """Import generated code from a file named by its hash (Triton needs the source in a file).
+
+    The module runs `code` itself, compiled here, and Triton reads the same text (linecache):
+    what is on disk is only checked and repaired, never trusted, and no bytecode is written."""
     digest = hashlib.sha256(code.encode()).hexdigest()[:20]
     key = digest
     if key in _MODULES:
         return _MODULES[key]
-    path = cache_dir() / f"{stem}_{digest}.py"
-    if not path.exists() or path.read_text() != code:
-        write_atomically(path, code)
+    path = cached_file(cache_dir() / f"{stem}_{digest}.py", code)
     name = f"transpiler_generated_{stem}_{key}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    linecache.cache[str(path)] = (len(code), None, code.splitlines(keepends=True), str(path))
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        exec(compile(code, str(path), "exec"), module.__dict__)
     except BaseException:
         sys.modules.pop(name, None)
         raise

@@ -1,0 +1,16 @@
+# case: hl.full without its fill value
+# expect: UnsupportedConstructError 14:15
+# message: value
+# xfail: unhelpful: 'NoneType is not supported inside a device loop', at the statement rather than the call
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        acc = hl.full([tile], dtype=torch.float32)
+        out[tile] = acc
+    return out

@@ -1,0 +1,14 @@
+# case: assert on a block
+# expect: UnsupportedConstructError 12:9
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        assert x[tile] > 0
+        out[tile] = x[tile]
+    return out

@@ -1,0 +1,13 @@
+# case: break out of a device loop
+# expect: UnsupportedConstructError 12:9
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        break
+    return out

@@ -1,0 +1,14 @@
+# case: an f-string in device code
+# expect: UnsupportedConstructError 12:16
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        name = f"{tile}"
+        out[tile] = x[tile]
+    return out

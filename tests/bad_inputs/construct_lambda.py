@@ -1,0 +1,14 @@
+# case: a lambda in device code
+# expect: UnsupportedConstructError 12:13
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        f = lambda v: v
+        out[tile] = f(x[tile])
+    return out

@@ -1,0 +1,16 @@
+# case: try/except in device code
+# expect: UnsupportedConstructError 12:9
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        try:
+            out[tile] = x[tile]
+        except Exception:
+            pass
+    return out

@@ -1,0 +1,16 @@
+# case: hl.cumprod
+# expect: UnsupportedConstructError 15:26
+# message: not of this transpiler yet
+# xfail: LANGUAGE_NAMES lacks this Helion name: UnknownLanguageNameError says helion.language has no such name
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        out[tile_m, :] = hl.cumprod(x[tile_m, :], 1)
+    return out

@@ -1,0 +1,16 @@
+# case: hl.stacktensor_like
+# expect: UnsupportedConstructError 14:13
+# message: not of this transpiler yet
+# xfail: LANGUAGE_NAMES lacks this Helion name: UnknownLanguageNameError says helion.language has no such name
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        s = hl.stacktensor_like(x, x)
+        out[tile] = x[tile]
+    return out

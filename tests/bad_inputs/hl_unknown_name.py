@@ -1,0 +1,13 @@
+# case: a misspelt hl name
+# expect: UnknownLanguageNameError 12:21
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = hl.zeross([tile])
+    return out

@@ -1,0 +1,14 @@
+# case: a string as an index
+# expect: UnsupportedConstructError 13:23
+# xfail: a string index is accepted
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x["a"]
+    return out

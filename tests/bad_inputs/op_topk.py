@@ -1,0 +1,15 @@
+# case: torch.topk
+# expect: UnsupportedOpError 14:32
+# message: not supported
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        out[tile_m, :] = torch.topk(x[tile_m, :], 2, dim=1).values
+    return out

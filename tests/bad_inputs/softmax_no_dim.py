@@ -1,0 +1,14 @@
+# case: softmax without dim
+# expect: UnsupportedConstructError 13:26
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        out[tile_m, :] = torch.softmax(x[tile_m, :])
+    return out

@@ -1,0 +1,13 @@
+# case: .tolist() inside a device loop
+# expect: HostSyncError 12:26
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        values = x[tile].tolist()
+    return out

@@ -1,0 +1,14 @@
+# case: two parameters with one name
+# expect: TranspileSyntaxError 10:24
+# xfail: invalid Python that only compile() refuses passes through (Source.parse never compiles)
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile]
+    return out

@@ -1,0 +1,14 @@
+# case: a misspelt local
+# expect: UndefinedNameError 13:21
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        value = x[tile]
+        out[tile] = valeu
+    return out

@@ -1,0 +1,323 @@
+"""What generated launchers do with awkward arguments: the right result or a clear early error."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import torch
+from helpers import DEVICE, kernel_source
+
+import transpiler
+from transpiler.reference import reference_function
+from transpiler.runtime import DeviceError, load_module
+
+HEADER = "import torch\nimport helion\nimport helion.language as hl\n\n\n"
+ADD = HEADER + textwrap.dedent(
+    """\
+    @helion.kernel()
+    def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        out = torch.empty_like(x)
+        for tile in hl.tile(x.size(0)):
+            out[tile] = x[tile] + y[tile]
+        return out
+    """
+)
+ADD_2D = HEADER + textwrap.dedent(
+    """\
+    @helion.kernel()
+    def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        m, n = x.size()
+        out = torch.empty_like(x)
+        for tile_m, tile_n in hl.tile([m, n]):
+            out[tile_m, tile_n] = x[tile_m, tile_n] + y[tile_m, tile_n]
+        return out
+    """
+)
+FILL = HEADER + textwrap.dedent(
+    """\
+    @helion.kernel()
+    def fill(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        for tile in hl.tile(out.size(0)):
+            out[tile] = x[tile] * 2
+        return out
+    """
+)
+# What Triton raises from inside a launch: an error from there came too late.
+LAUNCH_ERRORS = ("InterpreterError", "CompilationError", "OutOfResources")
+
+
+def launcher(source: str, name: str):
+    """The standalone module's function (no transpiler.kernel wrapper, no device checks)."""
+    return getattr(load_module(transpiler.transpile(source), stem=name), name)
+
+
+def on(*tensors: torch.Tensor) -> list[torch.Tensor]:
+    return [t.to(DEVICE) for t in tensors]
+
+
+@pytest.fixture
+def kernel_module(tmp_path: Path):
+    """ADD as a user's module file, decorated with transpiler.kernel (imported as helion)."""
+    path = tmp_path / "runtime_kernels.py"
+    path.write_text(
+        ADD.replace("import helion\n", "import transpiler as helion\n").replace(
+            "import helion.language", "import transpiler.language"
+        )
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        __import__("runtime_kernels")
+        yield sys.modules.pop("runtime_kernels")
+    finally:
+        sys.path.remove(str(tmp_path))
+
+
+# -- devices ------------------------------------------------------------------------------------
+
+
+def test_tensors_on_two_devices_are_refused_before_launch(kernel_module):
+    other = "cpu" if DEVICE == "cuda" else "meta"
+    with pytest.raises(DeviceError, match="several devices"):
+        kernel_module.add(torch.ones(4, device=DEVICE), torch.ones(4, device=other))
+
+
+def test_meta_tensors_are_refused_before_launch(kernel_module):
+    with pytest.raises(DeviceError):
+        kernel_module.add(torch.ones(4, device="meta"), torch.ones(4, device="meta"))
+
+
+@pytest.mark.gpu
+def test_cpu_tensors_to_a_gpu_launch_are_refused(kernel_module):
+    with pytest.raises(DeviceError, match="CPU tensors on a GPU machine"):
+        kernel_module.add(torch.ones(4), torch.ones(4))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="standalone launchers check no devices: a meta tensor fails inside Triton's "
+    "interpreter ('Cannot copy out of meta tensor; no data!')",
+)
+def test_standalone_launcher_refuses_meta_tensors_before_launch():
+    add = launcher(ADD, "add")
+    with pytest.raises((DeviceError, ValueError, RuntimeError), match="device"):
+        add(torch.ones(4, device="meta"), torch.ones(4, device="meta"))
+
+
+# -- shapes and ranks ---------------------------------------------------------------------------
+
+# y is a view into a larger buffer, so that while the bug is open the read beyond y stays
+# inside memory this process owns (a read past an allocation can crash the interpreter).
+SHORTER = [
+    pytest.param(ADD, (8,), (slice(0, 5),), id="1-D y shorter"),
+    pytest.param(ADD_2D, (4, 3), (slice(0, 2), slice(0, 3)), id="2-D y fewer rows"),
+    pytest.param(ADD_2D, (4, 3), (slice(0, 4), slice(0, 2)), id="2-D y fewer columns"),
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the launcher checks ranks but not that y covers x's tiles: y is read out of bounds "
+    "(garbage in the interpreter, a fault or garbage on a GPU)",
+)
+@pytest.mark.parametrize(("source", "x_shape", "y_part"), SHORTER)
+def test_an_argument_too_small_for_the_tiles_is_refused(source, x_shape, y_part):
+    add = launcher(source, "add")
+    buffer = torch.full([2 * size for size in x_shape], 100.0)
+    x, y = torch.ones(x_shape, device=DEVICE), buffer.to(DEVICE)[y_part]
+    with pytest.raises(RuntimeError, match="y"):
+        add(x, y)  # today: ones + 100s read from beyond y
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cross_entropy's labels[tile_n] with fewer labels than rows is read out of bounds",
+)
+def test_too_few_labels_are_refused():
+    source = kernel_source("reductions.py")
+    module = load_module(transpiler.transpile(source), stem="reductions")
+    logits, labels = on(torch.randn(4, 5), torch.tensor([0, 1, 2, 3]))
+    labels = labels[:2]  # a view: the read beyond it stays inside the buffer
+    with pytest.raises(RuntimeError, match="labels"):
+        module.cross_entropy(logits, labels)
+
+
+def test_a_longer_argument_is_read_where_the_tiles_reach_like_reference_mode():
+    add = launcher(ADD, "add")
+    x, y = on(torch.randn(5), torch.randn(8))
+    torch.testing.assert_close(add(x, y), x + y[:5])
+    torch.testing.assert_close(add(x, y), reference_function(ADD, "add")(x, y))
+
+
+def test_whole_dimensions_of_different_sizes_are_refused_before_launch():
+    source = kernel_source("reductions.py")
+    module = load_module(transpiler.transpile(source), stem="reductions")
+    x, weight, bias = on(torch.randn(2, 5), torch.ones(3), torch.zeros(5))
+    with pytest.raises(RuntimeError, match="weight.size\\(0\\) and n must be equal"):
+        module.layer_norm(x, weight, bias)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (), (2, 3, 4)], ids=["2-D", "0-D", "3-D"])
+def test_wrong_rank_is_refused_before_launch(shape):
+    add = launcher(ADD, "add")
+    with pytest.raises(RuntimeError, match="x must be 1-D"):
+        add(*on(torch.ones(shape), torch.ones(shape)))
+
+
+def test_kernel_decorator_specialises_on_rank_instead(kernel_module):
+    x, y = on(torch.randn(2, 3), torch.randn(2, 3))
+    torch.testing.assert_close(kernel_module.add(x, y), x + y)  # x[tile] takes whole rows
+
+
+# -- dtypes -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dtype", "a", "b"),
+    [
+        (torch.float64, 1.25, 2.5),
+        (torch.uint8, 250, 10),  # wraps like torch
+        (torch.int8, 120, 10),
+        (torch.bool, True, True),  # bool + bool is logical or in torch
+    ],
+    ids=str,
+)
+def test_dtypes_torch_adds_give_torch_results(dtype, a, b):
+    add = launcher(ADD, "add")
+    x, y = on(torch.full((5,), a, dtype=dtype), torch.full((5,), b, dtype=dtype))
+    ours = add(x, y)
+    assert ours.dtype == dtype and torch.equal(ours, x + y)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="complex inputs fail with KeyError: 'complex64' from the launcher"
+)
+def test_complex_inputs_are_refused_clearly():
+    add = launcher(ADD, "add")
+    x = torch.ones(4, dtype=torch.complex64, device=DEVICE)
+    with pytest.raises((TypeError, ValueError, RuntimeError), match="complex"):
+        add(x, x)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bool - bool (torch refuses it) and exp(bool) (torch computes it in float) both fail "
+    "inside Triton, after the launch began",
+)
+@pytest.mark.parametrize("expression", ["x[tile] - y[tile]", "torch.exp(x[tile]) + y[tile]"])
+def test_bool_arithmetic_gives_torch_result_or_fails_before_launch(expression):
+    add = launcher(ADD.replace("x[tile] + y[tile]", expression), "add")
+    x = torch.tensor([True, False, True], device=DEVICE)
+    try:
+        expected = eval(expression.replace("[tile]", ""), {"torch": torch, "x": x, "y": x})
+    except RuntimeError:
+        expected = None
+    try:
+        ours = add(x, x)
+    except Exception as error:
+        assert expected is None, f"torch computes it, we raise {error!r}"
+        assert type(error).__name__ not in LAUNCH_ERRORS, f"raised from inside the launch: {error}"
+        return
+    torch.testing.assert_close(ours, expected.to(ours.dtype))
+
+
+# -- memory layouts -----------------------------------------------------------------------------
+
+
+def test_expanded_and_strided_inputs_are_read_correctly():
+    add = launcher(ADD_2D, "add")
+    x = torch.randn(1, 7, device=DEVICE).expand(5, 7)  # stride 0 along rows
+    y = torch.randn(10, 7, device=DEVICE)[::2]  # every other row
+    z = torch.randn(7, 5, device=DEVICE).T  # transposed
+    torch.testing.assert_close(add(x, y), x + y)
+    torch.testing.assert_close(add(z, x), z + x)
+
+
+def test_an_output_that_aliases_an_input_is_computed_in_place():
+    fill = launcher(FILL, "fill")
+    x = torch.arange(6.0, device=DEVICE)
+    result = fill(x, x)
+    assert result.data_ptr() == x.data_ptr()
+    torch.testing.assert_close(x, torch.arange(6.0, device=DEVICE) * 2)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an overlapping output (an expanded view) is written without a check: lanes race "
+    "for one element; torch refuses such in-place writes",
+)
+def test_an_overlapping_output_is_refused():
+    fill = launcher(FILL, "fill")
+    out = torch.zeros(1, device=DEVICE).expand(4)
+    with pytest.raises(RuntimeError, match="overlap|memory location"):
+        fill(out, torch.arange(4.0, device=DEVICE))
+
+
+# -- empty tensors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "shape", "expected"),
+    [
+        ("row_sum", (3, 0), torch.zeros(3)),
+        ("row_sum", (0, 4), torch.zeros(0)),
+        ("softmax", (3, 0), torch.zeros(3, 0)),
+        ("softmax", (0, 5), torch.zeros(0, 5)),
+    ],
+    ids=str,
+)
+def test_empty_tensors_give_empty_or_identity_results(name, shape, expected):
+    module = load_module(transpiler.transpile(kernel_source("reductions.py")), stem="reductions")
+    ours = getattr(module, name)(*on(torch.randn(shape)))
+    assert ours.shape == expected.shape
+    torch.testing.assert_close(ours.cpu(), expected)
+
+
+def test_empty_elementwise_launches_nothing():
+    add = launcher(ADD, "add")
+    ours = add(*on(torch.ones(0), torch.ones(0)))
+    assert ours.shape == (0,)
+
+
+# -- Python values where tensors are expected ---------------------------------------------------
+
+
+def test_a_scalar_for_the_first_tensor_fails_before_launch():
+    add = launcher(ADD, "add")
+    with pytest.raises(TypeError, match="must be Tensor"):
+        add(1.0, torch.ones(4, device=DEVICE))
+
+
+def test_a_zero_dim_tensor_for_a_tiled_one_is_refused():
+    add = launcher(ADD, "add")
+    with pytest.raises(RuntimeError, match="y must be 1-D"):
+        add(*on(torch.ones(4), torch.tensor(2.0)))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a Python value for a tensor parameter fails in the rank check with "
+    "AttributeError: 'float' object has no attribute 'dim'",
+)
+@pytest.mark.parametrize("value", [1.0, None, [1.0, 2.0, 3.0, 4.0]], ids=["float", "None", "list"])
+def test_a_python_value_for_a_tensor_parameter_is_a_clear_type_error(value):
+    add = launcher(ADD, "add")
+    with pytest.raises(TypeError, match="y"):
+        add(torch.ones(4, device=DEVICE), value)
+
+
+# -- sizes beyond int32 offsets (GPU memory) ----------------------------------------------------
+
+
+@pytest.mark.gpu
+def test_more_than_two_to_the_31_elements():
+    add = launcher(ADD, "add")
+    count = 2**31 + 17
+    x = torch.ones(count, dtype=torch.int8, device="cuda")
+    y = torch.full((count,), 2, dtype=torch.int8, device="cuda")
+    out = add(x, y)
+    assert (
+        out[-17:].eq(3).all() and out[:17].eq(3).all() and out.sum(dtype=torch.int64) == 3 * count
+    )
