@@ -167,7 +167,10 @@ def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
 
 LANGUAGE_NAMES = (
     "tile grid zeros full arange cumsum specialize constexpr static_range register_block_size "
-    "register_tunable load store dot atomic_add reduce associative_scan device_print"
+    "register_tunable load store dot atomic_add atomic_max atomic_min atomic_and atomic_or "
+    "atomic_xor atomic_xchg atomic_cas reduce associative_scan cumprod device_print rand "
+    "randint split join inline_triton inline_asm_elementwise triton_kernel jagged_tile "
+    "register_reduction_dim signal wait subscript stacktensor_like tile_index"
 ).split()
 
 

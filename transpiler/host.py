@@ -38,6 +38,8 @@ class HostInfo:
             dim += rank
         if sizes is not None and 0 <= dim < len(sizes):
             return sizes[dim]
+        if tensor in self.like and self.like[tensor] != tensor:  # out = torch.empty_like(x)
+            return self.size_key(self.like[tensor], dim)
         return f"{tensor}.size({dim})"
 
     def key_of(self, node: cst.BaseExpression) -> str | None:

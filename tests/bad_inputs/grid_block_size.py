@@ -1,6 +1,6 @@
 # case: hl.grid with a block_size
 # expect: TileArgumentError 12:44
-# xfail: hl.grid has no block_size (Helion: TypeError); it is silently ignored
+# fixed (was xfail): hl.grid has no block_size (Helion: TypeError); it is silently ignored
 import torch
 import helion
 import helion.language as hl

@@ -1,7 +1,7 @@
 # case: hl.signal
 # expect: UnsupportedConstructError 14:9
 # message: not of this transpiler yet
-# xfail: LANGUAGE_NAMES lacks this Helion name: UnknownLanguageNameError says helion.language has no such name
+# fixed (was xfail): LANGUAGE_NAMES lacks this Helion name: UnknownLanguageNameError says helion.language has no such name
 import torch
 import helion
 import helion.language as hl

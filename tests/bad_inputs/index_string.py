@@ -1,6 +1,6 @@
 # case: a string as an index
 # expect: UnsupportedConstructError 13:23
-# xfail: a string index is accepted
+# fixed (was xfail): a string index is accepted
 import torch
 import helion
 import helion.language as hl

@@ -1,6 +1,6 @@
 # case: block_size=3: Triton blocks are powers of two
 # expect: TileArgumentError 12:47
-# xfail: block_size=3 is accepted: Triton fails at launch (tl.arange needs a power of two)
+# fixed (was xfail): block_size=3 is accepted: Triton fails at launch (tl.arange needs a power of two)
 import torch
 import helion
 import helion.language as hl

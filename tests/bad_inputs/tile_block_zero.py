@@ -1,6 +1,6 @@
 # case: block_size=0
 # expect: TileArgumentError 12:47
-# xfail: block_size=0 is accepted
+# fixed (was xfail): block_size=0 is accepted
 import torch
 import helion
 import helion.language as hl

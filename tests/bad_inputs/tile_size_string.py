@@ -1,6 +1,6 @@
 # case: a string as a tile size
 # expect: TileArgumentError 12:25
-# xfail: a string size is accepted
+# fixed (was xfail): a string size is accepted
 import torch
 import helion
 import helion.language as hl

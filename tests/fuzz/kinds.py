@@ -168,8 +168,8 @@ def reduction_kernels(draw, rank: int, integer: bool) -> FuzzKernel:
         values = Term("values", value.bound, value.lossy)
         final = draw(terms([result, values, *leaves], integer, depth=2))
         if result.code not in final.code:  # the store must depend on the reduction
-            bound = result.bound + final.bound
-            final = Term(f"{result.operand()} - {final.operand()}", bound, final.lossy)
+            total = result.bound + final.bound
+            final = Term(f"{result.operand()} - {final.operand()}", total, final.lossy)
         if final.bound > (MAX_INT_BOUND if integer else MAX_FLOAT_BOUND) * MAX_REDUCED:
             final = result
         assign(body, 1, f"out[{joined(index)}]", final.code, fresh)
@@ -301,8 +301,8 @@ def grid_kernels(draw, integer: bool) -> FuzzKernel:
         nonempty = None if op in EMPTY_OK else 1
     final = draw(terms(available, integer, depth=2))
     if nonempty is not None and "reduced" not in final.code:
-        bound = final.bound + available[-1].bound
-        final = Term(f"reduced - {final.operand()}", bound, final.lossy or value.lossy)
+        total = final.bound + available[-1].bound
+        final = Term(f"reduced - {final.operand()}", total, final.lossy or value.lossy)
     if final.bound > (MAX_INT_BOUND if integer else MAX_FLOAT_BOUND) * MAX_REDUCED:
         final = available[-1]
     assign(body, 1, "out[i, :]", final.code, fresh)

@@ -42,6 +42,10 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     # line 9: for tile in hl.tile(x.size(0)):
     torch._check(x.dim() == 1, lambda: "x must be 1-D: the kernel indexes it with 1 index")
     torch._check(y.dim() == 1, lambda: "y must be 1-D: the kernel indexes it with 1 index")
+    torch._check(
+        y.size(0) >= x.size(0),
+        lambda: "y.size(0) must be at least x.size(0): the tiles reach that far",
+    )
     INDEX_DTYPE = index_dtype(x, y, out)
     BLOCK_SIZE = 1024
     grid = (triton.cdiv(x.size(0), BLOCK_SIZE),)

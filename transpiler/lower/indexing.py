@@ -138,6 +138,8 @@ class IndexingMixin:
             if kind == "tile":
                 placed.append((kind, payload, tensor_dim, len(dims)))
                 dims.append(payload)
+                if not self.is_full_axis(payload):
+                    self.coverage.append((tensor, tensor_dim, payload))
             elif kind == "scalar":
                 placed.append((kind, payload, tensor_dim, -1))
             else:  # a block of indices: a gather
@@ -190,6 +192,13 @@ class IndexingMixin:
                 elements.append(("tile", value.axis))
             elif value.kind == TILES:
                 elements.extend(("tile", item.axis) for item in value.items)
+            elif value.kind == CONST and not isinstance(value.const, int):
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    value_node,
+                    f"a {type(value.const).__name__} index",
+                    hint="index with tiles, integers or ':'",
+                )
             elif value.kind in (BLOCK, CONST) and value.rank == 0:
                 elements.append(("scalar", value))
             elif value.kind == BLOCK:

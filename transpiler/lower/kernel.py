@@ -95,9 +95,9 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         self.dot_axes: dict[Axis, str] = {}  # axes of tl.dot operands: "mn" or "k"
         self.explicit_blocks: set[str] = set()  # block sizes the user fixed
         self.unit_blocks: set[str] = set()  # block sizes the user fixed at 1
-        self.tile_blocks: list[
-            str
-        ] = []  # tile block sizes in the order config block_sizes fill them
+        # tile block sizes in the order config block_sizes fill them
+        self.tile_blocks: list[str] = []
+        self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -221,6 +221,22 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
                 indices = f"{rank} {'index' if rank == 1 else 'indices'}"
                 message = f"{tensor} must be {rank}-D: the kernel indexes it with {indices}"
                 checks.append(f'torch._check({tensor}.dim() == {rank}, lambda: "{message}")')
+        seen = set()
+        for tensor, dim, axis in self.coverage:  # every tile must lie inside the tensors it reads
+            end = ast.unparse(axis.end)
+            reach = self.params[end].launch if end in self.params else None
+            own = self.host.size_key(tensor, dim)
+            if (
+                reach is None
+                or (tensor, dim) in seen
+                or reach in (own, self.host.name_for_key(own))
+            ):
+                continue
+            if self.host.key_of(cst.parse_expression(reach)) == own:
+                continue
+            seen.add((tensor, dim))
+            message = f"{tensor}.size({dim}) must be at least {reach}: the tiles reach that far"
+            checks.append(f'torch._check({tensor}.size({dim}) >= {reach}, lambda: "{message}")')
         for first, second in sorted(self.unified):
             a, b = (self.host.name_for_key(key) or key for key in (first, second))
             if a != b:

@@ -25,6 +25,42 @@ class LoopsMixin:
         self, call: cst.Call
     ) -> tuple[list[tuple[cst.BaseExpression | None, cst.BaseExpression]], list]:
         """[(begin, end)] per dimension of hl.tile / hl.grid, and block_size= entries."""
+        ranges, block_sizes = self._loop_ranges(call)
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        for _, end in ranges:
+            if isinstance(end, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+                raise self.source.error(TileArgumentError, end, "a loop size must be an integer")
+        if "block_size" in keywords:
+            node = keywords["block_size"]
+            if (self.aliases.qualified(call.func) or "").endswith(".grid"):
+                raise self.source.error(
+                    TileArgumentError,
+                    node,
+                    "hl.grid takes no block_size: each program is one index",
+                    hint="use hl.tile(n, block_size=...) for blocks",
+                )
+            if len(block_sizes) != len(ranges):
+                raise self.source.error(
+                    TileArgumentError,
+                    node,
+                    f"{len(block_sizes)} block sizes for {len(ranges)} dimensions",
+                )
+            for size in block_sizes:
+                literal = size.evaluated_value if isinstance(size, cst.Integer) else None
+                if isinstance(size, (cst.Float, cst.SimpleString)) or (
+                    literal is not None and (literal < 1 or literal & (literal - 1))
+                ):
+                    raise self.source.error(
+                        TileArgumentError,
+                        size,
+                        "a block size must be a power of two (1, 2, 4, ...)",
+                        hint="Triton blocks are powers of two; masks take care of ragged edges",
+                    )
+        return ranges, block_sizes
+
+    def _loop_ranges(
+        self, call: cst.Call
+    ) -> tuple[list[tuple[cst.BaseExpression | None, cst.BaseExpression]], list]:
         positional = [a.value for a in call.args if a.keyword is None]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         if not positional:
