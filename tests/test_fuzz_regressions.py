@@ -37,11 +37,6 @@ def test_long_statement_comment_stays_a_comment():
     compile(transpiler.transpile(source), "generated.py", "exec")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="power(): `(base < 0) & odd` with a constant exponent mixes a block and a scalar "
-    "condition, which Triton's interpreter cannot `&` (TypeError from numpy)",
-)
 @pytest.mark.parametrize("expression", ["x[tile].abs() ** 1.5", "torch.pow(x[tile].abs(), 0.5)"])
 def test_fractional_constant_power(expression):
     x = torch.rand(7) + 0.5
@@ -49,11 +44,6 @@ def test_fractional_constant_power(expression):
     assert_matches(ours, eager)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="power() through exp2/log2: 0 ** 0 gives nan (torch: 1), a negative base with a "
-    "fractional exponent gives a number (torch: nan)",
-)
 def test_power_edge_values():
     x = torch.tensor([0.0, -8.0, -2.0, 2.0])
     y = torch.tensor([0.0, 1 / 3, 0.5, 0.5])
@@ -61,11 +51,6 @@ def test_power_edge_values():
     torch.testing.assert_close(ours, eager, equal_nan=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='InternalTranspilerError: TypeError: required field "lineno" missing from expr '
-    "(a constant expression as hl.full's fill value)",
-)
 def test_hl_full_with_a_constant_expression():
     x = torch.arange(5, dtype=torch.int32)
     source = elementwise("hl.full([tile], 2**30, dtype=torch.int32) + x[tile]")

@@ -50,10 +50,15 @@ def remainder(a, b):
     "power": (
         """@triton.jit
 def power(base, exponent):
-    # base ** exponent through exp2 / log2, with the sign of integer powers of negatives.
+    # base ** exponent through exp2 / log2, with torch's answers at the edges: x ** 0 is 1,
+    # a negative base keeps its sign for odd integer exponents and is nan for fractional ones.
     magnitude = tl.exp2(exponent * tl.log2(tl.abs(base)))
+    whole = exponent == tl.floor(exponent)
     odd = tl.abs(exponent % 2) == 1
-    return tl.where((base < 0) & odd, -magnitude, magnitude)
+    signed = tl.where(odd, -magnitude, magnitude)
+    negative = tl.where(whole, signed, float("nan"))
+    result = tl.where(base < 0, negative, magnitude)
+    return tl.where(exponent == 0, 1.0, result)
 """,
         (),
     ),

@@ -48,11 +48,13 @@ class Op:
     lossy: bool = False
     atomic: bool = True
     bug: str | None = None  # not generated while this bug of OPEN_BUGS is open
+    tensor_operands: bool = False  # `(a == b).int()`: Python scalars have no .int()
 
     @property
     def needs_tensors(self) -> bool:
         """Torch functions and methods need tensor operands; operators take scalars too."""
-        return "torch." in self.template or "F." in self.template or "}." in self.template
+        spelled = "torch." in self.template or "F." in self.template or "}." in self.template
+        return spelled or self.tensor_operands
 
 
 def _sum(a: float, b: float) -> float:
@@ -137,7 +139,7 @@ INT_OPS = [
     Op("torch.maximum({a}, {b})", 2, max),
     Op("torch.minimum({a}, {b})", 2, max),
     Op("({a} > {b}).to(torch.int32)", 2, lambda a, b: 1),
-    Op("torch.eq({a}, {b}).int()", 2, lambda a, b: 1),
+    Op("({a} == {b}).int()", 2, lambda a, b: 1, tensor_operands=True),
 ]
 # No chained comparisons (`-1.0 < a < 1.0`): the transpiler accepts them, but eager torch (the
 # reference) cannot take the truth value of a tensor.

@@ -105,13 +105,10 @@ class ExpressionsMixin:
             return self.integer_power(left, int(right.const), node)
         symbol, template, helpers = BINARY_OPERATORS[op_name]
         if left.kind == CONST and right.kind == CONST:
-            folded = eval(
-                compile(
-                    ast.Expression(expr(f"a {symbol} b", a=left.code, b=right.code)),
-                    "<fold>",
-                    "eval",
-                )
-            )  # noqa: S307
+            folded_tree = ast.fix_missing_locations(
+                ast.Expression(expr(f"a {symbol} b", a=left.code, b=right.code))
+            )
+            folded = eval(compile(folded_tree, "<fold>", "eval"))  # noqa: S307 - two constants
             return constant(folded)
         for helper in helpers:
             self.use_helper(helper)
