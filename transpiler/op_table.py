@@ -83,6 +83,13 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
         note="min= / max= may be given alone",
     ),
     ElementwiseOp("square", "a * a", _MATH),
+    ElementwiseOp("eq", "a == b", _MATH, flops=0, result="bool"),
+    ElementwiseOp("ne", "a != b", _MATH, flops=0, result="bool"),
+    ElementwiseOp("lt", "a < b", _MATH, flops=0, result="bool"),
+    ElementwiseOp("le", "a <= b", _MATH, flops=0, result="bool"),
+    ElementwiseOp("gt", "a > b", _MATH, flops=0, result="bool"),
+    ElementwiseOp("ge", "a >= b", _MATH, flops=0, result="bool"),
+    ElementwiseOp("logical_not", "a == 0", _MATH, flops=0, result="bool"),
 )
 
 REDUCTIONS: tuple[ReductionOp, ...] = (
