@@ -171,6 +171,7 @@ def terms(draw, leaves: list[Term], integer: bool, depth: int = 3) -> Term:
         if "scalar-and-block-condition" in OPEN_BUGS and any(o in condition for o in "&|^"):
             loads = [leaf for leaf in loads if bool(leaf.axes) == bool(a.axes)]
         b = draw(st.sampled_from(loads))
+        spanned = a.axes | (b.axes if "{b}" in condition else frozenset())
         condition = condition.format(a=a.operand(), b=b.operand())
         yes = draw(terms(leaves, integer, depth - 1))
         no = draw(terms(leaves, integer, depth - 1))
@@ -178,7 +179,7 @@ def terms(draw, leaves: list[Term], integer: bool, depth: int = 3) -> Term:
             f"torch.where({condition}, {yes.code}, {no.code})",
             max(yes.bound, no.bound),
             yes.lossy or no.lossy,
-            axes=a.axes | b.axes | yes.axes | no.axes,
+            axes=spanned | yes.axes | no.axes,
         )
     operands = [draw(terms(leaves, integer, depth - 1))]
     if draw(st.booleans()):
