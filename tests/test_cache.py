@@ -64,6 +64,16 @@ def test_the_location_is_configurable(tmp_path, monkeypatch):
     assert runtime.cache_dir().is_dir()
 
 
+def test_a_new_location_gets_its_own_entries(tmp_path, monkeypatch):
+    code = transpiler.transpile(ADD)
+    for name in ("first", "second"):
+        monkeypatch.setenv(runtime.CACHE_ENV, str(tmp_path / name))
+        module = runtime.load_module(code, stem="moved")
+        assert entry(tmp_path / name, "moved").read_text() == code
+    x = torch.arange(3.0)
+    assert torch.equal(module.add(x, x), 2 * x)
+
+
 # -- atomic writes ------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import transpiler
 from transpiler.errors import RankUnknownError, TranspileError
 
-CI_EXAMPLES = 300
+CI_EXAMPLES = 500
 CI_SETTINGS = settings(
     max_examples=CI_EXAMPLES,
     deadline=None,

@@ -106,11 +106,12 @@ def load_module(code: str, *, stem: str = "kernels") -> types.ModuleType:
     The module runs `code` itself, compiled here, and Triton reads the same text (linecache):
     what is on disk is only checked and repaired, never trusted, and no bytecode is written."""
     digest = hashlib.sha256(code.encode()).hexdigest()[:20]
-    key = digest
+    path = cache_dir() / f"{stem}_{digest}.py"
+    key = str(path)  # the same text in another cache directory is written there too
     if key in _MODULES:
         return _MODULES[key]
-    path = cached_file(cache_dir() / f"{stem}_{digest}.py", code)
-    name = f"transpiler_generated_{stem}_{key}"
+    cached_file(path, code)
+    name = f"transpiler_generated_{stem}_{digest}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     linecache.cache[str(path)] = (len(code), None, code.splitlines(keepends=True), str(path))

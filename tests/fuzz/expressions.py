@@ -90,7 +90,6 @@ FLOAT_OPS = [
         lambda a: (a + 0.5) ** 1.5,
         lambda a: a <= 20,
         atomic=False,
-        bug="fractional-power",
     ),
     Op("{a}.half().float()", 1, lambda a: a, lossy=True),
     Op("{a}.to(torch.float16)", 1, lambda a: a, lossy=True),
@@ -111,7 +110,6 @@ FLOAT_OPS = [
         "torch.pow({a}.abs() + 0.5, torch.tanh({b}))",
         2,
         lambda a, b: max(a + 0.5, 2.0),
-        bug="fractional-power",  # with a 0-d exponent (v[i]) only: see `terms`
     ),
 ]
 
@@ -147,11 +145,6 @@ CONDITIONS = ["{a} > 0.5", "{a} <= {b}", "({a} > -1.0) & ({a} < 1.0)", "({a} > 0
 CONDITIONS += ["{a} != {b}"]
 INT_CONDITIONS = ["{a} > 3", "{a} <= {b}", "({a} > -5) ^ ({a} < 5)", "({a} > 0) | ({b} < 0)"]
 INT_CONDITIONS += ["{a} == {b}"]
-
-
-def _bug_needs_scalar_exponent(op: Op, operands: list[Term]) -> bool:
-    """torch.pow meets "fractional-power" only with a 0-d exponent; a block one is fine."""
-    return "torch.pow" in op.template and bool(operands[-1].axes)
 
 
 @st.composite
@@ -193,7 +186,7 @@ def terms(draw, leaves: list[Term], integer: bool, depth: int = 3) -> Term:
         and op.fits(*bounds)
         and op.bound(*bounds) <= limit
         and (all(t.tensor for t in operands) or not op.needs_tensors)
-        and (op.bug not in OPEN_BUGS or _bug_needs_scalar_exponent(op, operands))
+        and op.bug not in OPEN_BUGS
     ]
     if not fitting:
         return operands[0]

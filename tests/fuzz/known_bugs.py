@@ -1,11 +1,10 @@
 """Open bugs the fuzzers found: what triggers them is not generated until they are fixed."""
 
 # Each name stops the fuzzers from generating (or from failing on) one known bug, so that they
-# keep looking for new ones. Each has an xfail regression test in
-# tests/test_fuzz_regressions.py; remove its name here when the fix lands.
+# keep looking for new ones. Each has an xfail regression test (tests/test_fuzz_regressions.py,
+# tests/bad_inputs/); remove its name here when the fix lands. Fixed and removed:
+# "long-statement-comment", "fractional-power", "constant-expression-fill".
 OPEN_BUGS = {
-    "fractional-power",  # test_fractional_constant_power
-    "constant-expression-fill",  # test_hl_full_with_a_constant_expression
     "integer-amax",  # test_integer_amax_stays_integer
     "scalar-and-block-condition",  # test_scalar_and_block_condition
     "invalid-python-passes-through",  # test_return_outside_function_is_a_syntax_error
@@ -22,7 +21,6 @@ OPEN_BUGS |= {
 KNOWN_INTERNAL_ERRORS = {
     "wrong-arity": r"IndexError: list index out of range",
     "module-as-size": r"AttributeError: 'NoneType' object has no attribute '_fields'",
-    "constant-expression-fill": r'TypeError: required field "lineno" missing from expr',
     "one-tuple-target": r"AttributeError: 'list' object has no attribute 'removeprefix'",
 }
 
