@@ -50,13 +50,19 @@ def main() -> None:
     matrix, reductions = user_module("matrix.py"), user_module("reductions.py")
     bf16 = {"device": "cuda", "dtype": torch.bfloat16}
     x, y = torch.randn(8192, 8192, **bf16), torch.randn(8192, 8192, **bf16)
-    skinny = (torch.randn(16384, 4096, **bf16), torch.randn(4096, 256, **bf16))
+    skinny = (torch.randn(16384, 1024, **bf16), torch.randn(1024, 4096, **bf16))
     q, k, v = (torch.randn(128, 4096, 128, **bf16) for _ in range(3))
     rows = torch.randn(16384, 8192, **bf16)
     sdpa = lambda q, k, v: F.scaled_dot_product_attention(q[None], k[None], v[None])[0]  # noqa: E731
     workloads = [
         ("matmul 8192^3 bf16", matrix.matmul, (x, y), torch.matmul, 2 * 8192**3),
-        ("matmul 16384x4096x256 bf16", matrix.matmul, skinny, torch.matmul, 2 * 16384 * 4096 * 256),
+        (
+            "matmul 16384x4096x1024 bf16",
+            matrix.matmul,
+            skinny,
+            torch.matmul,
+            2 * 16384 * 4096 * 1024,
+        ),
         (
             "attention 4x32x4096x128 bf16",
             matrix.attention_batched,
@@ -66,6 +72,35 @@ def main() -> None:
         ),
         ("softmax 16384x8192 bf16", reductions.softmax, (rows,), lambda t: torch.softmax(t, -1), 0),
     ]
+    weight, bias = torch.randn(8192, **bf16), torch.randn(8192, **bf16)
+    logits = torch.randn(16384, 32000, **bf16)
+    labels = torch.randint(0, 32000, (16384,), device="cuda")
+    for dtype in (torch.bfloat16, torch.float32):
+        name = "bf16" if dtype == torch.bfloat16 else "fp32"
+        x, w, b, lg = rows.to(dtype), weight.to(dtype), bias.to(dtype), logits.to(dtype)
+        workloads += [
+            (
+                f"layer_norm 16384x8192 {name}",
+                reductions.layer_norm,
+                (x, w, b),
+                lambda t, w, b: F.layer_norm(t, [t.size(-1)], w, b),
+                0,
+            ),
+            (
+                f"rms_norm 16384x8192 {name}",
+                reductions.rms_norm,
+                (x, w),
+                lambda t, w: F.rms_norm(t, [t.size(-1)], w, eps=1e-6),
+                0,
+            ),
+            (
+                f"cross_entropy 16384x32000 {name}",
+                reductions.cross_entropy,
+                (lg, labels),
+                lambda t, y: F.cross_entropy(t.float(), y, reduction="none"),
+                0,
+            ),
+        ]
     table = []
     for label, kernel, inputs, peer, flops in workloads:
         default_ms = bench(kernel.bind(inputs).launcher, *inputs)
