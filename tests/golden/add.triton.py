@@ -22,12 +22,12 @@ def upcast_half(x):
 @triton.jit
 def add_kernel(
     x_ptr, y_ptr, out_ptr, x_size_0, x_stride_0, y_stride_0, out_stride_0,
-    INDEX_DTYPE: tl.constexpr, BLOCK_SIZE: tl.constexpr,
+    INDEX_DTYPE: tl.constexpr, BLOCK_SIZE: tl.constexpr, EVEN_OFFSETS: tl.constexpr,
 ):
     # line 9: for tile in hl.tile(x.size(0)):
     pid = tl.program_id(0).to(INDEX_DTYPE)
     offsets = pid * BLOCK_SIZE + tl.arange(0, BLOCK_SIZE)
-    mask = offsets < x_size_0
+    mask = (offsets < x_size_0) | EVEN_OFFSETS
     # line 10: out[tile] = x[tile] + y[tile]
     x_ptrs = x_ptr + offsets * x_stride_0
     x_tile = upcast_half(tl.load(x_ptrs, mask=mask, other=0))
@@ -48,9 +48,10 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     )
     INDEX_DTYPE = index_dtype(x, y, out)
     BLOCK_SIZE = 1024
+    EVEN_OFFSETS = x.size(0) % BLOCK_SIZE == 0  # whole tiles: no masks needed
     grid = (triton.cdiv(x.size(0), BLOCK_SIZE),)
     add_kernel[grid](
         x, y, out, x.size(0), x.stride(0), y.stride(0), out.stride(0), INDEX_DTYPE=INDEX_DTYPE,
-        BLOCK_SIZE=BLOCK_SIZE,
+        BLOCK_SIZE=BLOCK_SIZE, EVEN_OFFSETS=EVEN_OFFSETS,
     )
     return out

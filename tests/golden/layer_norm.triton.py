@@ -23,14 +23,14 @@ def upcast_half(x):
 def layer_norm_kernel(
     x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_0, x_stride_1, weight_stride_0,
     bias_stride_0, out_stride_0, out_stride_1, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr,
-    BLOCK_M: tl.constexpr,
+    BLOCK_M: tl.constexpr, EVEN_M: tl.constexpr, EVEN_N: tl.constexpr,
 ):
     # line 12: for tile_m in hl.tile(m):
     pid_m = tl.program_id(0).to(INDEX_DTYPE)
     offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
-    mask_m = offs_m < m
+    mask_m = (offs_m < m) | EVEN_M
     offs_n = tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
-    mask_n = offs_n < n
+    mask_n = (offs_n < n) | EVEN_N
     # line 13: row = x[tile_m, :].to(torch.float32)
     x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
     x_tile = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0))
@@ -75,9 +75,12 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     INDEX_DTYPE = index_dtype(x, weight, bias, out)
     BLOCK_N = triton.next_power_of_2(max(n, 1))
     BLOCK_M = 4
+    EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks needed
+    EVEN_N = n == BLOCK_N  # whole tiles: no masks needed
     grid = (triton.cdiv(m, BLOCK_M),)
     layer_norm_kernel[grid](
         x, weight, bias, out, m, n, eps, x.stride(0), x.stride(1), weight.stride(0), bias.stride(0),
         out.stride(0), out.stride(1), INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, BLOCK_M=BLOCK_M,
+        EVEN_M=EVEN_M, EVEN_N=EVEN_N,
     )
     return out

@@ -22,12 +22,13 @@ def upcast_half(x):
 @triton.jit
 def softmax_two_pass_kernel(
     x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
-    INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr,
+    INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, EVEN_M: tl.constexpr,
+    EVEN_N: tl.constexpr,
 ):
     # line 10: for tile_m in hl.tile(m):
     pid_m = tl.program_id(0).to(INDEX_DTYPE)
     offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
-    mask_m = offs_m < m
+    mask_m = (offs_m < m) | EVEN_M
     # line 11: mi = hl.full([tile_m], float("-inf"), dtype=torch.float32)
     mi = tl.full([BLOCK_M], float("-inf"), tl.float32)
     # line 12: di = hl.zeros([tile_m], dtype=torch.float32)
@@ -35,7 +36,7 @@ def softmax_two_pass_kernel(
     # line 13: for tile_n in hl.tile(n):
     for begin_n in range(0, n, BLOCK_N):
         offs_n = begin_n + tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
-        mask_n = offs_n < n
+        mask_n = (offs_n < n) | EVEN_N
         # line 14: values = x[tile_m, tile_n]
         x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
         values = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0))
@@ -50,7 +51,7 @@ def softmax_two_pass_kernel(
     # line 19: for tile_n in hl.tile(n):
     for begin_n_1 in range(0, n, BLOCK_N):
         offs_n = begin_n_1 + tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
-        mask_n = offs_n < n
+        mask_n = (offs_n < n) | EVEN_N
         # line 20: values = x[tile_m, tile_n]
         x_ptrs_1 = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
         values = upcast_half(tl.load(x_ptrs_1, mask=mask_m[:, None] & mask_n[None, :], other=0))
@@ -69,9 +70,11 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     INDEX_DTYPE = index_dtype(x, out)
     BLOCK_N = 64
     BLOCK_M = 16
+    EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks needed
+    EVEN_N = n % BLOCK_N == 0  # whole tiles: no masks needed
     grid = (triton.cdiv(m, BLOCK_M),)
     softmax_two_pass_kernel[grid](
         x, out, m, n, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
-        INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, BLOCK_M=BLOCK_M,
+        INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, BLOCK_M=BLOCK_M, EVEN_M=EVEN_M, EVEN_N=EVEN_N,
     )
     return out

@@ -22,16 +22,17 @@ def upcast_half(x):
 @triton.jit
 def outer_scaled_kernel(
     a_ptr, b_ptr, out_ptr, m, n, scale, a_stride_0, b_stride_0, out_stride_0, out_stride_1,
-    INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+    INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, EVEN_M: tl.constexpr,
+    EVEN_N: tl.constexpr,
 ):
     # line 11: for tile_m, tile_n in hl.tile([m, n]):
     pid = tl.program_id(0).to(INDEX_DTYPE)
     pid_m = pid // tl.cdiv(n, BLOCK_N)
     pid_n = pid % tl.cdiv(n, BLOCK_N)
     offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
-    mask_m = offs_m < m
+    mask_m = (offs_m < m) | EVEN_M
     offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
-    mask_n = offs_n < n
+    mask_n = (offs_n < n) | EVEN_N
     # line 12: out[tile_m, tile_n] = torch.sigmoid(a[tile_m, None] * scale) + b[None, tile_n]
     a_ptrs = a_ptr + offs_m[:, None] * a_stride_0
     a_tile = upcast_half(tl.load(a_ptrs, mask=mask_m[:, None], other=0))
@@ -51,10 +52,12 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     INDEX_DTYPE = index_dtype(a, b, out)
     BLOCK_M = 32
     BLOCK_N = 32
+    EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks needed
+    EVEN_N = n % BLOCK_N == 0  # whole tiles: no masks needed
     grid = (triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N),)
     outer_scaled_kernel[grid](
         a, b, out, m, n, scale, a.stride(0), b.stride(0), out.stride(0), out.stride(1),
-        INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N,
+        INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, EVEN_M=EVEN_M, EVEN_N=EVEN_N,
     )
     return out
 
@@ -62,12 +65,12 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
 @triton.jit
 def row_cumsum_kernel(
     x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
-    INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr,
+    INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr, EVEN_N: tl.constexpr,
 ):
     # line 20: for i in hl.grid(m):
     i = tl.program_id(0).to(INDEX_DTYPE)
     offs_n = tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
-    mask_n = offs_n < n
+    mask_n = (offs_n < n) | EVEN_N
     # line 21: out[i, :] = torch.cumsum(x[i, :], dim=0)
     x_ptrs = x_ptr + i * x_stride_0 + offs_n * x_stride_1
     x_tile = upcast_half(tl.load(x_ptrs, mask=mask_n, other=0))
@@ -81,9 +84,10 @@ def row_cumsum(x: torch.Tensor) -> torch.Tensor:
     # line 20: for i in hl.grid(m):
     INDEX_DTYPE = index_dtype(x, out)
     BLOCK_N = triton.next_power_of_2(max(n, 1))
+    EVEN_N = n == BLOCK_N  # whole tiles: no masks needed
     grid = (m,)
     row_cumsum_kernel[grid](
         x, out, m, n, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
-        INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N,
+        INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, EVEN_N=EVEN_N,
     )
     return out

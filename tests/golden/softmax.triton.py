@@ -22,14 +22,15 @@ def upcast_half(x):
 @triton.jit
 def softmax_kernel(
     x_ptr, out_ptr, n, m, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
-    INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+    INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, EVEN_N: tl.constexpr,
+    EVEN_M: tl.constexpr,
 ):
     # line 10: for tile_n in hl.tile(n):
     pid_n = tl.program_id(0).to(INDEX_DTYPE)
     offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
-    mask_n = offs_n < n
+    mask_n = (offs_n < n) | EVEN_N
     offs_m = tl.arange(0, BLOCK_M).to(INDEX_DTYPE)
-    mask_m = offs_m < m
+    mask_m = (offs_m < m) | EVEN_M
     # line 11: values = x[tile_n, :]
     x_ptrs = x_ptr + offs_n[:, None] * x_stride_0 + offs_m[None, :] * x_stride_1
     values = upcast_half(tl.load(x_ptrs, mask=mask_n[:, None] & mask_m[None, :], other=0))
@@ -51,9 +52,11 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
     INDEX_DTYPE = index_dtype(x, out)
     BLOCK_M = triton.next_power_of_2(max(m, 1))
     BLOCK_N = max(1, 4096 // BLOCK_M)
+    EVEN_N = n % BLOCK_N == 0  # whole tiles: no masks needed
+    EVEN_M = m == BLOCK_M  # whole tiles: no masks needed
     grid = (triton.cdiv(n, BLOCK_N),)
     softmax_kernel[grid](
         x, out, n, m, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
-        INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N,
+        INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, EVEN_N=EVEN_N, EVEN_M=EVEN_M,
     )
     return out

@@ -246,7 +246,7 @@ class IndexingMixin:
         line = self.source.line_of(node)
         definitions = [
             f"{offsets} = tl.arange(0, {block_name}).to(INDEX_DTYPE)",
-            f"{mask} = {offsets} < {size}",
+            self.mask_line(mask, offsets, size, block_name, f"{launch_size} == {block_name}"),
         ]
         for offset, text in enumerate(definitions):
             self.lines.insert(self.preamble_end + offset, self.make_line(1, text, line))

@@ -73,6 +73,7 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         self.params: dict[str, Param] = {}
         self.param_for_launch: dict[str, str] = {}
         self.constexprs: dict[str, str] = {}  # BLOCK_N → launcher expression
+        self.even_flags: dict[str, str] = {}  # EVEN_N → launcher test: every tile along n whole
         self.lines: list[Line] = []
         self.launch_lines: list[Line] = []
         self.depth = 1
@@ -140,6 +141,19 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         self.constexprs[name] = launch
         return name
 
+    def mask_line(self, mask: str, offsets: str, end: str, block: str, whole: str | None) -> str:
+        """`mask_n = offs_n < n`; with `whole` (a launcher test that every tile along the axis is
+        whole), `| EVEN_N` is added: a constexpr that lets Triton drop the mask when it holds."""
+        if whole is None:
+            return f"{mask} = {offsets} < {end}"
+        wanted = "EVEN_" + offsets.removeprefix("offs_").upper()
+        flag = next((f for f, test in self.even_flags.items() if test == whole), None)
+        if flag is None:
+            flag = self.names.fresh(wanted)
+            self.host_names.taken.add(flag)
+            self.even_flags[flag] = whole
+        return f"{mask} = ({offsets} < {end}) | {flag}"
+
     def tensor_pointer(self, tensor: str) -> str:
         self.tensor_names.add(tensor)
         return self.param(f"{tensor}_ptr", tensor, "tensor")
@@ -184,7 +198,8 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         ordered = sorted(
             self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
         )
-        names = [p.name for p in ordered] + [f"{c}: tl.constexpr" for c in self.constexprs]
+        constexprs = [*self.constexprs, *self.even_flags]
+        names = [p.name for p in ordered] + [f"{c}: tl.constexpr" for c in constexprs]
         header = [
             Line(0, "@triton.jit", lineno),
             Line(0, f"def {self.kernel_name}({', '.join(names)}):", lineno),
@@ -201,12 +216,16 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
             out.append(Line(depth, rank_check, lineno))
         for name, value in self.constexprs.items():
             out.append(Line(depth, f"{name} = {value}", lineno))
+        for name, test in self.even_flags.items():
+            out.append(Line(depth, f"{name} = {test}  # whole tiles: no masks needed", lineno))
         grid_text = " * ".join(grid) if grid else "1"
         out.append(Line(depth, f"grid = ({grid_text},)", lineno))
         ordered = sorted(
             self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
         )
-        args = [p.launch for p in ordered] + [f"{c}={c}" for c in self.constexprs]
+        args = [p.launch for p in ordered] + [
+            f"{c}={c}" for c in [*self.constexprs, *self.even_flags]
+        ]
         for option in ("num_warps", "num_stages"):
             chosen = config_value(self.settings, option)
             if isinstance(chosen, int):

@@ -217,7 +217,12 @@ class LoopsMixin:
                 else expr("s + p * b", s=begin.code, p=pid, b=block_name)
             )
             self.emit(f"{offsets} = {ast.unparse(start)} + tl.arange(0, {block_name})", line)
-            self.emit(f"{mask} = {offsets} < {ast.unparse(end.code)}", line)
+            whole = None
+            if begin is None and not (
+                isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1
+            ):
+                whole = f"{host_size(host_text[index][1])} % {block_name} == 0"
+            self.emit(self.mask_line(mask, offsets, ast.unparse(end.code), block_name, whole), line)
             axis = Axis(
                 offsets, mask, block_name, end.code, start, ast.Name(id=pid), tile_names[index]
             )
@@ -374,7 +379,12 @@ class LoopsMixin:
                 )
                 self.depth += 1
                 self.emit(f"{offsets} = {start} + tl.arange(0, {block_name}).to(INDEX_DTYPE)", line)
-                self.emit(f"{mask} = {offsets} < {ast.unparse(end.code)}", line)
+                end_text = ast.unparse(end.code)
+                whole = None
+                size = self.params.get(end_text)
+                if begin_node is None and size is not None and size.kind == "size":
+                    whole = f"{host_size(size.launch)} % {block_name} == 0"
+                self.emit(self.mask_line(mask, offsets, end_text, block_name, whole), line)
                 axis = Axis(
                     offsets,
                     mask,
@@ -462,3 +472,10 @@ def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 def _size_node(tensor: str, dim: int) -> cst.BaseExpression:
     return cst.parse_expression(f"{tensor}.size({dim})")
+
+
+def host_size(text: str) -> str:
+    """A host size expression as the left operand of `%`: parenthesised unless atomic."""
+    node = ast.parse(text, mode="eval").body
+    atomic = isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant))
+    return text if atomic else f"({text})"
