@@ -28,6 +28,7 @@ def user_module(file: str):
     text = (ROOT / "tests/kernels" / file).read_text()
     text = text.replace("import helion.language as hl", "import transpiler.language as hl")
     text = text.replace("import helion\n", "import transpiler as helion\n")
+    text = text.replace("from helion.", "from transpiler.")
     path = Path(tempfile.mkdtemp()) / f"tuned_{Path(file).stem}.py"
     path.write_text(text)
     spec = importlib.util.spec_from_file_location(path.stem, path)
