@@ -81,3 +81,35 @@ def test_kernel_autotunes_on_the_gpu(tmp_path, monkeypatch):
     torch.testing.assert_close(result.float(), x.float() @ y.float(), atol=2e-1, rtol=2e-2)
     assert len(module.matmul.last_tuning) >= 2
     assert (tmp_path / "autotune.json").exists()
+
+
+def test_row_search_stops_adding_rows_once_they_cost(monkeypatch):
+    """Row candidates with more rows are skipped once fewer rows ran slower than the best:
+    their compiles are the slow part of a search (a 16-row, 32000-wide candidate: seconds)."""
+    import triton.testing
+
+    from transpiler.autotune import ROW_CONFIGS, search
+
+    times = {None: 1.0, 1: 0.9, 2: 0.95, 4: 0.5, 8: 0.4, 16: 0.3}  # more rows would pay here
+    built = []
+
+    def build(config):
+        rows = None if config is None else config["block_sizes"][0]
+        built.append(rows)
+        launcher = lambda x: (x, rows)[0]  # noqa: E731 - the same result for every config
+        launcher.rows = rows
+        return launcher
+
+    def fake_bench(fn, **_):
+        fn()
+        return times[built[-1]]
+
+    monkeypatch.setattr(triton.testing, "do_bench", fake_bench)
+    space = [{"block_sizes": [r], "num_warps": w} for r, w in ROW_CONFIGS]
+    x = torch.randn(3, 5)
+    best, timings = search(build, space, (x,), row_pruning=True)
+    tried = {c["block_sizes"][0] for c, _ in timings if c is not None}
+    assert tried == {1, 2}  # two rows cost more than one: 4, 8 and 16 never compiled
+    assert best["block_sizes"] == [1]
+    best, timings = search(build, space, (x,), row_pruning=False)
+    assert best["block_sizes"] == [16]  # without pruning the whole space is timed

@@ -21,9 +21,14 @@ DOT_CONFIGS = [
     (64, 64, 64, 4, 4),
     (128, 128, 32, 4, 4),
     (64, 256, 32, 4, 4),
+    (128, 256, 64, 8, 4),
+    (128, 128, 128, 8, 3),
 ]
 TILE_CONFIGS = [(512, 4), (1024, 4), (2048, 4), (4096, 8), (1024, 8), (2048, 8)]
-ROW_CONFIGS = [(1, 4), (1, 8), (1, 16), (2, 8), (4, 8), (8, 8), (2, 4), (16, 4)]
+# (rows per program, num_warps), in the order tried: once a config with r > 1 rows is slower
+# than the best so far, configs with r or more rows are skipped (wide rows: each doubling of
+# rows doubles the registers a program needs, and compiling the spilling ones takes seconds).
+ROW_CONFIGS = [(1, 4), (1, 8), (1, 16), (2, 8), (2, 4), (4, 8), (8, 8), (16, 4)]
 BUDGET_SECONDS = 20.0
 
 
@@ -105,6 +110,7 @@ def search(
     configs: list[dict[str, Any]],
     args: tuple,
     budget: float = BUDGET_SECONDS,
+    row_pruning: bool = False,
 ) -> tuple[dict[str, Any] | None, list[tuple[dict[str, Any] | None, float]]]:
     """Time each configuration (after checking it computes what the default computes); the
     fastest wins. Configurations that fail to compile or disagree are skipped."""
@@ -122,9 +128,13 @@ def search(
             ),
         )
     )
+    slower_rows = None  # rows per program from which row candidates stopped paying
     for config in configs:
         if time.perf_counter() - started > budget:
             break
+        rows = _rows(config) if row_pruning else None
+        if rows is not None and slower_rows is not None and rows >= slower_rows:
+            continue
         try:
             launcher = build(config)
             result = launcher(*trial_args)
@@ -135,9 +145,19 @@ def search(
             )
         except Exception:  # noqa: BLE001 - out of shared memory, registers: not a candidate here
             continue
+        if rows is not None and rows > 1 and ms > min(t for _, t in timings):
+            slower_rows = rows if slower_rows is None else min(slower_rows, rows)
         timings.append((config, ms))
     best = min(timings, key=lambda entry: entry[1])
     return best[0], timings
+
+
+def _rows(config: dict[str, Any]) -> int | None:
+    """Rows per program of a row-kernel candidate (its one block size), else None."""
+    sizes = config.get("block_sizes", [])
+    if len(sizes) == 1 and isinstance(sizes[0], int):
+        return sizes[0]
+    return None
 
 
 def _agrees(result: Any, baseline: Any) -> bool:

@@ -252,9 +252,13 @@ class Kernel:
         if config is None:
             given = self.settings.get("configs")
             space = [dict(c) for c in given] if isinstance(given, (list, tuple)) else None
+            tunables = self.transpiled(tuple(args)).tunables.get(self.name, ())
             if space is None:
-                space = candidates(self.transpiled(tuple(args)).tunables.get(self.name, ()))
-            config, timings = search(lambda c: self.bind(args, c).launcher, space, args)
+                space = candidates(tunables)
+            rows = space is not None and [role for _, role in tunables] == ["rows"]
+            config, timings = search(
+                lambda c: self.bind(args, c).launcher, space, args, row_pruning=rows
+            )
             self.last_tuning = timings
             cache.put(disk_key, config or {})
         self._tuned[memory_key] = config or None
