@@ -267,6 +267,7 @@ class LoopsMixin:
         """Programs in groups of GROUP_M rows of tiles, so neighbours share inputs in L2."""
         pid_m, pid_n = values[0][5], values[1][5]
         group_name = self.constexpr("GROUP_M", str(group))
+        self.group_constexpr = group_name
         rows, in_group, first, size = (
             self.names.fresh(n)
             for n in ("num_pid_m", "num_pid_in_group", "first_pid_m", "group_size_m")
