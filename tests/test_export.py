@@ -152,3 +152,7 @@ def test_cli_export(tmp_path, capsys):
     ruff_clean(out)
     done = run_standalone(out, tmp_path)
     assert done.returncode == 0 and "PASS" in done.stdout, done.stdout + done.stderr[-2000:]
+    tuned = tmp_path / "tuned.py"
+    example = ["--example", "torch.randn(5, 17)", "-o", str(tuned)]
+    assert main([str(GOLDEN / "softmax.py"), "--export", "--keep-autotune", *example]) == 0
+    assert "@triton.autotune(" in tuned.read_text()
