@@ -217,3 +217,30 @@ def test_cuda_graph_capture_replays_a_launcher():
         torch.cuda.synchronize()
         expected = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * weight
         torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.gpu
+def test_cuda_graph_capture_replays_kernel_calls_with_new_data():
+    """The Kernel call itself (device checks, binding, the tuned config from memory, the
+    launcher) does no host work that breaks capture once a warm call has compiled and tuned."""
+    x, weight = torch.randn(37, 200, device="cuda"), torch.rand(200, device="cuda") + 0.5
+
+    def block(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        return softmax(rms_norm(x, weight, 1e-6))
+
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        block(x, weight)  # warm up: compile (and autotune) outside the capture
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        out = block(x, weight)
+    for _ in range(3):
+        x.copy_(torch.randn_like(x))
+        weight.copy_(torch.rand_like(weight) + 0.5)
+        graph.replay()
+        torch.cuda.synchronize()
+        x64, w64 = x.double(), weight.double()
+        normed = x64 * torch.rsqrt(x64.pow(2).mean(-1, keepdim=True) + 1e-6) * w64
+        torch.testing.assert_close(out.double(), torch.softmax(normed, 1), atol=1e-5, rtol=1e-4)
