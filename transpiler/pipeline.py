@@ -13,6 +13,7 @@ from .errors import InternalTranspilerError, TranspileError
 from .frontend import Aliases, KernelFunction, collect_aliases, device_loop_kind, find_kernels
 from .host import HostInfo, analyse_params
 from .lower.kernel import KernelBuilder, Line, LoweredKernel
+from .lower.values import NotSqueezable
 from .rewrite.host_code import rewrite_host_statement
 from .source import Source
 
@@ -172,14 +173,21 @@ def lower_kernel(
 
 def _build_unified(source, aliases, host, name, host_names, kernel, loop) -> LoweredKernel:
     """Lower the loop; where whole dimensions meet that only run-time checks show equal, lower it
-    again with one axis standing for both (so `weight[None, :]` reuses `offs_n` and `mask_n`)."""
+    again with one axis standing for both (so `weight[None, :]` reuses `offs_n` and `mask_n`);
+    where a block-size-1 tile cannot go without its dimension, again with the dimension."""
     key_aliases: dict[str, str] = {}
     taken = set(host_names.taken)
-    for _ in range(4):
+    squeeze = True
+    for _ in range(5):
         host_names.taken = set(taken)
         builder = KernelBuilder(source, aliases, host, name, host_names, kernel.settings)
         builder.key_aliases = dict(key_aliases)
-        item = builder.build(loop)
+        builder.squeeze_units = squeeze
+        try:
+            item = builder.build(loop)
+        except NotSqueezable:  # a block-size-1 tile needs its dimension after all
+            squeeze = False
+            continue
         merged = _merge_keys(builder.unified, key_aliases, host)
         if merged == key_aliases:
             return item

@@ -103,6 +103,7 @@ class KernelBuilder(
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
         self.autotuned: AutotuneList | None = None  # keep_autotune: what the configs set
+        self.squeeze_units = True  # tiles of block size 1 get no Triton dimension (values.py)
 
     # -- emitting -------------------------------------------------------------------------
 
