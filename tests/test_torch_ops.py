@@ -1,12 +1,16 @@
 """Kernels as torch custom ops (triton_op), under torch.compile, autograd and CUDA graphs."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 from torch._subclasses.fake_tensor import FakeTensorMode
 
 import transpiler
 import transpiler.language as hl
-from transpiler.torch_ops import mutated_arguments
+from transpiler.torch_ops import mutated_arguments, registered_ops
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -142,6 +146,37 @@ def test_compiled_model_has_no_graph_breaks_and_matches_eager():
         x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * weight * 2, 1
     )
     torch.testing.assert_close(compiled(x, weight), expected + 1.0, atol=1e-5, rtol=1e-5)
+
+
+@transpiler.kernel()
+def doubled(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(out.size()):  # rank from the arguments: one launcher per rank
+        out[tile] = x[tile] * 2
+    return out
+
+
+def test_one_op_per_argument_ranks_not_per_call():
+    before = set(registered_ops())
+    for shape in [(5,), (6,), (3, 4), (5, 9), (7,)]:
+        x = torch.randn(shape, device=DEVICE)
+        torch.testing.assert_close(doubled(x), 2 * x)
+    added = set(registered_ops()) - before
+    assert len(added) == 2 and all(name.startswith("transpiler::doubled_") for name in added)
+    assert sorted(doubled._ops) == [(1,), (2,)]
+
+
+def test_import_leaves_dynamo_and_inductor_alone(tmp_path):
+    """`import transpiler` imports neither torch._dynamo nor Inductor (no torchinductor_$USER
+    folder in $TMPDIR); the first custom-op registration does, when a kernel runs."""
+    script = (
+        "import os, sys; import transpiler; "
+        "print('torch._dynamo' in sys.modules, sorted(os.listdir(os.environ['TMPDIR'])))"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "[]"]
 
 
 def test_opt_out_keeps_the_plain_function():
