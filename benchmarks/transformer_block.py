@@ -1,13 +1,29 @@
-"""A transformer block (RMS norm, attention, SwiGLU) from our kernels under torch.compile."""
+"""A transformer block (RMS norm, attention, SwiGLU MLP) from our kernels under torch.compile.
+
+One script for issue 7's GPU checks, per dtype: (a) zero graph breaks (a counting backend and
+`fullgraph=True`), (b) compiled-ours and compiled-torch against a float64 eager run, (c) time
+of our block under `torch.compile(fullgraph=True)` against plain `torch.compile` of the same
+block, (d) a CUDA-graph capture of our eager block replayed with new input data. Prints a table
+last; writes transformer_block.json under --out (default: $OUT when set).
+
+    python benchmarks/transformer_block.py            # on the GPU: float32 and bfloat16
+    python benchmarks/transformer_block.py --smoke    # tiny sizes; on CPU: Triton's interpreter
+
+Works with torch 2.11 + triton 3.6 (GPU machine) and torch 2.13 (CPU venv). Each step that
+fails is recorded with its error (the row says which), so one failure does not hide the rest.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
 import json
+import os
 import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -16,16 +32,20 @@ import transpiler  # noqa: F401 - first: picks Triton's interpreter without a GP
 
 KERNELS = Path(__file__).resolve().parent.parent / "tests" / "kernels"
 GPU = torch.cuda.is_available()
+SIZES = {"batch": 4, "seq": 512, "dim": 1024, "heads": 16, "hidden": 2816}
+SMOKE = {"batch": 1, "seq": 16, "dim": 32, "heads": 2, "hidden": 48}
+# max |error| / max |float64 reference|: GPUs multiply float32 in tf32 (ours and torch's)
+TOLERANCE = {torch.float32: 2e-2 if GPU else 1e-4, torch.bfloat16: 5e-2, torch.float16: 3e-2}
 
 
 def load(file: str, *names: str) -> list:
-    """Kernels of tests/kernels/FILE as transpiler.Kernel objects (helion spelled transpiler)."""
-    text = (
-        (KERNELS / file).read_text().replace("import helion.language", "import transpiler.language")
-    )
+    """Kernels of tests/kernels/FILE as transpiler.Kernel objects (helion spelled transpiler:
+    the GPU machine may have the real helion installed)."""
+    text = (KERNELS / file).read_text()
+    text = text.replace("import helion.language", "import transpiler.language")
     text = text.replace("import helion\n", "import transpiler as helion\n")
     text = text.replace("from helion.", "from transpiler.")
-    path = Path(tempfile.mkdtemp()) / f"block_{file}"
+    path = Path(tempfile.mkdtemp(prefix="transformer_block_")) / f"block_{file}"
     path.write_text(text)
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
@@ -43,6 +63,7 @@ matmul, attention_batched = load("matrix.py", "matmul", "attention_batched")
 
 
 def ours(x: torch.Tensor, p: dict, heads: int) -> torch.Tensor:
+    """The block from our kernels (each a torch custom op under torch.compile)."""
     batch, seq, dim = x.shape
     tokens = x.reshape(batch * seq, dim)
     qkv = matmul(rms_norm(tokens, p["norm1"], 1e-6), p["qkv"])
@@ -59,10 +80,11 @@ def ours(x: torch.Tensor, p: dict, heads: int) -> torch.Tensor:
 
 
 def plain(x: torch.Tensor, p: dict, heads: int) -> torch.Tensor:
+    """The same block in plain PyTorch (SDPA for attention)."""
     batch, seq, dim = x.shape
 
     def norm(t: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-        f = t.float()
+        f = t.float() if t.dtype != torch.float64 else t
         return (f * torch.rsqrt(f.pow(2).mean(-1, keepdim=True) + 1e-6) * weight).to(t.dtype)
 
     tokens = x.reshape(batch * seq, dim)
@@ -71,17 +93,18 @@ def plain(x: torch.Tensor, p: dict, heads: int) -> torch.Tensor:
     attended = torch.nn.functional.scaled_dot_product_attention(q, k, v)
     tokens = tokens + attended.transpose(1, 2).reshape(batch * seq, dim) @ p["out"]
     gate, up = (norm(tokens, p["norm2"]) @ p["gate_up"]).chunk(2, dim=1)
-    swish = (torch.nn.functional.silu(gate.float()) * up).to(x.dtype)
+    wide = gate.float() if gate.dtype != torch.float64 else gate
+    swish = (torch.nn.functional.silu(wide) * up).to(x.dtype)
     return (tokens + swish @ p["down"]).reshape(batch, seq, dim)
 
 
-def parameters(dim: int, hidden: int, dtype: torch.dtype, device: str) -> dict:
+def parameters(dim: int, hidden: int, device: str) -> dict:
     def w(*shape: int) -> torch.Tensor:
-        return (torch.randn(*shape, device=device) / shape[0] ** 0.5).to(dtype)
+        return torch.randn(*shape, device=device, dtype=torch.float64) / shape[0] ** 0.5
 
     return {
-        "norm1": torch.rand(dim, device=device).to(dtype) + 0.5,
-        "norm2": torch.rand(dim, device=device).to(dtype) + 0.5,
+        "norm1": torch.rand(dim, device=device, dtype=torch.float64) + 0.5,
+        "norm2": torch.rand(dim, device=device, dtype=torch.float64) + 0.5,
         "qkv": w(dim, 3 * dim),
         "out": w(dim, dim),
         "gate_up": w(dim, 2 * hidden),
@@ -89,7 +112,7 @@ def parameters(dim: int, hidden: int, dtype: torch.dtype, device: str) -> dict:
     }
 
 
-def milliseconds(run) -> float:
+def milliseconds(run: Callable[[], object]) -> float:
     if GPU:
         from triton.testing import do_bench
 
@@ -99,61 +122,168 @@ def milliseconds(run) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, help="a folder for transformer_block.json")
-    args = parser.parse_args()
-    device, dtype = ("cuda", torch.float16) if GPU else ("cpu", torch.float32)
-    batch, seq, dim, heads, hidden = (4, 512, 1024, 16, 2816) if GPU else (1, 16, 32, 2, 48)
-    torch.manual_seed(0)
-    p = parameters(dim, hidden, dtype, device)
-    x = torch.randn(batch, seq, dim, device=device).to(dtype)
-    eager_ours = ours(x, p, heads)  # registers the custom ops
-    expected = plain(x, p, heads)
-    explanation = torch._dynamo.explain(ours)(x, p, heads)
-    backend = "inductor" if GPU else "eager"
-    compiled_ours = torch.compile(ours, backend=backend, fullgraph=True)
-    compiled_plain = torch.compile(plain, backend=backend, fullgraph=True)
-    got = compiled_ours(x, p, heads)
-    tol = 3e-2 if dtype == torch.float16 else 1e-4
-    result = {
-        "device": torch.cuda.get_device_name() if GPU else "cpu (Triton interpreter)",
-        "shape": {"batch": batch, "seq": seq, "dim": dim, "heads": heads, "hidden": hidden},
-        "dtype": str(dtype),
-        "graph_breaks": explanation.graph_break_count,
-        "graphs": explanation.graph_count,
-        "max_error_compiled_vs_eager_torch": (got.float() - expected.float()).abs().max().item(),
-        "max_error_eager_ours_vs_eager_torch": (eager_ours.float() - expected.float())
-        .abs()
-        .max()
-        .item(),
-        "matches": bool(torch.allclose(got.float(), expected.float(), atol=tol, rtol=tol)),
-        "ms_compiled_ours": milliseconds(lambda: compiled_ours(x, p, heads)),
-        "ms_compiled_torch": milliseconds(lambda: compiled_plain(x, p, heads)),
-        "ms_eager_torch": milliseconds(lambda: plain(x, p, heads)),
-    }
-    if GPU:
-        graph = torch.cuda.CUDAGraph()
-        static_x = x.clone()
-        stream = torch.cuda.Stream()
-        stream.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(stream):
-            ours(static_x, p, heads)  # warm up outside the capture
-        torch.cuda.current_stream().wait_stream(stream)
-        with torch.cuda.graph(graph):
-            static_out = ours(static_x, p, heads)
-        static_x.copy_(torch.randn_like(static_x))
+def graph_count(function: Callable, *args: object) -> int:
+    """How many graphs dynamo makes of `function` (1: no graph breaks), by a counting backend."""
+    graphs: list[object] = []
+
+    def counting(graph_module: torch.fx.GraphModule, example_inputs: list) -> Callable:
+        graphs.append(graph_module)
+        return graph_module.forward
+
+    torch._dynamo.reset()
+    torch.compile(function, backend=counting)(*args)
+    torch._dynamo.reset()
+    return len(graphs)
+
+
+def relative_error(got: torch.Tensor, truth: torch.Tensor) -> float:
+    scale = truth.abs().max().clamp_min(1e-12)
+    return ((got.double() - truth).abs().max() / scale).item()
+
+
+def cuda_graph_replay(x: torch.Tensor, p: dict, p64: dict, heads: int, tol: float) -> dict:
+    """Capture our eager block after a warm call; replay with new inputs; compare."""
+    static_x = x.clone()
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        ours(static_x, p, heads)  # warm up: compile outside the capture
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        static_out = ours(static_x, p, heads)
+    errors = []
+    for _ in range(2):
+        static_x.copy_(torch.randn_like(static_x, dtype=torch.float32).to(x.dtype))
         graph.replay()
         torch.cuda.synchronize()
-        replay_error = (static_out.float() - plain(static_x, p, heads).float()).abs().max().item()
-        result["cuda_graph_replay_max_error"] = replay_error
-        result["cuda_graph_replay_ok"] = replay_error <= tol * 10
-        result["ms_cuda_graph_ours"] = milliseconds(graph.replay)
-    print(json.dumps(result, indent=1))
+        errors.append(relative_error(static_out, plain(static_x.double(), p64, heads)))
+    return {
+        "cuda_graph_error": max(errors),
+        "cuda_graph_ok": max(errors) <= tol,
+        "ms_cuda_graph_ours": milliseconds(graph.replay),
+    }
+
+
+def attempt(row: dict, step: str, action: Callable[[], dict]) -> None:
+    """Run one step; its results, or its error, go into the row."""
+    try:
+        row.update(action())
+    except Exception as error:  # noqa: BLE001 - a benchmark reports every step it can
+        row.setdefault("errors", {})[step] = f"{type(error).__name__}: {error}"[:2000]
+        traceback.print_exc()
+
+
+def run(dtype: torch.dtype, shape: dict, device: str) -> dict:
+    torch.manual_seed(0)
+    heads = shape["heads"]
+    p64 = parameters(shape["dim"], shape["hidden"], device)
+    p = {name: value.to(dtype) for name, value in p64.items()}
+    x = torch.randn(shape["batch"], shape["seq"], shape["dim"], device=device).to(dtype)
+    truth = plain(x.double(), p64, heads)
+    tol = TOLERANCE[dtype]
+    row: dict = {"dtype": str(dtype).removeprefix("torch."), "tolerance": tol}
+    backend = "inductor" if GPU else "eager"  # Inductor compiles Triton only on a GPU
+    row["backend"] = backend
+    attempt(
+        row, "eager ours", lambda: {"error_eager_ours": relative_error(ours(x, p, heads), truth)}
+    )
+    attempt(row, "graph count", lambda: {"graphs": graph_count(ours, x, p, heads)})
+    compiled_ours = torch.compile(ours, backend=backend, fullgraph=True)
+    compiled_plain = torch.compile(plain, backend=backend, fullgraph=True)
+    attempt(
+        row,
+        "compiled ours",
+        lambda: {"error_compiled_ours": relative_error(compiled_ours(x, p, heads), truth)},
+    )
+    attempt(
+        row,
+        "compiled torch",
+        lambda: {"error_compiled_torch": relative_error(compiled_plain(x, p, heads), truth)},
+    )
+    if "error_compiled_ours" in row:
+        attempt(
+            row,
+            "time ours",
+            lambda: {"ms_compiled_ours": milliseconds(lambda: compiled_ours(x, p, heads))},
+        )
+    if "error_compiled_torch" in row:
+        attempt(
+            row,
+            "time torch",
+            lambda: {"ms_compiled_torch": milliseconds(lambda: compiled_plain(x, p, heads))},
+        )
+    attempt(row, "time eager", lambda: {"ms_eager_torch": milliseconds(lambda: plain(x, p, heads))})
+    if GPU:
+        attempt(row, "cuda graph", lambda: cuda_graph_replay(x, p, p64, heads, tol))
+    row["matches"] = all(
+        row.get(key, float("inf")) <= tol
+        for key in ("error_eager_ours", "error_compiled_ours", "error_compiled_torch")
+    )
+    if "ms_compiled_ours" in row and "ms_compiled_torch" in row:
+        row["speedup_vs_torch_compile"] = row["ms_compiled_torch"] / row["ms_compiled_ours"]
+    row["ok"] = (
+        row["matches"]
+        and row.get("graphs") == 1
+        and not row.get("errors")
+        and row.get("cuda_graph_ok", True)
+    )
+    return row
+
+
+def table(rows: list[dict]) -> str:
+    columns = [
+        ("dtype", "dtype", "{}"),
+        ("graphs", "graphs", "{}"),
+        ("err ours (compiled)", "error_compiled_ours", "{:.1e}"),
+        ("err torch.compile", "error_compiled_torch", "{:.1e}"),
+        ("ms ours (compiled)", "ms_compiled_ours", "{:.3f}"),
+        ("ms torch.compile", "ms_compiled_torch", "{:.3f}"),
+        ("ms eager torch", "ms_eager_torch", "{:.3f}"),
+        ("speedup", "speedup_vs_torch_compile", "{:.2f}x"),
+        ("cuda graph", "cuda_graph_ok", "{}"),
+        ("ok", "ok", "{}"),
+    ]
+    cells = [[title for title, _, _ in columns]]
+    for row in rows:
+        cells.append([form.format(row[key]) if key in row else "-" for _, key, form in columns])
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(line, widths)) for line in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=os.environ.get("OUT") or None)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (CPU test)")
+    args = parser.parse_args(argv)
+    device = "cuda" if GPU else "cpu"
+    shape = SMOKE if args.smoke or not GPU else SIZES
+    # Triton's interpreter computes bfloat16 wrongly: float32 (and float16) only on CPU
+    dtypes = [torch.float32, torch.bfloat16] if GPU else [torch.float32]
+    rows = [run(dtype, shape, device) for dtype in dtypes]
+    result = {
+        "device": torch.cuda.get_device_name() if GPU else "cpu (Triton interpreter)",
+        "versions": {"torch": torch.__version__, "triton": _triton_version()},
+        "shape": shape,
+        "rows": rows,
+    }
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "transformer_block.json").write_text(json.dumps(result, indent=1))
-    return 0 if result["graph_breaks"] == 0 and result["matches"] else 1
+    for row in rows:
+        for step, error in row.get("errors", {}).items():
+            print(f"{row['dtype']}: {step} failed: {error.splitlines()[0][:300]}")
+    print(f"\ntransformer block {shape} on {result['device']}")
+    print(table(rows))
+    return 0 if all(row["ok"] for row in rows) else 1
+
+
+def _triton_version() -> str:
+    import triton
+
+    return triton.__version__
 
 
 if __name__ == "__main__":

@@ -94,9 +94,53 @@ def test_export_records_the_config(tmp_path):
     )
 
 
-def test_keep_autotune_is_not_there_yet(tmp_path):
-    with pytest.raises(NotImplementedError, match="keep_autotune"):
-        transpiler.export(softmax, tmp_path / "s.py", keep_autotune=True)
+def test_keep_autotune_exports_the_candidates_and_runs(tmp_path):
+    from transpiler.autotune import ROW_CONFIGS
+
+    path = transpiler.export(
+        softmax, tmp_path / "s.py", example_args=(torch.randn(11, 29),), keep_autotune=True
+    )
+    text = path.read_text()
+    assert text.count("@triton.autotune(") == 1 and text.count("triton.Config(") == len(ROW_CONFIGS)
+    assert 'key=["n", "_m"]' in text and "restore_value" not in text  # out is only written
+    launcher = text[text.index("\ndef softmax(") : text.index("# --- reference")]
+    assert 'meta["BLOCK_N"]' in launcher and "BLOCK_N = " not in launcher
+    assert "BLOCK_N=" not in launcher and "num_warps" not in launcher
+    ruff_clean(path)
+    done = run_standalone(path, tmp_path)  # without a GPU: the first config only
+    assert done.returncode == 0 and "PASS" in done.stdout, done.stdout + done.stderr[-2000:]
+
+
+def test_keep_autotune_with_a_given_list(tmp_path):
+    one = [{"block_sizes": [4], "num_warps": 2, "num_stages": 1}]
+    path = transpiler.export(
+        softmax, tmp_path / "s.py", example_args=(torch.randn(9, 20),), keep_autotune=one
+    )
+    text = path.read_text()
+    assert 'triton.Config({"BLOCK_N": 4}, num_warps=2, num_stages=1)' in text
+    ruff_clean(path)
+    done = run_standalone(path, tmp_path)
+    assert done.returncode == 0 and "PASS" in done.stdout, done.stdout + done.stderr[-2000:]
+    with pytest.raises(ValueError, match="no kernel has autotune candidates"):
+        transpiler.export(softmax, tmp_path / "t.py", keep_autotune=[{"block_sizes": [4, 4]}])
+    with pytest.raises(ValueError, match="not both"):
+        transpiler.export(softmax, tmp_path / "t.py", keep_autotune=True, config={})
+
+
+def test_keep_autotune_restores_what_tuning_accumulates_into():
+    source = (Path(__file__).parent / "kernels" / "matrix.py").read_text()
+    configs = [{"block_sizes": [32, 32, 16], "l2_groupings": [4], "num_warps": 4}]
+    code = transpiler.transpile_module(
+        source,
+        only=("matmul", "matmul_split_k"),
+        autotune_configs={"matmul": configs, "matmul_split_k": configs},
+    ).code
+    before = code[: code.index("def matmul_split_k_kernel")]
+    matmul = before[: before.rindex("@triton.autotune")]
+    assert '{"BLOCK_M": 32, "BLOCK_N": 32, "BLOCK_K": 16, "GROUP_M": 4}' in matmul
+    assert "restore_value" not in matmul  # out is only stored
+    assert 'restore_value=["out_ptr"]' in code[len(matmul) :]  # atomic_add into out
+    assert "GROUP_M" not in code[len(matmul) :].split("@triton.jit")[0]  # 3 tiles: no groups
 
 
 def test_cli_export(tmp_path, capsys):
@@ -108,3 +152,7 @@ def test_cli_export(tmp_path, capsys):
     ruff_clean(out)
     done = run_standalone(out, tmp_path)
     assert done.returncode == 0 and "PASS" in done.stdout, done.stdout + done.stderr[-2000:]
+    tuned = tmp_path / "tuned.py"
+    example = ["--example", "torch.randn(5, 17)", "-o", str(tuned)]
+    assert main([str(GOLDEN / "softmax.py"), "--export", "--keep-autotune", *example]) == 0
+    assert "@triton.autotune(" in tuned.read_text()

@@ -1,12 +1,16 @@
 """Kernels as torch custom ops (triton_op), under torch.compile, autograd and CUDA graphs."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 from torch._subclasses.fake_tensor import FakeTensorMode
 
 import transpiler
 import transpiler.language as hl
-from transpiler.torch_ops import mutated_arguments
+from transpiler.torch_ops import mutated_arguments, registered_ops
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -31,6 +35,51 @@ def softmax_backward(grad: torch.Tensor, out: torch.Tensor, x: torch.Tensor) -> 
         g = grad[tile_n, :]
         grad_x[tile_n, :] = y * (g - torch.sum(g * y, dim=1, keepdim=True))
     return grad_x
+
+
+@transpiler.kernel()
+def layer_norm(
+    x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float = 1e-5
+) -> torch.Tensor:
+    m, _n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :]  # in the input's dtype: float64 for gradcheck
+        centered = row - row.mean(dim=-1, keepdim=True)
+        rstd = torch.rsqrt(torch.mean(centered * centered, dim=-1, keepdim=True) + eps)
+        out[tile_m, :] = centered * rstd * weight[None, :] + bias[None, :]
+    return out
+
+
+@transpiler.kernel()
+def layer_norm_backward(
+    grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    m, n = x.size()
+    grad_x = torch.empty_like(x)
+    normalized = torch.empty_like(x)
+    grad_weight = torch.empty_like(weight)
+    grad_bias = torch.empty_like(bias)
+    for tile_m in hl.tile(m):  # rows: grad_x, and x_hat for the column sums below
+        row = x[tile_m, :]
+        centered = row - row.mean(dim=-1, keepdim=True)
+        rstd = torch.rsqrt(torch.mean(centered * centered, dim=-1, keepdim=True) + eps)
+        x_hat = centered * rstd
+        g_hat = grad[tile_m, :] * weight[None, :]
+        mean_g = torch.mean(g_hat, dim=-1, keepdim=True)
+        mean_gx = torch.mean(g_hat * x_hat, dim=-1, keepdim=True)
+        grad_x[tile_m, :] = (g_hat - mean_g - x_hat * mean_gx) * rstd
+        normalized[tile_m, :] = x_hat
+    for tile_n in hl.tile(n):  # columns: grad_weight and grad_bias sum over the rows
+        acc_weight = hl.zeros([tile_n], dtype=x.dtype)
+        acc_bias = hl.zeros([tile_n], dtype=x.dtype)
+        for tile_m in hl.tile(m):
+            g = grad[tile_m, tile_n]
+            acc_weight += torch.sum(g * normalized[tile_m, tile_n], dim=0)
+            acc_bias += torch.sum(g, dim=0)
+        grad_weight[tile_n] = acc_weight
+        grad_bias[tile_n] = acc_bias
+    return grad_x, grad_weight, grad_bias
 
 
 @transpiler.kernel()
@@ -99,6 +148,37 @@ def test_compiled_model_has_no_graph_breaks_and_matches_eager():
     torch.testing.assert_close(compiled(x, weight), expected + 1.0, atol=1e-5, rtol=1e-5)
 
 
+@transpiler.kernel()
+def doubled(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(out.size()):  # rank from the arguments: one launcher per rank
+        out[tile] = x[tile] * 2
+    return out
+
+
+def test_one_op_per_argument_ranks_not_per_call():
+    before = set(registered_ops())
+    for shape in [(5,), (6,), (3, 4), (5, 9), (7,)]:
+        x = torch.randn(shape, device=DEVICE)
+        torch.testing.assert_close(doubled(x), 2 * x)
+    added = set(registered_ops()) - before
+    assert len(added) == 2 and all(name.startswith("transpiler::doubled_") for name in added)
+    assert sorted(doubled._ops) == [(1,), (2,)]
+
+
+def test_import_leaves_dynamo_and_inductor_alone(tmp_path):
+    """`import transpiler` imports neither torch._dynamo nor Inductor (no torchinductor_$USER
+    folder in $TMPDIR); the first custom-op registration does, when a kernel runs."""
+    script = (
+        "import os, sys; import transpiler; "
+        "print('torch._dynamo' in sys.modules, sorted(os.listdir(os.environ['TMPDIR'])))"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "[]"]
+
+
 def test_opt_out_keeps_the_plain_function():
     x = torch.randn(5, device=DEVICE)
     torch.testing.assert_close(plain_add(x, x), 2 * x)
@@ -119,6 +199,33 @@ def test_autograd_pairs_a_backward_kernel_and_passes_gradcheck():
     reference = x.detach().clone().requires_grad_()
     torch.softmax(reference, 1).pow(2).sum().backward()
     torch.testing.assert_close(x.grad, reference.grad)
+
+
+def test_autograd_layer_norm_passes_gradcheck_and_matches_torch():
+    function = transpiler.autograd(layer_norm, layer_norm_backward, save_output=False)
+    m, n = 7, 19
+    x = torch.randn(m, n, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    weight = (torch.rand(n, dtype=torch.float64, device=DEVICE) + 0.5).requires_grad_()
+    bias = torch.randn(n, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    assert torch.autograd.gradcheck(function, (x, weight, bias, 1e-5))
+    upstream = torch.randn(m, n, dtype=torch.float64, device=DEVICE)
+    ours = torch.autograd.grad(function(x, weight, bias, 1e-5), (x, weight, bias), upstream)
+    expected = torch.nn.functional.layer_norm(x, (n,), weight, bias, 1e-5)
+    theirs = torch.autograd.grad(expected, (x, weight, bias), upstream)
+    for got, want in zip(ours, theirs):
+        torch.testing.assert_close(got, want)
+
+
+def test_a_layer_norm_backward_missing_a_term_fails_gradcheck():
+    def without_mean_term(grad, x, weight, bias, eps):
+        grad_x, grad_weight, grad_bias = layer_norm_backward(grad, x, weight, bias, eps)
+        return grad_x + (grad * weight).mean(-1, keepdim=True) / x.var(-1, keepdim=True).sqrt()
+
+    function = transpiler.autograd(layer_norm, without_mean_term, save_output=False)
+    x = torch.randn(4, 9, dtype=torch.float64, device=DEVICE, requires_grad=True)
+    weight = torch.rand(9, dtype=torch.float64, device=DEVICE) + 0.5
+    bias = torch.randn(9, dtype=torch.float64, device=DEVICE)
+    assert not torch.autograd.gradcheck(function, (x, weight, bias, 1e-5), raise_exception=False)
 
 
 def test_a_wrong_backward_fails_gradcheck():
@@ -145,3 +252,30 @@ def test_cuda_graph_capture_replays_a_launcher():
         torch.cuda.synchronize()
         expected = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6) * weight
         torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.gpu
+def test_cuda_graph_capture_replays_kernel_calls_with_new_data():
+    """The Kernel call itself (device checks, binding, the tuned config from memory, the
+    launcher) does no host work that breaks capture once a warm call has compiled and tuned."""
+    x, weight = torch.randn(37, 200, device="cuda"), torch.rand(200, device="cuda") + 0.5
+
+    def block(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        return softmax(rms_norm(x, weight, 1e-6))
+
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        block(x, weight)  # warm up: compile (and autotune) outside the capture
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        out = block(x, weight)
+    for _ in range(3):
+        x.copy_(torch.randn_like(x))
+        weight.copy_(torch.rand_like(weight) + 0.5)
+        graph.replay()
+        torch.cuda.synchronize()
+        x64, w64 = x.double(), weight.double()
+        normed = x64 * torch.rsqrt(x64.pow(2).mean(-1, keepdim=True) + 1e-6) * w64
+        torch.testing.assert_close(out.double(), torch.softmax(normed, 1), atol=1e-5, rtol=1e-4)

@@ -1,4 +1,4 @@
-"""`python -m transpiler IN.py [-o OUT.py] [--export]`: the command line over `transpile`."""
+"""`python -m transpiler IN.py [-o OUT.py] [--export [--keep-autotune]]`: the CLI over `transpile`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
         "torch, e.g. 'torch.randn(64, 128), torch.randn(128)' (one kernel) or "
         "\"{'softmax': (torch.randn(8, 16),)}\"",
     )
+    parser.add_argument(
+        "--keep-autotune",
+        action="store_true",
+        help="with --export: a @triton.autotune list (the kernels' candidate configs, keyed on "
+        "their sizes) instead of one fixed config",
+    )
     args = parser.parse_args(argv)
     try:
         text = args.source.read_text()
@@ -38,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"python -m transpiler: cannot read {args.source}: {error.strerror}\n")
     try:
         if args.export:
-            generated = _export(text, str(args.source), args.example)
+            generated = _export(text, str(args.source), args.example, args.keep_autotune)
         else:
             generated = transpile(text, filename=str(args.source))
     except TranspileError as error:
@@ -53,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _export(text: str, filename: str, example: str | None) -> str:
+def _export(text: str, filename: str, example: str | None, keep_autotune: bool = False) -> str:
     import torch
 
     from .export import export_text
@@ -63,7 +69,7 @@ def _export(text: str, filename: str, example: str | None) -> str:
         examples = eval(example, {"torch": torch})  # noqa: S307 - the user's own command line
         if isinstance(examples, torch.Tensor) or not isinstance(examples, (tuple, dict)):
             examples = (examples,)
-    return export_text(text, example_args=examples, filename=filename)
+    return export_text(text, example_args=examples, filename=filename, keep_autotune=keep_autotune)
 
 
 if __name__ == "__main__":

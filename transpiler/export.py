@@ -14,7 +14,7 @@ import libcst as cst
 import torch
 
 from .export_reference import __file__ as _REFERENCE_FILE
-from .pipeline import transpile_module
+from .pipeline import Transpiled, transpile_module
 from .reference import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
 from .runtime import Kernel
 
@@ -146,27 +146,34 @@ def export_text(
     *,
     example_args: tuple | dict[str, tuple] | None = None,
     config: dict | None = None,
-    keep_autotune: bool = False,
+    keep_autotune: bool | list[dict] = False,
     filename: str | None = None,
 ) -> str:
     """The text `export` writes."""
-    if keep_autotune:
-        raise NotImplementedError(
-            "export(keep_autotune=True): launchers fix their block sizes in the host code, so a "
-            "@triton.autotune list is not generated yet; export the tuned config instead"
-        )
     if isinstance(kernel_or_source, Kernel):
         kernel = kernel_or_source
         source, filename, only = kernel.source, filename or kernel.filename, (kernel.name,)
         if example_args is None and kernel.last_args:
             example_args = kernel.last_args
-        if config is None and isinstance(example_args, tuple):
+        if config is None and not keep_autotune and isinstance(example_args, tuple):
             config = _tuned(kernel, example_args)
     else:
-        source, filename, only = kernel_or_source, filename or "<string>", None
+        kernel, source, filename, only = None, kernel_or_source, filename or "<string>", None
     transpiled = transpile_module(
         source, filename=filename, example_args=example_args, only=only, config=config
     )
+    if keep_autotune:
+        if config is not None:
+            raise ValueError("export: give either config= or keep_autotune=, not both")
+        autotune = autotune_configs(transpiled, kernel, keep_autotune)
+        transpiled = transpile_module(
+            source,
+            filename=filename,
+            example_args=example_args,
+            only=only,
+            autotune_configs=autotune,
+        )
+        config = f"autotuned on first call per key (@triton.autotune: {_counted(autotune)})"
     names = transpiled.kernels
     if isinstance(example_args, tuple):
         example_args = {names[0]: example_args} if len(names) == 1 else {}
@@ -200,10 +207,46 @@ def export_text(
         "# --- self-check: random inputs with the recorded shapes, reference vs kernel ---",
         f"EXAMPLE_INPUTS = {examples!r}",
         _embedded(MAIN_TEMPLATE),
-        f'if __name__ == "__main__":\n    results = [\n{checks}\n    ]\n'
+        f'if __name__ == "__main__":\n    first_config_only(globals())\n'
+        f"    results = [\n{checks}\n    ]\n"
         "    raise SystemExit(0 if all(results) else 1)",
     ]
     return _tidy("\n\n\n".join(parts) + "\n")
+
+
+def autotune_configs(
+    transpiled: Transpiled, kernel: Kernel | None, keep: bool | list[dict]
+) -> dict[str, list[dict]]:
+    """Per kernel, the configs a `@triton.autotune` list searches: `keep` when it is a list (for
+    the kernels with that many tunable tiles), else the kernel's own `configs=`, else the
+    candidates its tiles' roles suggest. Kernels with none keep their fixed config."""
+    from .autotune import candidates
+
+    chosen = {}
+    for name in transpiled.kernels:
+        tunables = transpiled.tunables.get(name, ())
+        given = kernel.settings.get("configs") if kernel is not None else None
+        if isinstance(keep, (list, tuple)):
+            configs = [dict(c) for c in keep]
+            if any(len(c.get("block_sizes") or []) != len(tunables) for c in configs):
+                continue
+        elif isinstance(given, (list, tuple)):
+            configs = [dict(c) for c in given]
+        else:
+            configs = candidates(tunables)
+        if configs:
+            chosen[name] = configs
+    if not chosen:
+        raise ValueError(
+            "export(keep_autotune=...): no kernel has autotune candidates (no tunable tile "
+            "sizes, several device loops, several plain tiles, or block_sizes of another "
+            "length); pass keep_autotune=[{'block_sizes': [...], 'num_warps': 4}, ...]"
+        )
+    return chosen
+
+
+def _counted(configs: dict[str, list[dict]]) -> str:
+    return ", ".join(f"{name} over {len(c)} configs" for name, c in configs.items())
 
 
 def _tuned(kernel: Kernel, args: tuple) -> dict | None:
@@ -223,10 +266,14 @@ def export(
     *,
     example_args: tuple | dict[str, tuple] | None = None,
     config: dict | None = None,
-    keep_autotune: bool = False,
+    keep_autotune: bool | list[dict] = False,
     filename: str | None = None,
 ) -> Path:
-    """Write a standalone module (torch + triton only) with the launchers and a self-check."""
+    """Write a standalone module (torch + triton only) with the launchers and a self-check.
+
+    `keep_autotune=True` keeps the search in the file: each kernel gets a `@triton.autotune`
+    list (its `configs=`, else the candidates `transpiler.autotune` would try) keyed on its
+    size arguments; a list of Helion-style configs gives that list instead."""
     text = export_text(
         kernel_or_source,
         example_args=example_args,

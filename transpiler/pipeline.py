@@ -13,6 +13,7 @@ from .errors import InternalTranspilerError, TranspileError
 from .frontend import Aliases, KernelFunction, collect_aliases, device_loop_kind, find_kernels
 from .host import HostInfo, analyse_params
 from .lower.kernel import KernelBuilder, Line, LoweredKernel
+from .lower.values import NotSqueezable
 from .rewrite.host_code import rewrite_host_statement
 from .source import Source
 
@@ -40,13 +41,16 @@ def transpile_module(
     example_args: dict[str, tuple] | tuple | None = None,
     only: tuple[str, ...] | None = None,
     config: dict[str, object] | None = None,
+    autotune_configs: dict[str, list[dict[str, object]]] | None = None,
 ) -> Transpiled:
     """`transpile`, with the line map. `only` names the kernels to keep (the rest are left out);
     `config` (Helion's Config fields: block_sizes, num_warps, num_stages, l2_groupings) replaces
-    the decorators' `config=` for every kept kernel."""
+    the decorators' `config=` for every kept kernel; `autotune_configs` (kernel name → configs
+    with the same fields) makes a kernel a `@triton.autotune` over them, its launcher leaving
+    the block sizes out."""
     parsed = Source.parse(source, filename)
     try:
-        return _transpile(parsed, example_args, only, config)
+        return _transpile(parsed, example_args, only, config, autotune_configs)
     except TranspileError:
         raise
     except Exception as error:  # a bug of ours: still the user's line, never a bare traceback
@@ -56,13 +60,19 @@ def transpile_module(
         ) from error
 
 
-def _transpile(parsed: Source, example_args, only, config) -> Transpiled:
+def _transpile(parsed: Source, example_args, only, config, autotune_configs) -> Transpiled:
     filename = parsed.filename
     aliases = collect_aliases(parsed.module)
     kernels = find_kernels(parsed, aliases)
     if config is not None:
         for kernel in kernels:
             kernel.settings = {**kernel.settings, "config": repr(dict(config))}
+    for kernel in kernels:
+        tuned = (autotune_configs or {}).get(kernel.name)
+        if tuned:  # block sizes from the configs; a grouped order if they have one
+            groups = [c["l2_groupings"] for c in tuned if c.get("l2_groupings")]
+            base = repr({"l2_groupings": groups[0]}) if groups else None
+            kernel.settings = {**kernel.settings, "autotune_configs": list(tuned), "config": base}
     left_out = {id(k.node) for k in kernels if only is not None and k.name not in only}
     kernels = [k for k in kernels if id(k.node) not in left_out]
     ranks = _ranks_from_examples(kernels, example_args)
@@ -163,14 +173,21 @@ def lower_kernel(
 
 def _build_unified(source, aliases, host, name, host_names, kernel, loop) -> LoweredKernel:
     """Lower the loop; where whole dimensions meet that only run-time checks show equal, lower it
-    again with one axis standing for both (so `weight[None, :]` reuses `offs_n` and `mask_n`)."""
+    again with one axis standing for both (so `weight[None, :]` reuses `offs_n` and `mask_n`);
+    where a block-size-1 tile cannot go without its dimension, again with the dimension."""
     key_aliases: dict[str, str] = {}
     taken = set(host_names.taken)
-    for _ in range(4):
+    squeeze = True
+    for _ in range(5):
         host_names.taken = set(taken)
         builder = KernelBuilder(source, aliases, host, name, host_names, kernel.settings)
         builder.key_aliases = dict(key_aliases)
-        item = builder.build(loop)
+        builder.squeeze_units = squeeze
+        try:
+            item = builder.build(loop)
+        except NotSqueezable:  # a block-size-1 tile needs its dimension after all
+            squeeze = False
+            continue
         merged = _merge_keys(builder.unified, key_aliases, host)
         if merged == key_aliases:
             return item

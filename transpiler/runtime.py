@@ -294,9 +294,10 @@ def _fake(args: tuple) -> bool:
     )
 
 
-@torch.compiler.disable
 def _register_outside_graph(kernel: Kernel, args: tuple) -> Any:
-    return kernel.op(*args)
+    """Register the op in eager mode (a graph break): only reached while compiling, so the
+    decorator's import of torch._dynamo costs nothing at `import transpiler`."""
+    return torch.compiler.disable(kernel.op)(*args)
 
 
 class BoundKernel:

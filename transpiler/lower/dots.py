@@ -8,7 +8,7 @@ import libcst as cst
 
 from ..codegen import broadcast, expr
 from ..errors import ShapeError, UnsupportedConstructError
-from .values import BLOCK, HOST_TENSOR, Value, block
+from .values import BLOCK, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
 
 # name → (positions of the two factors, position of the accumulator or None)
 DOT_FUNCTIONS = {
@@ -82,6 +82,11 @@ class DotsMixin:
         batch = self.broadcast_dims(block(None, left.dims[:-2]), block(None, right.dims[:-2]), node)
         if fold:
             batch = left.dims[:1]
+        if any(map(is_squeezed, (*left.dims[-2:], *right.dims[-2:]))):
+            raise NotSqueezable("a squeezed tile as a matrix dimension")
+        # a batch tile of block size 1 has no Triton dimension: the operands are 2-D already
+        squeezed = bool(batch) and all(map(is_squeezed, batch))
+        fold = fold and not squeezed
         roles = [(left.dims[-2], "mn"), (right.dims[-1], "mn"), (k_left, "k")]
         roles += [(axis, "batch") for axis in batch]
         for axis, role in roles:
@@ -90,12 +95,16 @@ class DotsMixin:
         as_stored = left.storage is not None and right.storage is not None
         operands = [
             self.dot_input(
-                value, as_stored, position=value.rank - (1 if value is left else 2), axis=k_left
+                value,
+                as_stored,
+                position=value.triton_rank - (1 if value is left else 2),
+                axis=k_left,
             )
             for value in (left, right)
         ]
         dims = (*batch, left.dims[-2], right.dims[-1])
         unit_batch = len(batch) == 1 and (batch[0] is None or batch[0].block in self.unit_blocks)
+        unit_batch = unit_batch and not squeezed
         if fold:  # fold the batch into M: [B * M, K] @ [K, N], then back to [B, M, N]
             unit_batch = True
             rows = expr(
@@ -130,7 +139,10 @@ class DotsMixin:
     def block_shape(self, dims) -> ast.List:
         """`[BLOCK_M, BLOCK_N]`: the Triton shape of a value with these axes (1 for None)."""
         return ast.List(
-            elts=[ast.Name(id=a.block) if a is not None else ast.Constant(value=1) for a in dims]
+            elts=[
+                ast.Name(id=a.block) if a is not None else ast.Constant(value=1)
+                for a in triton_dims(dims)
+            ]
         )
 
     def dot_operand(self, node: cst.BaseExpression) -> Value:
@@ -204,7 +216,7 @@ class DotsMixin:
             self.use_helper("upcast_half")
             code = expr("upcast_half(v)", v=code)
         if axis is not None and axis not in value.zero_outside:
-            mask = broadcast(axis.mask, position, value.rank)
+            mask = broadcast(axis.mask, position, value.triton_rank)
             code = expr("tl.where(m, v, 0)", m=mask, v=code)
         return code
 

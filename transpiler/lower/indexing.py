@@ -10,7 +10,23 @@ import libcst as cst
 from ..codegen import assign, broadcast, conjunction, expr, total
 from ..errors import IndexRankError, ShapeError, StoreTargetError, UnsupportedConstructError
 from ..host import size_of
-from .values import BLOCK, CONST, HOST_TENSOR, TILE, TILES, TUPLE, Axis, Dims, Value, block
+from .values import (
+    BLOCK,
+    CONST,
+    HOST_TENSOR,
+    TILE,
+    TILES,
+    TUPLE,
+    Axis,
+    Dims,
+    NotSqueezable,
+    Value,
+    block,
+    check_squeezable,
+    is_squeezed,
+    triton_dims,
+    triton_position,
+)
 
 
 class IndexingMixin:
@@ -79,6 +95,7 @@ class IndexingMixin:
         self.emit(ast.Expr(value=call), line)
 
     def check_store_shape(self, value: Value, dims: Dims, node: cst.CSTNode) -> None:
+        check_squeezable(value.dims, dims)
         if value.rank > len(dims) and any(
             d is not None for d in value.dims[: value.rank - len(dims)]
         ):
@@ -146,12 +163,18 @@ class IndexingMixin:
                 placed.append((kind, payload, tensor_dim, len(dims)))
                 dims.extend(payload.dims)
             tensor_dim += 1
-        result_rank = len(dims)
+        result_rank = len(triton_dims(tuple(dims)))
         offsets, masks = [], []
         pointer = self.tensor_pointer(tensor)
         for kind, payload, dim, position in placed:
             stride = ast.Name(id=self.stride(tensor, dim))
-            if kind == "tile":
+            if position >= 0:
+                if any(is_squeezed(d) for d in dims) and kind not in ("tile", "scalar"):
+                    raise NotSqueezable(f"a gather into {tensor}")
+                position = triton_position(tuple(dims), position)
+            if kind == "tile" and payload.squeezed:  # one index: a scalar offset, no mask
+                offsets.append(expr("o * s", o=ast.Name(id=payload.offsets), s=stride))
+            elif kind == "tile":
                 offsets.append(
                     expr("o * s", o=broadcast(payload.offsets, position, result_rank), s=stride)
                 )
@@ -271,7 +294,8 @@ class IndexingMixin:
                     raise self.source.error(
                         IndexRankError, part, "more ':' than the value has dimensions"
                     )
-                parts.append(ast.Slice())
+                if not is_squeezed(value.dims[source_dim]):  # no Triton dimension to slice
+                    parts.append(ast.Slice())
                 dims.append(value.dims[source_dim])
                 source_dim += 1
             elif (
@@ -289,7 +313,9 @@ class IndexingMixin:
                     hint="only ':' and None are allowed here (v[:, None])",
                 )
         dims.extend(value.dims[source_dim:])
-        parts.extend(ast.Slice() for _ in value.dims[source_dim:])
+        parts.extend(ast.Slice() for _ in triton_dims(value.dims[source_dim:]))
+        if any(map(is_squeezed, value.dims)) and all(isinstance(p, ast.Slice) for p in parts):
+            return block(value.code, tuple(dims), value.dtype)  # only squeezed tiles were named
         code = ast.Subscript(
             value=value.code, slice=ast.Tuple(elts=parts) if len(parts) > 1 else parts[0]
         )

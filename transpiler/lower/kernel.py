@@ -12,6 +12,7 @@ from ..codegen import Names, render
 from ..frontend import Aliases
 from ..host import HostInfo
 from ..source import Source
+from .autotuning import AutotuneList, AutotuningMixin
 from .calls import CallsMixin
 from .expressions import ExpressionsMixin
 from .indexing import IndexingMixin
@@ -51,7 +52,9 @@ class LoweredKernel:
     )  # (BLOCK name, role), config order
 
 
-class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, IndexingMixin):
+class KernelBuilder(
+    StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, IndexingMixin, AutotuningMixin
+):
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
 
     def __init__(
@@ -99,6 +102,9 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         # tile block sizes in the order config block_sizes fill them
         self.tile_blocks: list[str] = []
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
+        self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
+        self.autotuned: AutotuneList | None = None  # keep_autotune: what the configs set
+        self.squeeze_units = True  # tiles of block size 1 get no Triton dimension (values.py)
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -200,7 +206,8 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         )
         constexprs = [*self.constexprs, *self.even_flags]
         names = [p.name for p in ordered] + [f"{c}: tl.constexpr" for c in constexprs]
-        header = [
+        header = [Line(0, self.autotuned.decorator, lineno)] if self.autotuned else []
+        header += [
             Line(0, "@triton.jit", lineno),
             Line(0, f"def {self.kernel_name}({', '.join(names)}):", lineno),
         ]
@@ -214,19 +221,31 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         out.append(Line(depth, f"# line {lineno}: {text}", lineno))
         for rank_check in self.rank_checks():
             out.append(Line(depth, rank_check, lineno))
+        self.autotuned = self.autotune_list(loop)
+        tuned = self.autotuned.names if self.autotuned else ()
         for name, value in self.constexprs.items():
-            out.append(Line(depth, f"{name} = {value}", lineno))
+            if name not in tuned:
+                out.append(Line(depth, f"{name} = {value}", lineno))
         for name, test in self.even_flags.items():
-            out.append(Line(depth, f"{name} = {test}  # whole tiles: no masks needed", lineno))
+            if tuned:  # the autotuner picks the blocks after this line: keep the masks
+                out.append(
+                    Line(depth, f"{name} = False  # blocks chosen later: masks stay", lineno)
+                )
+            else:
+                out.append(Line(depth, f"{name} = {test}  # whole tiles: no masks needed", lineno))
         grid_text = " * ".join(grid) if grid else "1"
-        out.append(Line(depth, f"grid = ({grid_text},)", lineno))
+        if tuned:  # the autotuner picks the block sizes: the grid reads them from `meta`
+            for extra, text in self.meta_grid(grid_text, tuned):
+                out.append(Line(depth + extra, text, lineno))
+        else:
+            out.append(Line(depth, f"grid = ({grid_text},)", lineno))
         ordered = sorted(
             self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
         )
         args = [p.launch for p in ordered] + [
-            f"{c}={c}" for c in [*self.constexprs, *self.even_flags]
+            f"{c}={c}" for c in [*self.constexprs, *self.even_flags] if c not in tuned
         ]
-        for option in ("num_warps", "num_stages"):
+        for option in ("num_warps", "num_stages") if not tuned else ():
             chosen = config_value(self.settings, option)
             if isinstance(chosen, int):
                 args.append(f"{option}={chosen}")

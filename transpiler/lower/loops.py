@@ -165,7 +165,7 @@ class LoopsMixin:
             self.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
         ends = [self.lower_expr(e) for _, e in ranges]
         begins = [self.lower_expr(b) if b is not None else None for b, _ in ranges]
-        grid, values, blocks = [], [], []
+        grid, values, blocks, squeezed = [], [], [], []
         tile_names = [targets] * count if isinstance(targets, str) else targets
         for index in range(count):
             end, begin = ends[index], begins[index]
@@ -181,6 +181,8 @@ class LoopsMixin:
                 continue
             offsets, mask, block_wanted, pid = self.axis_names(tile_names[index], index, count)
             explicit = explicit_blocks[index] if index < len(explicit_blocks) else None
+            written_one = isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1
+            squeezed.append(written_one and self.squeeze_units)
             block_name = self.constexpr(block_wanted, "")
             if explicit is None:
                 self.tile_blocks.append(block_name)
@@ -216,16 +218,19 @@ class LoopsMixin:
                 if begin is None
                 else expr("s + p * b", s=begin.code, p=pid, b=block_name)
             )
-            self.emit(f"{offsets} = {ast.unparse(start)} + tl.arange(0, {block_name})", line)
-            whole = None
-            if begin is None and not (
-                isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1
-            ):
-                whole = f"{host_size(host_text[index][1])} % {block_name} == 0"
-            self.emit(self.mask_line(mask, offsets, ast.unparse(end.code), block_name, whole), line)
+            if squeezed[index]:  # one index per program, inside the range by the grid
+                self.emit(f"{offsets} = {ast.unparse(start)}", line)
+            else:
+                self.emit(f"{offsets} = {ast.unparse(start)} + tl.arange(0, {block_name})", line)
+                whole = None
+                if begin is None:
+                    whole = f"{host_size(host_text[index][1])} % {block_name} == 0"
+                end_text = ast.unparse(end.code)
+                self.emit(self.mask_line(mask, offsets, end_text, block_name, whole), line)
             axis = Axis(
                 offsets, mask, block_name, end.code, start, ast.Name(id=pid), tile_names[index]
             )
+            axis.squeezed = squeezed[index]
             self.all_axes.append(axis)
             bound.append(Value(TILE, axis=axis))
         self.bind_loop_targets(targets, bound, count)
@@ -272,6 +277,7 @@ class LoopsMixin:
         """Programs in groups of GROUP_M rows of tiles, so neighbours share inputs in L2."""
         pid_m, pid_n = values[0][5], values[1][5]
         group_name = self.constexpr("GROUP_M", str(group))
+        self.group_constexpr = group_name
         rows, in_group, first, size = (
             self.names.fresh(n)
             for n in ("num_pid_m", "num_pid_in_group", "first_pid_m", "group_size_m")

@@ -9,7 +9,17 @@ import libcst as cst
 from ..codegen import broadcast, conjunction, expr
 from ..errors import ShapeError, UnsupportedConstructError
 from ..op_table import REDUCTIONS_BY_NAME
-from .values import CONST, TUPLE, Axis, Value, block
+from .values import (
+    CONST,
+    TUPLE,
+    Axis,
+    NotSqueezable,
+    Value,
+    block,
+    is_squeezed,
+    triton_dims,
+    triton_position,
+)
 
 _IDENTITY = {"0": "0", "-inf": 'float("-inf")', "inf": 'float("inf")'}
 
@@ -49,10 +59,13 @@ class ReductionsMixin:
                 ShapeError, dim_node, f"dim {dim.const} is out of range for a {rank}-D value"
             )
         axis = value.dims[position]
-        mask = self.reduction_mask(axis, position, rank)
         kept = value.dims[:position] + (None,) + value.dims[position + 1 :]
         dropped = value.dims[:position] + value.dims[position + 1 :]
         dims = kept if keepdim or op.keeps_shape else dropped
+        if is_squeezed(axis):
+            raise NotSqueezable("a reduction over a squeezed tile")
+        position, rank = triton_position(value.dims, position), value.triton_rank
+        mask = self.reduction_mask(axis, position, rank)
         if op.keeps_shape and name != "cumsum":
             self.use_helper(op.triton)
             code = expr(f"{op.triton}(v, m, axis=a)", v=value.code, m=mask or True, a=position)
@@ -126,10 +139,10 @@ class ReductionsMixin:
 
     def reduce_all(self, op, value: Value, node: cst.Call) -> Value:
         """x.sum() with no dim: every axis at once, a scalar."""
-        rank = value.rank
+        materialised = triton_dims(value.dims)  # squeezed tiles: one index, inside the range
         mask = conjunction(
-            broadcast(axis.mask, position, rank)
-            for position, axis in enumerate(value.dims)
+            broadcast(axis.mask, position, len(materialised))
+            for position, axis in enumerate(materialised)
             if axis is not None
         )
         masked = (
@@ -142,7 +155,7 @@ class ReductionsMixin:
         code = expr(f"{op.triton}(v)", v=masked)
         if op.name == "mean":
             count = None
-            for axis in value.dims:
+            for axis in materialised:
                 if axis is not None:
                     part = self.axis_count(axis)
                     count = part if count is None else expr("a * b", a=count, b=part)

@@ -28,6 +28,9 @@ class Axis:
     tile_id: ast.expr  # code for the tile number
     label: str  # how errors name it: "tile_n", ": (dim 1 of x)"
     key: str | None = None  # the host size of a whole dimension (`n`, `x.size(1)`); None for tiles
+    # a tile of block size 1 written in the source (`block_size=[1, None]`): one index per
+    # program, so Triton code has no dimension for it (2-D loads and dots for a batch of one)
+    squeezed: bool = False
 
     def __repr__(self) -> str:
         return f"Axis({self.label})"
@@ -36,9 +39,37 @@ class Axis:
 Dims = tuple["Axis | None", ...]
 
 
+class NotSqueezable(Exception):
+    """A block-size-1 tile meets an operation that needs its dimension (a reshape, a reduction
+    over it, a size-1 dimension in its place): the loop is lowered again with it materialised."""
+
+
+def is_squeezed(axis: Axis | None) -> bool:
+    return axis is not None and axis.squeezed
+
+
+def triton_dims(dims: Dims) -> Dims:
+    """The dims that have a Triton dimension (squeezed tiles have none)."""
+    return tuple(d for d in dims if not is_squeezed(d))
+
+
+def triton_position(dims: Dims, position: int) -> int:
+    """The Triton dimension of torch dimension `position`."""
+    return len(triton_dims(dims[:position]))
+
+
+def check_squeezable(first: Dims, second: Dims) -> None:
+    """Right-aligned, a size-1 dimension of one value must not meet a squeezed tile of the
+    other: Triton's blocks would differ in rank."""
+    for one, other in zip(reversed(first), reversed(second)):
+        if (one is None and is_squeezed(other)) or (other is None and is_squeezed(one)):
+            raise NotSqueezable("a size-1 dimension against a squeezed tile")
+
+
 @dataclass(frozen=True)
 class Value:
-    """A value during lowering. `dims` gives, per Triton dimension, its axis (None: size 1)."""
+    """A value during lowering. `dims` gives, per torch dimension, its axis (None: size 1); each
+    is a Triton dimension too, except squeezed tiles (block size 1, no Triton dimension)."""
 
     kind: str
     code: ast.expr | None = None
@@ -56,6 +87,10 @@ class Value:
     @property
     def rank(self) -> int:
         return len(self.dims)
+
+    @property
+    def triton_rank(self) -> int:
+        return len(triton_dims(self.dims))
 
     def with_code(self, code: ast.expr, **changes: object) -> Value:
         return replace(self, code=code, **changes)

@@ -11,7 +11,20 @@ from ..codegen import expr
 from ..errors import ShapeError, UnsupportedConstructError
 from ..op_table import CAST_METHODS, DTYPES, HALF_DTYPES
 from .arguments import Arguments
-from .values import BLOCK, CONST, DTYPE, TILE, TILES, Value, block, constant
+from .values import (
+    BLOCK,
+    CONST,
+    DTYPE,
+    TILE,
+    TILES,
+    NotSqueezable,
+    Value,
+    block,
+    constant,
+    is_squeezed,
+    triton_dims,
+    triton_position,
+)
 
 
 class ViewsMixin:
@@ -50,6 +63,7 @@ class ViewsMixin:
             dim = self.const_int(args.get(0, "dim"), node)
             position = dim if dim >= 0 else value.rank + 1 + dim
             dims = value.dims[:position] + (None,) + value.dims[position:]
+            position = triton_position(value.dims, position)
             return block(expr("tl.expand_dims(a, d)", a=value.code, d=position), dims, value.dtype)
         if name == "squeeze":
             dim = self.const_int(args.get(0, "dim"), node)
@@ -67,6 +81,8 @@ class ViewsMixin:
             if len(elements) == 1 and isinstance(elements[0], (cst.List, cst.Tuple)):
                 elements = [e.value for e in elements[0].elements]
             dims, sizes = self.shape_of(node, elements)
+            if any(map(is_squeezed, (*value.dims, *dims))):
+                raise NotSqueezable(f"{name} of a block with a squeezed tile")
             function = "tl.broadcast_to" if name == "expand" else "tl.reshape"
             code = expr(f"{function}(a, s)", a=value.code, s=ast.List(elts=sizes))
             return replace(
@@ -98,8 +114,15 @@ class ViewsMixin:
             order = [n % rank for n in numbers]
         if order == list(range(rank)):
             return value
+        dims = tuple(value.dims[i] for i in order)
+        if any(map(is_squeezed, value.dims)):  # permute only the dimensions Triton has
+            kept = [i for i in order if not is_squeezed(value.dims[i])]
+            order = [sorted(kept).index(i) for i in kept]
+            if order == list(range(len(order))):
+                return replace(value, dims=dims)
+            value, rank = replace(value, dims=triton_dims(value.dims)), len(order)
         if rank == 2:
-            return self.transpose(value, node)
+            return replace(self.transpose(value, node), dims=dims)
         permutation = ast.Tuple(elts=[ast.Constant(value=i) for i in order])
         stored = (
             expr("tl.permute(a, o)", a=value.stored, o=permutation)
@@ -109,11 +132,13 @@ class ViewsMixin:
         return replace(
             value,
             code=expr("tl.permute(a, o)", a=value.code, o=permutation),
-            dims=tuple(value.dims[i] for i in order),
+            dims=dims,
             stored=stored,
         )
 
     def transpose(self, value: Value, node: cst.CSTNode) -> Value:
+        if any(map(is_squeezed, value.dims)):
+            raise NotSqueezable("a transpose without dimensions of a block with a squeezed tile")
         if value.rank < 2:
             return value
         if value.rank != 2:
@@ -172,7 +197,8 @@ class ViewsMixin:
             if tiles is not None:
                 for tile in tiles:
                     dims.append(tile.axis)
-                    sizes.append(ast.Name(id=tile.axis.block))
+                    if not tile.axis.squeezed:  # no Triton dimension for a squeezed tile
+                        sizes.append(ast.Name(id=tile.axis.block))
             elif element.kind == CONST and element.const == 1:
                 dims.append(None)
                 sizes.append(ast.Constant(value=1))

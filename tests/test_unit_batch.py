@@ -1,0 +1,84 @@
+"""Tiles of block size 1 (Helion's `block_size=[1, None]`): no Triton dimension, 2-D dots."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import generated, kernel_source, reference
+
+import transpiler
+
+ROWS = """
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel()
+def shifted_rows(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    batch, m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_b, tile_m in hl.tile([batch, m], block_size=[1, None]):
+        row = x[tile_b, tile_m, :]
+        out[tile_b, tile_m, :] = row * WEIGHT + row.sum(dim=-1, keepdim=True)
+    return out
+"""
+
+
+def kernel_text(source: str, name: str, *args: object) -> str:
+    code = transpiler.transpile_module(source, example_args={name: args}, only=(name,)).code
+    return code[code.index(f"def {name}_kernel") : code.index(f"\ndef {name}(")]
+
+
+def rand(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    return (torch.rand(*shape, dtype=torch.float64) * 2 - 1).to(dtype)
+
+
+def test_attention_with_a_unit_batch_tile_has_only_2d_loads_and_dots():
+    q = k = v = rand(3, 37, 16)
+    kernel = kernel_text(kernel_source("matrix.py"), "attention_batched", q, k, v)
+    assert "tl.reshape" not in kernel and "tl.permute" not in kernel  # no 3-D blocks at all
+    assert "[:, None, None]" not in kernel and "BLOCK_B]" not in kernel
+    assert "offs_b = pid_b * BLOCK_B\n" in kernel and "mask_b" not in kernel
+    assert "q_ptr + offs_b * q_stride_0 + offs_m[:, None] * q_stride_1" in kernel
+    assert "scores = tl.dot(queries, tl.trans(k_tile)) * scale" in kernel
+    assert "probabilities = tl.exp(scores - new_max[:, None])" in kernel  # user's [:, :, None]
+    assert "acc = tl.zeros([BLOCK_M, BLOCK_D], dtype=tl.float32)" in kernel
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32], ids=str)
+@pytest.mark.parametrize("sizes", [(3, 37, 45, 16), (1, 5, 70, 32), (4, 64, 17, 16)], ids=str)
+def test_attention_with_a_unit_batch_tile_matches_float64(sizes, dtype):
+    batch, m, n, d = sizes
+    q, k, v = (
+        rand(batch, m, d, dtype=dtype),
+        rand(batch, n, d, dtype=dtype),
+        rand(batch, n, d, dtype=dtype),
+    )
+    source = kernel_source("matrix.py")
+    ours = generated(source, "attention_batched", q, k, v)(q, k, v)
+    scores = q.double() @ k.double().transpose(1, 2) / d**0.5
+    exact = torch.softmax(scores, dim=-1) @ v.double()
+    error = ((ours.double() - exact).norm() / exact.norm()).item()
+    assert error < (2e-3 if dtype == torch.float16 else 1e-4), error
+
+
+@pytest.mark.parametrize(
+    ("weight", "squeezed"),
+    [
+        ("w[tile_m, :]", True),  # lower rank: broadcasts without the batch dimension
+        ("w[None, tile_m, :]", False),  # a size-1 dimension meets the batch tile: materialised
+    ],
+)
+def test_a_unit_batch_tile_is_materialised_only_where_needed(weight, squeezed):
+    source = ROWS.replace("WEIGHT", weight)
+    x, w = rand(3, 21, 13), rand(21, 13)
+    kernel = kernel_text(source, "shifted_rows", x, w)
+    assert ("BLOCK_B, BLOCK_M" not in kernel and "mask_b" not in kernel) == squeezed
+    assert ("tl.sum(" in kernel) and ("axis=1" if squeezed else "axis=2") in kernel
+    ours = generated(source, "shifted_rows", x, w)(x, w)
+    expected = reference(source, "shifted_rows")(x.clone(), w.clone())
+    assert ours.shape == expected.shape == x.shape
+    exact = x.double() * w.double() + x.double().sum(-1, keepdim=True)
+    torch.testing.assert_close(ours.double(), exact, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(ours, expected, atol=1e-5, rtol=1e-5)

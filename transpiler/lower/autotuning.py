@@ -1,0 +1,111 @@
+"""`export(keep_autotune=True)`: a `@triton.autotune` list over a kernel's tile block sizes."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+import libcst as cst
+import libcst.matchers as m
+
+from ..codegen import call, expr, render
+from ..errors import UnsupportedConstructError
+
+
+@dataclass(frozen=True)
+class AutotuneList:
+    """The constexprs the configurations set (the launcher leaves them out) and the decorator."""
+
+    names: tuple[str, ...]
+    decorator: str  # `@triton.autotune(configs=[...], key=[...], ...)`, one line (wrapped later)
+
+
+class AutotuningMixin:
+    """Turns the kernel's candidate configs (Helion's fields) into `triton.Config`s."""
+
+    def autotune_list(self, loop: cst.For) -> AutotuneList | None:
+        configs = self.settings.get("autotune_configs")
+        if not configs:
+            return None
+        tuned = list(self.tile_blocks)
+        group = getattr(self, "group_constexpr", None)
+        entries = []
+        for config in configs:
+            sizes = list(config.get("block_sizes") or [])
+            if len(sizes) != len(tuned):
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    loop,
+                    f"an autotune config with {len(sizes)} block sizes for the "
+                    f"{len(tuned)} tunable tiles ({', '.join(tuned) or 'none'})",
+                    hint="give one block size per tile without a fixed block_size",
+                )
+            values = dict(zip(tuned, sizes))
+            if group is not None:
+                groups = config.get("l2_groupings") or [1]
+                values[group] = groups[0]
+            options = {k: config.get(k) for k in ("num_warps", "num_stages")}
+            settings = ast.Dict(
+                keys=[ast.Constant(k) for k in values],
+                values=[ast.Constant(v) for v in values.values()],
+            )
+            entries.append(call("triton.Config", settings, **options))
+        sizes = [p.name for p in self.params.values() if p.kind == "size"]
+        written = sorted(
+            self.params_for_tensor[t] for t in _written_tensors(loop) if t in self.params_for_tensor
+        )
+        decorator = call(
+            "triton.autotune",
+            configs=ast.List(elts=entries),
+            key=ast.List(elts=[ast.Constant(s) for s in sizes]),
+            # tuning runs the kernel once per config: what it writes is restored between runs
+            restore_value=ast.List(elts=[ast.Constant(p) for p in written]) if written else None,
+        )
+        names = (*tuned, group) if group is not None else tuple(tuned)
+        return AutotuneList(names, "@" + render(decorator))
+
+    @property
+    def params_for_tensor(self) -> dict[str, str]:
+        return {p.launch: p.name for p in self.params.values() if p.kind == "tensor"}
+
+    def meta_grid(self, grid_text: str, tuned: tuple[str, ...]) -> list[tuple[int, str]]:
+        """`def grid(meta): return (...)`, each tuned block size read from `meta`
+        (lines with their extra indentation)."""
+
+        class ReadMeta(ast.NodeTransformer):
+            def visit_Name(self, node: ast.Name) -> ast.AST:
+                if node.id in tuned:
+                    return expr("meta[k]", k=ast.Constant(node.id))
+                return node
+
+        grid = ReadMeta().visit(expr(f"({grid_text},)"))
+        return [
+            (0, "def grid(meta):  # the autotuner chooses the block sizes"),
+            (1, "return " + render(grid)),
+        ]
+
+
+def _written_tensors(loop: cst.For) -> set[str]:
+    """Tensors the loop accumulates into (`x[...] += v`, atomics) or stores to and also reads:
+    tuning runs the kernel once per config, so these are restored between runs."""
+    names = {
+        store.target.value.value
+        for store in m.findall(loop, m.AugAssign(target=m.Subscript(value=m.Name())))
+    }
+    stored = [
+        t.target.value.value
+        for t in m.findall(loop, m.AssignTarget(target=m.Subscript(value=m.Name())))
+    ]
+    read = [s.value.value for s in m.findall(loop, m.Subscript(value=m.Name()))]
+    read = [name for name in set(read) if read.count(name) > stored.count(name)]
+    for node in m.findall(
+        loop, m.Call(func=m.Attribute(), args=[m.Arg(value=m.Name()), m.ZeroOrMore()])
+    ):
+        method, tensor = node.func.attr.value, node.args[0].value.value
+        if method.startswith("atomic_"):
+            names.add(tensor)
+        elif method == "store":
+            stored.append(tensor)
+        elif method == "load":
+            read.append(tensor)
+    return names | (set(stored) & set(read))
