@@ -1,7 +1,8 @@
 """A transformer block (RMS norm, attention, SwiGLU MLP) from our kernels under torch.compile.
 
 One script for issue 7's GPU checks, per dtype: (a) zero graph breaks (a counting backend and
-`fullgraph=True`), (b) compiled-ours and compiled-torch against a float64 eager run, (c) time
+`fullgraph=True`), (b) eager ours, compiled ours and compiled torch against a float64 eager run
+(relative to its largest value), and compiled ours against eager ours, (c) time
 of our block under `torch.compile(fullgraph=True)` against plain `torch.compile` of the same
 block, (d) a CUDA-graph capture of our eager block replayed with new input data. Prints a table
 last; writes transformer_block.json under --out (default: $OUT when set).
@@ -185,22 +186,21 @@ def run(dtype: torch.dtype, shape: dict, device: str) -> dict:
     row: dict = {"dtype": str(dtype).removeprefix("torch."), "tolerance": tol}
     backend = "inductor" if GPU else "eager"  # Inductor compiles Triton only on a GPU
     row["backend"] = backend
-    attempt(
-        row, "eager ours", lambda: {"error_eager_ours": relative_error(ours(x, p, heads), truth)}
-    )
+    results: dict[str, torch.Tensor] = {}
+
+    def compare(name: str, function: Callable) -> dict:
+        results[name] = function(x, p, heads)
+        return {f"error_{name}": relative_error(results[name], truth)}
+
+    attempt(row, "eager ours", lambda: compare("eager_ours", ours))
     attempt(row, "graph count", lambda: {"graphs": graph_count(ours, x, p, heads)})
     compiled_ours = torch.compile(ours, backend=backend, fullgraph=True)
     compiled_plain = torch.compile(plain, backend=backend, fullgraph=True)
-    attempt(
-        row,
-        "compiled ours",
-        lambda: {"error_compiled_ours": relative_error(compiled_ours(x, p, heads), truth)},
-    )
-    attempt(
-        row,
-        "compiled torch",
-        lambda: {"error_compiled_torch": relative_error(compiled_plain(x, p, heads), truth)},
-    )
+    attempt(row, "compiled ours", lambda: compare("compiled_ours", compiled_ours))
+    attempt(row, "compiled torch", lambda: compare("compiled_torch", compiled_plain))
+    if "eager_ours" in results and "compiled_ours" in results:  # the same kernels: near equal
+        difference = relative_error(results["compiled_ours"], results["eager_ours"].double())
+        row["error_compiled_vs_eager_ours"] = difference
     if "error_compiled_ours" in row:
         attempt(
             row,
@@ -218,7 +218,12 @@ def run(dtype: torch.dtype, shape: dict, device: str) -> dict:
         attempt(row, "cuda graph", lambda: cuda_graph_replay(x, p, p64, heads, tol))
     row["matches"] = all(
         row.get(key, float("inf")) <= tol
-        for key in ("error_eager_ours", "error_compiled_ours", "error_compiled_torch")
+        for key in (
+            "error_eager_ours",
+            "error_compiled_ours",
+            "error_compiled_torch",
+            "error_compiled_vs_eager_ours",
+        )
     )
     if "ms_compiled_ours" in row and "ms_compiled_torch" in row:
         row["speedup_vs_torch_compile"] = row["ms_compiled_torch"] / row["ms_compiled_ours"]
@@ -236,6 +241,7 @@ def table(rows: list[dict]) -> str:
         ("dtype", "dtype", "{}"),
         ("graphs", "graphs", "{}"),
         ("err ours (compiled)", "error_compiled_ours", "{:.1e}"),
+        ("vs eager ours", "error_compiled_vs_eager_ours", "{:.1e}"),
         ("err torch.compile", "error_compiled_torch", "{:.1e}"),
         ("ms ours (compiled)", "ms_compiled_ours", "{:.3f}"),
         ("ms torch.compile", "ms_compiled_torch", "{:.3f}"),
