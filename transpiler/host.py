@@ -25,6 +25,7 @@ class HostInfo:
     tensor_sizes: dict[str, list[str]] = field(default_factory=dict)  # when the rank is known
     ranks: dict[str, int] = field(default_factory=dict)  # from example arguments
     like: dict[str, str] = field(default_factory=dict)  # out → x for out = torch.empty_like(x)
+    floats: set[str] = field(default_factory=set)  # host names that surely hold Python floats
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -78,6 +79,7 @@ class HostInfo:
 
     def _forget(self, name: str) -> None:
         self.names.add(name)
+        self.floats.discard(name)
         self.tensors.discard(name)
         self.like.pop(name, None)
         self.size_keys.pop(name, None)
@@ -104,6 +106,9 @@ class HostInfo:
             return
         name = target.value
         self._forget(name)
+        if self.is_float(value):
+            self.floats.add(name)
+            return
         if isinstance(value, cst.Name) and value.value in self.tensors:
             self.tensors.add(name)
             if value.value in self.tensor_sizes:
@@ -119,6 +124,24 @@ class HostInfo:
             self.tensors.add(name)
             if sizes != "unknown":
                 self.tensor_sizes[name] = sizes
+
+    def is_float(self, value: cst.BaseExpression) -> bool:
+        """Whether a host expression surely makes a Python float: a float literal, a true
+        division, `float(...)`, `math.sqrt(...)` and the like, or arithmetic on such floats."""
+        if isinstance(value, cst.Float):
+            return True
+        if isinstance(value, cst.Name):
+            return value.value in self.floats
+        if isinstance(value, cst.UnaryOperation):
+            return self.is_float(value.expression)
+        if isinstance(value, cst.BinaryOperation):
+            if isinstance(value.operator, cst.Divide):
+                return True
+            return self.is_float(value.left) or self.is_float(value.right)
+        if isinstance(value, cst.Call):
+            called = self.aliases.qualified(value.func) or ""
+            return called in ("float", "math.sqrt", "math.exp", "math.log", "math.log2")
+        return False
 
     def _allocation_sizes(self, value: cst.BaseExpression) -> list[str] | str | None:
         """Per-dim size keys of a tensor allocation; "unknown" for tensors of unknown shape."""
@@ -221,6 +244,10 @@ def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
         info.params.append(name)
         info.names.add(name)
         annotation = param.annotation.annotation if param.annotation else None
+        if (isinstance(annotation, cst.Name) and annotation.value == "float") or isinstance(
+            param.default, cst.Float
+        ):
+            info.floats.add(name)
         if annotation is not None and (info.aliases.qualified(annotation) or "").endswith("Tensor"):
             info.tensors.add(name)
             if name in info.ranks:

@@ -25,6 +25,7 @@ def layer_norm_kernel(
     bias_stride_0, out_stride_0, out_stride_1, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr,
     BLOCK_M: tl.constexpr, EVEN_M: tl.constexpr, EVEN_N: tl.constexpr,
 ):
+    eps = tl.cast(eps, tl.float32)
     # line 12: for tile_m in hl.tile(m):
     pid_m = tl.program_id(0).to(INDEX_DTYPE)
     offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)

@@ -25,6 +25,7 @@ def outer_scaled_kernel(
     INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, EVEN_M: tl.constexpr,
     EVEN_N: tl.constexpr,
 ):
+    scale = tl.cast(scale, tl.float32)
     # line 11: for tile_m, tile_n in hl.tile([m, n]):
     pid = tl.program_id(0).to(INDEX_DTYPE)
     pid_m = pid // tl.cdiv(n, BLOCK_N)

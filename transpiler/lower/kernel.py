@@ -211,7 +211,11 @@ class KernelBuilder(
             Line(0, "@triton.jit", lineno),
             Line(0, f"def {self.kernel_name}({', '.join(names)}):", lineno),
         ]
-        return header + self.lines
+        floats = [p.name for p in ordered if p.kind == "scalar" and p.launch in self.host.floats]
+        # a Python float never widens a tensor in torch; Triton's launcher passes it as float32,
+        # torch.compile as float64 (which would widen every tensor it touches): float32 it is
+        weak = [Line(1, f"{name} = tl.cast({name}, tl.float32)", lineno) for name in floats]
+        return header + weak + self.lines
 
     def launcher(self, loop: cst.For, grid: list[str], depth: int) -> None:
         """The host lines: block sizes, the grid, the launch."""
