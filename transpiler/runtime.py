@@ -171,6 +171,8 @@ class Kernel:
         self.last_tuning: list = []  # (config, ms) of the last search, for plots
         self.last_args: tuple = ()  # the latest new binding's arguments, tensors as meta
         self._ops: dict[tuple, Any] = {}  # argument ranks → registered torch custom op
+        self._key = f"{self.name}@{id(self)}"
+        _KERNELS[self._key] = self
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self.__wrapped__ = fn
@@ -215,17 +217,24 @@ class Kernel:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if torch.compiler.is_compiling() and self.settings.get("torch_op", True):
-            # Under torch.compile: the custom op registered by an earlier eager call or
-            # `kernel.op(...)`; registering it here breaks the graph once.
+            # Under torch.compile: the custom op for these ranks, registered now if no eager
+            # call did it (at trace time, outside the graph: no graph break).
             op = self._ops.get(_ranks(args))
-            return (op or _register_outside_graph(self, args))(*args, **kwargs)
+            if op is None:
+                namespace, name = _op_while_tracing(self._key, _spec(args)).split("::")
+                op = getattr(getattr(torch.ops, namespace), name)
+            return op(*args, **kwargs)
         if os.environ.get(REFERENCE_ENV) == "1":
             return self.run_reference(*args, **kwargs)
         check_devices(self.name, args)  # before tuning launches anything
         bound = self.bind(args, self.tuned_config(args))
-        if self.settings.get("torch_op", True) and _ranks(args) not in self._ops:
+        if (
+            self.settings.get("torch_op", True)
+            and _ranks(args) not in self._ops
+            and "torch._dynamo" in sys.modules  # torch.compile is in use: register the tuned op
+        ):
             try:
-                self.op(*args)  # registered now, so a later torch.compile finds it
+                self.op(*args)
             except Exception:  # noqa: BLE001 - eager calls work without the op
                 self._ops[_ranks(args)] = None
         return bound(*args, **kwargs)
@@ -294,10 +303,34 @@ def _fake(args: tuple) -> bool:
     )
 
 
-def _register_outside_graph(kernel: Kernel, args: tuple) -> Any:
-    """Register the op in eager mode (a graph break): only reached while compiling, so the
-    decorator's import of torch._dynamo costs nothing at `import transpiler`."""
-    return torch.compiler.disable(kernel.op)(*args)
+_KERNELS: dict[str, Kernel] = {}  # Kernel._key → kernel, for _op_while_tracing
+
+
+def _spec(args: tuple) -> tuple:
+    """What binding needs from arguments, as constants Dynamo can pass: ranks and dtypes."""
+    return tuple(
+        ("tensor", a.dim(), a.dtype, a.device.type) if isinstance(a, torch.Tensor) else ("value",)
+        for a in args
+    )
+
+
+def _op_while_tracing(key: str, spec: tuple) -> str:
+    """The name of the custom op for arguments like `spec`, registered while Dynamo traces a
+    call: Dynamo runs this function as it is and keeps its result as a constant. The op has
+    the default configuration (tuning needs real tensors: an eager call first tunes it)."""
+    kernel = _KERNELS[key]
+    args = tuple(
+        torch.empty((1,) * s[1], dtype=s[2], device="meta") if s[0] == "tensor" else 1.0
+        for s in spec
+    )
+    from .torch_ops import register
+
+    # not kernel._ops: Dynamo guards on it in this very frame
+    return register(kernel.bind(args, None))._qualname
+
+
+# torch._dynamo.assume_constant_result, without importing torch._dynamo at `import transpiler`
+_op_while_tracing._dynamo_marked_constant = True  # type: ignore[attr-defined]
 
 
 class BoundKernel:
