@@ -171,6 +171,7 @@ class Kernel:
         self.last_tuning: list = []  # (config, ms) of the last search, for plots
         self.last_args: tuple = ()  # the latest new binding's arguments, tensors as meta
         self._ops: dict[tuple, Any] = {}  # argument ranks → registered torch custom op
+        self._aliases: tuple | None = None  # returned arguments (torch_ops.aliased_returns)
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self.__wrapped__ = fn
@@ -207,7 +208,9 @@ class Kernel:
         """The torch custom op (`torch.library.triton_op`) for arguments like `args`."""
         ranks = _ranks(args)
         if self._ops.get(ranks) is None:
-            from .torch_ops import register
+            from .torch_ops import aliased_returns, register
+
+            self._aliases = aliased_returns(self.fn)  # read under torch.compile: no parsing there
 
             config = None if _fake(args) else self.tuned_config(args)
             self._ops[ranks] = register(self.bind(args, config))
@@ -217,8 +220,10 @@ class Kernel:
         if torch.compiler.is_compiling() and self.settings.get("torch_op", True):
             # Under torch.compile: the custom op registered by an earlier eager call or
             # `kernel.op(...)`; registering it here breaks the graph once.
-            op = self._ops.get(_ranks(args))
-            return (op or _register_outside_graph(self, args))(*args, **kwargs)
+            from .torch_ops import with_aliases
+
+            op = self._ops.get(_ranks(args)) or _register_outside_graph(self, args)
+            return with_aliases(op(*args, **kwargs), self._aliases, args)
         if os.environ.get(REFERENCE_ENV) == "1":
             return self.run_reference(*args, **kwargs)
         check_devices(self.name, args)  # before tuning launches anything
