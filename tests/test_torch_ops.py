@@ -280,6 +280,26 @@ def test_a_layer_norm_backward_missing_a_term_fails_gradcheck():
     assert not torch.autograd.gradcheck(function, (x, weight, bias, 1e-5), raise_exception=False)
 
 
+def test_autograd_pair_under_torch_compile_has_no_graph_breaks():
+    function = transpiler.autograd(softmax, softmax_backward)
+    x = torch.randn(6, 11, device=DEVICE, requires_grad=True)
+    function(x).sum().backward()  # eager: registers the forward op
+    softmax_backward(x.detach(), x.detach(), x.detach())  # and the backward's
+    weights = torch.linspace(-1, 2, 11, device=DEVICE)
+
+    def loss(x: torch.Tensor) -> torch.Tensor:
+        return (function(x) * weights).sum()
+
+    assert torch._dynamo.explain(loss)(x).graph_break_count == 0
+    torch._dynamo.reset()
+    backend = "inductor" if DEVICE == "cuda" else "eager"  # aot tracing needs wrap_triton on GPU
+    x.grad = None
+    torch.compile(loss, backend=backend, fullgraph=True)(x).backward()
+    reference = x.detach().clone().requires_grad_()
+    (torch.softmax(reference, 1) * weights).sum().backward()
+    torch.testing.assert_close(x.grad, reference.grad)
+
+
 def test_a_wrong_backward_fails_gradcheck():
     function = transpiler.autograd(softmax, lambda grad, out, x: grad)
     x = torch.randn(4, 6, dtype=torch.float64, device=DEVICE, requires_grad=True)
