@@ -128,6 +128,7 @@ class CellRun:
         self.options = options
         self.config = config
         self.program: CellProgram | None = None
+        self.examples: dict[str, tuple] = {}  # kernel → its first call's arguments in --run
 
     def execute(self) -> None:
         options = self.options
@@ -215,6 +216,8 @@ class CellRun:
             self._bench(expression, result)
         if self.options.roofline:
             self._roofline(expression)
+        for call in program.calls:  # shapes for --export's self-check (meta: no data kept)
+            self.examples.setdefault(call.name, tuple(map(_as_meta, call.args)))
         program.calls.clear()  # the tensors they hold are not ours to keep alive
         return True
 
@@ -274,9 +277,30 @@ class CellRun:
             )
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(program.latest.code)
+        path.write_text(self._export_text(program))
         kernels = ", ".join(program.latest.kernels)
         print(f"exported {kernels} → {shown} (standalone: needs torch and triton, not helion)")
+
+    def _export_text(self, program: CellProgram) -> str:
+        """transpiler.export's module: the launchers, a reference and a `__main__` self-check
+        on random inputs shaped like the first call of each kernel in --run (if there was one)."""
+        from transpiler.export import export_text
+
+        try:
+            return export_text(
+                program.source,
+                example_args=self.examples or None,
+                config=program.config,
+                filename=CELL_FILENAME,
+            )
+        except TypeError:  # an argument the file cannot record: no self-check inputs for it
+            return export_text(program.source, config=program.config, filename=CELL_FILENAME)
+
+
+def _as_meta(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return torch.empty_strided(value.shape, value.stride(), dtype=value.dtype, device="meta")
+    return value
 
 
 def _upcasting(reference: Any) -> Any:

@@ -179,7 +179,10 @@ def test_export_writes_a_standalone_ruff_clean_module(
     assert shown.stdout.splitlines()[-1] == (
         f"exported add → {target} (standalone: needs torch and triton, not helion)"
     )
-    assert target.read_text() == shell.user_ns["add"].triton_source
+    text = target.read_text()
+    store = "tl.store(out_ptrs, x_tile + y_tile, mask=mask)"
+    assert store in shell.user_ns["add"].triton_source and store in text  # the generated kernel
+    assert "Kernels: add" in text and 'if __name__ == "__main__":' in text
     environment = {**os.environ, "TRITON_INTERPRET": "1", "CUDA_VISIBLE_DEVICES": ""}
     run = subprocess.run(
         [sys.executable, "-c", STANDALONE_CHECK, str(target)],
@@ -210,7 +213,13 @@ def test_export_of_rank_specialised_code_needs_a_run(
     assert not target.exists()
     put(shell, x=torch.randn(3, 7), y=torch.randn(3, 7))
     run_magic(shell, f"--run 'add(x, y)' --no-check --export {target}", ANY_RANK_CELL)
-    assert "x_stride_1" in target.read_text()
+    text = target.read_text()
+    assert "x_stride_1" in text and '"add": [("tensor", (3, 7), "float32")' in text
+    environment = {**os.environ, "TRITON_INTERPRET": "1", "CUDA_VISIBLE_DEVICES": ""}
+    done = subprocess.run(  # the file checks itself against the cell run eagerly
+        [sys.executable, str(target)], capture_output=True, text=True, env=environment, timeout=300
+    )
+    assert done.returncode == 0 and "add: max error" in done.stdout, done.stdout + done.stderr
 
 
 def test_highlighting_keeps_every_character_and_no_bare_whitespace() -> None:

@@ -119,6 +119,58 @@ def test_op_registration_passes_opcheck():
     assert set(results.values()) == {"SUCCESS"}, results
 
 
+@transpiler.kernel()
+def batched_matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    batch, m, k = a.size()
+    n = b.size(2)
+    out = torch.empty([batch, m, n], dtype=a.dtype, device=a.device)
+    for tile_b, tile_m, tile_n in hl.tile([batch, m, n], block_size=[1, None, None]):
+        acc = hl.zeros([tile_b, tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.baddbmm(acc, a[tile_b, tile_m, tile_k], b[tile_b, tile_k, tile_n])
+        out[tile_b, tile_m, tile_n] = acc.to(out.dtype)
+    return out
+
+
+def opcheck_cases() -> list:
+    def rand(*shape: int) -> torch.Tensor:
+        return torch.randn(*shape, device=DEVICE)
+
+    return [
+        pytest.param(rms_norm, lambda: (rand(7, 33), rand(33), 1e-6), id="rms_norm"),
+        pytest.param(layer_norm, lambda: (rand(5, 19), rand(19), rand(19), 1e-5), id="layer_norm"),
+        pytest.param(add_into, lambda: (rand(3, 11), rand(3, 11)), id="add_into (mutates out)"),
+        pytest.param(batched_matmul, lambda: (rand(3, 20, 16), rand(3, 16, 24)), id="unit batch"),
+    ]
+
+
+@pytest.mark.parametrize(("kernel", "make_args"), opcheck_cases())
+def test_more_ops_pass_opcheck(kernel, make_args):
+    args = make_args()
+    utils = ("test_schema", "test_autograd_registration", "test_faketensor")
+    if DEVICE == "cuda":
+        utils += ("test_aot_dispatch_dynamic",)
+    results = torch.library.opcheck(kernel.op(*args), args, test_utils=utils)
+    assert set(results.values()) == {"SUCCESS"}, results
+
+
+def test_a_kernel_returning_an_argument_compiles_and_mutates_it():
+    """Custom ops may not return their inputs: the op returns only new tensors and the call
+    puts the argument back, so `add_into` (mutates out, returns x) works under fullgraph."""
+    out, x = torch.randn(6, 13, device=DEVICE), torch.randn(6, 13, device=DEVICE)
+    add_into(out.clone(), x)  # the eager call registers the op
+    assert add_into._aliases == (1,)
+    backend = "inductor" if DEVICE == "cuda" else "eager"
+
+    def step(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        return add_into(out, x) * 2
+
+    expected_out = out + x
+    result = torch.compile(step, backend=backend, fullgraph=True)(out, x)
+    torch.testing.assert_close(out, expected_out)
+    torch.testing.assert_close(result, 2 * x)
+
+
 def test_fake_implementation_follows_the_launcher_shape_logic():
     x, weight = torch.randn(4, 8), torch.randn(8)
     op = rms_norm.op(x, weight, 1e-6)
@@ -270,6 +322,26 @@ def test_a_layer_norm_backward_missing_a_term_fails_gradcheck():
     weight = torch.rand(9, dtype=torch.float64, device=DEVICE) + 0.5
     bias = torch.randn(9, dtype=torch.float64, device=DEVICE)
     assert not torch.autograd.gradcheck(function, (x, weight, bias, 1e-5), raise_exception=False)
+
+
+def test_autograd_pair_under_torch_compile_has_no_graph_breaks():
+    function = transpiler.autograd(softmax, softmax_backward)
+    x = torch.randn(6, 11, device=DEVICE, requires_grad=True)
+    function(x).sum().backward()  # eager: registers the forward op
+    softmax_backward(x.detach(), x.detach(), x.detach())  # and the backward's
+    weights = torch.linspace(-1, 2, 11, device=DEVICE)
+
+    def loss(x: torch.Tensor) -> torch.Tensor:
+        return (function(x) * weights).sum()
+
+    assert torch._dynamo.explain(loss)(x).graph_break_count == 0
+    torch._dynamo.reset()
+    backend = "inductor" if DEVICE == "cuda" else "eager"  # aot tracing needs wrap_triton on GPU
+    x.grad = None
+    torch.compile(loss, backend=backend, fullgraph=True)(x).backward()
+    reference = x.detach().clone().requires_grad_()
+    (torch.softmax(reference, 1) * weights).sum().backward()
+    torch.testing.assert_close(x.grad, reference.grad)
 
 
 def test_a_wrong_backward_fails_gradcheck():

@@ -190,7 +190,7 @@ def export_text(
         "kernels against the reference section (the same source run eagerly in PyTorch) and\n"
         'time them; without a GPU set TRITON_INTERPRET=1 (Triton\'s interpreter).\n"""'
     )
-    imports = dict.fromkeys(map(_plain_import, [*generated_imports, "import time", *user_imports]))
+    imports = dict.fromkeys(map(_plain_import, [*generated_imports, *user_imports]))
     checks = ",\n".join(
         f'        check("{n}", {n}, reference_{n}, EXAMPLE_INPUTS["{n}"])'
         for n in names

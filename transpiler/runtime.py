@@ -173,6 +173,7 @@ class Kernel:
         self._ops: dict[tuple, Any] = {}  # argument ranks → registered torch custom op
         self._key = f"{self.name}@{id(self)}"
         _KERNELS[self._key] = self
+        self._aliases: tuple | None = None  # returned arguments (torch_ops.aliased_returns)
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self.__wrapped__ = fn
@@ -209,7 +210,9 @@ class Kernel:
         """The torch custom op (`torch.library.triton_op`) for arguments like `args`."""
         ranks = _ranks(args)
         if self._ops.get(ranks) is None:
-            from .torch_ops import register
+            from .torch_ops import aliased_returns, register
+
+            self._aliases = aliased_returns(self.fn)  # read under torch.compile: no parsing there
 
             config = None if _fake(args) else self.tuned_config(args)
             self._ops[ranks] = register(self.bind(args, config))
@@ -219,11 +222,14 @@ class Kernel:
         if torch.compiler.is_compiling() and self.settings.get("torch_op", True):
             # Under torch.compile: the custom op for these ranks, registered now if no eager
             # call did it (at trace time, outside the graph: no graph break).
-            op = self._ops.get(_ranks(args))
+            from .torch_ops import with_aliases
+
+            op, aliases = self._ops.get(_ranks(args)), self._aliases
             if op is None:
-                namespace, name = _op_while_tracing(self._key, _spec(args)).split("::")
+                qualname, aliases = _op_while_tracing(self._key, _spec(args))
+                namespace, name = qualname.split("::")
                 op = getattr(getattr(torch.ops, namespace), name)
-            return op(*args, **kwargs)
+            return with_aliases(op(*args, **kwargs), aliases, args)
         if os.environ.get(REFERENCE_ENV) == "1":
             return self.run_reference(*args, **kwargs)
         check_devices(self.name, args)  # before tuning launches anything
@@ -314,19 +320,20 @@ def _spec(args: tuple) -> tuple:
     )
 
 
-def _op_while_tracing(key: str, spec: tuple) -> str:
-    """The name of the custom op for arguments like `spec`, registered while Dynamo traces a
-    call: Dynamo runs this function as it is and keeps its result as a constant. The op has
+def _op_while_tracing(key: str, spec: tuple) -> tuple[str, tuple | None]:
+    """The name of the custom op for arguments like `spec` (registered while Dynamo traces a
+    call: Dynamo runs this function as it is and keeps its result as a constant) and the
+    positions of the arguments the kernel returns. The op has
     the default configuration (tuning needs real tensors: an eager call first tunes it)."""
     kernel = _KERNELS[key]
     args = tuple(
         torch.empty((1,) * s[1], dtype=s[2], device="meta") if s[0] == "tensor" else 1.0
         for s in spec
     )
-    from .torch_ops import register
+    from .torch_ops import aliased_returns, register
 
-    # not kernel._ops: Dynamo guards on it in this very frame
-    return register(kernel.bind(args, None))._qualname
+    # not kernel._ops nor kernel._aliases: Dynamo guards on them in this very frame
+    return register(kernel.bind(args, None))._qualname, aliased_returns(kernel.fn)
 
 
 # torch._dynamo.assume_constant_result, without importing torch._dynamo at `import transpiler`

@@ -74,8 +74,60 @@ def mutated_arguments(fn: Callable) -> list[str]:
 
 
 def _source_of(fn: Callable) -> str:
-
     return inspect.getsource(fn)
+
+
+def aliased_returns(fn: Callable) -> tuple[int | None, ...] | None:
+    """Per value the kernel returns, the position of the argument it is (None: a new tensor);
+    None when it returns no argument. Custom ops may not return their inputs: the op returns
+    only the new tensors and the call puts the arguments back (`with_aliases`)."""
+    tree = ast.parse(textwrap.dedent(_source_of(fn)))
+    function = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
+    names = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
+    last = function.body[-1] if function.body else None
+    if not isinstance(last, ast.Return) or last.value is None:
+        return None
+    parts = last.value.elts if isinstance(last.value, ast.Tuple) else [last.value]
+    positions = tuple(
+        names.index(p.id) if isinstance(p, ast.Name) and p.id in names else None for p in parts
+    )
+    if all(p is None for p in positions):
+        return None
+    return positions if isinstance(last.value, ast.Tuple) else positions[:1]
+
+
+def without_aliases(launcher: Callable, aliases: tuple[int | None, ...]) -> Callable:
+    """The launcher, returning only what is not one of its arguments (None if nothing is)."""
+    kept = [i for i, position in enumerate(aliases) if position is None]
+    many = len(aliases) > 1
+
+    def new_outputs(*args: Any, **kwargs: Any) -> Any:
+        result = launcher(*args, **kwargs)
+        values = tuple(result) if many else (result,)
+        outputs = tuple(values[i] for i in kept)
+        return outputs[0] if len(outputs) == 1 else (outputs or None)
+
+    returns = None if not kept else torch.Tensor
+    if len(kept) > 1:
+        returns = tuple[tuple(torch.Tensor for _ in kept)]  # type: ignore[misc]
+    signature = inspect.signature(launcher)
+    new_outputs.__signature__ = signature.replace(return_annotation=returns)  # type: ignore[attr-defined]
+    new_outputs.__name__ = launcher.__name__
+    new_outputs.__annotations__ = {
+        **{k: v for k, v in launcher.__annotations__.items() if k != "return"},
+        "return": returns,
+    }
+    return new_outputs
+
+
+def with_aliases(result: Any, aliases: tuple[int | None, ...] | None, args: tuple) -> Any:
+    """The kernel's own return value from an op's new outputs and the call's arguments."""
+    if aliases is None:
+        return result
+    kept = [i for i, position in enumerate(aliases) if position is None]
+    new = list(result) if len(kept) > 1 else [result] if kept else []
+    values = [args[p] if p is not None else new.pop(0) for p in aliases]
+    return tuple(values) if len(aliases) > 1 else values[0]
 
 
 def op_name(bound: BoundKernel) -> str:
@@ -91,6 +143,10 @@ def register(bound: BoundKernel) -> Any:
         return _OPS[name]
     launcher = bound.launcher
     traced = with_kernels_replaced(launcher, wrap_triton)
+    fake = with_kernels_replaced(launcher, lambda kernel: _NoLaunch())
+    aliases = aliased_returns(bound.kernel.fn)
+    if aliases is not None:
+        traced, fake = without_aliases(traced, aliases), without_aliases(fake, aliases)
     mutates = mutated_arguments(bound.kernel.fn)
     try:
         op = triton_op(name, traced, mutates_args=mutates)
@@ -102,7 +158,7 @@ def register(bound: BoundKernel) -> Any:
     # The fake implementation: the launcher's own host code (shapes, dtypes, allocations)
     # with every kernel launch skipped. Triton's interpreter cannot run on fake tensors, and
     # on GPUs this avoids tracing the kernel twice.
-    op.register_fake(with_kernels_replaced(launcher, lambda kernel: _NoLaunch()))
+    op.register_fake(fake)
     _OPS[name] = op
     return op
 
