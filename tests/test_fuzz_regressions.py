@@ -125,11 +125,6 @@ INVALID_PYTHON = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Source.parse checks syntax with libcst (and ast on failure) but never compiles: "
-    "what only the compiler refuses passes through into a broken or wrong module",
-)
 @pytest.mark.parametrize(("body", "line"), INVALID_PYTHON)
 def test_invalid_python_is_a_syntax_error(body, line):
     with pytest.raises(errors.TranspileSyntaxError) as caught:
@@ -175,11 +170,6 @@ def test_module_as_tile_size_is_a_user_error():
     assert caught.value.lineno == 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Source.lines uses str.splitlines(), which also breaks at form feeds (PEP 8 allows "
-    "them) and other separators Python does not count: the excerpt shows the wrong line",
-)
 def test_form_feed_keeps_the_error_excerpt_on_its_line():
     source = "\x0c\n" + elementwise("torch.expp(x[tile])")  # the store moves to line 11
     with pytest.raises(errors.UnsupportedOpError) as caught:
@@ -238,11 +228,6 @@ def test_one_element_tuple_loop_target():
     assert not isinstance(caught.value, errors.InternalTranspilerError), str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a character libcst's parser takes in a name but Python refuses (U+322FB): "
-    "libcst.CSTValidationError escapes instead of a TranspileSyntaxError",
-)
 @pytest.mark.parametrize("text", ["\U000322fb\n", "x = K\U00016104d\n"], ids=["name", "in-name"])
 def test_characters_python_refuses_are_a_syntax_error(text):
     with pytest.raises(errors.TranspileSyntaxError) as caught:
