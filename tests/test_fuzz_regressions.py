@@ -58,26 +58,42 @@ def test_hl_full_with_a_constant_expression():
     assert torch.equal(ours, eager)
 
 
-ROW_MAX = HEADER + (
-    "@helion.kernel()\n"
-    "def k(x):\n"
-    "    m, n = x.size()\n"
-    "    out = torch.empty([m], dtype=x.dtype, device=x.device)\n"
-    "    for tile_m in hl.tile(m):\n"
-    "        out[tile_m] = x[tile_m, :].amax(dim=1) // 3\n"
-    "    return out\n"
-)
+def row_reduction(expression: str) -> str:
+    """`out[tile_m] = <expression>` over rows `x[tile_m, :]`; the store is on line 10."""
+    return HEADER + (
+        "@helion.kernel()\n"
+        "def k(x):\n"
+        "    m, n = x.size()\n"
+        "    out = torch.empty([m], dtype=x.dtype, device=x.device)\n"
+        "    for tile_m in hl.tile(m):\n"
+        f"        out[tile_m] = {expression}\n"
+        "    return out\n"
+    )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='integer amax/amin mask with float("-inf"): the result is float32 (wrong above '
-    "2**24, and `//`, `%`, `<<` on it fail in Triton)",
-)
-def test_integer_amax_stays_integer():
-    x = torch.tensor([[2**25 + 1, 5, -3], [7, 2**30 + 3, 1]], dtype=torch.int32)
-    ours, eager = both(ROW_MAX, x)
+INTEGER_EXTREMES = [
+    "x[tile_m, :].amax(dim=1) // 3",
+    "x[tile_m, :].amin(dim=-1) % 7",
+    "torch.max(x[tile_m, :], dim=1)[0] << 1",
+    "x[tile_m, :].amax(dim=1, keepdim=True).squeeze(1) - 1",
+    "x[tile_m, :].argmin(dim=1).to(x.dtype)",
+]
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64])
+@pytest.mark.parametrize("expression", INTEGER_EXTREMES)
+def test_integer_amax_stays_integer(expression, dtype):
+    """Fixed: integer amax / amin masked lanes with float("-inf"): float32 results, wrong above
+    2**24, and `//`, `%`, `<<` on them failed in Triton."""
+    m, n = 5, 37  # a row of 37 in a block of 64: 27 masked lanes
+    x = torch.randint(-(2**30), 2**30, (m, n), dtype=dtype) | 1
+    x[0, 3], x[1, 36] = 2**29 + 1, -(2**29) - 3  # past float32's exact integers
+    if dtype == torch.int64:
+        x[2, 0] = 2**40 + 5
+    ours, eager = both(row_reduction(expression), x)
+    assert ours.dtype == eager.dtype == dtype
     assert torch.equal(ours, eager)
+    assert torch.equal(eager, eval(expression.replace("tile_m", ":"), {"x": x, "torch": torch}))
 
 
 GRID_CONDITION = HEADER + (

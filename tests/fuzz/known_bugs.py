@@ -4,9 +4,8 @@
 # keep looking for new ones. Each has an xfail regression test (tests/test_fuzz_regressions.py,
 # tests/bad_inputs/); remove its name here when the fix lands. Fixed and removed:
 # "long-statement-comment", "fractional-power", "constant-expression-fill",
-# "invalid-python-passes-through", "form-feed-lines", "libcst-validation-error".
+# "invalid-python-passes-through", "form-feed-lines", "libcst-validation-error", "integer-amax".
 OPEN_BUGS = {
-    "integer-amax",  # test_integer_amax_stays_integer
     "scalar-and-block-condition",  # test_scalar_and_block_condition
 }
 OPEN_BUGS |= {
