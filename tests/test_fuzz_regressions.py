@@ -96,26 +96,37 @@ def test_integer_amax_stays_integer(expression, dtype):
     assert torch.equal(eager, eval(expression.replace("tile_m", ":"), {"x": x, "torch": torch}))
 
 
-GRID_CONDITION = HEADER + (
-    "@helion.kernel()\n"
-    "def k(x, v):\n"
-    "    m, n = x.size()\n"
-    "    out = torch.empty_like(x)\n"
-    "    for i in hl.grid(m):\n"
-    "        out[i, :] = torch.where((v[i] > 0) & (x[i, :] < 0), x[i, :], 1.0)\n"
-    "    return out\n"
-)
+def grid_condition(condition: str) -> str:
+    """A `hl.grid` row kernel whose `torch.where` condition is `condition`."""
+    return HEADER + (
+        "@helion.kernel()\n"
+        "def k(x, v):\n"
+        "    m, n = x.size()\n"
+        "    out = torch.empty_like(x)\n"
+        "    for i in hl.grid(m):\n"
+        f"        out[i, :] = torch.where({condition}, x[i, :], 1.0)\n"
+        "    return out\n"
+    )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a scalar condition `&` a block condition fails in Triton's interpreter (numpy "
-    "TypeError); compiled Triton takes it: the generated code could broadcast the scalar",
-)
-def test_scalar_and_block_condition():
-    x, v = torch.randn(3, 5), torch.tensor([1.0, -1.0, 2.0])
-    ours, eager = both(GRID_CONDITION, x, v)
+SCALAR_AND_BLOCK_CONDITIONS = [
+    "(v[i] > 0) & (x[i, :] < 0)",
+    "(x[i, :] < 0) | (v[i] > 0)",
+    "(v[i] > 0) ^ (x[i, :] < 0)",
+]
+
+
+@pytest.mark.parametrize("condition", SCALAR_AND_BLOCK_CONDITIONS)
+def test_scalar_and_block_condition(condition):
+    """Fixed: a scalar condition `&` a block condition failed in Triton's interpreter (numpy
+    TypeError): the generated code uses tl.where on the scalar."""
+    x, v = torch.randn(6, 37), torch.randn(6)
+    v[0], v[1] = 1.5, -1.5
+    ours, eager = both(grid_condition(condition), x, v)
     assert_matches(ours, eager)
+    flat = condition.replace("[i, :]", "").replace("[i]", "[:, None]")
+    expected = torch.where(eval(flat, {"x": x, "v": v}), x, 1.0)
+    assert_matches(ours, expected)
 
 
 INVALID_PYTHON = [
@@ -212,15 +223,28 @@ def test_config_block_sizes_follow_the_source_order():
     assert "BLOCK_M = 2" in code and "BLOCK_N = 64" in code
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the transpiler turns `a < b < c` into `&` (docs/ops.md), but reference mode runs "
-    "it as Python: `bool(tensor)` raises, so the two truths cannot be compared",
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ("-0.5 < x[tile] < 0.5", lambda x: (-0.5 < x) & (x < 0.5)),
+        ("x[tile] >= -1 > x[tile] - 3.0 != 0", lambda x: (x >= -1) & (-1 > x - 3) & (x != 3)),
+    ],
+    ids=["two", "three"],
 )
-def test_chained_comparison_runs_in_reference_mode():
-    x = torch.randn(9)
-    ours, eager = both(elementwise("torch.where(-0.5 < x[tile] < 0.5, x[tile], 0.0)"), x)
+def test_chained_comparison_runs_in_reference_mode(condition, expected):
+    """Fixed: reference mode ran `a < b < c` as Python, whose chain calls bool() on a tensor."""
+    x = torch.randn(37, dtype=torch.float64).float() * 2
+    source = elementwise(f"torch.where({condition}, x[tile], 0.25)")
+    ours, eager = both(source, x)
     assert_matches(ours, eager)
+    assert_matches(ours, torch.where(expected(x), x, 0.25))
+
+
+def test_chained_scalar_and_block_comparison():
+    x, v = torch.randn(6, 37), torch.randn(6)
+    ours, eager = both(grid_condition("v[i] < x[i, :] < 0.5"), x, v)
+    assert_matches(ours, eager)
+    assert_matches(ours, torch.where((v[:, None] < x) & (x < 0.5), x, 1.0))
 
 
 @pytest.mark.xfail(

@@ -4,11 +4,9 @@
 # keep looking for new ones. Each has an xfail regression test (tests/test_fuzz_regressions.py,
 # tests/bad_inputs/); remove its name here when the fix lands. Fixed and removed:
 # "long-statement-comment", "fractional-power", "constant-expression-fill",
-# "invalid-python-passes-through", "form-feed-lines", "libcst-validation-error", "integer-amax".
+# "invalid-python-passes-through", "form-feed-lines", "libcst-validation-error", "integer-amax",
+# "scalar-and-block-condition".
 OPEN_BUGS = {
-    "scalar-and-block-condition",  # test_scalar_and_block_condition
-}
-OPEN_BUGS |= {
     "wrong-arity",  # test_wrong_arity_is_a_user_error
     "module-as-size",  # test_module_as_tile_size_is_a_user_error
     "one-tuple-target",  # test_one_element_tuple_loop_target
