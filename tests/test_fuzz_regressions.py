@@ -58,48 +58,75 @@ def test_hl_full_with_a_constant_expression():
     assert torch.equal(ours, eager)
 
 
-ROW_MAX = HEADER + (
-    "@helion.kernel()\n"
-    "def k(x):\n"
-    "    m, n = x.size()\n"
-    "    out = torch.empty([m], dtype=x.dtype, device=x.device)\n"
-    "    for tile_m in hl.tile(m):\n"
-    "        out[tile_m] = x[tile_m, :].amax(dim=1) // 3\n"
-    "    return out\n"
-)
+def row_reduction(expression: str) -> str:
+    """`out[tile_m] = <expression>` over rows `x[tile_m, :]`; the store is on line 10."""
+    return HEADER + (
+        "@helion.kernel()\n"
+        "def k(x):\n"
+        "    m, n = x.size()\n"
+        "    out = torch.empty([m], dtype=x.dtype, device=x.device)\n"
+        "    for tile_m in hl.tile(m):\n"
+        f"        out[tile_m] = {expression}\n"
+        "    return out\n"
+    )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='integer amax/amin mask with float("-inf"): the result is float32 (wrong above '
-    "2**24, and `//`, `%`, `<<` on it fail in Triton)",
-)
-def test_integer_amax_stays_integer():
-    x = torch.tensor([[2**25 + 1, 5, -3], [7, 2**30 + 3, 1]], dtype=torch.int32)
-    ours, eager = both(ROW_MAX, x)
+INTEGER_EXTREMES = [
+    "x[tile_m, :].amax(dim=1) // 3",
+    "x[tile_m, :].amin(dim=-1) % 7",
+    "torch.max(x[tile_m, :], dim=1)[0] << 1",
+    "x[tile_m, :].amax(dim=1, keepdim=True).squeeze(1) - 1",
+    "x[tile_m, :].argmin(dim=1).to(x.dtype)",
+]
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64])
+@pytest.mark.parametrize("expression", INTEGER_EXTREMES)
+def test_integer_amax_stays_integer(expression, dtype):
+    """Fixed: integer amax / amin masked lanes with float("-inf"): float32 results, wrong above
+    2**24, and `//`, `%`, `<<` on them failed in Triton."""
+    m, n = 5, 37  # a row of 37 in a block of 64: 27 masked lanes
+    x = torch.randint(-(2**30), 2**30, (m, n), dtype=dtype) | 1
+    x[0, 3], x[1, 36] = 2**29 + 1, -(2**29) - 3  # past float32's exact integers
+    if dtype == torch.int64:
+        x[2, 0] = 2**40 + 5
+    ours, eager = both(row_reduction(expression), x)
+    assert ours.dtype == eager.dtype == dtype
     assert torch.equal(ours, eager)
+    assert torch.equal(eager, eval(expression.replace("tile_m", ":"), {"x": x, "torch": torch}))
 
 
-GRID_CONDITION = HEADER + (
-    "@helion.kernel()\n"
-    "def k(x, v):\n"
-    "    m, n = x.size()\n"
-    "    out = torch.empty_like(x)\n"
-    "    for i in hl.grid(m):\n"
-    "        out[i, :] = torch.where((v[i] > 0) & (x[i, :] < 0), x[i, :], 1.0)\n"
-    "    return out\n"
-)
+def grid_condition(condition: str) -> str:
+    """A `hl.grid` row kernel whose `torch.where` condition is `condition`."""
+    return HEADER + (
+        "@helion.kernel()\n"
+        "def k(x, v):\n"
+        "    m, n = x.size()\n"
+        "    out = torch.empty_like(x)\n"
+        "    for i in hl.grid(m):\n"
+        f"        out[i, :] = torch.where({condition}, x[i, :], 1.0)\n"
+        "    return out\n"
+    )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a scalar condition `&` a block condition fails in Triton's interpreter (numpy "
-    "TypeError); compiled Triton takes it: the generated code could broadcast the scalar",
-)
-def test_scalar_and_block_condition():
-    x, v = torch.randn(3, 5), torch.tensor([1.0, -1.0, 2.0])
-    ours, eager = both(GRID_CONDITION, x, v)
+SCALAR_AND_BLOCK_CONDITIONS = [
+    "(v[i] > 0) & (x[i, :] < 0)",
+    "(x[i, :] < 0) | (v[i] > 0)",
+    "(v[i] > 0) ^ (x[i, :] < 0)",
+]
+
+
+@pytest.mark.parametrize("condition", SCALAR_AND_BLOCK_CONDITIONS)
+def test_scalar_and_block_condition(condition):
+    """Fixed: a scalar condition `&` a block condition failed in Triton's interpreter (numpy
+    TypeError): the generated code uses tl.where on the scalar."""
+    x, v = torch.randn(6, 37), torch.randn(6)
+    v[0], v[1] = 1.5, -1.5
+    ours, eager = both(grid_condition(condition), x, v)
     assert_matches(ours, eager)
+    flat = condition.replace("[i, :]", "").replace("[i]", "[:, None]")
+    expected = torch.where(eval(flat, {"x": x, "v": v}), x, 1.0)
+    assert_matches(ours, expected)
 
 
 INVALID_PYTHON = [
@@ -125,11 +152,6 @@ INVALID_PYTHON = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Source.parse checks syntax with libcst (and ast on failure) but never compiles: "
-    "what only the compiler refuses passes through into a broken or wrong module",
-)
 @pytest.mark.parametrize(("body", "line"), INVALID_PYTHON)
 def test_invalid_python_is_a_syntax_error(body, line):
     with pytest.raises(errors.TranspileSyntaxError) as caught:
@@ -175,11 +197,6 @@ def test_module_as_tile_size_is_a_user_error():
     assert caught.value.lineno == 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Source.lines uses str.splitlines(), which also breaks at form feeds (PEP 8 allows "
-    "them) and other separators Python does not count: the excerpt shows the wrong line",
-)
 def test_form_feed_keeps_the_error_excerpt_on_its_line():
     source = "\x0c\n" + elementwise("torch.expp(x[tile])")  # the store moves to line 11
     with pytest.raises(errors.UnsupportedOpError) as caught:
@@ -206,15 +223,28 @@ def test_config_block_sizes_follow_the_source_order():
     assert "BLOCK_M = 2" in code and "BLOCK_N = 64" in code
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the transpiler turns `a < b < c` into `&` (docs/ops.md), but reference mode runs "
-    "it as Python: `bool(tensor)` raises, so the two truths cannot be compared",
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ("-0.5 < x[tile] < 0.5", lambda x: (-0.5 < x) & (x < 0.5)),
+        ("x[tile] >= -1 > x[tile] - 3.0 != 0", lambda x: (x >= -1) & (-1 > x - 3) & (x != 3)),
+    ],
+    ids=["two", "three"],
 )
-def test_chained_comparison_runs_in_reference_mode():
-    x = torch.randn(9)
-    ours, eager = both(elementwise("torch.where(-0.5 < x[tile] < 0.5, x[tile], 0.0)"), x)
+def test_chained_comparison_runs_in_reference_mode(condition, expected):
+    """Fixed: reference mode ran `a < b < c` as Python, whose chain calls bool() on a tensor."""
+    x = torch.randn(37, dtype=torch.float64).float() * 2
+    source = elementwise(f"torch.where({condition}, x[tile], 0.25)")
+    ours, eager = both(source, x)
     assert_matches(ours, eager)
+    assert_matches(ours, torch.where(expected(x), x, 0.25))
+
+
+def test_chained_scalar_and_block_comparison():
+    x, v = torch.randn(6, 37), torch.randn(6)
+    ours, eager = both(grid_condition("v[i] < x[i, :] < 0.5"), x, v)
+    assert_matches(ours, eager)
+    assert_matches(ours, torch.where((v[:, None] < x) & (x < 0.5), x, 1.0))
 
 
 @pytest.mark.xfail(
@@ -238,11 +268,6 @@ def test_one_element_tuple_loop_target():
     assert not isinstance(caught.value, errors.InternalTranspilerError), str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a character libcst's parser takes in a name but Python refuses (U+322FB): "
-    "libcst.CSTValidationError escapes instead of a TranspileSyntaxError",
-)
 @pytest.mark.parametrize("text", ["\U000322fb\n", "x = K\U00016104d\n"], ids=["name", "in-name"])
 def test_characters_python_refuses_are_a_syntax_error(text):
     with pytest.raises(errors.TranspileSyntaxError) as caught:

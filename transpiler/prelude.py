@@ -94,6 +94,30 @@ def gelu_tanh(x):
 """,
         ("tanh",),
     ),
+    "fill_lowest": (
+        """@triton.jit
+def fill_lowest(x, mask):
+    # Lanes outside the tensor take the smallest value of x's type, so a max ignores them.
+    if x.dtype.is_floating():
+        lowest = float("-inf")
+    else:
+        lowest = x.dtype.get_int_min_value()
+    return tl.where(mask, x, lowest)
+""",
+        (),
+    ),
+    "fill_highest": (
+        """@triton.jit
+def fill_highest(x, mask):
+    # Lanes outside the tensor take the largest value of x's type, so a min ignores them.
+    if x.dtype.is_floating():
+        highest = float("inf")
+    else:
+        highest = x.dtype.get_int_max_value()
+    return tl.where(mask, x, highest)
+""",
+        (),
+    ),
     "masked_softmax": (
         """@triton.jit
 def masked_softmax(x, mask, axis: tl.constexpr):

@@ -1,6 +1,6 @@
 # case: two parameters with one name
 # expect: TranspileSyntaxError 10:24
-# xfail: invalid Python that only compile() refuses passes through (Source.parse never compiles)
+# fixed (was xfail): invalid Python that only compile() refuses passes through (Source.parse never compiles)
 import torch
 import helion
 import helion.language as hl

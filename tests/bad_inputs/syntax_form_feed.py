@@ -1,6 +1,6 @@
 # case: a form feed line (PEP 8 allows them between sections) before a wrong op
 # expect: UnsupportedOpError 13:27
-# xfail: Source.lines uses str.splitlines(), which also breaks at form feeds: the excerpt shows the line before
+# fixed (was xfail): Source.lines uses str.splitlines(), which also breaks at form feeds: the excerpt shows the line before
 import torch
 import helion
 import helion.language as hl

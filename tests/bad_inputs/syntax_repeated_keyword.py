@@ -1,6 +1,6 @@
 # case: a keyword argument given twice
 # expect: TranspileSyntaxError 14:50
-# xfail: invalid Python that only compile() refuses passes through (Source.parse never compiles) (here it even reports a ShapeError)
+# fixed (was xfail): invalid Python that only compile() refuses passes through (Source.parse never compiles) (here it even reports a ShapeError)
 import torch
 import helion
 import helion.language as hl

@@ -1,6 +1,6 @@
 # case: `return` dedented out of the kernel
 # expect: TranspileSyntaxError 14:1
-# xfail: invalid Python that only compile() refuses passes through (Source.parse never compiles)
+# fixed (was xfail): invalid Python that only compile() refuses passes through (Source.parse never compiles)
 import torch
 import helion
 import helion.language as hl

@@ -1,6 +1,6 @@
 # case: a character Python refuses in a name
 # expect: TranspileSyntaxError 13:10
-# xfail: libcst.CSTValidationError escapes: a character libcst takes in a name and Python refuses
+# fixed (was xfail): libcst.CSTValidationError escapes: a character libcst takes in a name and Python refuses
 import torch
 import helion
 import helion.language as hl

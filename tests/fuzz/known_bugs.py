@@ -3,18 +3,13 @@
 # Each name stops the fuzzers from generating (or from failing on) one known bug, so that they
 # keep looking for new ones. Each has an xfail regression test (tests/test_fuzz_regressions.py,
 # tests/bad_inputs/); remove its name here when the fix lands. Fixed and removed:
-# "long-statement-comment", "fractional-power", "constant-expression-fill".
+# "long-statement-comment", "fractional-power", "constant-expression-fill",
+# "invalid-python-passes-through", "form-feed-lines", "libcst-validation-error", "integer-amax",
+# "scalar-and-block-condition".
 OPEN_BUGS = {
-    "integer-amax",  # test_integer_amax_stays_integer
-    "scalar-and-block-condition",  # test_scalar_and_block_condition
-    "invalid-python-passes-through",  # test_return_outside_function_is_a_syntax_error
-}
-OPEN_BUGS |= {
     "wrong-arity",  # test_wrong_arity_is_a_user_error
     "module-as-size",  # test_module_as_tile_size_is_a_user_error
-    "form-feed-lines",  # test_form_feed_keeps_the_error_excerpt_on_its_line
     "one-tuple-target",  # test_one_element_tuple_loop_target
-    "libcst-validation-error",  # test_characters_python_refuses_are_a_syntax_error
 }
 
 # The messages of internal errors whose bug is open: the syntax fuzzer lets them pass.

@@ -115,7 +115,8 @@ class ExpressionsMixin:
             self.use_helper(helper)
         dims = self.broadcast_dims(left, right, node)
         dtype = _result_dtype(op_name, left.dtype, right.dtype)
-        return block(expr(template, a=left.code, b=right.code), dims, dtype)
+        code = _scalar_and_block_condition(op_name, left, right)
+        return block(code or expr(template, a=left.code, b=right.code), dims, dtype)
 
     def integer_power(self, base: Value, exponent: int, node: cst.CSTNode) -> Value:
         """`x ** 2` as `x * x`, on a named value so nothing is computed twice."""
@@ -161,7 +162,9 @@ class ExpressionsMixin:
                 result = part
             else:
                 dims = self.broadcast_dims(result, part, node)
-                result = block(expr("a & b", a=result.code, b=part.code), dims, "bool")
+                code = _scalar_and_block_condition("BitAnd", result, part)
+                code = code or expr("a & b", a=result.code, b=part.code)
+                result = block(code, dims, "bool")
             left = right
         return result
 
@@ -347,3 +350,21 @@ def _describe(node: cst.CSTNode) -> str:
 
 
 _ = builtins
+
+
+_WHERE_FORMS = {"BitAnd": "tl.where(s, b, False)", "BitOr": "tl.where(s, True, b)"}
+_WHERE_FORMS["BitXor"] = "tl.where(s, ~b, b)"
+
+
+def _scalar_and_block_condition(op_name: str, left: Value, right: Value) -> ast.expr | None:
+    """`scalar_condition & block_condition` as a tl.where on the scalar, or None.
+
+    Triton's interpreter broadcasts a scalar comparison with the comparison's operand type
+    (float), and `&` between that and a boolean block fails; compiled Triton takes either form.
+    """
+    if op_name not in _WHERE_FORMS or left.dtype != "bool" or right.dtype != "bool":
+        return None
+    if left.kind == CONST or right.kind == CONST or (left.rank == 0) == (right.rank == 0):
+        return None
+    scalar, other = (left, right) if left.rank == 0 else (right, left)
+    return expr(_WHERE_FORMS[op_name], s=scalar.code, b=other.code)

@@ -22,6 +22,7 @@ from .values import (
 )
 
 _IDENTITY = {"0": "0", "-inf": 'float("-inf")', "inf": 'float("inf")'}
+_EXTREMES = {"-inf": "fill_lowest", "inf": "fill_highest"}  # for integer values
 
 
 class ReductionsMixin:
@@ -82,11 +83,7 @@ class ReductionsMixin:
             return block(code, dims, "float")
         if name == "var":
             return self.variance(value, args, mask, axis, position, keepdim, dims)
-        masked = (
-            value.code
-            if mask is None
-            else expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
-        )
+        masked = value.code if mask is None else self.fill_identity(op, value, mask)
         keep = True if keepdim else None
         if name in ("max", "min") and dim_node is not None:
             values = block(
@@ -145,11 +142,7 @@ class ReductionsMixin:
             for position, axis in enumerate(materialised)
             if axis is not None
         )
-        masked = (
-            value.code
-            if mask is None
-            else expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
-        )
+        masked = value.code if mask is None else self.fill_identity(op, value, mask)
         if op.name not in ("sum", "mean", "amax", "amin", "max", "min"):
             raise self.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
         code = expr(f"{op.triton}(v)", v=masked)
@@ -161,6 +154,14 @@ class ReductionsMixin:
                     count = part if count is None else expr("a * b", a=count, b=part)
             code = expr("s / c", s=code, c=count if count is not None else ast.Constant(value=1))
         return block(code, (), value.dtype if op.name != "mean" else "float")
+
+    def fill_identity(self, op, value: Value, mask: ast.expr) -> ast.expr:
+        """The value with lanes outside the tensor replaced by the reduction's identity."""
+        if op.identity in _EXTREMES and value.dtype != "float":
+            # integers have no infinity: the smallest / largest value of their type
+            self.use_helper(_EXTREMES[op.identity])
+            return expr(f"{_EXTREMES[op.identity]}(v, m)", v=value.code, m=mask)
+        return expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
 
     def reduction_mask(self, axis: Axis | None, position: int, rank: int) -> ast.expr | None:
         if axis is None:
