@@ -21,10 +21,12 @@ __all__ = [
     "full",
     "grid",
     "index",
+    "join",
     "reference_device",
     "register_block_size",
     "register_tunable",
     "specialize",
+    "split",
     "static_range",
     "tile",
     "zeros",
@@ -198,6 +200,23 @@ def cumsum(input_tensor: torch.Tensor, dim: int, reverse: bool = False) -> torch
     if reverse:
         return torch.cumsum(input_tensor.flip(dim), dim).flip(dim)
     return torch.cumsum(input_tensor, dim)
+
+
+def split(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The two lanes of a last dimension of size 2, as two tensors without that dimension."""
+    if tensor.dim() == 0 or tensor.size(-1) != 2:
+        raise ValueError(
+            f"hl.split needs a last dimension of size 2, not shape {list(tensor.shape)}"
+        )
+    return tensor[..., 0], tensor[..., 1]
+
+
+def join(first: torch.Tensor | float, second: torch.Tensor | float) -> torch.Tensor:
+    """A new last dimension of size 2 holding `first` then `second` (broadcast together)."""
+    tensors = [part for part in (first, second) if isinstance(part, torch.Tensor)]
+    device = tensors[0].device if tensors else current_device()
+    first, second = torch.as_tensor(first, device=device), torch.as_tensor(second, device=device)
+    return torch.stack(torch.broadcast_tensors(first, second), dim=-1)
 
 
 def specialize(value: Any) -> Any:

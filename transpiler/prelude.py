@@ -94,6 +94,29 @@ def gelu_tanh(x):
 """,
         ("tanh",),
     ),
+    "lowest": (
+        """@triton.jit
+def lowest(dtype):
+    # What lanes outside the tensor hold before a max: -inf, or for integers (which have no
+    # infinity, and which a float -inf would turn into floats) the dtype's smallest value.
+    low = float("-inf")
+    if not dtype.is_floating():
+        low = dtype.get_int_min_value()
+    return tl.full([], low, dtype)
+""",
+        (),
+    ),
+    "highest": (
+        """@triton.jit
+def highest(dtype):
+    # What lanes outside the tensor hold before a min: +inf, or the integer dtype's largest value.
+    high = float("inf")
+    if not dtype.is_floating():
+        high = dtype.get_int_max_value()
+    return tl.full([], high, dtype)
+""",
+        (),
+    ),
     "masked_softmax": (
         """@triton.jit
 def masked_softmax(x, mask, axis: tl.constexpr):

@@ -12,6 +12,16 @@ def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
 
 
 @triton.jit
+def lowest(dtype):
+    # What lanes outside the tensor hold before a max: -inf, or for integers (which have no
+    # infinity, and which a float -inf would turn into floats) the dtype's smallest value.
+    low = float("-inf")
+    if not dtype.is_floating():
+        low = dtype.get_int_min_value()
+    return tl.full([], low, dtype)
+
+
+@triton.jit
 def upcast_half(x):
     # torch computes float16 / bfloat16 arithmetic in float32; so do we.
     if x.dtype.is_fp16() or x.dtype.is_bf16():
@@ -40,7 +50,7 @@ def softmax_two_pass_kernel(
         x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
         values = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0))
         # line 15: local_amax = torch.amax(values, dim=1)
-        local_amax = tl.max(tl.where(mask_n[None, :], values, float("-inf")), axis=1)
+        local_amax = tl.max(tl.where(mask_n[None, :], values, lowest(values.dtype)), axis=1)
         # line 16: mi_next = torch.maximum(mi, local_amax)
         mi_next = tl.maximum(mi, local_amax)
         # line 17: di = di * torch.exp(mi - mi_next) + torch.exp(values - mi_next[:, None]).sum(dim=1)

@@ -12,6 +12,16 @@ def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
 
 
 @triton.jit
+def lowest(dtype):
+    # What lanes outside the tensor hold before a max: -inf, or for integers (which have no
+    # infinity, and which a float -inf would turn into floats) the dtype's smallest value.
+    low = float("-inf")
+    if not dtype.is_floating():
+        low = dtype.get_int_min_value()
+    return tl.full([], low, dtype)
+
+
+@triton.jit
 def upcast_half(x):
     # torch computes float16 / bfloat16 arithmetic in float32; so do we.
     if x.dtype.is_fp16() or x.dtype.is_bf16():
@@ -34,7 +44,7 @@ def softmax_kernel(
     x_ptrs = x_ptr + offs_n[:, None] * x_stride_0 + offs_m[None, :] * x_stride_1
     values = upcast_half(tl.load(x_ptrs, mask=mask_n[:, None] & mask_m[None, :], other=0))
     # line 12: amax = torch.amax(values, dim=1, keepdim=True)
-    amax = tl.max(tl.where(mask_m[None, :], values, float("-inf")), axis=1, keep_dims=True)
+    amax = tl.max(tl.where(mask_m[None, :], values, lowest(values.dtype)), axis=1, keep_dims=True)
     # line 13: exp = torch.exp(values - amax)
     exp = tl.exp(values - amax)
     # line 14: sum_exp = torch.sum(exp, dim=1, keepdim=True)

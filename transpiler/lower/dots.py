@@ -130,7 +130,12 @@ class DotsMixin:
     def block_shape(self, dims) -> ast.List:
         """`[BLOCK_M, BLOCK_N]`: the Triton shape of a value with these axes (1 for None)."""
         return ast.List(
-            elts=[ast.Name(id=a.block) if a is not None else ast.Constant(value=1) for a in dims]
+            elts=[
+                ast.Constant(value=1 if a is None else a.size)
+                if a is None or a.size is not None
+                else ast.Name(id=a.block)
+                for a in dims
+            ]
         )
 
     def dot_operand(self, node: cst.BaseExpression) -> Value:
@@ -203,7 +208,7 @@ class DotsMixin:
         elif not as_stored and value.native:
             self.use_helper("upcast_half")
             code = expr("upcast_half(v)", v=code)
-        if axis is not None and axis not in value.zero_outside:
+        if axis is not None and axis.size is None and axis not in value.zero_outside:
             mask = broadcast(axis.mask, position, value.rank)
             code = expr("tl.where(m, v, 0)", m=mask, v=code)
         return code

@@ -164,7 +164,7 @@ class IndexingMixin:
                 masks.extend(
                     broadcast(axis.mask, position + i, result_rank)
                     for i, axis in enumerate(payload.dims)
-                    if axis is not None
+                    if axis is not None and axis.size is None
                 )
         pointers = total([ast.Name(id=pointer), *offsets])
         return pointers, conjunction(masks), tuple(dims)

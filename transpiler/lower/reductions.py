@@ -72,7 +72,7 @@ class ReductionsMixin:
         masked = (
             value.code
             if mask is None
-            else expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
+            else expr("tl.where(m, v, i)", m=mask, v=value.code, i=self.identity(op, value))
         )
         keep = True if keepdim else None
         if name in ("max", "min") and dim_node is not None:
@@ -100,7 +100,7 @@ class ReductionsMixin:
         self, name: str, masked: ast.expr, axis: Axis | None, position: int, keepdim: bool, dims
     ) -> Value:
         code = expr(f"tl.{name}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim)
-        if axis is not None and not self.is_full_axis(axis):
+        if axis is not None and axis.size is None and not self.is_full_axis(axis):
             code = expr("i + b", i=code, b=axis.begin)
         return block(code, dims, "int")
 
@@ -130,12 +130,12 @@ class ReductionsMixin:
         mask = conjunction(
             broadcast(axis.mask, position, rank)
             for position, axis in enumerate(value.dims)
-            if axis is not None
+            if axis is not None and axis.size is None
         )
         masked = (
             value.code
             if mask is None
-            else expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
+            else expr("tl.where(m, v, i)", m=mask, v=value.code, i=self.identity(op, value))
         )
         if op.name not in ("sum", "mean", "amax", "amin", "max", "min"):
             raise self.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
@@ -149,8 +149,17 @@ class ReductionsMixin:
             code = expr("s / c", s=code, c=count if count is not None else ast.Constant(value=1))
         return block(code, (), value.dtype if op.name != "mean" else "float")
 
+    def identity(self, op, value: Value) -> ast.expr:
+        """What masked lanes hold: 0, or ±inf for max / min of floats; a value that may be an
+        integer gets its dtype's extreme instead (a float -inf would make the result a float)."""
+        if op.identity in ("-inf", "inf") and value.dtype != "float":
+            helper = "lowest" if op.identity == "-inf" else "highest"
+            self.use_helper(helper)
+            return expr(f"{helper}(v.dtype)", v=value.code)
+        return expr(_IDENTITY[op.identity])
+
     def reduction_mask(self, axis: Axis | None, position: int, rank: int) -> ast.expr | None:
-        if axis is None:
+        if axis is None or axis.size is not None:
             return None
         return broadcast(axis.mask, position, rank)
 
@@ -158,6 +167,8 @@ class ReductionsMixin:
         """How many lanes of the axis lie inside the tensor."""
         if axis is None:
             return ast.Constant(value=1)
+        if axis.size is not None:
+            return ast.Constant(value=axis.size)
         if self.is_full_axis(axis):
             return axis.end
         return expr("tl.minimum(e - b, s)", e=axis.end, b=axis.begin, s=axis.block)

@@ -28,9 +28,17 @@ class Axis:
     tile_id: ast.expr  # code for the tile number
     label: str  # how errors name it: "tile_n", ": (dim 1 of x)"
     key: str | None = None  # the host size of a whole dimension (`n`, `x.size(1)`); None for tiles
+    size: int | None = None  # a dimension of known size (hl.join, torch.stack): no mask
 
     def __repr__(self) -> str:
         return f"Axis({self.label})"
+
+
+def sized_axis(size: int, label: str) -> Axis:
+    """A dimension of `size` lanes, all valid: the one `hl.join` / `torch.stack` add."""
+    count = ast.Constant(value=size)
+    zero = ast.Constant(value=0)
+    return Axis("", "", str(size), count, zero, zero, label, size=size)
 
 
 Dims = tuple["Axis | None", ...]
