@@ -96,7 +96,7 @@ def gelu_tanh(x):
     ),
     "lowest": (
         """@triton.jit
-def lowest(dtype):
+def lowest(dtype: tl.constexpr):
     # What lanes outside the tensor hold before a max: -inf, or for integers (which have no
     # infinity, and which a float -inf would turn into floats) the dtype's smallest value.
     low = float("-inf")
@@ -108,7 +108,7 @@ def lowest(dtype):
     ),
     "highest": (
         """@triton.jit
-def highest(dtype):
+def highest(dtype: tl.constexpr):
     # What lanes outside the tensor hold before a min: +inf, or the integer dtype's largest value.
     high = float("inf")
     if not dtype.is_floating():

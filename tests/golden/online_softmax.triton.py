@@ -12,7 +12,7 @@ def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
 
 
 @triton.jit
-def lowest(dtype):
+def lowest(dtype: tl.constexpr):
     # What lanes outside the tensor hold before a max: -inf, or for integers (which have no
     # infinity, and which a float -inf would turn into floats) the dtype's smallest value.
     low = float("-inf")
