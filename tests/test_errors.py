@@ -169,6 +169,24 @@ CATALOGUE = [
         "[x[tile], x[tile]]",
     ),
     (
+        "jagged-tile-outermost",  # its lengths need an enclosing tile
+        kernel("for tile in hl.jagged_tile(x):\n    pass\nreturn x\n"),
+        errors.UnsupportedConstructError,
+        "hl.jagged_tile",
+    ),
+    (
+        "jagged-tile-of-a-scalar",
+        in_loop("for tile_k in hl.jagged_tile(x.size(0) + 1):\n        pass"),
+        errors.UnsupportedConstructError,
+        "x.size(0) + 1",
+    ),
+    (
+        "jagged-tile-without-its-parent",  # the mask holds one length per lane of tile
+        in_loop("for tile_k in hl.jagged_tile(x[tile]):\n        out[tile] = x[tile_k].sum(0)"),
+        errors.ShapeError,
+        "x[tile_k]",
+    ),
+    (
         "cat-not-a-list",
         in_loop("out[tile] = torch.cat(x[tile])"),
         errors.UnsupportedConstructError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches, both_truths, kernel_source
+from helpers import assert_matches, both_truths, generated, kernel_source
 
 import transpiler
 
@@ -90,3 +90,40 @@ def test_jagged_loops_run_over_loaded_bounds():
     assert "mask_k = offs_k < end" in code
     assert "longest = tl.max(tl.where(mask_b, lengths, lowest(lengths.dtype)))" in code
     assert "for begin_k in range(0, longest, BLOCK_K):" in code
+
+
+# hl.jagged_tile has no reference mode (Helion has none either): these compare with float64.
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_jagged_tile_row_sum(dtype):
+    lengths = torch.tensor(LENGTHS)
+    x = (torch.rand(len(LENGTHS), 75, dtype=torch.float64) * 2 - 1).to(dtype)  # padded rows
+    ours = generated(kernel_source("jagged.py"), "jagged_row_sum", x, lengths)(x, lengths)
+    expected = torch.stack([x[i, :n].double().sum() for i, n in enumerate(LENGTHS)])
+    assert_matches(ours, expected)
+
+
+@pytest.mark.parametrize("offsets_dtype", [torch.int32, torch.int64], ids=str)
+def test_jagged_tile_mean_packed(offsets_dtype):
+    values, offsets = jagged(LENGTHS, None, torch.float32, offsets_dtype)
+    ours = generated(kernel_source("jagged.py"), "jagged_mean_packed", values, offsets)(
+        values, offsets
+    )
+    means = [
+        row.mean() if row.numel() else torch.zeros((), dtype=torch.float64)
+        for row in rows(values, offsets)
+    ]
+    assert_matches(ours, torch.stack(means))
+
+
+def test_jagged_tile_lowers_to_a_masked_loop():
+    """The loop runs to the longest length; the mask holds one length per parent lane."""
+    source = kernel_source("jagged.py")
+    x, lengths = torch.rand(3, 4), torch.tensor([1, 2, 3])
+    code = transpiler.transpile(source, example_args={"jagged_row_sum": (x, lengths)})
+    assert "longest_k = tl.max(tl.where(mask_b, row_lengths, 0))" in code
+    assert "for begin_k in range(0, longest_k, BLOCK_K):" in code
+    assert "mask_k = offs_k[None, :] < row_lengths[:, None]" in code
+    assert "mask=mask_b[:, None] & mask_k," in code
+    assert "tl.sum(tl.where(mask_k, x_tile, 0), axis=1)" in code

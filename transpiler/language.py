@@ -21,6 +21,7 @@ __all__ = [
     "full",
     "grid",
     "index",
+    "jagged_tile",
     "join",
     "reference_device",
     "register_block_size",
@@ -135,6 +136,14 @@ def tile(
         return
     tiles = tuple(Tile(begin, end) for begin, end in zip(begins, ends))
     yield tiles if _is_sequence(begin_or_end) else tiles[0]
+
+
+def jagged_tile(lengths: torch.Tensor) -> Iterator[Tile]:
+    """Not runnable eagerly: the per-lane lengths mask the loads, which eager indexing cannot."""
+    raise NotImplementedError(
+        "hl.jagged_tile has no reference mode (Helion has none either): write the loop as "
+        "hl.tile(0, lengths.amax()) with an explicit mask to run it eagerly"
+    )
 
 
 def grid(

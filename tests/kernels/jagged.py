@@ -85,3 +85,33 @@ def jagged_dense_add(
         jagged = hl.load(values, [starts[:, None] + tile_k.index[None, :]], extra_mask=inside)
         out[tile_b, tile_k] = dense[tile_b, tile_k] + jagged
     return out
+
+
+@helion.kernel()
+def jagged_row_sum(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Per row of the padded x [rows, max_len], the sum of its first lengths[row] values,
+    with hl.jagged_tile: the loop stops at each row's own length."""
+    num_rows = lengths.size(0)
+    out = torch.empty([num_rows], dtype=x.dtype, device=x.device)
+    for tile_b in hl.tile(num_rows):
+        row_lengths = lengths[tile_b]
+        total = hl.zeros([tile_b], dtype=torch.float32)
+        for tile_k in hl.jagged_tile(row_lengths):
+            total = total + x[tile_b, tile_k].sum(dim=1)
+        out[tile_b] = total.to(out.dtype)
+    return out
+
+
+@helion.kernel()
+def jagged_mean_packed(values: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    """jagged_mean over packed values, with hl.jagged_tile and a gather of each row's slice."""
+    num_rows = offsets.size(0) - 1
+    out = torch.empty([num_rows], dtype=values.dtype, device=values.device)
+    for tile_b in hl.tile(num_rows):
+        starts = offsets[tile_b]
+        lengths = offsets[tile_b.index + 1] - starts
+        total = hl.zeros([tile_b], dtype=torch.float32)
+        for tile_k in hl.jagged_tile(lengths):
+            total = total + values[starts[:, None] + tile_k.index[None, :]].sum(dim=1)
+        out[tile_b] = torch.where(lengths > 0, total / lengths.clamp(min=1), 0.0).to(out.dtype)
+    return out

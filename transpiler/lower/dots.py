@@ -6,7 +6,7 @@ import ast
 
 import libcst as cst
 
-from ..codegen import broadcast, expr
+from ..codegen import expr
 from ..errors import ShapeError, UnsupportedConstructError
 from .values import BLOCK, HOST_TENSOR, Value, block
 
@@ -209,7 +209,7 @@ class DotsMixin:
             self.use_helper("upcast_half")
             code = expr("upcast_half(v)", v=code)
         if axis is not None and axis.size is None and axis not in value.zero_outside:
-            mask = broadcast(axis.mask, position, value.rank)
+            mask = self.place_mask(axis, position, value.dims, self.source.current)
             code = expr("tl.where(m, v, 0)", m=mask, v=code)
         return code
 

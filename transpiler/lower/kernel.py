@@ -15,6 +15,7 @@ from ..source import Source
 from .calls import CallsMixin
 from .expressions import ExpressionsMixin
 from .indexing import IndexingMixin
+from .jagged import JaggedMixin
 from .loops import LoopsMixin
 from .settings import config_value
 from .statements import StatementsMixin
@@ -51,7 +52,9 @@ class LoweredKernel:
     )  # (BLOCK name, role), config order
 
 
-class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, IndexingMixin):
+class KernelBuilder(
+    StatementsMixin, LoopsMixin, JaggedMixin, ExpressionsMixin, CallsMixin, IndexingMixin
+):
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
 
     def __init__(

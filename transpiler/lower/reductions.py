@@ -6,7 +6,7 @@ import ast
 
 import libcst as cst
 
-from ..codegen import broadcast, conjunction, expr
+from ..codegen import conjunction, expr
 from ..errors import ShapeError, UnsupportedConstructError
 from ..op_table import REDUCTIONS_BY_NAME
 from .values import CONST, TUPLE, Axis, Value, block
@@ -49,7 +49,7 @@ class ReductionsMixin:
                 ShapeError, dim_node, f"dim {dim.const} is out of range for a {rank}-D value"
             )
         axis = value.dims[position]
-        mask = self.reduction_mask(axis, position, rank)
+        mask = self.reduction_mask(axis, position, value.dims, node)
         kept = value.dims[:position] + (None,) + value.dims[position + 1 :]
         dropped = value.dims[:position] + value.dims[position + 1 :]
         dims = kept if keepdim or op.keeps_shape else dropped
@@ -126,9 +126,8 @@ class ReductionsMixin:
 
     def reduce_all(self, op, value: Value, node: cst.Call) -> Value:
         """x.sum() with no dim: every axis at once, a scalar."""
-        rank = value.rank
         mask = conjunction(
-            broadcast(axis.mask, position, rank)
+            self.place_mask(axis, position, value.dims, node)
             for position, axis in enumerate(value.dims)
             if axis is not None and axis.size is None
         )
@@ -158,10 +157,10 @@ class ReductionsMixin:
             return expr(f"{helper}(v.dtype)", v=value.code)
         return expr(_IDENTITY[op.identity])
 
-    def reduction_mask(self, axis: Axis | None, position: int, rank: int) -> ast.expr | None:
+    def reduction_mask(self, axis: Axis | None, position: int, dims, node) -> ast.expr | None:
         if axis is None or axis.size is not None:
             return None
-        return broadcast(axis.mask, position, rank)
+        return self.place_mask(axis, position, dims, node)
 
     def axis_count(self, axis: Axis | None) -> ast.expr:
         """How many lanes of the axis lie inside the tensor."""
@@ -169,6 +168,14 @@ class ReductionsMixin:
             return ast.Constant(value=1)
         if axis.size is not None:
             return ast.Constant(value=axis.size)
+        if axis.parents:
+            raise self.source.error(
+                UnsupportedConstructError,
+                self.source.current,
+                f"a mean or variance along the jagged tile {axis.label}: each parent lane "
+                "counts its own lanes",
+                hint="sum along it and divide by the lengths",
+            )
         if self.is_full_axis(axis):
             return axis.end
         return expr("tl.minimum(e - b, s)", e=axis.end, b=axis.begin, s=axis.block)

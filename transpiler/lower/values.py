@@ -29,6 +29,7 @@ class Axis:
     label: str  # how errors name it: "tile_n", ": (dim 1 of x)"
     key: str | None = None  # the host size of a whole dimension (`n`, `x.size(1)`); None for tiles
     size: int | None = None  # a dimension of known size (hl.join, torch.stack): no mask
+    parents: tuple[Axis, ...] = ()  # hl.jagged_tile: the mask spans these axes, then this one
 
     def __repr__(self) -> str:
         return f"Axis({self.label})"
