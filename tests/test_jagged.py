@@ -117,6 +117,20 @@ def test_jagged_tile_mean_packed(offsets_dtype):
     assert_matches(ours, torch.stack(means))
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_jagged_tile_nested_feature_mean(dtype):
+    width = 6
+    values, offsets = jagged(LENGTHS, width, dtype)
+    widths = torch.randint(1, width + 1, (len(LENGTHS),), dtype=torch.int32)
+    args = (values, offsets, widths, width)
+    ours = generated(kernel_source("jagged.py"), "jagged_feature_mean", *args)(*args)
+    expected = torch.zeros(len(LENGTHS), width, dtype=torch.float64)
+    for index, row in enumerate(rows(values, offsets)):
+        if row.numel():
+            expected[index, : widths[index]] = row[:, : widths[index]].mean(dim=0)
+    assert_matches(ours, expected)
+
+
 def test_jagged_tile_lowers_to_a_masked_loop():
     """The loop runs to the longest length; the mask holds one length per parent lane."""
     source = kernel_source("jagged.py")

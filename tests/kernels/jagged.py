@@ -115,3 +115,27 @@ def jagged_mean_packed(values: torch.Tensor, offsets: torch.Tensor) -> torch.Ten
             total = total + values[starts[:, None] + tile_k.index[None, :]].sum(dim=1)
         out[tile_b] = torch.where(lengths > 0, total / lengths.clamp(min=1), 0.0).to(out.dtype)
     return out
+
+
+@helion.kernel()
+def jagged_feature_mean(
+    values: torch.Tensor, offsets: torch.Tensor, widths: torch.Tensor, max_width: int
+) -> torch.Tensor:
+    """Per row, the mean of its slice of values [total, max_width] over its first widths[row]
+    features (0 elsewhere): two nested hl.jagged_tile loops and a 3-D gather."""
+    num_rows = offsets.size(0) - 1
+    out = torch.zeros([num_rows, max_width], dtype=values.dtype, device=values.device)
+    flat = values.view(-1)
+    for tile_b in hl.tile(num_rows):
+        starts = offsets[tile_b]
+        counts = offsets[tile_b.index + 1] - starts
+        row_widths = widths[tile_b]
+        for tile_f in hl.jagged_tile(row_widths):
+            sums = hl.zeros([tile_b, tile_f], dtype=torch.float32)
+            for tile_k in hl.jagged_tile(counts):
+                rows = starts[:, None] + tile_k.index[None, :]
+                index = rows[:, :, None] * max_width + tile_f.index[None, None, :]
+                sums = sums + hl.load(flat, [index]).sum(dim=1)
+            divisor = counts.to(torch.float32)[:, None]
+            out[tile_b, tile_f] = torch.where(divisor > 0, sums / divisor, 0.0).to(out.dtype)
+    return out
