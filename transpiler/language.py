@@ -313,10 +313,7 @@ def load(
     """`hl.load(x, [i, j])`: x[i, j] (lanes where extra_mask is False read as 0)."""
     position = _position(index_list)
     if extra_mask is not None:  # masked-out lanes may index outside the tensor: read a safe one
-        position = tuple(
-            p.clamp(0, tensor.size(d) - 1) if isinstance(p, torch.Tensor) else p
-            for d, p in enumerate(position)
-        )
+        position = _clamped(tensor, position)
     values = tensor[position]
     return values if extra_mask is None else torch.where(extra_mask, values, 0)
 
@@ -324,9 +321,32 @@ def load(
 def store(tensor: torch.Tensor, index_list: list[Any], value: Any, extra_mask: Any = None) -> None:
     """`hl.store(x, [i, j], v)`: x[i, j] = v (only where extra_mask holds)."""
     position = _position(index_list)
-    if extra_mask is not None:
-        value = torch.where(extra_mask, value, tensor[position])
-    tensor[position] = value
+    if extra_mask is None:
+        tensor[position] = value
+        return
+    # Masked-out lanes may index outside the tensor: find each lane's coordinates (indexing
+    # one coordinate grid per dimension at safe positions), then write the lanes the mask keeps.
+    position = _clamped(tensor, position)
+    grids = [
+        torch.arange(size, device=tensor.device).view(
+            [-1 if d == i else 1 for d in range(tensor.dim())]
+        )
+        for i, size in enumerate(tensor.shape)
+    ]
+    coordinates = [grid.expand(tensor.shape)[position] for grid in grids]
+    value = torch.as_tensor(value, device=tensor.device)
+    *coordinates, value, keep = torch.broadcast_tensors(
+        *coordinates, value, torch.as_tensor(extra_mask, device=tensor.device)
+    )
+    tensor[tuple(c[keep] for c in coordinates)] = value[keep].to(tensor.dtype)
+
+
+def _clamped(tensor: torch.Tensor, position: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Index tensors clamped into the tensor's bounds (slices and ints are left alone)."""
+    return tuple(
+        p.clamp(0, tensor.size(d) - 1) if isinstance(p, torch.Tensor) else p
+        for d, p in enumerate(position)
+    )
 
 
 def _atomic(update: Any) -> Any:
