@@ -12,7 +12,7 @@ from ..errors import ShapeError, UnsupportedConstructError
 from .arguments import Arguments
 from .values import CONST, TUPLE, Axis, Value, block, sized_axis
 
-_STACKS = ("stack", "cat", "concat", "concatenate")
+STACK_FUNCTIONS = ("stack", "cat", "concat", "concatenate")  # torch names lowered here
 
 
 class JoinsMixin:
@@ -77,7 +77,10 @@ class JoinsMixin:
             position = dim + rank + 1 if dim < 0 else dim
             if not 0 <= position <= rank:
                 raise self.source.error(
-                    ShapeError, dim_node, f"dim {dim} is out of range for stacking {rank}-D values"
+                    ShapeError,
+                    dim_node,
+                    f"dim {dim} is out of range for stacking {rank}-D values",
+                    hint=f"dim runs from {-rank - 1} to {rank}",
                 )
             return self.move_last(self.stacked(values, nodes), position, node)
         return self.concatenated(name, values, nodes, dim, listed)
@@ -89,7 +92,10 @@ class JoinsMixin:
         position = dim + rank if dim < 0 else dim
         if not 0 <= position < rank or any(v.rank != rank for v in values):
             raise self.source.error(
-                ShapeError, listed, f"torch.{name} along dim {dim} of values of different ranks"
+                ShapeError,
+                listed,
+                f"torch.{name} along dim {dim}: out of range, or values of different ranks",
+                hint="concatenate values of one rank along one of their dimensions",
             )
         along = [v.dims[position] for v in values]
         sizes = {1 if a is None else a.size for a in along}
@@ -168,6 +174,3 @@ def _describe_dim(axis: Axis | None) -> str:
     if axis.size is not None:
         return f"of size {axis.size}"
     return f"over {axis.label}"
-
-
-STACK_FUNCTIONS = _STACKS

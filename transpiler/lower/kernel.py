@@ -242,11 +242,9 @@ class KernelBuilder(
             checks.append(f'torch._check({tensor}.size({dim}) >= {reach}, lambda: "{message}")')
         for first, second in sorted(self.unified):
             a, b = (self.host.name_for_key(key) or key for key in (first, second))
-            if a.isdigit() or b.isdigit():  # a whole dimension that hl.split / hl.join pair up
+            if a.isdigit() or b.isdigit():  # e.g. a dimension hl.split takes two lanes from
                 size, other = (a, b) if a.isdigit() else (b, a)
-                message = (
-                    f"{other} must be {size}: the kernel splits or stacks {size} values along it"
-                )
+                message = f"{other} must be {size}: the kernel gives that dimension {size} lanes"
                 checks.append(f'torch._check({other} == {size}, lambda: "{message}")')
             elif a != b:
                 message = f"{a} and {b} must be equal: the kernel combines them element-wise"
