@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 import torch
 from fuzz.differential import FuzzFailure, check
@@ -57,7 +59,12 @@ def test_the_oracle_catches_a_wrong_reduction_identity(monkeypatch) -> None:
     kernel = _row_max_kernel()
     negative = Case((-torch.rand(3, 5) - 0.5,), "x: float32[3, 5] negative")
     check(kernel, [negative])  # right as the transpiler stands
-    monkeypatch.setitem(reductions._IDENTITY, "-inf", "0")  # masked lanes would win the max
+    correct = reductions.ReductionsMixin.identity
+
+    def wrong(self, op, value):  # masked lanes hold 0: they would win the max
+        return ast.Constant(value=0) if op.identity == "-inf" else correct(self, op, value)
+
+    monkeypatch.setattr(reductions.ReductionsMixin, "identity", wrong)
     with pytest.raises(FuzzFailure, match="mismatch") as caught:
         check(kernel, [negative])
     assert "x[tile_m, :].amax(dim=1)" in str(caught.value)  # the failure prints the kernel
