@@ -154,6 +154,44 @@ CATALOGUE = [
     ),
     ("global-statement", in_loop("global counter"), errors.UnsupportedConstructError, "global"),
     ("break-statement", in_loop("break"), errors.UnsupportedConstructError, "break"),
+    # hl.split needs a last dimension of two lanes; a tile's length is a block size
+    ("split-of-a-tile", in_loop("a, b = hl.split(x[tile])"), errors.ShapeError, "x[tile])"),
+    (
+        "stack-of-three",  # Triton blocks have power-of-two sizes
+        in_loop("out[tile] = torch.stack([x[tile], x[tile], x[tile]]).sum(0)"),
+        errors.ShapeError,
+        "[x[tile], x[tile], x[tile]]",
+    ),
+    (
+        "cat-along-a-tile",  # the joined length is known only at run time
+        in_loop("out[tile] = torch.cat([x[tile], x[tile]])"),
+        errors.ShapeError,
+        "[x[tile], x[tile]]",
+    ),
+    (
+        "jagged-tile-outermost",  # its lengths need an enclosing tile
+        kernel("for tile in hl.jagged_tile(x):\n    pass\nreturn x\n"),
+        errors.UnsupportedConstructError,
+        "hl.jagged_tile",
+    ),
+    (
+        "jagged-tile-of-a-scalar",
+        in_loop("for tile_k in hl.jagged_tile(x.size(0) + 1):\n        pass"),
+        errors.UnsupportedConstructError,
+        "x.size(0) + 1",
+    ),
+    (
+        "jagged-tile-without-its-parent",  # the mask holds one length per lane of tile
+        in_loop("for tile_k in hl.jagged_tile(x[tile]):\n        out[tile] = x[tile_k].sum(0)"),
+        errors.ShapeError,
+        "x[tile_k]",
+    ),
+    (
+        "cat-not-a-list",
+        in_loop("out[tile] = torch.cat(x[tile])"),
+        errors.UnsupportedConstructError,
+        "x[tile])",
+    ),
 ]
 
 

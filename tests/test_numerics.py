@@ -160,6 +160,18 @@ def test_column_max(shape):
     assert_matches(ours, x.double().amax(0))
 
 
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64], ids=str)
+def test_column_max_of_integers_stays_exact(dtype):
+    """Lanes outside the tensor hold the dtype's smallest integer, not a float -inf that would
+    round the maximum through float32 (2**24 + 1 and beyond are not float32 numbers)."""
+    big = 2**30 if dtype == torch.int32 else 2**40
+    x = torch.randint(-big, big, (11, 37), dtype=dtype) | 1  # odd: none is a float32 number
+    ours, reference = both_truths("reductions.py", "column_max", x)
+    assert ours.dtype == dtype
+    assert torch.equal(ours, reference)
+    assert torch.equal(ours, x.amax(0))
+
+
 @pytest.mark.parametrize("shape", [(1, 2), (7, 13), (9, 130)], ids=str)
 def test_row_statistics(shape):
     x = rand(*shape)

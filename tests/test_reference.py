@@ -292,6 +292,31 @@ def test_allocations_take_tile_sizes() -> None:
     assert hl.arange(tile_n).tolist() == list(range(5))
 
 
+def test_masked_store_skips_lanes_outside_the_tensor() -> None:
+    """hl.store with extra_mask: masked-out lanes may index past the end; they write nothing."""
+    out = torch.full((2, 5), -1.0)
+    rows = torch.tensor([[0], [1]])
+    columns = torch.tensor([[3, 4, 5, 6]])  # 5 and 6 lie outside
+    values = torch.arange(8.0).view(2, 4) + 10
+    hl.store(out, [rows, columns], values, extra_mask=columns < 5)
+    expected = torch.full((2, 5), -1.0)
+    expected[:, 3:] = torch.tensor([[10.0, 11.0], [14.0, 15.0]])
+    assert torch.equal(out, expected)
+    tile = hl.Tile(0, 2)
+    hl.store(out, [tile, 0], torch.tensor([7.0, 8.0]), extra_mask=torch.tensor([True, False]))
+    assert out[:, 0].tolist() == [7.0, -1.0]
+
+
+def test_split_and_join() -> None:
+    pairs = torch.arange(6.0).view(3, 2)
+    first, second = hl.split(pairs)
+    assert first.tolist() == [0.0, 2.0, 4.0] and second.tolist() == [1.0, 3.0, 5.0]
+    assert torch.equal(hl.join(first, second), pairs)
+    assert hl.join(first, 9.0)[:, 1].tolist() == [9.0, 9.0, 9.0]
+    with pytest.raises(ValueError, match="size 2"):
+        hl.split(torch.zeros(3, 4))
+
+
 def test_tunables_and_markers() -> None:
     class MethodDefault:
         def default(self) -> int:

@@ -11,6 +11,7 @@ from .errors import (
     NoDeviceLoopError,
     TileOutsideKernelError,
     UnknownLanguageNameError,
+    UnsupportedConstructError,
     near_names,
 )
 from .source import Source
@@ -180,6 +181,14 @@ def _refuse_unknown_loops(body: list[cst.BaseStatement], source: Source, aliases
         if isinstance(statement, cst.For) and isinstance(statement.iter, cst.Call):
             qualified = aliases.qualified(statement.iter.func) or ""
             name = qualified.removeprefix(f"{LANGUAGE}.")
+            if qualified == f"{LANGUAGE}.jagged_tile":
+                raise source.error(
+                    UnsupportedConstructError,
+                    statement.iter.func,
+                    "hl.jagged_tile cannot be a kernel's outermost loop: its lengths come "
+                    "from the lanes of an enclosing tile",
+                    hint="for tile_b in hl.tile(n): ... for tile_k in hl.jagged_tile(lengths):",
+                )
             if qualified.startswith(f"{LANGUAGE}.") and name not in LANGUAGE_NAMES:
                 raise source.error(
                     UnknownLanguageNameError,

@@ -8,6 +8,9 @@ import libcst as cst
 
 from .frontend import Aliases, dotted_name
 
+# tensor methods whose result is a tensor of another shape (or dtype) over the same data
+_VIEWS = {"view", "reshape", "flatten", "view_as", "reshape_as", "t", "transpose", "permute"}
+_VIEWS |= {"squeeze", "unsqueeze", "expand", "expand_as", "to", "float", "half", "bfloat16"}
 _LIKE = {"empty_like", "zeros_like", "ones_like", "full_like", "rand_like", "randn_like"}
 _NEW = {"empty", "zeros", "ones", "full", "rand", "randn"}
 _SIZE_ATTRS = {"size", "shape"}
@@ -169,6 +172,8 @@ class HostInfo:
         if base in self.names and method in ("clone", "contiguous") and base in self.tensor_sizes:
             return list(self.tensor_sizes[base])
         if base in self.names and method.startswith("new_"):
+            return "unknown"
+        if base in self.tensors and method in _VIEWS:  # flat = values.view(-1)
             return "unknown"
         return "unknown" if func.startswith("torch.") else None
 

@@ -21,10 +21,13 @@ __all__ = [
     "full",
     "grid",
     "index",
+    "jagged_tile",
+    "join",
     "reference_device",
     "register_block_size",
     "register_tunable",
     "specialize",
+    "split",
     "static_range",
     "tile",
     "zeros",
@@ -135,6 +138,14 @@ def tile(
     yield tiles if _is_sequence(begin_or_end) else tiles[0]
 
 
+def jagged_tile(lengths: torch.Tensor) -> Iterator[Tile]:
+    """Not runnable eagerly: the per-lane lengths mask the loads, which eager indexing cannot."""
+    raise NotImplementedError(
+        "hl.jagged_tile has no reference mode (Helion has none either): write the loop as "
+        "hl.tile(0, lengths.amax()) with an explicit mask to run it eagerly"
+    )
+
+
 def grid(
     begin_or_end: Sizes,
     end_or_none: Sizes | None = None,
@@ -198,6 +209,23 @@ def cumsum(input_tensor: torch.Tensor, dim: int, reverse: bool = False) -> torch
     if reverse:
         return torch.cumsum(input_tensor.flip(dim), dim).flip(dim)
     return torch.cumsum(input_tensor, dim)
+
+
+def split(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The two lanes of a last dimension of size 2, as two tensors without that dimension."""
+    if tensor.dim() == 0 or tensor.size(-1) != 2:
+        raise ValueError(
+            f"hl.split needs a last dimension of size 2, not shape {list(tensor.shape)}"
+        )
+    return tensor[..., 0], tensor[..., 1]
+
+
+def join(first: torch.Tensor | float, second: torch.Tensor | float) -> torch.Tensor:
+    """A new last dimension of size 2 holding `first` then `second` (broadcast together)."""
+    tensors = [part for part in (first, second) if isinstance(part, torch.Tensor)]
+    device = tensors[0].device if tensors else current_device()
+    first, second = torch.as_tensor(first, device=device), torch.as_tensor(second, device=device)
+    return torch.stack(torch.broadcast_tensors(first, second), dim=-1)
 
 
 def specialize(value: Any) -> Any:
@@ -285,10 +313,7 @@ def load(
     """`hl.load(x, [i, j])`: x[i, j] (lanes where extra_mask is False read as 0)."""
     position = _position(index_list)
     if extra_mask is not None:  # masked-out lanes may index outside the tensor: read a safe one
-        position = tuple(
-            p.clamp(0, tensor.size(d) - 1) if isinstance(p, torch.Tensor) else p
-            for d, p in enumerate(position)
-        )
+        position = _clamped(tensor, position)
     values = tensor[position]
     return values if extra_mask is None else torch.where(extra_mask, values, 0)
 
@@ -296,9 +321,32 @@ def load(
 def store(tensor: torch.Tensor, index_list: list[Any], value: Any, extra_mask: Any = None) -> None:
     """`hl.store(x, [i, j], v)`: x[i, j] = v (only where extra_mask holds)."""
     position = _position(index_list)
-    if extra_mask is not None:
-        value = torch.where(extra_mask, value, tensor[position])
-    tensor[position] = value
+    if extra_mask is None:
+        tensor[position] = value
+        return
+    # Masked-out lanes may index outside the tensor: find each lane's coordinates (indexing
+    # one coordinate grid per dimension at safe positions), then write the lanes the mask keeps.
+    position = _clamped(tensor, position)
+    grids = [
+        torch.arange(size, device=tensor.device).view(
+            [-1 if d == i else 1 for d in range(tensor.dim())]
+        )
+        for i, size in enumerate(tensor.shape)
+    ]
+    coordinates = [grid.expand(tensor.shape)[position] for grid in grids]
+    value = torch.as_tensor(value, device=tensor.device)
+    *coordinates, value, keep = torch.broadcast_tensors(
+        *coordinates, value, torch.as_tensor(extra_mask, device=tensor.device)
+    )
+    tensor[tuple(c[keep] for c in coordinates)] = value[keep].to(tensor.dtype)
+
+
+def _clamped(tensor: torch.Tensor, position: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Index tensors clamped into the tensor's bounds (slices and ints are left alone)."""
+    return tuple(
+        p.clamp(0, tensor.size(d) - 1) if isinstance(p, torch.Tensor) else p
+        for d, p in enumerate(position)
+    )
 
 
 def _atomic(update: Any) -> Any:

@@ -131,3 +131,17 @@ def squeeze_excitation(x: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor) -> t
         gate = torch.sigmoid(torch.matmul(hidden, w2[:, :]))
         out[tile_b, :] = (rows * gate).to(out.dtype)
     return out
+
+
+@helion.kernel()
+def complex_multiply(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Element-wise product of complex numbers stored as (real, imaginary) pairs: [n, 2]."""
+    n = x.size(0)
+    out = torch.empty_like(x)
+    for tile in hl.tile(n):
+        x_real, x_imag = hl.split(x[tile, :])
+        y_real, y_imag = hl.split(y[tile, :])
+        real = x_real * y_real - x_imag * y_imag
+        imag = x_real * y_imag + x_imag * y_real
+        out[tile, :] = hl.join(real, imag)
+    return out

@@ -27,6 +27,7 @@ from ..op_table import (
 )
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
+from .joins import STACK_FUNCTIONS, JoinsMixin
 from .memory import ATOMICS, MemoryMixin
 from .reductions import ReductionsMixin
 from .values import BLOCK, CONST, HOST_TENSOR, MODULE, Value, block, constant
@@ -35,7 +36,7 @@ from .views import ViewsMixin
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
 
-class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
+class CallsMixin(ReductionsMixin, ViewsMixin, JoinsMixin, DotsMixin, MemoryMixin):
     """`expr_Call`: dispatch on what is called."""
 
     def expr_Call(self, node: cst.Call) -> Value:
@@ -73,6 +74,8 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
             module == "helion.language" and name == "dot"
         ):
             return self.dot_call(name, args, node)
+        if module == "torch" and name in STACK_FUNCTIONS:
+            return self.stack_call(name, args, node)
         if module in ("torch", "torch.nn.functional", "torch.special"):
             spelling = TORCH if module != "torch.nn.functional" else FUNCTIONAL
             first = args.get(0, "input")
@@ -131,6 +134,10 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
             return self.dot_call(name, args, node)
         if name in ATOMICS or name in ("load", "store"):
             return self.call_memory(name, args, node)
+        if name == "split":
+            return self.split(args, node)
+        if name == "join":
+            return self.join(args, node)
         if name == "specialize":
             return self.lower_expr(args.get(0, "value"))
         if name == "arange":

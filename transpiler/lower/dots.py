@@ -6,7 +6,7 @@ import ast
 
 import libcst as cst
 
-from ..codegen import broadcast, expr
+from ..codegen import expr
 from ..errors import ShapeError, UnsupportedConstructError
 from .values import BLOCK, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
 
@@ -140,7 +140,9 @@ class DotsMixin:
         """`[BLOCK_M, BLOCK_N]`: the Triton shape of a value with these axes (1 for None)."""
         return ast.List(
             elts=[
-                ast.Name(id=a.block) if a is not None else ast.Constant(value=1)
+                ast.Constant(value=1 if a is None else a.size)
+                if a is None or a.size is not None
+                else ast.Name(id=a.block)
                 for a in triton_dims(dims)
             ]
         )
@@ -215,8 +217,8 @@ class DotsMixin:
         elif not as_stored and value.native:
             self.use_helper("upcast_half")
             code = expr("upcast_half(v)", v=code)
-        if axis is not None and axis not in value.zero_outside:
-            mask = broadcast(axis.mask, position, value.triton_rank)
+        if axis is not None and axis.size is None and axis not in value.zero_outside:
+            mask = self.place_mask(axis, position, value.dims, self.source.current)
             code = expr("tl.where(m, v, 0)", m=mask, v=code)
         return code
 

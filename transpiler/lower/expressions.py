@@ -302,8 +302,23 @@ class ExpressionsMixin:
         """Whether two axes are one; two whole dimensions are, once the launcher checks sizes."""
         if x is y:
             return True
+        if x.size is not None or y.size is not None:
+            return self.same_size(x, y)
         if self.is_full_axis(x) and self.is_full_axis(y):
             self.unified.add(tuple(sorted((x.key, y.key))))
+            return True
+        return False
+
+    def same_size(self, x: Axis, y: Axis) -> bool:
+        """A dimension of known size matches one of the same size, or a whole host dimension
+        once the launcher checks that the host size is that number."""
+        sized, other = (x, y) if x.size is not None else (y, x)
+        if other.size is not None:
+            return other.size == sized.size
+        if self.is_full_axis(other):
+            if other.key.isdigit():  # a literal host size (torch.empty([4, n]))
+                return int(other.key) == sized.size
+            self.unified.add(tuple(sorted((other.key, str(sized.size)))))
             return True
         return False
 

@@ -178,16 +178,16 @@ class IndexingMixin:
                 offsets.append(
                     expr("o * s", o=broadcast(payload.offsets, position, result_rank), s=stride)
                 )
-                masks.append(broadcast(payload.mask, position, result_rank))
+                masks.append(self.place_mask(payload, position, dims, node))
             elif kind == "scalar":
                 offsets.append(expr("o * s", o=payload.code, s=stride))
             else:
                 placed_code = _place(payload, position, result_rank)
                 offsets.append(expr("o * s", o=placed_code, s=stride))
                 masks.extend(
-                    broadcast(axis.mask, position + i, result_rank)
+                    self.place_mask(axis, position + i, dims, node)
                     for i, axis in enumerate(payload.dims)
-                    if axis is not None
+                    if axis is not None and axis.size is None
                 )
         pointers = total([ast.Name(id=pointer), *offsets])
         return pointers, conjunction(masks), tuple(dims)
@@ -275,6 +275,29 @@ class IndexingMixin:
             self.lines.insert(self.preamble_end + offset, self.make_line(1, text, line))
         self.preamble_end += len(definitions)
         return axis
+
+    def place_mask(self, axis: Axis, position: int, dims: Dims, node: cst.CSTNode) -> ast.expr:
+        """The axis's mask placed at Triton dimension `position` of a value with these dims
+        (squeezed tiles have no Triton dimension). A jagged tile's mask spans its parent axes
+        too: they must be among the dims, in the same order."""
+        dims = triton_dims(dims)
+        if not axis.parents:
+            return broadcast(axis.mask, position, len(dims))
+        places = [next((i for i, d in enumerate(dims) if d is p), None) for p in axis.parents]
+        places.append(position)
+        if None in places or places != sorted(places):
+            parents = ", ".join(p.label for p in axis.parents)
+            raise self.source.error(
+                ShapeError,
+                node,
+                f"the jagged tile {axis.label} is used without its parent tile ({parents}) "
+                "in front of it: its mask holds one length per parent lane",
+                hint=f"index together with the parent: x[{parents}, {axis.label}]",
+            )
+        if places == list(range(len(dims))):
+            return ast.Name(id=axis.mask)
+        parts = [ast.Slice() if i in places else ast.Constant(value=None) for i in range(len(dims))]
+        return ast.Subscript(value=ast.Name(id=axis.mask), slice=ast.Tuple(elts=parts))
 
     def is_full_axis(self, axis: Axis) -> bool:
         return axis in self.full_axis_set

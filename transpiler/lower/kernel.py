@@ -16,6 +16,7 @@ from .autotuning import AutotuneList, AutotuningMixin
 from .calls import CallsMixin
 from .expressions import ExpressionsMixin
 from .indexing import IndexingMixin
+from .jagged import JaggedMixin
 from .loops import LoopsMixin
 from .settings import config_value
 from .statements import StatementsMixin
@@ -53,7 +54,13 @@ class LoweredKernel:
 
 
 class KernelBuilder(
-    StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, IndexingMixin, AutotuningMixin
+    StatementsMixin,
+    LoopsMixin,
+    JaggedMixin,
+    ExpressionsMixin,
+    CallsMixin,
+    IndexingMixin,
+    AutotuningMixin,
 ):
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
 
@@ -281,7 +288,11 @@ class KernelBuilder(
             checks.append(f'torch._check({tensor}.size({dim}) >= {reach}, lambda: "{message}")')
         for first, second in sorted(self.unified):
             a, b = (self.host.name_for_key(key) or key for key in (first, second))
-            if a != b:
+            if a.isdigit() or b.isdigit():  # e.g. a dimension hl.split takes two lanes from
+                size, other = (a, b) if a.isdigit() else (b, a)
+                message = f"{other} must be {size}: the kernel gives that dimension {size} lanes"
+                checks.append(f'torch._check({other} == {size}, lambda: "{message}")')
+            elif a != b:
                 message = f"{a} and {b} must be equal: the kernel combines them element-wise"
                 checks.append(f'torch._check({a} == {b}, lambda: "{message}")')
         return checks

@@ -345,7 +345,9 @@ class LoopsMixin:
         self.emit_comment(loop)
         line = self.source.line_of(loop)
         before = dict(self.scope)
-        if kind is None:
+        if self.is_jagged_loop(loop):
+            self.jagged_loop(loop, line)
+        elif kind is None:
             self.plain_range_loop(loop, line)
         else:
             ranges, explicit_blocks = self.loop_ranges(loop.iter)
@@ -405,6 +407,12 @@ class LoopsMixin:
         self.lower_body(loop.body.body)
         self.depth -= 1
         self.close_loop_scope(before, loop)
+
+    def is_jagged_loop(self, loop: cst.For) -> bool:
+        call = loop.iter
+        return isinstance(call, cst.Call) and (
+            self.aliases.qualified(call.func) == "helion.language.jagged_tile"
+        )
 
     def inner_block(self, wanted: str, explicit_blocks: list) -> str:
         if wanted in self.constexprs:

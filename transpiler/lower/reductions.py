@@ -6,7 +6,7 @@ import ast
 
 import libcst as cst
 
-from ..codegen import broadcast, conjunction, expr
+from ..codegen import conjunction, expr
 from ..errors import ShapeError, UnsupportedConstructError
 from ..op_table import REDUCTIONS_BY_NAME
 from .values import (
@@ -65,8 +65,8 @@ class ReductionsMixin:
         dims = kept if keepdim or op.keeps_shape else dropped
         if is_squeezed(axis):
             raise NotSqueezable("a reduction over a squeezed tile")
-        position, rank = triton_position(value.dims, position), value.triton_rank
-        mask = self.reduction_mask(axis, position, rank)
+        mask = self.reduction_mask(axis, triton_position(value.dims, position), value.dims, node)
+        position = triton_position(value.dims, position)
         if op.keeps_shape and name != "cumsum":
             self.use_helper(op.triton)
             code = expr(f"{op.triton}(v, m, axis=a)", v=value.code, m=mask or True, a=position)
@@ -110,7 +110,7 @@ class ReductionsMixin:
         self, name: str, masked: ast.expr, axis: Axis | None, position: int, keepdim: bool, dims
     ) -> Value:
         code = expr(f"tl.{name}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim)
-        if axis is not None and not self.is_full_axis(axis):
+        if axis is not None and axis.size is None and not self.is_full_axis(axis):
             code = expr("i + b", i=code, b=axis.begin)
         return block(code, dims, "int")
 
@@ -138,9 +138,9 @@ class ReductionsMixin:
         """x.sum() with no dim: every axis at once, a scalar."""
         materialised = triton_dims(value.dims)  # squeezed tiles: one index, inside the range
         mask = conjunction(
-            broadcast(axis.mask, position, len(materialised))
+            self.place_mask(axis, position, value.dims, node)
             for position, axis in enumerate(materialised)
-            if axis is not None
+            if axis is not None and axis.size is None
         )
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
         if op.name not in ("sum", "mean", "amax", "amin", "max", "min"):
@@ -163,15 +163,26 @@ class ReductionsMixin:
             return expr(f"{_EXTREMES[op.identity]}(v, m)", v=value.code, m=mask)
         return expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
 
-    def reduction_mask(self, axis: Axis | None, position: int, rank: int) -> ast.expr | None:
-        if axis is None:
+    def reduction_mask(self, axis: Axis | None, position: int, dims, node) -> ast.expr | None:
+        """The mask of the reduced axis at Triton dimension `position` (None: nothing masked)."""
+        if axis is None or axis.size is not None:
             return None
-        return broadcast(axis.mask, position, rank)
+        return self.place_mask(axis, position, dims, node)
 
     def axis_count(self, axis: Axis | None) -> ast.expr:
         """How many lanes of the axis lie inside the tensor."""
         if axis is None:
             return ast.Constant(value=1)
+        if axis.size is not None:
+            return ast.Constant(value=axis.size)
+        if axis.parents:
+            raise self.source.error(
+                UnsupportedConstructError,
+                self.source.current,
+                f"a mean or variance along the jagged tile {axis.label}: each parent lane "
+                "counts its own lanes",
+                hint="sum along it and divide by the lengths",
+            )
         if self.is_full_axis(axis):
             return axis.end
         return expr("tl.minimum(e - b, s)", e=axis.end, b=axis.begin, s=axis.block)

@@ -174,6 +174,14 @@ class StatementsMixin:
                 raise self.source.error(
                     UnsupportedConstructError, target, "unpacking this value inside a device loop"
                 )
+            if value.code is not None and all(isinstance(e.value, cst.Name) for e in names):
+                # one call giving several values (tl.split): `lo, hi = tl.split(x)`
+                targets = [e.value.value for e in names]
+                unpacked = ast.Tuple(elts=[ast.Name(id=t, ctx=ast.Store()) for t in targets])
+                self.emit(ast.Assign(targets=[unpacked], value=value.code, lineno=0), line)
+                for name, item in zip(targets, items):
+                    self.scope[name] = replace(item, code=ast.Name(id=name))
+                return
             for element, item in zip(names, items):
                 self.assign(element.value, item, node)
             return

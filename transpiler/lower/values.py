@@ -31,9 +31,18 @@ class Axis:
     # a tile of block size 1 written in the source (`block_size=[1, None]`): one index per
     # program, so Triton code has no dimension for it (2-D loads and dots for a batch of one)
     squeezed: bool = False
+    size: int | None = None  # a dimension of known size (hl.join, torch.stack): no mask
+    parents: tuple[Axis, ...] = ()  # hl.jagged_tile: the mask spans these axes, then this one
 
     def __repr__(self) -> str:
         return f"Axis({self.label})"
+
+
+def sized_axis(size: int, label: str) -> Axis:
+    """A dimension of `size` lanes, all valid: the one `hl.join` / `torch.stack` add."""
+    count = ast.Constant(value=size)
+    zero = ast.Constant(value=0)
+    return Axis("", "", str(size), count, zero, zero, label, size=size)
 
 
 Dims = tuple["Axis | None", ...]

@@ -1,0 +1,79 @@
+"""Lowering of `hl.jagged_tile(lengths)`: an inner tile loop whose length differs per lane of
+the enclosing tiles, as a loop up to the longest with a mask of one length per lane."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..codegen import assign, broadcast, conjunction, expr
+from ..errors import UnsupportedConstructError
+from .values import TILE, Axis, Value
+
+
+class JaggedMixin:
+    """`jagged_loop(loop)`: for tile_k in hl.jagged_tile(lengths)."""
+
+    def jagged_loop(self, loop: cst.For, line: int) -> None:
+        call = loop.iter
+        arguments = [a.value for a in call.args if a.keyword is None]
+        if len(arguments) != 1 or len(call.args) != 1 or not isinstance(loop.target, cst.Name):
+            raise self.source.error(
+                UnsupportedConstructError,
+                call,
+                "hl.jagged_tile takes one value, the lengths, and binds one tile",
+                hint="for tile_k in hl.jagged_tile(lengths):",
+            )
+        lengths = self.arithmetic(self.lower_expr(arguments[0]), arguments[0])
+        parents = lengths.dims
+        if not parents or any(
+            axis is None or axis.size is not None or self.is_full_axis(axis) for axis in parents
+        ):
+            raise self.source.error(
+                UnsupportedConstructError,
+                arguments[0],
+                "hl.jagged_tile takes lengths with one value per lane of the enclosing tiles",
+                hint="lengths = offsets[tile_b.index + 1] - offsets[tile_b]",
+            )
+        target = loop.target.value
+        offsets, mask, block_wanted, _ = self.axis_names(target, 0, 1)
+        suffix = offsets.removeprefix("offs_") if offsets.startswith("offs_") else ""
+        block_name = self.inner_block(block_wanted, [])
+        self.has_inner_tiles = True
+        if not isinstance(lengths.code, ast.Name):
+            name = self.names.fresh(f"lengths_{suffix}" if suffix else "lengths")
+            self.emit(assign(name, lengths.code), line)
+            lengths = lengths.with_code(ast.Name(id=name))
+        # the longest length among the lanes inside the tensor: the loop's end
+        rank = len(parents)
+        inside = conjunction(broadcast(a.mask, i, rank) for i, a in enumerate(parents))
+        longest = self.names.fresh(f"longest_{suffix}" if suffix else "longest")
+        self.emit(
+            assign(longest, expr("tl.max(tl.where(m, v, 0))", m=inside, v=lengths.code)), line
+        )
+        start = self.names.fresh(f"begin_{suffix}" if suffix else "begin")
+        self.emit(f"for {start} in range(0, {longest}, {block_name}):", line)
+        self.depth += 1
+        self.emit(f"{offsets} = {start} + tl.arange(0, {block_name}).to(INDEX_DTYPE)", line)
+        within = expr(
+            "o < n",
+            o=broadcast(offsets, rank, rank + 1),
+            n=ast.Subscript(
+                value=lengths.code,
+                slice=ast.Tuple(elts=[ast.Slice()] * rank + [ast.Constant(value=None)]),
+            ),
+        )
+        self.emit(assign(mask, within), line)
+        axis = Axis(
+            offsets,
+            mask,
+            block_name,
+            ast.Name(id=longest),
+            ast.Name(id=start),
+            expr("s // b", s=start, b=block_name),
+            target,
+            parents=tuple(parents),
+        )
+        self.all_axes.append(axis)
+        self.scope[target] = Value(TILE, axis=axis)
