@@ -20,6 +20,8 @@ __all__ = [
     "device_print",
     "full",
     "grid",
+    "rand",
+    "randint",
     "index",
     "reference_device",
     "register_block_size",
@@ -228,9 +230,51 @@ def static_range(*args: SizeLike) -> range:
     return range(*(_as_int(arg) for arg in args))
 
 
-def device_print(*args: Any) -> None:
-    """Print from inside a kernel; eagerly `print`."""
-    print(*args)
+def device_print(prefix: str, *values: Any) -> None:
+    """Print from inside a kernel; eagerly `print` of the prefix and the whole values."""
+    print(prefix, *values)
+
+
+def random_offsets(shape: object) -> torch.Tensor:
+    """Each element's linear index in the index space the shape's tiles and sizes span.
+
+    A tile stands for its indices and its range's end (the extent), an int for `arange(n)`
+    and `n`: offset = Σ index_d · Π extent_e (e > d), as the generated kernel computes it."""
+    entries = shape if _is_sequence(shape) else [shape]
+    flat = [part for entry in entries for part in (entry if _is_sequence(entry) else [entry])]
+    offsets = torch.zeros((), dtype=torch.int64, device=current_device())
+    for entry in flat:
+        if isinstance(entry, Tile):
+            indices, extent = entry.index, entry.end
+        else:
+            extent = _as_int(entry)
+            indices = torch.arange(extent, dtype=torch.int64, device=current_device())
+        offsets = offsets.unsqueeze(-1) * extent + indices
+    return offsets
+
+
+def rand(
+    shape: object, seed: int | torch.Tensor, device: torch.device | None = None
+) -> torch.Tensor:
+    """`hl.rand`: float32 uniform in [0, 1), Triton's Philox numbers for these offsets."""
+    from . import philox
+
+    return philox.rand(seed, random_offsets(shape))
+
+
+def randint(
+    shape: object,
+    low: int,
+    high: int,
+    seed: int | torch.Tensor,
+    device: torch.device | None = None,
+) -> torch.Tensor:
+    """`hl.randint`: int32 in [low, high), from the same Philox words as `hl.rand`."""
+    from . import philox
+
+    if low >= high:
+        raise ValueError(f"hl.randint: low ({low}) must be less than high ({high})")
+    return philox.randint(seed, random_offsets(shape), low, high)
 
 
 def index(value: Any) -> Any:

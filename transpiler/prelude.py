@@ -136,6 +136,15 @@ def masked_var(x, mask, count, correction, axis: tl.constexpr, keep_dims: tl.con
 """,
         (),
     ),
+    "randint_between": (
+        """@triton.jit
+def randint_between(seed, offsets, low, high):
+    # hl.randint: Philox's 32-bit word read as a signed int; its magnitude modulo the range.
+    word = tl.randint(seed, offsets).to(tl.int32, bitcast=True).to(tl.int64)
+    return (low + tl.abs(word) % (high - low)).to(tl.int32)
+""",
+        (),
+    ),
 }
 
 

@@ -131,3 +131,14 @@ def squeeze_excitation(x: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor) -> t
         gate = torch.sigmoid(torch.matmul(hidden, w2[:, :]))
         out[tile_b, :] = (rows * gate).to(out.dtype)
     return out
+
+
+@helion.kernel()
+def low_mem_dropout(p: float, x: torch.Tensor, seed: int) -> torch.Tensor:
+    # The mask is never stored: each element draws its own number from (seed, its index).
+    out = torch.empty_like(x)
+    scale = 1.0 / (1.0 - p)
+    for tile in hl.tile(x.size()):
+        keep = hl.rand([tile], seed=seed) > p
+        out[tile] = torch.where(keep, x[tile] * scale, 0.0)
+    return out

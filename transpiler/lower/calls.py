@@ -28,6 +28,7 @@ from ..op_table import (
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
 from .memory import ATOMICS, MemoryMixin
+from .random import RandomMixin
 from .reductions import ReductionsMixin
 from .values import BLOCK, CONST, HOST_TENSOR, MODULE, Value, block, constant
 from .views import ViewsMixin
@@ -35,7 +36,7 @@ from .views import ViewsMixin
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
 
-class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
+class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin, RandomMixin):
     """`expr_Call`: dispatch on what is called."""
 
     def expr_Call(self, node: cst.Call) -> Value:
@@ -135,6 +136,8 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
             return self.lower_expr(args.get(0, "value"))
         if name == "arange":
             return self.arange(args, node)
+        if name in ("rand", "randint"):
+            return self.call_random(name, args, node)
         if name in ("tile", "grid"):
             raise self.source.error(
                 UnsupportedConstructError,
