@@ -20,6 +20,7 @@ __all__ = [
     "device_print",
     "full",
     "grid",
+    "inline_triton",
     "rand",
     "randint",
     "index",
@@ -29,6 +30,7 @@ __all__ = [
     "specialize",
     "static_range",
     "tile",
+    "triton_kernel",
     "zeros",
 ]
 
@@ -233,6 +235,26 @@ def static_range(*args: SizeLike) -> range:
 def device_print(prefix: str, *values: Any) -> None:
     """Print from inside a kernel; eagerly `print` of the prefix and the whole values."""
     print(prefix, *values)
+
+
+class ReferenceUnsupportedError(NotImplementedError):
+    """Reference mode cannot run this part of the kernel (Triton code the user wrote)."""
+
+
+def inline_triton(triton_source: str, args: Any, output_like: Any) -> Any:
+    """`hl.inline_triton`: Triton code spliced into the kernel; it has no eager meaning."""
+    raise ReferenceUnsupportedError(
+        "reference mode does not run inline Triton (hl.inline_triton): the generated kernel "
+        "cannot be checked against it"
+    )
+
+
+def triton_kernel(triton_source_or_fn: Any, args: Any, output_like: Any = None) -> Any:
+    """`hl.triton_kernel`: a call of the user's @triton.jit function; no eager meaning."""
+    raise ReferenceUnsupportedError(
+        "reference mode does not run @triton.jit functions (hl.triton_kernel): the generated "
+        "kernel cannot be checked against it"
+    )
 
 
 def random_offsets(shape: object) -> torch.Tensor:

@@ -69,13 +69,19 @@ def _transpile(parsed: Source, example_args, only, config) -> Transpiled:
     pieces: dict[int, tuple[list[LoweredKernel], list[Line]]] = {}
     helpers: set[str] = set()
     host_helpers: set[str] = set()
+    functions: dict[str, str] = {}
     for kernel in kernels:
         lowered, launcher = lower_kernel(parsed, aliases, kernel, ranks.get(kernel.name, {}))
         pieces[id(kernel.node)] = (lowered, launcher)
         for item in lowered:
             helpers |= item.helpers
             host_helpers |= item.host_helpers
+            functions.update(item.functions)
     module = header(filename, helpers, host_helpers)
+    for text in functions.values():  # Triton functions given to hl.triton_kernel as source
+        module.blank(2)
+        for piece in text.split("\n"):
+            module.add(piece, None)
     for statement in parsed.module.body:
         if id(statement) in pieces:
             lowered, launcher = pieces[id(statement)]

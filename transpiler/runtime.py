@@ -144,10 +144,17 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
             and not name.startswith("__")
         ):
             prelude.append(f"{name} = {value!r}")
+        elif name in code_names and _is_jit_function(value):  # for hl.triton_kernel(fn, ...)
+            prelude.extend(textwrap.dedent(inspect.getsource(value.fn)).rstrip("\n").split("\n"))
     filename = inspect.getsourcefile(fn) or "<kernel>"
     padding = max(first_line - 1 - len(prelude), 1)
     text = "\n".join(prelude) + "\n" * (padding + 1) + function_text
     return text, filename, len(prelude) + padding - (first_line - 1)
+
+
+def _is_jit_function(value: object) -> bool:
+    """A @triton.jit function: a JITFunction, or under the interpreter an InterpretedFunction."""
+    return type(value).__module__.startswith("triton.") and callable(getattr(value, "fn", None))
 
 
 def _names_used(fn: Callable) -> Iterator[str]:

@@ -27,6 +27,7 @@ from ..op_table import (
 )
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
+from .escapes import EscapesMixin
 from .memory import ATOMICS, MemoryMixin
 from .random import RandomMixin
 from .reductions import ReductionsMixin
@@ -36,7 +37,7 @@ from .views import ViewsMixin
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
 
-class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin, RandomMixin):
+class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin, RandomMixin, EscapesMixin):
     """`expr_Call`: dispatch on what is called."""
 
     def expr_Call(self, node: cst.Call) -> Value:
@@ -138,6 +139,12 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin, RandomMixi
             return self.arange(args, node)
         if name in ("rand", "randint"):
             return self.call_random(name, args, node)
+        if name == "device_print":
+            return self.device_print(args, node)
+        if name == "inline_triton":
+            return self.inline_triton(args, node)
+        if name == "triton_kernel":
+            return self.triton_kernel(args, node)
         if name in ("tile", "grid"):
             raise self.source.error(
                 UnsupportedConstructError,

@@ -49,6 +49,7 @@ class LoweredKernel:
     tunables: list[tuple[str, str]] = field(
         default_factory=list
     )  # (BLOCK name, role), config order
+    functions: dict[str, str] = field(default_factory=dict)  # hl.triton_kernel sources by name
 
 
 class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, IndexingMixin):
@@ -98,6 +99,7 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         # tile block sizes in the order config block_sizes fill them
         self.tile_blocks: list[str] = []
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
+        self.user_functions: dict[str, str] = {}  # @triton.jit sources given to hl.triton_kernel
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -172,6 +174,7 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
             self.helpers,
             self.host_helpers,
             tunables,
+            self.user_functions,
         )
 
     def _reserve_user_names(self, loop: cst.For) -> None:
