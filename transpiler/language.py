@@ -90,6 +90,52 @@ class Tile:
         return torch.arange(self.begin, self.end, dtype=torch.int64, device=current_device())
 
 
+class TileIndex(torch.Tensor):
+    """A tile as a callable argument sees it in reference mode: the tile's indices (so
+    `bias[tile[1]]` indexes), with the tile's attributes (`.begin`, `.end`, `.block_size`)."""
+
+    __torch_function__ = torch._C._disabled_torch_function_impl  # results are plain tensors
+    tile: Tile
+
+    @staticmethod
+    def of(tile: Tile) -> TileIndex:
+        indices = torch.Tensor._make_subclass(TileIndex, tile.index)
+        indices.tile = tile
+        return indices
+
+    @property
+    def begin(self) -> int:
+        return self.tile.begin
+
+    @property
+    def end(self) -> int:
+        return self.tile.end
+
+    @property
+    def block_size(self) -> int:
+        return self.tile.block_size
+
+    @property
+    def index(self) -> torch.Tensor:
+        return self.tile.index
+
+
+def with_tile_indices(function: Any) -> Any:
+    """A callable argument wrapped so that tiles it receives are `TileIndex` tensors."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, Tile):
+            return TileIndex.of(value)
+        if isinstance(value, (tuple, list)):
+            return type(value)(convert(part) for part in value)
+        return value
+
+    def called_with_tile_indices(*args: Any, **kwargs: Any) -> Any:
+        return function(*convert(args), **{k: convert(v) for k, v in kwargs.items()})
+
+    return called_with_tile_indices
+
+
 SizeLike: TypeAlias = int | torch.Tensor | torch.SymInt
 Sizes: TypeAlias = SizeLike | Sequence[SizeLike]
 

@@ -1,8 +1,13 @@
 """Our own Helion-style versions of kernels Helion ships as examples (written from their names)."""
 
+from collections.abc import Callable
+
 import helion
 import helion.language as hl
 import torch
+
+# What Helion's matmul takes as `epilogue`: (accumulator, (tile_m, tile_n)) -> tile of out.
+Epilogue = Callable[[torch.Tensor, tuple[torch.Tensor, ...]], torch.Tensor]
 
 
 @helion.kernel()
@@ -130,6 +135,23 @@ def squeeze_excitation(x: torch.Tensor, w1: torch.Tensor, w2: torch.Tensor) -> t
         hidden = torch.relu(torch.matmul(rows, w1[:, :]))
         gate = torch.sigmoid(torch.matmul(hidden, w2[:, :]))
         out[tile_b, :] = (rows * gate).to(out.dtype)
+    return out
+
+
+@helion.kernel()
+def matmul(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    epilogue: Epilogue = lambda acc, tile: acc,
+) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=torch.promote_types(x.dtype, y.dtype), device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = epilogue(acc, (tile_m, tile_n))
     return out
 
 

@@ -28,6 +28,7 @@ from ..op_table import (
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
 from .escapes import EscapesMixin
+from .inlining import InliningMixin
 from .memory import ATOMICS, MemoryMixin
 from .random import RandomMixin
 from .reductions import ReductionsMixin
@@ -37,10 +38,14 @@ from .views import ViewsMixin
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
 
-class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin, RandomMixin, EscapesMixin):
+class CallsMixin(
+    ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin, RandomMixin, EscapesMixin, InliningMixin
+):
     """`expr_Call`: dispatch on what is called."""
 
     def expr_Call(self, node: cst.Call) -> Value:
+        if self.calls_callable(node):
+            return self.inline_callable(node)
         args = Arguments(node)
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value

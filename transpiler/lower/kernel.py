@@ -100,6 +100,8 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         self.tile_blocks: list[str] = []
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
         self.user_functions: dict[str, str] = {}  # @triton.jit sources given to hl.triton_kernel
+        self.callables: dict = {}  # callable parameter → InlineCallable (None: known at the call)
+        self.inlining: tuple | None = None  # (name, callable, readable names) while inlining
 
     # -- emitting -------------------------------------------------------------------------
 

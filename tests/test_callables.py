@@ -1,0 +1,116 @@
+"""Callable kernel arguments: Helion's matmul epilogue, inlined into the device loop."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import assert_matches, both_truths, generated, kernel_source
+
+import transpiler
+from transpiler.errors import CallableArgumentError
+
+
+def rand(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    return (torch.rand(*shape, dtype=torch.float64) * 2 - 1).to(dtype)
+
+
+def relative(actual: torch.Tensor, expected: torch.Tensor) -> float:
+    return ((actual.double() - expected.double()).norm() / expected.double().norm()).item()
+
+
+DTYPES = [torch.float16, torch.float32]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_default_epilogue(dtype):
+    x, y = rand(37, 29, dtype=dtype), rand(29, 45, dtype=dtype)
+    ours, reference = both_truths("examples.py", "matmul", x, y)
+    assert ours.dtype == dtype
+    assert relative(ours, x.double() @ y.double()) < 2e-3
+    assert relative(ours, reference) < 2e-3
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_bias_relu_epilogue(dtype):
+    x, y, bias = rand(37, 29, dtype=dtype), rand(29, 45, dtype=dtype), rand(45, dtype=dtype)
+    epilogue = lambda acc, tile: torch.relu(acc + bias[tile[1]])  # noqa: E731
+    ours, reference = both_truths("examples.py", "matmul", x, y, epilogue)
+    expected = torch.relu(x.double() @ y.double() + bias.double())
+    assert relative(ours, expected) < 2e-3
+    assert relative(ours, reference) < 2e-3
+    assert (ours == 0).any() and (ours > 0).any()  # the relu did something
+
+
+def test_generated_code_keeps_the_users_names():
+    x, y, bias = rand(5, 6), rand(6, 7), rand(7)
+    epilogue = lambda acc, tile: torch.relu(acc + bias[tile[1]])  # noqa: E731
+    code = transpiler.transpile_module(
+        kernel_source("examples.py"), only=("matmul",), example_args={"matmul": (x, y, epilogue)}
+    ).code
+    assert "    # epilogue: lambda acc, tile: torch.relu(acc + bias[tile[1]])\n" in code
+    assert "bias_ptrs = bias_ptr + offs_n * bias_stride_0" in code
+    assert "    bias = closure_value(epilogue, 'bias')\n" in code
+    assert "tl.maximum(acc + bias_tile, 0)" in code
+
+
+def test_through_the_kernel_decorator_each_callable_its_own_specialisation():
+    from kernels.epilogues import matmul
+
+    x, y = rand(33, 20), rand(20, 19)
+    product = x.double() @ y.double()
+    assert_matches(matmul(x, y), product)
+    bias, scale = rand(19), 0.5
+
+    def scaled_bias(acc, tile):
+        """A def works too: one return statement."""
+        return (acc + bias[tile[1]]) * scale
+
+    assert_matches(matmul(x, y, scaled_bias), (product + bias.double()) * scale)
+    assert_matches(matmul(x, y, epilogue=lambda acc, tile: torch.sigmoid(acc)), product.sigmoid())
+    bias = rand(19)  # the closure is read at each call: a new tensor, the same kernel
+    assert_matches(matmul(x, y, scaled_bias), (product + bias.double()) * scale)
+    rows = rand(33)
+    by_row = lambda acc, tile: acc - rows[tile[0]][:, None]  # noqa: E731
+    assert_matches(matmul(x, y, by_row), product - rows.double()[:, None])
+
+
+def test_a_module_for_one_epilogue_refuses_another():
+    x, y, bias = rand(9, 8), rand(8, 7), rand(7)
+    launcher = generated(kernel_source("examples.py"), "matmul", x, y)  # the default inlined
+    assert_matches(launcher(x, y), x.double() @ y.double())
+    with pytest.raises(ValueError, match="this module inlines 'lambda acc, tile: acc'"):
+        launcher(x, y, lambda acc, tile: acc + bias[tile[1]])
+
+
+def test_callables_that_cannot_be_inlined_are_named_errors():
+    x, y = rand(9, 8), rand(8, 7)
+    source = kernel_source("examples.py")
+    offsets = [1.0, 2.0]
+    closes_over_a_list = lambda acc, tile: acc + offsets[0]  # noqa: E731
+
+    def two_statements(acc, tile):
+        shifted = acc + 1
+        return shifted
+
+    def reads_a_kernel_name(acc, tile):
+        return acc + m  # noqa: F821 - not defined: the kernel's m must not leak in
+
+    cases = [
+        (closes_over_a_list, "closes over 'offsets', a list"),
+        (two_statements, "single `return <expression>`"),
+        (reads_a_kernel_name, "reads 'm', which it neither takes nor closes over"),
+        (torch.relu, "not a Python function or lambda"),
+    ]
+    for epilogue, message in cases:
+        with pytest.raises(CallableArgumentError, match=message):
+            transpiler.transpile_module(
+                source, only=("matmul",), example_args={"matmul": (x, y, epilogue)}
+            )
+
+
+def test_a_callable_known_only_at_the_call():
+    source = kernel_source("examples.py").replace(
+        "epilogue: Epilogue = lambda acc, tile: acc,", "epilogue: Callable,"
+    )
+    with pytest.raises(CallableArgumentError, match="known only when the kernel is called"):
+        transpiler.transpile_module(source, only=("matmul",))
