@@ -114,3 +114,34 @@ def test_a_callable_known_only_at_the_call():
     )
     with pytest.raises(CallableArgumentError, match="known only when the kernel is called"):
         transpiler.transpile_module(source, only=("matmul",))
+
+
+HELPERS = """
+import torch
+import helion
+import helion.language as hl
+
+SHIFT = 0.25
+
+
+def softplus_shifted(v, beta):
+    \"\"\"A module's own helper: one return, inlined where the loop calls it.\"\"\"
+    return torch.log(1 + torch.exp(v * beta)) / beta + SHIFT
+
+
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = softplus_shifted(x[tile], 2.0)
+    return out
+"""
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_a_module_function_called_in_the_loop_is_inlined(dtype):
+    x = rand(1000, dtype=dtype) * 3
+    ours = generated(HELPERS, "k", x)(x)
+    expected = torch.log(1 + torch.exp(x.double() * 2)) / 2 + 0.25
+    assert_matches(ours, expected, dtype)
+    assert "    # softplus_shifted: def softplus_shifted(v, beta):" in transpiler.transpile(HELPERS)

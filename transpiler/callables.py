@@ -34,11 +34,31 @@ class InlineCallable:
     numbers: tuple[str, ...] = ()  # closed-over ints, floats and bools
     modules: dict[str, str] = field(default_factory=dict)  # closed-over name → module name
     from_call: bool = True  # passed at the call (its closure read there), not a default
+    argument: bool = True  # a kernel argument (False: a function the module defines)
 
 
 def from_lambda_node(node: cst.Lambda, text: str) -> InlineCallable:
     """A lambda written in the kernel's own source (a parameter's default)."""
     return InlineCallable(_lambda_params(node), node.body, text, from_call=False)
+
+
+def from_module_function(node: cst.FunctionDef, text: str) -> InlineCallable | None:
+    """A plain function the kernel's module defines (None when it is not one `return`)."""
+    if node.decorators or node.asynchronous:
+        return None
+    params = node.params
+    if (
+        params.star_arg is not cst.MaybeSentinel.DEFAULT
+        or params.kwonly_params
+        or params.star_kwarg
+    ):
+        return None
+    try:
+        body = _returned_expression(node)
+    except CallableSourceError:
+        return None
+    names = tuple(p.name.value for p in [*params.posonly_params, *params.params])
+    return InlineCallable(names, body, text, from_call=False, argument=False)
 
 
 def from_object(function: object) -> InlineCallable:

@@ -171,7 +171,7 @@ def lower_kernel(
                 statement,
                 specs,
             )
-            if any(spec is not None for spec in specs.values()):
+            if any(spec is not None and spec.argument for spec in specs.values()):
                 item.host_helpers |= {"inlined_callable"}
             if any(spec is not None and spec.from_call for spec in specs.values()):
                 item.host_helpers |= {"closure_value"}
@@ -251,6 +251,12 @@ def _callable_specs(
     (None: annotated Callable, known only then). What a given one closes over becomes host
     names: tensors and numbers the launcher reads from it, modules the kernel may name."""
     specs: dict[str, inline.InlineCallable | None] = {}
+    for statement in source.module.body:  # helpers like `def double(v): return v * 2`
+        if isinstance(statement, cst.FunctionDef) and statement is not kernel.node:
+            text = source.code(statement.with_changes(leading_lines=())).strip()
+            helper = inline.from_module_function(statement, text)
+            if helper is not None:
+                specs[statement.name.value] = helper
     params = kernel.node.params
     for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
         name = param.name.value
@@ -287,8 +293,9 @@ def _callable_specs(
             aliases.qualified(annotation) or source.code(annotation)
         ).split("[")[0].endswith("Callable"):
             specs[name] = None
-    for name in specs:
-        host.names.discard(name)
+    for name, spec in specs.items():
+        if spec is None or spec.argument:
+            host.names.discard(name)
     return specs
 
 
@@ -296,7 +303,7 @@ def _callable_lines(specs: dict, lineno: int) -> list[Line]:
     """Launcher lines: refuse a callable other than the inlined one; read its closure."""
     lines: list[Line] = []
     for name, spec in specs.items():
-        if spec is None:
+        if spec is None or not spec.argument:
             continue
         text = inline.describe(spec)
         lines.append(Line(1, f"# {name} is inlined into the kernel: {text}", lineno))

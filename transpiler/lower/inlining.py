@@ -50,8 +50,8 @@ class InliningMixin:
         saved_scope, saved_visible = self.scope, self.inlining
         self.scope = dict(zip(spec.params, values))
         readable = set(spec.tensors) | set(spec.numbers) | set(spec.modules)
-        if not spec.from_call:  # a default lambda sees the module: its imports
-            readable |= set(self.aliases.names)
+        if not spec.from_call:  # a default lambda or a module's function sees the module
+            readable |= set(self.aliases.names) | self.aliases.globals
         self.inlining = (name, spec, readable | _ALWAYS)
         try:
             return self.lower_expr(spec.body)
