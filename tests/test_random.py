@@ -72,7 +72,7 @@ def test_rand_offsets_are_linear_indices():
     """Element (i, j) of an m×n shape draws at offset i·n + j, whatever the block sizes."""
     x = positive(29, 45)
     ours = generated(RANDOM_KERNELS, "uniform", x, 7)(x, 7)
-    expected = philox.rand(7, torch.arange(29 * 45).view(29, 45))
+    expected = philox.philox_rand(7, torch.arange(29 * 45).view(29, 45))
     assert torch.equal(ours, expected)
     assert torch.equal(reference(RANDOM_KERNELS, "uniform")(x, 7), expected)
     assert 0 <= ours.min() and ours.max() < 1 and abs(ours.mean().item() - 0.5) < 0.05
@@ -91,7 +91,7 @@ def test_randint_range_and_reference():
 def test_seed_in_a_tensor():
     x, seed = positive(77), torch.tensor([99], dtype=torch.int64)
     ours = generated(RANDOM_KERNELS, "shifted_uniform", x, seed)(x, seed)
-    expected = x.double() + philox.rand(99, torch.arange(77)).double()
+    expected = x.double() + philox.philox_rand(99, torch.arange(77)).double()
     torch.testing.assert_close(ours.double(), expected)
     assert torch.equal(ours, reference(RANDOM_KERNELS, "shifted_uniform")(x, seed))
 
@@ -117,7 +117,7 @@ def test_philox_is_tritons(seed):
     words = torch.empty(n, dtype=torch.int32, device=device)
     _triton_random[(triton.cdiv(n, 128),)](out, words, seed, n, BLOCK=128)
     offsets = torch.arange(n)
-    assert torch.equal(out.cpu(), philox.rand(seed, offsets))
+    assert torch.equal(out.cpu(), philox.philox_rand(seed, offsets))
     signed = philox.philox_words(seed, offsets)
     signed = torch.where(signed >= 2**31, signed - 2**32, signed).to(torch.int32)
     assert torch.equal(words.cpu(), signed)

@@ -327,7 +327,7 @@ def rand(
     """`hl.rand`: float32 uniform in [0, 1), Triton's Philox numbers for these offsets."""
     from . import philox
 
-    return philox.rand(seed, random_offsets(shape))
+    return philox.philox_rand(seed, random_offsets(shape))
 
 
 def randint(
@@ -342,7 +342,7 @@ def randint(
 
     if low >= high:
         raise ValueError(f"hl.randint: low ({low}) must be less than high ({high})")
-    return philox.randint(seed, random_offsets(shape), low, high)
+    return philox.philox_randint(seed, random_offsets(shape), low, high)
 
 
 def index(value: Any) -> Any:

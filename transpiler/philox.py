@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import torch
 
+# --- everything below is copied into exported modules, verbatim ---
+
 WORD = (1 << 32) - 1
 ROUNDS = 10
 # The Philox 4x32 multipliers and key increments (Salmon et al., "Parallel random numbers:
@@ -54,14 +56,16 @@ def _signed(words: torch.Tensor) -> torch.Tensor:
     return torch.where(words >= 1 << 31, words - (1 << 32), words)
 
 
-def rand(seed: int | torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+def philox_rand(seed: int | torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
     """`tl.rand(seed, offsets)`: float32 uniform in [0, 1)."""
     signed = _signed(philox_words(seed, offsets))
     magnitude = torch.where(signed < 0, -signed - 1, signed).to(torch.int32)
     return magnitude.to(torch.float32) * torch.tensor(UNIFORM_SCALE, dtype=torch.float32)
 
 
-def randint(seed: int | torch.Tensor, offsets: torch.Tensor, low: int, high: int) -> torch.Tensor:
+def philox_randint(
+    seed: int | torch.Tensor, offsets: torch.Tensor, low: int, high: int
+) -> torch.Tensor:
     """Helion's hl.randint on top of `tl.randint`: low + |word as int32| % (high - low), int32."""
     magnitude = _signed(philox_words(seed, offsets)).abs()
     return (low + magnitude % (high - low)).to(torch.int32)
