@@ -145,3 +145,16 @@ def test_a_module_function_called_in_the_loop_is_inlined(dtype):
     expected = torch.log(1 + torch.exp(x.double() * 2)) / 2 + 0.25
     assert_matches(ours, expected, dtype)
     assert "    # softplus_shifted: def softplus_shifted(v, beta):" in transpiler.transpile(HELPERS)
+
+
+def test_the_cost_model_follows_the_epilogue():
+    from transpiler.perf.walk import kernel_cost
+
+    x, y, bias = rand(64, 32), rand(32, 48), rand(48)
+    source = kernel_source("examples.py")
+    plain = kernel_cost(source, "matmul", (x, y))
+    epilogue = lambda acc, tile: torch.relu(acc + bias[tile[1]])  # noqa: E731
+    fused = kernel_cost(source, "matmul", (x, y, epilogue))
+    assert plain.flops == 2 * 64 * 32 * 48
+    assert fused.flops - plain.flops == 64 * 48  # the add (the op table counts relu as 0)
+    assert fused.min_bytes - plain.min_bytes == 48 * 4  # the bias, read once

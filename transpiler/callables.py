@@ -35,6 +35,7 @@ class InlineCallable:
     modules: dict[str, str] = field(default_factory=dict)  # closed-over name → module name
     from_call: bool = True  # passed at the call (its closure read there), not a default
     argument: bool = True  # a kernel argument (False: a function the module defines)
+    closure_values: dict = field(default_factory=dict)  # for the cost model: name → value
 
 
 def from_lambda_node(node: cst.Lambda, text: str) -> InlineCallable:
