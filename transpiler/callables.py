@@ -1,4 +1,4 @@
-"""Callable kernel arguments (an epilogue): the source of a lambda or def, to inline in a kernel.
+"""Callable kernel arguments (an epilogue) and module helpers: their source, to inline in a kernel.
 
 A kernel such as `matmul(x, y, epilogue=lambda acc, tile: acc)` calls `epilogue(acc, tiles)`
 inside its device loop. The kernel is specialised on the callable: its one returned expression
@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .errors import CallableArgumentError
+from .frontend import Aliases, KernelFunction
+from .host import HostInfo
+from .source import Source
 
 
 class CallableSourceError(Exception):
@@ -161,3 +166,93 @@ def _closure(function: types.FunctionType) -> tuple[dict[str, int], tuple[str, .
 def describe(spec: InlineCallable) -> str:
     """The callable's source on one line (for comments and messages)."""
     return " ".join(textwrap.dedent(spec.text).split())
+
+
+def callable_specs(
+    source: Source, aliases: Aliases, kernel: KernelFunction, host: HostInfo, given: dict
+) -> dict[str, InlineCallable | None]:
+    """The kernel's callable parameters: a lambda default, or the callable given at the call
+    (None: annotated Callable, known only then). What a given one closes over becomes host
+    names: tensors and numbers the launcher reads from it, modules the kernel may name."""
+    specs: dict[str, InlineCallable | None] = {}
+    for statement in source.module.body:  # helpers like `def double(v): return v * 2`
+        if isinstance(statement, cst.FunctionDef) and statement is not kernel.node:
+            text = source.code(statement.with_changes(leading_lines=())).strip()
+            helper = from_module_function(statement, text)
+            if helper is not None:
+                specs[statement.name.value] = helper
+    params = kernel.node.params
+    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
+        name = param.name.value
+        annotation = param.annotation.annotation if param.annotation else None
+        if name in given:
+            try:
+                spec = from_object(given[name])
+            except CallableSourceError as error:
+                raise source.error(
+                    CallableArgumentError, param, f"{name} cannot be inlined: {error}"
+                ) from None
+            clashes = [n for n in [*spec.tensors, *spec.numbers] if n in host.names]
+            clashes += [
+                n for n, module in spec.modules.items() if aliases.names.get(n, module) != module
+            ]
+            if clashes:
+                raise source.error(
+                    CallableArgumentError,
+                    param,
+                    f"{name} closes over {clashes[0]!r}, a name the kernel uses for another value",
+                    hint="rename the variable the callable closes over",
+                )
+            for tensor, rank in spec.tensors.items():
+                host.names.add(tensor)
+                host.tensors.add(tensor)
+                host.tensor_sizes[tensor] = [f"{tensor}.size({d})" for d in range(rank)]
+            host.names.update(spec.numbers)
+            for alias, module in spec.modules.items():
+                aliases.names.setdefault(alias, module)
+            specs[name] = spec
+        elif isinstance(param.default, cst.Lambda):
+            specs[name] = from_lambda_node(param.default, source.code(param.default))
+        elif annotation is not None and (
+            aliases.qualified(annotation) or source.code(annotation)
+        ).split("[")[0].endswith("Callable"):
+            specs[name] = None
+    for name, spec in specs.items():
+        if spec is None or spec.argument:
+            host.names.discard(name)
+    return specs
+
+
+def launcher_lines(specs: dict, lineno: int) -> list:
+    """Launcher lines: refuse a callable other than the inlined one; read its closure."""
+    from .lower.kernel import Line  # lowering imports this module: import here, not above
+
+    lines: list[Line] = []
+    for name, spec in specs.items():
+        if spec is None or not spec.argument:
+            continue
+        text = describe(spec)
+        lines.append(Line(1, f"# {name} is inlined into the kernel: {text}", lineno))
+        written = textwrap.dedent(spec.text).strip()
+        lines.append(Line(1, f"inlined_callable({name}, {written!r})", lineno))
+        for closed in [*spec.tensors, *spec.numbers]:
+            lines.append(Line(1, f"{closed} = closure_value({name}, {closed!r})", lineno))
+    return lines
+
+
+def callables_from_examples(kernels: list[KernelFunction], example_args) -> dict[str, dict]:
+    """Callable positional example arguments, by kernel and parameter name."""
+    if example_args is None:
+        return {}
+    if not isinstance(example_args, dict):
+        if len(kernels) != 1:
+            return {}
+        example_args = {kernels[0].name: example_args}
+    found: dict[str, dict] = {}
+    for kernel in kernels:
+        params = kernel.node.params
+        names = [p.name.value for p in [*params.posonly_params, *params.params]]
+        for name, value in zip(names, example_args.get(kernel.name) or ()):
+            if callable(value) and not hasattr(value, "dim"):
+                found.setdefault(kernel.name, {})[name] = value
+    return found

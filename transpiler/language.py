@@ -11,6 +11,15 @@ from typing import Any, TypeAlias
 
 import torch
 
+from .eager import (  # noqa: F401 - hl names, re-exported
+    ReferenceUnsupportedError,
+    inline_triton,
+    rand,
+    randint,
+    random_offsets,
+    triton_kernel,
+)
+
 __all__ = [
     "Tile",
     "arange",
@@ -281,68 +290,6 @@ def static_range(*args: SizeLike) -> range:
 def device_print(prefix: str, *values: Any) -> None:
     """Print from inside a kernel; eagerly `print` of the prefix and the whole values."""
     print(prefix, *values)
-
-
-class ReferenceUnsupportedError(NotImplementedError):
-    """Reference mode cannot run this part of the kernel (Triton code the user wrote)."""
-
-
-def inline_triton(triton_source: str, args: Any, output_like: Any) -> Any:
-    """`hl.inline_triton`: Triton code spliced into the kernel; it has no eager meaning."""
-    raise ReferenceUnsupportedError(
-        "reference mode does not run inline Triton (hl.inline_triton): the generated kernel "
-        "cannot be checked against it"
-    )
-
-
-def triton_kernel(triton_source_or_fn: Any, args: Any, output_like: Any = None) -> Any:
-    """`hl.triton_kernel`: a call of the user's @triton.jit function; no eager meaning."""
-    raise ReferenceUnsupportedError(
-        "reference mode does not run @triton.jit functions (hl.triton_kernel): the generated "
-        "kernel cannot be checked against it"
-    )
-
-
-def random_offsets(shape: object) -> torch.Tensor:
-    """Each element's linear index in the index space the shape's tiles and sizes span.
-
-    A tile stands for its indices and its range's end (the extent), an int for `arange(n)`
-    and `n`: offset = Σ index_d · Π extent_e (e > d), as the generated kernel computes it."""
-    entries = shape if _is_sequence(shape) else [shape]
-    flat = [part for entry in entries for part in (entry if _is_sequence(entry) else [entry])]
-    offsets = torch.zeros((), dtype=torch.int64, device=current_device())
-    for entry in flat:
-        if isinstance(entry, Tile):
-            indices, extent = entry.index, entry.end
-        else:
-            extent = _as_int(entry)
-            indices = torch.arange(extent, dtype=torch.int64, device=current_device())
-        offsets = offsets.unsqueeze(-1) * extent + indices
-    return offsets
-
-
-def rand(
-    shape: object, seed: int | torch.Tensor, device: torch.device | None = None
-) -> torch.Tensor:
-    """`hl.rand`: float32 uniform in [0, 1), Triton's Philox numbers for these offsets."""
-    from . import philox
-
-    return philox.philox_rand(seed, random_offsets(shape))
-
-
-def randint(
-    shape: object,
-    low: int,
-    high: int,
-    seed: int | torch.Tensor,
-    device: torch.device | None = None,
-) -> torch.Tensor:
-    """`hl.randint`: int32 in [low, high), from the same Philox words as `hl.rand`."""
-    from . import philox
-
-    if low >= high:
-        raise ValueError(f"hl.randint: low ({low}) must be less than high ({high})")
-    return philox.philox_randint(seed, random_offsets(shape), low, high)
 
 
 def index(value: Any) -> Any:

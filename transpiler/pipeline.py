@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import textwrap
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -11,7 +10,7 @@ import libcst as cst
 from . import callables as inline
 from .codegen import Names
 from .emit import HEADER_IMPORTS, header
-from .errors import CallableArgumentError, InternalTranspilerError, TranspileError
+from .errors import InternalTranspilerError, TranspileError
 from .frontend import Aliases, KernelFunction, collect_aliases, device_loop_kind, find_kernels
 from .host import HostInfo, analyse_params
 from .lower.kernel import KernelBuilder, Line, LoweredKernel
@@ -70,7 +69,7 @@ def _transpile(parsed: Source, example_args, only, config, callables) -> Transpi
     left_out = {id(k.node) for k in kernels if only is not None and k.name not in only}
     kernels = [k for k in kernels if id(k.node) not in left_out]
     ranks = _ranks_from_examples(kernels, example_args)
-    given = _callables_from_examples(kernels, example_args)
+    given = inline.callables_from_examples(kernels, example_args)
     for name, functions in callables.items():
         given.setdefault(name, {}).update(functions)
     pieces: dict[int, tuple[list[LoweredKernel], list[Line]]] = {}
@@ -135,7 +134,7 @@ def lower_kernel(
     """Each top-level device loop → a @triton.jit kernel; the function → its launcher."""
     host = HostInfo(aliases, ranks=ranks)
     analyse_params(kernel.node, host)
-    specs = _callable_specs(source, aliases, kernel, host, given or {})
+    specs = inline.callable_specs(source, aliases, kernel, host, given or {})
     host_names = Names(_all_names(kernel.node))
     launcher: list[Line] = []
     node = kernel.node
@@ -156,7 +155,7 @@ def lower_kernel(
     if node.returns is not None:
         signature += f" -> {source.code(node.returns.annotation)}"
     launcher.append(Line(0, signature + ":", header_line))
-    launcher.extend(_callable_lines(specs, header_line))
+    launcher.extend(inline.launcher_lines(specs, header_line))
     lowered: list[LoweredKernel] = []
     for statement in kernel.body:
         if device_loop_kind(statement, aliases):
@@ -242,94 +241,6 @@ def _is_dropped_import(statement: cst.BaseStatement, aliases: Aliases) -> bool:
         return True
     code = cst.Module(body=[statement]).code.strip()
     return code in HEADER_IMPORTS or code == "from __future__ import annotations"
-
-
-def _callable_specs(
-    source: Source, aliases: Aliases, kernel: KernelFunction, host: HostInfo, given: dict
-) -> dict[str, inline.InlineCallable | None]:
-    """The kernel's callable parameters: a lambda default, or the callable given at the call
-    (None: annotated Callable, known only then). What a given one closes over becomes host
-    names: tensors and numbers the launcher reads from it, modules the kernel may name."""
-    specs: dict[str, inline.InlineCallable | None] = {}
-    for statement in source.module.body:  # helpers like `def double(v): return v * 2`
-        if isinstance(statement, cst.FunctionDef) and statement is not kernel.node:
-            text = source.code(statement.with_changes(leading_lines=())).strip()
-            helper = inline.from_module_function(statement, text)
-            if helper is not None:
-                specs[statement.name.value] = helper
-    params = kernel.node.params
-    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
-        name = param.name.value
-        annotation = param.annotation.annotation if param.annotation else None
-        if name in given:
-            try:
-                spec = inline.from_object(given[name])
-            except inline.CallableSourceError as error:
-                raise source.error(
-                    CallableArgumentError, param, f"{name} cannot be inlined: {error}"
-                ) from None
-            clashes = [n for n in [*spec.tensors, *spec.numbers] if n in host.names]
-            clashes += [
-                n for n, module in spec.modules.items() if aliases.names.get(n, module) != module
-            ]
-            if clashes:
-                raise source.error(
-                    CallableArgumentError,
-                    param,
-                    f"{name} closes over {clashes[0]!r}, a name the kernel uses for another value",
-                    hint="rename the variable the callable closes over",
-                )
-            for tensor, rank in spec.tensors.items():
-                host.names.add(tensor)
-                host.tensors.add(tensor)
-                host.tensor_sizes[tensor] = [f"{tensor}.size({d})" for d in range(rank)]
-            host.names.update(spec.numbers)
-            for alias, module in spec.modules.items():
-                aliases.names.setdefault(alias, module)
-            specs[name] = spec
-        elif isinstance(param.default, cst.Lambda):
-            specs[name] = inline.from_lambda_node(param.default, source.code(param.default))
-        elif annotation is not None and (
-            aliases.qualified(annotation) or source.code(annotation)
-        ).split("[")[0].endswith("Callable"):
-            specs[name] = None
-    for name, spec in specs.items():
-        if spec is None or spec.argument:
-            host.names.discard(name)
-    return specs
-
-
-def _callable_lines(specs: dict, lineno: int) -> list[Line]:
-    """Launcher lines: refuse a callable other than the inlined one; read its closure."""
-    lines: list[Line] = []
-    for name, spec in specs.items():
-        if spec is None or not spec.argument:
-            continue
-        text = inline.describe(spec)
-        lines.append(Line(1, f"# {name} is inlined into the kernel: {text}", lineno))
-        written = textwrap.dedent(spec.text).strip()
-        lines.append(Line(1, f"inlined_callable({name}, {written!r})", lineno))
-        for closed in [*spec.tensors, *spec.numbers]:
-            lines.append(Line(1, f"{closed} = closure_value({name}, {closed!r})", lineno))
-    return lines
-
-
-def _callables_from_examples(kernels: list[KernelFunction], example_args) -> dict[str, dict]:
-    """Callable positional example arguments, by kernel and parameter name."""
-    if example_args is None:
-        return {}
-    if not isinstance(example_args, dict):
-        if len(kernels) != 1:
-            return {}
-        example_args = {kernels[0].name: example_args}
-    found: dict[str, dict] = {}
-    for kernel in kernels:
-        params = kernel.node.params
-        names = [p.name.value for p in [*params.posonly_params, *params.params]]
-        for name, value in zip(names, example_args.get(kernel.name) or ()):
-            if callable(value) and not hasattr(value, "dim"):
-                found.setdefault(kernel.name, {})[name] = value
-    return found
 
 
 def _ranks_from_examples(kernels: list[KernelFunction], example_args) -> dict[str, dict[str, int]]:
