@@ -158,3 +158,36 @@ def test_the_cost_model_follows_the_epilogue():
     assert plain.flops == 2 * 64 * 32 * 48
     assert fused.flops - plain.flops == 64 * 48  # the add (the op table counts relu as 0)
     assert fused.min_bytes - plain.min_bytes == 48 * 4  # the bias, read once
+
+
+def test_the_magic_specialises_on_a_callable_from_an_earlier_cell(device):
+    from magic_shell import fresh_shell, put, run_magic
+
+    source = kernel_source("examples.py")
+    matmul = source[
+        source.index("@helion.kernel()\ndef matmul(") : source.index(
+            "\n\n\n@helion.kernel()\ndef low"
+        )
+    ]
+    cell = (
+        "from collections.abc import Callable\n\nimport torch\nimport helion\n"
+        "import helion.language as hl\n\n"
+        "Epilogue = Callable[[torch.Tensor, tuple[torch.Tensor, ...]], torch.Tensor]\n\n\n"
+        + matmul
+        + "\n"
+    )
+    with fresh_shell(device) as shell:
+        put(shell, x=rand(21, 30), y=rand(30, 17), bias=rand(17))
+        shell.run_cell("relu_bias = lambda acc, tile: torch.relu(acc + bias[tile[1]])")
+        shown = run_magic(shell, "--run 'matmul(x, y, relu_bias)' --show none", cell)
+        assert "PASS" in shown.stdout, shown.stdout + shown.stderr
+        shown = run_magic(shell, "--run 'matmul(x, y)' --show none", cell)
+        assert "PASS" in shown.stdout, shown.stdout + shown.stderr
+        expected = torch.relu(
+            shell.user_ns["x"].double() @ shell.user_ns["y"].double()
+            + shell.user_ns["bias"].double()
+        )
+        result = shell.user_ns["matmul"](
+            shell.user_ns["x"], shell.user_ns["y"], shell.user_ns["relu_bias"]
+        )
+        assert_matches(result.cpu(), expected.cpu())
