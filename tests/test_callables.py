@@ -191,3 +191,12 @@ def test_the_magic_specialises_on_a_callable_from_an_earlier_cell(device):
             shell.user_ns["x"], shell.user_ns["y"], shell.user_ns["relu_bias"]
         )
         assert_matches(result.cpu(), expected.cpu())
+
+
+def test_the_kernel_decorator_brings_a_module_helper_along():
+    from kernels.epilogues import leaky_rows
+
+    x = rand(13, 40)
+    expected = torch.where(x.double() > 0, x.double(), x.double() * 0.125)
+    assert_matches(leaky_rows(x), expected)
+    assert "# leaky: def leaky(v, slope):" in leaky_rows.bind((x,)).triton_source

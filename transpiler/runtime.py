@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import importlib.util
@@ -146,10 +147,27 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
             prelude.append(f"{name} = {value!r}")
         elif name in code_names and _is_jit_function(value):  # for hl.triton_kernel(fn, ...)
             prelude.extend(textwrap.dedent(inspect.getsource(value.fn)).rstrip("\n").split("\n"))
+        elif name in code_names and (helper := _one_return_helper(value)) is not None:
+            prelude.extend(helper.split("\n"))  # inlined where a device loop calls it
     filename = inspect.getsourcefile(fn) or "<kernel>"
     padding = max(first_line - 1 - len(prelude), 1)
     text = "\n".join(prelude) + "\n" * (padding + 1) + function_text
     return text, filename, len(prelude) + padding - (first_line - 1)
+
+
+def _one_return_helper(value: object) -> str | None:
+    """The source of a plain module function whose body is one `return` (else None)."""
+    if not isinstance(value, types.FunctionType) or value.__name__ == "<lambda>":
+        return None
+    try:
+        text = textwrap.dedent(inspect.getsource(value)).rstrip("\n")
+        (definition,) = ast.parse(text).body
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return None
+    if not isinstance(definition, ast.FunctionDef) or definition.decorator_list:
+        return None
+    body = definition.body[1:] if ast.get_docstring(definition) else definition.body
+    return text if len(body) == 1 and isinstance(body[0], ast.Return) else None
 
 
 def _is_jit_function(value: object) -> bool:
