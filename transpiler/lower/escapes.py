@@ -131,7 +131,9 @@ class EscapesMixin:
         """The snippet's (or function's) value, with the shape and dtype of output_like."""
         if isinstance(output_like, (cst.Tuple, cst.List)):
             likes = [self.shape_only(e.value) for e in output_like.elements]
-            names = [self.names.fresh("result") for _ in likes]
+            names = self.target_names(node, len(likes)) or [
+                self.names.fresh("result") for _ in likes
+            ]
             target = ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Store()) for n in names])
             self.emit(ast.Assign(targets=[target], value=code, lineno=0), self.source.line_of(node))
             items = tuple(
@@ -140,6 +142,15 @@ class EscapesMixin:
             return Value(TUPLE, None, items=items)
         like = self.shape_only(output_like)
         return block(code, like.dims, like.dtype)
+
+    def target_names(self, node: cst.Call, count: int) -> list[str] | None:
+        """`low, high = hl.inline_triton(...)`: the user's names for the results."""
+        target = self.direct_target if self.direct_value is node else None
+        if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == count:
+            names = [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
+            if len(names) == count and len(set(names)) == count:
+                return names
+        return None
 
     def shape_only(self, node: cst.BaseExpression) -> Value:
         """What `node` would be (its axes, its dtype) without keeping the code it would emit."""

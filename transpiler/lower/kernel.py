@@ -92,6 +92,7 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         self.unified: set[tuple[str, str]] = set()  # size keys shown equal only at run time
         self.key_aliases: dict[str, str] = {}  # size key → the key of the axis that stands for it
         self.direct_value: cst.CSTNode | None = None  # an assignment's value: loads need no name
+        self.direct_target: cst.CSTNode | None = None  # ... and its target
         self.native_loads: set[cst.CSTNode] = set()  # subscripts loaded as stored (dot operands)
         self.dot_axes: dict[Axis, str] = {}  # axes of tl.dot operands: "mn" or "k"
         self.explicit_blocks: set[str] = set()  # block sizes the user fixed
