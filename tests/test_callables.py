@@ -200,3 +200,15 @@ def test_the_kernel_decorator_brings_a_module_helper_along():
     expected = torch.where(x.double() > 0, x.double(), x.double() * 0.125)
     assert_matches(leaky_rows(x), expected)
     assert "# leaky: def leaky(v, slope):" in leaky_rows.bind((x,)).triton_source
+
+
+def test_a_host_value_shadows_a_module_helper_of_its_name():
+    source = HELPERS.replace(
+        "        out[tile] = softplus_shifted(x[tile], 2.0)",
+        "        out[tile] = x[tile] * softplus_shifted",
+    ).replace(
+        "    out = torch.empty_like(x)\n",
+        "    out = torch.empty_like(x)\n    softplus_shifted = 2.0\n",
+    )
+    x = rand(33)
+    assert_matches(generated(source, "k", x)(x), x.double() * 2)

@@ -11,6 +11,11 @@ import transpiler.language as hl
 Epilogue = Callable[[torch.Tensor, tuple[torch.Tensor, ...]], torch.Tensor]
 
 
+def leaky(v, slope):
+    """A module helper: one return, inlined where the device loop calls it."""
+    return torch.where(v > 0, v, v * slope)
+
+
 @helion.kernel()
 def matmul(
     x: torch.Tensor,
@@ -26,11 +31,6 @@ def matmul(
             acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
         out[tile_m, tile_n] = epilogue(acc, (tile_m, tile_n))
     return out
-
-
-def leaky(v, slope):
-    """A module helper: one return, inlined where the device loop calls it."""
-    return torch.where(v > 0, v, v * slope)
 
 
 @helion.kernel()

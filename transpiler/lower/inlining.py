@@ -17,13 +17,16 @@ class InliningMixin:
 
     callables: dict[str, InlineCallable | None]
 
+    def names_callable(self, name: str) -> bool:
+        """Whether `name` here is a callable to inline (a host value of that name shadows a
+        module's helper function; device values shadow both)."""
+        if name not in self.callables or name in self.scope:
+            return False
+        spec = self.callables[name]
+        return spec is None or spec.argument or name not in self.host.names
+
     def calls_callable(self, node: cst.Call) -> bool:
-        func = node.func
-        return (
-            isinstance(func, cst.Name)
-            and func.value in self.callables
-            and func.value not in self.scope
-        )
+        return isinstance(node.func, cst.Name) and self.names_callable(node.func.value)
 
     def inline_callable(self, node: cst.Call) -> Value:
         name = node.func.value
@@ -72,7 +75,7 @@ class InliningMixin:
             )
 
     def refuse_callable_value(self, node: cst.Name) -> None:
-        if node.value in self.callables and node.value not in self.scope:
+        if self.names_callable(node.value):
             raise self.source.error(
                 CallableArgumentError,
                 node,
