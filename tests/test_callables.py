@@ -161,6 +161,7 @@ def test_the_cost_model_follows_the_epilogue():
 
 
 def test_the_magic_specialises_on_a_callable_from_an_earlier_cell(device):
+    pytest.importorskip("IPython")
     from magic_shell import fresh_shell, put, run_magic
 
     source = kernel_source("examples.py")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import torch
 from helpers import generated, reference
-from magic_shell import fresh_shell, put, run_magic
 
 import transpiler
 from transpiler.errors import InlineTritonError, UnsupportedConstructError
@@ -167,6 +166,9 @@ def test_reference_mode_says_it_cannot_run_inline_triton(name):
 
 
 def test_magic_check_is_skipped_for_inline_triton(device):
+    pytest.importorskip("IPython")
+    from magic_shell import fresh_shell, put, run_magic
+
     cell = (
         ESCAPES.split("@helion.kernel()\ndef printed")[0]
         + "@helion.kernel()\ndef jit_function"
