@@ -71,8 +71,20 @@ def probe_rank_independent_errors(source: str, parameters: dict[str, int]) -> No
         pass
 
 
-def ranks_of(args: tuple) -> tuple[int | None, ...]:
-    return tuple(a.dim() if isinstance(a, torch.Tensor) else None for a in args)
+def ranks_of(args: tuple) -> tuple[object, ...]:
+    """Tensor ranks; a callable argument (an epilogue) by its code: the kernel inlines it."""
+    return tuple(
+        a.dim()
+        if isinstance(a, torch.Tensor)
+        else a.__code__
+        if isinstance(a, types.FunctionType)
+        else None
+        for a in args
+    )
+
+
+def _passes_callables(args: tuple) -> bool:
+    return any(isinstance(a, types.FunctionType) for a in args)
 
 
 def generated_path(code: str, stem: str = "cell") -> Path:
@@ -165,8 +177,9 @@ class CellProgram:
         return _TRANSPILED[key]
 
     def transpiled_for(self, name: str, args: tuple) -> Transpiled:
-        """The code that runs `name(*args)`: the generic module, or one specialised on ranks."""
-        if self.generic is not None:
+        """The code that runs `name(*args)`: the generic module, or one specialised on ranks
+        (and on the callables passed)."""
+        if self.generic is not None and not _passes_callables(args):
             return self.generic
         self.seen_args[name] = args
         ranks_key = tuple(sorted((kernel, ranks_of(a)) for kernel, a in self.seen_args.items()))
@@ -175,7 +188,8 @@ class CellProgram:
 
     def launcher(self, name: str, args: tuple) -> Callable[..., Any]:
         """The generated launcher for `name(*args)`, loaded once per argument ranks."""
-        key = (name,) if self.generic is not None else (name, ranks_of(args))
+        generic = self.generic is not None and not _passes_callables(args)
+        key = (name,) if generic else (name, ranks_of(args))
         if key not in self.launchers:
             transpiled = self.transpiled_for(name, args)
             self.files[generated_path(transpiled.code)] = transpiled

@@ -192,6 +192,18 @@ CATALOGUE = [
         errors.UnsupportedConstructError,
         "x[tile])",
     ),
+    (
+        "inline-triton-unparsable",
+        in_loop('out[tile] = hl.inline_triton("{0} *", args=(x[tile],), output_like=x[tile])'),
+        errors.InlineTritonError,
+        '"{0} *"',
+    ),
+    (
+        "callable-known-only-at-call",
+        in_loop("out[tile] = act(x[tile])", params="x: torch.Tensor, act: Callable"),
+        errors.CallableArgumentError,
+        "act(x[tile])",
+    ),
 ]
 
 

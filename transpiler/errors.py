@@ -127,6 +127,24 @@ class UnsupportedDtypeError(TranspileError):
     hint = "use a float, integer or bool dtype"
 
 
+class InlineTritonError(TranspileError):
+    """Triton code for hl.inline_triton / hl.triton_kernel that cannot be spliced in."""
+
+    hint = (
+        "give the snippet as a string literal that parses as Python, its last line an "
+        "expression when output_like is given"
+    )
+
+
+class CallableArgumentError(TranspileError):
+    """A callable kernel argument (an epilogue) whose body cannot be inlined into the kernel."""
+
+    hint = (
+        "pass a lambda or a def whose source Python can find, that returns one expression "
+        "and closes over tensors, ints, floats or bools only"
+    )
+
+
 class InternalTranspilerError(TranspileError):
     """A bug in the transpiler itself, reported at the statement it was lowering."""
 

@@ -14,6 +14,7 @@ import libcst as cst
 import torch
 
 from .export_reference import __file__ as _REFERENCE_FILE
+from .philox import __file__ as _PHILOX_FILE
 from .pipeline import Transpiled, transpile_module
 from .reference import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
 from .runtime import Kernel
@@ -202,6 +203,7 @@ def export_text(
         "# --- the generated kernels and launchers ---",
         generated,
         "# --- reference: the kernels' source run eagerly in PyTorch, one tile per range ---",
+        _embedded(_PHILOX_FILE),  # hl.rand / hl.randint draw Triton's Philox numbers
         _embedded(_REFERENCE_FILE),
         reference,
         "# --- self-check: random inputs with the recorded shapes, reference vs kernel ---",

@@ -2,6 +2,8 @@
 
 import torch
 
+from .philox import philox_rand, philox_randint  # embedded before this when a kernel draws
+
 # --- everything below is copied into exported modules, verbatim ---
 
 
@@ -64,6 +66,27 @@ class hl:  # stands in for `helion.language as hl`
             parts = entry if isinstance(entry, (list, tuple)) else [entry]
             sizes.extend(hl._int(part) for part in parts)
         return sizes
+
+    @staticmethod
+    def _random_offsets(shape: object) -> torch.Tensor:
+        """Each element's linear index (tiles: their indices, their range's end as extent)."""
+        entries = shape if isinstance(shape, (list, tuple)) else [shape]
+        offsets = torch.zeros((), dtype=torch.int64, device=hl.device)
+        for entry in entries:
+            for part in entry if isinstance(entry, (list, tuple)) else [entry]:
+                tiled = isinstance(part, hl.Tile)
+                extent = part.end if tiled else int(part)
+                indices = part.index if tiled else torch.arange(extent, device=hl.device)
+                offsets = offsets.unsqueeze(-1) * extent + indices
+        return offsets
+
+    @staticmethod
+    def rand(shape: object, seed: object, device: object = None) -> torch.Tensor:
+        return philox_rand(seed, hl._random_offsets(shape))
+
+    @staticmethod
+    def randint(shape: object, low: int, high: int, seed: object, device: object = None):
+        return philox_randint(seed, hl._random_offsets(shape), low, high)
 
     @staticmethod
     def zeros(shape: object, dtype: torch.dtype = torch.float32, device: object = None):

@@ -11,6 +11,15 @@ from typing import Any, TypeAlias
 
 import torch
 
+from .eager import (  # noqa: F401 - hl names, re-exported
+    ReferenceUnsupportedError,
+    inline_triton,
+    rand,
+    randint,
+    random_offsets,
+    triton_kernel,
+)
+
 __all__ = [
     "Tile",
     "arange",
@@ -20,6 +29,9 @@ __all__ = [
     "device_print",
     "full",
     "grid",
+    "inline_triton",
+    "rand",
+    "randint",
     "index",
     "jagged_tile",
     "join",
@@ -30,6 +42,7 @@ __all__ = [
     "split",
     "static_range",
     "tile",
+    "triton_kernel",
     "zeros",
 ]
 
@@ -87,6 +100,52 @@ class Tile:
     def index(self) -> torch.Tensor:
         """The indices the tile covers, [begin, ..., end - 1], as int64."""
         return torch.arange(self.begin, self.end, dtype=torch.int64, device=current_device())
+
+
+class TileIndex(torch.Tensor):
+    """A tile as a callable argument sees it in reference mode: the tile's indices (so
+    `bias[tile[1]]` indexes), with the tile's attributes (`.begin`, `.end`, `.block_size`)."""
+
+    __torch_function__ = torch._C._disabled_torch_function_impl  # results are plain tensors
+    tile: Tile
+
+    @staticmethod
+    def of(tile: Tile) -> TileIndex:
+        indices = torch.Tensor._make_subclass(TileIndex, tile.index)
+        indices.tile = tile
+        return indices
+
+    @property
+    def begin(self) -> int:
+        return self.tile.begin
+
+    @property
+    def end(self) -> int:
+        return self.tile.end
+
+    @property
+    def block_size(self) -> int:
+        return self.tile.block_size
+
+    @property
+    def index(self) -> torch.Tensor:
+        return self.tile.index
+
+
+def with_tile_indices(function: Any) -> Any:
+    """A callable argument wrapped so that tiles it receives are `TileIndex` tensors."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, Tile):
+            return TileIndex.of(value)
+        if isinstance(value, (tuple, list)):
+            return type(value)(convert(part) for part in value)
+        return value
+
+    def called_with_tile_indices(*args: Any, **kwargs: Any) -> Any:
+        return function(*convert(args), **{k: convert(v) for k, v in kwargs.items()})
+
+    return called_with_tile_indices
 
 
 SizeLike: TypeAlias = int | torch.Tensor | torch.SymInt
@@ -256,9 +315,9 @@ def static_range(*args: SizeLike) -> range:
     return range(*(_as_int(arg) for arg in args))
 
 
-def device_print(*args: Any) -> None:
-    """Print from inside a kernel; eagerly `print`."""
-    print(*args)
+def device_print(prefix: str, *values: Any) -> None:
+    """Print from inside a kernel; eagerly `print` of the prefix and the whole values."""
+    print(prefix, *values)
 
 
 def index(value: Any) -> Any:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from . import callables as inline
 from .codegen import Names
 from .emit import HEADER_IMPORTS, header
 from .errors import InternalTranspilerError, TranspileError
@@ -42,15 +43,17 @@ def transpile_module(
     only: tuple[str, ...] | None = None,
     config: dict[str, object] | None = None,
     autotune_configs: dict[str, list[dict[str, object]]] | None = None,
+    callables: dict[str, dict[str, object]] | None = None,
 ) -> Transpiled:
     """`transpile`, with the line map. `only` names the kernels to keep (the rest are left out);
     `config` (Helion's Config fields: block_sizes, num_warps, num_stages, l2_groupings) replaces
     the decorators' `config=` for every kept kernel; `autotune_configs` (kernel name → configs
     with the same fields) makes a kernel a `@triton.autotune` over them, its launcher leaving
-    the block sizes out."""
+    the block sizes out; `callables` ({kernel: {parameter: fn}}) are callable arguments to
+    inline (those among positional `example_args` are found too)."""
     parsed = Source.parse(source, filename)
     try:
-        return _transpile(parsed, example_args, only, config, autotune_configs)
+        return _transpile(parsed, example_args, only, config, autotune_configs, callables or {})
     except TranspileError:
         raise
     except Exception as error:  # a bug of ours: still the user's line, never a bare traceback
@@ -60,7 +63,9 @@ def transpile_module(
         ) from error
 
 
-def _transpile(parsed: Source, example_args, only, config, autotune_configs) -> Transpiled:
+def _transpile(
+    parsed: Source, example_args, only, config, autotune_configs, callables
+) -> Transpiled:
     filename = parsed.filename
     aliases = collect_aliases(parsed.module)
     kernels = find_kernels(parsed, aliases)
@@ -76,16 +81,27 @@ def _transpile(parsed: Source, example_args, only, config, autotune_configs) -> 
     left_out = {id(k.node) for k in kernels if only is not None and k.name not in only}
     kernels = [k for k in kernels if id(k.node) not in left_out]
     ranks = _ranks_from_examples(kernels, example_args)
+    given = inline.callables_from_examples(kernels, example_args)
+    for name, functions in callables.items():
+        given.setdefault(name, {}).update(functions)
     pieces: dict[int, tuple[list[LoweredKernel], list[Line]]] = {}
     helpers: set[str] = set()
     host_helpers: set[str] = set()
+    functions: dict[str, str] = {}
     for kernel in kernels:
-        lowered, launcher = lower_kernel(parsed, aliases, kernel, ranks.get(kernel.name, {}))
+        lowered, launcher = lower_kernel(
+            parsed, aliases, kernel, ranks.get(kernel.name, {}), given.get(kernel.name, {})
+        )
         pieces[id(kernel.node)] = (lowered, launcher)
         for item in lowered:
             helpers |= item.helpers
             host_helpers |= item.host_helpers
+            functions.update(item.functions)
     module = header(filename, helpers, host_helpers)
+    for text in functions.values():  # Triton functions given to hl.triton_kernel as source
+        module.blank(2)
+        for piece in text.split("\n"):
+            module.add(piece, None)
     for statement in parsed.module.body:
         if id(statement) in pieces:
             lowered, launcher = pieces[id(statement)]
@@ -121,11 +137,16 @@ def transpile(
 
 
 def lower_kernel(
-    source: Source, aliases: Aliases, kernel: KernelFunction, ranks: dict[str, int]
+    source: Source,
+    aliases: Aliases,
+    kernel: KernelFunction,
+    ranks: dict[str, int],
+    given: dict[str, object] | None = None,
 ) -> tuple[list[LoweredKernel], list[Line]]:
     """Each top-level device loop → a @triton.jit kernel; the function → its launcher."""
     host = HostInfo(aliases, ranks=ranks)
     analyse_params(kernel.node, host)
+    specs = inline.callable_specs(source, aliases, kernel, host, given or {})
     host_names = Names(_all_names(kernel.node))
     launcher: list[Line] = []
     node = kernel.node
@@ -146,6 +167,7 @@ def lower_kernel(
     if node.returns is not None:
         signature += f" -> {source.code(node.returns.annotation)}"
     launcher.append(Line(0, signature + ":", header_line))
+    launcher.extend(inline.launcher_lines(specs, header_line))
     lowered: list[LoweredKernel] = []
     for statement in kernel.body:
         if device_loop_kind(statement, aliases):
@@ -158,7 +180,12 @@ def lower_kernel(
                 host_names,
                 kernel,
                 statement,
+                specs,
             )
+            if any(spec is not None and spec.argument for spec in specs.values()):
+                item.host_helpers |= {"inlined_callable"}
+            if any(spec is not None and spec.from_call for spec in specs.values()):
+                item.host_helpers |= {"closure_value"}
             lowered.append(item)
             launcher.extend(item.launcher_lines)
             continue
@@ -171,7 +198,7 @@ def lower_kernel(
     return lowered, launcher
 
 
-def _build_unified(source, aliases, host, name, host_names, kernel, loop) -> LoweredKernel:
+def _build_unified(source, aliases, host, name, host_names, kernel, loop, specs) -> LoweredKernel:
     """Lower the loop; where whole dimensions meet that only run-time checks show equal, lower it
     again with one axis standing for both (so `weight[None, :]` reuses `offs_n` and `mask_n`);
     where a block-size-1 tile cannot go without its dimension, again with the dimension."""
@@ -183,6 +210,7 @@ def _build_unified(source, aliases, host, name, host_names, kernel, loop) -> Low
         builder = KernelBuilder(source, aliases, host, name, host_names, kernel.settings)
         builder.key_aliases = dict(key_aliases)
         builder.squeeze_units = squeeze
+        builder.callables = specs
         try:
             item = builder.build(loop)
         except NotSqueezable:  # a block-size-1 tile needs its dimension after all

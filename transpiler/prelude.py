@@ -160,6 +160,15 @@ def masked_var(x, mask, count, correction, axis: tl.constexpr, keep_dims: tl.con
 """,
         (),
     ),
+    "randint_between": (
+        """@triton.jit
+def randint_between(seed, offsets, low, high):
+    # hl.randint: Philox's 32-bit word read as a signed int; its magnitude modulo the range.
+    word = tl.randint(seed, offsets).to(tl.int32, bitcast=True).to(tl.int64)
+    return (low + tl.abs(word) % (high - low)).to(tl.int32)
+""",
+        (),
+    ),
 }
 
 
@@ -185,5 +194,41 @@ HOST_HELPERS: dict[str, str] = {
     """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
     return tl.int64 if largest >= 2**31 else tl.int32
+''',
+    "inlined_callable": '''def inlined_callable(function: object, source: str) -> None:
+    """The kernel inlines `source`: refuse another callable rather than ignore it.
+    Compared as bytecode, with loads of outer names (globals, closure cells) alike."""
+    code = getattr(function, "__code__", None)
+    if code in _INLINED_CODE:
+        return
+    compiled = compile(source, "<inlined>", "exec").co_consts
+    expected = next(constant for constant in compiled if hasattr(constant, "co_code"))
+    if code is None or _steps(code) != _steps(expected):
+        raise ValueError(f"this module inlines {source!r}; transpile again for {function!r}")
+    _INLINED_CODE.add(code)
+
+
+def _steps(code: object) -> list[tuple[str, object]]:
+    import dis
+
+    steps = []
+    for step in dis.get_instructions(code):
+        if step.opname in ("RESUME", "COPY_FREE_VARS", "MAKE_CELL", "NOP", "CACHE", "PUSH_NULL"):
+            continue
+        outer = step.opname in ("LOAD_GLOBAL", "LOAD_DEREF", "LOAD_NAME", "LOAD_CLASSDEREF")
+        name = "LOAD_OUTER" if outer else step.opname.replace("LOAD_METHOD", "LOAD_ATTR")
+        jump = step.opcode in dis.hasjrel or step.opcode in dis.hasjabs
+        steps.append((name, None if jump else step.argval))
+    return steps
+
+
+_INLINED_CODE: set = set()  # code objects already checked
+''',
+    "closure_value": '''def closure_value(function: object, name: str) -> object:
+    """A tensor or number the callable `function` closes over: the kernel takes it too."""
+    import inspect
+
+    variables = inspect.getclosurevars(function)
+    return {**variables.globals, **variables.nonlocals}[name]
 ''',
 }

@@ -272,11 +272,18 @@ def _first_tensor_device(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.d
     return None
 
 
+def _indexing_tiles(value: Any) -> Any:
+    return language.with_tile_indices(value) if isinstance(value, types.FunctionType) else value
+
+
 def run_on_argument_device(function: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap `function` so tiles and `hl` allocations use its first tensor argument's device."""
 
     @functools.wraps(function)
     def on_argument_device(*args: Any, **kwargs: Any) -> Any:
+        # callables passed in (epilogues) index with the tiles they are given: as index tensors
+        args = tuple(_indexing_tiles(a) for a in args)
+        kwargs = {k: _indexing_tiles(v) for k, v in kwargs.items()}
         with language.reference_device(_first_tensor_device(args, kwargs)):
             return function(*args, **kwargs)
 

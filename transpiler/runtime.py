@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import importlib.util
@@ -144,10 +145,34 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
             and not name.startswith("__")
         ):
             prelude.append(f"{name} = {value!r}")
+        elif name in code_names and _is_jit_function(value):  # for hl.triton_kernel(fn, ...)
+            prelude.extend(textwrap.dedent(inspect.getsource(value.fn)).rstrip("\n").split("\n"))
+        elif name in code_names and (helper := _one_return_helper(value)) is not None:
+            prelude.extend(helper.split("\n"))  # inlined where a device loop calls it
     filename = inspect.getsourcefile(fn) or "<kernel>"
     padding = max(first_line - 1 - len(prelude), 1)
     text = "\n".join(prelude) + "\n" * (padding + 1) + function_text
     return text, filename, len(prelude) + padding - (first_line - 1)
+
+
+def _one_return_helper(value: object) -> str | None:
+    """The source of a plain module function whose body is one `return` (else None)."""
+    if not isinstance(value, types.FunctionType) or value.__name__ == "<lambda>":
+        return None
+    try:
+        text = textwrap.dedent(inspect.getsource(value)).rstrip("\n")
+        (definition,) = ast.parse(text).body
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return None
+    if not isinstance(definition, ast.FunctionDef) or definition.decorator_list:
+        return None
+    body = definition.body[1:] if ast.get_docstring(definition) else definition.body
+    return text if len(body) == 1 and isinstance(body[0], ast.Return) else None
+
+
+def _is_jit_function(value: object) -> bool:
+    """A @triton.jit function: a JITFunction, or under the interpreter an InterpretedFunction."""
+    return type(value).__module__.startswith("triton.") and callable(getattr(value, "fn", None))
 
 
 def _names_used(fn: Callable) -> Iterator[str]:
@@ -181,10 +206,27 @@ class Kernel:
     def __repr__(self) -> str:
         return f"<transpiler.Kernel {self.name}>"
 
-    def transpiled(self, args: tuple | None = None, config: dict | None = None) -> Transpiled:
+    def transpiled(
+        self, args: tuple | None = None, config: dict | None = None, kwargs: dict | None = None
+    ) -> Transpiled:
         return transpile_module(
-            self.source, filename=self.filename, example_args=args, only=(self.name,), config=config
+            self.source,
+            filename=self.filename,
+            example_args=args,
+            only=(self.name,),
+            config=config,
+            callables={self.name: self.callables(args or (), kwargs or {})},
         )
+
+    def callables(self, args: tuple, kwargs: dict) -> dict[str, Any]:
+        """The callable arguments (epilogues) by parameter name: the kernel inlines them."""
+        if not any(_is_callable_argument(a) for a in [*args, *kwargs.values()]):
+            return {}
+        try:
+            bound = inspect.signature(self.fn).bind_partial(*args, **kwargs)
+        except TypeError:
+            return {}
+        return {k: v for k, v in bound.arguments.items() if _is_callable_argument(v)}
 
     @property
     def triton_source(self) -> str:
@@ -194,11 +236,14 @@ class Kernel:
     def to_triton_code(self, config: object = None) -> str:
         return self.triton_source
 
-    def bind(self, args: tuple, config: dict | None = None) -> BoundKernel:
+    def bind(
+        self, args: tuple, config: dict | None = None, kwargs: dict | None = None
+    ) -> BoundKernel:
         ranks = tuple(a.dim() if isinstance(a, torch.Tensor) else None for a in args)
-        key = (ranks, repr(config))
+        inlined = self.callables(tuple(args), kwargs or {})  # specialised on each one's code
+        key = (ranks, repr(config), tuple((k, v.__code__) for k, v in inlined.items()))
         if key not in self._bound:
-            transpiled = self.transpiled(tuple(args), config)
+            transpiled = self.transpiled(tuple(args), config, kwargs)
             module = load_module(transpiled.code, stem=self.name)
             for name, value in self.fn.__globals__.items():
                 module.__dict__.setdefault(name, value)
@@ -233,11 +278,12 @@ class Kernel:
         if os.environ.get(REFERENCE_ENV) == "1":
             return self.run_reference(*args, **kwargs)
         check_devices(self.name, args)  # before tuning launches anything
-        bound = self.bind(args, self.tuned_config(args))
+        bound = self.bind(args, self.tuned_config(args), kwargs)
         if (
             self.settings.get("torch_op", True)
             and _ranks(args) not in self._ops
             and "torch._dynamo" in sys.modules  # torch.compile is in use: register the tuned op
+            and not _takes_callables(self.fn)  # a torch op cannot take a Python callable
         ):
             try:
                 self.op(*args)
@@ -289,6 +335,20 @@ class Kernel:
     def run_reference(self, *args: Any, **kwargs: Any) -> Any:
         """The same source run eagerly in PyTorch, each tile loop over its whole range."""
         return self.reference()(*args, **kwargs)
+
+
+def _takes_callables(fn: Callable) -> bool:
+    """Whether a parameter has a lambda / function default or a Callable annotation."""
+    for parameter in inspect.signature(fn).parameters.values():
+        annotation = parameter.annotation
+        if isinstance(parameter.default, types.FunctionType) or "Callable" in str(annotation):
+            return True
+    return False
+
+
+def _is_callable_argument(value: object) -> bool:
+    """A Python function or lambda passed as an argument (tensors and numbers are not)."""
+    return isinstance(value, types.FunctionType)
 
 
 def _ranks(args: tuple) -> tuple:

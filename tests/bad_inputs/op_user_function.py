@@ -1,7 +1,8 @@
-# case: calling a Python helper inside a device loop
-# expect: UnsupportedConstructError 16:21
+# case: calling a Python helper of several statements inside a device loop (one `return` inlines)
+# expect: UnsupportedConstructError 17:21
 def double(v):
-    return v * 2
+    twice = v * 2
+    return twice
 
 
 import torch

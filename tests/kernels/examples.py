@@ -1,8 +1,13 @@
 """Our own Helion-style versions of kernels Helion ships as examples (written from their names)."""
 
+from collections.abc import Callable
+
 import helion
 import helion.language as hl
 import torch
+
+# What Helion's matmul takes as `epilogue`: (accumulator, (tile_m, tile_n)) -> tile of out.
+Epilogue = Callable[[torch.Tensor, tuple[torch.Tensor, ...]], torch.Tensor]
 
 
 @helion.kernel()
@@ -144,4 +149,32 @@ def complex_multiply(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         real = x_real * y_real - x_imag * y_imag
         imag = x_real * y_imag + x_imag * y_real
         out[tile, :] = hl.join(real, imag)
+    return out
+
+
+@helion.kernel()
+def matmul(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    epilogue: Epilogue = lambda acc, tile: acc,
+) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=torch.promote_types(x.dtype, y.dtype), device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = epilogue(acc, (tile_m, tile_n))
+    return out
+
+
+@helion.kernel()
+def low_mem_dropout(p: float, x: torch.Tensor, seed: int) -> torch.Tensor:
+    # The mask is never stored: each element draws its own number from (seed, its index).
+    out = torch.empty_like(x)
+    scale = 1.0 / (1.0 - p)
+    for tile in hl.tile(x.size()):
+        keep = hl.rand([tile], seed=seed) > p
+        out[tile] = torch.where(keep, x[tile] * scale, 0.0)
     return out

@@ -27,8 +27,11 @@ from ..op_table import (
 )
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
+from .escapes import EscapesMixin
+from .inlining import InliningMixin
 from .joins import STACK_FUNCTIONS, JoinsMixin
 from .memory import ATOMICS, MemoryMixin
+from .random import RandomMixin
 from .reductions import ReductionsMixin
 from .values import BLOCK, CONST, HOST_TENSOR, MODULE, Value, block, constant
 from .views import ViewsMixin
@@ -36,10 +39,21 @@ from .views import ViewsMixin
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
 
-class CallsMixin(ReductionsMixin, ViewsMixin, JoinsMixin, DotsMixin, MemoryMixin):
+class CallsMixin(
+    ReductionsMixin,
+    ViewsMixin,
+    JoinsMixin,
+    DotsMixin,
+    MemoryMixin,
+    RandomMixin,
+    EscapesMixin,
+    InliningMixin,
+):
     """`expr_Call`: dispatch on what is called."""
 
     def expr_Call(self, node: cst.Call) -> Value:
+        if self.calls_callable(node):
+            return self.inline_callable(node)
         args = Arguments(node)
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
@@ -142,6 +156,14 @@ class CallsMixin(ReductionsMixin, ViewsMixin, JoinsMixin, DotsMixin, MemoryMixin
             return self.lower_expr(args.get(0, "value"))
         if name == "arange":
             return self.arange(args, node)
+        if name in ("rand", "randint"):
+            return self.call_random(name, args, node)
+        if name == "device_print":
+            return self.device_print(args, node)
+        if name == "inline_triton":
+            return self.inline_triton(args, node)
+        if name == "triton_kernel":
+            return self.triton_kernel(args, node)
         if name in ("tile", "grid"):
             raise self.source.error(
                 UnsupportedConstructError,

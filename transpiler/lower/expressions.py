@@ -64,6 +64,8 @@ class ExpressionsMixin:
         name = node.value
         if name in self.scope:
             return self.scope[name]
+        self.check_inlined_name(node)
+        self.refuse_callable_value(node)
         if name in ("True", "False", "None"):
             return constant({"True": True, "False": False, "None": None}[name])
         if name in self.host.names or name in self.aliases.globals - set(self.aliases.names):

@@ -51,6 +51,7 @@ class LoweredKernel:
     tunables: list[tuple[str, str]] = field(
         default_factory=list
     )  # (BLOCK name, role), config order
+    functions: dict[str, str] = field(default_factory=dict)  # hl.triton_kernel sources by name
 
 
 class KernelBuilder(
@@ -102,6 +103,7 @@ class KernelBuilder(
         self.unified: set[tuple[str, str]] = set()  # size keys shown equal only at run time
         self.key_aliases: dict[str, str] = {}  # size key → the key of the axis that stands for it
         self.direct_value: cst.CSTNode | None = None  # an assignment's value: loads need no name
+        self.direct_target: cst.CSTNode | None = None  # ... and its target
         self.native_loads: set[cst.CSTNode] = set()  # subscripts loaded as stored (dot operands)
         self.dot_axes: dict[Axis, str] = {}  # axes of tl.dot operands: "mn" or "k"
         self.explicit_blocks: set[str] = set()  # block sizes the user fixed
@@ -112,6 +114,9 @@ class KernelBuilder(
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
         self.autotuned: AutotuneList | None = None  # keep_autotune: what the configs set
         self.squeeze_units = True  # tiles of block size 1 get no Triton dimension (values.py)
+        self.user_functions: dict[str, str] = {}  # @triton.jit sources given to hl.triton_kernel
+        self.callables: dict = {}  # callable parameter → InlineCallable (None: known at the call)
+        self.inlining: tuple | None = None  # (name, callable, readable names) while inlining
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -199,6 +204,7 @@ class KernelBuilder(
             self.helpers,
             self.host_helpers,
             tunables,
+            self.user_functions,
         )
 
     def _reserve_user_names(self, loop: cst.For) -> None:

@@ -77,8 +77,9 @@ class StatementsMixin:
             return
         if isinstance(small, cst.Assign):
             self.direct_value = small.value if len(small.targets) == 1 else None
+            self.direct_target = small.targets[0].target if len(small.targets) == 1 else None
             value = self.lower_expr(small.value)
-            self.direct_value = None
+            self.direct_value = self.direct_target = None
             for target in small.targets:
                 self.assign(target.target, value, small)
         elif isinstance(small, cst.AnnAssign) and small.value is not None:

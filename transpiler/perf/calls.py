@@ -50,6 +50,8 @@ class Calls(Expressions):
             return Block(self.shape_dims(node, operands[0]), dtype_floating(dtype, True))
         if name == "arange":
             return Block(self.shape_dims(node, Group(tuple(operands[-1:]))), floating=False)
+        if name in ("rand", "randint"):
+            return Block(self.shape_dims(node, operands[0]), floating=name == "rand")
         if name == "device_print":
             return Host(None)
         raise self.error(node, f"{name}()")

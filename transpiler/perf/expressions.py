@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
+import types
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
+import libcst.matchers as m
 import torch
 
 from .cost import Dim, KernelWork, Work
@@ -155,7 +159,40 @@ class Expressions:
             receiver = self.ev(node.func.value)
             operands = [receiver] + [self.ev(p) for p in positional]
             return self.operation(node, node.func.attr.value, operands, keywords)
+        if isinstance(node.func, cst.Name) and node.func.value not in self.env:
+            inlined = self.inlined_callable(node.func.value)
+            if inlined is not None and len(inlined.params) == len(positional) and not keywords:
+                return self.ev_inlined(inlined, [self.ev(p) for p in positional])
         raise self.error(node, "this call")
+
+    def inlined_callable(self, name: str) -> Any:
+        """A callable argument or module helper the kernel inlines (see transpiler.callables)."""
+        from .. import callables
+
+        function = self.scope.get(name)
+        if isinstance(function, types.FunctionType):
+            try:
+                found = callables.from_object(function)
+            except callables.CallableSourceError:
+                found = None
+            if found is not None:
+                closure = inspect.getclosurevars(function)
+                return replace(found, closure_values={**closure.globals, **closure.nonlocals})
+        for param in m.findall(self.source.module, m.Param(name=m.Name(name), default=m.Lambda())):
+            return callables.from_lambda_node(param.default, self.source.code(param.default))
+        for definition in m.findall(self.source.module, m.FunctionDef(name=m.Name(name))):
+            return callables.from_module_function(definition, self.source.code(definition))
+        return None
+
+    def ev_inlined(self, inlined: Any, operands: list) -> Any:
+        """The callable's expression with its parameters bound to the call's values."""
+        saved_env, saved_scope = self.env, self.scope
+        self.env = dict(zip(inlined.params, operands))
+        self.scope = {**self.scope, **inlined.closure_values}
+        try:
+            return self.ev(inlined.body)
+        finally:
+            self.env, self.scope = saved_env, saved_scope
 
     def elementwise(self, node: cst.CSTNode, operands: tuple, flops: float, result: str) -> Block:
         dims = broadcast(*(self.dims_of(node, v) for v in operands))

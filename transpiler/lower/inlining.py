@@ -1,0 +1,84 @@
+"""Lowering of a call of a callable kernel argument: its expression inlined in place."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..callables import InlineCallable, describe
+from ..errors import CallableArgumentError
+from .arguments import Arguments
+from .values import Value
+
+_ALWAYS = {"True", "False", "None", "float", "int", "bool", "min", "max", "abs"}
+
+
+class InliningMixin:
+    """`epilogue(acc, (tile_m, tile_n))` → the callable's expression on those values."""
+
+    callables: dict[str, InlineCallable | None]
+
+    def names_callable(self, name: str) -> bool:
+        """Whether `name` here is a callable to inline (a host value of that name shadows a
+        module's helper function; device values shadow both)."""
+        if name not in self.callables or name in self.scope:
+            return False
+        spec = self.callables[name]
+        return spec is None or spec.argument or name not in self.host.names
+
+    def calls_callable(self, node: cst.Call) -> bool:
+        return isinstance(node.func, cst.Name) and self.names_callable(node.func.value)
+
+    def inline_callable(self, node: cst.Call) -> Value:
+        name = node.func.value
+        spec = self.callables[name]
+        if spec is None:
+            raise self.source.error(
+                CallableArgumentError,
+                node,
+                f"{name} is a callable known only when the kernel is called",
+                hint="call the kernel through transpiler.kernel (it specialises on the callable), "
+                "or pass example_args= to transpile",
+            )
+        args = Arguments(node)
+        if args.keywords or len(args.positional) != len(spec.params):
+            raise self.source.error(
+                CallableArgumentError,
+                node,
+                f"{name}() takes {len(spec.params)} positional arguments ({describe(spec)})",
+            )
+        values = [self.lower_expr(a) for a in args.positional]
+        self.lines.append(
+            self.make_line(self.depth, f"# {name}: {describe(spec)}", self.source.line_of(node))
+        )
+        saved_scope, saved_visible = self.scope, self.inlining
+        self.scope = dict(zip(spec.params, values))
+        readable = set(spec.tensors) | set(spec.numbers) | set(spec.modules)
+        if not spec.from_call:  # a default lambda or a module's function sees the module
+            readable |= set(self.aliases.names) | self.aliases.globals
+        self.inlining = (name, spec, readable | _ALWAYS)
+        try:
+            return self.lower_expr(spec.body)
+        finally:
+            self.scope, self.inlining = saved_scope, saved_visible
+
+    def check_inlined_name(self, node: cst.Name) -> None:
+        """Inside an inlined callable only its parameters and what it closes over are visible."""
+        if self.inlining is None or node.value in self.scope:
+            return
+        name, spec, readable = self.inlining
+        if node.value not in readable:
+            raise self.source.error(
+                CallableArgumentError,
+                node,
+                f"{name} ({describe(spec)}) reads {node.value!r}, which it neither takes nor "
+                "closes over as a tensor, a number or a module",
+            )
+
+    def refuse_callable_value(self, node: cst.Name) -> None:
+        if self.names_callable(node.value):
+            raise self.source.error(
+                CallableArgumentError,
+                node,
+                f"{node.value} is a callable: inside a device loop it can only be called",
+                hint=f"write {node.value}(...)",
+            )
