@@ -141,6 +141,10 @@ def test_keep_autotune_restores_what_tuning_accumulates_into():
     assert "restore_value" not in matmul  # out is only stored
     assert 'restore_value=["out_ptr"]' in code[len(matmul) :]  # atomic_add into out
     assert "GROUP_M" not in code[len(matmul) :].split("@triton.jit")[0]  # 3 tiles: no groups
+    with pytest.raises(transpiler.TranspileError, match="autotune config with 2 block sizes"):
+        transpiler.transpile_module(
+            source, only=("matmul",), autotune_configs={"matmul": [{"block_sizes": [32, 32]}]}
+        )
 
 
 def test_cli_export(tmp_path, capsys):
