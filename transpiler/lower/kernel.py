@@ -104,6 +104,8 @@ class KernelBuilder(
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
         self.autotuned: AutotuneList | None = None  # keep_autotune: what the configs set
         self.squeeze_units = True  # tiles of block size 1 get no Triton dimension (values.py)
+        self.none_tiles: dict[tuple[int, int], str] = {}  # (view node id, dim) → squeezed tile
+        self.load_nones: tuple[int, frozenset] | None = None  # the latest access's None dims
 
     # -- emitting -------------------------------------------------------------------------
 
