@@ -147,6 +147,35 @@ def test_keep_autotune_restores_what_tuning_accumulates_into():
         )
 
 
+def test_export_of_attention_with_a_unit_batch_tile_and_autotuner_imports(tmp_path):
+    """matrix.py imports helion.autotuner's fragments: the reference section has stand-ins.
+    The batch tile of block size 1 is squeezed: 2-D blocks only, and it runs standalone."""
+    source = (Path(__file__).parent / "kernels" / "matrix.py").read_text()
+    header, *kernels = source.split("@helion.kernel()")
+    attention = next(k for k in kernels if "def attention_batched(" in k)
+    q = torch.randn(2, 19, 16)
+    path = transpiler.export(
+        header + "@helion.kernel()" + attention,
+        tmp_path / "attention.py",
+        example_args=(q, q, q),
+        filename="matrix.py",
+    )
+    text = path.read_text()
+    assert "PowerOfTwoFragment = helion.autotuner.PowerOfTwoFragment" in text
+    assert "tl.reshape" not in text
+    ruff_clean(path)
+    done = run_standalone(path, tmp_path)
+    assert done.returncode == 0 and "PASS" in done.stdout, done.stdout + done.stderr[-2000:]
+    tuned = transpiler.export(
+        header + "@helion.kernel()" + attention,
+        tmp_path / "tuned.py",
+        example_args=(q, q, q),
+        keep_autotune=True,
+    ).read_text()
+    configs = [line.strip() for line in tuned.splitlines() if "triton.Config(" in line]
+    assert 1 < len(configs) == len(set(configs))  # no K tile: candidates differing in K are one
+
+
 def test_cli_export(tmp_path, capsys):
     out = tmp_path / "cli.py"
     status = main(

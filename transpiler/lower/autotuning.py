@@ -49,7 +49,9 @@ class AutotuningMixin:
                 keys=[ast.Constant(k) for k in values],
                 values=[ast.Constant(v) for v in values.values()],
             )
-            entries.append(call("triton.Config", settings, **options))
+            entry = call("triton.Config", settings, **options)
+            if render(entry) not in map(render, entries):  # candidates that differ only in a
+                entries.append(entry)  # block size this kernel lacks (a K tile) are one config
         sizes = [p.name for p in self.params.values() if p.kind == "size"]
         restored = sorted(
             self.params_for_tensor[t]
