@@ -15,6 +15,7 @@ import importlib.util
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from transpiler.perf import Cost, analyse, devices, roofline, timing  # noqa: E4
 from transpiler.perf.cost import launcher_block_sizes  # noqa: E402
 from transpiler.runtime import load_module  # noqa: E402
 
+TUNING: dict[str, dict] = {}  # workload → search seconds and the configuration found
 TOLERANCE = {torch.float32: 1e-4, torch.float16: 5e-3, torch.bfloat16: 2e-2}
 PEERS = ("ours", "eager", "compile", "helion")
 
@@ -43,8 +45,32 @@ def helion_module(file: str):
     return module
 
 
-def ours(workload: Workload, args: tuple):
-    """Transpile (specialised on the arguments), load; the generated code for block sizes."""
+def tuned_module(file: str):
+    """The workload's source file imported against transpiler (helion spelled transpiler), so
+    its kernels are `transpiler.Kernel`s that autotune on their first call."""
+    text = (ROOT / file).read_text()
+    text = text.replace("import helion.language as hl", "import transpiler.language as hl")
+    text = text.replace("import helion\n", "import transpiler as helion\n")
+    text = text.replace("from helion.", "from transpiler.")
+    path = Path(tempfile.mkdtemp()) / f"tuned_{Path(file).stem}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def ours(workload: Workload, args: tuple, tune: bool = False):
+    """Transpile (specialised on the arguments), load; the generated code for block sizes.
+    With `tune`, the kernel's autotuned configuration (searched now, or from the cache)."""
+    if tune:
+        kernel = getattr(tuned_module(workload.file), workload.kernel)
+        started = time.perf_counter()
+        config = kernel.tuned_config(args)
+        TUNING[workload.name] = {"s": time.perf_counter() - started, "config": config}
+        bound = kernel.bind(args, config)
+        return bound.launcher, bound.transpiled.code
     source = (ROOT / workload.file).read_text()
     code = transpiler.transpile_module(
         source, example_args={workload.kernel: args}, only=(workload.kernel,)
@@ -75,7 +101,9 @@ def run_peer(peer: str, function, args: tuple, exact: torch.Tensor, dtype) -> di
     return row
 
 
-def bench_workload(workload: Workload, dtype, device: str, has_helion: bool) -> dict:
+def bench_workload(
+    workload: Workload, dtype, device: str, has_helion: bool, tune: bool = False
+) -> dict:
     args = workload.make(dtype, device)
     exact = reference(workload, args)
     source = (ROOT / workload.file).read_text()
@@ -84,7 +112,7 @@ def bench_workload(workload: Workload, dtype, device: str, has_helion: bool) -> 
     functions: dict = {"eager": workload.eager}
     notes: dict[str, str] = {}
     try:
-        functions["ours"], code = ours(workload, args)
+        functions["ours"], code = ours(workload, args, tune and device == "cuda")
         block_sizes = launcher_block_sizes(code, work.block_names())
     except transpiler.TranspileError as error:
         notes["ours"] = "not supported yet: " + str(error).splitlines()[0]
@@ -117,6 +145,7 @@ def bench_workload(workload: Workload, dtype, device: str, has_helion: bool) -> 
         "tiled_bytes": cost.tiled_bytes,
         "block_sizes": work.block_sizes(block_sizes),
         "precision": roofline.precision_for(cost, dtype_name),
+        "tuning": TUNING.pop(workload.name, None),
         "peers": peers,
     }
 
@@ -184,6 +213,9 @@ def main(argv: list[str] | None = None) -> dict:
     )
     parser.add_argument("--budget-s", type=float, default=330.0, help="skip workloads after this")
     parser.add_argument("--replot", type=Path, help="a bench.json: recompute rates, table, figure")
+    parser.add_argument(
+        "--tune", action="store_true", help="ours autotuned (transpiler.kernel's search)"
+    )
     options = parser.parse_args(argv)
     if options.replot:
         return replot(options.replot, options.out)
@@ -211,7 +243,7 @@ def main(argv: list[str] | None = None) -> dict:
             if time.monotonic() - started > options.budget_s:
                 print(f"skipped {workload.name} {dtype_name}: time budget", flush=True)
                 continue
-            row = bench_workload(workload, dtype, device, has_helion)
+            row = bench_workload(workload, dtype, device, has_helion, options.tune)
             add_rates(row, known)
             report["rows"].append(row)
             print(table([row]).split("\n", 2)[2], flush=True)

@@ -106,9 +106,9 @@ def test_keep_autotune_exports_the_candidates_and_runs(tmp_path):
     launcher = text[text.index("\ndef softmax(") : text.index("# --- reference")]
     assert 'meta["BLOCK_N"]' in launcher and "BLOCK_N = " not in launcher
     assert "BLOCK_N=" not in launcher and "num_warps" not in launcher
-    ruff_clean(path)
     done = run_standalone(path, tmp_path)  # without a GPU: the first config only
     assert done.returncode == 0 and "PASS" in done.stdout, done.stdout + done.stderr[-2000:]
+    ruff_clean(path)  # last: skips where ruff is missing (the GPU machine)
 
 
 def test_keep_autotune_with_a_given_list(tmp_path):
@@ -118,13 +118,13 @@ def test_keep_autotune_with_a_given_list(tmp_path):
     )
     text = path.read_text()
     assert 'triton.Config({"BLOCK_N": 4}, num_warps=2, num_stages=1)' in text
-    ruff_clean(path)
     done = run_standalone(path, tmp_path)
     assert done.returncode == 0 and "PASS" in done.stdout, done.stdout + done.stderr[-2000:]
     with pytest.raises(ValueError, match="no kernel has autotune candidates"):
         transpiler.export(softmax, tmp_path / "t.py", keep_autotune=[{"block_sizes": [4, 4]}])
     with pytest.raises(ValueError, match="not both"):
         transpiler.export(softmax, tmp_path / "t.py", keep_autotune=True, config={})
+    ruff_clean(path)
 
 
 def test_keep_autotune_restores_what_tuning_accumulates_into():
@@ -141,6 +141,39 @@ def test_keep_autotune_restores_what_tuning_accumulates_into():
     assert "restore_value" not in matmul  # out is only stored
     assert 'restore_value=["out_ptr"]' in code[len(matmul) :]  # atomic_add into out
     assert "GROUP_M" not in code[len(matmul) :].split("@triton.jit")[0]  # 3 tiles: no groups
+    with pytest.raises(transpiler.TranspileError, match="autotune config with 2 block sizes"):
+        transpiler.transpile_module(
+            source, only=("matmul",), autotune_configs={"matmul": [{"block_sizes": [32, 32]}]}
+        )
+
+
+def test_export_of_attention_with_a_unit_batch_tile_and_autotuner_imports(tmp_path):
+    """matrix.py imports helion.autotuner's fragments: the reference section has stand-ins.
+    The batch tile of block size 1 is squeezed: 2-D blocks only, and it runs standalone."""
+    source = (Path(__file__).parent / "kernels" / "matrix.py").read_text()
+    header, *kernels = source.split("@helion.kernel()")
+    attention = next(k for k in kernels if "def attention_batched(" in k)
+    q = torch.randn(2, 19, 16)
+    path = transpiler.export(
+        header + "@helion.kernel()" + attention,
+        tmp_path / "attention.py",
+        example_args=(q, q, q),
+        filename="matrix.py",
+    )
+    text = path.read_text()
+    assert "PowerOfTwoFragment = helion.autotuner.PowerOfTwoFragment" in text
+    assert "tl.reshape" not in text
+    done = run_standalone(path, tmp_path)
+    assert done.returncode == 0 and "PASS" in done.stdout, done.stdout + done.stderr[-2000:]
+    tuned = transpiler.export(
+        header + "@helion.kernel()" + attention,
+        tmp_path / "tuned.py",
+        example_args=(q, q, q),
+        keep_autotune=True,
+    ).read_text()
+    configs = [line.strip() for line in tuned.splitlines() if "triton.Config(" in line]
+    assert 1 < len(configs) == len(set(configs))  # no K tile: candidates differing in K are one
+    ruff_clean(path)
 
 
 def test_cli_export(tmp_path, capsys):

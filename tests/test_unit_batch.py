@@ -67,18 +67,39 @@ def test_attention_with_a_unit_batch_tile_matches_float64(sizes, dtype):
     ("weight", "squeezed"),
     [
         ("w[tile_m, :]", True),  # lower rank: broadcasts without the batch dimension
-        ("w[None, tile_m, :]", False),  # a size-1 dimension meets the batch tile: materialised
+        ("w[None, tile_m, :]", True),  # the load's None stands for the batch tile (a retry)
+        ("w[tile_m, :][None, :, :]", True),  # so does a view's None
+        # a reduction over the batch tile needs its dimension: materialised, 3-D
+        ("w[tile_m, :] + 0 * row.sum(dim=0, keepdim=True)", False),
     ],
 )
 def test_a_unit_batch_tile_is_materialised_only_where_needed(weight, squeezed):
-    source = ROWS.replace("WEIGHT", weight)
+    source = ROWS.replace("WEIGHT", f"({weight})")
     x, w = rand(3, 21, 13), rand(21, 13)
     kernel = kernel_text(source, "shifted_rows", x, w)
     assert ("BLOCK_B, BLOCK_M" not in kernel and "mask_b" not in kernel) == squeezed
     assert ("tl.sum(" in kernel) and ("axis=1" if squeezed else "axis=2") in kernel
+    code = "\n".join(line for line in kernel.splitlines() if not line.lstrip().startswith("#"))
+    assert "[None, :, :]" not in code if squeezed else "mask_b[:, None, None]" in code
     ours = generated(source, "shifted_rows", x, w)(x, w)
     expected = reference(source, "shifted_rows")(x.clone(), w.clone())
     assert ours.shape == expected.shape == x.shape
     exact = x.double() * w.double() + x.double().sum(-1, keepdim=True)
     torch.testing.assert_close(ours.double(), exact, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(ours, expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32], ids=str)
+def test_causal_attention_mask_with_none_stays_2d(dtype):
+    """`visible[None, :, :]` meets the squeezed batch tile: its None stands for the tile."""
+    q, k, v = (rand(2, 37, 16, dtype=dtype) for _ in range(3))
+    source = kernel_source("examples.py")
+    kernel = kernel_text(source, "causal_attention", q, k, v)
+    assert "tl.reshape" not in kernel and "BLOCK_B]" not in kernel
+    assert 'scores = tl.where(visible, scores, float("-inf"))' in kernel
+    ours = generated(source, "causal_attention", q, k, v)(q, k, v)
+    scores = q.double() @ k.double().transpose(1, 2) / 4
+    scores = scores.masked_fill(torch.ones(37, 37, dtype=torch.bool).triu(1), float("-inf"))
+    exact = torch.softmax(scores, dim=-1) @ v.double()
+    error = ((ours.double() - exact).norm() / exact.norm()).item()
+    assert error < (2e-3 if dtype == torch.float16 else 1e-4), error

@@ -62,6 +62,7 @@ def _alias_lines(statement: cst.Import | cst.ImportFrom) -> list[str]:
     elif not isinstance(statement.names, cst.ImportStar):
         dotted = cst.Module([]).code_for_node(statement.module)
         owner = "hl" if dotted.endswith(".language") else "helion"
+        owner = "helion.autotuner" if dotted.endswith(".autotuner") else owner
         for alias in statement.names:
             name = cst.Module([]).code_for_node(alias.name)
             bound = alias.asname.name.value if alias.asname else name

@@ -177,6 +177,21 @@ class helion:  # stands in for `import helion`
 
     language = hl
 
+    class autotuner:  # helion.autotuner's fragments: the reference takes their defaults
+        class IntegerFragment:
+            def __init__(self, low: int, high: int, default_value: int | None = None) -> None:
+                self.default = low if default_value is None else default_value
+
+        class PowerOfTwoFragment(IntegerFragment):
+            pass
+
+        class EnumFragment:
+            def __init__(self, choices: tuple) -> None:
+                self.default = choices[0]
+
+        class BooleanFragment:
+            default = False
+
     @staticmethod
     def cdiv(a: int, b: int) -> int:
         return -(-a // b)

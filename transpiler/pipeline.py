@@ -204,17 +204,20 @@ def _build_unified(source, aliases, host, name, host_names, kernel, loop, specs)
     where a block-size-1 tile cannot go without its dimension, again with the dimension."""
     key_aliases: dict[str, str] = {}
     taken = set(host_names.taken)
-    squeeze = True
-    for _ in range(5):
+    squeeze, none_tiles = True, {}
+    for _ in range(10):
         host_names.taken = set(taken)
         builder = KernelBuilder(source, aliases, host, name, host_names, kernel.settings)
         builder.key_aliases = dict(key_aliases)
-        builder.squeeze_units = squeeze
+        builder.squeeze_units, builder.none_tiles = squeeze, dict(none_tiles)
         builder.callables = specs
         try:
             item = builder.build(loop)
-        except NotSqueezable:  # a block-size-1 tile needs its dimension after all
-            squeeze = False
+        except NotSqueezable as reason:  # a block-size-1 tile needs its dimension after all,
+            if reason.view is not None and reason.view not in none_tiles:
+                none_tiles[reason.view] = reason.tile  # or a view's None can stand for it
+            else:
+                squeeze = False
             continue
         merged = _merge_keys(builder.unified, key_aliases, host)
         if merged == key_aliases:

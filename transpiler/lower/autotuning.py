@@ -49,17 +49,21 @@ class AutotuningMixin:
                 keys=[ast.Constant(k) for k in values],
                 values=[ast.Constant(v) for v in values.values()],
             )
-            entries.append(call("triton.Config", settings, **options))
+            entry = call("triton.Config", settings, **options)
+            if render(entry) not in map(render, entries):  # candidates that differ only in a
+                entries.append(entry)  # block size this kernel lacks (a K tile) are one config
         sizes = [p.name for p in self.params.values() if p.kind == "size"]
-        written = sorted(
-            self.params_for_tensor[t] for t in _written_tensors(loop) if t in self.params_for_tensor
+        restored = sorted(
+            self.params_for_tensor[t]
+            for t in _restored_tensors(loop)
+            if t in self.params_for_tensor
         )
         decorator = call(
             "triton.autotune",
             configs=ast.List(elts=entries),
             key=ast.List(elts=[ast.Constant(s) for s in sizes]),
             # tuning runs the kernel once per config: what it writes is restored between runs
-            restore_value=ast.List(elts=[ast.Constant(p) for p in written]) if written else None,
+            restore_value=ast.List(elts=[ast.Constant(p) for p in restored]) if restored else None,
         )
         names = (*tuned, group) if group is not None else tuple(tuned)
         return AutotuneList(names, "@" + render(decorator))
@@ -85,7 +89,7 @@ class AutotuningMixin:
         ]
 
 
-def _written_tensors(loop: cst.For) -> set[str]:
+def _restored_tensors(loop: cst.For) -> set[str]:
     """Tensors the loop accumulates into (`x[...] += v`, atomics) or stores to and also reads:
     tuning runs the kernel once per config, so these are restored between runs."""
     names = {

@@ -33,7 +33,7 @@ from .joins import STACK_FUNCTIONS, JoinsMixin
 from .memory import ATOMICS, MemoryMixin
 from .random import RandomMixin
 from .reductions import ReductionsMixin
-from .values import BLOCK, CONST, HOST_TENSOR, MODULE, Value, block, constant
+from .values import BLOCK, CONST, HOST_TENSOR, MODULE, Value, block, check_squeezable, constant
 from .views import ViewsMixin
 
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
@@ -288,6 +288,9 @@ class CallsMixin(
                     )
         for helper in op.helpers:
             self.use_helper(helper)
+        for index, first in enumerate(operands):  # pairwise: a view's None is named (values.py)
+            for second in operands[index + 1 :]:
+                check_squeezable(first, second)
         dims = operands[0].dims
         for operand in operands[1:]:
             dims = self.broadcast_dims(block(None, dims), operand, node)

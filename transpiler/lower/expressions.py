@@ -282,7 +282,7 @@ class ExpressionsMixin:
     def broadcast_dims_value(self, left: Value, right: Value, node: cst.CSTNode) -> Dims:
         """torch's broadcasting of two values' axes, right-aligned; mismatched axes are an error."""
         a, b = left.dims, right.dims
-        check_squeezable(a, b)
+        check_squeezable(left, right)
         rank = max(len(a), len(b))
         a = (None,) * (rank - len(a)) + a
         b = (None,) * (rank - len(b)) + b

@@ -51,7 +51,13 @@ class IndexingMixin:
                 self.emit(assign(name, loaded), line)
                 loaded = ast.Name(id=name)
             value = block(loaded, dims)
-            return replace(value, storage=storage, native=native, zero_outside=frozenset(dims))
+            return replace(
+                value,
+                storage=storage,
+                native=native,
+                zero_outside=frozenset(dims),
+                view_nones=self.load_nones,
+            )
         if base.kind == TUPLE:
             index = self.lower_expr(node.slice[0].slice.value)
             return base.items[index.const]
@@ -95,7 +101,7 @@ class IndexingMixin:
         self.emit(ast.Expr(value=call), line)
 
     def check_store_shape(self, value: Value, dims: Dims, node: cst.CSTNode) -> None:
-        check_squeezable(value.dims, dims)
+        check_squeezable(value, dims)
         if value.rank > len(dims) and any(
             d is not None for d in value.dims[: value.rank - len(dims)]
         ):
@@ -145,8 +151,14 @@ class IndexingMixin:
         dims: list[Axis | None] = []
         placed: list[tuple[str, object, int, int]] = []  # kind, payload, tensor dim, position
         tensor_dim = 0
+        nones = set()
         for kind, payload in elements:
             if kind == "new":
+                tile = self.none_tiles.get((id(node), len(dims)))
+                if tile is not None:  # stands for a squeezed tile (NotSqueezable): no dimension
+                    dims.append(next(a for a in self.all_axes if a.squeezed and a.label == tile))
+                    continue
+                nones.add(len(dims))
                 dims.append(None)
                 continue
             if kind == "full":
@@ -190,6 +202,7 @@ class IndexingMixin:
                     if axis is not None and axis.size is None
                 )
         pointers = total([ast.Name(id=pointer), *offsets])
+        self.load_nones = (id(node), frozenset(nones))  # for the load's Value (view_nones)
         return pointers, conjunction(masks), tuple(dims)
 
     def index_elements(self, node: cst.Subscript) -> list[tuple[str, object]]:
@@ -304,7 +317,7 @@ class IndexingMixin:
 
     def view(self, value: Value, node: cst.Subscript) -> Value:
         """`v[:, None]`, `v[None, :]`: new size-1 dimensions on a block."""
-        parts, dims, source_dim = [], [], 0
+        parts, dims, source_dim, nones = [], [], 0, set()
         for element in node.slice:
             part = element.slice
             if (
@@ -326,7 +339,12 @@ class IndexingMixin:
                 and isinstance(part.value, cst.Name)
                 and part.value.value == "None"
             ):
+                tile = self.none_tiles.get((id(node), len(dims)))
+                if tile is not None:  # stands for a squeezed tile (NotSqueezable): no dimension
+                    dims.append(next(a for a in self.all_axes if a.squeezed and a.label == tile))
+                    continue
                 parts.append(ast.Constant(value=None))
+                nones.add(len(dims))
                 dims.append(None)
             else:
                 raise self.source.error(
@@ -337,12 +355,14 @@ class IndexingMixin:
                 )
         dims.extend(value.dims[source_dim:])
         parts.extend(ast.Slice() for _ in triton_dims(value.dims[source_dim:]))
-        if any(map(is_squeezed, value.dims)) and all(isinstance(p, ast.Slice) for p in parts):
+        if any(map(is_squeezed, dims)) and all(isinstance(p, ast.Slice) for p in parts):
             return block(value.code, tuple(dims), value.dtype)  # only squeezed tiles were named
         code = ast.Subscript(
             value=value.code, slice=ast.Tuple(elts=parts) if len(parts) > 1 else parts[0]
         )
-        return block(code, tuple(dims), value.dtype)
+        return replace(
+            block(code, tuple(dims), value.dtype), view_nones=(id(node), frozenset(nones))
+        )
 
 
 def _place(value: Value, position: int, rank: int) -> ast.expr:

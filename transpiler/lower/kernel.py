@@ -117,6 +117,8 @@ class KernelBuilder(
         self.user_functions: dict[str, str] = {}  # @triton.jit sources given to hl.triton_kernel
         self.callables: dict = {}  # callable parameter → InlineCallable (None: known at the call)
         self.inlining: tuple | None = None  # (name, callable, readable names) while inlining
+        self.none_tiles: dict[tuple[int, int], str] = {}  # (view node id, dim) → squeezed tile
+        self.load_nones: tuple[int, frozenset] | None = None  # the latest access's None dims
 
     # -- emitting -------------------------------------------------------------------------
 

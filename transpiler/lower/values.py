@@ -50,7 +50,13 @@ Dims = tuple["Axis | None", ...]
 
 class NotSqueezable(Exception):
     """A block-size-1 tile meets an operation that needs its dimension (a reshape, a reduction
-    over it, a size-1 dimension in its place): the loop is lowered again with it materialised."""
+    over it, a size-1 dimension in its place): the loop is lowered again with it materialised.
+    When the size-1 dimension is a `None` of a view (`mask[None, :, :]`), `view` names it: the
+    retry lets that `None` stand for the tile instead (both are size 1 there)."""
+
+    def __init__(self, reason: str, view: tuple[int, int] | None = None, tile: str = "") -> None:
+        super().__init__(reason)
+        self.view, self.tile = view, tile  # (id of the view's node, position of its None)
 
 
 def is_squeezed(axis: Axis | None) -> bool:
@@ -67,12 +73,24 @@ def triton_position(dims: Dims, position: int) -> int:
     return len(triton_dims(dims[:position]))
 
 
-def check_squeezable(first: Dims, second: Dims) -> None:
+def check_squeezable(first: Value | Dims, second: Value | Dims) -> None:
     """Right-aligned, a size-1 dimension of one value must not meet a squeezed tile of the
     other: Triton's blocks would differ in rank."""
-    for one, other in zip(reversed(first), reversed(second)):
-        if (one is None and is_squeezed(other)) or (other is None and is_squeezed(one)):
-            raise NotSqueezable("a size-1 dimension against a squeezed tile")
+    pairs = ((first, second), (second, first))
+    for holder, other in pairs:
+        holder_dims = holder.dims if isinstance(holder, Value) else holder
+        other_dims = other.dims if isinstance(other, Value) else other
+        for back in range(1, min(len(holder_dims), len(other_dims)) + 1):
+            tile = other_dims[-back]
+            if holder_dims[-back] is None and is_squeezed(tile):
+                position = len(holder_dims) - back
+                view = holder.view_nones if isinstance(holder, Value) else None
+                named = view is not None and position in view[1]
+                raise NotSqueezable(
+                    "a size-1 dimension against a squeezed tile",
+                    (view[0], position) if named else None,
+                    tile.label,
+                )
 
 
 @dataclass(frozen=True)
@@ -92,6 +110,7 @@ class Value:
     native: bool = False  # loaded without upcast_half: may still be float16 / bfloat16
     zero_outside: frozenset = frozenset()  # axes along which lanes outside the tensor hold 0
     stored: ast.expr | None = None  # the value's code in its stored dtype (before upcast_half)
+    view_nones: tuple[int, frozenset] | None = None  # a view: (id of its node, its Nones' dims)
 
     @property
     def rank(self) -> int:
