@@ -37,6 +37,7 @@ def _cuda_available() -> bool:
 
 DEVICE = torch.device("cuda" if _cuda_available() else "cpu")
 HALF_DTYPE = torch.float16
+LONG_INT_TYPE = torch.int64
 
 
 def _is_cuda(value: object) -> bool:
@@ -45,17 +46,22 @@ def _is_cuda(value: object) -> bool:
     return isinstance(value, str) and value.split(":")[0] == "cuda"
 
 
-class CudaOnCpu(TorchFunctionMode):
-    """Without a GPU, `device="cuda"` (and `.cuda()`, `.to("cuda")`) land on the CPU."""
+class CudaElsewhere(TorchFunctionMode):
+    """Without a GPU, `device="cuda"` (and `.cuda()`, `.to("cuda")`) land on `target`: the CPU,
+    or the meta device (shapes only, nothing computed) for a quick transpile-only pass."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__()
+        self.target = target
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = dict(kwargs or {})
         if func is torch.Tensor.cuda:
-            return args[0]
+            return args[0].to(self.target)
         if _is_cuda(kwargs.get("device")):
-            kwargs["device"] = "cpu"
+            kwargs["device"] = self.target
         if func is torch.Tensor.to:
-            args = tuple("cpu" if _is_cuda(a) else a for a in args)
+            args = tuple(self.target if _is_cuda(a) else a for a in args)
         return func(*args, **kwargs)
 
 
@@ -77,9 +83,10 @@ def _bench(fn: Callable[[], Any]) -> float:
 
 
 @contextlib.contextmanager
-def installed(*, transpile_only: bool, timing: bool = False) -> Iterator[None]:
+def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu") -> Iterator[None]:
     """`helion`, `helion.language`, `helion.autotuner`, `helion._testing` → ours, for the
-    duration; in transpile-only mode kernel calls transpile without launching."""
+    duration; in transpile-only mode kernel calls transpile without launching. Without a GPU,
+    tensors meant for CUDA go to `target`."""
     Settings.transpile_only = transpile_only
     Settings.timing = timing
     Settings.kernels_transpiled = []
@@ -98,7 +105,7 @@ def installed(*, transpile_only: bool, timing: bool = False) -> Iterator[None]:
         Kernel.__call__ = _transpile_only_call
     stack = contextlib.ExitStack()
     if not _cuda_available():
-        stack.enter_context(CudaOnCpu())
+        stack.enter_context(CudaElsewhere(target))
     try:
         import triton.testing
 
@@ -203,4 +210,4 @@ def check_example(*_args: Any, **_kwargs: Any) -> None:
     raise NotImplementedError("check_example (Helion's test helper) is not part of the shim")
 
 
-__all__ = ["DEVICE", "HALF_DTYPE", "WrongResult", "installed", "run_example"]
+__all__ = ["DEVICE", "HALF_DTYPE", "LONG_INT_TYPE", "WrongResult", "installed", "run_example"]
