@@ -41,7 +41,7 @@ MARKER = "@@helion-example-result@@ "
 NOT_APPLICABLE = [
     (re.compile(r"torch\.distributed|symm_mem|dist\.init_process_group"), "distributed"),
     (re.compile(r"tcgen05|blackwell|sm_?100", re.IGNORECASE), "Blackwell-only"),
-    (re.compile(r"\bpallas\b|\bjax\b|torch_xla|\btpu\b", re.IGNORECASE), "TPU / Pallas"),
+    (re.compile(r"^\s*(import|from)\s+(jax|torch_xla)\b", re.MULTILINE), "TPU / Pallas"),
 ]
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "index",
     "reference_device",
     "register_block_size",
+    "register_reduction_dim",
     "register_tunable",
     "specialize",
     "static_range",
@@ -203,6 +204,11 @@ def cumsum(input_tensor: torch.Tensor, dim: int, reverse: bool = False) -> torch
 def specialize(value: Any) -> Any:
     """Mark a size as compile-time constant; eagerly the value itself."""
     return value
+
+
+def register_reduction_dim(size: Any) -> Any:
+    """Mark a size as a dimension a kernel reduces over whole; eagerly the size itself."""
+    return size
 
 
 class constexpr:  # noqa: N801 - spelled as in Helion (`hl.constexpr`)

@@ -29,7 +29,7 @@ from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
 from .memory import ATOMICS, MemoryMixin
 from .reductions import ReductionsMixin
-from .values import BLOCK, CONST, HOST_TENSOR, MODULE, Value, block, constant
+from .values import BLOCK, CONST, DTYPE, HOST_TENSOR, MODULE, Value, block, constant
 from .views import ViewsMixin
 
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
@@ -131,7 +131,7 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
             return self.dot_call(name, args, node)
         if name in ATOMICS or name in ("load", "store"):
             return self.call_memory(name, args, node)
-        if name == "specialize":
+        if name in ("specialize", "register_reduction_dim"):
             return self.lower_expr(args.get(0, "value"))
         if name == "arange":
             return self.arange(args, node)
@@ -180,6 +180,12 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
                     return block(ast.Name(id=self.stride(tensor.name, dim.const)), (), "int")
                 key = self.host.size_key(tensor.name, dim.const)
                 return block(ast.Name(id=self.size_param(key)), (), "int")
+        if method in ("new_zeros", "new_ones", "new_full", "new_empty") and args.positional:
+            # a fresh block of that shape (Helion's `w.new_zeros(n)`); dtype defaults to w's
+            pointer = self.tensor_pointer(tensor.name)
+            element = Value(DTYPE, expr("p.dtype.element_ty", p=pointer), const="runtime")
+            name = "new_zeros" if method == "new_empty" else method
+            return self.allocate_like(tensor, name, args, node, default_dtype=element)
         if method == "numel" and not args.positional:
             return block(
                 ast.Name(id=self.param(f"{tensor.name}_numel", f"{tensor.name}.numel()", "size")),

@@ -1,0 +1,94 @@
+"""Helion's public API spellings that its published examples use, on kernels of our own."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import DEVICE
+
+import transpiler as helion
+import transpiler.language as hl
+from transpiler.autotuner import LocalAutotuneCache, PowerOfTwoFragment, search_algorithms
+from transpiler.errors import TranspileError
+
+
+def rand(*shape: int) -> torch.Tensor:
+    return (torch.rand(*shape, dtype=torch.float64) * 2 - 1).to(torch.float32).to(DEVICE)
+
+
+@helion.kernel(ignore_warnings=[helion.exc.TensorOperationInWrapper])
+def split_row_sum(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.zeros([m], dtype=torch.float32, device=x.device)
+    # the fragment class imported by name, as Helion's split-K example does
+    parts = hl.register_tunable("parts", PowerOfTwoFragment(2, 8))
+    chunk = helion.next_power_of_2(helion.cdiv(n, parts))
+    for tile_m, outer_n in hl.tile([m, n], block_size=[None, chunk]):
+        acc = hl.zeros([tile_m], dtype=torch.float32)
+        for inner_n in hl.tile(outer_n.begin, outer_n.end):
+            acc += x[tile_m, inner_n].sum(-1)
+        hl.atomic_add(out, [tile_m], acc)
+    return out
+
+
+@helion.kernel()
+def scaled_rows(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    m = x.size(0)
+    n = hl.register_reduction_dim(x.size(1))
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        scale = w.new_zeros(n, dtype=torch.float64)  # a block from a host tensor's method
+        scale += w[:].to(torch.float64) * 3
+        out[tile_m, :] = (x[tile_m, :] * scale[None, :]).to(out.dtype)
+    return out
+
+
+def _tuner(bound_kernel: object, args: tuple, **kwargs: object) -> LocalAutotuneCache:
+    return LocalAutotuneCache(search_algorithms["never called"](bound_kernel, args))
+
+
+@helion.kernel(config=helion.Config(block_sizes=[16]), autotuner_fn=_tuner)
+def shifted(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] - 1.5
+    return out
+
+
+@pytest.mark.parametrize("shape", [(7, 37), (3, 200)], ids=str)
+def test_tunable_fragment_imported_by_name(shape):
+    x = rand(*shape)
+    torch.testing.assert_close(
+        split_row_sum(x).cpu().double(), x.cpu().double().sum(-1), atol=1e-5, rtol=1e-5
+    )
+
+
+def test_register_reduction_dim_and_new_zeros_on_a_host_tensor():
+    x, w = rand(5, 33), rand(33)
+    code = scaled_rows.bind((x, w)).triton_source
+    assert "tl.zeros([BLOCK_N], dtype=tl.float64)" in code
+    assert "register_reduction_dim" not in code
+    expected = x.cpu().double() * (w.cpu().double() * 3)[None, :]
+    torch.testing.assert_close(scaled_rows(x, w).cpu().double(), expected, atol=1e-6, rtol=1e-6)
+
+
+def test_configs_and_fn_rewrap_as_in_helion():
+    assert shifted.configs == [helion.Config(block_sizes=[16])]
+    dynamic = helion.kernel(shifted.fn, configs=shifted.configs, static_shapes=False)
+    untuned = helion.kernel(shifted.fn, configs=[])
+    assert dynamic.configs == shifted.configs and untuned.configs == []
+    x = rand(45)
+    for kernel in (shifted, dynamic, untuned):
+        torch.testing.assert_close(kernel(x).cpu().double(), x.cpu().double() - 1.5)
+
+
+def test_exc_names_helion_warnings_and_catches_our_errors():
+    assert issubclass(helion.exc.TensorOperationInWrapper, Warning)
+    assert helion.exc.Base is TranspileError
+    with pytest.raises(helion.exc.Base):
+        helion.transpile(
+            "import torch\nimport helion\nimport helion.language as hl\n\n"
+            "@helion.kernel()\ndef f(x: torch.Tensor) -> torch.Tensor:\n"
+            "    out = torch.empty_like(x)\n    for t in hl.tile(x.size(0)):\n"
+            "        out[t] = torch.expp(x[t])\n    return out\n"
+        )
