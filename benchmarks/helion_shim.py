@@ -148,8 +148,9 @@ def _compare(name: str, actual: Any, expected: Any, rtol: float, atol: float) ->
                 got.float(), want.float(), rtol=rtol, atol=atol, check_device=False
             )
         except AssertionError as error:
-            first = str(error).strip().splitlines()[0]
-            raise WrongResult(f"{name}: {first}") from None
+            lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+            detail = "; ".join(lines[1:3]) or lines[0]  # mismatched elements, largest difference
+            raise WrongResult(f"{name}: {detail}") from None
     Settings.checks += 1
 
 
