@@ -43,6 +43,20 @@ def scaled_rows(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@helion.kernel()
+def weighted_sum(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    acc_dtype = torch.float64  # dtypes named in host code, used in the device loop
+    dtype = x.dtype
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m], dtype=acc_dtype)
+        for tile_n in hl.tile(n):
+            acc += (x[tile_m, tile_n].to(acc_dtype) * w[tile_n].to(acc_dtype)).sum(-1)
+        out[tile_m] = acc.to(dtype)
+    return out
+
+
 def _tuner(bound_kernel: object, args: tuple, **kwargs: object) -> LocalAutotuneCache:
     return LocalAutotuneCache(search_algorithms["never called"](bound_kernel, args))
 
@@ -70,6 +84,18 @@ def test_register_reduction_dim_and_new_zeros_on_a_host_tensor():
     assert "register_reduction_dim" not in code
     expected = x.cpu().double() * (w.cpu().double() * 3)[None, :]
     torch.testing.assert_close(scaled_rows(x, w).cpu().double(), expected, atol=1e-6, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32], ids=str)
+def test_dtypes_named_in_host_code(dtype):
+    x, w = rand(6, 45).to(dtype), rand(45)
+    code = weighted_sum.bind((x, w)).triton_source
+    assert "tl.zeros([BLOCK_M], dtype=tl.float64)" in code
+    assert ".to(x_ptr.dtype.element_ty)" in code
+    result = weighted_sum(x, w)
+    assert result.dtype == dtype
+    expected = (x.cpu().double() * w.cpu().double()).sum(-1)
+    torch.testing.assert_close(result.cpu().double(), expected, atol=2e-3, rtol=2e-3)
 
 
 def test_configs_and_fn_rewrap_as_in_helion():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
+import torch
 
 from .frontend import Aliases, dotted_name
 
@@ -25,6 +26,7 @@ class HostInfo:
     tensor_sizes: dict[str, list[str]] = field(default_factory=dict)  # when the rank is known
     ranks: dict[str, int] = field(default_factory=dict)  # from example arguments
     like: dict[str, str] = field(default_factory=dict)  # out → x for out = torch.empty_like(x)
+    dtypes: dict[str, cst.BaseExpression] = field(default_factory=dict)  # acc_dtype = torch.float32
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -82,6 +84,20 @@ class HostInfo:
         self.like.pop(name, None)
         self.size_keys.pop(name, None)
         self.tensor_sizes.pop(name, None)
+        self.dtypes.pop(name, None)
+
+    def _is_dtype(self, value: cst.BaseExpression) -> bool:
+        """`torch.float32`, `x.dtype`, or another dtype name: a dtype the device code may use."""
+        if not isinstance(value, (cst.Attribute, cst.Name)):
+            return False
+        if isinstance(value, cst.Name):
+            return value.value in self.dtypes
+        if value.attr.value == "dtype":
+            return isinstance(value.value, cst.Name) and value.value.value in self.tensors
+        qualified = self.aliases.qualified(value) or ""
+        return qualified.startswith("torch.") and isinstance(
+            getattr(torch, value.attr.value, None), torch.dtype
+        )
 
     def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):
@@ -108,6 +124,9 @@ class HostInfo:
             self.tensors.add(name)
             if value.value in self.tensor_sizes:
                 self.tensor_sizes[name] = list(self.tensor_sizes[value.value])
+            return
+        if self._is_dtype(value):
+            self.dtypes[name] = value
             return
         key = self.key_of(value) if not isinstance(value, cst.Integer) else None
         if key is not None:
