@@ -1,7 +1,7 @@
 """Helion's published examples, run unmodified on the transpiler (issue 3's yardstick).
 
     python benchmarks/helion_examples.py --examples DIR [--transpile-only] [--json OUT]
-        [--timeout S] [--jobs N] [--time] [NAME ...]
+        [--timeout S] [--jobs N] [--budget S] [--time] [NAME ...]
 
 Each example file in DIR runs in its own process with `helion` mapped to `transpiler`
 (benchmarks/helion_shim.py) and its `if __name__ == "__main__":` block executed. The outcome:
@@ -17,6 +17,7 @@ Each example file in DIR runs in its own process with `helion` mapped to `transp
     not applicable  distributed, Blackwell- or TPU-only, or needs another package
     example error   the example's own host code failed for another reason
     timeout         it ran past --timeout seconds
+    not run         --budget seconds had passed before its turn
 
 Helion's example files are not in this repository: fetch them into .cache/helion-examples/.
 """
@@ -36,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "@@helion-example-result@@ "
+STARTED = time.perf_counter()
 
 # Source markers of examples that cannot run on one GPU of this kind (checked before running).
 NOT_APPLICABLE = [
@@ -178,10 +180,14 @@ def _run_example(path: Path, transpile_only: bool, timing: bool, target: str) ->
 
 
 def run_in_worker(path: Path, args: argparse.Namespace) -> dict:
+    if args.budget and time.perf_counter() - STARTED > args.budget:
+        return {"example": path.stem, "outcome": "not run", "seconds": 0.0,
+                "error": f"past the {args.budget:.0f} s budget", "kernels": []}  # fmt: skip
     command = [sys.executable, __file__, "--worker", str(path)]
     command += ["--transpile-only"] * args.transpile_only + ["--time"] * args.time
     started = time.perf_counter()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "benchmarks"), str(ROOT)]))
+    paths = [str(ROOT / "benchmarks"), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=args.timeout, env=env, cwd=path.parent
@@ -221,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per example")
     parser.add_argument("--jobs", type=int, default=1, help="examples run at once")
+    parser.add_argument("--budget", type=float, help="start no example after this many seconds")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
