@@ -87,6 +87,8 @@ def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu"
     """`helion`, `helion.language`, `helion.autotuner`, `helion._testing` → ours, for the
     duration; in transpile-only mode kernel calls transpile without launching. Without a GPU,
     tensors meant for CUDA go to `target`."""
+    global DEVICE
+    DEVICE = torch.device("cuda" if _cuda_available() else target)  # what examples allocate on
     Settings.transpile_only = transpile_only
     Settings.timing = timing
     Settings.kernels_transpiled = []

@@ -57,6 +57,26 @@ def weighted_sum(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@helion.kernel()
+def norm_rows(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :].to(torch.float32)
+        var, mean = torch.var_mean(row, dim=-1, keepdim=True, correction=0)
+        out[tile_m, :] = (row - mean) * torch.rsqrt(var + 1e-5)
+    return out
+
+
+@helion.kernel()
+def add_broadcast(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    x, y = torch.broadcast_tensors(x, y)
+    out = torch.empty(x.shape, dtype=torch.promote_types(x.dtype, y.dtype), device=x.device)
+    for tile in hl.tile(out.size()):
+        out[tile] = x[tile] + y[tile]
+    return out
+
+
 def _tuner(bound_kernel: object, args: tuple, **kwargs: object) -> LocalAutotuneCache:
     return LocalAutotuneCache(search_algorithms["never called"](bound_kernel, args))
 
@@ -96,6 +116,23 @@ def test_dtypes_named_in_host_code(dtype):
     assert result.dtype == dtype
     expected = (x.cpu().double() * w.cpu().double()).sum(-1)
     torch.testing.assert_close(result.cpu().double(), expected, atol=2e-3, rtol=2e-3)
+
+
+def test_var_mean_unpacked_in_a_device_loop():
+    x = rand(7, 37) * 3 + 1
+    code = norm_rows.bind((x,)).triton_source
+    assert "var = masked_var(" in code and "mean = tl.sum(" in code
+    expected = torch.nn.functional.layer_norm(x.cpu().double(), (37,), eps=1e-5)
+    torch.testing.assert_close(norm_rows(x).cpu().double(), expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("shapes", [((7, 37), (37,)), ((3, 5, 9), (5, 1))], ids=str)
+def test_broadcast_tensors_then_empty_of_its_shape(shapes):
+    x, y = rand(*shapes[0]), rand(*shapes[1]).to(torch.float16)
+    result = add_broadcast(x, y)
+    assert result.dtype == torch.float32 and result.shape == shapes[0]
+    expected = x.cpu().double() + y.cpu().double()
+    torch.testing.assert_close(result.cpu().double(), expected, atol=1e-6, rtol=1e-6)
 
 
 def test_configs_and_fn_rewrap_as_in_helion():

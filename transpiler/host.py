@@ -86,6 +86,21 @@ class HostInfo:
         self.tensor_sizes.pop(name, None)
         self.dtypes.pop(name, None)
 
+    def _broadcast(self, names: list[str | None], value: cst.BaseExpression) -> bool:
+        """`x, y = torch.broadcast_tensors(x, y)`: tensors of the largest rank among the inputs."""
+        if not (
+            isinstance(value, cst.Call)
+            and self.aliases.qualified(value.func) == "torch.broadcast_tensors"
+        ):
+            return False
+        ranks = [self.rank(dotted_name(a.value) or "") for a in value.args]
+        for name in names:
+            if name:
+                self.tensors.add(name)
+                if ranks and None not in ranks:
+                    self.ranks[name] = max(ranks)
+        return True
+
     def _is_dtype(self, value: cst.BaseExpression) -> bool:
         """`torch.float32`, `x.dtype`, or another dtype name: a dtype the device code may use."""
         if not isinstance(value, (cst.Attribute, cst.Name)):
@@ -107,6 +122,8 @@ class HostInfo:
             for name in names:
                 if name:
                     self._forget(name)
+            if self._broadcast(names, value):
+                return
             tensor = _sizes_of_whole(value)
             if tensor is not None:
                 self.tensor_sizes.setdefault(
@@ -157,6 +174,9 @@ class HostInfo:
             return "unknown"
         if func.startswith("torch.") and func.split(".")[-1] in _NEW and positional:
             shape = positional[0]
+            like = _sizes_of_whole(shape)  # torch.empty(x.shape): x's sizes
+            if like is not None and self.rank(like) is not None:
+                return [self.size_key(like, d) for d in range(self.rank(like))]
             if isinstance(shape, (cst.List, cst.Tuple)):
                 keys = [self.key_of(e.value) for e in shape.elements]
             else:

@@ -29,7 +29,7 @@ from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
 from .memory import ATOMICS, MemoryMixin
 from .reductions import ReductionsMixin
-from .values import BLOCK, CONST, DTYPE, HOST_TENSOR, MODULE, Value, block, constant
+from .values import BLOCK, CONST, DTYPE, HOST_TENSOR, MODULE, TUPLE, Value, block, constant
 from .views import ViewsMixin
 
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
@@ -244,6 +244,9 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
                 return block(expr("gelu_tanh(a)", a=value.code), value.dims, "float")
         if name in REDUCTIONS_BY_NAME and spelling in REDUCTIONS_BY_NAME[name].spellings:
             return self.reduction(name, value, args, node)
+        if name == "var_mean":  # torch's (variance, mean) pair: two reductions
+            variance = self.reduction("var", value, args, node)
+            return Value(TUPLE, items=(variance, self.reduction("mean", value, args, node)))
         op = ELEMENTWISE_BY_NAME.get(name)
         if op is not None and spelling in op.spellings:
             others = [self.lower_expr(a) for a in args.positional]
