@@ -77,6 +77,16 @@ def add_broadcast(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@helion.kernel()
+def pick_labels(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    n, v = logits.shape
+    out = torch.empty([n], dtype=logits.dtype, device=logits.device)
+    logits_flat = logits.view(-1)  # a view made in host code, read only through hl.load
+    for tile_n in hl.tile(n):
+        out[tile_n] = hl.load(logits_flat, [tile_n.index * v + labels[tile_n]]) * 2
+    return out
+
+
 def _tuner(bound_kernel: object, args: tuple, **kwargs: object) -> LocalAutotuneCache:
     return LocalAutotuneCache(search_algorithms["never called"](bound_kernel, args))
 
@@ -133,6 +143,12 @@ def test_broadcast_tensors_then_empty_of_its_shape(shapes):
     assert result.dtype == torch.float32 and result.shape == shapes[0]
     expected = x.cpu().double() + y.cpu().double()
     torch.testing.assert_close(result.cpu().double(), expected, atol=1e-6, rtol=1e-6)
+
+
+def test_host_view_read_through_hl_load():
+    logits, labels = rand(9, 37), torch.randint(0, 37, (9,)).to(DEVICE)
+    expected = 2 * logits.cpu().double()[torch.arange(9), labels.cpu()]
+    torch.testing.assert_close(pick_labels(logits, labels).cpu().double(), expected)
 
 
 def test_configs_and_fn_rewrap_as_in_helion():

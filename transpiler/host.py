@@ -184,6 +184,11 @@ class HostInfo:
             return keys if all(k is not None for k in keys) else "unknown"
         if base in self.names and method in ("clone", "contiguous") and base in self.tensor_sizes:
             return list(self.tensor_sizes[base])
+        if base in self.tensors and method in ("view", "reshape") and positional:
+            # x_flat = x.view(-1): a tensor of as many dims as the new shape has entries
+            shape = positional[0]
+            entries = shape.elements if isinstance(shape, (cst.List, cst.Tuple)) else positional
+            return [self.size_key(self._allocating, d) for d in range(len(entries))]
         if base in self.names and method.startswith("new_"):
             return "unknown"
         return "unknown" if func.startswith("torch.") else None
