@@ -15,6 +15,8 @@ Each example file in DIR runs in its own process with `helion` mapped to `transp
     internal error  InternalTranspilerError, or the generated code failed to compile or run
     needs GPU       the example needs CUDA (run it on the GPU machine)
     not applicable  distributed, Blackwell- or TPU-only, or needs another package
+    reference error (--transpile-only) the kernels called so far transpiled, but running one
+                    eagerly in reference mode, to let the example go on, failed
     example error   the example's own host code failed for another reason
     timeout         it ran past --timeout seconds
     not run         --budget seconds had passed before its turn
@@ -71,7 +73,7 @@ def _is_blackwell() -> bool:
 
 def classify(error: BaseException) -> tuple[str, str]:
     """(outcome, detail) for an exception raised while running an example."""
-    from helion_shim import WrongResult
+    from helion_shim import ReferenceModeError, WrongResult
 
     from transpiler.errors import InternalTranspilerError, TranspileError
     from transpiler.runtime import DeviceError
@@ -84,6 +86,8 @@ def classify(error: BaseException) -> tuple[str, str]:
         return "transpile error", f"{kind}: {error.message.splitlines()[0]}"
     if isinstance(error, WrongResult):
         return "wrong result", first
+    if isinstance(error, ReferenceModeError):
+        return "reference error", first
     if isinstance(error, ModuleNotFoundError):
         module = error.name or ""
         if module.split(".")[0] == "helion":
@@ -123,6 +127,7 @@ def _where(error: BaseException) -> str:
 
 # Outcomes a transpile-only pass on the meta device settles; others are run again on the CPU.
 SETTLED_ON_META = {"transpiled", "transpile error", "api gap", "not applicable"}
+# (a reference error on the meta device may be the meta device's: the CPU decides)
 
 
 def run_one(path: Path, *, transpile_only: bool, timing: bool) -> dict:

@@ -22,6 +22,10 @@ class WrongResult(AssertionError):
     """A kernel's output (or gradient) differs from the example's own baseline."""
 
 
+class ReferenceModeError(RuntimeError):
+    """Transpile-only: the kernel transpiled, but running it eagerly (to go on) failed."""
+
+
 class Settings:
     """What the harness asked for, read by the shim's functions."""
 
@@ -70,7 +74,10 @@ def _transpile_only_call(self: Kernel, *args: Any, **kwargs: Any) -> Any:
     result so the example's host code can go on."""
     self.bind(args)
     Settings.kernels_transpiled.append(self.name)
-    return self.run_reference(*args, **kwargs)
+    try:
+        return self.run_reference(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 - reported as what it is, not as a transpile failure
+        raise ReferenceModeError(f"{self.name}: {type(error).__name__}: {error}") from error
 
 
 def _bench(fn: Callable[[], Any]) -> float:

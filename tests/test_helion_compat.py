@@ -87,6 +87,16 @@ def pick_labels(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@helion.kernel()
+def add_row_bias(x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    bias = torch.broadcast_to(bias, (m, n))  # a parameter rebound to a 2-D view in host code
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([m, n]):
+        out[tile_m, tile_n] = x[tile_m, tile_n] + bias[tile_m, tile_n]
+    return out
+
+
 def _tuner(bound_kernel: object, args: tuple, **kwargs: object) -> LocalAutotuneCache:
     return LocalAutotuneCache(search_algorithms["never called"](bound_kernel, args))
 
@@ -149,6 +159,12 @@ def test_host_view_read_through_hl_load():
     logits, labels = rand(9, 37), torch.randint(0, 37, (9,)).to(DEVICE)
     expected = 2 * logits.cpu().double()[torch.arange(9), labels.cpu()]
     torch.testing.assert_close(pick_labels(logits, labels).cpu().double(), expected)
+
+
+def test_parameter_rebound_by_broadcast_to():
+    x, bias = rand(7, 37), rand(37)
+    expected = x.cpu().double() + bias.cpu().double()[None, :]
+    torch.testing.assert_close(add_row_bias(x, bias).cpu().double(), expected)
 
 
 def test_configs_and_fn_rewrap_as_in_helion():

@@ -184,6 +184,13 @@ class HostInfo:
             return keys if all(k is not None for k in keys) else "unknown"
         if base in self.names and method in ("clone", "contiguous") and base in self.tensor_sizes:
             return list(self.tensor_sizes[base])
+        if (
+            func == "torch.broadcast_to" and len(positional) == 2
+        ):  # a = torch.broadcast_to(a, (m, n))
+            shape = positional[1]
+            if isinstance(shape, (cst.List, cst.Tuple)):
+                keys = [self.key_of(e.value) for e in shape.elements]
+                return keys if all(k is not None for k in keys) else "unknown"
         if base in self.tensors and method in ("view", "reshape") and positional:
             # x_flat = x.view(-1): a tensor of as many dims as the new shape has entries
             shape = positional[0]
