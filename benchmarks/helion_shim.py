@@ -14,6 +14,7 @@ from torch.overrides import TorchFunctionMode
 
 import transpiler
 import transpiler.autotuner
+import transpiler.exc
 import transpiler.language
 from transpiler.runtime import Kernel
 
@@ -104,6 +105,7 @@ def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu"
         "helion": transpiler,
         "helion.language": transpiler.language,
         "helion.autotuner": transpiler.autotuner,
+        "helion.exc": transpiler.exc,
         "helion._testing": sys.modules[__name__],
     }
     saved = {name: sys.modules.get(name) for name in aliases}
