@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import autotuner, language  # noqa: I001
+from . import autotuner, exc, language  # noqa: I001
 from .errors import TranspileError
 from .export import export
 from .pipeline import Transpiled, transpile, transpile_module
@@ -36,6 +36,7 @@ __all__ = [
     "TranspileError",
     "Transpiled",
     "cdiv",
+    "exc",
     "export",
     "kernel",
     "language",

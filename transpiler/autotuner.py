@@ -1,4 +1,5 @@
-"""Helion's tunable fragment types (`helion.autotuner`), for `hl.register_tunable`."""
+"""Helion's tunable fragment types (`helion.autotuner`), for `hl.register_tunable`, and the
+names Helion's `autotuner_fn=` hooks import (accepted; the transpiler's own search runs)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,15 @@ class BooleanFragment:
     @property
     def default(self) -> bool:
         return False
+
+
+# Helion's search classes by name. The transpiler has one search of its own (transpiler.autotune)
+# and never calls a kernel's `autotuner_fn=`, so none are listed; the name exists for imports.
+search_algorithms: dict[str, type] = {}
+
+
+class LocalAutotuneCache:
+    """Helion's on-disk cache around a search; here it only holds the search it was given."""
+
+    def __init__(self, autotuner: Any) -> None:
+        self.autotuner = autotuner

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
+import torch
 
 from .frontend import Aliases, dotted_name
 
@@ -29,6 +30,7 @@ class HostInfo:
     ranks: dict[str, int] = field(default_factory=dict)  # from example arguments
     like: dict[str, str] = field(default_factory=dict)  # out → x for out = torch.empty_like(x)
     floats: set[str] = field(default_factory=set)  # host names that surely hold Python floats
+    dtypes: dict[str, cst.BaseExpression] = field(default_factory=dict)  # acc_dtype = torch.float32
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -87,6 +89,35 @@ class HostInfo:
         self.like.pop(name, None)
         self.size_keys.pop(name, None)
         self.tensor_sizes.pop(name, None)
+        self.dtypes.pop(name, None)
+
+    def _broadcast(self, names: list[str | None], value: cst.BaseExpression) -> bool:
+        """`x, y = torch.broadcast_tensors(x, y)`: tensors of the largest rank among the inputs."""
+        if not (
+            isinstance(value, cst.Call)
+            and self.aliases.qualified(value.func) == "torch.broadcast_tensors"
+        ):
+            return False
+        ranks = [self.rank(dotted_name(a.value) or "") for a in value.args]
+        for name in names:
+            if name:
+                self.tensors.add(name)
+                if ranks and None not in ranks:
+                    self.ranks[name] = max(ranks)
+        return True
+
+    def _is_dtype(self, value: cst.BaseExpression) -> bool:
+        """`torch.float32`, `x.dtype`, or another dtype name: a dtype the device code may use."""
+        if not isinstance(value, (cst.Attribute, cst.Name)):
+            return False
+        if isinstance(value, cst.Name):
+            return value.value in self.dtypes
+        if value.attr.value == "dtype":
+            return isinstance(value.value, cst.Name) and value.value.value in self.tensors
+        qualified = self.aliases.qualified(value) or ""
+        return qualified.startswith("torch.") and isinstance(
+            getattr(torch, value.attr.value, None), torch.dtype
+        )
 
     def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):
@@ -96,6 +127,8 @@ class HostInfo:
             for name in names:
                 if name:
                     self._forget(name)
+            if self._broadcast(names, value):
+                return
             tensor = _sizes_of_whole(value)
             if tensor is not None:
                 self.tensor_sizes.setdefault(
@@ -116,6 +149,9 @@ class HostInfo:
             self.tensors.add(name)
             if value.value in self.tensor_sizes:
                 self.tensor_sizes[name] = list(self.tensor_sizes[value.value])
+            return
+        if self._is_dtype(value):
+            self.dtypes[name] = value
             return
         key = self.key_of(value) if not isinstance(value, cst.Integer) else None
         if key is not None:
@@ -164,6 +200,9 @@ class HostInfo:
             return "unknown"
         if func.startswith("torch.") and func.split(".")[-1] in _NEW and positional:
             shape = positional[0]
+            like = _sizes_of_whole(shape)  # torch.empty(x.shape): x's sizes
+            if like is not None and self.rank(like) is not None:
+                return [self.size_key(like, d) for d in range(self.rank(like))]
             if isinstance(shape, (cst.List, cst.Tuple)):
                 keys = [self.key_of(e.value) for e in shape.elements]
             else:
@@ -171,6 +210,18 @@ class HostInfo:
             return keys if all(k is not None for k in keys) else "unknown"
         if base in self.names and method in ("clone", "contiguous") and base in self.tensor_sizes:
             return list(self.tensor_sizes[base])
+        if (
+            func == "torch.broadcast_to" and len(positional) == 2
+        ):  # a = torch.broadcast_to(a, (m, n))
+            shape = positional[1]
+            if isinstance(shape, (cst.List, cst.Tuple)):
+                keys = [self.key_of(e.value) for e in shape.elements]
+                return keys if all(k is not None for k in keys) else "unknown"
+        if base in self.tensors and method in ("view", "reshape") and positional:
+            # x_flat = x.view(-1): a tensor of as many dims as the new shape has entries
+            shape = positional[0]
+            entries = shape.elements if isinstance(shape, (cst.List, cst.Tuple)) else positional
+            return [self.size_key(self._allocating, d) for d in range(len(entries))]
         if base in self.names and method.startswith("new_"):
             return "unknown"
         if base in self.tensors and method in _VIEWS:  # flat = values.view(-1)

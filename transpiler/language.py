@@ -37,6 +37,7 @@ __all__ = [
     "join",
     "reference_device",
     "register_block_size",
+    "register_reduction_dim",
     "register_tunable",
     "specialize",
     "split",
@@ -290,6 +291,11 @@ def join(first: torch.Tensor | float, second: torch.Tensor | float) -> torch.Ten
 def specialize(value: Any) -> Any:
     """Mark a size as compile-time constant; eagerly the value itself."""
     return value
+
+
+def register_reduction_dim(size: Any) -> Any:
+    """Mark a size as a dimension a kernel reduces over whole; eagerly the size itself."""
+    return size
 
 
 class constexpr:  # noqa: N801 - spelled as in Helion (`hl.constexpr`)

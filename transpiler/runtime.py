@@ -149,6 +149,8 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
             prelude.extend(textwrap.dedent(inspect.getsource(value.fn)).rstrip("\n").split("\n"))
         elif name in code_names and (helper := _one_return_helper(value)) is not None:
             prelude.extend(helper.split("\n"))  # inlined where a device loop calls it
+        elif name in code_names and _our_api(value):  # `from helion.autotuner import ...`
+            prelude.append(f"from {value.__module__} import {value.__qualname__} as {name}")
     filename = inspect.getsourcefile(fn) or "<kernel>"
     padding = max(first_line - 1 - len(prelude), 1)
     text = "\n".join(prelude) + "\n" * (padding + 1) + function_text
@@ -175,6 +177,16 @@ def _is_jit_function(value: object) -> bool:
     return type(value).__module__.startswith("triton.") and callable(getattr(value, "fn", None))
 
 
+def _our_api(value: object) -> bool:
+    """A class or function of the transpiler's Helion API (`PowerOfTwoFragment`, `hl.tile`)."""
+    module = getattr(value, "__module__", None) or ""
+    return (
+        isinstance(value, (type, types.FunctionType))
+        and module.split(".")[0] == "transpiler"
+        and "." not in getattr(value, "__qualname__", ".")
+    )
+
+
 def _names_used(fn: Callable) -> Iterator[str]:
     code = fn.__code__
     yield from code.co_names
@@ -190,6 +202,8 @@ class Kernel:
         self.fn = fn
         self.name = fn.__name__
         self.settings = settings
+        given = settings.get("configs") or ([settings["config"]] if settings.get("config") else [])
+        self.configs = list(given)  # as Helion's Kernel.configs
         self.source, self.filename, _ = _module_source(fn)
         self._bound: dict[tuple, BoundKernel] = {}
         self._tuned: dict[str, dict | None] = {}
@@ -312,7 +326,7 @@ class Kernel:
         config = cache.get(disk_key)
         if config is None:
             given = self.settings.get("configs")
-            space = [dict(c) for c in given] if isinstance(given, (list, tuple)) else None
+            space = [dict(c) for c in given] if isinstance(given, (list, tuple)) and given else None
             tunables = self.transpiled(tuple(args)).tunables.get(self.name, ())
             if space is None:
                 space = candidates(tunables)

@@ -33,7 +33,18 @@ from .joins import STACK_FUNCTIONS, JoinsMixin
 from .memory import ATOMICS, MemoryMixin
 from .random import RandomMixin
 from .reductions import ReductionsMixin
-from .values import BLOCK, CONST, HOST_TENSOR, MODULE, Value, block, check_squeezable, constant
+from .values import (
+    BLOCK,
+    CONST,
+    DTYPE,
+    HOST_TENSOR,
+    MODULE,
+    TUPLE,
+    Value,
+    block,
+    check_squeezable,
+    constant,
+)
 from .views import ViewsMixin
 
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
@@ -152,7 +163,7 @@ class CallsMixin(
             return self.split(args, node)
         if name == "join":
             return self.join(args, node)
-        if name == "specialize":
+        if name in ("specialize", "register_reduction_dim"):
             return self.lower_expr(args.get(0, "value"))
         if name == "arange":
             return self.arange(args, node)
@@ -209,6 +220,12 @@ class CallsMixin(
                     return block(ast.Name(id=self.stride(tensor.name, dim.const)), (), "int")
                 key = self.host.size_key(tensor.name, dim.const)
                 return block(ast.Name(id=self.size_param(key)), (), "int")
+        if method in ("new_zeros", "new_ones", "new_full", "new_empty") and args.positional:
+            # a fresh block of that shape (Helion's `w.new_zeros(n)`); dtype defaults to w's
+            pointer = self.tensor_pointer(tensor.name)
+            element = Value(DTYPE, expr("p.dtype.element_ty", p=pointer), const="runtime")
+            name = "new_zeros" if method == "new_empty" else method
+            return self.allocate_like(tensor, name, args, node, default_dtype=element)
         if method == "numel" and not args.positional:
             return block(
                 ast.Name(id=self.param(f"{tensor.name}_numel", f"{tensor.name}.numel()", "size")),
@@ -267,6 +284,9 @@ class CallsMixin(
                 return block(expr("gelu_tanh(a)", a=value.code), value.dims, "float")
         if name in REDUCTIONS_BY_NAME and spelling in REDUCTIONS_BY_NAME[name].spellings:
             return self.reduction(name, value, args, node)
+        if name == "var_mean":  # torch's (variance, mean) pair: two reductions
+            variance = self.reduction("var", value, args, node)
+            return Value(TUPLE, items=(variance, self.reduction("mean", value, args, node)))
         op = ELEMENTWISE_BY_NAME.get(name)
         if op is not None and spelling in op.spellings:
             others = [self.lower_expr(a) for a in args.positional]

@@ -71,6 +71,8 @@ class ExpressionsMixin:
         if name in self.host.names or name in self.aliases.globals - set(self.aliases.names):
             if name in self.host.tensors or name in self.tensor_names_used:
                 return self.host_tensor(name)
+            if name in self.host.dtypes:  # acc_dtype = torch.float32 / dtype = x.dtype
+                return self.lower_expr(self.host.dtypes[name])
             if name in self.host.size_keys:
                 return block(ast.Name(id=self.size_param(self.host.size_keys[name])), ())
             return block(ast.Name(id=self.param(name, name, "scalar")), ())

@@ -226,7 +226,14 @@ class ViewsMixin:
         kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
         return block(code, tuple(dims), kind or ("float" if dtype is None else None))
 
-    def allocate_like(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
+    def allocate_like(
+        self,
+        value: Value,
+        name: str,
+        args: Arguments,
+        node: cst.Call,
+        default_dtype: Value | None = None,
+    ) -> Value:
         """torch.zeros_like / full_like(v, c) and v.new_zeros / new_full(shape, c) on blocks."""
         fill = constant(1.0 if "ones" in name else 0.0)
         rest = list(args.positional)
@@ -239,6 +246,8 @@ class ViewsMixin:
             fill = self.arithmetic(self.lower_expr(fill_node), fill_node)
         dtype_node = args.keywords.get("dtype")
         dtype = self.lower_expr(dtype_node) if dtype_node is not None else None
+        if dtype is None and default_dtype is not None:
+            dtype = default_dtype
         if dtype is None:
             source = value.storage if value.storage is not None else expr("v.dtype", v=value.code)
             dtype = Value(DTYPE, source, const="runtime")

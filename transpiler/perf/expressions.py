@@ -16,7 +16,7 @@ from .host_eval import CostModelError
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, is_floating
 
 _TILE_SCALARS = {"begin", "end", "block_size", "id", "count"}
-_HOST_LANGUAGE = {"specialize", "constexpr", "cdiv", "next_power_of_2"}
+_HOST_LANGUAGE = {"specialize", "register_reduction_dim", "constexpr", "cdiv", "next_power_of_2"}
 
 
 class Expressions:

@@ -9,12 +9,13 @@ from ..frontend import Aliases
 from ..source import Source
 
 _SPELLINGS = {"helion.cdiv": "triton.cdiv", "helion.next_power_of_2": "triton.next_power_of_2"}
-_IDENTITY = {"helion.language.specialize"}
+_IDENTITY = {"helion.language.specialize", "helion.language.register_reduction_dim"}
 _TUNABLES = {"helion.language.register_block_size", "helion.language.register_tunable"}
 
 
 class HostCodeRewriter(cst.CSTTransformer):
-    """`helion.cdiv` → `triton.cdiv`, `hl.specialize(x)` → `x`; other helion names are refused."""
+    """`helion.cdiv` → `triton.cdiv`, `hl.specialize(x)` / `hl.register_reduction_dim(x)` → `x`;
+    other helion names are refused."""
 
     def __init__(self, source: Source, aliases: Aliases) -> None:
         self.source = source

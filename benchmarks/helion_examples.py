@@ -1,0 +1,258 @@
+"""Helion's published examples, run unmodified on the transpiler (issue 3's yardstick).
+
+    python benchmarks/helion_examples.py --examples DIR [--transpile-only] [--json OUT]
+        [--timeout S] [--jobs N] [--budget S] [--time] [NAME ...]
+
+Each example file in DIR runs in its own process with `helion` mapped to `transpiler`
+(benchmarks/helion_shim.py) and its `if __name__ == "__main__":` block executed. The outcome:
+
+    ok              every kernel call ran and matched the example's own checks
+    transpiled      (--transpile-only) every kernel the example called transpiled and loaded;
+                    nothing launched, results came from the eager reference
+    wrong result    a kernel's output differed from the example's baseline
+    transpile error a named TranspileError (its class and the construct it names)
+    api gap         Helion API the aliases lack (a module, attribute or argument)
+    internal error  InternalTranspilerError, or the generated code failed to compile or run
+    needs GPU       the example needs CUDA (run it on the GPU machine)
+    not applicable  distributed, Blackwell- or TPU-only, or needs another package
+    reference error (--transpile-only) the kernels called so far transpiled, but running one
+                    eagerly in reference mode, to let the example go on, failed
+    example error   the example's own host code failed for another reason
+    timeout         it ran past --timeout seconds
+    not run         --budget seconds had passed before its turn
+
+Helion's example files are not in this repository: fetch them into .cache/helion-examples/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MARKER = "@@helion-example-result@@ "
+STARTED = time.perf_counter()
+
+# Source markers of examples that cannot run on one GPU of this kind (checked before running).
+NOT_APPLICABLE = [
+    (re.compile(r"torch\.distributed|symm_mem|dist\.init_process_group"), "distributed"),
+    (re.compile(r"tcgen05|blackwell|sm_?100", re.IGNORECASE), "Blackwell-only"),
+    (re.compile(r"^\s*(import|from)\s+(jax|torch_xla)\b", re.MULTILINE), "TPU / Pallas"),
+]
+
+
+# Errors naming our stand-ins for Helion's modules and objects: a gap in the aliases.
+API_NAMES = re.compile(r"helion|transpiler|'Kernel'|'BoundKernel'|'Config'")
+
+
+def not_applicable(source: str, name: str) -> str | None:
+    for pattern, why in NOT_APPLICABLE:
+        if pattern.search(source) or pattern.search(name):
+            if why == "Blackwell-only" and _is_blackwell():
+                continue
+            return why
+    return None
+
+
+def _is_blackwell() -> bool:
+    import torch
+
+    return torch.cuda.is_available() and torch.cuda.get_device_capability()[0] >= 10
+
+
+# --- one example, in a worker process --------------------------------------------------------
+
+
+def classify(error: BaseException) -> tuple[str, str]:
+    """(outcome, detail) for an exception raised while running an example."""
+    from helion_shim import ReferenceModeError, WrongResult
+
+    from transpiler.errors import InternalTranspilerError, TranspileError
+    from transpiler.runtime import DeviceError
+
+    first = (str(error).strip().splitlines() or [""])[0]
+    kind = type(error).__name__
+    if isinstance(error, InternalTranspilerError):
+        return "internal error", f"{kind}: {first}"
+    if isinstance(error, TranspileError):
+        return "transpile error", f"{kind}: {error.message.splitlines()[0]}"
+    if isinstance(error, WrongResult):
+        return "wrong result", first
+    if isinstance(error, ReferenceModeError):
+        return "reference error", first
+    if isinstance(error, ModuleNotFoundError):
+        module = error.name or ""
+        if module.split(".")[0] == "helion":
+            return "api gap", f"no module {module}"
+        return "not applicable", f"needs package {module.split('.')[0]}"
+    if isinstance(error, (ImportError, AttributeError)) and API_NAMES.search(first):
+        return "api gap", f"{kind}: {first}"
+    if isinstance(error, DeviceError) or re.search(
+        r"CUDA|cuda|NVIDIA driver|compiled with CUDA", first
+    ):
+        return "needs GPU", f"{kind}: {first}"
+    if _raised_in_generated_code(error):
+        return "internal error", f"generated code: {kind}: {first}"
+    if isinstance(error, AssertionError):
+        return "wrong result", f"{kind}: {first}"
+    return "example error", f"{kind}: {first} ({_where(error)})"
+
+
+def _frames(error: BaseException) -> list[traceback.FrameSummary]:
+    return traceback.extract_tb(error.__traceback__)
+
+
+def _raised_in_generated_code(error: BaseException) -> bool:
+    return any(
+        "transpiler_generated" in f.filename or "/transpiler/" in f.filename
+        for f in _frames(error)[-3:]
+    ) or type(error).__module__.startswith("triton")
+
+
+def _where(error: BaseException) -> str:
+    frames = _frames(error)
+    if not frames:
+        return "?"
+    last = frames[-1]
+    return f"{Path(last.filename).name}:{last.lineno}"
+
+
+# Outcomes a transpile-only pass on the meta device settles; others are run again on the CPU.
+SETTLED_ON_META = {"transpiled", "transpile error", "api gap", "not applicable"}
+# (a reference error on the meta device may be the meta device's: the CPU decides)
+
+
+def run_one(path: Path, *, transpile_only: bool, timing: bool) -> dict:
+    """Run one example here (the worker process) and describe what happened.
+
+    Without a GPU, transpile-only runs the example on the meta device first (shapes only: the
+    examples' full-size baselines cost nothing); an example that needs real data there (say
+    `int(offsets[-1])`) runs again on the CPU."""
+    import torch
+
+    started = time.perf_counter()
+    result = {"example": path.stem, "outcome": "", "seconds": 0.0, "error": "", "kernels": []}
+    why = not_applicable(path.read_text(), path.stem)
+    if why:
+        result.update(outcome="not applicable", error=why)
+        return result
+    targets = ["meta", "cpu"] if transpile_only and not torch.cuda.is_available() else ["cpu"]
+    for target in targets:
+        result.update(_run_example(path, transpile_only, timing, target))
+        if result["outcome"] in SETTLED_ON_META:
+            break
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _run_example(path: Path, transpile_only: bool, timing: bool, target: str) -> dict:
+    import runpy
+
+    import torch
+    from helion_shim import Settings, installed
+
+    result = {"outcome": "", "error": ""}
+    torch.manual_seed(0)
+    try:
+        with installed(transpile_only=transpile_only, timing=timing, target=target):
+            runpy.run_path(str(path), run_name="__main__")
+        if transpile_only:
+            ran = bool(Settings.kernels_transpiled)
+            result["outcome"] = "transpiled" if ran else "example error"
+            result["error"] = "" if ran else "the example called no kernel"
+        else:
+            result["outcome"] = "ok"
+    except BaseException as error:  # noqa: BLE001 - every failure is classified
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        if isinstance(error, SystemExit) and not error.code:
+            result["outcome"] = "ok"
+        else:
+            result["outcome"], result["error"] = classify(error)
+    result["kernels"] = sorted(set(Settings.kernels_transpiled))
+    return result
+
+
+# --- the driver ------------------------------------------------------------------------------
+
+
+def run_in_worker(path: Path, args: argparse.Namespace) -> dict:
+    if args.budget and time.perf_counter() - STARTED > args.budget:
+        return {"example": path.stem, "outcome": "not run", "seconds": 0.0,
+                "error": f"past the {args.budget:.0f} s budget", "kernels": []}  # fmt: skip
+    command = [sys.executable, __file__, "--worker", str(path)]
+    command += ["--transpile-only"] * args.transpile_only + ["--time"] * args.time
+    started = time.perf_counter()
+    paths = [str(ROOT / "benchmarks"), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=args.timeout, env=env, cwd=path.parent
+        )
+    except subprocess.TimeoutExpired:
+        seconds = round(time.perf_counter() - started, 2)
+        return {"example": path.stem, "outcome": "timeout", "seconds": seconds,
+                "error": f"over {args.timeout} s", "kernels": []}  # fmt: skip
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith(MARKER):
+            return json.loads(line[len(MARKER) :])
+    tail = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+    return {"example": path.stem, "outcome": "internal error", "seconds": 0.0,
+            "error": f"worker died (exit {done.returncode}): {tail}", "kernels": []}  # fmt: skip
+
+
+def table(results: list[dict]) -> str:
+    width = max([len(r["example"]) for r in results] + [7])
+    lines = [f"{'example':<{width}}  {'outcome':<15}  {'seconds':>7}  first line of the error"]
+    for r in results:
+        error = r["error"].replace("\n", " ")[:110]
+        lines.append(f"{r['example']:<{width}}  {r['outcome']:<15}  {r['seconds']:>7.1f}  {error}")
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
+    lines.append("")
+    lines.append(", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="only these examples (file stems)")
+    parser.add_argument("--examples", type=Path, default=ROOT / ".cache/helion-examples")
+    parser.add_argument("--transpile-only", action="store_true")
+    parser.add_argument("--time", action="store_true", help="time kernels and baselines")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per example")
+    parser.add_argument("--jobs", type=int, default=1, help="examples run at once")
+    parser.add_argument("--budget", type=float, help="start no example after this many seconds")
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]
+        result = run_one(args.worker, transpile_only=args.transpile_only, timing=args.time)
+        print(MARKER + json.dumps(result), flush=True)
+        return 0
+    files = sorted(p for p in args.examples.resolve().glob("*.py") if not p.name.startswith("_"))
+    if args.names:
+        files = [p for p in files if p.stem in args.names]
+    if not files:
+        parser.error(f"no example files in {args.examples}")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(lambda p: run_in_worker(p, args), files))
+    print(table(results))
+    if args.json:
+        mode = "transpile-only" if args.transpile_only else "run"
+        args.json.write_text(json.dumps({"mode": mode, "results": results}, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

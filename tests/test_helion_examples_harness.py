@@ -1,0 +1,99 @@
+"""benchmarks/helion_examples.py on a tiny examples directory of our own (no Helion code)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import helion_examples  # noqa: E402
+
+HEADER = """\
+import torch
+
+import helion
+from helion._testing import DEVICE, run_example
+import helion.language as hl
+
+"""
+KERNEL = """\
+@helion.kernel(ignore_warnings=[helion.exc.TensorOperationInWrapper])
+def combine(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(out.size()):
+        out[tile] = {expression}
+    return out
+
+
+def main() -> None:
+    x = torch.randn([37, 5], device="cuda") + 2
+    y = torch.rand([37, 5], device=DEVICE) + 0.5
+    run_example(combine, torch.add, (x, y), rtol=1e-5, atol=1e-5)
+
+
+if __name__ == "__main__":
+    main()
+"""
+EXAMPLES = {
+    # an example that matches its baseline
+    "adds": HEADER + KERNEL.format(expression="x[tile] + y[tile]"),
+    # one whose kernel disagrees with the baseline it names
+    "subtracts": HEADER + KERNEL.format(expression="x[tile] - y[tile]"),
+    # one using a construct the transpiler refuses
+    "refused": HEADER + KERNEL.format(expression="torch.special.zeta(x[tile], y[tile])"),
+}
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("examples")
+    for name, text in EXAMPLES.items():
+        (folder / f"{name}.py").write_text(textwrap.dedent(text))
+    (folder / "_private.py").write_text("raise SystemExit(3)\n")  # skipped: not an example
+    return folder
+
+
+def run(examples: Path, tmp_path: Path, *flags: str) -> dict[str, dict]:
+    out = tmp_path / "results.json"
+    argv = ["--examples", str(examples), "--json", str(out), "--jobs", "2", *flags]
+    assert helion_examples.main(argv) == 0
+    data = json.loads(out.read_text())
+    return {r["example"]: r for r in data["results"]}
+
+
+def test_transpile_only_classifies_each_example(examples, tmp_path, capsys):
+    results = run(examples, tmp_path, "--transpile-only")
+    assert set(results) == {"adds", "subtracts", "refused"}
+    assert results["adds"]["outcome"] == "transpiled"
+    assert results["adds"]["kernels"] == ["combine"]
+    assert results["subtracts"]["outcome"] == "transpiled"  # nothing compared without a launch
+    assert results["refused"]["outcome"] == "transpile error"
+    assert results["refused"]["error"].startswith("UnsupportedOpError:")
+    table = capsys.readouterr().out
+    assert "refused" in table and "UnsupportedOpError" in table and "2 transpiled" in table
+
+
+def test_full_run_compares_with_the_examples_baseline(examples, tmp_path):
+    results = run(examples, tmp_path, "adds", "subtracts")
+    assert set(results) == {"adds", "subtracts"}
+    assert results["adds"]["outcome"] == "ok", results["adds"]
+    assert results["subtracts"]["outcome"] == "wrong result"
+    assert results["subtracts"]["error"].startswith("helion: Mismatched elements: 185 / 185")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("import torch.distributed as dist\n", "distributed"),
+        ("from jax import numpy\n", "TPU / Pallas"),
+        ("x = 1  # runs on a tpu or an H100\n", None),
+    ],
+)
+def test_not_applicable_markers(text, why):
+    assert helion_examples.not_applicable(text, "example") == why
