@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,9 @@ def corpus_params() -> list:
 def test_bad_input_raises_its_error_at_its_place(path: Path) -> None:
     case = read_case(path)
     source = path.read_text()
+    if case["kind"] == "TranspileSyntaxError" and _python_accepts(source):
+        # e.g. a name with a Unicode 15 letter: Python 3.12 takes it, 3.11 refuses it
+        pytest.skip(f"this Python ({sys.version.split()[0]}) compiles the case: nothing to refuse")
     with pytest.raises(errors.TranspileError) as caught:
         transpiler.transpile(source, filename=path.name)
     error = caught.value
@@ -48,6 +52,14 @@ def test_bad_input_raises_its_error_at_its_place(path: Path) -> None:
     assert error.source_line == source.split("\n")[error.lineno - 1]
     if case["message"]:
         assert case["message"].lower() in error.message.lower(), str(error)
+
+
+def _python_accepts(source: str) -> bool:
+    try:
+        compile(source, "<case>", "exec")
+    except SyntaxError:
+        return False
+    return True
 
 
 def test_the_corpus_is_large_and_covers_every_error_class() -> None:
