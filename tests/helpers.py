@@ -31,6 +31,13 @@ GPU_ONLY_BF16 = pytest.param(
 )
 
 
+# Tests of CPU-interpreter behaviour written with CPU tensors (or Triton source in strings,
+# which compiled kernels refuse): on a GPU machine they would test nothing we ship.
+CPU_INTERPRETER_ONLY = pytest.mark.skipif(
+    DEVICE == "cuda", reason="a CPU-interpreter test (CPU tensors or Triton source in a string)"
+)
+
+
 def on_device(function):
     """Run `function` with tensor arguments on DEVICE; results come back to the CPU."""
 

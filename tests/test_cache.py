@@ -17,6 +17,11 @@ import transpiler
 from transpiler import runtime
 from transpiler.autotune import TuningCache
 
+# the cache's mechanics do not depend on the device: tested with CPU tensors in the interpreter
+pytestmark = pytest.mark.skipif(
+    torch.cuda.is_available(), reason="cache tests run kernels on CPU tensors (interpreter)"
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 ADD = textwrap.dedent(
     """\

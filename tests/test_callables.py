@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches, both_truths, generated, kernel_source
+from helpers import CPU_INTERPRETER_ONLY, assert_matches, both_truths, generated, kernel_source
 
 import transpiler
 from transpiler.errors import CallableArgumentError
@@ -30,6 +30,7 @@ def test_default_epilogue(dtype):
     assert relative(ours, reference) < 2e-3
 
 
+@CPU_INTERPRETER_ONLY
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 def test_bias_relu_epilogue(dtype):
     x, y, bias = rand(37, 29, dtype=dtype), rand(29, 45, dtype=dtype), rand(45, dtype=dtype)
@@ -53,6 +54,7 @@ def test_generated_code_keeps_the_users_names():
     assert "tl.maximum(acc + bias_tile, 0)" in code
 
 
+@CPU_INTERPRETER_ONLY
 def test_through_the_kernel_decorator_each_callable_its_own_specialisation():
     from kernels.epilogues import matmul
 
@@ -74,6 +76,7 @@ def test_through_the_kernel_decorator_each_callable_its_own_specialisation():
     assert_matches(matmul(x, y, by_row), product - rows.double()[:, None])
 
 
+@CPU_INTERPRETER_ONLY
 def test_a_module_for_one_epilogue_refuses_another():
     x, y, bias = rand(9, 8), rand(8, 7), rand(7)
     launcher = generated(kernel_source("examples.py"), "matmul", x, y)  # the default inlined
@@ -160,6 +163,7 @@ def test_the_cost_model_follows_the_epilogue():
     assert fused.min_bytes - plain.min_bytes == 48 * 4  # the bias, read once
 
 
+@CPU_INTERPRETER_ONLY
 def test_the_magic_specialises_on_a_callable_from_an_earlier_cell(device):
     pytest.importorskip("IPython")
     from magic_shell import fresh_shell, put, run_magic
@@ -194,6 +198,7 @@ def test_the_magic_specialises_on_a_callable_from_an_earlier_cell(device):
         assert_matches(result.cpu(), expected.cpu())
 
 
+@CPU_INTERPRETER_ONLY
 def test_the_kernel_decorator_brings_a_module_helper_along():
     from kernels.epilogues import leaky_rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import generated, reference
+from helpers import CPU_INTERPRETER_ONLY, generated, reference
 
 import transpiler
 from transpiler.errors import InlineTritonError, UnsupportedConstructError
@@ -98,6 +98,7 @@ def values(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     return (torch.rand(*shape, dtype=torch.float64) + 0.25).to(dtype)
 
 
+@CPU_INTERPRETER_ONLY
 def test_device_print(capfd):
     x = values(5)
     out = generated(ESCAPES, "printed", x, 2.0)(x, 2.0)
@@ -147,6 +148,7 @@ def test_triton_kernel_writes_a_source_function_into_the_module():
     assert "@triton.jit\ndef scaled_difference(" in code
 
 
+@CPU_INTERPRETER_ONLY
 def test_kernel_decorator_copies_an_imported_jit_function():
     """Through transpiler.kernel the jit function lives in the caller's module: copied in."""
     import kernels.jit_helpers as helpers
@@ -157,6 +159,7 @@ def test_kernel_decorator_copies_an_imported_jit_function():
     assert "def multiply_add_one(a, b):" in helpers.uses_jit_helper.triton_source
 
 
+@CPU_INTERPRETER_ONLY
 @pytest.mark.parametrize("name", ["inline_axpy", "jit_function"])
 def test_reference_mode_says_it_cannot_run_inline_triton(name):
     x, y = values(3, 8), values(3, 8)

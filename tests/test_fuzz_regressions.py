@@ -270,6 +270,12 @@ def test_one_element_tuple_loop_target():
 
 @pytest.mark.parametrize("text", ["\U000322fb\n", "x = K\U00016104d\n"], ids=["name", "in-name"])
 def test_characters_python_refuses_are_a_syntax_error(text):
+    try:
+        compile(text, "<case>", "exec")
+    except SyntaxError:
+        pass
+    else:  # Unicode 15 letters: Python 3.12 takes them, 3.11 refuses them
+        pytest.skip("this Python compiles the text: nothing to refuse")
     with pytest.raises(errors.TranspileSyntaxError) as caught:
         transpiler.transpile(text)
     assert caught.value.lineno == 1

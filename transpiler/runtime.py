@@ -73,6 +73,9 @@ def check_devices(name: str, args: tuple) -> None:
             f"{name}() got CPU tensors on a GPU machine; move them to the GPU "
             "(or start the process with TRITON_INTERPRET=1 to use the interpreter)"
         )
+    if not interpreting() and devices - {"cuda", "cpu"}:
+        found = ", ".join(sorted(devices - {"cuda"}))
+        raise DeviceError(f"{name}() got {found} tensors: the generated kernels run on CUDA tensors")
 
 
 def write_atomically(path: Path, text: str | bytes) -> None:
