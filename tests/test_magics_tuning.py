@@ -168,3 +168,19 @@ def test_roofline_on_cpu_says_the_cloud_needs_a_gpu(shell) -> None:
     (line,) = [line for line in shown.stdout.splitlines() if line.startswith("roofline")]
     assert line.endswith(magics.plot.CPU_NOTICE) and "autotuner's cloud need a GPU" in line
     assert not any("image/png" in output for output in shown.outputs)
+
+
+@pytest.mark.gpu
+def test_a_real_search_in_a_cell_becomes_the_roofline_cloud(shell, monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(magics.tuning, "_SEARCHES", {})
+    monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))  # search, not the disk cache
+    put(shell, x=torch.randn(1 << 22), y=torch.randn(1 << 22))
+    shown = run_magic(shell, "--run 'add(x, y)' --roofline --show none", ADD_CELL)
+    lines = shown.stdout.splitlines()
+    assert any(line.startswith("autotune add: ") for line in lines), lines
+    assert any(line.startswith("  PASS") for line in lines), lines
+    timings = shell.user_ns["add"].last_tuning
+    assert len(timings) >= 2 and timings[0][0] is None
+    if not any("no datasheet entry" in line for line in lines):
+        assert f"  autotune candidates ({len(timings)})" in " ".join(lines)
+        assert any("image/png" in output for output in shown.outputs)

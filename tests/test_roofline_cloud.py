@@ -173,3 +173,16 @@ def test_roofline_figure_on_cpu_says_what_it_needs(kernel):
         roofline_figure(kernel, *ARGS)
     with pytest.raises(RuntimeError, match="not timed .*no CUDA device.*pass ms="):
         roofline_figure(kernel, *ARGS, device=H100)
+
+
+@pytest.mark.gpu
+def test_a_real_search_becomes_the_cloud(kernel, monkeypatch, tmp_path):
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))  # search, not the disk cache
+    a = torch.randn(1024, 1024, device="cuda", dtype=torch.float16)
+    drawn = call_roofline(kernel, a, a, device=H100)
+    assert drawn.tuning is not None and len(drawn.tuning.candidates) >= 2
+    assert drawn.tuning.default == 0 and drawn.point.precision == "fp16"
+    axes = drawn.figure(path=tmp_path / "matmul.png").axes[0]
+    (cloud,) = _cloud_artists(axes)
+    assert len(cloud.get_offsets()) == len(kernel.last_tuning)
