@@ -35,8 +35,9 @@ from . import tuning
 
 CELL_FILENAME = "<cell>"
 
-# Generated code per (cell text, argument ranks, config); shared by every run of the same cell.
-_TRANSPILED: dict[tuple[str, tuple, str], Transpiled] = {}
+# Generated code per (cell text, argument ranks, config, kernels kept); shared by every run of
+# the same cell.
+_TRANSPILED: dict[tuple[str, tuple, str, tuple[str, ...] | None], Transpiled] = {}
 # Generated modules by content digest.
 _LOADED: dict[str, types.ModuleType] = {}
 
@@ -133,8 +134,10 @@ class CellProgram:
     calls: list[KernelCall] = field(default_factory=list)
     recording: bool = False  # calls are kept only while the magic runs --run EXPR
     launchers: dict[tuple, tuple[Transpiled, Callable[..., Any]]] = field(default_factory=dict)
+    recorded: set[tuple] = field(default_factory=set)  # launchers run for the user, not trials
     config: dict[str, Any] | None = None  # `--config`: replaces every kernel's decorator config
     force: bool = False  # `--force`: regenerate, and tune again on a GPU
+    searched: set[tuple] = field(default_factory=set)  # searches this run made (--force: once)
     settings: dict[str, dict[str, object]] | None = None  # decorator keywords, read when needed
 
     @classmethod
@@ -214,7 +217,8 @@ class CellProgram:
             module = load_generated(transpiled.code, self.namespace)
             self.launchers[key] = (transpiled, getattr(module, name))
         transpiled, function = self.launchers[key]
-        if not trial:
+        if not trial and key not in self.recorded:  # ran for the user: errors, stages
+            self.recorded.add(key)
             self.files[generated_path(transpiled.code)] = transpiled
             module = _LOADED[digest_of(transpiled.code)]
             if module not in self.modules:

@@ -42,9 +42,9 @@ def on_gpu(args: tuple) -> bool:
 
 def tunes(program: CellProgram, name: str, args: tuple) -> bool:
     """On a GPU, unless `--config` or the decorator fixed the choice."""
-    if program.config is not None or opts_out(program.decorator_settings(name)):
+    if not on_gpu(args) or program.config is not None:
         return False
-    return on_gpu(args)
+    return not opts_out(program.decorator_settings(name))
 
 
 def tuned_config(
@@ -57,11 +57,13 @@ def tuned_config(
     from .program import digest_of
 
     key = (digest_of(program.source), name, shape_key(args))
-    if key in _SEARCHES and not program.force:
+    forced = program.force and key not in program.searched  # --force: search once per run
+    if key in _SEARCHES and not forced:
         return _SEARCHES[key]
+    program.searched.add(key)
     cache = TuningCache(runtime.cache_dir() / "autotune.json")
     disk_key = cache.key(program.source, name, args)
-    config = None if program.force else cache.get(disk_key)
+    config = None if forced else cache.get(disk_key)
     timings: Timings = []
     if config is None:
         tunables = program.transpiled_for(name, args).tunables.get(name, ())
@@ -73,6 +75,8 @@ def tuned_config(
             )
             print(search_line(name, config, timings))
         cache.put(disk_key, config or {})
+    else:
+        print(cached_line(name, config))
     _SEARCHES[key] = (config or None, timings)
     return _SEARCHES[key]
 
@@ -88,6 +92,12 @@ def search_line(name: str, config: dict[str, Any] | None, timings: Timings) -> s
     if default is not None and config:
         line += f", {default / best_ms:.2f}x over the default ({default:.4f} ms)"
     return line
+
+
+def cached_line(name: str, config: dict[str, Any]) -> str:
+    """One line saying a configuration came from the autotune cache (no timings: no cloud)."""
+    chosen = _config_text(config) if config else "the default config"
+    return f"autotune {name}: {chosen} from the autotune cache (--force searches again)"
 
 
 def _config_text(config: dict[str, Any]) -> str:
