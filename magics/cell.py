@@ -250,7 +250,7 @@ class CellRun:
         return True
 
     def _bench(self, expression: str, result: Any) -> None:
-        if runtime.interpreting() or not torch.cuda.is_available():
+        if not on_gpu():
             print(timing.CPU_NOTICE)
             return
         program = self.program
@@ -261,14 +261,19 @@ class CellRun:
     def _roofline(self, expression: str) -> None:
         program = self.program
         assert program is not None
-        on_gpu = not runtime.interpreting() and torch.cuda.is_available()
+        from transpiler.perf.call import searched_timings
+
+        searches = [  # the autotuner's search behind each call, when this run searched
+            searched_timings(self.namespace.get(call.name), call.args) for call in program.calls
+        ]
         lines, png = plot.roofline_report(
             expression,
             program.source,
             [(call.name, call.args) for call in program.calls],
             lambda: self._evaluate(expression),
-            on_gpu=on_gpu,
+            on_gpu=on_gpu(),
             block_sizes=(self.config or {}).get("block_sizes"),
+            searches=searches,
         )
         for line in lines:
             print(line)
@@ -302,6 +307,11 @@ class CellRun:
             )
         except TypeError:  # an argument the file cannot record: no self-check inputs for it
             return export_text(program.source, config=program.config, filename=CELL_FILENAME)
+
+
+def on_gpu() -> bool:
+    """Kernels run on a GPU here (not in Triton's interpreter): timing and figures make sense."""
+    return not runtime.interpreting() and torch.cuda.is_available()
 
 
 def _as_meta(value: Any) -> Any:

@@ -8,8 +8,18 @@ from typing import Any
 
 import torch
 
+from .program import CELL_FILENAME
+
 NEEDS_RUN = "roofline: needs --run EXPR (the call whose cost and time are plotted)"
-CPU_NOTICE = "the achieved point needs a GPU (kernels run in Triton's CPU interpreter here)"
+CPU_NOTICE = (
+    "the achieved point and the autotuner's cloud need a GPU "
+    "(kernels run in Triton's CPU interpreter here)"
+)
+NO_SEARCH = (
+    "no autotune cloud: this run did not search (--config, config= or autotune_effort='none' "
+    "fix the configuration; --force searches again instead of using the autotune cache)"
+)
+SEVERAL_CALLS = "no autotune cloud: it is drawn for an expression with one kernel call"
 
 
 def precision_of(args: Iterable[Any]) -> str:
@@ -50,20 +60,33 @@ def roofline_report(
     *,
     on_gpu: bool,
     block_sizes: Any = None,
+    searches: list[list] | None = None,
 ) -> tuple[list[str], bytes | None]:
     """Lines to print and, on a GPU with a known device, the roofline figure as PNG bytes.
 
     `calls` are EXPR's kernel calls (kernel name, arguments); `run` evaluates EXPR again (timed
-    on a GPU with triton.testing.do_bench). Cost-model failures are one line, never raised.
+    on a GPU with triton.testing.do_bench); `searches`, one per call, the autotuner's
+    [(config, ms)] behind it (the kernel's `last_tuning` for those shapes, or []): with one
+    call, its candidates are drawn as a cloud. Cost-model failures are one line, never raised.
     """
-    from transpiler.perf import kernel_cost
+    from transpiler.perf import analyse
 
     if not calls:
         return [f"roofline {expression}: no kernel of this cell was called"], None
+    searches = searches or [[] for _ in calls]
     try:
-        costs = [kernel_cost(source, name, args, block_sizes=block_sizes) for name, args in calls]
+        works = [analyse(source, name, args, filename=CELL_FILENAME) for name, args in calls]
+        costs = [work.cost(block_sizes) for work in works]
     except Exception as error:  # CostModelError or an unforeseen case: one line, never raised
         return [f"roofline {expression}: cost model failed ({type(error).__name__}: {error})"], None
+    precision = precision_of(arg for _, args in calls for arg in args)
+    search = None
+    if len(calls) == 1 and searches[0]:
+        from transpiler.perf.roofline import tuning
+
+        search = tuning(expression, works[0], searches[0], precision)
+        chosen = searches[0][search.best][0] or {}  # the configuration the call ran
+        costs = [works[0].cost(chosen.get("block_sizes") or block_sizes)]
     cost = total_cost(costs)
     names = [name for name, _ in calls]
     line = cost_line(expression, names, cost)
@@ -78,7 +101,6 @@ def roofline_report(
         return [f"{line}; not timed: {timing.reason}"], None
     device = current_device()
     seconds = timing.ms * 1e-3
-    precision = precision_of(arg for _, args in calls for arg in args)
     measured = f"{timing.ms:.4f} ms median, {cost.flops / seconds / 1e12:.3g} TFLOP/s, "
     measured += f"{cost.min_bytes / seconds / 1e9:.1f} GB/s"
     if device is None:
@@ -87,14 +109,27 @@ def roofline_report(
     kernel_point = point(expression, cost, seconds, precision)
     percent = percent_of_attainable(kernel_point, device)
     lines = [f"{line}; {measured}; {percent:.0f}% of attainable on {device.name} ({precision})"]
-    return lines, figure_png(device, [kernel_point])
+    lines.append(cloud_line(search, len(calls), any(searches)))
+    return lines, figure_png(device, [kernel_point], tuning=search)
 
 
-def figure_png(device: Any, points: list[Any], title: str | None = None) -> bytes:
-    """`plot_roofline` for `device` with `points`, rendered to PNG (no pyplot state)."""
+def cloud_line(search: Any, calls: int, searched: bool) -> str:
+    """What the figure's cloud shows, or why there is none."""
+    from transpiler.perf.roofline import cloud_label, speedup_text
+
+    if search is None:
+        return f"  {SEVERAL_CALLS if calls > 1 and searched else NO_SEARCH}"
+    gain = speedup_text(search)
+    return f"  {cloud_label(len(search.candidates))}" + (f"; {gain}" if gain else "")
+
+
+def figure_png(
+    device: Any, points: list[Any], title: str | None = None, tuning: Any = None
+) -> bytes:
+    """`plot_roofline` for `device` with `points` (and a search's cloud), rendered to PNG."""
     from transpiler.perf.plot import plot_roofline
 
-    figure = plot_roofline(device, points, title=title)
+    figure = plot_roofline(device, points, tuning=tuning, title=title)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import linecache
@@ -16,6 +17,7 @@ import torch
 
 import transpiler
 from transpiler import runtime
+from transpiler.autotune import shape_key
 from transpiler.errors import (
     RankUnknownError,
     TranspileError,
@@ -29,14 +31,18 @@ from transpiler.pipeline import Transpiled
 from transpiler.reference import reference_source, run_on_argument_device
 from transpiler.source import Source
 
+from . import tuning
+
 CELL_FILENAME = "<cell>"
 
-# Generated code per (cell text, argument ranks, config); shared by every run of the same cell.
-_TRANSPILED: dict[tuple[str, tuple, str], Transpiled] = {}
+# Generated code per (cell text, argument ranks, config, kernels kept); shared by every run of
+# the same cell.
+_TRANSPILED: dict[tuple[str, tuple, str, tuple[str, ...] | None], Transpiled] = {}
 # Generated modules by content digest.
 _LOADED: dict[str, types.ModuleType] = {}
 
 
+@functools.lru_cache(maxsize=256)  # a tuned cell kernel asks on every call
 def digest_of(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -139,8 +145,12 @@ class CellProgram:
     modules: list[types.ModuleType] = field(default_factory=list)
     calls: list[KernelCall] = field(default_factory=list)
     recording: bool = False  # calls are kept only while the magic runs --run EXPR
-    launchers: dict[tuple, Callable[..., Any]] = field(default_factory=dict)
+    launchers: dict[tuple, tuple[Transpiled, Callable[..., Any]]] = field(default_factory=dict)
+    recorded: set[tuple] = field(default_factory=set)  # launchers run for the user, not trials
     config: dict[str, Any] | None = None  # `--config`: replaces every kernel's decorator config
+    force: bool = False  # `--force`: regenerate, and tune again on a GPU
+    searched: set[tuple] = field(default_factory=set)  # searches this run made (--force: once)
+    settings: dict[str, dict[str, object]] | None = None  # decorator keywords, read when needed
 
     @classmethod
     def build(
@@ -156,7 +166,7 @@ class CellProgram:
         if force:
             for key in [key for key in _TRANSPILED if key[0] == digest]:
                 del _TRANSPILED[key]
-        program = cls(source, namespace, config=config)
+        program = cls(source, namespace, config=config, force=force)
         try:
             program.generic = program._transpile(())
             program.kernels = program.generic.kernels
@@ -167,37 +177,76 @@ class CellProgram:
         program.latest = program.generic
         return program
 
-    def _transpile(self, ranks_key: tuple, example_args: dict[str, tuple] | None = None):
-        config_key = json.dumps(self.config, sort_keys=True) if self.config is not None else ""
-        key = (digest_of(self.source), ranks_key, config_key)
+    def _transpile(
+        self,
+        ranks_key: tuple,
+        example_args: dict[str, tuple] | None = None,
+        tuned: tuple[str, dict[str, Any]] | None = None,
+    ) -> Transpiled:
+        """The cell's code (every kernel, `--config` applied) or, with `tuned` = (kernel,
+        config), that kernel alone with an autotuning configuration."""
+        config = self.config if tuned is None else tuned[1]
+        config_key = json.dumps(config, sort_keys=True) if config is not None else ""
+        only = None if tuned is None else (tuned[0],)
+        key = (digest_of(self.source), ranks_key, config_key, only)
         if key not in _TRANSPILED:
             _TRANSPILED[key] = transpiler.transpile_module(
-                self.source, filename=CELL_FILENAME, example_args=example_args, config=self.config
+                self.source,
+                filename=CELL_FILENAME,
+                example_args=example_args,
+                only=only,
+                config=config,
             )
         return _TRANSPILED[key]
 
-    def transpiled_for(self, name: str, args: tuple) -> Transpiled:
+    def transpiled_for(
+        self, name: str, args: tuple, tuned: dict[str, Any] | None = None
+    ) -> Transpiled:
         """The code that runs `name(*args)`: the generic module, or one specialised on ranks
-        (and on the callables passed)."""
-        if self.generic is not None and not _passes_callables(args):
-            return self.generic
-        self.seen_args[name] = args
+        (and on the callables passed); with `tuned` (an autotuning configuration) the kernel
+        alone, built with it."""
+        generic = self.generic is not None and not _passes_callables(args)
+        if not generic:
+            self.seen_args[name] = args
         ranks_key = tuple(sorted((kernel, ranks_of(a)) for kernel, a in self.seen_args.items()))
-        self.latest = self._transpile(ranks_key, dict(self.seen_args))
+        examples = None if generic else dict(self.seen_args)
+        if tuned is not None:
+            return self._transpile(ranks_key, examples, (name, tuned))
+        if generic:
+            return self.generic
+        self.latest = self._transpile(ranks_key, examples)
         return self.latest
 
-    def launcher(self, name: str, args: tuple) -> Callable[..., Any]:
-        """The generated launcher for `name(*args)`, loaded once per argument ranks."""
+    def launcher(
+        self, name: str, args: tuple, tuned: dict[str, Any] | None = None, *, trial: bool = False
+    ) -> Callable[..., Any]:
+        """The generated launcher for `name(*args)`, loaded once per argument ranks (and tuned
+        configuration). A `trial` (an autotuning candidate) is not kept for error messages or
+        the compiled stages."""
         generic = self.generic is not None and not _passes_callables(args)
         key = (name,) if generic else (name, ranks_of(args))
+        if tuned is not None:
+            key += (json.dumps(tuned, sort_keys=True),)
         if key not in self.launchers:
-            transpiled = self.transpiled_for(name, args)
-            self.files[generated_path(transpiled.code)] = transpiled
+            transpiled = self.transpiled_for(name, args, tuned)
             module = load_generated(transpiled.code, self.namespace)
+            self.launchers[key] = (transpiled, getattr(module, name))
+        transpiled, function = self.launchers[key]
+        if not trial and key not in self.recorded:  # ran for the user: errors, stages
+            self.recorded.add(key)
+            self.files[generated_path(transpiled.code)] = transpiled
+            module = _LOADED[digest_of(transpiled.code)]
             if module not in self.modules:
                 self.modules.append(module)
-            self.launchers[key] = getattr(module, name)
-        return self.launchers[key]
+        return function
+
+    def decorator_settings(self, name: str) -> dict[str, object]:
+        """Kernel `name`'s decorator keywords, as source text (`config=`, `autotune_effort=`)."""
+        if self.settings is None:
+            parsed = Source.parse(self.source, CELL_FILENAME)
+            found = find_kernels(parsed, collect_aliases(parsed.module))
+            self.settings = {kernel.name: kernel.settings for kernel in found}
+        return self.settings.get(name, {})
 
     def define(self) -> dict[str, CellKernel]:
         """Run the cell eagerly in the namespace, then bind each kernel name to a CellKernel."""
@@ -218,6 +267,8 @@ class CellKernel:
         self.program = program
         self.name = self.__name__ = name
         self.reference = reference  # the same source, run eagerly in PyTorch
+        self.last_tuning: list = []  # (config, ms) of the autotuning search behind the last call
+        self.last_tuning_key: str | None = None  # the shapes it tuned (autotune.shape_key)
 
     def __repr__(self) -> str:
         return f"<helion cell kernel {self.name}>"
@@ -240,7 +291,12 @@ class CellKernel:
         return transpiled.code
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        launcher = self.program.launcher(self.name, args)
+        config = None
+        if tuning.tunes(self.program, self.name, args):
+            runtime.check_devices(self.name, args)  # before the search launches anything
+            config, timings = tuning.tuned_config(self.program, self.name, args)
+            self.last_tuning, self.last_tuning_key = timings, shape_key(args)
+        launcher = self.program.launcher(self.name, args, config)
         runtime.check_devices(self.name, args)
         result = launcher(*args, **kwargs)
         if self.program.recording:

@@ -132,7 +132,7 @@ def test_roofline_cost_model_failure_is_one_line(
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise transpiler.perf.CostModelError("cannot count this")
 
-    monkeypatch.setattr(transpiler.perf, "kernel_cost", fail)
+    monkeypatch.setattr(transpiler.perf, "analyse", fail)
     put(shell, x=torch.randn(8), y=torch.randn(8))
     shown = run_magic(shell, "--run 'add(x, y)' --no-check --roofline --show none", ADD_CELL)
     assert (
@@ -163,8 +163,9 @@ def test_roofline_figure_on_a_gpu_path(monkeypatch: pytest.MonkeyPatch) -> None:
     lines, png = magics.plot.roofline_report(
         "add(x, y)", source, [("add", (x, x))], lambda: None, on_gpu=True
     )
-    assert len(lines) == 1 and "% of attainable on H100" in lines[0], lines
+    assert len(lines) == 2 and "% of attainable on H100" in lines[0], lines
     assert "0.0100 ms median" in lines[0]
+    assert lines[1] == f"  {magics.plot.NO_SEARCH}"
     assert png is not None and png.startswith(b"\x89PNG")
 
 
@@ -234,8 +235,8 @@ def test_check_fails_when_generated_and_reference_differ(
 ) -> None:
     real_launcher = CellProgram.launcher
 
-    def off_by_a_little(self: CellProgram, name: str, args: tuple) -> Any:
-        launcher = real_launcher(self, name, args)
+    def off_by_a_little(self: CellProgram, name: str, args: tuple, *rest: Any, **kw: Any) -> Any:
+        launcher = real_launcher(self, name, args, *rest, **kw)
         return lambda *a: launcher(*a) + 1e-2
 
     monkeypatch.setattr(CellProgram, "launcher", off_by_a_little)

@@ -333,7 +333,7 @@ def test_roofline_figure_is_log_log_with_labels_and_a_point_per_kernel(tmp_path)
     labels = [t.get_text() for t in axes.get_legend().get_texts()]
     assert labels[0] == "memory 3.00 TB/s (measured)" and "bf16 740 TFLOP/s (measured)" in labels
     assert "fp8 1979 TFLOP/s (datasheet)" in labels
-    assert "autotuning candidates" in labels
+    assert "autotune candidates (3)" in labels
     annotations = [t.get_text() for t in axes.texts]
     percent = roofline.percent_of_attainable(points[0], measured)
     assert f"softmax ({percent:.0f}%)" in annotations

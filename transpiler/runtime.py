@@ -211,6 +211,7 @@ class Kernel:
         self._bound: dict[tuple, BoundKernel] = {}
         self._tuned: dict[str, dict | None] = {}
         self.last_tuning: list = []  # (config, ms) of the last search, for plots
+        self.last_tuning_key: str | None = None  # the shapes that search tuned (shape_key)
         self.last_args: tuple = ()  # the latest new binding's arguments, tensors as meta
         self._ops: dict[tuple, Any] = {}  # argument ranks → registered torch custom op
         self._key = f"{self.name}@{id(self)}"
@@ -338,6 +339,7 @@ class Kernel:
                 lambda c: self.bind(args, c).launcher, space, args, row_pruning=rows
             )
             self.last_tuning = timings
+            self.last_tuning_key = memory_key
             cache.put(disk_key, config or {})
         self._tuned[memory_key] = config or None
         return config or None

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .devices import Device
-from .roofline import Chart, Point, chart
+from .roofline import Chart, Point, Tuning, chart, cloud_label, speedup_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 X_LABEL = "arithmetic intensity (FLOP/byte)"
 Y_LABEL = "performance (FLOP/s)"
 INLINE_LABELS = 4  # more points than this are numbered, with a key
+CLOUD_COLOUR = "#ff7f0e"
 _ROOF_COLOURS = {"fp32": "#444444", "tf32": "#1f77b4", "bf16": "#2ca02c", "fp16": "#9467bd"}
 
 
@@ -23,29 +24,23 @@ def plot_roofline(
     points: Iterable[Point],
     candidates: Iterable[Point] = (),
     *,
+    tuning: Tuning | None = None,
     title: str | None = None,
     path: Path | str | None = None,
 ) -> Figure:
     """Log-log roofline: the memory roof, one compute roof per precision (ridge points marked),
-    each kernel a labelled point with its % of attainable, candidates as a light cloud."""
+    each kernel a labelled point with its % of attainable, candidates as a light cloud. With
+    `tuning` (an autotuner's search) its candidates join the cloud, the default configuration
+    is a hollow square and an arrow to the chosen one says what tuning bought."""
     from matplotlib.figure import Figure
 
-    content = chart(device, points, candidates)
+    content = chart(device, points, candidates, tuning)
     figure = Figure(figsize=(8, 5.5), layout="constrained")
     axes = figure.add_subplot()
     axes.set_xscale("log")
     axes.set_yscale("log")
     _draw_roofs(axes, content)
-    if content.cloud:
-        axes.scatter(
-            [p.intensity for p in content.cloud],
-            [p.achieved for p in content.cloud],
-            s=12,
-            color="#ff7f0e",
-            alpha=0.25,
-            label="autotuning candidates",
-            zorder=2,
-        )
+    _draw_cloud(axes, content)
     numbered = len(content.points) > INLINE_LABELS
     key = []
     for number, item in enumerate(content.points, start=1):
@@ -112,6 +107,55 @@ def _draw_roofs(axes, content: Chart) -> None:
             fontsize=7,
             color=colour,
         )
+
+
+def _draw_cloud(axes, content: Chart) -> None:
+    """Candidates as small translucent dots; the default as a hollow square, an arrow from it
+    to the chosen configuration with the speed-up."""
+    if not content.cloud:
+        return
+    axes.scatter(
+        [p.intensity for p in content.cloud],
+        [p.achieved for p in content.cloud],
+        s=16,
+        color=CLOUD_COLOUR,
+        alpha=0.45,
+        linewidths=0,
+        label=cloud_label(len(content.cloud)),
+        zorder=2,
+    )
+    tuning = content.tuning
+    if tuning is None or tuning.baseline is None:
+        return
+    default, chosen = tuning.baseline, tuning.chosen
+    axes.scatter(
+        [default.intensity],
+        [default.achieved],
+        s=40,
+        marker="s",
+        facecolors="none",
+        edgecolors="black",
+        linewidths=1.0,
+        label=f"default config ({default.seconds * 1e3:.3g} ms)",
+        zorder=3,
+    )
+    if tuning.best != tuning.default:
+        axes.annotate(
+            "",
+            xy=(chosen.intensity, chosen.achieved),
+            xytext=(default.intensity, default.achieved),
+            arrowprops={"arrowstyle": "->", "color": "#555555", "linewidth": 1.0},
+            zorder=2,
+        )
+    axes.annotate(
+        speedup_text(tuning),
+        (default.intensity, default.achieved),
+        textcoords="offset points",
+        xytext=(-6, 4),
+        ha="right",
+        fontsize=8,
+        color="#555555",
+    )
 
 
 def _measured(content: Chart, field: str) -> str:

@@ -126,6 +126,59 @@ def tuning_cloud(
 
 
 @dataclass(frozen=True)
+class Tuning:
+    """An autotuner's search as points: every candidate, the one that ran the default
+    configuration (None when the search did not time it) and the fastest."""
+
+    candidates: tuple[Point, ...]
+    default: int | None
+    best: int
+
+    @property
+    def chosen(self) -> Point:
+        return self.candidates[self.best]
+
+    @property
+    def baseline(self) -> Point | None:
+        return None if self.default is None else self.candidates[self.default]
+
+    @property
+    def speedup(self) -> float | None:
+        """Default time over the chosen configuration's time: what tuning bought."""
+        baseline = self.baseline
+        return None if baseline is None else baseline.seconds / self.chosen.seconds
+
+
+def tuning(
+    label: str,
+    work: KernelWork,
+    timings: Sequence[tuple[Mapping[str, Any] | None, float]],
+    precision: str = "fp32",
+) -> Tuning:
+    """`tuning_cloud`'s points with the default (config None or {}) and the fastest found."""
+    if not timings:
+        raise ValueError("no candidates: the search timed nothing")
+    points = tuple(tuning_cloud(label, work, timings, precision))
+    default = next((i for i, (config, _) in enumerate(timings) if not config), None)
+    best = min(range(len(points)), key=lambda i: points[i].seconds)
+    return Tuning(points, default, best)
+
+
+def cloud_label(count: int) -> str:
+    """The cloud's legend entry."""
+    return f"autotune candidates ({count})"
+
+
+def speedup_text(tuning: Tuning) -> str | None:
+    """What tuning bought over the default configuration, in words (None: default not timed)."""
+    if tuning.speedup is None:
+        return None
+    if tuning.best == tuning.default:
+        return "default config was fastest"
+    return f"{tuning.speedup:.1f}x from tuning"
+
+
+@dataclass(frozen=True)
 class Chart:
     """Everything a roofline figure shows, computed: roofs, ridges, points and the axes."""
 
@@ -135,15 +188,25 @@ class Chart:
     cloud: tuple[Point, ...]
     x_range: tuple[float, float]  # FLOP/byte
     y_range: tuple[float, float]  # FLOP/s
+    tuning: Tuning | None = None  # the search behind the cloud: default and chosen marked
 
     def percent(self, item: Point) -> float:
         return percent_of_attainable(item, self.device)
 
 
-def chart(device: Device, points: Iterable[Point], candidates: Iterable[Point] = ()) -> Chart:
-    """The chart's contents; points without FLOPs or bytes cannot sit on log axes and are left out."""
+def chart(
+    device: Device,
+    points: Iterable[Point],
+    candidates: Iterable[Point] = (),
+    tuning: Tuning | None = None,
+) -> Chart:
+    """The chart's contents; points without FLOPs or bytes cannot sit on log axes and are left
+    out. `tuning`'s candidates join the cloud (its default and chosen points then drawn apart)."""
     shown = tuple(p for p in points if p.flops > 0 and p.bytes > 0)
-    extra = tuple(p for p in candidates if p.flops > 0 and p.bytes > 0)
+    searched = tuning.candidates if tuning is not None else ()
+    extra = tuple(p for p in (*candidates, *searched) if p.flops > 0 and p.bytes > 0)
+    if tuning is not None and not all(p in extra for p in searched):
+        tuning = None  # a candidate cannot sit on log axes: no default → chosen arrow
     all_roofs = tuple(roofs(device))
     intensities = [p.intensity for p in shown + extra] + [r.ridge for r in all_roofs]
     rates = [p.achieved for p in shown + extra] + [r.peak for r in all_roofs]
@@ -151,4 +214,4 @@ def chart(device: Device, points: Iterable[Point], candidates: Iterable[Point] =
     x_high = 10 ** math.ceil(math.log10(max(intensities) * 2))
     y_low = 10 ** math.floor(math.log10(min(rates + [x_low * device.bandwidth])))
     y_high = 10 ** math.ceil(math.log10(max(rates) * 2))
-    return Chart(device, all_roofs, shown, extra, (x_low, x_high), (y_low, y_high))
+    return Chart(device, all_roofs, shown, extra, (x_low, x_high), (y_low, y_high), tuning)

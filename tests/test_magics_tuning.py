@@ -1,0 +1,190 @@
+"""%%helion tunes cell kernels on a GPU and `--roofline` draws the search: the GPU faked on CPU
+(candidates built and run in Triton's interpreter, times made up, device and timer stubbed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import torch
+from IPython.core.interactiveshell import InteractiveShell
+from magic_shell import ADD_CELL, fresh_shell, put, run_magic
+
+import magics.cell
+import magics.plot
+import magics.tuning
+import transpiler.autotune
+import transpiler.perf
+import transpiler.perf.devices
+import transpiler.perf.plot
+import transpiler.perf.timing
+from transpiler.autotune import shape_key
+
+CANDIDATES = 6  # transpiler.autotune.candidates for one element-wise tile
+DEFAULT_MS, BEST_MS, OTHER_MS = 2.4, 1.0, 3.0
+
+
+@pytest.fixture
+def shell(device: str) -> Iterator[InteractiveShell]:
+    with fresh_shell(device) as ipython:
+        yield ipython
+
+
+@pytest.fixture
+def searches(monkeypatch: pytest.MonkeyPatch, tmp_path) -> list[list[dict[str, Any]]]:
+    """Kernels tune as on a GPU; each search builds and runs every candidate, the first wins."""
+    monkeypatch.setattr(magics.tuning, "on_gpu", lambda args: True)
+    monkeypatch.setattr(magics.tuning, "_SEARCHES", {})
+    monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))  # a fresh autotune cache
+    ran: list[list[dict[str, Any]]] = []
+
+    def search(build, configs, args, budget=20.0, row_pruning=False):
+        build(None)(*args)
+        timings = [(None, DEFAULT_MS)]
+        for index, config in enumerate(configs):
+            build(config)(*args)
+            timings.append((config, BEST_MS if index == 0 else OTHER_MS))
+        ran.append(list(configs))
+        return configs[0], timings
+
+    monkeypatch.setattr(transpiler.autotune, "search", search)
+    return ran
+
+
+def test_a_cell_kernel_tunes_runs_the_choice_and_keeps_the_search(shell, searches) -> None:
+    x, y = torch.randn(33), torch.randn(33)
+    put(shell, x=x, y=y)
+    shown = run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
+    assert len(searches) == 1 and len(searches[0]) == CANDIDATES
+    chosen = searches[0][0]
+    assert (
+        f"autotune add: {CANDIDATES + 1} candidates timed, chose "
+        f"block_sizes={chosen['block_sizes']}, num_warps={chosen['num_warps']} (1.0000 ms), "
+        "2.40x over the default (2.4000 ms)" in shown.stdout.splitlines()
+    ), shown.stdout
+    assert "  PASS" in shown.stdout  # the chosen configuration computes what the reference does
+    kernel = shell.user_ns["add"]
+    assert len(kernel.last_tuning) == CANDIDATES + 1 and kernel.last_tuning[0] == (None, 2.4)
+    assert kernel.last_tuning_key == shape_key((x, y))
+    module = kernel.program.modules[-1]  # the launcher that ran: built with the chosen blocks
+    assert f"BLOCK_SIZE = {chosen['block_sizes'][0]}" in open(module.__file__).read()
+    h100 = transpiler.perf.devices.find_device("H100 SXM")
+    drawn = transpiler.perf.call_roofline(kernel, x, y, device=h100, ms=BEST_MS)
+    assert drawn.tuning is not None and drawn.tuning.speedup == pytest.approx(2.4)
+    assert (drawn.point.flops, drawn.point.bytes) == (33, 3 * 33 * 4)
+
+
+def test_a_rerun_reuses_this_sessions_search_and_force_searches_again(shell, searches) -> None:
+    put(shell, x=torch.randn(33), y=torch.randn(33))
+    run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
+    again = run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
+    assert len(searches) == 1 and "autotune add" not in again.stdout
+    assert len(shell.user_ns["add"].last_tuning) == CANDIDATES + 1  # the cloud is still there
+    forced = run_magic(shell, "--run 'add(add(x, y), y)' --show none --force", ADD_CELL)
+    assert len(searches) == 2 and forced.stdout.count("autotune add") == 1  # once per run
+
+
+def test_a_configuration_from_the_disk_cache_has_no_search(shell, searches, monkeypatch) -> None:
+    put(shell, x=torch.randn(33), y=torch.randn(33))
+    run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
+    monkeypatch.setattr(magics.tuning, "_SEARCHES", {})  # a new session, the same cache
+    shown = run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
+    chosen = searches[0][0]
+    assert len(searches) == 1 and (
+        f"autotune add: block_sizes={chosen['block_sizes']}, num_warps={chosen['num_warps']} "
+        "from the autotune cache (--force searches again)" in shown.stdout.splitlines()
+    )
+    assert shell.user_ns["add"].last_tuning == []
+
+
+@pytest.mark.parametrize(
+    ("line", "cell"),
+    [
+        ("--config '{\"block_sizes\": [64]}'", ADD_CELL),
+        ("", ADD_CELL.replace("@helion.kernel()", "@helion.kernel(autotune_effort='none')")),
+        ("", ADD_CELL.replace("kernel()", "kernel(config=helion.Config(block_sizes=[64]))")),
+    ],
+    ids=["--config", "autotune_effort", "decorator config"],
+)
+def test_fixed_configurations_are_not_tuned(shell, searches, line, cell) -> None:
+    put(shell, x=torch.randn(33), y=torch.randn(33))
+    shown = run_magic(shell, f"--run 'add(x, y)' --show none {line}", cell)
+    assert searches == [] and "autotune" not in shown.stdout
+    assert shell.user_ns["add"].last_tuning == []
+
+
+@pytest.fixture
+def fake_gpu_roofline(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """--roofline takes its GPU branch: the H100 datasheet, a made-up time; the figures drawn
+    are recorded (their `tuning`)."""
+    h100 = transpiler.perf.devices.find_device("H100 SXM")
+    monkeypatch.setattr(magics.cell, "on_gpu", lambda: True)
+    monkeypatch.setattr(transpiler.perf.devices, "current_device", lambda: h100)
+    timed = transpiler.perf.timing.Timing(BEST_MS)
+    monkeypatch.setattr(transpiler.perf.timing, "time_kernel", lambda fn: timed)
+    drawn: list[Any] = []
+    real_plot = transpiler.perf.plot.plot_roofline
+
+    def plot_roofline(*args: Any, **kwargs: Any) -> Any:
+        drawn.append(kwargs.get("tuning"))
+        return real_plot(*args, **kwargs)
+
+    monkeypatch.setattr(transpiler.perf.plot, "plot_roofline", plot_roofline)
+    return drawn
+
+
+def test_roofline_draws_the_search_of_the_cells_run(shell, searches, fake_gpu_roofline) -> None:
+    put(shell, x=torch.randn(33), y=torch.randn(33))
+    shown = run_magic(shell, "--run 'add(x, y)' --no-check --roofline --show none", ADD_CELL)
+    lines = shown.stdout.splitlines()
+    assert any("% of attainable on H100 SXM" in line for line in lines), lines
+    assert f"  autotune candidates ({CANDIDATES + 1}); 2.4x from tuning" in lines
+    (tuning,) = fake_gpu_roofline
+    assert len(tuning.candidates) == CANDIDATES + 1 and tuning.speedup == pytest.approx(2.4)
+    assert tuning.default == 0 and tuning.best == 1
+    assert any(output.get("image/png", "") for output in shown.outputs)
+
+
+def test_roofline_without_a_search_says_why_there_is_no_cloud(
+    shell, searches, fake_gpu_roofline
+) -> None:
+    put(shell, x=torch.randn(33), y=torch.randn(33))
+    line = "--run 'add(x, y)' --no-check --roofline --show none --config '{\"block_sizes\": [64]}'"
+    shown = run_magic(shell, line, ADD_CELL)
+    assert f"  {magics.plot.NO_SEARCH}" in shown.stdout.splitlines()
+    assert fake_gpu_roofline == [None]
+
+
+def test_roofline_of_several_calls_draws_no_cloud(shell, searches, fake_gpu_roofline) -> None:
+    put(shell, x=torch.randn(33), y=torch.randn(33))
+    shown = run_magic(
+        shell, "--run 'add(add(x, y), y)' --no-check --roofline --show none", ADD_CELL
+    )
+    assert f"  {magics.plot.SEVERAL_CALLS}" in shown.stdout.splitlines()
+    assert fake_gpu_roofline == [None]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the CPU answer")
+def test_roofline_on_cpu_says_the_cloud_needs_a_gpu(shell) -> None:
+    put(shell, x=torch.randn(33), y=torch.randn(33))
+    shown = run_magic(shell, "--run 'add(x, y)' --no-check --roofline --show none", ADD_CELL)
+    (line,) = [line for line in shown.stdout.splitlines() if line.startswith("roofline")]
+    assert line.endswith(magics.plot.CPU_NOTICE) and "autotuner's cloud need a GPU" in line
+    assert not any("image/png" in output for output in shown.outputs)
+
+
+@pytest.mark.gpu
+def test_a_real_search_in_a_cell_becomes_the_roofline_cloud(shell, monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(magics.tuning, "_SEARCHES", {})
+    monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))  # search, not the disk cache
+    put(shell, x=torch.randn(1 << 22), y=torch.randn(1 << 22))
+    shown = run_magic(shell, "--run 'add(x, y)' --roofline --show none", ADD_CELL)
+    lines = shown.stdout.splitlines()
+    assert any(line.startswith("autotune add: ") for line in lines), lines
+    assert any(line.startswith("  PASS") for line in lines), lines
+    timings = shell.user_ns["add"].last_tuning
+    assert len(timings) >= 2 and timings[0][0] is None
+    if not any("no datasheet entry" in line for line in lines):
+        assert f"  autotune candidates ({len(timings)})" in " ".join(lines)
+        assert any("image/png" in output for output in shown.outputs)
