@@ -68,6 +68,7 @@ def test_unknown_op_is_reported_before_ranks_are_known(shell: InteractiveShell) 
     assert_error_pane(run_magic(shell, "", cell), 9, cell.splitlines()[8])
 
 
+@pytest.mark.skipif(torch.cuda.is_available(), reason="runs the cell on CPU tensors")
 def test_runtime_failure_points_at_generated_and_source_lines(shell: InteractiveShell) -> None:
     put(shell, x=torch.randn(5, 5), y=torch.randn(5, 5))  # the kernel indexes 1-D tensors
     shown = run_magic(shell, "--run 'add(x, y)'", ADD_CELL)

@@ -95,6 +95,11 @@ def test_cpu_tensors_to_a_gpu_launch_are_refused(kernel_module):
         kernel_module.add(torch.ones(4), torch.ones(4))
 
 
+@pytest.mark.skipif(
+    DEVICE == "cuda",
+    reason="the open bug below launches on a meta tensor's null pointer: on a GPU an illegal "
+    "address that breaks the process's CUDA context for every later test",
+)
 @pytest.mark.xfail(
     strict=True,
     reason="standalone launchers check no devices: a meta tensor fails inside Triton's "
