@@ -162,17 +162,19 @@ def test_invalid_python_is_a_syntax_error(body, line):
 WRONG_ARITY = [
     pytest.param("torch.where(x[tile] > 0, x[tile])", id="where-two-arguments"),
     pytest.param("x[tile].expand_as()", id="expand_as-no-argument"),
+    pytest.param("torch.exp(x[tile], x[tile])", id="exp-two-arguments"),
+    pytest.param("x[tile].sigmoid(x[tile])", id="method-one-argument-too-many"),
+    pytest.param("torch.maximum(x[tile])", id="maximum-one-argument"),
+    pytest.param("torch.where(x[tile] > 0, x[tile], 1.0, 2.0)", id="where-four-arguments"),
 ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a call with too few arguments: InternalTranspilerError (IndexError)"
-)
 @pytest.mark.parametrize("expression", WRONG_ARITY)
 def test_wrong_arity_is_a_user_error(expression):
+    """Fixed: too few arguments were an InternalTranspilerError, too many were dropped."""
     with pytest.raises(errors.TranspileError) as caught:
         transpiler.transpile(elementwise(expression))
-    assert not isinstance(caught.value, errors.InternalTranspilerError), str(caught.value)
+    assert type(caught.value) is errors.UnsupportedOpError, str(caught.value)
     assert caught.value.lineno == 10
 
 

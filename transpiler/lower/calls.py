@@ -118,8 +118,16 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
 
     def call_language(self, name: str, args: Arguments, node: cst.Call) -> Value:
         if name in ("zeros", "full"):
-            shape_node = args.get(0, "shape")
-            value = constant(0.0) if name == "zeros" else self.lower_expr(args.get(1, "value"))
+            shape_node, value_node = args.get(0, "shape"), args.get(1, "value")
+            for what, missing in (("shape", shape_node), ("value", value_node)):
+                if missing is None and (what == "shape" or name == "full"):
+                    raise self.source.error(
+                        UnsupportedConstructError,
+                        node,
+                        f"hl.{name}() needs a {what}",
+                        hint="write hl.zeros([tile], dtype=...) or hl.full([tile], value, dtype=...)",
+                    )
+            value = constant(0.0) if name == "zeros" else self.lower_expr(value_node)
             dtype_node = args.get(1 if name == "zeros" else 2, "dtype")
             dtype = self.lower_expr(dtype_node) if dtype_node is not None else None
             return self.allocate(shape_node, value, dtype, node)
@@ -250,6 +258,15 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
         )
 
     def elementwise(self, op, operands: list[Value], node: cst.CSTNode) -> Value:
+        wanted = _arity(op.template)
+        if len(operands) != wanted:
+            raise self.source.error(
+                UnsupportedOpError,
+                node,
+                f"{op.name}() takes {wanted} tensor argument{'s' * (wanted != 1)}, "
+                f"got {len(operands)}",
+                hint="see docs/ops.md for each op's arguments",
+            )
         operands = [self.arithmetic(v, node) for v in operands]
         if op.float_args:
             for index, operand in enumerate(operands):
@@ -279,3 +296,9 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
                     expr(f"{function}(a, b)", a=result.code, b=limit.code), dims, result.dtype
                 )
         return result
+
+
+def _arity(template: str) -> int:
+    """How many operands an op-table template takes (its placeholders a, b, c)."""
+    names = {n.id for n in ast.walk(ast.parse(template, mode="eval")) if isinstance(n, ast.Name)}
+    return len(names & {"a", "b", "c"})

@@ -8,7 +8,7 @@ from dataclasses import replace
 import libcst as cst
 
 from ..codegen import expr
-from ..errors import ShapeError, UnsupportedConstructError
+from ..errors import ShapeError, UnsupportedConstructError, UnsupportedOpError
 from ..op_table import CAST_METHODS, DTYPES, HALF_DTYPES
 from .arguments import Arguments
 from .values import BLOCK, CONST, DTYPE, TILE, TILES, Value, block, constant
@@ -73,7 +73,12 @@ class ViewsMixin:
                 value, code=code, dims=tuple(dims), stored=None, zero_outside=frozenset()
             )
         if name == "expand_as":
-            other = self.arithmetic(self.lower_expr(args.positional[0]), args.positional[0])
+            other_node = args.get(0, "other")
+            if other_node is None:
+                raise self.source.error(
+                    UnsupportedOpError, node, ".expand_as() needs the tensor to expand as"
+                )
+            other = self.arithmetic(self.lower_expr(other_node), other_node)
             dims = self.broadcast_dims(value, other, node)
             code = expr("tl.broadcast_to(a, s)", a=value.code, s=self.block_shape(dims))
             return replace(value, code=code, dims=dims, stored=None)
