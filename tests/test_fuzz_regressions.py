@@ -249,25 +249,42 @@ def test_chained_scalar_and_block_comparison():
     assert_matches(ours, torch.where((v[:, None] < x) & (x < 0.5), x, 1.0))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`for tile_n, in hl.tile(n):` (a one-element tuple target) in an inner loop: "
-    "InternalTranspilerError (AttributeError: 'list' object has no attribute 'removeprefix')",
-)
 def test_one_element_tuple_loop_target():
+    """Fixed: `for tile_n, in hl.tile(n):` was an InternalTranspilerError in an inner loop and
+    accepted at the top (a Tile does not unpack)."""
+    for inner_target in ("tile_n,", "(tile_n,)"):
+        source = HEADER + (
+            "@helion.kernel()\n"
+            "def k(x):\n"
+            "    m, n = x.size()\n"
+            "    out = torch.empty_like(x)\n"
+            "    for tile_m in hl.tile(m):\n"
+            f"        for {inner_target} in hl.tile(n):\n"
+            "            out[tile_m, tile_n] = x[tile_m, tile_n]\n"
+            "    return out\n"
+        )
+        with pytest.raises(errors.TileArgumentError) as caught:
+            transpiler.transpile(source)
+        error = caught.value
+        assert error.lineno == 11 and error.col_offset in (12, 13)  # at the target ("(" or not)
+
+
+def test_one_element_tuple_target_over_a_list_of_sizes():
+    """`for tile_m, in hl.tile([m])` unpacks the one-tile list, as in Helion."""
     source = HEADER + (
         "@helion.kernel()\n"
         "def k(x):\n"
         "    m, n = x.size()\n"
         "    out = torch.empty_like(x)\n"
-        "    for tile_m in hl.tile(m):\n"
-        "        for tile_n, in hl.tile(n):\n"
-        "            out[tile_m, tile_n] = x[tile_m, tile_n]\n"
+        "    for tile_m, in hl.tile([m]):\n"
+        "        for (tile_n,) in hl.tile([n]):\n"
+        "            out[tile_m, tile_n] = x[tile_m, tile_n] * 2.0 - 1.0\n"
         "    return out\n"
     )
-    with pytest.raises(errors.TranspileError) as caught:
-        transpiler.transpile(source)
-    assert not isinstance(caught.value, errors.InternalTranspilerError), str(caught.value)
+    x = torch.randn(5, 37)
+    ours, eager = both(source, x)
+    assert_matches(ours, eager)
+    assert_matches(ours, x.double() * 2 - 1)
 
 
 @pytest.mark.parametrize("text", ["\U000322fb\n", "x = K\U00016104d\n"], ids=["name", "in-name"])

@@ -5,16 +5,15 @@
 # tests/bad_inputs/); remove its name here when the fix lands. Fixed and removed:
 # "long-statement-comment", "fractional-power", "constant-expression-fill",
 # "invalid-python-passes-through", "form-feed-lines", "libcst-validation-error", "integer-amax",
-# "scalar-and-block-condition", "wrong-arity".
+# "scalar-and-block-condition", "wrong-arity",
+# "one-tuple-target".
 OPEN_BUGS = {
     "module-as-size",  # test_module_as_tile_size_is_a_user_error
-    "one-tuple-target",  # test_one_element_tuple_loop_target
 }
 
 # The messages of internal errors whose bug is open: the syntax fuzzer lets them pass.
 KNOWN_INTERNAL_ERRORS = {
     "module-as-size": r"AttributeError: 'NoneType' object has no attribute '_fields'",
-    "one-tuple-target": r"AttributeError: 'list' object has no attribute 'removeprefix'",
 }
 
 # Characters str.splitlines() breaks lines at and Python does not ("form-feed-lines").

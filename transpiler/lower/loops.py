@@ -106,6 +106,15 @@ class LoopsMixin:
             isinstance(e.value, cst.Name) for e in target.elements
         ):
             names = [e.value.value for e in target.elements]
+            if len(names) == 1 and count == 1:
+                if not _sizes_are_a_sequence(loop.iter):
+                    raise self.source.error(
+                        TileArgumentError,
+                        target,
+                        "a single tile does not unpack",
+                        hint=f"write `for {names[0]} in ...` (or give the sizes as a list)",
+                    )
+                return names[0]
             if len(names) != count:
                 raise self.source.error(
                     TileArgumentError, target, f"{len(names)} names for {count} loop dimensions"
@@ -462,3 +471,14 @@ def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression]:
 
 def _size_node(tensor: str, dim: int) -> cst.BaseExpression:
     return cst.parse_expression(f"{tensor}.size({dim})")
+
+
+def _sizes_are_a_sequence(iterable: cst.BaseExpression) -> bool:
+    """hl.tile([m]) / hl.tile(x.size()) yield lists of tiles; hl.tile(m) yields tiles."""
+    if not isinstance(iterable, cst.Call):
+        return False
+    positional = [a.value for a in iterable.args if a.keyword is None]
+    return bool(positional) and (
+        isinstance(positional[-1], (cst.List, cst.Tuple))
+        or whole_size_tensor(positional[-1]) is not None
+    )
