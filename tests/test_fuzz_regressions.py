@@ -178,11 +178,6 @@ def test_wrong_arity_is_a_user_error(expression):
     assert caught.value.lineno == 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a module as a tile size: InternalTranspilerError (AttributeError) placed on the "
-    "host line before the loop",
-)
 def test_module_as_tile_size_is_a_user_error():
     source = HEADER + (
         "@helion.kernel()\n"

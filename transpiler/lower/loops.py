@@ -11,7 +11,7 @@ from ..errors import RankUnknownError, ShapeError, TileArgumentError, Unsupporte
 from ..frontend import device_loop_kind
 from ..host import whole_size_tensor
 from .settings import config_value
-from .values import TILE, TILES, Axis, Value, block
+from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
 _DEFAULT_BLOCKS = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}
 
@@ -27,9 +27,24 @@ class LoopsMixin:
         """[(begin, end)] per dimension of hl.tile / hl.grid, and block_size= entries."""
         ranges, block_sizes = self._loop_ranges(call)
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-        for _, end in ranges:
-            if isinstance(end, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
-                raise self.source.error(TileArgumentError, end, "a loop size must be an integer")
+        for begin, end in ranges:
+            for size in (end, begin):
+                if isinstance(
+                    size, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+                ):
+                    raise self.source.error(
+                        TileArgumentError, size, "a loop size must be an integer"
+                    )
+                kind = (
+                    self.lower_expr(size).kind
+                    if isinstance(size, (cst.Name, cst.Attribute))
+                    else None
+                )
+                if kind in (MODULE, DTYPE):
+                    what = "a module" if kind == MODULE else "a dtype"
+                    raise self.source.error(
+                        TileArgumentError, size, f"a loop size must be an integer, not {what}"
+                    )
         if "block_size" in keywords:
             node = keywords["block_size"]
             if (self.aliases.qualified(call.func) or "").endswith(".grid"):
