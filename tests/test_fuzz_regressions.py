@@ -287,3 +287,16 @@ def test_characters_python_refuses_are_a_syntax_error(text):
     with pytest.raises(errors.TranspileSyntaxError) as caught:
         transpiler.transpile(text)
     assert caught.value.lineno == 1
+
+
+def test_conditional_expression_on_a_scalar_condition():
+    """`a if v[i] > 0 else b` with a scalar condition is a tl.where; on a block condition it is
+    refused (bad_inputs/construct_ternary_block.py; it was an InternalTranspilerError)."""
+    source = grid_condition("True").replace(
+        "torch.where(True, x[i, :], 1.0)", "x[i, :] * 2.0 if v[i] > 0 else v[i]"
+    )
+    x, v = torch.randn(5, 37), torch.randn(5)
+    v[0], v[1] = 0.75, -0.75
+    ours, eager = both(source, x, v)
+    assert_matches(ours, eager)
+    assert_matches(ours, torch.where(v[:, None] > 0, 2 * x, v[:, None].expand_as(x)))

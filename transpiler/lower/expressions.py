@@ -181,9 +181,16 @@ class ExpressionsMixin:
 
     def expr_IfExp(self, node: cst.IfExp) -> Value:
         condition = self.arithmetic(self.lower_expr(node.test), node.test)
+        if condition.rank:
+            raise self.source.error(
+                UnsupportedConstructError,
+                node,
+                "a conditional expression (`a if c else b`) on a block condition",
+                hint="torch.where(c, a, b) chooses per element",
+            )
         body = self.arithmetic(self.lower_expr(node.body), node.body)
         orelse = self.arithmetic(self.lower_expr(node.orelse), node.orelse)
-        dims = self.broadcast_dims(self.broadcast_dims_value(condition, body, node), orelse, node)
+        dims = self.broadcast_dims(body, orelse, node)
         code = expr("tl.where(c, a, b)", c=condition.code, a=body.code, b=orelse.code)
         return block(code, dims, body.dtype)
 
