@@ -40,7 +40,9 @@ def add_kernel(
 def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     # line 9: for tile in hl.tile(x.size(0)):
+    torch._check_type(isinstance(x, torch.Tensor), lambda: "x must be a tensor")
     torch._check(x.dim() == 1, lambda: "x must be 1-D: the kernel indexes it with 1 index")
+    torch._check_type(isinstance(y, torch.Tensor), lambda: "y must be a tensor")
     torch._check(y.dim() == 1, lambda: "y must be 1-D: the kernel indexes it with 1 index")
     torch._check(
         y.size(0) >= x.size(0),

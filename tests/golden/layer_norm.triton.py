@@ -60,9 +60,11 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     m, n = x.size()
     out = torch.empty_like(x)
     # line 12: for tile_m in hl.tile(m):
+    torch._check_type(isinstance(weight, torch.Tensor), lambda: "weight must be a tensor")
     torch._check(
         weight.dim() == 1, lambda: "weight must be 1-D: the kernel indexes it with 1 index",
     )
+    torch._check_type(isinstance(bias, torch.Tensor), lambda: "bias must be a tensor")
     torch._check(bias.dim() == 1, lambda: "bias must be 1-D: the kernel indexes it with 1 index")
     torch._check(
         bias.size(0) == n,

@@ -46,7 +46,9 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     n = b.size(0)
     out = torch.empty([m, n], dtype=a.dtype, device=a.device)
     # line 11: for tile_m, tile_n in hl.tile([m, n]):
+    torch._check_type(isinstance(a, torch.Tensor), lambda: "a must be a tensor")
     torch._check(a.dim() == 1, lambda: "a must be 1-D: the kernel indexes it with 1 index")
+    torch._check_type(isinstance(b, torch.Tensor), lambda: "b must be a tensor")
     torch._check(b.dim() == 1, lambda: "b must be 1-D: the kernel indexes it with 1 index")
     INDEX_DTYPE = index_dtype(a, b, out)
     BLOCK_M = 32

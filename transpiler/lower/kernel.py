@@ -98,6 +98,7 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
         # tile block sizes in the order config block_sizes fill them
         self.tile_blocks: list[str] = []
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
+        self.stored_tensors: set[str] = set()  # host tensors the kernel writes
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -220,7 +221,20 @@ class KernelBuilder(StatementsMixin, LoopsMixin, ExpressionsMixin, CallsMixin, I
             if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:
                 indices = f"{rank} {'index' if rank == 1 else 'indices'}"
                 message = f"{tensor} must be {rank}-D: the kernel indexes it with {indices}"
+                if tensor in self.host.params:  # a Python value would fail in .dim()
+                    checks.append(
+                        f"torch._check_type(isinstance({tensor}, torch.Tensor), "
+                        f'lambda: "{tensor} must be a tensor")'
+                    )
                 checks.append(f'torch._check({tensor}.dim() == {rank}, lambda: "{message}")')
+        for tensor in sorted(self.stored_tensors & set(self.host.params)):
+            message = (
+                f"{tensor} has overlapping elements (sharing memory): writes to them would race"
+            )
+            checks.append(
+                f"torch._check(torch._debug_has_internal_overlap({tensor}) != 1, "
+                f'lambda: "{message}")'
+            )
         seen = set()
         for tensor, dim, axis in self.coverage:  # every tile must lie inside the tensors it reads
             end = ast.unparse(axis.end)
