@@ -39,6 +39,22 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
     """`expr_Call`: dispatch on what is called."""
 
     def expr_Call(self, node: cst.Call) -> Value:
+        for arg in node.args:
+            if arg.star:
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    arg,
+                    f"{arg.star}-unpacking in a call inside a device loop",
+                    hint="pass each argument by itself",
+                )
+        if isinstance(node.func, cst.Name) and node.func.value == "print":
+            if "print" not in self.scope:
+                raise self.source.error(
+                    HostSyncError,
+                    node,
+                    "print() inside a device loop would stop the GPU to talk to the host",
+                    hint="print on the host, before or after the loop",
+                )
         args = Arguments(node)
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
@@ -130,6 +146,8 @@ class CallsMixin(ReductionsMixin, ViewsMixin, DotsMixin, MemoryMixin):
             value = constant(0.0) if name == "zeros" else self.lower_expr(value_node)
             dtype_node = args.get(1 if name == "zeros" else 2, "dtype")
             dtype = self.lower_expr(dtype_node) if dtype_node is not None else None
+            if dtype is not None:
+                self.refuse_unsupported_dtype(dtype, node)
             return self.allocate(shape_node, value, dtype, node)
         if name == "cumsum":
             return self.reduction(

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import replace
 
 import libcst as cst
 
 from ..codegen import expr
-from ..errors import ShapeError, UnsupportedConstructError, UnsupportedOpError
+from ..errors import (
+    ShapeError,
+    UnsupportedConstructError,
+    UnsupportedDtypeError,
+    UnsupportedOpError,
+)
 from ..op_table import CAST_METHODS, DTYPES, HALF_DTYPES
 from .arguments import Arguments
-from .values import BLOCK, CONST, DTYPE, TILE, TILES, Value, block, constant
+from .values import BLOCK, CONST, DTYPE, MODULE, TILE, TILES, Value, block, constant
+
+# torch dtypes with no Triton counterpart here (those in op_table.DTYPES lower to DTYPE values).
+_UNSUPPORTED_DTYPE = re.compile(
+    r"torch\.(complex\d*|cfloat|cdouble|chalf|q?u?int\d+|float8\w*|bits\w*)"
+)
 
 
 class ViewsMixin:
@@ -20,6 +31,7 @@ class ViewsMixin:
     def cast_call(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
         if name == "to":
             target = self.lower_expr(args.get(0, "dtype"))
+            self.refuse_unsupported_dtype(target, node)
             if target.kind != DTYPE:
                 raise self.source.error(
                     UnsupportedConstructError, node, ".to() inside a device loop takes a dtype"
@@ -28,6 +40,15 @@ class ViewsMixin:
                 value, target.const if target.const != "runtime" else target.code, node
             )
         return self.cast(value, DTYPES[CAST_METHODS[name]], node)
+
+    def refuse_unsupported_dtype(self, value: Value, node: cst.CSTNode) -> None:
+        """A torch dtype the op table lacks (complex, float8, quantised): an error at `node`."""
+        if value.kind == MODULE and _UNSUPPORTED_DTYPE.fullmatch(value.name):
+            raise self.source.error(
+                UnsupportedDtypeError,
+                node,
+                f"{value.name} is a dtype the generated kernel cannot compute in",
+            )
 
     def cast(self, value: Value, dtype: str | ast.expr, node: cst.CSTNode) -> Value:
         """`.to(dtype)`; half-precision results go back to float32 for further arithmetic."""
