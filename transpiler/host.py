@@ -25,6 +25,7 @@ class HostInfo:
     tensor_sizes: dict[str, list[str]] = field(default_factory=dict)  # when the rank is known
     ranks: dict[str, int] = field(default_factory=dict)  # from example arguments
     like: dict[str, str] = field(default_factory=dict)  # out → x for out = torch.empty_like(x)
+    scalar_params: set[str] = field(default_factory=set)  # annotated int / float / bool
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -221,6 +222,8 @@ def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
         info.params.append(name)
         info.names.add(name)
         annotation = param.annotation.annotation if param.annotation else None
+        if isinstance(annotation, cst.Name) and annotation.value in ("int", "float", "bool"):
+            info.scalar_params.add(name)
         if annotation is not None and (info.aliases.qualified(annotation) or "").endswith("Tensor"):
             info.tensors.add(name)
             if name in info.ranks:

@@ -66,7 +66,9 @@ class ExpressionsMixin:
         if name in ("True", "False", "None"):
             return constant({"True": True, "False": False, "None": None}[name])
         if name in self.host.names or name in self.aliases.globals - set(self.aliases.names):
-            if name in self.host.tensors or name in self.tensor_names_used:
+            if name in self.host.tensors or (
+                name in self.tensor_names_used and name not in self.host.scalar_params
+            ):
                 return self.host_tensor(name)
             if name in self.host.size_keys:
                 return block(ast.Name(id=self.size_param(self.host.size_keys[name])), ())
