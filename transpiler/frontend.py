@@ -10,6 +10,7 @@ import libcst.matchers as m
 from .errors import (
     NoDeviceLoopError,
     TileOutsideKernelError,
+    UndefinedNameError,
     UnknownLanguageNameError,
     near_names,
 )
@@ -152,6 +153,7 @@ def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
             _refuse_unknown_loops(body, source, aliases)
             loops = [s for s in body if device_loop_kind(s, aliases)]
             if not loops:
+                _refuse_unimported_language(body, source, aliases)
                 raise source.error(
                     NoDeviceLoopError,
                     statement.name,
@@ -187,6 +189,26 @@ def _refuse_unknown_loops(body: list[cst.BaseStatement], source: Source, aliases
                     f"helion.language has no name {name!r}",
                     hint=near_names(name, LANGUAGE_NAMES) or None,
                 )
+
+
+def _refuse_unimported_language(
+    body: list[cst.BaseStatement], source: Source, aliases: Aliases
+) -> None:
+    """`for tile in hl.tile(n)` where nothing binds `hl`: the import is missing."""
+    for statement in body:
+        if not m.matches(
+            statement, m.For(iter=m.Call(func=m.Attribute(value=m.Name(), attr=m.Name())))
+        ):
+            continue
+        func = statement.iter.func
+        head = func.value.value
+        if func.attr.value in ("tile", "grid") and head not in {*aliases.names, *aliases.globals}:
+            raise source.error(
+                UndefinedNameError,
+                func.value,
+                f"name {head!r} is not defined: the device loop's language is not imported",
+                hint=f"import helion.language as {head}",
+            )
 
 
 def _refuse_stray_loops(node: cst.CSTNode, source: Source, aliases: Aliases) -> None:
