@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import textwrap
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -159,6 +161,7 @@ def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
                     statement.name,
                     f"kernel {statement.name.value}() has no hl.tile / hl.grid loop at its top level",
                 )
+            _refuse_device_values_in_host_code(statement, body, loops, source)
             kernels.append(
                 KernelFunction(statement, _kernel_settings(kernel_decorator, source), body, loops)
             )
@@ -189,6 +192,48 @@ def _refuse_unknown_loops(body: list[cst.BaseStatement], source: Source, aliases
                     f"helion.language has no name {name!r}",
                     hint=near_names(name, LANGUAGE_NAMES) or None,
                 )
+
+
+def _bound_names(node: cst.CSTNode) -> set[str]:
+    """Names that assignments and for loops inside `node` bind."""
+    names: set[str] = set()
+    targets = m.findall(node, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For())
+    for target in targets:
+        bound = target.target
+        names |= {n.value for n in m.findall(bound, m.Name())}
+    return names
+
+
+def _refuse_device_values_in_host_code(
+    function: cst.FunctionDef, body: list[cst.BaseStatement], loops: list, source: Source
+) -> None:
+    """`return v` after the loop, where only the device loop assigns `v`: not a host value."""
+    loop_ids = {id(loop) for loop in loops}
+    host = [s for s in body if id(s) not in loop_ids]
+    host_names = {p.name.value for p in m.findall(function.params, m.Param())}
+    for statement in host:
+        host_names |= _bound_names(statement)
+    device_names = set().union(*(_bound_names(loop) for loop in loops)) - host_names
+    after = body[body.index(loops[0]) :]
+    for statement in after:
+        if id(statement) in loop_ids or not device_names:
+            continue
+        text = textwrap.dedent(source.code(statement))
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        read = {
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        for name in sorted(read & device_names):
+            place = next(iter(m.findall(statement, m.Name(name))), statement)
+            raise source.error(
+                UndefinedNameError,
+                place,
+                f"{name!r} is a value of the device loop: host code after it cannot read it",
+                hint="store it into a tensor inside the loop and use that tensor",
+            )
 
 
 def _refuse_unimported_language(
