@@ -300,3 +300,25 @@ def test_conditional_expression_on_a_scalar_condition():
     ours, eager = both(source, x, v)
     assert_matches(ours, eager)
     assert_matches(ours, torch.where(v[:, None] > 0, 2 * x, v[:, None].expand_as(x)))
+
+
+def test_host_code_after_the_loop_may_rebind_a_loop_name():
+    """Device values read after the loop are refused (bad_inputs/host_device_value_after_loop.py);
+    a name the host code binds itself (a comprehension variable) is not one of them."""
+    source = HEADER + (
+        "@helion.kernel()\n"
+        "def k(x):\n"
+        "    out = torch.empty_like(x)\n"
+        "    for i in hl.grid(x.size(0)):\n"
+        "        v = x[i] * 2.0\n"
+        "        out[i] = v\n"
+        "    firsts = [out[i] for i in range(1)]\n"
+        "    return out + firsts[0] * 0.0\n"
+    )
+    x = torch.randn(11)
+    ours, eager = both(source, x)
+    assert_matches(ours, eager)
+    assert_matches(ours, x.double() * 2)
+    with pytest.raises(errors.UndefinedNameError) as caught:
+        transpiler.transpile(source.replace("return out + firsts[0] * 0.0", "return v"))
+    assert (caught.value.lineno, caught.value.col_offset) == (13, 11)

@@ -223,9 +223,10 @@ def _refuse_device_values_in_host_code(
             tree = ast.parse(text)
         except SyntaxError:
             continue
-        read = {
-            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-        }
+        nodes = list(ast.walk(tree))
+        read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        read -= {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        read -= {n.arg for n in nodes if isinstance(n, ast.arg)}  # comprehensions, lambdas
         for name in sorted(read & device_names):
             place = next(iter(m.findall(statement, m.Name(name))), statement)
             raise source.error(
