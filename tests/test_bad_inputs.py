@@ -71,7 +71,7 @@ def test_the_corpus_is_large_and_covers_every_error_class() -> None:
         for value in vars(errors).values()
         if isinstance(value, type) and issubclass(value, errors.TranspileError)
     } - {"TranspileError", "InternalTranspilerError"}
-    missing = user_errors - working - {"UnsupportedDtypeError"}  # only xfail cases reach it yet
+    missing = user_errors - working
     assert not missing, f"add passing corpus cases for {sorted(missing)}"
 
 

@@ -44,8 +44,9 @@ def test_a_float64_scalar_does_not_widen_the_result():
     """The result keeps the tensor's dtype (the float64 launch is checked on the GPU by
     benchmarks/transformer_block.py under torch.compile)."""
     module = load_module(code(), stem="scalars")
-    x = torch.randn(9, 33)
-    ours = module.scaled(x)
+    x = torch.randn(9, 33, device="cuda" if torch.cuda.is_available() else "cpu")
+    ours = module.scaled(x).cpu()
+    x = x.cpu()
     assert ours.dtype == torch.float32
     exact = x.double() * (1.0 / 33**0.5) * 2 + 1e-5 + 0.25 + 16
     assert_matches(ours, exact)

@@ -242,7 +242,7 @@ def test_eager_calls_leave_dynamo_alone(tmp_path):
         "    for tile in hl.tile(x.size(0)):\n"
         "        out[tile] = x[tile] * 2\n"
         "    return out\n"
-        "x = torch.randn(37)\n"
+        "x = torch.randn(37, device='cuda' if torch.cuda.is_available() else 'cpu')\n"
         "assert torch.equal(twice(x), x * 2)\n"
         "print('torch._dynamo' in sys.modules)\n"
     )

@@ -8,6 +8,9 @@ from helpers import generated, kernel_source, reference
 
 import transpiler
 
+# float32 dots: exact in the interpreter, TF32 on GPUs (Triton's default, as Helion's)
+FP32_DOT = 1e-4 if not torch.cuda.is_available() else 2e-3
+
 ROWS = """
 import helion
 import helion.language as hl
@@ -60,7 +63,7 @@ def test_attention_with_a_unit_batch_tile_matches_float64(sizes, dtype):
     scores = q.double() @ k.double().transpose(1, 2) / d**0.5
     exact = torch.softmax(scores, dim=-1) @ v.double()
     error = ((ours.double() - exact).norm() / exact.norm()).item()
-    assert error < (2e-3 if dtype == torch.float16 else 1e-4), error
+    assert error < (2e-3 if dtype == torch.float16 else FP32_DOT), error
 
 
 @pytest.mark.parametrize(
@@ -102,4 +105,4 @@ def test_causal_attention_mask_with_none_stays_2d(dtype):
     scores = scores.masked_fill(torch.ones(37, 37, dtype=torch.bool).triu(1), float("-inf"))
     exact = torch.softmax(scores, dim=-1) @ v.double()
     error = ((ours.double() - exact).norm() / exact.norm()).item()
-    assert error < (2e-3 if dtype == torch.float16 else 1e-4), error
+    assert error < (2e-3 if dtype == torch.float16 else FP32_DOT), error

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import textwrap
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -10,6 +12,7 @@ import libcst.matchers as m
 from .errors import (
     NoDeviceLoopError,
     TileOutsideKernelError,
+    UndefinedNameError,
     UnknownLanguageNameError,
     UnsupportedConstructError,
     near_names,
@@ -153,11 +156,13 @@ def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
             _refuse_unknown_loops(body, source, aliases)
             loops = [s for s in body if device_loop_kind(s, aliases)]
             if not loops:
+                _refuse_unimported_language(body, source, aliases)
                 raise source.error(
                     NoDeviceLoopError,
                     statement.name,
                     f"kernel {statement.name.value}() has no hl.tile / hl.grid loop at its top level",
                 )
+            _refuse_device_values_in_host_code(statement, body, loops, source)
             kernels.append(
                 KernelFunction(statement, _kernel_settings(kernel_decorator, source), body, loops)
             )
@@ -196,6 +201,69 @@ def _refuse_unknown_loops(body: list[cst.BaseStatement], source: Source, aliases
                     f"helion.language has no name {name!r}",
                     hint=near_names(name, LANGUAGE_NAMES) or None,
                 )
+
+
+def _bound_names(node: cst.CSTNode) -> set[str]:
+    """Names that assignments and for loops inside `node` bind."""
+    names: set[str] = set()
+    targets = m.findall(node, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For())
+    for target in targets:
+        bound = target.target
+        names |= {n.value for n in m.findall(bound, m.Name())}
+    return names
+
+
+def _refuse_device_values_in_host_code(
+    function: cst.FunctionDef, body: list[cst.BaseStatement], loops: list, source: Source
+) -> None:
+    """`return v` after the loop, where only the device loop assigns `v`: not a host value."""
+    loop_ids = {id(loop) for loop in loops}
+    host = [s for s in body if id(s) not in loop_ids]
+    host_names = {p.name.value for p in m.findall(function.params, m.Param())}
+    for statement in host:
+        host_names |= _bound_names(statement)
+    device_names = set().union(*(_bound_names(loop) for loop in loops)) - host_names
+    after = body[body.index(loops[0]) :]
+    for statement in after:
+        if id(statement) in loop_ids or not device_names:
+            continue
+        text = textwrap.dedent(source.code(statement))
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        nodes = list(ast.walk(tree))
+        read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        read -= {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        read -= {n.arg for n in nodes if isinstance(n, ast.arg)}  # comprehensions, lambdas
+        for name in sorted(read & device_names):
+            place = next(iter(m.findall(statement, m.Name(name))), statement)
+            raise source.error(
+                UndefinedNameError,
+                place,
+                f"{name!r} is a value of the device loop: host code after it cannot read it",
+                hint="store it into a tensor inside the loop and use that tensor",
+            )
+
+
+def _refuse_unimported_language(
+    body: list[cst.BaseStatement], source: Source, aliases: Aliases
+) -> None:
+    """`for tile in hl.tile(n)` where nothing binds `hl`: the import is missing."""
+    for statement in body:
+        if not m.matches(
+            statement, m.For(iter=m.Call(func=m.Attribute(value=m.Name(), attr=m.Name())))
+        ):
+            continue
+        func = statement.iter.func
+        head = func.value.value
+        if func.attr.value in ("tile", "grid") and head not in {*aliases.names, *aliases.globals}:
+            raise source.error(
+                UndefinedNameError,
+                func.value,
+                f"name {head!r} is not defined: the device loop's language is not imported",
+                hint=f"import helion.language as {head}",
+            )
 
 
 def _refuse_stray_loops(node: cst.CSTNode, source: Source, aliases: Aliases) -> None:

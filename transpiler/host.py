@@ -31,6 +31,7 @@ class HostInfo:
     like: dict[str, str] = field(default_factory=dict)  # out → x for out = torch.empty_like(x)
     floats: set[str] = field(default_factory=set)  # host names that surely hold Python floats
     dtypes: dict[str, cst.BaseExpression] = field(default_factory=dict)  # acc_dtype = torch.float32
+    scalar_params: set[str] = field(default_factory=set)  # annotated int / float / bool
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -304,6 +305,8 @@ def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
             param.default, cst.Float
         ):
             info.floats.add(name)
+        if isinstance(annotation, cst.Name) and annotation.value in ("int", "float", "bool"):
+            info.scalar_params.add(name)
         if annotation is not None and (info.aliases.qualified(annotation) or "").endswith("Tensor"):
             info.tensors.add(name)
             if name in info.ranks:

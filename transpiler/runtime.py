@@ -75,7 +75,9 @@ def check_devices(name: str, args: tuple) -> None:
         )
     if not interpreting() and devices - {"cuda", "cpu"}:
         found = ", ".join(sorted(devices - {"cuda"}))
-        raise DeviceError(f"{name}() got {found} tensors: the generated kernels run on CUDA tensors")
+        raise DeviceError(
+            f"{name}() got {found} tensors: the generated kernels run on CUDA tensors"
+        )
 
 
 def write_atomically(path: Path, text: str | bytes) -> None:

@@ -1,6 +1,6 @@
 # case: torch.exp with two arguments
 # expect: UnsupportedOpError 13:21
-# xfail: torch.exp(a, b) is accepted (the second argument is dropped)
+# fixed (was xfail): torch.exp(a, b) is accepted (the second argument is dropped)
 import torch
 import helion
 import helion.language as hl

@@ -1,6 +1,6 @@
 # case: expand_as with no argument
 # expect: UnsupportedOpError 14:31
-# xfail: InternalTranspilerError (IndexError)
+# fixed (was xfail): InternalTranspilerError (IndexError)
 import torch
 import helion
 import helion.language as hl

@@ -1,7 +1,7 @@
 # case: hl.full without its fill value
 # expect: UnsupportedConstructError 14:15
 # message: value
-# xfail: unhelpful: 'NoneType is not supported inside a device loop', at the statement rather than the call
+# fixed (was xfail): unhelpful: 'NoneType is not supported inside a device loop', at the statement rather than the call
 import torch
 import helion
 import helion.language as hl

@@ -1,6 +1,6 @@
 # case: torch.maximum with one argument
 # expect: UnsupportedOpError 13:21
-# xfail: torch.maximum(a) is accepted
+# fixed (was xfail): torch.maximum(a) is accepted
 import torch
 import helion
 import helion.language as hl

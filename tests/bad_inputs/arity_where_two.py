@@ -1,6 +1,6 @@
 # case: torch.where with two arguments
 # expect: UnsupportedOpError 13:21
-# xfail: InternalTranspilerError (IndexError)
+# fixed (was xfail): InternalTranspilerError (IndexError)
 import torch
 import helion
 import helion.language as hl

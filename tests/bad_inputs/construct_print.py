@@ -1,6 +1,6 @@
 # case: print inside a device loop
 # expect: HostSyncError 13:9
-# xfail: print() is reported as an undefined name ('print' is not defined before this device loop)
+# fixed (was xfail): print() is reported as an undefined name ('print' is not defined before this device loop)
 import torch
 import helion
 import helion.language as hl

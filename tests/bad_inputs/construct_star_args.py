@@ -1,6 +1,6 @@
 # case: *args in a device call
 # expect: UnsupportedConstructError 13:35
-# xfail: reported as UnsupportedOpError 'torch.maximum() needs a tensor argument', not as *args
+# fixed (was xfail): reported as UnsupportedOpError 'torch.maximum() needs a tensor argument', not as *args
 import torch
 import helion
 import helion.language as hl

@@ -1,6 +1,6 @@
 # case: a conditional expression on a block
 # expect: UnsupportedConstructError 13:21
-# xfail: InternalTranspilerError (AttributeError: 'tuple' object has no attribute 'dims')
+# fixed (was xfail): InternalTranspilerError (AttributeError: 'tuple' object has no attribute 'dims')
 import torch
 import helion
 import helion.language as hl

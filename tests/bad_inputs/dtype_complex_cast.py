@@ -1,6 +1,6 @@
 # case: a cast to complex64
 # expect: UnsupportedDtypeError 13:21
-# xfail: reported as '.to() takes a dtype' (UnsupportedConstructError): complex64 is a dtype, one the kernel cannot compute in
+# fixed (was xfail): reported as '.to() takes a dtype' (UnsupportedConstructError): complex64 is a dtype, one the kernel cannot compute in
 import torch
 import helion
 import helion.language as hl

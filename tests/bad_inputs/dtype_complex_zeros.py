@@ -1,6 +1,6 @@
 # case: hl.zeros of complex dtype
 # expect: UnsupportedDtypeError 13:15
-# xfail: hl.zeros of complex64 is accepted
+# fixed (was xfail): hl.zeros of complex64 is accepted
 import torch
 import helion
 import helion.language as hl

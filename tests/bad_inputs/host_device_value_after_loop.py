@@ -1,6 +1,6 @@
 # case: a device value read in host code after the loop
 # expect: UndefinedNameError 15:12
-# xfail: a device value returned from host code is accepted; the launcher fails with NameError
+# fixed (was xfail): a device value returned from host code is accepted; the launcher fails with NameError
 import torch
 import helion
 import helion.language as hl

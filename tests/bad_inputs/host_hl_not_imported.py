@@ -1,6 +1,6 @@
 # case: hl used but never imported
 # expect: UndefinedNameError 11:17
-# xfail: reported as NoDeviceLoopError at the def: the loop is not recognised because `hl` is not imported
+# fixed (was xfail): reported as NoDeviceLoopError at the def: the loop is not recognised because `hl` is not imported
 import torch
 import helion
 

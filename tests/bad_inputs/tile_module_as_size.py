@@ -1,6 +1,6 @@
 # case: a module as a tile size
 # expect: TileArgumentError 13:39
-# xfail: InternalTranspilerError (AttributeError) placed on the line before the loop
+# fixed (was xfail): InternalTranspilerError (AttributeError) placed on the line before the loop
 import torch
 import helion
 import helion.language as hl

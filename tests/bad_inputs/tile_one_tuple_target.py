@@ -1,6 +1,6 @@
 # case: a one-element tuple as the loop target
 # expect: TileArgumentError 12:9
-# xfail: a one-element tuple target is accepted (a Tile does not unpack; reference mode fails)
+# fixed (was xfail): a one-element tuple target is accepted (a Tile does not unpack; reference mode fails)
 import torch
 import helion
 import helion.language as hl

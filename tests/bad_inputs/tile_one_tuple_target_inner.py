@@ -1,6 +1,6 @@
 # case: a one-element tuple as an inner loop target
 # expect: TileArgumentError 14:13
-# xfail: InternalTranspilerError (AttributeError: 'list' object has no attribute 'removeprefix')
+# fixed (was xfail): InternalTranspilerError (AttributeError: 'list' object has no attribute 'removeprefix')
 import torch
 import helion
 import helion.language as hl

@@ -139,12 +139,10 @@ INT_OPS = [
     Op("({a} > {b}).to(torch.int32)", 2, lambda a, b: 1),
     Op("({a} == {b}).int()", 2, lambda a, b: 1, tensor_operands=True),
 ]
-# No chained comparisons (`-1.0 < a < 1.0`): the transpiler accepts them, but eager torch (the
-# reference) cannot take the truth value of a tensor.
 CONDITIONS = ["{a} > 0.5", "{a} <= {b}", "({a} > -1.0) & ({a} < 1.0)", "({a} > 0) & ({b} < 0)"]
-CONDITIONS += ["{a} != {b}"]
+CONDITIONS += ["{a} != {b}", "-1.0 < {a} <= {b}"]  # chained: `&` in reference mode too
 INT_CONDITIONS = ["{a} > 3", "{a} <= {b}", "({a} > -5) ^ ({a} < 5)", "({a} > 0) | ({b} < 0)"]
-INT_CONDITIONS += ["{a} == {b}"]
+INT_CONDITIONS += ["{a} == {b}", "{a} < {b} != 2"]
 
 
 @st.composite

@@ -5,19 +5,11 @@
 # tests/bad_inputs/); remove its name here when the fix lands. Fixed and removed:
 # "long-statement-comment", "fractional-power", "constant-expression-fill",
 # "invalid-python-passes-through", "form-feed-lines", "libcst-validation-error", "integer-amax",
-# "scalar-and-block-condition".
-OPEN_BUGS = {
-    "wrong-arity",  # test_wrong_arity_is_a_user_error
-    "module-as-size",  # test_module_as_tile_size_is_a_user_error
-    "one-tuple-target",  # test_one_element_tuple_loop_target
-}
+# "scalar-and-block-condition", "wrong-arity", "one-tuple-target", "module-as-size".
+OPEN_BUGS: set[str] = set()
 
 # The messages of internal errors whose bug is open: the syntax fuzzer lets them pass.
-KNOWN_INTERNAL_ERRORS = {
-    "wrong-arity": r"IndexError: list index out of range",
-    "module-as-size": r"AttributeError: 'NoneType' object has no attribute '_fields'",
-    "one-tuple-target": r"AttributeError: 'list' object has no attribute 'removeprefix'",
-}
+KNOWN_INTERNAL_ERRORS: dict[str, str] = {}
 
 # Characters str.splitlines() breaks lines at and Python does not ("form-feed-lines").
 EXTRA_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"

@@ -7,6 +7,10 @@ import triton.language as tl
 
 def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
+    for t in tensors:  # what no kernel can read fails here, before the launch
+        if t.is_complex() or t.device.type == "meta":
+            what = "complex tensors" if t.is_complex() else "tensors on the meta device"
+            raise ValueError(f"Triton kernels cannot read {what} (got {t.dtype} on {t.device})")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
     return tl.int64 if largest >= 2**31 else tl.int32
 
@@ -40,7 +44,9 @@ def add_kernel(
 def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     # line 9: for tile in hl.tile(x.size(0)):
+    torch._check_type(isinstance(x, torch.Tensor), lambda: "x must be a tensor")
     torch._check(x.dim() == 1, lambda: "x must be 1-D: the kernel indexes it with 1 index")
+    torch._check_type(isinstance(y, torch.Tensor), lambda: "y must be a tensor")
     torch._check(y.dim() == 1, lambda: "y must be 1-D: the kernel indexes it with 1 index")
     torch._check(
         y.size(0) >= x.size(0),

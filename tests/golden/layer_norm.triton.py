@@ -7,6 +7,10 @@ import triton.language as tl
 
 def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
+    for t in tensors:  # what no kernel can read fails here, before the launch
+        if t.is_complex() or t.device.type == "meta":
+            what = "complex tensors" if t.is_complex() else "tensors on the meta device"
+            raise ValueError(f"Triton kernels cannot read {what} (got {t.dtype} on {t.device})")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
     return tl.int64 if largest >= 2**31 else tl.int32
 
@@ -61,9 +65,11 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     m, n = x.size()
     out = torch.empty_like(x)
     # line 12: for tile_m in hl.tile(m):
+    torch._check_type(isinstance(weight, torch.Tensor), lambda: "weight must be a tensor")
     torch._check(
         weight.dim() == 1, lambda: "weight must be 1-D: the kernel indexes it with 1 index",
     )
+    torch._check_type(isinstance(bias, torch.Tensor), lambda: "bias must be a tensor")
     torch._check(bias.dim() == 1, lambda: "bias must be 1-D: the kernel indexes it with 1 index")
     torch._check(
         bias.size(0) == n,

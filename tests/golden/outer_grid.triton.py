@@ -7,6 +7,10 @@ import triton.language as tl
 
 def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
+    for t in tensors:  # what no kernel can read fails here, before the launch
+        if t.is_complex() or t.device.type == "meta":
+            what = "complex tensors" if t.is_complex() else "tensors on the meta device"
+            raise ValueError(f"Triton kernels cannot read {what} (got {t.dtype} on {t.device})")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
     return tl.int64 if largest >= 2**31 else tl.int32
 
@@ -48,7 +52,9 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     n = b.size(0)
     out = torch.empty([m, n], dtype=a.dtype, device=a.device)
     # line 11: for tile_m, tile_n in hl.tile([m, n]):
+    torch._check_type(isinstance(a, torch.Tensor), lambda: "a must be a tensor")
     torch._check(a.dim() == 1, lambda: "a must be 1-D: the kernel indexes it with 1 index")
+    torch._check_type(isinstance(b, torch.Tensor), lambda: "b must be a tensor")
     torch._check(b.dim() == 1, lambda: "b must be 1-D: the kernel indexes it with 1 index")
     INDEX_DTYPE = index_dtype(a, b, out)
     BLOCK_M = 32

@@ -7,6 +7,10 @@ import triton.language as tl
 
 def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
+    for t in tensors:  # what no kernel can read fails here, before the launch
+        if t.is_complex() or t.device.type == "meta":
+            what = "complex tensors" if t.is_complex() else "tensors on the meta device"
+            raise ValueError(f"Triton kernels cannot read {what} (got {t.dtype} on {t.device})")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
     return tl.int64 if largest >= 2**31 else tl.int32
 

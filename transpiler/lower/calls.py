@@ -63,6 +63,22 @@ class CallsMixin(
     """`expr_Call`: dispatch on what is called."""
 
     def expr_Call(self, node: cst.Call) -> Value:
+        for arg in node.args:
+            if arg.star:
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    arg,
+                    f"{arg.star}-unpacking in a call inside a device loop",
+                    hint="pass each argument by itself",
+                )
+        if isinstance(node.func, cst.Name) and node.func.value == "print":
+            if "print" not in self.scope:
+                raise self.source.error(
+                    HostSyncError,
+                    node,
+                    "print() inside a device loop would stop the GPU to talk to the host",
+                    hint="print on the host, before or after the loop",
+                )
         if self.calls_callable(node):
             return self.inline_callable(node)
         args = Arguments(node)
@@ -146,10 +162,20 @@ class CallsMixin(
 
     def call_language(self, name: str, args: Arguments, node: cst.Call) -> Value:
         if name in ("zeros", "full"):
-            shape_node = args.get(0, "shape")
-            value = constant(0.0) if name == "zeros" else self.lower_expr(args.get(1, "value"))
+            shape_node, value_node = args.get(0, "shape"), args.get(1, "value")
+            for what, missing in (("shape", shape_node), ("value", value_node)):
+                if missing is None and (what == "shape" or name == "full"):
+                    raise self.source.error(
+                        UnsupportedConstructError,
+                        node,
+                        f"hl.{name}() needs a {what}",
+                        hint="write hl.zeros([tile], dtype=...) or hl.full([tile], value, dtype=...)",
+                    )
+            value = constant(0.0) if name == "zeros" else self.lower_expr(value_node)
             dtype_node = args.get(1 if name == "zeros" else 2, "dtype")
             dtype = self.lower_expr(dtype_node) if dtype_node is not None else None
+            if dtype is not None:
+                self.refuse_unsupported_dtype(dtype, node)
             return self.allocate(shape_node, value, dtype, node)
         if name == "cumsum":
             return self.reduction(
@@ -299,6 +325,15 @@ class CallsMixin(
         )
 
     def elementwise(self, op, operands: list[Value], node: cst.CSTNode) -> Value:
+        wanted = _arity(op.template)
+        if len(operands) != wanted:
+            raise self.source.error(
+                UnsupportedOpError,
+                node,
+                f"{op.name}() takes {wanted} tensor argument{'s' * (wanted != 1)}, "
+                f"got {len(operands)}",
+                hint="see docs/ops.md for each op's arguments",
+            )
         operands = [self.arithmetic(v, node) for v in operands]
         if op.float_args:
             for index, operand in enumerate(operands):
@@ -331,3 +366,9 @@ class CallsMixin(
                     expr(f"{function}(a, b)", a=result.code, b=limit.code), dims, result.dtype
                 )
         return result
+
+
+def _arity(template: str) -> int:
+    """How many operands an op-table template takes (its placeholders a, b, c)."""
+    names = {n.id for n in ast.walk(ast.parse(template, mode="eval")) if isinstance(n, ast.Name)}
+    return len(names & {"a", "b", "c"})

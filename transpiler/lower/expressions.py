@@ -69,7 +69,9 @@ class ExpressionsMixin:
         if name in ("True", "False", "None"):
             return constant({"True": True, "False": False, "None": None}[name])
         if name in self.host.names or name in self.aliases.globals - set(self.aliases.names):
-            if name in self.host.tensors or name in self.tensor_names_used:
+            if name in self.host.tensors or (
+                name in self.tensor_names_used and name not in self.host.scalar_params
+            ):
                 return self.host_tensor(name)
             if name in self.host.dtypes:  # acc_dtype = torch.float32 / dtype = x.dtype
                 return self.lower_expr(self.host.dtypes[name])
@@ -186,9 +188,16 @@ class ExpressionsMixin:
 
     def expr_IfExp(self, node: cst.IfExp) -> Value:
         condition = self.arithmetic(self.lower_expr(node.test), node.test)
+        if condition.rank:
+            raise self.source.error(
+                UnsupportedConstructError,
+                node,
+                "a conditional expression (`a if c else b`) on a block condition",
+                hint="torch.where(c, a, b) chooses per element",
+            )
         body = self.arithmetic(self.lower_expr(node.body), node.body)
         orelse = self.arithmetic(self.lower_expr(node.orelse), node.orelse)
-        dims = self.broadcast_dims(self.broadcast_dims_value(condition, body, node), orelse, node)
+        dims = self.broadcast_dims(body, orelse, node)
         code = expr("tl.where(c, a, b)", c=condition.code, a=body.code, b=orelse.code)
         return block(code, dims, body.dtype)
 

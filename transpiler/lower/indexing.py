@@ -86,6 +86,7 @@ class IndexingMixin:
                 f"{self.source.code(target.value)!r} is not a tensor from the host",
             )
         pointers, mask, dims = self.tensor_access(base.name, target)
+        self.stored_tensors.add(base.name)
         value = self.arithmetic(value, node)
         self.check_store_shape(value, dims, node)
         line = self.source.line_of(node)

@@ -119,6 +119,7 @@ class KernelBuilder(
         self.inlining: tuple | None = None  # (name, callable, readable names) while inlining
         self.none_tiles: dict[tuple[int, int], str] = {}  # (view node id, dim) → squeezed tile
         self.load_nones: tuple[int, frozenset] | None = None  # the latest access's None dims
+        self.stored_tensors: set[str] = set()  # host tensors the kernel writes
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -277,7 +278,20 @@ class KernelBuilder(
             if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:
                 indices = f"{rank} {'index' if rank == 1 else 'indices'}"
                 message = f"{tensor} must be {rank}-D: the kernel indexes it with {indices}"
+                if tensor in self.host.params:  # a Python value would fail in .dim()
+                    checks.append(
+                        f"torch._check_type(isinstance({tensor}, torch.Tensor), "
+                        f'lambda: "{tensor} must be a tensor")'
+                    )
                 checks.append(f'torch._check({tensor}.dim() == {rank}, lambda: "{message}")')
+        for tensor in sorted(self.stored_tensors & set(self.host.params)):
+            message = (
+                f"{tensor} has overlapping elements (sharing memory): writes to them would race"
+            )
+            checks.append(
+                f"torch._check(torch._debug_has_internal_overlap({tensor}) != 1, "
+                f'lambda: "{message}")'
+            )
         seen = set()
         for tensor, dim, axis in self.coverage:  # every tile must lie inside the tensors it reads
             end = ast.unparse(axis.end)

@@ -11,7 +11,7 @@ from ..errors import RankUnknownError, ShapeError, TileArgumentError, Unsupporte
 from ..frontend import device_loop_kind
 from ..host import whole_size_tensor
 from .settings import config_value
-from .values import TILE, TILES, Axis, Value, block
+from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
 _DEFAULT_BLOCKS = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}
 
@@ -27,9 +27,24 @@ class LoopsMixin:
         """[(begin, end)] per dimension of hl.tile / hl.grid, and block_size= entries."""
         ranges, block_sizes = self._loop_ranges(call)
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
-        for _, end in ranges:
-            if isinstance(end, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
-                raise self.source.error(TileArgumentError, end, "a loop size must be an integer")
+        for begin, end in ranges:
+            for size in (end, begin):
+                if isinstance(
+                    size, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+                ):
+                    raise self.source.error(
+                        TileArgumentError, size, "a loop size must be an integer"
+                    )
+                kind = (
+                    self.lower_expr(size).kind
+                    if isinstance(size, (cst.Name, cst.Attribute))
+                    else None
+                )
+                if kind in (MODULE, DTYPE):
+                    what = "a module" if kind == MODULE else "a dtype"
+                    raise self.source.error(
+                        TileArgumentError, size, f"a loop size must be an integer, not {what}"
+                    )
         if "block_size" in keywords:
             node = keywords["block_size"]
             if (self.aliases.qualified(call.func) or "").endswith(".grid"):
@@ -106,6 +121,15 @@ class LoopsMixin:
             isinstance(e.value, cst.Name) for e in target.elements
         ):
             names = [e.value.value for e in target.elements]
+            if len(names) == 1 and count == 1:
+                if not _sizes_are_a_sequence(loop.iter):
+                    raise self.source.error(
+                        TileArgumentError,
+                        target,
+                        "a single tile does not unpack",
+                        hint=f"write `for {names[0]} in ...` (or give the sizes as a list)",
+                    )
+                return names[0]
             if len(names) != count:
                 raise self.source.error(
                     TileArgumentError, target, f"{len(names)} names for {count} loop dimensions"
@@ -493,3 +517,14 @@ def host_size(text: str) -> str:
     node = ast.parse(text, mode="eval").body
     atomic = isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant))
     return text if atomic else f"({text})"
+
+
+def _sizes_are_a_sequence(iterable: cst.BaseExpression) -> bool:
+    """hl.tile([m]) / hl.tile(x.size()) yield lists of tiles; hl.tile(m) yields tiles."""
+    if not isinstance(iterable, cst.Call):
+        return False
+    positional = [a.value for a in iterable.args if a.keyword is None]
+    return bool(positional) and (
+        isinstance(positional[-1], (cst.List, cst.Tuple))
+        or whole_size_tensor(positional[-1]) is not None
+    )

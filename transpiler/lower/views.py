@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import replace
 
 import libcst as cst
 
 from ..codegen import expr
-from ..errors import ShapeError, UnsupportedConstructError
+from ..errors import (
+    ShapeError,
+    UnsupportedConstructError,
+    UnsupportedDtypeError,
+    UnsupportedOpError,
+)
 from ..op_table import CAST_METHODS, DTYPES, HALF_DTYPES
 from .arguments import Arguments
 from .values import (
     BLOCK,
     CONST,
     DTYPE,
+    MODULE,
     TILE,
     TILES,
     NotSqueezable,
@@ -26,6 +33,11 @@ from .values import (
     triton_position,
 )
 
+# torch dtypes with no Triton counterpart here (those in op_table.DTYPES lower to DTYPE values).
+_UNSUPPORTED_DTYPE = re.compile(
+    r"torch\.(complex\d*|cfloat|cdouble|chalf|q?u?int\d+|float8\w*|bits\w*)"
+)
+
 
 class ViewsMixin:
     """Casts, block views and allocations: the calls that change a value's dtype or shape."""
@@ -33,6 +45,7 @@ class ViewsMixin:
     def cast_call(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
         if name == "to":
             target = self.lower_expr(args.get(0, "dtype"))
+            self.refuse_unsupported_dtype(target, node)
             if target.kind != DTYPE:
                 raise self.source.error(
                     UnsupportedConstructError, node, ".to() inside a device loop takes a dtype"
@@ -41,6 +54,15 @@ class ViewsMixin:
                 value, target.const if target.const != "runtime" else target.code, node
             )
         return self.cast(value, DTYPES[CAST_METHODS[name]], node)
+
+    def refuse_unsupported_dtype(self, value: Value, node: cst.CSTNode) -> None:
+        """A torch dtype the op table lacks (complex, float8, quantised): an error at `node`."""
+        if value.kind == MODULE and _UNSUPPORTED_DTYPE.fullmatch(value.name):
+            raise self.source.error(
+                UnsupportedDtypeError,
+                node,
+                f"{value.name} is a dtype the generated kernel cannot compute in",
+            )
 
     def cast(self, value: Value, dtype: str | ast.expr, node: cst.CSTNode) -> Value:
         """`.to(dtype)`; half-precision results go back to float32 for further arithmetic."""
@@ -89,7 +111,12 @@ class ViewsMixin:
                 value, code=code, dims=tuple(dims), stored=None, zero_outside=frozenset()
             )
         if name == "expand_as":
-            other = self.arithmetic(self.lower_expr(args.positional[0]), args.positional[0])
+            other_node = args.get(0, "other")
+            if other_node is None:
+                raise self.source.error(
+                    UnsupportedOpError, node, ".expand_as() needs the tensor to expand as"
+                )
+            other = self.arithmetic(self.lower_expr(other_node), other_node)
             dims = self.broadcast_dims(value, other, node)
             code = expr("tl.broadcast_to(a, s)", a=value.code, s=self.block_shape(dims))
             return replace(value, code=code, dims=dims, stored=None)
