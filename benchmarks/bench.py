@@ -15,7 +15,6 @@ import importlib.util
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -45,27 +44,13 @@ def helion_module(file: str):
     return module
 
 
-def tuned_module(file: str):
-    """The workload's source file imported against transpiler (helion spelled transpiler), so
-    its kernels are `transpiler.Kernel`s that autotune on their first call."""
-    text = (ROOT / file).read_text()
-    text = text.replace("import helion.language as hl", "import transpiler.language as hl")
-    text = text.replace("import helion\n", "import transpiler as helion\n")
-    text = text.replace("from helion.", "from transpiler.")
-    path = Path(tempfile.mkdtemp()) / f"tuned_{Path(file).stem}.py"
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def ours(workload: Workload, args: tuple, tune: bool = False):
     """Transpile (specialised on the arguments), load; the generated code for block sizes.
     With `tune`, the kernel's autotuned configuration (searched now, or from the cache)."""
     if tune:
-        kernel = getattr(tuned_module(workload.file), workload.kernel)
+        from gpu_autotune import user_module  # its kernels autotune on their first call
+
+        kernel = getattr(user_module(workload.file), workload.kernel)
         started = time.perf_counter()
         config = kernel.tuned_config(args)
         TUNING[workload.name] = {"s": time.perf_counter() - started, "config": config}

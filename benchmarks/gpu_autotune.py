@@ -24,8 +24,9 @@ ROOT = Path(__file__).parents[1]
 
 
 def user_module(file: str):
-    """A kernel file as a user writes it against transpiler (helion → transpiler)."""
-    text = (ROOT / "tests/kernels" / file).read_text()
+    """A kernel file as a user writes it against transpiler (helion → transpiler): a name in
+    tests/kernels/, or a path from the repository's root."""
+    text = (ROOT / ("tests/kernels" if "/" not in file else "") / file).read_text()
     text = text.replace("import helion.language as hl", "import transpiler.language as hl")
     text = text.replace("import helion\n", "import transpiler as helion\n")
     text = text.replace("from helion.", "from transpiler.")
