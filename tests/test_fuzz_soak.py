@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 
+import pytest
 from fuzz import soak
+
+
+@pytest.fixture(autouse=True)
+def main_module_with_a_spec(monkeypatch):
+    """Spawned workers read `sys.modules["__main__"].__spec__`; IPython shells made by earlier
+    tests in this process (the magic's tests) leave a `__main__` without one."""
+    monkeypatch.setattr(sys.modules["__main__"], "__spec__", None, raising=False)
 
 
 def _options(tmp_path, workers: int, minutes: float) -> argparse.Namespace:
