@@ -328,3 +328,63 @@ def test_host_code_after_the_loop_may_rebind_a_loop_name():
     with pytest.raises(errors.UndefinedNameError) as caught:
         transpiler.transpile(source.replace("return out + firsts[0] * 0.0", "return v"))
     assert (caught.value.lineno, caught.value.col_offset) == (13, 11)
+
+
+UNIT_TILE_WITH_NONES = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor, w: torch.Tensor, v: torch.Tensor, alpha: float) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([m, n], block_size=[1, 4]):
+        t0 = w[tile_n][None, :]
+        part = w[tile_n][None, :] * v[tile_m][:, None] / (torch.sqrt(t0.abs() + 1.0) + 1.0)
+        other = torch.sub(w[tile_n][None, :].clamp(min=-0.5), v[tile_m][:, None])
+        out[tile_m, tile_n] = torch.where(v[tile_m][:, None] > 0, part, other) + alpha
+    return out
+"""
+
+
+def test_a_none_that_stood_for_a_squeezed_tile_in_an_earlier_attempt():
+    """Fixed (GPU-machine soak, 19 cases): a view's None chosen to stand for a squeezed tile
+    in one lowering attempt was looked up in a later attempt where no tile was squeezed:
+    InternalTranspilerError (StopIteration)."""
+    x, w, v = torch.randn(5, 7), torch.randn(7), torch.randn(5)
+    ours, eager = both(UNIT_TILE_WITH_NONES, x, w, v, 0.25)
+    torch.testing.assert_close(ours, eager)
+    w64, v64 = w.double(), v.double()
+    part = w64[None, :] * v64[:, None] / (torch.sqrt(w64.abs()[None, :] + 1.0) + 1.0)
+    other = w64[None, :].clamp(min=-0.5) - v64[:, None]
+    exact = torch.where(v64[:, None] > 0, part, other) + 0.25
+    torch.testing.assert_close(ours.double(), exact, atol=1e-5, rtol=1e-5)
+
+
+CUMSUM_OF_A_NONE_VIEW = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    m = x.size(0)
+    n = x.size(1)
+    out = torch.empty([m, n], dtype=torch.float16, device=x.device)
+    for tile_n in hl.tile(n, block_size=8):
+        values = v[:, None]
+        reduced = torch.cumsum(values, dim=-2)
+        out[:, tile_n] = reduced - ((tile_n.index[None, :] % 5).float().cos().abs() + 0.5) ** 1.5
+    return out
+"""
+
+
+def test_cumsum_along_a_whole_dimension_of_a_none_view():
+    """Found by the GPU-machine soak (compiled on the H100: 52 of 208 elements differed)."""
+    x = torch.randn(16, 13)
+    v = torch.randn(1).to(torch.float16).expand(16)  # an expanded (stride 0) input, as found
+    ours, eager = both(CUMSUM_OF_A_NONE_VIEW, x, v)
+    torch.testing.assert_close(ours.float(), eager.float(), atol=2e-2, rtol=2e-2)

@@ -155,9 +155,9 @@ class IndexingMixin:
         nones = set()
         for kind, payload in elements:
             if kind == "new":
-                tile = self.none_tiles.get((id(node), len(dims)))
-                if tile is not None:  # stands for a squeezed tile (NotSqueezable): no dimension
-                    dims.append(next(a for a in self.all_axes if a.squeezed and a.label == tile))
+                squeezed = self.none_standing_for_a_tile(node, len(dims))
+                if squeezed is not None:  # stands for a squeezed tile (NotSqueezable): no dim
+                    dims.append(squeezed)
                     continue
                 nones.add(len(dims))
                 dims.append(None)
@@ -313,6 +313,14 @@ class IndexingMixin:
         parts = [ast.Slice() if i in places else ast.Constant(value=None) for i in range(len(dims))]
         return ast.Subscript(value=ast.Name(id=axis.mask), slice=ast.Tuple(elts=parts))
 
+    def none_standing_for_a_tile(self, node: cst.CSTNode, position: int) -> Axis | None:
+        """The squeezed tile a view's `None` at `position` stands for, if an earlier attempt
+        chose so and that tile is squeezed in this attempt (else the None is a plain new dim)."""
+        tile = self.none_tiles.get((id(node), position))
+        if tile is None:
+            return None
+        return next((a for a in self.all_axes if a.squeezed and a.label == tile), None)
+
     def is_full_axis(self, axis: Axis) -> bool:
         return axis in self.full_axis_set
 
@@ -340,9 +348,9 @@ class IndexingMixin:
                 and isinstance(part.value, cst.Name)
                 and part.value.value == "None"
             ):
-                tile = self.none_tiles.get((id(node), len(dims)))
-                if tile is not None:  # stands for a squeezed tile (NotSqueezable): no dimension
-                    dims.append(next(a for a in self.all_axes if a.squeezed and a.label == tile))
+                squeezed = self.none_standing_for_a_tile(node, len(dims))
+                if squeezed is not None:  # stands for a squeezed tile (NotSqueezable): no dim
+                    dims.append(squeezed)
                     continue
                 parts.append(ast.Constant(value=None))
                 nones.add(len(dims))
