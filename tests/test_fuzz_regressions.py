@@ -382,6 +382,12 @@ def k(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 """
 
 
+@pytest.mark.xfail(
+    torch.cuda.is_available(),
+    strict=True,
+    reason="open: compiled on the H100, tl.cumsum along a whole dimension of a [m, 1] view "
+    "gives wrong sums (29 of 62, 52 of 208 elements in the soak); right in the interpreter",
+)
 def test_cumsum_along_a_whole_dimension_of_a_none_view():
     """Found by the GPU-machine soak (compiled on the H100: 52 of 208 elements differed)."""
     x = torch.randn(16, 13)
