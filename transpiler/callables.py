@@ -19,7 +19,7 @@ import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .errors import CallableArgumentError
-from .frontend import Aliases, KernelFunction
+from .frontend import Aliases, KernelFunction, positional_examples
 from .host import HostInfo
 from .source import Source
 
@@ -242,17 +242,9 @@ def launcher_lines(specs: dict, lineno: int) -> list:
 
 def callables_from_examples(kernels: list[KernelFunction], example_args) -> dict[str, dict]:
     """Callable positional example arguments, by kernel and parameter name."""
-    if example_args is None:
-        return {}
-    if not isinstance(example_args, dict):
-        if len(kernels) != 1:
-            return {}
-        example_args = {kernels[0].name: example_args}
     found: dict[str, dict] = {}
-    for kernel in kernels:
-        params = kernel.node.params
-        names = [p.name.value for p in [*params.posonly_params, *params.params]]
-        for name, value in zip(names, example_args.get(kernel.name) or ()):
+    for kernel, pairs in positional_examples(kernels, example_args).items():
+        for name, value in pairs:
             if callable(value) and not hasattr(value, "dim"):
-                found.setdefault(kernel.name, {})[name] = value
+                found.setdefault(kernel, {})[name] = value
     return found

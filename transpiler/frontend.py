@@ -115,6 +115,27 @@ class KernelFunction:
         return self.node.name.value
 
 
+def positional_examples(
+    kernels: list[KernelFunction], example_args
+) -> dict[str, list[tuple[str, object]]]:
+    """Per kernel with example arguments, its positional parameters paired with them.
+    `example_args` is a dict by kernel name, or one tuple when there is a single kernel."""
+    if example_args is None:
+        return {}
+    if not isinstance(example_args, dict):
+        if len(kernels) != 1:
+            return {}
+        example_args = {kernels[0].name: example_args}
+    paired = {}
+    for kernel in kernels:
+        args = example_args.get(kernel.name)
+        if args is not None:
+            params = kernel.node.params
+            names = [p.name.value for p in [*params.posonly_params, *params.params]]
+            paired[kernel.name] = list(zip(names, args))
+    return paired
+
+
 def device_loop_kind(node: cst.CSTNode, aliases: Aliases) -> str | None:
     """'tile' or 'grid' when `node` is `for ... in hl.tile(...)` / `hl.grid(...)`."""
     if not (isinstance(node, cst.For) and isinstance(node.iter, cst.Call)):

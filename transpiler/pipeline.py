@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -11,7 +10,14 @@ from . import callables as inline
 from .codegen import Names
 from .emit import HEADER_IMPORTS, header
 from .errors import InternalTranspilerError, TranspileError
-from .frontend import Aliases, KernelFunction, collect_aliases, device_loop_kind, find_kernels
+from .frontend import (
+    Aliases,
+    KernelFunction,
+    collect_aliases,
+    device_loop_kind,
+    find_kernels,
+    positional_examples,
+)
 from .host import HostInfo, analyse_params
 from .lower.kernel import KernelBuilder, Line, LoweredKernel
 from .lower.values import NotSqueezable
@@ -267,24 +273,7 @@ def _is_dropped_import(statement: cst.BaseStatement, aliases: Aliases) -> bool:
 
 def _ranks_from_examples(kernels: list[KernelFunction], example_args) -> dict[str, dict[str, int]]:
     """Tensor ranks per kernel parameter, from example arguments (to specialise hl.tile(x.size()))."""
-    if example_args is None:
-        return {}
-    if not isinstance(example_args, dict):
-        if len(kernels) != 1:
-            return {}
-        example_args = {kernels[0].name: example_args}
-    ranks: dict[str, dict[str, int]] = {}
-    for kernel in kernels:
-        args = example_args.get(kernel.name)
-        if args is None:
-            continue
-        names = [
-            p.name.value for p in [*kernel.node.params.posonly_params, *kernel.node.params.params]
-        ]
-        ranks[kernel.name] = {
-            name: value.dim() for name, value in zip(names, args) if hasattr(value, "dim")
-        }
-    return ranks
-
-
-_ = inspect
+    return {
+        kernel: {name: value.dim() for name, value in pairs if hasattr(value, "dim")}
+        for kernel, pairs in positional_examples(kernels, example_args).items()
+    }
