@@ -18,11 +18,9 @@ fails is recorded with its error (the row says which), so one failure does not h
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -32,7 +30,9 @@ import torch
 
 import transpiler  # noqa: F401 - first: picks Triton's interpreter without a GPU
 
-KERNELS = Path(__file__).resolve().parent.parent / "tests" / "kernels"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gpu_autotune import user_module  # noqa: E402 - one loader for the kernel files
+
 GPU = torch.cuda.is_available()
 SIZES = {"batch": 4, "seq": 512, "dim": 1024, "heads": 16, "hidden": 2816}
 SMOKE = {"batch": 1, "seq": 16, "dim": 32, "heads": 2, "hidden": 48}
@@ -42,17 +42,8 @@ TOLERANCE = {torch.float32: 2e-2 if GPU else 1e-4, torch.bfloat16: 5e-2, torch.f
 
 def load(file: str, *names: str) -> list:
     """Kernels of tests/kernels/FILE as transpiler.Kernel objects (helion spelled transpiler:
-    the GPU machine may have the real helion installed)."""
-    text = (KERNELS / file).read_text()
-    text = text.replace("import helion.language", "import transpiler.language")
-    text = text.replace("import helion\n", "import transpiler as helion\n")
-    text = text.replace("from helion.", "from transpiler.")
-    path = Path(tempfile.mkdtemp(prefix="transformer_block_")) / f"block_{file}"
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    spec.loader.exec_module(module)
+    the GPU machine may have the real helion installed), with their default configs."""
+    module = user_module(file)
     kernels = [getattr(module, name) for name in names]
     for kernel in kernels:
         kernel.settings.setdefault("autotune_effort", "none")  # default configs: no search
