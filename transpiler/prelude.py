@@ -199,6 +199,16 @@ HOST_HELPERS: dict[str, str] = {
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
     return tl.int64 if largest >= 2**31 else tl.int32
 ''',
+    "refuse_bool_arithmetic": '''def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
+    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
+    (True + True is False) where torch's promotes, so bool tensors are refused."""
+    for name, tensor in tensors.items():
+        if tensor.dtype == torch.bool:
+            raise TypeError(
+                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
+                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            )
+''',
     "inlined_callable": '''def inlined_callable(function: object, source: str) -> None:
     """The kernel inlines `source`: refuse another callable rather than ignore it.
     Compared as bytecode, with loads of outer names (globals, closure cells) alike."""

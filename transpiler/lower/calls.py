@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import libcst as cst
 
@@ -28,6 +29,7 @@ from ..op_table import (
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
 from .escapes import EscapesMixin
+from .expressions import result_dtype
 from .inlining import InliningMixin
 from .joins import STACK_FUNCTIONS, JoinsMixin
 from .memory import ATOMICS, MemoryMixin
@@ -335,6 +337,8 @@ class CallsMixin(
                 hint="see docs/ops.md for each op's arguments",
             )
         operands = [self.arithmetic(v, node) for v in operands]
+        # torch.where's condition is meant to be bool; its other operands are only chosen
+        self.note_arithmetic(operands if op.name != "where" else (), node)
         if op.float_args:
             for index, operand in enumerate(operands):
                 if operand.dtype in ("int", "bool"):
@@ -351,9 +355,15 @@ class CallsMixin(
             dims = self.broadcast_dims(block(None, dims), operand, node)
         fills = dict(zip("abc", (v.code for v in operands)))
         dtype = {"float": "float", "bool": "bool"}.get(op.result, operands[0].dtype)
+        if op.result == "same":  # torch promotes: a float operand makes the result float
+            for operand in operands[1:]:
+                dtype = result_dtype("Add", dtype, operand.dtype)
+        result = block(expr(op.template, **fills), dims, dtype)
         if op.name == "where":
             dtype = operands[1].dtype if operands[1].dtype == operands[2].dtype else None
-        return block(expr(op.template, **fills), dims, dtype)
+            chosen = operands[1].loaded_from | operands[2].loaded_from
+            return replace(result, dtype=dtype, loaded_from=chosen)
+        return result
 
     def clamp(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         low, high = args.get(0, "min"), args.get(1, "max")
@@ -361,6 +371,7 @@ class CallsMixin(
         for bound, function in ((low, "tl.maximum"), (high, "tl.minimum")):
             if bound is not None:
                 limit = self.arithmetic(self.lower_expr(bound), bound)
+                self.note_arithmetic((result, limit), node)
                 dims = self.broadcast_dims(result, limit, node)
                 result = block(
                     expr(f"{function}(a, b)", a=result.code, b=limit.code), dims, result.dtype

@@ -120,6 +120,8 @@ class KernelBuilder(
         self.none_tiles: dict[tuple[int, int], str] = {}  # (view node id, dim) → squeezed tile
         self.load_nones: tuple[int, frozenset] | None = None  # the latest access's None dims
         self.stored_tensors: set[str] = set()  # host tensors the kernel writes
+        # host tensor → the first source line doing arithmetic on its loaded values (bool refused)
+        self.arithmetic_on: dict[str, int] = {}
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -271,6 +273,14 @@ class KernelBuilder(
                 args.append(f"{option}={chosen}")
         out.append(Line(depth, f"{self.kernel_name}[grid]({', '.join(args)})", lineno))
 
+    def note_arithmetic(self, operands, node: cst.CSTNode) -> None:
+        """Arithmetic on loaded values: a bool tensor there would compute wrongly in Triton
+        (i1 arithmetic wraps: True + True is False), so the launcher refuses it (rank_checks)."""
+        line = self.source.line_of(node)
+        for operand in operands:
+            for tensor in operand.loaded_from:
+                self.arithmetic_on.setdefault(tensor, line)
+
     def rank_checks(self) -> list[str]:
         checks = []
         for tensor, rank in self.checked_ranks.items():
@@ -284,6 +294,11 @@ class KernelBuilder(
                         f'lambda: "{tensor} must be a tensor")'
                     )
                 checks.append(f'torch._check({tensor}.dim() == {rank}, lambda: "{message}")')
+        if self.arithmetic_on:
+            self.host_helpers.add("refuse_bool_arithmetic")
+            first = min(self.arithmetic_on.values())
+            tensors = ", ".join(f"{t}={t}" for t in sorted(self.arithmetic_on))
+            checks.append(f"refuse_bool_arithmetic({first}, {tensors})")
         for tensor in sorted(self.stored_tensors & set(self.host.params)):
             message = (
                 f"{tensor} has overlapping elements (sharing memory): writes to them would race"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import libcst as cst
 
@@ -429,8 +430,28 @@ class LoopsMixin:
                 self.all_axes.append(axis)
                 self.scope[targets] = Value(TILE, axis=axis)
         self.lower_body(loop.body.body)
+        self.keep_carried_dtypes(before, loop, line)
         self.depth -= 1
         self.close_loop_scope(before, loop)
+
+    def keep_carried_dtypes(self, before: dict[str, Value], loop: cst.For, line: int) -> None:
+        """Triton refuses a loop whose carried values change type. torch would widen an int32
+        accumulator updated with int64 values (int64 loads, int64 offsets); we keep the dtype
+        the user gave it and cast back at the end of the body. A float update is refused."""
+        for name, old in before.items():
+            new = self.scope.get(name)
+            if old.carried_dtype is None or new is None or new is old or new.carried_dtype:
+                continue
+            if new.dtype == "float":
+                raise self.source.error(
+                    ShapeError,
+                    loop,
+                    f"{name!r} is {old.carried_dtype.removeprefix('tl.')} before this loop and "
+                    "a float inside it: a value carried across iterations keeps its dtype",
+                    hint=f"create {name} with a float dtype",
+                )
+            self.emit(f"{name} = {name}.to({old.carried_dtype})  # {name} keeps its dtype", line)
+            self.scope[name] = replace(new, carried_dtype=old.carried_dtype)
 
     def is_jagged_loop(self, loop: cst.For) -> bool:
         call = loop.iter

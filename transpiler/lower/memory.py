@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import libcst as cst
 
@@ -78,7 +79,7 @@ class MemoryMixin:
                 code.args[0].keywords.append(
                     ast.keyword(arg="eviction_policy", value=self.lower_expr(policy).code)
                 )
-            return block(code, dims)
+            return replace(block(code, dims), loaded_from=frozenset({tensor}))
         value_node = args.get(2, "value")
         value = self.arithmetic(self.lower_expr(value_node), value_node)
         self.check_store_shape(value, dims, node)

@@ -251,7 +251,12 @@ class ViewsMixin:
             self.use_helper("upcast_half")
             code = expr("upcast_half(a)", a=code)
         kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
-        return block(code, tuple(dims), kind or ("float" if dtype is None else None))
+        narrow_int = dtype is not None and dtype.const in _NARROW_INTS
+        return replace(
+            block(code, tuple(dims), kind or ("float" if dtype is None else None)),
+            carried_dtype=dtype.const if narrow_int else None,
+            dtype="int" if narrow_int else kind or ("float" if dtype is None else None),
+        )
 
     def allocate_like(
         self,
@@ -306,3 +311,7 @@ class ViewsMixin:
             "hl.arange takes a tile's block size here",
             hint="write hl.arange(tile.block_size), or use tile.index",
         )
+
+
+# integer dtypes narrower than int64: values of other widths (int64 loads) would widen them
+_NARROW_INTS = ("tl.int8", "tl.int16", "tl.int32", "tl.uint8", "tl.uint16", "tl.uint32")
