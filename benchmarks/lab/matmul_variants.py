@@ -132,10 +132,15 @@ def run_variant(name, a, b, config):
     c = torch.empty(m, n, device=a.device, dtype=a.dtype)
     tiles = triton.cdiv(m, block_m) * triton.cdiv(n, block_n)
     common = dict(
-        BLOCK_M=block_m, BLOCK_N=block_n, BLOCK_K=block_k, GROUP_M=8, num_warps=warps,
+        BLOCK_M=block_m,
+        BLOCK_N=block_n,
+        BLOCK_K=block_k,
+        GROUP_M=8,
+        num_warps=warps,
         num_stages=stages,
     )
     if name == "pointer":
+
         def launch():
             matmul_pointer[(tiles,)](a, b, c, m, n, k, **common)
     else:
@@ -143,6 +148,7 @@ def run_variant(name, a, b, config):
         b_desc = TensorDescriptor.from_tensor(b, [block_k, block_n])
         c_desc = TensorDescriptor.from_tensor(c, [block_m, block_n])
         if name == "tma":
+
             def launch():
                 matmul_tma[(tiles,)](a_desc, b_desc, c_desc, m, n, k, **common)
         else:
@@ -151,9 +157,17 @@ def run_variant(name, a, b, config):
 
             def launch():
                 matmul_tma_persistent[(min(sms, tiles),)](
-                    a_desc, b_desc, c_desc, m, n, k, NUM_SMS=sms,
-                    WARP_SPECIALIZE=specialize, **common,
+                    a_desc,
+                    b_desc,
+                    c_desc,
+                    m,
+                    n,
+                    k,
+                    NUM_SMS=sms,
+                    WARP_SPECIALIZE=specialize,
+                    **common,
                 )
+
     launch()
     torch.cuda.synchronize()
     expected = torch.matmul(a, b)
@@ -184,7 +198,7 @@ def main() -> None:
     for m, n, k in SHAPES:
         a = torch.randn(m, k, device="cuda", dtype=torch.bfloat16)
         b = torch.randn(k, n, device="cuda", dtype=torch.bfloat16)
-        cublas = triton.testing.do_bench(lambda: torch.matmul(a, b), warmup=50, rep=300)
+        cublas = triton.testing.do_bench(lambda a=a, b=b: torch.matmul(a, b), warmup=50, rep=300)
         flops = 2 * m * n * k
         for name in args.variants.split(","):
             for config in CONFIGS:
@@ -199,7 +213,9 @@ def main() -> None:
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(rows, handle, indent=1)
-    print(f"\n{'shape':>18} {'variant':>15} {'config':>24} {'ms':>8} {'TFLOP/s':>8} {'vs cuBLAS':>9}")
+    print(
+        f"\n{'shape':>18} {'variant':>15} {'config':>24} {'ms':>8} {'TFLOP/s':>8} {'vs cuBLAS':>9}"
+    )
     for row in rows:
         shape = "x".join(map(str, row["shape"]))
         config = "/".join(map(str, row["config"]))
