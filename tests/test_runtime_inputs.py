@@ -202,9 +202,9 @@ def test_bool_arithmetic_is_refused_before_launch_naming_the_line(expression):
 def test_bool_tensors_combined_as_masks_are_computed():
     expression = "torch.where(x[tile] & ~y[tile] | (x[tile] ^ y[tile]), 1.5, -2.0)"
     add = launcher(
-        ADD.replace("out = torch.empty_like(x)", "out = torch.empty(x.shape)").replace(
-            "x[tile] + y[tile]", expression
-        ),
+        ADD.replace(
+            "out = torch.empty_like(x)", "out = torch.empty(x.shape, device=x.device)"
+        ).replace("x[tile] + y[tile]", expression),
         "add",
     )
     x = torch.rand(37, device=DEVICE) > 0.5
@@ -216,7 +216,8 @@ def test_bool_tensors_combined_as_masks_are_computed():
 def test_bool_tensors_cast_before_arithmetic_are_computed():
     add = launcher(
         ADD.replace("x[tile] + y[tile]", "x[tile].int() + y[tile].int()").replace(
-            "out = torch.empty_like(x)", "out = torch.empty(x.shape, dtype=torch.int32)"
+            "out = torch.empty_like(x)",
+            "out = torch.empty(x.shape, dtype=torch.int32, device=x.device)",
         ),
         "add",
     )
