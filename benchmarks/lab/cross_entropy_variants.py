@@ -86,7 +86,15 @@ def main() -> None:
             VARIANTS.items(), (1, 2), (8, 16, 32)
         ):
 
-            def launch(per=per, warps=warps, other=other, exp2=exp2, logits=logits, labels=labels):
+            def launch(
+                per=per,
+                warps=warps,
+                other=other,
+                exp2=exp2,
+                logits=logits,
+                labels=labels,
+                losses=losses,
+            ):
                 cross_entropy_rows[(triton.cdiv(n, per),)](
                     logits,
                     labels,
