@@ -460,3 +460,30 @@ def test_cumsum_of_blocks_with_size_one_dimensions_matches_torch(expression, alo
     torch.testing.assert_close(ours, eager, atol=1e-5, rtol=1e-5)
     expected = torch.cumsum(x.double(), dim=1) if along_rows else x.double()
     torch.testing.assert_close(ours.double(), expected, atol=1e-5, rtol=1e-5)
+
+
+VAR_OF_ONE_LANE = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel(config=helion.Config(block_sizes=[4, 64]))
+def k(y: torch.Tensor) -> torch.Tensor:
+    b, m, n = y.shape
+    out = torch.empty([b, m], dtype=torch.float32, device=y.device)
+    for tile_b, tile_m in hl.tile([b, m]):
+        values = -y[tile_b, tile_m, :] * torch.pow(y[tile_b, tile_m, :].abs() + 0.5, 0.7)
+        out[tile_b, tile_m] = torch.var(values, dim=2)
+    return out
+"""
+
+
+@pytest.mark.parametrize("n", [1, 2, 7])
+def test_variance_with_no_degrees_of_freedom_is_nan_like_torch(n):
+    """Found by the GPU soak (compiled on the H100): the variance over one lane was inf, not NaN
+    (the mean's rounding left a tiny square over a zero divisor)."""
+    y = torch.randn(13, 2, n)
+    ours, eager = both(VAR_OF_ONE_LANE, y)
+    torch.testing.assert_close(ours, eager, equal_nan=True, atol=1e-5, rtol=1e-5)
+    assert torch.isnan(ours).all() == (n == 1)

@@ -29,6 +29,18 @@ TILE_CONFIGS = [(512, 4), (1024, 4), (2048, 4), (4096, 8), (1024, 8), (2048, 8)]
 # than the best so far, configs with r or more rows are skipped (wide rows: each doubling of
 # rows doubles the registers a program needs, and compiling the spilling ones takes seconds).
 ROW_CONFIGS = [(1, 4), (1, 8), (1, 16), (2, 8), (2, 4), (4, 8), (8, 8), (16, 4)]
+# (rows per program, chunk of the inner loop, num_warps): a tile of rows whose inner loop walks
+# the row in chunks (online softmax, long sums): chunks wide enough for 16-byte loads per thread
+REDUCE_CONFIGS = [
+    (1, 2048, 4),
+    (1, 4096, 8),
+    (2, 2048, 8),
+    (1, 8192, 16),
+    (4, 1024, 8),
+    (2, 4096, 16),
+    (8, 512, 4),
+    (16, 256, 4),
+]
 BUDGET_SECONDS = 20.0
 
 
@@ -62,6 +74,11 @@ def candidates(tunables: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
         return configs
     if roles == ["rows"]:
         return [{"block_sizes": [rows], "num_warps": warps} for rows, warps in ROW_CONFIGS]
+    if roles == ["tile", "reduce"]:
+        return [
+            {"block_sizes": [rows, chunk], "num_warps": warps}
+            for rows, chunk, warps in REDUCE_CONFIGS
+        ]
     if roles == ["tile"]:
         return [{"block_sizes": [size], "num_warps": warps} for size, warps in TILE_CONFIGS]
     return []  # several plain tiles: the defaults stand

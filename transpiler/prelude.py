@@ -156,7 +156,9 @@ def masked_var(x, mask, count, correction, axis: tl.constexpr, keep_dims: tl.con
     # Two-pass variance along `axis` over the `count` lanes inside the tensor.
     mean = tl.sum(tl.where(mask, x, 0), axis=axis, keep_dims=True) / count
     centered = tl.where(mask, x - mean, 0)
-    return tl.sum(centered * centered, axis=axis, keep_dims=keep_dims) / (count - correction)
+    squares = tl.sum(centered * centered, axis=axis, keep_dims=keep_dims)
+    # no degrees of freedom left (one lane, correction 1): NaN as in torch, whatever the rounding
+    return tl.where(count > correction, squares / (count - correction), float("nan"))
 """,
         (),
     ),

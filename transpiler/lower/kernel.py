@@ -110,6 +110,7 @@ class KernelBuilder(
         self.unit_blocks: set[str] = set()  # block sizes the user fixed at 1
         # tile block sizes in the order config block_sizes fill them
         self.tile_blocks: list[str] = []
+        self.inner_blocks: set[str] = set()  # block sizes of inner tile loops
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
         self.autotuned: AutotuneList | None = None  # keep_autotune: what the configs set
@@ -201,7 +202,10 @@ class KernelBuilder(
         self.lower_top_loop(loop)
         roles = {axis.block: role for axis, role in self.dot_axes.items()}
         default_role = "rows" if self.full_axes else "tile"
-        tunables = [(name, roles.get(name, default_role)) for name in self.tile_blocks]
+        tunables = [
+            (name, roles.get(name, "reduce" if name in self.inner_blocks else default_role))
+            for name in self.tile_blocks
+        ]
         return LoweredKernel(
             self.kernel_name,
             self._kernel_text(loop),

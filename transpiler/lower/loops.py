@@ -467,6 +467,7 @@ class LoopsMixin:
         name = self.constexpr(wanted, "")
         if explicit is None:
             self.tile_blocks.append(name)
+            self.inner_blocks.add(name)
         self.constexprs[name] = self.next_block_size(explicit, default, name)
         return name
 
