@@ -487,3 +487,40 @@ def test_variance_with_no_degrees_of_freedom_is_nan_like_torch(n):
     ours, eager = both(VAR_OF_ONE_LANE, y)
     torch.testing.assert_close(ours, eager, equal_nan=True, atol=1e-5, rtol=1e-5)
     assert torch.isnan(ours).all() == (n == 1)
+
+
+NAN_THROUGH_MAX = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = EXPRESSION
+    return out
+"""
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "torch.relu(x[tile])",
+        "torch.maximum(x[tile], y[tile])",
+        "torch.minimum(y[tile], x[tile])",
+        "torch.clamp(x[tile], min=-1.0, max=1.5)",
+    ],
+)
+def test_nan_stays_nan_through_max_min_relu_and_clamp(expression):
+    """Found by the GPU soak (compiled on the H100): relu / clamp of a NaN gave 0.0 / -1.0
+    (Triton's maximum drops NaN unless told to propagate it); torch keeps NaN."""
+    source = NAN_THROUGH_MAX.replace("EXPRESSION", expression)
+    assert "propagate_nan=tl.PropagateNan.ALL" in transpiler.transpile(source)
+    x = torch.randn(29)
+    x[::3] = float("nan")
+    y = torch.randn(29)
+    ours, eager = both(source, x, y)
+    torch.testing.assert_close(ours, eager, equal_nan=True)
+    assert torch.isnan(ours).sum() == 10

@@ -68,7 +68,7 @@ def softmax_two_pass_kernel(
         # line 15: local_amax = torch.amax(values, dim=1)
         local_amax = tl.max(fill_lowest(values, mask_n[None, :]), axis=1)
         # line 16: mi_next = torch.maximum(mi, local_amax)
-        mi_next = tl.maximum(mi, local_amax)
+        mi_next = tl.maximum(mi, local_amax, propagate_nan=tl.PropagateNan.ALL)
         # line 17: di = di * torch.exp(mi - mi_next) + torch.exp(values - mi_next[:, None]).sum(dim=1)
         di = di * tl.exp(mi - mi_next) + tl.sum(tl.where(mask_n[None, :], tl.exp(values - mi_next[:, None]), 0), axis=1)
         # line 18: mi = mi_next

@@ -373,9 +373,8 @@ class CallsMixin(
                 limit = self.arithmetic(self.lower_expr(bound), bound)
                 self.note_arithmetic((result, limit), node)
                 dims = self.broadcast_dims(result, limit, node)
-                result = block(
-                    expr(f"{function}(a, b)", a=result.code, b=limit.code), dims, result.dtype
-                )
+                code = f"{function}(a, b, propagate_nan=tl.PropagateNan.ALL)"  # NaN stays NaN
+                result = block(expr(code, a=result.code, b=limit.code), dims, result.dtype)
         return result
 
 
