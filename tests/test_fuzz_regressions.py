@@ -524,3 +524,38 @@ def test_nan_stays_nan_through_max_min_relu_and_clamp(expression):
     ours, eager = both(source, x, y)
     torch.testing.assert_close(ours, eager, equal_nan=True)
     assert torch.isnan(ours).sum() == 10
+
+
+@pytest.mark.parametrize(
+    ("lines", "inputs"),
+    [
+        (
+            "values = torch.tanh(v[tile_m, None])\n        out[tile_m] = torch.mean(values, dim=1)",
+            "mean",
+        ),
+        ("values = v[None, tile_m]\n        out[tile_m] = torch.amax(values, dim=0)", "amax"),
+        ("values = v[tile_m, None]\n        out[tile_m] = values.sum(dim=-1)", "sum"),
+    ],
+    ids=lambda v: v if v in ("mean", "amax", "sum") else "",
+)
+def test_reducing_the_size_one_dimension_of_a_unit_tile_load(lines, inputs):
+    """Found by the GPU soak (compiled: `tl.sum(values, axis=0)` of a Triton scalar): with
+    block_size=1 the tile has no Triton dimension and `v[tile, None]` loads a scalar."""
+    source = f"""
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(v: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([v.size(0)], dtype=torch.float32, device=v.device)
+    for tile_m in hl.tile(v.size(0), block_size=1):
+        {lines}
+    return out
+"""
+    v = torch.randn(7)
+    ours, eager = both(source, v)
+    torch.testing.assert_close(ours, eager)
+    expected = torch.tanh(v) if inputs == "mean" else v
+    torch.testing.assert_close(ours, expected)

@@ -68,6 +68,10 @@ class ReductionsMixin:
         dims = kept if keepdim or op.keeps_shape else dropped
         if is_squeezed(axis):
             raise NotSqueezable("a reduction over a squeezed tile")
+        if axis is None and all(d is None or is_squeezed(d) for d in value.dims):
+            # the load gave a Triton scalar (no dimension for the squeezed tiles, none for the
+            # Nones either): there is no axis to reduce, so lower the loop with its tiles kept
+            raise NotSqueezable("a reduction over a size-1 dimension of a Triton scalar")
         mask = self.reduction_mask(axis, triton_position(value.dims, position), value.dims, node)
         position = triton_position(value.dims, position)
         if op.keeps_shape and name != "cumsum":
