@@ -97,6 +97,7 @@ class KernelBuilder(
         self.preamble_end = 0
         self.host_helpers: set[str] = set()
         self.block_sizes = list(_block_sizes(settings))
+        self.block_offset = 0  # config block sizes the kernel's earlier device loops took
         self.has_inner_tiles = False
         self.tensor_names: set[str] = set()
         self.checked_ranks: dict[str, int] = {}
