@@ -333,9 +333,10 @@ class Kernel:
         if config is None:
             given = self.settings.get("configs")
             space = [dict(c) for c in given] if isinstance(given, (list, tuple)) and given else None
-            tunables = self.transpiled(tuple(args)).tunables.get(self.name, ())
+            transpiled = self.transpiled(tuple(args))
+            tunables = transpiled.tunables.get(self.name, ())
             if space is None:
-                space = candidates(tunables)
+                space = candidates(tunables, transpiled.phases.get(self.name))
             rows = space is not None and [role for _, role in tunables] == ["rows"]
             config, timings = search(
                 lambda c: self.bind(args, c).launcher, space, args, row_pruning=rows

@@ -29,6 +29,12 @@ class AutotuningMixin:
             return None
         tuned = list(self.tile_blocks)
         group = getattr(self, "group_constexpr", None)
+        mine = [
+            (c.get("block_sizes") or [])[self.block_offset : self.block_offset + len(tuned)]
+            for c in configs
+        ]
+        if tuned and all(size is None for sizes in mine for size in sizes):
+            return None  # no candidates for this loop of several (autotune.candidates): defaults
         entries = []
         for config in configs:
             given = list(config.get("block_sizes") or [])
