@@ -9,6 +9,7 @@ import torch
 from helpers import DEVICE, assert_matches, both_truths, generated, kernel_source, reference
 from magic_shell import fresh_shell, put, run_magic
 from test_magics_display import LineBackgrounds
+from torch import Tensor
 
 import transpiler
 import transpiler.language as hl
@@ -227,6 +228,25 @@ def test_torch_compile_runs_a_phased_kernel_as_one_op():
     compiled = torch.compile(scaled, backend=backend, fullgraph=True)
     expected = x.double() / x.double().sum() + 1.0
     assert_matches(compiled(x).cpu(), expected.cpu(), torch.float32)
+
+
+@transpiler.kernel()
+def doubled_then_added(x: Tensor, y: Tensor) -> Tensor:
+    out = torch.empty_like(y)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * 2
+    hl.barrier()
+    for tile in hl.tile(y.size(0)):
+        out[tile] = (out[tile] + y[tile]).to(x.dtype)  # x only for its dtype in this phase
+    return out
+
+
+def test_a_phase_reading_only_the_dtype_of_a_tensor_annotated_tensor():
+    """`from torch import Tensor` annotations mark tensors in the kernel's own module too."""
+    x, y = rand(45, dtype=torch.float16), rand(45, dtype=torch.float16)
+    ours = doubled_then_added(x.to(DEVICE), y.to(DEVICE)).cpu()
+    assert ours.dtype == torch.float16
+    assert_matches(ours, x.double() * 2 + y.double(), torch.float16)
 
 
 # --- the magic -----------------------------------------------------------------------------
