@@ -63,6 +63,13 @@ CATALOGUE = [
     ),
     ("return-in-loop", in_loop("return out"), errors.UnsupportedConstructError, "return out"),
     ("item-sync", in_loop("s = x[tile].sum().item()"), errors.HostSyncError, "item"),
+    ("barrier-in-loop", in_loop("hl.barrier()"), errors.BarrierPlacementError, "hl.barrier"),
+    (
+        "barrier-as-value",
+        kernel(LOOP.format(line="out[tile] = x[tile]") + "done = hl.barrier()\n"),
+        errors.BarrierPlacementError,
+        "hl.barrier",
+    ),
     ("lambda", in_loop("f = lambda v: v"), errors.UnsupportedConstructError, "lambda"),
     (
         "with-block",

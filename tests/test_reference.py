@@ -256,7 +256,9 @@ def test_tile_covers_whole_range() -> None:
 
 
 def test_tile_forms() -> None:
-    assert list(hl.tile(3, 8, block_size=4)) == [hl.Tile(3, 8)]
+    assert list(hl.tile(3, 8)) == [hl.Tile(3, 8)]
+    # a fixed block size: one block at a time (tile.id as on the GPU: begin // block_size)
+    assert list(hl.tile(3, 8, block_size=4)) == [hl.Tile(3, 7, 0, 2), hl.Tile(7, 8, 1, 2)]
     assert list(hl.tile([2, 5])) == [(hl.Tile(0, 2), hl.Tile(0, 5))]
     assert list(hl.tile(torch.Size([4]))) == [(hl.Tile(0, 4),)]
     assert list(hl.tile([1, 2], [3, 4])) == [(hl.Tile(1, 3), hl.Tile(2, 4))]

@@ -44,8 +44,13 @@ REDUCE_CONFIGS = [
 BUDGET_SECONDS = 20.0
 
 
-def candidates(tunables: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
-    """Configurations for a kernel's tile block sizes (in config order), by what the tiles do."""
+def candidates(
+    tunables: tuple[tuple[str, str], ...], phases: tuple[int, ...] | None = None
+) -> list[dict[str, Any]]:
+    """Configurations for a kernel's tile block sizes (in config order), by what the tiles do.
+    `phases`: how many of them each device loop has, for a kernel of several loops."""
+    if phases is not None and len(phases) > 1:
+        return _phase_candidates(tunables, phases)
     roles = [role for _, role in tunables]
     if not roles:
         return []
@@ -82,6 +87,37 @@ def candidates(tunables: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
     if roles == ["tile"]:
         return [{"block_sizes": [size], "num_warps": warps} for size, warps in TILE_CONFIGS]
     return []  # several plain tiles: the defaults stand
+
+
+def _phase_candidates(
+    tunables: tuple[tuple[str, str], ...], phases: tuple[int, ...]
+) -> list[dict[str, Any]]:
+    """A kernel of several device loops (phases, e.g. between hl.barrier() calls): its i-th
+    configuration joins each loop's i-th candidate (a loop with fewer repeats its last), block
+    sizes in loop order; the launches share the most warps and stages any of them asks for.
+    A loop without candidates (several plain tiles) gets None block sizes: its defaults stand."""
+    per_phase, start = [], 0
+    for count in phases:
+        own = tunables[start : start + count]
+        start += count
+        if own:
+            per_phase.append(candidates(own) or [{"block_sizes": [None] * count}])
+    if not any("num_warps" in configs[0] for configs in per_phase):
+        return []  # no loop has candidates: the defaults stand
+    joined = []
+    for index in range(max(map(len, per_phase))):
+        picks = [configs[min(index, len(configs) - 1)] for configs in per_phase]
+        config: dict[str, Any] = {"block_sizes": [b for p in picks for b in p["block_sizes"]]}
+        for option in ("num_warps", "num_stages"):
+            values = [p[option] for p in picks if option in p]
+            if values:
+                config[option] = max(values)
+        groupings = [p["l2_groupings"] for p in picks if "l2_groupings" in p]
+        if groupings:
+            config["l2_groupings"] = groupings[0]
+        if config not in joined:
+            joined.append(config)
+    return joined
 
 
 def shape_key(args: tuple) -> str:

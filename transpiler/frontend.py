@@ -146,6 +146,14 @@ def device_loop_kind(node: cst.CSTNode, aliases: Aliases) -> str | None:
     return None
 
 
+def is_barrier(node: cst.CSTNode, aliases: Aliases) -> bool:
+    """`hl.barrier()` as a statement of its own (the only place it means something)."""
+    return (
+        m.matches(node, m.SimpleStatementLine(body=[m.Expr(value=m.Call(args=[]))]))
+        and aliases.qualified(node.body[0].value.func) == f"{LANGUAGE}.barrier"
+    )
+
+
 def _kernel_settings(decorator: cst.Decorator, source: Source) -> dict[str, object]:
     settings: dict[str, object] = {}
     if isinstance(decorator.decorator, cst.Call):
@@ -197,7 +205,7 @@ LANGUAGE_NAMES = (
     "register_tunable load store dot atomic_add atomic_max atomic_min atomic_and atomic_or "
     "atomic_xor atomic_xchg atomic_cas reduce associative_scan cumprod device_print rand "
     "randint split join inline_triton inline_asm_elementwise triton_kernel jagged_tile "
-    "register_reduction_dim signal wait subscript stacktensor_like tile_index"
+    "register_reduction_dim signal wait subscript stacktensor_like tile_index barrier"
 ).split()
 
 

@@ -71,10 +71,13 @@ def reference_device(device: torch.device | str | None) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Tile:
-    """One tile dimension covering [begin, end); in reference mode the whole range."""
+    """One tile dimension covering [begin, end); in reference mode the whole range, or one
+    block of a `block_size=` the source fixes (the `id`-th of `count`)."""
 
     begin: int
     end: int
+    id: int = 0
+    count: int = 1
 
     @property
     def block_size(self) -> int:
@@ -84,14 +87,6 @@ class Tile:
         """As a size (`v.view(tile_m, 1)`, `v.expand(tile_m, tile_n)`): the tile's length.
         As an index, subscripts in kernels go through `index()` first, which makes a slice."""
         return self.block_size
-
-    @property
-    def id(self) -> int:
-        return 0
-
-    @property
-    def count(self) -> int:
-        return 1
 
     @property
     def slice(self) -> slice:
@@ -189,13 +184,32 @@ def tile(
     """Yield one tile per dimension covering the whole range (nothing if the range is empty).
 
     A scalar size yields a `Tile`; a list, tuple or `torch.Size` yields one tuple of tiles.
-    `block_size` is accepted and ignored: reference mode uses one tile per range.
+    Reference mode uses one tile per range, except along a dimension whose `block_size` the
+    source fixes: there the tiles are those blocks (so `tile.id` indexes what it does on the GPU).
     """
     begins, ends = _begins_and_ends(begin_or_end, end_or_none)
     if any(end <= begin for begin, end in zip(begins, ends)):
         return
-    tiles = tuple(Tile(begin, end) for begin, end in zip(begins, ends))
-    yield tiles if _is_sequence(begin_or_end) else tiles[0]
+    blocks = list(block_size) if _is_sequence(block_size) else [block_size] * len(ends)
+    if len(blocks) != len(ends):
+        raise TypeError(f"hl.tile: {len(blocks)} block sizes for {len(ends)} dimensions")
+    per_dimension = [_blocks(b, e, size) for b, e, size in zip(begins, ends, blocks)]
+    for tiles in itertools.product(*per_dimension):
+        yield tiles if _is_sequence(begin_or_end) else tiles[0]
+
+
+def _blocks(begin: int, end: int, block_size: object) -> list[Tile]:
+    """The tiles of [begin, end): one, or blocks of a fixed size."""
+    if block_size is None:
+        return [Tile(begin, end)]
+    size = _as_int(block_size)
+    if size <= 0:
+        raise ValueError(f"hl.tile: block_size must be positive, got {size}")
+    count = -(-(end - begin) // size)
+    return [
+        Tile(start, min(start + size, end), start // size, count)
+        for start in range(begin, end, size)
+    ]
 
 
 def jagged_tile(lengths: torch.Tensor) -> Iterator[Tile]:
@@ -314,6 +328,11 @@ def register_tunable(name: str, fragment: Any) -> Any:
     """A tunable value; reference mode takes the fragment's default (or the value itself)."""
     default = getattr(fragment, "default", fragment)
     return default() if callable(default) else default
+
+
+def barrier() -> None:
+    """Grid-wide barrier between two device loops; eagerly a no-op (the loops run in order)."""
+    return None
 
 
 def static_range(*args: SizeLike) -> range:

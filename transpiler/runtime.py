@@ -9,6 +9,7 @@ import importlib.util
 import inspect
 import linecache
 import os
+import re
 import sys
 import tempfile
 import textwrap
@@ -156,6 +157,8 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
             prelude.extend(helper.split("\n"))  # inlined where a device loop calls it
         elif name in code_names and _our_api(value):  # `from helion.autotuner import ...`
             prelude.append(f"from {value.__module__} import {value.__qualname__} as {name}")
+        elif value is torch.Tensor and name in _annotation_names(fn):  # `from torch import Tensor`
+            prelude.append(f"from torch import Tensor as {name}")  # marks tensor parameters
     filename = inspect.getsourcefile(fn) or "<kernel>"
     padding = max(first_line - 1 - len(prelude), 1)
     text = "\n".join(prelude) + "\n" * (padding + 1) + function_text
@@ -190,6 +193,15 @@ def _our_api(value: object) -> bool:
         and module.split(".")[0] == "transpiler"
         and "." not in getattr(value, "__qualname__", ".")
     )
+
+
+def _annotation_names(fn: Callable) -> set[str]:
+    """The names the parameter and return annotations spell (strings under `annotations`)."""
+    names: set[str] = set()
+    for annotation in getattr(fn, "__annotations__", {}).values():
+        text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+        names.update(re.findall(r"[A-Za-z_]\w*", text))
+    return names
 
 
 def _names_used(fn: Callable) -> Iterator[str]:
@@ -333,9 +345,10 @@ class Kernel:
         if config is None:
             given = self.settings.get("configs")
             space = [dict(c) for c in given] if isinstance(given, (list, tuple)) and given else None
-            tunables = self.transpiled(tuple(args)).tunables.get(self.name, ())
+            transpiled = self.transpiled(tuple(args))
+            tunables = transpiled.tunables.get(self.name, ())
             if space is None:
-                space = candidates(tunables)
+                space = candidates(tunables, transpiled.phases.get(self.name))
             rows = space is not None and [role for _, role in tunables] == ["rows"]
             config, timings = search(
                 lambda c: self.bind(args, c).launcher, space, args, row_pruning=rows

@@ -9,6 +9,7 @@ import libcst as cst
 
 from ..codegen import expr
 from ..errors import (
+    BarrierPlacementError,
     HostSyncError,
     UnknownLanguageNameError,
     UnsupportedConstructError,
@@ -203,6 +204,13 @@ class CallsMixin(
             return self.inline_triton(args, node)
         if name == "triton_kernel":
             return self.triton_kernel(args, node)
+        if name == "barrier":
+            raise self.source.error(
+                BarrierPlacementError,
+                node,
+                "hl.barrier() inside a device loop: it can only separate the kernel's "
+                "top-level device loops",
+            )
         if name in ("tile", "grid"):
             raise self.source.error(
                 UnsupportedConstructError,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -97,6 +98,7 @@ class KernelBuilder(
         self.preamble_end = 0
         self.host_helpers: set[str] = set()
         self.block_sizes = list(_block_sizes(settings))
+        self.block_offset = 0  # config block sizes the kernel's earlier device loops took
         self.has_inner_tiles = False
         self.tensor_names: set[str] = set()
         self.checked_ranks: dict[str, int] = {}
@@ -237,7 +239,7 @@ class KernelBuilder(
         # a Python float never widens a tensor in torch; Triton's launcher passes it as float32,
         # torch.compile as float64 (which would widen every tensor it touches): float32 it is
         weak = [Line(1, f"{name} = tl.cast({name}, tl.float32)", lineno) for name in floats]
-        return header + weak + self.lines
+        return header + weak + _without_unused_axis_lines(self.lines)
 
     def launcher(self, loop: cst.For, grid: list[str], depth: int) -> None:
         """The host lines: block sizes, the grid, the launch."""
@@ -340,6 +342,24 @@ class KernelBuilder(
 
     def host_tensor(self, name: str) -> Value:
         return Value(HOST_TENSOR, ast.Name(id=name, ctx=ast.Load()), name=name)
+
+
+def _without_unused_axis_lines(lines: list[Line]) -> list[Line]:
+    """Drops `offs_x = ...` / `mask_x = ...` of a tile nothing reads (one used only through
+    `.begin`, `.end` or `.id`, as a split-K chunk is): the kernel reads as what it uses."""
+    assigned = re.compile(r"((?:offs|mask)_\w+) = ")
+    kept = list(lines)
+    while True:
+        text = "\n".join(line.text for line in kept)
+        unused = {
+            index
+            for index, line in enumerate(kept)
+            if (found := assigned.match(line.text))
+            and len(re.findall(rf"\b{found.group(1)}\b", text)) == 1
+        }
+        if not unused:
+            return kept
+        kept = [line for index, line in enumerate(kept) if index not in unused]
 
 
 def _block_sizes(settings: dict[str, object]) -> list[int | None]:
