@@ -34,6 +34,7 @@ __all__ = [
     "randint",
     "index",
     "jagged_tile",
+    "vtile",
     "join",
     "reference_device",
     "register_block_size",
@@ -203,6 +204,14 @@ def jagged_tile(lengths: torch.Tensor) -> Iterator[Tile]:
     raise NotImplementedError(
         "hl.jagged_tile has no reference mode (Helion has none either): write the loop as "
         "hl.tile(0, lengths.amax()) with an explicit mask to run it eagerly"
+    )
+
+
+def vtile(lengths: torch.Tensor) -> Iterator[Tile]:
+    """Helion's later name for `jagged_tile`: not runnable eagerly either."""
+    raise NotImplementedError(
+        "hl.vtile has no reference mode: the per-lane lengths mask the loads, which eager "
+        "indexing cannot; write the loop as hl.tile(0, lengths.amax()) with an explicit mask"
     )
 
 

@@ -6,6 +6,7 @@ import ast
 from dataclasses import replace
 
 import libcst as cst
+import torch
 
 from ..codegen import expr
 from ..errors import (
@@ -117,6 +118,8 @@ class CallsMixin(
             module == "helion.language" and name == "dot"
         ):
             return self.dot_call(name, args, node)
+        if module == "torch" and name == "promote_types":
+            return self.promote_types(args, node)
         if module == "torch" and name in STACK_FUNCTIONS:
             return self.stack_call(name, args, node)
         if module in ("torch", "torch.nn.functional", "torch.special"):
@@ -140,6 +143,27 @@ class CallsMixin(
             f"{qualified}() is not supported inside a device loop",
             hint=near_names(name, known_names()) or "see docs/ops.md for the supported ops",
         )
+
+    def promote_types(self, args: Arguments, node: cst.Call) -> Value:
+        """torch.promote_types(a, b): folded when both are known, else the dtype Triton gives
+        the sum of two blocks of those dtypes (Triton promotes as torch does)."""
+        values = [self.lower_expr(a) for a in args.positional]
+        if len(values) != 2 or args.keywords or any(v.kind != DTYPE for v in values):
+            raise self.source.error(
+                UnsupportedOpError, node, "torch.promote_types() takes two dtypes"
+            )
+        first, second = values
+        if first.const != "runtime" and second.const != "runtime":
+            by_spelling = {spelling: name for name, spelling in reversed(DTYPES.items())}
+            promoted = torch.promote_types(
+                getattr(torch, by_spelling[first.const]), getattr(torch, by_spelling[second.const])
+            )
+            spelling = DTYPES[str(promoted).removeprefix("torch.")]
+            return Value(DTYPE, expr(spelling), const=spelling)
+        code = expr(
+            "(tl.zeros((1,), a) + tl.zeros((1,), b)).dtype", a=first.code, b=second.code
+        )
+        return Value(DTYPE, code, const="runtime")
 
     def call_builtin(self, name: str, args: Arguments, node: cst.Call) -> Value:
         values = [self.lower_expr(a) for a in args.positional]

@@ -14,6 +14,8 @@ from ..host import whole_size_tensor
 from .settings import config_value
 from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
+# hl.vtile is Helion's later name for hl.jagged_tile: one loop, its length per parent lane
+JAGGED_LOOPS = ("helion.language.jagged_tile", "helion.language.vtile")
 _DEFAULT_BLOCKS = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}
 
 
@@ -455,9 +457,7 @@ class LoopsMixin:
 
     def is_jagged_loop(self, loop: cst.For) -> bool:
         call = loop.iter
-        return isinstance(call, cst.Call) and (
-            self.aliases.qualified(call.func) == "helion.language.jagged_tile"
-        )
+        return isinstance(call, cst.Call) and self.aliases.qualified(call.func) in JAGGED_LOOPS
 
     def inner_block(self, wanted: str, explicit_blocks: list) -> str:
         if wanted in self.constexprs:
