@@ -166,9 +166,7 @@ def test_vtile_row_matmul(dtype):
     weights = (torch.rand(len(lengths), 9, 6, dtype=torch.float64) * 2 - 1).to(dtype)
     args = (offsets, values, weights)
     ours = generated(kernel_source("jagged.py"), "vtile_row_matmul", *args)(*args)
-    expected = torch.cat(
-        [row @ weights[g].double() for g, row in enumerate(rows(values, offsets))]
-    )
+    expected = torch.cat([row @ weights[g].double() for g, row in enumerate(rows(values, offsets))])
     assert ours.shape == (values.size(0), 6)
     assert_matches(ours, expected, dtype)
 

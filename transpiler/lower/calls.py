@@ -11,6 +11,7 @@ import torch
 from ..codegen import expr
 from ..errors import (
     HostSyncError,
+    ShapeError,
     UnknownLanguageNameError,
     UnsupportedConstructError,
     UnsupportedOpError,
@@ -160,9 +161,7 @@ class CallsMixin(
             )
             spelling = DTYPES[str(promoted).removeprefix("torch.")]
             return Value(DTYPE, expr(spelling), const=spelling)
-        code = expr(
-            "(tl.zeros((1,), a) + tl.zeros((1,), b)).dtype", a=first.code, b=second.code
-        )
+        code = expr("(tl.zeros((1,), a) + tl.zeros((1,), b)).dtype", a=first.code, b=second.code)
         return Value(DTYPE, code, const="runtime")
 
     def call_builtin(self, name: str, args: Arguments, node: cst.Call) -> Value:
@@ -315,6 +314,8 @@ class CallsMixin(
                     [value, other],
                     node,
                 )
+        if name == "size" and spelling == METHOD and args.get(0, "dim") is not None:
+            return self.block_size_of(value, args.get(0, "dim"), node)
         if name == "to" or (name in CAST_METHODS and spelling == METHOD):
             return self.cast_call(value, name, args, node)
         if name in ("unsqueeze", "transpose", "t", "permute", "squeeze", "contiguous") or name in (
@@ -388,6 +389,24 @@ class CallsMixin(
             chosen = operands[1].loaded_from | operands[2].loaded_from
             return replace(result, dtype=dtype, loaded_from=chosen)
         return result
+
+    def block_size_of(self, value: Value, dim_node: cst.BaseExpression, node: cst.Call) -> Value:
+        """`acc.size(0)` of a block: its tile's block size (a shape entry standing for that
+        tile: `v.view(acc.size(0), 1)`), a whole dimension's host size, or a known size."""
+        dim = self.const_int(dim_node, node)
+        position = dim if dim >= 0 else value.rank + dim
+        if not 0 <= position < value.rank:
+            raise self.source.error(
+                ShapeError, dim_node, f"dimension {dim} of a block of {value.rank} dimensions"
+            )
+        axis = value.dims[position]
+        if axis is None:
+            return constant(1)
+        if axis.size is not None:
+            return constant(axis.size)
+        if self.is_full_axis(axis) and axis.key is not None:
+            return block(ast.Name(id=self.size_param(axis.key)), (), "int")
+        return replace(block(ast.Name(id=axis.block), (), "int"), axis=axis)
 
     def clamp(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         low, high = args.get(0, "min"), args.get(1, "max")
