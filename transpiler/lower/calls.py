@@ -37,6 +37,7 @@ from .joins import STACK_FUNCTIONS, JoinsMixin
 from .memory import ATOMICS, MemoryMixin
 from .random import RandomMixin
 from .reductions import ReductionsMixin
+from .scans import ScansMixin
 from .values import (
     BLOCK,
     CONST,
@@ -63,6 +64,7 @@ class CallsMixin(
     RandomMixin,
     EscapesMixin,
     InliningMixin,
+    ScansMixin,
 ):
     """`expr_Call`: dispatch on what is called."""
 
@@ -119,6 +121,8 @@ class CallsMixin(
             module == "helion.language" and name == "dot"
         ):
             return self.dot_call(name, args, node)
+        if qualified == "typing.cast" and len(args.positional) == 2:  # cast(T, v) is v
+            return self.lower_expr(args.positional[1])
         if module == "torch" and name == "promote_types":
             return self.promote_types(args, node)
         if module == "torch" and name in STACK_FUNCTIONS:
@@ -208,6 +212,10 @@ class CallsMixin(
             )
         if name == "dot":
             return self.dot_call(name, args, node)
+        if name == "associative_scan":
+            return self.associative_scan(args, node)
+        if name == "reduce":
+            return self.reduce_with(args, node)
         if name in ATOMICS or name in ("load", "store"):
             return self.call_memory(name, args, node)
         if name == "split":
