@@ -3,11 +3,14 @@ mode vs float64 torch."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 import torch
-from helpers import assert_matches, both_truths, kernel_source
+from helpers import DEVICE, assert_matches, both_truths, kernel_source
 
 import transpiler
+import transpiler.language as hl
 
 DTYPES = [torch.float16, torch.float32]
 
@@ -61,3 +64,27 @@ def test_combine_functions_become_triton_functions():
     )
     assert 'tl.where(mask_n[None, :], row, float("-inf"))' in code  # lanes past n: other=
     assert "def combine_jit(a, b):" in code
+
+
+def _add(left: torch.Tensor, right: torch.Tensor) -> torch.Tensor:
+    return left + right
+
+
+def _row_cumsum(values: torch.Tensor) -> torch.Tensor:
+    widened = values.to(torch.float32)
+    return cast(torch.Tensor, hl.associative_scan(_add, widened, dim=1))
+
+
+@transpiler.kernel()
+def cumsum_rows(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile, :] = _row_cumsum(x[tile, :]).to(out.dtype)
+    return out
+
+
+def test_a_kernel_finds_the_helpers_of_its_helpers_when_called():
+    """transpiler.kernel builds its module from what the function reads: the helper's own
+    helper (_add) and typing.cast come along."""
+    x = uniform(9, 33).to(DEVICE)
+    assert_matches(cumsum_rows(x).cpu(), x.double().cumsum(dim=1).cpu())
