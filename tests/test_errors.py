@@ -182,6 +182,18 @@ CATALOGUE = [
         "hl.jagged_tile",
     ),
     (
+        "vtile-outermost",  # hl.vtile: Helion's later name for hl.jagged_tile
+        kernel("for tile in hl.vtile(x):\n    pass\nreturn x\n"),
+        errors.UnsupportedConstructError,
+        "hl.vtile",
+    ),
+    (
+        "vtile-of-a-host-size",  # one length per lane of the enclosing tile, not one size
+        in_loop("for tile_k in hl.vtile(x.size(0) * 2):\n        pass"),
+        errors.UnsupportedConstructError,
+        "x.size(0) * 2",
+    ),
+    (
         "jagged-tile-of-a-scalar",
         in_loop("for tile_k in hl.jagged_tile(x.size(0) + 1):\n        pass"),
         errors.UnsupportedConstructError,

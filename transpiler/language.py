@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -23,6 +23,7 @@ from .eager import (  # noqa: F401 - hl names, re-exported
 __all__ = [
     "Tile",
     "arange",
+    "associative_scan",
     "constexpr",
     "cumsum",
     "current_device",
@@ -34,10 +35,12 @@ __all__ = [
     "randint",
     "index",
     "jagged_tile",
+    "vtile",
     "join",
     "reference_device",
     "register_block_size",
     "register_reduction_dim",
+    "reduce",
     "register_tunable",
     "specialize",
     "split",
@@ -220,6 +223,14 @@ def jagged_tile(lengths: torch.Tensor) -> Iterator[Tile]:
     )
 
 
+def vtile(lengths: torch.Tensor) -> Iterator[Tile]:
+    """Helion's later name for `jagged_tile`: not runnable eagerly either."""
+    raise NotImplementedError(
+        "hl.vtile has no reference mode: the per-lane lengths mask the loads, which eager "
+        "indexing cannot; write the loop as hl.tile(0, lengths.amax()) with an explicit mask"
+    )
+
+
 def grid(
     begin_or_end: Sizes,
     end_or_none: Sizes | None = None,
@@ -283,6 +294,57 @@ def cumsum(input_tensor: torch.Tensor, dim: int, reverse: bool = False) -> torch
     if reverse:
         return torch.cumsum(input_tensor.flip(dim), dim).flip(dim)
     return torch.cumsum(input_tensor, dim)
+
+
+def _combine_steps(
+    combine_fn: Callable[..., Any], inputs: list[torch.Tensor], dim: int
+) -> Iterator[list[torch.Tensor]]:
+    """The running combination along `dim`, one step per index (the first is the first slice)."""
+    running = [t.select(dim, 0) for t in inputs]
+    yield running
+    for index in range(1, inputs[0].size(dim)):
+        result = combine_fn(*running, *[t.select(dim, index) for t in inputs])
+        running = list(result) if isinstance(result, (tuple, list)) else [result]
+        yield running
+
+
+def associative_scan(
+    combine_fn: Callable[..., Any],
+    input_tensor: torch.Tensor | tuple[torch.Tensor, ...],
+    dim: int,
+    reverse: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, ...]:
+    """Inclusive scan along `dim` with `combine_fn(*lefts, *rights)`, one step after another."""
+    single = isinstance(input_tensor, torch.Tensor)
+    inputs = [input_tensor] if single else list(input_tensor)
+    if inputs[0].size(dim) == 0:
+        return input_tensor
+    if reverse:
+        inputs = [t.flip(dim) for t in inputs]
+    steps = list(_combine_steps(combine_fn, inputs, dim))
+    outputs = [torch.stack([step[i] for step in steps], dim) for i in range(len(inputs))]
+    if reverse:
+        outputs = [t.flip(dim) for t in outputs]
+    return outputs[0] if single else tuple(outputs)
+
+
+def reduce(
+    combine_fn: Callable[..., Any],
+    input_tensor: torch.Tensor | tuple[torch.Tensor, ...],
+    dim: int | None = None,
+    other: Any = 0,
+    keep_dims: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, ...]:
+    """Reduction along `dim` with `combine_fn(*lefts, *rights)` (`other` fills masked lanes in
+    generated code; eagerly there are none)."""
+    single = isinstance(input_tensor, torch.Tensor)
+    inputs = [input_tensor] if single else list(input_tensor)
+    if dim is None:
+        inputs, dim = [t.reshape(-1) for t in inputs], 0
+    *_, last = _combine_steps(combine_fn, inputs, dim)
+    if keep_dims:
+        last = [t.unsqueeze(dim) for t in last]
+    return last[0] if single else tuple(last)
 
 
 def split(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -70,6 +70,9 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
     ElementwiseOp("maximum", "tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL)", _MATH),
     ElementwiseOp("minimum", "tl.minimum(a, b, propagate_nan=tl.PropagateNan.ALL)", _MATH),
     ElementwiseOp("where", "tl.where(a, b, c)", (TORCH,), flops=0),
+    ElementwiseOp(
+        "masked_fill", "tl.where(b, c, a)", _MATH, flops=0, note="x.masked_fill(mask, v)"
+    ),
     ElementwiseOp("add", "a + b", _MATH),
     ElementwiseOp("sub", "a - b", _MATH),
     ElementwiseOp("mul", "a * b", _MATH),

@@ -138,6 +138,13 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
     function_text = textwrap.dedent("".join(lines))
     prelude = []
     code_names = set(_names_used(fn))
+    grown = True
+    while grown:  # helpers read what their own helpers read
+        before = len(code_names)
+        for name, value in list(fn.__globals__.items()):
+            if isinstance(value, types.FunctionType) and name in code_names:
+                code_names |= set(_names_used(value))
+        grown = len(code_names) > before
     always = ("transpiler", "helion", "torch", "triton")  # the decorator and annotations need them
     for name, value in fn.__globals__.items():
         if not name.isidentifier():
@@ -155,6 +162,8 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
             prelude.extend(textwrap.dedent(inspect.getsource(value.fn)).rstrip("\n").split("\n"))
         elif name in code_names and (helper := _one_return_helper(value)) is not None:
             prelude.extend(helper.split("\n"))  # inlined where a device loop calls it
+        elif name in code_names and getattr(value, "__module__", None) == "typing":
+            prelude.append(f"from typing import {value.__name__} as {name}")  # typing.cast
         elif name in code_names and _our_api(value):  # `from helion.autotuner import ...`
             prelude.append(f"from {value.__module__} import {value.__qualname__} as {name}")
         elif value is torch.Tensor and name in _annotation_names(fn):  # `from torch import Tensor`
@@ -166,7 +175,7 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
 
 
 def _one_return_helper(value: object) -> str | None:
-    """The source of a plain module function whose body is one `return` (else None)."""
+    """The source of a plain module function whose body is assignments, then one `return`."""
     if not isinstance(value, types.FunctionType) or value.__name__ == "<lambda>":
         return None
     try:
@@ -177,7 +186,8 @@ def _one_return_helper(value: object) -> str | None:
     if not isinstance(definition, ast.FunctionDef) or definition.decorator_list:
         return None
     body = definition.body[1:] if ast.get_docstring(definition) else definition.body
-    return text if len(body) == 1 and isinstance(body[0], ast.Return) else None
+    steps_are_assignments = all(isinstance(step, ast.Assign) for step in body[:-1])
+    return text if body and isinstance(body[-1], ast.Return) and steps_are_assignments else None
 
 
 def _is_jit_function(value: object) -> bool:
