@@ -32,6 +32,7 @@ class HostInfo:
     floats: set[str] = field(default_factory=set)  # host names that surely hold Python floats
     dtypes: dict[str, cst.BaseExpression] = field(default_factory=dict)  # acc_dtype = torch.float32
     scalar_params: set[str] = field(default_factory=set)  # annotated int / float / bool
+    block_size_vars: set[str] = field(default_factory=set)  # `b = hl.register_block_size(n)`
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -91,6 +92,7 @@ class HostInfo:
         self.size_keys.pop(name, None)
         self.tensor_sizes.pop(name, None)
         self.dtypes.pop(name, None)
+        self.block_size_vars.discard(name)
 
     def _broadcast(self, names: list[str | None], value: cst.BaseExpression) -> bool:
         """`x, y = torch.broadcast_tensors(x, y)`: tensors of the largest rank among the inputs."""
@@ -153,6 +155,12 @@ class HostInfo:
             return
         if self._is_dtype(value):
             self.dtypes[name] = value
+            return
+        if (
+            isinstance(value, cst.Call)
+            and self.aliases.qualified(value.func) == "helion.language.register_block_size"
+        ):
+            self.block_size_vars.add(name)
             return
         key = self.key_of(value) if not isinstance(value, cst.Integer) else None
         if key is not None:

@@ -75,6 +75,8 @@ class ExpressionsMixin:
                 return self.host_tensor(name)
             if name in self.host.dtypes:  # acc_dtype = torch.float32 / dtype = x.dtype
                 return self.lower_expr(self.host.dtypes[name])
+            if name in self.host.block_size_vars:
+                return block(ast.Name(id=self.block_size_constexpr(name)), (), "int")
             if name in self.host.size_keys:
                 return block(ast.Name(id=self.size_param(self.host.size_keys[name])), ())
             return block(ast.Name(id=self.param(name, name, "scalar")), ())
@@ -120,6 +122,7 @@ class ExpressionsMixin:
         for helper in helpers:
             self.use_helper(helper)
         dims = self.broadcast_dims(left, right, node)
+        dims = self.kept_block_lanes(op_name, left, right, dims)
         dtype = _result_dtype(op_name, left.dtype, right.dtype)
         code = _scalar_and_block_condition(op_name, left, right)
         return block(code or expr(template, a=left.code, b=right.code), dims, dtype)
@@ -300,7 +303,7 @@ class ExpressionsMixin:
         result = []
         for x, y in zip(a, b):
             if x is None or y is None or self.same_axis(x, y):
-                result.append(x if x is not None else y)
+                result.append(self.pick_axis(x, y))
             else:
                 raise self.source.error(
                     ShapeError,
@@ -315,6 +318,8 @@ class ExpressionsMixin:
         """Whether two axes are one; two whole dimensions are, once the launcher checks sizes."""
         if x is y:
             return True
+        if x.block_var or y.block_var:  # block_size_n's lanes and a tile of that block size
+            return x.block == y.block
         if x.size is not None or y.size is not None:
             return self.same_size(x, y)
         if self.is_full_axis(x) and self.is_full_axis(y):

@@ -200,7 +200,7 @@ class IndexingMixin:
                 masks.extend(
                     self.place_mask(axis, position + i, dims, node)
                     for i, axis in enumerate(payload.dims)
-                    if axis is not None and axis.size is None
+                    if axis is not None and axis.masked
                 )
         pointers = total([ast.Name(id=pointer), *offsets])
         self.load_nones = (id(node), frozenset(nones))  # for the load's Value (view_nones)

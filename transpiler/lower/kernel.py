@@ -13,6 +13,7 @@ from ..frontend import Aliases
 from ..host import HostInfo
 from ..source import Source
 from .autotuning import AutotuneList, AutotuningMixin
+from .block_sizes import BlockSizesMixin
 from .calls import CallsMixin
 from .expressions import ExpressionsMixin
 from .indexing import IndexingMixin
@@ -62,6 +63,7 @@ class KernelBuilder(
     CallsMixin,
     IndexingMixin,
     AutotuningMixin,
+    BlockSizesMixin,
 ):
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
 
@@ -120,6 +122,8 @@ class KernelBuilder(
         self.none_tiles: dict[tuple[int, int], str] = {}  # (view node id, dim) → squeezed tile
         self.load_nones: tuple[int, frozenset] | None = None  # the latest access's None dims
         self.stored_tensors: set[str] = set()  # host tensors the kernel writes
+        self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
+        self.block_var_axes: dict[str, Axis] = {}  # ... → its axis in hl.zeros shapes
 
     # -- emitting -------------------------------------------------------------------------
 

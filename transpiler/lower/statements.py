@@ -191,6 +191,8 @@ class StatementsMixin:
                 UnsupportedConstructError, target, "assigning to this target inside a device loop"
             )
         name = target.value
+        if value.kind == BLOCK:
+            value = self.keep_block_lanes(name, value)
         if value.kind in (BLOCK, CONST) and value.code is not None:
             if not (isinstance(value.code, ast.Name) and value.code.id == name):
                 self.emit(assign(name, value.code), line)

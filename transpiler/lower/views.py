@@ -207,6 +207,12 @@ class ViewsMixin:
             )
         dims, sizes = [], []
         for element_node in element_nodes:
+            var = self.block_size_var(element_node)
+            if var is not None:  # hl.register_block_size's block: the lanes of its tiles
+                axis = self.block_size_axis(var)
+                dims.append(axis)
+                sizes.append(ast.Name(id=axis.block))
+                continue
             key = self.host_size_key(element_node)
             if key is not None:  # a host size: the whole dimension, as x[tile, :] would load it
                 axis = self.full_axis_for(key, element_node, self.source.code(element_node))
