@@ -33,6 +33,9 @@ class HostInfo:
     dtypes: dict[str, cst.BaseExpression] = field(default_factory=dict)  # acc_dtype = torch.float32
     scalar_params: set[str] = field(default_factory=set)  # annotated int / float / bool
     block_size_vars: set[str] = field(default_factory=set)  # `b = hl.register_block_size(n)`
+    # arguments specialised on: None or a string, from example arguments (the call's)
+    constants: dict[str, object] = field(default_factory=dict)
+    optional_params: set[str] = field(default_factory=set)  # default None, or `T | None`
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -93,6 +96,8 @@ class HostInfo:
         self.tensor_sizes.pop(name, None)
         self.dtypes.pop(name, None)
         self.block_size_vars.discard(name)
+        self.constants.pop(name, None)
+        self.optional_params.discard(name)
 
     def _broadcast(self, names: list[str | None], value: cst.BaseExpression) -> bool:
         """`x, y = torch.broadcast_tensors(x, y)`: tensors of the largest rank among the inputs."""
@@ -313,9 +318,25 @@ def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
             param.default, cst.Float
         ):
             info.floats.add(name)
+        if _may_be_none(param):
+            info.optional_params.add(name)
         if isinstance(annotation, cst.Name) and annotation.value in ("int", "float", "bool"):
             info.scalar_params.add(name)
         if annotation is not None and (info.aliases.qualified(annotation) or "").endswith("Tensor"):
             info.tensors.add(name)
             if name in info.ranks:
                 info.tensor_sizes[name] = [f"{name}.size({d})" for d in range(info.ranks[name])]
+
+
+def _may_be_none(param: cst.Param) -> bool:
+    """`x=None`, `x: T | None`, `x: Optional[T]`: an argument that may be None."""
+    import libcst.matchers as m
+
+    if isinstance(param.default, cst.Name) and param.default.value == "None":
+        return True
+    annotation = param.annotation.annotation if param.annotation else None
+    if annotation is None:
+        return False
+    if m.findall(annotation, m.Name("None") | m.Name("Optional")):
+        return True
+    return isinstance(annotation, cst.SimpleString) and "None" in annotation.evaluated_value

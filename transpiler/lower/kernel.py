@@ -20,6 +20,7 @@ from .indexing import IndexingMixin
 from .jagged import JaggedMixin
 from .loops import LoopsMixin
 from .settings import config_value
+from .specialised import SpecialisedMixin
 from .statements import StatementsMixin
 from .values import HOST_TENSOR, Axis, Value
 
@@ -64,6 +65,7 @@ class KernelBuilder(
     IndexingMixin,
     AutotuningMixin,
     BlockSizesMixin,
+    SpecialisedMixin,
 ):
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
 
@@ -124,6 +126,7 @@ class KernelBuilder(
         self.stored_tensors: set[str] = set()  # host tensors the kernel writes
         self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
         self.block_var_axes: dict[str, Axis] = {}  # ... → its axis in hl.zeros shapes
+        self.specialised: dict[str, str] = {}  # argument → what it was (None, a string) here
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -276,7 +279,7 @@ class KernelBuilder(
         out.append(Line(depth, f"{self.kernel_name}[grid]({', '.join(args)})", lineno))
 
     def rank_checks(self) -> list[str]:
-        checks = []
+        checks = self.specialisation_checks()
         for tensor, rank in self.checked_ranks.items():
             like = self.host.like.get(tensor)
             if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:

@@ -208,9 +208,7 @@ class LoopsMixin:
             written_one = isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1
             squeezed.append(written_one and self.squeeze_units)
             var = self.block_size_var(explicit)
-            block_name = (
-                self.block_size_constexpr(var) if var else self.constexpr(block_wanted, "")
-            )
+            block_name = self.block_size_constexpr(var) if var else self.constexpr(block_wanted, "")
             if explicit is None:
                 self.tile_blocks.append(block_name)
             if explicit is None and self.block_sizes:  # config block sizes go in loop order

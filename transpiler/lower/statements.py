@@ -207,6 +207,9 @@ class StatementsMixin:
         self.emit_comment(statement)
         line = self.source.line_of(statement)
         condition = self.arithmetic(self.lower_expr(statement.test), statement.test)
+        if condition.kind == CONST:  # known while transpiling (`if labels is not None:`)
+            self.static_if(statement, bool(condition.const))
+            return
         if condition.rank:
             raise self.source.error(
                 UnsupportedConstructError,
@@ -231,6 +234,15 @@ class StatementsMixin:
         for name in list(self.scope):
             if name not in before:
                 del self.scope[name]
+
+    def static_if(self, statement: cst.If, taken: bool) -> None:
+        """An `if` decided while transpiling: only its branch taken is lowered, no `if` left."""
+        if taken:
+            self.lower_body(statement.body.body)
+        elif isinstance(statement.orelse, cst.If):
+            self.lower_if(statement.orelse)
+        elif statement.orelse is not None:
+            self.lower_body(statement.orelse.body.body)
 
 
 def _binary_for(operator: str) -> cst.BaseBinaryOp:
