@@ -124,6 +124,15 @@ CATALOGUE = [
         "x.size()",
     ),
     (
+        "optional-tensor-test",
+        in_loop(
+            "out[tile] = x[tile] * 2 if w is None else x[tile] * w[tile]",
+            params="x: torch.Tensor, w: torch.Tensor | None = None",
+        ),
+        errors.ArgumentUnknownError,
+        "w is None",
+    ),
+    (
         "mismatched-tiles",
         kernel(
             "m, n = x.size()\nfor tile_m, tile_n in hl.tile([m, n]):\n    y = x[tile_m, 0] + x[0, tile_n]\n"

@@ -218,10 +218,18 @@ class HostInfo:
             if like is not None and self.rank(like) is not None:
                 return [self.size_key(like, d) for d in range(self.rank(like))]
             if isinstance(shape, (cst.List, cst.Tuple)):
-                keys = [self.key_of(e.value) for e in shape.elements]
+                if any(isinstance(e, cst.StarredElement) for e in shape.elements):
+                    return "unknown"  # torch.empty([*x.shape, 2]): rank from x's
+                entries = [e.value for e in shape.elements]
             else:
-                keys = [self.key_of(a) for a in positional[: 1 if method == "full" else None]]
-            return keys if all(k is not None for k in keys) else "unknown"
+                entries = positional[: 1 if method == "full" else None]
+                if any(a.star for a in value.args if a.keyword is None):
+                    return "unknown"
+            # a size no name stands for (`b + c`) is the new tensor's own: `out.size(1)`
+            return [
+                self.key_of(entry) or f"{self._allocating}.size({dim})"
+                for dim, entry in enumerate(entries)
+            ]
         if base in self.names and method in ("clone", "contiguous") and base in self.tensor_sizes:
             return list(self.tensor_sizes[base])
         if (
