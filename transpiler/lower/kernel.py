@@ -20,6 +20,7 @@ from .indexing import IndexingMixin
 from .jagged import JaggedMixin
 from .loops import LoopsMixin
 from .settings import config_value
+from .slices import SlicesMixin
 from .specialised import SpecialisedMixin
 from .statements import StatementsMixin
 from .values import HOST_TENSOR, Axis, Value
@@ -66,6 +67,7 @@ class KernelBuilder(
     AutotuningMixin,
     BlockSizesMixin,
     SpecialisedMixin,
+    SlicesMixin,
 ):
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
 
@@ -127,6 +129,9 @@ class KernelBuilder(
         self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
         self.block_var_axes: dict[str, Axis] = {}  # ... → its axis in hl.zeros shapes
         self.specialised: dict[str, str] = {}  # argument → what it was (None, a string) here
+        self.constexpr_names: dict[str, ast.expr] = {}  # `n2 = BLOCK_K * 2`: n2 → BLOCK_K * 2
+        self.lanes_axes: dict[str, Axis] = {}  # `BLOCK_K * 2` → the axis shapes of it give
+        self.slice_axes: dict[tuple, Axis] = {}  # x[..., lo:hi] → its axis
 
     # -- emitting -------------------------------------------------------------------------
 

@@ -193,6 +193,9 @@ class StatementsMixin:
         name = target.value
         if value.kind == BLOCK:
             value = self.keep_block_lanes(name, value)
+        self.remember_constexpr(
+            name, value.code if value.kind == BLOCK and not value.rank else None
+        )
         if value.kind in (BLOCK, CONST) and value.code is not None:
             if not (isinstance(value.code, ast.Name) and value.code.id == name):
                 self.emit(assign(name, value.code), line)

@@ -235,6 +235,11 @@ class ViewsMixin:
             elif element.kind == CONST and element.const == 1:
                 dims.append(None)
                 sizes.append(ast.Constant(value=1))
+            elif element.kind == BLOCK and not element.rank and self.constexpr_code(element.code):
+                # block-size arithmetic (`tile_k.block_size * 2`): that many lanes
+                axis = self.lanes_axis(ast.unparse(self.constexpr_code(element.code)))
+                dims.append(axis)
+                sizes.append(ast.parse(axis.block, mode="eval").body)
             else:
                 raise self.source.error(
                     ShapeError,
