@@ -56,6 +56,22 @@ def flagged(x: torch.Tensor, squared: bool, offset: hl.constexpr) -> torch.Tenso
             power = value
         out[tile] = power + offset
     return out
+
+
+@helion.kernel()
+def scaled_when(x: torch.Tensor, limit: float, mode: str) -> torch.Tensor:
+    n = x.size(0)
+    out = torch.empty_like(x)
+    for tile in hl.tile(n):
+        value = x[tile]
+        if limit > 0:
+            if mode == "double":
+                value = value * 2.0
+        else:
+            if mode == "double":
+                value = value * 4.0
+        out[tile] = value
+    return out
 """
 
 
@@ -171,3 +187,13 @@ def test_the_kernel_decorator_transpiles_once_per_choice(tmp_path):
         }
         assert_matches(kernel(*moved, **keywords).cpu(), expected)
     assert len(kernel._bound) == 4
+
+
+@pytest.mark.parametrize("mode", ["double", "keep"])
+@pytest.mark.parametrize("limit", [1.5, -1.0])
+def test_a_branch_left_empty_by_a_decided_if_still_runs(limit, mode):
+    x = torch.rand(29, dtype=torch.float64).float()
+    actual = generated(SOURCE, "scaled_when", x, limit, mode)(x, limit, mode)
+    factor = (2.0 if limit > 0 else 4.0) if mode == "double" else 1.0
+    assert_matches(actual, x.double() * factor)
+    assert_matches(actual, reference(SOURCE, "scaled_when")(x.clone(), limit, mode))

@@ -223,20 +223,28 @@ class StatementsMixin:
         before = dict(self.scope)
         self.emit(f"if {ast.unparse(condition.code)}:", line)
         self.depth += 1
-        self.lower_body(statement.body.body)
+        self.lower_branch(lambda: self.lower_body(statement.body.body), line)
         self.depth -= 1
         orelse = statement.orelse
         if orelse is not None:
             self.emit("else:", line)
             self.depth += 1
             if isinstance(orelse, cst.If):
-                self.lower_if(orelse)
+                self.lower_branch(lambda: self.lower_if(orelse), line)
             else:
-                self.lower_body(orelse.body.body)
+                self.lower_branch(lambda: self.lower_body(orelse.body.body), line)
             self.depth -= 1
         for name in list(self.scope):
             if name not in before:
                 del self.scope[name]
+
+    def lower_branch(self, lower, line: int) -> None:
+        """A branch's statements; `pass` where none is left (an `if` decided while
+        transpiling, an inlined identity) so the generated `if` keeps a body."""
+        first = len(self.lines)
+        lower()
+        if all(added.text.lstrip().startswith("#") for added in self.lines[first:]):
+            self.emit("pass", line)
 
     def static_if(self, statement: cst.If, taken: bool) -> None:
         """An `if` decided while transpiling: only its branch taken is lowered, no `if` left."""
