@@ -219,6 +219,8 @@ class Kernel:
         self._key = f"{self.name}@{id(self)}"
         _KERNELS[self._key] = self
         self._aliases: tuple | None = None  # returned arguments (torch_ops.aliased_returns)
+        self._signature: inspect.Signature | None = None  # read on the first call
+        self._constexpr: set[int] = set()  # positions of hl.constexpr parameters
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self.__wrapped__ = fn
@@ -241,13 +243,16 @@ class Kernel:
     def positional(self, args: tuple, kwargs: dict) -> tuple:
         """The arguments in parameter order, keywords and defaults included (what the kernel is
         specialised on: ranks, None or a tensor, strings)."""
+        if self._signature is None:
+            self._signature = inspect.signature(self.fn)
+            self._constexpr = _constexpr_params(self.fn)
         try:
-            bound = inspect.signature(self.fn).bind(*args, **kwargs)
+            bound = self._signature.bind(*args, **kwargs)
         except TypeError:
             return tuple(args)
         bound.apply_defaults()
         values = []
-        for parameter in inspect.signature(self.fn).parameters.values():
+        for parameter in self._signature.parameters.values():
             if parameter.kind not in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
                 break
             values.append(bound.arguments[parameter.name])
@@ -274,9 +279,8 @@ class Kernel:
     def bind(
         self, args: tuple, config: dict | None = None, kwargs: dict | None = None
     ) -> BoundKernel:
-        constexpr = _constexpr_params(self.fn)
         positional = self.positional(tuple(args), kwargs or {})
-        ranks = tuple(_specialised_on(a, i in constexpr) for i, a in enumerate(positional))
+        ranks = tuple(_specialised_on(a, i in self._constexpr) for i, a in enumerate(positional))
         inlined = self.callables(tuple(args), kwargs or {})  # specialised on each one's code
         key = (ranks, repr(config), tuple((k, v.__code__) for k, v in inlined.items()))
         if key not in self._bound:

@@ -220,7 +220,7 @@ class StatementsMixin:
                 "an if on a block of values",
                 hint="select element-wise with torch.where(condition, a, b)",
             )
-        before = dict(self.scope)
+        before, constexprs = dict(self.scope), dict(self.constexpr_names)
         self.emit(f"if {ast.unparse(condition.code)}:", line)
         self.depth += 1
         self.lower_branch(lambda: self.lower_body(statement.body.body), line)
@@ -237,6 +237,10 @@ class StatementsMixin:
         for name in list(self.scope):
             if name not in before:
                 del self.scope[name]
+        # a name a branch made block-size arithmetic holds it only on that branch
+        self.constexpr_names = {
+            k: v for k, v in self.constexpr_names.items() if constexprs.get(k) is v
+        }
 
     def lower_branch(self, lower, line: int) -> None:
         """A branch's statements; `pass` where none is left (an `if` decided while
