@@ -210,6 +210,8 @@ def _build_unified(source, aliases, host, name, host_names, kernel, loop, specs)
     where a block-size-1 tile cannot go without its dimension, again with the dimension."""
     key_aliases: dict[str, str] = {}
     taken = set(host_names.taken)
+    later = kernel.body[kernel.body.index(loop) + 1 :] if loop in kernel.body else []
+    later_names = set().union(*(_all_names(statement) for statement in later))
     squeeze, none_tiles = True, {}
     for _ in range(10):
         host_names.taken = set(taken)
@@ -217,6 +219,7 @@ def _build_unified(source, aliases, host, name, host_names, kernel, loop, specs)
         builder.key_aliases = dict(key_aliases)
         builder.squeeze_units, builder.none_tiles = squeeze, dict(none_tiles)
         builder.callables = specs
+        builder.later_host_names = later_names
         try:
             item = builder.build(loop)
         except NotSqueezable as reason:  # a block-size-1 tile needs its dimension after all,
@@ -267,7 +270,7 @@ def _is_dropped_import(statement: cst.BaseStatement, aliases: Aliases) -> bool:
     smalls = statement.body
     if all(aliases.is_helion_import(s) for s in smalls):
         return True
-    code = cst.Module(body=[statement]).code.strip()
+    code = cst.Module(body=[statement.with_changes(leading_lines=())]).code.strip()
     return code in HEADER_IMPORTS or code == "from __future__ import annotations"
 
 

@@ -66,10 +66,12 @@ class IndexingMixin:
         raise self.source.error(UnsupportedConstructError, node, "indexing this value")
 
     def load(self, pointers: ast.expr, mask: ast.expr | None, native: bool = False) -> ast.expr:
-        """`tl.load`, computed in float32 when half precision (native: as stored, for dots)."""
+        """`tl.load`, computed in float32 when half precision (native: as stored, for dots).
+        Masked lanes read `other=0.0`: Triton casts a float to every element type, float8
+        included, but has no cast from an int to float8 (`other=0` fails to compile there)."""
         code = expr("tl.load(p)", p=pointers)
         if mask is not None:
-            code = expr("tl.load(p, mask=m, other=0)", p=pointers, m=mask)
+            code = expr("tl.load(p, mask=m, other=0.0)", p=pointers, m=mask)
         if native:
             return code
         self.use_helper("upcast_half")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -120,6 +121,7 @@ class KernelBuilder(
         self.none_tiles: dict[tuple[int, int], str] = {}  # (view node id, dim) → squeezed tile
         self.load_nones: tuple[int, frozenset] | None = None  # the latest access's None dims
         self.stored_tensors: set[str] = set()  # host tensors the kernel writes
+        self.later_host_names: set[str] = set()  # names host code after this loop reads
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -308,6 +310,9 @@ class KernelBuilder(
             seen.add((tensor, dim))
             message = f"{tensor}.size({dim}) must be at least {reach}: the tiles reach that far"
             checks.append(f'torch._check({tensor}.size({dim}) >= {reach}, lambda: "{message}")')
+        expanded: set[str] = set()
+        for first, second in sorted(self.unified):
+            checks.extend(self.broadcast_lines(first, second, expanded))
         for first, second in sorted(self.unified):
             a, b = (self.host.name_for_key(key) or key for key in (first, second))
             if a.isdigit() or b.isdigit():  # e.g. a dimension hl.split takes two lanes from
@@ -319,8 +324,50 @@ class KernelBuilder(
                 checks.append(f'torch._check({a} == {b}, lambda: "{message}")')
         return checks
 
+    def broadcast_lines(self, first: str, second: str, expanded: set[str]) -> list[str]:
+        """torch broadcasts a dimension of 1 against any size: a tensor the kernel only reads
+        whose whole dimension meets another is expanded (stride 0) when that dimension is 1,
+        so the launcher's size check holds and every lane reads the one element."""
+        lines: list[str] = []
+        written = self.stored_size_keys()
+        if written is None:
+            return lines
+        for own, other in ((first, second), (second, first)):
+            match = _SIZE_KEY.fullmatch(own)
+            if match is None or own in expanded or self.host.name_for_key(own) or other.isdigit():
+                continue
+            tensor, dim = match.group(1), int(match.group(2))
+            rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
+            if (
+                rank is None
+                or tensor not in self.tensor_names
+                or tensor in self.stored_tensors
+                or tensor in self.later_host_names
+                or own in written  # an output's size: a store there would run past it
+            ):
+                continue
+            size = self.host.name_for_key(other) or other
+            shape = ", ".join(size if d == dim else "-1" for d in range(rank))
+            expanded.add(own)
+            lines.append(f"# {own} may be 1: torch broadcasts it, so every lane reads that one")
+            lines.append(f"{tensor} = {tensor}.expand({shape}) if {own} == 1 else {tensor}")
+        return lines
+
+    def stored_size_keys(self) -> set[str] | None:
+        """The size keys of every dimension the kernel writes (None: a rank is unknown)."""
+        keys = set()
+        for tensor in self.stored_tensors:
+            rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
+            if rank is None:
+                return None
+            keys |= {self.host.size_key(tensor, dim) for dim in range(rank)}
+        return keys
+
     def host_tensor(self, name: str) -> Value:
         return Value(HOST_TENSOR, ast.Name(id=name, ctx=ast.Load()), name=name)
+
+
+_SIZE_KEY = re.compile(r"(\w+)\.size\((\d+)\)")
 
 
 def _block_sizes(settings: dict[str, object]) -> list[int | None]:

@@ -79,6 +79,7 @@ class MemoryMixin:
                     ast.keyword(arg="eviction_policy", value=self.lower_expr(policy).code)
                 )
             return block(code, dims)
+        self.stored_tensors.add(tensor)
         value_node = args.get(2, "value")
         value = self.arithmetic(self.lower_expr(value_node), value_node)
         self.check_store_shape(value, dims, node)

@@ -214,21 +214,30 @@ class StatementsMixin:
             )
         before = dict(self.scope)
         self.emit(f"if {ast.unparse(condition.code)}:", line)
-        self.depth += 1
-        self.lower_body(statement.body.body)
-        self.depth -= 1
+        self.lower_branch(statement.body.body, line)
         orelse = statement.orelse
         if orelse is not None:
             self.emit("else:", line)
-            self.depth += 1
             if isinstance(orelse, cst.If):
+                self.depth += 1
                 self.lower_if(orelse)
+                self.depth -= 1
             else:
-                self.lower_body(orelse.body.body)
-            self.depth -= 1
+                self.lower_branch(orelse.body.body, line)
         for name in list(self.scope):
             if name not in before:
                 del self.scope[name]
+
+
+    def lower_branch(self, body, line: int) -> None:
+        """One branch of an `if`, indented; `pass` where its statements left no code (an
+        identity epilogue `acc = epilogue(acc, tile)` inlines to nothing)."""
+        first = len(self.lines)
+        self.depth += 1
+        self.lower_body(body)
+        if all(emitted.text.startswith("#") for emitted in self.lines[first:]):
+            self.emit("pass", line)
+        self.depth -= 1
 
 
 def _binary_for(operator: str) -> cst.BaseBinaryOp:
