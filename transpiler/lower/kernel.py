@@ -311,8 +311,12 @@ class KernelBuilder(
             message = f"{tensor}.size({dim}) must be at least {reach}: the tiles reach that far"
             checks.append(f'torch._check({tensor}.size({dim}) >= {reach}, lambda: "{message}")')
         expanded: set[str] = set()
+        broadcasts = []
         for first, second in sorted(self.unified):
-            checks.extend(self.broadcast_lines(first, second, expanded))
+            broadcasts.extend(self.broadcast_lines(first, second, expanded))
+        if broadcasts:
+            checks.append("# a dimension of 1 broadcasts, as in torch: its lanes all read it")
+            checks.extend(broadcasts)
         for first, second in sorted(self.unified):
             a, b = (self.host.name_for_key(key) or key for key in (first, second))
             if a.isdigit() or b.isdigit():  # e.g. a dimension hl.split takes two lanes from
@@ -349,7 +353,6 @@ class KernelBuilder(
             size = self.host.name_for_key(other) or other
             shape = ", ".join(size if d == dim else "-1" for d in range(rank))
             expanded.add(own)
-            lines.append(f"# {own} may be 1: torch broadcasts it, so every lane reads that one")
             lines.append(f"{tensor} = {tensor}.expand({shape}) if {own} == 1 else {tensor}")
         return lines
 

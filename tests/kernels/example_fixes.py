@@ -1,0 +1,69 @@
+"""Kernels in the shape of Helion examples that once generated broken code on the GPU."""
+
+from collections.abc import Callable
+
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel()
+def rms_norm_grad_input(
+    grad_out: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, inv_rms: torch.Tensor
+) -> torch.Tensor:
+    # inv_rms is [m, 1] (one value a row): its whole last dimension broadcasts against weight
+    m, n = x.size()
+    grad_x = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        x_m = x[tile_m, :].to(torch.float32)
+        grad_m = grad_out[tile_m, :].to(torch.float32)
+        inv_rms_m = inv_rms[tile_m, :].to(torch.float32)
+        scaled_grad = weight[None, :].to(torch.float32) * grad_m
+        projection = (scaled_grad * x_m).mean(-1)[:, None]
+        grad_x[tile_m, :] = (scaled_grad * inv_rms_m - x_m * inv_rms_m**3 * projection).to(x.dtype)
+    return grad_x
+
+
+@helion.kernel()
+def scaled_rows_then_sum(x: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    # scale is [m, 1] or [m, n]; the host code reads it again after the loop
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        out[tile_m, :] = x[tile_m, :] * scale[tile_m, :]
+    total = scale.sum()
+    return out * total
+
+
+@helion.kernel()
+def split_k_with_epilogue(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    epilogue: Callable[[torch.Tensor, tuple], torch.Tensor] = lambda acc, tile: acc,
+) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.zeros([m, n], dtype=torch.float32, device=x.device)
+    k_block = helion.next_power_of_2(helion.cdiv(k, 3))
+    for tile_m, tile_n, outer_k in hl.tile([m, n, k], block_size=[None, None, k_block]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for inner_k in hl.tile(outer_k.begin, outer_k.end):
+            acc = torch.addmm(acc, x[tile_m, inner_k], y[inner_k, tile_n])
+        if outer_k.begin == 0:  # the epilogue once per output tile: on the first split
+            acc = epilogue(acc, (tile_m, tile_n))
+        hl.atomic_add(out, [tile_m, tile_n], acc)
+    return out
+
+
+@helion.kernel()
+def float8_matmul(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    # float8 tiles go to the dot as stored; the product accumulates in float32
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=torch.float16, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = hl.dot(x[tile_m, tile_k], y[tile_k, tile_n], acc=acc)
+        out[tile_m, tile_n] = acc.to(torch.float16)
+    return out
