@@ -228,7 +228,6 @@ class StatementsMixin:
             if name not in before:
                 del self.scope[name]
 
-
     def lower_branch(self, body, line: int) -> None:
         """One branch of an `if`, indented; `pass` where its statements left no code (an
         identity epilogue `acc = epilogue(acc, tile)` inlines to nothing)."""
