@@ -71,9 +71,8 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     )
     torch._check_type(isinstance(bias, torch.Tensor), lambda: "bias must be a tensor")
     torch._check(bias.dim() == 1, lambda: "bias must be 1-D: the kernel indexes it with 1 index")
-    # bias.size(0) may be 1: torch broadcasts it, so every lane reads that one
+    # a dimension of 1 broadcasts, as in torch: its lanes all read it
     bias = bias.expand(n) if bias.size(0) == 1 else bias
-    # weight.size(0) may be 1: torch broadcasts it, so every lane reads that one
     weight = weight.expand(n) if weight.size(0) == 1 else weight
     torch._check(
         bias.size(0) == n,

@@ -45,6 +45,7 @@ class IndexingMixin:
             self.emit(assign(pointer_name, pointers), line)
             native = node in self.native_loads
             loaded = self.load(ast.Name(id=pointer_name), mask, native=native)
+            self.note_load(base.name, dims)
             storage = expr("p.dtype.element_ty", p=self.tensor_pointer(base.name))
             if node is not self.direct_value:
                 name = self.names.fresh(f"{base.name}_tile")

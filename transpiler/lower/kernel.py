@@ -20,8 +20,9 @@ from .indexing import IndexingMixin
 from .jagged import JaggedMixin
 from .loops import LoopsMixin
 from .settings import config_value
+from .stages import StagesMixin
 from .statements import StatementsMixin
-from .values import HOST_TENSOR, Axis, Value
+from .values import HOST_TENSOR, Axis, Dims, Value
 
 
 @dataclass
@@ -63,6 +64,7 @@ class KernelBuilder(
     CallsMixin,
     IndexingMixin,
     AutotuningMixin,
+    StagesMixin,
 ):
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
 
@@ -122,6 +124,8 @@ class KernelBuilder(
         self.load_nones: tuple[int, frozenset] | None = None  # the latest access's None dims
         self.stored_tensors: set[str] = set()  # host tensors the kernel writes
         self.later_host_names: set[str] = set()  # names host code after this loop reads
+        self.loop_depth = 0  # how many loops inside the program enclose the current statement
+        self.loop_loads: list[tuple[str, Dims]] = []  # (tensor, dims) of loads inside loops
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -255,6 +259,8 @@ class KernelBuilder(
                 )
             else:
                 out.append(Line(depth, f"{name} = {test}  # whole tiles: no masks needed", lineno))
+        stage_lines, stages = self.stage_lines(tuned)
+        out.extend(Line(depth, text, lineno) for text in stage_lines)
         grid_text = " * ".join(grid) if grid else "1"
         if tuned:  # the autotuner picks the block sizes: the grid reads them from `meta`
             for extra, text in self.meta_grid(grid_text, tuned):
@@ -271,6 +277,8 @@ class KernelBuilder(
             chosen = config_value(self.settings, option)
             if isinstance(chosen, int):
                 args.append(f"{option}={chosen}")
+        if stages is not None:
+            args.append(f"num_stages={stages}")
         out.append(Line(depth, f"{self.kernel_name}[grid]({', '.join(args)})", lineno))
 
     def rank_checks(self) -> list[str]:

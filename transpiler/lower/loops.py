@@ -369,6 +369,7 @@ class LoopsMixin:
         self.emit_comment(loop)
         line = self.source.line_of(loop)
         before = dict(self.scope)
+        self.loop_depth += 1
         if self.is_jagged_loop(loop):
             self.jagged_loop(loop, line)
         elif kind is None:
@@ -430,6 +431,7 @@ class LoopsMixin:
                 self.scope[targets] = Value(TILE, axis=axis)
         self.lower_body(loop.body.body)
         self.depth -= 1
+        self.loop_depth -= 1
         self.close_loop_scope(before, loop)
 
     def is_jagged_loop(self, loop: cst.For) -> bool:

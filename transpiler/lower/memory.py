@@ -73,6 +73,7 @@ class MemoryMixin:
         pointers = ast.Name(id=pointer_name)
         if name == "load":
             code = self.load(pointers, mask)
+            self.note_load(tensor, dims)
             policy = args.keywords.get("eviction_policy")
             if policy is not None:
                 code.args[0].keywords.append(
