@@ -93,6 +93,9 @@ def test_full_run_compares_with_the_examples_baseline(examples, tmp_path):
         ("import torch.distributed as dist\n", "distributed"),
         ("from jax import numpy\n", "TPU / Pallas"),
         ("x = 1  # runs on a tpu or an H100\n", None),
+        ('"""Epilogue subtiling pays off on Blackwell (sm_100+)."""\nimport torch\n', None),
+        ("import torch  # tcgen05 would help here\n", None),
+        ('arch = "sm_100"\n', "Blackwell-only"),
     ],
 )
 def test_not_applicable_markers(text, why):
