@@ -368,6 +368,14 @@ def baddbmm(
     return torch.baddbmm(input.to(dtype), batch1.to(dtype), batch2.to(dtype), **scales)
 
 
+def stored(tensor: Any, value: Any) -> Any:
+    """What `tensor[tile] = value` writes: the value in the tensor's dtype, as generated code
+    casts on store (eager index_put would refuse a float32 value for a bfloat16 tensor)."""
+    if isinstance(tensor, torch.Tensor) and isinstance(value, torch.Tensor):
+        return value.to(tensor.dtype)
+    return value
+
+
 def _position(index_list: list[Any] | tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(index(part) for part in index_list)
 

@@ -112,6 +112,19 @@ class TileIndexRewriter(m.MatcherDecoratableTransformer):
             )
         return updated_node
 
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        """`out[tile] = value` stores in out's dtype: `_reference_hl.stored(out, value)`."""
+        if not (self.in_kernel and self.in_kernel[-1]) or len(updated_node.targets) != 1:
+            return updated_node
+        target = updated_node.targets[0].target
+        if not isinstance(target, cst.Subscript):
+            return updated_node
+        call = cst.Call(
+            func=cst.Attribute(value=cst.Name(INDEX_ALIAS), attr=cst.Name("stored")),
+            args=[cst.Arg(target.value), cst.Arg(updated_node.value)],
+        )
+        return updated_node.with_changes(value=call)
+
     def leave_Comparison(
         self, original_node: cst.Comparison, updated_node: cst.Comparison
     ) -> cst.BaseExpression:

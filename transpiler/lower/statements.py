@@ -215,8 +215,10 @@ class StatementsMixin:
         before = dict(self.scope)
         self.emit(f"if {ast.unparse(condition.code)}:", line)
         self.lower_branch(statement.body.body, line)
+        after_if, after_else = self.scope, before
         orelse = statement.orelse
         if orelse is not None:
+            self.scope = dict(before)  # the else branch sees what the if branch did not do
             self.emit("else:", line)
             if isinstance(orelse, cst.If):
                 self.depth += 1
@@ -224,9 +226,32 @@ class StatementsMixin:
                 self.depth -= 1
             else:
                 self.lower_branch(orelse.body.body, line)
-        for name in list(self.scope):
-            if name not in before:
-                del self.scope[name]
+            after_else = self.scope
+        self.scope = {  # what a branch assigned (the else branch's, where both did)
+            name: after_else[name]
+            if after_else.get(name) is not value
+            else after_if.get(name, value)
+            for name, value in before.items()
+        }
+        for name, value in after_if.items():  # a name both branches assign lives on after
+            other = after_else.get(name)
+            if name not in before and other is not None and self.same_branch_value(value, other):
+                self.scope[name] = other
+
+    def same_branch_value(self, first: Value, second: Value) -> bool:
+        """Whether a name two branches assign is one Triton variable after the `if`: a named
+        block of the same axes and kind of number in both (`high = tile_q.end` / `= seq_len`)."""
+        if first is second:
+            return True
+        return (
+            first.kind == second.kind == BLOCK
+            and isinstance(first.code, ast.Name)
+            and isinstance(second.code, ast.Name)
+            and first.code.id == second.code.id
+            and (first.dtype == second.dtype or None in (first.dtype, second.dtype))
+            and len(first.dims) == len(second.dims)
+            and self.dims_match(first.dims, second.dims)
+        )
 
     def lower_branch(self, body, line: int) -> None:
         """One branch of an `if`, indented; `pass` where its statements left no code (an
