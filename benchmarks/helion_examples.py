@@ -187,6 +187,7 @@ def _run_example(path: Path, transpile_only: bool, timing: bool, target: str) ->
 
     result = {"outcome": "", "error": ""}
     torch.manual_seed(0)
+    sys.argv = [str(path)]  # as `python example.py`: its own argparse sees no harness flags
     try:
         with installed(transpile_only=transpile_only, timing=timing, target=target):
             runpy.run_path(str(path), run_name="__main__")

@@ -124,3 +124,28 @@ def test_a_comment_above_the_future_import_does_not_keep_it():
     code = transpiler.transpile(source)
     assert "from __future__" not in code
     compile(code, "generated.py", "exec")
+
+
+@pytest.mark.parametrize("causal", [1, 0])  # ints: Triton 3.6's interpreter refuses bool args
+def test_a_name_both_branches_assign_bounds_an_inner_loop(causal):
+    x = rand(13, 21)
+    ours, reference = both_truths("example_fixes.py", "causal_row_sums", x, causal)
+    expected = (x.double().tril() if causal else x.double()).sum(-1)
+    assert ours.dtype == reference.dtype == torch.float16
+    assert_matches(ours, expected)
+    assert_matches(ours, reference)
+
+
+def test_a_name_only_one_branch_assigns_is_undefined_after_the_if():
+    source = kernel_source("example_fixes.py").replace(
+        "            high = n\n", "            pass\n"
+    )
+    with pytest.raises(transpiler.TranspileError, match="'high'"):
+        transpiler.transpile(source)
+
+
+def test_aot_kernel_is_a_kernel_with_the_default_config():
+    x = rand(7, 10)
+    ours, reference = both_truths("example_fixes.py", "scale_rows_ahead_of_time", x, 1.5)
+    assert_matches(ours, x.double() * 1.5)
+    assert_matches(ours, reference)

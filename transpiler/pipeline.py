@@ -158,14 +158,11 @@ def lower_kernel(
     node = kernel.node
     header_line = source.line_of(node)
     for decorator in node.decorators:
-        if (
-            aliases.qualified(
-                decorator.decorator.func
-                if isinstance(decorator.decorator, cst.Call)
-                else decorator.decorator
-            )
-            != "helion.kernel"
-        ):
+        if aliases.qualified(
+            decorator.decorator.func
+            if isinstance(decorator.decorator, cst.Call)
+            else decorator.decorator
+        ) not in ("helion.kernel", "helion.aot_kernel"):
             launcher.append(
                 Line(0, "@" + source.code(decorator.decorator), source.line_of(decorator))
             )

@@ -21,7 +21,9 @@ from transpiler import language
 # the end of the module (so user line numbers stay put) and seeded into the exec namespace.
 INDEX_ALIAS = "_reference_hl"
 INDEX_IMPORT = f"import transpiler.language as {INDEX_ALIAS}\n"
-KERNEL_DECORATORS = frozenset({"helion.kernel", "transpiler.kernel"})
+KERNEL_DECORATORS = frozenset(
+    {"helion.kernel", "transpiler.kernel", "helion.aot_kernel", "transpiler.aot_kernel"}
+)
 HELION_PACKAGE = "helion"
 OWN_PACKAGE = "transpiler"
 

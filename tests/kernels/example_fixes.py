@@ -67,3 +67,32 @@ def float8_matmul(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
             acc = hl.dot(x[tile_m, tile_k], y[tile_k, tile_n], acc=acc)
         out[tile_m, tile_n] = acc.to(torch.float16)
     return out
+
+
+@helion.kernel()
+def causal_row_sums(x: torch.Tensor, causal: int) -> torch.Tensor:
+    # the inner loop's bound is a name both branches of an `if` assign
+    m, n = x.size()
+    out = torch.empty([m], dtype=torch.float16, device=x.device)
+    for tile_m in hl.tile(m):
+        if causal:
+            high = tile_m.end
+        else:
+            high = n
+        acc = hl.zeros([tile_m], dtype=torch.float32)
+        for tile_n in hl.tile(0, high):
+            values = x[tile_m, tile_n].to(torch.float32)
+            if causal:
+                values = torch.where(tile_n.index[None, :] <= tile_m.index[:, None], values, 0.0)
+            acc = acc + values.sum(-1)
+        out[tile_m] = acc  # stored in out's dtype, float16
+    return out
+
+
+@helion.aot_kernel(batched=[[0, None], None])
+def scale_rows_ahead_of_time(x: torch.Tensor, scale: float) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        out[tile_m, :] = x[tile_m, :] * scale
+    return out
