@@ -149,3 +149,50 @@ def test_aot_kernel_is_a_kernel_with_the_default_config():
     ours, reference = both_truths("example_fixes.py", "scale_rows_ahead_of_time", x, 1.5)
     assert_matches(ours, x.double() * 1.5)
     assert_matches(ours, reference)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_loads_in_a_dot_loop_with_a_fixed_chunk(dtype):
+    k, v = rand(3, 37, 13, dtype=dtype), rand(3, 37, 21, dtype=dtype)
+    ours, reference = both_truths("example_fixes.py", "chunked_outer_products", k, v, 16)
+    expected = torch.einsum("btd,bte->bde", k.double(), v.double())
+    torch.testing.assert_close(ours.double(), expected, atol=2e-2, rtol=2e-2)
+    torch.testing.assert_close(ours.double(), reference.double(), atol=2e-2, rtol=2e-2)
+
+
+def stage_lines(chunk: int, **settings: object) -> list[str]:
+    k, v = rand(2, 8, 4), rand(2, 8, 4)
+    source = kernel_source("example_fixes.py")
+    if settings:
+        source = source.replace(
+            "@helion.kernel()\ndef chunked_outer_products",
+            f"@helion.kernel(config=helion.Config(**{settings!r}))\ndef chunked_outer_products",
+        )
+    code = transpiler.transpile_module(
+        source,
+        only=("chunked_outer_products",),
+        example_args={"chunked_outer_products": (k, v, chunk)},
+    ).code
+    lines = [line.strip() for line in code.splitlines()]
+    return [line for line in lines if line.startswith(("loop_bytes", "num_stages ="))]
+
+
+@pytest.mark.parametrize(
+    ("chunk", "d", "e", "stages"),
+    [(16, 64, 64, 3), (256, 64, 64, 2), (512, 64, 64, 1), (256, 128, 64, 1)],
+)
+def test_default_stages_keep_the_loop_loads_in_shared_memory(chunk, d, e, stages):
+    """gdn_fwd_h (a 256-row chunk, float16) asked for 297 KB of shared memory with 3 stages."""
+    namespace = {
+        "BLOCK_T": chunk,
+        "BLOCK_D": d,
+        "BLOCK_E": e,
+        "k": torch.empty(1, dtype=torch.float16),
+        "v": torch.empty(1, dtype=torch.float16),
+    }
+    exec("\n".join(stage_lines(chunk)), namespace)
+    assert namespace["num_stages"] == stages
+
+
+def test_stages_the_config_names_are_kept():
+    assert stage_lines(256, block_sizes=[64], num_stages=4) == []

@@ -71,14 +71,19 @@ def reference_device(device: torch.device | str | None) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Tile:
-    """One tile dimension covering [begin, end); in reference mode the whole range."""
+    """One tile dimension covering [begin, end); in reference mode the whole range, or one
+    block of the size the source fixes (`block_size=1`: programs that index by `tile.begin`).
+    `size` is that fixed block size (None: the whole range); `first` is where the range starts."""
 
     begin: int
     end: int
+    size: int | None = None
+    first: int = 0
+    last: int | None = None  # where the range ends (None: at this tile's end)
 
     @property
     def block_size(self) -> int:
-        return self.end - self.begin
+        return self.end - self.begin if self.size is None else self.size
 
     def __index__(self) -> int:
         """As a size (`v.view(tile_m, 1)`, `v.expand(tile_m, tile_n)`): the tile's length.
@@ -87,11 +92,13 @@ class Tile:
 
     @property
     def id(self) -> int:
-        return 0
+        return 0 if self.size is None else (self.begin - self.first) // self.size
 
     @property
     def count(self) -> int:
-        return 1
+        if self.size is None or self.last is None:
+            return 1
+        return -(-(self.last - self.first) // self.size)
 
     @property
     def slice(self) -> slice:
@@ -189,13 +196,22 @@ def tile(
     """Yield one tile per dimension covering the whole range (nothing if the range is empty).
 
     A scalar size yields a `Tile`; a list, tuple or `torch.Size` yields one tuple of tiles.
-    `block_size` is accepted and ignored: reference mode uses one tile per range.
+    A block size the source fixes as a number is kept (the program may depend on it: a chunked
+    recurrence, `tile.begin` of a block of 1); any other dimension is one tile of its range.
     """
     begins, ends = _begins_and_ends(begin_or_end, end_or_none)
     if any(end <= begin for begin, end in zip(begins, ends)):
         return
-    tiles = tuple(Tile(begin, end) for begin, end in zip(begins, ends))
-    yield tiles if _is_sequence(begin_or_end) else tiles[0]
+    sizes = list(block_size) if _is_sequence(block_size) else [block_size] * len(ends)
+    per_dim = []
+    for begin, end, size in zip(begins, ends, sizes + [None] * (len(ends) - len(sizes))):
+        if isinstance(size, int) and not isinstance(size, bool) and size >= 1:
+            starts = range(begin, end, size)
+            per_dim.append([Tile(b, min(b + size, end), size, begin, end) for b in starts])
+        else:
+            per_dim.append([Tile(begin, end)])
+    for tiles in itertools.product(*per_dim):
+        yield tiles if _is_sequence(begin_or_end) else tiles[0]
 
 
 def jagged_tile(lengths: torch.Tensor) -> Iterator[Tile]:

@@ -96,3 +96,21 @@ def scale_rows_ahead_of_time(x: torch.Tensor, scale: float) -> torch.Tensor:
     for tile_m in hl.tile(m):
         out[tile_m, :] = x[tile_m, :] * scale
     return out
+
+
+@helion.kernel()
+def chunked_outer_products(k: torch.Tensor, v: torch.Tensor, chunk: int) -> torch.Tensor:
+    # out[b] = sum over chunks of k_chunk.T @ v_chunk: the loop's loads feed a dot, and a
+    # chunk the caller fixes can make them too big for three pipeline stages
+    batch, seqlen, d = k.shape
+    e = v.size(2)
+    chunk = hl.specialize(chunk)
+    out = torch.empty([batch, d, e], dtype=torch.float32, device=k.device)
+    for tile_b, tile_e in hl.tile([batch, e], block_size=[1, None]):
+        state = hl.zeros([d, tile_e], dtype=torch.float32)
+        for tile_t in hl.tile(seqlen, block_size=chunk):
+            k_chunk = k[tile_b.begin, tile_t, :]
+            v_chunk = v[tile_b.begin, tile_t, tile_e]
+            state = hl.dot(k_chunk.T, v_chunk, acc=state)
+        out[tile_b.begin, :, tile_e] = state
+    return out
