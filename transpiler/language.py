@@ -83,7 +83,8 @@ class Tile:
 
     @property
     def block_size(self) -> int:
-        return self.end - self.begin if self.size is None else self.size
+        """The lanes this tile has: eager code has no masked lanes past a range's end."""
+        return self.end - self.begin
 
     def __index__(self) -> int:
         """As a size (`v.view(tile_m, 1)`, `v.expand(tile_m, tile_n)`): the tile's length.
