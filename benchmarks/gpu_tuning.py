@@ -156,6 +156,14 @@ def main() -> None:
                 "(torch.randn(16384, 8192, device='cuda', dtype=torch.bfloat16),)",
             ),
             (
+                "cross_entropy 16384x32000 bf16",
+                "reductions.py",
+                "cross_entropy",
+                (logits.bfloat16(), labels),
+                row_space(),
+                "(torch.randn(16384, 32000, device='cuda', dtype=torch.bfloat16), torch.randint(0, 32000, (16384,), device='cuda'))",
+            ),
+            (
                 "cross_entropy 16384x32000 fp32",
                 "reductions.py",
                 "cross_entropy",

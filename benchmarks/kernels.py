@@ -57,6 +57,27 @@ def attention(q_in: torch.Tensor, k_in: torch.Tensor, v_in: torch.Tensor) -> tor
 
 
 @helion.kernel()
+def cross_entropy_online(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """One pass over each row in chunks: a running max and a running sum of exponentials
+    (rescaled when the max grows), so a program holds one chunk, not a whole row."""
+    n, v = logits.shape
+    losses = torch.empty([n], dtype=torch.float32, device=logits.device)
+    logits_flat = logits.view(-1)
+    for tile_n in hl.tile(n):
+        running_max = hl.full([tile_n], float("-inf"), dtype=torch.float32)
+        running_sum = hl.zeros([tile_n], dtype=torch.float32)
+        for tile_v in hl.tile(v):
+            chunk = logits[tile_n, tile_v].float()
+            new_max = torch.maximum(running_max, chunk.amax(dim=1))
+            rescale = torch.exp(running_max - new_max)
+            running_sum = running_sum * rescale + torch.exp(chunk - new_max[:, None]).sum(dim=1)
+            running_max = new_max
+        picked = logits_flat[tile_n.index * v + labels[tile_n]].float()
+        losses[tile_n] = running_max + torch.log(running_sum) - picked
+    return losses
+
+
+@helion.kernel()
 def cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     n, v = logits.shape
     losses = torch.zeros([n], dtype=logits.dtype, device=logits.device)

@@ -135,6 +135,17 @@ def workloads(small: bool) -> list[Workload]:
             _cross_entropy,
         ),
         Workload(
+            "cross_entropy_online",  # chunks of a row, running max and sum: one read, pipelined
+            "benchmarks/kernels.py",
+            "cross_entropy_online",
+            f"[{tokens}, {vocabulary}]",
+            lambda dt, dev: (
+                randn(tokens, vocabulary)(dt, dev),
+                torch.randint(0, vocabulary, (tokens,), device=dev),
+            ),
+            _cross_entropy,
+        ),
+        Workload(
             "matmul",
             "benchmarks/kernels.py",
             "matmul",

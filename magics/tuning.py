@@ -66,8 +66,9 @@ def tuned_config(
     config = None if forced else cache.get(disk_key)
     timings: Timings = []
     if config is None:
-        tunables = program.transpiled_for(name, args).tunables.get(name, ())
-        space = candidates(tunables)
+        transpiled = program.transpiled_for(name, args)
+        tunables = transpiled.tunables.get(name, ())
+        space = candidates(tunables, transpiled.phases.get(name))
         if space:
             rows = [role for _, role in tunables] == ["rows"]
             config, timings = search(

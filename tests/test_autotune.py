@@ -31,6 +31,21 @@ def test_row_and_tile_spaces():
     assert candidates(tunables("elementwise.py", "grid_rows")) == []
 
 
+def test_rows_walked_in_chunks_tune_rows_and_chunk():
+    """long_sum: a tile of rows whose inner loop walks each row (the online cross-entropy's shape)."""
+    roles = tunables("reductions.py", "long_sum")
+    assert [role for _, role in roles] == ["tile", "reduce"]
+    space = candidates(roles)
+    assert len(space) >= 6 and all(len(c["block_sizes"]) == 2 for c in space)
+    assert {c["block_sizes"][0] for c in space} >= {1, 2, 4}  # rows per program
+    for config in space:
+        code = transpiler.transpile_module(
+            kernel_source("reductions.py"), only=("long_sum",), config=config
+        ).code
+        rows, chunk = config["block_sizes"]
+        assert f"BLOCK_M = {rows}" in code and f"BLOCK_N = {chunk}" in code
+
+
 def test_every_candidate_transpiles():
     source = kernel_source("matrix.py")
     for config in candidates(tunables("matrix.py", "matmul")):

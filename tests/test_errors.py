@@ -63,6 +63,13 @@ CATALOGUE = [
     ),
     ("return-in-loop", in_loop("return out"), errors.UnsupportedConstructError, "return out"),
     ("item-sync", in_loop("s = x[tile].sum().item()"), errors.HostSyncError, "item"),
+    ("barrier-in-loop", in_loop("hl.barrier()"), errors.BarrierPlacementError, "hl.barrier"),
+    (
+        "barrier-as-value",
+        kernel(LOOP.format(line="out[tile] = x[tile]") + "done = hl.barrier()\n"),
+        errors.BarrierPlacementError,
+        "hl.barrier",
+    ),
     ("lambda", in_loop("f = lambda v: v"), errors.UnsupportedConstructError, "lambda"),
     (
         "with-block",
@@ -173,6 +180,18 @@ CATALOGUE = [
         kernel("for tile in hl.jagged_tile(x):\n    pass\nreturn x\n"),
         errors.UnsupportedConstructError,
         "hl.jagged_tile",
+    ),
+    (
+        "vtile-outermost",  # hl.vtile: Helion's later name for hl.jagged_tile
+        kernel("for tile in hl.vtile(x):\n    pass\nreturn x\n"),
+        errors.UnsupportedConstructError,
+        "hl.vtile",
+    ),
+    (
+        "vtile-of-a-host-size",  # one length per lane of the enclosing tile, not one size
+        in_loop("for tile_k in hl.vtile(x.size(0) * 2):\n        pass"),
+        errors.UnsupportedConstructError,
+        "x.size(0) * 2",
     ),
     (
         "jagged-tile-of-a-scalar",

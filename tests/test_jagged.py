@@ -141,3 +141,39 @@ def test_jagged_tile_lowers_to_a_masked_loop():
     assert "mask_k = offs_k[None, :] < row_lengths[:, None]" in code
     assert "mask=mask_b[:, None] & mask_k," in code
     assert "tl.sum(tl.where(mask_k, x_tile, 0), axis=1)" in code
+
+
+# hl.vtile: Helion's later name for hl.jagged_tile (no reference mode either).
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_vtile_column_sums(dtype):
+    values, offsets = jagged(LENGTHS, 7, dtype)
+    ours = generated(kernel_source("jagged.py"), "vtile_column_sums", values, offsets)(
+        values, offsets
+    )
+    expected = torch.stack([row.sum(dim=0) for row in rows(values, offsets)])
+    assert ours.dtype == dtype
+    assert_matches(ours, expected)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_vtile_row_matmul(dtype):
+    """Products per jagged group, the rows argument rebound to its flat view and the output
+    allocated flat; the accumulator's dtype is torch.promote_types of the inputs'."""
+    lengths = [2, 0, 19, 1, 5, 0, 3]
+    values, offsets = jagged(lengths, 9, dtype)
+    weights = (torch.rand(len(lengths), 9, 6, dtype=torch.float64) * 2 - 1).to(dtype)
+    args = (offsets, values, weights)
+    ours = generated(kernel_source("jagged.py"), "vtile_row_matmul", *args)(*args)
+    expected = torch.cat([row @ weights[g].double() for g, row in enumerate(rows(values, offsets))])
+    assert ours.shape == (values.size(0), 6)
+    assert_matches(ours, expected, dtype)
+
+
+def test_vtile_lowers_as_jagged_tile():
+    source = kernel_source("jagged.py")
+    values, offsets = jagged(LENGTHS, 7, torch.float32)
+    code = transpiler.transpile(source, example_args={"vtile_column_sums": (values, offsets)})
+    assert "longest_k = tl.max(tl.where(mask_b, counts, 0))" in code
+    assert "mask_k = offs_k[None, :] < counts[:, None]" in code

@@ -43,6 +43,8 @@ def test_elementwise_op(op, spelling):
     operands = ["a", "b", "c"][:count]
     if op.name == "where":
         operands = ["a > b", "b", "c"]
+    if op.name == "masked_fill":  # x.masked_fill(mask, value)
+        operands = ["a", "b > c", "0.5"]  # torch takes a number (or a 0-d tensor)
     body = call_text(op.name, spelling, operands[:1] + operands[1:])
     source = (
         HEADER

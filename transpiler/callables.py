@@ -41,6 +41,8 @@ class InlineCallable:
     from_call: bool = True  # passed at the call (its closure read there), not a default
     argument: bool = True  # a kernel argument (False: a function the module defines)
     closure_values: dict = field(default_factory=dict)  # for the cost model: name → value
+    # a module's function: the assignments before its `return`, lowered in order
+    statements: tuple[cst.SimpleStatementLine, ...] = ()
 
 
 def from_lambda_node(node: cst.Lambda, text: str) -> InlineCallable:
@@ -59,12 +61,35 @@ def from_module_function(node: cst.FunctionDef, text: str) -> InlineCallable | N
         or params.star_kwarg
     ):
         return None
-    try:
-        body = _returned_expression(node)
-    except CallableSourceError:
+    statements = _body_statements(node)
+    steps, last = statements[:-1], statements[-1:]
+    if not last or not m.matches(
+        last[0], m.SimpleStatementLine(body=[m.Return(value=m.DoNotCare())])
+    ):
+        return None
+    body = last[0].body[0].value
+    if body is None or not all(m.matches(s, _ASSIGNMENT_LINE) for s in steps):
         return None
     names = tuple(p.name.value for p in [*params.posonly_params, *params.params])
-    return InlineCallable(names, body, text, from_call=False, argument=False)
+    return InlineCallable(
+        names, body, text, from_call=False, argument=False, statements=tuple(steps)
+    )
+
+
+# `name = ...` / `a, b = ...`: the statements a module's helper may run before its return
+_ASSIGNMENT_LINE = m.SimpleStatementLine(
+    body=[m.Assign(targets=[m.AssignTarget(target=m.Name() | m.Tuple())])]
+)
+
+
+def _body_statements(definition: cst.FunctionDef) -> list[cst.BaseStatement]:
+    """A def's statements, a docstring left out."""
+    statements = list(definition.body.body)
+    if statements and m.matches(
+        statements[0], m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString())])
+    ):
+        statements = statements[1:]
+    return statements
 
 
 def from_object(function: object) -> InlineCallable:

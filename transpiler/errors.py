@@ -64,6 +64,15 @@ class HostSyncError(UnsupportedConstructError):
     hint = "values inside a device loop stay on the GPU; compute host values before the loop"
 
 
+class BarrierPlacementError(UnsupportedConstructError):
+    """hl.barrier() anywhere but as a statement of its own between a kernel's device loops."""
+
+    hint = (
+        "write `hl.barrier()` on a line of its own in the kernel body, between two top-level "
+        "`for ... in hl.tile(...)` loops: the loop after it starts once the one before has ended"
+    )
+
+
 class TileArgumentError(TranspileError):
     """hl.tile / hl.grid called with no sizes or with sizes of the wrong kind."""
 

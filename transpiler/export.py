@@ -236,13 +236,13 @@ def autotune_configs(
         elif isinstance(given, (list, tuple)):
             configs = [dict(c) for c in given]
         else:
-            configs = candidates(tunables)
+            configs = candidates(tunables, transpiled.phases.get(name))
         if configs:
             chosen[name] = configs
     if not chosen:
         raise ValueError(
             "export(keep_autotune=...): no kernel has autotune candidates (no tunable tile "
-            "sizes, several device loops, several plain tiles, or block_sizes of another "
+            "sizes, several plain tiles, or block_sizes of another "
             "length); pass keep_autotune=[{'block_sizes': [...], 'num_warps': 4}, ...]"
         )
     return chosen

@@ -14,11 +14,9 @@ class hl:  # stands in for `helion.language as hl`
     device: torch.device | None = None  # where allocations land: the first tensor argument's
 
     class Tile:
-        def __init__(self, begin: int, end: int, size=None, first=0, last=None) -> None:
+        def __init__(self, begin: int, end: int, id: int = 0, count: int = 1) -> None:
             self.begin, self.end = begin, end
-            self.block_size, self.id, self.count = end - begin, 0, 1
-            if size is not None:  # a block size the source fixes as a number
-                self.id, self.count = (begin - first) // size, -(-(last - first) // size)
+            self.block_size, self.id, self.count = end - begin, id, count
             self.slice = slice(begin, end)
 
         @property
@@ -46,25 +44,32 @@ class hl:  # stands in for `helion.language as hl`
 
     @staticmethod
     def tile(begin_or_end: object, end: object = None, /, block_size: object = None):
+        """Whole ranges, except blocks along the dimensions whose block_size is fixed."""
         import itertools
 
         begins, ends = hl._ranges(begin_or_end, end)
+        many = isinstance(begin_or_end, (list, tuple, torch.Size))
+        sizes = list(block_size) if isinstance(block_size, (list, tuple)) else [block_size]
+        sizes = sizes if many else sizes[:1]
         if all(e > b for b, e in zip(begins, ends)):
-            many = isinstance(begin_or_end, (list, tuple, torch.Size))
-            sizes = (
-                list(block_size)
-                if isinstance(block_size, (list, tuple))
-                else [block_size] * len(ends)
-            ) + [None] * len(ends)
-            per_dim = []
-            for b, e, size in zip(begins, ends, sizes):
-                if isinstance(size, int) and not isinstance(size, bool) and size >= 1:
-                    starts = range(b, e, size)
-                    per_dim.append([hl.Tile(s, min(s + size, e), size, b, e) for s in starts])
-                else:
-                    per_dim.append([hl.Tile(b, e)])
-            for tiles in itertools.product(*per_dim):
+            spans = []
+            for b, e, size in zip(begins, ends, sizes + [None] * len(ends)):
+                if size is None:
+                    spans.append([hl.Tile(b, e)])
+                    continue
+                starts = range(b, e, hl._int(size))
+                spans.append(
+                    [
+                        hl.Tile(s, min(s + starts.step, e), s // starts.step, len(starts))
+                        for s in starts
+                    ]
+                )
+            for tiles in itertools.product(*spans):
                 yield tiles if many else tiles[0]
+
+    @staticmethod
+    def barrier() -> None:
+        """A grid-wide barrier between device loops: eagerly they already run in order."""
 
     @staticmethod
     def grid(begin_or_end: object, end: object = None, /, step: object = None):

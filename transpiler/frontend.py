@@ -146,6 +146,14 @@ def device_loop_kind(node: cst.CSTNode, aliases: Aliases) -> str | None:
     return None
 
 
+def is_barrier(node: cst.CSTNode, aliases: Aliases) -> bool:
+    """`hl.barrier()` as a statement of its own (the only place it means something)."""
+    return (
+        m.matches(node, m.SimpleStatementLine(body=[m.Expr(value=m.Call(args=[]))]))
+        and aliases.qualified(node.body[0].value.func) == f"{LANGUAGE}.barrier"
+    )
+
+
 def _kernel_settings(decorator: cst.Decorator, source: Source) -> dict[str, object]:
     settings: dict[str, object] = {}
     if isinstance(decorator.decorator, cst.Call):
@@ -196,8 +204,8 @@ LANGUAGE_NAMES = (
     "tile grid zeros full arange cumsum specialize constexpr static_range register_block_size "
     "register_tunable load store dot atomic_add atomic_max atomic_min atomic_and atomic_or "
     "atomic_xor atomic_xchg atomic_cas reduce associative_scan cumprod device_print rand "
-    "randint split join inline_triton inline_asm_elementwise triton_kernel jagged_tile "
-    "register_reduction_dim signal wait subscript stacktensor_like tile_index"
+    "randint split join inline_triton inline_asm_elementwise triton_kernel jagged_tile vtile "
+    "register_reduction_dim signal wait subscript stacktensor_like tile_index barrier"
 ).split()
 
 
@@ -207,13 +215,13 @@ def _refuse_unknown_loops(body: list[cst.BaseStatement], source: Source, aliases
         if isinstance(statement, cst.For) and isinstance(statement.iter, cst.Call):
             qualified = aliases.qualified(statement.iter.func) or ""
             name = qualified.removeprefix(f"{LANGUAGE}.")
-            if qualified == f"{LANGUAGE}.jagged_tile":
+            if qualified in (f"{LANGUAGE}.jagged_tile", f"{LANGUAGE}.vtile"):
                 raise source.error(
                     UnsupportedConstructError,
                     statement.iter.func,
-                    "hl.jagged_tile cannot be a kernel's outermost loop: its lengths come "
+                    f"hl.{name} cannot be a kernel's outermost loop: its lengths come "
                     "from the lanes of an enclosing tile",
-                    hint="for tile_b in hl.tile(n): ... for tile_k in hl.jagged_tile(lengths):",
+                    hint=f"for tile_b in hl.tile(n): ... for tile_k in hl.{name}(lengths):",
                 )
             if qualified.startswith(f"{LANGUAGE}.") and name not in LANGUAGE_NAMES:
                 raise source.error(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
+import libcst.matchers as m
 import torch
 
 from .frontend import Aliases, dotted_name
@@ -109,6 +110,12 @@ class HostInfo:
 
     def _is_dtype(self, value: cst.BaseExpression) -> bool:
         """`torch.float32`, `x.dtype`, or another dtype name: a dtype the device code may use."""
+        if (
+            isinstance(value, cst.Call)
+            and self.aliases.qualified(value.func) == "torch.promote_types"
+            and len(value.args) == 2
+        ):  # dtype = torch.promote_types(x.dtype, y.dtype)
+            return all(self._is_dtype(a.value) for a in value.args)
         if not isinstance(value, (cst.Attribute, cst.Name)):
             return False
         if isinstance(value, cst.Name):
@@ -142,7 +149,12 @@ class HostInfo:
         if not isinstance(target, cst.Name):
             return
         name = target.value
+        rebound = name in self.tensors and bool(m.findall(value, m.Name(name)))
+        if name in self.tensors:
+            self._retire_sizes(name)
         self._forget(name)
+        if rebound:  # x = x.view(-1): a view of the tensor the name held until now
+            self.tensors.add(name)
         if self.is_float(value):
             self.floats.add(name)
             return
@@ -164,6 +176,25 @@ class HostInfo:
             self.tensors.add(name)
             if sizes != "unknown":
                 self.tensor_sizes[name] = sizes
+        elif rebound:
+            self.tensors.discard(name)
+
+    def _retire_sizes(self, tensor: str) -> None:
+        """Before a tensor's name is bound again: sizes keyed by its old sizes (`x.size(0)`)
+        no longer name them; host ints keep their own names, tensors their own sizes."""
+        stale = f"{tensor}.size("
+        for name, key in list(self.size_keys.items()):
+            if key.startswith(stale):
+                self.size_keys[name] = name
+        for other, sizes in self.tensor_sizes.items():
+            if other != tensor and any(key.startswith(stale) for key in sizes):
+                self.tensor_sizes[other] = [
+                    f"{other}.size({d})" if key.startswith(stale) else key
+                    for d, key in enumerate(sizes)
+                ]
+        for other, like in list(self.like.items()):
+            if like == tensor:
+                del self.like[other]
 
     def is_float(self, value: cst.BaseExpression) -> bool:
         """Whether a host expression surely makes a Python float: a float literal, a true
@@ -218,6 +249,12 @@ class HostInfo:
             if isinstance(shape, (cst.List, cst.Tuple)):
                 keys = [self.key_of(e.value) for e in shape.elements]
                 return keys if all(k is not None for k in keys) else "unknown"
+        inner = value.func.value if isinstance(value.func, cst.Attribute) else None
+        if method in _VIEWS and isinstance(inner, cst.Call):  # torch.empty(...).view(-1)
+            if self._allocation_sizes(inner) is None:
+                return None
+            base = self._allocating
+            self.tensors.add(base)  # a view of the allocation, as `x.view(...)` of a tensor x
         if base in self.tensors and method in ("view", "reshape") and positional:
             # x_flat = x.view(-1): a tensor of as many dims as the new shape has entries
             shape = positional[0]

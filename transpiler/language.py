@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -23,6 +23,7 @@ from .eager import (  # noqa: F401 - hl names, re-exported
 __all__ = [
     "Tile",
     "arange",
+    "associative_scan",
     "constexpr",
     "cumsum",
     "current_device",
@@ -34,10 +35,12 @@ __all__ = [
     "randint",
     "index",
     "jagged_tile",
+    "vtile",
     "join",
     "reference_device",
     "register_block_size",
     "register_reduction_dim",
+    "reduce",
     "register_tunable",
     "specialize",
     "split",
@@ -72,14 +75,12 @@ def reference_device(device: torch.device | str | None) -> Iterator[None]:
 @dataclass(frozen=True)
 class Tile:
     """One tile dimension covering [begin, end); in reference mode the whole range, or one
-    block of the size the source fixes (`block_size=1`: programs that index by `tile.begin`).
-    `size` is that fixed block size (None: the whole range); `first` is where the range starts."""
+    block of a `block_size=` the source fixes (the `id`-th of `count`)."""
 
     begin: int
     end: int
-    size: int | None = None
-    first: int = 0
-    last: int | None = None  # where the range ends (None: at this tile's end)
+    id: int = 0
+    count: int = 1
 
     @property
     def block_size(self) -> int:
@@ -90,16 +91,6 @@ class Tile:
         """As a size (`v.view(tile_m, 1)`, `v.expand(tile_m, tile_n)`): the tile's length.
         As an index, subscripts in kernels go through `index()` first, which makes a slice."""
         return self.block_size
-
-    @property
-    def id(self) -> int:
-        return 0 if self.size is None else (self.begin - self.first) // self.size
-
-    @property
-    def count(self) -> int:
-        if self.size is None or self.last is None:
-            return 1
-        return -(-(self.last - self.first) // self.size)
 
     @property
     def slice(self) -> slice:
@@ -197,22 +188,32 @@ def tile(
     """Yield one tile per dimension covering the whole range (nothing if the range is empty).
 
     A scalar size yields a `Tile`; a list, tuple or `torch.Size` yields one tuple of tiles.
-    A block size the source fixes as a number is kept (the program may depend on it: a chunked
-    recurrence, `tile.begin` of a block of 1); any other dimension is one tile of its range.
+    Reference mode uses one tile per range, except along a dimension whose `block_size` the
+    source fixes: there the tiles are those blocks (so `tile.id` indexes what it does on the GPU).
     """
     begins, ends = _begins_and_ends(begin_or_end, end_or_none)
     if any(end <= begin for begin, end in zip(begins, ends)):
         return
-    sizes = list(block_size) if _is_sequence(block_size) else [block_size] * len(ends)
-    per_dim = []
-    for begin, end, size in zip(begins, ends, sizes + [None] * (len(ends) - len(sizes))):
-        if isinstance(size, int) and not isinstance(size, bool) and size >= 1:
-            starts = range(begin, end, size)
-            per_dim.append([Tile(b, min(b + size, end), size, begin, end) for b in starts])
-        else:
-            per_dim.append([Tile(begin, end)])
-    for tiles in itertools.product(*per_dim):
+    blocks = list(block_size) if _is_sequence(block_size) else [block_size] * len(ends)
+    if len(blocks) != len(ends):
+        raise TypeError(f"hl.tile: {len(blocks)} block sizes for {len(ends)} dimensions")
+    per_dimension = [_blocks(b, e, size) for b, e, size in zip(begins, ends, blocks)]
+    for tiles in itertools.product(*per_dimension):
         yield tiles if _is_sequence(begin_or_end) else tiles[0]
+
+
+def _blocks(begin: int, end: int, block_size: object) -> list[Tile]:
+    """The tiles of [begin, end): one, or blocks of a fixed size."""
+    if block_size is None:
+        return [Tile(begin, end)]
+    size = _as_int(block_size)
+    if size <= 0:
+        raise ValueError(f"hl.tile: block_size must be positive, got {size}")
+    count = -(-(end - begin) // size)
+    return [
+        Tile(start, min(start + size, end), start // size, count)
+        for start in range(begin, end, size)
+    ]
 
 
 def jagged_tile(lengths: torch.Tensor) -> Iterator[Tile]:
@@ -220,6 +221,14 @@ def jagged_tile(lengths: torch.Tensor) -> Iterator[Tile]:
     raise NotImplementedError(
         "hl.jagged_tile has no reference mode (Helion has none either): write the loop as "
         "hl.tile(0, lengths.amax()) with an explicit mask to run it eagerly"
+    )
+
+
+def vtile(lengths: torch.Tensor) -> Iterator[Tile]:
+    """Helion's later name for `jagged_tile`: not runnable eagerly either."""
+    raise NotImplementedError(
+        "hl.vtile has no reference mode: the per-lane lengths mask the loads, which eager "
+        "indexing cannot; write the loop as hl.tile(0, lengths.amax()) with an explicit mask"
     )
 
 
@@ -288,6 +297,57 @@ def cumsum(input_tensor: torch.Tensor, dim: int, reverse: bool = False) -> torch
     return torch.cumsum(input_tensor, dim)
 
 
+def _combine_steps(
+    combine_fn: Callable[..., Any], inputs: list[torch.Tensor], dim: int
+) -> Iterator[list[torch.Tensor]]:
+    """The running combination along `dim`, one step per index (the first is the first slice)."""
+    running = [t.select(dim, 0) for t in inputs]
+    yield running
+    for index in range(1, inputs[0].size(dim)):
+        result = combine_fn(*running, *[t.select(dim, index) for t in inputs])
+        running = list(result) if isinstance(result, (tuple, list)) else [result]
+        yield running
+
+
+def associative_scan(
+    combine_fn: Callable[..., Any],
+    input_tensor: torch.Tensor | tuple[torch.Tensor, ...],
+    dim: int,
+    reverse: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, ...]:
+    """Inclusive scan along `dim` with `combine_fn(*lefts, *rights)`, one step after another."""
+    single = isinstance(input_tensor, torch.Tensor)
+    inputs = [input_tensor] if single else list(input_tensor)
+    if inputs[0].size(dim) == 0:
+        return input_tensor
+    if reverse:
+        inputs = [t.flip(dim) for t in inputs]
+    steps = list(_combine_steps(combine_fn, inputs, dim))
+    outputs = [torch.stack([step[i] for step in steps], dim) for i in range(len(inputs))]
+    if reverse:
+        outputs = [t.flip(dim) for t in outputs]
+    return outputs[0] if single else tuple(outputs)
+
+
+def reduce(
+    combine_fn: Callable[..., Any],
+    input_tensor: torch.Tensor | tuple[torch.Tensor, ...],
+    dim: int | None = None,
+    other: Any = 0,
+    keep_dims: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, ...]:
+    """Reduction along `dim` with `combine_fn(*lefts, *rights)` (`other` fills masked lanes in
+    generated code; eagerly there are none)."""
+    single = isinstance(input_tensor, torch.Tensor)
+    inputs = [input_tensor] if single else list(input_tensor)
+    if dim is None:
+        inputs, dim = [t.reshape(-1) for t in inputs], 0
+    *_, last = _combine_steps(combine_fn, inputs, dim)
+    if keep_dims:
+        last = [t.unsqueeze(dim) for t in last]
+    return last[0] if single else tuple(last)
+
+
 def split(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """The two lanes of a last dimension of size 2, as two tensors without that dimension."""
     if tensor.dim() == 0 or tensor.size(-1) != 2:
@@ -331,6 +391,11 @@ def register_tunable(name: str, fragment: Any) -> Any:
     """A tunable value; reference mode takes the fragment's default (or the value itself)."""
     default = getattr(fragment, "default", fragment)
     return default() if callable(default) else default
+
+
+def barrier() -> None:
+    """Grid-wide barrier between two device loops; eagerly a no-op (the loops run in order)."""
+    return None
 
 
 def static_range(*args: SizeLike) -> range:

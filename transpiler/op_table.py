@@ -51,7 +51,7 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
     ElementwiseOp("neg", "-a", _MATH),
     ElementwiseOp("sigmoid", "tl.sigmoid(a)", _ACT, float_args=True, result="float", flops=4),
     ElementwiseOp("tanh", "tanh(a)", _ACT, ("tanh",), float_args=True, result="float", flops=5),
-    ElementwiseOp("relu", "tl.maximum(a, 0)", _ACT),
+    ElementwiseOp("relu", "tl.maximum(a, 0, propagate_nan=tl.PropagateNan.ALL)", _ACT),
     ElementwiseOp(
         "silu", "silu(a)", (FUNCTIONAL,), ("silu",), float_args=True, result="float", flops=5
     ),
@@ -67,9 +67,12 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
     ),
     ElementwiseOp("floor", "tl.floor(a)", _MATH, float_args=True, result="float"),
     ElementwiseOp("ceil", "tl.ceil(a)", _MATH, float_args=True, result="float"),
-    ElementwiseOp("maximum", "tl.maximum(a, b)", _MATH),
-    ElementwiseOp("minimum", "tl.minimum(a, b)", _MATH),
+    ElementwiseOp("maximum", "tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL)", _MATH),
+    ElementwiseOp("minimum", "tl.minimum(a, b, propagate_nan=tl.PropagateNan.ALL)", _MATH),
     ElementwiseOp("where", "tl.where(a, b, c)", (TORCH,), flops=0),
+    ElementwiseOp(
+        "masked_fill", "tl.where(b, c, a)", _MATH, flops=0, note="x.masked_fill(mask, v)"
+    ),
     ElementwiseOp("add", "a + b", _MATH),
     ElementwiseOp("sub", "a - b", _MATH),
     ElementwiseOp("mul", "a * b", _MATH),
@@ -77,10 +80,10 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
     ElementwiseOp("pow", "power(a, b)", _MATH, ("power",), float_args=True, flops=3),
     ElementwiseOp(
         "clamp",
-        "tl.minimum(tl.maximum(a, b), c)",
+        "tl.minimum(tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL), c, propagate_nan=tl.PropagateNan.ALL)",
         _MATH,
         flops=2,
-        note="min= / max= may be given alone",
+        note="min= / max= may be given alone; NaN stays NaN, as in torch",
     ),
     ElementwiseOp("square", "a * a", _MATH),
     ElementwiseOp("eq", "a == b", _MATH, flops=0, result="bool"),

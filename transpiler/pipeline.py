@@ -9,13 +9,14 @@ import libcst as cst
 from . import callables as inline
 from .codegen import Names
 from .emit import HEADER_IMPORTS, header
-from .errors import InternalTranspilerError, TranspileError
+from .errors import InternalTranspilerError, TranspileError, UnsupportedConstructError
 from .frontend import (
     Aliases,
     KernelFunction,
     collect_aliases,
     device_loop_kind,
     find_kernels,
+    is_barrier,
     positional_examples,
 )
 from .host import HostInfo, analyse_params
@@ -32,8 +33,10 @@ class Transpiled:
     code: str
     line_map: tuple[int | None, ...]
     kernels: tuple[str, ...]
-    # per kernel with one device loop: its tile block sizes (name, role) in config order
+    # per kernel: its tile block sizes (name, role) in config order, over all its device loops
     tunables: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # per kernel of several device loops (phases): how many of those block sizes each one has
+    phases: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def source_line(self, generated_line: int) -> int | None:
         if 0 < generated_line <= len(self.line_map):
@@ -123,12 +126,15 @@ def _transpile(
             for offset, piece in enumerate(text.split("\n")):
                 module.add(piece, first + offset)
     tunables = {
-        k.name: tuple(pieces[id(k.node)][0][0].tunables)
+        k.name: tuple(t for item in pieces[id(k.node)][0] for t in item.tunables) for k in kernels
+    }
+    phases = {
+        k.name: tuple(len(item.tunables) for item in pieces[id(k.node)][0])
         for k in kernels
-        if len(pieces[id(k.node)][0]) == 1
+        if len(pieces[id(k.node)][0]) > 1
     }
     return Transpiled(
-        module.text(), tuple(module.line_map), tuple(k.name for k in kernels), tunables
+        module.text(), tuple(module.line_map), tuple(k.name for k in kernels), tunables, phases
     )
 
 
@@ -172,6 +178,7 @@ def lower_kernel(
     launcher.append(Line(0, signature + ":", header_line))
     launcher.extend(inline.launcher_lines(specs, header_line))
     lowered: list[LoweredKernel] = []
+    barriers: list[tuple[int, cst.BaseStatement, int]] = []  # (launcher index, node, loops before)
     for statement in kernel.body:
         if device_loop_kind(statement, aliases):
             suffix = "" if len(kernel.loops) == 1 else f"_{len(lowered) + 1}"
@@ -184,6 +191,8 @@ def lower_kernel(
                 kernel,
                 statement,
                 specs,
+                # config block sizes fill the tiles in loop order, across the kernel's loops
+                sum(len(done.tunables) for done in lowered),
             )
             if any(spec is not None and spec.argument for spec in specs.values()):
                 item.host_helpers |= {"inlined_callable"}
@@ -192,16 +201,61 @@ def lower_kernel(
             lowered.append(item)
             launcher.extend(item.launcher_lines)
             continue
+        if is_barrier(statement, aliases):
+            barriers.append((len(launcher), statement, len(lowered)))
+            continue
         source.current = statement
         text = rewrite_host_statement(statement, source, aliases).strip("\n")
         first = source.line_of(statement)
         for offset, piece in enumerate(text.split("\n")):
             launcher.append(Line(1, piece, first + offset))
         host.absorb(statement)
+    _check_autotune_lengths(source, kernel, lowered)
+    for index, statement, before in reversed(barriers):
+        launcher[index:index] = _barrier_lines(source, statement, lowered, before)
     return lowered, launcher
 
 
-def _build_unified(source, aliases, host, name, host_names, kernel, loop, specs) -> LoweredKernel:
+def _check_autotune_lengths(
+    source: Source, kernel: KernelFunction, lowered: list[LoweredKernel]
+) -> None:
+    """Autotune configs give one block size per tunable tile of the whole kernel, in loop order."""
+    tiles = [name for item in lowered for name, _ in item.tunables]
+    for config in kernel.settings.get("autotune_configs") or []:
+        given = list(config.get("block_sizes") or [])
+        if len(given) != len(tiles):
+            raise source.error(
+                UnsupportedConstructError,
+                kernel.node.name,
+                f"an autotune config with {len(given)} block sizes for the "
+                f"{len(tiles)} tunable tiles ({', '.join(tiles) or 'none'})",
+                hint="give one block size per tile without a fixed block_size, in loop order",
+            )
+
+
+def _barrier_lines(
+    source: Source, statement: cst.BaseStatement, lowered: list[LoweredKernel], before: int
+) -> list[Line]:
+    """hl.barrier() needs no code: each device loop is its own launch, and launches on one
+    stream run in order. The launcher says so where the barrier stood."""
+    lineno = source.line_of(statement)
+    lines = [Line(1, f"# line {lineno}: {source.line_text(lineno).strip()}", lineno)]
+    if 0 < before < len(lowered):
+        first, then = lowered[before - 1].name, lowered[before].name
+        lines += [
+            Line(1, f"# {then} starts after every program of {first} has ended", lineno),
+            Line(1, "# (its stores visible): launches on one stream run in order, so a", lineno),
+            Line(1, "# grid-wide barrier needs no code here", lineno),
+        ]
+    else:
+        side = "before" if before == 0 else "after"
+        lines.append(Line(1, f"# no device loop {side} it: nothing to wait for", lineno))
+    return lines
+
+
+def _build_unified(
+    source, aliases, host, name, host_names, kernel, loop, specs, block_offset=0
+) -> LoweredKernel:
     """Lower the loop; where whole dimensions meet that only run-time checks show equal, lower it
     again with one axis standing for both (so `weight[None, :]` reuses `offs_n` and `mask_n`);
     where a block-size-1 tile cannot go without its dimension, again with the dimension."""
@@ -213,6 +267,8 @@ def _build_unified(source, aliases, host, name, host_names, kernel, loop, specs)
     for _ in range(10):
         host_names.taken = set(taken)
         builder = KernelBuilder(source, aliases, host, name, host_names, kernel.settings)
+        builder.block_offset = block_offset
+        builder.block_sizes = builder.block_sizes[block_offset:]
         builder.key_aliases = dict(key_aliases)
         builder.squeeze_units, builder.none_tiles = squeeze, dict(none_tiles)
         builder.callables = specs

@@ -156,7 +156,9 @@ def masked_var(x, mask, count, correction, axis: tl.constexpr, keep_dims: tl.con
     # Two-pass variance along `axis` over the `count` lanes inside the tensor.
     mean = tl.sum(tl.where(mask, x, 0), axis=axis, keep_dims=True) / count
     centered = tl.where(mask, x - mean, 0)
-    return tl.sum(centered * centered, axis=axis, keep_dims=keep_dims) / (count - correction)
+    squares = tl.sum(centered * centered, axis=axis, keep_dims=keep_dims)
+    # no degrees of freedom left (one lane, correction 1): NaN as in torch, whatever the rounding
+    return tl.where(count > correction, squares / (count - correction), float("nan"))
 """,
         (),
     ),
@@ -198,6 +200,16 @@ HOST_HELPERS: dict[str, str] = {
             raise ValueError(f"Triton kernels cannot read {what} (got {t.dtype} on {t.device})")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
     return tl.int64 if largest >= 2**31 else tl.int32
+''',
+    "refuse_bool_arithmetic": '''def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
+    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
+    (True + True is False) where torch's promotes, so bool tensors are refused."""
+    for name, tensor in tensors.items():
+        if tensor.dtype == torch.bool:
+            raise TypeError(
+                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
+                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            )
 ''',
     "inlined_callable": '''def inlined_callable(function: object, source: str) -> None:
     """The kernel inlines `source`: refuse another callable rather than ignore it.

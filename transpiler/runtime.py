@@ -9,6 +9,7 @@ import importlib.util
 import inspect
 import linecache
 import os
+import re
 import sys
 import tempfile
 import textwrap
@@ -137,6 +138,13 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
     function_text = textwrap.dedent("".join(lines))
     prelude = []
     code_names = set(_names_used(fn))
+    grown = True
+    while grown:  # helpers read what their own helpers read
+        before = len(code_names)
+        for name, value in list(fn.__globals__.items()):
+            if isinstance(value, types.FunctionType) and name in code_names:
+                code_names |= set(_names_used(value))
+        grown = len(code_names) > before
     always = ("transpiler", "helion", "torch", "triton")  # the decorator and annotations need them
     for name, value in fn.__globals__.items():
         if not name.isidentifier():
@@ -154,8 +162,12 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
             prelude.extend(textwrap.dedent(inspect.getsource(value.fn)).rstrip("\n").split("\n"))
         elif name in code_names and (helper := _one_return_helper(value)) is not None:
             prelude.extend(helper.split("\n"))  # inlined where a device loop calls it
+        elif name in code_names and getattr(value, "__module__", None) == "typing":
+            prelude.append(f"from typing import {value.__name__} as {name}")  # typing.cast
         elif name in code_names and _our_api(value):  # `from helion.autotuner import ...`
             prelude.append(f"from {value.__module__} import {value.__qualname__} as {name}")
+        elif value is torch.Tensor and name in _annotation_names(fn):  # `from torch import Tensor`
+            prelude.append(f"from torch import Tensor as {name}")  # marks tensor parameters
     filename = inspect.getsourcefile(fn) or "<kernel>"
     padding = max(first_line - 1 - len(prelude), 1)
     text = "\n".join(prelude) + "\n" * (padding + 1) + function_text
@@ -163,7 +175,7 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
 
 
 def _one_return_helper(value: object) -> str | None:
-    """The source of a plain module function whose body is one `return` (else None)."""
+    """The source of a plain module function whose body is assignments, then one `return`."""
     if not isinstance(value, types.FunctionType) or value.__name__ == "<lambda>":
         return None
     try:
@@ -174,7 +186,8 @@ def _one_return_helper(value: object) -> str | None:
     if not isinstance(definition, ast.FunctionDef) or definition.decorator_list:
         return None
     body = definition.body[1:] if ast.get_docstring(definition) else definition.body
-    return text if len(body) == 1 and isinstance(body[0], ast.Return) else None
+    steps_are_assignments = all(isinstance(step, ast.Assign) for step in body[:-1])
+    return text if body and isinstance(body[-1], ast.Return) and steps_are_assignments else None
 
 
 def _is_jit_function(value: object) -> bool:
@@ -190,6 +203,15 @@ def _our_api(value: object) -> bool:
         and module.split(".")[0] == "transpiler"
         and "." not in getattr(value, "__qualname__", ".")
     )
+
+
+def _annotation_names(fn: Callable) -> set[str]:
+    """The names the parameter and return annotations spell (strings under `annotations`)."""
+    names: set[str] = set()
+    for annotation in getattr(fn, "__annotations__", {}).values():
+        text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+        names.update(re.findall(r"[A-Za-z_]\w*", text))
+    return names
 
 
 def _names_used(fn: Callable) -> Iterator[str]:
@@ -333,9 +355,10 @@ class Kernel:
         if config is None:
             given = self.settings.get("configs")
             space = [dict(c) for c in given] if isinstance(given, (list, tuple)) and given else None
-            tunables = self.transpiled(tuple(args)).tunables.get(self.name, ())
+            transpiled = self.transpiled(tuple(args))
+            tunables = transpiled.tunables.get(self.name, ())
             if space is None:
-                space = candidates(tunables)
+                space = candidates(tunables, transpiled.phases.get(self.name))
             rows = space is not None and [role for _, role in tunables] == ["rows"]
             config, timings = search(
                 lambda c: self.bind(args, c).launcher, space, args, row_pruning=rows

@@ -1,6 +1,6 @@
-# case: hl.associative_scan
-# expect: UnsupportedConstructError 14:26
-# message: not of this transpiler yet
+# case: hl.associative_scan in reverse along a tile (its lanes past the end would come first)
+# expect: UnsupportedConstructError 14:83
+# message: a reverse scan along a tile
 import torch
 import helion
 import helion.language as hl
@@ -11,5 +11,5 @@ def k(x: torch.Tensor) -> torch.Tensor:
     m, n = x.size()
     out = torch.empty_like(x)
     for tile_m in hl.tile(m):
-        out[tile_m, :] = hl.associative_scan(lambda a, b: a + b, x[tile_m, :], dim=1)
+        out[tile_m, :] = hl.associative_scan(lambda a, b: a + b, x[tile_m, :], 0, True)
     return out

@@ -1,8 +1,9 @@
-# case: calling a Python helper of several statements inside a device loop (one `return` inlines)
-# expect: UnsupportedConstructError 17:21
+# case: calling a Python helper with a loop inside a device loop (assignments, then one `return`, inline)
+# expect: UnsupportedConstructError 18:21
 def double(v):
-    twice = v * 2
-    return twice
+    for _ in range(2):
+        v = v + v
+    return v
 
 
 import torch

@@ -15,6 +15,17 @@ def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     return tl.int64 if largest >= 2**31 else tl.int32
 
 
+def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
+    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
+    (True + True is False) where torch's promotes, so bool tensors are refused."""
+    for name, tensor in tensors.items():
+        if tensor.dtype == torch.bool:
+            raise TypeError(
+                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
+                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            )
+
+
 @triton.jit
 def upcast_half(x):
     # torch computes float16 / bfloat16 arithmetic in float32; so do we.
@@ -48,6 +59,7 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     torch._check(x.dim() == 1, lambda: "x must be 1-D: the kernel indexes it with 1 index")
     torch._check_type(isinstance(y, torch.Tensor), lambda: "y must be a tensor")
     torch._check(y.dim() == 1, lambda: "y must be 1-D: the kernel indexes it with 1 index")
+    refuse_bool_arithmetic(10, x=x, y=y)
     torch._check(
         y.size(0) >= x.size(0),
         lambda: "y.size(0) must be at least x.size(0): the tiles reach that far",

@@ -15,6 +15,17 @@ def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     return tl.int64 if largest >= 2**31 else tl.int32
 
 
+def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
+    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
+    (True + True is False) where torch's promotes, so bool tensors are refused."""
+    for name, tensor in tensors.items():
+        if tensor.dtype == torch.bool:
+            raise TypeError(
+                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
+                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            )
+
+
 @triton.jit
 def upcast_half(x):
     # torch computes float16 / bfloat16 arithmetic in float32; so do we.
@@ -71,6 +82,7 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     )
     torch._check_type(isinstance(bias, torch.Tensor), lambda: "bias must be a tensor")
     torch._check(bias.dim() == 1, lambda: "bias must be 1-D: the kernel indexes it with 1 index")
+    refuse_bool_arithmetic(18, bias=bias, weight=weight)
     # a dimension of 1 broadcasts, as in torch: its lanes all read it
     bias = bias.expand(n) if bias.size(0) == 1 else bias
     weight = weight.expand(n) if weight.size(0) == 1 else weight

@@ -15,6 +15,17 @@ def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     return tl.int64 if largest >= 2**31 else tl.int32
 
 
+def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
+    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
+    (True + True is False) where torch's promotes, so bool tensors are refused."""
+    for name, tensor in tensors.items():
+        if tensor.dtype == torch.bool:
+            raise TypeError(
+                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
+                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            )
+
+
 @triton.jit
 def fill_lowest(x, mask):
     # Lanes outside the tensor take the smallest value of x's type, so a max ignores them.
@@ -57,7 +68,7 @@ def softmax_two_pass_kernel(
         # line 15: local_amax = torch.amax(values, dim=1)
         local_amax = tl.max(fill_lowest(values, mask_n[None, :]), axis=1)
         # line 16: mi_next = torch.maximum(mi, local_amax)
-        mi_next = tl.maximum(mi, local_amax)
+        mi_next = tl.maximum(mi, local_amax, propagate_nan=tl.PropagateNan.ALL)
         # line 17: di = di * torch.exp(mi - mi_next) + torch.exp(values - mi_next[:, None]).sum(dim=1)
         di = di * tl.exp(mi - mi_next) + tl.sum(tl.where(mask_n[None, :], tl.exp(values - mi_next[:, None]), 0), axis=1)
         # line 18: mi = mi_next
@@ -81,6 +92,7 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     m, n = x.size()
     out = torch.empty_like(x)
     # line 10: for tile_m in hl.tile(m):
+    refuse_bool_arithmetic(15, x=x)
     INDEX_DTYPE = index_dtype(x, out)
     BLOCK_N = 64
     BLOCK_M = 16

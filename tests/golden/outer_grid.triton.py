@@ -15,6 +15,17 @@ def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     return tl.int64 if largest >= 2**31 else tl.int32
 
 
+def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
+    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
+    (True + True is False) where torch's promotes, so bool tensors are refused."""
+    for name, tensor in tensors.items():
+        if tensor.dtype == torch.bool:
+            raise TypeError(
+                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
+                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            )
+
+
 @triton.jit
 def upcast_half(x):
     # torch computes float16 / bfloat16 arithmetic in float32; so do we.
@@ -56,6 +67,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     torch._check(a.dim() == 1, lambda: "a must be 1-D: the kernel indexes it with 1 index")
     torch._check_type(isinstance(b, torch.Tensor), lambda: "b must be a tensor")
     torch._check(b.dim() == 1, lambda: "b must be 1-D: the kernel indexes it with 1 index")
+    refuse_bool_arithmetic(12, a=a, b=b)
     INDEX_DTYPE = index_dtype(a, b, out)
     BLOCK_M = 32
     BLOCK_N = 32
@@ -89,6 +101,7 @@ def row_cumsum(x: torch.Tensor) -> torch.Tensor:
     m, n = x.size()
     out = torch.empty_like(x)
     # line 20: for i in hl.grid(m):
+    refuse_bool_arithmetic(21, x=x)
     INDEX_DTYPE = index_dtype(x, out)
     BLOCK_N = triton.next_power_of_2(max(n, 1))
     EVEN_N = n == BLOCK_N  # whole tiles: no masks needed

@@ -15,6 +15,17 @@ def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     return tl.int64 if largest >= 2**31 else tl.int32
 
 
+def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
+    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
+    (True + True is False) where torch's promotes, so bool tensors are refused."""
+    for name, tensor in tensors.items():
+        if tensor.dtype == torch.bool:
+            raise TypeError(
+                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
+                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            )
+
+
 @triton.jit
 def fill_lowest(x, mask):
     # Lanes outside the tensor take the smallest value of x's type, so a max ignores them.
@@ -63,6 +74,7 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
     n, m = x.size()
     out = torch.empty_like(x)
     # line 10: for tile_n in hl.tile(n):
+    refuse_bool_arithmetic(12, x=x)
     INDEX_DTYPE = index_dtype(x, out)
     BLOCK_M = triton.next_power_of_2(max(m, 1))
     BLOCK_N = max(1, 4096 // BLOCK_M)

@@ -139,3 +139,49 @@ def jagged_feature_mean(
             divisor = counts.to(torch.float32)[:, None]
             out[tile_b, tile_f] = torch.where(divisor > 0, sums / divisor, 0.0).to(out.dtype)
     return out
+
+
+@helion.kernel()
+def vtile_column_sums(values: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+    """jagged_sum with hl.vtile (Helion's later name for hl.jagged_tile): a tile of rows per
+    program, a tile of columns inside, each row's slice walked to its own length."""
+    width = values.shape[1]
+    num_rows = offsets.size(0) - 1
+    out = torch.zeros([num_rows, width], dtype=values.dtype, device=values.device)
+    flat = values.view(-1)
+    for tile_b in hl.tile(num_rows):
+        starts = offsets[tile_b]
+        counts = offsets[tile_b.index + 1] - starts
+        for tile_m in hl.tile(width):
+            sums = hl.zeros([tile_b, tile_m], dtype=torch.float32)
+            for tile_k in hl.vtile(counts):
+                rows = starts[:, None] + tile_k.index[None, :]
+                index = rows[:, :, None] * width + tile_m.index[None, None, :]
+                sums = sums + hl.load(flat, [index]).sum(dim=1)
+            out[tile_b, tile_m] = sums.to(out.dtype)
+    return out
+
+
+@helion.kernel()
+def vtile_row_matmul(
+    offsets: torch.Tensor, rows: torch.Tensor, weights: torch.Tensor
+) -> torch.Tensor:
+    """Each jagged row group times its own matrix: rows [total, d] of group g (offsets) times
+    weights[g] [d, k]; the argument rebound to its flat view, the output allocated flat."""
+    total, d = rows.shape
+    groups, d, k = weights.shape
+    dtype = torch.promote_types(rows.dtype, weights.dtype)
+    rows = rows.view(-1)
+    out = torch.zeros((total, k), dtype=dtype, device=rows.device).view(-1)
+    for tile_g in hl.tile(groups):
+        starts = offsets[tile_g]
+        counts = offsets[tile_g.index + 1] - starts
+        for tile_r in hl.vtile(counts):
+            picked = starts[:, None] + tile_r.index[None, :]
+            for tile_k in hl.tile(k):
+                acc = hl.zeros([tile_g, tile_r, tile_k], dtype=dtype)
+                for tile_d in hl.tile(d):
+                    block = hl.load(rows, [picked[:, :, None] * d + tile_d.index[None, None, :]])
+                    acc = acc + torch.matmul(block, weights[tile_g, tile_d, tile_k])
+                hl.store(out, [picked[:, :, None] * k + tile_k.index[None, None, :]], acc)
+    return out.reshape(total, k)

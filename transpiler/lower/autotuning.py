@@ -29,15 +29,27 @@ class AutotuningMixin:
             return None
         tuned = list(self.tile_blocks)
         group = getattr(self, "group_constexpr", None)
+        mine = [
+            (c.get("block_sizes") or [])[self.block_offset : self.block_offset + len(tuned)]
+            for c in configs
+        ]
+        if tuned and all(size is None for sizes in mine for size in sizes):
+            return None  # no candidates for this loop of several (autotune.candidates): defaults
         entries = []
         for config in configs:
-            sizes = list(config.get("block_sizes") or [])
+            given = list(config.get("block_sizes") or [])
+            # a kernel of several device loops: this loop's tiles follow the earlier loops' ones
+            sizes = given[self.block_offset : self.block_offset + len(tuned)]
             if len(sizes) != len(tuned):
                 raise self.source.error(
                     UnsupportedConstructError,
                     loop,
-                    f"an autotune config with {len(sizes)} block sizes for the "
-                    f"{len(tuned)} tunable tiles ({', '.join(tuned) or 'none'})",
+                    f"an autotune config with {len(given)} block sizes for the "
+                    f"{len(tuned)} tunable tiles ({', '.join(tuned) or 'none'}) of this loop"
+                    + (
+                        f" after the loops before took {self.block_offset}"
+                        * (self.block_offset > 0)
+                    ),
                     hint="give one block size per tile without a fixed block_size",
                 )
             values = dict(zip(tuned, sizes))

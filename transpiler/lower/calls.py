@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import libcst as cst
+import torch
 
 from ..codegen import expr
 from ..errors import (
+    BarrierPlacementError,
     HostSyncError,
+    ShapeError,
     UnknownLanguageNameError,
     UnsupportedConstructError,
     UnsupportedOpError,
@@ -28,11 +32,13 @@ from ..op_table import (
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
 from .escapes import EscapesMixin
+from .expressions import result_dtype
 from .inlining import InliningMixin
 from .joins import STACK_FUNCTIONS, JoinsMixin
 from .memory import ATOMICS, MemoryMixin
 from .random import RandomMixin
 from .reductions import ReductionsMixin
+from .scans import ScansMixin
 from .values import (
     BLOCK,
     CONST,
@@ -59,6 +65,7 @@ class CallsMixin(
     RandomMixin,
     EscapesMixin,
     InliningMixin,
+    ScansMixin,
 ):
     """`expr_Call`: dispatch on what is called."""
 
@@ -115,6 +122,10 @@ class CallsMixin(
             module == "helion.language" and name == "dot"
         ):
             return self.dot_call(name, args, node)
+        if qualified == "typing.cast" and len(args.positional) == 2:  # cast(T, v) is v
+            return self.lower_expr(args.positional[1])
+        if module == "torch" and name == "promote_types":
+            return self.promote_types(args, node)
         if module == "torch" and name in STACK_FUNCTIONS:
             return self.stack_call(name, args, node)
         if module in ("torch", "torch.nn.functional", "torch.special"):
@@ -138,6 +149,25 @@ class CallsMixin(
             f"{qualified}() is not supported inside a device loop",
             hint=near_names(name, known_names()) or "see docs/ops.md for the supported ops",
         )
+
+    def promote_types(self, args: Arguments, node: cst.Call) -> Value:
+        """torch.promote_types(a, b): folded when both are known, else the dtype Triton gives
+        the sum of two blocks of those dtypes (Triton promotes as torch does)."""
+        values = [self.lower_expr(a) for a in args.positional]
+        if len(values) != 2 or args.keywords or any(v.kind != DTYPE for v in values):
+            raise self.source.error(
+                UnsupportedOpError, node, "torch.promote_types() takes two dtypes"
+            )
+        first, second = values
+        if first.const != "runtime" and second.const != "runtime":
+            by_spelling = {spelling: name for name, spelling in reversed(DTYPES.items())}
+            promoted = torch.promote_types(
+                getattr(torch, by_spelling[first.const]), getattr(torch, by_spelling[second.const])
+            )
+            spelling = DTYPES[str(promoted).removeprefix("torch.")]
+            return Value(DTYPE, expr(spelling), const=spelling)
+        code = expr("(tl.zeros((1,), a) + tl.zeros((1,), b)).dtype", a=first.code, b=second.code)
+        return Value(DTYPE, code, const="runtime")
 
     def call_builtin(self, name: str, args: Arguments, node: cst.Call) -> Value:
         values = [self.lower_expr(a) for a in args.positional]
@@ -183,6 +213,10 @@ class CallsMixin(
             )
         if name == "dot":
             return self.dot_call(name, args, node)
+        if name == "associative_scan":
+            return self.associative_scan(args, node)
+        if name == "reduce":
+            return self.reduce_with(args, node)
         if name in ATOMICS or name in ("load", "store"):
             return self.call_memory(name, args, node)
         if name == "split":
@@ -201,6 +235,13 @@ class CallsMixin(
             return self.inline_triton(args, node)
         if name == "triton_kernel":
             return self.triton_kernel(args, node)
+        if name == "barrier":
+            raise self.source.error(
+                BarrierPlacementError,
+                node,
+                "hl.barrier() inside a device loop: it can only separate the kernel's "
+                "top-level device loops",
+            )
         if name in ("tile", "grid"):
             raise self.source.error(
                 UnsupportedConstructError,
@@ -289,6 +330,8 @@ class CallsMixin(
                     [value, other],
                     node,
                 )
+        if name == "size" and spelling == METHOD and args.get(0, "dim") is not None:
+            return self.block_size_of(value, args.get(0, "dim"), node)
         if name == "to" or (name in CAST_METHODS and spelling == METHOD):
             return self.cast_call(value, name, args, node)
         if name in ("unsqueeze", "transpose", "t", "permute", "squeeze", "contiguous") or name in (
@@ -335,6 +378,8 @@ class CallsMixin(
                 hint="see docs/ops.md for each op's arguments",
             )
         operands = [self.arithmetic(v, node) for v in operands]
+        # torch.where's condition is meant to be bool; its other operands are only chosen
+        self.note_arithmetic(operands if op.name != "where" else (), node)
         if op.float_args:
             for index, operand in enumerate(operands):
                 if operand.dtype in ("int", "bool"):
@@ -351,9 +396,33 @@ class CallsMixin(
             dims = self.broadcast_dims(block(None, dims), operand, node)
         fills = dict(zip("abc", (v.code for v in operands)))
         dtype = {"float": "float", "bool": "bool"}.get(op.result, operands[0].dtype)
+        if op.result == "same":  # torch promotes: a float operand makes the result float
+            for operand in operands[1:]:
+                dtype = result_dtype("Add", dtype, operand.dtype)
+        result = block(expr(op.template, **fills), dims, dtype)
         if op.name == "where":
             dtype = operands[1].dtype if operands[1].dtype == operands[2].dtype else None
-        return block(expr(op.template, **fills), dims, dtype)
+            chosen = operands[1].loaded_from | operands[2].loaded_from
+            return replace(result, dtype=dtype, loaded_from=chosen)
+        return result
+
+    def block_size_of(self, value: Value, dim_node: cst.BaseExpression, node: cst.Call) -> Value:
+        """`acc.size(0)` of a block: its tile's block size (a shape entry standing for that
+        tile: `v.view(acc.size(0), 1)`), a whole dimension's host size, or a known size."""
+        dim = self.const_int(dim_node, node)
+        position = dim if dim >= 0 else value.rank + dim
+        if not 0 <= position < value.rank:
+            raise self.source.error(
+                ShapeError, dim_node, f"dimension {dim} of a block of {value.rank} dimensions"
+            )
+        axis = value.dims[position]
+        if axis is None:
+            return constant(1)
+        if axis.size is not None:
+            return constant(axis.size)
+        if self.is_full_axis(axis) and axis.key is not None:
+            return block(ast.Name(id=self.size_param(axis.key)), (), "int")
+        return replace(block(ast.Name(id=axis.block), (), "int"), axis=axis)
 
     def clamp(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         low, high = args.get(0, "min"), args.get(1, "max")
@@ -361,10 +430,10 @@ class CallsMixin(
         for bound, function in ((low, "tl.maximum"), (high, "tl.minimum")):
             if bound is not None:
                 limit = self.arithmetic(self.lower_expr(bound), bound)
+                self.note_arithmetic((result, limit), node)
                 dims = self.broadcast_dims(result, limit, node)
-                result = block(
-                    expr(f"{function}(a, b)", a=result.code, b=limit.code), dims, result.dtype
-                )
+                code = f"{function}(a, b, propagate_nan=tl.PropagateNan.ALL)"  # NaN stays NaN
+                result = block(expr(code, a=result.code, b=limit.code), dims, result.dtype)
         return result
 
 

@@ -58,6 +58,7 @@ class DotsMixin:
         self, left_node, right_node, acc: Value | None, node: cst.CSTNode, out_dtype=None
     ) -> Value:
         left, right = (self.dot_operand(n) for n in (left_node, right_node))
+        self.note_arithmetic((left, right), node)
         fold = left.rank == 3 and right.rank == 2  # a batch of matrices times one matrix
         if (
             left.rank < 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import builtins
 import math
+from dataclasses import replace
 
 import libcst as cst
 
@@ -33,6 +34,7 @@ from .values import (
     constant,
 )
 
+_BITWISE = ("BitAnd", "BitOr", "BitXor")  # logical on bools, as in torch
 _COMPARISONS = {
     cst.LessThan: "<",
     cst.LessThanEqual: "<=",
@@ -120,9 +122,13 @@ class ExpressionsMixin:
         for helper in helpers:
             self.use_helper(helper)
         dims = self.broadcast_dims(left, right, node)
-        dtype = _result_dtype(op_name, left.dtype, right.dtype)
+        dtype = result_dtype(op_name, left.dtype, right.dtype)
         code = _scalar_and_block_condition(op_name, left, right)
-        return block(code or expr(template, a=left.code, b=right.code), dims, dtype)
+        result = block(code or expr(template, a=left.code, b=right.code), dims, dtype)
+        if op_name in _BITWISE:  # bool & bool stays bool: arithmetic may come later
+            return replace(result, loaded_from=left.loaded_from | right.loaded_from)
+        self.note_arithmetic((left, right), node)
+        return result
 
     def integer_power(self, base: Value, exponent: int, node: cst.CSTNode) -> Value:
         """`x ** 2` as `x * x`, on a named value so nothing is computed twice."""
@@ -147,7 +153,11 @@ class ExpressionsMixin:
         text = {cst.Minus: "-a", cst.Plus: "+a", cst.BitInvert: "~a"}[type(node.operator)]
         if operand.kind == CONST and isinstance(operand.const, (int, float)):
             return constant(-operand.const if text == "-a" else operand.const)
-        return block(expr(text, a=operand.code), operand.dims, operand.dtype)
+        result = block(expr(text, a=operand.code), operand.dims, operand.dtype)
+        if text == "~a":
+            return replace(result, loaded_from=operand.loaded_from)
+        self.note_arithmetic((operand,), node)
+        return result
 
     def expr_Comparison(self, node: cst.Comparison) -> Value:
         left = self.arithmetic(self.lower_expr(node.left), node.left)
@@ -336,7 +346,7 @@ class ExpressionsMixin:
         return False
 
 
-def _result_dtype(op_name: str, left: str | None, right: str | None) -> str | None:
+def result_dtype(op_name: str, left: str | None, right: str | None) -> str | None:
     if op_name == "Divide":
         return "float"
     if "float" in (left, right):

@@ -58,6 +58,7 @@ class IndexingMixin:
                 native=native,
                 zero_outside=frozenset(dims),
                 view_nones=self.load_nones,
+                loaded_from=frozenset({base.name}),
             )
         if base.kind == TUPLE:
             index = self.lower_expr(node.slice[0].slice.value)
@@ -97,6 +98,8 @@ class IndexingMixin:
         self.emit(assign(name, pointers), line)
         pointers = ast.Name(id=name)
         if augmented is not None:
+            if augmented not in ("&", "|", "^"):
+                self.note_arithmetic((self.host_tensor(base.name), value), node)
             current = self.load(pointers, mask)
             value = value.with_code(expr(f"a {augmented} b", a=current, b=value.code))
         call = expr("tl.store(p, v)", p=pointers, v=value.code)

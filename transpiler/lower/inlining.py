@@ -7,6 +7,7 @@ import libcst as cst
 from ..callables import InlineCallable, describe
 from ..errors import CallableArgumentError
 from .arguments import Arguments
+from .scans import statement_targets
 from .values import Value
 
 _ALWAYS = {"True", "False", "None", "float", "int", "bool", "min", "max", "abs"}
@@ -47,16 +48,30 @@ class InliningMixin:
                 f"{name}() takes {len(spec.params)} positional arguments ({describe(spec)})",
             )
         values = [self.lower_expr(a) for a in args.positional]
+        shown = f"{name}({', '.join(spec.params)})" if spec.statements else describe(spec)
         self.lines.append(
-            self.make_line(self.depth, f"# {name}: {describe(spec)}", self.source.line_of(node))
+            self.make_line(self.depth, f"# {name}: {shown}", self.source.line_of(node))
         )
         saved_scope, saved_visible = self.scope, self.inlining
         self.scope = dict(zip(spec.params, values))
         readable = set(spec.tensors) | set(spec.numbers) | set(spec.modules)
         if not spec.from_call:  # a default lambda or a module's function sees the module
             readable |= set(self.aliases.names) | self.aliases.globals
-        self.inlining = (name, spec, readable | _ALWAYS)
+        locals_ = {t for statement in spec.statements for t in statement_targets(statement)}
+        clashes = sorted(locals_ & (set(saved_scope) | self.host.names))
+        if clashes:
+            raise self.source.error(
+                CallableArgumentError,
+                node,
+                f"{name}() assigns {clashes[0]!r}, a name the kernel uses for another value",
+                hint=f"rename {clashes[0]!r} inside {name}()",
+            )
+        self.inlining = (name, spec, readable | locals_ | _ALWAYS)
         try:
+            for statement in spec.statements:  # a module helper's assignments, then its return
+                self.lower_statement(statement)
+            if spec.statements:
+                self.emit_comment(spec.body)
             return self.lower_expr(spec.body)
         finally:
             self.scope, self.inlining = saved_scope, saved_visible

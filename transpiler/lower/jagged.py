@@ -1,4 +1,4 @@
-"""Lowering of `hl.jagged_tile(lengths)`: an inner tile loop whose length differs per lane of
+"""Lowering of `hl.jagged_tile(lengths)` (Helion's later name: `hl.vtile`): an inner tile loop whose length differs per lane of
 the enclosing tiles, as a loop up to the longest with a mask of one length per lane."""
 
 from __future__ import annotations
@@ -13,17 +13,18 @@ from .values import TILE, Axis, Value
 
 
 class JaggedMixin:
-    """`jagged_loop(loop)`: for tile_k in hl.jagged_tile(lengths)."""
+    """`jagged_loop(loop)`: for tile_k in hl.jagged_tile(lengths) (or hl.vtile(lengths))."""
 
     def jagged_loop(self, loop: cst.For, line: int) -> None:
         call = loop.iter
+        spelled = "hl." + (self.aliases.qualified(call.func) or "jagged_tile").rsplit(".", 1)[-1]
         arguments = [a.value for a in call.args if a.keyword is None]
         if len(arguments) != 1 or len(call.args) != 1 or not isinstance(loop.target, cst.Name):
             raise self.source.error(
                 UnsupportedConstructError,
                 call,
-                "hl.jagged_tile takes one value, the lengths, and binds one tile",
-                hint="for tile_k in hl.jagged_tile(lengths):",
+                f"{spelled} takes one value, the lengths, and binds one tile",
+                hint=f"for tile_k in {spelled}(lengths):",
             )
         lengths = self.arithmetic(self.lower_expr(arguments[0]), arguments[0])
         parents = lengths.dims
@@ -33,7 +34,7 @@ class JaggedMixin:
             raise self.source.error(
                 UnsupportedConstructError,
                 arguments[0],
-                "hl.jagged_tile takes lengths with one value per lane of the enclosing tiles",
+                f"{spelled} takes lengths with one value per lane of the enclosing tiles",
                 hint="lengths = offsets[tile_b.index + 1] - offsets[tile_b]",
             )
         target = loop.target.value

@@ -100,6 +100,7 @@ class KernelBuilder(
         self.preamble_end = 0
         self.host_helpers: set[str] = set()
         self.block_sizes = list(_block_sizes(settings))
+        self.block_offset = 0  # config block sizes the kernel's earlier device loops took
         self.has_inner_tiles = False
         self.tensor_names: set[str] = set()
         self.checked_ranks: dict[str, int] = {}
@@ -113,6 +114,7 @@ class KernelBuilder(
         self.unit_blocks: set[str] = set()  # block sizes the user fixed at 1
         # tile block sizes in the order config block_sizes fill them
         self.tile_blocks: list[str] = []
+        self.inner_blocks: set[str] = set()  # block sizes of inner tile loops
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
         self.autotuned: AutotuneList | None = None  # keep_autotune: what the configs set
@@ -126,6 +128,8 @@ class KernelBuilder(
         self.later_host_names: set[str] = set()  # names host code after this loop reads
         self.loop_depth = 0  # how many loops inside the program enclose the current statement
         self.loop_loads: list[tuple[str, Dims]] = []  # (tensor, dims) of loads inside loops
+        # host tensor → the first source line doing arithmetic on its loaded values (bool refused)
+        self.arithmetic_on: dict[str, int] = {}
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -205,7 +209,10 @@ class KernelBuilder(
         self.lower_top_loop(loop)
         roles = {axis.block: role for axis, role in self.dot_axes.items()}
         default_role = "rows" if self.full_axes else "tile"
-        tunables = [(name, roles.get(name, default_role)) for name in self.tile_blocks]
+        tunables = [
+            (name, roles.get(name, "reduce" if name in self.inner_blocks else default_role))
+            for name in self.tile_blocks
+        ]
         return LoweredKernel(
             self.kernel_name,
             self._kernel_text(loop),
@@ -237,7 +244,7 @@ class KernelBuilder(
         # a Python float never widens a tensor in torch; Triton's launcher passes it as float32,
         # torch.compile as float64 (which would widen every tensor it touches): float32 it is
         weak = [Line(1, f"{name} = tl.cast({name}, tl.float32)", lineno) for name in floats]
-        return header + weak + self.lines
+        return header + weak + _without_unused_axis_lines(self.lines)
 
     def launcher(self, loop: cst.For, grid: list[str], depth: int) -> None:
         """The host lines: block sizes, the grid, the launch."""
@@ -281,6 +288,14 @@ class KernelBuilder(
             args.append(f"num_stages={stages}")
         out.append(Line(depth, f"{self.kernel_name}[grid]({', '.join(args)})", lineno))
 
+    def note_arithmetic(self, operands, node: cst.CSTNode) -> None:
+        """Arithmetic on loaded values: a bool tensor there would compute wrongly in Triton
+        (i1 arithmetic wraps: True + True is False), so the launcher refuses it (rank_checks)."""
+        line = self.source.line_of(node)
+        for operand in operands:
+            for tensor in operand.loaded_from:
+                self.arithmetic_on.setdefault(tensor, line)
+
     def rank_checks(self) -> list[str]:
         checks = []
         for tensor, rank in self.checked_ranks.items():
@@ -294,6 +309,11 @@ class KernelBuilder(
                         f'lambda: "{tensor} must be a tensor")'
                     )
                 checks.append(f'torch._check({tensor}.dim() == {rank}, lambda: "{message}")')
+        if self.arithmetic_on:
+            self.host_helpers.add("refuse_bool_arithmetic")
+            first = min(self.arithmetic_on.values())
+            tensors = ", ".join(f"{t}={t}" for t in sorted(self.arithmetic_on))
+            checks.append(f"refuse_bool_arithmetic({first}, {tensors})")
         for tensor in sorted(self.stored_tensors & set(self.host.params)):
             message = (
                 f"{tensor} has overlapping elements (sharing memory): writes to them would race"
@@ -379,6 +399,24 @@ class KernelBuilder(
 
 
 _SIZE_KEY = re.compile(r"(\w+)\.size\((\d+)\)")
+
+
+def _without_unused_axis_lines(lines: list[Line]) -> list[Line]:
+    """Drops `offs_x = ...` / `mask_x = ...` of a tile nothing reads (one used only through
+    `.begin`, `.end` or `.id`, as a split-K chunk is): the kernel reads as what it uses."""
+    assigned = re.compile(r"((?:offs|mask)_\w+) = ")
+    kept = list(lines)
+    while True:
+        text = "\n".join(line.text for line in kept)
+        unused = {
+            index
+            for index, line in enumerate(kept)
+            if (found := assigned.match(line.text))
+            and len(re.findall(rf"\b{found.group(1)}\b", text)) == 1
+        }
+        if not unused:
+            return kept
+        kept = [line for index, line in enumerate(kept) if index not in unused]
 
 
 def _block_sizes(settings: dict[str, object]) -> list[int | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import libcst as cst
 
@@ -13,6 +14,8 @@ from ..host import whole_size_tensor
 from .settings import config_value
 from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
+# hl.vtile is Helion's later name for hl.jagged_tile: one loop, its length per parent lane
+JAGGED_LOOPS = ("helion.language.jagged_tile", "helion.language.vtile")
 _DEFAULT_BLOCKS = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}
 
 
@@ -370,75 +373,120 @@ class LoopsMixin:
         line = self.source.line_of(loop)
         before = dict(self.scope)
         self.loop_depth += 1
+        loops = 1  # Triton loops opened: one per dimension of a tile / grid loop
         if self.is_jagged_loop(loop):
             self.jagged_loop(loop, line)
         elif kind is None:
             self.plain_range_loop(loop, line)
         else:
             ranges, explicit_blocks = self.loop_ranges(loop.iter)
-            if len(ranges) != 1:
-                raise self.source.error(
-                    UnsupportedConstructError,
-                    loop.iter,
-                    "inner loops over several dimensions at once",
-                    hint="nest one inner loop per dimension",
+            count = len(ranges)
+            targets = self.loop_targets(loop, count)
+            shared = isinstance(targets, str) and count > 1  # `for tiles in hl.tile([m, n])`
+            names = [targets] * count if isinstance(targets, str) else targets
+            bound = []
+            for index, (begin_node, end_node) in enumerate(ranges):
+                explicit = explicit_blocks[index] if index < len(explicit_blocks) else None
+                # several dimensions: one loop inside the other, the last one innermost
+                bound.append(
+                    self.inner_dimension(
+                        kind,
+                        names[index],
+                        index,
+                        count,
+                        shared,
+                        begin_node,
+                        end_node,
+                        explicit,
+                        line,
+                    )
                 )
-            targets = self.loop_targets(loop, 1)
-            begin_node, end_node = ranges[0]
-            end = self.arithmetic(self.lower_expr(end_node), end_node)
-            begin = (
-                self.arithmetic(self.lower_expr(begin_node), begin_node).code
-                if begin_node is not None
-                else ast.Constant(value=0)
-            )
-            if kind == "grid":
-                self.emit(
-                    f"for {targets} in range({ast.unparse(begin)}, {ast.unparse(end.code)}):", line
-                )
-                self.depth += 1
-                self.scope[targets] = block(ast.Name(id=targets), (), "int")
-            else:
-                offsets, mask, block_wanted, pid = self.axis_names(targets, 0, 1)
-                block_name = self.inner_block(block_wanted, explicit_blocks)
-                self.has_inner_tiles = True
-                start = self.names.fresh(
-                    f"begin_{offsets.removeprefix('offs_')}"
-                    if offsets.startswith("offs_")
-                    else "begin"
-                )
-                self.emit(
-                    f"for {start} in range({ast.unparse(begin)}, {ast.unparse(end.code)}, {block_name}):",
-                    line,
-                )
-                self.depth += 1
-                self.emit(f"{offsets} = {start} + tl.arange(0, {block_name}).to(INDEX_DTYPE)", line)
-                end_text = ast.unparse(end.code)
-                whole = None
-                size = self.params.get(end_text)
-                if begin_node is None and size is not None and size.kind == "size":
-                    whole = f"{host_size(size.launch)} % {block_name} == 0"
-                self.emit(self.mask_line(mask, offsets, end_text, block_name, whole), line)
-                axis = Axis(
-                    offsets,
-                    mask,
-                    block_name,
-                    end.code,
-                    ast.Name(id=start),
-                    expr("s // b", s=start, b=block_name),
-                    targets,
-                )
-                self.all_axes.append(axis)
-                self.scope[targets] = Value(TILE, axis=axis)
+            self.bind_loop_targets(targets, bound, count)
+            loops = count
         self.lower_body(loop.body.body)
-        self.depth -= 1
+        self.keep_carried_dtypes(before, loop, line)
+        self.depth -= loops
         self.loop_depth -= 1
         self.close_loop_scope(before, loop)
 
+    def keep_carried_dtypes(self, before: dict[str, Value], loop: cst.For, line: int) -> None:
+        """Triton refuses a loop whose carried values change type. torch would widen an int32
+        accumulator updated with int64 values (int64 loads, int64 offsets); we keep the dtype
+        the user gave it and cast back at the end of the body. A float update is refused."""
+        for name, old in before.items():
+            new = self.scope.get(name)
+            if old.carried_dtype is None or new is None or new is old or new.carried_dtype:
+                continue
+            if new.dtype == "float":
+                raise self.source.error(
+                    ShapeError,
+                    loop,
+                    f"{name!r} is {old.carried_dtype.removeprefix('tl.')} before this loop and "
+                    "a float inside it: a value carried across iterations keeps its dtype",
+                    hint=f"create {name} with a float dtype",
+                )
+            self.emit(f"{name} = {name}.to({old.carried_dtype})  # {name} keeps its dtype", line)
+            self.scope[name] = replace(new, carried_dtype=old.carried_dtype)
+
+    def inner_dimension(
+        self,
+        kind: str,
+        target: str,
+        index: int,
+        count: int,
+        shared: bool,
+        begin_node: cst.BaseExpression | None,
+        end_node: cst.BaseExpression,
+        explicit: cst.BaseExpression | None,
+        line: int,
+    ) -> Value:
+        """One dimension of an inner hl.tile / hl.grid loop: its `for` line, offsets and mask."""
+        end = self.arithmetic(self.lower_expr(end_node), end_node)
+        begin = (
+            self.arithmetic(self.lower_expr(begin_node), begin_node).code
+            if begin_node is not None
+            else ast.Constant(value=0)
+        )
+        if kind == "grid":
+            variable = self.names.fresh(f"{target}_{index}") if shared else target
+            self.emit(
+                f"for {variable} in range({ast.unparse(begin)}, {ast.unparse(end.code)}):", line
+            )
+            self.depth += 1
+            return block(ast.Name(id=variable), (), "int")
+        offsets, mask, block_wanted, _ = self.axis_names(target, index, count)
+        block_name = self.inner_block(block_wanted, [explicit] if explicit is not None else [])
+        self.has_inner_tiles = True
+        start = self.names.fresh(
+            f"begin_{offsets.removeprefix('offs_')}" if offsets.startswith("offs_") else "begin"
+        )
+        self.emit(
+            f"for {start} in range({ast.unparse(begin)}, {ast.unparse(end.code)}, {block_name}):",
+            line,
+        )
+        self.depth += 1
+        self.emit(f"{offsets} = {start} + tl.arange(0, {block_name}).to(INDEX_DTYPE)", line)
+        end_text = ast.unparse(end.code)
+        whole = None
+        size = self.params.get(end_text)
+        if begin_node is None and size is not None and size.kind == "size":
+            whole = f"{host_size(size.launch)} % {block_name} == 0"
+        self.emit(self.mask_line(mask, offsets, end_text, block_name, whole), line)
+        axis = Axis(
+            offsets,
+            mask,
+            block_name,
+            end.code,
+            ast.Name(id=start),
+            expr("s // b", s=start, b=block_name),
+            target,
+        )
+        self.all_axes.append(axis)
+        return Value(TILE, axis=axis)
+
     def is_jagged_loop(self, loop: cst.For) -> bool:
         call = loop.iter
-        return isinstance(call, cst.Call) and (
-            self.aliases.qualified(call.func) == "helion.language.jagged_tile"
-        )
+        return isinstance(call, cst.Call) and self.aliases.qualified(call.func) in JAGGED_LOOPS
 
     def inner_block(self, wanted: str, explicit_blocks: list) -> str:
         if wanted in self.constexprs:
@@ -448,6 +496,7 @@ class LoopsMixin:
         name = self.constexpr(wanted, "")
         if explicit is None:
             self.tile_blocks.append(name)
+            self.inner_blocks.add(name)
         self.constexprs[name] = self.next_block_size(explicit, default, name)
         return name
 

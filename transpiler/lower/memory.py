@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import libcst as cst
 
@@ -79,7 +80,7 @@ class MemoryMixin:
                 code.args[0].keywords.append(
                     ast.keyword(arg="eviction_policy", value=self.lower_expr(policy).code)
                 )
-            return block(code, dims)
+            return replace(block(code, dims), loaded_from=frozenset({tensor}))
         self.stored_tensors.add(tensor)
         value_node = args.get(2, "value")
         value = self.arithmetic(self.lower_expr(value_node), value_node)

@@ -48,7 +48,10 @@ class ReductionsMixin:
         )
         keepdim = bool(self.lower_expr(keepdim_node).const) if keepdim_node is not None else False
         if value.dtype == "bool":
-            value = value.with_code(expr("a.to(tl.int32)", a=value.code), dtype="int")
+            value = value.with_code(
+                expr("a.to(tl.int32)", a=value.code), dtype="int", loaded_from=frozenset()
+            )
+        self.note_arithmetic((value,), node)
         if dim is None or dim.const is None:
             if op.keeps_shape:
                 raise self.source.error(UnsupportedConstructError, node, f"{name} needs dim=")
@@ -65,6 +68,10 @@ class ReductionsMixin:
         dims = kept if keepdim or op.keeps_shape else dropped
         if is_squeezed(axis):
             raise NotSqueezable("a reduction over a squeezed tile")
+        if axis is None and all(d is None or is_squeezed(d) for d in value.dims):
+            # the load gave a Triton scalar (no dimension for the squeezed tiles, none for the
+            # Nones either): there is no axis to reduce, so lower the loop with its tiles kept
+            raise NotSqueezable("a reduction over a size-1 dimension of a Triton scalar")
         mask = self.reduction_mask(axis, triton_position(value.dims, position), value.dims, node)
         position = triton_position(value.dims, position)
         if op.keeps_shape and name != "cumsum":
@@ -72,9 +79,7 @@ class ReductionsMixin:
             code = expr(f"{op.triton}(v, m, axis=a)", v=value.code, m=mask or True, a=position)
             return block(code, value.dims, "float")
         if name == "cumsum":
-            return block(
-                expr("tl.cumsum(v, axis=a)", v=value.code, a=position), value.dims, value.dtype
-            )
+            return block(self.cumsum(value, position), value.dims, value.dtype)
         if name == "logsumexp":
             self.use_helper(op.triton)
             code = expr(
@@ -162,6 +167,22 @@ class ReductionsMixin:
             self.use_helper(_EXTREMES[op.identity])
             return expr(f"{_EXTREMES[op.identity]}(v, m)", v=value.code, m=mask)
         return expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
+
+    def cumsum(self, value: Value, position: int) -> ast.expr:
+        """`tl.cumsum` along Triton dimension `position`. Size-1 dimensions are dropped around
+        the scan: compiled for the H100 (Triton 3.6), a scan of a [BLOCK_M, 1] block gave wrong
+        sums where the interpreter was right (the GPU soak's one mismatch)."""
+        dims = triton_dims(value.dims)
+        if all(d is not None for d in dims) or len(dims) < 2:
+            return expr("tl.cumsum(v, axis=a)", v=value.code, a=position)
+        kept = [d for d in dims if d is not None]
+        shape = ast.List(elts=[ast.Name(id=d.block) for d in kept])
+        along = sum(1 for d in dims[:position] if d is not None)
+        if not kept or dims[position] is None:
+            return value.code  # along a size-1 dimension: each running sum is its element
+        scanned = expr("tl.cumsum(tl.reshape(v, s), axis=a)", v=value.code, s=shape, a=along)
+        places = [ast.Slice() if d is not None else ast.Constant(value=None) for d in dims]
+        return ast.Subscript(value=scanned, slice=ast.Tuple(elts=places), ctx=ast.Load())
 
     def reduction_mask(self, axis: Axis | None, position: int, dims, node) -> ast.expr | None:
         """The mask of the reduced axis at Triton dimension `position` (None: nothing masked)."""

@@ -111,6 +111,13 @@ class Value:
     zero_outside: frozenset = frozenset()  # axes along which lanes outside the tensor hold 0
     stored: ast.expr | None = None  # the value's code in its stored dtype (before upcast_half)
     view_nones: tuple[int, frozenset] | None = None  # a view: (id of its node, its Nones' dims)
+    # host tensors this value is an unconverted load of: were one of them bool, arithmetic on
+    # the value would be wrong in Triton (True + True wraps to False), so the launcher refuses
+    # bool there (KernelBuilder.note_arithmetic)
+    loaded_from: frozenset = frozenset()
+    # an integer block made by hl.zeros / hl.full with a narrower dtype than int64: the Triton
+    # dtype a loop that reassigns it casts it back to (loop-carried values keep their type)
+    carried_dtype: str | None = None
 
     @property
     def rank(self) -> int:

@@ -90,7 +90,12 @@ class ViewsMixin:
         if name == "squeeze":
             dim = self.const_int(args.get(0, "dim"), node)
             position = dim if dim >= 0 else value.rank + dim
-            if value.dims[position] is not None:
+            if value.rank == 0:
+                return value  # torch squeezes a 0-d tensor to itself
+            axis = value.dims[position]
+            if axis is not None and not (axis.squeezed or axis.size or self.is_full_axis(axis)):
+                return value  # a tile is a block of BLOCK lanes: torch leaves it as it is
+            if axis is not None:
                 raise self.source.error(
                     ShapeError, node, "squeeze of a dimension that is not size 1"
                 )
@@ -229,6 +234,10 @@ class ViewsMixin:
             elif element.kind == CONST and element.const == 1:
                 dims.append(None)
                 sizes.append(ast.Constant(value=1))
+            elif element.kind == BLOCK and element.axis is not None and not element.dims:
+                dims.append(element.axis)  # block.size(0): the block size of that tile
+                if not element.axis.squeezed:
+                    sizes.append(ast.Name(id=element.axis.block))
             else:
                 raise self.source.error(
                     ShapeError,
@@ -251,7 +260,12 @@ class ViewsMixin:
             self.use_helper("upcast_half")
             code = expr("upcast_half(a)", a=code)
         kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
-        return block(code, tuple(dims), kind or ("float" if dtype is None else None))
+        narrow_int = dtype is not None and dtype.const in _NARROW_INTS
+        return replace(
+            block(code, tuple(dims), kind or ("float" if dtype is None else None)),
+            carried_dtype=dtype.const if narrow_int else None,
+            dtype="int" if narrow_int else kind or ("float" if dtype is None else None),
+        )
 
     def allocate_like(
         self,
@@ -306,3 +320,7 @@ class ViewsMixin:
             "hl.arange takes a tile's block size here",
             hint="write hl.arange(tile.block_size), or use tile.index",
         )
+
+
+# integer dtypes narrower than int64: values of other widths (int64 loads) would widen them
+_NARROW_INTS = ("tl.int8", "tl.int16", "tl.int32", "tl.uint8", "tl.uint16", "tl.uint32")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..errors import UnsupportedConstructError
+from ..errors import BarrierPlacementError, UnsupportedConstructError
 from ..frontend import Aliases
 from ..source import Source
 
@@ -65,6 +65,12 @@ class HostCodeRewriter(cst.CSTTransformer):
             return cst.parse_expression(_SPELLINGS[qualified])
         if qualified in _IDENTITY or qualified in _TUNABLES:
             return updated
+        if qualified == "helion.language.barrier":
+            raise self.source.error(
+                BarrierPlacementError,
+                original,
+                "hl.barrier() here: it is a statement of its own between two device loops",
+            )
         if qualified is not None and qualified.startswith("helion") and qualified.count(".") <= 2:
             if qualified.rsplit(".", 1)[-1] in ("language",):
                 return updated

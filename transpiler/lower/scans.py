@@ -1,0 +1,251 @@
+"""Lowering of `hl.associative_scan` and `hl.reduce`: the user's combine function (a lambda or
+a function of the module) written out as a @triton.jit function, given to tl.associative_scan
+or tl.reduce with one block or a tuple of blocks."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..callables import InlineCallable, from_lambda_node
+from ..codegen import assign, expr
+from ..errors import CallableArgumentError, ShapeError, UnsupportedConstructError
+from .arguments import Arguments
+from .values import BLOCK, CONST, TUPLE, Value, block, is_squeezed, triton_position
+
+_ALWAYS = {"True", "False", "None", "float", "int", "bool", "min", "max", "abs"}
+
+
+class ScansMixin:
+    """`associative_scan(args, node)` and `reduce_with(args, node)`."""
+
+    def associative_scan(self, args: Arguments, node: cst.Call) -> Value:
+        """hl.associative_scan(combine_fn, input, dim, reverse=False)."""
+        inputs, single = self.combine_inputs(args.get(1, "input_tensor"), node)
+        position, axis_position = self.combine_dim(args.get(2, "dim"), inputs[0], node)
+        reverse_node = args.get(3, "reverse")
+        reverse = reverse_node is not None and bool(self.lower_expr(reverse_node).const)
+        axis = inputs[0].dims[position]
+        if reverse and axis is not None and axis.size is None:
+            raise self.source.error(
+                UnsupportedConstructError,
+                reverse_node,
+                "a reverse scan along a tile: its lanes past the end would come first",
+                hint="flip the data with indices (end - 1 - tile.index) and scan forwards",
+            )
+        function = self.combine_function(args.get(0, "combine_fn"), inputs, node)
+        code = expr(
+            "tl.associative_scan(v, axis=a, combine_fn=f)",
+            v=self.combine_operand(inputs, single),
+            a=axis_position,
+            f=ast.Name(id=function),
+        )
+        if reverse:
+            code.keywords.append(ast.keyword(arg="reverse", value=ast.Constant(value=True)))
+        return self.combine_result(code, [(v.dims, v.dtype) for v in inputs], single, node)
+
+    def reduce_with(self, args: Arguments, node: cst.Call) -> Value:
+        """hl.reduce(combine_fn, input, dim, other=0, keep_dims=False): lanes outside the
+        tensor take `other` (one per input for tuples) before the reduction."""
+        inputs, single = self.combine_inputs(args.get(1, "input_tensor"), node)
+        dim_node = args.get(2, "dim")
+        if dim_node is None or self.lower_expr(dim_node).const is None:
+            raise self.source.error(
+                UnsupportedConstructError,
+                dim_node or node,
+                "hl.reduce over every dimension at once",
+                hint="reduce one dim at a time: hl.reduce(fn, x, dim=1)",
+            )
+        position, axis_position = self.combine_dim(dim_node, inputs[0], node)
+        other_node = args.get(3, "other")
+        others = [constant_zero()] * len(inputs)
+        if other_node is not None:
+            other = self.lower_expr(other_node)
+            others = list(other.items) if other.kind == TUPLE else [other] * len(inputs)
+            if len(others) != len(inputs) or any(o.kind not in (CONST, BLOCK) for o in others):
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    other_node,
+                    "other= holds one number per input",
+                    hint="hl.reduce(fn, (values, indices), dim=1, other=(0.0, 0))",
+                )
+        keep_node = args.get(4, "keep_dims")
+        keep = keep_node is not None and bool(self.lower_expr(keep_node).const)
+        dims = inputs[0].dims
+        axis = dims[position]
+        if is_squeezed(axis):
+            from .values import NotSqueezable
+
+            raise NotSqueezable("hl.reduce over a squeezed tile")
+        mask = self.reduction_mask(axis, axis_position, dims, node)
+        if mask is not None:
+            inputs = [
+                v.with_code(expr("tl.where(m, v, o)", m=mask, v=v.code, o=o.code))
+                for v, o in zip(inputs, others)
+            ]
+        function = self.combine_function(args.get(0, "combine_fn"), inputs, node)
+        code = expr(
+            "tl.reduce(v, axis=a, combine_fn=f)",
+            v=self.combine_operand(inputs, single),
+            a=axis_position,
+            f=ast.Name(id=function),
+        )
+        if keep:
+            code.keywords.append(ast.keyword(arg="keep_dims", value=ast.Constant(value=True)))
+        kept = dims[:position] + ((None,) if keep else ()) + dims[position + 1 :]
+        return self.combine_result(code, [(kept, v.dtype) for v in inputs], single, node)
+
+    # -- shared ---------------------------------------------------------------------------
+
+    def combine_inputs(
+        self, input_node: cst.BaseExpression | None, node: cst.Call
+    ) -> tuple[list[Value], bool]:
+        """The blocks to combine (a tuple's items), all of one shape."""
+        if input_node is None:
+            raise self.source.error(UnsupportedConstructError, node, "no input to combine")
+        value = self.lower_expr(input_node)
+        single = value.kind != TUPLE
+        inputs = [value] if single else list(value.items)
+        inputs = [self.arithmetic(v, input_node) for v in inputs]
+        if not inputs or any(v.kind != BLOCK or not v.dims for v in inputs):
+            raise self.source.error(
+                ShapeError, input_node, "the input must be a block, or a tuple of blocks"
+            )
+        first = inputs[0]
+        for other in inputs[1:]:
+            if not self.dims_match(first.dims, other.dims):
+                raise self.source.error(
+                    ShapeError,
+                    input_node,
+                    "the blocks of a tuple input must have the same shape",
+                    hint="broadcast them first: (values, indices.unsqueeze(1).expand_as(values))",
+                )
+        return inputs, single
+
+    def combine_dim(
+        self, dim_node: cst.BaseExpression | None, value: Value, node: cst.Call
+    ) -> tuple[int, int]:
+        """The torch position of dim= and its Triton position."""
+        if dim_node is None:
+            raise self.source.error(UnsupportedConstructError, node, "dim= is needed")
+        dim = self.lower_expr(dim_node)
+        if dim.kind != CONST or not isinstance(dim.const, int):
+            raise self.source.error(
+                UnsupportedConstructError, dim_node, "dim must be an integer constant"
+            )
+        position = dim.const + value.rank if dim.const < 0 else dim.const
+        if not 0 <= position < value.rank:
+            raise self.source.error(
+                ShapeError, dim_node, f"dim {dim.const} is out of range for a {value.rank}-D value"
+            )
+        return position, triton_position(value.dims, position)
+
+    @staticmethod
+    def combine_operand(inputs: list[Value], single: bool) -> ast.expr:
+        if single:
+            return inputs[0].code
+        return ast.Tuple(elts=[v.code for v in inputs], ctx=ast.Load())
+
+    def combine_result(self, code: ast.expr, shapes: list, single: bool, node) -> Value:
+        if single:
+            dims, dtype = shapes[0]
+            return block(code, dims, dtype)
+        name = self.names.fresh("combined")
+        self.emit(assign(name, code), self.source.line_of(node))
+        items = tuple(
+            block(expr("r[i]", r=ast.Name(id=name), i=index), dims, dtype)
+            for index, (dims, dtype) in enumerate(shapes)
+        )
+        return Value(TUPLE, items=items)
+
+    def combine_spec(self, function_node: cst.BaseExpression | None, node: cst.Call):
+        """(the name to give the Triton function, the combine function's source)."""
+        if isinstance(function_node, cst.Lambda):
+            text = self.source.code(function_node)
+            return "combine", from_lambda_node(function_node, text)
+        if isinstance(function_node, cst.Name) and function_node.value in self.callables:
+            spec = self.callables[function_node.value]
+            if spec is not None and function_node.value not in self.scope:
+                return function_node.value, spec
+        raise self.source.error(
+            CallableArgumentError,
+            function_node or node,
+            "the combine function must be a lambda or a function this module defines",
+            hint="def add_pairs(left, right): return left + right",
+        )
+
+    def combine_function(
+        self, function_node: cst.BaseExpression | None, inputs: list[Value], node: cst.Call
+    ) -> str:
+        """Writes the combine function as a @triton.jit function; returns its name."""
+        name, spec = self.combine_spec(function_node, node)
+        count = len(inputs)
+        if len(spec.params) != 2 * count:
+            raise self.source.error(
+                CallableArgumentError,
+                function_node,
+                f"the combine function takes {len(spec.params)} arguments; {2 * count} expected "
+                f"(the left then the right of {count} input{'s' * (count > 1)})",
+            )
+        function = self.names.fresh(f"{name}_jit")
+        line = self.source.line_of(node)
+        saved = (self.lines, self.depth, self.scope, self.inlining)
+        self.lines, self.depth = [], 1
+        self.scope = {
+            param: block(ast.Name(id=param), (), inputs[index % count].dtype)
+            for index, param in enumerate(spec.params)
+        }
+        readable = set(spec.params) | set(self.aliases.names) | _ALWAYS
+        readable |= {
+            target for statement in spec.statements for target in statement_targets(statement)
+        }
+        self.inlining = (name, spec, readable)
+        try:
+            for statement in spec.statements:
+                self.lower_statement(statement)
+            result = self.lower_expr(spec.body)
+            parts = list(result.items) if result.kind == TUPLE else [result]
+            if len(parts) != count:
+                raise self.source.error(
+                    CallableArgumentError,
+                    spec.body,
+                    f"the combine function returns {len(parts)} values; {count} expected",
+                )
+            if spec.statements:
+                self.emit_comment(spec.body)  # the `return` line of the module's function
+            returned = ", ".join(ast.unparse(p.code) for p in parts)
+            self.emit(f"return {returned}", line)
+            body = self.lines
+        finally:
+            self.lines, self.depth, self.scope, self.inlining = saved
+        what = "the lambda" if name == "combine" else f"{name}()"
+        header = [
+            f"# {what}, the combine function of line {line}: {_first_line(spec)}",
+            "@triton.jit",
+            f"def {function}({', '.join(spec.params)}):",
+        ]
+        text = "\n".join(header + ["    " * b.depth + b.text for b in body])
+        self.user_functions.setdefault(function, text)
+        return function
+
+
+def constant_zero() -> Value:
+    return Value(CONST, ast.Constant(value=0), const=0)
+
+
+def _first_line(spec: InlineCallable) -> str:
+    return spec.text.strip().splitlines()[0]
+
+
+def statement_targets(statement: cst.BaseStatement) -> set[str]:
+    names: set[str] = set()
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    for found in [target.target, *getattr(target.target, "elements", [])]:
+                        value = getattr(found, "value", found)
+                        if isinstance(value, cst.Name):
+                            names.add(value.value)
+    return names
