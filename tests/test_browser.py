@@ -173,7 +173,8 @@ def test_side_by_side_renders_in_jupyterlab(jupyter_lab: tuple[str, str, Path]) 
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_text("Run All Cells", exact=True).click()
             page.wait_for_selector("[data-pane='triton'] [data-line]", timeout=180_000)
-            page.wait_for_selector("text=PASS", timeout=60_000)
+            # a regex, case-sensitive: `text=PASS` would also match "pass" in generated code
+            page.wait_for_selector("text=/PASS +float32/", timeout=60_000)
             panes = page.evaluate(READ_PANES)
             output = page.locator(".jp-OutputArea-output", has=page.locator("[data-pane]"))
             shot = tmp_path / "side-by-side.png"

@@ -130,6 +130,16 @@ class RankUnknownError(TranspileError):
     )
 
 
+class ArgumentUnknownError(RankUnknownError):
+    """Device code that needs an argument's value (None or a tensor, a string) while
+    transpiling, where only the call gives it."""
+
+    hint = (
+        "call the kernel through transpiler.kernel (it specialises on such arguments), or pass "
+        "example_args= to transpile"
+    )
+
+
 class UnsupportedDtypeError(TranspileError):
     """A dtype the generated kernel cannot compute in."""
 

@@ -205,7 +205,8 @@ LANGUAGE_NAMES = (
     "register_tunable load store dot atomic_add atomic_max atomic_min atomic_and atomic_or "
     "atomic_xor atomic_xchg atomic_cas reduce associative_scan cumprod device_print rand "
     "randint split join inline_triton inline_asm_elementwise triton_kernel jagged_tile vtile "
-    "register_reduction_dim signal wait subscript stacktensor_like tile_index barrier"
+    "register_reduction_dim signal wait subscript stacktensor_like tile_index barrier tile_begin "
+    "tile_end tile_block_size tile_id"
 ).split()
 
 

@@ -33,6 +33,10 @@ class HostInfo:
     floats: set[str] = field(default_factory=set)  # host names that surely hold Python floats
     dtypes: dict[str, cst.BaseExpression] = field(default_factory=dict)  # acc_dtype = torch.float32
     scalar_params: set[str] = field(default_factory=set)  # annotated int / float / bool
+    block_size_vars: set[str] = field(default_factory=set)  # `b = hl.register_block_size(n)`
+    # arguments specialised on: None or a string, from example arguments (the call's)
+    constants: dict[str, object] = field(default_factory=dict)
+    optional_params: set[str] = field(default_factory=set)  # default None, or `T | None`
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -92,6 +96,9 @@ class HostInfo:
         self.size_keys.pop(name, None)
         self.tensor_sizes.pop(name, None)
         self.dtypes.pop(name, None)
+        self.block_size_vars.discard(name)
+        self.constants.pop(name, None)
+        self.optional_params.discard(name)
 
     def _broadcast(self, names: list[str | None], value: cst.BaseExpression) -> bool:
         """`x, y = torch.broadcast_tensors(x, y)`: tensors of the largest rank among the inputs."""
@@ -166,6 +173,12 @@ class HostInfo:
         if self._is_dtype(value):
             self.dtypes[name] = value
             return
+        if (
+            isinstance(value, cst.Call)
+            and self.aliases.qualified(value.func) == "helion.language.register_block_size"
+        ):
+            self.block_size_vars.add(name)
+            return
         key = self.key_of(value) if not isinstance(value, cst.Integer) else None
         if key is not None:
             self.size_keys[name] = key
@@ -236,10 +249,18 @@ class HostInfo:
             if like is not None and self.rank(like) is not None:
                 return [self.size_key(like, d) for d in range(self.rank(like))]
             if isinstance(shape, (cst.List, cst.Tuple)):
-                keys = [self.key_of(e.value) for e in shape.elements]
+                if any(isinstance(e, cst.StarredElement) for e in shape.elements):
+                    return "unknown"  # torch.empty([*x.shape, 2]): rank from x's
+                entries = [e.value for e in shape.elements]
             else:
-                keys = [self.key_of(a) for a in positional[: 1 if method == "full" else None]]
-            return keys if all(k is not None for k in keys) else "unknown"
+                entries = positional[: 1 if method == "full" else None]
+                if any(a.star for a in value.args if a.keyword is None):
+                    return "unknown"
+            # a size no name stands for (`b + c`) is the new tensor's own: `out.size(1)`
+            return [
+                self.key_of(entry) or f"{self._allocating}.size({dim})"
+                for dim, entry in enumerate(entries)
+            ]
         if base in self.names and method in ("clone", "contiguous") and base in self.tensor_sizes:
             return list(self.tensor_sizes[base])
         if (
@@ -342,9 +363,25 @@ def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
             param.default, cst.Float
         ):
             info.floats.add(name)
+        if _may_be_none(param):
+            info.optional_params.add(name)
         if isinstance(annotation, cst.Name) and annotation.value in ("int", "float", "bool"):
             info.scalar_params.add(name)
         if annotation is not None and (info.aliases.qualified(annotation) or "").endswith("Tensor"):
             info.tensors.add(name)
             if name in info.ranks:
                 info.tensor_sizes[name] = [f"{name}.size({d})" for d in range(info.ranks[name])]
+
+
+def _may_be_none(param: cst.Param) -> bool:
+    """`x=None`, `x: T | None`, `x: Optional[T]`: an argument that may be None."""
+    import libcst.matchers as m
+
+    if isinstance(param.default, cst.Name) and param.default.value == "None":
+        return True
+    annotation = param.annotation.annotation if param.annotation else None
+    if annotation is None:
+        return False
+    if m.findall(annotation, m.Name("None") | m.Name("Optional")):
+        return True
+    return isinstance(annotation, cst.SimpleString) and "None" in annotation.evaluated_value

@@ -46,6 +46,11 @@ __all__ = [
     "split",
     "static_range",
     "tile",
+    "tile_begin",
+    "tile_block_size",
+    "tile_end",
+    "tile_id",
+    "tile_index",
     "triton_kernel",
     "zeros",
 ]
@@ -387,6 +392,38 @@ def register_block_size(min_or_max: SizeLike, max_or_none: SizeLike | None = Non
     return _as_int(min_or_max if max_or_none is None else max_or_none)
 
 
+def _one_tile(tile: Any) -> Tile:
+    """The tile itself (`hl.tile(x.size())` over one dimension gives a tuple of one)."""
+    if _is_sequence(tile) and len(tile) == 1:
+        return tile[0]
+    return tile
+
+
+def tile_index(tile: Tile) -> torch.Tensor:
+    """`tile.index`, spelt as a function (Helion's older API)."""
+    return _one_tile(tile).index
+
+
+def tile_begin(tile: Tile) -> int:
+    """`tile.begin`, spelt as a function."""
+    return _one_tile(tile).begin
+
+
+def tile_end(tile: Tile) -> int:
+    """`tile.end`, spelt as a function."""
+    return _one_tile(tile).end
+
+
+def tile_block_size(tile: Tile) -> int:
+    """`tile.block_size`, spelt as a function."""
+    return _one_tile(tile).block_size
+
+
+def tile_id(tile: Tile) -> int:
+    """`tile.id`, spelt as a function."""
+    return _one_tile(tile).id
+
+
 def register_tunable(name: str, fragment: Any) -> Any:
     """A tunable value; reference mode takes the fragment's default (or the value itself)."""
     default = getattr(fragment, "default", fragment)
@@ -469,8 +506,22 @@ def load(
     position = _position(index_list)
     if extra_mask is not None:  # masked-out lanes may index outside the tensor: read a safe one
         position = _clamped(tensor, position)
+        tensor = _padded(tensor, position)
     values = tensor[position]
     return values if extra_mask is None else torch.where(extra_mask, values, 0)
+
+
+def _padded(tensor: torch.Tensor, position: tuple[Any, ...]) -> torch.Tensor:
+    """The tensor with zeros after its end where a tile's slice reaches past it (a tile over
+    `x.size(1) + y.size(1)` loading x under an extra_mask): the slice keeps its length."""
+    pads: list[int] = []
+    for dim in reversed(range(tensor.dim())):
+        part = position[dim] if dim < len(position) else None
+        stop = part.stop if isinstance(part, slice) else None
+        pads += [0, max(0, stop - tensor.size(dim)) if isinstance(stop, int) else 0]
+    if not any(pads):
+        return tensor
+    return torch.nn.functional.pad(tensor, pads)
 
 
 def store(tensor: torch.Tensor, index_list: list[Any], value: Any, extra_mask: Any = None) -> None:

@@ -90,6 +90,7 @@ def _transpile(
     left_out = {id(k.node) for k in kernels if only is not None and k.name not in only}
     kernels = [k for k in kernels if id(k.node) not in left_out]
     ranks = _ranks_from_examples(kernels, example_args)
+    constants = _constants_from_examples(kernels, example_args, aliases)
     given = inline.callables_from_examples(kernels, example_args)
     for name, functions in callables.items():
         given.setdefault(name, {}).update(functions)
@@ -99,7 +100,12 @@ def _transpile(
     functions: dict[str, str] = {}
     for kernel in kernels:
         lowered, launcher = lower_kernel(
-            parsed, aliases, kernel, ranks.get(kernel.name, {}), given.get(kernel.name, {})
+            parsed,
+            aliases,
+            kernel,
+            ranks.get(kernel.name, {}),
+            given.get(kernel.name, {}),
+            constants.get(kernel.name, {}),
         )
         pieces[id(kernel.node)] = (lowered, launcher)
         for item in lowered:
@@ -154,10 +160,13 @@ def lower_kernel(
     kernel: KernelFunction,
     ranks: dict[str, int],
     given: dict[str, object] | None = None,
+    constants: dict[str, object] | None = None,
 ) -> tuple[list[LoweredKernel], list[Line]]:
-    """Each top-level device loop → a @triton.jit kernel; the function → its launcher."""
+    """Each top-level device loop → a @triton.jit kernel; the function → its launcher.
+    `constants` are arguments specialised on (None, strings): device code sees their values."""
     host = HostInfo(aliases, ranks=ranks)
     analyse_params(kernel.node, host)
+    host.constants.update(constants or {})
     specs = inline.callable_specs(source, aliases, kernel, host, given or {})
     host_names = Names(_all_names(kernel.node))
     launcher: list[Line] = []
@@ -331,5 +340,32 @@ def _ranks_from_examples(kernels: list[KernelFunction], example_args) -> dict[st
     """Tensor ranks per kernel parameter, from example arguments (to specialise hl.tile(x.size()))."""
     return {
         kernel: {name: value.dim() for name, value in pairs if hasattr(value, "dim")}
+        for kernel, pairs in positional_examples(kernels, example_args).items()
+    }
+
+
+def _constants_from_examples(
+    kernels: list[KernelFunction], example_args, aliases: Aliases
+) -> dict[str, dict]:
+    """Arguments device code sees as constants while transpiling, per kernel parameter: None
+    (`if labels is not None:`), strings (`if reduction == "sum":`), bools (`if log_target:`),
+    and the values of parameters annotated `hl.constexpr`."""
+    constexpr = {
+        kernel.name: {
+            p.name.value
+            for p in [*kernel.node.params.posonly_params, *kernel.node.params.params]
+            if p.annotation is not None
+            and aliases.qualified(p.annotation.annotation) == "helion.language.constexpr"
+        }
+        for kernel in kernels
+    }
+    return {
+        kernel: {
+            name: value
+            for name, value in pairs
+            if value is None
+            or isinstance(value, (str, bool))
+            or (name in constexpr[kernel] and isinstance(value, (bool, int, float)))
+        }
         for kernel, pairs in positional_examples(kernels, example_args).items()
     }

@@ -241,6 +241,8 @@ class Kernel:
         self._key = f"{self.name}@{id(self)}"
         _KERNELS[self._key] = self
         self._aliases: tuple | None = None  # returned arguments (torch_ops.aliased_returns)
+        self._signature: inspect.Signature | None = None  # read on the first call
+        self._constexpr: set[int] = set()  # positions of hl.constexpr parameters
         self.__doc__ = fn.__doc__
         self.__name__ = fn.__name__
         self.__wrapped__ = fn
@@ -254,11 +256,29 @@ class Kernel:
         return transpile_module(
             self.source,
             filename=self.filename,
-            example_args=args,
+            example_args=None if args is None else self.positional(args, kwargs or {}),
             only=(self.name,),
             config=config,
             callables={self.name: self.callables(args or (), kwargs or {})},
         )
+
+    def positional(self, args: tuple, kwargs: dict) -> tuple:
+        """The arguments in parameter order, keywords and defaults included (what the kernel is
+        specialised on: ranks, None or a tensor, strings)."""
+        if self._signature is None:
+            self._signature = inspect.signature(self.fn)
+            self._constexpr = _constexpr_params(self.fn)
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError:
+            return tuple(args)
+        bound.apply_defaults()
+        values = []
+        for parameter in self._signature.parameters.values():
+            if parameter.kind not in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+                break
+            values.append(bound.arguments[parameter.name])
+        return tuple(values)
 
     def callables(self, args: tuple, kwargs: dict) -> dict[str, Any]:
         """The callable arguments (epilogues) by parameter name: the kernel inlines them."""
@@ -281,7 +301,8 @@ class Kernel:
     def bind(
         self, args: tuple, config: dict | None = None, kwargs: dict | None = None
     ) -> BoundKernel:
-        ranks = tuple(a.dim() if isinstance(a, torch.Tensor) else None for a in args)
+        positional = self.positional(tuple(args), kwargs or {})
+        ranks = tuple(_specialised_on(a, i in self._constexpr) for i, a in enumerate(positional))
         inlined = self.callables(tuple(args), kwargs or {})  # specialised on each one's code
         key = (ranks, repr(config), tuple((k, v.__code__) for k, v in inlined.items()))
         if key not in self._bound:
@@ -393,6 +414,28 @@ def _takes_callables(fn: Callable) -> bool:
 def _is_callable_argument(value: object) -> bool:
     """A Python function or lambda passed as an argument (tensors and numbers are not)."""
     return isinstance(value, types.FunctionType)
+
+
+def _specialised_on(value: object, constexpr: bool = False) -> object:
+    """What of an argument the generated code depends on: a tensor's rank, None, a string, a
+    bool, the value of an `hl.constexpr` parameter."""
+    if isinstance(value, torch.Tensor):
+        return value.dim()
+    if value is None or isinstance(value, (str, bool)) or constexpr:
+        return ("value", type(value).__name__, value)
+    return None
+
+
+def _constexpr_params(fn: Callable) -> set[int]:
+    """Positions of the parameters annotated `hl.constexpr` (as text: annotations may be
+    strings under `from __future__ import annotations`)."""
+    positions = set()
+    for index, parameter in enumerate(inspect.signature(fn).parameters.values()):
+        annotation = parameter.annotation
+        text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+        if text.split(".")[-1] == "constexpr":
+            positions.add(index)
+    return positions
 
 
 def _ranks(args: tuple) -> tuple:

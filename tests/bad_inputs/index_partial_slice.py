@@ -1,5 +1,6 @@
-# case: a partial slice x[1:3]
-# expect: UnsupportedConstructError 12:23
+# case: a partial slice x[1:] whose length only the tensor's size gives
+# expect: UnsupportedConstructError 13:23
+# message: a partial slice whose length is known only at run time
 import torch
 import helion
 import helion.language as hl
@@ -9,5 +10,5 @@ import helion.language as hl
 def k(x: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     for tile in hl.tile(x.size(0)):
-        out[tile] = x[1:3]
+        out[tile] = x[1:]
     return out

@@ -45,6 +45,7 @@ from .values import (
     DTYPE,
     HOST_TENSOR,
     MODULE,
+    TILE,
     TUPLE,
     Value,
     block,
@@ -53,6 +54,14 @@ from .values import (
 )
 from .views import ViewsMixin
 
+# Helion's function spellings of tile attributes: hl.tile_index(tile) is tile.index
+_TILE_FUNCTIONS = {
+    "tile_index": "index",
+    "tile_begin": "begin",
+    "tile_end": "end",
+    "tile_block_size": "block_size",
+    "tile_id": "id",
+}
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
 
@@ -242,6 +251,17 @@ class CallsMixin(
                 "hl.barrier() inside a device loop: it can only separate the kernel's "
                 "top-level device loops",
             )
+        if name in _TILE_FUNCTIONS:  # hl.tile_index(tile) is tile.index
+            tile_node = args.get(0, "tile")
+            tile = self.lower_expr(tile_node) if tile_node is not None else None
+            if tile is None or tile.kind != TILE or len(node.args) != 1:
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    node,
+                    f"hl.{name} takes one tile",
+                    hint=f"write hl.{name}(tile), or tile.{_TILE_FUNCTIONS[name]}",
+                )
+            return self.tile_attribute(tile, _TILE_FUNCTIONS[name], node)
         if name in ("tile", "grid"):
             raise self.source.error(
                 UnsupportedConstructError,

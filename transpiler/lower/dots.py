@@ -218,7 +218,7 @@ class DotsMixin:
         elif not as_stored and value.native:
             self.use_helper("upcast_half")
             code = expr("upcast_half(v)", v=code)
-        if axis is not None and axis.size is None and axis not in value.zero_outside:
+        if axis is not None and axis.masked and axis not in value.zero_outside:
             mask = self.place_mask(axis, position, value.dims, self.source.current)
             code = expr("tl.where(m, v, 0)", m=mask, v=code)
         return code

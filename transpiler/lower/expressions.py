@@ -70,6 +70,9 @@ class ExpressionsMixin:
         self.refuse_callable_value(node)
         if name in ("True", "False", "None"):
             return constant({"True": True, "False": False, "None": None}[name])
+        specialised = self.host_constant(name)
+        if specialised is not None:  # an argument the kernel is specialised on (None, "sum")
+            return specialised
         if name in self.host.names or name in self.aliases.globals - set(self.aliases.names):
             if name in self.host.tensors or (
                 name in self.tensor_names_used and name not in self.host.scalar_params
@@ -77,6 +80,8 @@ class ExpressionsMixin:
                 return self.host_tensor(name)
             if name in self.host.dtypes:  # acc_dtype = torch.float32 / dtype = x.dtype
                 return self.lower_expr(self.host.dtypes[name])
+            if name in self.host.block_size_vars:
+                return block(ast.Name(id=self.block_size_constexpr(name)), (), "int")
             if name in self.host.size_keys:
                 return block(ast.Name(id=self.size_param(self.host.size_keys[name])), ())
             return block(ast.Name(id=self.param(name, name, "scalar")), ())
@@ -122,6 +127,7 @@ class ExpressionsMixin:
         for helper in helpers:
             self.use_helper(helper)
         dims = self.broadcast_dims(left, right, node)
+        dims = self.kept_block_lanes(op_name, left, right, dims)
         dtype = result_dtype(op_name, left.dtype, right.dtype)
         code = _scalar_and_block_condition(op_name, left, right)
         result = block(code or expr(template, a=left.code, b=right.code), dims, dtype)
@@ -160,6 +166,8 @@ class ExpressionsMixin:
         return result
 
     def expr_Comparison(self, node: cst.Comparison) -> Value:
+        if any(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in node.comparisons):
+            return self.identity_test(node)
         left = self.arithmetic(self.lower_expr(node.left), node.left)
         result: Value | None = None
         for target in node.comparisons:
@@ -174,8 +182,17 @@ class ExpressionsMixin:
             right = self.arithmetic(self.lower_expr(target.comparator), target.comparator)
             dims = self.broadcast_dims(left, right, node)
             part = block(expr(f"a {symbol} b", a=left.code, b=right.code), dims, "bool")
+            if left.kind == CONST and right.kind == CONST:  # `reduction == "sum"`, specialised
+                try:
+                    part = constant(_fold_comparison(symbol, left.const, right.const))
+                except TypeError as error:  # "sum" < 1: Python refuses it too
+                    raise self.source.error(
+                        UnsupportedConstructError, node, f"this comparison: {error}"
+                    ) from None
             if result is None:
                 result = part
+            elif result.kind == CONST and part.kind == CONST:
+                result = constant(bool(result.const and part.const))
             else:
                 dims = self.broadcast_dims(result, part, node)
                 code = _scalar_and_block_condition("BitAnd", result, part)
@@ -205,6 +222,9 @@ class ExpressionsMixin:
                 "a conditional expression (`a if c else b`) on a block condition",
                 hint="torch.where(c, a, b) chooses per element",
             )
+        if condition.kind == CONST:  # known while transpiling: only the branch taken
+            chosen = node.body if condition.const else node.orelse
+            return self.lower_expr(chosen)
         body = self.arithmetic(self.lower_expr(node.body), node.body)
         orelse = self.arithmetic(self.lower_expr(node.orelse), node.orelse)
         dims = self.broadcast_dims(body, orelse, node)
@@ -310,7 +330,7 @@ class ExpressionsMixin:
         result = []
         for x, y in zip(a, b):
             if x is None or y is None or self.same_axis(x, y):
-                result.append(x if x is not None else y)
+                result.append(self.pick_axis(x, y))
             else:
                 raise self.source.error(
                     ShapeError,
@@ -325,6 +345,8 @@ class ExpressionsMixin:
         """Whether two axes are one; two whole dimensions are, once the launcher checks sizes."""
         if x is y:
             return True
+        if x.block_var or y.block_var:  # block_size_n's lanes and a tile of that block size
+            return x.block == y.block
         if x.size is not None or y.size is not None:
             return self.same_size(x, y)
         if self.is_full_axis(x) and self.is_full_axis(y):
@@ -406,3 +428,12 @@ def _scalar_and_block_condition(op_name: str, left: Value, right: Value) -> ast.
         return None
     scalar, other = (left, right) if left.rank == 0 else (right, left)
     return expr(_WHERE_FORMS[op_name], s=scalar.code, b=other.code)
+
+
+def _fold_comparison(symbol: str, left: object, right: object) -> bool:
+    """A comparison of two constants, as Python makes it."""
+    import operator
+
+    functions = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+    functions.update({"==": operator.eq, "!=": operator.ne})
+    return bool(functions[symbol](left, right))

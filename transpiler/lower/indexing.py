@@ -171,10 +171,14 @@ class IndexingMixin:
             if kind == "full":
                 payload = self.full_axis(tensor, tensor_dim, node)
                 kind = "tile"
+            sliced = kind == "slice"  # its mask holds the tensor's size: no size check
+            if sliced:
+                payload = self.slice_axis(tensor, tensor_dim, payload, node)
+                kind = "tile"
             if kind == "tile":
                 placed.append((kind, payload, tensor_dim, len(dims)))
                 dims.append(payload)
-                if not self.is_full_axis(payload):
+                if not self.is_full_axis(payload) and not sliced:
                     self.coverage.append((tensor, tensor_dim, payload))
             elif kind == "scalar":
                 placed.append((kind, payload, tensor_dim, -1))
@@ -206,7 +210,7 @@ class IndexingMixin:
                 masks.extend(
                     self.place_mask(axis, position + i, dims, node)
                     for i, axis in enumerate(payload.dims)
-                    if axis is not None and axis.size is None
+                    if axis is not None and axis.masked
                 )
         pointers = total([ast.Name(id=pointer), *offsets])
         self.load_nones = (id(node), frozenset(nones))  # for the load's Value (view_nones)
@@ -220,12 +224,8 @@ class IndexingMixin:
                 if part.lower is None and part.upper is None and part.step is None:
                     elements.append(("full", None))
                     continue
-                raise self.source.error(
-                    UnsupportedConstructError,
-                    part,
-                    "a partial slice of a host tensor",
-                    hint="index with tiles (x[tile]) or whole dimensions (x[tile, :])",
-                )
+                elements.append(("slice", part))  # x[tile, begin:begin + length]
+                continue
             value_node = part.value
             if isinstance(value_node, cst.Name) and value_node.value == "None":
                 elements.append(("new", None))

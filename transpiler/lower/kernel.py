@@ -14,12 +14,15 @@ from ..frontend import Aliases
 from ..host import HostInfo
 from ..source import Source
 from .autotuning import AutotuneList, AutotuningMixin
+from .block_sizes import BlockSizesMixin
 from .calls import CallsMixin
 from .expressions import ExpressionsMixin
 from .indexing import IndexingMixin
 from .jagged import JaggedMixin
 from .loops import LoopsMixin
 from .settings import config_value
+from .slices import SlicesMixin
+from .specialised import SpecialisedMixin
 from .stages import StagesMixin
 from .statements import StatementsMixin
 from .values import HOST_TENSOR, Axis, Dims, Value
@@ -64,6 +67,9 @@ class KernelBuilder(
     CallsMixin,
     IndexingMixin,
     AutotuningMixin,
+    BlockSizesMixin,
+    SpecialisedMixin,
+    SlicesMixin,
     StagesMixin,
 ):
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
@@ -130,6 +136,12 @@ class KernelBuilder(
         self.loop_loads: list[tuple[str, Dims]] = []  # (tensor, dims) of loads inside loops
         # host tensor → the first source line doing arithmetic on its loaded values (bool refused)
         self.arithmetic_on: dict[str, int] = {}
+        self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
+        self.block_var_axes: dict[str, Axis] = {}  # ... → its axis in hl.zeros shapes
+        self.specialised: dict[str, str] = {}  # argument → what it was (None, a string) here
+        self.constexpr_names: dict[str, ast.expr] = {}  # `n2 = BLOCK_K * 2`: n2 → BLOCK_K * 2
+        self.lanes_axes: dict[str, Axis] = {}  # `BLOCK_K * 2` → the axis shapes of it give
+        self.slice_axes: dict[tuple, Axis] = {}  # x[..., lo:hi] → its axis
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -297,7 +309,7 @@ class KernelBuilder(
                 self.arithmetic_on.setdefault(tensor, line)
 
     def rank_checks(self) -> list[str]:
-        checks = []
+        checks = self.specialisation_checks()
         for tensor, rank in self.checked_ranks.items():
             like = self.host.like.get(tensor)
             if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:

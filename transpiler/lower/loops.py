@@ -210,7 +210,8 @@ class LoopsMixin:
             explicit = explicit_blocks[index] if index < len(explicit_blocks) else None
             written_one = isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1
             squeezed.append(written_one and self.squeeze_units)
-            block_name = self.constexpr(block_wanted, "")
+            var = self.block_size_var(explicit)
+            block_name = self.block_size_constexpr(var) if var else self.constexpr(block_wanted, "")
             if explicit is None:
                 self.tile_blocks.append(block_name)
             if explicit is None and self.block_sizes:  # config block sizes go in loop order
@@ -489,9 +490,12 @@ class LoopsMixin:
         return isinstance(call, cst.Call) and self.aliases.qualified(call.func) in JAGGED_LOOPS
 
     def inner_block(self, wanted: str, explicit_blocks: list) -> str:
+        explicit = explicit_blocks[0] if explicit_blocks else None
+        var = self.block_size_var(explicit)
+        if var is not None:  # the BLOCK hl.zeros([..., block_size_n]) shapes use too
+            return self.block_size_constexpr(var)
         if wanted in self.constexprs:
             return wanted
-        explicit = explicit_blocks[0] if explicit_blocks else None
         default = "32" if self.full_axes else "64"
         name = self.constexpr(wanted, "")
         if explicit is None:

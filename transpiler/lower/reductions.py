@@ -115,7 +115,7 @@ class ReductionsMixin:
         self, name: str, masked: ast.expr, axis: Axis | None, position: int, keepdim: bool, dims
     ) -> Value:
         code = expr(f"tl.{name}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim)
-        if axis is not None and axis.size is None and not self.is_full_axis(axis):
+        if axis is not None and axis.masked and not self.is_full_axis(axis):
             code = expr("i + b", i=code, b=axis.begin)
         return block(code, dims, "int")
 
@@ -145,7 +145,7 @@ class ReductionsMixin:
         mask = conjunction(
             self.place_mask(axis, position, value.dims, node)
             for position, axis in enumerate(materialised)
-            if axis is not None and axis.size is None
+            if axis is not None and axis.masked
         )
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
         if op.name not in ("sum", "mean", "amax", "amin", "max", "min"):
@@ -186,7 +186,7 @@ class ReductionsMixin:
 
     def reduction_mask(self, axis: Axis | None, position: int, dims, node) -> ast.expr | None:
         """The mask of the reduced axis at Triton dimension `position` (None: nothing masked)."""
-        if axis is None or axis.size is not None:
+        if axis is None or not axis.masked:
             return None
         return self.place_mask(axis, position, dims, node)
 
@@ -196,6 +196,8 @@ class ReductionsMixin:
             return ast.Constant(value=1)
         if axis.size is not None:
             return ast.Constant(value=axis.size)
+        if axis.block_var:  # every lane of the block counts
+            return ast.Name(id=axis.block)
         if axis.parents:
             raise self.source.error(
                 UnsupportedConstructError,

@@ -191,6 +191,11 @@ class StatementsMixin:
                 UnsupportedConstructError, target, "assigning to this target inside a device loop"
             )
         name = target.value
+        if value.kind == BLOCK:
+            value = self.keep_block_lanes(name, value)
+        self.remember_constexpr(
+            name, value.code if value.kind == BLOCK and not value.rank else None
+        )
         if value.kind in (BLOCK, CONST) and value.code is not None:
             if not (isinstance(value.code, ast.Name) and value.code.id == name):
                 self.emit(assign(name, value.code), line)
@@ -205,6 +210,9 @@ class StatementsMixin:
         self.emit_comment(statement)
         line = self.source.line_of(statement)
         condition = self.arithmetic(self.lower_expr(statement.test), statement.test)
+        if condition.kind == CONST:  # known while transpiling (`if labels is not None:`)
+            self.static_if(statement, bool(condition.const))
+            return
         if condition.rank:
             raise self.source.error(
                 UnsupportedConstructError,
@@ -212,20 +220,22 @@ class StatementsMixin:
                 "an if on a block of values",
                 hint="select element-wise with torch.where(condition, a, b)",
             )
-        before = dict(self.scope)
+        before, constexprs = dict(self.scope), dict(self.constexpr_names)
         self.emit(f"if {ast.unparse(condition.code)}:", line)
-        self.lower_branch(statement.body.body, line)
+        self.depth += 1
+        self.lower_branch(lambda: self.lower_body(statement.body.body), line)
+        self.depth -= 1
         after_if, after_else = self.scope, before
         orelse = statement.orelse
         if orelse is not None:
             self.scope = dict(before)  # the else branch sees what the if branch did not do
             self.emit("else:", line)
+            self.depth += 1
             if isinstance(orelse, cst.If):
-                self.depth += 1
-                self.lower_if(orelse)
-                self.depth -= 1
+                self.lower_branch(lambda: self.lower_if(orelse), line)
             else:
-                self.lower_branch(orelse.body.body, line)
+                self.lower_branch(lambda: self.lower_body(orelse.body.body), line)
+            self.depth -= 1
             after_else = self.scope
         self.scope = {  # what a branch assigned (the else branch's, where both did)
             name: after_else[name]
@@ -237,6 +247,10 @@ class StatementsMixin:
             other = after_else.get(name)
             if name not in before and other is not None and self.same_branch_value(value, other):
                 self.scope[name] = other
+        # a name a branch made block-size arithmetic holds it only on that branch
+        self.constexpr_names = {
+            k: v for k, v in self.constexpr_names.items() if constexprs.get(k) is v
+        }
 
     def same_branch_value(self, first: Value, second: Value) -> bool:
         """Whether a name two branches assign is one Triton variable after the `if`: a named
@@ -253,15 +267,22 @@ class StatementsMixin:
             and self.dims_match(first.dims, second.dims)
         )
 
-    def lower_branch(self, body, line: int) -> None:
-        """One branch of an `if`, indented; `pass` where its statements left no code (an
-        identity epilogue `acc = epilogue(acc, tile)` inlines to nothing)."""
+    def lower_branch(self, lower, line: int) -> None:
+        """A branch's statements; `pass` where none is left (an `if` decided while
+        transpiling, an inlined identity) so the generated `if` keeps a body."""
         first = len(self.lines)
-        self.depth += 1
-        self.lower_body(body)
-        if all(emitted.text.startswith("#") for emitted in self.lines[first:]):
+        lower()
+        if all(added.text.lstrip().startswith("#") for added in self.lines[first:]):
             self.emit("pass", line)
-        self.depth -= 1
+
+    def static_if(self, statement: cst.If, taken: bool) -> None:
+        """An `if` decided while transpiling: only its branch taken is lowered, no `if` left."""
+        if taken:
+            self.lower_body(statement.body.body)
+        elif isinstance(statement.orelse, cst.If):
+            self.lower_if(statement.orelse)
+        elif statement.orelse is not None:
+            self.lower_body(statement.orelse.body.body)
 
 
 def _binary_for(operator: str) -> cst.BaseBinaryOp:

@@ -33,6 +33,14 @@ class Axis:
     squeezed: bool = False
     size: int | None = None  # a dimension of known size (hl.join, torch.stack): no mask
     parents: tuple[Axis, ...] = ()  # hl.jagged_tile: the mask spans these axes, then this one
+    # `hl.register_block_size`'s variable this axis is all the lanes of (`hl.zeros([tile_m,
+    # block_size_n])`): no mask, every lane valid; it meets the tiles of that block size
+    block_var: str = ""
+
+    @property
+    def masked(self) -> bool:
+        """Whether some lanes may fall outside the tensor (tiles and whole dimensions)."""
+        return self.size is None and not self.block_var
 
     def __repr__(self) -> str:
         return f"Axis({self.label})"

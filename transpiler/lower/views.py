@@ -212,6 +212,12 @@ class ViewsMixin:
             )
         dims, sizes = [], []
         for element_node in element_nodes:
+            var = self.block_size_var(element_node)
+            if var is not None:  # hl.register_block_size's block: the lanes of its tiles
+                axis = self.block_size_axis(var)
+                dims.append(axis)
+                sizes.append(ast.Name(id=axis.block))
+                continue
             key = self.host_size_key(element_node)
             if key is not None:  # a host size: the whole dimension, as x[tile, :] would load it
                 axis = self.full_axis_for(key, element_node, self.source.code(element_node))
@@ -238,6 +244,11 @@ class ViewsMixin:
                 dims.append(element.axis)  # block.size(0): the block size of that tile
                 if not element.axis.squeezed:
                     sizes.append(ast.Name(id=element.axis.block))
+            elif element.kind == BLOCK and not element.rank and self.constexpr_code(element.code):
+                # block-size arithmetic (`tile_k.block_size * 2`): that many lanes
+                axis = self.lanes_axis(ast.unparse(self.constexpr_code(element.code)))
+                dims.append(axis)
+                sizes.append(ast.parse(axis.block, mode="eval").body)
             else:
                 raise self.source.error(
                     ShapeError,

@@ -1,0 +1,112 @@
+"""Block sizes from hl.register_block_size used as shapes and as inner loops' blocks."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import assert_matches, generated, reference
+
+import transpiler
+
+SOURCE = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def row_sums(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    block_size_n = hl.register_block_size(n)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m, block_size_n], dtype=torch.float32)
+        for tile_n in hl.tile(n, block_size=block_size_n):
+            acc += x[tile_m, tile_n]
+        out[tile_m] = acc.sum(-1)
+    return out
+
+
+@helion.kernel()
+def exp_and_max(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([m], dtype=torch.float32, device=x.device)
+    block_size_n = hl.register_block_size(n)
+    block_size_m = hl.register_block_size(m)
+    for tile_m in hl.tile(m, block_size=block_size_m):
+        best = hl.full([tile_m, block_size_n], float("-inf"), dtype=torch.float32)
+        total = hl.zeros([tile_m, block_size_n], dtype=torch.float32)
+        for tile_n in hl.tile(n, block_size=block_size_n):
+            part = hl.zeros([block_size_m, block_size_n], dtype=torch.float32)
+            part += torch.exp(x[tile_m, tile_n])
+            best = torch.maximum(best, x[tile_m, tile_n])
+            total += part
+        out[tile_m] = best.amax(-1) + total.sum(-1)
+    return out
+
+
+@helion.kernel()
+def weighted_sums(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([m], dtype=torch.float32, device=x.device)
+    block_size_n = hl.register_block_size(n)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m, block_size_n], dtype=torch.float32)
+        for tile_n in hl.tile(n, block_size=block_size_n):
+            acc = acc + x[tile_m, tile_n] * w[None, tile_n] + 1.0
+        out[tile_m] = acc.sum(-1) - n
+    return out
+"""
+
+
+def rand(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    return (torch.rand(*shape, dtype=torch.float64) * 2 - 1).to(dtype)
+
+
+def kernel_text(name: str, *args: object) -> str:
+    code = transpiler.transpile_module(SOURCE, example_args={name: args}, only=(name,)).code
+    return code[code.index(f"def {name}_kernel") :]
+
+
+def test_one_constexpr_serves_the_shape_and_the_loop():
+    text = kernel_text("row_sums", rand(5, 7))
+    assert "acc = tl.zeros([BLOCK_M, BLOCK_SIZE_N], dtype=tl.float32)" in text
+    assert "for begin_n in range(0, n, BLOCK_SIZE_N):" in text
+    assert "BLOCK_SIZE_N = block_size_n" in text
+    # the load is zero outside the tensor: adding it keeps the lanes, no tl.where needed
+    assert "acc = acc + x_tile" in text and "tl.where" not in text
+
+
+def test_other_updates_keep_the_lanes_outside_the_tensor():
+    text = kernel_text("exp_and_max", rand(5, 7))
+    assert "part = tl.where(mask_m[:, None] & mask_n[None, :], part + tl.exp(x_tile), part)" in text
+    compact = "".join(text.split())  # however the formatter wraps it
+    assert "best=tl.where(mask_n[None,:],tl.maximum(best,x_tile_1" in compact
+    assert "tl.max(best, axis=1) + tl.sum(total, axis=1)" in text  # no masks: all lanes valid
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32], ids=str)
+@pytest.mark.parametrize("shape", [(37, 203), (1, 5), (64, 64), (3, 130)], ids=str)
+def test_row_sums_match_float64(shape, dtype):
+    x = rand(*shape, dtype=dtype)
+    actual = generated(SOURCE, "row_sums", x)(x)
+    assert_matches(actual, x.double().sum(-1), dtype)
+    assert_matches(actual, reference(SOURCE, "row_sums")(x.clone()), dtype)
+
+
+@pytest.mark.parametrize("shape", [(37, 203), (1, 5), (19, 64), (70, 33)], ids=str)
+def test_masked_updates_match_float64(shape):
+    x = rand(*shape)
+    actual = generated(SOURCE, "exp_and_max", x)(x)
+    expected = x.double().amax(-1) + x.double().exp().sum(-1)
+    assert_matches(actual, expected)
+    assert_matches(actual, reference(SOURCE, "exp_and_max")(x.clone()))
+
+
+@pytest.mark.parametrize("shape", [(37, 203), (2, 3)], ids=str)
+def test_constant_lanes_outside_the_tensor_stay_out_of_the_sum(shape):
+    x, w = rand(*shape), rand(shape[1])
+    actual = generated(SOURCE, "weighted_sums", x, w)(x, w)
+    expected = (x.double() * w.double()).sum(-1)
+    assert_matches(actual, expected)
+    assert_matches(actual, reference(SOURCE, "weighted_sums")(x.clone(), w.clone()))

@@ -1,0 +1,113 @@
+"""Block sizes from `hl.register_block_size`: one constexpr shared by the loops and shapes using it.
+
+`block_size_n = hl.register_block_size(n)` on the host gives a block size the device code may
+use twice: as a shape (`hl.zeros([tile_m, block_size_n])`) and as an inner loop's block
+(`hl.tile(n, block_size=block_size_n)`). Both are `BLOCK_SIZE_N`. The shape's dimension is an
+axis of its own (`Axis.block_var`): every lane valid, no mask. It meets the tiles of that block
+size: lanes a tile leaves outside the tensor keep the accumulator's value (`acc += x[tile]`
+adds the zeros the load put there; other updates go through `tl.where(mask_n, new, acc)`).
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..codegen import conjunction, expr
+from .values import Axis, Dims, Value, triton_position
+
+
+class BlockSizesMixin:
+    """`block_size_var`, `block_size_constexpr`, `block_size_axis`, and how their lanes combine."""
+
+    def block_size_var(self, node: cst.CSTNode | None) -> str | None:
+        """The host variable `node` names, if `hl.register_block_size` made it."""
+        if not isinstance(node, cst.Name) or node.value in self.scope:
+            return None
+        return node.value if node.value in self.host.block_size_vars else None
+
+    def block_size_constexpr(self, var: str) -> str:
+        """`BLOCK_SIZE_N` for `block_size_n`: the launcher sets it to the host value."""
+        if var not in self.block_var_constexprs:
+            wanted = var.upper() if var.upper().startswith("BLOCK") else f"BLOCK_{var.upper()}"
+            name = self.constexpr(wanted, var)
+            self.explicit_blocks.add(name)
+            self.block_var_constexprs[var] = name
+        return self.block_var_constexprs[var]
+
+    def block_size_axis(self, var: str) -> Axis:
+        """The dimension `hl.zeros([..., block_size_n])` gives: BLOCK_SIZE_N lanes, all valid."""
+        if var not in self.block_var_axes:
+            block = self.block_size_constexpr(var)
+            zero = ast.Constant(value=0)
+            self.block_var_axes[var] = Axis(
+                "", "", block, ast.Name(id=block), zero, zero, var, block_var=var
+            )
+        return self.block_var_axes[var]
+
+    def pick_axis(self, x: Axis | None, y: Axis | None) -> Axis | None:
+        """Of two axes broadcast together, the one the result spans: a tile over the block-size
+        axis it fills (the tile's mask then says which lanes are valid)."""
+        if x is None:
+            return y
+        if y is not None and x.block_var and not y.block_var:
+            return y
+        return x
+
+    def kept_block_lanes(self, op_name: str, left: Value, right: Value, dims: Dims) -> Dims:
+        """`acc + x[tile_n]` where `acc` spans block_size_n and the load is zero outside the
+        tensor: lanes outside it keep `acc`'s value, so the sum spans block_size_n again."""
+        if op_name not in ("Add", "Subtract"):
+            return dims
+        rank = len(dims)
+        a = (None,) * (rank - left.rank) + left.dims
+        b = (None,) * (rank - right.rank) + right.dims
+        kept = list(dims)
+        for position, (x, y) in enumerate(zip(a, b)):
+            pairs = [(x, y, right)] if op_name == "Subtract" else [(x, y, right), (y, x, left)]
+            for lanes, tile, added in pairs:
+                if (
+                    lanes is not None
+                    and tile is not None
+                    and lanes.block_var
+                    and not tile.block_var
+                    and tile.block == lanes.block
+                    and tile in added.zero_outside
+                ):
+                    kept[position] = lanes
+        return tuple(kept)
+
+    def keep_lanes_of(self, old: Value, new: Value) -> tuple[ast.expr, Dims] | None:
+        """A new value for a name spanning block-size axes where the old one did: the mask of
+        the tiles standing in their place, and the dims with the block-size axes back."""
+        if old.rank != new.rank:
+            return None
+        masks, dims = [], list(new.dims)
+        for position, (before, after) in enumerate(zip(old.dims, new.dims)):
+            if (
+                before is not None
+                and after is not None
+                and before.block_var
+                and after.masked
+                and after.block == before.block
+            ):
+                place = triton_position(new.dims, position)
+                masks.append(self.place_mask(after, place, new.dims, self.source.current))
+                dims[position] = before
+        if not masks:
+            return None
+        return conjunction(masks), tuple(dims)
+
+    def keep_block_lanes(self, name: str, new: Value) -> Value:
+        """`acc = tl.where(mask_n, new, acc)` when `acc` spans block_size_n and `new` spans the
+        tile filling it: lanes outside the tensor keep what they held."""
+        old = self.scope.get(name)
+        if old is None or old.code is None or new.code is None:
+            return new
+        kept = self.keep_lanes_of(old, new)
+        if kept is None:
+            return new
+        mask, dims = kept
+        code = expr("tl.where(m, v, a)", m=mask, v=new.code, a=ast.Name(id=name))
+        return new.with_code(code, dims=dims, zero_outside=frozenset(), view_nones=None)

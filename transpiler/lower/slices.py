@@ -1,0 +1,145 @@
+"""Partial slices of host tensors (`A[tile_m, begin:begin + length]`) and block-size arithmetic.
+
+A slice is an axis of its own: `offs_a = begin + tl.arange(0, LANES)`, masked by the tensor's
+size (and by its end, where the lanes outnumber the length). Its length must be known while
+transpiling: a constant, or arithmetic on block sizes (`block_size_k * 2`), whose text is the
+number of lanes. A shape written with such arithmetic (`v.reshape(tile_k.block_size * 2, ...)`)
+gives an axis of that many lanes, which meets the slice of the same length (a dot's K).
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..codegen import expr
+from ..errors import UnsupportedConstructError
+from .values import BLOCK, CONST, Axis
+
+_ARITHMETIC = (ast.Mult, ast.Add, ast.Sub, ast.FloorDiv)
+
+
+class SlicesMixin:
+    """`slice_axis(tensor, dim, part, node)`; `constexpr_code(code)`; `lanes_axis(text)`."""
+
+    def constexpr_code(self, code: ast.expr | None) -> ast.expr | None:
+        """`code` with names of constexpr values replaced by their definitions, if it is
+        integer arithmetic on block sizes and constants (else None)."""
+        if isinstance(code, ast.Constant) and type(code.value) is int:
+            return code
+        if isinstance(code, ast.Name):
+            if code.id in self.constexpr_names:
+                return self.constexpr_names[code.id]
+            return code if code.id in self.constexprs and code.id != "INDEX_DTYPE" else None
+        if isinstance(code, ast.BinOp) and isinstance(code.op, _ARITHMETIC):
+            left, right = self.constexpr_code(code.left), self.constexpr_code(code.right)
+            if left is not None and right is not None:
+                return ast.BinOp(left=left, op=code.op, right=right)
+        return None
+
+    def remember_constexpr(self, name: str, code: ast.expr | None) -> None:
+        """`a_tile_len = block_size_k * 2`: the name stands for that arithmetic from now on."""
+        self.constexpr_names.pop(name, None)
+        known = self.constexpr_code(code)
+        if known is not None and not isinstance(known, ast.Constant):
+            self.constexpr_names[name] = known
+
+    def lanes_axis(self, text: str) -> Axis:
+        """A dimension of `text` lanes (`BLOCK_K * 2`), all valid: it meets tiles and slices
+        whose block is that same text."""
+        if text not in self.lanes_axes:
+            zero = ast.Constant(value=0)
+            block = ast.parse(text, mode="eval").body
+            self.lanes_axes[text] = Axis("", "", text, block, zero, zero, text, block_var=text)
+        return self.lanes_axes[text]
+
+    def slice_axis(self, tensor: str, dim: int, part: cst.Slice, node: cst.CSTNode) -> Axis:
+        """The axis of `tensor[..., lower:upper, ...]` along dimension `dim`."""
+        if part.step is not None:
+            raise self.source.error(
+                UnsupportedConstructError,
+                part,
+                "a slice with a step inside a device loop",
+                hint="load the range and select with torch.where, or index with tile.index * step",
+            )
+        lower_node, upper_node = part.lower, part.upper
+        length_node = _length_node(self.source, lower_node, upper_node)
+        if length_node is None:
+            raise self.source.error(
+                UnsupportedConstructError,
+                part,
+                "a partial slice whose length is known only at run time",
+                hint="write x[tile, begin:begin + length] with a constant length or one made of "
+                "block sizes (block_size * 2)",
+            )
+        lower = (
+            ast.Constant(value=0)
+            if lower_node is None
+            else self.arithmetic(self.lower_expr(lower_node), lower_node)
+        )
+        if lower.kind not in (BLOCK, CONST) or lower.rank:
+            raise self.source.error(
+                UnsupportedConstructError, lower_node, "a slice must start at one index"
+            )
+        lower_code = lower if isinstance(lower, ast.expr) else lower.code
+        length = self.arithmetic(self.lower_expr(length_node), length_node)
+        if length.kind == CONST and isinstance(length.const, int) and length.const > 0:
+            lanes = 1 << (length.const - 1).bit_length()
+            block, exact = str(lanes), lanes == length.const
+        elif length.rank == 0 and self.constexpr_code(length.code) is not None:
+            block, exact = ast.unparse(self.constexpr_code(length.code)), True
+        else:
+            raise self.source.error(
+                UnsupportedConstructError,
+                length_node,
+                "a slice length that is neither a constant nor made of block sizes",
+                hint="slice begin:begin + length with length = a constant or block_size * 2",
+            )
+        size = ast.Name(id=self.size_param(self.host.size_key(tensor, dim)))
+        key = (tensor, dim, ast.unparse(lower_code), block, exact)
+        if key in self.slice_axes:
+            return self.slice_axes[key]
+        base = _base_name(lower_node)
+        offsets, mask = self.names.fresh(f"offs_{base}"), self.names.fresh(f"mask_{base}")
+        line = self.source.line_of(node)
+        start = lower_code
+        self.emit(f"{offsets} = {ast.unparse(start)} + tl.arange(0, {block}).to(INDEX_DTYPE)", line)
+        inside = expr("o < s", o=ast.Name(id=offsets), s=size)
+        if not exact:  # more lanes than the slice is long: its end masks too
+            end = expr("b + n", b=start, n=length.code)
+            inside = expr("(o < e) & i", o=ast.Name(id=offsets), e=end, i=inside)
+        self.emit(f"{mask} = {ast.unparse(inside)}", line)
+        label = f"the slice {self.source.code(part).strip()}"
+        axis = Axis(offsets, mask, block, size, start, ast.Constant(value=0), label)
+        self.slice_axes[key] = axis
+        self.all_axes.append(axis)
+        return axis
+
+
+def _length_node(source, lower, upper) -> cst.BaseExpression | None:
+    """The length of `lower:upper` as written: `upper` when there is no lower bound, `n` for
+    `begin:begin + n`, the difference of two integers."""
+    if upper is None:
+        return None
+    if lower is None:
+        return upper
+    if isinstance(upper, cst.BinaryOperation) and isinstance(upper.operator, cst.Add):
+        written = source.code(lower).strip()
+        if source.code(upper.left).strip() == written:
+            return upper.right
+        if source.code(upper.right).strip() == written:
+            return upper.left
+    if isinstance(lower, cst.Integer) and isinstance(upper, cst.Integer):
+        length = int(upper.evaluated_value) - int(lower.evaluated_value)
+        return cst.Integer(str(length)) if length > 0 else None
+    return None
+
+
+def _base_name(lower: cst.BaseExpression | None) -> str:
+    """`offs_a_tile` for a slice starting at `a_tile_begin`; `offs_slice` otherwise."""
+    if isinstance(lower, cst.Name):
+        for suffix in ("_begin", "_start", "_offset"):
+            if lower.value.endswith(suffix) and len(lower.value) > len(suffix):
+                return lower.value.removesuffix(suffix)
+    return "slice"
