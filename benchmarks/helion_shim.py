@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import math
 import sys
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -107,6 +108,7 @@ def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu"
         "helion.autotuner": transpiler.autotuner,
         "helion.exc": transpiler.exc,
         "helion._testing": sys.modules[__name__],
+        "helion.utils": _utils_module(),
     }
     saved = {name: sys.modules.get(name) for name in aliases}
     sys.modules.update(aliases)
@@ -133,6 +135,21 @@ def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu"
                 sys.modules.pop(name, None)
             else:
                 sys.modules[name] = module
+
+
+def _utils_module() -> types.ModuleType:
+    """A stand-in for `helion.utils`: what examples read from it (GPU memory, to pick sizes)."""
+    module = types.ModuleType("helion.utils")
+
+    def get_gpu_memory_info(device_id: int | None = None) -> tuple[float, float]:
+        """(total, free) GiB of the GPU; (0, 0) without one: the examples' small sizes."""
+        if not _cuda_available():
+            return 0.0, 0.0
+        free, total = torch.cuda.mem_get_info(device_id)
+        return total / 2**30, free / 2**30
+
+    module.get_gpu_memory_info = get_gpu_memory_info
+    return module
 
 
 def _leaves(value: Any) -> list[Any]:

@@ -93,7 +93,44 @@ def test_full_run_compares_with_the_examples_baseline(examples, tmp_path):
         ("import torch.distributed as dist\n", "distributed"),
         ("from jax import numpy\n", "TPU / Pallas"),
         ("x = 1  # runs on a tpu or an H100\n", None),
+        ('"""Epilogue subtiling pays off on Blackwell (sm_100+)."""\nimport torch\n', None),
+        ("import torch  # tcgen05 would help here\n", None),
+        ('arch = "sm_100"\n', "Blackwell-only"),
     ],
 )
 def test_not_applicable_markers(text, why):
     assert helion_examples.not_applicable(text, "example") == why
+
+
+ARGUING = HEADER + textwrap.dedent(
+    """\
+    import argparse
+
+    from helion.utils import get_gpu_memory_info
+
+
+    @helion.kernel()
+    def doubled(x: torch.Tensor) -> torch.Tensor:
+        out = torch.empty_like(x)
+        for tile in hl.tile(x.size(0)):
+            out[tile] = x[tile] * 2
+        return out
+
+
+    if __name__ == "__main__":
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--size", type=int, default=33)
+        size = parser.parse_args().size  # the harness's own flags must not reach it
+        total_gib, free_gib = get_gpu_memory_info()
+        x = torch.randn(size, device=DEVICE)
+        run_example(doubled, lambda x: x * 2, (x,))
+    """
+)
+
+
+def test_an_example_parses_its_own_command_line(tmp_path):
+    folder = tmp_path / "arguing"
+    folder.mkdir()
+    (folder / "arguing.py").write_text(ARGUING)
+    results = run(folder, tmp_path, "--transpile-only")
+    assert results["arguing"]["outcome"] == "transpiled", results["arguing"]

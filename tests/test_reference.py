@@ -76,10 +76,11 @@ def test_index_rewrite_noop(source: str) -> None:
 
 
 INDEX_REWRITE = {
+    # a store casts to the target's dtype, as generated code does (index_put would refuse)
     "load_and_store": (
         "import helion\n@helion.kernel()\ndef k(x, out):\n    out[tile] = x[tile]\n",
         "import helion\n@helion.kernel()\ndef k(x, out):\n"
-        "    out[_reference_hl.index(tile)] = x[_reference_hl.index(tile)]\n",
+        "    out[_reference_hl.index(tile)] = _reference_hl.stored(out, x[_reference_hl.index(tile)])\n",
     ),
     "augmented_store": (
         "import helion\n@helion.kernel\ndef k(out):\n    out[tile] += 1\n",

@@ -6,7 +6,7 @@ from . import autotuner, exc, language  # noqa: I001
 from .errors import TranspileError
 from .export import export
 from .pipeline import Transpiled, transpile, transpile_module
-from .runtime import BoundKernel, Kernel, kernel  # first: it picks Triton's interpreter
+from .runtime import BoundKernel, Kernel, aot_kernel, kernel  # first: it picks Triton's interpreter
 from .torch_ops import autograd
 
 
@@ -28,6 +28,7 @@ def next_power_of_2(n: int) -> int:
 
 
 __all__ = [
+    "aot_kernel",
     "autograd",
     "autotuner",
     "BoundKernel",

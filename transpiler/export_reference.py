@@ -8,7 +8,8 @@ from .philox import philox_rand, philox_randint  # embedded before this when a k
 
 
 class hl:  # stands in for `helion.language as hl`
-    """helion.language run eagerly in PyTorch: every tile covers its whole range."""
+    """helion.language run eagerly in PyTorch: every tile covers its whole range (or a block
+    of a size the source fixes as a number)."""
 
     device: torch.device | None = None  # where allocations land: the first tensor argument's
 
@@ -157,6 +158,11 @@ class hl:  # stands in for `helion.language as hl`
     def load(x: torch.Tensor, index: list, extra_mask=None, **_: object) -> torch.Tensor:
         values = x[tuple(hl.index(i) for i in index)]
         return values if extra_mask is None else torch.where(extra_mask, values, 0)
+
+    @staticmethod
+    def stored(x: object, value: object) -> object:
+        both = isinstance(x, torch.Tensor) and isinstance(value, torch.Tensor)
+        return value.to(x.dtype) if both else value
 
     @staticmethod
     def store(x: torch.Tensor, index: list, value: object, extra_mask=None) -> None:

@@ -174,7 +174,7 @@ def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
                     if aliases.qualified(
                         d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
                     )
-                    == f"{HELION}.kernel"
+                    in (f"{HELION}.kernel", f"{HELION}.aot_kernel")
                 ),
                 None,
             )

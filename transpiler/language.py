@@ -89,6 +89,7 @@ class Tile:
 
     @property
     def block_size(self) -> int:
+        """The lanes this tile has: eager code has no masked lanes past a range's end."""
         return self.end - self.begin
 
     def __index__(self) -> int:
@@ -484,6 +485,14 @@ def baddbmm(
     """torch.baddbmm with a float32 accumulator and half-precision factors, as addmm."""
     dtype = torch.promote_types(input.dtype, batch1.dtype)
     return torch.baddbmm(input.to(dtype), batch1.to(dtype), batch2.to(dtype), **scales)
+
+
+def stored(tensor: Any, value: Any) -> Any:
+    """What `tensor[tile] = value` writes: the value in the tensor's dtype, as generated code
+    casts on store (eager index_put would refuse a float32 value for a bfloat16 tensor)."""
+    if isinstance(tensor, torch.Tensor) and isinstance(value, torch.Tensor):
+        return value.to(tensor.dtype)
+    return value
 
 
 def _position(index_list: list[Any] | tuple[Any, ...]) -> tuple[Any, ...]:

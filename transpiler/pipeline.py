@@ -173,14 +173,11 @@ def lower_kernel(
     node = kernel.node
     header_line = source.line_of(node)
     for decorator in node.decorators:
-        if (
-            aliases.qualified(
-                decorator.decorator.func
-                if isinstance(decorator.decorator, cst.Call)
-                else decorator.decorator
-            )
-            != "helion.kernel"
-        ):
+        if aliases.qualified(
+            decorator.decorator.func
+            if isinstance(decorator.decorator, cst.Call)
+            else decorator.decorator
+        ) not in ("helion.kernel", "helion.aot_kernel"):
             launcher.append(
                 Line(0, "@" + source.code(decorator.decorator), source.line_of(decorator))
             )
@@ -273,6 +270,8 @@ def _build_unified(
     where a block-size-1 tile cannot go without its dimension, again with the dimension."""
     key_aliases: dict[str, str] = {}
     taken = set(host_names.taken)
+    later = kernel.body[kernel.body.index(loop) + 1 :] if loop in kernel.body else []
+    later_names = set().union(*(_all_names(statement) for statement in later))
     squeeze, none_tiles = True, {}
     for _ in range(10):
         host_names.taken = set(taken)
@@ -282,6 +281,7 @@ def _build_unified(
         builder.key_aliases = dict(key_aliases)
         builder.squeeze_units, builder.none_tiles = squeeze, dict(none_tiles)
         builder.callables = specs
+        builder.later_host_names = later_names
         try:
             item = builder.build(loop)
         except NotSqueezable as reason:  # a block-size-1 tile needs its dimension after all,
@@ -332,7 +332,7 @@ def _is_dropped_import(statement: cst.BaseStatement, aliases: Aliases) -> bool:
     smalls = statement.body
     if all(aliases.is_helion_import(s) for s in smalls):
         return True
-    code = cst.Module(body=[statement]).code.strip()
+    code = cst.Module(body=[statement.with_changes(leading_lines=())]).code.strip()
     return code in HEADER_IMPORTS or code == "from __future__ import annotations"
 
 

@@ -21,7 +21,9 @@ from transpiler import language
 # the end of the module (so user line numbers stay put) and seeded into the exec namespace.
 INDEX_ALIAS = "_reference_hl"
 INDEX_IMPORT = f"import transpiler.language as {INDEX_ALIAS}\n"
-KERNEL_DECORATORS = frozenset({"helion.kernel", "transpiler.kernel"})
+KERNEL_DECORATORS = frozenset(
+    {"helion.kernel", "transpiler.kernel", "helion.aot_kernel", "transpiler.aot_kernel"}
+)
 HELION_PACKAGE = "helion"
 OWN_PACKAGE = "transpiler"
 
@@ -111,6 +113,19 @@ class TileIndexRewriter(m.MatcherDecoratableTransformer):
                 func=cst.Attribute(value=cst.Name(INDEX_ALIAS), attr=cst.Name(mixed[name]))
             )
         return updated_node
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        """`out[tile] = value` stores in out's dtype: `_reference_hl.stored(out, value)`."""
+        if not (self.in_kernel and self.in_kernel[-1]) or len(updated_node.targets) != 1:
+            return updated_node
+        target = updated_node.targets[0].target
+        if not isinstance(target, cst.Subscript):
+            return updated_node
+        call = cst.Call(
+            func=cst.Attribute(value=cst.Name(INDEX_ALIAS), attr=cst.Name("stored")),
+            args=[cst.Arg(target.value), cst.Arg(updated_node.value)],
+        )
+        return updated_node.with_changes(value=call)
 
     def leave_Comparison(
         self, original_node: cst.Comparison, updated_node: cst.Comparison

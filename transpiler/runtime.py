@@ -504,6 +504,14 @@ class BoundKernel:
         return self.launcher(*args, **kwargs)
 
 
+def aot_kernel(
+    fn: Callable | None = None, *, batched: object = None, **settings: Any
+) -> Kernel | Callable[[Callable], Kernel]:
+    """Helion's `@aot_kernel(batched=...)`: a kernel whose configs come ahead of time; here
+    the default config, as for `@kernel` (`batched` only shapes Helion's tuning heuristics)."""
+    return kernel(fn, **settings)
+
+
 def kernel(fn: Callable | None = None, **settings: Any) -> Kernel | Callable[[Callable], Kernel]:
     """`@kernel()` / `@kernel(config=..., configs=..., static_shapes=..., autotune_effort=...)`.
 

@@ -45,9 +45,9 @@ def add_kernel(
     mask = (offsets < x_size_0) | EVEN_OFFSETS
     # line 10: out[tile] = x[tile] + y[tile]
     x_ptrs = x_ptr + offsets * x_stride_0
-    x_tile = upcast_half(tl.load(x_ptrs, mask=mask, other=0))
+    x_tile = upcast_half(tl.load(x_ptrs, mask=mask, other=0.0))
     y_ptrs = y_ptr + offsets * y_stride_0
-    y_tile = upcast_half(tl.load(y_ptrs, mask=mask, other=0))
+    y_tile = upcast_half(tl.load(y_ptrs, mask=mask, other=0.0))
     out_ptrs = out_ptr + offsets * out_stride_0
     tl.store(out_ptrs, x_tile + y_tile, mask=mask)
 

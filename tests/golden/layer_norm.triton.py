@@ -49,7 +49,7 @@ def layer_norm_kernel(
     mask_n = (offs_n < n) | EVEN_N
     # line 13: row = x[tile_m, :].to(torch.float32)
     x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
-    x_tile = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0))
+    x_tile = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0.0))
     row = x_tile.to(tl.float32)
     # line 14: mean = row.mean(dim=-1, keepdim=True)
     mean = tl.sum(tl.where(mask_n[None, :], row, 0), axis=1, keep_dims=True) / n
@@ -61,9 +61,9 @@ def layer_norm_kernel(
     normalized = centered * tl.rsqrt(var + eps)
     # line 18: out[tile_m, :] = (normalized * weight[None, :] + bias[None, :]).to(out.dtype)
     weight_ptrs = weight_ptr + offs_n[None, :] * weight_stride_0
-    weight_tile = upcast_half(tl.load(weight_ptrs, mask=mask_n[None, :], other=0))
+    weight_tile = upcast_half(tl.load(weight_ptrs, mask=mask_n[None, :], other=0.0))
     bias_ptrs = bias_ptr + offs_n[None, :] * bias_stride_0
-    bias_tile = upcast_half(tl.load(bias_ptrs, mask=mask_n[None, :], other=0))
+    bias_tile = upcast_half(tl.load(bias_ptrs, mask=mask_n[None, :], other=0.0))
     out_ptrs = out_ptr + offs_m[:, None] * out_stride_0 + offs_n[None, :] * out_stride_1
     tl.store(
         out_ptrs, upcast_half((normalized * weight_tile + bias_tile).to(out_ptr.dtype.element_ty)),
@@ -83,6 +83,9 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     torch._check_type(isinstance(bias, torch.Tensor), lambda: "bias must be a tensor")
     torch._check(bias.dim() == 1, lambda: "bias must be 1-D: the kernel indexes it with 1 index")
     refuse_bool_arithmetic(18, bias=bias, weight=weight)
+    # a dimension of 1 broadcasts, as in torch: its lanes all read it
+    bias = bias.expand(n) if bias.size(0) == 1 else bias
+    weight = weight.expand(n) if weight.size(0) == 1 else weight
     torch._check(
         bias.size(0) == n,
         lambda: "bias.size(0) and n must be equal: the kernel combines them element-wise",

@@ -64,7 +64,7 @@ def softmax_two_pass_kernel(
         mask_n = (offs_n < n) | EVEN_N
         # line 14: values = x[tile_m, tile_n]
         x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
-        values = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0))
+        values = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0.0))
         # line 15: local_amax = torch.amax(values, dim=1)
         local_amax = tl.max(fill_lowest(values, mask_n[None, :]), axis=1)
         # line 16: mi_next = torch.maximum(mi, local_amax)
@@ -79,7 +79,7 @@ def softmax_two_pass_kernel(
         mask_n = (offs_n < n) | EVEN_N
         # line 20: values = x[tile_m, tile_n]
         x_ptrs_1 = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
-        values = upcast_half(tl.load(x_ptrs_1, mask=mask_m[:, None] & mask_n[None, :], other=0))
+        values = upcast_half(tl.load(x_ptrs_1, mask=mask_m[:, None] & mask_n[None, :], other=0.0))
         # line 21: out[tile_m, tile_n] = torch.exp(values - mi[:, None]) / di[:, None]
         out_ptrs = out_ptr + offs_m[:, None] * out_stride_0 + offs_n[None, :] * out_stride_1
         tl.store(

@@ -51,9 +51,9 @@ def outer_scaled_kernel(
     mask_n = (offs_n < n) | EVEN_N
     # line 12: out[tile_m, tile_n] = torch.sigmoid(a[tile_m, None] * scale) + b[None, tile_n]
     a_ptrs = a_ptr + offs_m[:, None] * a_stride_0
-    a_tile = upcast_half(tl.load(a_ptrs, mask=mask_m[:, None], other=0))
+    a_tile = upcast_half(tl.load(a_ptrs, mask=mask_m[:, None], other=0.0))
     b_ptrs = b_ptr + offs_n[None, :] * b_stride_0
-    b_tile = upcast_half(tl.load(b_ptrs, mask=mask_n[None, :], other=0))
+    b_tile = upcast_half(tl.load(b_ptrs, mask=mask_n[None, :], other=0.0))
     out_ptrs = out_ptr + offs_m[:, None] * out_stride_0 + offs_n[None, :] * out_stride_1
     tl.store(out_ptrs, tl.sigmoid(a_tile * scale) + b_tile, mask=mask_m[:, None] & mask_n[None, :])
 
@@ -92,7 +92,7 @@ def row_cumsum_kernel(
     mask_n = (offs_n < n) | EVEN_N
     # line 21: out[i, :] = torch.cumsum(x[i, :], dim=0)
     x_ptrs = x_ptr + i * x_stride_0 + offs_n * x_stride_1
-    x_tile = upcast_half(tl.load(x_ptrs, mask=mask_n, other=0))
+    x_tile = upcast_half(tl.load(x_ptrs, mask=mask_n, other=0.0))
     out_ptrs = out_ptr + i * out_stride_0 + offs_n * out_stride_1
     tl.store(out_ptrs, tl.cumsum(x_tile, axis=0), mask=mask_n)
 

@@ -58,7 +58,7 @@ def softmax_kernel(
     mask_m = (offs_m < m) | EVEN_M
     # line 11: values = x[tile_n, :]
     x_ptrs = x_ptr + offs_n[:, None] * x_stride_0 + offs_m[None, :] * x_stride_1
-    values = upcast_half(tl.load(x_ptrs, mask=mask_n[:, None] & mask_m[None, :], other=0))
+    values = upcast_half(tl.load(x_ptrs, mask=mask_n[:, None] & mask_m[None, :], other=0.0))
     # line 12: amax = torch.amax(values, dim=1, keepdim=True)
     amax = tl.max(fill_lowest(values, mask_m[None, :]), axis=1, keep_dims=True)
     # line 13: exp = torch.exp(values - amax)

@@ -45,6 +45,7 @@ class IndexingMixin:
             self.emit(assign(pointer_name, pointers), line)
             native = node in self.native_loads
             loaded = self.load(ast.Name(id=pointer_name), mask, native=native)
+            self.note_load(base.name, dims)
             storage = expr("p.dtype.element_ty", p=self.tensor_pointer(base.name))
             if node is not self.direct_value:
                 name = self.names.fresh(f"{base.name}_tile")
@@ -67,10 +68,12 @@ class IndexingMixin:
         raise self.source.error(UnsupportedConstructError, node, "indexing this value")
 
     def load(self, pointers: ast.expr, mask: ast.expr | None, native: bool = False) -> ast.expr:
-        """`tl.load`, computed in float32 when half precision (native: as stored, for dots)."""
+        """`tl.load`, computed in float32 when half precision (native: as stored, for dots).
+        Masked lanes read `other=0.0`: Triton casts a float to every element type, float8
+        included, but has no cast from an int to float8 (`other=0` fails to compile there)."""
         code = expr("tl.load(p)", p=pointers)
         if mask is not None:
-            code = expr("tl.load(p, mask=m, other=0)", p=pointers, m=mask)
+            code = expr("tl.load(p, mask=m, other=0.0)", p=pointers, m=mask)
         if native:
             return code
         self.use_helper("upcast_half")

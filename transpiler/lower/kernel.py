@@ -23,8 +23,9 @@ from .loops import LoopsMixin
 from .settings import config_value
 from .slices import SlicesMixin
 from .specialised import SpecialisedMixin
+from .stages import StagesMixin
 from .statements import StatementsMixin
-from .values import HOST_TENSOR, Axis, Value
+from .values import HOST_TENSOR, Axis, Dims, Value
 
 
 @dataclass
@@ -69,6 +70,7 @@ class KernelBuilder(
     BlockSizesMixin,
     SpecialisedMixin,
     SlicesMixin,
+    StagesMixin,
 ):
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
 
@@ -129,6 +131,9 @@ class KernelBuilder(
         self.none_tiles: dict[tuple[int, int], str] = {}  # (view node id, dim) → squeezed tile
         self.load_nones: tuple[int, frozenset] | None = None  # the latest access's None dims
         self.stored_tensors: set[str] = set()  # host tensors the kernel writes
+        self.later_host_names: set[str] = set()  # names host code after this loop reads
+        self.loop_depth = 0  # how many loops inside the program enclose the current statement
+        self.loop_loads: list[tuple[str, Dims]] = []  # (tensor, dims) of loads inside loops
         # host tensor → the first source line doing arithmetic on its loaded values (bool refused)
         self.arithmetic_on: dict[str, int] = {}
         self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
@@ -273,6 +278,8 @@ class KernelBuilder(
                 )
             else:
                 out.append(Line(depth, f"{name} = {test}  # whole tiles: no masks needed", lineno))
+        stage_lines, stages = self.stage_lines(tuned)
+        out.extend(Line(depth, text, lineno) for text in stage_lines)
         grid_text = " * ".join(grid) if grid else "1"
         if tuned:  # the autotuner picks the block sizes: the grid reads them from `meta`
             for extra, text in self.meta_grid(grid_text, tuned):
@@ -289,6 +296,8 @@ class KernelBuilder(
             chosen = config_value(self.settings, option)
             if isinstance(chosen, int):
                 args.append(f"{option}={chosen}")
+        if stages is not None:
+            args.append(f"num_stages={stages}")
         out.append(Line(depth, f"{self.kernel_name}[grid]({', '.join(args)})", lineno))
 
     def note_arithmetic(self, operands, node: cst.CSTNode) -> None:
@@ -341,6 +350,13 @@ class KernelBuilder(
             seen.add((tensor, dim))
             message = f"{tensor}.size({dim}) must be at least {reach}: the tiles reach that far"
             checks.append(f'torch._check({tensor}.size({dim}) >= {reach}, lambda: "{message}")')
+        expanded: set[str] = set()
+        broadcasts = []
+        for first, second in sorted(self.unified):
+            broadcasts.extend(self.broadcast_lines(first, second, expanded))
+        if broadcasts:
+            checks.append("# a dimension of 1 broadcasts, as in torch: its lanes all read it")
+            checks.extend(broadcasts)
         for first, second in sorted(self.unified):
             a, b = (self.host.name_for_key(key) or key for key in (first, second))
             if a.isdigit() or b.isdigit():  # e.g. a dimension hl.split takes two lanes from
@@ -352,8 +368,49 @@ class KernelBuilder(
                 checks.append(f'torch._check({a} == {b}, lambda: "{message}")')
         return checks
 
+    def broadcast_lines(self, first: str, second: str, expanded: set[str]) -> list[str]:
+        """torch broadcasts a dimension of 1 against any size: a tensor the kernel only reads
+        whose whole dimension meets another is expanded (stride 0) when that dimension is 1,
+        so the launcher's size check holds and every lane reads the one element."""
+        lines: list[str] = []
+        written = self.stored_size_keys()
+        if written is None:
+            return lines
+        for own, other in ((first, second), (second, first)):
+            match = _SIZE_KEY.fullmatch(own)
+            if match is None or own in expanded or self.host.name_for_key(own) or other.isdigit():
+                continue
+            tensor, dim = match.group(1), int(match.group(2))
+            rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
+            if (
+                rank is None
+                or tensor not in self.tensor_names
+                or tensor in self.stored_tensors
+                or tensor in self.later_host_names
+                or own in written  # an output's size: a store there would run past it
+            ):
+                continue
+            size = self.host.name_for_key(other) or other
+            shape = ", ".join(size if d == dim else "-1" for d in range(rank))
+            expanded.add(own)
+            lines.append(f"{tensor} = {tensor}.expand({shape}) if {own} == 1 else {tensor}")
+        return lines
+
+    def stored_size_keys(self) -> set[str] | None:
+        """The size keys of every dimension the kernel writes (None: a rank is unknown)."""
+        keys = set()
+        for tensor in self.stored_tensors:
+            rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
+            if rank is None:
+                return None
+            keys |= {self.host.size_key(tensor, dim) for dim in range(rank)}
+        return keys
+
     def host_tensor(self, name: str) -> Value:
         return Value(HOST_TENSOR, ast.Name(id=name, ctx=ast.Load()), name=name)
+
+
+_SIZE_KEY = re.compile(r"(\w+)\.size\((\d+)\)")
 
 
 def _without_unused_axis_lines(lines: list[Line]) -> list[Line]:

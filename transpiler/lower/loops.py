@@ -373,6 +373,7 @@ class LoopsMixin:
         self.emit_comment(loop)
         line = self.source.line_of(loop)
         before = dict(self.scope)
+        self.loop_depth += 1
         loops = 1  # Triton loops opened: one per dimension of a tile / grid loop
         if self.is_jagged_loop(loop):
             self.jagged_loop(loop, line)
@@ -406,6 +407,7 @@ class LoopsMixin:
         self.lower_body(loop.body.body)
         self.keep_carried_dtypes(before, loop, line)
         self.depth -= loops
+        self.loop_depth -= 1
         self.close_loop_scope(before, loop)
 
     def keep_carried_dtypes(self, before: dict[str, Value], loop: cst.For, line: int) -> None:

@@ -77,12 +77,14 @@ class MemoryMixin:
         pointers = ast.Name(id=pointer_name)
         if name == "load":
             code = self.load(pointers, mask)
+            self.note_load(tensor, dims)
             policy = args.keywords.get("eviction_policy")
             if policy is not None:
                 code.args[0].keywords.append(
                     ast.keyword(arg="eviction_policy", value=self.lower_expr(policy).code)
                 )
             return replace(block(code, dims), loaded_from=frozenset({tensor}))
+        self.stored_tensors.add(tensor)
         value_node = args.get(2, "value")
         value = self.arithmetic(self.lower_expr(value_node), value_node)
         self.check_store_shape(value, dims, node)

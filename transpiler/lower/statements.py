@@ -225,8 +225,10 @@ class StatementsMixin:
         self.depth += 1
         self.lower_branch(lambda: self.lower_body(statement.body.body), line)
         self.depth -= 1
+        after_if, after_else = self.scope, before
         orelse = statement.orelse
         if orelse is not None:
+            self.scope = dict(before)  # the else branch sees what the if branch did not do
             self.emit("else:", line)
             self.depth += 1
             if isinstance(orelse, cst.If):
@@ -234,13 +236,36 @@ class StatementsMixin:
             else:
                 self.lower_branch(lambda: self.lower_body(orelse.body.body), line)
             self.depth -= 1
-        for name in list(self.scope):
-            if name not in before:
-                del self.scope[name]
+            after_else = self.scope
+        self.scope = {  # what a branch assigned (the else branch's, where both did)
+            name: after_else[name]
+            if after_else.get(name) is not value
+            else after_if.get(name, value)
+            for name, value in before.items()
+        }
+        for name, value in after_if.items():  # a name both branches assign lives on after
+            other = after_else.get(name)
+            if name not in before and other is not None and self.same_branch_value(value, other):
+                self.scope[name] = other
         # a name a branch made block-size arithmetic holds it only on that branch
         self.constexpr_names = {
             k: v for k, v in self.constexpr_names.items() if constexprs.get(k) is v
         }
+
+    def same_branch_value(self, first: Value, second: Value) -> bool:
+        """Whether a name two branches assign is one Triton variable after the `if`: a named
+        block of the same axes and kind of number in both (`high = tile_q.end` / `= seq_len`)."""
+        if first is second:
+            return True
+        return (
+            first.kind == second.kind == BLOCK
+            and isinstance(first.code, ast.Name)
+            and isinstance(second.code, ast.Name)
+            and first.code.id == second.code.id
+            and (first.dtype == second.dtype or None in (first.dtype, second.dtype))
+            and len(first.dims) == len(second.dims)
+            and self.dims_match(first.dims, second.dims)
+        )
 
     def lower_branch(self, lower, line: int) -> None:
         """A branch's statements; `pass` where none is left (an `if` decided while
