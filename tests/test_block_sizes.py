@@ -110,3 +110,35 @@ def test_constant_lanes_outside_the_tensor_stay_out_of_the_sum(shape):
     expected = (x.double() * w.double()).sum(-1)
     assert_matches(actual, expected)
     assert_matches(actual, reference(SOURCE, "weighted_sums")(x.clone(), w.clone()))
+
+
+ARANGE_OF_A_BLOCK_SIZE = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def shifted_rows(x: torch.Tensor, starts: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.zeros([starts.size(0), n], dtype=torch.float32, device=x.device)
+    block_m = hl.register_block_size(16, 16)
+    for g in hl.grid(starts.size(0)):
+        rows = starts[g] + hl.arange(block_m)
+        valid = rows < m
+        for tile_n in hl.tile(n):
+            block = hl.load(x, [rows, tile_n.index], extra_mask=valid[:, None])
+            hl.store(out, [g, tile_n.index], block.sum(0))
+    return out
+"""
+
+
+def test_arange_of_a_registered_block_size_indexes_a_gather():
+    """grouped_gemm's pattern: `base + hl.arange(BLOCK_M)` rows, masked where they run out."""
+    x = torch.randn(23, 37)
+    starts = torch.tensor([0, 5, 20], dtype=torch.int32)
+    code = transpiler.transpile(ARANGE_OF_A_BLOCK_SIZE, example_args=(x, starts))
+    assert "rows = starts_tile + tl.arange(0, BLOCK_M)" in code
+    ours = generated(ARANGE_OF_A_BLOCK_SIZE, "shifted_rows", x, starts)(x, starts)
+    expected = torch.stack([x.double()[s : s + 16].sum(0) for s in starts.tolist()])
+    assert_matches(ours, expected.float())

@@ -559,3 +559,41 @@ def k(v: torch.Tensor) -> torch.Tensor:
     torch.testing.assert_close(ours, eager)
     expected = torch.tanh(v) if inputs == "mean" else v
     torch.testing.assert_close(ours, expected)
+
+
+WHOLE_ROW_THEN_A_TILE_OF_IT = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def k(x: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    m, n = x.size()
+    width = a.size(1)
+    product = torch.empty([m, width], dtype=torch.float32, device=x.device)
+    scaled = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        for tile_k in hl.tile(width):
+            product[tile_m, tile_k] = x[tile_m, :] @ a[:, tile_k]
+        for tile_n in hl.tile(n):
+            acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+            for tile_k in hl.tile(width):
+                acc = torch.addmm(acc, product[tile_m, tile_k], b[tile_k, tile_n])
+            scaled[tile_m, tile_n] = x[tile_m, tile_n] * acc
+    return product, scaled
+"""
+
+
+def test_a_whole_dimension_and_a_tile_loop_over_it_get_their_own_blocks():
+    """Found through Helion's squeeze_and_excitation_net on the H100 (32% of outputs wrong at
+    n=1024): `x[tile_m, :]` over n and a later `for tile_n in hl.tile(n)` both took the name
+    BLOCK_N, so the product summed only one tile's worth of n."""
+    x, a, b = torch.randn(19, 200), torch.randn(200, 24), torch.randn(24, 200)
+    (product, scaled), (eager_product, eager_scaled) = both(WHOLE_ROW_THEN_A_TILE_OF_IT, x, a, b)
+    exact = x.double() @ a.double()
+    torch.testing.assert_close(product.double(), exact, atol=1e-3, rtol=1e-3)
+    torch.testing.assert_close(
+        scaled.double(), x.double() * (exact @ b.double()), atol=1e-2, rtol=1e-3
+    )
+    torch.testing.assert_close(scaled, eager_scaled, atol=1e-2, rtol=1e-3)

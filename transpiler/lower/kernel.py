@@ -120,7 +120,8 @@ class KernelBuilder(
         self.unit_blocks: set[str] = set()  # block sizes the user fixed at 1
         # tile block sizes in the order config block_sizes fill them
         self.tile_blocks: list[str] = []
-        self.inner_blocks: set[str] = set()  # block sizes of inner tile loops
+        self.inner_blocks: set[str] = set()  # block sizes of inner tile loops (tuned)
+        self.inner_loop_blocks: set[str] = set()  # ... and the fixed ones: reused by name
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
         self.autotuned: AutotuneList | None = None  # keep_autotune: what the configs set

@@ -494,10 +494,12 @@ class LoopsMixin:
         var = self.block_size_var(explicit)
         if var is not None:  # the BLOCK hl.zeros([..., block_size_n]) shapes use too
             return self.block_size_constexpr(var)
-        if wanted in self.constexprs:
+        if wanted in self.inner_loop_blocks:  # a later loop of the same tile name: same block
             return wanted
         default = "32" if self.full_axes else "64"
+        # fresh: BLOCK_N may already be a whole dimension's block (`x[tile_m, :]` over n)
         name = self.constexpr(wanted, "")
+        self.inner_loop_blocks.add(name)
         if explicit is None:
             self.tile_blocks.append(name)
             self.inner_blocks.add(name)

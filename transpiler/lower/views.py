@@ -316,6 +316,10 @@ class ViewsMixin:
         return self.host.key_of(node)
 
     def arange(self, args: Arguments, node: cst.Call) -> Value:
+        var = self.block_size_var(args.get(0, "end"))
+        if var is not None:  # hl.arange(block_size_m): that block size's lanes
+            axis = self.block_size_axis(var)
+            return block(expr("tl.arange(0, b)", b=ast.Name(id=axis.block)), (axis,), "int")
         size = self.lower_expr(args.get(0, "end"))
         if (
             size.kind == BLOCK
