@@ -196,3 +196,29 @@ def test_default_stages_keep_the_loop_loads_in_shared_memory(chunk, d, e, stages
 
 def test_stages_the_config_names_are_kept():
     assert stage_lines(256, block_sizes=[64], num_stages=4) == []
+
+
+def test_a_load_of_what_the_program_stored_waits_for_a_barrier():
+    # squeeze_and_excitation_net's forward on the H100: c and d were read back by other
+    # threads of the program before every thread had stored them (32% of the outputs wrong)
+    source = kernel_source("example_fixes.py")
+    code = transpiler.transpile_module(source, only=("gated_two_layer",)).code
+    lines = [line.strip() for line in code.splitlines()]
+    for stored, loaded in (("hidden", "hidden_tile ="), ("gate", "gate_tile =")):
+        store = next(i for i, line in enumerate(lines) if line.startswith(f"{stored}_ptrs"))
+        load = next(i for i, line in enumerate(lines) if line.startswith(loaded))
+        assert store < load and "tl.debug_barrier()" in lines[store:load], stored
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_a_hidden_layer_stored_and_read_back_by_the_program(dtype):
+    x, w_in, w_out = (
+        rand(150, 70, dtype=dtype),
+        rand(70, 90, dtype=dtype),
+        rand(90, 70, dtype=dtype),
+    )
+    ours, reference = both_truths("example_fixes.py", "gated_two_layer", x, w_in, w_out)
+    hidden = torch.tanh(x.double() @ w_in.double()).to(dtype).double()
+    expected = x.double() * torch.sigmoid(hidden @ w_out.double()).to(dtype).double()
+    assert_matches(ours, expected, dtype)
+    assert_matches(reference, expected, dtype)

@@ -114,3 +114,24 @@ def chunked_outer_products(k: torch.Tensor, v: torch.Tensor, chunk: int) -> torc
             state = hl.dot(k_chunk.T, v_chunk, acc=state)
         out[tile_b.begin, :, tile_e] = state
     return out
+
+
+@helion.kernel()
+def gated_two_layer(x: torch.Tensor, w_in: torch.Tensor, w_out: torch.Tensor) -> torch.Tensor:
+    # hidden = x @ w_in is stored, then read back by the same program as a dot operand, and
+    # gate is stored and read back too: on a GPU other threads of the program read them
+    rows, width = x.size()
+    inner = w_in.size(1)
+    hidden = torch.empty([rows, inner], dtype=x.dtype, device=x.device)
+    gate = torch.empty([rows, width], dtype=x.dtype, device=x.device)
+    out = torch.empty([rows, width], dtype=x.dtype, device=x.device)
+    for tile_r in hl.tile(rows):
+        for tile_i in hl.tile(inner):
+            hidden[tile_r, tile_i] = torch.tanh(x[tile_r, :] @ w_in[:, tile_i])
+        for tile_w in hl.tile(width):
+            acc = hl.zeros([tile_r, tile_w], dtype=torch.float32)
+            for tile_i in hl.tile(inner):
+                acc = torch.addmm(acc, hidden[tile_r, tile_i], w_out[tile_i, tile_w])
+            gate[tile_r, tile_w] = torch.sigmoid(acc)
+            out[tile_r, tile_w] = x[tile_r, tile_w] * gate[tile_r, tile_w]
+    return out

@@ -43,6 +43,7 @@ class IndexingMixin:
             line = self.source.line_of(node)
             pointer_name = self.names.fresh(f"{base.name}_ptrs")
             self.emit(assign(pointer_name, pointers), line)
+            self.sync_before_load(base.name, line)
             native = node in self.native_loads
             loaded = self.load(ast.Name(id=pointer_name), mask, native=native)
             self.note_load(base.name, dims)
@@ -100,12 +101,14 @@ class IndexingMixin:
         if augmented is not None:
             if augmented not in ("&", "|", "^"):
                 self.note_arithmetic((self.host_tensor(base.name), value), node)
+            self.sync_before_load(base.name, line)
             current = self.load(pointers, mask)
             value = value.with_code(expr(f"a {augmented} b", a=current, b=value.code))
         call = expr("tl.store(p, v)", p=pointers, v=value.code)
         if mask is not None:
             call.keywords.append(ast.keyword(arg="mask", value=mask))
         self.emit(ast.Expr(value=call), line)
+        self.unsynced_stores.add(base.name)
 
     def check_store_shape(self, value: Value, dims: Dims, node: cst.CSTNode) -> None:
         check_squeezable(value, dims)

@@ -132,6 +132,7 @@ class KernelBuilder(
         self.none_tiles: dict[tuple[int, int], str] = {}  # (view node id, dim) → squeezed tile
         self.load_nones: tuple[int, frozenset] | None = None  # the latest access's None dims
         self.stored_tensors: set[str] = set()  # host tensors the kernel writes
+        self.unsynced_stores: set[str] = set()  # ... written since the last tl.debug_barrier()
         self.later_host_names: set[str] = set()  # names host code after this loop reads
         self.loop_depth = 0  # how many loops inside the program enclose the current statement
         self.loop_loads: list[tuple[str, Dims]] = []  # (tensor, dims) of loads inside loops
@@ -150,6 +151,15 @@ class KernelBuilder(
         text = node if isinstance(node, str) else render(node)
         for piece in text.splitlines():
             self.lines.append(Line(self.depth, piece, source_line))
+
+    def sync_before_load(self, tensor: str, source_line: int) -> None:
+        """A load of a tensor this program stored to earlier: `tl.debug_barrier()` first.
+        Triton gives no order between one thread's global store and another thread's load in
+        the same program, and the two seldom share a layout (a dot's result stored, then loaded
+        as a dot operand): without the barrier some lanes read the old contents on a GPU."""
+        if tensor in self.unsynced_stores:
+            self.emit("tl.debug_barrier()", source_line)
+            self.unsynced_stores.clear()
 
     def make_line(self, depth: int, text: str, source_line: int) -> Line:
         return Line(depth, text, source_line)

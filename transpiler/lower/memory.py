@@ -76,6 +76,7 @@ class MemoryMixin:
         self.emit(assign(pointer_name, pointers), line)
         pointers = ast.Name(id=pointer_name)
         if name == "load":
+            self.sync_before_load(tensor, line)
             code = self.load(pointers, mask)
             self.note_load(tensor, dims)
             policy = args.keywords.get("eviction_policy")
@@ -85,6 +86,7 @@ class MemoryMixin:
                 )
             return replace(block(code, dims), loaded_from=frozenset({tensor}))
         self.stored_tensors.add(tensor)
+        self.unsynced_stores.add(tensor)
         value_node = args.get(2, "value")
         value = self.arithmetic(self.lower_expr(value_node), value_node)
         self.check_store_shape(value, dims, node)
