@@ -93,7 +93,8 @@ def _bench(fn: Callable[[], Any]) -> float:
 
 @contextlib.contextmanager
 def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu") -> Iterator[None]:
-    """`helion`, `helion.language`, `helion.autotuner`, `helion._testing` → ours, for the
+    """`helion`, `helion.language`, `helion.autotuner`, `helion._testing`,
+    `helion.runtime.settings` → ours, for the
     duration; in transpile-only mode kernel calls transpile without launching. Without a GPU,
     tensors meant for CUDA go to `target`."""
     global DEVICE
@@ -107,6 +108,7 @@ def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu"
         "helion.language": transpiler.language,
         "helion.autotuner": transpiler.autotuner,
         "helion.exc": transpiler.exc,
+        "helion.runtime.settings": transpiler.runtime_settings,
         "helion._testing": sys.modules[__name__],
         "helion.utils": _utils_module(),
     }

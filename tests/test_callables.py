@@ -85,6 +85,36 @@ def test_a_module_for_one_epilogue_refuses_another():
         launcher(x, y, lambda acc, tile: acc + bias[tile[1]])
 
 
+SPLIT_LAMBDA = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def scale_rows(
+    x: torch.Tensor,
+    finish=lambda v,
+    tile: v  # a default lambda broken over lines, as a formatter leaves it
+    * 2,
+) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile, :] = finish(x[tile, :], tile)
+    return out
+"""
+
+
+@CPU_INTERPRETER_ONLY
+def test_a_default_lambda_over_several_lines_is_checked_at_launch():
+    x = rand(11, 6)
+    launcher = generated(SPLIT_LAMBDA, "scale_rows", x)
+    assert_matches(launcher(x), x.double() * 2)
+    assert_matches(launcher(x, lambda v, tile: v * 2), x.double() * 2)  # the same code
+    with pytest.raises(ValueError, match="this module inlines"):
+        launcher(x, lambda v, tile: v * 3)
+
+
 def test_callables_that_cannot_be_inlined_are_named_errors():
     x, y = rand(9, 8), rand(8, 7)
     source = kernel_source("examples.py")

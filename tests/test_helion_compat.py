@@ -187,3 +187,24 @@ def test_exc_names_helion_warnings_and_catches_our_errors():
             "    out = torch.empty_like(x)\n    for t in hl.tile(x.size(0)):\n"
             "        out[t] = torch.expp(x[t])\n    return out\n"
         )
+
+
+def test_runtime_settings_names_the_triton_backend():
+    """`from helion.runtime.settings import _get_backend`, as Helion's jagged-mean example
+    picks its kernel by backend: ours is always Triton, in the harness's `helion` too."""
+    import importlib
+    import sys
+    from pathlib import Path
+
+    assert helion.runtime_settings._get_backend() == "triton"
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        shim = importlib.import_module("helion_shim")
+    finally:
+        sys.path.pop(0)
+    with shim.installed(transpile_only=True):
+        namespace: dict = {}
+        exec(
+            "from helion.runtime.settings import _get_backend\nbackend = _get_backend()", namespace
+        )
+        assert namespace["backend"] == "triton"

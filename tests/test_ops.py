@@ -133,3 +133,46 @@ def test_every_spelling_is_tested():
     }
     assert spellings <= {TORCH, METHOD, FUNCTIONAL}
     assert len(ELEMENTWISE_CASES) >= len(ELEMENTWISE)
+
+
+FLATTEN = (
+    HEADER
+    + """
+@helion.kernel()
+def head_norms(q: torch.Tensor) -> torch.Tensor:
+    b, m, h, d = q.size()
+    h = hl.specialize(h)
+    out = torch.empty([b, m, h], dtype=q.dtype, device=q.device)
+    for tile_b, tile_m in hl.tile([b, m]):
+        # [tile_b, tile_m, h, d] -> [tile_b, h, tile_m, d] -> [tile_b * h, tile_m, d]
+        rows = q[tile_b, tile_m, :, :].permute(0, 2, 1, 3).flatten(0, 1)
+        norms = (rows * rows).sum(-1) + 1.0
+        out[tile_b, tile_m, :] = norms.unflatten(0, [tile_b, h]).permute(0, 2, 1)
+    return out
+
+
+@helion.kernel()
+def ones_dropped(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile][None, :, None].flatten(start_dim=0, end_dim=-1) * 3
+    return out
+"""
+)
+
+
+def test_flatten_and_unflatten_of_blocks():
+    q = torch.randn(5, 7, 3, 4)  # tiles and the head axis (3 of 4 lanes) partly outside
+    expected = (q.double() * q.double()).sum(-1) + 1.0
+    assert_matches(generated(FLATTEN, "head_norms", q)(q), expected)
+    x = torch.randn(37)
+    assert_matches(generated(FLATTEN, "ones_dropped", x)(x), x.double() * 3)
+
+
+def test_flatten_of_a_bad_range_is_a_shape_error():
+    from transpiler.errors import ShapeError
+
+    source = FLATTEN.replace("flatten(0, 1)", "flatten(2, 1)")
+    q = torch.randn(5, 7, 3, 4)
+    with pytest.raises(ShapeError, match=r"flatten\(2, 1\) of a 4-D block"):
+        generated(source, "head_norms", q)

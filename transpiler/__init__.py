@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import autotuner, exc, language  # noqa: I001
+from . import autotuner, exc, language, runtime_settings  # noqa: I001
 from .errors import TranspileError
 from .export import export
 from .pipeline import Transpiled, transpile, transpile_module
@@ -42,6 +42,7 @@ __all__ = [
     "kernel",
     "language",
     "next_power_of_2",
+    "runtime_settings",
     "transpile",
     "transpile_module",
 ]

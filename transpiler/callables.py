@@ -259,6 +259,10 @@ def launcher_lines(specs: dict, lineno: int) -> list:
         text = describe(spec)
         lines.append(Line(1, f"# {name} is inlined into the kernel: {text}", lineno))
         written = textwrap.dedent(spec.text).strip()
+        if written.startswith("lambda") and "\n" in written:
+            # a lambda over several lines (`lambda acc,\n    tile: acc` as a parameter's
+            # default) parses only inside brackets: the check compiles it as a statement
+            written = f"(\n{written}\n)"
         lines.append(Line(1, f"inlined_callable({name}, {written!r})", lineno))
         for closed in [*spec.tensors, *spec.numbers]:
             lines.append(Line(1, f"{closed} = closure_value({name}, {closed!r})", lineno))

@@ -359,6 +359,8 @@ class CallsMixin(
             "reshape",
             "expand",
             "expand_as",
+            "flatten",
+            "unflatten",
         ):
             return self.view_op(value, name, args, node)
         if name in ("zeros_like", "ones_like", "full_like", "new_zeros", "new_ones", "new_full"):

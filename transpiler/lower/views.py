@@ -115,6 +115,10 @@ class ViewsMixin:
             return replace(
                 value, code=code, dims=tuple(dims), stored=None, zero_outside=frozenset()
             )
+        if name == "flatten":
+            return self.flatten(value, args, node)
+        if name == "unflatten":
+            return self.unflatten(value, args, node)
         if name == "expand_as":
             other_node = args.get(0, "other")
             if other_node is None:
@@ -130,6 +134,62 @@ class ViewsMixin:
                 value, name, [self.const_int(a, node) for a in args.positional], node
             )
         return self.transpose(value, node)
+
+    def flatten(self, value: Value, args: Arguments, node: cst.Call) -> Value:
+        """`.flatten(start_dim, end_dim)` of a block: its dimensions start..end as one, of the
+        product of their blocks' lanes (a tile's masked lanes stay in it: unflatten gives the
+        tiles back, masks and all)."""
+        start_node, end_node = args.get(0, "start_dim"), args.get(1, "end_dim")
+        start = self.const_int(start_node, node) if start_node is not None else 0
+        end = self.const_int(end_node, node) if end_node is not None else -1
+        rank = value.rank
+        if rank == 0:
+            code = expr("tl.reshape(a, s)", a=value.code, s=self.block_shape((None,)))
+            return replace(value, code=code, dims=(None,), stored=None, zero_outside=frozenset())
+        if not (-rank <= start < rank and -rank <= end < rank) or start % rank > end % rank:
+            raise self.source.error(
+                ShapeError, node, f"flatten({start}, {end}) of a {rank}-D block"
+            )
+        start, end = start % rank, end % rank
+        if start == end:
+            return value
+        if any(map(is_squeezed, value.dims)):
+            raise NotSqueezable("flatten of a block with a squeezed tile")
+        merged = [axis for axis in value.dims[start : end + 1] if axis is not None]
+        if not merged:
+            axis = None
+        elif len(merged) == 1:
+            axis = merged[0]
+        else:
+            blocks = [str(a.size) if a.size is not None else a.block for a in merged]
+            axis = self.lanes_axis(" * ".join(blocks))
+        dims = value.dims[:start] + (axis,) + value.dims[end + 1 :]
+        code = expr("tl.reshape(a, s)", a=value.code, s=self.block_shape(dims))
+        return replace(value, code=code, dims=dims, stored=None, zero_outside=frozenset())
+
+    def unflatten(self, value: Value, args: Arguments, node: cst.Call) -> Value:
+        """`.unflatten(dim, [tile_a, tile_b])`: one dimension of a block as these (a flatten's
+        inverse; the sizes are tiles, host sizes and 1s, as hl.zeros takes)."""
+        dim_node, sizes_node = args.get(0, "dim"), args.get(1, "sizes")
+        if sizes_node is None or not isinstance(sizes_node, (cst.List, cst.Tuple)):
+            raise self.source.error(
+                UnsupportedConstructError,
+                sizes_node or node,
+                "unflatten's sizes must be a list of tiles, host sizes and 1s",
+                hint="write block.unflatten(0, [tile_b, h])",
+            )
+        dim = self.const_int(dim_node, node)
+        if not -value.rank <= dim < value.rank:
+            raise self.source.error(ShapeError, node, f"unflatten({dim}) of a {value.rank}-D block")
+        dim %= value.rank
+        if any(map(is_squeezed, value.dims)):
+            raise NotSqueezable("unflatten of a block with a squeezed tile")
+        new_dims, _ = self.shape_of(sizes_node)
+        if any(map(is_squeezed, new_dims)):
+            raise NotSqueezable("unflatten into a squeezed tile")
+        dims = value.dims[:dim] + tuple(new_dims) + value.dims[dim + 1 :]
+        code = expr("tl.reshape(a, s)", a=value.code, s=self.block_shape(dims))
+        return replace(value, code=code, dims=dims, stored=None, zero_outside=frozenset())
 
     def permute(self, value: Value, name: str, numbers: list[int], node: cst.CSTNode) -> Value:
         """`.transpose(d0, d1)` / `.permute(...)` of a block: tl.trans in 2-D, tl.permute beyond."""
