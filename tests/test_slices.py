@@ -46,7 +46,9 @@ def window_sums(x: torch.Tensor, start: int) -> torch.Tensor:
 """
 
 # float32 dots: exact in the interpreter, TF32 on GPUs (Triton's default, as Helion's)
-FP32_DOT = {"atol": 1e-4, "rtol": 1e-4} if not torch.cuda.is_available() else {"atol": 2e-2}
+FP32_DOT = (
+    {"atol": 1e-4, "rtol": 1e-4} if not torch.cuda.is_available() else {"atol": 2e-2, "rtol": 2e-2}
+)
 
 
 def rand(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 import torch
-from helpers import DEVICE, assert_matches, generated, reference
+from helpers import DEVICE, assert_matches, generated, load_module, reference
 
 import transpiler
 from transpiler import errors
@@ -128,12 +128,11 @@ def test_the_launcher_refuses_other_arguments():
     module = transpiler.transpile_module(
         SOURCE, example_args={"masked_rows": (x, None, "scale")}, only=("masked_rows",)
     )
-    namespace: dict = {}
-    exec(compile(module.code, "masked_rows_generated.py", "exec"), namespace)  # noqa: S102
+    masked_rows = load_module(module.code, stem="masked_rows_generated").masked_rows
     with pytest.raises(RuntimeError, match="transpiled for labels = None"):
-        namespace["masked_rows"](x.to(DEVICE), labels.to(DEVICE), "scale")
+        masked_rows(x.to(DEVICE), labels.to(DEVICE), "scale")
     with pytest.raises(RuntimeError, match="transpiled for mode = 'scale'"):
-        namespace["masked_rows"](x.to(DEVICE), None, "shift")
+        masked_rows(x.to(DEVICE), None, "shift")
 
 
 def test_without_the_call_an_optional_tensor_test_is_a_clear_error():

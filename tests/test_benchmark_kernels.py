@@ -1,0 +1,24 @@
+"""The benchmark's own kernels (benchmarks/kernels.py) compute what they claim, on CPU."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from helpers import generated, reference
+
+SOURCE = (Path(__file__).parents[1] / "benchmarks" / "kernels.py").read_text()
+
+
+@pytest.mark.parametrize(("rows", "vocabulary"), [(37, 1001), (1, 64), (5, 3)])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
+def test_online_cross_entropy_matches_float64(rows, vocabulary, dtype):
+    logits = (torch.randn(rows, vocabulary) * 3).to(dtype)
+    labels = torch.randint(0, vocabulary, (rows,))
+    ours = generated(SOURCE, "cross_entropy_online", logits, labels)(logits, labels)
+    exact = F.cross_entropy(logits.double(), labels, reduction="none")
+    torch.testing.assert_close(ours.double(), exact, atol=1e-4, rtol=1e-4)
+    eager = reference(SOURCE, "cross_entropy_online")(logits.clone(), labels.clone())
+    torch.testing.assert_close(ours, eager, atol=1e-4, rtol=1e-4)
