@@ -221,3 +221,34 @@ def test_kernel_defined_in_a_pytest_module():
     assert "@py_builtins" in globals()
     x = torch.randn(11, device=DEVICE)
     torch.testing.assert_close(doubled(x), 2 * x)
+
+
+def test_multi_line_host_statements_keep_their_text():
+    """A launcher's docstring and a host string spanning lines are the source's, not re-indented."""
+    source = '''
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Add two tensors.
+
+    Second paragraph, indented like the first.
+    """
+    note = """first
+    second"""
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] + y[tile]
+    return out
+'''
+    from transpiler.runtime import load_module
+
+    module = load_module(transpiler.transpile(source), stem="multi_line_host")
+    assert (
+        module.add.__doc__
+        == "Add two tensors.\n\n    Second paragraph, indented like the first.\n    "
+    )
+    assert '    note = """first\n    second"""' in transpiler.transpile(source)

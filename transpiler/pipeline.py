@@ -217,7 +217,9 @@ def lower_kernel(
         text = rewrite_host_statement(statement, source, aliases).strip("\n")
         first = source.line_of(statement)
         for offset, piece in enumerate(text.split("\n")):
-            launcher.append(Line(1, piece, first + offset))
+            # continuation lines keep the source's own indentation: a docstring or a string
+            # spanning lines keeps its value, and nothing is indented twice
+            launcher.append(Line(1 if offset == 0 else 0, piece, first + offset))
         host.absorb(statement)
     _check_autotune_lengths(source, kernel, lowered)
     for index, statement, before in reversed(barriers):
