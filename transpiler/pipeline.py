@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import tokenize
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -216,15 +218,28 @@ def lower_kernel(
         source.current = statement
         text = rewrite_host_statement(statement, source, aliases).strip("\n")
         first = source.line_of(statement)
+        inside = _lines_inside_strings(text)
         for offset, piece in enumerate(text.split("\n")):
-            # continuation lines keep the source's own indentation: a docstring or a string
-            # spanning lines keeps its value, and nothing is indented twice
-            launcher.append(Line(1 if offset == 0 else 0, piece, first + offset))
+            # a line inside a string spanning lines (a docstring) is the string's own text:
+            # indenting it again would change the string
+            launcher.append(Line(0 if offset in inside else 1, piece, first + offset))
         host.absorb(statement)
     _check_autotune_lengths(source, kernel, lowered)
     for index, statement, before in reversed(barriers):
         launcher[index:index] = _barrier_lines(source, statement, lowered, before)
     return lowered, launcher
+
+
+def _lines_inside_strings(text: str) -> set[int]:
+    """Indices of the lines of `text` that begin inside a string literal spanning lines."""
+    inside: set[int] = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                inside.update(range(token.start[0], token.end[0]))  # rows are 1-based
+    except (tokenize.TokenError, SyntaxError):
+        return set()
+    return inside
 
 
 def _check_autotune_lengths(
