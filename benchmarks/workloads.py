@@ -72,6 +72,10 @@ def workloads(small: bool) -> list[Workload]:
     def randn(*shape: int) -> Callable[[torch.dtype, str], torch.Tensor]:
         return lambda dtype, device: torch.randn(*shape, dtype=dtype, device=device)
 
+    def cross_entropy_inputs(dtype: torch.dtype, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+        logits = randn(tokens, vocabulary)(dtype, device)
+        return logits, torch.randint(0, vocabulary, (tokens,), device=device)
+
     def matmul_inputs(mnk: tuple[int, int, int]) -> Callable:
         rows, cols, inner = mnk
         return lambda dtype, device: (
@@ -117,10 +121,7 @@ def workloads(small: bool) -> list[Workload]:
             "tests/kernels/reductions.py",
             "cross_entropy",
             f"[{tokens}, {vocabulary}]",
-            lambda dt, dev: (
-                randn(tokens, vocabulary)(dt, dev),
-                torch.randint(0, vocabulary, (tokens,), device=dev),
-            ),
+            cross_entropy_inputs,
             _cross_entropy,
         ),
         Workload(
@@ -128,10 +129,7 @@ def workloads(small: bool) -> list[Workload]:
             "benchmarks/kernels.py",
             "cross_entropy",
             f"[{tokens}, {vocabulary}]",
-            lambda dt, dev: (
-                randn(tokens, vocabulary)(dt, dev),
-                torch.randint(0, vocabulary, (tokens,), device=dev),
-            ),
+            cross_entropy_inputs,
             _cross_entropy,
         ),
         Workload(
@@ -139,10 +137,7 @@ def workloads(small: bool) -> list[Workload]:
             "benchmarks/kernels.py",
             "cross_entropy_online",
             f"[{tokens}, {vocabulary}]",
-            lambda dt, dev: (
-                randn(tokens, vocabulary)(dt, dev),
-                torch.randint(0, vocabulary, (tokens,), device=dev),
-            ),
+            cross_entropy_inputs,
             _cross_entropy,
         ),
         Workload(

@@ -12,7 +12,16 @@ from ..callables import InlineCallable, from_lambda_node
 from ..codegen import assign, expr
 from ..errors import CallableArgumentError, ShapeError, UnsupportedConstructError
 from .arguments import Arguments
-from .values import BLOCK, CONST, TUPLE, Value, block, is_squeezed, triton_position
+from .values import (
+    BLOCK,
+    CONST,
+    TUPLE,
+    NotSqueezable,
+    Value,
+    block,
+    is_squeezed,
+    triton_position,
+)
 
 _ALWAYS = {"True", "False", "None", "float", "int", "bool", "min", "max", "abs"}
 
@@ -75,8 +84,6 @@ class ScansMixin:
         dims = inputs[0].dims
         axis = dims[position]
         if is_squeezed(axis):
-            from .values import NotSqueezable
-
             raise NotSqueezable("hl.reduce over a squeezed tile")
         mask = self.reduction_mask(axis, axis_position, dims, node)
         if mask is not None:
