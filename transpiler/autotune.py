@@ -41,6 +41,14 @@ REDUCE_CONFIGS = [
     (8, 512, 4),
     (16, 256, 4),
 ]
+# Hopper variants of the first DOT_CONFIGS: tiles copied by TMA (`indexing`), and also one
+# resident program per SM walking the tiles (`pid_type`), so the next tile's loads overlap this
+# one's epilogue (benchmarks/lab/matmul_variants.py measured both on an H100)
+DOT_VARIANTS = [
+    {"pid_type": "persistent_interleaved", "indexing": "tensor_descriptor"},
+    {"indexing": "tensor_descriptor"},
+]
+DOT_VARIANT_CONFIGS = 3
 BUDGET_SECONDS = 20.0
 
 
@@ -56,7 +64,7 @@ def candidates(
         return []
     if "mn" in roles or "k" in roles:
         configs = []
-        for block_m, block_n, block_k, warps, stages in DOT_CONFIGS:
+        for index, (block_m, block_n, block_k, warps, stages) in enumerate(DOT_CONFIGS):
             mn = iter((block_m, block_n))
             sizes = [
                 next(mn, block_n)
@@ -76,6 +84,8 @@ def candidates(
             if roles.count("mn") == 2 and roles[:2] == ["mn", "mn"]:
                 config["l2_groupings"] = [8]
             configs.append(config)
+            if index < DOT_VARIANT_CONFIGS:  # tried early: within the search's budget
+                configs.extend({**config, **variant} for variant in DOT_VARIANTS)
         return configs
     if roles == ["rows"]:
         return [{"block_sizes": [rows], "num_warps": warps} for rows, warps in ROW_CONFIGS]
@@ -101,7 +111,9 @@ def _phase_candidates(
         own = tunables[start : start + count]
         start += count
         if own:
-            per_phase.append(candidates(own) or [{"block_sizes": [None] * count}])
+            # one launch per loop: the Hopper variants (one kernel's structure) are not joined
+            own_configs = [c for c in candidates(own) if not c.keys() & {"pid_type", "indexing"}]
+            per_phase.append(own_configs or [{"block_sizes": [None] * count}])
     if not any("num_warps" in configs[0] for configs in per_phase):
         return []  # no loop has candidates: the defaults stand
     joined = []

@@ -211,6 +211,34 @@ HOST_HELPERS: dict[str, str] = {
                 f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
             )
 ''',
+    "persistent_programs": '''def persistent_programs(tensor: torch.Tensor) -> int:
+    """How many programs a persistent kernel launches: one per SM of the tensor's GPU (the CPU
+    interpreter: 4, so that each program walks several tiles there too)."""
+    if tensor.device.type != "cuda":
+        return 4
+    return torch.cuda.get_device_properties(tensor.device).multi_processor_count
+''',
+    "tma_fits": '''def tma_fits(tensor: torch.Tensor, *block: int) -> bool:
+    """Whether Hopper's tensor memory accelerator (TMA) can copy `block`-shaped tiles of
+    `tensor`: a contiguous last dimension, 16-byte aligned start and rows, at most 256 elements
+    along each dimension of a tile and 16 bytes or more along its last."""
+    if tensor.device.type == "cuda" and torch.cuda.get_device_capability(tensor.device)[0] < 9:
+        return False  # TMA is Hopper's (compute capability 9.0) and later
+    size = tensor.element_size()
+    return (
+        tensor.dtype != torch.bool
+        and tensor.stride(-1) == 1
+        and tensor.data_ptr() % 16 == 0
+        and all(stride * size % 16 == 0 for stride in tensor.stride()[:-1])
+        and all(0 < b <= 256 for b in block)
+        and block[-1] * size >= 16
+    )
+
+
+def tma_scratch(size: int, alignment: int, stream: object) -> torch.Tensor:
+    """Global memory for the descriptors kernels make with tl.make_tensor_descriptor."""
+    return torch.empty(size, dtype=torch.int8, device="cuda")
+''',
     "inlined_callable": '''def inlined_callable(function: object, source: str) -> None:
     """The kernel inlines `source`: refuse another callable rather than ignore it.
     Compared as bytecode, with loads of outer names (globals, closure cells) alike."""

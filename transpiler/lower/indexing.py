@@ -41,14 +41,21 @@ class IndexingMixin:
         if base.kind == HOST_TENSOR:
             pointers, mask, dims = self.tensor_access(base.name, node)
             line = self.source.line_of(node)
-            pointer_name = self.names.fresh(f"{base.name}_ptrs")
-            self.emit(assign(pointer_name, pointers), line)
-            self.sync_before_load(base.name, line)
             native = node in self.native_loads
-            loaded = self.load(ast.Name(id=pointer_name), mask, native=native)
+            descriptor = self.descriptor_for(base.name, dims)
+            if descriptor is not None:  # TMA when the tensor allows it, else pointers
+                self.sync_before_load(base.name, line)
+                loaded = self.descriptor_load(
+                    base.name, descriptor, dims, pointers, mask, native, line
+                )
+            else:
+                pointer_name = self.names.fresh(f"{base.name}_ptrs")
+                self.emit(assign(pointer_name, pointers), line)
+                self.sync_before_load(base.name, line)
+                loaded = self.load(ast.Name(id=pointer_name), mask, native=native)
             self.note_load(base.name, dims)
             storage = expr("p.dtype.element_ty", p=self.tensor_pointer(base.name))
-            if node is not self.direct_value:
+            if node is not self.direct_value and descriptor is None:
                 name = self.names.fresh(f"{base.name}_tile")
                 self.emit(assign(name, loaded), line)
                 loaded = ast.Name(id=name)
@@ -95,6 +102,11 @@ class IndexingMixin:
         value = self.arithmetic(value, node)
         self.check_store_shape(value, dims, node)
         line = self.source.line_of(node)
+        descriptor = self.descriptor_for(base.name, dims) if augmented is None else None
+        if descriptor is not None and value.dims == dims:  # whole tiles: TMA when it may
+            self.descriptor_store(base.name, descriptor, dims, pointers, mask, value, line)
+            self.unsynced_stores.add(base.name)
+            return
         name = self.names.fresh(f"{base.name}_ptrs")
         self.emit(assign(name, pointers), line)
         pointers = ast.Name(id=name)
@@ -160,6 +172,8 @@ class IndexingMixin:
                 )
         dims: list[Axis | None] = []
         placed: list[tuple[str, object, int, int]] = []  # kind, payload, tensor dim, position
+        # a tile or ':' per dimension, nothing else: a tensor descriptor can copy it
+        self.access_is_tiles = all(kind in ("tile", "full") for kind, _ in elements)
         tensor_dim = 0
         nones = set()
         for kind, payload in elements:

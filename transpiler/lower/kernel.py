@@ -16,6 +16,7 @@ from ..source import Source
 from .autotuning import AutotuneList, AutotuningMixin
 from .block_sizes import BlockSizesMixin
 from .calls import CallsMixin
+from .descriptors import Descriptor, DescriptorsMixin
 from .expressions import ExpressionsMixin
 from .indexing import IndexingMixin
 from .jagged import JaggedMixin
@@ -71,6 +72,7 @@ class KernelBuilder(
     SpecialisedMixin,
     SlicesMixin,
     StagesMixin,
+    DescriptorsMixin,
 ):
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
 
@@ -144,6 +146,10 @@ class KernelBuilder(
         self.constexpr_names: dict[str, ast.expr] = {}  # `n2 = BLOCK_K * 2`: n2 → BLOCK_K * 2
         self.lanes_axes: dict[str, Axis] = {}  # `BLOCK_K * 2` → the axis shapes of it give
         self.slice_axes: dict[tuple, Axis] = {}  # x[..., lo:hi] → its axis
+        self.program_start = 0  # index in `lines` of the program's first per-tile line
+        self.access_is_tiles = False  # the latest tensor access: a tile or ':' per dimension
+        self.descriptors: list[Descriptor] = []  # indexing="tensor_descriptor": TMA copies
+        self.tma_flag: str | None = None  # the constexpr choosing them over pointers
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -256,7 +262,7 @@ class KernelBuilder(
         ordered = sorted(
             self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
         )
-        constexprs = [*self.constexprs, *self.even_flags]
+        constexprs = [*self.constexprs, *self.even_flags, *([self.tma_flag] * bool(self.descriptors))]
         names = [p.name for p in ordered] + [f"{c}: tl.constexpr" for c in constexprs]
         header = [Line(0, self.autotuned.decorator, lineno)] if self.autotuned else []
         header += [
@@ -289,6 +295,7 @@ class KernelBuilder(
                 )
             else:
                 out.append(Line(depth, f"{name} = {test}  # whole tiles: no masks needed", lineno))
+        out.extend(Line(depth, text, lineno) for text in self.descriptor_launch_lines())
         stage_lines, stages = self.stage_lines(tuned)
         out.extend(Line(depth, text, lineno) for text in stage_lines)
         grid_text = " * ".join(grid) if grid else "1"
@@ -300,9 +307,8 @@ class KernelBuilder(
         ordered = sorted(
             self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
         )
-        args = [p.launch for p in ordered] + [
-            f"{c}={c}" for c in [*self.constexprs, *self.even_flags] if c not in tuned
-        ]
+        flags = [*self.constexprs, *self.even_flags, *([self.tma_flag] * bool(self.descriptors))]
+        args = [p.launch for p in ordered] + [f"{c}={c}" for c in flags if c not in tuned]
         for option in ("num_warps", "num_stages") if not tuned else ():
             chosen = config_value(self.settings, option)
             if isinstance(chosen, int):

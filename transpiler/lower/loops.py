@@ -11,11 +11,12 @@ from ..codegen import assign, expr
 from ..errors import RankUnknownError, ShapeError, TileArgumentError, UnsupportedConstructError
 from ..frontend import device_loop_kind
 from ..host import whole_size_tensor
-from .settings import config_value
+from .settings import PID_TYPES, config_value
 from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
 # hl.vtile is Helion's later name for hl.jagged_tile: one loop, its length per parent lane
 JAGGED_LOOPS = ("helion.language.jagged_tile", "helion.language.vtile")
+PERSISTENT = [name for name, order in PID_TYPES.items() if order is not None]
 _DEFAULT_BLOCKS = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}
 
 
@@ -188,6 +189,8 @@ class LoopsMixin:
             (self.source.code(b) if b is not None else None, self.source.code(e)) for b, e in ranges
         ]
         count = len(ranges)
+        persistent = self.persistent_order(loop)
+        self.program_start = len(self.lines)  # where the program's per-tile code begins
         if count > 1:
             self.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
         ends = [self.lower_expr(e) for _, e in ranges]
@@ -264,21 +267,88 @@ class LoopsMixin:
         self.bind_loop_targets(targets, bound, count)
         self.preamble_end = len(self.lines)
         self.lower_body(loop.body.body)
+        if persistent is not None:
+            grid = self.make_persistent(persistent, self.tile_counts(kind, values), grid)
+        self.make_descriptors()
         self.finish_blocks(blocks, count)
         self.launcher(loop, grid, 1)
 
+    @staticmethod
+    def tile_counts(kind: str, values: list) -> list[ast.expr]:
+        """Kernel code for how many programs each dimension of the top-level loop takes."""
+        if kind == "grid":
+            return [value[0] for value in values]
+        return [expr("tl.cdiv(e, b)", e=value[0], b=value[4]) for value in values]
+
+    def persistent_order(self, loop: cst.For) -> str | None:
+        """`pid_type=` of the config: None (one program per tile), "interleaved" or "blocked"."""
+        pid_type = config_value(self.settings, "pid_type")
+        if pid_type is None:
+            return None
+        if pid_type not in PID_TYPES:
+            raise self.source.error(
+                UnsupportedConstructError,
+                loop,
+                f"pid_type={pid_type!r} in the config",
+                hint=f"one of {', '.join(map(repr, PID_TYPES))}",
+            )
+        if self.settings.get("autotune_configs"):
+            return None  # a @triton.autotune list varies block sizes only: one program per tile
+        return PID_TYPES[pid_type]
+
+    def make_persistent(self, order: str, counts: list[ast.expr], grid: list[str]) -> list[str]:
+        """Wraps the program's code in a loop over tiles: NUM_PROGRAMS programs (one per SM)
+        stay resident and walk the tiles, so the next tile's loads overlap this one's epilogue.
+        Returns the launcher's grid: NUM_PROGRAMS programs, or fewer when there are fewer tiles."""
+        tensors = [p.launch for p in self.params.values() if p.kind == "tensor"]
+        if not tensors:  # nothing to read or write: one program per tile is as good
+            return grid
+        start = self.program_start
+        header = self.lines[start]
+        pid = header.text.split(" = ")[0]
+        programs = self.constexpr("NUM_PROGRAMS", f"persistent_programs({tensors[0]})")
+        self.host_helpers.add("persistent_programs")
+        tiles = self.names.fresh("num_tiles")
+        total = " * ".join(ast.unparse(count) for count in counts)
+        # flatten: Triton pipelines the inner loop's loads across tiles (the next tile's first
+        # loads start during this tile's last steps)
+        nested = any(line.text.startswith("for ") for line in self.lines[start + 1 :])
+        flatten = ", flatten=True" if nested else ""
+        first_program = "tl.program_id(0).to(INDEX_DTYPE)"
+        if order == "interleaved":
+            texts = [
+                f"# persistent: {programs} programs, each taking every {programs}-th tile",
+                f"{tiles} = {total}",
+                f"for {pid} in tl.range({first_program}, {tiles}, {programs}{flatten}):",
+            ]
+        else:
+            per, first = self.names.fresh("tiles_per_program"), self.names.fresh("first_tile")
+            texts = [
+                f"# persistent: {programs} programs, each taking a run of neighbouring tiles",
+                f"{tiles} = {total}",
+                f"{per} = tl.cdiv({tiles}, {programs})",
+                f"{first} = {first_program} * {per}",
+                f"for {pid} in tl.range({first}, tl.minimum({first} + {per}, {tiles}){flatten}):",
+            ]
+        for later in self.lines[start + 1 :]:
+            later.depth += 1
+        self.lines[start : start + 1] = [
+            self.make_line(header.depth, text, header.source_line) for text in texts
+        ]
+        return [f"min({programs}, {' * '.join(grid) or '1'})"]
+
     def program_ids(self, kind: str, values: list, count: int, line: int) -> list[ast.expr]:
         if count == 1:
+            self.program_start = len(self.lines)
+            if kind == "grid" and config_value(self.settings, "pid_type") in PERSISTENT:
+                self.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
+                return [ast.Name(id="pid")]
             if kind == "grid":
                 return [expr("tl.program_id(0).to(INDEX_DTYPE)")]
             pid = values[0][5]
             self.emit(f"{pid} = tl.program_id(0).to(INDEX_DTYPE)", line)
             return [ast.Name(id=pid)]
-        counts = []
-        for value in values:
-            counts.append(
-                value[0] if kind == "grid" else expr("tl.cdiv(e, b)", e=value[0], b=value[4])
-            )
+        counts = self.tile_counts(kind, values)
         groups = config_value(self.settings, "l2_groupings")
         group = groups[0] if isinstance(groups, (list, tuple)) and groups else None
         if kind == "tile" and count == 2 and isinstance(group, int) and group > 1:

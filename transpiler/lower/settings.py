@@ -28,3 +28,17 @@ def config_value(settings: dict[str, object], key: str) -> object:
                     except ValueError:
                         return None
     return None
+
+
+# Helion's `pid_type` values: how programs map to tiles. "flat" and "xyz" launch one program per
+# tile (ours is always a flat grid); the persistent ones launch one program per SM, each
+# walking tiles: every NUM_PROGRAMS-th ("interleaved") or a contiguous run ("blocked").
+PID_TYPES = {
+    "flat": None,
+    "xyz": None,
+    "persistent_interleaved": "interleaved",
+    "persistent_blocked": "blocked",
+}
+# Helion's `indexing` values: how tiles of host tensors are read and written. Block pointers are
+# gone from Triton 3.9, so "block_ptr" reads through pointers, as "pointer" does.
+INDEXING = {"pointer": False, "block_ptr": False, "tensor_descriptor": True}

@@ -1,0 +1,202 @@
+"""Helion's `pid_type` (persistent programs) and `indexing="tensor_descriptor"` (Hopper's TMA):
+the same results as one program per tile through pointers, on every shape and stride (tensors
+TMA cannot copy take the pointer path the kernel keeps), and readable code for both."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import transpiler
+from tests.helpers import DEVICE, assert_matches, kernel_source, on_device
+from transpiler.runtime import load_module
+
+PID_TYPES = ["flat", "persistent_interleaved", "persistent_blocked"]
+INDEXING = ["pointer", "tensor_descriptor"]
+
+
+def module_with(file: str, name: str, config: dict, *args: object):
+    transpiled = transpiler.transpile_module(
+        kernel_source(file),
+        filename="kernels.py",
+        example_args={name: args},
+        only=(name,),
+        config=config,
+    )
+    return transpiled.code, load_module(transpiled.code, stem=f"{name}_{abs(hash(str(config)))}")
+
+
+def matmul_config(pid_type: str, indexing: str) -> dict:
+    return {
+        "block_sizes": [32, 16, 16],
+        "pid_type": pid_type,
+        "indexing": indexing,
+        "l2_groupings": [2],
+    }
+
+
+def matmul_inputs(shape: str, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    torch.manual_seed(7)
+    if shape == "aligned":  # rows of 48 / 80 elements: 16-byte aligned, TMA copies them
+        return torch.randn(96, 48, dtype=dtype) + 0.5, torch.randn(48, 80, dtype=dtype) - 0.25
+    if shape == "odd":  # rows of 29 / 53 elements: not 16-byte aligned, pointers
+        return torch.randn(37, 29, dtype=dtype) + 0.5, torch.randn(29, 53, dtype=dtype) - 0.25
+    # y transposed: its last dimension is not contiguous, pointers
+    return torch.randn(64, 48, dtype=dtype) + 0.5, torch.randn(80, 48, dtype=dtype).t() - 0.25
+
+
+@pytest.mark.parametrize("pid_type", PID_TYPES)
+@pytest.mark.parametrize("indexing", INDEXING)
+@pytest.mark.parametrize("shape", ["aligned", "odd", "transposed"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+def test_matmul_matches_for_every_pid_type_and_indexing(pid_type, indexing, shape, dtype):
+    x, y = matmul_inputs(shape, dtype)
+    _, module = module_with("examples.py", "matmul", matmul_config(pid_type, indexing), x, y)
+    result = on_device(module.matmul)(x, y)
+    assert_matches(result, x.double() @ y.double(), dtype, dots=True)
+
+
+def test_tma_fits_says_which_tensors_tma_can_copy():
+    _, module = module_with(
+        "examples.py",
+        "matmul",
+        matmul_config("flat", "tensor_descriptor"),
+        *matmul_inputs("aligned", torch.float32),
+    )
+    aligned, odd, transposed = (
+        matmul_inputs(s, torch.float32) for s in ("aligned", "odd", "transposed")
+    )
+    assert module.tma_fits(aligned[0], 32, 16) and module.tma_fits(aligned[1], 16, 32)
+    assert not module.tma_fits(odd[0], 32, 16)  # 29 * 4 bytes: rows not 16-byte aligned
+    assert not module.tma_fits(transposed[1], 16, 32)  # last dimension strided
+    assert not module.tma_fits(aligned[0], 512, 16)  # a tile of more than 256 rows
+    assert not module.tma_fits(aligned[0], 32, 2)  # 8 bytes along the last dimension
+    assert not module.tma_fits(aligned[0][:, 1:], 32, 16)  # the start is not 16-byte aligned
+
+
+def test_the_tma_path_runs_when_the_tensors_allow_it(monkeypatch):
+    """The launcher's flag really takes the descriptor path for aligned inputs (a tma_fits
+    that refuses everything changes nothing but the path: both give the product)."""
+    x, y = matmul_inputs("aligned", torch.float32)
+    _, module = module_with("examples.py", "matmul", matmul_config("flat", "tensor_descriptor"), x, y)
+    seen = []
+    fits = module.tma_fits
+    monkeypatch.setattr(module, "tma_fits", lambda t, *b: seen.append(fits(t, *b)) or seen[-1])
+    result = on_device(module.matmul)(x, y)
+    assert seen == [True, True, True]
+    assert_matches(result, x.double() @ y.double(), torch.float32, dots=True)
+
+
+def test_generated_code_reads_as_a_persistent_tma_matmul():
+    code, _ = module_with(
+        "examples.py",
+        "matmul",
+        matmul_config("persistent_interleaved", "tensor_descriptor"),
+        *matmul_inputs("aligned", torch.float32),
+    )
+    for line in (
+        "if TENSOR_DESCRIPTORS:  # Hopper's TMA copies whole tiles; past the end: 0s",
+        "x_desc = tl.make_tensor_descriptor(",
+        "x_ptr, shape=[m, k], strides=[x_stride_0, 1], block_shape=[BLOCK_M, BLOCK_K],",
+        "# persistent: NUM_PROGRAMS programs, each taking every NUM_PROGRAMS-th tile",
+        "num_tiles = tl.cdiv(m, BLOCK_M) * tl.cdiv(n, BLOCK_N)",
+        "for pid in tl.range(tl.program_id(0).to(INDEX_DTYPE), num_tiles, NUM_PROGRAMS, "
+        "flatten=True):",
+        "x_tile = x_desc.load([pid_m * BLOCK_M, begin_k])",
+        "out_desc.store([pid_m * BLOCK_M, pid_n * BLOCK_N], acc.to(out_ptr.dtype.element_ty))",
+        "NUM_PROGRAMS = persistent_programs(x)",
+        "grid = (min(NUM_PROGRAMS, triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N)),)",
+        "triton.set_allocator(tma_scratch)",
+    ):
+        assert line in code, line
+    assert "tl.program_id(0)" in code.split("for pid in")[1].split("\n")[0]  # once, in the loop
+
+
+def test_blocked_programs_take_runs_of_tiles():
+    code, _ = module_with(
+        "examples.py",
+        "matmul",
+        matmul_config("persistent_blocked", "pointer"),
+        *matmul_inputs("aligned", torch.float32),
+    )
+    assert "tiles_per_program = tl.cdiv(num_tiles, NUM_PROGRAMS)" in code
+    assert "first_tile = tl.program_id(0).to(INDEX_DTYPE) * tiles_per_program" in code
+    assert "make_tensor_descriptor" not in code  # pointers, as asked
+
+
+@pytest.mark.parametrize("pid_type", PID_TYPES)
+@pytest.mark.parametrize("indexing", INDEXING)
+def test_row_kernels_match_too(pid_type, indexing):
+    """A rows kernel (`x[tile, :]`, reductions) and a 1-D elementwise one, both ways."""
+    torch.manual_seed(3)
+    x = torch.randn(45, 64) * 2 + 1  # 64-wide rows: TMA can copy [rows, 64] tiles
+    config = {"block_sizes": [4], "pid_type": pid_type, "indexing": indexing}
+    _, module = module_with("reductions.py", "softmax", config, x)
+    assert_matches(on_device(module.softmax)(x), torch.softmax(x.double(), dim=-1), x.dtype)
+    a, b = torch.randn(1000) + 1, torch.randn(1000) - 1
+    config = {"block_sizes": [128], "pid_type": pid_type, "indexing": indexing}
+    _, module = module_with("elementwise.py", "add", config, a, b)
+    assert_matches(on_device(module.add)(a, b), a.double() + b.double(), a.dtype)
+
+
+def test_accumulating_stores_keep_pointers():
+    """`out[tile] += v` reads what it writes: no TMA store there, and the sum is right."""
+    source = '''
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel(config=helion.Config(block_sizes=[16, 16], indexing="tensor_descriptor"))
+def add_into(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    for tile_m, tile_n in hl.tile(out.size()):
+        out[tile_m, tile_n] += x[tile_m, tile_n] * 2.0
+    return out
+'''
+    out, x = torch.randn(40, 32), torch.randn(40, 32)
+    expected = out.double() + 2 * x.double()
+    transpiled = transpiler.transpile_module(source, example_args={"add_into": (out, x)})
+    assert "x_desc.load(" in transpiled.code and "out_desc" not in transpiled.code
+    module = load_module(transpiled.code, stem="add_into_tma")
+    assert_matches(on_device(module.add_into)(out, x), expected, torch.float32)
+
+
+@pytest.mark.parametrize(
+    "field, value, hint",
+    [("pid_type", "diagonal", "'persistent_interleaved'"), ("indexing", "tma", "'tensor_descriptor'")],
+)
+def test_unknown_values_are_named_with_the_choices(field, value, hint):
+    x, y = matmul_inputs("aligned", torch.float32)
+    with pytest.raises(transpiler.TranspileError) as caught:
+        module_with("examples.py", "matmul", {"block_sizes": [32, 16, 16], field: value}, x, y)
+    message = str(caught.value)
+    assert f"{field}={value!r}" in message and hint in message
+
+
+def test_block_pointers_read_through_pointers():
+    """Helion's indexing="block_ptr": Triton 3.9 has no block pointers; pointers it is."""
+    x, y = matmul_inputs("aligned", torch.float32)
+    code, module = module_with(
+        "examples.py", "matmul", {"block_sizes": [32, 16, 16], "indexing": "block_ptr"}, x, y
+    )
+    assert "make_tensor_descriptor" not in code and "make_block_ptr" not in code
+    assert_matches(on_device(module.matmul)(x, y), x.double() @ y.double(), x.dtype, dots=True)
+
+
+@pytest.mark.skipif(DEVICE != "cuda", reason="needs a GPU")
+@pytest.mark.parametrize("pid_type", PID_TYPES)
+def test_bf16_matmul_on_the_gpu(pid_type):
+    """bf16 through TMA on Hopper: odd and aligned shapes, both paths."""
+    torch.manual_seed(11)
+    for m, n, k in ((256, 384, 192), (193, 257, 120), (64, 8, 64)):
+        x = torch.randn(m, k, dtype=torch.bfloat16)
+        y = torch.randn(k, n, dtype=torch.bfloat16)
+        config = {
+            "block_sizes": [64, 64, 32],
+            "pid_type": pid_type,
+            "indexing": "tensor_descriptor",
+            "l2_groupings": [4],
+        }
+        _, module = module_with("examples.py", "matmul", config, x, y)
+        result = on_device(module.matmul)(x, y)
+        assert_matches(result, x.double() @ y.double(), torch.bfloat16, dots=True)

@@ -1,0 +1,213 @@
+"""`indexing="tensor_descriptor"`: tiles of host tensors copied by Hopper's TMA.
+
+The tensor memory accelerator copies a whole tile between global and shared memory in one
+instruction: no per-lane addresses, no masks (reads past a tensor's end give zeros, writes
+there are dropped). It needs what not every tensor offers (a contiguous last dimension, 16-byte
+aligned rows), so the kernel keeps both paths under one constexpr flag the launcher computes
+from the tensors (`tma_fits`): every shape and stride still runs, through pointers when it must.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from ..codegen import assign, expr, render
+from ..errors import UnsupportedConstructError
+from .settings import INDEXING, config_value
+from .values import Axis, Dims, Value
+
+
+@dataclass
+class Descriptor:
+    """One `tl.make_tensor_descriptor` of the kernel: a tensor seen in tiles of one shape."""
+
+    name: str  # x_desc
+    tensor: str  # the host tensor
+    pointer: str  # its kernel parameter
+    shape: list[str]  # kernel code per dimension: where the tiles stop (the loop's end)
+    strides: list[str]
+    blocks: list[str]  # BLOCK_M, BLOCK_K
+
+
+class DescriptorsMixin:
+    """Loads and stores through tensor descriptors, when the config asks for them."""
+
+    def wants_descriptors(self) -> bool:
+        """Whether the config's `indexing` asks for tensor descriptors (Helion's field: one
+        value for every access, or a list whose entries all say the same)."""
+        indexing = config_value(self.settings, "indexing")
+        if indexing is None or self.settings.get("autotune_configs"):
+            return False  # a @triton.autotune list varies block sizes only: pointers
+        values = indexing if isinstance(indexing, (list, tuple)) else [indexing]
+        for value in values:
+            if value not in INDEXING:
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    self.source.current,
+                    f"indexing={indexing!r} in the config",
+                    hint=f"one of {', '.join(map(repr, INDEXING))}",
+                )
+        return any(INDEXING[value] for value in values)
+
+    def descriptor_for(self, tensor: str, dims: Dims) -> Descriptor | None:
+        """The descriptor `tensor[dims]` goes through, or None: pointers (the config asks for
+        none, or the access is not a tile per dimension whose end the program knows upfront)."""
+        if not self.access_is_tiles or not self.wants_descriptors():
+            return None
+        rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
+        if rank is None or rank != len(dims) or not all(self._copyable(d) for d in dims):
+            return None
+        shape = [ast.unparse(axis.end) for axis in dims]
+        blocks = [axis.block for axis in dims]
+        for descriptor in self.descriptors:
+            if (descriptor.tensor, descriptor.shape, descriptor.blocks) == (tensor, shape, blocks):
+                return descriptor
+        strides = [self.stride(tensor, dim) for dim in range(rank - 1)] + ["1"]
+        name = self.names.fresh(f"{tensor}_desc")
+        pointer = self.tensor_pointer(tensor)
+        return Descriptor(name, tensor, pointer, shape, strides, blocks)
+
+    def _copyable(self, axis: Axis | None) -> bool:
+        """A tile (or `:`) TMA can copy: a block of lanes from a start, ending where the loop
+        ends, that end known before the program's first tile (descriptors are made there)."""
+        if axis is None or axis.squeezed or not axis.masked or axis.parents:
+            return False
+        known = {*self.params, *self.constexprs, *self.even_flags}
+        return all(
+            not isinstance(node, ast.Name) or node.id in known for node in ast.walk(axis.end)
+        )
+
+    def descriptor_flag(self, descriptor: Descriptor) -> str:
+        """The constexpr choosing TMA or pointers; registers the descriptor on first use."""
+        if descriptor not in self.descriptors:
+            self.descriptors.append(descriptor)
+        if self.tma_flag is None:
+            self.tma_flag = self.names.fresh("TENSOR_DESCRIPTORS")
+            self.host_names.taken.add(self.tma_flag)
+        return self.tma_flag
+
+    def descriptor_load(
+        self,
+        tensor: str,
+        descriptor: Descriptor,
+        dims: Dims,
+        pointers: ast.expr,
+        mask: ast.expr | None,
+        native: bool,
+        line: int,
+    ) -> ast.expr:
+        """`x_tile = x_desc.load([...])` under the flag, the pointer load otherwise."""
+        flag = self.descriptor_flag(descriptor)
+        name = self.names.fresh(f"{tensor}_tile")
+        starts = ", ".join(ast.unparse(axis.begin) for axis in dims)
+        copied = expr(f"{descriptor.name}.load([{starts}])")
+        if not native:
+            self.use_helper("upcast_half")
+            copied = expr("upcast_half(a)", a=copied)
+        self.emit(f"if {flag}:", line)
+        self.depth += 1
+        self.emit(assign(name, copied), line)
+        self.depth -= 1
+        self.emit("else:", line)
+        self.depth += 1
+        pointer_name = self.names.fresh(f"{tensor}_ptrs")
+        self.emit(assign(pointer_name, pointers), line)
+        self.emit(assign(name, self.load(ast.Name(id=pointer_name), mask, native=native)), line)
+        self.depth -= 1
+        return ast.Name(id=name)
+
+    def descriptor_store(
+        self,
+        tensor: str,
+        descriptor: Descriptor,
+        dims: Dims,
+        pointers: ast.expr,
+        mask: ast.expr | None,
+        value: Value,
+        line: int,
+    ) -> None:
+        """`x_desc.store([...], v)` under the flag (v in the tensor's dtype: TMA does not
+        convert), the pointer store otherwise."""
+        flag = self.descriptor_flag(descriptor)
+        code = _without_upcast(value.code)
+        if not isinstance(code, ast.Name):  # one name for both paths
+            stored = self.names.fresh(f"{tensor}_tile")
+            self.emit(assign(stored, code), line)
+            code = ast.Name(id=stored)
+        starts = ", ".join(ast.unparse(axis.begin) for axis in dims)
+        element = f"{descriptor.pointer}.dtype.element_ty"
+        converted = render(code) if _converts_to(value.code, element) else f"{render(code)}.to({element})"
+        self.emit(f"if {flag}:", line)
+        self.depth += 1
+        self.emit(f"{descriptor.name}.store([{starts}], {converted})", line)
+        self.depth -= 1
+        self.emit("else:", line)
+        self.depth += 1
+        pointer_name = self.names.fresh(f"{tensor}_ptrs")
+        self.emit(assign(pointer_name, pointers), line)
+        call = expr("tl.store(p, v)", p=ast.Name(id=pointer_name), v=code)
+        if mask is not None:
+            call.keywords.append(ast.keyword(arg="mask", value=mask))
+        self.emit(ast.Expr(value=call), line)
+        self.depth -= 1
+
+    def make_descriptors(self) -> None:
+        """The descriptors, made once where the program starts (before a persistent loop)."""
+        if not self.descriptors:
+            return
+        line = self.lines[self.program_start].source_line
+        made = [
+            self.make_line(
+                1, f"if {self.tma_flag}:  # Hopper's TMA copies whole tiles; past the end: 0s", line
+            )
+        ]
+        for d in self.descriptors:
+            text = (
+                f"{d.name} = tl.make_tensor_descriptor({d.pointer}, "
+                f"shape=[{', '.join(d.shape)}], strides=[{', '.join(d.strides)}], "
+                f"block_shape=[{', '.join(d.blocks)}])"
+            )
+            made.append(self.make_line(2, text, line))
+        self.lines[self.program_start : self.program_start] = made
+
+    def descriptor_launch_lines(self) -> list[str]:
+        """The launcher's `TENSOR_DESCRIPTORS = tma_fits(x, BLOCK_M, BLOCK_K) and ...`."""
+        if not self.descriptors:
+            return []
+        self.host_helpers.add("tma_fits")
+        tests = [f"tma_fits({d.tensor}, {', '.join(d.blocks)})" for d in self.descriptors]
+        if len(tests) == 1:
+            lines = [f"{self.tma_flag} = {tests[0]}"]
+        else:
+            lines = [f"{self.tma_flag} = (", f"    {tests[0]}"]
+            lines += [f"    and {test}" for test in tests[1:]] + [")"]
+        return [
+            *lines,
+            f"if {self.tma_flag}:  # the kernel makes its descriptors in memory from here",
+            "    triton.set_allocator(tma_scratch)",
+        ]
+
+
+def _without_upcast(code: ast.expr) -> ast.expr:
+    """`upcast_half(acc.to(dtype))` → `acc.to(dtype)`: a store converts anyway."""
+    if (
+        isinstance(code, ast.Call)
+        and isinstance(code.func, ast.Name)
+        and code.func.id == "upcast_half"
+        and len(code.args) == 1
+    ):
+        return code.args[0]
+    return code
+
+
+def _converts_to(code: ast.expr, element: str) -> bool:
+    """Whether `code` is already `v.to(element)` (before `upcast_half` comes off)."""
+    code = _without_upcast(code)
+    return (
+        isinstance(code, ast.Call)
+        and isinstance(code.func, ast.Attribute)
+        and code.func.attr == "to"
+        and len(code.args) == 1
+        and ast.unparse(code.args[0]) == element
+    )
