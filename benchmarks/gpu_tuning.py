@@ -6,7 +6,8 @@ Run on a CUDA machine:
 
 For each workload, the kernel's first call through `transpiler.kernel` searches its candidate
 list (transpiler/autotune.py; "search s" is that whole first call, compiles included), then
-every configuration of a larger product space (block sizes x warps x stages) is compiled,
+every configuration of a larger product space (block sizes x warps x stages; for matmuls with
+128-row tiles also x TMA loads x persistent programs) is compiled,
 checked against the search's result and timed: the table compares the search's best with the
 sweep's best, both re-timed the same way. Last, a fresh Python process imports transpiler,
 defines the kernel and calls it once on new inputs with the tuning cache and Triton's kernel
@@ -58,6 +59,13 @@ def dot_space(three: bool) -> list[dict]:
             config = {"block_sizes": [bm, bn]}
         config.update(num_warps=warps, num_stages=stages)
         space.append(config)
+        if three and bm == 128:  # the search's Hopper variants: TMA, persistent, both
+            for variant in (
+                {"indexing": "tensor_descriptor"},
+                {"pid_type": "persistent_interleaved"},
+                {"pid_type": "persistent_interleaved", "indexing": "tensor_descriptor"},
+            ):
+                space.append({**config, **variant})
     return space
 
 

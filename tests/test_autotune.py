@@ -21,6 +21,22 @@ def test_matmul_space_covers_m_n_k_in_config_order():
     assert {tuple(c["block_sizes"]) for c in space} >= {(128, 256, 64), (64, 64, 64)}
 
 
+def test_matmul_space_tries_hopper_variants_early():
+    """TMA loads, and TMA with persistent programs, for the first (largest) tiles: within the
+    search's budget, and each transpiles to what it names."""
+    space = candidates(tunables("matrix.py", "matmul"))
+    first = [c for c in space[:9]]
+    assert sum(c.get("indexing") == "tensor_descriptor" for c in first) == 6
+    assert sum(c.get("pid_type") == "persistent_interleaved" for c in first) == 3
+    assert not any("indexing" in c or "pid_type" in c for c in space[9:])
+    for config in first[:3]:
+        code = transpiler.transpile_module(
+            kernel_source("matrix.py"), only=("matmul",), config=config
+        ).code
+        assert ("tl.make_tensor_descriptor(" in code) == ("indexing" in config)
+        assert ("NUM_PROGRAMS" in code) == ("pid_type" in config)
+
+
 def test_explicit_block_sizes_are_not_tuned():
     assert [role for _, role in tunables("matrix.py", "attention_batched")] == ["mn", "mn"]
 

@@ -28,7 +28,7 @@ TILE_CONFIGS = [(512, 4), (1024, 4), (2048, 4), (4096, 8), (1024, 8), (2048, 8)]
 # (rows per program, num_warps), in the order tried: once a config with r > 1 rows is slower
 # than the best so far, configs with r or more rows are skipped (wide rows: each doubling of
 # rows doubles the registers a program needs, and compiling the spilling ones takes seconds).
-ROW_CONFIGS = [(1, 4), (1, 8), (1, 16), (2, 8), (2, 4), (4, 8), (8, 8), (16, 4)]
+ROW_CONFIGS = [(1, 4), (1, 8), (1, 16), (2, 16), (2, 8), (2, 4), (4, 8), (8, 8), (16, 4)]
 # (rows per program, chunk of the inner loop, num_warps): a tile of rows whose inner loop walks
 # the row in chunks (online softmax, long sums): chunks wide enough for 16-byte loads per thread
 REDUCE_CONFIGS = [
