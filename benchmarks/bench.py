@@ -2,8 +2,8 @@
 
 On a CUDA machine: python benchmarks/bench.py --out DIR [--dtypes bfloat16,float32] [--only add,...]
 Measures the device's ceilings once (transpiler.perf.devices.measure_peaks), checks every result
-against float64, times with triton.testing.do_bench (median), prints a table last and writes
-DIR/bench.json and DIR/roofline.png. Without a GPU (or with --small) it runs tiny sizes through
+against float64, times with triton.testing.do_bench (the median over rounds in which the peers
+take turns), prints a table last and writes DIR/bench.json and DIR/roofline.png. Without a GPU (or with --small) it runs tiny sizes through
 Triton's interpreter and times nothing: a check of this script, not a benchmark.
 """
 
@@ -14,6 +14,7 @@ import datetime
 import importlib.util
 import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -70,20 +71,41 @@ def poison_allocator(size_bytes: int, device: str) -> None:
         torch.full((size_bytes // 4 + 1,), float("nan"), device=device)
 
 
+ROUNDS = 5  # timing rounds per workload; the peers take turns within each
+
+
 def run_peer(peer: str, function, args: tuple, exact: torch.Tensor, dtype) -> dict:
+    """One peer's result checked against float64 (timed later, with the others)."""
     row: dict = {"peer": peer}
     try:
         poison_allocator(exact.numel() * 4, str(args[0].device.type))
         result = function(*args)
         row["rel_error"] = relative_error(result, exact)
         row["ok"] = bool(row["rel_error"] <= TOLERANCE[dtype])
-        measured = timing.time_kernel(function, *args)
-        row["ms"] = measured.ms
-        row["note"] = measured.reason
     except Exception as error:  # noqa: BLE001 - one peer failing must not stop the run
         first_line = str(error).splitlines()[0] if str(error) else ""
         row.update(ms=None, ok=None, note=f"error: {type(error).__name__}: {first_line[:160]}")
     return row
+
+
+def time_peers(peers: list[dict], functions: dict, args: tuple) -> None:
+    """Each peer's time: the median of its medians over ROUNDS rounds in which the peers take
+    turns. A GPU's clock drifts with its temperature during a run (an H100 under a long
+    matmul load slows by several percent): timing the peers one after another would favour
+    whichever ran first; in turns, each sees the same drift."""
+    timed = [row for row in peers if "ok" in row and row["ok"] is not None]
+    samples: dict[str, list[float]] = {row["peer"]: [] for row in timed}
+    for _ in range(ROUNDS):
+        for row in timed:
+            measured = timing.time_kernel(functions[row["peer"]], *args, rep_ms=60)
+            if measured.ms is None:
+                row["note"] = measured.reason
+                continue
+            samples[row["peer"]].append(measured.ms)
+    for row in timed:
+        found = samples[row["peer"]]
+        row["ms"] = statistics.median(found) if found else None
+        row["rounds_ms"] = found
 
 
 def bench_workload(
@@ -119,6 +141,7 @@ def bench_workload(
             peers.append(run_peer(peer, functions[peer], args, exact, dtype))
         else:
             peers.append({"peer": peer, "ms": None, "ok": None, "note": notes.get(peer, "")})
+    time_peers(peers, functions, args)
     dtype_name = str(dtype).removeprefix("torch.")
     return {
         "workload": workload.name,

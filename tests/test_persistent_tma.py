@@ -78,7 +78,9 @@ def test_the_tma_path_runs_when_the_tensors_allow_it(monkeypatch):
     """The launcher's flag really takes the descriptor path for aligned inputs (a tma_fits
     that refuses everything changes nothing but the path: both give the product)."""
     x, y = matmul_inputs("aligned", torch.float32)
-    _, module = module_with("examples.py", "matmul", matmul_config("flat", "tensor_descriptor"), x, y)
+    _, module = module_with(
+        "examples.py", "matmul", matmul_config("flat", "tensor_descriptor"), x, y
+    )
     seen = []
     fits = module.tma_fits
     monkeypatch.setattr(module, "tma_fits", lambda t, *b: seen.append(fits(t, *b)) or seen[-1])
@@ -141,7 +143,7 @@ def test_row_kernels_match_too(pid_type, indexing):
 
 def test_accumulating_stores_keep_pointers():
     """`out[tile] += v` reads what it writes: no TMA store there, and the sum is right."""
-    source = '''
+    source = """
 import torch
 import helion
 import helion.language as hl
@@ -152,7 +154,7 @@ def add_into(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     for tile_m, tile_n in hl.tile(out.size()):
         out[tile_m, tile_n] += x[tile_m, tile_n] * 2.0
     return out
-'''
+"""
     out, x = torch.randn(40, 32), torch.randn(40, 32)
     expected = out.double() + 2 * x.double()
     transpiled = transpiler.transpile_module(source, example_args={"add_into": (out, x)})
@@ -163,7 +165,10 @@ def add_into(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 @pytest.mark.parametrize(
     "field, value, hint",
-    [("pid_type", "diagonal", "'persistent_interleaved'"), ("indexing", "tma", "'tensor_descriptor'")],
+    [
+        ("pid_type", "diagonal", "'persistent_interleaved'"),
+        ("indexing", "tma", "'tensor_descriptor'"),
+    ],
 )
 def test_unknown_values_are_named_with_the_choices(field, value, hint):
     x, y = matmul_inputs("aligned", torch.float32)

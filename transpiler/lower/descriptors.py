@@ -137,7 +137,9 @@ class DescriptorsMixin:
             code = ast.Name(id=stored)
         starts = ", ".join(ast.unparse(axis.begin) for axis in dims)
         element = f"{descriptor.pointer}.dtype.element_ty"
-        converted = render(code) if _converts_to(value.code, element) else f"{render(code)}.to({element})"
+        converted = (
+            render(code) if _converts_to(value.code, element) else f"{render(code)}.to({element})"
+        )
         self.emit(f"if {flag}:", line)
         self.depth += 1
         self.emit(f"{descriptor.name}.store([{starts}], {converted})", line)

@@ -262,7 +262,11 @@ class KernelBuilder(
         ordered = sorted(
             self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
         )
-        constexprs = [*self.constexprs, *self.even_flags, *([self.tma_flag] * bool(self.descriptors))]
+        constexprs = [
+            *self.constexprs,
+            *self.even_flags,
+            *([self.tma_flag] * bool(self.descriptors)),
+        ]
         names = [p.name for p in ordered] + [f"{c}: tl.constexpr" for c in constexprs]
         header = [Line(0, self.autotuned.decorator, lineno)] if self.autotuned else []
         header += [
