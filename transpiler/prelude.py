@@ -211,6 +211,18 @@ HOST_HELPERS: dict[str, str] = {
                 f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
             )
 ''',
+    "require": '''def require(condition: bool, message, error: type = RuntimeError) -> None:
+    """torch._check, cheaply: a plain bool is tested here (torch._check's first call imports
+    sympy: seconds in a fresh process); a symbolic one, while torch.compile traces, goes to
+    torch._check."""
+    if isinstance(condition, bool):
+        if not condition:
+            raise error(message())
+    elif error is TypeError:
+        torch._check_type(condition, message)
+    else:
+        torch._check(condition, message)
+''',
     "persistent_programs": '''def persistent_programs(tensor: torch.Tensor) -> int:
     """How many programs a persistent kernel launches: one per SM of the tensor's GPU (the CPU
     interpreter: 4, so that each program walks several tiles there too)."""

@@ -26,6 +26,19 @@ def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
             )
 
 
+def require(condition: bool, message, error: type = RuntimeError) -> None:
+    """torch._check, cheaply: a plain bool is tested here (torch._check's first call imports
+    sympy: seconds in a fresh process); a symbolic one, while torch.compile traces, goes to
+    torch._check."""
+    if isinstance(condition, bool):
+        if not condition:
+            raise error(message())
+    elif error is TypeError:
+        torch._check_type(condition, message)
+    else:
+        torch._check(condition, message)
+
+
 @triton.jit
 def upcast_half(x):
     # torch computes float16 / bfloat16 arithmetic in float32; so do we.
@@ -55,12 +68,12 @@ def add_kernel(
 def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     # line 9: for tile in hl.tile(x.size(0)):
-    torch._check_type(isinstance(x, torch.Tensor), lambda: "x must be a tensor")
-    torch._check(x.dim() == 1, lambda: "x must be 1-D: the kernel indexes it with 1 index")
-    torch._check_type(isinstance(y, torch.Tensor), lambda: "y must be a tensor")
-    torch._check(y.dim() == 1, lambda: "y must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(x, torch.Tensor), lambda: "x must be a tensor", TypeError)
+    require(x.dim() == 1, lambda: "x must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(y, torch.Tensor), lambda: "y must be a tensor", TypeError)
+    require(y.dim() == 1, lambda: "y must be 1-D: the kernel indexes it with 1 index")
     refuse_bool_arithmetic(10, x=x, y=y)
-    torch._check(
+    require(
         y.size(0) >= x.size(0),
         lambda: "y.size(0) must be at least x.size(0): the tiles reach that far",
     )

@@ -26,6 +26,19 @@ def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
             )
 
 
+def require(condition: bool, message, error: type = RuntimeError) -> None:
+    """torch._check, cheaply: a plain bool is tested here (torch._check's first call imports
+    sympy: seconds in a fresh process); a symbolic one, while torch.compile traces, goes to
+    torch._check."""
+    if isinstance(condition, bool):
+        if not condition:
+            raise error(message())
+    elif error is TypeError:
+        torch._check_type(condition, message)
+    else:
+        torch._check(condition, message)
+
+
 @triton.jit
 def upcast_half(x):
     # torch computes float16 / bfloat16 arithmetic in float32; so do we.
@@ -76,21 +89,19 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     m, n = x.size()
     out = torch.empty_like(x)
     # line 12: for tile_m in hl.tile(m):
-    torch._check_type(isinstance(weight, torch.Tensor), lambda: "weight must be a tensor")
-    torch._check(
-        weight.dim() == 1, lambda: "weight must be 1-D: the kernel indexes it with 1 index",
-    )
-    torch._check_type(isinstance(bias, torch.Tensor), lambda: "bias must be a tensor")
-    torch._check(bias.dim() == 1, lambda: "bias must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(weight, torch.Tensor), lambda: "weight must be a tensor", TypeError)
+    require(weight.dim() == 1, lambda: "weight must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(bias, torch.Tensor), lambda: "bias must be a tensor", TypeError)
+    require(bias.dim() == 1, lambda: "bias must be 1-D: the kernel indexes it with 1 index")
     refuse_bool_arithmetic(18, bias=bias, weight=weight)
     # a dimension of 1 broadcasts, as in torch: its lanes all read it
     bias = bias.expand(n) if bias.size(0) == 1 else bias
     weight = weight.expand(n) if weight.size(0) == 1 else weight
-    torch._check(
+    require(
         bias.size(0) == n,
         lambda: "bias.size(0) and n must be equal: the kernel combines them element-wise",
     )
-    torch._check(
+    require(
         weight.size(0) == n,
         lambda: "weight.size(0) and n must be equal: the kernel combines them element-wise",
     )

@@ -26,6 +26,19 @@ def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
             )
 
 
+def require(condition: bool, message, error: type = RuntimeError) -> None:
+    """torch._check, cheaply: a plain bool is tested here (torch._check's first call imports
+    sympy: seconds in a fresh process); a symbolic one, while torch.compile traces, goes to
+    torch._check."""
+    if isinstance(condition, bool):
+        if not condition:
+            raise error(message())
+    elif error is TypeError:
+        torch._check_type(condition, message)
+    else:
+        torch._check(condition, message)
+
+
 @triton.jit
 def upcast_half(x):
     # torch computes float16 / bfloat16 arithmetic in float32; so do we.
@@ -63,10 +76,10 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     n = b.size(0)
     out = torch.empty([m, n], dtype=a.dtype, device=a.device)
     # line 11: for tile_m, tile_n in hl.tile([m, n]):
-    torch._check_type(isinstance(a, torch.Tensor), lambda: "a must be a tensor")
-    torch._check(a.dim() == 1, lambda: "a must be 1-D: the kernel indexes it with 1 index")
-    torch._check_type(isinstance(b, torch.Tensor), lambda: "b must be a tensor")
-    torch._check(b.dim() == 1, lambda: "b must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(a, torch.Tensor), lambda: "a must be a tensor", TypeError)
+    require(a.dim() == 1, lambda: "a must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(b, torch.Tensor), lambda: "b must be a tensor", TypeError)
+    require(b.dim() == 1, lambda: "b must be 1-D: the kernel indexes it with 1 index")
     refuse_bool_arithmetic(12, a=a, b=b)
     INDEX_DTYPE = index_dtype(a, b, out)
     BLOCK_M = 32

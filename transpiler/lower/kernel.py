@@ -338,10 +338,10 @@ class KernelBuilder(
                 message = f"{tensor} must be {rank}-D: the kernel indexes it with {indices}"
                 if tensor in self.host.params:  # a Python value would fail in .dim()
                     checks.append(
-                        f"torch._check_type(isinstance({tensor}, torch.Tensor), "
-                        f'lambda: "{tensor} must be a tensor")'
+                        f"require(isinstance({tensor}, torch.Tensor), "
+                        f'lambda: "{tensor} must be a tensor", TypeError)'
                     )
-                checks.append(f'torch._check({tensor}.dim() == {rank}, lambda: "{message}")')
+                checks.append(f'require({tensor}.dim() == {rank}, lambda: "{message}")')
         if self.arithmetic_on:
             self.host_helpers.add("refuse_bool_arithmetic")
             first = min(self.arithmetic_on.values())
@@ -352,8 +352,7 @@ class KernelBuilder(
                 f"{tensor} has overlapping elements (sharing memory): writes to them would race"
             )
             checks.append(
-                f"torch._check(torch._debug_has_internal_overlap({tensor}) != 1, "
-                f'lambda: "{message}")'
+                f'require(torch._debug_has_internal_overlap({tensor}) != 1, lambda: "{message}")'
             )
         seen = set()
         for tensor, dim, axis in self.coverage:  # every tile must lie inside the tensors it reads
@@ -370,7 +369,7 @@ class KernelBuilder(
                 continue
             seen.add((tensor, dim))
             message = f"{tensor}.size({dim}) must be at least {reach}: the tiles reach that far"
-            checks.append(f'torch._check({tensor}.size({dim}) >= {reach}, lambda: "{message}")')
+            checks.append(f'require({tensor}.size({dim}) >= {reach}, lambda: "{message}")')
         expanded: set[str] = set()
         broadcasts = []
         for first, second in sorted(self.unified):
@@ -383,10 +382,12 @@ class KernelBuilder(
             if a.isdigit() or b.isdigit():  # e.g. a dimension hl.split takes two lanes from
                 size, other = (a, b) if a.isdigit() else (b, a)
                 message = f"{other} must be {size}: the kernel gives that dimension {size} lanes"
-                checks.append(f'torch._check({other} == {size}, lambda: "{message}")')
+                checks.append(f'require({other} == {size}, lambda: "{message}")')
             elif a != b:
                 message = f"{a} and {b} must be equal: the kernel combines them element-wise"
-                checks.append(f'torch._check({a} == {b}, lambda: "{message}")')
+                checks.append(f'require({a} == {b}, lambda: "{message}")')
+        if any(check.startswith("require(") for check in checks):
+            self.host_helpers.add("require")
         return checks
 
     def broadcast_lines(self, first: str, second: str, expanded: set[str]) -> list[str]:

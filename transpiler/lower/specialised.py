@@ -86,5 +86,5 @@ class SpecialisedMixin:
             else:
                 test, wanted = f"{name} == {value}", value
             message = f"this kernel was transpiled for {name} = {wanted}: transpile it again"
-            checks.append(f"torch._check({test}, lambda: {message!r})")
+            checks.append(f"require({test}, lambda: {message!r})")
         return checks
