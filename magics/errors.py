@@ -90,8 +90,15 @@ def run_error_pane(
     body = [f"{type(error).__name__}: {error}".rstrip()]
     frames = traceback.extract_tb(error.__traceback__)
     cell_lines = source.splitlines()
+    ours = [frame for frame in reversed(frames) if Path(frame.filename) in generated]
+    # the innermost generated line that a cell line made (not a helper's, e.g. require's raise)
     generated_frame = next(
-        (frame for frame in reversed(frames) if Path(frame.filename) in generated), None
+        (
+            frame
+            for frame in ours
+            if frame.lineno and generated[Path(frame.filename)].source_line(frame.lineno)
+        ),
+        ours[0] if ours else None,
     )
     if generated_frame is not None:
         transpiled = generated[Path(generated_frame.filename)]
