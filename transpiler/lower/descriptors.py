@@ -96,10 +96,12 @@ class DescriptorsMixin:
         mask: ast.expr | None,
         native: bool,
         line: int,
+        name: str | None = None,
     ) -> ast.expr:
-        """`x_tile = x_desc.load([...])` under the flag, the pointer load otherwise."""
+        """`x_tile = x_desc.load([...])` under the flag, the pointer load otherwise (`name`:
+        the variable the source assigns the load to, when it is one)."""
         flag = self.descriptor_flag(descriptor)
-        name = self.names.fresh(f"{tensor}_tile")
+        name = name or self.names.fresh(f"{tensor}_tile")
         starts = ", ".join(ast.unparse(axis.begin) for axis in dims)
         copied = expr(f"{descriptor.name}.load([{starts}])")
         if not native:

@@ -45,8 +45,16 @@ class IndexingMixin:
             descriptor = self.descriptor_for(base.name, dims)
             if descriptor is not None:  # TMA when the tensor allows it, else pointers
                 self.sync_before_load(base.name, line)
+                target = self.direct_target if node is self.direct_value else None
                 loaded = self.descriptor_load(
-                    base.name, descriptor, dims, pointers, mask, native, line
+                    base.name,
+                    descriptor,
+                    dims,
+                    pointers,
+                    mask,
+                    native,
+                    line,
+                    target.value if isinstance(target, cst.Name) else None,
                 )
             else:
                 pointer_name = self.names.fresh(f"{base.name}_ptrs")
