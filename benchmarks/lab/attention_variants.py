@@ -12,6 +12,9 @@ Variants (each adds one thing to the one before):
   flags    masks written `(offs < n) | EVEN_N` (a constexpr): what the transpiler now emits
   flags@4000  the same at 4000 keys and queries (ragged: masks stay)
   tma      even + tensor-descriptor (TMA) loads of q, k, v and the store of out
+  tma_ws   tma with `tl.range(..., warp_specialize=True)` on the key loop
+  device_tma     tma with the descriptors made in the kernel (`tl.make_tensor_descriptor`)
+  device_tma_ws  device_tma with warp specialization (Hopper partitions data only with these)
 """
 
 from __future__ import annotations
@@ -221,6 +224,79 @@ def attention_tma(
     o_desc.store([row0, 0], acc.to(o_desc.dtype))
 
 
+@triton.jit
+def attention_device_tma(
+    q_ptr,
+    k_ptr,
+    v_ptr,
+    o_ptr,
+    rows,
+    m,
+    n,
+    qk_scale,
+    BLOCK_M: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+    BLOCK_D: tl.constexpr,
+    WS: tl.constexpr,
+):
+    # descriptors made in the kernel (tl.make_tensor_descriptor), as the transpiler makes them:
+    # Hopper's warp specialization partitions data only with these, not with host descriptors
+    q_desc = tl.make_tensor_descriptor(q_ptr, [rows, BLOCK_D], [BLOCK_D, 1], [BLOCK_M, BLOCK_D])
+    k_desc = tl.make_tensor_descriptor(k_ptr, [rows, BLOCK_D], [BLOCK_D, 1], [BLOCK_N, BLOCK_D])
+    v_desc = tl.make_tensor_descriptor(v_ptr, [rows, BLOCK_D], [BLOCK_D, 1], [BLOCK_N, BLOCK_D])
+    o_desc = tl.make_tensor_descriptor(o_ptr, [rows, BLOCK_D], [BLOCK_D, 1], [BLOCK_M, BLOCK_D])
+    pid_b = tl.program_id(1)
+    row0 = pid_b * m + tl.program_id(0) * BLOCK_M
+    kv0 = pid_b * n
+    q = q_desc.load([row0, 0])
+    m_i = tl.full([BLOCK_M], float("-inf"), tl.float32)
+    l_i = tl.full([BLOCK_M], 1.0, tl.float32)
+    acc = tl.zeros([BLOCK_M, BLOCK_D], tl.float32)
+    for begin_n in tl.range(0, n, BLOCK_N, warp_specialize=WS):
+        k = k_desc.load([kv0 + begin_n, 0])
+        qk = tl.dot(q, k.T)
+        m_ij = tl.maximum(m_i, tl.max(qk, 1) * qk_scale)
+        qk = qk * qk_scale - m_ij[:, None]
+        p = tl.math.exp2(qk)
+        l_ij = tl.sum(p, 1)
+        alpha = tl.math.exp2(m_i - m_ij)
+        l_i = l_i * alpha + l_ij
+        acc = acc * alpha[:, None]
+        v = v_desc.load([kv0 + begin_n, 0])
+        acc = tl.dot(p.to(v.dtype), v, acc)
+        m_i = m_ij
+    acc = acc / l_i[:, None]
+    o_desc.store([row0, 0], acc.to(o_desc.dtype))
+
+
+def run_device_tma(q, k, v, config, ws):
+    block_m, block_n, warps, stages = config
+    bh, m, d = q.shape
+    n = k.shape[1]
+    out = torch.empty_like(q)
+    triton.set_allocator(
+        lambda size, align, stream: torch.empty(size, dtype=torch.int8, device="cuda")
+    )
+    grid = (triton.cdiv(m, block_m), bh)
+    attention_device_tma[grid](
+        q,
+        k,
+        v,
+        out,
+        bh * m,
+        m,
+        n,
+        d**-0.5 * 1.44269504,
+        BLOCK_M=block_m,
+        BLOCK_N=block_n,
+        BLOCK_D=d,
+        WS=ws,
+        num_warps=warps,
+        num_stages=stages,
+    )
+    return out
+
+
 def run_masked(q, k, v, config, even):
     block_m, block_n, warps, stages = config
     bh, m, d = q.shape
@@ -281,6 +357,8 @@ def run_tma(q, k, v, config, ws=False):
 
 
 CONFIGS = [
+    (128, 128, 4, 2),
+    (256, 128, 8, 2),
     (128, 64, 4, 3),
     (128, 64, 8, 3),
     (128, 128, 8, 3),
@@ -295,6 +373,7 @@ CONFIGS = [
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json")
+    parser.add_argument("--variants", default="", help="comma-separated (default: all)")
     args = parser.parse_args()
     torch.manual_seed(0)
     b, h, s, d = 4, 32, 4096, 128
@@ -312,7 +391,12 @@ def main() -> None:
         "flags": lambda c: run_flags(q, k, v, c),
         "flags@4000": lambda c: run_flags(q[:, :4000], k[:, :4000], v[:, :4000], c),
         "tma": lambda c: run_tma(q, k, v, c, False),
+        "tma_ws": lambda c: run_tma(q, k, v, c, True),
+        "device_tma": lambda c: run_device_tma(q, k, v, c, False),
+        "device_tma_ws": lambda c: run_device_tma(q, k, v, c, True),
     }
+    wanted = args.variants.split(",") if args.variants else list(variants)
+    variants = {name: run for name, run in variants.items() if name in wanted}
     for name, run in variants.items():
         for config in CONFIGS:
             try:
