@@ -205,3 +205,97 @@ def test_bf16_matmul_on_the_gpu(pid_type):
         _, module = module_with("examples.py", "matmul", config, x, y)
         result = on_device(module.matmul)(x, y)
         assert_matches(result, x.double() @ y.double(), torch.bfloat16, dots=True)
+
+
+ATTENTION_WS = {
+    "block_sizes": [16, 16],
+    "num_warps": 4,
+    "num_stages": 2,
+    "indexing": "tensor_descriptor",
+    "range_warp_specializes": [True],
+}
+
+
+def attention_inputs(batch: int, m: int, n: int, d: int, dtype: torch.dtype):
+    torch.manual_seed(5)
+    q = torch.randn(batch, m, d, dtype=dtype)
+    k = torch.randn(batch, n, d, dtype=dtype) * 0.5
+    v = torch.randn(batch, n, d, dtype=dtype) + 0.25
+    return q, k, v
+
+
+def attention_exact(q, k, v):
+    scores = q.double() @ k.double().transpose(1, 2) / q.size(-1) ** 0.5
+    return torch.softmax(scores, dim=-1) @ v.double()
+
+
+@pytest.mark.parametrize(
+    "shape, path",
+    [
+        ((3, 64, 48, 32), "tma"),  # whole tiles along m and n: a batch's rows join the next's
+        ((3, 50, 48, 32), "pointers"),  # m not a multiple of BLOCK_M: a tile would cross
+        ((2, 64, 40, 32), "pointers"),  # n not a multiple of BLOCK_N
+    ],
+)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
+def test_attention_through_joined_descriptors_and_a_warp_specialized_loop(
+    shape, path, dtype, monkeypatch
+):
+    q, k, v = attention_inputs(*shape, dtype)
+    code, module = module_with("matrix.py", "attention_batched", ATTENTION_WS, q, k, v)
+    assert "for begin_n in tl.range(0, n, BLOCK_N, warp_specialize=TENSOR_DESCRIPTORS):" in code
+    assert "queries = q_desc.load([offs_b * m + pid_m * BLOCK_M, 0])" in code
+    assert "tma_rows_fit(q, m % BLOCK_M == 0, BLOCK_M, BLOCK_D)" in code
+    seen = []
+    fits = module.tma_rows_fit
+    monkeypatch.setattr(
+        module, "tma_rows_fit", lambda t, w, *b: seen.append(fits(t, w, *b)) or seen[-1]
+    )
+    result = on_device(module.attention_batched)(q, k, v)
+    assert all(seen) == (path == "tma") and seen
+    assert_matches(result, attention_exact(q, k, v), dtype, dots=True)
+
+
+def test_attention_with_batches_not_contiguous_takes_pointers(monkeypatch):
+    """q as a strided view of a larger tensor: its batches' rows do not join, pointers."""
+    q, k, v = attention_inputs(3, 64, 48, 32, torch.float32)
+    wide = torch.randn(3, 80, 32)
+    wide[:, :64] = q
+    code, module = module_with("matrix.py", "attention_batched", ATTENTION_WS, wide[:, :64], k, v)
+    assert not module.tma_rows_fit(wide[:, :64], True, 16, 32)
+    assert module.tma_rows_fit(q, True, 16, 32) and not module.tma_rows_fit(q, False, 16, 32)
+    result = on_device(module.attention_batched)(wide[:, :64], k, v)
+    assert_matches(result, attention_exact(q, k, v), torch.float32, dots=True)
+
+
+def test_attention_candidates_try_the_warp_specialized_loop_first():
+    from transpiler.autotune import WARP_SPECIALIZED_CONFIGS, candidates
+
+    roles = transpiler.transpile_module(
+        kernel_source("matrix.py"), only=("attention_batched",)
+    ).tunables["attention_batched"]
+    space = candidates(roles)
+    first = space[: len(WARP_SPECIALIZED_CONFIGS)]
+    assert all(c["range_warp_specializes"] == [True] for c in first)
+    assert all(c["indexing"] == "tensor_descriptor" for c in first)
+    assert not any("range_warp_specializes" in c or "pid_type" in c for c in space[len(first) :])
+
+
+@pytest.mark.skipif(DEVICE != "cuda", reason="needs a GPU")
+def test_bf16_attention_warp_specialized_on_the_gpu():
+    """Triton's Hopper warp specialization at the autotuner's candidates, on whole and ragged
+    sizes (ragged: the pointer path, warp specialization still asked for)."""
+    from transpiler.autotune import WARP_SPECIALIZED_CONFIGS
+
+    for batch, m, n in ((6, 512, 384), (4, 200, 256)):
+        q, k, v = attention_inputs(batch, m, n, 128, torch.bfloat16)
+        for block_m, block_n, warps, stages in WARP_SPECIALIZED_CONFIGS:
+            config = {
+                **ATTENTION_WS,
+                "block_sizes": [block_m, block_n],
+                "num_warps": warps,
+                "num_stages": stages,
+            }
+            _, module = module_with("matrix.py", "attention_batched", config, q, k, v)
+            result = on_device(module.attention_batched)(q, k, v)
+            assert_matches(result, attention_exact(q, k, v), torch.bfloat16, dots=True)

@@ -49,6 +49,12 @@ DOT_VARIANTS = [
     {"indexing": "tensor_descriptor"},
 ]
 DOT_VARIANT_CONFIGS = 3
+# (BLOCK_M, BLOCK_N, num_warps, num_stages) of kernels whose two dot tiles are both "mn" (an
+# outer tile of rows and an inner loop over keys: attention), tried first: the inner loop
+# warp-specialized (producer warps load through TMA, consumer warps compute), which Triton
+# 3.6 does on Hopper for loads through in-kernel descriptors (benchmarks/lab/
+# attention_variants.py: 0.91-0.93x cuDNN's SDPA on an H100 at 128 x 128, 4 warps, 2 stages)
+WARP_SPECIALIZED_CONFIGS = [(128, 128, 4, 2), (128, 64, 4, 2), (128, 128, 4, 1)]
 BUDGET_SECONDS = 20.0
 
 
@@ -64,6 +70,17 @@ def candidates(
         return []
     if "mn" in roles or "k" in roles:
         configs = []
+        if roles == ["mn", "mn"]:
+            configs += [
+                {
+                    "block_sizes": [block_m, block_n],
+                    "num_warps": warps,
+                    "num_stages": stages,
+                    "indexing": "tensor_descriptor",
+                    "range_warp_specializes": [True],
+                }
+                for block_m, block_n, warps, stages in WARP_SPECIALIZED_CONFIGS
+            ]
         for index, (block_m, block_n, block_k, warps, stages) in enumerate(DOT_CONFIGS):
             mn = iter((block_m, block_n))
             sizes = [
@@ -84,7 +101,7 @@ def candidates(
             if roles.count("mn") == 2 and roles[:2] == ["mn", "mn"]:
                 config["l2_groupings"] = [8]
             configs.append(config)
-            if index < DOT_VARIANT_CONFIGS:  # tried early: within the search's budget
+            if "k" in roles and index < DOT_VARIANT_CONFIGS:  # early: within the budget
                 configs.extend({**config, **variant} for variant in DOT_VARIANTS)
         return configs
     if roles == ["rows"]:
@@ -112,7 +129,8 @@ def _phase_candidates(
         start += count
         if own:
             # one launch per loop: the Hopper variants (one kernel's structure) are not joined
-            own_configs = [c for c in candidates(own) if not c.keys() & {"pid_type", "indexing"}]
+            hopper = {"pid_type", "indexing", "range_warp_specializes"}
+            own_configs = [c for c in candidates(own) if not c.keys() & hopper]
             per_phase.append(own_configs or [{"block_sizes": [None] * count}])
     if not any("num_warps" in configs[0] for configs in per_phase):
         return []  # no loop has candidates: the defaults stand

@@ -247,6 +247,17 @@ HOST_HELPERS: dict[str, str] = {
     )
 
 
+def tma_rows_fit(tensor: torch.Tensor, whole: bool, *block: int) -> bool:
+    """tma_fits for a tensor whose batch index joins its rows (t[b, i] is row
+    b * t.size(1) + i of a 2-D view): rows contiguous across batches, and whole tiles along
+    them (`whole`), so that no tile reaches into the next batch's rows."""
+    return (
+        whole
+        and tensor.stride(0) == tensor.size(1) * tensor.stride(1)
+        and tma_fits(tensor, 1, *block)
+    )
+
+
 def tma_scratch(size: int, alignment: int, stream: object) -> torch.Tensor:
     """Global memory for the descriptors kernels make with tl.make_tensor_descriptor."""
     return torch.empty(size, dtype=torch.int8, device="cuda")

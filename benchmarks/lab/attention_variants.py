@@ -15,6 +15,7 @@ Variants (each adds one thing to the one before):
   tma_ws   tma with `tl.range(..., warp_specialize=True)` on the key loop
   device_tma     tma with the descriptors made in the kernel (`tl.make_tensor_descriptor`)
   device_tma_ws  device_tma with warp specialization (Hopper partitions data only with these)
+  device_tma3_ws device_tma_ws through 3-D descriptors, a block of 1 along the batch
 """
 
 from __future__ import annotations
@@ -269,6 +270,84 @@ def attention_device_tma(
     o_desc.store([row0, 0], acc.to(o_desc.dtype))
 
 
+@triton.jit
+def attention_device_tma3(
+    q_ptr,
+    k_ptr,
+    v_ptr,
+    o_ptr,
+    bh,
+    m,
+    n,
+    qk_scale,
+    BLOCK_M: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+    BLOCK_D: tl.constexpr,
+    WS: tl.constexpr,
+):
+    # 3-D descriptors with a block of 1 along the batch (what a squeezed batch tile gives)
+    q_desc = tl.make_tensor_descriptor(
+        q_ptr, [bh, m, BLOCK_D], [m * BLOCK_D, BLOCK_D, 1], [1, BLOCK_M, BLOCK_D]
+    )
+    k_desc = tl.make_tensor_descriptor(
+        k_ptr, [bh, n, BLOCK_D], [n * BLOCK_D, BLOCK_D, 1], [1, BLOCK_N, BLOCK_D]
+    )
+    v_desc = tl.make_tensor_descriptor(
+        v_ptr, [bh, n, BLOCK_D], [n * BLOCK_D, BLOCK_D, 1], [1, BLOCK_N, BLOCK_D]
+    )
+    o_desc = tl.make_tensor_descriptor(
+        o_ptr, [bh, m, BLOCK_D], [m * BLOCK_D, BLOCK_D, 1], [1, BLOCK_M, BLOCK_D]
+    )
+    pid_b = tl.program_id(1)
+    m0 = tl.program_id(0) * BLOCK_M
+    q = q_desc.load([pid_b, m0, 0]).reshape([BLOCK_M, BLOCK_D])
+    m_i = tl.full([BLOCK_M], float("-inf"), tl.float32)
+    l_i = tl.full([BLOCK_M], 1.0, tl.float32)
+    acc = tl.zeros([BLOCK_M, BLOCK_D], tl.float32)
+    for begin_n in tl.range(0, n, BLOCK_N, warp_specialize=WS):
+        k = k_desc.load([pid_b, begin_n, 0]).reshape([BLOCK_N, BLOCK_D])
+        qk = tl.dot(q, k.T)
+        m_ij = tl.maximum(m_i, tl.max(qk, 1) * qk_scale)
+        qk = qk * qk_scale - m_ij[:, None]
+        p = tl.math.exp2(qk)
+        l_ij = tl.sum(p, 1)
+        alpha = tl.math.exp2(m_i - m_ij)
+        l_i = l_i * alpha + l_ij
+        acc = acc * alpha[:, None]
+        v = v_desc.load([pid_b, begin_n, 0]).reshape([BLOCK_N, BLOCK_D])
+        acc = tl.dot(p.to(v.dtype), v, acc)
+        m_i = m_ij
+    acc = acc / l_i[:, None]
+    o_desc.store([pid_b, m0, 0], acc.to(o_desc.dtype).reshape([1, BLOCK_M, BLOCK_D]))
+
+
+def run_device_tma3(q, k, v, config, ws):
+    block_m, block_n, warps, stages = config
+    bh, m, d = q.shape
+    n = k.shape[1]
+    out = torch.empty_like(q)
+    triton.set_allocator(
+        lambda size, align, stream: torch.empty(size, dtype=torch.int8, device="cuda")
+    )
+    attention_device_tma3[(triton.cdiv(m, block_m), bh)](
+        q,
+        k,
+        v,
+        out,
+        bh,
+        m,
+        n,
+        d**-0.5 * 1.44269504,
+        BLOCK_M=block_m,
+        BLOCK_N=block_n,
+        BLOCK_D=d,
+        WS=ws,
+        num_warps=warps,
+        num_stages=stages,
+    )
+    return out
+
+
 def run_device_tma(q, k, v, config, ws):
     block_m, block_n, warps, stages = config
     bh, m, d = q.shape
@@ -374,6 +453,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json")
     parser.add_argument("--variants", default="", help="comma-separated (default: all)")
+    parser.add_argument("--configs", default="", help="BM,BN,warps,stages;... (default: CONFIGS)")
     args = parser.parse_args()
     torch.manual_seed(0)
     b, h, s, d = 4, 32, 4096, 128
@@ -394,11 +474,16 @@ def main() -> None:
         "tma_ws": lambda c: run_tma(q, k, v, c, True),
         "device_tma": lambda c: run_device_tma(q, k, v, c, False),
         "device_tma_ws": lambda c: run_device_tma(q, k, v, c, True),
+        "device_tma3_ws": lambda c: run_device_tma3(q, k, v, c, True),
     }
+    if args.configs:  # "BM,BN,warps,stages;..."
+        configs = [tuple(int(v) for v in c.split(",")) for c in args.configs.split(";")]
+    else:
+        configs = CONFIGS
     wanted = args.variants.split(",") if args.variants else list(variants)
     variants = {name: run for name, run in variants.items() if name in wanted}
     for name, run in variants.items():
-        for config in CONFIGS:
+        for config in configs:
             try:
                 out = run(config)
                 want = exact if out.shape[1] == s else exact_4000

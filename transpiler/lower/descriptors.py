@@ -28,6 +28,12 @@ class Descriptor:
     shape: list[str]  # kernel code per dimension: where the tiles stop (the loop's end)
     strides: list[str]
     blocks: list[str]  # BLOCK_M, BLOCK_K
+    # a batch index of one (a squeezed tile) before the tiles: its rows join the next
+    # dimension's (q[b, i] is row b * q.size(1) + i), so TMA copies 2-D tiles (what Triton's
+    # Hopper warp specialization can split). The launcher's test that the tiles along the rows
+    # are whole (none crosses into the next batch: tma_rows_fit); the joined row size
+    joined_test: str = ""
+    joined_rows: str = ""
 
 
 class DescriptorsMixin:
@@ -56,22 +62,47 @@ class DescriptorsMixin:
         if not self.access_is_tiles or not self.wants_descriptors():
             return None
         rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
-        if rank is None or rank != len(dims) or not all(self._copyable(d) for d in dims):
+        if rank is None or rank != len(dims):
             return None
-        shape = [ast.unparse(axis.end) for axis in dims]
-        blocks = [axis.block for axis in dims]
+        joined = rank >= 3 and dims[0] is not None and dims[0].squeezed
+        tiles = dims[1:] if joined else dims
+        if not all(self._copyable(d) for d in tiles):
+            return None
+        shape = [ast.unparse(axis.end) for axis in tiles]
+        blocks = [axis.block for axis in tiles]
+        test = rows = ""
+        if joined:
+            if not self._copyable(dims[0], squeezed=True):
+                return None
+            end = self.params.get(shape[0])
+            if end is None or end.kind != "size":
+                return None  # whole tiles along the rows cannot be told apart at launch
+            size = self.size_param(self.host.size_key(tensor, 1))
+            rows = f"{size}"
+            shape[0] = f"{ast.unparse(dims[0].end)} * {size}"
+            test = f"{end.launch} % {blocks[0]} == 0"
         for descriptor in self.descriptors:
             if (descriptor.tensor, descriptor.shape, descriptor.blocks) == (tensor, shape, blocks):
                 return descriptor
-        strides = [self.stride(tensor, dim) for dim in range(rank - 1)] + ["1"]
+        strides = [self.stride(tensor, dim) for dim in range(int(joined), rank - 1)] + ["1"]
         name = self.names.fresh(f"{tensor}_desc")
         pointer = self.tensor_pointer(tensor)
-        return Descriptor(name, tensor, pointer, shape, strides, blocks)
+        return Descriptor(name, tensor, pointer, shape, strides, blocks, test, rows)
 
-    def _copyable(self, axis: Axis | None) -> bool:
+    @staticmethod
+    def descriptor_starts(descriptor: Descriptor, dims: Dims) -> str:
+        """The first element of a tile: `[pid_m * BLOCK_M, begin_k]`, a joined batch's rows
+        counted in (`[offs_b * m + pid_m * BLOCK_M, 0]`)."""
+        if descriptor.joined_rows:
+            first = f"{dims[0].offsets} * {descriptor.joined_rows} + {ast.unparse(dims[1].begin)}"
+            return ", ".join([first, *(ast.unparse(axis.begin) for axis in dims[2:])])
+        return ", ".join(ast.unparse(axis.begin) for axis in dims)
+
+    def _copyable(self, axis: Axis | None, squeezed: bool = False) -> bool:
         """A tile (or `:`) TMA can copy: a block of lanes from a start, ending where the loop
-        ends, that end known before the program's first tile (descriptors are made there)."""
-        if axis is None or axis.squeezed or not axis.masked or axis.parents:
+        ends, that end known before the program's first tile (descriptors are made there).
+        `squeezed`: a batch tile of block size 1 instead."""
+        if axis is None or axis.squeezed != squeezed or not axis.masked or axis.parents:
             return False
         known = {*self.params, *self.constexprs, *self.even_flags}
         return all(
@@ -102,7 +133,7 @@ class DescriptorsMixin:
         the variable the source assigns the load to, when it is one)."""
         flag = self.descriptor_flag(descriptor)
         name = name or self.names.fresh(f"{tensor}_tile")
-        starts = ", ".join(ast.unparse(axis.begin) for axis in dims)
+        starts = self.descriptor_starts(descriptor, dims)
         copied = expr(f"{descriptor.name}.load([{starts}])")
         if not native:
             self.use_helper("upcast_half")
@@ -137,7 +168,7 @@ class DescriptorsMixin:
             stored = self.names.fresh(f"{tensor}_tile")
             self.emit(assign(stored, code), line)
             code = ast.Name(id=stored)
-        starts = ", ".join(ast.unparse(axis.begin) for axis in dims)
+        starts = self.descriptor_starts(descriptor, dims)
         element = f"{descriptor.pointer}.dtype.element_ty"
         converted = (
             render(code) if _converts_to(value.code, element) else f"{render(code)}.to({element})"
@@ -160,6 +191,10 @@ class DescriptorsMixin:
         """The descriptors, made once where the program starts (before a persistent loop)."""
         if not self.descriptors:
             return
+        for loop in self.warp_specialized_lines:  # pointer loads: Triton cannot split them
+            loop.text = loop.text.replace(
+                "warp_specialize=True", f"warp_specialize={self.tma_flag}"
+            )
         line = self.lines[self.program_start].source_line
         made = [
             self.make_line(
@@ -180,7 +215,12 @@ class DescriptorsMixin:
         if not self.descriptors:
             return []
         self.host_helpers.add("tma_fits")
-        tests = [f"tma_fits({d.tensor}, {', '.join(d.blocks)})" for d in self.descriptors]
+        tests = [
+            f"tma_rows_fit({d.tensor}, {d.joined_test}, {', '.join(d.blocks)})"
+            if d.joined_test
+            else f"tma_fits({d.tensor}, {', '.join(d.blocks)})"
+            for d in self.descriptors
+        ]
         if len(tests) == 1:
             lines = [f"{self.tma_flag} = {tests[0]}"]
         else:

@@ -150,6 +150,8 @@ class KernelBuilder(
         self.access_is_tiles = False  # the latest tensor access: a tile or ':' per dimension
         self.descriptors: list[Descriptor] = []  # indexing="tensor_descriptor": TMA copies
         self.tma_flag: str | None = None  # the constexpr choosing them over pointers
+        self.inner_loops_seen = 0  # inner tile loops lowered so far (range_warp_specializes)
+        self.warp_specialized_lines: list[Line] = []  # their `for` lines, when specialized
 
     # -- emitting -------------------------------------------------------------------------
 

@@ -531,10 +531,17 @@ class LoopsMixin:
         start = self.names.fresh(
             f"begin_{offsets.removeprefix('offs_')}" if offsets.startswith("offs_") else "begin"
         )
+        loop_range = "range"
+        options = ""
+        if self.warp_specialized():
+            loop_range, options = "tl.range", ", warp_specialize=True"
         self.emit(
-            f"for {start} in range({ast.unparse(begin)}, {ast.unparse(end.code)}, {block_name}):",
+            f"for {start} in {loop_range}({ast.unparse(begin)}, {ast.unparse(end.code)}, "
+            f"{block_name}{options}):",
             line,
         )
+        if options:
+            self.warp_specialized_lines.append(self.lines[-1])
         self.depth += 1
         self.emit(f"{offsets} = {start} + tl.arange(0, {block_name}).to(INDEX_DTYPE)", line)
         end_text = ast.unparse(end.code)
@@ -554,6 +561,20 @@ class LoopsMixin:
         )
         self.all_axes.append(axis)
         return Value(TILE, axis=axis)
+
+    def warp_specialized(self) -> bool:
+        """Helion's `range_warp_specializes`: one entry per inner tile loop, in order; True
+        asks Triton to split the loop's warps into producers (loads) and consumers (math),
+        which on Hopper needs the loop's loads to go through descriptors (indexing=
+        "tensor_descriptor": the loop then specializes only when the launcher chose them,
+        `warp_specialize=TENSOR_DESCRIPTORS`; Triton 3.6 cannot split pointer loads). Counts
+        this loop."""
+        index = self.inner_loops_seen
+        self.inner_loops_seen += 1
+        chosen = config_value(self.settings, "range_warp_specializes")
+        if not isinstance(chosen, (list, tuple)) or self.settings.get("autotune_configs"):
+            return False
+        return index < len(chosen) and chosen[index] is True
 
     def is_jagged_loop(self, loop: cst.For) -> bool:
         call = loop.iter
