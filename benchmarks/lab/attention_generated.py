@@ -38,6 +38,36 @@ CONFIGS = [
 ]
 
 
+LOG2E = "1.4426950408889634"
+EXP = "probabilities = tl.exp(scores - new_max[:, None])"
+EXP_FMA = f"probabilities = tl.exp2(scores * {LOG2E} - new_max[:, None] * {LOG2E})"
+SCALED = "scores = tl.dot(queries, tl.trans(k_tile)) * scale"
+MAX = 'tl.max(tl.where(mask_n[None, :], scores, float("-inf")), axis=1)'
+NAN = "propagate_nan=tl.PropagateNan.ALL,"
+
+
+def text_variants(code: str) -> dict[str, str]:
+    """The first config's code, patched: `fma` writes exp(s - m) as exp2(s * L - m * L) (one
+    FMA, where exp's own `* L` is a second multiply); `fold` also multiplies the raw product
+    by scale * L inside that FMA and the row max by scale (the hand-written kernels' form);
+    `nonan` drops the NaN propagation of the running max."""
+    assert EXP in code and SCALED in code and MAX in code and NAN in code, "code changed"
+    fma = code.replace(EXP, EXP_FMA)
+    fold = (
+        code.replace(SCALED, SCALED.removesuffix(" * scale"))
+        .replace(MAX, f"{MAX} * scale")
+        .replace(
+            EXP, f"probabilities = tl.exp2(scores * (scale * {LOG2E}) - new_max[:, None] * {LOG2E})"
+        )
+    )
+    return {
+        "fma": fma,
+        "fold": fold,
+        "nonan": code.replace(NAN, ""),
+        "fold+nonan": fold.replace(NAN, ""),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json")
@@ -57,15 +87,21 @@ def main() -> None:
                 only=("attention_batched",),
                 config=config,
             ).code
-            kernel = load_module(code, stem=f"attention_lab_{index}").attention_batched
-            out = kernel(q, k, v)
-            error = ((out[:4].double() - exact).norm() / exact.norm()).item()
-            notes[label] = f"rel err {error:.1e}"
-            functions[label] = lambda kernel=kernel: kernel(q, k, v)
+            texts = {label: code}
+            if index == 0:
+                texts.update({f"0 {name}": text for name, text in text_variants(code).items()})
+            for name, text in texts.items():
+                stem = f"attention_lab_{index}_{len(functions)}"
+                kernel = load_module(text, stem=stem).attention_batched
+                out = kernel(q, k, v)
+                error = ((out[:4].double() - exact).norm() / exact.norm()).item()
+                notes[name] = f"rel err {error:.1e}"
+                functions[name] = lambda kernel=kernel: kernel(q, k, v)
+                print(name, notes[name], flush=True)
         except Exception as failure:  # noqa: BLE001 - a config Triton refuses: say why
             text = "".join(traceback.format_exception_only(failure)).strip()
             notes[label] = f"{type(failure).__name__}: {text[-600:]}"
-        print(label, notes[label], flush=True)
+            print(label, notes[label], flush=True)
     samples = {name: [] for name in functions}
     for _ in range(5):
         for name, function in functions.items():
