@@ -50,7 +50,7 @@ def text_variants(code: str) -> dict[str, str]:
     """The first config's code, patched: `fma` writes exp(s - m) as exp2(s * L - m * L) (one
     FMA, where exp's own `* L` is a second multiply); `fold` also multiplies the raw product
     by scale * L inside that FMA and the row max by scale (the hand-written kernels' form);
-    `nonan` drops the NaN propagation of the running max."""
+    `fold+nomask` also drops the masks of the key tiles (whole tiles here: EVEN_N)."""
     assert EXP in code and SCALED in code and MAX in code and NAN in code, "code changed"
     fma = code.replace(EXP, EXP_FMA)
     fold = (
@@ -60,12 +60,19 @@ def text_variants(code: str) -> dict[str, str]:
             EXP, f"probabilities = tl.exp2(scores * (scale * {LOG2E}) - new_max[:, None] * {LOG2E})"
         )
     )
-    return {
-        "fma": fma,
-        "fold": fold,
-        "nonan": code.replace(NAN, ""),
-        "fold+nonan": fold.replace(NAN, ""),
-    }
+    nomask = (
+        fold.replace(MAX, "tl.max(scores, axis=1)")
+        .replace(
+            "tl.sum(tl.where(mask_n[None, :], probabilities, 0), axis=1)",
+            "tl.sum(probabilities, axis=1)",
+        )
+        .replace(
+            "tl.where(mask_n[None, :], probabilities.to(v_ptr.dtype.element_ty), 0)",
+            "probabilities.to(v_ptr.dtype.element_ty)",
+        )
+    )
+    assert "tl.where(mask_n" not in nomask, "masks left"
+    return {"fma": fma, "fold": fold, "fold+nomask": nomask}
 
 
 def main() -> None:
