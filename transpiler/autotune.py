@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -201,13 +202,15 @@ def search(
 
     started = time.perf_counter()
     trial_args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
-    baseline = build(None)(*trial_args)
+    default = build(None)
+    baseline = default(*trial_args)
     timings: list[tuple[dict[str, Any] | None, float]] = []
+    launchers = [default]  # beside timings, for the final rounds
     timings.append(
         (
             None,
             triton.testing.do_bench(
-                lambda: build(None)(*trial_args), warmup=5, rep=20, return_mode="median"
+                lambda: default(*trial_args), warmup=5, rep=20, return_mode="median"
             ),
         )
     )
@@ -231,8 +234,32 @@ def search(
         if rows is not None and rows > 1 and ms > min(t for _, t in timings):
             slower_rows = rows if slower_rows is None else min(slower_rows, rows)
         timings.append((config, ms))
-    best = min(timings, key=lambda entry: entry[1])
-    return best[0], timings
+        launchers.append(launcher)
+    return timings[_final_round(timings, launchers, trial_args)][0], timings
+
+
+FINALISTS = 3  # the fastest candidates of a search, timed again in turns
+
+
+def _final_round(timings: list, launchers: list, args: tuple) -> int:
+    """The index of the winner among the FINALISTS fastest, each timed three more times in
+    turns: a GPU's clock drifts during a search (an H100 under a long attention or matmul
+    load by 10% within seconds), and one pass of timings reads that drift as a difference
+    between configurations."""
+    import triton.testing
+
+    finalists = sorted(range(len(timings)), key=lambda index: timings[index][1])[:FINALISTS]
+    if len(finalists) < 2:
+        return finalists[0]
+    rounds: dict[int, list[float]] = {index: [] for index in finalists}
+    for _ in range(3):
+        for index in finalists:
+            rounds[index].append(
+                triton.testing.do_bench(
+                    lambda run=launchers[index]: run(*args), warmup=5, rep=20, return_mode="median"
+                )
+            )
+    return min(finalists, key=lambda index: statistics.median(rounds[index]))
 
 
 def _rows(config: dict[str, Any]) -> int | None:
