@@ -57,47 +57,6 @@ def attention(q_in: torch.Tensor, k_in: torch.Tensor, v_in: torch.Tensor) -> tor
 
 
 @helion.kernel()
-def attention_keys_as_rows(
-    q_in: torch.Tensor, k_in: torch.Tensor, v_in: torch.Tensor
-) -> torch.Tensor:
-    # attention, with the keys read as rows and transposed in the kernel (`k.transpose(1, 2)`)
-    # instead of in host code: every tile is then a run of whole rows, which TMA can copy and
-    # Hopper's warp specialization can split (the transposed view's rows are strided)
-    m_dim = q_in.size(-2)
-    n_dim = k_in.size(-2)
-    head_dim = hl.specialize(q_in.size(-1))
-    q_view = q_in.reshape([-1, m_dim, head_dim])
-    k_view = k_in.reshape([-1, n_dim, head_dim])
-    v_view = v_in.reshape([-1, n_dim, head_dim])
-    out = torch.empty_like(q_view)
-    sm_scale = 1.0 / math.sqrt(head_dim)
-    qk_scale = sm_scale * 1.44269504  # 1 / ln(2): exp2 instead of exp
-    for tile_b, tile_m in hl.tile([q_view.size(0), m_dim], block_size=[1, None]):
-        m_i = hl.full([tile_b, tile_m], float("-inf"), dtype=torch.float32)
-        l_i = hl.full([tile_b, tile_m], 1.0, dtype=torch.float32)
-        acc = hl.zeros([tile_b, tile_m, head_dim], dtype=torch.float32)
-        q = q_view[tile_b, tile_m, :]
-        for tile_n in hl.tile(v_view.size(1)):
-            k = k_view[tile_b, tile_n, :].transpose(1, 2)
-            qk = torch.bmm(q, k)
-            m_ij = torch.maximum(m_i, torch.amax(qk, -1) * qk_scale)
-            qk = qk * qk_scale - m_ij[:, :, None]
-            p = torch.exp2(qk)
-            l_ij = torch.sum(p, -1)
-            alpha = torch.exp2(m_i - m_ij)
-            l_i = l_i * alpha + l_ij
-            acc = acc * alpha[:, :, None]
-            v = v_view[tile_b, tile_n, :]
-            p = p.to(v.dtype)
-            acc = torch.baddbmm(acc, p, v)
-            m_i = m_ij
-        m_i += torch.log2(l_i)
-        acc = acc / l_i[:, :, None]
-        out[tile_b, tile_m, :] = acc.to(out.dtype)
-    return out.view(q_in.size())
-
-
-@helion.kernel()
 def cross_entropy_online(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """One pass over each row in chunks: a running max and a running sum of exponentials
     (rescaled when the max grows), so a program holds one chunk, not a whole row."""

@@ -167,15 +167,6 @@ def workloads(small: bool) -> list[Workload]:
             _attention,
             _MATRIX,
         ),
-        Workload(
-            "attention_keys_as_rows",
-            "benchmarks/kernels.py",
-            "attention_keys_as_rows",
-            "x".join(map(str, heads)),
-            lambda dt, dev: tuple(randn(*heads)(dt, dev) for _ in range(3)),
-            _attention,
-            _MATRIX,
-        ),
     ]
 
 
