@@ -61,6 +61,14 @@ def _attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tenso
     return torch.stack(outputs)
 
 
+def _attention_3d(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """SDPA on [batch * heads, seq, dim] inputs, given as one batch of heads (its fast kernels
+    want 4-D); float64 one head at a time."""
+    if q.dtype != torch.float64:
+        return F.scaled_dot_product_attention(q[None], k[None], v[None])[0]
+    return _attention(q, k, v)
+
+
 def workloads(small: bool) -> list[Workload]:
     """Full sizes on the GPU; `small` ones for a check of the script on the CPU interpreter."""
     m, n = (64, 300) if small else (ROWS, COLUMNS)
@@ -68,6 +76,7 @@ def workloads(small: bool) -> list[Workload]:
     vocabulary, tokens = (1000, 32) if small else (VOCABULARY, ROWS)
     big, skinny = ((128, 96, 64), (96, 64, 32)) if small else ((8192,) * 3, (16384, 4096, 1024))
     heads = (1, 2, 64, 32) if small else (4, 32, 4096, 128)
+    heads3 = (heads[0] * heads[1], *heads[2:])
 
     def randn(*shape: int) -> Callable[[torch.dtype, str], torch.Tensor]:
         return lambda dtype, device: torch.randn(*shape, dtype=dtype, device=device)
@@ -165,6 +174,15 @@ def workloads(small: bool) -> list[Workload]:
             "x".join(map(str, heads)),
             lambda dt, dev: tuple(randn(*heads)(dt, dev) for _ in range(3)),
             _attention,
+            _MATRIX,
+        ),
+        Workload(  # the same sizes, heads as one batch dimension; keys transposed in-kernel
+            "attention_3d",
+            "tests/kernels/matrix.py",
+            "attention_batched",
+            "x".join(map(str, heads3)),
+            lambda dt, dev: tuple(randn(*heads3)(dt, dev) for _ in range(3)),
+            _attention_3d,
             _MATRIX,
         ),
     ]
