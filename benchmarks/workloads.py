@@ -178,8 +178,8 @@ def workloads(small: bool) -> list[Workload]:
         ),
         Workload(  # the same sizes, heads as one batch dimension; keys transposed in-kernel
             "attention_3d",
-            "tests/kernels/matrix.py",
-            "attention_batched",
+            "benchmarks/kernels.py",
+            "attention_3d",
             "x".join(map(str, heads3)),
             lambda dt, dev: tuple(randn(*heads3)(dt, dev) for _ in range(3)),
             _attention_3d,

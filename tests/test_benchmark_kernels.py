@@ -22,3 +22,12 @@ def test_online_cross_entropy_matches_float64(rows, vocabulary, dtype):
     torch.testing.assert_close(ours.double(), exact, atol=1e-4, rtol=1e-4)
     eager = reference(SOURCE, "cross_entropy_online")(logits.clone(), labels.clone())
     torch.testing.assert_close(ours, eager, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("shape", [(2, 64, 32), (3, 37, 16)])
+def test_attention_3d_matches_float64(shape):
+    torch.manual_seed(2)
+    q, k, v = (torch.randn(*shape) for _ in range(3))
+    ours = generated(SOURCE, "attention_3d", q, k, v)(q, k, v)
+    exact = F.scaled_dot_product_attention(q.double(), k.double(), v.double())
+    torch.testing.assert_close(ours.double(), exact, atol=1e-4, rtol=1e-4)
