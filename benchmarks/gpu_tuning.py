@@ -7,7 +7,8 @@ Run on a CUDA machine:
 For each workload, the kernel's first call through `transpiler.kernel` searches its candidate
 list (transpiler/autotune.py; "search s" is that whole first call, compiles included), then
 every configuration of a larger product space (block sizes x warps x stages; for matmuls with
-128-row tiles also x TMA loads x persistent programs) is compiled,
+128-row tiles also x TMA loads x persistent programs; for attention's 128-row tiles at 4 warps
+also the warp-specialized key loop at 1 and 2 stages) is compiled,
 checked against the search's result and timed: the table compares the search's best with the
 sweep's best, both re-timed the same way. Last, a fresh Python process imports transpiler,
 defines the kernel and calls it once on new inputs with the tuning cache and Triton's kernel
@@ -59,6 +60,16 @@ def dot_space(three: bool) -> list[dict]:
             config = {"block_sizes": [bm, bn]}
         config.update(num_warps=warps, num_stages=stages)
         space.append(config)
+        if not three and bm == 128 and warps == 4:  # the search's warp-specialized loop
+            for ws_stages in (1, 2):
+                space.append(
+                    {
+                        **config,
+                        "num_stages": ws_stages,
+                        "indexing": "tensor_descriptor",
+                        "range_warp_specializes": [True],
+                    }
+                )
         if three and bm == 128:  # the search's Hopper variants: TMA, persistent, both
             for variant in (
                 {"indexing": "tensor_descriptor"},
@@ -143,8 +154,8 @@ def main() -> None:
         workloads.append(
             (
                 "attention 4x32x4096x128 bf16",
-                "matrix.py",
-                "attention_batched",
+                "benchmarks/kernels.py",
+                "attention_3d",
                 (q, k, v),
                 dot_space(False),
                 make,
@@ -180,7 +191,11 @@ def main() -> None:
                 "(torch.randn(16384, 32000, device='cuda'), torch.randint(0, 32000, (16384,), device='cuda'))",
             ),
         ]
-    modules = {"matrix.py": matrix, "reductions.py": reductions}
+    modules = {
+        "matrix.py": matrix,
+        "reductions.py": reductions,
+        "benchmarks/kernels.py": user_module("benchmarks/kernels.py"),
+    }
     table = []
     for label, file, name, args, space, make in workloads:
         kernel = getattr(modules[file], name)
