@@ -182,3 +182,23 @@ def test_search_times_its_finalists_again_in_turns(monkeypatch):
     assert best == {"name": "b"}
     assert seen == {None: 1, "a": 4, "b": 4, "c": 4, "d": 1}  # finalists: three more rounds
     assert dict((c["name"] if c else None, ms) for c, ms in timings)["a"] == 1.0  # first pass
+
+
+def test_search_stops_before_a_candidate_would_end_past_the_budget(monkeypatch):
+    """Each candidate here takes 6 s (compile and timing): with 20 s, one second of it kept for
+    the final rounds, the default and two candidates fit (18 s), a third would end at 24 s."""
+    import triton.testing
+
+    import transpiler.autotune as autotune
+
+    clock = [0.0]
+    monkeypatch.setattr(autotune.time, "perf_counter", lambda: clock[0])
+
+    def build(config):
+        clock[0] += 6.0
+        return lambda x: x
+
+    monkeypatch.setattr(triton.testing, "do_bench", lambda fn, **_: fn() is None or 1.0)
+    space = [{"block_sizes": [n]} for n in range(6)]
+    _, timings = autotune.search(build, space, (torch.randn(2),), budget=20.0)
+    assert [c["block_sizes"][0] for c, _ in timings if c is not None] == [0, 1]

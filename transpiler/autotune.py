@@ -215,12 +215,18 @@ def search(
         )
     )
     slower_rows = None  # rows per program from which row candidates stopped paying
+    longest = time.perf_counter() - started  # the longest a candidate took (compile + time)
+    tried_at = None  # when the latest candidate began
     for config in configs:
-        if time.perf_counter() - started > budget:
-            break
+        now = time.perf_counter()
+        if tried_at is not None:
+            longest = max(longest, now - tried_at)
+        if now - started + longest > budget - FINAL_ROUND_SECONDS:
+            break  # the next one would likely end past the budget
         rows = _rows(config) if row_pruning else None
         if rows is not None and slower_rows is not None and rows >= slower_rows:
             continue
+        tried_at = now
         try:
             launcher = build(config)
             result = launcher(*trial_args)
@@ -239,6 +245,7 @@ def search(
 
 
 FINALISTS = 3  # the fastest candidates of a search, timed again in turns
+FINAL_ROUND_SECONDS = 1.0  # kept for those rounds out of the budget
 
 
 def _final_round(timings: list, launchers: list, args: tuple) -> int:
