@@ -86,7 +86,10 @@ def search_line(name: str, config: dict[str, Any] | None, timings: Timings) -> s
     """One line saying what a search found: candidates, the choice, and the gain over the default."""
     if not timings:
         return f"autotune {name}: no candidate ran"
-    best_ms = min(ms for _, ms in timings)
+    # the choice's own time in the search (the finalists' rounds may pick one whose first
+    # timing was not the lowest)
+    best_ms = next((ms for c, ms in timings if (c or None) == (config or None)), None)
+    best_ms = min(ms for _, ms in timings) if best_ms is None else best_ms
     default = next((ms for c, ms in timings if not c), None)
     chosen = "the default config" if not config else _config_text(config)
     line = f"autotune {name}: {len(timings)} candidates timed, chose {chosen} ({best_ms:.4f} ms)"
