@@ -164,7 +164,19 @@ def block_config(draw, count: int) -> tuple[str, list[int] | None]:
     style = draw(st.sampled_from(["block_size", "default", "config"]))
     blocks = random_blocks(draw, count)
     if style == "config":
-        return f"config=helion.Config(block_sizes={blocks})", None
+        # Helion's program order and memory access fields too: persistent programs walking
+        # the tiles, TMA copies (the interpreter runs both; tensors TMA cannot take, through
+        # pointers)
+        extra = ""
+        pid_type = draw(
+            st.sampled_from([None, "flat", "persistent_interleaved", "persistent_blocked"])
+        )
+        if pid_type is not None:
+            extra += f", pid_type={pid_type!r}"
+        indexing = draw(st.sampled_from([None, "pointer", "tensor_descriptor"]))
+        if indexing is not None:
+            extra += f", indexing={indexing!r}"
+        return f"config=helion.Config(block_sizes={blocks}{extra})", None
     return "", blocks if style == "block_size" else None
 
 
