@@ -299,3 +299,26 @@ def test_bf16_attention_warp_specialized_on_the_gpu():
             _, module = module_with("matrix.py", "attention_batched", config, q, k, v)
             result = on_device(module.attention_batched)(q, k, v)
             assert_matches(result, attention_exact(q, k, v), torch.bfloat16, dots=True)
+
+
+def test_an_unknown_indexing_is_refused_at_the_loop_even_without_tile_accesses():
+    """A kernel whose only access is a gather never asks for a descriptor: the config's value
+    is still checked, with the caret at the device loop."""
+    source = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel(config=helion.Config(block_sizes=[16], indexing="tma"))
+def gather(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    out = torch.empty(index.size(0), dtype=x.dtype, device=x.device)
+    for tile in hl.tile(index.size(0)):
+        out[tile] = x[index[tile]]
+    return out
+"""
+    x, index = torch.randn(30), torch.randint(0, 30, (20,))
+    with pytest.raises(transpiler.TranspileError) as caught:
+        transpiler.transpile_module(source, example_args={"gather": (x, index)})
+    message = str(caught.value)
+    assert "indexing='tma'" in message and ":10:5:" in message and "hl.tile(index" in message

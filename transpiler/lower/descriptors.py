@@ -39,9 +39,10 @@ class Descriptor:
 class DescriptorsMixin:
     """Loads and stores through tensor descriptors, when the config asks for them."""
 
-    def wants_descriptors(self) -> bool:
+    def wants_descriptors(self, node=None) -> bool:
         """Whether the config's `indexing` asks for tensor descriptors (Helion's field: one
-        value for every access, or a list whose entries all say the same)."""
+        value, or a list of one per access, here read as descriptors for every access when
+        any entry asks for them); an unknown value is an error."""
         indexing = config_value(self.settings, "indexing")
         if indexing is None or self.settings.get("autotune_configs"):
             return False  # a @triton.autotune list varies block sizes only: pointers
@@ -50,7 +51,7 @@ class DescriptorsMixin:
             if value not in INDEXING:
                 raise self.source.error(
                     UnsupportedConstructError,
-                    self.source.current,
+                    node if node is not None else self.source.current,
                     f"indexing={indexing!r} in the config",
                     hint=f"one of {', '.join(map(repr, INDEXING))}",
                 )

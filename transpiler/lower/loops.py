@@ -190,6 +190,7 @@ class LoopsMixin:
         ]
         count = len(ranges)
         persistent = self.persistent_order(loop)
+        self.wants_descriptors(loop)  # an unknown `indexing` is refused here, at the loop
         self.program_start = len(self.lines)  # where the program's per-tile code begins
         if count > 1:
             self.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
