@@ -596,3 +596,56 @@ def test_a_whole_dimension_and_a_tile_loop_over_it_get_their_own_blocks():
     loose = {"atol": 0.5, "rtol": 2e-2} if DEVICE == "cuda" else {"atol": 1e-2, "rtol": 1e-3}
     torch.testing.assert_close(scaled.double(), x.double() * (exact @ b.double()), **loose)
     torch.testing.assert_close(scaled, eager_scaled, **loose)
+
+
+SCALAR_AND_BLOCK_BOOLS = HEADER + (
+    "@helion.kernel()\n"
+    "def k(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:\n"
+    "    out = torch.empty_like(x)\n"
+    "    for tile_m, tile_n in hl.tile(x.size(), block_size=[None, 1]):\n"
+    "        inside = -1.0 < w[None, tile_n] <= x[tile_m, tile_n]\n"
+    "        out[tile_m, tile_n] = torch.where(inside, x[tile_m, tile_n], 0.5)\n"
+    "    return out\n"
+)
+
+
+@pytest.mark.skipif(DEVICE == "cuda", reason="Triton's CPU interpreter only")
+@pytest.mark.xfail(
+    strict=True,
+    raises=Exception,  # triton.runtime.errors.InterpreterError (numpy's bitwise_and)
+    reason="open (soak 2026-11-24 14:4x): Triton's interpreter",
+)
+def test_a_scalar_bool_and_a_block_bool():
+    """Open (CPU soak, seed 800000): `scalar_bool & block_bool` (a chained comparison of a
+    block-size-1 tile's load with a block) fails inside Triton's interpreter (numpy's
+    bitwise_and refuses its operands), before anything of ours runs. Reproduced with a
+    hand-written @triton.jit kernel; compiled Triton is not known to be affected."""
+    x, w = torch.randn(40, 6), torch.randn(6)
+    ours, expected = both(SCALAR_AND_BLOCK_BOOLS, x, w)
+    assert_matches(ours, expected)
+
+
+ZERO_DIM_PROMOTION = HEADER + (
+    "@helion.kernel()\n"
+    "def k(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:\n"
+    "    m, n = x.shape\n"
+    "    out = torch.empty([m, n], dtype=torch.float16, device=x.device)\n"
+    "    for i in hl.grid(m):\n"
+    "        out[i, :] = torch.where(v[i] != x[i, :], 1.0, 2.0)\n"
+    "    return out\n"
+)
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="open (soak 2026-11-24 14:4x): 0-d promotion"
+)
+def test_a_zero_dim_float32_compared_with_a_float16_row():
+    """Open (CPU soak, seed 800000): in torch a 0-d tensor does not widen a tensor with
+    dimensions of its own category, so `v[i] != x[i, :]` (float32 0-d, float16 row) compares
+    in float16; the generated kernel compares in float32, so values equal after rounding to
+    float16 compare unequal."""
+    torch.manual_seed(0)
+    x = torch.randn(8, 33).half()
+    v = x[:, 3].float() + 1e-4  # equal to x[i, 3] once rounded to float16, not before
+    ours, expected = both(ZERO_DIM_PROMOTION, x, v)
+    assert_matches(ours, expected)
