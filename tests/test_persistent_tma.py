@@ -322,3 +322,28 @@ def gather(x: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
         transpiler.transpile_module(source, example_args={"gather": (x, index)})
     message = str(caught.value)
     assert "indexing='tma'" in message and ":10:5:" in message and "hl.tile(index" in message
+
+
+def test_tiles_from_an_explicit_begin_keep_pointers_along_the_last_dimension():
+    """`hl.tile(1, n)`: tile starts 1, 9, 17, ... are not 16-byte aligned in float16, which TMA
+    wants along the last dimension (the soak's interpreter runs failed there): pointers."""
+    source = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel(config=helion.Config(block_sizes=[8], indexing="tensor_descriptor"))
+def shifted(x: torch.Tensor) -> torch.Tensor:
+    (n,) = x.size()
+    out = torch.zeros([n], dtype=torch.float32, device=x.device)
+    for tile_n in hl.tile(1, n):
+        out[tile_n] = x[tile_n] * 2.0
+    return out
+"""
+    x = torch.rand(100, dtype=torch.float16) + 0.5
+    transpiled = transpiler.transpile_module(source, example_args={"shifted": (x,)})
+    assert "make_tensor_descriptor" not in transpiled.code
+    result = on_device(load_module(transpiled.code, stem="shifted_tiles").shifted)(x)
+    expected = torch.cat([torch.zeros(1, dtype=torch.float64), x[1:].double() * 2])
+    assert_matches(result, expected, torch.float32)

@@ -67,8 +67,8 @@ class DescriptorsMixin:
             return None
         joined = rank >= 3 and dims[0] is not None and dims[0].squeezed
         tiles = dims[1:] if joined else dims
-        if not all(self._copyable(d) for d in tiles):
-            return None
+        if not all(self._copyable(d) for d in tiles) or tiles[-1].shifted:
+            return None  # (a shifted last dimension: tiles would start off 16-byte alignment)
         shape = [ast.unparse(axis.end) for axis in tiles]
         blocks = [axis.block for axis in tiles]
         test = rows = ""

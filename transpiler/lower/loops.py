@@ -263,6 +263,7 @@ class LoopsMixin:
                 offsets, mask, block_name, end.code, start, ast.Name(id=pid), tile_names[index]
             )
             axis.squeezed = squeezed[index]
+            axis.shifted = begin is not None
             self.all_axes.append(axis)
             bound.append(Value(TILE, axis=axis))
         self.bind_loop_targets(targets, bound, count)
@@ -560,6 +561,7 @@ class LoopsMixin:
             expr("s // b", s=start, b=block_name),
             target,
         )
+        axis.shifted = begin_node is not None
         self.all_axes.append(axis)
         return Value(TILE, axis=axis)
 

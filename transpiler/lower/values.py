@@ -36,6 +36,10 @@ class Axis:
     # `hl.register_block_size`'s variable this axis is all the lanes of (`hl.zeros([tile_m,
     # block_size_n])`): no mask, every lane valid; it meets the tiles of that block size
     block_var: str = ""
+    # the tiles start at an explicit begin (`hl.tile(begin, end)`): a tile's first index need
+    # not be a multiple of the block size (TMA wants a 16-byte aligned start along the last
+    # dimension, descriptors.py)
+    shifted: bool = False
 
     @property
     def masked(self) -> bool:
