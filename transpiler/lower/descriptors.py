@@ -145,9 +145,7 @@ class DescriptorsMixin:
         self.depth -= 1
         self.emit("else:", line)
         self.depth += 1
-        pointer_name = self.names.fresh(f"{tensor}_ptrs")
-        self.emit(assign(pointer_name, pointers), line)
-        self.emit(assign(name, self.load(ast.Name(id=pointer_name), mask, native=native)), line)
+        self.emit(assign(name, self.pointer_load(tensor, pointers, mask, native, line)), line)
         self.depth -= 1
         return ast.Name(id=name)
 
@@ -180,12 +178,7 @@ class DescriptorsMixin:
         self.depth -= 1
         self.emit("else:", line)
         self.depth += 1
-        pointer_name = self.names.fresh(f"{tensor}_ptrs")
-        self.emit(assign(pointer_name, pointers), line)
-        call = expr("tl.store(p, v)", p=ast.Name(id=pointer_name), v=code)
-        if mask is not None:
-            call.keywords.append(ast.keyword(arg="mask", value=mask))
-        self.emit(ast.Expr(value=call), line)
+        self.emit_store(self.named_pointers(tensor, pointers, line), code, mask, line)
         self.depth -= 1
 
     def make_descriptors(self) -> None:

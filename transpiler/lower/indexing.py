@@ -57,10 +57,7 @@ class IndexingMixin:
                     target.value if isinstance(target, cst.Name) else None,
                 )
             else:
-                pointer_name = self.names.fresh(f"{base.name}_ptrs")
-                self.emit(assign(pointer_name, pointers), line)
-                self.sync_before_load(base.name, line)
-                loaded = self.load(ast.Name(id=pointer_name), mask, native=native)
+                loaded = self.pointer_load(base.name, pointers, mask, native, line)
             self.note_load(base.name, dims)
             storage = expr("p.dtype.element_ty", p=self.tensor_pointer(base.name))
             if node is not self.direct_value and descriptor is None:
@@ -82,6 +79,30 @@ class IndexingMixin:
         if base.kind == BLOCK:
             return self.view(base, node)
         raise self.source.error(UnsupportedConstructError, node, "indexing this value")
+
+    def named_pointers(self, tensor: str, pointers: ast.expr, line: int) -> ast.Name:
+        """`x_ptrs = <pointers>` emitted; its name."""
+        name = self.names.fresh(f"{tensor}_ptrs")
+        self.emit(assign(name, pointers), line)
+        return ast.Name(id=name)
+
+    def pointer_load(
+        self, tensor: str, pointers: ast.expr, mask: ast.expr | None, native: bool, line: int
+    ) -> ast.expr:
+        """`x_ptrs = ...` emitted (a barrier after it if this program stored to `tensor`);
+        the load of them."""
+        named = self.named_pointers(tensor, pointers, line)
+        self.sync_before_load(tensor, line)
+        return self.load(named, mask, native=native)
+
+    def emit_store(
+        self, pointers: ast.expr, value: ast.expr, mask: ast.expr | None, line: int
+    ) -> None:
+        """`tl.store(x_ptrs, value, mask=...)`."""
+        call = expr("tl.store(p, v)", p=pointers, v=value)
+        if mask is not None:
+            call.keywords.append(ast.keyword(arg="mask", value=mask))
+        self.emit(ast.Expr(value=call), line)
 
     def load(self, pointers: ast.expr, mask: ast.expr | None, native: bool = False) -> ast.expr:
         """`tl.load`, computed in float32 when half precision (native: as stored, for dots).
@@ -115,19 +136,14 @@ class IndexingMixin:
             self.descriptor_store(base.name, descriptor, dims, pointers, mask, value, line)
             self.unsynced_stores.add(base.name)
             return
-        name = self.names.fresh(f"{base.name}_ptrs")
-        self.emit(assign(name, pointers), line)
-        pointers = ast.Name(id=name)
+        pointers = self.named_pointers(base.name, pointers, line)
         if augmented is not None:
             if augmented not in ("&", "|", "^"):
                 self.note_arithmetic((self.host_tensor(base.name), value), node)
             self.sync_before_load(base.name, line)
             current = self.load(pointers, mask)
             value = value.with_code(expr(f"a {augmented} b", a=current, b=value.code))
-        call = expr("tl.store(p, v)", p=pointers, v=value.code)
-        if mask is not None:
-            call.keywords.append(ast.keyword(arg="mask", value=mask))
-        self.emit(ast.Expr(value=call), line)
+        self.emit_store(pointers, value.code, mask, line)
         self.unsynced_stores.add(base.name)
 
     def check_store_shape(self, value: Value, dims: Dims, node: cst.CSTNode) -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..codegen import assign, expr
+from ..codegen import expr
 from ..errors import StoreTargetError, UnsupportedConstructError
 from .values import HOST_TENSOR, Value, block
 
@@ -72,9 +72,7 @@ class MemoryMixin:
             del self.coverage[covered:]  # (a tile over x and y loading x: no size check)
         mask = self.extra_mask(mask, args, node)
         line = self.source.line_of(node)
-        pointer_name = self.names.fresh(f"{tensor}_ptrs")
-        self.emit(assign(pointer_name, pointers), line)
-        pointers = ast.Name(id=pointer_name)
+        pointers = self.named_pointers(tensor, pointers, line)
         if name == "load":
             self.sync_before_load(tensor, line)
             code = self.load(pointers, mask)
