@@ -198,22 +198,13 @@ def search(
 ) -> tuple[dict[str, Any] | None, list[tuple[dict[str, Any] | None, float]]]:
     """Time each configuration (after checking it computes what the default computes); the
     fastest wins. Configurations that fail to compile or disagree are skipped."""
-    import triton.testing
-
     started = time.perf_counter()
     trial_args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
     default = build(None)
     baseline = default(*trial_args)
     timings: list[tuple[dict[str, Any] | None, float]] = []
     launchers = [default]  # beside timings, for the final rounds
-    timings.append(
-        (
-            None,
-            triton.testing.do_bench(
-                lambda: default(*trial_args), warmup=5, rep=20, return_mode="median"
-            ),
-        )
-    )
+    timings.append((None, _time(default, trial_args)))
     slower_rows = None  # rows per program from which row candidates stopped paying
     longest = time.perf_counter() - started  # the longest a candidate took (compile + time)
     tried_at = None  # when the latest candidate began
@@ -232,9 +223,7 @@ def search(
             result = launcher(*trial_args)
             if not _agrees(result, baseline):
                 continue
-            ms = triton.testing.do_bench(
-                lambda run=launcher: run(*trial_args), warmup=5, rep=20, return_mode="median"
-            )
+            ms = _time(launcher, trial_args)
         except Exception:  # noqa: BLE001 - out of shared memory, registers: not a candidate here
             continue
         if rows is not None and rows > 1 and ms > min(t for _, t in timings):
@@ -253,20 +242,21 @@ def _final_round(timings: list, launchers: list, args: tuple) -> int:
     turns: a GPU's clock drifts during a search (an H100 under a long attention or matmul
     load by 10% within seconds), and one pass of timings reads that drift as a difference
     between configurations."""
-    import triton.testing
-
     finalists = sorted(range(len(timings)), key=lambda index: timings[index][1])[:FINALISTS]
     if len(finalists) < 2:
         return finalists[0]
     rounds: dict[int, list[float]] = {index: [] for index in finalists}
     for _ in range(3):
         for index in finalists:
-            rounds[index].append(
-                triton.testing.do_bench(
-                    lambda run=launchers[index]: run(*args), warmup=5, rep=20, return_mode="median"
-                )
-            )
+            rounds[index].append(_time(launchers[index], args))
     return min(finalists, key=lambda index: statistics.median(rounds[index]))
+
+
+def _time(launcher: Callable, args: tuple) -> float:
+    """A search's timing of one launcher: the median of a short triton.testing.do_bench."""
+    import triton.testing
+
+    return triton.testing.do_bench(lambda: launcher(*args), warmup=5, rep=20, return_mode="median")
 
 
 def _rows(config: dict[str, Any]) -> int | None:

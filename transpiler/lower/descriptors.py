@@ -60,7 +60,7 @@ class DescriptorsMixin:
     def descriptor_for(self, tensor: str, dims: Dims) -> Descriptor | None:
         """The descriptor `tensor[dims]` goes through, or None: pointers (the config asks for
         none, or the access is not a tile per dimension whose end the program knows upfront)."""
-        if not self.access_is_tiles or not self.wants_descriptors():
+        if not self.access_is_tiles or not self.descriptors_wanted:
             return None
         rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
         if rank is None or rank != len(dims):

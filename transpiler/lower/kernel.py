@@ -148,6 +148,8 @@ class KernelBuilder(
         self.slice_axes: dict[tuple, Axis] = {}  # x[..., lo:hi] → its axis
         self.program_start = 0  # index in `lines` of the program's first per-tile line
         self.access_is_tiles = False  # the latest tensor access: a tile or ':' per dimension
+        self.persistent: str | None = None  # pid_type's order of tiles ("interleaved", ...)
+        self.descriptors_wanted = False  # indexing="tensor_descriptor" (read once per loop)
         self.descriptors: list[Descriptor] = []  # indexing="tensor_descriptor": TMA copies
         self.tma_flag: str | None = None  # the constexpr choosing them over pointers
         self.inner_loops_seen = 0  # inner tile loops lowered so far (range_warp_specializes)
@@ -264,12 +266,7 @@ class KernelBuilder(
         ordered = sorted(
             self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
         )
-        constexprs = [
-            *self.constexprs,
-            *self.even_flags,
-            *([self.tma_flag] * bool(self.descriptors)),
-        ]
-        names = [p.name for p in ordered] + [f"{c}: tl.constexpr" for c in constexprs]
+        names = [p.name for p in ordered] + [f"{c}: tl.constexpr" for c in self.flag_names()]
         header = [Line(0, self.autotuned.decorator, lineno)] if self.autotuned else []
         header += [
             Line(0, "@triton.jit", lineno),
@@ -280,6 +277,12 @@ class KernelBuilder(
         # torch.compile as float64 (which would widen every tensor it touches): float32 it is
         weak = [Line(1, f"{name} = tl.cast({name}, tl.float32)", lineno) for name in floats]
         return header + weak + _without_unused_axis_lines(self.lines)
+
+    def flag_names(self) -> list[str]:
+        """The kernel's constexpr parameters, in order: block sizes and the like, the EVEN_*
+        flags, TENSOR_DESCRIPTORS when the kernel copies through descriptors."""
+        flags = [*self.constexprs, *self.even_flags]
+        return [*flags, self.tma_flag] if self.descriptors else flags
 
     def launcher(self, loop: cst.For, grid: list[str], depth: int) -> None:
         """The host lines: block sizes, the grid, the launch."""
@@ -313,8 +316,9 @@ class KernelBuilder(
         ordered = sorted(
             self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
         )
-        flags = [*self.constexprs, *self.even_flags, *([self.tma_flag] * bool(self.descriptors))]
-        args = [p.launch for p in ordered] + [f"{c}={c}" for c in flags if c not in tuned]
+        args = [p.launch for p in ordered] + [
+            f"{c}={c}" for c in self.flag_names() if c not in tuned
+        ]
         for option in ("num_warps", "num_stages") if not tuned else ():
             chosen = config_value(self.settings, option)
             if isinstance(chosen, int):

@@ -16,7 +16,6 @@ from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
 # hl.vtile is Helion's later name for hl.jagged_tile: one loop, its length per parent lane
 JAGGED_LOOPS = ("helion.language.jagged_tile", "helion.language.vtile")
-PERSISTENT = [name for name, order in PID_TYPES.items() if order is not None]
 _DEFAULT_BLOCKS = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}
 
 
@@ -189,8 +188,8 @@ class LoopsMixin:
             (self.source.code(b) if b is not None else None, self.source.code(e)) for b, e in ranges
         ]
         count = len(ranges)
-        persistent = self.persistent_order(loop)
-        self.wants_descriptors(loop)  # an unknown `indexing` is refused here, at the loop
+        self.persistent = self.persistent_order(loop)
+        self.descriptors_wanted = self.wants_descriptors(loop)  # (refuses unknown values)
         self.program_start = len(self.lines)  # where the program's per-tile code begins
         if count > 1:
             self.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
@@ -269,8 +268,8 @@ class LoopsMixin:
         self.bind_loop_targets(targets, bound, count)
         self.preamble_end = len(self.lines)
         self.lower_body(loop.body.body)
-        if persistent is not None:
-            grid = self.make_persistent(persistent, self.tile_counts(kind, values), grid)
+        if self.persistent is not None:
+            grid = self.make_persistent(self.persistent, self.tile_counts(kind, values), grid)
         self.make_descriptors()
         self.finish_blocks(blocks, count)
         self.launcher(loop, grid, 1)
@@ -342,7 +341,7 @@ class LoopsMixin:
     def program_ids(self, kind: str, values: list, count: int, line: int) -> list[ast.expr]:
         if count == 1:
             self.program_start = len(self.lines)
-            if kind == "grid" and config_value(self.settings, "pid_type") in PERSISTENT:
+            if kind == "grid" and self.persistent is not None:  # the loop needs a pid line
                 self.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
                 return [ast.Name(id="pid")]
             if kind == "grid":
