@@ -321,7 +321,9 @@ def attention_device_tma3(
     o_desc.store([pid_b, m0, 0], acc.to(o_desc.dtype).reshape([1, BLOCK_M, BLOCK_D]))
 
 
-def run_device_tma3(q, k, v, config, ws):
+def run_device_tma(q, k, v, config, ws, three_d=False):
+    """attention_device_tma (2-D descriptors over [bh * m, d]) or, with `three_d`,
+    attention_device_tma3 (3-D descriptors, a block of 1 on the batch)."""
     block_m, block_n, warps, stages = config
     bh, m, d = q.shape
     n = k.shape[1]
@@ -329,40 +331,13 @@ def run_device_tma3(q, k, v, config, ws):
     triton.set_allocator(
         lambda size, align, stream: torch.empty(size, dtype=torch.int8, device="cuda")
     )
-    attention_device_tma3[(triton.cdiv(m, block_m), bh)](
+    kernel = attention_device_tma3 if three_d else attention_device_tma
+    kernel[(triton.cdiv(m, block_m), bh)](
         q,
         k,
         v,
         out,
-        bh,
-        m,
-        n,
-        d**-0.5 * 1.44269504,
-        BLOCK_M=block_m,
-        BLOCK_N=block_n,
-        BLOCK_D=d,
-        WS=ws,
-        num_warps=warps,
-        num_stages=stages,
-    )
-    return out
-
-
-def run_device_tma(q, k, v, config, ws):
-    block_m, block_n, warps, stages = config
-    bh, m, d = q.shape
-    n = k.shape[1]
-    out = torch.empty_like(q)
-    triton.set_allocator(
-        lambda size, align, stream: torch.empty(size, dtype=torch.int8, device="cuda")
-    )
-    grid = (triton.cdiv(m, block_m), bh)
-    attention_device_tma[grid](
-        q,
-        k,
-        v,
-        out,
-        bh * m,
+        bh if three_d else bh * m,  # the batch count, or the rows of the 2-D view
         m,
         n,
         d**-0.5 * 1.44269504,
@@ -474,7 +449,7 @@ def main() -> None:
         "tma_ws": lambda c: run_tma(q, k, v, c, True),
         "device_tma": lambda c: run_device_tma(q, k, v, c, False),
         "device_tma_ws": lambda c: run_device_tma(q, k, v, c, True),
-        "device_tma3_ws": lambda c: run_device_tma3(q, k, v, c, True),
+        "device_tma3_ws": lambda c: run_device_tma(q, k, v, c, True, three_d=True),
     }
     if args.configs:  # "BM,BN,warps,stages;..."
         configs = [tuple(int(v) for v in c.split(",")) for c in args.configs.split(";")]
