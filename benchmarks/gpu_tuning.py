@@ -8,7 +8,8 @@ For each workload, the kernel's first call through `transpiler.kernel` searches 
 list (transpiler/autotune.py; "search s" is that whole first call, compiles included), then
 every configuration of a larger product space (block sizes x warps x stages; for matmuls with
 128-row tiles also x TMA loads x persistent programs; for attention's 128-row tiles at 4 warps
-also the warp-specialized key loop at 1 and 2 stages) is compiled,
+also the warp-specialized key loop at 1 and 2 stages, one program per tile or persistent) is
+compiled,
 checked against the search's result and timed: the table compares the search's best with the
 sweep's best, both re-timed the same way. Last, a fresh Python process imports transpiler,
 defines the kernel and calls it once on new inputs with the tuning cache and Triton's kernel
@@ -60,14 +61,18 @@ def dot_space(three: bool) -> list[dict]:
             config = {"block_sizes": [bm, bn]}
         config.update(num_warps=warps, num_stages=stages)
         space.append(config)
-        if not three and bm == 128 and warps == 4:  # the search's warp-specialized loop
-            for ws_stages in (1, 2):
+        if not three and bm == 128 and warps == 4 and stages == 3:
+            # the search's warp-specialized loop, one program per tile or persistent
+            for ws_stages, pid_type in itertools.product(
+                (1, 2), ("flat", "persistent_interleaved", "persistent_blocked")
+            ):
                 space.append(
                     {
                         **config,
                         "num_stages": ws_stages,
                         "indexing": "tensor_descriptor",
                         "range_warp_specializes": [True],
+                        "pid_type": pid_type,
                     }
                 )
         if three and bm == 128:  # the search's Hopper variants: TMA, persistent, both

@@ -269,15 +269,25 @@ def test_attention_with_batches_not_contiguous_takes_pointers(monkeypatch):
 
 
 def test_attention_candidates_try_the_warp_specialized_loop_first():
-    from transpiler.autotune import WARP_SPECIALIZED_CONFIGS, candidates
+    from transpiler.autotune import (
+        WARP_SPECIALIZED_CONFIGS,
+        WARP_SPECIALIZED_PID_TYPES,
+        candidates,
+    )
 
     roles = transpiler.transpile_module(
         kernel_source("matrix.py"), only=("attention_batched",)
     ).tunables["attention_batched"]
     space = candidates(roles)
-    first = space[: len(WARP_SPECIALIZED_CONFIGS)]
+    persistent = len(WARP_SPECIALIZED_PID_TYPES)
+    first = space[: persistent + len(WARP_SPECIALIZED_CONFIGS)]
     assert all(c["range_warp_specializes"] == [True] for c in first)
     assert all(c["indexing"] == "tensor_descriptor" for c in first)
+    # persistent programs first, at the first warp-specialized shape; then one per tile
+    assert [c.get("pid_type") for c in first] == [*WARP_SPECIALIZED_PID_TYPES] + [None] * len(
+        WARP_SPECIALIZED_CONFIGS
+    )
+    assert first[0]["block_sizes"] == first[persistent]["block_sizes"]
     assert not any("range_warp_specializes" in c or "pid_type" in c for c in space[len(first) :])
 
 
@@ -299,6 +309,31 @@ def test_bf16_attention_warp_specialized_on_the_gpu():
             _, module = module_with("matrix.py", "attention_batched", config, q, k, v)
             result = on_device(module.attention_batched)(q, k, v)
             assert_matches(result, attention_exact(q, k, v), torch.bfloat16, dots=True)
+
+
+@pytest.mark.parametrize("pid_type", ["persistent_interleaved", "persistent_blocked"])
+def test_persistent_attention_around_a_warp_specialized_loop_is_not_flattened(pid_type):
+    """Triton 3.6 fails to compile a flattened persistent loop around a warp-specialized one
+    (its TMA lowering, on an H100): the persistent loop stays a plain tl.range there."""
+    q, k, v = attention_inputs(3, 64, 48, 32, torch.float32)
+    config = {**ATTENTION_WS, "pid_type": pid_type}
+    code, module = module_with("matrix.py", "attention_batched", config, q, k, v)
+    assert "warp_specialize=TENSOR_DESCRIPTORS" in code and "for pid in tl.range(" in code
+    assert "flatten=True" not in code
+    result = on_device(module.attention_batched)(q, k, v)
+    assert_matches(result, attention_exact(q, k, v), torch.float32, dots=True)
+
+
+@pytest.mark.skipif(DEVICE != "cuda", reason="needs a GPU")
+@pytest.mark.parametrize("pid_type", ["persistent_interleaved", "persistent_blocked"])
+def test_bf16_persistent_attention_warp_specialized_on_the_gpu(pid_type):
+    """More tiles than SMs (so programs take several), whole and ragged (the pointer path)."""
+    for batch, m, n in ((40, 512, 384), (4, 200, 256)):
+        q, k, v = attention_inputs(batch, m, n, 128, torch.bfloat16)
+        config = {**ATTENTION_WS, "block_sizes": [128, 128], "pid_type": pid_type}
+        _, module = module_with("matrix.py", "attention_batched", config, q, k, v)
+        result = on_device(module.attention_batched)(q, k, v)
+        assert_matches(result, attention_exact(q, k, v), torch.bfloat16, dots=True)
 
 
 def test_an_unknown_indexing_is_refused_at_the_loop_even_without_tile_accesses():

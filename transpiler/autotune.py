@@ -29,7 +29,9 @@ TILE_CONFIGS = [(512, 4), (1024, 4), (2048, 4), (4096, 8), (1024, 8), (2048, 8)]
 # (rows per program, num_warps), in the order tried: once a config with r > 1 rows is slower
 # than the best so far, configs with r or more rows are skipped (wide rows: each doubling of
 # rows doubles the registers a program needs, and compiling the spilling ones takes seconds).
-ROW_CONFIGS = [(1, 4), (1, 8), (1, 16), (2, 16), (2, 8), (2, 4), (4, 8), (8, 8), (16, 4)]
+# One row at 32 warps: fp32 layer norm over 8192 columns at torch.compile's speed on an H100
+# (benchmarks/lab/rows_variants.py: 0.999x, against 0.990x at 8 or 16 warps)
+ROW_CONFIGS = [(1, 4), (1, 8), (1, 16), (1, 32), (2, 16), (2, 8), (2, 4), (4, 8), (8, 8), (16, 4)]
 # (rows per program, chunk of the inner loop, num_warps): a tile of rows whose inner loop walks
 # the row in chunks (online softmax, long sums): chunks wide enough for 16-byte loads per thread
 REDUCE_CONFIGS = [
@@ -56,6 +58,10 @@ DOT_VARIANT_CONFIGS = 3
 # 3.6 does on Hopper for loads through in-kernel descriptors (benchmarks/lab/
 # attention_variants.py: 0.91-0.93x cuDNN's SDPA on an H100 at 128 x 128, 4 warps, 2 stages)
 WARP_SPECIALIZED_CONFIGS = [(128, 128, 4, 2), (128, 64, 4, 2), (128, 128, 4, 1)]
+# ... the first of them tried before all, with one resident program per SM walking the tiles
+# (`pid_type`): attention_3d went from 2.096 ms (0.91x SDPA) to 1.918 ms (0.99x) in
+# benchmarks/lab/attention_variants.py on an H100
+WARP_SPECIALIZED_PID_TYPES = ["persistent_interleaved", "persistent_blocked"]
 BUDGET_SECONDS = 20.0
 
 
@@ -72,7 +78,7 @@ def candidates(
     if "mn" in roles or "k" in roles:
         configs = []
         if roles == ["mn", "mn"]:
-            configs += [
+            specialized = [
                 {
                     "block_sizes": [block_m, block_n],
                     "num_warps": warps,
@@ -82,6 +88,10 @@ def candidates(
                 }
                 for block_m, block_n, warps, stages in WARP_SPECIALIZED_CONFIGS
             ]
+            configs += [
+                {**specialized[0], "pid_type": pid_type} for pid_type in WARP_SPECIALIZED_PID_TYPES
+            ]
+            configs += specialized
         for index, (block_m, block_n, block_k, warps, stages) in enumerate(DOT_CONFIGS):
             mn = iter((block_m, block_n))
             sizes = [

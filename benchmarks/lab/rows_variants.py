@@ -4,7 +4,11 @@ The generated `layer_norm` (tests/kernels/reductions.py) is patched by text into
 checked against float64 and timed against torch.compile's kernel in turns (five rounds, median
 of the round medians: the GPU's clock drifts). Run on the GPU machine:
 
-    python benchmarks/lab/rows_variants.py [--json OUT.json]
+    python benchmarks/lab/rows_variants.py [--json OUT.json] [--inductor-code]
+
+Each variant is timed at 8 and 16 warps, one row per program; `generated` and `early` also at
+the other (rows per program, warps) points of ROW_POINTS. `--inductor-code` writes the Triton
+code torch.compile generated for the same layer norm to stderr, to compare configurations.
 
 Variants:
   generated  the kernel as the transpiler writes it
@@ -62,10 +66,19 @@ def variants(code: str) -> dict[str, str]:
     return {"generated": code, "evict": evict, "early": early, "both": both}
 
 
+# (rows per program, warps) beyond one row at 8 and 16 warps
+ROW_POINTS = [(1, 4), (1, 32), (2, 8), (2, 16), (4, 16), (4, 32)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json")
+    parser.add_argument(
+        "--inductor-code", action="store_true", help="log torch.compile's code (to stderr)"
+    )
     args = parser.parse_args()
+    if args.inductor_code:
+        torch._logging.set_logs(output_code=True)
     source = (ROOT / "tests/kernels/reductions.py").read_text()
     rows = []
     for dtype in (torch.float32, torch.bfloat16):
@@ -77,16 +90,19 @@ def main() -> None:
         functions = {
             "compile": torch.compile(lambda x, w, b: F.layer_norm(x, (8192,), w, b)),
         }
-        for warps in (8, 16):
+        for rows_per_program, warps in [(1, 8), (1, 16), *ROW_POINTS]:
             code = transpiler.transpile_module(
                 source,
                 example_args={"layer_norm": (x, weight, bias)},
                 only=("layer_norm",),
-                config={"block_sizes": [1], "num_warps": warps},
+                config={"block_sizes": [rows_per_program], "num_warps": warps},
             ).code
             for name, text in variants(code).items():
-                module = load_module(text, stem=f"ln_{name}_{warps}")
-                functions[f"{name}/{warps}w"] = module.layer_norm
+                if (rows_per_program, warps) in ROW_POINTS and name not in ("generated", "early"):
+                    continue
+                suffix = f"{warps}w" if rows_per_program == 1 else f"{rows_per_program}r{warps}w"
+                module = load_module(text, stem=f"ln_{name}_{suffix}")
+                functions[f"{name}/{suffix}"] = module.layer_norm
         errors = {}
         for name, function in functions.items():
             result = function(x, weight, bias)

@@ -312,9 +312,10 @@ class LoopsMixin:
         tiles = self.names.fresh("num_tiles")
         total = " * ".join(ast.unparse(count) for count in counts)
         # flatten: Triton pipelines the inner loop's loads across tiles (the next tile's first
-        # loads start during this tile's last steps)
+        # loads start during this tile's last steps). Not around a warp-specialized inner loop:
+        # Triton 3.6 fails to compile that pair (its TMA lowering, on an H100)
         nested = any(line.text.startswith("for ") for line in self.lines[start + 1 :])
-        flatten = ", flatten=True" if nested else ""
+        flatten = ", flatten=True" if nested and not self.warp_specialized_lines else ""
         first_program = "tl.program_id(0).to(INDEX_DTYPE)"
         if order == "interleaved":
             texts = [
