@@ -37,6 +37,9 @@ class HostInfo:
     # arguments specialised on: None or a string, from example arguments (the call's)
     constants: dict[str, object] = field(default_factory=dict)
     optional_params: set[str] = field(default_factory=set)  # default None, or `T | None`
+    # views made by swapping a tensor's last two dimensions (`k.transpose(1, 2)` of a 3-D k,
+    # `w.t()`): their memory likely holds them the other way round, which TMA can copy
+    swapped: set[str] = field(default_factory=set)
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -99,6 +102,7 @@ class HostInfo:
         self.block_size_vars.discard(name)
         self.constants.pop(name, None)
         self.optional_params.discard(name)
+        self.swapped.discard(name)
 
     def _broadcast(self, names: list[str | None], value: cst.BaseExpression) -> bool:
         """`x, y = torch.broadcast_tensors(x, y)`: tensors of the largest rank among the inputs."""
@@ -184,13 +188,59 @@ class HostInfo:
             self.size_keys[name] = key
             return
         self._allocating = name
+        swapped = self._swaps_last_two(value)
         sizes = self._allocation_sizes(value)
         if sizes is not None:
             self.tensors.add(name)
             if sizes != "unknown":
                 self.tensor_sizes[name] = sizes
+            if swapped:
+                self.swapped.add(name)
         elif rebound:
             self.tensors.discard(name)
+
+    def _swaps_last_two(self, value: cst.BaseExpression) -> bool:
+        """Whether `value` is a tensor's view with its last two dimensions swapped: `x.t()`,
+        `x.transpose(-2, -1)`, or `transpose(1, 2)` of a 3-D x (a rank known from a reshape's
+        entries or the example arguments); a swap of a swapped view undoes it."""
+        if (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in ("t", "transpose")
+        ):
+            base = value.func.value
+            dims = [_literal_int(a.value) for a in value.args]
+            if value.func.attr.value == "t":
+                if dims:
+                    return False
+            elif len(dims) != 2 or None in dims:
+                return False
+            elif not all(d < 0 for d in dims):
+                rank = self._rank_of(base)
+                if rank is None:
+                    return False
+                dims = [d - rank if d >= 0 else d for d in dims]
+            if dims and sorted(dims) != [-2, -1]:
+                return False
+        else:
+            return False
+        return dotted_name(base) not in self.swapped  # k.t().t() is k again
+
+    def _rank_of(self, node: cst.BaseExpression) -> int | None:
+        """The rank of a host tensor expression: a name's, or a view/reshape's new shape's."""
+        if isinstance(node, cst.Name):
+            return self.rank(node.value)
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("view", "reshape")
+        ):
+            positional = [a.value for a in node.args if a.keyword is None]
+            if len(positional) == 1 and isinstance(positional[0], (cst.List, cst.Tuple)):
+                return len(positional[0].elements)
+            if positional and not any(isinstance(p, (cst.List, cst.Tuple)) for p in positional):
+                return len(positional)
+        return None
 
     def _retire_sizes(self, tensor: str) -> None:
         """Before a tensor's name is bound again: sizes keyed by its old sizes (`x.size(0)`)

@@ -34,6 +34,9 @@ class Descriptor:
     # are whole (none crosses into the next batch: tma_rows_fit); the joined row size
     joined_test: str = ""
     joined_rows: str = ""
+    # a view whose last two dimensions are swapped (`k.transpose(1, 2)`): the descriptor
+    # copies tiles of its memory the other way round, and each load is turned back (`.T`)
+    transposed: bool = False
 
 
 class DescriptorsMixin:
@@ -57,9 +60,11 @@ class DescriptorsMixin:
                 )
         return any(INDEXING[value] for value in values)
 
-    def descriptor_for(self, tensor: str, dims: Dims) -> Descriptor | None:
+    def descriptor_for(self, tensor: str, dims: Dims, store: bool = False) -> Descriptor | None:
         """The descriptor `tensor[dims]` goes through, or None: pointers (the config asks for
-        none, or the access is not a tile per dimension whose end the program knows upfront)."""
+        none, or the access is not a tile per dimension whose end the program knows upfront).
+        A load of a view with its last two dimensions swapped copies 2-D tiles of its memory
+        (the tiles' dimensions in memory order), turned back after the copy."""
         if not self.access_is_tiles or not self.descriptors_wanted:
             return None
         rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
@@ -67,6 +72,9 @@ class DescriptorsMixin:
             return None
         joined = rank >= 3 and dims[0] is not None and dims[0].squeezed
         tiles = dims[1:] if joined else dims
+        transposed = not store and tensor in self.host.swapped and len(tiles) == 2
+        if transposed:
+            tiles = tiles[::-1]  # memory order: the swapped view's last dimension first
         if not all(self._copyable(d) for d in tiles) or tiles[-1].shifted:
             return None  # (a shifted last dimension: tiles would start off 16-byte alignment)
         shape = [ast.unparse(axis.end) for axis in tiles]
@@ -78,26 +86,35 @@ class DescriptorsMixin:
             end = self.params.get(shape[0])
             if end is None or end.kind != "size":
                 return None  # whole tiles along the rows cannot be told apart at launch
-            size = self.size_param(self.host.size_key(tensor, 1))
+            size = self.size_param(self.host.size_key(tensor, rank - 1 if transposed else 1))
             rows = f"{size}"
             shape[0] = f"{ast.unparse(dims[0].end)} * {size}"
             test = f"{end.launch} % {blocks[0]} == 0"
-        for descriptor in self.descriptors:
-            if (descriptor.tensor, descriptor.shape, descriptor.blocks) == (tensor, shape, blocks):
-                return descriptor
-        strides = [self.stride(tensor, dim) for dim in range(int(joined), rank - 1)] + ["1"]
+        key = (tensor, shape, blocks, transposed)
+        for d in self.descriptors:
+            if (d.tensor, d.shape, d.blocks, d.transposed) == key:
+                return d
+        inner = [rank - 1, rank - 2] if transposed else [rank - 2, rank - 1]
+        leading = range(int(joined), rank - 2)
+        strides = [self.stride(tensor, dim) for dim in [*leading, inner[0]]] + ["1"]
+        if not joined and rank == 1:
+            strides = ["1"]
         name = self.names.fresh(f"{tensor}_desc")
         pointer = self.tensor_pointer(tensor)
-        return Descriptor(name, tensor, pointer, shape, strides, blocks, test, rows)
+        return Descriptor(name, tensor, pointer, shape, strides, blocks, test, rows, transposed)
 
     @staticmethod
     def descriptor_starts(descriptor: Descriptor, dims: Dims) -> str:
         """The first element of a tile: `[pid_m * BLOCK_M, begin_k]`, a joined batch's rows
-        counted in (`[offs_b * m + pid_m * BLOCK_M, 0]`)."""
-        if descriptor.joined_rows:
-            first = f"{dims[0].offsets} * {descriptor.joined_rows} + {ast.unparse(dims[1].begin)}"
-            return ", ".join([first, *(ast.unparse(axis.begin) for axis in dims[2:])])
-        return ", ".join(ast.unparse(axis.begin) for axis in dims)
+        counted in (`[offs_b * m + pid_m * BLOCK_M, 0]`); in memory order when transposed."""
+        joined = bool(descriptor.joined_rows)
+        tiles = list(dims[1:] if joined else dims)
+        if descriptor.transposed:
+            tiles.reverse()
+        starts = [ast.unparse(axis.begin) for axis in tiles]
+        if joined:
+            starts[0] = f"{dims[0].offsets} * {descriptor.joined_rows} + {starts[0]}"
+        return ", ".join(starts)
 
     def _copyable(self, axis: Axis | None, squeezed: bool = False) -> bool:
         """A tile (or `:`) TMA can copy: a block of lanes from a start, ending where the loop
@@ -135,7 +152,8 @@ class DescriptorsMixin:
         flag = self.descriptor_flag(descriptor)
         name = name or self.names.fresh(f"{tensor}_tile")
         starts = self.descriptor_starts(descriptor, dims)
-        copied = expr(f"{descriptor.name}.load([{starts}])")
+        turned = ".T" if descriptor.transposed else ""
+        copied = expr(f"{descriptor.name}.load([{starts}]){turned}")
         if not native:
             self.use_helper("upcast_half")
             copied = expr("upcast_half(a)", a=copied)
@@ -209,12 +227,14 @@ class DescriptorsMixin:
         if not self.descriptors:
             return []
         self.host_helpers.add("tma_fits")
-        tests = [
-            f"tma_rows_fit({d.tensor}, {d.joined_test}, {', '.join(d.blocks)})"
-            if d.joined_test
-            else f"tma_fits({d.tensor}, {', '.join(d.blocks)})"
-            for d in self.descriptors
-        ]
+        tests = []
+        for d in self.descriptors:
+            # a swapped view's memory, as the descriptor copies it
+            tensor = f"{d.tensor}.transpose(-2, -1)" if d.transposed else d.tensor
+            if d.joined_test:
+                tests.append(f"tma_rows_fit({tensor}, {d.joined_test}, {', '.join(d.blocks)})")
+            else:
+                tests.append(f"tma_fits({tensor}, {', '.join(d.blocks)})")
         if len(tests) == 1:
             lines = [f"{self.tma_flag} = {tests[0]}"]
         else:

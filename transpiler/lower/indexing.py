@@ -131,7 +131,7 @@ class IndexingMixin:
         value = self.arithmetic(value, node)
         self.check_store_shape(value, dims, node)
         line = self.source.line_of(node)
-        descriptor = self.descriptor_for(base.name, dims) if augmented is None else None
+        descriptor = self.descriptor_for(base.name, dims, store=True) if augmented is None else None
         if descriptor is not None and value.dims == dims:  # whole tiles: TMA when it may
             self.descriptor_store(base.name, descriptor, dims, pointers, mask, value, line)
             self.unsynced_stores.add(base.name)
