@@ -2,11 +2,11 @@
 
 `tests/kernels/elementwise.py::add` over 2**27 float32 elements, transpiled at several (block,
 warps) points and timed against torch.compile in turns (five rounds, median of the round
-medians), each both through its launcher and as a bare kernel launch (what the launcher's
-Python costs when the GPU waits for it), and the launcher under a CUDA graph. Run on the GPU
-machine:
+medians) through its launcher; with `--bare` also as a bare kernel launch (what the launcher's
+Python costs when the GPU waits for it) and the launcher under a CUDA graph. It prints the
+config torch.compile's own tuning chose. Run on the GPU machine:
 
-    python benchmarks/lab/add_variants.py [--json OUT.json] [--inductor-code]
+    python benchmarks/lab/add_variants.py [--json OUT.json] [--inductor-code] [--bare]
 
 `--inductor-code` logs the code torch.compile generated (to stderr), to compare configurations.
 """
@@ -29,7 +29,21 @@ sys.path.insert(0, str(ROOT))
 import transpiler  # noqa: E402
 from transpiler.runtime import load_module  # noqa: E402
 
-POINTS = [(512, 4), (1024, 4), (1024, 8), (2048, 4), (2048, 8), (4096, 8), (8192, 16)]
+POINTS = [(256, 2), (256, 4), (512, 4), (512, 8), (1024, 8), (1024, 16), (2048, 8)]
+
+
+def inductor_configs() -> list[str]:
+    """The launch configs of the Triton kernels torch.compile has loaded (after its tuning)."""
+    from torch._inductor.codecache import PyCodeCache
+
+    found = []
+    for module in list(PyCodeCache.modules):
+        for name in dir(module):
+            kernel = getattr(module, name)
+            for launcher in getattr(kernel, "launchers", None) or []:
+                config = launcher.config
+                found.append(f"{name}: {config.kwargs} warps {config.num_warps}")
+    return found
 
 
 def graphed(function, *args):
@@ -46,6 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json")
     parser.add_argument("--inductor-code", action="store_true")
+    parser.add_argument("--bare", action="store_true", help="also bare launches, CUDA graphs")
     args = parser.parse_args()
     if args.inductor_code:
         torch._logging.set_logs(output_code=True)
@@ -76,8 +91,10 @@ def main() -> None:
             return out
 
         functions[f"launcher {block}/{warps}"] = lambda module=module: module.add(x, y)
-        functions[f"bare {block}/{warps}"] = bare
-        functions[f"graph {block}/{warps}"] = graphed(module.add, x, y)
+        if args.bare:
+            functions[f"bare {block}/{warps}"] = bare
+            functions[f"graph {block}/{warps}"] = graphed(module.add, x, y)
+    print("torch.compile's kernel:", *inductor_configs(), sep="\n  ", flush=True)
     errors = {}
     for name, function in functions.items():
         result = function()
