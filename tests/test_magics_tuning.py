@@ -19,9 +19,9 @@ import transpiler.perf
 import transpiler.perf.devices
 import transpiler.perf.plot
 import transpiler.perf.timing
-from transpiler.autotune import shape_key
+from transpiler.autotune import TILE_CONFIGS, shape_key
 
-CANDIDATES = 6  # transpiler.autotune.candidates for one element-wise tile
+CANDIDATES = len(TILE_CONFIGS)  # transpiler.autotune.candidates for one element-wise tile
 DEFAULT_MS, BEST_MS, OTHER_MS = 2.4, 1.0, 3.0
 
 
