@@ -5,6 +5,8 @@ For each workload, in a fresh process each (no tuning cache, Triton's kernel cac
   included), then the tuned kernel timed;
 - helion: the same source with the real `helion`, `HELION_AUTOTUNE_EFFORT=quick` (or
   `--effort`), its first call (its autotuner, compiles included), then the tuned kernel timed.
+- ours again at the config Helion's search chose (its own message at the end of the search),
+  when it printed one (fields we do not read are ignored, as for any Helion config).
 The cuBLAS / SDPA reference (the workload's eager function) is timed in the same processes.
 Every result is checked against float64. A peer that runs past `--timeout` seconds is
 reported as such. Run on the GPU machine:
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -40,13 +43,25 @@ def run_one(peer: str, name: str, effort: str) -> dict:
     workload = next(w for w in workloads(small=False) if w.name == name)
     args = workload.make(torch.bfloat16, "cuda")
     exact = reference(workload, args)
-    if peer == "helion":
+    if peer == "ours-with-helions-config":  # our kernel at the config Helion's search chose
+        from gpu_autotune import user_module
+
+        config = json.loads(effort)
+        source = (
+            (ROOT / workload.file)
+            .read_text()
+            .replace("@helion.kernel()", f"@helion.kernel(config=helion.Config(**{config!r}))")
+        )
+        path = Path(tempfile.mkdtemp()) / "helions_config.py"
+        path.write_text(source)
+        kernel = getattr(user_module(str(path)), workload.kernel)
+    elif peer == "helion":
         os.environ["HELION_AUTOTUNE_EFFORT"] = effort
         spec = importlib.util.spec_from_file_location("helion_lab", ROOT / workload.file)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         kernel = getattr(module, workload.kernel)
-    else:
+    elif peer == "ours":
         from gpu_autotune import user_module
 
         kernel = getattr(user_module(workload.file), workload.kernel)
@@ -73,11 +88,17 @@ def main() -> None:
         return
     rows = []
     for name in args.only.split(","):
-        for peer in ("ours", "helion"):
+        for peer in ("ours", "helion", "ours-with-helions-config"):
+            effort = args.effort
+            if peer == "ours-with-helions-config":
+                config = rows[-1].get("config")
+                if not config:
+                    continue
+                effort = json.dumps(config)
             environment = dict(os.environ)
             environment["TRANSPILER_CACHE_DIR"] = tempfile.mkdtemp(prefix="ttf-cache-")
             environment["TRITON_CACHE_DIR"] = tempfile.mkdtemp(prefix="ttf-triton-")
-            command = [sys.executable, __file__, "--child", peer, name, args.effort]
+            command = [sys.executable, __file__, "--child", peer, name, effort]
             started = time.perf_counter()
             try:
                 done = subprocess.run(
@@ -91,6 +112,10 @@ def main() -> None:
                     row = json.loads(found[-1].removeprefix("RESULT "))
                 else:
                     row = {"note": (done.stderr.strip().splitlines() or ["no output"])[-1][:200]}
+                # Helion ends its search by printing the config it chose
+                chosen = re.findall(r"helion\.Config\((.*?)\)\)?\s*$", done.stderr, re.M)
+                if peer == "helion" and chosen:
+                    row["config"] = eval(f"dict({chosen[-1]})")  # noqa: S307 - Helion's own text
             row.update(workload=name, peer=peer, process_s=time.perf_counter() - started)
             rows.append(row)
             print(json.dumps(row), flush=True)
