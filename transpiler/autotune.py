@@ -52,10 +52,6 @@ REDUCE_CONFIGS = [
 DOT_VARIANTS = [
     {"pid_type": "persistent_interleaved", "indexing": "tensor_descriptor"},
     {"indexing": "tensor_descriptor"},
-    # runs of neighbouring tiles per program in groups of 2 rows: what Helion's own search
-    # chose for the 8192³ bf16 matmul (with pointers); with TMA 1.035x cuBLAS against 0.983x
-    # for the first variant (benchmarks/lab/matmul_configs.py on an H100)
-    {"pid_type": "persistent_blocked", "indexing": "tensor_descriptor", "l2_groupings": [2]},
 ]
 DOT_VARIANT_CONFIGS = 3
 # (BLOCK_M, BLOCK_N, num_warps, num_stages) of kernels whose two dot tiles are both "mn" (an
