@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -75,6 +74,20 @@ def run_one(peer: str, name: str, effort: str) -> dict:
     return {"first_call_s": first_call_s, "ms": ms, "eager_ms": eager_ms, "rel_error": error}
 
 
+def chosen_config(text: str) -> dict | None:
+    """The last `helion.Config(...)` Helion printed (`@helion.kernel(config=helion.Config(
+    block_sizes=[...], ...), static_shapes=True)`), as a dict; None when there is none."""
+    start = text.rfind("helion.Config(")
+    if start < 0:
+        return None
+    start += len("helion.Config(")
+    depth, end = 1, start
+    while end < len(text) and depth:
+        depth += {"(": 1, ")": -1}.get(text[end], 0)
+        end += 1
+    return eval(f"dict({text[start : end - 1]})")  # noqa: S307 - Helion's own printed text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="matmul,attention")
@@ -113,9 +126,9 @@ def main() -> None:
                 else:
                     row = {"note": (done.stderr.strip().splitlines() or ["no output"])[-1][:200]}
                 # Helion ends its search by printing the config it chose
-                chosen = re.findall(r"helion\.Config\((.*?)\)\)?\s*$", done.stderr, re.M)
+                chosen = chosen_config(done.stderr)
                 if peer == "helion" and chosen:
-                    row["config"] = eval(f"dict({chosen[-1]})")  # noqa: S307 - Helion's own text
+                    row["config"] = chosen
             row.update(workload=name, peer=peer, process_s=time.perf_counter() - started)
             rows.append(row)
             print(json.dumps(row), flush=True)
