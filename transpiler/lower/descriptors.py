@@ -214,6 +214,15 @@ class DescriptorsMixin:
             )
         ]
         for d in self.descriptors:
+            if d.transposed:
+                made.append(
+                    self.make_line(
+                        2,
+                        f"# {d.tensor} is a transposed view: TMA copies its memory's rows, "
+                        "loads turn them (.T)",
+                        line,
+                    )
+                )
             text = (
                 f"{d.name} = tl.make_tensor_descriptor({d.pointer}, "
                 f"shape=[{', '.join(d.shape)}], strides=[{', '.join(d.strides)}], "
