@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 import triton
-import triton.testing
+from turns import in_turns
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -100,10 +100,7 @@ def main() -> None:
         result = function()
         if result is not None:
             errors[name] = ((result.double() - exact).norm() / exact.norm()).item()
-    samples = {name: [] for name in functions}
-    for _ in range(5):
-        for name, function in functions.items():
-            samples[name].append(triton.testing.do_bench(function, rep=100, return_mode="median"))
+    samples = in_turns(functions, rounds=5, rep=100)
     compile_ms = statistics.median(samples["compile"])
     rows = []
     print("\n| variant | ms | vs torch.compile | rel err |\n|---|---|---|---|")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-import triton.testing
+from turns import in_turns
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -109,10 +109,7 @@ def main() -> None:
             text = "".join(traceback.format_exception_only(failure)).strip()
             notes[label] = f"{type(failure).__name__}: {text[-600:]}"
             print(label, notes[label], flush=True)
-    samples = {name: [] for name in functions}
-    for _ in range(5):
-        for name, function in functions.items():
-            samples[name].append(triton.testing.do_bench(function, rep=100, return_mode="median"))
+    samples = in_turns(functions, rounds=5, rep=100)
     sdpa = statistics.median(samples["sdpa"])
     rows = []
     print("\n| config | ms | vs SDPA | note |\n|---|---|---|---|")

@@ -40,7 +40,7 @@ import torch
 import torch.nn.functional as F
 import triton
 import triton.language as tl
-import triton.testing
+from turns import in_turns
 
 
 @triton.jit
@@ -649,10 +649,7 @@ def main() -> None:
                 continue
             runs[name, config] = (lambda run=run, config=config: run(config), err)
             print(name, config, f"err {err:.1e}", flush=True)
-    samples: dict = {key: [] for key in runs}
-    for _ in range(args.rounds):
-        for key, (call, _) in runs.items():
-            samples[key].append(triton.testing.do_bench(call, return_mode="median"))
+    samples = in_turns({key: call for key, (call, _) in runs.items()}, rounds=args.rounds)
     rows = [
         (name, config, statistics.median(samples[name, config]), err)
         for (name, config), (_, err) in runs.items()

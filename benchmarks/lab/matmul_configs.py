@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import torch
-import triton.testing
+from turns import in_turns
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -72,10 +72,7 @@ def main() -> None:
         errors[name] = ((result[:256].double() - exact).norm() / exact.norm()).item()
         functions[name] = lambda kernel=kernel: kernel(x, y)
         print(name, f"rel err {errors[name]:.1e}", flush=True)
-    samples = {name: [] for name in functions}
-    for _ in range(5):
-        for name, function in functions.items():
-            samples[name].append(triton.testing.do_bench(function, rep=200, return_mode="median"))
+    samples = in_turns(functions, rounds=5, rep=200)
     cublas = statistics.median(samples["cuBLAS"])
     rows = []
     print("\n| config | ms | vs cuBLAS | rel err |\n|---|---|---|---|")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-import triton.testing
+from turns import in_turns
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -107,14 +107,11 @@ def main() -> None:
         for name, function in functions.items():
             result = function(x, weight, bias)
             errors[name] = ((result.double() - exact).norm() / exact.norm()).item()
-        samples = {name: [] for name in functions}
-        for _ in range(5):
-            for name, function in functions.items():
-                samples[name].append(
-                    triton.testing.do_bench(
-                        lambda f=function, a=(x, weight, bias): f(*a), rep=60, return_mode="median"
-                    )
-                )
+        samples = in_turns(
+            {name: lambda f=f, a=(x, weight, bias): f(*a) for name, f in functions.items()},
+            rounds=5,
+            rep=60,
+        )
         for name, found in samples.items():
             ms = statistics.median(found)
             rows.append((str(dtype), name, ms, errors[name], found))
