@@ -29,8 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_one(peer: str, name: str, effort: str) -> dict:
-    """In this (child) process: tune `peer`'s kernel for workload `name`, time it."""
+def run_one(peer: str, name: str, option: str) -> dict:
+    """In this (child) process: tune `peer`'s kernel for workload `name`, time it. `option`:
+    Helion's autotune effort ("helion"), or the config Helion chose, as JSON
+    ("ours-with-helions-config")."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import importlib.util
@@ -45,7 +47,7 @@ def run_one(peer: str, name: str, effort: str) -> dict:
     if peer == "ours-with-helions-config":  # our kernel at the config Helion's search chose
         from gpu_autotune import user_module
 
-        config = json.loads(effort)
+        config = json.loads(option)
         source = (
             (ROOT / workload.file)
             .read_text()
@@ -55,7 +57,7 @@ def run_one(peer: str, name: str, effort: str) -> dict:
         path.write_text(source)
         kernel = getattr(user_module(str(path)), workload.kernel)
     elif peer == "helion":
-        os.environ["HELION_AUTOTUNE_EFFORT"] = effort
+        os.environ["HELION_AUTOTUNE_EFFORT"] = option
         spec = importlib.util.spec_from_file_location("helion_lab", ROOT / workload.file)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -94,7 +96,7 @@ def main() -> None:
     parser.add_argument("--effort", default="quick", help="Helion's autotune effort")
     parser.add_argument("--timeout", type=float, default=280.0, help="seconds per peer")
     parser.add_argument("--json")
-    parser.add_argument("--child", nargs=3, metavar=("PEER", "WORKLOAD", "EFFORT"))
+    parser.add_argument("--child", nargs=3, metavar=("PEER", "WORKLOAD", "OPTION"))
     args = parser.parse_args()
     if args.child:
         print("RESULT " + json.dumps(run_one(*args.child)), flush=True)
@@ -102,16 +104,16 @@ def main() -> None:
     rows = []
     for name in args.only.split(","):
         for peer in ("ours", "helion", "ours-with-helions-config"):
-            effort = args.effort
+            option = args.effort
             if peer == "ours-with-helions-config":
                 config = rows[-1].get("config")
                 if not config:
                     continue
-                effort = json.dumps(config)
+                option = json.dumps(config)
             environment = dict(os.environ)
             environment["TRANSPILER_CACHE_DIR"] = tempfile.mkdtemp(prefix="ttf-cache-")
             environment["TRITON_CACHE_DIR"] = tempfile.mkdtemp(prefix="ttf-triton-")
-            command = [sys.executable, __file__, "--child", peer, name, effort]
+            command = [sys.executable, __file__, "--child", peer, name, option]
             started = time.perf_counter()
             try:
                 done = subprocess.run(
