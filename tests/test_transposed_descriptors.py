@@ -10,6 +10,8 @@ and each loaded tile is turned back with `.T`; the launcher checks the memory's 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import libcst as cst
 import pytest
 import torch
@@ -20,42 +22,8 @@ from transpiler.frontend import Aliases
 from transpiler.host import HostInfo
 from transpiler.runtime import load_module
 
-ATTENTION = """
-import math
-
-import torch
-import helion
-import helion.language as hl
-
-
-@helion.kernel()
-def attention(q_in: torch.Tensor, k_in: torch.Tensor, v_in: torch.Tensor) -> torch.Tensor:
-    m_dim = q_in.size(-2)
-    n_dim = k_in.size(-2)
-    head_dim = hl.specialize(q_in.size(-1))
-    q_view = q_in.reshape([-1, m_dim, head_dim])
-    v_view = v_in.reshape([-1, n_dim, head_dim])
-    k_view = k_in.reshape([-1, n_dim, head_dim]).transpose(1, 2)
-    out = torch.empty_like(q_view)
-    qk_scale = 1.44269504 / math.sqrt(head_dim)
-    for tile_b, tile_m in hl.tile([q_view.size(0), m_dim], block_size=[1, None]):
-        m_i = hl.full([tile_b, tile_m], float("-inf"), dtype=torch.float32)
-        l_i = hl.full([tile_b, tile_m], 1.0, dtype=torch.float32)
-        acc = hl.zeros([tile_b, tile_m, head_dim], dtype=torch.float32)
-        q = q_view[tile_b, tile_m, :]
-        for tile_n in hl.tile(v_view.size(1)):
-            k = k_view[tile_b, :, tile_n]
-            qk = torch.bmm(q, k)
-            m_ij = torch.maximum(m_i, torch.amax(qk, -1) * qk_scale)
-            p = torch.exp2(qk * qk_scale - m_ij[:, :, None])
-            alpha = torch.exp2(m_i - m_ij)
-            l_i = l_i * alpha + torch.sum(p, -1)
-            v = v_view[tile_b, tile_n, :]
-            acc = torch.baddbmm(acc * alpha[:, :, None], p.to(v.dtype), v)
-            m_i = m_ij
-        out[tile_b, tile_m, :] = (acc / l_i[:, :, None]).to(out.dtype)
-    return out.view(q_in.size())
-"""
+# Helion's attention example as the benchmarks run it: its keys transposed on the host
+ATTENTION = (Path(__file__).resolve().parents[1] / "benchmarks/kernels.py").read_text()
 
 LINEAR = """
 import torch
