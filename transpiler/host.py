@@ -236,10 +236,8 @@ class HostInfo:
             and node.func.attr.value in ("view", "reshape")
         ):
             positional = [a.value for a in node.args if a.keyword is None]
-            if len(positional) == 1 and isinstance(positional[0], (cst.List, cst.Tuple)):
-                return len(positional[0].elements)
-            if positional and not any(isinstance(p, (cst.List, cst.Tuple)) for p in positional):
-                return len(positional)
+            if positional:
+                return len(_shape_entries(positional))
         return None
 
     def _retire_sizes(self, tensor: str) -> None:
@@ -328,14 +326,20 @@ class HostInfo:
             self.tensors.add(base)  # a view of the allocation, as `x.view(...)` of a tensor x
         if base in self.tensors and method in ("view", "reshape") and positional:
             # x_flat = x.view(-1): a tensor of as many dims as the new shape has entries
-            shape = positional[0]
-            entries = shape.elements if isinstance(shape, (cst.List, cst.Tuple)) else positional
+            entries = _shape_entries(positional)
             return [self.size_key(self._allocating, d) for d in range(len(entries))]
         if base in self.names and method.startswith("new_"):
             return "unknown"
         if base in self.tensors and method in _VIEWS:  # flat = values.view(-1)
             return "unknown"
         return "unknown" if func.startswith("torch.") else None
+
+
+def _shape_entries(positional: list[cst.BaseExpression]) -> list:
+    """The new shape's entries of `x.view(...)` / `x.reshape(...)`: one list or tuple
+    (`x.view([m, n])`), or the arguments themselves (`x.view(m, n)`)."""
+    shape = positional[0]
+    return list(shape.elements) if isinstance(shape, (cst.List, cst.Tuple)) else positional
 
 
 def size_of(node: cst.BaseExpression) -> tuple[str, int] | None:
