@@ -141,6 +141,16 @@ def test_row_kernels_match_too(pid_type, indexing):
     assert_matches(on_device(module.add)(a, b), a.double() + b.double(), a.dtype)
 
 
+def test_a_1d_descriptor_takes_no_stride_parameter():
+    """A 1-D tensor's descriptor has the stride 1 only: no stride of its last dimension is
+    passed to the kernel (it once was, as an unused parameter named `value`)."""
+    a = torch.randn(1000)
+    code, _ = module_with("elementwise.py", "add", {"indexing": "tensor_descriptor"}, a, a)
+    assert "x_desc = tl.make_tensor_descriptor(" in code and "strides=[1]" in code
+    assert "value" not in code.split("def add_kernel(")[1].split(")")[0]
+    assert "x.stride(-1)" not in code
+
+
 def test_accumulating_stores_keep_pointers():
     """`out[tile] += v` reads what it writes: no TMA store there, and the sum is right."""
     source = """

@@ -73,8 +73,10 @@ class DescriptorsMixin:
         joined = rank >= 3 and dims[0] is not None and dims[0].squeezed
         tiles = dims[1:] if joined else dims
         transposed = not store and tensor in self.host.swapped and len(tiles) == 2
+        order = list(range(int(joined), rank))  # the descriptor's dimensions, in memory order
         if transposed:
-            tiles = tiles[::-1]  # memory order: the swapped view's last dimension first
+            tiles = tiles[::-1]  # the swapped view's last dimension first
+            order[-2:] = order[-1], order[-2]
         if not all(self._copyable(d) for d in tiles) or tiles[-1].shifted:
             return None  # (a shifted last dimension: tiles would start off 16-byte alignment)
         shape = [ast.unparse(axis.end) for axis in tiles]
@@ -86,7 +88,7 @@ class DescriptorsMixin:
             end = self.params.get(shape[0])
             if end is None or end.kind != "size":
                 return None  # whole tiles along the rows cannot be told apart at launch
-            size = self.size_param(self.host.size_key(tensor, rank - 1 if transposed else 1))
+            size = self.size_param(self.host.size_key(tensor, order[0]))
             rows = f"{size}"
             shape[0] = f"{ast.unparse(dims[0].end)} * {size}"
             test = f"{end.launch} % {blocks[0]} == 0"
@@ -94,11 +96,7 @@ class DescriptorsMixin:
         for d in self.descriptors:
             if (d.tensor, d.shape, d.blocks, d.transposed) == key:
                 return d
-        inner = [rank - 1, rank - 2] if transposed else [rank - 2, rank - 1]
-        leading = range(int(joined), rank - 2)
-        strides = [self.stride(tensor, dim) for dim in [*leading, inner[0]]] + ["1"]
-        if not joined and rank == 1:
-            strides = ["1"]
+        strides = [self.stride(tensor, dim) for dim in order[:-1]] + ["1"]
         name = self.names.fresh(f"{tensor}_desc")
         pointer = self.tensor_pointer(tensor)
         return Descriptor(name, tensor, pointer, shape, strides, blocks, test, rows, transposed)
