@@ -200,6 +200,7 @@ class IndexingMixin:
         self.access_is_tiles = all(kind in ("tile", "full") for kind, _ in elements)
         tensor_dim = 0
         nones = set()
+        starts: list[tuple[ast.expr, int]] = []  # (start, tensor dim) of slices from the host
         for kind, payload in elements:
             if kind == "new":
                 squeezed = self.none_standing_for_a_tile(node, len(dims))
@@ -214,7 +215,13 @@ class IndexingMixin:
                 kind = "tile"
             sliced = kind == "slice"  # its mask holds the tensor's size: no size check
             if sliced:
-                payload = self.slice_axis(tensor, tensor_dim, payload, node)
+                from_host = self.host_slice(tensor, tensor_dim, payload, node)
+                if from_host is None:
+                    payload = self.slice_axis(tensor, tensor_dim, payload, node)
+                else:  # out[tile, n1:]: a whole dimension of its length, from its start on
+                    payload, start = from_host
+                    if start is not None:
+                        starts.append((start, tensor_dim))
                 kind = "tile"
             if kind == "tile":
                 placed.append((kind, payload, tensor_dim, len(dims)))
@@ -253,6 +260,8 @@ class IndexingMixin:
                     for i, axis in enumerate(payload.dims)
                     if axis is not None and axis.masked
                 )
+        for start, dim in starts:
+            offsets.append(expr("b * s", b=start, s=ast.Name(id=self.stride(tensor, dim))))
         pointers = total([ast.Name(id=pointer), *offsets])
         self.load_nones = (id(node), frozenset(nones))  # for the load's Value (view_nones)
         return pointers, conjunction(masks), tuple(dims)

@@ -54,6 +54,49 @@ class SlicesMixin:
             self.lanes_axes[text] = Axis("", "", text, block, zero, zero, text, block_var=text)
         return self.lanes_axes[text]
 
+    def host_slice(
+        self, tensor: str, dim: int, part: cst.Slice, node: cst.CSTNode
+    ) -> tuple[Axis, ast.expr | None] | None:
+        """`out[tile, n1:]`, `out[tile, :n1]`: bounds the host code knows (sizes, host ints) and
+        a length known only at run time. The slice is the whole-dimension axis of its length
+        (`out.size(1) - n1`, a host expression: it unifies with other whole dimensions, the
+        launcher checking sizes) and its start an offset of the pointer. None if a bound is
+        not a host expression or the length is a constant (slice_axis)."""
+        if part.step is not None:
+            return None
+        lower = "0" if part.lower is None else self.host_text(part.lower)
+        upper = (
+            self.host.size_key(tensor, dim) if part.upper is None else self.host_text(part.upper)
+        )
+        if lower is None or upper is None or (lower.isdigit() and upper.isdigit()):
+            return None
+        if part.upper is not None and _length_node(self.source, part.lower, part.upper):
+            length = _length_node(self.source, part.lower, part.upper)
+            if self.host_text(length) is None or self.host_text(length).isdigit():
+                return None  # begin:begin + 4: slice_axis's lanes
+        length_key = _difference(upper, lower)
+        what = f"the slice {self.source.code(part).strip()} of {tensor}"
+        axis = self.full_axis_for(length_key, node, what)
+        start = None if lower == "0" else self.lower_expr(part.lower).code
+        return axis, start
+
+    def host_text(self, node: cst.BaseExpression) -> str | None:
+        """The host-code text of a size expression made of host names, sizes and integers
+        (`n1`, `x.size(1)`, `n - 2`), as a size key; None for anything computed in the loop."""
+        if isinstance(node, cst.BinaryOperation) and isinstance(
+            node.operator, (cst.Add, cst.Subtract)
+        ):
+            left, right = self.host_text(node.left), self.host_text(node.right)
+            if left is None or right is None:
+                return None
+            symbol = "+" if isinstance(node.operator, cst.Add) else "-"
+            return ast.unparse(ast.parse(f"({left}) {symbol} ({right})", mode="eval"))
+        if isinstance(node, cst.Name) and (
+            node.value in self.scope or node.value not in self.host.names
+        ):
+            return None
+        return self.host.key_of(node)
+
     def slice_axis(self, tensor: str, dim: int, part: cst.Slice, node: cst.CSTNode) -> Axis:
         """The axis of `tensor[..., lower:upper, ...]` along dimension `dim`."""
         if part.step is not None:
@@ -73,16 +116,18 @@ class SlicesMixin:
                 hint="write x[tile, begin:begin + length] with a constant length or one made of "
                 "block sizes (block_size * 2)",
             )
-        lower = (
-            ast.Constant(value=0)
-            if lower_node is None
-            else self.arithmetic(self.lower_expr(lower_node), lower_node)
-        )
-        if lower.kind not in (BLOCK, CONST) or lower.rank:
-            raise self.source.error(
-                UnsupportedConstructError, lower_node, "a slice must start at one index"
-            )
-        lower_code = lower if isinstance(lower, ast.expr) else lower.code
+        if lower_node is None:
+            lower_code: ast.expr = ast.Constant(value=0)
+        else:
+            lower = self.arithmetic(self.lower_expr(lower_node), lower_node)
+            if lower.kind not in (BLOCK, CONST) or lower.rank:
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    lower_node,
+                    "a slice must start at one index",
+                    hint="start it at a number, a host size or a tile's begin",
+                )
+            lower_code = lower.code
         length = self.arithmetic(self.lower_expr(length_node), length_node)
         if length.kind == CONST and isinstance(length.const, int) and length.const > 0:
             lanes = 1 << (length.const - 1).bit_length()
@@ -143,3 +188,17 @@ def _base_name(lower: cst.BaseExpression | None) -> str:
             if lower.value.endswith(suffix) and len(lower.value) > len(suffix):
                 return lower.value.removesuffix(suffix)
     return "slice"
+
+
+def _difference(upper: str, lower: str) -> str:
+    """`upper - lower` as host code, `a + b - a` written `b`."""
+    if lower == "0":
+        return upper
+    tree = ast.parse(upper, mode="eval").body
+    if isinstance(tree, ast.BinOp) and isinstance(tree.op, ast.Add):
+        left, right = ast.unparse(tree.left), ast.unparse(tree.right)
+        if left == lower:
+            return right
+        if right == lower:
+            return left
+    return ast.unparse(ast.parse(f"({upper}) - ({lower})", mode="eval"))
