@@ -5,8 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 
-def load_ipython_extension(ipython: Any) -> None:
-    """Called by `%load_ext magics`: register `%%helion` (IPython is imported only here)."""
+def empty_cell_as_line(lines: list[str]) -> list[str]:
+    """`%%helion OPTIONS` with nothing under it → the line magic `%helion OPTIONS`.
+
+    IPython refuses a cell magic with an empty body with a UsageError, which stops Run All;
+    as a line magic, `--help` prints the help and anything else says the cell is empty."""
+    if lines and lines[0].lstrip().startswith("%%helion") and not "".join(lines[1:]).strip():
+        return [lines[0].lstrip()[1:].rstrip("\n") + "\n"]
+    return lines
+
+
+def register(ipython: Any) -> None:
+    """The magic and its input transformer on `ipython` (once, however often called)."""
     from .cell import HelionMagics
 
-    ipython.register_magics(HelionMagics)
+    ipython.register_magics(HelionMagics(ipython))
+    cleanup = ipython.input_transformers_cleanup
+    if empty_cell_as_line not in cleanup:
+        cleanup.append(empty_cell_as_line)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Called by `%load_ext magics` (IPython is imported only here)."""
+    register(ipython)

@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import Image, display
 
@@ -20,6 +20,7 @@ from transpiler.errors import TranspileError
 from transpiler.language import ReferenceUnsupportedError
 
 from . import checking, plot, timing
+from .assumed import Assumed, assume_ranks, run_hint
 from .errors import run_error_pane, transpile_error_pane
 from .program import CELL_FILENAME, CellProgram
 from .view import SHOW_CHOICES, HelionView
@@ -34,6 +35,10 @@ WAITS_FOR_ARGUMENTS = (
     "note: a tile's rank comes from the arguments (hl.tile(x.size())), so the code is generated "
     "at the first call; --run EXPR shows it"
 )
+EMPTY_CELL = (
+    "%%helion: the cell has no code under the magic line; put the kernels there "
+    "(%%helion --help lists the options)"
+)
 
 
 def parse_options(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
@@ -43,6 +48,11 @@ def parse_options(parser: argparse.ArgumentParser, line: str) -> argparse.Namesp
     except ValueError as error:
         raise UsageError(f"cannot split the options: {error}") from None
     return parser.parse_args(words)
+
+
+def help_text(doc: str) -> str:
+    """The magic's docstring (usage, description, options) as a cell's help."""
+    return doc.replace("::\n\n  %helion", "%%helion", 1).strip()
 
 
 def parse_config(text: str) -> dict[str, Any]:
@@ -64,6 +74,7 @@ class HelionMagics(Magics):
         self.device_announced = False
 
     @magic_arguments()
+    @argument("-h", "--help", action="store_true", help="show this help and run nothing")
     @argument("--run", metavar="EXPR", help="evaluate EXPR after defining the kernels")
     @argument(
         "--check",
@@ -88,8 +99,8 @@ class HelionMagics(Magics):
         "--show", choices=SHOW_CHOICES, default="side", help="what to display (default: side)"
     )
     @argument("--force", action="store_true", help="regenerate, ignoring this cell's cache")
-    @cell_magic
-    def helion(self, line: str, cell: str) -> None:
+    @line_cell_magic
+    def helion(self, line: str, cell: str | None = None) -> None:
         """Transpile the cell's Helion kernels to Triton; show both side by side; run; check.
 
         Kernels defined in the cell become callables in the notebook's namespace, running
@@ -100,7 +111,13 @@ class HelionMagics(Magics):
             options = parse_options(self.helion.parser, line)
             config = parse_config(options.config) if options.config is not None else None
         except UsageError as error:
-            print(f"UsageError: {error} (%%helion? lists the options)", file=sys.stderr)
+            print(f"UsageError: {error} (%%helion --help lists the options)", file=sys.stderr)
+            return
+        if options.help:
+            print(help_text(self.helion.__doc__ or ""))
+            return
+        if cell is None or not cell.strip():
+            print(EMPTY_CELL)
             return
         self._announce_device(options.interpret)
         CellRun(self.shell.user_ns, cell, options, config).execute()
@@ -132,6 +149,8 @@ class CellRun:
         self.examples: dict[str, tuple] = {}  # kernel → its first call's arguments in --run
 
     def execute(self) -> None:
+        """Build, define, run and check; then the view, under what the run printed (a failure
+        is read first, above the code)."""
         options = self.options
         try:
             self.program = program = CellProgram.build(
@@ -146,30 +165,30 @@ class CellRun:
             for name in program.kernels:
                 self.namespace[name].config = self.config
             print(f"config: {json.dumps(self.config, sort_keys=True)}")
-        handle = self._show() if program.generic is not None else None
-        if options.run is not None:
-            if not self._run(options.run):
-                return
-            stages = timing.compiled_stages(program.modules) if not runtime.interpreting() else {}
-            if handle is not None and stages:
-                handle.update(self._view(stages))
-            elif handle is None:
-                self._show(stages)
-        elif program.generic is None:
-            print(WAITS_FOR_ARGUMENTS)
+        ran = options.run is not None and self._run(options.run)
+        self._show(ran)
         if options.roofline and options.run is None:
             print(plot.NEEDS_RUN)
         if options.export is not None:
             self._export(Path(options.export).expanduser(), options.export)
 
-    def _view(self, stages: dict[str, dict[str, str]] | None = None) -> HelionView:
-        assert self.program is not None and self.program.latest is not None
-        return HelionView(self.cell, self.program.latest, self.options.show, stages or {})
-
-    def _show(self, stages: dict[str, dict[str, str]] | None = None) -> Any:
-        if self.options.show == "none" or self.program is None or self.program.latest is None:
-            return None
-        return display(self._view(stages), display_id=True)
+    def _show(self, ran: bool) -> None:
+        """The view of the code that ran, else of the generic code, else of assumed ranks."""
+        program = self.program
+        if self.options.show == "none" or program is None:
+            return
+        assumed: Assumed | None = None
+        transpiled = program.latest
+        if transpiled is None:
+            assumed = assume_ranks(self.cell, CELL_FILENAME, self.config)
+            if assumed is None:
+                print(WAITS_FOR_ARGUMENTS)
+                return
+            transpiled = assumed.transpiled
+        on_device = ran and not runtime.interpreting()
+        stages = timing.compiled_stages(program.modules) if on_device else {}
+        description = assumed.describe() if assumed else None
+        display(HelionView(self.cell, transpiled, self.options.show, stages, description))
 
     def _failed(self, what: str, step: Any) -> bool:
         """Run `step`; on an exception show where it happened and say so."""
@@ -285,7 +304,9 @@ class CellRun:
         assert program is not None
         if program.latest is None:
             print(
-                f"export: nothing written to {shown}: {WAITS_FOR_ARGUMENTS.removeprefix('note: ')}"
+                f"export: nothing written to {shown}: a tile's rank comes from the arguments; "
+                f"add {run_hint(self.cell, CELL_FILENAME)} (with arguments of the ranks you will "
+                "pass) to the magic line"
             )
             return
         path.parent.mkdir(parents=True, exist_ok=True)

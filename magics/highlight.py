@@ -1,38 +1,47 @@
-"""Python source → one HTML fragment per line, coloured by pygments with inline styles only."""
+"""Python source → one HTML fragment per line, coloured with JupyterLab's editor theme."""
 
 from __future__ import annotations
 
 import html
 
 from pygments.lexers import PythonLexer
-from pygments.style import StyleMeta
 from pygments.styles import get_style_by_name
-from pygments.token import _TokenType
+from pygments.token import Comment, Keyword, Name, Number, Operator, String, Token, _TokenType
 
-STYLE_NAME = "default"
+STYLE_NAME = "default"  # colours where no JupyterLab theme is around (nbconvert, GitHub)
 
-# Light tints for linked lines, Compiler Explorer style: neighbours differ, text stays readable.
-PALETTE: tuple[str, ...] = (
-    "#fde2e2",
-    "#e2f0fd",
-    "#e4f7e0",
-    "#fff3c4",
-    "#efe2fd",
-    "#d9f5f3",
-    "#fde6cf",
-    "#e9ecf2",
-    "#f9dcef",
-    "#e6f4c7",
-)
+# Token kind → the JupyterLab (CodeMirror) theme variable that colours it; a light or a dark
+# theme then colours the panes as it colours the notebook's own cells.
+THEME_VARIABLES: dict[_TokenType, str] = {
+    Comment: "--jp-mirror-editor-comment-color",
+    Keyword: "--jp-mirror-editor-keyword-color",
+    Operator.Word: "--jp-mirror-editor-keyword-color",
+    Operator: "--jp-mirror-editor-operator-color",
+    String: "--jp-mirror-editor-string-color",
+    Number: "--jp-mirror-editor-number-color",
+    Name.Builtin: "--jp-mirror-editor-builtin-color",
+    Name.Function: "--jp-mirror-editor-def-color",
+    Name.Class: "--jp-mirror-editor-def-color",
+    Name.Decorator: "--jp-mirror-editor-meta-color",
+    Name.Namespace: "--jp-mirror-editor-variable-color",
+}
 
 
-def _css_for(style: StyleMeta, token_type: _TokenType) -> str:
-    spec = style.style_for_token(token_type)
+def _theme_variable(token_type: _TokenType) -> str | None:
+    while token_type is not Token:
+        if token_type in THEME_VARIABLES:
+            return THEME_VARIABLES[token_type]
+        token_type = token_type.parent
+    return None
+
+
+def _css_for(token_type: _TokenType) -> str:
+    """A token's inline style: its theme variable, pygments' light colour as the fallback."""
+    spec = get_style_by_name(STYLE_NAME).style_for_token(token_type)
+    variable = _theme_variable(token_type)
     parts = []
-    if spec["color"]:
-        parts.append(f"color:#{spec['color']}")
-    if spec["bold"]:
-        parts.append("font-weight:bold")
+    if variable and spec["color"]:
+        parts.append(f"color:var({variable},#{spec['color']})")
     if spec["italic"]:
         parts.append("font-style:italic")
     return ";".join(parts)
@@ -44,12 +53,11 @@ def highlight_lines(code: str) -> list[str]:
     Whitespace is glued to the token after it: some HTML pipelines (nbconvert's among them)
     collapse whitespace-only text between tags, which would eat the indentation.
     """
-    style = get_style_by_name(STYLE_NAME)
     lexer = PythonLexer(stripnl=False, ensurenl=False)
     lines: list[list[str]] = [[]]
     pending = ""  # whitespace waiting for the next token on the line
     for token_type, text in lexer.get_tokens(code):
-        css = _css_for(style, token_type)
+        css = _css_for(token_type)
         for index, piece in enumerate(text.split("\n")):
             if index:
                 lines[-1].append(pending)
@@ -70,7 +78,14 @@ def highlight_lines(code: str) -> list[str]:
     return fragments
 
 
+GOLDEN_ANGLE = 137.508  # successive hues as far apart as can be, never repeating
+
+
 def colours_for(source_lines: list[int | None]) -> dict[int, str]:
-    """A palette colour per source line that generated lines cite, in source order."""
+    """A tint per source line that generated lines cite, in source order: hues a golden angle
+    apart, translucent so the text stays readable on a light or a dark theme."""
     cited = sorted({line for line in source_lines if line is not None})
-    return {line: PALETTE[index % len(PALETTE)] for index, line in enumerate(cited)}
+    return {
+        line: f"hsla({(index * GOLDEN_ANGLE) % 360:.0f},80%,55%,0.2)"
+        for index, line in enumerate(cited)
+    }

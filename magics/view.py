@@ -1,4 +1,4 @@
-"""The side-by-side view: cell source and generated Triton, lines linked by colour."""
+"""The side-by-side view: cell source and generated Triton, lines linked by tint and on hover."""
 
 from __future__ import annotations
 
@@ -9,23 +9,88 @@ from typing import Any
 from transpiler.pipeline import Transpiled
 
 from .highlight import colours_for, highlight_lines
+from .linking import script_tag
 
 SHOW_CHOICES = ("side", "triton", "source", "none")
-MONOSPACE = "SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace"
+MONOSPACE = "var(--jp-code-font-family,SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace)"
+BORDER = "1px solid var(--jp-border-color1,#d0d7de)"
+PANE_HEIGHT = "min(60vh,36em)"  # both panes of a laptop's first screen, under the cell
 PANE_STYLE = (
-    "flex:1 1 0;min-width:0;border:1px solid #d0d7de;border-radius:4px;overflow:hidden;"
-    "background:#ffffff;color:#24292f"
+    f"flex:1 1 0;min-width:0;border:{BORDER};border-radius:4px;overflow:hidden;"
+    "display:flex;flex-direction:column;"
+    "background:var(--jp-layout-color0,#ffffff);color:var(--jp-content-font-color1,#24292f)"
 )
 TITLE_STYLE = (
-    "font-family:sans-serif;font-size:12px;font-weight:600;padding:4px 8px;"
-    "background:#f6f8fa;border-bottom:1px solid #d0d7de"
+    "font-family:var(--jp-ui-font-family,sans-serif);font-size:12px;font-weight:600;"
+    f"padding:4px 8px;background:var(--jp-layout-color2,#f6f8fa);border-bottom:{BORDER}"
 )
-CODE_STYLE = f"font-family:{MONOSPACE};font-size:12px;line-height:1.45;overflow-x:auto"
+CODE_STYLE = (
+    f"font-family:{MONOSPACE};font-size:12px;line-height:1.45;overflow:auto;"
+    f"max-height:{PANE_HEIGHT}"
+)
+ROW_STYLE = "display:flex;cursor:default"
 GUTTER_STYLE = (
-    "display:inline-block;width:3.2em;padding-right:0.8em;text-align:right;color:#8c959f;"
-    "user-select:none"
+    "flex:none;width:3.2em;padding-right:0.8em;text-align:right;"
+    "color:var(--jp-content-font-color3,#8c959f);user-select:none"
 )
-STAGE_LINE_LIMIT = 2000  # long PTX / SASS listings are cut in the HTML fallback
+# Long lines wrap inside the pane: nothing is cut, no horizontal scrollbar far below.
+TEXT_STYLE = "flex:1 1 auto;min-width:0;white-space:pre-wrap;overflow-wrap:anywhere"
+FOLD_STYLE = (
+    "font-family:var(--jp-ui-font-family,sans-serif);font-size:11px;cursor:pointer;"
+    "padding:2px 8px;color:var(--jp-content-font-color2,#57606a)"
+)
+HELPER_FOLD_MIN = 4  # shorter runs of helper lines are shown as they are
+STAGE_LINE_LIMIT = 2000  # long PTX / SASS listings are cut
+
+
+def helper_runs(cited: list[int | None], code_lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last) line indices of each run of top-level blocks no cell line made: the
+    module's docstring, imports and helper functions, folded so the kernel comes first."""
+    blocks: list[list[int]] = []  # a top-level statement with its decorators and blank lines
+    for index, text in enumerate(code_lines):
+        starts = bool(text) and not text[0].isspace() and text[0] not in ")]}"
+        follows_decorator = bool(blocks) and code_lines[blocks[-1][-1]].startswith("@")
+        if not blocks or (starts and not follows_decorator):
+            blocks.append([])
+        blocks[-1].append(index)
+    runs: list[tuple[int, int]] = []
+    for block in blocks:
+        if any(cited[index] is not None for index in block):
+            continue
+        if runs and runs[-1][1] == block[0] - 1:
+            runs[-1] = (runs[-1][0], block[-1])
+        else:
+            runs.append((block[0], block[-1]))
+    return [(first, last) for first, last in runs if last - first + 1 >= HELPER_FOLD_MIN]
+
+
+def code_rows(code: str, cited: list[int | None], colours: dict[int, str]) -> list[str]:
+    """One div per line: its number, its highlighted text, the tint of the cell line it cites."""
+    rows = []
+    for number, (fragment, source_line) in enumerate(zip(highlight_lines(code), cited), start=1):
+        colour = colours.get(source_line) if source_line is not None else None
+        style = ROW_STYLE + (f";background:{colour}" if colour else "")
+        link = f' data-source-line="{source_line}" title="cell line {source_line}"'
+        rows.append(
+            f'<div data-line="{number}"{link if source_line is not None else ""} style="{style}">'
+            f'<span style="{GUTTER_STYLE}">{number}</span>'
+            f'<span style="{TEXT_STYLE}">{fragment or " "}</span></div>'
+        )
+    return rows
+
+
+def fold(rows: list[str], runs: list[tuple[int, int]]) -> list[str]:
+    """The rows with each helper run inside a closed <details> of one summary line."""
+    folded = list(rows)
+    for first, last in reversed(runs):
+        count = last - first + 1
+        summary = f"{count} lines of helpers (lines {first + 1}–{last + 1})"
+        folded[first : last + 1] = [
+            f'<details data-helpers="{count}"><summary style="{FOLD_STYLE}">{summary}</summary>'
+            + "".join(rows[first : last + 1])
+            + "</details>"
+        ]
+    return folded
 
 
 def code_pane(
@@ -34,57 +99,61 @@ def code_pane(
     code: str,
     cited: list[int | None],
     colours: dict[int, str],
+    *,
+    fold_helpers: bool = False,
 ) -> str:
-    """One pane: a title bar, then one div per line, tinted by the colour of its source line."""
-    rows = []
-    for number, (fragment, source_line) in enumerate(zip(highlight_lines(code), cited), start=1):
-        colour = colours.get(source_line) if source_line is not None else None
-        style = "white-space:pre;padding-right:8px" + (f";background:{colour}" if colour else "")
-        link = f' data-source-line="{source_line}"' if source_line is not None else ""
-        hover = f' title="cell line {source_line}"' if pane == "triton" and link else ""
-        rows.append(
-            f'<div data-line="{number}"{link}{hover} style="{style}">'
-            f'<span style="{GUTTER_STYLE}">{number}</span>{fragment}</div>'
-        )
+    """One pane: a title bar over its lines, which scroll inside a bounded height."""
+    rows = code_rows(code, cited, colours)
+    if fold_helpers:
+        rows = fold(rows, helper_runs(cited, code.splitlines()))
     return (
         f'<div data-pane="{pane}" style="{PANE_STYLE}">'
         f'<div style="{TITLE_STYLE}">{html.escape(title)}</div>'
-        f'<div data-code="{pane}" style="{CODE_STYLE}">'
-        f'<div style="display:inline-block;min-width:100%">{"".join(rows)}</div>'
-        "</div><!--/code--></div>"
+        f'<div data-code="{pane}" style="{CODE_STYLE}">{"".join(rows)}</div><!--/code--></div>'
     )
 
 
-def stage_block(name: str, text: str, *, opened: bool = False) -> str:
+def stage_block(name: str, text: str) -> str:
     lines = text.splitlines()
     cut = len(lines) > STAGE_LINE_LIMIT
     shown = "\n".join(lines[:STAGE_LINE_LIMIT]) + (f"\n... ({len(lines)} lines)" if cut else "")
     return (
-        f'<details data-stage="{html.escape(name)}"{" open" if opened else ""} style="margin-top:4px">'
-        f'<summary style="font-family:sans-serif;font-size:12px;cursor:pointer">'
-        f"{html.escape(name)}</summary>"
-        f'<div style="{CODE_STYLE};white-space:pre;max-height:30em;overflow:auto;'
-        f'border:1px solid #d0d7de;padding:4px">{html.escape(shown)}</div></details>'
+        f'<details data-stage="{html.escape(name)}" style="margin-top:4px">'
+        f'<summary style="{FOLD_STYLE}">{html.escape(name)}</summary>'
+        f'<div style="{CODE_STYLE};white-space:pre;border:{BORDER};padding:4px">'
+        f"{html.escape(shown)}</div></details>"
     )
 
 
 @dataclass
 class HelionView:
-    """What `%%helion` displays: ipywidgets where a frontend runs them, inline HTML elsewhere.
+    """What `%%helion` displays: HTML with inline styles and one inline script, and a line of
+    plain text. No widget: a saved, converted or reopened notebook shows the same panes.
 
-    `stages` maps a Triton kernel name to its compiled stages (ttir, ttgir, llir, ptx, sass).
+    `stages` maps a Triton kernel name to its compiled stages (ttir, ttgir, llir, ptx, sass);
+    `assumption` says what the code was generated for when no call has bound the arguments.
     """
 
     source: str
     transpiled: Transpiled
     show: str = "side"
     stages: dict[str, dict[str, str]] = field(default_factory=dict)
+    assumption: str | None = None
 
     def plain(self) -> str:
         kernels = self.transpiled.kernels
         noun = "kernel" if len(kernels) == 1 else "kernels"
         lines = len(self.transpiled.code.splitlines())
-        return f"helion: {len(kernels)} {noun} ({', '.join(kernels)}) → {lines} lines of Triton"
+        assumed = f", {self.assumption}" if self.assumption else ""
+        return (
+            f"helion: {len(kernels)} {noun} ({', '.join(kernels)}) → {lines} lines of Triton"
+            + assumed
+        )
+
+    def triton_title(self) -> str:
+        lines = len(self.transpiled.code.splitlines())
+        title = f"Generated Triton ({', '.join(self.transpiled.kernels)}) · {lines} lines"
+        return title + (f" · {self.assumption}" if self.assumption else "")
 
     def panes(self) -> list[str]:
         colours = colours_for(list(self.transpiled.line_map))
@@ -95,52 +164,31 @@ class HelionView:
                 code_pane("source", "Helion source (cell)", self.source, source_lines, colours)
             )
         if self.show in ("side", "triton"):
-            title = "Generated Triton (" + ", ".join(self.transpiled.kernels) + ")"
             cited = list(self.transpiled.line_map)
-            panes.append(code_pane("triton", title, self.transpiled.code, cited, colours))
+            panes.append(
+                code_pane(
+                    "triton",
+                    self.triton_title(),
+                    self.transpiled.code,
+                    cited,
+                    colours,
+                    fold_helpers=True,
+                )
+            )
         return panes
 
     def html(self) -> str:
         body = "".join(self.panes())
-        row = f'<div style="display:flex;gap:12px;align-items:flex-start;width:100%">{body}</div>'
+        row = f'<div style="display:flex;gap:8px;align-items:flex-start;width:100%">{body}</div>'
         stages = "".join(
             stage_block(f"{kernel} · {stage}", text)
             for kernel, texts in self.stages.items()
             for stage, text in texts.items()
         )
-        return f'<div data-helion-view="{self.show}" style="width:100%">{row}{stages}</div>'
-
-    def widget(self) -> Any | None:
-        """An HBox of the two panes (in a Tab with the compiled stages on a GPU)."""
-        try:
-            import ipywidgets as widgets
-        except ImportError:
-            return None
-        layout = widgets.Layout(flex="1 1 0", min_width="0")
-        # width:0 + min-width:100% keeps long lines from widening the widget's flex item.
-        boxes = [
-            widgets.HTML(value=f'<div style="width:0;min-width:100%">{pane}</div>', layout=layout)
-            for pane in self.panes()
-        ]
-        side = widgets.HBox(boxes, layout=widgets.Layout(width="100%", align_items="flex-start"))
-        if not self.stages:
-            return side
-        children, titles = [side], ["Helion ↔ Triton"]
-        for kernel, texts in self.stages.items():
-            for stage, text in texts.items():
-                children.append(
-                    widgets.HTML(value=stage_block(f"{kernel} · {stage}", text, opened=True))
-                )
-                titles.append(
-                    f"{stage.upper()} · {kernel}" if len(self.stages) > 1 else stage.upper()
-                )
-        return widgets.Tab(children=children, titles=titles)
+        return (
+            f'<div data-helion-view="{self.show}" style="width:100%">{row}{stages}</div>'
+            + script_tag()
+        )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        bundle: dict[str, Any] = {}
-        widget = self.widget()
-        if widget is not None:
-            bundle.update(widget._repr_mimebundle_() or {})
-        bundle["text/html"] = self.html()
-        bundle["text/plain"] = self.plain()
-        return bundle
+        return {"text/html": self.html(), "text/plain": self.plain()}

@@ -3,9 +3,9 @@
     .venv/bin/python notebooks/execute.py [NOTEBOOK ...]        store outputs (default: all)
     python notebooks/execute.py --in-process [NOTEBOOK ...]     run, print, store nothing
 
-Stored outputs drop widget views: a saved notebook shows the inline HTML fallback everywhere
-(nbconvert, GitHub, JupyterLab without a kernel); live runs show widgets. `--in-process` runs
-the code cells in one IPython shell, so it needs IPython but no kernel, ipykernel or nbclient.
+The view is plain HTML (no widget), so the stored outputs are what a live run shows, and what
+nbconvert, GitHub and JupyterLab without a kernel show. `--in-process` runs the code cells in
+one IPython shell, so it needs IPython but no kernel, ipykernel or nbclient.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def execute(path: Path) -> None:
@@ -30,13 +29,8 @@ def execute(path: Path) -> None:
         timeout=900,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
-        store_widget_state=False,
     )
     client.execute()
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            output.get("data", {}).pop(WIDGET_VIEW, None)
-    notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)
     print(f"executed {path.name}")
 

@@ -11,9 +11,7 @@ import torch
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
-from magics.cell import HelionMagics
-
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+import magics
 
 ADD_CELL = """\
 import torch
@@ -73,7 +71,7 @@ def fresh_shell(device: str) -> Iterator[InteractiveShell]:
     """
     ipython = InteractiveShell.instance()
     ipython.reset(new_session=False)
-    ipython.register_magics(HelionMagics(ipython))
+    magics.register(ipython)
     ipython.run_cell("import torch")
     torch.set_default_device(device)
     try:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import torch
 from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
 from magic_shell import (
     ADD_CELL,
     ANY_RANK_CELL,
@@ -54,6 +55,7 @@ def test_bad_options_are_one_line_usage_errors(
 def test_help_lists_every_option(shell: InteractiveShell) -> None:
     doc = shell.find_cell_magic("helion").__doc__
     for option in (
+        "-h, --help",
         "--run EXPR",
         "--check",
         "--no-check",
@@ -211,10 +213,45 @@ def test_rank_from_arguments_is_specialised_per_call(shell: InteractiveShell) ->
     torch.testing.assert_close(shell.user_ns["add"](flat, flat).double(), 2 * flat.double())
 
 
-def test_rank_from_arguments_without_run_waits(shell: InteractiveShell) -> None:
+def test_rank_from_arguments_without_run_shows_code_for_a_stated_rank(
+    shell: InteractiveShell,
+) -> None:
     shown = run_magic(shell, "", ANY_RANK_CELL)
-    assert shown.outputs == []
-    assert shown.stdout.splitlines()[-1] == magics.cell.WAITS_FOR_ARGUMENTS
+    (view,) = shown.outputs
+    assumption = "assuming 1-D tensor arguments (the lowest rank this cell accepts)"
+    assert assumption in view["text/plain"] and assumption in view["text/html"]
+    assert "out_stride_0" in view["text/html"] and "out_stride_1" not in view["text/html"]
+    assert magics.cell.WAITS_FOR_ARGUMENTS not in shown.stdout
+
+
+def test_rank_from_arguments_with_run_shows_the_bound_ranks(shell: InteractiveShell) -> None:
+    put(shell, x=torch.randn(3, 5), y=torch.randn(3, 5))
+    shown = run_magic(shell, "--run 'add(x, y)' --no-check", ANY_RANK_CELL)
+    view = shown.outputs[-1]
+    assert "assuming" not in view["text/plain"]
+    assert "out_stride_1" in view["text/html"]  # the 2-D code that ran
+
+
+# --- help ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell", ["%%helion --help", "%%helion --help\n\n", "%%helion -h\n" + ADD_CELL]
+)
+def test_help_with_or_without_a_body(shell: InteractiveShell, cell: str) -> None:
+    with capture_output() as captured:
+        result = shell.run_cell(cell)
+    assert result.success  # Run All goes on
+    assert captured.stdout.startswith("%%helion [-h] [--run EXPR]")
+    assert "--export PATH" in captured.stdout and not captured.stderr
+    assert "add" not in shell.user_ns  # help runs nothing
+
+
+def test_empty_cell_says_so(shell: InteractiveShell) -> None:
+    with capture_output() as captured:
+        result = shell.run_cell("%%helion --run 'add(x, y)'\n")
+    assert result.success
+    assert captured.stdout.strip() == magics.cell.EMPTY_CELL
 
 
 # --- run and check -------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from IPython.core.interactiveshell import InteractiveShell
 from magic_shell import (
     ADD_CELL,
     ANY_RANK_CELL,
-    WIDGET_VIEW,
     Shown,
     fresh_shell,
     put,
@@ -74,6 +73,8 @@ def test_runtime_failure_points_at_generated_and_source_lines(shell: Interactive
     shown = run_magic(shell, "--run 'add(x, y)'", ADD_CELL)
     errors = [o for o in shown.outputs if "data-helion-error" in o["text/html"]]
     assert len(errors) == 1
+    # read first: the failure above the view, which still shows the code that failed
+    assert shown.outputs[0] is errors[0] and "data-helion-view" in shown.outputs[-1]["text/html"]
     plain = errors[0]["text/plain"].splitlines()
     assert plain[0] == "helion: running add(x, y) failed"
     assert "x must be 1-D" in plain[1]
@@ -112,11 +113,12 @@ class LineBackgrounds(HTMLParser):
             self.lines[self.pane].append((int(source) if source else None, colour))
 
 
-def test_html_fallback_has_both_panes_linked_by_colour(shell: InteractiveShell) -> None:
+def test_view_has_both_panes_linked_by_colour(shell: InteractiveShell) -> None:
     shown = run_magic(shell, "", ADD_CELL)
     (bundle,) = shown.outputs
+    assert set(bundle) == {"text/html", "text/plain"}  # no widget: nothing a saved copy lacks
     html = bundle["text/html"]
-    assert "<script" not in html.lower() and "<style" not in html.lower()
+    assert html.count("<script>") == 1 and "<style" not in html.lower()
     assert "class=" not in html  # inline styles only: nothing that needs a stylesheet
     parser = LineBackgrounds()
     parser.feed(html)
@@ -134,7 +136,48 @@ def test_html_fallback_has_both_panes_linked_by_colour(shell: InteractiveShell) 
     assert (
         bundle["text/plain"] == f"helion: 1 kernel (add) → {len(code.splitlines())} lines of Triton"
     )
-    assert WIDGET_VIEW in bundle
+
+
+def test_helpers_fold_under_one_line_and_the_kernel_comes_first(shell: InteractiveShell) -> None:
+    html = run_magic(shell, "", ADD_CELL).html()
+    code = shell.user_ns["add"].triton_source.splitlines()
+    kernel_line = code.index("def add_kernel(")  # its decorator is the line before
+    folds = re.findall(r'<details data-helpers="(\d+)"><summary[^>]*>([^<]*)</summary>', html)
+    assert folds == [
+        (str(kernel_line - 1), f"{kernel_line - 1} lines of helpers (lines 1–{kernel_line - 1})")
+    ]
+    triton_pane = html[html.index('data-code="triton"') :]
+    # every row before the first unfolded one is inside the fold: the kernel is what shows
+    first_unfolded = triton_pane.index("</details>") + len("</details>")
+    assert triton_pane[first_unfolded:].startswith(f'<div data-line="{kernel_line}"')
+    assert 'data-source-line="8"' in triton_pane[first_unfolded : first_unfolded + 200]
+
+
+def test_panes_scroll_wrap_and_take_theme_colours(shell: InteractiveShell) -> None:
+    long_cell = ADD_CELL.replace(
+        "out[tile] = x[tile] + y[tile]",
+        "out[tile] = x[tile] + y[tile] + x[tile] * 0.0 + y[tile] * 0.0 + x[tile] * 0.0 + y[tile] * 0.0",
+    )
+    html = run_magic(shell, "", long_cell).html()
+    for pane in ("source", "triton"):
+        style = re.search(f'data-code="{pane}" style="([^"]*)"', html).group(1)
+        assert "max-height:min(60vh,36em)" in style and "overflow:auto" in style
+    assert "white-space:pre-wrap;overflow-wrap:anywhere" in html  # long lines wrap, not cut
+    assert "white-space:pre;" not in html.split("<script>")[0]
+    # colours come from JupyterLab's theme variables, light fallbacks outside JupyterLab
+    assert "background:var(--jp-layout-color0,#ffffff)" in html
+    assert "color:var(--jp-mirror-editor-keyword-color,#008000)" in html
+    assert re.search(r"background:#[0-9a-fA-F]{3,6}\b", html) is None  # no fixed backgrounds
+
+
+def test_tints_are_distinct_for_many_lines() -> None:
+    from magics.highlight import colours_for
+
+    tints = colours_for(list(range(1, 61)))
+    assert len(set(tints.values())) == 60
+    hues = [int(re.match(r"hsla\((\d+),", tint).group(1)) for tint in tints.values()]
+    neighbours = [min(abs(a - b), 360 - abs(a - b)) for a, b in zip(hues, hues[1:])]
+    assert min(neighbours) >= 100  # consecutive source lines never look alike
 
 
 def test_show_modes(shell: InteractiveShell) -> None:
@@ -152,9 +195,7 @@ def test_show_modes(shell: InteractiveShell) -> None:
 def test_view_is_deterministic(shell: InteractiveShell) -> None:
     first = run_magic(shell, "--force", ADD_CELL).outputs[0]
     second = run_magic(shell, "--force", ADD_CELL).outputs[0]
-    assert first["text/html"] == second["text/html"]
-    assert first["text/plain"] == second["text/plain"]
-    assert first[WIDGET_VIEW] != second[WIDGET_VIEW]  # a new widget each time: nbval skips it
+    assert first == second  # nbval compares the stored view with a fresh one
 
 
 # --- export --------------------------------------------------------------------------------
@@ -211,7 +252,10 @@ def test_export_of_rank_specialised_code_needs_a_run(
 ) -> None:
     target = tmp_path / "add.py"
     shown = run_magic(shell, f"--export {target}", ANY_RANK_CELL)
-    assert shown.stdout.splitlines()[-1].startswith(f"export: nothing written to {target}")
+    assert shown.stdout.splitlines()[-1] == (
+        f"export: nothing written to {target}: a tile's rank comes from the arguments; "
+        'add --run "add(x, y)" (with arguments of the ranks you will pass) to the magic line'
+    )
     assert not target.exists()
     put(shell, x=torch.randn(3, 7), y=torch.randn(3, 7))
     run_magic(shell, f"--run 'add(x, y)' --no-check --export {target}", ANY_RANK_CELL)

@@ -1,0 +1,81 @@
+"""Code for a cell whose tile ranks come from its arguments, before any call binds them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+import torch
+
+import transpiler
+from transpiler.errors import TranspileError
+from transpiler.frontend import collect_aliases, find_kernels
+from transpiler.pipeline import Transpiled
+from transpiler.source import Source
+
+RANKS_TRIED = (1, 2, 3, 4)
+# Parameters annotated with a scalar type get a scalar of it; the rest a tensor of the rank.
+SCALARS: dict[str, object] = {"int": 1, "float": 1.0, "bool": False}
+
+
+@dataclass(frozen=True)
+class Assumed:
+    """The code generated for every tensor argument of one rank, and that rank."""
+
+    transpiled: Transpiled
+    rank: int
+
+    def describe(self) -> str:
+        return (
+            f"assuming {self.rank}-D tensor arguments (the lowest rank this cell accepts); "
+            "--run binds real ones"
+        )
+
+
+def parameters(source: str, filename: str) -> dict[str, list[str]]:
+    """Each kernel of the cell → its positional parameters' annotations as text ('' if none)."""
+    parsed = Source.parse(source, filename)
+    found = {}
+    for kernel in find_kernels(parsed, collect_aliases(parsed.module)):
+        params = [*kernel.node.params.posonly_params, *kernel.node.params.params]
+        found[kernel.name] = [
+            cst.Module(body=[]).code_for_node(p.annotation.annotation) if p.annotation else ""
+            for p in params
+        ]
+    return found
+
+
+def example(annotation: str, rank: int) -> object:
+    if annotation in SCALARS:
+        return SCALARS[annotation]
+    return torch.empty((2,) * rank, device="meta")
+
+
+def assume_ranks(
+    source: str, filename: str, config: dict[str, object] | None = None
+) -> Assumed | None:
+    """The code for the lowest rank (the same for every tensor argument) that transpiles."""
+    kernels = parameters(source, filename)
+    for rank in RANKS_TRIED:
+        examples = {
+            name: tuple(example(annotation, rank) for annotation in annotations)
+            for name, annotations in kernels.items()
+        }
+        try:
+            code = transpiler.transpile_module(
+                source, filename=filename, example_args=examples, config=config
+            )
+        except TranspileError:
+            continue
+        return Assumed(code, rank)
+    return None
+
+
+def run_hint(source: str, filename: str) -> str:
+    """The option to add for real ranks, with the kernels' own parameter names."""
+    parsed = Source.parse(source, filename)
+    calls = []
+    for kernel in find_kernels(parsed, collect_aliases(parsed.module)):
+        params = [*kernel.node.params.posonly_params, *kernel.node.params.params]
+        calls.append(f"{kernel.name}({', '.join(p.name.value for p in params)})")
+    return f'--run "{"; ".join(calls[:1])}"'
