@@ -301,6 +301,15 @@ class Kernel:
     def bind(
         self, args: tuple, config: dict | None = None, kwargs: dict | None = None
     ) -> BoundKernel:
+        """The kernel specialised for arguments like `args`; it remembers their shapes, dtypes
+        and strides (not their data) for `compile_for`."""
+        bound = self._binding(args, config, kwargs)
+        bound.example = (tuple(_as_meta(a) for a in args), dict(kwargs or {}))
+        return bound
+
+    def _binding(
+        self, args: tuple, config: dict | None = None, kwargs: dict | None = None
+    ) -> BoundKernel:
         positional = self.positional(tuple(args), kwargs or {})
         ranks = tuple(_specialised_on(a, i in self._constexpr) for i, a in enumerate(positional))
         inlined = self.callables(tuple(args), kwargs or {})  # specialised on each one's code
@@ -341,7 +350,7 @@ class Kernel:
         if os.environ.get(REFERENCE_ENV) == "1":
             return self.run_reference(*args, **kwargs)
         check_devices(self.name, args)  # before tuning launches anything
-        bound = self.bind(args, self.tuned_config(args), kwargs)
+        bound = self._binding(args, self.tuned_config(args), kwargs)
         if (
             self.settings.get("torch_op", True)
             and _ranks(args) not in self._ops
@@ -494,6 +503,7 @@ class BoundKernel:
         self.kernel = kernel
         self.transpiled = transpiled
         self.launcher = launcher
+        self.example: tuple = ((), {})  # bind's last arguments (tensors as meta), for compile_for
 
     @property
     def triton_source(self) -> str:
@@ -502,6 +512,16 @@ class BoundKernel:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         check_devices(self.kernel.name, args)
         return self.launcher(*args, **kwargs)
+
+    def compile_for(self, target: str, config: dict | None = None) -> list:
+        """Each generated @triton.jit kernel the call would launch, compiled for `target`
+        ("sm_90", "gfx942", ... ; transpiler.targets.TARGETS) on this machine, GPU or not:
+        a TargetResult per launch. `config` picks another configuration than bind's."""
+        from .targets import compile_launcher
+
+        args, kwargs = self.example
+        bound = self if config is None else self.kernel.bind(args, config, kwargs)
+        return compile_launcher(bound.launcher, args, kwargs, target)
 
 
 def aot_kernel(
