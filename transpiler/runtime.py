@@ -154,10 +154,10 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
                 prelude.append(f"import {value.__name__} as {name}")
         elif (
             name in code_names
-            and isinstance(value, (bool, int, float))
+            and isinstance(value, (bool, int, float, torch.dtype))
             and not name.startswith("__")
         ):
-            prelude.append(f"{name} = {value!r}")
+            prelude.append(f"{name} = {value!r}")  # a dtype's repr is its code: torch.float16
         elif name in code_names and _is_jit_function(value):  # for hl.triton_kernel(fn, ...)
             prelude.extend(textwrap.dedent(inspect.getsource(value.fn)).rstrip("\n").split("\n"))
         elif name in code_names and (helper := _one_return_helper(value)) is not None:

@@ -25,3 +25,19 @@ def shifted_window(x: torch.Tensor, skip: int) -> torch.Tensor:
     for tile_r in hl.tile(x.shape[0]):
         out[tile_r, :] = torch.relu(x[tile_r, skip:])
     return out
+
+
+from math import tau  # noqa: E402 - module globals of the next kernel, imported and assigned
+
+from torch import float16 as HALF_PRECISION  # noqa: E402
+
+STORE_DTYPE = HALF_PRECISION
+
+
+@helion.kernel()
+def turns_to_radians(turns: torch.Tensor) -> torch.Tensor:
+    # a dtype and a number bound at module level, read in the device loop
+    out = torch.empty(turns.size(), dtype=STORE_DTYPE, device=turns.device)
+    for tile in hl.tile(turns.size()):
+        out[tile] = (turns[tile] * tau).to(STORE_DTYPE)
+    return out

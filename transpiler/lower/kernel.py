@@ -21,6 +21,7 @@ from .expressions import ExpressionsMixin
 from .indexing import IndexingMixin
 from .jagged import JaggedMixin
 from .loops import LoopsMixin
+from .module_globals import ModuleGlobalsMixin
 from .settings import config_value
 from .slices import SlicesMixin
 from .specialised import SpecialisedMixin
@@ -71,6 +72,7 @@ class KernelBuilder(
     BlockSizesMixin,
     SpecialisedMixin,
     SlicesMixin,
+    ModuleGlobalsMixin,
     StagesMixin,
     DescriptorsMixin,
 ):

@@ -1,0 +1,87 @@
+"""Module-level names a device loop reads: dtypes and numbers, assigned or imported (as Helion
+resolves a kernel's globals)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import libcst as cst
+import torch
+
+from ..codegen import expr
+from ..frontend import canonical_module
+from ..op_table import DTYPES
+from .values import CONST, DTYPE, MODULE, Value, constant
+
+
+class ModuleGlobalsMixin:
+    """`module_global(name)`: the value of a module-level constant, or None."""
+
+    def module_global(self, name: str) -> Value | None:
+        """`HALF = torch.float16`, `from torch import float16`, `from mylib import SCALE`: the
+        dtype or number the name stands for, when the source (or, for an import, the imported
+        module) says so; None for anything else (a host value passed at launch)."""
+        if name in self.aliases.names:
+            qualified = canonical_module(self.aliases.names[name])
+            value = self.module_attribute(qualified, None)
+            if value.kind != MODULE:
+                return value
+            return _imported_value(qualified)
+        if name in self.aliases.globals:
+            assigned = _module_assignment(self.source.module, name)
+            if assigned is None:
+                return None
+            qualified = self.aliases.qualified(assigned)
+            if qualified is not None:
+                value = self.module_attribute(qualified, None)
+                return value if value.kind in (DTYPE, CONST) else None
+            if isinstance(assigned, cst.Name) and assigned.value != name:
+                return self.module_global(assigned.value)  # HALF = DEFAULT_HALF
+        return None
+
+
+def _module_assignment(module: cst.Module, name: str) -> cst.BaseExpression | None:
+    """The value of the module's only top-level `name = value` (None if it has several)."""
+    values = []
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            targets = []
+            if isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                targets = [small.target]
+            if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                values.append(small.value)
+    return values[0] if len(values) == 1 else None
+
+
+def _imported_value(qualified: str) -> Value | None:
+    """`helion._testing.HALF_DTYPE`: imported (Helion's names through ours where Helion is not
+    installed), read as a dtype or a number; None when it cannot be imported or is neither."""
+    module_name, _, attr = qualified.rpartition(".")
+    candidates = [module_name]
+    if module_name.split(".")[0] == "helion":
+        candidates.append("transpiler" + module_name.removeprefix("helion"))
+    for candidate in candidates:
+        module = sys.modules.get(candidate)
+        if module is None:
+            try:
+                module = importlib.import_module(candidate)
+            except Exception:  # noqa: BLE001 - any import failure: not resolvable here
+                continue
+        if hasattr(module, attr):
+            return _as_value(getattr(module, attr))
+    return None
+
+
+def _as_value(value: object) -> Value | None:
+    if isinstance(value, torch.dtype):
+        attr = str(value).removeprefix("torch.")
+        return Value(DTYPE, expr(DTYPES[attr]), const=DTYPES[attr]) if attr in DTYPES else None
+    if isinstance(value, (bool, int, float)):
+        return constant(value)
+    return None
+
