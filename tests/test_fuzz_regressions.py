@@ -609,17 +609,16 @@ SCALAR_AND_BLOCK_BOOLS = HEADER + (
 )
 
 
-@pytest.mark.skipif(DEVICE == "cuda", reason="Triton's CPU interpreter only")
-@pytest.mark.xfail(
-    strict=True,
-    raises=Exception,  # triton.runtime.errors.InterpreterError (numpy's bitwise_and)
-    reason="open (soak 2026-11-24 14:4x): Triton's interpreter",
-)
 def test_a_scalar_bool_and_a_block_bool():
-    """Open (CPU soak, seed 800000): `scalar_bool & block_bool` (a chained comparison of a
-    block-size-1 tile's load with a block) fails inside Triton's interpreter (numpy's
-    bitwise_and refuses its operands), before anything of ours runs. Reproduced with a
-    hand-written @triton.jit kernel; compiled Triton is not known to be affected."""
+    """Fixed (CPU soak, seed 800000): `scalar_bool & block_bool`, a chained comparison of a
+    block-size-1 tile's load with a block, failed inside Triton's interpreter (numpy's
+    bitwise_and refuses a float-typed scalar bool with a bool block). The load has torch rank 2
+    but Triton rank 0 (a squeezed tile), and the `tl.where` form that avoids `&` on a scalar
+    looked at the torch rank only."""
+    code = transpiler.transpile(
+        SCALAR_AND_BLOCK_BOOLS, example_args={"k": (torch.randn(3, 2), torch.randn(2))}
+    )
+    assert "    inside = tl.where(" in code
     x, w = torch.randn(40, 6), torch.randn(6)
     ours, expected = both(SCALAR_AND_BLOCK_BOOLS, x, w)
     assert_matches(ours, expected)
@@ -637,7 +636,9 @@ ZERO_DIM_PROMOTION = HEADER + (
 
 
 @pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="open (soak 2026-11-24 14:4x): 0-d promotion"
+    strict=True,
+    raises=AssertionError,
+    reason="ours, open: zero-dim-promotion (known_bugs.OPEN_BUGS); a 0-d value widens a row",
 )
 def test_a_zero_dim_float32_compared_with_a_float16_row():
     """Open (CPU soak, seed 800000): in torch a 0-d tensor does not widen a tensor with

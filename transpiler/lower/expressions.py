@@ -32,6 +32,7 @@ from .values import (
     block,
     check_squeezable,
     constant,
+    triton_dims,
 )
 
 _BITWISE = ("BitAnd", "BitOr", "BitXor")  # logical on bools, as in torch
@@ -73,10 +74,6 @@ class ExpressionsMixin:
         specialised = self.host_constant(name)
         if specialised is not None:  # an argument the kernel is specialised on (None, "sum")
             return specialised
-        if name not in self.host.names:
-            resolved = self.module_global(name)  # HALF = torch.float16, imported constants
-            if resolved is not None:
-                return resolved
         if name in self.host.names or name in self.aliases.globals - set(self.aliases.names):
             if name in self.host.tensors or (
                 name in self.tensor_names_used and name not in self.host.scalar_params
@@ -428,10 +425,16 @@ def _scalar_and_block_condition(op_name: str, left: Value, right: Value) -> ast.
     """
     if op_name not in _WHERE_FORMS or left.dtype != "bool" or right.dtype != "bool":
         return None
-    if left.kind == CONST or right.kind == CONST or (left.rank == 0) == (right.rank == 0):
+    scalar_left, scalar_right = _scalar_like(left), _scalar_like(right)
+    if left.kind == CONST or right.kind == CONST or scalar_left == scalar_right:
         return None
-    scalar, other = (left, right) if left.rank == 0 else (right, left)
+    scalar, other = (left, right) if scalar_left else (right, left)
     return expr(_WHERE_FORMS[op_name], s=scalar.code, b=other.code)
+
+
+def _scalar_like(value: Value) -> bool:
+    """No lane axis: every dimension a `None` or a squeezed tile (`w[None, tile]`, block 1)."""
+    return all(d is None for d in triton_dims(value.dims))
 
 
 def _fold_comparison(symbol: str, left: object, right: object) -> bool:
