@@ -74,6 +74,10 @@ class ExpressionsMixin:
         specialised = self.host_constant(name)
         if specialised is not None:  # an argument the kernel is specialised on (None, "sum")
             return specialised
+        if name not in self.host.names:
+            resolved = self.module_global(name)  # HALF = torch.float16, imported constants
+            if resolved is not None:
+                return resolved
         if name in self.host.names or name in self.aliases.globals - set(self.aliases.names):
             if name in self.host.tensors or (
                 name in self.tensor_names_used and name not in self.host.scalar_params
