@@ -1,4 +1,4 @@
-"""`python -m transpiler IN.py [-o OUT.py] [--export [--keep-autotune]]`: the CLI over `transpile`."""
+"""`python -m transpiler IN.py [-o OUT.py] [--export [--keep-autotune]] [--targets LIST]`: the CLI."""
 
 from __future__ import annotations
 
@@ -27,9 +27,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--example",
         metavar="SPEC",
-        help="with --export: example inputs for the self-check, as a Python expression over "
+        help="with --export or --targets: example inputs, as a Python expression over "
         "torch, e.g. 'torch.randn(64, 128), torch.randn(128)' (one kernel) or "
         "\"{'softmax': (torch.randn(8, 16),)}\"",
+    )
+    parser.add_argument(
+        "--targets",
+        metavar="LIST",
+        help="compile each kernel, called with --example, for GPU targets (sm_80, sm_90, sm_100, "
+        "sm_120, gfx90a, gfx942, gfx950; comma-separated) and print a table per kernel: "
+        "registers, spills, shared memory, occupancy, instruction mix",
     )
     parser.add_argument(
         "--keep-autotune",
@@ -42,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         text = args.source.read_text()
     except OSError as error:
         parser.exit(2, f"python -m transpiler: cannot read {args.source}: {error.strerror}\n")
+    if args.targets:
+        return _targets(parser, text, str(args.source), args.example, args.targets)
     try:
         if args.export:
             generated = _export(text, str(args.source), args.example, args.keep_autotune)
@@ -70,6 +79,41 @@ def _export(text: str, filename: str, example: str | None, keep_autotune: bool =
         if isinstance(examples, torch.Tensor) or not isinstance(examples, (tuple, dict)):
             examples = (examples,)
     return export_text(text, example_args=examples, filename=filename, keep_autotune=keep_autotune)
+
+
+def _targets(
+    parser: argparse.ArgumentParser, text: str, filename: str, example: str | None, names: str
+) -> int:
+    """`--targets`: the per-kernel table of each target; 1 if a kernel does not compile."""
+    import torch
+
+    from .pipeline import transpile_module
+    from .targets.report import targets_report
+
+    if not example:
+        parser.error("--targets needs --example: the kernels compile for argument shapes")
+    examples = eval(example, {"torch": torch})  # noqa: S307 - the user's own command line
+    if not isinstance(examples, dict):
+        examples = examples if isinstance(examples, tuple) else (examples,)
+        try:
+            kernels = transpile_module(text, filename=filename).kernels
+        except TranspileError as error:
+            print(error, file=sys.stderr)
+            return 1
+        if len(kernels) != 1:
+            parser.error(f"{filename} has kernels {', '.join(kernels)}: give --example as a "
+                         "dict, {'name': (arguments,)}")  # fmt: skip
+        examples = {kernels[0]: examples}
+    examples = {k: v if isinstance(v, tuple) else (v,) for k, v in examples.items()}
+    try:
+        table, errors = targets_report(text, filename, examples, names.split(","))
+    except TranspileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(table)
+    for error in errors:
+        print(error, file=sys.stderr)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
