@@ -1,0 +1,156 @@
+"""Generated kernels compiled for GPU targets on CPU: kernel.bind(args).compile_for(target)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import transpiler
+import transpiler.language as hl
+from transpiler.__main__ import main
+from transpiler.targets import (
+    TARGETS,
+    MissingBackendError,
+    Target,
+    UnknownTargetError,
+    compile_launcher,
+)
+
+
+@transpiler.kernel()
+def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(out.size()):
+        out[tile] = x[tile] + y[tile]
+    return out
+
+
+@transpiler.kernel()
+def softmax(x: torch.Tensor) -> torch.Tensor:
+    n, m = x.size()
+    out = torch.empty_like(x)
+    for tile_n in hl.tile(n):
+        values = x[tile_n, :]
+        exp = torch.exp(values - torch.amax(values, dim=1, keepdim=True))
+        out[tile_n, :] = exp / torch.sum(exp, dim=1, keepdim=True)
+    return out
+
+
+@transpiler.kernel()
+def matmul(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = acc.to(out.dtype)
+    return out
+
+
+def half(*shape: int) -> torch.Tensor:
+    return torch.randn(*shape, dtype=torch.float16)
+
+
+CASES = {  # name → (kernel, arguments); odd sizes: masks stay in the code
+    "add": (add, lambda: (torch.randn(37, 61), torch.randn(37, 61))),
+    "softmax": (softmax, lambda: (torch.randn(101, 77),)),
+    "matmul-fp16": (matmul, lambda: (half(200, 136), half(136, 152))),
+}
+# target → the matrix instruction Triton 3.6 emits there for an fp16 tl.dot
+TENSOR_CORES = {"sm_90": "wgmma", "sm_100": "tcgen05", "gfx942": "mfma"}
+
+
+@pytest.mark.parametrize("target", TENSOR_CORES)
+@pytest.mark.parametrize("case", CASES)
+def test_compile_for_reports_resources_and_instructions(case, target):
+    kernel, arguments = CASES[case]
+    (result,) = kernel.bind(arguments()).compile_for(target)
+    assert result.kernel == f"{kernel.name}_kernel"
+    assert result.target is TARGETS[target]
+    assert result.registers > 0 and result.spills == 0 and result.fits
+    assert result.mix["global_stores"] > 0
+    assert result.occupancy.blocks_per_sm >= 1
+    assert 0 < result.occupancy.fraction <= 1
+    assert result.compile_seconds > 0
+    assert ("ptx" if target.startswith("sm") else "amdgcn") in result.asm
+    assert "ttgir" in result.asm and result.binary
+    tensor_core = TENSOR_CORES[target]
+    if case == "matmul-fp16":
+        assert result.mix.get(tensor_core, 0) > 0, result.mix
+        assert result.shared_bytes > 0  # operands staged through shared memory
+    else:
+        assert result.tensor_core_ops == 0, result.mix
+        assert result.mix.get("global_loads", 0) > 0 or target.startswith("sm")
+
+
+def test_signature_and_constexprs_follow_the_launch():
+    (result,) = add.bind((torch.randn(40, 48), torch.randn(40, 48))).compile_for("sm_90")
+    assert result.signature["x_ptr"] == "*fp32"
+    assert result.signature["x_stride_0"] == "i32"
+    assert result.constexprs["x_stride_1"] == "1"  # a unit stride specialised, as on a GPU
+    assert result.constexprs["BLOCK_SIZE_0"] == "32"
+    (halves,) = add.bind((half(40, 48), half(40, 48))).compile_for("sm_90")
+    assert halves.signature["x_ptr"] == "*fp16"
+
+
+def test_meta_tensors_give_shapes_only():
+    meta = torch.empty(300, 200, device="meta")
+    (result,) = softmax.bind((meta,)).compile_for("sm_80")
+    assert result.registers > 0 and result.grid[0] > 1
+
+
+def test_sass_of_an_nvidia_target():
+    (result,) = add.bind((torch.randn(33), torch.randn(33))).compile_for("sm_90")
+    assert "STG" in result.sass()  # a global store in Hopper's machine code
+
+
+def test_unknown_target_lists_the_known_ones():
+    with pytest.raises(UnknownTargetError) as caught:
+        add.bind((torch.randn(8), torch.randn(8))).compile_for("sm90")
+    text = str(caught.value)
+    assert "did you mean 'sm_90'" in text and "gfx942" in text and "Traceback" not in text
+
+
+def test_a_config_over_the_shared_memory_limit_is_reported_not_raised():
+    arguments = (half(512, 256), half(256, 384))
+    config = {"block_sizes": [128, 128, 128], "num_stages": 3}
+    (amd,) = matmul.bind(arguments).compile_for("gfx942", config=config)
+    assert not amd.fits
+    assert amd.shared_bytes > TARGETS["gfx942"].shared_per_block
+    assert "shared memory" in amd.exceeded[0]
+    (hopper,) = matmul.bind(arguments).compile_for("sm_90", config=config)  # 227 KiB: fits
+    assert hopper.fits and hopper.shared_bytes > amd.target.shared_per_block
+
+
+def test_too_many_threads_are_reported():
+    config = {"block_sizes": [64, 64, 32], "num_warps": 64}
+    (result,) = matmul.bind((half(64, 64), half(64, 64))).compile_for("sm_90", config=config)
+    assert any("threads per block" in problem for problem in result.exceeded)
+
+
+def test_a_missing_backend_says_which():
+    xpu = Target("xe", "no such GPU", "xpu", "pvc", 16, 1, 65536, 255, 8, 1, 1, 0, 1, 1, 1,
+                 False, "dpas")  # fmt: skip
+    bound = add.bind((torch.randn(8), torch.randn(8)))
+    with pytest.raises(MissingBackendError, match="'xpu'"):
+        compile_launcher(bound.launcher, *bound.example, xpu)
+
+
+def test_cli_prints_a_table_per_kernel_and_target(tmp_path, capsys):
+    source = tmp_path / "kernels.py"
+    source.write_text(
+        "import torch\nimport helion\nimport helion.language as hl\n\n\n"
+        "@helion.kernel()\ndef scale(x: torch.Tensor) -> torch.Tensor:\n"
+        "    out = torch.empty_like(x)\n    for tile in hl.tile(x.size(0)):\n"
+        "        out[tile] = x[tile] * 2.0\n    return out\n"
+    )
+    argv = [str(source), "--targets", "sm_90,gfx942", "--example", "torch.randn(1000)"]
+    assert main(argv) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:3] == ["kernel", "target", "warps"]
+    rows = [line.split() for line in table[2:]]
+    assert [row[:2] for row in rows] == [["scale_kernel", "sm_90"], ["scale_kernel", "gfx942"]]
+    assert main([*argv[:2], "sm_90,h100", *argv[3:]]) == 1
+    assert "unknown GPU target 'h100'" in capsys.readouterr().err
