@@ -23,6 +23,24 @@ if "TRANSPILER_CACHE_DIR" not in os.environ:
     atexit.register(shutil.rmtree, _cache_dir, ignore_errors=True)
 
 
+# Every generated kernel the interpreter launches is also compiled for sm_90 (issue 14: the
+# interpreter runs code Triton's GPU compiler rejects); TRANSPILER_COMPILE_CHECK=0 turns it
+# off, another target name checks that target (docs/testing.md).
+if not HAS_CUDA:
+    from transpiler.targets.check import STATISTICS, install_from_environment
+
+    COMPILE_CHECK = install_from_environment(default="sm_90")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many launches the GPU compile check compiled, and the time it took."""
+    if not HAS_CUDA and COMPILE_CHECK and STATISTICS["launches"]:
+        terminalreporter.write_line(
+            f"compile check ({COMPILE_CHECK}): {STATISTICS['launches']} launches checked, "
+            f"{STATISTICS['compiled']} compiled, {STATISTICS['seconds']:.1f} s"
+        )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip tests marked `gpu` when there is no CUDA device."""
     if HAS_CUDA:

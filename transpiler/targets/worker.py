@@ -20,8 +20,6 @@ import traceback
 import types
 from typing import Any, BinaryIO
 
-os.environ["TRITON_INTERPRET"] = "0"
-
 _MODULES: dict[tuple[str, int], types.ModuleType] = {}
 
 
@@ -183,6 +181,8 @@ def _resources(backend: str, binary: bytes, asm: dict[str, str]) -> dict[str, in
 
 
 def main() -> None:
+    if os.environ.get("TRITON_INTERPRET") != "0":
+        sys.exit("transpiler.targets.worker: start it with TRITON_INTERPRET=0 (client.py does)")
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # what Triton prints (ptxas failures print the PTX) must not reach replies
     sys.stdout = sys.stderr
