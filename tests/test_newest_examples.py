@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 
 import pytest
 import torch
-from helpers import assert_matches, both_truths, generated
+from helpers import assert_matches, both_truths, generated, kernel_source
+
+import transpiler
+from transpiler.runtime import load_module
 
 FILE = "newest_examples.py"
 DTYPES = [torch.float16, torch.float32]
@@ -84,3 +88,62 @@ def test_names_imported_from_another_module(tmp_path, monkeypatch, path):
         ours = generated(source, "scaled_narrow", x)(x)
     assert ours.dtype == torch.float16
     assert_matches(ours, (x.double() * 3).half())
+
+
+def test_a_product_with_one_column():
+    weights, v = rand(20, 37), rand(37)
+    picks = torch.randint(0, 20, (11,))
+    ours, reference = both_truths(FILE, "picked_rows_times_vector", weights, picks, v)
+    expected = (weights.double()[picks] @ v.double())[:, None]
+    assert_matches(ours, expected)
+    assert_matches(ours, reference)
+    a, column = rand(9, 70, dtype=torch.float16), rand(70, dtype=torch.float16)
+    ours, reference = both_truths(FILE, "row_times_column", a, column)
+    assert_matches(ours, (a.double() @ column.double())[:, None], dtype=torch.float16)
+    assert_matches(ours, reference, dtype=torch.float16)
+    for name, args in [
+        ("picked_rows_times_vector", (weights, picks, v)),
+        ("row_times_column", (a, column)),
+    ]:
+        assert fits_sm_90(name, args)
+
+
+def fits_sm_90(name: str, args: tuple) -> bool:
+    """Triton's GPU compiler for sm_90 (on this machine) accepts each kernel the call launches."""
+    transpiled = transpiler.transpile_module(
+        kernel_source(FILE), example_args={name: args}, only=(name,)
+    )
+    launcher = getattr(load_module(transpiled.code, stem=name), name)
+    interpret = os.environ.get("TRITON_INTERPRET")
+    from transpiler.targets import compile_launcher  # its worker module sets TRITON_INTERPRET=0
+
+    if interpret is not None:
+        os.environ["TRITON_INTERPRET"] = interpret
+    return all(result.fits for result in compile_launcher(launcher, args, {}, "sm_90"))
+
+
+@pytest.mark.parametrize(
+    ("name", "chunks"), [("rows_by_worker", 2), ("rows_by_worker_imported", 4)]
+)
+def test_helion_runtime_and_autotuner_names_in_host_code(name, chunks):
+    x = rand(10, 13)
+    ours, reference = both_truths(FILE, name, x)
+    assert_matches(ours, x.double() * chunks)
+    assert_matches(ours, reference)
+    code = transpiler.transpile_module(
+        kernel_source(FILE), example_args={name: (x,)}, only=(name,)
+    ).code
+    assert "multi_processor_count" in code
+    assert "get_num_sm" not in code and "Fragment" not in code  # plain torch in the launcher
+
+
+def test_a_slice_past_the_end_is_refused_at_launch():
+    """torch clips x[:, :count] to the tensor; the kernel would read past it: the launcher
+    refuses (the eager code fails too, storing count columns into fewer)."""
+    x = rand(6, 9)
+    ours, reference = both_truths(FILE, "first_columns", x, 7)
+    assert_matches(ours, x.double()[:, :7] * 3)
+    assert_matches(ours, reference)
+    launcher = generated(kernel_source(FILE), "first_columns", x, 7)
+    with pytest.raises(RuntimeError, match=r"x.size\(1\) must be at least count"):
+        launcher(x, 10)

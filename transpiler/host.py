@@ -199,6 +199,14 @@ class HostInfo:
         elif rebound:
             self.tensors.discard(name)
 
+    def _view_entry_key(self, entry: cst.BaseExpression, dim: int) -> str:
+        """The size key of a view's new-shape entry: a literal size (`1`) or a name the host
+        code bound to a size keeps it; -1 and expressions are the view's own `x.size(d)`."""
+        key = self.key_of(entry) if isinstance(entry, (cst.Integer, cst.Name)) else None
+        if key is None or key.startswith("-") or key == self._allocating:
+            return self.size_key(self._allocating, dim)
+        return key
+
     def _swaps_last_two(self, value: cst.BaseExpression) -> bool:
         """Whether `value` is a tensor's view with its last two dimensions swapped: `x.t()`,
         `x.transpose(-2, -1)`, or `transpose(1, 2)` of a 3-D x (a rank known from a reshape's
@@ -327,7 +335,7 @@ class HostInfo:
         if base in self.tensors and method in ("view", "reshape") and positional:
             # x_flat = x.view(-1): a tensor of as many dims as the new shape has entries
             entries = _shape_entries(positional)
-            return [self.size_key(self._allocating, d) for d in range(len(entries))]
+            return [self._view_entry_key(entry, d) for d, entry in enumerate(entries)]
         if base in self.names and method.startswith("new_"):
             return "unknown"
         if base in self.tensors and method in _VIEWS:  # flat = values.view(-1)

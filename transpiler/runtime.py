@@ -539,3 +539,11 @@ def kernel(fn: Callable | None = None, **settings: Any) -> Kernel | Callable[[Ca
     if fn is None:
         return lambda function: Kernel(function, **settings)
     return Kernel(fn, **settings)
+
+
+def get_num_sm(device: torch.device | str) -> int:
+    """Helion's `helion.runtime.get_num_sm`: the SM count of a CUDA device; elsewhere (the CPU
+    interpreter) 4, as generated launchers spell it."""
+    if torch.device(device).type != "cuda":
+        return 4
+    return torch.cuda.get_device_properties(device).multi_processor_count

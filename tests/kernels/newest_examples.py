@@ -41,3 +41,81 @@ def turns_to_radians(turns: torch.Tensor) -> torch.Tensor:
     for tile in hl.tile(turns.size()):
         out[tile] = (turns[tile] * tau).to(STORE_DTYPE)
     return out
+
+
+@helion.kernel()
+def picked_rows_times_vector(
+    weights: torch.Tensor, picks: torch.Tensor, v: torch.Tensor
+) -> torch.Tensor:
+    # rows gathered through loaded indices times a vector viewed as one column: a product
+    # whose N is 1 (tl.dot wants 16), accumulated in an [tile, 1] block
+    rows, k = weights.size()
+    count = picks.size(0)
+    v = v.view(k, 1)
+    out = torch.empty([count, 1], dtype=v.dtype, device=v.device)
+    for tile_p in hl.tile(count):
+        acc = hl.zeros([tile_p, 1], dtype=torch.float32)
+        row = picks[tile_p]
+        for tile_k in hl.tile(k):
+            acc += hl.dot(weights[row, tile_k], v[tile_k, :])
+        out[tile_p, :] = acc
+    return out
+
+
+@helion.kernel()
+def row_times_column(a: torch.Tensor, column: torch.Tensor) -> torch.Tensor:
+    # the same N of 1 through `@`, the column reshaped in host code
+    m, k = a.size()
+    column = column.reshape(k, 1)
+    out = torch.empty([m, 1], dtype=torch.float32, device=a.device)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m, 1], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = acc + a[tile_m, tile_k] @ column[tile_k, :]
+        out[tile_m, :] = acc
+    return out
+
+
+@helion.kernel()
+def rows_by_worker(x: torch.Tensor) -> torch.Tensor:
+    # one program per SM (helion.runtime in host code), each walking every workers-th row;
+    # the number of row chunks a tunable (a fragment spelled through its module)
+    workers = helion.runtime.get_num_sm(x.device)
+    chunks = hl.register_tunable("chunks", helion.autotuner.PowerOfTwoFragment(1, 8, 2))
+    m, n = x.size()
+    out = torch.empty_like(x)
+    steps = helion.cdiv(m, workers)
+    for worker in hl.grid(workers):
+        for step in hl.grid(steps):
+            row = step * workers + worker
+            if row < m:
+                out[row, :] = x[row, :] * chunks
+    return out
+
+
+from helion.autotuner import PowerOfTwoFragment  # noqa: E402 - the imported spellings
+from helion.runtime import get_num_sm  # noqa: E402
+
+
+@helion.kernel()
+def rows_by_worker_imported(x: torch.Tensor) -> torch.Tensor:
+    workers = get_num_sm(x.device)
+    chunks = hl.register_tunable("chunks", PowerOfTwoFragment(1, 8, 4))
+    m, n = x.size()
+    out = torch.empty_like(x)
+    steps = helion.cdiv(m, workers)
+    for worker in hl.grid(workers):
+        for step in hl.grid(steps):
+            row = step * workers + worker
+            if row < m:
+                out[row, :] = x[row, :] * chunks
+    return out
+
+
+@helion.kernel()
+def first_columns(x: torch.Tensor, count: int) -> torch.Tensor:
+    # a slice ending at a host integer: the launcher checks it lies inside x
+    out = torch.empty([x.size(0), count], dtype=x.dtype, device=x.device)
+    for tile_r in hl.tile(x.size(0)):
+        out[tile_r, :] = x[tile_r, :count] * 3
+    return out

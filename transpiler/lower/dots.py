@@ -122,6 +122,8 @@ class DotsMixin:
             shapes = [self.block_shape(v.dims[1:]) for v in (left, right)]
             operands = [expr("tl.reshape(v, s)", v=o, s=sh) for o, sh in zip(operands, shapes)]
             acc_shape = self.block_shape(dims[1:])
+        if not batch and None in (left.dims[-2], right.dims[-1]):
+            return self.narrow_product(operands, acc, out_dtype, dims, node)
         code = expr("tl.dot(a, b)", a=operands[0], b=operands[1])
         if acc is not None:
             acc_code = acc.code
@@ -135,6 +137,18 @@ class DotsMixin:
             code = expr("tl.reshape(v, s)", v=code, s=self.block_shape(dims))
         if acc is not None:
             dims = self.broadcast_dims(block(None, dims), acc, node)
+        return block(code, dims, "float")
+
+    def narrow_product(self, operands, acc, out_dtype, dims, node) -> Value:
+        """A product with M or N of 1 (a matrix times a column): tl.dot wants 16 lanes there,
+        so it is a broadcast multiply summed over K, in float32."""
+        a, b = (expr("v.to(tl.float32)", v=operand) for operand in operands)
+        code = expr("tl.sum(a[:, :, None] * b[None, :, :], axis=1)", a=a, b=b)
+        if acc is not None:
+            code = expr("c + p", c=acc.code, p=code)
+            dims = self.broadcast_dims(block(None, dims), acc, node)
+        if out_dtype is not None:
+            code = expr("v.to(d)", v=code, d=self.lower_expr(out_dtype).code)
         return block(code, dims, "float")
 
     def block_shape(self, dims) -> ast.List:

@@ -210,6 +210,11 @@ class IndexingMixin:
                 nones.add(len(dims))
                 dims.append(None)
                 continue
+            if kind == "full" and self.host.size_key(tensor, tensor_dim) == "1":
+                dims.append(None)  # `:` of a dimension the host code made 1 (`x.view(n, 1)`)
+                self.access_is_tiles = False
+                tensor_dim += 1
+                continue
             if kind == "full":
                 payload = self.full_axis(tensor, tensor_dim, node)
                 kind = "tile"

@@ -127,6 +127,7 @@ class KernelBuilder(
         self.inner_blocks: set[str] = set()  # block sizes of inner tile loops (tuned)
         self.inner_loop_blocks: set[str] = set()  # ... and the fixed ones: reused by name
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
+        self.slice_ends: set[tuple[str, int, str]] = set()  # (tensor, dim, host end of a slice)
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
         self.autotuned: AutotuneList | None = None  # keep_autotune: what the configs set
         self.squeeze_units = True  # tiles of block size 1 get no Triton dimension (values.py)
@@ -378,6 +379,9 @@ class KernelBuilder(
             seen.add((tensor, dim))
             message = f"{tensor}.size({dim}) must be at least {reach}: the tiles reach that far"
             checks.append(f'require({tensor}.size({dim}) >= {reach}, lambda: "{message}")')
+        for tensor, dim, end in sorted(self.slice_ends):  # torch would clip: refuse instead
+            message = f"{tensor}.size({dim}) must be at least {end}: the slice reaches that far"
+            checks.append(f'require({tensor}.size({dim}) >= {end}, lambda: "{message}")')
         expanded: set[str] = set()
         broadcasts = []
         for first, second in sorted(self.unified):

@@ -84,4 +84,3 @@ def _as_value(value: object) -> Value | None:
     if isinstance(value, (bool, int, float)):
         return constant(value)
     return None
-

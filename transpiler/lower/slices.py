@@ -74,6 +74,8 @@ class SlicesMixin:
             length = _length_node(self.source, part.lower, part.upper)
             if self.host_text(length) is None or self.host_text(length).isdigit():
                 return None  # begin:begin + 4: slice_axis's lanes
+        if part.upper is not None and upper != self.host.size_key(tensor, dim):
+            self.slice_ends.add((tensor, dim, upper))
         length_key = _difference(upper, lower)
         what = f"the slice {self.source.code(part).strip()} of {tensor}"
         axis = self.full_axis_for(length_key, node, what)

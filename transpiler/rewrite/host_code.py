@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
 from ..errors import BarrierPlacementError, UnsupportedConstructError
 from ..frontend import Aliases
@@ -11,6 +12,14 @@ from ..source import Source
 _SPELLINGS = {"helion.cdiv": "triton.cdiv", "helion.next_power_of_2": "triton.next_power_of_2"}
 _IDENTITY = {"helion.language.specialize", "helion.language.register_reduction_dim"}
 _TUNABLES = {"helion.language.register_block_size", "helion.language.register_tunable"}
+# Helion's host calls spelled with torch: a template of the call's arguments
+_CALL_SPELLINGS = {
+    # the SM count of a device (the CPU interpreter: 4 programs, as persistent kernels)
+    "helion.runtime.get_num_sm": "(torch.cuda.get_device_properties({0}).multi_processor_count"
+    ' if torch.device({0}).type == "cuda" else 4)',
+}
+# calls whose arguments or callee leave_Call rewrites: their dotted helion names are not refused
+_REWRITTEN_CALLS = {*_TUNABLES, *_CALL_SPELLINGS}
 
 
 class HostCodeRewriter(cst.CSTTransformer):
@@ -20,9 +29,19 @@ class HostCodeRewriter(cst.CSTTransformer):
     def __init__(self, source: Source, aliases: Aliases) -> None:
         self.source = source
         self.aliases = aliases
+        # attributes inside a call leave_Call rewrites (`helion.autotuner.PowerOfTwoFragment`
+        # in register_tunable's arguments): libcst leaves them before their call
+        self.spared: set[int] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.aliases.qualified(node.func) in _REWRITTEN_CALLS:
+            self.spared |= {id(a) for a in m.findall(node, m.Attribute())}
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         qualified = self.aliases.qualified(original.func)
+        if qualified in _CALL_SPELLINGS and len(updated.args) == 1:
+            arguments = [self.source.module.code_for_node(a.value) for a in updated.args]
+            return cst.parse_expression(_CALL_SPELLINGS[qualified].format(*arguments))
         if qualified in _IDENTITY and updated.args:
             return updated.args[0].value
         if qualified == "helion.language.register_block_size" and updated.args:
@@ -61,6 +80,8 @@ class HostCodeRewriter(cst.CSTTransformer):
         self, original: cst.Attribute, updated: cst.Attribute
     ) -> cst.BaseExpression:
         qualified = self.aliases.qualified(original)
+        if id(original) in self.spared:
+            return updated
         if qualified in _SPELLINGS:
             return cst.parse_expression(_SPELLINGS[qualified])
         if qualified in _IDENTITY or qualified in _TUNABLES:
