@@ -147,3 +147,30 @@ def test_a_slice_past_the_end_is_refused_at_launch():
     launcher = generated(kernel_source(FILE), "first_columns", x, 7)
     with pytest.raises(RuntimeError, match=r"x.size\(1\) must be at least count"):
         launcher(x, 10)
+
+
+def rotated_f64(x, cos, sin):
+    half = x.shape[-1] // 2
+    first, second = x.double()[..., :half], x.double()[..., half:]
+    c, s = cos.double(), sin.double()
+    return torch.cat([first * c - second * s, second * c + first * s], dim=-1)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_a_row_reshaped_into_pairs_and_back(dtype):
+    x, cos, sin = rand(11, 32, dtype=dtype), rand(11, 16, dtype=dtype), rand(11, 16, dtype=dtype)
+    ours, reference = both_truths(FILE, "rotate_pairs", x, cos, sin)
+    assert_matches(ours, rotated_f64(x, cos, sin))
+    assert_matches(ours, reference)
+    x3, cos3, sin3 = rand(3, 7, 16, dtype=dtype), rand(7, 8, dtype=dtype), rand(7, 8, dtype=dtype)
+    ours, reference = both_truths(FILE, "rotate_pairs_3d", x3, cos3, sin3)
+    assert_matches(ours, rotated_f64(x3, cos3[None], sin3[None]))
+    assert_matches(ours, reference)
+
+
+def test_a_padded_whole_dimension_is_not_reshaped():
+    """A width of 24 is a block of 32 lanes: [2, 12] of it is not [2, 16] of the block."""
+    x, cos, sin = rand(5, 24), rand(5, 12), rand(5, 12)
+    launcher = generated(kernel_source(FILE), "rotate_pairs", x, cos, sin)
+    with pytest.raises(RuntimeError, match="must be a power of two"):
+        launcher(x, cos, sin)

@@ -119,3 +119,34 @@ def first_columns(x: torch.Tensor, count: int) -> torch.Tensor:
     for tile_r in hl.tile(x.size(0)):
         out[tile_r, :] = x[tile_r, :count] * 3
     return out
+
+
+@helion.kernel()
+def rotate_pairs(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    # each row's two halves rotated by an angle per position: the row reshaped to [2, half]
+    # (a literal 2 and a host size), split, rotated, joined and reshaped back
+    rows, width = x.size()
+    half = width // 2
+    out = torch.empty_like(x)
+    for tile_r in hl.tile(rows):
+        pair = x[tile_r, :].to(torch.float32).reshape([tile_r, 2, half]).permute(0, 2, 1)
+        first, second = hl.split(pair)
+        c, s = cos[tile_r, :], sin[tile_r, :]
+        rotated = hl.join(first * c - second * s, second * c + first * s)
+        out[tile_r, :] = rotated.permute(0, 2, 1).reshape([tile_r, width]).to(out.dtype)
+    return out
+
+
+@helion.kernel()
+def rotate_pairs_3d(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    # the same on [batch, seq, width] tiles of two dimensions, spelled with view(...)
+    batch, seq, width = x.size()
+    half = width // 2
+    out = torch.empty_like(x)
+    for tile_b, tile_s in hl.tile([batch, seq]):
+        pair = x[tile_b, tile_s, :].view(tile_b, tile_s, 2, half).permute(0, 1, 3, 2)
+        first, second = hl.split(pair.to(torch.float32))
+        c, s = cos[tile_s, :][None, :, :], sin[tile_s, :][None, :, :]
+        rotated = hl.join(first * c - second * s, second * c + first * s).permute(0, 1, 3, 2)
+        out[tile_b, tile_s, :] = rotated.reshape(tile_b, tile_s, width).to(out.dtype)
+    return out

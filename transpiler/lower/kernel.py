@@ -128,6 +128,7 @@ class KernelBuilder(
         self.inner_loop_blocks: set[str] = set()  # ... and the fixed ones: reused by name
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
         self.slice_ends: set[tuple[str, int, str]] = set()  # (tensor, dim, host end of a slice)
+        self.unpadded: set[str] = set()  # whole dimensions a reshape splits or merges
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
         self.autotuned: AutotuneList | None = None  # keep_autotune: what the configs set
         self.squeeze_units = True  # tiles of block size 1 get no Triton dimension (values.py)
@@ -382,6 +383,10 @@ class KernelBuilder(
         for tensor, dim, end in sorted(self.slice_ends):  # torch would clip: refuse instead
             message = f"{tensor}.size({dim}) must be at least {end}: the slice reaches that far"
             checks.append(f'require({tensor}.size({dim}) >= {end}, lambda: "{message}")')
+        for key in sorted(self.unpadded):  # a padded block would move lanes across rows
+            size = self.params[self.size_param(key)].launch
+            message = f"{size} must be a power of two: the kernel reshapes that whole dimension"
+            checks.append(f'require(triton.next_power_of_2({size}) == {size}, lambda: "{message}")')
         expanded: set[str] = set()
         broadcasts = []
         for first, second in sorted(self.unified):

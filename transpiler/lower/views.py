@@ -29,6 +29,7 @@ from .values import (
     block,
     constant,
     is_squeezed,
+    sized_axis,
     triton_dims,
     triton_position,
 )
@@ -110,6 +111,9 @@ class ViewsMixin:
             dims, sizes = self.shape_of(node, elements)
             if any(map(is_squeezed, (*value.dims, *dims))):
                 raise NotSqueezable(f"{name} of a block with a squeezed tile")
+            if name != "expand":  # lanes move: a whole dimension split or merged has no padding
+                moved = set(value.dims) ^ set(dims)
+                self.unpadded |= {a.key for a in moved if a is not None and self.is_full_axis(a)}
             function = "tl.broadcast_to" if name == "expand" else "tl.reshape"
             code = expr(f"{function}(a, s)", a=value.code, s=ast.List(elts=sizes))
             return replace(
@@ -300,6 +304,9 @@ class ViewsMixin:
             elif element.kind == CONST and element.const == 1:
                 dims.append(None)
                 sizes.append(ast.Constant(value=1))
+            elif element.kind == CONST and _power_of_two(element.const):
+                dims.append(sized_axis(element.const, str(element.const)))  # `2` of a pair
+                sizes.append(ast.Constant(value=element.const))
             elif element.kind == BLOCK and element.axis is not None and not element.dims:
                 dims.append(element.axis)  # block.size(0): the block size of that tile
                 if not element.axis.squeezed:
@@ -313,7 +320,7 @@ class ViewsMixin:
                 raise self.source.error(
                     ShapeError,
                     shape_node,
-                    "hl.zeros / hl.full sizes must be tiles (or 1)",
+                    "sizes of a block must be tiles, host sizes, block sizes or powers of two",
                     hint="write hl.zeros([tile_m, tile_n], dtype=torch.float32)",
                 )
         return dims, sizes
@@ -399,3 +406,7 @@ class ViewsMixin:
 
 # integer dtypes narrower than int64: values of other widths (int64 loads) would widen them
 _NARROW_INTS = ("tl.int8", "tl.int16", "tl.int32", "tl.uint8", "tl.uint16", "tl.uint32")
+
+
+def _power_of_two(value: object) -> bool:
+    return type(value) is int and value > 1 and value & (value - 1) == 0
