@@ -1,10 +1,11 @@
-"""A real browser: JupyterLab in headless Chromium runs a %%helion cell; both panes render, linked."""
+"""A real browser: JupyterLab in headless Chromium runs %%helion cells; the view fits, links, survives."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -61,18 +62,34 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out""",
 ]
 
-# For each pane: every line's cell line (data-source-line) and its computed background colour.
+TUTORIALS = ("01-vector-add.ipynb", "05-matmul.ipynb")
+VIEWPORT = {"width": 1440, "height": 900}  # a laptop
+
+# For each pane of the first view: every line's cell line (data-source-line), its computed
+# background, whether it shows (a folded helper does not) and whether it is lit; the pane's box.
 READ_PANES = """() => {
+  const view = document.querySelector('[data-helion-view]');
   const panes = {};
-  for (const pane of document.querySelectorAll('[data-pane]')) {
-    const lines = [...pane.querySelectorAll('[data-line]')].map(line => ({
-      source: line.dataset.sourceLine ?? null,
-      background: getComputedStyle(line).backgroundColor,
-      visible: line.getBoundingClientRect().height > 0,
-    }));
-    panes[pane.dataset.pane] = lines;
+  for (const pane of view.querySelectorAll('[data-pane]')) {
+    const code = pane.querySelector('[data-code]').getBoundingClientRect();
+    const box = pane.getBoundingClientRect();
+    const lines = [...pane.querySelectorAll('[data-line]')].map(line => {
+      const at = line.getBoundingClientRect();
+      const shown = line.checkVisibility();  // false inside a closed <details>
+      return {
+        number: Number(line.dataset.line),
+        source: line.dataset.sourceLine ?? null,
+        background: getComputedStyle(line).backgroundColor,
+        shown,
+        inView: shown && at.top >= code.top - 1 && at.bottom <= code.bottom + 1,
+        lit: line.hasAttribute('data-lit'),
+      };
+    });
+    panes[pane.dataset.pane] = {
+      lines, top: box.top, bottom: box.bottom, left: box.left, right: box.right,
+      background: getComputedStyle(pane).backgroundColor,
+    };
   }
-  panes.inWidget = !!document.querySelector('.jupyter-widgets [data-pane]');
   return panes;
 }"""
 
@@ -104,6 +121,8 @@ def jupyter_lab(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     nbformat.write(notebook, folder / "side_by_side.ipynb")
+    for tutorial in TUTORIALS:  # as stored, opened without running them
+        shutil.copy(ROOT / "notebooks" / tutorial, folder / tutorial)
     # No news or update pop-ups over the page (they would ask the network, and cover outputs).
     notification = tmp_path / "settings" / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True)
@@ -134,6 +153,7 @@ def jupyter_lab(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
             f"--ServerApp.root_dir={folder}",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             "--LabApp.extension_manager=readonly",
+            "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: the theme command
             *(["--allow-root"] if os.geteuid() == 0 else []),
         ],
         cwd=folder,
@@ -155,31 +175,107 @@ def jupyter_lab(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
         log.close()
 
 
-def test_side_by_side_renders_in_jupyterlab(jupyter_lab: tuple[str, str, Path]) -> None:
+def brightness(css_colour: str) -> float:
+    """0 (black) … 255 (white) for an `rgb(…)` / `rgba(…)` computed colour."""
+    red, green, blue = (float(v) for v in css_colour.split("(")[1].rstrip(")").split(",")[:3])
+    return 0.299 * red + 0.587 * green + 0.114 * blue
+
+
+def assert_linked_on_hover(page, pane: str, line: str) -> None:
+    """Hovering `line` of `pane` lights its partners in both panes, the other pane scrolled."""
+    page.hover(f"[data-helion-view] [data-pane='{pane}'] [data-source-line='{line}']")
+    panes = page.evaluate(READ_PANES)
+    for name, found in panes.items():
+        partners = [row for row in found["lines"] if row["source"] == line]
+        assert partners and all(row["lit"] for row in partners), (name, line)
+        assert any(row["inView"] for row in partners), (name, line, "not scrolled into view")
+        assert not any(row["lit"] for row in found["lines"] if row["source"] != line)
+
+
+def assert_fits(panes: dict, height: int) -> None:
+    """Both panes side by side, each no taller than the screen."""
+    source, triton = panes["source"], panes["triton"]
+    assert source["right"] <= triton["left"] and abs(source["top"] - triton["top"]) < 1
+    for pane in (source, triton):
+        assert pane["bottom"] - pane["top"] <= height * 0.7, pane
+
+
+def run_all(page) -> None:
+    page.locator(".jp-Notebook .jp-Cell").first.click()
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_text("Run All Cells", exact=True).click()
+
+
+def open_notebook(page, base: str, token: str, name: str) -> None:
+    page.goto(f"{base}/lab/tree/{name}?token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+
+
+def test_view_fits_links_and_survives(jupyter_lab: tuple[str, str, Path]) -> None:
+    """A user's notebook: run, hover both ways, save, reopen with a new kernel, dark theme,
+    nbconvert's HTML (with its script, and without, as GitHub shows it)."""
     from playwright.sync_api import sync_playwright
 
     base, token, tmp_path = jupyter_lab
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            page.goto(f"{base}/lab/tree/side_by_side.ipynb?token={token}")
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-            # The kernel is ready when its status reads idle; then run every cell.
-            page.wait_for_function(
-                "() => document.querySelector('.jp-Notebook') !== null", timeout=60_000
+            page = browser.new_page(viewport=VIEWPORT)
+            open_notebook(page, base, token, "side_by_side.ipynb")
+            run_all(page)
+            try:
+                page.wait_for_selector("[data-pane='triton'] [data-source-line]", timeout=300_000)
+            except Exception:  # say what the notebook shows instead
+                print(page.locator(".jp-Notebook").inner_text())
+                page.screenshot(path=str(tmp_path / "failed.png"))
+                raise
+            page.wait_for_function(  # the check's verdict, printed above the view
+                "() => /(PASS|FAIL)  float32/.test(document.querySelector('.jp-Notebook').innerText)",
+                timeout=60_000,
             )
-            page.locator(".jp-Notebook .jp-Cell").first.click()
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_text("Run All Cells", exact=True).click()
-            page.wait_for_selector("[data-pane='triton'] [data-line]", timeout=180_000)
-            # a regex, case-sensitive: `text=PASS` would also match "pass" in generated code
-            page.wait_for_selector("text=/PASS +float32/", timeout=60_000)
-            panes = page.evaluate(READ_PANES)
             output = page.locator(".jp-OutputArea-output", has=page.locator("[data-pane]"))
+            output.first.scroll_into_view_if_needed()
+            panes = page.evaluate(READ_PANES)
+            assert_fits(panes, VIEWPORT["height"])
+            check_linked_tints(panes)
+            assert_linked_on_hover(page, "source", "9")
+            assert_linked_on_hover(page, "triton", "8")
             shot = tmp_path / "side-by-side.png"
             output.first.screenshot(path=str(shot))
             text = page.locator(".jp-Notebook").inner_text()
+            assert "PASS  float32 (37,)" in text and "Traceback" not in text
+
+            # saved, the kernel shut down, reopened: the same view, no widget error
+            page.keyboard.press("Control+s")
+            page.wait_for_timeout(2_000)
+            page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:shutdown')")
+            page.wait_for_timeout(2_000)
+            page.evaluate("() => window.jupyterapp.commands.execute('application:close-all')")
+            open_notebook(page, base, token, "side_by_side.ipynb")
+            page.wait_for_selector("[data-pane='triton'] [data-source-line]", timeout=60_000)
+            assert "Error displaying widget" not in page.locator(".jp-Notebook").inner_text()
+            check_linked_tints(page.evaluate(READ_PANES))
+            assert_linked_on_hover(page, "source", "9")
+
+            # dark theme: the panes take JupyterLab's colours
+            light = page.evaluate(READ_PANES)["triton"]["background"]
+            page.evaluate(
+                "() => window.jupyterapp.commands.execute("
+                "'apputils:change-theme', {theme: 'JupyterLab Dark'})"
+            )
+            page.wait_for_timeout(3_000)
+            dark = page.evaluate(READ_PANES)["triton"]["background"]
+            assert brightness(light) > 200 and brightness(dark) < 80, (light, dark)
+
+            # nbconvert's HTML of the saved notebook, with its script and without (GitHub)
+            converted = convert_to_html(tmp_path / "lab" / "side_by_side.ipynb", tmp_path)
+            page.goto(converted.as_uri())
+            check_linked_tints(page.evaluate(READ_PANES))
+            assert_linked_on_hover(page, "triton", "9")
+            stripped = tmp_path / "no_script.html"
+            stripped.write_text(re.sub(r"(?s)<script>.*?</script>", "", converted.read_text()))
+            page.goto(stripped.as_uri())
+            check_linked_tints(page.evaluate(READ_PANES))
         finally:
             browser.close()
 
@@ -188,11 +284,15 @@ def test_side_by_side_renders_in_jupyterlab(jupyter_lab: tuple[str, str, Path]) 
         destination = Path(os.environ[SCREENSHOT_ENV])
         destination.mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, destination / "side-by-side.png")
-    (tmp_path / "panes.json").write_text(json.dumps(panes, indent=1))
 
-    source, triton = panes["source"], panes["triton"]
+
+def check_linked_tints(panes: dict) -> None:
+    """Every line of the cell shown; the kernel (not a helper) first; partners share a tint."""
+    source, triton = panes["source"]["lines"], panes["triton"]["lines"]
     assert len(source) == len(CELLS[1].splitlines()) - 1  # the magic line is not in the cell
-    assert all(line["visible"] for line in source + triton)
+    assert all(line["shown"] for line in source)
+    first_shown = next(line for line in triton if line["shown"])
+    assert first_shown["source"] is not None, "helpers are not folded"
     untinted = {"rgba(0, 0, 0, 0)", "transparent"}
     source_colour = {line["source"]: line["background"] for line in source}
     linked = [line for line in triton if line["source"] is not None]
@@ -202,5 +302,33 @@ def test_side_by_side_renders_in_jupyterlab(jupyter_lab: tuple[str, str, Path]) 
         assert line["background"] == source_colour[line["source"]]
     shared = {line["background"] for line in linked} & set(source_colour.values())
     assert len(shared) >= 3, f"too few colours shared between the panes: {shared}"
-    assert "PASS  float32 (37,)" in text
-    assert "Traceback" not in text
+
+
+def convert_to_html(notebook: Path, folder: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "nbconvert", "--to", "html", "--output-dir", str(folder), notebook],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return folder / notebook.with_suffix(".html").name
+
+
+@pytest.mark.parametrize("tutorial", TUTORIALS)
+def test_stored_tutorial_fits_and_links(jupyter_lab: tuple[str, str, Path], tutorial: str) -> None:
+    """A tutorial as stored in the repository, opened without running it."""
+    from playwright.sync_api import sync_playwright
+
+    base, token, _ = jupyter_lab
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            open_notebook(page, base, token, tutorial)
+            page.wait_for_selector("[data-pane='triton'] [data-source-line]", timeout=60_000)
+            page.locator("[data-helion-view]").first.scroll_into_view_if_needed()
+            panes = page.evaluate(READ_PANES)
+            assert_fits(panes, VIEWPORT["height"])
+            assert next(line for line in panes["triton"]["lines"] if line["shown"])["source"]
+        finally:
+            browser.close()
