@@ -174,3 +174,14 @@ def test_a_padded_whole_dimension_is_not_reshaped():
     launcher = generated(kernel_source(FILE), "rotate_pairs", x, cos, sin)
     with pytest.raises(RuntimeError, match="must be a power of two"):
         launcher(x, cos, sin)
+
+
+@pytest.mark.parametrize(
+    "name", ["doubled_where_rows_positive", "doubled_where_rows_positive_shape"]
+)
+def test_a_blocks_sizes_unpacked(name):
+    x, y = rand(19, 23), rand(19, 23)
+    ours, reference = both_truths(FILE, name, x, y)
+    expected = torch.where(x[:, :1] > 0, y.double() * 2, x.double())
+    assert_matches(ours, expected)
+    assert_matches(ours, reference)

@@ -150,3 +150,31 @@ def rotate_pairs_3d(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> to
         rotated = hl.join(first * c - second * s, second * c + first * s).permute(0, 1, 3, 2)
         out[tile_b, tile_s, :] = rotated.reshape(tile_b, tile_s, width).to(out.dtype)
     return out
+
+
+@helion.kernel()
+def doubled_where_rows_positive(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    # a block's sizes unpacked in the device loop, as a view's and an expand's shape
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([m, n]):
+        update = y[tile_m, tile_n] * 2
+        block_m, block_n = update.size()
+        keep = x[tile_m, 0] > 0
+        mask = keep.view(block_m, 1).expand(block_m, block_n)
+        out[tile_m, tile_n] = torch.where(mask, update, x[tile_m, tile_n])
+    return out
+
+
+@helion.kernel()
+def doubled_where_rows_positive_shape(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([m, n]):
+        update = y[tile_m, tile_n] * 2
+        rows, columns = update.shape
+        keep = x[tile_m, 0] > 0
+        out[tile_m, tile_n] = torch.where(
+            keep.reshape(rows, 1).expand(rows, columns), update, x[tile_m, tile_n]
+        )
+    return out

@@ -352,6 +352,9 @@ class CallsMixin(
                 )
         if name == "size" and spelling == METHOD and args.get(0, "dim") is not None:
             return self.block_size_of(value, args.get(0, "dim"), node)
+        if name == "size" and spelling == METHOD:  # block_m, block_n = acc.size()
+            dims = [cst.Integer(str(d)) for d in range(value.rank)]
+            return Value(TUPLE, items=tuple(self.block_size_of(value, d, node) for d in dims))
         if name == "to" or (name in CAST_METHODS and spelling == METHOD):
             return self.cast_call(value, name, args, node)
         if name in ("unsqueeze", "transpose", "t", "permute", "squeeze", "contiguous") or name in (

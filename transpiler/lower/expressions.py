@@ -259,6 +259,9 @@ class ExpressionsMixin:
             if base.storage is not None:  # torch's dtype: the one in memory, not float32
                 return Value(DTYPE, base.storage, const="runtime")
             return Value(DTYPE, expr("v.dtype", v=base.code), const="runtime")
+        if base.kind == BLOCK and attr == "shape":  # rows, columns = acc.shape
+            dims = [cst.Integer(str(d)) for d in range(base.rank)]
+            return Value(TUPLE, items=tuple(self.block_size_of(base, d, node) for d in dims))
         if base.kind == BLOCK and attr == "T":
             return self.transpose(base, node)
         if base.kind == TUPLE and attr in ("values", "indices"):
