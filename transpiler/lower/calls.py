@@ -408,9 +408,13 @@ class CallsMixin(
         if op.float_args:
             for index, operand in enumerate(operands):
                 if operand.dtype in ("int", "bool"):
-                    operands[index] = operand.with_code(
-                        expr("a.to(tl.float32)", a=operand.code), dtype="float"
+                    number = operand.code  # `x.pow(2)`: 2.0, not `2 .to(tl.float32)`
+                    converted = (
+                        ast.Constant(float(number.value))
+                        if isinstance(number, ast.Constant)
+                        else expr("a.to(tl.float32)", a=number)
                     )
+                    operands[index] = operand.with_code(converted, dtype="float")
         for helper in op.helpers:
             self.use_helper(helper)
         for index, first in enumerate(operands):  # pairwise: a view's None is named (values.py)
