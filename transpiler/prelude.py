@@ -237,10 +237,14 @@ HOST_HELPERS: dict[str, str] = {
     if tensor.device.type == "cuda" and torch.cuda.get_device_capability(tensor.device)[0] < 9:
         return False  # TMA is Hopper's (compute capability 9.0) and later
     size = tensor.element_size()
+    if torch._subclasses.fake_tensor.is_fake(tensor):  # torch.compile tracing: no address,
+        start = tensor.storage_offset() * size  # its offset decides (PyTorch aligns storages)
+    else:
+        start = tensor.data_ptr()
     return (
         tensor.dtype != torch.bool
         and tensor.stride(-1) == 1
-        and tensor.data_ptr() % 16 == 0
+        and start % 16 == 0
         and all(stride * size % 16 == 0 for stride in tensor.stride()[:-1])
         and all(0 < b <= 256 for b in block)
         and block[-1] * size >= 16

@@ -27,6 +27,15 @@ def _is_triton_kernel(value: object) -> bool:
     return type(value).__name__ in kinds and hasattr(value, "fn")
 
 
+def _interpreted(launcher: Callable) -> bool:
+    """Whether the launcher's kernels run in Triton's interpreter (TRITON_INTERPRET=1)."""
+    kernels = [v for v in launcher.__globals__.values() if _is_triton_kernel(v)]
+    return any(
+        "InterpretedFunction" in (type(k).__name__, type(getattr(k, "fn", None)).__name__)
+        for k in kernels
+    )
+
+
 class _NoLaunch:
     """Stands in for a Triton kernel when only the host code's shapes are wanted."""
 
@@ -149,15 +158,22 @@ def register(bound: BoundKernel) -> Any:
         traced, fake = without_aliases(traced, aliases), without_aliases(fake, aliases)
     mutates = mutated_arguments(bound.kernel.fn)
     try:
-        op = triton_op(name, traced, mutates_args=mutates)
+        if _interpreted(launcher):
+            # wrap_triton leaves interpreted kernels as they are, and triton_op's decomposition
+            # for AOT tracing would launch them on fake tensors: the op stays opaque instead.
+            plain = launcher if aliases is None else without_aliases(launcher, aliases)
+            op = torch.library.custom_op(name, plain, mutates_args=mutates)
+        else:
+            op = triton_op(name, traced, mutates_args=mutates)
     except (ValueError, TypeError) as error:
         raise TypeError(
             f"{bound.kernel.name}: cannot register as a torch custom op ({error}); "
             "use transpiler.kernel(..., torch_op=False) for the plain function"
         ) from error
-    # The fake implementation: the launcher's own host code (shapes, dtypes, allocations)
-    # with every kernel launch skipped. Triton's interpreter cannot run on fake tensors, and
-    # on GPUs this avoids tracing the kernel twice.
+    # The fake implementation, registered with the op on every path that registers one (an
+    # eager call, or Dynamo tracing a first call): the launcher's own host code (shapes, dtypes,
+    # allocations) with every kernel launch skipped. Triton's interpreter cannot run on fake
+    # tensors, and on GPUs this avoids tracing the kernel twice.
     op.register_fake(fake)
     _OPS[name] = op
     return op
