@@ -130,3 +130,25 @@ def test_interpreter_matches_and_sm_90_compiles(case):
 def test_pow_of_an_int_constant_is_a_float_literal():
     code = last_dim_squares.bind((torch.randn(2, 3, 5),)).triton_source
     assert "power(" in code and ", 2.0)" in code and "2 .to(" not in code
+
+
+@transpiler.kernel(config=transpiler.Config(block_sizes=[16, 16, 8]))
+def matmul_small_k(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = acc
+    return out
+
+
+def test_a_config_k_block_under_16_rises_to_16():
+    """tl.dot on a GPU wants K >= 16 (the interpreter takes 8); Helion's config normalisation
+    raises it, and so does the launcher."""
+    x, y = torch.randn(33, 40), torch.randn(40, 17)
+    (result,) = matmul_small_k.bind((x, y)).compile_for("sm_90")
+    assert result.constexprs["BLOCK_K"] == "16" and result.constexprs["BLOCK_M"] == "16"
+    assert_matches(matmul_small_k(x, y), (x.double() @ y.double()).float(), torch.float32)

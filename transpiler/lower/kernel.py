@@ -121,6 +121,7 @@ class KernelBuilder(
         self.native_loads: set[cst.CSTNode] = set()  # subscripts loaded as stored (dot operands)
         self.dot_axes: dict[Axis, str] = {}  # axes of tl.dot operands: "mn" or "k"
         self.explicit_blocks: set[str] = set()  # block sizes the user fixed
+        self.config_blocks: set[str] = set()  # ... of them, those a config's block_sizes chose
         self.unit_blocks: set[str] = set()  # block sizes the user fixed at 1
         # tile block sizes in the order config block_sizes fill them
         self.tile_blocks: list[str] = []

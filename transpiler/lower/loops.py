@@ -173,6 +173,7 @@ class LoopsMixin:
             chosen = self.block_sizes.pop(0)
             if chosen is not None:
                 self.explicit_blocks.add(name)
+                self.config_blocks.add(name)
                 return str(chosen)
         return default
 
@@ -421,6 +422,11 @@ class LoopsMixin:
                 fallback = str(default)
             self.constexprs[name] = self.next_block_size(explicit, fallback, name)
         for axis, role in self.dot_axes.items():  # tl.dot wants 16 or more along M, N and K
+            if role == "k" and axis.block in self.config_blocks:  # Triton's GPU compiler wants
+                # K >= 16 (the interpreter takes less): a config's K block rises to 16, as
+                # Helion's config normalisation raises it to the dot's minimum
+                chosen = self.constexprs[axis.block]
+                self.constexprs[axis.block] = str(max(16, int(chosen)))
             if axis.block not in self.constexprs or axis.block in self.explicit_blocks:
                 continue
             if role == "batch":  # 3-D products keep their blocks small (shared memory)
