@@ -316,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
         help="Triton's interpreter on CPU tensors even where there is CUDA",
     )
     parser.add_argument("--show", type=int, default=5, help="failures to print in full")
+    parser.add_argument(
+        "--grace", type=float, default=GRACE_S, help="seconds past the budget before a stop"
+    )
     parser.add_argument("--save", type=Path, help="write each failure to DIR/failure_N.txt")
     parser.add_argument("--json", type=Path, help="write the counts and failures to PATH")
     parser.add_argument("--syntax", action="store_true", help="run the syntax fuzzer instead")
@@ -328,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="transpiler-soak-") as workdir:
         options.workdir = workdir
-        latest, problems = supervise(options)
+        latest, problems = supervise(options, grace_s=options.grace)
         return report(options, latest, problems, time.monotonic() - started)
 
 
