@@ -185,3 +185,31 @@ def test_a_blocks_sizes_unpacked(name):
     expected = torch.where(x[:, :1] > 0, y.double() * 2, x.double())
     assert_matches(ours, expected)
     assert_matches(ours, reference)
+
+
+def test_config_block_sizes_name_registered_block_sizes_first():
+    x = rand(9, 300)
+    ours, reference = both_truths(FILE, "chunked_row_sums", x)
+    assert_matches(ours, x.double().sum(-1))
+    assert_matches(ours, reference)
+    code = transpiler.transpile_module(
+        kernel_source(FILE), example_args={"chunked_row_sums": (x,)}, only=("chunked_row_sums",)
+    ).code
+    assert "BLOCK_N = 128" in code and "BLOCK_M = 2" in code
+    assert fits_sm_90("chunked_row_sums", (x,))
+    a, b = rand(7, 40), rand(40, 19)
+    ours, reference = both_truths(FILE, "chunked_products", a, b)
+    assert_matches(ours, a.double() @ b.double(), dots=True)
+    code = transpiler.transpile_module(
+        kernel_source(FILE), example_args={"chunked_products": (a, b)}, only=("chunked_products",)
+    ).code
+    assert "BLOCK_K = 32" in code and "BLOCK_N = 16" in code and "BLOCK_M = 4" in code
+
+
+def test_slice_none_in_index_lists():
+    x = rand(37, 11)
+    (totals, doubled), (ref_totals, ref_doubled) = both_truths(FILE, "column_totals_and_doubled", x)
+    assert_matches(totals, x.double().sum(0))
+    assert_matches(doubled, x.double() * 2)
+    assert_matches(totals, ref_totals)
+    assert_matches(doubled, ref_doubled)

@@ -34,6 +34,7 @@ class HostInfo:
     dtypes: dict[str, cst.BaseExpression] = field(default_factory=dict)  # acc_dtype = torch.float32
     scalar_params: set[str] = field(default_factory=set)  # annotated int / float / bool
     block_size_vars: set[str] = field(default_factory=set)  # `b = hl.register_block_size(n)`
+    registered_order: list[str] = field(default_factory=list)  # ... in the order made
     # arguments specialised on: None or a string, from example arguments (the call's)
     constants: dict[str, object] = field(default_factory=dict)
     optional_params: set[str] = field(default_factory=set)  # default None, or `T | None`
@@ -182,6 +183,7 @@ class HostInfo:
             and self.aliases.qualified(value.func) == "helion.language.register_block_size"
         ):
             self.block_size_vars.add(name)
+            self.registered_order.append(name)
             return
         key = self.key_of(value) if not isinstance(value, cst.Integer) else None
         if key is not None:

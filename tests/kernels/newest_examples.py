@@ -178,3 +178,47 @@ def doubled_where_rows_positive_shape(x: torch.Tensor, y: torch.Tensor) -> torch
             keep.reshape(rows, 1).expand(rows, columns), update, x[tile_m, tile_n]
         )
     return out
+
+
+@helion.kernel(config=helion.Config(block_sizes=[128, 2]))
+def chunked_row_sums(x: torch.Tensor) -> torch.Tensor:
+    # a config's first block size is the registered one's (Helion numbers those first)
+    m, n = x.size()
+    out = torch.empty([m], dtype=torch.float32, device=x.device)
+    block_n = hl.register_block_size(n)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m, block_n], dtype=torch.float32)
+        for tile_n in hl.tile(n, block_size=block_n):
+            acc += x[tile_m, tile_n]
+        out[tile_m] = acc.sum(-1)
+    return out
+
+
+@helion.kernel(config=helion.Config(block_sizes=[32, 16, 4]))
+def chunked_products(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    # two registered block sizes, then the tile: [32, 16] are theirs in the order made, 4 the tile's
+    m, k = x.size()
+    _, n = y.size()
+    block_k = hl.register_block_size(k)
+    block_n = hl.register_block_size(n)
+    out = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        for tile_n in hl.tile(n, block_size=block_n):
+            acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+            for tile_k in hl.tile(k, block_size=block_k):
+                acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+            out[tile_m, tile_n] = acc
+    return out
+
+
+@helion.kernel()
+def column_totals_and_doubled(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    # index lists with slice(None) for ':' (hl.atomic_add and hl.store)
+    m, n = x.size()
+    totals = torch.zeros([n], dtype=torch.float32, device=x.device)
+    doubled = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        rows = x[tile_m, :].to(torch.float32)
+        hl.atomic_add(totals, [slice(None)], rows.sum(0))
+        hl.store(doubled, [tile_m, slice(None, None)], (rows * 2).to(x.dtype))
+    return totals, doubled

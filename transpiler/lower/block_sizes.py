@@ -31,10 +31,21 @@ class BlockSizesMixin:
         """`BLOCK_SIZE_N` for `block_size_n`: the launcher sets it to the host value."""
         if var not in self.block_var_constexprs:
             wanted = var.upper() if var.upper().startswith("BLOCK") else f"BLOCK_{var.upper()}"
-            name = self.constexpr(wanted, var)
+            name = self.constexpr(wanted, str(self.registered_sizes.get(var, var)))
             self.explicit_blocks.add(name)
             self.block_var_constexprs[var] = name
         return self.block_var_constexprs[var]
+
+    def take_registered_sizes(self) -> None:
+        """Helion numbers the block sizes `hl.register_block_size` makes before the tiles (the
+        host code runs first): a config's first block_sizes are theirs, in the order made."""
+        self.registered_sizes: dict[str, int] = {}
+        if self.block_offset:
+            return
+        registered = [v for v in self.host.registered_order if v in self.host.block_size_vars]
+        taken = self.block_sizes[: len(registered)]
+        self.registered_sizes = {v: s for v, s in zip(registered, taken) if s is not None}
+        del self.block_sizes[: len(registered)]
 
     def block_size_axis(self, var: str) -> Axis:
         """The dimension `hl.zeros([..., block_size_n])` gives: BLOCK_SIZE_N lanes, all valid."""

@@ -241,6 +241,7 @@ class KernelBuilder(
     # -- the kernel -----------------------------------------------------------------------
 
     def build(self, loop: cst.For) -> LoweredKernel:
+        self.take_registered_sizes()
         self._reserve_user_names(loop)
         self.tensor_names_used = _subscripted_names(loop)
         self.native_loads |= self.dot_only_loads(loop.body)

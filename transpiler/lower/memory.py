@@ -6,6 +6,7 @@ import ast
 from dataclasses import replace
 
 import libcst as cst
+import libcst.matchers as m
 
 from ..codegen import expr
 from ..errors import StoreTargetError, UnsupportedConstructError
@@ -48,7 +49,7 @@ class MemoryMixin:
             )
         subscript = cst.Subscript(
             value=target_node,
-            slice=[cst.SubscriptElement(slice=cst.Index(value=e.value)) for e in elements],
+            slice=[cst.SubscriptElement(slice=_index_part(e.value)) for e in elements],
         )
         self.source.positions[subscript] = self.source.positions.get(index_node)
         return target.name, *self.tensor_access(target.name, subscript)
@@ -114,3 +115,20 @@ class MemoryMixin:
         if mask is not None and name != "atomic_cas":
             call.keywords.insert(0, ast.keyword(arg="mask", value=mask))
         return block(call, dims)
+
+
+def _index_part(value: cst.BaseExpression) -> cst.BaseSlice:
+    """An index list's entry as a subscript's: `slice(None)` is `:`, `slice(a, b)` is `a:b`."""
+    if (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Name)
+        and value.func.value == "slice"
+    ):
+        bounds = [None if m.matches(a.value, m.Name("None")) else a.value for a in value.args]
+        if len(bounds) == 1:
+            return cst.Slice(lower=None, upper=bounds[0])
+        if len(bounds) in (2, 3):
+            return cst.Slice(
+                lower=bounds[0], upper=bounds[1], step=bounds[2] if len(bounds) == 3 else None
+            )
+    return cst.Index(value=value)
