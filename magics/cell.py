@@ -88,7 +88,16 @@ class HelionMagics(Magics):
         action="store_true",
         help="EXPR's FLOPs, bytes and intensity; on a GPU its point on the roofline",
     )
-    @argument("--export", metavar="PATH", help="write the generated module to PATH")
+    @argument(
+        "--export",
+        metavar="PATH",
+        help="write a standalone module to PATH: kernels, launchers, reference, self-check",
+    )
+    @argument(
+        "--export-minimal",
+        metavar="PATH",
+        help="write the kernels and launchers only to PATH (the file to commit)",
+    )
     @argument(
         "--config",
         metavar="JSON",
@@ -169,8 +178,9 @@ class CellRun:
         self._show(ran)
         if options.roofline and options.run is None:
             print(plot.NEEDS_RUN)
-        if options.export is not None:
-            self._export(Path(options.export).expanduser(), options.export)
+        for shown, minimal in ((options.export, False), (options.export_minimal, True)):
+            if shown is not None:
+                self._export(Path(shown).expanduser(), shown, minimal)
 
     def _show(self, ran: bool) -> None:
         """The view of the code that ran, else of the generic code, else of assumed ranks."""
@@ -299,7 +309,7 @@ class CellRun:
         if png is not None:
             display(Image(data=png, format="png"))
 
-    def _export(self, path: Path, shown: str) -> None:
+    def _export(self, path: Path, shown: str, minimal: bool) -> None:
         program = self.program
         assert program is not None
         if program.latest is None:
@@ -310,11 +320,12 @@ class CellRun:
             )
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self._export_text(program))
+        path.write_text(self._export_text(program, minimal))
         kernels = ", ".join(program.latest.kernels)
-        print(f"exported {kernels} → {shown} (standalone: needs torch and triton, not helion)")
+        what = "kernels and launchers only" if minimal else "standalone"
+        print(f"exported {kernels} → {shown} ({what}: needs torch and triton, not helion)")
 
-    def _export_text(self, program: CellProgram) -> str:
+    def _export_text(self, program: CellProgram, minimal: bool) -> str:
         """transpiler.export's module: the launchers, a reference and a `__main__` self-check
         on random inputs shaped like the first call of each kernel in --run (if there was one)."""
         from transpiler.export import export_text
@@ -325,9 +336,12 @@ class CellRun:
                 example_args=self.examples or None,
                 config=program.config,
                 filename=CELL_FILENAME,
+                minimal=minimal,
             )
         except TypeError:  # an argument the file cannot record: no self-check inputs for it
-            return export_text(program.source, config=program.config, filename=CELL_FILENAME)
+            return export_text(
+                program.source, config=program.config, filename=CELL_FILENAME, minimal=minimal
+            )
 
 
 def on_gpu() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import colorsys
 import html
 
 from pygments.lexers import PythonLexer
@@ -40,8 +41,8 @@ def _css_for(token_type: _TokenType) -> str:
     spec = get_style_by_name(STYLE_NAME).style_for_token(token_type)
     variable = _theme_variable(token_type)
     parts = []
-    if variable and spec["color"]:
-        parts.append(f"color:var({variable},#{spec['color']})")
+    if variable and spec["color"]:  # the plain colour first, for sanitisers that drop var()
+        parts.append(f"color:#{spec['color']};color:var({variable},#{spec['color']})")
     if spec["italic"]:
         parts.append("font-style:italic")
     return ";".join(parts)
@@ -81,11 +82,14 @@ def highlight_lines(code: str) -> list[str]:
 GOLDEN_ANGLE = 137.508  # successive hues as far apart as can be, never repeating
 
 
+def tint(index: int) -> str:
+    """The index-th tint: a hue a golden angle on from the last, translucent (readable on a
+    light or a dark theme), as integer rgba (what sanitisers accept)."""
+    red, green, blue = colorsys.hls_to_rgb((index * GOLDEN_ANGLE) % 360 / 360, 0.55, 0.8)
+    return f"rgba({round(red * 255)},{round(green * 255)},{round(blue * 255)},0.2)"
+
+
 def colours_for(source_lines: list[int | None]) -> dict[int, str]:
-    """A tint per source line that generated lines cite, in source order: hues a golden angle
-    apart, translucent so the text stays readable on a light or a dark theme."""
+    """A tint per source line that generated lines cite, in source order."""
     cited = sorted({line for line in source_lines if line is not None})
-    return {
-        line: f"hsla({(index * GOLDEN_ANGLE) % 360:.0f},80%,55%,0.2)"
-        for index, line in enumerate(cited)
-    }
+    return {line: tint(index) for index, line in enumerate(cited)}

@@ -12,32 +12,47 @@ from .highlight import colours_for, highlight_lines
 from .linking import script_tag
 
 SHOW_CHOICES = ("side", "triton", "source", "none")
-MONOSPACE = "var(--jp-code-font-family,SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace)"
-BORDER = "1px solid var(--jp-border-color1,#d0d7de)"
-PANE_HEIGHT = "min(60vh,36em)"  # both panes of a laptop's first screen, under the cell
+
+
+def themed(prop: str, variable: str, fallback: str) -> str:
+    """A declaration from a JupyterLab theme variable, after a plain one for sanitisers (an
+    untrusted notebook's, GitHub's) that drop `var()`: the later one wins where it is kept."""
+    return f"{prop}:{fallback};{prop}:var({variable},{fallback})"
+
+
+MONOSPACE = "Menlo,Consolas,monospace"
+BORDER = "border:1px solid #d0d7de;border:1px solid var(--jp-border-color1,#d0d7de)"  # as themed
 PANE_STYLE = (
-    f"flex:1 1 0;min-width:0;border:{BORDER};border-radius:4px;overflow:hidden;"
+    f"flex:1 1 0;min-width:0;{BORDER};border-radius:4px;overflow:hidden;"
     "display:flex;flex-direction:column;"
-    "background:var(--jp-layout-color0,#ffffff);color:var(--jp-content-font-color1,#24292f)"
+    + themed("background", "--jp-layout-color0", "#ffffff")
+    + ";"
+    + themed("color", "--jp-content-font-color1", "#24292f")
 )
 TITLE_STYLE = (
-    "font-family:var(--jp-ui-font-family,sans-serif);font-size:12px;font-weight:600;"
-    f"padding:4px 8px;background:var(--jp-layout-color2,#f6f8fa);border-bottom:{BORDER}"
+    themed("font-family", "--jp-ui-font-family", "sans-serif")
+    + ";font-size:12px;font-weight:600;padding:4px 8px;"
+    + themed("background", "--jp-layout-color2", "#f6f8fa")
+    + ";border-bottom:1px solid #d0d7de;border-bottom:1px solid var(--jp-border-color1,#d0d7de)"
 )
+# Both panes within a laptop's first screen, under the cell; each scrolls inside itself.
 CODE_STYLE = (
-    f"font-family:{MONOSPACE};font-size:12px;line-height:1.45;overflow:auto;"
-    f"max-height:{PANE_HEIGHT}"
+    themed("font-family", "--jp-code-font-family", MONOSPACE)
+    + ";font-size:12px;line-height:1.45;overflow:auto;max-height:36em;max-height:min(60vh,36em)"
 )
 ROW_STYLE = "display:flex;cursor:default"
 GUTTER_STYLE = (
-    "flex:none;width:3.2em;padding-right:0.8em;text-align:right;"
-    "color:var(--jp-content-font-color3,#8c959f);user-select:none"
+    "flex:none;width:3.2em;padding-right:0.8em;text-align:right;user-select:none;"
+    + themed("color", "--jp-content-font-color3", "#8c959f")
 )
 # Long lines wrap inside the pane: nothing is cut, no horizontal scrollbar far below.
-TEXT_STYLE = "flex:1 1 auto;min-width:0;white-space:pre-wrap;overflow-wrap:anywhere"
+TEXT_STYLE = (
+    "flex:1 1 auto;min-width:0;white-space:pre-wrap;overflow-wrap:break-word;overflow-wrap:anywhere"
+)
 FOLD_STYLE = (
-    "font-family:var(--jp-ui-font-family,sans-serif);font-size:11px;cursor:pointer;"
-    "padding:2px 8px;color:var(--jp-content-font-color2,#57606a)"
+    themed("font-family", "--jp-ui-font-family", "sans-serif")
+    + ";font-size:11px;cursor:pointer;padding:2px 8px;"
+    + themed("color", "--jp-content-font-color2", "#57606a")
 )
 HELPER_FOLD_MIN = 4  # shorter runs of helper lines are shown as they are
 STAGE_LINE_LIMIT = 2000  # long PTX / SASS listings are cut
@@ -80,17 +95,21 @@ def code_rows(code: str, cited: list[int | None], colours: dict[int, str]) -> li
 
 
 def fold(rows: list[str], runs: list[tuple[int, int]]) -> list[str]:
-    """The rows with each helper run inside a closed <details> of one summary line."""
-    folded = list(rows)
-    for first, last in reversed(runs):
+    """The kernel first: each helper run moves to the end, in a closed <details> of one
+    summary line (where a sanitiser drops <details>, the helpers still come after the kernel;
+    the gutter keeps the file's own line numbers)."""
+    folded = set()
+    helpers = []
+    for first, last in runs:
         count = last - first + 1
+        folded.update(range(first, last + 1))
         summary = f"{count} lines of helpers (lines {first + 1}–{last + 1})"
-        folded[first : last + 1] = [
+        helpers.append(
             f'<details data-helpers="{count}"><summary style="{FOLD_STYLE}">{summary}</summary>'
             + "".join(rows[first : last + 1])
             + "</details>"
-        ]
-    return folded
+        )
+    return [row for index, row in enumerate(rows) if index not in folded] + helpers
 
 
 def code_pane(
@@ -120,7 +139,7 @@ def stage_block(name: str, text: str) -> str:
     return (
         f'<details data-stage="{html.escape(name)}" style="margin-top:4px">'
         f'<summary style="{FOLD_STYLE}">{html.escape(name)}</summary>'
-        f'<div style="{CODE_STYLE};white-space:pre;border:{BORDER};padding:4px">'
+        f'<div style="{CODE_STYLE};white-space:pre;{BORDER};padding:4px">'
         f"{html.escape(shown)}</div></details>"
     )
 

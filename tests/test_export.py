@@ -51,8 +51,9 @@ def ruff_clean(path: Path) -> None:
     if not Path(ruff).exists():
         pytest.skip("no ruff at hand")
     config = ["--config", str(Path(__file__).parent.parent / "pyproject.toml")]
-    for command in (["check"], ["format", "--check"]):
-        done = subprocess.run([ruff, *command, *config, str(path)], capture_output=True, text=True)
+    # formatted as ruff's defaults format it: what a user's project most likely has
+    for command in (["check", *config], ["format", "--check", "--isolated"]):
+        done = subprocess.run([ruff, *command, str(path)], capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
+import hashlib
 import importlib.metadata
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,11 @@ from .reference import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
 from .runtime import Kernel
 
 MAIN_TEMPLATE = Path(__file__).with_name("export_main.py")
+# A kernel that draws random numbers (hl.rand, torch.rand_like, …): its reference needs Philox.
+DRAWS = re.compile(r"\brand\w*\s*\(")
+NO_PHILOX = (
+    "philox_rand = philox_randint = None  # no kernel here draws random numbers: Philox left out"
+)
 EMBED_MARK = "# --- everything below is copied into exported modules, verbatim ---\n"
 
 
@@ -133,7 +139,7 @@ def _tidy(text: str) -> str:
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists() and shutil.which("ruff") is None:
         return text
-    settings = ["--config", "line-length=100", "--stdin-filename", "exported.py"]
+    settings = ["--isolated", "--stdin-filename", "exported.py"]  # ruff's defaults, as a user's
     for command in (["check", "--fix", "--select", "I,F401", "--quiet"], ["format", "--quiet"]):
         done = subprocess.run(
             [ruff, *command, *settings, "-"], input=text, capture_output=True, text=True
@@ -150,8 +156,10 @@ def export_text(
     config: dict | None = None,
     keep_autotune: bool | list[dict] = False,
     filename: str | None = None,
+    minimal: bool = False,
 ) -> str:
-    """The text `export` writes."""
+    """The text `export` writes; `minimal` leaves out the reference and the self-check (the
+    file is then the imports, the kernels and their launchers)."""
     if isinstance(kernel_or_source, Kernel):
         kernel = kernel_or_source
         source, filename, only = kernel.source, filename or kernel.filename, (kernel.name,)
@@ -183,14 +191,22 @@ def export_text(
     generated_imports, generated = _split_generated(transpiled.code)
     user_imports, reference = reference_section(source, names)
     shown = ", ".join(names)
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]  # the same source, the same file
+    usage = (
+        "Standalone: needs torch and triton only. Without a GPU, set TRITON_INTERPRET=1 before\n"
+        "triton is imported (Triton's CPU interpreter, which also needs numpy).\n"
+        if minimal
+        else "Standalone: needs torch and triton only. Run it (`python THIS_FILE.py`) to check the\n"
+        "kernels against the reference section (the same source run eagerly in PyTorch) and\n"
+        "time them; without a GPU it runs itself again under Triton's CPU interpreter\n"
+        "(TRITON_INTERPRET=1, which also needs numpy).\n"
+    )
     docstring = (
         f'"""Triton kernels {shown}, exported from {Path(filename).name} by transpiler {version()}.\n\n'
-        f"Source: {filename}\nKernels: {shown}\n"
-        f"Exported: {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}\n"
+        f"Source: {filename} (sha256 {digest})\nKernels: {shown}\n"
         f"Config: {config if config is not None else 'the kernels own (decorator or defaults)'}\n"
-        "Standalone: needs torch and triton only. Run it (`python THIS_FILE.py`) to check the\n"
-        "kernels against the reference section (the same source run eagerly in PyTorch) and\n"
-        'time them; without a GPU set TRITON_INTERPRET=1 (Triton\'s interpreter).\n"""'
+        + usage
+        + '"""'
     )
     imports = dict.fromkeys(map(_plain_import, [*generated_imports, *user_imports]))
     checks = ",\n".join(
@@ -198,19 +214,21 @@ def export_text(
         for n in names
         if n in examples
     )
+    if minimal:
+        return _tidy("\n\n\n".join([docstring, "\n".join(imports), generated]) + "\n")
     parts = [
         docstring,
         "\n".join(imports),
         "# --- the generated kernels and launchers ---",
         generated,
         "# --- reference: the kernels' source run eagerly in PyTorch, one tile per range ---",
-        _embedded(_PHILOX_FILE),  # hl.rand / hl.randint draw Triton's Philox numbers
+        _embedded(_PHILOX_FILE) if DRAWS.search(source) else NO_PHILOX,  # Triton's Philox
         _embedded(_REFERENCE_FILE),
         reference,
         "# --- self-check: random inputs with the recorded shapes, reference vs kernel ---",
         f"EXAMPLE_INPUTS = {examples!r}",
         _embedded(MAIN_TEMPLATE),
-        f'if __name__ == "__main__":\n    first_config_only(globals())\n'
+        f'if __name__ == "__main__":\n    interpret_without_gpu()\n    first_config_only(globals())\n'
         f"    results = [\n{checks}\n    ]\n"
         "    raise SystemExit(0 if all(results) else 1)",
     ]
@@ -271,18 +289,21 @@ def export(
     config: dict | None = None,
     keep_autotune: bool | list[dict] = False,
     filename: str | None = None,
+    minimal: bool = False,
 ) -> Path:
     """Write a standalone module (torch + triton only) with the launchers and a self-check.
 
     `keep_autotune=True` keeps the search in the file: each kernel gets a `@triton.autotune`
     list (its `configs=`, else the candidates `transpiler.autotune` would try) keyed on its
-    size arguments; a list of Helion-style configs gives that list instead."""
+    size arguments; a list of Helion-style configs gives that list instead. `minimal=True`
+    writes the kernels and launchers only (no reference, no self-check)."""
     text = export_text(
         kernel_or_source,
         example_args=example_args,
         config=config,
         keep_autotune=keep_autotune,
         filename=filename,
+        minimal=minimal,
     )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

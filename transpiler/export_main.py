@@ -10,6 +10,19 @@ from .export_reference import run_reference
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def interpret_without_gpu() -> None:
+    """No GPU and no TRITON_INTERPRET: run this file again under Triton's CPU interpreter (it
+    is chosen when triton is imported, so in a new process; it also needs numpy)."""
+    import os
+    import sys
+
+    if DEVICE == "cpu" and os.environ.get("TRITON_INTERPRET") != "1":
+        print("no GPU: running again under Triton's CPU interpreter (TRITON_INTERPRET=1)")
+        sys.stdout.flush()
+        environment = {**os.environ, "TRITON_INTERPRET": "1"}
+        os.execve(sys.executable, [sys.executable, *sys.argv], environment)
+
+
 def first_config_only(namespace: dict) -> None:
     """Without a GPU (Triton's interpreter cannot time configs) each autotuned kernel keeps its
     first config."""
