@@ -3,36 +3,40 @@
 Triton's CPU interpreter runs code that its GPU compiler rejects; `install("sm_90")` makes
 each launch of a transpiler-generated kernel under the interpreter compile the same launch
 (same signature, constexprs and options) for the target too, once per distinct
-specialisation, and raise GPUCompileError, with Triton's message at the user's line, when it
-does not compile. tests/conftest.py installs it from $TRANSPILER_COMPILE_CHECK."""
+specialisation. The compile runs in the worker subprocess while the interpreter goes on;
+`drain()` waits for those under way and raises GPUCompileError, with Triton's message at the
+user's line, for one that failed (`install(..., wait=True)` waits at each launch instead).
+tests/conftest.py installs it from $TRANSPILER_COMPILE_CHECK and drains after each test."""
 
 from __future__ import annotations
 
 import linecache
 import os
 import time
+from concurrent.futures import Future
 from typing import Any
 
 from .capture import launch_of
-from .client import compile_launch
+from .client import submit
 from .table import target_named
 
 ENVIRONMENT = "TRANSPILER_COMPILE_CHECK"  # a target name; "" or "0": no check
-# launches checked, distinct specialisations compiled, seconds spent checking
-STATISTICS: dict[str, float] = {"launches": 0, "compiled": 0, "seconds": 0.0}
+# launches checked, distinct specialisations compiled, seconds waited for compiles
+STATISTICS: dict[str, float] = {"launches": 0, "compiled": 0, "waited": 0.0}
+_PENDING: list[Future] = []
 _SEEN: set[tuple] = set()
 
 
-def install_from_environment(default: str = "") -> str | None:
+def install_from_environment(default: str = "", *, wait: bool = True) -> str | None:
     """Install for $TRANSPILER_COMPILE_CHECK (else `default`); the target checked, or None."""
     name = os.environ.get(ENVIRONMENT, default)
     if name in ("", "0"):
         return None
-    install(name)
+    install(name, wait=wait)
     return name
 
 
-def install(name: str) -> None:
+def install(name: str, *, wait: bool = True) -> None:
     """Wrap the interpreter's launch so generated kernels are compiled for `name` as well."""
     from triton.runtime.interpreter import InterpretedFunction
 
@@ -43,28 +47,36 @@ def install(name: str) -> None:
     def checked_run(self: Any, *args: Any, grid: Any, warmup: bool, **kwargs: Any) -> Any:
         result = original(self, *args, grid=grid, warmup=warmup, **kwargs)
         if not warmup and _generated(self.fn.__code__.co_filename):
-            started = time.perf_counter()
             launch = launch_of(self, args, kwargs, grid)
+            STATISTICS["launches"] += 1
             if launch.key() not in _SEEN:
                 _SEEN.add(launch.key())
                 STATISTICS["compiled"] += 1
-            try:
-                compile_launch(launch, target)
-            finally:
-                STATISTICS["launches"] += 1
-                STATISTICS["seconds"] += time.perf_counter() - started
+            _PENDING.append(submit(launch, target))
+            if wait:
+                drain()
         return result
 
     checked_run.original_run = original  # type: ignore[attr-defined]
     InterpretedFunction.run = checked_run
 
 
+def drain() -> None:
+    """Wait for the compiles under way; raise the first one's error."""
+    started = time.perf_counter()
+    pending, _PENDING[:] = list(_PENDING), []
+    try:
+        for future in pending:
+            future.result()
+    finally:
+        STATISTICS["waited"] += time.perf_counter() - started
+
+
 def uninstall() -> None:
     from triton.runtime.interpreter import InterpretedFunction
 
-    InterpretedFunction.run = getattr(
-        InterpretedFunction.run, "original_run", InterpretedFunction.run
-    )
+    run = InterpretedFunction.run
+    InterpretedFunction.run = getattr(run, "original_run", run)
 
 
 def _generated(path: str) -> bool:

@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 import threading
+from collections import deque
+from concurrent.futures import Future
 from pathlib import Path
 
 from . import worker
@@ -17,34 +19,79 @@ from .mix import instruction_mix
 from .result import TargetResult, estimate_occupancy, limits_exceeded
 from .table import Target
 
-_RESULTS: dict[tuple, TargetResult | Exception] = {}
+_RESULTS: dict[tuple, Future] = {}  # (target, launch key) → its compile, done or under way
 _LOCK = threading.Lock()
-_WORKER: subprocess.Popen | None = None
 
 
-def _worker() -> subprocess.Popen:
-    """The compiling subprocess, started on first use and ended with this process."""
-    global _WORKER
-    if _WORKER is None or _WORKER.poll() is not None:
+class _Worker:
+    """The compiling subprocess: requests go in order, a thread reads the replies in order."""
+
+    def __init__(self) -> None:
         environment = dict(os.environ, TRITON_INTERPRET="0")
         environment["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-        _WORKER = subprocess.Popen(
+        self.process = subprocess.Popen(
             [sys.executable, worker.__file__],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=environment,
         )
-        atexit.register(_stop, _WORKER)
-    return _WORKER
+        self.waiting: deque[tuple[Launch, Target, str, Future]] = deque()
+        threading.Thread(target=self._read, daemon=True).start()
+        atexit.register(self.stop)
 
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.stdin.close()
+    def submit(self, launch: Launch, target: Target, future: Future) -> None:
+        code = module_code(launch.path)
+        request = {
+            "path": launch.path,
+            "code": code,
+            "kernel": launch.kernel,
+            "args": launch.args,
+            "kwargs": launch.kwargs,
+            "target": (target.backend, target.arch, target.warp_size),
+        }
+        self.waiting.append((launch, target, code, future))
         try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            worker.write_frame(self.process.stdin, request)
+        except OSError:
+            pass  # the reader fails what is waiting
+
+    def _read(self) -> None:
+        while (reply := _read_reply(self.process)) is not None:
+            launch, target, code, future = self.waiting.popleft()
+            outcome = _outcome(launch, target, code, reply)
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+        while self.waiting:
+            launch, target, _, future = self.waiting.popleft()
+            ended = TargetError(f"the compiling subprocess for {target.name} ended (see stderr)")
+            future.set_exception(ended)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _read_reply(process: subprocess.Popen) -> dict | None:
+    try:
+        return worker.read_frame(process.stdout)
+    except (OSError, EOFError):
+        return None
+
+
+_WORKERS: list[_Worker] = []
+
+
+def _worker() -> _Worker:
+    """The compiling subprocess, started on first use (again if it ended)."""
+    if not _WORKERS or _WORKERS[0].process.poll() is not None:
+        _WORKERS[:] = [_Worker()]
+    return _WORKERS[0]
 
 
 def module_code(path: str) -> str:
@@ -54,37 +101,24 @@ def module_code(path: str) -> str:
     return "".join(lines) if lines else Path(path).read_text()
 
 
-def compile_launch(launch: Launch, target: Target) -> TargetResult:
-    """The launch compiled for `target` (cached per specialisation); a compiler error raises
-    GPUCompileError at the user's source line, a block over the target's limits does not."""
+def submit(launch: Launch, target: Target) -> Future:
+    """The launch's compile for `target`, started now unless one for the same specialisation
+    is done or under way; its result is a TargetResult, or it raises GPUCompileError."""
     key = (target, *launch.key())
     with _LOCK:
         if key not in _RESULTS:
-            _RESULTS[key] = _compiled(launch, target)
-        result = _RESULTS[key]
-    if isinstance(result, Exception):
-        raise result
-    return result
+            _RESULTS[key] = Future()
+            _worker().submit(launch, target, _RESULTS[key])
+        return _RESULTS[key]
 
 
-def _compiled(launch: Launch, target: Target) -> TargetResult | Exception:
-    code = module_code(launch.path)
-    request = {
-        "path": launch.path,
-        "code": code,
-        "kernel": launch.kernel,
-        "args": launch.args,
-        "kwargs": launch.kwargs,
-        "target": (target.backend, target.arch, target.warp_size),
-    }
-    process = _worker()
-    try:
-        worker.write_frame(process.stdin, request)
-        reply = worker.read_frame(process.stdout)
-    except (BrokenPipeError, OSError):
-        reply = None
-    if reply is None:
-        return TargetError(f"the compiling subprocess for {target.name} ended (see stderr)")
+def compile_launch(launch: Launch, target: Target) -> TargetResult:
+    """The launch compiled for `target` (cached per specialisation); a compiler error raises
+    GPUCompileError at the user's source line, a block over the target's limits does not."""
+    return submit(launch, target).result()
+
+
+def _outcome(launch: Launch, target: Target, code: str, reply: dict) -> TargetResult | Exception:
     if "missing_backend" in reply:
         return MissingBackendError(
             f"this Triton has no {target.backend!r} backend to compile for {target.name} "
