@@ -1,10 +1,14 @@
 """Helion's published examples, run unmodified on the transpiler (issue 3's yardstick).
 
     python benchmarks/helion_examples.py --examples DIR [--transpile-only] [--json OUT]
-        [--timeout S] [--jobs N] [--budget S] [--time] [NAME ...]
+        [--timeout S] [--jobs N] [--budget S] [--time] [--tune | --real-helion] [NAME ...]
 
 Each example file in DIR runs in its own process with `helion` mapped to `transpiler`
-(benchmarks/helion_shim.py) and its `if __name__ == "__main__":` block executed. The outcome:
+(benchmarks/helion_shim.py) and its `if __name__ == "__main__":` block executed. Kernels take
+their default configs unless `--tune` (each kernel's first call autotunes, the decorator's own
+default). `--real-helion` runs the same files on the installed Helion instead (no shim; its own
+`run_example`; `HELION_AUTOTUNE_EFFORT=none` unless the environment sets it: default configs),
+a "helion error" being an exception from Helion's own modules. The outcome:
 
     ok              every kernel call ran and matched the example's own checks
     transpiled      (--transpile-only) every kernel the example called transpiled and loaded;
@@ -156,6 +160,41 @@ SETTLED_ON_META = {"transpiled", "transpile error", "api gap", "not applicable"}
 # (a reference error on the meta device may be the meta device's: the CPU decides)
 
 
+def run_real(path: Path) -> dict:
+    """Run one example on the installed Helion (the worker process): no shim, no aliases."""
+    import runpy
+
+    import torch
+
+    started = time.perf_counter()
+    result = {"example": path.stem, "outcome": "ok", "seconds": 0.0, "error": "", "kernels": []}
+    why = not_applicable(path.read_text(), path.stem)
+    if why:
+        result.update(outcome="not applicable", error=why)
+        return result
+    os.environ.setdefault("HELION_AUTOTUNE_EFFORT", "none")
+    torch.manual_seed(0)
+    sys.argv = [str(path)]
+    try:
+        runpy.run_path(str(path), run_name="__main__")
+    except BaseException as error:  # noqa: BLE001 - every failure is classified
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        if not (isinstance(error, SystemExit) and not error.code):
+            first = (str(error).strip().splitlines() or [""])[0]
+            kind = type(error).__name__
+            if type(error).__module__.startswith("helion"):
+                result.update(outcome="helion error", error=f"{kind}: {first}")
+            elif isinstance(error, AssertionError):
+                result.update(outcome="wrong result", error=f"{kind}: {first}")
+            elif isinstance(error, ModuleNotFoundError):
+                result.update(outcome="not applicable", error=f"needs package {error.name}")
+            else:
+                result.update(outcome="example error", error=f"{kind}: {first} ({_where(error)})")
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    return result
+
+
 def run_one(path: Path, *, transpile_only: bool, timing: bool) -> dict:
     """Run one example here (the worker process) and describe what happened.
 
@@ -217,8 +256,10 @@ def run_in_worker(path: Path, args: argparse.Namespace) -> dict:
                 "error": f"past the {args.budget:.0f} s budget", "kernels": []}  # fmt: skip
     command = [sys.executable, __file__, "--worker", str(path)]
     command += ["--transpile-only"] * args.transpile_only + ["--time"] * args.time
+    command += ["--tune"] * args.tune + ["--real-helion"] * args.real_helion
     started = time.perf_counter()
-    paths = [str(ROOT / "benchmarks"), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    paths = [str(ROOT / "benchmarks"), str(ROOT)] * (not args.real_helion)
+    paths.append(os.environ.get("PYTHONPATH", ""))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
     try:
         done = subprocess.run(
@@ -260,10 +301,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per example")
     parser.add_argument("--jobs", type=int, default=1, help="examples run at once")
     parser.add_argument("--budget", type=float, help="start no example after this many seconds")
+    parser.add_argument("--tune", action="store_true", help="autotune on each first call")
+    parser.add_argument("--real-helion", action="store_true", help="run the installed Helion")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker and args.real_helion:
+        print(MARKER + json.dumps(run_real(args.worker)), flush=True)
+        return 0
     if args.worker:
         sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]
+        if args.tune:
+            os.environ["HELION_EXAMPLES_TUNE"] = "1"  # read by the shim
         result = run_one(args.worker, transpile_only=args.transpile_only, timing=args.time)
         print(MARKER + json.dumps(result), flush=True)
         return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -111,11 +112,13 @@ def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu"
         "helion.runtime.settings": transpiler.runtime_settings,
         "helion._testing": sys.modules[__name__],
         "helion.utils": _utils_module(),
+        "helion._compat": _compat_module(),
     }
     saved = {name: sys.modules.get(name) for name in aliases}
     sys.modules.update(aliases)
     original_call, original_tunes = Kernel.__call__, Kernel.tunes
-    Kernel.tunes = lambda self, args: False  # default configs, as Helion's own yardstick
+    if os.environ.get("HELION_EXAMPLES_TUNE") != "1":  # the harness's --tune: as decorated
+        Kernel.tunes = lambda self, args: False  # default configs, as Helion's own yardstick
     if transpile_only:
         Kernel.__call__ = _transpile_only_call
     stack = contextlib.ExitStack()
@@ -151,6 +154,14 @@ def _utils_module() -> types.ModuleType:
         return total / 2**30, free / 2**30
 
     module.get_gpu_memory_info = get_gpu_memory_info
+    return module
+
+
+def _compat_module() -> types.ModuleType:
+    """A stand-in for `helion._compat`: what examples ask it about their target."""
+    module = types.ModuleType("helion._compat")
+    module.use_tileir_tunables = lambda: False  # Helion's TileIR backend: not ours
+    module.supports_tensor_descriptor = lambda: _cuda_available()
     return module
 
 

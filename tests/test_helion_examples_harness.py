@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import helion_examples  # noqa: E402
+import helion_examples_compare  # noqa: E402
 
 HEADER = """\
 import torch
@@ -134,3 +135,35 @@ def test_an_example_parses_its_own_command_line(tmp_path):
     (folder / "arguing.py").write_text(ARGUING)
     results = run(folder, tmp_path, "--transpile-only")
     assert results["arguing"]["outcome"] == "transpiled", results["arguing"]
+
+
+PLAIN = {  # examples that need no Helion: how --real-helion classifies what happens
+    "fine": "print('no kernel here')\n",
+    "mismatch": "assert 1 + 1 == 3, 'off by one'\n",
+    "broken": "raise ValueError('bad input')\n",
+}
+
+
+def test_real_helion_mode_classifies_outcomes_and_compares(tmp_path, capsys):
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    for name, text in PLAIN.items():
+        (folder / f"{name}.py").write_text(text)
+    real = run(folder, tmp_path, "--real-helion")
+    assert {n: r["outcome"] for n, r in real.items()} == {
+        "fine": "ok",
+        "mismatch": "wrong result",
+        "broken": "example error",
+    }
+    assert real["broken"]["error"].startswith("ValueError: bad input (broken.py:1)")
+    ours = dict(real, mismatch=dict(real["mismatch"], outcome="ok"))
+    paths = []
+    for label, results in (("ours", ours), ("helion", real)):
+        path = tmp_path / f"{label}.json"
+        path.write_text(json.dumps({"mode": "run", "results": list(results.values())}))
+        paths.append(str(path))
+    capsys.readouterr()
+    assert helion_examples_compare.main(paths) == 0
+    table = capsys.readouterr().out
+    assert "ours: 2 of 3 ok; Helion: 1 of 3 ok" in table
+    assert "ours passes, Helion does not: mismatch" in table
