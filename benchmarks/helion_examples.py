@@ -183,7 +183,9 @@ def run_real(path: Path) -> dict:
         if not (isinstance(error, SystemExit) and not error.code):
             first = (str(error).strip().splitlines() or [""])[0]
             kind = type(error).__name__
-            if type(error).__module__.startswith("helion"):
+            if re.search(r"CUDA|cuda", first) and not torch.cuda.is_available():
+                result.update(outcome="needs GPU", error=f"{kind}: {first}")
+            elif type(error).__module__.startswith("helion"):
                 result.update(outcome="helion error", error=f"{kind}: {first}")
             elif isinstance(error, AssertionError):
                 result.update(outcome="wrong result", error=f"{kind}: {first}")
