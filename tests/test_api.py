@@ -90,8 +90,17 @@ def test_kernel_decorator_runs_and_specialises_on_rank(tmp_path):
         + textwrap.dedent(
             """
 
-            @helion.kernel(config=helion.Config(block_sizes=[64]), static_shapes=True, autotune_effort="none")
+            @helion.kernel(static_shapes=True, autotune_effort="none")
             def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+                out = torch.empty_like(x)
+                for tile in hl.tile(out.size()):
+                    out[tile] = x[tile] + y[tile]
+                return out
+
+
+            # a config's block_sizes give one size per tile: a rank-2 binding takes two
+            @helion.kernel(config=helion.Config(block_sizes=[64, 16]), autotune_effort="none")
+            def add2(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
                 out = torch.empty_like(x)
                 for tile in hl.tile(out.size()):
                     out[tile] = x[tile] + y[tile]
@@ -102,9 +111,8 @@ def test_kernel_decorator_runs_and_specialises_on_rank(tmp_path):
     for shape in [(7,), (3, 5), (2, 3, 4)]:
         x, y = torch.randn(shape, device=DEVICE), torch.randn(shape, device=DEVICE)
         torch.testing.assert_close(module.add(x, y), x + y)
-    assert (
-        "BLOCK_SIZE_0 = 64" in module.add.bind((torch.ones(2, 2), torch.ones(2, 2))).triton_source
-    )
+    code = module.add2.bind((torch.ones(2, 2), torch.ones(2, 2))).triton_source
+    assert "BLOCK_SIZE_0 = 64" in code and "BLOCK_SIZE_1 = 16" in code
     torch.testing.assert_close(module.add.run_reference(x, y), x + y)
 
 

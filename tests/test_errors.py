@@ -48,6 +48,34 @@ CATALOGUE = [
         errors.UnsupportedOpError,
         "sigmoidd",
     ),
+    (
+        "misspelt-keyword",
+        in_loop("out[tile] = torch.softmax(x[tile], dimm=0)"),
+        errors.UnknownKeywordError,
+        "dimm",
+    ),
+    (
+        "for-else",
+        in_loop("for i in range(3):\n        pass\n    else:\n        pass"),
+        errors.DeviceLoopElseError,
+        "else",
+    ),
+    ("host-rebind", in_loop("x = x[tile] * 2"), errors.HostVariableModifiedError, "x = x"),
+    ("store-race", in_loop("out[0] = x[tile].sum()"), errors.StoreRaceError, "out[0]"),
+    (
+        "if-on-tile-sum",
+        in_loop("if x[tile].sum() > 0:\n        out[tile] = x[tile]"),
+        errors.BlockDependentError,
+        "x[tile].sum() >",
+    ),
+    (
+        "config-field",
+        in_loop("out[tile] = x[tile]").replace(
+            "@helion.kernel()", "@helion.kernel(config=helion.Config(num_warp=4))"
+        ),
+        errors.ConfigError,
+        "@helion",
+    ),
     ("while-loop", in_loop("while True:\n        pass"), errors.UnsupportedConstructError, "while"),
     (
         "try-block",

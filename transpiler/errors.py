@@ -109,6 +109,55 @@ class UnknownLanguageNameError(TranspileError):
     hint = "see docs/language.md for the names of helion.language"
 
 
+class UnknownKeywordError(TranspileError):
+    """A keyword argument the called function does not have (misspelt, or from another API)."""
+
+    hint = "see the function's signature in docs/language.md or docs/ops.md"
+
+
+class ConfigError(TranspileError):
+    """A Config (decorator, `config=`, `--config`) with an unknown field or bad block sizes."""
+
+    hint = "see helion.Config's fields: block_sizes, num_warps, num_stages, pid_type, indexing"
+
+
+class BlockDependentError(TranspileError):
+    """A value the kernel computes per block of a grid tile used where the whole range counts."""
+
+    hint = "reduce over the whole range in a loop of its own first"
+
+
+class DeviceLoopElseError(UnsupportedConstructError):
+    """`for ... else` in a kernel (Helion's DeviceLoopElseBlock): the else would be dropped."""
+
+    hint = "move the else block's statements after the loop"
+
+
+class HostVariableModifiedError(TranspileError):
+    """A host variable assigned a device value inside a device loop (Helion's
+    CannotModifyHostVariableOnDevice)."""
+
+    hint = "store into the tensor (out[tile] = ...) or give the device value a new name"
+
+
+class StoreRaceError(TranspileError):
+    """A store every program makes to the same elements with different values: a race."""
+
+    hint = "use hl.atomic_add to combine the programs' values, or index the store by the tile"
+
+
+class IndexDtypeError(TranspileError):
+    """A float value used to index a tensor."""
+
+    hint = "index with integers: .to(torch.int64) first"
+
+
+class DtypeMismatchError(TranspileError):
+    """An in-place update that would change a tensor's dtype (torch refuses it)."""
+
+    hint = "allocate the tensor in the dtype the update gives, or convert the value first"
+
+
 class UndefinedNameError(TranspileError):
     """A name used inside a device loop that is defined nowhere before it."""
 

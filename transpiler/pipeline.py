@@ -10,6 +10,8 @@ import libcst as cst
 
 from . import callables as inline
 from .codegen import Names
+from .config_check import check_config
+from .device_rules import check_device_rules, check_store_races
 from .emit import HEADER_IMPORTS, header
 from .errors import InternalTranspilerError, TranspileError, UnsupportedConstructError
 from .frontend import (
@@ -22,6 +24,7 @@ from .frontend import (
     positional_examples,
 )
 from .host import HostInfo, analyse_params
+from .launcher_checks import unpacking_checks
 from .lower.kernel import KernelBuilder, Line, LoweredKernel
 from .lower.values import NotSqueezable
 from .rewrite.host_code import rewrite_host_statement
@@ -80,6 +83,8 @@ def _transpile(
     filename = parsed.filename
     aliases = collect_aliases(parsed.module)
     kernels = find_kernels(parsed, aliases)
+    for kernel in kernels:
+        check_device_rules(parsed, kernel, aliases)
     if config is not None:
         for kernel in kernels:
             kernel.settings = {**kernel.settings, "config": repr(dict(config))}
@@ -190,6 +195,7 @@ def lower_kernel(
     launcher.extend(inline.launcher_lines(specs, header_line))
     lowered: list[LoweredKernel] = []
     barriers: list[tuple[int, cst.BaseStatement, int]] = []  # (launcher index, node, loops before)
+    needs_require = False  # a launcher check on the arguments uses the `require` helper
     for statement in kernel.body:
         if device_loop_kind(statement, aliases):
             suffix = "" if len(kernel.loops) == 1 else f"_{len(lowered) + 1}"
@@ -218,6 +224,9 @@ def lower_kernel(
         source.current = statement
         text = rewrite_host_statement(statement, source, aliases).strip("\n")
         first = source.line_of(statement)
+        checks = unpacking_checks(statement, set(host.params), first)
+        launcher.extend(Line(1, check, first) for check in checks)
+        needs_require |= bool(checks)
         inside = _lines_inside_strings(text)
         for offset, piece in enumerate(text.split("\n")):
             # a line inside a string spanning lines (a docstring) is the string's own text:
@@ -225,6 +234,11 @@ def lower_kernel(
             launcher.append(Line(0 if offset in inside else 1, piece, first + offset))
         host.absorb(statement)
     _check_autotune_lengths(source, kernel, lowered)
+    if needs_require and lowered:
+        lowered[0].host_helpers.add("require")
+    tiles = [name for item in lowered for name, _ in item.tunables]
+    check_config(source, kernel.node, kernel.settings.get("config"), tiles)
+    check_store_races(source, kernel, aliases)
     for index, statement, before in reversed(barriers):
         launcher[index:index] = _barrier_lines(source, statement, lowered, before)
     return lowered, launcher

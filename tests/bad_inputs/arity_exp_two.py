@@ -1,5 +1,5 @@
 # case: torch.exp with two arguments
-# expect: UnsupportedOpError 13:21
+# expect: UnsupportedOpError 13:40
 # fixed (was xfail): torch.exp(a, b) is accepted (the second argument is dropped)
 import torch
 import helion

@@ -10,14 +10,24 @@ class Arguments:
 
     def __init__(self, call: cst.Call) -> None:
         self.positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        self.keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        self.keyword_args = [a for a in call.args if a.keyword is not None]
+        self.keywords = {a.keyword.value: a.value for a in self.keyword_args}
 
     def rest(self, skip: int) -> Arguments:
         """The arguments after the first `skip` positional ones (and without `input=`)."""
         rest = Arguments.__new__(Arguments)
         rest.positional = self.positional[skip:]
+        rest.keyword_args = [a for a in self.keyword_args if a.keyword.value != "input"]
         rest.keywords = {k: v for k, v in self.keywords.items() if k != "input"}
         return rest
+
+    def bound(self, keywords: dict[str, cst.BaseExpression]) -> Arguments:
+        """The same arguments with every bound one also under its parameter's name."""
+        bound = Arguments.__new__(Arguments)
+        bound.positional = self.positional
+        bound.keyword_args = self.keyword_args
+        bound.keywords = dict(keywords)
+        return bound
 
     def get(self, position: int, keyword: str) -> cst.BaseExpression | None:
         if keyword in self.keywords:

@@ -29,6 +29,7 @@ from ..op_table import (
     TORCH,
     known_names,
 )
+from ..signatures import HL_SIGNATURES, bind, torch_refusals, torch_signature
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
 from .escapes import EscapesMixin
@@ -61,6 +62,11 @@ _TILE_FUNCTIONS = {
     "tile_end": "end",
     "tile_block_size": "block_size",
     "tile_id": "id",
+}
+# Parameters of Helion's signatures that lowering does not honour: refused with the fix.
+_REFUSED_HL_PARAMETERS: dict[str, dict[str, str]] = {
+    "rand": {"offsets": "leave out offsets=: each element's offset is its linear index"},
+    "arange": {"dtype": "hl.arange gives int32 lanes: convert them with .to(dtype)"},
 }
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
@@ -200,6 +206,20 @@ class CallsMixin(
         raise self.source.error(UnsupportedConstructError, node, f"{name}() inside a device loop")
 
     def call_language(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        signature = HL_SIGNATURES.get(name)
+        if signature is not None:  # every argument by its Helion name; unknown keywords refused
+            refused = _REFUSED_HL_PARAMETERS.get(name, {})
+            bound = bind(
+                signature,
+                args.positional,
+                args.keyword_args,
+                node,
+                self.source.error,
+                refused=tuple(refused),
+                hints=refused,
+                owner=f"hl.{name}",
+            )
+            args = args.bound(bound)
         if name in ("zeros", "full"):
             shape_node, value_node = args.get(0, "shape"), args.get(1, "value")
             for what, missing in (("shape", shape_node), ("value", value_node)):
@@ -350,6 +370,9 @@ class CallsMixin(
                     [value, other],
                     node,
                 )
+        args = self.bind_torch_op(name, spelling, args, node)
+        if name in REDUCTIONS_BY_NAME and "dtype" in args.keywords:  # torch casts, then reduces
+            value = self.cast_call(value, "to", args, node)
         if name == "size" and spelling == METHOD and args.get(0, "dim") is not None:
             return self.block_size_of(value, args.get(0, "dim"), node)
         if name == "size" and spelling == METHOD:  # block_m, block_n = acc.size()
@@ -383,7 +406,8 @@ class CallsMixin(
             return Value(TUPLE, items=(variance, self.reduction("mean", value, args, node)))
         op = ELEMENTWISE_BY_NAME.get(name)
         if op is not None and spelling in op.spellings:
-            others = [self.lower_expr(a) for a in args.positional]
+            parameters = torch_signature(name, _arity(op.template)).positional[1:]
+            others = [self.lower_expr(args.keywords[p]) for p in parameters if p in args.keywords]
             return self.elementwise(op, [value, *others], node)
         raise self.source.error(
             UnsupportedOpError,
@@ -391,6 +415,30 @@ class CallsMixin(
             f"torch op {name!r} is not supported inside a device loop",
             hint=near_names(name, known_names()) or "see docs/ops.md for the supported ops",
         )
+
+    def bind_torch_op(self, name: str, spelling: str, args: Arguments, node: cst.Call) -> Arguments:
+        """The op's arguments by torch's parameter names (the owner / `input` already taken):
+        a misspelt keyword is an error at its column, one torch has and lowering does not
+        honour is refused by name. Ops the table does not know pass on to their error."""
+        op = ELEMENTWISE_BY_NAME.get(name)
+        signature = torch_signature(name, _arity(op.template) if op is not None else None)
+        if signature is None:
+            return args
+        refusals = torch_refusals(name, signature)
+        owner = {METHOD: f"Tensor.{name}", FUNCTIONAL: f"F.{name}"}.get(spelling, f"torch.{name}")
+        bound = bind(
+            signature,
+            args.positional,
+            args.keyword_args,
+            node,
+            self.source.error,
+            taken=1,
+            refused=tuple(refusals),
+            hints=refusals,
+            owner=owner,
+            arity_error=UnsupportedOpError,
+        )
+        return args.bound(bound)
 
     def elementwise(self, op, operands: list[Value], node: cst.CSTNode) -> Value:
         wanted = _arity(op.template)

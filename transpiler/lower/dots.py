@@ -28,7 +28,7 @@ class DotsMixin:
         factors, acc_position = DOT_FUNCTIONS[name]
         nodes = [
             args.get(i, k)
-            for i, k in zip(factors, ("input", "mat2") if name != "dot" else ("lhs", "rhs"))
+            for i, k in zip(factors, ("input", "mat2") if name != "dot" else ("mat1", "mat2"))
         ]
         if name in ("addmm", "baddbmm"):
             nodes = [args.positional[i] if i < len(args.positional) else None for i in factors]

@@ -95,6 +95,8 @@ class ExpressionsMixin:
             return Value(MODULE, name=qualified or name)
         if name in _BUILTINS:
             return Value(MODULE, name=f"builtins.{name}")
+        if name in self.branch_shapes:  # both branches of an if assigned it, shaped apart
+            raise self.source.error(ShapeError, node, *self.branch_shapes[name])
         known = [*self.scope, *self.host.names]
         raise self.source.error(
             UndefinedNameError,

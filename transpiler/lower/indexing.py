@@ -10,6 +10,7 @@ import libcst as cst
 from ..codegen import assign, broadcast, conjunction, expr, total
 from ..errors import IndexRankError, ShapeError, StoreTargetError, UnsupportedConstructError
 from ..host import size_of
+from .argument_checks import note_index_value
 from .values import (
     BLOCK,
     CONST,
@@ -298,8 +299,10 @@ class IndexingMixin:
                     hint="index with tiles, integers or ':'",
                 )
             elif value.kind in (BLOCK, CONST) and value.rank == 0:
+                note_index_value(self, value, value_node)
                 elements.append(("scalar", value))
             elif value.kind == BLOCK:
+                note_index_value(self, value, value_node)
                 elements.append(("gather", value))
             else:
                 raise self.source.error(

@@ -13,6 +13,7 @@ from ..codegen import Names, render
 from ..frontend import Aliases
 from ..host import HostInfo
 from ..source import Source
+from .argument_checks import argument_value_checks
 from .autotuning import AutotuneList, AutotuningMixin
 from .block_sizes import BlockSizesMixin
 from .calls import CallsMixin
@@ -22,6 +23,7 @@ from .indexing import IndexingMixin
 from .jagged import JaggedMixin
 from .loops import LoopsMixin
 from .module_globals import ModuleGlobalsMixin
+from .per_block import PerBlockValues
 from .settings import config_value
 from .slices import SlicesMixin
 from .specialised import SpecialisedMixin
@@ -110,6 +112,10 @@ class KernelBuilder(
         self.preamble_end = 0
         self.host_helpers: set[str] = set()
         self.block_sizes = list(_block_sizes(settings))
+        self.per_block = PerBlockValues()  # reductions over grid tiles: never a branch's test
+        self.argument_checks: list[str] = []  # launcher `require`s on argument values
+        self.index_tensors: set[str] = set()  # tensors whose loaded values index other tensors
+        self.branch_shapes: dict[str, tuple[str, str]] = {}  # name → why branches disagree
         self.block_offset = 0  # config block sizes the kernel's earlier device loops took
         self.has_inner_tiles = False
         self.tensor_names: set[str] = set()
@@ -342,7 +348,7 @@ class KernelBuilder(
                 self.arithmetic_on.setdefault(tensor, line)
 
     def rank_checks(self) -> list[str]:
-        checks = self.specialisation_checks()
+        checks = self.specialisation_checks() + argument_value_checks(self)
         for tensor, rank in self.checked_ranks.items():
             like = self.host.like.get(tensor)
             if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:

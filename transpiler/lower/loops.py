@@ -11,6 +11,8 @@ from ..codegen import assign, expr
 from ..errors import RankUnknownError, ShapeError, TileArgumentError, UnsupportedConstructError
 from ..frontend import device_loop_kind
 from ..host import whole_size_tensor
+from ..signatures import HL_SIGNATURES, bind
+from .argument_checks import power_of_two_check
 from .settings import PID_TYPES, config_value
 from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
@@ -28,6 +30,7 @@ class LoopsMixin:
         self, call: cst.Call
     ) -> tuple[list[tuple[cst.BaseExpression | None, cst.BaseExpression]], list]:
         """[(begin, end)] per dimension of hl.tile / hl.grid, and block_size= entries."""
+        self.bind_loop_call(call)
         ranges, block_sizes = self._loop_ranges(call)
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         for begin, end in ranges:
@@ -37,6 +40,15 @@ class LoopsMixin:
                 ):
                     raise self.source.error(
                         TileArgumentError, size, "a loop size must be an integer"
+                    )
+                if size is not None and self.host.is_float(size):
+                    text = self.source.code(size)
+                    raise self.source.error(
+                        TileArgumentError,
+                        size,
+                        f"a loop size must be an integer: {text} is a float",
+                        hint="divide with // (n // 2), write integers as 1000, not 1e3, or "
+                        "convert with int(...)",
                     )
                 kind = (
                     self.lower_expr(size).kind
@@ -75,6 +87,29 @@ class LoopsMixin:
                         hint="Triton blocks are powers of two; masks take care of ragged edges",
                     )
         return ranges, block_sizes
+
+    def bind_loop_call(self, call: cst.Call) -> None:
+        """hl.tile / hl.grid arguments against Helion's signatures: a misspelt keyword
+        (`blocksize=`) is an error at its column, `step=` (not lowered) is refused."""
+        name = (self.aliases.qualified(call.func) or "").rpartition(".")[2]
+        signature = HL_SIGNATURES.get(name)
+        if signature is None or name not in ("tile", "grid"):
+            return
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        keywords = [a for a in call.args if a.keyword is not None]
+        if name == "grid":  # its block_size= gets its own error below
+            keywords = [a for a in keywords if a.keyword.value != "block_size"]
+        bind(
+            signature,
+            positional,
+            keywords,
+            call,
+            self.source.error,
+            refused=("step",) if name == "grid" else (),
+            hints={"step": "loop with hl.grid(n) and compute the index: i = begin + index * step"},
+            owner=f"hl.{name}",
+            arity_error=TileArgumentError,
+        )
 
     def _loop_ranges(
         self, call: cst.Call
@@ -134,6 +169,16 @@ class LoopsMixin:
                     )
                 return names[0]
             if len(names) != count:
+                whole = whole_size_tensor(loop.iter.args[0].value) if loop.iter.args else None
+                if whole is not None:  # hl.tile(x.size()): the argument's rank decides
+                    raise self.source.error(
+                        TileArgumentError,
+                        loop.iter.args[0].value,
+                        f"{whole} is {count}-D in this call, and the loop names {len(names)} "
+                        f"tiles of {whole}.size()",
+                        hint=f"pass a {len(names)}-D {whole}, or name {count} "
+                        f"tile{'s' * (count != 1)} in the loop",
+                    )
                 raise self.source.error(
                     TileArgumentError, target, f"{len(names)} names for {count} loop dimensions"
                 )
@@ -168,6 +213,8 @@ class LoopsMixin:
     def next_block_size(self, explicit, default: str, name: str = "") -> str:
         if explicit is not None:
             self.explicit_blocks.add(name)
+            if isinstance(explicit, cst.Name) and explicit.value in self.host.params:
+                self.argument_checks.append(power_of_two_check(explicit.value))
             return self.source.code(explicit)
         if self.block_sizes:
             chosen = self.block_sizes.pop(0)

@@ -62,7 +62,8 @@ class MemoryMixin:
         return extra.code if mask is None else expr("a & b", a=mask, b=extra.code)
 
     def call_memory(self, name: str, args, node: cst.Call) -> Value:
-        target_node, index_node = args.get(0, "tensor"), args.get(1, "index")
+        target_node = args.get(0, "tensor" if name in ("load", "store") else "target")
+        index_node = args.get(1, "index")
         if target_node is None or index_node is None:
             raise self.source.error(
                 UnsupportedConstructError, node, f"hl.{name} needs a tensor and an index list"
@@ -86,7 +87,7 @@ class MemoryMixin:
             return replace(block(code, dims), loaded_from=frozenset({tensor}))
         self.stored_tensors.add(tensor)
         self.unsynced_stores.add(tensor)
-        value_node = args.get(2, "value")
+        value_node = args.get(2, "expected" if name == "atomic_cas" else "value")
         value = self.arithmetic(self.lower_expr(value_node), value_node)
         self.check_store_shape(value, dims, node)
         if name == "store":
@@ -105,7 +106,7 @@ class MemoryMixin:
             )
         operands = [value.code]
         if name == "atomic_cas":
-            new_node = args.get(3, "val")
+            new_node = args.get(3, "value")
             operands.append(self.arithmetic(self.lower_expr(new_node), new_node).code)
         call = ast.Call(
             func=expr(f"tl.{name}"),

@@ -78,8 +78,12 @@ class ReductionsMixin:
             self.use_helper(op.triton)
             code = expr(f"{op.triton}(v, m, axis=a)", v=value.code, m=mask or True, a=position)
             return block(code, value.dims, "float")
-        if name == "cumsum":
-            return block(self.cumsum(value, position), value.dims, value.dtype)
+        if name == "cumsum":  # hl.cumsum(..., reverse=True): lanes outside add 0 from the end
+            reverse_node = args.keywords.get("reverse")
+            reverse = reverse_node is not None and bool(self.lower_expr(reverse_node).const)
+            if reverse and mask is not None:
+                value = value.with_code(self.fill_identity(op, value, mask))
+            return block(self.cumsum(value, position, reverse), value.dims, value.dtype)
         if name == "logsumexp":
             self.use_helper(op.triton)
             code = expr(
@@ -104,6 +108,7 @@ class ReductionsMixin:
         if name in ("argmax", "argmin"):
             return self.arg_index(name, masked, axis, position, keepdim, dims)
         code = expr(f"{op.triton}(v, axis=a)", v=masked, a=position)
+        self.per_block.reduced(code, (axis,), self.inner_blocks | self.inner_loop_blocks)
         if keep:
             code.keywords.append(ast.keyword(arg="keep_dims", value=ast.Constant(value=True)))
         if name == "mean":
@@ -151,6 +156,7 @@ class ReductionsMixin:
         if op.name not in ("sum", "mean", "amax", "amin", "max", "min"):
             raise self.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
         code = expr(f"{op.triton}(v)", v=masked)
+        self.per_block.reduced(code, value.dims, self.inner_blocks | self.inner_loop_blocks)
         if op.name == "mean":
             count = None
             for axis in materialised:
@@ -168,19 +174,22 @@ class ReductionsMixin:
             return expr(f"{_EXTREMES[op.identity]}(v, m)", v=value.code, m=mask)
         return expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
 
-    def cumsum(self, value: Value, position: int) -> ast.expr:
+    def cumsum(self, value: Value, position: int, reverse: bool = False) -> ast.expr:
         """`tl.cumsum` along Triton dimension `position`. Size-1 dimensions are dropped around
         the scan: compiled for the H100 (Triton 3.6), a scan of a [BLOCK_M, 1] block gave wrong
         sums where the interpreter was right (the GPU soak's one mismatch)."""
         dims = triton_dims(value.dims)
+        reverse_text = ", reverse=True" if reverse else ""
         if all(d is not None for d in dims) or len(dims) < 2:
-            return expr("tl.cumsum(v, axis=a)", v=value.code, a=position)
+            return expr(f"tl.cumsum(v, axis=a{reverse_text})", v=value.code, a=position)
         kept = [d for d in dims if d is not None]
         shape = ast.List(elts=[ast.Name(id=d.block) for d in kept])
         along = sum(1 for d in dims[:position] if d is not None)
         if not kept or dims[position] is None:
             return value.code  # along a size-1 dimension: each running sum is its element
-        scanned = expr("tl.cumsum(tl.reshape(v, s), axis=a)", v=value.code, s=shape, a=along)
+        scanned = expr(
+            f"tl.cumsum(tl.reshape(v, s), axis=a{reverse_text})", v=value.code, s=shape, a=along
+        )
         places = [ast.Slice() if d is not None else ast.Constant(value=None) for d in dims]
         return ast.Subscript(value=scanned, slice=ast.Tuple(elts=places), ctx=ast.Load())
 

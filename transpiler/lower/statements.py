@@ -6,9 +6,10 @@ import ast
 from dataclasses import replace
 
 import libcst as cst
+import libcst.matchers as m
 
 from ..codegen import assign
-from ..errors import UnsupportedConstructError
+from ..errors import BlockDependentError, DtypeMismatchError, UnsupportedConstructError
 from .values import BLOCK, CONST, TUPLE, Value
 
 _AUGMENTED = {
@@ -105,7 +106,23 @@ class StatementsMixin:
             )
             self.source.positions[combined] = self.source.positions[small]
             self.source.positions[combined.operator] = self.source.positions[small.operator]
-            self.assign(small.target, self.lower_expr(combined), small)
+            before = (
+                self.scope.get(small.target.value) if isinstance(small.target, cst.Name) else None
+            )
+            result = self.lower_expr(combined)
+            if _widens_integer_block(before, result):  # torch refuses this in place
+                raise self.source.error(
+                    DtypeMismatchError,
+                    small,
+                    f"{self.source.code(small.target)} holds integers and this "
+                    f"{self.source.code(small.operator).strip()} gives floats: torch refuses "
+                    "to change a tensor's dtype in place",
+                    hint="allocate it as floats (hl.zeros([...], dtype=torch.float32)), or "
+                    "convert the value first: .to(torch.int32)",
+                )
+            if _integer_block(before) and result.dtype is None:  # known only from the tensors
+                self.require_integer_operands(small)
+            self.assign(small.target, result, small)
         elif isinstance(small, cst.Pass):
             return
         elif isinstance(small, cst.Expr):
@@ -116,6 +133,22 @@ class StatementsMixin:
                 self.emit(ast.Expr(value=value.code), line)
         else:
             self.refuse(small, type(small).__name__)
+
+    def require_integer_operands(self, small: cst.AugAssign) -> None:
+        """`acc += x[...]` into an integer acc: the launcher checks x holds integers (a float
+        x would make torch refuse the in-place update and Triton truncate)."""
+        line = self.source.line_of(small)
+        target = self.source.code(small.target)
+        indexed = m.findall(small.value, m.Subscript(value=m.Name()))
+        tensors = sorted({s.value.value for s in indexed} - set(self.scope))
+        for tensor in tensors:
+            message = (
+                f"line {line} adds values of {tensor} into the integer {target}: {tensor} must "
+                f"hold integers, got {{{tensor}.dtype}} (allocate {target} as floats instead)"
+            )
+            self.argument_checks.append(
+                f'require(not {tensor}.is_floating_point(), lambda: f"{message}", TypeError)'
+            )
 
     def is_product(self, node: cst.BaseExpression) -> bool:
         """`a @ b`, `torch.matmul(a, b)`, `hl.dot(a, b)`, `a.mm(b)` (no accumulator of its own)."""
@@ -196,6 +229,7 @@ class StatementsMixin:
         self.remember_constexpr(
             name, value.code if value.kind == BLOCK and not value.rank else None
         )
+        self.per_block.assigned(name, value.code if value.kind == BLOCK else None)
         if value.kind in (BLOCK, CONST) and value.code is not None:
             if not (isinstance(value.code, ast.Name) and value.code.id == name):
                 self.emit(assign(name, value.code), line)
@@ -219,6 +253,15 @@ class StatementsMixin:
                 statement.test,
                 "an if on a block of values",
                 hint="select element-wise with torch.where(condition, a, b)",
+            )
+        if self.per_block.holds(condition.code):
+            raise self.source.error(
+                BlockDependentError,
+                statement.test,
+                "this condition reduces over the lanes of a grid tile: the kernel would decide "
+                "it per block (a partial sum of block-size elements), not over the whole range",
+                hint="reduce in a loop of its own first (store the total, then branch on it in a "
+                "second device loop), or choose per element with torch.where(condition, a, b)",
             )
         before, constexprs = dict(self.scope), dict(self.constexpr_names)
         self.emit(f"if {ast.unparse(condition.code)}:", line)
@@ -247,6 +290,18 @@ class StatementsMixin:
             other = after_else.get(name)
             if name not in before and other is not None and self.same_branch_value(value, other):
                 self.scope[name] = other
+        for name in set(after_if) & set(after_else):
+            first, second = after_if[name], after_else[name]
+            if first is second or first.kind != BLOCK or second.kind != BLOCK:
+                continue
+            if len(first.dims) != len(second.dims) or not self.dims_match(first.dims, second.dims):
+                self.scope.pop(name, None)  # a use after the if is a ShapeError there
+                self.branch_shapes[name] = (
+                    f"{name!r} has a different shape after each branch of the if on line {line} "
+                    f"({_shape(first)} in one, {_shape(second)} in the other)",
+                    f"give {name!r} the same shape in both branches (index with the same tiles "
+                    "and ':'), or use two names",
+                )
         # a name a branch made block-size arithmetic holds it only on that branch
         self.constexpr_names = {
             k: v for k, v in self.constexpr_names.items() if constexprs.get(k) is v
@@ -283,6 +338,29 @@ class StatementsMixin:
             self.lower_if(statement.orelse)
         elif statement.orelse is not None:
             self.lower_body(statement.orelse.body.body)
+
+
+def _integer_block(value: Value | None) -> bool:
+    """An integer tensor block (torch keeps its dtype in place), not a Python int."""
+    return (
+        value is not None
+        and value.kind == BLOCK
+        and value.dtype == "int"
+        and (value.rank > 0 or value.carried_dtype is not None)
+    )
+
+
+def _widens_integer_block(before: Value | None, after: Value) -> bool:
+    """`acc op= value` where acc is an integer tensor block and the result is float."""
+    return _integer_block(before) and after.dtype == "float"
+
+
+def _shape(value: Value) -> str:
+    """How an error names a value's dims: [tile_m, :] style."""
+    labels = [
+        "1" if axis is None else ":" if axis.key is not None else axis.label for axis in value.dims
+    ]
+    return "[" + ", ".join(labels) + "]"
 
 
 def _binary_for(operator: str) -> cst.BaseBinaryOp:

@@ -1,0 +1,396 @@
+"""Every parameter the signature tables accept is honoured: giving it changes the generated code.
+
+Each row is (function, parameter) → a kernel line without the argument and one with it; both
+must transpile and differ. A parameter without a row needs an exemption that says why.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import transpiler
+from transpiler.signatures import HL_SIGNATURES, TORCH_SIGNATURES
+
+HEAD = (
+    "import torch\nimport torch.nn.functional as F\nimport helion\nimport helion.language as hl\n"
+)
+ROWS_KERNEL = """
+@helion.kernel()
+def k(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        LINE
+    return out
+"""
+MATMUL_KERNEL = """
+@helion.kernel()
+def k(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    m, kk = a.size()
+    _, n = b.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=a.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(kk):
+            LINE
+        out[tile_m, tile_n] = acc
+    return out
+"""
+LOOP_KERNEL = """
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for LOOP:
+        out[i, :] = x[i, :] * 2
+    return out
+"""
+
+TILE_KERNEL = ROWS_KERNEL.replace("hl.tile(m)", "TILE").replace(
+    "LINE", "out[tile_m, :] = x[tile_m, :] * 2"
+)
+ROWS: dict[tuple[str, str], tuple[str, str, str]] = {}
+
+
+def row(function: str, parameter: str, without: str, with_: str, kernel: str = ROWS_KERNEL):
+    ROWS[(function, parameter)] = (kernel, without, with_)
+
+
+for name in ("sum", "mean", "amax", "amin"):
+    row(
+        name,
+        "dim",
+        f"out[tile_m, 0] = x[tile_m, :].{name}()",
+        f"out[tile_m, 0] = x[tile_m, :].{name}(dim=1)",
+    )
+    row(
+        name,
+        "keepdim",
+        f"out[tile_m, :] = x[tile_m, :].{name}(1)[:, None]",
+        f"out[tile_m, :] = x[tile_m, :].{name}(1, keepdim=True)",
+    )
+for name in ("sum", "mean"):
+    row(
+        name,
+        "dtype",
+        f"out[tile_m, 0] = x[tile_m, :].{name}(1)",
+        f"out[tile_m, 0] = x[tile_m, :].{name}(1, dtype=torch.float64)",
+    )
+for name in ("max", "min"):
+    row(
+        name,
+        "dim",
+        f"out[tile_m, 0] = x[tile_m, :].{name}()",
+        f"out[tile_m, 0] = x[tile_m, :].{name}(dim=1)[0]",
+    )
+    row(
+        name,
+        "keepdim",
+        f"out[tile_m, :] = x[tile_m, :].{name}(1)[0][:, None]",
+        f"out[tile_m, :] = x[tile_m, :].{name}(1, keepdim=True)[0]",
+    )
+for name in ("argmax", "argmin"):
+    base = "out[tile_m, :] = x[tile_m, :] + x[tile_m, :].{}[{}].float()"
+    row(name, "dim", base.format(f"{name}(1)", ":, None"), base.format(f"{name}(dim=0)", "None, :"))
+    row(
+        name,
+        "keepdim",
+        f"out[tile_m, :] = x[tile_m, :].{name}(1)[:, None].float()",
+        f"out[tile_m, :] = x[tile_m, :].{name}(1, keepdim=True).float()",
+    )
+for name in ("softmax", "log_softmax"):
+    row(
+        name,
+        "dim",
+        f"out[tile_m, :] = torch.{name}(x[tile_m, :], 1)",
+        f"out[tile_m, :] = torch.{name}(x[tile_m, :], dim=0)",
+    )
+    row(
+        name,
+        "dtype",
+        f"out[tile_m, :] = torch.{name}(x[tile_m, :], 1)",
+        f"out[tile_m, :] = torch.{name}(x[tile_m, :], 1, dtype=torch.float64)",
+    )
+row(
+    "logsumexp",
+    "keepdim",
+    "out[tile_m, :] = torch.logsumexp(x[tile_m, :], 1)[:, None]",
+    "out[tile_m, :] = torch.logsumexp(x[tile_m, :], 1, keepdim=True)",
+)
+for name in ("var",):
+    row(
+        name,
+        "dim",
+        "out[tile_m, 0] = x[tile_m, :].var(1) + x[tile_m, :].var(1)",
+        "out[tile_m, 0] = x[tile_m, :].var(1) + x[tile_m, :].var(dim=0).sum()",
+    )
+    row(
+        name,
+        "unbiased",
+        "out[tile_m, 0] = x[tile_m, :].var(1)",
+        "out[tile_m, 0] = x[tile_m, :].var(1, unbiased=False)",
+    )
+    row(
+        name,
+        "correction",
+        "out[tile_m, 0] = x[tile_m, :].var(1)",
+        "out[tile_m, 0] = x[tile_m, :].var(1, correction=0)",
+    )
+    row(
+        name,
+        "keepdim",
+        "out[tile_m, :] = x[tile_m, :].var(1)[:, None]",
+        "out[tile_m, :] = x[tile_m, :].var(1, keepdim=True)",
+    )
+VAR_MEAN = "v, mu = torch.var_mean(x[tile_m, :], 1{})\n        out[tile_m, {}] = v + mu"
+for parameter, value in (("unbiased", ", unbiased=False"), ("correction", ", correction=0")):
+    row("var_mean", parameter, VAR_MEAN.format("", "0"), VAR_MEAN.format(value, "0"))
+row("var_mean", "keepdim", VAR_MEAN.format("", "0"), VAR_MEAN.format(", keepdim=True", ":"))
+row(
+    "var_mean",
+    "dim",
+    VAR_MEAN.format("", "0"),
+    VAR_MEAN.format("", "0")
+    .replace(", 1)", ", dim=1)")
+    .replace("out[tile_m, 0] = v + mu", "out[tile_m, 0] = v + mu.sum() * 0"),
+)
+row(
+    "cumsum",
+    "dtype",
+    "out[tile_m, :] = torch.cumsum(x[tile_m, :], 1)",
+    "out[tile_m, :] = torch.cumsum(x[tile_m, :], 1, dtype=torch.float64)",
+)
+row(
+    "size",
+    "dim",
+    "out[tile_m, 0] = x[tile_m, :].sum(1) * 2",
+    "out[tile_m, 0] = x[tile_m, :].sum(1) * x[tile_m, :].size(1)",
+)
+row(
+    "squeeze",
+    "dim",
+    "out[tile_m, :] = x[tile_m, :][:, None, :].squeeze(1)",
+    "out[tile_m, :] = x[tile_m, :][None, :, :].squeeze(dim=0)",
+)
+row(
+    "flatten",
+    "start_dim",
+    "out[tile_m, :] = x[tile_m, :] + x[tile_m, :][:, :, None].flatten(1)",
+    "out[tile_m, :] = x[tile_m, :] + x[tile_m, :][:, :, None].flatten(start_dim=1)",
+)
+row(
+    "flatten",
+    "end_dim",
+    "out[tile_m, :] = x[tile_m, :] + x[tile_m, :][:, :, None].flatten(1)",
+    "out[tile_m, :] = x[tile_m, :] + x[tile_m, :][:, :, None].flatten(1, end_dim=2)",
+)
+for name in ("zeros_like", "ones_like"):
+    row(
+        name,
+        "dtype",
+        f"out[tile_m, :] = x[tile_m, :] + torch.{name}(x[tile_m, :])",
+        f"out[tile_m, :] = x[tile_m, :] + torch.{name}(x[tile_m, :], dtype=torch.int32)",
+    )
+row(
+    "full_like",
+    "dtype",
+    "out[tile_m, :] = x[tile_m, :] + torch.full_like(x[tile_m, :], 2)",
+    "out[tile_m, :] = x[tile_m, :] + torch.full_like(x[tile_m, :], 2, dtype=torch.int32)",
+)
+for name in ("new_zeros", "new_ones"):
+    row(
+        name,
+        "dtype",
+        f"out[tile_m, :] = x[tile_m, :] + x[tile_m, :].{name}([tile_m, n])",
+        f"out[tile_m, :] = x[tile_m, :] + x[tile_m, :].{name}([tile_m, n], dtype=torch.int32)",
+    )
+row(
+    "new_full",
+    "dtype",
+    "out[tile_m, :] = x[tile_m, :] + x[tile_m, :].new_full([tile_m, n], 2)",
+    "out[tile_m, :] = x[tile_m, :] + x[tile_m, :].new_full([tile_m, n], 2, dtype=torch.int32)",
+)
+row(
+    "clamp",
+    "min",
+    "out[tile_m, :] = x[tile_m, :].clamp(max=1.0)",
+    "out[tile_m, :] = x[tile_m, :].clamp(min=-1.0, max=1.0)",
+)
+row(
+    "clamp",
+    "max",
+    "out[tile_m, :] = x[tile_m, :].clamp(min=-1.0)",
+    "out[tile_m, :] = x[tile_m, :].clamp(min=-1.0, max=1.0)",
+)
+row(
+    "gelu",
+    "approximate",
+    "out[tile_m, :] = F.gelu(x[tile_m, :])",
+    'out[tile_m, :] = F.gelu(x[tile_m, :], approximate="tanh")',
+)
+
+# hl
+ROWS[("tile", "end_or_none")] = (
+    TILE_KERNEL,
+    "hl.tile(m)",
+    "hl.tile(1, m)",
+)
+ROWS[("tile", "block_size")] = (
+    TILE_KERNEL,
+    "hl.tile(m)",
+    "hl.tile(m, block_size=16)",
+)
+ROWS[("grid", "end_or_none")] = (
+    LOOP_KERNEL.replace("LOOP", "i in GRID"),
+    "hl.grid(m)",
+    "hl.grid(1, m)",
+)
+row(
+    "static_range",
+    "end_or_none",
+    "for j in hl.static_range(3):\n            out[tile_m, j] = x[tile_m, j]",
+    "for j in hl.static_range(1, 3):\n            out[tile_m, j] = x[tile_m, j]",
+)
+row(
+    "static_range",
+    "step",
+    "for j in hl.static_range(0, 4):\n            out[tile_m, j] = x[tile_m, j]",
+    "for j in hl.static_range(0, 4, 2):\n            out[tile_m, j] = x[tile_m, j]",
+)
+for name in ("zeros",):
+    row(
+        name,
+        "dtype",
+        "out[tile_m, :] = x[tile_m, :] + hl.zeros([tile_m, n])",
+        "out[tile_m, :] = x[tile_m, :] + hl.zeros([tile_m, n], dtype=torch.int32)",
+    )
+row(
+    "full",
+    "dtype",
+    "out[tile_m, :] = x[tile_m, :] + hl.full([tile_m, n], 2)",
+    "out[tile_m, :] = x[tile_m, :] + hl.full([tile_m, n], 2, dtype=torch.int32)",
+)
+row(
+    "cumsum",
+    "reverse",
+    "out[tile_m, :] = hl.cumsum(x[tile_m, :], 1)",
+    "out[tile_m, :] = hl.cumsum(x[tile_m, :], 1, reverse=True)",
+)
+row(
+    "reduce",
+    "dim",
+    "out[tile_m, :] = x[tile_m, :] + hl.reduce(lambda a, b: a + b, x[tile_m, :], 1)[:, None]",
+    "out[tile_m, :] = x[tile_m, :] + hl.reduce(lambda a, b: a + b, x[tile_m, :], dim=0)[None, :]",
+)
+row(
+    "reduce",
+    "other",
+    "out[tile_m, 0] = hl.reduce(lambda a, b: a + b, x[tile_m, :], 1)",
+    "out[tile_m, 0] = hl.reduce(lambda a, b: a + b, x[tile_m, :], 1, other=1.0)",
+)
+row(
+    "reduce",
+    "keep_dims",
+    "out[tile_m, :] = hl.reduce(lambda a, b: a + b, x[tile_m, :], 1)[:, None]",
+    "out[tile_m, :] = hl.reduce(lambda a, b: a + b, x[tile_m, :], 1, keep_dims=True)",
+)
+row(
+    "dot",
+    "acc",
+    "acc = acc + hl.dot(a[tile_m, tile_k], b[tile_k, tile_n])",
+    "acc = hl.dot(a[tile_m, tile_k], b[tile_k, tile_n], acc=acc)",
+    MATMUL_KERNEL,
+)
+row(
+    "dot",
+    "out_dtype",
+    "acc += hl.dot(a[tile_m, tile_k], b[tile_k, tile_n])",
+    "acc += hl.dot(a[tile_m, tile_k], b[tile_k, tile_n], out_dtype=torch.float16)",
+    MATMUL_KERNEL,
+)
+row(
+    "load",
+    "extra_mask",
+    "out[tile_m, 0] = hl.load(x, [tile_m, 0])",
+    "out[tile_m, 0] = hl.load(x, [tile_m, 0], extra_mask=tile_m.index < 5)",
+)
+row(
+    "load",
+    "eviction_policy",
+    "out[tile_m, 0] = hl.load(x, [tile_m, 0])",
+    'out[tile_m, 0] = hl.load(x, [tile_m, 0], eviction_policy="evict_last")',
+)
+row(
+    "store",
+    "extra_mask",
+    "hl.store(out, [tile_m, 0], x[tile_m, 0])",
+    "hl.store(out, [tile_m, 0], x[tile_m, 0], extra_mask=tile_m.index < 5)",
+)
+for name in ("atomic_add", "atomic_xchg", "atomic_max", "atomic_min"):
+    call = f"hl.{name}(out, [tile_m, 0], x[tile_m, 0]"
+    row(name, "sem", call + ")", call + ', sem="release")')
+for name in ("atomic_and", "atomic_or", "atomic_xor"):
+    call = f"hl.{name}(idx, [tile_m], idx[tile_m]"
+    row(name, "sem", call + ")", call + ', sem="release")')
+row(
+    "atomic_cas",
+    "sem",
+    "hl.atomic_cas(idx, [tile_m], idx[tile_m], idx[tile_m] + 1)",
+    'hl.atomic_cas(idx, [tile_m], idx[tile_m], idx[tile_m] + 1, sem="release")',
+)
+
+# Parameters with no row, and why giving them cannot change the code.
+EXEMPT = {
+    ("zeros", "device"): "device code runs on the kernel's device: any device= names it",
+    ("full", "device"): "device code runs on the kernel's device: any device= names it",
+    ("arange", "device"): "device code runs on the kernel's device: any device= names it",
+    ("rand", "device"): "device code runs on the kernel's device: any device= names it",
+    ("randint", "device"): "device code runs on the kernel's device: any device= names it",
+    ("grid", "step"): "refused (test_bad_inputs): lowering has no stepped grid",
+    ("rand", "offsets"): "refused: each element's offset is its linear index",
+    ("register_block_size", "max_or_none"): "bounds the autotuner's choices, not the code",
+    ("cumprod", "reverse"): "hl.cumprod is refused as not lowered yet",
+    ("arange", "dtype"): "refused: hl.arange gives int32 lanes; convert with .to()",
+    ("associative_scan", "reverse"): "refused along a masked axis (its padding lanes would "
+    "come first); along an axis of known size it adds reverse=True (lower/scans.py)",
+}
+
+
+def _with_defaults() -> list[tuple[str, str]]:
+    pairs = []
+    for table in (HL_SIGNATURES, TORCH_SIGNATURES):
+        for signature in table.values():
+            for parameter, _ in signature.defaults:
+                pairs.append((signature.name, parameter))
+    return sorted(set(pairs))
+
+
+def test_every_optional_parameter_has_a_row_or_a_reason() -> None:
+    missing = [pair for pair in _with_defaults() if pair not in ROWS and pair not in EXEMPT]
+    assert not missing, f"add a row (or an exemption saying why) for {missing}"
+
+
+def _source(kernel: str, line: str) -> str:
+    for placeholder in ("TILE", "GRID", "LINE"):
+        if placeholder in kernel:
+            return HEAD + kernel.replace(placeholder, line)
+    return HEAD + kernel
+
+
+@pytest.mark.parametrize("pair", sorted(ROWS), ids=[f"{f}-{p}" for f, p in sorted(ROWS)])
+def test_giving_the_parameter_changes_the_generated_code(pair: tuple[str, str]) -> None:
+    kernel, without, with_ = ROWS[pair]
+    examples = {"k": _examples(kernel)}
+    plain = transpiler.transpile_module(_source(kernel, without), example_args=examples).code
+    given = transpiler.transpile_module(_source(kernel, with_), example_args=examples).code
+    assert plain != given, f"{pair}: {with_!r} generates the same code as {without!r}"
+
+
+def _examples(kernel: str) -> tuple:
+    import torch
+
+    if "a: torch.Tensor" in kernel:
+        return (torch.randn(32, 16, dtype=torch.float16), torch.randn(16, 32, dtype=torch.float16))
+    if "idx" in kernel:
+        return (torch.randn(8, 6), torch.arange(8, dtype=torch.int32))
+    return (torch.randn(8, 6),)

@@ -1,0 +1,105 @@
+"""A kernel's Config checked before it shapes code: every field one Helion knows (or a tunable
+the kernel registers), one block size per tunable tile, each a power of two."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+import libcst.matchers as m
+
+from .errors import ConfigError, near_names
+from .source import Source
+
+# helion.Config's fields (helion/runtime/config.py, snapshot ef091f4). All are performance
+# choices: the ones lowering does not read (HONOURED below lists those it does) change speed in
+# Helion, never results, so a config written for Helion runs here unchanged.
+HELION_FIELDS = frozenset(
+    """block_sizes num_threads loop_orders flatten_loops l2_groupings reduction_loops
+    range_unroll_factors range_warp_specializes range_num_stages range_multi_buffers
+    range_flattens static_ranges pallas_load_buffer_count load_eviction_policies
+    load_cache_modifiers store_cache_modifiers num_warps num_stages pid_type num_sm_multiplier
+    maxnreg indexing atomic_indexing advanced_controls_file epilogue_subtile xcd_remap""".split()
+)
+HONOURED = frozenset(
+    "block_sizes num_warps num_stages l2_groupings pid_type indexing range_warp_specializes".split()
+)
+_UNREADABLE = object()  # a field whose value is not a literal
+
+
+def config_fields(text: object) -> dict[str, object] | None:
+    """The fields of a `config=` setting (source text of `helion.Config(...)` or a dict)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(tree, ast.Call) and not tree.args:
+        pairs = [(k.arg, k.value) for k in tree.keywords if k.arg is not None]
+    elif isinstance(tree, ast.Dict):
+        pairs = [
+            (k.value, v) for k, v in zip(tree.keys, tree.values) if isinstance(k, ast.Constant)
+        ]
+    else:
+        return None
+    fields = {}
+    for key, node in pairs:
+        try:
+            fields[key] = ast.literal_eval(node)
+        except ValueError:
+            fields[key] = _UNREADABLE
+    return fields
+
+
+def registered_tunables(function: cst.FunctionDef) -> set[str]:
+    """Names of `hl.register_tunable("name", ...)` calls in the kernel: fields of its configs."""
+    names = set()
+    for call in m.findall(function, m.Call(func=m.Attribute(attr=m.Name("register_tunable")))):
+        if call.args and isinstance(call.args[0].value, cst.SimpleString):
+            names.add(call.args[0].value.evaluated_value)
+    return names
+
+
+def check_config(source: Source, function: cst.FunctionDef, text: object, tiles: list[str]) -> None:
+    """Refuse a config that would be silently misread: an unknown field (`block_size` for
+    `block_sizes`), block sizes not one per tunable tile, a block size that is no power of two."""
+    fields = config_fields(text)
+    if not fields:
+        return
+    where = function.decorators[0] if function.decorators else function.name
+    known = HELION_FIELDS | registered_tunables(function)
+    for key in fields:
+        if key not in known:
+            close = near_names(key, sorted(known))
+            raise source.error(
+                ConfigError,
+                where,
+                f"the config of {function.name.value} has no field {key!r}",
+                hint=f"{close + ' ' if close else ''}Helion's fields include "
+                "block_sizes, num_warps, num_stages, pid_type, indexing, l2_groupings",
+            )
+    sizes = fields.get("block_sizes")
+    if sizes is None or sizes is _UNREADABLE:
+        return
+    sizes = list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
+    if len(sizes) != len(tiles):
+        raise source.error(
+            ConfigError,
+            where,
+            f"block_sizes={sizes} gives {len(sizes)} block sizes for the {len(tiles)} tunable "
+            f"tiles of {function.name.value} ({', '.join(tiles) or 'none'})",
+            hint="give one block size per hl.tile dimension without a fixed block_size, "
+            "in loop order",
+        )
+    for size in sizes:
+        if size is not None and (
+            not isinstance(size, int) or isinstance(size, bool) or size < 1 or size & (size - 1)
+        ):
+            raise source.error(
+                ConfigError,
+                where,
+                f"block size {size!r} in block_sizes={sizes} is not a power of two",
+                hint="Triton blocks are powers of two (1, 2, 4, ..., 1024); masks cover "
+                "the ragged edge",
+            )

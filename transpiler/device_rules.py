@@ -1,0 +1,218 @@
+"""Helion's device-code rules, checked on the source before lowering: what would otherwise be
+dropped or silently wrong is refused at the user's line.
+
+- a `for ... else` in a kernel (the else would never run on the GPU: DeviceLoopElseError);
+- `global` / `nonlocal` in a kernel (a GPU cannot change the host's variables);
+- a host variable rebound inside a device loop (`out = x[tile] * 2` where `out[tile] = ...` was
+  meant: HostVariableModifiedError);
+- a store that every program makes to the same elements with values that differ between
+  programs (`out[0] = x[tile].sum()`: a race, StoreRaceError).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+
+from .errors import (
+    DeviceLoopElseError,
+    HostVariableModifiedError,
+    StoreRaceError,
+    UnsupportedConstructError,
+)
+from .frontend import LANGUAGE, Aliases, KernelFunction, device_loop_kind
+from .source import Source
+
+
+def check_device_rules(source: Source, kernel: KernelFunction, aliases: Aliases) -> None:
+    """Before lowering: `global`, `for ... else`, host variables rebound on the device."""
+    for statement in m.findall(kernel.node, m.Global() | m.Nonlocal()):
+        keyword = "global" if isinstance(statement, cst.Global) else "nonlocal"
+        raise source.error(
+            UnsupportedConstructError,
+            statement,
+            f"`{keyword}` in a kernel: code on the GPU cannot change the host's variables",
+            hint="pass the value in as an argument, and return what the kernel computes "
+            "(a counter: a one-element tensor updated with hl.atomic_add)",
+        )
+    for loop in m.findall(kernel.node, m.For()):
+        if loop.orelse is not None:
+            raise source.error(
+                DeviceLoopElseError,
+                loop.orelse,
+                "`for ... else` in a kernel: the generated code has no place for the else block",
+                hint="move the else block's statements after the loop",
+            )
+    host_names = _parameters(kernel.node)
+    for statement in kernel.body:
+        if device_loop_kind(statement, aliases) is None:
+            host_names |= _bound_names(statement)
+            continue
+        _check_host_names(source, statement, host_names, aliases)
+
+
+def check_store_races(source: Source, kernel: KernelFunction, aliases: Aliases) -> None:
+    """After lowering (a store of the wrong shape is a ShapeError first): refuse stores every
+    program of a grid tile makes to the same elements with values that differ by program."""
+    for loop in kernel.loops:
+        _check_races(source, loop, aliases)
+
+
+def _check_host_names(
+    source: Source, loop: cst.For, host_names: set[str], aliases: Aliases
+) -> None:
+    loop_vars = _target_names(loop.target)
+    device_names = _bound_names(loop.body) | loop_vars
+    for target, value in _assignments(loop.body):
+        if target in host_names and _mentions_device(value, device_names, aliases):
+            raise source.error(
+                HostVariableModifiedError,
+                _target_node(loop.body, target),
+                f"{target!r} is a host variable: assigning it inside the device loop would "
+                "change it only on the GPU",
+                hint=f"store into it instead: {target}[tile] = ...; or give the device value "
+                "a new name",
+            )
+
+
+def _check_races(source: Source, loop: cst.For, aliases: Aliases) -> None:
+    loop_vars = _target_names(loop.target)
+    depends = _dependencies(loop.body)
+    reaches = {var: _closure({var}, depends) for var in loop_vars}
+    for index, value, guards, node in _stores(loop.body, aliases):
+        where = _names(index) | guards
+        for var in sorted(loop_vars):
+            if not (where & reaches[var]) and (_names(value) & reaches[var]):
+                raise source.error(
+                    StoreRaceError,
+                    node,
+                    f"every program of the {var!r} loop stores to the same elements here, each "
+                    f"a different value (the index does not depend on {var!r}): a race",
+                    hint="accumulate across programs with hl.atomic_add(out, [index], value), or "
+                    f"index the store by {var!r}",
+                )
+
+
+def _parameters(function: cst.FunctionDef) -> set[str]:
+    params = function.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            every.append(star)
+    return {p.name.value for p in every}
+
+
+def _target_names(target: cst.BaseExpression) -> set[str]:
+    return {n.value for n in m.findall(target, m.Name())}
+
+
+def _bound_names(node: cst.CSTNode | cst.BaseSuite) -> set[str]:
+    """Names that assignments and for loops in `node` bind."""
+    names: set[str] = set()
+    for found in m.findall(node, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For()):
+        target = found.target
+        if isinstance(target, (cst.Name, cst.Tuple, cst.List)):
+            names |= _target_names(target)
+    return names
+
+
+def _names(node) -> set[str]:
+    """The names read in a node (or a subscript's sequence of index elements)."""
+    if node is None:
+        return set()
+    if isinstance(node, (list, tuple)):
+        return set().union(*(_names(part) for part in node))
+    return {n.value for n in m.findall(node, m.Name())}
+
+
+def _assignments(body: cst.BaseSuite):
+    """(name, value) of each plain-name assignment in the loop body, at any depth."""
+    for found in m.findall(body, m.Assign() | m.AugAssign() | m.AnnAssign()):
+        targets = (
+            [t.target for t in found.targets] if isinstance(found, cst.Assign) else [found.target]
+        )
+        for target in targets:
+            if isinstance(target, cst.Name) and found.value is not None:
+                yield target.value, found.value
+
+
+def _target_node(body: cst.BaseSuite, name: str) -> cst.CSTNode:
+    for found in m.findall(
+        body, m.AssignTarget(target=m.Name(name)) | m.AugAssign(target=m.Name(name))
+    ):
+        return found.target
+    return body
+
+
+def _mentions_device(value: cst.BaseExpression, device_names: set[str], aliases: Aliases) -> bool:
+    """Whether a value can only be computed on the device (a tile, a load, a device name)."""
+    if _names(value) & device_names or m.findall(value, m.Subscript()):
+        return True
+    return any(
+        (aliases.qualified(call.func) or "").startswith(f"{LANGUAGE}.")
+        for call in m.findall(value, m.Call())
+    )
+
+
+def _dependencies(body: cst.BaseSuite) -> dict[str, set[str]]:
+    """name → the names its assignments read (over the whole loop body, in any order)."""
+    depends: dict[str, set[str]] = {}
+    for found in m.findall(body, m.Assign() | m.AugAssign() | m.AnnAssign() | m.For()):
+        if isinstance(found, cst.For):
+            targets, read = [found.target], _names(found.iter)
+        elif isinstance(found, cst.Assign):
+            targets, read = [t.target for t in found.targets], _names(found.value)
+        else:
+            targets, read = [found.target], _names(found.value)
+        for target in targets:
+            for name in _target_names(target) if not isinstance(target, cst.Subscript) else ():
+                depends.setdefault(name, set()).update(read)
+    return depends
+
+
+def _closure(start: set[str], depends: dict[str, set[str]]) -> set[str]:
+    """`start` and every name whose value is computed from one of them."""
+    reached = set(start)
+    changed = True
+    while changed:
+        changed = False
+        for name, read in depends.items():
+            if name not in reached and read & reached:
+                reached.add(name)
+                changed = True
+    return reached
+
+
+def _stores(body: cst.BaseSuite, aliases: Aliases, guards: frozenset[str] = frozenset()):
+    """(index, value, names in enclosing if tests, node) of each store in the loop body."""
+    for statement in body.body:
+        if isinstance(statement, cst.If):
+            inner = guards | _names(statement.test)
+            yield from _stores(statement.body, aliases, inner)
+            orelse = statement.orelse
+            while orelse is not None:
+                if isinstance(orelse, cst.If):
+                    inner = inner | _names(orelse.test)
+                    yield from _stores(orelse.body, aliases, inner)
+                    orelse = orelse.orelse
+                else:
+                    yield from _stores(orelse.body, aliases, inner)
+                    orelse = None
+        elif isinstance(statement, cst.For):
+            yield from _stores(statement.body, aliases, guards)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                yield from _small_stores(small, aliases, guards)
+
+
+def _small_stores(small: cst.BaseSmallStatement, aliases: Aliases, guards: frozenset[str]):
+    if isinstance(small, cst.Assign):
+        for target in small.targets:
+            if isinstance(target.target, cst.Subscript):
+                yield target.target.slice, small.value, guards, target.target
+    elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Subscript):
+        yield small.target.slice, small.value, guards, small.target
+    elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+        call = small.value
+        if aliases.qualified(call.func) == f"{LANGUAGE}.store" and len(call.args) >= 3:
+            yield call.args[1].value, call.args[2].value, guards, call

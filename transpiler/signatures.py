@@ -1,0 +1,306 @@
+"""Signatures as data: every hl function and torch op the transpiler accepts, and the binder.
+
+A call is bound against its signature before it is lowered: positional arguments get their
+parameter names, a misspelt keyword is an error at its column with a "did you mean" hint, and a
+keyword that Helion or torch accepts but this transpiler does not honour is refused by name.
+Nothing a user writes is ever dropped.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from dataclasses import dataclass
+
+import libcst as cst
+
+from .errors import UnknownKeywordError, UnsupportedConstructError, near_names
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A function's parameters: those that may come by position (in order), keyword-only ones,
+    a `*args` name, and how many leading parameters are required."""
+
+    name: str
+    positional: tuple[str, ...]
+    keyword_only: tuple[str, ...] = ()
+    varargs: str | None = None
+    required: int = 0
+    defaults: tuple[tuple[str, str], ...] = ()  # parameter → default, as source text
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return self.positional + self.keyword_only
+
+    def text(self) -> str:
+        defaults = dict(self.defaults)
+        parts = [p + (f"={defaults[p]}" if p in defaults else "") for p in self.positional]
+        if self.varargs:
+            parts.append(f"*{self.varargs}")
+        elif self.keyword_only:
+            parts.append("*")
+        parts += [p + (f"={defaults[p]}" if p in defaults else "") for p in self.keyword_only]
+        return f"{self.name}({', '.join(parts)})"
+
+
+def parse_signature(text: str) -> Signature:
+    """`"dot(mat1, mat2, acc=None, out_dtype=None)"` → a Signature."""
+    call = ast.parse(f"def {text.strip()}: pass").body[0]
+    assert isinstance(call, ast.FunctionDef)
+    arguments = call.args
+    positional = tuple(a.arg for a in arguments.posonlyargs + arguments.args)
+    first_default = len(positional) - len(arguments.defaults)
+    defaults = [
+        (positional[first_default + i], ast.unparse(d)) for i, d in enumerate(arguments.defaults)
+    ]
+    defaults += [
+        (a.arg, ast.unparse(d))
+        for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults)
+        if d is not None
+    ]
+    return Signature(
+        name=call.name,
+        positional=positional,
+        keyword_only=tuple(a.arg for a in arguments.kwonlyargs),
+        varargs=arguments.vararg.arg if arguments.vararg else None,
+        required=first_default,
+        defaults=tuple(defaults),
+    )
+
+
+def signature_table(text: str) -> dict[str, Signature]:
+    """One signature per line (blank lines and `#` comments skipped), keyed by name."""
+    table = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            signature = parse_signature(line)
+            table[signature.name] = signature
+    return table
+
+
+def bind(
+    signature: Signature,
+    positional: list[cst.BaseExpression],
+    keywords: list[cst.Arg],
+    call: cst.Call,
+    error,
+    *,
+    taken: int = 0,
+    refused: tuple[str, ...] = (),
+    hints: dict[str, str] | None = None,
+    owner: str = "",
+    arity_error: type = UnsupportedConstructError,
+) -> dict[str, cst.BaseExpression]:
+    """Every argument of a call by its parameter name (what `*args` takes beyond the named
+    parameters is left out: the caller reads it by position).
+
+    `taken` leading parameters are already given (a method's owner, a function's first tensor);
+    `error(kind, node, message, hint)` builds the error to raise; `refused` names parameters
+    the real function has that this transpiler does not honour (an error naming them, never a
+    silent drop), `hints` maps such a name to its fix.
+    """
+    spelled = owner or signature.name
+    names = signature.positional[taken:]
+    values: dict[str, cst.BaseExpression] = dict(zip(names, positional))
+    if len(positional) > len(names) and signature.varargs is None:
+        most = len(signature.positional)
+        raise error(
+            arity_error,
+            positional[len(names)],
+            f"{spelled}() takes at most {most} positional argument{'s' * (most != 1)}, "
+            f"got {len(positional) + taken}",
+            f"its signature is {signature.text()}",
+        )
+    for argument in keywords:
+        keyword = argument.keyword.value
+        if keyword in refused:
+            raise error(
+                UnsupportedConstructError,
+                argument.keyword,
+                f"{keyword}= of {spelled}() is not supported by this transpiler",
+                (hints or {}).get(keyword, f"leave out {keyword}= (supported: {signature.text()})"),
+            )
+        if keyword not in names + signature.keyword_only:
+            close = near_names(keyword, list(signature.parameters))
+            raise error(
+                UnknownKeywordError,
+                argument.keyword,
+                f"{spelled}() has no parameter {keyword!r}",
+                f"{close + ' ' if close else ''}its signature is {signature.text()}",
+            )
+        if keyword in values:
+            raise error(
+                UnknownKeywordError,
+                argument.keyword,
+                f"{spelled}() got {keyword!r} twice, by position and by keyword",
+                f"its signature is {signature.text()}",
+            )
+        values[keyword] = argument.value
+    missing = [p for p in signature.positional[taken : signature.required] if p not in values]
+    if missing:
+        raise error(
+            arity_error,
+            call,
+            f"{spelled}() is missing its argument {missing[0]!r}",
+            f"its signature is {signature.text()}",
+        )
+    return values
+
+
+# Helion's language, as helion/language/*.py spells it (snapshot ef091f4, 2026-08-22); the
+# names this transpiler lowers. Each parameter here is honoured by lowering or reference mode.
+HL_SIGNATURES = signature_table(
+    """
+    tile(begin_or_end, end_or_none=None, block_size=None)
+    grid(begin_or_end, end_or_none=None, step=None)
+    jagged_tile(parent)
+    vtile(parent)
+    static_range(begin_or_end, end_or_none=None, step=1)
+    zeros(shape, dtype=torch.float32, device=None)
+    full(shape, value, dtype=torch.float32, device=None)
+    arange(*args, dtype=None, device=None)
+    cumsum(input_tensor, dim, reverse=False)
+    cumprod(input_tensor, dim, reverse=False)
+    associative_scan(combine_fn, input_tensor, dim, reverse=False)
+    reduce(combine_fn, input_tensor, dim=None, other=0, keep_dims=False)
+    dot(mat1, mat2, acc=None, out_dtype=None)
+    load(tensor, index, extra_mask=None, eviction_policy=None)
+    store(tensor, index, value, extra_mask=None)
+    atomic_add(target, index, value, sem="relaxed")
+    atomic_xchg(target, index, value, sem="relaxed")
+    atomic_and(target, index, value, sem="relaxed")
+    atomic_or(target, index, value, sem="relaxed")
+    atomic_xor(target, index, value, sem="relaxed")
+    atomic_max(target, index, value, sem="relaxed")
+    atomic_min(target, index, value, sem="relaxed")
+    atomic_cas(target, index, expected, value, sem="relaxed")
+    split(tensor)
+    join(tensor0, tensor1)
+    specialize(value)
+    register_reduction_dim(size)
+    register_block_size(min_or_max, max_or_none=None)
+    register_tunable(name, fragment)
+    rand(shape, seed, device=None, offsets=None)
+    randint(shape, low, high, seed, device=None)
+    device_print(prefix, *values)
+    inline_triton(triton_source, args, output_like)
+    triton_kernel(triton_source_or_fn, args, output_like)
+    barrier()
+    tile_index(tile)
+    tile_begin(tile)
+    tile_end(tile)
+    tile_block_size(tile)
+    tile_id(tile)
+    """
+)
+
+
+@functools.cache
+def hl_signature(name: str) -> Signature | None:
+    return HL_SIGNATURES.get(name)
+
+
+# The torch ops lowering honours, with the parameters it honours (torch's names: `input` for
+# aten's `self`). Element-wise ops not listed take `(input)` or `(input, other)` by their
+# template's arity. Any other parameter torch has is refused by name (`torch_parameters`).
+TORCH_SIGNATURES = signature_table(
+    """
+    sum(input, dim=None, keepdim=False, *, dtype=None)
+    mean(input, dim=None, keepdim=False, *, dtype=None)
+    amax(input, dim=None, keepdim=False)
+    amin(input, dim=None, keepdim=False)
+    max(input, dim=None, keepdim=False)
+    min(input, dim=None, keepdim=False)
+    argmax(input, dim=None, keepdim=False)
+    argmin(input, dim=None, keepdim=False)
+    softmax(input, dim=None, *, dtype=None)
+    log_softmax(input, dim=None, *, dtype=None)
+    logsumexp(input, dim, keepdim=False)
+    var(input, dim=None, unbiased=True, keepdim=False, *, correction=None)
+    var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None)
+    cumsum(input, dim, *, dtype=None)
+    to(input, dtype)
+    size(input, dim=None)
+    unsqueeze(input, dim)
+    squeeze(input, dim=None)
+    transpose(input, dim0, dim1)
+    t(input)
+    permute(input, *dims)
+    contiguous(input)
+    view(input, *shape)
+    reshape(input, *shape)
+    expand(input, *size)
+    expand_as(input, other)
+    flatten(input, start_dim=0, end_dim=-1)
+    unflatten(input, dim, sizes)
+    zeros_like(input, *, dtype=None)
+    ones_like(input, *, dtype=None)
+    full_like(input, fill_value, *, dtype=None)
+    new_zeros(input, *size, dtype=None)
+    new_ones(input, *size, dtype=None)
+    new_full(input, size, fill_value, *, dtype=None)
+    clamp(input, min=None, max=None)
+    gelu(input, approximate="none")
+    where(condition, input, other)
+    masked_fill(input, mask, value)
+    pow(input, exponent)
+    float(input)
+    half(input)
+    bfloat16(input)
+    double(input)
+    int(input)
+    long(input)
+    bool(input)
+    """
+)
+
+# How to get what a refused torch parameter asks for, where there is a spelling that works.
+TORCH_HINTS: dict[str, dict[str, str]] = {
+    "add": {"alpha": "scale the operand yourself: x + alpha * y"},
+    "sub": {"alpha": "scale the operand yourself: x - alpha * y"},
+    "div": {
+        "rounding_mode": "write torch.floor(x / y) or x // y for 'floor', torch.trunc for 'trunc'"
+    },
+    "to": {"device": "a device loop's values are on the kernel's device already: leave it out"},
+}
+_ANY_TORCH_OP = {
+    "out": "assign the result instead: out[tile] = op(...)",
+    "inplace": "assign the result instead",
+}
+
+
+def torch_signature(name: str, arity: int | None) -> Signature | None:
+    """The honoured signature of torch op `name` (element-wise ops by their arity)."""
+    if name in TORCH_SIGNATURES:
+        return TORCH_SIGNATURES[name]
+    if arity is None:
+        return None
+    return Signature(name, ("input", "other")[:arity], required=arity)
+
+
+@functools.cache
+def torch_parameters(name: str) -> frozenset[str]:
+    """Every parameter torch gives op `name` (aten schemas, and torch.nn.functional's Python
+    signature where there is one), with aten's `self` spelled `input`."""
+    import inspect
+
+    import torch
+
+    names = {
+        "input" if argument.name == "self" else argument.name
+        for schema in torch._C._jit_get_schemas_for_operator(f"aten::{name}")
+        for argument in schema.arguments
+    }
+    functional = getattr(torch.nn.functional, name, None)
+    if inspect.isfunction(functional):
+        names |= set(inspect.signature(functional).parameters)
+    return frozenset(names)
+
+
+def torch_refusals(name: str, signature: Signature) -> dict[str, str]:
+    """Parameters torch has and lowering does not honour, each with its fix."""
+    hints = {**_ANY_TORCH_OP, **TORCH_HINTS.get(name, {})}
+    refused = torch_parameters(name) - set(signature.parameters) - {"input"}
+    return {p: hints.get(p, f"leave out {p}= (supported: {signature.text()})") for p in refused}
