@@ -86,7 +86,15 @@ class HelionMagics(Magics):
     @argument(
         "--roofline",
         action="store_true",
-        help="EXPR's FLOPs, bytes and intensity; on a GPU its point on the roofline",
+        help="EXPR's FLOPs, bytes and intensity; on a GPU its point on the roofline; without "
+        "one, where the cost model predicts it on --device's roofline",
+    )
+    @argument(
+        "--device",
+        metavar="NAME",
+        default=plot.PREDICTED_FOR,
+        help=f"without a GPU, the datasheet device --roofline predicts for (default: "
+        f"{plot.PREDICTED_FOR})",
     )
     @argument(
         "--export",
@@ -301,6 +309,7 @@ class CellRun:
             [(call.name, call.args) for call in program.calls],
             lambda: self._evaluate(expression),
             on_gpu=on_gpu(),
+            predict_for=self.options.device,
             block_sizes=(self.config or {}).get("block_sizes"),
             searches=searches,
         )

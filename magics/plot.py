@@ -20,6 +20,44 @@ NO_SEARCH = (
     "fix the configuration; --force searches again instead of using the autotune cache)"
 )
 SEVERAL_CALLS = "no autotune cloud: it is drawn for an expression with one kernel call"
+PREDICTION_NOTICE = (
+    "the cost model's prediction, not a measurement: kernels run in Triton's CPU interpreter "
+    "here; --device NAME picks the GPU"
+)
+PREDICTED_FOR = "H100 SXM"  # the datasheet device a CPU machine predicts for, unless told
+
+
+def datasheet_device(name: str) -> Any:
+    """The datasheet entry named `name` (its table name or a GPU's own name), or None."""
+    from transpiler.perf.devices import DEVICES, find_device
+
+    named = {device.name.lower(): device for device in DEVICES}
+    return named.get(name.strip().lower()) or find_device(name)
+
+
+def device_names() -> str:
+    from transpiler.perf.devices import DEVICES
+
+    return ", ".join(device.name for device in DEVICES)
+
+
+def predicted_report(expression: str, line: str, cost: Any, precision: str, device_name: str):
+    """Without a GPU: where the cost model puts EXPR on a datasheet device's roofline (at the
+    roof: the fastest the minimum bytes and FLOPs allow), labelled as a prediction."""
+    from transpiler.perf.roofline import floor_seconds, point
+
+    device = datasheet_device(device_name)
+    if device is None:
+        known = device_names()
+        return [f"{line}; {CPU_NOTICE}; no datasheet entry {device_name!r} ({known})"], None
+    seconds = floor_seconds(cost, device, precision)
+    predicted = point(f"{expression}: predicted", cost, seconds, precision)
+    title = f"Predicted on {device.name} ({precision}): the cost model at the roof, not measured"
+    said = (
+        f"{line}; predicted on {device.name} ({precision}): at best {seconds * 1e3:.3g} ms, on "
+        f"the roof ({PREDICTION_NOTICE})"
+    )
+    return [said], figure_png(device, [predicted], title=title)
 
 
 def precision_of(args: Iterable[Any]) -> str:
@@ -61,13 +99,15 @@ def roofline_report(
     on_gpu: bool,
     block_sizes: Any = None,
     searches: list[list] | None = None,
+    predict_for: str = PREDICTED_FOR,
 ) -> tuple[list[str], bytes | None]:
     """Lines to print and, on a GPU with a known device, the roofline figure as PNG bytes.
 
     `calls` are EXPR's kernel calls (kernel name, arguments); `run` evaluates EXPR again (timed
     on a GPU with triton.testing.do_bench); `searches`, one per call, the autotuner's
     [(config, ms)] behind it (the kernel's `last_tuning` for those shapes, or []): with one
-    call, its candidates are drawn as a cloud. Cost-model failures are one line, never raised.
+    call, its candidates are drawn as a cloud. Without a GPU the figure is a prediction for the
+    datasheet device `predict_for`. Cost-model failures are one line, never raised.
     """
     from transpiler.perf import analyse
 
@@ -91,7 +131,7 @@ def roofline_report(
     names = [name for name, _ in calls]
     line = cost_line(expression, names, cost)
     if not on_gpu:
-        return [f"{line}; {CPU_NOTICE}"], None
+        return predicted_report(expression, line, cost, precision, predict_for)
     from transpiler.perf.devices import current_device
     from transpiler.perf.roofline import percent_of_attainable, point
     from transpiler.perf.timing import time_kernel

@@ -64,6 +64,8 @@ def test_help_lists_every_option(shell: InteractiveShell) -> None:
         "--export PATH",
         "--config JSON",
         "--interpret",
+        "--export-minimal PATH",
+        "--device NAME",
         "--show {side,triton,source,none}",
         "--force",
     ):
@@ -120,10 +122,26 @@ def test_bench_and_roofline_notices_on_cpu(shell: InteractiveShell) -> None:
     assert "bench: timing needs a GPU (kernels run in Triton's CPU interpreter here)" in lines
     # add of 33 float32s: 33 FLOP; x, y read and out written once: 3 · 33 · 4 bytes
     roofline = [line for line in lines if line.startswith("roofline add(x, y) (add): ")]
+    # on the roof of H100 SXM's datasheet: 396 bytes at 3.35 TB/s
     assert roofline == [
         "roofline add(x, y) (add): 33 FLOP, 396 bytes minimum, 0.0833 FLOP/byte; "
-        + magics.plot.CPU_NOTICE
+        f"predicted on H100 SXM (fp32): at best {396 / 3.35e12 * 1e3:.3g} ms, on the roof "
+        f"({magics.plot.PREDICTION_NOTICE})"
     ]
+    figures = [output for output in shown.outputs if "image/png" in output]
+    assert len(figures) == 1  # the prediction, drawn
+
+
+def test_roofline_prediction_for_a_named_device_on_cpu(shell: InteractiveShell) -> None:
+    if torch.cuda.is_available():
+        pytest.skip("on a GPU --roofline measures")
+    put(shell, x=torch.randn(33), y=torch.randn(33))
+    line = "--run 'add(x, y)' --no-check --roofline --show none --device"
+    shown = run_magic(shell, f"{line} 'MI300X'", ADD_CELL)
+    assert "predicted on MI300X (fp32)" in shown.stdout
+    shown = run_magic(shell, f"{line} 'B300'", ADD_CELL)
+    assert "no datasheet entry 'B300' (H100 PCIe, H100 SXM" in shown.stdout
+    assert not any("image/png" in output for output in shown.outputs)
 
 
 def test_roofline_cost_model_failure_is_one_line(
