@@ -48,6 +48,7 @@ class _Worker:
             "args": launch.args,
             "kwargs": launch.kwargs,
             "target": (target.backend, target.arch, target.warp_size),
+            "sys_path": [p for p in sys.path if p],  # the module may import the user's modules
         }
         self.waiting.append((launch, target, code, future))
         try:
@@ -125,6 +126,11 @@ def _outcome(launch: Launch, target: Target, code: str, reply: dict) -> TargetRe
             f"({reply['missing_backend']})"
         )
     if "error" in reply:
+        if reply["error_kind"] == "worker":  # not the compiler: the module or the arguments
+            return TargetError(
+                f"{target.name}: could not prepare {launch.kernel} for Triton's compiler:\n"
+                f"{reply['error']}"
+            )
         if reply["error_kind"] == "OutOfResources":
             return _over_limits(launch, target, reply["error"])
         return GPUCompileError.from_triton(

@@ -84,6 +84,7 @@ def compile_launch(request: dict) -> dict:
     from triton.compiler import ASTSource, make_backend
     from triton.runtime.jit import create_function_from_signature
 
+    sys.path[:0] = [p for p in request.get("sys_path", ()) if p not in sys.path]  # its imports
     module = _module(request["path"], request["code"])
     function = getattr(module, request["kernel"])
     target = GPUTarget(*request["target"])
