@@ -64,13 +64,14 @@ def _check_host_names(
     loop_vars = _target_names(loop.target)
     device_names = _bound_names(loop.body) | loop_vars
     for target, value in _assignments(loop.body):
-        if target in host_names and _mentions_device(value, device_names, aliases):
+        name = target.value
+        if name in host_names and _mentions_device(value, device_names, aliases):
             raise source.error(
                 HostVariableModifiedError,
-                _target_node(loop.body, target),
-                f"{target!r} is a host variable: assigning it inside the device loop would "
+                target,
+                f"{name!r} is a host variable: assigning it inside the device loop would "
                 "change it only on the GPU",
-                hint=f"store into it instead: {target}[tile] = ...; or give the device value "
+                hint=f"store into it instead: {name}[tile] = ...; or give the device value "
                 "a new name",
             )
 
@@ -126,22 +127,14 @@ def _names(node) -> set[str]:
 
 
 def _assignments(body: cst.BaseSuite):
-    """(name, value) of each plain-name assignment in the loop body, at any depth."""
+    """(target name node, value) of each plain-name assignment in the loop body, any depth."""
     for found in m.findall(body, m.Assign() | m.AugAssign() | m.AnnAssign()):
         targets = (
             [t.target for t in found.targets] if isinstance(found, cst.Assign) else [found.target]
         )
         for target in targets:
             if isinstance(target, cst.Name) and found.value is not None:
-                yield target.value, found.value
-
-
-def _target_node(body: cst.BaseSuite, name: str) -> cst.CSTNode:
-    for found in m.findall(
-        body, m.AssignTarget(target=m.Name(name)) | m.AugAssign(target=m.Name(name))
-    ):
-        return found.target
-    return body
+                yield target, found.value
 
 
 def _mentions_device(value: cst.BaseExpression, device_names: set[str], aliases: Aliases) -> bool:
