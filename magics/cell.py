@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,10 @@ from transpiler import runtime
 from transpiler.errors import TranspileError
 from transpiler.language import ReferenceUnsupportedError
 
-from . import checking, plot, timing
-from .assumed import Assumed, assume_ranks, run_hint
+from . import checking, exporting, plot, timing
+from .assumed import Assumed, assume_ranks
 from .errors import run_error_pane, transpile_error_pane
+from .options import help_text, parse_config, parse_options
 from .program import CELL_FILENAME, CellProgram
 from .view import SHOW_CHOICES, HelionView
 
@@ -39,30 +39,6 @@ EMPTY_CELL = (
     "%%helion: the cell has no code under the magic line; put the kernels there "
     "(%%helion --help lists the options)"
 )
-
-
-def parse_options(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
-    """The magic line as a shell would split it (quotes group words), or a UsageError."""
-    try:
-        words = shlex.split(line)
-    except ValueError as error:
-        raise UsageError(f"cannot split the options: {error}") from None
-    return parser.parse_args(words)
-
-
-def help_text(doc: str) -> str:
-    """The magic's docstring (usage, description, options) as a cell's help."""
-    return doc.replace("::\n\n  %helion", "%%helion", 1).strip()
-
-
-def parse_config(text: str) -> dict[str, Any]:
-    try:
-        config = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"--config is not valid JSON: {error}") from None
-    if not isinstance(config, dict):
-        raise UsageError("--config must be a JSON object, e.g. '{\"block_sizes\": [64]}'")
-    return config
 
 
 @magics_class
@@ -319,38 +295,8 @@ class CellRun:
             display(Image(data=png, format="png"))
 
     def _export(self, path: Path, shown: str, minimal: bool) -> None:
-        program = self.program
-        assert program is not None
-        if program.latest is None:
-            print(
-                f"export: nothing written to {shown}: a tile's rank comes from the arguments; "
-                f"add {run_hint(self.cell, CELL_FILENAME)} (with arguments of the ranks you will "
-                "pass) to the magic line"
-            )
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self._export_text(program, minimal))
-        kernels = ", ".join(program.latest.kernels)
-        what = "kernels and launchers only" if minimal else "standalone"
-        print(f"exported {kernels} → {shown} ({what}: needs torch and triton, not helion)")
-
-    def _export_text(self, program: CellProgram, minimal: bool) -> str:
-        """transpiler.export's module: the launchers, a reference and a `__main__` self-check
-        on random inputs shaped like the first call of each kernel in --run (if there was one)."""
-        from transpiler.export import export_text
-
-        try:
-            return export_text(
-                program.source,
-                example_args=self.examples or None,
-                config=program.config,
-                filename=CELL_FILENAME,
-                minimal=minimal,
-            )
-        except TypeError:  # an argument the file cannot record: no self-check inputs for it
-            return export_text(
-                program.source, config=program.config, filename=CELL_FILENAME, minimal=minimal
-            )
+        assert self.program is not None
+        print(exporting.export_cell(self.program, self.examples, path, shown, minimal))
 
 
 def on_gpu() -> bool:

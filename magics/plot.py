@@ -21,8 +21,8 @@ NO_SEARCH = (
 )
 SEVERAL_CALLS = "no autotune cloud: it is drawn for an expression with one kernel call"
 PREDICTION_NOTICE = (
-    "the cost model's prediction, not a measurement: kernels run in Triton's CPU interpreter "
-    "here; --device NAME picks the GPU"
+    "the cost model's prediction, not measured: the achieved point and the autotuner's cloud "
+    "need a GPU, and kernels run in Triton's CPU interpreter here; --device NAME picks the GPU"
 )
 PREDICTED_FOR = "H100 SXM"  # the datasheet device a CPU machine predicts for, unless told
 

@@ -348,7 +348,8 @@ def test_stored_tutorial_fits(jupyter_lab: tuple[str, str, Path], tutorial: str)
         try:
             page = browser.new_page(viewport=VIEWPORT)
             open_notebook(page, base, token, tutorial)
-            page.wait_for_selector("text=Generated Triton", timeout=60_000)
+            view = page.locator(".jp-OutputArea-output", has_text="Generated Triton")
+            view.first.wait_for(timeout=60_000)
             source, triton = page.evaluate(READ_SANITISED)
         finally:
             browser.close()

@@ -1,0 +1,34 @@
+"""The magic line: split like a shell line, `--config` read as JSON, the help text."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+from typing import Any
+
+from IPython.core.error import UsageError
+
+
+def parse_options(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
+    """The magic line as a shell would split it (quotes group words), or a UsageError."""
+    try:
+        words = shlex.split(line)
+    except ValueError as error:
+        raise UsageError(f"cannot split the options: {error}") from None
+    return parser.parse_args(words)
+
+
+def help_text(doc: str) -> str:
+    """The magic's docstring (usage, description, options) as a cell's help."""
+    return doc.replace("::\n\n  %helion", "%%helion", 1).strip()
+
+
+def parse_config(text: str) -> dict[str, Any]:
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"--config is not valid JSON: {error}") from None
+    if not isinstance(config, dict):
+        raise UsageError("--config must be a JSON object, e.g. '{\"block_sizes\": [64]}'")
+    return config
