@@ -181,7 +181,20 @@ CATALOGUE = [
         errors.UnsupportedConstructError,
         "x[tile] > 0",
     ),
-    ("partial-slice", in_loop("out[tile] = x[1:]"), errors.UnsupportedConstructError, "1:]"),
+    (
+        "partial-slice",
+        in_loop("out[tile] = x[tile.begin:]"),
+        errors.UnsupportedConstructError,
+        "tile.begin:]",
+    ),
+    (
+        "two-kernels-refused",
+        in_loop("out[tile] = x[tile].item()")
+        + "\n\n@helion.kernel()\ndef j(x):\n    for tile in hl.tile(x.size(0)):\n"
+        + "        x[tile] = torch.expp(x[tile])\n",
+        errors.KernelErrors,
+        "item()",
+    ),
     (
         "matmul-of-vectors",
         in_loop("out[tile] = x[tile] @ x[tile]"),

@@ -27,9 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--example",
         metavar="SPEC",
-        help="with --export or --targets: example inputs, as a Python expression over "
-        "torch, e.g. 'torch.randn(64, 128), torch.randn(128)' (one kernel) or "
-        "\"{'softmax': (torch.randn(8, 16),)}\"",
+        help="example inputs, as a Python expression over torch, e.g. 'torch.randn(64, 128), "
+        "torch.randn(128)' (one kernel) or \"{'softmax': (torch.randn(8, 16),)}\": the "
+        "kernels specialise on their ranks (hl.tile(x.size()) needs them)",
     )
     parser.add_argument(
         "--targets",
@@ -51,21 +51,44 @@ def main(argv: list[str] | None = None) -> int:
         parser.exit(2, f"python -m transpiler: cannot read {args.source}: {error.strerror}\n")
     if args.targets:
         return _targets(parser, text, str(args.source), args.example, args.targets)
+    status = 0
     try:
         if args.export:
             generated = _export(text, str(args.source), args.example, args.keep_autotune)
         else:
-            generated = transpile(text, filename=str(args.source))
+            examples = _examples(args.example) if args.example else None
+            generated = transpile(text, filename=str(args.source), example_args=examples)
     except TranspileError as error:
         print(error, file=sys.stderr)
-        return 1
+        partial = getattr(error, "partial", None)
+        if partial is None or not partial.kernels or args.export:
+            return 1
+        # the kernels that could be transpiled are written; each failed one is a function that
+        # raises its error when called (docs/architecture.md, "Errors")
+        failed = [getattr(e, "kernel", "?") for e in getattr(error, "errors", [error])]
+        print(
+            f"python -m transpiler: {len(failed)} kernel(s) not transpiled ({', '.join(failed)});"
+            f" written: {', '.join(partial.kernels)}",
+            file=sys.stderr,
+        )
+        generated, status = partial.code, 1
     if args.output is None:
         sys.stdout.write(generated)
     else:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(generated)
         print(f"wrote {args.output}", file=sys.stderr)
-    return 0
+    return status
+
+
+def _examples(spec: str) -> tuple | dict:
+    """--example's expression over torch: one tuple of arguments, or a dict by kernel name."""
+    import torch
+
+    examples = eval(spec, {"torch": torch})  # noqa: S307 - the user's own command line
+    if isinstance(examples, torch.Tensor) or not isinstance(examples, (tuple, dict)):
+        examples = (examples,)
+    return examples
 
 
 def _export(text: str, filename: str, example: str | None, keep_autotune: bool = False) -> str:

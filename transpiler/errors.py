@@ -175,7 +175,9 @@ class RankUnknownError(TranspileError):
 
     hint = (
         "call the kernel through transpiler.kernel (it specialises on the arguments), pass "
-        "example_args= to transpile, or write the sizes out: hl.tile([m, n])"
+        "example_args= to transpile (on the command line: --example 'torch.randn(64, 128)', "
+        "one expression per argument, or \"{'kernel': (torch.randn(64, 128),)}\" for one "
+        "kernel of several), or write the sizes out: hl.tile([m, n])"
     )
 
 
@@ -211,6 +213,29 @@ class CallableArgumentError(TranspileError):
         "pass a lambda or a def whose source Python can find, that returns one expression "
         "and closes over tensors, ints, floats or bools only"
     )
+
+
+class KernelErrors(TranspileError):
+    """Several kernels of one module could not be transpiled: each one's own error, in source
+    order (`errors`), and the module with the kernels that could (`partial`: a Transpiled whose
+    failed kernels are functions raising their error when called)."""
+
+    def __init__(self, errors: list[TranspileError], kernels: int, partial: object) -> None:
+        first = errors[0]
+        names = ", ".join(getattr(e, "kernel", "?") for e in errors)
+        super().__init__(
+            f"{len(errors)} of {kernels} kernels not transpiled ({names})",
+            filename=first.filename,
+            lineno=first.lineno,
+            col_offset=first.col_offset,
+            source_line=first.source_line,
+        )
+        self.errors, self.partial = errors, partial
+
+    hint = "each error below is one kernel's; the module of the others is `.partial`"
+
+    def __str__(self) -> str:
+        return "\n\n".join([super().__str__(), *(str(e) for e in self.errors)])
 
 
 class InternalTranspilerError(TranspileError):

@@ -13,7 +13,12 @@ from .codegen import Names
 from .config_check import check_config
 from .device_rules import check_device_rules, check_store_races
 from .emit import HEADER_IMPORTS, header
-from .errors import InternalTranspilerError, TranspileError, UnsupportedConstructError
+from .errors import (
+    InternalTranspilerError,
+    KernelErrors,
+    TranspileError,
+    UnsupportedConstructError,
+)
 from .frontend import (
     Aliases,
     KernelFunction,
@@ -105,15 +110,20 @@ def _transpile(
     helpers: set[str] = set()
     host_helpers: set[str] = set()
     functions: dict[str, str] = {}
+    failed: dict[int, TranspileError] = {}  # every kernel's error, not only the first's
     for kernel in kernels:
-        lowered, launcher = lower_kernel(
-            parsed,
-            aliases,
-            kernel,
-            ranks.get(kernel.name, {}),
-            given.get(kernel.name, {}),
-            constants.get(kernel.name, {}),
-        )
+        try:
+            lowered, launcher = lower_kernel(
+                parsed,
+                aliases,
+                kernel,
+                ranks.get(kernel.name, {}),
+                given.get(kernel.name, {}),
+                constants.get(kernel.name, {}),
+            )
+        except Exception as error:  # noqa: BLE001 - reported with the others, at the end
+            failed[id(kernel.node)] = _kernel_error(parsed, kernel.name, error)
+            continue
         pieces[id(kernel.node)] = (lowered, launcher)
         for item in lowered:
             helpers |= item.helpers
@@ -125,7 +135,11 @@ def _transpile(
         for piece in text.split("\n"):
             module.add(piece, None)
     for statement in parsed.module.body:
-        if id(statement) in pieces:
+        if id(statement) in failed:  # a stub in its place: the module still imports
+            module.blank(2)
+            for piece in _not_transpiled(statement, failed[id(statement)]):
+                module.add(piece, parsed.line_of(statement))
+        elif id(statement) in pieces:
             lowered, launcher = pieces[id(statement)]
             for item in lowered:
                 module.blank(2)
@@ -138,17 +152,50 @@ def _transpile(
             first = parsed.line_of(statement)
             for offset, piece in enumerate(text.split("\n")):
                 module.add(piece, first + offset)
+    done = [k for k in kernels if id(k.node) in pieces]
     tunables = {
-        k.name: tuple(t for item in pieces[id(k.node)][0] for t in item.tunables) for k in kernels
+        k.name: tuple(t for item in pieces[id(k.node)][0] for t in item.tunables) for k in done
     }
     phases = {
         k.name: tuple(len(item.tunables) for item in pieces[id(k.node)][0])
-        for k in kernels
+        for k in done
         if len(pieces[id(k.node)][0]) > 1
     }
-    return Transpiled(
-        module.text(), tuple(module.line_map), tuple(k.name for k in kernels), tunables, phases
+    result = Transpiled(
+        module.text(), tuple(module.line_map), tuple(k.name for k in done), tunables, phases
     )
+    errors = [failed[id(k.node)] for k in kernels if id(k.node) in failed]
+    if len(errors) == 1:  # one kernel's own error, as raised: the module without it beside
+        errors[0].partial = result
+        raise errors[0]
+    if errors:
+        raise KernelErrors(errors, len(kernels), result)
+    return result
+
+
+def _kernel_error(parsed: Source, name: str, error: Exception) -> TranspileError:
+    """A kernel's failure as a TranspileError (a bug of ours at the statement being lowered),
+    labelled with the kernel's name."""
+    if not isinstance(error, TranspileError):
+        statement = parsed.current or parsed.module
+        internal = parsed.error(
+            InternalTranspilerError, statement, f"{type(error).__name__}: {error}"
+        )
+        internal.__cause__ = error
+        error = internal
+    error.kernel = name
+    return error
+
+
+def _not_transpiled(function: cst.FunctionDef, error: TranspileError) -> list[str]:
+    """A stand-in for a kernel that could not be transpiled: calling it raises its error."""
+    name = function.name.value
+    message = f"{name} was not transpiled: {error}"
+    return [
+        f"def {name}(*args, **kwargs):",
+        f'    """Not transpiled: {type(error).__name__} (see the error below)."""',
+        f"    raise NotImplementedError({message!r})",
+    ]
 
 
 def transpile(
