@@ -50,7 +50,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         statistics = compile_check.STATISTICS
         terminalreporter.write_line(
             f"compile check ({COMPILE_CHECK}): {statistics['launches']} launches checked, "
-            f"{statistics['compiled']} compiled, tests waited {statistics['waited']:.1f} s"
+            f"{statistics['compiled']} compiled in {statistics['compiling']:.1f} s (a subprocess "
+            f"beside the tests), tests waited {statistics['waited']:.1f} s for them"
         )
 
 

@@ -21,8 +21,9 @@ from .client import submit
 from .table import target_named
 
 ENVIRONMENT = "TRANSPILER_COMPILE_CHECK"  # a target name; "" or "0": no check
-# launches checked, distinct specialisations compiled, seconds waited for compiles
-STATISTICS: dict[str, float] = {"launches": 0, "compiled": 0, "waited": 0.0}
+# launches checked, distinct specialisations compiled, the worker's seconds in Triton's
+# compiler for them, seconds tests waited for compiles at their end
+STATISTICS: dict[str, float] = {"launches": 0, "compiled": 0, "compiling": 0.0, "waited": 0.0}
 _PENDING: list[Future] = []
 _SEEN: set[tuple] = set()
 
@@ -49,10 +50,12 @@ def install(name: str, *, wait: bool = True) -> None:
         if not warmup and _generated(self.fn.__code__.co_filename):
             launch = launch_of(self, args, kwargs, grid)
             STATISTICS["launches"] += 1
+            future = submit(launch, target)
             if launch.key() not in _SEEN:
                 _SEEN.add(launch.key())
                 STATISTICS["compiled"] += 1
-            _PENDING.append(submit(launch, target))
+                future.add_done_callback(_count_seconds)
+            _PENDING.append(future)
             if wait:
                 drain()
         return result
@@ -70,6 +73,11 @@ def drain() -> None:
             future.result()
     finally:
         STATISTICS["waited"] += time.perf_counter() - started
+
+
+def _count_seconds(future: Future) -> None:
+    if future.exception() is None:
+        STATISTICS["compiling"] += future.result().compile_seconds
 
 
 def uninstall() -> None:
