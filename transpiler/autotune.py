@@ -212,11 +212,18 @@ def search(
     fastest wins. Configurations that fail to compile or disagree are skipped."""
     started = time.perf_counter()
     trial_args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
-    default = build(None)
-    baseline = default(*trial_args)
     timings: list[tuple[dict[str, Any] | None, float]] = []
-    launchers = [default]  # beside timings, for the final rounds
-    timings.append((None, _time(default, trial_args)))
+    launchers: list[Callable] = []  # beside timings, for the final rounds
+    default = build(None)
+    try:
+        baseline = default(*trial_args)
+    except Exception as error:  # the default needs more than this device holds: another fits?
+        if not _out_of_resources(error):
+            raise
+        baseline, too_big = _NOTHING, error
+    else:
+        launchers.append(default)
+        timings.append((None, _time(default, trial_args)))
     slower_rows = None  # rows per program from which row candidates stopped paying
     longest = time.perf_counter() - started  # the longest a candidate took (compile + time)
     tried_at = None  # when the latest candidate began
@@ -233,16 +240,30 @@ def search(
         try:
             launcher = build(config)
             result = launcher(*trial_args)
-            if not _agrees(result, baseline):
+            if baseline is _NOTHING:  # the first that fits stands for the default
+                baseline = result
+            elif not _agrees(result, baseline):
                 continue
             ms = _time(launcher, trial_args)
         except Exception:  # noqa: BLE001 - out of shared memory, registers: not a candidate here
             continue
-        if rows is not None and rows > 1 and ms > min(t for _, t in timings):
+        if rows is not None and rows > 1 and timings and ms > min(t for _, t in timings):
             slower_rows = rows if slower_rows is None else min(slower_rows, rows)
         timings.append((config, ms))
         launchers.append(launcher)
+    if not timings:  # no configuration fits this device: the default's own error says why
+        raise too_big
     return timings[_final_round(timings, launchers, trial_args)][0], timings
+
+
+_NOTHING = object()  # no baseline yet: the default configuration did not fit
+
+
+def _out_of_resources(error: Exception) -> bool:
+    """Triton's refusal to launch a kernel the device cannot hold (shared memory, registers)."""
+    from triton.runtime.errors import OutOfResources
+
+    return isinstance(error, OutOfResources) or "out of resource" in str(error).lower()
 
 
 FINALISTS = 3  # the fastest candidates of a search, timed again in turns
