@@ -360,3 +360,42 @@ def test_highlighting_keeps_every_character_and_no_bare_whitespace() -> None:
     assert plain == code.splitlines()
     # Whitespace-only text between tags is collapsed by some pipelines (nbconvert): none here.
     assert not any(re.search(r">[ \t]+<", fragment) for fragment in fragments)
+
+
+def test_a_saved_notebook_holds_the_view(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run by a real kernel, written to disk and read back: the view is in the file as HTML
+    (no widget to miss its model when reopened), and nbconvert's HTML holds the panes."""
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("nbconvert")
+    cells = [
+        "%load_ext magics\nimport torch\nx, y = torch.randn(37), torch.randn(37)",
+        '%%helion --run "add(x, y)"\n' + ADD_CELL,
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path / "cache"))  # the kernel's too
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT)}},  # imports `magics` from the repository
+    )
+    client.execute()
+    saved = tmp_path / "saved.ipynb"
+    nbformat.write(notebook, saved)
+    outputs = nbformat.read(saved, as_version=4).cells[1].outputs
+    views = [o for o in outputs if "data-helion-view" in o.get("data", {}).get("text/html", "")]
+    assert len(views) == 1 and set(views[0].data) == {"text/html", "text/plain"}
+    assert views[0].data["text/plain"].startswith("helion: 1 kernel (add) → ")
+    assert not any("widget" in key for o in outputs for key in o.get("data", {}))
+    assert "widgets" not in nbformat.read(saved, as_version=4).metadata
+    converted = subprocess.run(
+        [sys.executable, "-m", "nbconvert", "--to", "html", "--stdout", str(saved)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert converted.returncode == 0, converted.stderr[-2000:]
+    page = converted.stdout
+    assert 'data-pane="source"' in page and 'data-pane="triton"' in page
+    assert 'data-source-line="9"' in page and "lines of helpers" in page

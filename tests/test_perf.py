@@ -356,6 +356,18 @@ def test_many_points_are_numbered_with_a_key(tmp_path):
     assert len(key.splitlines()) == len(points) and "kernel5 (" in key
 
 
+def test_precisions_of_one_peak_share_one_roof_and_one_ridge_label(tmp_path):
+    pytest.importorskip("matplotlib")
+    from transpiler.perf.plot import plot_roofline
+
+    axes = plot_roofline(H100, [], path=tmp_path / "shared.png").axes[0]  # bf16 = fp16 peaks
+    legend = [t.get_text() for t in axes.get_legend().get_texts()]
+    assert "bf16 / fp16 989 TFLOP/s (datasheet)" in legend
+    assert not any(label.startswith(("bf16 989", "fp16 989")) for label in legend)
+    ridges = [t.get_text() for t in axes.texts if t.get_text().startswith("ridge")]
+    assert len(ridges) == len(set(ridges)) == 4  # fp32, tf32, bf16 / fp16, fp8: none on another
+
+
 def test_rates_from_a_cost_and_a_time():
     got = rates(Cost(flops=2e12, min_bytes=3e9, tiled_bytes=6e9), ms=1.0)
     assert got == pytest.approx({"GB/s": 3000, "tiled GB/s": 6000, "TFLOP/s": 2000})

@@ -88,14 +88,20 @@ def _draw_roofs(axes, content: Chart) -> None:
         linewidth=1.5,
         label=f"memory {bandwidth / 1e12:.2f} TB/s{_measured(content, 'bandwidth')}",
     )
+    sharing: dict[float, list[str]] = {}  # precisions of one peak (bf16 and fp16): one roof
     for roof in content.roofs:
+        sharing.setdefault(roof.peak, []).append(roof.precision)
+    for roof in content.roofs:
+        if roof.precision != sharing[roof.peak][0]:
+            continue  # drawn, and its ridge labelled, once with the first
         colour = _ROOF_COLOURS.get(roof.precision, "#8c564b")
+        names = " / ".join(sharing[roof.peak])
         axes.plot(
             [roof.ridge, high],
             [roof.peak, roof.peak],
             color=colour,
             linewidth=1.5,
-            label=f"{roof.precision} {roof.peak / 1e12:.0f} TFLOP/s{_measured(content, roof.precision)}",
+            label=f"{names} {roof.peak / 1e12:.0f} TFLOP/s{_measured(content, roof.precision)}",
         )
         axes.plot([roof.ridge], [roof.peak], marker="o", color=colour, markersize=4)
         axes.annotate(
