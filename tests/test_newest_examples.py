@@ -11,6 +11,7 @@ import torch
 from helpers import assert_matches, both_truths, generated, kernel_source
 
 import transpiler
+from transpiler.autotune import candidates
 from transpiler.runtime import load_module
 
 FILE = "newest_examples.py"
@@ -213,3 +214,17 @@ def test_slice_none_in_index_lists():
     assert_matches(doubled, x.double() * 2)
     assert_matches(totals, ref_totals)
     assert_matches(doubled, ref_doubled)
+
+
+def test_rows_under_two_tile_dimensions_keep_blocks_small():
+    x = rand(3, 10, 70)
+    ours, reference = both_truths(FILE, "batched_rms_rows", x)
+    rows = x.double()
+    assert_matches(ours, rows * torch.rsqrt((rows * rows).mean(-1, keepdim=True) + 1e-6))
+    assert_matches(ours, reference)
+    code = transpiler.transpile_module(
+        kernel_source(FILE), example_args={"batched_rms_rows": (x,)}, only=("batched_rms_rows",)
+    ).code
+    assert "BLOCK_B = 1\n" in code and "BLOCK_M = max(1, 4096 // BLOCK_N)" in code
+    configs = candidates((("BLOCK_B", "rows"), ("BLOCK_M", "rows")))
+    assert configs and all(c["block_sizes"][0] == 1 for c in configs)

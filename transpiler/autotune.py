@@ -117,8 +117,9 @@ def candidates(
             if "k" in roles and index < DOT_VARIANT_CONFIGS:  # early: within the budget
                 configs.extend({**config, **variant} for variant in DOT_VARIANTS)
         return configs
-    if roles == ["rows"]:
-        return [{"block_sizes": [rows], "num_warps": warps} for rows, warps in ROW_CONFIGS]
+    if roles and set(roles) == {"rows"}:  # tiles of [b, m] rows: the last takes the rows
+        ones = [1] * (len(roles) - 1)
+        return [{"block_sizes": [*ones, rows], "num_warps": warps} for rows, warps in ROW_CONFIGS]
     if roles == ["tile", "reduce"]:
         return [
             {"block_sizes": [rows, chunk], "num_warps": warps}

@@ -222,3 +222,15 @@ def column_totals_and_doubled(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tens
         hl.atomic_add(totals, [slice(None)], rows.sum(0))
         hl.store(doubled, [tile_m, slice(None, None)], (rows * 2).to(x.dtype))
     return totals, doubled
+
+
+@helion.kernel()
+def batched_rms_rows(x: torch.Tensor) -> torch.Tensor:
+    # tiles over two leading dimensions, each program a few whole rows of the last
+    b, m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_b, tile_m in hl.tile([b, m]):
+        rows = x[tile_b, tile_m, :].to(torch.float32)
+        scale = torch.rsqrt(torch.mean(rows * rows, dim=-1, keepdim=True) + 1e-6)
+        out[tile_b, tile_m, :] = (rows * scale).to(out.dtype)
+    return out

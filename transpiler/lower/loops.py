@@ -458,13 +458,17 @@ class LoopsMixin:
         for (name, explicit), default in zip(blocks, defaults):
             if self.has_inner_tiles:
                 fallback = "16" if count == 1 else "8"
-            elif self.full_axes and count == 1:
+            elif self.full_axes and (count == 1 or name == blocks[-1][0]):
+                # rows of whole dimensions: about 4096 elements a program, the last tile
+                # dimension taking the rows (a wide row in [32, 32] tiles compiles for minutes)
                 full = " * ".join(a.block for a in self.full_axes.values())
                 fallback = (
                     f"max(1, 4096 // ({full}))"
                     if len(self.full_axes) > 1
                     else f"max(1, 4096 // {full})"
                 )
+            elif self.full_axes:
+                fallback = "1"
             else:
                 fallback = str(default)
             self.constexprs[name] = self.next_block_size(explicit, fallback, name)
