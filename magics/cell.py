@@ -18,7 +18,7 @@ from transpiler import runtime
 from transpiler.errors import TranspileError
 from transpiler.language import ReferenceUnsupportedError
 
-from . import checking, exporting, plot, timing
+from . import checking, exporting, plot, sweep, timing
 from .assumed import Assumed, assume_ranks
 from .errors import run_error_pane, transpile_error_pane
 from .options import help_text, parse_config, parse_options
@@ -58,7 +58,18 @@ class HelionMagics(Magics):
         default=None,
         help="compare EXPR's tensors with the reference run (default: on with --run)",
     )
-    @argument("--bench", action="store_true", help="time EXPR on the GPU: median ms, GB/s")
+    @argument(
+        "--bench",
+        action="store_true",
+        help="time EXPR on the GPU: median ms, GB/s; one kernel call also over sizes, against "
+        "torch eager and torch.compile of the same source",
+    )
+    @argument(
+        "--sizes",
+        metavar="LIST",
+        help="--bench's sizes for the call's largest dimension, e.g. '2**12,2**16,2**20' "
+        "(default: its own and halvings of it)",
+    )
     @argument(
         "--roofline",
         action="store_true",
@@ -270,6 +281,18 @@ class CellRun:
         assert program is not None
         moved = timing.tensor_bytes([call.args for call in program.calls] + [result])
         print(timing.bench_report(expression, lambda: self._evaluate(expression), moved))
+        block_sizes = (self.config or {}).get("block_sizes")
+        lines, png = sweep.sweep_report(
+            expression,
+            program.source,
+            program.calls,
+            self.namespace,
+            self.options.sizes,
+            block_sizes,
+        )
+        print("\n".join(lines))
+        if png is not None:
+            display(Image(data=png, format="png"))
 
     def _roofline(self, expression: str) -> None:
         program = self.program

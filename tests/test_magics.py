@@ -66,6 +66,7 @@ def test_help_lists_every_option(shell: InteractiveShell) -> None:
         "--interpret",
         "--export-minimal PATH",
         "--device NAME",
+        "--sizes LIST",
         "--show {side,triton,source,none}",
         "--force",
     ):

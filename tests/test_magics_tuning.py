@@ -190,3 +190,54 @@ def test_a_real_search_in_a_cell_becomes_the_roofline_cloud(shell, monkeypatch, 
     if not any("no datasheet entry" in line for line in lines):
         assert f"  autotune candidates ({len(timings)})" in " ".join(lines)
         assert any("image/png" in output for output in shown.outputs)
+
+
+# --- --bench over sizes --------------------------------------------------------------------
+
+
+def test_sweep_sizes_default_to_halvings_and_resize_the_largest_dimension() -> None:
+    from magics import sweep
+
+    vector = torch.randn(4096)
+    assert sweep.default_sizes([vector, vector]) == [256, 512, 1024, 2048, 4096]
+    assert sweep.default_sizes([torch.randn(300)]) == [300]  # too small to halve
+    assert sweep.parse_sizes("2**4, 100") == [16, 100]
+    for bad in ("0", "x", "1.5", "True"):
+        with pytest.raises(ValueError, match="is not a positive integer"):
+            sweep.parse_sizes(bad)
+    rows, weight = torch.randn(37, 64), torch.randn(64).half()
+    fresh = sweep.resized([rows, weight, 1e-5], 96)
+    assert [tuple(t.shape) for t in fresh[:2]] == [(37, 96), (96,)] and fresh[2] == 1e-5
+    assert fresh[1].dtype == torch.float16 and not torch.equal(fresh[0][:, :64], rows)
+    square = torch.randn(64, 64)
+    assert [tuple(t.shape) for t in sweep.resized([square, square], 32)] == [(32, 32)] * 2
+
+
+def test_bench_sweeps_sizes_against_torch(shell, monkeypatch) -> None:
+    """The GPU path with the timing stubbed (ms grow with the size): a table and a figure."""
+    import transpiler.perf.timing
+
+    monkeypatch.setattr(magics.cell, "on_gpu", lambda: True)
+    monkeypatch.setattr(magics.timing, "bench_report", lambda expression, run, moved: "bench")
+    monkeypatch.setattr(torch, "compile", lambda fn: fn)  # no Inductor build on this CPU
+    timed = []
+
+    def fake_time(fn):
+        timed.append(fn)
+        return transpiler.perf.timing.Timing(1e-3 * len(timed))
+
+    monkeypatch.setattr(transpiler.perf.timing, "time_kernel", fake_time)
+    put(shell, x=torch.randn(1000), y=torch.randn(1000))
+    shown = run_magic(
+        shell, "--run 'add(x, y)' --no-check --bench --sizes '2**8,2**10' --show none", ADD_CELL
+    )
+    lines = shown.stdout.splitlines()
+    start = lines.index("bench add(x, y) over sizes (GB/s; median of triton.testing.do_bench):")
+    header, small, large = lines[start + 1 : start + 4]
+    assert header.split() == ["size", "this", "kernel", "torch", "eager", "torch.compile"]
+    # 256 float32s: x, y read and the result written, 3072 bytes at 1, 2, 3 µs
+    assert small.split() == ["256", f"{3072 / 1e-3 / 1e6:.1f}", f"{3072 / 2e-3 / 1e6:.1f}", "1.0"]
+    assert large.split()[0] == "1024" and len(timed) == 6
+    assert sum("image/png" in output for output in shown.outputs) == 1
+    bad = run_magic(shell, "--run 'add(x, y)' --no-check --bench --sizes 0 --show none", ADD_CELL)
+    assert "bench sweep: --sizes: '0' is not a positive integer" in bad.stdout
