@@ -228,3 +228,31 @@ def test_rows_under_two_tile_dimensions_keep_blocks_small():
     assert "BLOCK_B = 1\n" in code and "BLOCK_M = max(1, 4096 // BLOCK_N)" in code
     configs = candidates((("BLOCK_B", "rows"), ("BLOCK_M", "rows")))
     assert configs and all(c["block_sizes"][0] == 1 for c in configs)
+
+
+UNDECORATED = """\
+import torch
+import transpiler as helion
+import transpiler.language as hl
+
+
+def _scaled_body(x: torch.Tensor, factor: float) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * factor
+    return out
+
+
+scaled = helion.kernel(_scaled_body)
+scaled_static = helion.kernel(_scaled_body, static_shapes=True)
+"""
+
+
+def test_a_kernel_made_by_calling_kernel_on_a_plain_function(tmp_path, monkeypatch):
+    (tmp_path / "undecorated_user.py").write_text(UNDECORATED)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("undecorated_user")
+    x = rand(29)
+    assert_matches(module.scaled(x, 1.5), x.double() * 1.5)
+    assert_matches(module.scaled_static(x, -2.0), x.double() * -2.0)
+    assert_matches(module.scaled.run_reference(x, 3.0), x.double() * 3.0)

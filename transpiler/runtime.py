@@ -169,6 +169,10 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
         elif value is torch.Tensor and name in _annotation_names(fn):  # `from torch import Tensor`
             prelude.append(f"from torch import Tensor as {name}")  # marks tensor parameters
     filename = inspect.getsourcefile(fn) or "<kernel>"
+    if function_text.startswith(("def ", "async def ")):  # helion.kernel(fn), not a decorator
+        prelude.append("import transpiler as _kernel_api")
+        function_text = "@_kernel_api.kernel()\n" + function_text
+        first_line -= 1  # the decorator's line comes before the def's
     padding = max(first_line - 1 - len(prelude), 1)
     text = "\n".join(prelude) + "\n" * (padding + 1) + function_text
     return text, filename, len(prelude) + padding - (first_line - 1)
