@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import os
+
 import pytest
 import torch
 
@@ -10,9 +13,11 @@ import transpiler.language as hl
 from transpiler.__main__ import main
 from transpiler.targets import (
     TARGETS,
+    GPUCompileError,
     MissingBackendError,
     Target,
     UnknownTargetError,
+    check,
     compile_launcher,
 )
 
@@ -154,3 +159,44 @@ def test_cli_prints_a_table_per_kernel_and_target(tmp_path, capsys):
     assert [row[:2] for row in rows] == [["scale_kernel", "sm_90"], ["scale_kernel", "gfx942"]]
     assert main([*argv[:2], "sm_90,h100", *argv[3:]]) == 1
     assert "unknown GPU target 'h100'" in capsys.readouterr().err
+
+
+@transpiler.kernel()
+def matmul_k8(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k, block_size=8):  # the interpreter takes K = 8, a GPU does not
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = acc
+    return out
+
+
+def _line_of(kernel: transpiler.Kernel, text: str) -> int:
+    lines, first = inspect.getsourcelines(kernel.fn)
+    return first + next(i for i, line in enumerate(lines) if text in line)
+
+
+def test_a_kernel_the_gpu_compiler_rejects_is_an_error_at_the_source_line():
+    arguments = (torch.randn(33, 40), torch.randn(40, 17))
+    with pytest.raises(GPUCompileError) as caught:
+        matmul_k8.bind(arguments).compile_for("sm_90")
+    error = caught.value
+    assert error.lineno == _line_of(matmul_k8, "acc = torch.addmm")
+    assert "K >= 16" in error.message and "tl.dot" in error.message
+    source_line = "acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])"
+    assert f"\n    {source_line}\n    ^" in str(error)  # the caret excerpt of the user's line
+
+
+def test_the_compile_check_fails_what_the_interpreter_ran():
+    arguments = (torch.randn(33, 40), torch.randn(40, 17))
+    check.install("sm_90", wait=False)
+    try:
+        torch.testing.assert_close(matmul_k8(*arguments), arguments[0] @ arguments[1])
+        with pytest.raises(GPUCompileError, match="K >= 16"):
+            check.drain()
+    finally:  # back to what conftest installed
+        configured = os.environ.get(check.ENVIRONMENT, "sm_90")
+        check.uninstall() if configured in ("", "0") else check.install(configured, wait=False)
