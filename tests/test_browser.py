@@ -201,9 +201,13 @@ def assert_fits(panes: dict, height: int) -> None:
 
 
 def run_all(page) -> None:
-    page.locator(".jp-Notebook .jp-Cell").first.click()
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_text("Run All Cells", exact=True).click()
+    """Run every cell once the notebook's kernel is idle (menu clicks race the kernel's start)."""
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget?.sessionContext?.session?.kernel?.status"
+        " === 'idle'",
+        timeout=180_000,
+    )
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
 
 def open_notebook(page, base: str, token: str, name: str) -> None:
