@@ -191,6 +191,11 @@ def test_cli_export(tmp_path, capsys):
     example = ["--example", "torch.randn(5, 17)", "-o", str(tuned)]
     assert main([str(GOLDEN / "softmax.py"), "--export", "--keep-autotune", *example]) == 0
     assert "@triton.autotune(" in tuned.read_text()
+    minimal = tmp_path / "minimal.py"
+    assert main([str(GOLDEN / "softmax.py"), "--export", "--minimal", "-o", str(minimal)]) == 0
+    text = minimal.read_text()
+    assert "def softmax(" in text and "reference_softmax" not in text and "__main__" not in text
+    ruff_clean(minimal)
 
 
 DROPOUT = """

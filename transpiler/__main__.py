@@ -1,4 +1,4 @@
-"""`python -m transpiler IN.py [-o OUT.py] [--export [--keep-autotune]] [--targets LIST]`: the CLI."""
+"""`python -m transpiler IN.py [-o OUT.py] [--export [--minimal] [--keep-autotune]] [--targets LIST]`: the CLI."""
 
 from __future__ import annotations
 
@@ -39,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         "registers, spills, shared memory, occupancy, instruction mix",
     )
     parser.add_argument(
+        "--minimal",
+        action="store_true",
+        help="with --export: the kernels and launchers only (no reference, no self-check)",
+    )
+    parser.add_argument(
         "--keep-autotune",
         action="store_true",
         help="with --export: a @triton.autotune list (the kernels' candidate configs, keyed on "
@@ -54,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     try:
         if args.export:
-            generated = _export(text, str(args.source), args.example, args.keep_autotune)
+            generated = _export(
+                text, str(args.source), args.example, args.keep_autotune, args.minimal
+            )
         else:
             examples = _examples(args.example) if args.example else None
             generated = transpile(text, filename=str(args.source), example_args=examples)
@@ -91,7 +98,13 @@ def _examples(spec: str) -> tuple | dict:
     return examples
 
 
-def _export(text: str, filename: str, example: str | None, keep_autotune: bool = False) -> str:
+def _export(
+    text: str,
+    filename: str,
+    example: str | None,
+    keep_autotune: bool = False,
+    minimal: bool = False,
+) -> str:
     import torch
 
     from .export import export_text
@@ -101,7 +114,13 @@ def _export(text: str, filename: str, example: str | None, keep_autotune: bool =
         examples = eval(example, {"torch": torch})  # noqa: S307 - the user's own command line
         if isinstance(examples, torch.Tensor) or not isinstance(examples, (tuple, dict)):
             examples = (examples,)
-    return export_text(text, example_args=examples, filename=filename, keep_autotune=keep_autotune)
+    return export_text(
+        text,
+        example_args=examples,
+        filename=filename,
+        keep_autotune=keep_autotune,
+        minimal=minimal,
+    )
 
 
 def _targets(
