@@ -16,6 +16,7 @@ from torch.overrides import TorchFunctionMode
 
 import transpiler
 import transpiler.autotuner
+import transpiler.distributed.dist_utils
 import transpiler.exc
 import transpiler.language
 from transpiler.runtime import Kernel
@@ -95,7 +96,7 @@ def _bench(fn: Callable[[], Any]) -> float:
 @contextlib.contextmanager
 def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu") -> Iterator[None]:
     """`helion`, `helion.language`, `helion.autotuner`, `helion._testing`,
-    `helion.runtime.settings` → ours, for the
+    `helion.runtime.settings`, `helion.runtime.triton.dist_utils` → ours, for the
     duration; in transpile-only mode kernel calls transpile without launching. Without a GPU,
     tensors meant for CUDA go to `target`."""
     global DEVICE
@@ -110,6 +111,8 @@ def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu"
         "helion.autotuner": transpiler.autotuner,
         "helion.exc": transpiler.exc,
         "helion.runtime.settings": transpiler.runtime_settings,
+        # the distributed examples' signal-pad barrier (symm_mem_sync): ours
+        "helion.runtime.triton.dist_utils": transpiler.distributed.dist_utils,
         "helion._testing": sys.modules[__name__],
         "helion.utils": _utils_module(),
         "helion._compat": _compat_module(),

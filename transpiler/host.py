@@ -41,6 +41,10 @@ class HostInfo:
     # views made by swapping a tensor's last two dimensions (`k.transpose(1, 2)` of a 3-D k,
     # `w.t()`): their memory likely holds them the other way round, which TMA can copy
     swapped: set[str] = field(default_factory=set)
+    # tuples of tensors alike (`torch.ops.symm_mem.get_remote_tensors(x, group)`: x on each
+    # rank of the group) → the tensor each element is like
+    tensor_tuples: dict[str, str] = field(default_factory=dict)
+    constexpr_params: set[str] = field(default_factory=set)  # annotated `hl.constexpr`
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -104,6 +108,8 @@ class HostInfo:
         self.constants.pop(name, None)
         self.optional_params.discard(name)
         self.swapped.discard(name)
+        self.tensor_tuples.pop(name, None)
+        self.constexpr_params.discard(name)
 
     def _broadcast(self, names: list[str | None], value: cst.BaseExpression) -> bool:
         """`x, y = torch.broadcast_tensors(x, y)`: tensors of the largest rank among the inputs."""
@@ -177,6 +183,10 @@ class HostInfo:
             return
         if self._is_dtype(value):
             self.dtypes[name] = value
+            return
+        like = tuple_of_tensors_like(value, self)
+        if like is not None:
+            self.tensor_tuples[name] = like
             return
         if (
             isinstance(value, cst.Call)
@@ -345,6 +355,22 @@ class HostInfo:
         return "unknown" if func.startswith("torch.") else None
 
 
+# host calls that make a tuple of tensors like their first argument
+TENSOR_TUPLES = {"torch.ops.symm_mem.get_remote_tensors"}
+CONSTEXPR = "helion.language.constexpr"
+
+
+def tuple_of_tensors_like(value: cst.BaseExpression, info: HostInfo) -> str | None:
+    """The tensor `x` of `torch.ops.symm_mem.get_remote_tensors(x, group)`: a tuple with one
+    tensor like x per rank of the group (its memory on that rank)."""
+    if not (isinstance(value, cst.Call) and info.aliases.qualified(value.func) in TENSOR_TUPLES):
+        return None
+    first = value.args[0].value if value.args and value.args[0].keyword is None else None
+    if isinstance(first, cst.Name) and first.value in info.tensors:
+        return first.value
+    return None
+
+
 def _shape_entries(positional: list[cst.BaseExpression]) -> list:
     """The new shape's entries of `x.view(...)` / `x.reshape(...)`: one list or tuple
     (`x.view([m, n])`), or the arguments themselves (`x.view(m, n)`)."""
@@ -431,6 +457,8 @@ def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
             info.optional_params.add(name)
         if isinstance(annotation, cst.Name) and annotation.value in ("int", "float", "bool"):
             info.scalar_params.add(name)
+        if annotation is not None and info.aliases.qualified(annotation) == CONSTEXPR:
+            info.constexpr_params.add(name)
         if annotation is not None and (info.aliases.qualified(annotation) or "").endswith("Tensor"):
             info.tensors.add(name)
             if name in info.ranks:

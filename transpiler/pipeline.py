@@ -12,6 +12,7 @@ from . import callables as inline
 from .codegen import Names
 from .config_check import check_config
 from .device_rules import check_device_rules, check_store_races
+from .distributed.checks import symmetric_memory_checks
 from .emit import HEADER_IMPORTS, header
 from .errors import (
     InternalTranspilerError,
@@ -243,6 +244,7 @@ def lower_kernel(
     lowered: list[LoweredKernel] = []
     barriers: list[tuple[int, cst.BaseStatement, int]] = []  # (launcher index, node, loops before)
     needs_require = False  # a launcher check on the arguments uses the `require` helper
+    needs_symmetric = False  # ... or `require_symmetric` (distributed/checks.py)
     for statement in kernel.body:
         if device_loop_kind(statement, aliases):
             suffix = "" if len(kernel.loops) == 1 else f"_{len(lowered) + 1}"
@@ -274,6 +276,9 @@ def lower_kernel(
         checks = unpacking_checks(statement, set(host.params), first)
         launcher.extend(Line(1, check, first) for check in checks)
         needs_require |= bool(checks)
+        symmetric = symmetric_memory_checks(statement, aliases)
+        launcher.extend(Line(1, check, first) for check in symmetric)
+        needs_symmetric |= bool(symmetric)
         inside = _lines_inside_strings(text)
         for offset, piece in enumerate(text.split("\n")):
             # a line inside a string spanning lines (a docstring) is the string's own text:
@@ -283,6 +288,8 @@ def lower_kernel(
     _check_autotune_lengths(source, kernel, lowered)
     if needs_require and lowered:
         lowered[0].host_helpers.add("require")
+    if needs_symmetric and lowered:
+        lowered[0].host_helpers.add("require_symmetric")
     tiles = [name for item in lowered for name, _ in item.tunables]
     check_config(source, kernel.node, kernel.settings.get("config"), tiles)
     check_store_races(source, kernel, aliases)

@@ -65,8 +65,8 @@ class DescriptorsMixin:
         none, or the access is not a tile per dimension whose end the program knows upfront).
         A load of a view with its last two dimensions swapped copies 2-D tiles of its memory
         (the tiles' dimensions in memory order), turned back after the copy."""
-        if not self.access_is_tiles or not self.descriptors_wanted:
-            return None
+        if not self.access_is_tiles or not self.descriptors_wanted or tensor in self.tuple_elements:
+            return None  # (a tuple's tensors: pointers, no descriptor per element)
         rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
         if rank is None or rank != len(dims):
             return None

@@ -8,6 +8,7 @@ import textwrap
 import libcst as cst
 
 from ..codegen import assign, call, expr
+from ..distributed.library import library_source
 from ..errors import InlineTritonError, UnsupportedConstructError
 from ..frontend import dotted_name
 from .arguments import Arguments
@@ -170,7 +171,7 @@ class EscapesMixin:
         if args_node is None or _is_none(args_node):
             arguments = []
         elif isinstance(args_node, (cst.Tuple, cst.List)):
-            arguments = [ast.Name(id=self.snippet_name(e.value)) for e in args_node.elements]
+            arguments = [ast.Name(id=self.function_argument(e.value)) for e in args_node.elements]
         else:
             raise self.source.error(
                 InlineTritonError,
@@ -184,9 +185,31 @@ class EscapesMixin:
             return block(code, (), None)
         return self.result_like(code, output_like, node)
 
+    def function_argument(self, value_node: cst.BaseExpression) -> str:
+        """An argument of the user's Triton function: a host value the device code never
+        indexes goes as it is (a tensor as its pointer, an int as an int: symmetric memory's
+        `signal_pad_ptrs_dev` is an address), else as in a snippet."""
+        if isinstance(value_node, cst.Name):
+            name = value_node.value
+            value = self.lower_expr(value_node)
+            if (
+                value.kind == HOST_TENSOR
+                and name not in self.tensor_names_used
+                and name not in self.tuple_elements
+            ):
+                return self.param(name, name, "scalar")
+        return self.snippet_name(value_node)
+
     def triton_function(self, function_node: cst.BaseExpression | None, node: cst.Call) -> str:
         """The spelling that calls the function in the generated module."""
         if isinstance(function_node, (cst.Name, cst.Attribute)):
+            library = library_source(self.aliases.qualified(function_node) or "")
+            if library is not None:  # ours (symm_mem_sync): its source goes into the module
+                name, text = library
+                self.names.taken.add(name)
+                self.host_names.taken.add(name)
+                self.user_functions.setdefault(name, text)
+                return name
             dotted = dotted_name(function_node)
             head = (dotted or "").split(".")[0]
             if head in self.aliases.globals or head in self.aliases.names:

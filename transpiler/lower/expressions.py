@@ -89,6 +89,9 @@ class ExpressionsMixin:
                 return block(ast.Name(id=self.block_size_constexpr(name)), (), "int")
             if name in self.host.size_keys:
                 return block(ast.Name(id=self.size_param(self.host.size_keys[name])), ())
+            if name in self.host.constexpr_params:  # `rank: hl.constexpr`: `rank: tl.constexpr`
+                self.constexprs.setdefault(name, name)
+                return block(ast.Name(id=name), ())
             return block(ast.Name(id=self.param(name, name, "scalar")), ())
         if name in self.aliases.names:
             qualified = self.aliases.qualified(node)

@@ -29,6 +29,7 @@ from .slices import SlicesMixin
 from .specialised import SpecialisedMixin
 from .stages import StagesMixin
 from .statements import StatementsMixin
+from .tensor_tuples import TensorTuplesMixin, TupleElement
 from .values import HOST_TENSOR, Axis, Dims, Value
 
 
@@ -38,7 +39,11 @@ class Param:
 
     name: str
     launch: str  # host expression text
-    kind: str  # "tensor" | "scalar" | "stride" | "size"
+    kind: str  # one of PARAM_ORDER
+
+
+# kernel parameters in this order: pointers, tuples of pointers, sizes, scalars, strides
+PARAM_ORDER = ("tensor", "tensors", "size", "scalar", "stride")
 
 
 @dataclass
@@ -76,6 +81,7 @@ class KernelBuilder(
     SlicesMixin,
     ModuleGlobalsMixin,
     StagesMixin,
+    TensorTuplesMixin,
     DescriptorsMixin,
 ):
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
@@ -165,6 +171,7 @@ class KernelBuilder(
         self.tma_flag: str | None = None  # the constexpr choosing them over pointers
         self.inner_loops_seen = 0  # inner tile loops lowered so far (range_warp_specializes)
         self.warp_specialized_lines: list[Line] = []  # their `for` lines, when specialized
+        self.tuple_elements: dict[str, TupleElement] = {}  # `for a in tensors:` loop variables
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -231,7 +238,8 @@ class KernelBuilder(
 
     def tensor_pointer(self, tensor: str) -> str:
         self.tensor_names.add(tensor)
-        return self.param(f"{tensor}_ptr", tensor, "tensor")
+        element = self.tuple_element_pointer(tensor)  # `for a in tensors:`: a_ptr, no parameter
+        return element or self.param(f"{tensor}_ptr", tensor, "tensor")
 
     def stride(self, tensor: str, dim: int) -> str:
         return self.param(f"{tensor}_stride_{dim}", f"{tensor}.stride({dim})", "stride")
@@ -275,9 +283,7 @@ class KernelBuilder(
 
     def _kernel_text(self, loop: cst.For) -> list[Line]:
         lineno = self.source.line_of(loop)
-        ordered = sorted(
-            self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
-        )
+        ordered = sorted(self.params.values(), key=lambda p: PARAM_ORDER.index(p.kind))
         names = [p.name for p in ordered] + [f"{c}: tl.constexpr" for c in self.flag_names()]
         header = [Line(0, self.autotuned.decorator, lineno)] if self.autotuned else []
         header += [
@@ -307,7 +313,7 @@ class KernelBuilder(
         self.autotuned = self.autotune_list(loop)
         tuned = self.autotuned.names if self.autotuned else ()
         for name, value in self.constexprs.items():
-            if name not in tuned:
+            if name not in tuned and name != value:  # an hl.constexpr argument is its own
                 out.append(Line(depth, f"{name} = {value}", lineno))
         for name, test in self.even_flags.items():
             if tuned:  # the autotuner picks the blocks after this line: keep the masks
@@ -325,9 +331,7 @@ class KernelBuilder(
                 out.append(Line(depth + extra, text, lineno))
         else:
             out.append(Line(depth, f"grid = ({grid_text},)", lineno))
-        ordered = sorted(
-            self.params.values(), key=lambda p: ("tensor", "size", "scalar", "stride").index(p.kind)
-        )
+        ordered = sorted(self.params.values(), key=lambda p: PARAM_ORDER.index(p.kind))
         args = [p.launch for p in ordered] + [
             f"{c}={c}" for c in self.flag_names() if c not in tuned
         ]
@@ -348,7 +352,7 @@ class KernelBuilder(
                 self.arithmetic_on.setdefault(tensor, line)
 
     def rank_checks(self) -> list[str]:
-        checks = self.specialisation_checks() + argument_value_checks(self)
+        checks = self.tuple_bindings() + self.specialisation_checks() + argument_value_checks(self)
         for tensor, rank in self.checked_ranks.items():
             like = self.host.like.get(tensor)
             if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:

@@ -491,7 +491,11 @@ class LoopsMixin:
         # blocks before the launch: full-axis blocks first, then tiles that may depend on them
         ordered = {k: v for k, v in self.constexprs.items() if k not in dict(blocks)}
         ordered.update({k: self.constexprs[k] for k, _ in blocks})
-        tensors = ", ".join(p.launch for p in self.params.values() if p.kind == "tensor")
+        tensors = ", ".join(
+            p.launch if p.kind == "tensor" else f"*{p.name}"  # a tuple's tensors: each of them
+            for p in self.params.values()
+            if p.kind in ("tensor", "tensors")
+        )
         self.constexprs = {"INDEX_DTYPE": f"index_dtype({tensors})", **ordered}
         self.host_helpers.add("index_dtype")
 
@@ -506,6 +510,8 @@ class LoopsMixin:
         loops = 1  # Triton loops opened: one per dimension of a tile / grid loop
         if self.is_jagged_loop(loop):
             self.jagged_loop(loop, line)
+        elif kind is None and self.is_tensor_tuple_loop(loop):
+            self.tensor_tuple_loop(loop, line)  # for a in a_shared_tuple: (tensor_tuples.py)
         elif kind is None:
             self.plain_range_loop(loop, line)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from typing import Any
 
 import torch
 
+from . import symmetric
 from .table import Target
 
 
@@ -103,7 +105,11 @@ def record_launches(launcher: Callable, args: tuple, kwargs: dict, target: Targe
         elif isinstance(value, types.FunctionType) and value.__globals__ is launcher.__globals__:
             namespace[name] = _rebound(value, namespace)
     namespace.update(_device_answers(namespace, target))
-    with torch.no_grad():
+    stand_ins = contextlib.nullcontext()
+    if "require_symmetric" in namespace:  # a kernel across GPUs: CPU copies for other ranks
+        namespace["require_symmetric"] = symmetric.require_group
+        stand_ins = symmetric.remote_tensors_on_cpu()
+    with torch.no_grad(), stand_ins:
         _rebound(launcher, namespace)(*[_on_cpu(a) for a in args], **kwargs)
     return launches
 
