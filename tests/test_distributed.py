@@ -286,3 +286,69 @@ def test_tuple_loops_refused_at_the_users_line(target, element, message):
         transpiler.transpile(source)
     assert message in str(caught.value) and caught.value.lineno == 13
     assert caught.value.hint.startswith(("loop with one name", "name the loop variable"))
+
+
+# -- matmul + reduce-scatter --------------------------------------------------------------
+
+MATMUL_REDUCE_SCATTER = "matmul_reduce_scatter_kernel"
+
+
+@pytest.fixture(scope="module")
+def matmul_reduce_scatter() -> str:
+    return snapshot_example("matmul_reduce_scatter")
+
+
+def test_matmul_reduce_scatter_transpiles_unmodified(matmul_reduce_scatter):
+    code = transpiler.transpile(matmul_reduce_scatter, filename="matmul_reduce_scatter.py")
+    name = MATMUL_REDUCE_SCATTER
+    kernel = code[code.index(f"def {name}_kernel(") : code.index(f"\ndef {name}(")]
+    host = code[code.index(f"\ndef {name}(") : code.index("\ndef helion_matmul_reduce_scatter(")]
+    assert host.index('require_symmetric("symm_mem_buffer", symm_mem_buffer, GROUP_NAME)') < (
+        host.index("buffer_tuple = torch.ops.symm_mem.get_remote_tensors(")
+    )
+    assert "RANK: tl.constexpr" in kernel and "WORLD_SIZE: tl.constexpr" in kernel
+    # the local product stored to this rank's buffer, the barrier, then the sum over ranks
+    store = kernel.index("tl.store(\n        symm_mem_buffer_ptrs")
+    first_sync = kernel.index("symm_mem_sync(signal_pad_ptrs, None, RANK, WORLD_SIZE, True, True)")
+    loop = kernel.index("for remote_buffer_index in tl.static_range(len(buffer_tuple)):")
+    last_sync = kernel.index("symm_mem_sync(signal_pad_ptrs, None, RANK, WORLD_SIZE, True, False)")
+    assert store < first_sync < loop < last_sync
+    assert "if pid_m * BLOCK_M >= scatter_start and pid_m * BLOCK_M < scatter_end:" in kernel
+    assert "(offs_m - scatter_start)[:, None] * output_stride_0" in kernel
+
+
+def test_matmul_reduce_scatter_compiles_for_sm_90(matmul_reduce_scatter):
+    a, b = torch.empty(256, 96, dtype=torch.bfloat16), torch.empty(96, 192, dtype=torch.bfloat16)
+    buffer = torch.empty(256, 192, dtype=torch.bfloat16)
+    source = kernels_only(matmul_reduce_scatter, MATMUL_REDUCE_SCATTER)
+    with process_group("fake", 2) as group:
+        launch = launcher(source, MATMUL_REDUCE_SCATTER)
+        kwargs = {"RANK": 1, "WORLD_SIZE": 2, "GROUP_NAME": group}
+        (result,) = compile_launcher(launch, (a, b, buffer, 0x7F0000001000), kwargs, "sm_90")
+    assert result.fits and result.spills == 0 and result.grid == (4 * 3,)
+    assert result.signature["buffer_tuple"] == ("*bf16", "*bf16")
+    assert result.mix["wgmma"] > 0 and result.mix["atomics"] == 8
+
+
+@pytest.mark.parametrize("peers", [1, 2])
+def test_matmul_reduce_scatter_over_one_rank(matmul_reduce_scatter, peers):
+    """One rank (it keeps every row): its product plus the other tensors
+    get_remote_tensors gives, each tile summed over them after the barrier."""
+    m, n, k = 100, 70, 50  # partial tiles along every dimension
+    a, b = rand(m * k, torch.float32).view(m, k), rand(k * n, torch.float32).view(k, n)
+    buffer = torch.zeros(m, n)
+    others = [rand(m * n, torch.float32).view(m, n) for _ in range(peers - 1)]
+    pad = torch.zeros(2 * 2, dtype=torch.int32)  # a slot per program
+    pads = torch.tensor([pad.data_ptr()], dtype=torch.int64)
+    source = kernels_only(matmul_reduce_scatter, MATMUL_REDUCE_SCATTER)
+    with process_group("gloo", 1) as group:
+        args = (a, b, buffer, pads.data_ptr(), 0, 1, group)
+        launch = launcher(source, MATMUL_REDUCE_SCATTER, args)
+        launch.__globals__["require_symmetric"] = symmetric.require_group
+        with symmetric.remote_tensors_on_cpu(lambda local, group_name: [local, *others]):
+            out = launch(*args)
+    product = a.double() @ b.double()
+    torch.testing.assert_close(buffer.double(), product, rtol=1e-4, atol=1e-4)
+    expected = product + sum(t.double() for t in others)
+    torch.testing.assert_close(out.double(), expected, rtol=1e-4, atol=1e-4)
+    assert not pad.any()
