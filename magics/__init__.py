@@ -10,8 +10,10 @@ def empty_cell_as_line(lines: list[str]) -> list[str]:
 
     IPython refuses a cell magic with an empty body with a UsageError, which stops Run All;
     as a line magic, `--help` prints the help and anything else says the cell is empty."""
-    if lines and lines[0].lstrip().startswith("%%helion") and not "".join(lines[1:]).strip():
-        return [lines[0].lstrip()[1:].rstrip("\n") + "\n"]
+    first = lines[0].lstrip() if lines else ""
+    magic = first.split(None, 1)[0].rstrip("?") if first.strip() else ""
+    if magic == "%%helion" and not "".join(lines[1:]).strip():
+        return [first[1:].rstrip("\n") + "\n"]
     return lines
 
 

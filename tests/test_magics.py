@@ -19,6 +19,7 @@ from magic_shell import (
     run_magic,
 )
 
+import magics
 import magics.cell
 from magics.program import CellProgram
 
@@ -264,6 +265,22 @@ def test_help_with_or_without_a_body(shell: InteractiveShell, cell: str) -> None
     assert captured.stdout.startswith("%%helion [-h] [--run EXPR]")
     assert "--export PATH" in captured.stdout and not captured.stderr
     assert "add" not in shell.user_ns  # help runs nothing
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["%%helion --help\n"], ["%helion --help\n"]),
+        (["%%helion\n", "\n", "  \n"], ["%helion\n"]),
+        (["%%helion?\n"], ["%helion?\n"]),  # IPython's own help for the magic
+        (["%%helionx --help\n"], ["%%helionx --help\n"]),  # another magic: left alone
+        (["%%helion --run x\n", "import torch\n"], ["%%helion --run x\n", "import torch\n"]),
+    ],
+)
+def test_only_an_empty_helion_cell_becomes_the_line_magic(
+    lines: list[str], expected: list[str]
+) -> None:
+    assert magics.empty_cell_as_line(lines) == expected
 
 
 def test_empty_cell_says_so(shell: InteractiveShell) -> None:
