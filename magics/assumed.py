@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import libcst as cst
@@ -51,10 +52,21 @@ def example(annotation: str, rank: int) -> object:
     return torch.empty((2,) * rank, device="meta")
 
 
+# (cell text, config) → its Assumed, shared by every run of the same cell (--force: anew)
+_ASSUMED: dict[tuple[str, str], Assumed | None] = {}
+
+
 def assume_ranks(
-    source: str, filename: str, config: dict[str, object] | None = None
+    source: str, filename: str, config: dict[str, object] | None = None, *, force: bool = False
 ) -> Assumed | None:
     """The code for the lowest rank (the same for every tensor argument) that transpiles."""
+    key = (source, json.dumps(config, sort_keys=True))
+    if force or key not in _ASSUMED:
+        _ASSUMED[key] = _lowest_rank(source, filename, config)
+    return _ASSUMED[key]
+
+
+def _lowest_rank(source: str, filename: str, config: dict[str, object] | None) -> Assumed | None:
     kernels = parameters(source, filename)
     for rank in RANKS_TRIED:
         examples = {

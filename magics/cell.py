@@ -185,7 +185,7 @@ class CellRun:
         assumed: Assumed | None = None
         transpiled = program.latest
         if transpiled is None:
-            assumed = assume_ranks(self.cell, CELL_FILENAME, self.config)
+            assumed = assume_ranks(self.cell, CELL_FILENAME, self.config, force=self.options.force)
             if assumed is None:
                 print(WAITS_FOR_ARGUMENTS)
                 return

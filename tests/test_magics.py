@@ -244,6 +244,21 @@ def test_rank_from_arguments_without_run_shows_code_for_a_stated_rank(
     assert magics.cell.WAITS_FOR_ARGUMENTS not in shown.stdout
 
 
+def test_assumed_rank_code_is_made_once_per_cell(
+    shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import magics.assumed
+
+    made = []
+    real = magics.assumed._lowest_rank
+    monkeypatch.setattr(magics.assumed, "_ASSUMED", {})
+    monkeypatch.setattr(magics.assumed, "_lowest_rank", lambda *args: made.append(1) or real(*args))
+    first = run_magic(shell, "", ANY_RANK_CELL).outputs
+    assert run_magic(shell, "", ANY_RANK_CELL).outputs == first and len(made) == 1
+    run_magic(shell, "--force", ANY_RANK_CELL)
+    assert len(made) == 2
+
+
 def test_rank_from_arguments_with_run_shows_the_bound_ranks(shell: InteractiveShell) -> None:
     put(shell, x=torch.randn(3, 5), y=torch.randn(3, 5))
     shown = run_magic(shell, "--run 'add(x, y)' --no-check", ANY_RANK_CELL)
