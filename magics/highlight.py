@@ -49,30 +49,43 @@ def _css_for(token_type: _TokenType) -> str:
 
 
 def highlight_lines(code: str) -> list[str]:
-    """One HTML fragment per line of `code` (no trailing newlines), tokens as styled spans.
+    """One HTML fragment per line of `code` (no trailing newlines), tokens as styled spans;
+    neighbouring tokens of one style share a span.
 
     Whitespace is glued to the token after it: some HTML pipelines (nbconvert's among them)
     collapse whitespace-only text between tags, which would eat the indentation.
     """
     lexer = PythonLexer(stripnl=False, ensurenl=False)
-    lines: list[list[str]] = [[]]
+    lines: list[list[list[str]]] = [[]]  # per line: [css, text] pieces
     pending = ""  # whitespace waiting for the next token on the line
     for token_type, text in lexer.get_tokens(code):
         css = _css_for(token_type)
         for index, piece in enumerate(text.split("\n")):
             if index:
-                lines[-1].append(pending)
+                lines[-1].append(["", pending])
                 lines.append([])
                 pending = ""
             if not piece.strip():
                 pending += piece
                 continue
-            escaped = html.escape(pending + piece, quote=False)
+            pieces = lines[-1]
+            if pieces and pieces[-1][0] == css:
+                pieces[-1][1] += pending + piece
+            else:
+                pieces.append([css, pending + piece])
             pending = ""
-            lines[-1].append(f'<span style="{css}">{escaped}</span>' if css else escaped)
-    lines[-1].append(pending)
+    lines[-1].append(["", pending])
     expected = code.count("\n") + 1
-    fragments = ["".join(pieces) for pieces in lines][:expected]
+    fragments = [
+        "".join(
+            f'<span style="{css}">{html.escape(text, quote=False)}</span>'
+            if css
+            else html.escape(text, quote=False)
+            for css, text in pieces
+            if text
+        )
+        for pieces in lines
+    ][:expected]
     fragments += [""] * (expected - len(fragments))
     if code.endswith("\n"):
         fragments.pop()
