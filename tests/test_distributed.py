@@ -109,6 +109,7 @@ def test_all_reduce_transpiles_unmodified_to_readable_triton(all_reduce):
     assert 'require_alike("a_shared_tuple", a_shared_tuple, a_shared)' in host
     assert "tuple(a_shared_tuple)" in host  # Triton takes tuples of tensors, not lists
     assert "my_rank=my_rank" in host and "world_size=world_size" in host
+    assert "require_signal_pad(grid[0], world_size)" in host  # a slot per program and rank
     # the kernel: constexpr rank and world size, the tuple unrolled, the barrier twice
     header = kernel[: kernel.index("):")]
     assert "my_rank: tl.constexpr" in header and "world_size: tl.constexpr" in header
@@ -178,7 +179,7 @@ def test_the_decorated_kernel_binds_and_compiles_for_sm_90(all_reduce, tmp_path,
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16], ids=str)
 @pytest.mark.parametrize("n", [12345, 777])
 @pytest.mark.parametrize("peers", [1, 3])
-def test_all_reduce_sums_every_tensor_of_the_tuple(all_reduce, dtype, n, peers):
+def test_all_reduce_sums_every_tensor_of_the_tuple(all_reduce, dtype, n, peers, monkeypatch):
     """One rank (the barrier meets only itself) whose get_remote_tensors gives `peers`
     tensors: the kernel sums them all, and leaves the signal pad all zero again."""
     a_shared = rand(n, dtype)
@@ -188,7 +189,9 @@ def test_all_reduce_sums_every_tensor_of_the_tuple(all_reduce, dtype, n, peers):
     with process_group("gloo", 1) as group:
         args = (pads.data_ptr(), a_shared, 0, group, 1)
         launch = launcher(kernels_only(all_reduce, ALL_REDUCE), ALL_REDUCE, args)
-        launch.__globals__["require_symmetric"] = symmetric.require_group  # CPU tensors
+        monkeypatch.setitem(
+            launch.__globals__, "require_symmetric", symmetric.require_group
+        )  # CPU tensors
         with symmetric.remote_tensors_on_cpu(lambda local, group_name: [local, *others]):
             out = launch(*args)
     expected = sum(t.double() for t in [a_shared, *others])
@@ -207,9 +210,9 @@ class NoLaunch:
 
 
 @pytest.fixture
-def unlaunched(all_reduce):
+def unlaunched(all_reduce, monkeypatch):
     launch = launcher(kernels_only(all_reduce, ALL_REDUCE), ALL_REDUCE)
-    launch.__globals__[f"{ALL_REDUCE}_kernel"] = NoLaunch()
+    monkeypatch.setitem(launch.__globals__, f"{ALL_REDUCE}_kernel", NoLaunch())
     return launch
 
 
@@ -230,6 +233,28 @@ def test_a_tensor_not_from_symmetric_memory(unlaunched):
             call(unlaunched, rand(64, torch.float32), group)
 
 
+def test_a_tensor_past_the_start_of_its_allocation(unlaunched):
+    with process_group("gloo", 1) as group:
+        with pytest.raises(ValueError, match=r"^a_shared must be contiguous and start its symm"):
+            call(unlaunched, rand(65, torch.float32)[1:], group)
+
+
+def test_more_programs_than_the_signal_pads_hold(unlaunched, monkeypatch):
+    from torch._C._distributed_c10d import _SymmetricMemory
+
+    monkeypatch.setitem(unlaunched.__globals__, "require_symmetric", symmetric.require_group)
+    size = _SymmetricMemory.signal_pad_size  # a pybind static: monkeypatch cannot restore it
+    _SymmetricMemory.signal_pad_size = 4 * 3  # 3 programs of 1 rank
+    try:
+        with process_group("gloo", 1) as group:
+            with symmetric.remote_tensors_on_cpu(lambda local, group_name: [local]):
+                with pytest.raises(ValueError, match=r"^4 programs meeting 1 ranks need 16 bytes"):
+                    call(unlaunched, rand(8192 * 3 + 1, torch.float32), group)
+    finally:
+        _SymmetricMemory.signal_pad_size = size
+    assert _SymmetricMemory.signal_pad_size == size
+
+
 def test_a_group_name_no_group_has(unlaunched):
     with process_group("gloo", 1):
         with pytest.raises(ValueError, match=r"^a_shared: no process group is named 'tp'"):
@@ -245,8 +270,8 @@ def test_a_group_name_no_group_has(unlaunched):
     ],
     ids=["shape", "dtype", "strides"],
 )
-def test_remote_tensors_unlike_the_local_one(unlaunched, other, message):
-    unlaunched.__globals__["require_symmetric"] = symmetric.require_group
+def test_remote_tensors_unlike_the_local_one(unlaunched, other, message, monkeypatch):
+    monkeypatch.setitem(unlaunched.__globals__, "require_symmetric", symmetric.require_group)
     with process_group("gloo", 1) as group:
         with symmetric.remote_tensors_on_cpu(lambda local, group_name: [local, other]):
             with pytest.raises(ValueError, match=message):
@@ -331,7 +356,7 @@ def test_matmul_reduce_scatter_compiles_for_sm_90(matmul_reduce_scatter):
 
 
 @pytest.mark.parametrize("peers", [1, 2])
-def test_matmul_reduce_scatter_over_one_rank(matmul_reduce_scatter, peers):
+def test_matmul_reduce_scatter_over_one_rank(matmul_reduce_scatter, peers, monkeypatch):
     """One rank (it keeps every row): its product plus the other tensors
     get_remote_tensors gives, each tile summed over them after the barrier."""
     m, n, k = 100, 70, 50  # partial tiles along every dimension
@@ -344,7 +369,7 @@ def test_matmul_reduce_scatter_over_one_rank(matmul_reduce_scatter, peers):
     with process_group("gloo", 1) as group:
         args = (a, b, buffer, pads.data_ptr(), 0, 1, group)
         launch = launcher(source, MATMUL_REDUCE_SCATTER, args)
-        launch.__globals__["require_symmetric"] = symmetric.require_group
+        monkeypatch.setitem(launch.__globals__, "require_symmetric", symmetric.require_group)
         with symmetric.remote_tensors_on_cpu(lambda local, group_name: [local, *others]):
             out = launch(*args)
     product = a.double() @ b.double()

@@ -45,12 +45,32 @@ HOST_HELPERS: dict[str, str] = {
         ) from None
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(f"{name} must be a tensor (got {type(tensor).__name__})")
+    if tensor.storage_offset() != 0 or not tensor.is_contiguous():
+        raise ValueError(
+            f"{name} must be contiguous and start its symmetric allocation (storage offset 0, "
+            f"got {tensor.storage_offset()}): the other ranks' copies are contiguous views from "
+            "the start of their allocations"
+        )
     if not symm_mem.is_symm_mem_tensor(tensor):
         raise ValueError(
             f"{name} is not allocated from symmetric memory: allocate it with "
             "torch.distributed._symmetric_memory.empty(...) and call "
             f"symm_mem.rendezvous({name}, group_name) on every rank of the group "
             f"({group.size()} ranks)"
+        )
+''',
+    "require_signal_pad": '''def require_signal_pad(programs: int, world_size: int) -> None:
+    """symm_mem_sync gives each program a 4-byte signal slot per rank on every signal pad:
+    torch's pads (their size fixed when symmetric memory is allocated) must hold them all."""
+    from torch._C._distributed_c10d import _SymmetricMemory
+
+    needed = programs * world_size * 4
+    if needed > _SymmetricMemory.signal_pad_size:
+        raise ValueError(
+            f"{programs} programs meeting {world_size} ranks need {needed} bytes of signal pad; "
+            f"the pads hold {_SymmetricMemory.signal_pad_size}: set "
+            f"torch._C._distributed_c10d._SymmetricMemory.signal_pad_size = {needed} (or more) "
+            "before allocating symmetric memory, or launch fewer programs (larger blocks)"
         )
 ''',
 }

@@ -14,6 +14,10 @@ FUNCTIONS = {
     "helion.distributed.dist_utils.symm_mem_sync": dist_utils.symm_mem_sync,
 }
 
+# functions that give each program a signal slot per rank when their block id is None:
+# name → (position of the block id, position of the world size) among their arguments
+SIGNAL_SLOTS = {"symm_mem_sync": (1, 3)}
+
 
 @cache
 def library_source(qualified: str) -> tuple[str, str] | None:

@@ -8,7 +8,7 @@ import textwrap
 import libcst as cst
 
 from ..codegen import assign, call, expr
-from ..distributed.library import library_source
+from ..distributed.library import SIGNAL_SLOTS, library_source
 from ..errors import InlineTritonError, UnsupportedConstructError
 from ..frontend import dotted_name
 from .arguments import Arguments
@@ -180,10 +180,20 @@ class EscapesMixin:
                 hint="write args=(x_tile, y_tile)",
             )
         code = ast.Call(func=expr(function), args=arguments, keywords=[])
+        slots = SIGNAL_SLOTS.get(function)
+        if slots is not None and isinstance(args_node, (cst.Tuple, cst.List)):
+            self.note_signal_slots(args_node, *slots)
         output_like = args.get(2, "output_like")
         if output_like is None or _is_none(output_like):
             return block(code, (), None)
         return self.result_like(code, output_like, node)
+
+    def note_signal_slots(self, args_node: cst.Tuple | cst.List, block: int, ranks: int) -> None:
+        """symm_mem_sync with block_id None: a signal slot per program and rank on every pad;
+        the launcher checks that the pads hold them (require_signal_pad)."""
+        elements = [e.value for e in args_node.elements]
+        if len(elements) > max(block, ranks) and _is_none(elements[block]):
+            self.signal_pad_world_sizes.add(self.source.code(elements[ranks]).strip())
 
     def function_argument(self, value_node: cst.BaseExpression) -> str:
         """An argument of the user's Triton function: a host value the device code never

@@ -172,6 +172,7 @@ class KernelBuilder(
         self.inner_loops_seen = 0  # inner tile loops lowered so far (range_warp_specializes)
         self.warp_specialized_lines: list[Line] = []  # their `for` lines, when specialized
         self.tuple_elements: dict[str, TupleElement] = {}  # `for a in tensors:` loop variables
+        self.signal_pad_world_sizes: set[str] = set()  # symm_mem_sync per program: its ranks
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -331,6 +332,9 @@ class KernelBuilder(
                 out.append(Line(depth + extra, text, lineno))
         else:
             out.append(Line(depth, f"grid = ({grid_text},)", lineno))
+            for world_size in sorted(self.signal_pad_world_sizes):  # symm_mem_sync's slots
+                self.host_helpers.add("require_signal_pad")
+                out.append(Line(depth, f"require_signal_pad(grid[0], {world_size})", lineno))
         ordered = sorted(self.params.values(), key=lambda p: PARAM_ORDER.index(p.kind))
         args = [p.launch for p in ordered] + [
             f"{c}={c}" for c in self.flag_names() if c not in tuned
