@@ -355,6 +355,9 @@ def test_stored_tutorial_fits(jupyter_lab: tuple[str, str, Path], tutorial: str)
             view = page.locator(".jp-OutputArea-output", has_text="Generated Triton")
             view.first.wait_for(timeout=60_000)
             source, triton = page.evaluate(READ_SANITISED)
+            if os.environ.get(SCREENSHOT_ENV):  # how an untrusted tutorial shows the view
+                shot = Path(os.environ[SCREENSHOT_ENV]) / f"untrusted-{Path(tutorial).stem}.png"
+                view.first.screenshot(path=str(shot))
         finally:
             browser.close()
     assert_fits({"source": source, "triton": triton}, VIEWPORT["height"])
