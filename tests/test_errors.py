@@ -61,6 +61,18 @@ CATALOGUE = [
         "else",
     ),
     ("host-rebind", in_loop("x = x[tile] * 2"), errors.HostVariableModifiedError, "x = x"),
+    (
+        "float-index",
+        in_loop("out[tile] = x[x[tile] * 0.5]"),
+        errors.IndexDtypeError,
+        "x[tile] * 0.5",
+    ),
+    (
+        "int-accumulator",
+        in_loop("acc = hl.zeros([tile], dtype=torch.int32)\n    acc += x[tile].float()"),
+        errors.DtypeMismatchError,
+        "acc +=",
+    ),
     ("store-race", in_loop("out[0] = x[tile].sum()"), errors.StoreRaceError, "out[0]"),
     (
         "if-on-tile-sum",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .lower.argument_checks import ARGUMENT_HELPERS
 from .lower.kernel import Line
 from .prelude import HOST_HELPERS, helper_sources
 
@@ -46,7 +47,8 @@ def header(filename: str, helpers: set[str], host_helpers: set[str]) -> ModuleTe
     module.blank()
     for line in HEADER_IMPORTS:
         module.add(line)
-    for source in [HOST_HELPERS[name] for name in sorted(host_helpers)] + helper_sources(helpers):
+    launcher_helpers = {**HOST_HELPERS, **ARGUMENT_HELPERS}
+    for source in [launcher_helpers[n] for n in sorted(host_helpers)] + helper_sources(helpers):
         module.blank(2)
         module.add(source.rstrip("\n"))
     return module

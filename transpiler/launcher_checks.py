@@ -17,7 +17,7 @@ _UNPACKING = m.SimpleStatementLine(
 
 
 def unpacking_checks(statement: cst.CSTNode, parameters: set[str], line: int) -> list[str]:
-    """`require` lines for a statement that unpacks a tensor argument's sizes into names."""
+    """`check_rank` lines for a statement that unpacks a tensor argument's sizes into names."""
     if not m.matches(statement, _UNPACKING):
         return []
     assign = statement.body[0]
@@ -31,13 +31,5 @@ def unpacking_checks(statement: cst.CSTNode, parameters: set[str], line: int) ->
     )
     if tensor not in parameters:
         return []
-    rank = len(names)
-    message = (
-        f"{tensor} must be {rank}-D: line {line} unpacks its sizes into {rank} names, "
-        f"got a {{{tensor}.dim()}}-D tensor of shape {{tuple({tensor}.shape)}}"
-    )
-    return [
-        f'require(isinstance({tensor}, torch.Tensor), lambda: "{tensor} must be a tensor", '
-        "TypeError)",
-        f'require({tensor}.dim() == {rank}, lambda: f"{message}", ValueError)',
-    ]
+    why = f"line {line} unpacks its sizes into {len(names)} names"
+    return [f'check_rank("{tensor}", {tensor}, {len(names)}, "{why}")']

@@ -243,7 +243,7 @@ def lower_kernel(
     launcher.extend(inline.launcher_lines(specs, header_line))
     lowered: list[LoweredKernel] = []
     barriers: list[tuple[int, cst.BaseStatement, int]] = []  # (launcher index, node, loops before)
-    needs_require = False  # a launcher check on the arguments uses the `require` helper
+    needs_require = False  # a launcher check on the arguments uses `check_rank`
     needs_symmetric = False  # ... or `require_symmetric` (distributed/checks.py)
     for statement in kernel.body:
         if device_loop_kind(statement, aliases):
@@ -287,7 +287,7 @@ def lower_kernel(
         host.absorb(statement)
     _check_autotune_lengths(source, kernel, lowered)
     if needs_require and lowered:
-        lowered[0].host_helpers.add("require")
+        lowered[0].host_helpers.add("check_rank")
     if needs_symmetric and lowered:
         lowered[0].host_helpers.add("require_symmetric")
     tiles = [name for item in lowered for name, _ in item.tunables]

@@ -9,39 +9,56 @@ import libcst as cst
 from ..errors import IndexDtypeError
 from .values import BLOCK, CONST, Value
 
+# The launcher's helpers for these checks: one readable line per argument in a launcher.
+ARGUMENT_HELPERS: dict[str, str] = {
+    "check_rank": '''def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
+    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a tensor: {why}")
+    if tensor.dim() != rank:
+        shape = tuple(tensor.shape)
+        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
+''',
+    "check_block_size": '''def check_block_size(name: str, value: object) -> None:
+    """An argument used as a block size: a power of two, 1 or more."""
+    if isinstance(value, torch.SymInt):
+        return  # torch.compile tracing: the value is checked when the graph runs it
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1 or value & (value - 1):
+        raise ValueError(f"{name}={value!r} is used as a block size: it must be a power of two")
+''',
+    "check_number": '''def check_number(name: str, value: object) -> None:
+    """A parameter annotated int / float / bool: a Python number, not a tensor."""
+    if isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
+''',
+    "check_integers": '''def check_integers(name: str, tensor: torch.Tensor, why: str) -> None:
+    """A tensor whose values the kernel uses as integers."""
+    if tensor.is_floating_point() or tensor.is_complex():
+        raise TypeError(f"{name} must hold integers ({why}), got {tensor.dtype}")
+''',
+}
+
 
 def power_of_two_check(name: str) -> str:
-    """`hl.tile(n, block_size=name)` with `name` an argument: a power of two, 1 or more."""
-    message = (
-        f"{name}={{{name}!r}} is used as a block size: it must be a power of two "
-        "(1, 2, 4, ..., 1024)"
-    )
-    return (
-        f"require(isinstance({name}, int) and {name} >= 1 and {name} & ({name} - 1) == 0, "
-        f'lambda: f"{message}", ValueError)'
-    )
+    """`hl.tile(n, block_size=name)` with `name` an argument."""
+    return f'check_block_size("{name}", {name})'
+
+
+def integers_check(tensor: str, why: str) -> str:
+    return f'check_integers("{tensor}", {tensor}, "{why}")'
 
 
 def argument_value_checks(builder) -> list[str]:
     """The checks a lowered loop asks of its arguments (block sizes, numbers, index tensors)."""
     checks = list(dict.fromkeys(builder.argument_checks))
-    for name in sorted(builder.host.scalar_params):
-        message = (
-            f"{name} is a number parameter: pass a Python number ({name}.item()), not a tensor"
-        )
-        checks.append(
-            f'require(not isinstance({name}, torch.Tensor), lambda: "{message}", TypeError)'
-        )
-    for tensor in sorted(builder.index_tensors):
-        message = (
-            f"{tensor}'s values index another tensor: it must hold integers, got {{{tensor}.dtype}}"
-        )
-        checks.append(
-            f"require(not ({tensor}.is_floating_point() or {tensor}.is_complex()), "
-            f'lambda: f"{message}", TypeError)'
-        )
-    if checks:
-        builder.host_helpers.add("require")
+    checks += [f'check_number("{name}", {name})' for name in sorted(builder.host.scalar_params)]
+    checks += [
+        integers_check(tensor, "its values index another tensor")
+        for tensor in sorted(builder.index_tensors)
+    ]
+    builder.host_helpers.update(
+        name for name in ARGUMENT_HELPERS if any(c.startswith(f"{name}(") for c in checks)
+    )
     return checks
 
 

@@ -10,6 +10,7 @@ import libcst.matchers as m
 
 from ..codegen import assign
 from ..errors import BlockDependentError, DtypeMismatchError, UnsupportedConstructError
+from .argument_checks import integers_check
 from .values import BLOCK, CONST, TUPLE, Value
 
 _AUGMENTED = {
@@ -141,14 +142,8 @@ class StatementsMixin:
         target = self.source.code(small.target)
         indexed = m.findall(small.value, m.Subscript(value=m.Name()))
         tensors = sorted({s.value.value for s in indexed} - set(self.scope))
-        for tensor in tensors:
-            message = (
-                f"line {line} adds values of {tensor} into the integer {target}: {tensor} must "
-                f"hold integers, got {{{tensor}.dtype}} (allocate {target} as floats instead)"
-            )
-            self.argument_checks.append(
-                f'require(not {tensor}.is_floating_point(), lambda: f"{message}", TypeError)'
-            )
+        why = f"line {line} adds its values into the integer {target}"
+        self.argument_checks += [integers_check(tensor, why) for tensor in tensors]
 
     def is_product(self, node: cst.BaseExpression) -> bool:
         """`a @ b`, `torch.matmul(a, b)`, `hl.dot(a, b)`, `a.mm(b)` (no accumulator of its own)."""
