@@ -5,6 +5,21 @@ import triton
 import triton.language as tl
 
 
+def check_number(name: str, value: object) -> None:
+    """A parameter annotated int / float / bool: a Python number, not a tensor."""
+    if isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
+
+
+def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
+    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a tensor: {why}")
+    if tensor.dim() != rank:
+        shape = tuple(tensor.shape)
+        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
+
+
 def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
     for t in tensors:  # what no kernel can read fails here, before the launch
@@ -86,9 +101,11 @@ def layer_norm_kernel(
 
 def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float = 1e-5
 ) -> torch.Tensor:
+    check_rank("x", x, 2, "line 10 unpacks its sizes into 2 names")
     m, n = x.size()
     out = torch.empty_like(x)
     # line 12: for tile_m in hl.tile(m):
+    check_number("eps", eps)
     require(isinstance(weight, torch.Tensor), lambda: "weight must be a tensor", TypeError)
     require(weight.dim() == 1, lambda: "weight must be 1-D: the kernel indexes it with 1 index")
     require(isinstance(bias, torch.Tensor), lambda: "bias must be a tensor", TypeError)

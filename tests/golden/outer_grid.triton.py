@@ -5,6 +5,21 @@ import triton
 import triton.language as tl
 
 
+def check_number(name: str, value: object) -> None:
+    """A parameter annotated int / float / bool: a Python number, not a tensor."""
+    if isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
+
+
+def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
+    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a tensor: {why}")
+    if tensor.dim() != rank:
+        shape = tuple(tensor.shape)
+        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
+
+
 def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
     for t in tensors:  # what no kernel can read fails here, before the launch
@@ -76,6 +91,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     n = b.size(0)
     out = torch.empty([m, n], dtype=a.dtype, device=a.device)
     # line 11: for tile_m, tile_n in hl.tile([m, n]):
+    check_number("scale", scale)
     require(isinstance(a, torch.Tensor), lambda: "a must be a tensor", TypeError)
     require(a.dim() == 1, lambda: "a must be 1-D: the kernel indexes it with 1 index")
     require(isinstance(b, torch.Tensor), lambda: "b must be a tensor", TypeError)
@@ -111,6 +127,7 @@ def row_cumsum_kernel(
 
 
 def row_cumsum(x: torch.Tensor) -> torch.Tensor:
+    check_rank("x", x, 2, "line 18 unpacks its sizes into 2 names")
     m, n = x.size()
     out = torch.empty_like(x)
     # line 20: for i in hl.grid(m):

@@ -5,6 +5,15 @@ import triton
 import triton.language as tl
 
 
+def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
+    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a tensor: {why}")
+    if tensor.dim() != rank:
+        shape = tuple(tensor.shape)
+        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
+
+
 def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
     for t in tensors:  # what no kernel can read fails here, before the launch
@@ -71,6 +80,7 @@ def softmax_kernel(
 
 
 def softmax(x: torch.Tensor) -> torch.Tensor:
+    check_rank("x", x, 2, "line 8 unpacks its sizes into 2 names")
     n, m = x.size()
     out = torch.empty_like(x)
     # line 10: for tile_n in hl.tile(n):
