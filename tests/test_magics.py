@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,6 +107,22 @@ def test_no_gpu_notice_once(shell: InteractiveShell) -> None:
     second = run_magic(shell, "--show none", ADD_CELL)
     assert first.stdout.splitlines()[0] == "no GPU: running in Triton's CPU interpreter"
     assert "no GPU" not in second.stdout
+
+
+def test_loading_the_magic_imports_triton_only_after_the_interpreter_is_chosen() -> None:
+    """Triton reads TRITON_INTERPRET when imported: a module on the way to transpiler.runtime
+    that imported triton would leave a GPU-less notebook without its interpreter."""
+    environment = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
+    probe = "import magics.cell, transpiler.runtime as r; print(r._TRITON_IMPORTED_EARLY)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=300,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "False", done.stdout + done.stderr
 
 
 def test_interpret_when_not_interpreting_says_why(
