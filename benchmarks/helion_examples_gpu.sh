@@ -4,6 +4,9 @@
 # `.whl` (libcst), `.whl_helion` (helion + filecheck + rich) and `.helion_examples` carried:
 #   bash benchmarks/helion_examples_gpu.sh [TIMEOUT_S] [BUDGET_S] [JOBS]
 # Writes ours.json, helion.json, ours.log, helion.log and compare.md under $OUT; the table last.
+# Ours runs from `.head_snapshot/` when it is carried (made here by
+# `rm -rf .head_snapshot && mkdir .head_snapshot && git archive HEAD | tar -x -C .head_snapshot`):
+# the committed code, whatever half-made edits the working tree holds at the call.
 set -uo pipefail
 timeout_s=${1:-90}; budget_s=${2:-280}; jobs=${3:-5}
 out=${OUT:-/tmp/out}; mkdir -p "$out"
@@ -13,7 +16,10 @@ export PYTHONPATH=/tmp/site:${PYTHONPATH:-} PYTHONUNBUFFERED=1 TRANSPILER_CACHE_
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python3 -c 'import torch, triton, helion, importlib.metadata as m; print("torch", torch.__version__, "triton", triton.__version__, "helion", m.version("helion"))'
 common=(--examples .helion_examples --timeout "$timeout_s" --budget "$budget_s" --jobs "$jobs")
-python3 benchmarks/helion_examples.py "${common[@]}" --tune --json "$out/ours.json" \
+ours_root=.
+[ -d .head_snapshot/transpiler ] && ours_root=.head_snapshot
+echo "ours from $ours_root/"
+python3 "$ours_root/benchmarks/helion_examples.py" "${common[@]}" --tune --json "$out/ours.json" \
   >"$out/ours.log" 2>&1 &
 ours=$!
 python3 benchmarks/helion_examples.py "${common[@]}" --real-helion --json "$out/helion.json" \
