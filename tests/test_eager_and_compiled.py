@@ -122,7 +122,9 @@ def test_eager_and_compiled_calls_mix_in_any_order(tmp_path, order):
 def test_host_code_reads_no_data_pointer_of_a_fake_tensor(tmp_path):
     """The H200's failure: tma_fits read `data_ptr()`, which fake tensors refuse ("Cannot
     access data pointer of Tensor"); the op of a TMA kernel registered by an eager call then
-    failed the next compilation. A fake tensor's alignment is read from its storage offset."""
+    failed the next compilation. Traced, a TMA kernel takes pointers: the graph keeps the
+    choice, and a later input may start anywhere (judged by the storage offset instead, the
+    H200 ran the 4-byte-offset input below through TMA: "misaligned address")."""
     torch._dynamo.reset()
     module = kernels(tmp_path, "tma")
     x = torch.randn(37, 21, device=DEVICE)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from .distributed.host_helpers import HOST_HELPERS as DISTRIBUTED_HOST_HELPERS
-
 # Each helper: its source, and the helpers it calls. Kept as plain Triton a reader can follow.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "upcast_half": (
@@ -238,15 +236,13 @@ HOST_HELPERS: dict[str, str] = {
     along each dimension of a tile and 16 bytes or more along its last."""
     if tensor.device.type == "cuda" and torch.cuda.get_device_capability(tensor.device)[0] < 9:
         return False  # TMA is Hopper's (compute capability 9.0) and later
+    if torch._subclasses.fake_tensor.is_fake(tensor):
+        return False  # torch.compile tracing: no address yet, and the graph keeps this choice
     size = tensor.element_size()
-    if torch._subclasses.fake_tensor.is_fake(tensor):  # torch.compile tracing: no address,
-        start = tensor.storage_offset() * size  # its offset decides (PyTorch aligns storages)
-    else:
-        start = tensor.data_ptr()
     return (
         tensor.dtype != torch.bool
         and tensor.stride(-1) == 1
-        and start % 16 == 0
+        and tensor.data_ptr() % 16 == 0
         and all(stride * size % 16 == 0 for stride in tensor.stride()[:-1])
         and all(0 < b <= 256 for b in block)
         and block[-1] * size >= 16
@@ -305,6 +301,3 @@ _INLINED_CODE: set = set()  # code objects already checked
     return {**variables.globals, **variables.nonlocals}[name]
 ''',
 }
-
-# launcher checks of kernels across GPUs (symmetric memory), kept beside their device helpers
-HOST_HELPERS.update(DISTRIBUTED_HOST_HELPERS)

@@ -201,8 +201,8 @@ def accumulator_kernels(draw, rank: int, integer: bool) -> FuzzKernel:
     tiles = [f"tile_{n}" for n in names]
     outer = [t for i, t in enumerate(tiles) if i != inner]
     leaves, tensors, scalar = draw(leaf_terms(rank, tiles, integer, bound))
-    decorator, blocks = block_config(draw, rank - 1)
     inner_block = draw(st.sampled_from([None, *BLOCKS]))
+    decorator, blocks = block_config(draw, rank - 1, inner=int(inner_block is None))
     body = sizes_line(draw, rank)
     body.append(allocate(draw, kept, integer, like_x=False)[0])
     body.append(f"for {', '.join(outer)} in {tile_call(kept, blocks)}:")

@@ -159,11 +159,14 @@ def render(decorator: str, signature: str, body: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def block_config(draw, count: int) -> tuple[str, list[int] | None]:
-    """Block sizes through the decorator, through hl.tile(block_size=), or the defaults."""
+def block_config(draw, count: int, inner: int = 0) -> tuple[str, list[int] | None]:
+    """Block sizes through the decorator, through hl.tile(block_size=), or the defaults.
+    `inner`: tunable tiles of inner loops after the `count` outer ones, which a Config sizes
+    too (one block size per tunable tile, in loop order); the blocks returned are the outer."""
     style = draw(st.sampled_from(["block_size", "default", "config"]))
     blocks = random_blocks(draw, count)
     if style == "config":
+        blocks = blocks + random_blocks(draw, inner) if inner else blocks
         # Helion's program order and memory access fields too: persistent programs walking
         # the tiles, TMA copies (the interpreter runs both; tensors TMA cannot take, through
         # pointers)
