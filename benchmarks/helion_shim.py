@@ -113,6 +113,7 @@ def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu"
         "helion.runtime.settings": transpiler.runtime_settings,
         # the distributed examples' signal-pad barrier (symm_mem_sync): ours
         "helion.runtime.triton.dist_utils": transpiler.distributed.dist_utils,
+        "helion.runtime.triton.helpers": transpiler.distributed.dist_utils,  # triton_wait_signal
         "helion._testing": sys.modules[__name__],
         "helion.utils": _utils_module(),
         "helion._compat": _compat_module(),

@@ -377,3 +377,48 @@ def test_matmul_reduce_scatter_over_one_rank(matmul_reduce_scatter, peers, monke
     expected = product + sum(t.double() for t in others)
     torch.testing.assert_close(out.double(), expected, rtol=1e-4, atol=1e-4)
     assert not pad.any()
+
+
+# -- all-gather + matmul: waits on progress flags ------------------------------------------
+
+MATMUL_WITH_PROGRESS = "helion_matmul_w_progress"
+
+
+@pytest.fixture(scope="module")
+def all_gather_matmul() -> str:
+    return kernels_only(
+        snapshot_example("all_gather_matmul"), MATMUL_WITH_PROGRESS, "_wait_progress_at_idx"
+    )
+
+
+def test_all_gather_matmul_waits_with_our_triton_wait_signal(all_gather_matmul):
+    """The example's own @triton.jit helper passes through unchanged; the Helion function it
+    calls (imported from helion.runtime.triton.helpers) is ours, written into the module."""
+    code = transpiler.transpile(all_gather_matmul, filename="all_gather_matmul.py")
+    assert code.count("def triton_wait_signal(") == 1
+    assert code.index("def triton_wait_signal(") < code.index("def _wait_progress_at_idx(")
+    assert 'triton_wait_signal(progress + idx, 1, 0, "acquire", "gpu", "ld", False)' in code
+    assert "_wait_progress_at_idx(progress, arg)" in code  # the flags' tensor as it is
+    assert "helion" not in code.replace("helion_matmul_w_progress", "")
+
+
+def test_all_gather_matmul_compiles_for_sm_90(all_gather_matmul):
+    a, a_shared = torch.empty(512, 256, dtype=torch.bfloat16), torch.empty(256, 256)
+    b, progress = torch.empty(256, 384, dtype=torch.bfloat16), torch.zeros(4, dtype=torch.int32)
+    launch = launcher(all_gather_matmul, MATMUL_WITH_PROGRESS)
+    (result,) = compile_launcher(launch, (a, a_shared, b, progress, 2, 1), {}, "sm_90")
+    assert result.fits and result.mix["wgmma"] > 0
+    assert re.search(r"ld\.global\.gpu\.acquire\.b32", result.asm["ptx"])  # the flag's read
+
+
+@pytest.mark.parametrize("splits", [1, 3])
+def test_all_gather_matmul_runs_once_its_flags_are_up(all_gather_matmul, splits):
+    """Every progress flag already 1 (the copies done): the kernel is a plain product."""
+    m, n, k = 384, 100, 70
+    a, b = rand(m * k, torch.float32).view(m, k), rand(k * n, torch.float32).view(k, n)
+    a_shared = a[: m // 2]  # one of two ranks' rows
+    progress = torch.ones(2 * splits, dtype=torch.int32)
+    args = (a, a_shared, b, progress, splits, 0)
+    out = launcher(all_gather_matmul, MATMUL_WITH_PROGRESS, args)(*args)
+    torch.testing.assert_close(out.double(), a.double() @ b.double(), rtol=1e-4, atol=1e-4)
+    assert progress.tolist() == [1] * 2 * splits  # "ld": read, never changed

@@ -13,6 +13,7 @@ from .codegen import Names
 from .config_check import check_config
 from .device_rules import check_device_rules, check_store_races
 from .distributed.checks import symmetric_memory_checks
+from .distributed.library import imported_library
 from .emit import HEADER_IMPORTS, header
 from .errors import (
     InternalTranspilerError,
@@ -147,6 +148,12 @@ def _transpile(
                 module.add_lines(item.kernel_lines)
             module.blank(2)
             module.add_lines(launcher)
+        elif library := imported_library(statement, aliases):  # our symm_mem_sync and kin
+            for name, lines in library.items():
+                if name not in functions:  # not already written for an hl.triton_kernel call
+                    module.blank(2)
+                    for piece in lines:
+                        module.add(piece, parsed.line_of(statement))
         elif id(statement) not in left_out and not _is_dropped_import(statement, aliases):
             text = parsed.code(statement).strip("\n")
             module.blank(2 if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) else 1)

@@ -1,9 +1,10 @@
-"""Device code that meets the other ranks: a signal-pad barrier on Triton's system-scope atomics.
+"""Device code that meets the other ranks: a signal-pad barrier and a flag wait on Triton's atomics.
 
-Helion's distributed examples import `symm_mem_sync` from `helion.runtime.triton.dist_utils`;
-under `helion` → `transpiler` this module stands in for it (written here from Triton's documented
-atomics, not taken from Helion). Generated modules get the function's source text
-(`library.py`), so they stay standalone.
+Helion's distributed examples import `symm_mem_sync` from `helion.runtime.triton.dist_utils`
+and `triton_wait_signal` from `helion.runtime.triton.helpers`; under `helion` → `transpiler`
+this module stands in for both (written here from Triton's documented atomics, not taken from
+Helion). Generated modules get the functions' source text (`library.py`), so they stay
+standalone.
 
 A signal pad is a zero-filled uint32 array per rank in symmetric memory (torch's
 `rendezvous(...).signal_pad_ptrs_dev` holds the address of each rank's pad). Program `b` of
@@ -57,3 +58,32 @@ def symm_mem_sync(
                 pass
     if acquire:
         tl.debug_barrier()  # no thread reads before the signals have arrived
+
+
+@triton.jit
+def triton_wait_signal(
+    addr,
+    expect: tl.constexpr,
+    update: tl.constexpr,
+    sem: tl.constexpr,
+    scope: tl.constexpr,
+    op: tl.constexpr,
+    skip_sync: tl.constexpr,
+    sync_before: tl.constexpr = False,
+):
+    # Spin until the flag at `addr` holds `expect`. op="ld" reads it (an atomic add of 0, so
+    # that the read has `sem` ordering at `scope`); op="atomic_cas" also swaps in `update`.
+    # Then every thread of the program waits for the one that saw it, unless skip_sync.
+    tl.static_assert(op == "ld" or op == "atomic_cas", "op is 'ld' or 'atomic_cas'")
+    if sync_before:
+        tl.debug_barrier()
+    if op == "ld":
+        seen = tl.atomic_add(addr, 0, sem=sem, scope=scope)
+        while seen != expect:
+            seen = tl.atomic_add(addr, 0, sem=sem, scope=scope)
+    else:
+        seen = tl.atomic_cas(addr, expect, update, sem=sem, scope=scope)
+        while seen != expect:
+            seen = tl.atomic_cas(addr, expect, update, sem=sem, scope=scope)
+    if not skip_sync:
+        tl.debug_barrier()
