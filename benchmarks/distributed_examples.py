@@ -7,7 +7,8 @@ timed against NCCL (issue 20). Not yet run: it needs a kind with two GPUs or mor
 
 `--examples` holds Helion's examples/distributed/*.py (benchmarks/helion_examples_fetch.py GIT_DIR
 --distributed writes them into .helion_examples/distributed; carry that folder to the device).
-Each rank imports all_reduce.py and matmul_reduce_scatter.py with `helion` mapped to
+Each rank imports all_reduce.py, matmul_reduce_scatter.py and all_gather_matmul.py (its
+matmul waits on flags that a copy-engine all-gather raises) with `helion` mapped to
 `transpiler` (benchmarks/helion_shim.py), or with --real-helion to the installed Helion, and:
 
 1. runs the example's own test() (its run_example check against torch's symm_mem one-shot
@@ -15,8 +16,9 @@ Each rank imports all_reduce.py and matmul_reduce_scatter.py with `helion` mappe
    would;
 2. at several sizes: checks the example's kernel against a torch.distributed collective (NCCL)
    on the same inputs, then times the kernel, the NCCL collective (for matmul_reduce_scatter:
-   torch.mm then dist.reduce_scatter_tensor; for all_reduce also torch's own symm_mem one-shot
-   all-reduce) with CUDA events over a fixed number of calls (the same on every rank:
+   torch.mm then dist.reduce_scatter_tensor, for all_gather_matmul dist.all_gather_into_tensor
+   then torch.mm; and torch's own symm_mem one-shot all-reduce / fused_all_gather_matmul) with
+   CUDA events over a fixed number of calls (the same on every rank:
    the kernels wait for each other), the slowest rank's time counting.
 
 Rank 0 prints a table (and writes --json). NVLink multicast stays off: the three variables
@@ -207,11 +209,47 @@ def matmul_reduce_scatter_rows(module: ModuleType, group: str) -> list[dict]:
     return rows
 
 
-CASES = {"all_reduce": all_reduce_rows, "matmul_reduce_scatter": matmul_reduce_scatter_rows}
+def all_gather_matmul_rows(module: ModuleType, group: str) -> list[dict]:
+    rows = []
+    world = dist.get_world_size()
+    for m, n, k in MATMUL_SIZES:
+        torch.manual_seed(1 + rank())
+        a_shared = symm_mem.empty(m // world, k, dtype=torch.bfloat16, device="cuda").normal_()
+        torch.manual_seed(0)
+        b = (torch.randn(k, n, dtype=torch.bfloat16, device="cuda") / k**0.5).T.contiguous().T
+        gathered = torch.empty(m, k, dtype=torch.bfloat16, device="cuda")
+
+        def torch_and_nccl(a_shared=a_shared, b=b, gathered=gathered) -> torch.Tensor:
+            dist.all_gather_into_tensor(gathered, a_shared)
+            return torch.mm(gathered, b)
+
+        ours = lambda a_shared=a_shared, b=b: module.helion_ag_matmul(a_shared, b)  # noqa: E731
+        torch_fused = lambda a_shared=a_shared, b=b: module.reference_ag_matmul(a_shared, b)  # noqa: E731
+        rows.append(
+            {
+                "example": "all_gather_matmul",
+                "size": f"{m}x{n}x{k} bf16",
+                "max |ours - NCCL|": largest_difference(ours(), torch_and_nccl()),
+                "kernel ms": timed(ours),
+                "NCCL ms": timed(torch_and_nccl),
+                "torch symm_mem ms": timed(torch_fused),  # fused_all_gather_matmul
+            }
+        )
+    return rows
+
+
+CASES = {
+    "all_reduce": all_reduce_rows,
+    "matmul_reduce_scatter": matmul_reduce_scatter_rows,
+    "all_gather_matmul": all_gather_matmul_rows,
+}
 OWN_TESTS = {
     "all_reduce": lambda module, device: module.test(16384, device, torch.bfloat16),
     "matmul_reduce_scatter": lambda module, device: module.test(
         512, 768, 1024, device, torch.float32
+    ),
+    "all_gather_matmul": lambda module, device: module.test(
+        4096, 6656, 16384, dist.get_world_size(), device
     ),
 }
 
