@@ -228,6 +228,36 @@ row(
     "out[tile_m, :] = F.gelu(x[tile_m, :])",
     'out[tile_m, :] = F.gelu(x[tile_m, :], approximate="tanh")',
 )
+# scalar parameters of the op table's math and activations: each default, then a value given
+for function, parameter, given in (
+    ("nan_to_num", "nan", "nan=1.0"),
+    ("nan_to_num", "posinf", "posinf=1.0"),
+    ("nan_to_num", "neginf", "neginf=-1.0"),
+    ("softplus", "beta", "beta=2.0"),
+    ("softplus", "threshold", "threshold=5.0"),
+    ("elu", "alpha", "alpha=0.5"),
+    ("celu", "alpha", "alpha=0.5"),
+    ("leaky_relu", "negative_slope", "negative_slope=0.2"),
+    ("hardtanh", "min_val", "min_val=-2.0"),
+    ("hardtanh", "max_val", "max_val=2.0"),
+    ("softshrink", "lambd", "lambd=1.0"),
+    ("hardshrink", "lambd", "lambd=1.0"),
+):
+    row(
+        function,
+        parameter,
+        f"out[tile_m, :] = F.{function}(x[tile_m, :])".replace("F.nan_to_num", "torch.nan_to_num"),
+        f"out[tile_m, :] = F.{function}(x[tile_m, :], {given})".replace(
+            "F.nan_to_num", "torch.nan_to_num"
+        ),
+    )
+for function in ("addcmul", "addcdiv"):
+    row(
+        function,
+        "value",
+        f"out[tile_m, :] = torch.{function}(x[tile_m, :], x[tile_m, :], x[tile_m, :])",
+        f"out[tile_m, :] = torch.{function}(x[tile_m, :], x[tile_m, :], x[tile_m, :], value=0.5)",
+    )
 
 # hl
 ROWS[("tile", "end_or_none")] = (

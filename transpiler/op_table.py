@@ -2,41 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .op_kinds import ACTIVATION as _ACT
+from .op_kinds import FUNCTIONAL, METHOD, TORCH, ElementwiseOp, ReductionOp
+from .op_kinds import MATH as _MATH
+from .op_table_math import ACTIVATIONS, POINTWISE_MATH
 
-# Where a name may be spelled: torch.X, tensor.X(), torch.nn.functional.X.
-TORCH, METHOD, FUNCTIONAL = "torch", "method", "functional"
-
-
-@dataclass(frozen=True)
-class ElementwiseOp:
-    """An element-wise torch function: its Triton template over placeholders a, b, c."""
-
-    name: str
-    template: str
-    spellings: tuple[str, ...] = (TORCH, METHOD)
-    helpers: tuple[str, ...] = ()
-    flops: int = 1
-    float_args: bool = False  # arguments become float first, as torch does for integers
-    result: str = "same"  # result dtype class: same | float | bool
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class ReductionOp:
-    """A reduction along `dim`: how its lowering is spelled in Triton."""
-
-    name: str
-    triton: str  # the tl function or prelude helper the lowering emits
-    identity: str  # what masked-out lanes hold before reducing
-    spellings: tuple[str, ...] = (TORCH, METHOD)
-    flops: int = 1
-    keeps_shape: bool = False  # softmax-like: the result has the input's shape
-    note: str = ""
-
-
-_MATH = (TORCH, METHOD)
-_ACT = (TORCH, METHOD, FUNCTIONAL)
+__all__ = ["ElementwiseOp", "ReductionOp", "FUNCTIONAL", "METHOD", "TORCH"]
 
 ELEMENTWISE: tuple[ElementwiseOp, ...] = (
     ElementwiseOp("exp", "tl.exp(a)", _MATH, float_args=True, result="float"),
@@ -93,6 +64,8 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
     ElementwiseOp("gt", "a > b", _MATH, flops=0, result="bool"),
     ElementwiseOp("ge", "a >= b", _MATH, flops=0, result="bool"),
     ElementwiseOp("logical_not", "a == 0", _MATH, flops=0, result="bool"),
+    *POINTWISE_MATH,
+    *ACTIVATIONS,
 )
 
 REDUCTIONS: tuple[ReductionOp, ...] = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .op_alternatives import ALTERNATIVES
+from .op_candidates import CANDIDATES, LOWERED_AS, RECORDED_WITH, reason
 from .op_table import (
     BINARY_OPERATORS,
     CAST_METHODS,
@@ -14,15 +16,60 @@ from .op_table import (
 )
 
 _SPELLING = {TORCH: "`torch.{}`", METHOD: "`x.{}()`", FUNCTIONAL: "`F.{}`"}
+_DTYPE_RULE = {"same": "promoted", "float": "float", "bool": "bool"}
 
 
 def spellings(name: str, kinds: tuple[str, ...]) -> str:
-    return ", ".join(_SPELLING[kind].format(name) for kind in kinds)
+    import torch
+
+    special = [f"`torch.special.{name}`"] if hasattr(torch.special, name) else []
+    return ", ".join([_SPELLING[kind].format(name) for kind in kinds] + special)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")  # a table cell's | would end the cell
+
+
+def table_names() -> set[str]:
+    return {op.name for op in ELEMENTWISE} | {op.name for op in REDUCTIONS}
+
+
+def candidates() -> list[str]:
+    """The candidates section: Inductor's ops, each in (its table name) or out (and why)."""
+    names = table_names()
+    inside = [c for c in CANDIDATES if c in names or c in LOWERED_AS]
+    lines = [
+        "## Inductor's ops: in and out",
+        "",
+        f"Inductor's pointwise and reduction ops, scans and sorts ({RECORDED_WITH};",
+        "`python -m transpiler.op_candidates` lists them from torch's lowering and decomposition",
+        f"tables): **{len(inside)} of {len(CANDIDATES)} are in**. The others, and why:",
+        "",
+        "| aten op | why not / what to write |",
+        "|---|---|",
+    ]
+    for name in CANDIDATES:
+        if name not in inside:
+            lines.append(f"| {name} | {_cell(reason(name))} |")
+    lines += [
+        "",
+        "## Unsupported ops with an equivalent spelling",
+        "",
+        "The error for one of these names shows its hint (`transpiler/op_alternatives.py`).",
+        "",
+        "| torch op | hint |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | {_cell(hint)} |" for name, hint in sorted(ALTERNATIVES.items())]
+    return lines
 
 
 def render() -> str:
     lines = [
         "# Supported ops",
+        "",
+        f"**{len(table_names())} torch ops** in the op table (element-wise ops and reductions;",
+        "views, casts and dots besides).",
         "",
         "Generated from `transpiler/op_table.py` by `python -m transpiler.ops_doc > docs/ops.md`;",
         "a test keeps this page equal to the table. `F` is `torch.nn.functional`. In templates,",
@@ -31,19 +78,17 @@ def render() -> str:
         "",
         "## Element-wise functions",
         "",
-        "| op | spellings | Triton | helpers | FLOPs/element | notes |",
-        "|---|---|---|---|---|---|",
+        "| op | spellings | Triton | helpers | FLOPs/element | dtype | notes |",
+        "|---|---|---|---|---|---|---|",
     ]
     for op in ELEMENTWISE:
         helpers = ", ".join(f"`{h}`" for h in op.helpers) or "—"
-        notes = op.note + (
-            "; integer tile indices become float32 first (cast loaded integers with .float())"
-            if op.float_args
-            else ""
-        )
+        scalars = ", ".join(f"{p}={d}" if d else p for p, d in op.scalars)
+        notes = (f"scalars: {scalars}; " if scalars else "") + op.note
+        dtype = _DTYPE_RULE[op.result] + (", integers → float32" if op.float_args else "")
         lines.append(
-            f"| {op.name} | {spellings(op.name, op.spellings)} | `{op.template}` | {helpers} | "
-            f"{op.flops} | {notes.strip('; ') or '—'} |"
+            f"| {op.name} | {spellings(op.name, op.spellings)} | `{_cell(op.template)}` | {helpers} | "
+            f"{op.flops} | {dtype} | {notes.strip('; ') or '—'} |"
         )
     lines += [
         "",
@@ -78,6 +123,7 @@ def render() -> str:
         "|---|---|",
     ]
     lines += [f"| `torch.{name}` | `{triton}` |" for name, triton in DTYPES.items()]
+    lines += ["", *candidates()]
     return "\n".join(lines) + "\n"
 
 

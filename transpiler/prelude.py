@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .prelude_math import MATH_HELPERS
+
 # Each helper: its source, and the helpers it calls. Kept as plain Triton a reader can follow.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "upcast_half": (
@@ -28,10 +30,15 @@ def as_float(x):
         """@triton.jit
 def floor_divide(a, b):
     # Python's // rounds towards minus infinity; Triton's integer // truncates.
-    quotient = a // b
-    if quotient.dtype.is_floating():
-        quotient = tl.floor(a / b)
+    if (a * b).dtype.is_floating():  # torch's floor division of floats (Triton's // is integer)
+        modulus = a % b
+        quotient = (a - modulus) / b
+        quotient = tl.where((modulus != 0) & ((b < 0) != (modulus < 0)), quotient - 1, quotient)
+        rounded = tl.floor(quotient)
+        rounded = tl.where(quotient - rounded > 0.5, rounded + 1, rounded)
+        quotient = tl.where(b == 0, a / b, tl.where(quotient == 0, 0.0 * (a / b), rounded))
     else:
+        quotient = a // b
         remainder = a - quotient * b
         quotient = tl.where((remainder != 0) & ((remainder < 0) != (b < 0)), quotient - 1, quotient)
     return quotient
@@ -171,6 +178,7 @@ def randint_between(seed, offsets, low, high):
 """,
         (),
     ),
+    **MATH_HELPERS,
 }
 
 

@@ -246,6 +246,22 @@ TORCH_SIGNATURES = signature_table(
     where(condition, input, other)
     masked_fill(input, mask, value)
     pow(input, exponent)
+    round(input)
+    nan_to_num(input, nan=0.0, posinf=None, neginf=None)
+    clamp_min(input, min)
+    clamp_max(input, max)
+    lerp(input, end, weight)
+    addcmul(input, tensor1, tensor2, *, value=1)
+    addcdiv(input, tensor1, tensor2, *, value=1)
+    logit(input)
+    softplus(input, beta=1.0, threshold=20.0)
+    elu(input, alpha=1.0)
+    celu(input, alpha=1.0)
+    leaky_relu(input, negative_slope=0.01)
+    hardtanh(input, min_val=-1.0, max_val=1.0)
+    threshold(input, threshold, value)
+    softshrink(input, lambd=0.5)
+    hardshrink(input, lambd=0.5)
     float(input)
     half(input)
     bfloat16(input)
@@ -264,6 +280,8 @@ TORCH_HINTS: dict[str, dict[str, str]] = {
         "rounding_mode": "write torch.floor(x / y) or x // y for 'floor', torch.trunc for 'trunc'"
     },
     "to": {"device": "a device loop's values are on the kernel's device already: leave it out"},
+    "round": {"decimals": "write torch.round(x * 10**d) / 10**d"},
+    "logit": {"eps": "clamp first: torch.logit(torch.clamp(x, eps, 1 - eps))"},
 }
 _ANY_TORCH_OP = {
     "out": "assign the result instead: out[tile] = op(...)",

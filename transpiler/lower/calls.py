@@ -19,6 +19,7 @@ from ..errors import (
     near_names,
 )
 from ..frontend import LANGUAGE_NAMES
+from ..op_alternatives import unsupported_hint
 from ..op_table import (
     CAST_METHODS,
     DTYPES,
@@ -162,7 +163,7 @@ class CallsMixin(
             UnsupportedOpError,
             node.func,
             f"{qualified}() is not supported inside a device loop",
-            hint=near_names(name, known_names()) or "see docs/ops.md for the supported ops",
+            hint=unsupported_hint(name, known_names()),
         )
 
     def promote_types(self, args: Arguments, node: cst.Call) -> Value:
@@ -406,14 +407,25 @@ class CallsMixin(
             return Value(TUPLE, items=(variance, self.reduction("mean", value, args, node)))
         op = ELEMENTWISE_BY_NAME.get(name)
         if op is not None and spelling in op.spellings:
+            scalars = dict(op.scalars)
             parameters = torch_signature(name, _arity(op.template)).positional[1:]
-            others = [self.lower_expr(args.keywords[p]) for p in parameters if p in args.keywords]
-            return self.elementwise(op, [value, *others], node)
+            others = [
+                self.lower_expr(args.keywords[p])
+                for p in parameters
+                if p in args.keywords and p not in scalars
+            ]
+            given = {
+                p: self.arithmetic(self.lower_expr(args.keywords[p]), args.keywords[p]).code
+                if p in args.keywords
+                else expr(default)
+                for p, default in scalars.items()
+            }
+            return self.elementwise(op, [value, *others], node, given)
         raise self.source.error(
             UnsupportedOpError,
             node.func.attr if isinstance(node.func, cst.Attribute) else node.func,
             f"torch op {name!r} is not supported inside a device loop",
-            hint=near_names(name, known_names()) or "see docs/ops.md for the supported ops",
+            hint=unsupported_hint(name, known_names()),
         )
 
     def bind_torch_op(self, name: str, spelling: str, args: Arguments, node: cst.Call) -> Arguments:
@@ -440,7 +452,11 @@ class CallsMixin(
         )
         return args.bound(bound)
 
-    def elementwise(self, op, operands: list[Value], node: cst.CSTNode) -> Value:
+    def elementwise(
+        self, op, operands: list[Value], node: cst.CSTNode, scalars: dict | None = None
+    ) -> Value:
+        """An op-table row over its tensor operands (a, b, c) and its scalar parameters'
+        code by name; `dtype` in a template is the first operand's element type as stored."""
         wanted = _arity(op.template)
         if len(operands) != wanted:
             raise self.source.error(
@@ -471,7 +487,8 @@ class CallsMixin(
         dims = operands[0].dims
         for operand in operands[1:]:
             dims = self.broadcast_dims(block(None, dims), operand, node)
-        fills = dict(zip("abc", (v.code for v in operands)))
+        fills = {**dict(zip("abc", (v.code for v in operands))), **(scalars or {})}
+        fills["dtype"] = operands[0].storage or expr("tl.float32")
         dtype = {"float": "float", "bool": "bool"}.get(op.result, operands[0].dtype)
         if op.result == "same":  # torch promotes: a float operand makes the result float
             for operand in operands[1:]:

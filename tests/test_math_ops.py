@@ -1,0 +1,193 @@
+"""The op table's pointwise math and activations against eager torch, many ops per kernel.
+
+Every (op, spelling) of `op_table_math` becomes one line of a kernel that writes each op's
+result to its own row of the output: one kernel per input kind and dtype keeps the GPU compile
+check (about 1.5 s a kernel) small. Inputs are odd-sized, with NaN and infinities in them.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import GPU_ONLY_BF16, assert_matches, generated, reference
+
+from transpiler.op_kinds import FUNCTIONAL, METHOD, TORCH
+from transpiler.op_table_math import ACTIVATIONS, POINTWISE_MATH
+
+OPS = {op.name: op for op in POINTWISE_MATH + ACTIVATIONS}
+INTEGER_ONLY = {"bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor"}
+# ops torch also takes on integer tensors, with integer (or bool) results where torch gives them
+ON_INTEGERS = INTEGER_ONLY | {
+    "remainder", "fmod", "floor_divide", "sign", "sgn", "trunc", "round", "isnan",
+    "isinf", "isfinite", "isposinf", "isneginf", "logical_and", "logical_or", "logical_xor",
+    "clamp_min", "clamp_max", "positive", "fmax", "fmin", "reciprocal", "atan2",
+}  # fmt: skip
+# float64's largest finite value is not float32's: nan_to_num's default differs by design
+NOT_AGAINST_FLOAT64 = ("nan_to_num(a)", "nan_to_num()", "posinf=3.0)")
+# arguments beyond the tensor operands: required ones, then each optional one given
+EXTRA = {
+    "threshold": ["0.5, -2.0"],
+    "nan_to_num": ["nan=1.5, posinf=2.5, neginf=-2.5", "posinf=3.0"],
+    "softplus": ["beta=2.0, threshold=1.0"],
+    "elu": ["alpha=0.5"],
+    "celu": ["alpha=2.0"],
+    "leaky_relu": ["negative_slope=0.2"],
+    "hardtanh": ["min_val=-0.5, max_val=2.0"],
+    "softshrink": ["lambd=1.0"],
+    "hardshrink": ["lambd=1.0"],
+    "addcmul": ["value=0.5"],
+    "addcdiv": ["value=-2.0"],
+}
+REQUIRED = {"threshold"}
+
+
+def _call(name: str, spelling: str, operands: list[str], extra: str) -> str:
+    arguments = ", ".join(operands[spelling == METHOD :] + ([extra] if extra else []))
+    if spelling == METHOD:
+        return f"{operands[0]}.{name}({arguments})"
+    module = {TORCH: "torch", FUNCTIONAL: "torch.nn.functional"}[spelling]
+    return f"{module}.{name}({arguments})"
+
+
+def lines(integers: bool) -> list[str]:
+    """Each op in each of its spellings (and torch.special where torch has it), and once
+    more per EXTRA argument list."""
+    result = []
+    for name, op in OPS.items():
+        if (name in INTEGER_ONLY) != integers and not (integers and name in ON_INTEGERS):
+            continue
+        operands = ["a", "b", "c"][: _arity(op.template)]
+        plain = "" if name not in REQUIRED else EXTRA[name][0]
+        special = hasattr(torch.special, name) and not integers  # round: floats only there
+        spellings = list(op.spellings) + (["special"] if special else [])
+        for spelling in spellings:
+            if spelling == "special":
+                result.append(f"torch.special.{name}({', '.join(operands)})")
+            else:
+                result.append(_call(name, spelling, operands, plain))
+        for extra in EXTRA.get(name, []) if name not in REQUIRED else []:
+            result.append(_call(name, op.spellings[0], operands, extra))
+    return result
+
+
+def _arity(template: str) -> int:
+    import ast
+
+    names = {n.id for n in ast.walk(ast.parse(template, mode="eval")) if isinstance(n, ast.Name)}
+    return len(names & {"a", "b", "c"})
+
+
+def kernel_source(body: list[str]) -> str:
+    stores = "\n".join(f"        out[{row}, tile] = {line}" for row, line in enumerate(body))
+    return f"""import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def ops(x: torch.Tensor, y: torch.Tensor, z: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    for tile in hl.tile(x.size(0)):
+        a = x[tile]
+        b = y[tile]
+        c = z[tile]
+{stores}
+    return out
+"""
+
+
+def float_inputs(size: int) -> list[torch.Tensor]:
+    """Three float64 operands in (-3, 3) with no zeros; NaN, infinities and halves in front."""
+    inputs = []
+    for seed_shift in range(3):
+        values = (torch.rand(size, dtype=torch.float64) * 6 - 3).clamp_min(-2.99)
+        values = torch.where(values.abs() < 1e-3, 0.5, values)
+        values[seed_shift : seed_shift + 6] = torch.tensor(
+            [float("nan"), float("inf"), float("-inf"), 2.5, -0.5, 0.25], dtype=torch.float64
+        )
+        inputs.append(values)
+    return inputs
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, GPU_ONLY_BF16])
+def test_math_ops_on_floats_match_eager_torch(dtype: torch.dtype) -> None:
+    body = lines(integers=False)
+    source = kernel_source(body)
+    exact = float_inputs(131)
+    x, y, z = (t.to(dtype) for t in exact)
+    out = torch.empty(len(body), 131, dtype=dtype)
+    ours = generated(source, "ops", x, y, z, out)(x, y, z, out.clone())
+    eager = reference(source, "ops")(x, y, z, out.clone())
+    for row, line in enumerate(body):
+        try:
+            assert_matches(ours[row], eager[row], dtype)
+        except AssertionError as error:
+            raise AssertionError(f"{line}: {error}") from None
+    if dtype == torch.float32:  # and against float64: approximations must hold up too
+        truth = reference(source, "ops")(*exact, out.double())
+        for row, line in enumerate(body):
+            if line.endswith(NOT_AGAINST_FLOAT64):
+                continue
+            torch.testing.assert_close(
+                ours[row].double(), truth[row], atol=2e-5, rtol=2e-4, equal_nan=True,
+                msg=lambda m, line=line: f"{line}: {m}",
+            )  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64])
+def test_math_ops_on_integers_match_eager_torch(dtype: torch.dtype) -> None:
+    body = lines(integers=True)
+    source = kernel_source(body)
+    signs = [torch.randint(0, 2, (97,), dtype=dtype) * 2 - 1 for _ in range(3)]
+    x, y, z = (torch.randint(1, 50, (97,), dtype=dtype) * sign for sign in signs)  # no zeros
+    out = torch.empty(len(body), 97)
+    ours = generated(source, "ops", x, y, z, out)(x, y, z, out.clone())
+    eager = reference(source, "ops")(x, y, z, out.clone())
+    for row, line in enumerate(body):
+        torch.testing.assert_close(ours[row], eager[row], msg=lambda m, line=line: f"{line}: {m}")
+
+
+ONE_OP = """import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def one(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = LINE
+    return out
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "error", "hint"),
+    [
+        ("torch.round(x[tile], decimals=2)", "decimals= of torch.round", "x * 10**d"),
+        ("torch.logit(x[tile], eps=1e-6)", "eps= of torch.logit", "torch.clamp(x, eps"),
+        ("x[tile].sort(0)", "'sort' is not supported", "sort on the host"),
+        ("torch.cummax(x[tile], 0)", "'cummax' is not supported", "hl.associative_scan"),
+        ("torch.special.ndtr(x[tile])", "'ndtr' is not supported", "torch.erfc"),
+        ("torch.nn.functional.threshold(x[tile], 0.5)", "missing its argument 'value'", ""),
+    ],
+    ids=["round-decimals", "logit-eps", "sort", "cummax", "ndtr", "threshold-value"],
+)
+def test_refused_ops_and_parameters_name_what_to_write(line: str, error: str, hint: str) -> None:
+    import transpiler
+    from transpiler.errors import TranspileError
+
+    with pytest.raises(TranspileError) as raised:
+        transpiler.transpile_module(
+            ONE_OP.replace("LINE", line), example_args={"one": (torch.randn(5),)}
+        )
+    assert error in str(raised.value) and hint in str(raised.value)
+
+
+def test_the_recorded_candidates_are_torchs() -> None:
+    from transpiler import op_candidates
+
+    if not op_candidates.RECORDED_WITH.startswith(f"torch {torch.__version__.split('+')[0]}"):
+        pytest.skip(f"recorded with {op_candidates.RECORDED_WITH}")
+    assert list(op_candidates.CANDIDATES) == op_candidates.from_torch(), (
+        "run: python -m transpiler.op_candidates, and record its list in CANDIDATES"
+    )

@@ -1,0 +1,84 @@
+"""What to write instead of a torch op the op table does not lower: hints as data."""
+
+from __future__ import annotations
+
+from .errors import near_names
+
+# torch op → an equivalent spelling that works inside a device loop (or what to do instead).
+ALTERNATIVES: dict[str, str] = {
+    "sort": "sort on the host before the kernel (torch.sort), or keep a running max with "
+    "torch.maximum when you need only the largest",
+    "argsort": "sort on the host before the kernel (torch.argsort)",
+    "topk": "for k == 1 write values.max(dim) (values and indices); otherwise take torch.topk "
+    "on the host",
+    "kthvalue": "take torch.kthvalue on the host",
+    "median": "take torch.median on the host",
+    "nanmedian": "take torch.nanmedian on the host",
+    "mode": "take torch.mode on the host",
+    "flip": "flip on the host before the kernel (torch.flip), or index the load with reversed "
+    "indices (n - 1 - tile.index)",
+    "roll": "load with shifted indices: x[(tile.index + shift) % n]",
+    "cummax": "write hl.associative_scan(lambda a, b: torch.maximum(a, b), x, dim) for the values",
+    "cummin": "write hl.associative_scan(lambda a, b: torch.minimum(a, b), x, dim) for the values",
+    "cumprod": "write torch.exp(torch.cumsum(torch.log(x), dim)) for positive x, or "
+    "hl.associative_scan(lambda a, b: a * b, x, dim)",
+    "logcumsumexp": "write hl.associative_scan(lambda a, b: torch.logaddexp(a, b), x, dim)",
+    "prod": "write hl.reduce(lambda a, b: a * b, x, dim, other=1.0)",
+    "std": "write torch.sqrt(x.var(dim)) (correction= / unbiased= as for var)",
+    "std_mean": "write torch.var_mean(x, dim) and take torch.sqrt of the variance",
+    "any": "write (x != 0).sum(dim) > 0",
+    "all": "write (x == 0).sum(dim) == 0",
+    "norm": "write torch.sqrt((x * x).sum(dim)) for the 2-norm, x.abs().sum(dim) for the 1-norm",
+    "vector_norm": "write torch.sqrt((x * x).sum(dim)) for ord=2, x.abs().sum(dim) for ord=1, "
+    "x.abs().amax(dim) for ord=inf",
+    "normalize": "write x * torch.rsqrt(torch.clamp_min((x * x).sum(dim, keepdim=True), eps * eps))",
+    "nansum": "write torch.where(x != x, 0.0, x).sum(dim)",
+    "nanmean": "write torch.where(x != x, 0.0, x).sum(dim) / (x == x).sum(dim)",
+    "count_nonzero": "write (x != 0).sum(dim)",
+    "softmin": "write torch.softmax(-x, dim)",
+    "glu": "split the halves with x[:, :h] indices and write a * torch.sigmoid(b)",
+    "rrelu": "in inference, write F.leaky_relu(x, (lower + upper) / 2)",
+    "prelu": "write torch.where(x > 0, x, weight * x)",
+    "erfinv": "no Triton spelling runs in the interpreter: compute it on the host",
+    "digamma": "no Triton spelling runs in the interpreter: compute it on the host",
+    "polygamma": "no Triton spelling runs in the interpreter: compute it on the host",
+    "i0": "no Triton spelling runs in the interpreter: compute it on the host",
+    "heaviside": "write torch.where(x == 0, values, (x > 0).float())",
+    "deg2rad": "write x * (math.pi / 180)",
+    "rad2deg": "write x * (180 / math.pi)",
+    "float_power": "write torch.pow(x.double(), y)",
+    "true_divide": "write x / y",
+    "absolute": "write torch.abs(x)",
+    "negative": "write -x",
+    "multiply": "write x * y",
+    "subtract": "write x - y",
+    "divide": "write x / y",
+    "arctan": "write torch.atan(x)",
+    "arcsin": "write torch.asin(x)",
+    "arccos": "write torch.acos(x)",
+    "arcsinh": "write torch.asinh(x)",
+    "arccosh": "write torch.acosh(x)",
+    "arctanh": "write torch.atanh(x)",
+    "arctan2": "write torch.atan2(y, x)",
+    "fix": "write torch.trunc(x)",
+    "clip": "write torch.clamp(x, min, max)",
+    "greater": "write x > y",
+    "less": "write x < y",
+    "not_equal": "write x != y",
+    "isclose": "write torch.abs(x - y) <= atol + rtol * torch.abs(y)",
+    "logaddexp2": "write torch.log2(torch.exp2(x) + torch.exp2(y))",
+    "expit": "write torch.sigmoid(x)",
+    "ndtr": "write 0.5 * torch.erfc(-x * 0.7071067811865476)",
+    "log_ndtr": "write torch.log(0.5 * torch.erfc(-x * 0.7071067811865476))",
+    "xlog1py": "write x * torch.log1p(y)",
+    "entr": "write -x * torch.log(x) (0 at 0)",
+}
+
+
+def unsupported_hint(name: str, known: list[str]) -> str:
+    """The hint for an op the table does not lower: its alternative, else close names."""
+    return (
+        ALTERNATIVES.get(name)
+        or near_names(name, known)
+        or "see docs/ops.md for the supported ops and the alternatives to the others"
+    )

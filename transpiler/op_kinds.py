@@ -1,0 +1,40 @@
+"""The kinds of op-table rows: element-wise ops and reductions, and where each may be spelled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Where a name may be spelled: torch.X, tensor.X(), torch.nn.functional.X.
+TORCH, METHOD, FUNCTIONAL = "torch", "method", "functional"
+MATH = (TORCH, METHOD)
+ACTIVATION = (TORCH, METHOD, FUNCTIONAL)
+
+
+@dataclass(frozen=True)
+class ElementwiseOp:
+    """An element-wise torch function: its Triton template over placeholders a, b, c (the
+    tensor operands) and over its scalar parameters by name (`scalars`: name → the default's
+    source text, None where torch requires it)."""
+
+    name: str
+    template: str
+    spellings: tuple[str, ...] = MATH
+    helpers: tuple[str, ...] = ()
+    flops: int = 1
+    float_args: bool = False  # arguments become float first, as torch does for integers
+    result: str = "same"  # result dtype class: same | float | bool
+    note: str = ""
+    scalars: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(frozen=True)
+class ReductionOp:
+    """A reduction along `dim`: how its lowering is spelled in Triton."""
+
+    name: str
+    triton: str  # the tl function or prelude helper the lowering emits
+    identity: str  # what masked-out lanes hold before reducing
+    spellings: tuple[str, ...] = MATH
+    flops: int = 1
+    keeps_shape: bool = False  # softmax-like: the result has the input's shape
+    note: str = ""

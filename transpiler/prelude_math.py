@@ -1,0 +1,253 @@
+"""@triton.jit helpers for the op table's math and activations, in plain tl both the GPU and
+Triton's CPU interpreter run (no libdevice: the interpreter has none)."""
+
+from __future__ import annotations
+
+# Each helper: its source, and the helpers it calls (prelude.HELPERS takes them all).
+MATH_HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "erfc": (
+        """@triton.jit
+def erfc(x):
+    # 1 - erf(x) without cancelling to 0 in the tail: a Chebyshev fit of erfc(|x|) (relative
+    # error under 1.2e-7), mirrored as 2 - erfc(|x|) for negative x.
+    z = tl.abs(x)
+    t = 1 / (1 + 0.5 * z)
+    poly = t * (-0.82215223 + t * 0.17087277)
+    poly = t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + poly)))
+    poly = t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + poly)))
+    poly = -1.26551223 + t * (1.00002368 + poly)
+    tail = t * tl.exp(poly - z * z)
+    return tl.where(x >= 0, tail, 2 - tail)
+""",
+        (),
+    ),
+    "expm1": (
+        """@triton.jit
+def expm1(x):
+    # exp(x) - 1 accurate near 0 (Kahan's trick: exp's rounding divided out by log(exp(x)))
+    u = tl.exp(x)
+    near = (u - 1) * x / tl.log(u)
+    near = tl.where(u == float("inf"), u, near)
+    return tl.where(u == 1, x, tl.where(u - 1 == -1, -1.0, near))
+""",
+        (),
+    ),
+    "log1p": (
+        """@triton.jit
+def log1p(x):
+    # log(1 + x) accurate near 0 (Kahan's trick: the rounding of 1 + x divided out)
+    u = 1 + x
+    near = tl.log(u) * x / (u - 1)
+    return tl.where(u == 1, x, tl.where(u == float("inf"), u, near))
+""",
+        (),
+    ),
+    "atan": (
+        """@triton.jit
+def atan(x):
+    # |x| reduced around 0, pi/4 or pi/2 to below tan(pi/8), then a short odd polynomial
+    # (Cephes' atanf, relative error about 1e-7); the sign put back.
+    z = tl.abs(x)
+    big = z > 2.414213562373095
+    mid = z > 0.4142135623730950
+    base = tl.where(big, 1.5707963267948966, tl.where(mid, 0.7853981633974483, 0.0))
+    t = tl.where(big, -1 / z, tl.where(mid, (z - 1) / (z + 1), z))
+    t2 = t * t
+    poly = ((8.05374449538e-2 * t2 - 1.38776856032e-1) * t2 + 1.99777106478e-1) * t2
+    result = base + (poly - 3.33329491539e-1) * t2 * t + t
+    return tl.where(x < 0, -result, result)
+""",
+        (),
+    ),
+    "atan2": (
+        """@triton.jit
+def atan2(y, x):
+    # The angle of the point (x, y): atan of the smaller magnitude over the larger (two
+    # infinities: 1), moved to its octant. NaN in either gives NaN.
+    ay = tl.abs(y)
+    ax = tl.abs(x)
+    small = tl.where(ax < ay, ax, ay)
+    large = tl.where(ax < ay, ay, ax)
+    ratio = tl.where(small == large, tl.where(large == 0, 0.0, 1.0), small / large)
+    angle = atan(ratio)
+    angle = tl.where(ay > ax, 1.5707963267948966 - angle, angle)
+    angle = tl.where(x < 0, 3.141592653589793 - angle, angle)
+    angle = tl.where(y < 0, -angle, angle)
+    return tl.where((x != x) | (y != y), x + y, angle)
+""",
+        ("atan",),
+    ),
+    "sinh": (
+        """@triton.jit
+def sinh(x):
+    # (e^|x| - e^-|x|) / 2 from e = expm1(|x|), so small x keep their digits; the sign put back
+    e = expm1(tl.abs(x))
+    result = tl.where(e == float("inf"), e, 0.5 * (e + e / (e + 1)))
+    return tl.where(x < 0, -result, result)
+""",
+        ("expm1",),
+    ),
+    "asinh": (
+        """@triton.jit
+def asinh(x):
+    # log(|x| + sqrt(x^2 + 1)) as log1p(|x| + x^2 / (1 + sqrt(1 + x^2))), accurate near 0;
+    # past 1e10, log(2|x|) (x^2 would overflow); the sign put back
+    z = tl.abs(x)
+    near = log1p(z + z * z / (1 + tl.sqrt(1 + z * z)))
+    result = tl.where(z > 1e10, tl.log(z) + 0.6931471805599453, near)
+    return tl.where(x < 0, -result, result)
+""",
+        ("log1p",),
+    ),
+    "lgamma": (
+        """@triton.jit
+def lgamma(x):
+    # log|Gamma(x)|. For x < 0.5 the reflection Gamma(x) Gamma(1 - x) = pi / sin(pi x) moves
+    # the work to y = 1 - x; Stirling's series at y + 8 (shifted back by the log of
+    # y (y+1) ... (y+7)), or at y itself past 1e6. Poles (0, -1, ...) and infinities give inf.
+    y = tl.where(x < 0.5, 1 - x, x)
+    far = y > 1e6
+    z = tl.where(far, y, y + 8)
+    shift = tl.log(y * (y + 1) * (y + 2) * (y + 3)) + tl.log((y + 4) * (y + 5) * (y + 6) * (y + 7))
+    inverse = 1 / z
+    series = inverse * (1 / 12 - inverse * inverse * (1 / 360 - inverse * inverse / 1260))
+    stirling = (z - 0.5) * tl.log(z) - z + 0.9189385332046728 + series
+    result = stirling - tl.where(far, 0.0, shift)
+    reflected = tl.log(3.141592653589793 / tl.abs(tl.sin(3.141592653589793 * x))) - result
+    result = tl.where(x < 0.5, reflected, result)
+    pole = (x <= 0) & (x == tl.floor(x))
+    return tl.where(pole | (tl.abs(x) == float("inf")), float("inf"), result)
+""",
+        (),
+    ),
+    "hypot": (
+        """@triton.jit
+def hypot(a, b):
+    # sqrt(a^2 + b^2) as large * sqrt(1 + (small / large)^2): no square overflows. An infinity
+    # wins over NaN, as in C's hypot.
+    x = tl.abs(a)
+    y = tl.abs(b)
+    large = tl.where(x < y, y, x)
+    small = tl.where(x < y, x, y)
+    ratio = tl.where(large == 0, 0.0, small / large)
+    result = large * tl.sqrt(1 + ratio * ratio)
+    result = tl.where((x != x) | (y != y), a + b, result)
+    return tl.where((x == float("inf")) | (y == float("inf")), float("inf"), result)
+""",
+        (),
+    ),
+    "logaddexp": (
+        """@triton.jit
+def logaddexp(a, b):
+    # log(exp(a) + exp(b)) = max + log1p(exp(-|a - b|)); equal values (infinities too) give
+    # the value + log(2) without computing inf - inf
+    high = tl.where(a > b, a, b)
+    result = high + log1p(tl.exp(-tl.abs(a - b)))
+    return tl.where(a == b, a + 0.6931471805599453, result)
+""",
+        ("log1p",),
+    ),
+    "trunc": (
+        """@triton.jit
+def trunc(x):
+    # rounds towards zero; integers are whole already
+    if x.dtype.is_floating():
+        x = tl.where(x < 0, tl.ceil(x), tl.floor(x))
+    return x
+""",
+        (),
+    ),
+    "round_half_even": (
+        """@triton.jit
+def round_half_even(x):
+    # torch.round: to the nearest integer, halves to the even neighbour (2.5 -> 2, 3.5 -> 4)
+    if x.dtype.is_floating():
+        down = tl.floor(x)
+        excess = x - down
+        down_even = down - 2 * tl.floor(down * 0.5) == 0
+        half = tl.where(down_even, down, down + 1)
+        x = tl.where(excess > 0.5, down + 1, tl.where(excess < 0.5, down, half))
+    return x
+""",
+        (),
+    ),
+    "nan_to_num": (
+        """@triton.jit
+def nan_to_num(x, nan, posinf, neginf, dtype: tl.constexpr):
+    # NaN becomes `nan`, +-inf `posinf` / `neginf`: by default the largest finite values of
+    # `dtype`, the tensor's own (a float16 tensor's inf becomes 65504, as in torch)
+    if dtype == tl.float16:
+        largest = 65504.0
+    elif dtype == tl.bfloat16:
+        largest = 3.3895313892515355e38
+    elif dtype == tl.float64:
+        largest = 1.7976931348623157e308
+    else:
+        largest = 3.4028234663852886e38
+    if x.dtype.is_floating():
+        x = tl.where(x != x, nan, x)
+        if posinf is None:
+            x = tl.where(x == float("inf"), largest, x)
+        else:
+            x = tl.where(x == float("inf"), posinf, x)
+        if neginf is None:
+            x = tl.where(x == float("-inf"), -largest, x)
+        else:
+            x = tl.where(x == float("-inf"), neginf, x)
+    return x
+""",
+        (),
+    ),
+    "lerp": (
+        """@triton.jit
+def lerp(start, end, weight):
+    # start + weight * (end - start), from the nearer end (torch's form: weight 1 gives end)
+    diff = end - start
+    return tl.where(tl.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
+""",
+        (),
+    ),
+    "softplus": (
+        """@triton.jit
+def softplus(x, beta, threshold):
+    # log(1 + exp(beta x)) / beta, and x itself where beta x passes the threshold
+    scaled = x * beta
+    return tl.where(scaled > threshold, x, log1p(tl.exp(scaled)) / beta)
+""",
+        ("log1p",),
+    ),
+    "hardsigmoid": (
+        """@triton.jit
+def hardsigmoid(x):
+    # relu6(x + 3) / 6: 0 below -3, 1 above 3, a straight line between
+    shifted = tl.maximum(x + 3, 0, propagate_nan=tl.PropagateNan.ALL)
+    return tl.minimum(shifted, 6, propagate_nan=tl.PropagateNan.ALL) / 6
+""",
+        (),
+    ),
+    "sinc": (
+        """@triton.jit
+def sinc(x):
+    # sin(pi x) / (pi x), and 1 at 0
+    angle = 3.141592653589793 * x
+    return tl.where(x == 0, 1.0, tl.sin(angle) / angle)
+""",
+        (),
+    ),
+    "fmax": (
+        """@triton.jit
+def fmax(a, b):
+    # the larger; a NaN loses to a number (torch.maximum would keep it)
+    return tl.where(a != a, b, tl.where((b != b) | (a > b), a, b))
+""",
+        (),
+    ),
+    "fmin": (
+        """@triton.jit
+def fmin(a, b):
+    # the smaller; a NaN loses to a number (torch.minimum would keep it)
+    return tl.where(a != a, b, tl.where((b != b) | (a < b), a, b))
+""",
+        (),
+    ),
+}
