@@ -56,7 +56,7 @@ def row(function: str, parameter: str, without: str, with_: str, kernel: str = R
     ROWS[(function, parameter)] = (kernel, without, with_)
 
 
-for name in ("sum", "mean", "amax", "amin"):
+for name in ("sum", "mean", "amax", "amin", "prod", "any", "all"):
     row(
         name,
         "dim",
@@ -69,7 +69,7 @@ for name in ("sum", "mean", "amax", "amin"):
         f"out[tile_m, :] = x[tile_m, :].{name}(1)[:, None]",
         f"out[tile_m, :] = x[tile_m, :].{name}(1, keepdim=True)",
     )
-for name in ("sum", "mean"):
+for name in ("sum", "mean", "prod"):
     row(
         name,
         "dtype",
@@ -117,30 +117,30 @@ row(
     "out[tile_m, :] = torch.logsumexp(x[tile_m, :], 1)[:, None]",
     "out[tile_m, :] = torch.logsumexp(x[tile_m, :], 1, keepdim=True)",
 )
-for name in ("var",):
+for name in ("var", "std"):
     row(
         name,
         "dim",
-        "out[tile_m, 0] = x[tile_m, :].var(1) + x[tile_m, :].var(1)",
-        "out[tile_m, 0] = x[tile_m, :].var(1) + x[tile_m, :].var(dim=0).sum()",
+        f"out[tile_m, 0] = x[tile_m, :].{name}(1) + x[tile_m, :].{name}(1)",
+        f"out[tile_m, 0] = x[tile_m, :].{name}(1) + x[tile_m, :].{name}(dim=0).sum()",
     )
     row(
         name,
         "unbiased",
-        "out[tile_m, 0] = x[tile_m, :].var(1)",
-        "out[tile_m, 0] = x[tile_m, :].var(1, unbiased=False)",
+        f"out[tile_m, 0] = x[tile_m, :].{name}(1)",
+        f"out[tile_m, 0] = x[tile_m, :].{name}(1, unbiased=False)",
     )
     row(
         name,
         "correction",
-        "out[tile_m, 0] = x[tile_m, :].var(1)",
-        "out[tile_m, 0] = x[tile_m, :].var(1, correction=0)",
+        f"out[tile_m, 0] = x[tile_m, :].{name}(1)",
+        f"out[tile_m, 0] = x[tile_m, :].{name}(1, correction=0)",
     )
     row(
         name,
         "keepdim",
-        "out[tile_m, :] = x[tile_m, :].var(1)[:, None]",
-        "out[tile_m, :] = x[tile_m, :].var(1, keepdim=True)",
+        f"out[tile_m, :] = x[tile_m, :].{name}(1)[:, None]",
+        f"out[tile_m, :] = x[tile_m, :].{name}(1, keepdim=True)",
     )
 VAR_MEAN = "v, mu = torch.var_mean(x[tile_m, :], 1{})\n        out[tile_m, {}] = v + mu"
 for parameter, value in (("unbiased", ", unbiased=False"), ("correction", ", correction=0")):
@@ -154,12 +154,13 @@ row(
     .replace(", 1)", ", dim=1)")
     .replace("out[tile_m, 0] = v + mu", "out[tile_m, 0] = v + mu.sum() * 0"),
 )
-row(
-    "cumsum",
-    "dtype",
-    "out[tile_m, :] = torch.cumsum(x[tile_m, :], 1)",
-    "out[tile_m, :] = torch.cumsum(x[tile_m, :], 1, dtype=torch.float64)",
-)
+for name in ("cumsum", "cumprod"):
+    row(
+        name,
+        "dtype",
+        f"out[tile_m, :] = torch.{name}(x[tile_m, :], 1)",
+        f"out[tile_m, :] = torch.{name}(x[tile_m, :], 1, dtype=torch.float64)",
+    )
 row(
     "size",
     "dim",

@@ -191,3 +191,45 @@ def test_the_recorded_candidates_are_torchs() -> None:
     assert list(op_candidates.CANDIDATES) == op_candidates.from_torch(), (
         "run: python -m transpiler.op_candidates, and record its list in CANDIDATES"
     )
+
+
+ROW_REDUCTIONS = """import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def rows(x: torch.Tensor, out: torch.Tensor, scans: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    for tile_m in hl.tile(m):
+        v = x[tile_m, :]
+        out[tile_m, 0] = torch.prod(v, dim=1)
+        out[tile_m, 1] = v.any(1)
+        out[tile_m, 2] = torch.all(v, dim=-1)
+        out[tile_m, 3] = torch.std(v, 1, correction=0)
+        out[tile_m, 4] = v.std(dim=1)
+        out[tile_m, 5:6] = v.prod(1, keepdim=True) + v.any() + v.all() + v.prod()
+        scans[tile_m, :] = torch.cumprod(v, 1)
+    return out
+"""
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, GPU_ONLY_BF16])
+def test_row_reductions_and_cumprod_match_eager_torch(dtype: torch.dtype) -> None:
+    x = (torch.rand(9, 37, dtype=torch.float64) * 0.4 + 0.8) * torch.where(
+        torch.rand(9, 37) < 0.5, -1.0, 1.0
+    )  # products stay finite
+    x[0, 5] = 0.0  # any / all need zeros: a row with one, a row of them
+    x[1] = 0.0
+    x[2, 3] = float("nan")
+    x[3, 7] = float("inf")
+    inputs = x.to(dtype)
+    out, scans = torch.empty(9, 6, dtype=dtype), torch.empty(9, 37, dtype=dtype)
+    launcher = generated(ROW_REDUCTIONS, "rows", inputs, out, scans)
+    ours, ours_scans = out.clone(), scans.clone()
+    launcher(inputs, ours, ours_scans)
+    eager, eager_scans = out.clone(), scans.clone()
+    reference(ROW_REDUCTIONS, "rows")(inputs, eager, eager_scans)
+    assert_matches(ours, eager, dtype)
+    assert_matches(ours_scans, eager_scans, dtype)
+    assert ours[:2, 1].tolist() == [1, 0] and ours[:2, 2].tolist() == [0, 0]

@@ -81,7 +81,12 @@ REDUCTIONS: tuple[ReductionOp, ...] = (
     ReductionOp("log_softmax", "masked_log_softmax", "-inf", _ACT, flops=5, keeps_shape=True),
     ReductionOp("logsumexp", "masked_logsumexp", "-inf", flops=3),
     ReductionOp("var", "masked_var", "0", flops=4, note="correction= / unbiased= honoured"),
+    ReductionOp("std", "masked_var", "0", flops=5, note="the square root of var"),
+    ReductionOp("prod", "product", "1", note="tl.reduce with a multiply"),
+    ReductionOp("any", "tl.max", "0", flops=1, note="of x != 0; a bool result"),
+    ReductionOp("all", "tl.min", "1", flops=1, note="of x != 0; a bool result"),
     ReductionOp("cumsum", "tl.cumsum", "0", keeps_shape=True, note="also hl.cumsum"),
+    ReductionOp("cumprod", "tl.cumprod", "1", keeps_shape=True, note="hl.cumprod not yet"),
 )
 
 ELEMENTWISE_BY_NAME = {op.name: op for op in ELEMENTWISE}

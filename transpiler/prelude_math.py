@@ -234,6 +234,21 @@ def sinc(x):
 """,
         (),
     ),
+    "multiply": (
+        """@triton.jit
+def multiply(a, b):
+    return a * b
+""",
+        (),
+    ),
+    "product": (
+        """@triton.jit
+def product(x, axis: tl.constexpr = None, keep_dims: tl.constexpr = False):
+    # the product along `axis` (torch.prod; None: of every element): tl.reduce with a multiply
+    return tl.reduce(x, axis, multiply, keep_dims=keep_dims)
+""",
+        ("multiply",),
+    ),
     "fmax": (
         """@triton.jit
 def fmax(a, b):

@@ -400,6 +400,12 @@ class CallsMixin(
             if tanh:
                 self.use_helper("gelu_tanh")
                 return block(expr("gelu_tanh(a)", a=value.code), value.dims, "float")
+        if name in ("any", "all"):  # the reduction of x != 0, a bool again
+            flags = value.with_code(
+                expr("(a != 0).to(tl.int32)", a=value.code), dtype="int", loaded_from=frozenset()
+            )
+            reduced = self.reduction(name, flags, args, node)
+            return reduced.with_code(expr("r != 0", r=reduced.code), dtype="bool")
         if name in REDUCTIONS_BY_NAME and spelling in REDUCTIONS_BY_NAME[name].spellings:
             return self.reduction(name, value, args, node)
         if name == "var_mean":  # torch's (variance, mean) pair: two reductions

@@ -21,7 +21,9 @@ from .values import (
     triton_position,
 )
 
-_IDENTITY = {"0": "0", "-inf": 'float("-inf")', "inf": 'float("inf")'}
+_IDENTITY = {"0": "0", "1": "1", "-inf": 'float("-inf")', "inf": 'float("inf")'}
+_SCANS = ("cumsum", "cumprod")
+_HELPER_REDUCTIONS = ("product",)  # op.triton names that are prelude helpers
 _EXTREMES = {"-inf": "fill_lowest", "inf": "fill_highest"}  # for integer values
 
 
@@ -44,7 +46,7 @@ class ReductionsMixin:
                 UnsupportedConstructError, dim_node, "dim must be an integer constant"
             )
         keepdim_node = args.keywords.get("keepdim") or (
-            args.positional[1] if len(args.positional) > 1 and name not in ("var",) else None
+            args.positional[1] if len(args.positional) > 1 and name not in ("var", "std") else None
         )
         keepdim = bool(self.lower_expr(keepdim_node).const) if keepdim_node is not None else False
         if value.dtype == "bool":
@@ -74,24 +76,28 @@ class ReductionsMixin:
             raise NotSqueezable("a reduction over a size-1 dimension of a Triton scalar")
         mask = self.reduction_mask(axis, triton_position(value.dims, position), value.dims, node)
         position = triton_position(value.dims, position)
-        if op.keeps_shape and name != "cumsum":
+        if op.keeps_shape and name not in _SCANS:
             self.use_helper(op.triton)
             code = expr(f"{op.triton}(v, m, axis=a)", v=value.code, m=mask or True, a=position)
             return block(code, value.dims, "float")
-        if name == "cumsum":  # hl.cumsum(..., reverse=True): lanes outside add 0 from the end
+        if name in _SCANS:  # hl.cumsum(..., reverse=True): lanes outside add 0 from the end
             reverse_node = args.keywords.get("reverse")
             reverse = reverse_node is not None and bool(self.lower_expr(reverse_node).const)
             if reverse and mask is not None:
                 value = value.with_code(self.fill_identity(op, value, mask))
-            return block(self.cumsum(value, position, reverse), value.dims, value.dtype)
+            code = self.cumsum(value, position, reverse, op.triton)
+            return block(code, value.dims, value.dtype)
         if name == "logsumexp":
             self.use_helper(op.triton)
             code = expr(
                 "masked_logsumexp(v, m, a, k)", v=value.code, m=mask or True, a=position, k=keepdim
             )
             return block(code, dims, "float")
-        if name == "var":
-            return self.variance(value, args, mask, axis, position, keepdim, dims)
+        if name in ("var", "std"):
+            variance = self.variance(value, args, mask, axis, position, keepdim, dims)
+            if name == "std":
+                return variance.with_code(expr("tl.sqrt(v)", v=variance.code))
+            return variance
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
         keep = True if keepdim else None
         if name in ("max", "min") and dim_node is not None:
@@ -107,6 +113,8 @@ class ReductionsMixin:
             return Value(TUPLE, items=(values, indices))
         if name in ("argmax", "argmin"):
             return self.arg_index(name, masked, axis, position, keepdim, dims)
+        if op.triton in _HELPER_REDUCTIONS:
+            self.use_helper(op.triton)
         code = expr(f"{op.triton}(v, axis=a)", v=masked, a=position)
         self.per_block.reduced(code, (axis,), self.inner_blocks | self.inner_loop_blocks)
         if keep:
@@ -153,8 +161,10 @@ class ReductionsMixin:
             if axis is not None and axis.masked
         )
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
-        if op.name not in ("sum", "mean", "amax", "amin", "max", "min"):
+        if op.name not in ("sum", "mean", "amax", "amin", "max", "min", "any", "all", "prod"):
             raise self.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
+        if op.triton in _HELPER_REDUCTIONS:
+            self.use_helper(op.triton)
         code = expr(f"{op.triton}(v)", v=masked)
         self.per_block.reduced(code, value.dims, self.inner_blocks | self.inner_loop_blocks)
         if op.name == "mean":
@@ -174,21 +184,23 @@ class ReductionsMixin:
             return expr(f"{_EXTREMES[op.identity]}(v, m)", v=value.code, m=mask)
         return expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
 
-    def cumsum(self, value: Value, position: int, reverse: bool = False) -> ast.expr:
-        """`tl.cumsum` along Triton dimension `position`. Size-1 dimensions are dropped around
+    def cumsum(
+        self, value: Value, position: int, reverse: bool = False, scan: str = "tl.cumsum"
+    ) -> ast.expr:
+        """`tl.cumsum` (or `scan`: tl.cumprod) along Triton dimension `position`. Size-1 dimensions are dropped around
         the scan: compiled for the H100 (Triton 3.6), a scan of a [BLOCK_M, 1] block gave wrong
         sums where the interpreter was right (the GPU soak's one mismatch)."""
         dims = triton_dims(value.dims)
         reverse_text = ", reverse=True" if reverse else ""
         if all(d is not None for d in dims) or len(dims) < 2:
-            return expr(f"tl.cumsum(v, axis=a{reverse_text})", v=value.code, a=position)
+            return expr(f"{scan}(v, axis=a{reverse_text})", v=value.code, a=position)
         kept = [d for d in dims if d is not None]
         shape = ast.List(elts=[ast.Name(id=d.block) for d in kept])
         along = sum(1 for d in dims[:position] if d is not None)
         if not kept or dims[position] is None:
             return value.code  # along a size-1 dimension: each running sum is its element
         scanned = expr(
-            f"tl.cumsum(tl.reshape(v, s), axis=a{reverse_text})", v=value.code, s=shape, a=along
+            f"{scan}(tl.reshape(v, s), axis=a{reverse_text})", v=value.code, s=shape, a=along
         )
         places = [ast.Slice() if d is not None else ast.Constant(value=None) for d in dims]
         return ast.Subscript(value=scanned, slice=ast.Tuple(elts=places), ctx=ast.Load())
