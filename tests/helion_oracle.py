@@ -80,6 +80,14 @@ KNOWN: dict[str, Disagreement] = {
             for node in ast.walk(ast.parse(source))
         ),
     ),
+    "helion-interpret-partial-tile-arange": Disagreement(
+        "helion",
+        "HELION_INTERPRET: the last tile of a loop is cut to the tensor's end, but "
+        "`hl.arange(tile.block_size)` keeps the whole block: the shapes differ; compiled Helion "
+        "(and we) pad the tile to its block and mask the lanes past the end",
+        r"The size of tensor a \(\d+\) must match the size of tensor b \(\d+\)",
+        lambda source: "hl.arange(" in source and ".block_size" in source,
+    ),
     "helion-interpret-empty-extent": Disagreement(
         "helion",
         "HELION_INTERPRET: `hl.tile` over sizes one of which is 0 yields tiles short of that "
