@@ -252,6 +252,22 @@ for function, parameter, given in (
             "F.nan_to_num", "torch.nan_to_num"
         ),
     )
+NORM = "out[tile_m, :] = x[tile_m, :] / torch.linalg.vector_norm(x[tile_m, :]{})"
+row("vector_norm", "ord", NORM.format(", dim=1, keepdim=True"), NORM.format(", 1, 1, True"))
+row("vector_norm", "dim", NORM.format(""), NORM.format(", dim=1, keepdim=True"))
+row(
+    "vector_norm",
+    "keepdim",
+    "out[tile_m, :] = x[tile_m, :] / torch.linalg.vector_norm(x[tile_m, :], 2, 1)[:, None]",
+    NORM.format(", 2, 1, True"),
+)
+for parameter, given in (("p", "p=1.0"), ("dim", "dim=0"), ("eps", "eps=1e-6")):
+    row(
+        "normalize",
+        parameter,
+        "out[tile_m, :] = F.normalize(x[tile_m, :])",
+        f"out[tile_m, :] = F.normalize(x[tile_m, :], {given})",
+    )
 for function in ("addcmul", "addcdiv"):
     row(
         function,

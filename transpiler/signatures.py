@@ -223,6 +223,8 @@ TORCH_SIGNATURES = signature_table(
     cumsum(input, dim, *, dtype=None)
     cumprod(input, dim, *, dtype=None)
     std(input, dim=None, unbiased=True, keepdim=False, *, correction=None)
+    vector_norm(input, ord=2, dim=None, keepdim=False)
+    normalize(input, p=2.0, dim=1, eps=1e-12)
     prod(input, dim=None, keepdim=False, *, dtype=None)
     any(input, dim=None, keepdim=False)
     all(input, dim=None, keepdim=False)
@@ -303,6 +305,9 @@ def torch_signature(name: str, arity: int | None) -> Signature | None:
     return Signature(name, ("input", "other")[:arity], required=arity)
 
 
+_ATEN_NAMES = {"vector_norm": "linalg_vector_norm"}  # torch.linalg.X is aten's linalg_X
+
+
 @functools.cache
 def torch_parameters(name: str) -> frozenset[str]:
     """Every parameter torch gives op `name` (aten schemas, and torch.nn.functional's Python
@@ -313,7 +318,7 @@ def torch_parameters(name: str) -> frozenset[str]:
 
     names = {
         "input" if argument.name == "self" else argument.name
-        for schema in torch._C._jit_get_schemas_for_operator(f"aten::{name}")
+        for schema in torch._C._jit_get_schemas_for_operator(f"aten::{_ATEN_NAMES.get(name, name)}")
         for argument in schema.arguments
     }
     functional = getattr(torch.nn.functional, name, None)

@@ -38,6 +38,7 @@ from .expressions import result_dtype
 from .inlining import InliningMixin
 from .joins import STACK_FUNCTIONS, JoinsMixin
 from .memory import ATOMICS, MemoryMixin
+from .norms import NormsMixin
 from .random import RandomMixin
 from .reductions import ReductionsMixin
 from .scans import ScansMixin
@@ -82,6 +83,7 @@ class CallsMixin(
     EscapesMixin,
     InliningMixin,
     ScansMixin,
+    NormsMixin,
 ):
     """`expr_Call`: dispatch on what is called."""
 
@@ -144,7 +146,7 @@ class CallsMixin(
             return self.promote_types(args, node)
         if module == "torch" and name in STACK_FUNCTIONS:
             return self.stack_call(name, args, node)
-        if module in ("torch", "torch.nn.functional", "torch.special"):
+        if module in ("torch", "torch.nn.functional", "torch.special", "torch.linalg"):
             spelling = TORCH if module != "torch.nn.functional" else FUNCTIONAL
             first = args.get(0, "input")
             if first is None:
@@ -400,6 +402,10 @@ class CallsMixin(
             if tanh:
                 self.use_helper("gelu_tanh")
                 return block(expr("gelu_tanh(a)", a=value.code), value.dims, "float")
+        if name == "vector_norm" and spelling == TORCH:
+            return self.vector_norm(value, args, node)
+        if name == "normalize" and spelling == FUNCTIONAL:
+            return self.normalize(value, args, node)
         if name in ("any", "all"):  # the reduction of x != 0, a bool again
             flags = value.with_code(
                 expr("(a != 0).to(tl.int32)", a=value.code), dtype="int", loaded_from=frozenset()

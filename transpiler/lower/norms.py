@@ -1,0 +1,54 @@
+"""Lowering of torch.linalg.vector_norm and F.normalize: a map, a row reduction, a finish."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..codegen import expr
+from ..errors import UnsupportedConstructError
+from .arguments import Arguments
+from .values import Value, block
+
+# ord → (each element's term, the reduction over the terms, the norm from the reduced value)
+_ORDERS: dict[float, tuple[str, str, str]] = {
+    2: ("x * x", "sum", "tl.sqrt(r)"),
+    1: ("tl.abs(x)", "sum", "r"),
+    float("inf"): ("tl.abs(x)", "amax", "r"),
+}
+
+
+class NormsMixin:
+    """`vector_norm(value, args, node)` and `normalize(value, args, node)`."""
+
+    def vector_norm(
+        self, value: Value, args: Arguments, node: cst.Call, order_name: str = "ord"
+    ) -> Value:
+        order_node = args.keywords.get(order_name)
+        order = 2 if order_node is None else self.lower_expr(order_node).const
+        if order not in _ORDERS:
+            raise self.source.error(
+                UnsupportedConstructError,
+                order_node,
+                f"{order_name}={order!r}: the norms lowered are of order 2, 1 and inf",
+                hint="for another p write torch.sum(torch.abs(x) ** p, dim) ** (1 / p)",
+            )
+        term, reduction, finish = _ORDERS[order]
+        terms = value.with_code(
+            expr(term, x=value.code), dtype="float", loaded_from=frozenset(), storage=None
+        )
+        kept = {k: v for k, v in args.keywords.items() if k in ("dim", "keepdim")}
+        by_name = args.rest(len(args.positional)).bound(kept)  # bound: every one by its name
+        reduced = self.reduction(reduction, terms, by_name, node)
+        return reduced.with_code(expr(finish, r=reduced.code), dtype="float")
+
+    def normalize(self, value: Value, args: Arguments, node: cst.Call) -> Value:
+        """x / max(norm of x along dim, eps), torch.nn.functional.normalize."""
+        dim = args.keywords.get("dim", cst.Integer("1"))
+        eps = args.keywords.get("eps")
+        keywords = {"dim": dim, "keepdim": cst.Name("True")}
+        if "p" in args.keywords:
+            keywords["p"] = args.keywords["p"]
+        norm = self.vector_norm(value, args.bound(keywords), node, order_name="p")
+        limit = expr("1e-12") if eps is None else self.lower_expr(eps).code
+        code = expr("x / tl.maximum(n, e)", x=value.code, n=norm.code, e=limit)
+        return block(code, value.dims, "float")
