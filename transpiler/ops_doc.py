@@ -106,6 +106,13 @@ def render() -> str:
             f"| {op.name} | {spellings(op.name, op.spellings)} | `{op.triton}` | `{op.identity}` | "
             f"{op.flops} | {op.note or '—'} |"
         )
+    lines += [
+        "",
+        "Lowered beside the table: `torch.var_mean` (two reductions), `torch.linalg.vector_norm`",
+        "(ord 2, 1, inf; `dim`, `keepdim`) and `F.normalize` (p 2, 1, inf; `dim`, `eps`) as a map,",
+        "a row reduction and a finish (`lower/norms.py`). `torch.cumprod` only: `hl.cumprod` is",
+        "still refused.",
+    ]
     lines += ["", "## Operators on device values", "", "| operator | Triton |", "|---|---|"]
     for symbol, template, _ in BINARY_OPERATORS.values():
         lines.append(f"| `{symbol}` | `{template}` |")
