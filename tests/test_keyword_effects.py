@@ -324,6 +324,12 @@ row(
     "out[tile_m, :] = hl.cumsum(x[tile_m, :], 1, reverse=True)",
 )
 row(
+    "cumprod",
+    "reverse",
+    "out[tile_m, :] = hl.cumprod(x[tile_m, :], 1)",
+    "out[tile_m, :] = hl.cumprod(x[tile_m, :], 1, reverse=True)",
+)
+row(
     "reduce",
     "dim",
     "out[tile_m, :] = x[tile_m, :] + hl.reduce(lambda a, b: a + b, x[tile_m, :], 1)[:, None]",
@@ -396,7 +402,6 @@ EXEMPT = {
     ("grid", "step"): "refused (test_bad_inputs): lowering has no stepped grid",
     ("rand", "offsets"): "refused: each element's offset is its linear index",
     ("register_block_size", "max_or_none"): "bounds the autotuner's choices, not the code",
-    ("cumprod", "reverse"): "hl.cumprod is refused as not lowered yet",
     ("arange", "dtype"): "refused: hl.arange gives int32 lanes; convert with .to()",
     ("associative_scan", "reverse"): "refused along a masked axis (its padding lanes would "
     "come first); along an axis of known size it adds reverse=True (lower/scans.py)",

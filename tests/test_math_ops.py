@@ -213,6 +213,7 @@ def rows(x: torch.Tensor, out: torch.Tensor, scans: torch.Tensor) -> torch.Tenso
         out[tile_m, 7] = torch.linalg.vector_norm(v, 1, dim=-1)
         out[tile_m, 8] = torch.linalg.vector_norm(v, float("inf"), 1)
         scans[tile_m, :] = torch.cumprod(v, 1) + torch.nn.functional.normalize(v, dim=1)
+        scans[tile_m, :] += hl.cumprod(v, 1, reverse=True)
     return out
 """
 

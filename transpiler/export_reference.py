@@ -155,6 +155,10 @@ class hl:  # stands in for `helion.language as hl`
         return torch.cumsum(x.flip(dim), dim).flip(dim) if reverse else torch.cumsum(x, dim)
 
     @staticmethod
+    def cumprod(x: torch.Tensor, dim: int, reverse: bool = False) -> torch.Tensor:
+        return torch.cumprod(x.flip(dim), dim).flip(dim) if reverse else torch.cumprod(x, dim)
+
+    @staticmethod
     def load(x: torch.Tensor, index: list, extra_mask=None, **_: object) -> torch.Tensor:
         values = x[tuple(hl.index(i) for i in index)]
         return values if extra_mask is None else torch.where(extra_mask, values, 0)

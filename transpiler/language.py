@@ -25,6 +25,7 @@ __all__ = [
     "arange",
     "associative_scan",
     "constexpr",
+    "cumprod",
     "cumsum",
     "current_device",
     "device_print",
@@ -300,6 +301,13 @@ def cumsum(input_tensor: torch.Tensor, dim: int, reverse: bool = False) -> torch
     if reverse:
         return torch.cumsum(input_tensor.flip(dim), dim).flip(dim)
     return torch.cumsum(input_tensor, dim)
+
+
+def cumprod(input_tensor: torch.Tensor, dim: int, reverse: bool = False) -> torch.Tensor:
+    """Inclusive prefix product along `dim` (from the end when `reverse`)."""
+    if reverse:
+        return torch.cumprod(input_tensor.flip(dim), dim).flip(dim)
+    return torch.cumprod(input_tensor, dim)
 
 
 def _combine_steps(

@@ -86,7 +86,7 @@ REDUCTIONS: tuple[ReductionOp, ...] = (
     ReductionOp("any", "tl.max", "0", flops=1, note="of x != 0; a bool result"),
     ReductionOp("all", "tl.min", "1", flops=1, note="of x != 0; a bool result"),
     ReductionOp("cumsum", "tl.cumsum", "0", keeps_shape=True, note="also hl.cumsum"),
-    ReductionOp("cumprod", "tl.cumprod", "1", keeps_shape=True, note="hl.cumprod not yet"),
+    ReductionOp("cumprod", "tl.cumprod", "1", keeps_shape=True, note="also hl.cumprod"),
 )
 
 ELEMENTWISE_BY_NAME = {op.name: op for op in ELEMENTWISE}

@@ -110,8 +110,7 @@ def render() -> str:
         "",
         "Lowered beside the table: `torch.var_mean` (two reductions), `torch.linalg.vector_norm`",
         "(ord 2, 1, inf; `dim`, `keepdim`) and `F.normalize` (p 2, 1, inf; `dim`, `eps`) as a map,",
-        "a row reduction and a finish (`lower/norms.py`). `torch.cumprod` only: `hl.cumprod` is",
-        "still refused.",
+        "a row reduction and a finish (`lower/norms.py`).",
     ]
     lines += ["", "## Operators on device values", "", "| operator | Triton |", "|---|---|"]
     for symbol, template, _ in BINARY_OPERATORS.values():

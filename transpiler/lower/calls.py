@@ -239,9 +239,9 @@ class CallsMixin(
             if dtype is not None:
                 self.refuse_unsupported_dtype(dtype, node)
             return self.allocate(shape_node, value, dtype, node)
-        if name == "cumsum":
+        if name in ("cumsum", "cumprod"):
             return self.reduction(
-                "cumsum", self.lower_expr(args.get(0, "input")), args.rest(1), node
+                name, self.lower_expr(args.get(0, "input_tensor")), args.rest(1), node
             )
         if name == "dot":
             return self.dot_call(name, args, node)
