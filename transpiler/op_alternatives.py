@@ -20,18 +20,9 @@ ALTERNATIVES: dict[str, str] = {
     "roll": "load with shifted indices: x[(tile.index + shift) % n]",
     "cummax": "write hl.associative_scan(lambda a, b: torch.maximum(a, b), x, dim) for the values",
     "cummin": "write hl.associative_scan(lambda a, b: torch.minimum(a, b), x, dim) for the values",
-    "cumprod": "write torch.exp(torch.cumsum(torch.log(x), dim)) for positive x, or "
-    "hl.associative_scan(lambda a, b: a * b, x, dim)",
     "logcumsumexp": "write hl.associative_scan(lambda a, b: torch.logaddexp(a, b), x, dim)",
-    "prod": "write hl.reduce(lambda a, b: a * b, x, dim, other=1.0)",
-    "std": "write torch.sqrt(x.var(dim)) (correction= / unbiased= as for var)",
     "std_mean": "write torch.var_mean(x, dim) and take torch.sqrt of the variance",
-    "any": "write (x != 0).sum(dim) > 0",
-    "all": "write (x == 0).sum(dim) == 0",
     "norm": "write torch.sqrt((x * x).sum(dim)) for the 2-norm, x.abs().sum(dim) for the 1-norm",
-    "vector_norm": "write torch.sqrt((x * x).sum(dim)) for ord=2, x.abs().sum(dim) for ord=1, "
-    "x.abs().amax(dim) for ord=inf",
-    "normalize": "write x * torch.rsqrt(torch.clamp_min((x * x).sum(dim, keepdim=True), eps * eps))",
     "nansum": "write torch.where(x != x, 0.0, x).sum(dim)",
     "nanmean": "write torch.where(x != x, 0.0, x).sum(dim) / (x == x).sum(dim)",
     "count_nonzero": "write (x != 0).sum(dim)",
