@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .distributed.host_helpers import HOST_HELPERS as DISTRIBUTED_HOST_HELPERS
 from .prelude_math import MATH_HELPERS
 
 # Each helper: its source, and the helpers it calls. Kept as plain Triton a reader can follow.
@@ -309,3 +310,6 @@ _INLINED_CODE: set = set()  # code objects already checked
     return {**variables.globals, **variables.nonlocals}[name]
 ''',
 }
+
+# launcher checks of kernels across GPUs (symmetric memory), kept beside their device helpers
+HOST_HELPERS.update(DISTRIBUTED_HOST_HELPERS)
