@@ -250,7 +250,7 @@ def lower_kernel(
     launcher.extend(inline.launcher_lines(specs, header_line))
     lowered: list[LoweredKernel] = []
     barriers: list[tuple[int, cst.BaseStatement, int]] = []  # (launcher index, node, loops before)
-    needs_require = False  # a launcher check on the arguments uses `check_rank`
+    needs_check_rank = False  # a launcher check on the arguments uses `check_rank`
     needs_symmetric = False  # ... or `require_symmetric` (distributed/checks.py)
     for statement in kernel.body:
         if device_loop_kind(statement, aliases):
@@ -282,7 +282,7 @@ def lower_kernel(
         first = source.line_of(statement)
         checks = unpacking_checks(statement, set(host.params), first)
         launcher.extend(Line(1, check, first) for check in checks)
-        needs_require |= bool(checks)
+        needs_check_rank |= bool(checks)
         symmetric = symmetric_memory_checks(statement, aliases)
         launcher.extend(Line(1, check, first) for check in symmetric)
         needs_symmetric |= bool(symmetric)
@@ -293,7 +293,7 @@ def lower_kernel(
             launcher.append(Line(0 if offset in inside else 1, piece, first + offset))
         host.absorb(statement)
     _check_autotune_lengths(source, kernel, lowered)
-    if needs_require and lowered:
+    if needs_check_rank and lowered:
         lowered[0].host_helpers.add("check_rank")
     if needs_symmetric and lowered:
         lowered[0].host_helpers.add("require_symmetric")

@@ -197,11 +197,6 @@ HL_SIGNATURES = signature_table(
 )
 
 
-@functools.cache
-def hl_signature(name: str) -> Signature | None:
-    return HL_SIGNATURES.get(name)
-
-
 # The torch ops lowering honours, with the parameters it honours (torch's names: `input` for
 # aten's `self`). Element-wise ops not listed take `(input)` or `(input, other)` by their
 # template's arity. Any other parameter torch has is refused by name (`torch_parameters`).
