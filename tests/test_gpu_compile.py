@@ -94,6 +94,49 @@ def longsum_manual(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
+PERSISTENT = transpiler.Config(block_sizes=[8, 4], pid_type="persistent_interleaved")
+
+
+@transpiler.kernel(config=PERSISTENT)
+def index_minimum(x: torch.Tensor) -> torch.Tensor:
+    """Found by the GPU soak: an inner loop that loads nothing under a persistent loop."""
+    b, m, n = x.size()
+    out = torch.empty([b, m], dtype=x.dtype, device=x.device)
+    for tile_b, tile_m in hl.tile([b, m]):
+        acc = hl.full([tile_b, tile_m], float("inf"), dtype=torch.float32)
+        for tile_n in hl.tile(n, block_size=1):
+            values = (tile_n.index[None, None, :] % 5).float()
+            acc = torch.minimum(acc, values.amin(dim=2))
+        out[tile_b, tile_m] = acc + x[tile_b, tile_m, 0]
+    return out
+
+
+@transpiler.kernel(config=transpiler.Config(block_sizes=[4, 8], pid_type="persistent_blocked"))
+def begin_count(x: torch.Tensor) -> torch.Tensor:
+    """An inner loop that only counts its tiles' starts, blocked persistent programs."""
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([m, n]):
+        total = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(7, block_size=2):
+            total = total + tile_k.begin
+        out[tile_m, tile_n] = x[tile_m, tile_n] * total
+    return out
+
+
+@transpiler.kernel(config=transpiler.Config(block_sizes=[8, 8, 16], pid_type="persistent_interleaved"))
+def loaded_inner_loop(x: torch.Tensor) -> torch.Tensor:
+    """The pipelined case: the inner loop loads, so the persistent loop is flattened."""
+    b, m, n = x.size()
+    out = torch.empty([b, m], dtype=x.dtype, device=x.device)
+    for tile_b, tile_m in hl.tile([b, m]):
+        acc = hl.zeros([tile_b, tile_m], dtype=torch.float32)
+        for tile_n in hl.tile(n):
+            acc = acc + x[tile_b, tile_m, tile_n].sum(dim=2)
+        out[tile_b, tile_m] = acc
+    return out
+
+
 def _squares(x: torch.Tensor) -> torch.Tensor:
     return (x - x.mean(-1, keepdim=True)).pow(2).sum(-1, keepdim=True)
 
@@ -114,6 +157,14 @@ CASES = {  # name → (kernel, arguments, float64 reference)
     ),
     "long_sum, one row per program": (longsum, (torch.randn(3, 4099),), lambda x: x.sum(-1)),
     "long_sum, looped": (longsum_manual, (torch.randn(3, 4099),), lambda x: x.sum(-1)),
+    "persistent, inner loop loads nothing": (
+        index_minimum, (torch.randn(3, 8, 3),), lambda x: torch.zeros_like(x[..., 0]) + x[..., 0]
+    ),
+    "persistent blocked, inner loop counts": (
+        begin_count, (torch.randn(9, 13),), lambda x: x * sum(range(0, 7, 2))
+    ),
+    "persistent, inner loop loads": (loaded_inner_loop, (torch.randn(3, 5, 37),),
+                                     lambda x: x.sum(-1)),
 }  # fmt: skip
 
 
@@ -152,3 +203,12 @@ def test_a_config_k_block_under_16_rises_to_16():
     (result,) = matmul_small_k.bind((x, y)).compile_for("sm_90")
     assert result.constexprs["BLOCK_K"] == "16" and result.constexprs["BLOCK_M"] == "16"
     assert_matches(matmul_small_k(x, y), (x.double() @ y.double()).float(), torch.float32)
+
+
+def test_a_persistent_loop_is_flattened_only_around_loads():
+    """Triton pipelines loads across a flattened persistent loop; its loop fusion fails for sm_90
+    when the inner loop loads nothing, so only inner loops that load are flattened."""
+    x = torch.randn(3, 5, 37)
+    assert "flatten=True" in loaded_inner_loop.bind((x,)).triton_source
+    assert "flatten=True" not in index_minimum.bind((x,)).triton_source
+    assert "flatten=True" not in begin_count.bind((torch.randn(9, 13),)).triton_source

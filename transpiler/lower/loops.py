@@ -360,10 +360,12 @@ class LoopsMixin:
         tiles = self.names.fresh("num_tiles")
         total = " * ".join(ast.unparse(count) for count in counts)
         # flatten: Triton pipelines the inner loop's loads across tiles (the next tile's first
-        # loads start during this tile's last steps). Not around a warp-specialized inner loop:
-        # Triton 3.6 fails to compile that pair (its TMA lowering, on an H100)
-        nested = any(line.text.startswith("for ") for line in self.lines[start + 1 :])
-        flatten = ", flatten=True" if nested and not self.warp_specialized_lines else ""
+        # loads start during this tile's last steps), so only where an inner loop loads. Not
+        # around a warp-specialized inner loop (Triton 3.6 fails to compile that pair, its TMA
+        # lowering, on an H100), nor around inner loops that load nothing (its loop fusion pass
+        # fails on those for sm_90: tests/test_persistent_tma.py)
+        pipelined = inner_loops_load(self.lines[start + 1 :])
+        flatten = ", flatten=True" if pipelined and not self.warp_specialized_lines else ""
         first_program = "tl.program_id(0).to(INDEX_DTYPE)"
         if order == "interleaved":
             texts = [
@@ -742,3 +744,16 @@ def _sizes_are_a_sequence(iterable: cst.BaseExpression) -> bool:
         isinstance(positional[-1], (cst.List, cst.Tuple))
         or whole_size_tensor(positional[-1]) is not None
     )
+
+
+def inner_loops_load(lines: list) -> bool:
+    """Whether a `for` among these lines has a load (tl.load or a descriptor's .load) in its body."""
+    for index, line in enumerate(lines):
+        if not line.text.startswith("for "):
+            continue
+        for inner in lines[index + 1 :]:
+            if inner.depth <= line.depth:
+                break
+            if "load(" in inner.text:
+                return True
+    return False
