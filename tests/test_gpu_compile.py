@@ -124,7 +124,9 @@ def begin_count(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
-@transpiler.kernel(config=transpiler.Config(block_sizes=[8, 8, 16], pid_type="persistent_interleaved"))
+@transpiler.kernel(
+    config=transpiler.Config(block_sizes=[8, 8, 16], pid_type="persistent_interleaved")
+)
 def loaded_inner_loop(x: torch.Tensor) -> torch.Tensor:
     """The pipelined case: the inner loop loads, so the persistent loop is flattened."""
     b, m, n = x.size()
