@@ -24,7 +24,14 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from workloads import Workload, reference, relative_error, workloads  # noqa: E402
+from workloads import (  # noqa: E402
+    HELION_EXAMPLES,
+    Workload,
+    reference,
+    relative_error,
+    spellings,
+    workloads,
+)
 
 import transpiler  # noqa: E402 - after the path; first, so Triton's interpreter is chosen
 from transpiler.perf import Cost, analyse, devices, roofline, timing  # noqa: E402
@@ -45,24 +52,44 @@ def helion_module(file: str):
     return module
 
 
-def ours(workload: Workload, args: tuple, tune: bool = False):
-    """Transpile (specialised on the arguments), load; the generated code for block sizes.
-    With `tune`, the kernel's autotuned configuration (searched now, or from the cache)."""
-    if tune:
+def user_kernel(workload: Workload):
+    """The workload's kernel as a user imports it against transpiler (helion → transpiler);
+    Helion's examples through the harness's stand-ins for `helion._testing` and the like."""
+    if not workload.file.startswith(HELION_EXAMPLES):
         from gpu_autotune import user_module  # its kernels autotune on their first call
 
-        kernel = getattr(user_module(workload.file), workload.kernel)
+        return getattr(user_module(workload.file), workload.kernel)
+    import helion_shim
+
+    with helion_shim.installed(transpile_only=False):
+        spec = importlib.util.spec_from_file_location(
+            f"example_{Path(workload.file).stem}", ROOT / workload.file
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return getattr(module, workload.kernel)
+
+
+def ours(workload: Workload, args: tuple, tune: bool = False):
+    """Transpile (specialised on the arguments), load; the generated code for block sizes.
+    With `tune`, the kernel's autotuned configuration (searched now, or from the cache).
+    The function returned takes the workload's inputs and returns the tensor compared."""
+    kernel_args = workload.kernel_args(args)
+    if tune or workload.file.startswith(HELION_EXAMPLES):
+        kernel = user_kernel(workload)
         started = time.perf_counter()
-        config = kernel.tuned_config(args)
+        config = kernel.tuned_config(kernel_args) if tune else None
         TUNING[workload.name] = {"s": time.perf_counter() - started, "config": config}
-        bound = kernel.bind(args, config)
-        return bound.launcher, bound.transpiled.code
-    source = (ROOT / workload.file).read_text()
-    code = transpiler.transpile_module(
-        source, example_args={workload.kernel: args}, only=(workload.kernel,)
-    ).code
-    module = load_module(code, stem=f"bench_{workload.kernel}")
-    return getattr(module, workload.kernel), code
+        bound = kernel.bind(kernel_args, config)
+        launcher, code = bound.launcher, bound.transpiled.code
+    else:
+        source = (ROOT / workload.file).read_text()
+        code = transpiler.transpile_module(
+            source, example_args={workload.kernel: kernel_args}, only=(workload.kernel,)
+        ).code
+        module = load_module(code, stem=f"bench_{workload.kernel}")
+        launcher = getattr(module, workload.kernel)
+    return lambda *inputs: workload.pick(launcher(*workload.kernel_args(inputs))), code
 
 
 def poison_allocator(size_bytes: int, device: str) -> None:
@@ -113,23 +140,29 @@ def bench_workload(
 ) -> dict:
     args = workload.make(dtype, device)
     exact = reference(workload, args)
-    source = (ROOT / workload.file).read_text()
-    work = analyse(source, workload.kernel, args)
+    # the cost of the work, from the project's own spelling (every spelling does the same work)
+    costed = next(w for w in workloads(device == "cpu") if w.name == workload.name.split("/")[0])
+    source = (ROOT / costed.file).read_text()
+    work = analyse(source, costed.kernel, args)
     block_sizes: dict[str, int] = {}
     functions: dict = {"eager": workload.eager}
     notes: dict[str, str] = {}
     try:
         functions["ours"], code = ours(workload, args, tune and device == "cuda")
-        block_sizes = launcher_block_sizes(code, work.block_names())
+        if costed.name == workload.name:
+            block_sizes = launcher_block_sizes(code, work.block_names())
     except transpiler.TranspileError as error:
         notes["ours"] = "not supported yet: " + str(error).splitlines()[0]
+    except Exception as error:  # noqa: BLE001 - one spelling failing must not stop the run
+        notes["ours"] = f"error: {type(error).__name__}: {str(error).splitlines()[0][:160]}"
     if device == "cuda":
         functions["compile"] = torch.compile(workload.eager)
     else:
         notes["compile"] = "skipped on CPU"
     if has_helion and device == "cuda":
         try:
-            functions["helion"] = getattr(helion_module(workload.file), workload.kernel)
+            theirs = getattr(helion_module(workload.file), workload.kernel)
+            functions["helion"] = lambda *a: workload.pick(theirs(*workload.kernel_args(a)))
         except Exception as error:  # noqa: BLE001
             notes["helion"] = f"{type(error).__name__}: {str(error).splitlines()[0]}"
     else:
@@ -224,6 +257,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--tune", action="store_true", help="ours autotuned (transpiler.kernel's search)"
     )
+    parser.add_argument(
+        "--spellings",
+        action="store_true",
+        help="also each workload as a user writes it first and as Helion's example writes it",
+    )
     options = parser.parse_args(argv)
     if options.replot:
         return replot(options.replot, options.out)
@@ -245,7 +283,7 @@ def main(argv: list[str] | None = None) -> dict:
     wanted = {name for name in options.only.split(",") if name}
     for dtype_name in options.dtypes.split(","):
         dtype = getattr(torch, dtype_name)
-        for workload in workloads(small):
+        for workload in workloads(small) + (spellings(small) if options.spellings else []):
             if (wanted and workload.name not in wanted) or dtype not in workload.dtypes:
                 continue
             if time.monotonic() - started > options.budget_s:

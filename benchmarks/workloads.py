@@ -26,6 +26,10 @@ class Workload:
     make: Callable[[torch.dtype, str], tuple]  # (dtype, device) → arguments
     eager: Callable[..., torch.Tensor]
     dtypes: tuple[torch.dtype, ...] = (torch.float32, torch.bfloat16)
+    # a kernel whose signature differs from the workload's inputs (Helion's examples): its
+    # arguments from the inputs, and the output compared from what it returns
+    kernel_args: Callable[[tuple], tuple] = lambda args: args
+    pick: Callable[[object], torch.Tensor] = lambda result: result
 
 
 def _add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -186,6 +190,62 @@ def workloads(small: bool) -> list[Workload]:
             _MATRIX,
         ),
     ]
+
+
+HELION_EXAMPLES = (
+    ".helion_examples"  # Helion's examples, extracted (benchmarks/helion_examples_fetch.py)
+)
+
+
+def spellings(small: bool) -> list[Workload]:
+    """Each workload again in the plain spelling a user writes first (benchmarks/
+    plain_kernels.py) and in Helion's example spelling (its newest examples, git-ignored)."""
+    base = {w.name: w for w in workloads(small)}
+    plain = "benchmarks/plain_kernels.py"
+
+    def again(name: str, spelling: str, file: str, kernel: str, **changes) -> Workload:
+        fields = {**base[name].__dict__, "name": f"{name}/{spelling}", "file": file}
+        return Workload(**{**fields, "kernel": kernel, **changes})
+
+    def mean_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return _cross_entropy(logits, labels).mean()
+
+    example = HELION_EXAMPLES
+    rows = [
+        again("softmax", "plain", plain, "softmax"),
+        again("layer_norm", "plain", plain, "layer_norm"),
+        again("rms_norm", "plain", plain, "rms_norm"),
+        again("cross_entropy", "plain", plain, "cross_entropy", eager=mean_loss),
+        again("matmul", "plain", plain, "matmul"),
+        again("matmul_skinny", "plain", plain, "matmul"),
+        again("attention_3d", "plain", plain, "attention"),
+        again("softmax", "helion", f"{example}/softmax.py", "softmax_two_pass"),
+        again(
+            "layer_norm",
+            "helion",
+            f"{example}/layer_norm.py",
+            "layer_norm_fwd",
+            kernel_args=lambda a: (a[0], [a[0].size(-1)], a[1], a[2]),
+            pick=lambda result: result[0],
+        ),
+        again(
+            "rms_norm",
+            "helion",
+            f"{example}/rms_norm.py",
+            "rms_norm_fwd",
+            kernel_args=lambda a: (a[0], a[1], 1e-6),
+            pick=lambda result: result[0],
+        ),
+        again(
+            "cross_entropy", "helion", f"{example}/cross_entropy.py", "cross_entropy",
+            eager=mean_loss,
+        ),
+        again("matmul", "helion", f"{example}/matmul.py", "matmul"),
+        again("matmul_skinny", "helion", f"{example}/matmul.py", "matmul"),
+        again("attention", "helion", f"{example}/attention.py", "attention",
+              pick=lambda result: result[0] if isinstance(result, tuple) else result),
+    ]  # fmt: skip
+    return rows
 
 
 def reference(workload: Workload, args: tuple) -> torch.Tensor:

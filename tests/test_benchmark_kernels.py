@@ -31,3 +31,37 @@ def test_attention_3d_matches_float64(shape):
     ours = generated(SOURCE, "attention_3d", q, k, v)(q, k, v)
     exact = F.scaled_dot_product_attention(q.double(), k.double(), v.double())
     assert_matches(ours, exact, torch.float32, dots=True)  # TF32 products on a GPU
+
+
+PLAIN = (Path(__file__).parents[1] / "benchmarks" / "plain_kernels.py").read_text()
+
+
+def _plain_cases() -> dict:
+    torch.manual_seed(5)
+    x, w, b = torch.randn(37, 301), torch.randn(301), torch.randn(301)
+    logits, labels = torch.randn(19, 1001) * 3, torch.randint(0, 1001, (19,))
+    y = torch.randn(301, 45)
+    q, k, v = (torch.randn(3, 33, 16) for _ in range(3))
+    d = {"x": x.double(), "w": w.double(), "b": b.double()}
+    return {  # kernel → (arguments, float64 result)
+        "softmax": ((x,), torch.softmax(d["x"], -1)),
+        "layer_norm": ((x, w, b), F.layer_norm(d["x"], (301,), d["w"], d["b"])),
+        "rms_norm": (
+            (x, w),
+            d["x"] * torch.rsqrt(d["x"].pow(2).mean(-1, keepdim=True) + 1e-6) * d["w"],
+        ),
+        "cross_entropy": ((logits, labels), F.cross_entropy(logits.double(), labels)),
+        "matmul": ((x, y), d["x"] @ y.double()),
+        "attention": (
+            (q, k, v),
+            F.scaled_dot_product_attention(q.double(), k.double(), v.double()),
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(_plain_cases()))
+def test_plain_spellings_match_float64(name):
+    """The benchmark's plain spellings (as a user writes a kernel first) compute what they claim."""
+    arguments, exact = _plain_cases()[name]
+    ours = generated(PLAIN, name, *arguments)(*arguments)
+    assert_matches(ours, exact.float(), torch.float32, dots=name in ("matmul", "attention"))

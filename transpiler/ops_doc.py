@@ -110,7 +110,9 @@ def render() -> str:
         "",
         "Lowered beside the table: `torch.var_mean` (two reductions), `torch.linalg.vector_norm`",
         "(ord 2, 1, inf; `dim`, `keepdim`) and `F.normalize` (p 2, 1, inf; `dim`, `eps`) as a map,",
-        "a row reduction and a finish (`lower/norms.py`).",
+        "a row reduction and a finish (`lower/norms.py`). `torch.gather` / `Tensor.gather`",
+        "(`dim`, `index` of the block's rank, equal to it on every other dimension) as `tl.gather`",
+        "(`lower/gathers.py`).",
     ]
     lines += ["", "## Operators on device values", "", "| operator | Triton |", "|---|---|"]
     for symbol, template, _ in BINARY_OPERATORS.values():

@@ -31,6 +31,7 @@ from ..op_table import (
     known_names,
 )
 from ..signatures import HL_SIGNATURES, bind, torch_refusals, torch_signature
+from .gathers import lower_gather
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
 from .escapes import EscapesMixin
@@ -374,6 +375,8 @@ class CallsMixin(
                     node,
                 )
         args = self.bind_torch_op(name, spelling, args, node)
+        if name == "gather":
+            return lower_gather(self, value, args, node)
         if name in REDUCTIONS_BY_NAME and "dtype" in args.keywords:  # torch casts, then reduces
             value = self.cast_call(value, "to", args, node)
         if name == "size" and spelling == METHOD and args.get(0, "dim") is not None:

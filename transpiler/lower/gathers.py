@@ -1,0 +1,57 @@
+"""`torch.gather(block, dim, index)` in a device loop: Triton's `tl.gather` along that axis."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..codegen import expr
+from ..errors import ShapeError, UnsupportedConstructError
+from .arguments import Arguments
+from .values import BLOCK, CONST, Value, block, is_squeezed, triton_position
+
+
+def lower_gather(builder, value: Value, args: Arguments, node: cst.Call) -> Value:
+    """The elements of `value` at `index` along `dim`: the result has the index's shape. The
+    index must match the block along every other dimension (tl.gather needs equal shapes)."""
+    source = builder.source
+    dim_node, index_node = args.get(0, "dim"), args.get(1, "index")
+    if dim_node is None or index_node is None:
+        raise source.error(
+            UnsupportedConstructError, node, "gather needs dim and index",
+            hint="write torch.gather(block, dim, index)",
+        )  # fmt: skip
+    dim = builder.lower_expr(dim_node)
+    if dim.kind != CONST or not isinstance(dim.const, int):
+        raise source.error(UnsupportedConstructError, dim_node, "dim must be an integer constant")
+    rank = value.rank
+    if not -rank <= dim.const < rank:
+        raise source.error(
+            ShapeError, dim_node, f"dim {dim.const} is out of range for a {rank}-D block"
+        )
+    position = dim.const % rank
+    index = builder.lower_expr(index_node)
+    if index.kind != BLOCK or index.dtype not in ("int", None) or index.rank != rank:
+        raise source.error(
+            ShapeError,
+            index_node,
+            f"gather's index must be an integer block of the input's rank ({rank}-D)",
+            hint="add the gathered dimension with [:, None], e.g. labels[tile][:, None]",
+        )
+    for d in range(rank):
+        if d != position and index.dims[d] != value.dims[d]:
+            raise source.error(
+                ShapeError,
+                index_node,
+                f"gather's index differs from the block along dim {d}",
+                hint="index with the same tiles as the block on every other dimension",
+            )
+    if is_squeezed(value.dims[position]) or is_squeezed(index.dims[position]):
+        raise source.error(
+            UnsupportedConstructError,
+            dim_node,
+            "gather along a tile of block size 1",
+            hint="gather along a dimension loaded whole (x[tile, :])",
+        )
+    axis = triton_position(value.dims, position)
+    code = expr(f"tl.gather(a, i, {axis})", a=value.code, i=index.code)
+    return block(code, index.dims, value.dtype)
