@@ -31,11 +31,11 @@ from ..op_table import (
     known_names,
 )
 from ..signatures import HL_SIGNATURES, bind, torch_refusals, torch_signature
-from .gathers import lower_gather
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
 from .escapes import EscapesMixin
 from .expressions import result_dtype
+from .gathers import lower_gather
 from .inlining import InliningMixin
 from .joins import STACK_FUNCTIONS, JoinsMixin
 from .memory import ATOMICS, MemoryMixin
