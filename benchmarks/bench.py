@@ -36,7 +36,7 @@ from workloads import (  # noqa: E402
 import transpiler  # noqa: E402 - after the path; first, so Triton's interpreter is chosen
 from transpiler.perf import Cost, analyse, devices, roofline, timing  # noqa: E402
 from transpiler.perf.cost import launcher_block_sizes  # noqa: E402
-from transpiler.runtime import load_module  # noqa: E402
+from transpiler.run.runtime import load_module  # noqa: E402
 
 TUNING: dict[str, dict] = {}  # workload → search seconds and the configuration found
 TOLERANCE = {torch.float32: 1e-4, torch.float16: 5e-3, torch.bfloat16: 2e-2}

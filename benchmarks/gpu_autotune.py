@@ -2,7 +2,7 @@
 
 Run on a CUDA machine: python benchmarks/gpu_autotune.py [--json OUT.json]
 Each kernel goes through `transpiler.kernel` (the decorator users get), whose first call on new
-shapes searches the kernel's configuration space (transpiler/autotune.py); the table gives the
+shapes searches the kernel's configuration space (transpiler/run/autotune.py); the table gives the
 search's wall time, the default configuration's time, the best one's, and torch's.
 """
 

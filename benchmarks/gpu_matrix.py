@@ -17,7 +17,7 @@ import torch.nn.functional as F
 import triton.testing
 
 import transpiler
-from transpiler.runtime import load_module
+from transpiler.run.runtime import load_module
 
 SOURCE = (Path(__file__).parents[1] / "tests/kernels/matrix.py").read_text()
 MATMUL_CONFIGS = [

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 import triton.testing
 
 import transpiler
-from transpiler.runtime import load_module
+from transpiler.run.runtime import load_module
 
 ROOT = Path(__file__).parents[1]
 

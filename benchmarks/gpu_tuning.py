@@ -5,7 +5,7 @@ Run on a CUDA machine:
     python benchmarks/gpu_tuning.py [--only matmul,attention,rows] [--json OUT.json]
 
 For each workload, the kernel's first call through `transpiler.kernel` searches its candidate
-list (transpiler/autotune.py; "search s" is that whole first call, compiles included), then
+list (transpiler/run/autotune.py; "search s" is that whole first call, compiles included), then
 every configuration of a larger product space (block sizes x warps x stages; for matmuls with
 128-row tiles also x TMA loads x persistent programs; for attention's 128-row tiles at 4 warps
 also the warp-specialized key loop at 1 and 2 stages, one program per tile or persistent) is

@@ -105,8 +105,8 @@ def classify(error: BaseException) -> tuple[str, str]:
     """(outcome, detail) for an exception raised while running an example."""
     from helion_shim import ReferenceModeError, WrongResult
 
-    from transpiler.errors import InternalTranspilerError, TranspileError
-    from transpiler.runtime import DeviceError
+    from transpiler.frontend.errors import InternalTranspilerError, TranspileError
+    from transpiler.run.runtime import DeviceError
 
     first = (str(error).strip().splitlines() or [""])[0]
     kind = type(error).__name__

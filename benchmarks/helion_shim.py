@@ -15,11 +15,11 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 import transpiler
-import transpiler.autotuner
 import transpiler.distributed.dist_utils
-import transpiler.exc
+import transpiler.helion_compat.autotuner
+import transpiler.helion_compat.exc
 import transpiler.language
-from transpiler.runtime import Kernel
+from transpiler.run.runtime import Kernel
 
 
 class WrongResult(AssertionError):
@@ -108,9 +108,9 @@ def installed(*, transpile_only: bool, timing: bool = False, target: str = "cpu"
     aliases = {
         "helion": transpiler,
         "helion.language": transpiler.language,
-        "helion.autotuner": transpiler.autotuner,
-        "helion.exc": transpiler.exc,
-        "helion.runtime.settings": transpiler.runtime_settings,
+        "helion.autotuner": transpiler.helion_compat.autotuner,
+        "helion.exc": transpiler.helion_compat.exc,
+        "helion.runtime.settings": transpiler.helion_compat.runtime_settings,
         # the distributed examples' signal-pad barrier (symm_mem_sync): ours
         "helion.runtime.triton.dist_utils": transpiler.distributed.dist_utils,
         "helion.runtime.triton.helpers": transpiler.distributed.dist_utils,  # triton_wait_signal

@@ -47,7 +47,9 @@ def main() -> None:
             example = None
             try:
                 transpiler.transpile_module(text)
-            except transpiler.errors.RankUnknownError:  # hl.tile(x.size()): rank from arguments
+            except (
+                transpiler.frontend.errors.RankUnknownError
+            ):  # hl.tile(x.size()): rank from arguments
                 example = {name: (torch.empty(2, 2), torch.empty(2, 2))}
             transpiler.transpile_module(text, example_args=example)  # warm up
             times = []

@@ -9,10 +9,10 @@ import libcst as cst
 import torch
 
 import transpiler
-from transpiler.errors import TranspileError
-from transpiler.frontend import collect_aliases, find_kernels
+from transpiler.frontend.errors import TranspileError
+from transpiler.frontend.kernels import collect_aliases, find_kernels
+from transpiler.frontend.source import Source
 from transpiler.pipeline import Transpiled
-from transpiler.source import Source
 
 RANKS_TRIED = (1, 2, 3, 4)
 # Parameters annotated with a scalar type get a scalar of it; the rest a tensor of the rank.

@@ -14,9 +14,9 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import Image, display
 
-from transpiler import runtime
-from transpiler.errors import TranspileError
+from transpiler.frontend.errors import TranspileError
 from transpiler.language import ReferenceUnsupportedError
+from transpiler.run import runtime
 
 from . import checking, exporting, plot, sweep, timing
 from .assumed import Assumed, assume_ranks
@@ -297,7 +297,7 @@ class CellRun:
     def _roofline(self, expression: str) -> None:
         program = self.program
         assert program is not None
-        from transpiler.perf.call import searched_timings
+        from transpiler.perf.kernel_call import searched_timings
 
         searches = [  # the autotuner's search behind each call, when this run searched
             searched_timings(self.namespace.get(call.name), call.args) for call in program.calls

@@ -7,7 +7,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from transpiler.errors import TranspileError, TranspileSyntaxError
+from transpiler.frontend.errors import TranspileError, TranspileSyntaxError
 from transpiler.pipeline import Transpiled
 
 BOX_STYLE = (

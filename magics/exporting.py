@@ -29,7 +29,7 @@ def export_text(program: CellProgram, examples: dict[str, tuple], minimal: bool)
     """transpiler.export's module: the launchers and (unless `minimal`) a reference and a
     `__main__` self-check on random inputs shaped like the first call of each kernel in --run
     (if there was one)."""
-    from transpiler.export import export_text as module_text
+    from transpiler.export.build import export_text as module_text
 
     try:
         return module_text(

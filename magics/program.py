@@ -16,9 +16,7 @@ from typing import Any
 import torch
 
 import transpiler
-from transpiler import runtime
-from transpiler.autotune import shape_key
-from transpiler.errors import (
+from transpiler.frontend.errors import (
     RankUnknownError,
     TranspileError,
     UndefinedNameError,
@@ -26,10 +24,12 @@ from transpiler.errors import (
     UnsupportedConstructError,
     UnsupportedOpError,
 )
-from transpiler.frontend import collect_aliases, find_kernels
+from transpiler.frontend.kernels import collect_aliases, find_kernels
+from transpiler.frontend.source import Source
 from transpiler.pipeline import Transpiled
-from transpiler.reference import reference_source, run_on_argument_device
-from transpiler.source import Source
+from transpiler.reference.mode import reference_source, run_on_argument_device
+from transpiler.run import runtime
+from transpiler.run.autotune import shape_key
 
 from . import tuning
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from transpiler import runtime
+from transpiler.run import runtime
 
 if TYPE_CHECKING:
     from .program import CellProgram
@@ -52,7 +52,7 @@ def tuned_config(
 ) -> tuple[dict[str, Any] | None, Timings]:
     """The configuration `name(*args)` runs with and the search behind it: searched now, or
     earlier this session (same cell text and shapes); from the disk cache the timings are []."""
-    from transpiler.autotune import TuningCache, candidates, search, shape_key
+    from transpiler.run.autotune import TuningCache, candidates, search, shape_key
 
     from .program import digest_of
 

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 import transpiler
-from transpiler.reference import reference_function
-from transpiler.runtime import load_module
+from transpiler.reference.mode import reference_function
+from transpiler.run.runtime import load_module
 
 KERNELS = Path(__file__).parent / "kernels"
 

@@ -14,7 +14,7 @@ from helpers import DEVICE
 
 import transpiler
 import transpiler.language as hl
-from transpiler import errors
+from transpiler.frontend import errors
 
 ADD_BODY = """
 
@@ -127,10 +127,10 @@ def test_reference_mode_by_environment(tmp_path, monkeypatch):
 def test_generated_modules_are_cached_by_content(tmp_path, monkeypatch):
     monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path / "cache"))
     code = transpiler.transpile(IMPORT_SPELLINGS["helion"] + ADD_BODY)
-    module = transpiler.runtime.load_module(code, stem="cached_add")
+    module = transpiler.run.runtime.load_module(code, stem="cached_add")
     files = list((tmp_path / "cache").glob("cached_add_*.py"))
     assert len(files) == 1 and files[0].read_text() == code
-    assert transpiler.runtime.load_module(code, stem="cached_add") is module
+    assert transpiler.run.runtime.load_module(code, stem="cached_add") is module
     assert not list((tmp_path / "cache").glob("*.tmp"))
 
 
@@ -153,7 +153,7 @@ def test_device_mismatch_is_a_clear_error(tmp_path):
         x, y = torch.randn(4, device="cuda"), torch.randn(4)
     else:
         x, y = torch.randn(4), torch.randn(4, device="meta")
-    with pytest.raises(transpiler.runtime.DeviceError):
+    with pytest.raises(transpiler.run.runtime.DeviceError):
         module.add(x, y)
 
 
@@ -165,7 +165,7 @@ def test_kernels_follow_torch_indexing_for_extra_dimensions(tmp_path):
 
 def test_static_module_checks_ranks_before_launch():
     code = transpiler.transpile(IMPORT_SPELLINGS["helion"] + ADD_BODY)
-    module = transpiler.runtime.load_module(code, stem="static_add")
+    module = transpiler.run.runtime.load_module(code, stem="static_add")
     with pytest.raises(RuntimeError, match="x must be 1-D"):
         module.add(torch.randn(3, 4, device=DEVICE), torch.randn(3, 4, device=DEVICE))
 
@@ -252,7 +252,7 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         out[tile] = x[tile] + y[tile]
     return out
 '''
-    from transpiler.runtime import load_module
+    from transpiler.run.runtime import load_module
 
     module = load_module(transpiler.transpile(source), stem="multi_line_host")
     assert (

@@ -7,7 +7,7 @@ import torch
 from helpers import kernel_source
 
 import transpiler
-from transpiler.autotune import TuningCache, candidates, shape_key
+from transpiler.run.autotune import TuningCache, candidates, shape_key
 
 
 def tunables(file: str, name: str):
@@ -103,7 +103,7 @@ def test_kernel_autotunes_on_the_gpu(tmp_path, monkeypatch):
         IMPORT_SPELLINGS["transpiler"]
         + kernel_source("matrix.py")
         .split("as hl\n", 1)[1]
-        .replace("helion.autotuner", "transpiler.autotuner"),
+        .replace("helion.autotuner", "transpiler.helion_compat.autotuner"),
         "tuned",
     )
     x = torch.randn(512, 384, device="cuda", dtype=torch.float16)
@@ -119,7 +119,7 @@ def test_row_search_stops_adding_rows_once_they_cost(monkeypatch):
     their compiles are the slow part of a search (a 16-row, 32000-wide candidate: seconds)."""
     import triton.testing
 
-    from transpiler.autotune import ROW_CONFIGS, search
+    from transpiler.run.autotune import ROW_CONFIGS, search
 
     times = {None: 1.0, 1: 0.9, 2: 0.95, 4: 0.5, 8: 0.4, 16: 0.3}  # more rows would pay here
     built, called = [], []
@@ -154,7 +154,7 @@ def test_search_times_its_finalists_again_in_turns(monkeypatch):
     fastest are timed three more times in turns, the best median wins."""
     import triton.testing
 
-    from transpiler.autotune import search
+    from transpiler.run.autotune import search
 
     first = {None: 3.0, "a": 1.0, "b": 1.1, "c": 1.2, "d": 2.0}  # "a" looked fastest once
     later = {None: 3.0, "a": 1.3, "b": 1.1, "c": 1.2, "d": 2.0}
@@ -189,7 +189,7 @@ def test_search_stops_before_a_candidate_would_end_past_the_budget(monkeypatch):
     the final rounds, the default and two candidates fit (18 s), a third would end at 24 s."""
     import triton.testing
 
-    import transpiler.autotune as autotune
+    import transpiler.run.autotune as autotune
 
     clock = [0.0]
     monkeypatch.setattr(autotune.time, "perf_counter", lambda: clock[0])

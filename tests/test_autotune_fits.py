@@ -6,7 +6,7 @@ import pytest
 import torch
 from triton.runtime.errors import OutOfResources
 
-from transpiler import autotune
+from transpiler.run import autotune
 
 
 def fake_build(shared_bytes: dict, limit: int = 232448):

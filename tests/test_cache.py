@@ -14,8 +14,8 @@ import pytest
 import torch
 
 import transpiler
-from transpiler import runtime
-from transpiler.autotune import TuningCache
+from transpiler.run import runtime
+from transpiler.run.autotune import TuningCache
 
 # the cache's mechanics do not depend on the device: tested with CPU tensors in the interpreter
 pytestmark = pytest.mark.skipif(

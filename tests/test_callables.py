@@ -7,7 +7,7 @@ import torch
 from helpers import CPU_INTERPRETER_ONLY, assert_matches, both_truths, generated, kernel_source
 
 import transpiler
-from transpiler.errors import CallableArgumentError
+from transpiler.frontend.errors import CallableArgumentError
 
 
 def rand(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:

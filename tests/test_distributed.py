@@ -20,8 +20,8 @@ import torch.distributed as dist
 
 import transpiler
 import transpiler.distributed.dist_utils
-from transpiler import errors
-from transpiler.runtime import load_module
+from transpiler.frontend import errors
+from transpiler.run.runtime import load_module
 from transpiler.targets import compile_launcher, symmetric
 
 ROOT = Path(__file__).resolve().parents[1]

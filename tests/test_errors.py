@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 import transpiler
-from transpiler import errors
+from transpiler.frontend import errors
 
 HEADER = "import torch\nimport helion\nimport helion.language as hl\n\n"  # 4 lines
 

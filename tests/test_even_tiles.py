@@ -59,7 +59,7 @@ def scale_into(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
 def test_ragged_edge_stays_inside_a_view(columns):
     """Output a view of a wider buffer: columns past the view must keep their poison."""
     import transpiler
-    from transpiler.runtime import load_module
+    from transpiler.run.runtime import load_module
 
     x = rand(32, columns).to(DEVICE)
     wide = torch.full((32, columns + 9), float("nan"), device=DEVICE)

@@ -10,7 +10,7 @@ import torch
 from helpers import DEVICE, dot_tolerance, generated, reference
 
 import transpiler
-from transpiler import errors
+from transpiler.frontend import errors
 
 HEAD = "import torch\nimport helion\nimport helion.language as hl\n\n"
 

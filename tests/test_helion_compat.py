@@ -8,8 +8,12 @@ from helpers import DEVICE
 
 import transpiler as helion
 import transpiler.language as hl
-from transpiler.autotuner import LocalAutotuneCache, PowerOfTwoFragment, search_algorithms
-from transpiler.errors import TranspileError
+from transpiler.frontend.errors import TranspileError
+from transpiler.helion_compat.autotuner import (
+    LocalAutotuneCache,
+    PowerOfTwoFragment,
+    search_algorithms,
+)
 
 
 def rand(*shape: int) -> torch.Tensor:

@@ -19,7 +19,7 @@ from helpers import assert_matches, generated, kernel_source, reference
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from transpiler.reference import reference_function
+from transpiler.reference.mode import reference_function
 
 pytestmark = pytest.mark.skipif(not available(), reason="needs real Helion (the [helion] extra)")
 

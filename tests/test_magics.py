@@ -110,10 +110,10 @@ def test_no_gpu_notice_once(shell: InteractiveShell) -> None:
 
 
 def test_loading_the_magic_imports_triton_only_after_the_interpreter_is_chosen() -> None:
-    """Triton reads TRITON_INTERPRET when imported: a module on the way to transpiler.runtime
+    """Triton reads TRITON_INTERPRET when imported: a module on the way to transpiler.run.runtime
     that imported triton would leave a GPU-less notebook without its interpreter."""
     environment = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
-    probe = "import magics.cell, transpiler.runtime as r; print(r._TRITON_IMPORTED_EARLY)"
+    probe = "import magics.cell, transpiler.run.runtime as r; print(r._TRITON_IMPORTED_EARLY)"
     done = subprocess.run(
         [sys.executable, "-c", probe],
         capture_output=True,

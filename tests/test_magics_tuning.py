@@ -14,14 +14,14 @@ from magic_shell import ADD_CELL, fresh_shell, put, run_magic
 import magics.cell
 import magics.plot
 import magics.tuning
-import transpiler.autotune
 import transpiler.perf
 import transpiler.perf.devices
 import transpiler.perf.plot
 import transpiler.perf.timing
-from transpiler.autotune import TILE_CONFIGS, shape_key
+import transpiler.run.autotune
+from transpiler.run.autotune import TILE_CONFIGS, shape_key
 
-CANDIDATES = len(TILE_CONFIGS)  # transpiler.autotune.candidates for one element-wise tile
+CANDIDATES = len(TILE_CONFIGS)  # transpiler.run.autotune.candidates for one element-wise tile
 DEFAULT_MS, BEST_MS, OTHER_MS = 2.4, 1.0, 3.0
 
 
@@ -48,7 +48,7 @@ def searches(monkeypatch: pytest.MonkeyPatch, tmp_path) -> list[list[dict[str, A
         ran.append(list(configs))
         return configs[0], timings
 
-    monkeypatch.setattr(transpiler.autotune, "search", search)
+    monkeypatch.setattr(transpiler.run.autotune, "search", search)
     return ran
 
 

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 import transpiler
-from transpiler import errors
-from transpiler.runtime import load_module
+from transpiler.frontend import errors
+from transpiler.run.runtime import load_module
 
 MODULE = textwrap.dedent(
     """\

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from helpers import DEVICE, GPU_ONLY_BF16, assert_matches, both_truths, kernel_source
 
 import transpiler
-from transpiler.runtime import load_module
+from transpiler.run.runtime import load_module
 
 SIZES_2D = [(1, 1), (7, 13), (33, 65), (5, 129)]
 

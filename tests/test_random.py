@@ -11,7 +11,7 @@ import triton
 import triton.language as tl
 from helpers import both_truths, generated, reference
 
-from transpiler import philox
+from transpiler.reference import philox
 
 
 def positive(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:

@@ -11,7 +11,7 @@ import torch
 from libcst.metadata import MetadataWrapper
 
 from transpiler import language as hl
-from transpiler.reference import (
+from transpiler.reference.mode import (
     INDEX_IMPORT,
     HelionImportRewriter,
     KernelDecoratorRemover,

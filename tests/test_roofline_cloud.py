@@ -32,7 +32,7 @@ def matmul(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 """
 ARGS = (torch.randn(256, 512), torch.randn(512, 128))
 FLOPS = 2 * 256 * 128 * 512
-# As transpiler.autotune.search reports a search: the default first (config None), then each
+# As transpiler.run.autotune.search reports a search: the default first (config None), then each
 # candidate that compiled and agreed; the 128×64 blocks win, 2.4x faster than the default.
 TIMINGS = [
     (None, 2.4),
@@ -145,7 +145,7 @@ def test_figure_without_a_search_has_no_cloud(tmp_path):
 
 def test_roofline_figure_of_a_tuned_call_shows_its_search(kernel):
     pytest.importorskip("matplotlib")
-    from transpiler.autotune import shape_key
+    from transpiler.run.autotune import shape_key
 
     kernel.last_tuning, kernel.last_tuning_key = list(TIMINGS), shape_key(ARGS)
     drawn = call_roofline(kernel, *ARGS, device=H100, ms=1.05)
@@ -159,7 +159,7 @@ def test_roofline_figure_of_a_tuned_call_shows_its_search(kernel):
 
 
 def test_a_search_for_other_shapes_is_not_drawn(kernel):
-    from transpiler.autotune import shape_key
+    from transpiler.run.autotune import shape_key
 
     kernel.last_tuning = list(TIMINGS)
     kernel.last_tuning_key = shape_key((torch.randn(64, 64), torch.randn(64, 64)))

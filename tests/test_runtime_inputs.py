@@ -11,8 +11,8 @@ import torch
 from helpers import DEVICE, kernel_source
 
 import transpiler
-from transpiler.reference import reference_function
-from transpiler.runtime import DeviceError, load_module
+from transpiler.reference.mode import reference_function
+from transpiler.run.runtime import DeviceError, load_module
 
 HEADER = "import torch\nimport helion\nimport helion.language as hl\n\n\n"
 ADD = HEADER + textwrap.dedent(

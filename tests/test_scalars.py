@@ -7,7 +7,7 @@ import torch
 from helpers import assert_matches
 
 import transpiler
-from transpiler.runtime import load_module
+from transpiler.run.runtime import load_module
 
 SOURCE = """
 import torch

@@ -6,8 +6,7 @@ import inspect
 
 import pytest
 
-from transpiler.op_table import ELEMENTWISE, REDUCTIONS
-from transpiler.signatures import (
+from transpiler.frontend.signatures import (
     HL_SIGNATURES,
     TORCH_SIGNATURES,
     parse_signature,
@@ -15,6 +14,7 @@ from transpiler.signatures import (
     torch_refusals,
     torch_signature,
 )
+from transpiler.ops.table import ELEMENTWISE, REDUCTIONS
 
 # methods with no aten schema of their own (aten spells them as casts or views)
 _NO_SCHEMA = {"float", "half", "bfloat16", "double", "int", "long", "bool", "size", "new_ones"}

@@ -7,7 +7,7 @@ import torch
 from helpers import assert_matches, generated, reference
 
 import transpiler
-from transpiler import errors
+from transpiler.frontend import errors
 
 SOURCE = """
 import torch

@@ -10,7 +10,7 @@ from torch._subclasses.fake_tensor import FakeTensorMode
 
 import transpiler
 import transpiler.language as hl
-from transpiler.torch_ops import mutated_arguments, registered_ops
+from transpiler.run.torch_ops import mutated_arguments, registered_ops
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 

@@ -18,9 +18,9 @@ import torch
 
 import transpiler
 from tests.helpers import DEVICE, assert_matches, on_device
-from transpiler.frontend import Aliases
-from transpiler.host import HostInfo
-from transpiler.runtime import load_module
+from transpiler.frontend.host import HostInfo
+from transpiler.frontend.kernels import Aliases
+from transpiler.run.runtime import load_module
 
 # Helion's attention example as the benchmarks run it: its keys transposed on the host
 ATTENTION = (Path(__file__).resolve().parents[1] / "benchmarks/kernels.py").read_text()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from . import autotuner, exc, language, runtime_settings  # noqa: I001
-from .errors import TranspileError
-from .export import export
+from . import language  # noqa: I001
+from .export.build import export
+from .frontend.errors import TranspileError
+from .helion_compat import autotuner, exc, runtime_settings
 from .pipeline import Transpiled, transpile, transpile_module
-from .runtime import BoundKernel, Kernel, aot_kernel, kernel  # first: it picks Triton's interpreter
-from .torch_ops import autograd
+from .run.runtime import (  # first: it picks Triton's interpreter
+    BoundKernel,
+    Kernel,
+    aot_kernel,
+    kernel,
+)
+from .run.torch_ops import autograd
 
 
 class Config(dict):

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import TranspileError
+from .frontend.errors import TranspileError
 from .pipeline import transpile
 
 
@@ -107,7 +107,7 @@ def _export(
 ) -> str:
     import torch
 
-    from .export import export_text
+    from .export.build import export_text
 
     examples = None
     if example:

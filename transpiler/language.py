@@ -11,7 +11,7 @@ from typing import Any, TypeAlias
 
 import torch
 
-from .eager import (  # noqa: F401 - hl names, re-exported
+from .reference.eager import (  # noqa: F401 - hl names, re-exported
     ReferenceUnsupportedError,
     inline_triton,
     rand,

@@ -8,20 +8,23 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from . import callables as inline
-from .codegen import Names
-from .config_check import check_config
-from .device_rules import check_device_rules, check_store_races
 from .distributed.checks import symmetric_memory_checks
 from .distributed.library import imported_library
-from .emit import HEADER_IMPORTS, header
-from .errors import (
+from .emit.codegen import Names
+from .emit.launcher_checks import unpacking_checks
+from .emit.module import HEADER_IMPORTS, header
+from .frontend import callables as inline
+from .frontend.config_check import check_config
+from .frontend.device_rules import check_device_rules, check_store_races
+from .frontend.errors import (
     InternalTranspilerError,
     KernelErrors,
     TranspileError,
     UnsupportedConstructError,
 )
-from .frontend import (
+from .frontend.host import HostInfo, analyse_params
+from .frontend.host_code import rewrite_host_statement
+from .frontend.kernels import (
     Aliases,
     KernelFunction,
     collect_aliases,
@@ -30,12 +33,9 @@ from .frontend import (
     is_barrier,
     positional_examples,
 )
-from .host import HostInfo, analyse_params
-from .launcher_checks import unpacking_checks
+from .frontend.source import Source
 from .lower.kernel import KernelBuilder, Line, LoweredKernel
 from .lower.values import NotSqueezable
-from .rewrite.host_code import rewrite_host_statement
-from .source import Source
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import transpiler  # noqa: E402
-from transpiler.runtime import load_module  # noqa: E402
+from transpiler.run.runtime import load_module  # noqa: E402
 
 POINTS = [(256, 2), (256, 4), (512, 4), (512, 8), (1024, 8), (1024, 16), (2048, 8)]
 

@@ -561,7 +561,7 @@ def generated(config, patch=""):
     root = Path(__file__).resolve().parents[2]
     sys.path.insert(0, str(root))
     import transpiler
-    from transpiler.runtime import load_module
+    from transpiler.run.runtime import load_module
 
     block_m, block_n, warps, stages = config
     q = torch.empty(8, 256, 128, dtype=torch.bfloat16)

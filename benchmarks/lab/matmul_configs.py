@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import transpiler  # noqa: E402
-from transpiler.runtime import load_module  # noqa: E402
+from transpiler.run.runtime import load_module  # noqa: E402
 
 OURS = {
     "block_sizes": [128, 256, 64],

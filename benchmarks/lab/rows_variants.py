@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import transpiler  # noqa: E402
-from transpiler.runtime import load_module  # noqa: E402
+from transpiler.run.runtime import load_module  # noqa: E402
 
 WEIGHTS = """    weight_ptrs = weight_ptr + offs_n[None, :] * weight_stride_0
     weight_tile = upcast_half(tl.load(weight_ptrs, mask=mask_n[None, :], other=0.0))

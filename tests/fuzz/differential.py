@@ -9,9 +9,9 @@ from types import ModuleType
 import torch
 
 import transpiler
-from transpiler.errors import InternalTranspilerError, TranspileError
-from transpiler.reference import reference_function
-from transpiler.runtime import load_module
+from transpiler.frontend.errors import InternalTranspilerError, TranspileError
+from transpiler.reference.mode import reference_function
+from transpiler.run.runtime import load_module
 
 from .strategies import Case, FuzzKernel
 

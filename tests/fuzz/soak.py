@@ -117,7 +117,7 @@ def run_syntax_batch(batch_seed: int, deadline: float, tally, failures: list[str
 
 def _snapshot(worker: int, tally, failures: list[str], batches: list[int], done: bool) -> dict:
     from fuzz.differential import DEVICE
-    from transpiler.runtime import interpreting
+    from transpiler.run.runtime import interpreting
 
     counts = {name: getattr(tally, name) for name in COUNTS}
     return {

@@ -8,11 +8,11 @@ from functools import cache
 
 import libcst as cst
 
-from ..frontend import Aliases
+from ..frontend.kernels import Aliases
 
 # qualified name (as frontend.Aliases spells it: `transpiler.` reads `helion.`) → the function's
 # name in dist_utils (imported when asked for: it imports triton, which must come after
-# transpiler.runtime has chosen the interpreter on a machine without a GPU)
+# transpiler.run.runtime has chosen the interpreter on a machine without a GPU)
 FUNCTIONS = {
     "helion.runtime.triton.dist_utils.symm_mem_sync": "symm_mem_sync",
     "helion.distributed.dist_utils.symm_mem_sync": "symm_mem_sync",

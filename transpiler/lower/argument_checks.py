@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..errors import IndexDtypeError
+from ..frontend.errors import IndexDtypeError
 from .values import BLOCK, CONST, Value
 
 # The launcher's helpers for these checks: one readable line per argument in a launcher.

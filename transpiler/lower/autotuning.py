@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from ..codegen import call, expr, render
-from ..errors import UnsupportedConstructError
+from ..emit.codegen import call, expr, render
+from ..frontend.errors import UnsupportedConstructError
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import ast
 
 import libcst as cst
 
-from ..codegen import conjunction, expr
+from ..emit.codegen import conjunction, expr
 from .values import Axis, Dims, Value, triton_position
 
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 import libcst as cst
 import torch
 
-from ..codegen import expr
-from ..errors import (
+from ..emit.codegen import expr
+from ..frontend.errors import (
     BarrierPlacementError,
     HostSyncError,
     ShapeError,
@@ -18,9 +18,10 @@ from ..errors import (
     UnsupportedOpError,
     near_names,
 )
-from ..frontend import LANGUAGE_NAMES
-from ..op_alternatives import unsupported_hint
-from ..op_table import (
+from ..frontend.kernels import LANGUAGE_NAMES
+from ..frontend.signatures import HL_SIGNATURES, bind, torch_refusals, torch_signature
+from ..ops.alternatives import unsupported_hint
+from ..ops.table import (
     CAST_METHODS,
     DTYPES,
     ELEMENTWISE_BY_NAME,
@@ -30,7 +31,6 @@ from ..op_table import (
     TORCH,
     known_names,
 )
-from ..signatures import HL_SIGNATURES, bind, torch_refusals, torch_signature
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
 from .escapes import EscapesMixin

@@ -12,9 +12,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ..codegen import assign, expr, render
-from ..errors import UnsupportedConstructError
-from .settings import INDEXING, config_value
+from ..emit.codegen import assign, expr, render
+from ..frontend.errors import UnsupportedConstructError
+from .config_literals import INDEXING, config_value
 from .values import Axis, Dims, Value
 
 

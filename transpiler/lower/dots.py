@@ -6,8 +6,8 @@ import ast
 
 import libcst as cst
 
-from ..codegen import expr
-from ..errors import ShapeError, UnsupportedConstructError
+from ..emit.codegen import expr
+from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .values import BLOCK, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
 
 # name → (positions of the two factors, position of the accumulator or None)

@@ -7,10 +7,10 @@ import textwrap
 
 import libcst as cst
 
-from ..codegen import assign, call, expr
 from ..distributed.library import SIGNAL_SLOTS, library_source
-from ..errors import InlineTritonError, UnsupportedConstructError
-from ..frontend import dotted_name
+from ..emit.codegen import assign, call, expr
+from ..frontend.errors import InlineTritonError, UnsupportedConstructError
+from ..frontend.kernels import dotted_name
 from .arguments import Arguments
 from .values import CONST, HOST_TENSOR, TUPLE, Value, block
 

@@ -9,14 +9,14 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..codegen import assign, expr
-from ..errors import (
+from ..emit.codegen import assign, expr
+from ..frontend.errors import (
     ShapeError,
     UndefinedNameError,
     UnsupportedConstructError,
     near_names,
 )
-from ..op_table import BINARY_OPERATORS, DTYPES
+from ..ops.table import BINARY_OPERATORS, DTYPES
 from .values import (
     BLOCK,
     CONST,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..codegen import expr
-from ..errors import ShapeError, UnsupportedConstructError
+from ..emit.codegen import expr
+from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .arguments import Arguments
 from .values import BLOCK, CONST, Value, block, is_squeezed, triton_position
 

@@ -7,9 +7,14 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..codegen import assign, broadcast, conjunction, expr, total
-from ..errors import IndexRankError, ShapeError, StoreTargetError, UnsupportedConstructError
-from ..host import size_of
+from ..emit.codegen import assign, broadcast, conjunction, expr, total
+from ..frontend.errors import (
+    IndexRankError,
+    ShapeError,
+    StoreTargetError,
+    UnsupportedConstructError,
+)
+from ..frontend.host import size_of
 from .argument_checks import note_index_value
 from .values import (
     BLOCK,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..callables import InlineCallable, describe
-from ..errors import CallableArgumentError
+from ..frontend.callables import InlineCallable, describe
+from ..frontend.errors import CallableArgumentError
 from .arguments import Arguments
 from .scans import statement_targets
 from .values import Value

@@ -7,8 +7,8 @@ import ast
 
 import libcst as cst
 
-from ..codegen import assign, broadcast, conjunction, expr
-from ..errors import UnsupportedConstructError
+from ..emit.codegen import assign, broadcast, conjunction, expr
+from ..frontend.errors import UnsupportedConstructError
 from .values import TILE, Axis, Value
 
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..codegen import expr
-from ..errors import ShapeError, UnsupportedConstructError
+from ..emit.codegen import expr
+from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .arguments import Arguments
 from .values import CONST, TUPLE, Axis, Value, block, sized_axis
 

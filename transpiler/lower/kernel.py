@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-from ..codegen import Names, render
-from ..frontend import Aliases
-from ..host import HostInfo
-from ..source import Source
+from ..emit.codegen import Names, render
+from ..frontend.host import HostInfo
+from ..frontend.kernels import Aliases
+from ..frontend.source import Source
 from .argument_checks import argument_value_checks
 from .autotuning import AutotuneList, AutotuningMixin
 from .block_sizes import BlockSizesMixin
 from .calls import CallsMixin
+from .config_literals import config_value
 from .descriptors import Descriptor, DescriptorsMixin
 from .expressions import ExpressionsMixin
 from .indexing import IndexingMixin
@@ -24,7 +25,6 @@ from .jagged import JaggedMixin
 from .loops import LoopsMixin
 from .module_globals import ModuleGlobalsMixin
 from .per_block import PerBlockValues
-from .settings import config_value
 from .slices import SlicesMixin
 from .specialised import SpecialisedMixin
 from .stages import StagesMixin

@@ -7,13 +7,18 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..codegen import assign, expr
-from ..errors import RankUnknownError, ShapeError, TileArgumentError, UnsupportedConstructError
-from ..frontend import device_loop_kind
-from ..host import whole_size_tensor
-from ..signatures import HL_SIGNATURES, bind
+from ..emit.codegen import assign, expr
+from ..frontend.errors import (
+    RankUnknownError,
+    ShapeError,
+    TileArgumentError,
+    UnsupportedConstructError,
+)
+from ..frontend.host import whole_size_tensor
+from ..frontend.kernels import device_loop_kind
+from ..frontend.signatures import HL_SIGNATURES, bind
 from .argument_checks import power_of_two_check
-from .settings import PID_TYPES, config_value
+from .config_literals import PID_TYPES, config_value
 from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
 # hl.vtile is Helion's later name for hl.jagged_tile: one loop, its length per parent lane

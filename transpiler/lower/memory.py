@@ -8,8 +8,8 @@ from dataclasses import replace
 import libcst as cst
 import libcst.matchers as m
 
-from ..codegen import expr
-from ..errors import StoreTargetError, UnsupportedConstructError
+from ..emit.codegen import expr
+from ..frontend.errors import StoreTargetError, UnsupportedConstructError
 from .values import HOST_TENSOR, Value, block
 
 ATOMICS = {

@@ -9,9 +9,9 @@ import sys
 import libcst as cst
 import torch
 
-from ..codegen import expr
-from ..frontend import canonical_module
-from ..op_table import DTYPES
+from ..emit.codegen import expr
+from ..frontend.kernels import canonical_module
+from ..ops.table import DTYPES
 from .values import CONST, DTYPE, MODULE, Value, constant
 
 

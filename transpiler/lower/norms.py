@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..codegen import expr
-from ..errors import UnsupportedConstructError
+from ..emit.codegen import expr
+from ..frontend.errors import UnsupportedConstructError
 from .arguments import Arguments
 from .values import Value, block
 

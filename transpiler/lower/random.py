@@ -6,8 +6,8 @@ import ast
 
 import libcst as cst
 
-from ..codegen import broadcast, expr
-from ..errors import ShapeError, UnsupportedConstructError
+from ..emit.codegen import broadcast, expr
+from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .arguments import Arguments
 from .values import BLOCK, CONST, HOST_TENSOR, Value, block
 

@@ -6,9 +6,9 @@ import ast
 
 import libcst as cst
 
-from ..codegen import conjunction, expr
-from ..errors import ShapeError, UnsupportedConstructError
-from ..op_table import REDUCTIONS_BY_NAME
+from ..emit.codegen import conjunction, expr
+from ..frontend.errors import ShapeError, UnsupportedConstructError
+from ..ops.table import REDUCTIONS_BY_NAME
 from .values import (
     CONST,
     TUPLE,

@@ -8,9 +8,9 @@ import ast
 
 import libcst as cst
 
-from ..callables import InlineCallable, from_lambda_node
-from ..codegen import assign, expr
-from ..errors import CallableArgumentError, ShapeError, UnsupportedConstructError
+from ..emit.codegen import assign, expr
+from ..frontend.callables import InlineCallable, from_lambda_node
+from ..frontend.errors import CallableArgumentError, ShapeError, UnsupportedConstructError
 from .arguments import Arguments
 from .values import (
     BLOCK,

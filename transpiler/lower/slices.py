@@ -13,8 +13,8 @@ import ast
 
 import libcst as cst
 
-from ..codegen import expr
-from ..errors import UnsupportedConstructError
+from ..emit.codegen import expr
+from ..frontend.errors import UnsupportedConstructError
 from .values import BLOCK, CONST, Axis
 
 _ARITHMETIC = (ast.Mult, ast.Add, ast.Sub, ast.FloorDiv)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..errors import ArgumentUnknownError, UnsupportedConstructError
+from ..frontend.errors import ArgumentUnknownError, UnsupportedConstructError
 from .values import CONST, Value, constant
 
 _NONE, _TENSOR = "None", "a tensor"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .settings import config_value
+from .config_literals import config_value
 from .values import Dims
 
 # Triton buffers each load of a loop that feeds tl.dot once per pipeline stage in shared memory

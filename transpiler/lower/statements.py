@@ -8,8 +8,8 @@ from dataclasses import replace
 import libcst as cst
 import libcst.matchers as m
 
-from ..codegen import assign
-from ..errors import BlockDependentError, DtypeMismatchError, UnsupportedConstructError
+from ..emit.codegen import assign
+from ..frontend.errors import BlockDependentError, DtypeMismatchError, UnsupportedConstructError
 from .argument_checks import integers_check
 from .values import BLOCK, CONST, TUPLE, Value
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ..errors import UnsupportedConstructError
+from ..frontend.errors import UnsupportedConstructError
 from .values import HOST_TENSOR, Value
 
 

@@ -8,14 +8,14 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..codegen import expr
-from ..errors import (
+from ..emit.codegen import expr
+from ..frontend.errors import (
     ShapeError,
     UnsupportedConstructError,
     UnsupportedDtypeError,
     UnsupportedOpError,
 )
-from ..op_table import CAST_METHODS, DTYPES, HALF_DTYPES
+from ..ops.table import CAST_METHODS, DTYPES, HALF_DTYPES
 from .arguments import Arguments
 from .values import (
     BLOCK,

@@ -1,8 +1,8 @@
 """Performance: cost model, device peaks, roofline arithmetic and timing (figures: perf.plot)."""
 
-from .call import CallRoofline, call_roofline, roofline_figure
 from .cost import Cost, KernelWork
 from .host_eval import CostModelError
+from .kernel_call import CallRoofline, call_roofline, roofline_figure
 from .walk import analyse, cost_of, kernel_cost
 
 __all__ = [

@@ -166,7 +166,7 @@ class MeasuredPeaks:
 def peaks_path(cache_path: Path | str | None = None) -> Path:
     if cache_path is not None:
         return Path(cache_path)
-    from ..runtime import cache_dir
+    from ..run.runtime import cache_dir
 
     return cache_dir() / "measured_peaks.json"
 
@@ -235,7 +235,7 @@ def _bf16_matmul_rate(size: int = 8192) -> float:
 
 
 def _store(peaks: MeasuredPeaks, cache_path: Path | str | None) -> None:
-    from ..runtime import write_atomically
+    from ..run.runtime import write_atomically
 
     path = peaks_path(cache_path)
     table = {}

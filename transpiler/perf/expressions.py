@@ -166,8 +166,8 @@ class Expressions:
         raise self.error(node, "this call")
 
     def inlined_callable(self, name: str) -> Any:
-        """A callable argument or module helper the kernel inlines (see transpiler.callables)."""
-        from .. import callables
+        """A callable argument or module helper the kernel inlines (see transpiler.frontend.callables)."""
+        from ..frontend import callables
 
         function = self.scope.get(name)
         if isinstance(function, types.FunctionType):

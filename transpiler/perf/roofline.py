@@ -116,7 +116,7 @@ def tuning_cloud(
     timings: Sequence[tuple[Mapping[str, Any] | None, float]],
     precision: str = "fp32",
 ) -> list[Point]:
-    """Candidates as `transpiler.autotune.search` reports them, [(config or None, ms)], each
+    """Candidates as `transpiler.run.autotune.search` reports them, [(config or None, ms)], each
     costed at its own block sizes (config order = the kernel's loop order)."""
     points = []
     for index, (config, ms) in enumerate(timings):

@@ -9,12 +9,12 @@ from typing import Any
 import libcst as cst
 import torch
 
-from ..frontend import collect_aliases, device_loop_kind, find_kernels
-from ..source import Source
-from .calls import Calls
+from ..frontend.kernels import collect_aliases, device_loop_kind, find_kernels
+from ..frontend.source import Source
 from .cost import Cost, KernelWork, Loop
 from .host_eval import CostModelError, bind_arguments, module_namespace, run_host_statement
 from .indexing import Indexing
+from .op_calls import Calls
 from .values import Block, Group, Host, Tiles
 
 BlockSizes = Mapping[str, int] | Sequence[int | None] | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from ..errors import TranspileError
+from ..frontend.errors import TranspileError
 
 
 class TargetError(TranspileError):

@@ -20,7 +20,7 @@ from .errors import (
     StoreRaceError,
     UnsupportedConstructError,
 )
-from .frontend import LANGUAGE, Aliases, KernelFunction, device_loop_kind
+from .kernels import LANGUAGE, Aliases, KernelFunction, device_loop_kind
 from .source import Source
 
 

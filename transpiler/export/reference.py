@@ -2,7 +2,10 @@
 
 import torch
 
-from .philox import philox_rand, philox_randint  # embedded before this when a kernel draws
+from ..reference.philox import (  # embedded before this when a kernel draws
+    philox_rand,
+    philox_randint,
+)
 
 # --- everything below is copied into exported modules, verbatim ---
 

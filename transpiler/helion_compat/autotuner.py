@@ -45,7 +45,7 @@ class BooleanFragment:
         return False
 
 
-# Helion's search classes by name. The transpiler has one search of its own (transpiler.autotune)
+# Helion's search classes by name. The transpiler has one search of its own (transpiler.run.autotune)
 # and never calls a kernel's `autotuner_fn=`, so none are listed; the name exists for imports.
 search_algorithms: dict[str, type] = {}
 

@@ -36,7 +36,7 @@ class CallRoofline:
 
 def searched_timings(kernel: Any, args: tuple) -> list[tuple[dict[str, Any] | None, float]]:
     """`kernel.last_tuning` when that search was for these arguments' shapes, else []."""
-    from ..autotune import shape_key
+    from ..run.autotune import shape_key
 
     timings = list(getattr(kernel, "last_tuning", None) or [])
     searched_for = getattr(kernel, "last_tuning_key", None)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
-from ..errors import BarrierPlacementError, UnsupportedConstructError
-from ..frontend import Aliases
-from ..source import Source
+from .errors import BarrierPlacementError, UnsupportedConstructError
+from .kernels import Aliases
+from .source import Source
 
 _SPELLINGS = {"helion.cdiv": "triton.cdiv", "helion.next_power_of_2": "triton.next_power_of_2"}
 _IDENTITY = {"helion.language.specialize", "helion.language.register_reduction_dim"}

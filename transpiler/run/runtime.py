@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-from .pipeline import Transpiled, transpile_module
+from ..pipeline import Transpiled, transpile_module
 
 CACHE_ENV = "TRANSPILER_CACHE_DIR"
 REFERENCE_ENV = "TRANSPILER_REFERENCE"
@@ -404,7 +404,7 @@ class Kernel:
         return config or None
 
     def reference(self) -> Callable:
-        from .reference import reference_function
+        from ..reference.mode import reference_function
 
         return reference_function(
             self.source, self.name, filename=self.filename, namespace=dict(self.fn.__globals__)
@@ -521,7 +521,7 @@ class BoundKernel:
         """Each generated @triton.jit kernel the call would launch, compiled for `target`
         ("sm_90", "gfx942", ... ; transpiler.targets.TARGETS) on this machine, GPU or not:
         a TargetResult per launch. `config` picks another configuration than bind's."""
-        from .targets import compile_launcher
+        from ..targets import compile_launcher
 
         args, kwargs = self.example
         bound = self if config is None else self.kernel.bind(args, config, kwargs)

@@ -2,7 +2,7 @@
 
 import torch
 
-from .export_reference import run_reference
+from .reference import run_reference
 
 # --- everything below is copied into exported modules, verbatim ---
 

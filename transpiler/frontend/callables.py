@@ -19,8 +19,8 @@ import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .errors import CallableArgumentError
-from .frontend import Aliases, KernelFunction, positional_examples
 from .host import HostInfo
+from .kernels import Aliases, KernelFunction, positional_examples
 from .source import Source
 
 
@@ -250,7 +250,7 @@ def callable_specs(
 
 def launcher_lines(specs: dict, lineno: int) -> list:
     """Launcher lines: refuse a callable other than the inlined one; read its closure."""
-    from .lower.kernel import Line  # lowering imports this module: import here, not above
+    from ..lower.kernel import Line  # lowering imports this module: import here, not above
 
     lines: list[Line] = []
     for name, spec in specs.items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .op_kinds import FUNCTIONAL, MATH, ElementwiseOp
+from .kinds import FUNCTIONAL, MATH, ElementwiseOp
 
 _F = (FUNCTIONAL,)
 _PROPAGATE = "propagate_nan=tl.PropagateNan.ALL"  # NaN stays NaN through maximum / minimum

@@ -35,7 +35,7 @@ def random_offsets(shape: object) -> torch.Tensor:
 
     A tile stands for its indices and its range's end (the extent), an int for `arange(n)`
     and `n`: offset = Σ index_d · Π extent_e (e > d), as the generated kernel computes it."""
-    from .language import Tile, current_device
+    from ..language import Tile, current_device
 
     entries = shape if isinstance(shape, (list, tuple)) else [shape]
     flat = [

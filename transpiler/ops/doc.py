@@ -1,10 +1,10 @@
-"""Renders docs/ops.md from the op table: `python -m transpiler.ops_doc > docs/ops.md`."""
+"""Renders docs/ops.md from the op table: `python -m transpiler.ops.doc > docs/ops.md`."""
 
 from __future__ import annotations
 
-from .op_alternatives import ALTERNATIVES
-from .op_candidates import CANDIDATES, LOWERED_AS, RECORDED_WITH, reason
-from .op_table import (
+from .alternatives import ALTERNATIVES
+from .candidates import CANDIDATES, LOWERED_AS, RECORDED_WITH, reason
+from .table import (
     BINARY_OPERATORS,
     CAST_METHODS,
     DTYPES,
@@ -42,7 +42,7 @@ def candidates() -> list[str]:
         "## Inductor's ops: in and out",
         "",
         f"Inductor's pointwise and reduction ops, scans and sorts ({RECORDED_WITH};",
-        "`python -m transpiler.op_candidates` lists them from torch's lowering and decomposition",
+        "`python -m transpiler.ops.candidates` lists them from torch's lowering and decomposition",
         f"tables): **{len(inside)} of {len(CANDIDATES)} are in**. The others, and why:",
         "",
         "| aten op | why not / what to write |",
@@ -55,7 +55,7 @@ def candidates() -> list[str]:
         "",
         "## Unsupported ops with an equivalent spelling",
         "",
-        "The error for one of these names shows its hint (`transpiler/op_alternatives.py`).",
+        "The error for one of these names shows its hint (`transpiler/ops/alternatives.py`).",
         "",
         "| torch op | hint |",
         "|---|---|",
@@ -71,7 +71,7 @@ def render() -> str:
         f"**{len(table_names())} torch ops** in the op table (element-wise ops and reductions;",
         "views, casts and dots besides).",
         "",
-        "Generated from `transpiler/op_table.py` by `python -m transpiler.ops_doc > docs/ops.md`;",
+        "Generated from `transpiler/ops/table.py` by `python -m transpiler.ops.doc > docs/ops.md`;",
         "a test keeps this page equal to the table. `F` is `torch.nn.functional`. In templates,",
         "`a`, `b`, `c` stand for the operands; helpers are `@triton.jit` functions the generated",
         "module defines when a kernel uses them.",

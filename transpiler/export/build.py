@@ -14,13 +14,13 @@ from typing import Any
 import libcst as cst
 import torch
 
-from .export_reference import __file__ as _REFERENCE_FILE
-from .philox import __file__ as _PHILOX_FILE
-from .pipeline import Transpiled, transpile_module
-from .reference import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
-from .runtime import Kernel
+from ..pipeline import Transpiled, transpile_module
+from ..reference.mode import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
+from ..reference.philox import __file__ as _PHILOX_FILE
+from ..run.runtime import Kernel
+from .reference import __file__ as _REFERENCE_FILE
 
-MAIN_TEMPLATE = Path(__file__).with_name("export_main.py")
+MAIN_TEMPLATE = Path(__file__).with_name("main.py")
 # A kernel that draws random numbers (hl.rand, torch.rand_like, …): its reference needs Philox.
 DRAWS = re.compile(r"\brand\w*\s*\(")
 NO_PHILOX = (
@@ -241,7 +241,7 @@ def autotune_configs(
     """Per kernel, the configs a `@triton.autotune` list searches: `keep` when it is a list (for
     the kernels with that many tunable tiles), else the kernel's own `configs=`, else the
     candidates its tiles' roles suggest. Kernels with none keep their fixed config."""
-    from .autotune import candidates
+    from ..run.autotune import candidates
 
     chosen = {}
     for name in transpiled.kernels:
@@ -272,7 +272,7 @@ def _counted(configs: dict[str, list[dict]]) -> str:
 
 def _tuned(kernel: Kernel, args: tuple) -> dict | None:
     """The config the kernel autotuned for these shapes, if it did."""
-    from .autotune import shape_key
+    from ..run.autotune import shape_key
 
     if "config" in kernel.settings:
         return None  # the decorator's config is in the source already
@@ -294,7 +294,7 @@ def export(
     """Write a standalone module (torch + triton only) with the launchers and a self-check.
 
     `keep_autotune=True` keeps the search in the file: each kernel gets a `@triton.autotune`
-    list (its `configs=`, else the candidates `transpiler.autotune` would try) keyed on its
+    list (its `configs=`, else the candidates `transpiler.run.autotune` would try) keyed on its
     size arguments; a list of Helion-style configs gives that list instead. `minimal=True`
     writes the kernels and launchers only (no reference, no self-check)."""
     text = export_text(

@@ -11,9 +11,9 @@ from importlib import resources
 
 import torch
 
-from .pipeline import Transpiled, transpile_module
-from .reference import reference_function
-from .runtime import interpreting, load_module
+from ..pipeline import Transpiled, transpile_module
+from ..reference.mode import reference_function
+from ..run.runtime import interpreting, load_module
 
 _PALETTE = [33, 208, 41, 170, 39, 214, 77, 135, 203, 45, 178, 99]
 

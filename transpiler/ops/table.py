@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .op_kinds import ACTIVATION as _ACT
-from .op_kinds import FUNCTIONAL, METHOD, TORCH, ElementwiseOp, ReductionOp
-from .op_kinds import MATH as _MATH
-from .op_table_math import ACTIVATIONS, POINTWISE_MATH
+from .kinds import ACTIVATION as _ACT
+from .kinds import FUNCTIONAL, METHOD, TORCH, ElementwiseOp, ReductionOp
+from .kinds import MATH as _MATH
+from .table_math import ACTIVATIONS, POINTWISE_MATH
 
 __all__ = ["ElementwiseOp", "ReductionOp", "FUNCTIONAL", "METHOD", "TORCH"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import near_names
+from ..frontend.errors import near_names
 
 # torch op → an equivalent spelling that works inside a device loop (or what to do instead).
 ALTERNATIVES: dict[str, str] = {

@@ -1,0 +1,1 @@
+"""Export: one standalone, self-checking Triton module per request."""

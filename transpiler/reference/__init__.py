@@ -1,0 +1,1 @@
+"""Reference mode: the kernel's own source run eagerly in PyTorch."""

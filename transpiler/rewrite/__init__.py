@@ -1,1 +1,0 @@
-"""Small libcst transformers over the user's code, one job each."""

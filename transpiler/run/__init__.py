@@ -1,0 +1,1 @@
+"""Running kernels: the `kernel` decorator, the module cache, autotuning and torch custom ops."""
