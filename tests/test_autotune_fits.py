@@ -30,7 +30,9 @@ def fake_build(shared_bytes: dict, limit: int = 232448):
 @pytest.fixture
 def timed_by_block(monkeypatch):
     """Timings without a GPU: a launcher's time is its block size (smaller is faster)."""
-    monkeypatch.setattr(autotune, "_time", lambda launcher, args: float(launcher.block or 999))
+    monkeypatch.setattr(
+        autotune, "_time", lambda launcher, args, rep=20: float(launcher.block or 999)
+    )
 
 
 def test_a_default_too_big_falls_back_to_the_fastest_that_fits(timed_by_block):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import statistics
 import time
 from collections.abc import Callable
@@ -65,6 +66,7 @@ WARP_SPECIALIZED_CONFIGS = [(128, 128, 4, 2), (128, 64, 4, 2), (128, 128, 4, 1)]
 # benchmarks/lab/attention_variants.py on an H100
 WARP_SPECIALIZED_PID_TYPES = ["persistent_interleaved", "persistent_blocked"]
 BUDGET_SECONDS = 20.0
+LOG = logging.getLogger("transpiler.autotune")
 
 
 def candidates(
@@ -101,7 +103,7 @@ def candidates(
                 if r == "mn"
                 else block_k
                 if r == "k"
-                else 2
+                else 1  # a batch block of 1: 2-D dots (wgmma), not a 3-D one that spills
                 if r == "batch"
                 else 1
                 for r in roles
@@ -208,23 +210,30 @@ def search(
     args: tuple,
     budget: float = BUDGET_SECONDS,
     row_pruning: bool = False,
+    default_fits: bool | str = True,
+    rep: int = 20,
 ) -> tuple[dict[str, Any] | None, list[tuple[dict[str, Any] | None, float]]]:
     """Time each configuration (after checking it computes what the default computes); the
-    fastest wins. Configurations that fail to compile or disagree are skipped."""
+    fastest wins. Configurations that fail to compile or disagree are skipped. `default_fits`:
+    False (or why, as text) when a compile already showed the default cannot run here: it is
+    never launched, and the first candidate that runs stands for it."""
     started = time.perf_counter()
     trial_args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
     timings: list[tuple[dict[str, Any] | None, float]] = []
     launchers: list[Callable] = []  # beside timings, for the final rounds
-    default = build(None)
-    try:
-        baseline = default(*trial_args)
-    except Exception as error:  # the default needs more than this device holds: another fits?
-        if not _out_of_resources(error):
-            raise
-        baseline, too_big = _NOTHING, error
-    else:
-        launchers.append(default)
-        timings.append((None, _time(default, trial_args)))
+    too_big: Exception = RuntimeError(f"the default configuration cannot run here: {default_fits}")
+    baseline: Any = _NOTHING
+    if default_fits is True:
+        default = build(None)
+        try:
+            baseline = default(*trial_args)
+        except Exception as error:  # the default needs more than this device holds: another fits?
+            if not _out_of_resources(error):
+                raise
+            too_big = error
+        else:
+            launchers.append(default)
+            timings.append((None, _time(default, trial_args, rep)))
     slower_rows = None  # rows per program from which row candidates stopped paying
     longest = time.perf_counter() - started  # the longest a candidate took (compile + time)
     tried_at = None  # when the latest candidate began
@@ -245,7 +254,7 @@ def search(
                 baseline = result
             elif not _agrees(result, baseline):
                 continue
-            ms = _time(launcher, trial_args)
+            ms = _time(launcher, trial_args, rep)
         except Exception:  # noqa: BLE001 - out of shared memory, registers: not a candidate here
             continue
         if rows is not None and rows > 1 and timings and ms > min(t for _, t in timings):
@@ -254,7 +263,9 @@ def search(
         launchers.append(launcher)
     if not timings:  # no configuration fits this device: the default's own error says why
         raise too_big
-    return timings[_final_round(timings, launchers, trial_args)][0], timings
+    winner, runner_up = _final_round(timings, launchers, trial_args)
+    _log_pick(timings, winner, runner_up, time.perf_counter() - started)
+    return timings[winner][0], timings
 
 
 _NOTHING = object()  # no baseline yet: the default configuration did not fit
@@ -271,26 +282,39 @@ FINALISTS = 3  # the fastest candidates of a search, timed again in turns
 FINAL_ROUND_SECONDS = 1.0  # kept for those rounds out of the budget
 
 
-def _final_round(timings: list, launchers: list, args: tuple) -> int:
-    """The index of the winner among the FINALISTS fastest, each timed three more times in
-    turns: a GPU's clock drifts during a search (an H100 under a long attention or matmul
-    load by 10% within seconds), and one pass of timings reads that drift as a difference
-    between configurations."""
+def _final_round(timings: list, launchers: list, args: tuple) -> tuple[int, int | None]:
+    """The indices of the winner and the runner-up among the FINALISTS fastest, each timed
+    three more times in turns: a GPU's clock drifts during a search (an H100 under a long
+    attention or matmul load by 10% within seconds), and one pass of timings reads that
+    drift as a difference between configurations."""
     finalists = sorted(range(len(timings)), key=lambda index: timings[index][1])[:FINALISTS]
     if len(finalists) < 2:
-        return finalists[0]
+        return finalists[0], None
     rounds: dict[int, list[float]] = {index: [] for index in finalists}
     for _ in range(3):
         for index in finalists:
             rounds[index].append(_time(launchers[index], args))
-    return min(finalists, key=lambda index: statistics.median(rounds[index]))
+    ranked = sorted(finalists, key=lambda index: statistics.median(rounds[index]))
+    return ranked[0], ranked[1]
 
 
-def _time(launcher: Callable, args: tuple) -> float:
+def _log_pick(timings: list, winner: int, runner_up: int | None, seconds: float) -> None:
+    """The pick and its runner-up, on the `transpiler.autotune` logger (INFO)."""
+    config, ms = timings[winner]
+    text = (
+        f"picked {config or 'the default'} ({ms:.4f} ms) of {len(timings)} timed in {seconds:.1f} s"
+    )
+    if runner_up is not None:
+        other, other_ms = timings[runner_up]
+        text += f"; runner-up {other or 'the default'} ({other_ms:.4f} ms)"
+    LOG.info(text)
+
+
+def _time(launcher: Callable, args: tuple, rep: int = 20) -> float:
     """A search's timing of one launcher: the median of a short triton.testing.do_bench."""
     import triton.testing
 
-    return triton.testing.do_bench(lambda: launcher(*args), warmup=5, rep=20, return_mode="median")
+    return triton.testing.do_bench(lambda: launcher(*args), warmup=5, rep=rep, return_mode="median")
 
 
 def _rows(config: dict[str, Any]) -> int | None:

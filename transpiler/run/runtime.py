@@ -369,7 +369,9 @@ class Kernel:
 
     def tunes(self, args: tuple) -> bool:
         """Autotune on a GPU unless the user fixed a config or asked for no tuning."""
-        effort = self.settings.get("autotune_effort")
+        from .tune_settings import tune_settings
+
+        effort = tune_settings(self.settings).effort  # checked even where nothing is tuned
         if interpreting() or "config" in self.settings or effort == "none":
             return False
         return any(isinstance(a, torch.Tensor) and a.is_cuda for a in args)
@@ -378,7 +380,7 @@ class Kernel:
         """The best configuration for these shapes: from memory, from disk, or searched now."""
         if not self.tunes(args):
             return None
-        from .autotune import TuningCache, candidates, search, shape_key
+        from .autotune import TuningCache, shape_key
 
         memory_key = shape_key(args)
         if memory_key in self._tuned:
@@ -387,16 +389,9 @@ class Kernel:
         disk_key = cache.key(self.source, self.name, args)
         config = cache.get(disk_key)
         if config is None:
-            given = self.settings.get("configs")
-            space = [dict(c) for c in given] if isinstance(given, (list, tuple)) and given else None
-            transpiled = self.transpiled(tuple(args))
-            tunables = transpiled.tunables.get(self.name, ())
-            if space is None:
-                space = candidates(tunables, transpiled.phases.get(self.name))
-            rows = space is not None and [role for _, role in tunables] == ["rows"]
-            config, timings = search(
-                lambda c: self.bind(args, c).launcher, space, args, row_pruning=rows
-            )
+            from .tuning import tune
+
+            config, timings = tune(self, args)
             self.last_tuning = timings
             self.last_tuning_key = memory_key
             cache.put(disk_key, config or {})

@@ -1,0 +1,245 @@
+"""The autotuner's search (issue 17): compiles in parallel processes for sm_90 under a hard
+budget, a hanging compile abandoned, pruning by the compiled kernel's resources, duplicate
+binaries dropped, failures remembered on disk, effort levels, a space for an unknown GPU."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+import transpiler
+import transpiler.language as hl
+from transpiler import autotune, precompile, tuning
+from transpiler.compile_pool import OUT_OF_BUDGET, TIMED_OUT, CompilePool
+from transpiler.errors import ConfigError
+from transpiler.targets import target_named
+from transpiler.tune_settings import tune_settings
+from transpiler.tune_space import fit_to_device, order_by_cost
+
+SM90 = target_named("sm_90")
+
+
+@transpiler.kernel()
+def shift_scale(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * 2.0 - y[tile]
+    return out
+
+
+@transpiler.kernel()
+def row_sums(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        out[tile_m] = x[tile_m, :].sum(-1)
+    return out
+
+
+@transpiler.kernel()
+def matmul(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = acc.to(x.dtype)
+    return out
+
+
+@pytest.fixture(scope="module")
+def pool():
+    made = CompilePool(2)
+    yield made
+    made.close()
+
+
+def _hanging(monkeypatch, block: int, seconds: float = 120.0) -> None:
+    """Compiles of launches with BLOCK `block` sleep first: a compile that hangs."""
+    real = precompile._request
+
+    def request(launch, code, target):
+        made = real(launch, code, target)
+        if block in launch.args or block in launch.kwargs.values():
+            made["code"] = f"import time\ntime.sleep({seconds})\n" + made["code"]
+        return made
+
+    monkeypatch.setattr(precompile, "_request", request)
+
+
+def _elementwise(configs, pool, tmp_path, budget=90.0, timeout=60.0):
+    x, y = torch.randn(3001), torch.randn(3001)
+    return precompile.precompile(
+        lambda c: shift_scale.bind((x, y), c).launcher, [None, *configs], (x, y), SM90, pool,
+        timeout=timeout, deadline=time.monotonic() + budget,
+        failures=precompile.FailureCache(tmp_path / "failures.json"),
+    )  # fmt: skip
+
+
+def test_a_hanging_compile_is_abandoned_and_remembered(monkeypatch, pool, tmp_path):
+    _hanging(monkeypatch, 512)
+    configs = [{"block_sizes": [512], "num_warps": 4}, {"block_sizes": [256], "num_warps": 2}]
+    started = time.monotonic()
+    first = _elementwise(configs, pool, tmp_path, timeout=6.0)
+    assert time.monotonic() - started < 6.0 + 40.0  # the timeout, plus imports and compiles
+    assert pool.killed >= 1
+    assert first.reason(configs[0]).startswith(TIMED_OUT)
+    assert configs[1] in first.fitting
+    asked = []
+    real_run = pool.run
+    monkeypatch.setattr(
+        pool, "run", lambda requests, *rest: asked.append(requests) or real_run(requests, *rest)
+    )
+    again = _elementwise(configs, pool, tmp_path, timeout=6.0)  # from the failure cache
+    assert again.reason(configs[0]).startswith("failed before: compile ran over")
+    assert not any("sleep" in r["code"] for r in asked[0]) and len(asked[0]) == 2
+
+
+def test_the_budget_ends_the_compiles(monkeypatch, pool, tmp_path):
+    _hanging(monkeypatch, 128)
+    _hanging(monkeypatch, 64)
+    configs = [{"block_sizes": [128], "num_warps": 4}, {"block_sizes": [64], "num_warps": 4}]
+    started = time.monotonic()
+    outcome = _elementwise(configs, pool, tmp_path, budget=12.0, timeout=60.0)
+    assert time.monotonic() - started < 12.0 + 8.0
+    for config in configs:
+        assert outcome.reason(config).startswith(OUT_OF_BUDGET)
+    assert not (tmp_path / "failures.json").exists()  # the budget's end is no one's fault
+
+
+def test_duplicate_binaries_are_dropped(pool, tmp_path):
+    # the default is 1024 elements at 4 warps; the third spells the second again
+    configs = [
+        {"block_sizes": [1024], "num_warps": 4},
+        {"block_sizes": [256], "num_warps": 4},
+        {"num_warps": 4, "block_sizes": [256]},
+        {"block_sizes": [256], "num_warps": 8},
+    ]
+    outcome = _elementwise(configs, pool, tmp_path)
+    assert outcome.fitting == [None, configs[1], configs[3]]
+    assert outcome.reason(configs[0]) == "the same binary as None"
+    assert outcome.reason(configs[2]) == f"the same binary as {configs[1]}"
+
+
+def test_pruned_by_the_compiled_kernels_shared_memory(pool, tmp_path):
+    x, y = torch.randn(300, 200), torch.randn(200, 129)  # float32: 4-byte operands
+    big = {"block_sizes": [128, 128, 128], "num_warps": 4, "num_stages": 4}
+    small = {"block_sizes": [32, 32, 32], "num_warps": 4, "num_stages": 2}
+    outcome = precompile.precompile(
+        lambda c: matmul.bind((x, y), c).launcher, [big, small], (x, y), SM90, pool,
+        timeout=120.0, deadline=time.monotonic() + 200.0,
+    )  # fmt: skip
+    assert outcome.fitting == [small]
+    assert "over sm_90's limits" in outcome.reason(big) and "shared" in outcome.reason(big)
+    (result,) = outcome.results[id(small)]
+    assert 0 < result.shared_bytes <= SM90.shared_per_block and result.spills == 0
+
+
+def test_a_config_the_kernel_cannot_take_is_dropped_not_raised(pool, tmp_path):
+    bad = {"block_sizes": [100], "num_warps": 4}  # not a power of two
+    outcome = _elementwise([bad], pool, tmp_path)
+    assert outcome.fitting == [None] and outcome.reason(bad).startswith("not built")
+
+
+@pytest.mark.parametrize(
+    ("settings", "env", "expected"),
+    [
+        ({}, {}, ("full", 20.0)),
+        ({"autotune_effort": "quick"}, {}, ("quick", 20.0)),
+        ({}, {"HELION_AUTOTUNE_EFFORT": "none"}, ("none", 20.0)),
+        ({"autotune_effort": "full"}, {"HELION_AUTOTUNE_EFFORT": "quick"}, ("full", 20.0)),
+        ({"autotune_budget_seconds": 7}, {}, ("full", 7.0)),
+        ({}, {"HELION_AUTOTUNE_BUDGET_SECONDS": "3.5"}, ("full", 3.5)),
+    ],
+)
+def test_effort_and_budget_from_the_decorator_then_the_environment(
+    monkeypatch, settings, env, expected
+):
+    for name in ("HELION_AUTOTUNE_EFFORT", "HELION_AUTOTUNE_BUDGET_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    chosen = tune_settings(settings)
+    assert (chosen.effort, chosen.budget) == expected
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"autotune_effort": "fast"},
+        {"autotune_budget_seconds": -1},
+        {"autotune_budget_seconds": "x"},
+    ],
+)
+def test_bad_settings_say_what_to_pass(settings):
+    with pytest.raises(ConfigError) as caught:
+        tune_settings(settings)
+    assert caught.value.hint
+
+
+def test_quick_effort_tries_fewer_candidates():
+    quick, full = tune_settings({"autotune_effort": "quick"}), tune_settings({})
+    space = autotune.candidates((("BLOCK_M", "mn"), ("BLOCK_N", "mn"), ("BLOCK_K", "k")))
+    assert 0 < quick.most_candidates < len(space) <= full.most_candidates
+    assert quick.timing_ms < full.timing_ms
+
+
+UNKNOWN_GPU = SimpleNamespace(  # what torch reports of a GPU the target table does not know
+    name="Some GPU", major=8, minor=7, multi_processor_count=16, warp_size=32,
+    shared_memory_per_block_optin=99 * 1024, shared_memory_per_multiprocessor=100 * 1024,
+    regs_per_multiprocessor=65536, max_threads_per_multi_processor=1536, gcnArchName="",
+)  # fmt: skip
+
+
+def test_an_unknown_gpu_gets_a_space_of_its_own(monkeypatch):
+    from transpiler import tune_space
+
+    monkeypatch.setattr(torch.version, "hip", None)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda index: UNKNOWN_GPU)
+    monkeypatch.setattr(tune_space, "TARGETS", {})
+    device = tune_space.device_target()
+    assert (device.name, device.sms, device.tma) == ("sm_87", 16, False)
+    roles = ["mn", "mn", "k"]
+    space = autotune.candidates(tuple((f"B{i}", r) for i, r in enumerate(roles)))
+    fitted = fit_to_device(space, roles, device)
+    assert fitted and len(fitted) < len(space)
+    assert not any("indexing" in c or "range_warp_specializes" in c for c in fitted)
+    assert all(tune_space._dot_shared_bytes(c, roles) <= 99 * 1024 for c in fitted)
+    hopper = fit_to_device(space, roles, SM90)
+    assert any(c.get("indexing") == "tensor_descriptor" for c in hopper)
+
+
+def test_batch_blocks_of_one_in_the_space():
+    roles = (("B", "batch"), ("M", "mn"), ("N", "mn"), ("K", "k"))
+    assert {c["block_sizes"][0] for c in autotune.candidates(roles)} == {1}
+
+
+def test_the_cost_model_orders_candidates_and_ties_keep_the_hand_order():
+    configs = [{"block_sizes": [s]} for s in (16, 64, 32, 8)]
+    ordered = order_by_cost(configs, lambda sizes: 1.0 / sizes[0], 1)
+    assert [c["block_sizes"][0] for c in ordered] == [64, 32, 16, 8]
+    tied = order_by_cost(configs, lambda sizes: 1.0, 1)
+    assert tied == configs
+    unknown = order_by_cost(configs, lambda sizes: None if sizes[0] == 64 else 1.0, 1)
+    assert unknown[-1]["block_sizes"] == [64]
+
+
+def test_first_call_search_on_cpu_compiles_prunes_and_times(monkeypatch, tmp_path, pool):
+    """tune() end to end with the device faked as sm_90: real compiles, timings by block."""
+    monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(tuning, "device_target", lambda: SM90)
+    monkeypatch.setattr(tuning, "compile_pool", lambda size: pool)
+    monkeypatch.setattr(autotune, "_time", lambda launcher, args, rep=20: 1.0)
+    x = torch.randn(37, 1000)
+    kernel = transpiler.kernel(row_sums.fn, autotune_effort="quick", autotune_budget_seconds=200)
+    config, timings = tuning.tune(kernel, (x,))
+    quick = tune_settings({"autotune_effort": "quick"}).most_candidates
+    assert 1 < len(timings) <= quick + 1
+    assert timings[0][0] is None  # the default first, launched and agreeing
+    result = kernel.bind((x,), config)(x)
+    torch.testing.assert_close(result.double(), x.double().sum(-1), rtol=1e-4, atol=1e-4)

@@ -1,0 +1,75 @@
+"""A kernel's first call on new shapes: its space fitted to this GPU, compiled in parallel and
+pruned, the survivors timed, all within one wall-clock budget (compiles included)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .autotune import LOG, candidates, search
+from .compile_pool import compile_pool
+from .precompile import FailureCache, precompile
+from .tune_settings import TuneSettings, tune_settings
+from .tune_space import cost_estimate, device_target, fit_to_device, order_by_cost
+
+COMPILE_SHARE = 0.75  # of the budget, the most that compiling may take; timing has the rest
+
+
+def tune(kernel: Any, args: tuple) -> tuple[dict[str, Any] | None, list]:
+    """The best configuration of `kernel` for `args` and the timings that chose it."""
+    from .runtime import cache_dir
+
+    settings = tune_settings(kernel.settings)
+    started = time.monotonic()
+    device = device_target()
+    space, rows = tuning_space(kernel, args, settings, device)
+    bind = lambda config: kernel.bind(args, config).launcher  # noqa: E731
+    if not space:  # nothing to choose from: the default, timed for the plots
+        return search(bind, [], args, budget=settings.budget, rep=settings.timing_ms)
+    compiled = precompile(
+        bind,
+        [None, *space],
+        args,
+        device,
+        compile_pool(settings.workers),
+        timeout=settings.compile_timeout,
+        deadline=started + settings.budget * COMPILE_SHARE,
+        failures=FailureCache(cache_dir() / "autotune_failures.json"),
+    )
+    for config, why in compiled.dropped:
+        LOG.info("dropped %s: %s", config or "the default", why)
+    survivors = [config for config in compiled.fitting if config is not None]
+    default_fits = True if any(c is None for c in compiled.fitting) else compiled.reason(None)
+    if not survivors and default_fits is not True:
+        return None, []  # nothing compiled in time: the default stands, launched as is
+    LOG.info(
+        "%s: %d of %d candidates compiled for %s and kept in %.1f s",
+        kernel.name, len(survivors), len(space), device.name, compiled.seconds,
+    )  # fmt: skip
+    return search(
+        bind,
+        survivors,
+        args,
+        budget=max(0.0, settings.budget - (time.monotonic() - started)),
+        row_pruning=rows,
+        default_fits=default_fits,
+        rep=settings.timing_ms,
+    )
+
+
+def tuning_space(
+    kernel: Any, args: tuple, settings: TuneSettings, device: Any
+) -> tuple[list[dict[str, Any]], bool]:
+    """The candidates (the user's `configs=` as given, else the kernel's space fitted to the
+    device, cheapest first, as many as the effort allows) and whether they are row configs."""
+    given = kernel.settings.get("configs")
+    transpiled = kernel.transpiled(tuple(args))
+    tunables = transpiled.tunables.get(kernel.name, ())
+    roles = [role for _, role in tunables]
+    if isinstance(given, (list, tuple)) and given:
+        return [dict(c) for c in given], roles == ["rows"]
+    space = candidates(tunables, transpiled.phases.get(kernel.name))
+    space = fit_to_device(space, roles, device)
+    if roles != ["rows"]:  # row candidates keep their order: the search prunes by it
+        space = order_by_cost(space, cost_estimate(kernel, args, device), len(tunables))
+    return space[: settings.most_candidates], roles == ["rows"]
