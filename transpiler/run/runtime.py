@@ -238,6 +238,7 @@ class Kernel:
         self.source, self.filename, _ = _module_source(fn)
         self._bound: dict[tuple, BoundKernel] = {}
         self._tuned: dict[str, dict | None] = {}
+        self._tune_settings: Any = None  # tune_settings.TuneSettings, read at the first call
         self.last_tuning: list = []  # (config, ms) of the last search, for plots
         self.last_tuning_key: str | None = None  # the shapes that search tuned (shape_key)
         self.last_args: tuple = ()  # the latest new binding's arguments, tensors as meta
@@ -369,9 +370,11 @@ class Kernel:
 
     def tunes(self, args: tuple) -> bool:
         """Autotune on a GPU unless the user fixed a config or asked for no tuning."""
-        from .tune_settings import tune_settings
+        if self._tune_settings is None:  # read once: environment variables as at the first call
+            from .tune_settings import tune_settings
 
-        effort = tune_settings(self.settings).effort  # checked even where nothing is tuned
+            self._tune_settings = tune_settings(self.settings)
+        effort = self._tune_settings.effort
         if interpreting() or "config" in self.settings or effort == "none":
             return False
         return any(isinstance(a, torch.Tensor) and a.is_cuda for a in args)
