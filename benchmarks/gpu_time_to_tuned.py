@@ -79,12 +79,12 @@ def workloads() -> list[tuple[str, object, tuple]]:
 
 def sweep(kernel, args, tuned_ms: float) -> dict:
     """Every configuration of the kernel's full space that compiles and agrees, timed."""
-    from transpiler.autotune import _agrees
-    from transpiler.compile_pool import compile_pool
-    from transpiler.precompile import precompile
-    from transpiler.tune_settings import tune_settings
-    from transpiler.tune_space import device_target
-    from transpiler.tuning import tuning_space
+    from transpiler.run.autotune import _agrees
+    from transpiler.run.compile_pool import compile_pool
+    from transpiler.run.precompile import precompile
+    from transpiler.run.tune_settings import tune_settings
+    from transpiler.run.tune_space import device_target
+    from transpiler.run.tuning import tuning_space
 
     device = device_target()
     space, _ = tuning_space(kernel, args, tune_settings({"autotune_effort": "full"}), device)

@@ -12,12 +12,12 @@ import torch
 
 import transpiler
 import transpiler.language as hl
-from transpiler import autotune, precompile, tuning
-from transpiler.compile_pool import OUT_OF_BUDGET, TIMED_OUT, CompilePool
-from transpiler.errors import ConfigError
+from transpiler.frontend.errors import ConfigError
+from transpiler.run import autotune, precompile, tuning
+from transpiler.run.compile_pool import OUT_OF_BUDGET, TIMED_OUT, CompilePool
+from transpiler.run.tune_settings import tune_settings
+from transpiler.run.tune_space import fit_to_device, order_by_cost
 from transpiler.targets import target_named
-from transpiler.tune_settings import tune_settings
-from transpiler.tune_space import fit_to_device, order_by_cost
 
 SM90 = target_named("sm_90")
 
@@ -197,7 +197,7 @@ UNKNOWN_GPU = SimpleNamespace(  # what torch reports of a GPU the target table d
 
 
 def test_an_unknown_gpu_gets_a_space_of_its_own(monkeypatch):
-    from transpiler import tune_space
+    from transpiler.run import tune_space
 
     monkeypatch.setattr(torch.version, "hip", None)
     monkeypatch.setattr(torch.cuda, "get_device_properties", lambda index: UNKNOWN_GPU)

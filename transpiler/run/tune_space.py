@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from .targets.table import TARGETS, Target
+from ..targets.table import TARGETS, Target
 
 # options only Hopper and later run (TMA copies, warp-specialized loops)
 HOPPER_OPTIONS = ("indexing", "range_warp_specializes")
@@ -102,7 +102,7 @@ def order_by_cost(
 def cost_estimate(kernel: Any, args: tuple, device: Target) -> Any:
     """`estimate(block_sizes)`: the kernel's FLOPs and bytes as tiled at those block sizes,
     over rough Hopper-class peaks (only the order matters), or None without a model."""
-    from .perf.walk import analyse
+    from ..perf.walk import analyse
 
     try:
         work = analyse(kernel.source, kernel.name, args, {}, filename=kernel.filename)

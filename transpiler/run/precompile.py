@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..targets.capture import Launch, record_launches
+from ..targets.client import _outcome, module_code
+from ..targets.result import TargetResult
+from ..targets.table import Target
 from .compile_pool import OUT_OF_BUDGET, TIMED_OUT, CompilePool
-from .targets.capture import Launch, record_launches
-from .targets.client import _outcome, module_code
-from .targets.result import TargetResult
-from .targets.table import Target
 
 Config = dict[str, Any] | None  # None: the kernel's default configuration
 
