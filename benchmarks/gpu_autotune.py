@@ -30,6 +30,8 @@ def user_module(file: str):
     text = text.replace("import helion.language as hl", "import transpiler.language as hl")
     text = text.replace("import helion\n", "import transpiler as helion\n")
     text = text.replace("from helion.", "from transpiler.")
+    text = text.replace("from transpiler.autotuner", "from transpiler.helion_compat.autotuner")
+    text = text.replace("from transpiler.runtime import", "from transpiler.run.runtime import")
     path = Path(tempfile.mkdtemp()) / f"tuned_{Path(file).stem}.py"
     path.write_text(text)
     spec = importlib.util.spec_from_file_location(path.stem, path)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 import statistics
 import sys
@@ -130,7 +131,7 @@ def kernel_cases() -> list[dict]:
     cases = json.loads((ROOT / "tests/helion_oracle_cases.json").read_text())
     largest: dict[tuple, dict] = {}
     for case in cases:
-        size = sum(statistics.prod(a["shape"]) for a in case["args"] if "shape" in a)
+        size = sum(math.prod(a["shape"]) for a in case["args"] if "shape" in a)
         key = (case["file"], case["kernel"])
         if key not in largest or size > largest[key][0]:
             largest[key] = (size, case)
