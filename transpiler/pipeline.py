@@ -49,6 +49,8 @@ class Transpiled:
     tunables: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     # per kernel of several device loops (phases): how many of those block sizes each one has
     phases: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # per kernel: the host sizes (`x.size(1)`) of its whole dimensions, in reduction_loops order
+    whole_sizes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def source_line(self, generated_line: int) -> int | None:
         if 0 < generated_line <= len(self.line_map):
@@ -169,8 +171,17 @@ def _transpile(
         for k in done
         if len(pieces[id(k.node)][0]) > 1
     }
+    whole_sizes = {
+        k.name: tuple(key for item in pieces[id(k.node)][0] for key in item.whole_sizes)
+        for k in done
+    }
     result = Transpiled(
-        module.text(), tuple(module.line_map), tuple(k.name for k in done), tunables, phases
+        module.text(),
+        tuple(module.line_map),
+        tuple(k.name for k in done),
+        tunables,
+        phases,
+        whole_sizes,
     )
     errors = [failed[id(k.node)] for k in kernels if id(k.node) in failed]
     if len(errors) == 1:  # one kernel's own error, as raised: the module without it beside

@@ -164,6 +164,13 @@ class UndefinedNameError(TranspileError):
     hint = "define it in the kernel before the loop, or pass it as an argument"
 
 
+class ReductionLoopError(UnsupportedConstructError):
+    """A construct along a dimension the config walks in chunks (`reduction_loops`) that needs
+    the whole row at once (a scan, a reshape, a dot along it, a branch)."""
+
+    hint = "give this dimension reduction_loops=[None] (one block per row)"
+
+
 class ShapeError(TranspileError):
     """Values whose tile dimensions cannot be shown to line up."""
 

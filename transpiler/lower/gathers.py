@@ -6,6 +6,7 @@ import libcst as cst
 
 from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
+from .accumulations import hoist_gather
 from .arguments import Arguments
 from .values import BLOCK, CONST, Value, block, is_squeezed, triton_position
 
@@ -53,5 +54,7 @@ def lower_gather(builder, value: Value, args: Arguments, node: cst.Call) -> Valu
             hint="gather along a dimension loaded whole (x[tile, :])",
         )
     axis = triton_position(value.dims, position)
+    if builder.reduction_loops.is_looped(value.dims[position]):
+        return hoist_gather(builder, value, index, axis, node)
     code = expr(f"tl.gather(a, i, {axis})", a=value.code, i=index.code)
     return block(code, index.dims, value.dtype)

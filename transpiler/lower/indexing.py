@@ -16,6 +16,7 @@ from ..frontend.errors import (
 )
 from ..frontend.host import size_of
 from .argument_checks import note_index_value
+from .reduction_loops import start_looped_axis
 from .values import (
     BLOCK,
     CONST,
@@ -333,9 +334,11 @@ class IndexingMixin:
         offsets = self.names.fresh(f"offs_{suffix}")
         mask = self.names.fresh(f"mask_{suffix}")
         launch_size = self.params[size].launch
-        block_name = self.constexpr(
-            f"BLOCK_{suffix.upper()}", f"triton.next_power_of_2(max({launch_size}, 1))"
-        )
+        chunk = self.reduction_loops.chunk_for_next_axis(key)
+        whole_block = f"triton.next_power_of_2(max({launch_size}, 1))"
+        if chunk is not None:  # reduction_loops: chunks of the row (reduction_loops.py)
+            whole_block = f"min({chunk}, {whole_block})"
+        block_name = self.constexpr(f"BLOCK_{suffix.upper()}", whole_block)
         axis = Axis(
             offsets=offsets,
             mask=mask,
@@ -350,10 +353,15 @@ class IndexingMixin:
         self.full_axis_set.add(axis)
         self.all_axes.append(axis)
         line = self.source.line_of(node)
+        whole = f"{launch_size} == {block_name}"
+        if chunk is not None:
+            whole = f"{launch_size} % {block_name} == 0"
         definitions = [
             f"{offsets} = tl.arange(0, {block_name}).to(INDEX_DTYPE)",
-            self.mask_line(mask, offsets, size, block_name, f"{launch_size} == {block_name}"),
+            self.mask_line(mask, offsets, size, block_name, whole),
         ]
+        if chunk is not None:
+            start_looped_axis(self, axis, chunk, size, definitions, node)
         for offset, text in enumerate(definitions):
             self.lines.insert(self.preamble_end + offset, self.make_line(1, text, line))
         self.preamble_end += len(definitions)

@@ -25,6 +25,7 @@ from .jagged import JaggedMixin
 from .loops import LoopsMixin
 from .module_globals import ModuleGlobalsMixin
 from .per_block import PerBlockValues
+from .reduction_loops import ReductionLoops, restructure
 from .slices import SlicesMixin
 from .specialised import SpecialisedMixin
 from .stages import StagesMixin
@@ -66,6 +67,7 @@ class LoweredKernel:
         default_factory=list
     )  # (BLOCK name, role), config order
     functions: dict[str, str] = field(default_factory=dict)  # hl.triton_kernel sources by name
+    whole_sizes: tuple[str, ...] = ()  # host sizes of its whole dimensions (reduction_loops)
 
 
 class KernelBuilder(
@@ -173,6 +175,8 @@ class KernelBuilder(
         self.warp_specialized_lines: list[Line] = []  # their `for` lines, when specialized
         self.tuple_elements: dict[str, TupleElement] = {}  # `for a in tensors:` loop variables
         self.signal_pad_world_sizes: set[str] = set()  # symm_mem_sync per program: its ranks
+        # config reduction_loops: a whole dimension walked in chunks (reduction_loops.py)
+        self.reduction_loops = ReductionLoops.from_settings(settings)
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -275,6 +279,7 @@ class KernelBuilder(
             self.host_helpers,
             tunables,
             self.user_functions,
+            tuple(self.reduction_loops.whole_keys),
         )
 
     def _reserve_user_names(self, loop: cst.For) -> None:
@@ -295,7 +300,13 @@ class KernelBuilder(
         # a Python float never widens a tensor in torch; Triton's launcher passes it as float32,
         # torch.compile as float64 (which would widen every tensor it touches): float32 it is
         weak = [Line(1, f"{name} = tl.cast({name}, tl.float32)", lineno) for name in floats]
-        return header + weak + _without_unused_axis_lines(self.lines)
+        lines = self.lines
+        settled = all(  # whole dimensions still to unify: the pipeline lowers the loop again
+            self.key_aliases.get(a, a) == self.key_aliases.get(b, b) for a, b in self.unified
+        )
+        if self.reduction_loops.looped is not None and settled:
+            lines = restructure(self, lines)
+        return header + weak + _without_unused_axis_lines(lines)
 
     def flag_names(self) -> list[str]:
         """The kernel's constexpr parameters, in order: block sizes and the like, the EVEN_*

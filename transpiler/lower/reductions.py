@@ -7,8 +7,9 @@ import ast
 import libcst as cst
 
 from ..emit.codegen import conjunction, expr
-from ..frontend.errors import ShapeError, UnsupportedConstructError
+from ..frontend.errors import ReductionLoopError, ShapeError, UnsupportedConstructError
 from ..ops.table import REDUCTIONS_BY_NAME
+from .accumulations import hoist_reduction
 from .values import (
     CONST,
     TUPLE,
@@ -76,6 +77,8 @@ class ReductionsMixin:
             raise NotSqueezable("a reduction over a size-1 dimension of a Triton scalar")
         mask = self.reduction_mask(axis, triton_position(value.dims, position), value.dims, node)
         position = triton_position(value.dims, position)
+        if self.reduction_loops.is_looped(axis):  # reduction_loops: accumulated chunk by chunk
+            return hoist_reduction(self, name, value, mask, position, keepdim, dims, args, node)
         if op.keeps_shape and name not in _SCANS:
             self.use_helper(op.triton)
             code = expr(f"{op.triton}(v, m, axis=a)", v=value.code, m=mask or True, a=position)
@@ -155,6 +158,11 @@ class ReductionsMixin:
     def reduce_all(self, op, value: Value, node: cst.Call) -> Value:
         """x.sum() with no dim: every axis at once, a scalar."""
         materialised = triton_dims(value.dims)  # squeezed tiles: one index, inside the range
+        if any(self.reduction_loops.is_looped(axis) for axis in materialised):
+            raise self.source.error(
+                ReductionLoopError, node, f"{op.name}() of every dimension of a looped row",
+                hint="reduce along the row with dim= first",
+            )  # fmt: skip
         mask = conjunction(
             self.place_mask(axis, position, value.dims, node)
             for position, axis in enumerate(materialised)

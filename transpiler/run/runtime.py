@@ -233,6 +233,7 @@ class Kernel:
         self.fn = fn
         self.name = fn.__name__
         self.settings = settings
+        self._whole_sizes: dict[tuple, tuple[str, ...]] = {}  # per binding: whole dims' sizes
         given = settings.get("configs") or ([settings["config"]] if settings.get("config") else [])
         self.configs = list(given)  # as Helion's Kernel.configs
         self.source, self.filename, _ = _module_source(fn)
@@ -318,15 +319,40 @@ class Kernel:
         positional = self.positional(tuple(args), kwargs or {})
         ranks = tuple(_specialised_on(a, i in self._constexpr) for i, a in enumerate(positional))
         inlined = self.callables(tuple(args), kwargs or {})  # specialised on each one's code
-        key = (ranks, repr(config), tuple((k, v.__code__) for k, v in inlined.items()))
+        inlined_key = tuple((k, v.__code__) for k, v in inlined.items())
+        first = None
+        sizes_key = (ranks, repr(config), inlined_key)
+        if sizes_key not in self._whole_sizes:
+            first = self.transpiled(tuple(args), config, kwargs)
+            self._whole_sizes[sizes_key] = first.whole_sizes.get(self.name, ())
+        looped = self.default_reduction_loops(self._whole_sizes[sizes_key], positional, config)
+        if looped is not None:  # a row too wide for one block: walked in chunks
+            config, first = looped, None
+        key = (ranks, repr(config), inlined_key)
         if key not in self._bound:
-            transpiled = self.transpiled(tuple(args), config, kwargs)
+            transpiled = first or self.transpiled(tuple(args), config, kwargs)
             module = load_module(transpiled.code, stem=self.name)
             for name, value in self.fn.__globals__.items():
                 module.__dict__.setdefault(name, value)
             self._bound[key] = BoundKernel(self, transpiled, getattr(module, self.name))
             self.last_args = tuple(_as_meta(a) for a in args)
         return self._bound[key]
+
+    def default_reduction_loops(
+        self, sizes: tuple[str, ...], positional: tuple, config: dict | None
+    ) -> dict | None:
+        """The config with `reduction_loops` chunks when no config says otherwise and a whole
+        dimension is too wide for one block (reduction_candidates.default_loops)."""
+        from .reduction_candidates import default_loops, whole_widths
+
+        if (config and "reduction_loops" in config) or "config" in self.settings:
+            return None
+        names = list(inspect.signature(self.fn).parameters)
+        widths = whole_widths(sizes, names, positional)
+        chosen = default_loops(widths) if widths is not None else []
+        if not any(c is not None for c in chosen):
+            return None
+        return {**(config or {}), "reduction_loops": chosen}
 
     def op(self, *args: Any) -> Any:
         """The torch custom op (`torch.library.triton_op`) for arguments like `args`."""

@@ -1,0 +1,141 @@
+"""Looped reductions (config reduction_loops): rows walked in chunks against float64 torch."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from helpers import assert_matches, kernel_source
+
+import transpiler
+from transpiler.frontend.errors import ReductionLoopError
+from transpiler.run.reduction_candidates import reduction_loop_candidates
+from transpiler.run.runtime import load_module
+
+FILE = "reduction_loops.py"
+
+
+def looped(name: str, chunk: int | None, *args, rows: int = 2):
+    """The kernel `name` with its whole dimension in chunks of `chunk` lanes (None: whole)."""
+    config = f"helion.Config(block_sizes=[{rows}], reduction_loops=[{chunk}])"
+    source = kernel_source(FILE).replace("@helion.kernel()", f"@helion.kernel(config={config})")
+    transpiled = transpiler.transpile_module(
+        source, filename=FILE, example_args={name: args}, only=(name,)
+    )
+    return transpiled.code, getattr(load_module(transpiled.code, stem=f"{name}_{chunk}"), name)
+
+
+def uniform(*shape: int) -> torch.Tensor:
+    return torch.rand(*shape, dtype=torch.float64) * 4 - 2
+
+
+def expected_reductions(x: torch.Tensor) -> torch.Tensor:
+    values, indices = torch.min(x, dim=1)
+    columns = [
+        x.sum(-1), x.mean(1), x.amax(1), x.amin(1), x.argmax(1).double(), values + indices,
+        torch.logsumexp(x, 1), x.var(1), torch.std(x * 2, dim=-1, correction=0),
+    ]  # fmt: skip
+    return torch.stack(columns, dim=1)
+
+
+def layer_norm_reference(x, weight, bias):
+    return F.layer_norm(x, (x.shape[1],), weight, bias, eps=1e-5)
+
+
+def rms_norm_reference(x, weight):
+    return x * torch.rsqrt((x * x).mean(-1, keepdim=True) + 1e-5) * weight
+
+
+# (kernel, argument shapes as functions of the row width, float64 reference)
+CASES = {
+    "row_reductions": (lambda n: (uniform(5, n),), expected_reductions),
+    "softmax": (lambda n: (uniform(5, n),), lambda x: torch.softmax(x, -1)),
+    "softmax_builtin": (lambda n: (uniform(5, n),), lambda x: torch.softmax(x, -1)),
+    "log_softmax_scaled": (
+        lambda n: (uniform(5, n), 0.7),
+        lambda x, t: torch.log_softmax(x / t, -1) + 1.0,
+    ),
+    "layer_norm": (lambda n: (uniform(5, n), uniform(n), uniform(n)), layer_norm_reference),
+    "rms_norm": (lambda n: (uniform(5, n), uniform(n)), rms_norm_reference),
+    "cross_entropy": (
+        lambda n: (uniform(5, n) * 3, torch.randint(0, n, (5,))),
+        lambda x, labels: F.cross_entropy(x, labels),
+    ),
+}
+
+
+@pytest.mark.parametrize("width, chunk", [(3001, 256), (301, 64), (64, 64), (37, 128)])
+@pytest.mark.parametrize("name", list(CASES))
+def test_looped_rows_match_float64(name, width, chunk):
+    make, reference = CASES[name]
+    args64 = make(width)
+    args = [
+        a.float() if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args64
+    ]
+    code, function = looped(name, chunk, *args)
+    assert "tl.range(0, " in code  # the row is walked in chunks
+    result = function(*args)
+    expected = reference(*args64)
+    assert_matches(result, expected, torch.float32)
+
+
+def test_column_reduction_over_a_looped_first_dimension():
+    x = uniform(301, 7)
+    code, function = looped("column_sums", 64, x.float())
+    assert "tl.range(0, m, BLOCK_M)" in code
+    assert_matches(function(x.float()), x.sum(0) + x.amax(0), torch.float32)
+
+
+def test_online_softmax_reads_the_row_twice():
+    """torch.softmax: one loop of running max and rescaled sum, one loop storing."""
+    code, _ = looped("softmax_builtin", 128, uniform(4, 300).float())
+    kernel = code[code.index("def softmax_builtin_kernel") :]
+    assert kernel.count("tl.range(") == 2
+    assert "tl.exp(softmax_max - softmax_new_max)" in kernel
+
+
+def test_cross_entropy_is_one_pass():
+    x, labels = uniform(4, 300).float(), torch.randint(0, 300, (4,))
+    code, _ = looped("cross_entropy", 128, x, labels)
+    kernel = code[code.index("def cross_entropy_kernel") :]
+    assert kernel.count("tl.range(") == 1
+
+
+def test_whole_row_config_keeps_one_block():
+    code, function = looped("softmax", None, uniform(4, 300).float())
+    assert "tl.range(" not in code
+
+
+def test_a_scan_along_a_looped_row_is_refused():
+    with pytest.raises(ReductionLoopError) as caught:
+        looped("running_cumsum", 64, uniform(3, 100).float())
+    assert caught.value.lineno > 0 and "reduction_loops=[None]" in str(caught.value)
+
+
+def test_candidates_loop_wide_rows_only():
+    assert reduction_loop_candidates([1024]) == [[None]]
+    wide = reduction_loop_candidates([32000])
+    assert [None] in wide and [4096] in wide and [1024] in wide
+    assert [None] not in reduction_loop_candidates([128256])  # no 128K-wide block
+
+
+def test_default_walks_a_row_too_wide_for_one_block(tmp_path):
+    """No config: a 20,001-wide row (over WHOLE_ROW_LIMIT) is looped, not one 32K block."""
+    import importlib.util
+
+    path = tmp_path / "reduction_loop_kernels.py"
+    path.write_text(
+        kernel_source(FILE)
+        .replace("import helion\n", "import transpiler as helion\n")
+        .replace("import helion.language as hl", "import transpiler.language as hl")
+    )
+    spec = importlib.util.spec_from_file_location("reduction_loop_kernels", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    namespace = vars(module)
+    x = uniform(3, 20001)
+    bound = namespace["softmax_builtin"].bind((x.float(),))
+    assert "tl.range(0, " in bound.transpiled.code and "min(4096, " in bound.transpiled.code
+    assert_matches(namespace["softmax_builtin"](x.float()), torch.softmax(x, -1), torch.float32)
+    narrow = namespace["softmax_builtin"].bind((uniform(3, 301).float(),))
+    assert "tl.range(" not in narrow.transpiled.code

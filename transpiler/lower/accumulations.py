@@ -1,0 +1,177 @@
+"""A reduction along a looped dimension as running accumulators: sums, extremes, online softmax."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from ..emit.codegen import expr, render
+from ..frontend.errors import ReductionLoopError
+from .reduction_loops import MARK, Accumulation, read_names
+from .values import TUPLE, Value, block, triton_dims
+
+_SUMS = ("sum", "mean")
+_EXTREMES = {"amax": ("max", "-inf"), "max": ("max", "-inf"), "amin": ("min", "inf"), "min": ("min", "inf")}  # fmt: skip
+_ARGS = {"argmax": ("max", "-inf"), "argmin": ("min", "inf")}
+_ONLINE = ("logsumexp", "softmax", "log_softmax")
+LOOPABLE = (*_SUMS, *_EXTREMES, *_ARGS, *_ONLINE, "var", "std")
+
+
+def hoist_reduction(
+    builder, name: str, value: Value, mask, position: int, keepdim: bool, dims, args, node
+) -> Value:
+    """The reduction as accumulations (their loops placed by reduction_loops.restructure); the
+    value it gives after the loop."""
+    if name not in LOOPABLE or (value.dtype == "int" and name not in _SUMS):
+        raise builder.source.error(
+            ReductionLoopError, node, f"{name} along a dimension walked in chunks"
+        )
+    with_indices = name in ("max", "min") and args.get(0, "dim") is not None
+    base = _base_name(builder, node, name)
+    operand = render(value.code)
+    operand_dims = triton_dims(value.dims)
+    kept = ["1" if i == position else _block(d) for i, d in enumerate(operand_dims)]
+    shape = f"[{', '.join(kept)}]"
+    accumulate = "tl.float32" if value.dtype != "int" else "tl.int64"
+
+    def chunk(identity: str) -> str:
+        return operand if mask is None else f"tl.where({render(mask)}, {operand}, {identity})"
+
+    def finish(code: str) -> ast.expr:
+        if keepdim or name in ("softmax", "log_softmax"):
+            return expr(code)
+        dropped = [k for i, k in enumerate(kept) if i != position]
+        if not dropped:
+            return expr(f"tl.sum({code}, axis=0)")  # one lane: its value
+        return expr(f"tl.reshape({code}, [{', '.join(dropped)}])")
+
+    axis_at = f"axis={position}, keep_dims=True"
+    fresh = builder.names.fresh
+    line = builder.source.line_of(node)
+    if name in _SUMS or name in ("var", "std"):
+        total = fresh(f"{base}_sum")
+        _add(builder, total, [f"{total} = tl.zeros({shape}, {accumulate})"],
+             [f"{total} += tl.sum({chunk('0')}, {axis_at})"], line)  # fmt: skip
+        count = render(builder.axis_count(builder.reduction_loops.looped.axis))
+        if name == "sum":
+            return block(finish(total), dims, value.dtype)
+        if name == "mean":
+            return block(finish(f"{total} / {count}"), dims, "float")
+        mean, squares, diff = fresh(f"{base}_mean"), fresh(f"{base}_m2"), fresh(f"{base}_diff")
+        where = operand if mask is None else None
+        centred = f"{operand} - {mean}"
+        diff_code = centred if where is not None else f"tl.where({render(mask)}, {centred}, 0)"
+        _add(builder, squares,
+             [f"{mean} = {total} / {count}", f"{squares} = tl.zeros({shape}, tl.float32)"],
+             [f"{diff} = {diff_code}", f"{squares} += tl.sum({diff} * {diff}, {axis_at})"],
+             line)  # fmt: skip
+        correction = _correction(builder, args)
+        variance = f"{squares} / ({count} - {correction})"
+        if name == "std":
+            variance = f"tl.sqrt({variance})"
+        return block(finish(variance), dims, "float")
+    if name in _EXTREMES and not with_indices:
+        kind, identity = _EXTREMES[name]
+        best = fresh(f"{base}_{kind}")
+        _add(builder, best, [f'{best} = tl.full({shape}, float("{identity}"), tl.float32)'],
+             [f"{best} = tl.{kind}imum({best}, tl.{kind}({chunk(_inf(identity))}, {axis_at}))"],
+             line)  # fmt: skip
+        return block(finish(best), dims, value.dtype)
+    if name in _ARGS or with_indices:
+        kind, identity = _ARGS.get(name) or _EXTREMES[name]
+        best, index = fresh(f"{base}_{kind}"), fresh(f"{base}_index")
+        chunk_best, chunk_index = fresh(f"chunk_{kind}"), fresh("chunk_index")
+        better = fresh("better")
+        compare = ">" if kind == "max" else "<"
+        start = builder.reduction_loops.looped.start
+        masked = chunk(_inf(identity))
+        _add(builder, best,
+             [f'{best} = tl.full({shape}, float("{identity}"), tl.float32)',
+              f"{index} = tl.zeros({shape}, INDEX_DTYPE)"],
+             [f"{chunk_best} = tl.{kind}({masked}, {axis_at})",
+              f"{chunk_index} = (tl.arg{kind}({masked}, {axis_at}) + {start}).to(INDEX_DTYPE)",
+              f"{better} = {chunk_best} {compare} {best}  # strictly: the first of equal values",
+              f"{best} = tl.where({better}, {chunk_best}, {best})",
+              f"{index} = tl.where({better}, {chunk_index}, {index})"],
+             line)  # fmt: skip
+        indices = block(finish(index), dims, "int")
+        if with_indices:
+            return Value(TUPLE, items=(block(finish(best), dims, value.dtype), indices))
+        return indices
+    # online: a running maximum and a sum of exponentials rescaled whenever the maximum grows
+    top, total = fresh(f"{base}_max"), fresh(f"{base}_sum")
+    chunk_name, new_top = fresh(f"{base}_chunk"), fresh(f"{base}_new_max")
+    _add(builder, top,
+         [f'{top} = tl.full({shape}, float("-inf"), tl.float32)',
+          f"{total} = tl.zeros({shape}, tl.float32)"],
+         [f'{chunk_name} = {chunk(_inf("-inf"))}',
+          f"{new_top} = tl.maximum({top}, tl.max({chunk_name}, {axis_at}))",
+          f"{total} = {total} * tl.exp({top} - {new_top}) + tl.sum(tl.exp({chunk_name} - {new_top}), {axis_at})",
+          f"{top} = {new_top}"],
+         line)  # fmt: skip
+    if name == "logsumexp":
+        return block(finish(f"{top} + tl.log({total})"), dims, "float")
+    if name == "softmax":
+        return block(expr(f"tl.exp({operand} - {top}) / {total}"), value.dims, "float")
+    return block(expr(f"{operand} - {top} - tl.log({total})"), value.dims, "float")
+
+
+def hoist_gather(builder, value: Value, index: Value, position: int, node) -> Value:
+    """`torch.gather(row, dim, index)` along the looped dimension, one index per row: the
+    chunk holding it contributes its element, the others 0."""
+    axis = builder.reduction_loops.looped.axis
+    if index.dims[position] is not None:
+        raise builder.source.error(
+            ReductionLoopError, node, "a gather of several elements per row along a looped row"
+        )
+    dims = triton_dims(value.dims)
+    kept = ["1" if i == position else _block(d) for i, d in enumerate(dims)]
+    places = ["None"] * len(dims)
+    places[position] = ":"
+    offsets = axis.offsets if len(dims) == 1 else f"{axis.offsets}[{', '.join(places)}]"
+    picked = builder.names.fresh("gathered")
+    accumulate = "tl.float32" if value.dtype != "int" else "tl.int64"
+    match = f"{offsets} == {render(index.code)}"
+    _add(builder, picked, [f"{picked} = tl.zeros([{', '.join(kept)}], {accumulate})"],
+         [f"{picked} += tl.sum(tl.where({match}, {render(value.code)}, 0), axis={position}, keep_dims=True)"],
+         builder.source.line_of(node))  # fmt: skip
+    return block(ast.Name(id=picked), index.dims, value.dtype)
+
+
+def _add(builder, name: str, init: list[str], step: list[str], line: int) -> None:
+    """Registers the accumulation and marks its place among the kernel's lines."""
+    init_tree = ast.parse("\n".join(init))
+    step_tree = ast.parse("\n".join(step))
+    writes = {
+        n.id
+        for tree in (init_tree, step_tree)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    uses = read_names(init_tree) | (read_names(step_tree) - writes)
+    builder.reduction_loops.accumulations[name] = Accumulation(name, init, step, uses, writes)
+    builder.emit(MARK + name, line)
+
+
+def _base_name(builder, node, fallback: str) -> str:
+    target = builder.direct_target if builder.direct_value is node else None
+    return target.value if isinstance(target, cst.Name) else fallback
+
+
+def _block(axis) -> str:
+    return "1" if axis is None else axis.block
+
+
+def _inf(identity: str) -> str:
+    return f'float("{identity}")'
+
+
+def _correction(builder, args) -> object:
+    if "correction" in args.keywords:
+        return builder.lower_expr(args.keywords["correction"]).const
+    if "unbiased" in args.keywords:
+        return 1 if builder.lower_expr(args.keywords["unbiased"]).const else 0
+    if len(args.positional) > 1:
+        return 1 if builder.lower_expr(args.positional[1]).const else 0
+    return 1

@@ -1,0 +1,386 @@
+"""Looped reductions: a whole dimension (`x[tile, :]`) walked in chunks (config reduction_loops).
+
+With `reduction_loops=[R]` the whole dimension's block is R lanes, not the row. Lowering then
+hoists each reduction along it into an accumulation (accumulation.py): running accumulators
+before a `for start in tl.range(0, n, R)` loop, their update inside it. `restructure` turns the
+kernel's lines into those loops: code along the row is recomputed inside each loop that needs
+it, stores along the row get a loop of their own, everything else stays where it was.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ..emit.codegen import render
+from ..frontend.errors import ReductionLoopError
+from .config_literals import config_value
+from .values import Axis
+
+MARK = "# reduction loop: "  # a line lowering emits where an accumulation's loop belongs
+
+# calls a row statement may make: element-wise, so a chunk of the row computes its own lanes
+_ROW_CALLS = {
+    "tl.load", "tl.where", "tl.full", "tl.zeros", "tl.cast", "tl.maximum", "tl.minimum",
+    "tl.abs", "tl.exp", "tl.exp2", "tl.log", "tl.log2", "tl.sqrt", "tl.rsqrt", "tl.sigmoid",
+    "tl.fma", "tl.sin", "tl.cos", "tl.floor", "tl.ceil", "tl.erf", "tl.clamp", "tl.fdiv",
+    "tl.div_rn", "tl.math.exp", "tl.math.log", "tl.math.sqrt", "tl.math.rsqrt", "tl.math.tanh",
+    "upcast_half", "fill_lowest", "fill_highest", "to",
+}  # fmt: skip
+
+
+def _elementwise_helpers() -> set[str]:
+    """The call names in the op table's element-wise templates and their prelude helpers."""
+    from ..ops.table import ELEMENTWISE
+
+    names: set[str] = set()
+    for op in ELEMENTWISE:
+        names.update(op.helpers)
+        try:
+            tree = ast.parse(op.template, mode="eval")
+        except SyntaxError:
+            continue
+        names.update(_call_name(node) for node in ast.walk(tree) if isinstance(node, ast.Call))
+    return names
+
+
+@dataclass
+class Accumulation:
+    """One reduction along the looped axis: lines before its loop and inside it."""
+
+    name: str  # the accumulator the marker line names
+    init: list[str]
+    step: list[str]
+    uses: set[str]  # names the step reads (the row code it needs)
+    defines: set[str]  # names the step assigns (accumulators and their temporaries)
+
+
+@dataclass
+class LoopedAxis:
+    """The looped whole dimension: its names and the chunk size the config chose."""
+
+    axis: Axis
+    chunk: int
+    size: str  # the kernel parameter holding its length
+    even: str  # the EVEN_* flag (or "")
+    start: str  # the loop variable: the chunk's first index
+
+
+@dataclass
+class ReductionLoops:
+    """Per kernel: the config's chunk sizes, the looped axis, the hoisted accumulations."""
+
+    chunks: list[int | None]
+    looped: LoopedAxis | None = None
+    accumulations: dict[str, Accumulation] = field(default_factory=dict)
+    axis_lines: set[str] = field(default_factory=set)  # `offs_n = ...`, `mask_n = ...` texts
+    whole_keys: list[str] = field(default_factory=list)  # their host sizes, in that order
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, object]) -> ReductionLoops:
+        chunks = config_value(settings, "reduction_loops")
+        if chunks is None:
+            return cls([])
+        if not isinstance(chunks, (list, tuple)) or not all(
+            c is None or (isinstance(c, int) and c > 0 and c & (c - 1) == 0) for c in chunks
+        ):
+            return cls([], looped=None)  # config_check reports malformed values
+        return cls(list(chunks))
+
+    def chunk_for_next_axis(self, key: str) -> int | None:
+        """The chunk size for the next whole dimension lowering creates (None: one block)."""
+        index = len(self.whole_keys)
+        self.whole_keys.append(key)
+        return self.chunks[index] if index < len(self.chunks) else None
+
+    def is_looped(self, axis: Axis | None) -> bool:
+        return axis is not None and self.looped is not None and self.looped.axis is axis
+
+
+def start_looped_axis(builder, axis: Axis, chunk: int, size: str, definitions: list[str], node):
+    """Notes the whole dimension `axis` as walked in chunks of `chunk` lanes."""
+    state: ReductionLoops = builder.reduction_loops
+    if state.looped is not None:
+        raise builder.source.error(
+            ReductionLoopError, node, "a second dimension walked in chunks in one device loop",
+            hint="loop one whole dimension per device loop: reduction_loops=[R, None]",
+        )  # fmt: skip
+    if builder.persistent or builder.descriptors_wanted:
+        raise builder.source.error(
+            ReductionLoopError, node, "reduction_loops with a persistent or TMA config",
+            hint="use pid_type='flat' and indexing='pointer' with reduction_loops",
+        )  # fmt: skip
+    even = definitions[1].rpartition(" | ")[2] if " | " in definitions[1] else ""
+    start = builder.names.fresh(axis.offsets.replace("offs_", "start_", 1))
+    state.looped = LoopedAxis(axis, chunk, size, even, start)
+    state.axis_lines.update(definitions)
+
+
+def _call_name(node: ast.Call) -> str:
+    func = node.func
+    if isinstance(func, ast.Attribute) and not isinstance(func.value, (ast.Name, ast.Attribute)):
+        return func.attr  # a method: `x.to(tl.float32)`
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        if func.value.id in ("tl", "triton"):
+            return f"{func.value.id}.{func.attr}"
+        return func.attr  # a method on a name
+    if isinstance(func, ast.Attribute):
+        return render(func)
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def read_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+@dataclass
+class _Statement:
+    lines: list  # the kernel's Line objects of one statement (or one comment)
+    tree: ast.stmt | None  # None: a comment
+    comment: int  # index of the `# line N:` comment above it (-1: none)
+    kind: str = "plain"  # plain | comment | axis | marker | row | effect
+    reads: set[str] = field(default_factory=set)
+    writes: set[str] = field(default_factory=set)
+
+
+def _statements(lines: list) -> list[_Statement]:
+    """The kernel's lines as top-level statements (depth 1) with the lines nested in them."""
+    grouped: list[list] = []
+    for line in lines:
+        if line.depth <= 1 or not grouped:
+            grouped.append([line])
+        else:
+            grouped[-1].append(line)
+    out: list[_Statement] = []
+    comment = -1
+    for group in grouped:
+        head = group[0].text.strip()
+        if head.startswith("#") and len(group) == 1:
+            statement = _Statement(group, None, comment, kind="comment")
+            if head.startswith("# line "):
+                comment = len(out)
+            out.append(statement)
+            continue
+        text = "\n".join("    " * (line.depth - group[0].depth) + line.text for line in group)
+        tree = ast.parse(text).body[0]
+        written = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                written.add(node.id)
+        out.append(_Statement(group, tree, comment, reads=read_names(tree), writes=written))
+    return out
+
+
+def restructure(builder, lines: list) -> list:
+    """The kernel's lines with each accumulation's loop in place of its marker."""
+    state: ReductionLoops = builder.reduction_loops
+    looped = state.looped
+    axis = looped.axis
+    along = {axis.offsets, axis.mask, axis.block}
+    statements = _statements(lines)
+    allowed = _ROW_CALLS | _elementwise_helpers()
+    for statement in statements:
+        if statement.kind == "comment":
+            head = statement.lines[0].text.strip()
+            if head.startswith(MARK):
+                statement.kind = "marker"
+            continue
+        text = statement.lines[0].text.strip()
+        if text in state.axis_lines:
+            statement.kind = "axis"
+            continue
+        if not statement.reads & along:
+            continue
+        tree = statement.tree
+        if isinstance(tree, ast.Expr):
+            statement.kind = "effect"
+        elif isinstance(tree, ast.Assign) and all(isinstance(t, ast.Name) for t in tree.targets):
+            statement.kind = "row"
+            along |= statement.writes
+        else:
+            _refuse(
+                builder,
+                statement,
+                "a statement along the looped dimension inside a branch or a loop",
+            )
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = _call_name(node)
+                if name in ("tl.store", "tl.atomic_add") and statement.kind == "effect":
+                    continue
+                if name not in allowed:
+                    _refuse(builder, statement, f"{name} along the looped dimension")
+    out = _Output(statements)
+    index = 0
+    while index < len(statements):
+        statement = statements[index]
+        if statement.kind in ("marker", "effect"):
+            index = _group(builder, statements, index, out)
+            continue
+        if statement.kind == "plain":
+            out.statement(statement)
+        index += 1
+    return out.lines
+
+
+class _Output:
+    """The restructured lines; each statement under its source line's comment."""
+
+    def __init__(self, statements: list[_Statement]) -> None:
+        self.statements = statements
+        self.lines: list = []
+        self.last_comment = -2
+
+    def comment(self, comment: int, depth: int = 1) -> None:
+        if comment >= 0 and comment != self.last_comment:
+            for line in self.statements[comment].lines:
+                self.lines.append(type(line)(depth, line.text, line.source_line))
+        self.last_comment = comment
+
+    def statement(self, statement: _Statement, depth: int = 1) -> None:
+        self.comment(statement.comment, depth)
+        shift = depth - 1
+        for line in statement.lines:
+            self.lines.append(type(line)(line.depth + shift, line.text, line.source_line))
+
+
+def _group(builder, statements: list[_Statement], index: int, out: _Output) -> int:
+    """One loop from statements[index] on: the accumulations and stores that do not read each
+    other's results; plain statements between them move before the loop when they read none
+    of its results, after it otherwise. Returns the index of the first statement left."""
+    state: ReductionLoops = builder.reduction_loops
+    first = statements[index]
+    group, before, after = [first], [], []
+    defined = _defines(first, state)
+    reads = _needs(statements, index, state)
+    index += 1
+    while index < len(statements):
+        following = statements[index]
+        if following.kind in ("marker", "effect"):
+            if _needs(statements, index, state) & defined:
+                break
+            group.append(following)
+            defined |= _defines(following, state)
+            reads |= _needs(statements, index, state)
+        elif following.kind == "plain" and isinstance(following.tree, (ast.Assign, ast.Expr)):
+            movable = (
+                isinstance(following.tree, ast.Assign)
+                and not following.reads & defined
+                and not following.writes & (reads | defined)
+                and all(s.kind == "marker" for s in group)
+                and "tl.store" not in render(following.tree)
+            )
+            if movable:
+                before.append(following)  # before the loop: later accumulations may read it
+            else:
+                after.append(following)  # after the loop: it reads the accumulators
+                defined |= following.writes
+        elif following.kind == "comment" and not following.lines[0].text.startswith(MARK):
+            after.append(following)
+        elif following.kind != "row":
+            break
+        index += 1
+    while after and after[-1].kind == "comment":  # the next statement's comment
+        index = statements.index(after.pop())
+    for statement in before:
+        out.statement(statement)
+    _loop(builder, statements, group, out)
+    for statement in after:
+        if statement.kind != "comment":
+            out.statement(statement)
+    return index
+
+
+def _needs(statements: list[_Statement], position: int, state: ReductionLoops) -> set[str]:
+    """What an accumulation or store reads, through the row statements it recomputes."""
+    needed = set(_reads(statements[position], state))
+    reads = set(needed)
+    for earlier in range(position - 1, -1, -1):
+        candidate = statements[earlier]
+        if candidate.kind == "row" and candidate.writes & needed:
+            needed = (needed - candidate.writes) | candidate.reads
+            reads |= candidate.reads
+    return reads
+
+
+def _defines(statement: _Statement, state: ReductionLoops) -> set[str]:
+    if statement.kind == "marker":
+        return state.accumulations[_marker_name(statement)].defines
+    return statement.writes
+
+
+def _block_is_loop_only(statements: list[_Statement], comment: int) -> bool:
+    """Whether the source line's statements all move into loops (its comment goes with them)."""
+    for statement in statements[comment + 1 :]:
+        if statement.kind == "comment" and statement.lines[0].text.strip().startswith("# line "):
+            return True
+        if statement.kind == "plain":
+            return False
+    return True
+
+
+def _marker_name(statement: _Statement) -> str:
+    return statement.lines[0].text.strip().removeprefix(MARK)
+
+
+def _reads(statement: _Statement, state: ReductionLoops) -> set[str]:
+    if statement.kind == "marker":
+        return state.accumulations[_marker_name(statement)].uses
+    return statement.reads
+
+
+def _loop(builder, statements: list[_Statement], group: list[_Statement], out: _Output) -> None:
+    """Accumulators, then `for start in tl.range(...)`: the row code the group needs, the
+    accumulation steps and stores."""
+    from .kernel import Line
+
+    state: ReductionLoops = builder.reduction_loops
+    looped = state.looped
+    axis = looped.axis
+    work = [s for s in group if s.kind in ("marker", "effect")]
+    line = work[0].lines[0].source_line
+    out.comment(work[0].comment)
+    for statement in work:
+        if statement.kind == "marker":
+            accumulation = state.accumulations[_marker_name(statement)]
+            out.lines.extend(Line(1, text, line) for text in accumulation.init)
+    start = looped.start
+    out.lines.append(Line(1, f"for {start} in tl.range(0, {looped.size}, {axis.block}):", line))
+    offsets = f"{axis.offsets} = {start} + tl.arange(0, {axis.block}).to(INDEX_DTYPE)"
+    even = f" | {looped.even}" if looped.even else ""
+    out.lines.append(Line(2, offsets, line))
+    out.lines.append(Line(2, f"{axis.mask} = ({axis.offsets} < {looped.size}){even}", line))
+    out.last_comment = -2
+    inside: set[int] = set()
+    for statement in work:
+        position = statements.index(statement)
+        inside.add(position)
+        needed = set(_reads(statement, state))
+        for earlier in range(position - 1, -1, -1):
+            candidate = statements[earlier]
+            if candidate.kind == "row" and candidate.writes & needed:
+                inside.add(earlier)
+                needed = (needed - candidate.writes) | candidate.reads
+    for at in sorted(inside):
+        statement = statements[at]
+        if statement.kind == "marker":
+            accumulation = state.accumulations[_marker_name(statement)]
+            out.comment(statement.comment, 2)
+            source = statement.lines[0].source_line
+            out.lines.extend(Line(2, text, source) for text in accumulation.step)
+        else:
+            out.statement(statement, 2)
+    out.last_comment = -2
+
+
+def _refuse(builder, statement: _Statement, what: str):
+    line = statement.lines[0].source_line
+    text = builder.source.line_text(line)
+    raise ReductionLoopError(
+        f"{what} cannot run in a loop over chunks of the row (config reduction_loops)",
+        filename=builder.source.filename,
+        lineno=line,
+        col_offset=len(text) - len(text.lstrip()),
+        source_line=text,
+        hint="give this dimension reduction_loops=[None] (one block per row)",
+    )
