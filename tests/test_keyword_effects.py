@@ -399,6 +399,10 @@ EXEMPT = {
     ("arange", "device"): "device code runs on the kernel's device: any device= names it",
     ("rand", "device"): "device code runs on the kernel's device: any device= names it",
     ("randint", "device"): "device code runs on the kernel's device: any device= names it",
+    **{
+        (name, "device"): "device code runs on the kernel's device: any device= names it"
+        for name in ("zeros_like", "ones_like", "full_like", "new_zeros", "new_ones", "new_full")
+    },
     ("grid", "step"): "refused (test_bad_inputs): lowering has no stepped grid",
     ("rand", "offsets"): "refused: each element's offset is its linear index",
     ("register_block_size", "max_or_none"): "bounds the autotuner's choices, not the code",

@@ -137,7 +137,8 @@ def row_cumsum(x: torch.Tensor) -> torch.Tensor:
     EVEN_N = n == BLOCK_N  # whole tiles: no masks needed
     grid = (m,)
     row_cumsum_kernel[grid](
-        x, out, m, n, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
-        INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, EVEN_N=EVEN_N,
+        x, out, m, n, x.stride(0) if x.size(0) != 1 else 0, x.stride(1),
+        out.stride(0) if out.size(0) != 1 else 0, out.stride(1), INDEX_DTYPE=INDEX_DTYPE,
+        BLOCK_N=BLOCK_N, EVEN_N=EVEN_N,
     )
     return out

@@ -43,6 +43,7 @@ class InlineCallable:
     closure_values: dict = field(default_factory=dict)  # for the cost model: name → value
     # a module's function: the assignments before its `return`, lowered in order
     statements: tuple[cst.SimpleStatementLine, ...] = ()
+    rest: str | None = None  # its `*args` name (`lambda score, *_: ...`): the extra arguments
 
 
 def from_lambda_node(node: cst.Lambda, text: str) -> InlineCallable:
@@ -101,8 +102,9 @@ def from_object(function: object) -> InlineCallable:
         )
     module = _module_of(code)
     params = code.co_varnames[: code.co_argcount]
-    if code.co_kwonlyargcount or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
-        raise CallableSourceError("a callable with *args, **kwargs or keyword-only parameters")
+    if code.co_kwonlyargcount or code.co_flags & inspect.CO_VARKEYWORDS:
+        raise CallableSourceError("a callable with **kwargs or keyword-only parameters")
+    rest = code.co_varnames[code.co_argcount] if code.co_flags & inspect.CO_VARARGS else None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
     line = code.co_firstlineno
@@ -128,7 +130,7 @@ def from_object(function: object) -> InlineCallable:
         body = _returned_expression(defs[-1])
         text = module.code_for_node(defs[-1].with_changes(leading_lines=())).strip()
     tensors, numbers, modules = _closure(function)
-    return InlineCallable(params, body, text, tensors, numbers, modules)
+    return InlineCallable(params, body, text, tensors, numbers, modules, rest=rest)
 
 
 def _module_of(code: types.CodeType) -> cst.Module:

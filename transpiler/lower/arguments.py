@@ -21,6 +21,18 @@ class Arguments:
         rest.keywords = {k: v for k, v in self.keywords.items() if k != "input"}
         return rest
 
+    def varargs_by_keyword(self, varargs: str | None) -> Arguments:
+        """torch takes a `*size` parameter by keyword too, as one sequence (`x.new_ones(size=())`,
+        `x.view(size=(m, n))`): the same arguments with that sequence as the only positional
+        one, as `x.new_ones(())` spells it."""
+        if varargs is None or varargs not in self.keywords or self.positional:
+            return self
+        moved = Arguments.__new__(Arguments)
+        moved.positional = [self.keywords[varargs]]
+        moved.keyword_args = [a for a in self.keyword_args if a.keyword.value != varargs]
+        moved.keywords = {k: v for k, v in self.keywords.items() if k != varargs}
+        return moved
+
     def bound(self, keywords: dict[str, cst.BaseExpression]) -> Arguments:
         """The same arguments with every bound one also under its parameter's name."""
         bound = Arguments.__new__(Arguments)

@@ -453,6 +453,7 @@ class CallsMixin(
             return args
         refusals = torch_refusals(name, signature)
         owner = {METHOD: f"Tensor.{name}", FUNCTIONAL: f"F.{name}"}.get(spelling, f"torch.{name}")
+        args = args.varargs_by_keyword(signature.varargs)
         bound = bind(
             signature,
             args.positional,

@@ -250,7 +250,10 @@ class IndexingMixin:
         offsets, masks = [], []
         pointer = self.tensor_pointer(tensor)
         for kind, payload, dim, position in placed:
-            stride = ast.Name(id=self.stride(tensor, dim))
+            if kind == "scalar" and payload.kind != CONST:  # Helion: a dimension of 1 reads
+                stride = ast.Name(id=self.broadcast_stride(tensor, dim))  # its one element
+            else:
+                stride = ast.Name(id=self.stride(tensor, dim))
             if position >= 0:
                 if any(is_squeezed(d) for d in dims) and kind not in ("tile", "scalar"):
                     raise NotSqueezable(f"a gather into {tensor}")

@@ -8,7 +8,7 @@ from ..frontend.callables import InlineCallable, describe
 from ..frontend.errors import CallableArgumentError
 from .arguments import Arguments
 from .scans import statement_targets
-from .values import Value
+from .values import TUPLE, Value
 
 _ALWAYS = {"True", "False", "None", "float", "int", "bool", "min", "max", "abs"}
 
@@ -41,11 +41,14 @@ class InliningMixin:
                 "or pass example_args= to transpile",
             )
         args = Arguments(node)
-        if args.keywords or len(args.positional) != len(spec.params):
+        count = len(args.positional)
+        if args.keywords or count < len(spec.params) or count > len(spec.params) and not spec.rest:
+            at_least = "at least " if spec.rest else ""
             raise self.source.error(
                 CallableArgumentError,
                 node,
-                f"{name}() takes {len(spec.params)} positional arguments ({describe(spec)})",
+                f"{name}() takes {at_least}{len(spec.params)} positional arguments "
+                f"({describe(spec)})",
             )
         values = [self.lower_expr(a) for a in args.positional]
         shown = f"{name}({', '.join(spec.params)})" if spec.statements else describe(spec)
@@ -54,6 +57,8 @@ class InliningMixin:
         )
         saved_scope, saved_visible = self.scope, self.inlining
         self.scope = dict(zip(spec.params, values))
+        if spec.rest:  # `*rest`: the arguments past the named ones, as a tuple
+            self.scope[spec.rest] = Value(TUPLE, items=tuple(values[len(spec.params) :]))
         readable = set(spec.tensors) | set(spec.numbers) | set(spec.modules)
         if not spec.from_call:  # a default lambda or a module's function sees the module
             readable |= set(self.aliases.names) | self.aliases.globals

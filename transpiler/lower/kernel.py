@@ -249,6 +249,13 @@ class KernelBuilder(
     def stride(self, tensor: str, dim: int) -> str:
         return self.param(f"{tensor}_stride_{dim}", f"{tensor}.stride({dim})", "stride")
 
+    def broadcast_stride(self, tensor: str, dim: int) -> str:
+        """The stride for an index computed in the kernel: 0 where the dimension is 1, so any
+        index reads its one element (Helion drops a dimension of 1 from the offset; torch would
+        broadcast it). `block_mask[b, h, row]` of a [1, 1, 1] mask reads element 0."""
+        launch = f"{tensor}.stride({dim}) if {tensor}.size({dim}) != 1 else 0"
+        return self.param(f"{tensor}_stride_{dim}", launch, "stride")
+
     def size_param(self, key: str) -> str:
         """The kernel parameter for a host size (`n`, or `x.size(1)` as `x_size_1`)."""
         user_name = self.host.name_for_key(key)

@@ -357,7 +357,7 @@ class ViewsMixin:
         fill = constant(1.0 if "ones" in name else 0.0)
         rest = list(args.positional)
         if name.startswith("new_"):
-            dims, sizes = self.shape_of(rest.pop(0))
+            dims, sizes = self.shape_of(rest.pop(0) if rest else args.keywords["size"])
         else:
             dims, sizes = list(value.dims), self.block_shape(value.dims).elts
         if "full" in name:
