@@ -111,3 +111,26 @@ def running_cumsum(x: torch.Tensor) -> torch.Tensor:
     for tile_m in hl.tile(m):
         out[tile_m, :] = torch.cumsum(x[tile_m, :], dim=1)
     return out
+
+
+@helion.kernel()
+def cross_entropy_one_row(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    n, v = logits.shape
+    losses = torch.empty([n], dtype=torch.float32, device=logits.device)
+    for tile_n in hl.tile(n, block_size=1):
+        row = logits[tile_n, :].float()
+        row = row - row.amax(dim=-1, keepdim=True)
+        target = torch.gather(row, 1, labels[tile_n][:, None]).squeeze(1)
+        losses[tile_n] = torch.logsumexp(row, dim=-1) - target
+    return losses.mean()
+
+
+@helion.kernel()
+def argmax_and_rms(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([m, 2], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        row = torch.abs(x[tile_m, :]) * 3.0
+        out[tile_m, 0] = torch.argmax(row - 1.0, dim=-1).float()
+        out[tile_m, 1] = torch.sqrt(torch.mean(row.pow(2), dim=1))
+    return out

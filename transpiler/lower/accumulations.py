@@ -117,11 +117,13 @@ def hoist_reduction(
     return block(expr(f"{operand} - {top} - tl.log({total})"), value.dims, "float")
 
 
-def hoist_gather(builder, value: Value, index: Value, position: int, node) -> Value:
+def hoist_gather(builder, value: Value, index: Value, positions: tuple[int, int], node) -> Value:
     """`torch.gather(row, dim, index)` along the looped dimension, one index per row: the
-    chunk holding it contributes its element, the others 0."""
+    chunk holding it contributes its element, the others 0. `positions`: dim's torch and
+    Triton positions (squeezed tiles have no Triton dimension)."""
     axis = builder.reduction_loops.looped.axis
-    if index.dims[position] is not None:
+    torch_position, position = positions
+    if index.dims[torch_position] is not None:
         raise builder.source.error(
             ReductionLoopError, node, "a gather of several elements per row along a looped row"
         )

@@ -55,6 +55,6 @@ def lower_gather(builder, value: Value, args: Arguments, node: cst.Call) -> Valu
         )
     axis = triton_position(value.dims, position)
     if builder.reduction_loops.is_looped(value.dims[position]):
-        return hoist_gather(builder, value, index, axis, node)
+        return hoist_gather(builder, value, index, (position, axis), node)
     code = expr(f"tl.gather(a, i, {axis})", a=value.code, i=index.code)
     return block(code, index.dims, value.dtype)
