@@ -33,8 +33,16 @@ def in_loop(line: str, params: str = "x: torch.Tensor") -> str:
     return kernel(LOOP.format(line=line), params)
 
 
+LOOPED_ROWS = (
+    HEADER
+    + "@helion.kernel(config=helion.Config(reduction_loops=[64]))\ndef k(x: torch.Tensor):\n"
+    + "    m, n = x.size()\n    out = torch.empty_like(x)\n    for tile in hl.tile(m):\n"
+    + "        out[tile, :] = torch.cumsum(x[tile, :], dim=1)\n    return out\n"
+)
+
 # (id, source, error class, marker): the error points at the first `marker` after the imports.
 CATALOGUE = [
+    ("scan-along-looped-row", LOOPED_ROWS, errors.ReductionLoopError, "torch.cumsum"),
     ("syntax-error", HEADER + "def broken(:\n    pass\n", errors.TranspileSyntaxError, ":"),
     (
         "unknown-torch-op",

@@ -9,7 +9,11 @@ from helpers import assert_matches, kernel_source
 
 import transpiler
 from transpiler.frontend.errors import ReductionLoopError
-from transpiler.run.reduction_candidates import reduction_loop_candidates
+from transpiler.run.reduction_candidates import (
+    reduction_loop_candidates,
+    whole_widths,
+    with_reduction_loops,
+)
 from transpiler.run.runtime import load_module
 
 FILE = "reduction_loops.py"
@@ -123,11 +127,30 @@ def test_a_scan_along_a_looped_row_is_refused():
     assert caught.value.lineno > 0 and "reduction_loops=[None]" in str(caught.value)
 
 
+def test_a_dot_along_a_looped_row_is_refused_at_its_line():
+    with pytest.raises(ReductionLoopError) as caught:
+        looped("rows_times_matrix", 64, uniform(32, 100).float(), uniform(100, 16).float())
+    assert "tl.dot" in str(caught.value) and "x[tile_m, :] @ w[:, :]" in str(caught.value)
+
+
 def test_candidates_loop_wide_rows_only():
     assert reduction_loop_candidates([1024]) == [[None]]
     wide = reduction_loop_candidates([32000])
     assert [None] in wide and [4096] in wide and [1024] in wide
     assert [None] not in reduction_loop_candidates([128256])  # no 128K-wide block
+    assert reduction_loop_candidates([300, 20000]) == [[None, None], [None, 1024], [None, 2048],
+                                                       [None, 4096]]  # fmt: skip
+
+
+def test_the_search_space_grows_by_the_loop_candidates():
+    space = [{"block_sizes": [1], "num_warps": 8}, {"block_sizes": [2], "num_warps": 16}]
+    grown = with_reduction_loops(space, [32000])
+    assert len(grown) == 2 * len(reduction_loop_candidates([32000]))
+    assert grown[0]["reduction_loops"] == [4096]  # the default (over 16,384 lanes) first
+    assert with_reduction_loops(space, []) == space
+    x = torch.empty(3, 5000)
+    assert whole_widths(("x.size(1)",), ["x"], (x,)) == [5000]
+    assert whole_widths(("n",), ["x"], (x,)) is None  # not readable from the arguments
 
 
 def test_default_walks_a_row_too_wide_for_one_block(tmp_path):

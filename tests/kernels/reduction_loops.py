@@ -134,3 +134,13 @@ def argmax_and_rms(x: torch.Tensor) -> torch.Tensor:
         out[tile_m, 0] = torch.argmax(row - 1.0, dim=-1).float()
         out[tile_m, 1] = torch.sqrt(torch.mean(row.pow(2), dim=1))
     return out
+
+
+@helion.kernel()
+def rows_times_matrix(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _, n = w.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        out[tile_m, :] = x[tile_m, :] @ w[:, :]
+    return out

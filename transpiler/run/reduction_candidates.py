@@ -49,3 +49,14 @@ def whole_widths(sizes: tuple[str, ...], names: list[str], args: tuple) -> list[
             return None
         widths.append(int(value.size(int(dim))))
     return widths
+
+
+def with_reduction_loops(space: list[dict], widths: list[int]) -> list[dict]:
+    """Each configuration of `space` once per `reduction_loops` candidate for these widths, the
+    default's first (for the autotuner: Transpiled.whole_sizes and whole_widths give widths)."""
+    options = reduction_loop_candidates(widths)
+    if not options:
+        return list(space)
+    first = default_loops(widths)
+    options.sort(key=lambda option: option != first)
+    return [{**config, "reduction_loops": option} for option in options for config in space]
