@@ -93,6 +93,7 @@ class DotsMixin:
         for axis, role in roles:
             if axis is not None:
                 self.dot_axes.setdefault(axis, role)
+        self.dot_k_nodes.setdefault(k_left, node)
         as_stored = left.storage is not None and right.storage is not None
         operands = [
             self.dot_input(

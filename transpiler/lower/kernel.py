@@ -134,6 +134,7 @@ class KernelBuilder(
         self.direct_target: cst.CSTNode | None = None  # ... and its target
         self.native_loads: set[cst.CSTNode] = set()  # subscripts loaded as stored (dot operands)
         self.dot_axes: dict[Axis, str] = {}  # axes of tl.dot operands: "mn" or "k"
+        self.dot_k_nodes: dict[Axis, cst.CSTNode] = {}  # each K axis's first product
         self.explicit_blocks: set[str] = set()  # block sizes the user fixed
         self.config_blocks: set[str] = set()  # ... of them, those a config's block_sizes chose
         self.unit_blocks: set[str] = set()  # block sizes the user fixed at 1

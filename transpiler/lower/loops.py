@@ -485,6 +485,8 @@ class LoopsMixin:
                 # Helion's config normalisation raises it to the dot's minimum
                 chosen = self.constexprs[axis.block]
                 self.constexprs[axis.block] = str(max(16, int(chosen)))
+            elif role == "k" and axis.block in self.explicit_blocks:
+                self.check_dot_k_block(axis)
             if axis.block not in self.constexprs or axis.block in self.explicit_blocks:
                 continue
             if role == "batch":  # 3-D products keep their blocks small (shared memory)
@@ -505,6 +507,23 @@ class LoopsMixin:
         )
         self.constexprs = {"INDEX_DTYPE": f"index_dtype({tensors})", **ordered}
         self.host_helpers.add("index_dtype")
+
+    def check_dot_k_block(self, axis: Axis) -> None:
+        """A block the user fixed along a product's K: Triton's GPU compiler wants 16 lanes or
+        more there (its interpreter takes fewer). A literal below 16 is refused here; a host
+        value is checked at launch."""
+        chosen = self.constexprs.get(axis.block, "")
+        message = f"the product's K dimension ({axis.label}) has blocks of {chosen}"
+        hint = "Triton's GPU compiler needs 16 or more lanes along K: use block_size=16 (or more)"
+        if chosen.isdigit():
+            if int(chosen) < 16:
+                raise self.source.error(
+                    TileArgumentError, self.dot_k_nodes[axis], message, hint=hint
+                )
+            return
+        text = f"{chosen} must be at least 16: the block of a product's K (16 lanes on a GPU)"
+        self.argument_checks.append(f'require(({chosen}) >= 16, lambda: "{text}")')
+        self.host_helpers.add("require")
 
     # -- loops inside the program ---------------------------------------------------------
 
