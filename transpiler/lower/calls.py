@@ -18,7 +18,7 @@ from ..frontend.errors import (
     UnsupportedOpError,
     near_names,
 )
-from ..frontend.kernels import LANGUAGE_NAMES
+from ..frontend.kernels import LANGUAGE_NAMES, REFUSED_LANGUAGE
 from ..frontend.signatures import HL_SIGNATURES, bind, torch_refusals, torch_signature
 from ..ops.alternatives import unsupported_hint
 from ..ops.table import (
@@ -292,6 +292,11 @@ class CallsMixin(
                 node,
                 f"hl.{name}() is only meaningful as the iterable of a for loop",
                 hint=f"write `for tile in hl.{name}(n):`",
+            )
+        if name in REFUSED_LANGUAGE:
+            why, hint = REFUSED_LANGUAGE[name]
+            raise self.source.error(
+                UnsupportedOpError, node, f"hl.{name} is not supported: it {why}", hint=hint
             )
         if name in LANGUAGE_NAMES:
             raise self.source.error(
