@@ -103,7 +103,7 @@ def sweep(kernel, args, tuned_ms: float) -> dict:
             continue
         timed.append((config, bench(launcher, *args)))
     best = min(timed, key=lambda entry: entry[1])
-    return {"space": len(space), "timed": len(timed), "best": best[0], "best_ms": best[1],
+    return {"space": len(space), "swept": len(timed), "best": best[0], "best_ms": best[1],
             "tuned_over_best": tuned_ms / best[1],
             "dropped": [[c, why] for c, why in compiled.dropped]}  # fmt: skip
 

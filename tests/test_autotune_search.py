@@ -243,3 +243,85 @@ def test_first_call_search_on_cpu_compiles_prunes_and_times(monkeypatch, tmp_pat
     assert timings[0][0] is None  # the default first, launched and agreeing
     result = kernel.bind((x,), config)(x)
     torch.testing.assert_close(result.double(), x.double().sum(-1), rtol=1e-4, atol=1e-4)
+
+
+def test_the_pick_and_its_runner_up_are_logged_from_the_final_rounds(monkeypatch, caplog):
+    times = iter([5.0, 3.0, 4.0] + [3.0, 2.0, 9.0] * 3)  # first pass, then three rounds
+    monkeypatch.setattr(autotune, "_time", lambda launcher, args, rep=20: next(times))
+    configs = [{"block_sizes": [b]} for b in (8, 16)]
+    with caplog.at_level("INFO", logger="transpiler.autotune"):
+        best, _ = autotune.search(lambda c: lambda x: x + 1, configs, (torch.ones(3),))
+    assert best == {"block_sizes": [16]}  # 4.0 ms in pass one, then 2.0 ms in every round
+    assert "picked {'block_sizes': [16]} (2.0000 ms)" in caplog.text
+    assert "runner-up {'block_sizes': [8]} (3.0000 ms)" in caplog.text  # first in pass one
+
+
+@transpiler.kernel()
+def chunk_sums_by_begin(x: torch.Tensor) -> torch.Tensor:
+    batches, m, n = x.size()
+    out = torch.empty([batches, m], dtype=x.dtype, device=x.device)
+    for tile_b, tile_m in hl.tile([batches, m], block_size=[1, None]):
+        b = tile_b.begin
+        acc = hl.zeros([tile_m], dtype=torch.float32)
+        for tile_n in hl.tile(n):
+            acc = acc + x[b, tile_m, tile_n].sum(-1)
+        out[b, tile_m] = acc.to(out.dtype)
+    return out
+
+
+@transpiler.kernel()
+def scores_by_begin(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    heads, m, d = q.size()
+    n = k.size(1)
+    out = torch.empty([heads, m], dtype=torch.float32, device=q.device)
+    for tile_h, tile_m in hl.tile([heads, m], block_size=[1, None]):
+        h = tile_h.begin
+        best = hl.full([tile_m], float("-inf"), dtype=torch.float32)
+        for tile_n in hl.tile(n):
+            s = q[h, tile_m, :] @ k[h, tile_n, :].T
+            best = torch.maximum(best, s.float().amax(dim=-1))
+        out[h, tile_m] = best
+    return out
+
+
+@pytest.mark.parametrize(
+    ("kernel", "make", "reference"),
+    [
+        (
+            chunk_sums_by_begin,
+            lambda: (torch.randn(3, 37, 53),),
+            lambda x: x.double().sum(-1),
+        ),
+        (
+            scores_by_begin,
+            lambda: (torch.randn(2, 37, 16), torch.randn(2, 45, 16)),
+            lambda q, k: (q.double() @ k.double().transpose(1, 2)).amax(-1),
+        ),
+    ],
+)
+def test_pointer_loads_are_never_warp_specialized(kernel, make, reference):
+    """A scalar `tile.begin` index gets no descriptors: the loop asked to be warp-specialized
+    stays a plain one (Triton 3.6's pass asserts on pointer loads), and the result is right."""
+    args = make()
+    tunables = kernel.transpiled(args).tunables[kernel.name]
+    config = {
+        "block_sizes": [32] * len(tunables), "num_warps": 4, "num_stages": 2,
+        "indexing": "tensor_descriptor", "range_warp_specializes": [True],
+    }  # fmt: skip
+    bound = kernel.bind(args, config)
+    assert "warp_specialize" not in bound.triton_source
+    torch.testing.assert_close(bound(*args).double(), reference(*args), rtol=1e-4, atol=1e-4)
+
+
+def test_the_space_holds_each_configuration_once(monkeypatch):
+    """Attention's two dot tiles take only M and N of the dot configurations: repeats go."""
+    from transpiler.run.tune_settings import TuneSettings
+
+    q = torch.randn(2, 40, 16)
+    kernel = transpiler.kernel(scores_by_begin.fn)
+    monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
+    space, rows = tuning.tuning_space(kernel, (q, q), TuneSettings(), SM90)
+    raw = autotune.candidates(kernel.transpiled((q, q)).tunables[kernel.name])
+    assert len(space) < len(raw) and not rows
+    assert all(space.count(config) == 1 for config in space)
+    assert all(config in space for config in raw)

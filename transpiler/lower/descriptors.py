@@ -199,7 +199,9 @@ class DescriptorsMixin:
 
     def make_descriptors(self) -> None:
         """The descriptors, made once where the program starts (before a persistent loop)."""
-        if not self.descriptors:
+        if not self.descriptors:  # pointer loads only: never warp-specialized (Triton 3.6's
+            for loop in self.warp_specialized_lines:  # pass asserts on them, issue 17)
+                loop.text = loop.text.replace(", warp_specialize=True", "")
             return
         for loop in self.warp_specialized_lines:  # pointer loads: Triton cannot split them
             loop.text = loop.text.replace(

@@ -263,9 +263,9 @@ def search(
         launchers.append(launcher)
     if not timings:  # no configuration fits this device: the default's own error says why
         raise too_big
-    winner, runner_up = _final_round(timings, launchers, trial_args)
-    _log_pick(timings, winner, runner_up, time.perf_counter() - started)
-    return timings[winner][0], timings
+    ranked = _final_round(timings, launchers, trial_args)
+    _log_pick(timings, ranked, time.perf_counter() - started)
+    return timings[ranked[0][0]][0], timings
 
 
 _NOTHING = object()  # no baseline yet: the default configuration did not fit
@@ -282,31 +282,29 @@ FINALISTS = 3  # the fastest candidates of a search, timed again in turns
 FINAL_ROUND_SECONDS = 1.0  # kept for those rounds out of the budget
 
 
-def _final_round(timings: list, launchers: list, args: tuple) -> tuple[int, int | None]:
-    """The indices of the winner and the runner-up among the FINALISTS fastest, each timed
-    three more times in turns: a GPU's clock drifts during a search (an H100 under a long
-    attention or matmul load by 10% within seconds), and one pass of timings reads that
-    drift as a difference between configurations."""
+def _final_round(timings: list, launchers: list, args: tuple) -> list[tuple[int, float]]:
+    """The FINALISTS fastest (index, median ms), fastest first, each timed three more times in
+    turns: a GPU's clock drifts during a search (an H100 under a long attention or matmul
+    load by 10% within seconds), and one pass of timings reads that drift as a difference
+    between configurations."""
     finalists = sorted(range(len(timings)), key=lambda index: timings[index][1])[:FINALISTS]
     if len(finalists) < 2:
-        return finalists[0], None
+        return [(finalists[0], timings[finalists[0]][1])]
     rounds: dict[int, list[float]] = {index: [] for index in finalists}
     for _ in range(3):
         for index in finalists:
             rounds[index].append(_time(launchers[index], args))
-    ranked = sorted(finalists, key=lambda index: statistics.median(rounds[index]))
-    return ranked[0], ranked[1]
+    medians = [(index, statistics.median(rounds[index])) for index in finalists]
+    return sorted(medians, key=lambda entry: entry[1])
 
 
-def _log_pick(timings: list, winner: int, runner_up: int | None, seconds: float) -> None:
-    """The pick and its runner-up, on the `transpiler.autotune` logger (INFO)."""
-    config, ms = timings[winner]
-    text = (
-        f"picked {config or 'the default'} ({ms:.4f} ms) of {len(timings)} timed in {seconds:.1f} s"
-    )
-    if runner_up is not None:
-        other, other_ms = timings[runner_up]
-        text += f"; runner-up {other or 'the default'} ({other_ms:.4f} ms)"
+def _log_pick(timings: list, ranked: list[tuple[int, float]], seconds: float) -> None:
+    """The pick and its runner-up (their final rounds' medians), on the `transpiler.autotune`
+    logger at INFO."""
+    names = [timings[index][0] or "the default" for index, _ in ranked]
+    text = f"picked {names[0]} ({ranked[0][1]:.4f} ms) of {len(timings)} timed in {seconds:.1f} s"
+    if len(ranked) > 1:
+        text += f"; runner-up {names[1]} ({ranked[1][1]:.4f} ms)"
     LOG.info(text)
 
 

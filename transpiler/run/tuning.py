@@ -68,8 +68,18 @@ def tuning_space(
     roles = [role for _, role in tunables]
     if isinstance(given, (list, tuple)) and given:
         return [dict(c) for c in given], roles == ["rows"]
-    space = candidates(tunables, transpiled.phases.get(kernel.name))
+    space = _distinct(candidates(tunables, transpiled.phases.get(kernel.name)))
     space = fit_to_device(space, roles, device)
     if roles != ["rows"]:  # row candidates keep their order: the search prunes by it
         space = order_by_cost(space, cost_estimate(kernel, args, device), len(tunables))
     return space[: settings.most_candidates], roles == ["rows"]
+
+
+def _distinct(configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The configurations in order, each once (roles a kernel lacks make repeats: attention's
+    [M, N] from dot configurations that differ only in BLOCK_K)."""
+    kept: list[dict[str, Any]] = []
+    for config in configs:
+        if config not in kept:
+            kept.append(config)
+    return kept
