@@ -325,3 +325,34 @@ def test_the_space_holds_each_configuration_once(monkeypatch):
     assert len(space) < len(raw) and not rows
     assert all(space.count(config) == 1 for config in space)
     assert all(config in space for config in raw)
+
+
+@pytest.mark.parametrize(
+    ("shape", "chunks"),
+    [((5, 1000), set()), ((5, 5000), {1024, 2048, 4096}), ((3, 40000), {1024, 2048, 4096})],
+)
+def test_wide_rows_add_looped_candidates(monkeypatch, shape, chunks):
+    monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
+    x = torch.randn(*shape)
+    kernel = transpiler.kernel(row_sums.fn)
+    space, rows = tuning.tuning_space(kernel, (x,), tune_settings({}), SM90)
+    loops = [c.get("reduction_loops") for c in space]
+    assert rows and {o[0] for o in loops if o and o[0] is not None} == chunks
+    whole = [o for o in loops if o == [None]]
+    assert bool(whole) == (bool(chunks) and shape[1] <= 32768)  # whole rows only where they fit
+    if not chunks:
+        assert loops == [None] * len(space)  # no reduction_loops key: the default stands
+
+
+def test_a_quick_search_tries_looped_rows_and_they_sum_the_rows(monkeypatch):
+    monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
+    x = torch.randn(3, 5003)
+    kernel = transpiler.kernel(row_sums.fn, autotune_effort="quick")
+    space, _ = tuning.tuning_space(kernel, (x,), tune_settings(kernel.settings), SM90)
+    looped = [c for c in space if c["reduction_loops"] != [None]]
+    assert looped and len(space) == tune_settings(kernel.settings).most_candidates
+    for config in looped[:2]:
+        whole = kernel.bind((x,), {**config, "reduction_loops": [None]})
+        assert kernel.bind((x,), config).triton_source != whole.triton_source
+        result = kernel.bind((x,), config)(x)
+        torch.testing.assert_close(result.double(), x.double().sum(-1), rtol=1e-4, atol=1e-4)

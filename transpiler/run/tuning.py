@@ -3,6 +3,7 @@ pruned, the survivors timed, all within one wall-clock budget (compiles included
 
 from __future__ import annotations
 
+import inspect
 import time
 from typing import Any
 
@@ -69,6 +70,7 @@ def tuning_space(
     if isinstance(given, (list, tuple)) and given:
         return [dict(c) for c in given], roles == ["rows"]
     space = _distinct(candidates(tunables, transpiled.phases.get(kernel.name)))
+    space = with_reduction_loops(space, kernel, transpiled.whole_sizes.get(kernel.name, ()), args)
     space = fit_to_device(space, roles, device)
     if roles != ["rows"]:  # row candidates keep their order: the search prunes by it
         space = order_by_cost(space, cost_estimate(kernel, args, device), len(tunables))
@@ -83,3 +85,29 @@ def _distinct(configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if config not in kept:
             kept.append(config)
     return kept
+
+
+LOOPED_CONFIGS = 4  # of the space's first configurations, each also tried with rows in chunks
+
+
+def with_reduction_loops(
+    space: list[dict[str, Any]], kernel: Any, whole_sizes: tuple[str, ...], args: tuple
+) -> list[dict[str, Any]]:
+    """The space with `reduction_loops` choices where a whole dimension is wider than a few
+    thousand lanes (reduction_candidates): each configuration with whole rows where they may
+    stay whole, the first LOOPED_CONFIGS each followed by their chunked forms (so that a
+    "quick" search, which keeps the first few, tries both)."""
+    from .reduction_candidates import reduction_loop_candidates, whole_widths
+
+    names = list(inspect.signature(kernel.fn).parameters)
+    widths = whole_widths(whole_sizes, names, kernel.positional(tuple(args), {}))
+    options = reduction_loop_candidates(widths) if widths else []
+    if len(options) < 2:
+        return space  # one choice: the default's own
+    whole = [o for o in options if all(c is None for c in o)][:1]
+    looped = [o for o in options if any(c is not None for c in o)]
+    tried = []
+    for index, config in enumerate(space or [{}]):
+        own = whole + (looped if index < LOOPED_CONFIGS else [])
+        tried += [{**config, "reduction_loops": option} for option in own]
+    return tried
