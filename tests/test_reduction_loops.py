@@ -133,6 +133,17 @@ def test_a_dot_along_a_looped_row_is_refused_at_its_line():
     assert "tl.dot" in str(caught.value) and "x[tile_m, :] @ w[:, :]" in str(caught.value)
 
 
+def test_a_name_carried_from_chunk_to_chunk_is_refused():
+    """`total = shift[...]` then `total = total + x[tile, :]`: recomputed in a loop, the second
+    chunk would add to the first chunk's row, so the config is refused."""
+    x, shift = uniform(4, 300).float(), uniform(4).float() + 5
+    with pytest.raises(ReductionLoopError, match="'total' updated"):
+        looped("shifted_rows", 64, x, shift)
+    _, function = looped("shifted_rows", None, x, shift)  # whole rows: fine
+    total = x.double() + shift.double()[:, None]
+    assert_matches(function(x, shift), total / total.sum(-1, keepdim=True), torch.float32)
+
+
 def test_candidates_loop_wide_rows_only():
     assert reduction_loop_candidates([1024]) == [[None]]
     wide = reduction_loop_candidates([32000])
@@ -173,3 +184,14 @@ def test_default_walks_a_row_too_wide_for_one_block(tmp_path):
     assert_matches(namespace["softmax_builtin"](x.float()), torch.softmax(x, -1), torch.float32)
     narrow = namespace["softmax_builtin"].bind((uniform(3, 301).float(),))
     assert "tl.range(" not in narrow.transpiled.code
+
+
+def test_integer_rows_of_unknown_dtype_are_refused_at_launch():
+    """`x[:, tile_n].sum(dim=0)`: lowering does not know x's dtype; the float32 accumulator
+    would round large integers, so the launcher requires floats."""
+    x = torch.randint(-(2**30), 2**30, (300, 4), dtype=torch.int32)
+    code, function = looped("column_sums", 64, x.float())
+    assert "is_floating_point()" in code
+    with pytest.raises(TypeError, match="must hold floats"):
+        function(x)
+    function(x.float())  # floats pass

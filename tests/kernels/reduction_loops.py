@@ -144,3 +144,14 @@ def rows_times_matrix(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     for tile_m in hl.tile(m):
         out[tile_m, :] = x[tile_m, :] @ w[:, :]
     return out
+
+
+@helion.kernel()
+def shifted_rows(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        total = shift[tile_m][:, None]
+        total = total + x[tile_m, :]
+        out[tile_m, :] = total / total.sum(dim=-1, keepdim=True)
+    return out

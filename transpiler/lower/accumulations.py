@@ -27,6 +27,8 @@ def hoist_reduction(
         raise builder.source.error(
             ReductionLoopError, node, f"{name} along a dimension walked in chunks"
         )
+    if value.dtype is None:  # the launcher requires float tensors along the row (below)
+        builder.reduction_loops.unsure_lines.add(builder.source.line_of(node))
     with_indices = name in ("max", "min") and args.get(0, "dim") is not None
     base = _base_name(builder, node, name)
     operand = render(value.code)
@@ -132,6 +134,8 @@ def hoist_gather(builder, value: Value, index: Value, positions: tuple[int, int]
     places = ["None"] * len(dims)
     places[position] = ":"
     offsets = axis.offsets if len(dims) == 1 else f"{axis.offsets}[{', '.join(places)}]"
+    if value.dtype is None:
+        builder.reduction_loops.unsure_lines.add(builder.source.line_of(node))
     picked = builder.names.fresh("gathered")
     accumulate = "tl.float32" if value.dtype != "int" else "tl.int64"
     match = f"{offsets} == {render(index.code)}"

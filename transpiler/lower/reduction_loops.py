@@ -75,6 +75,9 @@ class ReductionLoops:
     accumulations: dict[str, Accumulation] = field(default_factory=dict)
     axis_lines: set[str] = field(default_factory=set)  # `offs_n = ...`, `mask_n = ...` texts
     whole_keys: list[str] = field(default_factory=list)  # their host sizes, in that order
+    # source lines reducing values of a dtype lowering does not know: float32 accumulators,
+    # so the launcher requires the tensors loaded along the row to hold floats
+    unsure_lines: set[int] = field(default_factory=set)
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> ReductionLoops:
@@ -163,11 +166,13 @@ def _statements(lines: list) -> list[_Statement]:
             continue
         text = "\n".join("    " * (line.depth - group[0].depth) + line.text for line in group)
         tree = ast.parse(text).body[0]
-        written = set()
+        written, read = set(), set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                written.add(node.id)
-        out.append(_Statement(group, tree, comment, reads=read_names(tree), writes=written))
+            if isinstance(node, ast.Name):
+                (written if isinstance(node.ctx, ast.Store) else read).add(node.id)
+            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                read.add(node.target.id)  # `acc += v` reads acc too
+        out.append(_Statement(group, tree, comment, reads=read, writes=written))
     return out
 
 
@@ -189,7 +194,7 @@ def restructure(builder, lines: list) -> list:
         if text in state.axis_lines:
             statement.kind = "axis"
             continue
-        if not statement.reads & along:
+        if not (statement.reads | statement.writes) & along:  # (a row name rebound: row)
             continue
         tree = statement.tree
         if isinstance(tree, ast.Expr):
@@ -210,6 +215,8 @@ def restructure(builder, lines: list) -> list:
                     continue
                 if name not in allowed:
                     _refuse(builder, statement, f"{name} along the looped dimension")
+    if state.unsure_lines:
+        _require_floats(builder, statements)
     out = _Output(statements)
     index = 0
     while index < len(statements):
@@ -361,6 +368,7 @@ def _loop(builder, statements: list[_Statement], group: list[_Statement], out: _
             if candidate.kind == "row" and candidate.writes & needed:
                 inside.add(earlier)
                 needed = (needed - candidate.writes) | candidate.reads
+    _refuse_carried(builder, [statements[at] for at in sorted(inside)], state)
     for at in sorted(inside):
         statement = statements[at]
         if statement.kind == "marker":
@@ -371,6 +379,50 @@ def _loop(builder, statements: list[_Statement], group: list[_Statement], out: _
         else:
             out.statement(statement, 2)
     out.last_comment = -2
+
+
+def _refuse_carried(builder, inside: list[_Statement], state: ReductionLoops) -> None:
+    """A name read in the loop before the loop assigns it (`y = b[tile]` before the loop, then
+    `y = y + x[tile, :]` inside): the second chunk would read the first chunk's value."""
+    written_inside = set().union(*(s.writes for s in inside if s.kind != "marker"))
+    seen: set[str] = set()
+    for statement in inside:
+        if statement.kind == "marker":
+            continue
+        carried = (statement.reads & written_inside) - seen
+        if carried:
+            name = sorted(carried)[0]
+            _refuse(builder, statement, f"{name!r} updated along the looped dimension")
+        seen |= statement.writes
+
+
+def _require_floats(builder, statements: list[_Statement]) -> None:
+    """A launcher line: the tensors loaded along the looped row hold floats (accumulators of
+    values whose dtype lowering does not know are float32, exact for floats only)."""
+    from .kernel import Line
+
+    pointers = set().union(*(s.reads for s in statements if s.kind == "row"))
+    tensors = sorted(
+        builder.params[name].launch
+        for name in pointers
+        if name in builder.params and builder.params[name].kind == "tensor"
+    )
+    if not tensors:
+        return
+    line = min(builder.reduction_loops.unsure_lines)
+    message = (
+        f"{', '.join(tensors)} must hold floats: line {line} reduces them in chunks with "
+        "float32 accumulators (reduction_loops); convert with .float() or use "
+        "reduction_loops=[None]"
+    )
+    listed = ", ".join(tensors) + ("," if len(tensors) == 1 else "")
+    check = (
+        f'require(all(t.is_floating_point() for t in ({listed})), lambda: "{message}", TypeError)'
+    )
+    builder.host_helpers.add("require")
+    at = 1 if builder.launch_lines else 0
+    depth = builder.launch_lines[0].depth if builder.launch_lines else 1
+    builder.launch_lines.insert(at, Line(depth, check, line))
 
 
 def _refuse(builder, statement: _Statement, what: str):
