@@ -624,29 +624,72 @@ def test_a_scalar_bool_and_a_block_bool():
     assert_matches(ours, expected)
 
 
-ZERO_DIM_PROMOTION = HEADER + (
-    "@helion.kernel()\n"
-    "def k(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:\n"
-    "    m, n = x.shape\n"
-    "    out = torch.empty([m, n], dtype=torch.float16, device=x.device)\n"
-    "    for i in hl.grid(m):\n"
-    "        out[i, :] = torch.where(v[i] != x[i, :], 1.0, 2.0)\n"
-    "    return out\n"
-)
+def zero_dim_kernel(out_dtype: str, line: str) -> str:
+    return HEADER + (
+        "@helion.kernel()\n"
+        "def k(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:\n"
+        "    m, n = x.shape\n"
+        f"    out = torch.empty([m, n], dtype=torch.{out_dtype}, device=x.device)\n"
+        "    for i in hl.grid(m):\n"
+        f"        out[i, :] = {line}\n"
+        "    return out\n"
+    )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="ours, open: zero-dim-promotion (known_bugs.OPEN_BUGS); a 0-d value widens a row",
-)
-def test_a_zero_dim_float32_compared_with_a_float16_row():
-    """Open (CPU soak, seed 800000): in torch a 0-d tensor does not widen a tensor with
-    dimensions of its own category, so `v[i] != x[i, :]` (float32 0-d, float16 row) compares
-    in float16; the generated kernel compares in float32, so values equal after rounding to
-    float16 compare unequal."""
+def _float32_near_float16(x: torch.Tensor) -> torch.Tensor:
+    """Each row's column 3 plus 1e-4, in float32: equal to x[i, 3] once rounded to float16."""
+    return x[:, 3].float() + 1e-4
+
+
+def _int64_beyond_int32(x: torch.Tensor) -> torch.Tensor:
+    """Each row's column 3 plus 2**32, in int64: equal to x[i, 3] once wrapped to int32."""
+    return x[:, 3].long() + 2**32
+
+
+# (output dtype, the line, x's dtype, v from x): v[i] is a 0-d tensor of a wider dtype of the
+# same kind as the row x[i, :]; torch computes in the row's dtype (torch.result_type), so v is
+# rounded (or wrapped) first and meets x[i, 3] exactly.
+ZERO_DIM_CASES = {
+    "compared-float16": (
+        "float16",
+        "torch.where(v[i] != x[i, :], 1.0, 2.0)",
+        torch.float16,
+        _float32_near_float16,
+    ),
+    "op-table-eq-float16": (
+        "float32",
+        "torch.eq(x[i, :], v[i]).float() + x[i, :] * 0",
+        torch.float16,
+        _float32_near_float16,
+    ),
+    "reduced-float32-compared-with-float16": (
+        "float16",
+        "torch.where(v[i, :].amax() == x[i, :], 1.0, 2.0)",
+        torch.float16,
+        lambda x: x.float() + 1e-4,  # each row's largest, rounded to float16, is x's largest
+    ),
+    "int64-added-to-int32": (
+        "int64",
+        "(v[i] - x[i, :]) + (x[i, :] == v[i])",
+        torch.int32,
+        _int64_beyond_int32,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", ZERO_DIM_CASES)
+def test_a_zero_dim_tensor_takes_the_dtype_of_a_row_of_its_kind(case: str):
+    """Fixed (CPU soak, seed 800000: "zero-dim-promotion"): in torch a 0-d tensor does not
+    widen a tensor with dimensions of its own kind (torch.result_type), so `v[i] != x[i, :]`
+    (float32 0-d, float16 row) compares in float16; the kernel compared in float32."""
+    out_dtype, line, dtype, make_v = ZERO_DIM_CASES[case]
     torch.manual_seed(0)
-    x = torch.randn(8, 33).half()
-    v = x[:, 3].float() + 1e-4  # equal to x[i, 3] once rounded to float16, not before
-    ours, expected = both(ZERO_DIM_PROMOTION, x, v)
-    assert_matches(ours, expected)
+    x = torch.randn(8, 33) * 1000 if dtype != torch.float16 else torch.randn(8, 33)
+    x = x.to(dtype)
+    v = make_v(x)
+    ours, expected = both(zero_dim_kernel(out_dtype, line), x, v)
+    assert torch.equal(ours, expected)
+    row = line.replace("[i, :]", "[0]").replace("[i]", "[0]")
+    assert torch.equal(expected[0], eval(row).to(expected.dtype))  # noqa: S307 - torch's answer
+    x = x.to(v.dtype)  # without torch's rule, the row would be widened: a different answer
+    assert not torch.equal(expected[0], eval(row).to(expected.dtype))  # noqa: S307

@@ -393,7 +393,35 @@ row(
 )
 
 # Parameters with no row, and why giving them cannot change the code.
+for name, parameter, call in (
+    ("sort", "descending", "torch.sort(x[tile_m, :]{})[0]"),
+    ("argsort", "descending", "torch.argsort(x[tile_m, :]{}).float()"),
+    ("topk", "largest", "torch.topk(x[tile_m, :], 2{})[0]"),
+):
+    given = ", largest=False" if parameter == "largest" else ", descending=True"
+    row(
+        name,
+        parameter,
+        f"out[tile_m, :] = {call.format('')}",
+        f"out[tile_m, :] = {call.format(given)}",
+    )
+
+_WHOLE_ROW = (
+    "dim: these kernels have one whole-row dimension (test_orderings sorts dim=0 of x[:, tile])"
+)
 EXEMPT = {
+    ("sort", "dim"): _WHOLE_ROW,
+    ("argsort", "dim"): _WHOLE_ROW,
+    ("topk", "dim"): _WHOLE_ROW,
+    (
+        "sort",
+        "stable",
+    ): "sorts here are always stable (each key holds its lane): True is what is given",
+    (
+        "argsort",
+        "stable",
+    ): "sorts here are always stable (each key holds its lane): True is what is given",
+    ("topk", "sorted"): "results come sorted; sorted=False allows any order, sorted is one",
     ("zeros", "device"): "device code runs on the kernel's device: any device= names it",
     ("full", "device"): "device code runs on the kernel's device: any device= names it",
     ("arange", "device"): "device code runs on the kernel's device: any device= names it",

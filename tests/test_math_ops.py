@@ -20,7 +20,7 @@ INTEGER_ONLY = {"bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor"}
 ON_INTEGERS = INTEGER_ONLY | {
     "remainder", "fmod", "floor_divide", "sign", "sgn", "trunc", "round", "isnan",
     "isinf", "isfinite", "isposinf", "isneginf", "logical_and", "logical_or", "logical_xor",
-    "clamp_min", "clamp_max", "positive", "fmax", "fmin", "reciprocal", "atan2",
+    "clamp_min", "clamp_max", "positive", "fmax", "fmin", "reciprocal", "atan2", "signbit",
 }  # fmt: skip
 # float64's largest finite value is not float32's: nan_to_num's default differs by design
 NOT_AGAINST_FLOAT64 = ("nan_to_num(a)", "nan_to_num()", "posinf=3.0)")
@@ -133,6 +133,22 @@ def test_math_ops_on_floats_match_eager_torch(dtype: torch.dtype) -> None:
             )  # fmt: skip
 
 
+def test_math_ops_on_bfloat16_inputs_match_eager_torch() -> None:
+    """bfloat16 in, float32 out: the interpreter converts bfloat16 to float32 exactly (only its
+    float32 → bfloat16 rounding is wrong), so the CPU checks the bfloat16 computation too."""
+    body = lines(integers=False)
+    source = kernel_source(body)
+    x, y, z = (t.to(torch.bfloat16) for t in float_inputs(131))
+    out = torch.empty(len(body), 131)
+    ours = generated(source, "ops", x, y, z, out)(x, y, z, out.clone())
+    eager = reference(source, "ops")(x, y, z, out.clone())  # torch computes in bfloat16
+    for row, line in enumerate(body):
+        try:
+            assert_matches(ours[row], eager[row], torch.bfloat16)
+        except AssertionError as error:
+            raise AssertionError(f"{line}: {error}") from None
+
+
 @pytest.mark.parametrize("dtype", [torch.int32, torch.int64])
 def test_math_ops_on_integers_match_eager_torch(dtype: torch.dtype) -> None:
     body = lines(integers=True)
@@ -165,8 +181,8 @@ def one(x: torch.Tensor) -> torch.Tensor:
     [
         ("torch.round(x[tile], decimals=2)", "decimals= of torch.round", "x * 10**d"),
         ("torch.logit(x[tile], eps=1e-6)", "eps= of torch.logit", "torch.clamp(x, eps"),
-        ("x[tile].sort(0)", "'sort' is not supported", "sort on the host"),
-        ("torch.cummax(x[tile], 0)", "'cummax' is not supported", "hl.associative_scan"),
+        ("x[tile].sort(0)[0]", "torch.sort along the tile tile", "load the whole row"),
+        ("torch.cummax(x[tile], 0)[0]", "torch.cummax along the tile", "load the whole row"),
         ("torch.special.ndtr(x[tile])", "'ndtr' is not supported", "torch.erfc"),
         ("torch.nn.functional.threshold(x[tile], 0.5)", "missing its argument 'value'", ""),
     ],
@@ -218,8 +234,16 @@ def rows(x: torch.Tensor, out: torch.Tensor, scans: torch.Tensor) -> torch.Tenso
 """
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, GPU_ONLY_BF16])
-def test_row_reductions_and_cumprod_match_eager_torch(dtype: torch.dtype) -> None:
+@pytest.mark.parametrize(
+    ("dtype", "stored"),
+    [
+        (torch.float32, None),
+        (torch.float16, None),
+        pytest.param(torch.bfloat16, None, marks=GPU_ONLY_BF16.marks),
+        (torch.bfloat16, torch.float32),  # bfloat16 in, float32 out: the interpreter can check
+    ],
+)
+def test_row_reductions_and_cumprod_match_eager_torch(dtype: torch.dtype, stored) -> None:
     x = (torch.rand(9, 37, dtype=torch.float64) * 0.4 + 0.8) * torch.where(
         torch.rand(9, 37) < 0.5, -1.0, 1.0
     )  # products stay finite
@@ -228,7 +252,7 @@ def test_row_reductions_and_cumprod_match_eager_torch(dtype: torch.dtype) -> Non
     x[2, 3] = float("nan")
     x[3, 7] = float("inf")
     inputs = x.to(dtype)
-    out, scans = torch.empty(9, 9, dtype=dtype), torch.empty(9, 37, dtype=dtype)
+    out, scans = torch.empty(9, 9, dtype=stored or dtype), torch.empty(9, 37, dtype=stored or dtype)
     launcher = generated(ROW_REDUCTIONS, "rows", inputs, out, scans)
     ours, ours_scans = out.clone(), scans.clone()
     launcher(inputs, ours, ours_scans)

@@ -1,6 +1,6 @@
-# case: torch.sort: Helion lowers it, the op table does not have it
-# expect: UnsupportedOpError 14:32
-# message: not supported
+# case: torch.sort along a tile: a tile holds only part of the row torch sorts
+# expect: UnsupportedConstructError 14:65
+# message: along the tile tile_n
 import torch
 import helion
 import helion.language as hl
@@ -10,6 +10,6 @@ import helion.language as hl
 def k(x: torch.Tensor) -> torch.Tensor:
     m, n = x.size()
     out = torch.empty_like(x)
-    for tile_m in hl.tile(m):
-        out[tile_m, :] = torch.sort(x[tile_m, :], dim=1).values
+    for tile_m, tile_n in hl.tile([m, n]):
+        out[tile_m, tile_n] = torch.sort(x[tile_m, tile_n], dim=1).values
     return out

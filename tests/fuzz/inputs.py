@@ -5,7 +5,6 @@ from __future__ import annotations
 import torch
 from hypothesis import strategies as st
 
-from .known_bugs import OPEN_BUGS
 from .parts import SIZES, Case, FuzzKernel
 
 # Where values fall in [-bound, bound]: all negative or all positive inputs catch reductions
@@ -54,8 +53,6 @@ def cases(draw, kernel: FuzzKernel) -> Case:
     else:
         dtypes = [torch.float32, torch.float16]
     main_dtype = draw(st.sampled_from(dtypes))
-    if "zero-dim-promotion" in OPEN_BUGS and "hl.grid(" in kernel.source:
-        dtypes = [main_dtype]  # a grid's 0-d values (v[i], reductions) meet rows of one dtype
     args, described = [], []
     for name, role in kernel.tensors:
         shape = {

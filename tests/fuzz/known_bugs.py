@@ -6,15 +6,8 @@
 # "long-statement-comment", "fractional-power", "constant-expression-fill",
 # "invalid-python-passes-through", "form-feed-lines", "libcst-validation-error", "integer-amax",
 # "scalar-and-block-condition", "scalar-bool-and-squeezed-tile-bool", "wrong-arity",
-# "one-tuple-target", "module-as-size".
-OPEN_BUGS: set[str] = {
-    # ours: a 0-d value (a grid's `v[i]`, a reduction to 0-d) meeting a row of a narrower float
-    # or int dtype computes in the wider dtype; torch computes in the row's dtype (0-d tensors
-    # do not widen dimensioned ones of their category). Kept out of the generator by giving a
-    # grid kernel's tensors one dtype (inputs.cases); xfail
-    # test_a_zero_dim_float32_compared_with_a_float16_row.
-    "zero-dim-promotion",
-}
+# "one-tuple-target", "module-as-size", "zero-dim-promotion".
+OPEN_BUGS: set[str] = set()
 
 # The messages of internal errors whose bug is open: the syntax fuzzer lets them pass.
 KNOWN_INTERNAL_ERRORS: dict[str, str] = {}

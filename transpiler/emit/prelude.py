@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..distributed.host_helpers import HOST_HELPERS as DISTRIBUTED_HOST_HELPERS
 from .prelude_math import MATH_HELPERS
+from .prelude_orderings import ORDERING_HELPERS
 
 # Each helper: its source, and the helpers it calls. Kept as plain Triton a reader can follow.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -170,6 +171,20 @@ def masked_var(x, mask, count, correction, axis: tl.constexpr, keep_dims: tl.con
 """,
         (),
     ),
+    "zero_dim_as": (
+        """@triton.jit
+def zero_dim_as(value, row_dtype: tl.constexpr):
+    # torch's type promotion: a 0-d tensor meeting a tensor with dimensions of its kind or a
+    # higher one (bool < integer < float) takes that tensor's dtype (a float32 scalar beside a
+    # float16 row is rounded to float16; an int64 one beside an int32 row wraps to int32)
+    if row_dtype.is_floating():
+        value = upcast_half(value.to(row_dtype))
+    elif not row_dtype.is_int1() and not value.dtype.is_floating():
+        value = value.to(row_dtype)
+    return value
+""",
+        ("upcast_half",),
+    ),
     "randint_between": (
         """@triton.jit
 def randint_between(seed, offsets, low, high):
@@ -180,6 +195,7 @@ def randint_between(seed, offsets, low, high):
         (),
     ),
     **MATH_HELPERS,
+    **ORDERING_HELPERS,
 }
 
 

@@ -265,4 +265,16 @@ def fmin(a, b):
 """,
         (),
     ),
+    "signbit": (
+        """@triton.jit
+def signbit(x):
+    # the sign bit itself: set for -0.0 and for a NaN whose sign is negative, as torch reads it
+    if x.dtype == tl.float64:
+        bits = x.to(tl.int64, bitcast=True)
+    else:
+        bits = x.to(tl.float32).to(tl.int32, bitcast=True)
+    return bits < 0
+""",
+        (),
+    ),
 }

@@ -31,6 +31,7 @@ from ..ops.table import (
     TORCH,
     known_names,
 )
+from ..ops.table_orderings import ORDERING_OPS_BY_NAME
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
 from .escapes import EscapesMixin
@@ -40,6 +41,8 @@ from .inlining import InliningMixin
 from .joins import STACK_FUNCTIONS, JoinsMixin
 from .memory import ATOMICS, MemoryMixin
 from .norms import NormsMixin
+from .orderings import lower_ordering
+from .promotion import result_of, with_dimensioned_dtype
 from .random import RandomMixin
 from .reductions import ReductionsMixin
 from .scans import ScansMixin
@@ -425,6 +428,8 @@ class CallsMixin(
         if name == "var_mean":  # torch's (variance, mean) pair: two reductions
             variance = self.reduction("var", value, args, node)
             return Value(TUPLE, items=(variance, self.reduction("mean", value, args, node)))
+        if name in ORDERING_OPS_BY_NAME and spelling in ORDERING_OPS_BY_NAME[name].spellings:
+            return lower_ordering(self, name, value, args, node)
         op = ELEMENTWISE_BY_NAME.get(name)
         if op is not None and spelling in op.spellings:
             scalars = dict(op.scalars)
@@ -488,6 +493,8 @@ class CallsMixin(
                 hint="see docs/ops.md for each op's arguments",
             )
         operands = [self.arithmetic(v, node) for v in operands]
+        chosen = 1 if op.name == "where" else 0  # where's condition takes no part in promotion
+        operands[chosen:] = with_dimensioned_dtype(self, operands[chosen:])
         # torch.where's condition is meant to be bool; its other operands are only chosen
         self.note_arithmetic(operands if op.name != "where" else (), node)
         if op.float_args:
@@ -514,7 +521,7 @@ class CallsMixin(
         if op.result == "same":  # torch promotes: a float operand makes the result float
             for operand in operands[1:]:
                 dtype = result_dtype("Add", dtype, operand.dtype)
-        result = block(expr(op.template, **fills), dims, dtype)
+        result = result_of(block(expr(op.template, **fills), dims, dtype), operands)
         if op.name == "where":
             dtype = operands[1].dtype if operands[1].dtype == operands[2].dtype else None
             chosen = operands[1].loaded_from | operands[2].loaded_from

@@ -17,6 +17,7 @@ from ..frontend.errors import (
     near_names,
 )
 from ..ops.table import BINARY_OPERATORS, DTYPES
+from .promotion import result_of, with_dimensioned_dtype
 from .values import (
     BLOCK,
     CONST,
@@ -125,6 +126,7 @@ class ExpressionsMixin:
             return self.dot(node.left, node.right, None, node)
         left = self.arithmetic(self.lower_expr(node.left), node.left)
         right = self.arithmetic(self.lower_expr(node.right), node.right)
+        left, right = with_dimensioned_dtype(self, [left, right])
         if op_name == "Power" and right.kind == CONST and right.const in (2, 3, 4):
             return self.integer_power(left, int(right.const), node)
         symbol, template, helpers = BINARY_OPERATORS[op_name]
@@ -141,6 +143,7 @@ class ExpressionsMixin:
         dtype = result_dtype(op_name, left.dtype, right.dtype)
         code = _scalar_and_block_condition(op_name, left, right)
         result = block(code or expr(template, a=left.code, b=right.code), dims, dtype)
+        result = result_of(result, [left, right])
         if op_name in _BITWISE:  # bool & bool stays bool: arithmetic may come later
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)
         self.note_arithmetic((left, right), node)
@@ -169,7 +172,9 @@ class ExpressionsMixin:
         text = {cst.Minus: "-a", cst.Plus: "+a", cst.BitInvert: "~a"}[type(node.operator)]
         if operand.kind == CONST and isinstance(operand.const, (int, float)):
             return constant(-operand.const if text == "-a" else operand.const)
-        result = block(expr(text, a=operand.code), operand.dims, operand.dtype)
+        result = result_of(
+            block(expr(text, a=operand.code), operand.dims, operand.dtype), [operand]
+        )
         if text == "~a":
             return replace(result, loaded_from=operand.loaded_from)
         self.note_arithmetic((operand,), node)
@@ -191,7 +196,10 @@ class ExpressionsMixin:
                 )
             right = self.arithmetic(self.lower_expr(target.comparator), target.comparator)
             dims = self.broadcast_dims(left, right, node)
-            part = block(expr(f"a {symbol} b", a=left.code, b=right.code), dims, "bool")
+            promoted = with_dimensioned_dtype(self, [left, right])
+            part = block(
+                expr(f"a {symbol} b", a=promoted[0].code, b=promoted[1].code), dims, "bool"
+            )
             if left.kind == CONST and right.kind == CONST:  # `reduction == "sum"`, specialised
                 try:
                     part = constant(_fold_comparison(symbol, left.const, right.const))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import libcst as cst
 
@@ -124,8 +125,8 @@ class ReductionsMixin:
             code.keywords.append(ast.keyword(arg="keep_dims", value=ast.Constant(value=True)))
         if name == "mean":
             code = expr("s / c", s=code, c=self.axis_count(axis))
-            return block(code, dims, "float")
-        return block(code, dims, value.dtype)
+            return replace(block(code, dims, "float"), zero_dim_tensor=not dims)
+        return replace(block(code, dims, value.dtype), zero_dim_tensor=not dims)
 
     def arg_index(
         self, name: str, masked: ast.expr, axis: Axis | None, position: int, keepdim: bool, dims
@@ -182,7 +183,8 @@ class ReductionsMixin:
                     part = self.axis_count(axis)
                     count = part if count is None else expr("a * b", a=count, b=part)
             code = expr("s / c", s=code, c=count if count is not None else ast.Constant(value=1))
-        return block(code, (), value.dtype if op.name != "mean" else "float")
+        reduced = block(code, (), value.dtype if op.name != "mean" else "float")
+        return replace(reduced, zero_dim_tensor=True)
 
     def fill_identity(self, op, value: Value, mask: ast.expr) -> ast.expr:
         """The value with lanes outside the tensor replaced by the reduction's identity."""

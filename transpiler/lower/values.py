@@ -130,6 +130,9 @@ class Value:
     # an integer block made by hl.zeros / hl.full with a narrower dtype than int64: the Triton
     # dtype a loop that reassigns it casts it back to (loop-carried values keep their type)
     carried_dtype: str | None = None
+    # a 0-d torch tensor that is no load (a reduction to 0-d, arithmetic on one): not a Python
+    # number, so torch's promotion ranks it below tensors with dimensions (lower/promotion.py)
+    zero_dim_tensor: bool = False
 
     @property
     def rank(self) -> int:

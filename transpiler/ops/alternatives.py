@@ -6,21 +6,11 @@ from ..frontend.errors import near_names
 
 # torch op → an equivalent spelling that works inside a device loop (or what to do instead).
 ALTERNATIVES: dict[str, str] = {
-    "sort": "sort on the host before the kernel (torch.sort), or keep a running max with "
-    "torch.maximum when you need only the largest",
-    "argsort": "sort on the host before the kernel (torch.argsort)",
-    "topk": "for k == 1 write values.max(dim) (values and indices); otherwise take torch.topk "
-    "on the host",
     "kthvalue": "take torch.kthvalue on the host",
     "median": "take torch.median on the host",
     "nanmedian": "take torch.nanmedian on the host",
     "mode": "take torch.mode on the host",
-    "flip": "flip on the host before the kernel (torch.flip), or index the load with reversed "
-    "indices (n - 1 - tile.index)",
     "roll": "load with shifted indices: x[(tile.index + shift) % n]",
-    "cummax": "write hl.associative_scan(lambda a, b: torch.maximum(a, b), x, dim) for the values",
-    "cummin": "write hl.associative_scan(lambda a, b: torch.minimum(a, b), x, dim) for the values",
-    "logcumsumexp": "write hl.associative_scan(lambda a, b: torch.logaddexp(a, b), x, dim)",
     "std_mean": "write torch.var_mean(x, dim) and take torch.sqrt of the variance",
     "norm": "write torch.sqrt((x * x).sum(dim)) for the 2-norm, x.abs().sum(dim) for the 1-norm",
     "nansum": "write torch.where(x != x, 0.0, x).sum(dim)",

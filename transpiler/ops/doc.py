@@ -14,6 +14,7 @@ from .table import (
     REDUCTIONS,
     TORCH,
 )
+from .table_orderings import ORDERING_OPS
 
 _SPELLING = {TORCH: "`torch.{}`", METHOD: "`x.{}()`", FUNCTIONAL: "`F.{}`"}
 _DTYPE_RULE = {"same": "promoted", "float": "float", "bool": "bool"}
@@ -31,13 +32,22 @@ def _cell(text: str) -> str:
 
 
 def table_names() -> set[str]:
-    return {op.name for op in ELEMENTWISE} | {op.name for op in REDUCTIONS}
+    names = {op.name for op in ELEMENTWISE} | {op.name for op in REDUCTIONS}
+    return names | {op.name for op in ORDERING_OPS}
+
+
+def _inside() -> list[str]:
+    names = table_names()
+    return [c for c in CANDIDATES if c in names or c in LOWERED_AS]
+
+
+def _inside_count() -> int:
+    return len(_inside())
 
 
 def candidates() -> list[str]:
     """The candidates section: Inductor's ops, each in (its table name) or out (and why)."""
-    names = table_names()
-    inside = [c for c in CANDIDATES if c in names or c in LOWERED_AS]
+    inside = _inside()
     lines = [
         "## Inductor's ops: in and out",
         "",
@@ -68,8 +78,9 @@ def render() -> str:
     lines = [
         "# Supported ops",
         "",
-        f"**{len(table_names())} torch ops** in the op table (element-wise ops and reductions;",
-        "views, casts and dots besides).",
+        f"**{len(table_names())} torch ops** in the op table (element-wise ops, reductions, sorts",
+        f"and scans; views, casts and dots besides); {_inside_count()} of Inductor's "
+        f"{len(CANDIDATES)} candidates.",
         "",
         "Generated from `transpiler/ops/table.py` by `python -m transpiler.ops.doc > docs/ops.md`;",
         "a test keeps this page equal to the table. `F` is `torch.nn.functional`. In templates,",
@@ -114,6 +125,23 @@ def render() -> str:
         "(`dim`, `index` of the block's rank, equal to it on every other dimension) as `tl.gather`",
         "(`lower/gathers.py`).",
     ]
+    lines += [
+        "",
+        "## Sorts, flips and running extremes (along a whole row: `x[tile, :]`, `dim=1`)",
+        "",
+        "A tile holds only part of a row, so along a tile these are refused with that hint;",
+        "along a whole dimension (`:`) or one of known size they are generated",
+        "(`transpiler/ops/table_orderings.py`, `lower/orderings.py`). Lanes outside the row sort",
+        "last and are never read back.",
+        "",
+        "| op | spellings | Triton | gives | FLOPs/element | notes |",
+        "|---|---|---|---|---|---|",
+    ]
+    for op in ORDERING_OPS:
+        lines.append(
+            f"| {op.name} | {spellings(op.name, op.spellings)} | {_cell(op.triton)} | "
+            f"{op.result} | {op.flops} | {_cell(op.note) or '—'} |"
+        )
     lines += ["", "## Operators on device values", "", "| operator | Triton |", "|---|---|"]
     for symbol, template, _ in BINARY_OPERATORS.values():
         lines.append(f"| `{symbol}` | `{template}` |")

@@ -6,6 +6,7 @@ from .kinds import ACTIVATION as _ACT
 from .kinds import FUNCTIONAL, METHOD, TORCH, ElementwiseOp, ReductionOp
 from .kinds import MATH as _MATH
 from .table_math import ACTIVATIONS, POINTWISE_MATH
+from .table_orderings import ORDERING_OPS
 
 __all__ = ["ElementwiseOp", "ReductionOp", "FUNCTIONAL", "METHOD", "TORCH"]
 
@@ -143,4 +144,5 @@ CAST_METHODS = {
 def known_names() -> list[str]:
     """Every torch name the table accepts, for 'did you mean' hints."""
     names = [op.name for op in ELEMENTWISE] + [op.name for op in REDUCTIONS]
+    names += [op.name for op in ORDERING_OPS]
     return sorted(set(names) | set(CAST_METHODS) | {"to", "unsqueeze", "transpose"})

@@ -8,6 +8,7 @@ import libcst as cst
 import torch
 
 from ..ops.table import CAST_METHODS, ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
+from ..ops.table_orderings import ORDERING_OPS_BY_NAME
 from .cost import Dim
 from .expressions import Expressions
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, dtype_floating, is_floating
@@ -31,6 +32,14 @@ class Calls(Expressions):
             return self.elementwise(node, tuple(operands + extra), op.flops, op.result)
         if name in REDUCTIONS_BY_NAME:
             return self.reduction(node, name, operands, keywords)
+        if name in ORDERING_OPS_BY_NAME:  # the row's shape (topk's k lanes counted as the row's)
+            op, value = ORDERING_OPS_BY_NAME[name], operands[0]
+            dims = self.dims_of(node, value)
+            self.record(op.flops, dims)
+            values = Block(dims, is_floating(value) or name == "logcumsumexp")
+            if op.result.startswith("("):
+                return Group((values, Block(dims, floating=False)))
+            return Block(dims, floating=False) if op.result == "indices" else values
         if name in CAST_METHODS or name in ("to", "type"):
             value = operands[0]
             target = operands[1].value if len(operands) > 1 else CAST_METHODS.get(name)

@@ -1,0 +1,45 @@
+"""torch's rule for a 0-d tensor meeting a tensor with dimensions: it takes their dtype."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..emit.codegen import expr
+from .values import BLOCK, Value
+
+# torch.result_type: a 0-d tensor does not widen a tensor with dimensions of the same kind
+# (bool < integer < float); `zero_dim_as` casts it to the dimensioned operand's dtype as
+# stored, unless its own kind is the higher one (then Triton's promotion is torch's).
+HELPER = "zero_dim_as"
+
+
+def is_zero_dim_tensor(value: Value) -> bool:
+    """A 0-d tensor (a load of one element, a cast, a reduction): not a Python number."""
+    return (
+        value.kind == BLOCK
+        and not value.dims
+        and (value.storage is not None or value.zero_dim_tensor)
+    )
+
+
+def result_of(result: Value, operands: list[Value]) -> Value:
+    """`result` marked a 0-d tensor when it is 0-d and an operand was one (`v[i] * 2`)."""
+    if not result.dims and result.kind == BLOCK and any(map(is_zero_dim_tensor, operands)):
+        return replace(result, zero_dim_tensor=True)
+    return result
+
+
+def with_dimensioned_dtype(builder, operands: list[Value]) -> list[Value]:
+    """The operands with each 0-d tensor cast to the dtype of the first dimensioned operand
+    whose dtype in memory is known (a load or a cast), as torch's type promotion does."""
+    rows = [v for v in operands if v.kind == BLOCK and v.dims and v.storage is not None]
+    if not rows or not any(is_zero_dim_tensor(v) for v in operands):
+        return operands
+    builder.use_helper(HELPER)
+    row = rows[0]
+    return [
+        replace(v, code=expr("zero_dim_as(v, d)", v=v.code, d=row.storage))
+        if is_zero_dim_tensor(v)
+        else v
+        for v in operands
+    ]
