@@ -3,7 +3,8 @@
 # Helion (default configs), side by side, in one call. Run from the repo root on the device with
 # `.whl` (libcst), `.whl_helion` (helion + filecheck + rich) and `.helion_examples` carried:
 #   bash benchmarks/helion_examples_gpu.sh [TIMEOUT_S] [BUDGET_S] [JOBS]
-# Writes ours.json, helion.json, ours.log, helion.log and compare.md under $OUT; the table last.
+# Writes ours.json, helion.json, ours.log, helion.log, float64.log and compare.md under $OUT;
+# the table last.
 # Ours runs from `.head_snapshot/` when it is carried (made here by
 # `rm -rf .head_snapshot && mkdir .head_snapshot && git archive HEAD | tar -x -C .head_snapshot`):
 # the committed code, whatever half-made edits the working tree holds at the call.
@@ -26,6 +27,11 @@ python3 benchmarks/helion_examples.py "${common[@]}" --real-helion --json "$out/
   >"$out/helion.log" 2>&1 &
 real=$!
 wait $ours $real
+# ours against float64 at small sizes (flex_attention, mamba2_chunk_scan, moe_matmul_ogs,
+# jagged_hstu_attn_2): whose error a wrong result is
+timeout 150 python3 "$ours_root/benchmarks/helion_examples_float64.py" --examples .helion_examples \
+  >"$out/float64.log" 2>&1
+grep -E "^(flex|mamba|moe|jagged)" "$out/float64.log"
 python3 benchmarks/helion_examples_compare.py "$out/ours.json" "$out/helion.json" --markdown \
   >"$out/compare.md"
 python3 benchmarks/helion_examples_compare.py "$out/ours.json" "$out/helion.json"
