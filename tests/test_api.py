@@ -260,3 +260,13 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         == "Add two tensors.\n\n    Second paragraph, indented like the first.\n    "
     )
     assert '    note = """first\n    second"""' in transpiler.transpile(source)
+
+
+def test_helions_module_paths_import_under_transpiler():
+    """A Helion program with `helion` replaced by `transpiler` imports the same module paths."""
+    import importlib
+
+    for name in ("autotuner", "exc", "runtime_settings"):
+        assert importlib.import_module(f"transpiler.{name}") is getattr(transpiler, name)
+    from transpiler.autotuner import PowerOfTwoFragment  # noqa: F401
+    from transpiler.exc import TensorOperationInWrapper  # noqa: F401

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from . import language  # noqa: I001
 from .export.build import export
 from .frontend.errors import TranspileError
@@ -14,6 +16,15 @@ from .run.runtime import (  # first: it picks Triton's interpreter
     kernel,
 )
 from .run.torch_ops import autograd
+
+# Helion's module paths, for code that reaches them through `import transpiler as helion` or
+# with `helion` replaced by `transpiler` (`from transpiler.autotuner import PowerOfTwoFragment`)
+for _name, _module in {
+    "autotuner": autotuner,
+    "exc": exc,
+    "runtime_settings": runtime_settings,
+}.items():
+    sys.modules[f"{__name__}.{_name}"] = _module
 
 
 class Config(dict):
