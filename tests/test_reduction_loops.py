@@ -144,6 +144,23 @@ def test_a_name_carried_from_chunk_to_chunk_is_refused():
     assert_matches(function(x, shift), total / total.sum(-1, keepdim=True), torch.float32)
 
 
+def test_each_device_loop_takes_its_own_entries():
+    """reduction_loops=[None, 64]: the first loop's row stays whole, the second's is looped."""
+    config = "helion.Config(block_sizes=[2, 2], reduction_loops=[None, 64])"
+    source = kernel_source(FILE).replace("@helion.kernel()", f"@helion.kernel(config={config})")
+    x, y = uniform(5, 301), uniform(4, 333)
+    args = (x.float(), y.float())
+    transpiled = transpiler.transpile_module(
+        source, filename=FILE, example_args={"two_phases": args}, only=("two_phases",)
+    )
+    first, second = transpiled.code.split("def two_phases_kernel_2")
+    assert "tl.range(" not in first and "tl.range(0, q, BLOCK_Q)" in second
+    assert transpiled.whole_sizes["two_phases"] == ("x.size(1)", "y.size(1)")
+    sums, out = load_module(transpiled.code, stem="two_phases").two_phases(*args)
+    assert_matches(sums, x.sum(-1), torch.float32)
+    assert_matches(out, torch.softmax(y, -1), torch.float32)
+
+
 def test_candidates_loop_wide_rows_only():
     assert reduction_loop_candidates([1024]) == [[None]]
     wide = reduction_loop_candidates([32000])

@@ -277,6 +277,8 @@ def lower_kernel(
                 specs,
                 # config block sizes fill the tiles in loop order, across the kernel's loops
                 sum(len(done.tunables) for done in lowered),
+                # ... and reduction_loops the whole dimensions
+                sum(len(done.whole_sizes) for done in lowered),
             )
             if any(spec is not None and spec.argument for spec in specs.values()):
                 item.host_helpers |= {"inlined_callable"}
@@ -368,7 +370,7 @@ def _barrier_lines(
 
 
 def _build_unified(
-    source, aliases, host, name, host_names, kernel, loop, specs, block_offset=0
+    source, aliases, host, name, host_names, kernel, loop, specs, block_offset=0, whole_offset=0
 ) -> LoweredKernel:
     """Lower the loop; where whole dimensions meet that only run-time checks show equal, lower it
     again with one axis standing for both (so `weight[None, :]` reuses `offs_n` and `mask_n`);
@@ -383,6 +385,7 @@ def _build_unified(
         builder = KernelBuilder(source, aliases, host, name, host_names, kernel.settings)
         builder.block_offset = block_offset
         builder.block_sizes = builder.block_sizes[block_offset:]
+        builder.reduction_loops.chunks = builder.reduction_loops.chunks[whole_offset:]
         builder.key_aliases = dict(key_aliases)
         builder.squeeze_units, builder.none_tiles = squeeze, dict(none_tiles)
         builder.callables = specs

@@ -155,3 +155,16 @@ def shifted_rows(x: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
         total = total + x[tile_m, :]
         out[tile_m, :] = total / total.sum(dim=-1, keepdim=True)
     return out
+
+
+@helion.kernel()
+def two_phases(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    m, n = x.size()
+    p, q = y.size()
+    sums = torch.empty([m], dtype=torch.float32, device=x.device)
+    out = torch.empty_like(y)
+    for tile_m in hl.tile(m):
+        sums[tile_m] = x[tile_m, :].sum(-1)
+    for tile_p in hl.tile(p):
+        out[tile_p, :] = torch.softmax(y[tile_p, :], dim=-1)
+    return sums, out

@@ -23,17 +23,17 @@ def reduction_loop_candidates(widths: list[int]) -> list[list[int | None]]:
         if width > 2048:
             choices += [c for c in CHUNKS if c < width]
         options = [[*option, choice] for option in options for choice in choices]
-    # a kernel loops one whole dimension per device loop: keep candidates with at most one
-    return [o for o in options if sum(c is not None for c in o) <= 1] or [default_loops(widths)]
+    # a device loop walks one whole dimension in chunks: candidates loop at most one (and
+    # the default)
+    kept = [o for o in options if sum(c is not None for c in o) <= 1]
+    default = default_loops(widths)
+    return kept if default in kept else [default, *kept]
 
 
 def default_loops(widths: list[int]) -> list[int | None]:
-    """The default: whole rows, except the first row too wide for one block, in chunks."""
-    chosen: list[int | None] = []
-    for width in widths:
-        wide = width > WHOLE_ROW_LIMIT and all(c is None for c in chosen)
-        chosen.append(DEFAULT_CHUNK if wide else None)
-    return chosen
+    """The default: whole rows, each row too wide for one block in chunks (a device loop walks
+    one dimension in chunks: two wide rows in one loop are a ReductionLoopError)."""
+    return [DEFAULT_CHUNK if width > WHOLE_ROW_LIMIT else None for width in widths]
 
 
 def whole_widths(sizes: tuple[str, ...], names: list[str], args: tuple) -> list[int] | None:
