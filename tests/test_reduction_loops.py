@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import assert_matches, kernel_source
+from helpers import DEVICE, assert_matches, kernel_source, on_device
 
 import transpiler
 from transpiler.frontend.errors import ReductionLoopError
@@ -27,7 +27,8 @@ def looped(name: str, chunk: int | None, *args, rows: int = 2):
     transpiled = transpiler.transpile_module(
         source, filename=FILE, example_args={name: args}, only=(name,)
     )
-    return transpiled.code, getattr(load_module(transpiled.code, stem=f"{name}_{chunk}"), name)
+    module = load_module(transpiled.code, stem=f"{name}_{chunk}")
+    return transpiled.code, on_device(getattr(module, name))
 
 
 def uniform(*shape: int) -> torch.Tensor:
@@ -156,7 +157,7 @@ def test_each_device_loop_takes_its_own_entries():
     first, second = transpiled.code.split("def two_phases_kernel_2")
     assert "tl.range(" not in first and "tl.range(0, q, BLOCK_Q)" in second
     assert transpiled.whole_sizes["two_phases"] == ("x.size(1)", "y.size(1)")
-    sums, out = load_module(transpiled.code, stem="two_phases").two_phases(*args)
+    sums, out = on_device(load_module(transpiled.code, stem="two_phases").two_phases)(*args)
     assert_matches(sums, x.sum(-1), torch.float32)
     assert_matches(out, torch.softmax(y, -1), torch.float32)
 
@@ -196,10 +197,11 @@ def test_default_walks_a_row_too_wide_for_one_block(tmp_path):
     spec.loader.exec_module(module)
     namespace = vars(module)
     x = uniform(3, 20001)
-    bound = namespace["softmax_builtin"].bind((x.float(),))
+    softmax = namespace["softmax_builtin"]
+    bound = softmax.bind((x.float().to(DEVICE),))
     assert "tl.range(0, " in bound.transpiled.code and "min(4096, " in bound.transpiled.code
-    assert_matches(namespace["softmax_builtin"](x.float()), torch.softmax(x, -1), torch.float32)
-    narrow = namespace["softmax_builtin"].bind((uniform(3, 301).float(),))
+    assert_matches(on_device(softmax)(x.float()), torch.softmax(x, -1), torch.float32)
+    narrow = softmax.bind((uniform(3, 301).float().to(DEVICE),))
     assert "tl.range(" not in narrow.transpiled.code
 
 
