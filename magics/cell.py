@@ -16,6 +16,7 @@ from IPython.display import Image, display
 
 from transpiler.frontend.errors import TranspileError
 from transpiler.language import ReferenceUnsupportedError
+from transpiler.perf.kernel_call import searched_timings
 from transpiler.run import runtime
 
 from . import checking, exporting, plot, sweep, timing
@@ -297,7 +298,6 @@ class CellRun:
     def _roofline(self, expression: str) -> None:
         program = self.program
         assert program is not None
-        from transpiler.perf.kernel_call import searched_timings
 
         searches = [  # the autotuner's search behind each call, when this run searched
             searched_timings(self.namespace.get(call.name), call.args) for call in program.calls

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from transpiler.export.build import export_text as module_text
+
 from .assumed import run_hint
 from .program import CELL_FILENAME, CellProgram
 
@@ -29,7 +31,6 @@ def export_text(program: CellProgram, examples: dict[str, tuple], minimal: bool)
     """transpiler.export's module: the launchers and (unless `minimal`) a reference and a
     `__main__` self-check on random inputs shaped like the first call of each kernel in --run
     (if there was one)."""
-    from transpiler.export.build import export_text as module_text
 
     try:
         return module_text(

@@ -8,6 +8,19 @@ from typing import Any
 
 import torch
 
+from transpiler.perf import Cost, analyse
+from transpiler.perf.devices import DEVICES, current_device, find_device
+from transpiler.perf.plot import plot_roofline
+from transpiler.perf.roofline import (
+    cloud_label,
+    floor_seconds,
+    percent_of_attainable,
+    point,
+    speedup_text,
+    tuning,
+)
+from transpiler.perf.timing import time_kernel
+
 from .program import CELL_FILENAME
 
 NEEDS_RUN = "roofline: needs --run EXPR (the call whose cost and time are plotted)"
@@ -29,14 +42,12 @@ PREDICTED_FOR = "H100 SXM"  # the datasheet device a CPU machine predicts for, u
 
 def datasheet_device(name: str) -> Any:
     """The datasheet entry named `name` (its table name or a GPU's own name), or None."""
-    from transpiler.perf.devices import DEVICES, find_device
 
     named = {device.name.lower(): device for device in DEVICES}
     return named.get(name.strip().lower()) or find_device(name)
 
 
 def device_names() -> str:
-    from transpiler.perf.devices import DEVICES
 
     return ", ".join(device.name for device in DEVICES)
 
@@ -44,7 +55,6 @@ def device_names() -> str:
 def predicted_report(expression: str, line: str, cost: Any, precision: str, device_name: str):
     """Without a GPU: where the cost model puts EXPR on a datasheet device's roofline (at the
     roof: the fastest the minimum bytes and FLOPs allow), labelled as a prediction."""
-    from transpiler.perf.roofline import floor_seconds, point
 
     device = datasheet_device(device_name)
     if device is None:
@@ -71,7 +81,6 @@ def precision_of(args: Iterable[Any]) -> str:
 
 def total_cost(costs: list[Any]) -> Any:
     """The costs of several launches added up (one Cost)."""
-    from transpiler.perf import Cost
 
     return Cost(
         flops=sum(c.flops for c in costs),
@@ -109,7 +118,6 @@ def roofline_report(
     call, its candidates are drawn as a cloud. Without a GPU the figure is a prediction for the
     datasheet device `predict_for`. Cost-model failures are one line, never raised.
     """
-    from transpiler.perf import analyse
 
     if not calls:
         return [f"roofline {expression}: no kernel of this cell was called"], None
@@ -122,8 +130,6 @@ def roofline_report(
     precision = precision_of(arg for _, args in calls for arg in args)
     search = None
     if len(calls) == 1 and searches[0]:
-        from transpiler.perf.roofline import tuning
-
         search = tuning(expression, works[0], searches[0], precision)
         chosen = searches[0][search.best][0] or {}  # the configuration the call ran
         costs = [works[0].cost(chosen.get("block_sizes") or block_sizes)]
@@ -132,9 +138,6 @@ def roofline_report(
     line = cost_line(expression, names, cost)
     if not on_gpu:
         return predicted_report(expression, line, cost, precision, predict_for)
-    from transpiler.perf.devices import current_device
-    from transpiler.perf.roofline import percent_of_attainable, point
-    from transpiler.perf.timing import time_kernel
 
     timing = time_kernel(run)
     if not timing:
@@ -155,7 +158,6 @@ def roofline_report(
 
 def cloud_line(search: Any, calls: int, searched: bool) -> str:
     """What the figure's cloud shows, or why there is none."""
-    from transpiler.perf.roofline import cloud_label, speedup_text
 
     if search is None:
         return f"  {SEVERAL_CALLS if calls > 1 and searched else NO_SEARCH}"
@@ -167,7 +169,6 @@ def figure_png(
     device: Any, points: list[Any], title: str | None = None, tuning: Any = None
 ) -> bytes:
     """`plot_roofline` for `device` with `points` (and a search's cloud), rendered to PNG."""
-    from transpiler.perf.plot import plot_roofline
 
     figure = plot_roofline(device, points, tuning=tuning, title=title)
     buffer = io.BytesIO()

@@ -152,6 +152,11 @@ class CellProgram:
     searched: set[tuple] = field(default_factory=set)  # searches this run made (--force: once)
     settings: dict[str, dict[str, object]] | None = None  # decorator keywords, read when needed
 
+    @property
+    def digest(self) -> str:
+        """The cell's source, hashed: the key of this session's searches."""
+        return digest_of(self.source)
+
     @classmethod
     def build(
         cls,

@@ -10,6 +10,10 @@ from typing import Any
 
 import torch
 
+from transpiler.perf import analyse
+from transpiler.perf.timing import time_kernel
+
+from .program import CELL_FILENAME
 from .timing import tensor_bytes
 
 SMALLEST = 256  # default sizes stop here: below it a launch is all there is to time
@@ -144,10 +148,6 @@ def sweep_report(
 ) -> tuple[list[str], bytes | None]:
     """Lines and a figure for EXPR's one kernel call over `--sizes` (default: its largest
     dimension and halvings of it); one line saying why when there is nothing to sweep."""
-    from transpiler.perf import analyse
-    from transpiler.perf.timing import time_kernel
-
-    from .program import CELL_FILENAME
 
     if len(calls) != 1:
         return [ONE_CALL], None

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from transpiler.run import runtime
+from transpiler.run.autotune import TuningCache, candidates, search, shape_key
 
 if TYPE_CHECKING:
-    from .program import CellProgram
+    from .program import CellProgram  # annotations only: program imports this module
 
 Timings = list[tuple[dict[str, Any] | None, float]]
 
@@ -52,11 +53,7 @@ def tuned_config(
 ) -> tuple[dict[str, Any] | None, Timings]:
     """The configuration `name(*args)` runs with and the search behind it: searched now, or
     earlier this session (same cell text and shapes); from the disk cache the timings are []."""
-    from transpiler.run.autotune import TuningCache, candidates, search, shape_key
-
-    from .program import digest_of
-
-    key = (digest_of(program.source), name, shape_key(args))
+    key = (program.digest, name, shape_key(args))
     forced = program.force and key not in program.searched  # --force: search once per run
     if key in _SEARCHES and not forced:
         return _SEARCHES[key]

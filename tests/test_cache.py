@@ -14,6 +14,7 @@ import pytest
 import torch
 
 import transpiler
+from transpiler.run import cache as module_cache
 from transpiler.run import runtime
 from transpiler.run.autotune import TuningCache
 
@@ -45,7 +46,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh cache directory, and no modules remembered from earlier loads."""
     path = tmp_path / "cache"
     monkeypatch.setenv(runtime.CACHE_ENV, str(path))
-    monkeypatch.setattr(runtime, "_MODULES", {})
+    monkeypatch.setattr(module_cache, "_MODULES", {})
     return path
 
 
@@ -110,7 +111,7 @@ def test_a_failed_write_leaves_the_entry_and_no_temporary(tmp_path, monkeypatch)
     def broken_replace(source, target):
         raise OSError("disk full")
 
-    monkeypatch.setattr(runtime.os, "replace", broken_replace)
+    monkeypatch.setattr(module_cache.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         runtime.write_atomically(path, "new")
     assert path.read_text() == "old"
@@ -122,7 +123,7 @@ def test_a_failed_write_leaves_the_entry_and_no_temporary(tmp_path, monkeypatch)
 WORKER = """
 import sys, time, torch
 import transpiler
-from transpiler.runtime import load_module
+from transpiler.run.cache import load_module
 
 start = float(sys.argv[1])
 source = open(sys.argv[2]).read()
@@ -177,7 +178,7 @@ def test_a_corrupted_entry_is_detected_and_rebuilt(cache, monkeypatch, corrupt):
     runtime.load_module(code, stem="corrupted")
     path = entry(cache, "corrupted")
     path.write_bytes(corrupt(code))
-    monkeypatch.setattr(runtime, "_MODULES", {})  # as in a new process
+    monkeypatch.setattr(module_cache, "_MODULES", {})  # as in a new process
     module = runtime.load_module(code, stem="corrupted")
     assert path.read_text() == code
     x = torch.arange(5.0)

@@ -25,6 +25,7 @@ from magic_shell import (
 
 import magics
 import magics.cell
+import magics.plot
 from magics.program import CellProgram
 
 # --- options -----------------------------------------------------------------------------
@@ -110,10 +111,10 @@ def test_no_gpu_notice_once(shell: InteractiveShell) -> None:
 
 
 def test_loading_the_magic_imports_triton_only_after_the_interpreter_is_chosen() -> None:
-    """Triton reads TRITON_INTERPRET when imported: a module on the way to transpiler.run.runtime
+    """Triton reads TRITON_INTERPRET when imported: a module on the way to transpiler.run.devices
     that imported triton would leave a GPU-less notebook without its interpreter."""
     environment = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
-    probe = "import magics.cell, transpiler.run.runtime as r; print(r._TRITON_IMPORTED_EARLY)"
+    probe = "import magics.cell, transpiler.run.devices as r; print(r._TRITON_IMPORTED_EARLY)"
     done = subprocess.run(
         [sys.executable, "-c", probe],
         capture_output=True,
@@ -174,7 +175,7 @@ def test_roofline_cost_model_failure_is_one_line(
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise transpiler.perf.CostModelError("cannot count this")
 
-    monkeypatch.setattr(transpiler.perf, "analyse", fail)
+    monkeypatch.setattr(magics.plot, "analyse", fail)
     put(shell, x=torch.randn(8), y=torch.randn(8))
     shown = run_magic(shell, "--run 'add(x, y)' --no-check --roofline --show none", ADD_CELL)
     assert (
@@ -197,10 +198,8 @@ def test_roofline_figure_on_a_gpu_path(monkeypatch: pytest.MonkeyPatch) -> None:
 
     h100 = transpiler.perf.devices.find_device("NVIDIA H100 80GB HBM3")
     assert h100 is not None
-    monkeypatch.setattr(transpiler.perf.devices, "current_device", lambda: h100)
-    monkeypatch.setattr(
-        transpiler.perf.timing, "time_kernel", lambda fn: transpiler.perf.timing.Timing(0.01)
-    )
+    monkeypatch.setattr(magics.plot, "current_device", lambda: h100)
+    monkeypatch.setattr(magics.plot, "time_kernel", lambda fn: transpiler.perf.timing.Timing(0.01))
     x = torch.randn(1 << 20)
     lines, png = magics.plot.roofline_report(
         "add(x, y)", source, [("add", (x, x))], lambda: None, on_gpu=True

@@ -13,6 +13,7 @@ from magic_shell import ADD_CELL, fresh_shell, put, run_magic
 
 import magics.cell
 import magics.plot
+import magics.sweep
 import magics.tuning
 import transpiler.perf
 import transpiler.perf.devices
@@ -48,7 +49,7 @@ def searches(monkeypatch: pytest.MonkeyPatch, tmp_path) -> list[list[dict[str, A
         ran.append(list(configs))
         return configs[0], timings
 
-    monkeypatch.setattr(transpiler.run.autotune, "search", search)
+    monkeypatch.setattr(magics.tuning, "search", search)
     return ran
 
 
@@ -120,9 +121,9 @@ def fake_gpu_roofline(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     are recorded (their `tuning`)."""
     h100 = transpiler.perf.devices.find_device("H100 SXM")
     monkeypatch.setattr(magics.cell, "on_gpu", lambda: True)
-    monkeypatch.setattr(transpiler.perf.devices, "current_device", lambda: h100)
+    monkeypatch.setattr(magics.plot, "current_device", lambda: h100)
     timed = transpiler.perf.timing.Timing(BEST_MS)
-    monkeypatch.setattr(transpiler.perf.timing, "time_kernel", lambda fn: timed)
+    monkeypatch.setattr(magics.plot, "time_kernel", lambda fn: timed)
     drawn: list[Any] = []
     real_plot = transpiler.perf.plot.plot_roofline
 
@@ -130,7 +131,7 @@ def fake_gpu_roofline(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         drawn.append(kwargs.get("tuning"))
         return real_plot(*args, **kwargs)
 
-    monkeypatch.setattr(transpiler.perf.plot, "plot_roofline", plot_roofline)
+    monkeypatch.setattr(magics.plot, "plot_roofline", plot_roofline)
     return drawn
 
 
@@ -226,7 +227,7 @@ def test_bench_sweeps_sizes_against_torch(shell, monkeypatch) -> None:
         timed.append(fn)
         return transpiler.perf.timing.Timing(1e-3 * len(timed))
 
-    monkeypatch.setattr(transpiler.perf.timing, "time_kernel", fake_time)
+    monkeypatch.setattr(magics.sweep, "time_kernel", fake_time)
     put(shell, x=torch.randn(1000), y=torch.randn(1000))
     shown = run_magic(
         shell, "--run 'add(x, y)' --no-check --bench --sizes '2**8,2**10' --show none", ADD_CELL

@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from .export.build import export_text
 from .frontend.errors import TranspileError
-from .pipeline import transpile
+from .pipeline import transpile, transpile_module
+from .targets.report import targets_report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,8 +109,6 @@ def _export(
 ) -> str:
     import torch
 
-    from .export.build import export_text
-
     examples = None
     if example:
         examples = eval(example, {"torch": torch})  # noqa: S307 - the user's own command line
@@ -128,9 +128,6 @@ def _targets(
 ) -> int:
     """`--targets`: the per-kernel table of each target; 1 if a kernel does not compile."""
     import torch
-
-    from .pipeline import transpile_module
-    from .targets.report import targets_report
 
     if not example:
         parser.error("--targets needs --example: the kernels compile for argument shapes")

@@ -12,6 +12,7 @@ from .distributed.checks import symmetric_memory_checks
 from .distributed.library import imported_library
 from .emit.codegen import Names
 from .emit.launcher_checks import unpacking_checks
+from .emit.lines import Line, LoweredKernel
 from .emit.module import HEADER_IMPORTS, header
 from .frontend import callables as inline
 from .frontend.config_check import check_config
@@ -34,7 +35,7 @@ from .frontend.kernels import (
     positional_examples,
 )
 from .frontend.source import Source
-from .lower.kernel import KernelBuilder, Line, LoweredKernel
+from .lower.kernel import KernelBuilder
 from .lower.values import NotSqueezable
 
 

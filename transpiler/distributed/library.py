@@ -32,7 +32,7 @@ def library_source(qualified: str) -> tuple[str, str] | None:
     name = FUNCTIONS.get(qualified)
     if name is None:
         return None
-    from . import dist_utils
+    from . import dist_utils  # @triton.jit code: imports triton, which transpiling does not need
 
     function = getattr(dist_utils, name)
     python = getattr(function, "fn", function)  # the JITFunction's Python function

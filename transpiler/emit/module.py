@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..lower.argument_checks import ARGUMENT_HELPERS
-from ..lower.kernel import Line
+from .lines import Line
 from .prelude import HOST_HELPERS, helper_sources
 
 HEADER_IMPORTS = ["import torch", "import triton", "import triton.language as tl"]

@@ -17,6 +17,7 @@ import torch
 from ..pipeline import Transpiled, transpile_module
 from ..reference.mode import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
 from ..reference.philox import __file__ as _PHILOX_FILE
+from ..run.autotune import candidates, shape_key
 from ..run.runtime import Kernel
 from .reference import __file__ as _REFERENCE_FILE
 
@@ -241,8 +242,6 @@ def autotune_configs(
     """Per kernel, the configs a `@triton.autotune` list searches: `keep` when it is a list (for
     the kernels with that many tunable tiles), else the kernel's own `configs=`, else the
     candidates its tiles' roles suggest. Kernels with none keep their fixed config."""
-    from ..run.autotune import candidates
-
     chosen = {}
     for name in transpiled.kernels:
         tunables = transpiled.tunables.get(name, ())
@@ -272,8 +271,6 @@ def _counted(configs: dict[str, list[dict]]) -> str:
 
 def _tuned(kernel: Kernel, args: tuple) -> dict | None:
     """The config the kernel autotuned for these shapes, if it did."""
-    from ..run.autotune import shape_key
-
     if "config" in kernel.settings:
         return None  # the decorator's config is in the source already
     if all(not isinstance(a, torch.Tensor) or not a.is_meta for a in args) and kernel.tunes(args):

@@ -18,6 +18,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ..emit.lines import Line
 from .errors import CallableArgumentError
 from .host import HostInfo
 from .kernels import Aliases, KernelFunction, positional_examples
@@ -252,8 +253,6 @@ def callable_specs(
 
 def launcher_lines(specs: dict, lineno: int) -> list:
     """Launcher lines: refuse a callable other than the inlined one; read its closure."""
-    from ..lower.kernel import Line  # lowering imports this module: import here, not above
-
     lines: list[Line] = []
     for name, spec in specs.items():
         if spec is None or not spec.argument:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
 
 from ..emit.codegen import Names, render
+from ..emit.lines import PARAM_ORDER, Line, LoweredKernel, Param
 from ..frontend.host import HostInfo
 from ..frontend.kernels import Aliases
 from ..frontend.source import Source
@@ -32,42 +32,6 @@ from .stages import StagesMixin
 from .statements import StatementsMixin
 from .tensor_tuples import TensorTuplesMixin, TupleElement
 from .values import HOST_TENSOR, Axis, Dims, Value
-
-
-@dataclass
-class Param:
-    """A kernel parameter and what the launcher passes for it."""
-
-    name: str
-    launch: str  # host expression text
-    kind: str  # one of PARAM_ORDER
-
-
-# kernel parameters in this order: pointers, tuples of pointers, sizes, scalars, strides
-PARAM_ORDER = ("tensor", "tensors", "size", "scalar", "stride")
-
-
-@dataclass
-class Line:
-    depth: int
-    text: str
-    source_line: int
-
-
-@dataclass
-class LoweredKernel:
-    """A @triton.jit function and the host lines that launch it."""
-
-    name: str
-    kernel_lines: list[Line]
-    launcher_lines: list[Line]
-    helpers: set[str] = field(default_factory=set)
-    host_helpers: set[str] = field(default_factory=set)
-    tunables: list[tuple[str, str]] = field(
-        default_factory=list
-    )  # (BLOCK name, role), config order
-    functions: dict[str, str] = field(default_factory=dict)  # hl.triton_kernel sources by name
-    whole_sizes: tuple[str, ...] = ()  # host sizes of its whole dimensions (reduction_loops)
 
 
 class KernelBuilder(

@@ -13,7 +13,9 @@ import ast
 from dataclasses import dataclass, field
 
 from ..emit.codegen import render
+from ..emit.lines import Line
 from ..frontend.errors import ReductionLoopError
+from ..ops.table import ELEMENTWISE
 from .config_literals import config_value
 from .values import Axis
 
@@ -31,8 +33,6 @@ _ROW_CALLS = {
 
 def _elementwise_helpers() -> set[str]:
     """The call names in the op table's element-wise templates and their prelude helpers."""
-    from ..ops.table import ELEMENTWISE
-
     names: set[str] = set()
     for op in ELEMENTWISE:
         names.update(op.helpers)
@@ -339,8 +339,6 @@ def _reads(statement: _Statement, state: ReductionLoops) -> set[str]:
 def _loop(builder, statements: list[_Statement], group: list[_Statement], out: _Output) -> None:
     """Accumulators, then `for start in tl.range(...)`: the row code the group needs, the
     accumulation steps and stores."""
-    from .kernel import Line
-
     state: ReductionLoops = builder.reduction_loops
     looped = state.looped
     axis = looped.axis

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from ..emit.lines import Param
 from ..frontend.errors import UnsupportedConstructError
 from .values import HOST_TENSOR, Value
 
@@ -60,8 +61,6 @@ class TensorTuplesMixin:
 
     def tuple_param(self, tuple_name: str) -> str:
         """The kernel parameter for the tuple: passed as a tuple (Triton takes no lists)."""
-        from .kernel import Param  # kernel.py builds on this mixin
-
         launch = f"tuple({tuple_name})"
         if launch not in self.param_for_launch:
             self.names.taken.add(tuple_name)

@@ -8,6 +8,8 @@ import re
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from ..run.cache import cache_dir, write_atomically
+
 T, G, MB = 1e12, 1e9, 1_000_000
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8")  # fp32: CUDA cores (vector units)
 
@@ -166,8 +168,6 @@ class MeasuredPeaks:
 def peaks_path(cache_path: Path | str | None = None) -> Path:
     if cache_path is not None:
         return Path(cache_path)
-    from ..run.runtime import cache_dir
-
     return cache_dir() / "measured_peaks.json"
 
 
@@ -235,8 +235,6 @@ def _bf16_matmul_rate(size: int = 8192) -> float:
 
 
 def _store(peaks: MeasuredPeaks, cache_path: Path | str | None) -> None:
-    from ..run.runtime import write_atomically
-
     path = peaks_path(cache_path)
     table = {}
     if path.exists():

@@ -11,6 +11,7 @@ import libcst as cst
 import libcst.matchers as m
 import torch
 
+from ..frontend import callables
 from .cost import Dim, KernelWork, Work
 from .host_eval import CostModelError
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, is_floating
@@ -167,8 +168,6 @@ class Expressions:
 
     def inlined_callable(self, name: str) -> Any:
         """A callable argument or module helper the kernel inlines (see transpiler.frontend.callables)."""
-        from ..frontend import callables
-
         function = self.scope.get(name)
         if isinstance(function, types.FunctionType):
             try:

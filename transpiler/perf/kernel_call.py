@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from .devices import Device
+from ..run.autotune import shape_key
+from .devices import Device, current_device
+from .plot import plot_roofline
 from .roofline import Chart, Point, Tuning, chart, precision_for, tuning
+from .timing import time_kernel
 from .walk import analyse
 
 if TYPE_CHECKING:
@@ -29,15 +32,11 @@ class CallRoofline:
         return chart(self.device, [self.point], tuning=self.tuning)
 
     def figure(self, *, title: str | None = None, path: Path | str | None = None) -> Figure:
-        from .plot import plot_roofline
-
         return plot_roofline(self.device, [self.point], tuning=self.tuning, title=title, path=path)
 
 
 def searched_timings(kernel: Any, args: tuple) -> list[tuple[dict[str, Any] | None, float]]:
     """`kernel.last_tuning` when that search was for these arguments' shapes, else []."""
-    from ..run.autotune import shape_key
-
     timings = list(getattr(kernel, "last_tuning", None) or [])
     searched_for = getattr(kernel, "last_tuning_key", None)
     if searched_for is not None and searched_for != shape_key(args):
@@ -65,9 +64,6 @@ def call_roofline(
     ceilings where cached). The call is timed with `do_bench` unless `ms` is given; on a GPU
     its first call on new shapes tunes, and that search (`kernel.last_tuning`) becomes the
     cloud, each candidate costed at its own block sizes."""
-    from .devices import current_device
-    from .timing import time_kernel
-
     device = device or current_device()
     if device is None:
         name = torch.cuda.get_device_name() if torch.cuda.is_available() else "no GPU"

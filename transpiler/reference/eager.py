@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from . import philox
+from .tiles import Tile, current_device
 
 
 class ReferenceUnsupportedError(NotImplementedError):
@@ -35,8 +36,6 @@ def random_offsets(shape: object) -> torch.Tensor:
 
     A tile stands for its indices and its range's end (the extent), an int for `arange(n)`
     and `n`: offset = Σ index_d · Π extent_e (e > d), as the generated kernel computes it."""
-    from ..language import Tile, current_device
-
     entries = shape if isinstance(shape, (list, tuple)) else [shape]
     flat = [
         part

@@ -12,6 +12,8 @@ from typing import Any
 
 import torch
 
+from .cache import write_atomically
+
 # (BLOCK_M, BLOCK_N, BLOCK_K, num_warps, num_stages): shapes that suit Hopper's tensor cores,
 # from large tiles (big products) to small (skinny ones); shared memory decides what compiles.
 DOT_CONFIGS = [
@@ -197,8 +199,6 @@ class TuningCache:
         return self.load().get(key)
 
     def put(self, key: str, config: dict[str, Any]) -> None:
-        from .runtime import write_atomically
-
         entries = self.load()
         entries[key] = config
         write_atomically(self.path, json.dumps(entries, indent=1, sort_keys=True))

@@ -16,6 +16,7 @@ from ..targets.capture import Launch, record_launches
 from ..targets.client import _outcome, module_code
 from ..targets.result import TargetResult
 from ..targets.table import Target
+from .cache import write_atomically
 from .compile_pool import OUT_OF_BUDGET, TIMED_OUT, CompilePool
 
 Config = dict[str, Any] | None  # None: the kernel's default configuration
@@ -54,8 +55,6 @@ class FailureCache:
     def put(self, failures: dict[str, str]) -> None:
         if not failures:
             return
-        from .runtime import write_atomically
-
         self.entries = {**self._load(), **failures}
         write_atomically(self.path, json.dumps(self.entries, indent=1, sort_keys=True))
 

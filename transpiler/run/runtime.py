@@ -3,133 +3,29 @@
 from __future__ import annotations
 
 import ast
-import contextlib
-import hashlib
-import importlib.util
 import inspect
-import linecache
 import os
 import re
 import sys
-import tempfile
 import textwrap
 import types
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import torch
 
 from ..pipeline import Transpiled, transpile_module
+from ..reference.mode import reference_function
+from ..targets import compile_launcher
+from .autotune import TuningCache, shape_key
+from .cache import CACHE_ENV, cache_dir, cached_file, load_module, write_atomically  # noqa: F401
+from .devices import DeviceError, check_devices, interpreting  # noqa: F401
+from .reduction_candidates import default_loops, whole_widths
+from .torch_ops import aliased_returns, register, with_aliases
+from .tune_settings import tune_settings
+from .tuning import tune
 
-CACHE_ENV = "TRANSPILER_CACHE_DIR"
 REFERENCE_ENV = "TRANSPILER_REFERENCE"
-_MODULES: dict[str, types.ModuleType] = {}
-
-
-def cache_dir() -> Path:
-    """Where generated modules and tuned configs live (docs/cache.md): $TRANSPILER_CACHE_DIR,
-    else $XDG_CACHE_HOME/transpiler, else ~/.cache/transpiler."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        path = Path(configured).expanduser()
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        path = Path(base).expanduser() / "transpiler"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-# Triton reads TRITON_INTERPRET when it decorates, its own library included: the choice is made
-# once per process, before triton is imported. No GPU: the interpreter.
-_TRITON_IMPORTED_EARLY = "triton" in sys.modules and "TRITON_INTERPRET" not in os.environ
-if not torch.cuda.is_available():
-    os.environ.setdefault("TRITON_INTERPRET", "1")
-
-
-def interpreting() -> bool:
-    """Whether kernels run in Triton's CPU interpreter in this process."""
-    return os.environ.get("TRITON_INTERPRET") == "1"
-
-
-class DeviceError(RuntimeError):
-    """Arguments on a device this process cannot launch kernels on."""
-
-
-def check_devices(name: str, args: tuple) -> None:
-    """Clear errors before a launch, instead of a crash inside Triton."""
-    if _TRITON_IMPORTED_EARLY and not torch.cuda.is_available():
-        raise DeviceError(
-            "triton was imported before transpiler on a machine without a GPU, so Triton's "
-            "interpreter is off; import transpiler first or set TRITON_INTERPRET=1"
-        )
-    tensors = [a for a in args if isinstance(a, torch.Tensor)]
-    devices = {t.device.type for t in tensors}
-    if len(devices) > 1:
-        raise DeviceError(f"{name}() got tensors on several devices: {sorted(devices)}")
-    if interpreting() and devices - {"cpu"}:
-        raise DeviceError(f"{name}() runs in Triton's CPU interpreter here; pass CPU tensors")
-    if not interpreting() and "cpu" in devices:
-        raise DeviceError(
-            f"{name}() got CPU tensors on a GPU machine; move them to the GPU "
-            "(or start the process with TRITON_INTERPRET=1 to use the interpreter)"
-        )
-    if not interpreting() and devices - {"cuda", "cpu"}:
-        found = ", ".join(sorted(devices - {"cuda"}))
-        raise DeviceError(
-            f"{name}() got {found} tensors: the generated kernels run on CUDA tensors"
-        )
-
-
-def write_atomically(path: Path, text: str | bytes) -> None:
-    """Write through a temporary file and a rename, so readers never see half a file (UTF-8)."""
-    data = text.encode() if isinstance(text, str) else text
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def cached_file(path: Path, code: str) -> Path:
-    """`path` holding exactly `code`: a missing, truncated or corrupted entry is written anew."""
-    data = code.encode()
-    try:
-        if path.read_bytes() == data:
-            return path
-    except OSError:
-        pass  # missing or unreadable: write it
-    write_atomically(path, data)
-    return path
-
-
-def load_module(code: str, *, stem: str = "kernels") -> types.ModuleType:
-    """Import generated code from a file named by its hash (Triton needs the source in a file).
-
-    The module runs `code` itself, compiled here, and Triton reads the same text (linecache):
-    what is on disk is only checked and repaired, never trusted, and no bytecode is written."""
-    digest = hashlib.sha256(code.encode()).hexdigest()[:20]
-    path = cache_dir() / f"{stem}_{digest}.py"
-    key = str(path)  # the same text in another cache directory is written there too
-    if key in _MODULES:
-        return _MODULES[key]
-    cached_file(path, code)
-    name = f"transpiler_generated_{stem}_{digest}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    linecache.cache[str(path)] = (len(code), None, code.splitlines(keepends=True), str(path))
-    sys.modules[name] = module
-    try:
-        exec(compile(code, str(path), "exec"), module.__dict__)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    _MODULES[key] = module
-    return module
 
 
 def _module_source(fn: Callable) -> tuple[str, str, int]:
@@ -343,7 +239,6 @@ class Kernel:
     ) -> dict | None:
         """The config with `reduction_loops` chunks when no config says otherwise and a whole
         dimension is too wide for one block (reduction_candidates.default_loops)."""
-        from .reduction_candidates import default_loops, whole_widths
 
         if (config and "reduction_loops" in config) or "config" in self.settings:
             return None
@@ -358,8 +253,6 @@ class Kernel:
         """The torch custom op (`torch.library.triton_op`) for arguments like `args`."""
         ranks = _ranks(args)
         if self._ops.get(ranks) is None:
-            from .torch_ops import aliased_returns, register
-
             self._aliases = aliased_returns(self.fn)  # read under torch.compile: no parsing there
 
             config = None if _fake(args) else self.tuned_config(args)
@@ -370,8 +263,6 @@ class Kernel:
         if torch.compiler.is_compiling() and self.settings.get("torch_op", True):
             # Under torch.compile: the custom op for these ranks, registered now if no eager
             # call did it (at trace time, outside the graph: no graph break).
-            from .torch_ops import with_aliases
-
             op, aliases = self._ops.get(_ranks(args)), self._aliases
             if op is None:
                 qualname, aliases = _op_while_tracing(self._key, _spec(args))
@@ -397,8 +288,6 @@ class Kernel:
     def tunes(self, args: tuple) -> bool:
         """Autotune on a GPU unless the user fixed a config or asked for no tuning."""
         if self._tune_settings is None:  # read once: environment variables as at the first call
-            from .tune_settings import tune_settings
-
             self._tune_settings = tune_settings(self.settings)
         effort = self._tune_settings.effort
         if interpreting() or "config" in self.settings or effort == "none":
@@ -409,8 +298,6 @@ class Kernel:
         """The best configuration for these shapes: from memory, from disk, or searched now."""
         if not self.tunes(args):
             return None
-        from .autotune import TuningCache, shape_key
-
         memory_key = shape_key(args)
         if memory_key in self._tuned:
             return self._tuned[memory_key]
@@ -418,8 +305,6 @@ class Kernel:
         disk_key = cache.key(self.source, self.name, args)
         config = cache.get(disk_key)
         if config is None:
-            from .tuning import tune
-
             config, timings = tune(self, args)
             self.last_tuning = timings
             self.last_tuning_key = memory_key
@@ -428,8 +313,6 @@ class Kernel:
         return config or None
 
     def reference(self) -> Callable:
-        from ..reference.mode import reference_function
-
         return reference_function(
             self.source, self.name, filename=self.filename, namespace=dict(self.fn.__globals__)
         )
@@ -514,8 +397,6 @@ def _op_while_tracing(key: str, spec: tuple) -> tuple[str, tuple | None]:
         torch.empty((1,) * s[1], dtype=s[2], device="meta") if s[0] == "tensor" else 1.0
         for s in spec
     )
-    from .torch_ops import aliased_returns, register
-
     # not kernel._ops nor kernel._aliases: Dynamo guards on them in this very frame
     return register(kernel.bind(args, None))._qualname, aliased_returns(kernel.fn)
 
@@ -545,8 +426,6 @@ class BoundKernel:
         """Each generated @triton.jit kernel the call would launch, compiled for `target`
         ("sm_90", "gfx942", ... ; transpiler.targets.TARGETS) on this machine, GPU or not:
         a TargetResult per launch. `config` picks another configuration than bind's."""
-        from ..targets import compile_launcher
-
         args, kwargs = self.example
         bound = self if config is None else self.kernel.bind(args, config, kwargs)
         return compile_launcher(bound.launcher, args, kwargs, target)

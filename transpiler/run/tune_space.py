@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from ..perf.walk import analyse
 from ..targets.table import TARGETS, Target
 
 # options only Hopper and later run (TMA copies, warp-specialized loops)
@@ -102,8 +103,6 @@ def order_by_cost(
 def cost_estimate(kernel: Any, args: tuple, device: Target) -> Any:
     """`estimate(block_sizes)`: the kernel's FLOPs and bytes as tiled at those block sizes,
     over rough Hopper-class peaks (only the order matters), or None without a model."""
-    from ..perf.walk import analyse
-
     try:
         work = analyse(kernel.source, kernel.name, args, {}, filename=kernel.filename)
     except Exception:  # noqa: BLE001 - a kernel the model does not cover: hand order

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from .autotune import LOG, candidates, search
+from .cache import cache_dir
 from .compile_pool import compile_pool
 from .precompile import FailureCache, precompile
 from .tune_settings import TuneSettings, tune_settings
@@ -18,8 +19,6 @@ COMPILE_SHARE = 0.75  # of the budget, the most that compiling may take; timing 
 
 def tune(kernel: Any, args: tuple) -> tuple[dict[str, Any] | None, list]:
     """The best configuration of `kernel` for `args` and the timings that chose it."""
-    from .runtime import cache_dir
-
     settings = tune_settings(kernel.settings)
     started = time.monotonic()
     device = device_target()

@@ -1,0 +1,41 @@
+"""Generated code as data: a line with its depth and source line, a kernel parameter, a lowered kernel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Param:
+    """A kernel parameter and what the launcher passes for it."""
+
+    name: str
+    launch: str  # host expression text
+    kind: str  # one of PARAM_ORDER
+
+
+# kernel parameters in this order: pointers, tuples of pointers, sizes, scalars, strides
+PARAM_ORDER = ("tensor", "tensors", "size", "scalar", "stride")
+
+
+@dataclass
+class Line:
+    depth: int
+    text: str
+    source_line: int
+
+
+@dataclass
+class LoweredKernel:
+    """A @triton.jit function and the host lines that launch it."""
+
+    name: str
+    kernel_lines: list[Line]
+    launcher_lines: list[Line]
+    helpers: set[str] = field(default_factory=set)
+    host_helpers: set[str] = field(default_factory=set)
+    tunables: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (BLOCK name, role), config order
+    functions: dict[str, str] = field(default_factory=dict)  # hl.triton_kernel sources by name
+    whole_sizes: tuple[str, ...] = ()  # host sizes of its whole dimensions (reduction_loops)

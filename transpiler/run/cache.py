@@ -1,0 +1,80 @@
+"""The content-addressed cache on disk: generated modules written atomically and imported from it."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import linecache
+import os
+import sys
+import tempfile
+import types
+from pathlib import Path
+
+CACHE_ENV = "TRANSPILER_CACHE_DIR"
+_MODULES: dict[str, types.ModuleType] = {}
+
+
+def cache_dir() -> Path:
+    """Where generated modules and tuned configs live (docs/cache.md): $TRANSPILER_CACHE_DIR,
+    else $XDG_CACHE_HOME/transpiler, else ~/.cache/transpiler."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        path = Path(configured).expanduser()
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        path = Path(base).expanduser() / "transpiler"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Write through a temporary file and a rename, so readers never see half a file (UTF-8)."""
+    data = text.encode() if isinstance(text, str) else text
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def cached_file(path: Path, code: str) -> Path:
+    """`path` holding exactly `code`: a missing, truncated or corrupted entry is written anew."""
+    data = code.encode()
+    try:
+        if path.read_bytes() == data:
+            return path
+    except OSError:
+        pass  # missing or unreadable: write it
+    write_atomically(path, data)
+    return path
+
+
+def load_module(code: str, *, stem: str = "kernels") -> types.ModuleType:
+    """Import generated code from a file named by its hash (Triton needs the source in a file).
+
+    The module runs `code` itself, compiled here, and Triton reads the same text (linecache):
+    what is on disk is only checked and repaired, never trusted, and no bytecode is written."""
+    digest = hashlib.sha256(code.encode()).hexdigest()[:20]
+    path = cache_dir() / f"{stem}_{digest}.py"
+    key = str(path)  # the same text in another cache directory is written there too
+    if key in _MODULES:
+        return _MODULES[key]
+    cached_file(path, code)
+    name = f"transpiler_generated_{stem}_{digest}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    linecache.cache[str(path)] = (len(code), None, code.splitlines(keepends=True), str(path))
+    sys.modules[name] = module
+    try:
+        exec(compile(code, str(path), "exec"), module.__dict__)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    _MODULES[key] = module
+    return module
