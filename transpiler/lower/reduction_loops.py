@@ -397,8 +397,6 @@ def _refuse_carried(builder, inside: list[_Statement], state: ReductionLoops) ->
 def _require_floats(builder, statements: list[_Statement]) -> None:
     """A launcher line: the tensors loaded along the looped row hold floats (accumulators of
     values whose dtype lowering does not know are float32, exact for floats only)."""
-    from .kernel import Line
-
     pointers = set().union(*(s.reads for s in statements if s.kind == "row"))
     tensors = sorted(
         builder.params[name].launch

@@ -11,6 +11,7 @@ from .autotune import LOG, candidates, search
 from .cache import cache_dir
 from .compile_pool import compile_pool
 from .precompile import FailureCache, precompile
+from .reduction_candidates import reduction_loop_candidates, whole_widths
 from .tune_settings import TuneSettings, tune_settings
 from .tune_space import cost_estimate, device_target, fit_to_device, order_by_cost
 
@@ -96,8 +97,6 @@ def with_reduction_loops(
     thousand lanes (reduction_candidates): each configuration with whole rows where they may
     stay whole, the first LOOPED_CONFIGS each followed by their chunked forms (so that a
     "quick" search, which keeps the first few, tries both)."""
-    from .reduction_candidates import reduction_loop_candidates, whole_widths
-
     names = list(inspect.signature(kernel.fn).parameters)
     widths = whole_widths(whole_sizes, names, kernel.positional(tuple(args), {}))
     options = reduction_loop_candidates(widths) if widths else []
