@@ -138,7 +138,7 @@ def eager(expression: str, x, y, z) -> torch.Tensor:
 
 def ours(source: str):
     import transpiler
-    from transpiler.runtime import load_module
+    from transpiler.run.runtime import load_module
 
     def run(*args):
         transpiled = transpiler.transpile_module(source, example_args={"op": args})

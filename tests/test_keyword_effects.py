@@ -56,20 +56,22 @@ def row(function: str, parameter: str, without: str, with_: str, kernel: str = R
     ROWS[(function, parameter)] = (kernel, without, with_)
 
 
-for name in ("sum", "mean", "amax", "amin", "prod", "any", "all"):
+for name in ("sum", "mean", "amax", "amin", "prod", "any", "all", "nansum", "count_nonzero"):
     row(
         name,
         "dim",
         f"out[tile_m, 0] = x[tile_m, :].{name}()",
         f"out[tile_m, 0] = x[tile_m, :].{name}(dim=1)",
     )
+    if name == "count_nonzero":  # torch's count_nonzero has no keepdim
+        continue
     row(
         name,
         "keepdim",
         f"out[tile_m, :] = x[tile_m, :].{name}(1)[:, None]",
         f"out[tile_m, :] = x[tile_m, :].{name}(1, keepdim=True)",
     )
-for name in ("sum", "mean", "prod"):
+for name in ("sum", "mean", "prod", "nansum"):
     row(
         name,
         "dtype",
@@ -98,18 +100,19 @@ for name in ("argmax", "argmin"):
         f"out[tile_m, :] = x[tile_m, :].{name}(1)[:, None].float()",
         f"out[tile_m, :] = x[tile_m, :].{name}(1, keepdim=True).float()",
     )
-for name in ("softmax", "log_softmax"):
+for name in ("softmax", "log_softmax", "softmin"):
+    module = "F" if name == "softmin" else "torch"
     row(
         name,
         "dim",
-        f"out[tile_m, :] = torch.{name}(x[tile_m, :], 1)",
-        f"out[tile_m, :] = torch.{name}(x[tile_m, :], dim=0)",
+        f"out[tile_m, :] = {module}.{name}(x[tile_m, :], 1)",
+        f"out[tile_m, :] = {module}.{name}(x[tile_m, :], dim=0)",
     )
     row(
         name,
         "dtype",
-        f"out[tile_m, :] = torch.{name}(x[tile_m, :], 1)",
-        f"out[tile_m, :] = torch.{name}(x[tile_m, :], 1, dtype=torch.float64)",
+        f"out[tile_m, :] = {module}.{name}(x[tile_m, :], 1)",
+        f"out[tile_m, :] = {module}.{name}(x[tile_m, :], 1, dtype=torch.float64)",
     )
 row(
     "logsumexp",

@@ -264,3 +264,43 @@ def test_row_reductions_and_cumprod_match_eager_torch(dtype: torch.dtype, stored
     assert_matches(ours, eager, dtype)
     assert_matches(ours_scans, eager_scans, dtype)
     assert ours[:2, 1].tolist() == [1, 0] and ours[:2, 2].tolist() == [0, 0]
+
+
+COMPOSED = """import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def composed(x: torch.Tensor, out: torch.Tensor, soft: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    for tile_m in hl.tile(m):
+        v = x[tile_m, :]
+        out[tile_m, 0] = torch.nansum(v, dim=1)
+        out[tile_m, 1:2] = v.nansum(1, keepdim=True)
+        out[tile_m, 2] = torch.count_nonzero(v, dim=1)
+        out[tile_m, 3] = v.count_nonzero(1) + torch.count_nonzero(v) * 0
+        soft[tile_m, :] = torch.nn.functional.softmin(v, dim=1)
+    return out
+"""
+
+
+@pytest.mark.parametrize(
+    ("dtype", "stored"),
+    [(torch.float32, None), (torch.float16, None), (torch.bfloat16, torch.float32)],
+)
+def test_nansum_count_nonzero_and_softmin_match_eager_torch(dtype, stored) -> None:
+    """torch's definitions (nansum: NaN as 0; count_nonzero: of x != 0, int64; softmin:
+    softmax of -x) on rows with NaN, zeros and a -inf; bfloat16 in, float32 out on CPU."""
+    x = torch.randn(7, 45, dtype=torch.float64) * 3
+    x[0, 3], x[1, 5:9], x[2, 7], x[3, 0] = float("nan"), 0.0, float("-inf"), float("nan")
+    x[4] = 0.0
+    inputs = x.to(dtype)
+    out, soft = torch.zeros(7, 4, dtype=stored or dtype), torch.zeros(7, 45, dtype=stored or dtype)
+    ours_out, ours_soft = out.clone(), soft.clone()
+    generated(COMPOSED, "composed", inputs, out, soft)(inputs, ours_out, ours_soft)
+    eager_out, eager_soft = out.clone(), soft.clone()
+    reference(COMPOSED, "composed")(inputs, eager_out, eager_soft)
+    assert_matches(ours_out, eager_out, dtype)
+    assert_matches(ours_soft, eager_soft, dtype)
+    assert ours_out[4, 2] == 0 and ours_out[1, 2] == 41 and ours_out[0, 0] == ours_out[0, 0]

@@ -241,3 +241,17 @@ def test_the_cost_model_counts_each_ordering_by_its_table_row() -> None:
     per_element = sum(ROWS_BY_NAME[n].flops for n in ("cummax", "cummin", "argsort"))
     per_element += ROWS_BY_NAME["logcumsumexp"].flops + 2 + 1  # x * 3 - 1, flip + cummax
     assert kernel_cost(GRID, "grid", args).flops == 5 * 37 * per_element
+
+
+def test_the_125_op_comparison_runs_its_ops() -> None:
+    """benchmarks/ops_compare.py (issue 21's yardstick): 125 ops, each outcome named."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    import ops_compare
+
+    assert len(ops_compare.OPS) == 125 == len({name for name, _, _ in ops_compare.OPS})
+    chosen = {name: (expression, domain) for name, expression, domain in ops_compare.OPS}
+    for name, expected in (("topk", "ok"), ("erfinv", "refused")):
+        assert ops_compare.outcome(name, *chosen[name], "ours", "cpu")[0] == expected

@@ -44,7 +44,7 @@ from .norms import NormsMixin
 from .orderings import lower_ordering
 from .promotion import result_of, with_dimensioned_dtype
 from .random import RandomMixin
-from .reductions import ReductionsMixin
+from .reductions import PREPARED, ReductionsMixin
 from .scans import ScansMixin
 from .values import (
     BLOCK,
@@ -423,6 +423,10 @@ class CallsMixin(
             )
             reduced = self.reduction(name, flags, args, node)
             return reduced.with_code(expr("r != 0", r=reduced.code), dtype="bool")
+        if name in PREPARED and spelling in REDUCTIONS_BY_NAME[name].spellings:
+            prepared = expr(PREPARED[name], a=value.code)
+            dtype = "int" if name == "count_nonzero" else value.dtype
+            value = value.with_code(prepared, dtype=dtype, loaded_from=frozenset(), storage=None)
         if name in REDUCTIONS_BY_NAME and spelling in REDUCTIONS_BY_NAME[name].spellings:
             return self.reduction(name, value, args, node)
         if name == "var_mean":  # torch's (variance, mean) pair: two reductions

@@ -25,6 +25,14 @@ from .values import (
 
 _IDENTITY = {"0": "0", "1": "1", "-inf": 'float("-inf")', "inf": 'float("inf")'}
 _SCANS = ("cumsum", "cumprod")
+_WHOLE_REDUCTIONS = ("sum", "mean", "amax", "amin", "max", "min", "any", "all", "prod", "nansum")
+_WHOLE_REDUCTIONS += ("count_nonzero",)
+# reductions of a function of the value (torch's own definitions): name → that function
+PREPARED = {
+    "nansum": "tl.where(a != a, 0, a)",
+    "count_nonzero": "(a != 0).to(tl.int64)",
+    "softmin": "-a",
+}
 _HELPER_REDUCTIONS = ("product",)  # op.triton names that are prelude helpers
 _EXTREMES = {"-inf": "fill_lowest", "inf": "fill_highest"}  # for integer values
 
@@ -170,7 +178,7 @@ class ReductionsMixin:
             if axis is not None and axis.masked
         )
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
-        if op.name not in ("sum", "mean", "amax", "amin", "max", "min", "any", "all", "prod"):
+        if op.name not in _WHOLE_REDUCTIONS:
             raise self.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
         if op.triton in _HELPER_REDUCTIONS:
             self.use_helper(op.triton)

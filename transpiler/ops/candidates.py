@@ -248,7 +248,6 @@ OUT: dict[str, str] = {
     "scatter_reduce": "a data-dependent scatter: use hl.atomic_add and friends",
     "index_reduce": "a data-dependent scatter: use hl.atomic_add and friends",
     "segment_reduce": "a data-dependent scatter: use hl.atomic_add and friends",
-    "nansum": "write torch.where(x != x, 0.0, x).sum(dim)",
     "float_power": "float64 arithmetic: write torch.pow(x.double(), y)",
     "deg2rad": "write x * (math.pi / 180)",
     "rad2deg": "write x * (180 / math.pi)",

@@ -86,6 +86,11 @@ REDUCTIONS: tuple[ReductionOp, ...] = (
     ReductionOp("prod", "product", "1", note="tl.reduce with a multiply"),
     ReductionOp("any", "tl.max", "0", flops=1, note="of x != 0; a bool result"),
     ReductionOp("all", "tl.min", "1", flops=1, note="of x != 0; a bool result"),
+    ReductionOp("nansum", "tl.sum", "0", note="of torch.where(x != x, 0, x)"),
+    ReductionOp("count_nonzero", "tl.sum", "0", note="of (x != 0) as int64"),
+    ReductionOp(
+        "softmin", "masked_softmax", "-inf", (FUNCTIONAL,), 5, keeps_shape=True, note="of -x"
+    ),
     ReductionOp("cumsum", "tl.cumsum", "0", keeps_shape=True, note="also hl.cumsum"),
     ReductionOp("cumprod", "tl.cumprod", "1", keeps_shape=True, note="also hl.cumprod"),
 )
