@@ -18,8 +18,9 @@ from transpiler.frontend.errors import TranspileError
 from transpiler.language import ReferenceUnsupportedError
 from transpiler.perf.kernel_call import searched_timings
 from transpiler.run import runtime
+from transpiler.targets import TargetError, target_named
 
-from . import checking, exporting, plot, sweep, timing
+from . import checking, exporting, plot, sweep, target_tabs, timing
 from .assumed import Assumed, assume_ranks
 from .errors import run_error_pane, transpile_error_pane
 from .options import help_text, parse_config, parse_options
@@ -104,6 +105,20 @@ class HelionMagics(Magics):
         "--show", choices=SHOW_CHOICES, default="side", help="what to display (default: side)"
     )
     @argument("--force", action="store_true", help="regenerate, ignoring this cell's cache")
+    @argument(
+        "--targets",
+        metavar="LIST",
+        help="with --run: compile the kernels for GPU targets, e.g. 'sm_90,sm_100,gfx942' "
+        "(no GPU needed); a tab per target with registers, shared memory, occupancy, "
+        "instruction mix",
+    )
+    @argument(
+        "-a",
+        "--annotate",
+        action="store_true",
+        help="with --run: shade each source line by the instructions it costs on each target "
+        f"(default target: {target_tabs.ANNOTATED_BY_DEFAULT}); details on hover",
+    )
     @line_cell_magic
     def helion(self, line: str, cell: str | None = None) -> None:
         """Transpile the cell's Helion kernels to Triton; show both side by side; run; check.
@@ -123,6 +138,12 @@ class HelionMagics(Magics):
             return
         if cell is None or not cell.strip():
             print(EMPTY_CELL)
+            return
+        try:
+            for name in target_tabs.target_names(options):  # a misspelt one before any work
+                target_named(name)
+        except TargetError as error:
+            print(error, file=sys.stderr)
             return
         self._announce_device(options.interpret)
         CellRun(self.shell.user_ns, cell, options, config).execute()
@@ -194,7 +215,27 @@ class CellRun:
         on_device = ran and not runtime.interpreting()
         stages = timing.compiled_stages(program.modules) if on_device else {}
         description = assumed.describe() if assumed else None
-        display(HelionView(self.cell, transpiled, self.options.show, stages, description))
+        view = HelionView(self.cell, transpiled, self.options.show, stages, description)
+        view.tabs = self._target_tabs()
+        display(view)
+
+    def _target_tabs(self) -> list[tuple[str, str]]:
+        """`--targets` / `-a`: a tab per target, from the calls `--run` made."""
+        names = target_tabs.target_names(self.options)
+        if not names:
+            return []
+        if not self.examples:
+            print(target_tabs.NEEDS_RUN)
+            return []
+        tabs = target_tabs.compile_tabs(self.program, self.examples, names)
+        annotate = self.options.annotate
+        return [
+            (
+                f"{tab.target.name} · {tab.target.gpu}",
+                target_tabs.tab_body(tab, self.cell, annotate),
+            )
+            for tab in tabs
+        ]
 
     def _failed(self, what: str, step: Any) -> bool:
         """Run `step`; on an exception show where it happened and say so."""

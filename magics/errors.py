@@ -7,7 +7,12 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from transpiler.frontend.errors import TranspileError, TranspileSyntaxError
+from transpiler.frontend.errors import (
+    KernelErrors,
+    TranspileError,
+    TranspileSyntaxError,
+    UnsupportedOpsError,
+)
 from transpiler.pipeline import Transpiled
 
 BOX_STYLE = (
@@ -63,7 +68,7 @@ def transpile_error_pane(error: TranspileError, source: str) -> ErrorPane:
         line = lines[syntax.lineno - 1] if syntax.lineno <= len(lines) else ""
         column = max((syntax.offset or 1) - 1, 0)
         return _pane("SyntaxError", syntax.msg, syntax.lineno, column, line, error.hint)
-    return _pane(
+    pane = _pane(
         type(error).__name__,
         error.message,
         error.lineno,
@@ -71,6 +76,25 @@ def transpile_error_pane(error: TranspileError, source: str) -> ErrorPane:
         error.source_line,
         error.hint,
     )
+    others = [_pane(type(e).__name__, e.message, e.lineno, e.col_offset or 0, e.source_line,
+                    e.hint) for e in _further(error)]  # fmt: skip
+    if not others:
+        return pane
+    return ErrorPane(
+        pane.title,
+        "\n\n".join([pane.body, *(f"{o.title[len('helion: cannot transpile ') :]}\n{o.body}"
+                                  for o in others)]),
+    )  # fmt: skip
+
+
+def _further(error: TranspileError) -> list[TranspileError]:
+    """The errors shown below the first: a kernel's other unsupported ops, or each kernel's
+    own error under the header of several kernels."""
+    if isinstance(error, KernelErrors):
+        return list(error.errors)
+    if isinstance(error, UnsupportedOpsError):
+        return error.errors[1:]
+    return []
 
 
 def _line(lines: list[str], number: int | None) -> str:

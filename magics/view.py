@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,6 +145,44 @@ def stage_block(name: str, text: str) -> str:
     )
 
 
+TAB_STYLE = (
+    FOLD_STYLE.replace("font-size:11px", "font-size:12px")
+    + ";display:inline-block;padding:3px 10px;margin-right:2px;border-radius:4px 4px 0 0;"
+    + BORDER
+)
+
+
+def tabbed(tabs: list[tuple[str, str]]) -> str:
+    """Tabs from radio inputs and labels, switched by a <style> of the view's own id: no
+    script, no kernel. Where a sanitiser drops <style>, every tab's content shows in order."""
+    view = "hv" + hashlib.sha1("".join(body for _, body in tabs).encode()).hexdigest()[:10]
+    inputs = "".join(
+        f'<input type="radio" name="{view}" id="{view}-{index}"{" checked" if index == 0 else ""}'
+        f' aria-label="{html.escape(label)}">'
+        for index, (label, _) in enumerate(tabs)
+    )
+    labels = "".join(
+        f'<label for="{view}-{index}" data-tab-label="{index}" style="{TAB_STYLE}">'
+        f"{html.escape(label)}</label>"
+        for index, (label, _) in enumerate(tabs)
+    )
+    panels = "".join(
+        f'<div data-tab="{index}" data-tab-label-text="{html.escape(label)}" class="{view}-panel">'
+        f"{body}</div>"
+        for index, (label, body) in enumerate(tabs)
+    )
+    rules = "".join(
+        f'#{view}-{index}:checked~[data-tab="{index}"]{{display:block}}'
+        f'#{view}-{index}:checked~[data-tabs] [data-tab-label="{index}"]'
+        "{font-weight:700;border-bottom-color:transparent}"
+        for index in range(len(tabs))
+    )
+    style = (
+        f"<style>#{view}>input{{display:none}}#{view}>.{view}-panel{{display:none}}{rules}</style>"
+    )
+    return f'<div id="{view}">{style}{inputs}<div data-tabs>{labels}</div>{panels}</div>'
+
+
 @dataclass
 class HelionView:
     """What `%%helion` displays: HTML with inline styles and one inline script, and a line of
@@ -158,15 +197,18 @@ class HelionView:
     show: str = "side"
     stages: dict[str, dict[str, str]] = field(default_factory=dict)
     assumption: str | None = None
+    tabs: list[tuple[str, str]] = field(default_factory=list)  # (label, HTML) after the code
 
     def plain(self) -> str:
         kernels = self.transpiled.kernels
         noun = "kernel" if len(kernels) == 1 else "kernels"
         lines = len(self.transpiled.code.splitlines())
         assumed = f", {self.assumption}" if self.assumption else ""
+        tabs = f"; tabs: {', '.join(label for label, _ in self.tabs)}" if self.tabs else ""
         return (
             f"helion: {len(kernels)} {noun} ({', '.join(kernels)}) → {lines} lines of Triton"
             + assumed
+            + tabs
         )
 
     def triton_title(self) -> str:
@@ -204,9 +246,11 @@ class HelionView:
             for kernel, texts in self.stages.items()
             for stage, text in texts.items()
         )
+        content = row + stages
+        if self.tabs:
+            content = tabbed([("Source · Triton", content), *self.tabs])
         return (
-            f'<div data-helion-view="{self.show}" style="width:100%">{row}{stages}</div>'
-            + script_tag()
+            f'<div data-helion-view="{self.show}" style="width:100%">{content}</div>' + script_tag()
         )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:

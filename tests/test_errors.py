@@ -5,9 +5,11 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+import torch
 
 import transpiler
 from transpiler.frontend import errors
+from transpiler.run.runtime import load_module
 
 HEADER = "import torch\nimport helion\nimport helion.language as hl\n\n"  # 4 lines
 
@@ -216,6 +218,12 @@ CATALOGUE = [
         "item()",
     ),
     (
+        "several-unsupported-ops",
+        in_loop("y = torch.erfinv(x[tile])\n    out[tile] = torch.special.zeta(y, y)"),
+        errors.UnsupportedOpsError,
+        "erfinv",
+    ),
+    (
         "matmul-of-vectors",
         in_loop("out[tile] = x[tile] @ x[tile]"),
         errors.ShapeError,
@@ -348,3 +356,123 @@ def test_errors_carry_hints():
         with pytest.raises(kind) as caught:
             transpiler.transpile(source)
         assert caught.value.hint, f"{kind.__name__} has no hint"
+
+
+# --- hints that name the fix (issue 18, point 5) ------------------------------------------
+
+TRANSPOSED = {  # id → (kernel body of x's tiles, the fix the hint names, the torch result)
+    "2-d": (
+        "m, n = x.size()\nout = torch.empty([n, m], dtype=x.dtype, device=x.device)\n"
+        "for tile_m, tile_n in hl.tile([m, n]):\n    out[tile_n, tile_m] = {value}\nreturn out\n",
+        "x[tile_m, tile_n]",
+        ".T",
+        lambda x: x.T,
+    ),
+    "2-d-computed": (
+        "m, n = x.size()\nout = torch.empty([n, m], dtype=x.dtype, device=x.device)\n"
+        "for tile_m, tile_n in hl.tile([m, n]):\n    out[tile_n, tile_m] = {value}\nreturn out\n",
+        "(torch.relu(x[tile_m, tile_n]) * 2.0)",
+        ".T",
+        lambda x: (torch.relu(x) * 2.0).T,
+    ),
+    "3-d": (
+        "a, b, c = x.size()\nout = torch.empty([c, a, b], dtype=x.dtype, device=x.device)\n"
+        "for ta, tb, tc in hl.tile([a, b, c]):\n    out[tc, ta, tb] = {value}\nreturn out\n",
+        "x[ta, tb, tc]",
+        ".permute(2, 0, 1)",
+        lambda x: x.permute(2, 0, 1),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TRANSPOSED, ids=str)
+def test_a_transposed_store_names_the_transpose_that_fixes_it(case):
+    body, value, fix, expected = TRANSPOSED[case]
+    with pytest.raises(errors.ShapeError) as caught:
+        transpiler.transpile(kernel(body.format(value=value)), filename="cell.py")
+    assert "transposed store" in caught.value.message
+    assert f"`value{fix}`" in caught.value.hint
+    # and the fix it names is right: the kernel with it matches torch
+    fixed = kernel(body.format(value=value + fix))
+    shape = (3, 5, 7)[: 2 if case.startswith("2") else 3]
+    x = torch.randn(*shape) + 0.25
+    assert torch.equal(_run(fixed, x), expected(x))
+
+
+def test_tiles_that_differ_are_no_transpose():
+    body = (
+        "m, n = x.size()\nout = torch.empty([m, m], dtype=x.dtype, device=x.device)\n"
+        "for tile_m, tile_n in hl.tile([m, n]):\n    out[tile_m, tile_m] = x[tile_m, tile_n]\n"
+        "return out\n"
+    )
+    with pytest.raises(errors.ShapeError) as caught:
+        transpiler.transpile(kernel(body))
+    assert ".T" not in str(caught.value) and "transposed" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "print(x[tile])",
+        'print("block", tile.begin, x[tile].sum())',
+        "for k in range(2):\n        print(k)",
+    ],
+    ids=["value", "several", "inner-loop"],
+)
+def test_print_in_a_device_loop_names_device_print(line):
+    source = in_loop(line + "\n    out[tile] = x[tile]")
+    with pytest.raises(errors.HostSyncError) as caught:
+        transpiler.transpile(source)
+    assert 'hl.device_print("x = ", value)' in caught.value.hint
+    printed = in_loop('hl.device_print("x = ", x[tile])\n    out[tile] = x[tile]')
+    x = torch.randn(37)
+    assert torch.equal(_run(printed, x), x)  # the spelling the hint names runs
+
+
+UNSUPPORTED = {  # id → (loop body, the ops reported in order, their lines)
+    "three-lines": (
+        "a = torch.erfinv(x[tile])\n    b = torch.special.zeta(a, a)\n"
+        "    out[tile] = torch.frobnicate(b)",
+        ["erfinv", "zeta", "frobnicate"],
+        [9, 10, 11],
+    ),
+    "nested-on-one-line": (
+        "out[tile] = torch.special.zeta(torch.erfinv(x[tile]), x[tile])",
+        ["erfinv", "zeta"],
+        [9, 9],
+    ),
+    "methods-and-functions": (
+        "a = x[tile].erfinv()\n    out[tile] = torch.sigmoid(a).frobnicate() + a.lgammaa()",
+        ["erfinv", "frobnicate", "lgammaa"],
+        [9, 10, 10],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UNSUPPORTED, ids=str)
+def test_every_unsupported_op_of_a_kernel_is_reported_at_once(case):
+    body, names, lines = UNSUPPORTED[case]
+    source = in_loop(body)
+    with pytest.raises(errors.UnsupportedOpsError) as caught:
+        transpiler.transpile(source, filename="cell.py")
+    found = caught.value.errors
+    assert [e.message.split("'")[1] for e in found] == names
+    assert [e.lineno for e in found] == lines
+    text = str(caught.value)
+    for error in found:  # each at its column of the source as written, with its caret
+        source_line = source.splitlines()[error.lineno - 1]
+        assert source_line[error.col_offset :].startswith(error.message.split("'")[1])
+        assert f"\n    {source_line.rstrip()}\n    {' ' * error.col_offset}^" in text
+    assert all(f"hint: {e.hint}" in text for e in found)  # each op's own hint
+    assert "lgammaa" not in names or "did you mean lgamma" in found[-1].hint
+
+
+def test_one_unsupported_op_is_its_own_error():
+    with pytest.raises(errors.UnsupportedOpError) as caught:
+        transpiler.transpile(in_loop("out[tile] = torch.erfinv(x[tile]) + 1.0"))
+    assert type(caught.value) is errors.UnsupportedOpError
+
+
+def _run(source: str, *args: torch.Tensor) -> torch.Tensor:
+    transpiled = transpiler.transpile_module(source, example_args={"k": args})
+    return load_module(transpiled.code, stem="hinted").k(*args)

@@ -67,6 +67,22 @@ def test_unknown_op_is_reported_before_ranks_are_known(shell: InteractiveShell) 
     assert_error_pane(run_magic(shell, "", cell), 9, cell.splitlines()[8])
 
 
+@pytest.mark.parametrize("cell", [ADD_CELL, ANY_RANK_CELL], ids=["ranks-known", "any-rank"])
+def test_every_unsupported_op_of_the_cell_in_one_pane(shell: InteractiveShell, cell: str) -> None:
+    cell = cell.replace(
+        "out[tile] = x[tile] + y[tile]",
+        "out[tile] = torch.frobnicate(x[tile]) + y[tile].erfinv()\n        out[tile] += x[tile].lgammaa()",
+    )
+    shown = run_magic(shell, "", cell)
+    plain = assert_error_pane(shown, 9, cell.splitlines()[8])
+    assert "3 ops are not supported inside a device loop (lines 9, 9, 10)" in plain
+    for name, line in (("erfinv", 9), ("lgammaa", 10)):  # each below, at its own cell line
+        text = cell.splitlines()[line - 1]
+        assert f"(cell line {line}, column {text.index(name) + 1})" in plain
+        assert f"    {text}\n    {' ' * text.index(name)}^" in plain
+    assert "did you mean lgamma" in plain
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="runs the cell on CPU tensors")
 def test_runtime_failure_points_at_generated_and_source_lines(shell: InteractiveShell) -> None:
     put(shell, x=torch.randn(5, 5), y=torch.randn(5, 5))  # the kernel indexes 1-D tensors

@@ -22,6 +22,7 @@ from .frontend.errors import (
     KernelErrors,
     TranspileError,
     UnsupportedConstructError,
+    UnsupportedOpError,
 )
 from .frontend.host import HostInfo, analyse_params
 from .frontend.host_code import rewrite_host_statement
@@ -35,6 +36,7 @@ from .frontend.kernels import (
     positional_examples,
 )
 from .frontend.source import Source
+from .frontend.unsupported_ops import all_unsupported
 from .lower.kernel import KernelBuilder
 from .lower.values import NotSqueezable
 
@@ -88,7 +90,7 @@ def transpile_module(
 
 
 def _transpile(
-    parsed: Source, example_args, only, config, autotune_configs, callables
+    parsed: Source, example_args, only, config, autotune_configs, callables, gather: bool = True
 ) -> Transpiled:
     filename = parsed.filename
     aliases = collect_aliases(parsed.module)
@@ -127,6 +129,15 @@ def _transpile(
                 constants.get(kernel.name, {}),
             )
         except Exception as error:  # noqa: BLE001 - reported with the others, at the end
+            if gather and isinstance(error, UnsupportedOpError):  # and the kernel's other ones
+
+                def lower_again(text: str, name: str = kernel.name) -> None:
+                    _transpile(
+                        Source.parse(text, filename), example_args, (name,), config,
+                        autotune_configs, callables, gather=False,
+                    )  # fmt: skip
+
+                error = all_unsupported(parsed.text, error, lower_again)
             failed[id(kernel.node)] = _kernel_error(parsed, kernel.name, error)
             continue
         pieces[id(kernel.node)] = (lowered, launcher)

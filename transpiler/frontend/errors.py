@@ -52,6 +52,28 @@ class UnsupportedOpError(TranspileError):
     hint = "see docs/ops.md for the supported ops"
 
 
+class UnsupportedOpsError(UnsupportedOpError):
+    """Several ops of one kernel that the op table does not know, reported together: placed at
+    the first, each one's own message, line and hint in `errors`."""
+
+    def __init__(self, errors: list[UnsupportedOpError]) -> None:
+        first = errors[0]
+        lines = ", ".join(str(e.lineno) for e in errors)
+        super().__init__(
+            f"{len(errors)} ops are not supported inside a device loop (lines {lines}); the first: "
+            + first.message,
+            filename=first.filename,
+            lineno=first.lineno,
+            col_offset=first.col_offset,
+            source_line=first.source_line,
+            hint=first.hint,
+        )
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n\n".join([super().__str__(), *(str(e) for e in self.errors[1:])])
+
+
 class UnsupportedConstructError(TranspileError):
     """A Python construct that cannot run inside a device loop."""
 

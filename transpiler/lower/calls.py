@@ -106,7 +106,9 @@ class CallsMixin(
                     HostSyncError,
                     node,
                     "print() inside a device loop would stop the GPU to talk to the host",
-                    hint="print on the host, before or after the loop",
+                    hint='print from the kernel with hl.device_print("x = ", value) (Triton\'s '
+                    "tl.device_print: each program prints its block), or print on the host, "
+                    "before or after the loop",
                 )
         if self.calls_callable(node):
             return self.inline_callable(node)

@@ -161,6 +161,7 @@ class IndexingMixin:
             raise self.source.error(
                 ShapeError, node, f"storing a {value.rank}-D value into a {len(dims)}-D tile"
             )
+        self.check_store_order(value, dims, node)
         for own, target in zip(reversed(value.dims), reversed(dims)):
             if own is not None and (target is None or not self.same_axis(own, target)):
                 raise self.source.error(
@@ -177,6 +178,31 @@ class IndexingMixin:
                 "the stored value has more dimensions than the target",
                 hint="drop size-1 dimensions with keepdim=False",
             )
+
+    def check_store_order(self, value: Value, dims: Dims, node: cst.CSTNode) -> None:
+        """A value whose tiles are the target's in another order: a ShapeError naming the
+        `.T` (or `.permute(...)`) that stores it."""
+        if value.rank != len(dims) or value.rank < 2 or None in dims or None in value.dims:
+            return
+        order = [
+            [j for j, own in enumerate(value.dims) if self.same_axis(own, target)]
+            for target in dims
+        ]
+        if any(len(found) != 1 for found in order):
+            return
+        permutation = [found[0] for found in order]
+        if sorted(permutation) != list(range(len(dims))) or permutation == sorted(permutation):
+            return  # not another order of the same tiles
+        fix = ".T" if permutation == [1, 0] else f".permute({', '.join(map(str, permutation))})"
+        mine = ", ".join(axis.label for axis in value.dims)
+        theirs = ", ".join(axis.label for axis in dims)
+        raise self.source.error(
+            ShapeError,
+            node,
+            f"the value's tiles are ({mine}), the target's ({theirs}): a transposed store",
+            hint=f"store `value{fix}` to write it in the target's order (or index the target "
+            f"as [{mine}] if that is the layout you meant)",
+        )
 
     def tensor_access(
         self, tensor: str, node: cst.Subscript

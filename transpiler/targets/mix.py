@@ -42,6 +42,14 @@ _PTX = _compiled(PTX_KINDS)
 _AMDGCN = _compiled(AMDGCN_KINDS)
 
 
+def kind_of(line: str, backend: str) -> str | None:
+    """The kind of one instruction line of PTX ("cuda") or AMDGCN ("hip"), if it is counted."""
+    for kind, pattern in (_PTX if backend == "cuda" else _AMDGCN).items():
+        if pattern.match(line):
+            return kind
+    return None
+
+
 def instruction_mix(asm: dict[str, str]) -> dict[str, int]:
     """Static counts per kind in the kernel's code (instructions, not executions: a loop body
     counts once), from its PTX or AMDGCN; kinds that never occur are left out."""
