@@ -28,5 +28,13 @@ def register(ipython: Any) -> None:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Called by `%load_ext magics` (IPython is imported only here)."""
+    """Called by `%load_ext magics` (IPython is imported only here). With
+    $TRANSPILER_COMPILE_CHECK set (.ci/run sets it for the notebooks), every kernel the
+    interpreter runs is also compiled for those targets, a failure failing the cell."""
     register(ipython)
+    from transpiler import runtime
+
+    if runtime.interpreting():
+        from transpiler.targets import check
+
+        check.install_from_environment(wait=True)

@@ -20,7 +20,7 @@ from .capture import launch_of
 from .client import submit
 from .table import target_named
 
-ENVIRONMENT = "TRANSPILER_COMPILE_CHECK"  # a target name; "" or "0": no check
+ENVIRONMENT = "TRANSPILER_COMPILE_CHECK"  # target names, "sm_90,gfx942"; "" or "0": no check
 # launches checked, distinct specialisations compiled, the worker's seconds in Triton's
 # compiler for them, seconds tests waited for compiles at their end
 STATISTICS: dict[str, float] = {"launches": 0, "compiled": 0, "compiling": 0.0, "waited": 0.0}
@@ -38,10 +38,11 @@ def install_from_environment(default: str = "", *, wait: bool = True) -> str | N
 
 
 def install(name: str, *, wait: bool = True) -> None:
-    """Wrap the interpreter's launch so generated kernels are compiled for `name` as well."""
+    """Wrap the interpreter's launch so generated kernels are compiled for `name` as well
+    (several targets: names separated by commas)."""
     from triton.runtime.interpreter import InterpretedFunction
 
-    target = target_named(name)
+    targets = [target_named(part.strip()) for part in name.split(",") if part.strip()]
     run = InterpretedFunction.run
     original = getattr(run, "original_run", run)
 
@@ -50,12 +51,13 @@ def install(name: str, *, wait: bool = True) -> None:
         if not warmup and _generated(self.fn.__code__.co_filename):
             launch = launch_of(self, args, kwargs, grid)
             STATISTICS["launches"] += 1
-            future = submit(launch, target)
-            if launch.key() not in _SEEN:
-                _SEEN.add(launch.key())
-                STATISTICS["compiled"] += 1
-                future.add_done_callback(_count_seconds)
-            _PENDING.append(future)
+            for target in targets:
+                future = submit(launch, target)
+                if (target.name, launch.key()) not in _SEEN:
+                    _SEEN.add((target.name, launch.key()))
+                    STATISTICS["compiled"] += 1
+                    future.add_done_callback(_count_seconds)
+                _PENDING.append(future)
             if wait:
                 drain()
         return result

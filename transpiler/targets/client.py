@@ -86,13 +86,17 @@ def _read_reply(process: subprocess.Popen) -> dict | None:
 
 
 _WORKERS: list[_Worker] = []
+WORKERS = 1  # compiling subprocesses; more compile side by side (tests/test_all_targets.py: 2)
 
 
 def _worker() -> _Worker:
-    """The compiling subprocess, started on first use (again if it ended)."""
-    if not _WORKERS or _WORKERS[0].process.poll() is not None:
-        _WORKERS[:] = [_Worker()]
-    return _WORKERS[0]
+    """The compiling subprocess with the least work waiting, started on first use (again if
+    it ended), up to WORKERS of them."""
+    _WORKERS[:] = [w for w in _WORKERS if w.process.poll() is None]
+    idle = [w for w in _WORKERS if not w.waiting]
+    if not idle and len(_WORKERS) < WORKERS:
+        _WORKERS.append(_Worker())
+    return min(_WORKERS, key=lambda w: len(w.waiting))
 
 
 def module_code(path: str) -> str:
