@@ -109,8 +109,9 @@ def results_table(tab: TargetTab) -> str:
     rows = [
         "<tr>"
         + "".join(
-            f'<td style="{CELL_STYLE}">{html.escape(str(fill(one.result)))}</td>'  # type: ignore[operator]
-            for fill in COLUMNS.values()
+            f'<td data-column="{html.escape(title)}" style="{CELL_STYLE}">'
+            f"{html.escape(str(fill(one.result)))}</td>"  # type: ignore[operator]
+            for title, fill in COLUMNS.items()
         )
         + "</tr>"
         for one in tab.compiled
@@ -160,7 +161,7 @@ def annotated_pane(pane: str, title: str, rows: list[str]) -> str:
     return (
         f'<div data-pane="{pane}" style="{PANE_STYLE}">'
         f'<div style="{TITLE_STYLE}">{html.escape(title)}</div>'
-        f'<div data-code="{pane}" style="{CODE_STYLE}">{"".join(rows)}</div></div>'
+        f'<div data-code="{pane}" style="{CODE_STYLE}">{"".join(rows)}</div><!--/code--></div>'
     )
 
 

@@ -155,7 +155,9 @@ TAB_STYLE = (
 def tabbed(tabs: list[tuple[str, str]]) -> str:
     """Tabs from radio inputs and labels, switched by a <style> of the view's own id: no
     script, no kernel. Where a sanitiser drops <style>, every tab's content shows in order."""
-    view = "hv" + hashlib.sha1("".join(body for _, body in tabs).encode()).hexdigest()[:10]
+    # named by the code and the tabs' labels (not by compile times): the same in every run
+    named_by = tabs[0][1] + "".join(label for label, _ in tabs)
+    view = "hv" + hashlib.sha1(named_by.encode()).hexdigest()[:10]
     inputs = "".join(
         f'<input type="radio" name="{view}" id="{view}-{index}"{" checked" if index == 0 else ""}'
         f' aria-label="{html.escape(label)}">'

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -192,6 +193,8 @@ def _ready() -> str:
 def main() -> None:
     if os.environ.get("TRITON_INTERPRET") != "0":
         sys.exit("transpiler.targets.worker: start it with TRITON_INTERPRET=0 (client.py does)")
+    # Jupyter interrupts a kernel's whole process group: the worker ends when its stdin does
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # what Triton prints (ptxas failures print the PTX) must not reach replies
     sys.stdout = sys.stderr
