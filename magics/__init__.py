@@ -32,7 +32,7 @@ def load_ipython_extension(ipython: Any) -> None:
     $TRANSPILER_COMPILE_CHECK set (.ci/run sets it for the notebooks), every kernel the
     interpreter runs is also compiled for those targets, a failure failing the cell."""
     register(ipython)
-    from transpiler import runtime
+    from transpiler.run import runtime
 
     if runtime.interpreting():
         from transpiler.targets import check

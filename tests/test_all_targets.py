@@ -19,7 +19,7 @@ import torch
 from helion_oracle import load_cases, make
 
 import transpiler
-from transpiler.runtime import load_module
+from transpiler.run.runtime import load_module
 from transpiler.targets import TargetResult, client, target_named
 from transpiler.targets.capture import record_launches
 from transpiler.targets.client import submit
