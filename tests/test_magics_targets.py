@@ -274,3 +274,35 @@ def test_tabs_switch_without_script_and_hover_shows_the_cost(matmul_view, tmp_pa
             assert shade.startswith("rgba(255, 183, 0")
         finally:
             browser.close()
+
+
+# --- the notebooks' compile check: %load_ext magics installs it from the environment --------
+
+
+def test_load_ext_compiles_every_launch_for_the_environment_s_targets(
+    device: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if device != "cpu":
+        pytest.skip("the check wraps Triton's interpreter")
+    import os
+
+    import magics
+    from transpiler.targets import check
+
+    monkeypatch.setenv(check.ENVIRONMENT, "gfx942,sm_90")
+    k8_cell = MATMUL_CELL.replace("hl.tile(k)", "hl.tile(k, block_size=8)")
+    try:
+        with fresh_shell(device) as shell:
+            magics.load_ipython_extension(shell)
+            put(shell, x=torch.randn(33, 40), y=torch.randn(40, 17))
+            rejected = run_magic(shell, '--run "matmul(x, y)"', k8_cell)  # a GPU's tl.dot: K >= 16
+            put(shell, x=torch.randn(33, 48), y=torch.randn(48, 17))
+            accepted = run_magic(shell, '--run "matmul(x, y)" --force', MATMUL_CELL)
+    finally:  # back to what conftest installed
+        monkeypatch.undo()
+        configured = os.environ.get(check.ENVIRONMENT, "sm_90")
+        check.uninstall() if configured in ("", "0") else check.install(configured, wait=False)
+    pane = rejected.plain()
+    assert "GPUCompileError" in pane and "K >= 16" in pane, pane
+    assert f"cell line {PRODUCT_LINE}" in pane  # at the user's line, not in Triton's
+    assert "PASS" in accepted.stdout and "GPUCompileError" not in accepted.plain()
