@@ -306,3 +306,16 @@ def test_load_ext_compiles_every_launch_for_the_environment_s_targets(
     assert "GPUCompileError" in pane and "K >= 16" in pane, pane
     assert f"cell line {PRODUCT_LINE}" in pane  # at the user's line, not in Triton's
     assert "PASS" in accepted.stdout and "GPUCompileError" not in accepted.plain()
+
+
+def test_tabs_are_named_by_the_code_and_labels_not_by_compile_times() -> None:
+    from magics.view import tabbed
+
+    def view_id(code: str, seconds: str) -> str:
+        page = tabbed([("Source · Triton", code), ("sm_90 · H100 / H200", f"<td>{seconds}</td>")])
+        found = re.match(r'<div id="(hv[0-9a-f]+)">', page)
+        assert found is not None
+        return found.group(1)
+
+    assert view_id("code", "1.23") == view_id("code", "2.50")  # a stored notebook stays equal
+    assert view_id("code", "1.23") != view_id("other code", "1.23")
