@@ -57,6 +57,9 @@ UNRECORDED_CALLS = {  # tests/kernels files the oracle has no case of (callables
         "column_sums": lambda: (_rows(),),
         "running_cumsum": lambda: (_rows(),),
         "argmax_and_rms": lambda: (_rows(),),
+        "rows_times_matrix": lambda: (torch.randn(32, 100), torch.randn(100, 16)),
+        "shifted_rows": lambda: (_rows(), torch.randn(5) + 5),
+        "two_phases": lambda: (torch.randn(5, 301), torch.randn(4, 333)),
     },
     "mask_mods": {
         "masked_scores": lambda: (
