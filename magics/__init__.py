@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from transpiler.run.devices import interpreting
+from transpiler.targets import check
+
 
 def empty_cell_as_line(lines: list[str]) -> list[str]:
     """`%%helion OPTIONS` with nothing under it → the line magic `%helion OPTIONS`.
@@ -32,9 +35,5 @@ def load_ipython_extension(ipython: Any) -> None:
     $TRANSPILER_COMPILE_CHECK set (.ci/run sets it for the notebooks), every kernel the
     interpreter runs is also compiled for those targets, a failure failing the cell."""
     register(ipython)
-    from transpiler.run import runtime
-
-    if runtime.interpreting():
-        from transpiler.targets import check
-
+    if interpreting():
         check.install_from_environment(wait=True)
