@@ -44,11 +44,20 @@ PEERS = ("ours", "eager", "compile", "helion")
 
 
 def helion_module(file: str):
-    """The workload's source file imported with the real `helion` (default config, no autotune)."""
-    os.environ.setdefault("HELION_AUTOTUNE_EFFORT", "none")
-    spec = importlib.util.spec_from_file_location(f"helion_{Path(file).stem}", ROOT / file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    """The workload's source file imported with the real `helion` (default config, no autotune).
+    Helion reads HELION_AUTOTUNE_EFFORT when a kernel is decorated; the variable is set only
+    while the module runs, since our own decorator reads the same variable (Helion's spelling)."""
+    saved = os.environ.get("HELION_AUTOTUNE_EFFORT")
+    os.environ["HELION_AUTOTUNE_EFFORT"] = "none"
+    try:
+        spec = importlib.util.spec_from_file_location(f"helion_{Path(file).stem}", ROOT / file)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        if saved is None:
+            del os.environ["HELION_AUTOTUNE_EFFORT"]
+        else:
+            os.environ["HELION_AUTOTUNE_EFFORT"] = saved
     return module
 
 
