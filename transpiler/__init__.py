@@ -9,6 +9,7 @@ from .export.build import export
 from .frontend.errors import TranspileError
 from .helion_compat import autotuner, exc, runtime_settings
 from .pipeline import Transpiled, transpile, transpile_module
+from .run import runtime
 from .run.runtime import (  # first: it picks Triton's interpreter
     BoundKernel,
     Kernel,
@@ -23,6 +24,7 @@ for _name, _module in {
     "autotuner": autotuner,
     "exc": exc,
     "runtime_settings": runtime_settings,
+    "runtime": runtime,  # `helion.runtime.get_num_sm(device)`, `from helion.runtime import ...`
 }.items():
     sys.modules[f"{__name__}.{_name}"] = _module
 
