@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
+from ..ops.hl import LANGUAGE_NAMES, REFUSED_LANGUAGE  # noqa: F401 - REFUSED_LANGUAGE re-exported
 from .errors import (
     NoDeviceLoopError,
     TileOutsideKernelError,
@@ -198,39 +199,6 @@ def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
         else:
             _refuse_stray_loops(statement, source, aliases)
     return kernels
-
-
-LANGUAGE_NAMES = (
-    "tile grid zeros full arange cumsum specialize constexpr static_range register_block_size "
-    "register_tunable load store dot atomic_add atomic_max atomic_min atomic_and atomic_or "
-    "atomic_xor atomic_xchg atomic_cas reduce associative_scan cumprod device_print rand "
-    "randint split join inline_triton inline_asm_elementwise triton_kernel jagged_tile vtile "
-    "register_reduction_dim signal wait subscript stacktensor_like tile_index barrier tile_begin "
-    "tile_end tile_block_size tile_id"
-).split()
-
-
-_FP4_HINT = (
-    "load the packed bytes as uint8 and unpack them yourself: (b & 0xF) and (b >> 4) give the "
-    "two e2m1 codes; a 16-entry table (0, 0.5, 1, 1.5, 2, 3, 4, 6 and their negatives) their values"
-)
-# Helion names (its newest snapshot, after 1.5.0) refused on purpose: name → (why, hint)
-REFUSED_LANGUAGE: dict[str, tuple[str, str]] = {
-    "float4_e2m1fn_x2_to_float32": (
-        "unpacks torch.float4_e2m1fn_x2, a dtype Triton has no type for (Helion lowers it on its "
-        "CuTe backend only)",
-        _FP4_HINT,
-    ),
-    "load_float4_e2m1fn_x16_to_float16": (
-        "loads 8 packed fp4 bytes as 16 float16 lanes with Helion's own PTX: this transpiler "
-        "has no fp4 lowering",
-        _FP4_HINT,
-    ),
-    "load_bfloat16_x16_to_float16": (
-        "a 16-lane vector load Helion writes in PTX: this transpiler has no lowering for it",
-        "load the bfloat16 values with an index and convert them: x[tile].to(torch.float16)",
-    ),
-}
 
 
 def _refuse_unknown_loops(body: list[cst.BaseStatement], source: Source, aliases: Aliases) -> None:

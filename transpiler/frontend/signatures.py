@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from ..ops.hl import HL
 from .errors import UnknownKeywordError, UnsupportedConstructError, near_names
 
 
@@ -149,52 +150,8 @@ def bind(
     return values
 
 
-# Helion's language, as helion/language/*.py spells it (snapshot ef091f4, 2026-08-22); the
-# names this transpiler lowers. Each parameter here is honoured by lowering or reference mode.
-HL_SIGNATURES = signature_table(
-    """
-    tile(begin_or_end, end_or_none=None, block_size=None)
-    grid(begin_or_end, end_or_none=None, step=None)
-    jagged_tile(parent)
-    vtile(parent)
-    static_range(begin_or_end, end_or_none=None, step=1)
-    zeros(shape, dtype=torch.float32, device=None)
-    full(shape, value, dtype=torch.float32, device=None)
-    arange(*args, dtype=None, device=None)
-    cumsum(input_tensor, dim, reverse=False)
-    cumprod(input_tensor, dim, reverse=False)
-    associative_scan(combine_fn, input_tensor, dim, reverse=False)
-    reduce(combine_fn, input_tensor, dim=None, other=0, keep_dims=False)
-    dot(mat1, mat2, acc=None, out_dtype=None)
-    load(tensor, index, extra_mask=None, eviction_policy=None)
-    store(tensor, index, value, extra_mask=None)
-    atomic_add(target, index, value, sem="relaxed")
-    atomic_xchg(target, index, value, sem="relaxed")
-    atomic_and(target, index, value, sem="relaxed")
-    atomic_or(target, index, value, sem="relaxed")
-    atomic_xor(target, index, value, sem="relaxed")
-    atomic_max(target, index, value, sem="relaxed")
-    atomic_min(target, index, value, sem="relaxed")
-    atomic_cas(target, index, expected, value, sem="relaxed")
-    split(tensor)
-    join(tensor0, tensor1)
-    specialize(value)
-    register_reduction_dim(size)
-    register_block_size(min_or_max, max_or_none=None)
-    register_tunable(name, fragment)
-    rand(shape, seed, device=None, offsets=None)
-    randint(shape, low, high, seed, device=None)
-    device_print(prefix, *values)
-    inline_triton(triton_source, args, output_like)
-    triton_kernel(triton_source_or_fn, args, output_like)
-    barrier()
-    tile_index(tile)
-    tile_begin(tile)
-    tile_end(tile)
-    tile_block_size(tile)
-    tile_id(tile)
-    """
-)
+# Helion's language: the hl table's signatures (ops/hl.py).
+HL_SIGNATURES = {op.name: parse_signature(op.signature) for op in HL}
 
 
 # The torch ops lowering honours, with the parameters it honours (torch's names: `input` for

@@ -18,9 +18,9 @@ from ..frontend.errors import (
     UnsupportedOpError,
     near_names,
 )
-from ..frontend.kernels import LANGUAGE_NAMES, REFUSED_LANGUAGE
 from ..frontend.signatures import HL_SIGNATURES, bind, torch_refusals, torch_signature
 from ..ops.alternatives import unsupported_hint
+from ..ops.hl import HL_BY_NAME, LANGUAGE_NAMES, REFUSED_LANGUAGE
 from ..ops.table import (
     CAST_METHODS,
     DTYPES,
@@ -39,7 +39,7 @@ from .expressions import result_dtype
 from .gathers import lower_gather
 from .inlining import InliningMixin
 from .joins import STACK_FUNCTIONS, JoinsMixin
-from .memory import ATOMICS, MemoryMixin
+from .memory import MemoryMixin
 from .norms import NormsMixin
 from .orderings import lower_ordering
 from .promotion import result_of, with_dimensioned_dtype
@@ -68,11 +68,6 @@ _TILE_FUNCTIONS = {
     "tile_end": "end",
     "tile_block_size": "block_size",
     "tile_id": "id",
-}
-# Parameters of Helion's signatures that lowering does not honour: refused with the fix.
-_REFUSED_HL_PARAMETERS: dict[str, dict[str, str]] = {
-    "rand": {"offsets": "leave out offsets=: each element's offset is its linear index"},
-    "arange": {"dtype": "hl.arange gives int32 lanes: convert them with .to(dtype)"},
 }
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
@@ -215,11 +210,12 @@ class CallsMixin(
         raise self.source.error(UnsupportedConstructError, node, f"{name}() inside a device loop")
 
     def call_language(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        signature = HL_SIGNATURES.get(name)
-        if signature is not None:  # every argument by its Helion name; unknown keywords refused
-            refused = _REFUSED_HL_PARAMETERS.get(name, {})
+        """An hl call: bound against its signature in the hl table, lowered by its row's method."""
+        op = HL_BY_NAME.get(name)
+        if op is not None:  # every argument by its Helion name; unknown keywords refused
+            refused = dict(op.refused)
             bound = bind(
-                signature,
+                HL_SIGNATURES[name],
                 args.positional,
                 args.keyword_args,
                 node,
@@ -229,92 +225,108 @@ class CallsMixin(
                 owner=f"hl.{name}",
             )
             args = args.bound(bound)
-        if name in ("zeros", "full"):
-            shape_node, value_node = args.get(0, "shape"), args.get(1, "value")
-            for what, missing in (("shape", shape_node), ("value", value_node)):
-                if missing is None and (what == "shape" or name == "full"):
-                    raise self.source.error(
-                        UnsupportedConstructError,
-                        node,
-                        f"hl.{name}() needs a {what}",
-                        hint="write hl.zeros([tile], dtype=...) or hl.full([tile], value, dtype=...)",
-                    )
-            value = constant(0.0) if name == "zeros" else self.lower_expr(value_node)
-            dtype_node = args.get(1 if name == "zeros" else 2, "dtype")
-            dtype = self.lower_expr(dtype_node) if dtype_node is not None else None
-            if dtype is not None:
-                self.refuse_unsupported_dtype(dtype, node)
-            return self.allocate(shape_node, value, dtype, node)
-        if name in ("cumsum", "cumprod"):
-            return self.reduction(
-                name, self.lower_expr(args.get(0, "input_tensor")), args.rest(1), node
-            )
-        if name == "dot":
-            return self.dot_call(name, args, node)
-        if name == "associative_scan":
-            return self.associative_scan(args, node)
-        if name == "reduce":
-            return self.reduce_with(args, node)
-        if name in ATOMICS or name in ("load", "store"):
-            return self.call_memory(name, args, node)
-        if name == "split":
-            return self.split(args, node)
-        if name == "join":
-            return self.join(args, node)
-        if name in ("specialize", "register_reduction_dim"):
-            return self.lower_expr(args.get(0, "value"))
-        if name == "arange":
-            return self.arange(args, node)
-        if name in ("rand", "randint"):
-            return self.call_random(name, args, node)
-        if name == "device_print":
-            return self.device_print(args, node)
-        if name == "inline_triton":
-            return self.inline_triton(args, node)
-        if name == "triton_kernel":
-            return self.triton_kernel(args, node)
-        if name == "barrier":
-            raise self.source.error(
-                BarrierPlacementError,
-                node,
-                "hl.barrier() inside a device loop: it can only separate the kernel's "
-                "top-level device loops",
-            )
-        if name in _TILE_FUNCTIONS:  # hl.tile_index(tile) is tile.index
-            tile_node = args.get(0, "tile")
-            tile = self.lower_expr(tile_node) if tile_node is not None else None
-            if tile is None or tile.kind != TILE or len(node.args) != 1:
+        if op is None or op.lowering is None:
+            if name in REFUSED_LANGUAGE:
+                why, hint = REFUSED_LANGUAGE[name]
+                raise self.source.error(
+                    UnsupportedOpError, node, f"hl.{name} is not supported: it {why}", hint=hint
+                )
+            if name in LANGUAGE_NAMES:
                 raise self.source.error(
                     UnsupportedConstructError,
                     node,
-                    f"hl.{name} takes one tile",
-                    hint=f"write hl.{name}(tile), or tile.{_TILE_FUNCTIONS[name]}",
+                    f"hl.{name} is part of Helion's language but not of this transpiler yet",
+                    hint="see docs/ops.md for what is supported",
                 )
-            return self.tile_attribute(tile, _TILE_FUNCTIONS[name], node)
-        if name in ("tile", "grid"):
             raise self.source.error(
-                UnsupportedConstructError,
-                node,
-                f"hl.{name}() is only meaningful as the iterable of a for loop",
-                hint=f"write `for tile in hl.{name}(n):`",
+                UnknownLanguageNameError,
+                node.func,
+                f"helion.language has no name {name!r}",
+                hint=near_names(name, LANGUAGE_NAMES) or "see docs/ops.md for the language",
             )
-        if name in REFUSED_LANGUAGE:
-            why, hint = REFUSED_LANGUAGE[name]
-            raise self.source.error(
-                UnsupportedOpError, node, f"hl.{name} is not supported: it {why}", hint=hint
-            )
-        if name in LANGUAGE_NAMES:
-            raise self.source.error(
-                UnsupportedConstructError,
-                node,
-                f"hl.{name} is part of Helion's language but not of this transpiler yet",
-                hint="see docs/ops.md for what is supported",
-            )
+        return getattr(self, op.lowering)(name, args, node)
+
+    # -- hl rows whose lowering needs a word more than the method they call ----------------
+
+    def hl_allocate(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        """`hl.zeros(shape, dtype)`, `hl.full(shape, value, dtype)`."""
+        shape_node, value_node = args.get(0, "shape"), args.get(1, "value")
+        for what, missing in (("shape", shape_node), ("value", value_node)):
+            if missing is None and (what == "shape" or name == "full"):
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    node,
+                    f"hl.{name}() needs a {what}",
+                    hint="write hl.zeros([tile], dtype=...) or hl.full([tile], value, dtype=...)",
+                )
+        value = constant(0.0) if name == "zeros" else self.lower_expr(value_node)
+        dtype_node = args.get(1 if name == "zeros" else 2, "dtype")
+        dtype = self.lower_expr(dtype_node) if dtype_node is not None else None
+        if dtype is not None:
+            self.refuse_unsupported_dtype(dtype, node)
+        return self.allocate(shape_node, value, dtype, node)
+
+    def hl_scan(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        """`hl.cumsum(x, dim)`, `hl.cumprod(x, dim)`: the op table's scans."""
+        return self.reduction(
+            name, self.lower_expr(args.get(0, "input_tensor")), args.rest(1), node
+        )
+
+    def hl_passthrough(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        """`hl.specialize(v)`, `hl.register_reduction_dim(n)`: the value itself."""
+        return self.lower_expr(args.get(0, "value"))
+
+    def hl_associative_scan(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        return self.associative_scan(args, node)
+
+    def hl_reduce(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        return self.reduce_with(args, node)
+
+    def hl_split(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        return self.split(args, node)
+
+    def hl_join(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        return self.join(args, node)
+
+    def hl_arange(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        return self.arange(args, node)
+
+    def hl_device_print(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        return self.device_print(args, node)
+
+    def hl_inline_triton(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        return self.inline_triton(args, node)
+
+    def hl_triton_kernel(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        return self.triton_kernel(args, node)
+
+    def hl_barrier(self, name: str, args: Arguments, node: cst.Call) -> Value:
         raise self.source.error(
-            UnknownLanguageNameError,
-            node.func,
-            f"helion.language has no name {name!r}",
-            hint=near_names(name, LANGUAGE_NAMES) or "see docs/ops.md for the language",
+            BarrierPlacementError,
+            node,
+            "hl.barrier() inside a device loop: it can only separate the kernel's "
+            "top-level device loops",
+        )
+
+    def hl_tile_attribute(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        """`hl.tile_index(tile)` is `tile.index`, and so on."""
+        tile_node = args.get(0, "tile")
+        tile = self.lower_expr(tile_node) if tile_node is not None else None
+        if tile is None or tile.kind != TILE or len(node.args) != 1:
+            raise self.source.error(
+                UnsupportedConstructError,
+                node,
+                f"hl.{name} takes one tile",
+                hint=f"write hl.{name}(tile), or tile.{_TILE_FUNCTIONS[name]}",
+            )
+        return self.tile_attribute(tile, _TILE_FUNCTIONS[name], node)
+
+    def hl_loop_only(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        raise self.source.error(
+            UnsupportedConstructError,
+            node,
+            f"hl.{name}() is only meaningful as the iterable of a for loop",
+            hint=f"write `for tile in hl.{name}(n):`",
         )
 
     # -- methods --------------------------------------------------------------------------

@@ -12,12 +12,14 @@ import libcst.matchers as m
 import torch
 
 from ..frontend import callables
+from ..ops.hl import HL
 from .cost import Dim, KernelWork, Work
 from .host_eval import CostModelError
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, is_floating
 
 _TILE_SCALARS = {"begin", "end", "block_size", "id", "count"}
-_HOST_LANGUAGE = {"specialize", "register_reduction_dim", "constexpr", "cdiv", "next_power_of_2"}
+# hl names that run on the host (the hl table's "host" cost kind, and the `constexpr` annotation)
+_HOST_LANGUAGE = {op.name for op in HL if op.cost == "host"} | {"constexpr"}
 
 
 class Expressions:
@@ -153,7 +155,10 @@ class Expressions:
         qualified = self.aliases.qualified(node.func, set(self.env))
         if qualified is not None:
             namespace, _, name = qualified.rpartition(".")
-            if namespace in ("torch", "torch.nn.functional", "helion.language"):
+            if namespace == "helion.language":
+                operands = [self.ev(p) for p in positional]
+                return self.hl_operation(node, name, operands, keywords)
+            if namespace in ("torch", "torch.nn.functional"):
                 operands = [self.ev(p) for p in positional]
                 return self.operation(node, name, operands, keywords)
         if isinstance(node.func, cst.Attribute):

@@ -7,6 +7,7 @@ from typing import Any
 import libcst as cst
 import torch
 
+from ..ops.hl import HL_BY_NAME
 from ..ops.table import CAST_METHODS, ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
 from ..ops.table_orderings import ORDERING_OPS_BY_NAME
 from .cost import Dim
@@ -15,6 +16,15 @@ from .values import Block, BlockSize, Group, Host, Tiles, broadcast, dtype_float
 
 DOTS = {"matmul": 0, "mm": 0, "bmm": 0, "dot": 0, "addmm": 1, "baddbmm": 1}  # → index of a
 ALLOCATE_LIKE = {"zeros_like", "ones_like", "empty_like", "full_like"}
+# hl cost kinds (ops/hl.py COSTS) → the method that costs a call ("host" calls make no device value)
+HL_COSTS = {
+    "allocate": "cost_allocate",
+    "arange": "cost_arange",
+    "random": "cost_random",
+    "dot": "dot_call",
+    "reduction": "reduction",
+    "free": "cost_free",
+}
 VIEWS = {"unsqueeze", "squeeze", "t", "transpose", "permute", "contiguous"}
 
 
@@ -52,18 +62,30 @@ class Calls(Expressions):
         if name in ALLOCATE_LIKE:
             dtype = self.ev(keywords["dtype"]).value if "dtype" in keywords else None
             return Block(self.dims_of(node, operands[0]), dtype_floating(dtype, True))
-        if name in ("zeros", "full"):
-            dtype = self.ev(keywords["dtype"]).value if "dtype" in keywords else torch.float32
-            if len(operands) > 2:
-                dtype = operands[2].value
-            return Block(self.shape_dims(node, operands[0]), dtype_floating(dtype, True))
-        if name == "arange":
-            return Block(self.shape_dims(node, Group(tuple(operands[-1:]))), floating=False)
-        if name in ("rand", "randint"):
-            return Block(self.shape_dims(node, operands[0]), floating=name == "rand")
-        if name == "device_print":
-            return Host(None)
         raise self.error(node, f"{name}()")
+
+    def hl_operation(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Any:
+        """An hl call, costed by its row's cost kind (ops/hl.py); unmodelled kinds say so."""
+        op = HL_BY_NAME.get(name)
+        method = HL_COSTS.get(op.cost) if op is not None and op.cost is not None else None
+        if method is None:
+            raise self.error(node, f"{name}()")
+        return getattr(self, method)(node, name, operands, keywords)
+
+    def cost_allocate(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
+        dtype = self.ev(keywords["dtype"]).value if "dtype" in keywords else torch.float32
+        if len(operands) > 2:
+            dtype = operands[2].value
+        return Block(self.shape_dims(node, operands[0]), dtype_floating(dtype, True))
+
+    def cost_arange(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
+        return Block(self.shape_dims(node, Group(tuple(operands[-1:]))), floating=False)
+
+    def cost_random(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
+        return Block(self.shape_dims(node, operands[0]), floating=name == "rand")
+
+    def cost_free(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Host:
+        return Host(None)
 
     def reduction(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Any:
         op = REDUCTIONS_BY_NAME[name]

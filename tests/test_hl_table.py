@@ -1,0 +1,114 @@
+"""The hl table (transpiler/ops/hl.py) drives binding, lowering, reference mode, export, the cost
+model and docs/language.md: each consumer checked against it."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import transpiler
+import transpiler.language
+from transpiler.export.reference import hl as exported_hl
+from transpiler.frontend import errors
+from transpiler.frontend.signatures import HL_SIGNATURES
+from transpiler.lower.kernel import KernelBuilder
+from transpiler.ops.hl import COSTS, HL, HL_BY_NAME, LANGUAGE_NAMES
+from transpiler.ops.hl_doc import LANGUAGE_MD, current_section, render
+from transpiler.perf.op_calls import HL_COSTS
+from transpiler.perf.walk import Walker
+
+ROWS = [op.name for op in HL]
+
+
+def test_docs_language_md_shows_the_table_as_it_is():
+    assert current_section(LANGUAGE_MD.read_text()) == render(), (
+        "run: python -m transpiler.ops.hl_doc"
+    )
+
+
+def test_names_are_unique_and_the_signatures_are_the_tables():
+    assert len(set(ROWS)) == len(ROWS)
+    assert list(HL_SIGNATURES) == ROWS
+    assert set(ROWS) <= set(LANGUAGE_NAMES)
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_reference_mode_runs_each_row_with_its_eager_implementation(name):
+    op = HL_BY_NAME[name]
+    assert getattr(transpiler.language, name) is op.eager
+    assert name in transpiler.language.__all__
+    # the eager implementation takes what the signature requires, by position
+    signature = HL_SIGNATURES[name]
+    inspect.signature(op.eager).bind(*range(signature.required))
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_each_lowering_is_a_method_of_the_kernel_builder(name):
+    lowering = HL_BY_NAME[name].lowering
+    if lowering is not None:
+        method = getattr(KernelBuilder, lowering)
+        assert list(inspect.signature(method).parameters)[:4] == ["self", "name", "args", "node"]
+
+
+def test_each_cost_kind_has_a_costing_method():
+    assert {op.cost for op in HL} - {None} <= set(COSTS)
+    for kind in set(COSTS) - {"host"}:
+        assert callable(getattr(Walker, HL_COSTS[kind]))
+
+
+def test_the_exported_reference_runs_exactly_the_exported_rows():
+    defined = {name for name in vars(exported_hl) if not name.startswith("_")}
+    exported = {op.name for op in HL if op.exported}
+    assert defined & set(ROWS) == exported
+    assert exported <= defined
+
+
+def _kernel(body: str, params: str = "x: torch.Tensor") -> str:
+    return (
+        "import torch\nimport helion\nimport helion.language as hl\n\n@helion.kernel\n"
+        f"def k({params}) -> torch.Tensor:\n    out = torch.empty_like(x)\n"
+        f"    for tile in hl.tile(x.size(0)):\n{body}    return out\n"
+    )
+
+
+REFUSALS = {  # a call inside a device loop → (error class, words of its message or hint)
+    "a parameter the row refuses (rand offsets=)": (
+        "        out[tile] = hl.rand([tile], 1, offsets=None)\n",
+        errors.UnsupportedConstructError,
+        "each element's offset is its linear index",
+    ),
+    "another row's refusal (arange dtype=)": (
+        "        out[tile] = x[tile] + hl.arange(tile.block_size, dtype=torch.int64)\n",
+        errors.UnsupportedConstructError,
+        "convert them with .to(dtype)",
+    ),
+    "a row without a device lowering": (
+        "        out[tile] = x[tile] + hl.register_block_size(16)\n",
+        errors.UnsupportedConstructError,
+        "not of this transpiler yet",
+    ),
+    "a Helion name outside the table": (
+        "        out[tile] = hl.subscript(x[tile], [None])\n",
+        errors.UnsupportedConstructError,
+        "not of this transpiler yet",
+    ),
+    "a loop-only row in an expression": (
+        "        out[tile] = x[tile] + hl.tile(4)\n",
+        errors.UnsupportedConstructError,
+        "only meaningful as the iterable of a for loop",
+    ),
+    "a misspelt keyword of a row": (
+        "        out[tile] = hl.zeros([tile], dtyp=torch.float32)\n",
+        errors.UnknownKeywordError,
+        "dtype",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_lowering_refuses_through_the_table(case):
+    body, error, words = REFUSALS[case]
+    with pytest.raises(error) as raised:
+        transpiler.transpile(_kernel(body))
+    assert words in str(raised.value)

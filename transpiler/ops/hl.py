@@ -1,0 +1,122 @@
+"""The `hl` table: each helion.language function as data that drives binding, lowering, reference
+mode, the exported module's reference, the cost model and docs/language.md."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..reference import eager, hl_eager
+
+# How perf/ costs a call (perf/op_calls.py maps each to a method); None: not modelled, the cost
+# model says so at the call.
+COSTS = {
+    "allocate": "a fresh block: no FLOPs, no memory traffic",
+    "arange": "a block of lane indices: no FLOPs, no memory traffic",
+    "random": "a block of Philox numbers: no memory traffic",
+    "dot": "2·M·N·K FLOPs on the tensor cores",
+    "reduction": "the op table's row of the same name (torch.cumsum, torch.cumprod)",
+    "free": "nothing: output only",
+    "host": "runs on the host: no device value",
+}
+
+
+@dataclass(frozen=True)
+class HlOp:
+    """One hl function: Helion's signature, the KernelBuilder method that lowers a call to it
+    (`(name, args, node) → Value`; None: refused inside a device expression), its eager
+    implementation, its cost kind (COSTS), whether the exported reference runs it, a doc line."""
+
+    signature: str
+    lowering: str | None
+    eager: Callable
+    cost: str | None
+    exported: bool
+    doc: str
+    refused: tuple[tuple[str, str], ...] = ()  # Helion's parameters lowering does not honour: fix
+
+    @property
+    def name(self) -> str:
+        return self.signature.split("(", 1)[0]
+
+
+# Signatures as helion/language/*.py spells them (snapshot ef091f4, 2026-08-22); each parameter
+# is honoured by lowering or reference mode.
+HL = (
+    HlOp("tile(begin_or_end, end_or_none=None, block_size=None)", "hl_loop_only", hl_eager.tile, None, True, "tiles of one or more ranges: the iterable of a device loop"),
+    HlOp("grid(begin_or_end, end_or_none=None, step=None)", "hl_loop_only", hl_eager.grid, None, True, "every index of one or more ranges, one at a time: a device loop's iterable"),
+    HlOp("jagged_tile(parent)", None, hl_eager.jagged_tile, None, False, "tiles over each row's own length, inside a tile loop"),
+    HlOp("vtile(parent)", None, hl_eager.vtile, None, False, "Helion's other name for jagged_tile"),
+    HlOp("static_range(begin_or_end, end_or_none=None, step=1)", None, hl_eager.static_range, None, True, "a range the compiler unrolls"),
+    HlOp("zeros(shape, dtype=torch.float32, device=None)", "hl_allocate", hl_eager.zeros, "allocate", True, "a block of zeros shaped by tiles and sizes"),
+    HlOp("full(shape, value, dtype=torch.float32, device=None)", "hl_allocate", hl_eager.full, "allocate", True, "a block filled with one value"),
+    HlOp("arange(*args, dtype=None, device=None)", "hl_arange", hl_eager.arange, "arange", True, "lane indices, as torch.arange",
+          (("dtype", "hl.arange gives int32 lanes: convert them with .to(dtype)"),)),
+    HlOp("cumsum(input_tensor, dim, reverse=False)", "hl_scan", hl_eager.cumsum, "reduction", True, "running sum along a dimension"),
+    HlOp("cumprod(input_tensor, dim, reverse=False)", "hl_scan", hl_eager.cumprod, "reduction", True, "running product along a dimension"),
+    HlOp("associative_scan(combine_fn, input_tensor, dim, reverse=False)", "hl_associative_scan", hl_eager.associative_scan, None, False, "a scan with the user's combine function"),
+    HlOp("reduce(combine_fn, input_tensor, dim=None, other=0, keep_dims=False)", "hl_reduce", hl_eager.reduce, None, False, "a reduction with the user's combine function"),
+    HlOp("dot(mat1, mat2, acc=None, out_dtype=None)", "dot_call", hl_eager.dot, "dot", True, "a matrix product, optionally accumulated into acc"),
+    HlOp("load(tensor, index, extra_mask=None, eviction_policy=None)", "call_memory", hl_eager.load, None, True, "a masked load of tensor[index]"),
+    HlOp("store(tensor, index, value, extra_mask=None)", "call_memory", hl_eager.store, None, True, "a masked store into tensor[index]"),
+    HlOp('atomic_add(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_add, None, True, "target[index] += value, atomically"),
+    HlOp('atomic_xchg(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_xchg, None, False, "target[index] = value atomically, returning the old value"),
+    HlOp('atomic_and(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_and, None, False, "target[index] &= value, atomically"),
+    HlOp('atomic_or(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_or, None, False, "target[index] |= value, atomically"),
+    HlOp('atomic_xor(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_xor, None, False, "target[index] ^= value, atomically"),
+    HlOp('atomic_max(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_max, None, False, "target[index] = max(target[index], value), atomically"),
+    HlOp('atomic_min(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_min, None, False, "target[index] = min(target[index], value), atomically"),
+    HlOp('atomic_cas(target, index, expected, value, sem="relaxed")', "call_memory", hl_eager.atomic_cas, None, False, "compare-and-swap at target[index]"),
+    HlOp("split(tensor)", "hl_split", hl_eager.split, None, False, "a last dimension of 2 split into two blocks"),
+    HlOp("join(tensor0, tensor1)", "hl_join", hl_eager.join, None, False, "two blocks joined along a new last dimension of 2"),
+    HlOp("specialize(value)", "hl_passthrough", hl_eager.specialize, "host", True, "a size fixed at compile time"),
+    HlOp("register_reduction_dim(size)", "hl_passthrough", hl_eager.register_reduction_dim, "host", False, "a reduction dimension's size"),
+    HlOp("register_block_size(min_or_max, max_or_none=None)", None, hl_eager.register_block_size, None, True, "a tunable block size, for tiles and loops"),
+    HlOp("register_tunable(name, fragment)", None, hl_eager.register_tunable, None, True, "a tunable value the config chooses"),
+    HlOp("rand(shape, seed, device=None, offsets=None)", "call_random", eager.rand, "random", True, "uniform floats in [0, 1): Triton's Philox numbers",
+          (("offsets", "leave out offsets=: each element's offset is its linear index"),)),
+    HlOp("randint(shape, low, high, seed, device=None)", "call_random", eager.randint, "random", True, "integers in [low, high) from the same Philox numbers"),
+    HlOp("device_print(prefix, *values)", "hl_device_print", hl_eager.device_print, "free", True, "print from the device"),
+    HlOp("inline_triton(triton_source, args, output_like)", "hl_inline_triton", eager.inline_triton, None, False, "Triton source spliced into the kernel"),
+    HlOp("triton_kernel(triton_source_or_fn, args, output_like)", "hl_triton_kernel", eager.triton_kernel, None, False, "a call of the user's @triton.jit function"),
+    HlOp("barrier()", "hl_barrier", hl_eager.barrier, None, True, "a grid-wide barrier between top-level device loops"),
+    HlOp("tile_index(tile)", "hl_tile_attribute", hl_eager.tile_index, None, False, "tile.index"),
+    HlOp("tile_begin(tile)", "hl_tile_attribute", hl_eager.tile_begin, None, False, "tile.begin"),
+    HlOp("tile_end(tile)", "hl_tile_attribute", hl_eager.tile_end, None, False, "tile.end"),
+    HlOp("tile_block_size(tile)", "hl_tile_attribute", hl_eager.tile_block_size, None, False, "tile.block_size"),
+    HlOp("tile_id(tile)", "hl_tile_attribute", hl_eager.tile_id, None, False, "tile.id"),
+)  # fmt: skip
+HL_BY_NAME = {op.name: op for op in HL}
+
+_FP4_HINT = (
+    "load the packed bytes as uint8 and unpack them yourself: (b & 0xF) and (b >> 4) give the "
+    "two e2m1 codes; a 16-entry table (0, 0.5, 1, 1.5, 2, 3, 4, 6 and their negatives) their values"
+)
+# Helion names (its newest snapshot, after 1.5.0) refused on purpose: name → (why, hint)
+REFUSED_LANGUAGE: dict[str, tuple[str, str]] = {
+    "float4_e2m1fn_x2_to_float32": (
+        "unpacks torch.float4_e2m1fn_x2, a dtype Triton has no type for (Helion lowers it on its "
+        "CuTe backend only)",
+        _FP4_HINT,
+    ),
+    "load_float4_e2m1fn_x16_to_float16": (
+        "loads 8 packed fp4 bytes as 16 float16 lanes with Helion's own PTX: this transpiler "
+        "has no fp4 lowering",
+        _FP4_HINT,
+    ),
+    "load_bfloat16_x16_to_float16": (
+        "a 16-lane vector load Helion writes in PTX: this transpiler has no lowering for it",
+        "load the bfloat16 values with an index and convert them: x[tile].to(torch.float16)",
+    ),
+}
+
+# Helion's names that are not in the table: refused as "not of this transpiler yet".
+HELION_ONLY = (
+    "constexpr",
+    "inline_asm_elementwise",
+    "signal",
+    "wait",
+    "subscript",
+    "stacktensor_like",
+)
+LANGUAGE_NAMES = tuple(op.name for op in HL) + HELION_ONLY
