@@ -60,8 +60,8 @@ STAGE_LINE_LIMIT = 2000  # long PTX / SASS listings are cut
 
 
 def helper_runs(cited: list[int | None], code_lines: list[str]) -> list[tuple[int, int]]:
-    """(first, last) line indices of each run of top-level blocks no cell line made: the
-    module's docstring, imports and helper functions, folded so the kernel comes first."""
+    """(first, last) line indices of each run of top-level functions no cell line made: the
+    helpers, folded (the module's docstring and imports stay shown above the kernel)."""
     blocks: list[list[int]] = []  # a top-level statement with its decorators and blank lines
     for index, text in enumerate(code_lines):
         starts = bool(text) and not text[0].isspace() and text[0] not in ")]}"
@@ -71,13 +71,18 @@ def helper_runs(cited: list[int | None], code_lines: list[str]) -> list[tuple[in
         blocks[-1].append(index)
     runs: list[tuple[int, int]] = []
     for block in blocks:
-        if any(cited[index] is not None for index in block):
+        if any(cited[index] is not None for index in block) or not _is_function(code_lines, block):
             continue
         if runs and runs[-1][1] == block[0] - 1:
             runs[-1] = (runs[-1][0], block[-1])
         else:
             runs.append((block[0], block[-1]))
     return [(first, last) for first, last in runs if last - first + 1 >= HELPER_FOLD_MIN]
+
+
+def _is_function(code_lines: list[str], block: list[int]) -> bool:
+    first = next((code_lines[i] for i in block if code_lines[i]), "")
+    return first.startswith(("def ", "@"))
 
 
 def code_rows(code: str, cited: list[int | None], colours: dict[int, str]) -> list[str]:
@@ -96,21 +101,18 @@ def code_rows(code: str, cited: list[int | None], colours: dict[int, str]) -> li
 
 
 def fold(rows: list[str], runs: list[tuple[int, int]]) -> list[str]:
-    """The kernel first: each helper run moves to the end, in a closed <details> of one
-    summary line (where a sanitiser drops <details>, the helpers still come after the kernel;
-    the gutter keeps the file's own line numbers)."""
-    folded = set()
-    helpers = []
-    for first, last in runs:
+    """Each helper run in place, in a closed <details> of one summary line (the generated module
+    puts its first kernel before the helpers; the gutter keeps the file's own line numbers)."""
+    out = list(rows)
+    for first, last in reversed(runs):
         count = last - first + 1
-        folded.update(range(first, last + 1))
         summary = f"{count} lines of helpers (lines {first + 1}–{last + 1})"
-        helpers.append(
+        out[first : last + 1] = [
             f'<details data-helpers="{count}"><summary style="{FOLD_STYLE}">{summary}</summary>'
             + "".join(rows[first : last + 1])
             + "</details>"
-        )
-    return [row for index, row in enumerate(rows) if index not in folded] + helpers
+        ]
+    return out
 
 
 def code_pane(

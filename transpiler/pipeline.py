@@ -7,13 +7,16 @@ import tokenize
 from dataclasses import dataclass, field
 
 import libcst as cst
+import libcst.matchers as m
 
 from .distributed.checks import symmetric_memory_checks
 from .distributed.library import imported_library
 from .emit.codegen import Names
 from .emit.launcher_checks import unpacking_checks
 from .emit.lines import Line, LoweredKernel
-from .emit.module import HEADER_IMPORTS, header
+from .emit.module import HEADER_IMPORTS, ModuleText, assemble, header
+from .emit.tidy import tidy
+from .emit.tidy.helpers import needed_helpers
 from .frontend import callables as inline
 from .frontend.config_check import check_config
 from .frontend.device_rules import check_device_rules, check_store_races
@@ -145,35 +148,45 @@ def _transpile(
             helpers |= item.helpers
             host_helpers |= item.host_helpers
             functions.update(item.functions)
-    module = header(filename, helpers, host_helpers)
+    body = ModuleText()
+    imports: list[tuple[str, int | None]] = []  # the source's opening imports, moved to the top
+    split = None  # the body's end of the first kernel and launcher: helpers go after them
+    opening = True
     for text in functions.values():  # Triton functions given to hl.triton_kernel as source
-        module.blank(2)
+        body.blank(2)
         for piece in text.split("\n"):
-            module.add(piece, None)
+            body.add(piece, None)
     for statement in parsed.module.body:
         if id(statement) in failed:  # a stub in its place: the module still imports
-            module.blank(2)
+            body.blank(2)
             for piece in _not_transpiled(statement, failed[id(statement)]):
-                module.add(piece, parsed.line_of(statement))
+                body.add(piece, parsed.line_of(statement))
         elif id(statement) in pieces:
             lowered, launcher = pieces[id(statement)]
             for item in lowered:
-                module.blank(2)
-                module.add_lines(item.kernel_lines)
-            module.blank(2)
-            module.add_lines(launcher)
+                body.blank(2)
+                body.add_lines(tidy(item.kernel_lines, "kernel"))
+            body.blank(2)
+            body.add_lines(tidy(launcher, "launcher"))
+            split = len(body.lines) if split is None else split
         elif library := imported_library(statement, aliases):  # our symm_mem_sync and kin
             for name, lines in library.items():
                 if name not in functions:  # not already written for an hl.triton_kernel call
-                    module.blank(2)
+                    body.blank(2)
                     for piece in lines:
-                        module.add(piece, parsed.line_of(statement))
+                        body.add(piece, parsed.line_of(statement))
         elif id(statement) not in left_out and not _is_dropped_import(statement, aliases):
             text = parsed.code(statement).strip("\n")
-            module.blank(2 if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) else 1)
             first = parsed.line_of(statement)
+            if opening and _is_import(statement):
+                imports.append((text, first))
+                continue
+            body.blank(2 if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) else 1)
             for offset, piece in enumerate(text.split("\n")):
-                module.add(piece, first + offset)
+                body.add(piece, first + offset)
+        opening = opening and (_is_import(statement) or _is_docstring(statement))
+    helpers = needed_helpers("\n".join(body.lines), helpers, host_helpers)
+    module = assemble(header(filename, imports), body, split or 0, helpers)
     done = [k for k in kernels if id(k.node) in pieces]
     tunables = {
         k.name: tuple(t for item in pieces[id(k.node)][0] for t in item.tunables) for k in done
@@ -443,6 +456,16 @@ def _all_names(node: cst.CSTNode) -> set[str]:
     import libcst.matchers as m
 
     return {name.value for name in m.findall(node, m.Name())}
+
+
+def _is_import(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return m.matches(statement, m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString())]))
 
 
 def _is_dropped_import(statement: cst.BaseStatement, aliases: Aliases) -> bool:

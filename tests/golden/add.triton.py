@@ -5,48 +5,6 @@ import triton
 import triton.language as tl
 
 
-def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
-    """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
-    for t in tensors:  # what no kernel can read fails here, before the launch
-        if t.is_complex() or t.device.type == "meta":
-            what = "complex tensors" if t.is_complex() else "tensors on the meta device"
-            raise ValueError(f"Triton kernels cannot read {what} (got {t.dtype} on {t.device})")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
-    return tl.int64 if largest >= 2**31 else tl.int32
-
-
-def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
-    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
-    (True + True is False) where torch's promotes, so bool tensors are refused."""
-    for name, tensor in tensors.items():
-        if tensor.dtype == torch.bool:
-            raise TypeError(
-                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
-                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            )
-
-
-def require(condition: bool, message, error: type = RuntimeError) -> None:
-    """torch._check, cheaply: a plain bool is tested here (torch._check's first call imports
-    sympy: seconds in a fresh process); a symbolic one, while torch.compile traces, goes to
-    torch._check."""
-    if isinstance(condition, bool):
-        if not condition:
-            raise error(message())
-    elif error is TypeError:
-        torch._check_type(condition, message)
-    else:
-        torch._check(condition, message)
-
-
-@triton.jit
-def upcast_half(x):
-    # torch computes float16 / bfloat16 arithmetic in float32; so do we.
-    if x.dtype.is_fp16() or x.dtype.is_bf16():
-        x = x.to(tl.float32)
-    return x
-
-
 @triton.jit
 def add_kernel(
     x_ptr, y_ptr, out_ptr, x_size_0, x_stride_0, y_stride_0, out_stride_0,
@@ -68,14 +26,13 @@ def add_kernel(
 def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     # line 9: for tile in hl.tile(x.size(0)):
-    require(isinstance(x, torch.Tensor), lambda: "x must be a tensor", TypeError)
-    require(x.dim() == 1, lambda: "x must be 1-D: the kernel indexes it with 1 index")
-    require(isinstance(y, torch.Tensor), lambda: "y must be a tensor", TypeError)
-    require(y.dim() == 1, lambda: "y must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(x, torch.Tensor), "x must be a tensor", TypeError)
+    require(x.dim() == 1, "x must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(y, torch.Tensor), "y must be a tensor", TypeError)
+    require(y.dim() == 1, "y must be 1-D: the kernel indexes it with 1 index")
     refuse_bool_arithmetic(10, x=x, y=y)
     require(
-        y.size(0) >= x.size(0),
-        lambda: "y.size(0) must be at least x.size(0): the tiles reach that far",
+        y.size(0) >= x.size(0), "y.size(0) must be at least x.size(0): the tiles reach that far",
     )
     INDEX_DTYPE = index_dtype(x, y, out)
     BLOCK_SIZE = 1024
@@ -86,3 +43,35 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         BLOCK_SIZE=BLOCK_SIZE, EVEN_OFFSETS=EVEN_OFFSETS,
     )
     return out
+
+
+def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
+    """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
+    for t in tensors:
+        if t.is_complex() or t.device.type == "meta":
+            raise ValueError(f"Triton kernels cannot read {t.dtype} tensors on {t.device}")
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    return tl.int64 if largest >= 2**31 else tl.int32
+
+
+def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
+    """Triton's bool arithmetic wraps (True + True is False) where torch's promotes: refused."""
+    for name, t in tensors.items():
+        fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+        if t.dtype == torch.bool:
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
+
+
+def require(condition: bool, message, error: type = RuntimeError) -> None:
+    """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
+    if isinstance(condition, bool):
+        if not condition:
+            raise error(message() if callable(message) else message)
+    else:  # symbolic, while torch.compile traces
+        check = torch._check_type if error is TypeError else torch._check
+        check(condition, message if callable(message) else lambda: message)
+
+
+@triton.jit
+def upcast_half(x):  # torch computes float16 / bfloat16 arithmetic in float32; so do we
+    return x.to(tl.float32) if x.dtype.is_fp16() or x.dtype.is_bf16() else x

@@ -5,63 +5,6 @@ import triton
 import triton.language as tl
 
 
-def check_number(name: str, value: object) -> None:
-    """A parameter annotated int / float / bool: a Python number, not a tensor."""
-    if isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
-
-
-def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
-    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"{name} must be a tensor: {why}")
-    if tensor.dim() != rank:
-        shape = tuple(tensor.shape)
-        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
-
-
-def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
-    """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
-    for t in tensors:  # what no kernel can read fails here, before the launch
-        if t.is_complex() or t.device.type == "meta":
-            what = "complex tensors" if t.is_complex() else "tensors on the meta device"
-            raise ValueError(f"Triton kernels cannot read {what} (got {t.dtype} on {t.device})")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
-    return tl.int64 if largest >= 2**31 else tl.int32
-
-
-def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
-    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
-    (True + True is False) where torch's promotes, so bool tensors are refused."""
-    for name, tensor in tensors.items():
-        if tensor.dtype == torch.bool:
-            raise TypeError(
-                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
-                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            )
-
-
-def require(condition: bool, message, error: type = RuntimeError) -> None:
-    """torch._check, cheaply: a plain bool is tested here (torch._check's first call imports
-    sympy: seconds in a fresh process); a symbolic one, while torch.compile traces, goes to
-    torch._check."""
-    if isinstance(condition, bool):
-        if not condition:
-            raise error(message())
-    elif error is TypeError:
-        torch._check_type(condition, message)
-    else:
-        torch._check(condition, message)
-
-
-@triton.jit
-def upcast_half(x):
-    # torch computes float16 / bfloat16 arithmetic in float32; so do we.
-    if x.dtype.is_fp16() or x.dtype.is_bf16():
-        x = x.to(tl.float32)
-    return x
-
-
 @triton.jit
 def layer_norm_kernel(
     x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_0, x_stride_1, weight_stride_0,
@@ -77,7 +20,8 @@ def layer_norm_kernel(
     mask_n = (offs_n < n) | EVEN_N
     # line 13: row = x[tile_m, :].to(torch.float32)
     x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
-    x_tile = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0.0))
+    mask_m_n = mask_m[:, None] & mask_n[None, :]
+    x_tile = tl.load(x_ptrs, mask=mask_m_n, other=0.0)
     row = x_tile.to(tl.float32)
     # line 14: mean = row.mean(dim=-1, keepdim=True)
     mean = tl.sum(tl.where(mask_n[None, :], row, 0), axis=1, keep_dims=True) / n
@@ -94,8 +38,8 @@ def layer_norm_kernel(
     bias_tile = upcast_half(tl.load(bias_ptrs, mask=mask_n[None, :], other=0.0))
     out_ptrs = out_ptr + offs_m[:, None] * out_stride_0 + offs_n[None, :] * out_stride_1
     tl.store(
-        out_ptrs, upcast_half((normalized * weight_tile + bias_tile).to(out_ptr.dtype.element_ty)),
-        mask=mask_m[:, None] & mask_n[None, :],
+        out_ptrs, (normalized * weight_tile + bias_tile).to(out_ptr.dtype.element_ty),
+        mask=mask_m_n,
     )
 
 
@@ -106,21 +50,21 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     out = torch.empty_like(x)
     # line 12: for tile_m in hl.tile(m):
     check_number("eps", eps)
-    require(isinstance(weight, torch.Tensor), lambda: "weight must be a tensor", TypeError)
-    require(weight.dim() == 1, lambda: "weight must be 1-D: the kernel indexes it with 1 index")
-    require(isinstance(bias, torch.Tensor), lambda: "bias must be a tensor", TypeError)
-    require(bias.dim() == 1, lambda: "bias must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(weight, torch.Tensor), "weight must be a tensor", TypeError)
+    require(weight.dim() == 1, "weight must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(bias, torch.Tensor), "bias must be a tensor", TypeError)
+    require(bias.dim() == 1, "bias must be 1-D: the kernel indexes it with 1 index")
     refuse_bool_arithmetic(18, bias=bias, weight=weight)
     # a dimension of 1 broadcasts, as in torch: its lanes all read it
     bias = bias.expand(n) if bias.size(0) == 1 else bias
     weight = weight.expand(n) if weight.size(0) == 1 else weight
     require(
         bias.size(0) == n,
-        lambda: "bias.size(0) and n must be equal: the kernel combines them element-wise",
+        "bias.size(0) and n must be equal: the kernel combines them element-wise",
     )
     require(
         weight.size(0) == n,
-        lambda: "weight.size(0) and n must be equal: the kernel combines them element-wise",
+        "weight.size(0) and n must be equal: the kernel combines them element-wise",
     )
     INDEX_DTYPE = index_dtype(x, weight, bias, out)
     BLOCK_N = triton.next_power_of_2(max(n, 1))
@@ -134,3 +78,50 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
         EVEN_M=EVEN_M, EVEN_N=EVEN_N,
     )
     return out
+
+
+def check_number(name: str, value: object) -> None:
+    """A parameter annotated int / float / bool: a Python number, not a tensor."""
+    if isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
+
+
+def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
+    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a tensor: {why}")
+    if tensor.dim() != rank:
+        shape = tuple(tensor.shape)
+        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
+
+
+def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
+    """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
+    for t in tensors:
+        if t.is_complex() or t.device.type == "meta":
+            raise ValueError(f"Triton kernels cannot read {t.dtype} tensors on {t.device}")
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    return tl.int64 if largest >= 2**31 else tl.int32
+
+
+def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
+    """Triton's bool arithmetic wraps (True + True is False) where torch's promotes: refused."""
+    for name, t in tensors.items():
+        fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+        if t.dtype == torch.bool:
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
+
+
+def require(condition: bool, message, error: type = RuntimeError) -> None:
+    """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
+    if isinstance(condition, bool):
+        if not condition:
+            raise error(message() if callable(message) else message)
+    else:  # symbolic, while torch.compile traces
+        check = torch._check_type if error is TypeError else torch._check
+        check(condition, message if callable(message) else lambda: message)
+
+
+@triton.jit
+def upcast_half(x):  # torch computes float16 / bfloat16 arithmetic in float32; so do we
+    return x.to(tl.float32) if x.dtype.is_fp16() or x.dtype.is_bf16() else x

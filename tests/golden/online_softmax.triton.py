@@ -5,54 +5,6 @@ import triton
 import triton.language as tl
 
 
-def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
-    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"{name} must be a tensor: {why}")
-    if tensor.dim() != rank:
-        shape = tuple(tensor.shape)
-        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
-
-
-def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
-    """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
-    for t in tensors:  # what no kernel can read fails here, before the launch
-        if t.is_complex() or t.device.type == "meta":
-            what = "complex tensors" if t.is_complex() else "tensors on the meta device"
-            raise ValueError(f"Triton kernels cannot read {what} (got {t.dtype} on {t.device})")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
-    return tl.int64 if largest >= 2**31 else tl.int32
-
-
-def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
-    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
-    (True + True is False) where torch's promotes, so bool tensors are refused."""
-    for name, tensor in tensors.items():
-        if tensor.dtype == torch.bool:
-            raise TypeError(
-                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
-                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            )
-
-
-@triton.jit
-def fill_lowest(x, mask):
-    # Lanes outside the tensor take the smallest value of x's type, so a max ignores them.
-    if x.dtype.is_floating():
-        lowest = float("-inf")
-    else:
-        lowest = x.dtype.get_int_min_value()
-    return tl.where(mask, x, lowest)
-
-
-@triton.jit
-def upcast_half(x):
-    # torch computes float16 / bfloat16 arithmetic in float32; so do we.
-    if x.dtype.is_fp16() or x.dtype.is_bf16():
-        x = x.to(tl.float32)
-    return x
-
-
 @triton.jit
 def softmax_two_pass_kernel(
     x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
@@ -114,3 +66,40 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
         INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, BLOCK_M=BLOCK_M, EVEN_M=EVEN_M, EVEN_N=EVEN_N,
     )
     return out
+
+
+def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
+    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a tensor: {why}")
+    if tensor.dim() != rank:
+        shape = tuple(tensor.shape)
+        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
+
+
+def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
+    """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
+    for t in tensors:
+        if t.is_complex() or t.device.type == "meta":
+            raise ValueError(f"Triton kernels cannot read {t.dtype} tensors on {t.device}")
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    return tl.int64 if largest >= 2**31 else tl.int32
+
+
+def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
+    """Triton's bool arithmetic wraps (True + True is False) where torch's promotes: refused."""
+    for name, t in tensors.items():
+        fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+        if t.dtype == torch.bool:
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
+
+
+@triton.jit
+def fill_lowest(x, mask):  # lanes outside the tensor: the smallest value of x's type
+    lowest = float("-inf") if x.dtype.is_floating() else x.dtype.get_int_min_value()
+    return tl.where(mask, x, lowest)  # which a max ignores
+
+
+@triton.jit
+def upcast_half(x):  # torch computes float16 / bfloat16 arithmetic in float32; so do we
+    return x.to(tl.float32) if x.dtype.is_fp16() or x.dtype.is_bf16() else x

@@ -5,63 +5,6 @@ import triton
 import triton.language as tl
 
 
-def check_number(name: str, value: object) -> None:
-    """A parameter annotated int / float / bool: a Python number, not a tensor."""
-    if isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
-
-
-def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
-    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"{name} must be a tensor: {why}")
-    if tensor.dim() != rank:
-        shape = tuple(tensor.shape)
-        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
-
-
-def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
-    """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
-    for t in tensors:  # what no kernel can read fails here, before the launch
-        if t.is_complex() or t.device.type == "meta":
-            what = "complex tensors" if t.is_complex() else "tensors on the meta device"
-            raise ValueError(f"Triton kernels cannot read {what} (got {t.dtype} on {t.device})")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
-    return tl.int64 if largest >= 2**31 else tl.int32
-
-
-def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
-    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
-    (True + True is False) where torch's promotes, so bool tensors are refused."""
-    for name, tensor in tensors.items():
-        if tensor.dtype == torch.bool:
-            raise TypeError(
-                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
-                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            )
-
-
-def require(condition: bool, message, error: type = RuntimeError) -> None:
-    """torch._check, cheaply: a plain bool is tested here (torch._check's first call imports
-    sympy: seconds in a fresh process); a symbolic one, while torch.compile traces, goes to
-    torch._check."""
-    if isinstance(condition, bool):
-        if not condition:
-            raise error(message())
-    elif error is TypeError:
-        torch._check_type(condition, message)
-    else:
-        torch._check(condition, message)
-
-
-@triton.jit
-def upcast_half(x):
-    # torch computes float16 / bfloat16 arithmetic in float32; so do we.
-    if x.dtype.is_fp16() or x.dtype.is_bf16():
-        x = x.to(tl.float32)
-    return x
-
-
 @triton.jit
 def outer_scaled_kernel(
     a_ptr, b_ptr, out_ptr, m, n, scale, a_stride_0, b_stride_0, out_stride_0, out_stride_1,
@@ -92,10 +35,10 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     out = torch.empty([m, n], dtype=a.dtype, device=a.device)
     # line 11: for tile_m, tile_n in hl.tile([m, n]):
     check_number("scale", scale)
-    require(isinstance(a, torch.Tensor), lambda: "a must be a tensor", TypeError)
-    require(a.dim() == 1, lambda: "a must be 1-D: the kernel indexes it with 1 index")
-    require(isinstance(b, torch.Tensor), lambda: "b must be a tensor", TypeError)
-    require(b.dim() == 1, lambda: "b must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(a, torch.Tensor), "a must be a tensor", TypeError)
+    require(a.dim() == 1, "a must be 1-D: the kernel indexes it with 1 index")
+    require(isinstance(b, torch.Tensor), "b must be a tensor", TypeError)
+    require(b.dim() == 1, "b must be 1-D: the kernel indexes it with 1 index")
     refuse_bool_arithmetic(12, a=a, b=b)
     INDEX_DTYPE = index_dtype(a, b, out)
     BLOCK_M = 32
@@ -108,6 +51,53 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
         INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, EVEN_M=EVEN_M, EVEN_N=EVEN_N,
     )
     return out
+
+
+def check_number(name: str, value: object) -> None:
+    """A parameter annotated int / float / bool: a Python number, not a tensor."""
+    if isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
+
+
+def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
+    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"{name} must be a tensor: {why}")
+    if tensor.dim() != rank:
+        shape = tuple(tensor.shape)
+        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
+
+
+def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
+    """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
+    for t in tensors:
+        if t.is_complex() or t.device.type == "meta":
+            raise ValueError(f"Triton kernels cannot read {t.dtype} tensors on {t.device}")
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    return tl.int64 if largest >= 2**31 else tl.int32
+
+
+def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
+    """Triton's bool arithmetic wraps (True + True is False) where torch's promotes: refused."""
+    for name, t in tensors.items():
+        fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+        if t.dtype == torch.bool:
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
+
+
+def require(condition: bool, message, error: type = RuntimeError) -> None:
+    """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
+    if isinstance(condition, bool):
+        if not condition:
+            raise error(message() if callable(message) else message)
+    else:  # symbolic, while torch.compile traces
+        check = torch._check_type if error is TypeError else torch._check
+        check(condition, message if callable(message) else lambda: message)
+
+
+@triton.jit
+def upcast_half(x):  # torch computes float16 / bfloat16 arithmetic in float32; so do we
+    return x.to(tl.float32) if x.dtype.is_fp16() or x.dtype.is_bf16() else x
 
 
 @triton.jit

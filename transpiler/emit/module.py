@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
-from ..lower.argument_checks import ARGUMENT_HELPERS
 from .lines import Line
-from .prelude import HOST_HELPERS, helper_sources
+from .tidy.imports import tidy_imports
 
 HEADER_IMPORTS = ["import torch", "import triton", "import triton.language as tl"]
 
@@ -39,18 +39,29 @@ class ModuleText:
         return body + "\n"
 
 
-def header(filename: str, helpers: set[str], host_helpers: set[str]) -> ModuleText:
+def header(filename: str, imports: list[tuple[str, int | None]]) -> ModuleText:
+    """The module's docstring and imports: ours, and those the source opens with."""
     module = ModuleText()
     module.add(
         f'"""Triton kernels generated from {filename} by transpiler: edit the source, not this file."""'
     )
     module.blank()
-    for line in HEADER_IMPORTS:
-        module.add(line)
-    launcher_helpers = {**HOST_HELPERS, **ARGUMENT_HELPERS}
-    for source in [launcher_helpers[n] for n in sorted(host_helpers)] + helper_sources(helpers):
+    for line, source_line in tidy_imports([(line, None) for line in HEADER_IMPORTS] + imports):
+        module.add(line, source_line)
+    return module
+
+
+def assemble(header: ModuleText, body: ModuleText, split: int, helpers: list[str]) -> ModuleText:
+    """The header, the body up to `split` (its first kernel and launcher), the helpers, the rest:
+    the first @triton.jit kernel near the top, each helper defined before a launch calls it."""
+    module = ModuleText(list(header.lines), list(header.line_map))
+    module.lines += body.lines[:split]
+    module.line_map += body.line_map[:split]
+    for source in helpers:
         module.blank(2)
         module.add(source.rstrip("\n"))
+    module.lines += body.lines[split:]
+    module.line_map += body.line_map[split:]
     return module
 
 
@@ -61,7 +72,7 @@ def wrap(line: str, width: int = 100) -> list[str]:
     indent = line[: len(line) - len(line.lstrip())]
     opening = _outer_call(line)
     if opening is None:
-        return [line]
+        return _wrap_sum(line, width)
     start, end = opening
     arguments = _split_top_level(line[start + 1 : end])
     if len(arguments) < 2:
@@ -77,6 +88,45 @@ def wrap(line: str, width: int = 100) -> list[str]:
     lines.append(current.rstrip())
     lines.append(indent + line[end:].lstrip())
     return lines
+
+
+def _wrap_sum(line: str, width: int) -> list[str]:
+    """`name = a + b + ...` too long for one line: the sum in parentheses, broken before a `+`
+    (terms as written: a parenthesised one stays whole)."""
+    indent = line[: len(line) - len(line.lstrip())]
+    text = line.strip()
+    try:
+        statement = ast.parse(text).body[0]
+    except SyntaxError:
+        return [line]
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return [line]
+    if text[statement.value.end_col_offset :].strip():  # a comment after it: left as it is
+        return [line]
+    value, pluses = statement.value, []
+    while _is_sum(text, value):
+        pluses.insert(0, text.index("+", value.left.end_col_offset, value.right.col_offset))
+        value = value.left
+    if len(pluses) < 2:
+        return [line]
+    bounds = [statement.value.col_offset, *pluses, statement.value.end_col_offset]
+    pieces = [text[a + (i > 0) : b].strip() for i, (a, b) in enumerate(zip(bounds, bounds[1:]))]
+    target = text[: statement.value.col_offset].rstrip()  # `name =`
+    inner = indent + "    "
+    lines, current = [f"{indent}{target} ("], inner + pieces[0]
+    for piece in pieces[1:]:
+        if len(current) + 3 + len(piece) > width:
+            lines.append(current)
+            current = inner + "+ " + piece
+        else:
+            current += " + " + piece
+    return [*lines, current, indent + ")"]
+
+
+def _is_sum(text: str, node: ast.expr) -> bool:
+    """An addition written without parentheses around it."""
+    before = text[: node.col_offset].rstrip()
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and not before.endswith("(")
 
 
 def _outer_call(line: str) -> tuple[int, int] | None:

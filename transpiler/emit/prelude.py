@@ -10,21 +10,15 @@ from .prelude_orderings import ORDERING_HELPERS
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "upcast_half": (
         """@triton.jit
-def upcast_half(x):
-    # torch computes float16 / bfloat16 arithmetic in float32; so do we.
-    if x.dtype.is_fp16() or x.dtype.is_bf16():
-        x = x.to(tl.float32)
-    return x
+def upcast_half(x):  # torch computes float16 / bfloat16 arithmetic in float32; so do we
+    return x.to(tl.float32) if x.dtype.is_fp16() or x.dtype.is_bf16() else x
 """,
         (),
     ),
     "as_float": (
         """@triton.jit
-def as_float(x):
-    # Math functions take floats: integers and booleans become float32, as in torch.
-    if not x.dtype.is_floating():
-        x = x.to(tl.float32)
-    return x
+def as_float(x):  # math functions take floats: integers and booleans become float32, as in torch
+    return x if x.dtype.is_floating() else x.to(tl.float32)
 """,
         (),
     ),
@@ -105,25 +99,17 @@ def gelu_tanh(x):
     ),
     "fill_lowest": (
         """@triton.jit
-def fill_lowest(x, mask):
-    # Lanes outside the tensor take the smallest value of x's type, so a max ignores them.
-    if x.dtype.is_floating():
-        lowest = float("-inf")
-    else:
-        lowest = x.dtype.get_int_min_value()
-    return tl.where(mask, x, lowest)
+def fill_lowest(x, mask):  # lanes outside the tensor: the smallest value of x's type
+    lowest = float("-inf") if x.dtype.is_floating() else x.dtype.get_int_min_value()
+    return tl.where(mask, x, lowest)  # which a max ignores
 """,
         (),
     ),
     "fill_highest": (
         """@triton.jit
-def fill_highest(x, mask):
-    # Lanes outside the tensor take the largest value of x's type, so a min ignores them.
-    if x.dtype.is_floating():
-        highest = float("inf")
-    else:
-        highest = x.dtype.get_int_max_value()
-    return tl.where(mask, x, highest)
+def fill_highest(x, mask):  # lanes outside the tensor: the largest value of x's type
+    highest = float("inf") if x.dtype.is_floating() else x.dtype.get_int_max_value()
+    return tl.where(mask, x, highest)  # which a min ignores
 """,
         (),
     ),
@@ -218,35 +204,28 @@ def helper_sources(used: set[str]) -> list[str]:
 # Host-side helpers for launchers (plain Python).
 HOST_HELPERS: dict[str, str] = {
     "index_dtype": '''def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
-    """int64 offsets when a tensor's storage holds 2**31 elements or more, else int32."""
-    for t in tensors:  # what no kernel can read fails here, before the launch
+    """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
+    for t in tensors:
         if t.is_complex() or t.device.type == "meta":
-            what = "complex tensors" if t.is_complex() else "tensors on the meta device"
-            raise ValueError(f"Triton kernels cannot read {what} (got {t.dtype} on {t.device})")
+            raise ValueError(f"Triton kernels cannot read {t.dtype} tensors on {t.device}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
     return tl.int64 if largest >= 2**31 else tl.int32
 ''',
     "refuse_bool_arithmetic": '''def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
-    """Source line `line` computes with these tensors' values: Triton's bool arithmetic wraps
-    (True + True is False) where torch's promotes, so bool tensors are refused."""
-    for name, tensor in tensors.items():
-        if tensor.dtype == torch.bool:
-            raise TypeError(
-                f"{name} is a bool tensor and line {line} does arithmetic on its values: pass "
-                f"{name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            )
+    """Triton's bool arithmetic wraps (True + True is False) where torch's promotes: refused."""
+    for name, t in tensors.items():
+        fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+        if t.dtype == torch.bool:
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
 ''',
     "require": '''def require(condition: bool, message, error: type = RuntimeError) -> None:
-    """torch._check, cheaply: a plain bool is tested here (torch._check's first call imports
-    sympy: seconds in a fresh process); a symbolic one, while torch.compile traces, goes to
-    torch._check."""
+    """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
     if isinstance(condition, bool):
         if not condition:
-            raise error(message())
-    elif error is TypeError:
-        torch._check_type(condition, message)
-    else:
-        torch._check(condition, message)
+            raise error(message() if callable(message) else message)
+    else:  # symbolic, while torch.compile traces
+        check = torch._check_type if error is TypeError else torch._check
+        check(condition, message if callable(message) else lambda: message)
 ''',
     "persistent_programs": '''def persistent_programs(tensor: torch.Tensor) -> int:
     """How many programs a persistent kernel launches: one per SM of the tensor's GPU (the CPU

@@ -1,0 +1,282 @@
+"""The tidy steps over generated lines: a table of lines each step leaves alone, and a table of
+(lines in, lines out); then the facts every generated module keeps."""
+
+from __future__ import annotations
+
+import ast
+import math
+
+import pytest
+import torch
+
+import transpiler
+from transpiler.emit.lines import Line
+from transpiler.emit.module import wrap
+from transpiler.emit.tidy import STEPS
+from transpiler.emit.tidy.helpers import needed_helpers
+from transpiler.emit.tidy.imports import tidy_imports
+
+STEP = {name: step for name, step, _ in STEPS}
+
+
+def lines(*texts: str | tuple[int, str]) -> list[Line]:
+    """Lines at depth 1 (or the depth given), each citing source line 7."""
+    return [Line(*t, 7) if isinstance(t, tuple) else Line(1, t, 7) for t in texts]
+
+
+def texts(got: list[Line]) -> list[tuple[int, str]]:
+    return [(line.depth, line.text) for line in got]
+
+
+NOOP = [
+    # a store's value that is not upcast: nothing to cancel
+    ("cancel_store_casts", ["tl.store(p, x.to(p.dtype.element_ty), mask=mask)"]),
+    # upcast_half of a load is the arithmetic's float32, not a store's cast
+    ("cancel_store_casts", ["x_tile = upcast_half(tl.load(p, mask=mask))"]),
+    # two different casts are both meant
+    ("repeated_casts", ["y = x.to(tl.float32).to(tl.int32)"]),
+    ("repeated_casts", ["y = upcast_half(x) + upcast_half(z)"]),
+    # a mask used once stays where it is
+    ("name_shared_masks", ["tl.store(p, v, mask=mask_m[:, None] & mask_n[None, :])"]),
+    # the second use is outside the first one's block (depth 1 → 0)
+    (
+        "name_shared_masks",
+        [
+            (2, "a = tl.load(p, mask=mask_m & mask_n)"),
+            (1, "b = 1"),
+            (2, "tl.store(q, a, mask=mask_m & mask_n)"),
+        ],
+    ),
+    # a part of the mask is assigned between its uses: each use means its own value
+    (
+        "name_shared_masks",
+        [
+            "a = tl.load(p, mask=mask_k & mask_n)",
+            "mask_k = offs_k < k",
+            "tl.store(q, a, mask=mask_k & mask_n)",
+        ],
+    ),
+    # read as arithmetic once: the upcast is the arithmetic's float32
+    (
+        "upcast_then_cast",
+        ["x_tile = upcast_half(tl.load(p))", "row = x_tile.to(tl.float32) + x_tile"],
+    ),
+    # a loop header reads it: left alone
+    (
+        "upcast_then_cast",
+        ["n_tile = upcast_half(tl.load(p))", "for i in range(n_tile.to(tl.int32)):"],
+    ),
+    ("self_assignments", ["chunk = chunk + 1", "a, b = b, a", "x = y"]),
+    # an f-string message stays lazy; a message already plain stays plain
+    ("plain_messages", ['require(n > 0, lambda: f"n is {n}")', 'require(n > 0, "n > 0")']),
+]
+
+CHANGES = [
+    (
+        "cancel_store_casts",
+        ["tl.store(out_ptrs, upcast_half((a * b).to(out_ptr.dtype.element_ty)), mask=mask)"],
+        [(1, "tl.store(out_ptrs, (a * b).to(out_ptr.dtype.element_ty), mask=mask)")],
+    ),
+    (
+        "cancel_store_casts",  # a bare name: its parentheses were never there
+        ["tl.store(out_ptrs, upcast_half(acc))"],
+        [(1, "tl.store(out_ptrs, acc)")],
+    ),
+    (
+        "repeated_casts",
+        ["y = upcast_half(upcast_half(tl.load(p)))", "z = x.to(tl.float32).to(tl.float32) + 1"],
+        [(1, "y = upcast_half(tl.load(p))"), (1, "z = x.to(tl.float32) + 1")],
+    ),
+    (
+        "name_shared_masks",
+        [
+            "a = tl.load(p, mask=mask_m[:, None] & mask_n[None, :], other=0.0)",
+            (2, "b = tl.load(q, mask=mask_m[:, None] & mask_n[None, :], other=0.0)"),
+            "tl.store(r, a + b, mask=mask_m[:, None] & mask_n[None, :])",
+        ],
+        [
+            (1, "mask_m_n = mask_m[:, None] & mask_n[None, :]"),
+            (1, "a = tl.load(p, mask=mask_m_n, other=0.0)"),
+            (2, "b = tl.load(q, mask=mask_m_n, other=0.0)"),
+            (1, "tl.store(r, a + b, mask=mask_m_n)"),
+        ],
+    ),
+    (
+        "name_shared_masks",  # the name is taken: another one
+        [
+            "mask_m_n = 1",
+            "a = tl.load(p, mask=mask_m & mask_n)",
+            "tl.store(q, a, mask=mask_m & mask_n)",
+        ],
+        [
+            (1, "mask_m_n = 1"),
+            (1, "mask_m_n_2 = mask_m & mask_n"),
+            (1, "a = tl.load(p, mask=mask_m_n_2)"),
+            (1, "tl.store(q, a, mask=mask_m_n_2)"),
+        ],
+    ),
+    (
+        "upcast_then_cast",  # read only through casts (a comment naming it is no read)
+        [
+            "x_tile = upcast_half(tl.load(p, mask=mask))",
+            "# line 3: x_tile",
+            (2, "row = x_tile.to(tl.float32)"),
+            "other = x_tile_2 + 1",
+        ],
+        [
+            (1, "x_tile = tl.load(p, mask=mask)"),
+            (1, "# line 3: x_tile"),
+            (2, "row = x_tile.to(tl.float32)"),
+            (1, "other = x_tile_2 + 1"),
+        ],
+    ),
+    (
+        "self_assignments",
+        ["e = v.size(2)", "chunk = chunk", "n = m"],
+        [(1, "e = v.size(2)"), (1, "n = m")],
+    ),
+    (
+        "plain_messages",
+        ['require(x.dim() == 1, lambda: "x must be 1-D", RuntimeError)'],
+        [(1, 'require(x.dim() == 1, "x must be 1-D", RuntimeError)')],
+    ),
+]
+
+
+@pytest.mark.parametrize(("step", "given"), NOOP, ids=[f"{s}-{i}" for i, (s, _) in enumerate(NOOP)])
+def test_step_leaves_alone(step: str, given: list) -> None:
+    before = lines(*given)
+    assert texts(STEP[step](before)) == texts(before)
+
+
+@pytest.mark.parametrize(
+    ("step", "given", "expected"), CHANGES, ids=[f"{s}-{i}" for i, (s, _, _) in enumerate(CHANGES)]
+)
+def test_step_rewrites(step: str, given: list, expected: list) -> None:
+    got = STEP[step](lines(*given))
+    assert texts(got) == expected
+    assert all(line.source_line == 7 for line in got)  # each line still cites its source line
+    assert texts(STEP[step](got)) == expected  # stable: a second run changes nothing
+
+
+def test_imports_plain_once_sorted() -> None:
+    given = [("import torch", None), ("import triton", None), ("import torch as torch", 3)]
+    given += [("from torch import float16 as HALF", 4), ("import math", 1)]
+    given += [("from __future__ import annotations", 2), ("import numpy as np", 5)]
+    assert tidy_imports(given) == [
+        ("from __future__ import annotations", 2),
+        ("import math", 1),
+        ("import numpy as np", 5),
+        ("import torch", None),
+        ("import triton", None),
+        ("from torch import float16 as HALF", 4),
+    ]
+
+
+def test_helpers_are_those_called_with_their_callees() -> None:
+    # as_float and index_dtype were asked for, but no line calls them (a tidy step removed it)
+    code = "def f(x):\n    refuse_bool_arithmetic(3, x=x)\n    return gelu_tanh(upcast_half(x))\n"
+    device = {"upcast_half", "as_float", "gelu_tanh"}
+    sources = needed_helpers(code, device, {"refuse_bool_arithmetic", "index_dtype"})
+    names = [s.split("(")[0].split()[-1] for s in sources]
+    assert names == ["refuse_bool_arithmetic", "tanh", "gelu_tanh", "upcast_half"]
+
+
+FLOAT_ONLY = """
+import torch
+import helion
+import helion.language as hl
+
+@helion.kernel()
+def scaled_rows(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        out[tile_m, tile_n] = x[tile_m, tile_n].to(torch.float32) * w[tile_m, tile_n].float()
+    return out
+"""
+
+SHARED_MASK = """
+import ast
+import math
+import torch
+import helion
+import helion.language as hl
+
+@helion.kernel()
+def blend(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
+    out = torch.empty_like(a)
+    for tile_m, tile_n in hl.tile(a.size()):
+        out[tile_m, tile_n] = a[tile_m, tile_n] * (1 - t) + b[tile_m, tile_n] * t + math.pi
+    return out
+"""
+
+
+@pytest.mark.parametrize("source", [FLOAT_ONLY, SHARED_MASK], ids=["float_only", "shared_mask"])
+def test_modules_put_the_kernel_first_and_carry_only_called_helpers(source: str) -> None:
+    code = transpiler.transpile(source, example_args=(torch_2d(), torch_2d(), 0.5)[:3])
+    lines_ = code.splitlines()
+    assert lines_.index("@triton.jit") < 15
+    assert not any(" as torch" in line for line in lines_)
+    imports = [i for i, line in enumerate(lines_) if line.startswith(("import ", "from "))]
+    assert imports == list(range(imports[0], imports[0] + len(imports)))  # one block at the top
+    defined = {line.split("(")[0][4:] for line in lines_ if line.startswith("def ")}
+    for helper in defined - {"scaled_rows", "blend"}:
+        called = [line for line in lines_ if not line.startswith("def ")]
+        uses = sum(line.count(helper + "(") + line.count(helper + "[") for line in called)
+        assert uses, f"{helper} is defined but never called"
+    namespace: dict = {}
+    exec(compile(code, "<tidy>", "exec"), namespace)  # still computes what the source does
+    a, b = torch.randn(37, 19) + 3, torch.randn(37, 19) + 3
+    name = "blend" if "blend" in namespace else "scaled_rows"
+    got = namespace[name](a, b, 0.25) if name == "blend" else namespace[name](a, b)
+    a64, b64 = a.double(), b.double()
+    want = a64 * 0.75 + b64 * 0.25 + math.pi if name == "blend" else a64 * b64
+    torch.testing.assert_close(got.double(), want, rtol=1e-5, atol=1e-5)
+
+
+def torch_2d() -> torch.Tensor:
+    return torch.empty(3, 5)
+
+
+WRAPPED = [
+    (
+        "    out_ptrs = out_ptr + pid_b * BLOCK_B * out_stride_0 + offs_d[:, None] * out_stride_1"
+        " + offs_e[None, :] * out_stride_2",
+        [
+            "    out_ptrs = (",
+            "        out_ptr + pid_b * BLOCK_B * out_stride_0 + offs_d[:, None] * out_stride_1",
+            "        + offs_e[None, :] * out_stride_2",
+            "    )",
+        ],
+    ),
+    (  # a parenthesised sum is one term: its order of additions stays the user's
+        "        acc = acc + (a_tile_with_a_long_name + b_tile_with_a_long_name) * scale_factor"
+        " + bias_tile_of_the_row",
+        [
+            "        acc = (",
+            "            acc + (a_tile_with_a_long_name + b_tile_with_a_long_name) * scale_factor",
+            "            + bias_tile_of_the_row",
+            "        )",
+        ],
+    ),
+]
+
+UNWRAPPED = [
+    "    x = (a + b) + c",  # short
+    "    x_ptrs = x_ptr + offs_m * x_stride_0 + offs_n * x_stride_1  # " + "a comment " * 5,
+    "    y = " + " * ".join(["a_long_factor_name"] * 6),  # a product: no sum to break
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), WRAPPED)
+def test_long_sums_wrap_before_a_plus(line: str, expected: list[str]) -> None:
+    assert wrap(line) == expected
+    assert all(len(piece) <= 100 for piece in expected)
+    joined = " ".join(piece.strip() for piece in expected)
+    assert ast.dump(ast.parse(joined)) == ast.dump(ast.parse(line.strip()))  # the same sum
+
+
+@pytest.mark.parametrize("line", UNWRAPPED)
+def test_lines_left_unwrapped(line: str) -> None:
+    assert wrap(line) == [line]

@@ -1,0 +1,30 @@
+"""Named tidy steps over generated code: each a rewrite of statement trees, run in this order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..lines import Line
+from .casts import cancel_store_casts, repeated_casts, upcast_then_cast
+from .launcher import plain_messages, self_assignments
+from .masks import name_shared_masks
+
+Step = Callable[[list[Line]], list[Line]]
+
+# (name, step, where it runs): "kernel" lines of a @triton.jit function, "launcher" lines
+STEPS: tuple[tuple[str, Step, str], ...] = (
+    ("cancel_store_casts", cancel_store_casts, "kernel"),
+    ("repeated_casts", repeated_casts, "kernel"),
+    ("upcast_then_cast", upcast_then_cast, "kernel"),
+    ("name_shared_masks", name_shared_masks, "kernel"),
+    ("self_assignments", self_assignments, "launcher"),
+    ("plain_messages", plain_messages, "launcher"),
+)
+
+
+def tidy(lines: list[Line], where: str) -> list[Line]:
+    """`lines` (a kernel's or a launcher's) after every step that runs there."""
+    for _, step, runs_in in STEPS:
+        if runs_in == where:
+            lines = step(lines)
+    return lines

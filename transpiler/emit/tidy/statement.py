@@ -1,0 +1,41 @@
+"""One generated line as a libcst statement, and back: the tree the tidy steps rewrite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+
+from ..lines import Line
+
+_EMPTY = cst.Module([])
+
+
+def parse(text: str) -> cst.BaseSmallStatement | None:
+    """The simple statement a line holds, or None (a comment, a compound statement's header)."""
+    try:
+        statement = cst.parse_statement(text)
+    except cst.ParserSyntaxError:
+        return None
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        return statement.body[0]
+    return None
+
+
+def render(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node)
+
+
+def rewrite_lines(
+    lines: list[Line], wanted: Callable[[str], bool], transformer: Callable[[], cst.CSTTransformer]
+) -> list[Line]:
+    """Each line that `wanted` picks (a cheap test of its text) rewritten by a fresh transformer;
+    the others, and lines the transformer leaves alone, kept as they were."""
+    out = []
+    for line in lines:
+        if wanted(line.text) and (node := parse(line.text)) is not None:
+            changed = node.visit(transformer())
+            if not changed.deep_equals(node):
+                line = Line(line.depth, render(changed), line.source_line)
+        out.append(line)
+    return out
