@@ -280,3 +280,10 @@ def test_long_sums_wrap_before_a_plus(line: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("line", UNWRAPPED)
 def test_lines_left_unwrapped(line: str) -> None:
     assert wrap(line) == [line]
+
+
+def test_a_helper_is_kept_for_any_function_it_defines() -> None:
+    # tma_fits's source also defines tma_rows_fit: a launcher calling only that one needs it
+    code = "def f(q):\n    return tma_rows_fit(q, True, 64, 64)\n"
+    sources = needed_helpers(code, set(), {"tma_fits", "index_dtype"})
+    assert len(sources) == 1 and "def tma_rows_fit(" in sources[0]

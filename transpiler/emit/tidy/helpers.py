@@ -7,7 +7,7 @@ import ast
 from functools import cache
 
 from ...lower.argument_checks import ARGUMENT_HELPERS
-from ..prelude import HOST_HELPERS, helper_sources
+from ..prelude import HELPERS, HOST_HELPERS, helper_sources
 
 
 @cache
@@ -21,16 +21,24 @@ def _names(source: str) -> frozenset[str]:
     return frozenset(n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name))
 
 
+@cache
+def _defines(source: str) -> frozenset[str]:
+    """The functions a helper's source defines (`tma_fits` also defines `tma_rows_fit`)."""
+    return frozenset(n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef))
+
+
 def needed_helpers(code: str, device: set[str], host: set[str]) -> list[str]:
     """Sources of the launcher helpers (by name), then the @triton.jit ones (callees first)
     among `host` and `device` that `code` reads, and of the launcher helpers those call."""
     read = _names(code)
-    launcher = {name for name in host if name in read}
+    sources = _host_sources()
+    launcher = {name for name in host if _defines(sources[name]) & read}
     pending = list(launcher)
-    while pending:  # a launcher helper calling another (refuse_bool_arithmetic → require)
-        for callee in _names(_host_sources()[pending.pop()]) & _host_sources().keys():
-            if callee not in launcher:
+    while pending:  # a launcher helper calling another
+        called = _names(sources[pending.pop()])
+        for callee in sources.keys() - launcher:
+            if _defines(sources[callee]) & called:
                 launcher.add(callee)
                 pending.append(callee)
-    sources = [_host_sources()[name] for name in sorted(launcher)]
-    return sources + helper_sources({name for name in device if name in read})
+    used = {name for name in device if _defines(HELPERS[name][0]) & read}
+    return [sources[name] for name in sorted(launcher)] + helper_sources(used)
