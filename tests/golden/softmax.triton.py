@@ -64,7 +64,7 @@ def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
     """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
     for t in tensors:
         if t.is_complex() or t.device.type == "meta":
-            raise ValueError(f"Triton kernels cannot read {t.dtype} tensors on {t.device}")
+            raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
     return tl.int64 if largest >= 2**31 else tl.int32
 
