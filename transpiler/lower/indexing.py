@@ -185,7 +185,7 @@ class IndexingMixin:
         if value.rank != len(dims) or value.rank < 2 or None in dims or None in value.dims:
             return
         order = [
-            [j for j, own in enumerate(value.dims) if self.same_axis(own, target)]
+            [j for j, own in enumerate(value.dims) if self.known_same_axis(own, target)]
             for target in dims
         ]
         if any(len(found) != 1 for found in order):
@@ -203,6 +203,20 @@ class IndexingMixin:
             hint=f"store `value{fix}` to write it in the target's order (or index the target "
             f"as [{mine}] if that is the layout you meant)",
         )
+
+    def known_same_axis(self, x: Axis, y: Axis) -> bool:
+        """Whether two axes are already known to be one, without unifying whole dimensions
+        (same_axis does, and a search for another order must not: k[b, :, t, :] would tie
+        k.size(1) to k.size(3))."""
+        if x is y:
+            return True
+        if x.block_var or y.block_var:
+            return x.block == y.block
+        if x.size is not None and y.size is not None:
+            return x.size == y.size
+        if self.is_full_axis(x) and self.is_full_axis(y):
+            return self.key_aliases.get(x.key, x.key) == self.key_aliases.get(y.key, y.key)
+        return False
 
     def tensor_access(
         self, tensor: str, node: cst.Subscript
