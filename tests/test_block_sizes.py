@@ -142,3 +142,96 @@ def test_arange_of_a_registered_block_size_indexes_a_gather():
     ours = generated(ARANGE_OF_A_BLOCK_SIZE, "shifted_rows", x, starts)(x, starts)
     expected = torch.stack([x.double()[s : s + 16].sum(0) for s in starts.tolist()])
     assert_matches(ours, expected.float())
+
+
+REGISTERED = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def two_pass_softmax(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    block_m = hl.register_block_size(m)
+    block_n = hl.register_block_size(n)
+    for tile_m in hl.tile(m, block_size=block_m):
+        mi = hl.full([tile_m], float("-inf"), dtype=torch.float32)
+        di = hl.zeros([tile_m], dtype=torch.float32)
+        for tile_n in hl.tile(n, block_size=block_n):
+            values = x[tile_m, tile_n]
+            new_max = torch.maximum(mi, torch.amax(values, dim=1))
+            di = di * torch.exp(mi - new_max) + torch.exp(values - new_max[:, None]).sum(dim=1)
+            mi = new_max
+        for tile_n in hl.tile(n, block_size=block_n):
+            out[tile_m, tile_n] = torch.exp(x[tile_m, tile_n] - mi[:, None]) / di[:, None]
+    return out
+
+
+@helion.kernel()
+def chunked_row_sums(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    block_n = hl.register_block_size(n)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m, block_n], dtype=torch.float32)
+        for tile_n in hl.tile(n, block_size=block_n):
+            acc += x[tile_m, tile_n]
+        out[tile_m] = acc.sum(dim=1)
+    return out
+
+
+@helion.kernel()
+def registered_matmul(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
+    block_k = hl.register_block_size(k)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k, block_size=block_k):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = acc
+    return out
+"""
+
+REGISTERED_CASES = {  # kernel → (arguments, float64 result, tunables, a config for them)
+    "two_pass_softmax": (
+        lambda: (torch.randn(37, 301),),
+        lambda x: torch.softmax(x, -1),
+        (("BLOCK_M", "tile"), ("BLOCK_N", "reduce")),
+        [2, 64],
+    ),
+    "chunked_row_sums": (
+        lambda: (torch.randn(19, 203),),
+        lambda x: x.sum(-1),
+        (("BLOCK_N", "reduce"), ("BLOCK_M", "tile")),
+        [32, 8],
+    ),
+    "registered_matmul": (
+        lambda: (torch.randn(33, 48), torch.randn(48, 17)),
+        lambda x, y: x @ y,
+        (("BLOCK_K", "k"), ("BLOCK_M", "mn"), ("BLOCK_N", "mn")),
+        [16, 16, 32],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(REGISTERED_CASES))
+def test_registered_block_sizes_are_tuned_first_in_config_order(name):
+    """hl.register_block_size's sizes are the first of a config's block_sizes (Helion's order)
+    and tunables of their own, with the role of the loop that uses them: the autotuner has a
+    space for Helion's softmax_two_pass (it had none, and launched the default on the H200)."""
+    make, exact, tunables, sizes = REGISTERED_CASES[name]
+    args = make()
+    transpiled = transpiler.transpile_module(REGISTERED, example_args={name: args}, only=(name,))
+    assert transpiled.tunables[name] == tunables
+    config = {"block_sizes": sizes}
+    code = transpiler.transpile_module(
+        REGISTERED, example_args={name: args}, only=(name,), config=config
+    ).code
+    for (block, _), size in zip(tunables, sizes):
+        assert f"{block} = {size}" in code or f"{block}={size}" in code, block
+    ours = generated(REGISTERED, name, *args)(*args)
+    assert_matches(ours, exact(*(a.double() for a in args)).float(), torch.float32, dots=True)

@@ -335,9 +335,9 @@ def lower_kernel(
         lowered[0].host_helpers.add("check_rank")
     if needs_symmetric and lowered:
         lowered[0].host_helpers.add("require_symmetric")
-    # Helion numbers hl.register_block_size's block sizes first (lower/block_sizes.py)
-    tiles = [v for v in host.registered_order if v in host.block_size_vars]
-    tiles += [name for item in lowered for name, _ in item.tunables]
+    # Helion numbers hl.register_block_size's block sizes first (lower/block_sizes.py): the
+    # first loop's tunables begin with them
+    tiles = [name for item in lowered for name, _ in item.tunables]
     check_config(source, kernel.node, kernel.settings.get("config"), tiles)
     check_store_races(source, kernel, aliases)
     for index, statement, before in reversed(barriers):

@@ -125,6 +125,7 @@ class KernelBuilder(
         # host tensor → the first source line doing arithmetic on its loaded values (bool refused)
         self.arithmetic_on: dict[str, int] = {}
         self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
+        self.registered_roles: dict[str, str] = {}  # register_block_size name → how a loop uses it
         self.block_var_axes: dict[str, Axis] = {}  # ... → its axis in hl.zeros shapes
         self.specialised: dict[str, str] = {}  # argument → what it was (None, a string) here
         self.constexpr_names: dict[str, ast.expr] = {}  # `n2 = BLOCK_K * 2`: n2 → BLOCK_K * 2
@@ -243,6 +244,16 @@ class KernelBuilder(
             (name, roles.get(name, "reduce" if name in self.inner_blocks else default_role))
             for name in self.tile_blocks
         ]
+        if not self.block_offset:  # Helion's config numbers registered block sizes first
+            registered = [
+                (self.block_size_constexpr(var), self.registered_roles.get(var, "outer"))
+                for var in self.host.registered_order
+                if var in self.host.block_size_vars
+            ]
+            tunables[:0] = [
+                (name, roles.get(name, "reduce" if use == "inner" else default_role))
+                for name, use in registered
+            ]
         return LoweredKernel(
             self.kernel_name,
             self._kernel_text(loop),

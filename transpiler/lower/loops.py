@@ -216,6 +216,11 @@ class LoopsMixin:
         return self.axis_names_cache[key]
 
     def next_block_size(self, explicit, default: str, name: str = "") -> str:
+        var = self.block_size_var(explicit)
+        if var is not None and var in self.registered_sizes:  # the config's size for it
+            self.explicit_blocks.add(name)
+            self.config_blocks.add(name)
+            return str(self.registered_sizes[var])
         if explicit is not None:
             self.explicit_blocks.add(name)
             if isinstance(explicit, cst.Name) and explicit.value in self.host.params:
@@ -267,6 +272,8 @@ class LoopsMixin:
             written_one = isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1
             squeezed.append(written_one and self.squeeze_units)
             var = self.block_size_var(explicit)
+            if var:
+                self.registered_roles.setdefault(var, "outer")
             block_name = self.block_size_constexpr(var) if var else self.constexpr(block_wanted, "")
             if explicit is None:
                 self.tile_blocks.append(block_name)
@@ -676,6 +683,7 @@ class LoopsMixin:
         explicit = explicit_blocks[0] if explicit_blocks else None
         var = self.block_size_var(explicit)
         if var is not None:  # the BLOCK hl.zeros([..., block_size_n]) shapes use too
+            self.registered_roles.setdefault(var, "inner")
             return self.block_size_constexpr(var)
         if wanted in self.inner_loop_blocks:  # a later loop of the same tile name: same block
             return wanted
