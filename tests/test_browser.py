@@ -79,6 +79,7 @@ READ_PANES = """() => {
       return {
         number: Number(line.dataset.line),
         source: line.dataset.sourceLine ?? null,
+        text: line.textContent,
         background: getComputedStyle(line).backgroundColor,
         shown,
         inView: shown && at.top >= code.top - 1 && at.bottom <= code.bottom + 1,
@@ -290,13 +291,23 @@ def test_view_fits_links_and_survives(jupyter_lab: tuple[str, str, Path]) -> Non
         shutil.copy(shot, destination / "side-by-side.png")
 
 
+# a generated module's header (its docstring and imports, then the kernel's decorator and
+# name), which may come before the first line citing the cell; a line may carry its number
+MODULE_HEADER = re.compile(r'\d*(\s*$|\s*(import |from |"""|@triton\.jit|def \w+_kernel\())')
+
+
 def check_linked_tints(panes: dict) -> None:
     """Every line of the cell shown; the kernel (not a helper) first; partners share a tint."""
     source, triton = panes["source"]["lines"], panes["triton"]["lines"]
     assert len(source) == len(CELLS[1].splitlines()) - 1  # the magic line is not in the cell
     assert all(line["shown"] for line in source)
-    first_shown = next(line for line in triton if line["shown"])
-    assert first_shown["source"] is not None, "helpers are not folded"
+    # the module's header (its docstring and imports, at the top as a person writes them) may
+    # come first; then the kernel, not a helper: every shown line before the first line citing
+    # the cell belongs to that header
+    shown = [line for line in triton if line["shown"]]
+    first_cited = next(i for i, line in enumerate(shown) if line["source"] is not None)
+    before = [line["text"] for line in shown[:first_cited]]
+    assert all(MODULE_HEADER.match(text) for text in before), f"helpers are not folded: {before}"
     untinted = {"rgba(0, 0, 0, 0)", "transparent"}
     source_colour = {line["source"]: line["background"] for line in source}
     linked = [line for line in triton if line["source"] is not None]
@@ -332,7 +343,14 @@ READ_SANITISED = """() => {
     const blank = ['rgba(0, 0, 0, 0)', 'transparent'];
     return {
       top: box.top, bottom: box.bottom, left: box.left, right: box.right,
-      first: pane.children[1].firstElementChild.getAttribute('title'),
+      ...(() => {  // the first row citing the cell, and the rows before it (the module's header)
+        const kids = [...pane.children[1].children];
+        const at = kids.findIndex(k => (k.getAttribute('title') || '').startsWith('cell line'));
+        return {
+          first: at >= 0 ? kids[at].getAttribute('title') : null,
+          header: kids.slice(0, Math.max(at, 0)).map(k => k.textContent),
+        };
+      })(),
       rows: rows.length,
       tinted: rows.filter(row => !blank.includes(getComputedStyle(row).backgroundColor)).length,
     };
@@ -362,4 +380,5 @@ def test_stored_tutorial_fits(jupyter_lab: tuple[str, str, Path], tutorial: str)
             browser.close()
     assert_fits({"source": source, "triton": triton}, VIEWPORT["height"])
     assert triton["first"] is not None and triton["first"].startswith("cell line ")
+    assert all(MODULE_HEADER.match(text) for text in triton["header"]), triton["header"]
     assert triton["tinted"] == triton["rows"] > 10 and source["tinted"] >= 3

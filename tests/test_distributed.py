@@ -333,7 +333,7 @@ def test_matmul_reduce_scatter_transpiles_unmodified(matmul_reduce_scatter):
     )
     assert "RANK: tl.constexpr" in kernel and "WORLD_SIZE: tl.constexpr" in kernel
     # the local product stored to this rank's buffer, the barrier, then the sum over ranks
-    store = kernel.index("tl.store(\n        symm_mem_buffer_ptrs")
+    store = kernel.index("tl.store(symm_mem_buffer_ptrs")
     first_sync = kernel.index("symm_mem_sync(signal_pad_ptrs, None, RANK, WORLD_SIZE, True, True)")
     loop = kernel.index("for remote_buffer_index in tl.static_range(len(buffer_tuple)):")
     last_sync = kernel.index("symm_mem_sync(signal_pad_ptrs, None, RANK, WORLD_SIZE, True, False)")
