@@ -242,3 +242,20 @@ def test_bench_sweeps_sizes_against_torch(shell, monkeypatch) -> None:
     assert sum("image/png" in output for output in shown.outputs) == 1
     bad = run_magic(shell, "--run 'add(x, y)' --no-check --bench --sizes 0 --show none", ADD_CELL)
     assert "bench sweep: --sizes: '0' is not a positive integer" in bad.stdout
+
+
+@pytest.mark.gpu
+def test_bench_sweeps_sizes_on_a_gpu(shell, device) -> None:
+    """The real sweep: every size timed with do_bench for the kernel, eager and torch.compile."""
+    x, y = torch.randn(1 << 16, device=device), torch.randn(1 << 16, device=device)
+    put(shell, x=x, y=y)
+    shown = run_magic(
+        shell, "--run 'add(x, y)' --no-check --bench --sizes '2**12,2**16' --show none", ADD_CELL
+    )
+    lines = shown.stdout.splitlines()
+    start = lines.index("bench add(x, y) over sizes (GB/s; median of triton.testing.do_bench):")
+    rows = [line.split() for line in lines[start + 2 : start + 4]]
+    assert [row[0] for row in rows] == ["4096", "65536"], lines
+    for row in rows:
+        assert len(row) == 4 and all(float(value) > 0 for value in row[1:]), row
+    assert sum("image/png" in output for output in shown.outputs) == 1
