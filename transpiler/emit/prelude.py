@@ -171,6 +171,17 @@ def zero_dim_as(value, row_dtype: tl.constexpr):
 """,
         ("upcast_half",),
     ),
+    "as_factor": (
+        """@triton.jit
+def as_factor(value, dtype: tl.constexpr):
+    # a product's factor torch holds in a 16-bit float (a bfloat16 tile times a Python number
+    # stays bfloat16): rounded to it, so that tl.dot runs on tensor cores as torch.bmm does
+    if dtype.is_fp16() or dtype.is_bf16():
+        value = value.to(dtype)
+    return value
+""",
+        (),
+    ),
     "randint_between": (
         """@triton.jit
 def randint_between(seed, offsets, low, high):

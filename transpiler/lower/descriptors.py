@@ -92,6 +92,8 @@ class DescriptorsMixin:
             rows = f"{size}"
             shape[0] = f"{ast.unparse(dims[0].end)} * {size}"
             test = f"{end.launch} % {blocks[0]} == 0"
+            if dims[0].scalar:  # pointers read a dimension of 1 at any index; TMA cannot
+                test += f" and {tensor}.size({order[0] - 1}) != 1"
         key = (tensor, shape, blocks, transposed)
         for d in self.descriptors:
             if (d.tensor, d.shape, d.blocks, d.transposed) == key:

@@ -94,7 +94,7 @@ class DotsMixin:
             if axis is not None:
                 self.dot_axes.setdefault(axis, role)
         self.dot_k_nodes.setdefault(k_left, node)
-        as_stored = left.storage is not None and right.storage is not None
+        as_stored = all(v.storage is not None or v.rounds_to is not None for v in (left, right))
         operands = [
             self.dot_input(
                 value,
@@ -228,6 +228,9 @@ class DotsMixin:
         code = value.code
         if as_stored and value.stored is not None:
             code = value.stored
+        elif as_stored and value.storage is None:  # torch holds it in that dtype (if 16-bit)
+            self.use_helper("as_factor")
+            code = expr("as_factor(v, d)", v=code, d=value.rounds_to)
         elif as_stored and not value.native:
             code = expr("v.to(d)", v=code, d=value.storage)  # exact: the value is in that dtype
         elif not as_stored and value.native:

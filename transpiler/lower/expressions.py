@@ -144,6 +144,7 @@ class ExpressionsMixin:
         code = _scalar_and_block_condition(op_name, left, right)
         result = block(code or expr(template, a=left.code, b=right.code), dims, dtype)
         result = result_of(result, [left, right])
+        result = replace(result, rounds_to=_torch_dtype(op_name, left, right))
         if op_name in _BITWISE:  # bool & bool stays bool: arithmetic may come later
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)
         self.note_arithmetic((left, right), node)
@@ -464,3 +465,22 @@ def _fold_comparison(symbol: str, left: object, right: object) -> bool:
     functions = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
     functions.update({"==": operator.eq, "!=": operator.ne})
     return bool(functions[symbol](left, right))
+
+
+_SCALING = ("Add", "Subtract", "Multiply", "Divide")
+
+
+def _torch_dtype(op_name: str, left: Value, right: Value):
+    """The stored dtype torch keeps for a tensor (a load, or one scaled already) and a Python
+    number (`q * qk_scale`), or None: torch's promotion leaves a tensor's dtype to numbers."""
+    if op_name not in _SCALING:
+        return None
+    for tensor, other in ((left, right), (right, left)):
+        dtype = tensor.storage if tensor.storage is not None else tensor.rounds_to
+        number = other.kind == CONST or (
+            other.kind == BLOCK and not other.dims and other.storage is None
+            and other.rounds_to is None and not other.zero_dim_tensor
+        )  # fmt: skip
+        if dtype is not None and tensor.dims and number:
+            return dtype
+    return None

@@ -49,14 +49,15 @@ class IndexingMixin:
             pointers, mask, dims = self.tensor_access(base.name, node)
             line = self.source.line_of(node)
             native = node in self.native_loads
-            descriptor = self.descriptor_for(base.name, dims)
+            copied = self.descriptor_dims  # a leading scalar index as a squeezed tile
+            descriptor = self.descriptor_for(base.name, copied)
             if descriptor is not None:  # TMA when the tensor allows it, else pointers
                 self.sync_before_load(base.name, line)
                 target = self.direct_target if node is self.direct_value else None
                 loaded = self.descriptor_load(
                     base.name,
                     descriptor,
-                    dims,
+                    copied,
                     pointers,
                     mask,
                     native,
@@ -138,9 +139,10 @@ class IndexingMixin:
         value = self.arithmetic(value, node)
         self.check_store_shape(value, dims, node)
         line = self.source.line_of(node)
-        descriptor = self.descriptor_for(base.name, dims, store=True) if augmented is None else None
+        copied = self.descriptor_dims
+        descriptor = self.descriptor_for(base.name, copied, store=True) if augmented is None else None
         if descriptor is not None and value.dims == dims:  # whole tiles: TMA when it may
-            self.descriptor_store(base.name, descriptor, dims, pointers, mask, value, line)
+            self.descriptor_store(base.name, descriptor, copied, pointers, mask, value, line)
             self.unsynced_stores.add(base.name)
             return
         pointers = self.named_pointers(base.name, pointers, line)
@@ -319,7 +321,30 @@ class IndexingMixin:
             offsets.append(expr("b * s", b=start, s=ast.Name(id=self.stride(tensor, dim))))
         pointers = total([ast.Name(id=pointer), *offsets])
         self.load_nones = (id(node), frozenset(nones))  # for the load's Value (view_nones)
+        leading_scalar = [kind for kind, _ in elements[:1]] == ["scalar"] and all(
+            kind in ("tile", "full") for kind, _ in elements[1:]
+        )
+        self.descriptor_dims = tuple(dims)
+        if leading_scalar and None not in dims and self.descriptors_wanted:
+            self.descriptor_dims = self.scalar_as_tile(tensor, placed, tuple(dims))
         return pointers, conjunction(masks), tuple(dims)
+
+    def scalar_as_tile(self, tensor: str, placed: list, dims: Dims) -> Dims:
+        """The access as a descriptor sees it: a scalar first index (`q[b, tile_m, :]` with
+        `b = tile_bh.begin`) stands as a squeezed tile there, its one index `b`, so its rows
+        join the next dimension's as a batch tile of block size 1 does (descriptors.py)."""
+        if len(placed) < 3:
+            return dims  # (a 2-D tensor's row: a 1-D descriptor would do, not built)
+        index = placed[0][1]
+        if index.dtype not in (None, "int") or index.dims:
+            return dims
+        size = ast.Name(id=self.size_param(self.host.size_key(tensor, 0)))
+        code = index.code
+        label = f"the index {ast.unparse(code)}"
+        axis = Axis(ast.unparse(code), "", "1", size, code, code, label, squeezed=True)
+        axis.scalar = index.kind != CONST  # a dimension of 1 broadcasts it (pointers only)
+        self.access_is_tiles = True
+        return (axis, *dims)
 
     def index_elements(self, node: cst.Subscript) -> list[tuple[str, object]]:
         elements: list[tuple[str, object]] = []

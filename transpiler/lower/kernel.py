@@ -133,6 +133,7 @@ class KernelBuilder(
         self.slice_axes: dict[tuple, Axis] = {}  # x[..., lo:hi] → its axis
         self.program_start = 0  # index in `lines` of the program's first per-tile line
         self.access_is_tiles = False  # the latest tensor access: a tile or ':' per dimension
+        self.descriptor_dims: Dims = ()  # ... its dims as a descriptor sees them (indexing.py)
         self.persistent: str | None = None  # pid_type's order of tiles ("interleaved", ...)
         self.descriptors_wanted = False  # indexing="tensor_descriptor" (read once per loop)
         self.descriptors: list[Descriptor] = []  # indexing="tensor_descriptor": TMA copies

@@ -269,8 +269,6 @@ class LoopsMixin:
                 continue
             offsets, mask, block_wanted, pid = self.axis_names(tile_names[index], index, count)
             explicit = explicit_blocks[index] if index < len(explicit_blocks) else None
-            written_one = isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1
-            squeezed.append(written_one and self.squeeze_units)
             var = self.block_size_var(explicit)
             if var:
                 self.registered_roles.setdefault(var, "outer")
@@ -281,7 +279,11 @@ class LoopsMixin:
                 chosen = self.block_sizes.pop(0)
                 if chosen is not None:
                     explicit = cst.Integer(str(chosen))
-            if isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1:
+            # a block of 1, written in the source or chosen by the config: one index per
+            # program, no Triton dimension (2-D dots and descriptors for a batch of one)
+            one = isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1
+            squeezed.append(one and self.squeeze_units)
+            if one:
                 self.unit_blocks.add(block_name)  # a batch of one: products lower to 2-D dots
             blocks.append((block_name, explicit))
             grid.append(f"triton.cdiv({extent_host}, {block_name})")

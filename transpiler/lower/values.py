@@ -40,6 +40,9 @@ class Axis:
     # not be a multiple of the block size (TMA wants a 16-byte aligned start along the last
     # dimension, descriptors.py)
     shifted: bool = False
+    # a scalar index standing as a squeezed tile for a descriptor (indexing.scalar_as_tile):
+    # pointers read a dimension of 1 at any index, so TMA needs that dimension wider than 1
+    scalar: bool = False
 
     @property
     def masked(self) -> bool:
@@ -119,6 +122,9 @@ class Value:
     axis: Axis | None = None
     name: str = ""  # the user's name for host tensors and modules
     storage: ast.expr | None = None  # a dtype the value is exact in (a load's element type)
+    # the dtype torch holds the value in when it is a load's scaled by Python numbers (`q *
+    # scale`: bfloat16 in torch, float32 here): a product's factor is rounded to it (dots.py)
+    rounds_to: ast.expr | None = None
     native: bool = False  # loaded without upcast_half: may still be float16 / bfloat16
     zero_outside: frozenset = frozenset()  # axes along which lanes outside the tensor hold 0
     stored: ast.expr | None = None  # the value's code in its stored dtype (before upcast_half)

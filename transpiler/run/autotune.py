@@ -83,10 +83,10 @@ def candidates(
         return []
     if "mn" in roles or "k" in roles:
         configs = []
-        if roles == ["mn", "mn"]:
+        if [r for r in roles if r != "batch"] == ["mn", "mn"]:  # attention, batched or not
             specialized = [
                 {
-                    "block_sizes": [block_m, block_n],
+                    "block_sizes": _with_batch_ones(roles, (block_m, block_n)),
                     "num_warps": warps,
                     "num_stages": stages,
                     "indexing": "tensor_descriptor",
@@ -132,6 +132,13 @@ def candidates(
     if roles == ["tile"]:
         return [{"block_sizes": [size], "num_warps": warps} for size, warps in TILE_CONFIGS]
     return []  # several plain tiles: the defaults stand
+
+
+def _with_batch_ones(roles: list[str], sizes: tuple[int, ...]) -> list[int]:
+    """Block sizes in config order: `sizes` for the non-batch tiles, 1 for each batch tile (a
+    batch of one is squeezed: 2-D dots and 2-D descriptors)."""
+    given = iter(sizes)
+    return [1 if role == "batch" else next(given) for role in roles]
 
 
 def _phase_candidates(
