@@ -222,7 +222,8 @@ def main() -> None:
               f"| {first_calls.get(label, '')} |")  # fmt: skip
     failed = [r for r in rows if "error" in r or r.get("ok") is False]
     for row in failed:
-        print(f"not timed: {row['label']}: {row.get('error') or f'rel_error {row["rel_error"]:.3g}'}")
+        why = row.get("error") or f"rel_error {row['rel_error']:.3g}"
+        print(f"not timed: {row['label']}: {why}")
     tuned = [r for r in rows if r["label"].endswith(": tuned") and "config" in r]
     for row in tuned:
         print(f"tuned {row['label']}: {row['config']}")

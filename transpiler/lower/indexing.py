@@ -140,7 +140,9 @@ class IndexingMixin:
         self.check_store_shape(value, dims, node)
         line = self.source.line_of(node)
         copied = self.descriptor_dims
-        descriptor = self.descriptor_for(base.name, copied, store=True) if augmented is None else None
+        descriptor = (
+            self.descriptor_for(base.name, copied, store=True) if augmented is None else None
+        )
         if descriptor is not None and value.dims == dims:  # whole tiles: TMA when it may
             self.descriptor_store(base.name, descriptor, copied, pointers, mask, value, line)
             self.unsynced_stores.add(base.name)
