@@ -244,6 +244,32 @@ def test_measure_peaks_without_a_gpu_measures_nothing(tmp_path):
     assert not (tmp_path / "peaks.json").exists()
 
 
+def test_the_current_gpu_is_measured_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    """The roofline plots this GPU's measured ceilings, not its datasheet (issue 18): the first
+    call measures (stubbed here) and caches, the next reads the cache."""
+    import transpiler.perf.devices as devices
+
+    calls = []
+
+    def copy_bandwidth() -> float:
+        calls.append("copy")
+        return 4.29e12
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda: "NVIDIA H200")
+    monkeypatch.setattr(devices, "_copy_bandwidth", copy_bandwidth)
+    monkeypatch.setattr(devices, "_bf16_matmul_rate", lambda: 7.07e14)
+    path = tmp_path / "peaks.json"
+    assert devices.current_device(path, measure=False).measured == ()  # the datasheet
+    device = devices.current_device(path)
+    assert (device.bandwidth, device.bf16, device.measured) == (
+        4.29e12,
+        7.07e14,
+        ("bandwidth", "bf16"),
+    )
+    assert devices.current_device(path).bandwidth == 4.29e12 and calls == ["copy"]
+
+
 # -- roofline arithmetic --------------------------------------------------------------------
 
 H100 = find_device("NVIDIA H100 80GB HBM3")

@@ -247,8 +247,10 @@ def _store(peaks: MeasuredPeaks, cache_path: Path | str | None) -> None:
     write_atomically(path, json.dumps(table, indent=2) + "\n")
 
 
-def current_device(cache_path: Path | str | None = None) -> Device | None:
-    """This machine's GPU from the table, with measured ceilings where they are cached."""
+def current_device(cache_path: Path | str | None = None, *, measure: bool = True) -> Device | None:
+    """This machine's GPU from the table, with its ceilings measured here (once per GPU name,
+    a few seconds, then read from the cache); `measure=False` takes only what is cached. A GPU
+    that cannot hold the measurement's buffers keeps the datasheet's numbers."""
     import torch
 
     if not torch.cuda.is_available():
@@ -257,7 +259,12 @@ def current_device(cache_path: Path | str | None = None) -> Device | None:
     device = find_device(name)
     if device is None:
         return None
-    return device.with_measured(load_measured(name, cache_path))
+    if not measure:
+        return device.with_measured(load_measured(name, cache_path))
+    try:
+        return device.with_measured(measure_peaks(cache_path))
+    except torch.OutOfMemoryError:
+        return device.with_measured(load_measured(name, cache_path))
 
 
 if __name__ == "__main__":  # python -m transpiler.perf.devices: measure (or show) this GPU's peaks
