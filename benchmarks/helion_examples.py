@@ -35,6 +35,7 @@ import ast
 import concurrent.futures
 import io
 import json
+import logging
 import os
 import re
 import subprocess
@@ -43,6 +44,7 @@ import time
 import tokenize
 import traceback
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "@@helion-example-result@@ "
@@ -267,24 +269,47 @@ def run_in_worker(path: Path, args: argparse.Namespace) -> dict:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=args.timeout, env=env, cwd=path.parent
         )
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired as expired:
         seconds = round(time.perf_counter() - started, 2)
+        tunes = _keep_log(args.logs, path.stem, expired.stdout, expired.stderr)
         return {"example": path.stem, "outcome": "timeout", "seconds": seconds,
-                "error": f"over {args.timeout} s", "kernels": []}  # fmt: skip
+                "error": f"over {args.timeout} s", "kernels": [], "tunes": tunes}  # fmt: skip
+    tunes = _keep_log(args.logs, path.stem, done.stdout, done.stderr)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith(MARKER):
-            return json.loads(line[len(MARKER) :])
+            return dict(json.loads(line[len(MARKER) :]), tunes=tunes)
     tail = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
     return {"example": path.stem, "outcome": "internal error", "seconds": 0.0,
             "error": f"worker died (exit {done.returncode}): {tail}", "kernels": []}  # fmt: skip
 
 
+TUNED = re.compile(r"picked .* of \d+ timed in ([0-9.]+) s")
+
+
+def _keep_log(folder: Path | None, name: str, stdout: Any, stderr: Any) -> list[float]:
+    """Write the worker's output to FOLDER/NAME.log (with --logs); the seconds of each search
+    its autotuner logged (first calls on new shapes), in order."""
+    text = [
+        t.decode(errors="replace") if isinstance(t, bytes) else (t or "") for t in (stdout, stderr)
+    ]
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.log").write_text("\n".join(text))
+    return [float(seconds) for seconds in TUNED.findall(text[1])]
+
+
 def table(results: list[dict]) -> str:
     width = max([len(r["example"]) for r in results] + [7])
-    lines = [f"{'example':<{width}}  {'outcome':<15}  {'seconds':>7}  first line of the error"]
+    head = f"{'example':<{width}}  {'outcome':<15}  {'seconds':>7}  {'tunes':>5}  {'longest':>7}"
+    lines = [head + "  first line of the error"]
     for r in results:
-        error = r["error"].replace("\n", " ")[:110]
-        lines.append(f"{r['example']:<{width}}  {r['outcome']:<15}  {r['seconds']:>7.1f}  {error}")
+        error = r["error"].replace("\n", " ")[:100]
+        tunes = r.get("tunes", [])
+        longest = f"{max(tunes):7.1f}" if tunes else f"{'-':>7}"
+        lines.append(
+            f"{r['example']:<{width}}  {r['outcome']:<15}  {r['seconds']:>7.1f}  {len(tunes):>5}  "
+            f"{longest}  {error}"
+        )
     counts: dict[str, int] = {}
     for r in results:
         counts[r["outcome"]] = counts.get(r["outcome"], 0) + 1
@@ -305,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, help="start no example after this many seconds")
     parser.add_argument("--tune", action="store_true", help="autotune on each first call")
     parser.add_argument("--real-helion", action="store_true", help="run the installed Helion")
+    parser.add_argument("--logs", type=Path, help="keep each example's output in LOGS/NAME.log")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker and args.real_helion:
@@ -314,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.path[:0] = [str(ROOT / "benchmarks"), str(ROOT)]
         if args.tune:
             os.environ["HELION_EXAMPLES_TUNE"] = "1"  # read by the shim
+            logging.basicConfig(format="%(asctime)s %(name)s: %(message)s")
+            logging.getLogger("transpiler.autotune").setLevel(logging.INFO)  # each search's pick
         result = run_one(args.worker, transpile_only=args.transpile_only, timing=args.time)
         print(MARKER + json.dumps(result), flush=True)
         return 0

@@ -20,7 +20,7 @@ common=(--examples .helion_examples --timeout "$timeout_s" --budget "$budget_s" 
 ours_root=.
 [ -d .head_snapshot/transpiler ] && ours_root=.head_snapshot
 echo "ours from $ours_root/"
-python3 "$ours_root/benchmarks/helion_examples.py" "${common[@]}" --tune --json "$out/ours.json" \
+python3 "$ours_root/benchmarks/helion_examples.py" "${common[@]}" --tune --logs "$out/logs" --json "$out/ours.json" \
   >"$out/ours.log" 2>&1 &
 ours=$!
 python3 benchmarks/helion_examples.py "${common[@]}" --real-helion --json "$out/helion.json" \
