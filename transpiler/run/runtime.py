@@ -20,6 +20,7 @@ from ..targets import compile_launcher
 from .autotune import TuningCache, shape_key
 from .cache import CACHE_ENV, cache_dir, cached_file, load_module, write_atomically  # noqa: F401
 from .devices import DeviceError, check_devices, interpreting  # noqa: F401
+from .fitting import fitting_config
 from .reduction_candidates import default_loops, whole_widths
 from .torch_ops import aliased_returns, register, with_aliases
 from .tune_settings import tune_settings
@@ -135,6 +136,7 @@ class Kernel:
         self.source, self.filename, _ = _module_source(fn)
         self._bound: dict[tuple, BoundKernel] = {}
         self._tuned: dict[str, dict | None] = {}
+        self._checked: dict[str, dict | None] = {}  # shapes → a fallback for an unfit config
         self._tune_settings: Any = None  # tune_settings.TuneSettings, read at the first call
         self.last_tuning: list = []  # (config, ms) of the last search, for plots
         self.last_tuning_key: str | None = None  # the shapes that search tuned (shape_key)
@@ -295,9 +297,10 @@ class Kernel:
         return any(isinstance(a, torch.Tensor) and a.is_cuda for a in args)
 
     def tuned_config(self, args: tuple) -> dict | None:
-        """The best configuration for these shapes: from memory, from disk, or searched now."""
+        """The best configuration for these shapes: from memory, from disk, or searched now;
+        untuned on a GPU, the given one unless the device cannot hold it (run/fitting.py)."""
         if not self.tunes(args):
-            return None
+            return self.checked_config(args)
         memory_key = shape_key(args)
         if memory_key in self._tuned:
             return self._tuned[memory_key]
@@ -311,6 +314,15 @@ class Kernel:
             cache.put(disk_key, config or {})
         self._tuned[memory_key] = config or None
         return config or None
+
+    def checked_config(self, args: tuple) -> dict | None:
+        """None (the kernel's own configuration) where it fits the GPU; else a fallback."""
+        if interpreting() or not any(isinstance(a, torch.Tensor) and a.is_cuda for a in args):
+            return None
+        key = shape_key(args)
+        if key not in self._checked:
+            self._checked[key] = fitting_config(self, args)
+        return self._checked[key]
 
     def reference(self) -> Callable:
         return reference_function(

@@ -7,6 +7,7 @@ import inspect
 import time
 from typing import Any
 
+from ..frontend.errors import ConfigError
 from .autotune import LOG, candidates, search
 from .cache import cache_dir
 from .compile_pool import compile_pool
@@ -42,6 +43,14 @@ def tune(kernel: Any, args: tuple) -> tuple[dict[str, Any] | None, list]:
     survivors = [config for config in compiled.fitting if config is not None]
     default_fits = True if any(c is None for c in compiled.fitting) else compiled.reason(None)
     if not survivors and default_fits is not True:
+        if str(default_fits).startswith("over "):  # it cannot run here, and nothing else did
+            raise ConfigError(
+                f"{kernel.name}: no configuration fits {device.gpu or device.name}: the "
+                f"default is {default_fits}, and none of {len(space)} candidates compiled "
+                "within the device's limits in time",
+                hint="give a config= with smaller block_sizes or num_stages, or loop over "
+                "the dimension held whole (`for tile_k in hl.tile(k)`)",
+            )
         return None, []  # nothing compiled in time: the default stands, launched as is
     LOG.info(
         "%s: %d of %d candidates compiled for %s and kept in %.1f s",
