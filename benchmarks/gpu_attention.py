@@ -48,13 +48,22 @@ SPELLINGS = {  # name: (file, kernel, inputs 4-D or folded 3-D)
     "helion": (".helion_examples/attention.py", "attention", "4d"),
 }
 WS = {"indexing": "tensor_descriptor", "range_warp_specializes": [True]}
-VARIANTS = {  # name: (BLOCK_M, BLOCK_N, warps, stages, extra config)
-    "ws 128x128 w4 s2 persistent": (128, 128, 4, 2, {**WS, "pid_type": "persistent_interleaved"}),
+TMA = {"indexing": "tensor_descriptor"}
+PERSISTENT = {"pid_type": "persistent_interleaved"}
+# name: (BLOCK_M, BLOCK_N, warps, stages, extra config); every spelling runs the first (the
+# search's first candidate), the spelling "ours" all of them (the spellings' generated code is
+# the same at one config, tests/test_attention_spellings.py)
+VARIANTS = {
+    "ws 128x128 w4 s2 persistent": (128, 128, 4, 2, {**WS, **PERSISTENT}),
+    "ws 128x128 w4 s2 blocked": (128, 128, 4, 2, {**WS, "pid_type": "persistent_blocked"}),
     "ws 128x128 w4 s2": (128, 128, 4, 2, WS),
-    "ws 128x128 w8 s2 persistent": (128, 128, 8, 2, {**WS, "pid_type": "persistent_interleaved"}),
-    "ws 256x128 w8 s2 persistent": (256, 128, 8, 2, {**WS, "pid_type": "persistent_interleaved"}),
-    "ws 128x64 w4 s3 persistent": (128, 64, 4, 3, {**WS, "pid_type": "persistent_interleaved"}),
-    "tma 128x128 w8 s3 (no ws)": (128, 128, 8, 3, {"indexing": "tensor_descriptor"}),
+    "ws 128x128 w4 s1 persistent": (128, 128, 4, 1, {**WS, **PERSISTENT}),
+    "ws 128x64 w4 s2 persistent": (128, 64, 4, 2, {**WS, **PERSISTENT}),
+    "ws 128x64 w4 s3 persistent": (128, 64, 4, 3, {**WS, **PERSISTENT}),
+    "ws 64x128 w4 s2 persistent": (64, 128, 4, 2, {**WS, **PERSISTENT}),
+    "tma 128x128 w8 s3 persistent": (128, 128, 8, 3, {**TMA, **PERSISTENT}),
+    "tma 128x64 w8 s3 persistent": (128, 64, 8, 3, {**TMA, **PERSISTENT}),
+    "tma 256x64 w8 s2 persistent": (256, 64, 8, 2, {**TMA, **PERSISTENT}),
 }
 
 
@@ -112,7 +121,7 @@ def with_batch(config: dict, spelling: str) -> dict:
     return {"block_sizes": sizes, "num_warps": warps, "num_stages": stages, **extra}
 
 
-def peers(size) -> dict:
+def peers() -> dict:
     """cuDNN's SDPA, flash SDPA, torch.compile of SDPA: on the 4-D inputs."""
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
@@ -131,13 +140,108 @@ def peers(size) -> dict:
     }
 
 
+def bench(function, args) -> float:
+    return triton.testing.do_bench(
+        lambda: function(*args), warmup=25, rep=100, return_mode="median"
+    )
+
+
+class Run:
+    """The rows measured so far, each written to DIR/attention.jsonl as it comes."""
+
+    def __init__(self, out: Path) -> None:
+        self.rows: list[dict] = []
+        self.functions: dict[str, tuple] = {}  # label → (function, args), checked
+        self.log = (out / "attention.jsonl").open("a")
+
+    def record(self, row: dict) -> None:
+        self.rows.append(row)
+        self.log.write(json.dumps(row) + "\n")
+        self.log.flush()
+        print(json.dumps(row), flush=True)
+
+    def try_one(self, label: str, make, args: tuple, exact: torch.Tensor) -> None:
+        """`make()` → (function, config); its first call timed (compiles and any search
+        included), checked against float64, then timed once (the rounds come later)."""
+        started = time.perf_counter()
+        try:
+            function, config = make()
+            result = first(function(*args))
+            torch.cuda.synchronize()
+            seconds = time.perf_counter() - started
+            error = check(result, exact)
+            row = {"label": label, "first_call_s": round(seconds, 2), "config": config}
+            row.update(rel_error=error, ok=error < 2e-2)
+            if row["ok"]:
+                self.functions[label] = (lambda *a, f=function: first(f(*a)), args)
+                row["ms_once"] = bench(*self.functions[label])
+            self.record(row)
+        except Exception as caught:  # noqa: BLE001 - report and go on
+            message = str(caught).strip().splitlines()
+            why = f"{type(caught).__name__}: {(message[0] if message else '')[:200]}"
+            self.record({"label": label, "error": why})
+
+
+def trials(spelling: str, file: str, kernel: str, args: tuple, variants: bool) -> list:
+    """(label, make) of a spelling: its decorator's first call (the search), then variants."""
+
+    def tuned():
+        function = getattr(user_module(file), kernel)
+        return function, function.tuned_config(args)
+
+    made = [(f"{spelling}: tuned", tuned)]
+    chosen = list(VARIANTS.items())[: None if spelling == "ours" else 1] if variants else []
+    for name, variant in chosen:
+        config = with_batch(variant, spelling)
+        made.append(
+            (f"{spelling}: {name}", lambda c=config: (variant_launcher(file, kernel, args, c), c))
+        )
+    return made
+
+
+def timed_in_rounds(run: Run, rounds: int) -> dict[str, float]:
+    """Each checked function's median over `rounds` rounds in which all take turns (the GPU's
+    clock drifts with its temperature); with no rounds, the single timing of try_one."""
+    if rounds == 0:
+        return {r["label"]: r["ms_once"] for r in run.rows if "ms_once" in r}
+    samples: dict[str, list[float]] = {label: [] for label in run.functions}
+    for _ in range(rounds):
+        for label, (function, args) in run.functions.items():
+            samples[label].append(bench(function, args))
+    return {label: statistics.median(values) for label, values in samples.items()}
+
+
+def table(run: Run, times: dict[str, float], flops: float, heading: str) -> None:
+    sdpa, compiled = times.get("SDPA cuDNN"), times.get("torch.compile")
+    print(f"\n{heading}\n")
+    print("| what | ms | TFLOP/s | SDPA cuDNN / ours | torch.compile / ours | first call s |")
+    print("|---|---|---|---|---|---|")
+    first_calls = {r["label"]: r.get("first_call_s") for r in run.rows if "first_call_s" in r}
+    for label, ms in sorted(times.items(), key=lambda item: item[1]):
+        ratio = f"{sdpa / ms:.3f}" if sdpa else "—"
+        ratio_compiled = f"{compiled / ms:.3f}" if compiled else "—"
+        print(f"| {label} | {ms:.3f} | {flops / ms / 1e9:.0f} | {ratio} | {ratio_compiled} "
+              f"| {first_calls.get(label, '')} |")  # fmt: skip
+    for row in run.rows:
+        if "error" in row or row.get("ok") is False:
+            why = row.get("error") or f"rel_error {row['rel_error']:.3g}"
+            print(f"not timed: {row['label']}: {why}")
+    for row in run.rows:
+        if row["label"].endswith(": tuned") and "config" in row:
+            print(f"tuned {row['label']}: {row['config']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=os.environ.get("OUT", "/tmp/gpu_attention"))
-    parser.add_argument("--budget-s", type=float, default=20.0)
+    parser.add_argument("--budget-s", type=float, default=20.0, help="the search's budget")
     parser.add_argument("--size", default="4x32x4096x128")
     parser.add_argument("--no-variants", action="store_true")
+    parser.add_argument(
+        "--deadline-s", type=float, default=240.0, help="no timing rounds after this"
+    )
     options = parser.parse_args()
+    started = time.monotonic()
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("TRANSPILER_CACHE_DIR", tempfile.mkdtemp(prefix="tc_attention_"))
@@ -145,88 +249,27 @@ def main() -> None:
     logging.basicConfig(filename=out / "tuning.log", level=logging.INFO)
     size = tuple(int(s) for s in options.size.split("x"))
     batch, heads, seq, dim = size
-    flops = 4 * batch * heads * seq * seq * dim
-    rows: list[dict] = []  # one per thing timed
-    functions: dict[str, tuple] = {}  # label → (function, args)
-    log = (out / "attention.jsonl").open("a")
-
-    def record(row: dict) -> None:
-        rows.append(row)
-        log.write(json.dumps(row) + "\n")
-        log.flush()
-        print(json.dumps(row), flush=True)
-
+    run = Run(out)
     four_d = inputs("4d", size)
     exact = exact_first_heads(*four_d)
-    for label, function in peers(size).items():
-        try:
-            error = check(function(*four_d), exact)
-            functions[label] = (function, four_d)
-            record({"label": label, "rel_error": error})
-        except Exception as caught:  # noqa: BLE001 - one peer failing must not stop the run
-            record({"label": label, "error": f"{type(caught).__name__}: {str(caught)[:200]}"})
+    for label, function in peers().items():
+        run.try_one(label, lambda f=function: (f, None), four_d, exact)
     for spelling, (file, kernel, kind) in SPELLINGS.items():
         args = inputs(kind, size)
-        trials = [("tuned", None)]
-        if not options.no_variants:
-            trials += [(name, with_batch(config, spelling)) for name, config in VARIANTS.items()]
-        for name, config in trials:
-            label = f"{spelling}: {name}"
-            started = time.perf_counter()
-            try:
-                if config is None:  # the decorator's first call: search, then launch
-                    function = getattr(user_module(file), kernel)
-                    tuned = function.tuned_config(args)
-                    result = first(function(*args))
-                else:
-                    function = variant_launcher(file, kernel, args, config)
-                    tuned = config
-                    result = first(function(*args))
-                torch.cuda.synchronize()
-                seconds = time.perf_counter() - started
-                error = check(result, exact)
-                ok = error < 2e-2
-                if ok:
-                    functions[label] = (lambda *a, f=function: first(f(*a)), args)
-                record(
-                    {"label": label, "first_call_s": round(seconds, 2), "config": tuned,
-                     "rel_error": error, "ok": ok}
-                )  # fmt: skip
-            except Exception as caught:  # noqa: BLE001 - report and go on
-                message = str(caught).strip().splitlines()
-                record({"label": label, "error": f"{type(caught).__name__}: "
-                        f"{(message[0] if message else '')[:200]}"})  # fmt: skip
-    samples: dict[str, list[float]] = {label: [] for label in functions}
-    for _ in range(ROUNDS):
-        for label, (function, args) in functions.items():
-            samples[label].append(
-                triton.testing.do_bench(
-                    lambda f=function, a=args: f(*a), warmup=25, rep=100, return_mode="median"
-                )
-            )
-    times = {label: statistics.median(values) for label, values in samples.items()}
-    sdpa = times.get("SDPA cuDNN")
-    compiled = times.get("torch.compile")
+        for label, make in trials(spelling, file, kernel, args, not options.no_variants):
+            run.try_one(label, make, args, exact)
+    left = options.deadline_s - (time.monotonic() - started)
+    rounds = ROUNDS if left > 15 * len(run.functions) * 0.2 else 0
+    times = timed_in_rounds(run, rounds)
     for label, ms in times.items():
-        record({"label": label, "ms": ms, "tflops": flops / ms / 1e9})
-    print(f"\nattention {options.size} bf16, {torch.cuda.get_device_name()}, "
-          f"torch {torch.__version__}, triton {triton.__version__}; "
-          f"median of {ROUNDS} rounds of do_bench medians\n")  # fmt: skip
-    print("| what | ms | TFLOP/s | SDPA cuDNN / ours | torch.compile / ours | first call s |")
-    print("|---|---|---|---|---|---|")
-    first_calls = {r["label"]: r.get("first_call_s") for r in rows if "first_call_s" in r}
-    for label, ms in sorted(times.items(), key=lambda item: item[1]):
-        ratio = f"{sdpa / ms:.3f}" if sdpa else "—"
-        ratio_compiled = f"{compiled / ms:.3f}" if compiled else "—"
-        print(f"| {label} | {ms:.3f} | {flops / ms / 1e9:.0f} | {ratio} | {ratio_compiled} "
-              f"| {first_calls.get(label, '')} |")  # fmt: skip
-    failed = [r for r in rows if "error" in r or r.get("ok") is False]
-    for row in failed:
-        why = row.get("error") or f"rel_error {row['rel_error']:.3g}"
-        print(f"not timed: {row['label']}: {why}")
-    tuned = [r for r in rows if r["label"].endswith(": tuned") and "config" in r]
-    for row in tuned:
-        print(f"tuned {row['label']}: {row['config']}")
+        run.record({"label": label, "ms": ms, "rounds": rounds})
+    how = f"median of {rounds} rounds of do_bench medians" if rounds else "one do_bench median"
+    heading = (
+        f"attention {options.size} bf16, {torch.cuda.get_device_name()}, torch "
+        f"{torch.__version__}, triton {triton.__version__}; {how}; "
+        f"{time.monotonic() - started:.0f} s in all"
+    )
+    table(run, times, 4 * batch * heads * seq * seq * dim, heading)
 
 
 if __name__ == "__main__":

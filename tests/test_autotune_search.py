@@ -284,33 +284,57 @@ def scores_by_begin(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
     return out
 
 
-@pytest.mark.parametrize(
-    ("kernel", "make", "reference"),
-    [
-        (
-            chunk_sums_by_begin,
-            lambda: (torch.randn(3, 37, 53),),
-            lambda x: x.double().sum(-1),
-        ),
-        (
-            scores_by_begin,
-            lambda: (torch.randn(2, 37, 16), torch.randn(2, 45, 16)),
-            lambda q, k: (q.double() @ k.double().transpose(1, 2)).amax(-1),
-        ),
-    ],
-)
-def test_pointer_loads_are_never_warp_specialized(kernel, make, reference):
-    """A scalar `tile.begin` index gets no descriptors: the loop asked to be warp-specialized
-    stays a plain one (Triton 3.6's pass asserts on pointer loads), and the result is right."""
+@transpiler.kernel()
+def shifted_chunk_sums(x: torch.Tensor) -> torch.Tensor:
+    batches, m, n = x.size()
+    out = torch.empty([batches, m], dtype=x.dtype, device=x.device)
+    for tile_b, tile_m in hl.tile([batches, m], block_size=[1, None]):
+        acc = hl.zeros([tile_b, tile_m], dtype=torch.float32)
+        for tile_n in hl.tile(1, n):  # tiles from 1: not 16-byte aligned, so pointers
+            acc = acc + x[tile_b, tile_m, tile_n].sum(-1)
+        out[tile_b, tile_m] = acc.to(out.dtype)
+    return out
+
+
+WARP_SPECIALIZED = {
+    "num_warps": 4, "num_stages": 2,
+    "indexing": "tensor_descriptor", "range_warp_specializes": [True],
+}  # fmt: skip
+BY_BEGIN = [
+    (chunk_sums_by_begin, lambda: (torch.randn(3, 37, 53),), lambda x: x.double().sum(-1)),
+    (
+        scores_by_begin,
+        lambda: (torch.randn(2, 37, 16), torch.randn(2, 45, 16)),
+        lambda q, k: (q.double() @ k.double().transpose(1, 2)).amax(-1),
+    ),
+]
+
+
+@pytest.mark.parametrize(("kernel", "make", "reference"), BY_BEGIN)
+def test_a_scalar_begin_index_is_copied_like_a_tile_of_one(kernel, make, reference):
+    """`b = tile_b.begin; x[b, tile_m, ...]`: the batch index joins the rows of 2-D
+    descriptors as a tile of block size 1 does, so the loop may be warp-specialized (on the
+    descriptors' flag), and the result is right on both paths."""
     args = make()
     tunables = kernel.transpiled(args).tunables[kernel.name]
-    config = {
-        "block_sizes": [32] * len(tunables), "num_warps": 4, "num_stages": 2,
-        "indexing": "tensor_descriptor", "range_warp_specializes": [True],
-    }  # fmt: skip
+    config = {"block_sizes": [32] * len(tunables), **WARP_SPECIALIZED}
     bound = kernel.bind(args, config)
-    assert "warp_specialize" not in bound.triton_source
+    source = bound.triton_source
+    assert "warp_specialize=TENSOR_DESCRIPTORS" in source
+    assert "_desc.load([b * m + pid_m * BLOCK_M" in source.replace("[h * m", "[b * m")
+    assert ".size(0) != 1" in source  # pointers read a batch of one at any index; TMA cannot
     torch.testing.assert_close(bound(*args).double(), reference(*args), rtol=1e-4, atol=1e-4)
+
+
+def test_pointer_loads_are_never_warp_specialized():
+    """Loads TMA cannot copy (tiles starting at 1): no descriptors, and the loop asked to be
+    warp-specialized stays a plain one (Triton 3.6's pass asserts on pointer loads)."""
+    x = torch.randn(3, 37, 53)
+    bound = shifted_chunk_sums.bind((x,), {"block_sizes": [32, 32], **WARP_SPECIALIZED})
+    assert "warp_specialize" not in bound.triton_source
+    assert "make_tensor_descriptor" not in bound.triton_source
+    expected = x[..., 1:].double().sum(-1)
+    torch.testing.assert_close(bound(x).double(), expected, rtol=1e-4, atol=1e-4)
 
 
 def test_the_space_holds_each_configuration_once(monkeypatch):
