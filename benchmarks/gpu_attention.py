@@ -254,10 +254,17 @@ def main() -> None:
     exact = exact_first_heads(*four_d)
     for label, function in peers().items():
         run.try_one(label, lambda f=function: (f, None), four_d, exact)
+    headline, more = [], []  # each spelling's search and first variant, then the others
     for spelling, (file, kernel, kind) in SPELLINGS.items():
         args = inputs(kind, size)
-        for label, make in trials(spelling, file, kernel, args, not options.no_variants):
-            run.try_one(label, make, args, exact)
+        made = trials(spelling, file, kernel, args, not options.no_variants)
+        headline += [(label, make, args) for label, make in made[:2]]
+        more += [(label, make, args) for label, make in made[2:]]
+    for label, make, args in headline + more:
+        if time.monotonic() - started > options.deadline_s - 30:
+            run.record({"label": label, "error": "skipped: the run's deadline is near"})
+            continue
+        run.try_one(label, make, args, exact)
     left = options.deadline_s - (time.monotonic() - started)
     rounds = ROUNDS if left > 15 * len(run.functions) * 0.2 else 0
     times = timed_in_rounds(run, rounds)
