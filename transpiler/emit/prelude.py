@@ -157,6 +157,17 @@ def masked_var(x, mask, count, correction, axis: tl.constexpr, keep_dims: tl.con
 """,
         (),
     ),
+    "welford_combine": (
+        """@triton.jit
+def welford_combine(mean_a, m2_a, count_a, mean_b, m2_b, count_b):
+    # two lanes' (mean, sum of squared deviations, count) as one (Chan et al.)
+    count = count_a + count_b
+    share_b = tl.where(count == 0.0, 0.0, count_b / tl.maximum(count, 1.0))
+    delta = mean_b - mean_a
+    return mean_a + delta * share_b, m2_a + m2_b + delta * delta * count_a * share_b, count
+""",
+        (),
+    ),
     "zero_dim_as": (
         """@triton.jit
 def zero_dim_as(value, row_dtype: tl.constexpr):

@@ -49,38 +49,60 @@ def hoist_reduction(
         return expr(f"tl.reshape({code}, [{', '.join(dropped)}])")
 
     axis_at = f"axis={position}, keep_dims=True"
+    # lane-wise accumulators: each lane keeps its own running value across the chunks and one
+    # reduction after the loop finishes them (a reduction per chunk crosses warps each time)
+    lanes = f"[{', '.join(_block(d) for d in operand_dims)}]"
     fresh = builder.names.fresh
     line = builder.source.line_of(node)
-    if name in _SUMS or name in ("var", "std"):
-        total = fresh(f"{base}_sum")
-        _add(builder, total, [f"{total} = tl.zeros({shape}, {accumulate})"],
-             [f"{total} += tl.sum({chunk('0')}, {axis_at})"], line)  # fmt: skip
-        count = render(builder.axis_count(builder.reduction_loops.looped.axis))
+    count = render(builder.axis_count(builder.reduction_loops.looped.axis))
+    if name in _SUMS:
+        total, partial = fresh(f"{base}_sum"), fresh(f"{base}_sums")
+        _add(builder, total, [f"{partial} = tl.zeros({lanes}, {accumulate})"],
+             [f"{partial} += {chunk('0')}"], line,
+             [f"{total} = tl.sum({partial}, {axis_at})"])  # fmt: skip
         if name == "sum":
             return block(finish(total), dims, value.dtype)
-        if name == "mean":
-            return block(finish(f"{total} / {count}"), dims, "float")
-        mean, squares, diff = fresh(f"{base}_mean"), fresh(f"{base}_m2"), fresh(f"{base}_diff")
-        where = operand if mask is None else None
-        centred = f"{operand} - {mean}"
-        diff_code = centred if where is not None else f"tl.where({render(mask)}, {centred}, 0)"
-        _add(builder, squares,
-             [f"{mean} = {total} / {count}", f"{squares} = tl.zeros({shape}, tl.float32)"],
-             [f"{diff} = {diff_code}", f"{squares} += tl.sum({diff} * {diff}, {axis_at})"],
-             line)  # fmt: skip
+        return block(finish(f"{total} / {count}"), dims, "float")
+    if name in ("var", "std"):  # one read of the row: Welford's running mean and squares
+        builder.use_helper("welford_combine")
+        mean, squares, seen = fresh(f"{base}_mean"), fresh(f"{base}_m2"), fresh(f"{base}_count")
+        lane_mean, lane_squares, lane_seen = (fresh(f"{n}s") for n in (mean, squares, seen))
+        diff, weight = fresh(f"{base}_diff"), fresh(f"{base}_weight")
+        start, block_size = (
+            builder.reduction_loops.looped.start,
+            builder.reduction_loops.looped.axis.block,
+        )
+        inside = "1.0" if mask is None else f"{render(mask)}.to(tl.float32)"
+        diff_code = f"{operand} - {lane_mean}"
+        if mask is not None:
+            diff_code = f"tl.where({render(mask)}, {diff_code}, 0.0)"
         correction = _correction(builder, args)
-        variance = f"{squares} / ({count} - {correction})"
+        _add(builder, squares,
+             [f"{lane_mean} = tl.zeros({lanes}, tl.float32)",
+              f"{lane_squares} = tl.zeros({lanes}, tl.float32)",
+              f"{lane_seen} = tl.zeros({lanes}, tl.float32)"],
+             [f"{weight} = 1.0 / ({start} // {block_size} + 1)  # this chunk's share of each lane's mean",
+              f"{lane_seen} += {inside}",
+              f"{diff} = {diff_code}",
+              f"{lane_mean} += {diff} * {weight}",
+              f"{lane_squares} += {diff} * ({diff} - {diff} * {weight})"],
+             line,
+             [f"{mean}, {squares}, {seen} = tl.reduce(({lane_mean}, {lane_squares}, {lane_seen}), "
+              f"{position}, welford_combine, keep_dims=True)"])  # fmt: skip
+        variance = (
+            f"tl.where({count} > {correction}, {squares} / ({count} - {correction}), float('nan'))"
+        )
         if name == "std":
             variance = f"tl.sqrt({variance})"
         return block(finish(variance), dims, "float")
     if name in _EXTREMES and not with_indices:
         kind, identity = _EXTREMES[name]
-        best = fresh(f"{base}_{kind}")
-        _add(builder, best, [f'{best} = tl.full({shape}, float("{identity}"), tl.float32)'],
-             [f"{best} = tl.{kind}imum({best}, tl.{kind}({chunk(_inf(identity))}, {axis_at}))"],
-             line)  # fmt: skip
+        best, lane_best = fresh(f"{base}_{kind}"), fresh(f"{base}_{kind}s")
+        _add(builder, best, [f'{lane_best} = tl.full({lanes}, float("{identity}"), tl.float32)'],
+             [f"{lane_best} = tl.{kind}imum({lane_best}, {chunk(_inf(identity))})"], line,
+             [f"{best} = tl.{kind}({lane_best}, {axis_at})"])  # fmt: skip
         return block(finish(best), dims, value.dtype)
-    if name in _ARGS or with_indices:
+    if name in _ARGS or with_indices:  # per chunk: lanes would lose which equal value came first
         kind, identity = _ARGS.get(name) or _EXTREMES[name]
         best, index = fresh(f"{base}_{kind}"), fresh(f"{base}_index")
         chunk_best, chunk_index = fresh(f"chunk_{kind}"), fresh("chunk_index")
@@ -101,17 +123,18 @@ def hoist_reduction(
         if with_indices:
             return Value(TUPLE, items=(block(finish(best), dims, value.dtype), indices))
         return indices
-    # online: a running maximum and a sum of exponentials rescaled whenever the maximum grows
-    top, total = fresh(f"{base}_max"), fresh(f"{base}_sum")
+    # online: a running maximum per row (one reduction a chunk) and each lane's sum of
+    # exponentials, rescaled whenever the maximum grows; the lanes summed after the loop
+    top, total, lane_total = fresh(f"{base}_max"), fresh(f"{base}_sum"), fresh(f"{base}_sums")
     chunk_name, new_top = fresh(f"{base}_chunk"), fresh(f"{base}_new_max")
     _add(builder, top,
          [f'{top} = tl.full({shape}, float("-inf"), tl.float32)',
-          f"{total} = tl.zeros({shape}, tl.float32)"],
+          f"{lane_total} = tl.zeros({lanes}, tl.float32)"],
          [f'{chunk_name} = {chunk(_inf("-inf"))}',
           f"{new_top} = tl.maximum({top}, tl.max({chunk_name}, {axis_at}))",
-          f"{total} = {total} * tl.exp({top} - {new_top}) + tl.sum(tl.exp({chunk_name} - {new_top}), {axis_at})",
+          f"{lane_total} = {lane_total} * tl.exp({top} - {new_top}) + tl.exp({chunk_name} - {new_top})",
           f"{top} = {new_top}"],
-         line)  # fmt: skip
+         line, [f"{total} = tl.sum({lane_total}, {axis_at})"])  # fmt: skip
     if name == "logsumexp":
         return block(finish(f"{top} + tl.log({total})"), dims, "float")
     if name == "softmax":
@@ -130,33 +153,40 @@ def hoist_gather(builder, value: Value, index: Value, positions: tuple[int, int]
             ReductionLoopError, node, "a gather of several elements per row along a looped row"
         )
     dims = triton_dims(value.dims)
-    kept = ["1" if i == position else _block(d) for i, d in enumerate(dims)]
     places = ["None"] * len(dims)
     places[position] = ":"
     offsets = axis.offsets if len(dims) == 1 else f"{axis.offsets}[{', '.join(places)}]"
     if value.dtype is None:
         builder.reduction_loops.unsure_lines.add(builder.source.line_of(node))
-    picked = builder.names.fresh("gathered")
+    picked, lanes = builder.names.fresh("gathered"), builder.names.fresh("gathered_lanes")
     accumulate = "tl.float32" if value.dtype != "int" else "tl.int64"
     match = f"{offsets} == {render(index.code)}"
-    _add(builder, picked, [f"{picked} = tl.zeros([{', '.join(kept)}], {accumulate})"],
-         [f"{picked} += tl.sum(tl.where({match}, {render(value.code)}, 0), axis={position}, keep_dims=True)"],
-         builder.source.line_of(node))  # fmt: skip
+    shape = ", ".join(_block(d) for d in dims)
+    _add(builder, picked, [f"{lanes} = tl.zeros([{shape}], {accumulate})"],
+         [f"{lanes} += tl.where({match}, {render(value.code)}, 0)"],
+         builder.source.line_of(node),
+         [f"{picked} = tl.sum({lanes}, axis={position}, keep_dims=True)"])  # fmt: skip
     return block(ast.Name(id=picked), index.dims, value.dtype)
 
 
-def _add(builder, name: str, init: list[str], step: list[str], line: int) -> None:
-    """Registers the accumulation and marks its place among the kernel's lines."""
+def _add(
+    builder, name: str, init: list[str], step: list[str], line: int, after: list[str] = ()
+) -> None:
+    """Registers the accumulation (lines before its loop, inside it, after it) and marks its
+    place among the kernel's lines."""
     init_tree = ast.parse("\n".join(init))
     step_tree = ast.parse("\n".join(step))
+    after_tree = ast.parse("\n".join(after))
     writes = {
         n.id
-        for tree in (init_tree, step_tree)
+        for tree in (init_tree, step_tree, after_tree)
         for n in ast.walk(tree)
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     }
     uses = read_names(init_tree) | (read_names(step_tree) - writes)
-    builder.reduction_loops.accumulations[name] = Accumulation(name, init, step, uses, writes)
+    builder.reduction_loops.accumulations[name] = Accumulation(
+        name, init, step, uses, writes, list(after)
+    )
     builder.emit(MARK + name, line)
 
 

@@ -8,7 +8,7 @@ from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .accumulations import hoist_gather
 from .arguments import Arguments
-from .values import BLOCK, CONST, Value, block, is_squeezed, triton_position
+from .values import BLOCK, CONST, Value, block, is_squeezed, triton_dims, triton_position
 
 
 def lower_gather(builder, value: Value, args: Arguments, node: cst.Call) -> Value:
@@ -56,5 +56,22 @@ def lower_gather(builder, value: Value, args: Arguments, node: cst.Call) -> Valu
     axis = triton_position(value.dims, position)
     if builder.reduction_loops.is_looped(value.dims[position]):
         return hoist_gather(builder, value, index, (position, axis), node)
+    if index.dims[position] is None and value.dims[position] is not None and value.dtype == "float":
+        return block(picked_lane(value, index, axis), index.dims, value.dtype)
     code = expr(f"tl.gather(a, i, {axis})", a=value.code, i=index.code)
     return block(code, index.dims, value.dtype)
+
+
+def picked_lane(value: Value, index: Value, axis: int):
+    """One index per row (`labels[tile][:, None]`): the lane whose offset is the index, summed
+    out of the row (one reduction; `tl.gather` along a row spread over warps copies the
+    whole row through shared memory: 128 KB for a 32,768-lane float32 row)."""
+    places = ["None"] * value.triton_rank
+    places[axis] = ":"
+    offsets = triton_dims(value.dims)[axis].offsets
+    lanes = offsets if value.triton_rank == 1 else f"{offsets}[{', '.join(places)}]"
+    return expr(
+        f"tl.sum(tl.where({lanes} == i, a, 0.0), axis={axis}, keep_dims=True)",
+        a=value.code,
+        i=index.code,
+    )

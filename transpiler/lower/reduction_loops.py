@@ -53,6 +53,7 @@ class Accumulation:
     step: list[str]
     uses: set[str]  # names the step reads (the row code it needs)
     defines: set[str]  # names the step assigns (accumulators and their temporaries)
+    after: list[str] = field(default_factory=list)  # lines after the loop: lanes reduced
 
 
 @dataclass
@@ -376,6 +377,10 @@ def _loop(builder, statements: list[_Statement], group: list[_Statement], out: _
             out.lines.extend(Line(2, text, source) for text in accumulation.step)
         else:
             out.statement(statement, 2)
+    for statement in work:
+        if statement.kind == "marker":
+            accumulation = state.accumulations[_marker_name(statement)]
+            out.lines.extend(Line(1, text, line) for text in accumulation.after)
     out.last_comment = -2
 
 
