@@ -40,6 +40,7 @@ from .frontend.kernels import (
 )
 from .frontend.source import Source
 from .frontend.unsupported_ops import all_unsupported
+from .lower.host_tails import find_tail
 from .lower.kernel import KernelBuilder
 from .lower.values import NotSqueezable
 
@@ -288,8 +289,10 @@ def lower_kernel(
     barriers: list[tuple[int, cst.BaseStatement, int]] = []  # (launcher index, node, loops before)
     needs_check_rank = False  # a launcher check on the arguments uses `check_rank`
     needs_symmetric = False  # ... or `require_symmetric` (distributed/checks.py)
+    tail = None  # a host-side sum / mean of the loop's output, fused (lower/host_tails.py)
     for statement in kernel.body:
         if device_loop_kind(statement, aliases):
+            tail = find_tail(aliases, kernel, statement, host)
             suffix = "" if len(kernel.loops) == 1 else f"_{len(lowered) + 1}"
             item = _build_unified(
                 source,
@@ -304,6 +307,7 @@ def lower_kernel(
                 sum(len(done.tunables) for done in lowered),
                 # ... and reduction_loops the whole dimensions
                 sum(len(done.whole_sizes) for done in lowered),
+                tail,
             )
             if any(spec is not None and spec.argument for spec in specs.values()):
                 item.host_helpers |= {"inlined_callable"}
@@ -317,6 +321,8 @@ def lower_kernel(
             continue
         source.current = statement
         text = rewrite_host_statement(statement, source, aliases).strip("\n")
+        if tail is not None and statement is tail.statement:
+            text = tail.host_return(text)
         first = source.line_of(statement)
         checks = unpacking_checks(statement, set(host.params), first)
         launcher.extend(Line(1, check, first) for check in checks)
@@ -395,7 +401,17 @@ def _barrier_lines(
 
 
 def _build_unified(
-    source, aliases, host, name, host_names, kernel, loop, specs, block_offset=0, whole_offset=0
+    source,
+    aliases,
+    host,
+    name,
+    host_names,
+    kernel,
+    loop,
+    specs,
+    block_offset=0,
+    whole_offset=0,
+    tail=None,
 ) -> LoweredKernel:
     """Lower the loop; where whole dimensions meet that only run-time checks show equal, lower it
     again with one axis standing for both (so `weight[None, :]` reuses `offs_n` and `mask_n`);
@@ -415,6 +431,9 @@ def _build_unified(
         builder.squeeze_units, builder.none_tiles = squeeze, dict(none_tiles)
         builder.callables = specs
         builder.later_host_names = later_names
+        builder.tail = tail
+        if tail is not None:
+            tail.total = tail.flag = ""  # each lowering fuses it anew
         try:
             item = builder.build(loop)
         except NotSqueezable as reason:  # a block-size-1 tile needs its dimension after all,

@@ -16,6 +16,7 @@ from ..frontend.errors import (
 )
 from ..frontend.host import size_of
 from .argument_checks import note_index_value
+from .host_tails import emit_tail
 from .reduction_loops import start_looped_axis
 from .values import (
     BLOCK,
@@ -146,6 +147,7 @@ class IndexingMixin:
         if descriptor is not None and value.dims == dims:  # whole tiles: TMA when it may
             self.descriptor_store(base.name, descriptor, copied, pointers, mask, value, line)
             self.unsynced_stores.add(base.name)
+            self.fused_tail(base.name, value, mask, dims, line, augmented)
             return
         pointers = self.named_pointers(base.name, pointers, line)
         if augmented is not None:
@@ -156,6 +158,12 @@ class IndexingMixin:
             value = value.with_code(expr(f"a {augmented} b", a=current, b=value.code))
         self.emit_store(pointers, value.code, mask, line)
         self.unsynced_stores.add(base.name)
+        self.fused_tail(base.name, value, mask, dims, line, augmented)
+
+    def fused_tail(self, tensor: str, value: Value, mask, dims: Dims, line: int, augmented) -> None:
+        """The host code's sum or mean of this tensor after the loop, fused (host_tails.py)."""
+        if self.tail is not None and self.tail.tensor == tensor and augmented is None:
+            emit_tail(self, tensor, value, mask, dims, line)
 
     def check_store_shape(self, value: Value, dims: Dims, node: cst.CSTNode) -> None:
         check_squeezable(value, dims)

@@ -20,6 +20,7 @@ from .calls import CallsMixin
 from .config_literals import config_value
 from .descriptors import Descriptor, DescriptorsMixin
 from .expressions import ExpressionsMixin
+from .host_tails import Tail
 from .indexing import IndexingMixin
 from .jagged import JaggedMixin
 from .loops import LoopsMixin
@@ -144,6 +145,7 @@ class KernelBuilder(
         self.signal_pad_world_sizes: set[str] = set()  # symm_mem_sync per program: its ranks
         # config reduction_loops: a whole dimension walked in chunks (reduction_loops.py)
         self.reduction_loops = ReductionLoops.from_settings(settings)
+        self.tail: Tail | None = None  # a host-side sum / mean to fuse (host_tails.py)
 
     # -- emitting -------------------------------------------------------------------------
 
