@@ -1,0 +1,166 @@
+"""Row kernels' forms (issue 17): a gather of one index per row as one masked sum, looped rows
+with lane-wise accumulators, variance in one read (Welford); float64 references, odd widths."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import assert_matches, generated
+
+import transpiler
+import transpiler.language as hl
+
+SOURCE = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def picked_one_row(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    n, v = logits.shape
+    out = torch.empty([n], dtype=torch.float32, device=logits.device)
+    for tile_n in hl.tile(n, block_size=1):
+        row = logits[tile_n, :].float()
+        out[tile_n] = torch.gather(row, 1, labels[tile_n][:, None]).squeeze(1)
+    return out
+
+
+@helion.kernel()
+def picked_rows(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    n, v = logits.shape
+    out = torch.empty([n, 2], dtype=torch.float32, device=logits.device)
+    for tile_n in hl.tile(n):
+        rows = logits[tile_n, :].float()
+        probabilities = torch.softmax(rows, dim=-1)
+        picked = probabilities.gather(1, labels[tile_n].unsqueeze(1))
+        out[tile_n, 0] = picked.squeeze(1)
+        out[tile_n, 1] = torch.gather(rows.exp() - 1.0, 1, labels[tile_n][:, None]).squeeze(-1)
+    return out
+
+
+@helion.kernel()
+def spread(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.shape
+    out = torch.empty([m, 3], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :].float()
+        out[tile_m, 0] = row.var(dim=-1)
+        out[tile_m, 1] = torch.std(row * 0.5, dim=1, correction=0)
+        out[tile_m, 2] = row.sum(-1) - row.amax(-1)
+    return out
+
+
+@helion.kernel()
+def normed(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.shape
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :].float()
+        mean = row.mean(dim=-1, keepdim=True)
+        var = row.var(dim=-1, unbiased=False, keepdim=True)
+        out[tile_m, :] = ((row - mean) / torch.sqrt(var + 1e-5)).to(x.dtype)
+    return out
+"""
+
+
+@transpiler.kernel(torch_op=False)
+def wide_picked(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    n, v = logits.shape
+    out = torch.empty([n], dtype=torch.float32, device=logits.device)
+    for tile_n in hl.tile(n, block_size=1):
+        row = logits[tile_n, :].float()
+        out[tile_n] = torch.gather(row, 1, labels[tile_n][:, None]).squeeze(1)
+    return out
+
+
+def _uniform(*shape: int) -> torch.Tensor:
+    return torch.rand(*shape, dtype=torch.float64) * 4 - 2
+
+
+def _with_config(config: str) -> str:
+    return SOURCE.replace("@helion.kernel()", f"@helion.kernel(config=helion.Config({config}))")
+
+
+def _picked(name: str, rows: int, width: int):
+    logits = _uniform(rows, width) * 3
+    labels = torch.randint(0, width, (rows,))
+    probabilities = torch.softmax(logits, -1)
+    exact = {
+        "picked_one_row": logits.gather(1, labels[:, None])[:, 0],
+        "picked_rows": torch.stack(
+            [probabilities.gather(1, labels[:, None])[:, 0],
+             (logits.exp() - 1.0).gather(1, labels[:, None])[:, 0]], dim=1),
+    }[name]  # fmt: skip
+    return (logits.float(), labels), exact
+
+
+@pytest.mark.parametrize("name", ["picked_one_row", "picked_rows"])
+@pytest.mark.parametrize("width", [1, 37, 1000])
+def test_one_index_per_row_is_a_masked_sum(name, width):
+    arguments, exact = _picked(name, 7, width)
+    code = transpiler.transpile_module(SOURCE, example_args={name: arguments}, only=(name,)).code
+    assert "tl.gather(" not in code and "tl.where(offs_v" in code.replace("[None, :]", "")
+    assert_matches(generated(SOURCE, name, *arguments)(*arguments), exact.float(), torch.float32)
+
+
+def test_a_wide_row_gather_needs_no_shared_row():
+    """tl.gather along a row spread over warps staged the whole row in shared memory (128 KB
+    for 32,768 float32 lanes, one program per SM); the masked sum needs a few bytes."""
+    logits, labels = torch.randn(4, 32000, dtype=torch.bfloat16), torch.randint(0, 32000, (4,))
+    kernel = wide_picked
+    config = transpiler.Config(reduction_loops=[None], num_warps=16)
+    (result,) = kernel.bind((logits, labels), config).compile_for("sm_90")
+    assert result.fits and result.shared_bytes < 1024
+
+
+@pytest.mark.parametrize("width, chunk", [(3001, 256), (301, 64), (37, 128), (64, 64)])
+@pytest.mark.parametrize("offset", [0.0, 1000.0])
+def test_looped_variance_is_one_read_and_matches_float64(width, chunk, offset):
+    """Welford's running mean and squares per lane: a mean far from zero (1000 ± 2) loses
+    nothing, as the sum of squares minus the squared sum would."""
+    x = _uniform(5, width) + offset
+    source = _with_config(f"reduction_loops=[{chunk}]")
+    code = transpiler.transpile_module(source, example_args={"spread": (x.float(),)},
+                                       only=("spread",)).code  # fmt: skip
+    kernel = code[code.index("def spread_kernel") : code.index("def spread(")]
+    assert kernel.count("tl.range(") == 1 and "welford_combine" in kernel
+    result = generated(source, "spread", x.float())(x.float())
+    # float32 inputs: the offset rows carry their own rounding (1000 ± 2 in float32: 6e-5)
+    exact32 = x.float().double()
+    exact = torch.stack(
+        [exact32.var(1), (exact32 * 0.5).std(1, correction=0), exact32.sum(-1) - exact32.amax(-1)],
+        dim=1,
+    )
+    assert_matches(result, exact.float(), torch.float32)
+
+
+@pytest.mark.parametrize("width, chunk", [(3001, 512), (129, 64)])
+def test_layer_norm_reads_each_row_twice(width, chunk):
+    x = _uniform(6, width) * 5 + 3
+    source = _with_config(f"reduction_loops=[{chunk}]")
+    code = transpiler.transpile_module(source, example_args={"normed": (x.float(),)},
+                                       only=("normed",)).code  # fmt: skip
+    kernel = code[code.index("def normed_kernel") : code.index("def normed(")]
+    assert kernel.count("tl.range(") == 2  # statistics in one read, the output in the second
+    mean, var = x.mean(-1, keepdim=True), x.var(-1, unbiased=False, keepdim=True)
+    exact = (x - mean) / torch.sqrt(var + 1e-5)
+    assert_matches(generated(source, "normed", x.float())(x.float()), exact.float(), torch.float32)
+
+
+def test_looped_sums_reduce_across_lanes_once_after_the_loop():
+    x = _uniform(3, 1000)
+    source = _with_config("reduction_loops=[128]")
+    code = transpiler.transpile_module(source, example_args={"spread": (x.float(),)},
+                                       only=("spread",)).code  # fmt: skip
+    kernel = code[code.index("def spread_kernel") : code.index("def spread(")]
+    lines = kernel.splitlines()
+    start = next(i for i, line in enumerate(lines) if "tl.range(" in line)
+    inside = []
+    for line in lines[start + 1 :]:
+        if not line.startswith(" " * 8):
+            break
+        inside.append(line)
+    assert inside and not any("tl.sum(" in line or "tl.max(" in line for line in inside)
+    after = lines[start + 1 + len(inside) :]
+    assert any("tl.sum(" in line for line in after) and any("tl.max(" in line for line in after)
