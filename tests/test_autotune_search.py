@@ -380,3 +380,31 @@ def test_a_quick_search_tries_looped_rows_and_they_sum_the_rows(monkeypatch):
         assert kernel.bind((x,), config).triton_source != whole.triton_source
         result = kernel.bind((x,), config)(x)
         torch.testing.assert_close(result.double(), x.double().sum(-1), rtol=1e-4, atol=1e-4)
+
+
+@transpiler.kernel()
+def one_row_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    n, v = logits.shape
+    losses = torch.empty([n], dtype=torch.float32, device=logits.device)
+    for tile_n in hl.tile(n, block_size=1):
+        row = logits[tile_n, :].float()
+        target = torch.gather(row, 1, labels[tile_n][:, None]).squeeze(1)
+        losses[tile_n] = torch.logsumexp(row, dim=-1) - target
+    return losses.mean()
+
+
+@pytest.mark.parametrize(("width", "whole_warps"), [(32000, {16, 32}), (9000, {8, 16, 32})])
+def test_one_row_per_program_searches_forms_and_warps(monkeypatch, width, whole_warps):
+    """A row tile fixed at one row has no block size to tune: the space is each form (whole
+    row, chunks) at the warps that give each thread 4 to 64 of its lanes, in turns."""
+    monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
+    logits, labels = torch.randn(3, width), torch.randint(0, width, (3,))
+    kernel = transpiler.kernel(one_row_loss.fn)
+    space, _ = tuning.tuning_space(kernel, (logits, labels), tune_settings({}), SM90)
+    forms = {}
+    for config in space:
+        forms.setdefault(config["reduction_loops"][0], set()).add(config["num_warps"])
+    assert forms[None] == whole_warps and forms[2048] == {4, 8, 16} and forms[1024] == {4, 8}
+    first = [c["reduction_loops"][0] for c in space[: len(forms)]]
+    assert len(set(first)) == len(forms)  # a quick search's first candidates: every form
+    assert len(space) == len({tuple(sorted((k, str(v)) for k, v in c.items())) for c in space})

@@ -97,6 +97,24 @@ def _distinct(configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 LOOPED_CONFIGS = 4  # of the space's first configurations, each also tried with rows in chunks
+# elements per thread a row program's block may give each thread: fewer leaves threads idle
+# on the reductions' shuffles, more spills (a 32,768-lane float32 row at 4 warps: 256 each)
+LANES_PER_THREAD = (4, 64)
+
+
+def warps_for_lanes(lanes: int) -> list[int]:
+    """num_warps worth timing for a program holding `lanes` elements of a row at once."""
+    low, high = LANES_PER_THREAD
+    fitting = [w for w in (4, 8, 16, 32) if low <= lanes // (32 * w) <= high]
+    return fitting or [4 if lanes < 32 * 4 * low else 32]
+
+
+def _lanes(option: list[int | None], widths: list[int]) -> int:
+    """The lanes of a row a program holds at once: its chunk, or the whole row's block."""
+    blocks = [
+        c if c is not None else 1 << max(w - 1, 0).bit_length() for c, w in zip(option, widths)
+    ]
+    return max(blocks, default=1)
 
 
 def with_reduction_loops(
@@ -113,8 +131,19 @@ def with_reduction_loops(
         return space  # one choice: the default's own
     whole = [o for o in options if all(c is None for c in o)][:1]
     looped = [o for o in options if any(c is not None for c in o)]
+    if not space:  # no tunable tile (`hl.tile(n, block_size=1)`): the warps fit each form,
+        # taken in turns (a quick search's first few try every form)
+        per_form = [
+            [
+                {"reduction_loops": option, "num_warps": w}
+                for w in warps_for_lanes(_lanes(option, widths))
+            ]
+            for option in whole + looped
+        ]
+        deepest = max(map(len, per_form))
+        return [form[i] for i in range(deepest) for form in per_form if i < len(form)]
     tried = []
-    for index, config in enumerate(space or [{}]):
+    for index, config in enumerate(space):
         own = whole + (looped if index < LOOPED_CONFIGS else [])
         tried += [{**config, "reduction_loops": option} for option in own]
     return tried
