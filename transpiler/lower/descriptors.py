@@ -86,8 +86,9 @@ class DescriptorsMixin:
             if not self._copyable(dims[0], squeezed=True):
                 return None
             end = self.params.get(shape[0])
-            if end is None or end.kind != "size":
+            if end is None or end.kind not in ("size", "scalar"):
                 return None  # whole tiles along the rows cannot be told apart at launch
+            # (a scalar: a host integer the loop ends at, `m = q.size(-2)` unpacked in a tuple)
             size = self.size_param(self.host.size_key(tensor, order[0]))
             rows = f"{size}"
             shape[0] = f"{ast.unparse(dims[0].end)} * {size}"

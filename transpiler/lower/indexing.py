@@ -351,7 +351,10 @@ class IndexingMixin:
         size = ast.Name(id=self.size_param(self.host.size_key(tensor, 0)))
         code = index.code
         label = f"the index {ast.unparse(code)}"
-        axis = Axis(ast.unparse(code), "", "1", size, code, code, label, squeezed=True)
+        text = ast.unparse(code)  # (a sum or product in parentheses: rows = index * m + i)
+        simple = (ast.Name, ast.Constant, ast.Call, ast.Attribute, ast.Subscript)
+        offsets = text if isinstance(code, simple) else f"({text})"
+        axis = Axis(offsets, "", "1", size, code, code, label, squeezed=True)
         axis.scalar = index.kind != CONST  # a dimension of 1 broadcasts it (pointers only)
         self.access_is_tiles = True
         return (axis, *dims)
