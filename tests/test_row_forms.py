@@ -164,3 +164,76 @@ def test_looped_sums_reduce_across_lanes_once_after_the_loop():
     assert inside and not any("tl.sum(" in line or "tl.max(" in line for line in inside)
     after = lines[start + 1 + len(inside) :]
     assert any("tl.sum(" in line for line in after) and any("tl.max(" in line for line in after)
+
+
+ONLINE = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel(config=helion.Config(reduction_loops=[CHUNK]))
+def softmax_plain(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.shape
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :].float()
+        row = row - row.amax(dim=-1, keepdim=True)
+        e = row.exp()
+        out[tile_m, :] = (e / e.sum(dim=-1, keepdim=True)).to(x.dtype)
+    return out
+
+
+@helion.kernel(config=helion.Config(reduction_loops=[CHUNK]))
+def weighted_lse(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    m, n = x.shape
+    out = torch.empty([m], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :] * 0.5
+        top = torch.amax(row, dim=1)
+        scaled = torch.exp(row - top[:, None]) * w[None, :]
+        out[tile_m] = torch.log(torch.sum(scaled, dim=1)) + top
+    return out
+
+
+@helion.kernel(config=helion.Config(reduction_loops=[CHUNK]))
+def squared_spread(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.shape
+    out = torch.empty([m], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :]
+        top = torch.amax(row, dim=1, keepdim=True)
+        out[tile_m] = torch.sum((row - top) * (row - top), dim=1)
+    return out
+"""
+
+# (kernel, arguments of a width, float64 reference, loops over the row when joined)
+ONLINE_CASES = {
+    "softmax_plain": (lambda n: (_uniform(5, n) * 6,), lambda x: torch.softmax(x, -1), 2),
+    "weighted_lse": (
+        lambda n: (_uniform(5, n) * 6, torch.rand(n, dtype=torch.float64) + 0.5),
+        lambda x, w: torch.logsumexp(x * 0.5 + w.log(), -1),
+        1,
+    ),
+    # (x - max)² is not exp(x - max) times anything: the sum waits for the max (two loops)
+    "squared_spread": (
+        lambda n: (_uniform(5, n),),
+        lambda x: ((x - x.amax(1, True)) ** 2).sum(1),
+        2,
+    ),
+}
+
+
+@pytest.mark.parametrize("width, chunk", [(3001, 256), (301, 64), (37, 128)])
+@pytest.mark.parametrize("name", list(ONLINE_CASES))
+def test_online_max_and_sum_share_one_read(name, width, chunk):
+    make, exact, loops = ONLINE_CASES[name]
+    args64 = make(width)
+    args = [a.float() for a in args64]
+    source = ONLINE.replace("CHUNK", str(chunk))
+    code = transpiler.transpile_module(source, example_args={name: args}, only=(name,)).code
+    kernel = code[code.index(f"def {name}_kernel") : code.index(f"def {name}(")]
+    assert kernel.count("tl.range(") == loops
+    assert ("# rescaled" in kernel) == (name != "squared_spread")
+    result = generated(source, name, *args)(*args)
+    assert_matches(result, exact(*args64).float(), torch.float32)

@@ -57,9 +57,21 @@ def hoist_reduction(
     count = render(builder.axis_count(builder.reduction_loops.looped.axis))
     if name in _SUMS:
         total, partial = fresh(f"{base}_sum"), fresh(f"{base}_sums")
-        _add(builder, total, [f"{partial} = tl.zeros({lanes}, {accumulate})"],
-             [f"{partial} += {chunk('0')}"], line,
-             [f"{total} = tl.sum({partial}, {axis_at})"])  # fmt: skip
+        init, after = (
+            [f"{partial} = tl.zeros({lanes}, {accumulate})"],
+            [f"{total} = tl.sum({partial}, {axis_at})"],
+        )
+        _add(builder, total, init, [f"{partial} += {chunk('0')}"], line, after)
+        if accumulate == "tl.float32":  # may join the loop of a max it reads (online_rows.py)
+            online = {
+                "kind": "sum",
+                "lanes": partial,
+                "add": chunk("0"),
+                "init": init,
+                "after": after,
+                "result": total,
+            }
+            builder.reduction_loops.accumulations[total].online = online
         if name == "sum":
             return block(finish(total), dims, value.dtype)
         return block(finish(f"{total} / {count}"), dims, "float")
@@ -101,6 +113,15 @@ def hoist_reduction(
         _add(builder, best, [f'{lane_best} = tl.full({lanes}, float("{identity}"), tl.float32)'],
              [f"{lane_best} = tl.{kind}imum({lane_best}, {chunk(_inf(identity))})"], line,
              [f"{best} = tl.{kind}({lane_best}, {axis_at})"])  # fmt: skip
+        if kind == "max":
+            online = {
+                "kind": "max",
+                "result": best,
+                "chunk": chunk(_inf(identity)),
+                "shape": shape,
+                "axis_at": axis_at,
+            }
+            builder.reduction_loops.accumulations[best].online = online
         return block(finish(best), dims, value.dtype)
     if name in _ARGS or with_indices:  # per chunk: lanes would lose which equal value came first
         kind, identity = _ARGS.get(name) or _EXTREMES[name]

@@ -10,6 +10,7 @@ it, stores along the row get a loop of their own, everything else stays where it
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from ..emit.codegen import render
@@ -17,6 +18,7 @@ from ..emit.lines import Line
 from ..frontend.errors import ReductionLoopError
 from ..ops.table import ELEMENTWISE
 from .config_literals import config_value
+from .online_rows import online_parts, proportional_to_exp, reshaped
 from .values import Axis
 
 MARK = "# reduction loop: "  # a line lowering emits where an accumulation's loop belongs
@@ -54,6 +56,8 @@ class Accumulation:
     uses: set[str]  # names the step reads (the row code it needs)
     defines: set[str]  # names the step assigns (accumulators and their temporaries)
     after: list[str] = field(default_factory=list)  # lines after the loop: lanes reduced
+    # what online_rows.py needs to join a sum to the max it reads: kind "sum" or "max", names
+    online: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -261,12 +265,18 @@ def _group(builder, statements: list[_Statement], index: int, out: _Output) -> i
     group, before, after = [first], [], []
     defined = _defines(first, state)
     reads = _needs(statements, index, state)
+    renames: dict[str, str] = {}  # the max a joined sum reads → this chunk's running max
     index += 1
     while index < len(statements):
         following = statements[index]
         if following.kind in ("marker", "effect"):
-            if _needs(statements, index, state) & defined:
+            overlap = _needs(statements, index, state) & defined
+            if overlap and not _join_online(
+                builder, statements, (group, after), index, overlap, renames
+            ):
                 break
+            while after and after[-1].kind == "comment":  # its own comment: _loop writes it
+                after.pop()
             group.append(following)
             defined |= _defines(following, state)
             reads |= _needs(statements, index, state)
@@ -292,7 +302,7 @@ def _group(builder, statements: list[_Statement], index: int, out: _Output) -> i
         index = statements.index(after.pop())
     for statement in before:
         out.statement(statement)
-    _loop(builder, statements, group, out)
+    _loop(builder, statements, group, out, renames)
     for statement in after:
         if statement.kind != "comment":
             out.statement(statement)
@@ -337,9 +347,63 @@ def _reads(statement: _Statement, state: ReductionLoops) -> set[str]:
     return statement.reads
 
 
-def _loop(builder, statements: list[_Statement], group: list[_Statement], out: _Output) -> None:
+def _join_online(
+    builder, statements: list[_Statement], grouped: tuple[list, list], index: int, overlap: set,
+    renames: dict[str, str],
+) -> bool:  # fmt: skip
+    """Whether the sum at statements[index], reading only the result of a max accumulation of
+    the group (as exp(x - max) times values free of it), joins the group's loop: the max then
+    runs per chunk and the sum's lanes are rescaled (online_rows.py)."""
+    state: ReductionLoops = builder.reduction_loops
+    group, after = grouped
+    following = statements[index]
+    if following.kind != "marker":
+        return False
+    total = state.accumulations[_marker_name(following)]
+    tops = [
+        state.accumulations[_marker_name(s)]
+        for s in group
+        if s.kind == "marker" and state.accumulations[_marker_name(s)].online.get("kind") == "max"
+    ]
+    for top in tops:
+        result = top.online["result"]
+        reshapes = {  # plain statements after the loop naming the max in another shape
+            s.tree.targets[0].id: s for s in after if s.kind == "plain" and reshaped(s.tree, result)
+        }
+        if overlap <= {result, *reshapes}:
+            break
+    else:
+        return False
+    if total.online.get("kind") != "sum" or result in renames:
+        return False
+    rows = [s.tree for s in statements[:index] if s.kind == "row"]
+    operand = ast.parse(total.online["add"], mode="eval").body
+    if not proportional_to_exp(rows, operand, {result, *reshapes}):
+        return False
+    maximum, summed, rename = online_parts(top.online, total.online, builder.names.fresh)
+    for alias, statement in reshapes.items():  # `top` → `(tl.reshape(this chunk's, ...))`
+        value = ast.unparse(statement.tree.value)
+        rename[alias] = "(" + re.sub(rf"\b{result}\b", rename[result], value) + ")"
+    for accumulation, parts in ((top, maximum), (total, summed)):
+        accumulation.init, accumulation.step = parts["init"], parts["step"]
+        accumulation.after = parts["after"]
+        written = {
+            n.id
+            for text in parts["init"] + parts["step"] + parts["after"]
+            for n in ast.walk(ast.parse(text))
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
+        accumulation.defines = accumulation.defines | written
+    renames.update(rename)
+    return True
+
+
+def _loop(
+    builder, statements: list[_Statement], group: list[_Statement], out: _Output,
+    renames: dict[str, str] | None = None,
+) -> None:  # fmt: skip
     """Accumulators, then `for start in tl.range(...)`: the row code the group needs, the
-    accumulation steps and stores."""
+    accumulation steps and stores (row code reading a joined max reads this chunk's)."""
     state: ReductionLoops = builder.reduction_loops
     looped = state.looped
     axis = looped.axis
@@ -375,6 +439,8 @@ def _loop(builder, statements: list[_Statement], group: list[_Statement], out: _
             out.comment(statement.comment, 2)
             source = statement.lines[0].source_line
             out.lines.extend(Line(2, text, source) for text in accumulation.step)
+        elif renames and statement.reads & renames.keys():
+            out.statement(_renamed(statement, renames), 2)
         else:
             out.statement(statement, 2)
     for statement in work:
@@ -382,6 +448,17 @@ def _loop(builder, statements: list[_Statement], group: list[_Statement], out: _
             accumulation = state.accumulations[_marker_name(statement)]
             out.lines.extend(Line(1, text, line) for text in accumulation.after)
     out.last_comment = -2
+
+
+def _renamed(statement: _Statement, renames: dict[str, str]) -> _Statement:
+    """The statement with its lines reading other names (whole identifiers only)."""
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, renames)) + r")\b")
+    lines = [
+        type(line)(line.depth, pattern.sub(lambda m: renames[m.group(1)], line.text),
+                   line.source_line)
+        for line in statement.lines
+    ]  # fmt: skip
+    return _Statement(lines, statement.tree, statement.comment, statement.kind)
 
 
 def _refuse_carried(builder, inside: list[_Statement], state: ReductionLoops) -> None:

@@ -1,0 +1,115 @@
+"""Online softmax in looped rows: a sum of `exp(x - max)` joined to the loop finding the max.
+
+`row - row.amax(...)`, `.exp()`, `.sum(...)` along a row walked in chunks would read the row
+once for the maximum and again for the sum. When the summed value is the maximum's
+exponential times values free of it (`exp(x - m) * w`, `tl.where(mask, exp(x - m), 0)`), one
+loop keeps a running maximum per row and rescales each lane's sum by `exp(old - new)` when it
+grows: the sum is then exact for the final maximum, as the two loops would have made it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+FREE, TOP, SHIFT, SCALED, BAD = "free", "top", "shift", "scaled", "bad"
+_KEEP_KIND = {"upcast_half", "to"}  # calls that keep their first operand's kind
+
+
+def proportional_to_exp(rows: list[ast.stmt], operand: ast.expr, tops: set[str]) -> bool:
+    """Whether `operand` (reading names the row statements `rows` assign, in order) equals
+    exp(-max) times values that do not depend on the max (`tops`: its names)."""
+    kinds: dict[str, str] = dict.fromkeys(tops, TOP)
+    for statement in rows:
+        if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+            continue
+        target = statement.targets[0]
+        if isinstance(target, ast.Name):
+            kinds[target.id] = _kind(statement.value, kinds)
+    return _kind(operand, kinds) == SCALED
+
+
+def _kind(node: ast.expr, kinds: dict[str, str]) -> str:
+    """What `node` is as a function of the maximum: free of it, the maximum itself, x - max,
+    proportional to exp(-max), or anything else (bad)."""
+    if not any(isinstance(n, ast.Name) and kinds.get(n.id, FREE) != FREE for n in ast.walk(node)):
+        return FREE
+    if isinstance(node, ast.Name):
+        return kinds.get(node.id, FREE)
+    if isinstance(node, ast.Subscript):  # `m[:, None]`: the same values, another shape
+        return _kind(node.value, kinds)
+    if isinstance(node, ast.BinOp):
+        return _binary(node.op, _kind(node.left, kinds), _kind(node.right, kinds))
+    if isinstance(node, ast.Call):
+        return _call(node, kinds)
+    return BAD
+
+
+def _binary(op: ast.operator, left: str, right: str) -> str:
+    pair = (left, right)
+    if isinstance(op, ast.Sub) and pair in ((FREE, TOP), (SHIFT, FREE)):
+        return SHIFT
+    if isinstance(op, ast.Add) and pair in ((SHIFT, FREE), (FREE, SHIFT)):
+        return SHIFT
+    if isinstance(op, ast.Mult) and pair in ((SCALED, FREE), (FREE, SCALED)):
+        return SCALED
+    if isinstance(op, ast.Div) and pair == (SCALED, FREE):
+        return SCALED
+    if isinstance(op, ast.Add) and pair == (SCALED, SCALED):
+        return SCALED
+    return BAD
+
+
+def _call(node: ast.Call, kinds: dict[str, str]) -> str:
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    owner = func.value if isinstance(func, ast.Attribute) else None
+    if name == "to" and owner is not None and len(node.args) <= 1:
+        return _kind(owner, kinds) if all(_kind(a, kinds) == FREE for a in node.args) else BAD
+    arguments = [_kind(a, kinds) for a in node.args]
+    if name in _KEEP_KIND and len(arguments) == 1:
+        return arguments[0]
+    if name == "exp" and arguments == [SHIFT]:
+        return SCALED
+    if name == "where" and len(arguments) == 3 and arguments[0] == FREE:
+        zero = node.args[2]
+        if arguments[1] == SCALED and isinstance(zero, ast.Constant) and zero.value == 0:
+            return SCALED
+    return BAD
+
+
+def reshaped(statement: ast.stmt, top: str) -> bool:
+    """Whether the statement names the max in another shape (`m = tl.reshape(top, [BLOCK_M])`,
+    `m = top[:, None]`): the same values."""
+    if not isinstance(statement, ast.Assign) or not isinstance(statement.targets[0], ast.Name):
+        return False
+    value = statement.value
+    if isinstance(value, ast.Subscript):
+        return isinstance(value.value, ast.Name) and value.value.id == top
+    return (
+        isinstance(value, ast.Call)
+        and ast.unparse(value.func) == "tl.reshape"
+        and isinstance(value.args[0], ast.Name)
+        and value.args[0].id == top
+    )
+
+
+def online_parts(top: dict, total: dict, fresh) -> tuple[dict, dict, dict[str, str]]:
+    """The max accumulation as a running maximum per row and the sum rescaled by it: each as
+    (init, step, after) lines, and the renaming the loop's row code takes (max → this chunk's)."""
+    running, newest = fresh(f"{top['result']}_running"), fresh(f"{top['result']}_new")
+    shape, axis_at = top["shape"], top["axis_at"]
+    maximum = {
+        "init": [f'{running} = tl.full({shape}, float("-inf"), tl.float32)'],
+        "step": [f"{newest} = tl.maximum({running}, tl.max({top['chunk']}, {axis_at}))"],
+        "after": [f"{top['result']} = {running}"],
+    }
+    lanes = total["lanes"]
+    summed = {
+        "init": total["init"],
+        "step": [
+            f"{lanes} = {lanes} * tl.exp({running} - {newest}) + {total['add']}  # rescaled",
+            f"{running} = {newest}",
+        ],
+        "after": total["after"],
+    }
+    return maximum, summed, {top["result"]: newest}
