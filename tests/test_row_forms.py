@@ -197,6 +197,18 @@ def weighted_lse(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel(config=helion.Config(reduction_loops=[CHUNK]))
+def logsumexp_named(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.shape
+    out = torch.empty([m], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        rows = x[tile_m, :]
+        top = torch.amax(rows, dim=-1, keepdim=True)
+        total = torch.sum(torch.exp(rows - top), dim=-1, keepdim=True)
+        out[tile_m] = (top + torch.log(total)).squeeze(-1)
+    return out
+
+
+@helion.kernel(config=helion.Config(reduction_loops=[CHUNK]))
 def squared_spread(x: torch.Tensor) -> torch.Tensor:
     m, n = x.shape
     out = torch.empty([m], dtype=torch.float32, device=x.device)
@@ -215,6 +227,7 @@ ONLINE_CASES = {
         lambda x, w: torch.logsumexp(x * 0.5 + w.log(), -1),
         1,
     ),
+    "logsumexp_named": (lambda n: (_uniform(5, n) * 6,), lambda x: torch.logsumexp(x, -1), 1),
     # (x - max)² is not exp(x - max) times anything: the sum waits for the max (two loops)
     "squared_spread": (
         lambda n: (_uniform(5, n),),

@@ -78,11 +78,13 @@ def _call(node: ast.Call, kinds: dict[str, str]) -> str:
 
 
 def reshaped(statement: ast.stmt, top: str) -> bool:
-    """Whether the statement names the max in another shape (`m = tl.reshape(top, [BLOCK_M])`,
-    `m = top[:, None]`): the same values."""
+    """Whether the statement names the max again, maybe in another shape (`m = top`,
+    `m = tl.reshape(top, [BLOCK_M])`, `m = top[:, None]`): the same values."""
     if not isinstance(statement, ast.Assign) or not isinstance(statement.targets[0], ast.Name):
         return False
     value = statement.value
+    if isinstance(value, ast.Name):  # `max_logits = max_logits_max`
+        return value.id == top
     if isinstance(value, ast.Subscript):
         return isinstance(value.value, ast.Name) and value.value.id == top
     return (

@@ -384,6 +384,8 @@ def _join_online(
     for alias, statement in reshapes.items():  # `top` → `(tl.reshape(this chunk's, ...))`
         value = ast.unparse(statement.tree.value)
         rename[alias] = "(" + re.sub(rf"\b{result}\b", rename[result], value) + ")"
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, rename)) + r")\b")
+    summed["step"] = [pattern.sub(lambda m: rename[m.group(1)], t) for t in summed["step"]]
     for accumulation, parts in ((top, maximum), (total, summed)):
         accumulation.init, accumulation.step = parts["init"], parts["step"]
         accumulation.after = parts["after"]
