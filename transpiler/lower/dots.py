@@ -10,6 +10,12 @@ from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .values import BLOCK, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
 
+# Triton's default on sm_90 keeps a float8 product's running sum in the tensor cores' own
+# narrower accumulator for the whole K loop (torch._scaled_mm's use_fast_accum=True; errors grow
+# with K); 0 adds every MMA instruction's result into the float32 accumulator, as torch's
+# default does. Only float8 factors read it: for other dtypes the Triton IR is the same.
+PRECISE_FLOAT8 = "max_num_imprecise_acc"
+
 # name → (positions of the two factors, position of the accumulator or None)
 DOT_FUNCTIONS = {
     "matmul": ((0, 1), None),
@@ -134,6 +140,8 @@ class DotsMixin:
         if out_dtype is not None:
             dtype = self.lower_expr(out_dtype)
             code.keywords.append(ast.keyword(arg="out_dtype", value=dtype.code))
+        if as_stored:  # float8 factors on Hopper: add each MMA's sum into the float32 acc
+            code.keywords.append(ast.keyword(arg=PRECISE_FLOAT8, value=ast.Constant(value=0)))
         if unit_batch:
             code = expr("tl.reshape(v, s)", v=code, s=self.block_shape(dims))
         if acc is not None:

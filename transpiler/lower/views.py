@@ -15,7 +15,7 @@ from ..frontend.errors import (
     UnsupportedDtypeError,
     UnsupportedOpError,
 )
-from ..ops.table import CAST_METHODS, DTYPES, HALF_DTYPES
+from ..ops.table import CAST_METHODS, DTYPES, HALF_DTYPES, UPCAST_DTYPES
 from .arguments import Arguments
 from .values import (
     BLOCK,
@@ -34,9 +34,11 @@ from .values import (
     triton_position,
 )
 
-# torch dtypes with no Triton counterpart here (those in op_table.DTYPES lower to DTYPE values).
+# torch dtypes with no Triton counterpart here (those in op_table.DTYPES lower to DTYPE values):
+# complex, quantised, bits, unsigned ints but uint8, and the float8 formats that are not OCP's
+# (e4m3fnuz / e5m2fnuz: AMD's MI300 encodings; e8m0fnu: a scale exponent) or float4
 _UNSUPPORTED_DTYPE = re.compile(
-    r"torch\.(complex\d*|cfloat|cdouble|chalf|q?u?int\d+|float8\w*|bits\w*)"
+    r"torch\.(complex\d*|cfloat|cdouble|chalf|q?u?int\d+|float8\w*|float4\w*|bits\w*)"
 )
 
 
@@ -59,10 +61,14 @@ class ViewsMixin:
     def refuse_unsupported_dtype(self, value: Value, node: cst.CSTNode) -> None:
         """A torch dtype the op table lacks (complex, float8, quantised): an error at `node`."""
         if value.kind == MODULE and _UNSUPPORTED_DTYPE.fullmatch(value.name):
+            float8 = value.name.startswith(("torch.float8", "torch.float4"))
             raise self.source.error(
                 UnsupportedDtypeError,
                 node,
                 f"{value.name} is a dtype the generated kernel cannot compute in",
+                hint="float8 kernels use torch.float8_e4m3fn or torch.float8_e5m2 (OCP formats)"
+                if float8
+                else None,
             )
 
     def cast(self, value: Value, dtype: str | ast.expr, node: cst.CSTNode) -> Value:
@@ -71,7 +77,7 @@ class ViewsMixin:
             return block(expr("a != 0", a=value.code), value.dims, "bool")
         target = expr(dtype) if isinstance(dtype, str) else dtype
         code = stored = expr("a.to(d)", a=value.code, d=target)
-        if not isinstance(dtype, str) or dtype in HALF_DTYPES:
+        if not isinstance(dtype, str) or dtype in UPCAST_DTYPES:
             self.use_helper("upcast_half")
             code = expr("upcast_half(a)", a=stored)
         kind = "float" if isinstance(dtype, str) and "float" in dtype else None
@@ -328,7 +334,7 @@ class ViewsMixin:
     def filled(self, dims: list, sizes: list, fill: Value, dtype: Value | None) -> Value:
         """A block of `fill` with these axes."""
         dtype_code = dtype.code if dtype is not None else expr("tl.float32")
-        is_half = dtype is not None and (dtype.const == "runtime" or dtype.const in HALF_DTYPES)
+        is_half = dtype is not None and (dtype.const == "runtime" or dtype.const in UPCAST_DTYPES)
         if dtype is not None and dtype.const in HALF_DTYPES:
             dtype_code, is_half = expr("tl.float32"), False
         code = expr("tl.full(s, v, d)", s=ast.List(elts=sizes), v=fill.code, d=dtype_code)

@@ -131,8 +131,15 @@ DTYPES: dict[str, str] = {
     "long": "tl.int64",
     "uint8": "tl.uint8",
     "bool": "tl.int1",
+    # float8 (OCP formats): stored, converted and multiplied natively (tl.dot, sm_89+ / gfx942);
+    # torch has no arithmetic on them, so every other operation reads them as float32
+    "float8_e4m3fn": "tl.float8e4nv",
+    "float8_e5m2": "tl.float8e5",
 }
 HALF_DTYPES = ("tl.float16", "tl.bfloat16")
+FLOAT8_DTYPES = ("tl.float8e4nv", "tl.float8e5")
+# dtypes whose values are computed in float32 (`upcast_half`) and rounded back where stored
+UPCAST_DTYPES = HALF_DTYPES + FLOAT8_DTYPES
 
 # tensor.float() and friends: method name → torch dtype name.
 CAST_METHODS = {

@@ -12,6 +12,9 @@ import tempfile
 import types
 from pathlib import Path
 
+from . import interpreter_float8
+from .devices import interpreting
+
 CACHE_ENV = "TRANSPILER_CACHE_DIR"
 _MODULES: dict[str, types.ModuleType] = {}
 
@@ -66,6 +69,8 @@ def load_module(code: str, *, stem: str = "kernels") -> types.ModuleType:
     if key in _MODULES:
         return _MODULES[key]
     cached_file(path, code)
+    if interpreting():
+        interpreter_float8.install()
     name = f"transpiler_generated_{stem}_{digest}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
