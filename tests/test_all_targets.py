@@ -61,6 +61,26 @@ UNRECORDED_CALLS = {  # tests/kernels files the oracle has no case of (callables
         "shifted_rows": lambda: (_rows(), torch.randn(5) + 5),
         "two_phases": lambda: (torch.randn(5, 301), torch.randn(4, 333)),
     },
+    "float8": {
+        "scaled_float8_matmul": lambda: (
+            (torch.randn(37, 80) * 2).to(torch.float8_e4m3fn),
+            (torch.randn(80, 29) * 2).to(torch.float8_e4m3fn),
+            torch.rand(37) + 0.5,
+            torch.rand(29) + 0.5,
+        ),
+        "quantize_rows": lambda: (torch.randn(19, 300, dtype=torch.float16),),
+        "dequantize_to_e5m2": lambda: (
+            torch.randn(23, 45).to(torch.float8_e4m3fn),
+            torch.rand(23) + 0.5,
+            torch.randn(45),
+        ),
+        "float8_attention": lambda: (
+            torch.randn(50, 32).to(torch.float8_e4m3fn),
+            torch.randn(70, 32).to(torch.float8_e4m3fn),
+            torch.randn(70, 32).to(torch.float8_e4m3fn),
+            0.18,
+        ),
+    },
     "mask_mods": {
         "masked_scores": lambda: (
             torch.randn(37, 45),

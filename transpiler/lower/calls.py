@@ -15,6 +15,7 @@ from ..frontend.errors import (
     ShapeError,
     UnknownLanguageNameError,
     UnsupportedConstructError,
+    UnsupportedDtypeError,
     UnsupportedOpError,
     near_names,
 )
@@ -180,9 +181,16 @@ class CallsMixin(
         first, second = values
         if first.const != "runtime" and second.const != "runtime":
             by_spelling = {spelling: name for name, spelling in reversed(DTYPES.items())}
-            promoted = torch.promote_types(
-                getattr(torch, by_spelling[first.const]), getattr(torch, by_spelling[second.const])
-            )
+            dtypes = [getattr(torch, by_spelling[v.const]) for v in values]
+            try:
+                promoted = torch.promote_types(*dtypes)
+            except RuntimeError as refused:  # float8 beside another dtype: torch promotes none
+                raise self.source.error(
+                    UnsupportedDtypeError,
+                    node,
+                    f"torch.promote_types({dtypes[0]}, {dtypes[1]}): {refused}",
+                    hint="convert the float8 value first: x.to(torch.float32)",
+                ) from None
             spelling = DTYPES[str(promoted).removeprefix("torch.")]
             return Value(DTYPE, expr(spelling), const=spelling)
         code = expr("(tl.zeros((1,), a) + tl.zeros((1,), b)).dtype", a=first.code, b=second.code)
