@@ -73,6 +73,5 @@ def require(condition: bool, message, error: type = RuntimeError) -> None:
 
 
 @triton.jit
-def upcast_half(x):  # torch computes float16 / bfloat16 arithmetic in float32; so do we
-    # (float8 too: torch has no float8 arithmetic, its products accumulate in float32)
+def upcast_half(x):  # torch computes float16 / bfloat16 (float8) arithmetic in float32; so do we
     return x.to(tl.float32) if x.dtype.is_fp16() or x.dtype.is_bf16() or x.dtype.is_fp8() else x

@@ -10,8 +10,7 @@ from .prelude_orderings import ORDERING_HELPERS
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "upcast_half": (
         """@triton.jit
-def upcast_half(x):  # torch computes float16 / bfloat16 arithmetic in float32; so do we
-    # (float8 too: torch has no float8 arithmetic, its products accumulate in float32)
+def upcast_half(x):  # torch computes float16 / bfloat16 (float8) arithmetic in float32; so do we
     return x.to(tl.float32) if x.dtype.is_fp16() or x.dtype.is_bf16() or x.dtype.is_fp8() else x
 """,
         (),
