@@ -171,3 +171,13 @@ def test_fused_tail_after_a_looped_row():
     assert kernel.index("tl.range(") < kernel.index("tl.atomic_add(")
     result = generated(looped, "mean_loss", logits, labels)(logits, labels)
     assert_matches(result, exact(logits.double(), labels).float(), torch.float32)
+
+
+@pytest.mark.parametrize("name", ["row_norms", "squared_error", "total_abs"])
+def test_empty_tensors_keep_torchs_answer(name):
+    """No rows (or a divisor of 0): the flag is off and torch's own reduction answers."""
+    arguments = {"row_norms": (_rand(0, 5),), "squared_error": (_rand(0, 3), _rand(0, 3)),
+                 "total_abs": (_rand(0),)}[name]  # fmt: skip
+    ours = generated(SOURCE, name, *arguments)(*arguments)
+    exact = _fused_cases()[name][1](*arguments)
+    torch.testing.assert_close(ours, exact.to(ours.dtype), equal_nan=True)

@@ -99,9 +99,10 @@ def _reduced(aliases: Aliases, value: cst.BaseExpression, host: HostInfo):
         return None
     if name not in ("sum", "mean") or (name == "mean" and divisor is not None):
         return None
+    # (an empty tensor or a divisor of 0 leaves the flag off: torch's own NaN or inf)
     if name == "mean":
-        return tensor, f"1.0 / {tensor}.numel()"
-    return tensor, "1.0" if divisor is None else f"1.0 / {divisor}"
+        return tensor, f"1.0 / max({tensor}.numel(), 1)"
+    return tensor, "1.0" if divisor is None else f"1.0 / ({divisor} or 1)"
 
 
 def _fresh(aliases: Aliases, before: list, tensor: str) -> bool:
@@ -158,10 +159,13 @@ def emit_tail(builder, tensor: str, value, mask: ast.expr | None, dims, line: in
     tensor holds them, added into the float32 total."""
     tail: Tail = builder.tail
     returned = builder.source.line_of(tail.statement)
-    what = "sum" if tail.scale == "1.0" else "mean"
+    what = "sum" if tail.scale == "1.0" else "mean" if "numel" in tail.scale else "sum / n"
     if not tail.total:
         tail.total = builder.host_names.fresh(f"{tensor}_total")
-        tail.flag = builder.constexpr("FUSED_SUM", f"{tensor}.dtype in {_FUSED_DTYPES}")
+        fused = f"{tensor}.dtype in {_FUSED_DTYPES} and {tensor}.numel() > 0"
+        if tail.scale.startswith("1.0 / ("):  # `T.sum() / n`: n == 0 is torch's inf / NaN
+            fused += f" and {tail.scale.removeprefix('1.0 / (').removesuffix(' or 1)')} != 0"
+        tail.flag = builder.constexpr("FUSED_SUM", fused)
         allocate = (
             f"{tail.total} = torch.zeros([], dtype=torch.float32, device={tensor}.device)"
             f"  # line {returned}'s {what}, each program adding its share"
