@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import tokenize
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import libcst as cst
 import libcst.matchers as m
@@ -41,8 +42,8 @@ from .frontend.kernels import (
 from .frontend.source import Source
 from .frontend.unsupported_ops import all_unsupported
 from .lower.host_tails import find_tail
-from .lower.kernel import KernelBuilder
-from .lower.values import NotSqueezable
+from .lower.loop import lower_loop
+from .lower.plan import LoopPlan
 
 
 @dataclass(frozen=True)
@@ -294,21 +295,20 @@ def lower_kernel(
         if device_loop_kind(statement, aliases):
             tail = find_tail(aliases, kernel, statement, host)
             suffix = "" if len(kernel.loops) == 1 else f"_{len(lowered) + 1}"
-            item = _build_unified(
-                source,
-                aliases,
-                host,
-                f"{kernel.name}_kernel{suffix}",
-                host_names,
-                kernel,
-                statement,
-                specs,
+            later = kernel.body[kernel.body.index(statement) + 1 :]
+            plan = LoopPlan(
                 # config block sizes fill the tiles in loop order, across the kernel's loops
-                sum(len(done.tunables) for done in lowered),
+                block_offset=sum(len(done.tunables) for done in lowered),
                 # ... and reduction_loops the whole dimensions
-                sum(len(done.whole_sizes) for done in lowered),
-                tail,
+                whole_offset=sum(len(done.whole_sizes) for done in lowered),
+                later_host_names=frozenset().union(*(_all_names(s) for s in later)),
+                callables=MappingProxyType(specs),
+                tail=tail,
             )
+            item = lower_loop(
+                source, aliases, host, f"{kernel.name}_kernel{suffix}", host_names,
+                kernel.settings, statement, plan,
+            )  # fmt: skip
             if any(spec is not None and spec.argument for spec in specs.values()):
                 item.host_helpers |= {"inlined_callable"}
             if any(spec is not None and spec.from_call for spec in specs.values()):
@@ -400,80 +400,7 @@ def _barrier_lines(
     return lines
 
 
-def _build_unified(
-    source,
-    aliases,
-    host,
-    name,
-    host_names,
-    kernel,
-    loop,
-    specs,
-    block_offset=0,
-    whole_offset=0,
-    tail=None,
-) -> LoweredKernel:
-    """Lower the loop; where whole dimensions meet that only run-time checks show equal, lower it
-    again with one axis standing for both (so `weight[None, :]` reuses `offs_n` and `mask_n`);
-    where a block-size-1 tile cannot go without its dimension, again with the dimension."""
-    key_aliases: dict[str, str] = {}
-    taken = set(host_names.taken)
-    later = kernel.body[kernel.body.index(loop) + 1 :] if loop in kernel.body else []
-    later_names = set().union(*(_all_names(statement) for statement in later))
-    squeeze, none_tiles = True, {}
-    for _ in range(10):
-        host_names.taken = set(taken)
-        builder = KernelBuilder(source, aliases, host, name, host_names, kernel.settings)
-        builder.block_offset = block_offset
-        builder.block_sizes = builder.block_sizes[block_offset:]
-        builder.reduction_loops.chunks = builder.reduction_loops.chunks[whole_offset:]
-        builder.key_aliases = dict(key_aliases)
-        builder.squeeze_units, builder.none_tiles = squeeze, dict(none_tiles)
-        builder.callables = specs
-        builder.later_host_names = later_names
-        builder.tail = tail
-        if tail is not None:
-            tail.total = tail.flag = ""  # each lowering fuses it anew
-        try:
-            item = builder.build(loop)
-        except NotSqueezable as reason:  # a block-size-1 tile needs its dimension after all,
-            if reason.view is not None and reason.view not in none_tiles:
-                none_tiles[reason.view] = reason.tile  # or a view's None can stand for it
-            else:
-                squeeze = False
-            continue
-        merged = _merge_keys(builder.unified, key_aliases, host)
-        if merged == key_aliases:
-            return item
-        key_aliases = merged
-    return item
-
-
-def _merge_keys(
-    pairs: set[tuple[str, str]], aliases: dict[str, str], host: HostInfo
-) -> dict[str, str]:
-    """Union of equal sizes; each group's representative is the user's own name where there is one."""
-    parent: dict[str, str] = {}
-
-    def root(key: str) -> str:
-        while parent.get(key, key) != key:
-            key = parent[key]
-        return key
-
-    for a, b in [*aliases.items(), *pairs]:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            keep, other = (
-                (ra, rb) if host.name_for_key(ra) or not host.name_for_key(rb) else (rb, ra)
-            )
-            parent[other] = keep
-    keys = {k for pair in [*aliases.items(), *pairs] for k in pair}
-    return {key: root(key) for key in keys if root(key) != key}
-
-
 def _all_names(node: cst.CSTNode) -> set[str]:
-    import libcst.matchers as m
-
     return {name.value for name in m.findall(node, m.Name())}
 
 

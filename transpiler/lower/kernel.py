@@ -20,12 +20,12 @@ from .calls import CallsMixin
 from .config_literals import config_value
 from .descriptors import Descriptor, DescriptorsMixin
 from .expressions import ExpressionsMixin
-from .host_tails import Tail
 from .indexing import IndexingMixin
 from .jagged import JaggedMixin
 from .loops import LoopsMixin
 from .module_globals import ModuleGlobalsMixin
 from .per_block import PerBlockValues
+from .plan import LoopPlan
 from .reduction_loops import ReductionLoops, restructure
 from .slices import SlicesMixin
 from .specialised import SpecialisedMixin
@@ -61,6 +61,7 @@ class KernelBuilder(
         kernel_name: str,
         host_names: Names,
         settings: dict[str, object],
+        plan: LoopPlan,
     ) -> None:
         self.source = source
         self.aliases = aliases
@@ -84,17 +85,19 @@ class KernelBuilder(
         self.all_axes: list[Axis] = []
         self.preamble_end = 0
         self.host_helpers: set[str] = set()
-        self.block_sizes = list(_block_sizes(settings))
+        self.plan = plan
+        # config block sizes fill the tiles in loop order, across the kernel's loops
+        self.block_sizes = list(_block_sizes(settings))[plan.block_offset :]
         self.per_block = PerBlockValues()  # reductions over grid tiles: never a branch's test
         self.argument_checks: list[str] = []  # launcher `require`s on argument values
         self.index_tensors: set[str] = set()  # tensors whose loaded values index other tensors
         self.branch_shapes: dict[str, tuple[str, str]] = {}  # name → why branches disagree
-        self.block_offset = 0  # config block sizes the kernel's earlier device loops took
+        self.block_offset = plan.block_offset  # config block sizes earlier device loops took
         self.has_inner_tiles = False
         self.tensor_names: set[str] = set()
         self.checked_ranks: dict[str, int] = {}
         self.unified: set[tuple[str, str]] = set()  # size keys shown equal only at run time
-        self.key_aliases: dict[str, str] = {}  # size key → the key of the axis that stands for it
+        self.key_aliases = plan.key_aliases  # size key → the key of the axis standing for it
         self.direct_value: cst.CSTNode | None = None  # an assignment's value: loads need no name
         self.direct_target: cst.CSTNode | None = None  # ... and its target
         self.native_loads: set[cst.CSTNode] = set()  # subscripts loaded as stored (dot operands)
@@ -112,15 +115,15 @@ class KernelBuilder(
         self.unpadded: set[str] = set()  # whole dimensions a reshape splits or merges
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
         self.autotuned: AutotuneList | None = None  # keep_autotune: what the configs set
-        self.squeeze_units = True  # tiles of block size 1 get no Triton dimension (values.py)
+        self.squeeze_units = plan.squeeze_units  # block-size-1 tiles: no Triton dimension
         self.user_functions: dict[str, str] = {}  # @triton.jit sources given to hl.triton_kernel
-        self.callables: dict = {}  # callable parameter → InlineCallable (None: known at the call)
+        self.callables = plan.callables  # callable parameter → InlineCallable (None: at the call)
         self.inlining: tuple | None = None  # (name, callable, readable names) while inlining
-        self.none_tiles: dict[tuple[int, int], str] = {}  # (view node id, dim) → squeezed tile
+        self.none_tiles = plan.none_tiles  # (view node id, dim) → the squeezed tile it stands for
         self.load_nones: tuple[int, frozenset] | None = None  # the latest access's None dims
         self.stored_tensors: set[str] = set()  # host tensors the kernel writes
         self.unsynced_stores: set[str] = set()  # ... written since the last tl.debug_barrier()
-        self.later_host_names: set[str] = set()  # names host code after this loop reads
+        self.later_host_names = plan.later_host_names  # names host code after this loop reads
         self.loop_depth = 0  # how many loops inside the program enclose the current statement
         self.loop_loads: list[tuple[str, Dims]] = []  # (tensor, dims) of loads inside loops
         # host tensor → the first source line doing arithmetic on its loaded values (bool refused)
@@ -145,7 +148,8 @@ class KernelBuilder(
         self.signal_pad_world_sizes: set[str] = set()  # symm_mem_sync per program: its ranks
         # config reduction_loops: a whole dimension walked in chunks (reduction_loops.py)
         self.reduction_loops = ReductionLoops.from_settings(settings)
-        self.tail: Tail | None = None  # a host-side sum / mean to fuse (host_tails.py)
+        self.reduction_loops.chunks = self.reduction_loops.chunks[plan.whole_offset :]
+        self.tail = plan.tail  # a host-side sum / mean to fuse (host_tails.py)
 
     # -- emitting -------------------------------------------------------------------------
 

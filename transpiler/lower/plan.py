@@ -1,0 +1,87 @@
+"""A device loop's plan: the facts its lowering reads, and how a run's findings refine them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+from .host_tails import Tail
+from .values import NotSqueezable
+
+
+@dataclass(frozen=True)
+class LoopPlan:
+    """What lowering one device loop reads besides the source and the host facts.
+
+    Given by the kernel around the loop: `block_offset` / `whole_offset` (config block sizes and
+    reduction_loops entries the kernel's earlier loops took), `later_host_names` (names host
+    code after the loop reads), `callables` (callable parameters to inline), `tail` (a host
+    sum / mean of the loop's output fused into it: each run fills in its names anew).
+    Found by lowering (`refine`): `key_aliases` (size key → the key of the whole-dimension
+    axis standing for it: sizes only the launcher's check shows equal), `squeeze_units`
+    (block-size-1 tiles get no Triton dimension), `none_tiles` ((view node id, position) → the
+    squeezed tile a view's `None` stands for)."""
+
+    block_offset: int = 0
+    whole_offset: int = 0
+    later_host_names: frozenset[str] = frozenset()
+    callables: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    tail: Tail | None = None  # a host-side sum / mean of the loop's output to fuse
+    key_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    squeeze_units: bool = True
+    none_tiles: Mapping[tuple[int, int], str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def classes(self) -> frozenset[frozenset[str]]:
+        """The groups of size keys one axis stands for (each with more than one key)."""
+        groups: dict[str, set[str]] = {}
+        for key, root in self.key_aliases.items():
+            groups.setdefault(root, {root}).add(key)
+        return frozenset(frozenset(group) for group in groups.values())
+
+
+@dataclass(frozen=True)
+class LoopFindings:
+    """What one lowering run found that its plan did not say: whole dimensions it combined
+    (`unified` pairs of size keys) or a squeezed tile it needed after all (`not_squeezable`)."""
+
+    unified: frozenset[tuple[str, str]] = frozenset()
+    not_squeezable: NotSqueezable | None = None
+
+
+def refine(
+    plan: LoopPlan, found: LoopFindings, user_name: Callable[[str], str | None]
+) -> LoopPlan | None:
+    """The plan a run's findings call for, or None when the run already followed them (its
+    code is the loop's). `user_name` gives a size key's host name: a group of unified keys is
+    represented by a key the user named where there is one."""
+    reason = found.not_squeezable
+    if reason is not None:  # a view's None can stand for the tile, or the tile needs its dim
+        if reason.view is not None and reason.view not in plan.none_tiles:
+            tiles = {**plan.none_tiles, reason.view: reason.tile}
+            return replace(plan, none_tiles=MappingProxyType(tiles))
+        return replace(plan, squeeze_units=False)
+    merged = replace(plan, key_aliases=MappingProxyType(_merge(found.unified, plan, user_name)))
+    # the same groups (whichever key represents each): the run already had one axis per group
+    return None if merged.classes() == plan.classes() else merged
+
+
+def _merge(
+    pairs: frozenset[tuple[str, str]], plan: LoopPlan, user_name: Callable[[str], str | None]
+) -> dict[str, str]:
+    """Union of equal sizes; each group's representative is the user's own name where there is one."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.get(key, key) != key:
+            key = parent[key]
+        return key
+
+    links = [*plan.key_aliases.items(), *sorted(pairs)]
+    for a, b in links:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            keep, other = (ra, rb) if user_name(ra) or not user_name(rb) else (rb, ra)
+            parent[other] = keep
+    keys = {key for pair in links for key in pair}
+    return {key: root(key) for key in keys if root(key) != key}
