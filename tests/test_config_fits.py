@@ -13,6 +13,7 @@ import torch
 import transpiler as helion
 import transpiler.language as hl
 from transpiler.frontend.errors import ConfigError
+from transpiler.run import tuning
 from transpiler.run.fitting import ConfigFallbackWarning, derived, fitting_config
 from transpiler.targets.table import TARGETS
 
@@ -111,3 +112,34 @@ def test_no_configuration_fits_is_refused_naming_the_limit():
     with pytest.raises(ConfigError, match=r"does not fit .*shared memory") as caught:
         fitting_config(small_tiles, args, tiny)
     assert "block_sizes" in caught.value.hint
+
+
+@helion.kernel(
+    configs=[
+        helion.Config(block_sizes=[32, 32, 32], num_stages=2),
+        helion.Config(block_sizes=[16, 16, 16], num_stages=2),
+    ],
+    autotune_budget_seconds=300,  # compiles on a busy CPU: never out of budget here
+)
+def searched_tiles(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = acc
+    return out
+
+
+def test_a_search_where_nothing_fits_is_refused_before_any_launch(monkeypatch):
+    tiny = dataclasses.replace(SM90, shared_per_block=512, shared_per_sm=512)
+    monkeypatch.setattr(tuning, "device_target", lambda: tiny)
+    monkeypatch.setattr(tuning, "search", _never_launched)
+    with pytest.raises(ConfigError, match=r"no configuration fits .*shared memory .* 2 candidates"):
+        tuning.tune(searched_tiles, _args(64, 48, 32))
+
+
+def _never_launched(*args, **kwargs):
+    raise AssertionError("a configuration the device cannot hold was launched")

@@ -8,6 +8,7 @@ import libcst as cst
 
 from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
+from .split_k import split_whole_k
 from .values import BLOCK, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
 
 # Triton's default on sm_90 keeps a float8 product's running sum in the tensor cores' own
@@ -63,6 +64,7 @@ class DotsMixin:
     def dot(
         self, left_node, right_node, acc: Value | None, node: cst.CSTNode, out_dtype=None
     ) -> Value:
+        marks = (len(self.lines), self.preamble_end, set(self.unsynced_stores))  # split_k
         left, right = (self.dot_operand(n) for n in (left_node, right_node))
         self.note_arithmetic((left, right), node)
         fold = left.rank == 3 and right.rank == 2  # a batch of matrices times one matrix
@@ -144,6 +146,11 @@ class DotsMixin:
             code.keywords.append(ast.keyword(arg=PRECISE_FLOAT8, value=ast.Constant(value=0)))
         if unit_batch:
             code = expr("tl.reshape(v, s)", v=code, s=self.block_shape(dims))
+        elif not batch and "int" not in (left.dtype, right.dtype):  # K whole: also in chunks?
+            nodes, axes = (left_node, right_node), (*dims, k_left)
+            split = split_whole_k(self, nodes, code, acc, out_dtype, axes, marks, node)
+            if split is not None:
+                return split
         if acc is not None:
             dims = self.broadcast_dims(block(None, dims), acc, node)
         return block(code, dims, "float")

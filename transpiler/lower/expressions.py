@@ -18,6 +18,7 @@ from ..frontend.errors import (
 )
 from ..ops.table import BINARY_OPERATORS, DTYPES
 from .promotion import result_of, with_dimensioned_dtype
+from .split_k import recomputed
 from .values import (
     BLOCK,
     CONST,
@@ -66,6 +67,9 @@ class ExpressionsMixin:
 
     def expr_Name(self, node: cst.Name) -> Value:
         name = node.value
+        again = recomputed(self, name)  # an operand computed again for a chunk of K
+        if again is not None:
+            return self.lower_expr(again)
         if name in self.scope:
             return self.scope[name]
         self.check_inlined_name(node)

@@ -18,6 +18,7 @@ from ..frontend.host import size_of
 from .argument_checks import note_index_value
 from .host_tails import emit_tail
 from .reduction_loops import start_looped_axis
+from .split_k import chunk_axis_for
 from .values import (
     BLOCK,
     CONST,
@@ -276,6 +277,7 @@ class IndexingMixin:
                 continue
             if kind == "full":
                 payload = self.full_axis(tensor, tensor_dim, node)
+                payload = chunk_axis_for(self, node, len(dims), payload)  # split_k.py
                 kind = "tile"
             sliced = kind == "slice"  # its mask holds the tensor's size: no size check
             if sliced:
@@ -290,7 +292,7 @@ class IndexingMixin:
             if kind == "tile":
                 placed.append((kind, payload, tensor_dim, len(dims)))
                 dims.append(payload)
-                if not self.is_full_axis(payload) and not sliced:
+                if not self.is_full_axis(payload) and not sliced and self.k_split is None:
                     self.coverage.append((tensor, tensor_dim, payload))
             elif kind == "scalar":
                 placed.append((kind, payload, tensor_dim, -1))

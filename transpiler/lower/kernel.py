@@ -29,6 +29,7 @@ from .plan import LoopPlan
 from .reduction_loops import ReductionLoops, restructure
 from .slices import SlicesMixin
 from .specialised import SpecialisedMixin
+from .split_k import Definitions, SplitK
 from .stages import StagesMixin
 from .statements import StatementsMixin
 from .tensor_tuples import TensorTuplesMixin, TupleElement
@@ -150,6 +151,10 @@ class KernelBuilder(
         self.reduction_loops = ReductionLoops.from_settings(settings)
         self.reduction_loops.chunks = self.reduction_loops.chunks[plan.whole_offset :]
         self.tail = plan.tail  # a host-side sum / mean to fuse (host_tails.py)
+        # products whose K is a whole dimension, also looped over chunks of K (split_k.py)
+        self.definitions = Definitions()  # names' assignments, to compute operands again
+        self.k_split: SplitK | None = None  # set while a product's operands are lowered again
+        self.split_flags: dict[str, str] = {}  # SPLIT_* / CHUNK_* constexpr → launcher test
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -301,7 +306,7 @@ class KernelBuilder(
     def flag_names(self) -> list[str]:
         """The kernel's constexpr parameters, in order: block sizes and the like, the EVEN_*
         flags, TENSOR_DESCRIPTORS when the kernel copies through descriptors."""
-        flags = [*self.constexprs, *self.even_flags]
+        flags = [*self.constexprs, *self.even_flags, *self.split_flags]
         return [*flags, self.tma_flag] if self.descriptors else flags
 
     def launcher(self, loop: cst.For, grid: list[str], depth: int) -> None:
@@ -324,6 +329,9 @@ class KernelBuilder(
                 )
             else:
                 out.append(Line(depth, f"{name} = {test}  # whole tiles: no masks needed", lineno))
+        for name, test in self.split_flags.items():  # products over chunks of a whole K
+            chosen = "False  # blocks chosen later: K stays whole" if tuned else test
+            out.append(Line(depth, f"{name} = {chosen}", lineno))
         out.extend(Line(depth, text, lineno) for text in self.descriptor_launch_lines())
         stage_lines, stages = self.stage_lines(tuned)
         out.extend(Line(depth, text, lineno) for text in stage_lines)

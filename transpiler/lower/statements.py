@@ -84,6 +84,15 @@ class StatementsMixin:
             self.direct_value = self.direct_target = None
             for target in small.targets:
                 self.assign(target.target, value, small)
+            target = small.targets[0].target
+            if (
+                len(small.targets) == 1
+                and isinstance(target, cst.Name)
+                and target.value in self.scope
+            ):
+                self.definitions.define(
+                    target.value, small.value, self.scope[target.value], self.loop_depth
+                )
         elif isinstance(small, cst.AnnAssign) and small.value is not None:
             self.assign(small.target, self.lower_expr(small.value), small)
         elif isinstance(small, cst.AugAssign):
@@ -219,6 +228,7 @@ class StatementsMixin:
                 UnsupportedConstructError, target, "assigning to this target inside a device loop"
             )
         name = target.value
+        self.definitions.rebound(name)
         if value.kind == BLOCK:
             value = self.keep_block_lanes(name, value)
         self.remember_constexpr(

@@ -57,6 +57,10 @@ DOT_VARIANTS = [
     {"indexing": "tensor_descriptor"},
 ]
 DOT_VARIANT_CONFIGS = 3
+# (BLOCK_M, num_warps, num_stages) of a product with one tiled side, the other a whole
+# dimension (se_block's `x[tile_m, :] @ w[:, :]`: N = 1024 lanes): a [M, N] float32
+# accumulator takes M * N / (32 * warps) registers a thread, so M stays small
+NARROW_DOT_CONFIGS = [(16, 4, 3), (16, 8, 2), (32, 8, 3), (32, 4, 2)]
 # (BLOCK_M, BLOCK_N, num_warps, num_stages) of kernels whose two dot tiles are both "mn" (an
 # outer tile of rows and an inner loop over keys: attention), tried first: the inner loop
 # warp-specialized (producer warps load through TMA, consumer warps compute), which Triton
@@ -82,7 +86,13 @@ def candidates(
     if not roles:
         return []
     if "mn" in roles or "k" in roles:
-        configs = []
+        configs: list[dict[str, Any]] = []
+        if roles.count("mn") == 1:  # the product's other side is held whole
+            configs += [
+                {"block_sizes": [m if r == "mn" else 16 if r == "k" else 1 for r in roles],
+                 "num_warps": warps, "num_stages": stages}
+                for m, warps, stages in NARROW_DOT_CONFIGS
+            ]  # fmt: skip
         if [r for r in roles if r != "batch"] == ["mn", "mn"]:  # attention, batched or not
             specialized = [
                 {
