@@ -250,3 +250,77 @@ def test_online_max_and_sum_share_one_read(name, width, chunk):
     assert ("# rescaled" in kernel) == (name != "squared_spread")
     result = generated(source, name, *args)(*args)
     assert_matches(result, exact(*args64).float(), torch.float32)
+
+
+TWO_PASS = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel(config=helion.Config(reduction_loops=[CHUNK]))
+def norm_sum_spelling(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.shape
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        acc = x[tile_m, :].to(torch.float32)
+        mean_val = torch.sum(acc, dim=-1) / n
+        centered = acc - mean_val[:, None]
+        var_val = torch.sum(centered * centered, dim=-1) / n
+        out[tile_m, :] = centered * torch.rsqrt(var_val + 1e-5)[:, None]
+    return out
+
+
+@helion.kernel(config=helion.Config(reduction_loops=[CHUNK]))
+def norm_mean_spelling(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.shape
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :].to(torch.float32)
+        mean = row.mean(dim=-1, keepdim=True)
+        centred = row - mean
+        variance = torch.mean(centred * centred, dim=-1, keepdim=True)
+        out[tile_m, :] = centred * torch.rsqrt(variance + 1e-5)
+    return out
+
+
+@helion.kernel(config=helion.Config(reduction_loops=[CHUNK]))
+def mean_abs_deviation(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.shape
+    out = torch.empty([m], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :]
+        mean = row.mean(dim=-1, keepdim=True)
+        out[tile_m] = torch.abs(row - mean).sum(-1)
+    return out
+"""
+
+
+def _normed(x: torch.Tensor) -> torch.Tensor:
+    return (x - x.mean(-1, keepdim=True)) * torch.rsqrt(
+        x.var(-1, unbiased=False, keepdim=True) + 1e-5
+    )
+
+
+# (kernel, float64 reference, loops over the row)
+TWO_PASS_CASES = {
+    "norm_sum_spelling": (_normed, 2),
+    "norm_mean_spelling": (_normed, 2),
+    # |x - mean| is no squared deviation: the sum waits for the mean (a loop each)
+    "mean_abs_deviation": (lambda x: (x - x.mean(-1, keepdim=True)).abs().sum(-1), 2),
+}
+
+
+@pytest.mark.parametrize("width, chunk", [(3001, 256), (301, 64), (37, 128)])
+@pytest.mark.parametrize("name", list(TWO_PASS_CASES))
+def test_squared_deviations_join_the_mean_as_welford(name, width, chunk):
+    """Rows 3 ± 2 (float32 inputs, references from the same float32 values)."""
+    exact, loops = TWO_PASS_CASES[name]
+    x = (_uniform(5, width) + 3.0).float()
+    source = TWO_PASS.replace("CHUNK", str(chunk))
+    code = transpiler.transpile_module(source, example_args={name: (x,)}, only=(name,)).code
+    kernel = code[code.index(f"def {name}_kernel") : code.index(f"def {name}(")]
+    assert kernel.count("tl.range(") == loops
+    assert ("welford_combine" in kernel) == (name != "mean_abs_deviation")
+    result = generated(source, name, x)(x)
+    assert_matches(result, exact(x.double()).float(), torch.float32)

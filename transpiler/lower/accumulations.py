@@ -67,6 +67,11 @@ def hoist_reduction(
                 "kind": "sum",
                 "lanes": partial,
                 "add": chunk("0"),
+                "operand": operand,  # (welford_rows.py: a sum of squared deviations joins)
+                "mask": None if mask is None else render(mask),
+                "count": count,
+                "position": position,
+                "shape": lanes,
                 "init": init,
                 "after": after,
                 "result": total,

@@ -20,6 +20,7 @@ from ..ops.table import ELEMENTWISE
 from .config_literals import config_value
 from .online_rows import online_parts, proportional_to_exp, reshaped
 from .values import Axis
+from .welford_rows import mean_kind, squared_deviation, welford_parts
 
 MARK = "# reduction loop: "  # a line lowering emits where an accumulation's loop belongs
 
@@ -360,6 +361,8 @@ def _join_online(
     if following.kind != "marker":
         return False
     total = state.accumulations[_marker_name(following)]
+    if _join_variance(builder, statements, grouped, index, overlap):
+        return True
     tops = [
         state.accumulations[_marker_name(s)]
         for s in group
@@ -398,6 +401,71 @@ def _join_online(
         accumulation.defines = accumulation.defines | written
     renames.update(rename)
     return True
+
+
+def _join_variance(
+    builder, statements: list[_Statement], grouped: tuple[list, list], index: int, overlap: set
+) -> bool:
+    """Whether the sum at statements[index] is of squared deviations from the mean that a sum
+    of the group makes (welford_rows.py): both then become Welford's lanes in this loop."""
+    state: ReductionLoops = builder.reduction_loops
+    group, after = grouped
+    second = state.accumulations[_marker_name(statements[index])]
+    if second.online.get("kind") != "sum":
+        return False
+    for marker in (s for s in group if s.kind == "marker"):
+        first = state.accumulations[_marker_name(marker)]
+        info = first.online
+        if info.get("kind") != "sum" or info.get("joined") or not info["operand"].isidentifier():
+            continue
+        seen = [s for s in statements[:index] if s.kind == "row" or s in after]
+        means = {  # plain statements after the loop naming the mean (`mean = s / n`)
+            s.tree.targets[0].id
+            for s in after
+            if s.kind == "plain"
+            and isinstance(s.tree, ast.Assign)
+            and isinstance(s.tree.targets[0], ast.Name)
+            and _is_mean(s, seen, info)
+        }
+        kinds_ok = overlap <= {info["result"], *means}
+        rebound = any(
+            info["operand"] in s.writes
+            for s in statements[statements.index(marker) + 1 : index]
+            if s.kind == "row"
+        )
+        operand = ast.parse(second.online["add"], mode="eval").body
+        trees = [s.tree for s in seen]
+        if not kinds_ok or rebound or not squared_deviation(trees, operand, info["result"], info):
+            continue
+        looped = state.looped
+        welford, squared = welford_parts(
+            info, second.online, looped.start, looped.axis.block, builder.names.fresh
+        )
+        builder.use_helper("welford_combine")
+        for accumulation, parts in ((first, welford), (second, squared)):
+            accumulation.init, accumulation.step = parts["init"], parts["step"]
+            accumulation.after = parts["after"]
+            accumulation.defines = accumulation.defines | _written(parts)
+        second.uses = set()
+        info["joined"] = True
+        return True
+    return False
+
+
+def _is_mean(statement: _Statement, seen: list[_Statement], info: dict) -> bool:
+    """Whether a plain statement after the loop names the first sum's mean (`mean = s / n`)."""
+    trees = [s.tree for s in seen[: seen.index(statement)]] if statement in seen else []
+    value = statement.tree.value if isinstance(statement.tree, ast.Assign) else None
+    return value is not None and mean_kind(trees, value, info["result"], info)
+
+
+def _written(parts: dict) -> set[str]:
+    return {
+        n.id
+        for text in parts["init"] + parts["step"] + parts["after"]
+        for n in ast.walk(ast.parse(text))
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
 
 
 def _loop(

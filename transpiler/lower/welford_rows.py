@@ -1,0 +1,118 @@
+"""Variance in one read of a looped row: a sum of squared deviations from the row's mean joined
+to the sum that makes the mean, as Welford's running mean and squares per lane.
+
+`mean = row.sum(-1) / n`, `centred = row - mean`, `(centred * centred).sum(-1)` along a row
+walked in chunks would read the row once for the mean and again for the squares. Welford's
+update keeps each lane's mean and sum of squared deviations as the chunks come; after the loop
+`welford_combine` merges the lanes (Chan et al.), giving the sum (mean × n) and the squares
+exactly as the two loops would (no cancellation: rows far from zero lose nothing).
+"""
+
+from __future__ import annotations
+
+import ast
+
+FREE, MEAN, DEVIATION, SQUARE, BAD = "free", "mean", "deviation", "square", "bad"
+
+
+def squared_deviation(rows: list[ast.stmt], operand: ast.expr, total: str, first: dict) -> bool:
+    """Whether `operand` is (x - total / count)² for the x the sum `first` adds up (its
+    operand, a name), through the statements `rows` (in order; the caller makes sure no row
+    statement rebinds x between the two sums)."""
+    row = first["operand"]
+    if not row.isidentifier():
+        return False
+    kinds: dict[str, str] = {}
+    for statement in rows:
+        if not isinstance(statement, ast.Assign) or not isinstance(statement.targets[0], ast.Name):
+            continue
+        kinds[statement.targets[0].id] = _kind(statement.value, kinds, total, first)
+    return _kind(operand, kinds, total, first) == SQUARE
+
+
+def mean_kind(rows: list[ast.stmt], value: ast.expr, total: str, first: dict) -> bool:
+    """Whether `value` is the mean the sum `total` makes (`total / count`, reshaped)."""
+    kinds: dict[str, str] = {}
+    for statement in rows:
+        if isinstance(statement, ast.Assign) and isinstance(statement.targets[0], ast.Name):
+            kinds[statement.targets[0].id] = _kind(statement.value, kinds, total, first)
+    return _kind(value, kinds, total, first) == MEAN
+
+
+def _kind(node: ast.expr, kinds: dict[str, str], total: str, first: dict) -> str:
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    if total not in names and all(kinds.get(n, FREE) == FREE for n in names):
+        return FREE
+    if isinstance(node, ast.Name):
+        return kinds.get(node.id, FREE)
+    if isinstance(node, ast.Subscript):  # `mean[:, None]`
+        return (
+            _kind(node.value, kinds, total, first)
+            if _kind(node.value, kinds, total, first) == MEAN
+            else BAD
+        )
+    if isinstance(node, ast.Call) and ast.unparse(node.func) == "tl.reshape" and node.args:
+        inner = _kind(node.args[0], kinds, total, first)
+        return inner if inner == MEAN else BAD
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Div) and ast.unparse(node.right) == first["count"]:
+            summed = node.left  # `total / n`, `tl.reshape(total, [BLOCK_M]) / n`
+            if isinstance(summed, ast.Call) and ast.unparse(summed.func) == "tl.reshape":
+                summed = summed.args[0]
+            if isinstance(summed, ast.Name) and summed.id == total:
+                return MEAN
+        left, right = _kind(node.left, kinds, total, first), _kind(node.right, kinds, total, first)
+        if (
+            isinstance(node.op, ast.Sub)
+            and right == MEAN
+            and ast.unparse(node.left) == first["operand"]
+        ):
+            return DEVIATION
+        if isinstance(node.op, ast.Mult) and (left, right) == (DEVIATION, DEVIATION):
+            same = ast.unparse(node.left) == ast.unparse(node.right)
+            return SQUARE if same else BAD
+        if (
+            isinstance(node.op, ast.Pow)
+            and left == DEVIATION
+            and ast.unparse(node.right) in ("2", "2.0")
+        ):
+            return SQUARE
+    if isinstance(node, ast.Call) and ast.unparse(node.func) == "tl.where" and len(node.args) == 3:
+        condition, chosen, other = (_kind(a, kinds, total, first) for a in node.args)
+        zero = node.args[2]
+        if (
+            condition == FREE
+            and chosen == SQUARE
+            and isinstance(zero, ast.Constant)
+            and zero.value == 0
+        ):
+            return SQUARE
+    return BAD
+
+
+def welford_parts(first: dict, second: dict, start: str, block: str, fresh) -> tuple[dict, dict]:
+    """The first sum as Welford's lanes (its total = mean × count after the loop) and the
+    second's total as their merged squares: (init, step, after) lines of each."""
+    mean, squares, seen = (fresh(f"{first['result']}_{n}") for n in ("means", "m2s", "counts"))
+    merged = [fresh(f"{first['result']}_{n}") for n in ("mean", "m2", "count")]
+    diff, weight = fresh(f"{first['result']}_diff"), fresh(f"{first['result']}_weight")
+    shape, mask, row = first["shape"], first["mask"], first["operand"]
+    deviation = f"{row} - {mean}" if mask is None else f"tl.where({mask}, {row} - {mean}, 0.0)"
+    inside = "1.0" if mask is None else f"{mask}.to(tl.float32)"
+    welford = {
+        "init": [f"{n} = tl.zeros({shape}, tl.float32)" for n in (mean, squares, seen)],
+        "step": [
+            f"{weight} = 1.0 / ({start} // {block} + 1)  # this chunk's share of each lane's mean",
+            f"{seen} += {inside}",
+            f"{diff} = {deviation}",
+            f"{mean} += {diff} * {weight}",
+            f"{squares} += {diff} * ({diff} - {diff} * {weight})",
+        ],
+        "after": [
+            f"{', '.join(merged)} = tl.reduce(({mean}, {squares}, {seen}), {first['position']}, "
+            "welford_combine, keep_dims=True)",
+            f"{first['result']} = {merged[0]} * {first['count']}",
+        ],
+    }
+    squared = {"init": [], "step": [], "after": [f"{second['result']} = {merged[1]}"]}
+    return welford, squared
