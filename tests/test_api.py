@@ -166,7 +166,7 @@ def test_kernels_follow_torch_indexing_for_extra_dimensions(tmp_path):
 def test_static_module_checks_ranks_before_launch():
     code = transpiler.transpile(IMPORT_SPELLINGS["helion"] + ADD_BODY)
     module = transpiler.run.runtime.load_module(code, stem="static_add")
-    with pytest.raises(RuntimeError, match="x must be 1-D"):
+    with pytest.raises(ValueError, match="x must be 1-D"):
         module.add(torch.randn(3, 4, device=DEVICE), torch.randn(3, 4, device=DEVICE))
 
 

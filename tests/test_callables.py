@@ -49,7 +49,7 @@ def test_generated_code_keeps_the_users_names():
         kernel_source("examples.py"), only=("matmul",), example_args={"matmul": (x, y, epilogue)}
     ).code
     assert "    # epilogue: lambda acc, tile: torch.relu(acc + bias[tile[1]])\n" in code
-    assert "bias_ptrs = bias_ptr + offs_n * bias_stride_0" in code
+    assert "bias_ptr + offs_n * bias_stride_0" in code
     assert "    bias = closure_value(epilogue, 'bias')\n" in code
     assert "tl.maximum(acc + bias_tile, 0, propagate_nan=tl.PropagateNan.ALL)" in code
 

@@ -116,7 +116,7 @@ def test_all_reduce_transpiles_unmodified_to_readable_triton(all_reduce):
     assert "a_shared_tuple" in header and "group_name" not in header
     assert "for a_index in tl.static_range(len(a_shared_tuple)):" in kernel
     assert "a_ptr = a_shared_tuple[a_index]" in kernel
-    assert "a_ptrs = a_ptr + offs_n * a_stride_0" in kernel
+    assert "a_ptr + offs_n * a_stride_0" in kernel
     syncs = re.findall(
         r"symm_mem_sync\(signal_pad_ptrs_dev, None, my_rank, world_size, (.*)\)", kernel
     )

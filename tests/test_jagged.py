@@ -85,7 +85,7 @@ def test_jagged_loops_run_over_loaded_bounds():
     source = kernel_source("jagged.py")
     values, offsets = jagged(LENGTHS, 7, torch.float32)
     code = transpiler.transpile(source, example_args={"jagged_sum": (values, offsets)})
-    assert "start = upcast_half(tl.load(offsets_ptrs))" in code
+    assert "start = upcast_half(tl.load(offsets_ptr + row * offsets_stride_0))" in code
     assert "for begin_k in range(start, end, BLOCK_K):" in code
     assert "mask_k = offs_k < end" in code
     assert "longest = tl.max(fill_lowest(lengths, mask_b))" in code

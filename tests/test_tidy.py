@@ -67,6 +67,22 @@ NOOP = [
         ["n_tile = upcast_half(tl.load(p))", "for i in range(n_tile.to(tl.int32)):"],
     ),
     ("self_assignments", ["chunk = chunk + 1", "a, b = b, a", "x = y"]),
+    # pointers read twice: named once
+    ("inline_pointers", ["x_ptrs = x_ptr + offs", "a = tl.load(x_ptrs)", "tl.store(x_ptrs, a)"]),
+    # a name the sum reads is rebound before the access: the access means the old value
+    ("inline_pointers", ["x_ptrs = x_ptr + offs", "offs = offs + 1", "a = tl.load(x_ptrs)"]),
+    # read inside an expression, not as an argument: left named
+    ("inline_pointers", ["x_ptrs = x_ptr + offs", "a = tl.load(x_ptrs + 1)"]),
+    # read in a deeper block (a loop's body): computed once, outside it (a numbered name too)
+    ("inline_pointers", ["x_ptrs_2 = x_ptr + offs", (2, "a = tl.load(x_ptrs_2)")]),
+    # the access would grow past the line width
+    (
+        "inline_pointers",
+        [
+            "x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1",
+            "x_tile = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :]))",
+        ],
+    ),
     # an f-string message stays lazy; a message already plain stays plain
     ("plain_messages", ['require(n > 0, lambda: f"n is {n}")', 'require(n > 0, "n > 0")']),
 ]
@@ -136,6 +152,23 @@ CHANGES = [
         [(1, "e = v.size(2)"), (1, "n = m")],
     ),
     (
+        "inline_pointers",
+        ["x_ptrs_1 = x_ptr + offsets * x_stride_0", "x_tile = tl.load(x_ptrs_1, mask=mask)"],
+        [(1, "x_tile = tl.load(x_ptr + offsets * x_stride_0, mask=mask)")],
+    ),
+    (
+        "inline_pointers",  # a mask named between them, a store: the sum goes to the store
+        [
+            "out_ptrs = out_ptr + offs_m[:, None] * s_0 + offs_n[None, :]",
+            "mask_m_n = mask_m[:, None] & mask_n[None, :]",
+            "tl.store(out_ptrs, acc, mask=mask_m_n)",
+        ],
+        [
+            (1, "mask_m_n = mask_m[:, None] & mask_n[None, :]"),
+            (1, "tl.store(out_ptr + offs_m[:, None] * s_0 + offs_n[None, :], acc, mask=mask_m_n)"),
+        ],
+    ),
+    (
         "plain_messages",
         ['require(x.dim() == 1, lambda: "x must be 1-D", RuntimeError)'],
         [(1, 'require(x.dim() == 1, "x must be 1-D", RuntimeError)')],
@@ -174,12 +207,12 @@ def test_imports_plain_once_sorted() -> None:
 
 
 def test_helpers_are_those_called_with_their_callees() -> None:
-    # as_float and index_dtype were asked for, but no line calls them (a tidy step removed it)
-    code = "def f(x):\n    refuse_bool_arithmetic(3, x=x)\n    return gelu_tanh(upcast_half(x))\n"
+    # as_float and require were asked for, but no line calls them (a tidy step removed it)
+    code = "def f(x):\n    check_tensors(dict(x=x))\n    return gelu_tanh(upcast_half(x))\n"
     device = {"upcast_half", "as_float", "gelu_tanh"}
-    sources = needed_helpers(code, device, {"refuse_bool_arithmetic", "index_dtype"})
+    sources = needed_helpers(code, device, {"check_tensors", "require"})
     names = [s.split("(")[0].split()[-1] for s in sources]
-    assert names == ["refuse_bool_arithmetic", "tanh", "gelu_tanh", "upcast_half"]
+    assert names == ["check_tensors", "tanh", "gelu_tanh", "upcast_half"]
 
 
 FLOAT_ONLY = """
@@ -244,23 +277,60 @@ WRAPPED = [
         "    out_ptrs = out_ptr + pid_b * BLOCK_B * out_stride_0 + offs_d[:, None] * out_stride_1"
         " + offs_e[None, :] * out_stride_2",
         [
-            "    out_ptrs = (",
-            "        out_ptr + pid_b * BLOCK_B * out_stride_0 + offs_d[:, None] * out_stride_1",
-            "        + offs_e[None, :] * out_stride_2",
-            "    )",
+            "    out_ptrs = (out_ptr + pid_b * BLOCK_B * out_stride_0 + offs_d[:, None] * out_stride_1",
+            "                + offs_e[None, :] * out_stride_2)",
         ],
     ),
     (  # a parenthesised sum is one term: its order of additions stays the user's
         "        acc = acc + (a_tile_with_a_long_name + b_tile_with_a_long_name) * scale_factor"
         " + bias_tile_of_the_row",
         [
-            "        acc = (",
-            "            acc + (a_tile_with_a_long_name + b_tile_with_a_long_name) * scale_factor",
-            "            + bias_tile_of_the_row",
-            "        )",
+            "        acc = (acc + (a_tile_with_a_long_name + b_tile_with_a_long_name) * scale_factor",
+            "               + bias_tile_of_the_row)",
+        ],
+    ),
+    (  # a call: arguments packed, aligned under the first, the bracket closing the last line
+        "    softmax_kernel[grid](x, out, n, m, x.stride(0), x.stride(1), out.stride(0),"
+        " out.stride(1), INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, EVEN_M=EVEN_M)",
+        [
+            "    softmax_kernel[grid](x, out, n, m, x.stride(0), x.stride(1), out.stride(0),"
+            " out.stride(1),",
+            "                         INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, EVEN_M=EVEN_M)",
+        ],
+    ),
+    (  # an opening bracket too deep to align under: a hanging indent
+        "    a_rather_long_result_name = some_module.a_long_function_name_here(first_argument,"
+        " second_argument, third_argument)",
+        [
+            "    a_rather_long_result_name = some_module.a_long_function_name_here(",
+            "        first_argument, second_argument, third_argument)",
+        ],
+    ),
+    (  # one argument, itself a call: the inner call's arguments are the ones wrapped
+        "            values_tile = upcast_half(tl.load(values_ptrs, mask=mask_k[:, None]"
+        " & mask_m[None, :], other=0.0))",
+        [
+            "            values_tile = upcast_half(tl.load(",
+            "                values_ptrs, mask=mask_k[:, None] & mask_m[None, :], other=0.0))",
         ],
     ),
 ]
+
+SIGNATURE = (
+    "def layer_norm_kernel(x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_0,"
+    " x_stride_1, weight_stride_0, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr):"
+)
+
+
+def test_a_long_signature_continues_under_its_first_parameter() -> None:
+    got = wrap(SIGNATURE)
+    assert got == [
+        "def layer_norm_kernel(x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_0,"
+        " x_stride_1,",
+        "                      weight_stride_0, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr):",
+    ]
+    assert ast.dump(ast.parse(" ".join(got) + " pass")) == ast.dump(ast.parse(SIGNATURE + " pass"))
+
 
 UNWRAPPED = [
     "    x = (a + b) + c",  # short
@@ -270,7 +340,7 @@ UNWRAPPED = [
 
 
 @pytest.mark.parametrize(("line", "expected"), WRAPPED)
-def test_long_sums_wrap_before_a_plus(line: str, expected: list[str]) -> None:
+def test_long_lines_wrap_aligned(line: str, expected: list[str]) -> None:
     assert wrap(line) == expected
     assert all(len(piece) <= 100 for piece in expected)
     joined = " ".join(piece.strip() for piece in expected)
@@ -285,5 +355,5 @@ def test_lines_left_unwrapped(line: str) -> None:
 def test_a_helper_is_kept_for_any_function_it_defines() -> None:
     # tma_fits's source also defines tma_rows_fit: a launcher calling only that one needs it
     code = "def f(q):\n    return tma_rows_fit(q, True, 64, 64)\n"
-    sources = needed_helpers(code, set(), {"tma_fits", "index_dtype"})
+    sources = needed_helpers(code, set(), {"tma_fits", "check_tensors"})
     assert len(sources) == 1 and "def tma_rows_fit(" in sources[0]

@@ -288,7 +288,7 @@ def lower_kernel(
     launcher.extend(inline.launcher_lines(specs, header_line))
     lowered: list[LoweredKernel] = []
     barriers: list[tuple[int, cst.BaseStatement, int]] = []  # (launcher index, node, loops before)
-    needs_check_rank = False  # a launcher check on the arguments uses `check_rank`
+    needs_check_tensors = False  # a launcher check on the arguments uses `check_tensors`
     needs_symmetric = False  # ... or `require_symmetric` (distributed/checks.py)
     tail = None  # a host-side sum / mean of the loop's output, fused (lower/host_tails.py)
     for statement in kernel.body:
@@ -326,7 +326,7 @@ def lower_kernel(
         first = source.line_of(statement)
         checks = unpacking_checks(statement, set(host.params), first)
         launcher.extend(Line(1, check, first) for check in checks)
-        needs_check_rank |= bool(checks)
+        needs_check_tensors |= bool(checks)
         symmetric = symmetric_memory_checks(statement, aliases)
         launcher.extend(Line(1, check, first) for check in symmetric)
         needs_symmetric |= bool(symmetric)
@@ -337,8 +337,8 @@ def lower_kernel(
             launcher.append(Line(0 if offset in inside else 1, piece, first + offset))
         host.absorb(statement)
     _check_autotune_lengths(source, kernel, lowered)
-    if needs_check_rank and lowered:
-        lowered[0].host_helpers.add("check_rank")
+    if needs_check_tensors and lowered:
+        lowered[0].host_helpers.add("check_tensors")
     if needs_symmetric and lowered:
         lowered[0].host_helpers.add("require_symmetric")
     # Helion numbers hl.register_block_size's block sizes first (lower/block_sizes.py): the

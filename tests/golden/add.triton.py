@@ -6,70 +6,58 @@ import triton.language as tl
 
 
 @triton.jit
-def add_kernel(
-    x_ptr, y_ptr, out_ptr, x_size_0, x_stride_0, y_stride_0, out_stride_0,
-    INDEX_DTYPE: tl.constexpr, BLOCK_SIZE: tl.constexpr, EVEN_OFFSETS: tl.constexpr,
-):
+def add_kernel(x_ptr, y_ptr, out_ptr, x_size_0, x_stride_0, y_stride_0, out_stride_0,
+               INDEX_DTYPE: tl.constexpr, BLOCK_SIZE: tl.constexpr, EVEN_OFFSETS: tl.constexpr):
     # line 9: for tile in hl.tile(x.size(0)):
     pid = tl.program_id(0).to(INDEX_DTYPE)
     offsets = pid * BLOCK_SIZE + tl.arange(0, BLOCK_SIZE)
     mask = (offsets < x_size_0) | EVEN_OFFSETS
     # line 10: out[tile] = x[tile] + y[tile]
-    x_ptrs = x_ptr + offsets * x_stride_0
-    x_tile = upcast_half(tl.load(x_ptrs, mask=mask, other=0.0))
-    y_ptrs = y_ptr + offsets * y_stride_0
-    y_tile = upcast_half(tl.load(y_ptrs, mask=mask, other=0.0))
-    out_ptrs = out_ptr + offsets * out_stride_0
-    tl.store(out_ptrs, x_tile + y_tile, mask=mask)
+    x_tile = upcast_half(tl.load(x_ptr + offsets * x_stride_0, mask=mask, other=0.0))
+    y_tile = upcast_half(tl.load(y_ptr + offsets * y_stride_0, mask=mask, other=0.0))
+    tl.store(out_ptr + offsets * out_stride_0, x_tile + y_tile, mask=mask)
 
 
 def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     # line 9: for tile in hl.tile(x.size(0)):
-    require(isinstance(x, torch.Tensor), "x must be a tensor", TypeError)
-    require(x.dim() == 1, "x must be 1-D: the kernel indexes it with 1 index")
-    require(isinstance(y, torch.Tensor), "y must be a tensor", TypeError)
-    require(y.dim() == 1, "y must be 1-D: the kernel indexes it with 1 index")
-    refuse_bool_arithmetic(10, x=x, y=y)
-    require(
-        y.size(0) >= x.size(0), "y.size(0) must be at least x.size(0): the tiles reach that far",
-    )
-    INDEX_DTYPE = index_dtype(x, y, out)
+    INDEX_DTYPE = check_tensors({"x": x, "y": y, "out": out}, ranks={"x": 1, "y": 1},
+                                arithmetic={"x": 10, "y": 10})
+    require(y.size(0) >= x.size(0),
+            "y.size(0) must be at least x.size(0): the tiles reach that far")
     BLOCK_SIZE = 1024
     EVEN_OFFSETS = x.size(0) % BLOCK_SIZE == 0  # whole tiles: no masks needed
     grid = (triton.cdiv(x.size(0), BLOCK_SIZE),)
-    add_kernel[grid](
-        x, y, out, x.size(0), x.stride(0), y.stride(0), out.stride(0), INDEX_DTYPE=INDEX_DTYPE,
-        BLOCK_SIZE=BLOCK_SIZE, EVEN_OFFSETS=EVEN_OFFSETS,
-    )
+    add_kernel[grid](x, y, out, x.size(0), x.stride(0), y.stride(0), out.stride(0),
+                     INDEX_DTYPE=INDEX_DTYPE, BLOCK_SIZE=BLOCK_SIZE, EVEN_OFFSETS=EVEN_OFFSETS)
     return out
 
 
-def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
-    """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
-    for t in tensors:
+def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
+    """The kernel's tensors checked (`arithmetic`: a line computing with one, where a bool would
+    wrap) and the offsets' dtype: int64 for a storage of 2**31 elements or more."""
+    for name, t in tensors.items():
+        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+        if rank is not None and t.dim() != rank:
+            reason = why or f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
+            raise ValueError(f"{name} must be {rank}-D: {reason}, got {tuple(t.shape)}")
+        if line is not None and t.dtype == torch.bool:
+            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if t.is_complex() or t.device.type == "meta":
             raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 
 
-def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
-    """Triton's bool arithmetic wraps (True + True is False) where torch's promotes: refused."""
-    for name, t in tensors.items():
-        fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-        if t.dtype == torch.bool:
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
-
-
-def require(condition: bool, message, error: type = RuntimeError) -> None:
+def require(condition: bool, message: str, error: type = RuntimeError) -> None:
     """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
-    if isinstance(condition, bool):
-        if not condition:
-            raise error(message() if callable(message) else message)
-    else:  # symbolic, while torch.compile traces
-        check = torch._check_type if error is TypeError else torch._check
-        check(condition, message if callable(message) else lambda: message)
+    if not isinstance(condition, bool):  # symbolic, while torch.compile traces
+        (torch._check_type if error is TypeError else torch._check)(condition, lambda: message)
+    elif not condition:
+        raise error(message)
 
 
 @triton.jit

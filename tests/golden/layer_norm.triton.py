@@ -6,11 +6,10 @@ import triton.language as tl
 
 
 @triton.jit
-def layer_norm_kernel(
-    x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_0, x_stride_1, weight_stride_0,
-    bias_stride_0, out_stride_0, out_stride_1, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr,
-    BLOCK_M: tl.constexpr, EVEN_M: tl.constexpr, EVEN_N: tl.constexpr,
-):
+def layer_norm_kernel(x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_0, x_stride_1,
+                      weight_stride_0, bias_stride_0, out_stride_0, out_stride_1,
+                      INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr,
+                      EVEN_M: tl.constexpr, EVEN_N: tl.constexpr):
     eps = tl.cast(eps, tl.float32)
     # line 12: for tile_m in hl.tile(m):
     pid_m = tl.program_id(0).to(INDEX_DTYPE)
@@ -37,46 +36,36 @@ def layer_norm_kernel(
     bias_ptrs = bias_ptr + offs_n[None, :] * bias_stride_0
     bias_tile = upcast_half(tl.load(bias_ptrs, mask=mask_n[None, :], other=0.0))
     out_ptrs = out_ptr + offs_m[:, None] * out_stride_0 + offs_n[None, :] * out_stride_1
-    tl.store(
-        out_ptrs, (normalized * weight_tile + bias_tile).to(out_ptr.dtype.element_ty),
-        mask=mask_m_n,
-    )
+    tl.store(out_ptrs, (normalized * weight_tile + bias_tile).to(out_ptr.dtype.element_ty),
+             mask=mask_m_n)
 
 
 def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float = 1e-5
 ) -> torch.Tensor:
-    check_rank("x", x, 2, "line 10 unpacks its sizes into 2 names")
+    check_tensors({"x": x}, ranks={"x": 2}, why="line 10 unpacks its sizes into 2 names")
     m, n = x.size()
     out = torch.empty_like(x)
     # line 12: for tile_m in hl.tile(m):
     check_number("eps", eps)
-    require(isinstance(weight, torch.Tensor), "weight must be a tensor", TypeError)
-    require(weight.dim() == 1, "weight must be 1-D: the kernel indexes it with 1 index")
-    require(isinstance(bias, torch.Tensor), "bias must be a tensor", TypeError)
-    require(bias.dim() == 1, "bias must be 1-D: the kernel indexes it with 1 index")
-    refuse_bool_arithmetic(18, bias=bias, weight=weight)
+    INDEX_DTYPE = check_tensors({"x": x, "weight": weight, "bias": bias, "out": out},
+                                ranks={"weight": 1, "bias": 1},
+                                arithmetic={"bias": 18, "weight": 18})
     # a dimension of 1 broadcasts, as in torch: its lanes all read it
     bias = bias.expand(n) if bias.size(0) == 1 else bias
     weight = weight.expand(n) if weight.size(0) == 1 else weight
-    require(
-        bias.size(0) == n,
-        "bias.size(0) and n must be equal: the kernel combines them element-wise",
-    )
-    require(
-        weight.size(0) == n,
-        "weight.size(0) and n must be equal: the kernel combines them element-wise",
-    )
-    INDEX_DTYPE = index_dtype(x, weight, bias, out)
+    require(bias.size(0) == n,
+            "bias.size(0) and n must be equal: the kernel combines them element-wise")
+    require(weight.size(0) == n,
+            "weight.size(0) and n must be equal: the kernel combines them element-wise")
     BLOCK_N = triton.next_power_of_2(max(n, 1))
     BLOCK_M = 4
     EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks needed
     EVEN_N = n == BLOCK_N  # whole tiles: no masks needed
     grid = (triton.cdiv(m, BLOCK_M),)
-    layer_norm_kernel[grid](
-        x, weight, bias, out, m, n, eps, x.stride(0), x.stride(1), weight.stride(0), bias.stride(0),
-        out.stride(0), out.stride(1), INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, BLOCK_M=BLOCK_M,
-        EVEN_M=EVEN_M, EVEN_N=EVEN_N,
-    )
+    layer_norm_kernel[grid](x, weight, bias, out, m, n, eps, x.stride(0), x.stride(1),
+                            weight.stride(0), bias.stride(0), out.stride(0), out.stride(1),
+                            INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, BLOCK_M=BLOCK_M,
+                            EVEN_M=EVEN_M, EVEN_N=EVEN_N)
     return out
 
 
@@ -86,40 +75,31 @@ def check_number(name: str, value: object) -> None:
         raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
 
 
-def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
-    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"{name} must be a tensor: {why}")
-    if tensor.dim() != rank:
-        shape = tuple(tensor.shape)
-        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
-
-
-def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
-    """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
-    for t in tensors:
+def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
+    """The kernel's tensors checked (`arithmetic`: a line computing with one, where a bool would
+    wrap) and the offsets' dtype: int64 for a storage of 2**31 elements or more."""
+    for name, t in tensors.items():
+        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+        if rank is not None and t.dim() != rank:
+            reason = why or f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
+            raise ValueError(f"{name} must be {rank}-D: {reason}, got {tuple(t.shape)}")
+        if line is not None and t.dtype == torch.bool:
+            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if t.is_complex() or t.device.type == "meta":
             raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 
 
-def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
-    """Triton's bool arithmetic wraps (True + True is False) where torch's promotes: refused."""
-    for name, t in tensors.items():
-        fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-        if t.dtype == torch.bool:
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
-
-
-def require(condition: bool, message, error: type = RuntimeError) -> None:
+def require(condition: bool, message: str, error: type = RuntimeError) -> None:
     """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
-    if isinstance(condition, bool):
-        if not condition:
-            raise error(message() if callable(message) else message)
-    else:  # symbolic, while torch.compile traces
-        check = torch._check_type if error is TypeError else torch._check
-        check(condition, message if callable(message) else lambda: message)
+    if not isinstance(condition, bool):  # symbolic, while torch.compile traces
+        (torch._check_type if error is TypeError else torch._check)(condition, lambda: message)
+    elif not condition:
+        raise error(message)
 
 
 @triton.jit

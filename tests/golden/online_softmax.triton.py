@@ -6,11 +6,9 @@ import triton.language as tl
 
 
 @triton.jit
-def softmax_two_pass_kernel(
-    x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
-    INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_M: tl.constexpr, EVEN_M: tl.constexpr,
-    EVEN_N: tl.constexpr,
-):
+def softmax_two_pass_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0,
+                            out_stride_1, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr,
+                            BLOCK_M: tl.constexpr, EVEN_M: tl.constexpr, EVEN_N: tl.constexpr):
     # line 10: for tile_m in hl.tile(m):
     pid_m = tl.program_id(0).to(INDEX_DTYPE)
     offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
@@ -43,55 +41,44 @@ def softmax_two_pass_kernel(
         values = upcast_half(tl.load(x_ptrs_1, mask=mask_m[:, None] & mask_n[None, :], other=0.0))
         # line 21: out[tile_m, tile_n] = torch.exp(values - mi[:, None]) / di[:, None]
         out_ptrs = out_ptr + offs_m[:, None] * out_stride_0 + offs_n[None, :] * out_stride_1
-        tl.store(
-            out_ptrs, tl.exp(values - mi[:, None]) / di[:, None],
-            mask=mask_m[:, None] & mask_n[None, :],
-        )
+        tl.store(out_ptrs, tl.exp(values - mi[:, None]) / di[:, None],
+                 mask=mask_m[:, None] & mask_n[None, :])
 
 
 def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
-    check_rank("x", x, 2, "line 8 unpacks its sizes into 2 names")
+    check_tensors({"x": x}, ranks={"x": 2}, why="line 8 unpacks its sizes into 2 names")
     m, n = x.size()
     out = torch.empty_like(x)
     # line 10: for tile_m in hl.tile(m):
-    refuse_bool_arithmetic(15, x=x)
-    INDEX_DTYPE = index_dtype(x, out)
+    INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 15})
     BLOCK_N = 64
     BLOCK_M = 16
     EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks needed
     EVEN_N = n % BLOCK_N == 0  # whole tiles: no masks needed
     grid = (triton.cdiv(m, BLOCK_M),)
-    softmax_two_pass_kernel[grid](
-        x, out, m, n, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
-        INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, BLOCK_M=BLOCK_M, EVEN_M=EVEN_M, EVEN_N=EVEN_N,
-    )
+    softmax_two_pass_kernel[grid](x, out, m, n, x.stride(0), x.stride(1), out.stride(0),
+                                  out.stride(1), INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N,
+                                  BLOCK_M=BLOCK_M, EVEN_M=EVEN_M, EVEN_N=EVEN_N)
     return out
 
 
-def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
-    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"{name} must be a tensor: {why}")
-    if tensor.dim() != rank:
-        shape = tuple(tensor.shape)
-        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
-
-
-def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
-    """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
-    for t in tensors:
+def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
+    """The kernel's tensors checked (`arithmetic`: a line computing with one, where a bool would
+    wrap) and the offsets' dtype: int64 for a storage of 2**31 elements or more."""
+    for name, t in tensors.items():
+        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+        if rank is not None and t.dim() != rank:
+            reason = why or f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
+            raise ValueError(f"{name} must be {rank}-D: {reason}, got {tuple(t.shape)}")
+        if line is not None and t.dtype == torch.bool:
+            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if t.is_complex() or t.device.type == "meta":
             raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
-
-
-def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
-    """Triton's bool arithmetic wraps (True + True is False) where torch's promotes: refused."""
-    for name, t in tensors.items():
-        fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-        if t.dtype == torch.bool:
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
 
 
 @triton.jit

@@ -6,11 +6,9 @@ import triton.language as tl
 
 
 @triton.jit
-def outer_scaled_kernel(
-    a_ptr, b_ptr, out_ptr, m, n, scale, a_stride_0, b_stride_0, out_stride_0, out_stride_1,
-    INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, EVEN_M: tl.constexpr,
-    EVEN_N: tl.constexpr,
-):
+def outer_scaled_kernel(a_ptr, b_ptr, out_ptr, m, n, scale, a_stride_0, b_stride_0, out_stride_0,
+                        out_stride_1, INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr,
+                        BLOCK_N: tl.constexpr, EVEN_M: tl.constexpr, EVEN_N: tl.constexpr):
     scale = tl.cast(scale, tl.float32)
     # line 11: for tile_m, tile_n in hl.tile([m, n]):
     pid = tl.program_id(0).to(INDEX_DTYPE)
@@ -35,21 +33,16 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     out = torch.empty([m, n], dtype=a.dtype, device=a.device)
     # line 11: for tile_m, tile_n in hl.tile([m, n]):
     check_number("scale", scale)
-    require(isinstance(a, torch.Tensor), "a must be a tensor", TypeError)
-    require(a.dim() == 1, "a must be 1-D: the kernel indexes it with 1 index")
-    require(isinstance(b, torch.Tensor), "b must be a tensor", TypeError)
-    require(b.dim() == 1, "b must be 1-D: the kernel indexes it with 1 index")
-    refuse_bool_arithmetic(12, a=a, b=b)
-    INDEX_DTYPE = index_dtype(a, b, out)
+    INDEX_DTYPE = check_tensors({"a": a, "b": b, "out": out}, ranks={"a": 1, "b": 1},
+                                arithmetic={"a": 12, "b": 12})
     BLOCK_M = 32
     BLOCK_N = 32
     EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks needed
     EVEN_N = n % BLOCK_N == 0  # whole tiles: no masks needed
     grid = (triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N),)
-    outer_scaled_kernel[grid](
-        a, b, out, m, n, scale, a.stride(0), b.stride(0), out.stride(0), out.stride(1),
-        INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, EVEN_M=EVEN_M, EVEN_N=EVEN_N,
-    )
+    outer_scaled_kernel[grid](a, b, out, m, n, scale, a.stride(0), b.stride(0), out.stride(0),
+                              out.stride(1), INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M,
+                              BLOCK_N=BLOCK_N, EVEN_M=EVEN_M, EVEN_N=EVEN_N)
     return out
 
 
@@ -59,40 +52,23 @@ def check_number(name: str, value: object) -> None:
         raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
 
 
-def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
-    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"{name} must be a tensor: {why}")
-    if tensor.dim() != rank:
-        shape = tuple(tensor.shape)
-        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
-
-
-def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
-    """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
-    for t in tensors:
+def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
+    """The kernel's tensors checked (`arithmetic`: a line computing with one, where a bool would
+    wrap) and the offsets' dtype: int64 for a storage of 2**31 elements or more."""
+    for name, t in tensors.items():
+        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+        if rank is not None and t.dim() != rank:
+            reason = why or f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
+            raise ValueError(f"{name} must be {rank}-D: {reason}, got {tuple(t.shape)}")
+        if line is not None and t.dtype == torch.bool:
+            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if t.is_complex() or t.device.type == "meta":
             raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
-
-
-def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
-    """Triton's bool arithmetic wraps (True + True is False) where torch's promotes: refused."""
-    for name, t in tensors.items():
-        fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-        if t.dtype == torch.bool:
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
-
-
-def require(condition: bool, message, error: type = RuntimeError) -> None:
-    """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
-    if isinstance(condition, bool):
-        if not condition:
-            raise error(message() if callable(message) else message)
-    else:  # symbolic, while torch.compile traces
-        check = torch._check_type if error is TypeError else torch._check
-        check(condition, message if callable(message) else lambda: message)
 
 
 @triton.jit
@@ -101,10 +77,8 @@ def upcast_half(x):  # torch computes float16 / bfloat16 (float8) arithmetic in 
 
 
 @triton.jit
-def row_cumsum_kernel(
-    x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
-    INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr, EVEN_N: tl.constexpr,
-):
+def row_cumsum_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
+                      INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr, EVEN_N: tl.constexpr):
     # line 20: for i in hl.grid(m):
     i = tl.program_id(0).to(INDEX_DTYPE)
     offs_n = tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
@@ -117,18 +91,15 @@ def row_cumsum_kernel(
 
 
 def row_cumsum(x: torch.Tensor) -> torch.Tensor:
-    check_rank("x", x, 2, "line 18 unpacks its sizes into 2 names")
+    check_tensors({"x": x}, ranks={"x": 2}, why="line 18 unpacks its sizes into 2 names")
     m, n = x.size()
     out = torch.empty_like(x)
     # line 20: for i in hl.grid(m):
-    refuse_bool_arithmetic(21, x=x)
-    INDEX_DTYPE = index_dtype(x, out)
+    INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 21})
     BLOCK_N = triton.next_power_of_2(max(n, 1))
     EVEN_N = n == BLOCK_N  # whole tiles: no masks needed
     grid = (m,)
-    row_cumsum_kernel[grid](
-        x, out, m, n, x.stride(0) if x.size(0) != 1 else 0, x.stride(1),
-        out.stride(0) if out.size(0) != 1 else 0, out.stride(1), INDEX_DTYPE=INDEX_DTYPE,
-        BLOCK_N=BLOCK_N, EVEN_N=EVEN_N,
-    )
+    row_cumsum_kernel[grid](x, out, m, n, x.stride(0) if x.size(0) != 1 else 0, x.stride(1),
+                            out.stride(0) if out.size(0) != 1 else 0, out.stride(1),
+                            INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, EVEN_N=EVEN_N)
     return out

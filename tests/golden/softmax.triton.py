@@ -6,11 +6,9 @@ import triton.language as tl
 
 
 @triton.jit
-def softmax_kernel(
-    x_ptr, out_ptr, n, m, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
-    INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, EVEN_N: tl.constexpr,
-    EVEN_M: tl.constexpr,
-):
+def softmax_kernel(x_ptr, out_ptr, n, m, x_stride_0, x_stride_1, out_stride_0, out_stride_1,
+                   INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+                   EVEN_N: tl.constexpr, EVEN_M: tl.constexpr):
     # line 10: for tile_n in hl.tile(n):
     pid_n = tl.program_id(0).to(INDEX_DTYPE)
     offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
@@ -33,48 +31,39 @@ def softmax_kernel(
 
 
 def softmax(x: torch.Tensor) -> torch.Tensor:
-    check_rank("x", x, 2, "line 8 unpacks its sizes into 2 names")
+    check_tensors({"x": x}, ranks={"x": 2}, why="line 8 unpacks its sizes into 2 names")
     n, m = x.size()
     out = torch.empty_like(x)
     # line 10: for tile_n in hl.tile(n):
-    refuse_bool_arithmetic(12, x=x)
-    INDEX_DTYPE = index_dtype(x, out)
+    INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 12})
     BLOCK_M = triton.next_power_of_2(max(m, 1))
     BLOCK_N = max(1, 4096 // BLOCK_M)
     EVEN_N = n % BLOCK_N == 0  # whole tiles: no masks needed
     EVEN_M = m == BLOCK_M  # whole tiles: no masks needed
     grid = (triton.cdiv(n, BLOCK_N),)
-    softmax_kernel[grid](
-        x, out, n, m, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
-        INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, EVEN_N=EVEN_N, EVEN_M=EVEN_M,
-    )
+    softmax_kernel[grid](x, out, n, m, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
+                         INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, EVEN_N=EVEN_N,
+                         EVEN_M=EVEN_M)
     return out
 
 
-def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
-    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"{name} must be a tensor: {why}")
-    if tensor.dim() != rank:
-        shape = tuple(tensor.shape)
-        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
-
-
-def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
-    """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
-    for t in tensors:
+def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
+    """The kernel's tensors checked (`arithmetic`: a line computing with one, where a bool would
+    wrap) and the offsets' dtype: int64 for a storage of 2**31 elements or more."""
+    for name, t in tensors.items():
+        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+        if rank is not None and t.dim() != rank:
+            reason = why or f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
+            raise ValueError(f"{name} must be {rank}-D: {reason}, got {tuple(t.shape)}")
+        if line is not None and t.dtype == torch.bool:
+            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if t.is_complex() or t.device.type == "meta":
             raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
-
-
-def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
-    """Triton's bool arithmetic wraps (True + True is False) where torch's promotes: refused."""
-    for name, t in tensors.items():
-        fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-        if t.dtype == torch.bool:
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
 
 
 @triton.jit

@@ -17,7 +17,7 @@ _UNPACKING = m.SimpleStatementLine(
 
 
 def unpacking_checks(statement: cst.CSTNode, parameters: set[str], line: int) -> list[str]:
-    """`check_rank` lines for a statement that unpacks a tensor argument's sizes into names."""
+    """`check_tensors` lines for a statement that unpacks a tensor argument's sizes into names."""
     if not m.matches(statement, _UNPACKING):
         return []
     assign = statement.body[0]
@@ -32,4 +32,6 @@ def unpacking_checks(statement: cst.CSTNode, parameters: set[str], line: int) ->
     if tensor not in parameters:
         return []
     why = f"line {line} unpacks its sizes into {len(names)} names"
-    return [f'check_rank("{tensor}", {tensor}, {len(names)}, "{why}")']
+    return [
+        f'check_tensors({{"{tensor}": {tensor}}}, ranks={{"{tensor}": {len(names)}}}, why="{why}")'
+    ]

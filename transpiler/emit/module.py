@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from .lines import Line
 from .tidy.imports import tidy_imports
 
+# the deepest bracket whose arguments continue aligned under it
+_ALIGN_LIMIT = 40
+
 HEADER_IMPORTS = ["import torch", "import triton", "import triton.language as tl"]
 
 
@@ -66,7 +69,9 @@ def assemble(header: ModuleText, body: ModuleText, split: int, helpers: list[str
 
 
 def wrap(line: str, width: int = 100) -> list[str]:
-    """A long call or signature split after its opening bracket, arguments packed per line."""
+    """A long call or signature: its arguments packed per line, each line after the first
+    aligned under the first argument (as Triton's tutorials write them), the closing bracket
+    on the last one; behind too deep a bracket the arguments start on the next line."""
     if len(line) <= width or line.lstrip().startswith("#"):
         return [line]
     indent = line[: len(line) - len(line.lstrip())]
@@ -74,25 +79,35 @@ def wrap(line: str, width: int = 100) -> list[str]:
     if opening is None:
         return _wrap_sum(line, width)
     start, end = opening
-    arguments = _split_top_level(line[start + 1 : end])
+    arguments = [argument.strip() for argument in _split_top_level(line[start + 1 : end])]
+    while len(arguments) == 1:  # `upcast_half(tl.load(...))`: the inner call's arguments
+        nested = _outer_call(line[start + 1 : end])
+        if nested is None:
+            return [line]
+        start, end = start + 1 + nested[0], start + 1 + nested[1]
+        arguments = [argument.strip() for argument in _split_top_level(line[start + 1 : end])]
     if len(arguments) < 2:
         return [line]
-    inner = indent + "    "
-    lines, current = [line[: start + 1]], inner
-    for argument in arguments:
-        piece = argument.strip() + ","
-        if current.strip() and len(current) + 1 + len(piece) > width:
-            lines.append(current.rstrip())
-            current = inner
-        current += ("" if not current.strip() else " ") + piece
-    lines.append(current.rstrip())
-    lines.append(indent + line[end:].lstrip())
-    return lines
+    closing = line[end:].strip()
+    pieces = [argument + "," for argument in arguments[:-1]] + [arguments[-1] + closing]
+    if start + 1 <= _ALIGN_LIMIT:
+        lines, current, inner = [], line[: start + 1], " " * (start + 1)
+    else:  # a hanging indent (deeper for a signature, as PEP 8 has it, apart from the body)
+        inner = indent + ("        " if line.lstrip().startswith("def ") else "    ")
+        lines, current = [line[: start + 1]], inner
+    empty = True  # nothing on `current` yet but its indent or the opening
+    for piece in pieces:
+        if not empty and len(current) + 1 + len(piece) > width:
+            lines.append(current)
+            current, empty = inner, True
+        current += ("" if empty else " ") + piece
+        empty = False
+    return [*lines, current]
 
 
 def _wrap_sum(line: str, width: int) -> list[str]:
     """`name = a + b + ...` too long for one line: the sum in parentheses, broken before a `+`
-    (terms as written: a parenthesised one stays whole)."""
+    (terms as written: a parenthesised one stays whole), the closing one after the last term."""
     indent = line[: len(line) - len(line.lstrip())]
     text = line.strip()
     try:
@@ -111,16 +126,16 @@ def _wrap_sum(line: str, width: int) -> list[str]:
         return [line]
     bounds = [statement.value.col_offset, *pluses, statement.value.end_col_offset]
     pieces = [text[a + (i > 0) : b].strip() for i, (a, b) in enumerate(zip(bounds, bounds[1:]))]
-    target = text[: statement.value.col_offset].rstrip()  # `name =`
-    inner = indent + "    "
-    lines, current = [f"{indent}{target} ("], inner + pieces[0]
+    head = f"{indent}{text[: statement.value.col_offset].rstrip()} ("  # `name = (`
+    inner = " " * len(head)  # the next terms aligned under the first, each after its `+`
+    lines, current = [], head + pieces[0]
     for piece in pieces[1:]:
-        if len(current) + 3 + len(piece) > width:
+        if len(current) + len(" + ") + len(piece) + len(")") > width:
             lines.append(current)
             current = inner + "+ " + piece
         else:
             current += " + " + piece
-    return [*lines, current, indent + ")"]
+    return [*lines, current + ")"]
 
 
 def _is_sum(text: str, node: ast.expr) -> bool:

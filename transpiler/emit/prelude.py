@@ -225,29 +225,30 @@ def helper_sources(used: set[str]) -> list[str]:
 
 # Host-side helpers for launchers (plain Python).
 HOST_HELPERS: dict[str, str] = {
-    "index_dtype": '''def index_dtype(*tensors: torch.Tensor) -> tl.dtype:
-    """int64 offsets for a storage of 2**31 elements or more; what no kernel reads refused."""
-    for t in tensors:
+    "check_tensors": '''def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
+    """The kernel's tensors checked (`arithmetic`: a line computing with one, where a bool would
+    wrap) and the offsets' dtype: int64 for a storage of 2**31 elements or more."""
+    for name, t in tensors.items():
+        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+        if rank is not None and t.dim() != rank:
+            reason = why or f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
+            raise ValueError(f"{name} must be {rank}-D: {reason}, got {tuple(t.shape)}")
+        if line is not None and t.dtype == torch.bool:
+            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if t.is_complex() or t.device.type == "meta":
             raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors)
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 ''',
-    "refuse_bool_arithmetic": '''def refuse_bool_arithmetic(line: int, **tensors: torch.Tensor) -> None:
-    """Triton's bool arithmetic wraps (True + True is False) where torch's promotes: refused."""
-    for name, t in tensors.items():
-        fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-        if t.dtype == torch.bool:
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
-''',
-    "require": '''def require(condition: bool, message, error: type = RuntimeError) -> None:
+    "require": '''def require(condition: bool, message: str, error: type = RuntimeError) -> None:
     """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
-    if isinstance(condition, bool):
-        if not condition:
-            raise error(message() if callable(message) else message)
-    else:  # symbolic, while torch.compile traces
-        check = torch._check_type if error is TypeError else torch._check
-        check(condition, message if callable(message) else lambda: message)
+    if not isinstance(condition, bool):  # symbolic, while torch.compile traces
+        (torch._check_type if error is TypeError else torch._check)(condition, lambda: message)
+    elif not condition:
+        raise error(message)
 ''',
     "persistent_programs": '''def persistent_programs(tensor: torch.Tensor) -> int:
     """How many programs a persistent kernel launches: one per SM of the tensor's GPU (the CPU

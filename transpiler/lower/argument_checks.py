@@ -11,14 +11,6 @@ from .values import BLOCK, CONST, Value
 
 # The launcher's helpers for these checks: one readable line per argument in a launcher.
 ARGUMENT_HELPERS: dict[str, str] = {
-    "check_rank": '''def check_rank(name: str, tensor: object, rank: int, why: str) -> None:
-    """An argument the host code unpacks: a tensor of that rank, or an error naming it."""
-    if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"{name} must be a tensor: {why}")
-    if tensor.dim() != rank:
-        shape = tuple(tensor.shape)
-        raise ValueError(f"{name} must be {rank}-D: {why}, got a {tensor.dim()}-D tensor {shape}")
-''',
     "check_block_size": '''def check_block_size(name: str, value: object) -> None:
     """An argument used as a block size: a power of two, 1 or more."""
     if isinstance(value, torch.SymInt):

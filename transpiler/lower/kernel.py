@@ -366,22 +366,7 @@ class KernelBuilder(
 
     def rank_checks(self) -> list[str]:
         checks = self.tuple_bindings() + self.specialisation_checks() + argument_value_checks(self)
-        for tensor, rank in self.checked_ranks.items():
-            like = self.host.like.get(tensor)
-            if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:
-                indices = f"{rank} {'index' if rank == 1 else 'indices'}"
-                message = f"{tensor} must be {rank}-D: the kernel indexes it with {indices}"
-                if tensor in self.host.params:  # a Python value would fail in .dim()
-                    checks.append(
-                        f"require(isinstance({tensor}, torch.Tensor), "
-                        f'lambda: "{tensor} must be a tensor", TypeError)'
-                    )
-                checks.append(f'require({tensor}.dim() == {rank}, lambda: "{message}")')
-        if self.arithmetic_on:
-            self.host_helpers.add("refuse_bool_arithmetic")
-            first = min(self.arithmetic_on.values())
-            tensors = ", ".join(f"{t}={t}" for t in sorted(self.arithmetic_on))
-            checks.append(f"refuse_bool_arithmetic({first}, {tensors})")
+        checks.append(f"INDEX_DTYPE = {self.tensor_check()}")
         for tensor in sorted(self.stored_tensors & set(self.host.params)):
             message = (
                 f"{tensor} has overlapping elements (sharing memory): writes to them would race"
@@ -431,6 +416,28 @@ class KernelBuilder(
         if any(check.startswith("require(") for check in checks):
             self.host_helpers.add("require")
         return checks
+
+    def tensor_check(self) -> str:
+        """`check_tensors(...)`: the launched tensors by name, the ranks the kernel assumes of
+        those whose rank the host code does not fix, the first line computing with each loaded
+        one (a bool there is refused); it returns the offsets' dtype."""
+        ranks = {}
+        for tensor, rank in self.checked_ranks.items():
+            like = self.host.like.get(tensor)
+            if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:
+                ranks[tensor] = rank
+        launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
+        named = _named(list(dict.fromkeys([*launched, *ranks, *sorted(self.arithmetic_on)])))
+        for p in self.params.values():  # a tuple's tensors, each named by its place
+            if p.kind == "tensors":
+                each = f'**{{f"{p.name}[{{i}}]": t for i, t in enumerate({p.name})}}'
+                named = f"{named[:-1]}, {each}}}" if named != "{}" else f"{{{each}}}"
+        facts = [named]
+        if ranks:
+            facts.append(f"ranks={_named(ranks)}")
+        if self.arithmetic_on:
+            facts.append(f"arithmetic={_named(dict(sorted(self.arithmetic_on.items())))}")
+        return f"check_tensors({', '.join(facts)})"
 
     def broadcast_lines(self, first: str, second: str, expanded: set[str]) -> list[str]:
         """torch broadcasts a dimension of 1 against any size: a tensor the kernel only reads
@@ -505,3 +512,9 @@ def _subscripted_names(loop: cst.For) -> set[str]:
     for subscript in m.findall(loop, m.Subscript(value=m.Name())):
         names.add(subscript.value.value)
     return names
+
+
+def _named(entries: list[str] | dict[str, object]) -> str:
+    """`{"x": x, "y": y}` (or with values given: `{"x": 1}`)."""
+    pairs = entries.items() if isinstance(entries, dict) else [(e, e) for e in entries]
+    return "{" + ", ".join(f'"{name}": {value}' for name, value in pairs) + "}"

@@ -509,13 +509,9 @@ class LoopsMixin:
         # blocks before the launch: full-axis blocks first, then tiles that may depend on them
         ordered = {k: v for k, v in self.constexprs.items() if k not in dict(blocks)}
         ordered.update({k: self.constexprs[k] for k, _ in blocks})
-        tensors = ", ".join(
-            p.launch if p.kind == "tensor" else f"*{p.name}"  # a tuple's tensors: each of them
-            for p in self.params.values()
-            if p.kind in ("tensor", "tensors")
-        )
-        self.constexprs = {"INDEX_DTYPE": f"index_dtype({tensors})", **ordered}
-        self.host_helpers.add("index_dtype")
+        # INDEX_DTYPE comes from check_tensors, among the launcher's checks (rank_checks)
+        self.constexprs = {"INDEX_DTYPE": "INDEX_DTYPE", **ordered}
+        self.host_helpers.add("check_tensors")
 
     def check_dot_k_block(self, axis: Axis) -> None:
         """A block the user fixed along a product's K: Triton's GPU compiler wants 16 lanes or

@@ -148,7 +148,7 @@ def _sorted_keys(
             f'{tensor} is {{{tensor}.dtype}} (sort it on the host)"'
         )
         builder.argument_checks.append(
-            f"require({tensor}.element_size() <= 4, lambda: {message}, TypeError)"
+            f"require({tensor}.element_size() <= 4, {message}, TypeError)"
         )
     rank = len(triton_dims(value.dims))
     mask = builder.reduction_mask(axis, where, value.dims, node)

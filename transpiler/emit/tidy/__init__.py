@@ -8,6 +8,7 @@ from ..lines import Line
 from .casts import cancel_store_casts, repeated_casts, upcast_then_cast
 from .launcher import plain_messages, self_assignments
 from .masks import name_shared_masks
+from .pointers import inline_pointers
 
 Step = Callable[[list[Line]], list[Line]]
 
@@ -17,6 +18,7 @@ STEPS: tuple[tuple[str, Step, str], ...] = (
     ("repeated_casts", repeated_casts, "kernel"),
     ("upcast_then_cast", upcast_then_cast, "kernel"),
     ("name_shared_masks", name_shared_masks, "kernel"),
+    ("inline_pointers", inline_pointers, "kernel"),
     ("self_assignments", self_assignments, "launcher"),
     ("plain_messages", plain_messages, "launcher"),
 )

@@ -34,7 +34,7 @@ class _Rename(cst.CSTTransformer):
         return updated
 
 
-def _assigned(node: cst.CSTNode | None) -> set[str]:
+def assigned(node: cst.CSTNode | None) -> set[str]:
     names: set[str] = set()
     if isinstance(node, cst.Assign):
         for target in node.targets:
@@ -98,6 +98,6 @@ def _shareable(lines: list[Line], parsed: list, mask: str, indices: list[int]) -
         if lines[index].text and lines[index].depth < depth:
             return False
         text = lines[index].text
-        if index > first and "=" in text and _assigned(parsed[index] or parse(text)) & parts:
+        if index > first and "=" in text and assigned(parsed[index] or parse(text)) & parts:
             return False
     return True
