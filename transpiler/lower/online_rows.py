@@ -10,6 +10,7 @@ grows: the sum is then exact for the final maximum, as the two loops would have 
 from __future__ import annotations
 
 import ast
+import re
 
 FREE, TOP, SHIFT, SCALED, BAD = "free", "top", "shift", "scaled", "bad"
 _KEEP_KIND = {"upcast_half", "to"}  # calls that keep their first operand's kind
@@ -115,3 +116,55 @@ def online_parts(top: dict, total: dict, fresh) -> tuple[dict, dict, dict[str, s
         "after": total["after"],
     }
     return maximum, summed, {top["result"]: newest}
+
+
+def join_online(
+    builder, statements: list, grouped: tuple[list, list], index: int, overlap: set,
+    accumulation_of, renames: dict[str, str],
+) -> bool:  # fmt: skip
+    """Whether the sum at statements[index], reading only the result of a max accumulation of
+    the group (as exp(x - max) times values free of it, maybe through plain statements after
+    the loop naming the max again), joins the group's loop: the max then runs per chunk, the
+    sum's lanes are rescaled, and `renames` says what the loop's row code reads instead."""
+    group, after = grouped
+    total = accumulation_of(statements[index])
+    if total.online.get("kind") != "sum":
+        return False
+    tops = [
+        a for a in map(accumulation_of, group) if a is not None and a.online.get("kind") == "max"
+    ]
+    for top in tops:
+        result = top.online["result"]
+        aliases = {  # plain statements after the loop naming the max in another shape
+            s.tree.targets[0].id: s for s in after if s.kind == "plain" and reshaped(s.tree, result)
+        }
+        if overlap <= {result, *aliases} and result not in renames:
+            break
+    else:
+        return False
+    rows = [s.tree for s in statements[:index] if s.kind == "row"]
+    operand = ast.parse(total.online["add"], mode="eval").body
+    if not proportional_to_exp(rows, operand, {result, *aliases}):
+        return False
+    maximum, summed, rename = online_parts(top.online, total.online, builder.names.fresh)
+    for alias, statement in aliases.items():  # `top` → `(tl.reshape(this chunk's, ...))`
+        value = ast.unparse(statement.tree.value)
+        rename[alias] = "(" + re.sub(rf"\b{result}\b", rename[result], value) + ")"
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, rename)) + r")\b")
+    summed["step"] = [pattern.sub(lambda m: rename[m.group(1)], t) for t in summed["step"]]
+    for accumulation, parts in ((top, maximum), (total, summed)):
+        replace_parts(accumulation, parts)
+    renames.update(rename)
+    return True
+
+
+def replace_parts(accumulation, parts: dict) -> None:
+    """The accumulation's lines (init, step, after) replaced, the names they assign defined."""
+    accumulation.init, accumulation.step = parts["init"], parts["step"]
+    accumulation.after = parts["after"]
+    accumulation.defines = accumulation.defines | {
+        n.id
+        for text in parts["init"] + parts["step"] + parts["after"]
+        for n in ast.walk(ast.parse(text))
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }

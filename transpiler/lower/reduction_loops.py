@@ -18,9 +18,9 @@ from ..emit.lines import Line
 from ..frontend.errors import ReductionLoopError
 from ..ops.table import ELEMENTWISE
 from .config_literals import config_value
-from .online_rows import online_parts, proportional_to_exp, reshaped
+from .online_rows import join_online
 from .values import Axis
-from .welford_rows import mean_kind, squared_deviation, welford_parts
+from .welford_rows import join_variance
 
 MARK = "# reduction loop: "  # a line lowering emits where an accumulation's loop belongs
 
@@ -272,9 +272,7 @@ def _group(builder, statements: list[_Statement], index: int, out: _Output) -> i
         following = statements[index]
         if following.kind in ("marker", "effect"):
             overlap = _needs(statements, index, state) & defined
-            if overlap and not _join_online(
-                builder, statements, (group, after), index, overlap, renames
-            ):
+            if overlap and not _join(builder, statements, (group, after), index, overlap, renames):
                 break
             while after and after[-1].kind == "comment":  # its own comment: _loop writes it
                 after.pop()
@@ -348,124 +346,24 @@ def _reads(statement: _Statement, state: ReductionLoops) -> set[str]:
     return statement.reads
 
 
-def _join_online(
+def _join(
     builder, statements: list[_Statement], grouped: tuple[list, list], index: int, overlap: set,
     renames: dict[str, str],
 ) -> bool:  # fmt: skip
-    """Whether the sum at statements[index], reading only the result of a max accumulation of
-    the group (as exp(x - max) times values free of it), joins the group's loop: the max then
-    runs per chunk and the sum's lanes are rescaled (online_rows.py)."""
+    """Whether the accumulation at statements[index], reading `overlap` of the group's results,
+    joins the group's loop anyway: squared deviations from a sum's mean (welford_rows.py) or
+    a sum of exp(x - max) beside its max (online_rows.py)."""
     state: ReductionLoops = builder.reduction_loops
-    group, after = grouped
-    following = statements[index]
-    if following.kind != "marker":
+    if statements[index].kind != "marker":
         return False
-    total = state.accumulations[_marker_name(following)]
-    if _join_variance(builder, statements, grouped, index, overlap):
-        return True
-    tops = [
-        state.accumulations[_marker_name(s)]
-        for s in group
-        if s.kind == "marker" and state.accumulations[_marker_name(s)].online.get("kind") == "max"
-    ]
-    for top in tops:
-        result = top.online["result"]
-        reshapes = {  # plain statements after the loop naming the max in another shape
-            s.tree.targets[0].id: s for s in after if s.kind == "plain" and reshaped(s.tree, result)
-        }
-        if overlap <= {result, *reshapes}:
-            break
-    else:
-        return False
-    if total.online.get("kind") != "sum" or result in renames:
-        return False
-    rows = [s.tree for s in statements[:index] if s.kind == "row"]
-    operand = ast.parse(total.online["add"], mode="eval").body
-    if not proportional_to_exp(rows, operand, {result, *reshapes}):
-        return False
-    maximum, summed, rename = online_parts(top.online, total.online, builder.names.fresh)
-    for alias, statement in reshapes.items():  # `top` → `(tl.reshape(this chunk's, ...))`
-        value = ast.unparse(statement.tree.value)
-        rename[alias] = "(" + re.sub(rf"\b{result}\b", rename[result], value) + ")"
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, rename)) + r")\b")
-    summed["step"] = [pattern.sub(lambda m: rename[m.group(1)], t) for t in summed["step"]]
-    for accumulation, parts in ((top, maximum), (total, summed)):
-        accumulation.init, accumulation.step = parts["init"], parts["step"]
-        accumulation.after = parts["after"]
-        written = {
-            n.id
-            for text in parts["init"] + parts["step"] + parts["after"]
-            for n in ast.walk(ast.parse(text))
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-        }
-        accumulation.defines = accumulation.defines | written
-    renames.update(rename)
-    return True
 
+    def accumulation_of(statement) -> Accumulation | None:
+        if statement.kind != "marker":
+            return None
+        return state.accumulations[_marker_name(statement)]
 
-def _join_variance(
-    builder, statements: list[_Statement], grouped: tuple[list, list], index: int, overlap: set
-) -> bool:
-    """Whether the sum at statements[index] is of squared deviations from the mean that a sum
-    of the group makes (welford_rows.py): both then become Welford's lanes in this loop."""
-    state: ReductionLoops = builder.reduction_loops
-    group, after = grouped
-    second = state.accumulations[_marker_name(statements[index])]
-    if second.online.get("kind") != "sum":
-        return False
-    for marker in (s for s in group if s.kind == "marker"):
-        first = state.accumulations[_marker_name(marker)]
-        info = first.online
-        if info.get("kind") != "sum" or info.get("joined") or not info["operand"].isidentifier():
-            continue
-        seen = [s for s in statements[:index] if s.kind == "row" or s in after]
-        means = {  # plain statements after the loop naming the mean (`mean = s / n`)
-            s.tree.targets[0].id
-            for s in after
-            if s.kind == "plain"
-            and isinstance(s.tree, ast.Assign)
-            and isinstance(s.tree.targets[0], ast.Name)
-            and _is_mean(s, seen, info)
-        }
-        kinds_ok = overlap <= {info["result"], *means}
-        rebound = any(
-            info["operand"] in s.writes
-            for s in statements[statements.index(marker) + 1 : index]
-            if s.kind == "row"
-        )
-        operand = ast.parse(second.online["add"], mode="eval").body
-        trees = [s.tree for s in seen]
-        if not kinds_ok or rebound or not squared_deviation(trees, operand, info["result"], info):
-            continue
-        looped = state.looped
-        welford, squared = welford_parts(
-            info, second.online, looped.start, looped.axis.block, builder.names.fresh
-        )
-        builder.use_helper("welford_combine")
-        for accumulation, parts in ((first, welford), (second, squared)):
-            accumulation.init, accumulation.step = parts["init"], parts["step"]
-            accumulation.after = parts["after"]
-            accumulation.defines = accumulation.defines | _written(parts)
-        second.uses = set()
-        info["joined"] = True
-        return True
-    return False
-
-
-def _is_mean(statement: _Statement, seen: list[_Statement], info: dict) -> bool:
-    """Whether a plain statement after the loop names the first sum's mean (`mean = s / n`)."""
-    trees = [s.tree for s in seen[: seen.index(statement)]] if statement in seen else []
-    value = statement.tree.value if isinstance(statement.tree, ast.Assign) else None
-    return value is not None and mean_kind(trees, value, info["result"], info)
-
-
-def _written(parts: dict) -> set[str]:
-    return {
-        n.id
-        for text in parts["init"] + parts["step"] + parts["after"]
-        for n in ast.walk(ast.parse(text))
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-    }
+    joining = (statements, grouped, index, overlap, accumulation_of)
+    return join_variance(builder, *joining) or join_online(builder, *joining, renames)
 
 
 def _loop(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 
+from .online_rows import replace_parts
+
 FREE, MEAN, DEVIATION, SQUARE, BAD = "free", "mean", "deviation", "square", "bad"
 
 
@@ -116,3 +118,54 @@ def welford_parts(first: dict, second: dict, start: str, block: str, fresh) -> t
     }
     squared = {"init": [], "step": [], "after": [f"{second['result']} = {merged[1]}"]}
     return welford, squared
+
+
+def join_variance(
+    builder, statements: list, grouped: tuple[list, list], index: int, overlap: set,
+    accumulation_of,
+) -> bool:  # fmt: skip
+    """Whether the sum at statements[index] is of squared deviations from the mean that a sum
+    of the group makes (reading only that sum's result, or plain statements after the loop
+    naming its mean): both then become Welford's lanes in this loop."""
+    group, after = grouped
+    second = accumulation_of(statements[index])
+    if second.online.get("kind") != "sum":
+        return False
+    for marker in (s for s in group if s.kind == "marker"):
+        first = accumulation_of(marker)
+        info = first.online
+        if info.get("kind") != "sum" or info.get("joined") or not info["operand"].isidentifier():
+            continue
+        seen = [s for s in statements[:index] if s.kind == "row" or s in after]
+        means = {  # plain statements after the loop naming the mean (`mean = s / n`)
+            s.tree.targets[0].id
+            for s in after
+            if s.kind == "plain"
+            and isinstance(s.tree, ast.Assign)
+            and isinstance(s.tree.targets[0], ast.Name)
+            and mean_kind(
+                [t.tree for t in seen[: seen.index(s)]], s.tree.value, info["result"], info
+            )
+        }
+        rebound = any(  # the summed name assigned again between the two sums
+            info["operand"] in s.writes
+            for s in statements[statements.index(marker) + 1 : index]
+            if s.kind == "row"
+        )
+        operand = ast.parse(second.online["add"], mode="eval").body
+        trees = [s.tree for s in seen]
+        if not overlap <= {info["result"], *means} or rebound:
+            continue
+        if not squared_deviation(trees, operand, info["result"], info):
+            continue
+        looped = builder.reduction_loops.looped
+        welford, squared = welford_parts(
+            info, second.online, looped.start, looped.axis.block, builder.names.fresh
+        )
+        builder.use_helper("welford_combine")
+        replace_parts(first, welford)
+        replace_parts(second, squared)
+        second.uses = set()  # its row code is no longer needed in the loop
+        info["joined"] = True
+        return True
+    return False
