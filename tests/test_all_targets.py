@@ -81,6 +81,16 @@ UNRECORDED_CALLS = {  # tests/kernels files the oracle has no case of (callables
             0.18,
         ),
     },
+    "helper_loops": {
+        "scaled_row_sums": lambda: (torch.randn(37, 300),),
+        "row_sum_difference": lambda: (torch.randn(29, 133), torch.randn(29, 133)),
+        "row_variance": lambda: (torch.randn(23, 301),),
+        "matmul_with_bias": lambda: (
+            torch.randn(37, 70, dtype=torch.float16),
+            torch.randn(70, 45, dtype=torch.float16),
+            torch.randn(45, dtype=torch.float16),
+        ),
+    },
     "mask_mods": {
         "masked_scores": lambda: (
             torch.randn(37, 45),

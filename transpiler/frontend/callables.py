@@ -42,8 +42,8 @@ class InlineCallable:
     from_call: bool = True  # passed at the call (its closure read there), not a default
     argument: bool = True  # a kernel argument (False: a function the module defines)
     closure_values: dict = field(default_factory=dict)  # for the cost model: name → value
-    # a module's function: the assignments before its `return`, lowered in order
-    statements: tuple[cst.SimpleStatementLine, ...] = ()
+    # a module's function: the assignments (and device loops) before its `return`, in order
+    statements: tuple[cst.BaseStatement, ...] = ()
     rest: str | None = None  # its `*args` name (`lambda score, *_: ...`): the extra arguments
 
 
@@ -70,7 +70,7 @@ def from_module_function(node: cst.FunctionDef, text: str) -> InlineCallable | N
     ):
         return None
     body = last[0].body[0].value
-    if body is None or not all(m.matches(s, _ASSIGNMENT_LINE) for s in steps):
+    if body is None or not all(m.matches(s, _ASSIGNMENT_LINE | _DEVICE_LOOP) for s in steps):
         return None
     names = tuple(p.name.value for p in [*params.posonly_params, *params.params])
     return InlineCallable(
@@ -78,10 +78,12 @@ def from_module_function(node: cst.FunctionDef, text: str) -> InlineCallable | N
     )
 
 
-# `name = ...` / `a, b = ...`: the statements a module's helper may run before its return
+# `name = ...` / `a, b = ...`: the statements a module's helper may run before its return,
+# besides device loops (`for tile in hl.tile(n)` in a helper a kernel's device loop calls)
 _ASSIGNMENT_LINE = m.SimpleStatementLine(
     body=[m.Assign(targets=[m.AssignTarget(target=m.Name() | m.Tuple())])]
 )
+_DEVICE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.Name("tile") | m.Name("grid"))))
 
 
 def _body_statements(definition: cst.FunctionDef) -> list[cst.BaseStatement]:

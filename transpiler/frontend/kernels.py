@@ -166,6 +166,7 @@ def _kernel_settings(decorator: cst.Decorator, source: Source) -> dict[str, obje
 
 def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
     kernels: list[KernelFunction] = []
+    helpers: dict[str, cst.FunctionDef] = {}  # plain module functions, checked once all are found
     for statement in source.module.body:
         if isinstance(statement, cst.FunctionDef):
             kernel_decorator = next(
@@ -180,7 +181,7 @@ def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
                 None,
             )
             if kernel_decorator is None:
-                _refuse_stray_loops(statement, source, aliases)
+                helpers[statement.name.value] = statement
                 continue
             body = list(statement.body.body)
             _refuse_unknown_loops(body, source, aliases)
@@ -198,7 +199,24 @@ def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
             )
         else:
             _refuse_stray_loops(statement, source, aliases)
+    called = _called_helpers([loop for k in kernels for loop in k.loops], helpers)
+    for name, helper in helpers.items():
+        if name not in called:  # a device loop in a helper runs where a device loop calls it
+            _refuse_stray_loops(helper, source, aliases)
     return kernels
+
+
+def _called_helpers(loops: list[cst.CSTNode], helpers: dict[str, cst.FunctionDef]) -> set[str]:
+    """The module functions the kernels' device loops call, and those these call in turn."""
+    called: set[str] = set()
+    pending = list(loops)
+    while pending:
+        for call in m.findall(pending.pop(), m.Call(func=m.Name())):
+            name = call.func.value
+            if name in helpers and name not in called:
+                called.add(name)
+                pending.append(helpers[name])
+    return called
 
 
 def _refuse_unknown_loops(body: list[cst.BaseStatement], source: Source, aliases: Aliases) -> None:

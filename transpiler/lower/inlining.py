@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
+from dataclasses import replace
 
+import libcst as cst
+import libcst.matchers as m
+
+from ..emit.codegen import assign
 from ..frontend.callables import InlineCallable, describe
 from ..frontend.errors import CallableArgumentError
 from .arguments import Arguments
-from .scans import statement_targets
-from .values import TUPLE, Value
+from .scans import statement_targets, target_names
+from .values import BLOCK, TUPLE, Value
 
 _ALWAYS = {"True", "False", "None", "float", "int", "bool", "min", "max", "abs"}
 
@@ -62,7 +67,7 @@ class InliningMixin:
         readable = set(spec.tensors) | set(spec.numbers) | set(spec.modules)
         if not spec.from_call:  # a default lambda or a module's function sees the module
             readable |= set(self.aliases.names) | self.aliases.globals
-        locals_ = {t for statement in spec.statements for t in statement_targets(statement)}
+        locals_ = {t for statement in spec.statements for t in _assigned(statement)}
         clashes = sorted(locals_ & (set(saved_scope) | self.host.names))
         if clashes:
             raise self.source.error(
@@ -72,14 +77,35 @@ class InliningMixin:
                 hint=f"rename {clashes[0]!r} inside {name}()",
             )
         self.inlining = (name, spec, readable | locals_ | _ALWAYS)
+        outer = self.source.current
         try:
             for statement in spec.statements:  # a module helper's assignments, then its return
                 self.lower_statement(statement)
             if spec.statements:
                 self.emit_comment(spec.body)
-            return self.lower_expr(spec.body)
+            result = self.lower_expr(spec.body)
         finally:
             self.scope, self.inlining = saved_scope, saved_visible
+        return self.keep_helper_result(name, result, locals_, node, outer)
+
+    def keep_helper_result(
+        self, name: str, result: Value, locals_: set[str], node: cst.Call, outer: object
+    ) -> Value:
+        """A helper's result that reads its locals (`acc`), named unless the call is a whole
+        assignment's value: a second call in the same expression assigns those locals again."""
+        reads = (
+            {n.id for n in ast.walk(result.code) if isinstance(n, ast.Name)}
+            if result.code
+            else set()
+        )
+        whole = m.matches(
+            outer, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name())])])
+        )
+        if result.kind != BLOCK or not reads & locals_ or (whole and outer.body[0].value is node):
+            return result
+        kept = self.names.fresh(f"{name}_result")
+        self.emit(assign(kept, result.code), self.source.line_of(node))
+        return replace(result, code=ast.Name(id=kept), stored=None)
 
     def check_inlined_name(self, node: cst.Name) -> None:
         """Inside an inlined callable only its parameters and what it closes over are visible."""
@@ -102,3 +128,18 @@ class InliningMixin:
                 f"{node.value} is a callable: inside a device loop it can only be called",
                 hint=f"write {node.value}(...)",
             )
+
+
+def _assigned(statement: cst.BaseStatement) -> set[str]:
+    """The names a helper's statement assigns: its targets, and in a device loop the loop's
+    own names and every name its body assigns."""
+    if not isinstance(statement, cst.For):
+        return statement_targets(statement)
+    names: set[str] = set()
+    for node in m.findall(statement, m.For() | m.Assign() | m.AugAssign()):
+        targets = (
+            [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        )
+        for target in targets:
+            names |= target_names(target)
+    return names

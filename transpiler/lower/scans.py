@@ -251,8 +251,13 @@ def statement_targets(statement: cst.BaseStatement) -> set[str]:
         for small in statement.body:
             if isinstance(small, cst.Assign):
                 for target in small.targets:
-                    for found in [target.target, *getattr(target.target, "elements", [])]:
-                        value = getattr(found, "value", found)
-                        if isinstance(value, cst.Name):
-                            names.add(value.value)
+                    names |= target_names(target.target)
     return names
+
+
+def target_names(target: cst.BaseExpression) -> set[str]:
+    """The names an assignment target binds: `a`, or each name of `a, b` / `[a, b]`."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    elements = getattr(target, "elements", [])
+    return {e.value.value for e in elements if isinstance(e.value, cst.Name)}

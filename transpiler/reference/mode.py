@@ -70,6 +70,9 @@ _ORDERINGS = (
 INDEX_TO_WRAP = m.SubscriptElement(slice=m.Index(star=None) & ~LITERAL_INDEX)
 
 
+DEVICE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.Name("tile") | m.Name("grid"))))
+
+
 class TileIndexRewriter(m.MatcherDecoratableTransformer):
     """Inside kernels, wraps each subscript element `e` as `_reference_hl.index(e)`."""
 
@@ -83,7 +86,9 @@ class TileIndexRewriter(m.MatcherDecoratableTransformer):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         inside_kernel = bool(self.in_kernel) and self.in_kernel[-1]
         is_kernel = any(_is_kernel_decorator(self, decorator) for decorator in node.decorators)
-        self.in_kernel.append(inside_kernel or is_kernel)
+        # a helper holding a device loop runs inside a kernel's loop: its tiles index too
+        holds_loop = bool(m.findall(node, DEVICE_LOOP))
+        self.in_kernel.append(inside_kernel or is_kernel or holds_loop)
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef

@@ -76,7 +76,8 @@ def _module_source(fn: Callable) -> tuple[str, str, int]:
 
 
 def _one_return_helper(value: object) -> str | None:
-    """The source of a plain module function whose body is assignments, then one `return`."""
+    """The source of a plain module function whose body is assignments (and `for` loops: device
+    loops of a helper a device loop calls), then one `return`."""
     if not isinstance(value, types.FunctionType) or value.__name__ == "<lambda>":
         return None
     try:
@@ -87,7 +88,7 @@ def _one_return_helper(value: object) -> str | None:
     if not isinstance(definition, ast.FunctionDef) or definition.decorator_list:
         return None
     body = definition.body[1:] if ast.get_docstring(definition) else definition.body
-    steps_are_assignments = all(isinstance(step, ast.Assign) for step in body[:-1])
+    steps_are_assignments = all(isinstance(step, (ast.Assign, ast.For)) for step in body[:-1])
     return text if body and isinstance(body[-1], ast.Return) and steps_are_assignments else None
 
 
