@@ -3,9 +3,11 @@
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import torch
@@ -22,6 +24,24 @@ if "TRANSPILER_CACHE_DIR" not in os.environ:
     _cache_dir = tempfile.mkdtemp(prefix="transpiler-test-cache-")
     os.environ["TRANSPILER_CACHE_DIR"] = _cache_dir
     atexit.register(shutil.rmtree, _cache_dir, ignore_errors=True)
+
+
+# `kernels` is tests/kernels (the package of test kernels) for every test, whatever a test put
+# on sys.path before it: benchmark scripts the tests load put benchmarks/ first, whose
+# kernels.py would otherwise shadow the package for every later test in the process.
+sys.path.insert(0, str(Path(__file__).parent))
+import kernels as _test_kernels  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _the_test_kernels_package() -> Iterator[None]:
+    path = list(sys.path)
+    yield
+    sys.path[:] = path
+    if sys.modules.get("kernels") is not _test_kernels:
+        for name in [n for n in sys.modules if n == "kernels" or n.startswith("kernels.")]:
+            del sys.modules[name]
+        sys.modules["kernels"] = _test_kernels
 
 
 # Every generated kernel the interpreter launches is also compiled for sm_90 (issue 14: the
