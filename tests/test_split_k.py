@@ -62,6 +62,23 @@ def relu_projection_in_a_loop(x: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
     return c
 
 
+@helion.kernel()
+def excite_two_phases(x: torch.Tensor, w_down: torch.Tensor, w_up: torch.Tensor) -> torch.Tensor:
+    m, c = x.size()
+    h = w_down.size(1)
+    hidden = torch.empty([m, h], dtype=torch.float32, device=x.device)
+    for tile_m, tile_h in hl.tile([m, h]):
+        hidden[tile_m, tile_h] = torch.relu(x[tile_m, :].float() @ w_down[:, tile_h].float())
+    hl.barrier()
+    out = torch.empty([m, c], dtype=torch.float32, device=x.device)
+    for tile_m, tile_c in hl.tile([m, c]):
+        acc = hl.zeros([tile_m, tile_c], dtype=torch.float32)
+        for tile_h in hl.tile(h):
+            acc = torch.addmm(acc, hidden[tile_m, tile_h], w_up[tile_h, tile_c].float())
+        out[tile_m, tile_c] = x[tile_m, tile_c].float() * torch.sigmoid(acc)
+    return out
+
+
 def _half(*shape: int) -> torch.Tensor:
     return (torch.rand(*shape) + 0.1).to(torch.float16) * torch.where(
         torch.rand(*shape) < 0.5, -1.0, 1.0
@@ -89,6 +106,15 @@ def _cases():
             (x.double() * torch.sigmoid(g.double())) @ w.double().T + b.double()
         ),
         id="addmm-epilogue-elementwise-operand-transposed",
+    )
+    x, w_down, w_up = _half(m, k), _half(k, 24) / 4, _half(24, k) / 4
+    yield pytest.param(
+        excite_two_phases,
+        (x, w_down, w_up),
+        lambda x, d, u: (
+            x.double() * torch.sigmoid(torch.relu(x.double() @ d.double()) @ u.double())
+        ),
+        id="float-casts-in-phases-between-barriers",
     )
     x, a = _half(m, k), _half(k, 40)
     yield pytest.param(
