@@ -193,3 +193,40 @@ def test_interpreter_multiplies_subnormal_float8_exactly(spread: float) -> None:
     out = torch.empty(32, 32)
     _product[(1,)](a, b, out, M=32)
     torch.testing.assert_close(out.double(), a.double() @ b.double(), rtol=1e-6, atol=1e-30)
+
+
+MIXED_PRODUCT = """\
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel()
+def mixed(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            left = x[tile_m, tile_k].to(torch.float8_e4m3fn)
+            acc = hl.dot(left, y[tile_k, tile_n].to(RIGHT), acc=acc)
+        out[tile_m, tile_n] = acc
+    return out
+"""
+
+
+def test_a_float8_factor_times_another_dtype_is_refused_at_the_product() -> None:
+    source = MIXED_PRODUCT.replace("RIGHT", "torch.bfloat16")
+    x, y = torch.randn(32, 64), torch.randn(64, 32)
+    with pytest.raises(UnsupportedDtypeError, match="float8 factors multiply only") as error:
+        transpiler.transpile_module(source, example_args={"mixed": (x, y)})
+    assert "acc = hl.dot(left, y[tile_k, tile_n].to(torch.bfloat16), acc=acc)" in str(error.value)
+
+
+def test_float8_factors_of_both_formats_multiply() -> None:
+    source = MIXED_PRODUCT.replace("RIGHT", "torch.float8_e5m2")
+    x, y = torch.randn(40, 64) * 2, torch.randn(64, 24) * 2
+    ours = generated(source, "mixed", x, y)(x, y)
+    expected = x.to(E4M3).double() @ y.to(E5M2).double()
+    torch.testing.assert_close(ours.double(), expected, rtol=1e-5, atol=1e-4)

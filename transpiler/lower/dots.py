@@ -8,6 +8,7 @@ import libcst as cst
 
 from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
+from .float8 import check_float8_factors
 from .split_k import split_whole_k
 from .values import BLOCK, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
 
@@ -103,6 +104,8 @@ class DotsMixin:
                 self.dot_axes.setdefault(axis, role)
         self.dot_k_nodes.setdefault(k_left, node)
         as_stored = all(v.storage is not None or v.rounds_to is not None for v in (left, right))
+        if as_stored:
+            check_float8_factors(self, left, right, node)
         operands = [
             self.dot_input(
                 value,
