@@ -5,18 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import libcst as cst
-import torch
-
 import transpiler
+from transpiler.frontend.assumed import assumed_args
 from transpiler.frontend.errors import TranspileError
 from transpiler.frontend.kernels import collect_aliases, find_kernels
 from transpiler.frontend.source import Source
 from transpiler.pipeline import Transpiled
 
 RANKS_TRIED = (1, 2, 3, 4)
-# Parameters annotated with a scalar type get a scalar of it; the rest a tensor of the rank.
-SCALARS: dict[str, object] = {"int": 1, "float": 1.0, "bool": False}
 
 
 @dataclass(frozen=True)
@@ -31,25 +27,6 @@ class Assumed:
             f"assuming {self.rank}-D tensor arguments (the lowest rank this cell accepts); "
             "--run binds real ones"
         )
-
-
-def parameters(source: str, filename: str) -> dict[str, list[str]]:
-    """Each kernel of the cell → its positional parameters' annotations as text ('' if none)."""
-    parsed = Source.parse(source, filename)
-    found = {}
-    for kernel in find_kernels(parsed, collect_aliases(parsed.module)):
-        params = [*kernel.node.params.posonly_params, *kernel.node.params.params]
-        found[kernel.name] = [
-            cst.Module(body=[]).code_for_node(p.annotation.annotation) if p.annotation else ""
-            for p in params
-        ]
-    return found
-
-
-def example(annotation: str, rank: int) -> object:
-    if annotation in SCALARS:
-        return SCALARS[annotation]
-    return torch.empty((2,) * rank, device="meta")
 
 
 # (cell text, config) → its Assumed, shared by every run of the same cell (--force: anew)
@@ -67,12 +44,8 @@ def assume_ranks(
 
 
 def _lowest_rank(source: str, filename: str, config: dict[str, object] | None) -> Assumed | None:
-    kernels = parameters(source, filename)
     for rank in RANKS_TRIED:
-        examples = {
-            name: tuple(example(annotation, rank) for annotation in annotations)
-            for name, annotations in kernels.items()
-        }
+        examples = assumed_args(source, filename, rank)
         try:
             code = transpiler.transpile_module(
                 source, filename=filename, example_args=examples, config=config

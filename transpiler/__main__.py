@@ -1,4 +1,4 @@
-"""`python -m transpiler IN.py [-o OUT.py] [--export [--minimal] [--keep-autotune]] [--targets LIST]`: the CLI."""
+"""`python -m transpiler IN.py [-o OUT.py] [--example SPEC | --assume-rank N] [--export] [--targets LIST]`: the CLI."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .export.build import export_text
+from .frontend.assumed import assumed_args
 from .frontend.errors import TranspileError
 from .pipeline import transpile, transpile_module
 from .targets.report import targets_report
@@ -34,6 +35,15 @@ def main(argv: list[str] | None = None) -> int:
         "kernels specialise on their ranks (hl.tile(x.size()) needs them)",
     )
     parser.add_argument(
+        "--assume-rank",
+        metavar="N",
+        type=int,
+        choices=range(1, 7),
+        help="without --example: every tensor argument is taken as N-dimensional (sizes stay "
+        "run-time arguments; int/float/bool-annotated parameters are scalars), so "
+        "hl.tile(x.size()) kernels transpile; the module's launcher refuses other ranks",
+    )
+    parser.add_argument(
         "--targets",
         metavar="LIST",
         help="compile each kernel, called with --example, for GPU targets (sm_80, sm_90, sm_100, "
@@ -56,16 +66,24 @@ def main(argv: list[str] | None = None) -> int:
         text = args.source.read_text()
     except OSError as error:
         parser.exit(2, f"python -m transpiler: cannot read {args.source}: {error.strerror}\n")
+    if args.example and args.assume_rank:
+        parser.error("give --example or --assume-rank, not both")
     if args.targets:
         return _targets(parser, text, str(args.source), args.example, args.targets)
     status = 0
     try:
+        examples = _examples(args.example) if args.example else None
+        if args.assume_rank:
+            examples = assumed_args(text, str(args.source), args.assume_rank)
         if args.export:
-            generated = _export(
-                text, str(args.source), args.example, args.keep_autotune, args.minimal
+            generated = export_text(
+                text,
+                example_args=examples,
+                filename=str(args.source),
+                keep_autotune=args.keep_autotune,
+                minimal=args.minimal,
             )
         else:
-            examples = _examples(args.example) if args.example else None
             generated = transpile(text, filename=str(args.source), example_args=examples)
     except TranspileError as error:
         print(error, file=sys.stderr)
@@ -98,29 +116,6 @@ def _examples(spec: str) -> tuple | dict:
     if isinstance(examples, torch.Tensor) or not isinstance(examples, (tuple, dict)):
         examples = (examples,)
     return examples
-
-
-def _export(
-    text: str,
-    filename: str,
-    example: str | None,
-    keep_autotune: bool = False,
-    minimal: bool = False,
-) -> str:
-    import torch
-
-    examples = None
-    if example:
-        examples = eval(example, {"torch": torch})  # noqa: S307 - the user's own command line
-        if isinstance(examples, torch.Tensor) or not isinstance(examples, (tuple, dict)):
-            examples = (examples,)
-    return export_text(
-        text,
-        example_args=examples,
-        filename=filename,
-        keep_autotune=keep_autotune,
-        minimal=minimal,
-    )
 
 
 def _targets(

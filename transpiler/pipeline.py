@@ -264,7 +264,7 @@ def lower_kernel(
 ) -> tuple[list[LoweredKernel], list[Line]]:
     """Each top-level device loop → a @triton.jit kernel; the function → its launcher.
     `constants` are arguments specialised on (None, strings): device code sees their values."""
-    host = HostInfo(aliases, ranks=ranks)
+    host = HostInfo(aliases, ranks=dict(ranks), example_ranks=dict(ranks))
     analyse_params(kernel.node, host)
     host.constants.update(constants or {})
     specs = inline.callable_specs(source, aliases, kernel, host, given or {})

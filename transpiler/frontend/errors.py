@@ -206,7 +206,8 @@ class RankUnknownError(TranspileError):
         "call the kernel through transpiler.kernel (it specialises on the arguments), pass "
         "example_args= to transpile (on the command line: --example 'torch.randn(64, 128)', "
         "one expression per argument, or \"{'kernel': (torch.randn(64, 128),)}\" for one "
-        "kernel of several), or write the sizes out: hl.tile([m, n])"
+        "kernel of several; or --assume-rank 2 for 2-D tensor arguments of any size), or write "
+        "the sizes out: hl.tile([m, n])"
     )
 
 

@@ -29,6 +29,9 @@ class HostInfo:
     size_keys: dict[str, str] = field(default_factory=dict)  # host int name → size key
     tensor_sizes: dict[str, list[str]] = field(default_factory=dict)  # when the rank is known
     ranks: dict[str, int] = field(default_factory=dict)  # from example arguments
+    # the parameters' ranks the call's example arguments gave (the launcher checks them: a
+    # standalone module is specialised on them)
+    example_ranks: dict[str, int] = field(default_factory=dict)
     like: dict[str, str] = field(default_factory=dict)  # out → x for out = torch.empty_like(x)
     floats: set[str] = field(default_factory=set)  # host names that surely hold Python floats
     dtypes: dict[str, cst.BaseExpression] = field(default_factory=dict)  # acc_dtype = torch.float32

@@ -426,6 +426,8 @@ class KernelBuilder(
             like = self.host.like.get(tensor)
             if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:
                 ranks[tensor] = rank
+        for tensor, rank in self.host.example_ranks.items():  # the code was made for these
+            ranks.setdefault(tensor, rank)
         launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
         named = _named(list(dict.fromkeys([*launched, *ranks, *sorted(self.arithmetic_on)])))
         for p in self.params.values():  # a tuple's tensors, each named by its place
