@@ -3,8 +3,14 @@ conversions against torch, and Helion's fp8_attention example through the harnes
 
 Run from the repository root on a CUDA machine (sm_89 or newer), with `.whl` (libcst) and, for
 the example, `.helion_examples` carried (`.whl_helion` too for real Helion's column):
-    python3 benchmarks/fp8_gpu_check.py
-Logs and fp8_gpu_check.json go to $OUT (default /tmp/out); the tables are printed last.
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+        --target /tmp/site .whl/*.whl .whl_helion/*.whl
+    PYTHONPATH=/tmp/site:$PWD python3 benchmarks/fp8_gpu_check.py
+(device tool: carry [".whl", ".whl_helion", ".helion_examples"]; about 6-8 minutes, most of it
+the example's three checks, ours autotuned on first call, then real Helion's.) Without a GPU it
+runs at 1/64 of the sizes in Triton's interpreter, nothing timed (a smoke test of the script;
+`--example` adds the example there). Logs and fp8_gpu_check.json go to $OUT (default
+/tmp/out); the table is printed last.
 """
 
 # ruff: noqa: I001  (transpiler is imported before triton)
