@@ -303,6 +303,18 @@ def test_scaled_half_factors_multiply_in_their_dtype(dtype):
     assert_matches(bound(x, y), expected, dtype, dots=True)
 
 
+def test_an_integer_tile_scaled_by_a_float_multiplies_in_float32():
+    """torch: an int32 tile times 0.3 is float32; both factors go to the product as float32."""
+    torch.manual_seed(10)
+    x = torch.randint(-5, 6, (21, 33), dtype=torch.int32)
+    y = torch.randn(33, 19)
+    bound = scaled_matmul.bind((x, y), {"block_sizes": [16, 16, 16]})
+    expected = (x.double() * 0.3 - 1.5) @ (y.double() / 3)
+    result = bound(x, y)
+    assert result.dtype == torch.int32  # out takes x's dtype: the sums truncated toward zero
+    assert_matches(result.double(), expected.trunc(), torch.float32, dots=True)
+
+
 @transpiler.kernel()
 def batched_matmul(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     b, m, kk = x.size()
@@ -324,3 +336,19 @@ def test_a_batch_block_of_one_from_the_config_is_squeezed(batch_block, squeezed)
     code = kernel_code(bound.triton_source, "batched_matmul")
     assert ("tl.arange(0, BLOCK_B)" not in code) == squeezed
     assert_matches(bound(x, y), x.double() @ y.double(), torch.float32, dots=True)
+
+
+def test_a_tile_copied_before_the_key_loop_keeps_the_persistent_loop_unflattened():
+    """Persistent TMA programs without warp specialization: the queries' tile is copied before
+    the key loop and held across it; flattening the two loops made Triton 3.6's TMA lowering
+    fail for sm_90 (on an H200, 2026-12-04). The persistent loop stays a plain one there."""
+    args = spelling_inputs(False, 4, 256, 256, 128, torch.bfloat16)
+    config = {
+        "block_sizes": [128, 64], "num_warps": 8, "num_stages": 3,
+        "indexing": "tensor_descriptor", "pid_type": "persistent_interleaved",
+    }  # fmt: skip
+    bound = attention_unit_batch.bind(args, config)
+    assert "for pid in tl.range(" in bound.triton_source
+    assert "flatten=True" not in bound.triton_source
+    (result,) = bound.compile_for("sm_90")
+    assert result.fits and result.spills == 0

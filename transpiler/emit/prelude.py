@@ -186,9 +186,12 @@ def zero_dim_as(value, row_dtype: tl.constexpr):
         """@triton.jit
 def as_factor(value, dtype: tl.constexpr):
     # a product's factor torch holds in a 16-bit float (a bfloat16 tile times a Python number
-    # stays bfloat16): rounded to it, so that tl.dot runs on tensor cores as torch.bmm does
+    # stays bfloat16): rounded to it, so that tl.dot runs on tensor cores as torch.bmm does;
+    # other tiles (float32, integers scaled by a float) as float32, the other factor alike
     if dtype.is_fp16() or dtype.is_bf16():
         value = value.to(dtype)
+    else:
+        value = value.to(tl.float32)
     return value
 """,
         (),

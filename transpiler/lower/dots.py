@@ -106,10 +106,13 @@ class DotsMixin:
         as_stored = all(v.storage is not None or v.rounds_to is not None for v in (left, right))
         if as_stored:
             check_float8_factors(self, left, right, node)
+        # a factor scaled by Python numbers: both rounded alike (a 16-bit float, else float32)
+        rounded = as_stored and any(v.storage is None for v in (left, right))
         operands = [
             self.dot_input(
                 value,
                 as_stored,
+                rounded,
                 position=value.triton_rank - (1 if value is left else 2),
                 axis=k_left,
             )
@@ -240,15 +243,21 @@ class DotsMixin:
             if subscript is not None and uses.get(name) and all(uses[name])
         }
 
-    def dot_input(self, value: Value, as_stored: bool, position: int, axis) -> ast.expr:
+    def dot_input(
+        self, value: Value, as_stored: bool, rounded: bool, position: int, axis
+    ) -> ast.expr:
         """The factor as tl.dot takes it, zero outside the tensor along K: both factors in their
-        stored dtypes when both have one (tensor cores), else both in float32."""
+        stored dtypes when both have one (tensor cores), else both in float32; `rounded`: a
+        factor is a tile scaled by Python numbers, torch's dtype for it that of its tile
+        (`as_factor`: a 16-bit float's, else float32, both factors alike)."""
         code = value.code
-        if as_stored and value.stored is not None:
-            code = value.stored
-        elif as_stored and value.storage is None:  # torch holds it in that dtype (if 16-bit)
+        if rounded:
             self.use_helper("as_factor")
-            code = expr("as_factor(v, d)", v=code, d=value.rounds_to)
+            dtype = value.storage if value.storage is not None else value.rounds_to
+            stored = value.stored if value.stored is not None else code
+            code = expr("as_factor(v, d)", v=stored, d=dtype)
+        elif as_stored and value.stored is not None:
+            code = value.stored
         elif as_stored and not value.native:
             code = expr("v.to(d)", v=code, d=value.storage)  # exact: the value is in that dtype
         elif not as_stored and value.native:

@@ -378,7 +378,10 @@ class LoopsMixin:
         # around a warp-specialized inner loop (Triton 3.6 fails to compile that pair, its TMA
         # lowering, on an H100), nor around inner loops that load nothing (its loop fusion pass
         # fails on those for sm_90: tests/test_persistent_tma.py)
-        pipelined = inner_loops_load(self.lines[start + 1 :])
+        # (also not where a tile copied by TMA before an inner loop is held across it, as
+        # attention's queries: Triton 3.6's TMA lowering fails there on sm_90, H200 2026-12-04)
+        body = self.lines[start + 1 :]
+        pipelined = inner_loops_load(body) and not copied_before_inner_loop(body)
         flatten = ", flatten=True" if pipelined and not self.warp_specialized_lines else ""
         first_program = "tl.program_id(0).to(INDEX_DTYPE)"
         if order == "interleaved":
@@ -786,4 +789,14 @@ def inner_loops_load(lines: list) -> bool:
                 break
             if "load(" in inner.text:
                 return True
+    return False
+
+
+def copied_before_inner_loop(lines: list) -> bool:
+    """Whether a descriptor's load (`x_desc.load(`) comes before the first inner `for`."""
+    for line in lines:
+        if line.text.startswith("for "):
+            return False
+        if "_desc.load(" in line.text:
+            return True
     return False
