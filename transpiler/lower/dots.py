@@ -112,9 +112,9 @@ class DotsMixin:
             self.dot_input(
                 value,
                 as_stored,
-                rounded,
                 position=value.triton_rank - (1 if value is left else 2),
                 axis=k_left,
+                rounded=rounded,
             )
             for value in (left, right)
         ]
@@ -244,7 +244,7 @@ class DotsMixin:
         }
 
     def dot_input(
-        self, value: Value, as_stored: bool, rounded: bool, position: int, axis
+        self, value: Value, as_stored: bool, position: int, axis, rounded: bool = False
     ) -> ast.expr:
         """The factor as tl.dot takes it, zero outside the tensor along K: both factors in their
         stored dtypes when both have one (tensor cores), else both in float32; `rounded`: a
