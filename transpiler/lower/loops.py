@@ -508,7 +508,8 @@ class LoopsMixin:
                 self.constexprs[axis.block] = f"max(16, {self.constexprs[axis.block]})"
             else:
                 three_d = "batch" in self.dot_axes.values()
-                self.constexprs[axis.block] = "32" if three_d or role == "k" else "64"
+                narrow = self.narrow_blocks.get(axis.block)  # its product's other side whole
+                self.constexprs[axis.block] = narrow or ("32" if three_d or role == "k" else "64")
         # blocks before the launch: full-axis blocks first, then tiles that may depend on them
         ordered = {k: v for k, v in self.constexprs.items() if k not in dict(blocks)}
         ordered.update({k: self.constexprs[k] for k, _ in blocks})

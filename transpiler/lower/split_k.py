@@ -21,6 +21,9 @@ from .values import HOST_TENSOR, Axis, Value, block
 WHOLE_ELEMENTS = 32768
 # K lanes per chunk: 4096 / max(M, N) (pipelined chunks stay near 16 KiB), 16 to 64
 CHUNK = "max(16, min(64, 4096 // max({m}, {n})))"
+# a tile's default block beside a whole M or N (se_block's [M, 1024] float32 accumulator):
+# at most 16,384 accumulator lanes, 128 registers a thread at 4 warps
+NARROW = "max(16, min(64, 16384 // {whole}))"
 _SWAPS = ("T", "mT")  # attributes that swap a 2-D block's dimensions
 _SWAP_METHODS = ("t", "transpose", "permute")
 _KEEP_METHODS = ("to", "float", "half", "bfloat16", "double", "type", "contiguous")
@@ -146,6 +149,9 @@ def split_whole_k(
     sizes = {"m": m_axis.block, "n": n_axis.block, "k": whole.block}
     builder.split_flags[flag] = f"({sizes['m']} + {sizes['n']}) * {sizes['k']} > {WHOLE_ELEMENTS}"
     builder.split_flags[chunk.block] = CHUNK.format(**sizes)
+    for tiled, other in ((m_axis, n_axis), (n_axis, m_axis)):  # a [tile, whole] accumulator
+        if builder.is_full_axis(other) and not builder.is_full_axis(tiled):
+            builder.narrow_blocks[tiled.block] = NARROW.format(whole=other.block)
     line = builder.source.line_of(node)
     size = render(whole.end)
     emitted = [
