@@ -9,6 +9,7 @@ import torch
 
 import transpiler as helion
 import transpiler.language as hl
+from transpiler.run.autotune import candidates
 from transpiler.targets.table import TARGETS
 
 SHARED_LIMIT = TARGETS["sm_90"].shared_per_block  # 227 KiB
@@ -187,3 +188,17 @@ def test_an_operand_that_cannot_be_chunked_stays_whole():
     assert "SPLIT_" not in bound.triton_source
     expected = (x.double() / x.double().sum(1, keepdim=True)) @ w.double()
     torch.testing.assert_close(bound(x, w).double(), expected, atol=2e-3, rtol=2e-3)
+
+
+def test_a_product_tiled_on_one_side_gets_narrow_candidates_and_default():
+    """se_block's `x[tile_m, :] @ w[:, :]`: an [M, 1024] float32 accumulator wants few rows, so
+    the search tries M of 16 and 32 and the default block is 16 rows beside 1024 lanes."""
+    x, w = _half(96, 1000), _half(1000, 1000)
+    bound = gate_whole_weight.bind((x, w))
+    tunables = bound.transpiled.tunables["gate_whole_weight"]
+    assert [role for _, role in tunables] == ["mn"]
+    sizes = {c["block_sizes"][0] for c in candidates(tunables)}
+    assert {16, 32} <= sizes
+    assert "BLOCK_M = max(16, min(64, 16384 // BLOCK_N))" in bound.triton_source
+    (result,) = bound.compile_for("sm_90")
+    assert result.constexprs["BLOCK_M"] == "16" and result.fits
