@@ -63,8 +63,8 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
 
 
 def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
-    """The kernel's tensors checked (`arithmetic`: a line computing with one, where a bool would
-    wrap) and the offsets' dtype: int64 for a storage of 2**31 elements or more."""
+    """An error naming a tensor the kernel cannot take (`arithmetic`: a line computing with it,
+    where a bool would wrap); else the offsets' dtype, int64 for 2**31 elements or more."""
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):
