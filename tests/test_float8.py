@@ -230,3 +230,30 @@ def test_float8_factors_of_both_formats_multiply() -> None:
     ours = generated(source, "mixed", x, y)(x, y)
     expected = x.to(E4M3).double() @ y.to(E5M2).double()
     torch.testing.assert_close(ours.double(), expected, rtol=1e-5, atol=1e-4)
+
+
+WHOLE_K_PRODUCT = """\
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel(config=helion.Config(block_sizes=[128, 256], num_warps=8, num_stages=3))
+def scores(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
+    m, d = q.size()
+    n, _ = k.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=q.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        out[tile_m, tile_n] = hl.dot(q[tile_m, :], k[tile_n, :].T)
+    return out
+"""
+
+
+def test_a_whole_k_product_split_into_chunks_keeps_32_float8_lanes() -> None:
+    # (128 + 256) x 128 operands outgrow shared memory: K runs in chunks, 32 lanes or more
+    # (Triton's minimum for 8-bit factors; the sm_90 compile check fails below it)
+    q, k = float8((150, 128)), float8((260, 128))
+    code = transpiler.transpile_module(WHOLE_K_PRODUCT, example_args={"scores": (q, k)}).code
+    assert "max(32, min(64, 4096 // max(" in code
+    ours = generated(WHOLE_K_PRODUCT, "scores", q, k)(q, k)
+    torch.testing.assert_close(ours.double(), q.double() @ k.double().T, rtol=1e-5, atol=1e-4)

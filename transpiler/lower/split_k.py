@@ -19,8 +19,9 @@ from .values import HOST_TENSOR, Axis, Value, block
 # half-precision operands (128 KiB in float32), the most a one-shot tl.dot's operands should
 # take of Hopper's 227 KiB of shared memory. Attention's [128, 128] x [128, 128] stays whole.
 WHOLE_ELEMENTS = 32768
-# K lanes per chunk: 4096 / max(M, N) (pipelined chunks stay near 16 KiB), 16 to 64
-CHUNK = "max(16, min(64, 4096 // max({m}, {n})))"
+# K lanes per chunk: 4096 / max(M, N) (pipelined chunks stay near 16 KiB), 32 to 64 (a
+# product of 8-bit factors, float8 or int8, needs 32 K lanes on NVIDIA GPUs)
+CHUNK = "max(32, min(64, 4096 // max({m}, {n})))"
 # a tile's default block beside a whole M or N (se_block's [M, 1024] float32 accumulator):
 # at most 16,384 accumulator lanes, 128 registers a thread at 4 warps
 NARROW = "max(16, min(64, 16384 // {whole}))"
