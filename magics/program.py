@@ -6,7 +6,6 @@ import functools
 import hashlib
 import json
 import linecache
-import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,10 +35,8 @@ from . import tuning
 CELL_FILENAME = "<cell>"
 
 # Generated code per (cell text, argument ranks, config, kernels kept); shared by every run of
-# the same cell.
+# the same cell. Modules are loaded through transpiler's own cache (runtime.load_module).
 _TRANSPILED: dict[tuple[str, tuple, str, tuple[str, ...] | None], Transpiled] = {}
-# Generated modules by content digest.
-_LOADED: dict[str, types.ModuleType] = {}
 
 
 @functools.lru_cache(maxsize=256)  # a tuned cell kernel asks on every call
@@ -93,35 +90,6 @@ def _passes_callables(args: tuple) -> bool:
     return any(isinstance(a, types.FunctionType) for a in args)
 
 
-def generated_path(code: str, stem: str = "cell") -> Path:
-    """The hash-named file generated code is loaded from (Triton reads kernels' source there)."""
-    return runtime.cache_dir() / f"{stem}_{digest_of(code)}.py"
-
-
-def load_generated(code: str, namespace: dict[str, Any]) -> types.ModuleType:
-    """Import generated code from its hash-named file, its globals seeded from `namespace`.
-
-    Seeding lets the launcher's host code use names defined by earlier notebook cells.
-    """
-    digest = digest_of(code)
-    if digest not in _LOADED:
-        path = generated_path(code)
-        if not path.exists() or path.read_text() != code:
-            runtime.write_atomically(path, code)
-        name = f"helion_cell_{digest}"
-        module = types.ModuleType(name)
-        module.__dict__.update({k: v for k, v in namespace.items() if not k.startswith("__")})
-        module.__file__ = str(path)
-        sys.modules[name] = module
-        try:
-            exec(compile(code, str(path), "exec"), module.__dict__)
-        except BaseException:
-            sys.modules.pop(name, None)
-            raise
-        _LOADED[digest] = module
-    return _LOADED[digest]
-
-
 @dataclass
 class KernelCall:
     """One call of a cell kernel: what went in and what came out (for GB/s and the roofline)."""
@@ -145,7 +113,7 @@ class CellProgram:
     modules: list[types.ModuleType] = field(default_factory=list)
     calls: list[KernelCall] = field(default_factory=list)
     recording: bool = False  # calls are kept only while the magic runs --run EXPR
-    launchers: dict[tuple, tuple[Transpiled, Callable[..., Any]]] = field(default_factory=dict)
+    launchers: dict[tuple, tuple[Transpiled, types.ModuleType]] = field(default_factory=dict)
     recorded: set[tuple] = field(default_factory=set)  # launchers run for the user, not trials
     config: dict[str, Any] | None = None  # `--config`: replaces every kernel's decorator config
     force: bool = False  # `--force`: regenerate, and tune again on a GPU
@@ -234,16 +202,15 @@ class CellProgram:
             key += (json.dumps(tuned, sort_keys=True),)
         if key not in self.launchers:
             transpiled = self.transpiled_for(name, args, tuned)
-            module = load_generated(transpiled.code, self.namespace)
-            self.launchers[key] = (transpiled, getattr(module, name))
-        transpiled, function = self.launchers[key]
+            module = runtime.load_module(transpiled.code, stem="cell", namespace=self.namespace)
+            self.launchers[key] = (transpiled, module)
+        transpiled, module = self.launchers[key]
         if not trial and key not in self.recorded:  # ran for the user: errors, stages
             self.recorded.add(key)
-            self.files[generated_path(transpiled.code)] = transpiled
-            module = _LOADED[digest_of(transpiled.code)]
+            self.files[Path(module.__file__)] = transpiled
             if module not in self.modules:
                 self.modules.append(module)
-        return function
+        return getattr(module, name)
 
     def decorator_settings(self, name: str) -> dict[str, object]:
         """Kernel `name`'s decorator keywords, as source text (`config=`, `autotune_effort=`)."""

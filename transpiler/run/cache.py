@@ -11,6 +11,7 @@ import sys
 import tempfile
 import types
 from pathlib import Path
+from typing import Any
 
 from . import interpreter_float8
 from .devices import interpreting
@@ -58,11 +59,16 @@ def cached_file(path: Path, code: str) -> Path:
     return path
 
 
-def load_module(code: str, *, stem: str = "kernels") -> types.ModuleType:
+def load_module(
+    code: str, *, stem: str = "kernels", namespace: dict[str, Any] | None = None
+) -> types.ModuleType:
     """Import generated code from a file named by its hash (Triton needs the source in a file).
 
     The module runs `code` itself, compiled here, and Triton reads the same text (linecache):
-    what is on disk is only checked and repaired, never trusted, and no bytecode is written."""
+    what is on disk is only checked and repaired, never trusted, and no bytecode is written.
+    `namespace` (a kernel's globals, a notebook's names) seeds the module's globals first, so
+    host code may read names the source's own module or earlier cells define; the module's
+    own definitions win. A text loaded once is the same module on every later call."""
     digest = hashlib.sha256(code.encode()).hexdigest()[:20]
     path = cache_dir() / f"{stem}_{digest}.py"
     key = str(path)  # the same text in another cache directory is written there too
@@ -75,6 +81,7 @@ def load_module(code: str, *, stem: str = "kernels") -> types.ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     linecache.cache[str(path)] = (len(code), None, code.splitlines(keepends=True), str(path))
+    module.__dict__.update({k: v for k, v in (namespace or {}).items() if not k.startswith("__")})
     sys.modules[name] = module
     try:
         exec(compile(code, str(path), "exec"), module.__dict__)

@@ -230,9 +230,7 @@ class Kernel:
         key = (ranks, repr(config), inlined_key)
         if key not in self._bound:
             transpiled = first or self.transpiled(tuple(args), config, kwargs)
-            module = load_module(transpiled.code, stem=self.name)
-            for name, value in self.fn.__globals__.items():
-                module.__dict__.setdefault(name, value)
+            module = load_module(transpiled.code, stem=self.name, namespace=self.fn.__globals__)
             self._bound[key] = BoundKernel(self, transpiled, getattr(module, self.name))
             self.last_args = tuple(_as_meta(a) for a in args)
         return self._bound[key]
