@@ -58,24 +58,25 @@ def tuned_config(
     if key in _SEARCHES and not forced:
         return _SEARCHES[key]
     program.searched.add(key)
-    cache = TuningCache(runtime.cache_dir() / "autotune.json")
-    disk_key = cache.key(program.source, name, args)
-    config = None if forced else cache.get(disk_key)
-    timings: Timings = []
-    if config is None:
+
+    def search_now() -> tuple[dict[str, Any] | None, Timings]:
         transpiled = program.transpiled_for(name, args)
         tunables = transpiled.tunables.get(name, ())
         space = candidates(tunables, transpiled.phases.get(name))
-        if space:
-            rows = [role for _, role in tunables] == ["rows"]
-            config, timings = search(
-                lambda c: program.launcher(name, args, c, trial=True), space, args, row_pruning=rows
-            )
-            print(search_line(name, config, timings))
-        cache.put(disk_key, config or {})
-    else:
-        print(cached_line(name, config))
-    _SEARCHES[key] = (config or None, timings)
+        if not space:
+            return None, []
+        rows = [role for _, role in tunables] == ["rows"]
+        found = search(
+            lambda c: program.launcher(name, args, c, trial=True), space, args, row_pruning=rows
+        )
+        print(search_line(name, *found))
+        return found
+
+    cache = TuningCache(runtime.cache_dir() / "autotune.json")
+    config, timings, stored = cache.config_for(program.source, name, args, search_now, forced)
+    if stored:
+        print(cached_line(name, config or {}))
+    _SEARCHES[key] = (config, timings)
     return _SEARCHES[key]
 
 

@@ -220,6 +220,26 @@ class TuningCache:
         entries[key] = config
         write_atomically(self.path, json.dumps(entries, indent=1, sort_keys=True))
 
+    def config_for(
+        self,
+        source: str,
+        name: str,
+        args: tuple,
+        search_now: Callable[[], tuple[dict[str, Any] | None, list]],
+        force: bool = False,
+    ) -> tuple[dict[str, Any] | None, list, bool]:
+        """Kernel `name` of `source` on arguments like `args`: the configuration stored here
+        (no timings), else `search_now()`'s, stored; `force` searches again. Returns
+        (config or None for the default, the search's [(config, ms)], whether it was stored).
+        `transpiler.kernel` and the notebook magic both tune through it."""
+        key = self.key(source, name, args)
+        config = None if force else self.get(key)
+        if config is not None:
+            return config or None, [], True
+        config, timings = search_now()
+        self.put(key, config or {})
+        return config or None, timings, False
+
 
 def search(
     build: Callable[[dict[str, Any] | None], Callable],

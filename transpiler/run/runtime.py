@@ -304,15 +304,13 @@ class Kernel:
         if memory_key in self._tuned:
             return self._tuned[memory_key]
         cache = TuningCache(cache_dir() / "autotune.json")
-        disk_key = cache.key(self.source, self.name, args)
-        config = cache.get(disk_key)
-        if config is None:
-            config, timings = tune(self, args)
-            self.last_tuning = timings
-            self.last_tuning_key = memory_key
-            cache.put(disk_key, config or {})
-        self._tuned[memory_key] = config or None
-        return config or None
+        config, timings, stored = cache.config_for(
+            self.source, self.name, args, lambda: tune(self, args)
+        )
+        if not stored:
+            self.last_tuning, self.last_tuning_key = timings, memory_key
+        self._tuned[memory_key] = config
+        return config
 
     def checked_config(self, args: tuple) -> dict | None:
         """None (the kernel's own configuration) where it fits the GPU; else a fallback."""
