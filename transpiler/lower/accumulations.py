@@ -10,6 +10,7 @@ from ..emit.codegen import expr, render
 from ..frontend.errors import ReductionLoopError
 from .reduction_loops import MARK, Accumulation, read_names
 from .values import TUPLE, Value, block, triton_dims
+from .welford_rows import lane_counts
 
 _SUMS = ("sum", "mean")
 _EXTREMES = {"amax": ("max", "-inf"), "max": ("max", "-inf"), "amin": ("min", "inf"), "min": ("min", "inf")}  # fmt: skip
@@ -85,26 +86,22 @@ def hoist_reduction(
         mean, squares, seen = fresh(f"{base}_mean"), fresh(f"{base}_m2"), fresh(f"{base}_count")
         lane_mean, lane_squares, lane_seen = (fresh(f"{n}s") for n in (mean, squares, seen))
         diff, weight = fresh(f"{base}_diff"), fresh(f"{base}_weight")
-        start, block_size = (
-            builder.reduction_loops.looped.start,
-            builder.reduction_loops.looped.axis.block,
-        )
-        inside = "1.0" if mask is None else f"{render(mask)}.to(tl.float32)"
+        looped = builder.reduction_loops.looped
+        start, block_size = looped.start, looped.axis.block
         diff_code = f"{operand} - {lane_mean}"
         if mask is not None:
             diff_code = f"tl.where({render(mask)}, {diff_code}, 0.0)"
         correction = _correction(builder, args)
         _add(builder, squares,
              [f"{lane_mean} = tl.zeros({lanes}, tl.float32)",
-              f"{lane_squares} = tl.zeros({lanes}, tl.float32)",
-              f"{lane_seen} = tl.zeros({lanes}, tl.float32)"],
+              f"{lane_squares} = tl.zeros({lanes}, tl.float32)"],
              [f"{weight} = 1.0 / ({start} // {block_size} + 1)  # this chunk's share of each lane's mean",
-              f"{lane_seen} += {inside}",
               f"{diff} = {diff_code}",
               f"{lane_mean} += {diff} * {weight}",
               f"{lane_squares} += {diff} * ({diff} - {diff} * {weight})"],
              line,
-             [f"{mean}, {squares}, {seen} = tl.reduce(({lane_mean}, {lane_squares}, {lane_seen}), "
+             [f"{lane_seen} = {lane_counts(lanes, position, looped.size, block_size)}",
+              f"{mean}, {squares}, {seen} = tl.reduce(({lane_mean}, {lane_squares}, {lane_seen}), "
               f"{position}, welford_combine, keep_dims=True)"])  # fmt: skip
         variance = (
             f"tl.where({count} > {correction}, {squares} / ({count} - {correction}), float('nan'))"

@@ -92,25 +92,36 @@ def _kind(node: ast.expr, kinds: dict[str, str], total: str, first: dict) -> str
     return BAD
 
 
-def welford_parts(first: dict, second: dict, start: str, block: str, fresh) -> tuple[dict, dict]:
+def lane_counts(shape: str, position: int, size: str, block: str) -> str:
+    """How many elements each lane of a [shape] accumulator saw, the row of `size` walked in
+    chunks of `block` along `position`: lane j, cdiv(size - j, block) (no accumulator)."""
+    rank = shape.count(",") + 1
+    places = ["None"] * rank
+    places[position] = ":"
+    lanes = f"tl.arange(0, {block})" + (f"[{', '.join(places)}]" if rank > 1 else "")
+    counts = f"(({size} - {lanes} + {block} - 1) // {block}).to(tl.float32)"
+    return f"tl.broadcast_to({counts}, {shape})"
+
+
+def welford_parts(first: dict, second: dict, looped, fresh) -> tuple[dict, dict]:
     """The first sum as Welford's lanes (its total = mean × count after the loop) and the
     second's total as their merged squares: (init, step, after) lines of each."""
+    start, block = looped.start, looped.axis.block
     mean, squares, seen = (fresh(f"{first['result']}_{n}") for n in ("means", "m2s", "counts"))
     merged = [fresh(f"{first['result']}_{n}") for n in ("mean", "m2", "count")]
     diff, weight = fresh(f"{first['result']}_diff"), fresh(f"{first['result']}_weight")
     shape, mask, row = first["shape"], first["mask"], first["operand"]
     deviation = f"{row} - {mean}" if mask is None else f"tl.where({mask}, {row} - {mean}, 0.0)"
-    inside = "1.0" if mask is None else f"{mask}.to(tl.float32)"
     welford = {
-        "init": [f"{n} = tl.zeros({shape}, tl.float32)" for n in (mean, squares, seen)],
+        "init": [f"{n} = tl.zeros({shape}, tl.float32)" for n in (mean, squares)],
         "step": [
             f"{weight} = 1.0 / ({start} // {block} + 1)  # this chunk's share of each lane's mean",
-            f"{seen} += {inside}",
             f"{diff} = {deviation}",
             f"{mean} += {diff} * {weight}",
             f"{squares} += {diff} * ({diff} - {diff} * {weight})",
         ],
         "after": [
+            f"{seen} = {lane_counts(shape, first['position'], looped.size, block)}",
             f"{', '.join(merged)} = tl.reduce(({mean}, {squares}, {seen}), {first['position']}, "
             "welford_combine, keep_dims=True)",
             f"{first['result']} = {merged[0]} * {first['count']}",
@@ -158,9 +169,8 @@ def join_variance(
             continue
         if not squared_deviation(trees, operand, info["result"], info):
             continue
-        looped = builder.reduction_loops.looped
         welford, squared = welford_parts(
-            info, second.online, looped.start, looped.axis.block, builder.names.fresh
+            info, second.online, builder.reduction_loops.looped, builder.names.fresh
         )
         builder.use_helper("welford_combine")
         replace_parts(first, welford)
