@@ -118,3 +118,18 @@ def test_the_rank_error_names_both_options_and_the_cli_refuses_both_at_once(tmp_
     with pytest.raises(SystemExit):
         main([str(kernel_file), "--assume-rank", "2", "--example", "torch.randn(4, 4)"])
     assert "not both" in capsys.readouterr().err
+
+
+def test_a_parameter_rebound_in_host_code_is_checked_as_launched():
+    """`x = x.view(n, 1)` (Helion's gather_gemv) and `flat = flat.view(-1)`: the launched
+    tensor has another rank than the argument, so the argument's rank is not checked there."""
+    source = ADD.replace(
+        "    out = torch.empty_like(x)\n",
+        "    x = x.view(x.size(0), 1)\n    y = y.view(y.size(0), 1)\n    out = torch.empty_like(x)\n",
+    )
+    code = transpiler.transpile(source, example_args=(torch.randn(9), torch.randn(9)))
+    assert 'ranks={"x"' not in code
+    namespace: dict = {}
+    exec(compile(code, "<rebound>", "exec"), namespace)
+    x, y = torch.randn(9), torch.randn(9)
+    torch.testing.assert_close(namespace["add"](x, y), (x + y).view(9, 1))
