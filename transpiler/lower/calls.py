@@ -519,6 +519,14 @@ class CallsMixin(
                 hint="see docs/ops.md for each op's arguments",
             )
         operands = [self.arithmetic(v, node) for v in operands]
+        if (
+            op.name == "pow"
+            and operands[0].kind == BLOCK
+            and operands[0].dtype == "float"
+            and operands[1].kind == CONST
+            and operands[1].const in (2, 3, 4)
+        ):  # `x.pow(2)` as `x * x`, as `x ** 2` and torch's own kernels: exact, no exp2 / log2
+            return self.integer_power(operands[0], int(operands[1].const), node)
         chosen = 1 if op.name == "where" else 0  # where's condition takes no part in promotion
         operands[chosen:] = with_dimensioned_dtype(self, operands[chosen:])
         # torch.where's condition is meant to be bool; its other operands are only chosen
