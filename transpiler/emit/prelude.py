@@ -241,10 +241,11 @@ HOST_HELPERS: dict[str, str] = {
         if line is not None and t.dtype == torch.bool:
             fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
             raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
-        if t.is_complex() or t.device.type == "meta":
+        if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
-    return tl.int64 if largest >= 2**31 else tl.int32
+    if not why:
+        largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
+        return tl.int64 if largest >= 2**31 else tl.int32
 ''',
     "require": '''def require(condition: bool, message: str, error: type = RuntimeError) -> None:
     """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
