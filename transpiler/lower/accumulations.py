@@ -183,7 +183,9 @@ def hoist_gather(builder, value: Value, index: Value, positions: tuple[int, int]
         builder.reduction_loops.unsure_lines.add(builder.source.line_of(node))
     picked, lanes = builder.names.fresh("gathered"), builder.names.fresh("gathered_lanes")
     accumulate = "tl.float32" if value.dtype != "int" else "tl.int64"
-    match = f"{offsets} == {render(index.code)}"
+    # the index in the offsets' type (INDEX_DTYPE): an int64 label would widen every lane's
+    # compare to 64 bits (an index past 2**31 is outside the row, as torch would refuse)
+    match = f"{offsets} == ({render(index.code)}).to(INDEX_DTYPE)"
     shape = ", ".join(_block(d) for d in dims)
     _add(builder, picked, [f"{lanes} = tl.zeros([{shape}], {accumulate})"],
          [f"{lanes} += tl.where({match}, {render(value.code)}, 0)"],

@@ -71,7 +71,7 @@ def picked_lane(value: Value, index: Value, axis: int):
     offsets = triton_dims(value.dims)[axis].offsets
     lanes = offsets if value.triton_rank == 1 else f"{offsets}[{', '.join(places)}]"
     return expr(
-        f"tl.sum(tl.where({lanes} == i, a, 0.0), axis={axis}, keep_dims=True)",
+        f"tl.sum(tl.where({lanes} == i.to(INDEX_DTYPE), a, 0.0), axis={axis}, keep_dims=True)",
         a=value.code,
         i=index.code,
     )
