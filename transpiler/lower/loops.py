@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import replace
 
 import libcst as cst
@@ -478,19 +479,16 @@ class LoopsMixin:
             if self.has_inner_tiles:
                 fallback = "16" if count == 1 else "8"
             elif self.full_axes and (count == 1 or name == blocks[-1][0]):
-                # rows of whole dimensions: about 4096 elements a program, the last tile
-                # dimension taking the rows (a wide row in [32, 32] tiles compiles for minutes)
-                full = " * ".join(a.block for a in self.full_axes.values())
-                fallback = (
-                    f"max(1, 4096 // ({full}))"
-                    if len(self.full_axes) > 1
-                    else f"max(1, 4096 // {full})"
-                )
+                fallback = self.rows_beside_whole_axes()
             elif self.full_axes:
                 fallback = "1"
             else:
                 fallback = str(default)
             self.constexprs[name] = self.next_block_size(explicit, fallback, name)
+        if self.full_axes:  # inner steps defaulted before a whole dimension was met
+            for name in self.inner_blocks - self.explicit_blocks:
+                if self.constexprs.get(name) == "64":
+                    self.constexprs[name] = self.rows_beside_whole_axes()
         for axis, role in self.dot_axes.items():  # tl.dot wants 16 or more along M, N and K
             if role == "k" and axis.block in self.config_blocks:  # Triton's GPU compiler wants
                 # K >= 16 (the interpreter takes less): a config's K block rises to 16, as
@@ -513,9 +511,17 @@ class LoopsMixin:
         # blocks before the launch: full-axis blocks first, then tiles that may depend on them
         ordered = {k: v for k, v in self.constexprs.items() if k not in dict(blocks)}
         ordered.update({k: self.constexprs[k] for k, _ in blocks})
+        ordered = after_what_they_read(ordered)
         # INDEX_DTYPE comes from check_tensors, among the launcher's checks (rank_checks)
         self.constexprs = {"INDEX_DTYPE": "INDEX_DTYPE", **ordered}
         self.host_helpers.add("check_tensors")
+
+    def rows_beside_whole_axes(self) -> str:
+        """A tile's default block beside whole dimensions: about 4096 elements a program (or
+        an inner loop's step), so a wide row is not held 32 rows at a time (32 × 8192 lanes
+        compile for minutes in ptxas and spill)."""
+        full = " * ".join(a.block for a in self.full_axes.values())
+        return f"max(1, 4096 // ({full}))" if len(self.full_axes) > 1 else f"max(1, 4096 // {full})"
 
     def check_dot_k_block(self, axis: Axis) -> None:
         """A block the user fixed along a product's K: Triton's GPU compiler wants 16 lanes or
@@ -689,7 +695,7 @@ class LoopsMixin:
             return self.block_size_constexpr(var)
         if wanted in self.inner_loop_blocks:  # a later loop of the same tile name: same block
             return wanted
-        default = "32" if self.full_axes else "64"
+        default = self.rows_beside_whole_axes() if self.full_axes else "64"
         # fresh: BLOCK_N may already be a whole dimension's block (`x[tile_m, :]` over n)
         name = self.constexpr(wanted, "")
         self.inner_loop_blocks.add(name)
@@ -801,3 +807,19 @@ def copied_before_inner_loop(lines: list) -> bool:
         if "_desc.load(" in line.text:
             return True
     return False
+
+
+def after_what_they_read(constexprs: dict[str, str]) -> dict[str, str]:
+    """The launcher's block assignments in order, each after the blocks its value reads
+    (`BLOCK_MB = max(1, 4096 // BLOCK_N)` after `BLOCK_N = ...`); otherwise as given."""
+    placed: dict[str, str] = {}
+    waiting = dict(constexprs)
+    while waiting:
+        for name, value in waiting.items():
+            reads = {n for n in waiting if n != name and re.search(rf"\b{n}\b", value)}
+            if not reads:
+                break
+        else:  # a cycle cannot happen; keep the given order if it somehow does
+            name, value = next(iter(waiting.items()))
+        placed[name] = waiting.pop(name)
+    return placed
