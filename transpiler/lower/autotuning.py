@@ -3,102 +3,84 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
 import libcst.matchers as m
 
-from ..emit.codegen import call, expr, render
+from ..emit.codegen import call, render
+from ..emit.lines import Param
 from ..frontend.errors import UnsupportedConstructError
+from ..frontend.source import Source
+from .launch import AutotunedBlocks
+
+
+def autotuned_blocks(
+    source: Source,
+    loop: cst.For,
+    settings: dict[str, object],
+    tiles: TunedTiles,
+    params: Iterable[Param],
+) -> AutotunedBlocks | None:
+    """The loop's `@triton.autotune` list over the kernel's candidate configs (Helion's fields),
+    or None: no configs, or none for this loop of several."""
+    configs = settings.get("autotune_configs")
+    if not configs:
+        return None
+    tuned, group, offset = list(tiles.blocks), tiles.group, tiles.offset
+    mine = [(c.get("block_sizes") or [])[offset : offset + len(tuned)] for c in configs]
+    if tuned and all(size is None for sizes in mine for size in sizes):
+        return None  # no candidates for this loop of several (autotune.candidates): defaults
+    entries = []
+    for config in configs:
+        given = list(config.get("block_sizes") or [])
+        # a kernel of several device loops: this loop's tiles follow the earlier loops' ones
+        sizes = given[offset : offset + len(tuned)]
+        if len(sizes) != len(tuned):
+            raise source.error(
+                UnsupportedConstructError,
+                loop,
+                f"an autotune config with {len(given)} block sizes for the "
+                f"{len(tuned)} tunable tiles ({', '.join(tuned) or 'none'}) of this loop"
+                + (f" after the loops before took {offset}" * (offset > 0)),
+                hint="give one block size per tile without a fixed block_size",
+            )
+        values = dict(zip(tuned, sizes))
+        if group is not None:
+            groups = config.get("l2_groupings") or [1]
+            values[group] = groups[0]
+        options = {k: config.get(k) for k in ("num_warps", "num_stages")}
+        fields = ast.Dict(
+            keys=[ast.Constant(k) for k in values],
+            values=[ast.Constant(v) for v in values.values()],
+        )
+        entry = call("triton.Config", fields, **options)
+        if render(entry) not in map(render, entries):  # candidates that differ only in a
+            entries.append(entry)  # block size this kernel lacks (a K tile) are one config
+    params = list(params)
+    sizes = [p.name for p in params if p.kind == "size"]
+    for_tensor = {p.launch: p.name for p in params if p.kind == "tensor"}
+    restored = sorted(for_tensor[t] for t in _restored_tensors(loop) if t in for_tensor)
+    decorator = call(
+        "triton.autotune",
+        configs=ast.List(elts=entries),
+        key=ast.List(elts=[ast.Constant(s) for s in sizes]),
+        # tuning runs the kernel once per config: what it writes is restored between runs
+        restore_value=ast.List(elts=[ast.Constant(p) for p in restored]) if restored else None,
+    )
+    names = (*tuned, group) if group is not None else tuple(tuned)
+    return AutotunedBlocks(names, "@" + render(decorator))
 
 
 @dataclass(frozen=True)
-class AutotuneList:
-    """The constexprs the configurations set (the launcher leaves them out) and the decorator."""
+class TunedTiles:
+    """A loop's tile block sizes in config order, its GROUP_M (a grouped program order), and
+    how many config block sizes the kernel's earlier loops took."""
 
-    names: tuple[str, ...]
-    decorator: str  # `@triton.autotune(configs=[...], key=[...], ...)`, one line (wrapped later)
-
-
-class AutotuningMixin:
-    """Turns the kernel's candidate configs (Helion's fields) into `triton.Config`s."""
-
-    def autotune_list(self, loop: cst.For) -> AutotuneList | None:
-        configs = self.settings.get("autotune_configs")
-        if not configs:
-            return None
-        tuned = list(self.tile_blocks)
-        group = getattr(self, "group_constexpr", None)
-        mine = [
-            (c.get("block_sizes") or [])[self.block_offset : self.block_offset + len(tuned)]
-            for c in configs
-        ]
-        if tuned and all(size is None for sizes in mine for size in sizes):
-            return None  # no candidates for this loop of several (autotune.candidates): defaults
-        entries = []
-        for config in configs:
-            given = list(config.get("block_sizes") or [])
-            # a kernel of several device loops: this loop's tiles follow the earlier loops' ones
-            sizes = given[self.block_offset : self.block_offset + len(tuned)]
-            if len(sizes) != len(tuned):
-                raise self.source.error(
-                    UnsupportedConstructError,
-                    loop,
-                    f"an autotune config with {len(given)} block sizes for the "
-                    f"{len(tuned)} tunable tiles ({', '.join(tuned) or 'none'}) of this loop"
-                    + (
-                        f" after the loops before took {self.block_offset}"
-                        * (self.block_offset > 0)
-                    ),
-                    hint="give one block size per tile without a fixed block_size",
-                )
-            values = dict(zip(tuned, sizes))
-            if group is not None:
-                groups = config.get("l2_groupings") or [1]
-                values[group] = groups[0]
-            options = {k: config.get(k) for k in ("num_warps", "num_stages")}
-            settings = ast.Dict(
-                keys=[ast.Constant(k) for k in values],
-                values=[ast.Constant(v) for v in values.values()],
-            )
-            entry = call("triton.Config", settings, **options)
-            if render(entry) not in map(render, entries):  # candidates that differ only in a
-                entries.append(entry)  # block size this kernel lacks (a K tile) are one config
-        sizes = [p.name for p in self.params.values() if p.kind == "size"]
-        restored = sorted(
-            self.params_for_tensor[t]
-            for t in _restored_tensors(loop)
-            if t in self.params_for_tensor
-        )
-        decorator = call(
-            "triton.autotune",
-            configs=ast.List(elts=entries),
-            key=ast.List(elts=[ast.Constant(s) for s in sizes]),
-            # tuning runs the kernel once per config: what it writes is restored between runs
-            restore_value=ast.List(elts=[ast.Constant(p) for p in restored]) if restored else None,
-        )
-        names = (*tuned, group) if group is not None else tuple(tuned)
-        return AutotuneList(names, "@" + render(decorator))
-
-    @property
-    def params_for_tensor(self) -> dict[str, str]:
-        return {p.launch: p.name for p in self.params.values() if p.kind == "tensor"}
-
-    def meta_grid(self, grid_text: str, tuned: tuple[str, ...]) -> list[tuple[int, str]]:
-        """`def grid(meta): return (...)`, each tuned block size read from `meta`
-        (lines with their extra indentation)."""
-
-        class ReadMeta(ast.NodeTransformer):
-            def visit_Name(self, node: ast.Name) -> ast.AST:
-                if node.id in tuned:
-                    return expr("meta[k]", k=ast.Constant(node.id))
-                return node
-
-        grid = ReadMeta().visit(expr(f"({grid_text},)"))
-        return [
-            (0, "def grid(meta):  # the autotuner chooses the block sizes"),
-            (1, "return " + render(grid)),
-        ]
+    blocks: tuple[str, ...]
+    group: str | None
+    offset: int
 
 
 def _restored_tensors(loop: cst.For) -> set[str]:

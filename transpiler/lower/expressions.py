@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import math
 from dataclasses import replace
 
 import libcst as cst
@@ -16,7 +15,8 @@ from ..frontend.errors import (
     UnsupportedConstructError,
     near_names,
 )
-from ..ops.table import BINARY_OPERATORS, DTYPES
+from ..ops.table import BINARY_OPERATORS
+from .module_globals import module_attribute, module_global
 from .promotion import result_of, with_dimensioned_dtype
 from .split_k import recomputed
 from .values import (
@@ -80,7 +80,9 @@ class ExpressionsMixin:
         if specialised is not None:  # an argument the kernel is specialised on (None, "sum")
             return specialised
         if name not in self.host.names:
-            resolved = self.module_global(name)  # HALF = torch.float16, imported constants
+            resolved = module_global(
+                name, self.aliases, self.source.module
+            )  # HALF = torch.float16, imported constants
             if resolved is not None:
                 return resolved
         if name in self.host.names or name in self.aliases.globals - set(self.aliases.names):
@@ -291,12 +293,7 @@ class ExpressionsMixin:
         )
 
     def module_attribute(self, qualified: str, node: cst.CSTNode) -> Value:
-        module, _, attr = qualified.rpartition(".")
-        if module == "torch" and attr in DTYPES:
-            return Value(DTYPE, expr(DTYPES[attr]), const=DTYPES[attr])
-        if module == "math" and attr in ("pi", "e", "inf", "nan", "tau"):
-            return constant(getattr(math, attr))
-        return Value(MODULE, name=qualified)
+        return module_attribute(qualified)
 
     def tile_attribute(self, tile: Value, attr: str, node: cst.CSTNode) -> Value:
         axis = tile.axis

@@ -14,7 +14,7 @@ from ..frontend.host import HostInfo
 from ..frontend.kernels import Aliases
 from ..frontend.source import Source
 from .argument_checks import argument_value_checks
-from .autotuning import AutotuneList, AutotuningMixin
+from .autotuning import TunedTiles, autotuned_blocks
 from .block_sizes import BlockSizesMixin
 from .calls import CallsMixin
 from .config_literals import config_value
@@ -22,15 +22,15 @@ from .descriptors import Descriptor, DescriptorsMixin
 from .expressions import ExpressionsMixin
 from .indexing import IndexingMixin
 from .jagged import JaggedMixin
+from .launch import AutotunedBlocks, FixedBlocks, LaunchFacts, launch_lines
 from .loops import LoopsMixin
-from .module_globals import ModuleGlobalsMixin
 from .per_block import PerBlockValues
 from .plan import LoopPlan
 from .reduction_loops import ReductionLoops, restructure
 from .slices import SlicesMixin
 from .specialised import SpecialisedMixin
 from .split_k import Definitions, SplitK
-from .stages import StagesMixin
+from .stages import stage_lines
 from .statements import StatementsMixin
 from .tensor_tuples import TensorTuplesMixin, TupleElement
 from .values import HOST_TENSOR, Axis, Dims, Value
@@ -43,12 +43,9 @@ class KernelBuilder(
     ExpressionsMixin,
     CallsMixin,
     IndexingMixin,
-    AutotuningMixin,
     BlockSizesMixin,
     SpecialisedMixin,
     SlicesMixin,
-    ModuleGlobalsMixin,
-    StagesMixin,
     TensorTuplesMixin,
     DescriptorsMixin,
 ):
@@ -115,7 +112,7 @@ class KernelBuilder(
         self.slice_ends: set[tuple[str, int, str]] = set()  # (tensor, dim, host end of a slice)
         self.unpadded: set[str] = set()  # whole dimensions a reshape splits or merges
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
-        self.autotuned: AutotuneList | None = None  # keep_autotune: what the configs set
+        self.autotuned: AutotunedBlocks | None = None  # keep_autotune: what the configs set
         self.squeeze_units = plan.squeeze_units  # block-size-1 tiles: no Triton dimension
         self.user_functions: dict[str, str] = {}  # @triton.jit sources given to hl.triton_kernel
         self.callables = plan.callables  # callable parameter → InlineCallable (None: at the call)
@@ -311,51 +308,49 @@ class KernelBuilder(
         return [*flags, self.tma_flag] if self.descriptors else flags
 
     def launcher(self, loop: cst.For, grid: list[str], depth: int) -> None:
-        """The host lines: block sizes, the grid, the launch."""
+        """The host lines: checks, block sizes, the grid, the launch (launch.py)."""
         lineno = self.source.line_of(loop)
         text = self.source.line_text(lineno).strip()
-        out = self.launch_lines
-        out.append(Line(depth, f"# line {lineno}: {text}", lineno))
-        for rank_check in self.rank_checks():
-            out.append(Line(depth, rank_check, lineno))
-        self.autotuned = self.autotune_list(loop)
-        tuned = self.autotuned.names if self.autotuned else ()
-        for name, value in self.constexprs.items():
-            if name not in tuned and name != value:  # an hl.constexpr argument is its own
-                out.append(Line(depth, f"{name} = {value}", lineno))
-        for name, test in self.even_flags.items():
-            if tuned:  # the autotuner picks the blocks after this line: keep the masks
-                out.append(
-                    Line(depth, f"{name} = False  # blocks chosen later: masks stay", lineno)
-                )
-            else:
-                out.append(Line(depth, f"{name} = {test}  # whole tiles: no masks needed", lineno))
-        for name, test in self.split_flags.items():  # products over chunks of a whole K
-            chosen = "False  # blocks chosen later: K stays whole" if tuned else test
-            out.append(Line(depth, f"{name} = {chosen}", lineno))
-        out.extend(Line(depth, text, lineno) for text in self.descriptor_launch_lines())
-        stage_lines, stages = self.stage_lines(tuned)
-        out.extend(Line(depth, text, lineno) for text in stage_lines)
-        grid_text = " * ".join(grid) if grid else "1"
-        if tuned:  # the autotuner picks the block sizes: the grid reads them from `meta`
-            for extra, text in self.meta_grid(grid_text, tuned):
-                out.append(Line(depth + extra, text, lineno))
-        else:
-            out.append(Line(depth, f"grid = ({grid_text},)", lineno))
-            for world_size in sorted(self.signal_pad_world_sizes):  # symm_mem_sync's slots
-                self.host_helpers.add("require_signal_pad")
-                out.append(Line(depth, f"require_signal_pad(grid[0], {world_size})", lineno))
+        self.launch_lines.append(Line(depth, f"# line {lineno}: {text}", lineno))
+        checks = self.rank_checks()
+        tiles = TunedTiles(tuple(self.tile_blocks), self.group_constexpr, self.block_offset)
+        self.autotuned = autotuned_blocks(
+            self.source, loop, self.settings, tiles, self.params.values()
+        )
+        # configs that set no block size (a loop without tiles): the launcher sets the rest
+        tuned = self.autotuned is not None and self.autotuned.names
+        blocks = self.autotuned if tuned else FixedBlocks()
+        descriptor_lines = self.descriptor_launch_lines()
+        stage_bound, stages = [], None
+        if not blocks.names and self.dot_axes:  # products in loops: their loads' stages
+            stage_bound, stages = stage_lines(
+                self.loop_loads, self.constexprs, self.settings, self.host_names.fresh
+            )
+        if self.signal_pad_world_sizes and not blocks.names:  # symm_mem_sync's slots
+            self.host_helpers.add("require_signal_pad")
         ordered = sorted(self.params.values(), key=lambda p: PARAM_ORDER.index(p.kind))
-        args = [p.launch for p in ordered] + [
-            f"{c}={c}" for c in self.flag_names() if c not in tuned
-        ]
-        for option in ("num_warps", "num_stages") if not tuned else ():
-            chosen = config_value(self.settings, option)
-            if isinstance(chosen, int):
-                args.append(f"{option}={chosen}")
-        if stages is not None:
-            args.append(f"num_stages={stages}")
-        out.append(Line(depth, f"{self.kernel_name}[grid]({', '.join(args)})", lineno))
+        facts = LaunchFacts(
+            kernel=self.kernel_name,
+            line=lineno,
+            checks=tuple(checks),
+            constexprs=tuple(self.constexprs.items()),
+            even_flags=tuple(self.even_flags.items()),
+            split_flags=tuple(self.split_flags.items()),
+            descriptor_lines=tuple(descriptor_lines),
+            stage_lines=tuple(stage_bound),
+            stages=stages,
+            grid=tuple(grid),
+            signal_pads=tuple(str(size) for size in sorted(self.signal_pad_world_sizes)),
+            arguments=tuple(p.launch for p in ordered),
+            flags=tuple(self.flag_names()),
+            settings=self.settings,
+        )
+        self.launch_lines.extend(launch_lines(facts, blocks, depth))
+
+    def note_load(self, tensor: str, dims: Dims) -> None:
+        """A load inside a loop: the launcher bounds num_stages by what such loads buffer."""
+        if self.loop_depth:
+            self.loop_loads.append((tensor, dims))
 
     def note_arithmetic(self, operands, node: cst.CSTNode) -> None:
         """Arithmetic on loaded values: a bool tensor there would compute wrongly in Triton

@@ -4,41 +4,49 @@ resolves a kernel's globals)."""
 from __future__ import annotations
 
 import importlib
+import math
 import sys
 
 import libcst as cst
 import torch
 
 from ..emit.codegen import expr
-from ..frontend.kernels import canonical_module
+from ..frontend.kernels import Aliases, canonical_module
 from ..ops.table import DTYPES
 from .values import CONST, DTYPE, MODULE, Value, constant
 
 
-class ModuleGlobalsMixin:
-    """`module_global(name)`: the value of a module-level constant, or None."""
+def module_global(name: str, aliases: Aliases, module: cst.Module) -> Value | None:
+    """`HALF = torch.float16`, `from torch import float16`, `from mylib import SCALE`: the dtype
+    or number the module-level `name` stands for, when the source (or, for an import, the
+    imported module) says so; None for anything else (a host value passed at launch)."""
+    if name in aliases.names:
+        qualified = canonical_module(aliases.names[name])
+        value = module_attribute(qualified)
+        if value.kind != MODULE:
+            return value
+        return _imported_value(qualified)
+    if name in aliases.globals:
+        assigned = _module_assignment(module, name)
+        if assigned is None:
+            return None
+        qualified = aliases.qualified(assigned)
+        if qualified is not None:
+            value = module_attribute(qualified)
+            return value if value.kind in (DTYPE, CONST) else None
+        if isinstance(assigned, cst.Name) and assigned.value != name:
+            return module_global(assigned.value, aliases, module)  # HALF = DEFAULT_HALF
+    return None
 
-    def module_global(self, name: str) -> Value | None:
-        """`HALF = torch.float16`, `from torch import float16`, `from mylib import SCALE`: the
-        dtype or number the name stands for, when the source (or, for an import, the imported
-        module) says so; None for anything else (a host value passed at launch)."""
-        if name in self.aliases.names:
-            qualified = canonical_module(self.aliases.names[name])
-            value = self.module_attribute(qualified, None)
-            if value.kind != MODULE:
-                return value
-            return _imported_value(qualified)
-        if name in self.aliases.globals:
-            assigned = _module_assignment(self.source.module, name)
-            if assigned is None:
-                return None
-            qualified = self.aliases.qualified(assigned)
-            if qualified is not None:
-                value = self.module_attribute(qualified, None)
-                return value if value.kind in (DTYPE, CONST) else None
-            if isinstance(assigned, cst.Name) and assigned.value != name:
-                return self.module_global(assigned.value)  # HALF = DEFAULT_HALF
-        return None
+
+def module_attribute(qualified: str) -> Value:
+    """`torch.float16` (a dtype), `math.pi` (a number), or a module's name (MODULE)."""
+    module, _, attr = qualified.rpartition(".")
+    if module == "torch" and attr in DTYPES:
+        return Value(DTYPE, expr(DTYPES[attr]), const=DTYPES[attr])
+    if module == "math" and attr in ("pi", "e", "inf", "nan", "tau"):
+        return constant(getattr(math, attr))
+    return Value(MODULE, name=qualified)
 
 
 def _module_assignment(module: cst.Module, name: str) -> cst.BaseExpression | None:
