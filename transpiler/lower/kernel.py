@@ -26,6 +26,7 @@ from .launch import AutotunedBlocks, FixedBlocks, LaunchFacts, launch_lines
 from .loops import LoopsMixin
 from .per_block import PerBlockValues
 from .plan import LoopPlan
+from .programs import PersistentPrograms
 from .reduction_loops import ReductionLoops, restructure
 from .slices import SlicesMixin
 from .specialised import SpecialisedMixin
@@ -136,7 +137,7 @@ class KernelBuilder(
         self.program_start = 0  # index in `lines` of the program's first per-tile line
         self.access_is_tiles = False  # the latest tensor access: a tile or ':' per dimension
         self.descriptor_dims: Dims = ()  # ... its dims as a descriptor sees them (indexing.py)
-        self.persistent: str | None = None  # pid_type's order of tiles ("interleaved", ...)
+        self.persistent: PersistentPrograms | None = None  # pid_type: programs walking tiles
         self.descriptors_wanted = False  # indexing="tensor_descriptor" (read once per loop)
         self.descriptors: list[Descriptor] = []  # indexing="tensor_descriptor": TMA copies
         self.tma_flag: str | None = None  # the constexpr choosing them over pointers

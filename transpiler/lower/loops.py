@@ -19,7 +19,8 @@ from ..frontend.host import whole_size_tensor
 from ..frontend.kernels import device_loop_kind
 from ..frontend.signatures import HL_SIGNATURES, bind
 from .argument_checks import power_of_two_check
-from .config_literals import PID_TYPES, config_value
+from .config_literals import config_value
+from .programs import PersistentLoop, PersistentPrograms, persistent_programs
 from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
 # hl.vtile is Helion's later name for hl.jagged_tile: one loop, its length per parent lane
@@ -247,7 +248,7 @@ class LoopsMixin:
             (self.source.code(b) if b is not None else None, self.source.code(e)) for b, e in ranges
         ]
         count = len(ranges)
-        self.persistent = self.persistent_order(loop)
+        self.persistent = persistent_programs(self.source, loop, self.settings)
         self.descriptors_wanted = self.wants_descriptors(loop)  # (refuses unknown values)
         self.program_start = len(self.lines)  # where the program's per-tile code begins
         if count > 1:
@@ -344,36 +345,18 @@ class LoopsMixin:
             return [value[0] for value in values]
         return [expr("tl.cdiv(e, b)", e=value[0], b=value[4]) for value in values]
 
-    def persistent_order(self, loop: cst.For) -> str | None:
-        """`pid_type=` of the config: None (one program per tile), "interleaved" or "blocked"."""
-        pid_type = config_value(self.settings, "pid_type")
-        if pid_type is None:
-            return None
-        if pid_type not in PID_TYPES:
-            raise self.source.error(
-                UnsupportedConstructError,
-                loop,
-                f"pid_type={pid_type!r} in the config",
-                hint=f"one of {', '.join(map(repr, PID_TYPES))}",
-            )
-        if self.settings.get("autotune_configs"):
-            return None  # a @triton.autotune list varies block sizes only: one program per tile
-        return PID_TYPES[pid_type]
-
-    def make_persistent(self, order: str, counts: list[ast.expr], grid: list[str]) -> list[str]:
-        """Wraps the program's code in a loop over tiles: NUM_PROGRAMS programs (one per SM)
-        stay resident and walk the tiles, so the next tile's loads overlap this one's epilogue.
-        Returns the launcher's grid: NUM_PROGRAMS programs, or fewer when there are fewer tiles."""
+    def make_persistent(
+        self, persistent: PersistentPrograms, counts: list[ast.expr], grid: list[str]
+    ) -> list[str]:
+        """Wraps the program's code in the strategy's loop over tiles; returns the launcher's
+        grid (programs.py)."""
         tensors = [p.launch for p in self.params.values() if p.kind == "tensor"]
         if not tensors:  # nothing to read or write: one program per tile is as good
             return grid
         start = self.program_start
         header = self.lines[start]
-        pid = header.text.split(" = ")[0]
         programs = self.constexpr("NUM_PROGRAMS", f"persistent_programs({tensors[0]})")
         self.host_helpers.add("persistent_programs")
-        tiles = self.names.fresh("num_tiles")
-        total = " * ".join(ast.unparse(count) for count in counts)
         # flatten: Triton pipelines the inner loop's loads across tiles (the next tile's first
         # loads start during this tile's last steps), so only where an inner loop loads. Not
         # around a warp-specialized inner loop (Triton 3.6 fails to compile that pair, its TMA
@@ -383,29 +366,20 @@ class LoopsMixin:
         # attention's queries: Triton 3.6's TMA lowering fails there on sm_90, H200 2026-12-04)
         body = self.lines[start + 1 :]
         pipelined = inner_loops_load(body) and not copied_before_inner_loop(body)
-        flatten = ", flatten=True" if pipelined and not self.warp_specialized_lines else ""
-        first_program = "tl.program_id(0).to(INDEX_DTYPE)"
-        if order == "interleaved":
-            texts = [
-                f"# persistent: {programs} programs, each taking every {programs}-th tile",
-                f"{tiles} = {total}",
-                f"for {pid} in tl.range({first_program}, {tiles}, {programs}{flatten}):",
-            ]
-        else:
-            per, first = self.names.fresh("tiles_per_program"), self.names.fresh("first_tile")
-            texts = [
-                f"# persistent: {programs} programs, each taking a run of neighbouring tiles",
-                f"{tiles} = {total}",
-                f"{per} = tl.cdiv({tiles}, {programs})",
-                f"{first} = {first_program} * {per}",
-                f"for {pid} in tl.range({first}, tl.minimum({first} + {per}, {tiles}){flatten}):",
-            ]
+        loop = PersistentLoop(
+            pid=header.text.split(" = ")[0],
+            programs=programs,
+            tiles=self.names.fresh("num_tiles"),
+            total=" * ".join(ast.unparse(count) for count in counts),
+            flatten=pipelined and not self.warp_specialized_lines,
+        )
+        texts = persistent.loop_lines(loop, self.names.fresh)
         for later in self.lines[start + 1 :]:
             later.depth += 1
         self.lines[start : start + 1] = [
             self.make_line(header.depth, text, header.source_line) for text in texts
         ]
-        return [f"min({programs}, {' * '.join(grid) or '1'})"]
+        return persistent.grid(programs, grid)
 
     def program_ids(self, kind: str, values: list, count: int, line: int) -> list[ast.expr]:
         if count == 1:
