@@ -76,7 +76,7 @@ class ExpressionsMixin:
         self.refuse_callable_value(node)
         if name in ("True", "False", "None"):
             return constant({"True": True, "False": False, "None": None}[name])
-        specialised = self.host_constant(name)
+        specialised = self.specialisations.value(name)
         if specialised is not None:  # an argument the kernel is specialised on (None, "sum")
             return specialised
         if name not in self.host.names:
@@ -189,7 +189,7 @@ class ExpressionsMixin:
 
     def expr_Comparison(self, node: cst.Comparison) -> Value:
         if any(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in node.comparisons):
-            return self.identity_test(node)
+            return self.specialisations.identity_test(node, self.scope, self.lower_expr)
         left = self.arithmetic(self.lower_expr(node.left), node.left)
         result: Value | None = None
         for target in node.comparisons:

@@ -29,7 +29,7 @@ from .plan import LoopPlan
 from .programs import PersistentPrograms
 from .reduction_loops import ReductionLoops, restructure
 from .slices import SlicesMixin
-from .specialised import SpecialisedMixin
+from .specialised import Specialisations
 from .split_k import Definitions, SplitK
 from .stages import stage_lines
 from .statements import StatementsMixin
@@ -45,7 +45,6 @@ class KernelBuilder(
     CallsMixin,
     IndexingMixin,
     BlockSizesMixin,
-    SpecialisedMixin,
     SlicesMixin,
     TensorTuplesMixin,
     DescriptorsMixin,
@@ -130,7 +129,7 @@ class KernelBuilder(
         self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
         self.registered_roles: dict[str, str] = {}  # register_block_size name → how a loop uses it
         self.block_var_axes: dict[str, Axis] = {}  # ... → its axis in hl.zeros shapes
-        self.specialised: dict[str, str] = {}  # argument → what it was (None, a string) here
+        self.specialisations = Specialisations(source, host)  # arguments specialised on
         self.constexpr_names: dict[str, ast.expr] = {}  # `n2 = BLOCK_K * 2`: n2 → BLOCK_K * 2
         self.lanes_axes: dict[str, Axis] = {}  # `BLOCK_K * 2` → the axis shapes of it give
         self.slice_axes: dict[tuple, Axis] = {}  # x[..., lo:hi] → its axis
@@ -362,7 +361,7 @@ class KernelBuilder(
                 self.arithmetic_on.setdefault(tensor, line)
 
     def rank_checks(self) -> list[str]:
-        checks = self.tuple_bindings() + self.specialisation_checks() + argument_value_checks(self)
+        checks = self.tuple_bindings() + self.specialisations.checks() + argument_value_checks(self)
         checks.append(f"INDEX_DTYPE = {self.tensor_check()}")
         for tensor in sorted(self.stored_tensors & set(self.host.params)):
             message = (

@@ -7,27 +7,42 @@ branch taken is lowered, and the launcher checks that the arguments are the ones
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container
+
 import libcst as cst
 
 from ..frontend.errors import ArgumentUnknownError, UnsupportedConstructError
+from ..frontend.host import HostInfo
+from ..frontend.source import Source
 from .values import CONST, Value, constant
 
 _NONE, _TENSOR = "None", "a tensor"
 
 
-class SpecialisedMixin:
-    """`host_constant(name)`, `identity_test(node)`; `specialisation_checks()` for the launcher."""
+class Specialisations:
+    """The arguments one loop's lowering specialised on (what each was), their values while
+    transpiling, and the launcher's checks that a call passes the same."""
 
-    def host_constant(self, name: str) -> Value | None:
+    def __init__(self, source: Source, host: HostInfo) -> None:
+        self.source, self.host = source, host
+        self.taken: dict[str, str] = {}  # argument → what it was here (None, a tensor, a repr)
+
+    def value(self, name: str) -> Value | None:
         """The value of an argument specialised on (None, a string), or None if it is not one."""
         if name not in self.host.constants:
             return None
         value = self.host.constants[name]
-        self.specialised[name] = _NONE if value is None else repr(value)
+        self.taken[name] = _NONE if value is None else repr(value)
         return constant(value)
 
-    def identity_test(self, node: cst.Comparison) -> Value:
-        """`x is None` / `x is not None` (and `is` between constants), folded to a constant."""
+    def identity_test(
+        self,
+        node: cst.Comparison,
+        scope: Container[str],
+        lower: Callable[[cst.BaseExpression], Value],
+    ) -> Value:
+        """`x is None` / `x is not None` (and `is` between constants), folded to a constant;
+        `scope` holds the device loop's names, `lower` lowers a side that is no argument."""
         if len(node.comparisons) != 1:
             raise self.source.error(
                 UnsupportedConstructError,
@@ -37,11 +52,11 @@ class SpecialisedMixin:
             )
         comparison = node.comparisons[0]
         negated = isinstance(comparison.operator, cst.IsNot)
-        sides = [self.argument_identity(n) for n in (node.left, comparison.comparator)]
+        sides = [self.identity(n, scope) for n in (node.left, comparison.comparator)]
         if None not in sides:
             same = sides[0] == sides[1] if _TENSOR not in sides else False
             return constant(same != negated)
-        left, right = self.lower_expr(node.left), self.lower_expr(comparison.comparator)
+        left, right = lower(node.left), lower(comparison.comparator)
         if left.kind == CONST and right.kind == CONST:
             return constant((left.const is right.const) != negated)
         raise self.source.error(
@@ -51,17 +66,17 @@ class SpecialisedMixin:
             hint="compare values with == and !=; `is None` tests arguments only",
         )
 
-    def argument_identity(self, node: cst.BaseExpression) -> str | None:
+    def identity(self, node: cst.BaseExpression, scope: Container[str]) -> str | None:
         """What `node` is as far as `is None` goes: None, a tensor, another constant, or
         None when it is not an argument known while transpiling."""
         if isinstance(node, cst.Name) and node.value == "None":
             return _NONE
-        if not isinstance(node, cst.Name) or node.value in self.scope:
+        if not isinstance(node, cst.Name) or node.value in scope:
             return None
         name = node.value
         if name in self.host.constants:
-            self.host_constant(name)
-            return self.specialised[name]
+            self.value(name)
+            return self.taken[name]
         if name in self.host.optional_params and name in self.host.params:
             if self.host.rank(name) is None:
                 raise self.source.error(
@@ -69,16 +84,16 @@ class SpecialisedMixin:
                     node,
                     f"whether {name!r} is None is known only when the kernel is called",
                 )
-            self.specialised[name] = _TENSOR
+            self.taken[name] = _TENSOR
             return _TENSOR
         if name in self.host.tensors:
             return _TENSOR
         return None
 
-    def specialisation_checks(self) -> list[str]:
+    def checks(self) -> list[str]:
         """Launcher lines checking that the arguments are the ones the kernel was made for."""
         checks = []
-        for name, value in self.specialised.items():
+        for name, value in self.taken.items():
             if value == _TENSOR:
                 test, wanted = f"{name} is not None", "a tensor"
             elif value == _NONE:
