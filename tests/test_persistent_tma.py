@@ -99,7 +99,7 @@ def test_generated_code_reads_as_a_persistent_tma_matmul():
     for line in (
         "if TENSOR_DESCRIPTORS:  # Hopper's TMA copies whole tiles; past the end: 0s",
         "x_desc = tl.make_tensor_descriptor(",
-        "x_ptr, shape=[m, k], strides=[x_stride_0, 1], block_shape=[BLOCK_M, BLOCK_K],",
+        "x_ptr, shape=[m, k], strides=[x_stride_0, 1], block_shape=[BLOCK_M, BLOCK_K])",
         "# persistent: NUM_PROGRAMS programs, each taking every NUM_PROGRAMS-th tile",
         "num_tiles = tl.cdiv(m, BLOCK_M) * tl.cdiv(n, BLOCK_N)",
         "for pid in tl.range(tl.program_id(0).to(INDEX_DTYPE), num_tiles, NUM_PROGRAMS, "
