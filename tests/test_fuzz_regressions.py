@@ -693,3 +693,34 @@ def test_a_zero_dim_tensor_takes_the_dtype_of_a_row_of_its_kind(case: str):
     assert torch.equal(expected[0], eval(row).to(expected.dtype))  # noqa: S307 - torch's answer
     x = x.to(v.dtype)  # without torch's rule, the row would be widened: a different answer
     assert not torch.equal(expected[0], eval(row).to(expected.dtype))  # noqa: S307
+
+
+@pytest.mark.parametrize(
+    "product",
+    [
+        pytest.param("torch.matmul(x[tile_m, tile_k])", id="torch.matmul-one-factor"),
+        pytest.param("hl.dot(x[tile_m, tile_k])", id="hl.dot-one-factor"),
+        pytest.param("x[tile_m, tile_k].mm()", id="method-no-factor"),
+        pytest.param("torch.mm(x[tile_m, tile_k], y[tile_k, tile_n], x)", id="mm-three"),
+    ],
+)
+def test_an_accumulated_product_of_the_wrong_arity_is_a_user_error(product):
+    """Fixed (the mutation fuzzer, 2026-12-04): `acc = acc + torch.matmul(a)` was an
+    InternalTranspilerError (the accumulate fold unpacked two factors)."""
+    source = HEADER + (
+        "@helion.kernel()\n"
+        "def mm(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:\n"
+        "    m, k = x.size()\n"
+        "    _, n = y.size()\n"
+        "    out = torch.empty([m, n], dtype=x.dtype, device=x.device)\n"
+        "    for tile_m, tile_n in hl.tile([m, n]):\n"
+        "        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)\n"
+        "        for tile_k in hl.tile(k):\n"
+        f"            acc = acc + {product}\n"
+        "        out[tile_m, tile_n] = acc.to(x.dtype)\n"
+        "    return out\n"
+    )
+    with pytest.raises(errors.TranspileError) as caught:
+        transpiler.transpile(source)
+    assert not isinstance(caught.value, errors.InternalTranspilerError), str(caught.value)
+    assert caught.value.lineno == 14

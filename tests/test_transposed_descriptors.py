@@ -88,10 +88,10 @@ def test_the_keys_descriptor_copies_the_views_memory_and_turns_tiles_back():
     code, _ = build(ATTENTION, "attention", WS, q, k, v)
     for line in (
         "k_view_ptr, shape=[q_view_size_0 * k_view_size_2, head_dim],",
-        "strides=[k_view_stride_2, 1], block_shape=[BLOCK_N, BLOCK_HEAD_DIM],",
+        "strides=[k_view_stride_2, 1], block_shape=[BLOCK_N, BLOCK_HEAD_DIM])",
         "k = k_view_desc.load([offs_b * k_view_size_2 + begin_n, 0]).T",
         "# k_view is a transposed view: TMA copies its memory's rows, loads turn them (.T)",
-        "k_view.transpose(-2, -1), v_view.size(1) % BLOCK_N == 0, BLOCK_N, BLOCK_HEAD_DIM,",
+        "tma_rows_fit(k_view.transpose(-2, -1), v_view.size(1) % BLOCK_N == 0, BLOCK_N,",
         "for begin_n in tl.range(0, v_view_size_1, BLOCK_N, warp_specialize=TENSOR_DESCRIPTORS):",
     ):
         assert line in code, line

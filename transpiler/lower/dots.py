@@ -50,6 +50,14 @@ class DotsMixin:
                     )
         if any(n is None for n in nodes):
             raise self.source.error(UnsupportedConstructError, node, f"{name}() needs two matrices")
+        most = len(factors) + (acc_position is not None) if name != "dot" else 4
+        if len(args.positional) > most:  # torch refuses them too: never dropped
+            raise self.source.error(
+                UnsupportedConstructError,
+                args.positional[most],
+                f"{name}() takes {most} positional arguments, not {len(args.positional)}",
+                hint="pass only the matrices (and an accumulator where the function takes one)",
+            )
         if acc_position is not None:
             acc_node = (
                 args.positional[acc_position]

@@ -163,12 +163,14 @@ class StatementsMixin:
         ):
             return False
         qualified = self.aliases.qualified(node.func) or ""
+        positional = [a for a in node.args if a.keyword is None and not a.star]
         if qualified in ("torch.matmul", "torch.mm", "torch.bmm", "helion.language.dot"):
-            return True
+            return len(positional) == 2  # else the call's own binding says what is wrong
         return (
             isinstance(node.func, cst.Attribute)
             and node.func.attr.value in ("matmul", "mm", "bmm")
             and not qualified
+            and len(positional) == 1
         )
 
     def accumulate(self, product: cst.BaseExpression, accumulator: Value) -> Value:
