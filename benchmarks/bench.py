@@ -1,7 +1,7 @@
 """Benchmark: generated kernels vs torch eager, torch.compile and Helion, against the roofline.
 
 On a CUDA machine: python benchmarks/bench.py --out DIR [--dtypes bfloat16,float32] [--only add,...]
-Measures the device's ceilings once (transpiler.perf.devices.measure_peaks), checks every result
+Measures the device's ceilings once (transpiler.analysis.perf.devices.measure_peaks), checks every result
 against float64, times with triton.testing.do_bench (the median over rounds in which the peers
 take turns), prints a table last and writes DIR/bench.json and DIR/roofline.png. Without a GPU (or with --small) it runs tiny sizes through
 Triton's interpreter and times nothing: a check of this script, not a benchmark.
@@ -34,8 +34,8 @@ from workloads import (  # noqa: E402
 )
 
 import transpiler  # noqa: E402 - after the path; first, so Triton's interpreter is chosen
-from transpiler.perf import Cost, analyse, devices, roofline, timing  # noqa: E402
-from transpiler.perf.cost import launcher_block_sizes  # noqa: E402
+from transpiler.analysis.perf import Cost, analyse, devices, roofline, timing  # noqa: E402
+from transpiler.analysis.perf.cost import launcher_block_sizes  # noqa: E402
 from transpiler.run.runtime import load_module  # noqa: E402
 
 TUNING: dict[str, dict] = {}  # workload → search seconds and the configuration found
@@ -241,7 +241,7 @@ def table(rows: list[dict]) -> str:
 
 
 def draw(rows: list[dict], device: devices.Device, path: Path) -> None:
-    from transpiler.perf.plot import plot_roofline
+    from transpiler.analysis.perf.plot import plot_roofline
 
     points = []
     for row in rows:

@@ -2,7 +2,7 @@
 
 Run on a CUDA machine: python benchmarks/gpu_roofline_cloud.py --out DIR
 Each kernel goes through `transpiler.kernel`; its first call on new shapes searches, and
-`transpiler.perf.roofline_figure` draws the search as a cloud with the default configuration
+`transpiler.analysis.perf.roofline_figure` draws the search as a cloud with the default configuration
 and what tuning bought. Writes DIR/<kernel>.png and DIR/cloud.json (the searches' timings).
 """
 
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     if not torch.cuda.is_available():
         print("needs a CUDA GPU: the cloud is the autotuner's timed search")
         return 2
-    from transpiler.perf import call_roofline
+    from transpiler.analysis.perf import call_roofline
 
     options.out.mkdir(parents=True, exist_ok=True)
     matrix, reductions = user_module("matrix.py"), user_module("reductions.py")

@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 import bench  # noqa: E402 - after the path
 from workloads import Workload, spellings, workloads  # noqa: E402
 
-from transpiler.perf import devices  # noqa: E402
+from transpiler.analysis.perf import devices  # noqa: E402
 
 # per shape, in order of priority: the targets first (cross-entropy at 32,000 columns,
 # layer norm and RMS norm at 8,192)

@@ -14,7 +14,7 @@ import torch
 
 import transpiler
 import transpiler.language as hl
-from transpiler.targets.mix import instruction_mix
+from transpiler.analysis.targets.mix import instruction_mix
 
 
 @transpiler.kernel()

@@ -107,7 +107,7 @@ def classify(error: BaseException) -> tuple[str, str]:
     """(outcome, detail) for an exception raised while running an example."""
     from helion_shim import ReferenceModeError, WrongResult
 
-    from transpiler.frontend.errors import InternalTranspilerError, TranspileError
+    from transpiler.compile.frontend.errors import InternalTranspilerError, TranspileError
     from transpiler.run.runtime import DeviceError
 
     first = (str(error).strip().splitlines() or [""])[0]

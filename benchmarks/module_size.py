@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 import transpiler
-from transpiler.frontend.errors import RankUnknownError, TranspileError
+from transpiler.compile.frontend.errors import RankUnknownError, TranspileError
 
 ROOT = Path(__file__).parents[1]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from transpiler.targets import compile_launcher
+from transpiler.analysis.targets import compile_launcher
 
 ROOT = Path(__file__).parents[1]
 _COUNT: list[int] = []

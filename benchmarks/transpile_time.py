@@ -48,7 +48,7 @@ def main() -> None:
             try:
                 transpiler.transpile_module(text)
             except (
-                transpiler.frontend.errors.RankUnknownError
+                transpiler.compile.frontend.errors.RankUnknownError
             ):  # hl.tile(x.size()): rank from arguments
                 example = {name: (torch.empty(2, 2), torch.empty(2, 2))}
             transpiler.transpile_module(text, example_args=example)  # warm up

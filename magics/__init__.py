@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from transpiler.analysis.targets import check
 from transpiler.run.devices import interpreting
-from transpiler.targets import check
 
 
 def empty_cell_as_line(lines: list[str]) -> list[str]:

@@ -6,11 +6,11 @@ import json
 from dataclasses import dataclass
 
 import transpiler
-from transpiler.frontend.assumed import assumed_args
-from transpiler.frontend.errors import TranspileError
-from transpiler.frontend.kernels import collect_aliases, find_kernels
-from transpiler.frontend.source import Source
-from transpiler.pipeline import Transpiled
+from transpiler.compile.frontend.assumed import assumed_args
+from transpiler.compile.frontend.errors import TranspileError
+from transpiler.compile.frontend.kernels import collect_aliases, find_kernels
+from transpiler.compile.frontend.source import Source
+from transpiler.compile.pipeline import Transpiled
 
 RANKS_TRIED = (1, 2, 3, 4)
 

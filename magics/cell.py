@@ -14,11 +14,11 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import Image, display
 
-from transpiler.frontend.errors import TranspileError
+from transpiler.analysis.perf.kernel_call import searched_timings
+from transpiler.analysis.targets import TargetError, target_named
+from transpiler.compile.frontend.errors import TranspileError
 from transpiler.language import ReferenceUnsupportedError
-from transpiler.perf.kernel_call import searched_timings
 from transpiler.run import runtime
-from transpiler.targets import TargetError, target_named
 
 from . import checking, exporting, plot, sweep, target_tabs, timing
 from .assumed import Assumed, assume_ranks

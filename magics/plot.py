@@ -8,10 +8,10 @@ from typing import Any
 
 import torch
 
-from transpiler.perf import Cost, analyse
-from transpiler.perf.devices import DEVICES, current_device, find_device
-from transpiler.perf.plot import plot_roofline
-from transpiler.perf.roofline import (
+from transpiler.analysis.perf import Cost, analyse
+from transpiler.analysis.perf.devices import DEVICES, current_device, find_device
+from transpiler.analysis.perf.plot import plot_roofline
+from transpiler.analysis.perf.roofline import (
     cloud_label,
     floor_seconds,
     percent_of_attainable,
@@ -19,7 +19,7 @@ from transpiler.perf.roofline import (
     speedup_text,
     tuning,
 )
-from transpiler.perf.timing import time_kernel
+from transpiler.analysis.perf.timing import time_kernel
 
 from .program import CELL_FILENAME
 

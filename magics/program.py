@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 import transpiler
-from transpiler.frontend.errors import (
+from transpiler.compile.frontend.errors import (
     RankUnknownError,
     TranspileError,
     UndefinedNameError,
@@ -23,9 +23,9 @@ from transpiler.frontend.errors import (
     UnsupportedConstructError,
     UnsupportedOpError,
 )
-from transpiler.frontend.kernels import collect_aliases, find_kernels
-from transpiler.frontend.source import Source
-from transpiler.pipeline import Transpiled
+from transpiler.compile.frontend.kernels import collect_aliases, find_kernels
+from transpiler.compile.frontend.source import Source
+from transpiler.compile.pipeline import Transpiled
 from transpiler.reference.mode import reference_source, run_on_argument_device
 from transpiler.run import runtime
 from transpiler.run.autotune import shape_key
@@ -247,7 +247,7 @@ class CellKernel:
 
     @property
     def source(self) -> str:
-        """The cell's text (with `filename`: what `transpiler.perf.cost_of(kernel, ...)` reads)."""
+        """The cell's text (with `filename`: what `transpiler.analysis.perf.cost_of(kernel, ...)` reads)."""
         return self.program.source
 
     filename = CELL_FILENAME

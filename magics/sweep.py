@@ -10,8 +10,8 @@ from typing import Any
 
 import torch
 
-from transpiler.perf import analyse
-from transpiler.perf.timing import time_kernel
+from transpiler.analysis.perf import analyse
+from transpiler.analysis.perf.timing import time_kernel
 
 from .program import CELL_FILENAME
 from .timing import tensor_bytes

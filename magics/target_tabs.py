@@ -7,16 +7,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from transpiler.pipeline import Transpiled
-from transpiler.targets import Target, TargetError, TargetResult, compile_launch, target_named
-from transpiler.targets.annotate import (
+from transpiler.analysis.targets import (
+    Target,
+    TargetError,
+    TargetResult,
+    compile_launch,
+    target_named,
+)
+from transpiler.analysis.targets.annotate import (
     LineCost,
     describe,
     generated_line_costs,
     source_line_costs,
 )
-from transpiler.targets.capture import record_launches
-from transpiler.targets.report import COLUMNS
+from transpiler.analysis.targets.capture import record_launches
+from transpiler.analysis.targets.report import COLUMNS
+from transpiler.compile.pipeline import Transpiled
 
 from .highlight import highlight_lines
 from .view import (

@@ -51,7 +51,7 @@ def _the_test_kernels_package() -> Iterator[None]:
 # its end, so a kernel the GPU compiler rejects fails the test that launched it.
 COMPILE_CHECK = None
 if not HAS_CUDA:
-    from transpiler.targets import check as compile_check
+    from transpiler.analysis.targets import check as compile_check
 
     COMPILE_CHECK = compile_check.install_from_environment(default="sm_90", wait=False)
 

@@ -20,10 +20,10 @@ import torch
 from helion_oracle import load_cases, make
 
 import transpiler
+from transpiler.analysis.targets import TargetResult, client, target_named
+from transpiler.analysis.targets.capture import record_launches
+from transpiler.analysis.targets.client import submit
 from transpiler.run.runtime import load_module
-from transpiler.targets import TargetResult, client, target_named
-from transpiler.targets.capture import record_launches
-from transpiler.targets.client import submit
 
 pytestmark = pytest.mark.targets
 

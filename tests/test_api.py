@@ -14,7 +14,7 @@ from helpers import DEVICE
 
 import transpiler
 import transpiler.language as hl
-from transpiler.frontend import errors
+from transpiler.compile.frontend import errors
 
 ADD_BODY = """
 
@@ -138,7 +138,7 @@ def test_internal_errors_become_transpile_errors(monkeypatch):
     def broken(*args, **kwargs):
         raise KeyError("boom")
 
-    monkeypatch.setattr("transpiler.lower.kernel.KernelBuilder.emit", broken)
+    monkeypatch.setattr("transpiler.compile.lower.kernel.KernelBuilder.emit", broken)
     source = IMPORT_SPELLINGS["helion"] + ADD_BODY
     with pytest.raises(errors.InternalTranspilerError) as caught:
         transpiler.transpile(source, filename="cell.py")

@@ -12,7 +12,7 @@ import torch
 
 import transpiler
 from transpiler.__main__ import main
-from transpiler.frontend.assumed import assumed_args
+from transpiler.compile.frontend.assumed import assumed_args
 
 ADD = """import torch
 import helion

@@ -12,12 +12,12 @@ import torch
 
 import transpiler
 import transpiler.language as hl
-from transpiler.frontend.errors import ConfigError
+from transpiler.analysis.targets import target_named
+from transpiler.compile.frontend.errors import ConfigError
 from transpiler.run import autotune, precompile, tuning
 from transpiler.run.compile_pool import OUT_OF_BUDGET, TIMED_OUT, CompilePool
 from transpiler.run.tune_settings import tune_settings
 from transpiler.run.tune_space import fit_to_device, order_by_cost
-from transpiler.targets import target_named
 
 SM90 = target_named("sm_90")
 

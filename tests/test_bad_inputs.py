@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import transpiler
-from transpiler.frontend import errors
+from transpiler.compile.frontend import errors
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 HEADER = re.compile(

@@ -23,7 +23,7 @@ from torch import Tensor
 
 import transpiler
 import transpiler.language as hl
-from transpiler.frontend import errors
+from transpiler.compile.frontend import errors
 from transpiler.reference.mode import reference_function
 from transpiler.run.autotune import candidates
 from transpiler.run.runtime import load_module
@@ -33,7 +33,7 @@ def rand(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     return (torch.rand(*shape, dtype=torch.float64) * 4 - 2).to(dtype)
 
 
-def transpiled(name: str, **options) -> transpiler.pipeline.Transpiled:
+def transpiled(name: str, **options) -> transpiler.compile.pipeline.Transpiled:
     return transpiler.transpile_module(
         kernel_source("barriers.py"), filename="barriers.py", only=(name,), **options
     )

@@ -7,7 +7,7 @@ import torch
 from helpers import CPU_INTERPRETER_ONLY, assert_matches, both_truths, generated, kernel_source
 
 import transpiler
-from transpiler.frontend.errors import CallableArgumentError
+from transpiler.compile.frontend.errors import CallableArgumentError
 
 
 def rand(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -181,7 +181,7 @@ def test_a_module_function_called_in_the_loop_is_inlined(dtype):
 
 
 def test_the_cost_model_follows_the_epilogue():
-    from transpiler.perf.walk import kernel_cost
+    from transpiler.analysis.perf.walk import kernel_cost
 
     x, y, bias = rand(64, 32), rand(32, 48), rand(48)
     source = kernel_source("examples.py")

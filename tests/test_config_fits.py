@@ -12,10 +12,10 @@ import torch
 
 import transpiler as helion
 import transpiler.language as hl
-from transpiler.frontend.errors import ConfigError
+from transpiler.analysis.targets.table import TARGETS
+from transpiler.compile.frontend.errors import ConfigError
 from transpiler.run import tuning
 from transpiler.run.fitting import ConfigFallbackWarning, derived, fitting_config
-from transpiler.targets.table import TARGETS
 
 SM90 = TARGETS["sm_90"]
 

@@ -20,9 +20,9 @@ import torch.distributed as dist
 
 import transpiler
 import transpiler.distributed.dist_utils
-from transpiler.frontend import errors
+from transpiler.analysis.targets import compile_launcher, symmetric
+from transpiler.compile.frontend import errors
 from transpiler.run.runtime import load_module
-from transpiler.targets import compile_launcher, symmetric
 
 ROOT = Path(__file__).resolve().parents[1]
 GIT_DIR = Path(os.environ.get("HELION_GIT_DIR", "/work/.mirror/pytorch+helion/repo"))

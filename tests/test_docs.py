@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-from transpiler.ops.doc import render
+from transpiler.compile.ops.doc import render
 
 DOCS = Path(__file__).parents[1] / "docs"
 
 
 def test_ops_page_matches_the_op_table():
     assert (DOCS / "ops.md").read_text() == render(), (
-        "run: python -m transpiler.ops.doc > docs/ops.md"
+        "run: python -m transpiler.compile.ops.doc > docs/ops.md"
     )

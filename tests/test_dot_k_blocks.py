@@ -10,7 +10,7 @@ import torch
 from helpers import assert_matches, generated
 
 import transpiler
-from transpiler.frontend.errors import TileArgumentError
+from transpiler.compile.frontend.errors import TileArgumentError
 
 LITERAL_K = """\
 import helion

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import transpiler
-from transpiler.frontend import errors
+from transpiler.compile.frontend import errors
 from transpiler.run.runtime import load_module
 
 HEADER = "import torch\nimport helion\nimport helion.language as hl\n\n"  # 4 lines

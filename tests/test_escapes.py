@@ -7,7 +7,7 @@ import torch
 from helpers import CPU_INTERPRETER_ONLY, generated, reference
 
 import transpiler
-from transpiler.frontend.errors import InlineTritonError, UnsupportedConstructError
+from transpiler.compile.frontend.errors import InlineTritonError, UnsupportedConstructError
 from transpiler.language import ReferenceUnsupportedError
 
 ESCAPES = '''

@@ -10,7 +10,7 @@ import torch
 from helpers import DEVICE, assert_matches, dot_tolerance, generated, reference
 
 import transpiler
-from transpiler.frontend import errors
+from transpiler.compile.frontend import errors
 
 HEAD = "import torch\nimport helion\nimport helion.language as hl\n\n"
 

@@ -12,7 +12,7 @@ import triton.language as tl
 from helpers import CPU_INTERPRETER_ONLY, generated, kernel_source
 
 import transpiler
-from transpiler.frontend.errors import UnsupportedDtypeError
+from transpiler.compile.frontend.errors import UnsupportedDtypeError
 from transpiler.run import interpreter_float8
 
 E4M3, E5M2 = torch.float8_e4m3fn, torch.float8_e5m2

@@ -11,7 +11,7 @@ from fuzz.strategies import cases as input_cases
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transpiler.lower import reductions
+from transpiler.compile.lower import reductions
 
 # CI: a bounded, reproducible run; tests/fuzz/soak.py runs many more (docs/testing.md).
 CI_EXAMPLES = 120

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
 import transpiler
-from transpiler.frontend.errors import RankUnknownError, TranspileError
+from transpiler.compile.frontend.errors import RankUnknownError, TranspileError
 
 CI_EXAMPLES = 500
 CI_SETTINGS = settings(

@@ -8,7 +8,7 @@ import torch
 from helpers import assert_matches, generated, reference
 
 import transpiler
-from transpiler.frontend.errors import ShapeError
+from transpiler.compile.frontend.errors import ShapeError
 
 SOURCE = """
 import torch

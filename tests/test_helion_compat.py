@@ -8,7 +8,7 @@ from helpers import DEVICE
 
 import transpiler as helion
 import transpiler.language as hl
-from transpiler.frontend.errors import TranspileError
+from transpiler.compile.frontend.errors import TranspileError
 from transpiler.helion_compat.autotuner import (
     LocalAutotuneCache,
     PowerOfTwoFragment,

@@ -8,7 +8,7 @@ import torch
 from helpers import both_truths, generated, kernel_source
 
 import transpiler
-from transpiler.frontend.errors import CallableArgumentError, TileOutsideKernelError
+from transpiler.compile.frontend.errors import CallableArgumentError, TileOutsideKernelError
 
 SOURCE = kernel_source("helper_loops.py")
 

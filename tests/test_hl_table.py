@@ -1,4 +1,4 @@
-"""The hl table (transpiler/ops/hl.py) drives binding, lowering, reference mode, export, the cost
+"""The hl table (transpiler/compile/ops/hl.py) drives binding, lowering, reference mode, export, the cost
 model and docs/language.md: each consumer checked against it."""
 
 from __future__ import annotations
@@ -9,21 +9,21 @@ import pytest
 
 import transpiler
 import transpiler.language
+from transpiler.analysis.perf.op_calls import HL_COSTS
+from transpiler.analysis.perf.walk import Walker
+from transpiler.compile.frontend import errors
+from transpiler.compile.frontend.signatures import HL_SIGNATURES
+from transpiler.compile.lower.kernel import KernelBuilder
+from transpiler.compile.ops.hl import COSTS, HL, HL_BY_NAME, LANGUAGE_NAMES
+from transpiler.compile.ops.hl_doc import LANGUAGE_MD, current_section, render
 from transpiler.export.reference import hl as exported_hl
-from transpiler.frontend import errors
-from transpiler.frontend.signatures import HL_SIGNATURES
-from transpiler.lower.kernel import KernelBuilder
-from transpiler.ops.hl import COSTS, HL, HL_BY_NAME, LANGUAGE_NAMES
-from transpiler.ops.hl_doc import LANGUAGE_MD, current_section, render
-from transpiler.perf.op_calls import HL_COSTS
-from transpiler.perf.walk import Walker
 
 ROWS = [op.name for op in HL]
 
 
 def test_docs_language_md_shows_the_table_as_it_is():
     assert current_section(LANGUAGE_MD.read_text()) == render(), (
-        "run: python -m transpiler.ops.hl_doc"
+        "run: python -m transpiler.compile.ops.hl_doc"
     )
 
 

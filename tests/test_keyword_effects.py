@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 import transpiler
-from transpiler.frontend.signatures import HL_SIGNATURES, TORCH_SIGNATURES
+from transpiler.compile.frontend.signatures import HL_SIGNATURES, TORCH_SIGNATURES
 
 HEAD = (
     "import torch\nimport torch.nn.functional as F\nimport helion\nimport helion.language as hl\n"

@@ -170,10 +170,10 @@ def test_roofline_prediction_for_a_named_device_on_cpu(shell: InteractiveShell) 
 def test_roofline_cost_model_failure_is_one_line(
     shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import transpiler.perf
+    import transpiler.analysis.perf
 
     def fail(*args: Any, **kwargs: Any) -> Any:
-        raise transpiler.perf.CostModelError("cannot count this")
+        raise transpiler.analysis.perf.CostModelError("cannot count this")
 
     monkeypatch.setattr(magics.plot, "analyse", fail)
     put(shell, x=torch.randn(8), y=torch.randn(8))
@@ -193,13 +193,15 @@ def test_roofline_figure_on_a_gpu_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """The GPU branch with the timing and the device stubbed: a line with the % and a PNG."""
     from magic_shell import ADD_CELL as source
 
-    import transpiler.perf.devices
-    import transpiler.perf.timing
+    import transpiler.analysis.perf.devices
+    import transpiler.analysis.perf.timing
 
-    h100 = transpiler.perf.devices.find_device("NVIDIA H100 80GB HBM3")
+    h100 = transpiler.analysis.perf.devices.find_device("NVIDIA H100 80GB HBM3")
     assert h100 is not None
     monkeypatch.setattr(magics.plot, "current_device", lambda: h100)
-    monkeypatch.setattr(magics.plot, "time_kernel", lambda fn: transpiler.perf.timing.Timing(0.01))
+    monkeypatch.setattr(
+        magics.plot, "time_kernel", lambda fn: transpiler.analysis.perf.timing.Timing(0.01)
+    )
     x = torch.randn(1 << 20)
     lines, png = magics.plot.roofline_report(
         "add(x, y)", source, [("add", (x, x))], lambda: None, on_gpu=True

@@ -13,9 +13,9 @@ import torch
 from IPython.core.interactiveshell import InteractiveShell
 from magic_shell import ADD_CELL, Shown, fresh_shell, put, run_magic
 
-from transpiler.targets import TARGETS, TargetResult
-from transpiler.targets.annotate import generated_line_costs, source_line_costs
-from transpiler.targets.result import estimate_occupancy
+from transpiler.analysis.targets import TARGETS, TargetResult
+from transpiler.analysis.targets.annotate import generated_line_costs, source_line_costs
+from transpiler.analysis.targets.result import estimate_occupancy
 
 MATMUL_CELL = """\
 import torch
@@ -288,7 +288,7 @@ def test_load_ext_compiles_every_launch_for_the_environment_s_targets(
     from concurrent.futures import Future
 
     import magics
-    from transpiler.targets import GPUCompileError, check
+    from transpiler.analysis.targets import GPUCompileError, check
 
     compiled: list[str] = []
     real_submit = check.submit

@@ -15,10 +15,10 @@ import magics.cell
 import magics.plot
 import magics.sweep
 import magics.tuning
-import transpiler.perf
-import transpiler.perf.devices
-import transpiler.perf.plot
-import transpiler.perf.timing
+import transpiler.analysis.perf
+import transpiler.analysis.perf.devices
+import transpiler.analysis.perf.plot
+import transpiler.analysis.perf.timing
 import transpiler.run.autotune
 from transpiler.run.autotune import TILE_CONFIGS, shape_key
 
@@ -70,8 +70,8 @@ def test_a_cell_kernel_tunes_runs_the_choice_and_keeps_the_search(shell, searche
     assert kernel.last_tuning_key == shape_key((x, y))
     module = kernel.program.modules[-1]  # the launcher that ran: built with the chosen blocks
     assert f"BLOCK_SIZE = {chosen['block_sizes'][0]}" in open(module.__file__).read()
-    h100 = transpiler.perf.devices.find_device("H100 SXM")
-    drawn = transpiler.perf.call_roofline(kernel, x, y, device=h100, ms=BEST_MS)
+    h100 = transpiler.analysis.perf.devices.find_device("H100 SXM")
+    drawn = transpiler.analysis.perf.call_roofline(kernel, x, y, device=h100, ms=BEST_MS)
     assert drawn.tuning is not None and drawn.tuning.speedup == pytest.approx(2.4)
     assert (drawn.point.flops, drawn.point.bytes) == (33, 3 * 33 * 4)
 
@@ -119,13 +119,13 @@ def test_fixed_configurations_are_not_tuned(shell, searches, line, cell) -> None
 def fake_gpu_roofline(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """--roofline takes its GPU branch: the H100 datasheet, a made-up time; the figures drawn
     are recorded (their `tuning`)."""
-    h100 = transpiler.perf.devices.find_device("H100 SXM")
+    h100 = transpiler.analysis.perf.devices.find_device("H100 SXM")
     monkeypatch.setattr(magics.cell, "on_gpu", lambda: True)
     monkeypatch.setattr(magics.plot, "current_device", lambda: h100)
-    timed = transpiler.perf.timing.Timing(BEST_MS)
+    timed = transpiler.analysis.perf.timing.Timing(BEST_MS)
     monkeypatch.setattr(magics.plot, "time_kernel", lambda fn: timed)
     drawn: list[Any] = []
-    real_plot = transpiler.perf.plot.plot_roofline
+    real_plot = transpiler.analysis.perf.plot.plot_roofline
 
     def plot_roofline(*args: Any, **kwargs: Any) -> Any:
         drawn.append(kwargs.get("tuning"))
@@ -216,7 +216,7 @@ def test_sweep_sizes_default_to_halvings_and_resize_the_largest_dimension() -> N
 
 def test_bench_sweeps_sizes_against_torch(shell, monkeypatch) -> None:
     """The GPU path with the timing stubbed (ms grow with the size): a table and a figure."""
-    import transpiler.perf.timing
+    import transpiler.analysis.perf.timing
 
     monkeypatch.setattr(magics.cell, "on_gpu", lambda: True)
     monkeypatch.setattr(magics.timing, "bench_report", lambda expression, run, moved: "bench")
@@ -225,7 +225,7 @@ def test_bench_sweeps_sizes_against_torch(shell, monkeypatch) -> None:
 
     def fake_time(fn):
         timed.append(fn)
-        return transpiler.perf.timing.Timing(1e-3 * len(timed))
+        return transpiler.analysis.perf.timing.Timing(1e-3 * len(timed))
 
     monkeypatch.setattr(magics.sweep, "time_kernel", fake_time)
     put(shell, x=torch.randn(1000), y=torch.randn(1000))

@@ -11,8 +11,8 @@ import pytest
 import torch
 from helpers import GPU_ONLY_BF16, assert_matches, generated, reference
 
-from transpiler.ops.kinds import FUNCTIONAL, METHOD, TORCH
-from transpiler.ops.table_math import ACTIVATIONS, POINTWISE_MATH
+from transpiler.compile.ops.kinds import FUNCTIONAL, METHOD, TORCH
+from transpiler.compile.ops.table_math import ACTIVATIONS, POINTWISE_MATH
 
 OPS = {op.name: op for op in POINTWISE_MATH + ACTIVATIONS}
 INTEGER_ONLY = {"bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor"}
@@ -190,7 +190,7 @@ def one(x: torch.Tensor) -> torch.Tensor:
 )
 def test_refused_ops_and_parameters_name_what_to_write(line: str, error: str, hint: str) -> None:
     import transpiler
-    from transpiler.frontend.errors import TranspileError
+    from transpiler.compile.frontend.errors import TranspileError
 
     with pytest.raises(TranspileError) as raised:
         transpiler.transpile_module(
@@ -200,12 +200,12 @@ def test_refused_ops_and_parameters_name_what_to_write(line: str, error: str, hi
 
 
 def test_the_recorded_candidates_are_torchs() -> None:
-    from transpiler.ops import candidates as op_candidates
+    from transpiler.compile.ops import candidates as op_candidates
 
     if not op_candidates.RECORDED_WITH.startswith(f"torch {torch.__version__.split('+')[0]}"):
         pytest.skip(f"recorded with {op_candidates.RECORDED_WITH}")
     assert list(op_candidates.CANDIDATES) == op_candidates.from_torch(), (
-        "run: python -m transpiler.ops.candidates, and record its list in CANDIDATES"
+        "run: python -m transpiler.compile.ops.candidates, and record its list in CANDIDATES"
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import transpiler
-from transpiler.frontend import errors
+from transpiler.compile.frontend import errors
 from transpiler.run.runtime import load_module
 
 MODULE = textwrap.dedent(

@@ -116,7 +116,9 @@ def fits_sm_90(name: str, args: tuple) -> bool:
     )
     launcher = getattr(load_module(transpiled.code, stem=name), name)
     interpret = os.environ.get("TRITON_INTERPRET")
-    from transpiler.targets import compile_launcher  # its worker module sets TRITON_INTERPRET=0
+    from transpiler.analysis.targets import (
+        compile_launcher,  # its worker module sets TRITON_INTERPRET=0
+    )
 
     if interpret is not None:
         os.environ["TRITON_INTERPRET"] = interpret

@@ -8,8 +8,8 @@ import pytest
 import torch
 from helpers import assert_matches, generated, reference
 
-from transpiler.ops.table import ELEMENTWISE, FUNCTIONAL, METHOD, REDUCTIONS, TORCH
-from transpiler.ops.table_math import ACTIVATIONS, POINTWISE_MATH
+from transpiler.compile.ops.table import ELEMENTWISE, FUNCTIONAL, METHOD, REDUCTIONS, TORCH
+from transpiler.compile.ops.table_math import ACTIVATIONS, POINTWISE_MATH
 
 # pointwise math and activations: many to a kernel in test_math_ops.py (compile-check time)
 GROUPED = {op.name for op in POINTWISE_MATH + ACTIVATIONS}
@@ -176,7 +176,7 @@ def test_flatten_and_unflatten_of_blocks():
 
 
 def test_flatten_of_a_bad_range_is_a_shape_error():
-    from transpiler.frontend.errors import ShapeError
+    from transpiler.compile.frontend.errors import ShapeError
 
     source = FLATTEN.replace("flatten(0, 1)", "flatten(2, 1)")
     q = torch.randn(5, 7, 3, 4)

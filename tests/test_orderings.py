@@ -233,8 +233,8 @@ def test_a_sort_of_64_bit_values_is_refused_by_the_launcher(dtype: torch.dtype) 
 
 
 def test_the_cost_model_counts_each_ordering_by_its_table_row() -> None:
-    from transpiler.ops.table_orderings import ORDERING_OPS_BY_NAME as ROWS_BY_NAME
-    from transpiler.perf.walk import kernel_cost
+    from transpiler.analysis.perf.walk import kernel_cost
+    from transpiler.compile.ops.table_orderings import ORDERING_OPS_BY_NAME as ROWS_BY_NAME
 
     x = torch.randn(5, 37)
     args = (x, torch.zeros(5, 37, 2), torch.zeros(5, 37, 1, dtype=torch.int64))

@@ -1,4 +1,4 @@
-"""transpiler.perf: cost model hand counts, device table, roofline arithmetic, figure, timing."""
+"""transpiler.analysis.perf: cost model hand counts, device table, roofline arithmetic, figure, timing."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 import torch
 
 import transpiler
-from transpiler.perf import CostModelError, analyse, cost_of, kernel_cost, roofline
-from transpiler.perf.cost import Cost, launcher_block_sizes
-from transpiler.perf.devices import (
+from transpiler.analysis.perf import CostModelError, analyse, cost_of, kernel_cost, roofline
+from transpiler.analysis.perf.cost import Cost, launcher_block_sizes
+from transpiler.analysis.perf.devices import (
     DEVICES,
     MeasuredPeaks,
     _store,
@@ -20,7 +20,7 @@ from transpiler.perf.devices import (
     load_measured,
     measure_peaks,
 )
-from transpiler.perf.timing import rates, time_kernel
+from transpiler.analysis.perf.timing import rates, time_kernel
 
 KERNELS = Path(__file__).parent / "kernels"
 REDUCTIONS = (KERNELS / "reductions.py").read_text()
@@ -247,7 +247,7 @@ def test_measure_peaks_without_a_gpu_measures_nothing(tmp_path):
 def test_the_current_gpu_is_measured_once_then_read_from_the_cache(tmp_path, monkeypatch):
     """The roofline plots this GPU's measured ceilings, not its datasheet (issue 18): the first
     call measures (stubbed here) and caches, the next reads the cache."""
-    import transpiler.perf.devices as devices
+    import transpiler.analysis.perf.devices as devices
 
     calls = []
 
@@ -345,7 +345,7 @@ def test_tuning_cloud_costs_each_candidate_at_its_block_sizes():
 
 def test_roofline_figure_is_log_log_with_labels_and_a_point_per_kernel(tmp_path):
     pytest.importorskip("matplotlib")
-    from transpiler.perf.plot import X_LABEL, Y_LABEL, plot_roofline
+    from transpiler.analysis.perf.plot import X_LABEL, Y_LABEL, plot_roofline
 
     measured = H100.with_measured(MeasuredPeaks(H100.name, 3.0e12, 7.4e14, "", ""))
     points = [roofline.point("softmax", Cost(5e8, 4e8, 4e8), 1.5e-4)]
@@ -368,7 +368,7 @@ def test_roofline_figure_is_log_log_with_labels_and_a_point_per_kernel(tmp_path)
 
 def test_many_points_are_numbered_with_a_key(tmp_path):
     pytest.importorskip("matplotlib")
-    from transpiler.perf.plot import INLINE_LABELS, plot_roofline
+    from transpiler.analysis.perf.plot import INLINE_LABELS, plot_roofline
 
     points = [
         roofline.point(f"kernel{i}", Cost(1e9 * (i + 1), 2e9, 2e9), 1e-3)
@@ -384,7 +384,7 @@ def test_many_points_are_numbered_with_a_key(tmp_path):
 
 def test_precisions_of_one_peak_share_one_roof_and_one_ridge_label(tmp_path):
     pytest.importorskip("matplotlib")
-    from transpiler.perf.plot import plot_roofline
+    from transpiler.analysis.perf.plot import plot_roofline
 
     axes = plot_roofline(H100, [], path=tmp_path / "shared.png").axes[0]  # bf16 = fp16 peaks
     legend = [t.get_text() for t in axes.get_legend().get_texts()]

@@ -13,9 +13,9 @@ import pytest
 from helpers import KERNELS
 
 import transpiler
-from transpiler.lower.kernel import KernelBuilder
-from transpiler.lower.plan import LoopFindings, LoopPlan, refine
-from transpiler.lower.values import NotSqueezable
+from transpiler.compile.lower.kernel import KernelBuilder
+from transpiler.compile.lower.plan import LoopFindings, LoopPlan, refine
+from transpiler.compile.lower.values import NotSqueezable
 
 ROOT = str(Path(transpiler.__file__).resolve().parents[1])
 NAMED = {"x.size(1)": "n", "w.size(0)": None}  # host names of size keys (n = x.size(1))

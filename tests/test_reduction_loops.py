@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from helpers import DEVICE, assert_matches, kernel_source, on_device
 
 import transpiler
-from transpiler.frontend.errors import ReductionLoopError
+from transpiler.compile.frontend.errors import ReductionLoopError
 from transpiler.run.reduction_candidates import (
     reduction_loop_candidates,
     whole_widths,

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import transpiler
-from transpiler.frontend.errors import UnsupportedOpError
-from transpiler.frontend.kernels import REFUSED_LANGUAGE
+from transpiler.compile.frontend.errors import UnsupportedOpError
+from transpiler.compile.frontend.kernels import REFUSED_LANGUAGE
 
 SOURCE = """\
 import helion

@@ -7,8 +7,8 @@ import importlib.util
 import pytest
 import torch
 
-from transpiler.perf import analyse, call_roofline, roofline, roofline_figure
-from transpiler.perf.devices import find_device
+from transpiler.analysis.perf import analyse, call_roofline, roofline, roofline_figure
+from transpiler.analysis.perf.devices import find_device
 
 H100 = find_device("H100 SXM")
 
@@ -110,7 +110,7 @@ def _cloud_artists(axes):
 
 def test_figure_draws_the_cloud_the_default_and_what_tuning_bought(work, tmp_path):
     pytest.importorskip("matplotlib")
-    from transpiler.perf.plot import plot_roofline
+    from transpiler.analysis.perf.plot import plot_roofline
 
     search = roofline.tuning("matmul", work, TIMINGS, "tf32")
     tuned = roofline.Point("matmul", FLOPS, search.chosen.bytes, 1.05e-3, "tf32")
@@ -133,7 +133,7 @@ def test_figure_draws_the_cloud_the_default_and_what_tuning_bought(work, tmp_pat
 
 def test_figure_without_a_search_has_no_cloud(tmp_path):
     pytest.importorskip("matplotlib")
-    from transpiler.perf.plot import plot_roofline
+    from transpiler.analysis.perf.plot import plot_roofline
 
     point = roofline.point("add", roofline.Cost(1e6, 1.2e7, 1.2e7), 5e-6)
     axes = plot_roofline(H100, [point]).axes[0]

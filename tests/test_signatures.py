@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 
-from transpiler.frontend.signatures import (
+from transpiler.compile.frontend.signatures import (
     HL_SIGNATURES,
     TORCH_SIGNATURES,
     parse_signature,
@@ -14,7 +14,7 @@ from transpiler.frontend.signatures import (
     torch_refusals,
     torch_signature,
 )
-from transpiler.ops.table import ELEMENTWISE, REDUCTIONS
+from transpiler.compile.ops.table import ELEMENTWISE, REDUCTIONS
 
 # methods with no aten schema of their own (aten spells them as casts or views)
 _NO_SCHEMA = {"float", "half", "bfloat16", "double", "int", "long", "bool", "size", "new_ones"}

@@ -7,7 +7,7 @@ import torch
 from helpers import assert_matches, generated, reference
 
 import transpiler
-from transpiler.frontend import errors
+from transpiler.compile.frontend import errors
 
 SOURCE = """
 import torch

@@ -11,7 +11,7 @@ import torch
 from helpers import DEVICE, assert_matches, generated, load_module, reference
 
 import transpiler
-from transpiler.frontend import errors
+from transpiler.compile.frontend import errors
 
 SOURCE = """
 import torch

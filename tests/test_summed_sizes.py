@@ -71,6 +71,6 @@ def test_tile_functions_match_the_attributes(n):
 def test_tile_functions_take_one_tile():
     source = SOURCE.replace("hl.tile_index(tile)", "hl.tile_index(x)")
     with pytest.raises(
-        transpiler.frontend.errors.UnsupportedConstructError, match="takes one tile"
+        transpiler.compile.frontend.errors.UnsupportedConstructError, match="takes one tile"
     ):
         transpiler.transpile(source)

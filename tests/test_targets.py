@@ -10,14 +10,14 @@ import torch
 import transpiler
 import transpiler.language as hl
 from transpiler.__main__ import main
-from transpiler.frontend.errors import TileArgumentError
-from transpiler.targets import (
+from transpiler.analysis.targets import (
     TARGETS,
     MissingBackendError,
     Target,
     UnknownTargetError,
     compile_launcher,
 )
+from transpiler.compile.frontend.errors import TileArgumentError
 
 
 @transpiler.kernel()

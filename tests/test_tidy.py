@@ -10,11 +10,11 @@ import pytest
 import torch
 
 import transpiler
-from transpiler.emit.lines import Line
-from transpiler.emit.module import wrap
-from transpiler.emit.tidy import STEPS
-from transpiler.emit.tidy.helpers import needed_helpers
-from transpiler.emit.tidy.imports import tidy_imports
+from transpiler.compile.emit.lines import Line
+from transpiler.compile.emit.module import wrap
+from transpiler.compile.emit.tidy import STEPS
+from transpiler.compile.emit.tidy.helpers import needed_helpers
+from transpiler.compile.emit.tidy.imports import tidy_imports
 
 STEP = {name: step for name, step, _ in STEPS}
 

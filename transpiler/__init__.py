@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 
 from . import language  # noqa: I001
+from .compile.frontend.errors import TranspileError
+from .compile.pipeline import Transpiled, transpile, transpile_module
 from .export.build import export
-from .frontend.errors import TranspileError
 from .helion_compat import autotuner, exc, runtime_settings
-from .pipeline import Transpiled, transpile, transpile_module
 from .run import runtime
 from .run.runtime import (  # first: it picks Triton's interpreter
     BoundKernel,

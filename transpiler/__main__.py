@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from .analysis.targets.report import targets_report
+from .compile.frontend.assumed import assumed_args
+from .compile.frontend.errors import TranspileError
+from .compile.pipeline import transpile, transpile_module
 from .export.build import export_text
-from .frontend.assumed import assumed_args
-from .frontend.errors import TranspileError
-from .pipeline import transpile, transpile_module
-from .targets.report import targets_report
 
 
 def main(argv: list[str] | None = None) -> int:

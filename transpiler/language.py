@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .ops.hl import HL
+from .compile.ops.hl import HL
 
 # the types kernels name, and reference mode's own helpers (its rewrite of a kernel calls them)
 from .reference.eager import ReferenceUnsupportedError, random_offsets  # noqa: F401

@@ -9,7 +9,7 @@ from types import ModuleType
 import torch
 
 import transpiler
-from transpiler.frontend.errors import InternalTranspilerError, TranspileError
+from transpiler.compile.frontend.errors import InternalTranspilerError, TranspileError
 from transpiler.reference.mode import reference_function
 from transpiler.run.runtime import load_module
 

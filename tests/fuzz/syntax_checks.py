@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst
 
 import transpiler
-from transpiler.frontend.errors import InternalTranspilerError, TranspileError
+from transpiler.compile.frontend.errors import InternalTranspilerError, TranspileError
 
 from .known_bugs import EXTRA_LINE_BREAKS, OPEN_BUGS, known_internal_error
 

@@ -11,7 +11,7 @@ from importlib import resources
 
 import torch
 
-from ..pipeline import Transpiled, transpile_module
+from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import reference_function
 from ..run.runtime import interpreting, load_module
 

@@ -14,7 +14,7 @@ from typing import Any
 import libcst as cst
 import torch
 
-from ..pipeline import Transpiled, transpile_module
+from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
 from ..reference.philox import __file__ as _PHILOX_FILE
 from ..run.autotune import candidates, shape_key

@@ -1,11 +1,11 @@
 """Helion's warning classes (`helion.exc`), so `ignore_warnings=[helion.exc.X]` reads as written.
 
-The transpiler raises its own `TranspileError` subclasses (transpiler.frontend.errors); these names exist
+The transpiler raises its own `TranspileError` subclasses (transpiler.compile.frontend.errors); these names exist
 for the kernel decorator's `ignore_warnings=` argument, which is accepted and has no effect."""
 
 from __future__ import annotations
 
-from ..frontend.errors import TranspileError
+from ..compile.frontend.errors import TranspileError
 
 
 class BaseWarning(Warning):

@@ -17,7 +17,7 @@ import time
 from collections import deque
 from typing import Any
 
-from ..targets import worker
+from ..analysis.targets import worker
 
 TIMED_OUT = "timeout"  # the compile ran past its own limit: the configuration's fault
 OUT_OF_BUDGET = "budget"  # the search's budget ended first: not the configuration's fault

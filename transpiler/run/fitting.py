@@ -8,8 +8,8 @@ import time
 import warnings
 from typing import Any
 
-from ..frontend.errors import ConfigError
-from ..targets.table import Target
+from ..analysis.targets.table import Target
+from ..compile.frontend.errors import ConfigError
 from .cache import cache_dir
 from .compile_pool import compile_pool
 from .precompile import FailureCache, Precompiled, precompile

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..targets.capture import Launch, record_launches
-from ..targets.client import _outcome, module_code
-from ..targets.result import TargetResult
-from ..targets.table import Target
+from ..analysis.targets.capture import Launch, record_launches
+from ..analysis.targets.client import _outcome, module_code
+from ..analysis.targets.result import TargetResult
+from ..analysis.targets.table import Target
 from .cache import write_atomically
 from .compile_pool import OUT_OF_BUDGET, TIMED_OUT, CompilePool
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import torch
 
-from ..pipeline import Transpiled, transpile_module
+from ..analysis.targets import compile_launcher
+from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import reference_function
-from ..targets import compile_launcher
 from .autotune import TuningCache, shape_key
 from .cache import CACHE_ENV, cache_dir, cached_file, load_module, write_atomically  # noqa: F401
 from .devices import DeviceError, check_devices, interpreting  # noqa: F401
@@ -433,7 +433,7 @@ class BoundKernel:
 
     def compile_for(self, target: str, config: dict | None = None) -> list:
         """Each generated @triton.jit kernel the call would launch, compiled for `target`
-        ("sm_90", "gfx942", ... ; transpiler.targets.TARGETS) on this machine, GPU or not:
+        ("sm_90", "gfx942", ... ; transpiler.analysis.targets.TARGETS) on this machine, GPU or not:
         a TargetResult per launch. `config` picks another configuration than bind's."""
         args, kwargs = self.example
         bound = self if config is None else self.kernel.bind(args, config, kwargs)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..frontend.errors import ConfigError
+from ..compile.frontend.errors import ConfigError
 
 EFFORTS = ("none", "quick", "full")
 # effort → (most candidates compiled, timing repetitions in ms): "quick" compiles the cost

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..perf.walk import analyse
-from ..targets.table import TARGETS, Target
+from ..analysis.perf.walk import analyse
+from ..analysis.targets.table import TARGETS, Target
 
 # options only Hopper and later run (TMA copies, warp-specialized loops)
 HOPPER_OPTIONS = ("indexing", "range_warp_specializes")

@@ -7,7 +7,7 @@ import inspect
 import time
 from typing import Any
 
-from ..frontend.errors import ConfigError
+from ..compile.frontend.errors import ConfigError
 from .autotune import LOG, candidates, search
 from .cache import cache_dir
 from .compile_pool import compile_pool

@@ -7,9 +7,9 @@ from typing import Any
 import libcst as cst
 import torch
 
-from ..ops.hl import HL_BY_NAME
-from ..ops.table import CAST_METHODS, ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
-from ..ops.table_orderings import ORDERING_OPS_BY_NAME
+from ...compile.ops.hl import HL_BY_NAME
+from ...compile.ops.table import CAST_METHODS, ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
+from ...compile.ops.table_orderings import ORDERING_OPS_BY_NAME
 from .cost import Dim
 from .expressions import Expressions
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, dtype_floating, is_floating

@@ -7,7 +7,7 @@ import textwrap
 
 import libcst as cst
 
-from ..distributed.library import SIGNAL_SLOTS, library_source
+from ...distributed.library import SIGNAL_SLOTS, library_source
 from ..emit.codegen import assign, call, expr
 from ..frontend.errors import InlineTritonError, UnsupportedConstructError
 from ..frontend.kernels import dotted_name

@@ -1,6 +1,6 @@
 """The ops Inductor lowers that could run on a tile, from torch's own tables, and which are in.
 
-`python -m transpiler.ops.candidates` prints the list from the installed torch (Inductor's
+`python -m transpiler.compile.ops.candidates` prints the list from the installed torch (Inductor's
 lowerings and decomposition table, ops tagged pointwise or reduction, plus the scans and sorts);
 CANDIDATES is that list as recorded, and a test keeps it equal to torch's.
 """

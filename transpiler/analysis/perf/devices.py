@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from ..run.cache import cache_dir, write_atomically
+from ...run.cache import cache_dir, write_atomically
 
 T, G, MB = 1e12, 1e9, 1_000_000
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8")  # fp32: CUDA cores (vector units)
@@ -267,6 +267,8 @@ def current_device(cache_path: Path | str | None = None, *, measure: bool = True
         return device.with_measured(load_measured(name, cache_path))
 
 
-if __name__ == "__main__":  # python -m transpiler.perf.devices: measure (or show) this GPU's peaks
+if (
+    __name__ == "__main__"
+):  # python -m transpiler.analysis.perf.devices: measure (or show) this GPU's peaks
     found = measure_peaks()
     print(json.dumps(asdict(found), indent=2) if found else "no CUDA device: nothing measured")

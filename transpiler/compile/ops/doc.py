@@ -1,4 +1,4 @@
-"""Renders docs/ops.md from the op table: `python -m transpiler.ops.doc > docs/ops.md`."""
+"""Renders docs/ops.md from the op table: `python -m transpiler.compile.ops.doc > docs/ops.md`."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def candidates() -> list[str]:
         "## Inductor's ops: in and out",
         "",
         f"Inductor's pointwise and reduction ops, scans and sorts ({RECORDED_WITH};",
-        "`python -m transpiler.ops.candidates` lists them from torch's lowering and decomposition",
+        "`python -m transpiler.compile.ops.candidates` lists them from torch's lowering and decomposition",
         f"tables): **{len(inside)} of {len(CANDIDATES)} are in**. The others, and why:",
         "",
         "| aten op | why not / what to write |",
@@ -65,7 +65,7 @@ def candidates() -> list[str]:
         "",
         "## Unsupported ops with an equivalent spelling",
         "",
-        "The error for one of these names shows its hint (`transpiler/ops/alternatives.py`).",
+        "The error for one of these names shows its hint (`transpiler/compile/ops/alternatives.py`).",
         "",
         "| torch op | hint |",
         "|---|---|",
@@ -82,7 +82,7 @@ def render() -> str:
         f"and scans; views, casts and dots besides); {_inside_count()} of Inductor's "
         f"{len(CANDIDATES)} candidates.",
         "",
-        "Generated from `transpiler/ops/table.py` by `python -m transpiler.ops.doc > docs/ops.md`;",
+        "Generated from `transpiler/compile/ops/table.py` by `python -m transpiler.compile.ops.doc > docs/ops.md`;",
         "a test keeps this page equal to the table. `F` is `torch.nn.functional`. In templates,",
         "`a`, `b`, `c` stand for the operands; helpers are `@triton.jit` functions the generated",
         "module defines when a kernel uses them.",
@@ -131,7 +131,7 @@ def render() -> str:
         "",
         "A tile holds only part of a row, so along a tile these are refused with that hint;",
         "along a whole dimension (`:`) or one of known size they are generated",
-        "(`transpiler/ops/table_orderings.py`, `lower/orderings.py`). Lanes outside the row sort",
+        "(`transpiler/compile/ops/table_orderings.py`, `lower/orderings.py`). Lanes outside the row sort",
         "last and are never read back.",
         "",
         "| op | spellings | Triton | gives | FLOPs/element | notes |",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..reference import eager, hl_eager
+from ...reference import eager, hl_eager
 
 # How perf/ costs a call (perf/op_calls.py maps each to a method); None: not modelled, the cost
 # model says so at the call.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..distributed.host_helpers import HOST_HELPERS as DISTRIBUTED_HOST_HELPERS
+from ...distributed.host_helpers import HOST_HELPERS as DISTRIBUTED_HOST_HELPERS
 from .prelude_math import MATH_HELPERS
 from .prelude_orderings import ORDERING_HELPERS
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..pipeline import transpile_module
-from ..run.runtime import load_module
+from ...compile.pipeline import transpile_module
+from ...run.runtime import load_module
 from . import compile_launcher
 from .errors import TargetError
 from .result import TargetResult

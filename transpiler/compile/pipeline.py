@@ -10,8 +10,8 @@ from types import MappingProxyType
 import libcst as cst
 import libcst.matchers as m
 
-from .distributed.checks import symmetric_memory_checks
-from .distributed.library import imported_library
+from ..distributed.checks import symmetric_memory_checks
+from ..distributed.library import imported_library
 from .emit.codegen import Names
 from .emit.launcher_checks import unpacking_checks
 from .emit.lines import Line, LoweredKernel

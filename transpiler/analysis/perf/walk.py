@@ -9,8 +9,8 @@ from typing import Any
 import libcst as cst
 import torch
 
-from ..frontend.kernels import collect_aliases, device_loop_kind, find_kernels
-from ..frontend.source import Source
+from ...compile.frontend.kernels import collect_aliases, device_loop_kind, find_kernels
+from ...compile.frontend.source import Source
 from .cost import Cost, KernelWork, Loop
 from .host_eval import CostModelError, bind_arguments, module_namespace, run_host_statement
 from .indexing import Indexing

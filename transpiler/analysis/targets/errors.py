@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from ..frontend.errors import TranspileError
+from ...compile.frontend.errors import TranspileError
 
 
 class TargetError(TranspileError):

@@ -211,7 +211,9 @@ def _ready() -> str:
 
 def main() -> None:
     if os.environ.get("TRITON_INTERPRET") != "0":
-        sys.exit("transpiler.targets.worker: start it with TRITON_INTERPRET=0 (client.py does)")
+        sys.exit(
+            "transpiler.analysis.targets.worker: start it with TRITON_INTERPRET=0 (client.py does)"
+        )
     # Jupyter interrupts a kernel's whole process group: the worker ends when its stdin does
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     replies = os.fdopen(os.dup(1), "wb")

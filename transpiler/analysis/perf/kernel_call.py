@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
-from ..run.autotune import shape_key
+from ...run.autotune import shape_key
 from .devices import Device, current_device
 from .plot import plot_roofline
 from .roofline import Chart, Point, Tuning, chart, precision_for, tuning
@@ -69,7 +69,7 @@ def call_roofline(
         name = torch.cuda.get_device_name() if torch.cuda.is_available() else "no GPU"
         raise ValueError(
             f"no device to draw against ({name}): pass device=, e.g. "
-            "transpiler.perf.devices.find_device('H100 SXM')"
+            "transpiler.analysis.perf.devices.find_device('H100 SXM')"
         )
     if ms is None:
         if torch.cuda.is_available():

@@ -11,8 +11,8 @@ import libcst as cst
 import libcst.matchers as m
 import torch
 
-from ..frontend import callables
-from ..ops.hl import HL
+from ...compile.frontend import callables
+from ...compile.ops.hl import HL
 from .cost import Dim, KernelWork, Work
 from .host_eval import CostModelError
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, is_floating
@@ -172,7 +172,7 @@ class Expressions:
         raise self.error(node, "this call")
 
     def inlined_callable(self, name: str) -> Any:
-        """A callable argument or module helper the kernel inlines (see transpiler.frontend.callables)."""
+        """A callable argument or module helper the kernel inlines (see transpiler.compile.frontend.callables)."""
         function = self.scope.get(name)
         if isinstance(function, types.FunctionType):
             try:

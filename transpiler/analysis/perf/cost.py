@@ -99,7 +99,7 @@ class KernelWork:
         self, given: Mapping[str, int] | Sequence[int | None] | None = None
     ) -> dict[str, int]:
         """Block size per block name: explicit `block_size=`, then `given`, then the config,
-        then the defaults the lowering uses today (transpiler/lower/loops.py)."""
+        then the defaults the lowering uses today (transpiler/compile/lower/loops.py)."""
         names = self.block_names()
         chosen: dict[str, int] = {}
         for source in (self.config_blocks, given):

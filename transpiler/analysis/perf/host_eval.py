@@ -9,8 +9,8 @@ from typing import Any
 import libcst as cst
 import torch
 
-from ..frontend.kernels import Aliases, KernelFunction, canonical_module
-from ..frontend.source import Source
+from ...compile.frontend.kernels import Aliases, KernelFunction, canonical_module
+from ...compile.frontend.source import Source
 
 _OURS = {"helion": "transpiler", "helion.language": "transpiler.language"}
 

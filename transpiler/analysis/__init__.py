@@ -1,0 +1,1 @@
+"""Looking at generated kernels: the cost model and roofline (perf), compiles for GPU targets and their resources (targets)."""
