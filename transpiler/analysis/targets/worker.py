@@ -77,16 +77,6 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _cites_another_file(asm: dict, path: str) -> bool:
-    """Assembly whose debug lines name source files, none of them `path`."""
-    text = asm.get("ptx") or asm.get("amdgcn") or ""
-    files = re.findall(r'\.file\s+\d+\s+"([^"]+)"(?:,\s*"([^"]+)")?', text)
-    if not files:
-        return False
-    named = {os.path.join(directory, name) if name else directory for directory, name in files}
-    return not any(path == n or n.endswith(os.path.basename(path)) for n in named)
-
-
 def compile_launch(request: dict) -> dict:
     """Compile one recorded launch as Triton's JIT would on the target's GPU: the same
     specialisation (16-byte alignment, ints equal to 1), options and constexprs."""
@@ -115,15 +105,6 @@ def compile_launch(request: dict) -> dict:
     started = time.perf_counter()
     try:
         compiled = triton.compile(source, target=target, options=options.__dict__)
-        if _cites_another_file(compiled.asm, str(request["path"])):
-            # Triton's cache key is the kernel's text, not its file: a kernel of the same text
-            # compiled from another module comes back citing that module's lines (`.loc`, the
-            # annotation's line map); compiled again, it cites its own
-            triton.knobs.compilation.always_compile = True
-            try:
-                compiled = triton.compile(source, target=target, options=options.__dict__)
-            finally:
-                triton.knobs.compilation.always_compile = False
     except Exception as error:  # noqa: BLE001 - every compiler error goes back as text
         return _failure(error, function)
     seconds = time.perf_counter() - started
