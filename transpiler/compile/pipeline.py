@@ -28,7 +28,7 @@ from .frontend.errors import (
     UnsupportedConstructError,
     UnsupportedOpError,
 )
-from .frontend.host import HostInfo, analyse_params
+from .frontend.host import HostInfo, analyse_params, assigned_names
 from .frontend.host_code import rewrite_host_statement
 from .frontend.kernels import (
     Aliases,
@@ -264,7 +264,7 @@ def lower_kernel(
 ) -> tuple[list[LoweredKernel], list[Line]]:
     """Each top-level device loop → a @triton.jit kernel; the function → its launcher.
     `constants` are arguments specialised on (None, strings): device code sees their values."""
-    rebound = _rebound_names(kernel.node)  # `x = x.view(-1)`: the launched x is another rank
+    rebound = assigned_names(kernel.node)  # `x = x.view(-1)`: the launched x is another rank
     example_ranks = {name: rank for name, rank in ranks.items() if name not in rebound}
     host = HostInfo(aliases, ranks=dict(ranks), example_ranks=example_ranks)
     analyse_params(kernel.node, host)
@@ -404,13 +404,6 @@ def _barrier_lines(
 
 def _all_names(node: cst.CSTNode) -> set[str]:
     return {name.value for name in m.findall(node, m.Name())}
-
-
-def _rebound_names(node: cst.CSTNode) -> set[str]:
-    """Names a function assigns anywhere (also in tuples, augmented, as loop targets)."""
-    targets = [t.target for t in m.findall(node, m.AssignTarget())]
-    targets += [s.target for s in m.findall(node, m.AnnAssign() | m.AugAssign() | m.For())]
-    return {name.value for target in targets for name in m.findall(target, m.Name())}
 
 
 def _is_import(statement: cst.BaseStatement) -> bool:

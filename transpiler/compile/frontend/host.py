@@ -87,7 +87,7 @@ class HostInfo:
     def absorb(self, statement: cst.BaseStatement) -> None:
         """Learn from one host statement (straight-line code before a device loop)."""
         if not isinstance(statement, cst.SimpleStatementLine):
-            for name in _assigned_names(statement):
+            for name in assigned_names(statement):
                 self._forget(name)
             return
         for small in statement.body:
@@ -433,7 +433,8 @@ def _literal_int(node: cst.BaseExpression) -> int | None:
     return None
 
 
-def _assigned_names(node: cst.CSTNode) -> set[str]:
+def assigned_names(node: cst.CSTNode) -> set[str]:
+    """Names a node assigns anywhere (also in tuples, augmented, as loop targets)."""
     import libcst.matchers as m
 
     names: set[str] = set()
