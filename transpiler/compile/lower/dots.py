@@ -10,7 +10,7 @@ from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .float8 import check_float8_factors
 from .split_k import split_whole_k
-from .values import BLOCK, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
+from .values import BLOCK, DTYPE, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
 
 # Triton's default on sm_90 keeps a float8 product's running sum in the tensor cores' own
 # narrower accumulator for the whole K loop (torch._scaled_mm's use_fast_accum=True; errors grow
@@ -27,6 +27,8 @@ DOT_FUNCTIONS = {
     "baddbmm": ((1, 2), 0),
     "dot": ((0, 1), None),  # hl.dot(a, b, acc=..., out_dtype=...)
 }
+# torch's `.dtype` overloads (`torch.bmm(a, b, torch.float32)`): the position of out_dtype
+OUT_DTYPE_POSITIONS = {"mm": 2, "bmm": 2, "addmm": 3, "baddbmm": 3, "dot": 3}
 
 
 class DotsMixin:
@@ -50,7 +52,7 @@ class DotsMixin:
                     )
         if any(n is None for n in nodes):
             raise self.source.error(UnsupportedConstructError, node, f"{name}() needs two matrices")
-        most = len(factors) + (acc_position is not None) if name != "dot" else 4
+        most = OUT_DTYPE_POSITIONS.get(name, len(factors)) + (name in OUT_DTYPE_POSITIONS)
         if len(args.positional) > most:  # torch refuses them too: never dropped
             raise self.source.error(
                 UnsupportedConstructError,
@@ -67,7 +69,17 @@ class DotsMixin:
             acc = self.arithmetic(self.lower_expr(acc_node), acc_node)
         if name == "dot" and "acc" in args.keywords:
             acc = self.arithmetic(self.lower_expr(args.keywords["acc"]), args.keywords["acc"])
-        out_dtype = args.keywords.get("out_dtype") if name == "dot" else None
+        out_dtype = None
+        if name in OUT_DTYPE_POSITIONS:
+            out_dtype = args.get(OUT_DTYPE_POSITIONS[name], "out_dtype")
+        if out_dtype is not None and self.lower_expr(out_dtype).kind != DTYPE:
+            raise self.source.error(
+                UnsupportedConstructError,
+                out_dtype,
+                f"{name}()'s out_dtype must be a dtype",
+                hint="pass only the matrices (and an accumulator where the function takes one), "
+                "then optionally the result's dtype: torch.bmm(a, b, torch.float32)",
+            )
         return self.dot(nodes[0], nodes[1], acc, node, out_dtype)
 
     def dot(
