@@ -12,6 +12,7 @@ from .reference.tiles import (  # noqa: F401
     TileIndex,
     current_device,
     reference_device,
+    run_on_argument_device,
     with_tile_indices,
 )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import re
 import shutil
 import subprocess
 import sys
@@ -16,17 +15,12 @@ import torch
 
 from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
-from ..reference.philox import __file__ as _PHILOX_FILE
 from ..run.autotune import candidates, shape_key
 from ..run.runtime import Kernel
 from .reference import __file__ as _REFERENCE_FILE
+from .reference import language_section
 
 MAIN_TEMPLATE = Path(__file__).with_name("main.py")
-# A kernel that draws random numbers (hl.rand, torch.rand_like, …): its reference needs Philox.
-DRAWS = re.compile(r"\brand\w*\s*\(")
-NO_PHILOX = (
-    "philox_rand = philox_randint = None  # no kernel here draws random numbers: Philox left out"
-)
 EMBED_MARK = "# --- everything below is copied into exported modules, verbatim ---\n"
 
 
@@ -209,7 +203,12 @@ def export_text(
         + usage
         + '"""'
     )
-    imports = dict.fromkeys(map(_plain_import, [*generated_imports, *user_imports]))
+    language_imports, language = language_section(reference)
+    if minimal:
+        language_imports = []
+    imports = dict.fromkeys(
+        map(_plain_import, [*language_imports, *generated_imports, *user_imports])
+    )
     checks = ",\n".join(
         f'        check("{n}", {n}, reference_{n}, EXAMPLE_INPUTS["{n}"])'
         for n in names
@@ -223,7 +222,7 @@ def export_text(
         "# --- the generated kernels and launchers ---",
         generated,
         "# --- reference: the kernels' source run eagerly in PyTorch, one tile per range ---",
-        _embedded(_PHILOX_FILE) if DRAWS.search(source) else NO_PHILOX,  # Triton's Philox
+        language,
         _embedded(_REFERENCE_FILE),
         reference,
         "# --- self-check: random inputs with the recorded shapes, reference vs kernel ---",

@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from . import philox
+from .philox import philox_rand, philox_randint
 from .tiles import Tile, current_device
 
 
@@ -57,7 +57,7 @@ def rand(
     shape: object, seed: int | torch.Tensor, device: torch.device | None = None
 ) -> torch.Tensor:
     """`hl.rand`: float32 uniform in [0, 1), Triton's Philox numbers for these offsets."""
-    return philox.philox_rand(seed, random_offsets(shape))
+    return philox_rand(seed, random_offsets(shape))
 
 
 def randint(
@@ -70,4 +70,4 @@ def randint(
     """`hl.randint`: int32 in [low, high), from the same Philox words as `hl.rand`."""
     if low >= high:
         raise ValueError(f"hl.randint: low ({low}) must be less than high ({high})")
-    return philox.philox_randint(seed, random_offsets(shape), low, high)
+    return philox_randint(seed, random_offsets(shape), low, high)

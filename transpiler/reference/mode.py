@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import importlib
 import linecache
 import types
@@ -11,11 +10,12 @@ from typing import Any
 
 import libcst as cst
 import libcst.matchers as m
-import torch
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNameSource
 
 from transpiler import language
+
+from .tiles import run_on_argument_device
 
 # The private name the rewritten subscripts call `index` through; appended as an import at
 # the end of the module (so user line numbers stay put) and seeded into the exec namespace.
@@ -283,31 +283,6 @@ def _with_own_modules(namespace: dict[str, Any]) -> dict[str, Any]:
             own_name = OWN_PACKAGE + value.__name__.removeprefix(HELION_PACKAGE)
             swapped[key] = importlib.import_module(own_name)
     return swapped
-
-
-def _first_tensor_device(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.device | None:
-    for value in [*args, *kwargs.values()]:
-        if isinstance(value, torch.Tensor):
-            return value.device
-    return None
-
-
-def _indexing_tiles(value: Any) -> Any:
-    return language.with_tile_indices(value) if isinstance(value, types.FunctionType) else value
-
-
-def run_on_argument_device(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap `function` so tiles and `hl` allocations use its first tensor argument's device."""
-
-    @functools.wraps(function)
-    def on_argument_device(*args: Any, **kwargs: Any) -> Any:
-        # callables passed in (epilogues) index with the tiles they are given: as index tensors
-        args = tuple(_indexing_tiles(a) for a in args)
-        kwargs = {k: _indexing_tiles(v) for k, v in kwargs.items()}
-        with language.reference_device(_first_tensor_device(args, kwargs)):
-            return function(*args, **kwargs)
-
-    return on_argument_device
 
 
 def reference_function(

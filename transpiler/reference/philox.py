@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import torch
 
-# --- everything below is copied into exported modules, verbatim ---
-
 WORD = (1 << 32) - 1
 ROUNDS = 10
 # The Philox 4x32 multipliers and key increments (Salmon et al., "Parallel random numbers:

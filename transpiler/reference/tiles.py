@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+import functools
+import types
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,3 +108,28 @@ def with_tile_indices(function: Any) -> Any:
         return function(*convert(args), **{k: convert(v) for k, v in kwargs.items()})
 
     return called_with_tile_indices
+
+
+def _first_tensor_device(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.device | None:
+    for value in [*args, *kwargs.values()]:
+        if isinstance(value, torch.Tensor):
+            return value.device
+    return None
+
+
+def _indexing_tiles(value: Any) -> Any:
+    return with_tile_indices(value) if isinstance(value, types.FunctionType) else value
+
+
+def run_on_argument_device(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap `function` so tiles and `hl` allocations use its first tensor argument's device."""
+
+    @functools.wraps(function)
+    def on_argument_device(*args: Any, **kwargs: Any) -> Any:
+        # callables passed in (epilogues) index with the tiles they are given: as index tensors
+        args = tuple(_indexing_tiles(a) for a in args)
+        kwargs = {k: _indexing_tiles(v) for k, v in kwargs.items()}
+        with reference_device(_first_tensor_device(args, kwargs)):
+            return function(*args, **kwargs)
+
+    return on_argument_device

@@ -25,13 +25,13 @@ COSTS = {
 class HlOp:
     """One hl function: Helion's signature, the KernelBuilder method that lowers a call to it
     (`(name, args, node) → Value`; None: refused inside a device expression), its eager
-    implementation, its cost kind (COSTS), whether the exported reference runs it, a doc line."""
+    implementation (reference mode's, and embedded by export: reference/embed.py), its cost kind
+    (COSTS), a doc line."""
 
     signature: str
     lowering: str | None
     eager: Callable
     cost: str | None
-    exported: bool
     doc: str
     refused: tuple[tuple[str, str], ...] = ()  # Helion's parameters lowering does not honour: fix
 
@@ -43,48 +43,48 @@ class HlOp:
 # Signatures as helion/language/*.py spells them (snapshot ef091f4, 2026-08-22); each parameter
 # is honoured by lowering or reference mode.
 HL = (
-    HlOp("tile(begin_or_end, end_or_none=None, block_size=None)", "hl_loop_only", hl_eager.tile, None, True, "tiles of one or more ranges: the iterable of a device loop"),
-    HlOp("grid(begin_or_end, end_or_none=None, step=None)", "hl_loop_only", hl_eager.grid, None, True, "every index of one or more ranges, one at a time: a device loop's iterable"),
-    HlOp("jagged_tile(parent)", None, hl_eager.jagged_tile, None, False, "tiles over each row's own length, inside a tile loop"),
-    HlOp("vtile(parent)", None, hl_eager.vtile, None, False, "Helion's other name for jagged_tile"),
-    HlOp("static_range(begin_or_end, end_or_none=None, step=1)", None, hl_eager.static_range, None, True, "a range the compiler unrolls"),
-    HlOp("zeros(shape, dtype=torch.float32, device=None)", "hl_allocate", hl_eager.zeros, "allocate", True, "a block of zeros shaped by tiles and sizes"),
-    HlOp("full(shape, value, dtype=torch.float32, device=None)", "hl_allocate", hl_eager.full, "allocate", True, "a block filled with one value"),
-    HlOp("arange(*args, dtype=None, device=None)", "hl_arange", hl_eager.arange, "arange", True, "lane indices, as torch.arange",
+    HlOp("tile(begin_or_end, end_or_none=None, block_size=None)", "hl_loop_only", hl_eager.tile, None, "tiles of one or more ranges: the iterable of a device loop"),
+    HlOp("grid(begin_or_end, end_or_none=None, step=None)", "hl_loop_only", hl_eager.grid, None, "every index of one or more ranges, one at a time: a device loop's iterable"),
+    HlOp("jagged_tile(parent)", None, hl_eager.jagged_tile, None, "tiles over each row's own length, inside a tile loop"),
+    HlOp("vtile(parent)", None, hl_eager.vtile, None, "Helion's other name for jagged_tile"),
+    HlOp("static_range(begin_or_end, end_or_none=None, step=1)", None, hl_eager.static_range, None, "a range the compiler unrolls"),
+    HlOp("zeros(shape, dtype=torch.float32, device=None)", "hl_allocate", hl_eager.zeros, "allocate", "a block of zeros shaped by tiles and sizes"),
+    HlOp("full(shape, value, dtype=torch.float32, device=None)", "hl_allocate", hl_eager.full, "allocate", "a block filled with one value"),
+    HlOp("arange(*args, dtype=None, device=None)", "hl_arange", hl_eager.arange, "arange", "lane indices, as torch.arange",
           (("dtype", "hl.arange gives int32 lanes: convert them with .to(dtype)"),)),
-    HlOp("cumsum(input_tensor, dim, reverse=False)", "hl_scan", hl_eager.cumsum, "reduction", True, "running sum along a dimension"),
-    HlOp("cumprod(input_tensor, dim, reverse=False)", "hl_scan", hl_eager.cumprod, "reduction", True, "running product along a dimension"),
-    HlOp("associative_scan(combine_fn, input_tensor, dim, reverse=False)", "hl_associative_scan", hl_eager.associative_scan, None, False, "a scan with the user's combine function"),
-    HlOp("reduce(combine_fn, input_tensor, dim=None, other=0, keep_dims=False)", "hl_reduce", hl_eager.reduce, None, False, "a reduction with the user's combine function"),
-    HlOp("dot(mat1, mat2, acc=None, out_dtype=None)", "dot_call", hl_eager.dot, "dot", True, "a matrix product, optionally accumulated into acc"),
-    HlOp("load(tensor, index, extra_mask=None, eviction_policy=None)", "call_memory", hl_eager.load, None, True, "a masked load of tensor[index]"),
-    HlOp("store(tensor, index, value, extra_mask=None)", "call_memory", hl_eager.store, None, True, "a masked store into tensor[index]"),
-    HlOp('atomic_add(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_add, None, True, "target[index] += value, atomically"),
-    HlOp('atomic_xchg(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_xchg, None, False, "target[index] = value atomically, returning the old value"),
-    HlOp('atomic_and(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_and, None, False, "target[index] &= value, atomically"),
-    HlOp('atomic_or(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_or, None, False, "target[index] |= value, atomically"),
-    HlOp('atomic_xor(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_xor, None, False, "target[index] ^= value, atomically"),
-    HlOp('atomic_max(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_max, None, False, "target[index] = max(target[index], value), atomically"),
-    HlOp('atomic_min(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_min, None, False, "target[index] = min(target[index], value), atomically"),
-    HlOp('atomic_cas(target, index, expected, value, sem="relaxed")', "call_memory", hl_eager.atomic_cas, None, False, "compare-and-swap at target[index]"),
-    HlOp("split(tensor)", "hl_split", hl_eager.split, None, False, "a last dimension of 2 split into two blocks"),
-    HlOp("join(tensor0, tensor1)", "hl_join", hl_eager.join, None, False, "two blocks joined along a new last dimension of 2"),
-    HlOp("specialize(value)", "hl_passthrough", hl_eager.specialize, "host", True, "a size fixed at compile time"),
-    HlOp("register_reduction_dim(size)", "hl_passthrough", hl_eager.register_reduction_dim, "host", False, "a reduction dimension's size"),
-    HlOp("register_block_size(min_or_max, max_or_none=None)", None, hl_eager.register_block_size, None, True, "a tunable block size, for tiles and loops"),
-    HlOp("register_tunable(name, fragment)", None, hl_eager.register_tunable, None, True, "a tunable value the config chooses"),
-    HlOp("rand(shape, seed, device=None, offsets=None)", "call_random", eager.rand, "random", True, "uniform floats in [0, 1): Triton's Philox numbers",
+    HlOp("cumsum(input_tensor, dim, reverse=False)", "hl_scan", hl_eager.cumsum, "reduction", "running sum along a dimension"),
+    HlOp("cumprod(input_tensor, dim, reverse=False)", "hl_scan", hl_eager.cumprod, "reduction", "running product along a dimension"),
+    HlOp("associative_scan(combine_fn, input_tensor, dim, reverse=False)", "hl_associative_scan", hl_eager.associative_scan, None, "a scan with the user's combine function"),
+    HlOp("reduce(combine_fn, input_tensor, dim=None, other=0, keep_dims=False)", "hl_reduce", hl_eager.reduce, None, "a reduction with the user's combine function"),
+    HlOp("dot(mat1, mat2, acc=None, out_dtype=None)", "dot_call", hl_eager.dot, "dot", "a matrix product, optionally accumulated into acc"),
+    HlOp("load(tensor, index, extra_mask=None, eviction_policy=None)", "call_memory", hl_eager.load, None, "a masked load of tensor[index]"),
+    HlOp("store(tensor, index, value, extra_mask=None)", "call_memory", hl_eager.store, None, "a masked store into tensor[index]"),
+    HlOp('atomic_add(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_add, None, "target[index] += value, atomically"),
+    HlOp('atomic_xchg(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_xchg, None, "target[index] = value atomically, returning the old value"),
+    HlOp('atomic_and(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_and, None, "target[index] &= value, atomically"),
+    HlOp('atomic_or(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_or, None, "target[index] |= value, atomically"),
+    HlOp('atomic_xor(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_xor, None, "target[index] ^= value, atomically"),
+    HlOp('atomic_max(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_max, None, "target[index] = max(target[index], value), atomically"),
+    HlOp('atomic_min(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_min, None, "target[index] = min(target[index], value), atomically"),
+    HlOp('atomic_cas(target, index, expected, value, sem="relaxed")', "call_memory", hl_eager.atomic_cas, None, "compare-and-swap at target[index]"),
+    HlOp("split(tensor)", "hl_split", hl_eager.split, None, "a last dimension of 2 split into two blocks"),
+    HlOp("join(tensor0, tensor1)", "hl_join", hl_eager.join, None, "two blocks joined along a new last dimension of 2"),
+    HlOp("specialize(value)", "hl_passthrough", hl_eager.specialize, "host", "a size fixed at compile time"),
+    HlOp("register_reduction_dim(size)", "hl_passthrough", hl_eager.register_reduction_dim, "host", "a reduction dimension's size"),
+    HlOp("register_block_size(min_or_max, max_or_none=None)", None, hl_eager.register_block_size, None, "a tunable block size, for tiles and loops"),
+    HlOp("register_tunable(name, fragment)", None, hl_eager.register_tunable, None, "a tunable value the config chooses"),
+    HlOp("rand(shape, seed, device=None, offsets=None)", "call_random", eager.rand, "random", "uniform floats in [0, 1): Triton's Philox numbers",
           (("offsets", "leave out offsets=: each element's offset is its linear index"),)),
-    HlOp("randint(shape, low, high, seed, device=None)", "call_random", eager.randint, "random", True, "integers in [low, high) from the same Philox numbers"),
-    HlOp("device_print(prefix, *values)", "hl_device_print", hl_eager.device_print, "free", True, "print from the device"),
-    HlOp("inline_triton(triton_source, args, output_like)", "hl_inline_triton", eager.inline_triton, None, False, "Triton source spliced into the kernel"),
-    HlOp("triton_kernel(triton_source_or_fn, args, output_like)", "hl_triton_kernel", eager.triton_kernel, None, False, "a call of the user's @triton.jit function"),
-    HlOp("barrier()", "hl_barrier", hl_eager.barrier, None, True, "a grid-wide barrier between top-level device loops"),
-    HlOp("tile_index(tile)", "hl_tile_attribute", hl_eager.tile_index, None, False, "tile.index"),
-    HlOp("tile_begin(tile)", "hl_tile_attribute", hl_eager.tile_begin, None, False, "tile.begin"),
-    HlOp("tile_end(tile)", "hl_tile_attribute", hl_eager.tile_end, None, False, "tile.end"),
-    HlOp("tile_block_size(tile)", "hl_tile_attribute", hl_eager.tile_block_size, None, False, "tile.block_size"),
-    HlOp("tile_id(tile)", "hl_tile_attribute", hl_eager.tile_id, None, False, "tile.id"),
+    HlOp("randint(shape, low, high, seed, device=None)", "call_random", eager.randint, "random", "integers in [low, high) from the same Philox numbers"),
+    HlOp("device_print(prefix, *values)", "hl_device_print", hl_eager.device_print, "free", "print from the device"),
+    HlOp("inline_triton(triton_source, args, output_like)", "hl_inline_triton", eager.inline_triton, None, "Triton source spliced into the kernel"),
+    HlOp("triton_kernel(triton_source_or_fn, args, output_like)", "hl_triton_kernel", eager.triton_kernel, None, "a call of the user's @triton.jit function"),
+    HlOp("barrier()", "hl_barrier", hl_eager.barrier, None, "a grid-wide barrier between top-level device loops"),
+    HlOp("tile_index(tile)", "hl_tile_attribute", hl_eager.tile_index, None, "tile.index"),
+    HlOp("tile_begin(tile)", "hl_tile_attribute", hl_eager.tile_begin, None, "tile.begin"),
+    HlOp("tile_end(tile)", "hl_tile_attribute", hl_eager.tile_end, None, "tile.end"),
+    HlOp("tile_block_size(tile)", "hl_tile_attribute", hl_eager.tile_block_size, None, "tile.block_size"),
+    HlOp("tile_id(tile)", "hl_tile_attribute", hl_eager.tile_id, None, "tile.id"),
 )  # fmt: skip
 HL_BY_NAME = {op.name: op for op in HL}
 

@@ -23,8 +23,8 @@ def render() -> str:
     rows = [
         BEGIN,
         "",
-        "| hl function | what it does | in a device expression | cost model | exported reference |",
-        "|---|---|---|---|---|",
+        "| hl function | what it does | in a device expression | cost model |",
+        "|---|---|---|---|",
     ]
     for op in HL:
         lowered = "lowered" if op.lowering not in (None, "hl_loop_only", "hl_barrier") else "—"
@@ -33,14 +33,14 @@ def render() -> str:
         if op.lowering == "hl_barrier":
             lowered = "between top-level loops"
         cost = _cell(COSTS[op.cost]) if op.cost else "not modelled"
-        rows.append(
-            f"| `hl.{_cell(op.signature)}` | {_cell(op.doc)} | {lowered} | {cost} | "
-            f"{'yes' if op.exported else 'no'} |"
-        )
+        rows.append(f"| `hl.{_cell(op.signature)}` | {_cell(op.doc)} | {lowered} | {cost} |")
     rows += [
         "",
-        'Every function runs in reference mode. Helion names refused with "not of this '
-        'transpiler yet": ' + ", ".join(f"`hl.{name}`" for name in HELION_ONLY) + ".",
+        "Every function runs in reference mode, and an exported module's reference runs the "
+        "same definitions (those its kernels use, copied in: transpiler/reference/embed.py). "
+        'Helion names refused with "not of this transpiler yet": '
+        + ", ".join(f"`hl.{name}`" for name in HELION_ONLY)
+        + ".",
         "",
         END,
     ]
