@@ -85,6 +85,21 @@ NOOP = [
     ),
     # an f-string message stays lazy; a message already plain stays plain
     ("plain_messages", ['require(n > 0, lambda: f"n is {n}")', 'require(n > 0, "n > 0")']),
+    # one flag; flags apart (a line between, another depth); comments that differ
+    ("joined_flags", ["EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks needed"]),
+    ("joined_flags", ["EVEN_M = m % BLOCK_M == 0", "grid = (1,)", "EVEN_N = n == BLOCK_N"]),
+    ("joined_flags", ["EVEN_M = m % BLOCK_M == 0", (2, "EVEN_N = n == BLOCK_N")]),
+    ("joined_flags", ["EVEN_M = m % BLOCK_M == 0  # a", "EVEN_N = n == BLOCK_N  # b"]),
+    # the second test reads the first flag: it needs the first set before it
+    ("joined_flags", ["EVEN_M = m % BLOCK_M == 0", "EVEN_N = EVEN_M and n == BLOCK_N"]),
+    # together they would pass 100 characters
+    (
+        "joined_flags",
+        [
+            "EVEN_ROWS = rows_per_batch_and_head % BLOCK_ROWS == 0  # whole tiles: no masks needed",
+            "EVEN_COLUMNS = columns_of_the_key % BLOCK_COLUMNS == 0  # whole tiles: no masks needed",
+        ],
+    ),
 ]
 
 CHANGES = [
@@ -173,7 +188,41 @@ CHANGES = [
         ['require(x.dim() == 1, lambda: "x must be 1-D", RuntimeError)'],
         [(1, 'require(x.dim() == 1, "x must be 1-D", RuntimeError)')],
     ),
+    (
+        "joined_flags",  # one comment for both, on the line they share
+        ["EVEN_M = m % BLOCK_M == 0  # whole tiles", "EVEN_N = n == BLOCK_N  # whole tiles"],
+        [(1, "EVEN_M, EVEN_N = m % BLOCK_M == 0, n == BLOCK_N  # whole tiles")],
+    ),
+    (
+        "joined_flags",  # as many as fit on each line, in their order (a deeper block too)
+        [
+            (2, "EVEN_B = b % BLOCK_B == 0  # whole tiles: no masks needed"),
+            (2, "EVEN_C = c % BLOCK_C == 0  # whole tiles: no masks needed"),
+            (2, "EVEN_H = hidden_size % BLOCK_H == 0  # whole tiles: no masks needed"),
+            (2, "x = 1"),
+        ],
+        [
+            (
+                2,
+                "EVEN_B, EVEN_C = b % BLOCK_B == 0, c % BLOCK_C == 0  # whole tiles: no masks needed",
+            ),
+            (2, "EVEN_H = hidden_size % BLOCK_H == 0  # whole tiles: no masks needed"),
+            (2, "x = 1"),
+        ],
+    ),
 ]
+
+
+def test_flags_citing_different_source_lines_stay_apart() -> None:
+    given = [Line(1, "EVEN_M = m % BLOCK_M == 0", 7), Line(1, "EVEN_N = n == BLOCK_N", 8)]
+    assert STEP["joined_flags"](given) == given
+
+
+def test_joined_flags_cite_their_source_line() -> None:
+    given = [Line(1, "EVEN_M = m % BLOCK_M == 0", 9), Line(1, "EVEN_N = n == BLOCK_N", 9)]
+    assert STEP["joined_flags"](given) == [
+        Line(1, "EVEN_M, EVEN_N = m % BLOCK_M == 0, n == BLOCK_N", 9)
+    ]
 
 
 @pytest.mark.parametrize(("step", "given"), NOOP, ids=[f"{s}-{i}" for i, (s, _) in enumerate(NOOP)])

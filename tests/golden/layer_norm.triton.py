@@ -59,8 +59,7 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
             "weight.size(0) and n must be equal: the kernel combines them element-wise")
     BLOCK_N = triton.next_power_of_2(max(n, 1))
     BLOCK_M = 4
-    EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks needed
-    EVEN_N = n == BLOCK_N  # whole tiles: no masks needed
+    EVEN_M, EVEN_N = m % BLOCK_M == 0, n == BLOCK_N  # whole tiles: no masks needed
     grid = (triton.cdiv(m, BLOCK_M),)
     layer_norm_kernel[grid](x, weight, bias, out, m, n, eps, x.stride(0), x.stride(1),
                             weight.stride(0), bias.stride(0), out.stride(0), out.stride(1),
@@ -76,23 +75,21 @@ def check_number(name: str, value: object) -> None:
 
 
 def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
-    """An error naming a tensor the kernel cannot take (`arithmetic`: a line computing with it,
-    where a bool would wrap); else the offsets' dtype, int64 for 2**31 elements or more."""
+    """Refuses a tensor the kernel cannot take, naming it; returns the offsets' dtype."""
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
         if rank is not None and t.dim() != rank:
-            reason = why or f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
-            raise ValueError(f"{name} must be {rank}-D: {reason}, got {tuple(t.shape)}")
+            indexes = f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
+            raise ValueError(f"{name} must be {rank}-D: {why or indexes}, got {tuple(t.shape)}")
         if line is not None and t.dtype == torch.bool:
             fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
             raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
-    if not why:
-        largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
-        return tl.int64 if largest >= 2**31 else tl.int32
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
+    return tl.int64 if largest >= 2**31 else tl.int32
 
 
 def require(condition: bool, message: str, error: type = RuntimeError) -> None:

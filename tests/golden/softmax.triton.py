@@ -38,8 +38,7 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
     INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 12})
     BLOCK_M = triton.next_power_of_2(max(m, 1))
     BLOCK_N = max(1, 4096 // BLOCK_M)
-    EVEN_N = n % BLOCK_N == 0  # whole tiles: no masks needed
-    EVEN_M = m == BLOCK_M  # whole tiles: no masks needed
+    EVEN_N, EVEN_M = n % BLOCK_N == 0, m == BLOCK_M  # whole tiles: no masks needed
     grid = (triton.cdiv(n, BLOCK_N),)
     softmax_kernel[grid](x, out, n, m, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
                          INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, EVEN_N=EVEN_N,
@@ -48,23 +47,21 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
 
 
 def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
-    """An error naming a tensor the kernel cannot take (`arithmetic`: a line computing with it,
-    where a bool would wrap); else the offsets' dtype, int64 for 2**31 elements or more."""
+    """Refuses a tensor the kernel cannot take, naming it; returns the offsets' dtype."""
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
         if rank is not None and t.dim() != rank:
-            reason = why or f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
-            raise ValueError(f"{name} must be {rank}-D: {reason}, got {tuple(t.shape)}")
+            indexes = f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
+            raise ValueError(f"{name} must be {rank}-D: {why or indexes}, got {tuple(t.shape)}")
         if line is not None and t.dtype == torch.bool:
             fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
             raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
-    if not why:
-        largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
-        return tl.int64 if largest >= 2**31 else tl.int32
+    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
+    return tl.int64 if largest >= 2**31 else tl.int32
 
 
 @triton.jit

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from ..lines import Line
 from .casts import cancel_store_casts, repeated_casts, upcast_then_cast
+from .flags import joined_flags
 from .launcher import plain_messages, self_assignments
 from .masks import name_shared_masks
 from .pointers import inline_pointers
@@ -21,6 +22,7 @@ STEPS: tuple[tuple[str, Step, str], ...] = (
     ("inline_pointers", inline_pointers, "kernel"),
     ("self_assignments", self_assignments, "launcher"),
     ("plain_messages", plain_messages, "launcher"),
+    ("joined_flags", joined_flags, "launcher"),
 )
 
 
