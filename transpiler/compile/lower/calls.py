@@ -46,6 +46,7 @@ from .orderings import lower_ordering
 from .promotion import result_of, with_dimensioned_dtype
 from .random import RandomMixin
 from .reductions import PREPARED, ReductionsMixin
+from .scaled_products import exp_as_exp2
 from .scans import ScansMixin
 from .values import (
     BLOCK,
@@ -549,6 +550,9 @@ class CallsMixin(
         dims = operands[0].dims
         for operand in operands[1:]:
             dims = self.broadcast_dims(block(None, dims), operand, node)
+        folded = exp_as_exp2(self, operands[0]) if op.name == "exp" else None
+        if folded is not None:  # exp of a scaled product: one exp2 (scaled_products.py)
+            return block(folded, dims, "float")
         fills = {**dict(zip("abc", (v.code for v in operands))), **(scalars or {})}
         fills["dtype"] = operands[0].storage or expr("tl.float32")
         dtype = {"float": "float", "bool": "bool"}.get(op.result, operands[0].dtype)

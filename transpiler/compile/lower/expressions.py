@@ -18,6 +18,7 @@ from ..frontend.errors import (
 from ..ops.table import BINARY_OPERATORS
 from .module_globals import module_attribute, module_global
 from .promotion import result_of, with_dimensioned_dtype
+from .scaled_products import scaled_product
 from .split_k import recomputed
 from .values import (
     BLOCK,
@@ -151,6 +152,7 @@ class ExpressionsMixin:
         result = block(code or expr(template, a=left.code, b=right.code), dims, dtype)
         result = result_of(result, [left, right])
         result = replace(result, rounds_to=_torch_dtype(op_name, left, right))
+        result = scaled_product(self, op_name, left, right, result, node)
         if op_name in _BITWISE:  # bool & bool stays bool: arithmetic may come later
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)
         self.note_arithmetic((left, right), node)

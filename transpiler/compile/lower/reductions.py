@@ -11,6 +11,7 @@ from ..emit.codegen import conjunction, expr
 from ..frontend.errors import ReductionLoopError, ShapeError, UnsupportedConstructError
 from ..ops.table import REDUCTIONS_BY_NAME
 from .accumulations import hoist_reduction
+from .scaled_products import scaled_maximum
 from .values import (
     CONST,
     TUPLE,
@@ -110,6 +111,11 @@ class ReductionsMixin:
             if name == "std":
                 return variance.with_code(expr("tl.sqrt(v)", v=variance.code))
             return variance
+        if name == "amax" and value.scaled is not None:  # scaled_products.py
+            reduce = lambda v: self.reduction(name, v, args, node)  # noqa: E731
+            folded = scaled_maximum(self, value, reduce)
+            if folded is not None:
+                return folded
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
         keep = True if keepdim else None
         if name in ("max", "min") and dim_node is not None:

@@ -139,6 +139,8 @@ class Value:
     # a 0-d torch tensor that is no load (a reduction to 0-d, arithmetic on one): not a Python
     # number, so torch's promotion ranks it below tensors with dimensions (lower/promotion.py)
     zero_dim_tensor: bool = False
+    # a dot's result times a scalar, less a value (scaled_products.Scaled): amax and exp read it
+    scaled: object = None
 
     @property
     def rank(self) -> int:
