@@ -12,10 +12,13 @@ The spellings, bf16, batch x heads = 4 x 32, 4096 queries and keys, head dimensi
 
 Each is tuned on its first call by the decorator's search (fresh tuning cache: the wall time of
 that call is the "first call s" column), then also run at fixed configurations (the variants:
-warp-specialized TMA loops, persistent or not, 128 / 256 query rows, 4 / 8 warps). Every result
-is checked against float64 on the first heads before it is timed. Times: triton's do_bench
-median, in ROUNDS rounds in which everything takes turns; the median of the round medians.
-JSON lines go to DIR/attention.jsonl, the tuning log to DIR/tuning.log; the table is last.
+warp-specialized TMA loops, persistent or not, 128 / 256 query rows, 4 / 8 warps). The peers:
+cuDNN's and flash SDPA, torch.compile of SDPA, and real Helion (when `helion` imports: its own
+example under its own decorator, at hand-picked configurations and its default; its autotuner
+takes minutes). Every result is checked against float64 on the first heads before it is timed.
+Times: triton's do_bench median, in rounds in which everything takes turns (as many as the
+deadline leaves, ROUNDS at most); the median of the round medians. JSON lines go to
+DIR/attention.jsonl, the tuning log to DIR/tuning.log; the table is last.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ import triton
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-ROUNDS = 3
+ROUNDS = 7
 CHECKED_HEADS = 4  # heads compared against float64 (all of them would take minutes)
 SPELLINGS = {  # name: (file, kernel, inputs 4-D or folded 3-D)
     "ours": ("benchmarks/kernels.py", "attention_3d", "3d"),
@@ -82,6 +85,52 @@ def user_module(file: str):
     from gpu_autotune import user_module as plain_user_module
 
     return plain_user_module(file)
+
+
+# Helion's own configurations for its example (block sizes: batch, queries, keys), in the
+# order tried; each that compiles is a row. The first is the search's pick for our spellings.
+HELION_CONFIGS = {
+    "ws 128x128 w4 s2 persistent": {
+        "block_sizes": [1, 128, 128], "num_warps": 4, "num_stages": 2,
+        "indexing": "tensor_descriptor", "range_warp_specializes": [True],
+        "pid_type": "persistent_interleaved",
+    },
+    "tma 128x128 w4 s2": {
+        "block_sizes": [1, 128, 128], "num_warps": 4, "num_stages": 2,
+        "indexing": "tensor_descriptor",
+    },
+    "default config": None,
+}  # fmt: skip
+
+
+def real_helion_kernels() -> dict[str, tuple[object, dict | None]]:
+    """Helion's attention example under real Helion, one kernel per HELION_CONFIGS entry (its
+    function re-decorated with the config); {} when helion does not import."""
+    if importlib.util.find_spec("helion") is None:
+        return {}
+    import helion
+
+    saved = os.environ.get("HELION_AUTOTUNE_EFFORT")
+    os.environ["HELION_AUTOTUNE_EFFORT"] = "none"  # while decorating: our decorator reads it too
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "helion_attention", ROOT / SPELLINGS["helion"][0]
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        function = module.attention.fn
+        kernels = {}
+        for label, config in HELION_CONFIGS.items():
+            settings = {"static_shapes": True}
+            if config is not None:
+                settings["config"] = helion.Config(**config)
+            kernels[f"Helion 1.5 (real): {label}"] = (helion.kernel(function, **settings), config)
+        return kernels
+    finally:
+        if saved is None:
+            os.environ.pop("HELION_AUTOTUNE_EFFORT", None)
+        else:
+            os.environ["HELION_AUTOTUNE_EFFORT"] = saved
 
 
 def inputs(kind: str, size: tuple[int, int, int, int]) -> tuple[torch.Tensor, ...]:
@@ -254,6 +303,15 @@ def main() -> None:
     exact = exact_first_heads(*four_d)
     for label, function in peers().items():
         run.try_one(label, lambda f=function: (f, None), four_d, exact)
+    try:  # before our shim replaces `helion` for Helion's spelling on our decorator
+        theirs = real_helion_kernels()
+    except Exception as caught:  # noqa: BLE001 - report and go on
+        run.record(
+            {"label": "Helion 1.5 (real)", "error": f"{type(caught).__name__}: {caught}"[:200]}
+        )
+        theirs = {}
+    for label, (function, config) in theirs.items():
+        run.try_one(label, lambda f=function, c=config: (f, c), four_d, exact)
     headline, more = [], []  # each spelling's search and first variant, then the others
     for spelling, (file, kernel, kind) in SPELLINGS.items():
         args = inputs(kind, size)
@@ -266,7 +324,8 @@ def main() -> None:
             continue
         run.try_one(label, make, args, exact)
     left = options.deadline_s - (time.monotonic() - started)
-    rounds = ROUNDS if left > 15 * len(run.functions) * 0.2 else 0
+    once = 0.2 * len(run.functions)  # seconds a round takes: do_bench runs ~125 ms each
+    rounds = min(ROUNDS, int(left * 0.8 / max(once, 0.01)))
     times = timed_in_rounds(run, rounds)
     for label, ms in times.items():
         run.record({"label": label, "ms": ms, "rounds": rounds})
