@@ -249,13 +249,16 @@ def trials(spelling: str, file: str, kernel: str, args: tuple, variants: bool) -
 
 
 def timed_in_rounds(run: Run, rounds: int) -> dict[str, float]:
-    """Each checked function's median over `rounds` rounds in which all take turns (the GPU's
-    clock drifts with its temperature); with no rounds, the single timing of try_one."""
+    """Each checked function's median over `rounds` rounds in which all take turns, each round
+    from another start (the GPU's clock drifts with its temperature); with no rounds, the
+    single timing of try_one."""
     if rounds == 0:
         return {r["label"]: r["ms_once"] for r in run.rows if "ms_once" in r}
     samples: dict[str, list[float]] = {label: [] for label in run.functions}
-    for _ in range(rounds):
-        for label, (function, args) in run.functions.items():
+    order = list(run.functions.items())
+    for turn in range(rounds):  # each round starts one further along: no row always runs last
+        shift = turn * len(order) // max(rounds, 1)
+        for label, (function, args) in order[shift:] + order[:shift]:
             samples[label].append(bench(function, args))
     return {label: statistics.median(values) for label, values in samples.items()}
 
