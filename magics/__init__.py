@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from transpiler.analysis.targets import check
-from transpiler.run.devices import interpreting
+from transpiler.runtime import interpreting
 
 
 def empty_cell_as_line(lines: list[str]) -> list[str]:

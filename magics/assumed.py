@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import transpiler
-from transpiler.compile.frontend.assumed import assumed_args
-from transpiler.compile.frontend.errors import TranspileError
-from transpiler.compile.frontend.kernels import collect_aliases, find_kernels
-from transpiler.compile.frontend.source import Source
-from transpiler.compile.pipeline import Transpiled
+from transpiler import Transpiled, TranspileError
+
+if TYPE_CHECKING:
+    from .program import CellProgram  # annotations only: program is the caller
 
 RANKS_TRIED = (1, 2, 3, 4)
 
@@ -33,22 +34,23 @@ class Assumed:
 _ASSUMED: dict[tuple[str, str], Assumed | None] = {}
 
 
-def assume_ranks(
-    source: str, filename: str, config: dict[str, object] | None = None, *, force: bool = False
-) -> Assumed | None:
+def assume_ranks(program: CellProgram, *, force: bool = False) -> Assumed | None:
     """The code for the lowest rank (the same for every tensor argument) that transpiles."""
-    key = (source, json.dumps(config, sort_keys=True))
+    key = (program.source, json.dumps(program.config, sort_keys=True))
     if force or key not in _ASSUMED:
-        _ASSUMED[key] = _lowest_rank(source, filename, config)
+        _ASSUMED[key] = _lowest_rank(program)
     return _ASSUMED[key]
 
 
-def _lowest_rank(source: str, filename: str, config: dict[str, object] | None) -> Assumed | None:
+def _lowest_rank(program: CellProgram) -> Assumed | None:
     for rank in RANKS_TRIED:
-        examples = assumed_args(source, filename, rank)
+        examples = {name: kernel.example_args(rank) for name, kernel in program.kernels.items()}
         try:
             code = transpiler.transpile_module(
-                source, filename=filename, example_args=examples, config=config
+                program.source,
+                filename=program.filename,
+                example_args=examples,
+                config=program.config,
             )
         except TranspileError:
             continue
@@ -56,11 +58,11 @@ def _lowest_rank(source: str, filename: str, config: dict[str, object] | None) -
     return None
 
 
-def run_hint(source: str, filename: str) -> str:
-    """The option to add for real ranks, with the kernels' own parameter names."""
-    parsed = Source.parse(source, filename)
+def run_hint(program: CellProgram) -> str:
+    """The option to add for real ranks, with the first kernel's own parameter names."""
     calls = []
-    for kernel in find_kernels(parsed, collect_aliases(parsed.module)):
-        params = [*kernel.node.params.posonly_params, *kernel.node.params.params]
-        calls.append(f"{kernel.name}({', '.join(p.name.value for p in params)})")
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    for name, kernel in program.kernels.items():
+        parameters = inspect.signature(kernel.fn).parameters.values()
+        calls.append(f"{name}({', '.join(p.name for p in parameters if p.kind in positional)})")
     return f'--run "{"; ".join(calls[:1])}"'

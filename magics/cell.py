@@ -14,11 +14,10 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import Image, display
 
+from transpiler import TranspileError, runtime
 from transpiler.analysis.perf.kernel_call import searched_timings
 from transpiler.analysis.targets import TargetError, target_named
-from transpiler.compile.frontend.errors import TranspileError
 from transpiler.language import ReferenceUnsupportedError
-from transpiler.run import runtime
 
 from . import checking, exporting, plot, sweep, target_tabs, timing
 from .assumed import Assumed, assume_ranks
@@ -173,23 +172,21 @@ class CellRun:
         self.config = config
         self.program: CellProgram | None = None
         self.examples: dict[str, tuple] = {}  # kernel → its first call's arguments in --run
+        self.launched: dict[str, Any] = {}  # kernel → the specialisation that first call ran
 
     def execute(self) -> None:
         """Build, define, run and check; then the view, under what the run printed (a failure
         is read first, above the code)."""
         options = self.options
-        try:
-            self.program = program = CellProgram.build(
+
+        def define() -> None:
+            self.program = CellProgram.define(
                 self.cell, self.namespace, force=options.force, config=self.config
             )
-        except TranspileError as error:
-            display(transpile_error_pane(error, self.cell))
-            return
-        if self._failed("defining the cell", program.define):
+
+        if self._failed("defining the cell", define):
             return
         if self.config is not None:
-            for name in program.kernels:
-                self.namespace[name].config = self.config
             print(f"config: {json.dumps(self.config, sort_keys=True)}")
         ran = options.run is not None and self._run(options.run)
         self._show(ran)
@@ -205,15 +202,16 @@ class CellRun:
         if self.options.show == "none" or program is None:
             return
         assumed: Assumed | None = None
-        transpiled = program.latest
+        transpiled = program.shown()
         if transpiled is None:
-            assumed = assume_ranks(self.cell, CELL_FILENAME, self.config, force=self.options.force)
+            assumed = assume_ranks(program, force=self.options.force)
             if assumed is None:
                 print(WAITS_FOR_ARGUMENTS)
                 return
             transpiled = assumed.transpiled
         on_device = ran and not runtime.interpreting()
-        stages = timing.compiled_stages(program.modules) if on_device else {}
+        modules = [bound.module for bound in program.ran]
+        stages = timing.compiled_stages(modules) if on_device else {}
         description = assumed.describe() if assumed else None
         view = HelionView(self.cell, transpiled, self.options.show, stages, description)
         view.tabs = self._target_tabs()
@@ -227,7 +225,7 @@ class CellRun:
         if not self.examples:
             print(target_tabs.NEEDS_RUN)
             return []
-        tabs = target_tabs.compile_tabs(self.program, self.examples, names)
+        tabs = target_tabs.compile_tabs(self.program, self.launched, self.examples, names)
         annotate = self.options.annotate
         return [
             (
@@ -245,7 +243,7 @@ class CellRun:
             display(transpile_error_pane(error, self.cell))
             return True
         except Exception as error:
-            files = self.program.files if self.program else {}
+            files = self.program.files() if self.program else {}
             display(run_error_pane(what, error, self.cell, files, CELL_FILENAME))
             return True
         return False
@@ -284,15 +282,17 @@ class CellRun:
         if self.options.roofline:
             self._roofline(expression)
         for call in program.calls:  # shapes for --export's self-check (meta: no data kept)
-            self.examples.setdefault(call.name, tuple(map(_as_meta, call.args)))
+            name = call.kernel.name
+            if name not in self.examples:
+                self.examples[name] = tuple(map(_as_meta, call.args))
+                self.launched[name] = call.bound
         program.calls.clear()  # the tensors they hold are not ours to keep alive
         return True
 
     def _check(self, expression: str, result: Any) -> bool:
         program = self.program
         assert program is not None
-        kernels = {name: self.namespace[name] for name in program.kernels}
-        references = {name: kernel.reference for name, kernel in kernels.items()}
+        references = {name: kernel.reference for name, kernel in program.kernels.items()}
         outcome: dict[str, Any] = {}
 
         def run_reference() -> None:
@@ -328,7 +328,6 @@ class CellRun:
             expression,
             program.source,
             program.calls,
-            self.namespace,
             self.options.sizes,
             block_sizes,
         )
@@ -341,12 +340,12 @@ class CellRun:
         assert program is not None
 
         searches = [  # the autotuner's search behind each call, when this run searched
-            searched_timings(self.namespace.get(call.name), call.args) for call in program.calls
+            searched_timings(call.kernel, call.args) for call in program.calls
         ]
         lines, png = plot.roofline_report(
             expression,
             program.source,
-            [(call.name, call.args) for call in program.calls],
+            [(call.kernel.name, call.args) for call in program.calls],
             lambda: self._evaluate(expression),
             on_gpu=on_gpu(),
             predict_for=self.options.device,

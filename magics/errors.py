@@ -7,13 +7,13 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from transpiler.compile.frontend.errors import (
+from transpiler import Transpiled
+from transpiler.errors import (
     KernelErrors,
     TranspileError,
     TranspileSyntaxError,
     UnsupportedOpsError,
 )
-from transpiler.compile.pipeline import Transpiled
 
 BOX_STYLE = (
     "border-left:4px solid #d1242f;background:#fff5f5;padding:6px 10px;margin:4px 0;"

@@ -142,7 +142,6 @@ def sweep_report(
     expression: str,
     source: str,
     calls: Sequence[Any],
-    namespace: dict[str, Any],
     sizes_text: str | None,
     block_sizes: Any = None,
 ) -> tuple[list[str], bytes | None]:
@@ -156,17 +155,17 @@ def sweep_report(
         sizes = parse_sizes(sizes_text) if sizes_text else default_sizes(call.args)
     except ValueError as error:
         return [f"bench sweep: {error}"], None
-    kernel = namespace[call.name]
+    kernel = call.kernel
 
     def flops(inputs: list[Any]) -> float:
         try:
-            sized = analyse(source, call.name, tuple(inputs), filename=CELL_FILENAME)
+            sized = analyse(source, call.kernel.name, tuple(inputs), filename=CELL_FILENAME)
             return sized.cost(block_sizes).flops
         except Exception:  # the cost model cannot count it: GB/s are still right
             return 0.0
 
     try:
-        work = analyse(source, call.name, tuple(call.args), filename=CELL_FILENAME)
+        work = analyse(source, call.kernel.name, tuple(call.args), filename=CELL_FILENAME)
         compute = work.cost(block_sizes).dot_flops > 0
     except Exception:
         compute = False

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from transpiler import BoundKernel, Transpiled
 from transpiler.analysis.targets import (
     Target,
     TargetError,
@@ -22,7 +23,6 @@ from transpiler.analysis.targets.annotate import (
 )
 from transpiler.analysis.targets.capture import record_launches
 from transpiler.analysis.targets.report import COLUMNS
-from transpiler.compile.pipeline import Transpiled
 
 from .highlight import highlight_lines
 from .view import (
@@ -92,17 +92,21 @@ def target_names(options: Any) -> list[str]:
     return names or ([ANNOTATED_BY_DEFAULT] if options.annotate else [])
 
 
-def compile_tabs(program: Any, examples: dict[str, tuple], names: list[str]) -> list[TargetTab]:
+def compile_tabs(
+    program: Any, launched: dict[str, BoundKernel], examples: dict[str, tuple], names: list[str]
+) -> list[TargetTab]:
     """Each target's tab: every kernel call of `examples` (kernel → its first call's arguments,
-    as meta tensors) recorded and compiled. An unknown target raises UnknownTargetError first."""
+    as meta tensors) recorded with the specialisation it ran (`launched`) and compiled. An
+    unknown target raises UnknownTargetError first."""
     tabs = [TargetTab(target_named(name)) for name in names]
+    files = program.files()
     for tab in tabs:
         for kernel, args in examples.items():
             try:
-                launcher = program.launcher(kernel, args)
+                launcher = launched[kernel].launcher
                 for launch in record_launches(launcher, args, {}, tab.target):
                     result = compile_launch(launch, tab.target)
-                    transpiled = program.files.get(Path(launch.path))
+                    transpiled = files.get(Path(launch.path))
                     tab.compiled.append(Compiled(result, launch.path, transpiled))
             except TargetError as error:
                 tab.errors.append(str(error))

@@ -7,7 +7,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-from transpiler.compile.pipeline import Transpiled
+from transpiler import Transpiled
 
 from .highlight import colours_for, highlight_lines
 from .linking import script_tag

@@ -26,7 +26,8 @@ from magic_shell import (
 import magics
 import magics.cell
 import magics.plot
-from magics.program import CellProgram
+import transpiler
+import transpiler.run.source_kernels
 
 # --- options -----------------------------------------------------------------------------
 
@@ -85,7 +86,7 @@ def test_quoted_run_expression_and_config(shell: InteractiveShell, device: str) 
     assert 'config: {"block_sizes": [64]}' in shown.stdout
     assert f"add(x, y) → Tensor float32 (137,) on {device}" in shown.stdout
     assert "PASS" in shown.stdout
-    assert shell.user_ns["add"].config == {"block_sizes": [64]}
+    assert shell.user_ns["add"].fixed_config == {"block_sizes": [64]}
 
 
 def test_config_is_applied_to_the_generated_code(shell: InteractiveShell) -> None:
@@ -233,7 +234,8 @@ def test_calls_outside_run_are_not_kept(shell: InteractiveShell) -> None:
     kernel = shell.user_ns["add"]
     for _ in range(3):
         kernel(shell.user_ns["x"], shell.user_ns["y"])
-    assert kernel.program.calls == []  # a benchmark loop must not pile up results
+    (program,) = [hook.__self__ for hook in kernel.hooks]  # the cell's CellProgram.record
+    assert program.calls == []  # a benchmark loop must not pile up results
 
 
 def test_cell_code_outside_kernels_runs_in_the_namespace(shell: InteractiveShell) -> None:
@@ -342,13 +344,12 @@ def test_check_passes_for_a_correct_kernel(shell: InteractiveShell) -> None:
 def test_check_fails_when_generated_and_reference_differ(
     shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_launcher = CellProgram.launcher
+    real_call = transpiler.BoundKernel.__call__
 
-    def off_by_a_little(self: CellProgram, name: str, args: tuple, *rest: Any, **kw: Any) -> Any:
-        launcher = real_launcher(self, name, args, *rest, **kw)
-        return lambda *a: launcher(*a) + 1e-2
+    def off_by_a_little(self: transpiler.BoundKernel, *args: Any, **kwargs: Any) -> Any:
+        return real_call(self, *args, **kwargs) + 1e-2
 
-    monkeypatch.setattr(CellProgram, "launcher", off_by_a_little)
+    monkeypatch.setattr(transpiler.BoundKernel, "__call__", off_by_a_little)
     put(shell, x=torch.randn(101), y=torch.randn(101))
     shown = run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
     assert "  FAIL  float32 (101,)  max abs err 0.01" in shown.stdout
@@ -373,13 +374,13 @@ def test_check_half_precision_uses_its_tolerance(shell: InteractiveShell) -> Non
 
 def test_force_regenerates(shell: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    real = magics.program.transpiler.transpile_module
+    real = transpiler.run.source_kernels.transpile_module
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(magics.program.transpiler, "transpile_module", counting)
+    monkeypatch.setattr(transpiler.run.source_kernels, "transpile_module", counting)
     cell = ADD_CELL + "\n# force test\n"
     run_magic(shell, "--show none", cell)
     run_magic(shell, "--show none", cell)

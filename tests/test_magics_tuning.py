@@ -13,14 +13,15 @@ from magic_shell import ADD_CELL, fresh_shell, put, run_magic
 
 import magics.cell
 import magics.plot
+import magics.program
 import magics.sweep
-import magics.tuning
+import transpiler
 import transpiler.analysis.perf
 import transpiler.analysis.perf.devices
 import transpiler.analysis.perf.plot
 import transpiler.analysis.perf.timing
-import transpiler.run.autotune
-from transpiler.run.autotune import TILE_CONFIGS, shape_key
+import transpiler.run.runtime
+from transpiler.run.autotune import TILE_CONFIGS, candidates, shape_key
 
 CANDIDATES = len(TILE_CONFIGS)  # transpiler.run.autotune.candidates for one element-wise tile
 DEFAULT_MS, BEST_MS, OTHER_MS = 2.4, 1.0, 3.0
@@ -34,23 +35,32 @@ def shell(device: str) -> Iterator[InteractiveShell]:
 
 @pytest.fixture
 def searches(monkeypatch: pytest.MonkeyPatch, tmp_path) -> list[list[dict[str, Any]]]:
-    """Kernels tune as on a GPU; each search builds and runs every candidate, the first wins."""
-    monkeypatch.setattr(magics.tuning, "on_gpu", lambda args: True)
-    monkeypatch.setattr(magics.tuning, "_SEARCHES", {})
+    """Kernels tune as on a GPU (transpiler.Kernel's own tuning, the device faked); each search
+    builds and runs every candidate of the kernel's space, the first wins."""
+    monkeypatch.setattr(transpiler.run.runtime, "on_gpu", lambda args: True)
+    monkeypatch.setattr(transpiler.run.runtime, "_SEARCHES", {})  # this session's searches
     monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))  # a fresh autotune cache
     ran: list[list[dict[str, Any]]] = []
 
-    def search(build, configs, args, budget=20.0, row_pruning=False):
-        build(None)(*args)
+    def tune(kernel, args):
+        transpiled = kernel.transpiled(args)
+        configs = candidates(transpiled.tunables[kernel.name], transpiled.phases.get(kernel.name))
+        kernel.bind(args).launcher(*args)
         timings = [(None, DEFAULT_MS)]
         for index, config in enumerate(configs):
-            build(config)(*args)
+            kernel.bind(args, config).launcher(*args)
             timings.append((config, BEST_MS if index == 0 else OTHER_MS))
         ran.append(list(configs))
         return configs[0], timings
 
-    monkeypatch.setattr(magics.tuning, "search", search)
+    monkeypatch.setattr(transpiler.run.runtime, "tune", tune)
     return ran
+
+
+def program_of(kernel: transpiler.Kernel) -> magics.program.CellProgram:
+    """The CellProgram of the magic run that defined `kernel` (its call hook)."""
+    (program,) = [hook.__self__ for hook in kernel.hooks]
+    return program
 
 
 def test_a_cell_kernel_tunes_runs_the_choice_and_keeps_the_search(shell, searches) -> None:
@@ -68,7 +78,7 @@ def test_a_cell_kernel_tunes_runs_the_choice_and_keeps_the_search(shell, searche
     kernel = shell.user_ns["add"]
     assert len(kernel.last_tuning) == CANDIDATES + 1 and kernel.last_tuning[0] == (None, 2.4)
     assert kernel.last_tuning_key == shape_key((x, y))
-    module = kernel.program.modules[-1]  # the launcher that ran: built with the chosen blocks
+    module = program_of(kernel).ran[-1].module  # the launcher that ran: the chosen blocks
     assert f"BLOCK_SIZE = {chosen['block_sizes'][0]}" in open(module.__file__).read()
     h100 = transpiler.analysis.perf.devices.find_device("H100 SXM")
     drawn = transpiler.analysis.perf.call_roofline(kernel, x, y, device=h100, ms=BEST_MS)
@@ -89,7 +99,7 @@ def test_a_rerun_reuses_this_sessions_search_and_force_searches_again(shell, sea
 def test_a_configuration_from_the_disk_cache_has_no_search(shell, searches, monkeypatch) -> None:
     put(shell, x=torch.randn(33), y=torch.randn(33))
     run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
-    monkeypatch.setattr(magics.tuning, "_SEARCHES", {})  # a new session, the same cache
+    monkeypatch.setattr(transpiler.run.runtime, "_SEARCHES", {})  # a new session, same cache
     shown = run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
     chosen = searches[0][0]
     assert len(searches) == 1 and (
@@ -179,7 +189,7 @@ def test_roofline_on_cpu_says_the_cloud_needs_a_gpu(shell) -> None:
 
 @pytest.mark.gpu
 def test_a_real_search_in_a_cell_becomes_the_roofline_cloud(shell, monkeypatch, tmp_path) -> None:
-    monkeypatch.setattr(magics.tuning, "_SEARCHES", {})
+    monkeypatch.setattr(transpiler.run.runtime, "_SEARCHES", {})
     monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))  # search, not the disk cache
     put(shell, x=torch.randn(1 << 22), y=torch.randn(1 << 22))
     shown = run_magic(shell, "--run 'add(x, y)' --roofline --show none", ADD_CELL)

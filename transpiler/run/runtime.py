@@ -1,127 +1,95 @@
-"""Loading generated modules from a content-addressed cache, and the `kernel` decorator."""
+"""The `kernel` decorator's `Kernel`: transpiled per argument ranks (cached), loaded, tuned, launched."""
 
 from __future__ import annotations
 
-import ast
+import contextlib
+import hashlib
 import inspect
 import os
-import re
 import sys
-import textwrap
 import types
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
 
 from ..analysis.targets import compile_launcher
+from ..compile.frontend.assumed import example
 from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import reference_function
 from .autotune import TuningCache, shape_key
 from .cache import CACHE_ENV, cache_dir, cached_file, load_module, write_atomically  # noqa: F401
 from .devices import DeviceError, check_devices, interpreting  # noqa: F401
 from .fitting import fitting_config
+from .module_source import module_source
 from .reduction_candidates import default_loops, whole_widths
 from .torch_ops import aliased_returns, register, with_aliases
 from .tune_settings import tune_settings
 from .tuning import tune
 
 REFERENCE_ENV = "TRANSPILER_REFERENCE"
+TRANSPILED_KEPT = 512  # generated modules remembered across kernels of the same source
+
+# (source, filename) of the source text `kernels_from_source` is running: kernels decorated
+# in it keep that text (their cell's own lines) instead of a module rebuilt around them
+_DEFINING: ContextVar[tuple[str, str] | None] = ContextVar("transpiler_defining", default=None)
+
+# (source, filename, kernel, specialisation, config) → its generated module, shared by every
+# Kernel of that source (a cell run again, a module reloaded): `forget` drops a source's
+_TRANSPILED: dict[tuple, Transpiled] = {}
 
 
-def _module_source(fn: Callable) -> tuple[str, str, int]:
-    """A module around the function: its imports and constants, the function on its own lines."""
-    lines, first_line = inspect.getsourcelines(fn)
-    function_text = textwrap.dedent("".join(lines))
-    prelude = []
-    code_names = set(_names_used(fn))
-    grown = True
-    while grown:  # helpers read what their own helpers read
-        before = len(code_names)
-        for name, value in list(fn.__globals__.items()):
-            if isinstance(value, types.FunctionType) and name in code_names:
-                code_names |= set(_names_used(value))
-        grown = len(code_names) > before
-    always = ("transpiler", "helion", "torch", "triton")  # the decorator and annotations need them
-    for name, value in fn.__globals__.items():
-        if not name.isidentifier():
-            continue  # e.g. pytest's `@py_builtins`
-        if isinstance(value, types.ModuleType):
-            if name in code_names or value.__name__.split(".")[0] in always:
-                prelude.append(f"import {value.__name__} as {name}")
-        elif (
-            name in code_names
-            and isinstance(value, (bool, int, float, torch.dtype))
-            and not name.startswith("__")
-        ):
-            prelude.append(f"{name} = {value!r}")  # a dtype's repr is its code: torch.float16
-        elif name in code_names and _is_jit_function(value):  # for hl.triton_kernel(fn, ...)
-            prelude.extend(textwrap.dedent(inspect.getsource(value.fn)).rstrip("\n").split("\n"))
-        elif name in code_names and (helper := _one_return_helper(value)) is not None:
-            prelude.extend(helper.split("\n"))  # inlined where a device loop calls it
-        elif name in code_names and getattr(value, "__module__", None) == "typing":
-            prelude.append(f"from typing import {value.__name__} as {name}")  # typing.cast
-        elif name in code_names and _our_api(value):  # `from helion.autotuner import ...`
-            prelude.append(f"from {value.__module__} import {value.__qualname__} as {name}")
-        elif value is torch.Tensor and name in _annotation_names(fn):  # `from torch import Tensor`
-            prelude.append(f"from torch import Tensor as {name}")  # marks tensor parameters
-    filename = inspect.getsourcefile(fn) or "<kernel>"
-    if function_text.startswith(("def ", "async def ")):  # helion.kernel(fn), not a decorator
-        prelude.append("import transpiler as _kernel_api")
-        function_text = "@_kernel_api.kernel()\n" + function_text
-        first_line -= 1  # the decorator's line comes before the def's
-    padding = max(first_line - 1 - len(prelude), 1)
-    text = "\n".join(prelude) + "\n" * (padding + 1) + function_text
-    return text, filename, len(prelude) + padding - (first_line - 1)
+@dataclass(frozen=True)
+class Tuning:
+    """The configuration a kernel runs with on some shapes, and where it came from: "search"
+    (searched now), "session" (the same code searched earlier in this process, its timings
+    kept), "cache" (the autotune file on disk: no timings)."""
+
+    config: dict | None
+    timings: list  # the search's (config, ms), the default (None) first
+    origin: str
 
 
-def _one_return_helper(value: object) -> str | None:
-    """The source of a plain module function whose body is assignments (and `for` loops: device
-    loops of a helper a device loop calls), then one `return`."""
-    if not isinstance(value, types.FunctionType) or value.__name__ == "<lambda>":
-        return None
+# (digest of the generated code, kernel, shapes) → the Tuning a search found in this process
+_SEARCHES: dict[tuple[str, str, str], Tuning] = {}
+
+
+@dataclass(frozen=True)
+class KernelCall:
+    """One call of a kernel, as its `hooks` see it: what went in, what came out, what ran."""
+
+    kernel: Kernel
+    args: tuple
+    kwargs: dict
+    result: Any
+    bound: BoundKernel
+
+
+@contextlib.contextmanager
+def defining(source: str, filename: str) -> Iterator[None]:
+    """While open, kernels decorated in code compiled from `filename` transpile `source` (the
+    text being run, e.g. a notebook cell) rather than a module rebuilt around their function."""
+    token = _DEFINING.set((source, filename))
     try:
-        text = textwrap.dedent(inspect.getsource(value)).rstrip("\n")
-        (definition,) = ast.parse(text).body
-    except (OSError, TypeError, SyntaxError, ValueError):
-        return None
-    if not isinstance(definition, ast.FunctionDef) or definition.decorator_list:
-        return None
-    body = definition.body[1:] if ast.get_docstring(definition) else definition.body
-    steps_are_assignments = all(isinstance(step, (ast.Assign, ast.For)) for step in body[:-1])
-    return text if body and isinstance(body[-1], ast.Return) and steps_are_assignments else None
+        yield
+    finally:
+        _DEFINING.reset(token)
 
 
-def _is_jit_function(value: object) -> bool:
-    """A @triton.jit function: a JITFunction, or under the interpreter an InterpretedFunction."""
-    return type(value).__module__.startswith("triton.") and callable(getattr(value, "fn", None))
+def forget(source: str) -> None:
+    """Drop the generated modules remembered for `source` (they are made again when asked)."""
+    for key in [key for key in _TRANSPILED if key[0] == source]:
+        del _TRANSPILED[key]
 
 
-def _our_api(value: object) -> bool:
-    """A class or function of the transpiler's Helion API (`PowerOfTwoFragment`, `hl.tile`)."""
-    module = getattr(value, "__module__", None) or ""
-    return (
-        isinstance(value, (type, types.FunctionType))
-        and module.split(".")[0] == "transpiler"
-        and "." not in getattr(value, "__qualname__", ".")
-    )
-
-
-def _annotation_names(fn: Callable) -> set[str]:
-    """The names the parameter and return annotations spell (strings under `annotations`)."""
-    names: set[str] = set()
-    for annotation in getattr(fn, "__annotations__", {}).values():
-        text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
-        names.update(re.findall(r"[A-Za-z_]\w*", text))
-    return names
-
-
-def _names_used(fn: Callable) -> Iterator[str]:
-    code = fn.__code__
-    yield from code.co_names
-    for constant in code.co_consts:
-        if isinstance(constant, types.CodeType):
-            yield from constant.co_names
+def on_gpu(args: tuple) -> bool:
+    """Kernels launch on a GPU (not Triton's interpreter) with CUDA tensors among `args`."""
+    if interpreting():
+        return False
+    return any(isinstance(a, torch.Tensor) and a.is_cuda for a in args)
 
 
 class Kernel:
@@ -130,13 +98,20 @@ class Kernel:
     def __init__(self, fn: Callable, **settings: Any) -> None:
         self.fn = fn
         self.name = fn.__name__
-        self.settings = settings
+        self.settings = dict(settings)
         self._whole_sizes: dict[tuple, tuple[str, ...]] = {}  # per binding: whole dims' sizes
         given = settings.get("configs") or ([settings["config"]] if settings.get("config") else [])
         self.configs = list(given)  # as Helion's Kernel.configs
-        self.source, self.filename, _ = _module_source(fn)
+        defined = _DEFINING.get()
+        if defined is not None and fn.__code__.co_filename == defined[1]:
+            self.source, self.filename = defined  # its own source's lines, not a rebuilt module
+        else:
+            self.source, self.filename, _ = module_source(fn)
+        self.fixed_config: dict | None = None  # fix_config's: replaces the decorator's config=
+        self.hooks: list[Callable[[KernelCall], None]] = []  # called after each call
+        self.tunings: dict[str, Tuning] = {}  # shape key → the tuning behind calls on them
+        self._reference: Callable | None = None
         self._bound: dict[tuple, BoundKernel] = {}
-        self._tuned: dict[str, dict | None] = {}
         self._checked: dict[str, dict | None] = {}  # shapes → a fallback for an unfit config
         self._tune_settings: Any = None  # tune_settings.TuneSettings, read at the first call
         self.last_tuning: list = []  # (config, ms) of the last search, for plots
@@ -158,13 +133,64 @@ class Kernel:
     def transpiled(
         self, args: tuple | None = None, config: dict | None = None, kwargs: dict | None = None
     ) -> Transpiled:
-        return transpile_module(
-            self.source,
-            filename=self.filename,
-            example_args=None if args is None else self.positional(args, kwargs or {}),
-            only=(self.name,),
-            config=config,
-            callables={self.name: self.callables(args or (), kwargs or {})},
+        """The generated module for arguments like `args` (None: specialised on nothing) with
+        `config` (None: the fixed config, else the decorator's); made once per specialisation."""
+        config = self.fixed_config if config is None else config
+        specialised = None if args is None else self._specialisation(tuple(args), kwargs or {})
+        key = (self.source, self.filename, self.name, specialised, repr(config))
+        if key not in _TRANSPILED:
+            if len(_TRANSPILED) >= TRANSPILED_KEPT:
+                del _TRANSPILED[next(iter(_TRANSPILED))]  # the oldest
+            _TRANSPILED[key] = transpile_module(
+                self.source,
+                filename=self.filename,
+                example_args=None if args is None else self.positional(args, kwargs or {}),
+                only=(self.name,),
+                config=config,
+                callables={self.name: self.callables(args or (), kwargs or {})},
+            )
+        return _TRANSPILED[key]
+
+    def _specialisation(self, args: tuple, kwargs: dict) -> tuple:
+        """What of the arguments the generated code depends on: ranks, values of constexpr
+        parameters, None or not, the code of callables it inlines."""
+        positional = self.positional(args, kwargs)
+        ranks = tuple(_specialised_on(a, i in self._constexpr) for i, a in enumerate(positional))
+        inlined = self.callables(args, kwargs)
+        return ranks, tuple((k, v.__code__) for k, v in inlined.items())
+
+    def fix_config(self, config: dict) -> None:
+        """Run with `config` from now on, in place of the decorator's `config=` (no tuning)."""
+        self.fixed_config = dict(config)
+        self.settings["config"] = self.fixed_config
+        self.configs = [self.fixed_config]
+        self._bound.clear()
+        self._whole_sizes.clear()
+
+    @property
+    def specialisations(self) -> list[BoundKernel]:
+        """Every specialisation made so far (per argument ranks and config), oldest first;
+        autotuning's candidates among them."""
+        return list(self._bound.values())
+
+    @property
+    def _tuned(self) -> dict[str, dict | None]:
+        """Shape key → tuned config (export/build.py reads it; `tuning_for` is the public form)."""
+        return {key: tuning.config for key, tuning in self.tunings.items()}
+
+    def tuning_for(self, args: tuple) -> Tuning | None:
+        """The tuning behind calls on arguments shaped like `args` (None: not tuned)."""
+        return self.tunings.get(shape_key(args))
+
+    def example_args(self, rank: int, device: str = "meta") -> tuple:
+        """Arguments for code of an assumed rank: each tensor parameter a tensor of `rank`
+        dimensions, a parameter annotated int, float or bool a number of that type."""
+        parameters = inspect.signature(self.fn).parameters.values()
+        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        return tuple(
+            example(_annotation_text(p.annotation), rank, device)
+            for p in parameters
+            if p.kind in kinds
         )
 
     def positional(self, args: tuple, kwargs: dict) -> tuple:
@@ -206,8 +232,9 @@ class Kernel:
     def bind(
         self, args: tuple, config: dict | None = None, kwargs: dict | None = None
     ) -> BoundKernel:
-        """The kernel specialised for arguments like `args`; it remembers their shapes, dtypes
-        and strides (not their data) for `compile_for`."""
+        """The kernel specialised for arguments like `args` (with `config`, else the fixed
+        config, else the decorator's); it remembers their shapes, dtypes and strides (not
+        their data) for `compile_for`."""
         bound = self._binding(args, config, kwargs)
         bound.example = (tuple(_as_meta(a) for a in args), dict(kwargs or {}))
         return bound
@@ -215,23 +242,22 @@ class Kernel:
     def _binding(
         self, args: tuple, config: dict | None = None, kwargs: dict | None = None
     ) -> BoundKernel:
+        config = self.fixed_config if config is None else config
         positional = self.positional(tuple(args), kwargs or {})
-        ranks = tuple(_specialised_on(a, i in self._constexpr) for i, a in enumerate(positional))
-        inlined = self.callables(tuple(args), kwargs or {})  # specialised on each one's code
-        inlined_key = tuple((k, v.__code__) for k, v in inlined.items())
+        specialised = self._specialisation(tuple(args), kwargs or {})
         first = None
-        sizes_key = (ranks, repr(config), inlined_key)
+        sizes_key = (specialised, repr(config))
         if sizes_key not in self._whole_sizes:
             first = self.transpiled(tuple(args), config, kwargs)
             self._whole_sizes[sizes_key] = first.whole_sizes.get(self.name, ())
         looped = self.default_reduction_loops(self._whole_sizes[sizes_key], positional, config)
         if looped is not None:  # a row too wide for one block: walked in chunks
             config, first = looped, None
-        key = (ranks, repr(config), inlined_key)
+        key = (specialised, repr(config))
         if key not in self._bound:
             transpiled = first or self.transpiled(tuple(args), config, kwargs)
             module = load_module(transpiled.code, stem=self.name, namespace=self.fn.__globals__)
-            self._bound[key] = BoundKernel(self, transpiled, getattr(module, self.name))
+            self._bound[key] = BoundKernel(self, transpiled, module, config)
             self.last_args = tuple(_as_meta(a) for a in args)
         return self._bound[key]
 
@@ -284,16 +310,18 @@ class Kernel:
                 self.op(*args)
             except Exception:  # noqa: BLE001 - eager calls work without the op
                 self._ops[_ranks(args)] = None
-        return bound(*args, **kwargs)
+        result = bound(*args, **kwargs)
+        for hook in self.hooks:
+            hook(KernelCall(self, args, kwargs, result, bound))
+        return result
 
     def tunes(self, args: tuple) -> bool:
         """Autotune on a GPU unless the user fixed a config or asked for no tuning."""
         if self._tune_settings is None:  # read once: environment variables as at the first call
             self._tune_settings = tune_settings(self.settings)
-        effort = self._tune_settings.effort
-        if interpreting() or "config" in self.settings or effort == "none":
+        if "config" in self.settings or self._tune_settings.effort == "none":
             return False
-        return any(isinstance(a, torch.Tensor) and a.is_cuda for a in args)
+        return on_gpu(args)
 
     def tuned_config(self, args: tuple) -> dict | None:
         """The best configuration for these shapes: from memory, from disk, or searched now;
@@ -301,16 +329,31 @@ class Kernel:
         if not self.tunes(args):
             return self.checked_config(args)
         memory_key = shape_key(args)
-        if memory_key in self._tuned:
-            return self._tuned[memory_key]
+        if memory_key not in self.tunings:
+            found = self.tunings[memory_key] = self._tune(args, memory_key)
+            if found.origin != "cache":
+                self.last_tuning, self.last_tuning_key = list(found.timings), memory_key
+        return self.tunings[memory_key].config
+
+    def _tune(self, args: tuple, memory_key: str) -> Tuning:
+        """A search's result for these shapes: this process's (same generated code), the
+        autotune file's, or a search now (`force_autotune=True`: always a search). Keyed by
+        the generated module less its first line (the source file's name): the same kernel
+        tunes once, from a file or a notebook cell."""
+        code = self.transpiled(tuple(args)).code.split("\n", 1)[-1]
+        session_key = (hashlib.sha256(code.encode()).hexdigest()[:20], self.name, memory_key)
+        force = bool(self.settings.get("force_autotune"))
+        if session_key in _SEARCHES and not force:
+            found = _SEARCHES[session_key]
+            return Tuning(found.config, found.timings, "session")
         cache = TuningCache(cache_dir() / "autotune.json")
         config, timings, stored = cache.config_for(
-            self.source, self.name, args, lambda: tune(self, args)
+            code, self.name, args, lambda: tune(self, args), force
         )
-        if not stored:
-            self.last_tuning, self.last_tuning_key = timings, memory_key
-        self._tuned[memory_key] = config
-        return config
+        if stored:
+            return Tuning(config, [], "cache")
+        _SEARCHES[session_key] = Tuning(config, list(timings), "search")
+        return _SEARCHES[session_key]
 
     def checked_config(self, args: tuple) -> dict | None:
         """None (the kernel's own configuration) where it fits the GPU; else a fallback."""
@@ -321,14 +364,19 @@ class Kernel:
             self._checked[key] = fitting_config(self, args)
         return self._checked[key]
 
+    @property
     def reference(self) -> Callable:
-        return reference_function(
-            self.source, self.name, filename=self.filename, namespace=dict(self.fn.__globals__)
-        )
+        """The same source run eagerly in PyTorch, each tile loop over its whole range (built
+        at the first use, from the source and the function's globals then)."""
+        if self._reference is None:
+            self._reference = reference_function(
+                self.source, self.name, filename=self.filename, namespace=dict(self.fn.__globals__)
+            )
+        return self._reference
 
     def run_reference(self, *args: Any, **kwargs: Any) -> Any:
-        """The same source run eagerly in PyTorch, each tile loop over its whole range."""
-        return self.reference()(*args, **kwargs)
+        """`kernel.reference(*args, **kwargs)`."""
+        return self.reference(*args, **kwargs)
 
 
 def _takes_callables(fn: Callable) -> bool:
@@ -353,6 +401,13 @@ def _specialised_on(value: object, constexpr: bool = False) -> object:
     if value is None or isinstance(value, (str, bool)) or constexpr:
         return ("value", type(value).__name__, value)
     return None
+
+
+def _annotation_text(annotation: object) -> str:
+    """An annotation as the source spells its last name (strings under `annotations`)."""
+    if isinstance(annotation, str):
+        return annotation.split(".")[-1]
+    return "" if annotation is inspect.Parameter.empty else getattr(annotation, "__name__", "")
 
 
 def _constexpr_params(fn: Callable) -> set[int]:
@@ -417,15 +472,28 @@ _op_while_tracing._dynamo_marked_constant = True  # type: ignore[attr-defined]
 class BoundKernel:
     """A kernel specialised for one set of argument ranks and one device kind."""
 
-    def __init__(self, kernel: Kernel, transpiled: Transpiled, launcher: Callable) -> None:
+    def __init__(
+        self,
+        kernel: Kernel,
+        transpiled: Transpiled,
+        module: types.ModuleType,
+        config: dict | None = None,
+    ) -> None:
         self.kernel = kernel
         self.transpiled = transpiled
-        self.launcher = launcher
+        self.module = module  # the generated module, loaded from the cache (load_module)
+        self.launcher = getattr(module, kernel.name)
+        self.config = config  # the configuration it was built with (None: the decorator's)
         self.example: tuple = ((), {})  # bind's last arguments (tensors as meta), for compile_for
 
     @property
     def triton_source(self) -> str:
         return self.transpiled.code
+
+    @property
+    def module_path(self) -> Path:
+        """The cached file the generated module was loaded from."""
+        return Path(self.module.__file__ or "")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         check_devices(self.kernel.name, args)
