@@ -13,7 +13,9 @@ import pytest
 import torch
 from helpers import DEVICE, assert_matches, generated, reference
 
-from transpiler.compile.ops.hl import HL
+from transpiler.analysis.perf.host_eval import CostModelError
+from transpiler.analysis.perf.walk import kernel_cost
+from transpiler.compile.ops.hl import HL, HL_BY_NAME
 from transpiler.export.build import export_text
 from transpiler.reference.eager import ReferenceUnsupportedError
 
@@ -236,6 +238,15 @@ CASES: dict[str, Case] = {
         lambda: (floats(27), floats(27)),
         lambda x, y: torch.stack([x, y * 0.5], dim=-1),
     ),
+    "constexpr": Case(
+        "def k(x: torch.Tensor, scale: hl.constexpr) -> torch.Tensor:\n"
+        "    out = torch.empty_like(x)\n"
+        "    for tile in hl.tile(x.size(0)):\n"
+        "        out[tile] = x[tile] * scale\n"
+        "    return out\n",
+        lambda: (floats(31), 3),
+        lambda x, scale: x * scale,
+    ),
     "specialize": Case(
         "def k(x: torch.Tensor) -> torch.Tensor:\n"
         "    n = hl.specialize(x.size(1))\n"
@@ -272,20 +283,15 @@ CASES: dict[str, Case] = {
         lambda: (floats(23, 57),),
         lambda x: x.sum(1),
     ),
-    "register_tunable": Case(
+    "register_tunable": Case(  # the fragment's default (2) where no config says otherwise
         "def k(x: torch.Tensor) -> torch.Tensor:\n"
-        "    m, n = x.size()\n"
-        "    out = torch.zeros([m], dtype=torch.float32, device=x.device)\n"
+        "    out = torch.empty_like(x)\n"
         "    parts = hl.register_tunable('parts', helion.autotuner.PowerOfTwoFragment(2, 8))\n"
-        "    chunk = helion.next_power_of_2(helion.cdiv(n, parts))\n"
-        "    for tile_m, outer_n in hl.tile([m, n], block_size=[None, chunk]):\n"
-        "        acc = hl.zeros([tile_m], dtype=torch.float32)\n"
-        "        for inner_n in hl.tile(outer_n.begin, outer_n.end):\n"
-        "            acc += x[tile_m, inner_n].sum(-1)\n"
-        "        hl.atomic_add(out, [tile_m], acc)\n"
+        "    for tile in hl.tile(x.size(0)):\n"
+        "        out[tile] = x[tile] * parts\n"
         "    return out\n",
-        lambda: (floats(13, 71),),
-        lambda x: x.sum(1),
+        lambda: (floats(71),),
+        lambda x: x * 2,
     ),
     "rand": Case(
         "def k(x: torch.Tensor, seed: int) -> torch.Tensor:\n"
@@ -439,3 +445,23 @@ def test_the_exported_reference_is_reference_mode(name, tmp_path):
     ours = exported["run_reference"](exported["reference_k"], *_fresh(args))
     mode = reference(case.source, "k")(*_fresh(args))
     assert torch.equal(ours.cpu(), mode)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_the_cost_model_follows_the_rows_it_costs(name):
+    """A row with a cost kind is costed (the case's kernel has a cost); one without is named
+    at its call."""
+    case = CASES[name]
+    if HL_BY_NAME[name].cost is None:
+        with pytest.raises(CostModelError, match="does not follow"):
+            kernel_cost(case.source, "k", case.inputs())
+        return
+    cost = kernel_cost(case.source, "k", case.inputs())
+    assert cost.min_bytes > 0 and cost.flops >= 0
+
+
+def test_the_cost_model_counts_an_hl_dot_and_its_accumulator():
+    x, y = CASES["dot"].inputs()
+    cost = kernel_cost(CASES["dot"].source, "k", (x, y))
+    assert cost.dot_flops == 2 * 19 * 37 * 23
+    assert cost.min_bytes == 4 * (19 * 37 + 37 * 23 + 19 * 23)

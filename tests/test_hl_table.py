@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import inspect
 import linecache
+import sys
+import types
 
 import pytest
 import torch
 
 import transpiler
 import transpiler.language
-from transpiler.analysis.perf.op_calls import HL_COSTS
+from transpiler.analysis.perf.op_calls import HL_COSTS, LOOP_COSTS
 from transpiler.analysis.perf.walk import Walker
 from transpiler.compile.frontend import errors
 from transpiler.compile.frontend.signatures import HL_SIGNATURES
 from transpiler.compile.lower.kernel import KernelBuilder
-from transpiler.compile.ops.hl import COSTS, HL, HL_BY_NAME, LANGUAGE_NAMES
+from transpiler.compile.ops.hl import COSTS, DEVICE_LOOPS, HL, HL_BY_NAME, LANGUAGE_NAMES
 from transpiler.compile.ops.hl_doc import LANGUAGE_MD, current_section, render
 from transpiler.reference import embed
 
@@ -55,8 +57,10 @@ def test_each_lowering_is_a_method_of_the_kernel_builder(name):
 
 def test_each_cost_kind_has_a_costing_method():
     assert {op.cost for op in HL} - {None} <= set(COSTS)
-    for kind in set(COSTS) - {"host"}:
+    assert not LOOP_COSTS & set(HL_COSTS)
+    for kind in set(COSTS) - {"host"} - LOOP_COSTS:
         assert callable(getattr(Walker, HL_COSTS[kind]))
+    assert {op.name for op in HL if op.cost == "tiles"} <= set(DEVICE_LOOPS)
 
 
 def test_the_exported_reference_embeds_each_rows_own_definition():
@@ -66,15 +70,24 @@ def test_the_exported_reference_embeds_each_rows_own_definition():
     imports, text = embed.section(exposed)
     code, filename = "\n".join(imports) + "\n\n" + text, "<embedded hl>"
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    namespace: dict = {}
-    exec(compile(code, filename, "exec"), namespace)  # noqa: S102
-    embedded = namespace[embed.FUNCTION]()
+    module = types.ModuleType("embedded_hl")
+    module.__file__ = filename
+    sys.modules[module.__name__] = module  # where inspect finds the classes' source
+    try:
+        exec(compile(code, filename, "exec"), vars(module))  # noqa: S102
+        embedded = getattr(module, embed.FUNCTION)()
+        _same_sources(embedded)
+    finally:
+        del sys.modules[module.__name__]
+    # what the copy computes is the original's (the row tests compare every row's result)
+    assert embedded.zeros([3, 5], dtype=torch.float64).shape == (3, 5)
+
+
+def _same_sources(embedded: types.SimpleNamespace) -> None:
     for op in HL:
         copy = getattr(embedded, op.name)
         assert copy.__qualname__ == f"{embed.FUNCTION}.<locals>.{op.eager.__qualname__}"
         assert inspect.getsource(copy).split() == inspect.getsource(op.eager).split()
-    # what the copy computes is the original's (the row tests compare every row's result)
-    assert embedded.zeros([3, 5], dtype=torch.float64).shape == (3, 5)
 
 
 def _kernel(body: str, params: str = "x: torch.Tensor") -> str:

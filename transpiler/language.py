@@ -6,7 +6,7 @@ from .compile.ops.hl import HL
 
 # the types kernels name, and reference mode's own helpers (its rewrite of a kernel calls them)
 from .reference.eager import ReferenceUnsupportedError, random_offsets  # noqa: F401
-from .reference.hl_eager import addmm, baddbmm, constexpr, index, stored  # noqa: F401
+from .reference.hl_eager import addmm, baddbmm, index, stored  # noqa: F401
 from .reference.tiles import (  # noqa: F401
     Tile,
     TileIndex,
@@ -18,4 +18,4 @@ from .reference.tiles import (  # noqa: F401
 
 globals().update({op.name: op.eager for op in HL})
 
-__all__ = [op.name for op in HL] + ["Tile", "constexpr", "current_device", "reference_device"]
+__all__ = [op.name for op in HL] + ["Tile", "current_device", "reference_device"]

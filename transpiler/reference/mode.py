@@ -15,6 +15,7 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNam
 
 from transpiler import language
 
+from ..compile.ops.hl import DEVICE_LOOPS
 from .tiles import run_on_argument_device
 
 # The private name the rewritten subscripts call `index` through; appended as an import at
@@ -70,7 +71,7 @@ _ORDERINGS = (
 INDEX_TO_WRAP = m.SubscriptElement(slice=m.Index(star=None) & ~LITERAL_INDEX)
 
 
-DEVICE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.Name("tile") | m.Name("grid"))))
+DEVICE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, DEVICE_LOOPS)))))
 
 
 class TileIndexRewriter(m.MatcherDecoratableTransformer):

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch.library import triton_op, wrap_triton
 
+from ..compile.ops.hl import WRITERS
+
 if TYPE_CHECKING:
     from .runtime import BoundKernel, Kernel
 
 NAMESPACE = "transpiler"
 _OPS: dict[str, Any] = {}  # op name → the registered CustomOpDef (one per generated launcher)
-_WRITERS = {"store", "atomic_add", "atomic_max", "atomic_min", "atomic_and", "atomic_or"}
-_WRITERS |= {"atomic_xor", "atomic_xchg", "atomic_cas"}
 
 
 def _is_triton_kernel(value: object) -> bool:
@@ -77,7 +77,7 @@ def mutated_arguments(fn: Callable) -> list[str]:
                     written.add(part.value.id)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             first = node.args[0] if node.args else None
-            if node.func.attr in _WRITERS and isinstance(first, ast.Name):
+            if node.func.attr in WRITERS and isinstance(first, ast.Name):
                 written.add(first.id)
     return sorted(written & names)
 

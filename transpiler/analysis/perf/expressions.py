@@ -18,8 +18,8 @@ from .host_eval import CostModelError
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, is_floating
 
 _TILE_SCALARS = {"begin", "end", "block_size", "id", "count"}
-# hl names that run on the host (the hl table's "host" cost kind, and the `constexpr` annotation)
-_HOST_LANGUAGE = {op.name for op in HL if op.cost == "host"} | {"constexpr"}
+# hl names that run on the host (the hl table's "host" cost kind)
+_HOST_LANGUAGE = {op.name for op in HL if op.cost == "host"}
 
 
 class Expressions:

@@ -7,6 +7,7 @@ from typing import Any
 import libcst as cst
 import torch
 
+from ...compile.frontend.signatures import HL_SIGNATURES
 from ...compile.ops.hl import HL_BY_NAME
 from ...compile.ops.table import CAST_METHODS, ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
 from ...compile.ops.table_orderings import ORDERING_OPS_BY_NAME
@@ -14,17 +15,19 @@ from .cost import Dim
 from .expressions import Expressions
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, dtype_floating, is_floating
 
-DOTS = {"matmul": 0, "mm": 0, "bmm": 0, "dot": 0, "addmm": 1, "baddbmm": 1}  # → index of a
+DOTS = {"matmul": 0, "mm": 0, "bmm": 0, "addmm": 1, "baddbmm": 1}  # torch's → index of a
 ALLOCATE_LIKE = {"zeros_like", "ones_like", "empty_like", "full_like"}
 # hl cost kinds (ops/hl.py COSTS) → the method that costs a call ("host" calls make no device value)
 HL_COSTS = {
     "allocate": "cost_allocate",
-    "arange": "cost_arange",
+    "lanes": "cost_lanes",
     "random": "cost_random",
-    "dot": "dot_call",
+    "random_int": "cost_random",
+    "product": "cost_product",
     "reduction": "reduction",
     "free": "cost_free",
 }
+LOOP_COSTS = frozenset({"tiles", "indices"})  # walked as loops (walk.py), not as values
 VIEWS = {"unsqueeze", "squeeze", "t", "transpose", "permute", "contiguous"}
 
 
@@ -72,17 +75,26 @@ class Calls(Expressions):
             raise self.error(node, f"{name}()")
         return getattr(self, method)(node, name, operands, keywords)
 
-    def cost_allocate(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
-        dtype = self.ev(keywords["dtype"]).value if "dtype" in keywords else torch.float32
-        if len(operands) > 2:
-            dtype = operands[2].value
-        return Block(self.shape_dims(node, operands[0]), dtype_floating(dtype, True))
+    def bound(self, name: str, operands: list, keywords: dict) -> dict[str, Any]:
+        """An hl call's values by the parameter names of its row's signature."""
+        values = dict(zip(HL_SIGNATURES[name].positional, operands))
+        return values | {key: self.ev(value) for key, value in keywords.items()}
 
-    def cost_arange(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
+    def cost_allocate(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
+        bound = self.bound(name, operands, keywords)
+        dtype = bound["dtype"].value if "dtype" in bound else torch.float32
+        return Block(self.shape_dims(node, bound["shape"]), dtype_floating(dtype, True))
+
+    def cost_lanes(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
         return Block(self.shape_dims(node, Group(tuple(operands[-1:]))), floating=False)
 
     def cost_random(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
-        return Block(self.shape_dims(node, operands[0]), floating=name == "rand")
+        floating = HL_BY_NAME[name].cost == "random"  # "random_int": integers
+        return Block(self.shape_dims(node, self.bound(name, operands, keywords)["shape"]), floating)
+
+    def cost_product(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
+        bound = self.bound(name, operands, keywords)
+        return self.dot(node, bound["mat1"], bound["mat2"], bound.get("acc"))
 
     def cost_free(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Host:
         return Host(None)
@@ -113,8 +125,6 @@ class Calls(Expressions):
     def dot_call(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
         first = DOTS[name]
         accumulator = operands[0] if first else None
-        if name == "dot" and "acc" in keywords:
-            accumulator = self.ev(keywords["acc"])
         return self.dot(node, operands[first], operands[first + 1], accumulator)
 
     def dot(self, node: cst.CSTNode, a: Any, b: Any, accumulator: Any = None) -> Block:

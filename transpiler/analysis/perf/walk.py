@@ -7,10 +7,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import libcst as cst
+import libcst.matchers as m
 import torch
 
 from ...compile.frontend.kernels import collect_aliases, device_loop_kind, find_kernels
 from ...compile.frontend.source import Source
+from ...compile.ops.hl import HL_BY_NAME
 from .cost import Cost, KernelWork, Loop
 from .host_eval import CostModelError, bind_arguments, module_namespace, run_host_statement
 from .indexing import Indexing
@@ -104,8 +106,9 @@ class Walker(Calls, Indexing):
     def enter(self, loop: cst.For, outer: bool) -> list[str]:
         call = loop.iter
         kind = device_loop_kind(loop, self.aliases)
-        if kind is None and not _is_range(call, self.env):
+        if kind is None and not self.is_range(call):
             raise self.error(loop, "this loop (hl.tile, hl.grid, range, hl.static_range)")
+        tiles = kind is not None and HL_BY_NAME[kind].cost == "tiles"  # else one index at a time
         positional = [a.value for a in call.args if a.keyword is None]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         values = [self.host_value(call, p) for p in positional]
@@ -127,10 +130,10 @@ class Walker(Calls, Indexing):
         for index, (extent, block_name) in enumerate(zip(extents, names)):
             key = f"{block_name}@{line}"
             self.work.loops[key] = Loop(
-                key, block_name, extent, kind == "tile", blocks[index], self.top, outer
+                key, block_name, extent, tiles, blocks[index], self.top, outer
             )
             keys.append(key)
-        if kind == "tile":
+        if tiles:
             targets = _target_list(loop.target)
             if len(targets) == 1:
                 self.env[targets[0]] = Tiles(tuple(keys))
@@ -141,6 +144,20 @@ class Walker(Calls, Indexing):
                 self.env[target] = Block(floating=False, loop=key)
         self.active.extend(keys)
         return keys
+
+    def is_range(self, call: cst.BaseExpression) -> bool:
+        """`range(...)`, or an hl call whose row the cost model walks as a loop of indices."""
+        if not isinstance(call, cst.Call):
+            return False
+        if m.matches(call.func, m.Name("range")):
+            return "range" not in self.env
+        namespace, _, name = (self.aliases.qualified(call.func, set(self.env)) or "").rpartition(
+            "."
+        )
+        return (
+            namespace == "helion.language"
+            and getattr(HL_BY_NAME.get(name), "cost", None) == "indices"
+        )
 
     def host_value(self, node: cst.CSTNode, expression: cst.BaseExpression) -> Any:
         value = self.ev(expression)
@@ -200,17 +217,6 @@ class Walker(Calls, Indexing):
             self.access(target, base.value, store=True)
         else:
             raise self.error(target, "this assignment target")
-
-
-def _is_range(call: cst.BaseExpression, env: dict) -> bool:
-    return (
-        isinstance(call, cst.Call)
-        and isinstance(call.func, (cst.Name, cst.Attribute))
-        and (
-            (isinstance(call.func, cst.Name) and call.func.value == "range" and "range" not in env)
-            or (isinstance(call.func, cst.Attribute) and call.func.attr.value == "static_range")
-        )
-    )
 
 
 def _as_list(value: Any) -> list:

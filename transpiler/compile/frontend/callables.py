@@ -19,6 +19,7 @@ import libcst.matchers as m
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..emit.lines import Line
+from ..ops.hl import DEVICE_LOOPS
 from .errors import CallableArgumentError
 from .host import HostInfo
 from .kernels import Aliases, KernelFunction, positional_examples
@@ -83,7 +84,7 @@ def from_module_function(node: cst.FunctionDef, text: str) -> InlineCallable | N
 _ASSIGNMENT_LINE = m.SimpleStatementLine(
     body=[m.Assign(targets=[m.AssignTarget(target=m.Name() | m.Tuple())])]
 )
-_DEVICE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.Name("tile") | m.Name("grid"))))
+_DEVICE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, DEVICE_LOOPS)))))
 
 
 def _body_statements(definition: cst.FunctionDef) -> list[cst.BaseStatement]:

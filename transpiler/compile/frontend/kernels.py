@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-from ..ops.hl import LANGUAGE_NAMES, REFUSED_LANGUAGE  # noqa: F401 - REFUSED_LANGUAGE re-exported
+from ..ops.hl import DEVICE_LOOPS, LANGUAGE_NAMES, REFUSED_LANGUAGE  # noqa: F401 - REFUSED_LANGUAGE re-exported
 from .errors import (
     NoDeviceLoopError,
     TileOutsideKernelError,
@@ -142,9 +142,8 @@ def device_loop_kind(node: cst.CSTNode, aliases: Aliases) -> str | None:
     if not (isinstance(node, cst.For) and isinstance(node.iter, cst.Call)):
         return None
     qualified = aliases.qualified(node.iter.func)
-    if qualified in (f"{LANGUAGE}.tile", f"{LANGUAGE}.grid"):
-        return qualified.rsplit(".", 1)[1]
-    return None
+    namespace, _, name = (qualified or "").rpartition(".")
+    return name if namespace == LANGUAGE and name in DEVICE_LOOPS else None
 
 
 def is_barrier(node: cst.CSTNode, aliases: Aliases) -> bool:
@@ -296,7 +295,7 @@ def _refuse_unimported_language(
             continue
         func = statement.iter.func
         head = func.value.value
-        if func.attr.value in ("tile", "grid") and head not in {*aliases.names, *aliases.globals}:
+        if func.attr.value in DEVICE_LOOPS and head not in {*aliases.names, *aliases.globals}:
             raise source.error(
                 UndefinedNameError,
                 func.value,

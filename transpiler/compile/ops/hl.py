@@ -8,13 +8,16 @@ from dataclasses import dataclass
 
 from ...reference import eager, hl_eager
 
-# How perf/ costs a call (perf/op_calls.py maps each to a method); None: not modelled, the cost
-# model says so at the call.
+# How perf/ costs a call (perf/op_calls.py maps each to a method, perf/walk.py walks the loops);
+# None: not modelled, the cost model says so at the call.
 COSTS = {
+    "tiles": "a device loop: its body's cost once per tile, at the config's block sizes",
+    "indices": "a loop: its body's cost once per index",
     "allocate": "a fresh block: no FLOPs, no memory traffic",
-    "arange": "a block of lane indices: no FLOPs, no memory traffic",
-    "random": "a block of Philox numbers: no memory traffic",
-    "dot": "2·M·N·K FLOPs on the tensor cores",
+    "lanes": "a block of lane indices: no FLOPs, no memory traffic",
+    "random": "a block of Philox floats: no memory traffic",
+    "random_int": "a block of Philox integers: no memory traffic",
+    "product": "2·M·N·K FLOPs on the tensor cores",
     "reduction": "the op table's row of the same name (torch.cumsum, torch.cumprod)",
     "free": "nothing: output only",
     "host": "runs on the host: no device value",
@@ -34,6 +37,7 @@ class HlOp:
     cost: str | None
     doc: str
     refused: tuple[tuple[str, str], ...] = ()  # Helion's parameters lowering does not honour: fix
+    writes: bool = False  # writes into its first argument (a tensor changed in place)
 
     @property
     def name(self) -> str:
@@ -43,43 +47,44 @@ class HlOp:
 # Signatures as helion/language/*.py spells them (snapshot ef091f4, 2026-08-22); each parameter
 # is honoured by lowering or reference mode.
 HL = (
-    HlOp("tile(begin_or_end, end_or_none=None, block_size=None)", "hl_loop_only", hl_eager.tile, None, "tiles of one or more ranges: the iterable of a device loop"),
-    HlOp("grid(begin_or_end, end_or_none=None, step=None)", "hl_loop_only", hl_eager.grid, None, "every index of one or more ranges, one at a time: a device loop's iterable"),
+    HlOp("tile(begin_or_end, end_or_none=None, block_size=None)", "hl_loop_only", hl_eager.tile, "tiles", "tiles of one or more ranges: the iterable of a device loop"),
+    HlOp("grid(begin_or_end, end_or_none=None, step=None)", "hl_loop_only", hl_eager.grid, "indices", "every index of one or more ranges, one at a time: a device loop's iterable"),
     HlOp("jagged_tile(parent)", None, hl_eager.jagged_tile, None, "tiles over each row's own length, inside a tile loop"),
     HlOp("vtile(parent)", None, hl_eager.vtile, None, "Helion's other name for jagged_tile"),
-    HlOp("static_range(begin_or_end, end_or_none=None, step=1)", None, hl_eager.static_range, None, "a range the compiler unrolls"),
+    HlOp("static_range(begin_or_end, end_or_none=None, step=1)", None, hl_eager.static_range, "indices", "a range the compiler unrolls"),
     HlOp("zeros(shape, dtype=torch.float32, device=None)", "hl_allocate", hl_eager.zeros, "allocate", "a block of zeros shaped by tiles and sizes"),
     HlOp("full(shape, value, dtype=torch.float32, device=None)", "hl_allocate", hl_eager.full, "allocate", "a block filled with one value"),
-    HlOp("arange(*args, dtype=None, device=None)", "hl_arange", hl_eager.arange, "arange", "lane indices, as torch.arange",
+    HlOp("arange(*args, dtype=None, device=None)", "hl_arange", hl_eager.arange, "lanes", "lane indices, as torch.arange",
           (("dtype", "hl.arange gives int32 lanes: convert them with .to(dtype)"),)),
     HlOp("cumsum(input_tensor, dim, reverse=False)", "hl_scan", hl_eager.cumsum, "reduction", "running sum along a dimension"),
     HlOp("cumprod(input_tensor, dim, reverse=False)", "hl_scan", hl_eager.cumprod, "reduction", "running product along a dimension"),
     HlOp("associative_scan(combine_fn, input_tensor, dim, reverse=False)", "hl_associative_scan", hl_eager.associative_scan, None, "a scan with the user's combine function"),
     HlOp("reduce(combine_fn, input_tensor, dim=None, other=0, keep_dims=False)", "hl_reduce", hl_eager.reduce, None, "a reduction with the user's combine function"),
-    HlOp("dot(mat1, mat2, acc=None, out_dtype=None)", "dot_call", hl_eager.dot, "dot", "a matrix product, optionally accumulated into acc"),
+    HlOp("dot(mat1, mat2, acc=None, out_dtype=None)", "dot_call", hl_eager.dot, "product", "a matrix product, optionally accumulated into acc"),
     HlOp("load(tensor, index, extra_mask=None, eviction_policy=None)", "call_memory", hl_eager.load, None, "a masked load of tensor[index]"),
-    HlOp("store(tensor, index, value, extra_mask=None)", "call_memory", hl_eager.store, None, "a masked store into tensor[index]"),
-    HlOp('atomic_add(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_add, None, "target[index] += value, atomically"),
-    HlOp('atomic_xchg(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_xchg, None, "target[index] = value atomically, returning the old value"),
-    HlOp('atomic_and(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_and, None, "target[index] &= value, atomically"),
-    HlOp('atomic_or(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_or, None, "target[index] |= value, atomically"),
-    HlOp('atomic_xor(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_xor, None, "target[index] ^= value, atomically"),
-    HlOp('atomic_max(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_max, None, "target[index] = max(target[index], value), atomically"),
-    HlOp('atomic_min(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_min, None, "target[index] = min(target[index], value), atomically"),
-    HlOp('atomic_cas(target, index, expected, value, sem="relaxed")', "call_memory", hl_eager.atomic_cas, None, "compare-and-swap at target[index]"),
+    HlOp("store(tensor, index, value, extra_mask=None)", "call_memory", hl_eager.store, None, "a masked store into tensor[index]", writes=True),
+    HlOp('atomic_add(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_add, None, "target[index] += value, atomically", writes=True),
+    HlOp('atomic_xchg(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_xchg, None, "target[index] = value atomically, returning the old value", writes=True),
+    HlOp('atomic_and(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_and, None, "target[index] &= value, atomically", writes=True),
+    HlOp('atomic_or(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_or, None, "target[index] |= value, atomically", writes=True),
+    HlOp('atomic_xor(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_xor, None, "target[index] ^= value, atomically", writes=True),
+    HlOp('atomic_max(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_max, None, "target[index] = max(target[index], value), atomically", writes=True),
+    HlOp('atomic_min(target, index, value, sem="relaxed")', "call_memory", hl_eager.atomic_min, None, "target[index] = min(target[index], value), atomically", writes=True),
+    HlOp('atomic_cas(target, index, expected, value, sem="relaxed")', "call_memory", hl_eager.atomic_cas, None, "compare-and-swap at target[index]", writes=True),
     HlOp("split(tensor)", "hl_split", hl_eager.split, None, "a last dimension of 2 split into two blocks"),
     HlOp("join(tensor0, tensor1)", "hl_join", hl_eager.join, None, "two blocks joined along a new last dimension of 2"),
+    HlOp("constexpr(value)", None, hl_eager.constexpr, "host", "a compile-time constant: an argument's annotation, or the value itself"),
     HlOp("specialize(value)", "hl_passthrough", hl_eager.specialize, "host", "a size fixed at compile time"),
     HlOp("register_reduction_dim(size)", "hl_passthrough", hl_eager.register_reduction_dim, "host", "a reduction dimension's size"),
-    HlOp("register_block_size(min_or_max, max_or_none=None)", None, hl_eager.register_block_size, None, "a tunable block size, for tiles and loops"),
-    HlOp("register_tunable(name, fragment)", None, hl_eager.register_tunable, None, "a tunable value the config chooses"),
+    HlOp("register_block_size(min_or_max, max_or_none=None)", None, hl_eager.register_block_size, "host", "a tunable block size, for tiles and loops"),
+    HlOp("register_tunable(name, fragment)", None, hl_eager.register_tunable, "host", "a tunable value the config chooses"),
     HlOp("rand(shape, seed, device=None, offsets=None)", "call_random", eager.rand, "random", "uniform floats in [0, 1): Triton's Philox numbers",
           (("offsets", "leave out offsets=: each element's offset is its linear index"),)),
-    HlOp("randint(shape, low, high, seed, device=None)", "call_random", eager.randint, "random", "integers in [low, high) from the same Philox numbers"),
+    HlOp("randint(shape, low, high, seed, device=None)", "call_random", eager.randint, "random_int", "integers in [low, high) from the same Philox numbers"),
     HlOp("device_print(prefix, *values)", "hl_device_print", hl_eager.device_print, "free", "print from the device"),
     HlOp("inline_triton(triton_source, args, output_like)", "hl_inline_triton", eager.inline_triton, None, "Triton source spliced into the kernel"),
     HlOp("triton_kernel(triton_source_or_fn, args, output_like)", "hl_triton_kernel", eager.triton_kernel, None, "a call of the user's @triton.jit function"),
-    HlOp("barrier()", "hl_barrier", hl_eager.barrier, None, "a grid-wide barrier between top-level device loops"),
+    HlOp("barrier()", "hl_barrier", hl_eager.barrier, "host", "a grid-wide barrier between top-level device loops"),
     HlOp("tile_index(tile)", "hl_tile_attribute", hl_eager.tile_index, None, "tile.index"),
     HlOp("tile_begin(tile)", "hl_tile_attribute", hl_eager.tile_begin, None, "tile.begin"),
     HlOp("tile_end(tile)", "hl_tile_attribute", hl_eager.tile_end, None, "tile.end"),
@@ -112,7 +117,6 @@ REFUSED_LANGUAGE: dict[str, tuple[str, str]] = {
 
 # Helion's names that are not in the table: refused as "not of this transpiler yet".
 HELION_ONLY = (
-    "constexpr",
     "inline_asm_elementwise",
     "signal",
     "wait",
@@ -120,3 +124,7 @@ HELION_ONLY = (
     "stacktensor_like",
 )
 LANGUAGE_NAMES = tuple(op.name for op in HL) + HELION_ONLY
+# The rows a top-level device loop iterates over (hl.tile, hl.grid)
+DEVICE_LOOPS = tuple(op.name for op in HL if op.lowering == "hl_loop_only")
+# The rows that write into their first argument (hl.store, hl.atomic_*)
+WRITERS = frozenset(op.name for op in HL if op.writes)
