@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--rows", action="store_true", help="print every kernel's row")
     args = parser.parse_args()
     rows = []
+    long_lines = 0  # code lines over 100 characters (a `# line N:` comment cites its source whole)
     for name, text in sources().items():
         code = generate(text)
         if code is None:  # a kernel the tests expect to be refused
@@ -88,6 +89,9 @@ def main() -> None:
         source_lines = len(text.rstrip("\n").splitlines())
         generated = len(code.rstrip("\n").splitlines())
         rows.append((name, source_lines, generated, generated / source_lines, kernel_line(code)))
+        long_lines += sum(
+            len(line) > 100 and not line.lstrip().startswith("#") for line in code.splitlines()
+        )
     width = max(len(r[0]) for r in rows)
     if args.rows:
         print(f"{'kernel'.ljust(width)}  source  generated  ratio  @triton.jit at")
@@ -109,6 +113,7 @@ def main() -> None:
             f"{max(ratios):9.1f}  {statistics.median(firsts):23}  {max(firsts):3}  "
             f"{f'{small}/{len(chosen)}':>10}  {f'{early}/{len(chosen)}':>22}"
         )
+    print(f"code lines over 100 characters, all modules: {long_lines}")
 
 
 if __name__ == "__main__":

@@ -365,6 +365,36 @@ WRAPPED = [
     ),
 ]
 
+WRAPPED += [
+    (  # an argument alone still too long, not ending with its call: broken inside that call
+        "    tl.store(squeezed_ptrs, tl.sum(tl.where(mask_length[None, None, :], x_tile.to(tl.float32),"
+        " 0), axis=2) / length, mask=mask_b[:, None] & mask_c[None, :])",
+        [
+            "    tl.store(squeezed_ptrs,",
+            "             tl.sum(tl.where(mask_length[None, None, :], x_tile.to(tl.float32), 0),",
+            "                    axis=2) / length,",
+            "             mask=mask_b[:, None] & mask_c[None, :])",
+        ],
+    ),
+    (  # a dict of tensors longer than its line: its entries aligned inside the brace
+        '    INDEX_DTYPE = check_tensors({"squeezed": squeezed, "w_down": w_down, "w_up": w_up,'
+        ' "gate": gate}, ranks={"w_down": 2, "w_up": 2}, arithmetic={"squeezed": 20})',
+        [
+            '    INDEX_DTYPE = check_tensors({"squeezed": squeezed, "w_down": w_down, "w_up": w_up,',
+            '                                 "gate": gate},',
+            '                                ranks={"w_down": 2, "w_up": 2}, arithmetic={"squeezed": 20})',
+        ],
+    ),
+    (  # a call that ends the line after a product: its arguments on a hanging line
+        "        di = di * tl.exp(mi - mi_next) + tl.sum(tl.where(mask_n[None, :], tl.exp(values"
+        " - mi_next[:, None]), 0), axis=1)",
+        [
+            "        di = di * tl.exp(mi - mi_next) + tl.sum(",
+            "            tl.where(mask_n[None, :], tl.exp(values - mi_next[:, None]), 0), axis=1)",
+        ],
+    ),
+]
+
 SIGNATURE = (
     "def layer_norm_kernel(x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_0,"
     " x_stride_1, weight_stride_0, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr):"
@@ -385,6 +415,15 @@ UNWRAPPED = [
     "    x = (a + b) + c",  # short
     "    x_ptrs = x_ptr + offs_m * x_stride_0 + offs_n * x_stride_1  # " + "a comment " * 5,
     "    y = " + " * ".join(["a_long_factor_name"] * 6),  # a product: no sum to break
+    # the widest call holds too little of the line: breaking it would split a product
+    "    grid = (triton.cdiv(batch, BLOCK_B) * triton.cdiv(channels, BLOCK_C)"
+    " * triton.cdiv(length, BLOCK_L),)",
+    # too much follows the widest call: it would continue on the broken line
+    "    y = tl.sum(tl.where(mask_m[:, None], column, 0), axis=0) + tl.max(fill_lowest(column,"
+    " mask_m[:, None]), axis=0) * 2",
+    # text of several lines (the user's own signature) is left as written
+    "def matmul(x: torch.Tensor,\n    y: torch.Tensor,\n    epilogue: Epilogue = lambda acc, tile:"
+    " acc,\n) -> torch.Tensor:",
 ]
 
 

@@ -10,6 +10,9 @@ from .tidy.imports import tidy_imports
 
 # the deepest bracket whose arguments continue aligned under it
 _ALIGN_LIMIT = 40
+# a line broken inside a bracket that does not end it: the most text that may follow the bracket
+# (`) / n,` or `).to(out_ptr.dtype.element_ty),`, not the rest of a longer expression)
+_TAIL_LIMIT = 35
 
 HEADER_IMPORTS = ["import torch", "import triton", "import triton.language as tl"]
 
@@ -71,23 +74,33 @@ def assemble(header: ModuleText, body: ModuleText, split: int, helpers: list[str
 def wrap(line: str, width: int = 100) -> list[str]:
     """A long call or signature: its arguments packed per line, each line after the first
     aligned under the first argument (as Triton's tutorials write them), the closing bracket
-    on the last one; behind too deep a bracket the arguments start on the next line."""
-    if len(line) <= width or line.lstrip().startswith("#"):
+    on the last one; behind too deep a bracket the arguments start on the next line. A line
+    still too long after that (one argument alone, or no call closing the line) is broken
+    inside its widest bracket where that brings each of its lines within `width`."""
+    if len(line) <= width or line.lstrip().startswith("#") or "\n" in line:
         return [line]
-    indent = line[: len(line) - len(line.lstrip())]
     opening = _outer_call(line)
     if opening is None:
-        return _wrap_sum(line, width)
+        summed = _wrap_sum(line, width)
+        return summed if summed != [line] else _wrap_inside(line, width)
     start, end = opening
     arguments = [argument.strip() for argument in _split_top_level(line[start + 1 : end])]
     while len(arguments) == 1:  # `upcast_half(tl.load(...))`: the inner call's arguments
         nested = _outer_call(line[start + 1 : end])
         if nested is None:
-            return [line]
+            return _wrap_inside(line, width)
         start, end = start + 1 + nested[0], start + 1 + nested[1]
         arguments = [argument.strip() for argument in _split_top_level(line[start + 1 : end])]
     if len(arguments) < 2:
         return [line]
+    lines = _packed(line, start, end, width)
+    return [piece for part in lines for piece in _wrap_inside(part, width)]
+
+
+def _packed(line: str, start: int, end: int, width: int) -> list[str]:
+    """`line` broken inside the brackets at `start` and `end`: their arguments packed."""
+    indent = line[: len(line) - len(line.lstrip())]
+    arguments = [argument.strip() for argument in _split_top_level(line[start + 1 : end])]
     closing = line[end:].strip()
     pieces = [argument + "," for argument in arguments[:-1]] + [arguments[-1] + closing]
     if start + 1 <= _ALIGN_LIMIT:
@@ -103,6 +116,44 @@ def wrap(line: str, width: int = 100) -> list[str]:
         current += ("" if empty else " ") + piece
         empty = False
     return [*lines, current]
+
+
+def _wrap_inside(line: str, width: int) -> list[str]:
+    """A line too long that does not end with its call (`tl.sum(a, axis=1) / n,`, a dict of
+    tensors, an argument alone on its line): broken inside its widest `(...)` or `{...}` of two
+    or more arguments, when that holds half the line or more, little follows it, and every
+    resulting line fits; else left as it is."""
+    if len(line) <= width or line.lstrip().startswith("#"):
+        return [line]
+    opening = _widest_call(line)
+    if opening is None:
+        return [line]
+    start, end = opening
+    inside, after = end - start - 1, len(line.rstrip()) - end - 1
+    if 2 * inside < len(line.strip()) or after > _TAIL_LIMIT:  # a small call amid an expression
+        return [line]
+    lines = _packed(line, start, end, width)
+    return lines if all(len(piece) <= width for piece in lines) else [line]
+
+
+def _widest_call(line: str) -> tuple[int, int] | None:
+    """Positions of the widest `(...)` or `{...}` that opens and closes on the line around two
+    or more arguments (the leftmost of equal ones)."""
+    openings: list[tuple[int, str]] = []
+    pairs: list[tuple[int, int]] = []
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            openings.append((index, char))
+        elif char in ")]}" and openings:
+            start, bracket = openings.pop()
+            if bracket != "[" and len(_split_top_level(line[start + 1 : index])) > 1:
+                pairs.append((start, index))
+    return max(pairs, key=lambda pair: (pair[1] - pair[0], -pair[0]), default=None)
 
 
 def _wrap_sum(line: str, width: int) -> list[str]:
