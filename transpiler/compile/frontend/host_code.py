@@ -5,13 +5,15 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
+from ..ops.hl import HL
 from .errors import BarrierPlacementError, UnsupportedConstructError
-from .kernels import Aliases
+from .kernels import LANGUAGE, Aliases
 from .source import Source
 
 _SPELLINGS = {"helion.cdiv": "triton.cdiv", "helion.next_power_of_2": "triton.next_power_of_2"}
-_IDENTITY = {"helion.language.specialize", "helion.language.register_reduction_dim"}
-_TUNABLES = {"helion.language.register_block_size", "helion.language.register_tunable"}
+# hl calls host code may hold: qualified name → how it is spelled there (the hl table's `host`)
+_HOST = {f"{LANGUAGE}.{op.name}": op.host for op in HL if op.host is not None}
+_KEPT = {name for name, spelling in _HOST.items() if spelling != "statement"}
 # Helion's host calls spelled with torch: a template of the call's arguments
 _CALL_SPELLINGS = {
     # the SM count of a device (the CPU interpreter: 4 programs, as persistent kernels)
@@ -19,7 +21,10 @@ _CALL_SPELLINGS = {
     ' if torch.device({0}).type == "cuda" else 4)',
 }
 # calls whose arguments or callee leave_Call rewrites: their dotted helion names are not refused
-_REWRITTEN_CALLS = {*_TUNABLES, *_CALL_SPELLINGS}
+_REWRITTEN_CALLS = {
+    *(n for n, s in _HOST.items() if s in ("block_size", "fragment")),
+    *_CALL_SPELLINGS,
+}
 
 
 class HostCodeRewriter(cst.CSTTransformer):
@@ -42,13 +47,14 @@ class HostCodeRewriter(cst.CSTTransformer):
         if qualified in _CALL_SPELLINGS and len(updated.args) == 1:
             arguments = [self.source.module.code_for_node(a.value) for a in updated.args]
             return cst.parse_expression(_CALL_SPELLINGS[qualified].format(*arguments))
-        if qualified in _IDENTITY and updated.args:
+        spelling = _HOST.get(qualified or "")
+        if spelling == "identity" and updated.args:
             return updated.args[0].value
-        if qualified == "helion.language.register_block_size" and updated.args:
+        if spelling == "block_size" and updated.args:
             # a block size the autotuner would choose: a power of two between 16 and 64 here
             largest = self.source.module.code_for_node(updated.args[-1].value)
             return cst.parse_expression(f"min(64, max(16, triton.next_power_of_2({largest})))")
-        if qualified == "helion.language.register_tunable" and len(updated.args) == 2:
+        if spelling == "fragment" and len(updated.args) == 2:
             return self.fragment_default(updated.args[1].value, original)
         return updated
 
@@ -84,13 +90,14 @@ class HostCodeRewriter(cst.CSTTransformer):
             return updated
         if qualified in _SPELLINGS:
             return cst.parse_expression(_SPELLINGS[qualified])
-        if qualified in _IDENTITY or qualified in _TUNABLES:
+        if qualified in _KEPT:
             return updated
-        if qualified == "helion.language.barrier":
+        if _HOST.get(qualified or "") == "statement":
             raise self.source.error(
                 BarrierPlacementError,
                 original,
-                "hl.barrier() here: it is a statement of its own between two device loops",
+                f"hl.{original.attr.value}() here: it is a statement of its own between two "
+                "device loops",
             )
         if qualified is not None and qualified.startswith("helion") and qualified.count(".") <= 2:
             if qualified.rsplit(".", 1)[-1] in ("language",):

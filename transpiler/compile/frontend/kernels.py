@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-from ..ops.hl import DEVICE_LOOPS, LANGUAGE_NAMES, REFUSED_LANGUAGE  # noqa: F401 - REFUSED_LANGUAGE re-exported
+from ..ops.hl import DEVICE_LOOPS, JAGGED_LOOPS, LANGUAGE_NAMES, REFUSED_LANGUAGE  # noqa: F401 - REFUSED_LANGUAGE re-exported
 from .errors import (
     NoDeviceLoopError,
     TileOutsideKernelError,
@@ -224,7 +224,7 @@ def _refuse_unknown_loops(body: list[cst.BaseStatement], source: Source, aliases
         if isinstance(statement, cst.For) and isinstance(statement.iter, cst.Call):
             qualified = aliases.qualified(statement.iter.func) or ""
             name = qualified.removeprefix(f"{LANGUAGE}.")
-            if qualified in (f"{LANGUAGE}.jagged_tile", f"{LANGUAGE}.vtile"):
+            if name in JAGGED_LOOPS and qualified.startswith(f"{LANGUAGE}."):
                 raise source.error(
                     UnsupportedConstructError,
                     statement.iter.func,

@@ -38,6 +38,8 @@ class HlOp:
     doc: str
     refused: tuple[tuple[str, str], ...] = ()  # Helion's parameters lowering does not honour: fix
     writes: bool = False  # writes into its first argument (a tensor changed in place)
+    loop: str | None = None  # the iterable of a loop: "device" (top level), "jagged", "unrolled"
+    host: str | None = None  # how host code spells a call (frontend/host_code.py, HOST_SPELLINGS)
 
     @property
     def name(self) -> str:
@@ -47,11 +49,11 @@ class HlOp:
 # Signatures as helion/language/*.py spells them (snapshot ef091f4, 2026-08-22); each parameter
 # is honoured by lowering or reference mode.
 HL = (
-    HlOp("tile(begin_or_end, end_or_none=None, block_size=None)", "hl_loop_only", hl_eager.tile, "tiles", "tiles of one or more ranges: the iterable of a device loop"),
-    HlOp("grid(begin_or_end, end_or_none=None, step=None)", "hl_loop_only", hl_eager.grid, "indices", "every index of one or more ranges, one at a time: a device loop's iterable"),
-    HlOp("jagged_tile(parent)", None, hl_eager.jagged_tile, None, "tiles over each row's own length, inside a tile loop"),
-    HlOp("vtile(parent)", None, hl_eager.vtile, None, "Helion's other name for jagged_tile"),
-    HlOp("static_range(begin_or_end, end_or_none=None, step=1)", None, hl_eager.static_range, "indices", "a range the compiler unrolls"),
+    HlOp("tile(begin_or_end, end_or_none=None, block_size=None)", "hl_loop_only", hl_eager.tile, "tiles", "tiles of one or more ranges: the iterable of a device loop", loop="device"),
+    HlOp("grid(begin_or_end, end_or_none=None, step=None)", "hl_loop_only", hl_eager.grid, "indices", "every index of one or more ranges, one at a time: a device loop's iterable", loop="device"),
+    HlOp("jagged_tile(parent)", None, hl_eager.jagged_tile, None, "tiles over each row's own length, inside a tile loop", loop="jagged"),
+    HlOp("vtile(parent)", None, hl_eager.vtile, None, "Helion's other name for jagged_tile", loop="jagged"),
+    HlOp("static_range(begin_or_end, end_or_none=None, step=1)", None, hl_eager.static_range, "indices", "a range the compiler unrolls", loop="unrolled"),
     HlOp("zeros(shape, dtype=torch.float32, device=None)", "hl_allocate", hl_eager.zeros, "allocate", "a block of zeros shaped by tiles and sizes"),
     HlOp("full(shape, value, dtype=torch.float32, device=None)", "hl_allocate", hl_eager.full, "allocate", "a block filled with one value"),
     HlOp("arange(*args, dtype=None, device=None)", "hl_arange", hl_eager.arange, "lanes", "lane indices, as torch.arange",
@@ -74,17 +76,17 @@ HL = (
     HlOp("split(tensor)", "hl_split", hl_eager.split, None, "a last dimension of 2 split into two blocks"),
     HlOp("join(tensor0, tensor1)", "hl_join", hl_eager.join, None, "two blocks joined along a new last dimension of 2"),
     HlOp("constexpr(value)", None, hl_eager.constexpr, "host", "a compile-time constant: an argument's annotation, or the value itself"),
-    HlOp("specialize(value)", "hl_passthrough", hl_eager.specialize, "host", "a size fixed at compile time"),
-    HlOp("register_reduction_dim(size)", "hl_passthrough", hl_eager.register_reduction_dim, "host", "a reduction dimension's size"),
-    HlOp("register_block_size(min_or_max, max_or_none=None)", None, hl_eager.register_block_size, "host", "a tunable block size, for tiles and loops"),
-    HlOp("register_tunable(name, fragment)", None, hl_eager.register_tunable, "host", "a tunable value the config chooses"),
+    HlOp("specialize(value)", "hl_passthrough", hl_eager.specialize, "host", "a size fixed at compile time", host="identity"),
+    HlOp("register_reduction_dim(size)", "hl_passthrough", hl_eager.register_reduction_dim, "host", "a reduction dimension's size", host="identity"),
+    HlOp("register_block_size(min_or_max, max_or_none=None)", None, hl_eager.register_block_size, "host", "a tunable block size, for tiles and loops", host="block_size"),
+    HlOp("register_tunable(name, fragment)", None, hl_eager.register_tunable, "host", "a tunable value the config chooses", host="fragment"),
     HlOp("rand(shape, seed, device=None, offsets=None)", "call_random", eager.rand, "random", "uniform floats in [0, 1): Triton's Philox numbers",
           (("offsets", "leave out offsets=: each element's offset is its linear index"),)),
     HlOp("randint(shape, low, high, seed, device=None)", "call_random", eager.randint, "random_int", "integers in [low, high) from the same Philox numbers"),
     HlOp("device_print(prefix, *values)", "hl_device_print", hl_eager.device_print, "free", "print from the device"),
     HlOp("inline_triton(triton_source, args, output_like)", "hl_inline_triton", eager.inline_triton, None, "Triton source spliced into the kernel"),
     HlOp("triton_kernel(triton_source_or_fn, args, output_like)", "hl_triton_kernel", eager.triton_kernel, None, "a call of the user's @triton.jit function"),
-    HlOp("barrier()", "hl_barrier", hl_eager.barrier, "host", "a grid-wide barrier between top-level device loops"),
+    HlOp("barrier()", "hl_barrier", hl_eager.barrier, "host", "a grid-wide barrier between top-level device loops", host="statement"),
     HlOp("tile_index(tile)", "hl_tile_attribute", hl_eager.tile_index, None, "tile.index"),
     HlOp("tile_begin(tile)", "hl_tile_attribute", hl_eager.tile_begin, None, "tile.begin"),
     HlOp("tile_end(tile)", "hl_tile_attribute", hl_eager.tile_end, None, "tile.end"),
@@ -124,7 +126,15 @@ HELION_ONLY = (
     "stacktensor_like",
 )
 LANGUAGE_NAMES = tuple(op.name for op in HL) + HELION_ONLY
-# The rows a top-level device loop iterates over (hl.tile, hl.grid)
-DEVICE_LOOPS = tuple(op.name for op in HL if op.lowering == "hl_loop_only")
+# How host code spells a row's call (frontend/host_code.py); other rows are device code only
+HOST_SPELLINGS = {
+    "identity": "the argument itself",
+    "block_size": "a power of two between 16 and 64 the launcher picks",
+    "fragment": "the fragment's default",
+    "statement": "a statement of its own between two device loops, nothing else",
+}
+# The rows a top-level device loop iterates over (hl.tile, hl.grid), and a jagged inner loop
+DEVICE_LOOPS = tuple(op.name for op in HL if op.loop == "device")
+JAGGED_LOOPS = tuple(op.name for op in HL if op.loop == "jagged")
 # The rows that write into their first argument (hl.store, hl.atomic_*)
 WRITERS = frozenset(op.name for op in HL if op.writes)
