@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 import torch
+import triton
 from helpers import DEVICE, assert_matches, generated, reference
 
+import transpiler
 from transpiler.analysis.perf.host_eval import CostModelError
-from transpiler.analysis.perf.walk import kernel_cost
+from transpiler.analysis.perf.walk import analyse, kernel_cost
 from transpiler.compile.ops.hl import HL, HL_BY_NAME
 from transpiler.export.build import export_text
 from transpiler.reference.eager import ReferenceUnsupportedError
@@ -465,3 +467,16 @@ def test_the_cost_model_counts_an_hl_dot_and_its_accumulator():
     cost = kernel_cost(CASES["dot"].source, "k", (x, y))
     assert cost.dot_flops == 2 * 19 * 37 * 23
     assert cost.min_bytes == 4 * (19 * 37 + 37 * 23 + 19 * 23)
+
+
+@pytest.mark.parametrize("n, block", [(9, 16), (20, 32), (57, 64), (300, 64)])
+def test_the_cost_model_runs_host_code_as_the_launcher_spells_it(n, block):
+    """hl.register_block_size(n) in host code is the block the launcher picks (the row's host
+    spelling), not reference mode's whole range: the cost model tiles by the launcher's block."""
+    case = CASES["register_block_size"]
+    x = floats(7, n)
+    code = transpiler.transpile(case.source)
+    (line,) = [line.strip() for line in code.splitlines() if line.strip().startswith("block_n =")]
+    launcher_block = eval(line.split("=", 1)[1], {"triton": triton, "n": n})  # noqa: S307
+    assert launcher_block == block
+    assert analyse(case.source, "k", (x,)).block_sizes()["tile_n"] == launcher_block

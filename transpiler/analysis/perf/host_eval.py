@@ -1,4 +1,5 @@
-"""The kernel's host code run on meta tensors: the real sizes, dtypes and views of every host name."""
+"""The kernel's host code run on meta tensors, as its launcher spells it: the real sizes, dtypes
+and views of every host name."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 
 import libcst as cst
 import torch
+import triton
 
+from ...compile.frontend.errors import TranspileError
+from ...compile.frontend.host_code import rewrite_host_statement
 from ...compile.frontend.kernels import Aliases, KernelFunction, canonical_module
 from ...compile.frontend.source import Source
 
@@ -34,7 +38,7 @@ def _resolve(qualified: str) -> Any:
 
 def module_namespace(source: Source, aliases: Aliases) -> dict[str, Any]:
     """Imports (helion spelled as transpiler) and module-level constants, as the kernel sees them."""
-    namespace: dict[str, Any] = {"__builtins__": __builtins__}
+    namespace: dict[str, Any] = {"__builtins__": __builtins__, "triton": triton}
     for name, qualified in aliases.names.items():
         try:
             namespace[name] = _resolve(qualified)
@@ -97,14 +101,22 @@ def bind_arguments(
     return {name: meta(value) for name, value in bound.arguments.items()}
 
 
-def run_host_statement(statement: cst.BaseStatement, source: Source, scope: dict) -> None:
-    """Run one host statement on meta tensors; what cannot run leaves its names unknown."""
+def run_host_statement(
+    statement: cst.BaseStatement, source: Source, aliases: Aliases, scope: dict
+) -> None:
+    """Run one host statement on meta tensors as the launcher spells it (hl calls in host code
+    by their row's host spelling: `hl.register_block_size(n)` is the block the launcher picks,
+    not the whole range reference mode takes); what cannot run leaves its names unknown."""
     if isinstance(statement, cst.SimpleStatementLine) and any(
         isinstance(small, cst.Return) for small in statement.body
     ):
         return
     try:
-        exec(source.code(statement), scope)  # noqa: S102 - the user's host code, as run eagerly
+        code = rewrite_host_statement(statement, source, aliases)
+    except TranspileError:  # the transpiler refuses it too: run the user's text
+        code = source.code(statement)
+    try:
+        exec(code, scope)  # noqa: S102 - the user's host code, as the launcher runs it
     except Exception:  # noqa: BLE001 - e.g. .item() on a meta tensor
         for name in _assigned(statement):
             scope.pop(name, None)

@@ -46,7 +46,7 @@ def analyse(
         if device_loop_kind(statement, aliases):
             walker.top_loop(statement)
         else:
-            run_host_statement(statement, parsed, scope)
+            run_host_statement(statement, parsed, aliases, scope)
     return work
 
 
