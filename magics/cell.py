@@ -14,7 +14,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.display import Image, display
 
-from transpiler import TranspileError, runtime
+from transpiler import BoundKernel, TranspileError, runtime
 from transpiler.analysis.perf.kernel_call import searched_timings
 from transpiler.analysis.targets import TargetError, target_named
 from transpiler.language import ReferenceUnsupportedError
@@ -172,7 +172,7 @@ class CellRun:
         self.config = config
         self.program: CellProgram | None = None
         self.examples: dict[str, tuple] = {}  # kernel → its first call's arguments in --run
-        self.launched: dict[str, Any] = {}  # kernel → the specialisation that first call ran
+        self.launched: dict[str, BoundKernel] = {}  # kernel → what that first call ran
 
     def execute(self) -> None:
         """Build, define, run and check; then the view, under what the run printed (a failure

@@ -24,9 +24,9 @@ class CellProgram:
     config: dict[str, Any] | None = None  # `--config`: replaces every kernel's config=
     calls: list[KernelCall] = field(default_factory=list)
     recording: bool = False  # calls are kept only while the magic runs --run EXPR
-    ran: list[BoundKernel] = field(default_factory=list)  # specialisations run for the user
-    examples: dict[str, tuple] = field(default_factory=dict)  # kernel → its latest call's args
-    reported: set[tuple[str, str]] = field(default_factory=set)  # tunings printed
+    ran: list[BoundKernel] = field(default_factory=list)  # specialisations --run ran
+    examples: dict[str, tuple] = field(default_factory=dict)  # kernel → --run's latest args
+    tunings_seen: dict[str, int] = field(default_factory=dict)  # kernel → its tunings said
 
     @classmethod
     def define(
@@ -50,19 +50,22 @@ class CellProgram:
     filename = CELL_FILENAME
 
     def record(self, call: KernelCall) -> None:
-        """A call of one of the cell's kernels: say how it was tuned (once per shapes), keep
-        what ran and, while --run runs, the call."""
+        """A call of one of the cell's kernels: say how it was tuned when that is new (a search
+        or the autotune file); while --run runs, keep the call and what it ran. Cheap
+        otherwise: a benchmark loop calls it each time."""
+        kernel = call.kernel
+        if len(kernel.tunings) != self.tunings_seen.get(kernel.name, 0):
+            self.tunings_seen[kernel.name] = len(kernel.tunings)
+            tuning = kernel.tuning_for(call.args)
+            line = tuning_line(kernel.name, tuning) if tuning is not None else None
+            if line:
+                print(line)
+        if not self.recording:
+            return
+        self.calls.append(call)
         if call.bound not in self.ran:
             self.ran.append(call.bound)
-        self.examples[call.kernel.name] = call.kernel.positional(call.args, call.kwargs)
-        tuning = call.kernel.tuning_for(call.args)
-        if tuning is not None:
-            line = tuning_line(call.kernel.name, tuning)
-            if line and (call.kernel.name, line) not in self.reported:
-                self.reported.add((call.kernel.name, line))
-                print(line)
-        if self.recording:
-            self.calls.append(call)
+        self.examples[kernel.name] = kernel.positional(call.args, call.kwargs)
 
     def files(self) -> dict[Path, Transpiled]:
         """Each generated file of the cell's kernels → its code (error panes cite its lines)."""

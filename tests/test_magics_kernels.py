@@ -128,3 +128,24 @@ def test_the_magic_and_the_decorator_tune_to_the_same_config(shell, searches, mo
     again(*args)
     assert again.tuning_for(args) == transpiler.Tuning(tuned.config, [], "cache")
     assert searches == [name]
+
+
+@pytest.mark.gpu
+def test_a_real_search_in_a_cell_serves_the_decorator(monkeypatch, tmp_path) -> None:
+    """On a GPU: the cell's kernel searches (transpiler.Kernel's own tuning: precompiled, fitted
+    to the device, timed); the same source under the decorator runs the same module with the
+    same config and searches nothing."""
+    monkeypatch.setattr(transpiler.run.runtime, "_SEARCHES", {})
+    monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))
+    with fresh_shell("cuda") as shell:
+        x, y = torch.randn(1 << 22) + 3, torch.randn(1 << 22) + 3
+        shown = run_cell(shell, ADD_CELL, "add(x, y)", (x, y))
+        assert any(line.startswith("autotune add: ") for line in shown.stdout.splitlines())
+        tuned = shell.user_ns["add"].tuning_for((x, y))
+        ran = [b for b in shell.user_ns["add"].specialisations if b.config == tuned.config]
+    assert tuned.origin == "search" and len(tuned.timings) >= 2 and ran
+    other = decorated(ADD_CELL, "add")
+    torch.testing.assert_close(other(x, y), x + y)
+    assert other.tuning_for((x, y)) == transpiler.Tuning(tuned.config, tuned.timings, "session")
+    (bound,) = [b for b in other.specialisations if b.config == tuned.config]
+    assert bound.module is ran[-1].module
