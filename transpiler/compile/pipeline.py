@@ -17,6 +17,7 @@ from .emit.launcher_checks import unpacking_checks
 from .emit.lines import Line, LoweredKernel
 from .emit.module import HEADER_IMPORTS, ModuleText, assemble, header
 from .emit.tidy import tidy
+from .emit.tidy.helper_names import apart_from_user
 from .emit.tidy.helpers import needed_helpers
 from .frontend import callables as inline
 from .frontend.config_check import check_config
@@ -188,6 +189,7 @@ def _transpile(
                 body.add(piece, first + offset)
         opening = opening and (_is_import(statement) or _is_docstring(statement))
     helpers = needed_helpers("\n".join(body.lines), helpers, host_helpers)
+    body.lines, helpers = apart_from_user(body.lines, helpers)
     module = assemble(header(filename, imports), body, split or 0, helpers)
     done = [k for k in kernels if id(k.node) in pieces]
     tunables = {

@@ -53,15 +53,35 @@ def remainder(a, b):
     "power": (
         """@triton.jit
 def power(base, exponent):
-    # base ** exponent through exp2 / log2, with torch's answers at the edges: x ** 0 is 1,
-    # a negative base keeps its sign for odd integer exponents and is nan for fractional ones.
-    magnitude = tl.exp2(exponent * tl.log2(tl.abs(base)))
-    whole = exponent == tl.floor(exponent)
-    odd = tl.abs(exponent % 2) == 1
-    signed = tl.where(odd, -magnitude, magnitude)
-    negative = tl.where(whole, signed, float("nan"))
-    result = tl.where(base < 0, negative, magnitude)
-    return tl.where(exponent == 0, 1.0, result)
+    # base ** exponent as torch computes it. Both operands first take their common shape and
+    # dtype (zeros_like reads no values, so an inf never turns into a nan here).
+    zero = tl.zeros_like(base + exponent)
+    base = base + zero
+    exponent = exponent + zero
+    if zero.dtype.is_floating():
+        # through exp2 / log2, with torch's answers at the edges: x ** 0 is 1, a negative
+        # base keeps its sign for odd integer exponents and is nan for fractional ones
+        magnitude = tl.exp2(exponent * tl.log2(tl.abs(base)))
+        whole = exponent == tl.floor(exponent)
+        odd = tl.abs(exponent % 2) == 1
+        signed = tl.where(odd, -magnitude, magnitude)
+        negative = tl.where(whole, signed, float("nan"))
+        result = tl.where(base < 0, negative, magnitude)
+        result = tl.where(exponent == 0, 1.0, result)
+    else:
+        # integers exactly, by squaring, wrapping as torch's integers do; a negative exponent
+        # gives 1 for a base of 1, +-1 for -1 and 0 otherwise, as in torch
+        result = zero + 1
+        square = base
+        bits = exponent
+        for _ in range(64):
+            result = tl.where((bits & 1) != 0, result * square, result)
+            square = square * square
+            bits = bits >> 1
+        odd = (exponent & 1) != 0
+        unit = tl.where(base == 1, 1, tl.where(base == -1, tl.where(odd, -1, 1), 0))
+        result = tl.where(exponent < 0, unit, result)
+    return result
 """,
         (),
     ),
@@ -333,3 +353,4 @@ _INLINED_CODE: set = set()  # code objects already checked
 
 # launcher checks of kernels across GPUs (symmetric memory), kept beside their device helpers
 HOST_HELPERS.update(DISTRIBUTED_HOST_HELPERS)
+

@@ -49,7 +49,7 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
     ElementwiseOp("sub", "a - b", _MATH),
     ElementwiseOp("mul", "a * b", _MATH),
     ElementwiseOp("div", "a / b", _MATH, result="float"),
-    ElementwiseOp("pow", "power(a, b)", _MATH, ("power",), float_args=True, flops=3),
+    ElementwiseOp("pow", "power(a, b)", _MATH, ("power",), flops=3),
     ElementwiseOp(
         "clamp",
         "tl.minimum(tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL), c, propagate_nan=tl.PropagateNan.ALL)",

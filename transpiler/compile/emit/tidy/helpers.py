@@ -42,3 +42,14 @@ def needed_helpers(code: str, device: set[str], host: set[str]) -> list[str]:
                 pending.append(callee)
     used = {name for name in device if _defines(HELPERS[name][0]) & read}
     return [sources[name] for name in sorted(launcher)] + helper_sources(used)
+
+
+def defined_functions(source: str) -> frozenset[str]:
+    """The functions a helper's source defines."""
+    return _defines(source)
+
+
+@cache
+def host_helper_names() -> frozenset[str]:
+    """Every function the launcher helpers define."""
+    return frozenset(name for source in _host_sources().values() for name in _defines(source))
