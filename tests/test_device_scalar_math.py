@@ -57,6 +57,16 @@ def by_zero_dim(x: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel()
+def shifted_clip(x: torch.Tensor, limit: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        v = x[tile_m, tile_n]
+        out[tile_m, tile_n] = torch.where(v > limit, limit, v) + (tile_n.index + shift)[None, :]
+    return out
+
+
+@helion.kernel()
 def power(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     out = torch.empty(x.shape, dtype=torch.promote_types(x.dtype, y.dtype), device=x.device)
     for tile in hl.tile(x.size(0)):
@@ -119,6 +129,13 @@ def test_a_zero_dim_tensor_is_a_number(dtype):
     x = (torch.randn(77) * 3).to(dtype)
     scale = torch.tensor(1.75, dtype=dtype)
     assert_matches(run("by_zero_dim", x, scale), x.double() * 1.75 + 1.75, dtype)
+
+
+def test_zero_dim_tensors_in_comparisons_and_index_arithmetic():
+    x = torch.randn(13, 37) * 3
+    limit, shift = torch.tensor(0.75), torch.tensor(5, dtype=torch.int32)
+    exact = torch.where(x > 0.75, 0.75, x.double()) + (torch.arange(37) + 5).double()[None, :]
+    assert_matches(run("shifted_clip", x, limit, shift), exact)
 
 
 def _integers(dtype, low, high, n=61):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import replace
 
 import libcst as cst
@@ -32,6 +33,7 @@ from ..ops.table import (
     TORCH,
     known_names,
 )
+from ..ops.table_math import MATH_FUNCTIONS
 from ..ops.table_orderings import ORDERING_OPS_BY_NAME
 from .arguments import Arguments
 from .dots import DOT_FUNCTIONS, DotsMixin
@@ -158,18 +160,47 @@ class CallsMixin(
                 )
             value = self.lower_expr(first)
             return self.torch_op(name, spelling, value, args.rest(1), node)
-        if module == "math" and all(
-            isinstance(a, (cst.Integer, cst.Float)) for a in args.positional
-        ):
-            import math
-
-            return constant(getattr(math, name)(*[float(a.value) for a in args.positional]))
+        if module == "math" and name in MATH_FUNCTIONS:
+            return self.math_call(name, args, node)
         raise self.source.error(
             UnsupportedOpError,
             node.func,
             f"{qualified}() is not supported inside a device loop",
             hint=unsupported_hint(name, known_names()),
         )
+
+    def math_call(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        """`math.sqrt(d)`: folded when its arguments are numbers known here, else the same
+        function on the device of a scalar (a size, a float argument), in float32."""
+        values = [self.lower_expr(a) for a in args.positional]
+        if args.keywords or len(values) != MATH_FUNCTIONS[name][1]:
+            raise self.source.error(
+                UnsupportedOpError, node, f"math.{name}() takes {MATH_FUNCTIONS[name][1]} "
+                "positional argument(s) here",
+            )  # fmt: skip
+        if all(v.kind == CONST and isinstance(v.const, (int, float)) for v in values):
+            return constant(getattr(math, name)(*[v.const for v in values]))
+        torch_name = MATH_FUNCTIONS[name][0]
+        if torch_name is None:
+            raise self.source.error(
+                UnsupportedOpError,
+                node,
+                f"math.{name}() of a value known only on the device",
+                hint="compute it in host code, before the loop, and use the result here",
+            )
+        if any(v.kind != CONST and (v.kind != BLOCK or v.rank) for v in values):
+            raise self.source.error(
+                UnsupportedOpError,
+                node,
+                f"math.{name}() of a block: Python's math functions take single numbers",
+                hint=f"use torch.{torch_name}(...) on blocks",
+            )
+        # Python's math takes floats: a size or an integer argument is converted first
+        floats = [
+            v if v.kind == CONST else v.with_code(expr("a.to(tl.float32)", a=v.code), dtype="float")
+            for v in values
+        ]
+        return self.elementwise(ELEMENTWISE_BY_NAME[torch_name], floats, node)
 
     def promote_types(self, args: Arguments, node: cst.Call) -> Value:
         """torch.promote_types(a, b): folded when both are known, else the dtype Triton gives

@@ -331,6 +331,8 @@ class ExpressionsMixin:
                 "a tile is a range of indices, not a value",
                 hint="use tile.index for the indices, or x[tile] for the data",
             )
+        if value.kind == HOST_TENSOR and self.host.rank(value.name) == 0:
+            return self.zero_dim_load(value.name, node)
         if value.kind == HOST_TENSOR:
             raise self.source.error(
                 ShapeError,
@@ -340,6 +342,20 @@ class ExpressionsMixin:
             )
         raise self.source.error(
             UnsupportedConstructError, node, f"{_kind_text(value)} used as a value"
+        )
+
+    def zero_dim_load(self, tensor: str, node: cst.CSTNode) -> Value:
+        """A 0-d tensor used as a number (`x[tile] * scale`): its one element, loaded; torch's
+        promotion ranks it below tensors with dimensions."""
+        pointer = self.tensor_pointer(tensor)
+        name = self.names.fresh(tensor)
+        self.emit(assign(name, self.load(pointer, None)), self.source.line_of(node))
+        self.note_load(tensor, ())
+        return replace(
+            block(ast.Name(id=name), ()),
+            storage=expr("p.dtype.element_ty", p=pointer),
+            loaded_from=frozenset({tensor}),
+            zero_dim_tensor=True,
         )
 
     def broadcast_dims(self, left: Value, right: Value, node: cst.CSTNode) -> Dims:

@@ -190,3 +190,52 @@ ACTIVATIONS: tuple[ElementwiseOp, ...] = (
         scalars=(("lambd", "0.5"),),
     ),
 )
+
+
+# Python's math functions inside a device loop: name → (the torch op computing it on a scalar
+# of the device, in float32; None: only of numbers known while transpiling, the number of
+# arguments). math.floor / ceil / trunc give Python ints, torch's give floats: folded only.
+MATH_FUNCTIONS: dict[str, tuple[str | None, int]] = {
+    **{
+        name: (name, 1)
+        for name in (
+            "sqrt",
+            "exp",
+            "exp2",
+            "expm1",
+            "log",
+            "log2",
+            "log10",
+            "log1p",
+            "sin",
+            "cos",
+            "tan",
+            "tanh",
+            "sinh",
+            "cosh",
+            "asin",
+            "acos",
+            "atan",
+            "asinh",
+            "acosh",
+            "atanh",
+            "erf",
+            "erfc",
+            "lgamma",
+        )
+    },  # fmt: skip
+    "fabs": ("abs", 1),
+    "pow": ("pow", 2),
+    "atan2": ("atan2", 2),
+    "hypot": ("hypot", 2),
+    "copysign": ("copysign", 2),
+    "fmod": ("fmod", 2),
+    "floor": (None, 1),
+    "ceil": (None, 1),
+    "trunc": (None, 1),
+    "radians": (None, 1),
+    "degrees": (None, 1),
+    "isqrt": (None, 1),
+    "gcd": (None, 2),
+    "factorial": (None, 1),
+}
