@@ -353,4 +353,3 @@ _INLINED_CODE: set = set()  # code objects already checked
 
 # launcher checks of kernels across GPUs (symmetric memory), kept beside their device helpers
 HOST_HELPERS.update(DISTRIBUTED_HOST_HELPERS)
-

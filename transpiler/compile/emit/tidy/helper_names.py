@@ -28,7 +28,9 @@ def user_names(body: str) -> set[str]:
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
         else:
             names |= {
-                n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+                n.id
+                for n in ast.walk(node)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
             }
     return names
 
@@ -53,9 +55,7 @@ def apart_from_user(body: list[str], helpers: list[str]) -> tuple[list[str], lis
 
     def rename(line: str, only: set[str] | None = None) -> str:
         code, comment = _split_comment(line)
-        code = calls.sub(
-            lambda m: renames[m[1]] if only is None or m[1] in only else m[1], code
-        )
+        code = calls.sub(lambda m: renames[m[1]] if only is None or m[1] in only else m[1], code)
         return code + comment
 
     renamed: list[str] = []
