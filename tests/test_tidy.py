@@ -264,6 +264,68 @@ def test_helpers_are_those_called_with_their_callees() -> None:
     assert names == ["check_tensors", "tanh", "gelu_tanh", "upcast_half"]
 
 
+HELPER_FORMS = [
+    # (the module's calls, whether check_tensors keeps its bool check)
+    ('INDEX_DTYPE = check_tensors({"x": x}, ranks={"x": 2})', False),
+    ('INDEX_DTYPE = check_tensors({"x": x}, arithmetic={"x": 9})', True),
+    # one call without, one with: the module needs it
+    (
+        'check_tensors({"x": x}, ranks={"x": 2}, why="w")\ncheck_tensors({"x": x}, arithmetic={})',
+        True,
+    ),
+    # keywords that cannot be read (a splat, a second positional argument): kept whole
+    ("INDEX_DTYPE = check_tensors({}, **facts)", True),
+    ("INDEX_DTYPE = check_tensors({}, None, {})", True),
+]
+
+
+@pytest.mark.parametrize(("calls", "kept"), HELPER_FORMS)
+def test_check_tensors_keeps_only_what_its_calls_pass(calls: str, kept: bool) -> None:
+    (source,) = needed_helpers(calls, set(), {"check_tensors"})
+    assert ("arithmetic" in source) is kept and ("t.dtype == torch.bool" in source) is kept
+    assert ("line" in source.split("for name, t")[1]) is kept
+    compile(source, "<helper>", "exec")
+
+
+ROWS_KERNEL = """
+import torch
+import helion
+import helion.language as hl
+
+@helion.kernel()
+def rows(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([m, n]):
+        out[tile_m, tile_n] = {value}
+    return out
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "factor"),
+    [("x[tile_m, tile_n]", None), ("x[tile_m, tile_n] * 3", 3), ("2 * x[tile_m, tile_n]", 2)],
+    ids=["copy", "times_3", "twice"],
+)
+def test_short_check_tensors_still_refuses(value: str, factor: int | None) -> None:
+    code = transpiler.transpile(ROWS_KERNEL.format(value=value), filename="rows.py")
+    assert ("is a bool tensor" in code) is (factor is not None)  # the bool check where needed
+    module: dict = {}
+    exec(compile(code, "rows_triton.py", "exec"), module)
+    x = torch.rand(7, 5, dtype=torch.float64) + 0.5
+    with pytest.raises(ValueError, match="x must be 2-D"):
+        module["rows"](x[0])
+    with pytest.raises(TypeError, match="x must be a tensor"):
+        module["rows"]([[1.0]])
+    flags = torch.rand(7, 5) > 0.5
+    if factor is None:
+        assert torch.equal(module["rows"](flags), flags)  # a copy computes nothing on bools
+    else:
+        with pytest.raises(TypeError, match="x is a bool tensor and line 11 does arithmetic"):
+            module["rows"](flags)
+    torch.testing.assert_close(module["rows"](x), x * (factor or 1))
+
+
 FLOAT_ONLY = """
 import torch
 import helion

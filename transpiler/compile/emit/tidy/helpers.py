@@ -8,6 +8,7 @@ from functools import cache
 
 from ...lower.argument_checks import ARGUMENT_HELPERS
 from ..prelude import HELPERS, HOST_HELPERS, helper_sources
+from .helper_forms import shortest_form
 
 
 @cache
@@ -28,8 +29,9 @@ def _defines(source: str) -> frozenset[str]:
 
 
 def needed_helpers(code: str, device: set[str], host: set[str]) -> list[str]:
-    """Sources of the launcher helpers (by name), then the @triton.jit ones (callees first)
-    among `host` and `device` that `code` reads, and of the launcher helpers those call."""
+    """Sources of the launcher helpers (by name, each in its shortest form for `code`'s calls),
+    then the @triton.jit ones (callees first) among `host` and `device` that `code` reads, and
+    of the launcher helpers those call."""
     read = _names(code)
     sources = _host_sources()
     launcher = {name for name in host if _defines(sources[name]) & read}
@@ -41,7 +43,8 @@ def needed_helpers(code: str, device: set[str], host: set[str]) -> list[str]:
                 launcher.add(callee)
                 pending.append(callee)
     used = {name for name in device if _defines(HELPERS[name][0]) & read}
-    return [sources[name] for name in sorted(launcher)] + helper_sources(used)
+    host_sources = [shortest_form(name, sources[name], code) for name in sorted(launcher)]
+    return host_sources + helper_sources(used)
 
 
 def defined_functions(source: str) -> frozenset[str]:
