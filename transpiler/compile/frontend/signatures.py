@@ -114,6 +114,15 @@ def bind(
             f"got {len(positional) + taken}",
             f"its signature is {signature.text()}",
         )
+    for name, value in values.items():  # a refused parameter given by position
+        if name in refused:
+            raise error(
+                UnsupportedConstructError,
+                value,
+                f"{name} (argument {names.index(name) + taken + 1} of {spelled}()) is not "
+                "supported by this transpiler",
+                (hints or {}).get(name, f"leave it out (supported: {signature.text()})"),
+            )
     for argument in keywords:
         keyword = argument.keyword.value
         if keyword in refused:

@@ -40,6 +40,9 @@ class LoopsMixin:
         self.bind_loop_call(call)
         ranges, block_sizes = self._loop_ranges(call)
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        positional = [a.value for a in call.args if a.keyword is None]
+        if len(positional) == 3:  # hl.tile(begin, end, block_size)
+            keywords["block_size"] = positional[2]
         for begin, end in ranges:
             for size in (end, begin):
                 if isinstance(
@@ -128,6 +131,8 @@ class LoopsMixin:
                 TileArgumentError, call, "hl.tile / hl.grid needs the sizes to cover"
             )
         block_sizes: list = []
+        if len(positional) == 3:  # hl.tile(begin, end, block_size): the third by position
+            keywords["block_size"] = positional.pop()
         if "block_size" in keywords:
             node = keywords["block_size"]
             items = (

@@ -1,0 +1,84 @@
+"""hl.tile / hl.grid's third argument by position: hl.tile's block_size is honoured, hl.grid's
+step is refused at its column (it was dropped: `hl.grid(1, n, 3)` ran one program)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import assert_matches, on_device
+
+import transpiler
+from transpiler.run.runtime import load_module
+
+SOURCE = """
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel()
+def strided_grid(x: torch.Tensor) -> torch.Tensor:
+    n = x.size(0)
+    out = torch.zeros_like(x)
+    for i in hl.grid(1, n, 3):
+        out[i] = x[i] * 2
+    return out
+
+
+@helion.kernel()
+def strided_grid_keyword(x: torch.Tensor) -> torch.Tensor:
+    out = torch.zeros_like(x)
+    for i in hl.grid(x.size(0), step=2):
+        out[i] = x[i] * 2
+    return out
+
+
+@helion.kernel()
+def positional_block(x: torch.Tensor) -> torch.Tensor:
+    n = x.size(0)
+    out = torch.zeros_like(x)
+    for tile in hl.tile(0, n, 16):
+        out[tile] = x[tile] * 2 + tile.block_size
+    return out
+
+
+@helion.kernel()
+def positional_blocks_2d(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([0, 0], [m, n], [8, 32]):
+        out[tile_m, tile_n] = x[tile_m, tile_n] + tile_m.block_size * tile_n.block_size
+    return out
+"""
+
+
+def transpiled(name: str, *args):
+    return transpiler.transpile_module(
+        SOURCE, filename="loops.py", example_args={name: args}, only=(name,)
+    ).code
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "column"), [("strided_grid", 11, 28), ("strided_grid_keyword", 19, 33)]
+)
+def test_a_grid_step_is_refused_where_it_is_written(name, line, column):
+    with pytest.raises(transpiler.TranspileError) as caught:
+        transpiled(name, torch.randn(11))
+    message = str(caught.value)
+    assert f"loops.py:{line}:{column}:" in message and "step" in message
+    assert "i = begin + index * step" in message
+
+
+def test_a_block_size_by_position_is_honoured():
+    x = torch.randn(101)
+    code = transpiled("positional_block", x)
+    assert "BLOCK_SIZE = 16" in code or "BLOCK_SIZE=16" in code
+    ours = on_device(getattr(load_module(code, stem="positional_block"), "positional_block"))(x)
+    assert_matches(ours, x.double() * 2 + 16)
+
+
+def test_block_sizes_by_position_in_two_dimensions():
+    x = torch.randn(19, 45)
+    code = transpiled("positional_blocks_2d", x)
+    kernel = getattr(load_module(code, stem="positional_blocks_2d"), "positional_blocks_2d")
+    assert_matches(on_device(kernel)(x), x.double() + 8 * 32)
