@@ -9,8 +9,8 @@ Helion's example (.helion_examples/, carried: git-ignored). Ours are autotuned b
 decorator's first-call search (budget --tune-s seconds). Every result is checked against
 float64 first; the peers are timed in turns (bench.py's rounds); "% floor" is the time the
 bytes the work must move take at the measured copy bandwidth, over the kernel's. Rows run in
-order of priority (cross-entropy at 32,000 first) until --budget-s has passed; the table is
-printed last and DIR/rows.json holds every number. `--small`: tiny sizes on the CPU
+order of priority (PRIORITY: the issue's targets first) until --budget-s has passed; the table
+is printed last, DIR/rows.json holds every number and DIR/tuning.log every search. `--small`: tiny sizes on the CPU
 interpreter (a check of this script).
 """
 
@@ -20,6 +20,7 @@ import argparse
 import dataclasses
 import datetime
 import json
+import logging
 import os
 import sys
 import time
@@ -35,15 +36,21 @@ from workloads import Workload, spellings, workloads  # noqa: E402
 
 from transpiler.analysis.perf import devices  # noqa: E402
 
-# per shape, in order of priority: the issue's targets first (cross-entropy at 32,000 columns,
-# layer norm and RMS norm at 8,192)
-KERNELS = {
-    32000: ("cross_entropy", "layer_norm", "softmax", "rms_norm"),
-    8192: ("layer_norm", "rms_norm", "softmax", "cross_entropy"),
-}
+# (width, kernel) in order of priority: the issue's targets first (cross-entropy at 32,000
+# columns; softmax, layer norm and RMS norm at 8,192), then the other rows
+PRIORITY = (
+    (32000, "cross_entropy"),
+    (8192, "layer_norm"),
+    (8192, "rms_norm"),
+    (8192, "softmax"),
+    (32000, "layer_norm"),
+    (32000, "softmax"),
+    (32000, "rms_norm"),
+    (8192, "cross_entropy"),
+)
 SPELLINGS = ("/plain", "/helion", "")  # "": ours
-SHAPES = ((16384, 32000), (16384, 8192))
-SMALL_SHAPES = ((37, 3001), (37, 300))
+ROWS = 16384
+SMALL = {32000: (37, 3001), 8192: (37, 300)}  # --small: (rows, width) on the CPU interpreter
 
 
 def inputs(kernel: str, m: int, n: int):
@@ -65,15 +72,13 @@ def row_workloads(small: bool, widths: set[int] | None = None) -> list[Workload]
     """Every (shape, kernel, spelling), in order of priority (`widths`: those shapes only)."""
     known = {w.name: w for w in workloads(small) + spellings(small)}
     chosen = []
-    for (m, n), width in zip(SMALL_SHAPES if small else SHAPES, KERNELS):
+    for width, kernel in PRIORITY:
         if widths and width not in widths:
             continue
-        for kernel in KERNELS[width]:
-            for spelling in SPELLINGS:
-                base = known[kernel + spelling]
-                chosen.append(
-                    dataclasses.replace(base, shape=f"[{m}, {n}]", make=inputs(kernel, m, n))
-                )
+        m, n = SMALL[width] if small else (ROWS, width)
+        for spelling in SPELLINGS:
+            base = known[kernel + spelling]
+            chosen.append(dataclasses.replace(base, shape=f"[{m}, {n}]", make=inputs(kernel, m, n)))
     return chosen
 
 
@@ -131,6 +136,11 @@ def main(argv: list[str] | None = None) -> dict:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     small = options.small or device == "cpu"
     options.out.mkdir(parents=True, exist_ok=True)
+    # every search's candidates, drops, timings and pick (run/tuning.py, run/autotune.py)
+    log = logging.FileHandler(options.out / "tuning.log")
+    log.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logging.getLogger("transpiler.autotune").addHandler(log)
+    logging.getLogger("transpiler.autotune").setLevel(logging.INFO)
     peaks = devices.measure_peaks()
     known = devices.current_device() if device == "cuda" else None
     report: dict = {

@@ -353,7 +353,11 @@ def test_the_space_holds_each_configuration_once(monkeypatch):
 
 @pytest.mark.parametrize(
     ("shape", "chunks"),
-    [((5, 1000), set()), ((5, 5000), {1024, 2048, 4096}), ((3, 40000), {1024, 2048, 4096})],
+    [
+        ((5, 1000), set()),
+        ((5, 5000), {1024, 2048, 4096}),
+        ((3, 40000), {1024, 2048, 4096, 8192}),
+    ],
 )
 def test_wide_rows_add_looped_candidates(monkeypatch, shape, chunks):
     monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
@@ -361,11 +365,16 @@ def test_wide_rows_add_looped_candidates(monkeypatch, shape, chunks):
     kernel = transpiler.kernel(row_sums.fn)
     space, rows = tuning.tuning_space(kernel, (x,), tune_settings({}), SM90)
     loops = [c.get("reduction_loops") for c in space]
-    assert rows and {o[0] for o in loops if o and o[0] is not None} == chunks
+    assert {o[0] for o in loops if o and o[0] is not None} == chunks
+    assert rows == (not chunks)  # rows per program prune a space of whole rows only
     whole = [o for o in loops if o == [None]]
     assert bool(whole) == (bool(chunks) and shape[1] <= 32768)  # whole rows only where they fit
     if not chunks:
         assert loops == [None] * len(space)  # no reduction_loops key: the default stands
+    for config in space:
+        if config.get("reduction_loops", [None])[0] is not None:  # 16-32 lanes of a chunk each
+            lanes = config["block_sizes"][0] * config["reduction_loops"][0]
+            assert 16 <= lanes // (32 * config["num_warps"]) <= 32 and lanes <= 8192
 
 
 def test_a_quick_search_tries_looped_rows_and_they_sum_the_rows(monkeypatch):
@@ -396,7 +405,8 @@ def one_row_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 @pytest.mark.parametrize(("width", "whole_warps"), [(32000, {16, 32}), (9000, {8, 16, 32})])
 def test_one_row_per_program_searches_forms_and_warps(monkeypatch, width, whole_warps):
     """A row tile fixed at one row has no block size to tune: the space is each form (whole
-    row, chunks) at the warps that give each thread 4 to 64 of its lanes, in turns."""
+    row at 4-64 lanes a thread, chunks at 16-32), whole rows first where the row fits one
+    block by default, else the forms in turns."""
     monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
     logits, labels = torch.randn(3, width), torch.randint(0, width, (3,))
     kernel = transpiler.kernel(one_row_loss.fn)
@@ -404,7 +414,11 @@ def test_one_row_per_program_searches_forms_and_warps(monkeypatch, width, whole_
     forms = {}
     for config in space:
         forms.setdefault(config["reduction_loops"][0], set()).add(config["num_warps"])
-    assert forms[None] == whole_warps and forms[2048] == {4, 8, 16} and forms[1024] == {4, 8}
-    first = [c["reduction_loops"][0] for c in space[: len(forms)]]
-    assert len(set(first)) == len(forms)  # a quick search's first candidates: every form
+    assert forms[None] == whole_warps and forms[2048] == {2, 4} and forms[1024] == {1, 2}
+    assert forms[8192] == {8, 16}
+    if width > 16384:
+        first = [c["reduction_loops"][0] for c in space[: len(forms)]]
+        assert len(set(first)) == len(forms)  # a quick search's first candidates: every form
+    else:
+        assert [c["reduction_loops"][0] for c in space[:3]] == [None] * 3
     assert len(space) == len({tuple(sorted((k, str(v)) for k, v in c.items())) for c in space})

@@ -1,7 +1,9 @@
-"""Row kernels' forms (issue 17): a gather of one index per row as one masked sum, looped rows
-with lane-wise accumulators, variance in one read (Welford); float64 references, odd widths."""
+"""Row kernels' forms (issue 17): a gather of one index per row as one load (or a masked sum),
+looped rows with lane-wise accumulators, variance in one read (Welford); float64 references, odd widths."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 import torch
@@ -95,12 +97,20 @@ def _picked(name: str, rows: int, width: int):
     return (logits.float(), labels), exact
 
 
-@pytest.mark.parametrize("name", ["picked_one_row", "picked_rows"])
+# kernel → (lane loads, masked sums): an element-wise function of the row's loads is read at
+# the label (lower/lane_loads.py); softmax's probabilities (after reductions) are summed out
+PICKS = {"picked_one_row": (1, 0), "picked_rows": (1, 1)}
+
+
+@pytest.mark.parametrize("name", list(PICKS))
 @pytest.mark.parametrize("width", [1, 37, 1000])
-def test_one_index_per_row_is_a_masked_sum(name, width):
+def test_one_index_per_row_is_a_lane_load_or_a_masked_sum(name, width):
     arguments, exact = _picked(name, 7, width)
     code = transpiler.transpile_module(SOURCE, example_args={name: arguments}, only=(name,)).code
-    assert "tl.gather(" not in code and "tl.where(offs_v" in code.replace("[None, :]", "")
+    loads, sums = PICKS[name]
+    assert "tl.gather(" not in code
+    assert len(re.findall(r"lane_v\w* = ", code)) == loads
+    assert code.replace("[None, :]", "").count("tl.where(offs_v") == sums
     assert_matches(generated(SOURCE, name, *arguments)(*arguments), exact.float(), torch.float32)
 
 

@@ -12,7 +12,7 @@ from .autotune import LOG, candidates, search
 from .cache import cache_dir
 from .compile_pool import compile_pool
 from .precompile import FailureCache, precompile
-from .reduction_candidates import reduction_loop_candidates, whole_widths
+from .reduction_candidates import reduction_loop_candidates, row_space, whole_widths
 from .tune_settings import TuneSettings, tune_settings
 from .tune_space import cost_estimate, device_target, fit_to_device, order_by_cost
 
@@ -79,11 +79,15 @@ def tuning_space(
     if isinstance(given, (list, tuple)) and given:
         return [dict(c) for c in given], roles == ["rows"]
     space = _distinct(candidates(tunables, transpiled.phases.get(kernel.name)))
-    space = with_reduction_loops(space, kernel, transpiled.whole_sizes.get(kernel.name, ()), args)
+    whole_sizes = transpiled.whole_sizes.get(kernel.name, ())
+    space = with_reduction_loops(space, kernel, whole_sizes, args, device)
     space = fit_to_device(space, roles, device)
     if roles != ["rows"]:  # row candidates keep their order: the search prunes by it
         space = order_by_cost(space, cost_estimate(kernel, args, device), len(tunables))
-    return space[: settings.most_candidates], roles == ["rows"]
+    # rows per program prune the search only among whole rows (a slow 2-row whole block says
+    # nothing of 2 rows in chunks)
+    whole_rows = roles == ["rows"] and all(not any(c.get("reduction_loops") or []) for c in space)
+    return space[: settings.most_candidates], whole_rows
 
 
 def _distinct(configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -96,52 +100,29 @@ def _distinct(configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-LOOPED_CONFIGS = 4  # of the space's first configurations, each also tried with rows in chunks
-# elements per thread a row program's block may give each thread: fewer leaves threads idle
-# on the reductions' shuffles, more spills (a 32,768-lane float32 row at 4 warps: 256 each)
-LANES_PER_THREAD = (4, 64)
-
-
-def warps_for_lanes(lanes: int) -> list[int]:
-    """num_warps worth timing for a program holding `lanes` elements of a row at once."""
-    low, high = LANES_PER_THREAD
-    fitting = [w for w in (4, 8, 16, 32) if low <= lanes // (32 * w) <= high]
-    return fitting or [4 if lanes < 32 * 4 * low else 32]
-
-
-def _lanes(option: list[int | None], widths: list[int]) -> int:
-    """The lanes of a row a program holds at once: its chunk, or the whole row's block."""
-    blocks = [
-        c if c is not None else 1 << max(w - 1, 0).bit_length() for c, w in zip(option, widths)
-    ]
-    return max(blocks, default=1)
+LOOPED_CONFIGS = 4  # of a tiled space's first configurations, each also tried in chunks
 
 
 def with_reduction_loops(
-    space: list[dict[str, Any]], kernel: Any, whole_sizes: tuple[str, ...], args: tuple
-) -> list[dict[str, Any]]:
+    space: list[dict[str, Any]], kernel: Any, whole_sizes: tuple[str, ...], args: tuple,
+    device: Any = None,
+) -> list[dict[str, Any]]:  # fmt: skip
     """The space with `reduction_loops` choices where a whole dimension is wider than a few
-    thousand lanes (reduction_candidates): each configuration with whole rows where they may
-    stay whole, the first LOOPED_CONFIGS each followed by their chunked forms (so that a
-    "quick" search, which keeps the first few, tries both)."""
+    thousand lanes (reduction_candidates): a row kernel's forms in turns (row_space); other
+    kernels' configurations with whole rows where they may stay whole, the first
+    LOOPED_CONFIGS each followed by their chunked forms."""
     names = list(inspect.signature(kernel.fn).parameters)
     widths = whole_widths(whole_sizes, names, kernel.positional(tuple(args), {}))
     options = reduction_loop_candidates(widths) if widths else []
     if len(options) < 2:
         return space  # one choice: the default's own
+    roles = {role for _, role in kernel.transpiled(tuple(args)).tunables.get(kernel.name, ())}
+    if roles <= {"rows", "batch"}:
+        warp_size = getattr(device, "warp_size", 32)
+        max_threads = getattr(device, "max_threads_per_block", 1024)
+        return row_space(space, widths, warp_size, max_threads)
     whole = [o for o in options if all(c is None for c in o)][:1]
     looped = [o for o in options if any(c is not None for c in o)]
-    if not space:  # no tunable tile (`hl.tile(n, block_size=1)`): the warps fit each form,
-        # taken in turns (a quick search's first few try every form)
-        per_form = [
-            [
-                {"reduction_loops": option, "num_warps": w}
-                for w in warps_for_lanes(_lanes(option, widths))
-            ]
-            for option in whole + looped
-        ]
-        deepest = max(map(len, per_form))
-        return [form[i] for i in range(deepest) for form in per_form if i < len(form)]
     tried = []
     for index, config in enumerate(space):
         own = whole + (looped if index < LOOPED_CONFIGS else [])

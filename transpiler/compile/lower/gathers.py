@@ -1,4 +1,5 @@
-"""`torch.gather(block, dim, index)` in a device loop: Triton's `tl.gather` along that axis."""
+"""`torch.gather(block, dim, index)` in a device loop: one load per row where the block is an
+element-wise function of loads (lane_loads.py), else Triton's `tl.gather` along that axis."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .accumulations import hoist_gather
 from .arguments import Arguments
+from .lane_loads import lane_load
 from .values import BLOCK, CONST, Value, block, is_squeezed, triton_dims, triton_position
 
 
@@ -54,6 +56,11 @@ def lower_gather(builder, value: Value, args: Arguments, node: cst.Call) -> Valu
             hint="gather along a dimension loaded whole (x[tile, :])",
         )
     axis = triton_position(value.dims, position)
+    one_per_row = index.dims[position] is None and value.dims[position] is not None
+    if one_per_row and value.dims[position].key is not None:  # along a whole dimension
+        loaded = lane_load(builder, value, index, value.dims[position], node)
+        if loaded is not None:
+            return block(loaded, index.dims, value.dtype)
     if builder.reduction_loops.is_looped(value.dims[position]):
         return hoist_gather(builder, value, index, (position, axis), node)
     if index.dims[position] is None and value.dims[position] is not None and value.dtype == "float":

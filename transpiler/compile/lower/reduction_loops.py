@@ -19,6 +19,7 @@ from ..frontend.errors import ReductionLoopError
 from ..ops.table import ELEMENTWISE
 from .config_literals import config_value
 from .online_rows import join_online
+from .row_evictions import with_evictions
 from .values import Axis
 from .welford_rows import join_variance
 
@@ -32,6 +33,11 @@ _ROW_CALLS = {
     "tl.div_rn", "tl.math.exp", "tl.math.log", "tl.math.sqrt", "tl.math.rsqrt", "tl.math.tanh",
     "upcast_half", "fill_lowest", "fill_highest", "to",
 }  # fmt: skip
+
+
+def elementwise_calls() -> set[str]:
+    """Calls a row statement may make and still compute each lane from that lane alone."""
+    return _ROW_CALLS | _elementwise_helpers()
 
 
 def _elementwise_helpers() -> set[str]:
@@ -189,7 +195,7 @@ def restructure(builder, lines: list) -> list:
     axis = looped.axis
     along = {axis.offsets, axis.mask, axis.block}
     statements = _statements(lines)
-    allowed = _ROW_CALLS | _elementwise_helpers()
+    allowed = elementwise_calls()
     for statement in statements:
         if statement.kind == "comment":
             head = statement.lines[0].text.strip()
@@ -233,7 +239,7 @@ def restructure(builder, lines: list) -> list:
         if statement.kind == "plain":
             out.statement(statement)
         index += 1
-    return out.lines
+    return with_evictions(builder.params, out.lines)
 
 
 class _Output:
@@ -383,7 +389,11 @@ def _loop(
             accumulation = state.accumulations[_marker_name(statement)]
             out.lines.extend(Line(1, text, line) for text in accumulation.init)
     start = looped.start
-    out.lines.append(Line(1, f"for {start} in tl.range(0, {looped.size}, {axis.block}):", line))
+    stages = config_value(builder.settings, "num_stages")
+    # Triton pipelines loads that feed no dot only in a loop that asks for stages itself
+    pipelined = f", num_stages={stages}" if isinstance(stages, int) and stages > 1 else ""
+    header = f"for {start} in tl.range(0, {looped.size}, {axis.block}{pipelined}):"
+    out.lines.append(Line(1, header, line))
     offsets = f"{axis.offsets} = {start} + tl.arange(0, {axis.block}).to(INDEX_DTYPE)"
     even = f" | {looped.even}" if looped.even else ""
     out.lines.append(Line(2, offsets, line))

@@ -1,0 +1,161 @@
+"""The row kernels' space (run/reduction_candidates.row_space): every form it offers (whole rows,
+rows x chunks, chunk loops pipelined by num_stages) computes the same rows, for three kernels of
+our own at odd widths against float64; the forms compile for sm_90 as the space intends."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+from helpers import assert_matches, load_module
+
+import transpiler
+from transpiler.analysis.targets import target_named
+from transpiler.run.reduction_candidates import row_space
+
+SOURCE = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def row_logsumexp(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([m], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        out[tile_m] = torch.logsumexp(x[tile_m, :].float(), dim=-1)
+    return out
+
+
+@helion.kernel()
+def row_normalise(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :].float()
+        norm = torch.sqrt(torch.sum(row * row, dim=-1, keepdim=True))
+        out[tile_m, :] = (row / norm).to(out.dtype)
+    return out
+
+
+@helion.kernel()
+def residual_rms_norm(
+    x: torch.Tensor, residual: torch.Tensor, weight: torch.Tensor, eps: float = 1e-6
+) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        summed = x[tile_m, :].float() + residual[tile_m, :].float()
+        inv_rms = torch.rsqrt(torch.mean(summed * summed, dim=-1, keepdim=True) + eps)
+        out[tile_m, :] = (summed * inv_rms * weight[None, :].float()).to(out.dtype)
+    return out
+"""
+
+WIDTHS = (3001, 12345, 32000)
+
+
+def _case(name: str, width: int, rows: int = 5, device: str = "cpu") -> tuple[tuple, object]:
+    """The kernel's arguments (no zeros) and its float64 result (None on the meta device)."""
+    x = torch.randn(rows, width, device=device) + 0.1
+    if name == "row_logsumexp":
+        args: tuple = (x,)
+        exact = lambda: torch.logsumexp(x.double(), dim=-1)  # noqa: E731
+    elif name == "row_normalise":
+        args = (x,)
+        exact = lambda: x.double() / x.double().norm(dim=-1, keepdim=True)  # noqa: E731
+    else:
+        residual = torch.randn(rows, width, device=device)
+        weight = torch.rand(width, device=device) + 0.5
+        args = (x, residual, weight)
+
+        def exact():
+            summed = x.double() + residual.double()
+            inv_rms = torch.rsqrt(summed.pow(2).mean(-1, keepdim=True) + 1e-6)
+            return summed * inv_rms * weight.double()
+
+    return args, (None if device == "meta" else exact())
+
+
+def _space(width: int) -> list[dict]:
+    rows = [{"block_sizes": [r], "num_warps": w} for r, w in ((1, 4), (1, 16), (2, 8))]
+    return row_space(rows, [width], 32, 1024)
+
+
+def _sample(space: list[dict]) -> list[dict]:
+    """One configuration of each form: rows, chunk and stages."""
+    seen, sample = set(), []
+    for config in space:
+        form = (config["block_sizes"][0], config["reduction_loops"][0], "num_stages" in config)
+        if form not in seen:
+            seen.add(form)
+            sample.append(config)
+    return sample
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", ["row_logsumexp", "row_normalise", "residual_rms_norm"])
+def test_every_form_of_the_space_matches_float64(name, width):
+    torch.manual_seed(width)
+    args, exact = _case(name, width)
+    for config in _sample(_space(width)):
+        code = transpiler.transpile_module(
+            SOURCE, example_args={name: args}, only=(name,), config=config
+        ).code
+        result = getattr(load_module(code, stem=f"row_space_{name}"), name)(*args)
+        assert_matches(result, exact, torch.float32)
+
+
+def test_the_space_gives_each_thread_wide_loads_and_pipelines_chunks():
+    space = _space(32000)
+    forms = {(c["block_sizes"][0], c["reduction_loops"][0]) for c in space}
+    assert (1, None) in forms and (4, 2048) in forms and (2, 4096) in forms
+    assert all(r * (c or 0) <= 8192 for r, c in forms)  # rows x chunk: 8,192 lanes at most
+    pipelined = [c for c in space if c.get("num_stages")]
+    assert pipelined and all(c["reduction_loops"][0] for c in pipelined)
+    key = lambda c: (c["block_sizes"][0], c["reduction_loops"][0], "num_stages" in c)  # noqa: E731
+    every = {key(c) for c in space}
+    assert len({key(c) for c in space[: len(every)]}) == len(every)  # in turns: every form
+    narrow = _space(8192)
+    assert all(c["reduction_loops"] == [None] for c in narrow[:3])  # it fits: whole rows first
+    assert row_space([{"block_sizes": [1], "num_warps": 4}], [1000], 32, 1024) == [
+        {"block_sizes": [1], "num_warps": 4}
+    ]
+
+
+@pytest.mark.parametrize("name", ["row_logsumexp", "residual_rms_norm"])
+def test_pipelined_chunks_compile_for_sm90_to_async_copies(name):
+    """num_stages on a chunk loop: Triton copies the next chunks to shared memory (cp.async)
+    and the row's loads stay 16 bytes wide; without it, 16-byte loads straight to registers."""
+    args, _ = _case(name, 32000, rows=64, device="meta")
+    args = tuple(a.to(torch.bfloat16) for a in args)
+    kernel = transpiler.kernel(load_module(SOURCE, stem=f"row_space_sm90_{name}").__dict__[name].fn)
+    plain = {"block_sizes": [2], "num_warps": 4, "reduction_loops": [2048]}
+    sm90 = target_named("sm_90")
+    for config, pipelined in ((plain, False), ({**plain, "num_stages": 3}, True)):
+        bound = kernel.bind(args, config)
+        assert ("num_stages=3" in bound.triton_source) == pipelined
+        (result,) = bound.compile_for(sm90)
+        ptx = result.asm["ptx"]
+        assert result.spills == 0
+        if pipelined:
+            assert "cp.async.cg.shared.global" in ptx and result.shared_bytes >= 2 * 2 * 4096
+        else:
+            assert "ld.global.v4" in ptx or "ld.global.nc.v4" in ptx
+
+
+@pytest.mark.parametrize(
+    ("name", "policies"),
+    [
+        ("row_normalise", ["evict_last", "evict_first"]),  # the norm's loop, then the store's
+        ("residual_rms_norm", ["evict_last", "evict_last", "evict_first", "evict_first"]),
+        ("row_logsumexp", []),  # one loop: read once, no policy
+    ],
+)
+def test_a_row_read_by_two_loops_stays_in_l2_between_them(name, policies):
+    args, _ = _case(name, 12345)
+    config = {"block_sizes": [2], "num_warps": 4, "reduction_loops": [1024]}
+    code = transpiler.transpile_module(SOURCE, example_args={name: args}, only=(name,),
+                                       config=config).code  # fmt: skip
+    assert re.findall(r'eviction_policy="(\w+)"', code) == policies
