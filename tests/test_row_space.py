@@ -51,6 +51,19 @@ def residual_rms_norm(
         inv_rms = torch.rsqrt(torch.mean(summed * summed, dim=-1, keepdim=True) + eps)
         out[tile_m, :] = (summed * inv_rms * weight[None, :].float()).to(out.dtype)
     return out
+
+
+@helion.kernel()
+def centered_in_tiles(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        total = hl.zeros([tile_m], dtype=torch.float32)
+        for tile_n in hl.tile(n):
+            total += x[tile_m, tile_n].float().sum(dim=1)
+        for tile_n in hl.tile(n):
+            out[tile_m, tile_n] = (x[tile_m, tile_n].float() - total[:, None] / n).to(out.dtype)
+    return out
 """
 
 WIDTHS = (3001, 12345, 32000)
@@ -159,3 +172,14 @@ def test_a_row_read_by_two_loops_stays_in_l2_between_them(name, policies):
     code = transpiler.transpile_module(SOURCE, example_args={name: args}, only=(name,),
                                        config=config).code  # fmt: skip
     assert re.findall(r'eviction_policy="(\w+)"', code) == policies
+
+
+def test_a_tensor_read_by_two_of_the_users_loops_stays_in_l2_between_them():
+    x = torch.randn(7, 3001) + 0.1
+    config = {"block_sizes": [2, 512], "num_warps": 4}
+    code = transpiler.transpile_module(SOURCE, example_args={"centered_in_tiles": (x,)},
+                                       only=("centered_in_tiles",), config=config).code  # fmt: skip
+    assert re.findall(r'eviction_policy="(\w+)"', code) == ["evict_last", "evict_first"]
+    result = load_module(code, stem="row_space_centered").centered_in_tiles(x)
+    exact = x.double() - x.double().mean(dim=1, keepdim=True)
+    assert_matches(result, exact, torch.float32)

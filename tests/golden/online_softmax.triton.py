@@ -23,7 +23,8 @@ def softmax_two_pass_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_st
         mask_n = (offs_n < n) | EVEN_N
         # line 14: values = x[tile_m, tile_n]
         x_ptrs = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
-        values = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0.0))
+        values = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0.0,
+                                     eviction_policy="evict_last"))
         # line 15: local_amax = torch.amax(values, dim=1)
         local_amax = tl.max(fill_lowest(values, mask_n[None, :]), axis=1)
         # line 16: mi_next = torch.maximum(mi, local_amax)
@@ -39,7 +40,8 @@ def softmax_two_pass_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_st
         mask_n = (offs_n < n) | EVEN_N
         # line 20: values = x[tile_m, tile_n]
         x_ptrs_1 = x_ptr + offs_m[:, None] * x_stride_0 + offs_n[None, :] * x_stride_1
-        values = upcast_half(tl.load(x_ptrs_1, mask=mask_m[:, None] & mask_n[None, :], other=0.0))
+        values = upcast_half(tl.load(x_ptrs_1, mask=mask_m[:, None] & mask_n[None, :], other=0.0,
+                                     eviction_policy="evict_first"))
         # line 21: out[tile_m, tile_n] = torch.exp(values - mi[:, None]) / di[:, None]
         out_ptrs = out_ptr + offs_m[:, None] * out_stride_0 + offs_n[None, :] * out_stride_1
         tl.store(out_ptrs, tl.exp(values - mi[:, None]) / di[:, None],

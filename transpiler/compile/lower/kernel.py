@@ -28,6 +28,7 @@ from .per_block import PerBlockValues
 from .plan import LoopPlan
 from .programs import PersistentPrograms
 from .reduction_loops import ReductionLoops, restructure
+from .row_evictions import with_evictions
 from .slices import SlicesMixin
 from .specialised import Specialisations
 from .split_k import Definitions, SplitK
@@ -299,6 +300,7 @@ class KernelBuilder(
         )
         if self.reduction_loops.looped is not None and settled:
             lines = restructure(self, lines)
+        lines = with_evictions(self.params, lines)  # a row read by two loops stays in L2
         return header + weak + _without_unused_axis_lines(lines)
 
     def flag_names(self) -> list[str]:

@@ -19,7 +19,6 @@ from ..frontend.errors import ReductionLoopError
 from ..ops.table import ELEMENTWISE
 from .config_literals import config_value
 from .online_rows import join_online
-from .row_evictions import with_evictions
 from .values import Axis
 from .welford_rows import join_variance
 
@@ -239,7 +238,7 @@ def restructure(builder, lines: list) -> list:
         if statement.kind == "plain":
             out.statement(statement)
         index += 1
-    return with_evictions(builder.params, out.lines)
+    return out.lines
 
 
 class _Output:

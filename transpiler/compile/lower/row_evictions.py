@@ -1,5 +1,6 @@
-"""A row read by several chunk loops of one program: the first reads keep it in L2 for the later
-ones (`eviction_policy="evict_last"`), the last read lets it go (`"evict_first"`)."""
+"""A tensor read by several loops of one program (chunk loops of a row, the user's own loops):
+the first reads keep it in L2 for the later ones (`eviction_policy="evict_last"`), the last
+read lets it go (`"evict_first"`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import re
 from ..emit.codegen import render
 from ..emit.lines import Line
 
-_CHUNK_LOOP = re.compile(r"for \w+ in tl\.range\(")
+_LOOP = re.compile(r"for \w+ in (tl\.)?range\(")
 
 
 def with_evictions(params: dict, lines: list[Line]) -> list[Line]:
-    """`lines` with the loads of each tensor that two or more chunk loops (depth 1) read given
+    """`lines` with the loads of each tensor that two or more loops (depth 1: `for start in
+    tl.range(...)` of looped rows, `for begin in range(...)` of inner tiles) read given
     eviction policies: evict_last in every loop but the last that reads it, evict_first there.
     `params`: the kernel's parameters (tensors are those of kind "tensor"). Loads that name a
     policy already (`hl.load(..., eviction_policy=...)`) keep it."""
@@ -39,10 +41,10 @@ def with_evictions(params: dict, lines: list[Line]) -> list[Line]:
 
 
 def _chunk_loops(lines: list[Line]) -> list[tuple[int, int]]:
-    """(header index, end index) of each `for start in tl.range(...)` at depth 1."""
+    """(header index, end index) of each `for ... in range(...)` / `tl.range(...)` at depth 1."""
     loops, index = [], 0
     while index < len(lines):
-        if lines[index].depth == 1 and _CHUNK_LOOP.match(lines[index].text.strip()):
+        if lines[index].depth == 1 and _LOOP.match(lines[index].text.strip()):
             end = index + 1
             while end < len(lines) and lines[end].depth > 1:
                 end += 1
