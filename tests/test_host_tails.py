@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import assert_matches, generated
+from helpers import assert_matches, generated, load_module
 
 import transpiler
 
@@ -181,3 +181,15 @@ def test_empty_tensors_keep_torchs_answer(name):
     ours = generated(SOURCE, name, *arguments)(*arguments)
     exact = _fused_cases()[name][1](*arguments)
     torch.testing.assert_close(ours, exact.to(ours.dtype), equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["mean_loss", "row_norms", "total_abs"])
+def test_fused_tail_is_one_relaxed_reduction_on_sm90(name):
+    """The total is read only after the kernel: each program's add is relaxed, one REDG in
+    SASS; the default acq_rel fenced every program (MEMBAR.ALL.GPU, a waited ATOMG, CCTL)."""
+    arguments, _ = _fused_cases()[name]
+    kernel = transpiler.kernel(load_module(SOURCE, stem=f"tails_sm90_{name}").__dict__[name].fn)
+    (result,) = kernel.bind(arguments).compile_for("sm_90")
+    assert 'sem="relaxed"' in kernel.bind(arguments).triton_source
+    sass = result.sass()
+    assert "REDG.E.ADD.F32" in sass and "MEMBAR" not in sass and "ATOMG" not in sass

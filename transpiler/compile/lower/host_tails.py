@@ -188,5 +188,9 @@ def emit_tail(builder, tensor: str, value, mask: ast.expr | None, dims, line: in
     builder.lines.append(
         Line(depth, f"if {tail.flag}:  # a float32 / float16 / bfloat16 {tensor}", returned)
     )
-    atomic = f"tl.atomic_add({total}, {share})"
+    # relaxed: the total is read only after the kernel (its end orders every add); the default
+    # acq_rel costs each program a fence, a waited atomic and an L1 flush (SASS: MEMBAR.ALL.GPU,
+    # ATOMG, CCTL.IVALL) where relaxed is one fire-and-forget REDG
+    atomic = f'tl.atomic_add({total}, {share}, sem="relaxed")'
+
     builder.lines.append(Line(depth + 1, atomic, returned))
