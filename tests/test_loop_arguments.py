@@ -82,3 +82,24 @@ def test_block_sizes_by_position_in_two_dimensions():
     code = transpiled("positional_blocks_2d", x)
     kernel = getattr(load_module(code, stem="positional_blocks_2d"), "positional_blocks_2d")
     assert_matches(on_device(kernel)(x), x.double() + 8 * 32)
+
+
+def test_only_the_named_kernel_is_checked():
+    """`only=`: another kernel's mistake (here: no device loop) does not stop this one."""
+    source = (
+        SOURCE
+        + """
+
+@helion.kernel()
+def no_loop(x: torch.Tensor) -> torch.Tensor:
+    return x * 2
+"""
+    )
+    x = torch.randn(33)
+    code = transpiler.transpile_module(
+        source, filename="loops.py", example_args={"positional_block": (x,)},
+        only=("positional_block",),
+    ).code  # fmt: skip
+    assert "def no_loop" not in code and "def positional_block(" in code
+    with pytest.raises(transpiler.TranspileError, match="no hl.tile / hl.grid loop"):
+        transpiler.transpile_module(source, filename="loops.py", only=("no_loop",))

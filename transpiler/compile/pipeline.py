@@ -36,6 +36,7 @@ from .frontend.kernels import (
     KernelFunction,
     collect_aliases,
     device_loop_kind,
+    find_kernel_decorator,
     find_kernels,
     is_barrier,
     positional_examples,
@@ -100,7 +101,7 @@ def _transpile(
 ) -> Transpiled:
     filename = parsed.filename
     aliases = collect_aliases(parsed.module)
-    kernels = find_kernels(parsed, aliases)
+    kernels = find_kernels(parsed, aliases, only)
     for kernel in kernels:
         check_device_rules(parsed, kernel, aliases)
     if config is not None:
@@ -112,8 +113,14 @@ def _transpile(
             groups = [c["l2_groupings"] for c in tuned if c.get("l2_groupings")]
             base = repr({"l2_groupings": groups[0]}) if groups else None
             kernel.settings = {**kernel.settings, "autotune_configs": list(tuned), "config": base}
-    left_out = {id(k.node) for k in kernels if only is not None and k.name not in only}
-    kernels = [k for k in kernels if id(k.node) not in left_out]
+    left_out = {  # kernels not asked for: neither checked (find_kernels) nor copied
+        id(s)
+        for s in parsed.module.body
+        if only is not None
+        and isinstance(s, cst.FunctionDef)
+        and s.name.value not in only
+        and find_kernel_decorator(s, aliases) is not None
+    }
     ranks = _ranks_from_examples(kernels, example_args)
     constants = _constants_from_examples(kernels, example_args, aliases)
     given = inline.callables_from_examples(kernels, example_args)

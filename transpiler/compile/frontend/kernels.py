@@ -163,24 +163,34 @@ def _kernel_settings(decorator: cst.Decorator, source: Source) -> dict[str, obje
     return settings
 
 
-def find_kernels(source: Source, aliases: Aliases) -> list[KernelFunction]:
+def find_kernel_decorator(function: cst.FunctionDef, aliases: Aliases) -> cst.Decorator | None:
+    """`@helion.kernel(...)` (or `aot_kernel`) on a function, None on a plain one."""
+    return next(
+        (
+            d
+            for d in function.decorators
+            if aliases.qualified(
+                d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+            )
+            in (f"{HELION}.kernel", f"{HELION}.aot_kernel")
+        ),
+        None,
+    )
+
+
+def find_kernels(
+    source: Source, aliases: Aliases, only: tuple[str, ...] | None = None
+) -> list[KernelFunction]:
+    """The module's kernels (`only`: those named, the others neither checked nor returned)."""
     kernels: list[KernelFunction] = []
     helpers: dict[str, cst.FunctionDef] = {}  # plain module functions, checked once all are found
     for statement in source.module.body:
         if isinstance(statement, cst.FunctionDef):
-            kernel_decorator = next(
-                (
-                    d
-                    for d in statement.decorators
-                    if aliases.qualified(
-                        d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
-                    )
-                    in (f"{HELION}.kernel", f"{HELION}.aot_kernel")
-                ),
-                None,
-            )
+            kernel_decorator = find_kernel_decorator(statement, aliases)
             if kernel_decorator is None:
                 helpers[statement.name.value] = statement
+                continue
+            if only is not None and statement.name.value not in only:
                 continue
             body = list(statement.body.body)
             _refuse_unknown_loops(body, source, aliases)
