@@ -73,14 +73,14 @@ def test_a_block_size_by_position_is_honoured():
     x = torch.randn(101)
     code = transpiled("positional_block", x)
     assert "BLOCK_SIZE = 16" in code or "BLOCK_SIZE=16" in code
-    ours = on_device(getattr(load_module(code, stem="positional_block"), "positional_block"))(x)
+    ours = on_device(load_module(code, stem="positional_block").positional_block)(x)
     assert_matches(ours, x.double() * 2 + 16)
 
 
 def test_block_sizes_by_position_in_two_dimensions():
     x = torch.randn(19, 45)
     code = transpiled("positional_blocks_2d", x)
-    kernel = getattr(load_module(code, stem="positional_blocks_2d"), "positional_blocks_2d")
+    kernel = load_module(code, stem="positional_blocks_2d").positional_blocks_2d
     assert_matches(on_device(kernel)(x), x.double() + 8 * 32)
 
 
