@@ -14,7 +14,7 @@ from IPython.core.interactiveshell import InteractiveShell
 from magic_shell import ADD_CELL, ANY_RANK_CELL, SCALED_CELL, fresh_shell, put, run_magic
 
 import transpiler
-import transpiler.run.runtime
+import transpiler.run.kernel_tuning
 from transpiler.run.autotune import candidates
 
 ROWS_CELL = """\
@@ -92,8 +92,8 @@ def test_the_magic_and_the_decorator_give_the_same_code_and_module(shell, case) 
 def searches(monkeypatch: pytest.MonkeyPatch, tmp_path) -> list[str]:
     """Tuning as on a GPU: each search (its kernel's name recorded) times made-up numbers; the
     last candidate wins, so a config from elsewhere cannot pass for it by chance."""
-    monkeypatch.setattr(transpiler.run.runtime, "on_gpu", lambda args: True)
-    monkeypatch.setattr(transpiler.run.runtime, "_SEARCHES", {})
+    monkeypatch.setattr(transpiler.run.kernel_tuning, "on_gpu", lambda args: True)
+    monkeypatch.setattr(transpiler.run.kernel_tuning, "_SEARCHES", {})
     monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))
     ran: list[str] = []
 
@@ -104,7 +104,7 @@ def searches(monkeypatch: pytest.MonkeyPatch, tmp_path) -> list[str]:
         timings = [(None, 3.0)] + [(c, 2.0 - i / len(space)) for i, c in enumerate(space)]
         return space[-1], timings
 
-    monkeypatch.setattr(transpiler.run.runtime, "tune", tune)
+    monkeypatch.setattr(transpiler.run.kernel_tuning, "tune", tune)
     return ran
 
 
@@ -123,7 +123,7 @@ def test_the_magic_and_the_decorator_tune_to_the_same_config(shell, searches, mo
     assert other.tuning_for(args).config == tuned.config and searches == [name]
     assert other.tuning_for(args).origin == "session" and other.last_tuning == tuned.timings
     # a new session: both read it from the autotune file
-    monkeypatch.setattr(transpiler.run.runtime, "_SEARCHES", {})
+    monkeypatch.setattr(transpiler.run.kernel_tuning, "_SEARCHES", {})
     again = decorated(cell, name)
     again(*args)
     assert again.tuning_for(args) == transpiler.Tuning(tuned.config, [], "cache")
@@ -135,7 +135,7 @@ def test_a_real_search_in_a_cell_serves_the_decorator(monkeypatch, tmp_path) -> 
     """On a GPU: the cell's kernel searches (transpiler.Kernel's own tuning: precompiled, fitted
     to the device, timed); the same source under the decorator runs the same module with the
     same config and searches nothing."""
-    monkeypatch.setattr(transpiler.run.runtime, "_SEARCHES", {})
+    monkeypatch.setattr(transpiler.run.kernel_tuning, "_SEARCHES", {})
     monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))
     with fresh_shell("cuda") as shell:
         x, y = torch.randn(1 << 22) + 3, torch.randn(1 << 22) + 3

@@ -20,7 +20,7 @@ import transpiler.analysis.perf
 import transpiler.analysis.perf.devices
 import transpiler.analysis.perf.plot
 import transpiler.analysis.perf.timing
-import transpiler.run.runtime
+import transpiler.run.kernel_tuning
 from transpiler.run.autotune import TILE_CONFIGS, candidates, shape_key
 
 CANDIDATES = len(TILE_CONFIGS)  # transpiler.run.autotune.candidates for one element-wise tile
@@ -37,8 +37,8 @@ def shell(device: str) -> Iterator[InteractiveShell]:
 def searches(monkeypatch: pytest.MonkeyPatch, tmp_path) -> list[list[dict[str, Any]]]:
     """Kernels tune as on a GPU (transpiler.Kernel's own tuning, the device faked); each search
     builds and runs every candidate of the kernel's space, the first wins."""
-    monkeypatch.setattr(transpiler.run.runtime, "on_gpu", lambda args: True)
-    monkeypatch.setattr(transpiler.run.runtime, "_SEARCHES", {})  # this session's searches
+    monkeypatch.setattr(transpiler.run.kernel_tuning, "on_gpu", lambda args: True)
+    monkeypatch.setattr(transpiler.run.kernel_tuning, "_SEARCHES", {})  # this session's searches
     monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))  # a fresh autotune cache
     ran: list[list[dict[str, Any]]] = []
 
@@ -53,7 +53,7 @@ def searches(monkeypatch: pytest.MonkeyPatch, tmp_path) -> list[list[dict[str, A
         ran.append(list(configs))
         return configs[0], timings
 
-    monkeypatch.setattr(transpiler.run.runtime, "tune", tune)
+    monkeypatch.setattr(transpiler.run.kernel_tuning, "tune", tune)
     return ran
 
 
@@ -99,7 +99,7 @@ def test_a_rerun_reuses_this_sessions_search_and_force_searches_again(shell, sea
 def test_a_configuration_from_the_disk_cache_has_no_search(shell, searches, monkeypatch) -> None:
     put(shell, x=torch.randn(33), y=torch.randn(33))
     run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
-    monkeypatch.setattr(transpiler.run.runtime, "_SEARCHES", {})  # a new session, same cache
+    monkeypatch.setattr(transpiler.run.kernel_tuning, "_SEARCHES", {})  # a new session, same cache
     shown = run_magic(shell, "--run 'add(x, y)' --show none", ADD_CELL)
     chosen = searches[0][0]
     assert len(searches) == 1 and (
@@ -189,7 +189,7 @@ def test_roofline_on_cpu_says_the_cloud_needs_a_gpu(shell) -> None:
 
 @pytest.mark.gpu
 def test_a_real_search_in_a_cell_becomes_the_roofline_cloud(shell, monkeypatch, tmp_path) -> None:
-    monkeypatch.setattr(transpiler.run.runtime, "_SEARCHES", {})
+    monkeypatch.setattr(transpiler.run.kernel_tuning, "_SEARCHES", {})
     monkeypatch.setenv("TRANSPILER_CACHE_DIR", str(tmp_path))  # search, not the disk cache
     put(shell, x=torch.randn(1 << 22), y=torch.randn(1 << 22))
     shown = run_magic(shell, "--run 'add(x, y)' --roofline --show none", ADD_CELL)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import inspect
 import os
 import sys
@@ -20,15 +19,16 @@ from ..analysis.targets import compile_launcher
 from ..compile.frontend.assumed import example
 from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import reference_function
-from .autotune import TuningCache, shape_key
+from . import kernel_tuning
+from .autotune import shape_key
 from .cache import CACHE_ENV, cache_dir, cached_file, load_module, write_atomically  # noqa: F401
 from .devices import DeviceError, check_devices, interpreting  # noqa: F401
 from .fitting import fitting_config
+from .kernel_tuning import Tuning
 from .module_source import module_source
 from .reduction_candidates import default_loops, whole_widths
 from .torch_ops import aliased_returns, register, with_aliases
 from .tune_settings import tune_settings
-from .tuning import tune
 
 REFERENCE_ENV = "TRANSPILER_REFERENCE"
 TRANSPILED_KEPT = 512  # generated modules remembered across kernels of the same source
@@ -40,21 +40,6 @@ _DEFINING: ContextVar[tuple[str, str] | None] = ContextVar("transpiler_defining"
 # (source, filename, kernel, specialisation, config) → its generated module, shared by every
 # Kernel of that source (a cell run again, a module reloaded): `forget` drops a source's
 _TRANSPILED: dict[tuple, Transpiled] = {}
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """The configuration a kernel runs with on some shapes, and where it came from: "search"
-    (searched now), "session" (the same code searched earlier in this process, its timings
-    kept), "cache" (the autotune file on disk: no timings)."""
-
-    config: dict | None
-    timings: list  # the search's (config, ms), the default (None) first
-    origin: str
-
-
-# (digest of the generated code, kernel, shapes) → the Tuning a search found in this process
-_SEARCHES: dict[tuple[str, str, str], Tuning] = {}
 
 
 @dataclass(frozen=True)
@@ -83,13 +68,6 @@ def forget(source: str) -> None:
     """Drop the generated modules remembered for `source` (they are made again when asked)."""
     for key in [key for key in _TRANSPILED if key[0] == source]:
         del _TRANSPILED[key]
-
-
-def on_gpu(args: tuple) -> bool:
-    """Kernels launch on a GPU (not Triton's interpreter) with CUDA tensors among `args`."""
-    if interpreting():
-        return False
-    return any(isinstance(a, torch.Tensor) and a.is_cuda for a in args)
 
 
 class Kernel:
@@ -321,7 +299,7 @@ class Kernel:
             self._tune_settings = tune_settings(self.settings)
         if "config" in self.settings or self._tune_settings.effort == "none":
             return False
-        return on_gpu(args)
+        return kernel_tuning.on_gpu(args)
 
     def tuned_config(self, args: tuple) -> dict | None:
         """The best configuration for these shapes: from memory, from disk, or searched now;
@@ -330,30 +308,10 @@ class Kernel:
             return self.checked_config(args)
         memory_key = shape_key(args)
         if memory_key not in self.tunings:
-            found = self.tunings[memory_key] = self._tune(args, memory_key)
+            found = self.tunings[memory_key] = kernel_tuning.tuning_of(self, args, memory_key)
             if found.origin != "cache":
                 self.last_tuning, self.last_tuning_key = list(found.timings), memory_key
         return self.tunings[memory_key].config
-
-    def _tune(self, args: tuple, memory_key: str) -> Tuning:
-        """A search's result for these shapes: this process's (same generated code), the
-        autotune file's, or a search now (`force_autotune=True`: always a search). Keyed by
-        the generated module less its first line (the source file's name): the same kernel
-        tunes once, from a file or a notebook cell."""
-        code = self.transpiled(tuple(args)).code.split("\n", 1)[-1]
-        session_key = (hashlib.sha256(code.encode()).hexdigest()[:20], self.name, memory_key)
-        force = bool(self.settings.get("force_autotune"))
-        if session_key in _SEARCHES and not force:
-            found = _SEARCHES[session_key]
-            return Tuning(found.config, found.timings, "session")
-        cache = TuningCache(cache_dir() / "autotune.json")
-        config, timings, stored = cache.config_for(
-            code, self.name, args, lambda: tune(self, args), force
-        )
-        if stored:
-            return Tuning(config, [], "cache")
-        _SEARCHES[session_key] = Tuning(config, list(timings), "search")
-        return _SEARCHES[session_key]
 
     def checked_config(self, args: tuple) -> dict | None:
         """None (the kernel's own configuration) where it fits the GPU; else a fallback."""
