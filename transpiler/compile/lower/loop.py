@@ -1,4 +1,4 @@
-"""One device loop lowered: runs refine its plan until a run follows it, whose code is kept."""
+"""One device loop lowered: its plan completed by the shape analysis, then one lowering run."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from ..emit.lines import LoweredKernel
 from ..frontend.host import HostInfo
 from ..frontend.kernels import Aliases
 from ..frontend.source import Source
+from .config_literals import config_value
 from .kernel import KernelBuilder
-from .plan import LoopFindings, LoopPlan, refine
+from .plan import LoopFindings, LoopPlan, planned, refine
+from .shapes import shape_facts
 from .values import NotSqueezable
 
 MAX_RUNS = 10  # a plan gains a fact per refinement; more than this is a bug of ours
@@ -26,9 +28,16 @@ def lower_loop(
     loop: cst.For,
     plan: LoopPlan,
 ) -> LoweredKernel:
-    """The loop's @triton.jit kernel and launch lines. A run that finds what its plan did not
-    say (whole dimensions only the launcher shows equal, a squeezed tile needed after all) is
-    followed by one with the refined plan: so `weight[None, :]` reuses `offs_n` and `mask_n`."""
+    """The loop's @triton.jit kernel and launch lines. The shape analysis (shapes.py) adds to
+    the plan what lowering's shapes will show (whole dimensions only the launcher shows equal,
+    a view's None standing for a squeezed tile, tiles that need their dimension): so
+    `weight[None, :]` reuses `offs_n` and `mask_n` in the one run. A run that still finds what
+    its plan did not say (a construct the analysis does not follow: docs/architecture.md) is
+    followed by one with the refined plan."""
+    sizes = config_value(settings, "block_sizes")
+    left = list(sizes)[plan.block_offset :] if isinstance(sizes, (list, tuple)) else []
+    facts = shape_facts(source, host, aliases, loop, left, plan.callables)
+    plan = planned(plan, facts, host.name_for_key)
     taken = set(host_names.taken)
     for _ in range(MAX_RUNS):
         host_names.taken = set(taken)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from .host_tails import Tail
+from .shapes import ShapeFacts
 from .values import NotSqueezable
 
 
@@ -47,6 +48,20 @@ class LoopFindings:
 
     unified: frozenset[tuple[str, str]] = frozenset()
     not_squeezable: NotSqueezable | None = None
+
+
+def planned(plan: LoopPlan, facts: ShapeFacts, user_name: Callable[[str], str | None]) -> LoopPlan:
+    """The plan with what the shape analysis (shapes.py) found before lowering: groups of
+    whole dimensions that meet, the view `None`s standing for squeezed tiles, and whether
+    block-size-1 tiles are squeezed."""
+    aliases = _merge(frozenset(facts.unified), plan, user_name)
+    tiles = {**plan.none_tiles, **facts.none_tiles} if facts.squeeze_units else {}
+    return replace(
+        plan,
+        key_aliases=MappingProxyType(aliases),
+        none_tiles=MappingProxyType(tiles),
+        squeeze_units=plan.squeeze_units and facts.squeeze_units,
+    )
 
 
 def refine(

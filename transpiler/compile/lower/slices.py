@@ -70,13 +70,13 @@ class SlicesMixin:
         )
         if lower is None or upper is None or (lower.isdigit() and upper.isdigit()):
             return None
-        if part.upper is not None and _length_node(self.source, part.lower, part.upper):
-            length = _length_node(self.source, part.lower, part.upper)
+        if part.upper is not None and written_length(self.source, part.lower, part.upper):
+            length = written_length(self.source, part.lower, part.upper)
             if self.host_text(length) is None or self.host_text(length).isdigit():
                 return None  # begin:begin + 4: slice_axis's lanes
         if part.upper is not None and upper != self.host.size_key(tensor, dim):
             self.slice_ends.add((tensor, dim, upper))
-        length_key = _difference(upper, lower)
+        length_key = difference(upper, lower)
         what = f"the slice {self.source.code(part).strip()} of {tensor}"
         axis = self.full_axis_for(length_key, node, what)
         start = None if lower == "0" else self.lower_expr(part.lower).code
@@ -109,7 +109,7 @@ class SlicesMixin:
                 hint="load the range and select with torch.where, or index with tile.index * step",
             )
         lower_node, upper_node = part.lower, part.upper
-        length_node = _length_node(self.source, lower_node, upper_node)
+        length_node = written_length(self.source, lower_node, upper_node)
         if length_node is None:
             raise self.source.error(
                 UnsupportedConstructError,
@@ -164,7 +164,7 @@ class SlicesMixin:
         return axis
 
 
-def _length_node(source, lower, upper) -> cst.BaseExpression | None:
+def written_length(source, lower, upper) -> cst.BaseExpression | None:
     """The length of `lower:upper` as written: `upper` when there is no lower bound, `n` for
     `begin:begin + n`, the difference of two integers."""
     if upper is None:
@@ -192,7 +192,7 @@ def _base_name(lower: cst.BaseExpression | None) -> str:
     return "slice"
 
 
-def _difference(upper: str, lower: str) -> str:
+def difference(upper: str, lower: str) -> str:
     """`upper - lower` as host code, `a + b - a` written `b`."""
     if lower == "0":
         return upper
