@@ -4,10 +4,9 @@ module's reference (the same definitions, copied in) gives reference mode's very
 
 from __future__ import annotations
 
-import runpy
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 import torch
@@ -443,8 +442,11 @@ def test_the_exported_reference_is_reference_mode(name, tmp_path):
     args = case.inputs()
     path = tmp_path / "exported.py"
     path.write_text(export_text(case.source, example_args=args))
-    exported: dict[str, Any] = runpy.run_path(str(path), run_name="exported")
-    ours = exported["run_reference"](exported["reference_k"], *_fresh(args))
+    # loaded as a user would (and the tutorial notebook does), not put into sys.modules
+    spec = importlib.util.spec_from_file_location("exported", path)
+    exported = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(exported)
+    ours = exported.run_reference(exported.reference_k, *_fresh(args))
     mode = reference(case.source, "k")(*_fresh(args))
     assert torch.equal(ours.cpu(), mode)
 
@@ -480,3 +482,26 @@ def test_the_cost_model_runs_host_code_as_the_launcher_spells_it(n, block):
     launcher_block = eval(line.split("=", 1)[1], {"triton": triton, "n": n})  # noqa: S307
     assert launcher_block == block
     assert analyse(case.source, "k", (x,)).block_sizes()["tile_n"] == launcher_block
+
+
+@pytest.mark.parametrize(
+    "params, declared",
+    [
+        ("x: torch.Tensor, scale: hl.constexpr", "x: torch.Tensor, scale"),
+        ("x: torch.Tensor, scale: hl.constexpr = 3", "x: torch.Tensor, scale=3"),
+        (
+            "x: torch.Tensor, *, scale: helion.language.constexpr = 2",
+            "x: torch.Tensor, *, scale=2",
+        ),
+    ],
+)
+def test_a_standalone_launcher_declares_hl_annotated_parameters_without_hl(params, declared):
+    """The generated module imports only torch and triton: `scale: hl.constexpr` would be a
+    NameError when Python defines the launcher (no `from __future__ import annotations`)."""
+    body = CASES["constexpr"].body.replace("x: torch.Tensor, scale: hl.constexpr", params)
+    code = transpiler.transpile(HEADER + "@helion.kernel()\n" + body)
+    assert f"def k({declared}) -> torch.Tensor:" in code
+    namespace: dict = {}
+    exec(compile(code, "standalone.py", "exec", dont_inherit=True), namespace)  # noqa: S102
+    x = floats(19)
+    assert_matches(namespace["k"](x, scale=3), x.double() * 3, torch.float32)

@@ -30,7 +30,7 @@ from .frontend.errors import (
     UnsupportedOpError,
 )
 from .frontend.host import HostInfo, analyse_params, assigned_names
-from .frontend.host_code import rewrite_host_statement
+from .frontend.host_code import launcher_parameters, rewrite_host_statement
 from .frontend.kernels import (
     Aliases,
     KernelFunction,
@@ -292,7 +292,7 @@ def lower_kernel(
             launcher.append(
                 Line(0, "@" + source.code(decorator.decorator), source.line_of(decorator))
             )
-    signature = f"def {kernel.name}({source.code(node.params)})"
+    signature = f"def {kernel.name}({launcher_parameters(node.params, aliases)})"
     if node.returns is not None:
         signature += f" -> {source.code(node.returns.annotation)}"
     launcher.append(Line(0, signature + ":", header_line))

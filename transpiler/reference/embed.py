@@ -108,4 +108,7 @@ def section(exposed: dict[str, object]) -> tuple[list[str], str]:
         + f"\n\n    return types.SimpleNamespace({returned})"
     )
     _, imports = _definitions()
-    return ["from __future__ import annotations", "import types", *imports], text
+    # no `from __future__ import annotations`: a dataclass's string annotations need its module in
+    # sys.modules, which a module loaded by importlib's exec_module is not (annotations are
+    # evaluated where they stand instead: the embedded modules hold no forward reference)
+    return ["import types", *imports], text

@@ -8,7 +8,7 @@ import functools
 import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import torch
 
@@ -71,9 +71,9 @@ class TileIndex(torch.Tensor):
     __torch_function__ = torch._C._disabled_torch_function_impl  # results are plain tensors
     tile: Tile
 
-    @staticmethod
-    def of(tile: Tile) -> TileIndex:
-        indices = torch.Tensor._make_subclass(TileIndex, tile.index)
+    @classmethod
+    def of(cls, tile: Tile) -> Self:
+        indices = torch.Tensor._make_subclass(cls, tile.index)
         indices.tile = tile
         return indices
 

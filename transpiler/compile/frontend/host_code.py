@@ -115,3 +115,28 @@ def rewrite_host_statement(statement: cst.CSTNode, source: Source, aliases: Alia
     """The statement's text as the user wrote it, with Helion host helpers respelled."""
     rewritten = statement.visit(HostCodeRewriter(source, aliases))
     return source.module.code_for_node(rewritten)
+
+
+class _LanguageAnnotations(cst.CSTTransformer):
+    """Parameters annotated with an hl name (`scale: hl.constexpr`) lose the annotation."""
+
+    def __init__(self, aliases: Aliases) -> None:
+        self.aliases = aliases
+
+    def leave_Param(self, original: cst.Param, updated: cst.Param) -> cst.Param:
+        annotation = original.annotation
+        qualified = self.aliases.qualified(annotation.annotation) if annotation else None
+        if (qualified or "").startswith(f"{LANGUAGE}."):
+            if updated.default is None:
+                return updated.with_changes(annotation=None)
+            no_space = cst.SimpleWhitespace("")  # `scale=3`, as an unannotated default is written
+            equal = cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space)
+            return updated.with_changes(annotation=None, equal=equal)
+        return updated
+
+
+def launcher_parameters(params: cst.Parameters, aliases: Aliases) -> str:
+    """A kernel's parameters as its launcher declares them: an annotation naming an hl function
+    left out (the generated module imports only torch and triton, and Python evaluates a
+    parameter's annotation when the launcher is defined)."""
+    return cst.Module([]).code_for_node(params.visit(_LanguageAnnotations(aliases)))
