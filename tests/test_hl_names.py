@@ -20,6 +20,10 @@ _LOWER = (
     "lower/: one lowering method telling the rows it serves apart by name (or a device loop's "
     "kind); to become row data once demix's functions replace the mixins (issue 16 move 3)"
 )
+_SHAPES = (
+    "lower/shapes.py (once's shape analysis, 2026-12-04) tells hl rows apart by name, binding "
+    "by position: its rule per row belongs in the table (a shape column, as lowering and cost)"
+)
 _ONE_ROW = "one row's own rule, kept where its state lives (a fact of that row, not a list)"
 # (module, word) → why the word there is not a second list of hl names.
 ALLOWED: dict[tuple[str, str], str] = {
@@ -54,6 +58,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/lower/loops.py", "vtile"): _LOWER,
     ("transpiler/compile/lower/loops.py", "static_range"): _LOWER,
     ("transpiler/compile/lower/statements.py", "dot"): _LOWER,
+    **{
+        ("transpiler/compile/lower/shapes.py", word): _SHAPES
+        for word in ("arange", "associative_scan", "dot", "full", "grid", "join", "reduce")
+        + ("split", "tile", "zeros")
+    },
     ("transpiler/compile/lower/calls.py", "dot"): _LOWER,
     ("transpiler/compile/lower/calls.py", "zeros"): _LOWER,
     ("transpiler/compile/lower/calls.py", "full"): _LOWER,
