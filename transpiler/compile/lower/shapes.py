@@ -8,52 +8,27 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from ..frontend.callables import InlineCallable
 from ..frontend.host import HostInfo
 from ..frontend.kernels import Aliases
 from ..frontend.source import Source
-from ..ops.table import ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
+from .shape_calls import call, product, transposed
+from .shape_values import (
+    COLON,
+    UNKNOWN,
+    Block,
+    Dim,
+    HostTensor,
+    Items,
+    Materialise,
+    Tile,
+    explicit_blocks,
+    is_colon,
+    is_none,
+    target_names,
+)
 from .slices import difference, written_length
 
-# A dimension of a value, as lowering's axes would be: ("tile", label, squeezed), ("whole", size
-# key), ("sized", lanes); None is a dimension of size 1 (a view's `None` carries its place).
-Dim = tuple
-PRESERVING = {"to", "float", "half", "bfloat16", "contiguous", "clone", "type_as", "detach"}
-PRESERVING |= {"full_like", "zeros_like", "ones_like", "empty_like"}
-NEW = {"new_zeros", "new_ones", "new_full", "new_empty"}  # blocks of a shape written out
 SCALAR_ATTRIBUTES = {"id", "begin", "end", "block_size", "count"}  # a tile's ints
-MATRIX = {"matmul", "mm", "bmm", "dot"}  # torch.matmul / mm / bmm, hl.dot
-ADDED_PRODUCT = {"baddbmm", "addmm"}  # acc + a @ b
-
-
-@dataclass(frozen=True)
-class Block:
-    """A value with dimensions; `nones` places the `None`s of the view that made it."""
-
-    dims: tuple[Dim | None, ...]
-    nones: tuple[int, frozenset[int]] | None = None
-
-
-@dataclass(frozen=True)
-class Tile:
-    label: str
-    squeezed: bool
-
-
-@dataclass(frozen=True)
-class HostTensor:
-    """A host tensor by name (passed to a module function, indexed there)."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Items:
-    items: tuple[object, ...]
-
-
-COLON = cst.Slice(lower=None, upper=None)  # `:`, for dimensions an access leaves out
-UNKNOWN = None  # a value the analysis does not follow: no facts come from it
 
 
 @dataclass
@@ -65,10 +40,6 @@ class ShapeFacts:
     unified: set[tuple[str, str]] = field(default_factory=set)
     none_tiles: dict[tuple[int, int], str] = field(default_factory=dict)
     squeeze_units: bool = True
-
-
-class _Materialise(Exception):
-    """A squeezed tile meets what needs its dimension (values.NotSqueezable's cases)."""
 
 
 def shape_facts(
@@ -84,18 +55,18 @@ def shape_facts(
     `block_sizes`: the config's block sizes left for this loop's tiles; `callables`: callable
     parameters lowering inlines (frontend.callables.InlineCallable; None: not inlined)."""
     try:
-        walker = _Walker(source, host, aliases, block_sizes, squeeze=True)
+        walker = Walker(source, host, aliases, block_sizes, squeeze=True)
         walker.callables = callables
         walker.loop(loop)
-    except _Materialise:
-        walker = _Walker(source, host, aliases, block_sizes, squeeze=False)
+    except Materialise:
+        walker = Walker(source, host, aliases, block_sizes, squeeze=False)
         walker.callables = callables
         walker.loop(loop)
         walker.facts.squeeze_units = False
     return walker.facts
 
 
-class _Walker:
+class Walker:
     def __init__(
         self, source: Source, host: HostInfo, aliases: Aliases, block_sizes: list, squeeze: bool
     ) -> None:
@@ -113,9 +84,9 @@ class _Walker:
     def loop(self, loop: cst.For) -> None:
         call = loop.iter
         qualified = self.qualified(call.func) if isinstance(call, cst.Call) else None
-        names = _target_names(loop.target)
+        names = target_names(loop.target)
         if qualified in ("helion.language.tile", "helion.language.grid") and names:
-            explicit = _explicit_blocks(call) if qualified.endswith("tile") else []
+            explicit = explicit_blocks(call) if qualified.endswith("tile") else []
             outer = not self.scope
             for index, name in enumerate(names):
                 if qualified.endswith("grid"):
@@ -215,7 +186,7 @@ class _Walker:
         if isinstance(node, cst.BinaryOperation):
             left, right = self.expr(node.left), self.expr(node.right)
             if isinstance(node.operator, cst.MatrixMultiply):
-                return self.product(left, right)
+                return product(self, left, right)
             return self.broadcast(left, right)
         if isinstance(node, cst.UnaryOperation):
             return self.expr(node.expression)
@@ -231,7 +202,7 @@ class _Walker:
         if isinstance(node, cst.Attribute):
             return self.attribute(node)
         if isinstance(node, cst.Call):
-            return self.call(node)
+            return call(self, node)
         if isinstance(node, (cst.Tuple, cst.List)):
             return Items(tuple(self.expr(e.value) for e in node.elements))
         return UNKNOWN
@@ -244,16 +215,8 @@ class _Walker:
         if isinstance(owner, Tile) and name in SCALAR_ATTRIBUTES:
             return Block(())
         if isinstance(owner, Block) and name == "T":
-            return self.transposed(owner)
+            return transposed(self, owner)
         return UNKNOWN
-
-    def transposed(self, owner: Block) -> object:
-        """`.T` / `.t()`: tl.trans of a 2-D block (no dimension to swap for a squeezed tile)."""
-        if any(map(_squeezed, owner.dims)):
-            raise _Materialise
-        if len(owner.dims) < 2:
-            return owner
-        return Block(owner.dims[::-1]) if len(owner.dims) == 2 else UNKNOWN
 
     def subscript(self, node: cst.Subscript) -> object:
         base = node.value
@@ -269,12 +232,12 @@ class _Walker:
         dims, source, nones = [], 0, set()
         for element in node.slice:
             part = element.slice
-            if _is_colon(part):
+            if is_colon(part):
                 if source >= len(value.dims):
                     return UNKNOWN
                 dims.append(value.dims[source])
                 source += 1
-            elif _is_none(part):
+            elif is_none(part):
                 nones.add(len(dims))
                 dims.append(None)
             else:
@@ -285,7 +248,7 @@ class _Walker:
     def access(self, tensor: str, node: cst.Subscript) -> tuple | None:
         """The dimensions of `tensor[index...]` (a load, or a store's target)."""
         parts = [element.slice for element in node.slice]
-        used = sum(1 for p in parts if not _is_none(p))
+        used = sum(1 for p in parts if not is_none(p))
         rank = self.host.rank(tensor)
         if rank is not None and used > rank:
             return None
@@ -294,10 +257,10 @@ class _Walker:
         dims: list[Dim | None] = []
         tensor_dim = 0
         for part in parts:
-            if _is_none(part):
+            if is_none(part):
                 dims.append(None)
                 continue
-            if _is_colon(part):
+            if is_colon(part):
                 key = self.host.size_key(tensor, tensor_dim)
                 dims.append(None if key == "1" else ("whole", key))
             elif isinstance(part, cst.Slice):
@@ -317,9 +280,9 @@ class _Walker:
     def access_nones(self, node: cst.Subscript, dims: tuple) -> tuple[int, frozenset[int]]:
         places, position = set(), 0
         for element in node.slice:
-            if _is_none(element.slice):
+            if is_none(element.slice):
                 places.add(position)
-            if not (isinstance(element.slice, cst.Index) and not _is_none(element.slice)):
+            if not (isinstance(element.slice, cst.Index) and not is_none(element.slice)):
                 position += 1
             elif isinstance(self.expr(element.slice.value), Tile):
                 position += 1
@@ -357,251 +320,6 @@ class _Walker:
             return None
         return self.host.key_of(node)
 
-    # -- calls ---------------------------------------------------------------------------
-
-    def call(self, node: cst.Call) -> object:
-        func = node.func
-        positional = [a.value for a in node.args if a.keyword is None and not a.star]
-        keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-        qualified = self.qualified(func)
-        if qualified is not None and qualified.startswith("helion.language."):
-            return self.language(qualified.removeprefix("helion.language."), positional, keywords)
-        if qualified is not None and qualified.startswith("torch."):
-            name = qualified.rsplit(".", 1)[-1]
-            return self.torch_call(name, [self.expr(p) for p in positional], positional, keywords)
-        if qualified == "typing.cast" and len(positional) == 2:
-            return self.expr(positional[1])
-        if isinstance(func, cst.Name) and func.value not in self.scope:
-            helper = self.helpers.get(func.value)
-            if helper is not None:
-                return self.inline(helper, [self.expr(p) for p in positional])
-            given = self.callables.get(func.value)
-            if isinstance(given, InlineCallable):
-                return self.inline_callable(given, [self.expr(p) for p in positional])
-        if isinstance(func, cst.Name) and func.value in ("float", "int", "min", "max", "abs"):
-            result: object = Block(())
-            for value in map(self.expr, positional):
-                result = self.broadcast(result, value)
-            return result
-        if isinstance(func, cst.Attribute) and func.attr.value in NEW:  # x.new_zeros(shape)
-            shape = positional[0] if positional else keywords.get("size")
-            return UNKNOWN if shape is None else self.allocation(shape)
-        if isinstance(func, cst.Attribute):
-            owner = self.expr(func.value)
-            if not isinstance(owner, Block):
-                return UNKNOWN
-            return self.method(owner, func.attr.value, positional, keywords)
-        return UNKNOWN
-
-    def language(self, name: str, positional: list, keywords: dict) -> object:
-        if name in ("zeros", "full") and positional:
-            return self.allocation(positional[0])
-        if name == "arange" and len(positional) == 1:  # hl.arange(tile.block_size): its lanes
-            end = positional[0]
-            if isinstance(end, cst.Attribute) and end.attr.value == "block_size":
-                tile = self.expr(end.value)
-                if isinstance(tile, Tile):
-                    return Block((("tile", tile.label, tile.squeezed),))
-            return UNKNOWN
-        if name == "split" and positional:
-            value = self.expr(positional[0])
-            if not isinstance(value, Block) or not value.dims or value.dims[-1] is None:
-                return UNKNOWN
-            self.meet(("sized", 2), value.dims[-1])
-            half = Block(value.dims[:-1])
-            return Items((half, half))
-        if name == "join" and len(positional) == 2:
-            value = self.broadcast(self.expr(positional[0]), self.expr(positional[1]))
-            return Block((*value.dims, ("sized", 2))) if isinstance(value, Block) else UNKNOWN
-        if name in ("reduce", "associative_scan") and len(positional) >= 2:
-            dim = keywords.get("dim", positional[2] if len(positional) > 2 else None)
-            keep = keywords.get("keep_dims")
-            return self.combine(name, self.expr(positional[1]), dim, keep)
-        if name == "dot" and len(positional) >= 2:
-            product = self.product(self.expr(positional[0]), self.expr(positional[1]))
-            acc = keywords.get("acc", positional[2] if len(positional) > 2 else None)
-            return product if acc is None else self.broadcast(product, self.expr(acc))
-        return UNKNOWN
-
-    def torch_call(self, name: str, values: list, positional: list, keywords: dict) -> object:
-        if name in MATRIX and len(values) == 2:
-            return self.product(values[0], values[1])
-        if name in ADDED_PRODUCT and len(values) == 3:
-            return self.broadcast(self.product(values[1], values[2]), values[0])
-        if values and isinstance(values[0], Block):
-            return self.method(values[0], name, positional[1:], keywords, values[1:])
-        return UNKNOWN
-
-    def method(
-        self, owner: Block, name: str, positional: list, keywords: dict, values: list | None = None
-    ) -> object:
-        if name == "contiguous":
-            return owner  # the same value: a view's `None`s stay named (values.Value.view_nones)
-        if name in PRESERVING:
-            return Block(owner.dims)
-        if name == "expand_as" and positional:
-            return self.broadcast(owner, self.expr(positional[0]))
-        if name in ("transpose", "permute"):
-            numbers = [_int(p) for p in positional]
-            if len(numbers) == 1 and isinstance(positional[0], (cst.List, cst.Tuple)):
-                numbers = [_int(e.value) for e in positional[0].elements]
-            return self.permute(owner, name, numbers)
-        if name in ("view", "reshape") and positional:
-            elements = positional
-            if len(elements) == 1 and isinstance(elements[0], (cst.List, cst.Tuple)):
-                elements = [e.value for e in elements[0].elements]
-            shaped = self.allocation(cst.List([cst.Element(e) for e in elements]))
-            if isinstance(shaped, Block) and any(map(_squeezed, (*owner.dims, *shaped.dims))):
-                raise _Materialise
-            return shaped
-        if name == "t":
-            return self.transposed(owner)
-        if name in REDUCTIONS_BY_NAME:
-            return self.reduction(owner, positional, keywords, REDUCTIONS_BY_NAME[name])
-        if name in ELEMENTWISE_BY_NAME:
-            operands = values if values is not None else [self.expr(p) for p in positional]
-            result: object = owner
-            for other in operands:
-                if isinstance(other, Block) or other is UNKNOWN:
-                    result = self.broadcast(result, other)
-            return result
-        return UNKNOWN
-
-    def combine(self, name: str, value: object, dim, keep) -> object:
-        """hl.reduce / hl.associative_scan: a tuple's blocks meet position by position."""
-        inputs = list(value.items) if isinstance(value, Items) else [value]
-        if not all(isinstance(v, Block) for v in inputs):
-            return UNKNOWN
-        first = inputs[0]
-        for other in inputs[1:]:
-            if len(other.dims) == len(first.dims):
-                for a, b in zip(first.dims, other.dims):
-                    if a is not None and b is not None:
-                        self.meet(a, b)
-        if name == "associative_scan":
-            results = [Block(v.dims) for v in inputs]
-        else:
-            keywords = {"dim": dim} if dim is not None else {}
-            if keep is not None:
-                keywords["keepdim"] = keep
-            results = [self.reduction(v, [], keywords) for v in inputs]
-        return Items(tuple(results)) if isinstance(value, Items) else results[0]
-
-    def inline(self, function: cst.FunctionDef, values: list) -> object:
-        """A module function called in the loop: its body walked with the arguments bound."""
-        saved = self.scope
-        params = [p.name.value for p in function.params.params]
-        self.scope = {**saved, **dict(zip(params, values))}
-        result: object = UNKNOWN
-        try:
-            for statement in function.body.body:
-                if isinstance(statement, cst.SimpleStatementLine):
-                    for small in statement.body:
-                        if isinstance(small, cst.Return):
-                            return UNKNOWN if small.value is None else self.expr(small.value)
-                        self.small(small)
-                else:
-                    self.statements([statement])
-            return result
-        finally:
-            self.scope = saved
-
-    def inline_callable(self, given: InlineCallable, values: list) -> object:
-        """A callable argument (`score_mod`): its statements, then its returned expression."""
-        saved = self.scope
-        self.scope = {**saved, **dict(zip(given.params, values))}
-        try:
-            self.statements(given.statements)
-            return self.expr(given.body)
-        finally:
-            self.scope = saved
-
-    def reduction(self, owner: Block, positional: list, keywords: dict, op=None) -> object:
-        dim_node = keywords.get("dim", positional[0] if positional else None)
-        if dim_node is None:
-            return Block(())
-        dim = _int(dim_node)
-        if dim is None or not -len(owner.dims) <= dim < len(owner.dims):
-            return UNKNOWN
-        position = dim % len(owner.dims)
-        keep = keywords.get("keepdim")
-        kept = isinstance(keep, cst.Name) and keep.value == "True"
-        reduced = owner.dims[position]
-        if _squeezed(reduced) or (
-            reduced is None and all(d is None or _squeezed(d) for d in owner.dims)
-        ):
-            raise _Materialise  # no Triton dimension to reduce
-        if op is not None and op.keeps_shape:
-            return Block(owner.dims)
-        dims = owner.dims[:position] + ((None,) if kept else ()) + owner.dims[position + 1 :]
-        return Block(dims)
-
-    def permute(self, owner: Block, name: str, numbers: list) -> object:
-        rank = len(owner.dims)
-        if None in numbers or any(not -rank <= n < rank for n in numbers):
-            return UNKNOWN
-        order = list(range(rank))
-        if name == "transpose" and len(numbers) == 2:
-            first, second = (n % rank for n in numbers)
-            order[first], order[second] = order[second], order[first]
-        elif name == "permute" and len(numbers) == rank:
-            order = [n % rank for n in numbers]
-        else:
-            return UNKNOWN
-        return Block(tuple(owner.dims[i] for i in order))
-
-    def allocation(self, shape: cst.BaseExpression) -> object:
-        """hl.zeros / hl.full / reshape shapes: tiles, host sizes, 1 and powers of two."""
-        elements = (
-            [e.value for e in shape.elements]
-            if isinstance(shape, (cst.List, cst.Tuple))
-            else [shape]
-        )
-        dims: list[Dim | None] = []
-        for element in elements:
-            key = None if isinstance(element, cst.Integer) else self.host_size_key(element)
-            if key is not None:
-                dims.append(("whole", key))
-                continue
-            value = self.expr(element)
-            if isinstance(value, Tile):
-                dims.append(("tile", value.label, value.squeezed))
-            elif isinstance(value, Items) and all(isinstance(i, Tile) for i in value.items):
-                dims.extend(("tile", i.label, i.squeezed) for i in value.items)
-            elif isinstance(element, cst.Integer) and element.evaluated_value == 1:
-                dims.append(None)
-            elif isinstance(element, cst.Integer) and _power_of_two(element.evaluated_value):
-                dims.append(("sized", element.evaluated_value))
-            else:
-                return UNKNOWN
-        return Block(tuple(dims))
-
-    def host_size_key(self, node: cst.BaseExpression) -> str | None:
-        if isinstance(node, cst.Name) and (
-            node.value in self.scope or node.value not in self.host.names
-        ):
-            return None
-        if _is_block_size(node, self.host):
-            return None
-        return self.host.key_of(node)
-
-    def product(self, left: object, right: object) -> object:
-        """`a @ b`: K meets K; batch dimensions broadcast; the result is (batch, M, N)."""
-        if not (isinstance(left, Block) and isinstance(right, Block)):
-            return UNKNOWN
-        if len(left.dims) < 2 or len(right.dims) < 2 or len(left.dims) != len(right.dims):
-            return UNKNOWN
-        k_left, k_right = left.dims[-1], right.dims[-2]
-        if k_left is None or k_right is None:
-            return UNKNOWN
-        if any(map(_squeezed, (*left.dims[-2:], *right.dims[-2:]))):
-            raise _Materialise  # a squeezed tile as a matrix dimension
-        self.meet(k_left, k_right)
-        batch = self.broadcast(Block(left.dims[:-2]), Block(right.dims[:-2]))
-        if not isinstance(batch, Block):
-            return UNKNOWN
-        return Block((*batch.dims, left.dims[-2], right.dims[-1]))
-
     # -- meeting -------------------------------------------------------------------------
 
     def broadcast(self, left: object, right: object) -> object:
@@ -635,7 +353,7 @@ class _Walker:
                 ):
                     position = len(holder.dims) - back
                     if holder.nones is None or position not in holder.nones[1]:
-                        raise _Materialise
+                        raise Materialise
                     self.facts.none_tiles.setdefault((holder.nones[0], position), tile[1])
         return True
 
@@ -657,67 +375,3 @@ class _Walker:
 
     def is_host_tensor(self, name: str) -> bool:
         return name not in self.scope and name in self.host.tensors
-
-
-def _target_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
-    return []
-
-
-def _explicit_blocks(call: cst.Call) -> list:
-    """The block sizes `hl.tile(..., block_size=[1, None])` writes (None: not written)."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "block_size":
-            value = arg.value
-            elements = (
-                [e.value for e in value.elements]
-                if isinstance(value, (cst.List, cst.Tuple))
-                else [value]
-            )
-            return [None if _is_none_name(e) else e for e in elements]
-    return []
-
-
-def _is_none_name(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-def _is_colon(part: cst.BaseSlice) -> bool:
-    return (
-        isinstance(part, cst.Slice)
-        and part.lower is None
-        and part.upper is None
-        and part.step is None
-    )
-
-
-def _is_none(part: cst.BaseSlice) -> bool:
-    return (
-        isinstance(part, cst.Index)
-        and isinstance(part.value, cst.Name)
-        and part.value.value == "None"
-    )
-
-
-def _int(node: cst.BaseExpression | None) -> int | None:
-    if isinstance(node, cst.Integer):
-        return node.evaluated_value
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = _int(node.expression)
-        return None if inner is None else -inner
-    return None
-
-
-def _power_of_two(number: object) -> bool:
-    return isinstance(number, int) and number > 0 and number & (number - 1) == 0
-
-
-def _squeezed(dim: Dim | None) -> bool:
-    return dim is not None and dim[0] == "tile" and dim[2]
-
-
-def _is_block_size(node: cst.BaseExpression, host: HostInfo) -> bool:
-    return isinstance(node, cst.Name) and node.value in host.block_size_vars

@@ -1,0 +1,111 @@
+"""The shape analysis' values (shapes.py): dimensions, blocks, tiles, and small source tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from ..frontend.host import HostInfo
+
+# A dimension of a value, as lowering's axes would be: ("tile", label, squeezed), ("whole", size
+# key), ("sized", lanes); None is a dimension of size 1 (a view's `None` carries its place).
+Dim = tuple
+
+
+@dataclass(frozen=True)
+class Block:
+    """A value with dimensions; `nones` places the `None`s of the view that made it."""
+
+    dims: tuple[Dim | None, ...]
+    nones: tuple[int, frozenset[int]] | None = None
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str
+    squeezed: bool
+
+
+@dataclass(frozen=True)
+class HostTensor:
+    """A host tensor by name (passed to a module function, indexed there)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Items:
+    items: tuple[object, ...]
+
+
+COLON = cst.Slice(lower=None, upper=None)  # `:`, for dimensions an access leaves out
+UNKNOWN = None  # a value the analysis does not follow: no facts come from it
+
+
+class Materialise(Exception):
+    """A squeezed tile meets what needs its dimension (values.NotSqueezable's cases)."""
+
+
+def target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
+    return []
+
+
+def explicit_blocks(call: cst.Call) -> list:
+    """The block sizes `hl.tile(..., block_size=[1, None])` writes (None: not written)."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "block_size":
+            value = arg.value
+            elements = (
+                [e.value for e in value.elements]
+                if isinstance(value, (cst.List, cst.Tuple))
+                else [value]
+            )
+            return [None if is_none_name(e) else e for e in elements]
+    return []
+
+
+def is_none_name(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def is_colon(part: cst.BaseSlice) -> bool:
+    return (
+        isinstance(part, cst.Slice)
+        and part.lower is None
+        and part.upper is None
+        and part.step is None
+    )
+
+
+def is_none(part: cst.BaseSlice) -> bool:
+    return (
+        isinstance(part, cst.Index)
+        and isinstance(part.value, cst.Name)
+        and part.value.value == "None"
+    )
+
+
+def int_of(node: cst.BaseExpression | None) -> int | None:
+    if isinstance(node, cst.Integer):
+        return node.evaluated_value
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = int_of(node.expression)
+        return None if inner is None else -inner
+    return None
+
+
+def power_of_two(number: object) -> bool:
+    return isinstance(number, int) and number > 0 and number & (number - 1) == 0
+
+
+def squeezed(dim: Dim | None) -> bool:
+    return dim is not None and dim[0] == "tile" and dim[2]
+
+
+def is_block_size(node: cst.BaseExpression, host: HostInfo) -> bool:
+    return isinstance(node, cst.Name) and node.value in host.block_size_vars
