@@ -21,8 +21,9 @@ _LOWER = (
     "kind); to become row data once demix's functions replace the mixins (issue 16 move 3)"
 )
 _SHAPES = (
-    "lower/shapes.py (once's shape analysis, 2026-12-04) tells hl rows apart by name, binding "
-    "by position: its rule per row belongs in the table (a shape column, as lowering and cost)"
+    "lower/shapes.py and shape_calls.py (once's shape analysis, 2026-12-04) tell hl rows apart "
+    "by name, binding by position: the rule per row belongs in the table (a shape column, as "
+    "lowering and cost); 'tile' is also the analysis' tag for a tile's dimension"
 )
 _ONE_ROW = "one row's own rule, kept where its state lives (a fact of that row, not a list)"
 # (module, word) → why the word there is not a second list of hl names.
@@ -59,9 +60,14 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/lower/loops.py", "static_range"): _LOWER,
     ("transpiler/compile/lower/statements.py", "dot"): _LOWER,
     **{
-        ("transpiler/compile/lower/shapes.py", word): _SHAPES
-        for word in ("arange", "associative_scan", "dot", "full", "grid", "join", "reduce")
-        + ("split", "tile", "zeros")
+        (f"transpiler/compile/lower/{module}", word): _SHAPES
+        for module, words in (
+            ("shapes.py", ("grid", "tile")),
+            ("shape_values.py", ("tile",)),
+            ("shape_calls.py", ("arange", "associative_scan", "dot", "full", "join", "reduce")),
+            ("shape_calls.py", ("split", "tile", "zeros")),
+        )
+        for word in words
     },
     ("transpiler/compile/lower/calls.py", "dot"): _LOWER,
     ("transpiler/compile/lower/calls.py", "zeros"): _LOWER,
