@@ -103,7 +103,7 @@ def table(rows: list[dict]) -> str:
         notes += [f"{p['peer']} WRONG" for p in row["peers"] if p.get("ok") is False]
         config = json.dumps(tuning.get("config")) if tuning.get("config") else ""
         if tuning and not tuning.get("config"):
-            config = "the default config (the search kept none)"
+            config = "the default config (it won its search, or the search kept none)"
         lines.append(
             f"{row['workload']:22} {row['shape']:14} {ms} {floor} {ratios[0]} {ratios[1]:>8} "
             f"{seconds}  {'; '.join([config, *notes]).strip('; ')}"
