@@ -132,9 +132,27 @@ def positional_examples(
         args = example_args.get(kernel.name)
         if args is not None:
             params = kernel.node.params
-            names = [p.name.value for p in [*params.posonly_params, *params.params]]
-            paired[kernel.name] = list(zip(names, args))
+            positional = [*params.posonly_params, *params.params]
+            names = [p.name.value for p in positional]
+            left = [*positional[len(args) :], *params.kwonly_params]  # their defaults apply
+            defaults = [(p.name.value, _literal(p.default)) for p in left if p.default is not None]
+            paired[kernel.name] = [
+                *zip(names, args),
+                *((name, value) for name, value in defaults if value is not _NOT_LITERAL),
+            ]
     return paired
+
+
+_NOT_LITERAL = object()
+
+
+def _literal(node: cst.BaseExpression) -> object:
+    """A parameter's default as a Python value (None, a string, a number, a bool), else
+    _NOT_LITERAL: arguments not given take it, as when the kernel is called."""
+    try:
+        return ast.literal_eval(cst.Module(body=[]).code_for_node(node))
+    except (ValueError, SyntaxError):
+        return _NOT_LITERAL
 
 
 def device_loop_kind(node: cst.CSTNode, aliases: Aliases) -> str | None:
