@@ -82,7 +82,15 @@ PENDING = pytest.mark.xfail(
 
 @pytest.mark.parametrize(
     ("name", "x", "truth"),
-    [pytest.param(*case, id=f"{case[0]}-{case[1].dtype}", marks=PENDING) for case in CASES],
+    [
+        # int8 / int16 sums fit Triton's int32 accumulator here; int32 ones wrap until the fix
+        pytest.param(
+            *case,
+            id=f"{case[0]}-{case[1].dtype}",
+            marks=PENDING if case[1].dtype == torch.int32 else (),
+        )
+        for case in CASES
+    ],
 )
 def test_integer_sums_widen_to_int64_as_torch(name, x, truth):
     got = generated(SOURCE, name, x, filename="probes.py")(x)
