@@ -505,3 +505,37 @@ def test_a_standalone_launcher_declares_hl_annotated_parameters_without_hl(param
     exec(compile(code, "standalone.py", "exec", dont_inherit=True), namespace)  # noqa: S102
     x = floats(19)
     assert_matches(namespace["k"](x, scale=3), x.double() * 3, torch.float32)
+
+
+_PAIR = (
+    "def k(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:\n"
+    "    for tile_m, tile_n in hl.tile([x.size(0), x.size(1)]):\n"
+    "        {line}\n"
+    "    return out\n"
+)
+
+
+@pytest.mark.parametrize(
+    "call, subscript",
+    [
+        (
+            "out[tile_m, tile_n] = hl.load(x, [tile_m, tile_n]) * 2.0",
+            "out[tile_m, tile_n] = x[tile_m, tile_n] * 2.0",
+        ),
+        (
+            "hl.store(out, [tile_m, tile_n], x[tile_m, tile_n] + 1.0)",
+            "out[tile_m, tile_n] = x[tile_m, tile_n] + 1.0",
+        ),
+        (
+            "hl.atomic_add(out, [tile_m, tile_n], x[tile_m, tile_n] - 1.0)",
+            "out[tile_m, tile_n] = out[tile_m, tile_n] + (x[tile_m, tile_n] - 1.0)",
+        ),
+    ],
+)
+def test_the_cost_model_costs_an_hl_access_as_the_subscript_it_stands_for(call, subscript):
+    args = (floats(21, 67), floats(21, 67))
+    ours = kernel_cost(HEADER + "@helion.kernel()\n" + _PAIR.format(line=call), "k", args)
+    plain = kernel_cost(HEADER + "@helion.kernel()\n" + _PAIR.format(line=subscript), "k", args)
+    assert (ours.min_bytes, ours.tiled_bytes) == (plain.min_bytes, plain.tiled_bytes)
+    update = 21 * 67 if call.startswith("hl.atomic") else 0  # an atomic's own add: not counted
+    assert ours.flops == plain.flops - update > 0

@@ -12,11 +12,13 @@ import libcst.matchers as m
 import torch
 
 from ...compile.frontend import callables
-from ...compile.ops.hl import HL
+from ...compile.ops.hl import HL, HL_BY_NAME
 from .cost import Dim, KernelWork, Work
 from .host_eval import CostModelError
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, is_floating
 
+# hl accesses of target[index] (Calls.cost_memory): their arguments are read as a subscript's
+MEMORY_COSTS = frozenset({"read", "write", "read_write"})
 _TILE_SCALARS = {"begin", "end", "block_size", "id", "count"}
 # hl names that run on the host (the hl table's "host" cost kind)
 _HOST_LANGUAGE = {op.name for op in HL if op.cost == "host"}
@@ -156,6 +158,8 @@ class Expressions:
         if qualified is not None:
             namespace, _, name = qualified.rpartition(".")
             if namespace == "helion.language":
+                if getattr(HL_BY_NAME.get(name), "cost", None) in MEMORY_COSTS:
+                    return self.cost_memory(node, name)
                 operands = [self.ev(p) for p in positional]
                 return self.hl_operation(node, name, operands, keywords)
             if namespace in ("torch", "torch.nn.functional"):

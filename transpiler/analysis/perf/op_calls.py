@@ -12,7 +12,7 @@ from ...compile.ops.hl import HL_BY_NAME
 from ...compile.ops.table import CAST_METHODS, ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
 from ...compile.ops.table_orderings import ORDERING_OPS_BY_NAME
 from .cost import Dim
-from .expressions import Expressions
+from .expressions import MEMORY_COSTS, Expressions
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, dtype_floating, is_floating
 
 DOTS = {"matmul": 0, "mm": 0, "bmm": 0, "addmm": 1, "baddbmm": 1}  # torch's → index of a
@@ -26,8 +26,10 @@ HL_COSTS = {
     "product": "cost_product",
     "reduction": "reduction",
     "free": "cost_free",
+    **dict.fromkeys(MEMORY_COSTS, "cost_memory"),
 }
 LOOP_COSTS = frozenset({"tiles", "indices"})  # walked as loops (walk.py), not as values
+
 VIEWS = {"unsqueeze", "squeeze", "t", "transpose", "permute", "contiguous"}
 
 
@@ -95,6 +97,32 @@ class Calls(Expressions):
     def cost_product(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
         bound = self.bound(name, operands, keywords)
         return self.dot(node, bound["mat1"], bound["mat2"], bound.get("acc"))
+
+    def cost_memory(self, node: cst.Call, name: str, *_: object) -> Any:
+        """hl.load / hl.store / hl.atomic_*: the access `target[index]` as a subscript of the
+        same index costs it (an atomic reads and writes it); the other arguments' work too."""
+        signature = HL_SIGNATURES[name]
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        nodes = dict(zip(signature.positional, positional))
+        nodes |= {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        target, index = nodes.get(signature.positional[0]), nodes.get("index")
+        tensor = self.ev(target) if target is not None else None
+        if not (isinstance(tensor, Host) and isinstance(tensor.value, torch.Tensor)) or not (
+            isinstance(index, (cst.List, cst.Tuple))
+            and all(not isinstance(e.value, cst.Call) for e in index.elements)  # slice(...)
+        ):
+            raise self.error(node, f"{name}() of this target or index")
+        for key in set(nodes) - {signature.positional[0], "index"}:
+            self.ev(nodes[key])  # the stored value, extra_mask, ...: their own work
+        subscript = cst.Subscript(
+            value=target,
+            slice=[cst.SubscriptElement(slice=cst.Index(e.value)) for e in index.elements],
+        )
+        kind = HL_BY_NAME[name].cost
+        values = self.load(subscript, tensor.value) if kind != "write" else Host(None)
+        if kind != "read":
+            self.access(subscript, tensor.value, store=True)
+        return values
 
     def cost_free(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Host:
         return Host(None)
