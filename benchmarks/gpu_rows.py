@@ -1,4 +1,4 @@
-"""Row kernels on a GPU (issue 17): each spelling against torch eager, torch.compile and the copy floor.
+"""Row kernels on a GPU (issue 17): each spelling against eager, torch.compile and the copy floor.
 
     python3 benchmarks/gpu_rows.py --out $OUT [--budget-s 240] [--widths 32000] [--only NAME,...]
 
@@ -10,8 +10,8 @@ decorator's first-call search (budget --tune-s seconds). Every result is checked
 float64 first; the peers are timed in turns (bench.py's rounds); "% floor" is the time the
 bytes the work must move take at the measured copy bandwidth, over the kernel's. Rows run in
 order of priority (PRIORITY: the issue's targets first) until --budget-s has passed; the table
-is printed last, DIR/rows.json holds every number and DIR/tuning.log every search. `--small`: tiny sizes on the CPU
-interpreter (a check of this script).
+is printed last, DIR/rows.json holds every number and DIR/tuning.log every search. `--small`:
+tiny sizes on the CPU interpreter (a check of this script).
 """
 
 from __future__ import annotations
