@@ -13,11 +13,10 @@ import torch
 
 import transpiler
 import transpiler.language
-from transpiler.analysis.perf.op_calls import HL_COSTS, LOOP_COSTS
-from transpiler.analysis.perf.walk import Walker
+from transpiler.analysis.perf.op_calls import HL_COSTS, LOOP_COSTS, Calls
 from transpiler.compile.frontend import errors
 from transpiler.compile.frontend.signatures import HL_SIGNATURES
-from transpiler.compile.lower.kernel import KernelBuilder
+from transpiler.compile.lower.kernel import COMPONENTS
 from transpiler.compile.ops.hl import COSTS, DEVICE_LOOPS, HL, HL_BY_NAME, LANGUAGE_NAMES
 from transpiler.compile.ops.hl_doc import LANGUAGE_MD, current_section, render
 from transpiler.reference import embed
@@ -48,10 +47,11 @@ def test_reference_mode_runs_each_row_with_its_eager_implementation(name):
 
 
 @pytest.mark.parametrize("name", ROWS)
-def test_each_lowering_is_a_method_of_the_kernel_builder(name):
+def test_each_lowering_is_a_method_of_a_lowering_component(name):
     lowering = HL_BY_NAME[name].lowering
     if lowering is not None:
-        method = getattr(KernelBuilder, lowering)
+        component, method_name = lowering.split(".")
+        method = getattr(COMPONENTS[component], method_name)
         assert list(inspect.signature(method).parameters)[:4] == ["self", "name", "args", "node"]
 
 
@@ -59,7 +59,7 @@ def test_each_cost_kind_has_a_costing_method():
     assert {op.cost for op in HL} - {None} <= set(COSTS)
     assert not LOOP_COSTS & set(HL_COSTS)
     for kind in set(COSTS) - {"host"} - LOOP_COSTS:
-        assert callable(getattr(Walker, HL_COSTS[kind]))
+        assert callable(getattr(Calls, HL_COSTS[kind]))
     assert {op.name for op in HL if op.cost == "tiles"} <= set(DEVICE_LOOPS)
 
 

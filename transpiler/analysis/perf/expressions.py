@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import types
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 import libcst.matchers as m
@@ -13,9 +13,11 @@ import torch
 
 from ...compile.frontend import callables
 from ...compile.ops.hl import HL, HL_BY_NAME
-from .cost import Dim, KernelWork, Work
-from .host_eval import CostModelError
+from .cost import Dim
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, is_floating
+
+if TYPE_CHECKING:
+    from .walk import Walker
 
 # hl accesses of target[index] (Calls.cost_memory): their arguments are read as a subscript's
 MEMORY_COSTS = frozenset({"read", "write", "read_write"})
@@ -25,29 +27,15 @@ _HOST_LANGUAGE = {op.name for op in HL if op.cost == "host"}
 
 
 class Expressions:
-    """Mixin of the walker: `ev(node)` gives a value and records the FLOPs it costs."""
+    """The walker's component: `ev(node)` gives a value and records the FLOPs it costs."""
 
-    env: dict[str, Any]
-    scope: dict[str, Any]
-    active: list[str]
-    work: KernelWork
-
-    def error(self, node: cst.CSTNode, what: str) -> CostModelError:
-        line = self.source.line_of(node)
-        return CostModelError(
-            f"line {line}: the cost model does not follow {what}: {self.source.line_text(line).strip()}"
-        )
-
-    def record(self, flops: float, dims: tuple[Dim, ...], dot: bool = False) -> None:
-        if flops:
-            self.work.work.append(Work(flops, dims, tuple(self.active), dot))
-
-    # -- expressions ------------------------------------------------------------------------
+    def __init__(self, w: Walker) -> None:
+        self.w = w
 
     def ev(self, node: cst.BaseExpression) -> Any:
         if self.host_only(node):
             try:
-                value = eval("(" + self.source.code(node) + ")", self.scope)  # noqa: S307
+                value = eval("(" + self.w.source.code(node) + ")", self.w.scope)  # noqa: S307
             except Exception:  # noqa: BLE001 - fall through to the device reading
                 value = None
             else:
@@ -55,7 +43,7 @@ class Expressions:
                     return Host(value)
         method = getattr(self, "ev_" + type(node).__name__, None)
         if method is None:
-            raise self.error(node, type(node).__name__)
+            raise self.w.error(node, type(node).__name__)
         return method(node)
 
     def host_only(self, node: cst.BaseExpression) -> bool:
@@ -63,10 +51,10 @@ class Expressions:
         stack: list[cst.CSTNode] = [node]
         while stack:
             current = stack.pop()
-            if isinstance(current, cst.Name) and current.value in self.env:
+            if isinstance(current, cst.Name) and current.value in self.w.env:
                 return False
             if isinstance(current, cst.Call):
-                qualified = self.aliases.qualified(current.func) or ""
+                qualified = self.w.aliases.qualified(current.func) or ""
                 if qualified.startswith("helion.language.") and (
                     qualified.rsplit(".", 1)[1] not in _HOST_LANGUAGE
                 ):
@@ -80,11 +68,11 @@ class Expressions:
         return True
 
     def ev_Name(self, node: cst.Name) -> Any:
-        if node.value in self.env:
-            return self.env[node.value]
-        if node.value in self.scope:
-            return Host(self.scope[node.value])
-        raise self.error(node, f"the name {node.value!r} (unknown here)")
+        if node.value in self.w.env:
+            return self.w.env[node.value]
+        if node.value in self.w.scope:
+            return Host(self.w.scope[node.value])
+        raise self.w.error(node, f"the name {node.value!r} (unknown here)")
 
     def ev_Attribute(self, node: cst.Attribute) -> Any:
         base, attribute = self.ev(node.value), node.attr.value
@@ -104,19 +92,19 @@ class Expressions:
             return base.items[0 if attribute == "values" else 1]
         elif isinstance(base, Host):
             return Host(getattr(base.value, attribute))
-        raise self.error(node, f"the attribute .{attribute}")
+        raise self.w.error(node, f"the attribute .{attribute}")
 
     def ev_Subscript(self, node: cst.Subscript) -> Any:
         base = self.ev(node.value)
         if isinstance(base, Host) and isinstance(base.value, torch.Tensor):
-            return self.load(node, base.value)
+            return self.w.indexing.load(node, base.value)
         if isinstance(base, Block):
-            return self.view_index(node, base)
+            return self.w.indexing.view_index(node, base)
         if isinstance(base, Group) and len(node.slice) == 1:
             index = self.ev(node.slice[0].slice.value)
             if isinstance(index, Host) and isinstance(index.value, int):
                 return base.items[index.value]
-        raise self.error(node, "this subscript")
+        raise self.w.error(node, "this subscript")
 
     def ev_BinaryOperation(self, node: cst.BinaryOperation) -> Any:
         left, right = self.ev(node.left), self.ev(node.right)
@@ -124,7 +112,7 @@ class Expressions:
 
     def binary(self, node: cst.CSTNode, operator: str, left: Any, right: Any) -> Any:
         if operator == "MatrixMultiply":
-            return self.dot(node, left, right)
+            return self.w.calls.dot(node, left, right)
         fused = operator in ("Add", "Subtract") and any(
             isinstance(v, Block) and v.from_dot for v in (left, right)
         )  # the add of a multiply-add: counted in the dot's 2 FLOPs per term
@@ -154,30 +142,30 @@ class Expressions:
     def ev_Call(self, node: cst.Call) -> Any:
         positional = [a.value for a in node.args if a.keyword is None and not a.star]
         keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
-        qualified = self.aliases.qualified(node.func, set(self.env))
+        qualified = self.w.aliases.qualified(node.func, set(self.w.env))
         if qualified is not None:
             namespace, _, name = qualified.rpartition(".")
             if namespace == "helion.language":
                 if getattr(HL_BY_NAME.get(name), "cost", None) in MEMORY_COSTS:
-                    return self.cost_memory(node, name)
+                    return self.w.calls.cost_memory(node, name)
                 operands = [self.ev(p) for p in positional]
-                return self.hl_operation(node, name, operands, keywords)
+                return self.w.calls.hl_operation(node, name, operands, keywords)
             if namespace in ("torch", "torch.nn.functional"):
                 operands = [self.ev(p) for p in positional]
-                return self.operation(node, name, operands, keywords)
+                return self.w.calls.operation(node, name, operands, keywords)
         if isinstance(node.func, cst.Attribute):
             receiver = self.ev(node.func.value)
             operands = [receiver] + [self.ev(p) for p in positional]
-            return self.operation(node, node.func.attr.value, operands, keywords)
-        if isinstance(node.func, cst.Name) and node.func.value not in self.env:
+            return self.w.calls.operation(node, node.func.attr.value, operands, keywords)
+        if isinstance(node.func, cst.Name) and node.func.value not in self.w.env:
             inlined = self.inlined_callable(node.func.value)
             if inlined is not None and len(inlined.params) == len(positional) and not keywords:
                 return self.ev_inlined(inlined, [self.ev(p) for p in positional])
-        raise self.error(node, "this call")
+        raise self.w.error(node, "this call")
 
     def inlined_callable(self, name: str) -> Any:
         """A callable argument or module helper the kernel inlines (see transpiler.compile.frontend.callables)."""
-        function = self.scope.get(name)
+        function = self.w.scope.get(name)
         if isinstance(function, types.FunctionType):
             try:
                 found = callables.from_object(function)
@@ -186,21 +174,23 @@ class Expressions:
             if found is not None:
                 closure = inspect.getclosurevars(function)
                 return replace(found, closure_values={**closure.globals, **closure.nonlocals})
-        for param in m.findall(self.source.module, m.Param(name=m.Name(name), default=m.Lambda())):
-            return callables.from_lambda_node(param.default, self.source.code(param.default))
-        for definition in m.findall(self.source.module, m.FunctionDef(name=m.Name(name))):
-            return callables.from_module_function(definition, self.source.code(definition))
+        for param in m.findall(
+            self.w.source.module, m.Param(name=m.Name(name), default=m.Lambda())
+        ):
+            return callables.from_lambda_node(param.default, self.w.source.code(param.default))
+        for definition in m.findall(self.w.source.module, m.FunctionDef(name=m.Name(name))):
+            return callables.from_module_function(definition, self.w.source.code(definition))
         return None
 
     def ev_inlined(self, inlined: Any, operands: list) -> Any:
         """The callable's expression with its parameters bound to the call's values."""
-        saved_env, saved_scope = self.env, self.scope
-        self.env = dict(zip(inlined.params, operands))
-        self.scope = {**self.scope, **inlined.closure_values}
+        saved_env, saved_scope = self.w.env, self.w.scope
+        self.w.env = dict(zip(inlined.params, operands))
+        self.w.scope = {**self.w.scope, **inlined.closure_values}
         try:
             return self.ev(inlined.body)
         finally:
-            self.env, self.scope = saved_env, saved_scope
+            self.w.env, self.w.scope = saved_env, saved_scope
 
     def elementwise(self, node: cst.CSTNode, operands: tuple, flops: float, result: str) -> Block:
         dims = broadcast(*(self.dims_of(node, v) for v in operands))
@@ -211,7 +201,7 @@ class Expressions:
         else:
             floating = any(is_floating(v) for v in operands)
         if floating or result == "bool":
-            self.record(flops, dims)
+            self.w.record(flops, dims)
         return Block(dims, floating)
 
     def dims_of(self, node: cst.CSTNode, value: Any) -> tuple[Dim, ...]:
@@ -221,4 +211,4 @@ class Expressions:
             isinstance(value, Host) and not isinstance(value.value, torch.Tensor)
         ):
             return ()
-        raise self.error(node, "a whole host tensor or a tile used as a device value")
+        raise self.w.error(node, "a whole host tensor or a tile used as a device value")

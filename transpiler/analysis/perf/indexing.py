@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 import torch
 
 from .cost import Access, Dim
-from .expressions import Expressions
 from .values import Block, Host, Tiles, broadcast
 
+if TYPE_CHECKING:
+    from .walk import Walker
 
-class Indexing(Expressions):
-    """Mixin of the walker: subscripts of host tensors (loads, stores) and of device values."""
 
-    storages: dict[int, tuple[str, torch.Tensor]]
-    top: int
+class Indexing:
+    """The walker's component: subscripts of host tensors (loads, stores) and of device values."""
+
+    def __init__(self, w: Walker) -> None:
+        self.w = w
 
     def load(self, node: cst.Subscript, tensor: torch.Tensor) -> Block:
         dims = self.access(node, tensor, store=False)
@@ -23,14 +27,14 @@ class Indexing(Expressions):
     def access(self, node: cst.Subscript, tensor: torch.Tensor, store: bool) -> tuple[Dim, ...]:
         dims, scalar_loops = self.index_dims(node, tensor)
         root = tensor._base if tensor._base is not None else tensor
-        name, _ = self.storages.setdefault(id(root), (self.source.code(node.value), root))
+        name, _ = self.w.storages.setdefault(id(root), (self.w.source.code(node.value), root))
         storage = root.untyped_storage().nbytes() // max(root.element_size(), 1)
-        self.work.accesses.append(
+        self.w.work.accesses.append(
             Access(
                 name,
                 store,
                 dims,
-                tuple(self.active),
+                tuple(self.w.active),
                 tuple(scalar_loops),
                 tensor.element_size(),
                 max(storage, root.numel()),
@@ -58,7 +62,7 @@ class Indexing(Expressions):
                     dims.append(self.whole(tensor.size(position)))
                     position += 1
                 continue
-            value = self.ev(element.value)
+            value = self.w.expressions.ev(element.value)
             if isinstance(value, Tiles):
                 dims.extend(Dim(tile=key) for key in value.keys)
                 position += len(value.keys)
@@ -75,21 +79,21 @@ class Indexing(Expressions):
                     scalar_loops.append(value.loop)
                 position += 1
             else:
-                raise self.error(node, "this index")
+                raise self.w.error(node, "this index")
         while position < tensor.dim():
             dims.append(self.whole(tensor.size(position)))
             position += 1
         return tuple(dims), scalar_loops
 
     def whole(self, size: int) -> Dim:
-        self.work.whole_sizes[self.top].add(size)
+        self.w.work.whole_sizes[self.w.top].add(size)
         return Dim(size)
 
     def slice_size(self, node: cst.CSTNode, element: cst.Slice, size: int) -> int:
         if element.lower is None and element.upper is None and element.step is None:
             return self.whole(size).size
         bounds = [
-            None if part is None else self.host_value(node, part)
+            None if part is None else self.w.host_value(node, part)
             for part in (element.lower, element.upper, element.step)
         ]
         return len(range(size)[slice(*bounds)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 import torch
@@ -12,8 +12,11 @@ from ...compile.ops.hl import HL_BY_NAME
 from ...compile.ops.table import CAST_METHODS, ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
 from ...compile.ops.table_orderings import ORDERING_OPS_BY_NAME
 from .cost import Dim
-from .expressions import MEMORY_COSTS, Expressions
+from .expressions import MEMORY_COSTS
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, dtype_floating, is_floating
+
+if TYPE_CHECKING:
+    from .walk import Walker
 
 DOTS = {"matmul": 0, "mm": 0, "bmm": 0, "addmm": 1, "baddbmm": 1}  # torch's → index of a
 ALLOCATE_LIKE = {"zeros_like", "ones_like", "empty_like", "full_like"}
@@ -33,8 +36,11 @@ LOOP_COSTS = frozenset({"tiles", "indices"})  # walked as loops (walk.py), not a
 VIEWS = {"unsqueeze", "squeeze", "t", "transpose", "permute", "contiguous"}
 
 
-class Calls(Expressions):
-    """Mixin of the walker: what a call on device values gives and costs."""
+class Calls:
+    """The walker's component: what a call on device values gives and costs."""
+
+    def __init__(self, w: Walker) -> None:
+        self.w = w
 
     def operation(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Any:
         if name in ("max", "min") and len(operands) == 2 and isinstance(operands[1], Block):
@@ -42,15 +48,21 @@ class Calls(Expressions):
         if name in DOTS:
             return self.dot_call(node, name, operands, keywords)
         if name in ELEMENTWISE_BY_NAME:
-            extra = [self.ev(v) for k, v in keywords.items() if k in ("min", "max", "other")]
+            extra = [
+                self.w.expressions.ev(v)
+                for k, v in keywords.items()
+                if k in ("min", "max", "other")
+            ]
             op = ELEMENTWISE_BY_NAME[name]
-            return self.elementwise(node, tuple(operands + extra), op.flops, op.result)
+            return self.w.expressions.elementwise(
+                node, tuple(operands + extra), op.flops, op.result
+            )
         if name in REDUCTIONS_BY_NAME:
             return self.reduction(node, name, operands, keywords)
         if name in ORDERING_OPS_BY_NAME:  # the row's shape (topk's k lanes counted as the row's)
             op, value = ORDERING_OPS_BY_NAME[name], operands[0]
-            dims = self.dims_of(node, value)
-            self.record(op.flops, dims)
+            dims = self.w.expressions.dims_of(node, value)
+            self.w.record(op.flops, dims)
             values = Block(dims, is_floating(value) or name == "logcumsumexp")
             if op.result.startswith("("):
                 return Group((values, Block(dims, floating=False)))
@@ -59,28 +71,30 @@ class Calls(Expressions):
             value = operands[0]
             target = operands[1].value if len(operands) > 1 else CAST_METHODS.get(name)
             if "dtype" in keywords:
-                target = self.ev(keywords["dtype"]).value
+                target = self.w.expressions.ev(keywords["dtype"]).value
             floating = dtype_floating(target, is_floating(value))
-            return Block(self.dims_of(node, value), floating, getattr(value, "from_dot", False))
+            return Block(
+                self.w.expressions.dims_of(node, value), floating, getattr(value, "from_dot", False)
+            )
         if name in VIEWS:
             return self.view_call(node, name, operands)
         if name in ALLOCATE_LIKE:
-            dtype = self.ev(keywords["dtype"]).value if "dtype" in keywords else None
-            return Block(self.dims_of(node, operands[0]), dtype_floating(dtype, True))
-        raise self.error(node, f"{name}()")
+            dtype = self.w.expressions.ev(keywords["dtype"]).value if "dtype" in keywords else None
+            return Block(self.w.expressions.dims_of(node, operands[0]), dtype_floating(dtype, True))
+        raise self.w.error(node, f"{name}()")
 
     def hl_operation(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Any:
         """An hl call, costed by its row's cost kind (ops/hl.py); unmodelled kinds say so."""
         op = HL_BY_NAME.get(name)
         method = HL_COSTS.get(op.cost) if op is not None and op.cost is not None else None
         if method is None:
-            raise self.error(node, f"{name}()")
+            raise self.w.error(node, f"{name}()")
         return getattr(self, method)(node, name, operands, keywords)
 
     def bound(self, name: str, operands: list, keywords: dict) -> dict[str, Any]:
         """An hl call's values by the parameter names of its row's signature."""
         values = dict(zip(HL_SIGNATURES[name].positional, operands))
-        return values | {key: self.ev(value) for key, value in keywords.items()}
+        return values | {key: self.w.expressions.ev(value) for key, value in keywords.items()}
 
     def cost_allocate(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
         bound = self.bound(name, operands, keywords)
@@ -106,22 +120,22 @@ class Calls(Expressions):
         nodes = dict(zip(signature.positional, positional))
         nodes |= {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         target, index = nodes.get(signature.positional[0]), nodes.get("index")
-        tensor = self.ev(target) if target is not None else None
+        tensor = self.w.expressions.ev(target) if target is not None else None
         if not (isinstance(tensor, Host) and isinstance(tensor.value, torch.Tensor)) or not (
             isinstance(index, (cst.List, cst.Tuple))
             and all(not isinstance(e.value, cst.Call) for e in index.elements)  # slice(...)
         ):
-            raise self.error(node, f"{name}() of this target or index")
+            raise self.w.error(node, f"{name}() of this target or index")
         for key in set(nodes) - {signature.positional[0], "index"}:
-            self.ev(nodes[key])  # the stored value, extra_mask, ...: their own work
+            self.w.expressions.ev(nodes[key])  # the stored value, extra_mask, ...: their own work
         subscript = cst.Subscript(
             value=target,
             slice=[cst.SubscriptElement(slice=cst.Index(e.value)) for e in index.elements],
         )
         kind = HL_BY_NAME[name].cost
-        values = self.load(subscript, tensor.value) if kind != "write" else Host(None)
+        values = self.w.indexing.load(subscript, tensor.value) if kind != "write" else Host(None)
         if kind != "read":
-            self.access(subscript, tensor.value, store=True)
+            self.w.indexing.access(subscript, tensor.value, store=True)
         return values
 
     def cost_free(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Host:
@@ -130,12 +144,16 @@ class Calls(Expressions):
     def reduction(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Any:
         op = REDUCTIONS_BY_NAME[name]
         value = operands[0]
-        dims = self.dims_of(node, value)
-        dim = self.ev(keywords["dim"]).value if "dim" in keywords else None
+        dims = self.w.expressions.dims_of(node, value)
+        dim = self.w.expressions.ev(keywords["dim"]).value if "dim" in keywords else None
         if dim is None and len(operands) > 1:
             dim = operands[1].value
-        keepdim = bool(self.ev(keywords["keepdim"]).value) if "keepdim" in keywords else False
-        self.record(op.flops if is_floating(value) else 0, dims)
+        keepdim = (
+            bool(self.w.expressions.ev(keywords["keepdim"]).value)
+            if "keepdim" in keywords
+            else False
+        )
+        self.w.record(op.flops if is_floating(value) else 0, dims)
         floating = is_floating(value) and not name.startswith("arg")
         if op.keeps_shape:
             return Block(dims, floating)
@@ -157,18 +175,18 @@ class Calls(Expressions):
 
     def dot(self, node: cst.CSTNode, a: Any, b: Any, accumulator: Any = None) -> Block:
         """[..., M, K] @ [..., K, N]: 2·M·N·K FLOPs; an accumulator's add is the FMA's."""
-        left, right = self.dims_of(node, a), self.dims_of(node, b)
+        left, right = self.w.expressions.dims_of(node, a), self.w.expressions.dims_of(node, b)
         if len(left) < 2 or len(right) < 2:
-            raise self.error(node, "a matrix product of fewer than two dimensions")
+            raise self.w.error(node, "a matrix product of fewer than two dimensions")
         out = broadcast(left[:-2], right[:-2]) + (left[-2], right[-1])
-        self.record(2, out + (left[-1],), dot=True)
+        self.w.record(2, out + (left[-1],), dot=True)
         if accumulator is not None:
-            out = broadcast(self.dims_of(node, accumulator), out)
+            out = broadcast(self.w.expressions.dims_of(node, accumulator), out)
         return Block(out, True, from_dot=True)
 
     def view_call(self, node: cst.Call, name: str, operands: list) -> Block:
         value = operands[0]
-        dims = list(self.dims_of(node, value))
+        dims = list(self.w.expressions.dims_of(node, value))
         numbers = [o.value for o in operands[1:] if isinstance(o, Host)]
         if name == "unsqueeze":
             dims.insert(numbers[0] % (len(dims) + 1), Dim())
@@ -196,5 +214,5 @@ class Calls(Expressions):
             elif isinstance(item, Host):
                 dims.append(Dim(int(item.value)))
             else:
-                raise self.error(node, "this shape")
+                raise self.w.error(node, "this shape")
         return tuple(dims)

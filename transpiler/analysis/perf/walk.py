@@ -13,7 +13,8 @@ import torch
 from ...compile.frontend.kernels import collect_aliases, device_loop_kind, find_kernels
 from ...compile.frontend.source import Source
 from ...compile.ops.hl import HL_BY_NAME
-from .cost import Cost, KernelWork, Loop
+from .cost import Cost, Dim, KernelWork, Loop, Work
+from .expressions import Expressions
 from .host_eval import CostModelError, bind_arguments, module_namespace, run_host_statement
 from .indexing import Indexing
 from .op_calls import Calls
@@ -82,7 +83,7 @@ def _config_blocks(settings: dict[str, object]) -> list[int | None]:
     return []
 
 
-class Walker(Calls, Indexing):
+class Walker:
     """One kernel's device loops, statement by statement, recording into a KernelWork."""
 
     def __init__(self, source: Source, aliases, scope: dict, work: KernelWork) -> None:
@@ -91,6 +92,17 @@ class Walker(Calls, Indexing):
         self.active: list[str] = []
         self.top = -1
         self.storages: dict[int, tuple[str, torch.Tensor]] = {}
+        self.expressions, self.calls, self.indexing = Expressions(self), Calls(self), Indexing(self)
+
+    def error(self, node: cst.CSTNode, what: str) -> CostModelError:
+        line = self.source.line_of(node)
+        return CostModelError(
+            f"line {line}: the cost model does not follow {what}: {self.source.line_text(line).strip()}"
+        )
+
+    def record(self, flops: float, dims: tuple[Dim, ...], dot: bool = False) -> None:
+        if flops:
+            self.work.work.append(Work(flops, dims, tuple(self.active), dot))
 
     def top_loop(self, loop: cst.For) -> None:
         self.top += 1
@@ -160,7 +172,7 @@ class Walker(Calls, Indexing):
         )
 
     def host_value(self, node: cst.CSTNode, expression: cst.BaseExpression) -> Any:
-        value = self.ev(expression)
+        value = self.expressions.ev(expression)
         if isinstance(value, Host):
             return value.value
         if isinstance(value, Group) and all(isinstance(i, Host) for i in value.items):
@@ -177,7 +189,7 @@ class Walker(Calls, Indexing):
             elif isinstance(statement, cst.For):
                 self.loop(statement)
             elif isinstance(statement, cst.If):
-                self.ev(statement.test)
+                self.expressions.ev(statement.test)
                 self.statements(statement.body.body)  # both branches: an upper bound
                 orelse = statement.orelse
                 if isinstance(orelse, cst.If):
@@ -189,18 +201,21 @@ class Walker(Calls, Indexing):
 
     def small_statement(self, small: cst.BaseSmallStatement) -> None:
         if isinstance(small, cst.Assign):
-            value = self.ev(small.value)
+            value = self.expressions.ev(small.value)
             for target in small.targets:
                 self.assign(target.target, value)
         elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            self.assign(small.target, self.ev(small.value))
+            self.assign(small.target, self.expressions.ev(small.value))
         elif isinstance(small, cst.AugAssign):
             operator = type(small.operator).__name__.removesuffix("Assign")
-            current = self.ev(small.target)
-            self.assign(small.target, self.binary(small, operator, current, self.ev(small.value)))
+            current = self.expressions.ev(small.target)
+            self.assign(
+                small.target,
+                self.expressions.binary(small, operator, current, self.expressions.ev(small.value)),
+            )
         elif isinstance(small, cst.Expr):
             if not isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
-                self.ev(small.value)
+                self.expressions.ev(small.value)
         elif not isinstance(small, cst.Pass):
             raise self.error(small, type(small).__name__)
 
@@ -211,10 +226,10 @@ class Walker(Calls, Indexing):
             for element, item in zip(target.elements, value.items):
                 self.assign(element.value, item)
         elif isinstance(target, cst.Subscript):
-            base = self.ev(target.value)
+            base = self.expressions.ev(target.value)
             if not (isinstance(base, Host) and isinstance(base.value, torch.Tensor)):
                 raise self.error(target, "a store into a device value")
-            self.access(target, base.value, store=True)
+            self.indexing.access(target, base.value, store=True)
         else:
             raise self.error(target, "this assignment target")
 

@@ -55,7 +55,7 @@ def hoist_reduction(
     lanes = f"[{', '.join(_block(d) for d in operand_dims)}]"
     fresh = builder.names.fresh
     line = builder.source.line_of(node)
-    count = render(builder.axis_count(builder.reduction_loops.looped.axis))
+    count = render(builder.reductions.axis_count(builder.reduction_loops.looped.axis))
     if name in _SUMS:
         total, partial = fresh(f"{base}_sum"), fresh(f"{base}_sums")
         init, after = (
@@ -230,9 +230,9 @@ def _inf(identity: str) -> str:
 
 def _correction(builder, args) -> object:
     if "correction" in args.keywords:
-        return builder.lower_expr(args.keywords["correction"]).const
+        return builder.expressions.lower_expr(args.keywords["correction"]).const
     if "unbiased" in args.keywords:
-        return 1 if builder.lower_expr(args.keywords["unbiased"]).const else 0
+        return 1 if builder.expressions.lower_expr(args.keywords["unbiased"]).const else 0
     if len(args.positional) > 1:
-        return 1 if builder.lower_expr(args.positional[1]).const else 0
+        return 1 if builder.expressions.lower_expr(args.positional[1]).const else 0
     return 1

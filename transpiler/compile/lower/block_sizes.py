@@ -11,51 +11,58 @@ adds the zeros the load put there; other updates go through `tl.where(mask_n, ne
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from ..emit.codegen import conjunction, expr
 from .values import Axis, Dims, Value, triton_position
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
 
-class BlockSizesMixin:
+
+class RegisteredBlocks:
     """`block_size_var`, `block_size_constexpr`, `block_size_axis`, and how their lanes combine."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def block_size_var(self, node: cst.CSTNode | None) -> str | None:
         """The host variable `node` names, if `hl.register_block_size` made it."""
-        if not isinstance(node, cst.Name) or node.value in self.scope:
+        if not isinstance(node, cst.Name) or node.value in self.k.scope:
             return None
-        return node.value if node.value in self.host.block_size_vars else None
+        return node.value if node.value in self.k.host.block_size_vars else None
 
     def block_size_constexpr(self, var: str) -> str:
         """`BLOCK_SIZE_N` for `block_size_n`: the launcher sets it to the host value."""
-        if var not in self.block_var_constexprs:
+        if var not in self.k.block_var_constexprs:
             wanted = var.upper() if var.upper().startswith("BLOCK") else f"BLOCK_{var.upper()}"
-            name = self.constexpr(wanted, str(self.registered_sizes.get(var, var)))
-            self.explicit_blocks.add(name)
-            self.block_var_constexprs[var] = name
-        return self.block_var_constexprs[var]
+            name = self.k.constexpr(wanted, str(self.k.registered_sizes.get(var, var)))
+            self.k.explicit_blocks.add(name)
+            self.k.block_var_constexprs[var] = name
+        return self.k.block_var_constexprs[var]
 
     def take_registered_sizes(self) -> None:
         """Helion numbers the block sizes `hl.register_block_size` makes before the tiles (the
         host code runs first): a config's first block_sizes are theirs, in the order made."""
-        self.registered_sizes: dict[str, int] = {}
-        if self.block_offset:
+        self.k.registered_sizes: dict[str, int] = {}
+        if self.k.block_offset:
             return
-        registered = [v for v in self.host.registered_order if v in self.host.block_size_vars]
-        taken = self.block_sizes[: len(registered)]
-        self.registered_sizes = {v: s for v, s in zip(registered, taken) if s is not None}
-        del self.block_sizes[: len(registered)]
+        registered = [v for v in self.k.host.registered_order if v in self.k.host.block_size_vars]
+        taken = self.k.block_sizes[: len(registered)]
+        self.k.registered_sizes = {v: s for v, s in zip(registered, taken) if s is not None}
+        del self.k.block_sizes[: len(registered)]
 
     def block_size_axis(self, var: str) -> Axis:
         """The dimension `hl.zeros([..., block_size_n])` gives: BLOCK_SIZE_N lanes, all valid."""
-        if var not in self.block_var_axes:
+        if var not in self.k.block_var_axes:
             block = self.block_size_constexpr(var)
             zero = ast.Constant(value=0)
-            self.block_var_axes[var] = Axis(
+            self.k.block_var_axes[var] = Axis(
                 "", "", block, ast.Name(id=block), zero, zero, var, block_var=var
             )
-        return self.block_var_axes[var]
+        return self.k.block_var_axes[var]
 
     def pick_axis(self, x: Axis | None, y: Axis | None) -> Axis | None:
         """Of two axes broadcast together, the one the result spans: a tile over the block-size
@@ -104,7 +111,9 @@ class BlockSizesMixin:
                 and after.block == before.block
             ):
                 place = triton_position(new.dims, position)
-                masks.append(self.place_mask(after, place, new.dims, self.source.current))
+                masks.append(
+                    self.k.indexing.place_mask(after, place, new.dims, self.k.source.current)
+                )
                 dims[position] = before
         if not masks:
             return None
@@ -113,7 +122,7 @@ class BlockSizesMixin:
     def keep_block_lanes(self, name: str, new: Value) -> Value:
         """`acc = tl.where(mask_n, new, acc)` when `acc` spans block_size_n and `new` spans the
         tile filling it: lanes outside the tensor keep what they held."""
-        old = self.scope.get(name)
+        old = self.k.scope.get(name)
         if old is None or old.code is None or new.code is None:
             return new
         kept = self.keep_lanes_of(old, new)

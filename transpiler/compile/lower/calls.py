@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import math
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 import torch
@@ -36,20 +37,14 @@ from ..ops.table import (
 from ..ops.table_math import MATH_FUNCTIONS
 from ..ops.table_orderings import ORDERING_OPS_BY_NAME
 from .arguments import Arguments
-from .dots import DOT_FUNCTIONS, DotsMixin
-from .escapes import EscapesMixin
+from .dots import DOT_FUNCTIONS
 from .expressions import result_dtype
 from .gathers import lower_gather
-from .inlining import InliningMixin
-from .joins import STACK_FUNCTIONS, JoinsMixin
-from .memory import MemoryMixin
-from .norms import NormsMixin
+from .joins import STACK_FUNCTIONS
 from .orderings import lower_ordering
 from .promotion import result_of, with_dimensioned_dtype
-from .random import RandomMixin
-from .reductions import PREPARED, ReductionsMixin
+from .reductions import PREPARED
 from .scaled_products import exp_as_exp2
-from .scans import ScansMixin
 from .values import (
     BLOCK,
     CONST,
@@ -63,7 +58,9 @@ from .values import (
     check_squeezable,
     constant,
 )
-from .views import ViewsMixin
+
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
 
 # Helion's function spellings of tile attributes: hl.tile_index(tile) is tile.index
 _TILE_FUNCTIONS = {
@@ -76,32 +73,24 @@ _TILE_FUNCTIONS = {
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
 
-class CallsMixin(
-    ReductionsMixin,
-    ViewsMixin,
-    JoinsMixin,
-    DotsMixin,
-    MemoryMixin,
-    RandomMixin,
-    EscapesMixin,
-    InliningMixin,
-    ScansMixin,
-    NormsMixin,
-):
+class Calls:
     """`expr_Call`: dispatch on what is called."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def expr_Call(self, node: cst.Call) -> Value:
         for arg in node.args:
             if arg.star:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError,
                     arg,
                     f"{arg.star}-unpacking in a call inside a device loop",
                     hint="pass each argument by itself",
                 )
         if isinstance(node.func, cst.Name) and node.func.value == "print":
-            if "print" not in self.scope:
-                raise self.source.error(
+            if "print" not in self.k.scope:
+                raise self.k.source.error(
                     HostSyncError,
                     node,
                     "print() inside a device loop would stop the GPU to talk to the host",
@@ -109,27 +98,27 @@ class CallsMixin(
                     "tl.device_print: each program prints its block), or print on the host, "
                     "before or after the loop",
                 )
-        if self.calls_callable(node):
-            return self.inline_callable(node)
+        if self.k.inliner.calls_callable(node):
+            return self.k.inliner.inline_callable(node)
         args = Arguments(node)
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
             if method in ("matmul", "mm", "bmm") and len(args.positional) == 1:
                 owner_kind = (
-                    self.lower_expr(node.func.value).kind
+                    self.k.expressions.lower_expr(node.func.value).kind
                     if isinstance(node.func.value, cst.Name)
                     else BLOCK
                 )
                 if owner_kind not in (MODULE,):
-                    return self.dot(node.func.value, args.positional[0], None, node)
-            owner = self.lower_expr(node.func.value)
+                    return self.k.dots.dot(node.func.value, args.positional[0], None, node)
+            owner = self.k.expressions.lower_expr(node.func.value)
             if owner.kind == MODULE:
                 return self.call_function(f"{owner.name}.{method}", args, node)
             return self.call_method(owner, method, args, node)
-        callee = self.lower_expr(node.func)
+        callee = self.k.expressions.lower_expr(node.func)
         if callee.kind == MODULE:
             return self.call_function(callee.name, args, node)
-        raise self.source.error(
+        raise self.k.source.error(
             UnsupportedConstructError, node, "calling a value inside a device loop"
         )
 
@@ -144,25 +133,25 @@ class CallsMixin(
         if (module == "torch" and name in DOT_FUNCTIONS and name != "dot") or (
             module == "helion.language" and name == "dot"
         ):
-            return self.dot_call(name, args, node)
+            return self.k.dots.dot_call(name, args, node)
         if qualified == "typing.cast" and len(args.positional) == 2:  # cast(T, v) is v
-            return self.lower_expr(args.positional[1])
+            return self.k.expressions.lower_expr(args.positional[1])
         if module == "torch" and name == "promote_types":
             return self.promote_types(args, node)
         if module == "torch" and name in STACK_FUNCTIONS:
-            return self.stack_call(name, args, node)
+            return self.k.joins.stack_call(name, args, node)
         if module in ("torch", "torch.nn.functional", "torch.special", "torch.linalg"):
             spelling = TORCH if module != "torch.nn.functional" else FUNCTIONAL
             first = args.get(0, "input")
             if first is None:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedOpError, node, f"{qualified}() needs a tensor argument"
                 )
-            value = self.lower_expr(first)
+            value = self.k.expressions.lower_expr(first)
             return self.torch_op(name, spelling, value, args.rest(1), node)
         if module == "math" and name in MATH_FUNCTIONS:
             return self.math_call(name, args, node)
-        raise self.source.error(
+        raise self.k.source.error(
             UnsupportedOpError,
             node.func,
             f"{qualified}() is not supported inside a device loop",
@@ -172,9 +161,9 @@ class CallsMixin(
     def math_call(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`math.sqrt(d)`: folded when its arguments are numbers known here, else the same
         function on the device of a scalar (a size, a float argument), in float32."""
-        values = [self.lower_expr(a) for a in args.positional]
+        values = [self.k.expressions.lower_expr(a) for a in args.positional]
         if args.keywords or len(values) != MATH_FUNCTIONS[name][1]:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedOpError, node, f"math.{name}() takes {MATH_FUNCTIONS[name][1]} "
                 "positional argument(s) here",
             )  # fmt: skip
@@ -182,14 +171,14 @@ class CallsMixin(
             return constant(getattr(math, name)(*[v.const for v in values]))
         torch_name = MATH_FUNCTIONS[name][0]
         if torch_name is None:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedOpError,
                 node,
                 f"math.{name}() of a value known only on the device",
                 hint="compute it in host code, before the loop, and use the result here",
             )
         if any(v.kind != CONST and (v.kind != BLOCK or v.rank) for v in values):
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedOpError,
                 node,
                 f"math.{name}() of a block: Python's math functions take single numbers",
@@ -205,9 +194,9 @@ class CallsMixin(
     def promote_types(self, args: Arguments, node: cst.Call) -> Value:
         """torch.promote_types(a, b): folded when both are known, else the dtype Triton gives
         the sum of two blocks of those dtypes (Triton promotes as torch does)."""
-        values = [self.lower_expr(a) for a in args.positional]
+        values = [self.k.expressions.lower_expr(a) for a in args.positional]
         if len(values) != 2 or args.keywords or any(v.kind != DTYPE for v in values):
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedOpError, node, "torch.promote_types() takes two dtypes"
             )
         first, second = values
@@ -217,7 +206,7 @@ class CallsMixin(
             try:
                 promoted = torch.promote_types(*dtypes)
             except RuntimeError as refused:  # float8 beside another dtype: torch promotes none
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedDtypeError,
                     node,
                     f"torch.promote_types({dtypes[0]}, {dtypes[1]}): {refused}",
@@ -229,7 +218,7 @@ class CallsMixin(
         return Value(DTYPE, code, const="runtime")
 
     def call_builtin(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        values = [self.lower_expr(a) for a in args.positional]
+        values = [self.k.expressions.lower_expr(a) for a in args.positional]
         if name == "float" and len(values) == 1 and values[0].kind == CONST:
             number = float(values[0].const)
             if number != number or number in (float("inf"), float("-inf")):
@@ -238,16 +227,20 @@ class CallsMixin(
                 )
             return constant(number)
         if name in ("min", "max") and len(values) == 2:
-            left, right = (self.arithmetic(v, a) for v, a in zip(values, args.positional))
-            dims = self.broadcast_dims(left, right, node)
+            left, right = (
+                self.k.expressions.arithmetic(v, a) for v, a in zip(values, args.positional)
+            )
+            dims = self.k.expressions.broadcast_dims(left, right, node)
             function = "tl.minimum" if name == "min" else "tl.maximum"
             return block(expr(f"{function}(a, b)", a=left.code, b=right.code), dims, left.dtype)
         if name == "abs" and len(values) == 1:
             return self.torch_op("abs", TORCH, values[0], args.rest(1), node)
         if name in ("int", "float", "bool") and len(values) == 1:
             target = {"int": "int32", "float": "float32", "bool": "bool"}[name]
-            return self.cast(self.arithmetic(values[0], args.positional[0]), DTYPES[target], node)
-        raise self.source.error(UnsupportedConstructError, node, f"{name}() inside a device loop")
+            return self.k.views.cast(
+                self.k.expressions.arithmetic(values[0], args.positional[0]), DTYPES[target], node
+            )
+        raise self.k.source.error(UnsupportedConstructError, node, f"{name}() inside a device loop")
 
     def call_language(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """An hl call: bound against its signature in the hl table, lowered by its row's method."""
@@ -259,7 +252,7 @@ class CallsMixin(
                 args.positional,
                 args.keyword_args,
                 node,
-                self.source.error,
+                self.k.source.error,
                 refused=tuple(refused),
                 hints=refused,
                 owner=f"hl.{name}",
@@ -268,23 +261,23 @@ class CallsMixin(
         if op is None or op.lowering is None:
             if name in REFUSED_LANGUAGE:
                 why, hint = REFUSED_LANGUAGE[name]
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedOpError, node, f"hl.{name} is not supported: it {why}", hint=hint
                 )
             if name in LANGUAGE_NAMES:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError,
                     node,
                     f"hl.{name} is part of Helion's language but not of this transpiler yet",
                     hint="see docs/ops.md for what is supported",
                 )
-            raise self.source.error(
+            raise self.k.source.error(
                 UnknownLanguageNameError,
                 node.func,
                 f"helion.language has no name {name!r}",
                 hint=near_names(name, LANGUAGE_NAMES) or "see docs/ops.md for the language",
             )
-        return getattr(self, op.lowering)(name, args, node)
+        return self.k.lowering(op.lowering)(name, args, node)
 
     # -- hl rows whose lowering needs a word more than the method they call ----------------
 
@@ -293,55 +286,55 @@ class CallsMixin(
         shape_node, value_node = args.get(0, "shape"), args.get(1, "value")
         for what, missing in (("shape", shape_node), ("value", value_node)):
             if missing is None and (what == "shape" or name == "full"):
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError,
                     node,
                     f"hl.{name}() needs a {what}",
                     hint="write hl.zeros([tile], dtype=...) or hl.full([tile], value, dtype=...)",
                 )
-        value = constant(0.0) if name == "zeros" else self.lower_expr(value_node)
+        value = constant(0.0) if name == "zeros" else self.k.expressions.lower_expr(value_node)
         dtype_node = args.get(1 if name == "zeros" else 2, "dtype")
-        dtype = self.lower_expr(dtype_node) if dtype_node is not None else None
+        dtype = self.k.expressions.lower_expr(dtype_node) if dtype_node is not None else None
         if dtype is not None:
-            self.refuse_unsupported_dtype(dtype, node)
-        return self.allocate(shape_node, value, dtype, node)
+            self.k.views.refuse_unsupported_dtype(dtype, node)
+        return self.k.views.allocate(shape_node, value, dtype, node)
 
     def hl_scan(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`hl.cumsum(x, dim)`, `hl.cumprod(x, dim)`: the op table's scans."""
-        return self.reduction(
-            name, self.lower_expr(args.get(0, "input_tensor")), args.rest(1), node
+        return self.k.reductions.reduction(
+            name, self.k.expressions.lower_expr(args.get(0, "input_tensor")), args.rest(1), node
         )
 
     def hl_passthrough(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`hl.specialize(v)`, `hl.register_reduction_dim(n)`: the value itself."""
-        return self.lower_expr(args.get(0, "value"))
+        return self.k.expressions.lower_expr(args.get(0, "value"))
 
     def hl_associative_scan(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.associative_scan(args, node)
+        return self.k.scans.associative_scan(args, node)
 
     def hl_reduce(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.reduce_with(args, node)
+        return self.k.scans.reduce_with(args, node)
 
     def hl_split(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.split(args, node)
+        return self.k.joins.split(args, node)
 
     def hl_join(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.join(args, node)
+        return self.k.joins.join(args, node)
 
     def hl_arange(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.arange(args, node)
+        return self.k.views.arange(args, node)
 
     def hl_device_print(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.device_print(args, node)
+        return self.k.escapes.device_print(args, node)
 
     def hl_inline_triton(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.inline_triton(args, node)
+        return self.k.escapes.inline_triton(args, node)
 
     def hl_triton_kernel(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.triton_kernel(args, node)
+        return self.k.escapes.triton_kernel(args, node)
 
     def hl_barrier(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        raise self.source.error(
+        raise self.k.source.error(
             BarrierPlacementError,
             node,
             "hl.barrier() inside a device loop: it can only separate the kernel's "
@@ -351,18 +344,18 @@ class CallsMixin(
     def hl_tile_attribute(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`hl.tile_index(tile)` is `tile.index`, and so on."""
         tile_node = args.get(0, "tile")
-        tile = self.lower_expr(tile_node) if tile_node is not None else None
+        tile = self.k.expressions.lower_expr(tile_node) if tile_node is not None else None
         if tile is None or tile.kind != TILE or len(node.args) != 1:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 node,
                 f"hl.{name} takes one tile",
                 hint=f"write hl.{name}(tile), or tile.{_TILE_FUNCTIONS[name]}",
             )
-        return self.tile_attribute(tile, _TILE_FUNCTIONS[name], node)
+        return self.k.expressions.tile_attribute(tile, _TILE_FUNCTIONS[name], node)
 
     def hl_loop_only(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        raise self.source.error(
+        raise self.k.source.error(
             UnsupportedConstructError,
             node,
             f"hl.{name}() is only meaningful as the iterable of a for loop",
@@ -373,39 +366,39 @@ class CallsMixin(
 
     def call_method(self, owner: Value, method: str, args: Arguments, node: cst.Call) -> Value:
         if method in _HOST_SYNC:
-            raise self.source.error(
+            raise self.k.source.error(
                 HostSyncError,
                 node.func.attr,
                 f".{method}() inside a device loop would stop the GPU to talk to the host",
             )
         if owner.kind == HOST_TENSOR:
             return self.host_tensor_method(owner, method, args, node)
-        owner = self.arithmetic(owner, node.func.value)
+        owner = self.k.expressions.arithmetic(owner, node.func.value)
         return self.torch_op(method, METHOD, owner, args, node)
 
     def host_tensor_method(
         self, tensor: Value, method: str, args: Arguments, node: cst.Call
     ) -> Value:
         if method in ("size", "stride") and len(args.positional) == 1:
-            dim = self.lower_expr(args.positional[0])
+            dim = self.k.expressions.lower_expr(args.positional[0])
             if dim.kind == CONST and isinstance(dim.const, int):
                 if method == "stride":
-                    return block(ast.Name(id=self.stride(tensor.name, dim.const)), (), "int")
-                key = self.host.size_key(tensor.name, dim.const)
-                return block(ast.Name(id=self.size_param(key)), (), "int")
+                    return block(ast.Name(id=self.k.stride(tensor.name, dim.const)), (), "int")
+                key = self.k.host.size_key(tensor.name, dim.const)
+                return block(ast.Name(id=self.k.size_param(key)), (), "int")
         if method in ("new_zeros", "new_ones", "new_full", "new_empty") and args.positional:
             # a fresh block of that shape (Helion's `w.new_zeros(n)`); dtype defaults to w's
-            pointer = self.tensor_pointer(tensor.name)
+            pointer = self.k.tensor_pointer(tensor.name)
             element = Value(DTYPE, expr("p.dtype.element_ty", p=pointer), const="runtime")
             name = "new_zeros" if method == "new_empty" else method
-            return self.allocate_like(tensor, name, args, node, default_dtype=element)
+            return self.k.views.allocate_like(tensor, name, args, node, default_dtype=element)
         if method == "numel" and not args.positional:
             return block(
-                ast.Name(id=self.param(f"{tensor.name}_numel", f"{tensor.name}.numel()", "size")),
+                ast.Name(id=self.k.param(f"{tensor.name}_numel", f"{tensor.name}.numel()", "size")),
                 (),
                 "int",
             )
-        raise self.source.error(
+        raise self.k.source.error(
             UnsupportedConstructError,
             node,
             f"{tensor.name}.{method}() on a whole host tensor inside a device loop",
@@ -417,14 +410,14 @@ class CallsMixin(
     def torch_op(
         self, name: str, spelling: str, value: Value, args: Arguments, node: cst.Call
     ) -> Value:
-        value = self.arithmetic(value, node)
+        value = self.k.expressions.arithmetic(value, node)
         if (
             name in ("max", "min")
             and args.get(0, "other") is not None
             and args.get(0, "dim") is not None
         ):
             other_node = args.get(0, "other")
-            other = self.lower_expr(other_node)
+            other = self.k.expressions.lower_expr(other_node)
             if (
                 other.kind == BLOCK
                 and other.rank
@@ -438,16 +431,16 @@ class CallsMixin(
                 )
         args = self.bind_torch_op(name, spelling, args, node)
         if name == "gather":
-            return lower_gather(self, value, args, node)
+            return lower_gather(self.k, value, args, node)
         if name in REDUCTIONS_BY_NAME and "dtype" in args.keywords:  # torch casts, then reduces
-            value = self.cast_call(value, "to", args, node)
+            value = self.k.views.cast_call(value, "to", args, node)
         if name == "size" and spelling == METHOD and args.get(0, "dim") is not None:
             return self.block_size_of(value, args.get(0, "dim"), node)
         if name == "size" and spelling == METHOD:  # block_m, block_n = acc.size()
             dims = [cst.Integer(str(d)) for d in range(value.rank)]
             return Value(TUPLE, items=tuple(self.block_size_of(value, d, node) for d in dims))
         if name == "to" or (name in CAST_METHODS and spelling == METHOD):
-            return self.cast_call(value, name, args, node)
+            return self.k.views.cast_call(value, name, args, node)
         if name in ("unsqueeze", "transpose", "t", "permute", "squeeze", "contiguous") or name in (
             "view",
             "reshape",
@@ -456,55 +449,62 @@ class CallsMixin(
             "flatten",
             "unflatten",
         ):
-            return self.view_op(value, name, args, node)
+            return self.k.views.view_op(value, name, args, node)
         if name in ("zeros_like", "ones_like", "full_like", "new_zeros", "new_ones", "new_full"):
-            return self.allocate_like(value, name, args, node)
+            return self.k.views.allocate_like(value, name, args, node)
         if name == "clamp":
             return self.clamp(value, args, node)
         if name == "gelu":
             approximate = args.get(0, "approximate")
-            tanh = approximate is not None and self.lower_expr(approximate).const == "tanh"
+            tanh = (
+                approximate is not None
+                and self.k.expressions.lower_expr(approximate).const == "tanh"
+            )
             if tanh:
-                self.use_helper("gelu_tanh")
+                self.k.use_helper("gelu_tanh")
                 return block(expr("gelu_tanh(a)", a=value.code), value.dims, "float")
         if name == "vector_norm" and spelling == TORCH:
-            return self.vector_norm(value, args, node)
+            return self.k.norms.vector_norm(value, args, node)
         if name == "normalize" and spelling == FUNCTIONAL:
-            return self.normalize(value, args, node)
+            return self.k.norms.normalize(value, args, node)
         if name in ("any", "all"):  # the reduction of x != 0, a bool again
             flags = value.with_code(
                 expr("(a != 0).to(tl.int32)", a=value.code), dtype="int", loaded_from=frozenset()
             )
-            reduced = self.reduction(name, flags, args, node)
+            reduced = self.k.reductions.reduction(name, flags, args, node)
             return reduced.with_code(expr("r != 0", r=reduced.code), dtype="bool")
         if name in PREPARED and spelling in REDUCTIONS_BY_NAME[name].spellings:
             prepared = expr(PREPARED[name], a=value.code)
             dtype = "int" if name == "count_nonzero" else value.dtype
             value = value.with_code(prepared, dtype=dtype, loaded_from=frozenset(), storage=None)
         if name in REDUCTIONS_BY_NAME and spelling in REDUCTIONS_BY_NAME[name].spellings:
-            return self.reduction(name, value, args, node)
+            return self.k.reductions.reduction(name, value, args, node)
         if name == "var_mean":  # torch's (variance, mean) pair: two reductions
-            variance = self.reduction("var", value, args, node)
-            return Value(TUPLE, items=(variance, self.reduction("mean", value, args, node)))
+            variance = self.k.reductions.reduction("var", value, args, node)
+            return Value(
+                TUPLE, items=(variance, self.k.reductions.reduction("mean", value, args, node))
+            )
         if name in ORDERING_OPS_BY_NAME and spelling in ORDERING_OPS_BY_NAME[name].spellings:
-            return lower_ordering(self, name, value, args, node)
+            return lower_ordering(self.k, name, value, args, node)
         op = ELEMENTWISE_BY_NAME.get(name)
         if op is not None and spelling in op.spellings:
             scalars = dict(op.scalars)
             parameters = torch_signature(name, _arity(op.template)).positional[1:]
             others = [
-                self.lower_expr(args.keywords[p])
+                self.k.expressions.lower_expr(args.keywords[p])
                 for p in parameters
                 if p in args.keywords and p not in scalars
             ]
             given = {
-                p: self.arithmetic(self.lower_expr(args.keywords[p]), args.keywords[p]).code
+                p: self.k.expressions.arithmetic(
+                    self.k.expressions.lower_expr(args.keywords[p]), args.keywords[p]
+                ).code
                 if p in args.keywords
                 else expr(default)
                 for p, default in scalars.items()
             }
             return self.elementwise(op, [value, *others], node, given)
-        raise self.source.error(
+        raise self.k.source.error(
             UnsupportedOpError,
             node.func.attr if isinstance(node.func, cst.Attribute) else node.func,
             f"torch op {name!r} is not supported inside a device loop",
@@ -527,7 +527,7 @@ class CallsMixin(
             args.positional,
             args.keyword_args,
             node,
-            self.source.error,
+            self.k.source.error,
             taken=1,
             refused=tuple(refusals),
             hints=refusals,
@@ -543,14 +543,14 @@ class CallsMixin(
         code by name; `dtype` in a template is the first operand's element type as stored."""
         wanted = _arity(op.template)
         if len(operands) != wanted:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedOpError,
                 node,
                 f"{op.name}() takes {wanted} tensor argument{'s' * (wanted != 1)}, "
                 f"got {len(operands)}",
                 hint="see docs/ops.md for each op's arguments",
             )
-        operands = [self.arithmetic(v, node) for v in operands]
+        operands = [self.k.expressions.arithmetic(v, node) for v in operands]
         if (
             op.name == "pow"
             and operands[0].kind == BLOCK
@@ -558,11 +558,11 @@ class CallsMixin(
             and operands[1].kind == CONST
             and operands[1].const in (2, 3, 4)
         ):  # `x.pow(2)` as `x * x`, as `x ** 2` and torch's own kernels: exact, no exp2 / log2
-            return self.integer_power(operands[0], int(operands[1].const), node)
+            return self.k.expressions.integer_power(operands[0], int(operands[1].const), node)
         chosen = 1 if op.name == "where" else 0  # where's condition takes no part in promotion
-        operands[chosen:] = with_dimensioned_dtype(self, operands[chosen:])
+        operands[chosen:] = with_dimensioned_dtype(self.k, operands[chosen:])
         # torch.where's condition is meant to be bool; its other operands are only chosen
-        self.note_arithmetic(operands if op.name != "where" else (), node)
+        self.k.note_arithmetic(operands if op.name != "where" else (), node)
         if op.float_args:
             for index, operand in enumerate(operands):
                 if operand.dtype in ("int", "bool"):
@@ -574,14 +574,14 @@ class CallsMixin(
                     )
                     operands[index] = operand.with_code(converted, dtype="float")
         for helper in op.helpers:
-            self.use_helper(helper)
+            self.k.use_helper(helper)
         for index, first in enumerate(operands):  # pairwise: a view's None is named (values.py)
             for second in operands[index + 1 :]:
                 check_squeezable(first, second)
         dims = operands[0].dims
         for operand in operands[1:]:
-            dims = self.broadcast_dims(block(None, dims), operand, node)
-        folded = exp_as_exp2(self, operands[0]) if op.name == "exp" else None
+            dims = self.k.expressions.broadcast_dims(block(None, dims), operand, node)
+        folded = exp_as_exp2(self.k, operands[0]) if op.name == "exp" else None
         if folded is not None:  # exp of a scaled product: one exp2 (scaled_products.py)
             return block(folded, dims, "float")
         fills = {**dict(zip("abc", (v.code for v in operands))), **(scalars or {})}
@@ -600,10 +600,10 @@ class CallsMixin(
     def block_size_of(self, value: Value, dim_node: cst.BaseExpression, node: cst.Call) -> Value:
         """`acc.size(0)` of a block: its tile's block size (a shape entry standing for that
         tile: `v.view(acc.size(0), 1)`), a whole dimension's host size, or a known size."""
-        dim = self.const_int(dim_node, node)
+        dim = self.k.views.const_int(dim_node, node)
         position = dim if dim >= 0 else value.rank + dim
         if not 0 <= position < value.rank:
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError, dim_node, f"dimension {dim} of a block of {value.rank} dimensions"
             )
         axis = value.dims[position]
@@ -611,8 +611,8 @@ class CallsMixin(
             return constant(1)
         if axis.size is not None:
             return constant(axis.size)
-        if self.is_full_axis(axis) and axis.key is not None:
-            return block(ast.Name(id=self.size_param(axis.key)), (), "int")
+        if self.k.indexing.is_full_axis(axis) and axis.key is not None:
+            return block(ast.Name(id=self.k.size_param(axis.key)), (), "int")
         return replace(block(ast.Name(id=axis.block), (), "int"), axis=axis)
 
     def clamp(self, value: Value, args: Arguments, node: cst.Call) -> Value:
@@ -620,9 +620,9 @@ class CallsMixin(
         result = value
         for bound, function in ((low, "tl.maximum"), (high, "tl.minimum")):
             if bound is not None:
-                limit = self.arithmetic(self.lower_expr(bound), bound)
-                self.note_arithmetic((result, limit), node)
-                dims = self.broadcast_dims(result, limit, node)
+                limit = self.k.expressions.arithmetic(self.k.expressions.lower_expr(bound), bound)
+                self.k.note_arithmetic((result, limit), node)
+                dims = self.k.expressions.broadcast_dims(result, limit, node)
                 code = f"{function}(a, b, propagate_nan=tl.PropagateNan.ALL)"  # NaN stays NaN
                 result = block(expr(code, a=result.code, b=limit.code), dims, result.dtype)
         return result

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..emit.codegen import assign, expr, render
 from ..frontend.errors import UnsupportedConstructError
 from .config_literals import INDEXING, config_value
 from .values import Axis, Dims, Value
+
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
 
 
 @dataclass
@@ -39,22 +43,25 @@ class Descriptor:
     transposed: bool = False
 
 
-class DescriptorsMixin:
+class DescriptorCopies:
     """Loads and stores through tensor descriptors, when the config asks for them."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def wants_descriptors(self, node=None) -> bool:
         """Whether the config's `indexing` asks for tensor descriptors (Helion's field: one
         value, or a list of one per access, here read as descriptors for every access when
         any entry asks for them); an unknown value is an error."""
-        indexing = config_value(self.settings, "indexing")
-        if indexing is None or self.settings.get("autotune_configs"):
+        indexing = config_value(self.k.settings, "indexing")
+        if indexing is None or self.k.settings.get("autotune_configs"):
             return False  # a @triton.autotune list varies block sizes only: pointers
         values = indexing if isinstance(indexing, (list, tuple)) else [indexing]
         for value in values:
             if value not in INDEXING:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError,
-                    node if node is not None else self.source.current,
+                    node if node is not None else self.k.source.current,
                     f"indexing={indexing!r} in the config",
                     hint=f"one of {', '.join(map(repr, INDEXING))}",
                 )
@@ -65,14 +72,18 @@ class DescriptorsMixin:
         none, or the access is not a tile per dimension whose end the program knows upfront).
         A load of a view with its last two dimensions swapped copies 2-D tiles of its memory
         (the tiles' dimensions in memory order), turned back after the copy."""
-        if not self.access_is_tiles or not self.descriptors_wanted or tensor in self.tuple_elements:
+        if (
+            not self.k.access_is_tiles
+            or not self.k.descriptors_wanted
+            or tensor in self.k.tuple_elements
+        ):
             return None  # (a tuple's tensors: pointers, no descriptor per element)
-        rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
+        rank = self.k.checked_ranks.get(tensor) or self.k.host.rank(tensor)
         if rank is None or rank != len(dims):
             return None
         joined = rank >= 3 and dims[0] is not None and dims[0].squeezed
         tiles = dims[1:] if joined else dims
-        transposed = not store and tensor in self.host.swapped and len(tiles) == 2
+        transposed = not store and tensor in self.k.host.swapped and len(tiles) == 2
         order = list(range(int(joined), rank))  # the descriptor's dimensions, in memory order
         if transposed:
             tiles = tiles[::-1]  # the swapped view's last dimension first
@@ -85,23 +96,23 @@ class DescriptorsMixin:
         if joined:
             if not self._copyable(dims[0], squeezed=True):
                 return None
-            end = self.params.get(shape[0])
+            end = self.k.params.get(shape[0])
             if end is None or end.kind not in ("size", "scalar"):
                 return None  # whole tiles along the rows cannot be told apart at launch
             # (a scalar: a host integer the loop ends at, `m = q.size(-2)` unpacked in a tuple)
-            size = self.size_param(self.host.size_key(tensor, order[0]))
+            size = self.k.size_param(self.k.host.size_key(tensor, order[0]))
             rows = f"{size}"
             shape[0] = f"{ast.unparse(dims[0].end)} * {size}"
             test = f"{end.launch} % {blocks[0]} == 0"
             if dims[0].scalar:  # pointers read a dimension of 1 at any index; TMA cannot
                 test += f" and {tensor}.size({order[0] - 1}) != 1"
         key = (tensor, shape, blocks, transposed)
-        for d in self.descriptors:
+        for d in self.k.descriptors:
             if (d.tensor, d.shape, d.blocks, d.transposed) == key:
                 return d
-        strides = [self.stride(tensor, dim) for dim in order[:-1]] + ["1"]
-        name = self.names.fresh(f"{tensor}_desc")
-        pointer = self.tensor_pointer(tensor)
+        strides = [self.k.stride(tensor, dim) for dim in order[:-1]] + ["1"]
+        name = self.k.names.fresh(f"{tensor}_desc")
+        pointer = self.k.tensor_pointer(tensor)
         return Descriptor(name, tensor, pointer, shape, strides, blocks, test, rows, transposed)
 
     @staticmethod
@@ -123,19 +134,19 @@ class DescriptorsMixin:
         `squeezed`: a batch tile of block size 1 instead."""
         if axis is None or axis.squeezed != squeezed or not axis.masked or axis.parents:
             return False
-        known = {*self.params, *self.constexprs, *self.even_flags}
+        known = {*self.k.params, *self.k.constexprs, *self.k.even_flags}
         return all(
             not isinstance(node, ast.Name) or node.id in known for node in ast.walk(axis.end)
         )
 
     def descriptor_flag(self, descriptor: Descriptor) -> str:
         """The constexpr choosing TMA or pointers; registers the descriptor on first use."""
-        if descriptor not in self.descriptors:
-            self.descriptors.append(descriptor)
-        if self.tma_flag is None:
-            self.tma_flag = self.names.fresh("TENSOR_DESCRIPTORS")
-            self.host_names.taken.add(self.tma_flag)
-        return self.tma_flag
+        if descriptor not in self.k.descriptors:
+            self.k.descriptors.append(descriptor)
+        if self.k.tma_flag is None:
+            self.k.tma_flag = self.k.names.fresh("TENSOR_DESCRIPTORS")
+            self.k.host_names.taken.add(self.k.tma_flag)
+        return self.k.tma_flag
 
     def descriptor_load(
         self,
@@ -151,21 +162,23 @@ class DescriptorsMixin:
         """`x_tile = x_desc.load([...])` under the flag, the pointer load otherwise (`name`:
         the variable the source assigns the load to, when it is one)."""
         flag = self.descriptor_flag(descriptor)
-        name = name or self.names.fresh(f"{tensor}_tile")
+        name = name or self.k.names.fresh(f"{tensor}_tile")
         starts = self.descriptor_starts(descriptor, dims)
         turned = ".T" if descriptor.transposed else ""
         copied = expr(f"{descriptor.name}.load([{starts}]){turned}")
         if not native:
-            self.use_helper("upcast_half")
+            self.k.use_helper("upcast_half")
             copied = expr("upcast_half(a)", a=copied)
-        self.emit(f"if {flag}:", line)
-        self.depth += 1
-        self.emit(assign(name, copied), line)
-        self.depth -= 1
-        self.emit("else:", line)
-        self.depth += 1
-        self.emit(assign(name, self.pointer_load(tensor, pointers, mask, native, line)), line)
-        self.depth -= 1
+        self.k.emit(f"if {flag}:", line)
+        self.k.depth += 1
+        self.k.emit(assign(name, copied), line)
+        self.k.depth -= 1
+        self.k.emit("else:", line)
+        self.k.depth += 1
+        self.k.emit(
+            assign(name, self.k.indexing.pointer_load(tensor, pointers, mask, native, line)), line
+        )
+        self.k.depth -= 1
         return ast.Name(id=name)
 
     def descriptor_store(
@@ -183,43 +196,47 @@ class DescriptorsMixin:
         flag = self.descriptor_flag(descriptor)
         code = _without_upcast(value.code)
         if not isinstance(code, ast.Name):  # one name for both paths
-            stored = self.names.fresh(f"{tensor}_tile")
-            self.emit(assign(stored, code), line)
+            stored = self.k.names.fresh(f"{tensor}_tile")
+            self.k.emit(assign(stored, code), line)
             code = ast.Name(id=stored)
         starts = self.descriptor_starts(descriptor, dims)
         element = f"{descriptor.pointer}.dtype.element_ty"
         converted = (
             render(code) if _converts_to(value.code, element) else f"{render(code)}.to({element})"
         )
-        self.emit(f"if {flag}:", line)
-        self.depth += 1
-        self.emit(f"{descriptor.name}.store([{starts}], {converted})", line)
-        self.depth -= 1
-        self.emit("else:", line)
-        self.depth += 1
-        self.emit_store(self.named_pointers(tensor, pointers, line), code, mask, line)
-        self.depth -= 1
+        self.k.emit(f"if {flag}:", line)
+        self.k.depth += 1
+        self.k.emit(f"{descriptor.name}.store([{starts}], {converted})", line)
+        self.k.depth -= 1
+        self.k.emit("else:", line)
+        self.k.depth += 1
+        self.k.indexing.emit_store(
+            self.k.indexing.named_pointers(tensor, pointers, line), code, mask, line
+        )
+        self.k.depth -= 1
 
     def make_descriptors(self) -> None:
         """The descriptors, made once where the program starts (before a persistent loop)."""
-        if not self.descriptors:  # pointer loads only: never warp-specialized (Triton 3.6's
-            for loop in self.warp_specialized_lines:  # pass asserts on them, issue 17)
+        if not self.k.descriptors:  # pointer loads only: never warp-specialized (Triton 3.6's
+            for loop in self.k.warp_specialized_lines:  # pass asserts on them, issue 17)
                 loop.text = loop.text.replace(", warp_specialize=True", "")
             return
-        for loop in self.warp_specialized_lines:  # pointer loads: Triton cannot split them
+        for loop in self.k.warp_specialized_lines:  # pointer loads: Triton cannot split them
             loop.text = loop.text.replace(
-                "warp_specialize=True", f"warp_specialize={self.tma_flag}"
+                "warp_specialize=True", f"warp_specialize={self.k.tma_flag}"
             )
-        line = self.lines[self.program_start].source_line
+        line = self.k.lines[self.k.program_start].source_line
         made = [
-            self.make_line(
-                1, f"if {self.tma_flag}:  # Hopper's TMA copies whole tiles; past the end: 0s", line
+            self.k.make_line(
+                1,
+                f"if {self.k.tma_flag}:  # Hopper's TMA copies whole tiles; past the end: 0s",
+                line,
             )
         ]
-        for d in self.descriptors:
+        for d in self.k.descriptors:
             if d.transposed:
                 made.append(
-                    self.make_line(
+                    self.k.make_line(
                         2,
                         f"# {d.tensor} is a transposed view: TMA copies its memory's rows, "
                         "loads turn them (.T)",
@@ -231,16 +248,16 @@ class DescriptorsMixin:
                 f"shape=[{', '.join(d.shape)}], strides=[{', '.join(d.strides)}], "
                 f"block_shape=[{', '.join(d.blocks)}])"
             )
-            made.append(self.make_line(2, text, line))
-        self.lines[self.program_start : self.program_start] = made
+            made.append(self.k.make_line(2, text, line))
+        self.k.lines[self.k.program_start : self.k.program_start] = made
 
     def descriptor_launch_lines(self) -> list[str]:
         """The launcher's `TENSOR_DESCRIPTORS = tma_fits(x, BLOCK_M, BLOCK_K) and ...`."""
-        if not self.descriptors:
+        if not self.k.descriptors:
             return []
-        self.host_helpers.add("tma_fits")
+        self.k.host_helpers.add("tma_fits")
         tests = []
-        for d in self.descriptors:
+        for d in self.k.descriptors:
             # a swapped view's memory, as the descriptor copies it
             tensor = f"{d.tensor}.transpose(-2, -1)" if d.transposed else d.tensor
             if d.joined_test:
@@ -248,13 +265,13 @@ class DescriptorsMixin:
             else:
                 tests.append(f"tma_fits({tensor}, {', '.join(d.blocks)})")
         if len(tests) == 1:
-            lines = [f"{self.tma_flag} = {tests[0]}"]
+            lines = [f"{self.k.tma_flag} = {tests[0]}"]
         else:
-            lines = [f"{self.tma_flag} = (", f"    {tests[0]}"]
+            lines = [f"{self.k.tma_flag} = (", f"    {tests[0]}"]
             lines += [f"    and {test}" for test in tests[1:]] + [")"]
         return [
             *lines,
-            f"if {self.tma_flag}:  # the kernel makes its descriptors in memory from here",
+            f"if {self.k.tma_flag}:  # the kernel makes its descriptors in memory from here",
             "    triton.set_allocator(tma_scratch)",
         ]
 

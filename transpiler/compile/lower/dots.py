@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -11,6 +12,9 @@ from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .float8 import check_float8_factors
 from .split_k import split_whole_k
 from .values import BLOCK, DTYPE, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
+
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
 
 # Triton's default on sm_90 keeps a float8 product's running sum in the tensor cores' own
 # narrower accumulator for the whole K loop (torch._scaled_mm's use_fast_accum=True; errors grow
@@ -31,8 +35,11 @@ DOT_FUNCTIONS = {
 OUT_DTYPE_POSITIONS = {"mm": 2, "bmm": 2, "addmm": 3, "baddbmm": 3, "dot": 3}
 
 
-class DotsMixin:
+class Dots:
     """`dot(a_node, b_node, acc)`: tl.dot on the blocks as stored, K lanes outside set to 0."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def dot_call(self, name: str, args, node: cst.CSTNode, acc: Value | None = None) -> Value:
         factors, acc_position = DOT_FUNCTIONS[name]
@@ -44,17 +51,19 @@ class DotsMixin:
             nodes = [args.positional[i] if i < len(args.positional) else None for i in factors]
             for keyword in ("beta", "alpha"):
                 if keyword in args.keywords:
-                    raise self.source.error(
+                    raise self.k.source.error(
                         UnsupportedConstructError,
                         args.keywords[keyword],
                         f"{name}({keyword}=...)",
                         hint="scale the result instead: acc * beta + alpha * (a @ b)",
                     )
         if any(n is None for n in nodes):
-            raise self.source.error(UnsupportedConstructError, node, f"{name}() needs two matrices")
+            raise self.k.source.error(
+                UnsupportedConstructError, node, f"{name}() needs two matrices"
+            )
         most = OUT_DTYPE_POSITIONS.get(name, len(factors)) + (name in OUT_DTYPE_POSITIONS)
         if len(args.positional) > most:  # torch refuses them too: never dropped
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 args.positional[most],
                 f"{name}() takes {most} positional arguments, not {len(args.positional)}",
@@ -66,14 +75,16 @@ class DotsMixin:
                 if acc_position < len(args.positional)
                 else args.keywords.get("input")
             )
-            acc = self.arithmetic(self.lower_expr(acc_node), acc_node)
+            acc = self.k.expressions.arithmetic(self.k.expressions.lower_expr(acc_node), acc_node)
         if name == "dot" and "acc" in args.keywords:
-            acc = self.arithmetic(self.lower_expr(args.keywords["acc"]), args.keywords["acc"])
+            acc = self.k.expressions.arithmetic(
+                self.k.expressions.lower_expr(args.keywords["acc"]), args.keywords["acc"]
+            )
         out_dtype = None
         if name in OUT_DTYPE_POSITIONS:
             out_dtype = args.get(OUT_DTYPE_POSITIONS[name], "out_dtype")
-        if out_dtype is not None and self.lower_expr(out_dtype).kind != DTYPE:
-            raise self.source.error(
+        if out_dtype is not None and self.k.expressions.lower_expr(out_dtype).kind != DTYPE:
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 out_dtype,
                 f"{name}()'s out_dtype must be a dtype",
@@ -85,9 +96,9 @@ class DotsMixin:
     def dot(
         self, left_node, right_node, acc: Value | None, node: cst.CSTNode, out_dtype=None
     ) -> Value:
-        marks = (len(self.lines), self.preamble_end, set(self.unsynced_stores))  # split_k
+        marks = (len(self.k.lines), self.k.preamble_end, set(self.k.unsynced_stores))  # split_k
         left, right = (self.dot_operand(n) for n in (left_node, right_node))
-        self.note_arithmetic((left, right), node)
+        self.k.note_arithmetic((left, right), node)
         fold = left.rank == 3 and right.rank == 2  # a batch of matrices times one matrix
         if (
             left.rank < 2
@@ -95,21 +106,23 @@ class DotsMixin:
             or (left.rank != right.rank and not fold)
             or left.rank > 3
         ):
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError,
                 node,
                 f"a matrix product of {left.rank}-D and {right.rank}-D blocks",
                 hint="multiply 2-D tiles (or 3-D for batches): x[tile_m, tile_k] @ y[tile_k, tile_n]",
             )
         k_left, k_right = left.dims[-1], right.dims[-2]
-        if k_left is None or k_right is None or not self.same_axis(k_left, k_right):
-            raise self.source.error(
+        if k_left is None or k_right is None or not self.k.expressions.same_axis(k_left, k_right):
+            raise self.k.source.error(
                 ShapeError,
                 node,
                 f"the inner dimensions differ: {_label(k_left)} against {_label(k_right)}",
                 hint="index both operands with the same tile along K",
             )
-        batch = self.broadcast_dims(block(None, left.dims[:-2]), block(None, right.dims[:-2]), node)
+        batch = self.k.expressions.broadcast_dims(
+            block(None, left.dims[:-2]), block(None, right.dims[:-2]), node
+        )
         if fold:
             batch = left.dims[:1]
         if any(map(is_squeezed, (*left.dims[-2:], *right.dims[-2:]))):
@@ -121,11 +134,11 @@ class DotsMixin:
         roles += [(axis, "batch") for axis in batch]
         for axis, role in roles:
             if axis is not None:
-                self.dot_axes.setdefault(axis, role)
-        self.dot_k_nodes.setdefault(k_left, node)
+                self.k.dot_axes.setdefault(axis, role)
+        self.k.dot_k_nodes.setdefault(k_left, node)
         as_stored = all(v.storage is not None or v.rounds_to is not None for v in (left, right))
         if as_stored:
-            check_float8_factors(self, left, right, node)
+            check_float8_factors(self.k, left, right, node)
         # a factor scaled by Python numbers: both rounded alike (a 16-bit float, else float32)
         rounded = as_stored and any(v.storage is None for v in (left, right))
         operands = [
@@ -139,7 +152,7 @@ class DotsMixin:
             for value in (left, right)
         ]
         dims = (*batch, left.dims[-2], right.dims[-1])
-        unit_batch = len(batch) == 1 and (batch[0] is None or batch[0].block in self.unit_blocks)
+        unit_batch = len(batch) == 1 and (batch[0] is None or batch[0].block in self.k.unit_blocks)
         unit_batch = unit_batch and not squeezed
         if fold:  # fold the batch into M: [B * M, K] @ [K, N], then back to [B, M, N]
             unit_batch = True
@@ -166,7 +179,7 @@ class DotsMixin:
                 acc_code = expr("tl.reshape(v, s)", v=acc_code, s=acc_shape)
             code.args.append(acc_code)
         if out_dtype is not None:
-            dtype = self.lower_expr(out_dtype)
+            dtype = self.k.expressions.lower_expr(out_dtype)
             code.keywords.append(ast.keyword(arg="out_dtype", value=dtype.code))
         if as_stored:  # float8 factors on Hopper: add each MMA's sum into the float32 acc
             code.keywords.append(ast.keyword(arg=PRECISE_FLOAT8, value=ast.Constant(value=0)))
@@ -174,11 +187,11 @@ class DotsMixin:
             code = expr("tl.reshape(v, s)", v=code, s=self.block_shape(dims))
         elif not batch and "int" not in (left.dtype, right.dtype):  # K whole: also in chunks?
             nodes, axes = (left_node, right_node), (*dims, k_left)
-            split = split_whole_k(self, nodes, code, acc, out_dtype, axes, marks, node)
+            split = split_whole_k(self.k, nodes, code, acc, out_dtype, axes, marks, node)
             if split is not None:
                 return split
         if acc is not None:
-            dims = self.broadcast_dims(block(None, dims), acc, node)
+            dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
         return block(code, dims, "float")
 
     def narrow_product(self, operands, acc, out_dtype, dims, node) -> Value:
@@ -188,9 +201,9 @@ class DotsMixin:
         code = expr("tl.sum(a[:, :, None] * b[None, :, :], axis=1)", a=a, b=b)
         if acc is not None:
             code = expr("c + p", c=acc.code, p=code)
-            dims = self.broadcast_dims(block(None, dims), acc, node)
+            dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
         if out_dtype is not None:
-            code = expr("v.to(d)", v=code, d=self.lower_expr(out_dtype).code)
+            code = expr("v.to(d)", v=code, d=self.k.expressions.lower_expr(out_dtype).code)
         return block(code, dims, "float")
 
     def block_shape(self, dims) -> ast.List:
@@ -208,10 +221,10 @@ class DotsMixin:
         """Lower a factor; a load written right in the product stays in its stored dtype."""
         loaded = _unwrap_view(node)
         if isinstance(loaded, cst.Subscript):
-            base = self.lower_expr(loaded.value)
+            base = self.k.expressions.lower_expr(loaded.value)
             if base.kind == HOST_TENSOR:
-                self.native_loads.add(loaded)
-        return self.arithmetic(self.lower_expr(node), node)
+                self.k.native_loads.add(loaded)
+        return self.k.expressions.arithmetic(self.k.expressions.lower_expr(node), node)
 
     def dot_only_loads(self, loop: cst.CSTNode) -> set[cst.Subscript]:
         """Loads assigned to a name whose every use is a factor of a product: keep them as stored."""
@@ -249,7 +262,7 @@ class DotsMixin:
                 factors = [node.left, node.right]
             elif (
                 isinstance(node, cst.Call)
-                and (self.aliases.qualified(node.func) or "").rsplit(".", 1)[-1] in DOT_FUNCTIONS
+                and (self.k.aliases.qualified(node.func) or "").rsplit(".", 1)[-1] in DOT_FUNCTIONS
             ):
                 factors = [a.value for a in node.args if a.keyword is None]
             for child in node.children:
@@ -272,7 +285,7 @@ class DotsMixin:
         (`as_factor`: a 16-bit float's, else float32, both factors alike)."""
         code = value.code
         if rounded:
-            self.use_helper("as_factor")
+            self.k.use_helper("as_factor")
             dtype = value.storage if value.storage is not None else value.rounds_to
             stored = value.stored if value.stored is not None else code
             code = expr("as_factor(v, d)", v=stored, d=dtype)
@@ -281,10 +294,10 @@ class DotsMixin:
         elif as_stored and not value.native:
             code = expr("v.to(d)", v=code, d=value.storage)  # exact: the value is in that dtype
         elif not as_stored and value.native:
-            self.use_helper("upcast_half")
+            self.k.use_helper("upcast_half")
             code = expr("upcast_half(v)", v=code)
         if axis is not None and axis.masked and axis not in value.zero_outside:
-            mask = self.place_mask(axis, position, value.dims, self.source.current)
+            mask = self.k.indexing.place_mask(axis, position, value.dims, self.k.source.current)
             code = expr("tl.where(m, v, 0)", m=mask, v=code)
         return code
 

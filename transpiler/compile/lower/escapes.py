@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -14,21 +15,30 @@ from ..frontend.kernels import dotted_name
 from .arguments import Arguments
 from .values import CONST, HOST_TENSOR, TUPLE, Value, block
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
 
-class EscapesMixin:
+
+class Escapes:
     """Device code the user writes in Triton (or prints from)."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def device_print(self, args: Arguments, node: cst.Call) -> Value:
         """`hl.device_print(prefix, *values)` → `tl.device_print(prefix, *values)`."""
-        prefix = self.lower_expr(args.positional[0]) if args.positional else None
+        prefix = self.k.expressions.lower_expr(args.positional[0]) if args.positional else None
         if prefix is None or prefix.kind != CONST or not isinstance(prefix.const, str):
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 node,
                 "hl.device_print() takes a string prefix first",
                 hint='write hl.device_print("x = ", x[tile])',
             )
-        values = [self.arithmetic(self.lower_expr(a), a) for a in args.positional[1:]]
+        values = [
+            self.k.expressions.arithmetic(self.k.expressions.lower_expr(a), a)
+            for a in args.positional[1:]
+        ]
         code = call("tl.device_print", ast.Constant(prefix.const), *(v.code for v in values))
         return block(code, (), None)
 
@@ -40,7 +50,7 @@ class EscapesMixin:
         source_node = args.get(0, "triton_source")
         snippet = _string_literal(source_node)
         if snippet is None:
-            raise self.source.error(
+            raise self.k.source.error(
                 InlineTritonError,
                 source_node or node,
                 "hl.inline_triton() takes its Triton source as a string literal",
@@ -50,32 +60,32 @@ class EscapesMixin:
         try:
             body = ast.parse(filled).body
         except SyntaxError as error:
-            raise self.source.error(
+            raise self.k.source.error(
                 InlineTritonError,
                 source_node,
                 f"the Triton snippet does not parse: {error.msg} (snippet line {error.lineno})",
             ) from None
-        self.names.taken.update(
+        self.k.names.taken.update(
             n.id for n in ast.walk(ast.Module(body=body)) if isinstance(n, ast.Name)
         )
         output_like = args.get(2, "output_like")
         if not body:
-            raise self.source.error(InlineTritonError, source_node, "the Triton snippet is empty")
-        line = self.source.line_of(node)
+            raise self.k.source.error(InlineTritonError, source_node, "the Triton snippet is empty")
+        line = self.k.source.line_of(node)
         if output_like is None or _is_none(output_like):
             for statement in body:
-                self.emit(statement, line)
+                self.k.emit(statement, line)
             return Value(CONST, None, const=None)
         *statements, last = body
         if not isinstance(last, ast.Expr):
-            raise self.source.error(
+            raise self.k.source.error(
                 InlineTritonError,
                 source_node,
                 "the snippet's last line must be an expression: it is the value",
                 hint="end the snippet with the value, e.g. `{0} + {1}`",
             )
         for statement in statements:
-            self.emit(statement, line)
+            self.k.emit(statement, line)
         return self.result_like(last.value, output_like, node)
 
     def fill_placeholders(
@@ -93,12 +103,12 @@ class EscapesMixin:
             for element in args_node.elements:
                 key = _string_literal(getattr(element, "key", None))
                 if key is None:
-                    raise self.source.error(
+                    raise self.k.source.error(
                         InlineTritonError, element, "args= keys must be string literals"
                     )
                 named[key] = self.snippet_name(element.value)
         else:
-            raise self.source.error(
+            raise self.k.source.error(
                 InlineTritonError,
                 args_node,
                 "args= must be a tuple, list or dict literal",
@@ -107,7 +117,7 @@ class EscapesMixin:
         try:
             return text.format(*positional, **named)
         except (IndexError, KeyError, ValueError) as error:
-            raise self.source.error(
+            raise self.k.source.error(
                 InlineTritonError,
                 args_node or node,
                 f"the snippet's placeholders do not match args=: {type(error).__name__} {error}",
@@ -115,17 +125,17 @@ class EscapesMixin:
 
     def snippet_name(self, value_node: cst.BaseExpression) -> str:
         """A name (or literal text) standing for one argument inside Triton code."""
-        value = self.lower_expr(value_node)
+        value = self.k.expressions.lower_expr(value_node)
         if value.kind == HOST_TENSOR:
-            return self.tensor_pointer(value.name)
+            return self.k.tensor_pointer(value.name)
         if value.kind == CONST:
             return value.const if isinstance(value.const, str) else repr(value.const)
-        value = self.arithmetic(value, value_node)
+        value = self.k.expressions.arithmetic(value, value_node)
         if isinstance(value.code, ast.Name):
             return value.code.id
         wanted = value_node.value if isinstance(value_node, cst.Name) else "arg"
-        name = self.names.fresh(wanted)
-        self.emit(assign(name, value.code), self.source.line_of(value_node))
+        name = self.k.names.fresh(wanted)
+        self.k.emit(assign(name, value.code), self.k.source.line_of(value_node))
         return name
 
     def result_like(self, code: ast.expr, output_like: cst.BaseExpression, node: cst.Call) -> Value:
@@ -133,10 +143,12 @@ class EscapesMixin:
         if isinstance(output_like, (cst.Tuple, cst.List)):
             likes = [self.shape_only(e.value) for e in output_like.elements]
             names = self.target_names(node, len(likes)) or [
-                self.names.fresh("result") for _ in likes
+                self.k.names.fresh("result") for _ in likes
             ]
             target = ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Store()) for n in names])
-            self.emit(ast.Assign(targets=[target], value=code, lineno=0), self.source.line_of(node))
+            self.k.emit(
+                ast.Assign(targets=[target], value=code, lineno=0), self.k.source.line_of(node)
+            )
             items = tuple(
                 block(ast.Name(id=n), like.dims, like.dtype) for n, like in zip(names, likes)
             )
@@ -146,7 +158,7 @@ class EscapesMixin:
 
     def target_names(self, node: cst.Call, count: int) -> list[str] | None:
         """`low, high = hl.inline_triton(...)`: the user's names for the results."""
-        target = self.direct_target if self.direct_value is node else None
+        target = self.k.direct_target if self.k.direct_value is node else None
         if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == count:
             names = [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
             if len(names) == count and len(set(names)) == count:
@@ -155,9 +167,9 @@ class EscapesMixin:
 
     def shape_only(self, node: cst.BaseExpression) -> Value:
         """What `node` would be (its axes, its dtype) without keeping the code it would emit."""
-        emitted = len(self.lines)
-        value = self.arithmetic(self.lower_expr(node), node)
-        del self.lines[emitted:]
+        emitted = len(self.k.lines)
+        value = self.k.expressions.arithmetic(self.k.expressions.lower_expr(node), node)
+        del self.k.lines[emitted:]
         return value
 
     # -- hl.triton_kernel -----------------------------------------------------------------
@@ -173,7 +185,7 @@ class EscapesMixin:
         elif isinstance(args_node, (cst.Tuple, cst.List)):
             arguments = [ast.Name(id=self.function_argument(e.value)) for e in args_node.elements]
         else:
-            raise self.source.error(
+            raise self.k.source.error(
                 InlineTritonError,
                 args_node,
                 "hl.triton_kernel's args= must be a tuple or list literal",
@@ -193,7 +205,7 @@ class EscapesMixin:
         the launcher checks that the pads hold them (require_signal_pad)."""
         elements = [e.value for e in args_node.elements]
         if len(elements) > max(block, ranks) and _is_none(elements[block]):
-            self.signal_pad_world_sizes.add(self.source.code(elements[ranks]).strip())
+            self.k.signal_pad_world_sizes.add(self.k.source.code(elements[ranks]).strip())
 
     def function_argument(self, value_node: cst.BaseExpression) -> str:
         """An argument of the user's Triton function: a host value the device code never
@@ -201,30 +213,30 @@ class EscapesMixin:
         `signal_pad_ptrs_dev` is an address), else as in a snippet."""
         if isinstance(value_node, cst.Name):
             name = value_node.value
-            value = self.lower_expr(value_node)
+            value = self.k.expressions.lower_expr(value_node)
             if (
                 value.kind == HOST_TENSOR
-                and name not in self.tensor_names_used
-                and name not in self.tuple_elements
+                and name not in self.k.tensor_names_used
+                and name not in self.k.tuple_elements
             ):
-                return self.param(name, name, "scalar")
+                return self.k.param(name, name, "scalar")
         return self.snippet_name(value_node)
 
     def triton_function(self, function_node: cst.BaseExpression | None, node: cst.Call) -> str:
         """The spelling that calls the function in the generated module."""
         if isinstance(function_node, (cst.Name, cst.Attribute)):
-            library = library_source(self.aliases.qualified(function_node) or "")
+            library = library_source(self.k.aliases.qualified(function_node) or "")
             if library is not None:  # ours (symm_mem_sync): its source goes into the module
                 name, text = library
-                self.names.taken.add(name)
-                self.host_names.taken.add(name)
-                self.user_functions.setdefault(name, text)
+                self.k.names.taken.add(name)
+                self.k.host_names.taken.add(name)
+                self.k.user_functions.setdefault(name, text)
                 return name
             dotted = dotted_name(function_node)
             head = (dotted or "").split(".")[0]
-            if head in self.aliases.globals or head in self.aliases.names:
+            if head in self.k.aliases.globals or head in self.k.aliases.names:
                 return dotted
-            raise self.source.error(
+            raise self.k.source.error(
                 InlineTritonError,
                 function_node,
                 f"{dotted or 'this'} is not a @triton.jit function defined or imported in this "
@@ -233,16 +245,16 @@ class EscapesMixin:
             )
         text = _string_literal(function_node)
         if text is None:
-            raise self.source.error(
+            raise self.k.source.error(
                 InlineTritonError,
                 function_node or node,
                 "hl.triton_kernel() takes a @triton.jit function, its name, or its source",
             )
         text = textwrap.dedent(text).strip()
         if text.isidentifier():
-            if text in self.aliases.globals or text in self.aliases.names:
+            if text in self.k.aliases.globals or text in self.k.aliases.names:
                 return text
-            raise self.source.error(
+            raise self.k.source.error(
                 InlineTritonError,
                 function_node,
                 f"no function {text!r} is defined or imported in this module",
@@ -250,11 +262,11 @@ class EscapesMixin:
         try:
             definitions = [s for s in ast.parse(text).body if isinstance(s, ast.FunctionDef)]
         except SyntaxError as error:
-            raise self.source.error(
+            raise self.k.source.error(
                 InlineTritonError, function_node, f"the Triton source does not parse: {error.msg}"
             ) from None
         if not definitions:
-            raise self.source.error(
+            raise self.k.source.error(
                 InlineTritonError, function_node, "the Triton source defines no function"
             )
         for definition in definitions:
@@ -262,9 +274,9 @@ class EscapesMixin:
                 text = text.replace(
                     f"def {definition.name}(", f"@triton.jit\ndef {definition.name}(", 1
                 )
-        self.names.taken.update(d.name for d in definitions)
-        self.host_names.taken.update(d.name for d in definitions)
-        self.user_functions.setdefault(definitions[0].name, text)
+        self.k.names.taken.update(d.name for d in definitions)
+        self.k.host_names.taken.update(d.name for d in definitions)
+        self.k.user_functions.setdefault(definitions[0].name, text)
         return definitions[0].name
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -38,6 +39,9 @@ from .values import (
     triton_dims,
 )
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
+
 _BITWISE = ("BitAnd", "BitOr", "BitXor")  # logical on bools, as in torch
 _COMPARISONS = {
     cst.LessThan: "<",
@@ -50,13 +54,18 @@ _COMPARISONS = {
 _BUILTINS = {"float", "int", "bool", "min", "max", "abs", "range", "len"}
 
 
-class ExpressionsMixin:
+class Expressions:
     """`lower_expr(node) -> Value` for every expression a device loop may hold."""
 
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
+
     def lower_expr(self, node: cst.BaseExpression) -> Value:
-        method = getattr(self, f"expr_{type(node).__name__}", None)
+        kind = type(node).__name__  # expr_Call and expr_Subscript are the calls' and indexing's
+        owner = {"Call": self.k.calls, "Subscript": self.k.indexing}.get(kind, self)
+        method = getattr(owner, f"expr_{kind}", None)
         if method is None:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 node,
                 f"{_describe(node)} is not supported inside a device loop",
@@ -68,48 +77,50 @@ class ExpressionsMixin:
 
     def expr_Name(self, node: cst.Name) -> Value:
         name = node.value
-        again = recomputed(self, name)  # an operand computed again for a chunk of K
+        again = recomputed(self.k, name)  # an operand computed again for a chunk of K
         if again is not None:
             return self.lower_expr(again)
-        if name in self.scope:
-            return self.scope[name]
-        self.check_inlined_name(node)
-        self.refuse_callable_value(node)
+        if name in self.k.scope:
+            return self.k.scope[name]
+        self.k.inliner.check_inlined_name(node)
+        self.k.inliner.refuse_callable_value(node)
         if name in ("True", "False", "None"):
             return constant({"True": True, "False": False, "None": None}[name])
-        specialised = self.specialisations.value(name)
+        specialised = self.k.specialisations.value(name)
         if specialised is not None:  # an argument the kernel is specialised on (None, "sum")
             return specialised
-        if name not in self.host.names:
+        if name not in self.k.host.names:
             resolved = module_global(
-                name, self.aliases, self.source.module
+                name, self.k.aliases, self.k.source.module
             )  # HALF = torch.float16, imported constants
             if resolved is not None:
                 return resolved
-        if name in self.host.names or name in self.aliases.globals - set(self.aliases.names):
-            if name in self.host.tensors or (
-                name in self.tensor_names_used and name not in self.host.scalar_params
+        if name in self.k.host.names or name in self.k.aliases.globals - set(self.k.aliases.names):
+            if name in self.k.host.tensors or (
+                name in self.k.tensor_names_used and name not in self.k.host.scalar_params
             ):
-                return self.host_tensor(name)
-            if name in self.host.dtypes:  # acc_dtype = torch.float32 / dtype = x.dtype
-                return self.lower_expr(self.host.dtypes[name])
-            if name in self.host.block_size_vars:
-                return block(ast.Name(id=self.block_size_constexpr(name)), (), "int")
-            if name in self.host.size_keys:
-                return block(ast.Name(id=self.size_param(self.host.size_keys[name])), ())
-            if name in self.host.constexpr_params:  # `rank: hl.constexpr`: `rank: tl.constexpr`
-                self.constexprs.setdefault(name, name)
+                return self.k.host_tensor(name)
+            if name in self.k.host.dtypes:  # acc_dtype = torch.float32 / dtype = x.dtype
+                return self.lower_expr(self.k.host.dtypes[name])
+            if name in self.k.host.block_size_vars:
+                return block(
+                    ast.Name(id=self.k.registered_blocks.block_size_constexpr(name)), (), "int"
+                )
+            if name in self.k.host.size_keys:
+                return block(ast.Name(id=self.k.size_param(self.k.host.size_keys[name])), ())
+            if name in self.k.host.constexpr_params:  # `rank: hl.constexpr`: `rank: tl.constexpr`
+                self.k.constexprs.setdefault(name, name)
                 return block(ast.Name(id=name), ())
-            return block(ast.Name(id=self.param(name, name, "scalar")), ())
-        if name in self.aliases.names:
-            qualified = self.aliases.qualified(node)
+            return block(ast.Name(id=self.k.param(name, name, "scalar")), ())
+        if name in self.k.aliases.names:
+            qualified = self.k.aliases.qualified(node)
             return Value(MODULE, name=qualified or name)
         if name in _BUILTINS:
             return Value(MODULE, name=f"builtins.{name}")
-        if name in self.branch_shapes:  # both branches of an if assigned it, shaped apart
-            raise self.source.error(ShapeError, node, *self.branch_shapes[name])
-        known = [*self.scope, *self.host.names]
-        raise self.source.error(
+        if name in self.k.branch_shapes:  # both branches of an if assigned it, shaped apart
+            raise self.k.source.error(ShapeError, node, *self.k.branch_shapes[name])
+        known = [*self.k.scope, *self.k.host.names]
+        raise self.k.source.error(
             UndefinedNameError,
             node,
             f"name {name!r} is not defined before this device loop uses it",
@@ -130,10 +141,10 @@ class ExpressionsMixin:
     def expr_BinaryOperation(self, node: cst.BinaryOperation) -> Value:
         op_name = type(node.operator).__name__
         if op_name == "MatrixMultiply":
-            return self.dot(node.left, node.right, None, node)
+            return self.k.dots.dot(node.left, node.right, None, node)
         left = self.arithmetic(self.lower_expr(node.left), node.left)
         right = self.arithmetic(self.lower_expr(node.right), node.right)
-        left, right = with_dimensioned_dtype(self, [left, right])
+        left, right = with_dimensioned_dtype(self.k, [left, right])
         if op_name == "Power" and right.kind == CONST and right.const in (2, 3, 4):
             return self.integer_power(left, int(right.const), node)
         symbol, template, helpers = BINARY_OPERATORS[op_name]
@@ -144,25 +155,25 @@ class ExpressionsMixin:
             folded = eval(compile(folded_tree, "<fold>", "eval"))  # noqa: S307 - two constants
             return constant(folded)
         for helper in helpers:
-            self.use_helper(helper)
+            self.k.use_helper(helper)
         dims = self.broadcast_dims(left, right, node)
-        dims = self.kept_block_lanes(op_name, left, right, dims)
+        dims = self.k.registered_blocks.kept_block_lanes(op_name, left, right, dims)
         dtype = result_dtype(op_name, left.dtype, right.dtype)
         code = _scalar_and_block_condition(op_name, left, right)
         result = block(code or expr(template, a=left.code, b=right.code), dims, dtype)
         result = result_of(result, [left, right])
         result = replace(result, rounds_to=_torch_dtype(op_name, left, right))
-        result = scaled_product(self, op_name, left, right, result, node)
+        result = scaled_product(self.k, op_name, left, right, result, node)
         if op_name in _BITWISE:  # bool & bool stays bool: arithmetic may come later
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)
-        self.note_arithmetic((left, right), node)
+        self.k.note_arithmetic((left, right), node)
         return result
 
     def integer_power(self, base: Value, exponent: int, node: cst.CSTNode) -> Value:
         """`x ** 2` as `x * x`, on a named value so nothing is computed twice."""
         if not isinstance(base.code, ast.Name):
-            temporary = self.names.fresh("base")
-            self.emit(assign(temporary, base.code), self.source.line_of(node))
+            temporary = self.k.names.fresh("base")
+            self.k.emit(assign(temporary, base.code), self.k.source.line_of(node))
             base = base.with_code(ast.Name(id=temporary))
         code: ast.expr = base.code
         for _ in range(exponent - 1):
@@ -173,7 +184,7 @@ class ExpressionsMixin:
         operand = self.lower_expr(node.expression)
         if isinstance(node.operator, cst.Not):
             if operand.rank:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError, node, "`not` on a block", hint="use ~mask"
                 )
             return block(expr("not a", a=operand.code), (), "bool")
@@ -186,26 +197,26 @@ class ExpressionsMixin:
         )
         if text == "~a":
             return replace(result, loaded_from=operand.loaded_from)
-        self.note_arithmetic((operand,), node)
+        self.k.note_arithmetic((operand,), node)
         return result
 
     def expr_Comparison(self, node: cst.Comparison) -> Value:
         if any(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in node.comparisons):
-            return self.specialisations.identity_test(node, self.scope, self.lower_expr)
+            return self.k.specialisations.identity_test(node, self.k.scope, self.lower_expr)
         left = self.arithmetic(self.lower_expr(node.left), node.left)
         result: Value | None = None
         for target in node.comparisons:
             symbol = _COMPARISONS.get(type(target.operator))
             if symbol is None:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError,
                     target,
-                    f"the comparison {self.source.code(target.operator).strip()!r} inside a device loop",
+                    f"the comparison {self.k.source.code(target.operator).strip()!r} inside a device loop",
                     hint="compare values with < <= > >= == !=",
                 )
             right = self.arithmetic(self.lower_expr(target.comparator), target.comparator)
             dims = self.broadcast_dims(left, right, node)
-            promoted = with_dimensioned_dtype(self, [left, right])
+            promoted = with_dimensioned_dtype(self.k, [left, right])
             part = block(
                 expr(f"a {symbol} b", a=promoted[0].code, b=promoted[1].code), dims, "bool"
             )
@@ -213,7 +224,7 @@ class ExpressionsMixin:
                 try:
                     part = constant(_fold_comparison(symbol, left.const, right.const))
                 except TypeError as error:  # "sum" < 1: Python refuses it too
-                    raise self.source.error(
+                    raise self.k.source.error(
                         UnsupportedConstructError, node, f"this comparison: {error}"
                     ) from None
             if result is None:
@@ -231,7 +242,7 @@ class ExpressionsMixin:
     def expr_BooleanOperation(self, node: cst.BooleanOperation) -> Value:
         left, right = self.lower_expr(node.left), self.lower_expr(node.right)
         if left.rank or right.rank:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 node,
                 "`and` / `or` on blocks",
@@ -243,7 +254,7 @@ class ExpressionsMixin:
     def expr_IfExp(self, node: cst.IfExp) -> Value:
         condition = self.arithmetic(self.lower_expr(node.test), node.test)
         if condition.rank:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 node,
                 "a conditional expression (`a if c else b`) on a block condition",
@@ -273,22 +284,24 @@ class ExpressionsMixin:
         if base.kind == TILE:
             return self.tile_attribute(base, attr, node)
         if base.kind == HOST_TENSOR and attr == "dtype":
-            pointer = self.tensor_pointer(base.name)
+            pointer = self.k.tensor_pointer(base.name)
             return Value(DTYPE, expr("p.dtype.element_ty", p=pointer), const="runtime")
-        if base.kind == HOST_TENSOR and attr == "ndim" and self.host.rank(base.name) is not None:
-            return constant(self.host.rank(base.name))
+        if base.kind == HOST_TENSOR and attr == "ndim" and self.k.host.rank(base.name) is not None:
+            return constant(self.k.host.rank(base.name))
         if base.kind == BLOCK and attr == "dtype":
             if base.storage is not None:  # torch's dtype: the one in memory, not float32
                 return Value(DTYPE, base.storage, const="runtime")
             return Value(DTYPE, expr("v.dtype", v=base.code), const="runtime")
         if base.kind == BLOCK and attr == "shape":  # rows, columns = acc.shape
             dims = [cst.Integer(str(d)) for d in range(base.rank)]
-            return Value(TUPLE, items=tuple(self.block_size_of(base, d, node) for d in dims))
+            return Value(
+                TUPLE, items=tuple(self.k.calls.block_size_of(base, d, node) for d in dims)
+            )
         if base.kind == BLOCK and attr == "T":
-            return self.transpose(base, node)
+            return self.k.views.transpose(base, node)
         if base.kind == TUPLE and attr in ("values", "indices"):
             return base.items[0 if attr == "values" else 1]
-        raise self.source.error(
+        raise self.k.source.error(
             UnsupportedConstructError,
             node,
             f"attribute .{attr} of {_kind_text(base)} inside a device loop",
@@ -311,7 +324,7 @@ class ExpressionsMixin:
             return block(ast.Name(id=axis.block), (), "int")
         if attr == "id":
             return block(axis.tile_id, (), "int")
-        raise self.source.error(
+        raise self.k.source.error(
             UnsupportedConstructError,
             node,
             f"tiles have no attribute .{attr}",
@@ -325,32 +338,32 @@ class ExpressionsMixin:
         if value.kind in (BLOCK, CONST):
             return value
         if value.kind == TILE:
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError,
                 node,
                 "a tile is a range of indices, not a value",
                 hint="use tile.index for the indices, or x[tile] for the data",
             )
-        if value.kind == HOST_TENSOR and self.host.rank(value.name) == 0:
+        if value.kind == HOST_TENSOR and self.k.host.rank(value.name) == 0:
             return self.zero_dim_load(value.name, node)
         if value.kind == HOST_TENSOR:
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError,
                 node,
                 f"the whole tensor {value.name!r} used as a value inside a device loop",
                 hint=f"load a tile of it: {value.name}[tile]",
             )
-        raise self.source.error(
+        raise self.k.source.error(
             UnsupportedConstructError, node, f"{_kind_text(value)} used as a value"
         )
 
     def zero_dim_load(self, tensor: str, node: cst.CSTNode) -> Value:
         """A 0-d tensor used as a number (`x[tile] * scale`): its one element, loaded; torch's
         promotion ranks it below tensors with dimensions."""
-        pointer = self.tensor_pointer(tensor)
-        name = self.names.fresh(tensor)
-        self.emit(assign(name, self.load(pointer, None)), self.source.line_of(node))
-        self.note_load(tensor, ())
+        pointer = self.k.tensor_pointer(tensor)
+        name = self.k.names.fresh(tensor)
+        self.k.emit(assign(name, self.k.indexing.load(pointer, None)), self.k.source.line_of(node))
+        self.k.note_load(tensor, ())
         return replace(
             block(ast.Name(id=name), ()),
             storage=expr("p.dtype.element_ty", p=pointer),
@@ -371,9 +384,9 @@ class ExpressionsMixin:
         result = []
         for x, y in zip(a, b):
             if x is None or y is None or self.same_axis(x, y):
-                result.append(self.pick_axis(x, y))
+                result.append(self.k.registered_blocks.pick_axis(x, y))
             else:
-                raise self.source.error(
+                raise self.k.source.error(
                     ShapeError,
                     node,
                     f"cannot broadcast {x.label} against {y.label}",
@@ -390,8 +403,8 @@ class ExpressionsMixin:
             return x.block == y.block
         if x.size is not None or y.size is not None:
             return self.same_size(x, y)
-        if self.is_full_axis(x) and self.is_full_axis(y):
-            self.unified.add(tuple(sorted((x.key, y.key))))
+        if self.k.indexing.is_full_axis(x) and self.k.indexing.is_full_axis(y):
+            self.k.unified.add(tuple(sorted((x.key, y.key))))
             return True
         return False
 
@@ -401,10 +414,10 @@ class ExpressionsMixin:
         sized, other = (x, y) if x.size is not None else (y, x)
         if other.size is not None:
             return other.size == sized.size
-        if self.is_full_axis(other):
+        if self.k.indexing.is_full_axis(other):
             if other.key.isdigit():  # a literal host size (torch.empty([4, n]))
                 return int(other.key) == sized.size
-            self.unified.add(tuple(sorted((other.key, str(sized.size)))))
+            self.k.unified.add(tuple(sorted((other.key, str(sized.size)))))
             return True
         return False
 

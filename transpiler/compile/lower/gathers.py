@@ -23,7 +23,7 @@ def lower_gather(builder, value: Value, args: Arguments, node: cst.Call) -> Valu
             UnsupportedConstructError, node, "gather needs dim and index",
             hint="write torch.gather(block, dim, index)",
         )  # fmt: skip
-    dim = builder.lower_expr(dim_node)
+    dim = builder.expressions.lower_expr(dim_node)
     if dim.kind != CONST or not isinstance(dim.const, int):
         raise source.error(UnsupportedConstructError, dim_node, "dim must be an integer constant")
     rank = value.rank
@@ -32,7 +32,7 @@ def lower_gather(builder, value: Value, args: Arguments, node: cst.Call) -> Valu
             ShapeError, dim_node, f"dim {dim.const} is out of range for a {rank}-D block"
         )
     position = dim.const % rank
-    index = builder.lower_expr(index_node)
+    index = builder.expressions.lower_expr(index_node)
     if index.kind != BLOCK or index.dtype not in ("int", None) or index.rank != rank:
         raise source.error(
             ShapeError,

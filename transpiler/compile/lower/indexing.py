@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -37,26 +38,32 @@ from .values import (
     triton_position,
 )
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
 
-class IndexingMixin:
+
+class Indexing:
     """Loads (`x[tile_m, :]`), stores (`out[tile] = v`) and views of blocks (`v[:, None]`)."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def expr_Subscript(self, node: cst.Subscript) -> Value:
         tensor_dim = size_of(node)
-        if tensor_dim is not None and tensor_dim[0] not in self.scope:
-            key = self.host.size_key(*tensor_dim)
-            return block(ast.Name(id=self.size_param(key)), (), "int")
-        base = self.lower_expr(node.value)
+        if tensor_dim is not None and tensor_dim[0] not in self.k.scope:
+            key = self.k.host.size_key(*tensor_dim)
+            return block(ast.Name(id=self.k.size_param(key)), (), "int")
+        base = self.k.expressions.lower_expr(node.value)
         if base.kind == HOST_TENSOR:
             pointers, mask, dims = self.tensor_access(base.name, node)
-            line = self.source.line_of(node)
-            native = node in self.native_loads
-            copied = self.descriptor_dims  # a leading scalar index as a squeezed tile
-            descriptor = self.descriptor_for(base.name, copied)
+            line = self.k.source.line_of(node)
+            native = node in self.k.native_loads
+            copied = self.k.descriptor_dims  # a leading scalar index as a squeezed tile
+            descriptor = self.k.descriptor_copies.descriptor_for(base.name, copied)
             if descriptor is not None:  # TMA when the tensor allows it, else pointers
-                self.sync_before_load(base.name, line)
-                target = self.direct_target if node is self.direct_value else None
-                loaded = self.descriptor_load(
+                self.k.sync_before_load(base.name, line)
+                target = self.k.direct_target if node is self.k.direct_value else None
+                loaded = self.k.descriptor_copies.descriptor_load(
                     base.name,
                     descriptor,
                     copied,
@@ -68,11 +75,11 @@ class IndexingMixin:
                 )
             else:
                 loaded = self.pointer_load(base.name, pointers, mask, native, line)
-            self.note_load(base.name, dims)
-            storage = expr("p.dtype.element_ty", p=self.tensor_pointer(base.name))
-            if node is not self.direct_value and descriptor is None:
-                name = self.names.fresh(f"{base.name}_tile")
-                self.emit(assign(name, loaded), line)
+            self.k.note_load(base.name, dims)
+            storage = expr("p.dtype.element_ty", p=self.k.tensor_pointer(base.name))
+            if node is not self.k.direct_value and descriptor is None:
+                name = self.k.names.fresh(f"{base.name}_tile")
+                self.k.emit(assign(name, loaded), line)
                 loaded = ast.Name(id=name)
             value = block(loaded, dims)
             return replace(
@@ -80,20 +87,20 @@ class IndexingMixin:
                 storage=storage,
                 native=native,
                 zero_outside=frozenset(dims),
-                view_nones=self.load_nones,
+                view_nones=self.k.load_nones,
                 loaded_from=frozenset({base.name}),
             )
         if base.kind == TUPLE:
-            index = self.lower_expr(node.slice[0].slice.value)
+            index = self.k.expressions.lower_expr(node.slice[0].slice.value)
             return base.items[index.const]
         if base.kind == BLOCK:
             return self.view(base, node)
-        raise self.source.error(UnsupportedConstructError, node, "indexing this value")
+        raise self.k.source.error(UnsupportedConstructError, node, "indexing this value")
 
     def named_pointers(self, tensor: str, pointers: ast.expr, line: int) -> ast.Name:
         """`x_ptrs = <pointers>` emitted; its name."""
-        name = self.names.fresh(f"{tensor}_ptrs")
-        self.emit(assign(name, pointers), line)
+        name = self.k.names.fresh(f"{tensor}_ptrs")
+        self.k.emit(assign(name, pointers), line)
         return ast.Name(id=name)
 
     def pointer_load(
@@ -102,7 +109,7 @@ class IndexingMixin:
         """`x_ptrs = ...` emitted (a barrier after it if this program stored to `tensor`);
         the load of them."""
         named = self.named_pointers(tensor, pointers, line)
-        self.sync_before_load(tensor, line)
+        self.k.sync_before_load(tensor, line)
         return self.load(named, mask, native=native)
 
     def emit_store(
@@ -112,7 +119,7 @@ class IndexingMixin:
         call = expr("tl.store(p, v)", p=pointers, v=value)
         if mask is not None:
             call.keywords.append(ast.keyword(arg="mask", value=mask))
-        self.emit(ast.Expr(value=call), line)
+        self.k.emit(ast.Expr(value=call), line)
 
     def load(self, pointers: ast.expr, mask: ast.expr | None, native: bool = False) -> ast.expr:
         """`tl.load`, computed in float32 when half precision (native: as stored, for dots).
@@ -123,61 +130,67 @@ class IndexingMixin:
             code = expr("tl.load(p, mask=m, other=0.0)", p=pointers, m=mask)
         if native:
             return code
-        self.use_helper("upcast_half")
+        self.k.use_helper("upcast_half")
         return expr("upcast_half(a)", a=code)
 
     def store(
         self, target: cst.Subscript, value: Value, augmented: str | None, node: cst.CSTNode
     ) -> None:
-        base = self.lower_expr(target.value)
+        base = self.k.expressions.lower_expr(target.value)
         if base.kind != HOST_TENSOR:
-            raise self.source.error(
+            raise self.k.source.error(
                 StoreTargetError,
                 target.value,
-                f"{self.source.code(target.value)!r} is not a tensor from the host",
+                f"{self.k.source.code(target.value)!r} is not a tensor from the host",
             )
         pointers, mask, dims = self.tensor_access(base.name, target)
-        self.stored_tensors.add(base.name)
-        value = self.arithmetic(value, node)
+        self.k.stored_tensors.add(base.name)
+        value = self.k.expressions.arithmetic(value, node)
         self.check_store_shape(value, dims, node)
-        line = self.source.line_of(node)
-        copied = self.descriptor_dims
+        line = self.k.source.line_of(node)
+        copied = self.k.descriptor_dims
         descriptor = (
-            self.descriptor_for(base.name, copied, store=True) if augmented is None else None
+            self.k.descriptor_copies.descriptor_for(base.name, copied, store=True)
+            if augmented is None
+            else None
         )
         if descriptor is not None and value.dims == dims:  # whole tiles: TMA when it may
-            self.descriptor_store(base.name, descriptor, copied, pointers, mask, value, line)
-            self.unsynced_stores.add(base.name)
+            self.k.descriptor_copies.descriptor_store(
+                base.name, descriptor, copied, pointers, mask, value, line
+            )
+            self.k.unsynced_stores.add(base.name)
             self.fused_tail(base.name, value, mask, dims, line, augmented)
             return
         pointers = self.named_pointers(base.name, pointers, line)
         if augmented is not None:
             if augmented not in ("&", "|", "^"):
-                self.note_arithmetic((self.host_tensor(base.name), value), node)
-            self.sync_before_load(base.name, line)
+                self.k.note_arithmetic((self.k.host_tensor(base.name), value), node)
+            self.k.sync_before_load(base.name, line)
             current = self.load(pointers, mask)
             value = value.with_code(expr(f"a {augmented} b", a=current, b=value.code))
         self.emit_store(pointers, value.code, mask, line)
-        self.unsynced_stores.add(base.name)
+        self.k.unsynced_stores.add(base.name)
         self.fused_tail(base.name, value, mask, dims, line, augmented)
 
     def fused_tail(self, tensor: str, value: Value, mask, dims: Dims, line: int, augmented) -> None:
         """The host code's sum or mean of this tensor after the loop, fused (host_tails.py)."""
-        if self.tail is not None and self.tail.tensor == tensor and augmented is None:
-            emit_tail(self, tensor, value, mask, dims, line)
+        if self.k.tail is not None and self.k.tail.tensor == tensor and augmented is None:
+            emit_tail(self.k, tensor, value, mask, dims, line)
 
     def check_store_shape(self, value: Value, dims: Dims, node: cst.CSTNode) -> None:
         check_squeezable(value, dims)
         if value.rank > len(dims) and any(
             d is not None for d in value.dims[: value.rank - len(dims)]
         ):
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError, node, f"storing a {value.rank}-D value into a {len(dims)}-D tile"
             )
         self.check_store_order(value, dims, node)
         for own, target in zip(reversed(value.dims), reversed(dims)):
-            if own is not None and (target is None or not self.same_axis(own, target)):
-                raise self.source.error(
+            if own is not None and (
+                target is None or not self.k.expressions.same_axis(own, target)
+            ):
+                raise self.k.source.error(
                     ShapeError,
                     node,
                     f"the value spans {own.label} where the target has "
@@ -185,7 +198,7 @@ class IndexingMixin:
                     hint="store a value whose tiles match the target's index",
                 )
         if value.rank > len(dims):
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError,
                 node,
                 "the stored value has more dimensions than the target",
@@ -209,7 +222,7 @@ class IndexingMixin:
         fix = ".T" if permutation == [1, 0] else f".permute({', '.join(map(str, permutation))})"
         mine = ", ".join(axis.label for axis in value.dims)
         theirs = ", ".join(axis.label for axis in dims)
-        raise self.source.error(
+        raise self.k.source.error(
             ShapeError,
             node,
             f"the value's tiles are ({mine}), the target's ({theirs}): a transposed store",
@@ -228,7 +241,7 @@ class IndexingMixin:
         if x.size is not None and y.size is not None:
             return x.size == y.size
         if self.is_full_axis(x) and self.is_full_axis(y):
-            return self.key_aliases.get(x.key, x.key) == self.key_aliases.get(y.key, y.key)
+            return self.k.key_aliases.get(x.key, x.key) == self.k.key_aliases.get(y.key, y.key)
         return False
 
     def tensor_access(
@@ -237,9 +250,9 @@ class IndexingMixin:
         """Pointers, mask and result axes of `tensor[index...]`."""
         elements = self.index_elements(node)
         used = sum(1 for kind, _ in elements if kind != "new")
-        rank = self.host.rank(tensor)
+        rank = self.k.host.rank(tensor)
         if rank is not None and used > rank:
-            raise self.source.error(
+            raise self.k.source.error(
                 IndexRankError,
                 node,
                 f"{used} indices for {tensor!r}, which has {rank} dimension{'s' * (rank != 1)}",
@@ -247,9 +260,9 @@ class IndexingMixin:
         if rank is not None:
             elements += [("full", None)] * (rank - used)
         else:
-            previous = self.checked_ranks.setdefault(tensor, used)
+            previous = self.k.checked_ranks.setdefault(tensor, used)
             if previous != used:
-                raise self.source.error(
+                raise self.k.source.error(
                     IndexRankError,
                     node,
                     f"{tensor!r} is indexed with {used} indices here and {previous} elsewhere",
@@ -257,7 +270,7 @@ class IndexingMixin:
         dims: list[Axis | None] = []
         placed: list[tuple[str, object, int, int]] = []  # kind, payload, tensor dim, position
         # a tile or ':' per dimension, nothing else: a tensor descriptor can copy it
-        self.access_is_tiles = all(kind in ("tile", "full") for kind, _ in elements)
+        self.k.access_is_tiles = all(kind in ("tile", "full") for kind, _ in elements)
         tensor_dim = 0
         nones = set()
         starts: list[tuple[ast.expr, int]] = []  # (start, tensor dim) of slices from the host
@@ -270,20 +283,20 @@ class IndexingMixin:
                 nones.add(len(dims))
                 dims.append(None)
                 continue
-            if kind == "full" and self.host.size_key(tensor, tensor_dim) == "1":
+            if kind == "full" and self.k.host.size_key(tensor, tensor_dim) == "1":
                 dims.append(None)  # `:` of a dimension the host code made 1 (`x.view(n, 1)`)
-                self.access_is_tiles = False
+                self.k.access_is_tiles = False
                 tensor_dim += 1
                 continue
             if kind == "full":
                 payload = self.full_axis(tensor, tensor_dim, node)
-                payload = chunk_axis_for(self, node, len(dims), payload)  # split_k.py
+                payload = chunk_axis_for(self.k, node, len(dims), payload)  # split_k.py
                 kind = "tile"
             sliced = kind == "slice"  # its mask holds the tensor's size: no size check
             if sliced:
-                from_host = self.host_slice(tensor, tensor_dim, payload, node)
+                from_host = self.k.slices.host_slice(tensor, tensor_dim, payload, node)
                 if from_host is None:
-                    payload = self.slice_axis(tensor, tensor_dim, payload, node)
+                    payload = self.k.slices.slice_axis(tensor, tensor_dim, payload, node)
                 else:  # out[tile, n1:]: a whole dimension of its length, from its start on
                     payload, start = from_host
                     if start is not None:
@@ -292,8 +305,8 @@ class IndexingMixin:
             if kind == "tile":
                 placed.append((kind, payload, tensor_dim, len(dims)))
                 dims.append(payload)
-                if not self.is_full_axis(payload) and not sliced and self.k_split is None:
-                    self.coverage.append((tensor, tensor_dim, payload))
+                if not self.is_full_axis(payload) and not sliced and self.k.k_split is None:
+                    self.k.coverage.append((tensor, tensor_dim, payload))
             elif kind == "scalar":
                 placed.append((kind, payload, tensor_dim, -1))
             else:  # a block of indices: a gather
@@ -302,12 +315,12 @@ class IndexingMixin:
             tensor_dim += 1
         result_rank = len(triton_dims(tuple(dims)))
         offsets, masks = [], []
-        pointer = self.tensor_pointer(tensor)
+        pointer = self.k.tensor_pointer(tensor)
         for kind, payload, dim, position in placed:
             if kind == "scalar" and payload.kind != CONST:  # Helion: a dimension of 1 reads
-                stride = ast.Name(id=self.broadcast_stride(tensor, dim))  # its one element
+                stride = ast.Name(id=self.k.broadcast_stride(tensor, dim))  # its one element
             else:
-                stride = ast.Name(id=self.stride(tensor, dim))
+                stride = ast.Name(id=self.k.stride(tensor, dim))
             if position >= 0:
                 if any(is_squeezed(d) for d in dims) and kind not in ("tile", "scalar"):
                     raise NotSqueezable(f"a gather into {tensor}")
@@ -330,15 +343,15 @@ class IndexingMixin:
                     if axis is not None and axis.masked
                 )
         for start, dim in starts:
-            offsets.append(expr("b * s", b=start, s=ast.Name(id=self.stride(tensor, dim))))
+            offsets.append(expr("b * s", b=start, s=ast.Name(id=self.k.stride(tensor, dim))))
         pointers = total([ast.Name(id=pointer), *offsets])
-        self.load_nones = (id(node), frozenset(nones))  # for the load's Value (view_nones)
+        self.k.load_nones = (id(node), frozenset(nones))  # for the load's Value (view_nones)
         leading_scalar = [kind for kind, _ in elements[:1]] == ["scalar"] and all(
             kind in ("tile", "full") for kind, _ in elements[1:]
         )
-        self.descriptor_dims = tuple(dims)
-        if leading_scalar and None not in dims and self.descriptors_wanted:
-            self.descriptor_dims = self.scalar_as_tile(tensor, placed, tuple(dims))
+        self.k.descriptor_dims = tuple(dims)
+        if leading_scalar and None not in dims and self.k.descriptors_wanted:
+            self.k.descriptor_dims = self.scalar_as_tile(tensor, placed, tuple(dims))
         return pointers, conjunction(masks), tuple(dims)
 
     def scalar_as_tile(self, tensor: str, placed: list, dims: Dims) -> Dims:
@@ -350,7 +363,7 @@ class IndexingMixin:
         index = placed[0][1]
         if index.dtype not in (None, "int") or index.dims:
             return dims
-        size = ast.Name(id=self.size_param(self.host.size_key(tensor, 0)))
+        size = ast.Name(id=self.k.size_param(self.k.host.size_key(tensor, 0)))
         code = index.code
         label = f"the index {ast.unparse(code)}"
         text = ast.unparse(code)  # (a sum or product in parentheses: rows = index * m + i)
@@ -358,7 +371,7 @@ class IndexingMixin:
         offsets = text if isinstance(code, simple) else f"({text})"
         axis = Axis(offsets, "", "1", size, code, code, label, squeezed=True)
         axis.scalar = index.kind != CONST  # a dimension of 1 broadcasts it (pointers only)
-        self.access_is_tiles = True
+        self.k.access_is_tiles = True
         return (axis, *dims)
 
     def index_elements(self, node: cst.Subscript) -> list[tuple[str, object]]:
@@ -375,26 +388,26 @@ class IndexingMixin:
             if isinstance(value_node, cst.Name) and value_node.value == "None":
                 elements.append(("new", None))
                 continue
-            value = self.lower_expr(value_node)
+            value = self.k.expressions.lower_expr(value_node)
             if value.kind == TILE:
                 elements.append(("tile", value.axis))
             elif value.kind == TILES:
                 elements.extend(("tile", item.axis) for item in value.items)
             elif value.kind == CONST and not isinstance(value.const, int):
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError,
                     value_node,
                     f"a {type(value.const).__name__} index",
                     hint="index with tiles, integers or ':'",
                 )
             elif value.kind in (BLOCK, CONST) and value.rank == 0:
-                note_index_value(self, value, value_node)
+                note_index_value(self.k, value, value_node)
                 elements.append(("scalar", value))
             elif value.kind == BLOCK:
-                note_index_value(self, value, value_node)
+                note_index_value(self.k, value, value_node)
                 elements.append(("gather", value))
             else:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError,
                     value_node,
                     "this index; index host tensors with tiles, integers or ':'",
@@ -403,25 +416,25 @@ class IndexingMixin:
 
     def full_axis(self, tensor: str, dim: int, node: cst.CSTNode) -> Axis:
         """The axis of a whole dimension (`x[tile, :]`): one block of next_power_of_2(size)."""
-        return self.full_axis_for(self.host.size_key(tensor, dim), node, f"dim {dim} of {tensor}")
+        return self.full_axis_for(self.k.host.size_key(tensor, dim), node, f"dim {dim} of {tensor}")
 
     def full_axis_for(self, own_key: str, node: cst.CSTNode, where: str) -> Axis:
         """The whole-dimension axis of a host size (`n`, `x.size(1)`), shared by all its uses."""
-        key = self.key_aliases.get(own_key, own_key)
+        key = self.k.key_aliases.get(own_key, own_key)
         if key != own_key:
-            self.unified.add(tuple(sorted((own_key, key))))
-        if key in self.full_axes:
-            return self.full_axes[key]
-        size = self.size_param(key)
-        suffix = size if self.host.name_for_key(key) else key.replace(".size(", "").rstrip(")")
-        offsets = self.names.fresh(f"offs_{suffix}")
-        mask = self.names.fresh(f"mask_{suffix}")
-        launch_size = self.params[size].launch
-        chunk = self.reduction_loops.chunk_for_next_axis(key)
+            self.k.unified.add(tuple(sorted((own_key, key))))
+        if key in self.k.full_axes:
+            return self.k.full_axes[key]
+        size = self.k.size_param(key)
+        suffix = size if self.k.host.name_for_key(key) else key.replace(".size(", "").rstrip(")")
+        offsets = self.k.names.fresh(f"offs_{suffix}")
+        mask = self.k.names.fresh(f"mask_{suffix}")
+        launch_size = self.k.params[size].launch
+        chunk = self.k.reduction_loops.chunk_for_next_axis(key)
         whole_block = f"triton.next_power_of_2(max({launch_size}, 1))"
         if chunk is not None:  # reduction_loops: chunks of the row (reduction_loops.py)
             whole_block = f"min({chunk}, {whole_block})"
-        block_name = self.constexpr(f"BLOCK_{suffix.upper()}", whole_block)
+        block_name = self.k.constexpr(f"BLOCK_{suffix.upper()}", whole_block)
         axis = Axis(
             offsets=offsets,
             mask=mask,
@@ -432,22 +445,22 @@ class IndexingMixin:
             label=f"':' (all {size} of {where})",
             key=key,
         )
-        self.full_axes[key] = axis
-        self.full_axis_set.add(axis)
-        self.all_axes.append(axis)
-        line = self.source.line_of(node)
+        self.k.full_axes[key] = axis
+        self.k.full_axis_set.add(axis)
+        self.k.all_axes.append(axis)
+        line = self.k.source.line_of(node)
         whole = f"{launch_size} == {block_name}"
         if chunk is not None:
             whole = f"{launch_size} % {block_name} == 0"
         definitions = [
             f"{offsets} = tl.arange(0, {block_name}).to(INDEX_DTYPE)",
-            self.mask_line(mask, offsets, size, block_name, whole),
+            self.k.mask_line(mask, offsets, size, block_name, whole),
         ]
         if chunk is not None:
-            start_looped_axis(self, axis, chunk, size, definitions, node)
+            start_looped_axis(self.k, axis, chunk, size, definitions, node)
         for offset, text in enumerate(definitions):
-            self.lines.insert(self.preamble_end + offset, self.make_line(1, text, line))
-        self.preamble_end += len(definitions)
+            self.k.lines.insert(self.k.preamble_end + offset, self.k.make_line(1, text, line))
+        self.k.preamble_end += len(definitions)
         return axis
 
     def place_mask(self, axis: Axis, position: int, dims: Dims, node: cst.CSTNode) -> ast.expr:
@@ -461,7 +474,7 @@ class IndexingMixin:
         places.append(position)
         if None in places or places != sorted(places):
             parents = ", ".join(p.label for p in axis.parents)
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError,
                 node,
                 f"the jagged tile {axis.label} is used without its parent tile ({parents}) "
@@ -476,13 +489,13 @@ class IndexingMixin:
     def none_standing_for_a_tile(self, node: cst.CSTNode, position: int) -> Axis | None:
         """The squeezed tile a view's `None` at `position` stands for, if an earlier attempt
         chose so and that tile is squeezed in this attempt (else the None is a plain new dim)."""
-        tile = self.none_tiles.get((id(node), position))
+        tile = self.k.none_tiles.get((id(node), position))
         if tile is None:
             return None
-        return next((a for a in self.all_axes if a.squeezed and a.label == tile), None)
+        return next((a for a in self.k.all_axes if a.squeezed and a.label == tile), None)
 
     def is_full_axis(self, axis: Axis) -> bool:
-        return axis in self.full_axis_set
+        return axis in self.k.full_axis_set
 
     def view(self, value: Value, node: cst.Subscript) -> Value:
         """`v[:, None]`, `v[None, :]`: new size-1 dimensions on a block."""
@@ -496,7 +509,7 @@ class IndexingMixin:
                 and part.step is None
             ):
                 if source_dim >= value.rank:
-                    raise self.source.error(
+                    raise self.k.source.error(
                         IndexRankError, part, "more ':' than the value has dimensions"
                     )
                 if not is_squeezed(value.dims[source_dim]):  # no Triton dimension to slice
@@ -516,7 +529,7 @@ class IndexingMixin:
                 nones.add(len(dims))
                 dims.append(None)
             else:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError,
                     part,
                     "indexing a block inside the device loop",

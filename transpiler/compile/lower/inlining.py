@@ -4,41 +4,46 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 import libcst.matchers as m
 
 from ..emit.codegen import assign
-from ..frontend.callables import InlineCallable, describe
+from ..frontend.callables import describe
 from ..frontend.errors import CallableArgumentError
 from .arguments import Arguments
 from .scans import statement_targets, target_names
 from .values import BLOCK, TUPLE, Value
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
+
 _ALWAYS = {"True", "False", "None", "float", "int", "bool", "min", "max", "abs"}
 
 
-class InliningMixin:
+class Inliner:
     """`epilogue(acc, (tile_m, tile_n))` → the callable's expression on those values."""
 
-    callables: dict[str, InlineCallable | None]
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def names_callable(self, name: str) -> bool:
         """Whether `name` here is a callable to inline (a host value of that name shadows a
         module's helper function; device values shadow both)."""
-        if name not in self.callables or name in self.scope:
+        if name not in self.k.callables or name in self.k.scope:
             return False
-        spec = self.callables[name]
-        return spec is None or spec.argument or name not in self.host.names
+        spec = self.k.callables[name]
+        return spec is None or spec.argument or name not in self.k.host.names
 
     def calls_callable(self, node: cst.Call) -> bool:
         return isinstance(node.func, cst.Name) and self.names_callable(node.func.value)
 
     def inline_callable(self, node: cst.Call) -> Value:
         name = node.func.value
-        spec = self.callables[name]
+        spec = self.k.callables[name]
         if spec is None:
-            raise self.source.error(
+            raise self.k.source.error(
                 CallableArgumentError,
                 node,
                 f"{name} is a callable known only when the kernel is called",
@@ -49,43 +54,43 @@ class InliningMixin:
         count = len(args.positional)
         if args.keywords or count < len(spec.params) or count > len(spec.params) and not spec.rest:
             at_least = "at least " if spec.rest else ""
-            raise self.source.error(
+            raise self.k.source.error(
                 CallableArgumentError,
                 node,
                 f"{name}() takes {at_least}{len(spec.params)} positional arguments "
                 f"({describe(spec)})",
             )
-        values = [self.lower_expr(a) for a in args.positional]
+        values = [self.k.expressions.lower_expr(a) for a in args.positional]
         shown = f"{name}({', '.join(spec.params)})" if spec.statements else describe(spec)
-        self.lines.append(
-            self.make_line(self.depth, f"# {name}: {shown}", self.source.line_of(node))
+        self.k.lines.append(
+            self.k.make_line(self.k.depth, f"# {name}: {shown}", self.k.source.line_of(node))
         )
-        saved_scope, saved_visible = self.scope, self.inlining
-        self.scope = dict(zip(spec.params, values))
+        saved_scope, saved_visible = self.k.scope, self.k.inlining
+        self.k.scope = dict(zip(spec.params, values))
         if spec.rest:  # `*rest`: the arguments past the named ones, as a tuple
-            self.scope[spec.rest] = Value(TUPLE, items=tuple(values[len(spec.params) :]))
+            self.k.scope[spec.rest] = Value(TUPLE, items=tuple(values[len(spec.params) :]))
         readable = set(spec.tensors) | set(spec.numbers) | set(spec.modules)
         if not spec.from_call:  # a default lambda or a module's function sees the module
-            readable |= set(self.aliases.names) | self.aliases.globals
+            readable |= set(self.k.aliases.names) | self.k.aliases.globals
         locals_ = {t for statement in spec.statements for t in _assigned(statement)}
-        clashes = sorted(locals_ & (set(saved_scope) | self.host.names))
+        clashes = sorted(locals_ & (set(saved_scope) | self.k.host.names))
         if clashes:
-            raise self.source.error(
+            raise self.k.source.error(
                 CallableArgumentError,
                 node,
                 f"{name}() assigns {clashes[0]!r}, a name the kernel uses for another value",
                 hint=f"rename {clashes[0]!r} inside {name}()",
             )
-        self.inlining = (name, spec, readable | locals_ | _ALWAYS)
-        outer = self.source.current
+        self.k.inlining = (name, spec, readable | locals_ | _ALWAYS)
+        outer = self.k.source.current
         try:
             for statement in spec.statements:  # a module helper's assignments, then its return
-                self.lower_statement(statement)
+                self.k.statements.lower_statement(statement)
             if spec.statements:
-                self.emit_comment(spec.body)
-            result = self.lower_expr(spec.body)
+                self.k.emit_comment(spec.body)
+            result = self.k.expressions.lower_expr(spec.body)
         finally:
-            self.scope, self.inlining = saved_scope, saved_visible
+            self.k.scope, self.k.inlining = saved_scope, saved_visible
         return self.keep_helper_result(name, result, locals_, node, outer)
 
     def keep_helper_result(
@@ -103,17 +108,17 @@ class InliningMixin:
         )
         if result.kind != BLOCK or not reads & locals_ or (whole and outer.body[0].value is node):
             return result
-        kept = self.names.fresh(f"{name}_result")
-        self.emit(assign(kept, result.code), self.source.line_of(node))
+        kept = self.k.names.fresh(f"{name}_result")
+        self.k.emit(assign(kept, result.code), self.k.source.line_of(node))
         return replace(result, code=ast.Name(id=kept), stored=None)
 
     def check_inlined_name(self, node: cst.Name) -> None:
         """Inside an inlined callable only its parameters and what it closes over are visible."""
-        if self.inlining is None or node.value in self.scope:
+        if self.k.inlining is None or node.value in self.k.scope:
             return
-        name, spec, readable = self.inlining
+        name, spec, readable = self.k.inlining
         if node.value not in readable:
-            raise self.source.error(
+            raise self.k.source.error(
                 CallableArgumentError,
                 node,
                 f"{name} ({describe(spec)}) reads {node.value!r}, which it neither takes nor "
@@ -122,7 +127,7 @@ class InliningMixin:
 
     def refuse_callable_value(self, node: cst.Name) -> None:
         if self.names_callable(node.value):
-            raise self.source.error(
+            raise self.k.source.error(
                 CallableArgumentError,
                 node,
                 f"{node.value} is a callable: inside a device loop it can only be called",

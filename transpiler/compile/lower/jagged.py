@@ -4,6 +4,7 @@ the enclosing tiles, as a loop up to the longest with a mask of one length per l
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -11,52 +12,61 @@ from ..emit.codegen import assign, broadcast, conjunction, expr
 from ..frontend.errors import UnsupportedConstructError
 from .values import TILE, Axis, Value
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
 
-class JaggedMixin:
+
+class Jagged:
     """`jagged_loop(loop)`: for tile_k in hl.jagged_tile(lengths) (or hl.vtile(lengths))."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def jagged_loop(self, loop: cst.For, line: int) -> None:
         call = loop.iter
-        spelled = "hl." + (self.aliases.qualified(call.func) or "jagged_tile").rsplit(".", 1)[-1]
+        spelled = "hl." + (self.k.aliases.qualified(call.func) or "jagged_tile").rsplit(".", 1)[-1]
         arguments = [a.value for a in call.args if a.keyword is None]
         if len(arguments) != 1 or len(call.args) != 1 or not isinstance(loop.target, cst.Name):
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 call,
                 f"{spelled} takes one value, the lengths, and binds one tile",
                 hint=f"for tile_k in {spelled}(lengths):",
             )
-        lengths = self.arithmetic(self.lower_expr(arguments[0]), arguments[0])
+        lengths = self.k.expressions.arithmetic(
+            self.k.expressions.lower_expr(arguments[0]), arguments[0]
+        )
         parents = lengths.dims
         if not parents or any(
-            axis is None or axis.size is not None or self.is_full_axis(axis) for axis in parents
+            axis is None or axis.size is not None or self.k.indexing.is_full_axis(axis)
+            for axis in parents
         ):
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 arguments[0],
                 f"{spelled} takes lengths with one value per lane of the enclosing tiles",
                 hint="lengths = offsets[tile_b.index + 1] - offsets[tile_b]",
             )
         target = loop.target.value
-        offsets, mask, block_wanted, _ = self.axis_names(target, 0, 1)
+        offsets, mask, block_wanted, _ = self.k.loops.axis_names(target, 0, 1)
         suffix = offsets.removeprefix("offs_") if offsets.startswith("offs_") else ""
-        block_name = self.inner_block(block_wanted, [])
-        self.has_inner_tiles = True
+        block_name = self.k.loops.inner_block(block_wanted, [])
+        self.k.has_inner_tiles = True
         if not isinstance(lengths.code, ast.Name):
-            name = self.names.fresh(f"lengths_{suffix}" if suffix else "lengths")
-            self.emit(assign(name, lengths.code), line)
+            name = self.k.names.fresh(f"lengths_{suffix}" if suffix else "lengths")
+            self.k.emit(assign(name, lengths.code), line)
             lengths = lengths.with_code(ast.Name(id=name))
         # the longest length among the lanes inside the tensor: the loop's end
         rank = len(parents)
         inside = conjunction(broadcast(a.mask, i, rank) for i, a in enumerate(parents))
-        longest = self.names.fresh(f"longest_{suffix}" if suffix else "longest")
-        self.emit(
+        longest = self.k.names.fresh(f"longest_{suffix}" if suffix else "longest")
+        self.k.emit(
             assign(longest, expr("tl.max(tl.where(m, v, 0))", m=inside, v=lengths.code)), line
         )
-        start = self.names.fresh(f"begin_{suffix}" if suffix else "begin")
-        self.emit(f"for {start} in range(0, {longest}, {block_name}):", line)
-        self.depth += 1
-        self.emit(f"{offsets} = {start} + tl.arange(0, {block_name}).to(INDEX_DTYPE)", line)
+        start = self.k.names.fresh(f"begin_{suffix}" if suffix else "begin")
+        self.k.emit(f"for {start} in range(0, {longest}, {block_name}):", line)
+        self.k.depth += 1
+        self.k.emit(f"{offsets} = {start} + tl.arange(0, {block_name}).to(INDEX_DTYPE)", line)
         within = expr(
             "o < n",
             o=broadcast(offsets, rank, rank + 1),
@@ -65,7 +75,7 @@ class JaggedMixin:
                 slice=ast.Tuple(elts=[ast.Slice()] * rank + [ast.Constant(value=None)]),
             ),
         )
-        self.emit(assign(mask, within), line)
+        self.k.emit(assign(mask, within), line)
         axis = Axis(
             offsets,
             mask,
@@ -76,5 +86,5 @@ class JaggedMixin:
             target,
             parents=tuple(parents),
         )
-        self.all_axes.append(axis)
-        self.scope[target] = Value(TILE, axis=axis)
+        self.k.all_axes.append(axis)
+        self.k.scope[target] = Value(TILE, axis=axis)

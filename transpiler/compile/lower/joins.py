@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -12,22 +13,28 @@ from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .arguments import Arguments
 from .values import CONST, TUPLE, Axis, Value, block, sized_axis
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
+
 STACK_FUNCTIONS = ("stack", "cat", "concat", "concatenate")  # torch names lowered here
 
 
-class JoinsMixin:
+class Joins:
     """Pairs and stacks: a dimension of a known number of lanes, made and taken apart."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def split(self, args: Arguments, node: cst.Call) -> Value:
         """`lo, hi = hl.split(x)`: x's last dimension holds two lanes; tl.split takes them apart."""
         operand = args.get(0, "tensor")
         if operand is None:
-            raise self.source.error(UnsupportedConstructError, node, "hl.split takes one value")
-        value = self.arithmetic(self.lower_expr(operand), operand)
+            raise self.k.source.error(UnsupportedConstructError, node, "hl.split takes one value")
+        value = self.k.expressions.arithmetic(self.k.expressions.lower_expr(operand), operand)
         last = value.dims[-1] if value.dims else None
-        if last is None or not self.same_size(sized_axis(2, "2"), last):
+        if last is None or not self.k.expressions.same_size(sized_axis(2, "2"), last):
             where = "a scalar" if not value.dims else f"a last dimension {_describe_dim(last)}"
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError,
                 operand,
                 f"hl.split needs a last dimension of size 2, not {where}",
@@ -46,24 +53,27 @@ class JoinsMixin:
         """`hl.join(a, b)`: a new last dimension of two lanes, a then b."""
         first, second = args.get(0, "tensor0"), args.get(1, "tensor1")
         if first is None or second is None:
-            raise self.source.error(UnsupportedConstructError, node, "hl.join takes two values")
-        return self.stacked([self.lower_expr(first), self.lower_expr(second)], [first, second])
+            raise self.k.source.error(UnsupportedConstructError, node, "hl.join takes two values")
+        return self.stacked(
+            [self.k.expressions.lower_expr(first), self.k.expressions.lower_expr(second)],
+            [first, second],
+        )
 
     def stack_call(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`torch.stack([a, b, ...], dim=d)` and `torch.cat([a, b, ...], dim=d)` of blocks."""
         listed = args.get(0, "tensors")
         if not isinstance(listed, (cst.List, cst.Tuple)) or not listed.elements:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 listed or node,
                 f"torch.{name} inside a device loop takes a list of values written out",
                 hint=f"torch.{name}([a, b], dim=-1)",
             )
         nodes = [element.value for element in listed.elements]
-        values = [self.arithmetic(self.lower_expr(n), n) for n in nodes]
+        values = [self.k.expressions.arithmetic(self.k.expressions.lower_expr(n), n) for n in nodes]
         count = len(values)
         if count & (count - 1):
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError,
                 listed,
                 f"torch.{name} of {count} values: Triton blocks have power-of-two sizes",
@@ -72,11 +82,11 @@ class JoinsMixin:
             )
         rank = max(v.rank for v in values)
         dim_node = args.get(1, "dim")
-        dim = self.const_int(dim_node, node) if dim_node is not None else 0
+        dim = self.k.views.const_int(dim_node, node) if dim_node is not None else 0
         if name == "stack":
             position = dim + rank + 1 if dim < 0 else dim
             if not 0 <= position <= rank:
-                raise self.source.error(
+                raise self.k.source.error(
                     ShapeError,
                     dim_node,
                     f"dim {dim} is out of range for stacking {rank}-D values",
@@ -91,7 +101,7 @@ class JoinsMixin:
         rank = max(v.rank for v in values)
         position = dim + rank if dim < 0 else dim
         if not 0 <= position < rank or any(v.rank != rank for v in values):
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError,
                 listed,
                 f"torch.{name} along dim {dim}: out of range, or values of different ranks",
@@ -101,7 +111,7 @@ class JoinsMixin:
         sizes = {1 if a is None else a.size for a in along}
         if len(sizes) != 1 or None in sizes:
             what = next(_describe_dim(a) for a in along if a is None or a.size is None)
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError,
                 listed,
                 f"torch.{name} along a dimension {what}: a length known only at run time "
@@ -120,16 +130,16 @@ class JoinsMixin:
             + (sized_axis(count * size, f"torch.{name} of {count}"),)
             + stacked.dims[position + 2 :]
         )
-        code = expr("tl.reshape(v, s)", v=stacked.code, s=self.block_shape(dims))
+        code = expr("tl.reshape(v, s)", v=stacked.code, s=self.k.dots.block_shape(dims))
         return block(code, dims, stacked.dtype)
 
     def stacked(self, values: list[Value], nodes: list[cst.CSTNode]) -> Value:
         """The values side by side along a new last dimension, with tl.join: for more than two,
         joins of the even and the odd ones, [..., n/2, 2] reshaped to [..., n]."""
-        values = [self.arithmetic(v, n) for v, n in zip(values, nodes)]
+        values = [self.k.expressions.arithmetic(v, n) for v, n in zip(values, nodes)]
         dims = values[0].dims
         for value, node in zip(values[1:], nodes[1:]):
-            dims = self.broadcast_dims(block(None, dims), value, node)
+            dims = self.k.expressions.broadcast_dims(block(None, dims), value, node)
         dtypes = {v.dtype for v in values}
         dtype = dtypes.pop() if len(dtypes) == 1 else None
         if "float" in dtypes and dtype is None:
@@ -145,7 +155,7 @@ class JoinsMixin:
         if len(codes) == 2:
             return expr("tl.join(a, b)", a=codes[0], b=codes[1])
         evens, odds = self.joined(codes[0::2], dims), self.joined(codes[1::2], dims)
-        shape = self.block_shape((*dims, sized_axis(len(codes), "")))
+        shape = self.k.dots.block_shape((*dims, sized_axis(len(codes), "")))
         return expr("tl.reshape(tl.join(a, b), s)", a=evens, b=odds, s=shape)
 
     def joinable(self, value: Value, dims, dtype: str | None) -> ast.expr:
@@ -153,7 +163,9 @@ class JoinsMixin:
         if value.kind == CONST:
             kind = "tl.float32" if isinstance(value.const, float) or dtype == "float" else None
             kind = kind or ("tl.int1" if isinstance(value.const, bool) else "tl.int32")
-            return expr("tl.full(s, c, d)", s=self.block_shape(dims), c=value.code, d=expr(kind))
+            return expr(
+                "tl.full(s, c, d)", s=self.k.dots.block_shape(dims), c=value.code, d=expr(kind)
+            )
         if dtype == "float" and value.dtype in ("int", "bool"):
             return expr("v.to(tl.float32)", v=value.code)
         return value.code
@@ -165,7 +177,7 @@ class JoinsMixin:
             return value
         order = list(range(rank - 1))
         order.insert(position, rank - 1)
-        return self.permute(replace(value, stored=None), "permute", order, node)
+        return self.k.views.permute(replace(value, stored=None), "permute", order, node)
 
 
 def _describe_dim(axis: Axis | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 import libcst as cst
 import libcst.matchers as m
@@ -15,42 +16,87 @@ from ..frontend.kernels import Aliases
 from ..frontend.source import Source
 from .argument_checks import argument_value_checks
 from .autotuning import TunedTiles, autotuned_blocks
-from .block_sizes import BlockSizesMixin
-from .calls import CallsMixin
+from .block_sizes import RegisteredBlocks
+from .calls import Calls
 from .config_literals import config_value
-from .descriptors import Descriptor, DescriptorsMixin
-from .expressions import ExpressionsMixin
-from .indexing import IndexingMixin
-from .jagged import JaggedMixin
+from .descriptors import Descriptor, DescriptorCopies
+from .dots import Dots
+from .escapes import Escapes
+from .expressions import Expressions
+from .indexing import Indexing
+from .inlining import Inliner
+from .jagged import Jagged
+from .joins import Joins
 from .launch import AutotunedBlocks, FixedBlocks, LaunchFacts, launch_lines
-from .loops import LoopsMixin
+from .loops import Loops
+from .memory import Memory
+from .norms import Norms
 from .per_block import PerBlockValues
 from .plan import LoopPlan
 from .programs import PersistentPrograms
+from .random import Random
 from .reduction_loops import ReductionLoops, restructure
+from .reductions import Reductions
 from .row_evictions import with_evictions
-from .slices import SlicesMixin
+from .scans import Scans
+from .slices import Slices
 from .specialised import Specialisations
 from .split_k import Definitions, SplitK
 from .stages import stage_lines
-from .statements import StatementsMixin
-from .tensor_tuples import TensorTuplesMixin, TupleElement
+from .statements import Statements
+from .tensor_tuples import TensorTuples, TupleElement
 from .values import HOST_TENSOR, Axis, Dims, Value
+from .views import Views
+
+# the hub's fields: one component per job of lowering, each a plain class holding the hub
+COMPONENTS = {
+    "statements": Statements,
+    "loops": Loops,
+    "jagged": Jagged,
+    "expressions": Expressions,
+    "calls": Calls,
+    "reductions": Reductions,
+    "views": Views,
+    "joins": Joins,
+    "dots": Dots,
+    "memory": Memory,
+    "random": Random,
+    "escapes": Escapes,
+    "inliner": Inliner,
+    "scans": Scans,
+    "norms": Norms,
+    "indexing": Indexing,
+    "registered_blocks": RegisteredBlocks,
+    "slices": Slices,
+    "tensor_tuples": TensorTuples,
+    "descriptor_copies": DescriptorCopies,
+}
 
 
-class KernelBuilder(
-    StatementsMixin,
-    LoopsMixin,
-    JaggedMixin,
-    ExpressionsMixin,
-    CallsMixin,
-    IndexingMixin,
-    BlockSizesMixin,
-    SlicesMixin,
-    TensorTuplesMixin,
-    DescriptorsMixin,
-):
+class KernelBuilder:
     """State of one device loop's lowering: names, parameters, scopes and emitted lines."""
+
+    # the components, one per job (COMPONENTS): each holds this hub as `k`, its state and its siblings
+    statements: Statements
+    loops: Loops
+    jagged: Jagged
+    expressions: Expressions
+    calls: Calls
+    reductions: Reductions
+    views: Views
+    joins: Joins
+    dots: Dots
+    memory: Memory
+    random: Random
+    escapes: Escapes
+    inliner: Inliner
+    scans: Scans
+    norms: Norms
+    indexing: Indexing
+    registered_blocks: RegisteredBlocks
+    slices: Slices
+    tensor_tuples: TensorTuples
+    descriptor_copies: DescriptorCopies
 
     def __init__(
         self,
@@ -154,6 +200,14 @@ class KernelBuilder(
         self.k_split: SplitK | None = None  # set while a product's operands are lowered again
         self.split_flags: dict[str, str] = {}  # SPLIT_* / CHUNK_* constexpr → launcher test
         self.narrow_blocks: dict[str, str] = {}  # a tile's default beside a whole M or N
+        # the components (COMPONENTS)
+        for field, component in COMPONENTS.items():
+            setattr(self, field, component(self))
+
+    def lowering(self, path: str) -> Callable:
+        """An hl row's lowering (`"dots.dot_call"`) → that component's method."""
+        field, method = path.split(".")
+        return getattr(getattr(self, field), method)
 
     # -- emitting -------------------------------------------------------------------------
 
@@ -220,7 +274,8 @@ class KernelBuilder(
 
     def tensor_pointer(self, tensor: str) -> str:
         self.tensor_names.add(tensor)
-        element = self.tuple_element_pointer(tensor)  # `for a in tensors:`: a_ptr, no parameter
+        # `for a in tensors:`: a_ptr, no parameter
+        element = self.tensor_tuples.tuple_element_pointer(tensor)
         return element or self.param(f"{tensor}_ptr", tensor, "tensor")
 
     def stride(self, tensor: str, dim: int) -> str:
@@ -244,11 +299,11 @@ class KernelBuilder(
     # -- the kernel -----------------------------------------------------------------------
 
     def build(self, loop: cst.For) -> LoweredKernel:
-        self.take_registered_sizes()
+        self.registered_blocks.take_registered_sizes()
         self._reserve_user_names(loop)
         self.tensor_names_used = _subscripted_names(loop)
-        self.native_loads |= self.dot_only_loads(loop.body)
-        self.lower_top_loop(loop)
+        self.native_loads |= self.dots.dot_only_loads(loop.body)
+        self.loops.lower_top_loop(loop)
         roles = {axis.block: role for axis, role in self.dot_axes.items()}
         default_role = "rows" if self.full_axes else "tile"
         tunables = [
@@ -257,7 +312,10 @@ class KernelBuilder(
         ]
         if not self.block_offset:  # Helion's config numbers registered block sizes first
             registered = [
-                (self.block_size_constexpr(var), self.registered_roles.get(var, "outer"))
+                (
+                    self.registered_blocks.block_size_constexpr(var),
+                    self.registered_roles.get(var, "outer"),
+                )
                 for var in self.host.registered_order
                 if var in self.host.block_size_vars
             ]
@@ -322,7 +380,7 @@ class KernelBuilder(
         # configs that set no block size (a loop without tiles): the launcher sets the rest
         tuned = self.autotuned is not None and self.autotuned.names
         blocks = self.autotuned if tuned else FixedBlocks()
-        descriptor_lines = self.descriptor_launch_lines()
+        descriptor_lines = self.descriptor_copies.descriptor_launch_lines()
         stage_bound, stages = [], None
         if not blocks.names and self.dot_axes:  # products in loops: their loads' stages
             stage_bound, stages = stage_lines(
@@ -363,7 +421,11 @@ class KernelBuilder(
                 self.arithmetic_on.setdefault(tensor, line)
 
     def rank_checks(self) -> list[str]:
-        checks = self.tuple_bindings() + self.specialisations.checks() + argument_value_checks(self)
+        checks = (
+            self.tensor_tuples.tuple_bindings()
+            + self.specialisations.checks()
+            + argument_value_checks(self)
+        )
         checks.append(f"INDEX_DTYPE = {self.tensor_check()}")
         for tensor in sorted(self.stored_tensors & set(self.host.params)):
             message = (

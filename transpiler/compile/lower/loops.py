@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -23,13 +24,19 @@ from .config_literals import config_value
 from .programs import PersistentLoop, PersistentPrograms, persistent_programs
 from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
+
 # hl.vtile is Helion's later name for hl.jagged_tile: one loop, its length per parent lane
 JAGGED_LOOPS = ("helion.language.jagged_tile", "helion.language.vtile")
 _DEFAULT_BLOCKS = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}
 
 
-class LoopsMixin:
+class Loops:
     """`lower_top_loop` (grid, program ids, launch) and `lower_inner_loop`."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     # -- ranges ---------------------------------------------------------------------------
 
@@ -48,12 +55,12 @@ class LoopsMixin:
                 if isinstance(
                     size, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
                 ):
-                    raise self.source.error(
+                    raise self.k.source.error(
                         TileArgumentError, size, "a loop size must be an integer"
                     )
-                if size is not None and self.host.is_float(size):
-                    text = self.source.code(size)
-                    raise self.source.error(
+                if size is not None and self.k.host.is_float(size):
+                    text = self.k.source.code(size)
+                    raise self.k.source.error(
                         TileArgumentError,
                         size,
                         f"a loop size must be an integer: {text} is a float",
@@ -61,26 +68,26 @@ class LoopsMixin:
                         "convert with int(...)",
                     )
                 kind = (
-                    self.lower_expr(size).kind
+                    self.k.expressions.lower_expr(size).kind
                     if isinstance(size, (cst.Name, cst.Attribute))
                     else None
                 )
                 if kind in (MODULE, DTYPE):
                     what = "a module" if kind == MODULE else "a dtype"
-                    raise self.source.error(
+                    raise self.k.source.error(
                         TileArgumentError, size, f"a loop size must be an integer, not {what}"
                     )
         if "block_size" in keywords:
             node = keywords["block_size"]
-            if (self.aliases.qualified(call.func) or "").endswith(".grid"):
-                raise self.source.error(
+            if (self.k.aliases.qualified(call.func) or "").endswith(".grid"):
+                raise self.k.source.error(
                     TileArgumentError,
                     node,
                     "hl.grid takes no block_size: each program is one index",
                     hint="use hl.tile(n, block_size=...) for blocks",
                 )
             if len(block_sizes) != len(ranges):
-                raise self.source.error(
+                raise self.k.source.error(
                     TileArgumentError,
                     node,
                     f"{len(block_sizes)} block sizes for {len(ranges)} dimensions",
@@ -90,7 +97,7 @@ class LoopsMixin:
                 if isinstance(size, (cst.Float, cst.SimpleString)) or (
                     literal is not None and (literal < 1 or literal & (literal - 1))
                 ):
-                    raise self.source.error(
+                    raise self.k.source.error(
                         TileArgumentError,
                         size,
                         "a block size must be a power of two (1, 2, 4, ...)",
@@ -101,7 +108,7 @@ class LoopsMixin:
     def bind_loop_call(self, call: cst.Call) -> None:
         """hl.tile / hl.grid arguments against Helion's signatures: a misspelt keyword
         (`blocksize=`) is an error at its column, `step=` (not lowered) is refused."""
-        name = (self.aliases.qualified(call.func) or "").rpartition(".")[2]
+        name = (self.k.aliases.qualified(call.func) or "").rpartition(".")[2]
         signature = HL_SIGNATURES.get(name)
         if signature is None or name not in ("tile", "grid"):
             return
@@ -114,7 +121,7 @@ class LoopsMixin:
             positional,
             keywords,
             call,
-            self.source.error,
+            self.k.source.error,
             refused=("step",) if name == "grid" else (),
             hints={"step": "loop with hl.grid(n) and compute the index: i = begin + index * step"},
             owner=f"hl.{name}",
@@ -127,7 +134,7 @@ class LoopsMixin:
         positional = [a.value for a in call.args if a.keyword is None]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         if not positional:
-            raise self.source.error(
+            raise self.k.source.error(
                 TileArgumentError, call, "hl.tile / hl.grid needs the sizes to cover"
             )
         block_sizes: list = []
@@ -146,15 +153,15 @@ class LoopsMixin:
         if len(positional) == 2:
             begins, ends = (_elements(p) for p in positional)
             if len(begins) != len(ends):
-                raise self.source.error(
+                raise self.k.source.error(
                     TileArgumentError, call, "begin and end have different lengths"
                 )
             return list(zip(begins, ends)), block_sizes
         whole = whole_size_tensor(positional[0])
         if whole is not None:
-            rank = self.host.rank(whole)
+            rank = self.k.host.rank(whole)
             if rank is None:
-                raise self.source.error(
+                raise self.k.source.error(
                     RankUnknownError,
                     positional[0],
                     f"the rank of {whole!r} is known only when the kernel is called",
@@ -173,7 +180,7 @@ class LoopsMixin:
             names = [e.value.value for e in target.elements]
             if len(names) == 1 and count == 1:
                 if not _sizes_are_a_sequence(loop.iter):
-                    raise self.source.error(
+                    raise self.k.source.error(
                         TileArgumentError,
                         target,
                         "a single tile does not unpack",
@@ -183,7 +190,7 @@ class LoopsMixin:
             if len(names) != count:
                 whole = whole_size_tensor(loop.iter.args[0].value) if loop.iter.args else None
                 if whole is not None:  # hl.tile(x.size()): the argument's rank decides
-                    raise self.source.error(
+                    raise self.k.source.error(
                         TileArgumentError,
                         loop.iter.args[0].value,
                         f"{whole} is {count}-D in this call, and the loop names {len(names)} "
@@ -191,11 +198,11 @@ class LoopsMixin:
                         hint=f"pass a {len(names)}-D {whole}, or name {count} "
                         f"tile{'s' * (count != 1)} in the loop",
                     )
-                raise self.source.error(
+                raise self.k.source.error(
                     TileArgumentError, target, f"{len(names)} names for {count} loop dimensions"
                 )
             return names
-        raise self.source.error(TileArgumentError, target, "loop targets must be names")
+        raise self.k.source.error(TileArgumentError, target, "loop targets must be names")
 
     def axis_names(self, tile_name: str, index: int, count: int) -> tuple[str, str, str, str]:
         """offs_n, mask_n, BLOCK_N, pid_n for tile `tile_n` (offsets, mask, BLOCK_SIZE, pid for `tile`)."""
@@ -205,7 +212,7 @@ class LoopsMixin:
         elif count > 1 and not tile_name.startswith("tile_") and tile_name.startswith("tile"):
             suffix = f"{suffix}{index}"
         key = (tile_name, str(index))
-        if key not in self.axis_names_cache:
+        if key not in self.k.axis_names_cache:
             if suffix:
                 wanted = (
                     f"offs_{suffix}",
@@ -215,51 +222,53 @@ class LoopsMixin:
                 )
             else:
                 wanted = ("offsets", "mask", "BLOCK_SIZE", "pid")
-            names = tuple(self.names.fresh(w) for w in wanted[:2]) + (
+            names = tuple(self.k.names.fresh(w) for w in wanted[:2]) + (
                 wanted[2],
-                self.names.fresh(wanted[3]),
+                self.k.names.fresh(wanted[3]),
             )
-            self.axis_names_cache[key] = names
-        return self.axis_names_cache[key]
+            self.k.axis_names_cache[key] = names
+        return self.k.axis_names_cache[key]
 
     def next_block_size(self, explicit, default: str, name: str = "") -> str:
-        var = self.block_size_var(explicit)
-        if var is not None and var in self.registered_sizes:  # the config's size for it
-            self.explicit_blocks.add(name)
-            self.config_blocks.add(name)
-            return str(self.registered_sizes[var])
+        var = self.k.registered_blocks.block_size_var(explicit)
+        if var is not None and var in self.k.registered_sizes:  # the config's size for it
+            self.k.explicit_blocks.add(name)
+            self.k.config_blocks.add(name)
+            return str(self.k.registered_sizes[var])
         if explicit is not None:
-            self.explicit_blocks.add(name)
-            if isinstance(explicit, cst.Name) and explicit.value in self.host.params:
-                self.argument_checks.append(power_of_two_check(explicit.value))
-            return self.source.code(explicit)
-        if self.block_sizes:
-            chosen = self.block_sizes.pop(0)
+            self.k.explicit_blocks.add(name)
+            if isinstance(explicit, cst.Name) and explicit.value in self.k.host.params:
+                self.k.argument_checks.append(power_of_two_check(explicit.value))
+            return self.k.source.code(explicit)
+        if self.k.block_sizes:
+            chosen = self.k.block_sizes.pop(0)
             if chosen is not None:
-                self.explicit_blocks.add(name)
-                self.config_blocks.add(name)
+                self.k.explicit_blocks.add(name)
+                self.k.config_blocks.add(name)
                 return str(chosen)
         return default
 
     # -- the top-level loop ---------------------------------------------------------------
 
     def lower_top_loop(self, loop: cst.For) -> None:
-        kind = device_loop_kind(loop, self.aliases)
+        kind = device_loop_kind(loop, self.k.aliases)
         ranges, explicit_blocks = self.loop_ranges(loop.iter)
         targets = self.loop_targets(loop, len(ranges))
-        self.emit_comment(loop)
-        line = self.source.line_of(loop)
+        self.k.emit_comment(loop)
+        line = self.k.source.line_of(loop)
         host_text = [
-            (self.source.code(b) if b is not None else None, self.source.code(e)) for b, e in ranges
+            (self.k.source.code(b) if b is not None else None, self.k.source.code(e))
+            for b, e in ranges
         ]
         count = len(ranges)
-        self.persistent = persistent_programs(self.source, loop, self.settings)
-        self.descriptors_wanted = self.wants_descriptors(loop)  # (refuses unknown values)
-        self.program_start = len(self.lines)  # where the program's per-tile code begins
+        self.k.persistent = persistent_programs(self.k.source, loop, self.k.settings)
+        # (refuses unknown values)
+        self.k.descriptors_wanted = self.k.descriptor_copies.wants_descriptors(loop)
+        self.k.program_start = len(self.k.lines)  # where the program's per-tile code begins
         if count > 1:
-            self.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
-        ends = [self.lower_expr(e) for _, e in ranges]
-        begins = [self.lower_expr(b) if b is not None else None for b, _ in ranges]
+            self.k.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
+        ends = [self.k.expressions.lower_expr(e) for _, e in ranges]
+        begins = [self.k.expressions.lower_expr(b) if b is not None else None for b, _ in ranges]
         grid, values, blocks, squeezed = [], [], [], []
         tile_names = [targets] * count if isinstance(targets, str) else targets
         for index in range(count):
@@ -276,22 +285,26 @@ class LoopsMixin:
                 continue
             offsets, mask, block_wanted, pid = self.axis_names(tile_names[index], index, count)
             explicit = explicit_blocks[index] if index < len(explicit_blocks) else None
-            var = self.block_size_var(explicit)
+            var = self.k.registered_blocks.block_size_var(explicit)
             if var:
-                self.registered_roles.setdefault(var, "outer")
-            block_name = self.block_size_constexpr(var) if var else self.constexpr(block_wanted, "")
+                self.k.registered_roles.setdefault(var, "outer")
+            block_name = (
+                self.k.registered_blocks.block_size_constexpr(var)
+                if var
+                else self.k.constexpr(block_wanted, "")
+            )
             if explicit is None:
-                self.tile_blocks.append(block_name)
-            if explicit is None and self.block_sizes:  # config block sizes go in loop order
-                chosen = self.block_sizes.pop(0)
+                self.k.tile_blocks.append(block_name)
+            if explicit is None and self.k.block_sizes:  # config block sizes go in loop order
+                chosen = self.k.block_sizes.pop(0)
                 if chosen is not None:
                     explicit = cst.Integer(str(chosen))
             # a block of 1, written in the source or chosen by the config: one index per
             # program, no Triton dimension (2-D dots and descriptors for a batch of one)
             one = isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1
-            squeezed.append(one and self.squeeze_units)
+            squeezed.append(one and self.k.squeeze_units)
             if one:
-                self.unit_blocks.add(block_name)  # a batch of one: products lower to 2-D dots
+                self.k.unit_blocks.add(block_name)  # a batch of one: products lower to 2-D dots
             blocks.append((block_name, explicit))
             grid.append(f"triton.cdiv({extent_host}, {block_name})")
             values.append((extent, begin, offsets, mask, block_name, pid, end))
@@ -308,7 +321,7 @@ class LoopsMixin:
                 )
                 name = tile_names[index] if not isinstance(targets, str) or count == 1 else None
                 if name:
-                    self.emit(assign(name, code), line)
+                    self.k.emit(assign(name, code), line)
                     code = ast.Name(id=name)
                 bound.append(block(code, (), "int"))
                 continue
@@ -319,29 +332,29 @@ class LoopsMixin:
                 else expr("s + p * b", s=begin.code, p=pid, b=block_name)
             )
             if squeezed[index]:  # one index per program, inside the range by the grid
-                self.emit(f"{offsets} = {ast.unparse(start)}", line)
+                self.k.emit(f"{offsets} = {ast.unparse(start)}", line)
             else:
-                self.emit(f"{offsets} = {ast.unparse(start)} + tl.arange(0, {block_name})", line)
+                self.k.emit(f"{offsets} = {ast.unparse(start)} + tl.arange(0, {block_name})", line)
                 whole = None
                 if begin is None:
                     whole = f"{host_size(host_text[index][1])} % {block_name} == 0"
                 end_text = ast.unparse(end.code)
-                self.emit(self.mask_line(mask, offsets, end_text, block_name, whole), line)
+                self.k.emit(self.k.mask_line(mask, offsets, end_text, block_name, whole), line)
             axis = Axis(
                 offsets, mask, block_name, end.code, start, ast.Name(id=pid), tile_names[index]
             )
             axis.squeezed = squeezed[index]
             axis.shifted = begin is not None
-            self.all_axes.append(axis)
+            self.k.all_axes.append(axis)
             bound.append(Value(TILE, axis=axis))
         self.bind_loop_targets(targets, bound, count)
-        self.preamble_end = len(self.lines)
-        self.lower_body(loop.body.body)
-        if self.persistent is not None:
-            grid = self.make_persistent(self.persistent, self.tile_counts(kind, values), grid)
-        self.make_descriptors()
+        self.k.preamble_end = len(self.k.lines)
+        self.k.statements.lower_body(loop.body.body)
+        if self.k.persistent is not None:
+            grid = self.make_persistent(self.k.persistent, self.tile_counts(kind, values), grid)
+        self.k.descriptor_copies.make_descriptors()
         self.finish_blocks(blocks, count)
-        self.launcher(loop, grid, 1)
+        self.k.launcher(loop, grid, 1)
 
     @staticmethod
     def tile_counts(kind: str, values: list) -> list[ast.expr]:
@@ -355,13 +368,13 @@ class LoopsMixin:
     ) -> list[str]:
         """Wraps the program's code in the strategy's loop over tiles; returns the launcher's
         grid (programs.py)."""
-        tensors = [p.launch for p in self.params.values() if p.kind == "tensor"]
+        tensors = [p.launch for p in self.k.params.values() if p.kind == "tensor"]
         if not tensors:  # nothing to read or write: one program per tile is as good
             return grid
-        start = self.program_start
-        header = self.lines[start]
-        programs = self.constexpr("NUM_PROGRAMS", f"persistent_programs({tensors[0]})")
-        self.host_helpers.add("persistent_programs")
+        start = self.k.program_start
+        header = self.k.lines[start]
+        programs = self.k.constexpr("NUM_PROGRAMS", f"persistent_programs({tensors[0]})")
+        self.k.host_helpers.add("persistent_programs")
         # flatten: Triton pipelines the inner loop's loads across tiles (the next tile's first
         # loads start during this tile's last steps), so only where an inner loop loads. Not
         # around a warp-specialized inner loop (Triton 3.6 fails to compile that pair, its TMA
@@ -369,36 +382,36 @@ class LoopsMixin:
         # fails on those for sm_90: tests/test_persistent_tma.py)
         # (also not where a tile copied by TMA before an inner loop is held across it, as
         # attention's queries: Triton 3.6's TMA lowering fails there on sm_90, H200 2026-12-04)
-        body = self.lines[start + 1 :]
+        body = self.k.lines[start + 1 :]
         pipelined = inner_loops_load(body) and not copied_before_inner_loop(body)
         loop = PersistentLoop(
             pid=header.text.split(" = ")[0],
             programs=programs,
-            tiles=self.names.fresh("num_tiles"),
+            tiles=self.k.names.fresh("num_tiles"),
             total=" * ".join(ast.unparse(count) for count in counts),
-            flatten=pipelined and not self.warp_specialized_lines,
+            flatten=pipelined and not self.k.warp_specialized_lines,
         )
-        texts = persistent.loop_lines(loop, self.names.fresh)
-        for later in self.lines[start + 1 :]:
+        texts = persistent.loop_lines(loop, self.k.names.fresh)
+        for later in self.k.lines[start + 1 :]:
             later.depth += 1
-        self.lines[start : start + 1] = [
-            self.make_line(header.depth, text, header.source_line) for text in texts
+        self.k.lines[start : start + 1] = [
+            self.k.make_line(header.depth, text, header.source_line) for text in texts
         ]
         return persistent.grid(programs, grid)
 
     def program_ids(self, kind: str, values: list, count: int, line: int) -> list[ast.expr]:
         if count == 1:
-            self.program_start = len(self.lines)
-            if kind == "grid" and self.persistent is not None:  # the loop needs a pid line
-                self.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
+            self.k.program_start = len(self.k.lines)
+            if kind == "grid" and self.k.persistent is not None:  # the loop needs a pid line
+                self.k.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
                 return [ast.Name(id="pid")]
             if kind == "grid":
                 return [expr("tl.program_id(0).to(INDEX_DTYPE)")]
             pid = values[0][5]
-            self.emit(f"{pid} = tl.program_id(0).to(INDEX_DTYPE)", line)
+            self.k.emit(f"{pid} = tl.program_id(0).to(INDEX_DTYPE)", line)
             return [ast.Name(id=pid)]
         counts = self.tile_counts(kind, values)
-        groups = config_value(self.settings, "l2_groupings")
+        groups = config_value(self.k.settings, "l2_groupings")
         group = groups[0] if isinstance(groups, (list, tuple)) and groups else None
         if kind == "tile" and count == 2 and isinstance(group, int) and group > 1:
             return self.grouped_program_ids(values, counts, group, line)
@@ -413,7 +426,7 @@ class LoopsMixin:
                 code = expr("a % c", a=code, c=counts[index])
             if kind == "tile":
                 pid = values[index][5]
-                self.emit(assign(pid, code), line)
+                self.k.emit(assign(pid, code), line)
                 code = ast.Name(id=pid)
             codes.append(code)
         return codes
@@ -423,10 +436,10 @@ class LoopsMixin:
     ) -> list[ast.expr]:
         """Programs in groups of GROUP_M rows of tiles, so neighbours share inputs in L2."""
         pid_m, pid_n = values[0][5], values[1][5]
-        group_name = self.constexpr("GROUP_M", str(group))
-        self.group_constexpr = group_name
+        group_name = self.k.constexpr("GROUP_M", str(group))
+        self.k.group_constexpr = group_name
         rows, in_group, first, size = (
-            self.names.fresh(n)
+            self.k.names.fresh(n)
             for n in ("num_pid_m", "num_pid_in_group", "first_pid_m", "group_size_m")
         )
         for text in (
@@ -437,101 +450,104 @@ class LoopsMixin:
             f"{pid_m} = {first} + pid % {in_group} % {size}",
             f"{pid_n} = pid % {in_group} // {size}",
         ):
-            self.emit(text, line)
+            self.k.emit(text, line)
         return [ast.Name(id=pid_m), ast.Name(id=pid_n)]
 
     def bind_loop_targets(self, targets, bound: list[Value], count: int) -> None:
         if isinstance(targets, str):
             if count == 1:
-                self.scope[targets] = bound[0]
+                self.k.scope[targets] = bound[0]
             elif bound and bound[0].kind == TILE:
-                self.scope[targets] = Value(TILES, items=tuple(bound))
+                self.k.scope[targets] = Value(TILES, items=tuple(bound))
             else:
-                self.scope[targets] = Value("tuple", items=tuple(bound))
+                self.k.scope[targets] = Value("tuple", items=tuple(bound))
         else:
             for name, value in zip(targets, bound):
-                self.scope[name] = value
+                self.k.scope[name] = value
 
     def finish_blocks(self, blocks: list, count: int) -> None:
         defaults = _DEFAULT_BLOCKS.get(count, [16] * count)
         for (name, explicit), default in zip(blocks, defaults):
-            if self.has_inner_tiles:
+            if self.k.has_inner_tiles:
                 fallback = "16" if count == 1 else "8"
-            elif self.full_axes and (count == 1 or name == blocks[-1][0]):
+            elif self.k.full_axes and (count == 1 or name == blocks[-1][0]):
                 fallback = self.rows_beside_whole_axes()
-            elif self.full_axes:
+            elif self.k.full_axes:
                 fallback = "1"
             else:
                 fallback = str(default)
-            self.constexprs[name] = self.next_block_size(explicit, fallback, name)
-        if self.full_axes:  # inner steps defaulted before a whole dimension was met
-            for name in self.inner_blocks - self.explicit_blocks:
-                if self.constexprs.get(name) == "64":
-                    self.constexprs[name] = self.rows_beside_whole_axes()
-        for axis, role in self.dot_axes.items():  # tl.dot wants 16 or more along M, N and K
-            if role == "k" and axis.block in self.config_blocks:  # Triton's GPU compiler wants
+            self.k.constexprs[name] = self.next_block_size(explicit, fallback, name)
+        if self.k.full_axes:  # inner steps defaulted before a whole dimension was met
+            for name in self.k.inner_blocks - self.k.explicit_blocks:
+                if self.k.constexprs.get(name) == "64":
+                    self.k.constexprs[name] = self.rows_beside_whole_axes()
+        for axis, role in self.k.dot_axes.items():  # tl.dot wants 16 or more along M, N and K
+            if role == "k" and axis.block in self.k.config_blocks:  # Triton's GPU compiler wants
                 # K >= 16 (the interpreter takes less): a config's K block rises to 16, as
                 # Helion's config normalisation raises it to the dot's minimum
-                chosen = self.constexprs[axis.block]
-                self.constexprs[axis.block] = str(max(16, int(chosen)))
-            elif role == "k" and axis.block in self.explicit_blocks:
+                chosen = self.k.constexprs[axis.block]
+                self.k.constexprs[axis.block] = str(max(16, int(chosen)))
+            elif role == "k" and axis.block in self.k.explicit_blocks:
                 self.check_dot_k_block(axis)
-            if axis.block not in self.constexprs or axis.block in self.explicit_blocks:
+            if axis.block not in self.k.constexprs or axis.block in self.k.explicit_blocks:
                 continue
             if role == "batch":  # 3-D products keep their blocks small (shared memory)
-                self.constexprs[axis.block] = "2"
+                self.k.constexprs[axis.block] = "2"
                 continue
-            if self.is_full_axis(axis):
-                self.constexprs[axis.block] = f"max(16, {self.constexprs[axis.block]})"
+            if self.k.indexing.is_full_axis(axis):
+                self.k.constexprs[axis.block] = f"max(16, {self.k.constexprs[axis.block]})"
             else:
-                three_d = "batch" in self.dot_axes.values()
-                narrow = self.narrow_blocks.get(axis.block)  # its product's other side whole
-                self.constexprs[axis.block] = narrow or ("32" if three_d or role == "k" else "64")
+                three_d = "batch" in self.k.dot_axes.values()
+                narrow = self.k.narrow_blocks.get(axis.block)  # its product's other side whole
+                self.k.constexprs[axis.block] = narrow or ("32" if three_d or role == "k" else "64")
         # blocks before the launch: full-axis blocks first, then tiles that may depend on them
-        ordered = {k: v for k, v in self.constexprs.items() if k not in dict(blocks)}
-        ordered.update({k: self.constexprs[k] for k, _ in blocks})
+        ordered = {k: v for k, v in self.k.constexprs.items() if k not in dict(blocks)}
+        ordered.update({k: self.k.constexprs[k] for k, _ in blocks})
         ordered = after_what_they_read(ordered)
         # INDEX_DTYPE comes from check_tensors, among the launcher's checks (rank_checks)
-        self.constexprs = {"INDEX_DTYPE": "INDEX_DTYPE", **ordered}
-        self.host_helpers.add("check_tensors")
+        self.k.constexprs = {"INDEX_DTYPE": "INDEX_DTYPE", **ordered}
+        self.k.host_helpers.add("check_tensors")
 
     def rows_beside_whole_axes(self) -> str:
         """A tile's default block beside whole dimensions: about 4096 elements a program (or
         an inner loop's step), so a wide row is not held 32 rows at a time (32 × 8192 lanes
         compile for minutes in ptxas and spill)."""
-        full = " * ".join(a.block for a in self.full_axes.values())
-        return f"max(1, 4096 // ({full}))" if len(self.full_axes) > 1 else f"max(1, 4096 // {full})"
+        full = " * ".join(a.block for a in self.k.full_axes.values())
+        return (
+            f"max(1, 4096 // ({full}))" if len(self.k.full_axes) > 1 else f"max(1, 4096 // {full})"
+        )
 
     def check_dot_k_block(self, axis: Axis) -> None:
         """A block the user fixed along a product's K: Triton's GPU compiler wants 16 lanes or
         more there (its interpreter takes fewer). A literal below 16 is refused here; a host
         value is checked at launch."""
-        chosen = self.constexprs.get(axis.block, "")
+        chosen = self.k.constexprs.get(axis.block, "")
         message = f"the product's K dimension ({axis.label}) has blocks of {chosen}"
         hint = "Triton's GPU compiler needs 16 or more lanes along K: use block_size=16 (or more)"
         if chosen.isdigit():
             if int(chosen) < 16:
-                raise self.source.error(
-                    TileArgumentError, self.dot_k_nodes[axis], message, hint=hint
+                raise self.k.source.error(
+                    TileArgumentError, self.k.dot_k_nodes[axis], message, hint=hint
                 )
             return
         text = f"{chosen} must be at least 16: the block of a product's K (16 lanes on a GPU)"
-        self.argument_checks.append(f'require(({chosen}) >= 16, lambda: "{text}")')
-        self.host_helpers.add("require")
+        self.k.argument_checks.append(f'require(({chosen}) >= 16, lambda: "{text}")')
+        self.k.host_helpers.add("require")
 
     # -- loops inside the program ---------------------------------------------------------
 
     def lower_inner_loop(self, loop: cst.For) -> None:
-        kind = device_loop_kind(loop, self.aliases)
-        self.emit_comment(loop)
-        line = self.source.line_of(loop)
-        before = dict(self.scope)
-        self.loop_depth += 1
+        kind = device_loop_kind(loop, self.k.aliases)
+        self.k.emit_comment(loop)
+        line = self.k.source.line_of(loop)
+        before = dict(self.k.scope)
+        self.k.loop_depth += 1
         loops = 1  # Triton loops opened: one per dimension of a tile / grid loop
         if self.is_jagged_loop(loop):
-            self.jagged_loop(loop, line)
-        elif kind is None and self.is_tensor_tuple_loop(loop):
-            self.tensor_tuple_loop(loop, line)  # for a in a_shared_tuple: (tensor_tuples.py)
+            self.k.jagged.jagged_loop(loop, line)
+        elif kind is None and self.k.tensor_tuples.is_tensor_tuple_loop(loop):
+            # for a in a_shared_tuple: (tensor_tuples.py)
+            self.k.tensor_tuples.tensor_tuple_loop(loop, line)
         elif kind is None:
             self.plain_range_loop(loop, line)
         else:
@@ -559,10 +575,10 @@ class LoopsMixin:
                 )
             self.bind_loop_targets(targets, bound, count)
             loops = count
-        self.lower_body(loop.body.body)
+        self.k.statements.lower_body(loop.body.body)
         self.keep_carried_dtypes(before, loop, line)
-        self.depth -= loops
-        self.loop_depth -= 1
+        self.k.depth -= loops
+        self.k.loop_depth -= 1
         self.close_loop_scope(before, loop)
 
     def keep_carried_dtypes(self, before: dict[str, Value], loop: cst.For, line: int) -> None:
@@ -570,19 +586,19 @@ class LoopsMixin:
         accumulator updated with int64 values (int64 loads, int64 offsets); we keep the dtype
         the user gave it and cast back at the end of the body. A float update is refused."""
         for name, old in before.items():
-            new = self.scope.get(name)
+            new = self.k.scope.get(name)
             if old.carried_dtype is None or new is None or new is old or new.carried_dtype:
                 continue
             if new.dtype == "float":
-                raise self.source.error(
+                raise self.k.source.error(
                     ShapeError,
                     loop,
                     f"{name!r} is {old.carried_dtype.removeprefix('tl.')} before this loop and "
                     "a float inside it: a value carried across iterations keeps its dtype",
                     hint=f"create {name} with a float dtype",
                 )
-            self.emit(f"{name} = {name}.to({old.carried_dtype})  # {name} keeps its dtype", line)
-            self.scope[name] = replace(new, carried_dtype=old.carried_dtype)
+            self.k.emit(f"{name} = {name}.to({old.carried_dtype})  # {name} keeps its dtype", line)
+            self.k.scope[name] = replace(new, carried_dtype=old.carried_dtype)
 
     def inner_dimension(
         self,
@@ -597,44 +613,46 @@ class LoopsMixin:
         line: int,
     ) -> Value:
         """One dimension of an inner hl.tile / hl.grid loop: its `for` line, offsets and mask."""
-        end = self.arithmetic(self.lower_expr(end_node), end_node)
+        end = self.k.expressions.arithmetic(self.k.expressions.lower_expr(end_node), end_node)
         begin = (
-            self.arithmetic(self.lower_expr(begin_node), begin_node).code
+            self.k.expressions.arithmetic(
+                self.k.expressions.lower_expr(begin_node), begin_node
+            ).code
             if begin_node is not None
             else ast.Constant(value=0)
         )
         if kind == "grid":
-            variable = self.names.fresh(f"{target}_{index}") if shared else target
-            self.emit(
+            variable = self.k.names.fresh(f"{target}_{index}") if shared else target
+            self.k.emit(
                 f"for {variable} in range({ast.unparse(begin)}, {ast.unparse(end.code)}):", line
             )
-            self.depth += 1
+            self.k.depth += 1
             return block(ast.Name(id=variable), (), "int")
         offsets, mask, block_wanted, _ = self.axis_names(target, index, count)
         block_name = self.inner_block(block_wanted, [explicit] if explicit is not None else [])
-        self.has_inner_tiles = True
-        start = self.names.fresh(
+        self.k.has_inner_tiles = True
+        start = self.k.names.fresh(
             f"begin_{offsets.removeprefix('offs_')}" if offsets.startswith("offs_") else "begin"
         )
         loop_range = "range"
         options = ""
         if self.warp_specialized():
             loop_range, options = "tl.range", ", warp_specialize=True"
-        self.emit(
+        self.k.emit(
             f"for {start} in {loop_range}({ast.unparse(begin)}, {ast.unparse(end.code)}, "
             f"{block_name}{options}):",
             line,
         )
         if options:
-            self.warp_specialized_lines.append(self.lines[-1])
-        self.depth += 1
-        self.emit(f"{offsets} = {start} + tl.arange(0, {block_name}).to(INDEX_DTYPE)", line)
+            self.k.warp_specialized_lines.append(self.k.lines[-1])
+        self.k.depth += 1
+        self.k.emit(f"{offsets} = {start} + tl.arange(0, {block_name}).to(INDEX_DTYPE)", line)
         end_text = ast.unparse(end.code)
         whole = None
-        size = self.params.get(end_text)
+        size = self.k.params.get(end_text)
         if begin_node is None and size is not None and size.kind == "size":
             whole = f"{host_size(size.launch)} % {block_name} == 0"
-        self.emit(self.mask_line(mask, offsets, end_text, block_name, whole), line)
+        self.k.emit(self.k.mask_line(mask, offsets, end_text, block_name, whole), line)
         axis = Axis(
             offsets,
             mask,
@@ -645,7 +663,7 @@ class LoopsMixin:
             target,
         )
         axis.shifted = begin_node is not None
-        self.all_axes.append(axis)
+        self.k.all_axes.append(axis)
         return Value(TILE, axis=axis)
 
     def warp_specialized(self) -> bool:
@@ -655,38 +673,38 @@ class LoopsMixin:
         "tensor_descriptor": the loop then specializes only when the launcher chose them,
         `warp_specialize=TENSOR_DESCRIPTORS`; Triton 3.6 cannot split pointer loads). Counts
         this loop."""
-        index = self.inner_loops_seen
-        self.inner_loops_seen += 1
-        chosen = config_value(self.settings, "range_warp_specializes")
-        if not isinstance(chosen, (list, tuple)) or self.settings.get("autotune_configs"):
+        index = self.k.inner_loops_seen
+        self.k.inner_loops_seen += 1
+        chosen = config_value(self.k.settings, "range_warp_specializes")
+        if not isinstance(chosen, (list, tuple)) or self.k.settings.get("autotune_configs"):
             return False
         return index < len(chosen) and chosen[index] is True
 
     def is_jagged_loop(self, loop: cst.For) -> bool:
         call = loop.iter
-        return isinstance(call, cst.Call) and self.aliases.qualified(call.func) in JAGGED_LOOPS
+        return isinstance(call, cst.Call) and self.k.aliases.qualified(call.func) in JAGGED_LOOPS
 
     def inner_block(self, wanted: str, explicit_blocks: list) -> str:
         explicit = explicit_blocks[0] if explicit_blocks else None
-        var = self.block_size_var(explicit)
+        var = self.k.registered_blocks.block_size_var(explicit)
         if var is not None:  # the BLOCK hl.zeros([..., block_size_n]) shapes use too
-            self.registered_roles.setdefault(var, "inner")
-            return self.block_size_constexpr(var)
-        if wanted in self.inner_loop_blocks:  # a later loop of the same tile name: same block
+            self.k.registered_roles.setdefault(var, "inner")
+            return self.k.registered_blocks.block_size_constexpr(var)
+        if wanted in self.k.inner_loop_blocks:  # a later loop of the same tile name: same block
             return wanted
-        default = self.rows_beside_whole_axes() if self.full_axes else "64"
+        default = self.rows_beside_whole_axes() if self.k.full_axes else "64"
         # fresh: BLOCK_N may already be a whole dimension's block (`x[tile_m, :]` over n)
-        name = self.constexpr(wanted, "")
-        self.inner_loop_blocks.add(name)
+        name = self.k.constexpr(wanted, "")
+        self.k.inner_loop_blocks.add(name)
         if explicit is None:
-            self.tile_blocks.append(name)
-            self.inner_blocks.add(name)
-        self.constexprs[name] = self.next_block_size(explicit, default, name)
+            self.k.tile_blocks.append(name)
+            self.k.inner_blocks.add(name)
+        self.k.constexprs[name] = self.next_block_size(explicit, default, name)
         return name
 
     def plain_range_loop(self, loop: cst.For, line: int) -> None:
         call = loop.iter
-        qualified = self.aliases.qualified(call.func) if isinstance(call, cst.Call) else None
+        qualified = self.k.aliases.qualified(call.func) if isinstance(call, cst.Call) else None
         is_range = (
             isinstance(call, cst.Call)
             and isinstance(call.func, cst.Name)
@@ -695,36 +713,42 @@ class LoopsMixin:
         if not (is_range or qualified == "helion.language.static_range") or not isinstance(
             loop.target, cst.Name
         ):
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 loop.iter,
                 "this for loop inside a device loop",
                 hint="inside a device loop, loop with hl.tile, hl.grid, range or hl.static_range",
             )
-        bounds = [self.arithmetic(self.lower_expr(a.value), a.value).code for a in call.args]
+        bounds = [
+            self.k.expressions.arithmetic(self.k.expressions.lower_expr(a.value), a.value).code
+            for a in call.args
+        ]
         function = "range" if is_range else "tl.static_range"
         target = loop.target.value
-        self.emit(f"for {target} in {function}({', '.join(ast.unparse(b) for b in bounds)}):", line)
-        self.depth += 1
-        self.scope[target] = block(ast.Name(id=target), (), "int")
+        self.k.emit(
+            f"for {target} in {function}({', '.join(ast.unparse(b) for b in bounds)}):", line
+        )
+        self.k.depth += 1
+        self.k.scope[target] = block(ast.Name(id=target), (), "int")
 
     def dims_match(self, first, second) -> bool:
         """Same axes position by position (whole dimensions may be unified)."""
         if len(first) != len(second):
             return False
         return all(
-            (a is None and b is None) or (a is not None and b is not None and self.same_axis(a, b))
+            (a is None and b is None)
+            or (a is not None and b is not None and self.k.expressions.same_axis(a, b))
             for a, b in zip(first, second)
         )
 
     def close_loop_scope(self, before: dict[str, Value], loop: cst.For) -> None:
-        for name, value in list(self.scope.items()):
+        for name, value in list(self.k.scope.items()):
             if name not in before:
-                del self.scope[name]
+                del self.k.scope[name]
             elif before[name].kind == value.kind and not self.dims_match(
                 before[name].dims, value.dims
             ):
-                raise self.source.error(
+                raise self.k.source.error(
                     ShapeError,
                     loop,
                     f"{name!r} changes shape inside this loop "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 import libcst.matchers as m
@@ -11,6 +12,9 @@ import libcst.matchers as m
 from ..emit.codegen import expr
 from ..frontend.errors import StoreTargetError, UnsupportedConstructError
 from .values import HOST_TENSOR, Value, block
+
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
 
 ATOMICS = {
     "atomic_add",
@@ -25,23 +29,26 @@ ATOMICS = {
 _SEMANTICS = {"relaxed", "acquire", "release", "acq_rel"}
 
 
-class MemoryMixin:
+class Memory:
     """`hl.load(x, [i, j])`, `hl.store(x, [i, j], v)`, `hl.atomic_add(x, [i, j], v, sem=...)`."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def indexed(
         self, target_node: cst.BaseExpression, index_node: cst.BaseExpression, call: cst.Call
     ):
         """Pointers, mask and axes of `target[index...]` given as a list of indices."""
-        target = self.lower_expr(target_node)
+        target = self.k.expressions.lower_expr(target_node)
         if target.kind != HOST_TENSOR:
-            raise self.source.error(
+            raise self.k.source.error(
                 StoreTargetError,
                 target_node,
-                f"{self.source.code(target_node)!r} is not a tensor from the host",
+                f"{self.k.source.code(target_node)!r} is not a tensor from the host",
             )
         elements = index_node.elements if isinstance(index_node, (cst.List, cst.Tuple)) else None
         if elements is None:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 index_node,
                 "the index must be a list",
@@ -51,54 +58,56 @@ class MemoryMixin:
             value=target_node,
             slice=[cst.SubscriptElement(slice=_index_part(e.value)) for e in elements],
         )
-        self.source.positions[subscript] = self.source.positions.get(index_node)
-        return target.name, *self.tensor_access(target.name, subscript)
+        self.k.source.positions[subscript] = self.k.source.positions.get(index_node)
+        return target.name, *self.k.indexing.tensor_access(target.name, subscript)
 
     def extra_mask(self, mask: ast.expr | None, args, call: cst.Call) -> ast.expr | None:
         node = args.keywords.get("extra_mask")
         if node is None:
             return mask
-        extra = self.arithmetic(self.lower_expr(node), node)
+        extra = self.k.expressions.arithmetic(self.k.expressions.lower_expr(node), node)
         return extra.code if mask is None else expr("a & b", a=mask, b=extra.code)
 
     def call_memory(self, name: str, args, node: cst.Call) -> Value:
         target_node = args.get(0, "tensor" if name in ("load", "store") else "target")
         index_node = args.get(1, "index")
         if target_node is None or index_node is None:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError, node, f"hl.{name} needs a tensor and an index list"
             )
-        covered = len(self.coverage)
+        covered = len(self.k.coverage)
         tensor, pointers, mask, dims = self.indexed(target_node, index_node, node)
         if "extra_mask" in args.keywords:  # the user's mask keeps the tiles inside the tensor
-            del self.coverage[covered:]  # (a tile over x and y loading x: no size check)
+            del self.k.coverage[covered:]  # (a tile over x and y loading x: no size check)
         mask = self.extra_mask(mask, args, node)
-        line = self.source.line_of(node)
-        pointers = self.named_pointers(tensor, pointers, line)
+        line = self.k.source.line_of(node)
+        pointers = self.k.indexing.named_pointers(tensor, pointers, line)
         if name == "load":
-            self.sync_before_load(tensor, line)
-            code = self.load(pointers, mask)
-            self.note_load(tensor, dims)
+            self.k.sync_before_load(tensor, line)
+            code = self.k.indexing.load(pointers, mask)
+            self.k.note_load(tensor, dims)
             policy = args.keywords.get("eviction_policy")
             if policy is not None:
                 code.args[0].keywords.append(
-                    ast.keyword(arg="eviction_policy", value=self.lower_expr(policy).code)
+                    ast.keyword(
+                        arg="eviction_policy", value=self.k.expressions.lower_expr(policy).code
+                    )
                 )
             return replace(block(code, dims), loaded_from=frozenset({tensor}))
-        self.stored_tensors.add(tensor)
-        self.unsynced_stores.add(tensor)
+        self.k.stored_tensors.add(tensor)
+        self.k.unsynced_stores.add(tensor)
         value_node = args.get(2, "expected" if name == "atomic_cas" else "value")
-        value = self.arithmetic(self.lower_expr(value_node), value_node)
-        self.check_store_shape(value, dims, node)
+        value = self.k.expressions.arithmetic(self.k.expressions.lower_expr(value_node), value_node)
+        self.k.indexing.check_store_shape(value, dims, node)
         if name == "store":
             call = expr("tl.store(p, v)", p=pointers, v=value.code)
             if mask is not None:
                 call.keywords.append(ast.keyword(arg="mask", value=mask))
             return block(call, ())
         sem_node = args.keywords.get("sem")
-        sem = self.lower_expr(sem_node).const if sem_node is not None else "relaxed"
+        sem = self.k.expressions.lower_expr(sem_node).const if sem_node is not None else "relaxed"
         if sem not in _SEMANTICS:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 sem_node,
                 f"sem={sem!r}",
@@ -107,7 +116,11 @@ class MemoryMixin:
         operands = [value.code]
         if name == "atomic_cas":
             new_node = args.get(3, "value")
-            operands.append(self.arithmetic(self.lower_expr(new_node), new_node).code)
+            operands.append(
+                self.k.expressions.arithmetic(
+                    self.k.expressions.lower_expr(new_node), new_node
+                ).code
+            )
         call = ast.Call(
             func=expr(f"tl.{name}"),
             args=[pointers, *operands],

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from ..emit.codegen import expr
 from ..frontend.errors import UnsupportedConstructError
 from .arguments import Arguments
 from .values import Value, block
+
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
 
 # ord → (each element's term, the reduction over the terms, the norm from the reduced value)
 _ORDERS: dict[float, tuple[str, str, str]] = {
@@ -17,16 +22,19 @@ _ORDERS: dict[float, tuple[str, str, str]] = {
 }
 
 
-class NormsMixin:
+class Norms:
     """`vector_norm(value, args, node)` and `normalize(value, args, node)`."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def vector_norm(
         self, value: Value, args: Arguments, node: cst.Call, order_name: str = "ord"
     ) -> Value:
         order_node = args.keywords.get(order_name)
-        order = 2 if order_node is None else self.lower_expr(order_node).const
+        order = 2 if order_node is None else self.k.expressions.lower_expr(order_node).const
         if order not in _ORDERS:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 order_node,
                 f"{order_name}={order!r}: the norms lowered are of order 2, 1 and inf",
@@ -38,7 +46,7 @@ class NormsMixin:
         )
         kept = {k: v for k, v in args.keywords.items() if k in ("dim", "keepdim")}
         by_name = args.rest(len(args.positional)).bound(kept)  # bound: every one by its name
-        reduced = self.reduction(reduction, terms, by_name, node)
+        reduced = self.k.reductions.reduction(reduction, terms, by_name, node)
         return reduced.with_code(expr(finish, r=reduced.code), dtype="float")
 
     def normalize(self, value: Value, args: Arguments, node: cst.Call) -> Value:
@@ -49,6 +57,6 @@ class NormsMixin:
         if "p" in args.keywords:
             keywords["p"] = args.keywords["p"]
         norm = self.vector_norm(value, args.bound(keywords), node, order_name="p")
-        limit = expr("1e-12") if eps is None else self.lower_expr(eps).code
+        limit = expr("1e-12") if eps is None else self.k.expressions.lower_expr(eps).code
         code = expr("x / tl.maximum(n, e)", x=value.code, n=norm.code, e=limit)
         return block(code, value.dims, "float")

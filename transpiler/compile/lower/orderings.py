@@ -75,7 +75,7 @@ def _dim(builder, dim_node: cst.BaseExpression, name: str, node: cst.Call) -> in
                 hint="flip one dim at a time: torch.flip(torch.flip(v, [0]), [1])",
             )
         dim_node = dim_node.elements[0].value
-    return builder.const_int(dim_node, node)
+    return builder.views.const_int(dim_node, node)
 
 
 def _row_axis(builder, value: Value, dim: int, dim_node, name: str) -> tuple[Axis, int]:
@@ -96,7 +96,7 @@ def _row_axis(builder, value: Value, dim: int, dim_node, name: str) -> tuple[Axi
             f"{name} along a dimension of size 1: the result is the value itself",
             hint="leave the call out",
         )
-    if axis.size is None and not builder.is_full_axis(axis):
+    if axis.size is None and not builder.indexing.is_full_axis(axis):
         raise builder.source.error(
             UnsupportedConstructError,
             dim_node,
@@ -111,7 +111,7 @@ def _flag(builder, args: Arguments, keyword: str, position: int | None) -> bool:
     node = args.keywords.get(keyword)
     if node is None and position is not None and position < len(args.positional):
         node = args.positional[position]
-    return node is not None and bool(builder.lower_expr(node).const)
+    return node is not None and bool(builder.expressions.lower_expr(node).const)
 
 
 def _index(axis: Axis, where: int, rank: int) -> ast.expr:
@@ -151,7 +151,7 @@ def _sorted_keys(
             f"require({tensor}.element_size() <= 4, {message}, TypeError)"
         )
     rank = len(triton_dims(value.dims))
-    mask = builder.reduction_mask(axis, where, value.dims, node)
+    mask = builder.reductions.reduction_mask(axis, where, value.dims, node)
     keys = expr(
         "sort_keys(v, i, m, d)",
         v=value.code,
@@ -181,7 +181,7 @@ def _unpacked(builder, keys: ast.Name, value: Value, dims, descending: bool) -> 
 def _topk(builder, value: Value, axis: Axis, where: int, args: Arguments, node) -> Value:
     """torch.topk(v, k, dim, largest, sorted) with k a power of two: the first k of a sort."""
     k_node = args.get(0, "k")
-    k = builder.const_int(k_node, node)
+    k = builder.views.const_int(k_node, node)
     if k < 1 or k & (k - 1):
         raise builder.source.error(
             UnsupportedConstructError,
@@ -191,7 +191,7 @@ def _topk(builder, value: Value, axis: Axis, where: int, args: Arguments, node) 
             f"{k} columns, or torch.topk on the host",
         )
     largest = args.get(2, "largest")
-    descending = largest is None or bool(builder.lower_expr(largest).const)
+    descending = largest is None or bool(builder.expressions.lower_expr(largest).const)
     if axis.size is not None and axis.size < k or axis.size is None and axis.key is None:
         raise builder.source.error(ShapeError, k_node, f"k={k} is more than the row's lanes")
     if axis.size is None:  # the launcher checks the row's length (torch raises too)
@@ -212,7 +212,7 @@ def _flip(builder, value: Value, axis: Axis, where: int) -> Value:
         "flip_row(v, i, c, a)",
         v=value.code,
         i=_index(axis, where, rank),
-        c=builder.axis_count(axis),
+        c=builder.reductions.axis_count(axis),
         a=where,
     )
     return block(code, value.dims, value.dtype)

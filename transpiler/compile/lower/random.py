@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -11,8 +12,11 @@ from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .arguments import Arguments
 from .values import BLOCK, CONST, HOST_TENSOR, Value, block
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
 
-class RandomMixin:
+
+class Random:
     """`hl.rand(shape, seed=...)`, `hl.randint(shape, low, high, seed=...)`.
 
     The offsets are the elements' linear indices in the index space the shape spans: a tile
@@ -20,18 +24,21 @@ class RandomMixin:
     Reference mode (language.random_offsets + philox.py) computes the same offsets and numbers.
     """
 
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
+
     def call_random(self, name: str, args: Arguments, node: cst.Call) -> Value:
         shape_node = args.get(0, "shape")
         seed_node = args.get(1 if name == "rand" else 3, "seed")
         if shape_node is None or seed_node is None:
             needed = "shape, seed=..." if name == "rand" else "shape, low, high, seed=..."
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 node,
                 f"hl.{name}() needs its shape and a seed",
                 hint=f"write hl.{name}({needed})",
             )
-        dims, _ = self.shape_of(shape_node)
+        dims, _ = self.k.views.shape_of(shape_node)
         offsets = self.random_offsets(dims)
         seed = self.random_seed(seed_node)
         if name == "rand":
@@ -39,7 +46,7 @@ class RandomMixin:
         low, high = (
             self.integer_argument(args.get(i, k), k, node) for i, k in ((1, "low"), (2, "high"))
         )
-        self.use_helper("randint_between")
+        self.k.use_helper("randint_between")
         code = expr("randint_between(s, o, a, b)", s=seed, o=offsets, a=low.code, b=high.code)
         return block(code, tuple(dims), "int")
 
@@ -58,12 +65,12 @@ class RandomMixin:
 
     def random_seed(self, seed_node: cst.BaseExpression) -> ast.expr:
         """An int seed (constant or host scalar), or a one-element tensor's first element."""
-        seed = self.lower_expr(seed_node)
+        seed = self.k.expressions.lower_expr(seed_node)
         if seed.kind == HOST_TENSOR:
-            return expr("tl.load(p)", p=self.tensor_pointer(seed.name))
+            return expr("tl.load(p)", p=self.k.tensor_pointer(seed.name))
         if seed.kind in (BLOCK, CONST) and not seed.rank and seed.dtype not in ("float", "bool"):
             return seed.code
-        raise self.source.error(
+        raise self.k.source.error(
             ShapeError,
             seed_node,
             "the seed of hl.rand / hl.randint must be an int or a one-element tensor",
@@ -74,13 +81,13 @@ class RandomMixin:
         self, value_node: cst.BaseExpression | None, what: str, node: cst.Call
     ) -> Value:
         if value_node is None:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 node,
                 f"hl.randint() needs {what}=",
                 hint="write hl.randint(shape, low, high, seed=...)",
             )
-        value = self.arithmetic(self.lower_expr(value_node), value_node)
+        value = self.k.expressions.arithmetic(self.k.expressions.lower_expr(value_node), value_node)
         if value.rank or value.dtype in ("float", "bool"):
-            raise self.source.error(ShapeError, value_node, f"hl.randint's {what} must be an int")
+            raise self.k.source.error(ShapeError, value_node, f"hl.randint's {what} must be an int")
         return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -24,6 +25,9 @@ from .values import (
     triton_position,
 )
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
+
 _IDENTITY = {"0": "0", "1": "1", "-inf": 'float("-inf")', "inf": 'float("inf")'}
 _SCANS = ("cumsum", "cumprod")
 _WHOLE_REDUCTIONS = ("sum", "mean", "amax", "amin", "max", "min", "any", "all", "prod", "nansum")
@@ -38,41 +42,48 @@ _HELPER_REDUCTIONS = ("product",)  # op.triton names that are prelude helpers
 _EXTREMES = {"-inf": "fill_lowest", "inf": "fill_highest"}  # for integer values
 
 
-class ReductionsMixin:
+class Reductions:
     """`reduction(name, value, args, node)` for sum, mean, amax, ..., softmax, var, cumsum."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def reduction(self, name: str, value: Value, args, node: cst.Call) -> Value:
         op = REDUCTIONS_BY_NAME[name]
         dim_node = args.get(0, "dim")
-        dim = None if dim_node is None else self.lower_expr(dim_node)
+        dim = None if dim_node is None else self.k.expressions.lower_expr(dim_node)
         if dim is not None and dim.kind == TUPLE:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 dim_node,
                 "reducing over several dims at once",
                 hint="reduce one dim at a time",
             )
         if dim is not None and not (dim.kind == CONST and isinstance(dim.const, (int, type(None)))):
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError, dim_node, "dim must be an integer constant"
             )
         keepdim_node = args.keywords.get("keepdim") or (
             args.positional[1] if len(args.positional) > 1 and name not in ("var", "std") else None
         )
-        keepdim = bool(self.lower_expr(keepdim_node).const) if keepdim_node is not None else False
+        keepdim = (
+            bool(self.k.expressions.lower_expr(keepdim_node).const)
+            if keepdim_node is not None
+            else False
+        )
         if value.dtype == "bool":
             value = value.with_code(
                 expr("a.to(tl.int32)", a=value.code), dtype="int", loaded_from=frozenset()
             )
-        self.note_arithmetic((value,), node)
+        self.k.note_arithmetic((value,), node)
         if dim is None or dim.const is None:
             if op.keeps_shape:
-                raise self.source.error(UnsupportedConstructError, node, f"{name} needs dim=")
+                raise self.k.source.error(UnsupportedConstructError, node, f"{name} needs dim=")
             return self.reduce_all(op, value, node)
         rank = value.rank
         position = dim.const + rank if dim.const < 0 else dim.const
         if not 0 <= position < max(rank, 1) or rank == 0:
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError, dim_node, f"dim {dim.const} is out of range for a {rank}-D value"
             )
         axis = value.dims[position]
@@ -87,21 +98,23 @@ class ReductionsMixin:
             raise NotSqueezable("a reduction over a size-1 dimension of a Triton scalar")
         mask = self.reduction_mask(axis, triton_position(value.dims, position), value.dims, node)
         position = triton_position(value.dims, position)
-        if self.reduction_loops.is_looped(axis):  # reduction_loops: accumulated chunk by chunk
-            return hoist_reduction(self, name, value, mask, position, keepdim, dims, args, node)
+        if self.k.reduction_loops.is_looped(axis):  # reduction_loops: accumulated chunk by chunk
+            return hoist_reduction(self.k, name, value, mask, position, keepdim, dims, args, node)
         if op.keeps_shape and name not in _SCANS:
-            self.use_helper(op.triton)
+            self.k.use_helper(op.triton)
             code = expr(f"{op.triton}(v, m, axis=a)", v=value.code, m=mask or True, a=position)
             return block(code, value.dims, "float")
         if name in _SCANS:  # hl.cumsum(..., reverse=True): lanes outside add 0 from the end
             reverse_node = args.keywords.get("reverse")
-            reverse = reverse_node is not None and bool(self.lower_expr(reverse_node).const)
+            reverse = reverse_node is not None and bool(
+                self.k.expressions.lower_expr(reverse_node).const
+            )
             if reverse and mask is not None:
                 value = value.with_code(self.fill_identity(op, value, mask))
             code = self.cumsum(value, position, reverse, op.triton)
             return block(code, value.dims, value.dtype)
         if name == "logsumexp":
-            self.use_helper(op.triton)
+            self.k.use_helper(op.triton)
             code = expr(
                 "masked_logsumexp(v, m, a, k)", v=value.code, m=mask or True, a=position, k=keepdim
             )
@@ -113,7 +126,7 @@ class ReductionsMixin:
             return variance
         if name == "amax" and value.scaled is not None:  # scaled_products.py
             reduce = lambda v: self.reduction(name, v, args, node)  # noqa: E731
-            folded = scaled_maximum(self, value, reduce)
+            folded = scaled_maximum(self.k, value, reduce)
             if folded is not None:
                 return folded
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
@@ -127,14 +140,14 @@ class ReductionsMixin:
             indices = self.arg_index(
                 "argmax" if name == "max" else "argmin", masked, axis, position, keepdim, dims
             )
-            self.pending_masked = masked
+            self.k.pending_masked = masked
             return Value(TUPLE, items=(values, indices))
         if name in ("argmax", "argmin"):
             return self.arg_index(name, masked, axis, position, keepdim, dims)
         if op.triton in _HELPER_REDUCTIONS:
-            self.use_helper(op.triton)
+            self.k.use_helper(op.triton)
         code = expr(f"{op.triton}(v, axis=a)", v=masked, a=position)
-        self.per_block.reduced(code, (axis,), self.inner_blocks | self.inner_loop_blocks)
+        self.k.per_block.reduced(code, (axis,), self.k.inner_blocks | self.k.inner_loop_blocks)
         if keep:
             code.keywords.append(ast.keyword(arg="keep_dims", value=ast.Constant(value=True)))
         if name == "mean":
@@ -146,19 +159,19 @@ class ReductionsMixin:
         self, name: str, masked: ast.expr, axis: Axis | None, position: int, keepdim: bool, dims
     ) -> Value:
         code = expr(f"tl.{name}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim)
-        if axis is not None and axis.masked and not self.is_full_axis(axis):
+        if axis is not None and axis.masked and not self.k.indexing.is_full_axis(axis):
             code = expr("i + b", i=code, b=axis.begin)
         return block(code, dims, "int")
 
     def variance(self, value: Value, args, mask, axis, position: int, keepdim: bool, dims) -> Value:
         correction = 1
         if "correction" in args.keywords:
-            correction = self.lower_expr(args.keywords["correction"]).const
+            correction = self.k.expressions.lower_expr(args.keywords["correction"]).const
         elif "unbiased" in args.keywords:
-            correction = 1 if self.lower_expr(args.keywords["unbiased"]).const else 0
+            correction = 1 if self.k.expressions.lower_expr(args.keywords["unbiased"]).const else 0
         elif len(args.positional) > 1:
-            correction = 1 if self.lower_expr(args.positional[1]).const else 0
-        self.use_helper("masked_var")
+            correction = 1 if self.k.expressions.lower_expr(args.positional[1]).const else 0
+        self.k.use_helper("masked_var")
         code = expr(
             "masked_var(v, m, c, k, a, d)",
             v=value.code,
@@ -173,23 +186,23 @@ class ReductionsMixin:
     def reduce_all(self, op, value: Value, node: cst.Call) -> Value:
         """x.sum() with no dim: every axis at once, a scalar."""
         materialised = triton_dims(value.dims)  # squeezed tiles: one index, inside the range
-        if any(self.reduction_loops.is_looped(axis) for axis in materialised):
-            raise self.source.error(
+        if any(self.k.reduction_loops.is_looped(axis) for axis in materialised):
+            raise self.k.source.error(
                 ReductionLoopError, node, f"{op.name}() of every dimension of a looped row",
                 hint="reduce along the row with dim= first",
             )  # fmt: skip
         mask = conjunction(
-            self.place_mask(axis, position, value.dims, node)
+            self.k.indexing.place_mask(axis, position, value.dims, node)
             for position, axis in enumerate(materialised)
             if axis is not None and axis.masked
         )
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
         if op.name not in _WHOLE_REDUCTIONS:
-            raise self.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
+            raise self.k.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
         if op.triton in _HELPER_REDUCTIONS:
-            self.use_helper(op.triton)
+            self.k.use_helper(op.triton)
         code = expr(f"{op.triton}(v)", v=masked)
-        self.per_block.reduced(code, value.dims, self.inner_blocks | self.inner_loop_blocks)
+        self.k.per_block.reduced(code, value.dims, self.k.inner_blocks | self.k.inner_loop_blocks)
         if op.name == "mean":
             count = None
             for axis in materialised:
@@ -204,7 +217,7 @@ class ReductionsMixin:
         """The value with lanes outside the tensor replaced by the reduction's identity."""
         if op.identity in _EXTREMES and value.dtype != "float":
             # integers have no infinity: the smallest / largest value of their type
-            self.use_helper(_EXTREMES[op.identity])
+            self.k.use_helper(_EXTREMES[op.identity])
             return expr(f"{_EXTREMES[op.identity]}(v, m)", v=value.code, m=mask)
         return expr(f"tl.where(m, v, {_IDENTITY[op.identity]})", m=mask, v=value.code)
 
@@ -233,7 +246,7 @@ class ReductionsMixin:
         """The mask of the reduced axis at Triton dimension `position` (None: nothing masked)."""
         if axis is None or not axis.masked:
             return None
-        return self.place_mask(axis, position, dims, node)
+        return self.k.indexing.place_mask(axis, position, dims, node)
 
     def axis_count(self, axis: Axis | None) -> ast.expr:
         """How many lanes of the axis lie inside the tensor."""
@@ -244,13 +257,13 @@ class ReductionsMixin:
         if axis.block_var:  # every lane of the block counts
             return ast.Name(id=axis.block)
         if axis.parents:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
-                self.source.current,
+                self.k.source.current,
                 f"a mean or variance along the jagged tile {axis.label}: each parent lane "
                 "counts its own lanes",
                 hint="sum along it and divide by the lengths",
             )
-        if self.is_full_axis(axis):
+        if self.k.indexing.is_full_axis(axis):
             return axis.end
         return expr("tl.minimum(e - b, s)", e=axis.end, b=axis.begin, s=axis.block)

@@ -5,6 +5,7 @@ or tl.reduce with one block or a tuple of blocks."""
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -23,21 +24,29 @@ from .values import (
     triton_position,
 )
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
+
 _ALWAYS = {"True", "False", "None", "float", "int", "bool", "min", "max", "abs"}
 
 
-class ScansMixin:
+class Scans:
     """`associative_scan(args, node)` and `reduce_with(args, node)`."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def associative_scan(self, args: Arguments, node: cst.Call) -> Value:
         """hl.associative_scan(combine_fn, input, dim, reverse=False)."""
         inputs, single = self.combine_inputs(args.get(1, "input_tensor"), node)
         position, axis_position = self.combine_dim(args.get(2, "dim"), inputs[0], node)
         reverse_node = args.get(3, "reverse")
-        reverse = reverse_node is not None and bool(self.lower_expr(reverse_node).const)
+        reverse = reverse_node is not None and bool(
+            self.k.expressions.lower_expr(reverse_node).const
+        )
         axis = inputs[0].dims[position]
         if reverse and axis is not None and axis.size is None:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 reverse_node,
                 "a reverse scan along a tile: its lanes past the end would come first",
@@ -59,8 +68,8 @@ class ScansMixin:
         tensor take `other` (one per input for tuples) before the reduction."""
         inputs, single = self.combine_inputs(args.get(1, "input_tensor"), node)
         dim_node = args.get(2, "dim")
-        if dim_node is None or self.lower_expr(dim_node).const is None:
-            raise self.source.error(
+        if dim_node is None or self.k.expressions.lower_expr(dim_node).const is None:
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 dim_node or node,
                 "hl.reduce over every dimension at once",
@@ -70,22 +79,22 @@ class ScansMixin:
         other_node = args.get(3, "other")
         others = [constant_zero()] * len(inputs)
         if other_node is not None:
-            other = self.lower_expr(other_node)
+            other = self.k.expressions.lower_expr(other_node)
             others = list(other.items) if other.kind == TUPLE else [other] * len(inputs)
             if len(others) != len(inputs) or any(o.kind not in (CONST, BLOCK) for o in others):
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError,
                     other_node,
                     "other= holds one number per input",
                     hint="hl.reduce(fn, (values, indices), dim=1, other=(0.0, 0))",
                 )
         keep_node = args.get(4, "keep_dims")
-        keep = keep_node is not None and bool(self.lower_expr(keep_node).const)
+        keep = keep_node is not None and bool(self.k.expressions.lower_expr(keep_node).const)
         dims = inputs[0].dims
         axis = dims[position]
         if is_squeezed(axis):
             raise NotSqueezable("hl.reduce over a squeezed tile")
-        mask = self.reduction_mask(axis, axis_position, dims, node)
+        mask = self.k.reductions.reduction_mask(axis, axis_position, dims, node)
         if mask is not None:
             inputs = [
                 v.with_code(expr("tl.where(m, v, o)", m=mask, v=v.code, o=o.code))
@@ -110,19 +119,19 @@ class ScansMixin:
     ) -> tuple[list[Value], bool]:
         """The blocks to combine (a tuple's items), all of one shape."""
         if input_node is None:
-            raise self.source.error(UnsupportedConstructError, node, "no input to combine")
-        value = self.lower_expr(input_node)
+            raise self.k.source.error(UnsupportedConstructError, node, "no input to combine")
+        value = self.k.expressions.lower_expr(input_node)
         single = value.kind != TUPLE
         inputs = [value] if single else list(value.items)
-        inputs = [self.arithmetic(v, input_node) for v in inputs]
+        inputs = [self.k.expressions.arithmetic(v, input_node) for v in inputs]
         if not inputs or any(v.kind != BLOCK or not v.dims for v in inputs):
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError, input_node, "the input must be a block, or a tuple of blocks"
             )
         first = inputs[0]
         for other in inputs[1:]:
-            if not self.dims_match(first.dims, other.dims):
-                raise self.source.error(
+            if not self.k.loops.dims_match(first.dims, other.dims):
+                raise self.k.source.error(
                     ShapeError,
                     input_node,
                     "the blocks of a tuple input must have the same shape",
@@ -135,15 +144,15 @@ class ScansMixin:
     ) -> tuple[int, int]:
         """The torch position of dim= and its Triton position."""
         if dim_node is None:
-            raise self.source.error(UnsupportedConstructError, node, "dim= is needed")
-        dim = self.lower_expr(dim_node)
+            raise self.k.source.error(UnsupportedConstructError, node, "dim= is needed")
+        dim = self.k.expressions.lower_expr(dim_node)
         if dim.kind != CONST or not isinstance(dim.const, int):
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError, dim_node, "dim must be an integer constant"
             )
         position = dim.const + value.rank if dim.const < 0 else dim.const
         if not 0 <= position < value.rank:
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError, dim_node, f"dim {dim.const} is out of range for a {value.rank}-D value"
             )
         return position, triton_position(value.dims, position)
@@ -158,8 +167,8 @@ class ScansMixin:
         if single:
             dims, dtype = shapes[0]
             return block(code, dims, dtype)
-        name = self.names.fresh("combined")
-        self.emit(assign(name, code), self.source.line_of(node))
+        name = self.k.names.fresh("combined")
+        self.k.emit(assign(name, code), self.k.source.line_of(node))
         items = tuple(
             block(expr("r[i]", r=ast.Name(id=name), i=index), dims, dtype)
             for index, (dims, dtype) in enumerate(shapes)
@@ -169,13 +178,13 @@ class ScansMixin:
     def combine_spec(self, function_node: cst.BaseExpression | None, node: cst.Call):
         """(the name to give the Triton function, the combine function's source)."""
         if isinstance(function_node, cst.Lambda):
-            text = self.source.code(function_node)
+            text = self.k.source.code(function_node)
             return "combine", from_lambda_node(function_node, text)
-        if isinstance(function_node, cst.Name) and function_node.value in self.callables:
-            spec = self.callables[function_node.value]
-            if spec is not None and function_node.value not in self.scope:
+        if isinstance(function_node, cst.Name) and function_node.value in self.k.callables:
+            spec = self.k.callables[function_node.value]
+            if spec is not None and function_node.value not in self.k.scope:
                 return function_node.value, spec
-        raise self.source.error(
+        raise self.k.source.error(
             CallableArgumentError,
             function_node or node,
             "the combine function must be a lambda or a function this module defines",
@@ -189,43 +198,43 @@ class ScansMixin:
         name, spec = self.combine_spec(function_node, node)
         count = len(inputs)
         if len(spec.params) != 2 * count:
-            raise self.source.error(
+            raise self.k.source.error(
                 CallableArgumentError,
                 function_node,
                 f"the combine function takes {len(spec.params)} arguments; {2 * count} expected "
                 f"(the left then the right of {count} input{'s' * (count > 1)})",
             )
-        function = self.names.fresh(f"{name}_jit")
-        line = self.source.line_of(node)
-        saved = (self.lines, self.depth, self.scope, self.inlining)
-        self.lines, self.depth = [], 1
-        self.scope = {
+        function = self.k.names.fresh(f"{name}_jit")
+        line = self.k.source.line_of(node)
+        saved = (self.k.lines, self.k.depth, self.k.scope, self.k.inlining)
+        self.k.lines, self.k.depth = [], 1
+        self.k.scope = {
             param: block(ast.Name(id=param), (), inputs[index % count].dtype)
             for index, param in enumerate(spec.params)
         }
-        readable = set(spec.params) | set(self.aliases.names) | _ALWAYS
+        readable = set(spec.params) | set(self.k.aliases.names) | _ALWAYS
         readable |= {
             target for statement in spec.statements for target in statement_targets(statement)
         }
-        self.inlining = (name, spec, readable)
+        self.k.inlining = (name, spec, readable)
         try:
             for statement in spec.statements:
-                self.lower_statement(statement)
-            result = self.lower_expr(spec.body)
+                self.k.statements.lower_statement(statement)
+            result = self.k.expressions.lower_expr(spec.body)
             parts = list(result.items) if result.kind == TUPLE else [result]
             if len(parts) != count:
-                raise self.source.error(
+                raise self.k.source.error(
                     CallableArgumentError,
                     spec.body,
                     f"the combine function returns {len(parts)} values; {count} expected",
                 )
             if spec.statements:
-                self.emit_comment(spec.body)  # the `return` line of the module's function
+                self.k.emit_comment(spec.body)  # the `return` line of the module's function
             returned = ", ".join(ast.unparse(p.code) for p in parts)
-            self.emit(f"return {returned}", line)
-            body = self.lines
+            self.k.emit(f"return {returned}", line)
+            body = self.k.lines
         finally:
-            self.lines, self.depth, self.scope, self.inlining = saved
+            self.k.lines, self.k.depth, self.k.scope, self.k.inlining = saved
         what = "the lambda" if name == "combine" else f"{name}()"
         header = [
             f"# {what}, the combine function of line {line}: {_first_line(spec)}",
@@ -233,7 +242,7 @@ class ScansMixin:
             f"def {function}({', '.join(spec.params)}):",
         ]
         text = "\n".join(header + ["    " * b.depth + b.text for b in body])
-        self.user_functions.setdefault(function, text)
+        self.k.user_functions.setdefault(function, text)
         return function
 
 

@@ -10,6 +10,7 @@ gives an axis of that many lanes, which meets the slice of the same length (a do
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -17,11 +18,17 @@ from ..emit.codegen import expr
 from ..frontend.errors import UnsupportedConstructError
 from .values import BLOCK, CONST, Axis
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
+
 _ARITHMETIC = (ast.Mult, ast.Add, ast.Sub, ast.FloorDiv)
 
 
-class SlicesMixin:
+class Slices:
     """`slice_axis(tensor, dim, part, node)`; `constexpr_code(code)`; `lanes_axis(text)`."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def constexpr_code(self, code: ast.expr | None) -> ast.expr | None:
         """`code` with names of constexpr values replaced by their definitions, if it is
@@ -29,9 +36,9 @@ class SlicesMixin:
         if isinstance(code, ast.Constant) and type(code.value) is int:
             return code
         if isinstance(code, ast.Name):
-            if code.id in self.constexpr_names:
-                return self.constexpr_names[code.id]
-            return code if code.id in self.constexprs and code.id != "INDEX_DTYPE" else None
+            if code.id in self.k.constexpr_names:
+                return self.k.constexpr_names[code.id]
+            return code if code.id in self.k.constexprs and code.id != "INDEX_DTYPE" else None
         if isinstance(code, ast.BinOp) and isinstance(code.op, _ARITHMETIC):
             left, right = self.constexpr_code(code.left), self.constexpr_code(code.right)
             if left is not None and right is not None:
@@ -40,19 +47,19 @@ class SlicesMixin:
 
     def remember_constexpr(self, name: str, code: ast.expr | None) -> None:
         """`a_tile_len = block_size_k * 2`: the name stands for that arithmetic from now on."""
-        self.constexpr_names.pop(name, None)
+        self.k.constexpr_names.pop(name, None)
         known = self.constexpr_code(code)
         if known is not None and not isinstance(known, ast.Constant):
-            self.constexpr_names[name] = known
+            self.k.constexpr_names[name] = known
 
     def lanes_axis(self, text: str) -> Axis:
         """A dimension of `text` lanes (`BLOCK_K * 2`), all valid: it meets tiles and slices
         whose block is that same text."""
-        if text not in self.lanes_axes:
+        if text not in self.k.lanes_axes:
             zero = ast.Constant(value=0)
             block = ast.parse(text, mode="eval").body
-            self.lanes_axes[text] = Axis("", "", text, block, zero, zero, text, block_var=text)
-        return self.lanes_axes[text]
+            self.k.lanes_axes[text] = Axis("", "", text, block, zero, zero, text, block_var=text)
+        return self.k.lanes_axes[text]
 
     def host_slice(
         self, tensor: str, dim: int, part: cst.Slice, node: cst.CSTNode
@@ -66,20 +73,20 @@ class SlicesMixin:
             return None
         lower = "0" if part.lower is None else self.host_text(part.lower)
         upper = (
-            self.host.size_key(tensor, dim) if part.upper is None else self.host_text(part.upper)
+            self.k.host.size_key(tensor, dim) if part.upper is None else self.host_text(part.upper)
         )
         if lower is None or upper is None or (lower.isdigit() and upper.isdigit()):
             return None
-        if part.upper is not None and written_length(self.source, part.lower, part.upper):
-            length = written_length(self.source, part.lower, part.upper)
+        if part.upper is not None and written_length(self.k.source, part.lower, part.upper):
+            length = written_length(self.k.source, part.lower, part.upper)
             if self.host_text(length) is None or self.host_text(length).isdigit():
                 return None  # begin:begin + 4: slice_axis's lanes
-        if part.upper is not None and upper != self.host.size_key(tensor, dim):
-            self.slice_ends.add((tensor, dim, upper))
+        if part.upper is not None and upper != self.k.host.size_key(tensor, dim):
+            self.k.slice_ends.add((tensor, dim, upper))
         length_key = difference(upper, lower)
-        what = f"the slice {self.source.code(part).strip()} of {tensor}"
-        axis = self.full_axis_for(length_key, node, what)
-        start = None if lower == "0" else self.lower_expr(part.lower).code
+        what = f"the slice {self.k.source.code(part).strip()} of {tensor}"
+        axis = self.k.indexing.full_axis_for(length_key, node, what)
+        start = None if lower == "0" else self.k.expressions.lower_expr(part.lower).code
         return axis, start
 
     def host_text(self, node: cst.BaseExpression) -> str | None:
@@ -94,24 +101,24 @@ class SlicesMixin:
             symbol = "+" if isinstance(node.operator, cst.Add) else "-"
             return ast.unparse(ast.parse(f"({left}) {symbol} ({right})", mode="eval"))
         if isinstance(node, cst.Name) and (
-            node.value in self.scope or node.value not in self.host.names
+            node.value in self.k.scope or node.value not in self.k.host.names
         ):
             return None
-        return self.host.key_of(node)
+        return self.k.host.key_of(node)
 
     def slice_axis(self, tensor: str, dim: int, part: cst.Slice, node: cst.CSTNode) -> Axis:
         """The axis of `tensor[..., lower:upper, ...]` along dimension `dim`."""
         if part.step is not None:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 part,
                 "a slice with a step inside a device loop",
                 hint="load the range and select with torch.where, or index with tile.index * step",
             )
         lower_node, upper_node = part.lower, part.upper
-        length_node = written_length(self.source, lower_node, upper_node)
+        length_node = written_length(self.k.source, lower_node, upper_node)
         if length_node is None:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 part,
                 "a partial slice whose length is known only at run time",
@@ -121,46 +128,52 @@ class SlicesMixin:
         if lower_node is None:
             lower_code: ast.expr = ast.Constant(value=0)
         else:
-            lower = self.arithmetic(self.lower_expr(lower_node), lower_node)
+            lower = self.k.expressions.arithmetic(
+                self.k.expressions.lower_expr(lower_node), lower_node
+            )
             if lower.kind not in (BLOCK, CONST) or lower.rank:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError,
                     lower_node,
                     "a slice must start at one index",
                     hint="start it at a number, a host size or a tile's begin",
                 )
             lower_code = lower.code
-        length = self.arithmetic(self.lower_expr(length_node), length_node)
+        length = self.k.expressions.arithmetic(
+            self.k.expressions.lower_expr(length_node), length_node
+        )
         if length.kind == CONST and isinstance(length.const, int) and length.const > 0:
             lanes = 1 << (length.const - 1).bit_length()
             block, exact = str(lanes), lanes == length.const
         elif length.rank == 0 and self.constexpr_code(length.code) is not None:
             block, exact = ast.unparse(self.constexpr_code(length.code)), True
         else:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 length_node,
                 "a slice length that is neither a constant nor made of block sizes",
                 hint="slice begin:begin + length with length = a constant or block_size * 2",
             )
-        size = ast.Name(id=self.size_param(self.host.size_key(tensor, dim)))
+        size = ast.Name(id=self.k.size_param(self.k.host.size_key(tensor, dim)))
         key = (tensor, dim, ast.unparse(lower_code), block, exact)
-        if key in self.slice_axes:
-            return self.slice_axes[key]
+        if key in self.k.slice_axes:
+            return self.k.slice_axes[key]
         base = _base_name(lower_node)
-        offsets, mask = self.names.fresh(f"offs_{base}"), self.names.fresh(f"mask_{base}")
-        line = self.source.line_of(node)
+        offsets, mask = self.k.names.fresh(f"offs_{base}"), self.k.names.fresh(f"mask_{base}")
+        line = self.k.source.line_of(node)
         start = lower_code
-        self.emit(f"{offsets} = {ast.unparse(start)} + tl.arange(0, {block}).to(INDEX_DTYPE)", line)
+        self.k.emit(
+            f"{offsets} = {ast.unparse(start)} + tl.arange(0, {block}).to(INDEX_DTYPE)", line
+        )
         inside = expr("o < s", o=ast.Name(id=offsets), s=size)
         if not exact:  # more lanes than the slice is long: its end masks too
             end = expr("b + n", b=start, n=length.code)
             inside = expr("(o < e) & i", o=ast.Name(id=offsets), e=end, i=inside)
-        self.emit(f"{mask} = {ast.unparse(inside)}", line)
-        label = f"the slice {self.source.code(part).strip()}"
+        self.k.emit(f"{mask} = {ast.unparse(inside)}", line)
+        label = f"the slice {self.k.source.code(part).strip()}"
         axis = Axis(offsets, mask, block, size, start, ast.Constant(value=0), label)
-        self.slice_axes[key] = axis
-        self.all_axes.append(axis)
+        self.k.slice_axes[key] = axis
+        self.k.all_axes.append(axis)
         return axis
 
 

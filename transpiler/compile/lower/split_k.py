@@ -93,7 +93,7 @@ def split_whole_k(
         builder.reduction_loops.chunks
         or builder.descriptors_wanted
         or builder.inlining is not None
-        or not builder.is_full_axis(whole)
+        or not builder.indexing.is_full_axis(whole)
     ):
         return None
     positions: dict[int, int] = {}
@@ -124,7 +124,7 @@ def split_whole_k(
     builder.k_split = SplitK(whole, chunk, positions, names)
     synced, builder.unsynced_stores = builder.unsynced_stores, set(unsynced)  # barriers again
     try:
-        left, right = (builder.dot_operand(n) for n in nodes)
+        left, right = (builder.dots.dot_operand(n) for n in nodes)
         fits = _chunked(left, right, chunk, whole) and builder.preamble_end == preamble_end
     except TranspileError:  # an operand that cannot be computed a chunk at a time
         fits = False
@@ -137,21 +137,23 @@ def split_whole_k(
         return None
     as_stored = left.storage is not None and right.storage is not None
     operands = [
-        builder.dot_input(value, as_stored, position=1 - index, axis=chunk)
+        builder.dots.dot_input(value, as_stored, position=1 - index, axis=chunk)
         for index, value in enumerate((left, right))
     ]
     product = fresh("product")
     step = expr("tl.dot(a, b, c)", a=operands[0], b=operands[1], c=ast.Name(id=product))
     if out_dtype is not None:
-        step.keywords.append(ast.keyword(arg="out_dtype", value=builder.lower_expr(out_dtype).code))
-    shape = render(builder.block_shape((m_axis, n_axis)))
+        step.keywords.append(
+            ast.keyword(arg="out_dtype", value=builder.expressions.lower_expr(out_dtype).code)
+        )
+    shape = render(builder.dots.block_shape((m_axis, n_axis)))
     initial = render(acc.code) if acc is not None else f"tl.zeros({shape}, tl.float32)"
     flag = fresh(f"SPLIT_{suffix}")
     sizes = {"m": m_axis.block, "n": n_axis.block, "k": whole.block}
     builder.split_flags[flag] = f"({sizes['m']} + {sizes['n']}) * {sizes['k']} > {WHOLE_ELEMENTS}"
     builder.split_flags[chunk.block] = CHUNK.format(**sizes)
     for tiled, other in ((m_axis, n_axis), (n_axis, m_axis)):  # a [tile, whole] accumulator
-        if builder.is_full_axis(other) and not builder.is_full_axis(tiled):
+        if builder.indexing.is_full_axis(other) and not builder.indexing.is_full_axis(tiled):
             builder.narrow_blocks[tiled.block] = NARROW.format(whole=other.block)
     line = builder.source.line_of(node)
     size = render(whole.end)
@@ -175,7 +177,7 @@ def split_whole_k(
     builder.lines.append(builder.make_line(depth + 1, f"{product} = {render(whole_code)}", line))
     out_dims = (m_axis, n_axis)
     if acc is not None:
-        out_dims = builder.broadcast_dims(block(None, out_dims), acc, node)
+        out_dims = builder.expressions.broadcast_dims(block(None, out_dims), acc, node)
     return block(ast.Name(id=product), out_dims, "float")
 
 
@@ -195,7 +197,7 @@ def _walk(builder, node, want: int, positions: dict, names: dict) -> bool:
         base = node.value
         if not isinstance(base, cst.Name) or base.value in builder.scope:
             return False
-        if builder.lower_expr(base).kind != HOST_TENSOR:
+        if builder.expressions.lower_expr(base).kind != HOST_TENSOR:
             return False
         positions[id(node)] = want
         return True
@@ -237,7 +239,7 @@ def _name(builder, name: str, want: int, positions: dict, names: dict) -> bool:
     if (
         value is None
         or value.kind != "block"
-        or not any(builder.is_full_axis(d) for d in value.dims if d is not None)
+        or not any(builder.indexing.is_full_axis(d) for d in value.dims if d is not None)
     ):
         return value is not None or name not in builder.definitions.assigned
     definition: Definition | None = builder.definitions.by_name.get(name)

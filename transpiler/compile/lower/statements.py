@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 import libcst.matchers as m
@@ -12,6 +13,9 @@ from ..emit.codegen import assign
 from ..frontend.errors import BlockDependentError, DtypeMismatchError, UnsupportedConstructError
 from .argument_checks import integers_check
 from .values import BLOCK, CONST, TUPLE, Value
+
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
 
 _AUGMENTED = {
     "AddAssign": "+",
@@ -43,22 +47,25 @@ _REFUSED = {
 }
 
 
-class StatementsMixin:
+class Statements:
     """`lower_body(statements)`: one source statement after another, each under its comment."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def lower_body(self, statements) -> None:
         for statement in statements:
-            self.source.current = statement
+            self.k.source.current = statement
             self.lower_statement(statement)
 
     def lower_statement(self, statement: cst.BaseStatement) -> None:
         name = type(statement).__name__
         if isinstance(statement, cst.SimpleStatementLine):
-            self.emit_comment(statement)
+            self.k.emit_comment(statement)
             for small in statement.body:
                 self.lower_small(small)
         elif isinstance(statement, cst.For):
-            self.lower_inner_loop(statement)
+            self.k.loops.lower_inner_loop(statement)
         elif isinstance(statement, cst.If):
             self.lower_if(statement)
         else:
@@ -66,7 +73,7 @@ class StatementsMixin:
 
     def refuse(self, node: cst.CSTNode, name: str) -> None:
         what, hint = _REFUSED.get(name, (name, "keep device code to assignments, stores and loops"))
-        raise self.source.error(
+        raise self.k.source.error(
             UnsupportedConstructError,
             node,
             f"{what} is not supported inside a device loop",
@@ -74,58 +81,62 @@ class StatementsMixin:
         )
 
     def lower_small(self, small: cst.BaseSmallStatement) -> None:
-        line = self.source.line_of(small)
+        line = self.k.source.line_of(small)
         if isinstance(small, cst.Assign) and self.accumulating_assign(small):
             return
         if isinstance(small, cst.Assign):
-            self.direct_value = small.value if len(small.targets) == 1 else None
-            self.direct_target = small.targets[0].target if len(small.targets) == 1 else None
-            value = self.lower_expr(small.value)
-            self.direct_value = self.direct_target = None
+            self.k.direct_value = small.value if len(small.targets) == 1 else None
+            self.k.direct_target = small.targets[0].target if len(small.targets) == 1 else None
+            value = self.k.expressions.lower_expr(small.value)
+            self.k.direct_value = self.k.direct_target = None
             for target in small.targets:
                 self.assign(target.target, value, small)
             target = small.targets[0].target
             if (
                 len(small.targets) == 1
                 and isinstance(target, cst.Name)
-                and target.value in self.scope
+                and target.value in self.k.scope
             ):
-                self.definitions.define(
-                    target.value, small.value, self.scope[target.value], self.loop_depth
+                self.k.definitions.define(
+                    target.value, small.value, self.k.scope[target.value], self.k.loop_depth
                 )
         elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            self.assign(small.target, self.lower_expr(small.value), small)
+            self.assign(small.target, self.k.expressions.lower_expr(small.value), small)
         elif isinstance(small, cst.AugAssign):
             operator = _AUGMENTED.get(type(small.operator).__name__)
             if operator is None:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError,
                     small.operator,
-                    f"the augmented assignment {self.source.code(small.operator).strip()!r}",
+                    f"the augmented assignment {self.k.source.code(small.operator).strip()!r}",
                     hint="write it out: a = a op b",
                 )
             if isinstance(small.target, cst.Subscript):
-                self.store(small.target, self.lower_expr(small.value), operator, small)
+                self.k.indexing.store(
+                    small.target, self.k.expressions.lower_expr(small.value), operator, small
+                )
                 return
             if operator == "+" and self.is_product(small.value):
-                accumulator = self.arithmetic(self.lower_expr(small.target), small.target)
+                accumulator = self.k.expressions.arithmetic(
+                    self.k.expressions.lower_expr(small.target), small.target
+                )
                 self.assign(small.target, self.accumulate(small.value, accumulator), small)
                 return
             combined = cst.BinaryOperation(
                 left=small.target, operator=_binary_for(operator), right=small.value
             )
-            self.source.positions[combined] = self.source.positions[small]
-            self.source.positions[combined.operator] = self.source.positions[small.operator]
+            self.k.source.positions[combined] = self.k.source.positions[small]
+            self.k.source.positions[combined.operator] = self.k.source.positions[small.operator]
             before = (
-                self.scope.get(small.target.value) if isinstance(small.target, cst.Name) else None
+                self.k.scope.get(small.target.value) if isinstance(small.target, cst.Name) else None
             )
-            result = self.lower_expr(combined)
+            result = self.k.expressions.lower_expr(combined)
             if _widens_integer_block(before, result):  # torch refuses this in place
-                raise self.source.error(
+                raise self.k.source.error(
                     DtypeMismatchError,
                     small,
-                    f"{self.source.code(small.target)} holds integers and this "
-                    f"{self.source.code(small.operator).strip()} gives floats: torch refuses "
+                    f"{self.k.source.code(small.target)} holds integers and this "
+                    f"{self.k.source.code(small.operator).strip()} gives floats: torch refuses "
                     "to change a tensor's dtype in place",
                     hint="allocate it as floats (hl.zeros([...], dtype=torch.float32)), or "
                     "convert the value first: .to(torch.int32)",
@@ -138,21 +149,21 @@ class StatementsMixin:
         elif isinstance(small, cst.Expr):
             if isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
                 return  # a docstring-like comment
-            value = self.lower_expr(small.value)
+            value = self.k.expressions.lower_expr(small.value)
             if value.kind == BLOCK and value.code is not None:
-                self.emit(ast.Expr(value=value.code), line)
+                self.k.emit(ast.Expr(value=value.code), line)
         else:
             self.refuse(small, type(small).__name__)
 
     def require_integer_operands(self, small: cst.AugAssign) -> None:
         """`acc += x[...]` into an integer acc: the launcher checks x holds integers (a float
         x would make torch refuse the in-place update and Triton truncate)."""
-        line = self.source.line_of(small)
-        target = self.source.code(small.target)
+        line = self.k.source.line_of(small)
+        target = self.k.source.code(small.target)
         indexed = m.findall(small.value, m.Subscript(value=m.Name()))
-        tensors = sorted({s.value.value for s in indexed} - set(self.scope))
+        tensors = sorted({s.value.value for s in indexed} - set(self.k.scope))
         why = f"line {line} adds its values into the integer {target}"
-        self.argument_checks += [integers_check(tensor, why) for tensor in tensors]
+        self.k.argument_checks += [integers_check(tensor, why) for tensor in tensors]
 
     def is_product(self, node: cst.BaseExpression) -> bool:
         """`a @ b`, `torch.matmul(a, b)`, `hl.dot(a, b)`, `a.mm(b)` (no accumulator of its own)."""
@@ -162,7 +173,7 @@ class StatementsMixin:
             a.keyword and a.keyword.value == "acc" for a in node.args
         ):
             return False
-        qualified = self.aliases.qualified(node.func) or ""
+        qualified = self.k.aliases.qualified(node.func) or ""
         positional = [a for a in node.args if a.keyword is None and not a.star]
         if qualified in ("torch.matmul", "torch.mm", "torch.bmm", "helion.language.dot"):
             return len(positional) == 2  # else the call's own binding says what is wrong
@@ -177,11 +188,11 @@ class StatementsMixin:
         """The product with the accumulator folded in: tl.dot(a, b, acc), as the tutorials write it."""
         if isinstance(product, cst.BinaryOperation):
             left, right = product.left, product.right
-        elif isinstance(product.func, cst.Attribute) and not self.aliases.qualified(product.func):
+        elif isinstance(product.func, cst.Attribute) and not self.k.aliases.qualified(product.func):
             left, right = product.func.value, product.args[0].value
         else:
             left, right = (a.value for a in product.args[:2])
-        return self.dot(left, right, accumulator, product)
+        return self.k.dots.dot(left, right, accumulator, product)
 
     def accumulating_assign(self, small: cst.Assign) -> bool:
         """`acc = acc + a @ b` (either order): lowered as tl.dot(a, b, acc)."""
@@ -197,72 +208,76 @@ class StatementsMixin:
                 and accumulator.value == name
                 and self.is_product(product)
             ):
-                current = self.arithmetic(self.lower_expr(accumulator), accumulator)
+                current = self.k.expressions.arithmetic(
+                    self.k.expressions.lower_expr(accumulator), accumulator
+                )
                 self.assign(small.targets[0].target, self.accumulate(product, current), small)
                 return True
         return False
 
     def assign(self, target: cst.BaseExpression, value: Value, node: cst.CSTNode) -> None:
-        line = self.source.line_of(node)
+        line = self.k.source.line_of(node)
         if isinstance(target, cst.Subscript):
-            self.store(target, value, None, node)
+            self.k.indexing.store(target, value, None, node)
             return
         if isinstance(target, (cst.Tuple, cst.List)):
             names = target.elements
             items = value.items if value.kind == TUPLE else None
             if items is None or len(items) != len(names):
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError, target, "unpacking this value inside a device loop"
                 )
             if value.code is not None and all(isinstance(e.value, cst.Name) for e in names):
                 # one call giving several values (tl.split): `lo, hi = tl.split(x)`
                 targets = [e.value.value for e in names]
                 unpacked = ast.Tuple(elts=[ast.Name(id=t, ctx=ast.Store()) for t in targets])
-                self.emit(ast.Assign(targets=[unpacked], value=value.code, lineno=0), line)
+                self.k.emit(ast.Assign(targets=[unpacked], value=value.code, lineno=0), line)
                 for name, item in zip(targets, items):
-                    self.scope[name] = replace(item, code=ast.Name(id=name))
+                    self.k.scope[name] = replace(item, code=ast.Name(id=name))
                 return
             for element, item in zip(names, items):
                 self.assign(element.value, item, node)
             return
         if not isinstance(target, cst.Name):
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError, target, "assigning to this target inside a device loop"
             )
         name = target.value
-        self.definitions.rebound(name)
+        self.k.definitions.rebound(name)
         if value.kind == BLOCK:
-            value = self.keep_block_lanes(name, value)
-        self.remember_constexpr(
+            value = self.k.registered_blocks.keep_block_lanes(name, value)
+        self.k.slices.remember_constexpr(
             name, value.code if value.kind == BLOCK and not value.rank else None
         )
-        self.per_block.assigned(name, value.code if value.kind == BLOCK else None)
+        self.k.per_block.assigned(name, value.code if value.kind == BLOCK else None)
         if value.kind in (BLOCK, CONST) and value.code is not None:
             if not (isinstance(value.code, ast.Name) and value.code.id == name):
-                self.emit(assign(name, value.code), line)
+                self.k.emit(assign(name, value.code), line)
             # a named value keeps what is known of it (axes, stored dtype, zeros outside)
-            self.scope[name] = replace(
+            self.k.scope[name] = replace(
                 value, kind=BLOCK, code=ast.Name(id=name), const=None, stored=None
             )
         else:
-            self.scope[name] = value  # tiles, dtypes, tuples: names for things, no code
+            self.k.scope[name] = value  # tiles, dtypes, tuples: names for things, no code
 
     def lower_if(self, statement: cst.If) -> None:
-        self.emit_comment(statement)
-        line = self.source.line_of(statement)
-        condition = self.arithmetic(self.lower_expr(statement.test), statement.test)
+        self.k.emit_comment(statement)
+        line = self.k.source.line_of(statement)
+        condition = self.k.expressions.arithmetic(
+            self.k.expressions.lower_expr(statement.test), statement.test
+        )
         if condition.kind == CONST:  # known while transpiling (`if labels is not None:`)
             self.static_if(statement, bool(condition.const))
             return
         if condition.rank:
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 statement.test,
                 "an if on a block of values",
                 hint="select element-wise with torch.where(condition, a, b)",
             )
-        if self.per_block.holds(condition.code):
-            raise self.source.error(
+        if self.k.per_block.holds(condition.code):
+            raise self.k.source.error(
                 BlockDependentError,
                 statement.test,
                 "this condition reduces over the lanes of a grid tile: the kernel would decide "
@@ -270,24 +285,24 @@ class StatementsMixin:
                 hint="reduce in a loop of its own first (store the total, then branch on it in a "
                 "second device loop), or choose per element with torch.where(condition, a, b)",
             )
-        before, constexprs = dict(self.scope), dict(self.constexpr_names)
-        self.emit(f"if {ast.unparse(condition.code)}:", line)
-        self.depth += 1
+        before, constexprs = dict(self.k.scope), dict(self.k.constexpr_names)
+        self.k.emit(f"if {ast.unparse(condition.code)}:", line)
+        self.k.depth += 1
         self.lower_branch(lambda: self.lower_body(statement.body.body), line)
-        self.depth -= 1
-        after_if, after_else = self.scope, before
+        self.k.depth -= 1
+        after_if, after_else = self.k.scope, before
         orelse = statement.orelse
         if orelse is not None:
-            self.scope = dict(before)  # the else branch sees what the if branch did not do
-            self.emit("else:", line)
-            self.depth += 1
+            self.k.scope = dict(before)  # the else branch sees what the if branch did not do
+            self.k.emit("else:", line)
+            self.k.depth += 1
             if isinstance(orelse, cst.If):
                 self.lower_branch(lambda: self.lower_if(orelse), line)
             else:
                 self.lower_branch(lambda: self.lower_body(orelse.body.body), line)
-            self.depth -= 1
-            after_else = self.scope
-        self.scope = {  # what a branch assigned (the else branch's, where both did)
+            self.k.depth -= 1
+            after_else = self.k.scope
+        self.k.scope = {  # what a branch assigned (the else branch's, where both did)
             name: after_else[name]
             if after_else.get(name) is not value
             else after_if.get(name, value)
@@ -296,22 +311,24 @@ class StatementsMixin:
         for name, value in after_if.items():  # a name both branches assign lives on after
             other = after_else.get(name)
             if name not in before and other is not None and self.same_branch_value(value, other):
-                self.scope[name] = other
+                self.k.scope[name] = other
         for name in set(after_if) & set(after_else):
             first, second = after_if[name], after_else[name]
             if first is second or first.kind != BLOCK or second.kind != BLOCK:
                 continue
-            if len(first.dims) != len(second.dims) or not self.dims_match(first.dims, second.dims):
-                self.scope.pop(name, None)  # a use after the if is a ShapeError there
-                self.branch_shapes[name] = (
+            if len(first.dims) != len(second.dims) or not self.k.loops.dims_match(
+                first.dims, second.dims
+            ):
+                self.k.scope.pop(name, None)  # a use after the if is a ShapeError there
+                self.k.branch_shapes[name] = (
                     f"{name!r} has a different shape after each branch of the if on line {line} "
                     f"({_shape(first)} in one, {_shape(second)} in the other)",
                     f"give {name!r} the same shape in both branches (index with the same tiles "
                     "and ':'), or use two names",
                 )
         # a name a branch made block-size arithmetic holds it only on that branch
-        self.constexpr_names = {
-            k: v for k, v in self.constexpr_names.items() if constexprs.get(k) is v
+        self.k.constexpr_names = {
+            k: v for k, v in self.k.constexpr_names.items() if constexprs.get(k) is v
         }
 
     def same_branch_value(self, first: Value, second: Value) -> bool:
@@ -326,16 +343,16 @@ class StatementsMixin:
             and first.code.id == second.code.id
             and (first.dtype == second.dtype or None in (first.dtype, second.dtype))
             and len(first.dims) == len(second.dims)
-            and self.dims_match(first.dims, second.dims)
+            and self.k.loops.dims_match(first.dims, second.dims)
         )
 
     def lower_branch(self, lower, line: int) -> None:
         """A branch's statements; `pass` where none is left (an `if` decided while
         transpiling, an inlined identity) so the generated `if` keeps a body."""
-        first = len(self.lines)
+        first = len(self.k.lines)
         lower()
-        if all(added.text.lstrip().startswith("#") for added in self.lines[first:]):
-            self.emit("pass", line)
+        if all(added.text.lstrip().startswith("#") for added in self.k.lines[first:]):
+            self.k.emit("pass", line)
 
     def static_if(self, statement: cst.If, taken: bool) -> None:
         """An `if` decided while transpiling: only its branch taken is lowered, no `if` left."""

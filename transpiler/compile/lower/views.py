@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -34,6 +35,9 @@ from .values import (
     triton_position,
 )
 
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
+
 # torch dtypes with no Triton counterpart here (those in op_table.DTYPES lower to DTYPE values):
 # complex, quantised, bits, unsigned ints but uint8, and the float8 formats that are not OCP's
 # (e4m3fnuz / e5m2fnuz: AMD's MI300 encodings; e8m0fnu: a scale exponent) or float4
@@ -42,15 +46,18 @@ _UNSUPPORTED_DTYPE = re.compile(
 )
 
 
-class ViewsMixin:
+class Views:
     """Casts, block views and allocations: the calls that change a value's dtype or shape."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
 
     def cast_call(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
         if name == "to":
-            target = self.lower_expr(args.get(0, "dtype"))
+            target = self.k.expressions.lower_expr(args.get(0, "dtype"))
             self.refuse_unsupported_dtype(target, node)
             if target.kind != DTYPE:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedConstructError, node, ".to() inside a device loop takes a dtype"
                 )
             return self.cast(
@@ -62,7 +69,7 @@ class ViewsMixin:
         """A torch dtype the op table lacks (complex, float8, quantised): an error at `node`."""
         if value.kind == MODULE and _UNSUPPORTED_DTYPE.fullmatch(value.name):
             float8 = value.name.startswith(("torch.float8", "torch.float4"))
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedDtypeError,
                 node,
                 f"{value.name} is a dtype the generated kernel cannot compute in",
@@ -78,7 +85,7 @@ class ViewsMixin:
         target = expr(dtype) if isinstance(dtype, str) else dtype
         code = stored = expr("a.to(d)", a=value.code, d=target)
         if not isinstance(dtype, str) or dtype in UPCAST_DTYPES:
-            self.use_helper("upcast_half")
+            self.k.use_helper("upcast_half")
             code = expr("upcast_half(a)", a=stored)
         kind = "float" if isinstance(dtype, str) and "float" in dtype else None
         if isinstance(dtype, str) and "int" in dtype:
@@ -100,15 +107,19 @@ class ViewsMixin:
             if value.rank == 0:
                 return value  # torch squeezes a 0-d tensor to itself
             axis = value.dims[position]
-            if axis is not None and not (axis.squeezed or axis.size or self.is_full_axis(axis)):
+            if axis is not None and not (
+                axis.squeezed or axis.size or self.k.indexing.is_full_axis(axis)
+            ):
                 return value  # a tile is a block of BLOCK lanes: torch leaves it as it is
             if axis is not None:
-                raise self.source.error(
+                raise self.k.source.error(
                     ShapeError, node, "squeeze of a dimension that is not size 1"
                 )
             dims = value.dims[:position] + value.dims[position + 1 :]
             return block(
-                expr("tl.reshape(a, s)", a=value.code, s=self.block_shape(dims)), dims, value.dtype
+                expr("tl.reshape(a, s)", a=value.code, s=self.k.dots.block_shape(dims)),
+                dims,
+                value.dtype,
             )
         if name in ("view", "reshape", "expand"):
             elements = args.positional
@@ -119,7 +130,9 @@ class ViewsMixin:
                 raise NotSqueezable(f"{name} of a block with a squeezed tile")
             if name != "expand":  # lanes move: a whole dimension split or merged has no padding
                 moved = set(value.dims) ^ set(dims)
-                self.unpadded |= {a.key for a in moved if a is not None and self.is_full_axis(a)}
+                self.k.unpadded |= {
+                    a.key for a in moved if a is not None and self.k.indexing.is_full_axis(a)
+                }
             function = "tl.broadcast_to" if name == "expand" else "tl.reshape"
             code = expr(f"{function}(a, s)", a=value.code, s=ast.List(elts=sizes))
             return replace(
@@ -132,12 +145,14 @@ class ViewsMixin:
         if name == "expand_as":
             other_node = args.get(0, "other")
             if other_node is None:
-                raise self.source.error(
+                raise self.k.source.error(
                     UnsupportedOpError, node, ".expand_as() needs the tensor to expand as"
                 )
-            other = self.arithmetic(self.lower_expr(other_node), other_node)
-            dims = self.broadcast_dims(value, other, node)
-            code = expr("tl.broadcast_to(a, s)", a=value.code, s=self.block_shape(dims))
+            other = self.k.expressions.arithmetic(
+                self.k.expressions.lower_expr(other_node), other_node
+            )
+            dims = self.k.expressions.broadcast_dims(value, other, node)
+            code = expr("tl.broadcast_to(a, s)", a=value.code, s=self.k.dots.block_shape(dims))
             return replace(value, code=code, dims=dims, stored=None)
         if name in ("transpose", "permute") and args.positional:
             return self.permute(
@@ -154,10 +169,10 @@ class ViewsMixin:
         end = self.const_int(end_node, node) if end_node is not None else -1
         rank = value.rank
         if rank == 0:
-            code = expr("tl.reshape(a, s)", a=value.code, s=self.block_shape((None,)))
+            code = expr("tl.reshape(a, s)", a=value.code, s=self.k.dots.block_shape((None,)))
             return replace(value, code=code, dims=(None,), stored=None, zero_outside=frozenset())
         if not (-rank <= start < rank and -rank <= end < rank) or start % rank > end % rank:
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError, node, f"flatten({start}, {end}) of a {rank}-D block"
             )
         start, end = start % rank, end % rank
@@ -172,9 +187,9 @@ class ViewsMixin:
             axis = merged[0]
         else:
             blocks = [str(a.size) if a.size is not None else a.block for a in merged]
-            axis = self.lanes_axis(" * ".join(blocks))
+            axis = self.k.slices.lanes_axis(" * ".join(blocks))
         dims = value.dims[:start] + (axis,) + value.dims[end + 1 :]
-        code = expr("tl.reshape(a, s)", a=value.code, s=self.block_shape(dims))
+        code = expr("tl.reshape(a, s)", a=value.code, s=self.k.dots.block_shape(dims))
         return replace(value, code=code, dims=dims, stored=None, zero_outside=frozenset())
 
     def unflatten(self, value: Value, args: Arguments, node: cst.Call) -> Value:
@@ -182,7 +197,7 @@ class ViewsMixin:
         inverse; the sizes are tiles, host sizes and 1s, as hl.zeros takes)."""
         dim_node, sizes_node = args.get(0, "dim"), args.get(1, "sizes")
         if sizes_node is None or not isinstance(sizes_node, (cst.List, cst.Tuple)):
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 sizes_node or node,
                 "unflatten's sizes must be a list of tiles, host sizes and 1s",
@@ -190,7 +205,9 @@ class ViewsMixin:
             )
         dim = self.const_int(dim_node, node)
         if not -value.rank <= dim < value.rank:
-            raise self.source.error(ShapeError, node, f"unflatten({dim}) of a {value.rank}-D block")
+            raise self.k.source.error(
+                ShapeError, node, f"unflatten({dim}) of a {value.rank}-D block"
+            )
         dim %= value.rank
         if any(map(is_squeezed, value.dims)):
             raise NotSqueezable("unflatten of a block with a squeezed tile")
@@ -198,7 +215,7 @@ class ViewsMixin:
         if any(map(is_squeezed, new_dims)):
             raise NotSqueezable("unflatten into a squeezed tile")
         dims = value.dims[:dim] + tuple(new_dims) + value.dims[dim + 1 :]
-        code = expr("tl.reshape(a, s)", a=value.code, s=self.block_shape(dims))
+        code = expr("tl.reshape(a, s)", a=value.code, s=self.k.dots.block_shape(dims))
         return replace(value, code=code, dims=dims, stored=None, zero_outside=frozenset())
 
     def permute(self, value: Value, name: str, numbers: list[int], node: cst.CSTNode) -> Value:
@@ -207,7 +224,9 @@ class ViewsMixin:
         if any(not -rank <= n < rank for n in numbers) or (
             name == "transpose" and len(numbers) != 2
         ):
-            raise self.source.error(ShapeError, node, f"{name}{tuple(numbers)} of a {rank}-D block")
+            raise self.k.source.error(
+                ShapeError, node, f"{name}{tuple(numbers)} of a {rank}-D block"
+            )
         order = list(range(rank))
         if name == "transpose":
             first, second = (n % rank for n in numbers)
@@ -244,7 +263,7 @@ class ViewsMixin:
         if value.rank < 2:
             return value
         if value.rank != 2:
-            raise self.source.error(
+            raise self.k.source.error(
                 ShapeError,
                 node,
                 "transpose of a block with more than two dimensions",
@@ -256,9 +275,9 @@ class ViewsMixin:
         )
 
     def const_int(self, node: cst.BaseExpression | None, call: cst.CSTNode) -> int:
-        value = self.lower_expr(node) if node is not None else None
+        value = self.k.expressions.lower_expr(node) if node is not None else None
         if value is None or value.kind != CONST or not isinstance(value.const, int):
-            raise self.source.error(
+            raise self.k.source.error(
                 UnsupportedConstructError,
                 node or call,
                 "this argument must be an integer constant",
@@ -282,19 +301,21 @@ class ViewsMixin:
             )
         dims, sizes = [], []
         for element_node in element_nodes:
-            var = self.block_size_var(element_node)
+            var = self.k.registered_blocks.block_size_var(element_node)
             if var is not None:  # hl.register_block_size's block: the lanes of its tiles
-                axis = self.block_size_axis(var)
+                axis = self.k.registered_blocks.block_size_axis(var)
                 dims.append(axis)
                 sizes.append(ast.Name(id=axis.block))
                 continue
             key = self.host_size_key(element_node)
             if key is not None:  # a host size: the whole dimension, as x[tile, :] would load it
-                axis = self.full_axis_for(key, element_node, self.source.code(element_node))
+                axis = self.k.indexing.full_axis_for(
+                    key, element_node, self.k.source.code(element_node)
+                )
                 dims.append(axis)
                 sizes.append(ast.Name(id=axis.block))
                 continue
-            element = self.lower_expr(element_node)
+            element = self.k.expressions.lower_expr(element_node)
             tiles = (
                 [element]
                 if element.kind == TILE
@@ -317,13 +338,19 @@ class ViewsMixin:
                 dims.append(element.axis)  # block.size(0): the block size of that tile
                 if not element.axis.squeezed:
                     sizes.append(ast.Name(id=element.axis.block))
-            elif element.kind == BLOCK and not element.rank and self.constexpr_code(element.code):
+            elif (
+                element.kind == BLOCK
+                and not element.rank
+                and self.k.slices.constexpr_code(element.code)
+            ):
                 # block-size arithmetic (`tile_k.block_size * 2`): that many lanes
-                axis = self.lanes_axis(ast.unparse(self.constexpr_code(element.code)))
+                axis = self.k.slices.lanes_axis(
+                    ast.unparse(self.k.slices.constexpr_code(element.code))
+                )
                 dims.append(axis)
                 sizes.append(ast.parse(axis.block, mode="eval").body)
             else:
-                raise self.source.error(
+                raise self.k.source.error(
                     ShapeError,
                     shape_node,
                     "sizes of a block must be tiles, host sizes, block sizes or powers of two",
@@ -341,7 +368,7 @@ class ViewsMixin:
         if fill.kind == CONST and fill.const == 0:
             code = expr("tl.zeros(s, dtype=d)", s=ast.List(elts=sizes), d=dtype_code)
         if is_half:
-            self.use_helper("upcast_half")
+            self.k.use_helper("upcast_half")
             code = expr("upcast_half(a)", a=code)
         kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
         narrow_int = dtype is not None and dtype.const in _NARROW_INTS
@@ -365,12 +392,14 @@ class ViewsMixin:
         if name.startswith("new_"):
             dims, sizes = self.shape_of(rest.pop(0) if rest else args.keywords["size"])
         else:
-            dims, sizes = list(value.dims), self.block_shape(value.dims).elts
+            dims, sizes = list(value.dims), self.k.dots.block_shape(value.dims).elts
         if "full" in name:
             fill_node = rest[0] if rest else args.keywords.get("fill_value")
-            fill = self.arithmetic(self.lower_expr(fill_node), fill_node)
+            fill = self.k.expressions.arithmetic(
+                self.k.expressions.lower_expr(fill_node), fill_node
+            )
         dtype_node = args.keywords.get("dtype")
-        dtype = self.lower_expr(dtype_node) if dtype_node is not None else None
+        dtype = self.k.expressions.lower_expr(dtype_node) if dtype_node is not None else None
         if dtype is None and default_dtype is not None:
             dtype = default_dtype
         if dtype is None:
@@ -383,26 +412,26 @@ class ViewsMixin:
         if isinstance(node, cst.Integer):
             return None
         if isinstance(node, cst.Name) and (
-            node.value in self.scope or node.value not in self.host.names
+            node.value in self.k.scope or node.value not in self.k.host.names
         ):
             return None
-        return self.host.key_of(node)
+        return self.k.host.key_of(node)
 
     def arange(self, args: Arguments, node: cst.Call) -> Value:
-        var = self.block_size_var(args.get(0, "end"))
+        var = self.k.registered_blocks.block_size_var(args.get(0, "end"))
         if var is not None:  # hl.arange(block_size_m): that block size's lanes
-            axis = self.block_size_axis(var)
+            axis = self.k.registered_blocks.block_size_axis(var)
             return block(expr("tl.arange(0, b)", b=ast.Name(id=axis.block)), (axis,), "int")
-        size = self.lower_expr(args.get(0, "end"))
+        size = self.k.expressions.lower_expr(args.get(0, "end"))
         if (
             size.kind == BLOCK
             and isinstance(size.code, ast.Name)
-            and size.code.id in self.constexprs
+            and size.code.id in self.k.constexprs
         ):
-            axis = next((a for a in self.all_axes if a.block == size.code.id), None)
+            axis = next((a for a in self.k.all_axes if a.block == size.code.id), None)
             if axis is not None:
                 return block(expr("tl.arange(0, b)", b=size.code), (axis,), "int")
-        raise self.source.error(
+        raise self.k.source.error(
             UnsupportedConstructError,
             node,
             "hl.arange takes a tile's block size here",

@@ -33,7 +33,11 @@ def render() -> str:
         "|---|---|---|---|---|",
     ]
     for op in HL:
-        lowered = "lowered" if op.lowering not in (None, "hl_loop_only", "hl_barrier") else "—"
+        lowered = (
+            "lowered"
+            if op.lowering not in (None, "calls.hl_loop_only", "calls.hl_barrier")
+            else "—"
+        )
         lowered = LOOPS.get(op.loop, lowered)
         host = HOST_SPELLINGS[op.host] if op.host else "—"
         cost = _cell(COSTS[op.cost]) if op.cost else "not modelled"
