@@ -8,6 +8,8 @@ import pytest
 import torch
 from helpers import assert_matches, generated
 
+import transpiler
+
 SOURCE = """
 import helion
 import helion.language as hl
@@ -68,3 +70,69 @@ def test_a_parameter_left_out_takes_its_default(name, args, truth, other):
     if other is not None:
         with pytest.raises(RuntimeError, match="transpile it again"):
             kernel(*other(*args))
+
+
+CALLS = """
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel()
+def double(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * 2
+    return out
+
+
+@helion.kernel()
+def double_plus_one(x: torch.Tensor) -> torch.Tensor:
+    doubled = double(x)
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = doubled[tile] + 1
+    return out
+
+
+@helion.kernel()
+def twice_through(x: torch.Tensor) -> torch.Tensor:
+    y = double_plus_one(double(x))
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = y[tile] - x[tile]
+    return out
+
+
+@helion.kernel()
+def any_rank(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size()):
+        out[tile] = x[tile] - 1
+    return out
+
+
+@helion.kernel()
+def calls_any_rank(x: torch.Tensor) -> torch.Tensor:
+    y = any_rank(x)
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = y[tile] * 3
+    return out
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "truth"),
+    [("double_plus_one", lambda x: x * 2 + 1), ("twice_through", lambda x: x * 3 + 1)],
+)
+def test_a_kernel_calling_a_kernel_keeps_it_under_only(name, truth):
+    """`only=(name,)` kept the kernel and left out the one it calls: NameError at the call."""
+    x = torch.randn(45)
+    assert_matches(generated(CALLS, name, x, filename="calls.py")(x), truth(x.double()))
+
+
+def test_a_called_kernel_that_needs_example_ranks_is_refused_at_its_line():
+    with pytest.raises(transpiler.TranspileError) as caught:
+        generated(CALLS, "calls_any_rank", torch.randn(45), filename="calls.py")
+    assert "calls.py:36:" in str(caught.value) and "rank" in str(caught.value)

@@ -40,6 +40,7 @@ from .frontend.kernels import (
     find_kernels,
     is_barrier,
     positional_examples,
+    with_called_kernels,
 )
 from .frontend.source import Source
 from .frontend.unsupported_ops import all_unsupported
@@ -101,6 +102,8 @@ def _transpile(
 ) -> Transpiled:
     filename = parsed.filename
     aliases = collect_aliases(parsed.module)
+    if only is not None:
+        only = with_called_kernels(parsed.module, aliases, tuple(only))
     kernels = find_kernels(parsed, aliases, only)
     for kernel in kernels:
         check_device_rules(parsed, kernel, aliases)

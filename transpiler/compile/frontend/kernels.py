@@ -340,3 +340,23 @@ def _refuse_stray_loops(node: cst.CSTNode, source: Source, aliases: Aliases) -> 
                 loop.iter,
                 "a device loop outside a @helion.kernel function",
             )
+
+
+def with_called_kernels(
+    module: cst.Module, aliases: Aliases, only: tuple[str, ...]
+) -> tuple[str, ...]:
+    """`only` with the kernels its kernels call from host code, transitively (a kernel calling
+    `double(x)` needs `double` in the module)."""
+    kernels = {
+        s.name.value: s
+        for s in module.body
+        if isinstance(s, cst.FunctionDef) and find_kernel_decorator(s, aliases) is not None
+    }
+    kept, todo = set(only), [kernels[name] for name in only if name in kernels]
+    while todo:
+        for call in m.findall(todo.pop().body, m.Call(func=m.Name())):
+            name = call.func.value
+            if name in kernels and name not in kept:
+                kept.add(name)
+                todo.append(kernels[name])
+    return (*only, *sorted(kept - set(only)))
