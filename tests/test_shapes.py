@@ -69,6 +69,23 @@ CASES = [
         True,
         id="helper-carried-store",
     ),
+    pytest.param(  # the vectors' new dimension by unsqueeze, at 0 and at -2
+        kernel(
+            ROWS,
+            """
+            m, n = x.size()
+            out = torch.empty_like(x)
+            for tile in hl.tile(m):
+                out[tile, :] = x[tile, :] * w[:].unsqueeze(0) - b[:].unsqueeze(-2)
+            return out
+            """,
+        ),
+        [(4, 21), (21,), (21,)],
+        {("b.size(0)", "x.size(1)"), ("w.size(0)", "x.size(1)")},
+        0,
+        True,
+        id="unsqueezed-vectors",
+    ),
     pytest.param(  # K whole in a product: x.size(1) meets w.size(0)
         kernel(
             BATCHED,

@@ -114,6 +114,13 @@ def method(
         return owner  # the same value: a view's `None`s stay named (values.Value.view_nones)
     if name in PRESERVING:
         return Block(owner.dims)
+    if name == "unsqueeze" and len(positional) == 1:  # a new size-1 dimension at dim
+        dim = int_of(positional[0])
+        rank = len(owner.dims)
+        if dim is None or not -rank - 1 <= dim <= rank:
+            return UNKNOWN
+        position = dim if dim >= 0 else rank + 1 + dim
+        return Block((*owner.dims[:position], None, *owner.dims[position:]))
     if name == "expand_as" and positional:
         return w.broadcast(owner, w.expr(positional[0]))
     if name in ("transpose", "permute"):
