@@ -72,21 +72,13 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/lower/calls.py", "dot"): _LOWER,
     ("transpiler/compile/lower/calls.py", "zeros"): _LOWER,
     ("transpiler/compile/lower/calls.py", "full"): _LOWER,
-    ("transpiler/compile/lower/calls.py", "tile_index"): _LOWER,
-    ("transpiler/compile/lower/calls.py", "tile_begin"): _LOWER,
-    ("transpiler/compile/lower/calls.py", "tile_end"): _LOWER,
-    ("transpiler/compile/lower/calls.py", "tile_block_size"): _LOWER,
-    ("transpiler/compile/lower/calls.py", "tile_id"): _LOWER,
     ("transpiler/compile/lower/dots.py", "dot"): _LOWER,
     ("transpiler/compile/lower/loops.py", "grid"): _LOWER,
     ("transpiler/compile/lower/loops.py", "tile"): _LOWER,
     ("transpiler/compile/lower/memory.py", "load"): _LOWER,
     ("transpiler/compile/lower/memory.py", "store"): _LOWER,
     ("transpiler/compile/lower/random.py", "rand"): _LOWER,
-    **{
-        ("transpiler/compile/lower/memory.py", f"atomic_{op}"): _LOWER
-        for op in ("add", "and", "max", "min", "or", "xchg", "xor", "cas")
-    },
+    ("transpiler/compile/lower/memory.py", "atomic_cas"): _LOWER,
 }
 
 

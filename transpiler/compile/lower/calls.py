@@ -62,14 +62,14 @@ from .values import (
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
-# Helion's function spellings of tile attributes: hl.tile_index(tile) is tile.index
-_TILE_FUNCTIONS = {
-    "tile_index": "index",
-    "tile_begin": "begin",
-    "tile_end": "end",
-    "tile_block_size": "block_size",
-    "tile_id": "id",
-}
+
+def _tile_attribute(name: str) -> str:
+    """The attribute an hl tile function spells (the hl table's rows lowered by
+    hl_tile_attribute): hl.tile_index(tile) is tile.index, hl.tile_block_size(tile) is
+    tile.block_size."""
+    return name.removeprefix("tile_")
+
+
 _HOST_SYNC = {"item", "tolist", "cpu", "cuda", "numpy", "__bool__"}
 
 
@@ -130,9 +130,7 @@ class Calls:
             return self.call_language(name, args, node)
         if module == "builtins":
             return self.call_builtin(name, args, node)
-        if (module == "torch" and name in DOT_FUNCTIONS and name != "dot") or (
-            module == "helion.language" and name == "dot"
-        ):
+        if module == "torch" and name in DOT_FUNCTIONS and name != "dot":  # hl.dot: its row
             return self.k.dots.dot_call(name, args, node)
         if qualified == "typing.cast" and len(args.positional) == 2:  # cast(T, v) is v
             return self.k.expressions.lower_expr(args.positional[1])
@@ -350,9 +348,9 @@ class Calls:
                 UnsupportedConstructError,
                 node,
                 f"hl.{name} takes one tile",
-                hint=f"write hl.{name}(tile), or tile.{_TILE_FUNCTIONS[name]}",
+                hint=f"write hl.{name}(tile), or tile.{_tile_attribute(name)}",
             )
-        return self.k.expressions.tile_attribute(tile, _TILE_FUNCTIONS[name], node)
+        return self.k.expressions.tile_attribute(tile, _tile_attribute(name), node)
 
     def hl_loop_only(self, name: str, args: Arguments, node: cst.Call) -> Value:
         raise self.k.source.error(

@@ -19,6 +19,7 @@ from ..frontend.errors import (
 from ..frontend.host import whole_size_tensor
 from ..frontend.kernels import device_loop_kind
 from ..frontend.signatures import HL_SIGNATURES, bind
+from ..ops.hl import DEVICE_LOOPS
 from .argument_checks import power_of_two_check
 from .config_literals import config_value
 from .programs import PersistentLoop, PersistentPrograms, persistent_programs
@@ -110,7 +111,7 @@ class Loops:
         (`blocksize=`) is an error at its column, `step=` (not lowered) is refused."""
         name = (self.k.aliases.qualified(call.func) or "").rpartition(".")[2]
         signature = HL_SIGNATURES.get(name)
-        if signature is None or name not in ("tile", "grid"):
+        if signature is None or name not in DEVICE_LOOPS:
             return
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         keywords = [a for a in call.args if a.keyword is not None]

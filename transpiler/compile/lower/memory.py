@@ -16,16 +16,6 @@ from .values import HOST_TENSOR, Value, block
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
-ATOMICS = {
-    "atomic_add",
-    "atomic_max",
-    "atomic_min",
-    "atomic_and",
-    "atomic_or",
-    "atomic_xor",
-    "atomic_xchg",
-    "atomic_cas",
-}
 _SEMANTICS = {"relaxed", "acquire", "release", "acq_rel"}
 
 
