@@ -56,17 +56,13 @@ def load_unknown_policy_by_position(x: torch.Tensor) -> torch.Tensor:
     return out
 """
 
-PENDING = pytest.mark.xfail(strict=True, reason="fix in lower/memory.py waits for demix")
-
 
 @pytest.mark.parametrize(
     ("name", "x", "truth"),
     [
-        pytest.param("load_no_mask", torch.randn(77), lambda x: x * 2, marks=PENDING),
-        pytest.param(
-            "load_no_mask_by_position", torch.randn(9, 37), lambda x: x + 1, marks=PENDING
-        ),
-        pytest.param("store_no_mask", torch.randn(45), lambda x: x - 3, marks=PENDING),
+        ("load_no_mask", torch.randn(77), lambda x: x * 2),
+        ("load_no_mask_by_position", torch.randn(9, 37), lambda x: x + 1),
+        ("store_no_mask", torch.randn(45), lambda x: x - 3),
     ],
 )
 def test_an_extra_mask_of_none_is_no_mask(name, x, truth):
@@ -76,8 +72,8 @@ def test_an_extra_mask_of_none_is_no_mask(name, x, truth):
 @pytest.mark.parametrize(
     ("name", "line", "column"),
     [
-        pytest.param("load_unknown_policy", 36, 56, marks=PENDING),
-        pytest.param("load_unknown_policy_by_position", 44, 53, marks=PENDING),
+        ("load_unknown_policy", 36, 56),
+        ("load_unknown_policy_by_position", 44, 53),
     ],
 )
 def test_an_unknown_eviction_policy_is_refused_at_its_column(name, line, column):

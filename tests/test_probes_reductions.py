@@ -75,22 +75,10 @@ CASES = [
     ("all_sum", big(torch.int32, 77), lambda x: x.sum().reshape(1)),
 ]
 
-PENDING = pytest.mark.xfail(
-    strict=True, reason="fix in lower/reductions.py waits for demix (int sums widen to int64)"
-)
-
 
 @pytest.mark.parametrize(
     ("name", "x", "truth"),
-    [
-        # int8 / int16 sums fit Triton's int32 accumulator here; int32 ones wrap until the fix
-        pytest.param(
-            *case,
-            id=f"{case[0]}-{case[1].dtype}",
-            marks=PENDING if case[1].dtype == torch.int32 else (),
-        )
-        for case in CASES
-    ],
+    [pytest.param(*case, id=f"{case[0]}-{case[1].dtype}") for case in CASES],
 )
 def test_integer_sums_widen_to_int64_as_torch(name, x, truth):
     got = generated(SOURCE, name, x, filename="probes.py")(x)

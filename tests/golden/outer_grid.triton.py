@@ -70,6 +70,11 @@ def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
 
 
 @triton.jit
+def int64_if_integer(x):  # torch sums and multiplies integers in int64 (Triton: int32, wrapping)
+    return x.to(tl.int64) if x.dtype.is_int() else x
+
+
+@triton.jit
 def upcast_half(x):  # torch computes float16 / bfloat16 (float8) arithmetic in float32; so do we
     return x.to(tl.float32) if x.dtype.is_fp16() or x.dtype.is_bf16() or x.dtype.is_fp8() else x
 
@@ -85,7 +90,7 @@ def row_cumsum_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0
     x_ptrs = x_ptr + i * x_stride_0 + offs_n * x_stride_1
     x_tile = upcast_half(tl.load(x_ptrs, mask=mask_n, other=0.0))
     out_ptrs = out_ptr + i * out_stride_0 + offs_n * out_stride_1
-    tl.store(out_ptrs, tl.cumsum(x_tile, axis=0), mask=mask_n)
+    tl.store(out_ptrs, tl.cumsum(int64_if_integer(x_tile), axis=0), mask=mask_n)
 
 
 def row_cumsum(x: torch.Tensor) -> torch.Tensor:

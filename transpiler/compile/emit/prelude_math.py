@@ -241,6 +241,13 @@ def multiply(a, b):
 """,
         (),
     ),
+    "int64_if_integer": (
+        """@triton.jit
+def int64_if_integer(x):  # torch sums and multiplies integers in int64 (Triton: int32, wrapping)
+    return x.to(tl.int64) if x.dtype.is_int() else x
+""",
+        (),
+    ),
     "product": (
         """@triton.jit
 def product(x, axis: tl.constexpr = None, keep_dims: tl.constexpr = False):

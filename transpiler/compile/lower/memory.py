@@ -17,6 +17,13 @@ if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
 _SEMANTICS = {"relaxed", "acquire", "release", "acq_rel"}
+_EVICTION_POLICIES = {"evict_first", "evict_last"}  # what tl.load takes besides none
+
+
+def _given(args, name: str) -> cst.BaseExpression | None:
+    """The argument `name` unless it is left out or a literal None (`extra_mask=None`)."""
+    node = args.keywords.get(name)
+    return None if m.matches(node, m.Name("None")) else node
 
 
 class Memory:
@@ -52,7 +59,7 @@ class Memory:
         return target.name, *self.k.indexing.tensor_access(target.name, subscript)
 
     def extra_mask(self, mask: ast.expr | None, args, call: cst.Call) -> ast.expr | None:
-        node = args.keywords.get("extra_mask")
+        node = _given(args, "extra_mask")
         if node is None:
             return mask
         extra = self.k.expressions.arithmetic(self.k.expressions.lower_expr(node), node)
@@ -67,7 +74,7 @@ class Memory:
             )
         covered = len(self.k.coverage)
         tensor, pointers, mask, dims = self.indexed(target_node, index_node, node)
-        if "extra_mask" in args.keywords:  # the user's mask keeps the tiles inside the tensor
+        if _given(args, "extra_mask") is not None:  # the user's mask keeps tiles inside
             del self.k.coverage[covered:]  # (a tile over x and y loading x: no size check)
         mask = self.extra_mask(mask, args, node)
         line = self.k.source.line_of(node)
@@ -76,13 +83,17 @@ class Memory:
             self.k.sync_before_load(tensor, line)
             code = self.k.indexing.load(pointers, mask)
             self.k.note_load(tensor, dims)
-            policy = args.keywords.get("eviction_policy")
+            policy = _given(args, "eviction_policy")
             if policy is not None:
-                code.args[0].keywords.append(
-                    ast.keyword(
-                        arg="eviction_policy", value=self.k.expressions.lower_expr(policy).code
+                value = self.k.expressions.lower_expr(policy)
+                if value.const not in _EVICTION_POLICIES:
+                    raise self.k.source.error(
+                        UnsupportedConstructError,
+                        policy,
+                        f"eviction_policy={self.k.source.code(policy)}",
+                        hint=f"one of {sorted(_EVICTION_POLICIES)}, or leave it out",
                     )
-                )
+                code.args[0].keywords.append(ast.keyword(arg="eviction_policy", value=value.code))
             return replace(block(code, dims), loaded_from=frozenset({tensor}))
         self.k.stored_tensors.add(tensor)
         self.k.unsynced_stores.add(tensor)

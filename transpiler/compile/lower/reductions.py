@@ -40,6 +40,8 @@ PREPARED = {
 }
 _HELPER_REDUCTIONS = ("product",)  # op.triton names that are prelude helpers
 _EXTREMES = {"-inf": "fill_lowest", "inf": "fill_highest"}  # for integer values
+# torch sums and multiplies integers of every width in int64 (Triton: int32, wrapping)
+_WIDENED = ("sum", "nansum", "prod", "cumsum", "cumprod")
 
 
 class Reductions:
@@ -75,6 +77,9 @@ class Reductions:
             value = value.with_code(
                 expr("a.to(tl.int32)", a=value.code), dtype="int", loaded_from=frozenset()
             )
+        if value.dtype != "float" and name in _WIDENED and "dtype" not in args.keywords:
+            self.k.use_helper("int64_if_integer")
+            value = value.with_code(expr("int64_if_integer(a)", a=value.code))
         self.k.note_arithmetic((value,), node)
         if dim is None or dim.const is None:
             if op.keeps_shape:
