@@ -117,11 +117,20 @@ class Memory:
         operands = [value.code]
         if name == "atomic_cas":
             new_node = args.get(3, "value")
-            operands.append(
-                self.k.expressions.arithmetic(
-                    self.k.expressions.lower_expr(new_node), new_node
-                ).code
-            )
+            new = self.k.expressions.arithmetic(self.k.expressions.lower_expr(new_node), new_node)
+            operands.append(new.code)
+            # tl.atomic_cas neither casts its operands to the tensor's dtype nor broadcasts
+            # them to the pointers' shape
+            operands = [expr("v.to(p.dtype.element_ty)", v=code, p=pointers) for code in operands]
+            if dims:
+                operands = [
+                    expr("tl.broadcast_to(v, p.shape)", v=code, p=pointers) if not v.rank else code
+                    for v, code in zip((value, new), operands)
+                ]
+            if mask is not None:  # tl.atomic_cas takes no mask: lanes outside swap a no-op
+                pointers, operands = _masked_cas(
+                    mask, pointers, ast.Name(id=self.k.tensor_pointer(tensor)), operands
+                )
         call = ast.Call(
             func=expr(f"tl.{name}"),
             args=[pointers, *operands],
@@ -130,6 +139,18 @@ class Memory:
         if mask is not None and name != "atomic_cas":
             call.keywords.insert(0, ast.keyword(arg="mask", value=mask))
         return block(call, dims)
+
+
+def _masked_cas(
+    mask: ast.expr, pointers: ast.expr, first: ast.expr, operands: list[ast.expr]
+) -> tuple[ast.expr, list[ast.expr]]:
+    """Lanes outside the tensor compare-and-swap its first element with `expected` for both
+    operands: the swap writes what was there or nothing, so memory outside is never touched."""
+    expected, new = operands
+    return (
+        expr("tl.where(m, p, f)", m=mask, p=pointers, f=first),
+        [expected, expr("tl.where(m, n, e)", m=mask, n=new, e=expected)],
+    )
 
 
 def _index_part(value: cst.BaseExpression) -> cst.BaseSlice:
