@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import libcst as cst
+import libcst.matchers as m
 
 from ..frontend.host import HostInfo
 from ..frontend.kernels import Aliases
@@ -24,6 +25,7 @@ from .shape_values import (
     explicit_blocks,
     is_colon,
     is_none,
+    is_none_name,
     target_names,
 )
 from .slices import difference, written_length
@@ -73,6 +75,7 @@ class Walker:
         self.source, self.host, self.aliases = source, host, aliases
         self.block_sizes, self.squeeze = list(block_sizes), squeeze
         self.callables: Mapping[str, object] = {}
+        self.subscripted: set[str] = set()
         self.facts = ShapeFacts()
         self.scope: dict[str, object] = {}
         self.helpers = {  # module functions a call in the loop inlines
@@ -82,6 +85,14 @@ class Walker:
     # -- statements ----------------------------------------------------------------------
 
     def loop(self, loop: cst.For) -> None:
+        if (
+            not self.scope
+        ):  # the device loop itself: names it indexes (lowering's tensor_names_used)
+            self.subscripted = {
+                node.value.value
+                for node in m.findall(loop, m.Subscript(value=m.Name()))
+                if isinstance(node, cst.Subscript)
+            }
         call = loop.iter
         qualified = self.qualified(call.func) if isinstance(call, cst.Call) else None
         names = target_names(loop.target)
@@ -119,7 +130,11 @@ class Walker:
             elif isinstance(statement, cst.For):
                 self.loop(statement)
             elif isinstance(statement, cst.If):
-                self.statements(statement.body.body)
+                known = self.known_test(statement.test)
+                if known is not False:
+                    self.statements(statement.body.body)
+                if known is True:
+                    continue
                 if isinstance(statement.orelse, cst.If):
                     self.statements([statement.orelse])
                 elif statement.orelse is not None:
@@ -176,7 +191,7 @@ class Walker:
                 return self.scope[node.value]
             if node.value in ("True", "False"):
                 return Block(())
-            if node.value in self.host.tensors:
+            if self.is_host_tensor(node.value):
                 return HostTensor(node.value)
             if node.value not in self.host.names:
                 return UNKNOWN
@@ -374,4 +389,32 @@ class Walker:
         return self.aliases.qualified(node)
 
     def is_host_tensor(self, name: str) -> bool:
-        return name not in self.scope and name in self.host.tensors
+        """As lowering decides: a host tensor, or a host name the loop indexes (an optional
+        tensor argument given one) that is no scalar parameter."""
+        if name in self.scope or name not in self.host.names:
+            return False
+        if name in self.host.tensors:
+            return True
+        return name in self.subscripted and name not in self.host.scalar_params
+
+    def known_test(self, test: cst.BaseExpression) -> bool | None:
+        """`x is None` / `x is not None` of an argument: the branch lowering takes (the
+        specialisation on None or a tensor, specialised.py); None when not known here."""
+        if not (
+            isinstance(test, cst.Comparison)
+            and len(test.comparisons) == 1
+            and isinstance(test.left, cst.Name)
+            and is_none_name(test.comparisons[0].comparator)
+            and isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot))
+        ):
+            return None
+        name = test.left.value
+        if name in self.scope:
+            return None
+        if name in self.host.constants:
+            none = self.host.constants[name] is None
+        elif self.is_host_tensor(name):
+            none = False
+        else:
+            return None
+        return none if isinstance(test.comparisons[0].operator, cst.Is) else not none
