@@ -86,6 +86,27 @@ CASES = [
         True,
         id="unsqueezed-vectors",
     ),
+    pytest.param(  # an optional bias given: only the branch lowering takes is walked
+        kernel(
+            "x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None = None",
+            """
+            m, n = x.size()
+            out = torch.empty_like(x)
+            for tile in hl.tile(m):
+                if b is not None:
+                    row = x[tile, :] * w[:] + b[:]
+                else:
+                    row = x[tile, :] * w[None, :]
+                out[tile, :] = row
+            return out
+            """,
+        ),
+        [(7, 18), (18,), (18,)],
+        {("b.size(0)", "x.size(1)"), ("w.size(0)", "x.size(1)")},
+        0,
+        True,
+        id="optional-bias-given",
+    ),
     pytest.param(  # K whole in a product: x.size(1) meets w.size(0)
         kernel(
             BATCHED,
