@@ -3,6 +3,8 @@ step is refused at its column (it was dropped: `hl.grid(1, n, 3)` ran one progra
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from helpers import assert_matches, on_device
@@ -103,3 +105,15 @@ def no_loop(x: torch.Tensor) -> torch.Tensor:
     assert "def no_loop" not in code and "def positional_block(" in code
     with pytest.raises(transpiler.TranspileError, match="no hl.tile / hl.grid loop"):
         transpiler.transpile_module(source, filename="loops.py", only=("no_loop",))
+
+
+def test_only_one_kernel_of_a_file_whose_helpers_hold_loops():
+    """A helper's device loop is called by kernels `only=` leaves out: still not stray."""
+    source = (Path(__file__).parent / "kernels" / "helper_loops.py").read_text()
+    for name in ("scaled_row_sums", "row_variance", "matmul_with_bias"):
+        x = torch.randn(5, 7)
+        args = (x, torch.randn(7, 3), torch.randn(3)) if name == "matmul_with_bias" else (x,)
+        code = transpiler.transpile_module(
+            source, filename="helper_loops.py", example_args={name: args}, only=(name,)
+        ).code
+        assert f"def {name}(" in code

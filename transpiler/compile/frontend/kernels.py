@@ -201,6 +201,7 @@ def find_kernels(
 ) -> list[KernelFunction]:
     """The module's kernels (`only`: those named, the others neither checked nor returned)."""
     kernels: list[KernelFunction] = []
+    skipped: list[cst.CSTNode] = []  # loops of kernels `only` leaves out
     helpers: dict[str, cst.FunctionDef] = {}  # plain module functions, checked once all are found
     for statement in source.module.body:
         if isinstance(statement, cst.FunctionDef):
@@ -209,6 +210,8 @@ def find_kernels(
                 helpers[statement.name.value] = statement
                 continue
             if only is not None and statement.name.value not in only:
+                # not checked, but the helpers its loops call are not stray
+                skipped += [s for s in statement.body.body if device_loop_kind(s, aliases)]
                 continue
             body = list(statement.body.body)
             _refuse_unknown_loops(body, source, aliases)
@@ -226,7 +229,7 @@ def find_kernels(
             )
         else:
             _refuse_stray_loops(statement, source, aliases)
-    called = _called_helpers([loop for k in kernels for loop in k.loops], helpers)
+    called = _called_helpers([loop for k in kernels for loop in k.loops] + skipped, helpers)
     for name, helper in helpers.items():
         if name not in called:  # a device loop in a helper runs where a device loop calls it
             _refuse_stray_loops(helper, source, aliases)
