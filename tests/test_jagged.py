@@ -140,7 +140,7 @@ def test_jagged_tile_lowers_to_a_masked_loop():
     assert "for begin_k in range(0, longest_k, BLOCK_K):" in code
     assert "mask_k = offs_k[None, :] < row_lengths[:, None]" in code
     assert "mask=mask_b[:, None] & mask_k," in code
-    assert "tl.sum(tl.where(mask_k, x_tile, 0), axis=1)" in code
+    assert "tl.sum(tl.where(mask_k, int64_if_integer(x_tile), 0), axis=1)" in code
 
 
 # hl.vtile: Helion's later name for hl.jagged_tile (no reference mode either).

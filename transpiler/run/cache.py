@@ -84,7 +84,7 @@ def load_module(
     module.__dict__.update({k: v for k, v in (namespace or {}).items() if not k.startswith("__")})
     sys.modules[name] = module
     try:
-        exec(compile(code, str(path), "exec", dont_inherit=True), module.__dict__)
+        exec(compile(code, str(path), "exec"), module.__dict__)
     except BaseException:
         sys.modules.pop(name, None)
         raise

@@ -81,7 +81,7 @@ def kernels_from_source(
     if filename.startswith("<"):  # tracebacks and inspect read the lines of a source with no file
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
     with defining(source, filename):
-        exec(compile(text, filename, "exec", dont_inherit=True), namespace)
+        exec(compile(text, filename, "exec"), namespace)
     kernels = {}
     for function in found:
         kernel = namespace.get(function.name)

@@ -59,7 +59,8 @@ def _module(path: str, code: str) -> types.ModuleType:
         module = types.ModuleType(f"transpiler_target_{len(_MODULES)}")
         module.__file__ = path
         linecache.cache[path] = (len(code), None, code.splitlines(keepends=True), path)
-        exec(compile(code, path, "exec", dont_inherit=True), module.__dict__)
+        sys.modules[module.__name__] = module  # a dataclass in it looks its module up
+        exec(compile(code, path, "exec"), module.__dict__)
         _MODULES[key] = module
     return _MODULES[key]
 
