@@ -188,8 +188,8 @@ def _transpile(
                     body.blank(2)
                     for piece in lines:
                         body.add(piece, parsed.line_of(statement))
-        elif id(statement) not in left_out and not _is_dropped_import(statement, aliases):
-            text = parsed.code(statement).strip("\n")
+        elif id(statement) not in left_out and (kept := _without_helion(statement, aliases)):
+            text = parsed.code(statement).strip("\n") if kept is statement else _code(kept)
             first = parsed.line_of(statement)
             if opening and _is_import(statement):
                 imports.append((text, first))
@@ -428,15 +428,50 @@ def _is_docstring(statement: cst.BaseStatement) -> bool:
     return m.matches(statement, m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString())]))
 
 
-def _is_dropped_import(statement: cst.BaseStatement, aliases: Aliases) -> bool:
-    """Helion imports go (the module is standalone); torch / triton imports are in the header."""
+def _without_helion(statement: cst.BaseStatement, aliases: Aliases) -> cst.BaseStatement | None:
+    """The statement with its Helion imports left out (the module is standalone: `import torch,
+    helion` keeps `import torch`), or None when nothing is left or what is left is a header
+    import (torch / triton) or the future import."""
     if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    smalls = statement.body
-    if all(aliases.is_helion_import(s) for s in smalls):
-        return True
-    code = cst.Module(body=[statement.with_changes(leading_lines=())]).code.strip()
-    return code in HEADER_IMPORTS or code == "from __future__ import annotations"
+        return statement
+    smalls = [_kept_names(small, aliases) for small in statement.body]
+    smalls = [small for small in smalls if small is not None]
+    if not smalls:
+        return None
+    if len(smalls) == len(statement.body) and all(
+        new is old for new, old in zip(smalls, statement.body, strict=True)
+    ):
+        kept = statement
+    else:
+        last = smalls[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        kept = statement.with_changes(body=[*smalls[:-1], last])
+    code = _code(kept)
+    if code in HEADER_IMPORTS or code == "from __future__ import annotations":
+        return None
+    return kept
+
+
+def _kept_names(small: cst.BaseSmallStatement, aliases: Aliases) -> cst.BaseSmallStatement | None:
+    """An import statement's non-Helion names (`import torch, helion` → `import torch`)."""
+    if aliases.is_helion_import(small):
+        return None
+    if not isinstance(small, cst.Import) or len(small.names) == 1:
+        return small
+    names = [alias for alias in small.names if not _is_helion_name(alias, aliases)]
+    if len(names) == len(small.names):
+        return small
+    names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return small.with_changes(names=names)
+
+
+def _is_helion_name(alias: cst.ImportAlias, aliases: Aliases) -> bool:
+    return aliases.is_helion_import(
+        cst.Import([alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+    )
+
+
+def _code(statement: cst.BaseStatement) -> str:
+    return cst.Module(body=[statement.with_changes(leading_lines=())]).code.strip()
 
 
 def _ranks_from_examples(kernels: list[KernelFunction], example_args) -> dict[str, dict[str, int]]:

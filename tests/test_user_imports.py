@@ -1,0 +1,55 @@
+"""A user's import statement that names Helion beside other modules (`import torch, helion`,
+`import math; import helion.language as hl`) loses only its Helion names: the generated module
+imports nothing of Helion, keeps the user's other modules, and runs."""
+
+from __future__ import annotations
+
+import ast
+import math
+
+import pytest
+import torch
+
+import transpiler
+from transpiler.run.runtime import load_module
+
+KERNEL = """
+@helion.kernel(config=helion.Config(block_sizes=[16]))
+def scaled(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for t in hl.tile(x.size(0)):
+        out[t] = x[t] * {factor}
+    return out
+"""
+
+# (the user's imports, the factor the kernel uses, the modules the generated module must import)
+CASES = [
+    ("import torch, helion\nimport helion.language as hl", "2.5", set()),
+    ("import helion, math, torch\nimport helion.language as hl", "math.pi", {"math"}),
+    (
+        "import math; import helion; import torch\nfrom helion import language as hl",
+        "math.e",
+        {"math"},
+    ),
+    ("import torch\nimport helion.language as hl, helion, math", "math.sqrt(2.0)", {"math"}),
+]
+
+
+def _imported(code: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names.add((node.module or "").split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize(("imports", "factor", "kept"), CASES)
+def test_helion_names_leave_a_mixed_import_and_the_rest_stays(imports, factor, kept):
+    code = transpiler.transpile_module(imports + "\n" + KERNEL.format(factor=factor)).code
+    assert _imported(code) == {"torch", "triton"} | kept
+    x = torch.randn(37, dtype=torch.float32) + 0.5
+    expected = x.double() * eval(factor, {"math": math})
+    got = load_module(code, stem="user_imports").scaled(x)
+    torch.testing.assert_close(got.double(), expected, rtol=1e-6, atol=1e-6)
