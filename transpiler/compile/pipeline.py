@@ -30,7 +30,7 @@ from .frontend.errors import (
     UnsupportedOpError,
 )
 from .frontend.host import HostInfo, analyse_params, assigned_names
-from .frontend.host_code import launcher_parameters, rewrite_host_statement
+from .frontend.host_code import is_kept_annotation, launcher_parameters, rewrite_host_statement
 from .frontend.kernels import (
     Aliases,
     KernelFunction,
@@ -296,7 +296,7 @@ def lower_kernel(
                 Line(0, "@" + source.code(decorator.decorator), source.line_of(decorator))
             )
     signature = f"def {kernel.name}({launcher_parameters(node.params, aliases)})"
-    if node.returns is not None:
+    if node.returns is not None and is_kept_annotation(node.returns.annotation, aliases):
         signature += f" -> {source.code(node.returns.annotation)}"
     launcher.append(Line(0, signature + ":", header_line))
     launcher.extend(inline.launcher_lines(specs, header_line))

@@ -13,6 +13,7 @@ from typing import Any
 import libcst as cst
 import torch
 
+from ..compile.frontend.kernels import collect_aliases
 from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
 from ..run.autotune import candidates, shape_key
@@ -74,6 +75,8 @@ def _alias_lines(statement: cst.Import | cst.ImportFrom) -> list[str]:
 def reference_section(source: str, kernels: tuple[str, ...]) -> tuple[list[str], str]:
     """(imports to hoist, the user's module rewritten to run eagerly with `reference_` names)."""
     module = cst.parse_module(rewrite_for_reference(source))
+    aliases = collect_aliases(module)
+    aliases.globals |= {"hl", "helion"}  # the section defines both
     imports: list[str] = []
     body: list[str] = []
     for statement in module.body:
@@ -91,13 +94,34 @@ def reference_section(source: str, kernels: tuple[str, ...]) -> tuple[list[str],
                 imports.append(code)
         elif isinstance(statement, cst.FunctionDef) and statement.name.value in kernels:
             renamed = statement.with_changes(name=cst.Name(f"reference_{statement.name.value}"))
-            body.append(module.code_for_node(renamed).strip())
+            body.append(module.code_for_node(_bound_annotations(renamed, aliases)).strip())
         elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)) or (
             inner is not None and isinstance(inner, (cst.Assign, cst.AnnAssign))
         ):
             body.append(code)
         # other top-level statements (prints, `if __name__ == ...`, other kernels' calls): left out
     return imports, "\n\n\n".join(body)
+
+
+def _bound_annotations(function: cst.FunctionDef, aliases) -> cst.FunctionDef:
+    """The function without the annotations that name what the module does not bind (`f: Fn`
+    with `Fn` from an earlier notebook cell): Python evaluates them when it defines the function."""
+
+    class Unbound(cst.CSTTransformer):
+        def leave_Annotation(self, original, updated):
+            return updated if aliases.binds(original.annotation) else cst.RemovalSentinel.REMOVE
+
+        def leave_Param(self, original, updated):
+            if updated.annotation is None and updated.default is not None:
+                no_space = cst.SimpleWhitespace("")
+                equal = cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space)
+                return updated.with_changes(equal=equal)
+            return updated
+
+        def visit_IndentedBlock(self, node):
+            return False  # the signature only: a local variable's annotation is not evaluated
+
+    return function.visit(Unbound())
 
 
 def _others(statement: cst.Import) -> str:

@@ -118,21 +118,29 @@ def rewrite_host_statement(statement: cst.CSTNode, source: Source, aliases: Alia
 
 
 class _LanguageAnnotations(cst.CSTTransformer):
-    """Parameters annotated with an hl name (`scale: hl.constexpr`) lose the annotation."""
+    """Parameters annotated with an hl name (`scale: hl.constexpr`), or with a name the module
+    does not define (`f: Fn`, `Fn` bound in an earlier notebook cell), lose the annotation."""
 
     def __init__(self, aliases: Aliases) -> None:
         self.aliases = aliases
 
     def leave_Param(self, original: cst.Param, updated: cst.Param) -> cst.Param:
         annotation = original.annotation
-        qualified = self.aliases.qualified(annotation.annotation) if annotation else None
-        if (qualified or "").startswith(f"{LANGUAGE}."):
-            if updated.default is None:
-                return updated.with_changes(annotation=None)
-            no_space = cst.SimpleWhitespace("")  # `scale=3`, as an unannotated default is written
-            equal = cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space)
-            return updated.with_changes(annotation=None, equal=equal)
-        return updated
+        if annotation is None or is_kept_annotation(annotation.annotation, self.aliases):
+            return updated
+        if updated.default is None:
+            return updated.with_changes(annotation=None)
+        no_space = cst.SimpleWhitespace("")  # `scale=3`, as an unannotated default is written
+        equal = cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space)
+        return updated.with_changes(annotation=None, equal=equal)
+
+
+def is_kept_annotation(annotation: cst.BaseExpression, aliases: Aliases) -> bool:
+    """Whether the generated module can keep an annotation: no hl name (the module imports only
+    torch and triton), and every name it starts from bound in the module or a builtin (Python
+    evaluates a launcher's annotations when it defines it)."""
+    qualified = aliases.qualified(annotation)
+    return not (qualified or "").startswith(f"{LANGUAGE}.") and aliases.binds(annotation)
 
 
 def launcher_parameters(params: cst.Parameters, aliases: Aliases) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import textwrap
 from dataclasses import dataclass, field
 
@@ -58,6 +59,16 @@ class Aliases:
             return None
         full = self.names[head] + ("." + rest if rest else "")
         return canonical_module(full)
+
+    def binds(self, node: cst.BaseExpression) -> bool:
+        """Whether every name `node` starts from is bound at module level or a builtin."""
+        attributes = {id(attribute.attr) for attribute in m.findall(node, m.Attribute())}
+        known = self.names.keys() | self.globals
+        return all(
+            name.value in known or hasattr(builtins, name.value)
+            for name in m.findall(node, m.Name())
+            if id(name) not in attributes
+        )
 
     def is_helion_import(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.Import):
