@@ -359,7 +359,9 @@ class CellRun:
 
     def _export(self, path: Path, shown: str, minimal: bool) -> None:
         assert self.program is not None
-        print(exporting.export_cell(self.program, self.examples, path, shown, minimal))
+        print(
+            exporting.export_cell(self.program, self.examples, path, shown, minimal, self.namespace)
+        )
 
 
 def on_gpu() -> bool:
