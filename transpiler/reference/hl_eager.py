@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 
 import torch
 
+from .contention import apply_atomically
 from .tiles import Tile, current_device
 
 SizeLike: TypeAlias = int | torch.Tensor | torch.SymInt
@@ -424,12 +425,7 @@ def _atomic(update: Any) -> Any:
     def atomic(
         tensor: torch.Tensor, index_list: list[Any], value: Any, sem: str = "relaxed"
     ) -> torch.Tensor:
-        position = _position(index_list)
-        old = tensor[position].clone()
-        tensor[position] = update(
-            old, torch.as_tensor(value, device=tensor.device).to(tensor.dtype)
-        )
-        return old
+        return apply_atomically(tensor, _position(index_list), value, update)
 
     return atomic
 

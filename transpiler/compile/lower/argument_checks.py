@@ -4,6 +4,8 @@ values index another tensor. Each is a `require(...)` line naming the argument."
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from ..frontend.errors import IndexDtypeError
@@ -27,6 +29,12 @@ ARGUMENT_HELPERS: dict[str, str] = {
     """A tensor whose values the kernel uses as integers."""
     if tensor.is_floating_point() or tensor.is_complex():
         raise TypeError(f"{name} must hold integers ({why}), got {tensor.dtype}")
+''',
+    "check_index": '''def check_index(name: str, tensor: torch.Tensor, dim: int, index: int, line: int):
+    """An integer written as an index in the kernel: inside its dimension, as torch requires."""
+    size = tensor.size(dim)
+    if not -size <= index < size:
+        raise IndexError(f"line {line}: index {index} is out of range for {name}'s dim {dim} ({size})")
 ''',
 }
 
@@ -67,3 +75,20 @@ def note_index_value(builder, value: Value, node: cst.CSTNode) -> None:
             hint="index with integers: convert with .to(torch.int64) (or .long()) first",
         )
     builder.index_tensors.update(value.loaded_from)
+
+
+def constant_index(builder, tensor: str, dim: int, value: Value, node: cst.CSTNode) -> ast.expr:
+    """An integer literal indexing a dimension, read as torch reads it: a negative one counts
+    from the end (`x[tile, -1]`: the last column); the launcher checks it lies inside the
+    dimension (torch's IndexError), so no literal reads past the tensor."""
+    index = value.const
+    if not isinstance(index, int) or isinstance(index, bool):
+        return value.code
+    line = builder.source.line_of(node)
+    builder.argument_checks.append(f'check_index("{tensor}", {tensor}, {dim}, {index}, {line})')
+    if index >= 0:
+        return value.code
+    key = builder.host.size_key(tensor, dim)
+    if key.isdigit():
+        return ast.Constant(int(key) + index)
+    return ast.BinOp(ast.Name(id=builder.size_param(key)), ast.Sub(), ast.Constant(-index))

@@ -16,7 +16,7 @@ from ..frontend.errors import (
     UnsupportedConstructError,
 )
 from ..frontend.host import size_of
-from .argument_checks import note_index_value
+from .argument_checks import constant_index, note_index_value
 from .host_tails import emit_tail
 from .reduction_loops import start_looped_axis
 from .split_k import chunk_axis_for
@@ -333,7 +333,8 @@ class Indexing:
                 )
                 masks.append(self.place_mask(payload, position, dims, node))
             elif kind == "scalar":
-                offsets.append(expr("o * s", o=payload.code, s=stride))
+                index = constant_index(self.k, tensor, dim, payload, node)
+                offsets.append(expr("o * s", o=index, s=stride))
             else:
                 placed_code = _place(payload, position, result_rank)
                 offsets.append(expr("o * s", o=placed_code, s=stride))
