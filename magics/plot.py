@@ -148,7 +148,9 @@ def roofline_report(
     measured += f"{cost.min_bytes / seconds / 1e9:.1f} GB/s"
     if device is None:
         name = torch.cuda.get_device_name()
-        return [f"{line}; {measured}; no datasheet entry for {name}: no figure"], None
+        return [
+            f"{line}; {measured}; {name} is not in the datasheet table and its ceilings could not be measured: no figure"
+        ], None
     kernel_point = point(expression, cost, seconds, precision)
     percent = percent_of_attainable(kernel_point, device)
     lines = [f"{line}; {measured}; {percent:.0f}% of attainable on {device.name} ({precision})"]

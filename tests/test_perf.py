@@ -431,3 +431,38 @@ def test_benchmark_script_checks_every_peer_on_tiny_sizes(tmp_path):
         assert row["flops"] > 0 and row["min_bytes"] > 0
     written = json.loads((tmp_path / "bench.json").read_text())
     assert len(written["rows"]) == len(report["rows"])
+
+
+@pytest.mark.parametrize("name", ["NVIDIA L40S", "NVIDIA A10G", "NVIDIA GeForce RTX 3090"])
+def test_a_gpu_the_table_lacks_is_described_by_its_measurements(tmp_path, monkeypatch, name):
+    """An unknown GPU still gets a roofline: its copy bandwidth, bf16 and float32 matmul rates
+    and L2 size measured (stubbed here) and cached; the datasheet table is not consulted."""
+    import types
+
+    import transpiler.analysis.perf.devices as devices
+
+    calls = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda: name)
+    props = types.SimpleNamespace(L2_cache_size=48 * 2**20)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", lambda *device: props)
+    monkeypatch.setattr(devices, "_copy_bandwidth", lambda: calls.append("copy") or 8.1e11)
+    monkeypatch.setattr(devices, "_bf16_matmul_rate", lambda: 3.3e14)
+    monkeypatch.setattr(devices, "_fp32_matmul_rate", lambda: calls.append("fp32") or 8.5e13)
+    path = tmp_path / "peaks.json"
+    assert devices.find_device(name) is None
+    assert devices.current_device(path, measure=False) is None  # nothing measured yet
+    device = devices.current_device(path)
+    assert (device.name, device.bandwidth, device.fp32, device.bf16, device.fp16) == (
+        name,
+        8.1e11,
+        8.5e13,
+        3.3e14,
+        3.3e14,
+    )
+    assert device.l2_bytes == 48 * 2**20 and device.tf32 is None and device.fp8 is None
+    assert devices.current_device(path, measure=False) == device  # read from the cache
+    assert calls == ["copy", "fp32"]
+    for precision in ("fp32", "bf16", "fp16"):  # each a figure can be drawn in
+        item = roofline.point("k", Cost(1e9, 1e9, 1e9), 2e-3, precision)
+        assert 0 < roofline.percent_of_attainable(item, device) <= 100

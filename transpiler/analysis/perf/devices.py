@@ -163,6 +163,8 @@ class MeasuredPeaks:
     bf16_matmul: float  # FLOP/s
     torch_version: str
     date: str
+    fp32_matmul: float | None = None  # FLOP/s without TF32: measured for a GPU the table lacks
+    l2_bytes: int | None = None  # as the driver reports it: for a GPU the table lacks
 
 
 def peaks_path(cache_path: Path | str | None = None) -> Path:
@@ -184,9 +186,10 @@ def load_measured(device_name: str, cache_path: Path | str | None = None) -> Mea
 
 
 def measure_peaks(
-    cache_path: Path | str | None = None, *, refresh: bool = False
+    cache_path: Path | str | None = None, *, refresh: bool = False, unknown: bool = False
 ) -> MeasuredPeaks | None:
-    """This GPU's copy bandwidth and bf16 matmul rate: measured once, then read from the cache.
+    """This GPU's copy bandwidth and bf16 matmul rate: measured once, then read from the cache
+    (`unknown`, a GPU the datasheet table lacks: its float32 matmul rate and L2 size too).
     None without a CUDA device."""
     import torch
 
@@ -194,7 +197,7 @@ def measure_peaks(
         return None
     name = torch.cuda.get_device_name()
     cached = None if refresh else load_measured(name, cache_path)
-    if cached is not None:
+    if cached is not None and (cached.fp32_matmul or not unknown):
         return cached
     peaks = MeasuredPeaks(
         name,
@@ -202,6 +205,8 @@ def measure_peaks(
         _bf16_matmul_rate(),
         torch.__version__,
         datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        _fp32_matmul_rate() if unknown else None,
+        getattr(torch.cuda.get_device_properties(), "L2_cache_size", None) if unknown else None,
     )
     _store(peaks, cache_path)
     return peaks
@@ -234,6 +239,21 @@ def _bf16_matmul_rate(size: int = 8192) -> float:
     return 2 * size**3 / (ms * 1e-3)
 
 
+def _fp32_matmul_rate(size: int = 4096) -> float:
+    """FLOP/s of torch.matmul on random float32 matrices of size³, TF32 off (the CUDA cores)."""
+    import torch
+
+    a = torch.randn(size, size, device="cuda")
+    b = torch.randn(size, size, device="cuda")
+    saved = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        ms = _median_ms(lambda: torch.matmul(a, b))
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = saved
+    return 2 * size**3 / (ms * 1e-3)
+
+
 def _store(peaks: MeasuredPeaks, cache_path: Path | str | None) -> None:
     path = peaks_path(cache_path)
     table = {}
@@ -250,21 +270,47 @@ def _store(peaks: MeasuredPeaks, cache_path: Path | str | None) -> None:
 def current_device(cache_path: Path | str | None = None, *, measure: bool = True) -> Device | None:
     """This machine's GPU from the table, with its ceilings measured here (once per GPU name,
     a few seconds, then read from the cache); `measure=False` takes only what is cached. A GPU
-    that cannot hold the measurement's buffers keeps the datasheet's numbers."""
+    that cannot hold the measurement's buffers keeps the datasheet's numbers. A GPU the table
+    lacks is described by its measurements alone (`measured_device`); None without a CUDA GPU,
+    or for an unknown one that cannot be (or, with `measure=False`, was not) measured."""
     import torch
 
     if not torch.cuda.is_available():
         return None
     name = torch.cuda.get_device_name()
     device = find_device(name)
-    if device is None:
-        return None
     if not measure:
-        return device.with_measured(load_measured(name, cache_path))
+        peaks = load_measured(name, cache_path)
+        if device is None:
+            return measured_device(peaks) if peaks and peaks.fp32_matmul else None
+        return device.with_measured(peaks)
     try:
-        return device.with_measured(measure_peaks(cache_path))
+        peaks = measure_peaks(cache_path, unknown=device is None)
     except torch.OutOfMemoryError:
-        return device.with_measured(load_measured(name, cache_path))
+        peaks = load_measured(name, cache_path)
+    if device is None:
+        return measured_device(peaks) if peaks and peaks.fp32_matmul else None
+    return device.with_measured(peaks)
+
+
+def measured_device(peaks: MeasuredPeaks) -> Device:
+    """A GPU the table lacks, from what was measured on it: the copy bandwidth, the bf16 matmul
+    rate (fp16 taken as equal: it is on every GPU of the table), the float32 matmul rate without
+    TF32 as the fp32 rate, and the driver's L2 size. No tf32 or fp8 rate: none is plotted."""
+    return Device(
+        name=peaks.device_name,
+        pattern=re.escape(peaks.device_name),
+        bandwidth=peaks.copy_bandwidth,
+        fp32=peaks.fp32_matmul or 0.0,
+        tf32=None,
+        bf16=peaks.bf16_matmul,
+        fp16=peaks.bf16_matmul,
+        fp8=None,
+        l2_bytes=peaks.l2_bytes or 0,
+        source=f"not in the datasheet table: measured on this GPU ({peaks.date}, torch "
+        f"{peaks.torch_version}); fp16 taken as bf16's rate",
+        measured=("bandwidth", "fp32", "bf16", "fp16"),
+    )
 
 
 if (
