@@ -355,8 +355,8 @@ def test_the_space_holds_each_configuration_once(monkeypatch):
     ("shape", "chunks"),
     [
         ((5, 1000), set()),
-        ((5, 5000), {1024, 2048, 4096}),
-        ((3, 40000), {1024, 2048, 4096, 8192}),
+        ((5, 5000), {512, 1024, 2048, 4096}),
+        ((3, 40000), {512, 1024, 2048, 4096, 8192}),
     ],
 )
 def test_wide_rows_add_looped_candidates(monkeypatch, shape, chunks):
@@ -372,9 +372,9 @@ def test_wide_rows_add_looped_candidates(monkeypatch, shape, chunks):
     if not chunks:
         assert loops == [None] * len(space)  # no reduction_loops key: the default stands
     for config in space:
-        if config.get("reduction_loops", [None])[0] is not None:  # 16-32 lanes of a chunk each
-            lanes = config["block_sizes"][0] * config["reduction_loops"][0]
-            assert 16 <= lanes // (32 * config["num_warps"]) <= 32 and lanes <= 8192
+        if config.get("reduction_loops", [None])[0] is not None:  # two to four 16-byte loads
+            lanes = config["block_sizes"][0] * config["reduction_loops"][0]  # float32: 8-16 lanes
+            assert 8 <= lanes // (32 * config["num_warps"]) <= 16 and lanes <= 16384
 
 
 def test_a_quick_search_tries_looped_rows_and_they_sum_the_rows(monkeypatch):
@@ -405,8 +405,8 @@ def one_row_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 @pytest.mark.parametrize(("width", "whole_warps"), [(32000, {16, 32}), (9000, {8, 16, 32})])
 def test_one_row_per_program_searches_forms_and_warps(monkeypatch, width, whole_warps):
     """A row tile fixed at one row has no block size to tune: the space is each form (whole
-    row at 4-64 lanes a thread, chunks at 16-32), whole rows first where the row fits one
-    block by default, else the forms in turns."""
+    row at 4-64 float32 lanes a thread, chunks at 8-16: two to four 16-byte loads), whole rows
+    first where the row fits one block by default, else the forms in turns."""
     monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
     logits, labels = torch.randn(3, width), torch.randint(0, width, (3,))
     kernel = transpiler.kernel(one_row_loss.fn)
@@ -414,8 +414,11 @@ def test_one_row_per_program_searches_forms_and_warps(monkeypatch, width, whole_
     forms = {}
     for config in space:
         forms.setdefault(config["reduction_loops"][0], set()).add(config["num_warps"])
-    assert forms[None] == whole_warps and forms[2048] == {2, 4} and forms[1024] == {1, 2}
-    assert forms[8192] == {8, 16}
+    assert forms[None] == whole_warps and forms[2048] == {4, 8} and forms[1024] == {2, 4}
+    assert forms[4096] == {8, 16} and forms[512] == {1, 2}
+    # 8,192 lanes x (one load + four lane-wise accumulators: the logsumexp's two, the
+    # gather's, the fused mean's) would take more than half an SM's registers
+    assert 8192 not in forms
     if width > 16384:
         first = [c["reduction_loops"][0] for c in space[: len(forms)]]
         assert len(set(first)) == len(forms)  # a quick search's first candidates: every form

@@ -97,13 +97,15 @@ def test_export_records_the_config(tmp_path):
 
 
 def test_keep_autotune_exports_the_candidates_and_runs(tmp_path):
-    from transpiler.run.autotune import ROW_CONFIGS
+    from transpiler.run.autotune import candidates
 
     path = transpiler.export(
         softmax, tmp_path / "s.py", example_args=(torch.randn(11, 29),), keep_autotune=True
     )
     text = path.read_text()
-    assert text.count("@triton.autotune(") == 1 and text.count("triton.Config(") == len(ROW_CONFIGS)
+    assert text.count("@triton.autotune(") == 1 and text.count("triton.Config(") == len(
+        candidates((("BLOCK_N", "rows"),))
+    )
     assert 'key=["n", "_m"]' in text and "restore_value" not in text  # out is only written
     launcher = text[text.index("\ndef softmax(") : text.index("# --- reference")]
     assert 'meta["BLOCK_N"]' in launcher and "BLOCK_N = " not in launcher

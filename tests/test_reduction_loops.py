@@ -167,8 +167,9 @@ def test_candidates_loop_wide_rows_only():
     wide = reduction_loop_candidates([32000])
     assert [None] in wide and [4096] in wide and [1024] in wide
     assert [None] not in reduction_loop_candidates([128256])  # no 128K-wide block
-    assert reduction_loop_candidates([300, 20000]) == [[None, None], [None, 1024], [None, 2048],
-                                                       [None, 4096], [None, 8192]]  # fmt: skip
+    assert reduction_loop_candidates([300, 20000]) == [[None, None], [None, 512], [None, 1024],
+                                                       [None, 2048], [None, 4096],
+                                                       [None, 8192]]  # fmt: skip
 
 
 def test_the_search_space_grows_by_the_loop_candidates():

@@ -13,6 +13,7 @@ from helpers import assert_matches, load_module
 import transpiler
 from transpiler.analysis.targets import target_named
 from transpiler.run.reduction_candidates import row_space
+from transpiler.run.row_facts import RowFacts
 
 SOURCE = """
 import torch
@@ -91,9 +92,13 @@ def _case(name: str, width: int, rows: int = 5, device: str = "cpu") -> tuple[tu
     return args, (None if device == "meta" else exact())
 
 
-def _space(width: int) -> list[dict]:
+SM90 = target_named("sm_90")
+
+
+def _space(width: int, element_bytes: int = 2) -> list[dict]:
     rows = [{"block_sizes": [r], "num_warps": w} for r, w in ((1, 4), (1, 16), (2, 8))]
-    return row_space(rows, [width], 32, 1024)
+    facts = RowFacts(width, element_bytes, rows=None, reductions=2, row_loads=1)
+    return row_space(rows, [width], facts, SM90)
 
 
 def _sample(space: list[dict]) -> list[dict]:
@@ -132,9 +137,8 @@ def test_the_space_gives_each_thread_wide_loads_and_pipelines_chunks():
     assert len({key(c) for c in space[: len(every)]}) == len(every)  # in turns: every form
     narrow = _space(8192)
     assert all(c["reduction_loops"] == [None] for c in narrow[:3])  # it fits: whole rows first
-    assert row_space([{"block_sizes": [1], "num_warps": 4}], [1000], 32, 1024) == [
-        {"block_sizes": [1], "num_warps": 4}
-    ]
+    narrow = [{"block_sizes": [1], "num_warps": 4}]
+    assert row_space(narrow, [1000], RowFacts(1000), SM90) == narrow
 
 
 @pytest.mark.parametrize("name", ["row_logsumexp", "residual_rms_norm"])

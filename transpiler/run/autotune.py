@@ -12,7 +12,10 @@ from typing import Any
 
 import torch
 
+from ..analysis.targets.table import TARGETS, Target
 from .cache import write_atomically
+from .row_facts import GENERIC_ROWS, RowFacts
+from .row_rules import tiled_chunk_configs, whole_row_configs
 
 # (BLOCK_M, BLOCK_N, BLOCK_K, num_warps, num_stages): shapes that suit Hopper's tensor cores,
 # from large tiles (big products) to small (skinny ones); shared memory decides what compiles.
@@ -31,24 +34,6 @@ DOT_CONFIGS = [
 # (block, num_warps) of element-wise tiles; 512 x 8 warps (two elements a thread) is what
 # torch.compile's own tuning picks for a float32 add on an H100 (benchmarks/lab/add_variants.py)
 TILE_CONFIGS = [(512, 4), (512, 8), (1024, 4), (2048, 4), (4096, 8), (1024, 8), (2048, 8)]
-# (rows per program, num_warps), in the order tried: once a config with r > 1 rows is slower
-# than the best so far, configs with r or more rows are skipped (wide rows: each doubling of
-# rows doubles the registers a program needs, and compiling the spilling ones takes seconds).
-# One row at 32 warps: fp32 layer norm over 8192 columns at torch.compile's speed on an H100
-# (benchmarks/lab/rows_variants.py: 0.999x, against 0.990x at 8 or 16 warps)
-ROW_CONFIGS = [(1, 4), (1, 8), (1, 16), (1, 32), (2, 16), (2, 8), (2, 4), (4, 8), (8, 8), (16, 4)]
-# (rows per program, chunk of the inner loop, num_warps): a tile of rows whose inner loop walks
-# the row in chunks (online softmax, long sums): chunks wide enough for 16-byte loads per thread
-REDUCE_CONFIGS = [
-    (1, 2048, 4),
-    (1, 4096, 8),
-    (2, 2048, 8),
-    (1, 8192, 16),
-    (4, 1024, 8),
-    (2, 4096, 16),
-    (8, 512, 4),
-    (16, 256, 4),
-]
 # Hopper variants of the first DOT_CONFIGS: tiles copied by TMA (`indexing`), and also one
 # resident program per SM walking the tiles (`pid_type`), so the next tile's loads overlap this
 # one's epilogue (benchmarks/lab/matmul_variants.py measured both on an H100)
@@ -76,10 +61,15 @@ LOG = logging.getLogger("transpiler.autotune")
 
 
 def candidates(
-    tunables: tuple[tuple[str, str], ...], phases: tuple[int, ...] | None = None
+    tunables: tuple[tuple[str, str], ...],
+    phases: tuple[int, ...] | None = None,
+    rows: RowFacts | None = None,
+    device: Target | None = None,
 ) -> list[dict[str, Any]]:
     """Configurations for a kernel's tile block sizes (in config order), by what the tiles do.
-    `phases`: how many of them each device loop has, for a kernel of several loops."""
+    `phases`: how many of them each device loop has, for a kernel of several loops; `rows`
+    and `device`: a row kernel's facts and the GPU its row candidates are derived for
+    (row_rules; without them a 4,096-lane bf16 row on an H100 / H200)."""
     if phases is not None and len(phases) > 1:
         return _phase_candidates(tunables, phases)
     roles = [role for _, role in tunables]
@@ -131,14 +121,15 @@ def candidates(
             if "k" in roles and index < DOT_VARIANT_CONFIGS:  # early: within the budget
                 configs.extend({**config, **variant} for variant in DOT_VARIANTS)
         return configs
+    facts, target = rows or GENERIC_ROWS, device or TARGETS["sm_90"]
     if roles and set(roles) == {"rows"}:  # tiles of [b, m] rows: the last takes the rows
         ones = [1] * (len(roles) - 1)
-        return [{"block_sizes": [*ones, rows], "num_warps": warps} for rows, warps in ROW_CONFIGS]
-    if roles == ["tile", "reduce"]:
         return [
-            {"block_sizes": [rows, chunk], "num_warps": warps}
-            for rows, chunk, warps in REDUCE_CONFIGS
+            {"block_sizes": [*ones, count], "num_warps": warps}
+            for count, warps in whole_row_configs(facts, target)
         ]
+    if roles == ["tile", "reduce"]:  # the user's tile of rows, walking the row in chunks
+        return tiled_chunk_configs(facts, target)
     if roles == ["tile"]:
         return [{"block_sizes": [size], "num_warps": warps} for size, warps in TILE_CONFIGS]
     return []  # several plain tiles: the defaults stand

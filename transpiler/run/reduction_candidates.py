@@ -1,28 +1,22 @@
 """Looped-reduction candidates (config reduction_loops) for the autotuner and the default, and
-the row kernels' space of forms (whole rows, rows x chunks) at the warps each form fits."""
+the row kernels' space of forms (whole rows, rows x chunks) as row_rules derives them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..analysis.targets.table import Target
+from .row_facts import RowFacts
+from .row_rules import PIPELINE_STAGES, chunk_forms, fits, pipelined_fits, whole_row_configs
+
 # a row up to this many lanes is one block by default; wider rows are walked in chunks
 WHOLE_ROW_LIMIT = 16384
 # ... and the autotuner still times one block up to this many lanes
 WHOLE_ROW_CANDIDATE_LIMIT = 32768
-# chunk sizes tried for wide rows: 16-byte loads per thread at 1-32 warps (bf16 / fp32)
-CHUNKS = (1024, 2048, 4096, 8192)
+# chunk sizes a wide row may be walked in (a row kernel's space keeps those row_rules.
+# chunk_sizes derives for the kernel and the device: one warp's two 16-byte loads a thread)
+CHUNKS = (512, 1024, 2048, 4096, 8192)
 DEFAULT_CHUNK = 4096
-# a row tile's chunk (rows x chunk lanes) holds at most this many lanes: more rows a program
-# put more bytes in flight per load, at the registers of their lane-wise accumulators
-TILE_LANES = 8192
-ROW_COUNTS = (1, 2, 4)
-# lanes of one block each thread holds: whole rows from 4 (fewer leaves threads idle on the
-# shuffles) to 64 (more spills); a chunk two to four 16-byte loads of 2-byte elements (the
-# next chunk's loads wait on this one's reductions: each thread's loads must be wide)
-WHOLE_LANES_PER_THREAD = (4, 64)
-CHUNK_LANES_PER_THREAD = (16, 32)
-WARPS = (1, 2, 4, 8, 16, 32)
-PIPELINE_STAGES = 3  # a chunk loop's stages where it is pipelined: two chunks ahead
 
 
 def reduction_loop_candidates(widths: list[int]) -> list[list[int | None]]:
@@ -77,44 +71,44 @@ def with_reduction_loops(space: list[dict], widths: list[int]) -> list[dict]:
 
 
 def row_space(
-    space: list[dict[str, Any]], widths: list[int], warp_size: int, max_threads: int
-) -> list[dict[str, Any]]:
-    """A row kernel's space (`space`: its row configurations, `{"block_sizes": [..., rows],
-    "num_warps": w}`, or none where the row tile is fixed at one row) with each form of its
-    wide rows: whole rows at the configurations whose threads hold 4-64 lanes each, chunks of
-    CHUNKS lanes for 1, 2 or 4 rows at the warps that give each thread 16-32 lanes of a chunk
-    (warp_size and max_threads: the device's). A row that fits one block by default (up to
-    WHOLE_ROW_LIMIT lanes: read once, held in registers) has its whole-row configurations
-    first; otherwise the forms take turns, so that a search cut short by its budget (or a
-    "quick" one) has tried every form."""
+    space: list[dict[str, Any]], widths: list[int], facts: RowFacts, device: Target,
+    row_tiles: int = 1,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """A row kernel's space (`space`: its whole-row configurations, `{"block_sizes": [..., rows],
+    "num_warps": w}` from row_rules.whole_row_configs; `row_tiles` block sizes, the last the
+    rows, none where the row tile is fixed at one row) with each form of its wide rows: whole rows where a block may hold the row, and
+    the rows x chunk forms of row_rules.chunk_forms, each chunked form also pipelined where its
+    stages fit shared memory. A row that fits one block by default (up to WHOLE_ROW_LIMIT
+    lanes: read once, held in registers) has its whole-row configurations first; otherwise
+    the forms take turns, so that a search cut short by its budget (or a "quick" one) has
+    tried every form."""
     options = reduction_loop_candidates(widths)
     if len(options) < 2:
         return space
-    template = space[0]["block_sizes"] if space else None
+    template = [1] * row_tiles if row_tiles else None
     forms: list[list[dict[str, Any]]] = []
-    for option in options:
-        if all(chunk is None for chunk in option):
-            lanes = _block_lanes(option, widths)
-            configs = space or [{}]
-            forms.append([
-                {**config, "num_warps": warps, "reduction_loops": option}
-                for config in configs
-                for warps in _warps(lanes * _rows(config), WHOLE_LANES_PER_THREAD, warp_size,
-                                    max_threads, config.get("num_warps"))
-            ])  # fmt: skip
+    whole = [o for o in options if all(chunk is None for chunk in o)]
+    if whole:
+        fixed = [{"num_warps": w} for r, w in whole_row_configs(facts, device) if r == 1]
+        held = [
+            {**config, "reduction_loops": whole[0]} for config in (space if row_tiles else fixed)
+        ]
+        forms.append([config for config in held if fits(config, facts, device)])
     looped = [o for o in options if any(c is not None for c in o)]
-    for rows in ROW_COUNTS if template else (1,):
-        for option in sorted(looped, key=lambda o: -_block_lanes(o, widths)):
-            lanes = rows * _block_lanes(option, widths)
-            if lanes > TILE_LANES:
-                continue
-            sizes = {"block_sizes": [*template[:-1], rows]} if template else {}
-            warps = _warps(lanes, CHUNK_LANES_PER_THREAD, warp_size, max_threads)
-            forms.append([{**sizes, "num_warps": w, "reduction_loops": option} for w in warps])
+    offered = {c for o in looped for c in o if c is not None}
+    for rows, chunk, warps in chunk_forms(facts, device):
+        if chunk not in offered or (template is None and rows > 1):
+            continue
+        option = next(o for o in looped if chunk in o)
+        sizes = {"block_sizes": [*template[:-1], rows]} if template else {}
+        forms.append([{**sizes, "num_warps": w, "reduction_loops": option} for w in warps])
     # each chunked form also with its loads pipelined (the next chunks copied to shared memory
     # while this one reduces: bytes in flight without registers), at its fewest warps
-    chunked = [form for form in forms if form and any(form[0]["reduction_loops"])]
-    forms += [[{**form[0], "num_stages": PIPELINE_STAGES}] for form in chunked]
+    for form in [f for f in forms if f and any(f[0]["reduction_loops"])]:
+        rows = _rows(form[0])
+        chunk = max(c for c in form[0]["reduction_loops"] if c)
+        if pipelined_fits(rows, chunk, facts, device):
+            forms.append([{**form[0], "num_stages": PIPELINE_STAGES}])
     forms = [form for form in forms if form]
     if forms and max(widths) <= WHOLE_ROW_LIMIT and "reduction_loops" in forms[0][0]:
         if all(c is None for c in forms[0][0]["reduction_loops"]):  # the whole row first
@@ -131,25 +125,3 @@ def _in_turns(forms: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
 def _rows(config: dict[str, Any]) -> int:
     sizes = config.get("block_sizes") or [1]
     return sizes[-1] if isinstance(sizes[-1], int) else 1
-
-
-def _block_lanes(option: list[int | None], widths: list[int]) -> int:
-    """The lanes of a row a program holds at once: its chunk, or the whole row's block."""
-    blocks = [
-        c if c is not None else 1 << max(w - 1, 0).bit_length() for c, w in zip(option, widths)
-    ]
-    return max(blocks, default=1)
-
-
-def _warps(
-    lanes: int, per_thread: tuple[int, int], warp_size: int, max_threads: int,
-    only: int | None = None,
-) -> list[int]:  # fmt: skip
-    """Warps at which each thread holds `per_thread` (low, high) of `lanes` (only `only`,
-    where a configuration names its warps), fewest threads first."""
-    low, high = per_thread
-    fitting = [
-        w for w in WARPS
-        if w * warp_size <= max_threads and low <= lanes // (warp_size * w) <= high
-    ]  # fmt: skip
-    return [w for w in fitting if only is None or w == only]

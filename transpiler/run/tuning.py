@@ -12,7 +12,13 @@ from .autotune import LOG, candidates, search
 from .cache import cache_dir
 from .compile_pool import compile_pool
 from .precompile import FailureCache, precompile
-from .reduction_candidates import reduction_loop_candidates, row_space, whole_widths
+from .reduction_candidates import (
+    WHOLE_ROW_CANDIDATE_LIMIT,
+    reduction_loop_candidates,
+    row_space,
+    whole_widths,
+)
+from .row_facts import RowFacts, row_facts
 from .tune_settings import TuneSettings, tune_settings
 from .tune_space import cost_estimate, device_target, fit_to_device, order_by_cost
 
@@ -78,9 +84,10 @@ def tuning_space(
     roles = [role for _, role in tunables]
     if isinstance(given, (list, tuple)) and given:
         return [dict(c) for c in given], roles == ["rows"]
-    space = _distinct(candidates(tunables, transpiled.phases.get(kernel.name)))
     whole_sizes = transpiled.whole_sizes.get(kernel.name, ())
-    space = with_reduction_loops(space, kernel, whole_sizes, args, device)
+    facts = kernel_row_facts(kernel, args, whole_sizes) if _row_roles(roles) else None
+    space = _distinct(candidates(tunables, transpiled.phases.get(kernel.name), facts, device))
+    space = with_reduction_loops(space, kernel, whole_sizes, args, device, facts)
     space = fit_to_device(space, roles, device)
     if roles != ["rows"]:  # row candidates keep their order: the search prunes by it
         space = order_by_cost(space, cost_estimate(kernel, args, device), len(tunables))
@@ -88,6 +95,23 @@ def tuning_space(
     # nothing of 2 rows in chunks)
     whole_rows = roles == ["rows"] and all(not any(c.get("reduction_loops") or []) for c in space)
     return space[: settings.most_candidates], whole_rows
+
+
+def _row_roles(roles: list[str]) -> bool:
+    """Tiles of rows (a row kernel) or the user's tile of rows walking the row in chunks."""
+    return bool(roles) and (set(roles) == {"rows"} or roles == ["tile", "reduce"])
+
+
+def kernel_row_facts(kernel: Any, args: tuple, whole_sizes: tuple[str, ...]) -> RowFacts:
+    """A row kernel's facts on `args` (row_facts), read from its whole-row code where a block
+    may hold the row (its chunk loops would count a row read twice as two)."""
+    names = list(inspect.signature(kernel.fn).parameters)
+    positional = kernel.positional(tuple(args), {})
+    widths = whole_widths(whole_sizes, names, positional) or []
+    whole = widths and max(widths) <= WHOLE_ROW_CANDIDATE_LIMIT
+    config = {"reduction_loops": [None] * len(widths)} if whole else None
+    code = kernel.bind(args, config).transpiled.code if config else kernel.transpiled(args).code
+    return row_facts(code, kernel.name, widths, dict(zip(names, positional)), whole_sizes)
 
 
 def _distinct(configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -105,7 +129,7 @@ LOOPED_CONFIGS = 4  # of a tiled space's first configurations, each also tried i
 
 def with_reduction_loops(
     space: list[dict[str, Any]], kernel: Any, whole_sizes: tuple[str, ...], args: tuple,
-    device: Any = None,
+    device: Any, facts: RowFacts | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """The space with `reduction_loops` choices where a whole dimension is wider than a few
     thousand lanes (reduction_candidates): a row kernel's forms in turns (row_space); other
@@ -116,11 +140,10 @@ def with_reduction_loops(
     options = reduction_loop_candidates(widths) if widths else []
     if len(options) < 2:
         return space  # one choice: the default's own
-    roles = {role for _, role in kernel.transpiled(tuple(args)).tunables.get(kernel.name, ())}
-    if roles <= {"rows", "batch"}:
-        warp_size = getattr(device, "warp_size", 32)
-        max_threads = getattr(device, "max_threads_per_block", 1024)
-        return row_space(space, widths, warp_size, max_threads)
+    tunables = kernel.transpiled(tuple(args)).tunables.get(kernel.name, ())
+    if {role for _, role in tunables} <= {"rows", "batch"}:
+        facts = facts or kernel_row_facts(kernel, args, whole_sizes)
+        return row_space(space, widths, facts, device, len(tunables))
     whole = [o for o in options if all(c is None for c in o)][:1]
     looped = [o for o in options if any(c is not None for c in o)]
     tried = []
