@@ -1,6 +1,9 @@
 """No second list of hl names: outside the hl table (transpiler/compile/ops/hl.py), a string that
 spells an hl function's name is not compared with, collected into a set / dict / tuple, or
-matched on, except where the allowlist below says why the word means something else there."""
+matched on, except where the allowlist below says why the word means something else there.
+Lowering and the cost model (compile/lower/, analysis/perf/) likewise tell torch's rows (the op
+table, the orderings, the products) apart by their columns, not by name, except where
+TORCH_ALLOWED says why."""
 
 from __future__ import annotations
 
@@ -10,16 +13,18 @@ from pathlib import Path
 import pytest
 
 from transpiler.compile.ops.hl import HELION_ONLY, HL
+from transpiler.compile.ops.products import TORCH_PRODUCTS
+from transpiler.compile.ops.table import ELEMENTWISE, REDUCTIONS
+from transpiler.compile.ops.table_orderings import ORDERING_OPS
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = "transpiler/compile/ops/hl.py"
 NAMES = {op.name for op in HL} | set(HELION_ONLY)
+# torch's rows: a name test on one of these in lowering or the cost model is a column missing
+TORCH_ROWS = {op.name for op in (*ELEMENTWISE, *REDUCTIONS, *ORDERING_OPS, *TORCH_PRODUCTS)}
+LOWERING = ("transpiler/compile/lower/", "transpiler/analysis/perf/")
 
 _TORCH = "torch's function of that name, not hl's"
-_LOWER = (
-    "lower/: one lowering method telling the rows it serves apart by name (or a device loop's "
-    "kind); to become row data once demix's functions replace the mixins (issue 16 move 3)"
-)
 _SHAPES = (
     "lower/shapes.py and shape_calls.py (once's shape analysis, 2026-12-04) tell hl rows apart "
     "by name, binding by position: the rule per row belongs in the table (a shape column, as "
@@ -36,12 +41,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/frontend/host.py", "rand"): _TORCH,
     ("transpiler/compile/frontend/host.py", "zeros"): _TORCH,
     ("transpiler/compile/lower/views.py", "full"): _TORCH + " (full_like, new_full)",
-    ("transpiler/compile/lower/reductions.py", "cumsum"): _TORCH + " (hl.cumsum lowers by it)",
-    ("transpiler/compile/lower/reductions.py", "cumprod"): _TORCH + " (hl.cumprod lowers by it)",
     ("transpiler/compile/ops/candidates.py", "cumsum"): "Inductor's list of torch ops",
     ("transpiler/compile/ops/candidates.py", "cumprod"): "Inductor's list of torch ops",
-    ("transpiler/compile/lower/indexing.py", "full"): "a subscript element's kind (a whole dim)",
-    ("transpiler/compile/lower/indexing.py", "tile"): "a subscript element's kind (a tile axis)",
     ("transpiler/run/autotune.py", "tile"): "a block size's role",
     ("transpiler/run/autotune.py", "reduce"): "a block size's role",
     ("transpiler/run/tune_settings.py", "full"): "an autotune effort",
@@ -55,10 +56,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/frontend/host.py", "register_block_size"): _ONE_ROW,
     ("transpiler/compile/frontend/kernels.py", "barrier"): _ONE_ROW + ": where it may stand",
     ("transpiler/compile/pipeline.py", "constexpr"): _ONE_ROW + ": an annotation",
-    ("transpiler/compile/lower/loops.py", "jagged_tile"): _LOWER,
-    ("transpiler/compile/lower/loops.py", "vtile"): _LOWER,
-    ("transpiler/compile/lower/loops.py", "static_range"): _LOWER,
-    ("transpiler/compile/lower/statements.py", "dot"): _LOWER,
     **{
         (f"transpiler/compile/lower/{module}", word): _SHAPES
         for module, words in (
@@ -69,21 +66,11 @@ ALLOWED: dict[tuple[str, str], str] = {
         )
         for word in words
     },
-    ("transpiler/compile/lower/calls.py", "dot"): _LOWER,
-    ("transpiler/compile/lower/calls.py", "zeros"): _LOWER,
-    ("transpiler/compile/lower/calls.py", "full"): _LOWER,
-    ("transpiler/compile/lower/dots.py", "dot"): _LOWER,
-    ("transpiler/compile/lower/loops.py", "grid"): _LOWER,
-    ("transpiler/compile/lower/loops.py", "tile"): _LOWER,
-    ("transpiler/compile/lower/memory.py", "load"): _LOWER,
-    ("transpiler/compile/lower/memory.py", "store"): _LOWER,
-    ("transpiler/compile/lower/random.py", "rand"): _LOWER,
-    ("transpiler/compile/lower/memory.py", "atomic_cas"): _LOWER,
 }
 
 
-def _spelled(tree: ast.AST) -> list[tuple[int, str]]:
-    """(line, word) of each hl name compared with, collected or matched on in `tree`."""
+def _spelled(tree: ast.AST, names: set[str] = NAMES) -> list[tuple[int, str]]:
+    """(line, word) of each of `names` compared with, collected or matched on in `tree`."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare):
@@ -104,7 +91,7 @@ def _spelled(tree: ast.AST) -> list[tuple[int, str]]:
             continue
         for candidate in candidates:
             word = _word(candidate)
-            if word in NAMES:
+            if word in names:
                 found.append((candidate.lineno, word))
     return sorted(set(found))
 
@@ -144,6 +131,141 @@ def test_no_module_but_the_table_lists_hl_names():
 
 def test_every_allowed_entry_is_still_there():
     assert not set(ALLOWED) - set(_found())
+
+
+_BUILTIN = "Python's abs / max / min called in device code (builtins), not torch's rows"
+_OWN = (
+    "one row's own finishing rule, beside the code it shapes (a column when a second row needs it)"
+)
+_PATTERN = "matches the spelling of an expression it rewrites (a pattern, not a list of rows)"
+# lowering / cost-model module → (torch row names it may still test, why). 2026-12-04: 80 such
+# (line, name) tests in lower/ and perf/, 164 before (the products, the reductions' and
+# accumulations' sets and the orderings' dict became columns: ops/products.py, ReductionOp,
+# OrderingOp); hl names there (lower/shapes*.py aside): 3, 53 before
+TORCH_ALLOWED: dict[str, tuple[frozenset[str], str]] = {
+    "transpiler/compile/lower/accumulations.py": (
+        frozenset({"sum", "softmax", "log_softmax", "std", "max", "logsumexp", "add"}),
+        _OWN + ": what the loop's accumulators give (mean / sum, std / var, softmax / "
+        "log_softmax / logsumexp); 'sum', 'max', 'add' also the online record's fields",
+    ),
+    "transpiler/compile/lower/calls.py": (
+        frozenset({"max", "min", "abs", "clamp", "gelu", "tanh", "all", "any"})
+        | frozenset({"count_nonzero", "pow", "where", "exp"}),
+        _BUILTIN + "; " + _OWN + " (gelu's approximate=, clamp's min= / max=, pow's exponent, "
+        "where's scalars, any / all of x != 0, max(a, b) as maximum)",
+    ),
+    "transpiler/compile/lower/expressions.py": (frozenset({"abs", "max", "min"}), _BUILTIN),
+    "transpiler/compile/lower/inlining.py": (frozenset({"abs", "max", "min"}), _BUILTIN),
+    "transpiler/compile/lower/scans.py": (frozenset({"abs", "max", "min"}), _BUILTIN),
+    "transpiler/compile/lower/host_tails.py": (
+        frozenset({"mean", "sum"}),
+        "host code's `out.sum()` / `out.mean()` after the loop (a tail fused into the kernel)",
+    ),
+    "transpiler/compile/lower/norms.py": (
+        frozenset({"sum", "amax"}),
+        "vector_norm's ord → the reduction that finishes it (a norm's own table)",
+    ),
+    "transpiler/compile/lower/online_rows.py": (
+        frozenset({"exp", "where", "sum", "max"}),
+        _PATTERN,
+    ),
+    "transpiler/compile/lower/welford_rows.py": (frozenset({"mean", "square", "sum"}), _PATTERN),
+    "transpiler/compile/lower/reductions.py": (
+        frozenset({"std", "var", "logsumexp", "amax", "argmax", "argmin", "mean"}),
+        _OWN + " (var's second argument is unbiased, not keepdim; amax of a scaled product)",
+    ),
+    "transpiler/compile/lower/shape_calls.py": (
+        frozenset({"bmm", "matmul", "mm", "addmm", "baddbmm", "abs", "max", "min"}),
+        "the shape analysis (helper 'retry' owns it, 2026-12-04): products to read from "
+        "ops/products.py next; builtins",
+    ),
+    "transpiler/analysis/perf/op_calls.py": (
+        frozenset({"max", "min", "logcumsumexp"}),
+        "max(a, b) / min(a, b) are maximum / minimum (builtins and torch's two-tensor form); "
+        "logcumsumexp's float result of integers",
+    ),
+}
+
+
+def _torch_tests(module: str, tree: ast.AST) -> dict[str, list[int]]:
+    """word → lines of each torch row's name tested in a lowering or cost-model module."""
+    if not module.startswith(LOWERING):
+        return {}
+    found: dict[str, list[int]] = {}
+    for line, word in _spelled(tree, TORCH_ROWS):
+        found.setdefault(word, []).append(line)
+    return found
+
+
+def _stray_torch(module: str, tree: ast.AST) -> dict[str, list[int]]:
+    allowed = TORCH_ALLOWED.get(module, (frozenset(), ""))[0]
+    return {w: lines for w, lines in _torch_tests(module, tree).items() if w not in allowed}
+
+
+def _torch_found() -> dict[str, dict[str, list[int]]]:
+    found = {}
+    for path in _modules():
+        module = path.relative_to(ROOT).as_posix()
+        tests = _torch_tests(module, ast.parse(path.read_text()))
+        if tests:
+            found[module] = tests
+    return found
+
+
+def test_lowering_tells_torch_rows_apart_by_their_columns():
+    stray = {
+        module: {
+            w: lines for w, lines in tests.items() if w not in TORCH_ALLOWED.get(module, ((),))[0]
+        }
+        for module, tests in _torch_found().items()
+    }
+    stray = {module: tests for module, tests in stray.items() if tests}
+    assert not stray, (
+        "torch rows told apart by name in lowering / the cost model (give the row a column in "
+        f"ops/table.py, table_orderings.py or products.py and read it): {stray}"
+    )
+
+
+def test_every_torch_allowance_is_still_used():
+    found = _torch_found()
+    unused = {
+        module: sorted(words - set(found.get(module, {})))
+        for module, (words, _) in TORCH_ALLOWED.items()
+        if words - set(found.get(module, {}))
+    }
+    assert not unused, unused
+
+
+@pytest.mark.parametrize(
+    "module, code, stray",
+    [
+        # the sets this session moved into columns: each would fail again
+        (
+            "transpiler/compile/lower/reductions.py",
+            "_SCANS = ('cumsum', 'cumprod')",
+            ["cumprod", "cumsum"],
+        ),
+        (
+            "transpiler/compile/lower/accumulations.py",
+            "LOOPABLE = ('var', 'argmax')",
+            ["argmax", "var"],
+        ),
+        (
+            "transpiler/compile/lower/dots.py",
+            "if name in ('addmm', 'baddbmm'): pass",
+            ["addmm", "baddbmm"],
+        ),
+        ("transpiler/analysis/perf/op_calls.py", "DOTS = {'matmul': 0, 'mm': 0}", ["matmul", "mm"]),
+        ("transpiler/compile/lower/orderings.py", "if name == 'flip': pass", ["flip"]),
+        # allowed where the allowlist says why; outside lowering not this check's business
+        ("transpiler/compile/lower/expressions.py", "if name in ('abs', 'max'): pass", []),
+        ("transpiler/compile/lower/reductions.py", "if name == 'logsumexp': pass", []),
+        ("transpiler/reference/mode.py", "if name == 'cumsum': pass", []),
+        ("transpiler/compile/lower/calls.py", "x = 'sum of rows'", []),
+    ],
+)
+def test_the_torch_scan_finds_name_tests_in_lowering(module, code, stray):
+    assert sorted(_stray_torch(module, ast.parse(code))) == stray
 
 
 @pytest.mark.parametrize(

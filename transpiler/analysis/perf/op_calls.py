@@ -9,6 +9,7 @@ import torch
 
 from ...compile.frontend.signatures import HL_SIGNATURES
 from ...compile.ops.hl import HL_BY_NAME
+from ...compile.ops.products import TORCH_PRODUCTS_BY_NAME
 from ...compile.ops.table import CAST_METHODS, ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
 from ...compile.ops.table_orderings import ORDERING_OPS_BY_NAME
 from .cost import Dim
@@ -18,7 +19,6 @@ from .values import Block, BlockSize, Group, Host, Tiles, broadcast, dtype_float
 if TYPE_CHECKING:
     from .walk import Walker
 
-DOTS = {"matmul": 0, "mm": 0, "bmm": 0, "addmm": 1, "baddbmm": 1}  # torch's → index of a
 ALLOCATE_LIKE = {"zeros_like", "ones_like", "empty_like", "full_like"}
 # hl cost kinds (ops/hl.py COSTS) → the method that costs a call ("host" calls make no device value)
 HL_COSTS = {
@@ -45,7 +45,7 @@ class Calls:
     def operation(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Any:
         if name in ("max", "min") and len(operands) == 2 and isinstance(operands[1], Block):
             name = {"max": "maximum", "min": "minimum"}[name]
-        if name in DOTS:
+        if name in TORCH_PRODUCTS_BY_NAME:
             return self.dot_call(node, name, operands, keywords)
         if name in ELEMENTWISE_BY_NAME:
             extra = [
@@ -164,14 +164,15 @@ class Calls:
             Dim() if i in axes else d for i, d in enumerate(dims) if keepdim or i not in axes
         )
         result = Block(reduced, floating)
-        if name in ("max", "min"):
+        if op.indices:  # torch.max(x, dim): the values and their indices
             return Group((result, Block(reduced, floating=False)))
         return result
 
     def dot_call(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Block:
-        first = DOTS[name]
-        accumulator = operands[0] if first else None
-        return self.dot(node, operands[first], operands[first + 1], accumulator)
+        row = TORCH_PRODUCTS_BY_NAME[name]  # ops/products.py: where its operands stand
+        accumulator = operands[row.accumulator] if row.accumulator is not None else None
+        first, second = row.factors
+        return self.dot(node, operands[first], operands[second], accumulator)
 
     def dot(self, node: cst.CSTNode, a: Any, b: Any, accumulator: Any = None) -> Block:
         """[..., M, K] @ [..., K, N]: 2·M·N·K FLOPs; an accumulator's add is the FMA's."""

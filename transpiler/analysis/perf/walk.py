@@ -12,7 +12,7 @@ import torch
 
 from ...compile.frontend.kernels import collect_aliases, device_loop_kind, find_kernels
 from ...compile.frontend.source import Source
-from ...compile.ops.hl import HL_BY_NAME
+from ...compile.ops.hl import HL_BY_NAME, INDEX, LANES
 from .cost import Cost, Dim, KernelWork, Loop, Work
 from .expressions import Expressions
 from .host_eval import CostModelError, bind_arguments, module_namespace, run_host_statement
@@ -120,7 +120,7 @@ class Walker:
         kind = device_loop_kind(loop, self.aliases)
         if kind is None and not self.is_range(call):
             raise self.error(loop, "this loop (hl.tile, hl.grid, range, hl.static_range)")
-        tiles = kind is not None and HL_BY_NAME[kind].cost == "tiles"  # else one index at a time
+        tiles = kind is not None and HL_BY_NAME[kind].each == LANES  # else one index at a time
         positional = [a.value for a in call.args if a.keyword is None]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         values = [self.host_value(call, p) for p in positional]
@@ -158,7 +158,7 @@ class Walker:
         return keys
 
     def is_range(self, call: cst.BaseExpression) -> bool:
-        """`range(...)`, or an hl call whose row the cost model walks as a loop of indices."""
+        """`range(...)`, or an hl call whose row is a loop of indices (hl.static_range)."""
         if not isinstance(call, cst.Call):
             return False
         if m.matches(call.func, m.Name("range")):
@@ -167,8 +167,7 @@ class Walker:
             "."
         )
         return (
-            namespace == "helion.language"
-            and getattr(HL_BY_NAME.get(name), "cost", None) == "indices"
+            namespace == "helion.language" and getattr(HL_BY_NAME.get(name), "each", None) == INDEX
         )
 
     def host_value(self, node: cst.CSTNode, expression: cst.BaseExpression) -> Any:

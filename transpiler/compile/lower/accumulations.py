@@ -8,15 +8,10 @@ import libcst as cst
 
 from ..emit.codegen import expr, render
 from ..frontend.errors import ReductionLoopError
+from ..ops.table import REDUCTIONS_BY_NAME
 from .reduction_loops import MARK, Accumulation, read_names
 from .values import TUPLE, Value, block, triton_dims
 from .welford_rows import lane_counts
-
-_SUMS = ("sum", "mean")
-_EXTREMES = {"amax": ("max", "-inf"), "max": ("max", "-inf"), "amin": ("min", "inf"), "min": ("min", "inf")}  # fmt: skip
-_ARGS = {"argmax": ("max", "-inf"), "argmin": ("min", "inf")}
-_ONLINE = ("logsumexp", "softmax", "log_softmax")
-LOOPABLE = (*_SUMS, *_EXTREMES, *_ARGS, *_ONLINE, "var", "std")
 
 
 def hoist_reduction(
@@ -24,13 +19,16 @@ def hoist_reduction(
 ) -> Value:
     """The reduction as accumulations (their loops placed by reduction_loops.restructure); the
     value it gives after the loop."""
-    if name not in LOOPABLE or (value.dtype == "int" and name not in _SUMS):
+    op = REDUCTIONS_BY_NAME[name]
+    if op.looped is None or (value.dtype == "int" and op.looped != "sum"):
         raise builder.source.error(
             ReductionLoopError, node, f"{name} along a dimension walked in chunks"
         )
+    # an extreme's or an arg's tl function and identity (tl.max / -inf, tl.argmin / inf)
+    best_kind, identity = op.triton.removeprefix("tl.").removeprefix("arg"), op.identity
     if value.dtype is None:  # the launcher requires float tensors along the row (below)
         builder.reduction_loops.unsure_lines.add(builder.source.line_of(node))
-    with_indices = name in ("max", "min") and args.get(0, "dim") is not None
+    with_indices = op.indices and args.get(0, "dim") is not None
     base = _base_name(builder, node, name)
     operand = render(value.code)
     operand_dims = triton_dims(value.dims)
@@ -56,7 +54,7 @@ def hoist_reduction(
     fresh = builder.names.fresh
     line = builder.source.line_of(node)
     count = render(builder.reductions.axis_count(builder.reduction_loops.looped.axis))
-    if name in _SUMS:
+    if op.looped == "sum":
         total, partial = fresh(f"{base}_sum"), fresh(f"{base}_sums")
         init, after = (
             [f"{partial} = tl.zeros({lanes}, {accumulate})"],
@@ -81,7 +79,7 @@ def hoist_reduction(
         if name == "sum":
             return block(finish(total), dims, value.dtype)
         return block(finish(f"{total} / {count}"), dims, "float")
-    if name in ("var", "std"):  # one read of the row: Welford's running mean and squares
+    if op.looped == "welford":  # one read of the row: Welford's running mean and squares
         builder.use_helper("welford_combine")
         mean, squares, seen = fresh(f"{base}_mean"), fresh(f"{base}_m2"), fresh(f"{base}_count")
         lane_mean, lane_squares, lane_seen = (fresh(f"{n}s") for n in (mean, squares, seen))
@@ -109,8 +107,8 @@ def hoist_reduction(
         if name == "std":
             variance = f"tl.sqrt({variance})"
         return block(finish(variance), dims, "float")
-    if name in _EXTREMES and not with_indices:
-        kind, identity = _EXTREMES[name]
+    if op.looped == "extreme" and not with_indices:
+        kind = best_kind
         best, lane_best = fresh(f"{base}_{kind}"), fresh(f"{base}_{kind}s")
         _add(builder, best, [f'{lane_best} = tl.full({lanes}, float("{identity}"), tl.float32)'],
              [f"{lane_best} = tl.{kind}imum({lane_best}, {chunk(_inf(identity))})"], line,
@@ -125,8 +123,8 @@ def hoist_reduction(
             }
             builder.reduction_loops.accumulations[best].online = online
         return block(finish(best), dims, value.dtype)
-    if name in _ARGS or with_indices:  # per chunk: lanes would lose which equal value came first
-        kind, identity = _ARGS.get(name) or _EXTREMES[name]
+    if op.looped == "arg" or with_indices:  # per chunk: lanes would lose the first equal value
+        kind = best_kind
         best, index = fresh(f"{base}_{kind}"), fresh(f"{base}_index")
         chunk_best, chunk_index = fresh(f"chunk_{kind}"), fresh("chunk_index")
         better = fresh("better")

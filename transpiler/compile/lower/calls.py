@@ -24,6 +24,7 @@ from ..frontend.errors import (
 from ..frontend.signatures import HL_SIGNATURES, bind, torch_refusals, torch_signature
 from ..ops.alternatives import unsupported_hint
 from ..ops.hl import HL_BY_NAME, LANGUAGE_NAMES, REFUSED_LANGUAGE
+from ..ops.products import PRODUCT_METHODS, TORCH_PRODUCTS_BY_NAME
 from ..ops.table import (
     CAST_METHODS,
     DTYPES,
@@ -37,13 +38,11 @@ from ..ops.table import (
 from ..ops.table_math import MATH_FUNCTIONS
 from ..ops.table_orderings import ORDERING_OPS_BY_NAME
 from .arguments import Arguments
-from .dots import DOT_FUNCTIONS
 from .expressions import result_dtype
 from .gathers import lower_gather
 from .joins import STACK_FUNCTIONS
 from .orderings import lower_ordering
 from .promotion import result_of, with_dimensioned_dtype
-from .reductions import PREPARED
 from .scaled_products import exp_as_exp2
 from .values import (
     BLOCK,
@@ -103,7 +102,7 @@ class Calls:
         args = Arguments(node)
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
-            if method in ("matmul", "mm", "bmm") and len(args.positional) == 1:
+            if method in PRODUCT_METHODS and len(args.positional) == 1:
                 owner_kind = (
                     self.k.expressions.lower_expr(node.func.value).kind
                     if isinstance(node.func.value, cst.Name)
@@ -130,8 +129,8 @@ class Calls:
             return self.call_language(name, args, node)
         if module == "builtins":
             return self.call_builtin(name, args, node)
-        if module == "torch" and name in DOT_FUNCTIONS and name != "dot":  # hl.dot: its row
-            return self.k.dots.dot_call(name, args, node)
+        if module == "torch" and name in TORCH_PRODUCTS_BY_NAME:
+            return self.k.dots.torch_product(name, args, node)
         if qualified == "typing.cast" and len(args.positional) == 2:  # cast(T, v) is v
             return self.k.expressions.lower_expr(args.positional[1])
         if module == "torch" and name == "promote_types":
@@ -280,22 +279,15 @@ class Calls:
     # -- hl rows whose lowering needs a word more than the method they call ----------------
 
     def hl_allocate(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        """`hl.zeros(shape, dtype)`, `hl.full(shape, value, dtype)`."""
-        shape_node, value_node = args.get(0, "shape"), args.get(1, "value")
-        for what, missing in (("shape", shape_node), ("value", value_node)):
-            if missing is None and (what == "shape" or name == "full"):
-                raise self.k.source.error(
-                    UnsupportedConstructError,
-                    node,
-                    f"hl.{name}() needs a {what}",
-                    hint="write hl.zeros([tile], dtype=...) or hl.full([tile], value, dtype=...)",
-                )
-        value = constant(0.0) if name == "zeros" else self.k.expressions.lower_expr(value_node)
-        dtype_node = args.get(1 if name == "zeros" else 2, "dtype")
+        """`hl.zeros(shape, dtype)`, `hl.full(shape, value, dtype)`: a row without a `value`
+        parameter fills with zeros."""
+        value_node = args.keywords.get("value")
+        value = constant(0.0) if value_node is None else self.k.expressions.lower_expr(value_node)
+        dtype_node = args.keywords.get("dtype")
         dtype = self.k.expressions.lower_expr(dtype_node) if dtype_node is not None else None
         if dtype is not None:
             self.k.views.refuse_unsupported_dtype(dtype, node)
-        return self.k.views.allocate(shape_node, value, dtype, node)
+        return self.k.views.allocate(args.keywords["shape"], value, dtype, node)
 
     def hl_scan(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`hl.cumsum(x, dim)`, `hl.cumprod(x, dim)`: the op table's scans."""
@@ -471,8 +463,9 @@ class Calls:
             )
             reduced = self.k.reductions.reduction(name, flags, args, node)
             return reduced.with_code(expr("r != 0", r=reduced.code), dtype="bool")
-        if name in PREPARED and spelling in REDUCTIONS_BY_NAME[name].spellings:
-            prepared = expr(PREPARED[name], a=value.code)
+        reduction = REDUCTIONS_BY_NAME.get(name)
+        if reduction is not None and reduction.prepared and spelling in reduction.spellings:
+            prepared = expr(reduction.prepared, a=value.code)
             dtype = "int" if name == "count_nonzero" else value.dtype
             value = value.with_code(prepared, dtype=dtype, loaded_from=frozenset(), storage=None)
         if name in REDUCTIONS_BY_NAME and spelling in REDUCTIONS_BY_NAME[name].spellings:

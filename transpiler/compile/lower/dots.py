@@ -9,6 +9,12 @@ import libcst as cst
 
 from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
+from ..ops.products import (
+    LANGUAGE_PRODUCTS_BY_NAME,
+    PRODUCT_NAMES,
+    TORCH_PRODUCTS_BY_NAME,
+    ProductOp,
+)
 from .float8 import check_float8_factors
 from .split_k import split_whole_k
 from .values import BLOCK, DTYPE, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
@@ -22,18 +28,6 @@ if TYPE_CHECKING:
 # default does. Only float8 factors read it: for other dtypes the Triton IR is the same.
 PRECISE_FLOAT8 = "max_num_imprecise_acc"
 
-# name → (positions of the two factors, position of the accumulator or None)
-DOT_FUNCTIONS = {
-    "matmul": ((0, 1), None),
-    "mm": ((0, 1), None),
-    "bmm": ((0, 1), None),
-    "addmm": ((1, 2), 0),
-    "baddbmm": ((1, 2), 0),
-    "dot": ((0, 1), None),  # hl.dot(a, b, acc=..., out_dtype=...)
-}
-# torch's `.dtype` overloads (`torch.bmm(a, b, torch.float32)`): the position of out_dtype
-OUT_DTYPE_POSITIONS = {"mm": 2, "bmm": 2, "addmm": 3, "baddbmm": 3, "dot": 3}
-
 
 class Dots:
     """`dot(a_node, b_node, acc)`: tl.dot on the blocks as stored, K lanes outside set to 0."""
@@ -41,14 +35,21 @@ class Dots:
     def __init__(self, k: KernelBuilder) -> None:
         self.k = k
 
-    def dot_call(self, name: str, args, node: cst.CSTNode, acc: Value | None = None) -> Value:
-        factors, acc_position = DOT_FUNCTIONS[name]
-        nodes = [
-            args.get(i, k)
-            for i, k in zip(factors, ("input", "mat2") if name != "dot" else ("mat1", "mat2"))
-        ]
-        if name in ("addmm", "baddbmm"):
-            nodes = [args.positional[i] if i < len(args.positional) else None for i in factors]
+    def dot_call(self, name: str, args, node: cst.CSTNode) -> Value:
+        """hl.dot's row: its arguments bound by the signature (ops/products.py)."""
+        return self.product(LANGUAGE_PRODUCTS_BY_NAME[name], args, node)
+
+    def torch_product(self, name: str, args, node: cst.CSTNode) -> Value:
+        """`torch.mm(a, b)`, `torch.addmm(c, a, b)`, ...: their row of ops/products.py."""
+        return self.product(TORCH_PRODUCTS_BY_NAME[name], args, node)
+
+    def product(self, row: ProductOp, args, node: cst.CSTNode) -> Value:
+        """The product a row's call spells: its factors, accumulator and out_dtype read where
+        the row says."""
+        name, acc = row.name, None
+        nodes = [args.get(i, k) for i, k in zip(row.factors, row.factor_keywords)]
+        if row.scales:
+            nodes = [args.positional[i] if i < len(args.positional) else None for i in row.factors]
             for keyword in ("beta", "alpha"):
                 if keyword in args.keywords:
                     raise self.k.source.error(
@@ -61,7 +62,7 @@ class Dots:
             raise self.k.source.error(
                 UnsupportedConstructError, node, f"{name}() needs two matrices"
             )
-        most = OUT_DTYPE_POSITIONS.get(name, len(factors)) + (name in OUT_DTYPE_POSITIONS)
+        most = len(row.factors) if row.out_dtype is None else row.out_dtype + 1
         if len(args.positional) > most:  # torch refuses them too: never dropped
             raise self.k.source.error(
                 UnsupportedConstructError,
@@ -69,20 +70,19 @@ class Dots:
                 f"{name}() takes {most} positional arguments, not {len(args.positional)}",
                 hint="pass only the matrices (and an accumulator where the function takes one)",
             )
-        if acc_position is not None:
+        if row.accumulator is not None:
             acc_node = (
-                args.positional[acc_position]
-                if acc_position < len(args.positional)
-                else args.keywords.get("input")
+                args.positional[row.accumulator]
+                if row.accumulator < len(args.positional)
+                else args.keywords.get(row.accumulator_keyword)
             )
-            acc = self.k.expressions.arithmetic(self.k.expressions.lower_expr(acc_node), acc_node)
-        if name == "dot" and "acc" in args.keywords:
-            acc = self.k.expressions.arithmetic(
-                self.k.expressions.lower_expr(args.keywords["acc"]), args.keywords["acc"]
-            )
+            if acc_node is not None:
+                acc = self.k.expressions.arithmetic(
+                    self.k.expressions.lower_expr(acc_node), acc_node
+                )
         out_dtype = None
-        if name in OUT_DTYPE_POSITIONS:
-            out_dtype = args.get(OUT_DTYPE_POSITIONS[name], "out_dtype")
+        if row.out_dtype is not None:
+            out_dtype = args.get(row.out_dtype, "out_dtype")
         if out_dtype is not None and self.k.expressions.lower_expr(out_dtype).kind != DTYPE:
             raise self.k.source.error(
                 UnsupportedConstructError,
@@ -262,7 +262,7 @@ class Dots:
                 factors = [node.left, node.right]
             elif (
                 isinstance(node, cst.Call)
-                and (self.k.aliases.qualified(node.func) or "").rsplit(".", 1)[-1] in DOT_FUNCTIONS
+                and (self.k.aliases.qualified(node.func) or "").rsplit(".", 1)[-1] in PRODUCT_NAMES
             ):
                 factors = [a.value for a in node.args if a.keyword is None]
             for child in node.children:

@@ -42,6 +42,11 @@ if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
 
+# what each element of a subscript is (Indexing.index_elements): a tile axis, a whole
+# dimension (`:`), a slice of constant length (`begin:begin + n`), one index
+TILED, WHOLE, SLICED, SCALAR = "tiled", "whole", "sliced", "scalar"
+
+
 class Indexing:
     """Loads (`x[tile_m, :]`), stores (`out[tile] = v`) and views of blocks (`v[:, None]`)."""
 
@@ -258,7 +263,7 @@ class Indexing:
                 f"{used} indices for {tensor!r}, which has {rank} dimension{'s' * (rank != 1)}",
             )
         if rank is not None:
-            elements += [("full", None)] * (rank - used)
+            elements += [(WHOLE, None)] * (rank - used)
         else:
             previous = self.k.checked_ranks.setdefault(tensor, used)
             if previous != used:
@@ -270,7 +275,7 @@ class Indexing:
         dims: list[Axis | None] = []
         placed: list[tuple[str, object, int, int]] = []  # kind, payload, tensor dim, position
         # a tile or ':' per dimension, nothing else: a tensor descriptor can copy it
-        self.k.access_is_tiles = all(kind in ("tile", "full") for kind, _ in elements)
+        self.k.access_is_tiles = all(kind in (TILED, WHOLE) for kind, _ in elements)
         tensor_dim = 0
         nones = set()
         starts: list[tuple[ast.expr, int]] = []  # (start, tensor dim) of slices from the host
@@ -283,16 +288,16 @@ class Indexing:
                 nones.add(len(dims))
                 dims.append(None)
                 continue
-            if kind == "full" and self.k.host.size_key(tensor, tensor_dim) == "1":
+            if kind == WHOLE and self.k.host.size_key(tensor, tensor_dim) == "1":
                 dims.append(None)  # `:` of a dimension the host code made 1 (`x.view(n, 1)`)
                 self.k.access_is_tiles = False
                 tensor_dim += 1
                 continue
-            if kind == "full":
+            if kind == WHOLE:
                 payload = self.full_axis(tensor, tensor_dim, node)
                 payload = chunk_axis_for(self.k, node, len(dims), payload)  # split_k.py
-                kind = "tile"
-            sliced = kind == "slice"  # its mask holds the tensor's size: no size check
+                kind = TILED
+            sliced = kind == SLICED  # its mask holds the tensor's size: no size check
             if sliced:
                 from_host = self.k.slices.host_slice(tensor, tensor_dim, payload, node)
                 if from_host is None:
@@ -301,13 +306,13 @@ class Indexing:
                     payload, start = from_host
                     if start is not None:
                         starts.append((start, tensor_dim))
-                kind = "tile"
-            if kind == "tile":
+                kind = TILED
+            if kind == TILED:
                 placed.append((kind, payload, tensor_dim, len(dims)))
                 dims.append(payload)
                 if not self.is_full_axis(payload) and not sliced and self.k.k_split is None:
                     self.k.coverage.append((tensor, tensor_dim, payload))
-            elif kind == "scalar":
+            elif kind == SCALAR:
                 placed.append((kind, payload, tensor_dim, -1))
             else:  # a block of indices: a gather
                 placed.append((kind, payload, tensor_dim, len(dims)))
@@ -317,22 +322,22 @@ class Indexing:
         offsets, masks = [], []
         pointer = self.k.tensor_pointer(tensor)
         for kind, payload, dim, position in placed:
-            if kind == "scalar" and payload.kind != CONST:  # Helion: a dimension of 1 reads
+            if kind == SCALAR and payload.kind != CONST:  # Helion: a dimension of 1 reads
                 stride = ast.Name(id=self.k.broadcast_stride(tensor, dim))  # its one element
             else:
                 stride = ast.Name(id=self.k.stride(tensor, dim))
             if position >= 0:
-                if any(is_squeezed(d) for d in dims) and kind not in ("tile", "scalar"):
+                if any(is_squeezed(d) for d in dims) and kind not in (TILED, SCALAR):
                     raise NotSqueezable(f"a gather into {tensor}")
                 position = triton_position(tuple(dims), position)
-            if kind == "tile" and payload.squeezed:  # one index: a scalar offset, no mask
+            if kind == TILED and payload.squeezed:  # one index: a scalar offset, no mask
                 offsets.append(expr("o * s", o=ast.Name(id=payload.offsets), s=stride))
-            elif kind == "tile":
+            elif kind == TILED:
                 offsets.append(
                     expr("o * s", o=broadcast(payload.offsets, position, result_rank), s=stride)
                 )
                 masks.append(self.place_mask(payload, position, dims, node))
-            elif kind == "scalar":
+            elif kind == SCALAR:
                 index = constant_index(self.k, tensor, dim, payload, node)
                 offsets.append(expr("o * s", o=index, s=stride))
             else:
@@ -347,8 +352,8 @@ class Indexing:
             offsets.append(expr("b * s", b=start, s=ast.Name(id=self.k.stride(tensor, dim))))
         pointers = total([ast.Name(id=pointer), *offsets])
         self.k.load_nones = (id(node), frozenset(nones))  # for the load's Value (view_nones)
-        leading_scalar = [kind for kind, _ in elements[:1]] == ["scalar"] and all(
-            kind in ("tile", "full") for kind, _ in elements[1:]
+        leading_scalar = [kind for kind, _ in elements[:1]] == [SCALAR] and all(
+            kind in (TILED, WHOLE) for kind, _ in elements[1:]
         )
         self.k.descriptor_dims = tuple(dims)
         if leading_scalar and None not in dims and self.k.descriptors_wanted:
@@ -381,9 +386,9 @@ class Indexing:
             part = element.slice
             if isinstance(part, cst.Slice):
                 if part.lower is None and part.upper is None and part.step is None:
-                    elements.append(("full", None))
+                    elements.append((WHOLE, None))
                     continue
-                elements.append(("slice", part))  # x[tile, begin:begin + length]
+                elements.append((SLICED, part))  # x[tile, begin:begin + length]
                 continue
             value_node = part.value
             if isinstance(value_node, cst.Name) and value_node.value == "None":
@@ -391,9 +396,9 @@ class Indexing:
                 continue
             value = self.k.expressions.lower_expr(value_node)
             if value.kind == TILE:
-                elements.append(("tile", value.axis))
+                elements.append((TILED, value.axis))
             elif value.kind == TILES:
-                elements.extend(("tile", item.axis) for item in value.items)
+                elements.extend((TILED, item.axis) for item in value.items)
             elif value.kind == CONST and not isinstance(value.const, int):
                 raise self.k.source.error(
                     UnsupportedConstructError,
@@ -403,7 +408,7 @@ class Indexing:
                 )
             elif value.kind in (BLOCK, CONST) and value.rank == 0:
                 note_index_value(self.k, value, value_node)
-                elements.append(("scalar", value))
+                elements.append((SCALAR, value))
             elif value.kind == BLOCK:
                 note_index_value(self.k, value, value_node)
                 elements.append(("gather", value))

@@ -17,9 +17,9 @@ from ..frontend.errors import (
     UnsupportedConstructError,
 )
 from ..frontend.host import whole_size_tensor
-from ..frontend.kernels import device_loop_kind
+from ..frontend.kernels import LANGUAGE, device_loop_kind
 from ..frontend.signatures import HL_SIGNATURES, bind
-from ..ops.hl import DEVICE_LOOPS
+from ..ops.hl import DEVICE_LOOPS, HL_BY_NAME, INDEX, JAGGED_LOOPS, LANES, UNROLLED_LOOPS
 from .argument_checks import power_of_two_check
 from .config_literals import config_value
 from .programs import PersistentLoop, PersistentPrograms, persistent_programs
@@ -28,8 +28,9 @@ from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
-# hl.vtile is Helion's later name for hl.jagged_tile: one loop, its length per parent lane
-JAGGED_LOOPS = ("helion.language.jagged_tile", "helion.language.vtile")
+# the rows of a jagged loop (hl.jagged_tile, hl.vtile) and of an unrolled one (hl.static_range)
+_JAGGED = tuple(f"{LANGUAGE}.{name}" for name in JAGGED_LOOPS)
+_UNROLLED = tuple(f"{LANGUAGE}.{name}" for name in UNROLLED_LOOPS)
 _DEFAULT_BLOCKS = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}
 
 
@@ -115,16 +116,17 @@ class Loops:
             return
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         keywords = [a for a in call.args if a.keyword is not None]
-        if name == "grid":  # its block_size= gets its own error below
+        if "block_size" not in signature.parameters:  # hl.grid's gets its own error below
             keywords = [a for a in keywords if a.keyword.value != "block_size"]
+        refused = dict(HL_BY_NAME[name].refused)
         bind(
             signature,
             positional,
             keywords,
             call,
             self.k.source.error,
-            refused=("step",) if name == "grid" else (),
-            hints={"step": "loop with hl.grid(n) and compute the index: i = begin + index * step"},
+            refused=tuple(refused),
+            hints=refused,
             owner=f"hl.{name}",
             arity_error=TileArgumentError,
         )
@@ -251,8 +253,14 @@ class Loops:
 
     # -- the top-level loop ---------------------------------------------------------------
 
+    def loop_each(self, loop: cst.For) -> str | None:
+        """What one iteration of a device loop binds (its row's `each`: LANES for hl.tile, INDEX
+        for hl.grid); None for any other loop."""
+        name = device_loop_kind(loop, self.k.aliases)
+        return HL_BY_NAME[name].each if name is not None else None
+
     def lower_top_loop(self, loop: cst.For) -> None:
-        kind = device_loop_kind(loop, self.k.aliases)
+        kind = self.loop_each(loop)
         ranges, explicit_blocks = self.loop_ranges(loop.iter)
         targets = self.loop_targets(loop, len(ranges))
         self.k.emit_comment(loop)
@@ -280,7 +288,7 @@ class Loops:
                 else f"{host_text[index][1]} - {host_text[index][0]}"
             )
             extent = end.code if begin is None else expr("e - b", e=end.code, b=begin.code)
-            if kind == "grid":
+            if kind == INDEX:
                 grid.append(f"({extent_host})" if begin is not None else extent_host)
                 values.append((extent, begin))
                 continue
@@ -313,7 +321,7 @@ class Loops:
         pid_codes = self.program_ids(kind, values, count, line)
         bound: list[Value] = []
         for index in range(count):
-            if kind == "grid":
+            if kind == INDEX:
                 extent, begin = values[index]
                 code = (
                     pid_codes[index]
@@ -360,7 +368,7 @@ class Loops:
     @staticmethod
     def tile_counts(kind: str, values: list) -> list[ast.expr]:
         """Kernel code for how many programs each dimension of the top-level loop takes."""
-        if kind == "grid":
+        if kind == INDEX:
             return [value[0] for value in values]
         return [expr("tl.cdiv(e, b)", e=value[0], b=value[4]) for value in values]
 
@@ -403,10 +411,10 @@ class Loops:
     def program_ids(self, kind: str, values: list, count: int, line: int) -> list[ast.expr]:
         if count == 1:
             self.k.program_start = len(self.k.lines)
-            if kind == "grid" and self.k.persistent is not None:  # the loop needs a pid line
+            if kind == INDEX and self.k.persistent is not None:  # the loop needs a pid line
                 self.k.emit("pid = tl.program_id(0).to(INDEX_DTYPE)", line)
                 return [ast.Name(id="pid")]
-            if kind == "grid":
+            if kind == INDEX:
                 return [expr("tl.program_id(0).to(INDEX_DTYPE)")]
             pid = values[0][5]
             self.k.emit(f"{pid} = tl.program_id(0).to(INDEX_DTYPE)", line)
@@ -414,7 +422,7 @@ class Loops:
         counts = self.tile_counts(kind, values)
         groups = config_value(self.k.settings, "l2_groupings")
         group = groups[0] if isinstance(groups, (list, tuple)) and groups else None
-        if kind == "tile" and count == 2 and isinstance(group, int) and group > 1:
+        if kind == LANES and count == 2 and isinstance(group, int) and group > 1:
             return self.grouped_program_ids(values, counts, group, line)
         codes = []
         for index in range(count):
@@ -425,7 +433,7 @@ class Loops:
             code = ast.Name(id="pid") if divisor is None else expr("pid // d", d=divisor)
             if index > 0:
                 code = expr("a % c", a=code, c=counts[index])
-            if kind == "tile":
+            if kind == LANES:
                 pid = values[index][5]
                 self.k.emit(assign(pid, code), line)
                 code = ast.Name(id=pid)
@@ -538,7 +546,7 @@ class Loops:
     # -- loops inside the program ---------------------------------------------------------
 
     def lower_inner_loop(self, loop: cst.For) -> None:
-        kind = device_loop_kind(loop, self.k.aliases)
+        kind = self.loop_each(loop)
         self.k.emit_comment(loop)
         line = self.k.source.line_of(loop)
         before = dict(self.k.scope)
@@ -622,7 +630,7 @@ class Loops:
             if begin_node is not None
             else ast.Constant(value=0)
         )
-        if kind == "grid":
+        if kind == INDEX:
             variable = self.k.names.fresh(f"{target}_{index}") if shared else target
             self.k.emit(
                 f"for {variable} in range({ast.unparse(begin)}, {ast.unparse(end.code)}):", line
@@ -683,7 +691,7 @@ class Loops:
 
     def is_jagged_loop(self, loop: cst.For) -> bool:
         call = loop.iter
-        return isinstance(call, cst.Call) and self.k.aliases.qualified(call.func) in JAGGED_LOOPS
+        return isinstance(call, cst.Call) and self.k.aliases.qualified(call.func) in _JAGGED
 
     def inner_block(self, wanted: str, explicit_blocks: list) -> str:
         explicit = explicit_blocks[0] if explicit_blocks else None
@@ -711,9 +719,7 @@ class Loops:
             and isinstance(call.func, cst.Name)
             and call.func.value == "range"
         )
-        if not (is_range or qualified == "helion.language.static_range") or not isinstance(
-            loop.target, cst.Name
-        ):
+        if not (is_range or qualified in _UNROLLED) or not isinstance(loop.target, cst.Name):
             raise self.k.source.error(
                 UnsupportedConstructError,
                 loop.iter,

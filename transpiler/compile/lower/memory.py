@@ -11,6 +11,7 @@ import libcst.matchers as m
 
 from ..emit.codegen import expr
 from ..frontend.errors import StoreTargetError, UnsupportedConstructError
+from ..frontend.signatures import HL_SIGNATURES
 from .values import HOST_TENSOR, Value, block
 
 if TYPE_CHECKING:
@@ -65,46 +66,60 @@ class Memory:
         extra = self.k.expressions.arithmetic(self.k.expressions.lower_expr(node), node)
         return extra.code if mask is None else expr("a & b", a=mask, b=extra.code)
 
-    def call_memory(self, name: str, args, node: cst.Call) -> Value:
-        target_node = args.get(0, "tensor" if name in ("load", "store") else "target")
-        index_node = args.get(1, "index")
-        if target_node is None or index_node is None:
-            raise self.k.source.error(
-                UnsupportedConstructError, node, f"hl.{name} needs a tensor and an index list"
-            )
+    def access(self, name: str, args, node: cst.Call):
+        """The tensor, its named pointers, mask (extra_mask too), axes and line of
+        `target[index]`: the row's first two parameters, bound by its signature."""
+        target, index = HL_SIGNATURES[name].positional[:2]
         covered = len(self.k.coverage)
-        tensor, pointers, mask, dims = self.indexed(target_node, index_node, node)
+        tensor, pointers, mask, dims = self.indexed(
+            args.keywords[target], args.keywords[index], node
+        )
         if _given(args, "extra_mask") is not None:  # the user's mask keeps tiles inside
             del self.k.coverage[covered:]  # (a tile over x and y loading x: no size check)
         mask = self.extra_mask(mask, args, node)
         line = self.k.source.line_of(node)
         pointers = self.k.indexing.named_pointers(tensor, pointers, line)
-        if name == "load":
-            self.k.sync_before_load(tensor, line)
-            code = self.k.indexing.load(pointers, mask)
-            self.k.note_load(tensor, dims)
-            policy = _given(args, "eviction_policy")
-            if policy is not None:
-                value = self.k.expressions.lower_expr(policy)
-                if value.const not in _EVICTION_POLICIES:
-                    raise self.k.source.error(
-                        UnsupportedConstructError,
-                        policy,
-                        f"eviction_policy={self.k.source.code(policy)}",
-                        hint=f"one of {sorted(_EVICTION_POLICIES)}, or leave it out",
-                    )
-                code.args[0].keywords.append(ast.keyword(arg="eviction_policy", value=value.code))
-            return replace(block(code, dims), loaded_from=frozenset({tensor}))
+        return tensor, pointers, mask, dims, line
+
+    def load(self, name: str, args, node: cst.Call) -> Value:
+        """`hl.load(x, [i, j], extra_mask=..., eviction_policy=...)`."""
+        tensor, pointers, mask, dims, line = self.access(name, args, node)
+        self.k.sync_before_load(tensor, line)
+        code = self.k.indexing.load(pointers, mask)
+        self.k.note_load(tensor, dims)
+        policy = _given(args, "eviction_policy")
+        if policy is not None:
+            value = self.k.expressions.lower_expr(policy)
+            if value.const not in _EVICTION_POLICIES:
+                raise self.k.source.error(
+                    UnsupportedConstructError,
+                    policy,
+                    f"eviction_policy={self.k.source.code(policy)}",
+                    hint=f"one of {sorted(_EVICTION_POLICIES)}, or leave it out",
+                )
+            code.args[0].keywords.append(ast.keyword(arg="eviction_policy", value=value.code))
+        return replace(block(code, dims), loaded_from=frozenset({tensor}))
+
+    def written(self, tensor: str, dims, value_node: cst.BaseExpression, node: cst.Call) -> Value:
+        """The value written into `tensor` (noted as stored), its shape checked against the
+        index's axes."""
         self.k.stored_tensors.add(tensor)
         self.k.unsynced_stores.add(tensor)
-        value_node = args.get(2, "expected" if name == "atomic_cas" else "value")
         value = self.k.expressions.arithmetic(self.k.expressions.lower_expr(value_node), value_node)
         self.k.indexing.check_store_shape(value, dims, node)
-        if name == "store":
-            call = expr("tl.store(p, v)", p=pointers, v=value.code)
-            if mask is not None:
-                call.keywords.append(ast.keyword(arg="mask", value=mask))
-            return block(call, ())
+        return value
+
+    def store(self, name: str, args, node: cst.Call) -> Value:
+        """`hl.store(x, [i, j], v, extra_mask=...)`."""
+        tensor, pointers, mask, dims, _ = self.access(name, args, node)
+        value = self.written(tensor, dims, args.keywords["value"], node)
+        call = expr("tl.store(p, v)", p=pointers, v=value.code)
+        if mask is not None:
+            call.keywords.append(ast.keyword(arg="mask", value=mask))
+        return block(call, ())
+
+    def semantics(self, args) -> str:
+        """`sem=`: one of Triton's memory orderings (relaxed when left out)."""
         sem_node = args.keywords.get("sem")
         sem = self.k.expressions.lower_expr(sem_node).const if sem_node is not None else "relaxed"
         if sem not in _SEMANTICS:
@@ -114,31 +129,46 @@ class Memory:
                 f"sem={sem!r}",
                 hint=f"one of {sorted(_SEMANTICS)}",
             )
-        operands = [value.code]
-        if name == "atomic_cas":
-            new_node = args.get(3, "value")
-            new = self.k.expressions.arithmetic(self.k.expressions.lower_expr(new_node), new_node)
-            operands.append(new.code)
-            # tl.atomic_cas neither casts its operands to the tensor's dtype nor broadcasts
-            # them to the pointers' shape
-            operands = [expr("v.to(p.dtype.element_ty)", v=code, p=pointers) for code in operands]
-            if dims:
-                operands = [
-                    expr("tl.broadcast_to(v, p.shape)", v=code, p=pointers) if not v.rank else code
-                    for v, code in zip((value, new), operands)
-                ]
-            if mask is not None:  # tl.atomic_cas takes no mask: lanes outside swap a no-op
-                pointers, operands = _masked_cas(
-                    mask, pointers, ast.Name(id=self.k.tensor_pointer(tensor)), operands
-                )
-        call = ast.Call(
-            func=expr(f"tl.{name}"),
-            args=[pointers, *operands],
-            keywords=[ast.keyword(arg="sem", value=ast.Constant(value=sem))],
-        )
-        if mask is not None and name != "atomic_cas":
+        return sem
+
+    def atomic(self, name: str, args, node: cst.Call) -> Value:
+        """`hl.atomic_add(x, [i, j], v, sem=...)` and the other read-modify-writes: tl's function
+        of the same name, masked."""
+        tensor, pointers, mask, dims, _ = self.access(name, args, node)
+        value = self.written(tensor, dims, args.keywords["value"], node)
+        call = _atomic(name, pointers, [value.code], self.semantics(args))
+        if mask is not None:
             call.keywords.insert(0, ast.keyword(arg="mask", value=mask))
         return block(call, dims)
+
+    def compare_and_swap(self, name: str, args, node: cst.Call) -> Value:
+        """`hl.atomic_cas(x, [i, j], expected, value)`: tl.atomic_cas, which neither masks nor
+        casts its operands to the tensor's dtype nor broadcasts them to the pointers' shape."""
+        tensor, pointers, mask, dims, _ = self.access(name, args, node)
+        expected = self.written(tensor, dims, args.keywords["expected"], node)
+        sem = self.semantics(args)
+        new_node = args.keywords["value"]
+        new = self.k.expressions.arithmetic(self.k.expressions.lower_expr(new_node), new_node)
+        operands = [expr("v.to(p.dtype.element_ty)", v=v.code, p=pointers) for v in (expected, new)]
+        if dims:
+            operands = [
+                expr("tl.broadcast_to(v, p.shape)", v=code, p=pointers) if not v.rank else code
+                for v, code in zip((expected, new), operands)
+            ]
+        if mask is not None:  # tl.atomic_cas takes no mask: lanes outside swap a no-op
+            pointers, operands = _masked_cas(
+                mask, pointers, ast.Name(id=self.k.tensor_pointer(tensor)), operands
+            )
+        return block(_atomic(name, pointers, operands, sem), dims)
+
+
+def _atomic(name: str, pointers: ast.expr, operands: list[ast.expr], sem: str) -> ast.Call:
+    """`tl.<name>(pointers, operands..., sem=...)`: hl's atomics are spelt as Triton's."""
+    return ast.Call(
+        func=expr(f"tl.{name}"),
+        args=[pointers, *operands],
+        keywords=[ast.keyword(arg="sem", value=ast.Constant(value=sem))],
+    )
 
 
 def _masked_cas(

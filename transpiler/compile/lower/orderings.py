@@ -9,6 +9,7 @@ import libcst as cst
 
 from ..emit.codegen import assign, expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError, UnsupportedOpError
+from ..ops.table_orderings import ORDERING_OPS_BY_NAME, OrderingOp
 from .arguments import Arguments
 from .values import (
     TUPLE,
@@ -22,51 +23,39 @@ from .values import (
     triton_position,
 )
 
-# op → (the dim parameter's position among the arguments after the input, its default)
-ORDERINGS: dict[str, tuple[int, int | None]] = {
-    "sort": (0, -1),
-    "argsort": (0, -1),
-    "msort": (-1, 0),
-    "topk": (1, -1),
-    "flip": (0, None),
-    "cummax": (0, None),
-    "cummin": (0, None),
-    "logcumsumexp": (0, None),
-}
-_COMBINES = {"cummax": "running_max", "cummin": "running_min"}
 _WHOLE_ROW_HINT = "load the whole row with `:` for that dimension: x[tile_m, :]"
 
 
 def lower_ordering(builder, name: str, value: Value, args: Arguments, node: cst.Call) -> Value:
-    """One of ORDERINGS on `value`, its arguments bound by torch's names."""
-    position, default = ORDERINGS[name]
-    parameter = "dims" if name == "flip" else "dim"
-    dim_node = args.get(position, parameter) if position >= 0 else None
-    if dim_node is None and default is None:
-        raise builder.source.error(UnsupportedOpError, node, f"{name}() needs {parameter}=")
-    dim = default if dim_node is None else _dim(builder, dim_node, name, node)
+    """A row of ops/table_orderings.py on `value`, its arguments bound by torch's names where
+    the row says, lowered by the row's form."""
+    op = ORDERING_OPS_BY_NAME[name]
+    dim_node = args.get(op.dim, op.dim_keyword) if op.dim is not None else None
+    if dim_node is None and op.dim_default is None:
+        raise builder.source.error(UnsupportedOpError, node, f"{name}() needs {op.dim_keyword}=")
+    dim = op.dim_default if dim_node is None else _dim(builder, dim_node, op, node)
     axis, where = _row_axis(builder, value, dim, dim_node or node, name)
-    if name == "flip":
+    if op.form == "reverse":
         return _flip(builder, value, axis, where)
-    if name in _COMBINES:
-        return _running_extreme(builder, name, value, axis, where, node)
-    if name == "logcumsumexp":
+    if op.form == "running":
+        return _running_extreme(builder, op, value, axis, where, node)
+    if op.form == "log_running":
         return _logcumsumexp(builder, value, where)
-    descending = _flag(builder, args, "descending", 1 if name in ("sort", "argsort") else None)
-    if name == "topk":
+    descending = _flag(builder, args, "descending", op.descending)
+    if op.form == "top":
         return _topk(builder, value, axis, where, args, node)
     keys = _sorted_keys(builder, value, axis, where, descending, None, node)
     values, indices = _unpacked(builder, keys, value, value.dims, descending)
-    if name == "argsort":
+    if op.result == "indices":
         return indices
-    if name == "msort":
+    if op.result == "values":
         return values
     return Value(TUPLE, items=(values, indices))
 
 
-def _dim(builder, dim_node: cst.BaseExpression, name: str, node: cst.Call) -> int:
+def _dim(builder, dim_node: cst.BaseExpression, op: OrderingOp, node: cst.Call) -> int:
     """The dim (flip's dims: a list or tuple of one, or an int)."""
-    if name == "flip" and isinstance(dim_node, (cst.List, cst.Tuple)):
+    if op.dim_keyword == "dims" and isinstance(dim_node, (cst.List, cst.Tuple)):
         if len(dim_node.elements) != 1:
             raise builder.source.error(
                 UnsupportedConstructError,
@@ -218,10 +207,11 @@ def _flip(builder, value: Value, axis: Axis, where: int) -> Value:
     return block(code, value.dims, value.dtype)
 
 
-def _running_extreme(builder, name: str, value: Value, axis: Axis, where: int, node) -> Value:
-    """cummax / cummin: (values, indices) through tl.associative_scan of (value, lane)."""
+def _running_extreme(builder, op: OrderingOp, value: Value, axis: Axis, where: int, node) -> Value:
+    """cummax / cummin: (values, indices) through tl.associative_scan of (value, lane), combined
+    by the row's helper."""
     rank = len(triton_dims(value.dims))
-    builder.use_helper(_COMBINES[name])
+    builder.use_helper(op.combine)
     lanes = expr(
         "tl.broadcast_to(i, v.shape).to(tl.int64)", i=_index(axis, where, rank), v=value.code
     )
@@ -230,9 +220,9 @@ def _running_extreme(builder, name: str, value: Value, axis: Axis, where: int, n
         v=value.code,
         i=lanes,
         a=where,
-        f=ast.Name(id=_COMBINES[name]),
+        f=ast.Name(id=op.combine),
     )
-    result = builder.names.fresh(name)
+    result = builder.names.fresh(op.name)
     builder.emit(assign(result, scanned), builder.source.line_of(node))
     values = block(expr(f"{result}[0]"), value.dims, value.dtype)
     return Value(TUPLE, items=(values, block(expr(f"{result}[1]"), value.dims, "int")))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..emit.codegen import broadcast, expr
-from ..frontend.errors import ShapeError, UnsupportedConstructError
+from ..frontend.errors import ShapeError
 from .arguments import Arguments
 from .values import BLOCK, CONST, HOST_TENSOR, Value, block
 
@@ -27,28 +27,23 @@ class Random:
     def __init__(self, k: KernelBuilder) -> None:
         self.k = k
 
-    def call_random(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        shape_node = args.get(0, "shape")
-        seed_node = args.get(1 if name == "rand" else 3, "seed")
-        if shape_node is None or seed_node is None:
-            needed = "shape, seed=..." if name == "rand" else "shape, low, high, seed=..."
-            raise self.k.source.error(
-                UnsupportedConstructError,
-                node,
-                f"hl.{name}() needs its shape and a seed",
-                hint=f"write hl.{name}({needed})",
-            )
-        dims, _ = self.k.views.shape_of(shape_node)
-        offsets = self.random_offsets(dims)
-        seed = self.random_seed(seed_node)
-        if name == "rand":
-            return block(expr("tl.rand(s, o)", s=seed, o=offsets), tuple(dims), "float")
-        low, high = (
-            self.integer_argument(args.get(i, k), k, node) for i, k in ((1, "low"), (2, "high"))
-        )
+    def rand(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        """`hl.rand(shape, seed)`: floats in [0, 1)."""
+        dims, offsets, seed = self.philox_inputs(args)
+        return block(expr("tl.rand(s, o)", s=seed, o=offsets), tuple(dims), "float")
+
+    def randint(self, name: str, args: Arguments, node: cst.Call) -> Value:
+        """`hl.randint(shape, low, high, seed)`: integers in [low, high)."""
+        dims, offsets, seed = self.philox_inputs(args)
+        low, high = (self.integer_argument(args.keywords[k], k, node) for k in ("low", "high"))
         self.k.use_helper("randint_between")
         code = expr("randint_between(s, o, a, b)", s=seed, o=offsets, a=low.code, b=high.code)
         return block(code, tuple(dims), "int")
+
+    def philox_inputs(self, args: Arguments) -> tuple[list, ast.expr, ast.expr]:
+        """The shape's axes, each element's offset and the seed (both bound by the signature)."""
+        dims, _ = self.k.views.shape_of(args.keywords["shape"])
+        return dims, self.random_offsets(dims), self.random_seed(args.keywords["seed"])
 
     def random_offsets(self, dims: list) -> ast.expr:
         """Σ index_d · Π extent_e (e > d), written as Horner's rule over the axes."""
@@ -77,16 +72,7 @@ class Random:
             hint="pass seed=an int argument of the kernel",
         )
 
-    def integer_argument(
-        self, value_node: cst.BaseExpression | None, what: str, node: cst.Call
-    ) -> Value:
-        if value_node is None:
-            raise self.k.source.error(
-                UnsupportedConstructError,
-                node,
-                f"hl.randint() needs {what}=",
-                hint="write hl.randint(shape, low, high, seed=...)",
-            )
+    def integer_argument(self, value_node: cst.BaseExpression, what: str, node: cst.Call) -> Value:
         value = self.k.expressions.arithmetic(self.k.expressions.lower_expr(value_node), value_node)
         if value.rank or value.dtype in ("float", "bool"):
             raise self.k.source.error(ShapeError, value_node, f"hl.randint's {what} must be an int")

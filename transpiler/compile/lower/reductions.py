@@ -29,19 +29,8 @@ if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
 _IDENTITY = {"0": "0", "1": "1", "-inf": 'float("-inf")', "inf": 'float("inf")'}
-_SCANS = ("cumsum", "cumprod")
-_WHOLE_REDUCTIONS = ("sum", "mean", "amax", "amin", "max", "min", "any", "all", "prod", "nansum")
-_WHOLE_REDUCTIONS += ("count_nonzero",)
-# reductions of a function of the value (torch's own definitions): name → that function
-PREPARED = {
-    "nansum": "tl.where(a != a, 0, a)",
-    "count_nonzero": "(a != 0).to(tl.int64)",
-    "softmin": "-a",
-}
 _HELPER_REDUCTIONS = ("product",)  # op.triton names that are prelude helpers
 _EXTREMES = {"-inf": "fill_lowest", "inf": "fill_highest"}  # for integer values
-# torch sums and multiplies integers of every width in int64 (Triton: int32, wrapping)
-_WIDENED = ("sum", "nansum", "prod", "cumsum", "cumprod")
 
 
 class Reductions:
@@ -77,7 +66,8 @@ class Reductions:
             value = value.with_code(
                 expr("a.to(tl.int32)", a=value.code), dtype="int", loaded_from=frozenset()
             )
-        if value.dtype != "float" and name in _WIDENED and "dtype" not in args.keywords:
+        # torch sums and multiplies integers of every width in int64 (Triton: int32, wrapping)
+        if value.dtype != "float" and op.widened and "dtype" not in args.keywords:
             self.k.use_helper("int64_if_integer")
             value = value.with_code(expr("int64_if_integer(a)", a=value.code))
         self.k.note_arithmetic((value,), node)
@@ -105,11 +95,11 @@ class Reductions:
         position = triton_position(value.dims, position)
         if self.k.reduction_loops.is_looped(axis):  # reduction_loops: accumulated chunk by chunk
             return hoist_reduction(self.k, name, value, mask, position, keepdim, dims, args, node)
-        if op.keeps_shape and name not in _SCANS:
+        if op.keeps_shape and not op.scan:
             self.k.use_helper(op.triton)
             code = expr(f"{op.triton}(v, m, axis=a)", v=value.code, m=mask or True, a=position)
             return block(code, value.dims, "float")
-        if name in _SCANS:  # hl.cumsum(..., reverse=True): lanes outside add 0 from the end
+        if op.scan:  # hl.cumsum(..., reverse=True): lanes outside add 0 from the end
             reverse_node = args.keywords.get("reverse")
             reverse = reverse_node is not None and bool(
                 self.k.expressions.lower_expr(reverse_node).const
@@ -136,14 +126,14 @@ class Reductions:
                 return folded
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
         keep = True if keepdim else None
-        if name in ("max", "min") and dim_node is not None:
+        if op.indices and dim_node is not None:
             values = block(
                 expr(f"{op.triton}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim),
                 dims,
                 value.dtype,
             )
             indices = self.arg_index(
-                "argmax" if name == "max" else "argmin", masked, axis, position, keepdim, dims
+                op.triton.replace("tl.", "arg"), masked, axis, position, keepdim, dims
             )
             self.k.pending_masked = masked
             return Value(TUPLE, items=(values, indices))
@@ -202,7 +192,7 @@ class Reductions:
             if axis is not None and axis.masked
         )
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
-        if op.name not in _WHOLE_REDUCTIONS:
+        if not op.whole:
             raise self.k.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
         if op.triton in _HELPER_REDUCTIONS:
             self.k.use_helper(op.triton)

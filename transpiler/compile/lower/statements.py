@@ -11,6 +11,7 @@ import libcst.matchers as m
 
 from ..emit.codegen import assign
 from ..frontend.errors import BlockDependentError, DtypeMismatchError, UnsupportedConstructError
+from ..ops.products import PRODUCT_METHODS, PRODUCTS_BY_QUALIFIED
 from .argument_checks import integers_check
 from .values import BLOCK, CONST, TUPLE, Value
 
@@ -175,11 +176,12 @@ class Statements:
             return False
         qualified = self.k.aliases.qualified(node.func) or ""
         positional = [a for a in node.args if a.keyword is None and not a.star]
-        if qualified in ("torch.matmul", "torch.mm", "torch.bmm", "helion.language.dot"):
+        row = PRODUCTS_BY_QUALIFIED.get(qualified)
+        if row is not None and row.factors == (0, 1):  # its first two arguments multiplied
             return len(positional) == 2  # else the call's own binding says what is wrong
         return (
             isinstance(node.func, cst.Attribute)
-            and node.func.attr.value in ("matmul", "mm", "bmm")
+            and node.func.attr.value in PRODUCT_METHODS
             and not qualified
             and len(positional) == 1
         )

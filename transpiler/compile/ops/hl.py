@@ -27,6 +27,11 @@ COSTS = {
 }
 
 
+# What one iteration of a loop binds (HlOp.each): a tile (a block of lanes: offsets, mask, block
+# size) or one index (a scalar)
+LANES, INDEX = "lanes", "index"
+
+
 @dataclass(frozen=True)
 class HlOp:
     """One hl function: Helion's signature, its lowering ("dots.dot_call": component, method)
@@ -43,6 +48,7 @@ class HlOp:
     writes: bool = False  # writes into its first argument (a tensor changed in place)
     loop: str | None = None  # the iterable of a loop: "device" (top level), "jagged", "unrolled"
     host: str | None = None  # how host code spells a call (frontend/host_code.py, HOST_SPELLINGS)
+    each: str | None = None  # a loop's iterable: what one iteration binds (LANES or INDEX)
 
     @property
     def name(self) -> str:
@@ -52,11 +58,12 @@ class HlOp:
 # Signatures as helion/language/*.py spells them (snapshot ef091f4, 2026-08-22); each parameter
 # is honoured by lowering or reference mode.
 HL = (
-    HlOp("tile(begin_or_end, end_or_none=None, block_size=None)", "calls.hl_loop_only", hl_eager.tile, "tiles", "tiles of one or more ranges: the iterable of a device loop", loop="device"),
-    HlOp("grid(begin_or_end, end_or_none=None, step=None)", "calls.hl_loop_only", hl_eager.grid, "indices", "every index of one or more ranges, one at a time: a device loop's iterable", loop="device"),
-    HlOp("jagged_tile(parent)", None, hl_eager.jagged_tile, None, "tiles over each row's own length, inside a tile loop", loop="jagged"),
-    HlOp("vtile(parent)", None, hl_eager.vtile, None, "Helion's other name for jagged_tile", loop="jagged"),
-    HlOp("static_range(begin_or_end, end_or_none=None, step=1)", None, hl_eager.static_range, "indices", "a range the compiler unrolls", loop="unrolled"),
+    HlOp("tile(begin_or_end, end_or_none=None, block_size=None)", "calls.hl_loop_only", hl_eager.tile, "tiles", "tiles of one or more ranges: the iterable of a device loop", loop="device", each=LANES),
+    HlOp("grid(begin_or_end, end_or_none=None, step=None)", "calls.hl_loop_only", hl_eager.grid, "indices", "every index of one or more ranges, one at a time: a device loop's iterable",
+          (("step", "loop with hl.grid(n) and compute the index: i = begin + index * step"),), loop="device", each=INDEX),
+    HlOp("jagged_tile(parent)", None, hl_eager.jagged_tile, None, "tiles over each row's own length, inside a tile loop", loop="jagged", each=LANES),
+    HlOp("vtile(parent)", None, hl_eager.vtile, None, "Helion's other name for jagged_tile", loop="jagged", each=LANES),
+    HlOp("static_range(begin_or_end, end_or_none=None, step=1)", None, hl_eager.static_range, "indices", "a range the compiler unrolls", loop="unrolled", each=INDEX),
     HlOp("zeros(shape, dtype=torch.float32, device=None)", "calls.hl_allocate", hl_eager.zeros, "allocate", "a block of zeros shaped by tiles and sizes"),
     HlOp("full(shape, value, dtype=torch.float32, device=None)", "calls.hl_allocate", hl_eager.full, "allocate", "a block filled with one value"),
     HlOp("arange(*args, dtype=None, device=None)", "calls.hl_arange", hl_eager.arange, "lanes", "lane indices, as torch.arange",
@@ -66,16 +73,16 @@ HL = (
     HlOp("associative_scan(combine_fn, input_tensor, dim, reverse=False)", "calls.hl_associative_scan", hl_eager.associative_scan, None, "a scan with the user's combine function"),
     HlOp("reduce(combine_fn, input_tensor, dim=None, other=0, keep_dims=False)", "calls.hl_reduce", hl_eager.reduce, None, "a reduction with the user's combine function"),
     HlOp("dot(mat1, mat2, acc=None, out_dtype=None)", "dots.dot_call", hl_eager.dot, "product", "a matrix product, optionally accumulated into acc"),
-    HlOp("load(tensor, index, extra_mask=None, eviction_policy=None)", "memory.call_memory", hl_eager.load, "read", "a masked load of tensor[index]"),
-    HlOp("store(tensor, index, value, extra_mask=None)", "memory.call_memory", hl_eager.store, "write", "a masked store into tensor[index]", writes=True),
-    HlOp('atomic_add(target, index, value, sem="relaxed")', "memory.call_memory", hl_eager.atomic_add, "read_write", "target[index] += value, atomically", writes=True),
-    HlOp('atomic_xchg(target, index, value, sem="relaxed")', "memory.call_memory", hl_eager.atomic_xchg, "read_write", "target[index] = value atomically, returning the old value", writes=True),
-    HlOp('atomic_and(target, index, value, sem="relaxed")', "memory.call_memory", hl_eager.atomic_and, "read_write", "target[index] &= value, atomically", writes=True),
-    HlOp('atomic_or(target, index, value, sem="relaxed")', "memory.call_memory", hl_eager.atomic_or, "read_write", "target[index] |= value, atomically", writes=True),
-    HlOp('atomic_xor(target, index, value, sem="relaxed")', "memory.call_memory", hl_eager.atomic_xor, "read_write", "target[index] ^= value, atomically", writes=True),
-    HlOp('atomic_max(target, index, value, sem="relaxed")', "memory.call_memory", hl_eager.atomic_max, "read_write", "target[index] = max(target[index], value), atomically", writes=True),
-    HlOp('atomic_min(target, index, value, sem="relaxed")', "memory.call_memory", hl_eager.atomic_min, "read_write", "target[index] = min(target[index], value), atomically", writes=True),
-    HlOp('atomic_cas(target, index, expected, value, sem="relaxed")', "memory.call_memory", hl_eager.atomic_cas, "read_write", "compare-and-swap at target[index]", writes=True),
+    HlOp("load(tensor, index, extra_mask=None, eviction_policy=None)", "memory.load", hl_eager.load, "read", "a masked load of tensor[index]"),
+    HlOp("store(tensor, index, value, extra_mask=None)", "memory.store", hl_eager.store, "write", "a masked store into tensor[index]", writes=True),
+    HlOp('atomic_add(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_add, "read_write", "target[index] += value, atomically", writes=True),
+    HlOp('atomic_xchg(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_xchg, "read_write", "target[index] = value atomically, returning the old value", writes=True),
+    HlOp('atomic_and(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_and, "read_write", "target[index] &= value, atomically", writes=True),
+    HlOp('atomic_or(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_or, "read_write", "target[index] |= value, atomically", writes=True),
+    HlOp('atomic_xor(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_xor, "read_write", "target[index] ^= value, atomically", writes=True),
+    HlOp('atomic_max(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_max, "read_write", "target[index] = max(target[index], value), atomically", writes=True),
+    HlOp('atomic_min(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_min, "read_write", "target[index] = min(target[index], value), atomically", writes=True),
+    HlOp('atomic_cas(target, index, expected, value, sem="relaxed")', "memory.compare_and_swap", hl_eager.atomic_cas, "read_write", "compare-and-swap at target[index]", writes=True),
     HlOp("split(tensor)", "calls.hl_split", hl_eager.split, None, "a last dimension of 2 split into two blocks"),
     HlOp("join(tensor0, tensor1)", "calls.hl_join", hl_eager.join, None, "two blocks joined along a new last dimension of 2"),
     HlOp("constexpr(value)", None, hl_eager.constexpr, "host", "a compile-time constant: an argument's annotation, or the value itself"),
@@ -83,9 +90,9 @@ HL = (
     HlOp("register_reduction_dim(size)", "calls.hl_passthrough", hl_eager.register_reduction_dim, "host", "a reduction dimension's size", host="identity"),
     HlOp("register_block_size(min_or_max, max_or_none=None)", None, hl_eager.register_block_size, "host", "a tunable block size, for tiles and loops", host="block_size"),
     HlOp("register_tunable(name, fragment)", None, hl_eager.register_tunable, "host", "a tunable value the config chooses", host="fragment"),
-    HlOp("rand(shape, seed, device=None, offsets=None)", "random.call_random", eager.rand, "random", "uniform floats in [0, 1): Triton's Philox numbers",
+    HlOp("rand(shape, seed, device=None, offsets=None)", "random.rand", eager.rand, "random", "uniform floats in [0, 1): Triton's Philox numbers",
           (("offsets", "leave out offsets=: each element's offset is its linear index"),)),
-    HlOp("randint(shape, low, high, seed, device=None)", "random.call_random", eager.randint, "random_int", "integers in [low, high) from the same Philox numbers"),
+    HlOp("randint(shape, low, high, seed, device=None)", "random.randint", eager.randint, "random_int", "integers in [low, high) from the same Philox numbers"),
     HlOp("device_print(prefix, *values)", "calls.hl_device_print", hl_eager.device_print, "free", "print from the device"),
     HlOp("inline_triton(triton_source, args, output_like)", "calls.hl_inline_triton", eager.inline_triton, None, "Triton source spliced into the kernel"),
     HlOp("triton_kernel(triton_source_or_fn, args, output_like)", "calls.hl_triton_kernel", eager.triton_kernel, None, "a call of the user's @triton.jit function"),
@@ -139,5 +146,6 @@ HOST_SPELLINGS = {
 # The rows a top-level device loop iterates over (hl.tile, hl.grid), and a jagged inner loop
 DEVICE_LOOPS = tuple(op.name for op in HL if op.loop == "device")
 JAGGED_LOOPS = tuple(op.name for op in HL if op.loop == "jagged")
+UNROLLED_LOOPS = tuple(op.name for op in HL if op.loop == "unrolled")
 # The rows that write into their first argument (hl.store, hl.atomic_*)
 WRITERS = frozenset(op.name for op in HL if op.writes)

@@ -38,3 +38,19 @@ class ReductionOp:
     flops: int = 1
     keeps_shape: bool = False  # softmax-like: the result has the input's shape
     note: str = ""
+    prepared: str = ""  # torch's definition: the reduction of this function of the value (a)
+    whole: bool = False  # reduces every dimension at once when no dim is given (x.sum())
+    widened: bool = False  # integers summed or multiplied in int64, as torch does
+    scan: bool = False  # a running reduction along dim (the result keeps the input's shape)
+    looped: str | None = None  # how a row walked in chunks accumulates it (LOOPED_KINDS)
+    indices: bool = False  # with dim= also the indices: a (values, indices) pair (torch.max)
+
+
+# How a reduction along a row walked in chunks accumulates (lower/accumulations.py)
+LOOPED_KINDS = {
+    "sum": "each lane's running sum, one tl.sum after the loop (mean: divided by the count)",
+    "welford": "each lane's running mean and squares, merged after the loop (var, std)",
+    "extreme": "each lane's running max / min, one tl.max / tl.min after the loop",
+    "arg": "the best value and its index per chunk (lanes would lose the first of equal values)",
+    "online": "a running max per row and each lane's sum of exponentials, rescaled as it grows",
+}

@@ -70,30 +70,28 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
 )
 
 REDUCTIONS: tuple[ReductionOp, ...] = (
-    ReductionOp("sum", "tl.sum", "0"),
-    ReductionOp("mean", "tl.sum", "0", note="sum divided by the count of lanes inside"),
-    ReductionOp("amax", "tl.max", "-inf"),
-    ReductionOp("amin", "tl.min", "inf"),
-    ReductionOp("max", "tl.max", "-inf", note="max(dim) also gives indices; max(a, b) is maximum"),
-    ReductionOp("min", "tl.min", "inf", note="min(dim) also gives indices; min(a, b) is minimum"),
-    ReductionOp("argmax", "tl.argmax", "-inf"),
-    ReductionOp("argmin", "tl.argmin", "inf"),
-    ReductionOp("softmax", "masked_softmax", "-inf", _ACT, flops=4, keeps_shape=True),
-    ReductionOp("log_softmax", "masked_log_softmax", "-inf", _ACT, flops=5, keeps_shape=True),
-    ReductionOp("logsumexp", "masked_logsumexp", "-inf", flops=3),
-    ReductionOp("var", "masked_var", "0", flops=4, note="correction= / unbiased= honoured"),
-    ReductionOp("std", "masked_var", "0", flops=5, note="the square root of var"),
-    ReductionOp("prod", "product", "1", note="tl.reduce with a multiply"),
-    ReductionOp("any", "tl.max", "0", flops=1, note="of x != 0; a bool result"),
-    ReductionOp("all", "tl.min", "1", flops=1, note="of x != 0; a bool result"),
-    ReductionOp("nansum", "tl.sum", "0", note="of torch.where(x != x, 0, x)"),
-    ReductionOp("count_nonzero", "tl.sum", "0", note="of (x != 0) as int64"),
-    ReductionOp(
-        "softmin", "masked_softmax", "-inf", (FUNCTIONAL,), 5, keeps_shape=True, note="of -x"
-    ),
-    ReductionOp("cumsum", "tl.cumsum", "0", keeps_shape=True, note="also hl.cumsum"),
-    ReductionOp("cumprod", "tl.cumprod", "1", keeps_shape=True, note="also hl.cumprod"),
-)
+    ReductionOp("sum", "tl.sum", "0", whole=True, widened=True, looped="sum"),
+    ReductionOp("mean", "tl.sum", "0", note="sum divided by the count of lanes inside", whole=True, looped="sum"),
+    ReductionOp("amax", "tl.max", "-inf", whole=True, looped="extreme"),
+    ReductionOp("amin", "tl.min", "inf", whole=True, looped="extreme"),
+    ReductionOp("max", "tl.max", "-inf", note="max(dim) also gives indices; max(a, b) is maximum", whole=True, looped="extreme", indices=True),
+    ReductionOp("min", "tl.min", "inf", note="min(dim) also gives indices; min(a, b) is minimum", whole=True, looped="extreme", indices=True),
+    ReductionOp("argmax", "tl.argmax", "-inf", looped="arg"),
+    ReductionOp("argmin", "tl.argmin", "inf", looped="arg"),
+    ReductionOp("softmax", "masked_softmax", "-inf", _ACT, flops=4, keeps_shape=True, looped="online"),
+    ReductionOp("log_softmax", "masked_log_softmax", "-inf", _ACT, flops=5, keeps_shape=True, looped="online"),
+    ReductionOp("logsumexp", "masked_logsumexp", "-inf", flops=3, looped="online"),
+    ReductionOp("var", "masked_var", "0", flops=4, note="correction= / unbiased= honoured", looped="welford"),
+    ReductionOp("std", "masked_var", "0", flops=5, note="the square root of var", looped="welford"),
+    ReductionOp("prod", "product", "1", note="tl.reduce with a multiply", whole=True, widened=True),
+    ReductionOp("any", "tl.max", "0", flops=1, note="of x != 0; a bool result", whole=True),
+    ReductionOp("all", "tl.min", "1", flops=1, note="of x != 0; a bool result", whole=True),
+    ReductionOp("nansum", "tl.sum", "0", note="of torch.where(x != x, 0, x)", prepared="tl.where(a != a, 0, a)", whole=True, widened=True),
+    ReductionOp("count_nonzero", "tl.sum", "0", note="of (x != 0) as int64", prepared="(a != 0).to(tl.int64)", whole=True),
+    ReductionOp("softmin", "masked_softmax", "-inf", (FUNCTIONAL,), 5, keeps_shape=True, note="of -x", prepared="-a"),
+    ReductionOp("cumsum", "tl.cumsum", "0", keeps_shape=True, note="also hl.cumsum", widened=True, scan=True),
+    ReductionOp("cumprod", "tl.cumprod", "1", keeps_shape=True, note="also hl.cumprod", widened=True, scan=True),
+)  # fmt: skip
 
 ELEMENTWISE_BY_NAME = {op.name: op for op in ELEMENTWISE}
 REDUCTIONS_BY_NAME = {op.name: op for op in REDUCTIONS}

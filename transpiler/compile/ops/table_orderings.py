@@ -18,6 +18,12 @@ class OrderingOp:
     flops: int = 1  # per element (a bitonic sort of n lanes: about log2(n)**2 / 2 steps)
     spellings: tuple[str, ...] = MATH
     note: str = ""
+    form: str = "sorted"  # lower/orderings.py: sorted, top, reverse, running, log_running
+    dim: int | None = 0  # the dim parameter's position after the input (None: it has none)
+    dim_default: int | None = None  # dim when left out (None: required)
+    dim_keyword: str = "dim"
+    descending: int | None = None  # the position of descending= after the input, if it has one
+    combine: str | None = None  # a running extreme's combine function (prelude helper)
 
 
 _KEYS = "int64 keys (the value's bits, then its lane) sorted by `tl.sort`"
@@ -29,9 +35,19 @@ ORDERING_OPS: tuple[OrderingOp, ...] = (
         flops=50,
         note=f"{_KEYS}: stable (stable= accepted), NaN last (first when descending), as torch; "
         "32-bit values and narrower",
+        dim_default=-1,
+        descending=1,
     ),
-    OrderingOp("argsort", "as sort", "indices", flops=50, note="descending=, stable= as sort"),
-    OrderingOp("msort", "as sort, along dim 0", "values", flops=50),
+    OrderingOp(
+        "argsort",
+        "as sort",
+        "indices",
+        flops=50,
+        note="descending=, stable= as sort",
+        dim_default=-1,
+        descending=1,
+    ),
+    OrderingOp("msort", "as sort, along dim 0", "values", flops=50, dim=None, dim_default=0),
     OrderingOp(
         "topk",
         "sort_keys, tl.topk, key_values, key_indices",
@@ -39,6 +55,9 @@ ORDERING_OPS: tuple[OrderingOp, ...] = (
         flops=50,
         note="k a power of two; largest=False honoured; the launcher checks k ≤ the row's "
         "length; sorted results",
+        form="top",
+        dim=1,
+        dim_default=-1,
     ),
     OrderingOp(
         "flip",
@@ -46,6 +65,8 @@ ORDERING_OPS: tuple[OrderingOp, ...] = (
         "values",
         flops=0,
         note="one dim (dims=[d] or an int)",
+        form="reverse",
+        dim_keyword="dims",
     ),
     OrderingOp(
         "cummax",
@@ -53,12 +74,16 @@ ORDERING_OPS: tuple[OrderingOp, ...] = (
         "(values, indices)",
         flops=2,
         note="the last index of a tie, NaN propagates, as torch",
+        form="running",
+        combine="running_max",
     ),
     OrderingOp(
         "cummin",
         "tl.associative_scan((v, lane), combine_fn=running_min)",
         "(values, indices)",
         flops=2,
+        form="running",
+        combine="running_min",
     ),
     OrderingOp(
         "logcumsumexp",
@@ -66,6 +91,7 @@ ORDERING_OPS: tuple[OrderingOp, ...] = (
         "values",
         flops=8,
         note="integers → float32",
+        form="log_running",
     ),
 )
 ORDERING_OPS_BY_NAME = {op.name: op for op in ORDERING_OPS}
