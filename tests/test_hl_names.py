@@ -44,6 +44,11 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/ops/candidates.py", "cumsum"): "Inductor's list of torch ops",
     ("transpiler/compile/ops/candidates.py", "cumprod"): "Inductor's list of torch ops",
     ("transpiler/run/autotune.py", "tile"): "a block size's role",
+    ("transpiler/run/tuning.py", "tile"): "a block size's role",
+    ("transpiler/run/tuning.py", "reduce"): "a block size's role",
+    ("transpiler/run/row_facts.py", "reduce"): "tl.reduce in generated code",
+    ("transpiler/run/row_facts.py", "arange"): "tl.arange in generated code",
+    ("transpiler/run/row_facts.py", "load"): "tl.load in generated code",
     ("transpiler/run/autotune.py", "reduce"): "a block size's role",
     ("transpiler/run/tune_settings.py", "full"): "an autotune effort",
     ("transpiler/compile/frontend/config_check.py", "register_tunable"): (
