@@ -99,6 +99,8 @@ class Dots:
         marks = (len(self.k.lines), self.k.preamble_end, set(self.k.unsynced_stores))  # split_k
         left, right = (self.dot_operand(n) for n in (left_node, right_node))
         self.k.note_arithmetic((left, right), node)
+        if _product_dtype(acc) == "int":
+            self.int8_factors(left, right, node)
         fold = left.rank == 3 and right.rank == 2  # a batch of matrices times one matrix
         if (
             left.rank < 2
@@ -181,7 +183,11 @@ class Dots:
         if out_dtype is not None:
             dtype = self.k.expressions.lower_expr(out_dtype)
             code.keywords.append(ast.keyword(arg="out_dtype", value=dtype.code))
-        if as_stored:  # float8 factors on Hopper: add each MMA's sum into the float32 acc
+        elif _product_dtype(acc) == "int":  # int8 factors into an int32 accumulator
+            code.keywords.append(ast.keyword(arg="out_dtype", value=expr("tl.int32")))
+        if (
+            as_stored and _product_dtype(acc) == "float"
+        ):  # float8 factors on Hopper: add each MMA's sum into the float32 acc
             code.keywords.append(ast.keyword(arg=PRECISE_FLOAT8, value=ast.Constant(value=0)))
         if unit_batch:
             code = expr("tl.reshape(v, s)", v=code, s=self.block_shape(dims))
@@ -192,19 +198,37 @@ class Dots:
                 return split
         if acc is not None:
             dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
-        return block(code, dims, "float")
+        return block(code, dims, _product_dtype(acc))
+
+    def int8_factors(self, left: Value, right: Value, node: cst.CSTNode) -> None:
+        """An integer accumulator takes int8 factors (Triton's integer tl.dot): a float factor
+        is refused here, a tensor read as a factor is checked to be int8 by the launcher."""
+        if "float" in (left.dtype, right.dtype):
+            raise self.k.source.error(
+                ShapeError,
+                node,
+                "a product of float factors into an integer accumulator",
+                hint="create the accumulator with a float dtype, or multiply int8 tiles",
+            )
+        line = self.k.source.line_of(node)
+        for tensor in sorted(left.loaded_from | right.loaded_from):
+            message = f'f"line {line}: {tensor} must be int8 for an integer product, got {{{tensor}.dtype}}"'
+            check = f"require({tensor}.dtype == torch.int8, {message}, TypeError)"
+            self.k.argument_checks.append(check)
+        self.k.host_helpers.add("require")
 
     def narrow_product(self, operands, acc, out_dtype, dims, node) -> Value:
         """A product with M or N of 1 (a matrix times a column): tl.dot wants 16 lanes there,
         so it is a broadcast multiply summed over K, in float32."""
-        a, b = (expr("v.to(tl.float32)", v=operand) for operand in operands)
+        wide = "tl.int32" if _product_dtype(acc) == "int" else "tl.float32"  # as tl.dot's
+        a, b = (expr(f"v.to({wide})", v=operand) for operand in operands)
         code = expr("tl.sum(a[:, :, None] * b[None, :, :], axis=1)", a=a, b=b)
         if acc is not None:
             code = expr("c + p", c=acc.code, p=code)
             dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
         if out_dtype is not None:
             code = expr("v.to(d)", v=code, d=self.k.expressions.lower_expr(out_dtype).code)
-        return block(code, dims, "float")
+        return block(code, dims, _product_dtype(acc))
 
     def block_shape(self, dims) -> ast.List:
         """`[BLOCK_M, BLOCK_N]`: the Triton shape of a value with these axes (1 for None)."""
@@ -325,3 +349,8 @@ def _label(axis) -> str:
 
 
 _ = BLOCK
+
+
+def _product_dtype(acc: Value | None) -> str:
+    """A product's kind: an integer accumulator (int8 factors) keeps it integer, else float."""
+    return "int" if acc is not None and acc.dtype == "int" else "float"
