@@ -25,6 +25,7 @@ class ElementwiseOp:
     result: str = "same"  # result dtype class: same | float | bool
     note: str = ""
     scalars: tuple[tuple[str, str | None], ...] = ()
+    shape: str = "broadcast"  # the shape analysis' rule (lower/shape_calls.RULES)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class ReductionOp:
     scan: bool = False  # a running reduction along dim (the result keeps the input's shape)
     looped: str | None = None  # how a row walked in chunks accumulates it (LOOPED_KINDS)
     indices: bool = False  # with dim= also the indices: a (values, indices) pair (torch.max)
+    shape: str = "reduction"  # the shape analysis' rule (lower/shape_calls.RULES)
 
 
 # How a reduction along a row walked in chunks accumulates (lower/accumulations.py)

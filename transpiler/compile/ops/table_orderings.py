@@ -24,6 +24,7 @@ class OrderingOp:
     dim_keyword: str = "dim"
     descending: int | None = None  # the position of descending= after the input, if it has one
     combine: str | None = None  # a running extreme's combine function (prelude helper)
+    shape: str = "ordering"  # the shape analysis' rule (lower/shape_calls.RULES)
 
 
 _KEYS = "int64 keys (the value's bits, then its lane) sorted by `tl.sort`"
