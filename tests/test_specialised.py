@@ -117,10 +117,10 @@ def test_only_the_branch_taken_is_lowered():
     assert "labels_ptr" not in kernel and not any(line.startswith("if ") for line in code_lines)
     assert "factor = 1.0" in kernel and "factor = 2.0" not in kernel
     compact = "".join(without.split())  # the launcher's checks, however they are wrapped
-    assert "require(labelsisNone," in compact and "require(mode=='shift'," in compact
+    assert "iflabelsisnotNone:raise" in compact and "ifmode!='shift':raise" in compact
     with_labels = kernel_code("masked_rows", x, labels, "scale")
     assert "labels_ptr" in with_labels
-    assert "require(labelsisnotNone," in "".join(with_labels.split())
+    assert "iflabelsisNone:raise" in "".join(with_labels.split())
 
 
 def test_the_launcher_refuses_other_arguments():

@@ -84,7 +84,10 @@ NOOP = [
         ],
     ),
     # an f-string message stays lazy; a message already plain stays plain
-    ("plain_messages", ['require(n > 0, lambda: f"n is {n}")', 'require(n > 0, "n > 0")']),
+    # a keyword or a splatted argument: which one is the message is not sure, left to require
+    ("checks_as_raises", ['require(n > 0, message="n > 0")', "require(*checks)"]),
+    # a require inside an expression, and another function's call
+    ("checks_as_raises", ["ok = require(n > 0, 'n')", 'check_number("eps", eps)']),
     # one flag; flags apart (a line between, another depth); comments that differ
     ("joined_flags", ["EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks needed"]),
     ("joined_flags", ["EVEN_M = m % BLOCK_M == 0", "grid = (1,)", "EVEN_N = n == BLOCK_N"]),
@@ -184,9 +187,50 @@ CHANGES = [
         ],
     ),
     (
-        "plain_messages",
+        "checks_as_raises",  # a comparison negated by its operator; the lambda's text raised
         ['require(x.dim() == 1, lambda: "x must be 1-D", RuntimeError)'],
-        [(1, 'require(x.dim() == 1, "x must be 1-D", RuntimeError)')],
+        [(1, "if x.dim() != 1:"), (2, 'raise RuntimeError("x must be 1-D")')],
+    ),
+    (
+        "checks_as_raises",  # each operator its opposite; the error given; an f-string message
+        [
+            'require(y.size(0) >= k, "y.size(0) must be at least k")',
+            (2, 'require(t.element_size() <= 4, f"{t.dtype}", TypeError)'),
+            "require(mode is not None, lambda: f'mode {mode}')",
+            'require(name in ("a", "b"), "a or b")',
+        ],
+        [
+            (1, "if y.size(0) < k:"),
+            (2, 'raise RuntimeError("y.size(0) must be at least k")'),
+            (2, "if t.element_size() > 4:"),
+            (3, 'raise TypeError(f"{t.dtype}")'),
+            (1, "if mode is None:"),
+            (2, "raise RuntimeError(f'mode {mode}')"),
+            (1, 'if name not in ("a", "b"):'),
+            (2, 'raise RuntimeError("a or b")'),
+        ],
+    ),
+    (
+        "checks_as_raises",  # no operator to turn: `not`, parenthesised where it must be
+        [
+            'require(all(t.is_floating_point() for t in (x,)), "floats")',
+            'require(a < b < c, "ordered")',
+            'require(a == 1 or b == 1, "one")',
+            'require(not done, "not done")',
+            'require((chosen) >= 16, "16")',  # (an expression's parentheses kept)
+        ],
+        [
+            (1, "if not all(t.is_floating_point() for t in (x,)):"),
+            (2, 'raise RuntimeError("floats")'),
+            (1, "if not (a < b < c):"),
+            (2, 'raise RuntimeError("ordered")'),
+            (1, "if not (a == 1 or b == 1):"),
+            (2, 'raise RuntimeError("one")'),
+            (1, "if done:"),
+            (2, 'raise RuntimeError("not done")'),
+            (1, "if (chosen) < 16:"),
+            (2, 'raise RuntimeError("16")'),
+        ],
     ),
     (
         "joined_flags",  # one comment for both, on the line they share
@@ -428,6 +472,22 @@ WRAPPED = [
 ]
 
 WRAPPED += [
+    (  # a call of one long argument that is no call: the argument indented on the next line
+        '        raise RuntimeError("weight.size(0) and n must be equal: the kernel combines them'
+        ' element-wise")',
+        [
+            "        raise RuntimeError(",
+            '            "weight.size(0) and n must be equal: the kernel combines them element-wise")',
+        ],
+    ),
+    (  # a lone product too: the same
+        "        probabilities = tl.exp2(scores_unscaled * (scale * 1.4426950408889634) - new_max"
+        "[:, None] * 1.44269504)",
+        [
+            "        probabilities = tl.exp2(",
+            "            scores_unscaled * (scale * 1.4426950408889634) - new_max[:, None] * 1.44269504)",
+        ],
+    ),
     (  # an argument alone still too long, not ending with its call: broken inside that call
         "    tl.store(squeezed_ptrs, tl.sum(tl.where(mask_length[None, None, :], x_tile.to(tl.float32),"
         " 0), axis=2) / length, mask=mask_b[:, None] & mask_c[None, :])",
@@ -474,6 +534,8 @@ def test_a_long_signature_continues_under_its_first_parameter() -> None:
 
 
 UNWRAPPED = [
+    # one argument too long even on a line of its own: left as it is
+    '        raise RuntimeError("' + "a message of many words " * 4 + '")',
     "    x = (a + b) + c",  # short
     "    x_ptrs = x_ptr + offs_m * x_stride_0 + offs_n * x_stride_1  # " + "a comment " * 5,
     "    y = " + " * ".join(["a_long_factor_name"] * 6),  # a product: no sum to break

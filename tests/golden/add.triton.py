@@ -23,8 +23,8 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     # line 9: for tile in hl.tile(x.size(0)):
     INDEX_DTYPE = check_tensors({"x": x, "y": y, "out": out}, ranks={"x": 1, "y": 1},
                                 arithmetic={"x": 10, "y": 10})
-    require(y.size(0) >= x.size(0),
-            "y.size(0) must be at least x.size(0): the tiles reach that far")
+    if y.size(0) < x.size(0):
+        raise RuntimeError("y.size(0) must be at least x.size(0): the tiles reach that far")
     BLOCK_SIZE = 1024
     EVEN_OFFSETS = x.size(0) % BLOCK_SIZE == 0  # whole tiles: no masks needed
     grid = (triton.cdiv(x.size(0), BLOCK_SIZE),)
@@ -49,14 +49,6 @@ def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
             raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
-
-
-def require(condition: bool, message: str, error: type = RuntimeError) -> None:
-    """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
-    if not isinstance(condition, bool):  # symbolic, while torch.compile traces
-        (torch._check_type if error is TypeError else torch._check)(condition, lambda: message)
-    elif not condition:
-        raise error(message)
 
 
 @triton.jit

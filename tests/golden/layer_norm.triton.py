@@ -53,9 +53,11 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     # a dimension of 1 broadcasts, as in torch: its lanes all read it
     bias = bias.expand(n) if bias.size(0) == 1 else bias
     weight = weight.expand(n) if weight.size(0) == 1 else weight
-    require(bias.size(0) == n,
+    if bias.size(0) != n:
+        raise RuntimeError(
             "bias.size(0) and n must be equal: the kernel combines them element-wise")
-    require(weight.size(0) == n,
+    if weight.size(0) != n:
+        raise RuntimeError(
             "weight.size(0) and n must be equal: the kernel combines them element-wise")
     BLOCK_N = triton.next_power_of_2(max(n, 1))
     BLOCK_M = 4
@@ -90,14 +92,6 @@ def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
             raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
-
-
-def require(condition: bool, message: str, error: type = RuntimeError) -> None:
-    """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
-    if not isinstance(condition, bool):  # symbolic, while torch.compile traces
-        (torch._check_type if error is TypeError else torch._check)(condition, lambda: message)
-    elif not condition:
-        raise error(message)
 
 
 @triton.jit

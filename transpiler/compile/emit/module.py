@@ -76,7 +76,8 @@ def wrap(line: str, width: int = 100) -> list[str]:
     aligned under the first argument (as Triton's tutorials write them), the closing bracket
     on the last one; behind too deep a bracket the arguments start on the next line. A line
     still too long after that (one argument alone, or no call closing the line) is broken
-    inside its widest bracket where that brings each of its lines within `width`."""
+    inside its widest bracket where that brings each of its lines within `width`; a call of
+    one argument that is no call (a long message) has it on the next line, indented."""
     if len(line) <= width or line.lstrip().startswith("#") or "\n" in line:
         return [line]
     opening = _outer_call(line)
@@ -88,7 +89,8 @@ def wrap(line: str, width: int = 100) -> list[str]:
     while len(arguments) == 1:  # `upcast_half(tl.load(...))`: the inner call's arguments
         nested = _outer_call(line[start + 1 : end])
         if nested is None:
-            return _wrap_inside(line, width)
+            inside = _wrap_inside(line, width)
+            return inside if inside != [line] else _hanging(line, start, end, width)
         start, end = start + 1 + nested[0], start + 1 + nested[1]
         arguments = [argument.strip() for argument in _split_top_level(line[start + 1 : end])]
     if len(arguments) < 2:
@@ -116,6 +118,14 @@ def _packed(line: str, start: int, end: int, width: int) -> list[str]:
         current += ("" if empty else " ") + piece
         empty = False
     return [*lines, current]
+
+
+def _hanging(line: str, start: int, end: int, width: int) -> list[str]:
+    """`raise RuntimeError("a long message")`: the one argument on the next line, indented one
+    level deeper than the call (the closing bracket after it), where that line fits."""
+    indent = line[: len(line) - len(line.lstrip())]
+    lone = f"{indent}    {line[start + 1 : end].strip()}{line[end:].rstrip()}"
+    return [line[: start + 1], lone] if len(lone) <= width else [line]
 
 
 def _wrap_inside(line: str, width: int) -> list[str]:

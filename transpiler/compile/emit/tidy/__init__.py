@@ -7,9 +7,10 @@ from collections.abc import Callable
 from ..lines import Line
 from .casts import cancel_store_casts, repeated_casts, upcast_then_cast
 from .flags import joined_flags
-from .launcher import plain_messages, self_assignments
+from .launcher import self_assignments
 from .masks import name_shared_masks
 from .pointers import inline_pointers
+from .raises import checks_as_raises
 
 Step = Callable[[list[Line]], list[Line]]
 
@@ -21,7 +22,7 @@ STEPS: tuple[tuple[str, Step, str], ...] = (
     ("name_shared_masks", name_shared_masks, "kernel"),
     ("inline_pointers", inline_pointers, "kernel"),
     ("self_assignments", self_assignments, "launcher"),
-    ("plain_messages", plain_messages, "launcher"),
+    ("checks_as_raises", checks_as_raises, "launcher"),
     ("joined_flags", joined_flags, "launcher"),
 )
 

@@ -1,0 +1,71 @@
+"""Launcher checks as a person writes them: `require(ok, message)` → `if <not ok>:` and a raise."""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+
+from ..lines import Line
+from .statement import parse, render
+
+_REQUIRE = m.Expr(value=m.Call(func=m.Name("require")))
+_MESSAGE = m.Lambda(params=m.Parameters(params=[]))
+
+# a comparison's operator → the one true exactly when it is false (the checks compare sizes and
+# other integers, where `not a >= b` and `a < b` agree; `==` and `!=` agree on any values)
+_NEGATED: dict[type[cst.BaseCompOp], type[cst.BaseCompOp]] = {
+    cst.Equal: cst.NotEqual,
+    cst.NotEqual: cst.Equal,
+    cst.LessThan: cst.GreaterThanEqual,
+    cst.GreaterThanEqual: cst.LessThan,
+    cst.GreaterThan: cst.LessThanEqual,
+    cst.LessThanEqual: cst.GreaterThan,
+    cst.Is: cst.IsNot,
+    cst.IsNot: cst.Is,
+    cst.In: cst.NotIn,
+    cst.NotIn: cst.In,
+}
+
+# what `not x` may stand in front of without parentheses
+_ATOMS = (cst.Name, cst.Call, cst.Attribute, cst.Subscript)
+
+
+def _negated(condition: cst.BaseExpression) -> cst.BaseExpression:
+    """The condition that holds exactly when `condition` does not."""
+    condition = condition.with_changes(lpar=[], rpar=[])
+    if isinstance(condition, cst.UnaryOperation) and isinstance(condition.operator, cst.Not):
+        return condition.expression
+    if isinstance(condition, cst.Comparison) and len(condition.comparisons) == 1:
+        (target,) = condition.comparisons
+        operator = _NEGATED[type(target.operator)]()
+        return condition.with_changes(comparisons=[target.with_changes(operator=operator)])
+    if not isinstance(condition, _ATOMS):
+        condition = condition.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.UnaryOperation(operator=cst.Not(), expression=condition)
+
+
+def _as_raise(line: Line) -> list[Line] | None:
+    """`require(ok, message[, error])` as an `if` and its raise; None for any other line."""
+    node = parse(line.text)
+    if not m.matches(node, _REQUIRE):
+        return None
+    args = node.value.args
+    if not 2 <= len(args) <= 3 or any(a.keyword or a.star for a in args):
+        return None
+    message = args[1].value
+    if m.matches(message, _MESSAGE):
+        message = message.body
+    error = render(args[2].value) if len(args) == 3 else "RuntimeError"
+    return [
+        Line(line.depth, f"if {render(_negated(args[0].value))}:", line.source_line),
+        Line(line.depth + 1, f"raise {error}({render(message)})", line.source_line),
+    ]
+
+
+def checks_as_raises(lines: list[Line]) -> list[Line]:
+    """Each `require(ok, message)` line as `if <not ok>:` and `raise RuntimeError(message)`
+    (the error `require` was given, if any): plain Python, no helper to look up."""
+    out = []
+    for line in lines:
+        out.extend(_as_raise(line) or [line])
+    return out
