@@ -29,6 +29,9 @@ def texts(got: list[Line]) -> list[tuple[int, str]]:
 
 
 NOOP = [
+    # a size from an expression, or another name's number: each on its own line
+    ("joined_blocks", ["BLOCK_N = triton.next_power_of_2(n)", "BLOCK_M = 4"]),
+    ("joined_blocks", ["num_warps = 4", "BLOCK_M = 4", "GROUP = 8"]),
     # a store's value that is not upcast: nothing to cancel
     ("cancel_store_casts", ["tl.store(p, x.to(p.dtype.element_ty), mask=mask)"]),
     # upcast_half of a load is the arithmetic's float32, not a store's cast
@@ -230,6 +233,21 @@ CHANGES = [
             (2, 'raise RuntimeError("not done")'),
             (1, "if (chosen) < 16:"),
             (2, 'raise RuntimeError("16")'),
+        ],
+    ),
+    (
+        "joined_blocks",  # literal sizes in one line; a computed one (and what follows) apart
+        [
+            "BLOCK_K = 32",
+            "BLOCK_M = 64",
+            "BLOCK_N = 128",
+            "BLOCK_H = max(1, 4096 // BLOCK_N)",
+            "BLOCK_B = 1",
+        ],
+        [
+            (1, "BLOCK_K, BLOCK_M, BLOCK_N = 32, 64, 128"),
+            (1, "BLOCK_H = max(1, 4096 // BLOCK_N)"),
+            (1, "BLOCK_B = 1"),
         ],
     ),
     (

@@ -54,8 +54,7 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     # line 10: for tile_m in hl.tile(m):
     INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 15})
-    BLOCK_N = 64
-    BLOCK_M = 16
+    BLOCK_N, BLOCK_M = 64, 16
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks needed
     grid = (triton.cdiv(m, BLOCK_M),)
     softmax_two_pass_kernel[grid](x, out, m, n, x.stride(0), x.stride(1), out.stride(0),

@@ -35,8 +35,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     check_number("scale", scale)
     INDEX_DTYPE = check_tensors({"a": a, "b": b, "out": out}, ranks={"a": 1, "b": 1},
                                 arithmetic={"a": 12, "b": 12})
-    BLOCK_M = 32
-    BLOCK_N = 32
+    BLOCK_M, BLOCK_N = 32, 32
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks needed
     grid = (triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N),)
     outer_scaled_kernel[grid](a, b, out, m, n, scale, a.stride(0), b.stride(0), out.stride(0),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ..lines import Line
 from .casts import cancel_store_casts, repeated_casts, upcast_then_cast
-from .flags import joined_flags
+from .flags import joined_blocks, joined_flags
 from .launcher import self_assignments
 from .masks import name_shared_masks
 from .pointers import inline_pointers
@@ -23,6 +23,7 @@ STEPS: tuple[tuple[str, Step, str], ...] = (
     ("inline_pointers", inline_pointers, "kernel"),
     ("self_assignments", self_assignments, "launcher"),
     ("checks_as_raises", checks_as_raises, "launcher"),
+    ("joined_blocks", joined_blocks, "launcher"),
     ("joined_flags", joined_flags, "launcher"),
 )
 
