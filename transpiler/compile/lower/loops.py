@@ -22,6 +22,7 @@ from ..frontend.signatures import HL_SIGNATURES, bind
 from ..ops.hl import DEVICE_LOOPS, HL_BY_NAME, INDEX, JAGGED_LOOPS, LANES, UNROLLED_LOOPS
 from .argument_checks import power_of_two_check
 from .config_literals import config_value
+from .explicit_blocks import launcher_block, outer_tile_block
 from .programs import PersistentLoop, PersistentPrograms, persistent_programs
 from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
@@ -240,7 +241,8 @@ class Loops:
             return str(self.k.registered_sizes[var])
         if explicit is not None:
             self.k.explicit_blocks.add(name)
-            if isinstance(explicit, cst.Name) and explicit.value in self.k.host.params:
+            host_name = isinstance(explicit, cst.Name) and explicit.value in self.k.host.names
+            if host_name:  # an argument, a host size (`n = hl.specialize(n)`)
                 self.k.argument_checks.append(power_of_two_check(explicit.value))
             return self.k.source.code(explicit)
         if self.k.block_sizes:
@@ -699,6 +701,11 @@ class Loops:
         if var is not None:  # the BLOCK hl.zeros([..., block_size_n]) shapes use too
             self.k.registered_roles.setdefault(var, "inner")
             return self.k.registered_blocks.block_size_constexpr(var)
+        same = outer_tile_block(self.k, explicit)  # block_size=tile_m.block_size
+        if same is not None:
+            return same
+        if explicit is not None:
+            explicit = launcher_block(self.k, explicit)
         if wanted in self.k.inner_loop_blocks:  # a later loop of the same tile name: same block
             return wanted
         default = self.rows_beside_whole_axes() if self.k.full_axes else "64"
