@@ -14,7 +14,7 @@ from ..distributed.checks import symmetric_memory_checks
 from ..distributed.library import imported_library
 from .emit.codegen import Names
 from .emit.launcher_checks import unpacking_checks
-from .emit.lines import Line, LoweredKernel
+from .emit.lines import BlockDefault, Line, LoweredKernel
 from .emit.module import HEADER_IMPORTS, ModuleText, assemble, header
 from .emit.tidy import tidy
 from .emit.tidy.helper_names import apart_from_user
@@ -62,6 +62,9 @@ class Transpiled:
     phases: dict[str, tuple[int, ...]] = field(default_factory=dict)
     # per kernel: the host sizes (`x.size(1)`) of its whole dimensions, in reduction_loops order
     whole_sizes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # per kernel: each of `tunables` with the tile it steps and the launcher's default (the cost
+    # model's block sizes: analysis/perf/cost.py)
+    block_defaults: dict[str, tuple[BlockDefault, ...]] = field(default_factory=dict)
 
     def source_line(self, generated_line: int) -> int | None:
         if 0 < generated_line <= len(self.line_map):
@@ -214,6 +217,10 @@ def _transpile(
         k.name: tuple(key for item in pieces[id(k.node)][0] for key in item.whole_sizes)
         for k in done
     }
+    block_defaults = {
+        k.name: tuple(b for item in pieces[id(k.node)][0] for b in item.block_defaults)
+        for k in done
+    }
     result = Transpiled(
         module.text(),
         tuple(module.line_map),
@@ -221,6 +228,7 @@ def _transpile(
         tunables,
         phases,
         whole_sizes,
+        block_defaults,
     )
     errors = [failed[id(k.node)] for k in kernels if id(k.node) in failed]
     if len(errors) == 1:  # one kernel's own error, as raised: the module without it beside

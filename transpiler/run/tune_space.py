@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..analysis.perf.walk import analyse
+from ..analysis.perf.walk import analyse_kernel
 from ..analysis.targets.table import TARGETS, Target
 
 # options only Hopper and later run (TMA copies, warp-specialized loops)
@@ -104,7 +104,7 @@ def cost_estimate(kernel: Any, args: tuple, device: Target) -> Any:
     """`estimate(block_sizes)`: the kernel's FLOPs and bytes as tiled at those block sizes,
     over rough Hopper-class peaks (only the order matters), or None without a model."""
     try:
-        work = analyse(kernel.source, kernel.name, args, {}, filename=kernel.filename)
+        work = analyse_kernel(kernel, args)  # block_sizes in lowering's order
     except Exception:  # noqa: BLE001 - a kernel the model does not cover: hand order
         return lambda sizes: None
     bandwidth, rate = 4.0e12, 7.0e14  # B/s and FLOP/s; the ratio sets the order

@@ -3,7 +3,7 @@
 from .cost import Cost, KernelWork
 from .host_eval import CostModelError
 from .kernel_call import CallRoofline, call_roofline, roofline_figure
-from .walk import analyse, cost_of, kernel_cost
+from .walk import analyse, analyse_kernel, cost_of, kernel_cost
 
 __all__ = [
     "CallRoofline",
@@ -11,6 +11,7 @@ __all__ = [
     "CostModelError",
     "KernelWork",
     "analyse",
+    "analyse_kernel",
     "call_roofline",
     "cost_of",
     "kernel_cost",

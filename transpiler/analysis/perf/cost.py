@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ...compile.emit.lines import BlockDefault
+
 
 @dataclass(frozen=True)
 class Cost:
@@ -86,20 +88,35 @@ class KernelWork:
     accesses: list[Access] = field(default_factory=list)
     config_blocks: list[int | None] = field(default_factory=list)  # Config(block_sizes=[...])
     whole_sizes: dict[int, set[int]] = field(default_factory=dict)  # top loop → `:` sizes loaded
+    # lowering's tunable blocks (Transpiled.block_defaults): config order, tile, launcher default
+    lowered: tuple[BlockDefault, ...] = ()
 
     def block_names(self) -> list[str]:
-        """Block names in order of first appearance: the order of Helion's `block_sizes`."""
-        names: list[str] = []
+        """Block names in the order of a config's `block_sizes`: lowering's (its tunables, each
+        by the tile it steps) when known, then the tiles it does not tune (an explicit
+        `block_size=`) in order of first appearance."""
+        names = [b.tile or b.name for b in self.lowered]
         for loop in self.loops.values():
             if loop.tiled and loop.block_name not in names:
                 names.append(loop.block_name)
         return names
 
+    def launcher_defaults(self) -> dict[str, int]:
+        """Tile → the block size the launcher sets when no config gives one, where lowering
+        wrote it as a number (`BLOCK_M = 64`)."""
+        return {
+            b.tile: int(b.launcher)
+            for b in self.lowered
+            if b.tile is not None and b.launcher is not None and b.launcher.isdigit()
+        }
+
     def block_sizes(
         self, given: Mapping[str, int] | Sequence[int | None] | None = None
     ) -> dict[str, int]:
         """Block size per block name: explicit `block_size=`, then `given`, then the config,
-        then the defaults the lowering uses today (transpiler/compile/lower/loops.py)."""
+        then the launcher's default (lowering's, `launcher_defaults`; a default the launcher
+        computes from whole dimensions' blocks, `max(1, 4096 // BLOCK_N)`, and any default of a
+        kernel analysed without lowering's blocks: `_default_block`, lowering's rule)."""
         names = self.block_names()
         chosen: dict[str, int] = {}
         for source in (self.config_blocks, given):
@@ -108,18 +125,26 @@ class KernelWork:
             elif source:
                 chosen.update({n: int(v) for n, v in zip(names, source) if v is not None})
         sizes: dict[str, int] = {}
+        launched = self.launcher_defaults()
+        tuned = {b.tile for b in self.lowered}  # hl.register_block_size's: the config's too
         for loop in self.loops.values():
             if not loop.tiled or loop.block_name in sizes:
                 continue
-            if loop.explicit_block is not None:
+            if loop.explicit_block is not None and loop.block_name not in tuned:
                 sizes[loop.block_name] = loop.explicit_block
             elif loop.block_name in chosen:
                 sizes[loop.block_name] = chosen[loop.block_name]
+            elif loop.block_name in launched:
+                sizes[loop.block_name] = launched[loop.block_name]
+            elif loop.explicit_block is not None:
+                sizes[loop.block_name] = loop.explicit_block
             else:
                 sizes[loop.block_name] = self._default_block(loop)
         return sizes
 
     def _default_block(self, loop: Loop) -> int:
+        """Lowering's default rule (lower/loops.py), for defaults not known as numbers here:
+        tests/test_perf_blocks.py checks it against the launcher's numbers."""
         role = self._dot_roles().get(loop.key)
         if role is not None and not self.whole_sizes.get(loop.top):
             return 64 if role == "mn" else 32  # tl.dot wants 16 or more along M, N and K

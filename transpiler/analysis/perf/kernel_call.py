@@ -14,7 +14,7 @@ from .devices import Device, current_device
 from .plot import plot_roofline
 from .roofline import Chart, Point, Tuning, chart, precision_for, tuning
 from .timing import time_kernel
-from .walk import analyse
+from .walk import analyse_kernel
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -80,7 +80,7 @@ def call_roofline(
         ms = timing.ms
     assert ms is not None
     label = label or kernel.name
-    work = analyse(kernel.source, kernel.name, args, kwargs, filename=kernel.filename)
+    work = analyse_kernel(kernel, args, kwargs)
     precision = precision_for(work.cost(), dtype_name(args))
     timings = searched_timings(kernel, args)
     search = tuning(label, work, timings, precision) if timings else None

@@ -10,6 +10,7 @@ import libcst as cst
 import libcst.matchers as m
 import torch
 
+from ...compile.emit.lines import BlockDefault
 from ...compile.frontend.kernels import collect_aliases, device_loop_kind, find_kernels
 from ...compile.frontend.source import Source
 from ...compile.ops.hl import HL_BY_NAME, INDEX, LANES
@@ -30,8 +31,11 @@ def analyse(
     kwargs: dict[str, Any] | None = None,
     *,
     filename: str = "<string>",
+    blocks: Sequence[BlockDefault] = (),
 ) -> KernelWork:
-    """What kernel `name` of `source` does when called with `args` (sizes from the arguments)."""
+    """What kernel `name` of `source` does when called with `args` (sizes from the arguments);
+    `blocks`: lowering's tunable blocks (Transpiled.block_defaults), the config's order and the
+    launcher's defaults (`analyse_kernel` passes them)."""
     parsed = Source.parse(source, filename)
     aliases = collect_aliases(parsed.module)
     kernels = find_kernels(parsed, aliases)
@@ -41,7 +45,9 @@ def analyse(
     kernel = chosen[0]
     namespace = module_namespace(parsed, aliases)
     scope = {**namespace, **bind_arguments(parsed, kernel, namespace, args, kwargs or {})}
-    work = KernelWork(kernel.name, config_blocks=_config_blocks(kernel.settings))
+    work = KernelWork(
+        kernel.name, config_blocks=_config_blocks(kernel.settings), lowered=tuple(blocks)
+    )
     walker = Walker(parsed, aliases, scope, work)
     for statement in kernel.body:
         if device_loop_kind(statement, aliases):
@@ -63,10 +69,19 @@ def kernel_cost(
     return analyse(source, name, args, kwargs).cost(block_sizes)
 
 
+def analyse_kernel(kernel: Any, args: tuple, kwargs: dict[str, Any] | None = None) -> KernelWork:
+    """`analyse` of a `transpiler.kernel` object on `args`, its blocks numbered and defaulted
+    as the module generated for those arguments numbers and sets them."""
+    transpiled = kernel.transpiled(tuple(args), kwargs=kwargs or {})
+    blocks = transpiled.block_defaults.get(kernel.name, ())
+    return analyse(
+        kernel.source, kernel.name, args, kwargs, filename=kernel.filename, blocks=blocks
+    )
+
+
 def cost_of(kernel: Any, *args: Any, block_sizes: BlockSizes = None, **kwargs: Any) -> Cost:
     """The cost of calling a `transpiler.kernel` object on `args`."""
-    work = analyse(kernel.source, kernel.name, args, kwargs, filename=kernel.filename)
-    return work.cost(block_sizes)
+    return analyse_kernel(kernel, args, kwargs).cost(block_sizes)
 
 
 def _config_blocks(settings: dict[str, object]) -> list[int | None]:

@@ -25,6 +25,17 @@ class Line:
     source_line: int
 
 
+@dataclass(frozen=True)
+class BlockDefault:
+    """A tunable block size as lowering left it: its constexpr (`BLOCK_N`), the tile it steps
+    (`tile_n`; None: a registered block size no loop of this kernel steps by) and the launcher's
+    default (`"64"`, or an expression of the sizes)."""
+
+    name: str
+    tile: str | None
+    launcher: str | None
+
+
 @dataclass
 class LoweredKernel:
     """A @triton.jit function and the host lines that launch it."""
@@ -39,3 +50,4 @@ class LoweredKernel:
     )  # (BLOCK name, role), config order
     functions: dict[str, str] = field(default_factory=dict)  # hl.triton_kernel sources by name
     whole_sizes: tuple[str, ...] = ()  # host sizes of its whole dimensions (reduction_loops)
+    block_defaults: tuple[BlockDefault, ...] = ()  # per tunable, in config order

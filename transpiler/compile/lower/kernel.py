@@ -10,7 +10,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..emit.codegen import Names, render
-from ..emit.lines import PARAM_ORDER, Line, LoweredKernel, Param
+from ..emit.lines import PARAM_ORDER, BlockDefault, Line, LoweredKernel, Param
 from ..frontend.host import HostInfo
 from ..frontend.kernels import Aliases
 from ..frontend.source import Source
@@ -153,6 +153,9 @@ class KernelBuilder:
         self.unit_blocks: set[str] = set()  # block sizes the user fixed at 1
         # tile block sizes in the order config block_sizes fill them
         self.tile_blocks: list[str] = []
+        # BLOCK_N → the tile it steps (`tile_n`; `tile#1` for dimension 1 of one loop name), as
+        # the cost model names its loops' blocks (analysis/perf/walk.py)
+        self.block_tiles: dict[str, str] = {}
         self.inner_blocks: set[str] = set()  # block sizes of inner tile loops (tuned)
         self.inner_loop_blocks: set[str] = set()  # ... and the fixed ones: reused by name
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
@@ -332,6 +335,10 @@ class KernelBuilder:
             tunables,
             self.user_functions,
             tuple(self.reduction_loops.whole_keys),
+            tuple(
+                BlockDefault(name, self.block_tiles.get(name), self.constexprs.get(name))
+                for name, _ in tunables
+            ),
         )
 
     def _reserve_user_names(self, loop: cst.For) -> None:

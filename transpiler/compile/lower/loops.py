@@ -304,6 +304,7 @@ class Loops:
                 if var
                 else self.k.constexpr(block_wanted, "")
             )
+            self.k.block_tiles.setdefault(block_name, _tile_key(targets, index, count))
             if explicit is None:
                 self.k.tile_blocks.append(block_name)
             if explicit is None and self.k.block_sizes:  # config block sizes go in loop order
@@ -641,6 +642,7 @@ class Loops:
             return block(ast.Name(id=variable), (), "int")
         offsets, mask, block_wanted, _ = self.axis_names(target, index, count)
         block_name = self.inner_block(block_wanted, [explicit] if explicit is not None else [])
+        self.k.block_tiles.setdefault(block_name, target if not shared else f"{target}#{index}")
         self.k.has_inner_tiles = True
         start = self.k.names.fresh(
             f"begin_{offsets.removeprefix('offs_')}" if offsets.startswith("offs_") else "begin"
@@ -773,6 +775,14 @@ class Loops:
 
 def _dims_text(dims) -> str:  # noqa: D103
     return "[" + ", ".join(d.label if d is not None else "1" for d in dims) + "]"
+
+
+def _tile_key(targets: list[str] | str, index: int, count: int) -> str:
+    """The tile a loop dimension steps, as the cost model names it: the target's name, or
+    `tile#1` for dimension 1 of `for tile in hl.tile([m, n])`."""
+    if isinstance(targets, str):
+        return targets if count == 1 else f"{targets}#{index}"
+    return targets[index]
 
 
 def _elements(node: cst.BaseExpression) -> list[cst.BaseExpression]:
