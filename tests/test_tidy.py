@@ -587,3 +587,59 @@ def test_a_helper_is_kept_for_any_function_it_defines() -> None:
     code = "def f(q):\n    return tma_rows_fit(q, True, 64, 64)\n"
     sources = needed_helpers(code, set(), {"tma_fits", "check_tensors"})
     assert len(sources) == 1 and "def tma_rows_fit(" in sources[0]
+
+
+# Launchers whose checks are plain `if ...: raise ...` lines, no helper: (kernel source, the
+# bad call's arguments by a fresh random good pair, the error, words of its message)
+RAISES_SOURCE = """
+import torch
+import helion
+import helion.language as hl
+
+
+@helion.kernel()
+def scaled_gather(x: torch.Tensor, idx: torch.Tensor, scale: float) -> torch.Tensor:
+    out = torch.empty([idx.size(0)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(idx.size(0)):
+        out[tile] = x[idx[tile]] * scale
+    return out
+
+
+@helion.kernel()
+def third_column_plus(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m = x.size(0)
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(m):
+        out[tile] = x[tile, 2] + y[tile]
+    return out
+"""
+
+RAISES = [
+    # a tensor for a number parameter
+    ("scaled_gather", lambda x, i: (x, i, torch.tensor(0.5)), TypeError, "scale is a number"),
+    # float values indexing another tensor
+    ("scaled_gather", lambda x, i: (x, i.float(), 0.5), TypeError, "idx must hold integers"),
+    # a literal index past its dimension (x has 2 columns, the kernel reads the third)
+    ("third_column_plus", lambda x, i: (x[:, :2], x[:, 0]), IndexError, "index 2 is out of"),
+    # a tensor shorter than the tiles reach
+    ("third_column_plus", lambda x, i: (x, x[:-2, 0]), RuntimeError, "must be at least"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "error", "words"), RAISES)
+def test_launcher_checks_raise_without_a_helper(name, make, error, words) -> None:
+    code = transpiler.transpile(RAISES_SOURCE)
+    defined = {n.name for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)}
+    assert not defined & {"require", "check_number", "check_integers", "check_index"}
+    namespace: dict = {}
+    exec(compile(code, "<raises>", "exec"), namespace)
+    rows = 7 + torch.randint(0, 9, ()).item()
+    x, idx = torch.randn(rows, 5) + 3, torch.randint(0, rows, (rows + 2,))
+    if name == "scaled_gather":  # a vector gathered
+        x, good = x[:, 0], (x[:, 0], idx, 0.5)
+        want = x.double()[idx] * 0.5
+    else:
+        good, want = (x, x[:, 1]), x.double()[:, 2] + x[:, 1].double()
+    torch.testing.assert_close(namespace[name](*good).double(), want)
+    with pytest.raises(error, match=words):
+        namespace[name](*make(x, idx))

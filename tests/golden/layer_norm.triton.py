@@ -46,7 +46,8 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     m, n = x.size()
     out = torch.empty_like(x)
     # line 12: for tile_m in hl.tile(m):
-    check_number("eps", eps)
+    if isinstance(eps, torch.Tensor):
+        raise TypeError("eps is a number parameter: pass a Python number (eps.item())")
     INDEX_DTYPE = check_tensors({"x": x, "weight": weight, "bias": bias, "out": out},
                                 ranks={"weight": 1, "bias": 1},
                                 arithmetic={"bias": 18, "weight": 18})
@@ -68,12 +69,6 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
                             INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, BLOCK_M=BLOCK_M,
                             EVEN_M=EVEN_M, EVEN_N=EVEN_N)
     return out
-
-
-def check_number(name: str, value: object) -> None:
-    """A parameter annotated int / float / bool: a Python number, not a tensor."""
-    if isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
 
 
 def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):

@@ -32,7 +32,8 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     n = b.size(0)
     out = torch.empty([m, n], dtype=a.dtype, device=a.device)
     # line 11: for tile_m, tile_n in hl.tile([m, n]):
-    check_number("scale", scale)
+    if isinstance(scale, torch.Tensor):
+        raise TypeError("scale is a number parameter: pass a Python number (scale.item())")
     INDEX_DTYPE = check_tensors({"a": a, "b": b, "out": out}, ranks={"a": 1, "b": 1},
                                 arithmetic={"a": 12, "b": 12})
     BLOCK_M, BLOCK_N = 32, 32
@@ -42,12 +43,6 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
                               out.stride(1), INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M,
                               BLOCK_N=BLOCK_N, EVEN_M=EVEN_M, EVEN_N=EVEN_N)
     return out
-
-
-def check_number(name: str, value: object) -> None:
-    """A parameter annotated int / float / bool: a Python number, not a tensor."""
-    if isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
 
 
 def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):

@@ -1,6 +1,8 @@
 """What the launcher checks of argument values before a launch, in the user's words: a block
 size argument that is no power of two, a tensor passed for a number, a float tensor whose
-values index another tensor. Each is a `require(...)` line naming the argument."""
+values index another tensor, a literal index outside its dimension. Each is a line naming the
+argument: a `require(...)` (the tidy step `checks_as_raises` writes it `if ...: raise ...`) or,
+for a block size, a helper's call."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import libcst as cst
 from ..frontend.errors import IndexDtypeError
 from .values import BLOCK, CONST, Value
 
-# The launcher's helpers for these checks: one readable line per argument in a launcher.
+# The launcher's helpers for the checks that need more than a test and a message.
 ARGUMENT_HELPERS: dict[str, str] = {
     "check_block_size": '''def check_block_size(name: str, value: object) -> None:
     """An argument used as a block size: a power of two, 1 or more."""
@@ -19,22 +21,6 @@ ARGUMENT_HELPERS: dict[str, str] = {
         return  # torch.compile tracing: the value is checked when the graph runs it
     if isinstance(value, bool) or not isinstance(value, int) or value < 1 or value & (value - 1):
         raise ValueError(f"{name}={value!r} is used as a block size: it must be a power of two")
-''',
-    "check_number": '''def check_number(name: str, value: object) -> None:
-    """A parameter annotated int / float / bool: a Python number, not a tensor."""
-    if isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} is a number parameter: pass a Python number ({name}.item())")
-''',
-    "check_integers": '''def check_integers(name: str, tensor: torch.Tensor, why: str) -> None:
-    """A tensor whose values the kernel uses as integers."""
-    if tensor.is_floating_point() or tensor.is_complex():
-        raise TypeError(f"{name} must hold integers ({why}), got {tensor.dtype}")
-''',
-    "check_index": '''def check_index(name: str, tensor: torch.Tensor, dim: int, index: int, line: int):
-    """An integer written as an index in the kernel: inside its dimension, as torch requires."""
-    size = tensor.size(dim)
-    if not -size <= index < size:
-        raise IndexError(f"line {line}: index {index} is out of range for {name}'s dim {dim} ({size})")
 ''',
 }
 
@@ -44,14 +30,32 @@ def power_of_two_check(name: str) -> str:
     return f'check_block_size("{name}", {name})'
 
 
+def number_check(name: str) -> str:
+    """A parameter annotated int / float / bool: a Python number, not a tensor."""
+    message = f"{name} is a number parameter: pass a Python number ({name}.item())"
+    return f'require(not isinstance({name}, torch.Tensor), "{message}", TypeError)'
+
+
 def integers_check(tensor: str, why: str) -> str:
-    return f'check_integers("{tensor}", {tensor}, "{why}")'
+    """A tensor whose values the kernel uses as integers."""
+    test = f"{tensor}.is_floating_point() or {tensor}.is_complex()"
+    message = f'f"{tensor} must hold integers ({why}), got {{{tensor}.dtype}}"'
+    return f"require(not ({test}), {message}, TypeError)"
+
+
+def index_check(tensor: str, dim: int, index: int, line: int) -> str:
+    """An integer written as an index in the kernel: inside its dimension, as torch requires
+    (`x[tile, 3]`: x.size(1) >= 4; `x[tile, -2]`: x.size(1) >= 2)."""
+    size = f"{tensor}.size({dim})"
+    test = f"{size} >= {index + 1 if index >= 0 else -index}"
+    message = f"line {line}: index {index} is out of range for {tensor}'s dim {dim} ({{{size}}})"
+    return f'require({test}, f"{message}", IndexError)'
 
 
 def argument_value_checks(builder) -> list[str]:
     """The checks a lowered loop asks of its arguments (block sizes, numbers, index tensors)."""
     checks = list(dict.fromkeys(builder.argument_checks))
-    checks += [f'check_number("{name}", {name})' for name in sorted(builder.host.scalar_params)]
+    checks += [number_check(name) for name in sorted(builder.host.scalar_params)]
     checks += [
         integers_check(tensor, "its values index another tensor")
         for tensor in sorted(builder.index_tensors)
@@ -85,7 +89,7 @@ def constant_index(builder, tensor: str, dim: int, value: Value, node: cst.CSTNo
     if not isinstance(index, int) or isinstance(index, bool):
         return value.code
     line = builder.source.line_of(node)
-    builder.argument_checks.append(f'check_index("{tensor}", {tensor}, {dim}, {index}, {line})')
+    builder.argument_checks.append(index_check(tensor, dim, index, line))
     if index >= 0:
         return value.code
     key = builder.host.size_key(tensor, dim)

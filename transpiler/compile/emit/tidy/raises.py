@@ -34,7 +34,7 @@ def _negated(condition: cst.BaseExpression) -> cst.BaseExpression:
     """The condition that holds exactly when `condition` does not."""
     condition = condition.with_changes(lpar=[], rpar=[])
     if isinstance(condition, cst.UnaryOperation) and isinstance(condition.operator, cst.Not):
-        return condition.expression
+        return condition.expression.with_changes(lpar=[], rpar=[])  # the whole test of an `if`
     if isinstance(condition, cst.Comparison) and len(condition.comparisons) == 1:
         (target,) = condition.comparisons
         operator = _NEGATED[type(target.operator)]()
