@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -236,14 +236,32 @@ class KernelWork:
 
 
 def launcher_block_sizes(code: str, names: Sequence[str]) -> dict[str, int]:
-    """Block sizes a generated module's launchers set as integers (`BLOCK_M = 64`), by block
-    name (`tile_m` → `BLOCK_M`, `tile` → `BLOCK_SIZE`); other names keep their defaults."""
-    constants = dict(re.findall(r"^\s+(BLOCK_\w+) = (\d+)$", code, flags=re.MULTILINE))
+    """Block sizes a generated module's launchers set as integers (`BLOCK_M = 64`, or joined:
+    `BLOCK_K, BLOCK_M = 16, 64`), by block name (`tile_m` → `BLOCK_M`, `tile` → `BLOCK_SIZE`);
+    other names keep their defaults."""
+    constants: dict[str, int] = {}
+    for node in ast.walk(ast.parse(code)):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target, value = node.targets[0], node.value
+        pairs = (
+            zip(target.elts, value.elts)
+            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
+            else [(target, value)]
+        )
+        for name, number in pairs:
+            if (
+                isinstance(name, ast.Name)
+                and name.id.startswith("BLOCK_")
+                and isinstance(number, ast.Constant)
+                and type(number.value) is int
+            ):
+                constants[name.id] = number.value
     found: dict[str, int] = {}
     for name in names:
         suffix = name.removeprefix("tile").lstrip("_").upper() or "SIZE"
         if f"BLOCK_{suffix}" in constants:
-            found[name] = int(constants[f"BLOCK_{suffix}"])
+            found[name] = constants[f"BLOCK_{suffix}"]
     return found
 
 
