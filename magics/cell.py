@@ -351,6 +351,10 @@ class CellRun:
             predict_for=self.options.device,
             block_sizes=(self.config or {}).get("block_sizes"),
             searches=searches,
+            blocks=[
+                call.bound.transpiled.block_defaults.get(call.kernel.name, ())
+                for call in program.calls
+            ],
         )
         for line in lines:
             print(line)

@@ -109,6 +109,7 @@ def roofline_report(
     block_sizes: Any = None,
     searches: list[list] | None = None,
     predict_for: str = PREDICTED_FOR,
+    blocks: list[tuple] | None = None,
 ) -> tuple[list[str], bytes | None]:
     """Lines to print and, on a GPU with a known device, the roofline figure as PNG bytes.
 
@@ -116,14 +117,20 @@ def roofline_report(
     on a GPU with triton.testing.do_bench); `searches`, one per call, the autotuner's
     [(config, ms)] behind it (the kernel's `last_tuning` for those shapes, or []): with one
     call, its candidates are drawn as a cloud. Without a GPU the figure is a prediction for the
-    datasheet device `predict_for`. Cost-model failures are one line, never raised.
+    datasheet device `predict_for`. `blocks`, one per call, the generated module's tunable
+    blocks (Transpiled.block_defaults: a config's order, the launcher's defaults). Cost-model
+    failures are one line, never raised.
     """
 
     if not calls:
         return [f"roofline {expression}: no kernel of this cell was called"], None
     searches = searches or [[] for _ in calls]
+    blocks = blocks or [() for _ in calls]
     try:
-        works = [analyse(source, name, args, filename=CELL_FILENAME) for name, args in calls]
+        works = [
+            analyse(source, name, args, filename=CELL_FILENAME, blocks=lowered)
+            for (name, args), lowered in zip(calls, blocks)
+        ]
         costs = [work.cost(block_sizes) for work in works]
     except Exception as error:  # CostModelError or an unforeseen case: one line, never raised
         return [f"roofline {expression}: cost model failed ({type(error).__name__}: {error})"], None
