@@ -261,7 +261,7 @@ HOST_HELPERS: dict[str, str] = {
             fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
             raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
-            raise ValueError(f"Triton kernels cannot read {t.dtype} on the {t.device} device")
+            raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 ''',
