@@ -20,7 +20,7 @@ def hoist_reduction(
     """The reduction as accumulations (their loops placed by reduction_loops.restructure); the
     value it gives after the loop."""
     op = REDUCTIONS_BY_NAME[name]
-    if op.looped is None or (value.dtype == "int" and op.looped != "sum"):
+    if op.looped is None or (value.dtype == "int" and op.looped != "sums"):
         raise builder.source.error(
             ReductionLoopError, node, f"{name} along a dimension walked in chunks"
         )
@@ -40,7 +40,7 @@ def hoist_reduction(
         return operand if mask is None else f"tl.where({render(mask)}, {operand}, {identity})"
 
     def finish(code: str) -> ast.expr:
-        if keepdim or name in ("softmax", "log_softmax"):
+        if keepdim or op.keeps_shape:
             return expr(code)
         dropped = [k for i, k in enumerate(kept) if i != position]
         if not dropped:
@@ -54,7 +54,7 @@ def hoist_reduction(
     fresh = builder.names.fresh
     line = builder.source.line_of(node)
     count = render(builder.reductions.axis_count(builder.reduction_loops.looped.axis))
-    if op.looped == "sum":
+    if op.looped == "sums":
         total, partial = fresh(f"{base}_sum"), fresh(f"{base}_sums")
         init, after = (
             [f"{partial} = tl.zeros({lanes}, {accumulate})"],
@@ -76,7 +76,7 @@ def hoist_reduction(
                 "result": total,
             }
             builder.reduction_loops.accumulations[total].online = online
-        if name == "sum":
+        if not op.divided:
             return block(finish(total), dims, value.dtype)
         return block(finish(f"{total} / {count}"), dims, "float")
     if op.looped == "welford":  # one read of the row: Welford's running mean and squares
@@ -104,10 +104,10 @@ def hoist_reduction(
         variance = (
             f"tl.where({count} > {correction}, {squares} / ({count} - {correction}), float('nan'))"
         )
-        if name == "std":
+        if op.root:
             variance = f"tl.sqrt({variance})"
         return block(finish(variance), dims, "float")
-    if op.looped == "extreme" and not with_indices:
+    if op.looped == "extremes" and not with_indices:
         kind = best_kind
         best, lane_best = fresh(f"{base}_{kind}"), fresh(f"{base}_{kind}s")
         _add(builder, best, [f'{lane_best} = tl.full({lanes}, float("{identity}"), tl.float32)'],
@@ -123,7 +123,7 @@ def hoist_reduction(
             }
             builder.reduction_loops.accumulations[best].online = online
         return block(finish(best), dims, value.dtype)
-    if op.looped == "arg" or with_indices:  # per chunk: lanes would lose the first equal value
+    if op.looped == "best" or with_indices:  # per chunk: lanes would lose the first equal value
         kind = best_kind
         best, index = fresh(f"{base}_{kind}"), fresh(f"{base}_index")
         chunk_best, chunk_index = fresh(f"chunk_{kind}"), fresh("chunk_index")

@@ -55,7 +55,7 @@ class Reductions:
                 UnsupportedConstructError, dim_node, "dim must be an integer constant"
             )
         keepdim_node = args.keywords.get("keepdim") or (
-            args.positional[1] if len(args.positional) > 1 and name not in ("var", "std") else None
+            args.positional[1] if len(args.positional) > 1 and not op.variance else None
         )
         keepdim = (
             bool(self.k.expressions.lower_expr(keepdim_node).const)
@@ -114,9 +114,9 @@ class Reductions:
                 "masked_logsumexp(v, m, a, k)", v=value.code, m=mask or True, a=position, k=keepdim
             )
             return block(code, dims, "float")
-        if name in ("var", "std"):
+        if op.variance:
             variance = self.variance(value, args, mask, axis, position, keepdim, dims)
-            if name == "std":
+            if op.root:
                 return variance.with_code(expr("tl.sqrt(v)", v=variance.code))
             return variance
         if name == "amax" and value.scaled is not None:  # scaled_products.py
@@ -145,7 +145,7 @@ class Reductions:
         self.k.per_block.reduced(code, (axis,), self.k.inner_blocks | self.k.inner_loop_blocks)
         if keep:
             code.keywords.append(ast.keyword(arg="keep_dims", value=ast.Constant(value=True)))
-        if name == "mean":
+        if op.divided:
             code = expr("s / c", s=code, c=self.axis_count(axis))
             return replace(block(code, dims, "float"), zero_dim_tensor=not dims)
         return replace(block(code, dims, value.dtype), zero_dim_tensor=not dims)
@@ -198,14 +198,14 @@ class Reductions:
             self.k.use_helper(op.triton)
         code = expr(f"{op.triton}(v)", v=masked)
         self.k.per_block.reduced(code, value.dims, self.k.inner_blocks | self.k.inner_loop_blocks)
-        if op.name == "mean":
+        if op.divided:
             count = None
             for axis in materialised:
                 if axis is not None:
                     part = self.axis_count(axis)
                     count = part if count is None else expr("a * b", a=count, b=part)
             code = expr("s / c", s=code, c=count if count is not None else ast.Constant(value=1))
-        reduced = block(code, (), value.dtype if op.name != "mean" else "float")
+        reduced = block(code, (), "float" if op.divided else value.dtype)
         return replace(reduced, zero_dim_tensor=True)
 
     def fill_identity(self, op, value: Value, mask: ast.expr) -> ast.expr:

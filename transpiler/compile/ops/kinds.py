@@ -45,14 +45,17 @@ class ReductionOp:
     scan: bool = False  # a running reduction along dim (the result keeps the input's shape)
     looped: str | None = None  # how a row walked in chunks accumulates it (LOOPED_KINDS)
     indices: bool = False  # with dim= also the indices: a (values, indices) pair (torch.max)
+    divided: bool = False  # the sum divided by the count of lanes inside (torch.mean)
+    variance: bool = False  # masked_var with correction= / unbiased= (its second argument)
+    root: bool = False  # the square root of the result (torch.std)
     shape: str = "reduction"  # the shape analysis' rule (lower/shape_calls.RULES)
 
 
 # How a reduction along a row walked in chunks accumulates (lower/accumulations.py)
 LOOPED_KINDS = {
-    "sum": "each lane's running sum, one tl.sum after the loop (mean: divided by the count)",
+    "sums": "each lane's running sum, one tl.sum after the loop (mean: divided by the count)",
     "welford": "each lane's running mean and squares, merged after the loop (var, std)",
-    "extreme": "each lane's running max / min, one tl.max / tl.min after the loop",
-    "arg": "the best value and its index per chunk (lanes would lose the first of equal values)",
+    "extremes": "each lane's running max / min, one tl.max / tl.min after the loop",
+    "best": "the best value and its index per chunk (lanes would lose the first of equal values)",
     "online": "a running max per row and each lane's sum of exponentials, rescaled as it grows",
 }
