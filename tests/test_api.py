@@ -112,7 +112,7 @@ def test_kernel_decorator_runs_and_specialises_on_rank(tmp_path):
         x, y = torch.randn(shape, device=DEVICE), torch.randn(shape, device=DEVICE)
         torch.testing.assert_close(module.add(x, y), x + y)
     code = module.add2.bind((torch.ones(2, 2), torch.ones(2, 2))).triton_source
-    assert "BLOCK_SIZE_0 = 64" in code and "BLOCK_SIZE_1 = 16" in code
+    assert "BLOCK_SIZE_0, BLOCK_SIZE_1 = 64, 16" in code  # (joined_blocks: one assignment)
     torch.testing.assert_close(module.add.run_reference(x, y), x + y)
 
 
