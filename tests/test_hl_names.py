@@ -51,6 +51,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/run/row_facts.py", "load"): "tl.load in generated code",
     ("transpiler/run/autotune.py", "reduce"): "a block size's role",
     ("transpiler/run/tune_settings.py", "full"): "an autotune effort",
+    ("transpiler/compile/frontend/kernel_settings.py", "full"): "an autotune effort",
     ("transpiler/compile/frontend/config_check.py", "register_tunable"): (
         "the one row whose first argument names a config field: read where configs are checked"
     ),

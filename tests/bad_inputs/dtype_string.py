@@ -1,5 +1,5 @@
 # case: a dtype given as a string
-# expect: UnsupportedConstructError 12:21
+# expect: UnsupportedConstructError 12:32
 import torch
 import helion
 import helion.language as hl

@@ -17,6 +17,8 @@ import torch
 
 from ..analysis.targets import compile_launcher
 from ..compile.frontend.assumed import example
+from ..compile.frontend.errors import ConfigError
+from ..compile.frontend.kernel_settings import runtime_problems
 from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import reference_function
 from . import kernel_tuning
@@ -74,6 +76,11 @@ class Kernel:
     """A Helion-style kernel: calling it transpiles (cached per rank and device), loads, launches."""
 
     def __init__(self, fn: Callable, **settings: Any) -> None:
+        for message, hint in runtime_problems(settings):  # a typo is never silently dropped
+            code = fn.__code__
+            raise ConfigError(
+                message, filename=code.co_filename, lineno=code.co_firstlineno, hint=hint
+            )
         self.fn = fn
         self.name = fn.__name__
         self.settings = dict(settings)

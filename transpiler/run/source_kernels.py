@@ -12,6 +12,7 @@ import torch
 from libcst.metadata import MetadataWrapper
 
 from ..compile.frontend.errors import (
+    ConfigError,
     RankUnknownError,
     TranspileError,
     UndefinedNameError,
@@ -19,6 +20,7 @@ from ..compile.frontend.errors import (
     UnsupportedConstructError,
     UnsupportedOpError,
 )
+from ..compile.frontend.kernel_settings import runtime_problems
 from ..compile.frontend.kernels import collect_aliases, find_kernels
 from ..compile.frontend.source import Source
 from ..compile.pipeline import Transpiled, transpile_module
@@ -71,6 +73,8 @@ def kernels_from_source(
     own lines. Errors no argument could fix raise here (TranspileError) before anything runs.
     `config` replaces every kernel's `config=` (no tuning); `force` transpiles anew and tunes
     again; `settings` are given to every kernel as the decorator's keywords would be."""
+    for message, hint in runtime_problems(settings):
+        raise ConfigError(message, filename=filename, hint=hint)
     parsed = Source.parse(source, filename)
     found = find_kernels(parsed, collect_aliases(parsed.module))
     if force:

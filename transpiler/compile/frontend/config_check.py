@@ -11,16 +11,28 @@ import libcst.matchers as m
 from .errors import ConfigError, near_names
 from .source import Source
 
-# helion.Config's fields (helion/runtime/config.py, snapshot ef091f4). All are performance
-# choices: the ones lowering does not read (HONOURED below lists those it does) change speed in
-# Helion, never results, so a config written for Helion runs here unchanged.
+# helion.Config's fields (Helion 1.5.0's `helion.Config` signature; tests/test_arguments_tables.py
+# compares). All are performance choices: the ones lowering does not read (HONOURED below lists
+# those it does) change speed in Helion, never results, so a config written for Helion runs here
+# unchanged; the cute_* ones are read by Helion's CuTe backend only.
 HELION_FIELDS = frozenset(
     """block_sizes num_threads loop_orders flatten_loops l2_groupings reduction_loops
     range_unroll_factors range_warp_specializes range_num_stages range_multi_buffers
     range_flattens static_ranges pallas_load_buffer_count load_eviction_policies
     load_cache_modifiers store_cache_modifiers num_warps num_stages pid_type num_sm_multiplier
-    maxnreg indexing atomic_indexing advanced_controls_file epilogue_subtile xcd_remap""".split()
+    maxnreg indexing atomic_indexing advanced_controls_file epilogue_subtile xcd_remap
+    cross_loop_pipeline host_tensor_descriptors cute_async_load_stages cute_async_load_lookahead
+    cute_async_load_group_rows cute_async_load_cache cute_async_store_policy
+    cute_bf16x2_recurrence cute_signed_bitfield_bf16 cute_proven_bounds
+    cute_affine_scan_schedule cute_rng_packet cute_independent_reduction
+    cute_replicated_reduction cute_vector_packet_unroll cute_vloop_sink cute_lane_unroll
+    cute_pdl cute_packet_prefetch cute_reduction_pipeline_depth cute_host_paired_sum""".split()
 )
+# Fields whose values Triton constrains: field → (allowed values, hint)
+FIELD_VALUES: dict[str, tuple[tuple[int, ...], str]] = {
+    "num_warps": ((1, 2, 4, 8, 16, 32), "Triton's num_warps is a power of two from 1 to 32"),
+    "num_stages": (tuple(range(1, 9)), "num_stages is a small positive number (1 to 8)"),
+}
 HONOURED = frozenset(
     "block_sizes num_warps num_stages l2_groupings pid_type indexing range_warp_specializes".split()
 )
@@ -78,6 +90,12 @@ def check_config(source: Source, function: cst.FunctionDef, text: object, tiles:
                 f"the config of {function.name.value} has no field {key!r}",
                 hint=f"{close + ' ' if close else ''}Helion's fields include "
                 "block_sizes, num_warps, num_stages, pid_type, indexing, l2_groupings",
+            )
+    for key, (allowed, hint) in FIELD_VALUES.items():
+        value = fields.get(key)
+        if value is not None and value is not _UNREADABLE and value not in allowed:
+            raise source.error(
+                ConfigError, where, f"{key}={value!r} in the config of {function.name.value}", hint
             )
     sizes = fields.get("block_sizes")
     if sizes is None or sizes is _UNREADABLE:

@@ -12,6 +12,7 @@ import libcst.matchers as m
 
 from ..ops.hl import DEVICE_LOOPS, JAGGED_LOOPS, LANGUAGE_NAMES, REFUSED_LANGUAGE  # noqa: F401 - REFUSED_LANGUAGE re-exported
 from .errors import (
+    ConfigError,
     NoDeviceLoopError,
     TileOutsideKernelError,
     UndefinedNameError,
@@ -19,6 +20,7 @@ from .errors import (
     UnsupportedConstructError,
     near_names,
 )
+from .kernel_settings import literal, setting_problem
 from .source import Source
 
 HELION, LANGUAGE = "helion", "helion.language"
@@ -184,11 +186,17 @@ def is_barrier(node: cst.CSTNode, aliases: Aliases) -> bool:
 
 
 def _kernel_settings(decorator: cst.Decorator, source: Source) -> dict[str, object]:
+    """The decorator's keywords as source text; one this transpiler neither honours nor knows
+    to be harmless (kernel_settings.SETTINGS) is refused at its column."""
     settings: dict[str, object] = {}
     if isinstance(decorator.decorator, cst.Call):
         for arg in decorator.decorator.args:
             if arg.keyword is not None:
-                settings[arg.keyword.value] = source.code(arg.value)
+                text = source.code(arg.value)
+                problem = setting_problem(arg.keyword.value, literal(text))
+                if problem is not None:
+                    raise source.error(ConfigError, arg.keyword, problem[0], hint=problem[1])
+                settings[arg.keyword.value] = text
     return settings
 
 

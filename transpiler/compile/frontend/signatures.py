@@ -304,3 +304,32 @@ def torch_refusals(name: str, signature: Signature) -> dict[str, str]:
     hints = {**_ANY_TORCH_OP, **TORCH_HINTS.get(name, {})}
     refused = torch_parameters(name) - set(signature.parameters) - {"input"}
     return {p: hints.get(p, f"leave out {p}= (supported: {signature.text()})") for p in refused}
+
+
+# What a parameter's value must be, checked once the call is bound (lower/argument_values.py),
+# by parameter name, or by (function, parameter) where one torch function's differs (an hl row's
+# own are its `kinds`): "flag": True or False known while transpiling (a literal or a bool
+# argument of the kernel, which is specialised on it); "dtype": a dtype; "scalar": a number, not
+# a block; a tuple: the values (strings, None) it may be.
+FLAGS = ("keepdim", "keep_dims", "reverse", "descending", "stable", "largest", "sorted", "unbiased")
+SCALARS = (
+    "nan posinf neginf alpha beta threshold negative_slope min_val max_val lambd eps p ord "
+    "correction fill_value"
+).split()
+PARAMETER_KINDS: dict[str | tuple[str, str], str | tuple[object, ...]] = {
+    **dict.fromkeys(FLAGS, "flag"),
+    **dict.fromkeys(("dtype", "out_dtype"), "dtype"),
+    **dict.fromkeys(SCALARS, "scalar"),
+    ("addcmul", "value"): "scalar",
+    ("addcdiv", "value"): "scalar",
+    ("gelu", "approximate"): ("none", "tanh"),
+    ("sort", "stable"): (None, False, True),
+    ("argsort", "stable"): (None, False, True),
+}
+# Parameters torch takes one of, never both (two overloads): function → the pair
+EXCLUSIVE = {name: ("unbiased", "correction") for name in ("var", "std", "var_mean")}
+
+
+def parameter_kind(function: str, parameter: str) -> str | tuple[object, ...] | None:
+    """What `parameter` of torch `function` must be (PARAMETER_KINDS); None: anything."""
+    return PARAMETER_KINDS.get((function, parameter), PARAMETER_KINDS.get(parameter))

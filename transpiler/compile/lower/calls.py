@@ -37,6 +37,7 @@ from ..ops.table import (
 )
 from ..ops.table_math import MATH_FUNCTIONS
 from ..ops.table_orderings import ORDERING_OPS_BY_NAME
+from .argument_values import check_values
 from .arguments import Arguments
 from .expressions import result_dtype
 from .gathers import lower_gather
@@ -254,6 +255,7 @@ class Calls:
                 hints=refused,
                 owner=f"hl.{name}",
             )
+            check_values(self.k, name, f"hl.{name}", bound, dict(op.kinds))
             args = args.bound(bound)
         if op is None or op.lowering is None:
             if name in REFUSED_LANGUAGE:
@@ -525,6 +527,7 @@ class Calls:
             owner=owner,
             arity_error=UnsupportedOpError,
         )
+        check_values(self.k, name, owner, bound)
         return args.bound(bound)
 
     def elementwise(

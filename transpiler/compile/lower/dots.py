@@ -9,6 +9,7 @@ import libcst as cst
 
 from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
+from ..frontend.kernel_settings import literal
 from ..ops.products import (
     LANGUAGE_PRODUCTS_BY_NAME,
     PRODUCT_NAMES,
@@ -175,6 +176,7 @@ class Dots:
         if not batch and None in (left.dims[-2], right.dims[-1]):
             return self.narrow_product(operands, acc, out_dtype, dims, node)
         code = expr("tl.dot(a, b)", a=operands[0], b=operands[1])
+        self.with_precision(code)
         if acc is not None:
             acc_code = acc.code
             if unit_batch:
@@ -216,6 +218,13 @@ class Dots:
             check = f"require({tensor}.dtype == torch.int8, {message}, TypeError)"
             self.k.argument_checks.append(check)
         self.k.host_helpers.add("require")
+
+    def with_precision(self, code: ast.Call) -> ast.Call:
+        """tl.dot with the decorator's dot_precision= as its input_precision (given only)."""
+        precision = literal(str(self.k.settings.get("dot_precision", "None")))
+        if isinstance(precision, str):
+            code.keywords.append(ast.keyword(arg="input_precision", value=ast.Constant(precision)))
+        return code
 
     def narrow_product(self, operands, acc, out_dtype, dims, node) -> Value:
         """A product with M or N of 1 (a matrix times a column): tl.dot wants 16 lanes there,

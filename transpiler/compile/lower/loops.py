@@ -736,8 +736,8 @@ class Loops:
                 hint="inside a device loop, loop with hl.tile, hl.grid, range or hl.static_range",
             )
         bounds = [
-            self.k.expressions.arithmetic(self.k.expressions.lower_expr(a.value), a.value).code
-            for a in call.args
+            self.k.expressions.arithmetic(self.k.expressions.lower_expr(node), node).code
+            for node in self.range_bounds(call, is_range)
         ]
         function = "range" if is_range else "tl.static_range"
         target = loop.target.value
@@ -746,6 +746,36 @@ class Loops:
         )
         self.k.depth += 1
         self.k.scope[target] = block(ast.Name(id=target), (), "int")
+
+    def range_bounds(self, call: cst.Call, is_range: bool) -> list[cst.BaseExpression]:
+        """range's arguments, or hl.static_range's bound against its signature (a misspelt
+        keyword is an error at its column, never a bound): begin, end and step, in order."""
+        if is_range:
+            for argument in call.args:
+                if argument.keyword is not None or argument.star:
+                    raise self.k.source.error(
+                        UnsupportedConstructError,
+                        argument,
+                        "range() takes its bounds by position",
+                        hint="write range(begin, end, step)",
+                    )
+            return [a.value for a in call.args]
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        keywords = [a for a in call.args if a.keyword is not None]
+        bound = bind(
+            HL_SIGNATURES["static_range"],
+            positional,
+            keywords,
+            call,
+            self.k.source.error,
+            owner="hl.static_range",
+            arity_error=TileArgumentError,
+        )
+        begin, end = bound["begin_or_end"], bound.get("end_or_none")
+        if end is None and "step" not in bound:
+            return [begin]
+        bounds = [cst.Integer("0"), begin] if end is None else [begin, end]
+        return bounds + ([bound["step"]] if "step" in bound else [])
 
     def dims_match(self, first, second) -> bool:
         """Same axes position by position (whole dimensions may be unified)."""

@@ -141,7 +141,9 @@ def split_whole_k(
         for index, value in enumerate((left, right))
     ]
     product = fresh("product")
-    step = expr("tl.dot(a, b, c)", a=operands[0], b=operands[1], c=ast.Name(id=product))
+    step = builder.dots.with_precision(
+        expr("tl.dot(a, b, c)", a=operands[0], b=operands[1], c=ast.Name(id=product))
+    )
     if out_dtype is not None:
         step.keywords.append(
             ast.keyword(arg="out_dtype", value=builder.expressions.lower_expr(out_dtype).code)

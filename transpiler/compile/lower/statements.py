@@ -167,12 +167,11 @@ class Statements:
         self.k.argument_checks += [integers_check(tensor, why) for tensor in tensors]
 
     def is_product(self, node: cst.BaseExpression) -> bool:
-        """`a @ b`, `torch.matmul(a, b)`, `hl.dot(a, b)`, `a.mm(b)` (no accumulator of its own)."""
+        """`a @ b`, `torch.matmul(a, b)`, `hl.dot(a, b)`, `a.mm(b)` (no accumulator of its own);
+        a call with keywords (`out_dtype=`, a misspelt one) is not folded: its binding reads them."""
         if isinstance(node, cst.BinaryOperation):
             return isinstance(node.operator, cst.MatrixMultiply)
-        if not isinstance(node, cst.Call) or any(
-            a.keyword and a.keyword.value == "acc" for a in node.args
-        ):
+        if not isinstance(node, cst.Call) or any(a.keyword for a in node.args):
             return False
         qualified = self.k.aliases.qualified(node.func) or ""
         positional = [a for a in node.args if a.keyword is None and not a.star]

@@ -92,18 +92,30 @@ class Views:
             kind = "int"
         return replace(block(code, value.dims, kind), storage=target, stored=stored)
 
+    def dim_position(self, dim: int, rank: int, node: cst.CSTNode) -> int:
+        """`dim` of a value of `rank` dimensions as a position (negative from the end); out of
+        range is an error at `node`, as torch's IndexError."""
+        if not -rank <= dim < rank:
+            raise self.k.source.error(
+                ShapeError,
+                node,
+                f"dim {dim} is out of range: expected one in [{-rank}, {rank - 1}]",
+                hint="count dims from 0 (or from the end with negative numbers)",
+            )
+        return dim % rank
+
     def view_op(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
         if name == "contiguous":
             return value
         if name == "unsqueeze":
             dim = self.const_int(args.get(0, "dim"), node)
-            position = dim if dim >= 0 else value.rank + 1 + dim
+            position = self.dim_position(dim, value.rank + 1, args.get(0, "dim") or node)
             dims = value.dims[:position] + (None,) + value.dims[position:]
             position = triton_position(value.dims, position)
             return block(expr("tl.expand_dims(a, d)", a=value.code, d=position), dims, value.dtype)
         if name == "squeeze":
             dim = self.const_int(args.get(0, "dim"), node)
-            position = dim if dim >= 0 else value.rank + dim
+            position = self.dim_position(dim, max(value.rank, 1), args.get(0, "dim") or node)
             if value.rank == 0:
                 return value  # torch squeezes a 0-d tensor to itself
             axis = value.dims[position]

@@ -52,12 +52,15 @@ class HlOp:
     # the shape analysis' rule (lower/shape_calls.RULES); None: its result is not followed (no
     # fact comes from it)
     shape: str | None = None
+    kinds: tuple[tuple[str, tuple[object, ...]], ...] = ()  # parameter → the values it may be
 
     @property
     def name(self) -> str:
         return self.signature.split("(", 1)[0]
 
 
+# The memory orderings an atomic takes (tl.atomic_*'s sem)
+_SEM = (("sem", ("relaxed", "acquire", "release", "acq_rel")),)
 # Signatures as helion/language/*.py spells them (snapshot ef091f4, 2026-08-22); each parameter
 # is honoured by lowering or reference mode.
 HL = (
@@ -76,16 +79,17 @@ HL = (
     HlOp("associative_scan(combine_fn, input_tensor, dim, reverse=False)", "calls.hl_associative_scan", hl_eager.associative_scan, None, "a scan with the user's combine function", shape="scan_with"),
     HlOp("reduce(combine_fn, input_tensor, dim=None, other=0, keep_dims=False)", "calls.hl_reduce", hl_eager.reduce, None, "a reduction with the user's combine function", shape="reduce_with"),
     HlOp("dot(mat1, mat2, acc=None, out_dtype=None)", "dots.dot_call", hl_eager.dot, "product", "a matrix product, optionally accumulated into acc", shape="product"),
-    HlOp("load(tensor, index, extra_mask=None, eviction_policy=None)", "memory.load", hl_eager.load, "read", "a masked load of tensor[index]", shape="read"),
+    HlOp("load(tensor, index, extra_mask=None, eviction_policy=None)", "memory.load", hl_eager.load, "read", "a masked load of tensor[index]", shape="read",
+          kinds=(("eviction_policy", (None, "evict_first", "evict_last")),)),
     HlOp("store(tensor, index, value, extra_mask=None)", "memory.store", hl_eager.store, "write", "a masked store into tensor[index]", writes=True, shape="write"),
-    HlOp('atomic_add(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_add, "read_write", "target[index] += value, atomically", writes=True, shape="update"),
-    HlOp('atomic_xchg(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_xchg, "read_write", "target[index] = value atomically, returning the old value", writes=True, shape="update"),
-    HlOp('atomic_and(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_and, "read_write", "target[index] &= value, atomically", writes=True, shape="update"),
-    HlOp('atomic_or(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_or, "read_write", "target[index] |= value, atomically", writes=True, shape="update"),
-    HlOp('atomic_xor(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_xor, "read_write", "target[index] ^= value, atomically", writes=True, shape="update"),
-    HlOp('atomic_max(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_max, "read_write", "target[index] = max(target[index], value), atomically", writes=True, shape="update"),
-    HlOp('atomic_min(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_min, "read_write", "target[index] = min(target[index], value), atomically", writes=True, shape="update"),
-    HlOp('atomic_cas(target, index, expected, value, sem="relaxed")', "memory.compare_and_swap", hl_eager.atomic_cas, "read_write", "compare-and-swap at target[index]", writes=True, shape="update"),
+    HlOp('atomic_add(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_add, "read_write", "target[index] += value, atomically", writes=True, shape="update", kinds=_SEM),
+    HlOp('atomic_xchg(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_xchg, "read_write", "target[index] = value atomically, returning the old value", writes=True, shape="update", kinds=_SEM),
+    HlOp('atomic_and(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_and, "read_write", "target[index] &= value, atomically", writes=True, shape="update", kinds=_SEM),
+    HlOp('atomic_or(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_or, "read_write", "target[index] |= value, atomically", writes=True, shape="update", kinds=_SEM),
+    HlOp('atomic_xor(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_xor, "read_write", "target[index] ^= value, atomically", writes=True, shape="update", kinds=_SEM),
+    HlOp('atomic_max(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_max, "read_write", "target[index] = max(target[index], value), atomically", writes=True, shape="update", kinds=_SEM),
+    HlOp('atomic_min(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_min, "read_write", "target[index] = min(target[index], value), atomically", writes=True, shape="update", kinds=_SEM),
+    HlOp('atomic_cas(target, index, expected, value, sem="relaxed")', "memory.compare_and_swap", hl_eager.atomic_cas, "read_write", "compare-and-swap at target[index]", writes=True, shape="update", kinds=_SEM),
     HlOp("split(tensor)", "calls.hl_split", hl_eager.split, None, "a last dimension of 2 split into two blocks", shape="halves"),
     HlOp("join(tensor0, tensor1)", "calls.hl_join", hl_eager.join, None, "two blocks joined along a new last dimension of 2", shape="pair"),
     HlOp("constexpr(value)", None, hl_eager.constexpr, "host", "a compile-time constant: an argument's annotation, or the value itself"),
@@ -130,13 +134,22 @@ REFUSED_LANGUAGE: dict[str, tuple[str, str]] = {
     ),
 }
 
-# Helion's names that are not in the table: refused as "not of this transpiler yet".
+# Helion's names that are not in the table (its snapshot's, and Helion 1.5.0's functions:
+# tests/test_arguments_tables.py compares): refused as "not of this transpiler yet".
 HELION_ONLY = (
     "inline_asm_elementwise",
     "signal",
     "wait",
     "subscript",
     "stacktensor_like",
+    "dot_scaled",
+    "rand4x",
+    "make_async_remote_copy",
+    "remote_barrier",
+    "pdl_wait",
+    "pdl_launch_dependents",
+    "breakpoint",
+    "import_backend_codegen",
 )
 LANGUAGE_NAMES = tuple(op.name for op in HL) + HELION_ONLY
 # How host code spells a row's call (frontend/host_code.py); other rows are device code only

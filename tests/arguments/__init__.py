@@ -1,0 +1,1 @@
+"""Every argument honoured or refused: generated kernels per parameter, run three ways."""

@@ -1,0 +1,32 @@
+"""Every argument honoured or refused, checked by generated kernels (tests/arguments/cases.py).
+
+For each parameter of the op and hl tables: a kernel passing a value other than its default runs
+as generated Triton (on float32 inputs, compiled for sm_90 too unless TRANSPILER_COMPILE_CHECK=0)
+and in reference mode (on their float64 copies), each matching float64; a bad value, a misspelt
+keyword and each parameter torch has that lowering refuses raise a TranspileError at the
+argument's own line and column, never an internal error.
+"""
+
+from __future__ import annotations
+
+import pytest
+from arguments.cases import bad_cases, value_cases
+from arguments.run import refusal, run_three_ways
+
+from transpiler.compile.frontend.errors import TranspileError
+
+
+@pytest.mark.parametrize("case", value_cases(), ids=lambda c: c.id)
+def test_a_value_other_than_the_default_computes_what_torch_does(case) -> None:
+    run_three_ways(case.source, "k", case.inputs, seed=len(case.id), tolerance=case.tolerance)
+
+
+@pytest.mark.parametrize("case", bad_cases(), ids=lambda c: c.id)
+def test_a_bad_argument_is_refused_at_its_column(case) -> None:
+    error = refusal(case.source, "k", case.inputs)
+    assert isinstance(error, TranspileError), f"{case.id}: transpiled without an error"
+    where = (error.lineno, error.col_offset)
+    assert where == (case.line, case.column), (
+        f"{case.id}: the error is at {where}, the argument at {(case.line, case.column)}\n{error}"
+    )
+    assert error.hint, f"{case.id}: no hint\n{error}"

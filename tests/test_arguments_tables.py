@@ -1,0 +1,146 @@
+"""The argument tables against the real signatures (Helion 1.5.0 installed, torch's schemas), and
+the decorator's settings and Config's fields each honoured, harmless, or refused at their column."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+import pytest
+import torch
+
+import transpiler
+from transpiler.compile.frontend.config_check import HELION_FIELDS, HONOURED
+from transpiler.compile.frontend.errors import ConfigError, TranspileError
+from transpiler.compile.frontend.kernel_settings import HONOURED as SETTING_HONOURED
+from transpiler.compile.frontend.kernel_settings import NO_EFFECT, REFUSED, SETTINGS
+from transpiler.compile.frontend.signatures import HL_SIGNATURES
+from transpiler.compile.ops.hl import HELION_ONLY, HL_BY_NAME, REFUSED_LANGUAGE
+from transpiler.run.runtime import load_module
+
+language = pytest.importorskip("helion.language")
+helion = pytest.importorskip("helion")
+helion_settings = pytest.importorskip("helion.runtime.settings")
+OURS_ONLY = {"torch_op", "batched"}  # this transpiler's own keywords (batched: aot_kernel's)
+KERNEL = """import torch
+import helion
+import helion.language as hl
+
+@helion.kernel(SETTING)
+def k(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    m, kk = a.size()
+    _, n = b.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=a.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(kk):
+            acc = torch.addmm(acc, a[tile_m, tile_k], b[tile_k, tile_n])
+        out[tile_m, tile_n] = acc
+    return out
+"""
+EXAMPLES = {"k": (torch.randn(33, 20), torch.randn(20, 17))}
+
+
+def _functions() -> list[str]:
+    return sorted(
+        name
+        for name, value in vars(language).items()
+        if not name.startswith("_") and inspect.isfunction(getattr(value, "__wrapped__", value))
+    )
+
+
+@pytest.mark.parametrize("name", _functions())
+def test_every_helion_language_function_is_a_row_or_refused(name: str) -> None:
+    assert name in HL_BY_NAME or name in HELION_ONLY or name in REFUSED_LANGUAGE, (
+        f"helion.language.{name} is neither a row of the hl table nor refused (HELION_ONLY)"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(HL_SIGNATURES))
+def test_every_helion_parameter_is_honoured_or_refused(name: str) -> None:
+    function = getattr(language, name, None)
+    if function is None:
+        pytest.skip(f"Helion 1.5.0 has no hl.{name}")
+    theirs = inspect.signature(getattr(function, "__wrapped__", function)).parameters.values()
+    ours = HL_SIGNATURES[name]
+    named = {p.name for p in theirs if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    refused = {parameter for parameter, _ in HL_BY_NAME[name].refused}
+    missing = named - set(ours.parameters) - refused - {"_launcher"}
+    assert not missing, f"hl.{name}: Helion's {sorted(missing)} neither honoured nor refused"
+    assert refused <= set(ours.parameters), f"hl.{name}: refuses what it does not declare"
+
+
+def test_config_fields_are_helions() -> None:
+    theirs = inspect.signature(helion.Config).parameters.values()
+    named = {p.name for p in theirs if p.kind is not p.VAR_KEYWORD}
+    assert named == set(HELION_FIELDS), (
+        f"Helion has {sorted(named - HELION_FIELDS)}, not {sorted(HELION_FIELDS - named)}"
+    )
+    assert HONOURED <= HELION_FIELDS
+
+
+def test_kernel_settings_are_helions() -> None:
+    theirs = {field.name for field in dataclasses.fields(helion_settings.Settings)}
+    kernel = inspect.signature(helion.kernel).parameters.values()
+    theirs |= {p.name for p in kernel if p.kind is p.KEYWORD_ONLY}
+    ours = set(SETTINGS) - OURS_ONLY
+    assert ours == theirs, f"Helion has {sorted(theirs - ours)}; not {sorted(ours - theirs)}"
+    assert all(s.status in (SETTING_HONOURED, NO_EFFECT, REFUSED) for s in SETTINGS.values())
+    assert all(s.hint for s in SETTINGS.values() if s.choices)
+
+
+def _code(setting: str) -> str:
+    source = KERNEL.replace("SETTING", setting)
+    return transpiler.transpile_module(source, example_args=EXAMPLES).code
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, s in SETTINGS.items() if s.status == NO_EFFECT and n != "batched")
+)
+def test_a_setting_without_effect_is_accepted_and_changes_no_code(name: str) -> None:
+    assert _code(f"{name}=None") == _code("")
+
+
+@pytest.mark.parametrize("name", sorted(n for n, s in SETTINGS.items() if s.choices))
+def test_a_setting_outside_its_choices_is_refused_at_its_keyword(name: str) -> None:
+    for choice in SETTINGS[name].choices:
+        _code(f"{name}={choice!r}")
+    with pytest.raises(ConfigError) as caught:
+        _code(f"{name}='bogus'")
+    assert (caught.value.lineno, caught.value.col_offset) == (5, len("@helion.kernel("))
+    assert caught.value.hint
+
+
+@pytest.mark.parametrize("spelling", ["confg=None", "static_shape=True", "dot_precison='ieee'"])
+def test_a_misspelt_setting_is_refused_with_the_name_it_meant(spelling: str) -> None:
+    with pytest.raises(ConfigError, match="has no setting") as caught:
+        _code(spelling)
+    assert "did you mean" in caught.value.hint
+    with pytest.raises(ConfigError, match="has no setting"):  # given as a Python value
+        transpiler.kernel(lambda x: x, **{spelling.split("=")[0]: None})
+
+
+@pytest.mark.parametrize("precision", ["tf32x3", "ieee"])
+def test_dot_precision_reaches_every_product(precision: str) -> None:
+    code = _code(f"dot_precision={precision!r}")
+    products = [line for line in code.splitlines() if "tl.dot(" in line]
+    assert products and all(f'input_precision="{precision}"' in line for line in products)
+    assert "input_precision" not in _code("")
+    module = load_module(code, stem="k")
+    a, b = EXAMPLES["k"]
+    torch.testing.assert_close(
+        module.k(a, b).double(), a.double() @ b.double(), atol=1e-4, rtol=1e-4
+    )
+
+
+@pytest.mark.parametrize("field", sorted(HELION_FIELDS - HONOURED))
+def test_a_config_field_lowering_does_not_read_is_accepted(field: str) -> None:
+    _code(f"config=helion.Config(block_sizes=[16, 16, 16], {field}=None)")
+
+
+@pytest.mark.parametrize(
+    "field", ["num_warps=3", "num_warps=64", "num_stages=0", "num_stages=2.5", "num_warp=4"]
+)
+def test_a_config_value_triton_cannot_take_is_refused(field: str) -> None:
+    with pytest.raises(TranspileError):
+        _code(f"config=helion.Config(block_sizes=[16, 16, 16], {field})")

@@ -1,0 +1,95 @@
+"""A bound call's arguments checked against their parameters' kinds (signatures.PARAMETER_KINDS):
+a flag known while transpiling, a dtype, a number, one of a few strings; else an error there."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from ..frontend.errors import ArgumentUnknownError, UnsupportedConstructError
+from ..frontend.signatures import EXCLUSIVE, parameter_kind
+from .values import BLOCK, CONST, DTYPE, MODULE
+
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
+
+_FLAG_HINT = (
+    "write True or False there, or pass a bool argument of the kernel (it is specialised on "
+    "each value); other names are values passed at launch, unknown while transpiling"
+)
+# kind → (does the lowered value fit, what it must be, the fix)
+_KINDS = {
+    "flag": (
+        lambda v: v.kind == CONST and isinstance(v.const, bool),
+        "True or False, known while transpiling",
+        _FLAG_HINT,
+    ),
+    "dtype": (
+        # a torch name lowering has no dtype for (torch.complex64) gets its own error there
+        lambda v: v.kind in (DTYPE, MODULE) or v.kind == CONST and v.const is None,
+        "a dtype",
+        "pass a torch dtype (torch.float32, x.dtype), not a string or a tensor",
+    ),
+    "scalar": (
+        lambda v: (
+            v.kind == CONST and isinstance(v.const, (int, float)) or v.kind == BLOCK and not v.dims
+        ),
+        "a number",
+        "pass a number (or a scalar argument of the kernel), not a block of values",
+    ),
+}
+
+
+def check_values(
+    k: KernelBuilder,
+    function: str,
+    owner: str,
+    bound: dict[str, cst.BaseExpression],
+    kinds: dict[str, tuple[object, ...]] | None = None,
+) -> None:
+    """Raise at the first bound argument whose value its parameter cannot take (`kinds`: an hl
+    row's own, else signatures.parameter_kind)."""
+    pair = EXCLUSIVE.get(function, ())
+    if pair and all(p in bound for p in pair):
+        raise k.source.error(
+            UnsupportedConstructError,
+            bound[pair[1]],
+            f"{owner}() takes {pair[0]}= or {pair[1]}=, not both",
+            hint=f"leave out {pair[0]}= ({pair[0]}=False is {pair[1]}=0)",
+        )
+    for parameter, node in bound.items():
+        kind = (kinds or {}).get(parameter) or parameter_kind(function, parameter)
+        if kind is None:
+            continue
+        value = k.expressions.lower_expr(node)
+        if isinstance(kind, tuple):
+            if not (value.kind == CONST and value.const in kind):
+                choices = ", ".join(repr(c) for c in kind)
+                raise k.source.error(
+                    UnsupportedConstructError,
+                    node,
+                    f"{parameter}={k.source.code(node)} of {owner}() is not one of {choices}",
+                    hint=f"pass one of {choices}",
+                )
+            continue
+        fits, must, hint = _KINDS[kind]
+        if kind == "flag" and not fits(value) and _argument(k, node):
+            raise k.source.error(
+                ArgumentUnknownError,
+                node,
+                f"{parameter}={k.source.code(node)} of {owner}() needs the argument's value, "
+                "known only when the kernel is called",
+            )
+        if not fits(value):
+            raise k.source.error(
+                UnsupportedConstructError,
+                node,
+                f"{parameter}={k.source.code(node)} of {owner}() must be {must}",
+                hint=hint,
+            )
+
+
+def _argument(k: KernelBuilder, node: cst.BaseExpression) -> bool:
+    """A parameter of the kernel, not one the call's arguments already gave a value."""
+    return isinstance(node, cst.Name) and node.value in k.host.params
