@@ -11,7 +11,7 @@ import torch
 
 import transpiler
 from transpiler.compile.frontend.config_check import HELION_FIELDS, HONOURED
-from transpiler.compile.frontend.errors import ConfigError, TranspileError
+from transpiler.compile.frontend.errors import ConfigError
 from transpiler.compile.frontend.kernel_settings import HONOURED as SETTING_HONOURED
 from transpiler.compile.frontend.kernel_settings import NO_EFFECT, REFUSED, SETTINGS
 from transpiler.compile.frontend.signatures import HL_SIGNATURES
@@ -139,8 +139,46 @@ def test_a_config_field_lowering_does_not_read_is_accepted(field: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "field", ["num_warps=3", "num_warps=64", "num_stages=0", "num_stages=2.5", "num_warp=4"]
+    "field",
+    [
+        "num_warps=3",
+        "num_warps=64",
+        "num_stages=0",
+        "num_stages=2.5",
+        "num_warp=4",
+        "reduction_loops=[3]",
+        "reduction_loops=[True]",
+    ],
 )
 def test_a_config_value_triton_cannot_take_is_refused(field: str) -> None:
-    with pytest.raises(TranspileError):
+    with pytest.raises(ConfigError):
         _code(f"config=helion.Config(block_sizes=[16, 16, 16], {field})")
+    with pytest.raises(ConfigError):  # in any config of configs=, not only the one chosen
+        _code(
+            "configs=[helion.Config(block_sizes=[16, 16, 16]), "
+            f"helion.Config(block_sizes=[32, 32, 16], {field})]"
+        )
+    _code(
+        "configs=[helion.Config(block_sizes=[16, 16, 16]), helion.Config(block_sizes=[32, 32, 16])]"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(HL_SIGNATURES))
+def test_reference_mode_takes_every_argument_the_row_takes(name: str) -> None:
+    """The eager implementation's parameters are the row's, in order and kind: an argument
+    given by keyword (`hl.store(tensor=out, index=..., value=...)`) runs in reference mode too."""
+    row, ours = HL_BY_NAME[name], HL_SIGNATURES[name]
+    theirs = list(inspect.signature(row.eager).parameters.values())
+    refused = {parameter for parameter, _ in row.refused}
+    kinds = {p.name: p.kind for p in theirs}
+    positional = [p.name for p in theirs if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    assert positional[: len(ours.positional)] == [
+        p for p in ours.positional if p not in refused
+    ] or any(p.kind is p.VAR_POSITIONAL for p in theirs), (str(theirs), ours.text())
+    for index, parameter in enumerate(ours.parameters):
+        if parameter in refused or index < ours.positional_only:
+            continue  # positional-only in the row: eager may take it either way
+        assert kinds.get(parameter) in (
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            inspect.Parameter.KEYWORD_ONLY,
+        ), f"hl.{name}'s {parameter}: eager {kinds.get(parameter)}, row {ours.text()}"

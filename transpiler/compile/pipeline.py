@@ -20,7 +20,7 @@ from .emit.tidy import tidy
 from .emit.tidy.helper_names import apart_from_user
 from .emit.tidy.helpers import needed_helpers
 from .frontend import callables as inline
-from .frontend.config_check import check_config
+from .frontend.config_check import check_config, check_configs
 from .frontend.device_rules import check_device_rules, check_store_races
 from .frontend.errors import (
     InternalTranspilerError,
@@ -367,6 +367,7 @@ def lower_kernel(
     # first loop's tunables begin with them
     tiles = [name for item in lowered for name, _ in item.tunables]
     check_config(source, kernel.node, kernel.settings.get("config"), tiles)
+    check_configs(source, kernel.node, kernel.settings.get("configs"), tiles)
     check_store_races(source, kernel, aliases)
     for index, statement, before in reversed(barriers):
         launcher[index:index] = _barrier_lines(source, statement, lowered, before)

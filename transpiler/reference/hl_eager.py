@@ -80,7 +80,7 @@ def _blocks(begin: int, end: int, block_size: object) -> list[Tile]:
     ]
 
 
-def jagged_tile(lengths: torch.Tensor) -> Iterator[Tile]:
+def jagged_tile(parent: torch.Tensor) -> Iterator[Tile]:
     """Not runnable eagerly: the per-lane lengths mask the loads, which eager indexing cannot."""
     raise NotImplementedError(
         "hl.jagged_tile has no reference mode (Helion has none either): write the loop as "
@@ -88,7 +88,7 @@ def jagged_tile(lengths: torch.Tensor) -> Iterator[Tile]:
     )
 
 
-def vtile(lengths: torch.Tensor) -> Iterator[Tile]:
+def vtile(parent: torch.Tensor) -> Iterator[Tile]:
     """Helion's later name for `jagged_tile`: not runnable eagerly either."""
     raise NotImplementedError(
         "hl.vtile has no reference mode: the per-lane lengths mask the loads, which eager "
@@ -228,11 +228,12 @@ def split(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return tensor[..., 0], tensor[..., 1]
 
 
-def join(first: torch.Tensor | float, second: torch.Tensor | float) -> torch.Tensor:
-    """A new last dimension of size 2 holding `first` then `second` (broadcast together)."""
-    tensors = [part for part in (first, second) if isinstance(part, torch.Tensor)]
+def join(tensor0: torch.Tensor | float, tensor1: torch.Tensor | float) -> torch.Tensor:
+    """A new last dimension of size 2 holding `tensor0` then `tensor1` (broadcast together)."""
+    tensors = [part for part in (tensor0, tensor1) if isinstance(part, torch.Tensor)]
     device = tensors[0].device if tensors else current_device()
-    first, second = torch.as_tensor(first, device=device), torch.as_tensor(second, device=device)
+    first = torch.as_tensor(tensor0, device=device)
+    second = torch.as_tensor(tensor1, device=device)
     return torch.stack(torch.broadcast_tensors(first, second), dim=-1)
 
 
@@ -301,9 +302,12 @@ def barrier() -> None:
     return None
 
 
-def static_range(*args: SizeLike) -> range:
+def static_range(
+    begin_or_end: SizeLike, end_or_none: SizeLike | None = None, /, step: SizeLike = 1
+) -> range:
     """A loop unrolled at compile time; eagerly a plain `range`."""
-    return range(*(_as_int(arg) for arg in args))
+    begin, end = (0, begin_or_end) if end_or_none is None else (begin_or_end, end_or_none)
+    return range(_as_int(begin), _as_int(end), _as_int(step))
 
 
 def device_print(prefix: str, *values: Any) -> None:
@@ -326,14 +330,14 @@ def index(value: Any) -> Any:
 
 
 def dot(
-    lhs: torch.Tensor,
-    rhs: torch.Tensor,
+    mat1: torch.Tensor,
+    mat2: torch.Tensor,
     acc: torch.Tensor | None = None,
     out_dtype: torch.dtype | None = None,
 ) -> torch.Tensor:
     """`hl.dot`: a matrix product computed in float32 (or out_dtype), plus `acc` when given."""
     dtype = out_dtype or (acc.dtype if acc is not None else torch.float32)
-    product = torch.matmul(lhs.to(dtype), rhs.to(dtype))
+    product = torch.matmul(mat1.to(dtype), mat2.to(dtype))
     return product if acc is None else acc + product
 
 
@@ -366,10 +370,11 @@ def _position(index_list: list[Any] | tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def load(
-    tensor: torch.Tensor, index_list: list[Any], extra_mask: Any = None, **_: Any
+    tensor: torch.Tensor, index: list[Any], extra_mask: Any = None, eviction_policy: Any = None
 ) -> torch.Tensor:
-    """`hl.load(x, [i, j])`: x[i, j] (lanes where extra_mask is False read as 0)."""
-    position = _position(index_list)
+    """`hl.load(x, [i, j])`: x[i, j] (lanes where extra_mask is False read as 0; the eviction
+    policy changes only speed)."""
+    position = _position(index)
     if extra_mask is not None:  # masked-out lanes may index outside the tensor: read a safe one
         position = _clamped(tensor, position)
         tensor = _padded(tensor, position)
@@ -390,9 +395,9 @@ def _padded(tensor: torch.Tensor, position: tuple[Any, ...]) -> torch.Tensor:
     return torch.nn.functional.pad(tensor, pads)
 
 
-def store(tensor: torch.Tensor, index_list: list[Any], value: Any, extra_mask: Any = None) -> None:
+def store(tensor: torch.Tensor, index: list[Any], value: Any, extra_mask: Any = None) -> None:
     """`hl.store(x, [i, j], v)`: x[i, j] = v (only where extra_mask holds)."""
-    position = _position(index_list)
+    position = _position(index)
     if extra_mask is None:
         tensor[position] = value
         return
@@ -423,9 +428,9 @@ def _clamped(tensor: torch.Tensor, position: tuple[Any, ...]) -> tuple[Any, ...]
 
 def _atomic(update: Any) -> Any:
     def atomic(
-        tensor: torch.Tensor, index_list: list[Any], value: Any, sem: str = "relaxed"
+        target: torch.Tensor, index: list[Any], value: Any, sem: str = "relaxed"
     ) -> torch.Tensor:
-        return apply_atomically(tensor, _position(index_list), value, update)
+        return apply_atomically(target, _position(index), value, update)
 
     return atomic
 
@@ -440,10 +445,11 @@ atomic_xchg = _atomic(lambda old, new: new.expand_as(old))
 
 
 def atomic_cas(
-    tensor: torch.Tensor, index_list: list[Any], cmp: Any, val: Any, sem: str = "relaxed"
+    target: torch.Tensor, index: list[Any], expected: Any, value: Any, sem: str = "relaxed"
 ) -> torch.Tensor:
-    """Compare-and-swap: where the element equals cmp, write val; returns the old values."""
-    position = _position(index_list)
-    old = tensor[position].clone()
-    tensor[position] = torch.where(old == cmp, torch.as_tensor(val, dtype=tensor.dtype), old)
+    """Compare-and-swap: where the element equals `expected`, write `value`; returns the old
+    values."""
+    position = _position(index)
+    old = target[position].clone()
+    target[position] = torch.where(old == expected, torch.as_tensor(value, dtype=target.dtype), old)
     return old

@@ -97,6 +97,15 @@ def check_config(source: Source, function: cst.FunctionDef, text: object, tiles:
             raise source.error(
                 ConfigError, where, f"{key}={value!r} in the config of {function.name.value}", hint
             )
+    loops = fields.get("reduction_loops")
+    if isinstance(loops, (list, tuple)) and not all(_chunk(c) for c in loops):
+        raise source.error(
+            ConfigError,
+            where,
+            f"reduction_loops={list(loops)} in the config of {function.name.value}",
+            hint="one entry per whole dimension: None (one block) or a power of two R "
+            "(chunks of R lanes)",
+        )
     sizes = fields.get("block_sizes")
     if sizes is None or sizes is _UNREADABLE:
         return
@@ -121,3 +130,27 @@ def check_config(source: Source, function: cst.FunctionDef, text: object, tiles:
                 hint="Triton blocks are powers of two (1, 2, 4, ..., 1024); masks cover "
                 "the ragged edge",
             )
+
+
+def _chunk(entry: object) -> bool:
+    return entry is None or (
+        isinstance(entry, int)
+        and not isinstance(entry, bool)
+        and entry > 0
+        and not entry & (entry - 1)
+    )
+
+
+def check_configs(
+    source: Source, function: cst.FunctionDef, text: object, tiles: list[str]
+) -> None:
+    """Each config of a `configs=[...]` setting checked as `config=` is (check_config)."""
+    if not isinstance(text, str):
+        return
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return
+    if isinstance(tree, (ast.List, ast.Tuple)):
+        for element in tree.elts:
+            check_config(source, function, ast.unparse(element), tiles)

@@ -29,6 +29,7 @@ class Signature:
     varargs: str | None = None
     required: int = 0
     defaults: tuple[tuple[str, str], ...] = ()  # parameter → default, as source text
+    positional_only: int = 0  # how many leading parameters cannot come by keyword
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -37,6 +38,8 @@ class Signature:
     def text(self) -> str:
         defaults = dict(self.defaults)
         parts = [p + (f"={defaults[p]}" if p in defaults else "") for p in self.positional]
+        if self.positional_only:
+            parts.insert(self.positional_only, "/")
         if self.varargs:
             parts.append(f"*{self.varargs}")
         elif self.keyword_only:
@@ -67,6 +70,7 @@ def parse_signature(text: str) -> Signature:
         varargs=arguments.vararg.arg if arguments.vararg else None,
         required=first_default,
         defaults=tuple(defaults),
+        positional_only=len(arguments.posonlyargs),
     )
 
 
@@ -131,6 +135,13 @@ def bind(
                 argument.keyword,
                 f"{keyword}= of {spelled}() is not supported by this transpiler",
                 (hints or {}).get(keyword, f"leave out {keyword}= (supported: {signature.text()})"),
+            )
+        if keyword in signature.positional[: signature.positional_only]:
+            raise error(
+                UnknownKeywordError,
+                argument.keyword,
+                f"{spelled}()'s {keyword} is positional-only",
+                f"pass it by position: its signature is {signature.text()}",
             )
         if keyword not in names + signature.keyword_only:
             close = near_names(keyword, list(signature.parameters))
@@ -221,7 +232,7 @@ TORCH_SIGNATURES = signature_table(
     new_ones(input, *size, dtype=None, device=None)
     new_full(input, size, fill_value, *, dtype=None, device=None)
     clamp(input, min=None, max=None)
-    gelu(input, approximate="none")
+    gelu(input, *, approximate="none")
     where(condition, input, other)
     masked_fill(input, mask, value)
     pow(input, exponent)

@@ -455,6 +455,7 @@ class Calls:
             if tanh:
                 self.k.use_helper("gelu_tanh")
                 return block(expr("gelu_tanh(a)", a=value.code), value.dims, "float")
+            args = args.bound({k: v for k, v in args.keywords.items() if k != "approximate"})
         if name == "vector_norm" and spelling == TORCH:
             return self.k.norms.vector_norm(value, args, node)
         if name == "normalize" and spelling == FUNCTIONAL:

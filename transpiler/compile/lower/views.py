@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -373,6 +374,7 @@ class Views:
     def filled(self, dims: list, sizes: list, fill: Value, dtype: Value | None) -> Value:
         """A block of `fill` with these axes."""
         dtype_code = dtype.code if dtype is not None else expr("tl.float32")
+        fill = _fill_for(fill, dtype)
         is_half = dtype is not None and (dtype.const == "runtime" or dtype.const in UPCAST_DTYPES)
         if dtype is not None and dtype.const in HALF_DTYPES:
             dtype_code, is_half = expr("tl.float32"), False
@@ -399,7 +401,7 @@ class Views:
         default_dtype: Value | None = None,
     ) -> Value:
         """torch.zeros_like / full_like(v, c) and v.new_zeros / new_full(shape, c) on blocks."""
-        fill = constant(1.0 if "ones" in name else 0.0)
+        fill = constant(1 if "ones" in name else 0)  # an integer: tl.full takes it for any dtype
         rest = list(args.positional)
         if name.startswith("new_"):
             dims, sizes = self.shape_of(rest.pop(0) if rest else args.keywords["size"])
@@ -457,3 +459,18 @@ _NARROW_INTS = ("tl.int8", "tl.int16", "tl.int32", "tl.uint8", "tl.uint16", "tl.
 
 def _power_of_two(value: object) -> bool:
     return type(value) is int and value > 1 and value & (value - 1) == 0
+
+
+_INTEGER_DTYPES = (*_NARROW_INTS, "tl.int64", "tl.uint64")
+
+
+def _fill_for(fill: Value, dtype: Value | None) -> Value:
+    """A constant fill as the dtype holds it: Triton's tl.full takes no float for an integer
+    or bool dtype (the GPU compile refuses `tl.full(s, 2.0, tl.int32)`); torch truncates."""
+    if fill.kind != CONST or not isinstance(fill.const, float) or dtype is None:
+        return fill
+    if dtype.const == "tl.int1":
+        return constant(bool(fill.const))
+    if dtype.const in _INTEGER_DTYPES and math.isfinite(fill.const):
+        return constant(int(fill.const))
+    return fill

@@ -64,12 +64,12 @@ _SEM = (("sem", ("relaxed", "acquire", "release", "acq_rel")),)
 # Signatures as helion/language/*.py spells them (snapshot ef091f4, 2026-08-22); each parameter
 # is honoured by lowering or reference mode.
 HL = (
-    HlOp("tile(begin_or_end, end_or_none=None, block_size=None)", "calls.hl_loop_only", hl_eager.tile, "tiles", "tiles of one or more ranges: the iterable of a device loop", loop="device", each=LANES),
-    HlOp("grid(begin_or_end, end_or_none=None, step=None)", "calls.hl_loop_only", hl_eager.grid, "indices", "every index of one or more ranges, one at a time: a device loop's iterable",
+    HlOp("tile(begin_or_end, end_or_none=None, /, block_size=None)", "calls.hl_loop_only", hl_eager.tile, "tiles", "tiles of one or more ranges: the iterable of a device loop", loop="device", each=LANES),
+    HlOp("grid(begin_or_end, end_or_none=None, /, step=None)", "calls.hl_loop_only", hl_eager.grid, "indices", "every index of one or more ranges, one at a time: a device loop's iterable",
           (("step", "loop with hl.grid(n) and compute the index: i = begin + index * step"),), loop="device", each=INDEX),
     HlOp("jagged_tile(parent)", None, hl_eager.jagged_tile, None, "tiles over each row's own length, inside a tile loop", loop="jagged", each=LANES),
     HlOp("vtile(parent)", None, hl_eager.vtile, None, "Helion's other name for jagged_tile", loop="jagged", each=LANES),
-    HlOp("static_range(begin_or_end, end_or_none=None, step=1)", None, hl_eager.static_range, "indices", "a range the compiler unrolls", loop="unrolled", each=INDEX),
+    HlOp("static_range(begin_or_end, end_or_none=None, /, step=1)", None, hl_eager.static_range, "indices", "a range the compiler unrolls", loop="unrolled", each=INDEX),
     HlOp("zeros(shape, dtype=torch.float32, device=None)", "calls.hl_allocate", hl_eager.zeros, "allocate", "a block of zeros shaped by tiles and sizes", shape="allocate"),
     HlOp("full(shape, value, dtype=torch.float32, device=None)", "calls.hl_allocate", hl_eager.full, "allocate", "a block filled with one value", shape="allocate"),
     HlOp("arange(*args, dtype=None, device=None)", "calls.hl_arange", hl_eager.arange, "lanes", "lane indices, as torch.arange",
@@ -95,7 +95,7 @@ HL = (
     HlOp("constexpr(value)", None, hl_eager.constexpr, "host", "a compile-time constant: an argument's annotation, or the value itself"),
     HlOp("specialize(value)", "calls.hl_passthrough", hl_eager.specialize, "host", "a size fixed at compile time", host="identity", shape="passthrough"),
     HlOp("register_reduction_dim(size)", "calls.hl_passthrough", hl_eager.register_reduction_dim, "host", "a reduction dimension's size", host="identity", shape="passthrough"),
-    HlOp("register_block_size(min_or_max, max_or_none=None)", None, hl_eager.register_block_size, "host", "a tunable block size, for tiles and loops", host="block_size"),
+    HlOp("register_block_size(min_or_max, max_or_none=None, /)", None, hl_eager.register_block_size, "host", "a tunable block size, for tiles and loops", host="block_size"),
     HlOp("register_tunable(name, fragment)", None, hl_eager.register_tunable, "host", "a tunable value the config chooses", host="fragment"),
     HlOp("rand(shape, seed, device=None, offsets=None)", "random.rand", eager.rand, "random", "uniform floats in [0, 1): Triton's Philox numbers",
           (("offsets", "leave out offsets=: each element's offset is its linear index"),)),
