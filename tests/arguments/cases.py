@@ -22,7 +22,7 @@ from transpiler.compile.lower.calls import _arity
 from transpiler.compile.ops.hl import HL_BY_NAME
 from transpiler.compile.ops.table import ELEMENTWISE
 
-from .run import Inputs
+from .run import DEVICE, Inputs
 
 ROWS_INPUTS = Inputs(((11, 6), (11,)), (torch.float32, torch.int32))
 MATMUL_INPUTS = Inputs(((33, 20), (20, 17)))
@@ -233,7 +233,9 @@ def value_cases() -> tuple[ValueCase, ...]:
     ]
     for (function, parameter), (kernel, _, with_) in sorted(effects.ROWS.items()):
         line, inputs = OVERRIDES.get((function, parameter), (with_, _inputs(kernel)))
-        tolerance = 1e-2 if "float16" in line else 2e-5
+        # float16 results, and float32 products on a GPU (tl.dot's default is TF32 there)
+        products = inputs is MATMUL_INPUTS and DEVICE == "cuda"
+        tolerance = 1e-2 if "float16" in line or products else 2e-5
         cases.append(
             ValueCase(function, parameter, _source(kernel, line), inputs, tolerance=tolerance)
         )

@@ -15,6 +15,7 @@ from transpiler.run.runtime import load_module
 HEAD = (
     "import torch\nimport torch.nn.functional as F\nimport helion\nimport helion.language as hl\n"
 )
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Inputs:
                 tensors.append((magnitude * sign).to(dtype))
             else:
                 tensors.append(torch.randint(1, 7, shape, generator=generator, dtype=dtype))
-        return (*tensors, *self.extra)
+        return (*(t.to(DEVICE) for t in tensors), *self.extra)
 
 
 def widened(args: tuple) -> tuple:

@@ -97,8 +97,11 @@ class Loops:
                 )
             for size in block_sizes:
                 literal = size.evaluated_value if isinstance(size, cst.Integer) else None
-                if isinstance(size, (cst.Float, cst.SimpleString)) or (
-                    literal is not None and (literal < 1 or literal & (literal - 1))
+                flag = isinstance(size, cst.Name) and size.value in ("True", "False")
+                if (
+                    flag
+                    or isinstance(size, (cst.Float, cst.SimpleString))
+                    or (literal is not None and (literal < 1 or literal & (literal - 1)))
                 ):
                     raise self.k.source.error(
                         TileArgumentError,
