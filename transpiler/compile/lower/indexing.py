@@ -17,6 +17,7 @@ from ..frontend.errors import (
 )
 from ..frontend.host import size_of
 from .argument_checks import constant_index, note_index_value
+from .gather_pairs import paired_gathers
 from .host_tails import emit_tail
 from .reduction_loops import start_looped_axis
 from .split_k import chunk_axis_for
@@ -279,6 +280,8 @@ class Indexing:
         tensor_dim = 0
         nones = set()
         starts: list[tuple[ast.expr, int]] = []  # (start, tensor dim) of slices from the host
+        paired = paired_gathers(self.k, elements, node)  # x[rows[t], cols[t]]: one axis t
+        paired_position: int | None = None
         for kind, payload in elements:
             if kind == "new":
                 squeezed = self.none_standing_for_a_tile(node, len(dims))
@@ -314,9 +317,15 @@ class Indexing:
                     self.k.coverage.append((tensor, tensor_dim, payload))
             elif kind == SCALAR:
                 placed.append((kind, payload, tensor_dim, -1))
-            else:  # a block of indices: a gather
+            elif paired is None:  # a block of indices: a gather
                 placed.append((kind, payload, tensor_dim, len(dims)))
                 dims.extend(payload.dims)
+            else:  # one of several: their dims broadcast together, once, right-aligned
+                if paired_position is None:
+                    paired_position = len(dims)
+                    dims.extend(paired)
+                position = paired_position + len(paired) - payload.rank
+                placed.append((kind, payload, tensor_dim, position))
             tensor_dim += 1
         result_rank = len(triton_dims(tuple(dims)))
         offsets, masks = [], []
@@ -343,11 +352,13 @@ class Indexing:
             else:
                 placed_code = _place(payload, position, result_rank)
                 offsets.append(expr("o * s", o=placed_code, s=stride))
-                masks.extend(
+                gather_masks = [
                     self.place_mask(axis, position + i, dims, node)
                     for i, axis in enumerate(payload.dims)
                     if axis is not None and axis.masked
-                )
+                ]
+                seen = {ast.dump(mask) for mask in masks}  # paired gathers share their axes
+                masks.extend(m for m in gather_masks if ast.dump(m) not in seen)
         for start, dim in starts:
             offsets.append(expr("b * s", b=start, s=ast.Name(id=self.k.stride(tensor, dim))))
         pointers = total([ast.Name(id=pointer), *offsets])
