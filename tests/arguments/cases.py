@@ -243,12 +243,19 @@ def value_cases() -> tuple[ValueCase, ...]:
 
 
 # A bad value per parameter kind (signatures.PARAMETER_KINDS); `n` is a size known at launch
-BAD_VALUES = {"flag": "n", "dtype": '"float32"', "scalar": "x[tile_m, :]", "choice": '"bogus"'}
+BAD_VALUES = {
+    "flag": "n",
+    "dtype": '"float32"',
+    "scalar": "x[tile_m, :]",
+    "choice": '"bogus"',
+    "value": '"z"',
+}
 # Rows whose line gives the parameter by position: a line giving it by keyword
 BAD_LINES = {
     ("size", "dim"): "out[tile_m, 0] = x[tile_m, :].sum(1) * x[tile_m, :].size(dim=1)",
     ("var", "dim"): "out[tile_m, 0] = x[tile_m, :].var(dim=1)",
     ("std", "dim"): "out[tile_m, 0] = x[tile_m, :].std(dim=1)",
+    ("full", "value"): "out[tile_m, :] = x[tile_m, :] + hl.full([tile_m, n], value=2.0)",
 }
 BAD_DIM = "7"  # every kernel here is 2-D at most
 DIM_PARAMETERS = ("dim",)
@@ -335,8 +342,8 @@ def _lines() -> dict[str, tuple[str, str]]:
 # hl rows the keyword rows do not call, each in a line of the rows kernel
 HL_LINES = {
     "arange": "out[tile_m, :] = x[tile_m, :] + hl.arange(0, 8)[None, :6].float()",
-    "rand": "out[tile_m, :] = hl.rand([tile_m, n], 7)",
-    "randint": "out[tile_m, :] = hl.randint([tile_m, n], 0, 9, 7).float()",
+    "rand": "out[tile_m, :] = hl.rand([tile_m, n], seed=7)",
+    "randint": "out[tile_m, :] = hl.randint([tile_m, n], 0, 9, seed=7).float()",
     "associative_scan": (
         "out[tile_m, :] = hl.associative_scan(lambda a, b: a + b, x[tile_m, :], 1)"
     ),
@@ -362,6 +369,14 @@ def bad_cases() -> tuple[BadCase, ...]:
             )
         if parameter in DIM_PARAMETERS:
             cases.append(_bad_case(function, parameter, "value", kernel, with_, BAD_DIM, True))
+    done = {(case.function, case.parameter) for case in cases if case is not None}
+    for function, op in sorted(HL_BY_NAME.items()):  # hl rows' own kinds, in any line calling them
+        for parameter, kind in op.kinds:
+            if (function, parameter) not in done and function in lines:
+                kernel, line = lines[function]
+                line = BAD_LINES.get((function, parameter), line)
+                bad = BAD_VALUES[_kind_name(kind)]
+                cases.append(_bad_case(function, parameter, "value", kernel, line, bad, True))
     for function, (kernel, line) in sorted(lines.items()):
         cases.append(_bad_case(function, "misspelt", "keyword", kernel, line, "1", False))
         for parameter in _refused(function):

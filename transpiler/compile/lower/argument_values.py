@@ -9,7 +9,7 @@ import libcst as cst
 
 from ..frontend.errors import ArgumentUnknownError, UnsupportedConstructError
 from ..frontend.signatures import EXCLUSIVE, parameter_kind
-from .values import BLOCK, CONST, DTYPE, MODULE
+from .values import BLOCK, CONST, DTYPE, HOST_TENSOR, MODULE, TUPLE, Value
 
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
@@ -38,7 +38,22 @@ _KINDS = {
         "a number",
         "pass a number (or a scalar argument of the kernel), not a block of values",
     ),
+    "value": (
+        lambda v: _a_value(v),
+        "a number, a block or a tensor",
+        "pass a number, a scalar argument of the kernel or a block, not a string, None or a dtype",
+    ),
 }
+
+
+def _a_value(value: Value) -> bool:
+    """A number, a block, a host tensor (hl.rand's one-element seed), or a tuple of them
+    (hl.reduce's other= per input)."""
+    if value.kind == TUPLE:
+        return all(_a_value(item) for item in value.items)
+    if value.kind == CONST:
+        return isinstance(value.const, (bool, int, float))
+    return value.kind in (BLOCK, HOST_TENSOR)
 
 
 def check_values(
@@ -46,7 +61,7 @@ def check_values(
     function: str,
     owner: str,
     bound: dict[str, cst.BaseExpression],
-    kinds: dict[str, tuple[object, ...]] | None = None,
+    kinds: dict[str, str | tuple[object, ...]] | None = None,
 ) -> None:
     """Raise at the first bound argument whose value its parameter cannot take (`kinds`: an hl
     row's own, else signatures.parameter_kind)."""

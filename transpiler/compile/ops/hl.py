@@ -52,7 +52,8 @@ class HlOp:
     # the shape analysis' rule (lower/shape_calls.RULES); None: its result is not followed (no
     # fact comes from it)
     shape: str | None = None
-    kinds: tuple[tuple[str, tuple[object, ...]], ...] = ()  # parameter → the values it may be
+    # parameter → what it must be: the values it may be, or a kind of signatures.PARAMETER_KINDS
+    kinds: tuple[tuple[str, str | tuple[object, ...]], ...] = ()
 
     @property
     def name(self) -> str:
@@ -71,13 +72,15 @@ HL = (
     HlOp("vtile(parent)", None, hl_eager.vtile, None, "Helion's other name for jagged_tile", loop="jagged", each=LANES),
     HlOp("static_range(begin_or_end, end_or_none=None, /, step=1)", None, hl_eager.static_range, "indices", "a range the compiler unrolls", loop="unrolled", each=INDEX),
     HlOp("zeros(shape, dtype=torch.float32, device=None)", "calls.hl_allocate", hl_eager.zeros, "allocate", "a block of zeros shaped by tiles and sizes", shape="allocate"),
-    HlOp("full(shape, value, dtype=torch.float32, device=None)", "calls.hl_allocate", hl_eager.full, "allocate", "a block filled with one value", shape="allocate"),
+    HlOp("full(shape, value, dtype=torch.float32, device=None)", "calls.hl_allocate", hl_eager.full, "allocate", "a block filled with one value", shape="allocate",
+          kinds=(("value", "scalar"),)),
     HlOp("arange(*args, dtype=None, device=None)", "calls.hl_arange", hl_eager.arange, "lanes", "lane indices, as torch.arange",
           (("dtype", "hl.arange gives int32 lanes: convert them with .to(dtype)"),), shape="lanes"),
     HlOp("cumsum(input_tensor, dim, reverse=False)", "calls.hl_scan", hl_eager.cumsum, "reduction", "running sum along a dimension", shape="running"),
     HlOp("cumprod(input_tensor, dim, reverse=False)", "calls.hl_scan", hl_eager.cumprod, "reduction", "running product along a dimension", shape="running"),
     HlOp("associative_scan(combine_fn, input_tensor, dim, reverse=False)", "calls.hl_associative_scan", hl_eager.associative_scan, None, "a scan with the user's combine function", shape="scan_with"),
-    HlOp("reduce(combine_fn, input_tensor, dim=None, other=0, keep_dims=False)", "calls.hl_reduce", hl_eager.reduce, None, "a reduction with the user's combine function", shape="reduce_with"),
+    HlOp("reduce(combine_fn, input_tensor, dim=None, other=0, keep_dims=False)", "calls.hl_reduce", hl_eager.reduce, None, "a reduction with the user's combine function", shape="reduce_with",
+          kinds=(("other", "value"),)),
     HlOp("dot(mat1, mat2, acc=None, out_dtype=None)", "dots.dot_call", hl_eager.dot, "product", "a matrix product, optionally accumulated into acc", shape="product"),
     HlOp("load(tensor, index, extra_mask=None, eviction_policy=None)", "memory.load", hl_eager.load, "read", "a masked load of tensor[index]", shape="read",
           kinds=(("eviction_policy", (None, "evict_first", "evict_last")),)),
@@ -98,8 +101,9 @@ HL = (
     HlOp("register_block_size(min_or_max, max_or_none=None, /)", None, hl_eager.register_block_size, "host", "a tunable block size, for tiles and loops", host="block_size"),
     HlOp("register_tunable(name, fragment)", None, hl_eager.register_tunable, "host", "a tunable value the config chooses", host="fragment"),
     HlOp("rand(shape, seed, device=None, offsets=None)", "random.rand", eager.rand, "random", "uniform floats in [0, 1): Triton's Philox numbers",
-          (("offsets", "leave out offsets=: each element's offset is its linear index"),)),
-    HlOp("randint(shape, low, high, seed, device=None)", "random.randint", eager.randint, "random_int", "integers in [low, high) from the same Philox numbers"),
+          (("offsets", "leave out offsets=: each element's offset is its linear index"),), kinds=(("seed", "value"),)),
+    HlOp("randint(shape, low, high, seed, device=None)", "random.randint", eager.randint, "random_int", "integers in [low, high) from the same Philox numbers",
+          kinds=(("seed", "value"),)),
     HlOp("device_print(prefix, *values)", "calls.hl_device_print", hl_eager.device_print, "free", "print from the device"),
     HlOp("inline_triton(triton_source, args, output_like)", "calls.hl_inline_triton", eager.inline_triton, None, "Triton source spliced into the kernel"),
     HlOp("triton_kernel(triton_source_or_fn, args, output_like)", "calls.hl_triton_kernel", eager.triton_kernel, None, "a call of the user's @triton.jit function"),
