@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,18 @@ def on_device(function):
         return result.cpu() if isinstance(result, torch.Tensor) else result
 
     return run
+
+
+def block_sizes(code: str) -> dict[str, str]:
+    """The launchers' block sizes in `code` (a module or a piece of one), by name → the text of
+    the value: `BLOCK_M = 64` and the joined `BLOCK_K, BLOCK_M = 32, 64` (literal sizes) alike;
+    a later assignment of a name wins."""
+    found: dict[str, str] = {}
+    for match in re.finditer(r"^ *(BLOCK_\w+(?:, BLOCK_\w+)*) = (.+?)(?:  #.*)?$", code, re.M):
+        names = match[1].split(", ")
+        values = match[2].split(", ") if len(names) > 1 else [match[2]]
+        found.update(zip(names, values, strict=True))
+    return found
 
 
 def generated(source: str, name: str, *args: object, filename: str = "kernels.py"):

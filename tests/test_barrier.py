@@ -10,6 +10,7 @@ from helpers import (
     CPU_INTERPRETER_ONLY,
     DEVICE,
     assert_matches,
+    block_sizes,
     both_truths,
     dot_tolerance,
     generated,
@@ -122,8 +123,9 @@ def test_config_block_sizes_fill_the_phases_in_loop_order():
     first, second = code.split("# line 21: hl.barrier()")
     # phase 1: tile_m, tile_n (the chunk is fixed), then the inner tile_k; phase 2: tile_m, tile_n
     # (tile_k's 8 rises to 16, the least K of tl.dot on a GPU, as in Helion)
-    assert "BLOCK_M = 16" in first and "BLOCK_N = 32" in first and "BLOCK_K = 16" in first
-    assert "BLOCK_M = 64" in second and "BLOCK_N = 16" in second
+    phase_1, phase_2 = block_sizes(first), block_sizes(second)
+    assert (phase_1["BLOCK_M"], phase_1["BLOCK_N"], phase_1["BLOCK_K"]) == ("16", "32", "16")
+    assert (phase_2["BLOCK_M"], phase_2["BLOCK_N"]) == ("64", "16")
     module = load_module(code, stem="chunked_matmul_config")
     a, b = rand(40, 100), rand(100, 33)
     torch.testing.assert_close(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import DEVICE, assert_matches, dot_tolerance, generated, reference
+from helpers import DEVICE, assert_matches, block_sizes, dot_tolerance, generated, reference
 
 import transpiler
 from transpiler.compile.frontend import errors
@@ -217,7 +217,8 @@ def test_config_block_sizes_follow_the_source_order():
         "    return out\n"
     )
     code = transpiler.transpile(source)
-    assert "BLOCK_M = 2" in code and "BLOCK_N = 64" in code
+    blocks = block_sizes(code)
+    assert (blocks["BLOCK_M"], blocks["BLOCK_N"]) == ("2", "64")
 
 
 @pytest.mark.parametrize(

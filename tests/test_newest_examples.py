@@ -8,7 +8,7 @@ import os
 
 import pytest
 import torch
-from helpers import assert_matches, both_truths, generated, kernel_source
+from helpers import assert_matches, block_sizes, both_truths, generated, kernel_source
 
 import transpiler
 from transpiler.run.autotune import candidates
@@ -198,7 +198,8 @@ def test_config_block_sizes_name_registered_block_sizes_first():
     code = transpiler.transpile_module(
         kernel_source(FILE), example_args={"chunked_row_sums": (x,)}, only=("chunked_row_sums",)
     ).code
-    assert "BLOCK_N = 128" in code and "BLOCK_M = 2" in code
+    blocks = block_sizes(code)
+    assert (blocks["BLOCK_N"], blocks["BLOCK_M"]) == ("128", "2")
     assert fits_sm_90("chunked_row_sums", (x,))
     a, b = rand(7, 40), rand(40, 19)
     ours, reference = both_truths(FILE, "chunked_products", a, b)
@@ -206,7 +207,8 @@ def test_config_block_sizes_name_registered_block_sizes_first():
     code = transpiler.transpile_module(
         kernel_source(FILE), example_args={"chunked_products": (a, b)}, only=("chunked_products",)
     ).code
-    assert "BLOCK_K = 32" in code and "BLOCK_N = 16" in code and "BLOCK_M = 4" in code
+    blocks = block_sizes(code)
+    assert (blocks["BLOCK_K"], blocks["BLOCK_N"], blocks["BLOCK_M"]) == ("32", "16", "4")
 
 
 def test_slice_none_in_index_lists():
@@ -227,7 +229,8 @@ def test_rows_under_two_tile_dimensions_keep_blocks_small():
     code = transpiler.transpile_module(
         kernel_source(FILE), example_args={"batched_rms_rows": (x,)}, only=("batched_rms_rows",)
     ).code
-    assert "BLOCK_B = 1\n" in code and "BLOCK_M = max(1, 4096 // BLOCK_N)" in code
+    blocks = block_sizes(code)
+    assert blocks["BLOCK_B"] == "1" and blocks["BLOCK_M"] == "max(1, 4096 // BLOCK_N)"
     configs = candidates((("BLOCK_B", "rows"), ("BLOCK_M", "rows")))
     assert configs and all(c["block_sizes"][0] == 1 for c in configs)
 
