@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 from helion_oracle import load_cases, make
+from test_plan_constructs import CASES as PLAN_CASES
 
 import transpiler
 from transpiler.analysis.targets import TargetResult, client, target_named
@@ -105,6 +106,7 @@ UNRECORDED_CALLS = {  # tests/kernels files the oracle has no case of (callables
             torch.randn(1, 45),
         ),
     },
+    "plan_constructs": {name: make for name, (make, _) in PLAN_CASES.items()},
 }
 # Kernels whose tests call them through helpers.generated, not both_truths: no recorded case
 # and no call here yet (their tests' own launches are compiled for sm_90 by conftest's check).

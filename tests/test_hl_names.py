@@ -26,9 +26,8 @@ LOWERING = ("transpiler/compile/lower/", "transpiler/analysis/perf/")
 
 _TORCH = "torch's function of that name, not hl's"
 _SHAPES = (
-    "lower/shapes.py and shape_calls.py (once's shape analysis, 2026-12-04) tell hl rows apart "
-    "by name, binding by position: the rule per row belongs in the table (a shape column, as "
-    "lowering and cost); 'tile' is also the analysis' tag for a tile's dimension"
+    "the shape analysis' tag for a tile's dimension (a tuple ('tile', label, squeezed)); hl "
+    "calls reach its rules through the hl table's shape column"
 )
 _ONE_ROW = "one row's own rule, kept where its state lives (a fact of that row, not a list)"
 # (module, word) → why the word there is not a second list of hl names.
@@ -65,10 +64,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     **{
         (f"transpiler/compile/lower/{module}", word): _SHAPES
         for module, words in (
-            ("shapes.py", ("grid", "tile")),
+            ("shapes.py", ("tile",)),
             ("shape_values.py", ("tile",)),
-            ("shape_calls.py", ("arange", "associative_scan", "dot", "full", "join", "reduce")),
-            ("shape_calls.py", ("split", "tile", "zeros")),
+            ("shape_hl.py", ("tile",)),
+            ("shape_torch.py", ("tile",)),
         )
         for word in words
     },
@@ -180,11 +179,7 @@ TORCH_ALLOWED: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"logsumexp", "amax", "argmax", "argmin"}),
         _OWN + " (logsumexp's keepdim argument; amax of a scaled product; the index of max / min)",
     ),
-    "transpiler/compile/lower/shape_calls.py": (
-        frozenset({"bmm", "matmul", "mm", "addmm", "baddbmm", "abs", "max", "min"}),
-        "the shape analysis (helper 'retry' owns it, 2026-12-04): products to read from "
-        "ops/products.py next; builtins",
-    ),
+    "transpiler/compile/lower/shape_calls.py": (frozenset({"abs", "max", "min"}), _BUILTIN),
     "transpiler/analysis/perf/op_calls.py": (
         frozenset({"max", "min", "logcumsumexp"}),
         "max(a, b) / min(a, b) are maximum / minimum (builtins and torch's two-tensor form); "

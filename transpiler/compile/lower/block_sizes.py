@@ -130,4 +130,4 @@ class RegisteredBlocks:
             return new
         mask, dims = kept
         code = expr("tl.where(m, v, a)", m=mask, v=new.code, a=ast.Name(id=name))
-        return new.with_code(code, dims=dims, zero_outside=frozenset(), view_nones=None)
+        return new.with_code(code, dims=dims, zero_outside=frozenset())

@@ -93,7 +93,6 @@ class Indexing:
                 storage=storage,
                 native=native,
                 zero_outside=frozenset(dims),
-                view_nones=self.k.load_nones,
                 loaded_from=frozenset({base.name}),
             )
         if base.kind == TUPLE:
@@ -278,17 +277,15 @@ class Indexing:
         # a tile or ':' per dimension, nothing else: a tensor descriptor can copy it
         self.k.access_is_tiles = all(kind in (TILED, WHOLE) for kind, _ in elements)
         tensor_dim = 0
-        nones = set()
         starts: list[tuple[ast.expr, int]] = []  # (start, tensor dim) of slices from the host
         paired = paired_gathers(self.k, elements, node)  # x[rows[t], cols[t]]: one axis t
         paired_position: int | None = None
         for kind, payload in elements:
             if kind == "new":
                 squeezed = self.none_standing_for_a_tile(node, len(dims))
-                if squeezed is not None:  # stands for a squeezed tile (NotSqueezable): no dim
+                if squeezed is not None:  # stands for a squeezed tile (the plan's): no dim
                     dims.append(squeezed)
                     continue
-                nones.add(len(dims))
                 dims.append(None)
                 continue
             if kind == WHOLE and self.k.host.size_key(tensor, tensor_dim) == "1":
@@ -362,7 +359,6 @@ class Indexing:
         for start, dim in starts:
             offsets.append(expr("b * s", b=start, s=ast.Name(id=self.k.stride(tensor, dim))))
         pointers = total([ast.Name(id=pointer), *offsets])
-        self.k.load_nones = (id(node), frozenset(nones))  # for the load's Value (view_nones)
         leading_scalar = [kind for kind, _ in elements[:1]] == [SCALAR] and all(
             kind in (TILED, WHOLE) for kind, _ in elements[1:]
         )
@@ -504,8 +500,8 @@ class Indexing:
         return ast.Subscript(value=ast.Name(id=axis.mask), slice=ast.Tuple(elts=parts))
 
     def none_standing_for_a_tile(self, node: cst.CSTNode, position: int) -> Axis | None:
-        """The squeezed tile a view's `None` at `position` stands for, if an earlier attempt
-        chose so and that tile is squeezed in this attempt (else the None is a plain new dim)."""
+        """The squeezed tile a view's `None` at `position` stands for, where the plan says so
+        (shapes.py's none_tiles) and that tile is squeezed (else the None is a plain new dim)."""
         tile = self.k.none_tiles.get((id(node), position))
         if tile is None:
             return None
@@ -516,7 +512,7 @@ class Indexing:
 
     def view(self, value: Value, node: cst.Subscript) -> Value:
         """`v[:, None]`, `v[None, :]`: new size-1 dimensions on a block."""
-        parts, dims, source_dim, nones = [], [], 0, set()
+        parts, dims, source_dim = [], [], 0
         for element in node.slice:
             part = element.slice
             if (
@@ -539,11 +535,10 @@ class Indexing:
                 and part.value.value == "None"
             ):
                 squeezed = self.none_standing_for_a_tile(node, len(dims))
-                if squeezed is not None:  # stands for a squeezed tile (NotSqueezable): no dim
+                if squeezed is not None:  # stands for a squeezed tile (the plan's): no dim
                     dims.append(squeezed)
                     continue
                 parts.append(ast.Constant(value=None))
-                nones.add(len(dims))
                 dims.append(None)
             else:
                 raise self.k.source.error(
@@ -559,9 +554,7 @@ class Indexing:
         code = ast.Subscript(
             value=value.code, slice=ast.Tuple(elts=parts) if len(parts) > 1 else parts[0]
         )
-        return replace(
-            block(code, tuple(dims), value.dtype), view_nones=(id(node), frozenset(nones))
-        )
+        return block(code, tuple(dims), value.dtype)
 
 
 def _place(value: Value, position: int, rank: int) -> ast.expr:

@@ -32,7 +32,7 @@ from .loops import Loops
 from .memory import Memory
 from .norms import Norms
 from .per_block import PerBlockValues
-from .plan import LoopPlan
+from .plan import LoopPlan, PlannedPairs
 from .programs import PersistentPrograms
 from .random import Random
 from .reduction_loops import ReductionLoops, restructure
@@ -141,7 +141,7 @@ class KernelBuilder:
         self.has_inner_tiles = False
         self.tensor_names: set[str] = set()
         self.checked_ranks: dict[str, int] = {}
-        self.unified: set[tuple[str, str]] = set()  # size keys shown equal only at run time
+        self.unified = PlannedPairs(plan.key_aliases)  # sizes shown equal only at run time
         self.key_aliases = plan.key_aliases  # size key → the key of the axis standing for it
         self.direct_value: cst.CSTNode | None = None  # an assignment's value: loads need no name
         self.direct_target: cst.CSTNode | None = None  # ... and its target
@@ -168,7 +168,6 @@ class KernelBuilder:
         self.callables = plan.callables  # callable parameter → InlineCallable (None: at the call)
         self.inlining: tuple | None = None  # (name, callable, readable names) while inlining
         self.none_tiles = plan.none_tiles  # (view node id, dim) → the squeezed tile it stands for
-        self.load_nones: tuple[int, frozenset] | None = None  # the latest access's None dims
         self.stored_tensors: set[str] = set()  # host tensors the kernel writes
         self.unsynced_stores: set[str] = set()  # ... written since the last tl.debug_barrier()
         self.later_host_names = plan.later_host_names  # names host code after this loop reads
@@ -360,10 +359,7 @@ class KernelBuilder:
         # torch.compile as float64 (which would widen every tensor it touches): float32 it is
         weak = [Line(1, f"{name} = tl.cast({name}, tl.float32)", lineno) for name in floats]
         lines = self.lines
-        settled = all(  # whole dimensions still to unify: the pipeline lowers the loop again
-            self.key_aliases.get(a, a) == self.key_aliases.get(b, b) for a, b in self.unified
-        )
-        if self.reduction_loops.looped is not None and settled:
+        if self.reduction_loops.looped is not None:
             lines = restructure(self, lines)
         lines = with_evictions(self.params, lines)  # a row read by two loops stays in L2
         return header + weak + _without_unused_axis_lines(lines)

@@ -6,16 +6,15 @@ import libcst as cst
 
 from ..emit.codegen import Names
 from ..emit.lines import LoweredKernel
+from ..frontend.errors import InternalTranspilerError
 from ..frontend.host import HostInfo
 from ..frontend.kernels import Aliases
 from ..frontend.source import Source
 from .config_literals import config_value
 from .kernel import KernelBuilder
-from .plan import LoopFindings, LoopPlan, planned, refine
+from .plan import LoopPlan, Unplanned, planned
 from .shapes import shape_facts
 from .values import NotSqueezable
-
-MAX_RUNS = 10  # a plan gains a fact per refinement; more than this is a bug of ours
 
 
 def lower_loop(
@@ -31,28 +30,22 @@ def lower_loop(
     """The loop's @triton.jit kernel and launch lines. The shape analysis (shapes.py) adds to
     the plan what lowering's shapes will show (whole dimensions only the launcher shows equal,
     a view's None standing for a squeezed tile, tiles that need their dimension): so
-    `weight[None, :]` reuses `offs_n` and `mask_n` in the one run. A run that still finds what
-    its plan did not say (a construct the analysis does not follow: docs/architecture.md) is
-    followed by one with the refined plan."""
+    `weight[None, :]` reuses `offs_n` and `mask_n` in the one run. Lowering that finds a fact
+    its plan lacks (a size pair it did not group, a squeezed tile that needs its dimension)
+    is a bug of ours: an InternalTranspilerError at the statement, naming the construct."""
     sizes = config_value(settings, "block_sizes")
     left = list(sizes)[plan.block_offset :] if isinstance(sizes, (list, tuple)) else []
     facts = shape_facts(source, host, aliases, loop, left, plan.callables)
     plan = planned(plan, facts, host.name_for_key)
-    taken = set(host_names.taken)
-    for _ in range(MAX_RUNS):
-        host_names.taken = set(taken)
-        if plan.tail is not None:
-            plan.tail.total = plan.tail.flag = ""  # each run fuses it anew
-        builder = KernelBuilder(source, aliases, host, name, host_names, settings, plan)
-        try:
-            lowered = builder.build(loop)
-            found = LoopFindings(unified=frozenset(builder.unified))
-        except NotSqueezable as reason:
-            lowered, found = None, LoopFindings(not_squeezable=reason)
-        following = refine(plan, found, host.name_for_key)
-        if following is None and lowered is not None:
-            return lowered
-        if following is None or following == plan:
-            break
-        plan = following
-    raise RuntimeError(f"the plan of {name} did not settle in {MAX_RUNS} lowering runs")
+    if plan.tail is not None:
+        plan.tail.total = plan.tail.flag = ""  # the lowering fuses it anew
+    builder = KernelBuilder(source, aliases, host, name, host_names, settings, plan)
+    try:
+        return builder.build(loop)
+    except (NotSqueezable, Unplanned) as missed:
+        raise source.error(
+            InternalTranspilerError,
+            source.current or loop,
+            f"lowering {name} found what its plan lacks: {missed} (the shape analysis, "
+            "lower/shapes.py, does not follow this construct)",
+        ) from missed

@@ -54,7 +54,7 @@ class Memory:
             )
         subscript = cst.Subscript(
             value=target_node,
-            slice=[cst.SubscriptElement(slice=_index_part(e.value)) for e in elements],
+            slice=[cst.SubscriptElement(slice=index_part(e.value)) for e in elements],
         )
         self.k.source.positions[subscript] = self.k.source.positions.get(index_node)
         return target.name, *self.k.indexing.tensor_access(target.name, subscript)
@@ -183,7 +183,7 @@ def _masked_cas(
     )
 
 
-def _index_part(value: cst.BaseExpression) -> cst.BaseSlice:
+def index_part(value: cst.BaseExpression) -> cst.BaseSlice:
     """An index list's entry as a subscript's: `slice(None)` is `:`, `slice(a, b)` is `a:b`."""
     if (
         isinstance(value, cst.Call)

@@ -1,4 +1,4 @@
-"""A device loop's plan: the facts its lowering reads, and how a run's findings refine them."""
+"""A device loop's plan: the facts its lowering reads, completed by the shape analysis before it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from types import MappingProxyType
 
 from .host_tails import Tail
 from .shapes import ShapeFacts
-from .values import NotSqueezable
 
 
 @dataclass(frozen=True)
@@ -19,10 +18,10 @@ class LoopPlan:
     reduction_loops entries the kernel's earlier loops took), `later_host_names` (names host
     code after the loop reads), `callables` (callable parameters to inline), `tail` (a host
     sum / mean of the loop's output fused into it: each run fills in its names anew).
-    Found by lowering (`refine`): `key_aliases` (size key → the key of the whole-dimension
-    axis standing for it: sizes only the launcher's check shows equal), `squeeze_units`
-    (block-size-1 tiles get no Triton dimension), `none_tiles` ((view node id, position) → the
-    squeezed tile a view's `None` stands for)."""
+    Found by the shape analysis (shapes.py, `planned`): `key_aliases` (size key → the key of
+    the whole-dimension axis standing for it: sizes only the launcher's check shows equal),
+    `squeeze_units` (block-size-1 tiles get no Triton dimension), `none_tiles` ((view node id,
+    position) → the squeezed tile a view's `None` stands for)."""
 
     block_offset: int = 0
     whole_offset: int = 0
@@ -41,13 +40,25 @@ class LoopPlan:
         return frozenset(frozenset(group) for group in groups.values())
 
 
-@dataclass(frozen=True)
-class LoopFindings:
-    """What one lowering run found that its plan did not say: whole dimensions it combined
-    (`unified` pairs of size keys) or a squeezed tile it needed after all (`not_squeezable`)."""
+class Unplanned(Exception):
+    """Lowering found a shape fact its plan lacks: a construct the shape analysis does not
+    follow (a bug of ours; lower_loop reports it as an InternalTranspilerError)."""
 
-    unified: frozenset[tuple[str, str]] = frozenset()
-    not_squeezable: NotSqueezable | None = None
+
+class PlannedPairs(set):
+    """The pairs of size keys lowering combines (the launcher checks each pair equal). A pair
+    the plan does not group raises Unplanned: lowering would need a second run to give it one
+    axis."""
+
+    def __init__(self, aliases: Mapping[str, str]) -> None:
+        super().__init__()
+        self.aliases = aliases
+
+    def add(self, pair: tuple[str, str]) -> None:
+        first, second = pair
+        if self.aliases.get(first, first) != self.aliases.get(second, second):
+            raise Unplanned(f"the sizes {first} and {second} meet")
+        super().add(pair)
 
 
 def planned(plan: LoopPlan, facts: ShapeFacts, user_name: Callable[[str], str | None]) -> LoopPlan:
@@ -62,23 +73,6 @@ def planned(plan: LoopPlan, facts: ShapeFacts, user_name: Callable[[str], str | 
         none_tiles=MappingProxyType(tiles),
         squeeze_units=plan.squeeze_units and facts.squeeze_units,
     )
-
-
-def refine(
-    plan: LoopPlan, found: LoopFindings, user_name: Callable[[str], str | None]
-) -> LoopPlan | None:
-    """The plan a run's findings call for, or None when the run already followed them (its
-    code is the loop's). `user_name` gives a size key's host name: a group of unified keys is
-    represented by a key the user named where there is one."""
-    reason = found.not_squeezable
-    if reason is not None:  # a view's None can stand for the tile, or the tile needs its dim
-        if reason.view is not None and reason.view not in plan.none_tiles:
-            tiles = {**plan.none_tiles, reason.view: reason.tile}
-            return replace(plan, none_tiles=MappingProxyType(tiles))
-        return replace(plan, squeeze_units=False)
-    merged = replace(plan, key_aliases=MappingProxyType(_merge(found.unified, plan, user_name)))
-    # the same groups (whichever key represents each): the run already had one axis per group
-    return None if merged.classes() == plan.classes() else merged
 
 
 def _merge(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -37,6 +37,32 @@ class HostTensor:
 @dataclass(frozen=True)
 class Items:
     items: tuple[object, ...]
+
+
+@dataclass
+class Call:
+    """A call's arguments: `owner` is the block a method is called on (or a torch function's
+    first argument), `positional` / `keywords` the other arguments' nodes (an hl call's
+    keywords hold every argument bound to its parameter's name, by the row's signature)."""
+
+    name: str
+    positional: list[cst.BaseExpression]
+    keywords: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    owner: object = None
+    owner_node: cst.BaseExpression | None = None
+
+    @property
+    def full(self) -> list[cst.BaseExpression]:
+        """Every positional argument, the owner's first (torch's positions)."""
+        return self.positional if self.owner_node is None else [self.owner_node, *self.positional]
+
+    def arg(self, name: str) -> cst.BaseExpression | None:
+        return self.keywords.get(name)
+
+    def get(self, position: int, keyword: str) -> cst.BaseExpression | None:
+        if keyword in self.keywords:
+            return self.keywords[keyword]
+        return self.positional[position] if position < len(self.positional) else None
 
 
 COLON = cst.Slice(lower=None, upper=None)  # `:`, for dimensions an access leaves out

@@ -12,7 +12,11 @@ import libcst.matchers as m
 from ..frontend.host import HostInfo
 from ..frontend.kernels import Aliases
 from ..frontend.source import Source
-from .shape_calls import call, product, transposed
+from ..ops.hl import HL_BY_NAME, LANES
+from .memory import index_part
+from .shape_calls import call
+from .shape_stacks import product
+from .shape_torch import transposed
 from .shape_values import (
     COLON,
     UNKNOWN,
@@ -26,11 +30,13 @@ from .shape_values import (
     is_colon,
     is_none,
     is_none_name,
+    squeezed,
     target_names,
 )
 from .slices import difference, written_length
 
 SCALAR_ATTRIBUTES = {"id", "begin", "end", "block_size", "count"}  # a tile's ints
+HL = "helion.language."
 
 
 @dataclass
@@ -95,21 +101,19 @@ class Walker:
             }
         call = loop.iter
         qualified = self.qualified(call.func) if isinstance(call, cst.Call) else None
+        row = HL_BY_NAME.get(qualified.removeprefix(HL)) if qualified else None
         names = target_names(loop.target)
-        if qualified in ("helion.language.tile", "helion.language.grid") and names:
-            explicit = explicit_blocks(call) if qualified.endswith("tile") else []
+        if row is not None and row.each == LANES and names:
+            explicit = explicit_blocks(call) if row.loop == "device" else []
             outer = not self.scope
             for index, name in enumerate(names):
-                if qualified.endswith("grid"):
-                    self.scope[name] = Block(())
-                    continue
                 block = explicit[index] if index < len(explicit) else None
                 if block is None and outer and self.block_sizes:  # the config's, in loop order
                     chosen = self.block_sizes.pop(0)
                     block = cst.Integer(str(chosen)) if chosen is not None else None
                 one = isinstance(block, cst.Integer) and block.evaluated_value == 1
                 self.scope[name] = Tile(name, outer and one and self.squeeze)
-        else:
+        else:  # hl.grid's, static_range's or range's indices: scalars
             for name in names:
                 self.scope[name] = Block(())
         before = dict(self.scope)
@@ -174,10 +178,12 @@ class Walker:
         base = target.value
         if not (isinstance(base, cst.Name) and self.is_host_tensor(base.value)):
             return
-        dims = self.access(base.value, target)
-        if dims is None or not isinstance(value, Block):
-            return
-        if not self.squeezable(value, Block(dims)):
+        dims = self.access(base.value, [element.slice for element in target.slice])
+        if dims is not None:
+            self.meet_stored(value, dims)
+
+    def meet_stored(self, value: object, dims: tuple) -> None:
+        if not isinstance(value, Block) or not self.squeezable(value, Block(dims)):
             return
         for own, theirs in zip(reversed(value.dims), reversed(dims)):
             if own is not None and theirs is not None:
@@ -235,12 +241,13 @@ class Walker:
 
     def subscript(self, node: cst.Subscript) -> object:
         base = node.value
+        parts = [element.slice for element in node.slice]
         if isinstance(base, cst.Name) and self.is_host_tensor(base.value):
-            dims = self.access(base.value, node)
+            dims = self.access(base.value, parts)
             return UNKNOWN if dims is None else Block(dims, self.access_nones(node, dims))
         value = self.expr(base)
         if isinstance(value, HostTensor):
-            dims = self.access(value.name, node)
+            dims = self.access(value.name, parts)
             return UNKNOWN if dims is None else Block(dims, self.access_nones(node, dims))
         if not isinstance(value, Block):
             return UNKNOWN
@@ -260,17 +267,18 @@ class Walker:
         dims.extend(value.dims[source:])
         return Block(tuple(dims), (id(node), frozenset(nones)))
 
-    def access(self, tensor: str, node: cst.Subscript) -> tuple | None:
-        """The dimensions of `tensor[index...]` (a load, or a store's target)."""
-        parts = [element.slice for element in node.slice]
+    def access(self, tensor: str, parts: list[cst.BaseSlice]) -> tuple | None:
+        """The dimensions of `tensor[index...]` (a load, or a store's target); blocks of
+        indices (a gather) put their dimensions there, broadcast together where there are
+        several (gather_pairs.py: paired as torch does), and need every tile's."""
         used = sum(1 for p in parts if not is_none(p))
         rank = self.host.rank(tensor)
         if rank is not None and used > rank:
             return None
         if rank is not None:
-            parts += [COLON] * (rank - used)
+            parts = [*parts, *[COLON] * (rank - used)]
         dims: list[Dim | None] = []
-        tensor_dim = 0
+        tensor_dim, gathers, gather_at = 0, [], 0
         for part in parts:
             if is_none(part):
                 dims.append(None)
@@ -287,10 +295,35 @@ class Walker:
                 index = self.expr(part.value)
                 if isinstance(index, Tile):
                     dims.append(("tile", index.label, index.squeezed))
-                elif not (isinstance(index, Block) and not index.dims):
-                    return None  # a gather or something not followed
+                elif isinstance(index, Block) and index.dims:
+                    gather_at = gather_at if gathers else len(dims)
+                    gathers.append(index)
+                elif not isinstance(index, Block):
+                    return None  # not followed
             tensor_dim += 1
+        if gathers:
+            combined: object = gathers[0]
+            for index in gathers[1:]:
+                combined = self.broadcast(combined, index)
+            if not isinstance(combined, Block):
+                return None
+            dims[gather_at:gather_at] = combined.dims
+            if any(map(squeezed, dims)):
+                raise Materialise  # indexing.py: a gather places every dim (NotSqueezable)
         return tuple(dims)
+
+    def listed_access(self, tensor: cst.BaseExpression | None, index) -> tuple | None:
+        """hl.load / hl.store's `tensor, [index...]`, as memory.py makes it a subscript."""
+        if not isinstance(index, (cst.List, cst.Tuple)):
+            return None
+        if isinstance(tensor, cst.Name) and self.is_host_tensor(tensor.value):
+            name = tensor.value
+        else:
+            value = UNKNOWN if tensor is None else self.expr(tensor)
+            if not isinstance(value, HostTensor):
+                return None
+            name = value.name
+        return self.access(name, [index_part(e.value) for e in index.elements])
 
     def access_nones(self, node: cst.Subscript, dims: tuple) -> tuple[int, frozenset[int]]:
         places, position = set(), 0

@@ -65,13 +65,9 @@ Dims = tuple["Axis | None", ...]
 
 class NotSqueezable(Exception):
     """A block-size-1 tile meets an operation that needs its dimension (a reshape, a reduction
-    over it, a size-1 dimension in its place): the loop is lowered again with it materialised.
-    When the size-1 dimension is a `None` of a view (`mask[None, :, :]`), `view` names it: the
-    retry lets that `None` stand for the tile instead (both are size 1 there)."""
-
-    def __init__(self, reason: str, view: tuple[int, int] | None = None, tile: str = "") -> None:
-        super().__init__(reason)
-        self.view, self.tile = view, tile  # (id of the view's node, position of its None)
+    over it, a size-1 dimension in its place that is no view's `None` standing for it): the
+    shape analysis should have kept the tile's dimension (LoopPlan.squeeze_units) or let the
+    `None` stand for it (none_tiles). lower_loop reports it as a bug of ours."""
 
 
 def is_squeezed(axis: Axis | None) -> bool:
@@ -98,14 +94,7 @@ def check_squeezable(first: Value | Dims, second: Value | Dims) -> None:
         for back in range(1, min(len(holder_dims), len(other_dims)) + 1):
             tile = other_dims[-back]
             if holder_dims[-back] is None and is_squeezed(tile):
-                position = len(holder_dims) - back
-                view = holder.view_nones if isinstance(holder, Value) else None
-                named = view is not None and position in view[1]
-                raise NotSqueezable(
-                    "a size-1 dimension against a squeezed tile",
-                    (view[0], position) if named else None,
-                    tile.label,
-                )
+                raise NotSqueezable(f"a size-1 dimension against the squeezed tile {tile.label}")
 
 
 @dataclass(frozen=True)
@@ -128,7 +117,6 @@ class Value:
     native: bool = False  # loaded without upcast_half: may still be float16 / bfloat16
     zero_outside: frozenset = frozenset()  # axes along which lanes outside the tensor hold 0
     stored: ast.expr | None = None  # the value's code in its stored dtype (before upcast_half)
-    view_nones: tuple[int, frozenset] | None = None  # a view: (id of its node, its Nones' dims)
     # host tensors this value is an unconverted load of: were one of them bool, arithmetic on
     # the value would be wrong in Triton (True + True wraps to False), so the launcher refuses
     # bool there (KernelBuilder.note_arithmetic)
