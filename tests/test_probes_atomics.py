@@ -52,6 +52,15 @@ def flags_per_bin(x: torch.Tensor, bits: torch.Tensor, bins: int) -> torch.Tenso
 
 
 @helion.kernel()
+def extremes(x: torch.Tensor) -> torch.Tensor:
+    out = torch.tensor([float("-inf"), float("inf")], device=x.device)
+    for tile in hl.tile(x.size(0)):
+        hl.atomic_max(out, [tile.index * 0], x[tile])
+        hl.atomic_min(out, [tile.index * 0 + 1], x[tile])
+    return out
+
+
+@helion.kernel()
 def max_per_bin(x: torch.Tensor, v: torch.Tensor, bins: int) -> torch.Tensor:
     out = torch.full([bins], float("-inf"), dtype=torch.float32, device=x.device)
     for tile in hl.tile(x.size(0)):
@@ -89,6 +98,7 @@ CASES = [
         lambda: (_bins(127, 4), torch.randint(0, 31, (127,), dtype=torch.int32), 4),
         _flags,
     ),
+    ("extremes", lambda: (torch.randn(40_001),), lambda x: torch.stack([x.max(), x.min()])),
     (
         "max_per_bin",
         lambda: (_bins(301, 6), torch.randn(301), 6),
@@ -102,7 +112,10 @@ CASES = [
 @pytest.mark.parametrize(("name", "make", "truth"), CASES, ids=[c[0] for c in CASES])
 def test_lanes_meeting_at_an_element_each_apply_their_update(name, make, truth):
     args = make()
-    expected = truth(*[a.double() if a.is_floating_point() else a for a in args[:-1]], args[-1])
+    floats = [
+        a.double() if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args
+    ]
+    expected = truth(*floats)
     compiled = generated(SOURCE, name, *args)(*args)
     eager = reference(SOURCE, name)(*args)
     dtype = torch.float32 if compiled.is_floating_point() else None

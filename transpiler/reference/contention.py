@@ -22,6 +22,12 @@ def apply_atomically(
         return _add(tensor, lanes, values).view(ids.shape)
     rank = _occurrence(lanes)
     old = torch.empty_like(values)
+    if update in _RUNNING and rank.numel():
+        elements = torch.unique(lanes)
+        if elements.numel() <= int(rank.max()):  # few elements, many lanes each: per element
+            for element in elements.tolist():
+                _running(tensor, lanes == element, element, values, old, _RUNNING[update])
+            return old.view(ids.shape)
     for turn in range(int(rank.max()) + 1 if rank.numel() else 0):
         chosen = rank == turn
         where = torch.unravel_index(lanes[chosen], tensor.shape)
@@ -29,6 +35,20 @@ def apply_atomically(
         old[chosen] = found
         tensor[where] = update(found, values[chosen]).to(tensor.dtype)
     return old.view(ids.shape)
+
+
+# updates whose lanes in turn are a running scan (one counter hit by a million lanes)
+_RUNNING: dict = {torch.maximum: torch.cummax, torch.minimum: torch.cummin}
+
+
+def _running(tensor, chosen, element, values, old, scan) -> None:
+    """The lanes of one element in lane order: each finds the scan of the element and the
+    lanes before it; the element ends as the scan's last value."""
+    where = torch.unravel_index(torch.tensor(element, device=tensor.device), tensor.shape)
+    start = tensor[where].reshape(1)
+    running = scan(torch.cat([start, values[chosen]]), 0).values
+    old[chosen] = running[:-1]
+    tensor[where] = running[-1]
 
 
 def _occurrence(lanes: torch.Tensor) -> torch.Tensor:
