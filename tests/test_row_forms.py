@@ -134,7 +134,7 @@ def test_looped_variance_is_one_read_and_matches_float64(width, chunk, offset):
     code = transpiler.transpile_module(source, example_args={"spread": (x.float(),)},
                                        only=("spread",)).code  # fmt: skip
     kernel = code[code.index("def spread_kernel") : code.index("def spread(")]
-    assert kernel.count("tl.range(") == 1 and "welford_combine" in kernel
+    assert kernel.count("tl.range(0, ") == 1 and "welford_combine" in kernel
     result = generated(source, "spread", x.float())(x.float())
     # float32 inputs: the offset rows carry their own rounding (1000 ± 2 in float32: 6e-5)
     exact32 = x.float().double()
@@ -152,7 +152,7 @@ def test_layer_norm_reads_each_row_twice(width, chunk):
     code = transpiler.transpile_module(source, example_args={"normed": (x.float(),)},
                                        only=("normed",)).code  # fmt: skip
     kernel = code[code.index("def normed_kernel") : code.index("def normed(")]
-    assert kernel.count("tl.range(") == 2  # statistics in one read, the output in the second
+    assert kernel.count("tl.range(0, ") == 2  # statistics in one read, the output in the second
     mean, var = x.mean(-1, keepdim=True), x.var(-1, unbiased=False, keepdim=True)
     exact = (x - mean) / torch.sqrt(var + 1e-5)
     assert_matches(generated(source, "normed", x.float())(x.float()), exact.float(), torch.float32)
@@ -256,7 +256,7 @@ def test_online_max_and_sum_share_one_read(name, width, chunk):
     source = ONLINE.replace("CHUNK", str(chunk))
     code = transpiler.transpile_module(source, example_args={name: args}, only=(name,)).code
     kernel = code[code.index(f"def {name}_kernel") : code.index(f"def {name}(")]
-    assert kernel.count("tl.range(") == loops
+    assert kernel.count("tl.range(0, ") == loops
     assert ("# rescaled" in kernel) == (name != "squared_spread")
     result = generated(source, name, *args)(*args)
     assert_matches(result, exact(*args64).float(), torch.float32)
@@ -330,7 +330,7 @@ def test_squared_deviations_join_the_mean_as_welford(name, width, chunk):
     source = TWO_PASS.replace("CHUNK", str(chunk))
     code = transpiler.transpile_module(source, example_args={name: (x,)}, only=(name,)).code
     kernel = code[code.index(f"def {name}_kernel") : code.index(f"def {name}(")]
-    assert kernel.count("tl.range(") == loops
+    assert kernel.count("tl.range(0, ") == loops
     assert ("welford_combine" in kernel) == (name != "mean_abs_deviation")
     result = generated(source, name, x)(x)
     assert_matches(result, exact(x.double()).float(), torch.float32)

@@ -187,3 +187,26 @@ def test_a_tensor_read_by_two_of_the_users_loops_stays_in_l2_between_them():
     result = load_module(code, stem="row_space_centered").centered_in_tiles(x)
     exact = x.double() - x.double().mean(dim=1, keepdim=True)
     assert_matches(result, exact, torch.float32)
+
+
+@pytest.mark.parametrize("chunk", [512, 2048])
+@pytest.mark.parametrize("name", ["row_logsumexp", "row_normalise", "residual_rms_norm"])
+def test_full_chunks_load_unpredicated_and_only_the_tail_is_masked(name, chunk):
+    """A row walked in chunks: the full chunks' loop has an all-true mask (Triton drops it: no
+    predicate on its loads in the sm_90 PTX), the partial last chunk's loop the bounds
+    check; both keep 16-byte loads (the tail starts at a multiple of the chunk)."""
+    args, _ = _case(name, 32000, rows=64, device="meta")
+    args = tuple(a.to(torch.bfloat16) for a in args)
+    kernel = transpiler.kernel(load_module(SOURCE, stem=f"row_space_tail_{name}").__dict__[name].fn)
+    bound = kernel.bind(args, {"block_sizes": [1], "num_warps": 1, "reduction_loops": [chunk]})
+    source = bound.triton_source
+    full = re.findall(r"tl\.range\(0, (\w+) // (\w+) \* \2, \2\):  # full chunks", source)
+    tails = re.findall(r"tl\.range\((\w+) // (\w+) \* \2, \1, \2\):  # the partial last", source)
+    assert full and len(full) == len(tails)
+    assert source.count("tl.full([BLOCK_N], True, tl.int1)") == len(full)
+    (result,) = bound.compile_for(SM90)
+    loads = re.findall(r"^\s*(@%p\d+ )?ld\.global(\.\S+)", result.asm["ptx"], re.M)
+    plain = [kind for predicate, kind in loads if not predicate]
+    masked = [kind for predicate, kind in loads if predicate]
+    assert plain and len(plain) == len(masked)  # each row load: once in each loop
+    assert all(".v4" in kind or ".v2" in kind for kind in plain + masked)

@@ -19,6 +19,7 @@ from ..frontend.errors import ReductionLoopError
 from ..ops.table import ELEMENTWISE
 from .config_literals import config_value
 from .online_rows import join_online
+from .row_evictions import TAIL_COMMENT
 from .values import Axis
 from .welford_rows import join_variance
 
@@ -387,17 +388,6 @@ def _loop(
         if statement.kind == "marker":
             accumulation = state.accumulations[_marker_name(statement)]
             out.lines.extend(Line(1, text, line) for text in accumulation.init)
-    start = looped.start
-    stages = config_value(builder.settings, "num_stages")
-    # Triton pipelines loads that feed no dot only in a loop that asks for stages itself
-    pipelined = f", num_stages={stages}" if isinstance(stages, int) and stages > 1 else ""
-    header = f"for {start} in tl.range(0, {looped.size}, {axis.block}{pipelined}):"
-    out.lines.append(Line(1, header, line))
-    offsets = f"{axis.offsets} = {start} + tl.arange(0, {axis.block}).to(INDEX_DTYPE)"
-    even = f" | {looped.even}" if looped.even else ""
-    out.lines.append(Line(2, offsets, line))
-    out.lines.append(Line(2, f"{axis.mask} = ({axis.offsets} < {looped.size}){even}", line))
-    out.last_comment = -2
     inside: set[int] = set()
     for statement in work:
         position = statements.index(statement)
@@ -409,8 +399,37 @@ def _loop(
                 inside.add(earlier)
                 needed = (needed - candidate.writes) | candidate.reads
     _refuse_carried(builder, [statements[at] for at in sorted(inside)], state)
-    for at in sorted(inside):
-        statement = statements[at]
+    stages = config_value(builder.settings, "num_stages")
+    # Triton pipelines loads that feed no dot only in a loop that asks for stages itself
+    pipelined = f", num_stages={stages}" if isinstance(stages, int) and stages > 1 else ""
+    size, block = looped.size, axis.block
+    # the row's full chunks (no lane outside it); written as a multiple of the block so that
+    # Triton knows the tail's first lane is aligned (its loads stay 16 bytes wide)
+    full = f"{size} // {block} * {block}"
+    for header, mask in (
+        (f"0, {full}, {block}{pipelined}):  # full chunks, unmasked",
+         f"tl.full([{block}], True, tl.int1)"),
+        (f"{full}, {size}, {block}):  {TAIL_COMMENT}",
+         f"{axis.offsets} < {size}"),
+    ):  # fmt: skip
+        out.lines.append(Line(1, f"for {looped.start} in tl.range({header}", line))
+        offsets = f"{axis.offsets} = {looped.start} + tl.arange(0, {block}).to(INDEX_DTYPE)"
+        out.lines.append(Line(2, offsets, line))
+        out.lines.append(Line(2, f"{axis.mask} = {mask}", line))
+        out.last_comment = -2
+        _loop_body(state, [statements[at] for at in sorted(inside)], out, renames)
+    for statement in work:
+        if statement.kind == "marker":
+            accumulation = state.accumulations[_marker_name(statement)]
+            out.lines.extend(Line(1, text, line) for text in accumulation.after)
+    out.last_comment = -2
+
+
+def _loop_body(
+    state: ReductionLoops, inside: list[_Statement], out: _Output, renames: dict[str, str] | None
+) -> None:
+    """One chunk's lines: the row code the loop needs, accumulation steps, stores."""
+    for statement in inside:
         if statement.kind == "marker":
             accumulation = state.accumulations[_marker_name(statement)]
             out.comment(statement.comment, 2)
@@ -420,11 +439,6 @@ def _loop(
             out.statement(_renamed(statement, renames), 2)
         else:
             out.statement(statement, 2)
-    for statement in work:
-        if statement.kind == "marker":
-            accumulation = state.accumulations[_marker_name(statement)]
-            out.lines.extend(Line(1, text, line) for text in accumulation.after)
-    out.last_comment = -2
 
 
 def _renamed(statement: _Statement, renames: dict[str, str]) -> _Statement:

@@ -11,6 +11,9 @@ from ..emit.codegen import render
 from ..emit.lines import Line
 
 _LOOP = re.compile(r"for \w+ in (tl\.)?range\(")
+# the comment on a chunk loop's second half (reduction_loops.py): the partial last chunk of the
+# loop before it, one read of the row with it
+TAIL_COMMENT = "# the partial last chunk, if any"
 
 
 def with_evictions(params: dict, lines: list[Line]) -> list[Line]:
@@ -41,14 +44,18 @@ def with_evictions(params: dict, lines: list[Line]) -> list[Line]:
 
 
 def _chunk_loops(lines: list[Line]) -> list[tuple[int, int]]:
-    """(header index, end index) of each `for ... in range(...)` / `tl.range(...)` at depth 1."""
+    """(header index, end index) of each `for ... in range(...)` / `tl.range(...)` at depth 1
+    (a chunk loop's full chunks and its partial last chunk together)."""
     loops, index = [], 0
     while index < len(lines):
         if lines[index].depth == 1 and _LOOP.match(lines[index].text.strip()):
             end = index + 1
             while end < len(lines) and lines[end].depth > 1:
                 end += 1
-            loops.append((index, end))
+            if TAIL_COMMENT in lines[index].text and loops and loops[-1][1] == index:
+                loops[-1] = (loops[-1][0], end)  # the full chunks' loop, and its tail
+            else:
+                loops.append((index, end))
             index = end
         else:
             index += 1
