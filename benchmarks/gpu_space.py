@@ -1,6 +1,7 @@
 """The derived row space against the old hand-picked lists, on a GPU (issue 17), in one call.
 
     python3 benchmarks/gpu_space.py --out $OUT [--budget-s 280] [--tune-s 15] [--small]
+    bash benchmarks/gpu_space.sh            (on the device: wheels installed, logs tarred)
 
 For each H200 row of the issue (bf16 softmax, layer norm and RMS norm at 16384 x 8192,
 cross-entropy at 16384 x 32000), in our spelling and the plain one (Helion's too where

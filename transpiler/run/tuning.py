@@ -14,6 +14,7 @@ from .compile_pool import compile_pool
 from .precompile import FailureCache, precompile
 from .reduction_candidates import (
     WHOLE_ROW_CANDIDATE_LIMIT,
+    default_loops,
     reduction_loop_candidates,
     row_space,
     whole_widths,
@@ -108,7 +109,10 @@ def kernel_row_facts(kernel: Any, args: tuple, whole_sizes: tuple[str, ...]) -> 
     names = list(inspect.signature(kernel.fn).parameters)
     positional = kernel.positional(tuple(args), {})
     widths = whole_widths(whole_sizes, names, positional) or []
-    whole = widths and max(widths) <= WHOLE_ROW_CANDIDATE_LIMIT
+    # the default's code where it holds whole rows (no second transpile), else whole rows
+    # where a block may hold them, else the default's chunk loops
+    looped = any(default_loops(widths))
+    whole = looped and max(widths) <= WHOLE_ROW_CANDIDATE_LIMIT
     config = {"reduction_loops": [None] * len(widths)} if whole else None
     code = kernel.bind(args, config).transpiled.code if config else kernel.transpiled(args).code
     return row_facts(code, kernel.name, widths, dict(zip(names, positional)), whole_sizes)
