@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import torch
-from helpers import kernel_source
+from helpers import block_sizes, kernel_source
 
 import transpiler
 from transpiler.run.autotune import TuningCache, candidates, shape_key
@@ -61,23 +59,14 @@ def test_rows_walked_in_chunks_tune_rows_and_chunk():
             kernel_source("reductions.py"), only=("long_sum",), config=config
         ).code
         rows, chunk = config["block_sizes"]
-        assert _launch_blocks(code) == {"BLOCK_M": str(rows), "BLOCK_N": str(chunk)}
-
-
-def _launch_blocks(code: str) -> dict[str, str]:
-    """The launcher's block sizes, set one a line (`BLOCK_M = 2`) or joined (`BLOCK_N,
-    BLOCK_M = 1024, 2`)."""
-    found = {}
-    for names, values in re.findall(r"^\s*(BLOCK_\w+(?:, BLOCK_\w+)*) = ([\w, ]+)$", code, re.M):
-        found.update(zip(names.split(", "), values.split(", ")))
-    return found
+        assert block_sizes(code) == {"BLOCK_M": str(rows), "BLOCK_N": str(chunk)}
 
 
 def test_every_candidate_transpiles():
     source = kernel_source("matrix.py")
     for config in candidates(tunables("matrix.py", "matmul")):
         code = transpiler.transpile_module(source, only=("matmul",), config=config).code
-        assert _launch_blocks(code)["BLOCK_M"] == str(config["block_sizes"][0])
+        assert block_sizes(code)["BLOCK_M"] == str(config["block_sizes"][0])
         assert f"num_warps={config['num_warps']}" in code
 
 
