@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches, generated, reference
+from helpers import assert_matches, block_sizes, generated, reference
 
 import transpiler
 
@@ -232,6 +232,6 @@ def test_registered_block_sizes_are_tuned_first_in_config_order(name):
         REGISTERED, example_args={name: args}, only=(name,), config=config
     ).code
     for (block, _), size in zip(tunables, sizes):
-        assert f"{block} = {size}" in code or f"{block}={size}" in code, block
+        assert block_sizes(code).get(block) == str(size) or f"{block}={size}" in code, block
     ours = generated(REGISTERED, name, *args)(*args)
     assert_matches(ours, exact(*(a.double() for a in args)).float(), torch.float32, dots=True)
