@@ -59,6 +59,14 @@ def crossed(dense: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> torc
 
 
 @helion.kernel()
+def rows_by_columns(x: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([rows.size(0), cols.size(0)], dtype=x.dtype, device=x.device)
+    for tile_r, tile_c in hl.tile([rows.size(0), cols.size(0)]):
+        out[tile_r, tile_c] = hl.load(x, [rows[tile_r], cols[tile_c]]) + 1
+    return out
+
+
+@helion.kernel()
 def separated(x: torch.Tensor, i: torch.Tensor, j: torch.Tensor) -> torch.Tensor:
     out = torch.empty([i.size(0), x.size(1)], dtype=x.dtype, device=x.device)
     for tile, tile_k in hl.tile([i.size(0), x.size(1)]):
@@ -114,6 +122,18 @@ def test_index_blocks_in_one_subscript_are_paired_as_torch_pairs_them(name, make
     eager = reference(SOURCE, name)(*[a.clone() for a in args])
     assert_matches(compiled, expected, torch.float32)
     assert_matches(eager, expected, torch.float32)
+
+
+@pytest.mark.parametrize(("r", "c"), [(7, 5), (33, 19), (6, 6)])
+def test_index_blocks_of_different_tiles_cross_as_helion_reads_them(r, c):
+    """`hl.load(x, [rows[tile_r], cols[tile_c]])`: one-dimensional index blocks over different
+    tiles each keep their dimension (Helion's outer product; torch would need equal lengths)."""
+    x = torch.randn(13, 17)
+    rows, cols = _coordinates(r, 13, 17)[0], _coordinates(c, 13, 17)[1]
+    expected = x.double()[rows[:, None], cols[None, :]] + 1
+    assert_matches(
+        generated(SOURCE, "rows_by_columns", x, rows, cols)(x, rows, cols), expected, torch.float32
+    )
 
 
 def test_index_blocks_with_a_tile_between_them_are_refused():
