@@ -89,10 +89,9 @@ def flatten(w: Walker, c: Call) -> object:
     """Dimensions start..end as one of their lanes' product (views.flatten: a lanes axis,
     which meets no whole dimension)."""
     dims, rank = c.owner.dims, len(c.owner.dims)
-    start, end = (
-        int_of(c.get(0, "start_dim") or cst.Integer("0")),
-        int_of(c.get(1, "end_dim") or cst.Integer("-1")),
-    )
+    start_node, end_node = c.get(0, "start_dim"), c.get(1, "end_dim")
+    start = 0 if start_node is None else int_of(start_node)
+    end = -1 if end_node is None else int_of(end_node)  # (cst.Integer("-1") is no node)
     if rank == 0:
         return Block((None,))
     if start is None or end is None or not (-rank <= start < rank and -rank <= end < rank):

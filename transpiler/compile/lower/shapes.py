@@ -27,6 +27,7 @@ from .shape_values import (
     Materialise,
     Tile,
     explicit_blocks,
+    int_of,
     is_colon,
     is_none,
     is_none_name,
@@ -249,6 +250,11 @@ class Walker:
         if isinstance(value, HostTensor):
             dims = self.access(value.name, parts)
             return UNKNOWN if dims is None else Block(dims, self.access_nones(node, dims))
+        if isinstance(value, Items) and len(parts) == 1:  # torch.topk(...)[0]: one of a pair
+            position = int_of(parts[0].value) if isinstance(parts[0], cst.Index) else None
+            if position is not None and -len(value.items) <= position < len(value.items):
+                return value.items[position]
+            return UNKNOWN
         if not isinstance(value, Block):
             return UNKNOWN
         dims, source, nones = [], 0, set()
