@@ -188,3 +188,60 @@ def test_a_fact_the_plan_lacks_is_an_internal_error_at_the_construct(name, monke
         )
     assert named in str(caught.value)
     assert statement in caught.value.source_line
+
+
+EXPANDS = """
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel()
+def column_expanded(x: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile in hl.tile(m):
+        out[tile, :] = x[tile, :] * s[tile][:, None].expand(tile, n)
+    return out
+
+
+@helion.kernel()
+def rows_expanded(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile in hl.tile(m):
+        out[tile, :] = x[tile, :] - y[tile, :].expand(tile, n)
+    return out
+"""
+
+
+# kernel → (arguments of matching sizes, float64 reference, arguments torch's expand refuses)
+EXPAND_CASES = {
+    "expanded_bias": (
+        lambda: (randn(13, 21), randn(21)),
+        lambda x, bias: x + bias,
+        lambda: (randn(13, 21), randn(19)),
+    ),
+    "column_expanded": (lambda: (randn(11, 23), randn(11)), lambda x, s: x * s[:, None], None),
+    "rows_expanded": (
+        lambda: (randn(7, 17), randn(7, 17)),
+        lambda x, y: x - y,
+        lambda: (randn(7, 17), randn(7, 15)),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", EXPAND_CASES)
+def test_expand_keeps_a_dimension_only_at_its_own_size(name):
+    """torch's expand refuses to change a dimension that is not of size 1: the launcher checks
+    the kept whole dimension against the target's (once silently padded with zeros)."""
+    make, expected, refused = EXPAND_CASES[name]
+    source = kernel_source(FILE) if name in CASES else EXPANDS
+    args = make()
+    result = generated(source, name, *args)(*args)
+    wide = [a.double() for a in args]
+    assert_matches(result, expected(*wide))
+    if refused is not None:
+        bad = refused()
+        with pytest.raises(RuntimeError, match="must be equal"):
+            generated(source, name, *bad)(*bad)

@@ -85,6 +85,17 @@ def reshaped(w: Walker, c: Call) -> object:
     return shaped
 
 
+def expanded(w: Walker, c: Call) -> object:
+    """expand: the shape written out; each dimension the owner keeps (not of size 1) meets the
+    target's, right-aligned (views.check_expanded)."""
+    shaped = reshaped(w, c)
+    if isinstance(shaped, Block):
+        for own, target in zip(reversed(c.owner.dims), reversed(shaped.dims)):
+            if own is not None and target is not None:
+                w.meet(own, target)
+    return shaped
+
+
 def flatten(w: Walker, c: Call) -> object:
     """Dimensions start..end as one of their lanes' product (views.flatten: a lanes axis,
     which meets no whole dimension)."""

@@ -141,7 +141,9 @@ class Views:
             dims, sizes = self.shape_of(node, elements)
             if any(map(is_squeezed, (*value.dims, *dims))):
                 raise NotSqueezable(f"{name} of a block with a squeezed tile")
-            if name != "expand":  # lanes move: a whole dimension split or merged has no padding
+            if name == "expand":
+                self.check_expanded(value, dims, node)
+            else:  # lanes move: a whole dimension split or merged has no padding
                 moved = set(value.dims) ^ set(dims)
                 self.k.unpadded |= {
                     a.key for a in moved if a is not None and self.k.indexing.is_full_axis(a)
@@ -172,6 +174,24 @@ class Views:
                 value, name, [self.const_int(a, node) for a in args.positional], node
             )
         return self.transpose(value, node)
+
+    def check_expanded(self, value: Value, dims: list, node: cst.Call) -> None:
+        """torch's expand keeps every dimension not of size 1: it must be the target's (two
+        whole dimensions: the launcher checks them equal), never silently padded or cut."""
+        if len(dims) < value.rank:
+            raise self.k.source.error(
+                ShapeError, node, f"expand to {len(dims)} dimensions of a {value.rank}-D block"
+            )
+        for own, target in zip(reversed(value.dims), reversed(dims)):
+            if own is not None and (
+                target is None or not self.k.expressions.same_axis(own, target)
+            ):
+                raise self.k.source.error(
+                    ShapeError,
+                    node,
+                    f"expand of a dimension over {own.label} to another size",
+                    hint="expand only dimensions of size 1 (add them with [None, :])",
+                )
 
     def flatten(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         """`.flatten(start_dim, end_dim)` of a block: its dimensions start..end as one, of the
