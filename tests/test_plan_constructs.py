@@ -245,3 +245,52 @@ def test_expand_keeps_a_dimension_only_at_its_own_size(name):
         bad = refused()
         with pytest.raises(RuntimeError, match="must be equal"):
             generated(source, name, *bad)(*bad)
+
+
+PAIRS = """
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel()
+def row_max_plus(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    m = x.size(0)
+    out = torch.empty([m, w.size(0)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(m):
+        best = torch.max(x[tile, :, :], 1)
+        out[tile, :] = best.values * w[None, :] + torch.max(x[tile, :, :], dim=1)[0]
+    return out
+
+
+@helion.kernel()
+def running_min_places(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    m = x.size(0)
+    out = torch.empty([m, w.size(0)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(m):
+        places = torch.cummin(x[tile, :], 1).indices
+        out[tile, :] = places.to(torch.float32) + w[None, :]
+    return out
+"""
+
+# kernel → (arguments, float64 reference): a (values, indices) pair read by name or position
+PAIR_CASES = {
+    "row_max_plus": (
+        lambda: (randn(7, 5, 19), randn(19)),
+        lambda x, w: x.max(1).values * w + x.max(1).values,
+    ),
+    "running_min_places": (
+        lambda: (randn(9, 23), randn(23)),
+        lambda x, w: x.cummin(1).indices.double() + w,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PAIR_CASES)
+def test_a_pair_read_by_name_or_position_is_followed(name):
+    """torch.max(x, 1).values, [0] and torch.cummin(x, 1).indices meet w's size in the plan
+    (they were InternalTranspilerErrors once the retry was gone)."""
+    make, expected = PAIR_CASES[name]
+    args = make()
+    result = generated(PAIRS, name, *args)(*args)
+    assert_matches(result, expected(*[a.double() for a in args]))

@@ -182,9 +182,13 @@ def reduction(w: Walker, owner: Block, dim_node, keep, op=None) -> object:
 
 
 def reduce(w: Walker, c: Call) -> object:
-    """A reduction of the op table (torch.sum(x, 1), x.amax(dim=-1), hl.cumsum(x, 1))."""
-    keep = c.keywords.get("keepdim")
-    return reduction(w, c.owner, c.get(0, "dim"), keep, REDUCTIONS_BY_NAME.get(c.name))
+    """A reduction of the op table (torch.sum(x, 1), x.amax(dim=-1), hl.cumsum(x, 1)); a row
+    with indices gives (values, indices) along a dim (torch.max(x, 1))."""
+    keep, op = c.keywords.get("keepdim"), REDUCTIONS_BY_NAME.get(c.name)
+    result = reduction(w, c.owner, c.get(0, "dim"), keep, op)
+    if op is not None and op.indices and c.get(0, "dim") is not None and isinstance(result, Block):
+        return Items((result, result))
+    return result
 
 
 def ordering(w: Walker, c: Call) -> object:

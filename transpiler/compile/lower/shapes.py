@@ -37,6 +37,7 @@ from .shape_values import (
 from .slices import difference, written_length
 
 SCALAR_ATTRIBUTES = {"id", "begin", "end", "block_size", "count"}  # a tile's ints
+PAIR_FIELDS = {"values": 0, "indices": 1}  # torch's (values, indices) results, by name
 HL = "helion.language."
 
 
@@ -238,6 +239,8 @@ class Walker:
             return Block(())
         if isinstance(owner, Block) and name == "T":
             return transposed(self, owner)
+        if isinstance(owner, Items) and len(owner.items) == 2 and name in PAIR_FIELDS:
+            return owner.items[PAIR_FIELDS[name]]  # torch.cummin(x, 0).indices
         return UNKNOWN
 
     def subscript(self, node: cst.Subscript) -> object:
