@@ -84,6 +84,13 @@ def both_truths(file: str, name: str, *args: object):
     return generated(source, name, *args)(*args), reference(source, name)(*fresh)
 
 
+def one_line(code: str) -> str:
+    """Generated text with its wrapping undone: whitespace runs as one space, none after an
+    opening bracket or before a closing one (tests read code, not where lines break)."""
+    flat = re.sub(r"\s+", " ", code)
+    return re.sub(r"\s+([)\]])", r"\1", re.sub(r"([(\[])\s+", r"\1", flat))
+
+
 def tolerance(dtype: torch.dtype) -> dict[str, float]:
     if dtype in (torch.float16, torch.bfloat16):
         return {"atol": 2e-2, "rtol": 2e-2}

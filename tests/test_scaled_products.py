@@ -10,7 +10,7 @@ import re
 
 import pytest
 import torch
-from helpers import assert_matches
+from helpers import assert_matches, one_line
 from test_attention_spellings import (
     WARP_SPECIALIZED,
     attention_by_begin,
@@ -120,7 +120,7 @@ def test_a_scaled_matmul_epilogue_matches_float64(temperature, dtype):
     bound = scaled_softmax.bind((x, y, temperature), {"block_sizes": [16]})
     code = bound.triton_source
     assert "logits = logits_unscaled * temperature" in code and "TEMPERATURE_POSITIVE" in code
-    assert "tl.exp2(logits_unscaled * (temperature * 1.4426950408889634)" in code
+    assert "tl.exp2(logits_unscaled * (temperature * 1.4426950408889634)" in one_line(code)
     assert_matches(
         bound(x, y, temperature), exact_scaled_softmax(x, y, temperature), dtype, dots=True
     )
@@ -138,7 +138,7 @@ def test_cross_attention_divided_by_an_argument_matches_float64(temperature, siz
         (q, k, v, temperature), {"block_sizes": [16, 16], **WARP_SPECIALIZED}
     )
     code = bound.triton_source
-    assert "tl.exp2(s_unscaled * (1.4426950408889634 / temperature)" in code
+    assert "tl.exp2(s_unscaled * (1.4426950408889634 / temperature)" in one_line(code)
     scores = q.double() @ k.double().transpose(-2, -1) / temperature
     expected = torch.softmax(scores, -1) @ v.double()
     assert_matches(bound(q, k, v, temperature), expected, dtype, dots=True)
