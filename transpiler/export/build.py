@@ -13,6 +13,7 @@ from typing import Any
 import libcst as cst
 import torch
 
+from ..compile.frontend.host_code import DroppedAnnotations
 from ..compile.frontend.kernels import collect_aliases
 from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
@@ -106,22 +107,11 @@ def reference_section(source: str, kernels: tuple[str, ...]) -> tuple[list[str],
 def _bound_annotations(function: cst.FunctionDef, aliases) -> cst.FunctionDef:
     """The function without the annotations that name what the module does not bind (`f: Fn`
     with `Fn` from an earlier notebook cell): Python evaluates them when it defines the function."""
-
-    class Unbound(cst.CSTTransformer):
-        def leave_Annotation(self, original, updated):
-            return updated if aliases.binds(original.annotation) else cst.RemovalSentinel.REMOVE
-
-        def leave_Param(self, original, updated):
-            if updated.annotation is None and updated.default is not None:
-                no_space = cst.SimpleWhitespace("")
-                equal = cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space)
-                return updated.with_changes(equal=equal)
-            return updated
-
-        def visit_IndentedBlock(self, node):
-            return False  # the signature only: a local variable's annotation is not evaluated
-
-    return function.visit(Unbound())
+    returns = function.returns
+    if returns is not None and not aliases.binds(returns.annotation):
+        returns = None
+    params = function.params.visit(DroppedAnnotations(aliases.binds))
+    return function.with_changes(params=params, returns=returns)
 
 
 def _others(statement: cst.Import) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
 import libcst.matchers as m
 
@@ -117,20 +119,21 @@ def rewrite_host_statement(statement: cst.CSTNode, source: Source, aliases: Alia
     return source.module.code_for_node(rewritten)
 
 
-class _LanguageAnnotations(cst.CSTTransformer):
-    """Parameters annotated with an hl name (`scale: hl.constexpr`), or with a name the module
-    does not define (`f: Fn`, `Fn` bound in an earlier notebook cell), lose the annotation."""
+class DroppedAnnotations(cst.CSTTransformer):
+    """Parameters whose annotation `keep` refuses lose it (`scale=3`, as an unannotated default
+    is written): an hl name (`scale: hl.constexpr`), or a name the module does not define
+    (`f: Fn`, `Fn` bound in an earlier notebook cell)."""
 
-    def __init__(self, aliases: Aliases) -> None:
-        self.aliases = aliases
+    def __init__(self, keep: Callable[[cst.BaseExpression], bool]) -> None:
+        self.keep = keep
 
     def leave_Param(self, original: cst.Param, updated: cst.Param) -> cst.Param:
         annotation = original.annotation
-        if annotation is None or is_kept_annotation(annotation.annotation, self.aliases):
+        if annotation is None or self.keep(annotation.annotation):
             return updated
         if updated.default is None:
             return updated.with_changes(annotation=None)
-        no_space = cst.SimpleWhitespace("")  # `scale=3`, as an unannotated default is written
+        no_space = cst.SimpleWhitespace("")
         equal = cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space)
         return updated.with_changes(annotation=None, equal=equal)
 
@@ -147,4 +150,5 @@ def launcher_parameters(params: cst.Parameters, aliases: Aliases) -> str:
     """A kernel's parameters as its launcher declares them: an annotation naming an hl function
     left out (the generated module imports only torch and triton, and Python evaluates a
     parameter's annotation when the launcher is defined)."""
-    return cst.Module([]).code_for_node(params.visit(_LanguageAnnotations(aliases)))
+    dropped = DroppedAnnotations(lambda annotation: is_kept_annotation(annotation, aliases))
+    return cst.Module([]).code_for_node(params.visit(dropped))
