@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One device call that does the session's GPU checks together (a machine's start costs a minute
+# of device time, so few full calls): the derived row space against the old lists
+# (gpu_space.py, issue 17), then, four pytest processes side by side on the GPU's 16 cores, the
+# user-style probes, the argument-value kernels, the one-run plan's kernels and every
+# GPU-marked test. Under 560 s.
+#   bash benchmarks/gpu_session.sh [ROWS_BUDGET_S] [TESTS_S]   (carry .whl, .helion_examples)
+# Logs under $OUT (tarred); the tables last.
+set -uo pipefail
+budget=${1:-220}
+tests_s=${2:-200}
+out=${OUT:-/tmp/out}; mkdir -p "$out"
+python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+  --target /tmp/site .whl/*.whl || exit 1
+export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+TRANSPILER_CACHE_DIR=/tmp/tcache_space timeout $((budget + 110)) \
+  python3 benchmarks/gpu_space.py --out "$out" --budget-s "$budget" >"$out/gpu_space.log" 2>&1
+echo "gpu_space.py rc=$?" >>"$out/gpu_space.log"
+gpu_files=$(grep -l "mark.gpu" tests/*.py | tr '\n' ' ')
+run_tests() {  # name, pytest arguments...
+  local name=$1; shift
+  TRANSPILER_CACHE_DIR=/tmp/tcache_$name TRANSPILER_COMPILE_CHECK=0 timeout "$tests_s" \
+    python3 -m pytest -q -rfE -p no:cacheprovider "$@" >"$out/pytest_$name.log" 2>&1
+  echo "pytest rc=$?" >>"$out/pytest_$name.log"
+}
+run_tests probes tests/test_probes_*.py &
+run_tests arguments tests/test_arguments.py -k value_other &
+run_tests plan tests/test_plan_constructs.py tests/test_plan.py &
+run_tests gpu_marked -m gpu $gpu_files &
+wait
+tar czf "$out/logs.tar.gz" -C "$out" --exclude logs.tar.gz . 2>/dev/null
+for name in probes arguments plan gpu_marked; do
+  echo "===== pytest $name"; grep -E "^(FAILED|ERROR)" "$out/pytest_$name.log" | head -n 12
+  tail -n 2 "$out/pytest_$name.log"
+done
+echo "===== rows (gpu_space.py)"; tail -n 24 "$out/gpu_space.log"
