@@ -66,6 +66,8 @@ ALLOWED: dict[tuple[str, str], str] = {
         for module, words in (
             ("shapes.py", ("tile",)),
             ("shape_values.py", ("tile",)),
+            ("shape_meeting.py", ("tile",)),
+            ("shape_subscripts.py", ("tile",)),
             ("shape_hl.py", ("tile",)),
             ("shape_torch.py", ("tile",)),
         )

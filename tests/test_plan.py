@@ -18,7 +18,7 @@ import transpiler
 from transpiler.compile.frontend.errors import InternalTranspilerError
 from transpiler.compile.lower.kernel import KernelBuilder
 from transpiler.compile.lower.plan import LoopPlan, PlannedPairs, Unplanned, planned
-from transpiler.compile.lower.shapes import ShapeFacts
+from transpiler.compile.lower.shape_meeting import ShapeFacts
 
 ROOT = str(Path(transpiler.__file__).resolve().parents[1])
 NAMED = {"x.size(1)": "n", "w.size(0)": None}  # host names of size keys (n = x.size(1))

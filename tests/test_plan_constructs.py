@@ -15,7 +15,7 @@ import transpiler
 from transpiler.compile.frontend.errors import InternalTranspilerError, UnsupportedConstructError
 from transpiler.compile.lower import loop as loop_module
 from transpiler.compile.lower.kernel import KernelBuilder
-from transpiler.compile.lower.shapes import ShapeFacts
+from transpiler.compile.lower.shape_meeting import ShapeFacts
 
 FILE = "plan_constructs.py"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from .host_tails import Tail
-from .shapes import ShapeFacts
+from .shape_meeting import ShapeFacts
 
 
 @dataclass(frozen=True)

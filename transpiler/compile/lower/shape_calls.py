@@ -98,7 +98,7 @@ def call(w: Walker, node: cst.Call) -> object:
     if isinstance(func, cst.Name) and func.value in BUILTINS:
         result: object = Block(())
         for value in map(w.expr, positional):
-            result = w.broadcast(result, value)
+            result = w.meeting.broadcast(result, value)
         return result
     if isinstance(func, cst.Attribute):
         owner = w.expr(func.value)

@@ -10,6 +10,7 @@ from ..frontend.signatures import HL_SIGNATURES
 from ..ops.products import LANGUAGE_PRODUCTS_BY_NAME
 from ..ops.table import REDUCTIONS_BY_NAME
 from .shape_stacks import multiplied
+from .shape_subscripts import listed_access
 from .shape_torch import allocation, reduction
 from .shape_values import UNKNOWN, Block, Call, Items, Tile
 
@@ -50,7 +51,7 @@ def halves(w: Walker, c: Call) -> object:
     value = UNKNOWN if node is None else w.expr(node)
     if not isinstance(value, Block) or not value.dims or value.dims[-1] is None:
         return UNKNOWN
-    w.meet(("sized", 2), value.dims[-1])
+    w.meeting.meet(("sized", 2), value.dims[-1])
     half = Block(value.dims[:-1])
     return Items((half, half))
 
@@ -60,7 +61,7 @@ def pair(w: Walker, c: Call) -> object:
     first, second = c.arg("tensor0"), c.arg("tensor1")
     if first is None or second is None:
         return UNKNOWN
-    value = w.broadcast(w.expr(first), w.expr(second))
+    value = w.meeting.broadcast(w.expr(first), w.expr(second))
     return Block((*value.dims, ("sized", 2))) if isinstance(value, Block) else UNKNOWN
 
 
@@ -77,7 +78,7 @@ def combined(w: Walker, c: Call) -> tuple[list[Block], bool] | None:
         if len(other.dims) == len(first.dims):
             for a, b in zip(first.dims, other.dims):
                 if a is not None and b is not None:
-                    w.meet(a, b)
+                    w.meeting.meet(a, b)
     return inputs, isinstance(value, Items)
 
 
@@ -111,13 +112,13 @@ def running(w: Walker, c: Call) -> object:
 def read(w: Walker, c: Call) -> object:
     """hl.load(tensor, [index...]): as tensor[index...] (its Nones never stand for a tile:
     lowering builds that subscript anew each time)."""
-    dims = w.listed_access(c.arg("tensor"), c.arg("index"))
+    dims = listed_access(w, c.arg("tensor"), c.arg("index"))
     return UNKNOWN if dims is None else Block(dims)
 
 
 def write(w: Walker, c: Call) -> object:
     """hl.store(tensor, [index...], value): the value meets the target's dimensions."""
-    dims = w.listed_access(c.arg("tensor"), c.arg("index"))
+    dims = listed_access(w, c.arg("tensor"), c.arg("index"))
     if dims is not None and c.arg("value") is not None:
         w.meet_stored(w.expr(c.arg("value")), dims)
     return UNKNOWN
@@ -126,7 +127,7 @@ def write(w: Walker, c: Call) -> object:
 def update(w: Walker, c: Call) -> object:
     """hl.atomic_*(target, [index...], operand): the operand (the row's third parameter, as
     memory.py reads it) meets the target's dimensions; the old values have them."""
-    dims = w.listed_access(c.arg("target"), c.arg("index"))
+    dims = listed_access(w, c.arg("target"), c.arg("index"))
     operand = c.arg(HL_SIGNATURES[c.name].positional[2])
     if dims is None:
         return UNKNOWN

@@ -32,7 +32,7 @@ def stacked(w: Walker, c: Call) -> object:
         return concatenated(w, values, dim)
     dims: object = values[0]
     for value in values[1:]:
-        dims = w.broadcast(dims, value)
+        dims = w.meeting.broadcast(dims, value)
     if not isinstance(dims, Block):
         return UNKNOWN
     rank = len(dims.dims)
@@ -57,7 +57,7 @@ def concatenated(w: Walker, values: tuple, dim: int) -> object:
     size = sizes.pop()
     dims: object = Block(values[0].dims[:position] + (None,) + values[0].dims[position + 1 :])
     for value in values[1:]:
-        dims = w.broadcast(
+        dims = w.meeting.broadcast(
             dims, Block(value.dims[:position] + (None,) + value.dims[position + 1 :])
         )
     if not isinstance(dims, Block):
@@ -78,8 +78,8 @@ def product(w: Walker, left: object, right: object) -> object:
         return UNKNOWN
     if any(map(squeezed, (*left.dims[-2:], *right.dims[-2:]))):
         raise Materialise  # a squeezed tile as a matrix dimension
-    w.meet(k_left, k_right)
-    batch = w.broadcast(Block(left.dims[:-2]), Block(right.dims[:-2]))
+    w.meeting.meet(k_left, k_right)
+    batch = w.meeting.broadcast(Block(left.dims[:-2]), Block(right.dims[:-2]))
     if not isinstance(batch, Block):
         return UNKNOWN
     return Block((*batch.dims, left.dims[-2], right.dims[-1]))
@@ -101,4 +101,4 @@ def multiplied(w: Walker, c: Call, op: ProductOp) -> object:
     if op.accumulator is None:
         return result
     acc = argument(op.accumulator, op.accumulator_keyword)
-    return result if acc is None else w.broadcast(result, w.expr(acc))
+    return result if acc is None else w.meeting.broadcast(result, w.expr(acc))

@@ -41,7 +41,7 @@ def broadcast(w: Walker, c: Call) -> object:
     for node in [*c.positional, *c.keywords.values()]:
         other = w.expr(node)
         if isinstance(other, Block) or other is UNKNOWN:
-            result = w.broadcast(result, other)
+            result = w.meeting.broadcast(result, other)
     return result
 
 
@@ -69,7 +69,7 @@ def squeeze(w: Walker, c: Call) -> object:
 
 def expand_as(w: Walker, c: Call) -> object:
     other = c.get(0, "other")
-    return UNKNOWN if other is None else w.broadcast(c.owner, w.expr(other))
+    return UNKNOWN if other is None else w.meeting.broadcast(c.owner, w.expr(other))
 
 
 def reshaped(w: Walker, c: Call) -> object:
@@ -92,7 +92,7 @@ def expanded(w: Walker, c: Call) -> object:
     if isinstance(shaped, Block):
         for own, target in zip(reversed(c.owner.dims), reversed(shaped.dims)):
             if own is not None and target is not None:
-                w.meet(own, target)
+                w.meeting.meet(own, target)
     return shaped
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
@@ -13,43 +11,26 @@ from ..frontend.host import HostInfo
 from ..frontend.kernels import Aliases
 from ..frontend.source import Source
 from ..ops.hl import HL_BY_NAME, LANES
-from .memory import index_part
 from .shape_calls import call
+from .shape_meeting import Meeting, ShapeFacts
 from .shape_stacks import product
+from .shape_subscripts import access, subscript
 from .shape_torch import transposed
 from .shape_values import (
-    COLON,
     UNKNOWN,
     Block,
-    Dim,
     HostTensor,
     Items,
     Materialise,
     Tile,
     explicit_blocks,
-    int_of,
-    is_colon,
-    is_none,
     is_none_name,
-    squeezed,
     target_names,
 )
-from .slices import difference, written_length
 
 SCALAR_ATTRIBUTES = {"id", "begin", "end", "block_size", "count"}  # a tile's ints
 PAIR_FIELDS = {"values": 0, "indices": 1}  # torch's (values, indices) results, by name
 HL = "helion.language."
-
-
-@dataclass
-class ShapeFacts:
-    """What lowering's shapes will show: whole dimensions that meet (`unified`: pairs of size
-    keys, as a run finds them), view `None`s that meet a squeezed tile (`none_tiles`), and
-    whether block-size-1 tiles can go without a Triton dimension (`squeeze_units`)."""
-
-    unified: set[tuple[str, str]] = field(default_factory=set)
-    none_tiles: dict[tuple[int, int], str] = field(default_factory=dict)
-    squeeze_units: bool = True
 
 
 def shape_facts(
@@ -77,6 +58,10 @@ def shape_facts(
 
 
 class Walker:
+    """One walk over a device loop's body: each name's value in `scope`, statements and
+    expressions followed here, subscripts (shape_subscripts.py), calls (shape_calls.py) and
+    meetings (shape_meeting.py) beside it."""
+
     def __init__(
         self, source: Source, host: HostInfo, aliases: Aliases, block_sizes: list, squeeze: bool
     ) -> None:
@@ -85,6 +70,7 @@ class Walker:
         self.callables: Mapping[str, object] = {}
         self.subscripted: set[str] = set()
         self.facts = ShapeFacts()
+        self.meeting = Meeting(self.facts)
         self.scope: dict[str, object] = {}
         self.helpers = {  # module functions a call in the loop inlines
             s.name.value: s for s in source.module.body if isinstance(s, cst.FunctionDef)
@@ -126,7 +112,7 @@ class Walker:
                 if len(value.dims) == len(after.dims):
                     for a, b in zip(value.dims, after.dims):
                         if a is not None and b is not None:
-                            self.meet(a, b)
+                            self.meeting.meet(a, b)
 
     def statements(self, body) -> None:
         for statement in body:
@@ -159,7 +145,7 @@ class Walker:
             value = self.expr(small.value)
             if isinstance(small.target, cst.Name):
                 current = self.scope.get(small.target.value)
-                self.scope[small.target.value] = self.broadcast(current, value)
+                self.scope[small.target.value] = self.meeting.broadcast(current, value)
             else:
                 self.bind(small.target, value)
         elif isinstance(small, cst.Expr):
@@ -180,16 +166,16 @@ class Walker:
         base = target.value
         if not (isinstance(base, cst.Name) and self.is_host_tensor(base.value)):
             return
-        dims = self.access(base.value, [element.slice for element in target.slice])
+        dims = access(self, base.value, [element.slice for element in target.slice])
         if dims is not None:
             self.meet_stored(value, dims)
 
     def meet_stored(self, value: object, dims: tuple) -> None:
-        if not isinstance(value, Block) or not self.squeezable(value, Block(dims)):
+        if not isinstance(value, Block) or not self.meeting.squeezable(value, Block(dims)):
             return
         for own, theirs in zip(reversed(value.dims), reversed(dims)):
             if own is not None and theirs is not None:
-                self.meet(own, theirs)
+                self.meeting.meet(own, theirs)
 
     # -- expressions ---------------------------------------------------------------------
 
@@ -210,18 +196,18 @@ class Walker:
             left, right = self.expr(node.left), self.expr(node.right)
             if isinstance(node.operator, cst.MatrixMultiply):
                 return product(self, left, right)
-            return self.broadcast(left, right)
+            return self.meeting.broadcast(left, right)
         if isinstance(node, cst.UnaryOperation):
             return self.expr(node.expression)
         if isinstance(node, cst.Comparison):
             value = self.expr(node.left)
             for target in node.comparisons:
-                value = self.broadcast(value, self.expr(target.comparator))
+                value = self.meeting.broadcast(value, self.expr(target.comparator))
             return value
         if isinstance(node, cst.BooleanOperation):
-            return self.broadcast(self.expr(node.left), self.expr(node.right))
+            return self.meeting.broadcast(self.expr(node.left), self.expr(node.right))
         if isinstance(node, cst.Subscript):
-            return self.subscript(node)
+            return subscript(self, node)
         if isinstance(node, cst.Attribute):
             return self.attribute(node)
         if isinstance(node, cst.Call):
@@ -242,188 +228,6 @@ class Walker:
         if isinstance(owner, Items) and len(owner.items) == 2 and name in PAIR_FIELDS:
             return owner.items[PAIR_FIELDS[name]]  # torch.cummin(x, 0).indices
         return UNKNOWN
-
-    def subscript(self, node: cst.Subscript) -> object:
-        base = node.value
-        parts = [element.slice for element in node.slice]
-        if isinstance(base, cst.Name) and self.is_host_tensor(base.value):
-            dims = self.access(base.value, parts)
-            return UNKNOWN if dims is None else Block(dims, self.access_nones(node, dims))
-        value = self.expr(base)
-        if isinstance(value, HostTensor):
-            dims = self.access(value.name, parts)
-            return UNKNOWN if dims is None else Block(dims, self.access_nones(node, dims))
-        if isinstance(value, Items) and len(parts) == 1:  # torch.topk(...)[0]: one of a pair
-            position = int_of(parts[0].value) if isinstance(parts[0], cst.Index) else None
-            if position is not None and -len(value.items) <= position < len(value.items):
-                return value.items[position]
-            return UNKNOWN
-        if not isinstance(value, Block):
-            return UNKNOWN
-        dims, source, nones = [], 0, set()
-        for element in node.slice:
-            part = element.slice
-            if is_colon(part):
-                if source >= len(value.dims):
-                    return UNKNOWN
-                dims.append(value.dims[source])
-                source += 1
-            elif is_none(part):
-                nones.add(len(dims))
-                dims.append(None)
-            else:
-                return UNKNOWN
-        dims.extend(value.dims[source:])
-        return Block(tuple(dims), (id(node), frozenset(nones)))
-
-    def access(self, tensor: str, parts: list[cst.BaseSlice]) -> tuple | None:
-        """The dimensions of `tensor[index...]` (a load, or a store's target); blocks of
-        indices (a gather) put their dimensions there, broadcast together where there are
-        several (gather_pairs.py: paired as torch does), and need every tile's."""
-        used = sum(1 for p in parts if not is_none(p))
-        rank = self.host.rank(tensor)
-        if rank is not None and used > rank:
-            return None
-        if rank is not None:
-            parts = [*parts, *[COLON] * (rank - used)]
-        dims: list[Dim | None] = []
-        tensor_dim, gathers, gather_at = 0, [], 0
-        for part in parts:
-            if is_none(part):
-                dims.append(None)
-                continue
-            if is_colon(part):
-                key = self.host.size_key(tensor, tensor_dim)
-                dims.append(None if key == "1" else ("whole", key))
-            elif isinstance(part, cst.Slice):
-                key = self.slice_key(tensor, tensor_dim, part)
-                if key is None:
-                    return None
-                dims.append(("whole", key))
-            else:
-                index = self.expr(part.value)
-                if isinstance(index, Tile):
-                    dims.append(("tile", index.label, index.squeezed))
-                elif isinstance(index, Block) and index.dims:
-                    gather_at = gather_at if gathers else len(dims)
-                    gathers.append(index)
-                elif not isinstance(index, Block):
-                    return None  # not followed
-            tensor_dim += 1
-        if gathers:
-            combined: object = gathers[0]
-            for index in gathers[1:]:
-                combined = self.broadcast(combined, index)
-            if not isinstance(combined, Block):
-                return None
-            dims[gather_at:gather_at] = combined.dims
-            if any(map(squeezed, dims)):
-                raise Materialise  # indexing.py: a gather places every dim (NotSqueezable)
-        return tuple(dims)
-
-    def listed_access(self, tensor: cst.BaseExpression | None, index) -> tuple | None:
-        """hl.load / hl.store's `tensor, [index...]`, as memory.py makes it a subscript."""
-        if not isinstance(index, (cst.List, cst.Tuple)):
-            return None
-        if isinstance(tensor, cst.Name) and self.is_host_tensor(tensor.value):
-            name = tensor.value
-        else:
-            value = UNKNOWN if tensor is None else self.expr(tensor)
-            if not isinstance(value, HostTensor):
-                return None
-            name = value.name
-        return self.access(name, [index_part(e.value) for e in index.elements])
-
-    def access_nones(self, node: cst.Subscript, dims: tuple) -> tuple[int, frozenset[int]]:
-        places, position = set(), 0
-        for element in node.slice:
-            if is_none(element.slice):
-                places.add(position)
-            if not (isinstance(element.slice, cst.Index) and not is_none(element.slice)):
-                position += 1
-            elif isinstance(self.expr(element.slice.value), Tile):
-                position += 1
-        return id(node), frozenset(places)
-
-    def slice_key(self, tensor: str, dim: int, part: cst.Slice) -> str | None:
-        """`out[tile, n1:]`: the whole dimension of the slice's length (slices.py's key)."""
-        if part.step is not None:
-            return None
-        lower = "0" if part.lower is None else self.host_text(part.lower)
-        upper = (
-            self.host.size_key(tensor, dim) if part.upper is None else self.host_text(part.upper)
-        )
-        if lower is None or upper is None or (lower.isdigit() and upper.isdigit()):
-            return None
-        length = written_length(self.source, part.lower, part.upper)
-        if part.upper is not None and length is not None:
-            text = self.host_text(length)
-            if text is None or text.isdigit():
-                return None  # begin:begin + 4: lanes of its own (slices.slice_axis)
-        return difference(upper, lower)
-
-    def host_text(self, node: cst.BaseExpression) -> str | None:
-        if isinstance(node, cst.BinaryOperation) and isinstance(
-            node.operator, (cst.Add, cst.Subtract)
-        ):
-            left, right = self.host_text(node.left), self.host_text(node.right)
-            if left is None or right is None:
-                return None
-            symbol = "+" if isinstance(node.operator, cst.Add) else "-"
-            return ast.unparse(ast.parse(f"({left}) {symbol} ({right})", mode="eval"))
-        if isinstance(node, cst.Name) and (
-            node.value in self.scope or node.value not in self.host.names
-        ):
-            return None
-        return self.host.key_of(node)
-
-    # -- meeting -------------------------------------------------------------------------
-
-    def broadcast(self, left: object, right: object) -> object:
-        """Element-wise: right-aligned dimensions meet; the result spans the left's axes."""
-        if isinstance(left, Tile) or isinstance(right, Tile):
-            return UNKNOWN
-        if not (isinstance(left, Block) and isinstance(right, Block)):
-            return UNKNOWN
-        if not self.squeezable(left, right):
-            return UNKNOWN
-        rank = max(len(left.dims), len(right.dims))
-        a = (None,) * (rank - len(left.dims)) + left.dims
-        b = (None,) * (rank - len(right.dims)) + right.dims
-        dims = []
-        for x, y in zip(a, b):
-            if x is not None and y is not None:
-                self.meet(x, y)
-            dims.append(x if x is not None else y)
-        return Block(tuple(dims))
-
-    def squeezable(self, first: Block, second: Block) -> bool:
-        """values.check_squeezable: a view's `None` against a squeezed tile stands for it."""
-        for holder, other in ((first, second), (second, first)):
-            for back in range(1, min(len(holder.dims), len(other.dims)) + 1):
-                tile = other.dims[-back]
-                if (
-                    holder.dims[-back] is None
-                    and tile is not None
-                    and tile[0] == "tile"
-                    and tile[2]
-                ):
-                    position = len(holder.dims) - back
-                    if holder.nones is None or position not in holder.nones[1]:
-                        raise Materialise
-                    self.facts.none_tiles.setdefault((holder.nones[0], position), tile[1])
-        return True
-
-    def meet(self, x: Dim, y: Dim) -> None:
-        """expressions.same_axis: two whole dimensions, or one and a number of lanes, are one."""
-        if x == y or x[0] == "tile" or y[0] == "tile":
-            return
-        if x[0] == "whole" and y[0] == "whole":
-            self.facts.unified.add(tuple(sorted((x[1], y[1]))))
-        elif {x[0], y[0]} == {"whole", "sized"}:
-            whole, sized = (x, y) if x[0] == "whole" else (y, x)
-            if not whole[1].isdigit():
-                self.facts.unified.add(tuple(sorted((whole[1], str(sized[1])))))
 
     # -- names ---------------------------------------------------------------------------
 
