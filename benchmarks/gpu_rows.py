@@ -24,6 +24,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import bench  # noqa: E402 - after the path
+from text_tables import Column, text_table  # noqa: E402
 from workloads import Workload, spellings, workloads  # noqa: E402
 
 from transpiler.analysis.perf import devices  # noqa: E402
@@ -82,33 +84,45 @@ def row_workloads(small: bool, widths: set[int] | None = None) -> list[Workload]
     return chosen
 
 
+def _ours(row: dict) -> dict:
+    return next(p for p in row["peers"] if p["peer"] == "ours")
+
+
+def _ratio(peer: str) -> Callable[[dict], str | None]:
+    """A peer's time over ours, e.g. `1.25x` (above 1: ours is faster)."""
+
+    def cell(row: dict) -> str | None:
+        found = next((p for p in row["peers"] if p["peer"] == peer), {})
+        return f"{found['vs_ours']:.2f}x" if "vs_ours" in found else None
+
+    return cell
+
+
+def _notes(row: dict) -> str:
+    """The tuned config, the peers' notes, and any peer that is wrong."""
+    tuning = row.get("tuning") or {}
+    notes = [f"{p['peer']}: {p['note']}" for p in row["peers"] if p.get("note")]
+    notes += [f"{p['peer']} WRONG" for p in row["peers"] if p.get("ok") is False]
+    config = json.dumps(tuning.get("config")) if tuning.get("config") else ""
+    if tuning and not tuning.get("config"):
+        config = "the default config (it won its search, or the search kept none)"
+    return "; ".join([config, *notes]).strip("; ")
+
+
+COLUMNS = [
+    Column("workload", 22, lambda row: row["workload"], left=True),
+    Column("shape", 14, lambda row: row["shape"], left=True),
+    Column("ours ms", 8, lambda row: f"{_ours(row)['ms']:.3f}" if _ours(row).get("ms") else None),
+    Column("%floor", 7, lambda r: f"{_ours(r)['floor_%']:.1f}" if "floor_%" in _ours(r) else None, ""),
+    Column("eager", 7, _ratio("eager")),
+    Column("compile", 8, _ratio("compile")),
+    Column("tune s", 7, lambda r: f"{r['tuning']['s']:.1f}" if "s" in (r.get("tuning") or {}) else None, ""),
+    Column("config / notes", 0, _notes),
+]  # fmt: skip
+
+
 def table(rows: list[dict]) -> str:
-    header = (
-        f"{'workload':22} {'shape':14} {'ours ms':>8} {'%floor':>7} {'eager':>7} "
-        f"{'compile':>8} {'tune s':>7}  config / notes"
-    )
-    lines = [header, "-" * len(header)]
-    for row in rows:
-        peers = {p["peer"]: p for p in row["peers"]}
-        ours = peers["ours"]
-        ms = f"{ours['ms']:8.3f}" if ours.get("ms") else f"{'—':>8}"
-        floor = f"{ours['floor_%']:7.1f}" if "floor_%" in ours else f"{'':7}"
-        ratios = [
-            f"{peers[p]['vs_ours']:6.2f}x" if "vs_ours" in peers.get(p, {}) else f"{'—':>7}"
-            for p in ("eager", "compile")
-        ]
-        tuning = row.get("tuning") or {}
-        seconds = f"{tuning['s']:7.1f}" if "s" in tuning else f"{'':7}"
-        notes = [f"{p['peer']}: {p['note']}" for p in row["peers"] if p.get("note")]
-        notes += [f"{p['peer']} WRONG" for p in row["peers"] if p.get("ok") is False]
-        config = json.dumps(tuning.get("config")) if tuning.get("config") else ""
-        if tuning and not tuning.get("config"):
-            config = "the default config (it won its search, or the search kept none)"
-        lines.append(
-            f"{row['workload']:22} {row['shape']:14} {ms} {floor} {ratios[0]} {ratios[1]:>8} "
-            f"{seconds}  {'; '.join([config, *notes]).strip('; ')}"
-        )
-    return "\n".join(lines)
+    return text_table(COLUMNS, rows)
 
 
 def warm_compile_workers() -> None:
@@ -119,6 +133,38 @@ def warm_compile_workers() -> None:
 
     pool = compile_pool(tune_settings({}).workers)
     pool._idle.extend(_Process() for _ in range(pool.size))  # ready by the first compile
+
+
+def prepare(out: Path, tune_s: float) -> str:
+    """What every GPU row script sets before its rows: static torch.compile peers, each
+    search's budget, OUT made, every search logged to OUT/tuning.log, the compile processes
+    started; the device ("cuda" or "cpu")."""
+    # torch.compile, seeing a second shape of the same function, would compile a dynamic-shape
+    # kernel (the 17:3x run's 8,192-wide peers: 30% of the floor for layer norm): static
+    # kernels per shape, as a user with one shape gets
+    torch._dynamo.config.automatic_dynamic_shapes = False
+    torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
+    os.environ["HELION_AUTOTUNE_BUDGET_SECONDS"] = str(tune_s)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    out.mkdir(parents=True, exist_ok=True)
+    # every search's candidates, drops, timings and pick (run/tuning.py, run/autotune.py)
+    log = logging.FileHandler(out / "tuning.log")
+    log.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logging.getLogger("transpiler.autotune").addHandler(log)
+    logging.getLogger("transpiler.autotune").setLevel(logging.INFO)
+    if device == "cuda":
+        warm_compile_workers()
+    return device
+
+
+def record(report: dict, row: dict, table: Callable[[list[dict]], str], path: Path) -> None:
+    """A row done: into the report, printed as a line of the table, the report saved to
+    `path`, the GPU's cached blocks freed for the next row."""
+    report["rows"].append(row)
+    print(table([row]).split("\n", 2)[2], flush=True)
+    path.write_text(json.dumps(report, indent=2, default=str))
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -136,23 +182,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--small", action="store_true", help="tiny sizes (a check)")
     options = parser.parse_args(argv)
     started = time.monotonic()
-    # torch.compile, seeing a second shape of the same function, would compile a dynamic-shape
-    # kernel (the 17:3x run's 8,192-wide peers: 30% of the floor for layer norm): static
-    # kernels per shape, as a user with one shape gets
-    torch._dynamo.config.automatic_dynamic_shapes = False
-    torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
-    os.environ["HELION_AUTOTUNE_BUDGET_SECONDS"] = str(options.tune_s)
     bench.ROUNDS = options.rounds
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = prepare(options.out, options.tune_s)
     small = options.small or device == "cpu"
-    options.out.mkdir(parents=True, exist_ok=True)
-    # every search's candidates, drops, timings and pick (run/tuning.py, run/autotune.py)
-    log = logging.FileHandler(options.out / "tuning.log")
-    log.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    logging.getLogger("transpiler.autotune").addHandler(log)
-    logging.getLogger("transpiler.autotune").setLevel(logging.INFO)
-    if device == "cuda":
-        warm_compile_workers()
     peaks = devices.measure_peaks()
     known = devices.current_device() if device == "cuda" else None
     report: dict = {
@@ -174,11 +206,7 @@ def main(argv: list[str] | None = None) -> dict:
                                    device, False, tune=True)  # fmt: skip
         row["peers"] = [p for p in row["peers"] if p["peer"] != "helion"]  # not timed here
         bench.add_rates(row, known)
-        report["rows"].append(row)
-        print(table([row]).split("\n", 2)[2], flush=True)
-        (options.out / "rows.json").write_text(json.dumps(report, indent=2))
-        if device == "cuda":
-            torch.cuda.empty_cache()
+        record(report, row, table, options.out / "rows.json")
     print(f"\n{report['gpu'] or 'CPU (interpreter, tiny sizes)'}; versions {report['versions']}")
     if peaks:
         print(f"measured copy bandwidth {peaks.copy_bandwidth / 1e9:.0f} GB/s")

@@ -23,12 +23,11 @@ import argparse
 import dataclasses
 import datetime
 import json
-import logging
-import os
 import statistics
 import sys
 import tarfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -38,6 +37,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import bench  # noqa: E402 - after the path
 import gpu_rows  # noqa: E402
+from text_tables import Column, text_table  # noqa: E402
 from workloads import reference, relative_error  # noqa: E402
 
 from transpiler.analysis.perf import devices, timing  # noqa: E402
@@ -125,36 +125,51 @@ def run_row(workload, old: list, dtype: torch.dtype, device: str, bandwidth: flo
     return row
 
 
-def _cell(peers: dict, name: str, key: str, width: int, form: str) -> str:
-    value = peers.get(name, {}).get(key)
-    return format(value, form).rjust(width) if value is not None else "—".rjust(width)
+def _number(peer: str, key: str, form: str) -> Callable[[dict], str | None]:
+    """A peer's number, formatted (None where the peer has none)."""
+
+    def cell(row: dict) -> str | None:
+        value = row["peers"].get(peer, {}).get(key)
+        return None if value is None else format(value, form)
+
+    return cell
+
+
+def _ratio(row: dict) -> str | None:
+    """The old pick's time over the new one's (above 1: the new pick is faster)."""
+    new_ms, old_ms = (row["peers"].get(n, {}).get("ms") for n in ("new", "old"))
+    return f"{old_ms / new_ms:.3f}" if new_ms and old_ms else None
+
+
+def _picks(row: dict) -> str:
+    """Each search's pick (or its note), and which picks are wrong."""
+    peers = row["peers"]
+    picks = " / ".join(
+        json.dumps(peers.get(n, {}).get("config")) if "note" not in peers.get(n, {})
+        else f"{n}: {peers[n]['note']}" for n in ("new", "old")
+    )  # fmt: skip
+    wrong = [n for n in ("new", "old") if peers.get(n, {}).get("ok") is False]
+    return picks + (f"  WRONG: {', '.join(wrong)}" if wrong else "")
+
+
+COLUMNS = [
+    Column("workload", 22, lambda row: row["workload"], left=True),
+    Column("shape", 15, lambda row: row["shape"], left=True),
+    Column("new ms", 8, _number("new", "ms", ".4f")),
+    Column("%floor", 7, _number("new", "floor_%", ".1f")),
+    Column("old ms", 8, _number("old", "ms", ".4f")),
+    Column("%floor", 7, _number("old", "floor_%", ".1f")),
+    Column("old/new", 7, _ratio),
+    Column("eager", 7, _number("eager", "ms", ".4f")),
+    Column("compile", 8, _number("compile", "ms", ".4f")),
+    Column("new s", 6, _number("new", "search_s", ".1f")),
+    Column("old s", 6, _number("old", "search_s", ".1f")),
+    Column("new pick / old pick", 0, _picks),
+]
 
 
 def table(rows: list[dict]) -> str:
-    header = (
-        f"{'workload':22} {'shape':15} {'new ms':>8} {'%floor':>7} {'old ms':>8} {'%floor':>7} "
-        f"{'old/new':>7} {'eager':>7} {'compile':>8} {'new s':>6} {'old s':>6}  new pick / old pick"
-    )
-    lines = [header, "-" * len(header)]
-    for row in rows:
-        peers = row["peers"]
-        cell = lambda *what, peers=peers: _cell(peers, *what)  # noqa: E731
-        new_ms, old_ms = peers.get("new", {}).get("ms"), peers.get("old", {}).get("ms")
-        ratio = f"{old_ms / new_ms:7.3f}" if new_ms and old_ms else "—".rjust(7)
-        picks = " / ".join(
-            json.dumps(peers.get(n, {}).get("config")) if "note" not in peers.get(n, {})
-            else f"{n}: {peers[n]['note']}" for n in ("new", "old")
-        )  # fmt: skip
-        wrong = [n for n in ("new", "old") if peers.get(n, {}).get("ok") is False]
-        lines.append(
-            f"{row['workload']:22} {row['shape']:15} {cell('new', 'ms', 8, '.4f')} "
-            f"{cell('new', 'floor_%', 7, '.1f')} {cell('old', 'ms', 8, '.4f')} "
-            f"{cell('old', 'floor_%', 7, '.1f')} {ratio} {cell('eager', 'ms', 7, '.4f')} "
-            f"{cell('compile', 'ms', 8, '.4f')} {cell('new', 'search_s', 6, '.1f')} "
-            f"{cell('old', 'search_s', 6, '.1f')}  {picks}"
-            + (f"  WRONG: {', '.join(wrong)}" if wrong else "")
-        )
-    return "\n".join(lines)
+    return text_table(COLUMNS, rows)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -165,19 +180,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--small", action="store_true", help="tiny sizes (a check)")
     options = parser.parse_args(argv)
     started = time.monotonic()
-    torch._dynamo.config.automatic_dynamic_shapes = False
-    torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 64)
-    os.environ["HELION_AUTOTUNE_BUDGET_SECONDS"] = str(options.tune_s)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = gpu_rows.prepare(options.out, options.tune_s)
     small = options.small or device == "cpu"
     dtype = torch.bfloat16 if not small else torch.float32
-    options.out.mkdir(parents=True, exist_ok=True)
-    log = logging.FileHandler(options.out / "tuning.log")
-    log.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    logging.getLogger("transpiler.autotune").addHandler(log)
-    logging.getLogger("transpiler.autotune").setLevel(logging.INFO)
-    if device == "cuda":
-        gpu_rows.warm_compile_workers()
     peaks = devices.measure_peaks()
     bandwidth = peaks.copy_bandwidth if peaks else None
     report: dict = {
@@ -191,11 +196,7 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"skipped {workload.name} {workload.shape}: time budget", flush=True)
             continue
         row = run_row(workload, old, dtype, device, bandwidth)
-        report["rows"].append(row)
-        print(table([row]).split("\n", 2)[2], flush=True)
-        (options.out / "space.json").write_text(json.dumps(report, indent=2, default=str))
-        if device == "cuda":
-            torch.cuda.empty_cache()
+        gpu_rows.record(report, row, table, options.out / "space.json")
     with tarfile.open(options.out / "space_logs.tar.gz", "w:gz") as archive:
         for name in ("space.json", "tuning.log"):
             if (options.out / name).exists():

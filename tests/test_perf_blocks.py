@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 import torch
 import triton
+from helpers import kernel_source
 
 import transpiler
 from transpiler.analysis.perf import analyse, analyse_kernel
@@ -16,22 +17,12 @@ from transpiler.runtime import load_module
 HEADER = "import torch\nimport helion\nimport helion.language as hl\n\n\n"
 
 KERNELS = {
-    # a product: M and N of the dot 64, K 32 (tl.dot's rule), K an inner loop
-    "matmul": """
-@helion.kernel()
-def matmul(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    m, k = x.size()
-    _, n = y.size()
-    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
-    for tile_m, tile_n in hl.tile([m, n]):
-        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
-        for tile_k in hl.tile(k):
-            acc = hl.dot(x[tile_m, tile_k], y[tile_k, tile_n], acc=acc)
-        out[tile_m, tile_n] = acc.to(out.dtype)
-    return out
-""",
+    # a product (tests/kernels/matrix.py's matmul): M and N of the dot 64, K 32 (tl.dot's
+    # rule), K an inner loop
+    "matmul": kernel_source("matrix.py"),
     # one loop name over two dimensions: tile#0, tile#1 (1-D would be 1024)
-    "shift": """
+    "shift": HEADER
+    + """
 @helion.kernel()
 def shift(x: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
@@ -40,7 +31,8 @@ def shift(x: torch.Tensor) -> torch.Tensor:
     return out
 """,
     # rows beside a whole dimension: the launcher computes max(1, 4096 // BLOCK_N)
-    "row_softmax": """
+    "row_softmax": HEADER
+    + """
 @helion.kernel()
 def row_softmax(x: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
@@ -50,7 +42,8 @@ def row_softmax(x: torch.Tensor) -> torch.Tensor:
 """,
     # a registered block size comes first in a config's block_sizes; an explicit block_size=
     # is not a tunable at all
-    "registered": """
+    "registered": HEADER
+    + """
 @helion.kernel()
 def registered(x: torch.Tensor) -> torch.Tensor:
     b, m, n = x.size()
@@ -64,7 +57,8 @@ def registered(x: torch.Tensor) -> torch.Tensor:
     return out
 """,
     # an inner tile loop that is no product: outer rows 16, inner 64
-    "column_sums": """
+    "column_sums": HEADER
+    + """
 @helion.kernel()
 def column_sums(x: torch.Tensor) -> torch.Tensor:
     m, n = x.size()
@@ -87,7 +81,7 @@ ARGS = {
 
 
 def _kernel(name: str):
-    kernels = transpiler.kernels_from_source(HEADER + KERNELS[name], filename=f"{name}.py")
+    kernels = transpiler.kernels_from_source(KERNELS[name], filename=f"{name}.py")
     return kernels[name]
 
 
@@ -132,7 +126,7 @@ def test_cost_model_blocks_are_the_launchers(name):
         assert sizes[block.tile] == launched[block.name], block
     # lowering's rule as the cost model keeps it (for launch-time defaults and for a kernel
     # analysed from source alone) gives the launcher's numbers too
-    alone = analyse(HEADER + KERNELS[name], name, args)
+    alone = analyse(KERNELS[name], name, args)
     for block in tuned:
         loop = next(lp for lp in alone.loops.values() if lp.block_name == block.tile)
         assert alone._default_block(loop) == launched[block.name], block
