@@ -18,8 +18,8 @@ import torch
 
 import transpiler
 from tests.helpers import DEVICE, assert_matches, on_device
+from transpiler.compile.frontend.aliases import Aliases
 from transpiler.compile.frontend.host import HostInfo
-from transpiler.compile.frontend.kernels import Aliases
 from transpiler.run.runtime import load_module
 
 # Helion's attention example as the benchmarks run it: its keys transposed on the host

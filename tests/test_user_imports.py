@@ -9,6 +9,7 @@ import math
 
 import pytest
 import torch
+from test_export import run_standalone
 
 import transpiler
 from transpiler.run.runtime import load_module
@@ -53,3 +54,20 @@ def test_helion_names_leave_a_mixed_import_and_the_rest_stays(imports, factor, k
     expected = x.double() * eval(factor, {"math": math})
     got = load_module(code, stem="user_imports").scaled(x)
     torch.testing.assert_close(got.double(), expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize(("imports", "factor", "kept"), CASES)
+def test_an_export_keeps_the_other_names_of_a_mixed_import_and_runs(
+    imports, factor, kept, tmp_path
+):
+    """The exported module's reference section too (export/build.py: `import math, helion,
+    torch` once failed with libcst's trailing-comma error)."""
+    x = torch.randn(37, dtype=torch.float32) + 0.5
+    source = imports + "\n" + KERNEL.format(factor=factor)
+    path = transpiler.export(source, tmp_path / "scaled.py", example_args=(x,))
+    text = path.read_text()
+    assert "\nimport helion" not in text and "\nimport transpiler" not in text
+    assert _imported(text) - {"torch", "triton", "helion"} >= kept
+    done = run_standalone(path, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "PASS" in done.stdout

@@ -20,6 +20,7 @@ from .emit.tidy import tidy
 from .emit.tidy.helper_names import apart_from_user
 from .emit.tidy.helpers import needed_helpers
 from .frontend import callables as inline
+from .frontend.aliases import Aliases, collect_aliases, import_without
 from .frontend.config_check import check_config, check_configs
 from .frontend.device_rules import check_device_rules, check_store_races
 from .frontend.errors import (
@@ -32,9 +33,7 @@ from .frontend.errors import (
 from .frontend.host import HostInfo, analyse_params, assigned_names
 from .frontend.host_code import is_kept_annotation, launcher_parameters, rewrite_host_statement
 from .frontend.kernels import (
-    Aliases,
     KernelFunction,
-    collect_aliases,
     device_loop_kind,
     find_kernel_decorator,
     find_kernels,
@@ -464,13 +463,9 @@ def _kept_names(small: cst.BaseSmallStatement, aliases: Aliases) -> cst.BaseSmal
     """An import statement's non-Helion names (`import torch, helion` → `import torch`)."""
     if aliases.is_helion_import(small):
         return None
-    if not isinstance(small, cst.Import) or len(small.names) == 1:
+    if not isinstance(small, cst.Import):
         return small
-    names = [alias for alias in small.names if not _is_helion_name(alias, aliases)]
-    if len(names) == len(small.names):
-        return small
-    names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    return small.with_changes(names=names)
+    return import_without(small, lambda alias: _is_helion_name(alias, aliases))
 
 
 def _is_helion_name(alias: cst.ImportAlias, aliases: Aliases) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
+from ..compile.frontend.aliases import Aliases
 from ..compile.frontend.host import TENSOR_TUPLES
-from ..compile.frontend.kernels import Aliases
 
 
 def symmetric_memory_checks(statement: cst.CSTNode, aliases: Aliases) -> list[str]:

@@ -8,7 +8,7 @@ from functools import cache
 
 import libcst as cst
 
-from ..compile.frontend.kernels import Aliases
+from ..compile.frontend.aliases import Aliases
 
 # qualified name (as frontend.Aliases spells it: `transpiler.` reads `helion.`) → the function's
 # name in dist_utils (imported when asked for: it imports triton, which must come after

@@ -13,8 +13,8 @@ from typing import Any
 import libcst as cst
 import torch
 
+from ..compile.frontend.aliases import collect_aliases, import_without
 from ..compile.frontend.host_code import DroppedAnnotations
-from ..compile.frontend.kernels import collect_aliases
 from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import HELION_PACKAGE, OWN_PACKAGE, rewrite_for_reference
 from ..run.autotune import candidates, shape_key
@@ -83,16 +83,11 @@ def reference_section(source: str, kernels: tuple[str, ...]) -> tuple[list[str],
     for statement in module.body:
         code = module.code_for_node(statement).strip()
         inner = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
-        if isinstance(inner, cst.Import):
-            ours = [a for a in inner.names if _is_ours(a.name)]
-            body.extend(_alias_lines(inner.with_changes(names=ours)) if ours else [])
-            if len(ours) < len(inner.names):
-                imports.append(code if not ours else f"import {_others(inner)}")
-        elif isinstance(inner, cst.ImportFrom):
-            if _is_ours(inner.module):
-                body.extend(_alias_lines(inner))
-            elif not (inner.module and _top_name(inner.module) == "__future__"):
-                imports.append(code)
+        if isinstance(inner, (cst.Import, cst.ImportFrom)):
+            smalls = statement.body  # `import math; import helion`: each import on its own
+            for small in smalls:
+                whole = code if len(smalls) == 1 else None  # the line, with its comment
+                _sort_import(module, small, whole, imports, body)
         elif isinstance(statement, cst.FunctionDef) and statement.name.value in kernels:
             renamed = statement.with_changes(name=cst.Name(f"reference_{statement.name.value}"))
             body.append(module.code_for_node(_bound_annotations(renamed, aliases)).strip())
@@ -104,6 +99,29 @@ def reference_section(source: str, kernels: tuple[str, ...]) -> tuple[list[str],
     return imports, "\n\n\n".join(body)
 
 
+def _sort_import(
+    module: cst.Module, small: cst.BaseSmallStatement, whole: str | None, imports, body
+) -> None:
+    """One import of the user's: what it binds of ours (`import helion`, `from helion import
+    language as hl`) as lines of the reference section's `body`, the rest into `imports` (the
+    statement's own text `whole` where nothing of it is left out)."""
+    if isinstance(small, cst.Import):
+        ours = import_without(small, lambda alias: not _is_ours(alias.name))
+        body.extend(_alias_lines(ours) if ours is not None else [])
+        others = import_without(small, lambda alias: _is_ours(alias.name))
+        if others is not None and others is small and whole is not None:
+            imports.append(whole)
+        elif others is not None:
+            alone = others.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            imports.append(module.code_for_node(alone).strip())
+    elif isinstance(small, cst.ImportFrom):
+        if _is_ours(small.module):
+            body.extend(_alias_lines(small))
+        elif not (small.module and _top_name(small.module) == "__future__"):
+            alone = small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            imports.append(whole if whole is not None else module.code_for_node(alone).strip())
+
+
 def _bound_annotations(function: cst.FunctionDef, aliases) -> cst.FunctionDef:
     """The function without the annotations that name what the module does not bind (`f: Fn`
     with `Fn` from an earlier notebook cell): Python evaluates them when it defines the function."""
@@ -112,13 +130,6 @@ def _bound_annotations(function: cst.FunctionDef, aliases) -> cst.FunctionDef:
         returns = None
     params = function.params.visit(DroppedAnnotations(aliases.binds))
     return function.with_changes(params=params, returns=returns)
-
-
-def _others(statement: cst.Import) -> str:
-    kept = [a for a in statement.names if not _is_ours(a.name)]
-    return ", ".join(
-        cst.Module([]).code_for_node(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for a in kept
-    )
 
 
 def _plain_import(line: str) -> str:

@@ -11,6 +11,7 @@ import libcst as cst
 import torch
 from libcst.metadata import MetadataWrapper
 
+from ..compile.frontend.aliases import collect_aliases
 from ..compile.frontend.errors import (
     ConfigError,
     RankUnknownError,
@@ -21,7 +22,7 @@ from ..compile.frontend.errors import (
     UnsupportedOpError,
 )
 from ..compile.frontend.kernel_settings import runtime_problems
-from ..compile.frontend.kernels import collect_aliases, find_kernels
+from ..compile.frontend.kernels import find_kernels
 from ..compile.frontend.source import Source
 from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import HelionImportRewriter

@@ -11,9 +11,10 @@ import libcst as cst
 import torch
 import triton
 
+from ...compile.frontend.aliases import Aliases, canonical_module
 from ...compile.frontend.errors import TranspileError
 from ...compile.frontend.host_code import rewrite_host_statement
-from ...compile.frontend.kernels import Aliases, KernelFunction, canonical_module
+from ...compile.frontend.kernels import KernelFunction
 from ...compile.frontend.source import Source
 
 _OURS = {"helion": "transpiler", "helion.language": "transpiler.language"}

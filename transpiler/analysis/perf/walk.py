@@ -11,7 +11,8 @@ import libcst.matchers as m
 import torch
 
 from ...compile.emit.lines import BlockDefault
-from ...compile.frontend.kernels import collect_aliases, device_loop_kind, find_kernels
+from ...compile.frontend.aliases import collect_aliases
+from ...compile.frontend.kernels import device_loop_kind, find_kernels
 from ...compile.frontend.source import Source
 from ...compile.ops.hl import HL_BY_NAME, INDEX, LANES
 from .cost import Cost, Dim, KernelWork, Loop, Work

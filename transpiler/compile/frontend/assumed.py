@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 import torch
 
-from .kernels import collect_aliases, find_kernels
+from .aliases import collect_aliases
+from .kernels import find_kernels
 from .source import Source
 
 # Parameters annotated with a scalar type get a scalar of it; the rest a tensor of the rank.

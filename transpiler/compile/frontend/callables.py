@@ -20,9 +20,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..emit.lines import Line
 from ..ops.hl import DEVICE_LOOPS
+from .aliases import Aliases
 from .errors import CallableArgumentError
 from .host import HostInfo
-from .kernels import Aliases, KernelFunction, positional_examples
+from .kernels import KernelFunction, positional_examples
 from .source import Source
 
 

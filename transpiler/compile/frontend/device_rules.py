@@ -15,13 +15,14 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
+from .aliases import LANGUAGE, Aliases
 from .errors import (
     DeviceLoopElseError,
     HostVariableModifiedError,
     StoreRaceError,
     UnsupportedConstructError,
 )
-from .kernels import LANGUAGE, Aliases, KernelFunction, device_loop_kind
+from .kernels import KernelFunction, device_loop_kind
 from .source import Source
 
 

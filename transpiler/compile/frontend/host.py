@@ -8,7 +8,7 @@ import libcst as cst
 import libcst.matchers as m
 import torch
 
-from .kernels import Aliases, dotted_name
+from .aliases import Aliases, dotted_name
 
 # tensor methods whose result is a tensor of another shape (or dtype) over the same data
 _VIEWS = {"view", "reshape", "flatten", "view_as", "reshape_as", "t", "transpose", "permute"}

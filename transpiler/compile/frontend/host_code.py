@@ -8,8 +8,8 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..ops.hl import HL
+from .aliases import LANGUAGE, Aliases
 from .errors import BarrierPlacementError, UnsupportedConstructError
-from .kernels import LANGUAGE, Aliases
 from .source import Source
 
 _SPELLINGS = {"helion.cdiv": "triton.cdiv", "helion.next_power_of_2": "triton.next_power_of_2"}

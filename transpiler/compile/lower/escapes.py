@@ -10,8 +10,8 @@ import libcst as cst
 
 from ...distributed.library import SIGNAL_SLOTS, library_source
 from ..emit.codegen import assign, call, expr
+from ..frontend.aliases import dotted_name
 from ..frontend.errors import InlineTritonError, UnsupportedConstructError
-from ..frontend.kernels import dotted_name
 from .arguments import Arguments
 from .values import CONST, HOST_TENSOR, TUPLE, Value, block
 

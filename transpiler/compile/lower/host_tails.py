@@ -19,8 +19,9 @@ import libcst.matchers as m
 
 from ..emit.codegen import expr, render
 from ..emit.lines import Line
+from ..frontend.aliases import Aliases
 from ..frontend.host import HostInfo
-from ..frontend.kernels import Aliases, KernelFunction
+from ..frontend.kernels import KernelFunction
 
 # host calls that make a fresh tensor (no argument's memory, no values the kernel did not write)
 _FRESH = {

@@ -11,8 +11,8 @@ import libcst.matchers as m
 
 from ..emit.codegen import Names, render
 from ..emit.lines import PARAM_ORDER, BlockDefault, Line, LoweredKernel, Param
+from ..frontend.aliases import Aliases
 from ..frontend.host import HostInfo
-from ..frontend.kernels import Aliases
 from ..frontend.source import Source
 from .argument_checks import argument_value_checks
 from .autotuning import TunedTiles, autotuned_blocks

@@ -6,9 +6,9 @@ import libcst as cst
 
 from ..emit.codegen import Names
 from ..emit.lines import LoweredKernel
+from ..frontend.aliases import Aliases
 from ..frontend.errors import InternalTranspilerError
 from ..frontend.host import HostInfo
-from ..frontend.kernels import Aliases
 from ..frontend.source import Source
 from .config_literals import config_value
 from .kernel import KernelBuilder

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..emit.codegen import assign, expr
+from ..frontend.aliases import LANGUAGE
 from ..frontend.errors import (
     RankUnknownError,
     ShapeError,
@@ -17,7 +18,7 @@ from ..frontend.errors import (
     UnsupportedConstructError,
 )
 from ..frontend.host import whole_size_tensor
-from ..frontend.kernels import LANGUAGE, device_loop_kind
+from ..frontend.kernels import device_loop_kind
 from ..frontend.signatures import HL_SIGNATURES, bind
 from ..ops.hl import DEVICE_LOOPS, HL_BY_NAME, INDEX, JAGGED_LOOPS, LANES, UNROLLED_LOOPS
 from .argument_checks import power_of_two_check

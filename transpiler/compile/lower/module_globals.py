@@ -11,7 +11,7 @@ import libcst as cst
 import torch
 
 from ..emit.codegen import expr
-from ..frontend.kernels import Aliases, canonical_module
+from ..frontend.aliases import Aliases, canonical_module
 from ..ops.table import DTYPES
 from .values import CONST, DTYPE, MODULE, Value, constant
 

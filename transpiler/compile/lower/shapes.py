@@ -7,8 +7,8 @@ from collections.abc import Mapping
 import libcst as cst
 import libcst.matchers as m
 
+from ..frontend.aliases import Aliases
 from ..frontend.host import HostInfo
-from ..frontend.kernels import Aliases
 from ..frontend.source import Source
 from ..ops.hl import HL_BY_NAME, LANES
 from .shape_calls import call
