@@ -30,8 +30,9 @@ from .frontend.errors import (
     UnsupportedConstructError,
     UnsupportedOpError,
 )
-from .frontend.host import HostInfo, analyse_params, assigned_names
+from .frontend.host import HostInfo, assigned_names
 from .frontend.host_code import is_kept_annotation, launcher_parameters, rewrite_host_statement
+from .frontend.host_params import analyse_params
 from .frontend.kernels import (
     KernelFunction,
     device_loop_kind,

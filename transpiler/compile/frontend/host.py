@@ -9,6 +9,7 @@ import libcst.matchers as m
 import torch
 
 from .aliases import Aliases, dotted_name
+from .host_sizes import literal_int, shape_entries, size_of, whole_size_tensor
 
 # tensor methods whose result is a tensor of another shape (or dtype) over the same data
 _VIEWS = {"view", "reshape", "flatten", "view_as", "reshape_as", "t", "transpose", "permute"}
@@ -158,7 +159,7 @@ class HostInfo:
                     self._forget(name)
             if self._broadcast(names, value):
                 return
-            tensor = _sizes_of_whole(value)
+            tensor = whole_size_tensor(value)
             if tensor is not None:
                 self.tensor_sizes.setdefault(
                     tensor, [self.size_key(tensor, d) for d in range(len(names))]
@@ -232,7 +233,7 @@ class HostInfo:
             and value.func.attr.value in ("t", "transpose")
         ):
             base = value.func.value
-            dims = [_literal_int(a.value) for a in value.args]
+            dims = [literal_int(a.value) for a in value.args]
             if value.func.attr.value == "t":
                 if dims:
                     return False
@@ -260,7 +261,7 @@ class HostInfo:
         ):
             positional = [a.value for a in node.args if a.keyword is None]
             if positional:
-                return len(_shape_entries(positional))
+                return len(shape_entries(positional))
         return None
 
     def _retire_sizes(self, tensor: str) -> None:
@@ -316,7 +317,7 @@ class HostInfo:
             return "unknown"
         if func.startswith("torch.") and func.split(".")[-1] in _NEW and positional:
             shape = positional[0]
-            like = _sizes_of_whole(shape)  # torch.empty(x.shape): x's sizes
+            like = whole_size_tensor(shape)  # torch.empty(x.shape): x's sizes
             if like is not None and self.rank(like) is not None:
                 return [self.size_key(like, d) for d in range(self.rank(like))]
             if isinstance(shape, (cst.List, cst.Tuple)):
@@ -349,7 +350,7 @@ class HostInfo:
             self.tensors.add(base)  # a view of the allocation, as `x.view(...)` of a tensor x
         if base in self.tensors and method in ("view", "reshape") and positional:
             # x_flat = x.view(-1): a tensor of as many dims as the new shape has entries
-            entries = _shape_entries(positional)
+            entries = shape_entries(positional)
             return [self._view_entry_key(entry, d) for d, entry in enumerate(entries)]
         if base in self.names and method.startswith("new_"):
             return "unknown"
@@ -360,7 +361,6 @@ class HostInfo:
 
 # host calls that make a tuple of tensors like their first argument
 TENSOR_TUPLES = {"torch.ops.symm_mem.get_remote_tensors"}
-CONSTEXPR = "helion.language.constexpr"
 
 
 def tuple_of_tensors_like(value: cst.BaseExpression, info: HostInfo) -> str | None:
@@ -374,110 +374,11 @@ def tuple_of_tensors_like(value: cst.BaseExpression, info: HostInfo) -> str | No
     return None
 
 
-def _shape_entries(positional: list[cst.BaseExpression]) -> list:
-    """The new shape's entries of `x.view(...)` / `x.reshape(...)`: one list or tuple
-    (`x.view([m, n])`), or the arguments themselves (`x.view(m, n)`)."""
-    shape = positional[0]
-    return list(shape.elements) if isinstance(shape, (cst.List, cst.Tuple)) else positional
-
-
-def size_of(node: cst.BaseExpression) -> tuple[str, int] | None:
-    """(tensor, dim) for `x.size(d)` or `x.shape[d]` with a literal d."""
-    if (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "size"
-        and isinstance(node.func.value, cst.Name)
-        and len(node.args) == 1
-    ):
-        dim = _literal_int(node.args[0].value)
-        return (node.func.value.value, dim) if dim is not None else None
-    if (
-        isinstance(node, cst.Subscript)
-        and isinstance(node.value, cst.Attribute)
-        and node.value.attr.value == "shape"
-        and isinstance(node.value.value, cst.Name)
-        and len(node.slice) == 1
-        and isinstance(node.slice[0].slice, cst.Index)
-    ):
-        dim = _literal_int(node.slice[0].slice.value)
-        return (node.value.value.value, dim) if dim is not None else None
-    return None
-
-
-def _sizes_of_whole(node: cst.BaseExpression) -> str | None:
-    """The tensor `x` of `x.size()` / `x.shape`."""
-    if isinstance(node, cst.Call) and not node.args:
-        node = node.func
-        if isinstance(node, cst.Attribute) and node.attr.value == "size":
-            return dotted_name(node.value)
-        return None
-    if isinstance(node, cst.Attribute) and node.attr.value == "shape":
-        return dotted_name(node.value)
-    return None
-
-
-def whole_size_tensor(node: cst.BaseExpression) -> str | None:
-    return _sizes_of_whole(node)
-
-
-def _literal_int(node: cst.BaseExpression) -> int | None:
-    if isinstance(node, cst.Integer):
-        return int(node.evaluated_value)
-    if (
-        isinstance(node, cst.UnaryOperation)
-        and isinstance(node.operator, cst.Minus)
-        and isinstance(node.expression, cst.Integer)
-    ):
-        return -int(node.expression.evaluated_value)
-    return None
-
-
 def assigned_names(node: cst.CSTNode) -> set[str]:
     """Names a node assigns anywhere (also in tuples, augmented, as loop targets)."""
-    import libcst.matchers as m
-
     names: set[str] = set()
     for target in m.findall(node, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For()):
         inner = target.target
         for name in m.findall(inner, m.Name()):
             names.add(name.value)
     return names
-
-
-def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
-    """Parameters: annotated `torch.Tensor` ones are tensors; every one is a host name."""
-    params = function.params
-    for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
-        name = param.name.value
-        info.params.append(name)
-        info.names.add(name)
-        annotation = param.annotation.annotation if param.annotation else None
-        if (isinstance(annotation, cst.Name) and annotation.value == "float") or isinstance(
-            param.default, cst.Float
-        ):
-            info.floats.add(name)
-        if _may_be_none(param):
-            info.optional_params.add(name)
-        if isinstance(annotation, cst.Name) and annotation.value in ("int", "float", "bool"):
-            info.scalar_params.add(name)
-        if annotation is not None and info.aliases.qualified(annotation) == CONSTEXPR:
-            info.constexpr_params.add(name)
-        if annotation is not None and (info.aliases.qualified(annotation) or "").endswith("Tensor"):
-            info.tensors.add(name)
-            if name in info.ranks:
-                info.tensor_sizes[name] = [f"{name}.size({d})" for d in range(info.ranks[name])]
-
-
-def _may_be_none(param: cst.Param) -> bool:
-    """`x=None`, `x: T | None`, `x: Optional[T]`: an argument that may be None."""
-    import libcst.matchers as m
-
-    if isinstance(param.default, cst.Name) and param.default.value == "None":
-        return True
-    annotation = param.annotation.annotation if param.annotation else None
-    if annotation is None:
-        return False
-    if m.findall(annotation, m.Name("None") | m.Name("Optional")):
-        return True
-    return isinstance(annotation, cst.SimpleString) and "None" in annotation.evaluated_value

@@ -15,7 +15,7 @@ from ..frontend.errors import (
     StoreTargetError,
     UnsupportedConstructError,
 )
-from ..frontend.host import size_of
+from ..frontend.host_sizes import size_of
 from .argument_checks import constant_index, note_index_value
 from .gather_pairs import paired_gathers
 from .host_tails import emit_tail

@@ -17,7 +17,7 @@ from ..frontend.errors import (
     TileArgumentError,
     UnsupportedConstructError,
 )
-from ..frontend.host import whole_size_tensor
+from ..frontend.host_sizes import whole_size_tensor
 from ..frontend.kernels import device_loop_kind
 from ..frontend.signatures import HL_SIGNATURES, bind
 from ..ops.hl import DEVICE_LOOPS, HL_BY_NAME, INDEX, JAGGED_LOOPS, LANES, UNROLLED_LOOPS
