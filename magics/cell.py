@@ -284,7 +284,7 @@ class CellRun:
         for call in program.calls:  # shapes for --export's self-check (meta: no data kept)
             name = call.kernel.name
             if name not in self.examples:
-                self.examples[name] = tuple(map(_as_meta, call.args))
+                self.examples[name] = tuple(map(runtime.as_meta, call.args))
                 self.launched[name] = call.bound
         program.calls.clear()  # the tensors they hold are not ours to keep alive
         return True
@@ -371,12 +371,6 @@ class CellRun:
 def on_gpu() -> bool:
     """Kernels run on a GPU here (not in Triton's interpreter): timing and figures make sense."""
     return not runtime.interpreting() and torch.cuda.is_available()
-
-
-def _as_meta(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return torch.empty_strided(value.shape, value.stride(), dtype=value.dtype, device="meta")
-    return value
 
 
 def _upcasting(reference: Any) -> Any:

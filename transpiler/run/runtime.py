@@ -6,16 +6,13 @@ import contextlib
 import inspect
 import os
 import sys
-import types
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import torch
 
-from ..analysis.targets import compile_launcher
 from ..compile.frontend.assumed import example
 from ..compile.frontend.errors import ConfigError
 from ..compile.frontend.kernel_settings import runtime_problems
@@ -23,7 +20,18 @@ from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import reference_function
 from . import kernel_tuning
 from .autotune import shape_key
+from .bound_kernel import BoundKernel
 from .cache import CACHE_ENV, cache_dir, cached_file, load_module, write_atomically  # noqa: F401
+from .call_arguments import (
+    annotation_text,
+    any_fake,
+    argument_ranks,
+    as_meta,
+    constexpr_params,
+    is_callable_argument,
+    specialised_on,
+    takes_callables,
+)
 from .devices import DeviceError, check_devices, interpreting  # noqa: F401
 from .fitting import fitting_config
 from .kernel_tuning import Tuning
@@ -140,7 +148,7 @@ class Kernel:
         """What of the arguments the generated code depends on: ranks, values of constexpr
         parameters, None or not, the code of callables it inlines."""
         positional = self.positional(args, kwargs)
-        ranks = tuple(_specialised_on(a, i in self._constexpr) for i, a in enumerate(positional))
+        ranks = tuple(specialised_on(a, i in self._constexpr) for i, a in enumerate(positional))
         inlined = self.callables(args, kwargs)
         return ranks, tuple((k, v.__code__) for k, v in inlined.items())
 
@@ -173,7 +181,7 @@ class Kernel:
         parameters = inspect.signature(self.fn).parameters.values()
         kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
         return tuple(
-            example(_annotation_text(p.annotation), rank, device)
+            example(annotation_text(p.annotation), rank, device)
             for p in parameters
             if p.kind in kinds
         )
@@ -183,7 +191,7 @@ class Kernel:
         specialised on: ranks, None or a tensor, strings)."""
         if self._signature is None:
             self._signature = inspect.signature(self.fn)
-            self._constexpr = _constexpr_params(self.fn)
+            self._constexpr = constexpr_params(self.fn)
         try:
             bound = self._signature.bind(*args, **kwargs)
         except TypeError:
@@ -198,13 +206,13 @@ class Kernel:
 
     def callables(self, args: tuple, kwargs: dict) -> dict[str, Any]:
         """The callable arguments (epilogues) by parameter name: the kernel inlines them."""
-        if not any(_is_callable_argument(a) for a in [*args, *kwargs.values()]):
+        if not any(is_callable_argument(a) for a in [*args, *kwargs.values()]):
             return {}
         try:
             bound = inspect.signature(self.fn).bind_partial(*args, **kwargs)
         except TypeError:
             return {}
-        return {k: v for k, v in bound.arguments.items() if _is_callable_argument(v)}
+        return {k: v for k, v in bound.arguments.items() if is_callable_argument(v)}
 
     @property
     def triton_source(self) -> str:
@@ -221,7 +229,7 @@ class Kernel:
         config, else the decorator's); it remembers their shapes, dtypes and strides (not
         their data) for `compile_for`."""
         bound = self._binding(args, config, kwargs)
-        bound.example = (tuple(_as_meta(a) for a in args), dict(kwargs or {}))
+        bound.example = (tuple(as_meta(a) for a in args), dict(kwargs or {}))
         return bound
 
     def _binding(
@@ -243,7 +251,7 @@ class Kernel:
             transpiled = first or self.transpiled(tuple(args), config, kwargs)
             module = load_module(transpiled.code, stem=self.name, namespace=self.fn.__globals__)
             self._bound[key] = BoundKernel(self, transpiled, module, config)
-            self.last_args = tuple(_as_meta(a) for a in args)
+            self.last_args = tuple(as_meta(a) for a in args)
         return self._bound[key]
 
     def default_reduction_loops(
@@ -263,11 +271,11 @@ class Kernel:
 
     def op(self, *args: Any) -> Any:
         """The torch custom op (`torch.library.triton_op`) for arguments like `args`."""
-        ranks = _ranks(args)
+        ranks = argument_ranks(args)
         if self._ops.get(ranks) is None:
             self._aliases = aliased_returns(self.fn)  # read under torch.compile: no parsing there
 
-            config = None if _fake(args) else self.tuned_config(args)
+            config = None if any_fake(args) else self.tuned_config(args)
             self._ops[ranks] = register(self.bind(args, config))
         return self._ops[ranks]
 
@@ -275,7 +283,7 @@ class Kernel:
         if torch.compiler.is_compiling() and self.settings.get("torch_op", True):
             # Under torch.compile: the custom op for these ranks, registered now if no eager
             # call did it (at trace time, outside the graph: no graph break).
-            op, aliases = self._ops.get(_ranks(args)), self._aliases
+            op, aliases = self._ops.get(argument_ranks(args)), self._aliases
             if op is None:
                 qualname, aliases = _op_while_tracing(self._key, _spec(args))
                 namespace, name = qualname.split("::")
@@ -287,14 +295,14 @@ class Kernel:
         bound = self._binding(args, self.tuned_config(args), kwargs)
         if (
             self.settings.get("torch_op", True)
-            and _ranks(args) not in self._ops
+            and argument_ranks(args) not in self._ops
             and "torch._dynamo" in sys.modules  # torch.compile is in use: register the tuned op
-            and not _takes_callables(self.fn)  # a torch op cannot take a Python callable
+            and not takes_callables(self.fn)  # a torch op cannot take a Python callable
         ):
             try:
                 self.op(*args)
             except Exception:  # noqa: BLE001 - eager calls work without the op
-                self._ops[_ranks(args)] = None
+                self._ops[argument_ranks(args)] = None
         result = bound(*args, **kwargs)
         for hook in self.hooks:
             hook(KernelCall(self, args, kwargs, result, bound))
@@ -344,67 +352,6 @@ class Kernel:
         return self.reference(*args, **kwargs)
 
 
-def _takes_callables(fn: Callable) -> bool:
-    """Whether a parameter has a lambda / function default or a Callable annotation."""
-    for parameter in inspect.signature(fn).parameters.values():
-        annotation = parameter.annotation
-        if isinstance(parameter.default, types.FunctionType) or "Callable" in str(annotation):
-            return True
-    return False
-
-
-def _is_callable_argument(value: object) -> bool:
-    """A Python function or lambda passed as an argument (tensors and numbers are not)."""
-    return isinstance(value, types.FunctionType)
-
-
-def _specialised_on(value: object, constexpr: bool = False) -> object:
-    """What of an argument the generated code depends on: a tensor's rank, None, a string, a
-    bool, the value of an `hl.constexpr` parameter."""
-    if isinstance(value, torch.Tensor):
-        return value.dim()
-    if value is None or isinstance(value, (str, bool)) or constexpr:
-        return ("value", type(value).__name__, value)
-    return None
-
-
-def _annotation_text(annotation: object) -> str:
-    """An annotation as the source spells its last name (strings under `annotations`)."""
-    if isinstance(annotation, str):
-        return annotation.split(".")[-1]
-    return "" if annotation is inspect.Parameter.empty else getattr(annotation, "__name__", "")
-
-
-def _constexpr_params(fn: Callable) -> set[int]:
-    """Positions of the parameters annotated `hl.constexpr` (as text: annotations may be
-    strings under `from __future__ import annotations`)."""
-    positions = set()
-    for index, parameter in enumerate(inspect.signature(fn).parameters.values()):
-        annotation = parameter.annotation
-        text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
-        if text.split(".")[-1] == "constexpr":
-            positions.add(index)
-    return positions
-
-
-def _ranks(args: tuple) -> tuple:
-    return tuple(a.dim() if isinstance(a, torch.Tensor) else None for a in args)
-
-
-def _as_meta(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        return torch.empty_strided(value.shape, value.stride(), dtype=value.dtype, device="meta")
-    return value
-
-
-def _fake(args: tuple) -> bool:
-    from torch._subclasses.fake_tensor import FakeTensor
-
-    return any(
-        isinstance(a, FakeTensor) or (isinstance(a, torch.Tensor) and a.is_meta) for a in args
-    )
-
-
 _KERNELS: dict[str, Kernel] = {}  # Kernel._key → kernel, for _op_while_tracing
 
 
@@ -432,45 +379,6 @@ def _op_while_tracing(key: str, spec: tuple) -> tuple[str, tuple | None]:
 
 # torch._dynamo.assume_constant_result, without importing torch._dynamo at `import transpiler`
 _op_while_tracing._dynamo_marked_constant = True  # type: ignore[attr-defined]
-
-
-class BoundKernel:
-    """A kernel specialised for one set of argument ranks and one device kind."""
-
-    def __init__(
-        self,
-        kernel: Kernel,
-        transpiled: Transpiled,
-        module: types.ModuleType,
-        config: dict | None = None,
-    ) -> None:
-        self.kernel = kernel
-        self.transpiled = transpiled
-        self.module = module  # the generated module, loaded from the cache (load_module)
-        self.launcher = getattr(module, kernel.name)
-        self.config = config  # the configuration it was built with (None: the decorator's)
-        self.example: tuple = ((), {})  # bind's last arguments (tensors as meta), for compile_for
-
-    @property
-    def triton_source(self) -> str:
-        return self.transpiled.code
-
-    @property
-    def module_path(self) -> Path:
-        """The cached file the generated module was loaded from."""
-        return Path(self.module.__file__ or "")
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        check_devices(self.kernel.name, args)
-        return self.launcher(*args, **kwargs)
-
-    def compile_for(self, target: str, config: dict | None = None) -> list:
-        """Each generated @triton.jit kernel the call would launch, compiled for `target`
-        ("sm_90", "gfx942", ... ; transpiler.analysis.targets.TARGETS) on this machine, GPU or not:
-        a TargetResult per launch. `config` picks another configuration than bind's."""
-        args, kwargs = self.example
-        bound = self if config is None else self.kernel.bind(args, config, kwargs)
-        return compile_launcher(bound.launcher, args, kwargs, target)
 
 
 def aot_kernel(

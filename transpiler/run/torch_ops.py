@@ -16,7 +16,8 @@ from torch.library import triton_op, wrap_triton
 from ..compile.ops.hl import WRITERS
 
 if TYPE_CHECKING:
-    from .runtime import BoundKernel, Kernel
+    from .bound_kernel import BoundKernel
+    from .runtime import Kernel
 
 NAMESPACE = "transpiler"
 _OPS: dict[str, Any] = {}  # op name → the registered CustomOpDef (one per generated launcher)
