@@ -10,6 +10,7 @@ from typing import Any
 import transpiler
 from transpiler import BoundKernel, KernelCall, SourceKernels, Transpiled
 
+from .outside import with_earlier_literals
 from .tuning import tuning_line
 
 CELL_FILENAME = "<cell>"
@@ -38,7 +39,10 @@ class CellProgram:
         config: dict[str, Any] | None = None,
     ) -> CellProgram:
         """Check the cell (TranspileError), run it in the namespace, its kernels made by the
-        decorator (`--force`: transpiled anew and tuned again)."""
+        decorator (`--force`: transpiled anew and tuned again). The earlier cells' literals it
+        reads follow its source (`SCALE = 2.5  # bound by an earlier cell`): device loops read
+        them as module constants."""
+        source = with_earlier_literals(source, namespace)
         kernels = transpiler.kernels_from_source(
             source, filename=CELL_FILENAME, namespace=namespace, config=config, force=force
         )

@@ -42,6 +42,7 @@ from .frontend.kernels import (
     positional_examples,
     with_called_kernels,
 )
+from .frontend.module_statements import statements_left_out
 from .frontend.source import Source
 from .frontend.unsupported_ops import all_unsupported
 from .lower.host_tails import find_tail
@@ -126,7 +127,7 @@ def _transpile(
         and isinstance(s, cst.FunctionDef)
         and s.name.value not in only
         and find_kernel_decorator(s, aliases) is not None
-    }
+    } | statements_left_out(parsed.module)  # statements that only run (prints, test calls)
     ranks = _ranks_from_examples(kernels, example_args)
     constants = _constants_from_examples(kernels, example_args, aliases)
     given = inline.callables_from_examples(kernels, example_args)

@@ -9,6 +9,7 @@ import libcst.matchers as m
 import torch
 
 from .aliases import Aliases, dotted_name
+from .host_flags import called_name, is_flag
 from .host_sizes import literal_int, shape_entries, size_of, whole_size_tensor
 
 # tensor methods whose result is a tensor of another shape (or dtype) over the same data
@@ -49,6 +50,7 @@ class HostInfo:
     # rank of the group) → the tensor each element is like
     tensor_tuples: dict[str, str] = field(default_factory=dict)
     constexpr_params: set[str] = field(default_factory=set)  # annotated `hl.constexpr`
+    flags: set[str] = field(default_factory=set)  # `big = n > 1024`: specialised on (host_flags)
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -114,6 +116,7 @@ class HostInfo:
         self.swapped.discard(name)
         self.tensor_tuples.pop(name, None)
         self.constexpr_params.discard(name)
+        self.flags.discard(name)
 
     def _broadcast(self, names: list[str | None], value: cst.BaseExpression) -> bool:
         """`x, y = torch.broadcast_tensors(x, y)`: tensors of the largest rank among the inputs."""
@@ -179,6 +182,9 @@ class HostInfo:
             self.tensors.add(name)
         if self.is_float(value):
             self.floats.add(name)
+            return
+        if is_flag(value, self):
+            self.flags.add(name)
             return
         if isinstance(value, cst.Name) and value.value in self.tensors:
             self.tensors.add(name)
@@ -295,7 +301,7 @@ class HostInfo:
                 return True
             return self.is_float(value.left) or self.is_float(value.right)
         if isinstance(value, cst.Call):
-            called = self.aliases.qualified(value.func) or ""
+            called = called_name(value.func, self.aliases)
             return called in ("float", "math.sqrt", "math.exp", "math.log", "math.log2")
         return False
 

@@ -108,7 +108,7 @@ class Expressions:
                 )
             if name in self.k.host.size_keys:
                 return block(ast.Name(id=self.k.size_param(self.k.host.size_keys[name])), ())
-            if name in self.k.host.constexpr_params:  # `rank: hl.constexpr`: `rank: tl.constexpr`
+            if name in self.k.host.constexpr_params | self.k.host.flags:  # `rank: tl.constexpr`
                 self.k.constexprs.setdefault(name, name)
                 return block(ast.Name(id=name), ())
             return block(ast.Name(id=self.k.param(name, name, "scalar")), ())

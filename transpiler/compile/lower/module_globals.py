@@ -8,6 +8,7 @@ import math
 import sys
 
 import libcst as cst
+import libcst.matchers as m
 import torch
 
 from ..emit.codegen import expr
@@ -17,8 +18,8 @@ from .values import CONST, DTYPE, MODULE, Value, constant
 
 
 def module_global(name: str, aliases: Aliases, module: cst.Module) -> Value | None:
-    """`HALF = torch.float16`, `from torch import float16`, `from mylib import SCALE`: the dtype
-    or number the module-level `name` stands for, when the source (or, for an import, the
+    """`HALF = torch.float16`, `from torch import float16`, `from mylib import SCALE`, `ON =
+    True`: the dtype, number or flag the module-level `name` stands for, when the source (or, for an import, the
     imported module) says so; None for anything else (a host value passed at launch)."""
     if name in aliases.names:
         qualified = canonical_module(aliases.names[name])
@@ -30,6 +31,8 @@ def module_global(name: str, aliases: Aliases, module: cst.Module) -> Value | No
         assigned = _module_assignment(module, name)
         if assigned is None:
             return None
+        if m.matches(assigned, m.Name("True") | m.Name("False")):  # a flag: specialised on
+            return constant(assigned.value == "True")
         qualified = aliases.qualified(assigned)
         if qualified is not None:
             value = module_attribute(qualified)

@@ -1,0 +1,85 @@
+"""Host expressions that surely make a Python bool (`big = x.size(0) > 1024`): a device loop
+is specialised on such a flag (a `tl.constexpr`), as on a bool argument."""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from .aliases import Aliases
+
+if TYPE_CHECKING:
+    from .host import HostInfo
+
+# calls whose result is a Python bool or a Python number, whatever their arguments
+BOOL_CALLS = ("bool", "isinstance", "callable", "hasattr")
+NUMBER_CALLS = ("int", "float", "len")
+OF_NUMBERS = ("abs", "min", "max", "round")  # numbers when their arguments are
+NUMBER_METHODS = ("size", "dim", "numel", "stride", "element_size")  # of a tensor, with arguments
+NUMBER_ATTRIBUTES = ("ndim",)
+
+
+def is_flag(value: cst.BaseExpression, info: HostInfo) -> bool:
+    """True, False, a name holding a flag, `not` / `and` / `or` of flags, a comparison of host
+    numbers (never of tensors, whose comparison is a tensor), `bool(...)`."""
+    if isinstance(value, cst.Name):
+        return value.value in ("True", "False") or value.value in info.flags
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not):
+        return is_flag(value.expression, info) or is_number(value.expression, info)
+    if isinstance(value, cst.BooleanOperation):
+        return is_flag(value.left, info) and is_flag(value.right, info)
+    if isinstance(value, cst.Comparison):
+        operands = [value.left, *(c.comparator for c in value.comparisons)]
+        return all(is_number(o, info) or is_flag(o, info) for o in operands)
+    if isinstance(value, cst.Call):
+        return called_name(value.func, info.aliases) in BOOL_CALLS
+    return False
+
+
+def is_number(value: cst.BaseExpression, info: HostInfo) -> bool:
+    """A host expression that surely makes a Python int or float: literals, sizes, scalar
+    parameters, names holding them, arithmetic on them."""
+    if isinstance(value, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(value, cst.Name):
+        name = value.value
+        return name in info.floats or name in info.size_keys or name in info.scalar_params
+    if isinstance(value, cst.UnaryOperation) and not isinstance(value.operator, cst.Not):
+        return is_number(value.expression, info)
+    if isinstance(value, cst.BinaryOperation):
+        return is_number(value.left, info) and is_number(value.right, info)
+    if isinstance(value, cst.Subscript):  # x.shape[0]
+        return info.key_of(value) is not None
+    if isinstance(value, cst.Attribute):
+        return value.attr.value in NUMBER_ATTRIBUTES and _is_tensor(value.value, info)
+    if isinstance(value, cst.Call):
+        called = called_name(value.func, info.aliases)
+        if called in NUMBER_CALLS:
+            return True
+        if called in OF_NUMBERS:
+            return all(is_number(a.value, info) for a in value.args)
+        func = value.func
+        return (
+            isinstance(func, cst.Attribute)
+            and func.attr.value in NUMBER_METHODS
+            and _is_tensor(func.value, info)
+            and (func.attr.value != "size" or bool(value.args))
+        )
+    return False
+
+
+def called_name(func: cst.BaseExpression, aliases: Aliases) -> str:
+    """`math.sqrt` for an imported function, `bool` for a builtin the module does not rebind,
+    else ""."""
+    qualified = aliases.qualified(func)
+    if qualified is not None:
+        return qualified
+    if isinstance(func, cst.Name) and func.value not in aliases.globals:
+        return func.value if hasattr(builtins, func.value) else ""
+    return ""
+
+
+def _is_tensor(value: cst.BaseExpression, info: HostInfo) -> bool:
+    return isinstance(value, cst.Name) and value.value in info.tensors
