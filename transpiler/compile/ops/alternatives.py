@@ -10,6 +10,8 @@ ALTERNATIVES: dict[str, str] = {
     "median": "take torch.median on the host",
     "nanmedian": "take torch.nanmedian on the host",
     "mode": "take torch.mode on the host",
+    "arange": "write tile.index for a tile's indices (tile.index + 1 counts from 1), or "
+    "hl.arange(block_size) for 0 .. block_size - 1",
     "roll": "load with shifted indices: x[(tile.index + shift) % n]",
     "std_mean": "write torch.var_mean(x, dim) and take torch.sqrt of the variance",
     "norm": "write torch.sqrt((x * x).sum(dim)) for the 2-norm, x.abs().sum(dim) for the 1-norm",
