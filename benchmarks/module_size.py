@@ -7,7 +7,8 @@ Over the golden kernels (tests/golden/*.py, each its own module) and every kerne
 tests/kernels/*.py (each as its own module: the file's imports, then the kernel). Source lines
 and generated lines both count every line, blank ones included.
 
-Run: PYTHONPATH=. .venv/bin/python benchmarks/module_size.py [--rows]
+Run: PYTHONPATH=. .venv/bin/python benchmarks/module_size.py [--rows] [--parts]
+(--parts: where each module's lines go, the median and mean of each part.)
 """
 
 from __future__ import annotations
@@ -89,12 +90,65 @@ def launcher_helper_lines(code: str) -> int:
     )
 
 
+# the parts of a module, in the order --parts prints them
+PARTS = (
+    "header",  # the docstring, the imports
+    "kernels",  # @triton.jit kernels (decorator, signature, comments, body)
+    "device helpers",  # @triton.jit helpers (upcast_half, ...)
+    "launcher",  # the launcher, less its checks
+    "launcher checks",  # check_tensors(...) calls and `if ...: raise` blocks in launchers
+    "launcher helpers",  # check_tensors, require, ...
+    "blank",
+)
+
+
+def parts(code: str) -> dict[str, int]:
+    """How many of the module's lines each part takes (PARTS)."""
+    lines = code.rstrip("\n").splitlines()
+    part = ["blank" if not line.strip() else "header" for line in lines]
+    helpers = {*HOST_HELPERS, *ARGUMENT_HELPERS}
+
+    def mark(first: int, last: int, name: str) -> None:
+        for index in range(first - 1, last):
+            if part[index] != "blank":
+                part[index] = name
+
+    for node in ast.parse(code).body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+        jit = any("jit" in ast.unparse(d) for d in node.decorator_list)
+        if node.name in helpers:
+            mark(first, node.end_lineno, "launcher helpers")
+        elif jit:
+            mark(
+                first,
+                node.end_lineno,
+                "kernels" if node.name.endswith("_kernel") else "device helpers",
+            )
+        else:
+            mark(first, node.end_lineno, "launcher")
+            for inner in ast.walk(node):
+                raises = isinstance(inner, ast.If) and isinstance(inner.body[0], ast.Raise)
+                checks = (
+                    isinstance(inner, (ast.Expr, ast.Assign))
+                    and isinstance(inner.value, ast.Call)
+                    and isinstance(inner.value.func, ast.Name)
+                    and inner.value.func.id in helpers
+                )
+                if raises or checks:
+                    mark(inner.lineno, inner.end_lineno, "launcher checks")
+    return {name: part.count(name) for name in PARTS}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", action="store_true", help="print every kernel's row")
+    parser.add_argument("--parts", action="store_true", help="where the modules' lines go")
     args = parser.parse_args()
     rows = []
     without_helpers = []  # each module's ratio, less its launcher helpers' lines
+    split = {name: [] for name in PARTS}  # each part's lines, per module
     long_lines = 0  # code lines over 100 characters (a `# line N:` comment cites its source whole)
     for name, text in sources().items():
         code = generate(text)
@@ -103,6 +157,8 @@ def main() -> None:
         source_lines = len(text.rstrip("\n").splitlines())
         generated = len(code.rstrip("\n").splitlines())
         rows.append((name, source_lines, generated, generated / source_lines, kernel_line(code)))
+        for name, count in parts(code).items():
+            split[name].append(count)
         without_helpers.append((generated - launcher_helper_lines(code)) / source_lines)
         long_lines += sum(
             len(line) > 100 and not line.lstrip().startswith("#") for line in code.splitlines()
@@ -112,6 +168,13 @@ def main() -> None:
         print(f"{'kernel'.ljust(width)}  source  generated  ratio  @triton.jit at")
         for name, source_lines, generated, ratio, first in rows:
             print(f"{name.ljust(width)}  {source_lines:6}  {generated:9}  {ratio:5.1f}  {first:14}")
+        print()
+    if args.parts:
+        print(f"{'part'.ljust(16)}  median lines  mean lines  (all {len(rows)} modules)")
+        for name, counts in split.items():
+            print(
+                f"{name.ljust(16)}  {statistics.median(counts):12g}  {statistics.mean(counts):10.1f}"
+            )
         print()
     goldens = [r for r in rows if r[0].startswith("golden/")]
     print(

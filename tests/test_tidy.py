@@ -92,7 +92,7 @@ NOOP = [
     # a require inside an expression, and another function's call
     ("checks_as_raises", ["ok = require(n > 0, 'n')", 'check_number("eps", eps)']),
     # one flag; flags apart (a line between, another depth); comments that differ
-    ("joined_flags", ["EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks needed"]),
+    ("joined_flags", ["EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks"]),
     ("joined_flags", ["EVEN_M = m % BLOCK_M == 0", "grid = (1,)", "EVEN_N = n == BLOCK_N"]),
     ("joined_flags", ["EVEN_M = m % BLOCK_M == 0", (2, "EVEN_N = n == BLOCK_N")]),
     ("joined_flags", ["EVEN_M = m % BLOCK_M == 0  # a", "EVEN_N = n == BLOCK_N  # b"]),
@@ -102,8 +102,8 @@ NOOP = [
     (
         "joined_flags",
         [
-            "EVEN_ROWS = rows_per_batch_and_head % BLOCK_ROWS == 0  # whole tiles: no masks needed",
-            "EVEN_COLUMNS = columns_of_the_key % BLOCK_COLUMNS == 0  # whole tiles: no masks needed",
+            "EVEN_ROWS = rows_per_batch_and_head % BLOCK_ROWS == 0  # whole tiles: no masks",
+            "EVEN_COLUMNS = columns_of_the_key % BLOCK_COLUMNS == 0  # whole tiles: no masks",
         ],
     ),
 ]
@@ -258,17 +258,17 @@ CHANGES = [
     (
         "joined_flags",  # as many as fit on each line, in their order (a deeper block too)
         [
-            (2, "EVEN_B = b % BLOCK_B == 0  # whole tiles: no masks needed"),
-            (2, "EVEN_C = c % BLOCK_C == 0  # whole tiles: no masks needed"),
-            (2, "EVEN_H = hidden_size % BLOCK_H == 0  # whole tiles: no masks needed"),
+            (2, "EVEN_B = b % BLOCK_B == 0  # whole tiles: no masks"),
+            (2, "EVEN_C = c % BLOCK_C == 0  # whole tiles: no masks"),
+            (2, "EVEN_H = hidden_size % BLOCK_H == 0  # whole tiles: no masks"),
             (2, "x = 1"),
         ],
         [
             (
                 2,
-                "EVEN_B, EVEN_C = b % BLOCK_B == 0, c % BLOCK_C == 0  # whole tiles: no masks needed",
+                "EVEN_B, EVEN_C = b % BLOCK_B == 0, c % BLOCK_C == 0  # whole tiles: no masks",
             ),
-            (2, "EVEN_H = hidden_size % BLOCK_H == 0  # whole tiles: no masks needed"),
+            (2, "EVEN_H = hidden_size % BLOCK_H == 0  # whole tiles: no masks"),
             (2, "x = 1"),
         ],
     ),

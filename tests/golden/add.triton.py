@@ -26,15 +26,14 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     if y.size(0) < x.size(0):
         raise RuntimeError("y.size(0) must be at least x.size(0): the tiles reach that far")
     BLOCK_SIZE = 1024
-    EVEN_OFFSETS = x.size(0) % BLOCK_SIZE == 0  # whole tiles: no masks needed
+    EVEN_OFFSETS = x.size(0) % BLOCK_SIZE == 0  # whole tiles: no masks
     grid = (triton.cdiv(x.size(0), BLOCK_SIZE),)
     add_kernel[grid](x, y, out, x.size(0), x.stride(0), y.stride(0), out.stride(0),
                      INDEX_DTYPE=INDEX_DTYPE, BLOCK_SIZE=BLOCK_SIZE, EVEN_OFFSETS=EVEN_OFFSETS)
     return out
 
 
-def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
-    """Refuses a tensor the kernel cannot take, naming it; returns the offsets' dtype."""
+def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal names the tensor
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):

@@ -62,7 +62,7 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
             "weight.size(0) and n must be equal: the kernel combines them element-wise")
     BLOCK_N = triton.next_power_of_2(max(n, 1))
     BLOCK_M = 4
-    EVEN_M, EVEN_N = m % BLOCK_M == 0, n == BLOCK_N  # whole tiles: no masks needed
+    EVEN_M, EVEN_N = m % BLOCK_M == 0, n == BLOCK_N  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M),)
     layer_norm_kernel[grid](x, weight, bias, out, m, n, eps, x.stride(0), x.stride(1),
                             weight.stride(0), bias.stride(0), out.stride(0), out.stride(1),
@@ -71,8 +71,7 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     return out
 
 
-def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
-    """Refuses a tensor the kernel cannot take, naming it; returns the offsets' dtype."""
+def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal names the tensor
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):

@@ -55,7 +55,7 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     # line 10: for tile_m in hl.tile(m):
     INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 15})
     BLOCK_N, BLOCK_M = 64, 16
-    EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks needed
+    EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M),)
     softmax_two_pass_kernel[grid](x, out, m, n, x.stride(0), x.stride(1), out.stride(0),
                                   out.stride(1), INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N,
@@ -63,8 +63,7 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
-    """Refuses a tensor the kernel cannot take, naming it; returns the offsets' dtype."""
+def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal names the tensor
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):

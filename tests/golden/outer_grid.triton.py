@@ -37,7 +37,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     INDEX_DTYPE = check_tensors({"a": a, "b": b, "out": out}, ranks={"a": 1, "b": 1},
                                 arithmetic={"a": 12, "b": 12})
     BLOCK_M, BLOCK_N = 32, 32
-    EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks needed
+    EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N),)
     outer_scaled_kernel[grid](a, b, out, m, n, scale, a.stride(0), b.stride(0), out.stride(0),
                               out.stride(1), INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M,
@@ -45,8 +45,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     return out
 
 
-def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
-    """Refuses a tensor the kernel cannot take, naming it; returns the offsets' dtype."""
+def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal names the tensor
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):
@@ -94,7 +93,7 @@ def row_cumsum(x: torch.Tensor) -> torch.Tensor:
     # line 20: for i in hl.grid(m):
     INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 21})
     BLOCK_N = triton.next_power_of_2(max(n, 1))
-    EVEN_N = n == BLOCK_N  # whole tiles: no masks needed
+    EVEN_N = n == BLOCK_N  # whole tiles: no masks
     grid = (m,)
     row_cumsum_kernel[grid](x, out, m, n, x.stride(0) if x.size(0) != 1 else 0, x.stride(1),
                             out.stride(0) if out.size(0) != 1 else 0, out.stride(1),

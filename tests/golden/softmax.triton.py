@@ -38,7 +38,7 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
     INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 12})
     BLOCK_M = triton.next_power_of_2(max(m, 1))
     BLOCK_N = max(1, 4096 // BLOCK_M)
-    EVEN_N, EVEN_M = n % BLOCK_N == 0, m == BLOCK_M  # whole tiles: no masks needed
+    EVEN_N, EVEN_M = n % BLOCK_N == 0, m == BLOCK_M  # whole tiles: no masks
     grid = (triton.cdiv(n, BLOCK_N),)
     softmax_kernel[grid](x, out, n, m, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
                          INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, EVEN_N=EVEN_N,
@@ -46,8 +46,7 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
-    """Refuses a tensor the kernel cannot take, naming it; returns the offsets' dtype."""
+def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal names the tensor
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):

@@ -248,8 +248,7 @@ def helper_sources(used: set[str]) -> list[str]:
 
 # Host-side helpers for launchers (plain Python).
 HOST_HELPERS: dict[str, str] = {
-    "check_tensors": '''def check_tensors(tensors: dict, ranks=None, arithmetic=None, why=""):
-    """Refuses a tensor the kernel cannot take, naming it; returns the offsets' dtype."""
+    "check_tensors": """def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal names the tensor
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):
@@ -264,7 +263,7 @@ HOST_HELPERS: dict[str, str] = {
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
-''',
+""",
     "require": '''def require(condition: bool, message: str, error: type = RuntimeError) -> None:
     """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
     if not isinstance(condition, bool):  # symbolic, while torch.compile traces

@@ -39,7 +39,7 @@ class FixedBlocks:
     decorator: str | None = None
 
     def even_flag(self, name: str, test: str) -> str:
-        return f"{name} = {test}  # whole tiles: no masks needed"
+        return f"{name} = {test}  # whole tiles: no masks"
 
     def split_flag(self, name: str, test: str) -> str:
         return f"{name} = {test}"

@@ -9,7 +9,7 @@ from ..lines import Line
 
 WIDTH = 100  # the longest line wanted, indent and comment included
 
-# `EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks needed`: the flag, its test, its comment
+# `EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks`: the flag, its test, its comment
 _FLAG = re.compile(r"(?P<name>EVEN_\w+) = (?P<test>[^#]+?)(?P<comment>  #.*)?")
 # `BLOCK_M = 64`: a block size set to a number (one computed from others stays on its own line)
 _BLOCK = re.compile(r"(?P<name>BLOCK_\w+) = (?P<test>\d+)(?P<comment>  #.*)?")
