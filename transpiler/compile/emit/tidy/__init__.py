@@ -11,6 +11,7 @@ from .launcher import self_assignments
 from .masks import name_shared_masks
 from .pointers import inline_pointers
 from .raises import checks_as_raises
+from .unpacking import joined_unpacking_checks
 
 Step = Callable[[list[Line]], list[Line]]
 
@@ -23,6 +24,7 @@ STEPS: tuple[tuple[str, Step, str], ...] = (
     ("inline_pointers", inline_pointers, "kernel"),
     ("self_assignments", self_assignments, "launcher"),
     ("checks_as_raises", checks_as_raises, "launcher"),
+    ("joined_unpacking_checks", joined_unpacking_checks, "launcher"),
     ("joined_blocks", joined_blocks, "launcher"),
     ("joined_flags", joined_flags, "launcher"),
 )
