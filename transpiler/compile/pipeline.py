@@ -13,14 +13,15 @@ import libcst.matchers as m
 from ..distributed.checks import symmetric_memory_checks
 from ..distributed.library import imported_library
 from .emit.codegen import Names
+from .emit.kept_statements import is_docstring, is_import, statement_code, without_helion
 from .emit.launcher_checks import unpacking_checks
 from .emit.lines import BlockDefault, Line, LoweredKernel
-from .emit.module import HEADER_IMPORTS, ModuleText, assemble, header
+from .emit.module import ModuleText, assemble, header
 from .emit.tidy import tidy
 from .emit.tidy.helper_names import apart_from_user
 from .emit.tidy.helpers import needed_helpers
 from .frontend import callables as inline
-from .frontend.aliases import Aliases, collect_aliases, import_without
+from .frontend.aliases import Aliases, collect_aliases
 from .frontend.config_check import check_config, check_configs
 from .frontend.device_rules import check_device_rules, check_store_races
 from .frontend.errors import (
@@ -30,6 +31,7 @@ from .frontend.errors import (
     UnsupportedConstructError,
     UnsupportedOpError,
 )
+from .frontend.examples import constants_from_examples, ranks_from_examples
 from .frontend.host import HostInfo, assigned_names
 from .frontend.host_code import is_kept_annotation, launcher_parameters, rewrite_host_statement
 from .frontend.host_params import analyse_params
@@ -39,7 +41,6 @@ from .frontend.kernels import (
     find_kernel_decorator,
     find_kernels,
     is_barrier,
-    positional_examples,
     with_called_kernels,
 )
 from .frontend.module_statements import statements_left_out
@@ -128,8 +129,8 @@ def _transpile(
         and s.name.value not in only
         and find_kernel_decorator(s, aliases) is not None
     } | statements_left_out(parsed.module)  # statements that only run (prints, test calls)
-    ranks = _ranks_from_examples(kernels, example_args)
-    constants = _constants_from_examples(kernels, example_args, aliases)
+    ranks = ranks_from_examples(kernels, example_args)
+    constants = constants_from_examples(kernels, example_args, aliases)
     given = inline.callables_from_examples(kernels, example_args)
     for name, functions in callables.items():
         given.setdefault(name, {}).update(functions)
@@ -192,16 +193,16 @@ def _transpile(
                     body.blank(2)
                     for piece in lines:
                         body.add(piece, parsed.line_of(statement))
-        elif id(statement) not in left_out and (kept := _without_helion(statement, aliases)):
-            text = parsed.code(statement).strip("\n") if kept is statement else _code(kept)
+        elif id(statement) not in left_out and (kept := without_helion(statement, aliases)):
+            text = parsed.code(statement).strip("\n") if kept is statement else statement_code(kept)
             first = parsed.line_of(statement)
-            if opening and _is_import(statement):
+            if opening and is_import(statement):
                 imports.append((text, first))
                 continue
             body.blank(2 if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) else 1)
             for offset, piece in enumerate(text.split("\n")):
                 body.add(piece, first + offset)
-        opening = opening and (_is_import(statement) or _is_docstring(statement))
+        opening = opening and (is_import(statement) or is_docstring(statement))
     helpers = needed_helpers("\n".join(body.lines), helpers, host_helpers)
     body.lines, helpers = apart_from_user(body.lines, helpers)
     module = assemble(header(filename, imports), body, split or 0, helpers)
@@ -426,90 +427,3 @@ def _barrier_lines(
 
 def _all_names(node: cst.CSTNode) -> set[str]:
     return {name.value for name in m.findall(node, m.Name())}
-
-
-def _is_import(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-    )
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return m.matches(statement, m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString())]))
-
-
-def _without_helion(statement: cst.BaseStatement, aliases: Aliases) -> cst.BaseStatement | None:
-    """The statement with its Helion imports left out (the module is standalone: `import torch,
-    helion` keeps `import torch`), or None when nothing is left or what is left is a header
-    import (torch / triton) or the future import."""
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return statement
-    smalls = [_kept_names(small, aliases) for small in statement.body]
-    smalls = [small for small in smalls if small is not None]
-    if not smalls:
-        return None
-    if len(smalls) == len(statement.body) and all(
-        new is old for new, old in zip(smalls, statement.body, strict=True)
-    ):
-        kept = statement
-    else:
-        last = smalls[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
-        kept = statement.with_changes(body=[*smalls[:-1], last])
-    code = _code(kept)
-    if code in HEADER_IMPORTS or code == "from __future__ import annotations":
-        return None
-    return kept
-
-
-def _kept_names(small: cst.BaseSmallStatement, aliases: Aliases) -> cst.BaseSmallStatement | None:
-    """An import statement's non-Helion names (`import torch, helion` → `import torch`)."""
-    if aliases.is_helion_import(small):
-        return None
-    if not isinstance(small, cst.Import):
-        return small
-    return import_without(small, lambda alias: _is_helion_name(alias, aliases))
-
-
-def _is_helion_name(alias: cst.ImportAlias, aliases: Aliases) -> bool:
-    return aliases.is_helion_import(
-        cst.Import([alias.with_changes(comma=cst.MaybeSentinel.DEFAULT)])
-    )
-
-
-def _code(statement: cst.BaseStatement) -> str:
-    return cst.Module(body=[statement.with_changes(leading_lines=())]).code.strip()
-
-
-def _ranks_from_examples(kernels: list[KernelFunction], example_args) -> dict[str, dict[str, int]]:
-    """Tensor ranks per kernel parameter, from example arguments (to specialise hl.tile(x.size()))."""
-    return {
-        kernel: {name: value.dim() for name, value in pairs if hasattr(value, "dim")}
-        for kernel, pairs in positional_examples(kernels, example_args).items()
-    }
-
-
-def _constants_from_examples(
-    kernels: list[KernelFunction], example_args, aliases: Aliases
-) -> dict[str, dict]:
-    """Arguments device code sees as constants while transpiling, per kernel parameter: None
-    (`if labels is not None:`), strings (`if reduction == "sum":`), bools (`if log_target:`),
-    and the values of parameters annotated `hl.constexpr`."""
-    constexpr = {
-        kernel.name: {
-            p.name.value
-            for p in [*kernel.node.params.posonly_params, *kernel.node.params.params]
-            if p.annotation is not None
-            and aliases.qualified(p.annotation.annotation) == "helion.language.constexpr"
-        }
-        for kernel in kernels
-    }
-    return {
-        kernel: {
-            name: value
-            for name, value in pairs
-            if value is None
-            or isinstance(value, (str, bool))
-            or (name in constexpr[kernel] and isinstance(value, (bool, int, float)))
-        }
-        for kernel, pairs in positional_examples(kernels, example_args).items()
-    }

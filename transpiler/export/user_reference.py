@@ -1,5 +1,4 @@
-"""An export's reference section: the user's module rewritten to run eagerly, its kernels named
-`reference_*`, its imports hoisted and Helion's replaced by the section's own `helion` / `hl`."""
+"""The user's module as an export's reference section: run eagerly, kernels named `reference_*`."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""What of a call's arguments a kernel depends on: ranks, specialised values, callables,
-`hl.constexpr` positions, and the arguments as meta tensors."""
+"""What of a call's arguments a kernel depends on: ranks, values, callables, constexpr positions."""
 
 from __future__ import annotations
 

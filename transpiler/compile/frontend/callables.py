@@ -22,8 +22,9 @@ from ..emit.lines import Line
 from ..ops.hl import DEVICE_LOOPS
 from .aliases import Aliases
 from .errors import CallableArgumentError
+from .examples import positional_examples
 from .host import HostInfo
-from .kernels import KernelFunction, positional_examples
+from .kernels import KernelFunction
 from .source import Source
 
 

@@ -38,45 +38,6 @@ class KernelFunction:
         return self.node.name.value
 
 
-def positional_examples(
-    kernels: list[KernelFunction], example_args
-) -> dict[str, list[tuple[str, object]]]:
-    """Per kernel with example arguments, its positional parameters paired with them.
-    `example_args` is a dict by kernel name, or one tuple when there is a single kernel."""
-    if example_args is None:
-        return {}
-    if not isinstance(example_args, dict):
-        if len(kernels) != 1:
-            return {}
-        example_args = {kernels[0].name: example_args}
-    paired = {}
-    for kernel in kernels:
-        args = example_args.get(kernel.name)
-        if args is not None:
-            params = kernel.node.params
-            positional = [*params.posonly_params, *params.params]
-            names = [p.name.value for p in positional]
-            left = [*positional[len(args) :], *params.kwonly_params]  # their defaults apply
-            defaults = [(p.name.value, _literal(p.default)) for p in left if p.default is not None]
-            paired[kernel.name] = [
-                *zip(names, args),
-                *((name, value) for name, value in defaults if value is not _NOT_LITERAL),
-            ]
-    return paired
-
-
-_NOT_LITERAL = object()
-
-
-def _literal(node: cst.BaseExpression) -> object:
-    """A parameter's default as a Python value (None, a string, a number, a bool), else
-    _NOT_LITERAL: arguments not given take it, as when the kernel is called."""
-    try:
-        return ast.literal_eval(cst.Module(body=[]).code_for_node(node))
-    except (ValueError, SyntaxError):
-        return _NOT_LITERAL
-
-
 def device_loop_kind(node: cst.CSTNode, aliases: Aliases) -> str | None:
     """'tile' or 'grid' when `node` is `for ... in hl.tile(...)` / `hl.grid(...)`."""
     if not (isinstance(node, cst.For) and isinstance(node.iter, cst.Call)):
