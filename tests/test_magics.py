@@ -25,6 +25,7 @@ from magic_shell import (
 
 import magics
 import magics.cell
+import magics.cell_run
 import magics.plot
 import transpiler
 import transpiler.run.source_kernels
@@ -264,7 +265,7 @@ def test_rank_from_arguments_without_run_shows_code_for_a_stated_rank(
     assumption = "assuming 1-D tensor arguments (the lowest rank this cell accepts)"
     assert assumption in view["text/plain"] and assumption in view["text/html"]
     assert "out_stride_0" in view["text/html"] and "out_stride_1" not in view["text/html"]
-    assert magics.cell.WAITS_FOR_ARGUMENTS not in shown.stdout
+    assert magics.cell_run.WAITS_FOR_ARGUMENTS not in shown.stdout
 
 
 def test_assumed_rank_code_is_made_once_per_cell(

@@ -11,7 +11,7 @@ import torch
 from IPython.core.interactiveshell import InteractiveShell
 from magic_shell import ADD_CELL, fresh_shell, put, run_magic
 
-import magics.cell
+import magics.cell_run
 import magics.plot
 import magics.program
 import magics.sweep
@@ -130,7 +130,7 @@ def fake_gpu_roofline(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """--roofline takes its GPU branch: the H100 datasheet, a made-up time; the figures drawn
     are recorded (their `tuning`)."""
     h100 = transpiler.analysis.perf.devices.find_device("H100 SXM")
-    monkeypatch.setattr(magics.cell, "on_gpu", lambda: True)
+    monkeypatch.setattr(magics.cell_run, "on_gpu", lambda: True)
     monkeypatch.setattr(magics.plot, "current_device", lambda: h100)
     timed = transpiler.analysis.perf.timing.Timing(BEST_MS)
     monkeypatch.setattr(magics.plot, "time_kernel", lambda fn: timed)
@@ -228,7 +228,7 @@ def test_bench_sweeps_sizes_against_torch(shell, monkeypatch) -> None:
     """The GPU path with the timing stubbed (ms grow with the size): a table and a figure."""
     import transpiler.analysis.perf.timing
 
-    monkeypatch.setattr(magics.cell, "on_gpu", lambda: True)
+    monkeypatch.setattr(magics.cell_run, "on_gpu", lambda: True)
     monkeypatch.setattr(magics.timing, "bench_report", lambda expression, run, moved: "bench")
     monkeypatch.setattr(torch, "compile", lambda fn: fn)  # no Inductor build on this CPU
     timed = []
