@@ -39,7 +39,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/frontend/host.py", "full"): _TORCH,
     ("transpiler/compile/frontend/host.py", "rand"): _TORCH,
     ("transpiler/compile/frontend/host.py", "zeros"): _TORCH,
-    ("transpiler/compile/lower/views.py", "full"): _TORCH + " (full_like, new_full)",
+    ("transpiler/compile/lower/allocations.py", "full"): _TORCH + " (full_like, new_full)",
     ("transpiler/compile/ops/candidates.py", "cumsum"): "Inductor's list of torch ops",
     ("transpiler/compile/ops/candidates.py", "cumprod"): "Inductor's list of torch ops",
     ("transpiler/run/autotune.py", "tile"): "a block size's role",
@@ -54,13 +54,13 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/frontend/config_check.py", "register_tunable"): (
         "the one row whose first argument names a config field: read where configs are checked"
     ),
-    ("transpiler/run/runtime.py", "constexpr"): (
-        "a parameter annotated hl.constexpr, read from its text (run/runtime.py: kernelmagic's)"
+    ("transpiler/run/call_arguments.py", "constexpr"): (
+        "a parameter annotated hl.constexpr, read from its text (run/call_arguments.py)"
     ),
     ("transpiler/compile/frontend/device_rules.py", "store"): _ONE_ROW + ": its stores race",
     ("transpiler/compile/frontend/host.py", "register_block_size"): _ONE_ROW,
     ("transpiler/compile/frontend/kernels.py", "barrier"): _ONE_ROW + ": where it may stand",
-    ("transpiler/compile/pipeline.py", "constexpr"): _ONE_ROW + ": an annotation",
+    ("transpiler/compile/frontend/examples.py", "constexpr"): _ONE_ROW + ": an annotation",
     **{
         (f"transpiler/compile/lower/{module}", word): _SHAPES
         for module, words in (

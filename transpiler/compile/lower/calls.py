@@ -289,7 +289,7 @@ class Calls:
         dtype = self.k.expressions.lower_expr(dtype_node) if dtype_node is not None else None
         if dtype is not None:
             self.k.views.refuse_unsupported_dtype(dtype, node)
-        return self.k.views.allocate(args.keywords["shape"], value, dtype, node)
+        return self.k.allocations.allocate(args.keywords["shape"], value, dtype, node)
 
     def hl_scan(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`hl.cumsum(x, dim)`, `hl.cumprod(x, dim)`: the op table's scans."""
@@ -314,7 +314,7 @@ class Calls:
         return self.k.joins.join(args, node)
 
     def hl_arange(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.k.views.arange(args, node)
+        return self.k.allocations.arange(args, node)
 
     def hl_device_print(self, name: str, args: Arguments, node: cst.Call) -> Value:
         return self.k.escapes.device_print(args, node)
@@ -383,7 +383,7 @@ class Calls:
             pointer = self.k.tensor_pointer(tensor.name)
             element = Value(DTYPE, expr("p.dtype.element_ty", p=pointer), const="runtime")
             name = "new_zeros" if method == "new_empty" else method
-            return self.k.views.allocate_like(tensor, name, args, node, default_dtype=element)
+            return self.k.allocations.allocate_like(tensor, name, args, node, default_dtype=element)
         if method == "numel" and not args.positional:
             return block(
                 ast.Name(id=self.k.param(f"{tensor.name}_numel", f"{tensor.name}.numel()", "size")),
@@ -443,7 +443,7 @@ class Calls:
         ):
             return self.k.views.view_op(value, name, args, node)
         if name in ("zeros_like", "ones_like", "full_like", "new_zeros", "new_ones", "new_full"):
-            return self.k.views.allocate_like(value, name, args, node)
+            return self.k.allocations.allocate_like(value, name, args, node)
         if name == "clamp":
             return self.clamp(value, args, node)
         if name == "gelu":

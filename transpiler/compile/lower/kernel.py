@@ -14,6 +14,7 @@ from ..emit.lines import PARAM_ORDER, BlockDefault, Line, LoweredKernel, Param
 from ..frontend.aliases import Aliases
 from ..frontend.host import HostInfo
 from ..frontend.source import Source
+from .allocations import Allocations
 from .argument_checks import argument_value_checks
 from .autotuning import TunedTiles, autotuned_blocks
 from .block_sizes import RegisteredBlocks
@@ -57,6 +58,7 @@ COMPONENTS = {
     "calls": Calls,
     "reductions": Reductions,
     "views": Views,
+    "allocations": Allocations,
     "joins": Joins,
     "dots": Dots,
     "memory": Memory,
@@ -84,6 +86,7 @@ class KernelBuilder:
     calls: Calls
     reductions: Reductions
     views: Views
+    allocations: Allocations
     joins: Joins
     dots: Dots
     memory: Memory

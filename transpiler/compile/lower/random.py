@@ -42,7 +42,7 @@ class Random:
 
     def philox_inputs(self, args: Arguments) -> tuple[list, ast.expr, ast.expr]:
         """The shape's axes, each element's offset and the seed (both bound by the signature)."""
-        dims, _ = self.k.views.shape_of(args.keywords["shape"])
+        dims, _ = self.k.allocations.shape_of(args.keywords["shape"])
         return dims, self.random_offsets(dims), self.random_seed(args.keywords["seed"])
 
     def random_offsets(self, dims: list) -> ast.expr:

@@ -1,9 +1,8 @@
-"""Lowering of casts, views of blocks (transpose, unsqueeze), and hl.zeros / hl.full / hl.arange."""
+"""Lowering of casts and views of blocks: transpose, permute, reshape, flatten, squeeze, expand."""
 
 from __future__ import annotations
 
 import ast
-import math
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -17,21 +16,16 @@ from ..frontend.errors import (
     UnsupportedDtypeError,
     UnsupportedOpError,
 )
-from ..ops.table import CAST_METHODS, DTYPES, HALF_DTYPES, UPCAST_DTYPES
+from ..ops.table import CAST_METHODS, DTYPES, UPCAST_DTYPES
 from .arguments import Arguments
 from .values import (
-    BLOCK,
     CONST,
     DTYPE,
     MODULE,
-    TILE,
-    TILES,
     NotSqueezable,
     Value,
     block,
-    constant,
     is_squeezed,
-    sized_axis,
     triton_dims,
     triton_position,
 )
@@ -48,7 +42,7 @@ _UNSUPPORTED_DTYPE = re.compile(
 
 
 class Views:
-    """Casts, block views and allocations: the calls that change a value's dtype or shape."""
+    """Casts and block views: the calls that change a value's dtype or the shape of its data."""
 
     def __init__(self, k: KernelBuilder) -> None:
         self.k = k
@@ -138,7 +132,7 @@ class Views:
             elements = args.positional
             if len(elements) == 1 and isinstance(elements[0], (cst.List, cst.Tuple)):
                 elements = [e.value for e in elements[0].elements]
-            dims, sizes = self.shape_of(node, elements)
+            dims, sizes = self.k.allocations.shape_of(node, elements)
             if any(map(is_squeezed, (*value.dims, *dims))):
                 raise NotSqueezable(f"{name} of a block with a squeezed tile")
             if name == "expand":
@@ -244,7 +238,7 @@ class Views:
         dim %= value.rank
         if any(map(is_squeezed, value.dims)):
             raise NotSqueezable("unflatten of a block with a squeezed tile")
-        new_dims, _ = self.shape_of(sizes_node)
+        new_dims, _ = self.k.allocations.shape_of(sizes_node)
         if any(map(is_squeezed, new_dims)):
             raise NotSqueezable("unflatten into a squeezed tile")
         dims = value.dims[:dim] + tuple(new_dims) + value.dims[dim + 1 :]
@@ -316,181 +310,3 @@ class Views:
                 "this argument must be an integer constant",
             )
         return value.const
-
-    # -- allocation -----------------------------------------------------------------------
-
-    def allocate(self, shape_node, fill: Value, dtype: Value | None, node: cst.Call) -> Value:
-        """hl.zeros / hl.full: a block shaped by tiles."""
-        dims, sizes = self.shape_of(shape_node)
-        return self.filled(dims, sizes, fill, dtype)
-
-    def shape_of(self, shape_node, element_nodes=None) -> tuple[list, list]:
-        """Axes and Triton sizes of a shape written with tiles, host sizes and 1s."""
-        if element_nodes is None:
-            element_nodes = (
-                [e.value for e in shape_node.elements]
-                if isinstance(shape_node, (cst.List, cst.Tuple))
-                else [shape_node]
-            )
-        dims, sizes = [], []
-        for element_node in element_nodes:
-            var = self.k.registered_blocks.block_size_var(element_node)
-            if var is not None:  # hl.register_block_size's block: the lanes of its tiles
-                axis = self.k.registered_blocks.block_size_axis(var)
-                dims.append(axis)
-                sizes.append(ast.Name(id=axis.block))
-                continue
-            key = self.host_size_key(element_node)
-            if key is not None:  # a host size: the whole dimension, as x[tile, :] would load it
-                axis = self.k.indexing.full_axis_for(
-                    key, element_node, self.k.source.code(element_node)
-                )
-                dims.append(axis)
-                sizes.append(ast.Name(id=axis.block))
-                continue
-            element = self.k.expressions.lower_expr(element_node)
-            tiles = (
-                [element]
-                if element.kind == TILE
-                else list(element.items)
-                if element.kind == TILES
-                else None
-            )
-            if tiles is not None:
-                for tile in tiles:
-                    dims.append(tile.axis)
-                    if not tile.axis.squeezed:  # no Triton dimension for a squeezed tile
-                        sizes.append(ast.Name(id=tile.axis.block))
-            elif element.kind == CONST and element.const == 1:
-                dims.append(None)
-                sizes.append(ast.Constant(value=1))
-            elif element.kind == CONST and _power_of_two(element.const):
-                dims.append(sized_axis(element.const, str(element.const)))  # `2` of a pair
-                sizes.append(ast.Constant(value=element.const))
-            elif element.kind == BLOCK and element.axis is not None and not element.dims:
-                dims.append(element.axis)  # block.size(0): the block size of that tile
-                if not element.axis.squeezed:
-                    sizes.append(ast.Name(id=element.axis.block))
-            elif (
-                element.kind == BLOCK
-                and not element.rank
-                and self.k.slices.constexpr_code(element.code)
-            ):
-                # block-size arithmetic (`tile_k.block_size * 2`): that many lanes
-                axis = self.k.slices.lanes_axis(
-                    ast.unparse(self.k.slices.constexpr_code(element.code))
-                )
-                dims.append(axis)
-                sizes.append(ast.parse(axis.block, mode="eval").body)
-            else:
-                raise self.k.source.error(
-                    ShapeError,
-                    shape_node,
-                    "sizes of a block must be tiles, host sizes, block sizes or powers of two",
-                    hint="write hl.zeros([tile_m, tile_n], dtype=torch.float32)",
-                )
-        return dims, sizes
-
-    def filled(self, dims: list, sizes: list, fill: Value, dtype: Value | None) -> Value:
-        """A block of `fill` with these axes."""
-        dtype_code = dtype.code if dtype is not None else expr("tl.float32")
-        fill = _fill_for(fill, dtype)
-        is_half = dtype is not None and (dtype.const == "runtime" or dtype.const in UPCAST_DTYPES)
-        if dtype is not None and dtype.const in HALF_DTYPES:
-            dtype_code, is_half = expr("tl.float32"), False
-        code = expr("tl.full(s, v, d)", s=ast.List(elts=sizes), v=fill.code, d=dtype_code)
-        if fill.kind == CONST and fill.const == 0:
-            code = expr("tl.zeros(s, dtype=d)", s=ast.List(elts=sizes), d=dtype_code)
-        if is_half:
-            self.k.use_helper("upcast_half")
-            code = expr("upcast_half(a)", a=code)
-        kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
-        narrow_int = dtype is not None and dtype.const in _NARROW_INTS
-        return replace(
-            block(code, tuple(dims), kind or ("float" if dtype is None else None)),
-            carried_dtype=dtype.const if narrow_int else None,
-            dtype="int" if narrow_int else kind or ("float" if dtype is None else None),
-        )
-
-    def allocate_like(
-        self,
-        value: Value,
-        name: str,
-        args: Arguments,
-        node: cst.Call,
-        default_dtype: Value | None = None,
-    ) -> Value:
-        """torch.zeros_like / full_like(v, c) and v.new_zeros / new_full(shape, c) on blocks."""
-        fill = constant(1 if "ones" in name else 0)  # an integer: tl.full takes it for any dtype
-        rest = list(args.positional)
-        if name.startswith("new_"):
-            dims, sizes = self.shape_of(rest.pop(0) if rest else args.keywords["size"])
-        else:
-            dims, sizes = list(value.dims), self.k.dots.block_shape(value.dims).elts
-        if "full" in name:
-            fill_node = rest[0] if rest else args.keywords.get("fill_value")
-            fill = self.k.expressions.arithmetic(
-                self.k.expressions.lower_expr(fill_node), fill_node
-            )
-        dtype_node = args.keywords.get("dtype")
-        dtype = self.k.expressions.lower_expr(dtype_node) if dtype_node is not None else None
-        if dtype is None and default_dtype is not None:
-            dtype = default_dtype
-        if dtype is None:
-            source = value.storage if value.storage is not None else expr("v.dtype", v=value.code)
-            dtype = Value(DTYPE, source, const="runtime")
-        return self.filled(dims, sizes, fill, dtype)
-
-    def host_size_key(self, node: cst.BaseExpression) -> str | None:
-        """The size key of a host size expression (not a device value, not a literal)."""
-        if isinstance(node, cst.Integer):
-            return None
-        if isinstance(node, cst.Name) and (
-            node.value in self.k.scope or node.value not in self.k.host.names
-        ):
-            return None
-        return self.k.host.key_of(node)
-
-    def arange(self, args: Arguments, node: cst.Call) -> Value:
-        var = self.k.registered_blocks.block_size_var(args.get(0, "end"))
-        if var is not None:  # hl.arange(block_size_m): that block size's lanes
-            axis = self.k.registered_blocks.block_size_axis(var)
-            return block(expr("tl.arange(0, b)", b=ast.Name(id=axis.block)), (axis,), "int")
-        size = self.k.expressions.lower_expr(args.get(0, "end"))
-        if (
-            size.kind == BLOCK
-            and isinstance(size.code, ast.Name)
-            and size.code.id in self.k.constexprs
-        ):
-            axis = next((a for a in self.k.all_axes if a.block == size.code.id), None)
-            if axis is not None:
-                return block(expr("tl.arange(0, b)", b=size.code), (axis,), "int")
-        raise self.k.source.error(
-            UnsupportedConstructError,
-            node,
-            "hl.arange takes a tile's block size here",
-            hint="write hl.arange(tile.block_size), or use tile.index",
-        )
-
-
-# integer dtypes narrower than int64: values of other widths (int64 loads) would widen them
-_NARROW_INTS = ("tl.int8", "tl.int16", "tl.int32", "tl.uint8", "tl.uint16", "tl.uint32")
-
-
-def _power_of_two(value: object) -> bool:
-    return type(value) is int and value > 1 and value & (value - 1) == 0
-
-
-_INTEGER_DTYPES = (*_NARROW_INTS, "tl.int64", "tl.uint64")
-
-
-def _fill_for(fill: Value, dtype: Value | None) -> Value:
-    """A constant fill as the dtype holds it: Triton's tl.full takes no float for an integer
-    or bool dtype (the GPU compile refuses `tl.full(s, 2.0, tl.int32)`); torch truncates."""
-    if fill.kind != CONST or not isinstance(fill.const, float) or dtype is None:
-        return fill
-    if dtype.const == "tl.int1":
-        return constant(bool(fill.const))
-    if dtype.const in _INTEGER_DTYPES and math.isfinite(fill.const):
-        return constant(int(fill.const))
-    return fill
