@@ -370,6 +370,7 @@ for _name, _meaning in {
     "tile_end": ("hl.tile_end(tile)", lambda i, size: torch.clamp(i // 8 * 8 + 8, max=size)),
     "tile_block_size": ("hl.tile_block_size(tile)", lambda i, size: torch.full_like(i, 8)),
     "tile_id": ("hl.tile_id(tile)", lambda i, size: i // 8),
+    "tile_count": ("hl.tile_count(tile)", lambda i, size: torch.full_like(i, -(-size // 8))),
 }.items():
     CASES[_name] = Case(
         "def k(x: torch.Tensor) -> torch.Tensor:\n"

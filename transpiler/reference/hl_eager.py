@@ -291,6 +291,11 @@ def tile_id(tile: Tile) -> int:
     return _one_tile(tile).id
 
 
+def tile_count(tile: Tile) -> int:
+    """`tile.count`, spelt as a function: the number of tiles along the loop."""
+    return _one_tile(tile).count
+
+
 def register_tunable(name: str, fragment: Any) -> Any:
     """A tunable value; reference mode takes the fragment's default (or the value itself)."""
     default = getattr(fragment, "default", fragment)

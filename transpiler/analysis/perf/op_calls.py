@@ -148,6 +148,8 @@ class Calls:
         dim = self.w.expressions.ev(keywords["dim"]).value if "dim" in keywords else None
         if dim is None and len(operands) > 1:
             dim = operands[1].value
+        if isinstance(dim, bool):  # x.var(False): torch's var(unbiased) overload, every dim
+            dim = None
         keepdim = (
             bool(self.w.expressions.ev(keywords["keepdim"]).value)
             if "keepdim" in keywords

@@ -143,13 +143,18 @@ class Walker:
         if kind is None:
             extents, blocks = [len(range(*values))], [None]
         else:
+            # hl.tile(begin, end, block_size) / hl.grid(begin, end, step): the third by position
+            third = "block_size" if tiles else "step"
+            if len(values) == 3:
+                keywords[third] = positional[2]
+                values = values[:2]
             ends = _as_list(values[-1])
             begins = _as_list(values[0]) if len(values) == 2 else [0] * len(ends)
-            extents = [int(e) - int(b) for b, e in zip(begins, ends)]
-            given = (
-                self.host_value(call, keywords["block_size"]) if "block_size" in keywords else []
-            )
-            blocks = _as_list(given) + [None] * len(extents)
+            given = self.host_value(call, keywords[third]) if third in keywords else []
+            given = _as_list(given) + [None] * len(ends)
+            blocks = given if tiles else [None] * len(ends)
+            steps = [1] * len(ends) if tiles else [s or 1 for s in given]
+            extents = [len(range(int(b), int(e), int(s))) for b, e, s in zip(begins, ends, steps)]
         names = _target_names(loop.target, len(extents))
         if names is None:
             raise self.error(loop, "this loop target")

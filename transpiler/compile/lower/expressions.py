@@ -324,11 +324,14 @@ class Expressions:
             return block(ast.Name(id=axis.block), (), "int")
         if attr == "id":
             return block(axis.tile_id, (), "int")
+        if attr == "count":  # tiles along the loop: Helion's cdiv(end - begin, block_size)
+            extent = axis.end if axis.first is None else expr("e - f", e=axis.end, f=axis.first)
+            return block(expr("tl.cdiv(e, b)", e=extent, b=ast.Name(id=axis.block)), (), "int")
         raise self.k.source.error(
             UnsupportedConstructError,
             node,
             f"tiles have no attribute .{attr}",
-            hint="a tile has .index .begin .end .block_size .id",
+            hint="a tile has .index .begin .end .block_size .id .count",
         )
 
     # -- shapes ---------------------------------------------------------------------------

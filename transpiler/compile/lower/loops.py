@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
+import libcst.matchers as m
 
 from ..emit.codegen import assign, expr
 from ..frontend.aliases import LANGUAGE
@@ -52,8 +53,10 @@ class Loops:
         ranges, block_sizes = self._loop_ranges(call)
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         positional = [a.value for a in call.args if a.keyword is None]
-        if len(positional) == 3:  # hl.tile(begin, end, block_size)
-            keywords["block_size"] = positional[2]
+        if len(positional) == 3:  # hl.tile(begin, end, block_size), hl.grid(begin, end, step)
+            keywords[self.third_parameter(call)] = positional[2]
+        if "step" in keywords:
+            self.check_steps(keywords["step"], block_sizes, len(ranges))
         for begin, end in ranges:
             for size in (end, begin):
                 if isinstance(
@@ -95,8 +98,11 @@ class Loops:
                     TileArgumentError,
                     node,
                     f"{len(block_sizes)} block sizes for {len(ranges)} dimensions",
+                    hint="one block size per dimension, as Helion asks (None: the config's): "
+                    "hl.tile([m, n], block_size=[32, None])",
                 )
             for size in block_sizes:
+                self.refuse_language_calls(size, "a block size")
                 literal = size.evaluated_value if isinstance(size, cst.Integer) else None
                 flag = isinstance(size, cst.Name) and size.value in ("True", "False")
                 if (
@@ -111,6 +117,62 @@ class Loops:
                         hint="Triton blocks are powers of two; masks take care of ragged edges",
                     )
         return ranges, block_sizes
+
+    def refuse_language_calls(self, node: cst.BaseExpression | None, what: str) -> None:
+        """A loop's block size or step goes to the launcher as written: an hl call there
+        (`block_size=hl.register_block_size(m)`) has no meaning on the host."""
+        if node is None:
+            return
+        for call in m.findall(node, m.Call()):
+            qualified = self.k.aliases.qualified(call.func) or ""  # type: ignore[attr-defined]
+            if qualified.startswith(f"{LANGUAGE}."):
+                name = qualified.rpartition(".")[2]
+                raise self.k.source.error(
+                    TileArgumentError,
+                    call,
+                    f"hl.{name}() inside a loop's call, as {what}",
+                    hint=f"call it in host code before the loop: block = hl.{name}(...), then "
+                    "pass block",
+                )
+
+    def third_parameter(self, call: cst.Call) -> str:
+        """What a loop call's third positional argument is: hl.tile's block_size, hl.grid's
+        step (the parameter its row's signature names there)."""
+        name = (self.k.aliases.qualified(call.func) or "").rpartition(".")[2]
+        signature = HL_SIGNATURES.get(name)
+        if signature is None or len(signature.positional) < 3:
+            return "block_size"
+        return signature.positional[2]
+
+    def check_steps(self, node: cst.BaseExpression, steps: list, count: int) -> None:
+        """hl.grid's step: one per dimension (a list for a list of sizes), each a positive
+        integer literal or an integer argument (checked at launch)."""
+        if len(steps) != count:
+            raise self.k.source.error(
+                TileArgumentError,
+                node,
+                f"{len(steps)} steps for {count} dimensions",
+                hint="one step per dimension: hl.grid([m, n], step=[2, 1])",
+            )
+        for step in steps:
+            if step is None:
+                continue
+            self.refuse_language_calls(step, "a step")
+            literal = step.evaluated_value if isinstance(step, cst.Integer) else None
+            argument = isinstance(step, cst.Name) and step.value in self.k.host.names
+            if (literal is None and not argument) or (literal is not None and literal < 1):
+                raise self.k.source.error(
+                    TileArgumentError,
+                    step,
+                    "a grid step must be a positive integer: a literal or an int argument",
+                    hint="for a descending order, loop upwards and compute the index: "
+                    "i = end - 1 - index",
+                )
+            if argument:
+                text = f"the step of hl.grid must be positive, got {{{step.value}}}"
+                self.k.argument_checks.append(
+                    f'require({step.value} >= 1, lambda: f"{text}", ValueError)'
+                )
 
     def bind_loop_call(self, call: cst.Call) -> None:
         """hl.tile / hl.grid arguments against Helion's signatures: a misspelt keyword
@@ -145,11 +207,12 @@ class Loops:
             raise self.k.source.error(
                 TileArgumentError, call, "hl.tile / hl.grid needs the sizes to cover"
             )
-        block_sizes: list = []
+        block_sizes: list = []  # hl.tile's block sizes or hl.grid's steps, per dimension
+        third = self.third_parameter(call)
         if len(positional) == 3:  # hl.tile(begin, end, block_size): the third by position
-            keywords["block_size"] = positional.pop()
-        if "block_size" in keywords:
-            node = keywords["block_size"]
+            keywords[third] = positional.pop()
+        if third in keywords:
+            node = keywords[third]
             items = (
                 [e.value for e in node.elements]
                 if isinstance(node, (cst.List, cst.Tuple))
@@ -294,9 +357,15 @@ class Loops:
                 else f"{host_text[index][1]} - {host_text[index][0]}"
             )
             extent = end.code if begin is None else expr("e - b", e=end.code, b=begin.code)
-            if kind == INDEX:
-                grid.append(f"({extent_host})" if begin is not None else extent_host)
-                values.append((extent, begin))
+            if kind == INDEX:  # hl.grid: one program per index, `step` apart
+                step = explicit_blocks[index] if index < len(explicit_blocks) else None
+                if step is None:
+                    grid.append(f"({extent_host})" if begin is not None else extent_host)
+                    values.append((extent, begin, None))
+                    continue
+                step_code = self.k.expressions.lower_expr(step).code
+                grid.append(f"triton.cdiv({extent_host}, {self.k.source.code(step)})")
+                values.append((expr("tl.cdiv(e, s)", e=extent, s=step_code), begin, step_code))
                 continue
             offsets, mask, block_wanted, pid = self.axis_names(tile_names[index], index, count)
             explicit = explicit_blocks[index] if index < len(explicit_blocks) else None
@@ -329,12 +398,12 @@ class Loops:
         bound: list[Value] = []
         for index in range(count):
             if kind == INDEX:
-                extent, begin = values[index]
-                code = (
-                    pid_codes[index]
-                    if begin is None
-                    else expr("b + p", b=begin.code, p=pid_codes[index])
-                )
+                extent, begin, step = values[index]
+                code = pid_codes[index]
+                if step is not None:
+                    code = expr("p * s", p=code, s=step)
+                if begin is not None:
+                    code = expr("b + p", b=begin.code, p=code)
                 name = tile_names[index] if not isinstance(targets, str) or count == 1 else None
                 if name:
                     self.k.emit(assign(name, code), line)
@@ -356,11 +425,12 @@ class Loops:
                     whole = f"{host_size(host_text[index][1])} % {block_name} == 0"
                 end_text = ast.unparse(end.code)
                 self.k.emit(self.k.mask_line(mask, offsets, end_text, block_name, whole), line)
-            axis = Axis(
-                offsets, mask, block_name, end.code, start, ast.Name(id=pid), tile_names[index]
-            )
+            # Helion's tile.id is begin // block_size: the program id unless the loop is shifted
+            tile_id = ast.Name(id=pid) if begin is None else expr("s // b", s=start, b=block_name)
+            axis = Axis(offsets, mask, block_name, end.code, start, tile_id, tile_names[index])
             axis.squeezed = squeezed[index]
             axis.shifted = begin is not None
+            axis.first = None if begin is None else begin.code
             self.k.all_axes.append(axis)
             bound.append(Value(TILE, axis=axis))
         self.bind_loop_targets(targets, bound, count)
@@ -637,10 +707,14 @@ class Loops:
             if begin_node is not None
             else ast.Constant(value=0)
         )
-        if kind == INDEX:
+        if kind == INDEX:  # hl.grid: `explicit` is its step
             variable = self.k.names.fresh(f"{target}_{index}") if shared else target
+            step = ""
+            if explicit is not None:
+                step = f", {ast.unparse(self.k.expressions.lower_expr(explicit).code)}"
             self.k.emit(
-                f"for {variable} in range({ast.unparse(begin)}, {ast.unparse(end.code)}):", line
+                f"for {variable} in range({ast.unparse(begin)}, {ast.unparse(end.code)}{step}):",
+                line,
             )
             self.k.depth += 1
             return block(ast.Name(id=variable), (), "int")
@@ -680,6 +754,7 @@ class Loops:
             target,
         )
         axis.shifted = begin_node is not None
+        axis.first = begin if begin_node is not None else None
         self.k.all_axes.append(axis)
         return Value(TILE, axis=axis)
 

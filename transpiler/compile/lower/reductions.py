@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ..emit.codegen import conjunction, expr
+from ..emit.codegen import assign, conjunction, expr
 from ..frontend.errors import ReductionLoopError, ShapeError, UnsupportedConstructError
 from ..ops.table import REDUCTIONS_BY_NAME
 from .accumulations import hoist_reduction
 from .scaled_products import scaled_maximum
+from .several_dims import reduce_several
 from .values import (
     CONST,
     TUPLE,
@@ -43,17 +44,12 @@ class Reductions:
         op = REDUCTIONS_BY_NAME[name]
         dim_node = args.get(0, "dim")
         dim = None if dim_node is None else self.k.expressions.lower_expr(dim_node)
-        if dim is not None and dim.kind == TUPLE:
-            raise self.k.source.error(
-                UnsupportedConstructError,
-                dim_node,
-                "reducing over several dims at once",
-                hint="reduce one dim at a time",
-            )
-        if dim is not None and not (dim.kind == CONST and isinstance(dim.const, (int, type(None)))):
-            raise self.k.source.error(
-                UnsupportedConstructError, dim_node, "dim must be an integer constant"
-            )
+        if op.variance and dim is not None and dim.kind == CONST and type(dim.const) is bool:
+            # torch's var(unbiased) overload: x.var(False) is every element's, uncorrected
+            kept = {k: v for k, v in args.keywords.items() if k != "dim"}
+            args = args.bound({**kept, "unbiased": dim_node})
+            args.positional = []
+            dim_node, dim = None, None
         keepdim_node = args.keywords.get("keepdim") or (
             args.positional[1] if len(args.positional) > 1 and not op.variance else None
         )
@@ -62,6 +58,14 @@ class Reductions:
             if keepdim_node is not None
             else False
         )
+        if (
+            dim is not None
+            and dim.kind != TUPLE
+            and not (dim.kind == CONST and isinstance(dim.const, (int, type(None))))
+        ):
+            raise self.k.source.error(
+                UnsupportedConstructError, dim_node, "dim must be an integer constant"
+            )
         if value.dtype == "bool":
             value = value.with_code(
                 expr("a.to(tl.int32)", a=value.code), dtype="int", loaded_from=frozenset()
@@ -71,15 +75,22 @@ class Reductions:
             self.k.use_helper("int64_if_integer")
             value = value.with_code(expr("int64_if_integer(a)", a=value.code))
         self.k.note_arithmetic((value,), node)
+        if dim is not None and dim.kind == TUPLE:
+            return reduce_several(self, op, value, dim, dim_node, keepdim, args, node)
         if dim is None or dim.const is None:
             if op.keeps_shape:
                 raise self.k.source.error(UnsupportedConstructError, node, f"{name} needs dim=")
-            return self.reduce_all(op, value, node)
+            return self.reduce_all(op, value, keepdim, args, node)
+        return self.along(op, value, dim.const, dim_node, keepdim, args, node)
+
+    def along(self, op, value: Value, dim: int, dim_node, keepdim: bool, args, node) -> Value:
+        """The reduction along one dim of the value (`dim_node`: where the source gives it)."""
+        name = op.name
         rank = value.rank
-        position = dim.const + rank if dim.const < 0 else dim.const
+        position = dim + rank if dim < 0 else dim
         if not 0 <= position < max(rank, 1) or rank == 0:
             raise self.k.source.error(
-                ShapeError, dim_node, f"dim {dim.const} is out of range for a {rank}-D value"
+                ShapeError, dim_node, f"dim {dim} is out of range for a {rank}-D value"
             )
         axis = value.dims[position]
         kept = value.dims[:position] + (None,) + value.dims[position + 1 :]
@@ -115,18 +126,20 @@ class Reductions:
             )
             return block(code, dims, "float")
         if op.variance:
-            variance = self.variance(value, args, mask, axis, position, keepdim, dims)
+            variance = self.variance(
+                value, args, mask, self.axis_count(axis), position, keepdim, dims
+            )
             if op.root:
                 return variance.with_code(expr("tl.sqrt(v)", v=variance.code))
             return variance
         if name == "amax" and value.scaled is not None:  # scaled_products.py
-            reduce = lambda v: self.reduction(name, v, args, node)  # noqa: E731
+            reduce = lambda v: self.along(op, v, dim, dim_node, keepdim, args, node)  # noqa: E731
             folded = scaled_maximum(self.k, value, reduce)
             if folded is not None:
                 return folded
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
         keep = True if keepdim else None
-        if op.indices and dim_node is not None:
+        if op.indices:
             values = block(
                 expr(f"{op.triton}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim),
                 dims,
@@ -158,55 +171,111 @@ class Reductions:
             code = expr("i + b", i=code, b=axis.begin)
         return block(code, dims, "int")
 
-    def variance(self, value: Value, args, mask, axis, position: int, keepdim: bool, dims) -> Value:
-        correction = 1
-        if "correction" in args.keywords:
-            correction = self.k.expressions.lower_expr(args.keywords["correction"]).const
-        elif "unbiased" in args.keywords:
-            correction = 1 if self.k.expressions.lower_expr(args.keywords["unbiased"]).const else 0
-        elif len(args.positional) > 1:
-            correction = 1 if self.k.expressions.lower_expr(args.positional[1]).const else 0
+    def variance(self, value: Value, args, mask, count, position, keepdim: bool, dims) -> Value:
+        """masked_var along Triton dimension `position` (None: every dim) over `count` lanes."""
+        correction = self.correction(args)
         self.k.use_helper("masked_var")
         code = expr(
             "masked_var(v, m, c, k, a, d)",
             v=value.code,
             m=mask or True,
-            c=self.axis_count(axis),
+            c=count,
             k=correction,
             a=position,
             d=keepdim,
         )
         return block(code, dims, "float")
 
-    def reduce_all(self, op, value: Value, node: cst.Call) -> Value:
-        """x.sum() with no dim: every axis at once, a scalar."""
+    def correction(self, args) -> object:
+        """var / std's correction: `correction=`, else 1 unless `unbiased=` (or the second
+        positional argument) is False."""
+        if "correction" in args.keywords:
+            return self.k.expressions.lower_expr(args.keywords["correction"]).const
+        if "unbiased" in args.keywords:
+            return 1 if self.k.expressions.lower_expr(args.keywords["unbiased"]).const else 0
+        if len(args.positional) > 1:
+            return 1 if self.k.expressions.lower_expr(args.positional[1]).const else 0
+        return 1
+
+    def reduce_all(self, op, value: Value, keepdim: bool, args, node: cst.Call) -> Value:
+        """x.sum() with no dim: every dim at once, a scalar (keepdim: every dim kept, of size
+        1); argmax / argmin the index into the value flattened, var / std its variance."""
         materialised = triton_dims(value.dims)  # squeezed tiles: one index, inside the range
         if any(self.k.reduction_loops.is_looped(axis) for axis in materialised):
             raise self.k.source.error(
                 ReductionLoopError, node, f"{op.name}() of every dimension of a looped row",
                 hint="reduce along the row with dim= first",
             )  # fmt: skip
+        if not (op.whole or op.variance or op.name in ("argmax", "argmin")):
+            raise self.k.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
+        if keepdim and len(materialised) != len(value.dims):
+            raise NotSqueezable("keepdim of a reduction over a squeezed tile")
         mask = conjunction(
             self.k.indexing.place_mask(axis, position, value.dims, node)
             for position, axis in enumerate(materialised)
             if axis is not None and axis.masked
         )
+        count = None
+        for axis in materialised:
+            if axis is not None:
+                part = self.axis_count(axis)
+                count = part if count is None else expr("a * b", a=count, b=part)
+        count = count if count is not None else ast.Constant(value=1)
+        dims = (None,) * len(value.dims) if keepdim else ()
+        if op.variance:
+            variance = self.variance(value, args, mask, count, None, keepdim, dims)
+            if op.root:
+                variance = variance.with_code(expr("tl.sqrt(v)", v=variance.code))
+            return replace(variance, zero_dim_tensor=not dims)
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
-        if not op.whole:
-            raise self.k.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
+        if op.name in ("argmax", "argmin"):
+            return self.flat_index(op, value, masked, keepdim, node)
         if op.triton in _HELPER_REDUCTIONS:
             self.k.use_helper(op.triton)
         code = expr(f"{op.triton}(v)", v=masked)
         self.k.per_block.reduced(code, value.dims, self.k.inner_blocks | self.k.inner_loop_blocks)
+        if keepdim:
+            code.keywords.append(ast.keyword(arg="keep_dims", value=ast.Constant(value=True)))
         if op.divided:
-            count = None
-            for axis in materialised:
-                if axis is not None:
-                    part = self.axis_count(axis)
-                    count = part if count is None else expr("a * b", a=count, b=part)
-            code = expr("s / c", s=code, c=count if count is not None else ast.Constant(value=1))
-        reduced = block(code, (), "float" if op.divided else value.dtype)
-        return replace(reduced, zero_dim_tensor=True)
+            code = expr("s / c", s=code, c=count)
+        reduced = block(code, dims, "float" if op.divided else value.dtype)
+        return replace(reduced, zero_dim_tensor=not dims)
+
+    def flat_index(self, op, value: Value, masked: ast.expr, keepdim: bool, node) -> Value:
+        """argmax / argmin with no dim: the best lane's index into the value flattened (row
+        major), each dim's index as argmax(dim=) gives it along that dim, the first of equals."""
+        dims = triton_dims(value.dims)
+        if not dims:
+            return block(ast.Constant(value=0), (), "int")
+        blocks = [ast.Name(id=d.block) if d is not None else ast.Constant(value=1) for d in dims]
+        lanes = blocks[0]
+        for size in blocks[1:]:
+            lanes = expr("a * b", a=lanes, b=size)
+        line = self.k.source.line_of(node)
+        flat = self.k.names.fresh("flat_index")
+        best = expr(f"{op.triton}(tl.reshape(v, [n]), axis=0)", v=masked, n=lanes)
+        self.k.emit(assign(flat, best), line)
+        index: ast.expr | None = None
+        inner: ast.expr | None = None  # lanes of the block after this dim
+        stride: ast.expr | None = None  # elements of the value after this dim
+        for axis, size in reversed(list(zip(dims, blocks, strict=True))):
+            if axis is None:
+                continue
+            local = ast.Name(id=flat) if inner is None else expr("f // s", f=flat, s=inner)
+            if axis is not dims[0]:
+                local = expr("i % b", i=local, b=size)
+            if axis.masked and not self.k.indexing.is_full_axis(axis):
+                local = expr("i + b", i=local, b=axis.begin)
+            term = local if stride is None else expr("i * s", i=local, s=stride)
+            index = term if index is None else expr("t + r", t=term, r=index)
+            inner = size if inner is None else expr("a * b", a=size, b=inner)
+            extent = axis.end if axis.size is None else ast.Constant(value=axis.size)
+            stride = extent if stride is None else expr("a * b", a=extent, b=stride)
+        code = index if index is not None else ast.Constant(value=0)
+        if keepdim:
+            code = expr(f"tl.full([{', '.join(['1'] * len(dims))}], i, tl.int32)", i=code)
+        return replace(block(code, (None,) * len(value.dims) if keepdim else (), "int"),
+                       zero_dim_tensor=not keepdim)  # fmt: skip
 
     def fill_identity(self, op, value: Value, mask: ast.expr) -> ast.expr:
         """The value with lanes outside the tensor replaced by the reduction's identity."""

@@ -165,20 +165,26 @@ def transpose_method(w: Walker, c: Call) -> object:
 
 
 def reduction(w: Walker, owner: Block, dim_node, keep, op=None) -> object:
-    """A reduction along `dim` (none: to a scalar); a softmax-like row keeps the shape."""
+    """A reduction along `dim` (none: to a scalar; a tuple or list: along each of those); a
+    softmax-like row keeps the shape."""
     if dim_node is None:
         return Block(())
-    dim = int_of(dim_node)
-    if dim is None or not -len(owner.dims) <= dim < len(owner.dims):
+    several = isinstance(dim_node, (cst.Tuple, cst.List))
+    dims = [int_of(e.value) for e in dim_node.elements] if several else [int_of(dim_node)]
+    rank = len(owner.dims)
+    if not dims or any(d is None or not -rank <= d < rank for d in dims):
         return UNKNOWN
-    position = dim % len(owner.dims)
+    positions = {d % rank for d in dims}
     kept = isinstance(keep, cst.Name) and keep.value == "True"
-    reduced = owner.dims[position]
-    if squeezed(reduced) or (reduced is None and all(d is None or squeezed(d) for d in owner.dims)):
-        raise Materialise  # no Triton dimension to reduce
+    for position in positions:
+        reduced = owner.dims[position]
+        if squeezed(reduced) or (reduced is None and all(d is None or squeezed(d) for d in owner.dims)):
+            raise Materialise  # no Triton dimension to reduce
     if op is not None and op.keeps_shape:
         return Block(owner.dims)
-    return Block(owner.dims[:position] + ((None,) if kept else ()) + owner.dims[position + 1 :])
+    if kept:
+        return Block(tuple(None if i in positions else d for i, d in enumerate(owner.dims)))
+    return Block(tuple(d for i, d in enumerate(owner.dims) if i not in positions))
 
 
 def reduce(w: Walker, c: Call) -> object:

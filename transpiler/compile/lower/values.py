@@ -43,6 +43,9 @@ class Axis:
     # a scalar index standing as a squeezed tile for a descriptor (indexing.scalar_as_tile):
     # pointers read a dimension of 1 at any index, so TMA needs that dimension wider than 1
     scalar: bool = False
+    # the loop's first index (`hl.tile(begin, end)`), None for 0: `tile.count` is
+    # cdiv(end - first, block), the number of tiles along the loop
+    first: ast.expr | None = None
 
     @property
     def masked(self) -> bool:

@@ -109,13 +109,17 @@ def render() -> str:
         "for values that may be integers, `-inf` / `inf` are the dtype's extremes instead",
         "(`fill_lowest(x, mask)` / `fill_highest(x, mask)`), so the result keeps its integer dtype.",
         "",
-        "| op | spellings | Triton | identity | FLOPs/element | notes |",
-        "|---|---|---|---|---|---|",
+        "`dim=` may name several dims (`x.sum(dim=(1, 2))`) where torch allows it (the column",
+        "below): lowered one dim after another, or as one reduction of the block when they are",
+        "all of its dims (var / std: over all of them only).",
+        "",
+        "| op | spellings | Triton | identity | FLOPs/element | several dims | notes |",
+        "|---|---|---|---|---|---|---|",
     ]
     for op in REDUCTIONS:
         lines.append(
             f"| {op.name} | {spellings(op.name, op.spellings)} | `{op.triton}` | `{op.identity}` | "
-            f"{op.flops} | {op.note or '—'} |"
+            f"{op.flops} | {'yes' if op.several else '—'} | {op.note or '—'} |"
         )
     lines += [
         "",

@@ -67,7 +67,7 @@ _SEM = (("sem", ("relaxed", "acquire", "release", "acq_rel")),)
 HL = (
     HlOp("tile(begin_or_end, end_or_none=None, /, block_size=None)", "calls.hl_loop_only", hl_eager.tile, "tiles", "tiles of one or more ranges: the iterable of a device loop", loop="device", each=LANES),
     HlOp("grid(begin_or_end, end_or_none=None, /, step=None)", "calls.hl_loop_only", hl_eager.grid, "indices", "every index of one or more ranges, one at a time: a device loop's iterable",
-          (("step", "loop with hl.grid(n) and compute the index: i = begin + index * step"),), loop="device", each=INDEX),
+          loop="device", each=INDEX),
     HlOp("jagged_tile(parent)", None, hl_eager.jagged_tile, None, "tiles over each row's own length, inside a tile loop", loop="jagged", each=LANES),
     HlOp("vtile(parent)", None, hl_eager.vtile, None, "Helion's other name for jagged_tile", loop="jagged", each=LANES),
     HlOp("static_range(begin_or_end, end_or_none=None, /, step=1)", None, hl_eager.static_range, "indices", "a range the compiler unrolls", loop="unrolled", each=INDEX),
@@ -113,6 +113,7 @@ HL = (
     HlOp("tile_end(tile)", "calls.hl_tile_attribute", hl_eager.tile_end, None, "tile.end"),
     HlOp("tile_block_size(tile)", "calls.hl_tile_attribute", hl_eager.tile_block_size, None, "tile.block_size"),
     HlOp("tile_id(tile)", "calls.hl_tile_attribute", hl_eager.tile_id, None, "tile.id"),
+    HlOp("tile_count(tile)", "calls.hl_tile_attribute", hl_eager.tile_count, None, "tile.count: the number of tiles along the loop"),
 )  # fmt: skip
 HL_BY_NAME = {op.name: op for op in HL}
 
