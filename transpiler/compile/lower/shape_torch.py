@@ -178,7 +178,9 @@ def reduction(w: Walker, owner: Block, dim_node, keep, op=None) -> object:
     kept = isinstance(keep, cst.Name) and keep.value == "True"
     for position in positions:
         reduced = owner.dims[position]
-        if squeezed(reduced) or (reduced is None and all(d is None or squeezed(d) for d in owner.dims)):
+        if squeezed(reduced) or (
+            reduced is None and all(d is None or squeezed(d) for d in owner.dims)
+        ):
             raise Materialise  # no Triton dimension to reduce
     if op is not None and op.keeps_shape:
         return Block(owner.dims)

@@ -48,7 +48,7 @@ class ReductionOp:
     divided: bool = False  # the sum divided by the count of lanes inside (torch.mean)
     variance: bool = False  # masked_var with correction= / unbiased= (its second argument)
     root: bool = False  # the square root of the result (torch.std)
-    several: bool = False  # dim= may name several dims at once (torch.sum(x, (1, 2))), as torch allows
+    several: bool = False  # dim= may name several dims at once (torch.sum(x, (1, 2)))
     shape: str = "reduction"  # the shape analysis' rule (lower/shape_calls.RULES)
 
 
