@@ -1,6 +1,6 @@
 """hl.grid's `step` (Helion's `grid(begin_or_end, end_or_none=None, /, step=None)`, by keyword or
-third by position, one per dimension) at the top level and inside a tile loop, and hl.tile's
-block size third by position: generated Triton and reference mode against torch."""
+third by position, one per dimension) at the top level and inside a tile loop: generated Triton
+and reference mode against torch; bad steps refused at their column."""
 
 from __future__ import annotations
 
@@ -132,48 +132,3 @@ def test_the_cost_model_counts_the_indices_a_step_visits():
     whole = kernel_cost(one_dim("hl.grid(n)"), "k", (x,))
     stepped = kernel_cost(one_dim("hl.grid(1, n, 3)"), "k", (x,))
     assert stepped.flops * 37 == whole.flops * len(range(1, 37, 3))
-
-
-TWO_DIMS = HEAD + (
-    "@helion.kernel()\n"
-    "def k(x: torch.Tensor) -> torch.Tensor:\n"
-    "    m, n = x.size()\n"
-    "    out = torch.zeros_like(x)\n"
-    "    for tile_m, tile_n in {loop}:\n"
-    "        out[tile_m, tile_n] = x[tile_m, tile_n] * 2.0\n"
-    "    return out\n"
-)
-# (loop, words of the message, the text at the error's column): hl.tile calls Helion refuses
-# too (one block size per dimension) or whose block size the launcher could not compute
-TILE_REFUSED = [
-    ("hl.tile([m, n], block_size=8)", "1 block sizes for 2 dimensions", "8"),
-    ("hl.tile([m, n], block_size=[hl.register_block_size(m), 8])", "inside a loop's call", "hl."),
-    ("hl.tile([0, 0], [m, n], [16, hl.register_block_size(n)])", "inside a loop's call", "hl."),
-]
-
-
-@pytest.mark.parametrize(("loop", "words", "at"), TILE_REFUSED)
-def test_tile_block_sizes_refused_at_their_column(loop, words, at):
-    source = TWO_DIMS.format(loop=loop)
-    with pytest.raises(transpiler.errors.TileArgumentError) as caught:
-        transpiler.transpile_module(source, example_args={"k": (torch.randn(5, 3),)})
-    assert words in str(caught.value)
-    line = source.splitlines()[caught.value.lineno - 1]
-    assert line[caught.value.col_offset :].startswith(at)
-
-
-@pytest.mark.parametrize(
-    "loop",
-    [
-        "hl.tile([m, n], block_size=[4, 8])",
-        "hl.tile([m, n], block_size=[4, None])",
-        "hl.tile([0, 0], [m, n], [4, 8])",
-        "hl.tile((m, n))",
-        "hl.tile(x.shape)",
-    ],
-)
-def test_tile_forms_helion_accepts(loop):
-    source = TWO_DIMS.format(loop=loop)
-    x = torch.randn(13, 22)
-    for run in (generated(source, "k", x), reference(source, "k")):
-        torch.testing.assert_close(run(x), x * 2)

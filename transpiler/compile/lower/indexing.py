@@ -98,9 +98,31 @@ class Indexing:
         if base.kind == TUPLE:
             index = self.k.expressions.lower_expr(node.slice[0].slice.value)
             return base.items[index.const]
+        if base.kind == TILES:  # `tile[0]` of `for tile in hl.tile([m, n])`: one dimension
+            return self.one_of_the_tiles(base, node)
         if base.kind == BLOCK:
             return self.view(base, node)
         raise self.k.source.error(UnsupportedConstructError, node, "indexing this value")
+
+    def one_of_the_tiles(self, tiles: Value, node: cst.Subscript) -> Value:
+        """`tile[i]` of a loop's tiles, i a constant within their number."""
+        element = node.slice[0].slice if len(node.slice) == 1 else None
+        index = (
+            self.k.expressions.lower_expr(element.value) if isinstance(element, cst.Index) else None
+        )
+        count = len(tiles.items)
+        if index is None or index.kind != CONST or type(index.const) is not int:
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node,
+                "indexing the loop's tiles with anything but an integer constant",
+                hint="tile[0] is the first dimension's tile; or unpack them: tile_m, tile_n = tile",
+            )
+        if not -count <= index.const < count:
+            raise self.k.source.error(
+                ShapeError, node, f"tile {index.const} of a loop over {count} dimensions"
+            )
+        return tiles.items[index.const]
 
     def named_pointers(self, tensor: str, pointers: ast.expr, line: int) -> ast.Name:
         """`x_ptrs = <pointers>` emitted; its name."""

@@ -13,7 +13,7 @@ from ..emit.codegen import assign
 from ..frontend.errors import BlockDependentError, DtypeMismatchError, UnsupportedConstructError
 from ..ops.products import PRODUCT_METHODS, PRODUCTS_BY_QUALIFIED
 from .argument_checks import integers_check
-from .values import BLOCK, CONST, TUPLE, Value
+from .values import BLOCK, CONST, TILES, TUPLE, Value
 
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
@@ -223,7 +223,8 @@ class Statements:
             return
         if isinstance(target, (cst.Tuple, cst.List)):
             names = target.elements
-            items = value.items if value.kind == TUPLE else None
+            # tuples, and tiles of several dimensions (`tile_m, tile_n = tile`)
+            items = value.items if value.kind in (TUPLE, TILES) else None
             if items is None or len(items) != len(names):
                 raise self.k.source.error(
                     UnsupportedConstructError, target, "unpacking this value inside a device loop"
