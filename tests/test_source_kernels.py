@@ -122,3 +122,34 @@ def test_ranks_from_the_arguments_wait_for_a_call() -> None:
         torch.testing.assert_close(kernel(x), x + 0.5)
     assert len(kernel.specialisations) == 3  # one module per rank
     assert [a.shape for a in kernel.example_args(2)] == [torch.Size([2, 2])]
+
+
+GENERIC = """
+@helion.kernel()
+def generic_{n}(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.shape):
+        out[tile] = x[tile] + {n}
+    return out
+"""
+BROKEN = """
+@helion.kernel()
+def broken_{n}(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = torch.nanquantile(x[tile], 0.5) + {n}
+    return out
+"""
+
+
+@pytest.mark.parametrize(("generic", "broken"), [(1, 1), (2, 1), (1, 2)])
+def test_only_the_broken_kernels_are_named_beside_rank_generic_ones(generic, broken):
+    """A kernel whose rank comes from its arguments is no error beside a broken one: the error
+    names the broken kernels only."""
+    source = HEAD + "".join(GENERIC.format(n=n) for n in range(generic))
+    source += "".join(BROKEN.format(n=n) for n in range(broken))
+    with pytest.raises(transpiler.TranspileError) as raised:
+        transpiler.kernels_from_source(source, filename="mixed.py", namespace={})
+    text = str(raised.value)
+    assert "nanquantile" in text and "generic_" not in text, text
+    assert all(f"broken_{n}" in text or broken == 1 for n in range(broken)), text

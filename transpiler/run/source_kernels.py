@@ -14,6 +14,7 @@ from libcst.metadata import MetadataWrapper
 from ..compile.frontend.aliases import collect_aliases
 from ..compile.frontend.errors import (
     ConfigError,
+    KernelErrors,
     RankUnknownError,
     TranspileError,
     UndefinedNameError,
@@ -126,6 +127,18 @@ def checked_module(
         try:
             _CHECKED[key] = transpile_module(source, filename=filename, config=config)
         except RankUnknownError:
+            _probe(source, filename, config, found)
+            _CHECKED[key] = None
+        except KernelErrors as error:  # a kernel's rank from its arguments is no error here
+            others = [e for e in error.errors if not isinstance(e, RankUnknownError)]
+            if len(others) == len(error.errors):
+                raise
+            if others:
+                raise (
+                    others[0]
+                    if len(others) == 1
+                    else KernelErrors(others, error.kernels, error.partial)
+                ) from None
             _probe(source, filename, config, found)
             _CHECKED[key] = None
     return _CHECKED[key]

@@ -260,7 +260,7 @@ class KernelErrors(TranspileError):
             col_offset=first.col_offset,
             source_line=first.source_line,
         )
-        self.errors, self.partial = errors, partial
+        self.errors, self.kernels, self.partial = errors, kernels, partial
 
     hint = "each error below is one kernel's; the module of the others is `.partial`"
 
