@@ -22,7 +22,7 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     # line 9: for tile in hl.tile(x.size(0)):
     INDEX_DTYPE = check_tensors({"x": x, "y": y, "out": out}, ranks={"x": 1, "y": 1},
-                                arithmetic={"x": 10, "y": 10})
+                                arithmetic={"x": 10, "y": 10}, integers={"x": 10, "y": 10})
     if y.size(0) < x.size(0):
         raise RuntimeError("y.size(0) must be at least x.size(0): the tiles reach that far")
     BLOCK_SIZE = 1024
@@ -33,7 +33,7 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal names the tensor
+def check_tensors(tensors, ranks=None, arithmetic=None, integers=None, why=""):  # each refusal names the tensor
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):
@@ -46,6 +46,13 @@ def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal
             raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+    met = {tensors[name].dtype: name for name in integers or {}}  # loaded tensors meeting others
+    ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
+    for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
+        if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
+            lines = sorted(set(integers.values()))
+            fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
+            raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (lines {lines}): {fix}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 

@@ -25,8 +25,13 @@ def as_float(x):  # math functions take floats: integers and booleans become flo
     "floor_divide": (
         """@triton.jit
 def floor_divide(a, b):
-    # Python's // rounds towards minus infinity; Triton's integer // truncates.
-    if (a * b).dtype.is_floating():  # torch's floor division of floats (Triton's // is integer)
+    # Python's // rounds towards minus infinity; Triton's integer // truncates. Both operands
+    # first take their common dtype (Triton's // refuses uint8 with a signed int; torch divides
+    # in the signed one)
+    zero = tl.zeros_like(a + b)
+    a = a + zero
+    b = b + zero
+    if zero.dtype.is_floating():  # torch's floor division of floats (Triton's // is integer)
         modulus = a % b
         quotient = (a - modulus) / b
         quotient = tl.where((modulus != 0) & ((b < 0) != (modulus < 0)), quotient - 1, quotient)
@@ -44,8 +49,10 @@ def floor_divide(a, b):
     "remainder": (
         """@triton.jit
 def remainder(a, b):
-    # Python's % takes the sign of the divisor; Triton's takes the sign of the dividend.
-    result = a % b
+    # Python's % takes the sign of the divisor; Triton's takes the sign of the dividend. Both
+    # operands first take their common dtype, as in floor_divide
+    zero = tl.zeros_like(a + b)
+    result = (a + zero) % (b + zero)
     return tl.where((result != 0) & ((result < 0) != (b < 0)), result + b, result)
 """,
         (),
@@ -248,7 +255,7 @@ def helper_sources(used: set[str]) -> list[str]:
 
 # Host-side helpers for launchers (plain Python).
 HOST_HELPERS: dict[str, str] = {
-    "check_tensors": """def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal names the tensor
+    "check_tensors": """def check_tensors(tensors, ranks=None, arithmetic=None, integers=None, numbers=None, why=""):  # each refusal names the tensor
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):
@@ -261,6 +268,21 @@ HOST_HELPERS: dict[str, str] = {
             raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+    met = {tensors[name].dtype: name for name in integers or {}}  # loaded tensors meeting others
+    ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
+    for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
+        if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
+            lines = sorted(set(integers.values()))
+            fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
+            raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (lines {lines}): {fix}")
+    for name, (line, low, high) in (numbers or {}).items():  # Python ints meeting a tensor
+        dtype = tensors[name].dtype
+        if dtype.is_floating_point or dtype.is_complex or dtype == torch.bool:
+            continue
+        info = torch.iinfo(dtype)  # (uint8: torch keeps it, Triton computes in int32)
+        if not dtype.is_signed or not info.min <= low <= high <= info.max:
+            fix = f"convert {name} first, .to(torch.int32): torch keeps {dtype}, wrapping"
+            raise TypeError(f"line {line} computes with {dtype} {name} and an int: {fix}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 """,

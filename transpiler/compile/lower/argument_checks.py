@@ -10,7 +10,7 @@ import ast
 
 import libcst as cst
 
-from ..frontend.errors import IndexDtypeError
+from ..frontend.errors import IndexDtypeError, UnsupportedDtypeError
 from .values import BLOCK, CONST, Value
 
 # The launcher's helpers for the checks that need more than a test and a message.
@@ -96,3 +96,41 @@ def constant_index(builder, tensor: str, dim: int, value: Value, node: cst.CSTNo
     if key.isdigit():
         return ast.Constant(int(key) + index)
     return ast.BinOp(ast.Name(id=builder.size_param(key)), ast.Sub(), ast.Constant(-index))
+
+
+def in_place_check(builder, tensor: str, value: Value, symbol: str, line: int) -> None:
+    """`out[tile] += v`: torch computes in the two dtypes' common one and refuses to cast a float
+    result into an integer `out` (a bool one into...), where a store would truncate: so does the
+    launcher, for a value known to be float or loaded unconverted from tensors."""
+    if value.dtype == "float":
+        test = f"{tensor}.is_floating_point() or {tensor}.is_complex()"
+    elif value.loaded_from and value.kind == BLOCK:
+        test = " and ".join(
+            f"torch.can_cast(torch.result_type({tensor}, {source}), {tensor}.dtype)"
+            for source in sorted(value.loaded_from)
+        )
+    else:
+        return
+    message = f"line {line}: {tensor} {symbol}= ... gives a result torch cannot cast to {{{tensor}.dtype}}"
+    builder.argument_checks.append(f'require({test}, f"{message}", TypeError)')
+
+
+def floats_only(builder, name: str, value: Value, args, node: cst.CSTNode) -> None:
+    """torch.mean / var / std of integers or bools: torch refuses them (it could not infer the
+    result's dtype), so does the transpiler where the dtype is known, else the launcher."""
+    if "dtype" in args.keywords:
+        return
+    if value.dtype in ("int", "bool"):
+        raise builder.source.error(
+            UnsupportedDtypeError,
+            node,
+            f"torch.{name} of {value.dtype} values: torch takes only floats",
+            hint="convert first: x.float()",
+        )
+    line = builder.source.line_of(node)
+    for tensor in sorted(value.loaded_from):
+        message = f"line {line}: torch.{name} takes floats, {tensor} is {{{tensor}.dtype}}"
+        test = f"{tensor}.is_floating_point() or {tensor}.is_complex()"
+        builder.argument_checks.append(
+            f'require({test}, f"{message}: pass {tensor}.float()", TypeError)'
+        )

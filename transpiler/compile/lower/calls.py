@@ -41,6 +41,7 @@ from .argument_values import check_values
 from .arguments import Arguments
 from .expressions import result_dtype
 from .gathers import lower_gather
+from .integer_promotion import note_promotion
 from .joins import STACK_FUNCTIONS
 from .orderings import lower_ordering
 from .promotion import result_of, with_dimensioned_dtype
@@ -558,6 +559,8 @@ class Calls:
         operands[chosen:] = with_dimensioned_dtype(self.k, operands[chosen:])
         # torch.where's condition is meant to be bool; its other operands are only chosen
         self.k.note_arithmetic(operands if op.name != "where" else (), node)
+        if op.result != "float":  # (float ops take floats in both)
+            note_promotion(self.k, operands[chosen:], node)
         if op.float_args:
             for index, operand in enumerate(operands):
                 if operand.dtype in ("int", "bool"):
@@ -617,6 +620,7 @@ class Calls:
             if bound is not None:
                 limit = self.k.expressions.arithmetic(self.k.expressions.lower_expr(bound), bound)
                 self.k.note_arithmetic((result, limit), node)
+                note_promotion(self.k, [value, limit], node)
                 dims = self.k.expressions.broadcast_dims(result, limit, node)
                 code = f"{function}(a, b, propagate_nan=tl.PropagateNan.ALL)"  # NaN stays NaN
                 result = block(expr(code, a=result.code, b=limit.code), dims, result.dtype)

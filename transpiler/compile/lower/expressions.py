@@ -17,6 +17,7 @@ from ..frontend.errors import (
     near_names,
 )
 from ..ops.table import BINARY_OPERATORS
+from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
 from .promotion import result_of, with_dimensioned_dtype
 from .scaled_products import scaled_product
@@ -156,6 +157,8 @@ class Expressions:
             return constant(folded)
         for helper in helpers:
             self.k.use_helper(helper)
+        if op_name != "Divide":  # (true division is float division in both)
+            note_promotion(self.k, [left, right], node)
         dims = self.broadcast_dims(left, right, node)
         dims = self.k.registered_blocks.kept_block_lanes(op_name, left, right, dims)
         dtype = result_dtype(op_name, left.dtype, right.dtype)
@@ -216,6 +219,7 @@ class Expressions:
                 )
             right = self.arithmetic(self.lower_expr(target.comparator), target.comparator)
             dims = self.broadcast_dims(left, right, node)
+            note_promotion(self.k, [left, right], target)
             promoted = with_dimensioned_dtype(self.k, [left, right])
             part = block(
                 expr(f"a {symbol} b", a=promoted[0].code, b=promoted[1].code), dims, "bool"

@@ -16,9 +16,10 @@ from ..frontend.errors import (
     UnsupportedConstructError,
 )
 from ..frontend.host_sizes import size_of
-from .argument_checks import constant_index, note_index_value
+from .argument_checks import constant_index, in_place_check, note_index_value
 from .gather_pairs import paired_gathers
 from .host_tails import emit_tail
+from .negative_indices import wrapped_index
 from .reduction_loops import start_looped_axis
 from .split_k import chunk_axis_for
 from .values import (
@@ -192,6 +193,7 @@ class Indexing:
         if augmented is not None:
             if augmented not in ("&", "|", "^"):
                 self.k.note_arithmetic((self.k.host_tensor(base.name), value), node)
+            in_place_check(self.k, base.name, value, augmented, line)
             self.k.sync_before_load(base.name, line)
             current = self.load(pointers, mask)
             value = value.with_code(expr(f"a {augmented} b", a=current, b=value.code))
@@ -335,8 +337,10 @@ class Indexing:
                 if not self.is_full_axis(payload) and not sliced and self.k.k_split is None:
                     self.k.coverage.append((tensor, tensor_dim, payload))
             elif kind == SCALAR:
+                payload = wrapped_index(self.k, tensor, tensor_dim, payload, node)
                 placed.append((kind, payload, tensor_dim, -1))
             elif paired is None:  # a block of indices: a gather
+                payload = wrapped_index(self.k, tensor, tensor_dim, payload, node)
                 placed.append((kind, payload, tensor_dim, len(dims)))
                 dims.extend(payload.dims)
             else:  # one of several: their dims broadcast together, once, right-aligned
@@ -344,6 +348,7 @@ class Indexing:
                     paired_position = len(dims)
                     dims.extend(paired)
                 position = paired_position + len(paired) - payload.rank
+                payload = wrapped_index(self.k, tensor, tensor_dim, payload, node)
                 placed.append((kind, payload, tensor_dim, position))
             tensor_dim += 1
         result_rank = len(triton_dims(tuple(dims)))

@@ -26,6 +26,7 @@ from .escapes import Escapes
 from .expressions import Expressions
 from .indexing import Indexing
 from .inlining import Inliner
+from .integer_promotion import launch_facts
 from .jagged import Jagged
 from .joins import Joins
 from .launch import AutotunedBlocks, FixedBlocks, LaunchFacts, launch_lines
@@ -178,6 +179,8 @@ class KernelBuilder:
         self.loop_loads: list[tuple[str, Dims]] = []  # (tensor, dims) of loads inside loops
         # host tensor → the first source line doing arithmetic on its loaded values (bool refused)
         self.arithmetic_on: dict[str, int] = {}
+        self.integers_on: dict[str, int] = {}  # integer_promotion.py
+        self.numbers_on: dict[str, tuple[int, int, int]] = {}
         self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
         self.registered_roles: dict[str, str] = {}  # register_block_size name → how a loop uses it
         self.block_var_axes: dict[str, Axis] = {}  # ... → its axis in hl.zeros shapes
@@ -495,7 +498,8 @@ class KernelBuilder:
         for tensor, rank in self.host.example_ranks.items():  # the code was made for these
             ranks.setdefault(tensor, rank)
         launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
-        named = _named(list(dict.fromkeys([*launched, *ranks, *sorted(self.arithmetic_on)])))
+        noted = sorted({*self.arithmetic_on, *self.integers_on, *self.numbers_on})
+        named = _named(list(dict.fromkeys([*launched, *ranks, *noted])))
         for p in self.params.values():  # a tuple's tensors, each named by its place
             if p.kind == "tensors":
                 each = f'**{{f"{p.name}[{{i}}]": t for i, t in enumerate({p.name})}}'
@@ -505,6 +509,7 @@ class KernelBuilder:
             facts.append(f"ranks={_named(ranks)}")
         if self.arithmetic_on:
             facts.append(f"arithmetic={_named(dict(sorted(self.arithmetic_on.items())))}")
+        facts += launch_facts(self, _named)
         return f"check_tensors({', '.join(facts)})"
 
     def broadcast_lines(self, first: str, second: str, expanded: set[str]) -> list[str]:

@@ -12,6 +12,7 @@ from ..emit.codegen import assign, conjunction, expr
 from ..frontend.errors import ReductionLoopError, ShapeError, UnsupportedConstructError
 from ..ops.table import REDUCTIONS_BY_NAME
 from .accumulations import hoist_reduction
+from .argument_checks import floats_only
 from .scaled_products import scaled_maximum
 from .several_dims import reduce_several
 from .values import (
@@ -70,10 +71,15 @@ class Reductions:
             value = value.with_code(
                 expr("a.to(tl.int32)", a=value.code), dtype="int", loaded_from=frozenset()
             )
-        # torch sums and multiplies integers of every width in int64 (Triton: int32, wrapping)
+        # torch sums and multiplies integers of every width in int64 (Triton: int32, wrapping),
+        # bools too (a bool load's True + True is 2 there: no bool refused at the launch)
         if value.dtype != "float" and op.widened and "dtype" not in args.keywords:
             self.k.use_helper("int64_if_integer")
-            value = value.with_code(expr("int64_if_integer(a)", a=value.code))
+            value = value.with_code(
+                expr("int64_if_integer(a)", a=value.code), loaded_from=frozenset()
+            )
+        if op.divided or op.variance:
+            floats_only(self.k, name, value, args, node)
         self.k.note_arithmetic((value,), node)
         if dim is not None and dim.kind == TUPLE:
             return reduce_several(self, op, value, dim, dim_node, keepdim, args, node)

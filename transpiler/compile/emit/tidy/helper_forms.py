@@ -7,8 +7,37 @@ import ast
 
 # (helper, keyword) → edits of its source where no call passes the keyword: (text, replacement)
 UNUSED_KEYWORD_EDITS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("check_tensors", "integers"): (
+        (", integers=None", ""),
+        (
+            """    met = {tensors[name].dtype: name for name in integers or {}}  # loaded tensors meeting others
+    ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
+    for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
+        if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
+            lines = sorted(set(integers.values()))
+            fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
+            raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (lines {lines}): {fix}")
+""",
+            "",
+        ),
+    ),
+    ("check_tensors", "numbers"): (
+        (", numbers=None", ""),
+        (
+            """    for name, (line, low, high) in (numbers or {}).items():  # Python ints meeting a tensor
+        dtype = tensors[name].dtype
+        if dtype.is_floating_point or dtype.is_complex or dtype == torch.bool:
+            continue
+        info = torch.iinfo(dtype)  # (uint8: torch keeps it, Triton computes in int32)
+        if not dtype.is_signed or not info.min <= low <= high <= info.max:
+            fix = f"convert {name} first, .to(torch.int32): torch keeps {dtype}, wrapping"
+            raise TypeError(f"line {line} computes with {dtype} {name} and an int: {fix}")
+""",
+            "",
+        ),
+    ),
     ("check_tensors", "arithmetic"): (
-        ("ranks=None, arithmetic=None, why", "ranks=None, why"),
+        (", arithmetic=None", ""),
         (
             "rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)",
             "rank = (ranks or {}).get(name)",

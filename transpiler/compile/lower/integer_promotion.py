@@ -1,0 +1,77 @@
+"""Where Triton promotes integers apart from torch, the facts the launcher refuses dtypes by."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from .values import BLOCK, CONST, Value
+
+# Generated kernels are generic over their tensors' dtypes, and Triton's promotion is torch's
+# except for integers in three places (tests/test_probes_dtypes.py checks every pair):
+# - a uint8 and an int8 tensor: torch computes in int16, Triton in uint8 (C's rule); an
+#   int16 / int32 / int64 tensor and a float16 / bfloat16 one: torch rounds the integers to the
+#   half dtype first, Triton (the half loaded as float32 here) to float32;
+# - a uint8 tensor and a Python int: torch keeps uint8, wrapping; Triton widens to int32;
+# - an int8 / int16 tensor and an int the caller passes (an argument, a size, a grid index):
+#   torch keeps the tensor's dtype, Triton computes in the argument's int32; and a Python int
+#   outside the tensor's range (int8 & 0xFF): torch wraps it, Triton refuses to compile.
+# Lowering notes which loaded tensors meet which (`integers`) and the range of the ints each
+# meets (`numbers`); the launcher's check_tensors refuses a tensor whose dtype is one of those,
+# naming the line and the conversion that makes the kernel right.
+RUNTIME_INT = (-(2**31), 2**31 - 1)  # how Triton types an int argument
+
+
+def note_promotion(builder, operands: list[Value], node: cst.CSTNode) -> None:
+    """Loaded tensors meeting each other or Python ints in one operation, by first line."""
+    line = builder.source.line_of(node)
+    loads = [v for v in operands if v.loaded_from]
+    tensors = sorted(set().union(*(v.loaded_from for v in loads))) if loads else []
+    if len(tensors) > 1:
+        for tensor in tensors:
+            builder.integers_on.setdefault(tensor, line)
+    for number in (int_range(builder, v) for v in operands if not v.loaded_from):
+        if number is None:
+            continue
+        for tensor in tensors:
+            first, low, high = builder.numbers_on.get(tensor, (line, *number))
+            builder.numbers_on[tensor] = (first, min(low, number[0]), max(high, number[1]))
+
+
+def int_range(builder, value: Value) -> tuple[int, int] | None:
+    """The values a Python int operand may take: a literal's own, or an argument's, a size's or
+    a grid index's (Triton's int32); None for anything else."""
+    if value.kind == CONST:
+        number = value.const
+        if isinstance(number, int) and not isinstance(number, bool):
+            return (number, number)
+        return None
+    if value.kind != BLOCK or value.dims or value.zero_dim_tensor or value.storage is not None:
+        return None
+    if value.dtype == "int":
+        return RUNTIME_INT
+    if value.dtype is None and isinstance(value.code, ast.Name):
+        param = builder.params.get(value.code.id)
+        if param is not None and param.kind == "size":
+            return RUNTIME_INT
+        if param is not None and param.kind == "scalar" and param.launch not in builder.host.floats:
+            return RUNTIME_INT
+    return None
+
+
+def launch_facts(builder, named) -> list[str]:
+    """check_tensors' keywords for these facts (`named` writes a dict's text)."""
+    facts = []
+    if builder.integers_on:
+        facts.append(f"integers={named(dict(sorted(builder.integers_on.items())))}")
+    if builder.numbers_on:
+        numbers = {t: _number_text(facts) for t, facts in sorted(builder.numbers_on.items())}
+        facts.append("numbers={" + ", ".join(f'"{t}": {n}' for t, n in numbers.items()) + "}")
+    return facts
+
+
+def _number_text(fact: tuple[int, int, int]) -> str:
+    line, low, high = fact
+    bound = {RUNTIME_INT[0]: "-2**31", RUNTIME_INT[1]: "2**31 - 1"}
+    return f"({line}, {bound.get(low, low)}, {bound.get(high, high)})"
