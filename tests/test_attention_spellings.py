@@ -15,7 +15,7 @@ from helpers import assert_matches
 
 import transpiler
 import transpiler.language as hl
-from transpiler.run.autotune import candidates
+from transpiler.run.tile_configs import candidates
 
 
 @transpiler.kernel()

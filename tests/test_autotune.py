@@ -7,7 +7,8 @@ import torch
 from helpers import block_sizes, kernel_source
 
 import transpiler
-from transpiler.run.autotune import TuningCache, candidates, shape_key
+from transpiler.run.autotune import TuningCache, shape_key
+from transpiler.run.tile_configs import candidates
 
 
 def tunables(file: str, name: str):

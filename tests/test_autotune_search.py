@@ -14,7 +14,7 @@ import transpiler
 import transpiler.language as hl
 from transpiler.analysis.targets import target_named
 from transpiler.compile.frontend.errors import ConfigError
-from transpiler.run import autotune, precompile, tuning
+from transpiler.run import autotune, precompile, tile_configs, tuning
 from transpiler.run.compile_pool import OUT_OF_BUDGET, TIMED_OUT, CompilePool
 from transpiler.run.tune_settings import tune_settings
 from transpiler.run.tune_space import fit_to_device, order_by_cost
@@ -184,7 +184,7 @@ def test_bad_settings_say_what_to_pass(settings):
 
 def test_quick_effort_tries_fewer_candidates():
     quick, full = tune_settings({"autotune_effort": "quick"}), tune_settings({})
-    space = autotune.candidates((("BLOCK_M", "mn"), ("BLOCK_N", "mn"), ("BLOCK_K", "k")))
+    space = tile_configs.candidates((("BLOCK_M", "mn"), ("BLOCK_N", "mn"), ("BLOCK_K", "k")))
     assert 0 < quick.most_candidates < len(space) <= full.most_candidates
     assert quick.timing_ms < full.timing_ms
 
@@ -205,7 +205,7 @@ def test_an_unknown_gpu_gets_a_space_of_its_own(monkeypatch):
     device = tune_space.device_target()
     assert (device.name, device.sms, device.tma) == ("sm_87", 16, False)
     roles = ["mn", "mn", "k"]
-    space = autotune.candidates(tuple((f"B{i}", r) for i, r in enumerate(roles)))
+    space = tile_configs.candidates(tuple((f"B{i}", r) for i, r in enumerate(roles)))
     fitted = fit_to_device(space, roles, device)
     assert fitted and len(fitted) < len(space)
     assert not any("indexing" in c or "range_warp_specializes" in c for c in fitted)
@@ -216,7 +216,7 @@ def test_an_unknown_gpu_gets_a_space_of_its_own(monkeypatch):
 
 def test_batch_blocks_of_one_in_the_space():
     roles = (("B", "batch"), ("M", "mn"), ("N", "mn"), ("K", "k"))
-    assert {c["block_sizes"][0] for c in autotune.candidates(roles)} == {1}
+    assert {c["block_sizes"][0] for c in tile_configs.candidates(roles)} == {1}
 
 
 def test_the_cost_model_orders_candidates_and_ties_keep_the_hand_order():
@@ -345,7 +345,7 @@ def test_the_space_holds_each_configuration_once(monkeypatch):
     kernel = transpiler.kernel(scores_by_begin.fn)
     monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
     space, rows = tuning.tuning_space(kernel, (q, q), TuneSettings(), SM90)
-    raw = autotune.candidates(kernel.transpiled((q, q)).tunables[kernel.name])
+    raw = tile_configs.candidates(kernel.transpiled((q, q)).tunables[kernel.name])
     assert len(space) < len(raw) and not rows
     assert all(space.count(config) == 1 for config in space)
     assert all(config in space for config in raw)

@@ -26,8 +26,8 @@ import transpiler
 import transpiler.language as hl
 from transpiler.compile.frontend import errors
 from transpiler.reference.mode import reference_function
-from transpiler.run.autotune import candidates
 from transpiler.run.runtime import load_module
+from transpiler.run.tile_configs import candidates
 
 
 def rand(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -158,7 +158,7 @@ def test_tunables_and_candidates_span_the_phases():
 
 
 def test_phase_candidates_join_each_loops_own():
-    from transpiler.run.autotune import DOT_CONFIGS, TILE_CONFIGS
+    from transpiler.run.tile_configs import DOT_CONFIGS, TILE_CONFIGS
 
     dot = (("BLOCK_M", "mn"), ("BLOCK_N", "mn"), ("BLOCK_K", "k"))
     configs = candidates((*dot, ("BLOCK_SIZE", "tile")), (3, 1))

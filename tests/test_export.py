@@ -97,7 +97,7 @@ def test_export_records_the_config(tmp_path):
 
 
 def test_keep_autotune_exports_the_candidates_and_runs(tmp_path):
-    from transpiler.run.autotune import candidates
+    from transpiler.run.tile_configs import candidates
 
     path = transpiler.export(
         softmax, tmp_path / "s.py", example_args=(torch.randn(11, 29),), keep_autotune=True

@@ -15,7 +15,7 @@ from magic_shell import ADD_CELL, ANY_RANK_CELL, SCALED_CELL, fresh_shell, put, 
 
 import transpiler
 import transpiler.run.kernel_tuning
-from transpiler.run.autotune import candidates
+from transpiler.run.tile_configs import candidates
 
 ROWS_CELL = """\
 import torch

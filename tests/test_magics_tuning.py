@@ -21,9 +21,10 @@ import transpiler.analysis.perf.devices
 import transpiler.analysis.perf.plot
 import transpiler.analysis.perf.timing
 import transpiler.run.kernel_tuning
-from transpiler.run.autotune import TILE_CONFIGS, candidates, shape_key
+from transpiler.run.autotune import shape_key
+from transpiler.run.tile_configs import TILE_CONFIGS, candidates
 
-CANDIDATES = len(TILE_CONFIGS)  # transpiler.run.autotune.candidates for one element-wise tile
+CANDIDATES = len(TILE_CONFIGS)  # transpiler.run.tile_configs.candidates for one element-wise tile
 DEFAULT_MS, BEST_MS, OTHER_MS = 2.4, 1.0, 3.0
 
 

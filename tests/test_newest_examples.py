@@ -11,8 +11,8 @@ import torch
 from helpers import assert_matches, block_sizes, both_truths, generated, kernel_source
 
 import transpiler
-from transpiler.run.autotune import candidates
 from transpiler.run.runtime import load_module
+from transpiler.run.tile_configs import candidates
 
 FILE = "newest_examples.py"
 DTYPES = [torch.float16, torch.float32]

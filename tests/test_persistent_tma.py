@@ -279,7 +279,7 @@ def test_attention_with_batches_not_contiguous_takes_pointers(monkeypatch):
 
 
 def test_attention_candidates_try_the_warp_specialized_loop_first():
-    from transpiler.run.autotune import (
+    from transpiler.run.tile_configs import (
         WARP_SPECIALIZED_CONFIGS,
         WARP_SPECIALIZED_PID_TYPES,
         candidates,
@@ -305,7 +305,7 @@ def test_attention_candidates_try_the_warp_specialized_loop_first():
 def test_bf16_attention_warp_specialized_on_the_gpu():
     """Triton's Hopper warp specialization at the autotuner's candidates, on whole and ragged
     sizes (ragged: the pointer path, warp specialization still asked for)."""
-    from transpiler.run.autotune import WARP_SPECIALIZED_CONFIGS
+    from transpiler.run.tile_configs import WARP_SPECIALIZED_CONFIGS
 
     for batch, m, n in ((6, 512, 384), (4, 200, 256)):
         q, k, v = attention_inputs(batch, m, n, 128, torch.bfloat16)

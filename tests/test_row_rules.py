@@ -14,10 +14,10 @@ import pytest
 import torch
 
 from transpiler.analysis.targets.table import TARGETS, Target
-from transpiler.run.autotune import candidates
 from transpiler.run.reduction_candidates import row_space
 from transpiler.run.row_facts import RowFacts
 from transpiler.run.row_rules import PIPELINE_STAGES, fits
+from transpiler.run.tile_configs import candidates
 from transpiler.run.tune_settings import tune_settings
 from transpiler.run.tune_space import _unknown
 from transpiler.run.tuning import tuning_space

@@ -10,7 +10,7 @@ import torch
 import transpiler as helion
 import transpiler.language as hl
 from transpiler.analysis.targets.table import TARGETS
-from transpiler.run.autotune import candidates
+from transpiler.run.tile_configs import candidates
 
 SHARED_LIMIT = TARGETS["sm_90"].shared_per_block  # 227 KiB
 

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import transpiler  # noqa: E402
-from transpiler.run.autotune import WARP_SPECIALIZED_CONFIGS  # noqa: E402
 from transpiler.run.runtime import load_module  # noqa: E402
+from transpiler.run.tile_configs import WARP_SPECIALIZED_CONFIGS  # noqa: E402
 
 HOPPER = {"indexing": "tensor_descriptor", "range_warp_specializes": [True]}
 CONFIGS = [

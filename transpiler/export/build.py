@@ -13,8 +13,9 @@ from typing import Any
 import torch
 
 from ..compile.pipeline import Transpiled, transpile_module
-from ..run.autotune import candidates, shape_key
+from ..run.autotune import shape_key
 from ..run.runtime import Kernel
+from ..run.tile_configs import candidates
 from .reference import __file__ as _REFERENCE_FILE
 from .reference import language_section
 from .user_reference import reference_section

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from ..compile.frontend.errors import ConfigError
-from .autotune import LOG, candidates, search
+from .autotune import LOG, search
 from .cache import cache_dir
 from .compile_pool import compile_pool
 from .precompile import FailureCache, precompile
@@ -20,6 +20,7 @@ from .reduction_candidates import (
     whole_widths,
 )
 from .row_facts import RowFacts, row_facts
+from .tile_configs import candidates
 from .tune_settings import TuneSettings, tune_settings
 from .tune_space import cost_estimate, device_target, fit_to_device, order_by_cost
 

@@ -31,7 +31,7 @@ def autotuned_blocks(
     tuned, group, offset = list(tiles.blocks), tiles.group, tiles.offset
     mine = [(c.get("block_sizes") or [])[offset : offset + len(tuned)] for c in configs]
     if tuned and all(size is None for sizes in mine for size in sizes):
-        return None  # no candidates for this loop of several (autotune.candidates): defaults
+        return None  # no candidates for this loop of several (tile_configs.candidates): defaults
     entries = []
     for config in configs:
         given = list(config.get("block_sizes") or [])
