@@ -9,6 +9,7 @@ import torch
 from helpers import generated, reference
 
 import transpiler
+from transpiler.analysis.perf import kernel_cost
 
 HEAD = "import helion\nimport helion.language as hl\nimport torch\n\n\n"
 
@@ -119,3 +120,12 @@ def test_a_tile_out_of_the_sequence_is_refused(body, words):
         transpiler.transpile_module(source, example_args={"k": (torch.randn(5, 3),)})
     assert words in str(caught.value)
     assert caught.value.lineno == source.splitlines().index(f"        {body}") + 1
+
+
+def test_the_cost_model_follows_a_loops_tiles_as_a_sequence():
+    x = torch.randn(13, 22)
+    plain = kernel_cost(two_dims_body("hl.tile([m, n])", "out[tile] = x[tile] * 2.0"), "k", (x,))
+    for name in ("indexed", "unpacked"):
+        loop, body, _ = SEQUENCES[name]
+        body = body.replace("tile_m.index[:, None]", "2.0")
+        assert kernel_cost(two_dims_body(loop, body), "k", (x,)) == plain, name

@@ -8,6 +8,8 @@ import pytest
 import torch
 from helpers import generated, reference
 
+from transpiler.analysis.perf import kernel_cost
+
 HEAD = "import helion\nimport helion.language as hl\nimport torch\n\n\n"
 ATTRIBUTES = ("index", "begin", "end", "block_size", "id", "count")
 
@@ -110,3 +112,16 @@ def test_count_sizes_a_split_reduction():
     x = torch.randn(77, dtype=torch.float64)
     result = generated(source, "k", x.float())(x.float())
     torch.testing.assert_close(result.double(), (x.sum() / 5).reshape(1), rtol=1e-5, atol=1e-5)
+
+
+def test_the_cost_model_follows_every_attribute_and_function():
+    """Attributes and their hl.tile_* spellings are scalars: a kernel using them costs what the
+    same kernel without them costs, plus its own arithmetic."""
+    x = torch.randn(45)
+    attributes = kernel_cost(attributes_kernel("hl.tile(n)", ""), "k", (x,))
+    functions = attributes_kernel("hl.tile(n)", "")
+    for attribute in ATTRIBUTES:
+        functions = functions.replace(f"tile.{attribute} ", f"hl.tile_{attribute}(tile) ")
+    assert "tile." not in functions.split("for tile in")[1]
+    assert kernel_cost(functions, "k", (x,)) == attributes
+    assert attributes.flops == 45 * 2 * len(ATTRIBUTES)  # x * 0.0 + attribute, per column

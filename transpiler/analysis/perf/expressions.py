@@ -77,13 +77,8 @@ class Expressions:
     def ev_Attribute(self, node: cst.Attribute) -> Any:
         base, attribute = self.ev(node.value), node.attr.value
         if isinstance(base, Tiles):
-            if attribute == "index" and len(base.keys) == 1:
-                return Block((Dim(tile=base.keys[0]),), floating=False)
-            if attribute == "block_size" and len(base.keys) == 1:
-                return BlockSize(base.keys[0])
-            if attribute in _TILE_SCALARS:
-                return Block(floating=False)
-        elif isinstance(base, Block):
+            return self.tile_attribute(base, attribute, node)
+        if isinstance(base, Block):
             if attribute in ("T", "mT"):
                 return Block(base.dims[:-2] + base.dims[-2:][::-1], base.floating, base.from_dot)
             if attribute == "dtype":
@@ -94,8 +89,24 @@ class Expressions:
             return Host(getattr(base.value, attribute))
         raise self.w.error(node, f"the attribute .{attribute}")
 
+    def tile_attribute(self, base: Any, attribute: str, node: cst.CSTNode) -> Any:
+        """`tile.index` (a block along the tile), `.block_size`, `.begin` / `.count` (scalars)."""
+        if isinstance(base, Tiles) and len(base.keys) == 1:
+            if attribute == "index":
+                return Block((Dim(tile=base.keys[0]),), floating=False)
+            if attribute == "block_size":
+                return BlockSize(base.keys[0])
+        if isinstance(base, Tiles) and attribute in _TILE_SCALARS:
+            return Block(floating=False)
+        raise self.w.error(node, f"the attribute .{attribute}")
+
     def ev_Subscript(self, node: cst.Subscript) -> Any:
         base = self.ev(node.value)
+        if isinstance(base, Tiles) and len(node.slice) == 1:  # `tile[0]` of hl.tile([m, n])
+            index = node.slice[0].slice
+            position = self.ev(index.value) if isinstance(index, cst.Index) else None
+            if isinstance(position, Host) and type(position.value) is int:
+                return Tiles((base.keys[position.value],))
         if isinstance(base, Host) and isinstance(base.value, torch.Tensor):
             return self.w.indexing.load(node, base.value)
         if isinstance(base, Block):

@@ -29,6 +29,7 @@ HL_COSTS = {
     "product": "cost_product",
     "reduction": "reduction",
     "free": "cost_free",
+    "tile_attribute": "cost_tile_attribute",
     **dict.fromkeys(MEMORY_COSTS, "cost_memory"),
 }
 LOOP_COSTS = frozenset({"tiles", "indices"})  # walked as loops (walk.py), not as values
@@ -90,6 +91,11 @@ class Calls:
         if method is None:
             raise self.w.error(node, f"{name}()")
         return getattr(self, method)(node, name, operands, keywords)
+
+    def cost_tile_attribute(self, node: cst.Call, name: str, operands: list, keywords: dict) -> Any:
+        """`hl.tile_begin(tile)` is `tile.begin`: what the attribute gives."""
+        tile = operands[0] if operands else self.w.expressions.ev(keywords["tile"])
+        return self.w.expressions.tile_attribute(tile, name.removeprefix("tile_"), node)
 
     def bound(self, name: str, operands: list, keywords: dict) -> dict[str, Any]:
         """An hl call's values by the parameter names of its row's signature."""

@@ -245,6 +245,9 @@ class Walker:
         elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, Group):
             for element, item in zip(target.elements, value.items):
                 self.assign(element.value, item)
+        elif isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, Tiles):
+            for element, key in zip(target.elements, value.keys):  # tile_m, tile_n = tile
+                self.assign(element.value, Tiles((key,)))
         elif isinstance(target, cst.Subscript):
             base = self.expressions.ev(target.value)
             if not (isinstance(base, Host) and isinstance(base.value, torch.Tensor)):

@@ -23,6 +23,7 @@ COSTS = {
     "read_write": "reads and writes target[index] (the update's own FLOPs not counted)",
     "reduction": "the op table's row of the same name (torch.cumsum, torch.cumprod)",
     "free": "nothing: output only",
+    "tile_attribute": "what the tile's attribute gives (tile.begin, tile.count): a scalar, no work",
     "host": "runs on the host: no device value",
 }
 
@@ -108,12 +109,12 @@ HL = (
     HlOp("inline_triton(triton_source, args, output_like)", "calls.hl_inline_triton", eager.inline_triton, None, "Triton source spliced into the kernel"),
     HlOp("triton_kernel(triton_source_or_fn, args, output_like)", "calls.hl_triton_kernel", eager.triton_kernel, None, "a call of the user's @triton.jit function"),
     HlOp("barrier()", "calls.hl_barrier", hl_eager.barrier, "host", "a grid-wide barrier between top-level device loops", host="statement"),
-    HlOp("tile_index(tile)", "calls.hl_tile_attribute", hl_eager.tile_index, None, "tile.index"),
-    HlOp("tile_begin(tile)", "calls.hl_tile_attribute", hl_eager.tile_begin, None, "tile.begin"),
-    HlOp("tile_end(tile)", "calls.hl_tile_attribute", hl_eager.tile_end, None, "tile.end"),
-    HlOp("tile_block_size(tile)", "calls.hl_tile_attribute", hl_eager.tile_block_size, None, "tile.block_size"),
-    HlOp("tile_id(tile)", "calls.hl_tile_attribute", hl_eager.tile_id, None, "tile.id"),
-    HlOp("tile_count(tile)", "calls.hl_tile_attribute", hl_eager.tile_count, None, "tile.count: the number of tiles along the loop"),
+    HlOp("tile_index(tile)", "calls.hl_tile_attribute", hl_eager.tile_index, "tile_attribute", "tile.index"),
+    HlOp("tile_begin(tile)", "calls.hl_tile_attribute", hl_eager.tile_begin, "tile_attribute", "tile.begin"),
+    HlOp("tile_end(tile)", "calls.hl_tile_attribute", hl_eager.tile_end, "tile_attribute", "tile.end"),
+    HlOp("tile_block_size(tile)", "calls.hl_tile_attribute", hl_eager.tile_block_size, "tile_attribute", "tile.block_size"),
+    HlOp("tile_id(tile)", "calls.hl_tile_attribute", hl_eager.tile_id, "tile_attribute", "tile.id"),
+    HlOp("tile_count(tile)", "calls.hl_tile_attribute", hl_eager.tile_count, "tile_attribute", "tile.count: the number of tiles along the loop"),
 )  # fmt: skip
 HL_BY_NAME = {op.name: op for op in HL}
 
