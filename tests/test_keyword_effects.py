@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 import transpiler
-from transpiler.compile.frontend.signatures import HL_SIGNATURES, TORCH_SIGNATURES
+from transpiler.compile.frontend.signatures import HL_SIGNATURES
+from transpiler.compile.frontend.torch_signatures import TORCH_SIGNATURES
 
 HEAD = (
     "import torch\nimport torch.nn.functional as F\nimport helion\nimport helion.language as hl\n"

@@ -6,10 +6,9 @@ import inspect
 
 import pytest
 
-from transpiler.compile.frontend.signatures import (
-    HL_SIGNATURES,
+from transpiler.compile.frontend.signatures import HL_SIGNATURES, parse_signature
+from transpiler.compile.frontend.torch_signatures import (
     TORCH_SIGNATURES,
-    parse_signature,
     torch_parameters,
     torch_refusals,
     torch_signature,

@@ -12,7 +12,7 @@ import test_keyword_effects as effects
 import torch
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from transpiler.compile.frontend.signatures import (
+from transpiler.compile.frontend.torch_signatures import (
     TORCH_SIGNATURES,
     parameter_kind,
     torch_refusals,
@@ -242,7 +242,7 @@ def value_cases() -> tuple[ValueCase, ...]:
     return tuple(cases)
 
 
-# A bad value per parameter kind (signatures.PARAMETER_KINDS); `n` is a size known at launch
+# A bad value per parameter kind (torch_signatures.PARAMETER_KINDS); `n` is a size known at launch
 BAD_VALUES = {
     "flag": "n",
     "dtype": '"float32"',

@@ -6,8 +6,8 @@ from collections import Counter
 
 from transpiler.compile.frontend.config_check import HELION_FIELDS, HONOURED
 from transpiler.compile.frontend.kernel_settings import SETTINGS
-from transpiler.compile.frontend.signatures import (
-    HL_SIGNATURES,
+from transpiler.compile.frontend.signatures import HL_SIGNATURES
+from transpiler.compile.frontend.torch_signatures import (
     torch_parameters,
     torch_refusals,
     torch_signature,

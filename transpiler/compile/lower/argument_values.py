@@ -1,4 +1,4 @@
-"""A bound call's arguments checked against their parameters' kinds (signatures.PARAMETER_KINDS):
+"""A bound call's arguments checked against their parameters' kinds (torch_signatures.PARAMETER_KINDS):
 a flag known while transpiling, a dtype, a number, one of a few strings; else an error there."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..frontend.errors import ArgumentUnknownError, UnsupportedConstructError
-from ..frontend.signatures import EXCLUSIVE, parameter_kind
+from ..frontend.torch_signatures import EXCLUSIVE, parameter_kind
 from .values import BLOCK, CONST, DTYPE, HOST_TENSOR, MODULE, TUPLE, Value
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def check_values(
     kinds: dict[str, str | tuple[object, ...]] | None = None,
 ) -> None:
     """Raise at the first bound argument whose value its parameter cannot take (`kinds`: an hl
-    row's own, else signatures.parameter_kind)."""
+    row's own, else torch_signatures.parameter_kind)."""
     pair = EXCLUSIVE.get(function, ())
     if pair and all(p in bound for p in pair):
         raise k.source.error(

@@ -21,7 +21,8 @@ from ..frontend.errors import (
     UnsupportedOpError,
     near_names,
 )
-from ..frontend.signatures import HL_SIGNATURES, bind, torch_refusals, torch_signature
+from ..frontend.signatures import HL_SIGNATURES, bind
+from ..frontend.torch_signatures import torch_refusals, torch_signature
 from ..ops.alternatives import unsupported_hint
 from ..ops.hl import HL_BY_NAME, LANGUAGE_NAMES, REFUSED_LANGUAGE
 from ..ops.products import PRODUCT_METHODS, TORCH_PRODUCTS_BY_NAME

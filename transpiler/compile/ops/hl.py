@@ -53,7 +53,7 @@ class HlOp:
     # the shape analysis' rule (lower/shape_calls.RULES); None: its result is not followed (no
     # fact comes from it)
     shape: str | None = None
-    # parameter → what it must be: the values it may be, or a kind of signatures.PARAMETER_KINDS
+    # parameter → what it must be: the values it may be, or a kind of torch_signatures.PARAMETER_KINDS
     kinds: tuple[tuple[str, str | tuple[object, ...]], ...] = ()
 
     @property
