@@ -18,6 +18,7 @@ from .allocations import Allocations
 from .argument_checks import argument_value_checks
 from .autotuning import TunedTiles, autotuned_blocks
 from .block_sizes import RegisteredBlocks
+from .branches import Branches
 from .calls import Calls
 from .config_literals import config_value
 from .descriptors import Descriptor, DescriptorCopies
@@ -53,6 +54,7 @@ from .views import Views
 # the hub's fields: one component per job of lowering, each a plain class holding the hub
 COMPONENTS = {
     "statements": Statements,
+    "branches": Branches,
     "loops": Loops,
     "jagged": Jagged,
     "expressions": Expressions,
@@ -81,6 +83,7 @@ class KernelBuilder:
 
     # the components, one per job (COMPONENTS): each holds this hub as `k`, its state and its siblings
     statements: Statements
+    branches: Branches
     loops: Loops
     jagged: Jagged
     expressions: Expressions

@@ -1,4 +1,4 @@
-"""Lowering of statements inside a device loop: assignments, stores, loops, ifs."""
+"""Lowering of statements inside a device loop: assignments, stores, loops (ifs: branches.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..emit.codegen import assign
-from ..frontend.errors import BlockDependentError, DtypeMismatchError, UnsupportedConstructError
+from ..frontend.errors import DtypeMismatchError, UnsupportedConstructError
 from ..ops.products import PRODUCT_METHODS, PRODUCTS_BY_QUALIFIED
 from .argument_checks import integers_check
 from .values import BLOCK, CONST, TILES, TUPLE, Value
@@ -68,7 +68,7 @@ class Statements:
         elif isinstance(statement, cst.For):
             self.k.loops.lower_inner_loop(statement)
         elif isinstance(statement, cst.If):
-            self.lower_if(statement)
+            self.k.branches.lower_if(statement)
         else:
             self.refuse(statement, name)
 
@@ -262,109 +262,6 @@ class Statements:
         else:
             self.k.scope[name] = value  # tiles, dtypes, tuples: names for things, no code
 
-    def lower_if(self, statement: cst.If) -> None:
-        self.k.emit_comment(statement)
-        line = self.k.source.line_of(statement)
-        condition = self.k.expressions.arithmetic(
-            self.k.expressions.lower_expr(statement.test), statement.test
-        )
-        if condition.kind == CONST:  # known while transpiling (`if labels is not None:`)
-            self.static_if(statement, bool(condition.const))
-            return
-        if condition.rank:
-            raise self.k.source.error(
-                UnsupportedConstructError,
-                statement.test,
-                "an if on a block of values",
-                hint="select element-wise with torch.where(condition, a, b)",
-            )
-        if self.k.per_block.holds(condition.code):
-            raise self.k.source.error(
-                BlockDependentError,
-                statement.test,
-                "this condition reduces over the lanes of a grid tile: the kernel would decide "
-                "it per block (a partial sum of block-size elements), not over the whole range",
-                hint="reduce in a loop of its own first (store the total, then branch on it in a "
-                "second device loop), or choose per element with torch.where(condition, a, b)",
-            )
-        before, constexprs = dict(self.k.scope), dict(self.k.constexpr_names)
-        self.k.emit(f"if {ast.unparse(condition.code)}:", line)
-        self.k.depth += 1
-        self.lower_branch(lambda: self.lower_body(statement.body.body), line)
-        self.k.depth -= 1
-        after_if, after_else = self.k.scope, before
-        orelse = statement.orelse
-        if orelse is not None:
-            self.k.scope = dict(before)  # the else branch sees what the if branch did not do
-            self.k.emit("else:", line)
-            self.k.depth += 1
-            if isinstance(orelse, cst.If):
-                self.lower_branch(lambda: self.lower_if(orelse), line)
-            else:
-                self.lower_branch(lambda: self.lower_body(orelse.body.body), line)
-            self.k.depth -= 1
-            after_else = self.k.scope
-        self.k.scope = {  # what a branch assigned (the else branch's, where both did)
-            name: after_else[name]
-            if after_else.get(name) is not value
-            else after_if.get(name, value)
-            for name, value in before.items()
-        }
-        for name, value in after_if.items():  # a name both branches assign lives on after
-            other = after_else.get(name)
-            if name not in before and other is not None and self.same_branch_value(value, other):
-                self.k.scope[name] = other
-        for name in set(after_if) & set(after_else):
-            first, second = after_if[name], after_else[name]
-            if first is second or first.kind != BLOCK or second.kind != BLOCK:
-                continue
-            if len(first.dims) != len(second.dims) or not self.k.loops.dims_match(
-                first.dims, second.dims
-            ):
-                self.k.scope.pop(name, None)  # a use after the if is a ShapeError there
-                self.k.branch_shapes[name] = (
-                    f"{name!r} has a different shape after each branch of the if on line {line} "
-                    f"({_shape(first)} in one, {_shape(second)} in the other)",
-                    f"give {name!r} the same shape in both branches (index with the same tiles "
-                    "and ':'), or use two names",
-                )
-        # a name a branch made block-size arithmetic holds it only on that branch
-        self.k.constexpr_names = {
-            k: v for k, v in self.k.constexpr_names.items() if constexprs.get(k) is v
-        }
-
-    def same_branch_value(self, first: Value, second: Value) -> bool:
-        """Whether a name two branches assign is one Triton variable after the `if`: a named
-        block of the same axes and kind of number in both (`high = tile_q.end` / `= seq_len`)."""
-        if first is second:
-            return True
-        return (
-            first.kind == second.kind == BLOCK
-            and isinstance(first.code, ast.Name)
-            and isinstance(second.code, ast.Name)
-            and first.code.id == second.code.id
-            and (first.dtype == second.dtype or None in (first.dtype, second.dtype))
-            and len(first.dims) == len(second.dims)
-            and self.k.loops.dims_match(first.dims, second.dims)
-        )
-
-    def lower_branch(self, lower, line: int) -> None:
-        """A branch's statements; `pass` where none is left (an `if` decided while
-        transpiling, an inlined identity) so the generated `if` keeps a body."""
-        first = len(self.k.lines)
-        lower()
-        if all(added.text.lstrip().startswith("#") for added in self.k.lines[first:]):
-            self.k.emit("pass", line)
-
-    def static_if(self, statement: cst.If, taken: bool) -> None:
-        """An `if` decided while transpiling: only its branch taken is lowered, no `if` left."""
-        if taken:
-            self.lower_body(statement.body.body)
-        elif isinstance(statement.orelse, cst.If):
-            self.lower_if(statement.orelse)
-        elif statement.orelse is not None:
-            self.lower_body(statement.orelse.body.body)
-
 
 def _integer_block(value: Value | None) -> bool:
     """An integer tensor block (torch keeps its dtype in place), not a Python int."""
@@ -379,14 +276,6 @@ def _integer_block(value: Value | None) -> bool:
 def _widens_integer_block(before: Value | None, after: Value) -> bool:
     """`acc op= value` where acc is an integer tensor block and the result is float."""
     return _integer_block(before) and after.dtype == "float"
-
-
-def _shape(value: Value) -> str:
-    """How an error names a value's dims: [tile_m, :] style."""
-    labels = [
-        "1" if axis is None else ":" if axis.key is not None else axis.label for axis in value.dims
-    ]
-    return "[" + ", ".join(labels) + "]"
 
 
 def _binary_for(operator: str) -> cst.BaseBinaryOp:
