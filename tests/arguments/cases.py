@@ -94,117 +94,73 @@ OVERRIDES[("atomic_xchg", "sem")] = (
 )
 
 
+def spelling_rows(text: str) -> tuple[tuple[str, str, str], ...]:
+    """(function, parameter, kernel line) from `function parameter | line` lines (`#`: a
+    comment), one row a line."""
+    rows = []
+    for row in text.strip().splitlines():
+        row = row.strip()
+        if row and not row.startswith("#"):
+            names, line = row.split(" | ", 1)
+            function, parameter = names.split()
+            rows.append((function, parameter, line))
+    return tuple(rows)
+
+
 # Other spellings of the same parameters: by position where the keyword rows name them, by
 # keyword where they give them by position, negative dims, and values of the other kind.
-SPELLINGS: tuple[tuple[str, str, str], ...] = (
-    ("sum", "keepdim", "out[tile_m, :] = x[tile_m, :].sum(1, True)"),
-    ("sum", "keepdim", "out[tile_m, :] = torch.sum(x[tile_m, :], 1, True)"),
-    ("sum", "dim", "out[tile_m, 0] = torch.sum(x[tile_m, :], -1)"),
-    ("reduce", "other", "out[tile_m, 0] = hl.reduce(lambda a, b: a * b, x[tile_m, :], 1, 1.0)"),
-    (
-        "reduce",
-        "keep_dims",
-        "out[tile_m, :] = hl.reduce(lambda a, b: a + b, x[tile_m, :], 1, 0.0, True)",
-    ),
-    ("cumsum", "reverse", "out[tile_m, :] = hl.cumsum(x[tile_m, :], 1, True)"),
-    ("cumprod", "reverse", "out[tile_m, :] = hl.cumprod(x[tile_m, :], -1, True)"),
-    ("atomic_add", "sem", 'hl.atomic_add(out, [tile_m, 0], x[tile_m, 0], "release")'),
-    (
-        "atomic_add",
-        "target",
-        'hl.atomic_add(target=out, index=[tile_m, 0], value=x[tile_m, 0], sem="acq_rel")',
-    ),
-    (
-        "atomic_cas",
-        "expected",
-        "hl.atomic_cas(idx, [tile_m], expected=idx[tile_m], value=idx[tile_m] * 2)",
-    ),
-    (
-        "load",
-        "eviction_policy",
-        'out[tile_m, 0] = hl.load(x, [tile_m, 0], tile_m.index < 5, "evict_last")',
-    ),
-    ("store", "extra_mask", "hl.store(out, [tile_m, 1], x[tile_m, 1], tile_m.index > 3)"),
-    (
-        "store",
-        "index",
-        "hl.store(tensor=out, index=[tile_m, 1], value=x[tile_m, 1], extra_mask=tile_m.index > 3)",
-    ),
-    ("var", "unbiased", "out[tile_m, 0] = x[tile_m, :].var(1, False)"),
-    ("std", "keepdim", "out[tile_m, :] = torch.std(x[tile_m, :], 1, True, True)"),
-    ("var", "correction", "out[tile_m, :] = x[tile_m, :].var(1, keepdim=True, correction=2)"),
-    ("var", "dim", "out[tile_m, :] = torch.var(x[tile_m, :], dim=-1, correction=0, keepdim=True)"),
-    ("std", "unbiased", "out[tile_m, 0] = x[tile_m, :].std(-1, unbiased=False)"),
-    ("cumsum", "dtype", "out[tile_m, :] = torch.cumsum(x[tile_m, :], -1, dtype=torch.float64)"),
-    (
-        "log_softmax",
-        "dim",
-        "out[tile_m, :] = F.log_softmax(x[tile_m, :], dim=-1, dtype=torch.float64)",
-    ),
-    ("sort", "descending", "out[tile_m, :] = torch.sort(x[tile_m, :], 1, True)[0]"),
-    (
-        "sort",
-        "stable",
-        "out[tile_m, :] = torch.sort(x[tile_m, :], descending=True, stable=True)[1].float()",
-    ),
-    ("argsort", "descending", "out[tile_m, :] = torch.argsort(x[tile_m, :], -1, True).float()"),
-    ("max", "keepdim", "out[tile_m, :] = x[tile_m, :].max(1, True)[0] + x[tile_m, :]"),
-    (
-        "min",
-        "keepdim",
-        "out[tile_m, :] = x[tile_m, :].min(dim=1, keepdim=True).values + x[tile_m, :]",
-    ),
-    ("argmax", "keepdim", "out[tile_m, :] = x[tile_m, :].argmax(1, True).float()"),
-    ("logsumexp", "keepdim", "out[tile_m, :] = torch.logsumexp(x[tile_m, :], -1, True)"),
-    ("nan_to_num", "nan", "out[tile_m, :] = torch.nan_to_num(x[tile_m, :] / 0.0, 1.5, 2.5, -2.5)"),
-    ("softplus", "beta", "out[tile_m, :] = F.softplus(x[tile_m, :], 2.0, 0.5)"),
-    ("elu", "alpha", "out[tile_m, :] = F.elu(x[tile_m, :], 0.3) + F.celu(x[tile_m, :], 0.7)"),
-    ("leaky_relu", "negative_slope", "out[tile_m, :] = F.leaky_relu(x[tile_m, :], 0.3)"),
-    ("hardtanh", "min_val", "out[tile_m, :] = F.hardtanh(x[tile_m, :], -0.5, 0.25)"),
-    (
-        "softshrink",
-        "lambd",
-        "out[tile_m, :] = F.softshrink(x[tile_m, :], 0.7) + F.hardshrink(x[tile_m, :], 0.6)",
-    ),
-    ("threshold", "value", "out[tile_m, :] = F.threshold(x[tile_m, :], 0.5, -3.0)"),
-    ("clamp", "min", "out[tile_m, :] = torch.clamp(x[tile_m, :], -0.5, 0.5)"),
-    ("lerp", "weight", "out[tile_m, :] = torch.lerp(x[tile_m, :], x[tile_m, :] * 2, 0.3)"),
-    (
-        "addcmul",
-        "value",
-        "out[tile_m, :] = torch.addcmul(x[tile_m, :], x[tile_m, :], x[tile_m, :], value=-0.5)",
-    ),
-    ("normalize", "p", "out[tile_m, :] = F.normalize(x[tile_m, :], 1.0, 1, 1e-3)"),
-    ("normalize", "p", 'out[tile_m, :] = F.normalize(x[tile_m, :], float("inf"), -1)'),
-    (
-        "vector_norm",
-        "ord",
-        'out[tile_m, :] = x[tile_m, :] / torch.linalg.vector_norm(x[tile_m, :], float("inf"), 1, True)',
-    ),
-    (
-        "gelu",
-        "approximate",
-        'out[tile_m, :] = F.gelu(x[tile_m, :], approximate="none") + F.gelu(x[tile_m, :], approximate="tanh")',
-    ),
-    ("full", "dtype", "out[tile_m, :] = hl.full([tile_m, n], -1.5, torch.float32) + x[tile_m, :]"),
-    ("zeros", "dtype", "out[tile_m, :] = hl.zeros([tile_m, n], torch.float32) + x[tile_m, :]"),
-    # a float fill into an integer or bool dtype (tl.full takes none: sm_90 refused the code)
-    (
-        "full",
-        "dtype",
-        "out[tile_m, :] = x[tile_m, :] + hl.full([tile_m, n], 2.0, dtype=torch.int32)",
-    ),
-    (
-        "full_like",
-        "dtype",
-        "out[tile_m, :] = x[tile_m, :] + torch.full_like(x[tile_m, :], 2.7, dtype=torch.int32)",
-    ),
-    (
-        "full_like",
-        "dtype",
-        "out[tile_m, :] = x[tile_m, :] * torch.full_like(x[tile_m, :], 1.0, dtype=torch.bool)",
-    ),
-    ("ones_like", "input", "out[tile_m, :] = x[tile_m, :] + torch.ones_like(idx[tile_m])[:, None]"),
+SPELLINGS: tuple[tuple[str, str, str], ...] = spelling_rows(
+    """
+        sum keepdim | out[tile_m, :] = x[tile_m, :].sum(1, True)
+        sum keepdim | out[tile_m, :] = torch.sum(x[tile_m, :], 1, True)
+        sum dim | out[tile_m, 0] = torch.sum(x[tile_m, :], -1)
+        reduce other | out[tile_m, 0] = hl.reduce(lambda a, b: a * b, x[tile_m, :], 1, 1.0)
+        reduce keep_dims | out[tile_m, :] = hl.reduce(lambda a, b: a + b, x[tile_m, :], 1, 0.0, True)
+        cumsum reverse | out[tile_m, :] = hl.cumsum(x[tile_m, :], 1, True)
+        cumprod reverse | out[tile_m, :] = hl.cumprod(x[tile_m, :], -1, True)
+        atomic_add sem | hl.atomic_add(out, [tile_m, 0], x[tile_m, 0], "release")
+        atomic_add target | hl.atomic_add(target=out, index=[tile_m, 0], value=x[tile_m, 0], sem="acq_rel")
+        atomic_cas expected | hl.atomic_cas(idx, [tile_m], expected=idx[tile_m], value=idx[tile_m] * 2)
+        load eviction_policy | out[tile_m, 0] = hl.load(x, [tile_m, 0], tile_m.index < 5, "evict_last")
+        store extra_mask | hl.store(out, [tile_m, 1], x[tile_m, 1], tile_m.index > 3)
+        store index | hl.store(tensor=out, index=[tile_m, 1], value=x[tile_m, 1], extra_mask=tile_m.index > 3)
+        var unbiased | out[tile_m, 0] = x[tile_m, :].var(1, False)
+        std keepdim | out[tile_m, :] = torch.std(x[tile_m, :], 1, True, True)
+        var correction | out[tile_m, :] = x[tile_m, :].var(1, keepdim=True, correction=2)
+        var dim | out[tile_m, :] = torch.var(x[tile_m, :], dim=-1, correction=0, keepdim=True)
+        std unbiased | out[tile_m, 0] = x[tile_m, :].std(-1, unbiased=False)
+        cumsum dtype | out[tile_m, :] = torch.cumsum(x[tile_m, :], -1, dtype=torch.float64)
+        log_softmax dim | out[tile_m, :] = F.log_softmax(x[tile_m, :], dim=-1, dtype=torch.float64)
+        sort descending | out[tile_m, :] = torch.sort(x[tile_m, :], 1, True)[0]
+        sort stable | out[tile_m, :] = torch.sort(x[tile_m, :], descending=True, stable=True)[1].float()
+        argsort descending | out[tile_m, :] = torch.argsort(x[tile_m, :], -1, True).float()
+        max keepdim | out[tile_m, :] = x[tile_m, :].max(1, True)[0] + x[tile_m, :]
+        min keepdim | out[tile_m, :] = x[tile_m, :].min(dim=1, keepdim=True).values + x[tile_m, :]
+        argmax keepdim | out[tile_m, :] = x[tile_m, :].argmax(1, True).float()
+        logsumexp keepdim | out[tile_m, :] = torch.logsumexp(x[tile_m, :], -1, True)
+        nan_to_num nan | out[tile_m, :] = torch.nan_to_num(x[tile_m, :] / 0.0, 1.5, 2.5, -2.5)
+        softplus beta | out[tile_m, :] = F.softplus(x[tile_m, :], 2.0, 0.5)
+        elu alpha | out[tile_m, :] = F.elu(x[tile_m, :], 0.3) + F.celu(x[tile_m, :], 0.7)
+        leaky_relu negative_slope | out[tile_m, :] = F.leaky_relu(x[tile_m, :], 0.3)
+        hardtanh min_val | out[tile_m, :] = F.hardtanh(x[tile_m, :], -0.5, 0.25)
+        softshrink lambd | out[tile_m, :] = F.softshrink(x[tile_m, :], 0.7) + F.hardshrink(x[tile_m, :], 0.6)
+        threshold value | out[tile_m, :] = F.threshold(x[tile_m, :], 0.5, -3.0)
+        clamp min | out[tile_m, :] = torch.clamp(x[tile_m, :], -0.5, 0.5)
+        lerp weight | out[tile_m, :] = torch.lerp(x[tile_m, :], x[tile_m, :] * 2, 0.3)
+        addcmul value | out[tile_m, :] = torch.addcmul(x[tile_m, :], x[tile_m, :], x[tile_m, :], value=-0.5)
+        normalize p | out[tile_m, :] = F.normalize(x[tile_m, :], 1.0, 1, 1e-3)
+        normalize p | out[tile_m, :] = F.normalize(x[tile_m, :], float("inf"), -1)
+        vector_norm ord | out[tile_m, :] = x[tile_m, :] / torch.linalg.vector_norm(x[tile_m, :], float("inf"), 1, True)
+        gelu approximate | out[tile_m, :] = F.gelu(x[tile_m, :], approximate="none") + F.gelu(x[tile_m, :], approximate="tanh")
+        full dtype | out[tile_m, :] = hl.full([tile_m, n], -1.5, torch.float32) + x[tile_m, :]
+        zeros dtype | out[tile_m, :] = hl.zeros([tile_m, n], torch.float32) + x[tile_m, :]
+        # a float fill into an integer or bool dtype (tl.full takes none: sm_90 refused the code)
+        full dtype | out[tile_m, :] = x[tile_m, :] + hl.full([tile_m, n], 2.0, dtype=torch.int32)
+        full_like dtype | out[tile_m, :] = x[tile_m, :] + torch.full_like(x[tile_m, :], 2.7, dtype=torch.int32)
+        full_like dtype | out[tile_m, :] = x[tile_m, :] * torch.full_like(x[tile_m, :], 1.0, dtype=torch.bool)
+        ones_like input | out[tile_m, :] = x[tile_m, :] + torch.ones_like(idx[tile_m])[:, None]
+        """
+) + (
     (
         "static_range",
         "step",
