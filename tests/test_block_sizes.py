@@ -81,7 +81,9 @@ def test_other_updates_keep_the_lanes_outside_the_tensor():
     text = kernel_text("exp_and_max", rand(5, 7))
     assert "part = tl.where(mask_m[:, None] & mask_n[None, :], part + tl.exp(x_tile), part)" in text
     compact = "".join(text.split())  # however the formatter wraps it
-    assert "best=tl.where(mask_n[None,:],tl.maximum(best,x_tile_1" in compact
+    # line 42 reads x[tile_m, tile_n] again: line 41's load serves it (reused_loads.py)
+    assert "best=tl.where(mask_n[None,:],tl.maximum(best,x_tile," in compact
+    assert compact.count("tl.load(") == 1
     assert "tl.max(best, axis=1) + tl.sum(total, axis=1)" in text  # no masks: all lanes valid
 
 

@@ -81,21 +81,30 @@ class Indexing:
                     target.value if isinstance(target, cst.Name) else None,
                 )
             else:
+                key = self.k.reused_loads.key(base.name, pointers, mask, native)
+                reused = self.k.reused_loads.reuse(key)
+                if reused is not None:  # read in this block already, nothing stored since
+                    return reused
                 loaded = self.pointer_load(base.name, pointers, mask, native, line)
             self.k.note_load(base.name, dims)
             storage = expr("p.dtype.element_ty", p=self.k.tensor_pointer(base.name))
-            if node is not self.k.direct_value and descriptor is None:
+            direct = node is self.k.direct_value
+            if not direct and descriptor is None:
                 name = self.k.names.fresh(f"{base.name}_tile")
                 self.k.emit(assign(name, loaded), line)
                 loaded = ast.Name(id=name)
-            value = block(loaded, dims)
-            return replace(
-                value,
+            value = replace(
+                block(loaded, dims),
                 storage=storage,
                 native=native,
                 zero_outside=frozenset(dims),
                 loaded_from=frozenset({base.name}),
             )
+            if descriptor is None and direct:
+                self.k.reused_loads.hold_when_named(key, value, pointers, mask)
+            elif descriptor is None:
+                self.k.reused_loads.hold(key, value, pointers, mask)
+            return value
         if base.kind == TUPLE:
             index = self.k.expressions.lower_expr(node.slice[0].slice.value)
             return base.items[index.const]

@@ -40,6 +40,7 @@ from .programs import PersistentPrograms
 from .random import Random
 from .reduction_loops import ReductionLoops, restructure
 from .reductions import Reductions
+from .reused_loads import ReusedLoads
 from .row_evictions import with_evictions
 from .scans import Scans
 from .slices import Slices
@@ -75,6 +76,7 @@ COMPONENTS = {
     "slices": Slices,
     "tensor_tuples": TensorTuples,
     "descriptor_copies": DescriptorCopies,
+    "reused_loads": ReusedLoads,
 }
 
 
@@ -104,6 +106,7 @@ class KernelBuilder:
     slices: Slices
     tensor_tuples: TensorTuples
     descriptor_copies: DescriptorCopies
+    reused_loads: ReusedLoads
 
     def __init__(
         self,

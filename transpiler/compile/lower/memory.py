@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 import libcst.matchers as m
 
-from ..emit.codegen import expr
+from ..emit.codegen import assign, expr
 from ..frontend.errors import StoreTargetError, UnsupportedConstructError
 from ..frontend.signatures import HL_SIGNATURES
 from .values import HOST_TENSOR, Value, block
@@ -66,9 +66,9 @@ class Memory:
         extra = self.k.expressions.arithmetic(self.k.expressions.lower_expr(node), node)
         return extra.code if mask is None else expr("a & b", a=mask, b=extra.code)
 
-    def access(self, name: str, args, node: cst.Call):
-        """The tensor, its named pointers, mask (extra_mask too), axes and line of
-        `target[index]`: the row's first two parameters, bound by its signature."""
+    def access(self, name: str, args, node: cst.Call, named: bool = True):
+        """The tensor, its pointers (`named`: as `x_ptrs`), mask (extra_mask too), axes and
+        line of `target[index]`: the row's first two parameters, bound by its signature."""
         target, index = HL_SIGNATURES[name].positional[:2]
         covered = len(self.k.coverage)
         tensor, pointers, mask, dims = self.indexed(
@@ -78,27 +78,50 @@ class Memory:
             del self.k.coverage[covered:]  # (a tile over x and y loading x: no size check)
         mask = self.extra_mask(mask, args, node)
         line = self.k.source.line_of(node)
-        pointers = self.k.indexing.named_pointers(tensor, pointers, line)
+        if named:
+            pointers = self.k.indexing.named_pointers(tensor, pointers, line)
         return tensor, pointers, mask, dims, line
 
     def load(self, name: str, args, node: cst.Call) -> Value:
-        """`hl.load(x, [i, j], extra_mask=..., eviction_policy=...)`."""
-        tensor, pointers, mask, dims, line = self.access(name, args, node)
+        """`hl.load(x, [i, j], extra_mask=..., eviction_policy=...)`; an equal load made
+        earlier in the block, nothing stored since, is reused (reused_loads.py)."""
+        tensor, pointers, mask, dims, line = self.access(name, args, node, named=False)
+        policy = self.eviction_policy(args)
+        how = f"hl.load {ast.dump(policy) if policy is not None else ''}"  # not x[...]'s
+        key = self.k.reused_loads.key(tensor, pointers, mask, False, how)
+        reused = self.k.reused_loads.reuse(key)
+        if reused is not None:
+            return reused
+        named = self.k.indexing.named_pointers(tensor, pointers, line)
         self.k.sync_before_load(tensor, line)
-        code = self.k.indexing.load(pointers, mask)
+        code = self.k.indexing.load(named, mask)
         self.k.note_load(tensor, dims)
-        policy = _given(args, "eviction_policy")
         if policy is not None:
-            value = self.k.expressions.lower_expr(policy)
-            if value.const not in _EVICTION_POLICIES:
-                raise self.k.source.error(
-                    UnsupportedConstructError,
-                    policy,
-                    f"eviction_policy={self.k.source.code(policy)}",
-                    hint=f"one of {sorted(_EVICTION_POLICIES)}, or leave it out",
-                )
-            code.args[0].keywords.append(ast.keyword(arg="eviction_policy", value=value.code))
-        return replace(block(code, dims), loaded_from=frozenset({tensor}))
+            code.args[0].keywords.append(ast.keyword(arg="eviction_policy", value=policy))
+        value = replace(block(code, dims), loaded_from=frozenset({tensor}))
+        if node is not self.k.direct_value:
+            loaded = self.k.names.fresh(f"{tensor}_tile")
+            self.k.emit(assign(loaded, code), line)
+            value = replace(value, code=ast.Name(id=loaded))
+            self.k.reused_loads.hold(key, value, pointers, mask)
+        else:
+            self.k.reused_loads.hold_when_named(key, value, pointers, mask)
+        return value
+
+    def eviction_policy(self, args) -> ast.expr | None:
+        """`eviction_policy=`: one tl.load takes, or None."""
+        policy = _given(args, "eviction_policy")
+        if policy is None:
+            return None
+        value = self.k.expressions.lower_expr(policy)
+        if value.const not in _EVICTION_POLICIES:
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                policy,
+                f"eviction_policy={self.k.source.code(policy)}",
+                hint=f"one of {sorted(_EVICTION_POLICIES)}, or leave it out",
+            )
+        return value.code
 
     def written(self, tensor: str, dims, value_node: cst.BaseExpression, node: cst.Call) -> Value:
         """The value written into `tensor` (noted as stored), its shape checked against the

@@ -93,6 +93,8 @@ class Statements:
             for target in small.targets:
                 self.assign(target.target, value, small)
             target = small.targets[0].target
+            if len(small.targets) == 1 and isinstance(target, cst.Name):
+                self.k.reused_loads.named(value, target.value)  # `a = x[tile]`: a holds it
             if (
                 len(small.targets) == 1
                 and isinstance(target, cst.Name)
