@@ -198,13 +198,19 @@ class Indexing:
             self.k.unsynced_stores.add(base.name)
             self.fused_tail(base.name, value, mask, dims, line, augmented)
             return
+        held = None  # `y[tile] += y[tile] * 2`: the value's load of y serves the update's
+        if augmented is not None:
+            held = self.k.reused_loads.reuse(
+                self.k.reused_loads.key(base.name, pointers, mask, False)
+            )
         pointers = self.named_pointers(base.name, pointers, line)
         if augmented is not None:
             if augmented not in ("&", "|", "^"):
                 self.k.note_arithmetic((self.k.host_tensor(base.name), value), node)
             in_place_check(self.k, base.name, value, augmented, line)
-            self.k.sync_before_load(base.name, line)
-            current = self.load(pointers, mask)
+            if held is None:
+                self.k.sync_before_load(base.name, line)
+            current = held.code if held is not None else self.load(pointers, mask)
             value = value.with_code(expr(f"a {augmented} b", a=current, b=value.code))
         self.emit_store(pointers, value.code, mask, line)
         self.k.unsynced_stores.add(base.name)
