@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...distributed.host_helpers import HOST_HELPERS as DISTRIBUTED_HOST_HELPERS
 from .prelude_math import MATH_HELPERS
 from .prelude_orderings import ORDERING_HELPERS
+from .prelude_products import PRODUCT_HELPERS
 
 # Each helper: its source, and the helpers it calls. Kept as plain Triton a reader can follow.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -209,20 +210,6 @@ def zero_dim_as(value, row_dtype: tl.constexpr):
 """,
         ("upcast_half",),
     ),
-    "as_factor": (
-        """@triton.jit
-def as_factor(value, dtype: tl.constexpr):
-    # a product's factor torch holds in a 16-bit float (a bfloat16 tile times a Python number
-    # stays bfloat16): rounded to it, so that tl.dot runs on tensor cores as torch.bmm does;
-    # other tiles (float32, integers scaled by a float) as float32, the other factor alike
-    if dtype.is_fp16() or dtype.is_bf16():
-        value = value.to(dtype)
-    else:
-        value = value.to(tl.float32)
-    return value
-""",
-        (),
-    ),
     "randint_between": (
         """@triton.jit
 def randint_between(seed, offsets, low, high):
@@ -234,6 +221,7 @@ def randint_between(seed, offsets, low, high):
     ),
     **MATH_HELPERS,
     **ORDERING_HELPERS,
+    **PRODUCT_HELPERS,
 }
 
 

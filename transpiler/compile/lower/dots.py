@@ -175,7 +175,12 @@ class Dots:
             acc_shape = self.block_shape(dims[1:])
         if not batch and None in (left.dims[-2], right.dims[-1]):
             return self.narrow_product(operands, acc, out_dtype, dims, node)
-        code = expr("tl.dot(a, b)", a=operands[0], b=operands[1])
+        # into a float accumulator through dot_into: float64 factors (or a float64 accumulator)
+        # would give tl.dot's result another dtype than the accumulator's
+        into = acc is not None and _product_dtype(acc) == "float"
+        if into:
+            self.k.use_helper("dot_into")
+        code = expr("dot_into(a, b)" if into else "tl.dot(a, b)", a=operands[0], b=operands[1])
         self.with_precision(code)
         if acc is not None:
             acc_code = acc.code
@@ -188,8 +193,8 @@ class Dots:
         elif _product_dtype(acc) == "int":  # int8 factors into an int32 accumulator
             code.keywords.append(ast.keyword(arg="out_dtype", value=expr("tl.int32")))
         if (
-            as_stored and _product_dtype(acc) == "float"
-        ):  # float8 factors on Hopper: add each MMA's sum into the float32 acc
+            as_stored and _product_dtype(acc) == "float" and not into
+        ):  # float8 factors on Hopper: add each MMA's sum into the float32 acc (dot_into does)
             code.keywords.append(ast.keyword(arg=PRECISE_FLOAT8, value=ast.Constant(value=0)))
         if unit_batch:
             code = expr("tl.reshape(v, s)", v=code, s=self.block_shape(dims))

@@ -48,7 +48,7 @@ class Scaled:
 
 
 def _is_product(code: ast.expr) -> bool:
-    """tl.dot(...), or a cast of one (`(q @ k.T).float()`), or a cast of a name (a product
+    """tl.dot(...) or dot_into(...), or a cast of one (`(q @ k.T).float()`), or a cast of a name (a product
     split_k.py accumulated in chunks)."""
     while (
         isinstance(code, ast.Call)
@@ -58,7 +58,7 @@ def _is_product(code: ast.expr) -> bool:
     ):
         code = code.func.value
     return isinstance(code, ast.Name) or (
-        isinstance(code, ast.Call) and ast.unparse(code.func) == "tl.dot"
+        isinstance(code, ast.Call) and ast.unparse(code.func) in ("tl.dot", "dot_into")
     )
 
 

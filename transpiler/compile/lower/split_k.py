@@ -141,8 +141,9 @@ def split_whole_k(
         for index, value in enumerate((left, right))
     ]
     product = fresh("product")
+    builder.use_helper("dot_into")  # the chunks' sum keeps its dtype (float64 factors too)
     step = builder.dots.with_precision(
-        expr("tl.dot(a, b, c)", a=operands[0], b=operands[1], c=ast.Name(id=product))
+        expr("dot_into(a, b, c)", a=operands[0], b=operands[1], c=ast.Name(id=product))
     )
     if out_dtype is not None:
         step.keywords.append(

@@ -1,0 +1,43 @@
+"""@triton.jit helpers for matrix products: a product added into an accumulator, factors rounded."""
+
+from __future__ import annotations
+
+# Each helper: its source, and the helpers it calls (prelude.HELPERS takes them all).
+PRODUCT_HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "dot_into": (
+        """@triton.jit
+def dot_into(a, b, acc, input_precision: tl.constexpr = None, out_dtype: tl.constexpr = tl.float32):
+    # tl.dot(a, b, acc) with the sum kept in acc's dtype, which a loop carries: float64 factors
+    # multiply in float64 (tl.dot gives them a float64 result, never a float32 one); others into
+    # a float64 acc multiply in float32, as torch's `acc + a @ b`, and are added after
+    if a.dtype == tl.float64 or b.dtype == tl.float64:
+        wide = tl.dot(a.to(tl.float64), b.to(tl.float64), acc.to(tl.float64), out_dtype=tl.float64)
+        result = wide.to(acc.dtype)
+    elif acc.dtype == tl.float64:
+        product = tl.dot(a, b, input_precision=input_precision, max_num_imprecise_acc=0,
+                         out_dtype=out_dtype)
+        result = acc + product
+    else:
+        result = tl.dot(a, b, acc, input_precision=input_precision, max_num_imprecise_acc=0,
+                        out_dtype=out_dtype)
+    return result
+""",
+        (),
+    ),
+    "as_factor": (
+        """@triton.jit
+def as_factor(value, dtype: tl.constexpr):
+    # a product's factor torch holds in a 16-bit float (a bfloat16 tile times a Python number
+    # stays bfloat16): rounded to it, so that tl.dot runs on tensor cores as torch.bmm does;
+    # float64 tiles stay float64; others (float32, integers scaled by a float) as float32
+    if dtype.is_fp16() or dtype.is_bf16():
+        value = value.to(dtype)
+    elif dtype.is_fp64():
+        value = value.to(tl.float64)
+    else:
+        value = value.to(tl.float32)
+    return value
+""",
+        (),
+    ),
+}
