@@ -100,7 +100,11 @@ def test_products_take_float8_as_stored_with_a_precise_accumulator() -> None:
         SOURCE, example_args={"float8_attention": (q, k, v, 0.2)}, only=("float8_attention",)
     ).code
     assert "tl.float8e5" in code  # the cast of the probabilities
-    assert code.count("max_num_imprecise_acc=0") == 2  # both products
+    kernel = code.split("\n@triton.jit\ndef dot_into")[0]
+    # both products: those into an accumulator (p @ v, q @ k.T's chunks when K is split)
+    # through dot_into, which always passes it
+    assert kernel.count("max_num_imprecise_acc=0") == 1 and kernel.count("dot_into(") == 2
+    assert "acc, input_precision=input_precision, max_num_imprecise_acc=0," in code
     assert "upcast_half(tl.load(q_ptrs" not in code  # a factor read only by the product
 
 

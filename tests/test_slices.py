@@ -65,7 +65,7 @@ def test_a_slice_is_an_axis_masked_by_the_tensor():
     assert "offs_a = a_begin + tl.arange(0, BLOCK_SIZE_HALF * 2).to(INDEX_DTYPE)" in text
     assert "mask_a = offs_a < k" in text  # as long as its lanes: only the tensor's end masks
     assert "w_tile = tl.reshape(pairs, [BLOCK_SIZE_HALF * 2, BLOCK_N])" in text
-    assert "acc = tl.dot(" in text
+    assert "acc = dot_into(" in text
 
 
 @pytest.mark.parametrize("sizes", [(37, 45, 29), (1, 1, 1), (16, 64, 16), (5, 70, 3)], ids=str)

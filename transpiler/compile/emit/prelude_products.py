@@ -7,20 +7,17 @@ PRODUCT_HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "dot_into": (
         """@triton.jit
 def dot_into(a, b, acc, input_precision: tl.constexpr = None, out_dtype: tl.constexpr = tl.float32):
-    # tl.dot(a, b, acc) with the sum kept in acc's dtype, which a loop carries: float64 factors
-    # multiply in float64 (tl.dot gives them a float64 result, never a float32 one); others into
-    # a float64 acc multiply in float32, as torch's `acc + a @ b`, and are added after
+    # tl.dot(a, b, acc), the sum kept in acc's dtype: float64 factors multiply in float64; others
+    # into a float64 acc in float32, added after (torch's `acc + a @ b`)
     if a.dtype == tl.float64 or b.dtype == tl.float64:
         wide = tl.dot(a.to(tl.float64), b.to(tl.float64), acc.to(tl.float64), out_dtype=tl.float64)
-        result = wide.to(acc.dtype)
+        acc = wide.to(acc.dtype)
     elif acc.dtype == tl.float64:
-        product = tl.dot(a, b, input_precision=input_precision, max_num_imprecise_acc=0,
-                         out_dtype=out_dtype)
-        result = acc + product
+        acc += tl.dot(a, b, input_precision=input_precision, out_dtype=out_dtype)
     else:
-        result = tl.dot(a, b, acc, input_precision=input_precision, max_num_imprecise_acc=0,
-                        out_dtype=out_dtype)
-    return result
+        acc = tl.dot(a, b, acc, input_precision=input_precision, max_num_imprecise_acc=0,
+                     out_dtype=out_dtype)
+    return acc
 """,
         (),
     ),
