@@ -466,3 +466,66 @@ def test_in_place_addition_into_every_dtype():
             if why:
                 wrong.append(f"{key}: {why}")
     assert not wrong, "\n".join(wrong)
+
+
+FLOAT_ARGUMENT_SOURCE = (
+    HEADER
+    + """
+@helion.kernel()
+def scaled(x: torch.Tensor, s: float) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * s + 1.0
+    return out
+
+
+@helion.kernel()
+def shifted(x: torch.Tensor, s) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = torch.where(x[tile] > s, x[tile] - s, s)
+    return out
+
+
+@helion.kernel()
+def product_scaled(x: torch.Tensor, y: torch.Tensor, s: float) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * y[tile] * s
+    return out
+
+
+@helion.kernel()
+def scaled_exactly(x: torch.Tensor, s: hl.constexpr) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * s + 1.0
+    return out
+"""
+)
+
+
+@pytest.mark.parametrize("name", ["scaled", "shifted", "product_scaled"])
+def test_a_float64_tensor_with_a_float_argument_is_refused(name):
+    """Triton passes a float argument as float32 (0.1 is off by 1.5e-9): a float64 tensor meeting
+    one is refused at the launch; a float32 one computes as torch does (torch rounds the number
+    to float32 too); an hl.constexpr argument is written into the kernel, exact."""
+    x = torch.randn(23, dtype=torch.float64)
+    args = (x, x.flip(0)) if name == "product_scaled" else (x,)
+    with pytest.raises(TypeError, match=r"line \d+ computes with float64 x and a float argument"):
+        generated(FLOAT_ARGUMENT_SOURCE, name, *args, 0.1)(*args, 0.1)
+    single = torch.randn(23)
+    expected = {
+        "scaled": single * 0.1 + 1.0,
+        "shifted": torch.where(single > 0.1, single - 0.1, 0.1),
+        "product_scaled": single * single.flip(0) * 0.1,
+    }
+    args = (single, single.flip(0)) if name == "product_scaled" else (single,)
+    actual = generated(FLOAT_ARGUMENT_SOURCE, name, *args, 0.1)(*args, 0.1)
+    assert mismatch(actual, expected[name]) is None
+
+
+def test_an_hl_constexpr_float_stays_exact_in_float64():
+    x = torch.randn(23, dtype=torch.float64)
+    actual = generated(FLOAT_ARGUMENT_SOURCE, "scaled_exactly", x, 0.1)(x, 0.1)
+    assert torch.equal(actual, x * 0.1 + 1.0)

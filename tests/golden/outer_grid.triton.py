@@ -35,7 +35,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     if isinstance(scale, torch.Tensor):
         raise TypeError("scale is a number parameter: pass a Python number (scale.item())")
     INDEX_DTYPE = check_tensors({"a": a, "b": b, "out": out}, ranks={"a": 1, "b": 1},
-                                arithmetic={"a": 12, "b": 12})
+                                arithmetic={"a": 12, "b": 12}, floats={"a": (12, scale)})
     BLOCK_M, BLOCK_N = 32, 32
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N),)
@@ -45,7 +45,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal names the tensor
+def check_tensors(tensors, ranks=None, arithmetic=None, floats=None, why=""):  # each refusal names the tensor
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):
@@ -58,6 +58,10 @@ def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal
             raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+    for name, (line, number) in (floats or {}).items():  # Triton passes it as float32
+        if tensors[name].dtype == torch.float64 and isinstance(number, float):
+            fix = "annotate the argument hl.constexpr, or write the number in the kernel"
+            raise TypeError(f"line {line} computes with float64 {name} and a float argument: {fix}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 

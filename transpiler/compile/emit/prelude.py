@@ -243,7 +243,7 @@ def helper_sources(used: set[str]) -> list[str]:
 
 # Host-side helpers for launchers (plain Python).
 HOST_HELPERS: dict[str, str] = {
-    "check_tensors": """def check_tensors(tensors, ranks=None, arithmetic=None, integers=None, numbers=None, why=""):  # each refusal names the tensor
+    "check_tensors": """def check_tensors(tensors, ranks=None, arithmetic=None, integers=None, numbers=None, floats=None, why=""):  # each refusal names the tensor
     for name, t in tensors.items():
         rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if not isinstance(t, torch.Tensor):
@@ -271,6 +271,10 @@ HOST_HELPERS: dict[str, str] = {
         if not dtype.is_signed or not info.min <= low <= high <= info.max:
             fix = f"convert {name} first, .to(torch.int32): torch keeps {dtype}, wrapping"
             raise TypeError(f"line {line} computes with {dtype} {name} and an int: {fix}")
+    for name, (line, number) in (floats or {}).items():  # Triton passes it as float32
+        if tensors[name].dtype == torch.float64 and isinstance(number, float):
+            fix = "annotate the argument hl.constexpr, or write the number in the kernel"
+            raise TypeError(f"line {line} computes with float64 {name} and a float argument: {fix}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 """,

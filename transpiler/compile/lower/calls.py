@@ -590,6 +590,8 @@ class Calls:
             for operand in operands[1:]:
                 dtype = result_dtype("Add", dtype, operand.dtype)
         result = result_of(block(expr(op.template, **fills), dims, dtype), operands)
+        fed = frozenset().union(*(v.loaded_from | v.fed_by for v in operands[chosen:]))
+        result = replace(result, fed_by=fed)
         if op.name == "where":
             dtype = operands[1].dtype if operands[1].dtype == operands[2].dtype else None
             chosen = operands[1].loaded_from | operands[2].loaded_from

@@ -167,6 +167,7 @@ class Expressions:
         result = result_of(result, [left, right])
         result = replace(result, rounds_to=_torch_dtype(op_name, left, right))
         result = scaled_product(self.k, op_name, left, right, result, node)
+        result = replace(result, fed_by=_fed_by(left, right))
         if op_name in _BITWISE:  # bool & bool stays bool: arithmetic may come later
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)
         self.k.note_arithmetic((left, right), node)
@@ -198,6 +199,7 @@ class Expressions:
         result = result_of(
             block(expr(text, a=operand.code), operand.dims, operand.dtype), [operand]
         )
+        result = replace(result, fed_by=_fed_by(operand))
         if text == "~a":
             return replace(result, loaded_from=operand.loaded_from)
         self.k.note_arithmetic((operand,), node)
@@ -507,6 +509,11 @@ def _fold_comparison(symbol: str, left: object, right: object) -> bool:
 
 
 _SCALING = ("Add", "Subtract", "Multiply", "Divide")
+
+
+def _fed_by(*operands: Value) -> frozenset:
+    """The tensors whose values the operands hold unconverted (Value.fed_by)."""
+    return frozenset().union(*(v.loaded_from | v.fed_by for v in operands))
 
 
 def _torch_dtype(op_name: str, left: Value, right: Value):

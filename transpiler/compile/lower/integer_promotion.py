@@ -16,9 +16,13 @@ from .values import BLOCK, CONST, Value
 # - a uint8 tensor and a Python int: torch keeps uint8, wrapping; Triton widens to int32;
 # - an int8 / int16 tensor and an int the caller passes (an argument, a size, a grid index):
 #   torch keeps the tensor's dtype, Triton computes in the argument's int32; and a Python int
-#   outside the tensor's range (int8 & 0xFF): torch wraps it, Triton refuses to compile.
+#   outside the tensor's range (int8 & 0xFF): torch wraps it, Triton refuses to compile;
+# - a float64 tensor and a float argument: Triton passes the argument as float32 (0.1 off by
+#   1.5e-9), torch computes with its double (a literal, or an hl.constexpr, stays exact); the
+#   tensors are those whose values the block meeting it holds unconverted (`x * y * s`:
+#   `Value.fed_by`).
 # Lowering notes which loaded tensors meet which (`integers`) and the range of the ints each
-# meets (`numbers`); the launcher's check_tensors refuses a tensor whose dtype is one of those,
+# meets (`numbers`) and the float arguments (`floats`); the launcher's check_tensors refuses a tensor whose dtype is one of those,
 # naming the line and the conversion that makes the kernel right.
 RUNTIME_INT = (-(2**31), 2**31 - 1)  # how Triton types an int argument
 
@@ -31,6 +35,12 @@ def note_promotion(builder, operands: list[Value], node: cst.CSTNode) -> None:
     if len(tensors) > 1:
         for tensor in tensors:
             builder.integers_on.setdefault(tensor, line)
+    fed = sorted(set().union(*(v.loaded_from | v.fed_by for v in operands)))
+    for value in operands:  # a float argument: Triton passes it as float32
+        argument = float_argument(builder, value)
+        if argument is not None:
+            for tensor in fed:
+                builder.floats_on.setdefault(tensor, (line, argument))
     for number in (int_range(builder, v) for v in operands if not v.loaded_from):
         if number is None:
             continue
@@ -60,6 +70,17 @@ def int_range(builder, value: Value) -> tuple[int, int] | None:
     return None
 
 
+def float_argument(builder, value: Value) -> str | None:
+    """The kernel parameter of a number argument that may be a float (annotated float, or not
+    annotated), or None."""
+    if value.kind != BLOCK or value.dims or not isinstance(value.code, ast.Name):
+        return None
+    param = builder.params.get(value.code.id)
+    if param is None or param.kind != "scalar" or value.dtype not in (None, "float"):
+        return None
+    return param.launch
+
+
 def launch_facts(builder, named) -> list[str]:
     """check_tensors' keywords for these facts (`named` writes a dict's text)."""
     facts = []
@@ -68,6 +89,9 @@ def launch_facts(builder, named) -> list[str]:
     if builder.numbers_on:
         numbers = {t: _number_text(facts) for t, facts in sorted(builder.numbers_on.items())}
         facts.append("numbers={" + ", ".join(f'"{t}": {n}' for t, n in numbers.items()) + "}")
+    if builder.floats_on:
+        pairs = (f'"{t}": ({line}, {arg})' for t, (line, arg) in sorted(builder.floats_on.items()))
+        facts.append("floats={" + ", ".join(pairs) + "}")
     return facts
 
 

@@ -187,6 +187,7 @@ class KernelBuilder:
         self.arithmetic_on: dict[str, int] = {}
         self.integers_on: dict[str, int] = {}  # integer_promotion.py
         self.numbers_on: dict[str, tuple[int, int, int]] = {}
+        self.floats_on: dict[str, tuple[int, str]] = {}
         self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
         self.registered_roles: dict[str, str] = {}  # register_block_size name → how a loop uses it
         self.block_var_axes: dict[str, Axis] = {}  # ... → its axis in hl.zeros shapes
@@ -504,7 +505,7 @@ class KernelBuilder:
         for tensor, rank in self.host.example_ranks.items():  # the code was made for these
             ranks.setdefault(tensor, rank)
         launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
-        noted = sorted({*self.arithmetic_on, *self.integers_on, *self.numbers_on})
+        noted = sorted({*self.arithmetic_on, *self.integers_on, *self.numbers_on, *self.floats_on})
         named = _named(list(dict.fromkeys([*launched, *ranks, *noted])))
         for p in self.params.values():  # a tuple's tensors, each named by its place
             if p.kind == "tensors":

@@ -130,6 +130,9 @@ class Value:
     # a 0-d torch tensor that is no load (a reduction to 0-d, arithmetic on one): not a Python
     # number, so torch's promotion ranks it below tensors with dimensions (lower/promotion.py)
     zero_dim_tensor: bool = False
+    # tensors whose values this one computes with unconverted (`x * y`: x and y; a cast clears
+    # it): a float argument meeting it is refused for float64 ones (integer_promotion.py)
+    fed_by: frozenset = frozenset()
     # a dot's result times a scalar, less a value (scaled_products.Scaled): amax and exp read it
     scaled: object = None
 

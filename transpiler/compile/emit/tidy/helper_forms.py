@@ -36,6 +36,17 @@ UNUSED_KEYWORD_EDITS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
             "",
         ),
     ),
+    ("check_tensors", "floats"): (
+        (", floats=None", ""),
+        (
+            """    for name, (line, number) in (floats or {}).items():  # Triton passes it as float32
+        if tensors[name].dtype == torch.float64 and isinstance(number, float):
+            fix = "annotate the argument hl.constexpr, or write the number in the kernel"
+            raise TypeError(f"line {line} computes with float64 {name} and a float argument: {fix}")
+""",
+            "",
+        ),
+    ),
     ("check_tensors", "arithmetic"): (
         (", arithmetic=None", ""),
         (
