@@ -272,6 +272,23 @@ for parameter, given in (("p", "p=1.0"), ("dim", "dim=0"), ("eps", "eps=1e-6")):
         "out[tile_m, :] = F.normalize(x[tile_m, :])",
         f"out[tile_m, :] = F.normalize(x[tile_m, :], {given})",
     )
+# F.layer_norm / F.rms_norm over the row: weight and bias as rows of x, eps given
+NORMED = "out[tile_m, :] = F.{}(x[tile_m, :], [n]{})"
+for function, parameter, given in (
+    ("layer_norm", "weight", ", x[0, :]"),
+    ("layer_norm", "bias", ", None, x[1, :]"),
+    ("layer_norm", "eps", ", eps=0.5"),
+    ("rms_norm", "weight", ", x[0, :]"),
+    ("rms_norm", "eps", ", eps=0.5"),
+):
+    row(function, parameter, NORMED.format(function, ""), NORMED.format(function, given))
+row(
+    "linear",
+    "bias",
+    "acc += F.linear(a[tile_m, tile_k], b[tile_k, tile_n].T)",
+    "acc += F.linear(a[tile_m, tile_k], b[tile_k, tile_n].T, b[0, tile_n])",
+    MATMUL_KERNEL,
+)
 for function in ("addcmul", "addcdiv"):
     row(
         function,
@@ -435,6 +452,9 @@ EXEMPT = {
         (name, "device"): "device code runs on the kernel's device: any device= names it"
         for name in ("zeros_like", "ones_like", "full_like", "new_zeros", "new_ones", "new_full")
     },
+    ("dropout", "p"): "training=False only (the identity): p is checked in [0, 1], no more",
+    ("dropout", "training"): "refused unless False (tests/test_functional_composites.py)",
+    ("dropout", "inplace"): "the identity either way: the block is the result",
     ("grid", "step"): "refused (test_bad_inputs): lowering has no stepped grid",
     ("rand", "offsets"): "refused: each element's offset is its linear index",
     ("register_block_size", "max_or_none"): "bounds the autotuner's choices, not the code",

@@ -203,6 +203,7 @@ BAD_VALUES = {
     "flag": "n",
     "dtype": '"float32"',
     "scalar": "x[tile_m, :]",
+    "optional scalar": "x[tile_m, :]",
     "choice": '"bogus"',
     "value": '"z"',
 }

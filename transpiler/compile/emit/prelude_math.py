@@ -284,4 +284,11 @@ def signbit(x):
 """,
         (),
     ),
+    "finfo_eps": (
+        """@triton.jit
+def finfo_eps(x):  # torch.finfo(dtype).eps of the dtype x is computed in (F.rms_norm's eps=None)
+    return 2.220446049250313e-16 if x.dtype == tl.float64 else 1.1920928955078125e-07
+""",
+        (),
+    ),
 }

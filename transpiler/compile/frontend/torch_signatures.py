@@ -29,6 +29,10 @@ TORCH_SIGNATURES = signature_table(
     std(input, dim=None, unbiased=True, keepdim=False, *, correction=None)
     vector_norm(input, ord=2, dim=None, keepdim=False)
     normalize(input, p=2.0, dim=1, eps=1e-12)
+    layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05)
+    rms_norm(input, normalized_shape, weight=None, eps=None)
+    linear(input, weight, bias=None)
+    dropout(input, p=0.5, training=True, inplace=False)
     prod(input, dim=None, keepdim=False, *, dtype=None)
     nansum(input, dim=None, keepdim=False, *, dtype=None)
     count_nonzero(input, dim=None)
@@ -167,6 +171,8 @@ PARAMETER_KINDS: dict[str | tuple[str, str], str | tuple[object, ...]] = {
     ("addcdiv", "value"): "scalar",
     ("gelu", "approximate"): ("none", "tanh"),
     ("sort", "stable"): (None, False, True),
+    ("rms_norm", "eps"): "optional scalar",
+    ("dropout", "inplace"): "flag",
     ("argsort", "stable"): (None, False, True),
 }
 # Parameters torch takes one of, never both (two overloads): function → the pair

@@ -38,6 +38,11 @@ _KINDS = {
         "a number",
         "pass a number (or a scalar argument of the kernel), not a block of values",
     ),
+    "optional scalar": (
+        lambda v: v.kind == CONST and v.const is None or _KINDS["scalar"][0](v),
+        "a number or None",
+        "pass a number (or a scalar argument of the kernel), or None for the default",
+    ),
     "value": (
         lambda v: _a_value(v),
         "a number, a block or a tensor",

@@ -24,6 +24,7 @@ from ..frontend.errors import (
 from ..frontend.signatures import HL_SIGNATURES, bind
 from ..frontend.torch_signatures import torch_refusals, torch_signature
 from ..ops.alternatives import unsupported_hint
+from ..ops.composites import COMPOSITES_BY_NAME
 from ..ops.hl import HL_BY_NAME, LANGUAGE_NAMES, REFUSED_LANGUAGE
 from ..ops.products import PRODUCT_METHODS, TORCH_PRODUCTS_BY_NAME
 from ..ops.table import (
@@ -462,6 +463,8 @@ class Calls:
             return self.k.norms.vector_norm(value, args, node)
         if name == "normalize" and spelling == FUNCTIONAL:
             return self.k.norms.normalize(value, args, node)
+        if name in COMPOSITES_BY_NAME and spelling == FUNCTIONAL:  # F.layer_norm, F.linear, ...
+            return self.k.composites.lower(name, value, args, node)
         if name in ("any", "all"):  # the reduction of x != 0, a bool again
             flags = value.with_code(
                 expr("(a != 0).to(tl.int32)", a=value.code), dtype="int", loaded_from=frozenset()

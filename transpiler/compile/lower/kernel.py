@@ -20,6 +20,7 @@ from .autotuning import TunedTiles, autotuned_blocks
 from .block_sizes import RegisteredBlocks
 from .branches import Branches
 from .calls import Calls
+from .composites import Composites
 from .config_literals import config_value
 from .descriptors import Descriptor, DescriptorCopies
 from .dots import Dots
@@ -71,6 +72,7 @@ COMPONENTS = {
     "inliner": Inliner,
     "scans": Scans,
     "norms": Norms,
+    "composites": Composites,
     "indexing": Indexing,
     "registered_blocks": RegisteredBlocks,
     "slices": Slices,
@@ -101,6 +103,7 @@ class KernelBuilder:
     inliner: Inliner
     scans: Scans
     norms: Norms
+    composites: Composites
     indexing: Indexing
     registered_blocks: RegisteredBlocks
     slices: Slices

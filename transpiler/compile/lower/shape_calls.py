@@ -9,10 +9,12 @@ import libcst as cst
 
 from ..frontend.callables import InlineCallable
 from ..frontend.signatures import HL_SIGNATURES
+from ..ops.composites import COMPOSITES
 from ..ops.hl import HL_BY_NAME
 from ..ops.products import TORCH_PRODUCTS_BY_NAME
 from ..ops.table import ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
 from ..ops.table_orderings import ORDERING_OPS_BY_NAME
+from . import shape_composites as composites
 from . import shape_hl as hl
 from . import shape_torch as view
 from .shape_stacks import gather, multiplied, stacked
@@ -25,6 +27,12 @@ Rule = Callable[["Walker", Call], object]
 BUILTINS = {"float", "int", "min", "max", "abs"}  # Python's: element-wise over their arguments
 # rules whose owner need not be a block (x.new_zeros(...), torch.stack's list)
 OWNERLESS = (view.allocate_new, stacked)
+
+COMPOSITE_RULES = {
+    "normalized": composites.normalized,
+    "linear": composites.linear,
+    "same": view.same,
+}
 
 # A method or torch function that is no row of the op table: name → its rule.
 TORCH_SHAPES = {
@@ -44,6 +52,8 @@ TORCH_SHAPES = {
     "unflatten": view.unflatten,
     "t": view.transpose_method,
     "gather": gather,
+    # F.layer_norm, F.linear, ...: their row's shape column (ops/composites.py)
+    **{op.name: COMPOSITE_RULES[op.shape] for op in COMPOSITES},
 }
 
 # The op and hl tables' `shape` column: a rule name → its rule (hl.tile's "tiles" and hl.grid's

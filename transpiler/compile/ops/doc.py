@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .alternatives import ALTERNATIVES
 from .candidates import CANDIDATES, LOWERED_AS, RECORDED_WITH, reason
+from .composites import COMPOSITES
 from .table import (
     BINARY_OPERATORS,
     CAST_METHODS,
@@ -128,7 +129,22 @@ def render() -> str:
         "a row reduction and a finish (`lower/norms.py`). `torch.gather` / `Tensor.gather`",
         "(`dim`, `index` of the block's rank, equal to it on every other dimension) as `tl.gather`",
         "(`lower/gathers.py`).",
+        "",
+        "## torch.nn.functional's composites (`lower/composites.py`)",
+        "",
+        "Lowered as the table's rows composed. The normalisations need each normalised dimension",
+        "whole in the block (`x[tile_m, :]`, `normalized_shape` naming its size: `[n]`); a row",
+        "walked in chunks (`reduction_loops`) accumulates the mean and variance, then reads the row",
+        "again. `weight` / `bias` are blocks (`w[:]`, `w[tile_n]`) or host tensors named whole",
+        "(`w`, `w.float()`: read along the row). The result has the input's dtype.",
+        "",
+        "| op | spellings | lowered as | FLOPs/element | notes |",
+        "|---|---|---|---|---|",
     ]
+    for op in COMPOSITES:
+        lines.append(
+            f"| {op.name} | `F.{op.name}` | `{op.lowered_as}` | {op.flops} | {op.note or '—'} |"
+        )
     lines += [
         "",
         "## Sorts, flips and running extremes (along a whole row: `x[tile, :]`, `dim=1`)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .composites import COMPOSITES
 from .kinds import ACTIVATION as _ACT
 from .kinds import FUNCTIONAL, METHOD, TORCH, ElementwiseOp, ReductionOp
 from .kinds import MATH as _MATH
@@ -154,5 +155,5 @@ CAST_METHODS = {
 def known_names() -> list[str]:
     """Every torch name the table accepts, for 'did you mean' hints."""
     names = [op.name for op in ELEMENTWISE] + [op.name for op in REDUCTIONS]
-    names += [op.name for op in ORDERING_OPS]
+    names += [op.name for op in ORDERING_OPS] + [op.name for op in COMPOSITES]
     return sorted(set(names) | set(CAST_METHODS) | {"to", "unsqueeze", "transpose"})
