@@ -79,6 +79,16 @@ CASES = {
         lambda dt: (_x(21, 17, dtype=dt), _x(19, 17, dtype=dt)),
         lambda x, w: F.linear(_d(x), _d(w)),
     ),
+    "linear_batched": (
+        lambda dt: (_x(3, 19, 24, dtype=dt), _x(21, 24, dtype=dt)),
+        lambda x, w: F.linear(_d(x), _d(w)),
+    ),
+    "norms_meet_a_row": (
+        lambda dt: (_x(11, 27, dtype=dt), _x(27, dtype=dt)),
+        lambda x, b: (
+            F.normalize(_d(x), dim=1) * _d(b) + _d(x) / torch.linalg.vector_norm(_d(x), 1, 1, True)
+        ),
+    ),
     "dropout_off": (
         lambda dt: (_x(37, 29, dtype=dt),),
         lambda x: _d(x) * 2,

@@ -168,6 +168,11 @@ TORCH_ALLOWED: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"mean", "sum"}),
         "host code's `out.sum()` / `out.mean()` after the loop (a tail fused into the kernel)",
     ),
+    "transpiler/compile/lower/composites.py": (
+        frozenset({"add", "mul"}),
+        "F.layer_norm / rms_norm / linear: torch's definitions as the table's rows composed "
+        "(ops/composites.py's lowered_as column)",
+    ),
     "transpiler/compile/lower/norms.py": (
         frozenset({"sum", "amax"}),
         "vector_norm's ord → the reduction that finishes it (a norm's own table)",

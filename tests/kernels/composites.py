@@ -159,3 +159,25 @@ def dropout_after_norm(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         normed = F.rms_norm(x[tile_m, :], [n], w[:])
         out[tile_m, :] = F.dropout(normed, 0.5, False, False)
     return out
+
+
+@helion.kernel()
+def linear_batched(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    batch, s, k = x.size()
+    n = w.size(0)
+    out = torch.empty([batch, s, n], dtype=torch.float32, device=x.device)
+    for tile_b, tile_s, tile_n in hl.tile([batch, s, n]):
+        out[tile_b, tile_s, tile_n] = F.linear(x[tile_b, tile_s, :], w[tile_n, :])
+    return out
+
+
+@helion.kernel()
+def norms_meet_a_row(x: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m in hl.tile(m):
+        row = x[tile_m, :]
+        out[tile_m, :] = F.normalize(row, dim=1) * b[:] + row / torch.linalg.vector_norm(
+            row, 1, 1, True
+        )
+    return out

@@ -37,7 +37,7 @@ COMPOSITE_RULES = {
 # A method or torch function that is no row of the op table: name → its rule.
 TORCH_SHAPES = {
     **dict.fromkeys(("to", "float", "half", "bfloat16", "double", "int", "long"), view.same),
-    **dict.fromkeys(("bool", "clone", "type_as", "detach"), view.same),
+    **dict.fromkeys(("bool", "clone", "type_as", "detach", "normalize"), view.same),
     **dict.fromkeys(("full_like", "zeros_like", "ones_like", "empty_like"), view.same),
     **dict.fromkeys(("new_zeros", "new_ones", "new_full", "new_empty"), view.allocate_new),
     **dict.fromkeys(("view", "reshape"), view.reshaped),
@@ -52,6 +52,7 @@ TORCH_SHAPES = {
     "unflatten": view.unflatten,
     "t": view.transpose_method,
     "gather": gather,
+    "vector_norm": composites.vector_norm,
     # F.layer_norm, F.linear, ...: their row's shape column (ops/composites.py)
     **{op.name: COMPOSITE_RULES[op.shape] for op in COMPOSITES},
 }

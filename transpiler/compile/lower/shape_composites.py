@@ -1,4 +1,4 @@
-"""The shape analysis' rules for F.layer_norm / F.rms_norm / F.linear (shapes.py): operands meet."""
+"""The shape analysis' rules for F.layer_norm / rms_norm / linear and torch.linalg.vector_norm."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..ops.table import CAST_METHODS
-from .shape_stacks import product
 from .shape_subscripts import access
-from .shape_torch import transposed
-from .shape_values import COLON, UNKNOWN, Block, Call
+from .shape_torch import reduction
+from .shape_values import COLON, UNKNOWN, Block, Call, Materialise, squeezed
 
 if TYPE_CHECKING:
     from .shapes import Walker
@@ -59,12 +58,17 @@ def normalized(w: Walker, c: Call) -> object:
 
 
 def linear(w: Walker, c: Call) -> object:
-    """x @ weight.T (+ bias): K meets K; the result is (..., M, N)."""
+    """x @ weight.T (+ bias): K meets K; the result is (..., M, N) (x may be 3-D: a batch)."""
     weight_node = c.get(0, "weight")
     weight = UNKNOWN if weight_node is None else operand(w, weight_node, 2)
-    if not isinstance(weight, Block) or len(weight.dims) != 2:
+    owner = c.owner
+    if not isinstance(weight, Block) or len(weight.dims) != 2 or len(owner.dims) < 2:
         return UNKNOWN
-    result = product(w, c.owner, transposed(w, weight))
+    if any(map(squeezed, (*owner.dims[-2:], *weight.dims))):
+        raise Materialise  # a squeezed tile as a matrix dimension
+    if owner.dims[-1] is not None and weight.dims[-1] is not None:
+        w.meeting.meet(owner.dims[-1], weight.dims[-1])  # K meets K
+    result = Block((*owner.dims[:-1], weight.dims[0]))
     bias = c.get(1, "bias")
     if bias is None or _is_none(bias):
         return result
@@ -73,3 +77,8 @@ def linear(w: Walker, c: Call) -> object:
 
 def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
+
+
+def vector_norm(w: Walker, c: Call) -> object:
+    """torch.linalg.vector_norm(x, ord, dim, keepdim): a reduction along dim (lower/norms.py)."""
+    return reduction(w, c.owner, c.get(1, "dim"), c.get(2, "keepdim"))
