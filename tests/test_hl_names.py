@@ -40,6 +40,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/frontend/host.py", "rand"): _TORCH,
     ("transpiler/compile/frontend/host.py", "zeros"): _TORCH,
     ("transpiler/compile/lower/allocations.py", "full"): _TORCH + " (full_like, new_full)",
+    ("transpiler/compile/ops/alternatives.py", "arange"): _TORCH + " (its hint names hl.arange)",
     ("transpiler/compile/ops/candidates.py", "cumsum"): "Inductor's list of torch ops",
     ("transpiler/compile/ops/candidates.py", "cumprod"): "Inductor's list of torch ops",
     ("transpiler/run/tile_configs.py", "tile"): "a block size's role",
