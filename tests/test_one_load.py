@@ -153,6 +153,19 @@ def around_inner_loop(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel
+def within_inner_loop(s: torch.Tensor) -> torch.Tensor:
+    m, k = s.size()
+    out = torch.empty([m], dtype=s.dtype, device=s.device)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            slope = s[tile_m, tile_k] * (1.0 - s[tile_m, tile_k])
+            acc = acc + (slope * s[tile_m, tile_k]).sum(-1)
+        out[tile_m] = acc
+    return out
+
+
+@helion.kernel
 def accumulate_in_place(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     m, k = x.size()
     for tile_m in hl.tile(m):
@@ -229,6 +242,8 @@ CASES = [
         lambda x, y: 2 * x.sum(-1) * y + y * y,
         4,
     ),
+    # three reads in one step of an inner loop, over two statements: one load
+    ("within_inner_loop", lambda: (rand(11, 97),), lambda s: (s * (1 - s) * s).sum(-1), 1),
     ("inside_a_branch", lambda: (rand(143), 11), lambda x, t: x + x * x - x, 3),
     ("inside_a_branch", lambda: (rand(143), 3), lambda x, t: x - x, 3),
 ]
