@@ -117,6 +117,18 @@ def wide_scaled_dot(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@transpiler.kernel()
+def whole_k(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """No accumulator: a whole K too long for one tl.dot is summed in chunks (split_k.py), in
+    the factors' dtype (float64 here), 16-bit ones in float32."""
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        out[tile_m, tile_n] = x[tile_m, :] @ y[:, tile_n]
+    return out
+
+
 def _matrices(dtype: torch.dtype, batch: int | None = None):
     lead = () if batch is None else (batch,)
     x = torch.rand(*lead, 37, 45, dtype=dtype) + 0.5
@@ -181,3 +193,18 @@ def test_torch_refuses_the_mixed_addmm_that_the_kernel_computes():
     acc = torch.zeros(37, 19)
     acc += x @ y
     assert acc.dtype == torch.float32 and (torch.zeros(37, 19) + x @ y).dtype == torch.float64
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.float16], ids=str)
+def test_a_whole_k_summed_in_chunks_keeps_the_factors_dtype(dtype):
+    x = torch.rand(21, 301, dtype=dtype) + 0.5
+    y = torch.rand(301, 13, dtype=dtype) - 1.5
+    bound = whole_k.bind((x, y))
+    assert "if SPLIT_K:" in bound.triton_source  # the chunked product is the one launched
+    got = bound(x, y)
+    if dtype == torch.float64:  # was float32-accurate: the chunks' sum began as float32 zeros
+        torch.testing.assert_close(got, x @ y, atol=1e-12, rtol=1e-12)
+    else:
+        assert_matches(got, x.double() @ y.double(), dtype, dots=True)
+    (result,) = bound.compile_for("sm_90")
+    assert result.fits

@@ -1,6 +1,7 @@
 """A product whose K is a whole dimension (`x[tile_m, :] @ w[:, :]`) also looped over chunks of
 K: when its whole operands would outgrow shared memory, each chunk's operands are computed
-again from their source and accumulated in float32 (a constexpr the launcher sets chooses)."""
+again from their source and accumulated in float32, float64 factors in float64 (a constexpr
+the launcher sets chooses)."""
 
 from __future__ import annotations
 
@@ -151,6 +152,9 @@ def split_whole_k(
         )
     shape = render(builder.dots.block_shape((m_axis, n_axis)))
     initial = render(acc.code) if acc is not None else f"tl.zeros({shape}, tl.float32)"
+    if acc is None and as_stored:  # the factors' dtype, 16-bit ones (and float8) as float32:
+        builder.use_helper("upcast_half")  # float64 factors sum in float64, as the whole K's do
+        initial = f"upcast_half(tl.zeros({shape}, {render(left.storage)}))"
     flag = fresh(f"SPLIT_{suffix}")
     sizes = {"m": m_axis.block, "n": n_axis.block, "k": whole.block}
     builder.split_flags[flag] = f"({sizes['m']} + {sizes['n']}) * {sizes['k']} > {WHOLE_ELEMENTS}"
