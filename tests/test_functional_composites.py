@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from helpers import assert_matches, generated, kernel_source, reference
 
 import transpiler
+from transpiler.analysis.perf import kernel_cost
 from transpiler.compile.frontend.errors import TranspileError
 
 SOURCE = "composites.py"
@@ -273,3 +274,24 @@ def test_rows_walked_in_chunks(call: str, exact):
     x, w, b = _x(7, 45), _x(45), _x(45)
     ours = generated(LOOPED.format(call=call), "k", x, w, b)(x, w, b)
     assert_matches(ours, exact(*map(_d, (x, w, b))), torch.float32)
+
+
+# kernel → (arguments, FLOPs, minimum bytes): each row's FLOPs per element (ops/composites.py)
+# over the input; weight and bias read once (host tensors named whole too); float32 throughout
+COSTS = {
+    "layer_norm_host_weights": ((_x(37, 29), _x(29), _x(29)), 37 * 29 * 8, 4 * (2 * 37 * 29 + 58)),
+    "layer_norm_planes": ((_x(5, 6, 11), _x(6, 11), _x(6, 11)), 5 * 66 * 8, 4 * (2 * 330 + 132)),
+    "rms_norm_host_weight": ((_x(37, 29), _x(29)), 37 * 29 * 5, 4 * (2 * 37 * 29 + 29)),
+    "linear_host_weight": (
+        (_x(21, 17), _x(19, 17)),
+        2 * 21 * 19 * 17,
+        4 * (21 * 17 + 19 * 17 + 21 * 19),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COSTS))
+def test_the_cost_model_counts_their_work_and_bytes(name: str):
+    args, flops, min_bytes = COSTS[name]
+    cost = kernel_cost(kernel_source(SOURCE), name, args)
+    assert (cost.flops, cost.min_bytes) == (flops, min_bytes)

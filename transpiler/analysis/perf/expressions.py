@@ -12,7 +12,9 @@ import libcst.matchers as m
 import torch
 
 from ...compile.frontend import callables
+from ...compile.ops.composites import COMPOSITES_BY_NAME
 from ...compile.ops.hl import HL, HL_BY_NAME
+from .composite_costs import composite
 from .cost import Dim
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, is_floating
 
@@ -161,6 +163,8 @@ class Expressions:
                     return self.w.calls.cost_memory(node, name)
                 operands = [self.ev(p) for p in positional]
                 return self.w.calls.hl_operation(node, name, operands, keywords)
+            if namespace == "torch.nn.functional" and name in COMPOSITES_BY_NAME:
+                return composite(self.w, node, name)
             if namespace in ("torch", "torch.nn.functional"):
                 operands = [self.ev(p) for p in positional]
                 return self.w.calls.operation(node, name, operands, keywords)
