@@ -541,3 +541,31 @@ def test_an_hl_constexpr_float_stays_exact_in_float64():
     x = torch.randn(23, dtype=torch.float64)
     actual = generated(FLOAT_ARGUMENT_SOURCE, "scaled_exactly", x, 0.1)(x, 0.1)
     assert torch.equal(actual, x * 0.1 + 1.0)
+
+
+PRODUCT_SOURCE = (
+    HEADER
+    + """
+@helion.kernel()
+def bf16_int16_product(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _, n = w.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = hl.dot(x[tile_m, tile_k], w[tile_k, tile_n].to(torch.bfloat16), acc=acc)
+        out[tile_m, tile_n] = acc
+    return out
+"""
+)
+
+
+def test_a_bfloat16_product_of_converted_integers():
+    """Helion's bf16xint16_gemm shape: Triton's interpreter multiplied bfloat16's stored bits as
+    integers (off by 3e11) and cast int16 to bfloat16 bit for bit; both go through torch now."""
+    x = torch.randn(37, 70).bfloat16()
+    w = torch.randint(-300, 300, (70, 19), dtype=torch.int16)
+    actual = generated(PRODUCT_SOURCE, "bf16_int16_product", x, w)(x, w)
+    expected = x.double() @ w.bfloat16().double()
+    torch.testing.assert_close(actual.double(), expected, rtol=1e-2, atol=1e-1)

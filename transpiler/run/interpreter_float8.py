@@ -15,7 +15,9 @@ import torch
 # of its tl.dot (read through the same conversion, subnormals wrong): the interpreter then
 # gives the GPU's float8 values (tests/test_float8.py checks both directions and products).
 # Its float64 → bfloat16 conversion is garbage (-0.1455 becomes 0.0, 1.5 a subnormal; found by
-# tests/test_probes_dtypes.py, `out_bf16[tile] += x_f64[tile]`): bfloat16 goes through torch too.
+# tests/test_probes_dtypes.py, `out_bf16[tile] += x_f64[tile]`), and its tl.dot of bfloat16
+# multiplied the stored bits as integers (Helion's bf16xint16_gemm off by 3e11): bfloat16 casts
+# and products go through torch too.
 _TORCH_DTYPES = {  # Triton dtype name → (torch dtype, the numpy dtype the interpreter stores)
     "fp8e4nv": (torch.float8_e4m3fn, np.uint8),
     "fp8e5": (torch.float8_e5m2, np.uint8),
@@ -51,7 +53,7 @@ def install() -> None:
 
     def create_dot(self: Any, a: Any, b: Any, acc: Any, precision: Any, imprecise: Any) -> Any:
         names = (a.dtype.scalar.name, b.dtype.scalar.name)
-        if not set(names) & set(_FLOAT8) or not set(names) <= set(_TORCH_DTYPES):
+        if not set(names) & set(_THROUGH_TORCH) or not set(names) <= set(_TORCH_DTYPES):
             return original_dot(self, a, b, acc, precision, imprecise)
         left, right = (
             _convert(np.ascontiguousarray(h.data), n, "fp32") for h, n in zip((a, b), names)
