@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches, one_line
+from helpers import DEVICE, assert_matches, one_line
 
 import transpiler
 import transpiler.language as hl
@@ -129,10 +129,20 @@ def whole_k(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@transpiler.kernel()
+def column(x: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """N of 1 (tl.dot wants 16 lanes): a multiply summed over K, float64 factors in float64."""
+    m, k = x.size()
+    out = torch.empty([m, 1], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        out[tile_m, :] = x[tile_m, :] @ v[:, None]
+    return out
+
+
 def _matrices(dtype: torch.dtype, batch: int | None = None):
     lead = () if batch is None else (batch,)
-    x = torch.rand(*lead, 37, 45, dtype=dtype) + 0.5
-    y = torch.rand(*lead, 45, 19, dtype=dtype) - 1.5
+    x = torch.rand(*lead, 37, 45, dtype=dtype, device=DEVICE) + 0.5
+    y = torch.rand(*lead, 45, 19, dtype=dtype, device=DEVICE) - 1.5
     return x, y
 
 
@@ -189,16 +199,19 @@ def test_torch_refuses_the_mixed_addmm_that_the_kernel_computes():
     """The kernel is more lenient than eager torch here; written down so a change is seen."""
     x, y = _matrices(torch.float64)
     with pytest.raises(RuntimeError, match="dtype"):
-        torch.addmm(torch.zeros(37, 19), x, y)
-    acc = torch.zeros(37, 19)
+        torch.addmm(torch.zeros(37, 19, device=DEVICE), x, y)
+    acc = torch.zeros(37, 19, device=DEVICE)
     acc += x @ y
-    assert acc.dtype == torch.float32 and (torch.zeros(37, 19) + x @ y).dtype == torch.float64
+    assert (
+        acc.dtype == torch.float32
+        and (torch.zeros(37, 19, device=DEVICE) + x @ y).dtype == torch.float64
+    )
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.float16], ids=str)
 def test_a_whole_k_summed_in_chunks_keeps_the_factors_dtype(dtype):
-    x = torch.rand(21, 301, dtype=dtype) + 0.5
-    y = torch.rand(301, 13, dtype=dtype) - 1.5
+    x = torch.rand(21, 301, dtype=dtype, device=DEVICE) + 0.5
+    y = torch.rand(301, 13, dtype=dtype, device=DEVICE) - 1.5
     bound = whole_k.bind((x, y))
     assert "if SPLIT_K:" in bound.triton_source  # the chunked product is the one launched
     got = bound(x, y)
@@ -207,4 +220,18 @@ def test_a_whole_k_summed_in_chunks_keeps_the_factors_dtype(dtype):
     else:
         assert_matches(got, x.double() @ y.double(), dtype, dots=True)
     (result,) = bound.compile_for("sm_90")
+    assert result.fits
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.float16], ids=str)
+def test_a_matrix_times_a_column_keeps_float64(dtype):
+    x = torch.rand(23, 45, dtype=dtype, device=DEVICE) + 0.5
+    v = torch.rand(45, dtype=dtype, device=DEVICE) - 1.5
+    got = column(x, v)
+    expected = x.double() @ v.double()[:, None]
+    if dtype == torch.float64:  # was float32-accurate: both factors went through float32
+        torch.testing.assert_close(got, expected, atol=1e-12, rtol=1e-12)
+    else:
+        assert_matches(got, expected, dtype, dots=True)
+    (result,) = column.bind((x, v)).compile_for("sm_90")
     assert result.fits

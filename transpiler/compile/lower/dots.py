@@ -233,9 +233,13 @@ class Dots:
 
     def narrow_product(self, operands, acc, out_dtype, dims, node) -> Value:
         """A product with M or N of 1 (a matrix times a column): tl.dot wants 16 lanes there,
-        so it is a broadcast multiply summed over K, in float32."""
-        wide = "tl.int32" if _product_dtype(acc) == "int" else "tl.float32"  # as tl.dot's
-        a, b = (expr(f"v.to({wide})", v=operand) for operand in operands)
+        so it is a broadcast multiply summed over K, in float32 (float64 factors in float64)."""
+        if _product_dtype(acc) == "int":  # as tl.dot's
+            a, b = (expr("v.to(tl.int32)", v=operand) for operand in operands)
+        else:
+            self.k.use_helper("as_float")
+            self.k.use_helper("upcast_half")
+            a, b = (expr("as_float(upcast_half(v))", v=operand) for operand in operands)
         code = expr("tl.sum(a[:, :, None] * b[None, :, :], axis=1)", a=a, b=b)
         if acc is not None:
             code = expr("c + p", c=acc.code, p=code)
