@@ -90,6 +90,11 @@ CASES = {
             F.normalize(_d(x), dim=1) * _d(b) + _d(x) / torch.linalg.vector_norm(_d(x), 1, 1, True)
         ),
     ),
+    "matmul_then_layer_norm": (
+        # the accumulator is float32: so are weight and bias (torch refuses mixed dtypes here)
+        lambda dt: (_x(37, 29, dtype=dt), _x(29, 40, dtype=dt), _x(40), _x(40)),
+        lambda x, y, w, b: F.layer_norm(_d(x) @ _d(y), [40], _d(w), _d(b)),
+    ),
     "dropout_off": (
         lambda dt: (_x(37, 29, dtype=dt),),
         lambda x: _d(x) * 2,
@@ -117,8 +122,8 @@ def test_against_float64_torch_and_the_reference(name: str, dtype: torch.dtype):
     )
     expected = exact(*args)
     assert ours.dtype == eager.dtype  # torch's dtype rules: output dtype as the kernel's torch
-    assert_matches(ours, expected, dtype, dots=name.startswith("linear"))
-    assert_matches(eager, expected, dtype, dots=name.startswith("linear"))
+    assert_matches(ours, expected, dtype, dots=name.startswith(("linear", "matmul")))
+    assert_matches(eager, expected, dtype, dots=name.startswith(("linear", "matmul")))
 
 
 def test_float64_rms_norm_takes_float64s_eps():

@@ -181,3 +181,18 @@ def norms_meet_a_row(x: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
             row, 1, 1, True
         )
     return out
+
+
+@helion.kernel()
+def matmul_then_layer_norm(
+    x: torch.Tensor, y: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor
+) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m, n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, :])
+        out[tile_m, :] = F.layer_norm(acc, [n], weight[:], bias[:]).to(out.dtype)
+    return out
