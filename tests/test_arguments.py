@@ -51,7 +51,7 @@ LOOP_REFUSALS = (
     ("hl.tile(0, m, 12)", "12"),
     ("hl.tile(begin_or_end=m)", "begin_or_end"),
     ("hl.tile(m, blocksize=16)", "blocksize"),
-    ("hl.grid(m, step=2)", "step"),
+    ("hl.grid(m, stride=2)", "stride"),
     ("hl.grid(m, block_size=16)", "16"),
 )
 
