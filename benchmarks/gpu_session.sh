@@ -3,7 +3,7 @@
 # of device time, so few full calls): the derived row space against the old lists
 # (gpu_space.py, issue 17), then, four pytest processes side by side on the GPU's 16 cores, the
 # user-style probes, the argument-value kernels, the one-run plan's kernels and every
-# GPU-marked test. Under 560 s.
+# GPU-marked test, and this session's new test files. Under 560 s.
 #   bash benchmarks/gpu_session.sh [ROWS_BUDGET_S] [TESTS_S]   (carry .whl, .helion_examples)
 # Logs under $OUT (tarred); the tables last.
 set -uo pipefail
@@ -28,9 +28,11 @@ run_tests probes tests/test_probes_*.py &
 run_tests arguments tests/test_arguments.py -k value_other &
 run_tests plan tests/test_plan_constructs.py tests/test_plan.py &
 run_tests gpu_marked -m gpu $gpu_files &
+run_tests new tests/test_functional_composites.py tests/test_float64_products.py \
+  tests/test_one_load.py tests/test_host_flags.py tests/test_module_statements.py &
 wait
 tar czf "$out/logs.tar.gz" -C "$out" --exclude logs.tar.gz . 2>/dev/null
-for name in probes arguments plan gpu_marked; do
+for name in probes arguments plan gpu_marked new; do
   echo "===== pytest $name"; grep -E "^(FAILED|ERROR)" "$out/pytest_$name.log" | head -n 12
   tail -n 2 "$out/pytest_$name.log"
 done
