@@ -29,7 +29,8 @@ run_tests arguments tests/test_arguments.py -k value_other &
 run_tests plan tests/test_plan_constructs.py tests/test_plan.py &
 run_tests gpu_marked -m gpu $gpu_files &
 run_tests new tests/test_functional_composites.py tests/test_float64_products.py \
-  tests/test_one_load.py tests/test_host_flags.py tests/test_module_statements.py &
+  tests/test_one_load.py tests/test_host_flags.py tests/test_module_statements.py \
+  tests/test_several_dims.py tests/test_tile_attributes.py tests/test_grid_steps.py tests/test_loop_forms.py &
 wait
 tar czf "$out/logs.tar.gz" -C "$out" --exclude logs.tar.gz . 2>/dev/null
 for name in probes arguments plan gpu_marked new; do
