@@ -184,6 +184,7 @@ def {name}(x: torch.Tensor, k: int) -> torch.Tensor:
         ("times_float", "x[tile] * 1.5", "torch.result_type(x, 1.5)"),
         ("plus_true", "x[tile] + True", "torch.result_type(x, True)"),
         ("and_mask", "x[tile] & 0xFF", "torch.result_type(x, 0xFF)"),
+        ("high_nibble", "(x[tile] >> 4) & 0xF", "torch.result_type(x, 0xF)"),
         ("plus_argument", "x[tile] + k", "torch.result_type(x, k)"),
         ("floordiv_argument", "(x[tile] * k) // 3", "torch.result_type(x, k)"),
         ("less_negative", "x[tile] < -1", "torch.bool"),
@@ -195,6 +196,7 @@ SCALARS = [
     ("times_float", lambda x, k: x * 1.5),
     ("plus_true", lambda x, k: x + True),
     ("and_mask", lambda x, k: x & 0xFF),
+    ("high_nibble", lambda x, k: (x >> 4) & 0xF),  # int4 unpacking: uint8 with fitting literals
     ("plus_argument", lambda x, k: x + k),
     ("floordiv_argument", lambda x, k: (x * k) // 3),
     ("less_negative", lambda x, k: x < -1),
@@ -205,10 +207,10 @@ def number_refused(name: str, dtype: torch.dtype) -> bool:
     """Where the launcher refuses a tensor meeting a Python int (integer_promotion.py)."""
     if dtype.is_floating_point or dtype == torch.bool or name in ("times_float", "plus_true"):
         return False
-    if dtype == torch.uint8:
+    if dtype == torch.uint8 and name == "less_negative":  # a literal outside 0 .. 255
         return True
-    if name in ("plus_argument", "floordiv_argument"):
-        return dtype in (torch.int8, torch.int16)
+    if name in ("plus_argument", "floordiv_argument"):  # an int32 argument: Triton widens
+        return dtype in (torch.uint8, torch.int8, torch.int16)
     return name == "and_mask" and dtype == torch.int8
 
 

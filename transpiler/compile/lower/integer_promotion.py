@@ -13,7 +13,9 @@ from .values import BLOCK, CONST, Value
 # - a uint8 and an int8 tensor: torch computes in int16, Triton in uint8 (C's rule); an
 #   int16 / int32 / int64 tensor and a float16 / bfloat16 one: torch rounds the integers to the
 #   half dtype first, Triton (the half loaded as float32 here) to float32;
-# - a uint8 tensor and a Python int: torch keeps uint8, wrapping; Triton widens to int32;
+# - a uint8 tensor and an int the caller passes (Triton widens to int32), or a literal outside
+#   0 .. 255 (Triton refuses to compile): torch keeps uint8, wrapping; a literal inside the
+#   range computes in uint8 in both (`(x >> 4) & 0xF`: sm_90's TTIR adds in i8, 2026-12-05);
 # - an int8 / int16 tensor and an int the caller passes (an argument, a size, a grid index):
 #   torch keeps the tensor's dtype, Triton computes in the argument's int32; and a Python int
 #   outside the tensor's range (int8 & 0xFF): torch wraps it, Triton refuses to compile;
