@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 from helion_oracle import load_cases, make
+from test_functional_composites import CASES as COMPOSITE_CASES
 from test_plan_constructs import CASES as PLAN_CASES
 
 import transpiler
@@ -107,6 +108,9 @@ UNRECORDED_CALLS = {  # tests/kernels files the oracle has no case of (callables
         ),
     },
     "plan_constructs": {name: make for name, (make, _) in PLAN_CASES.items()},
+    "composites": {  # float32 arguments of test_functional_composites' cases
+        name: functools.partial(make, torch.float32) for name, (make, _) in COMPOSITE_CASES.items()
+    },
 }
 # Kernels whose tests call them through helpers.generated, not both_truths: no recorded case
 # and no call here yet (their tests' own launches are compiled for sm_90 by conftest's check).

@@ -11,7 +11,7 @@ import re
 
 import pytest
 import torch
-from helpers import assert_matches
+from helpers import assert_matches, one_line
 
 import transpiler
 import transpiler.language as hl
@@ -271,7 +271,9 @@ def test_a_scalar_sum_as_index_is_one_row_offset(m):
     """`x[heads - 1 - b, ...]`: the index is a sum, its rows `(heads - 1 - b) * m + i`."""
     x = torch.randn(5, m, 16) + 1
     bound = flipped_heads.bind((x,), {"block_sizes": [16], "indexing": "tensor_descriptor"})
-    assert "x_desc.load([(heads - 1 - pid_h * BLOCK_H) * m + pid_m * BLOCK_M, 0])" in (
+    # the index counts from the end when negative, as torch's does (negative_indices.py)
+    assert "index = heads - 1 - pid_h * BLOCK_H" in bound.triton_source
+    assert "[tl.where(index < 0, index + heads, index) * m + pid_m * BLOCK_M, 0]" in one_line(
         bound.triton_source
     )
     assert_matches(bound(x), x.flip(0).double() * 2, torch.float32)

@@ -339,7 +339,11 @@ def test_matmul_reduce_scatter_transpiles_unmodified(matmul_reduce_scatter):
     last_sync = kernel.index("symm_mem_sync(signal_pad_ptrs, None, RANK, WORLD_SIZE, True, False)")
     assert store < first_sync < loop < last_sync
     assert "if pid_m * BLOCK_M >= scatter_start and pid_m * BLOCK_M < scatter_end:" in kernel
-    assert "(offs_m - scatter_start)[:, None] * output_stride_0" in kernel
+    # the row index counts from the end when negative, as torch's (negative_indices.py)
+    assert "index_1 = offs_m - scatter_start" in kernel
+    assert (
+        "tl.where(index_1 < 0, index_1 + M_scatter, index_1)[:, None] * output_stride_0" in kernel
+    )
 
 
 def test_matmul_reduce_scatter_compiles_for_sm_90(matmul_reduce_scatter):

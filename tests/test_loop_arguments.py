@@ -1,5 +1,5 @@
-"""hl.tile / hl.grid's third argument by position: hl.tile's block_size is honoured, hl.grid's
-step is refused at its column (it was dropped: `hl.grid(1, n, 3)` ran one program)."""
+"""hl.tile / hl.grid's third argument by position: hl.tile's block_size and hl.grid's step are
+honoured (the step was once dropped: `hl.grid(1, n, 3)` ran one program)."""
 
 from __future__ import annotations
 
@@ -60,15 +60,20 @@ def transpiled(name: str, *args):
     ).code
 
 
+def _strided(x: torch.Tensor, begin: int, step: int) -> torch.Tensor:
+    out = torch.zeros_like(x)
+    out[begin::step] = x[begin::step] * 2
+    return out
+
+
 @pytest.mark.parametrize(
-    ("name", "line", "column"), [("strided_grid", 11, 28), ("strided_grid_keyword", 19, 33)]
+    ("name", "begin", "step"), [("strided_grid", 1, 3), ("strided_grid_keyword", 0, 2)]
 )
-def test_a_grid_step_is_refused_where_it_is_written(name, line, column):
-    with pytest.raises(transpiler.TranspileError) as caught:
-        transpiled(name, torch.randn(11))
-    message = str(caught.value)
-    assert f"loops.py:{line}:{column}:" in message and "step" in message
-    assert "i = begin + index * step" in message
+def test_a_grid_step_is_honoured(name, begin, step):
+    """Helion's hl.grid(begin, end, step) (once refused here; test_grid_steps.py has more)."""
+    x = torch.randn(11) + 0.25
+    module = load_module(transpiled(name, x), stem=name)
+    assert_matches(on_device(getattr(module, name))(x), _strided(x, begin, step), torch.float32)
 
 
 def test_a_block_size_by_position_is_honoured():

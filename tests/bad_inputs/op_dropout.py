@@ -1,6 +1,6 @@
 # case: F.dropout inside a device loop
-# expect: UnsupportedOpError 13:41
-# message: not supported
+# expect: UnsupportedConstructError 13:21
+# message: training=True
 import torch
 import helion
 import helion.language as hl

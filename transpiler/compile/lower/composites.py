@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..emit.codegen import assign, expr
-from ..frontend.errors import ShapeError, TranspileError, UnsupportedConstructError
+from ..frontend.errors import (
+    RankUnknownError,
+    ShapeError,
+    TranspileError,
+    UnsupportedConstructError,
+)
+from ..frontend.host_sizes import size_of
 from ..ops.table import ELEMENTWISE_BY_NAME
 from .arguments import Arguments
 from .shape_composites import whole_tensor
@@ -109,6 +115,13 @@ class Composites:
                     "rows, or write the mean and variance with reductions over a tile loop",
                 )
             key = self.k.host.key_of(size_node)
+            counted = size_of(size_node)  # x.size(-1) of a tensor whose rank comes at the call
+            if counted is not None and counted[1] < 0 and self.k.host.rank(counted[0]) is None:
+                raise self.k.source.error(
+                    RankUnknownError,
+                    size_node,
+                    f"the rank of {counted[0]!r} is known only when the kernel is called",
+                )
             if key is None or self.k.key_aliases.get(key, key) != axis.key:
                 raise self.k.source.error(
                     ShapeError,
