@@ -28,8 +28,8 @@ UNUSED_KEYWORD_EDITS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
         dtype = tensors[name].dtype
         if dtype.is_floating_point or dtype.is_complex or dtype == torch.bool:
             continue
-        info = torch.iinfo(dtype)  # (uint8: torch keeps it, Triton computes in int32)
-        if not dtype.is_signed or not info.min <= low <= high <= info.max:
+        info = torch.iinfo(dtype)  # a literal inside the dtype computes in it, as torch
+        if not info.min <= low <= high <= info.max:
             fix = f"convert {name} first, .to(torch.int32): torch keeps {dtype}, wrapping"
             raise TypeError(f"line {line} computes with {dtype} {name} and an int: {fix}")
 """,
