@@ -138,14 +138,14 @@ def kernel_cases() -> list[dict]:
     return [case for _, case in largest.values()]
 
 
-def run_kernels(seconds: float) -> list[dict]:
+def run_kernels(seconds: float, start: int = 0) -> list[dict]:
     from helion_oracle import make
 
     ends = time.monotonic() + seconds
     modules: dict = {}
     generator = torch.Generator().manual_seed(17)
     table = []
-    for case in kernel_cases():
+    for case in kernel_cases()[start:]:
         entry = {"kernel": f"{case['file']}:{case['kernel']}"}
         if time.monotonic() > ends:
             entry["error"] = "not run: --kernels-seconds spent"
@@ -170,6 +170,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("."))
     parser.add_argument("--kernels-seconds", type=float, default=150.0)
+    parser.add_argument("--start", type=int, default=0, help="skip the first N kernels")
+    parser.add_argument("--no-workloads", action="store_true", help="the kernels only")
     parser.add_argument(
         "--sweep",
         default="matmul 16384,attention,softmax,cross_entropy",
@@ -179,8 +181,9 @@ def main() -> None:
     options.out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(filename=options.out / "tuning.log", level=logging.INFO)
     print(torch.cuda.get_device_name(), "torch", torch.__version__, "triton", triton.__version__)
-    loads = run_workloads([p for p in options.sweep.split(",") if p])
-    kernels = run_kernels(options.kernels_seconds)
+    swept = [p for p in options.sweep.split(",") if p]
+    loads = [] if options.no_workloads else run_workloads(swept)
+    kernels = run_kernels(options.kernels_seconds, options.start)
     (options.out / "time_to_tuned.json").write_text(
         json.dumps({"workloads": loads, "kernels": kernels}, indent=1, default=str)
     )

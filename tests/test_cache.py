@@ -141,7 +141,11 @@ def test_processes_loading_the_same_kernel_at_once_all_succeed(cache, tmp_path):
 
     source = tmp_path / "kernels.py"
     source.write_text(ADD)
-    env = {**os.environ, runtime.CACHE_ENV: str(cache), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        runtime.CACHE_ENV: str(cache),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     start = time.time() + 8  # every worker imported torch before the race starts
     workers = [
         subprocess.Popen(
@@ -188,7 +192,11 @@ def test_a_corrupted_entry_is_detected_and_rebuilt(cache, monkeypatch, corrupt):
 def test_a_corrupted_entry_is_rebuilt_in_a_new_process(cache, tmp_path):
     source = tmp_path / "kernels.py"
     source.write_text(ADD)
-    env = {**os.environ, runtime.CACHE_ENV: str(cache), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        runtime.CACHE_ENV: str(cache),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     command = [sys.executable, "-c", WORKER, "0", str(source)]
     assert subprocess.run(command, env=env, capture_output=True).returncode == 0
     path = entry(cache, "raced")
@@ -246,7 +254,7 @@ def test_a_kernel_run_writes_only_into_the_cache(tmp_path, configured):
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
         "TMPDIR": str(temp),
-        "PYTHONPATH": os.pathsep.join([str(code), str(ROOT)]),
+        "PYTHONPATH": os.pathsep.join([str(code), str(ROOT), os.environ.get("PYTHONPATH", "")]),
         "PYTHONDONTWRITEBYTECODE": "1",  # the user's own module: Python's business, not ours
     }
     if configured:

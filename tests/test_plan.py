@@ -190,7 +190,11 @@ def test_the_representative_of_unified_sizes_does_not_depend_on_string_hashing()
     codes = {
         subprocess.run(
             [sys.executable, "-c", script],
-            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": ROOT},
+            env={
+                **os.environ,
+                "PYTHONHASHSEED": seed,
+                "PYTHONPATH": os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")]),
+            },
             capture_output=True,
             text=True,
             check=True,

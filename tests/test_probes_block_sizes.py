@@ -92,7 +92,8 @@ CASES = [
 @pytest.mark.parametrize(("name", "args", "truth"), CASES, ids=[c[0] for c in CASES])
 def test_an_inner_block_from_an_outer_tile_or_a_size(name, args, truth):
     result = generated(SOURCE, name, *args)(*args)
-    assert_matches(result, truth(*[a.double() for a in args]))
+    dots = name.startswith("matmul")  # a GPU computes float32 products in TF32
+    assert_matches(result, truth(*[a.double() for a in args]), dots=dots)
 
 
 def test_a_size_that_is_no_power_of_two_as_a_block_size_is_refused_at_the_launch():
