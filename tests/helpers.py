@@ -39,11 +39,32 @@ CPU_INTERPRETER_ONLY = pytest.mark.skipif(
 )
 
 
+def _moved_keeping_aliases(args: tuple) -> list:
+    """Tensors on DEVICE; arguments sharing memory on the CPU (the same tensor twice, views of
+    one buffer) share it there too, so aliasing tests mean the same on a GPU."""
+    storages: dict[int, torch.Tensor] = {}
+    moved = []
+    for a in args:
+        if not isinstance(a, torch.Tensor) or a.device.type == DEVICE:
+            moved.append(a)
+            continue
+        key = a.untyped_storage().data_ptr()
+        if key not in storages:
+            whole = torch.empty(0, dtype=a.dtype).set_(a.untyped_storage())
+            storages[key] = whole.to(DEVICE)
+        base = storages[key]
+        if base.dtype != a.dtype:  # a view of the same bytes as another dtype: copied alone
+            moved.append(a.to(DEVICE))
+            continue
+        moved.append(base.as_strided(a.size(), a.stride(), a.storage_offset()))
+    return moved
+
+
 def on_device(function):
     """Run `function` with tensor arguments on DEVICE; results come back to the CPU."""
 
     def run(*args: object):
-        moved = [a.to(DEVICE) if isinstance(a, torch.Tensor) else a for a in args]
+        moved = _moved_keeping_aliases(args)
         result = function(*moved)
         if isinstance(result, tuple):
             return tuple(r.cpu() for r in result)
