@@ -22,7 +22,7 @@ from .frontend.errors import (
     TranspileError,
     UnsupportedOpError,
 )
-from .frontend.examples import constants_from_examples, ranks_from_examples
+from .frontend.examples import constants_from_examples, present_from_examples, ranks_from_examples
 from .frontend.kernels import (
     find_kernel_decorator,
     find_kernels,
@@ -114,6 +114,7 @@ def _transpile(
     } | statements_left_out(parsed.module)  # statements that only run (prints, test calls)
     ranks = ranks_from_examples(kernels, example_args)
     constants = constants_from_examples(kernels, example_args, aliases)
+    present = present_from_examples(kernels, example_args)
     given = inline.callables_from_examples(kernels, example_args)
     for name, functions in callables.items():
         given.setdefault(name, {}).update(functions)
@@ -131,6 +132,7 @@ def _transpile(
                 ranks.get(kernel.name, {}),
                 given.get(kernel.name, {}),
                 constants.get(kernel.name, {}),
+                present.get(kernel.name, set()),
             )
         except Exception as error:  # noqa: BLE001 - reported with the others, at the end
             if gather and isinstance(error, UnsupportedOpError):  # and the kernel's other ones

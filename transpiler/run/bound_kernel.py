@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.targets import compile_launcher
 from ..compile.pipeline import Transpiled
+from .call_arguments import python_numbers
 from .devices import check_devices
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class BoundKernel:
         return Path(self.module.__file__ or "")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        args, kwargs = python_numbers(args, kwargs)
         check_devices(self.kernel.name, args)
         return self.launcher(*args, **kwargs)
 

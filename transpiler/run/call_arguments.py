@@ -24,6 +24,17 @@ def is_callable_argument(value: object) -> bool:
     return isinstance(value, types.FunctionType)
 
 
+def python_numbers(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """NumPy scalars (`np.float32(2.5)`, `np.int64(3)`, `np.bool_`) as the Python numbers torch
+    takes them for: Triton cannot pass them to a kernel."""
+
+    def number(value: object) -> object:
+        numpy_scalar = type(value).__module__ == "numpy" and getattr(value, "shape", None) == ()
+        return value.item() if numpy_scalar else value  # type: ignore[union-attr]
+
+    return tuple(map(number, args)), {k: number(v) for k, v in kwargs.items()}
+
+
 def specialised_on(value: object, constexpr: bool = False) -> object:
     """What of an argument the generated code depends on: a tensor's rank, None, a string, a
     bool, the value of an `hl.constexpr` parameter."""

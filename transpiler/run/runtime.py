@@ -29,6 +29,7 @@ from .call_arguments import (
     as_meta,
     constexpr_params,
     is_callable_argument,
+    python_numbers,
     specialised_on,
     takes_callables,
 )
@@ -280,6 +281,7 @@ class Kernel:
         return self._ops[ranks]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        args, kwargs = python_numbers(args, kwargs)
         if torch.compiler.is_compiling() and self.settings.get("torch_op", True):
             # Under torch.compile: the custom op for these ranks, registered now if no eager
             # call did it (at trace time, outside the graph: no graph break).

@@ -57,6 +57,15 @@ def ranks_from_examples(kernels: list[KernelFunction], example_args) -> dict[str
     }
 
 
+def present_from_examples(kernels: list[KernelFunction], example_args) -> dict[str, set[str]]:
+    """Per kernel, the parameters an example gives a value that is neither None nor a tensor
+    (`scale: float | None = None` called with 2.0): `scale is None` is False for the call."""
+    return {
+        kernel: {name for name, value in pairs if value is not None and not hasattr(value, "dim")}
+        for kernel, pairs in positional_examples(kernels, example_args).items()
+    }
+
+
 def constants_from_examples(
     kernels: list[KernelFunction], example_args, aliases: Aliases
 ) -> dict[str, dict]:

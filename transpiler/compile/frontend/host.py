@@ -43,6 +43,7 @@ class HostInfo:
     # arguments specialised on: None or a string, from example arguments (the call's)
     constants: dict[str, object] = field(default_factory=dict)
     optional_params: set[str] = field(default_factory=set)  # default None, or `T | None`
+    present: set[str] = field(default_factory=set)  # ... that the call gives a number
     # views made by swapping a tensor's last two dimensions (`k.transpose(1, 2)` of a 3-D k,
     # `w.t()`): their memory likely holds them the other way round, which TMA can copy
     swapped: set[str] = field(default_factory=set)
@@ -113,6 +114,7 @@ class HostInfo:
         self.block_size_vars.discard(name)
         self.constants.pop(name, None)
         self.optional_params.discard(name)
+        self.present.discard(name)
         self.swapped.discard(name)
         self.tensor_tuples.pop(name, None)
         self.constexpr_params.discard(name)

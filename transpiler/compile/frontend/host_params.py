@@ -11,7 +11,10 @@ CONSTEXPR = "helion.language.constexpr"
 
 
 def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
-    """Parameters: annotated `torch.Tensor` ones are tensors; every one is a host name."""
+    """Parameters: annotated `torch.Tensor` ones are tensors, and unannotated ones an example
+    argument gives a tensor for (`def axpy(a, x, y)` called with a 0-d `a`); `bool` ones are
+    flags (a `tl.constexpr`: Triton's interpreter cannot take a Python bool); every one is a
+    host name."""
     params = function.params
     for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
         name = param.name.value
@@ -26,9 +29,12 @@ def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
             info.optional_params.add(name)
         if isinstance(annotation, cst.Name) and annotation.value in ("int", "float", "bool"):
             info.scalar_params.add(name)
+        if isinstance(annotation, cst.Name) and annotation.value == "bool":
+            info.flags.add(name)
         if annotation is not None and info.aliases.qualified(annotation) == CONSTEXPR:
             info.constexpr_params.add(name)
-        if annotation is not None and (info.aliases.qualified(annotation) or "").endswith("Tensor"):
+        qualified = info.aliases.qualified(annotation) if annotation is not None else None
+        if (qualified or "").endswith("Tensor") or (annotation is None and name in info.ranks):
             info.tensors.add(name)
             if name in info.ranks:
                 info.tensor_sizes[name] = [f"{name}.size({d})" for d in range(info.ranks[name])]

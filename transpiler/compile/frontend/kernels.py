@@ -102,11 +102,13 @@ def find_kernels(
                 # not checked, but the helpers its loops call are not stray
                 skipped += [s for s in statement.body.body if device_loop_kind(s, aliases)]
                 continue
+            _refuse_star_parameters(statement, source)
             body = list(statement.body.body)
             _refuse_unknown_loops(body, source, aliases)
             loops = [s for s in body if device_loop_kind(s, aliases)]
             if not loops:
                 _refuse_unimported_language(body, source, aliases)
+                _refuse_nested_loops(statement, source, aliases)
                 raise source.error(
                     NoDeviceLoopError,
                     statement.name,
@@ -221,6 +223,31 @@ def _refuse_unimported_language(
                 func.value,
                 f"name {head!r} is not defined: the device loop's language is not imported",
                 hint=f"import helion.language as {head}",
+            )
+
+
+def _refuse_star_parameters(function: cst.FunctionDef, source: Source) -> None:
+    """`def kernel(*xs)` / `**options`: the launcher passes each argument by its name."""
+    for star in (function.params.star_arg, function.params.star_kwarg):
+        if isinstance(star, cst.Param):
+            raise source.error(
+                UnsupportedConstructError,
+                star,
+                f"a kernel parameter collecting arguments ({source.code(star).split(':')[0]})",
+                hint="name each parameter: def kernel(x: torch.Tensor, y: torch.Tensor)",
+            )
+
+
+def _refuse_nested_loops(function: cst.FunctionDef, source: Source, aliases: Aliases) -> None:
+    """A kernel whose device loops all sit inside host `for` / `if` / `with` statements."""
+    for loop in m.findall(function.body, m.For(iter=m.Call())):
+        if device_loop_kind(loop, aliases):
+            raise source.error(
+                NoDeviceLoopError,
+                loop.iter,
+                "a device loop inside host control flow (a host `for`, `if` or `with`)",
+                hint="device loops go at the kernel's top level: call the kernel from a Python "
+                "loop, or move the `if` inside the device loop",
             )
 
 

@@ -552,6 +552,20 @@ class Indexing:
     def is_full_axis(self, axis: Axis) -> bool:
         return axis in self.k.full_axis_set
 
+    def refuse_indexed_argument(self, node: cst.Subscript) -> None:
+        """`xs[0][tile]` with `xs` a list or tuple of tensors: unpacked in host code, it works."""
+        base = node.value
+        while isinstance(base, cst.Subscript):
+            base = base.value
+        name = base.value if isinstance(base, cst.Name) else None
+        if name in self.k.host.params and name not in self.k.host.tensors:
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node,
+                f"the argument {name!r} indexed inside the device loop (a list of tensors?)",
+                hint=f"unpack it in host code, before the loop: a, b = {name}",
+            )
+
     def view(self, value: Value, node: cst.Subscript) -> Value:
         """`v[:, None]`, `v[None, :]`: new size-1 dimensions on a block."""
         parts, dims, source_dim = [], [], 0
@@ -583,6 +597,7 @@ class Indexing:
                 parts.append(ast.Constant(value=None))
                 dims.append(None)
             else:
+                self.refuse_indexed_argument(node)
                 raise self.k.source.error(
                     UnsupportedConstructError,
                     part,

@@ -44,6 +44,7 @@ from .reductions import Reductions
 from .reused_loads import ReusedLoads
 from .row_evictions import with_evictions
 from .scans import Scans
+from .shared_memory import apart_check
 from .slices import Slices
 from .specialised import Specialisations
 from .split_k import Definitions, SplitK
@@ -453,6 +454,11 @@ class KernelBuilder:
             checks.append(
                 f'require(torch._debug_has_internal_overlap({tensor}) != 1, lambda: "{message}")'
             )
+        launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
+        written = sorted(self.stored_tensors & set(self.host.params) & set(launched))
+        if apart := apart_check(written, launched):
+            checks.append(apart)
+            self.host_helpers.add("check_apart")
         seen = set()
         for tensor, dim, axis in self.coverage:  # every tile must lie inside the tensors it reads
             end = ast.unparse(axis.end)

@@ -35,14 +35,17 @@ def lower_kernel(
     ranks: dict[str, int],
     given: dict[str, object] | None = None,
     constants: dict[str, object] | None = None,
+    present: set[str] | None = None,
 ) -> tuple[list[LoweredKernel], list[Line]]:
     """Each top-level device loop → a @triton.jit kernel; the function → its launcher.
-    `constants` are arguments specialised on (None, strings): device code sees their values."""
+    `constants` are arguments specialised on (None, strings): device code sees their values;
+    `present` the numbers given for parameters that may be None."""
     rebound = assigned_names(kernel.node)  # `x = x.view(-1)`: the launched x is another rank
     example_ranks = {name: rank for name, rank in ranks.items() if name not in rebound}
     host = HostInfo(aliases, ranks=dict(ranks), example_ranks=example_ranks)
     analyse_params(kernel.node, host)
     host.constants.update(constants or {})
+    host.present |= present or set()
     specs = inline.callable_specs(source, aliases, kernel, host, given or {})
     host_names = Names(_all_names(kernel.node))
     launcher: list[Line] = []

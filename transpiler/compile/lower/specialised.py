@@ -16,7 +16,7 @@ from ..frontend.host import HostInfo
 from ..frontend.source import Source
 from .values import CONST, Value, constant
 
-_NONE, _TENSOR = "None", "a tensor"
+_NONE, _TENSOR, _NUMBER = "None", "a tensor", "a number"
 
 
 class Specialisations:
@@ -54,7 +54,7 @@ class Specialisations:
         negated = isinstance(comparison.operator, cst.IsNot)
         sides = [self.identity(n, scope) for n in (node.left, comparison.comparator)]
         if None not in sides:
-            same = sides[0] == sides[1] if _TENSOR not in sides else False
+            same = sides[0] == sides[1] if not {_TENSOR, _NUMBER} & set(sides) else False
             return constant(same != negated)
         left, right = lower(node.left), lower(comparison.comparator)
         if left.kind == CONST and right.kind == CONST:
@@ -78,6 +78,9 @@ class Specialisations:
             self.value(name)
             return self.taken[name]
         if name in self.host.optional_params and name in self.host.params:
+            if name in self.host.present:  # `scale: float | None` given a number
+                self.taken[name] = _NUMBER
+                return _NUMBER
             if self.host.rank(name) is None:
                 raise self.source.error(
                     ArgumentUnknownError,
@@ -94,8 +97,8 @@ class Specialisations:
         """Launcher lines checking that the arguments are the ones the kernel was made for."""
         checks = []
         for name, value in self.taken.items():
-            if value == _TENSOR:
-                test, wanted = f"{name} is not None", "a tensor"
+            if value in (_TENSOR, _NUMBER):
+                test, wanted = f"{name} is not None", value
             elif value == _NONE:
                 test, wanted = f"{name} is None", "None"
             else:

@@ -7,13 +7,14 @@ import ast
 from functools import cache
 
 from ...lower.argument_checks import ARGUMENT_HELPERS
+from ...lower.shared_memory import SHARED_MEMORY_HELPERS
 from ..prelude import HELPERS, HOST_HELPERS, helper_sources
 from .helper_forms import shortest_form
 
 
 @cache
 def _host_sources() -> dict[str, str]:
-    return {**HOST_HELPERS, **ARGUMENT_HELPERS}
+    return {**HOST_HELPERS, **ARGUMENT_HELPERS, **SHARED_MEMORY_HELPERS}
 
 
 @cache
