@@ -146,10 +146,11 @@ _OWN = (
     "one row's own finishing rule, beside the code it shapes (a column when a second row needs it)"
 )
 _PATTERN = "matches the spelling of an expression it rewrites (a pattern, not a list of rows)"
-# lowering / cost-model module → (torch row names it may still test, why). 2026-12-04: 66 such
-# (line, name) tests in lower/ and perf/, 164 before (the products, the reductions' and
-# accumulations' sets and the orderings' dict became columns: ops/products.py, ReductionOp,
-# OrderingOp); hl names there (lower/shapes*.py aside): 3, 53 before
+# lowering / cost-model module → (torch row names it may still test, why). 2026-12-05: 64 such
+# (line, name) tests in lower/ and perf/ (67 before where's and masked_fill's condition became
+# a column), 164 before (the products, the reductions' and accumulations' sets and the
+# orderings' dict became columns: ops/products.py, ReductionOp, OrderingOp); hl names there
+# (lower/shapes*.py aside): 3, 53 before
 TORCH_ALLOWED: dict[str, tuple[frozenset[str], str]] = {
     "transpiler/compile/lower/accumulations.py": (
         frozenset({"softmax", "max", "logsumexp", "add"}),
@@ -158,9 +159,9 @@ TORCH_ALLOWED: dict[str, tuple[frozenset[str], str]] = {
     ),
     "transpiler/compile/lower/calls.py": (
         frozenset({"max", "min", "abs", "clamp", "gelu", "tanh", "all", "any"})
-        | frozenset({"count_nonzero", "pow", "where", "exp"}),
+        | frozenset({"count_nonzero", "pow", "exp"}),
         _BUILTIN + "; " + _OWN + " (gelu's approximate=, clamp's min= / max=, pow's exponent, "
-        "where's scalars, any / all of x != 0, max(a, b) as maximum)",
+        "any / all of x != 0, max(a, b) as maximum)",
     ),
     "transpiler/compile/lower/expressions.py": (frozenset({"abs", "max", "min"}), _BUILTIN),
     "transpiler/compile/lower/inlining.py": (frozenset({"abs", "max", "min"}), _BUILTIN),

@@ -189,7 +189,7 @@ def test_complex_inputs_are_refused_clearly():
         "x[tile] + y[tile]",  # torch: logical or; Triton's i1 addition wraps (True + True: False)
         "x[tile] - y[tile]",  # torch refuses it
         "torch.exp(x[tile]) + y[tile]",  # torch computes it in float
-        "x[tile] * 3 + y[tile]",  # torch: int64 (True * 3 is 3); Triton's i1 product wraps
+        "x[tile] * y[tile] + y[tile]",  # bool beside bool: Triton's i1 sum wraps
     ],
 )
 def test_bool_arithmetic_is_refused_before_launch_naming_the_line(expression):

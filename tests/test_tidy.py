@@ -468,8 +468,12 @@ def rows(x: torch.Tensor) -> torch.Tensor:
 
 @pytest.mark.parametrize(
     ("value", "factor"),
-    [("x[tile_m, tile_n]", None), ("x[tile_m, tile_n] * 3", 3), ("2 * x[tile_m, tile_n]", 2)],
-    ids=["copy", "times_3", "twice"],
+    [
+        ("x[tile_m, tile_n]", None),
+        ("x[tile_m, tile_n] + x[tile_m, tile_n]", 2),  # bool + bool: Triton's i1 sum wraps
+        ("-x[tile_m, tile_n]", -1),  # torch refuses -bool
+    ],
+    ids=["copy", "doubled", "negated"],
 )
 def test_short_check_tensors_still_refuses(value: str, factor: int | None) -> None:
     code = transpiler.transpile(ROWS_KERNEL.format(value=value), filename="rows.py")

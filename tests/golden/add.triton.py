@@ -22,7 +22,8 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     # line 9: for tile in hl.tile(x.size(0)):
     INDEX_DTYPE = check_tensors({"x": x, "y": y, "out": out}, ranks={"x": 1, "y": 1},
-                                arithmetic={"x": 10, "y": 10}, integers={"x": 10, "y": 10})
+                                arithmetic={"x": (10, "y"), "y": (10, "x")},
+                                integers={"x": 10, "y": 10})
     if y.size(0) < x.size(0):
         raise RuntimeError("y.size(0) must be at least x.size(0): the tiles reach that far")
     BLOCK_SIZE = 1024
@@ -41,9 +42,11 @@ def check_tensors(tensors, ranks=None, arithmetic=None, integers=None, why=""): 
         if rank is not None and t.dim() != rank:
             indexes = f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
             raise ValueError(f"{name} must be {rank}-D: {why or indexes}, got {tuple(t.shape)}")
-        if line is not None and t.dtype == torch.bool:
-            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
+        if line is not None and t.dtype == torch.bool:  # (line, *names): wrong beside their bools
+            line, *beside = line if isinstance(line, tuple) else (line, name)
+            if any(tensors[other].dtype == torch.bool for other in beside):
+                fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+                raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
     met = {tensors[name].dtype: name for name in integers or {}}  # loaded tensors meeting others

@@ -49,8 +49,7 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     if isinstance(eps, torch.Tensor):
         raise TypeError("eps is a number parameter: pass a Python number (eps.item())")
     INDEX_DTYPE = check_tensors({"x": x, "weight": weight, "bias": bias, "out": out},
-                                ranks={"weight": 1, "bias": 1},
-                                arithmetic={"bias": 18, "weight": 18})
+                                ranks={"weight": 1, "bias": 1})
     # a dimension of 1 broadcasts, as in torch: its lanes all read it
     bias = bias.expand(n) if bias.size(0) == 1 else bias
     weight = weight.expand(n) if weight.size(0) == 1 else weight
@@ -71,17 +70,14 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal names the tensor
+def check_tensors(tensors, ranks=None, why=""):  # each refusal names the tensor
     for name, t in tensors.items():
-        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
+        rank = (ranks or {}).get(name)
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
         if rank is not None and t.dim() != rank:
             indexes = f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
             raise ValueError(f"{name} must be {rank}-D: {why or indexes}, got {tuple(t.shape)}")
-        if line is not None and t.dtype == torch.bool:
-            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())

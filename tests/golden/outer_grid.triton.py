@@ -35,7 +35,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     if isinstance(scale, torch.Tensor):
         raise TypeError("scale is a number parameter: pass a Python number (scale.item())")
     INDEX_DTYPE = check_tensors({"a": a, "b": b, "out": out}, ranks={"a": 1, "b": 1},
-                                arithmetic={"a": 12, "b": 12}, floats={"a": (12, scale)})
+                                arithmetic={"a": 12}, floats={"a": (12, scale)})
     BLOCK_M, BLOCK_N = 32, 32
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N),)
@@ -53,9 +53,11 @@ def check_tensors(tensors, ranks=None, arithmetic=None, floats=None, why=""):  #
         if rank is not None and t.dim() != rank:
             indexes = f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
             raise ValueError(f"{name} must be {rank}-D: {why or indexes}, got {tuple(t.shape)}")
-        if line is not None and t.dtype == torch.bool:
-            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
+        if line is not None and t.dtype == torch.bool:  # (line, *names): wrong beside their bools
+            line, *beside = line if isinstance(line, tuple) else (line, name)
+            if any(tensors[other].dtype == torch.bool for other in beside):
+                fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+                raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
     for name, (line, number) in (floats or {}).items():  # Triton passes it as float32

@@ -251,9 +251,11 @@ HOST_HELPERS: dict[str, str] = {
         if rank is not None and t.dim() != rank:
             indexes = f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
             raise ValueError(f"{name} must be {rank}-D: {why or indexes}, got {tuple(t.shape)}")
-        if line is not None and t.dtype == torch.bool:
-            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
+        if line is not None and t.dtype == torch.bool:  # (line, *names): wrong beside their bools
+            line, *beside = line if isinstance(line, tuple) else (line, name)
+            if any(tensors[other].dtype == torch.bool for other in beside):
+                fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+                raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
     met = {tensors[name].dtype: name for name in integers or {}}  # loaded tensors meeting others

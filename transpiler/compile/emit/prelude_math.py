@@ -5,6 +5,13 @@ from __future__ import annotations
 
 # Each helper: its source, and the helpers it calls (prelude.HELPERS takes them all).
 MATH_HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "masked_fill": (
+        """@triton.jit
+def masked_fill(x, mask, value):  # torch's x.masked_fill(mask, value): value takes x's dtype
+    return tl.where(mask, value, x).to(x.dtype)
+""",
+        (),
+    ),
     "erfc": (
         """@triton.jit
 def erfc(x):

@@ -106,6 +106,12 @@ class Allocations:
         if dtype is not None and dtype.const in HALF_DTYPES:
             dtype_code, is_half = expr("tl.float32"), False
         code = expr("tl.full(s, v, d)", s=ast.List(elts=sizes), v=fill.code, d=dtype_code)
+        if dtype is not None and dtype.const == "runtime" and _float_constant(fill):
+            # a float for a dtype Triton knows (an integer one takes no float: made float64
+            # first, then converted, truncating as torch does)
+            code = expr(
+                "tl.full(s, v, tl.float64).to(d)", s=ast.List(elts=sizes), v=fill.code, d=dtype_code
+            )
         if fill.kind == CONST and fill.const == 0:
             code = expr("tl.zeros(s, dtype=d)", s=ast.List(elts=sizes), d=dtype_code)
         if is_half:
@@ -189,6 +195,10 @@ def _power_of_two(value: object) -> bool:
 
 
 _INTEGER_DTYPES = (*_NARROW_INTS, "tl.int64", "tl.uint64")
+
+
+def _float_constant(fill: Value) -> bool:
+    return fill.kind == CONST and isinstance(fill.const, float) and fill.const != 0
 
 
 def _fill_for(fill: Value, dtype: Value | None) -> Value:

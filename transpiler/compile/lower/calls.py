@@ -41,6 +41,7 @@ from ..ops.table_math import MATH_FUNCTIONS
 from ..ops.table_orderings import ORDERING_OPS_BY_NAME
 from .argument_values import check_values
 from .arguments import Arguments
+from .bool_arithmetic import bool_template, floated_bools
 from .expressions import result_dtype
 from .gathers import lower_gather
 from .integer_promotion import note_promotion
@@ -559,12 +560,16 @@ class Calls:
             and operands[1].const in (2, 3, 4)
         ):  # `x.pow(2)` as `x * x`, as `x ** 2` and torch's own kernels: exact, no exp2 / log2
             return self.k.expressions.integer_power(operands[0], int(operands[1].const), node)
-        chosen = 1 if op.name == "where" else 0  # where's condition takes no part in promotion
-        operands[chosen:] = with_dimensioned_dtype(self.k, operands[chosen:])
-        # torch.where's condition is meant to be bool; its other operands are only chosen
-        self.k.note_arithmetic(operands if op.name != "where" else (), node)
+        # a condition (where's, masked_fill's mask) takes no part in promotion; nor is it, or
+        # what it chooses between, computed with
+        values = [i for i in range(len(operands)) if i != op.condition]
+        promoted = with_dimensioned_dtype(self.k, [operands[i] for i in values])
+        for index, value in zip(values, promoted, strict=True):
+            operands[index] = value
+        if op.condition is None:
+            self.k.note_arithmetic(operands, node, op.operator)
         if op.result != "float":  # (float ops take floats in both)
-            note_promotion(self.k, operands[chosen:], node)
+            note_promotion(self.k, [operands[i] for i in values], node)
         if op.float_args:
             for index, operand in enumerate(operands):
                 if operand.dtype in ("int", "bool"):
@@ -586,18 +591,23 @@ class Calls:
         folded = exp_as_exp2(self.k, operands[0]) if op.name == "exp" else None
         if folded is not None:  # exp of a scaled product: one exp2 (scaled_products.py)
             return block(folded, dims, "float")
+        template = op.template
+        if op.operator:
+            template = bool_template(self.k, op.operator, operands, node) or template
+            operands = floated_bools(op.operator, operands)
         fills = {**dict(zip("abc", (v.code for v in operands))), **(scalars or {})}
         fills["dtype"] = operands[0].storage or expr("tl.float32")
         dtype = {"float": "float", "bool": "bool"}.get(op.result, operands[0].dtype)
         if op.result == "same":  # torch promotes: a float operand makes the result float
             for operand in operands[1:]:
                 dtype = result_dtype("Add", dtype, operand.dtype)
-        result = result_of(block(expr(op.template, **fills), dims, dtype), operands)
-        fed = frozenset().union(*(v.loaded_from | v.fed_by for v in operands[chosen:]))
+        result = result_of(block(expr(template, **fills), dims, dtype), operands)
+        fed = frozenset().union(*(operands[i].loaded_from | operands[i].fed_by for i in values))
         result = replace(result, fed_by=fed)
-        if op.name == "where":
-            dtype = operands[1].dtype if operands[1].dtype == operands[2].dtype else None
-            chosen = operands[1].loaded_from | operands[2].loaded_from
+        if op.condition is not None:  # what it chooses between, unconverted
+            dtypes = {operands[i].dtype for i in values}
+            dtype = dtypes.pop() if len(dtypes) == 1 else None
+            chosen = frozenset().union(*(operands[i].loaded_from for i in values))
             return replace(result, dtype=dtype, loaded_from=chosen)
         return result
 

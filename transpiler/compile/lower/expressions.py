@@ -17,6 +17,7 @@ from ..frontend.errors import (
     near_names,
 )
 from ..ops.table import BINARY_OPERATORS
+from .bool_arithmetic import bool_template, floated_bools
 from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
 from .promotion import result_of, with_dimensioned_dtype
@@ -162,6 +163,8 @@ class Expressions:
         dims = self.broadcast_dims(left, right, node)
         dims = self.k.registered_blocks.kept_block_lanes(op_name, left, right, dims)
         dtype = result_dtype(op_name, left.dtype, right.dtype)
+        template = bool_template(self.k, op_name, [left, right], node) or template
+        left, right = floated_bools(op_name, [left, right])
         code = _scalar_and_block_condition(op_name, left, right)
         result = block(code or expr(template, a=left.code, b=right.code), dims, dtype)
         result = result_of(result, [left, right])
@@ -170,7 +173,7 @@ class Expressions:
         result = replace(result, fed_by=_fed_by(left, right))
         if op_name in _BITWISE:  # bool & bool stays bool: arithmetic may come later
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)
-        self.k.note_arithmetic((left, right), node)
+        self.k.note_arithmetic((left, right), node, op_name)
         return result
 
     def integer_power(self, base: Value, exponent: int, node: cst.CSTNode) -> Value:
@@ -194,6 +197,8 @@ class Expressions:
             return block(expr("not a", a=operand.code), (), "bool")
         operand = self.arithmetic(operand, node.expression)
         text = {cst.Minus: "-a", cst.Plus: "+a", cst.BitInvert: "~a"}[type(node.operator)]
+        if text == "-a":
+            bool_template(self.k, "Minus", [operand], node)  # (torch refuses -bool)
         if operand.kind == CONST and isinstance(operand.const, (int, float)):
             return constant(-operand.const if text == "-a" else operand.const)
         result = result_of(

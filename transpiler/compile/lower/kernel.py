@@ -18,6 +18,7 @@ from .allocations import Allocations
 from .argument_checks import argument_value_checks
 from .autotuning import TunedTiles, autotuned_blocks
 from .block_sizes import RegisteredBlocks
+from .bool_arithmetic import Noted, bool_partners, launch_fact, merged
 from .branches import Branches
 from .calls import Calls
 from .composites import Composites
@@ -188,7 +189,8 @@ class KernelBuilder:
         self.loop_depth = 0  # how many loops inside the program enclose the current statement
         self.loop_loads: list[tuple[str, Dims]] = []  # (tensor, dims) of loads inside loops
         # host tensor → the first source line doing arithmetic on its loaded values (bool refused)
-        self.arithmetic_on: dict[str, int] = {}
+        # and the tensors beside whose bools alone it is wrong (bool_arithmetic.py)
+        self.arithmetic_on: dict[str, Noted] = {}
         self.integers_on: dict[str, int] = {}  # integer_promotion.py
         self.numbers_on: dict[str, tuple[int, int, int]] = {}
         self.floats_on: dict[str, tuple[int, str]] = {}
@@ -432,13 +434,18 @@ class KernelBuilder:
         if self.loop_depth:
             self.loop_loads.append((tensor, dims))
 
-    def note_arithmetic(self, operands, node: cst.CSTNode) -> None:
+    def note_arithmetic(self, operands, node: cst.CSTNode, operator: str = "") -> None:
         """Arithmetic on loaded values: a bool tensor there would compute wrongly in Triton
-        (i1 arithmetic wraps: True + True is False), so the launcher refuses it (rank_checks)."""
+        (i1 arithmetic wraps: True + True is False), so the launcher refuses it (rank_checks),
+        beside an integer or a float only where `operator` needs it (bool_arithmetic.py)."""
         line = self.source.line_of(node)
-        for operand in operands:
+        operands = list(operands)
+        for index, operand in enumerate(operands):
+            partners = bool_partners(operator, operands, index)
+            if partners == frozenset():
+                continue
             for tensor in operand.loaded_from:
-                self.arithmetic_on.setdefault(tensor, line)
+                self.arithmetic_on[tensor] = merged(self.arithmetic_on.get(tensor), line, partners)
 
     def rank_checks(self) -> list[str]:
         checks = (
@@ -514,7 +521,10 @@ class KernelBuilder:
         for tensor, rank in self.host.example_ranks.items():  # the code was made for these
             ranks.setdefault(tensor, rank)
         launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
-        noted = sorted({*self.arithmetic_on, *self.integers_on, *self.numbers_on, *self.floats_on})
+        beside = {p for _, partners in self.arithmetic_on.values() for p in partners or ()}
+        noted = sorted(
+            {*self.arithmetic_on, *beside, *self.integers_on, *self.numbers_on, *self.floats_on}
+        )
         named = _named(list(dict.fromkeys([*launched, *ranks, *noted])))
         for p in self.params.values():  # a tuple's tensors, each named by its place
             if p.kind == "tensors":
@@ -524,7 +534,8 @@ class KernelBuilder:
         if ranks:
             facts.append(f"ranks={_named(ranks)}")
         if self.arithmetic_on:
-            facts.append(f"arithmetic={_named(dict(sorted(self.arithmetic_on.items())))}")
+            noted_facts = {t: launch_fact(n) for t, n in sorted(self.arithmetic_on.items())}
+            facts.append(f"arithmetic={_named(noted_facts)}")
         facts += launch_facts(self, _named)
         return f"check_tensors({', '.join(facts)})"
 

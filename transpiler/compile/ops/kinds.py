@@ -26,6 +26,8 @@ class ElementwiseOp:
     note: str = ""
     scalars: tuple[tuple[str, str | None], ...] = ()
     shape: str = "broadcast"  # the shape analysis' rule (lower/shape_calls.RULES)
+    operator: str = ""  # the Python operator it is ("Add"): on bools it follows BOOL_OPERATORS
+    condition: int | None = None  # the operand choosing between the others (where, masked_fill)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
     ElementwiseOp("sin", "tl.sin(a)", _MATH, float_args=True, result="float"),
     ElementwiseOp("cos", "tl.cos(a)", _MATH, float_args=True, result="float"),
     ElementwiseOp("abs", "tl.abs(a)", _MATH),
-    ElementwiseOp("neg", "-a", _MATH),
+    ElementwiseOp("neg", "-a", _MATH, operator="Minus"),
     ElementwiseOp("sigmoid", "tl.sigmoid(a)", _ACT, float_args=True, result="float", flops=4),
     ElementwiseOp("tanh", "tanh(a)", _ACT, ("tanh",), float_args=True, result="float", flops=5),
     ElementwiseOp("relu", "tl.maximum(a, 0, propagate_nan=tl.PropagateNan.ALL)", _ACT),
@@ -42,15 +42,21 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
     ElementwiseOp("ceil", "tl.ceil(a)", _MATH, float_args=True, result="float"),
     ElementwiseOp("maximum", "tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL)", _MATH),
     ElementwiseOp("minimum", "tl.minimum(a, b, propagate_nan=tl.PropagateNan.ALL)", _MATH),
-    ElementwiseOp("where", "tl.where(a, b, c)", (TORCH,), flops=0),
+    ElementwiseOp("where", "tl.where(a, b, c)", (TORCH,), flops=0, condition=0),
     ElementwiseOp(
-        "masked_fill", "tl.where(b, c, a)", _MATH, flops=0, note="x.masked_fill(mask, v)"
+        "masked_fill",
+        "masked_fill(a, b, c)",
+        _MATH,
+        ("masked_fill",),
+        flops=0,
+        note="x.masked_fill(mask, v); v takes x's dtype, as in torch",
+        condition=1,
     ),
-    ElementwiseOp("add", "a + b", _MATH),
-    ElementwiseOp("sub", "a - b", _MATH),
-    ElementwiseOp("mul", "a * b", _MATH),
-    ElementwiseOp("div", "a / b", _MATH, result="float"),
-    ElementwiseOp("pow", "power(a, b)", _MATH, ("power",), flops=3),
+    ElementwiseOp("add", "a + b", _MATH, operator="Add"),
+    ElementwiseOp("sub", "a - b", _MATH, operator="Subtract"),
+    ElementwiseOp("mul", "a * b", _MATH, operator="Multiply"),
+    ElementwiseOp("div", "a / b", _MATH, result="float", operator="Divide"),
+    ElementwiseOp("pow", "power(a, b)", _MATH, ("power",), flops=3, operator="Power"),
     ElementwiseOp(
         "clamp",
         "tl.minimum(tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL), c, propagate_nan=tl.PropagateNan.ALL)",
@@ -112,6 +118,30 @@ BINARY_OPERATORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "LeftShift": ("<<", "a << b", ()),
     "RightShift": (">>", "a >> b", ()),
 }
+
+# Operators on two bools where torch and Triton's i1 differ: the Triton template torch's result
+# needs (two bools' sum is their `or`: Triton's i1 addition wraps, True + True is False on a
+# GPU), or None where torch refuses the operator on bools (`-`, `//`, `%`, `**`, shifts, unary
+# minus). Bools known only at the launch (loads) are the launcher's to refuse.
+BOOL_OPERATORS: dict[str, str | None] = {
+    "Add": "a | b",
+    "Subtract": None,
+    "FloorDivide": None,
+    "Modulo": None,
+    "Power": None,
+    "LeftShift": None,
+    "RightShift": None,
+    "Minus": None,
+}
+
+# Operators Triton computes as torch when one operand is bool and the other an integer or a float
+# (the other's dtype wins): a bool tensor loaded there is refused only where the other may be
+# bool too. (`/` is not one: Triton refuses an i1 / int32 quotient, their signedness differing.)
+BOOL_WITH_OTHERS: frozenset[str] = frozenset({"Add", "Multiply"})
+
+# Operators whose bool operands known while transpiling become float32 first: torch divides
+# in float, Triton refuses an i1 / int32 quotient (their signedness differs).
+BOOL_AS_FLOAT: frozenset[str] = frozenset({"Divide"})
 
 # torch dtype names → Triton dtypes.
 DTYPES: dict[str, str] = {

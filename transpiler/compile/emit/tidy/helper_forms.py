@@ -54,9 +54,11 @@ UNUSED_KEYWORD_EDITS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
             "rank = (ranks or {}).get(name)",
         ),
         (
-            """        if line is not None and t.dtype == torch.bool:
-            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
+            """        if line is not None and t.dtype == torch.bool:  # (line, *names): wrong beside their bools
+            line, *beside = line if isinstance(line, tuple) else (line, name)
+            if any(tensors[other].dtype == torch.bool for other in beside):
+                fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+                raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
 """,
             "",
         ),
