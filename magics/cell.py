@@ -16,6 +16,7 @@ from transpiler.analysis.targets import TargetError, target_named
 
 from . import plot, target_tabs
 from .cell_run import CellRun
+from .option_rules import check_options
 from .options import help_text, parse_config, parse_options
 from .view import SHOW_CHOICES
 
@@ -69,7 +70,6 @@ class HelionMagics(Magics):
     @argument(
         "--device",
         metavar="NAME",
-        default=plot.PREDICTED_FOR,
         help=f"without a GPU, the datasheet device --roofline predicts for (default: "
         f"{plot.PREDICTED_FOR})",
     )
@@ -117,12 +117,13 @@ class HelionMagics(Magics):
         """
         try:
             options = parse_options(self.helion.parser, line)
+            if options.help:
+                print(help_text(self.helion.__doc__ or ""))
+                return
             config = parse_config(options.config) if options.config is not None else None
+            check_options(self.helion.parser, options)
         except UsageError as error:
             print(f"UsageError: {error} (%%helion --help lists the options)", file=sys.stderr)
-            return
-        if options.help:
-            print(help_text(self.helion.__doc__ or ""))
             return
         if cell is None or not cell.strip():
             print(EMPTY_CELL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,8 @@ class CellRun:
 
         if self._failed("defining the cell", define):
             return
+        if not self.program.kernels:
+            print(no_kernel_note(self.cell))
         if self.config is not None:
             print(f"config: {json.dumps(self.config, sort_keys=True)}")
         ran = options.run is not None and self._run(options.run)
@@ -69,7 +72,7 @@ class CellRun:
     def _show(self, ran: bool) -> None:
         """The view of the code that ran, else of the generic code, else of assumed ranks."""
         program = self.program
-        if self.options.show == "none" or program is None:
+        if self.options.show == "none" or program is None or not program.kernels:
             return
         assumed: Assumed | None = None
         transpiled = program.shown()
@@ -110,7 +113,7 @@ class CellRun:
         try:
             step()
         except TranspileError as error:  # code specialised at the call: still the user's line
-            display(transpile_error_pane(error, self.cell))
+            display(transpile_error_pane(error, self.cell, self.namespace))
             return True
         except Exception as error:
             files = self.program.files() if self.program else {}
@@ -162,6 +165,9 @@ class CellRun:
     def _check(self, expression: str, result: Any) -> bool:
         program = self.program
         assert program is not None
+        if not program.kernels:
+            print(f"check {expression}: nothing to compare (the cell defines no kernel)")
+            return True
         references = {name: kernel.reference for name, kernel in program.kernels.items()}
         outcome: dict[str, Any] = {}
 
@@ -218,7 +224,7 @@ class CellRun:
             [(call.kernel.name, call.args) for call in program.calls],
             lambda: self._evaluate(expression),
             on_gpu=on_gpu(),
-            predict_for=self.options.device,
+            predict_for=self.options.device or plot.PREDICTED_FOR,
             block_sizes=(self.config or {}).get("block_sizes"),
             searches=searches,
             blocks=[
@@ -236,6 +242,20 @@ class CellRun:
         print(
             exporting.export_cell(self.program, self.examples, path, shown, minimal, self.namespace)
         )
+
+
+def no_kernel_note(cell: str) -> str:
+    """What to say of a cell with no `@helion.kernel`: its functions, if any, and the fix."""
+    functions = [
+        node.name
+        for node in ast.parse(cell).body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
+    defined = f" (it defines {', '.join(functions)})" if functions else ""
+    return (
+        f"note: the cell defines no @helion.kernel{defined}, so there is no Triton to show; "
+        "decorate a kernel with @helion.kernel()"
+    )
 
 
 def on_gpu() -> bool:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import html
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import torch
 
 from transpiler import Transpiled
 from transpiler.errors import (
     KernelErrors,
     TranspileError,
     TranspileSyntaxError,
+    UndefinedNameError,
     UnsupportedOpsError,
 )
 
@@ -60,8 +65,29 @@ def python_syntax_error(source: str) -> SyntaxError | None:
     return None
 
 
-def transpile_error_pane(error: TranspileError, source: str) -> ErrorPane:
-    """The message at the cell line the user counts (the line after `%%helion` is line 1)."""
+def earlier_cell_hint(error: TranspileError, namespace: dict[str, Any]) -> str | None:
+    """For a device loop's undefined name that an earlier cell bound: why the loop cannot read
+    it, and the fix (a tensor: pass it; anything else: define it in this cell)."""
+    if not isinstance(error, UndefinedNameError):
+        return None
+    found = re.match(r"[A-Za-z_]\w*", error.source_line[error.col_offset :])
+    name = found.group() if found else ""
+    if name not in namespace:
+        return None
+    if isinstance(namespace[name], torch.Tensor):
+        return f"{name} is a tensor an earlier cell bound: pass it to the kernel as an argument"
+    return (
+        f"{name} is bound by an earlier cell; a device loop reads this cell's names (and the "
+        f"earlier cells' numbers, strings and dtypes): define {name} in this cell, or pass it "
+        "as an argument"
+    )
+
+
+def transpile_error_pane(
+    error: TranspileError, source: str, namespace: dict[str, Any] | None = None
+) -> ErrorPane:
+    """The message at the cell line the user counts (the line after `%%helion` is line 1);
+    `namespace` (the notebook's) can say that a name an earlier cell bound is out of reach."""
     syntax = python_syntax_error(source) if isinstance(error, TranspileSyntaxError) else None
     if syntax is not None and syntax.lineno:
         lines = source.splitlines()
@@ -74,7 +100,7 @@ def transpile_error_pane(error: TranspileError, source: str) -> ErrorPane:
         error.lineno,
         error.col_offset or 0,
         error.source_line,
-        error.hint,
+        earlier_cell_hint(error, namespace or {}) or error.hint,
     )
     others = [_pane(type(e).__name__, e.message, e.lineno, e.col_offset or 0, e.source_line,
                     e.hint) for e in _further(error)]  # fmt: skip

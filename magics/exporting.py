@@ -21,6 +21,8 @@ def export_cell(
     namespace: dict[str, Any],
 ) -> str:
     """Write the module (folders created); the line that says where, or why nothing was."""
+    if not program.kernels:
+        return f"export: nothing written to {shown}: the cell defines no kernel"
     if program.kernels.module is None and not examples:
         return (
             f"export: nothing written to {shown}: a tile's rank comes from the arguments; "
@@ -35,10 +37,16 @@ def export_cell(
             "earlier cell, which the file would not define; define or import "
             f"{'it' if len(others) == 1 else 'them'} in this cell"
         )
-    export(program, examples, path, minimal)
+    replaced = path.exists()
+    try:
+        export(program, examples, path, minimal)
+    except OSError as error:  # a folder that cannot be made, a file that cannot be written
+        where = f" ({error.filename})" if error.filename and error.filename != str(path) else ""
+        return f"export: nothing written to {shown}: {error.strerror or error}{where}"
     kernels = ", ".join(program.kernels)
     what = "kernels and launchers only" if minimal else "standalone"
-    return f"exported {kernels} → {shown} ({what}: needs torch and triton, not helion)"
+    again = "; it replaces the file that was there" if replaced else ""
+    return f"exported {kernels} → {shown} ({what}: needs torch and triton, not helion{again})"
 
 
 def export(program: CellProgram, examples: dict[str, tuple], path: Path, minimal: bool) -> None:

@@ -80,15 +80,20 @@ class CellProgram:
         }
 
     def shown(self) -> Transpiled | None:
-        """The code the view shows: the cell's module, else (ranks from the arguments) the
-        specialisation that ran of a one-kernel cell, else the cell's module specialised on
-        the calls --run made. None before any call when ranks come from arguments."""
-        if self.kernels.module is not None:
-            return self.kernels.module
-        if len(self.kernels) == 1 and self.ran:
-            return self.ran[-1].transpiled
+        """The code the view shows: without --run's calls, the cell's module (None when ranks
+        come from the arguments); after them, the code for their arguments' ranks: a one-kernel
+        cell's specialisation (with the cell's configuration where the module serves every
+        rank, else the one that ran), else the cell's module specialised on the calls. A 2-D
+        call of a kernel written over `x.size(0)` shows the 2-D code it ran, not the 1-D code."""
         if not self.examples:
-            return None
+            return self.kernels.module
+        if len(self.kernels) == 1:
+            ((name, kernel),) = self.kernels.items()
+            if self.kernels.module is None and self.ran:
+                return self.ran[-1].transpiled
+            if name in self.examples:
+                return kernel.transpiled(self.examples[name])
+            return self.kernels.module
         return transpiler.transpile_module(
             self.source, filename=CELL_FILENAME, example_args=self.examples, config=self.config
         )

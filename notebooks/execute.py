@@ -17,6 +17,17 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def this_tree_first() -> None:
+    """The kernel (and this process) import `transpiler` and `magics` from this checkout, not
+    from the one the virtual environment was installed from (a worktree's notebooks executed
+    with main's transpiler store main's code)."""
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    os.environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
 
 
 def execute(path: Path) -> None:
@@ -55,6 +66,7 @@ def run_in_process(path: Path) -> bool:
 
 def main(arguments: list[str]) -> int:
     in_process = "--in-process" in arguments
+    this_tree_first()
     names = [a for a in arguments if a != "--in-process"]
     paths = [Path(a).resolve() for a in names] or sorted(HERE.glob("*.ipynb"))
     if not in_process:

@@ -164,9 +164,9 @@ def test_roofline_prediction_for_a_named_device_on_cpu(shell: InteractiveShell) 
     line = "--run 'add(x, y)' --no-check --roofline --show none --device"
     shown = run_magic(shell, f"{line} 'MI300X'", ADD_CELL)
     assert "predicted on MI300X (fp32)" in shown.stdout
-    shown = run_magic(shell, f"{line} 'B300'", ADD_CELL)
-    assert "no datasheet entry 'B300' (H100 PCIe, H100 SXM" in shown.stdout
-    assert not any("image/png" in output for output in shown.outputs)
+    shown = run_magic(shell, f"{line} 'B300'", ADD_CELL)  # refused before the cell runs
+    assert "UsageError: --device: no datasheet entry 'B300' (H100 PCIe, H100 SXM" in shown.stderr
+    assert not shown.outputs and not shown.stdout
 
 
 def test_roofline_cost_model_failure_is_one_line(

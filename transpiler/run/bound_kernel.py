@@ -10,6 +10,7 @@ from ..analysis.targets import compile_launcher
 from ..compile.pipeline import Transpiled
 from .call_arguments import python_numbers
 from .devices import check_devices
+from .lent_names import lend
 
 if TYPE_CHECKING:
     from .runtime import Kernel
@@ -44,6 +45,7 @@ class BoundKernel:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         args, kwargs = python_numbers(args, kwargs)
         check_devices(self.kernel.name, args)
+        lend(self.module, self.kernel.fn.__globals__)  # a helper redefined since: the new one
         return self.launcher(*args, **kwargs)
 
     def compile_for(self, target: str, config: dict | None = None) -> list:

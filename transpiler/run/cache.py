@@ -15,9 +15,10 @@ from typing import Any
 
 from . import interpreter_float8
 from .devices import interpreting
+from .lent_names import LENT_ATTRIBUTE, borrowed_names, lend
 
 CACHE_ENV = "TRANSPILER_CACHE_DIR"
-_MODULES: dict[str, types.ModuleType] = {}
+_MODULES: dict[tuple[str, int | None], types.ModuleType] = {}
 
 
 def cache_dir() -> Path:
@@ -60,31 +61,43 @@ def cached_file(path: Path, code: str) -> Path:
 
 
 def load_module(
-    code: str, *, stem: str = "kernels", namespace: dict[str, Any] | None = None
+    code: str,
+    *,
+    stem: str = "kernels",
+    namespace: dict[str, Any] | None = None,
+    reads: frozenset[str] | None = None,
 ) -> types.ModuleType:
     """Import generated code from a file named by its hash (Triton needs the source in a file).
 
     The module runs `code` itself, compiled here, and Triton reads the same text (linecache):
     what is on disk is only checked and repaired, never trusted, and no bytecode is written.
-    `namespace` (a kernel's globals, a notebook's names) seeds the module's globals first, so
-    host code may read names the source's own module or earlier cells define; the module's
-    own definitions win. A text loaded once is the same module on every later call."""
+    `namespace` (a kernel's globals, a notebook's names) lends the module the globals its code
+    reads and does not define (lent_names: a builtin's name only where `reads`, the user's
+    function's names, has it), at load and on every later load (`lend` again before each call
+    keeps them current). A text loaded once for a namespace is the same module on every later
+    call; another namespace gets its own."""
     digest = hashlib.sha256(code.encode()).hexdigest()[:20]
     path = cache_dir() / f"{stem}_{digest}.py"
-    key = str(path)  # the same text in another cache directory is written there too
+    # the same text in another cache directory is written there too
+    key = (str(path), None if namespace is None else id(namespace))
     if key in _MODULES:
-        return _MODULES[key]
+        module = _MODULES[key]
+        lend(module, namespace)
+        return module
     cached_file(path, code)
     if interpreting():
         interpreter_float8.install()
     name = f"transpiler_generated_{stem}_{digest}"
+    if name in sys.modules and any(str(path) == k[0] for k in _MODULES):
+        name += f"_{len(_MODULES)}"  # the same code for another namespace
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     linecache.cache[str(path)] = (len(code), None, code.splitlines(keepends=True), str(path))
-    module.__dict__.update({k: v for k, v in (namespace or {}).items() if not k.startswith("__")})
+    setattr(module, LENT_ATTRIBUTE, borrowed_names(code, reads) if namespace is not None else ())
+    lend(module, namespace)
     sys.modules[name] = module
     try:
-        exec(compile(code, str(path), "exec"), module.__dict__)
+        exec(compile(code, str(path), "exec", dont_inherit=True), module.__dict__)
     except BaseException:
         sys.modules.pop(name, None)
         raise

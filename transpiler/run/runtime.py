@@ -36,6 +36,7 @@ from .call_arguments import (
 from .devices import DeviceError, check_devices, interpreting  # noqa: F401
 from .fitting import fitting_config
 from .kernel_tuning import Tuning
+from .lent_names import code_names
 from .module_source import module_source
 from .reduction_candidates import default_loops, whole_widths
 from .torch_ops import aliased_returns, register, with_aliases
@@ -250,7 +251,12 @@ class Kernel:
         key = (specialised, repr(config))
         if key not in self._bound:
             transpiled = first or self.transpiled(tuple(args), config, kwargs)
-            module = load_module(transpiled.code, stem=self.name, namespace=self.fn.__globals__)
+            module = load_module(
+                transpiled.code,
+                stem=self.name,
+                namespace=self.fn.__globals__,
+                reads=code_names(self.fn.__code__),
+            )
             self._bound[key] = BoundKernel(self, transpiled, module, config)
             self.last_args = tuple(as_meta(a) for a in args)
         return self._bound[key]

@@ -73,9 +73,12 @@ def registered_tunables(function: cst.FunctionDef) -> set[str]:
     return names
 
 
-def check_config(source: Source, function: cst.FunctionDef, text: object, tiles: list[str]) -> None:
+def check_config(
+    source: Source, function: cst.FunctionDef, text: object, tiles: list[str] | None
+) -> None:
     """Refuse a config that would be silently misread: an unknown field (`block_size` for
-    `block_sizes`), block sizes not one per tunable tile, a block size that is no power of two."""
+    `block_sizes`), block sizes not one per tunable tile, a block size that is no power of two.
+    `tiles` None (before lowering, which reads the block sizes): every check but the count."""
     fields = config_fields(text)
     if not fields:
         return
@@ -110,7 +113,7 @@ def check_config(source: Source, function: cst.FunctionDef, text: object, tiles:
     if sizes is None or sizes is _UNREADABLE:
         return
     sizes = list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
-    if len(sizes) != len(tiles):
+    if tiles is not None and len(sizes) != len(tiles):
         raise source.error(
             ConfigError,
             where,
@@ -142,7 +145,7 @@ def _chunk(entry: object) -> bool:
 
 
 def check_configs(
-    source: Source, function: cst.FunctionDef, text: object, tiles: list[str]
+    source: Source, function: cst.FunctionDef, text: object, tiles: list[str] | None
 ) -> None:
     """Each config of a `configs=[...]` setting checked as `config=` is (check_config)."""
     if not isinstance(text, str):

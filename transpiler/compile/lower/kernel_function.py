@@ -40,6 +40,9 @@ def lower_kernel(
     """Each top-level device loop → a @triton.jit kernel; the function → its launcher.
     `constants` are arguments specialised on (None, strings): device code sees their values;
     `present` the numbers given for parameters that may be None."""
+    # the values lowering reads (block sizes) checked first; their count once tiles are known
+    check_config(source, kernel.node, kernel.settings.get("config"), None)
+    check_configs(source, kernel.node, kernel.settings.get("configs"), None)
     rebound = assigned_names(kernel.node)  # `x = x.view(-1)`: the launched x is another rank
     example_ranks = {name: rank for name, rank in ranks.items() if name not in rebound}
     host = HostInfo(aliases, ranks=dict(ranks), example_ranks=example_ranks)

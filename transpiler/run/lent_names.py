@@ -1,0 +1,55 @@
+"""The names a generated module reads from its kernel's namespace: lent at load, again per call."""
+
+from __future__ import annotations
+
+import builtins
+import symtable
+import types
+from collections.abc import Iterable
+from typing import Any
+
+LENT_ATTRIBUTE = "__transpiler_lent__"  # on a loaded module: the names its namespace lends it
+
+
+def code_names(code: types.CodeType) -> frozenset[str]:
+    """Every name a function's code (and the code nested in it) reads: globals, attributes."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            names |= code_names(constant)
+    return frozenset(names)
+
+
+def borrowed_names(code: str, reads: Iterable[str] | None = None) -> frozenset[str]:
+    """The globals `code` reads and does not bind at its top level. A builtin's name only
+    where `reads` (the user's function's names) has it too: the generated helpers' `max` is
+    Python's, whatever a notebook has bound to `max`."""
+    table = symtable.symtable(code, "<generated>", "exec")
+    bound = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    read: set[str] = set()
+    tables = [table]
+    while tables:
+        scope = tables.pop()
+        tables.extend(scope.get_children())
+        read |= {
+            symbol.get_name()
+            for symbol in scope.get_symbols()
+            if symbol.is_referenced() and (symbol.is_global() or scope is table)
+        }
+    allowed = frozenset(reads or ())
+    return frozenset(
+        name for name in read - bound if not hasattr(builtins, name) or name in allowed
+    )
+
+
+def lend(module: types.ModuleType, namespace: dict[str, Any] | None) -> None:
+    """The module's borrowed names as `namespace` binds them now (a helper an earlier cell
+    redefined, a name deleted there): what its host code reads is what Python would read."""
+    if namespace is None:
+        return
+    globals_ = module.__dict__
+    for name in getattr(module, LENT_ATTRIBUTE, ()):
+        if name in namespace:
+            globals_[name] = namespace[name]
+        else:
+            globals_.pop(name, None)
