@@ -16,7 +16,28 @@ def parse_options(parser: argparse.ArgumentParser, line: str) -> argparse.Namesp
         words = shlex.split(line)
     except ValueError as error:
         raise UsageError(f"cannot split the options: {error}") from None
-    return parser.parse_args(words)
+    options = parser.parse_args(words)
+    refuse_repeats(parser, words)
+    return options
+
+
+def refuse_repeats(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    """An option given twice (`--run A --run B`, `--check --no-check`): argparse keeps the
+    last silently; the magic refuses the line instead of dropping what the user wrote."""
+    actions = parser._option_string_actions  # argparse's own table: option string → action
+    seen: dict[str, str] = {}
+    for word in words:
+        action = actions.get(word.split("=", 1)[0]) if word.startswith("-") else None
+        if action is None:
+            continue
+        flag = word.split("=", 1)[0]
+        if action.dest in seen:
+            first = seen[action.dest]
+            said = (
+                f"{flag} is given twice" if first == flag else f"{first} and {flag} set one option"
+            )
+            raise UsageError(f"{said}: give it once")
+        seen[action.dest] = flag
 
 
 def help_text(doc: str) -> str:

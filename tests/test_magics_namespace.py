@@ -85,6 +85,7 @@ def test_a_redefined_helper_is_the_one_the_kernel_calls(shell, case) -> None:
 
     shell.run_cell(f"def prep(t):\n    return t * {second!r}")  # the kernel's cell not run
     torch.testing.assert_close(shell.user_ns["shifted"](x), expected(x, second))
+    torch.testing.assert_close(shell.user_ns["shifted"].reference(x), expected(x, second))
     shown = run_magic(shell, "--run 'shifted(x)' --show none", HOST_HELPER_CELLS[case])
     assert "PASS" in shown.stdout and "FAIL" not in shown.stdout, shown.stdout
     torch.testing.assert_close(shell.user_ns["shifted"](x), expected(x, second))
@@ -125,3 +126,27 @@ def test_a_builtin_name_the_kernel_reads_is_the_namespaces(tmp_path) -> None:
     kernels = transpiler.kernels_from_source(source, filename="<round>", namespace=namespace)
     x = torch.randn(257)
     torch.testing.assert_close(kernels["shifted"](x), expected(x, 4.0))
+
+
+# statements of a cell that only run, each bumping an earlier cell's counter once per run
+RUNS_ONCE = [
+    "bump()",
+    "print('checked', bump())",
+    "for _ in range(2):\n    bump()",
+]
+
+
+@pytest.mark.parametrize("statement", RUNS_ONCE)
+def test_the_cells_statements_run_once_however_often_the_check_runs_it(shell, statement):
+    """--run builds the reference (and its float64 run): the cell's calls, prints and loops
+    are not run again by it (reference mode blanks them, keeping the line numbers)."""
+    x = torch.randn(129) + 0.5
+    put(shell, x=x)
+    shell.run_cell("calls = []\ndef bump():\n    calls.append(1)\n    return len(calls)")
+    cell = HOST_HELPER_CELLS["prepared input"].replace("    x = prep(x)\n", "") + statement + "\n"
+    per_run = 2 if statement.startswith("for") else 1
+    shown = run_magic(shell, "--run 'shifted(x)' --show none", cell)
+    assert "PASS" in shown.stdout, shown.stdout + shown.plain()
+    assert len(shell.user_ns["calls"]) == per_run
+    torch.testing.assert_close(shell.user_ns["shifted"].reference(x), expected(x, 1.0))
+    assert len(shell.user_ns["calls"]) == per_run

@@ -50,6 +50,9 @@ REFUSED = [
     ("--export {tmp}/add", "a module's file name ends in .py (Python imports no other), e.g."),
     ("--export-minimal {tmp}/add.txt", "e.g. --export-minimal {tmp}/add.py"),
     ("--export {tmp}/a.py --export-minimal {tmp}/./a.py", "name the same file"),
+    ("--run 'add(x, y)' --run 'add(y, x)'", "--run is given twice: give it once"),
+    ("--run 'add(x, y)' --check --no-check", "--check and --no-check set one option: give it"),
+    ("-a --run 'add(x, y)' --annotate", "-a and --annotate set one option: give it once"),
     ("--export /proc/version/k.py", "--export /proc/version/k.py: /proc/version is a file, not a"),
     ("--export {tmp}/x/../a.py --export-minimal ~/../{tmp}/a.py", "name the same file"),
 ]

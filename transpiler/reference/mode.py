@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import linecache
-import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,6 +14,8 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNam
 from transpiler import language
 
 from ..compile.ops.hl import DEVICE_LOOPS
+from .live_globals import HELION_PACKAGE, OWN_PACKAGE, reading_now, with_own_modules
+from .runs_once import definitions_only
 from .tiles import run_on_argument_device
 
 # The private name the rewritten subscripts call `index` through; appended as an import at
@@ -25,8 +25,6 @@ INDEX_IMPORT = f"import transpiler.language as {INDEX_ALIAS}\n"
 KERNEL_DECORATORS = frozenset(
     {"helion.kernel", "transpiler.kernel", "helion.aot_kernel", "transpiler.aot_kernel"}
 )
-HELION_PACKAGE = "helion"
-OWN_PACKAGE = "transpiler"
 
 
 def _is_kernel_reference(transformer: m.MatcherDecoratableTransformer, node: cst.CSTNode) -> bool:
@@ -269,21 +267,12 @@ def rewrite_for_reference(source: str) -> str:
 
 def reference_source(source: str) -> str:
     """`source` rewritten to run eagerly: helion → transpiler, no kernel decorators, tiles
-    as slices in subscripts; user lines keep their line numbers."""
-    rewritten = rewrite_for_reference(source)
+    as slices in subscripts, statements that only run left out; user lines keep their
+    line numbers."""
+    rewritten = definitions_only(rewrite_for_reference(source))
     if not rewritten.endswith("\n"):
         rewritten += "\n"
     return rewritten + INDEX_IMPORT
-
-
-def _with_own_modules(namespace: dict[str, Any]) -> dict[str, Any]:
-    """A copy of `namespace` where modules of `helion` are swapped for `transpiler`'s."""
-    swapped = dict(namespace)
-    for key, value in namespace.items():
-        if isinstance(value, types.ModuleType) and value.__name__.split(".")[0] == HELION_PACKAGE:
-            own_name = OWN_PACKAGE + value.__name__.removeprefix(HELION_PACKAGE)
-            swapped[key] = importlib.import_module(own_name)
-    return swapped
 
 
 def reference_function(
@@ -298,14 +287,16 @@ def reference_function(
     if filename.startswith("<"):
         # Let tracebacks show the lines of a source that has no file.
         linecache.cache[filename] = (len(rewritten), None, rewritten.splitlines(True), filename)
-    scope = _with_own_modules(namespace or {})
+    scope = with_own_modules(namespace or {})
     scope.setdefault("__name__", "__reference__")
     scope[INDEX_ALIAS] = language
     exec(compile(rewritten, filename, "exec"), scope)
     function = scope.get(name)
     if not callable(function):
         raise NameError(f"reference source defines no function named {name!r}")
-    return run_on_argument_device(function)
+    if namespace is None:
+        return run_on_argument_device(function)
+    return run_on_argument_device(reading_now(function, rewritten, scope, namespace))
 
 
 def run_reference(source: str, name: str, /, *args: Any, **kwargs: Any) -> Any:

@@ -348,10 +348,10 @@ class Kernel:
     @property
     def reference(self) -> Callable:
         """The same source run eagerly in PyTorch, each tile loop over its whole range (built
-        at the first use, from the source and the function's globals then)."""
+        at the first use; it reads the function's globals as they are at each call)."""
         if self._reference is None:
             self._reference = reference_function(
-                self.source, self.name, filename=self.filename, namespace=dict(self.fn.__globals__)
+                self.source, self.name, filename=self.filename, namespace=self.fn.__globals__
             )
         return self._reference
 
