@@ -62,8 +62,8 @@ SHAPES = {
 
 
 @pytest.fixture
-def shell() -> Iterator[InteractiveShell]:
-    with fresh_shell("cpu") as ipython:
+def shell(device: str) -> Iterator[InteractiveShell]:
+    with fresh_shell(device) as ipython:  # tensors made in a test land on the test device
         yield ipython
 
 
@@ -119,12 +119,12 @@ def test_the_notebooks_builtin_names_do_not_reach_the_generated_helpers(shell, e
     torch.testing.assert_close(shell.user_ns["shifted"](x), expected(x, 1.0))
 
 
-def test_a_builtin_name_the_kernel_reads_is_the_namespaces(tmp_path) -> None:
+def test_a_builtin_name_the_kernel_reads_is_the_namespaces(device: str) -> None:
     """The user's own code reading a name it rebinds sees its value, as Python would."""
     namespace: dict = {"round": lambda t: t * 4.0}
     source = HOST_HELPER_CELLS["prepared input"].replace("prep(x)", "round(x)")
     kernels = transpiler.kernels_from_source(source, filename="<round>", namespace=namespace)
-    x = torch.randn(257)
+    x = torch.randn(257, device=device)
     torch.testing.assert_close(kernels["shifted"](x), expected(x, 4.0))
 
 
