@@ -88,7 +88,7 @@ def test_jagged_loops_run_over_loaded_bounds():
     assert "start = upcast_half(tl.load(offsets_ptr + row * offsets_stride_0))" in code
     assert "for begin_k in range(start, end, BLOCK_K):" in code
     assert "mask_k = offs_k < end" in code
-    assert "longest = tl.max(fill_lowest(lengths, mask_b))" in code
+    assert "longest = max_nan(fill_lowest(lengths, mask_b))" in code
     assert "for begin_k in range(0, longest, BLOCK_K):" in code
 
 

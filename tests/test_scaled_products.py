@@ -168,7 +168,7 @@ def test_the_plain_spelling_folds_scale_and_max():
     kernel = code.triton_source
     assert "s_unscaled = tl.dot(" in kernel and "s = s_unscaled * scale" in kernel
     assert (
-        'tl.max(tl.where(mask_n[None, :], s_unscaled, float("-inf")), axis=1) * scale if SCALE_POSITIVE'
+        'max_nan(tl.where(mask_n[None, :], s_unscaled, float("-inf")), axis=1) * scale if SCALE_POSITIVE'
         in kernel
     )
     assert "SCALE_POSITIVE = isinstance(scale, (int, float)) and 0 < scale < float('inf')" in kernel

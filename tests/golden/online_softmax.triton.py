@@ -26,7 +26,7 @@ def softmax_two_pass_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_st
         values = upcast_half(tl.load(x_ptrs, mask=mask_m[:, None] & mask_n[None, :], other=0.0,
                                      eviction_policy="evict_last"))
         # line 15: local_amax = torch.amax(values, dim=1)
-        local_amax = tl.max(fill_lowest(values, mask_n[None, :]), axis=1)
+        local_amax = max_nan(fill_lowest(values, mask_n[None, :]), axis=1)
         # line 16: mi_next = torch.maximum(mi, local_amax)
         mi_next = tl.maximum(mi, local_amax, propagate_nan=tl.PropagateNan.ALL)
         # line 17: di = di * torch.exp(mi - mi_next) + torch.exp(values - mi_next[:, None]).sum(dim=1)
@@ -91,3 +91,13 @@ def fill_lowest(x, mask):  # lanes outside the tensor: the smallest value of x's
 @triton.jit
 def upcast_half(x):  # torch computes float16 / bfloat16 (float8) arithmetic in float32; so do we
     return x.to(tl.float32) if x.dtype.is_fp16() or x.dtype.is_bf16() or x.dtype.is_fp8() else x
+
+
+@triton.jit
+def max_nan(x, axis: tl.constexpr = None, keep_dims: tl.constexpr = False):  # torch's max: NaN wins
+    return tl.reduce(upcast_half(x), axis, maximum_nan, keep_dims=keep_dims)  # (tl.max drops it)
+
+
+@triton.jit
+def maximum_nan(a, b):
+    return tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL)

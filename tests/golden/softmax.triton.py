@@ -20,7 +20,7 @@ def softmax_kernel(x_ptr, out_ptr, n, m, x_stride_0, x_stride_1, out_stride_0, o
     mask_n_m = mask_n[:, None] & mask_m[None, :]
     values = upcast_half(tl.load(x_ptrs, mask=mask_n_m, other=0.0))
     # line 12: amax = torch.amax(values, dim=1, keepdim=True)
-    amax = tl.max(fill_lowest(values, mask_m[None, :]), axis=1, keep_dims=True)
+    amax = max_nan(fill_lowest(values, mask_m[None, :]), axis=1, keep_dims=True)
     # line 13: exp = torch.exp(values - amax)
     exp = tl.exp(values - amax)
     # line 14: sum_exp = torch.sum(exp, dim=1, keepdim=True)
@@ -35,6 +35,8 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
     n, m = x.size()
     out = torch.empty_like(x)
     # line 10: for tile_n in hl.tile(n):
+    if m <= 0:
+        raise IndexError("line 12: amax() along a dimension of size 0 (m)")
     INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 12})
     BLOCK_M = triton.next_power_of_2(max(m, 1))
     BLOCK_N = max(1, 4096 // BLOCK_M)
@@ -74,3 +76,13 @@ def fill_lowest(x, mask):  # lanes outside the tensor: the smallest value of x's
 @triton.jit
 def upcast_half(x):  # torch computes float16 / bfloat16 (float8) arithmetic in float32; so do we
     return x.to(tl.float32) if x.dtype.is_fp16() or x.dtype.is_bf16() or x.dtype.is_fp8() else x
+
+
+@triton.jit
+def max_nan(x, axis: tl.constexpr = None, keep_dims: tl.constexpr = False):  # torch's max: NaN wins
+    return tl.reduce(upcast_half(x), axis, maximum_nan, keep_dims=keep_dims)  # (tl.max drops it)
+
+
+@triton.jit
+def maximum_nan(a, b):
+    return tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...distributed.host_helpers import HOST_HELPERS as DISTRIBUTED_HOST_HELPERS
+from .prelude_extremes import EXTREME_HELPERS
 from .prelude_math import MATH_HELPERS
 from .prelude_orderings import ORDERING_HELPERS
 from .prelude_products import PRODUCT_HELPERS
@@ -219,6 +220,7 @@ def randint_between(seed, offsets, low, high):
 """,
         (),
     ),
+    **EXTREME_HELPERS,
     **MATH_HELPERS,
     **ORDERING_HELPERS,
     **PRODUCT_HELPERS,

@@ -165,7 +165,12 @@ class HostInfo:
             if self._broadcast(names, value):
                 return
             tensor = whole_size_tensor(value)
-            if tensor is not None:
+            starred = [isinstance(e, cst.StarredElement) for e in target.elements]
+            if tensor is not None and any(starred):  # `b, *rest = x.shape`: rest is a list
+                for dim, name in enumerate(names[: starred.index(True)]):
+                    if name:
+                        self.size_keys[name] = self.size_key(tensor, dim)
+            elif tensor is not None:
                 self.tensor_sizes.setdefault(
                     tensor, [self.size_key(tensor, d) for d in range(len(names))]
                 )

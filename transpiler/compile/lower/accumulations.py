@@ -110,9 +110,11 @@ def hoist_reduction(
     if op.looped == "extremes" and not with_indices:
         kind = best_kind
         best, lane_best = fresh(f"{base}_{kind}"), fresh(f"{base}_{kind}s")
+        builder.use_helper(op.nan)  # NaN kept, as torch keeps it (tl.max / tl.maximum drop it)
         _add(builder, best, [f'{lane_best} = tl.full({lanes}, float("{identity}"), tl.float32)'],
-             [f"{lane_best} = tl.{kind}imum({lane_best}, {chunk(_inf(identity))})"], line,
-             [f"{best} = tl.{kind}({lane_best}, {axis_at})"])  # fmt: skip
+             [f"{lane_best} = tl.{kind}imum({lane_best}, {chunk(_inf(identity))}, "
+              "propagate_nan=tl.PropagateNan.ALL)"], line,
+             [f"{best} = {op.nan}({lane_best}, {axis_at})"])  # fmt: skip
         if kind == "max":
             online = {
                 "kind": "max",

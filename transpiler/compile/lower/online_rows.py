@@ -103,7 +103,10 @@ def online_parts(top: dict, total: dict, fresh) -> tuple[dict, dict, dict[str, s
     shape, axis_at = top["shape"], top["axis_at"]
     maximum = {
         "init": [f'{running} = tl.full({shape}, float("-inf"), tl.float32)'],
-        "step": [f"{newest} = tl.maximum({running}, tl.max({top['chunk']}, {axis_at}))"],
+        "step": [  # a NaN kept, as torch keeps it (accumulations.py gave the helper)
+            f"{newest} = tl.maximum({running}, max_nan({top['chunk']}, {axis_at}), "
+            "propagate_nan=tl.PropagateNan.ALL)"
+        ],
         "after": [f"{top['result']} = {running}"],
     }
     lanes = total["lanes"]

@@ -108,6 +108,7 @@ class Reductions:
             # the load gave a Triton scalar (no dimension for the squeezed tiles, none for the
             # Nones either): there is no axis to reduce, so lower the loop with its tiles kept
             raise NotSqueezable("a reduction over a size-1 dimension of a Triton scalar")
+        self.refuse_empty(op, (axis,), node)
         mask = self.reduction_mask(axis, triton_position(value.dims, position), value.dims, node)
         position = triton_position(value.dims, position)
         if self.k.reduction_loops.is_looped(axis):  # reduction_loops: accumulated chunk by chunk
@@ -145,9 +146,10 @@ class Reductions:
                 return folded
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
         keep = True if keepdim else None
+        spelled = self.spelled(op, value)
         if op.indices:
             values = block(
-                expr(f"{op.triton}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim),
+                expr(f"{spelled}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim),
                 dims,
                 value.dtype,
             )
@@ -158,9 +160,7 @@ class Reductions:
             return Value(TUPLE, items=(values, indices))
         if name in ("argmax", "argmin"):
             return self.arg_index(name, masked, axis, position, keepdim, dims)
-        if op.triton in _HELPER_REDUCTIONS:
-            self.k.use_helper(op.triton)
-        code = expr(f"{op.triton}(v, axis=a)", v=masked, a=position)
+        code = expr(f"{spelled}(v, axis=a)", v=masked, a=position)
         self.k.per_block.reduced(code, (axis,), self.k.inner_blocks | self.k.inner_loop_blocks)
         if keep:
             code.keywords.append(ast.keyword(arg="keep_dims", value=ast.Constant(value=True)))
@@ -221,6 +221,7 @@ class Reductions:
             for position, axis in enumerate(materialised)
             if axis is not None and axis.masked
         )
+        self.refuse_empty(op, materialised, node)
         count = None
         for axis in materialised:
             if axis is not None:
@@ -236,9 +237,7 @@ class Reductions:
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
         if op.name in ("argmax", "argmin"):
             return self.flat_index(op, value, masked, keepdim, node)
-        if op.triton in _HELPER_REDUCTIONS:
-            self.k.use_helper(op.triton)
-        code = expr(f"{op.triton}(v)", v=masked)
+        code = expr(f"{self.spelled(op, value)}(v)", v=masked)
         self.k.per_block.reduced(code, value.dims, self.k.inner_blocks | self.k.inner_loop_blocks)
         if keepdim:
             code.keywords.append(ast.keyword(arg="keep_dims", value=ast.Constant(value=True)))
@@ -246,6 +245,27 @@ class Reductions:
             code = expr("s / c", s=code, c=count)
         reduced = block(code, dims, "float" if op.divided else value.dtype)
         return replace(reduced, zero_dim_tensor=not dims)
+
+    def refuse_empty(self, op, axes, node: cst.CSTNode) -> None:
+        """torch.amax / max / argmax (and the min ones) along a whole dimension of size 0 raise
+        IndexError in torch (no identity to give): so does the launcher."""
+        for axis in axes:
+            if op.empty_raises and axis is not None and axis.key and not axis.key.isdigit():
+                size, line = (
+                    self.k.host.name_for_key(axis.key) or axis.key,
+                    self.k.source.line_of(node),
+                )
+                message = f"line {line}: {op.name}() along a dimension of size 0 ({size})"
+                self.k.argument_checks.append(f'require({size} > 0, "{message}", IndexError)')
+
+    def spelled(self, op, value: Value) -> str:
+        """The reduction's Triton spelling: a prelude helper where it is one, the one keeping a
+        NaN as torch does where tl's drops it (`max_nan` for tl.max) unless the value is known
+        to hold integers or bools."""
+        spelling = op.nan if op.nan and value.dtype not in ("int", "bool") else op.triton
+        if spelling != op.triton or op.triton in _HELPER_REDUCTIONS:
+            self.k.use_helper(spelling)
+        return spelling
 
     def flat_index(self, op, value: Value, masked: ast.expr, keepdim: bool, node) -> Value:
         """argmax / argmin with no dim: the best lane's index into the value flattened (row

@@ -52,6 +52,8 @@ class ReductionOp:
     root: bool = False  # the square root of the result (torch.std)
     several: bool = False  # dim= may name several dims at once (torch.sum(x, (1, 2)))
     shape: str = "reduction"  # the shape analysis' rule (lower/shape_calls.RULES)
+    nan: str = ""  # the prelude helper keeping a NaN of floats, as torch does, where tl's drops it
+    empty_raises: bool = False  # torch raises IndexError along a dimension of size 0 (no identity)
 
 
 # How a reduction along a row walked in chunks accumulates (lower/accumulations.py)
