@@ -20,6 +20,7 @@ from ..ops.table import BINARY_OPERATORS
 from .bool_arithmetic import bool_template, floated_bools
 from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
+from .negative_indices import may_be_negative
 from .promotion import result_of, with_dimensioned_dtype
 from .scaled_products import scaled_product
 from .split_k import recomputed
@@ -54,6 +55,10 @@ _COMPARISONS = {
     cst.NotEqual: "!=",
 }
 _BUILTINS = {"float", "int", "bool", "min", "max", "abs", "range", "len"}
+
+
+# `//` and `%` whose operands cannot be negative: Triton's operator is torch's (no helper)
+_PLAIN_WHEN_NON_NEGATIVE = {"FloorDivide": "a // b", "Modulo": "a % b"}
 
 
 class Expressions:
@@ -150,6 +155,8 @@ class Expressions:
         if op_name == "Power" and right.kind == CONST and right.const in (2, 3, 4):
             return self.integer_power(left, int(right.const), node)
         symbol, template, helpers = BINARY_OPERATORS[op_name]
+        if op_name in _PLAIN_WHEN_NON_NEGATIVE and self.non_negative_by_positive(left, right):
+            template, helpers = _PLAIN_WHEN_NON_NEGATIVE[op_name], ()
         if left.kind == CONST and right.kind == CONST:
             folded_tree = ast.fix_missing_locations(
                 ast.Expression(expr(f"a {symbol} b", a=left.code, b=right.code))
@@ -175,6 +182,14 @@ class Expressions:
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)
         self.k.note_arithmetic((left, right), node, op_name)
         return result
+
+    def non_negative_by_positive(self, left: Value, right: Value) -> bool:
+        """`tile.index // 2`, `tile.begin % 4`: an integer that cannot be negative (no load,
+        argument, subtraction or negation in it) by a positive int literal, where Triton's
+        truncating `//` and `%` are Python's flooring ones."""
+        positive = right.kind == CONST and type(right.const) is int and right.const > 0
+        exact = left.dtype == "int" and left.kind != CONST and left.storage is None
+        return positive and exact and not may_be_negative(self.k, left)
 
     def integer_power(self, base: Value, exponent: int, node: cst.CSTNode) -> Value:
         """`x ** 2` as `x * x`, on a named value so nothing is computed twice."""

@@ -19,6 +19,7 @@ from ..frontend.host_sizes import size_of
 from .argument_checks import constant_index, in_place_check, note_index_value
 from .gather_pairs import paired_gathers
 from .host_tails import emit_tail
+from .index_reach import reach_check
 from .negative_indices import wrapped_index
 from .reduction_loops import start_looped_axis
 from .split_k import chunk_axis_for
@@ -355,6 +356,7 @@ class Indexing:
                 payload = wrapped_index(self.k, tensor, tensor_dim, payload, node)
                 placed.append((kind, payload, tensor_dim, -1))
             elif paired is None:  # a block of indices: a gather
+                self.note_reach(tensor, tensor_dim, payload, node)
                 payload = wrapped_index(self.k, tensor, tensor_dim, payload, node)
                 placed.append((kind, payload, tensor_dim, len(dims)))
                 dims.extend(payload.dims)
@@ -363,6 +365,7 @@ class Indexing:
                     paired_position = len(dims)
                     dims.extend(paired)
                 position = paired_position + len(paired) - payload.rank
+                self.note_reach(tensor, tensor_dim, payload, node)
                 payload = wrapped_index(self.k, tensor, tensor_dim, payload, node)
                 placed.append((kind, payload, tensor_dim, position))
             tensor_dim += 1
@@ -408,6 +411,12 @@ class Indexing:
         if leading_scalar and None not in dims and self.k.descriptors_wanted:
             self.k.descriptor_dims = self.scalar_as_tile(tensor, placed, tuple(dims))
         return pointers, conjunction(masks), tuple(dims)
+
+    def note_reach(self, tensor: str, dim: int, index: Value, node: cst.CSTNode) -> None:
+        """A launcher check that an index computed from tile indices stays inside (index_reach)."""
+        check = reach_check(self.k, tensor, dim, index, node)
+        if check is not None:
+            self.k.index_reaches.append(check)
 
     def scalar_as_tile(self, tensor: str, placed: list, dims: Dims) -> Dims:
         """The access as a descriptor sees it: a scalar first index (`q[b, tile_m, :]` with

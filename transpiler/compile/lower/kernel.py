@@ -174,6 +174,7 @@ class KernelBuilder:
         self.inner_blocks: set[str] = set()  # block sizes of inner tile loops (tuned)
         self.inner_loop_blocks: set[str] = set()  # ... and the fixed ones: reused by name
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
+        self.index_reaches: list[str] = []  # launcher checks of computed indices (index_reach.py)
         self.slice_ends: set[tuple[str, int, str]] = set()  # (tensor, dim, host end of a slice)
         self.unpadded: set[str] = set()  # whole dimensions a reshape splits or merges
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
@@ -482,6 +483,7 @@ class KernelBuilder:
             seen.add((tensor, dim))
             message = f"{tensor}.size({dim}) must be at least {reach}: the tiles reach that far"
             checks.append(f'require({tensor}.size({dim}) >= {reach}, lambda: "{message}")')
+        checks.extend(dict.fromkeys(self.index_reaches))
         for tensor, dim, end in sorted(self.slice_ends):  # torch would clip: refuse instead
             message = f"{tensor}.size({dim}) must be at least {end}: the slice reaches that far"
             checks.append(f'require({tensor}.size({dim}) >= {end}, lambda: "{message}")')

@@ -70,12 +70,13 @@ class Memory:
         """The tensor, its pointers (`named`: as `x_ptrs`), mask (extra_mask too), axes and
         line of `target[index]`: the row's first two parameters, bound by its signature."""
         target, index = HL_SIGNATURES[name].positional[:2]
-        covered = len(self.k.coverage)
+        covered, reached = len(self.k.coverage), len(self.k.index_reaches)
         tensor, pointers, mask, dims = self.indexed(
             args.keywords[target], args.keywords[index], node
         )
         if _given(args, "extra_mask") is not None:  # the user's mask keeps tiles inside
             del self.k.coverage[covered:]  # (a tile over x and y loading x: no size check)
+            del self.k.index_reaches[reached:]
         mask = self.extra_mask(mask, args, node)
         line = self.k.source.line_of(node)
         if named:

@@ -1,0 +1,167 @@
+"""How far an index computed from tile indices reaches: a launcher check that it stays inside."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+import libcst as cst
+
+from .values import Axis, Value
+
+# `x[tile.index + 1]`, `x[tile.index * 2]`, `x[tile.index // 2]`, `x[n - 1 - tile.index]`: the
+# tile's mask keeps its own lanes inside the loop, not the computed index inside x. torch raises
+# an IndexError for an index past the dimension (and counts a negative one from the end, which
+# negative_indices.py does); the launcher checks the index's least and greatest value, computed
+# from the loop's bounds, against x's size. Only indices made of one loop's tile indices,
+# integer literals and the kernel's size parameters, with + - and * // by positive literals, are
+# bounded here; others (loaded indices, arguments) are the other modules' to check.
+
+
+@dataclass(frozen=True)
+class Affine:
+    """A host expression as a sum of opaque terms times integers, plus a constant: bounds fold
+    as a person writes them (`x.size(0) - 1 + 1` is `x.size(0)`)."""
+
+    terms: tuple[tuple[str, int], ...] = ()
+    constant: int = 0
+
+    @staticmethod
+    def of(text: str) -> Affine:
+        return Affine(((text, 1),))
+
+    def __add__(self, other: Affine) -> Affine:
+        merged = dict(self.terms)
+        for term, factor in other.terms:
+            merged[term] = merged.get(term, 0) + factor
+        kept = tuple((term, factor) for term, factor in merged.items() if factor)
+        return Affine(kept, self.constant + other.constant)
+
+    def times(self, factor: int) -> Affine:
+        return Affine(tuple((t, f * factor) for t, f in self.terms), self.constant * factor)
+
+    def __neg__(self) -> Affine:
+        return self.times(-1)
+
+    def __sub__(self, other: Affine) -> Affine:
+        return self + -other
+
+    def floor_divided(self, divisor: int) -> Affine:
+        if not self.terms:
+            return Affine((), self.constant // divisor)
+        inner = self.text()
+        return Affine.of(f"{inner if self.single() else f'({inner})'} // {divisor}")
+
+    def single(self) -> bool:
+        return not self.constant and len(self.terms) == 1 and self.terms[0][1] == 1
+
+    def text(self) -> str:
+        parts = []
+        for term, factor in self.terms:
+            magnitude = term if abs(factor) == 1 else f"{abs(factor)} * {term}"
+            parts.append(("- " if factor < 0 else "+ ") + magnitude)
+        if self.constant or not parts:
+            parts.append(("- " if self.constant < 0 else "+ ") + str(abs(self.constant)))
+        text = " ".join(parts)
+        return text[2:] if text.startswith("+ ") else "-" + text[2:]
+
+
+Interval = tuple[Affine, Affine]  # the least and greatest value
+
+
+def reach_check(builder, tensor: str, dim: int, value: Value, node: cst.CSTNode) -> str | None:
+    """The launcher's check that `value`, indexing `tensor`'s dimension `dim`, stays inside it
+    (None where the index's bounds are unknown at the launch or it is a plain tile)."""
+    axes = {axis.offsets: axis for axis in value.dims if isinstance(axis, Axis)}
+    if value.code is None or isinstance(value.code, ast.Name) or len(axes) != 1:
+        return None
+    (axis,) = axes.values()
+    loop = _loop_bounds(builder, axis)
+    bounds = None if loop is None else _interval(builder, value.code, axis.offsets, loop)
+    if bounds is None:
+        return None
+    least, greatest = (_shown(bound) for bound in bounds)
+    size = f"{tensor}.size({dim})"
+    first, end = (bound.text() for bound in loop)
+    inside = f"{bounds[1].text()} < {size}"
+    reach = f"index {greatest}"
+    if bounds[0].terms or bounds[0].constant < 0:  # may count from the end, as torch does
+        inside = f"-{size} <= {bounds[0].text()} and {inside}"
+        reach = f"indices {least} to {greatest}"
+    test = f"{end} <= {first} or {inside}" if loop[1].terms else inside  # (no tiles: no reads)
+    line = builder.source.line_of(node)
+    text = builder.source.code(node).strip().replace('"', "'")
+    message = (
+        f"line {line}: {text} reaches {reach}, outside {tensor}'s dim {dim} ({{{size}}}): "
+        "mask it, hl.load(..., extra_mask=...), or tile fewer indices"
+    )
+    return f'require({test}, f"{message}", IndexError)'
+
+
+def _shown(bound: Affine) -> str:
+    """A bound in the refusal's f-string: its value at the launch."""
+    return bound.text() if not bound.terms else f"{{{bound.text()}}}"
+
+
+def _loop_bounds(builder, axis: Axis) -> Interval | None:
+    """The loop's first index and its end."""
+    first = Affine() if axis.first is None else _host(builder, axis.first)
+    end = _host(builder, axis.end)
+    return None if first is None or end is None or axis.key is not None else (first, end)
+
+
+def _host(builder, code: ast.expr) -> Affine | None:
+    """A kernel expression of one size parameter or an int literal, written for the launcher."""
+    if isinstance(code, ast.Constant) and type(code.value) is int:
+        return Affine((), code.value)
+    if isinstance(code, ast.Name) and code.id in builder.params:
+        param = builder.params[code.id]
+        if param.kind == "tensor":
+            return None
+        launch = param.launch
+        simple = launch.replace(".", "").replace("(", "").replace(")", "").isidentifier()
+        return Affine.of(launch if simple else f"({launch})")
+    return None
+
+
+def _interval(builder, code: ast.expr, offsets: str, loop: Interval) -> Interval | None:
+    """`code`'s least and greatest value over the loop's indices (None: not bounded here)."""
+    if isinstance(code, ast.Name) and code.id == offsets:
+        return loop[0], loop[1] - Affine((), 1)
+    if isinstance(code, ast.Subscript):  # offs[:, None]: the same values, broadcast
+        return _interval(builder, code.value, offsets, loop)
+    if isinstance(code, ast.Call) and _is_cast(code):  # offs.to(tl.int64)
+        return _interval(builder, code.func.value, offsets, loop)
+    if (host := _host(builder, code)) is not None:
+        return host, host
+    if isinstance(code, ast.UnaryOp) and isinstance(code.op, ast.USub):
+        inner = _interval(builder, code.operand, offsets, loop)
+        return None if inner is None else (-inner[1], -inner[0])
+    if not isinstance(code, ast.BinOp):
+        return None
+    left = _interval(builder, code.left, offsets, loop)
+    right = _interval(builder, code.right, offsets, loop)
+    if left is None or right is None:
+        return None
+    if isinstance(code.op, ast.Add):
+        return left[0] + right[0], left[1] + right[1]
+    if isinstance(code.op, ast.Sub):
+        return left[0] - right[1], left[1] - right[0]
+    if isinstance(code.op, ast.Mult):  # by a positive literal, either side
+        factor, other = _positive_literal(code.right), left
+        if factor is None:
+            factor, other = _positive_literal(code.left), right
+        return None if factor is None else (other[0].times(factor), other[1].times(factor))
+    if isinstance(code.op, ast.FloorDiv) and (divisor := _positive_literal(code.right)):
+        return left[0].floor_divided(divisor), left[1].floor_divided(divisor)
+    return None
+
+
+def _positive_literal(code: ast.expr) -> int | None:
+    if isinstance(code, ast.Constant) and type(code.value) is int and code.value > 0:
+        return code.value
+    return None
+
+
+def _is_cast(code: ast.Call) -> bool:
+    return isinstance(code.func, ast.Attribute) and code.func.attr == "to"
