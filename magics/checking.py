@@ -13,7 +13,12 @@ TOLERANCES: dict[torch.dtype, tuple[float, float]] = {
     torch.float32: (1e-4, 1e-4),
     torch.float16: (1e-2, 1e-2),
     torch.bfloat16: (2e-2, 2e-2),
+    # one step of the mantissa (3 bits, 2 bits): a value rounded once on either side
+    torch.float8_e4m3fn: (0.125, 0.125),
+    torch.float8_e5m2: (0.25, 0.25),
 }
+# float32 products on a GPU: Triton's tl.dot runs TF32 (10-bit mantissa), torch's matmul not
+TF32 = (2e-2, 2e-2)
 EXACT = (0.0, 0.0)
 SHOWN_VALUES = 3
 
@@ -76,7 +81,7 @@ def _errors(actual: torch.Tensor, expected: torch.Tensor, atol: float) -> tuple[
     return float(difference.max()), float(relative.max()) if relative.numel() else 0.0
 
 
-def compare_leaf(path: str, actual: Any, expected: Any) -> Comparison:
+def compare_leaf(path: str, actual: Any, expected: Any, tf32: bool = False) -> Comparison:
     if not isinstance(expected, torch.Tensor) or not isinstance(actual, torch.Tensor):
         same = type(actual) is type(expected) and actual == expected
         return Comparison(path, bool(same), f"{describe(actual)} vs {describe(expected)}")
@@ -84,12 +89,15 @@ def compare_leaf(path: str, actual: Any, expected: Any) -> Comparison:
         return Comparison(path, False, f"shape {_shape(actual)} vs {_shape(expected)}")
     if actual.dtype != expected.dtype:
         return Comparison(path, False, f"dtype {actual.dtype} vs {expected.dtype}")
-    rtol, atol = TOLERANCES.get(expected.dtype, EXACT)
+    tf32 = tf32 and expected.dtype == torch.float32
+    rtol, atol = TF32 if tf32 else TOLERANCES.get(expected.dtype, EXACT)
     expected = expected.to(actual.device)
     max_abs, max_rel = _errors(actual, expected, atol)
     if expected.is_floating_point():
-        passed = torch.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
-        bounds = f"(rtol {rtol:.0e}, atol {atol:.0e})"
+        passed = torch.allclose(  # in float64: float8 has no arithmetic of its own in torch
+            actual.double(), expected.double(), rtol=rtol, atol=atol, equal_nan=True
+        )
+        bounds = f"(rtol {rtol:.0e}, atol {atol:.0e}{': TF32 products' if tf32 else ''})"
     else:
         passed = torch.equal(actual, expected)
         bounds = "(exact)"
@@ -98,11 +106,13 @@ def compare_leaf(path: str, actual: Any, expected: Any) -> Comparison:
     return Comparison(path, passed, detail)
 
 
-def compare(actual: Any, expected: Any) -> list[Comparison]:
+def compare(actual: Any, expected: Any, tf32: bool = False) -> list[Comparison]:
+    """Each leaf of the result against the reference's; `tf32`: the kernels' float32 products
+    ran as TF32 (a GPU's tl.dot), so float32 results get TF32's bound."""
     got, want = leaves(actual), leaves(expected)
     if [p for p, _ in got] != [p for p, _ in want]:
         return [Comparison("", False, f"result structure differs: {len(got)} vs {len(want)} parts")]
-    return [compare_leaf(path, a, e) for (path, a), (_, e) in zip(got, want)]
+    return [compare_leaf(path, a, e, tf32) for (path, a), (_, e) in zip(got, want)]
 
 
 def check_report(expression: str, comparisons: list[Comparison]) -> str:
