@@ -27,6 +27,18 @@ WAITS_FOR_ARGUMENTS = (
 )
 
 
+class CellInterrupted(KeyboardInterrupt):
+    """The user stopped the cell: still an interrupt (Run All stops), shown as one line, not
+    the magic's own frames (IPython renders `_render_traceback_` instead of a traceback)."""
+
+    def __init__(self, doing: str) -> None:
+        super().__init__(doing)
+        self.doing = doing
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"KeyboardInterrupt: %%helion interrupted while {self.doing}"]
+
+
 class CellRun:
     """One execution of a `%%helion` cell, step by step; each failure is one error pane."""
 
@@ -44,8 +56,16 @@ class CellRun:
         self.program: CellProgram | None = None
         self.examples: dict[str, tuple] = {}  # kernel → its first call's arguments in --run
         self.launched: dict[str, BoundKernel] = {}  # kernel → what that first call ran
+        self.doing = "defining the cell"  # the step under way, for an interrupt's line
 
     def execute(self) -> None:
+        """The cell's steps; an interrupt (the stop button) is one line naming the step."""
+        try:
+            self._steps()
+        except KeyboardInterrupt:
+            raise CellInterrupted(self.doing) from None
+
+    def _steps(self) -> None:
         """Build, define, run and check; then the view, under what the run printed (a failure
         is read first, above the code)."""
         options = self.options
@@ -71,6 +91,7 @@ class CellRun:
 
     def _show(self, ran: bool) -> None:
         """The view of the code that ran, else of the generic code, else of assumed ranks."""
+        self.doing = "showing the code"
         program = self.program
         if self.options.show == "none" or program is None or not program.kernels:
             return
@@ -110,6 +131,7 @@ class CellRun:
 
     def _failed(self, what: str, step: Any) -> bool:
         """Run `step`; on an exception show where it happened and say so."""
+        self.doing = what
         try:
             step()
         except TranspileError as error:  # code specialised at the call: still the user's line
@@ -195,6 +217,7 @@ class CellRun:
         return True
 
     def _bench(self, expression: str, result: Any) -> None:
+        self.doing = f"timing {expression}"
         if not on_gpu():
             print(timing.CPU_NOTICE)
             return
@@ -215,6 +238,7 @@ class CellRun:
             display(Image(data=png, format="png"))
 
     def _roofline(self, expression: str) -> None:
+        self.doing = f"drawing the roofline of {expression}"
         program = self.program
         assert program is not None
 

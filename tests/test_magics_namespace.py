@@ -119,6 +119,20 @@ def test_the_notebooks_builtin_names_do_not_reach_the_generated_helpers(shell, e
     torch.testing.assert_close(shell.user_ns["shifted"](x), expected(x, 1.0))
 
 
+def test_a_method_named_like_a_shadowed_builtin_is_no_read_of_it(shell) -> None:
+    """`x.abs().max()` reads the attribute `max`, not the notebook's `max = 10`."""
+    x = torch.randn(515) + 0.25
+    put(shell, x=x)
+    shell.run_cell("max = 10\nmin = 'no'")
+    cell = HOST_HELPER_CELLS["prepared input"].replace(
+        "x = prep(x)", "x = x / x.abs().max().clamp(min=1.0)"
+    )
+    shown = run_magic(shell, "--run 'shifted(x)' --show none", cell)
+    assert "PASS" in shown.stdout, shown.stdout + shown.plain()
+    scaled = x / x.abs().max().clamp(min=1.0)
+    torch.testing.assert_close(shell.user_ns["shifted"](x), expected(scaled, 1.0))
+
+
 def test_a_builtin_name_the_kernel_reads_is_the_namespaces(device: str) -> None:
     """The user's own code reading a name it rebinds sees its value, as Python would."""
     namespace: dict = {"round": lambda t: t * 4.0}

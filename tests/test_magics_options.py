@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
 from magic_shell import ADD_CELL, fresh_shell, put, run_magic
 
 SCALE_CELL = """\
@@ -152,3 +153,32 @@ def test_a_kernel_without_its_decorator_is_named_at_its_loop(shell) -> None:
     shown = run_magic(shell, "--run 'add(x, y)'", ADD_CELL.replace("@helion.kernel()\n", ""))
     assert "hint: decorate the enclosing function with @helion.kernel()" in shown.plain()
     assert "cell line 7, column" in shown.plain()
+
+
+@pytest.mark.parametrize(
+    ("interrupt_on", "doing"),
+    [
+        (0, "defining the cell"),  # the cell's own statement
+        (1, "running scale(x)"),  # the kernel's host code, called by --run
+        (2, "the reference run of scale(x)"),  # the check's eager run
+    ],
+)
+def test_an_interrupt_is_one_line_naming_the_step(shell, interrupt_on, doing) -> None:
+    """The stop button: still a KeyboardInterrupt (Run All stops), shown as one line, and the
+    notebook's names left as they were (the kernel, not its reference)."""
+    shell.run_cell(
+        "calls = [0]\n"
+        "def tick(t=None):\n"
+        f"    calls[0] += 1\n    if calls[0] == {interrupt_on + 1}:\n"
+        "        raise KeyboardInterrupt\n    return t\n"
+    )
+    cell = "tick()\n" + SCALE_CELL.replace(
+        "    out = torch.empty_like(x)\n", "    x = tick(x)\n    out = torch.empty_like(x)\n"
+    )
+    with capture_output() as captured:
+        done = shell.run_cell(f"%%helion --run 'scale(x)' --show none\n{cell}")
+    assert isinstance(done.error_in_exec, KeyboardInterrupt)
+    assert f"KeyboardInterrupt: %%helion interrupted while {doing}" in captured.stdout
+    assert "cell_run.py" not in captured.stdout and "Traceback" not in captured.stdout
+    if interrupt_on:
+        assert type(shell.user_ns["scale"]).__name__ == "Kernel"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import dis
 import symtable
 import types
 from collections.abc import Iterable
@@ -11,9 +12,13 @@ from typing import Any
 LENT_ATTRIBUTE = "__transpiler_lent__"  # on a loaded module: the names its namespace lends it
 
 
+GLOBAL_LOADS = frozenset({"LOAD_GLOBAL", "LOAD_NAME"})
+
+
 def code_names(code: types.CodeType) -> frozenset[str]:
-    """Every name a function's code (and the code nested in it) reads: globals, attributes."""
-    names = set(code.co_names)
+    """The global names a function's code (and the code nested in it) reads; not attributes
+    (`x.max()` reads no global `max`)."""
+    names = {op.argval for op in dis.get_instructions(code) if op.opname in GLOBAL_LOADS}
     for constant in code.co_consts:
         if isinstance(constant, types.CodeType):
             names |= code_names(constant)
