@@ -87,6 +87,16 @@ def rows_shifted(x: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel()
+def flat_rows(x: torch.Tensor, shift: int) -> torch.Tensor:
+    m, n = x.size()
+    flat = x.view(-1)
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([m, n]):
+        out[tile_m, tile_n] = flat[tile_m.index[:, None] * n + tile_n.index[None, :] + shift]
+    return out
+
+
+@helion.kernel()
 def store_strided(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     for tile in hl.tile(x.size(0)):
         out[tile.index * 3] = x[tile]
@@ -103,14 +113,19 @@ INSIDE = [
     ("masked_next", (torch.randn(9),)),
     ("rows_shifted", (torch.randn(7, 5),)),
     ("store_strided", (torch.randn(5), torch.randn(13))),
+    ("flat_rows", (torch.randn(5, 7), 0)),
     ("store_strided", (torch.randn(5), torch.randn(15))),
 ]
 
 
+def _copy(arg, dtype=None):
+    return arg.to(dtype or arg.dtype, copy=True) if isinstance(arg, torch.Tensor) else arg
+
+
 @pytest.mark.parametrize(("name", "args"), INSIDE, ids=[f"{n}-{a[0].shape[0]}" for n, a in INSIDE])
 def test_indices_inside_match_torch(name, args):
-    expected = reference(SOURCE, name)(*[a.double() for a in args])
-    actual = generated(SOURCE, name, *args)(*[a.clone() for a in args])
+    expected = reference(SOURCE, name)(*[_copy(a, torch.float64) for a in args])
+    actual = generated(SOURCE, name, *args)(*[_copy(a) for a in args])
     assert_matches(actual, expected)
 
 
@@ -126,6 +141,7 @@ OUTSIDE = [
         r"out\[tile.index \* 3\] reaches index 12, outside out's dim 0 \(12\)",
     ),
     ("rows_shifted", (torch.randn(7, 5).t(),), None),  # 5 x 7: fine (m - 2 rows)
+    ("flat_rows", (torch.randn(5, 7), 1), r"reaches indices 1 to 35, outside flat's dim 0 \(35\)"),
 ]
 
 

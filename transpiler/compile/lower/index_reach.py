@@ -13,8 +13,8 @@ from .values import Axis, Value
 # tile's mask keeps its own lanes inside the loop, not the computed index inside x. torch raises
 # an IndexError for an index past the dimension (and counts a negative one from the end, which
 # negative_indices.py does); the launcher checks the index's least and greatest value, computed
-# from the loop's bounds, against x's size. Only indices made of one loop's tile indices,
-# integer literals and the kernel's size parameters, with + - and * // by positive literals, are
+# from the loop's bounds, against x's size. Only indices made of tile indices,
+# integer literals and the kernel's size parameters, with + -, * by positive literals or sizes and // by positive literals, are
 # bounded here; others (loaded indices, arguments) are the other modules' to check.
 
 
@@ -39,6 +39,13 @@ class Affine:
 
     def times(self, factor: int) -> Affine:
         return Affine(tuple((t, f * factor) for t, f in self.terms), self.constant * factor)
+
+    def times_term(self, term: str) -> Affine:
+        """This times a host expression that is never negative."""
+        if not self.terms:
+            return Affine(((term, self.constant),) if self.constant else ())
+        inner = self.text()
+        return Affine.of(f"{inner if self.single() else f'({inner})'} * {term}")
 
     def __neg__(self) -> Affine:
         return self.times(-1)
@@ -73,22 +80,23 @@ def reach_check(builder, tensor: str, dim: int, value: Value, node: cst.CSTNode)
     """The launcher's check that `value`, indexing `tensor`'s dimension `dim`, stays inside it
     (None where the index's bounds are unknown at the launch or it is a plain tile)."""
     axes = {axis.offsets: axis for axis in value.dims if isinstance(axis, Axis)}
-    if value.code is None or isinstance(value.code, ast.Name) or len(axes) != 1:
+    if value.code is None or isinstance(value.code, ast.Name) or not axes:
         return None
-    (axis,) = axes.values()
-    loop = _loop_bounds(builder, axis)
-    bounds = None if loop is None else _interval(builder, value.code, axis.offsets, loop)
+    loops = {offsets: _loop_bounds(builder, axis) for offsets, axis in axes.items()}
+    if None in loops.values():
+        return None
+    bounds = _interval(builder, value.code, loops)
     if bounds is None:
         return None
     least, greatest = (_shown(bound) for bound in bounds)
     size = f"{tensor}.size({dim})"
-    first, end = (bound.text() for bound in loop)
     inside = f"{bounds[1].text()} < {size}"
     reach = f"index {greatest}"
     if bounds[0].terms or bounds[0].constant < 0:  # may count from the end, as torch does
         inside = f"-{size} <= {bounds[0].text()} and {inside}"
         reach = f"indices {least} to {greatest}"
-    test = f"{end} <= {first} or {inside}" if loop[1].terms else inside  # (no tiles: no reads)
+    empty = [f"{end.text()} <= {first.text()}" for first, end in loops.values() if end.terms]
+    test = " or ".join([*empty, inside])  # (a loop of no tiles reads nothing)
     line = builder.source.line_of(node)
     text = builder.source.code(node).strip().replace('"', "'")
     message = (
@@ -118,43 +126,57 @@ def _host(builder, code: ast.expr) -> Affine | None:
         param = builder.params[code.id]
         if param.kind == "tensor":
             return None
-        launch = param.launch
-        simple = launch.replace(".", "").replace("(", "").replace(")", "").isidentifier()
-        return Affine.of(launch if simple else f"({launch})")
+        return Affine.of(_term(param.launch))
     return None
 
 
-def _interval(builder, code: ast.expr, offsets: str, loop: Interval) -> Interval | None:
-    """`code`'s least and greatest value over the loop's indices (None: not bounded here)."""
-    if isinstance(code, ast.Name) and code.id == offsets:
-        return loop[0], loop[1] - Affine((), 1)
+def _interval(builder, code: ast.expr, loops: dict[str, Interval]) -> Interval | None:
+    """`code`'s least and greatest value over the loops' indices (None: not bounded here)."""
+    if isinstance(code, ast.Name) and code.id in loops:
+        first, end = loops[code.id]
+        return first, end - Affine((), 1)
     if isinstance(code, ast.Subscript):  # offs[:, None]: the same values, broadcast
-        return _interval(builder, code.value, offsets, loop)
+        return _interval(builder, code.value, loops)
     if isinstance(code, ast.Call) and _is_cast(code):  # offs.to(tl.int64)
-        return _interval(builder, code.func.value, offsets, loop)
+        return _interval(builder, code.func.value, loops)
     if (host := _host(builder, code)) is not None:
         return host, host
     if isinstance(code, ast.UnaryOp) and isinstance(code.op, ast.USub):
-        inner = _interval(builder, code.operand, offsets, loop)
+        inner = _interval(builder, code.operand, loops)
         return None if inner is None else (-inner[1], -inner[0])
     if not isinstance(code, ast.BinOp):
         return None
-    left = _interval(builder, code.left, offsets, loop)
-    right = _interval(builder, code.right, offsets, loop)
+    left = _interval(builder, code.left, loops)
+    right = _interval(builder, code.right, loops)
     if left is None or right is None:
         return None
     if isinstance(code.op, ast.Add):
         return left[0] + right[0], left[1] + right[1]
     if isinstance(code.op, ast.Sub):
         return left[0] - right[1], left[1] - right[0]
-    if isinstance(code.op, ast.Mult):  # by a positive literal, either side
-        factor, other = _positive_literal(code.right), left
-        if factor is None:
-            factor, other = _positive_literal(code.left), right
-        return None if factor is None else (other[0].times(factor), other[1].times(factor))
+    if isinstance(code.op, ast.Mult):  # by a positive literal or a size, either side
+        for factor_code, other in ((code.right, left), (code.left, right)):
+            if (factor := _positive_literal(factor_code)) is not None:
+                return other[0].times(factor), other[1].times(factor)
+            if (size := _size(builder, factor_code)) is not None:
+                return other[0].times_term(size), other[1].times_term(size)
+        return None
     if isinstance(code.op, ast.FloorDiv) and (divisor := _positive_literal(code.right)):
         return left[0].floor_divided(divisor), left[1].floor_divided(divisor)
     return None
+
+
+def _size(builder, code: ast.expr) -> str | None:
+    """A size parameter's host expression (sizes are never negative: a product keeps order)."""
+    if isinstance(code, ast.Name) and code.id in builder.params:
+        param = builder.params[code.id]
+        return _term(param.launch) if param.kind == "size" else None
+    return None
+
+
+def _term(launch: str) -> str:
+    simple = launch.replace(".", "").replace("(", "").replace(")", "").isidentifier()
+    return launch if simple else f"({launch})"
 
 
 def _positive_literal(code: ast.expr) -> int | None:
