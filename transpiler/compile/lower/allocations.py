@@ -89,12 +89,21 @@ class Allocations:
                 )
                 dims.append(axis)
                 sizes.append(ast.parse(axis.block, mode="eval").body)
+            elif element.kind == CONST and element.const == -1:
+                raise self.k.source.error(
+                    ShapeError,
+                    element_node,
+                    "a size of -1 (torch infers it) is not inferred in device code",
+                    hint="write the size: a tile, tile.block_size, a host size, 1 or a power of "
+                    "two (`v.view(tile.block_size, 4, 2)`)",
+                )
             else:
                 raise self.k.source.error(
                     ShapeError,
                     shape_node,
                     "sizes of a block must be tiles, host sizes, block sizes or powers of two",
-                    hint="write hl.zeros([tile_m, tile_n], dtype=torch.float32)",
+                    hint="write each size as a tile, tile.block_size, a host size, 1 or a power "
+                    "of two (`hl.zeros([tile_m, tile_n], dtype=torch.float32)`)",
                 )
         return dims, sizes
 

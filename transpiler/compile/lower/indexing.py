@@ -22,6 +22,7 @@ from .host_tails import emit_tail
 from .index_reach import reach_check
 from .negative_indices import wrapped_index
 from .reduction_loops import start_looped_axis
+from .shape_values import without_ellipsis
 from .split_k import chunk_axis_for
 from .values import (
     BLOCK,
@@ -578,8 +579,7 @@ class Indexing:
     def view(self, value: Value, node: cst.Subscript) -> Value:
         """`v[:, None]`, `v[None, :]`: new size-1 dimensions on a block."""
         parts, dims, source_dim = [], [], 0
-        for element in node.slice:
-            part = element.slice
+        for part in without_ellipsis([element.slice for element in node.slice], value.rank):
             if (
                 isinstance(part, cst.Slice)
                 and part.lower is None

@@ -21,6 +21,7 @@ from .shape_values import (
     is_colon,
     is_none,
     squeezed,
+    without_ellipsis,
 )
 from .slices import difference, written_length
 
@@ -47,8 +48,7 @@ def subscript(w: Walker, node: cst.Subscript) -> object:
     if not isinstance(value, Block):
         return UNKNOWN
     dims, source, nones = [], 0, set()
-    for element in node.slice:
-        part = element.slice
+    for part in without_ellipsis(parts, len(value.dims)):
         if is_colon(part):
             if source >= len(value.dims):
                 return UNKNOWN

@@ -116,6 +116,19 @@ def is_none(part: cst.BaseSlice) -> bool:
     )
 
 
+def without_ellipsis(parts: list[cst.BaseSlice], rank: int) -> list[cst.BaseSlice]:
+    """A block's view subscript with its one `...` as the `:`s it stands for (`v[..., None]`)."""
+    at = [
+        i
+        for i, p in enumerate(parts)
+        if isinstance(p, cst.Index) and isinstance(p.value, cst.Ellipsis)
+    ]
+    if len(at) != 1:
+        return parts
+    colons = [cst.Slice(lower=None, upper=None)] * max(rank - sum(map(is_colon, parts)), 0)
+    return parts[: at[0]] + colons + parts[at[0] + 1 :]
+
+
 def int_of(node: cst.BaseExpression | None) -> int | None:
     if isinstance(node, cst.Integer):
         return node.evaluated_value
