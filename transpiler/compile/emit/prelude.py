@@ -197,6 +197,17 @@ def welford_combine(mean_a, m2_a, count_a, mean_b, m2_b, count_b):
 """,
         (),
     ),
+    "number_as": (
+        """@triton.jit
+def number_as(number, row_dtype: tl.constexpr):
+    # torch compares a Python float with a tensor in the tensor's dtype: 0.3 beside a float16
+    # row is float16's 0.30005 (so `x == 0.3` holds where x is 0.3 in float16), then float32
+    if row_dtype.is_floating():
+        return upcast_half(tl.full([], number, tl.float64).to(row_dtype))
+    return number
+""",
+        ("upcast_half",),
+    ),
     "zero_dim_as": (
         """@triton.jit
 def zero_dim_as(value, row_dtype: tl.constexpr):

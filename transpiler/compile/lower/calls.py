@@ -47,7 +47,7 @@ from .gathers import lower_gather
 from .integer_promotion import note_promotion
 from .joins import STACK_FUNCTIONS
 from .orderings import lower_ordering
-from .promotion import result_of, with_dimensioned_dtype
+from .promotion import compared_numbers, result_of, with_dimensioned_dtype
 from .scaled_products import exp_as_exp2
 from .values import (
     BLOCK,
@@ -563,7 +563,10 @@ class Calls:
         # a condition (where's, masked_fill's mask) takes no part in promotion; nor is it, or
         # what it chooses between, computed with
         values = [i for i in range(len(operands)) if i != op.condition]
-        promoted = with_dimensioned_dtype(self.k, [operands[i] for i in values])
+        promoted = [operands[i] for i in values]
+        if op.result == "bool":  # a comparison: numbers as the row's dtype holds them
+            promoted = compared_numbers(self.k, promoted)
+        promoted = with_dimensioned_dtype(self.k, promoted)
         for index, value in zip(values, promoted, strict=True):
             operands[index] = value
         if op.condition is None:

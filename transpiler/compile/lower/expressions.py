@@ -21,7 +21,7 @@ from .bool_arithmetic import bool_template, floated_bools
 from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
 from .negative_indices import may_be_negative
-from .promotion import result_of, with_dimensioned_dtype
+from .promotion import compared_numbers, result_of, with_dimensioned_dtype
 from .scaled_products import scaled_product
 from .split_k import recomputed
 from .values import (
@@ -242,7 +242,7 @@ class Expressions:
             right = self.arithmetic(self.lower_expr(target.comparator), target.comparator)
             dims = self.broadcast_dims(left, right, node)
             note_promotion(self.k, [left, right], target)
-            promoted = with_dimensioned_dtype(self.k, [left, right])
+            promoted = with_dimensioned_dtype(self.k, compared_numbers(self.k, [left, right]))
             part = block(
                 expr(f"a {symbol} b", a=promoted[0].code, b=promoted[1].code), dims, "bool"
             )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
+import torch
+
 from ..emit.codegen import expr
-from .values import BLOCK, Value
+from .integer_promotion import float_argument
+from .values import BLOCK, CONST, Value, block
 
 # torch.result_type: a 0-d tensor does not widen a tensor with dimensions of the same kind
 # (bool < integer < float); `zero_dim_as` casts it to the dimensioned operand's dtype as
@@ -43,3 +47,39 @@ def with_dimensioned_dtype(builder, operands: list[Value]) -> list[Value]:
         else v
         for v in operands
     ]
+
+
+# dtypes a Python float is rounded to where torch compares it with a tensor of one of them
+_ROUNDING = (torch.float16, torch.bfloat16, torch.float8_e4m3fn, torch.float8_e5m2)
+
+
+def compared_numbers(builder, operands: list[Value]) -> list[Value]:
+    """A comparison's operands with each Python float beside a loaded row (a literal one of the
+    half dtypes rounds, or a float argument) as torch compares it: in the row's dtype
+    (`x_f16 == 0.3` holds for x = float16(0.3); float32 would compare 0.30005 with 0.3)."""
+    rows = [
+        v
+        for v in operands
+        if v.kind == BLOCK and v.dims and (v.storage is not None or v.rounds_to is not None)
+    ]
+    if not rows:
+        return operands
+    dtype = rows[0].storage if rows[0].storage is not None else rows[0].rounds_to
+    rounded = []
+    for value in operands:
+        if _rounded_number(builder, value):
+            builder.use_helper("number_as")
+            value = block(expr("number_as(v, d)", v=value.code, d=dtype), (), "float")
+        rounded.append(value)
+    return rounded
+
+
+def _rounded_number(builder, value: Value) -> bool:
+    if value.kind == CONST:
+        number = value.const
+        return (
+            isinstance(number, float)
+            and math.isfinite(number)
+            and any(float(torch.tensor(number).to(d)) != number for d in _ROUNDING)
+        )
+    return float_argument(builder, value) is not None
