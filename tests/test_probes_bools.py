@@ -96,6 +96,26 @@ def filled_flags(flags: torch.Tensor, other: torch.Tensor) -> torch.Tensor:
 
 
 @helion.kernel()
+def scaled_flags(x: torch.Tensor, flags: torch.Tensor, k: int) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = flags[tile] * k + x[tile]
+    return out
+
+
+@helion.kernel()
+def any_large(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([m], dtype=torch.bool, device=x.device)
+    for tile_m in hl.tile(m):
+        seen = hl.zeros([tile_m], dtype=torch.bool)
+        for tile_n in hl.tile(n):
+            seen = seen + (x[tile_m, tile_n] > 1).any(-1)
+        out[tile_m] = seen
+    return out
+
+
+@helion.kernel()
 def both_loads(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     out = torch.empty(a.shape, dtype=torch.float32, device=a.device)
     for tile in hl.tile(a.size(0)):
@@ -149,6 +169,8 @@ CASES = [
         lambda: (_flags(35), torch.randn(35)),
         lambda f, other: f.masked_fill(other > 0, 5),
     ),
+    ("scaled_flags", lambda: (torch.randn(31), _flags(31), 3), lambda x, f, k: f * k + x),
+    ("any_large", lambda: (torch.randn(13, 45),), lambda x: (x > 1).any(-1)),
     ("both_loads", lambda: (_flags(29), torch.randn(29)), lambda a, b: a + b),
     ("both_loads", lambda: (torch.randn(29), _flags(29)), lambda a, b: a + b),
 ]
@@ -157,8 +179,11 @@ CASES = [
 @pytest.mark.parametrize(("name", "make", "truth"), CASES, ids=[c[0] for c in CASES])
 def test_bools_compute_as_torch(name, make, truth):
     args = make()
-    expected = truth(*[a.double() if a.is_floating_point() else a for a in args])
-    result = generated(SOURCE, name, *args)(*[a.clone() for a in args])
+    tensors = [
+        a.double() if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args
+    ]
+    expected = truth(*tensors)
+    result = generated(SOURCE, name, *args)(*args)
     if expected.dtype in (torch.bool, torch.int64, torch.int32):
         assert result.dtype == expected.dtype and torch.equal(result, expected), (result, expected)
     else:
@@ -182,7 +207,7 @@ def test_a_sum_of_bools_is_their_or_on_the_gpu_too(name):
 @pytest.mark.parametrize(
     ("name", "args", "refused"),
     [
-        ("both_loads", (_flags(9), _flags(9)), "a is a bool tensor and line 88 does arithmetic"),
+        ("both_loads", (_flags(9), _flags(9)), "a is a bool tensor and line 108 does arithmetic"),
         ("masked", (_flags(9), _flags(9)), "x is a bool tensor and line 37 does arithmetic"),
     ],
 )

@@ -7,6 +7,7 @@ import libcst as cst
 from ..emit.codegen import expr
 from ..frontend.errors import UnsupportedConstructError
 from ..ops.table import BINARY_OPERATORS, BOOL_AS_FLOAT, BOOL_OPERATORS, BOOL_WITH_OTHERS
+from .integer_promotion import int_range
 from .values import BLOCK, Value
 
 # A tensor's arithmetic facts for the launcher: the first line computing with its loaded values
@@ -45,7 +46,9 @@ def floated_bools(operator: str, operands: list[Value]) -> list[Value]:
     ]
 
 
-def bool_partners(operator: str, operands: list[Value], index: int) -> frozenset[str] | None:
+def bool_partners(
+    builder, operator: str, operands: list[Value], index: int
+) -> frozenset[str] | None:
     """Where a bool tensor loaded into `operands[index]` computes wrongly: None wherever it is
     bool (Triton's i1 arithmetic wraps: True + True is False); else the tensors the other
     operand is an unconverted load of, wrong only where one of them is bool too; empty where
@@ -53,8 +56,8 @@ def bool_partners(operator: str, operands: list[Value], index: int) -> frozenset
     if operator not in BOOL_WITH_OTHERS or len(operands) != 2:
         return None
     other = operands[1 - index]
-    if other.dtype in ("int", "float"):
-        return frozenset()
+    if other.dtype in ("int", "float") or int_range(builder, other) is not None:
+        return frozenset()  # (an int argument or a size: Triton's int32)
     if other.dtype is None and other.kind == BLOCK and other.loaded_from:
         return other.loaded_from
     return None

@@ -442,7 +442,7 @@ class KernelBuilder:
         line = self.source.line_of(node)
         operands = list(operands)
         for index, operand in enumerate(operands):
-            partners = bool_partners(operator, operands, index)
+            partners = bool_partners(self, operator, operands, index)
             if partners == frozenset():
                 continue
             for tensor in operand.loaded_from:
