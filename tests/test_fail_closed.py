@@ -286,7 +286,7 @@ def k(x: torch.Tensor) -> torch.Tensor:
 """,
         lambda: (torch.randn(3, 4, 5),),
         ValueError,
-        "x must be 2-D: line 8 unpacks its sizes into 2 names",
+        "x must be 2-D, not 3-D: line 8 unpacks its sizes into 2 names",
     ),
     "rank_1_for_two_tiles": (
         """

@@ -368,7 +368,9 @@ def test_joined_unpacking_checks_still_refuse_each_tensor(name: str) -> None:
         wrong = list(args)
         wrong[index] = args[index][..., None]  # one dimension too many
         rank = len(shapes[index])
-        with pytest.raises(ValueError, match=f"{tensor} must be {rank}-D: lines? .* unpacks?"):
+        with pytest.raises(
+            ValueError, match=f"{tensor} must be {rank}-D, not {rank + 1}-D: lines? .* unpacks?"
+        ):
             module["f"](*wrong)
         wrong[index] = args[index].tolist()
         with pytest.raises(TypeError, match=f"{tensor} must be a tensor: lines? .* unpacks?"):

@@ -34,20 +34,19 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, integers=None, why=""):  # each refusal names the tensor
-    for name, t in tensors.items():
-        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
+def check_tensors(tensors, ranks=None, arithmetic=None, integers=None):
+    for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+            raise TypeError(f"{name} must be a tensor: the kernel reads it")
+        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if rank is not None and t.dim() != rank:
-            indexes = f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
-            raise ValueError(f"{name} must be {rank}-D: {why or indexes}, got {tuple(t.shape)}")
+            raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: the kernel indexes it so")
         if line is not None and t.dtype == torch.bool:  # (line, *names): wrong beside their bools
             line, *beside = line if isinstance(line, tuple) else (line, name)
             if any(tensors[other].dtype == torch.bool for other in beside):
                 fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
                 raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
-        if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
+        if t.is_complex() or t.is_meta:
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
     met = {tensors[name].dtype: name for name in integers or {}}  # loaded tensors meeting others
     ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)

@@ -70,14 +70,14 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     return out
 
 
-def check_tensors(tensors, ranks=None, why=""):  # each refusal names the tensor
-    for name, t in tensors.items():
-        rank = (ranks or {}).get(name)
+def check_tensors(tensors, ranks=None, why=""):
+    for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+        rank = (ranks or {}).get(name)
         if rank is not None and t.dim() != rank:
-            indexes = f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
-            raise ValueError(f"{name} must be {rank}-D: {why or indexes}, got {tuple(t.shape)}")
+            reason = why or "the kernel indexes it so"
+            raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: {reason}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())

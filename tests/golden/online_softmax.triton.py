@@ -63,14 +63,14 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, why=""):  # each refusal names the tensor
-    for name, t in tensors.items():
-        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
+def check_tensors(tensors, ranks=None, arithmetic=None, why=""):
+    for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
         if rank is not None and t.dim() != rank:
-            indexes = f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
-            raise ValueError(f"{name} must be {rank}-D: {why or indexes}, got {tuple(t.shape)}")
+            reason = why or "the kernel indexes it so"
+            raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: {reason}")
         if line is not None and t.dtype == torch.bool:  # (line, *names): wrong beside their bools
             line, *beside = line if isinstance(line, tuple) else (line, name)
             if any(tensors[other].dtype == torch.bool for other in beside):

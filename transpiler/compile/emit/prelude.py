@@ -7,6 +7,7 @@ from .prelude_extremes import EXTREME_HELPERS
 from .prelude_math import MATH_HELPERS
 from .prelude_orderings import ORDERING_HELPERS
 from .prelude_products import PRODUCT_HELPERS
+from .tensor_checks import check_tensors_source
 
 # Each helper: its source, and the helpers it calls. Kept as plain Triton a reader can follow.
 HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -256,43 +257,7 @@ def helper_sources(used: set[str]) -> list[str]:
 
 # Host-side helpers for launchers (plain Python).
 HOST_HELPERS: dict[str, str] = {
-    "check_tensors": """def check_tensors(tensors, ranks=None, arithmetic=None, integers=None, numbers=None, floats=None, why=""):  # each refusal names the tensor
-    for name, t in tensors.items():
-        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
-        if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
-        if rank is not None and t.dim() != rank:
-            indexes = f"the kernel indexes it with {rank} {'index' if rank == 1 else 'indices'}"
-            raise ValueError(f"{name} must be {rank}-D: {why or indexes}, got {tuple(t.shape)}")
-        if line is not None and t.dtype == torch.bool:  # (line, *names): wrong beside their bools
-            line, *beside = line if isinstance(line, tuple) else (line, name)
-            if any(tensors[other].dtype == torch.bool for other in beside):
-                fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-                raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
-        if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
-            raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
-    met = {tensors[name].dtype: name for name in integers or {}}  # loaded tensors meeting others
-    ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
-    for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
-        if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
-            lines = sorted(set(integers.values()))
-            fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
-            raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (lines {lines}): {fix}")
-    for name, (line, low, high) in (numbers or {}).items():  # Python ints meeting a tensor
-        dtype = tensors[name].dtype
-        if dtype.is_floating_point or dtype.is_complex or dtype == torch.bool:
-            continue
-        info = torch.iinfo(dtype)  # a literal inside the dtype computes in it, as torch
-        if not info.min <= low <= high <= info.max:
-            fix = f"convert {name} first, .to(torch.int32): torch keeps {dtype}, wrapping"
-            raise TypeError(f"line {line} computes with {dtype} {name} and an int: {fix}")
-    for name, (line, number) in (floats or {}).items():  # Triton passes it as float32
-        if tensors[name].dtype == torch.float64 and isinstance(number, float):
-            fix = "annotate the argument hl.constexpr, or write the number in the kernel"
-            raise TypeError(f"line {line} computes with float64 {name} and a float argument: {fix}")
-    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
-    return tl.int64 if largest >= 2**31 else tl.int32
-""",
+    "check_tensors": check_tensors_source(),  # its parts: tensor_checks.py
     "require": '''def require(condition: bool, message: str, error: type = RuntimeError) -> None:
     """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
     if not isinstance(condition, bool):  # symbolic, while torch.compile traces

@@ -1,0 +1,144 @@
+"""`check_tensors`, the launcher's check of the tensors it passes, written from parts: a module
+carries the parts its calls' keywords ask for (the bool check only where a call passes
+`arithmetic=`), each part's text kept here once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# check_tensors' keywords, in the order its signature takes them
+KEYWORDS = ("ranks", "arithmetic", "integers", "numbers", "floats", "why")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A keyword's share of the helper: its parameter, the value it looks up per tensor (a name
+    and its expression), its lines inside the loop over the tensors, its lines after that loop.
+    Lines reading `why` come in two forms: where a call passes `why=` and where none does."""
+
+    parameter: str
+    lookup: tuple[str, str] | None = None
+    each: tuple[str, str] = ("", "")  # (with why, without)
+    after: str = ""
+
+
+# The tensor check every module makes, first in the loop: (with why, without)
+TENSOR = (
+    """        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+""",
+    """        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a tensor: the kernel reads it")
+""",
+)
+
+# Last in the loop: a tensor Triton cannot read (host code's checks, `why`, launch nothing)
+UNREADABLE = (
+    """        if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
+            raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+""",
+    """        if t.is_complex() or t.is_meta:
+            raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+""",
+)
+
+_RANK = """        if rank is not None and t.dim() != rank:
+            reason = why or "the kernel indexes it so"
+            raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: {reason}")
+"""
+_RANK_ALONE = """        if rank is not None and t.dim() != rank:
+            raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: the kernel indexes it so")
+"""
+
+PARTS: dict[str, Part] = {
+    "ranks": Part(
+        "ranks=None",
+        ("rank", "(ranks or {}).get(name)"),
+        (_RANK, _RANK_ALONE),
+    ),
+    "arithmetic": Part(
+        "arithmetic=None",
+        ("line", "(arithmetic or {}).get(name)"),
+        (
+            """        if line is not None and t.dtype == torch.bool:  # (line, *names): wrong beside their bools
+            line, *beside = line if isinstance(line, tuple) else (line, name)
+            if any(tensors[other].dtype == torch.bool for other in beside):
+                fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+                raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
+""",
+        )
+        * 2,
+    ),
+    "integers": Part(
+        "integers=None",
+        after="""    met = {tensors[name].dtype: name for name in integers or {}}  # loaded tensors meeting others
+    ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
+    for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
+        if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
+            lines = sorted(set(integers.values()))
+            fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
+            raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (lines {lines}): {fix}")
+""",
+    ),
+    "numbers": Part(
+        "numbers=None",
+        after="""    for name, (line, low, high) in (numbers or {}).items():  # Python ints meeting a tensor
+        dtype = tensors[name].dtype
+        if dtype.is_floating_point or dtype.is_complex or dtype == torch.bool:
+            continue
+        info = torch.iinfo(dtype)  # a literal inside the dtype computes in it, as torch
+        if not info.min <= low <= high <= info.max:
+            fix = f"convert {name} first, .to(torch.int32): torch keeps {dtype}, wrapping"
+            raise TypeError(f"line {line} computes with {dtype} {name} and an int: {fix}")
+""",
+    ),
+    "floats": Part(
+        "floats=None",
+        after="""    for name, (line, number) in (floats or {}).items():  # Triton passes it as float32
+        if tensors[name].dtype == torch.float64 and isinstance(number, float):
+            fix = "annotate the argument hl.constexpr, or write the number in the kernel"
+            raise TypeError(f"line {line} computes with float64 {name} and a float argument: {fix}")
+""",
+    ),
+    "why": Part('why=""'),
+}
+
+# The offsets' dtype, the helper's result: int64 where a tensor holds 2**31 elements or more
+INDEX_DTYPE = """    largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
+    return tl.int64 if largest >= 2**31 else tl.int32
+"""
+
+_OPEN = "def check_tensors("
+WIDTH = 100
+
+
+def _signature(parameters: list[str]) -> str:
+    """The `def` line, its parameters wrapped under the first where they pass WIDTH."""
+    lines, line = [], _OPEN + "tensors"
+    for parameter in parameters:
+        if len(line) + len(parameter) + len(", ") + len("):") > WIDTH:
+            lines.append(line + ",")
+            line = " " * len(_OPEN) + parameter
+        else:
+            line += ", " + parameter
+    return "\n".join([*lines, line + "):"]) + "\n"
+
+
+def check_tensors_source(keywords: set[str] | frozenset[str] = frozenset(KEYWORDS)) -> str:
+    """The helper taking `keywords` (every one: the whole helper; so too where one is unknown),
+    each part's lines in place."""
+    known = set(keywords) <= set(KEYWORDS)
+    used = [keyword for keyword in KEYWORDS if keyword in keywords or not known]
+    form = 0 if "why" in used else 1
+    parts = [PARTS[keyword] for keyword in used]
+    lookups = [part.lookup for part in parts if part.lookup]
+    source = _signature([part.parameter for part in parts])
+    source += "    for name, t in tensors.items():  # each refusal names the tensor and the fix\n"
+    source += TENSOR[form]
+    if lookups:
+        names, values = (", ".join(items) for items in zip(*lookups, strict=True))
+        source += f"        {names} = {values}\n"
+    source += "".join(part.each[form] for part in parts)
+    source += UNREADABLE[form]
+    source += "".join(part.after for part in parts)
+    return source + INDEX_DTYPE
