@@ -34,6 +34,28 @@ UNPACK_X = 'check_tensors({"x": x}, ranks={"x": 2}, why="line 7 unpacks its size
 UNPACK_Y = 'check_tensors({"y": y}, ranks={"y": 2}, why="line 7 unpacks its sizes into 2 names")'
 
 NOOP = [
+    # a grid of two axes reads its program index twice: it keeps its name
+    (
+        "inline_program_ids",
+        [
+            "pid = tl.program_id(0).to(INDEX_DTYPE)",
+            "pid_m = pid // tl.cdiv(n, BLOCK_N)",
+            "pid_n = pid % tl.cdiv(n, BLOCK_N)",
+        ],
+    ),
+    # read as an attribute's or a keyword's name only: no read of the index to replace
+    ("inline_program_ids", ["pid = tl.program_id(0)", "x = a.pid * 2"]),
+    ("inline_program_ids", ["pid = tl.program_id(0)", "x = f(pid=3)"]),
+    # read inside a loop below it (another depth): kept where the loop can see it once
+    ("inline_program_ids", ["row = tl.program_id(0)", (2, "acc += tl.load(p + row)")]),
+    # read where it would make the line too long
+    (
+        "inline_program_ids",
+        [
+            "pid_m = tl.program_id(0).to(INDEX_DTYPE)",
+            "offs_m = pid_m * BLOCK_ROWS_OF_THE_MATRIX + tl.arange(0, BLOCK_ROWS_OF_THE_MATRIX)",
+        ],
+    ),
     # a size from an expression, or another name's number: each on its own line
     ("joined_blocks", ["BLOCK_N = triton.next_power_of_2(n)", "BLOCK_M = 4"]),
     ("joined_blocks", ["num_warps = 4", "BLOCK_M = 4", "GROUP = 8"]),
@@ -132,6 +154,19 @@ NOOP = [
 ]
 
 CHANGES = [
+    (
+        "inline_program_ids",
+        [
+            "pid_m = tl.program_id(0).to(INDEX_DTYPE)",
+            "offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)",
+        ],
+        [(1, "offs_m = tl.program_id(0).to(INDEX_DTYPE) * BLOCK_M + tl.arange(0, BLOCK_M)")],
+    ),
+    (  # a call binds tighter than any operator: no parentheses to add, wherever it lands
+        "inline_program_ids",
+        ["row = tl.program_id(1)", "x = tl.load(p + -row * s)"],
+        [(1, "x = tl.load(p + -tl.program_id(1) * s)")],
+    ),
     (
         "cancel_store_casts",
         ["tl.store(out_ptrs, upcast_half((a * b).to(out_ptr.dtype.element_ty)), mask=mask)"],

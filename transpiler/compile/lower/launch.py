@@ -26,7 +26,7 @@ class LaunchFacts:
     grid: tuple[str, ...]  # programs per grid dimension
     signal_pads: tuple[str, ...]  # world sizes of symm_mem_sync's signal pads
     arguments: tuple[str, ...]  # the kernel's arguments, in parameter order
-    flags: tuple[str, ...]  # its constexpr parameters, passed by name
+    flags: tuple[str, ...]  # its constexpr parameters, after the arguments in its signature
     settings: dict[str, object]  # the kernel's decorator settings (config num_warps / stages)
 
 
@@ -104,7 +104,12 @@ def launch_lines(facts: LaunchFacts, blocks: Blocks, depth: int) -> list[Line]:
     out += [Line(depth, text, line) for text in facts.descriptor_lines + facts.stage_lines]
     grid = " * ".join(facts.grid) if facts.grid else "1"
     out += [Line(depth + extra, text, line) for extra, text in blocks.grid(grid, facts.signal_pads)]
-    arguments = [*facts.arguments, *(f"{c}={c}" for c in facts.flags if c not in blocks.names)]
+    # the constexprs by position, named as the kernel's parameters, up to the first one a config
+    # list sets (left out): those after it by name
+    tuned = [index for index, name in enumerate(facts.flags) if name in blocks.names]
+    first_tuned = tuned[0] if tuned else len(facts.flags)
+    arguments = [*facts.arguments, *facts.flags[:first_tuned]]
+    arguments += [f"{c}={c}" for c in facts.flags[first_tuned:] if c not in blocks.names]
     arguments += blocks.options(facts.settings)
     if facts.stages is not None:
         arguments.append(f"num_stages={facts.stages}")

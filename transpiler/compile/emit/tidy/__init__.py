@@ -10,6 +10,7 @@ from .flags import joined_blocks, joined_flags
 from .launcher import self_assignments
 from .masks import name_shared_masks
 from .pointers import inline_pointers
+from .program_ids import inline_program_ids
 from .raises import checks_as_raises
 from .unpacking import joined_unpacking_checks
 
@@ -22,6 +23,7 @@ STEPS: tuple[tuple[str, Step, str], ...] = (
     ("upcast_then_cast", upcast_then_cast, "kernel"),
     ("name_shared_masks", name_shared_masks, "kernel"),
     ("inline_pointers", inline_pointers, "kernel"),
+    ("inline_program_ids", inline_program_ids, "kernel"),
     ("self_assignments", self_assignments, "launcher"),
     ("checks_as_raises", checks_as_raises, "launcher"),
     ("joined_unpacking_checks", joined_unpacking_checks, "launcher"),

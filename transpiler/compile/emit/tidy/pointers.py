@@ -26,7 +26,7 @@ class _Inline(cst.CSTTransformer):
         return updated
 
 
-def _use(lines: list[Line], at: int, name: str, reads: set[str]) -> int | None:
+def single_use(lines: list[Line], at: int, name: str, reads: set[str]) -> int | None:
     """The one later line of the block reading `name` if nothing between them rebinds what its
     value reads (and no other line reads it); else None."""
     pattern = re.compile(rf"\b{name}\b")
@@ -56,7 +56,7 @@ def inline_pointers(lines: list[Line]) -> list[Line]:
         if m.matches(node, _POINTERS) and _NAME.fullmatch(node.targets[0].target.value):
             name = node.targets[0].target.value
             reads = {n.value for n in m.findall(node.value, m.Name())}
-            use = _use(out, index, name, reads)
+            use = single_use(out, index, name, reads)
             used = parse(out[use].text) if use is not None else None
             if used is not None:
                 text = render(used.visit(_Inline(name, node.value)))

@@ -1,0 +1,167 @@
+"""check_tensors written from its parts: every form a module can carry still makes each refusal
+its keywords ask for (and the ones every launch makes); launches pass constexprs by position
+only where the kernel's parameters take them there."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from pathlib import Path
+
+import pytest
+import torch
+import triton.language as tl
+
+import transpiler
+from transpiler.compile.emit.prelude import HOST_HELPERS
+from transpiler.compile.emit.tensor_checks import KEYWORDS, check_tensors_source
+from transpiler.compile.lower.launch import AutotunedBlocks, FixedBlocks, LaunchFacts, launch_lines
+
+GOLDEN = Path(__file__).parent / "golden"
+FORMS = [
+    frozenset(chosen) for size in range(len(KEYWORDS) + 1)
+    for chosen in itertools.combinations(KEYWORDS, size)
+]  # fmt: skip
+
+
+def helper(keywords: frozenset[str]):
+    namespace = {"torch": torch, "tl": tl}
+    exec(compile(check_tensors_source(keywords), "<check_tensors>", "exec"), namespace)
+    return namespace["check_tensors"]
+
+
+def fresh(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """Random values, none zero, of an odd size."""
+    values = torch.rand(*shape, dtype=torch.float64) + 0.5
+    return values.to(dtype) if dtype.is_floating_point else (values * 50).to(dtype)
+
+
+# keyword → (the call's facts, tensors it refuses, tensors it accepts, the error, its words)
+REFUSALS = {
+    "ranks": (
+        {"ranks": {"x": 2}},
+        {"x": fresh(7)},
+        {"x": fresh(7, 3)},
+        ValueError,
+        "x must be 2-D, not 1-D: the kernel indexes it so",
+    ),
+    "arithmetic": (
+        {"arithmetic": {"x": 9}},
+        {"x": fresh(5) > 1},
+        {"x": fresh(5, dtype=torch.int32)},
+        TypeError,
+        "x is a bool tensor and line 9 does arithmetic",
+    ),
+    "integers": (
+        {"integers": {"x": 11, "y": 11}},
+        {"x": fresh(5, dtype=torch.uint8), "y": fresh(5, dtype=torch.int8)},
+        {"x": fresh(5, dtype=torch.uint8), "y": fresh(5, dtype=torch.int16)},
+        TypeError,
+        r"torch.uint8 x meets torch.int8 y \(lines \[11\]\)",
+    ),
+    "numbers": (
+        {"numbers": {"x": (12, 0, 300)}},
+        {"x": fresh(3, dtype=torch.int8)},
+        {"x": fresh(3, dtype=torch.int16)},
+        TypeError,
+        "line 12 computes with torch.int8 x and an int",
+    ),
+    "floats": (
+        {"floats": {"x": (13, 0.1)}},
+        {"x": fresh(9, dtype=torch.float64)},
+        {"x": fresh(9, dtype=torch.float32)},
+        TypeError,
+        "line 13 computes with float64 x and a float argument",
+    ),
+}
+
+
+@pytest.mark.parametrize("keywords", FORMS, ids=lambda form: "+".join(sorted(form)) or "none")
+def test_every_form_refuses_what_its_keywords_ask(keywords: frozenset[str]) -> None:
+    source = check_tensors_source(keywords)
+    assert all(len(line) <= 100 for line in source.splitlines())
+    check = helper(keywords)
+    good = {"x": fresh(7, 3), "out": fresh(7, 3)}
+    assert check(good) is tl.int32
+    with pytest.raises(TypeError, match="x must be a tensor: the kernel reads it"):
+        check({"x": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="complex"):
+        check({"x": torch.ones(5, dtype=torch.complex64)})
+    with pytest.raises(ValueError, match="meta device"):
+        check({"x": torch.ones(5, device="meta")})
+    for keyword, (facts, refused, accepted, error, words) in REFUSALS.items():
+        if keyword not in keywords:
+            continue
+        with pytest.raises(error, match=words):
+            check(refused, **facts)
+        assert check(accepted, **facts) is tl.int32
+    if "why" in keywords:  # host code's own check: its reason, and no launch to refuse for
+        why = "line 8 unpacks its sizes into 2 names"
+        ranks = {"ranks": {"x": 2}} if "ranks" in keywords else {}
+        if ranks:
+            with pytest.raises(ValueError, match=f"x must be 2-D, not 3-D: {why}"):
+                check({"x": fresh(3, 5, 7)}, **ranks, why=why)
+        with pytest.raises(TypeError, match=f"x must be a tensor: {why}"):
+            check({"x": 3}, **ranks, why=why)
+        check({"x": torch.ones(3, 5, dtype=torch.complex64)}, **ranks, why=why)
+
+
+def test_the_whole_form_is_the_prelude_s() -> None:
+    assert HOST_HELPERS["check_tensors"] == check_tensors_source()
+    assert HOST_HELPERS["check_tensors"] == check_tensors_source({"ranks", "an_unknown_keyword"})
+
+
+def _launches(code: str) -> list[tuple[list[str], ast.Call]]:
+    """Each `name[grid](...)` call of a module with its kernel's parameter names."""
+    tree = ast.parse(code)
+    kernels = {
+        node.name: [a.arg for a in node.args.args]
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name.endswith("_kernel")
+    }
+    return [
+        (kernels[node.func.value.id], node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Subscript)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in kernels
+    ]
+
+
+KERNELS = [*sorted(GOLDEN.glob("*.py"))]
+
+
+@pytest.mark.parametrize("path", [p for p in KERNELS if not p.stem.endswith(".triton")], ids=str)
+def test_constexprs_passed_by_position_land_on_their_parameter(path: Path) -> None:
+    launches = _launches(transpiler.transpile(path.read_text()))
+    assert launches
+    for parameters, call in launches:
+        positional = [a.id if isinstance(a, ast.Name) else None for a in call.args]
+        constexprs = [name for name in positional if name and name.isupper()]
+        assert constexprs  # INDEX_DTYPE, BLOCK_*: now by position
+        for index, name in enumerate(positional):
+            if name is not None and name in parameters:
+                assert parameters[index] == name, (name, parameters)
+
+
+def _facts(flags: tuple[str, ...]) -> LaunchFacts:
+    return LaunchFacts(
+        kernel="k_kernel", line=9, checks=(), constexprs=(), even_flags=(), split_flags=(),
+        descriptor_lines=(), stage_lines=(), stages=None, grid=("4",), signal_pads=(),
+        arguments=("x", "x.stride(0)"), flags=flags, settings={},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("tuned", "call"),
+    [
+        ((), "k_kernel[grid](x, x.stride(0), INDEX_DTYPE, BLOCK_N, EVEN_N)"),
+        (("BLOCK_N",), "k_kernel[grid](x, x.stride(0), INDEX_DTYPE, EVEN_N=EVEN_N)"),
+        (("INDEX_DTYPE", "EVEN_N"), "k_kernel[grid](x, x.stride(0), BLOCK_N=BLOCK_N)"),
+    ],
+)
+def test_constexprs_after_one_a_config_list_sets_stay_named(tuned: tuple, call: str) -> None:
+    blocks = AutotunedBlocks(tuned, "@triton.autotune(...)") if tuned else FixedBlocks()
+    lines = launch_lines(_facts(("INDEX_DTYPE", "BLOCK_N", "EVEN_N")), blocks, 1)
+    assert lines[-1].text == call
