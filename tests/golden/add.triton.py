@@ -9,8 +9,7 @@ import triton.language as tl
 def add_kernel(x_ptr, y_ptr, out_ptr, x_size_0, x_stride_0, y_stride_0, out_stride_0,
                INDEX_DTYPE: tl.constexpr, BLOCK_SIZE: tl.constexpr, EVEN_OFFSETS: tl.constexpr):
     # line 9: for tile in hl.tile(x.size(0)):
-    pid = tl.program_id(0).to(INDEX_DTYPE)
-    offsets = pid * BLOCK_SIZE + tl.arange(0, BLOCK_SIZE)
+    offsets = tl.program_id(0).to(INDEX_DTYPE) * BLOCK_SIZE + tl.arange(0, BLOCK_SIZE)
     mask = (offsets < x_size_0) | EVEN_OFFSETS
     # line 10: out[tile] = x[tile] + y[tile]
     x_tile = upcast_half(tl.load(x_ptr + offsets * x_stride_0, mask=mask, other=0.0))
@@ -29,8 +28,8 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     BLOCK_SIZE = 1024
     EVEN_OFFSETS = x.size(0) % BLOCK_SIZE == 0  # whole tiles: no masks
     grid = (triton.cdiv(x.size(0), BLOCK_SIZE),)
-    add_kernel[grid](x, y, out, x.size(0), x.stride(0), y.stride(0), out.stride(0),
-                     INDEX_DTYPE=INDEX_DTYPE, BLOCK_SIZE=BLOCK_SIZE, EVEN_OFFSETS=EVEN_OFFSETS)
+    add_kernel[grid](x, y, out, x.size(0), x.stride(0), y.stride(0), out.stride(0), INDEX_DTYPE,
+                     BLOCK_SIZE, EVEN_OFFSETS)
     return out
 
 

@@ -12,8 +12,7 @@ def layer_norm_kernel(x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_
                       EVEN_M: tl.constexpr, EVEN_N: tl.constexpr):
     eps = tl.cast(eps, tl.float32)
     # line 12: for tile_m in hl.tile(m):
-    pid_m = tl.program_id(0).to(INDEX_DTYPE)
-    offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
+    offs_m = tl.program_id(0).to(INDEX_DTYPE) * BLOCK_M + tl.arange(0, BLOCK_M)
     mask_m = (offs_m < m) | EVEN_M
     offs_n = tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
     mask_n = (offs_n < n) | EVEN_N
@@ -65,8 +64,7 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: f
     grid = (triton.cdiv(m, BLOCK_M),)
     layer_norm_kernel[grid](x, weight, bias, out, m, n, eps, x.stride(0), x.stride(1),
                             weight.stride(0), bias.stride(0), out.stride(0), out.stride(1),
-                            INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, BLOCK_M=BLOCK_M,
-                            EVEN_M=EVEN_M, EVEN_N=EVEN_N)
+                            INDEX_DTYPE, BLOCK_N, BLOCK_M, EVEN_M, EVEN_N)
     return out
 
 

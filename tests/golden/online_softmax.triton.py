@@ -10,8 +10,7 @@ def softmax_two_pass_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_st
                             out_stride_1, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr,
                             BLOCK_M: tl.constexpr, EVEN_M: tl.constexpr, EVEN_N: tl.constexpr):
     # line 10: for tile_m in hl.tile(m):
-    pid_m = tl.program_id(0).to(INDEX_DTYPE)
-    offs_m = pid_m * BLOCK_M + tl.arange(0, BLOCK_M)
+    offs_m = tl.program_id(0).to(INDEX_DTYPE) * BLOCK_M + tl.arange(0, BLOCK_M)
     mask_m = (offs_m < m) | EVEN_M
     # line 11: mi = hl.full([tile_m], float("-inf"), dtype=torch.float32)
     mi = tl.full([BLOCK_M], float("-inf"), tl.float32)
@@ -58,8 +57,7 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M),)
     softmax_two_pass_kernel[grid](x, out, m, n, x.stride(0), x.stride(1), out.stride(0),
-                                  out.stride(1), INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N,
-                                  BLOCK_M=BLOCK_M, EVEN_M=EVEN_M, EVEN_N=EVEN_N)
+                                  out.stride(1), INDEX_DTYPE, BLOCK_N, BLOCK_M, EVEN_M, EVEN_N)
     return out
 
 

@@ -40,8 +40,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N),)
     outer_scaled_kernel[grid](a, b, out, m, n, scale, a.stride(0), b.stride(0), out.stride(0),
-                              out.stride(1), INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M,
-                              BLOCK_N=BLOCK_N, EVEN_M=EVEN_M, EVEN_N=EVEN_N)
+                              out.stride(1), INDEX_DTYPE, BLOCK_M, BLOCK_N, EVEN_M, EVEN_N)
     return out
 
 
@@ -102,6 +101,6 @@ def row_cumsum(x: torch.Tensor) -> torch.Tensor:
     EVEN_N = n == BLOCK_N  # whole tiles: no masks
     grid = (m,)
     row_cumsum_kernel[grid](x, out, m, n, x.stride(0) if x.size(0) != 1 else 0, x.stride(1),
-                            out.stride(0) if out.size(0) != 1 else 0, out.stride(1),
-                            INDEX_DTYPE=INDEX_DTYPE, BLOCK_N=BLOCK_N, EVEN_N=EVEN_N)
+                            out.stride(0) if out.size(0) != 1 else 0, out.stride(1), INDEX_DTYPE,
+                            BLOCK_N, EVEN_N)
     return out

@@ -10,8 +10,7 @@ def softmax_kernel(x_ptr, out_ptr, n, m, x_stride_0, x_stride_1, out_stride_0, o
                    INDEX_DTYPE: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
                    EVEN_N: tl.constexpr, EVEN_M: tl.constexpr):
     # line 10: for tile_n in hl.tile(n):
-    pid_n = tl.program_id(0).to(INDEX_DTYPE)
-    offs_n = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
+    offs_n = tl.program_id(0).to(INDEX_DTYPE) * BLOCK_N + tl.arange(0, BLOCK_N)
     mask_n = (offs_n < n) | EVEN_N
     offs_m = tl.arange(0, BLOCK_M).to(INDEX_DTYPE)
     mask_m = (offs_m < m) | EVEN_M
@@ -43,8 +42,7 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
     EVEN_N, EVEN_M = n % BLOCK_N == 0, m == BLOCK_M  # whole tiles: no masks
     grid = (triton.cdiv(n, BLOCK_N),)
     softmax_kernel[grid](x, out, n, m, x.stride(0), x.stride(1), out.stride(0), out.stride(1),
-                         INDEX_DTYPE=INDEX_DTYPE, BLOCK_M=BLOCK_M, BLOCK_N=BLOCK_N, EVEN_N=EVEN_N,
-                         EVEN_M=EVEN_M)
+                         INDEX_DTYPE, BLOCK_M, BLOCK_N, EVEN_N, EVEN_M)
     return out
 
 
