@@ -6,6 +6,7 @@ read at test time and never written into the repository; without it these tests 
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import os
 import re
@@ -108,7 +109,16 @@ def test_all_reduce_transpiles_unmodified_to_readable_triton(all_reduce):
     )
     assert 'require_alike("a_shared_tuple", a_shared_tuple, a_shared)' in host
     assert "tuple(a_shared_tuple)" in host  # Triton takes tuples of tensors, not lists
-    assert "my_rank=my_rank" in host and "world_size=world_size" in host
+    # the constexprs rank and world size passed where the kernel's parameters of those names are
+    tree = ast.parse(code)
+    (kernel_def,) = [n for n in tree.body if getattr(n, "name", "") == f"{ALL_REDUCE}_kernel"]
+    (launch,) = [
+        n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Subscript)
+    ]
+    passed = [ast.unparse(a) for a in launch.args] + [f"{k.arg}=" for k in launch.keywords]
+    parameters = [a.arg for a in kernel_def.args.args]
+    for name in ("my_rank", "world_size"):
+        assert name in passed and parameters[passed.index(name)] == name
     assert "require_signal_pad(grid[0], world_size)" in host  # a slot per program and rank
     # the kernel: constexpr rank and world size, the tuple unrolled, the barrier twice
     header = kernel[: kernel.index("):")]
