@@ -24,6 +24,7 @@ import transpiler
 from transpiler.compile.emit.prelude import HOST_HELPERS
 from transpiler.compile.frontend.errors import RankUnknownError, TranspileError
 from transpiler.compile.lower.argument_checks import ARGUMENT_HELPERS
+from transpiler.compile.lower.shared_memory import SHARED_MEMORY_HELPERS
 
 ROOT = Path(__file__).parents[1]
 MAX_RATIO = 4.0  # generated lines per source line
@@ -82,7 +83,7 @@ def kernel_line(code: str) -> int:
 def launcher_helper_lines(code: str) -> int:
     """Lines of the launchers' helpers the module carries (`check_tensors`, `require`, ...), with
     the two blank lines before each: what a module importing them would not hold."""
-    names = {*HOST_HELPERS, *ARGUMENT_HELPERS}
+    names = {*HOST_HELPERS, *ARGUMENT_HELPERS, *SHARED_MEMORY_HELPERS}
     return sum(
         node.end_lineno - node.lineno + 3
         for node in ast.parse(code).body
@@ -106,7 +107,7 @@ def parts(code: str) -> dict[str, int]:
     """How many of the module's lines each part takes (PARTS)."""
     lines = code.rstrip("\n").splitlines()
     part = ["blank" if not line.strip() else "header" for line in lines]
-    helpers = {*HOST_HELPERS, *ARGUMENT_HELPERS}
+    helpers = {*HOST_HELPERS, *ARGUMENT_HELPERS, *SHARED_MEMORY_HELPERS}
 
     def mark(first: int, last: int, name: str) -> None:
         for index in range(first - 1, last):
