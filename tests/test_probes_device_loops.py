@@ -180,6 +180,22 @@ def odd_columns(x: torch.Tensor):
 
 
 @helion.kernel()
+def backwards(x: torch.Tensor):
+    out = torch.empty(x.size(0), dtype=x.dtype, device=x.device)
+    m, n = x.size()
+    for tile in hl.tile(m):
+        acc = hl.zeros([tile], dtype=torch.float32)
+        for j in range(n - 1, -1, -1):
+            acc = acc * 0.5 + x[tile, j]
+        for j in hl.static_range(3, 0, -2):
+            acc = acc + x[tile, j] * j
+        for j in range(n, 0):
+            acc = acc + 100
+        out[tile] = acc
+    return out
+
+
+@helion.kernel()
 def weighted_total(x: torch.Tensor):
     out = torch.empty(1, dtype=x.dtype, device=x.device)
     m, n = x.size()
@@ -315,6 +331,11 @@ CASES = [
         lambda x: (x * torch.arange(1, 8).double()).sum(-1),
     ),
     ("odd_columns", lambda: (torch.randn(13, 9),), lambda x: x[:, 1::2].sum(-1)),
+    (
+        "backwards",
+        lambda: (torch.randn(13, 7),),
+        lambda x: sum(x[:, j] * 0.5**j for j in range(7)) + x[:, 3] * 3 + x[:, 1],
+    ),
     (
         "weighted_total",
         lambda: (torch.randn(3, 4),),

@@ -253,6 +253,8 @@ REFUSED = [
     ("    out[tile] = x[tile] + torch.arange(16, device=x.device)", "arange", "hl.arange"),
     ("    out[tile] = x[tile].view(-1, 2).sum(-1)", "-1", "tile.block_size"),
     ("    out[tile] = x[tile.begin : tile.begin + 4]", "the slice", "tiles match"),
+    ("    for j in reversed(range(3)):\n        out[tile] = x[tile] * j", "for loop", "-1, -1)"),
+    ("    out[tile] = torch.outer(x[tile], x[tile]).sum(-1)", "outer", "[:, None] * b"),
 ]
 
 

@@ -812,7 +812,8 @@ class Loops:
                 UnsupportedConstructError,
                 loop.iter,
                 "this for loop inside a device loop",
-                hint="inside a device loop, loop with hl.tile, hl.grid, range or hl.static_range",
+                hint="inside a device loop, loop with hl.tile, hl.grid, range or hl.static_range"
+                " (backwards: range(n - 1, -1, -1))",
             )
         bounds = [
             self.k.expressions.arithmetic(self.k.expressions.lower_expr(node), node).code

@@ -13,6 +13,10 @@ ALTERNATIVES: dict[str, str] = {
     "arange": "write tile.index for a tile's indices (tile.index + 1 counts from 1), or "
     "hl.arange(block_size) for 0 .. block_size - 1",
     "roll": "load with shifted indices: x[(tile.index + shift) % n]",
+    "outer": "write a[:, None] * b[None, :]",
+    "ger": "write a[:, None] * b[None, :]",
+    "einsum": "write the product with @ (a @ b, a @ b.T), or as a broadcast product summed "
+    "over the shared dimension",
     "std_mean": "write torch.var_mean(x, dim) and take torch.sqrt of the variance",
     "norm": "write torch.sqrt((x * x).sum(dim)) for the 2-norm, x.abs().sum(dim) for the 1-norm",
     "nanmean": "write torch.where(x != x, 0.0, x).sum(dim) / (x == x).sum(dim)",
