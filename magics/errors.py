@@ -56,6 +56,12 @@ def _pane(kind: str, message: str, lineno: int, column: int, line: str, hint: st
     return ErrorPane(f"helion: cannot transpile ({where})", "\n".join(lines))
 
 
+IPYTHON_SYNTAX_HINT = (
+    "a %%helion cell is plain Python: IPython's %magics and !commands do not run in it; put "
+    "them in a cell of their own"
+)
+
+
 def python_syntax_error(source: str) -> SyntaxError | None:
     """Python's own account of a syntax error (its line and column are the ones users know)."""
     try:
@@ -93,7 +99,8 @@ def transpile_error_pane(
         lines = source.splitlines()
         line = lines[syntax.lineno - 1] if syntax.lineno <= len(lines) else ""
         column = max((syntax.offset or 1) - 1, 0)
-        return _pane("SyntaxError", syntax.msg, syntax.lineno, column, line, error.hint)
+        hint = IPYTHON_SYNTAX_HINT if line.lstrip()[:1] in ("%", "!") else error.hint
+        return _pane("SyntaxError", syntax.msg, syntax.lineno, column, line, hint)
     pane = _pane(
         type(error).__name__,
         error.message,

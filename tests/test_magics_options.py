@@ -182,3 +182,11 @@ def test_an_interrupt_is_one_line_naming_the_step(shell, interrupt_on, doing) ->
     assert "cell_run.py" not in captured.stdout and "Traceback" not in captured.stdout
     if interrupt_on:
         assert type(shell.user_ns["scale"]).__name__ == "Kernel"
+
+
+@pytest.mark.parametrize("line", ["%timeit scale(x)", "!nvidia-smi", "    %time y = x * 2"])
+def test_ipython_syntax_in_the_cell_is_named(shell, line: str) -> None:
+    cell = SCALE_CELL + line + "\n"
+    shown = run_magic(shell, "", cell)
+    assert "helion: cannot transpile (cell line 11, column" in shown.plain(), shown.plain()
+    assert "hint: a %%helion cell is plain Python: IPython's %magics and !commands" in shown.plain()
