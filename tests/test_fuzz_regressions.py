@@ -412,10 +412,21 @@ def k(x: torch.Tensor) -> torch.Tensor:
 """
 
 
-@pytest.mark.parametrize("dtype", [torch.int64, torch.int32, torch.int16])
+def test_an_int32_accumulator_rebound_to_int64_values_is_refused_at_the_launch():
+    """torch.maximum(int32 acc, int64 values) is int64: torch widens acc (its maximum of values
+    past int32 would differ from one cast back each iteration); a Triton loop keeps a carried
+    value's dtype, so the launcher refuses it, naming the line and the fix."""
+    x = torch.randint(-5000, 5000, (3, 7, 29), dtype=torch.int64)
+    with pytest.raises(
+        TypeError, match=r"line 15 \(acc\): .* x's torch.int64 values; torch widens it"
+    ):
+        generated(INT32_MAX_OF_INT64, "k", x)(x)
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int16])
 def test_an_int32_accumulator_updated_with_other_int_widths_keeps_its_dtype(dtype):
-    """Found by the GPU soak (70 compile failures): torch.maximum(int32, int64) is int64, and
-    Triton refuses a loop whose carried value changes type."""
+    """Found by the GPU soak (70 compile failures): Triton refuses a loop whose carried value
+    changes type; with int32 / int16 values torch keeps int32 too."""
     x = torch.randint(-5000, 5000, (3, 7, 29), dtype=dtype)
     ours, eager = both(INT32_MAX_OF_INT64, x)
     assert ours.dtype == torch.int32

@@ -11,6 +11,8 @@ import pytest
 import torch
 from helpers import assert_matches, generated
 
+import transpiler
+
 SOURCE = """
 import helion
 import helion.language as hl
@@ -140,3 +142,81 @@ def test_a_negative_literal_index_counts_from_the_end(name, make, truth):
 def test_an_index_outside_its_dimension_is_an_index_error(name, args, words):
     with pytest.raises(IndexError, match=words.replace("(", r"\(").replace(")", r"\)")):
         generated(SOURCE, name, *args)(*args)
+
+
+INDEX_TENSORS = """
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel()
+def rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([idx.size(0), x.size(1)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(idx.size(0)):
+        out[tile, :] = x[idx[tile], :]
+    return out
+
+
+@helion.kernel()
+def columns(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([x.size(0), idx.size(0)], dtype=x.dtype, device=x.device)
+    for tile_m, tile_n in hl.tile([x.size(0), idx.size(0)]):
+        out[tile_m, tile_n] = x[tile_m, idx[tile_n]]
+    return out
+
+
+@helion.kernel()
+def scatter_doubled(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    out = torch.zeros_like(x)
+    for i in hl.grid(idx.size(0)):
+        out[idx[i]] = x[idx[i]] * 2
+    return out
+
+
+@helion.kernel(check_indices=False)
+def unchecked_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([idx.size(0), x.size(1)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(idx.size(0)):
+        out[tile, :] = x[idx[tile], :]
+    return out
+"""
+
+
+def _scattered(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    out = torch.zeros_like(x)
+    out[idx] = x[idx] * 2
+    return out
+
+
+# (kernel, x, an index tensor inside x's dim, one with a value outside it, torch's answer)
+INDEXED = [
+    ("rows", torch.randn(10, 7), torch.tensor([3, -10, 9, 0]), torch.tensor([1, 10]), lambda x, i: x[i]),
+    ("rows", torch.randn(10, 7), torch.tensor([2, -1], dtype=torch.int32), torch.tensor([-11]), lambda x, i: x[i]),
+    ("columns", torch.randn(5, 7), torch.tensor([0, 6, -7]), torch.tensor([0, 7, 2]), lambda x, i: x[:, i]),
+    ("scatter_doubled", torch.randn(9), torch.tensor([0, 8, -9]), torch.tensor([0, 9]), _scattered),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "x", "inside", "outside", "truth"), INDEXED)
+def test_an_index_tensor_outside_the_dimension_it_indexes_is_an_index_error(
+    name, x, inside, outside, truth
+):
+    """Silently wrong before 2026-12-05: an argument's values indexing unchanged read (or
+    wrote) past the tensor where torch raises IndexError; the launcher checks them (one
+    torch.aminmax), `check_indices=False` skips it. Indices the kernel computes (idx + 1) are
+    not checked: the host never sees them (docs/language.md)."""
+    kernel = generated(INDEX_TENSORS, name, x, inside)
+    assert_matches(kernel(x.clone(), inside), truth(x, inside))
+    with pytest.raises(IndexError, match=r"line \d+: a value of idx is out of range for"):
+        kernel(x.clone(), outside)
+    with pytest.raises(IndexError):
+        truth(x, outside)
+
+
+def test_check_indices_false_skips_the_check():
+    x, idx = torch.randn(10, 7), torch.tensor([4, 0, -3])
+    for name, checks in (("rows", 1), ("scatter_doubled", 2), ("unchecked_rows", 0)):
+        module = transpiler.transpile_module(INDEX_TENSORS, only=(name,)).code
+        assert module.count("if not indices_inside(idx, ") == checks  # scatter: x and out
+    assert_matches(generated(INDEX_TENSORS, "unchecked_rows", x, idx)(x, idx), x[idx])

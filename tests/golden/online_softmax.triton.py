@@ -52,6 +52,7 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     m, n = x.size()
     out = torch.empty_like(x)
     # line 10: for tile_m in hl.tile(m):
+    keep_carried(torch.float32, {"x": x.dtype}, "line 17 (di), line 18 (mi)", 13)
     INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 15})
     BLOCK_N, BLOCK_M = 64, 16
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
@@ -78,6 +79,20 @@ def check_tensors(tensors, ranks=None, arithmetic=None, why=""):
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
+
+
+def keep_carried(carried: torch.dtype, values: dict, where: str, loop: int) -> None:
+    """torch widens a value carried across a loop to the dtype an update (`acc = acc + v`)
+    computes in; the kernel's loop keeps it (float16 / bfloat16 in float32, as computed)."""
+    kept = torch.float32 if carried in (torch.float16, torch.bfloat16) else carried
+    for name, dtype in values.items():
+        wider = torch.promote_types(kept, dtype)
+        if wider != kept:
+            fix = f"create it with dtype={wider}, or convert {name} first: .to({carried})"
+            raise TypeError(
+                f"{where}: a value carried across the loop at line {loop} as {carried} computes"
+                f" with {name}'s {dtype} values; torch widens it to {wider}: {fix}"
+            )
 
 
 @triton.jit

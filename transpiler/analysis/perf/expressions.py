@@ -14,7 +14,7 @@ import torch
 from ...compile.frontend import callables
 from ...compile.ops.composites import COMPOSITES_BY_NAME
 from ...compile.ops.hl import HL, HL_BY_NAME
-from .composite_costs import composite
+from .composite_costs import NORM_FLOPS, composite, norm
 from .cost import Dim
 from .values import Block, BlockSize, Group, Host, Tiles, broadcast, is_floating
 
@@ -165,6 +165,8 @@ class Expressions:
                 return self.w.calls.hl_operation(node, name, operands, keywords)
             if namespace == "torch.nn.functional" and name in COMPOSITES_BY_NAME:
                 return composite(self.w, node, name)
+            if namespace in ("torch.nn.functional", "torch.linalg") and name in NORM_FLOPS:
+                return norm(self.w, node, name)
             if namespace in ("torch", "torch.nn.functional"):
                 operands = [self.ev(p) for p in positional]
                 return self.w.calls.operation(node, name, operands, keywords)

@@ -173,7 +173,8 @@ def round_half_even(x):
         excess = x - down
         down_even = down - 2 * tl.floor(down * 0.5) == 0
         half = tl.where(down_even, down, down + 1)
-        x = tl.where(excess > 0.5, down + 1, tl.where(excess < 0.5, down, half))
+        rounded = tl.where(excess > 0.5, down + 1, tl.where(excess < 0.5, down, half))
+        x = tl.where(rounded == 0, x * 0.0, rounded)  # -0.5 -> -0.0, as torch (zero's sign)
     return x
 """,
         (),
@@ -245,6 +246,13 @@ def sinc(x):
         """@triton.jit
 def multiply(a, b):
     return a * b
+""",
+        (),
+    ),
+    "carried_as": (
+        """@triton.jit
+def carried_as(x, dtype: tl.constexpr):  # a value carried across a loop keeps its dtype
+    return x.to(tl.float32) if dtype.is_fp16() or dtype.is_bf16() or dtype.is_fp8() else x.to(dtype)
 """,
         (),
     ),

@@ -40,6 +40,13 @@ SETTINGS: dict[str, Setting] = {
     "key": Setting(NO_EFFECT, "Helion's extra cache key; kernels here are cached per shapes"),
     "cute_structural_policy": _OTHER_BACKEND,
     "torch_op": Setting(HONOURED, "this transpiler's: False registers no torch custom op"),
+    "check_indices": Setting(
+        HONOURED,
+        "this transpiler's: False skips the launcher's check that index tensors read from "
+        "arguments lie inside the dimension they index (one torch.aminmax per index tensor)",
+        choices=(True, False),
+        hint="pass True or False",
+    ),
     "batched": Setting(NO_EFFECT, "aot_kernel's: shapes Helion's tuning heuristics only"),
     "backend": Setting(
         HONOURED,

@@ -163,7 +163,21 @@ SCALARS = (
     "nan posinf neginf alpha beta threshold negative_slope min_val max_val lambd eps p ord "
     "correction fill_value"
 ).split()
+# Tensor-only parameters (no Scalar overload in torch: torch.maximum(x, 0.5) is a TypeError)
+_TENSOR_OTHERS = "maximum minimum fmax fmin atan2 hypot logaddexp logical_and logical_or"
+TENSOR_ONLY = {
+    **{(name, "other"): "tensor" for name in (*_TENSOR_OTHERS.split(), "logical_xor")},
+    ("lerp", "end"): "tensor",
+    **{(name, f"tensor{i}"): "tensor" for name in ("addcmul", "addcdiv") for i in (1, 2)},
+}
+# torch functions whose `input` may be a Python number (torch.add(2, x), torch.pow(2, x)):
+# the others refuse one (torch.maximum(0.5, x), torch.exp(2.0)), and so does lowering
+NUMBER_INPUTS = frozenset(
+    "add sub mul div true_divide floor_divide pow remainder bitwise_and bitwise_or "
+    "bitwise_xor xlogy where".split()
+)
 PARAMETER_KINDS: dict[str | tuple[str, str], str | tuple[object, ...]] = {
+    **TENSOR_ONLY,
     **dict.fromkeys(FLAGS, "flag"),
     **dict.fromkeys(("dtype", "out_dtype"), "dtype"),
     **dict.fromkeys(SCALARS, "scalar"),

@@ -13,6 +13,7 @@ from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
 from ..ops.table import HALF_DTYPES, UPCAST_DTYPES
 from .arguments import Arguments
+from .carried import carried_dtype
 from .values import BLOCK, CONST, DTYPE, TILE, TILES, Value, block, constant, sized_axis
 
 if TYPE_CHECKING:
@@ -128,9 +129,10 @@ class Allocations:
             code = expr("upcast_half(a)", a=code)
         kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
         narrow_int = dtype is not None and dtype.const in _NARROW_INTS
+        dtype_text = "tl.float32" if dtype is None else ast.unparse(dtype.code)
         return replace(
             block(code, tuple(dims), kind or ("float" if dtype is None else None)),
-            carried_dtype=dtype.const if narrow_int else None,
+            carried_dtype=carried_dtype(dtype_text, None if dtype is None else dtype.const),
             dtype="int" if narrow_int else kind or ("float" if dtype is None else None),
         )
 

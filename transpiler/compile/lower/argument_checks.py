@@ -15,6 +15,15 @@ from .values import BLOCK, CONST, Value
 
 # The launcher's helpers for the checks that need more than a test and a message.
 ARGUMENT_HELPERS: dict[str, str] = {
+    "indices_inside": '''def indices_inside(index: torch.Tensor, size: int) -> bool:
+    """Whether every value of an index tensor lies in [-size, size), as torch requires."""
+    if index.numel() == 0 or index.dtype == torch.bool or index.is_floating_point():
+        return True  # (floats are refused by their own check)
+    if index.is_cuda and torch.cuda.is_current_stream_capturing():
+        return True  # a CUDA graph being captured: no host sync allowed
+    low, high = torch.aminmax(index)
+    return bool((low >= -size) & (high < size))
+''',
     "check_block_size": '''def check_block_size(name: str, value: object) -> None:
     """An argument used as a block size: a power of two, 1 or more."""
     if isinstance(value, torch.SymInt):
@@ -60,8 +69,10 @@ def argument_value_checks(builder) -> list[str]:
         integers_check(tensor, "its values index another tensor")
         for tensor in sorted(builder.index_tensors)
     ]
+    if str(builder.settings.get("check_indices", True)) != "False":
+        checks += [index_tensor_check(*read) for read in sorted(builder.index_reads)]
     builder.host_helpers.update(
-        name for name in ARGUMENT_HELPERS if any(c.startswith(f"{name}(") for c in checks)
+        name for name in ARGUMENT_HELPERS if any(f"{name}(" in c for c in checks)
     )
     return checks
 
@@ -79,6 +90,27 @@ def note_index_value(builder, value: Value, node: cst.CSTNode) -> None:
             hint="index with integers: convert with .to(torch.int64) (or .long()) first",
         )
     builder.index_tensors.update(value.loaded_from)
+
+
+def note_index_tensor(builder, target: cst.Subscript, dim: int, value: Value) -> None:
+    """`x[idx[tile]]`: an argument's values, loaded unchanged, index dim `dim` of host tensor
+    x; the launcher checks them inside it, as torch raises IndexError (settings' check_indices).
+    Indices the kernel computes are not checked (the host does not see them)."""
+    tensor = target.value
+    if value.kind != BLOCK or not value.loaded_from or not isinstance(tensor, cst.Name):
+        return
+    line = builder.source.line_of(target)
+    for index in value.loaded_from:
+        builder.index_reads.add((index, tensor.value, dim, line))
+
+
+def index_tensor_check(index: str, tensor: str, dim: int, line: int) -> str:
+    size = f"{tensor}.size({dim})"
+    message = (
+        f"line {line}: a value of {index} is out of range for {tensor}'s dim {dim} ({{{size}}}); "
+        "check_indices=False in @helion.kernel(...) skips this check"
+    )
+    return f'require(indices_inside({index}, {size}), f"{message}", IndexError)'
 
 
 def constant_index(builder, tensor: str, dim: int, value: Value, node: cst.CSTNode) -> ast.expr:

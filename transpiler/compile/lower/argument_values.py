@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..frontend.errors import ArgumentUnknownError, UnsupportedConstructError
-from ..frontend.torch_signatures import EXCLUSIVE, parameter_kind
+from ..frontend.torch_signatures import EXCLUSIVE, NUMBER_INPUTS, parameter_kind
+from ..ops.table import ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
 from .values import BLOCK, CONST, DTYPE, HOST_TENSOR, MODULE, TUPLE, Value
 
 if TYPE_CHECKING:
@@ -42,6 +43,12 @@ _KINDS = {
         lambda v: v.kind == CONST and v.const is None or _KINDS["scalar"][0](v),
         "a number or None",
         "pass a number (or a scalar argument of the kernel), or None for the default",
+    ),
+    "tensor": (
+        lambda v: v.kind in (BLOCK, HOST_TENSOR),
+        "a tensor (torch takes no Python number there)",
+        "make it a tensor of the value's shape: torch.full_like(x, 0.5), or use torch.clamp "
+        "(min= / max=) for a bound",
     ),
     "value": (
         lambda v: _a_value(v),
@@ -101,13 +108,35 @@ def check_values(
                 f"{parameter}={k.source.code(node)} of {owner}() needs the argument's value, "
                 "known only when the kernel is called",
             )
-        if not fits(value):
+        if not fits(value) or kind == "tensor" and _number_argument(k, node):
             raise k.source.error(
                 UnsupportedConstructError,
                 node,
                 f"{parameter}={k.source.code(node)} of {owner}() must be {must}",
                 hint=hint,
             )
+
+
+def _number_argument(k: KernelBuilder, node: cst.BaseExpression) -> bool:
+    """A number the kernel is called with (a Python int or float there, not a tensor)."""
+    return isinstance(node, cst.Name) and node.value in k.host.scalar_params
+
+
+def check_number_input(
+    k: KernelBuilder, name: str, value: Value, first: cst.BaseExpression
+) -> None:
+    """`torch.maximum(0.5, x)`, `torch.exp(2.0)`: torch refuses a Python number as `input`
+    (`first`) except where an overload takes one (torch_signatures.NUMBER_INPUTS)."""
+    number = value.kind == CONST and isinstance(value.const, (int, float))
+    known = name in ELEMENTWISE_BY_NAME or name in REDUCTIONS_BY_NAME  # others: their own error
+    if not known or name in NUMBER_INPUTS or not (number or _number_argument(k, first)):
+        return
+    raise k.source.error(
+        UnsupportedConstructError,
+        first,
+        f"torch.{name}() takes a tensor as its input, not the number {k.source.code(first)}",
+        hint="compute on a block (torch.full_like(x, value)), or use Python's math for numbers",
+    )
 
 
 def _argument(k: KernelBuilder, node: cst.BaseExpression) -> bool:

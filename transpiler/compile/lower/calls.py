@@ -39,7 +39,7 @@ from ..ops.table import (
 )
 from ..ops.table_math import MATH_FUNCTIONS
 from ..ops.table_orderings import ORDERING_OPS_BY_NAME
-from .argument_values import check_values
+from .argument_values import check_number_input, check_values
 from .arguments import Arguments
 from .bool_arithmetic import bool_template, floated_bools
 from .expressions import result_dtype
@@ -150,6 +150,8 @@ class Calls:
                     UnsupportedOpError, node, f"{qualified}() needs a tensor argument"
                 )
             value = self.k.expressions.lower_expr(first)
+            if spelling == TORCH:  # torch.maximum(0.5, x): torch refuses the number
+                check_number_input(self.k, name, value, first)
             return self.torch_op(name, spelling, value, args.rest(1), node)
         if module == "math" and name in MATH_FUNCTIONS:
             return self.math_call(name, args, node)
@@ -414,12 +416,16 @@ class Calls:
         ):
             other_node = args.get(0, "other")
             other = self.k.expressions.lower_expr(other_node)
-            if (
-                other.kind == BLOCK
-                and other.rank
-                or other.kind == CONST
-                and isinstance(other.const, float)
-            ):
+            if other.kind == CONST and isinstance(other.const, float):  # torch refuses it
+                raise self.k.source.error(
+                    UnsupportedConstructError,
+                    other_node,
+                    f"{name}(x, {self.k.source.code(other_node)}): torch takes a tensor as "
+                    "other, or an integer dim",
+                    hint=f"for a bound write torch.clamp(x, {'min' if name == 'max' else 'max'}"
+                    f"={self.k.source.code(other_node)})",
+                )
+            if other.kind == BLOCK and other.rank:
                 return self.elementwise(
                     ELEMENTWISE_BY_NAME["maximum" if name == "max" else "minimum"],
                     [value, other],

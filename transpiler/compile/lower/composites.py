@@ -29,6 +29,12 @@ _DROPOUT_HINT = (
 )
 
 
+# torch's layer_norm takes float32 weight and bias for a float16 / bfloat16 input
+_LAYER_NORM_MIXED = (
+    " or {x}.dtype in (torch.float16, torch.bfloat16) and {w}.dtype == torch.float32"
+)
+
+
 def _keywords(**nodes: cst.BaseExpression) -> Arguments:
     """Arguments given only by keyword (a reduction's dim= and keepdim=)."""
     arguments = Arguments(cst.Call(func=cst.Name("f")))
@@ -67,7 +73,7 @@ class Composites:
         eps = self.scalar(args.keywords.get("eps"), expr("1e-05"))
         rstd = self.named("rstd", var.with_code(expr("tl.rsqrt(v + e)", v=var.code, e=eps)), node)
         result = self.combine("mul", centered, rstd, node)
-        return self.affine(result, args, node, len(dims))
+        return self.affine(result, args, node, len(dims), value.loaded_from)
 
     def rms_norm(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         """x * rsqrt(mean(x * x) + eps) * weight, over the normalised dimensions."""
@@ -139,13 +145,40 @@ class Composites:
         arguments = _keywords(dim=dim, keepdim=cst.Name("True"))
         return self.k.reductions.reduction("mean", value, arguments, node)
 
-    def affine(self, value: Value, args: Arguments, node: cst.Call, count: int) -> Value:
-        """The result times weight, plus bias, where given: each one of the normalised shape."""
+    def affine(
+        self,
+        value: Value,
+        args: Arguments,
+        node: cst.Call,
+        count: int,
+        inputs: frozenset = frozenset(),
+    ) -> Value:
+        """The result times weight, plus bias, where given: each one of the normalised shape
+        (`inputs`: layer_norm's input tensors, whose dtype torch wants the parameters in)."""
         for keyword, op in (("weight", "mul"), ("bias", "add")):
             operand = args.keywords.get(keyword)
             if _given(operand):
-                value = self.combine(op, value, self.tensor_operand(operand, count, keyword), node)
+                parameter = self.tensor_operand(operand, count, keyword)
+                self.same_dtypes(inputs, parameter.loaded_from, keyword, node, _LAYER_NORM_MIXED)
+                value = self.combine(op, value, parameter, node)
         return value
+
+    def same_dtypes(
+        self, inputs: frozenset, others: frozenset, role: str, node: cst.Call, mixed: str = ""
+    ) -> None:
+        """torch's rule for F.layer_norm's and F.linear's operands: the input's dtype (or, where
+        `mixed` allows, float32 parameters of a half input), checked at the launch."""
+        name = self.k.source.code(node.func)
+        line = self.k.source.line_of(node)
+        for tensor in sorted(inputs):
+            for other in sorted(others - {tensor}):
+                test = f"{other}.dtype == {tensor}.dtype" + mixed.format(x=tensor, w=other)
+                message = (
+                    f"line {line}: {name}()'s {role} {other} is {{{other}.dtype}} and its input "
+                    f"{tensor} {{{tensor}.dtype}}: torch refuses mixed dtypes there; convert "
+                    f"{other} first: {other}.to({tensor}.dtype)"
+                )
+                self.k.argument_checks.append(f'require({test}, f"{message}", TypeError)')
 
     # -- F.linear and F.dropout -------------------------------------------------------
 
@@ -155,11 +188,15 @@ class Composites:
         transposed = cst.Attribute(value=weight, attr=cst.Name("T"))
         self.k.source.positions[transposed] = self.k.source.positions.get(weight)
         first = args.keywords.get("input") or self.first_argument(node)
+        inputs = self.k.expressions.lower_expr(first).loaded_from
+        self.same_dtypes(inputs, self.k.expressions.lower_expr(weight).loaded_from, "weight", node)
         product = self.k.dots.dot(first, transposed, None, node)
         bias = args.keywords.get("bias")
         if not _given(bias):
             return product
-        return self.combine("add", product, self.tensor_operand(bias, 1, "bias"), node)
+        bias_value = self.tensor_operand(bias, 1, "bias")
+        self.same_dtypes(inputs, bias_value.loaded_from, "bias", node)
+        return self.combine("add", product, bias_value, node)
 
     def dropout(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         """The identity where training is False (known while transpiling); else refused."""
@@ -187,6 +224,9 @@ class Composites:
             raise self.k.source.error(
                 UnsupportedConstructError, p, f"dropout probability {rate.const} is not in [0, 1]"
             )
+        if isinstance(p, cst.Name) and p.value in self.k.host.scalar_params:  # torch checks it
+            message = f"dropout probability has to be between 0 and 1, but got {{{p.value}}}"
+            self.k.argument_checks.append(f'require(0 <= {p.value} <= 1, f"{message}", ValueError)')
         return value
 
     # -- operands --------------------------------------------------------------------

@@ -16,7 +16,12 @@ from ..frontend.errors import (
     UnsupportedConstructError,
 )
 from ..frontend.host_sizes import size_of
-from .argument_checks import constant_index, in_place_check, note_index_value
+from .argument_checks import (
+    constant_index,
+    in_place_check,
+    note_index_tensor,
+    note_index_value,
+)
 from .gather_pairs import paired_gathers
 from .host_tails import emit_tail
 from .index_reach import reach_check
@@ -214,6 +219,10 @@ class Indexing:
                 self.k.sync_before_load(base.name, line)
             current = held.code if held is not None else self.load(pointers, mask)
             value = value.with_code(expr(f"a {augmented} b", a=current, b=value.code))
+        if dims and value.dims and all(d is None for d in (*dims, *value.dims)):
+            # size-1 dims only (`out[i, :, :] = v.amax(dim=(0, 1), keepdim=True)`): the
+            # pointer is one element, the value a [1, 1] block
+            value = value.with_code(expr("tl.reshape(v, ())", v=value.code))
         self.emit_store(pointers, value.code, mask, line)
         self.k.unsynced_stores.add(base.name)
         self.fused_tail(base.name, value, mask, dims, line, augmented)
@@ -467,9 +476,11 @@ class Indexing:
                 )
             elif value.kind in (BLOCK, CONST) and value.rank == 0:
                 note_index_value(self.k, value, value_node)
+                note_index_tensor(self.k, node, _dims_before(elements), value)
                 elements.append((SCALAR, value))
             elif value.kind == BLOCK:
                 note_index_value(self.k, value, value_node)
+                note_index_tensor(self.k, node, _dims_before(elements), value)
                 elements.append(("gather", value))
             else:
                 raise self.k.source.error(
@@ -630,3 +641,8 @@ def _place(value: Value, position: int, rank: int) -> ast.expr:
     parts = [ast.Constant(value=None)] * position + [ast.Slice()] * value.rank
     parts += [ast.Constant(value=None)] * (rank - position - value.rank)
     return ast.Subscript(value=value.code, slice=ast.Tuple(elts=parts))
+
+
+def _dims_before(elements: list[tuple[str, object]]) -> int:
+    """The tensor dimension the next index element stands for (a `None` adds none)."""
+    return sum(1 for kind, _ in elements if kind != "new")

@@ -21,6 +21,7 @@ from .block_sizes import RegisteredBlocks
 from .bool_arithmetic import Noted, bool_partners, launch_fact, merged
 from .branches import Branches
 from .calls import Calls
+from .carried import Carried
 from .composites import Composites
 from .config_literals import config_value
 from .descriptors import Descriptor, DescriptorCopies
@@ -58,6 +59,7 @@ from .views import Views
 # the hub's fields: one component per job of lowering, each a plain class holding the hub
 COMPONENTS = {
     "statements": Statements,
+    "carried": Carried,
     "branches": Branches,
     "loops": Loops,
     "jagged": Jagged,
@@ -89,6 +91,7 @@ class KernelBuilder:
 
     # the components, one per job (COMPONENTS): each holds this hub as `k`, its state and its siblings
     statements: Statements
+    carried: Carried
     branches: Branches
     loops: Loops
     jagged: Jagged
@@ -151,6 +154,8 @@ class KernelBuilder:
         self.per_block = PerBlockValues()  # reductions over grid tiles: never a branch's test
         self.argument_checks: list[str] = []  # launcher `require`s on argument values
         self.index_tensors: set[str] = set()  # tensors whose loaded values index other tensors
+        # (index tensor, indexed tensor, dim, line): argument values indexing unchanged
+        self.index_reads: set[tuple[str, str, int, int]] = set()
         self.branch_shapes: dict[str, tuple[str, str]] = {}  # name → why branches disagree
         self.block_offset = plan.block_offset  # config block sizes earlier device loops took
         self.has_inner_tiles = False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -662,29 +661,10 @@ class Loops:
             self.bind_loop_targets(targets, bound, count)
             loops = count
         self.k.statements.lower_body(loop.body.body)
-        self.keep_carried_dtypes(before, loop, line)
+        self.k.carried.keep(before, loop, line)
         self.k.depth -= loops
         self.k.loop_depth -= 1
         self.close_loop_scope(before, loop)
-
-    def keep_carried_dtypes(self, before: dict[str, Value], loop: cst.For, line: int) -> None:
-        """Triton refuses a loop whose carried values change type. torch would widen an int32
-        accumulator updated with int64 values (int64 loads, int64 offsets); we keep the dtype
-        the user gave it and cast back at the end of the body. A float update is refused."""
-        for name, old in before.items():
-            new = self.k.scope.get(name)
-            if old.carried_dtype is None or new is None or new is old or new.carried_dtype:
-                continue
-            if new.dtype == "float":
-                raise self.k.source.error(
-                    ShapeError,
-                    loop,
-                    f"{name!r} is {old.carried_dtype.removeprefix('tl.')} before this loop and "
-                    "a float inside it: a value carried across iterations keeps its dtype",
-                    hint=f"create {name} with a float dtype",
-                )
-            self.k.emit(f"{name} = {name}.to({old.carried_dtype})  # {name} keeps its dtype", line)
-            self.k.scope[name] = replace(new, carried_dtype=old.carried_dtype)
 
     def inner_dimension(
         self,

@@ -27,7 +27,10 @@ def is_zero_dim_tensor(value: Value) -> bool:
 
 
 def result_of(result: Value, operands: list[Value]) -> Value:
-    """`result` marked a 0-d tensor when it is 0-d and an operand was one (`v[i] * 2`)."""
+    """`result` marked a 0-d tensor when it is 0-d and an operand was one (`v[i] * 2`), and
+    widened when an operand was (an integer sum inside: Value.widened)."""
+    if any(v.widened for v in operands):
+        result = replace(result, widened=True)
     if not result.dims and result.kind == BLOCK and any(map(is_zero_dim_tensor, operands)):
         return replace(result, zero_dim_tensor=True)
     return result

@@ -42,6 +42,24 @@ class Reductions:
         self.k = k
 
     def reduction(self, name: str, value: Value, args, node: cst.Call) -> Value:
+        result = self.reduced(name, value, args, node)
+        if result.kind == TUPLE:
+            return result
+        # computed from the tensors' values in their dtype (Value.fed_by), unless converted
+        positions = REDUCTIONS_BY_NAME[name].looped == "best"  # argmax / argmin: indices
+        kept = "dtype" not in args.keywords and not positions and result.dtype != "bool"
+        fed = value.fed_by | value.loaded_from if kept else frozenset()
+        result = replace(result, fed_by=result.fed_by | fed)
+        if not self.widens(name, value, args):
+            return result
+        return replace(result, widened=True)  # torch's int64 sum: Value.widened
+
+    def widens(self, name: str, value: Value, args) -> bool:
+        """An integer sum or product in int64 (torch's, whatever the input's width)."""
+        op = REDUCTIONS_BY_NAME[name]
+        return value.dtype != "float" and op.widened and "dtype" not in args.keywords
+
+    def reduced(self, name: str, value: Value, args, node: cst.Call) -> Value:
         op = REDUCTIONS_BY_NAME[name]
         dim_node = args.get(0, "dim")
         dim = None if dim_node is None else self.k.expressions.lower_expr(dim_node)
@@ -73,7 +91,7 @@ class Reductions:
             )
         # torch sums and multiplies integers of every width in int64 (Triton: int32, wrapping),
         # bools too (a bool load's True + True is 2 there: no bool refused at the launch)
-        if value.dtype != "float" and op.widened and "dtype" not in args.keywords:
+        if self.widens(name, value, args):
             self.k.use_helper("int64_if_integer")
             value = value.with_code(
                 expr("int64_if_integer(a)", a=value.code), loaded_from=frozenset()
@@ -153,13 +171,11 @@ class Reductions:
                 dims,
                 value.dtype,
             )
-            indices = self.arg_index(
-                op.triton.replace("tl.", "arg"), masked, axis, position, keepdim, dims
-            )
+            indices = self.arg_index(f"arg{op.name}", masked, position, keepdim, dims)
             self.k.pending_masked = masked
             return Value(TUPLE, items=(values, indices))
         if name in ("argmax", "argmin"):
-            return self.arg_index(name, masked, axis, position, keepdim, dims)
+            return self.arg_index(name, masked, position, keepdim, dims)
         code = expr(f"{spelled}(v, axis=a)", v=masked, a=position)
         self.k.per_block.reduced(code, (axis,), self.k.inner_blocks | self.k.inner_loop_blocks)
         if keep:
@@ -169,12 +185,10 @@ class Reductions:
             return replace(block(code, dims, "float"), zero_dim_tensor=not dims)
         return replace(block(code, dims, value.dtype), zero_dim_tensor=not dims)
 
-    def arg_index(
-        self, name: str, masked: ast.expr, axis: Axis | None, position: int, keepdim: bool, dims
-    ) -> Value:
+    def arg_index(self, name: str, masked: ast.expr, position: int, keepdim: bool, dims) -> Value:
+        """The index into the value as torch counts it in the slice x[tile]: from the tile's
+        first lane (not the tensor's: adding the tile's begin was a bug until 2026-12-05)."""
         code = expr(f"tl.{name}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim)
-        if axis is not None and axis.masked and not self.k.indexing.is_full_axis(axis):
-            code = expr("i + b", i=code, b=axis.begin)
         return block(code, dims, "int")
 
     def variance(self, value: Value, args, mask, count, position, keepdim: bool, dims) -> Value:

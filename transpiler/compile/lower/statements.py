@@ -123,7 +123,9 @@ class Statements:
                 accumulator = self.k.expressions.arithmetic(
                     self.k.expressions.lower_expr(small.target), small.target
                 )
-                self.assign(small.target, self.accumulate(small.value, accumulator), small)
+                self.assign(
+                    small.target, self.accumulate(small.value, accumulator), small, in_place=True
+                )
                 return
             combined = cst.BinaryOperation(
                 left=small.target, operator=_binary_for(operator), right=small.value
@@ -146,7 +148,7 @@ class Statements:
                 )
             if _integer_block(before) and result.dtype is None:  # known only from the tensors
                 self.require_integer_operands(small)
-            self.assign(small.target, result, small)
+            self.assign(small.target, result, small, in_place=True)
         elif isinstance(small, cst.Pass):
             return
         elif isinstance(small, cst.Expr):
@@ -214,11 +216,16 @@ class Statements:
                 current = self.k.expressions.arithmetic(
                     self.k.expressions.lower_expr(accumulator), accumulator
                 )
-                self.assign(small.targets[0].target, self.accumulate(product, current), small)
+                self.assign(
+                    small.targets[0].target, self.accumulate(product, current), small, in_place=True
+                )
                 return True
         return False
 
-    def assign(self, target: cst.BaseExpression, value: Value, node: cst.CSTNode) -> None:
+    def assign(
+        self, target: cst.BaseExpression, value: Value, node: cst.CSTNode, in_place: bool = False
+    ) -> None:
+        """`target = value` (`in_place`: `target op= ...`, torch keeps the target's dtype)."""
         line = self.k.source.line_of(node)
         if isinstance(target, cst.Subscript):
             self.k.indexing.store(target, value, None, node)
@@ -248,6 +255,7 @@ class Statements:
             )
         name = target.value
         self.k.definitions.rebound(name)
+        self.k.carried.note(name, self.k.scope.get(name), value, node, in_place)
         if value.kind == BLOCK:
             value = self.k.registered_blocks.keep_block_lanes(name, value)
         self.k.slices.remember_constexpr(

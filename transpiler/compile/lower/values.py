@@ -127,6 +127,9 @@ class Value:
     # an integer block made by hl.zeros / hl.full with a narrower dtype than int64: the Triton
     # dtype a loop that reassigns it casts it back to (loop-carried values keep their type)
     carried_dtype: str | None = None
+    # an integer sum or product is inside (int64 whatever its input: int64_if_integer): torch
+    # widens a narrower carried integer rebound to it (`acc = acc + x[t].sum(1)`)
+    widened: bool = False
     # a 0-d torch tensor that is no load (a reduction to 0-d, arithmetic on one): not a Python
     # number, so torch's promotion ranks it below tensors with dimensions (lower/promotion.py)
     zero_dim_tensor: bool = False

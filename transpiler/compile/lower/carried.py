@@ -1,0 +1,154 @@
+"""Values carried across a loop (`acc` of hl.zeros): the dtype torch gives each update, kept."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from ..frontend.errors import ShapeError
+from .values import Value
+
+if TYPE_CHECKING:
+    from .kernel import KernelBuilder
+
+# Triton refuses a loop whose carried values change type; torch's dtypes decide what is right:
+# - `acc += v` (in place): torch keeps acc's dtype (computing in the common one, then casting
+#   back): the loop's end casts it back (`acc = acc.to(tl.int8)  # acc keeps its dtype`);
+# - `acc = acc + v` (a new tensor): torch widens acc to the common dtype on the first iteration
+#   (int8 with an int64 sum, float32 with float64 values) and keeps that. A Triton loop cannot
+#   change it, so a widening update is refused: at transpiling where the dtypes are known (an
+#   integer sum is int64), else at the launch, where the tensors' dtypes are (check below).
+_INTEGER_WIDTHS = {
+    **{f"tl.int{bits}": bits for bits in (8, 16, 32, 64)},
+    **{f"tl.uint{bits}": bits for bits in (8, 16, 32)},
+}
+_RUNTIME = re.compile(r"^(\w+)_ptr\.dtype\.element_ty$")  # x.dtype in the kernel
+
+
+@dataclass(frozen=True)
+class Update:
+    """One assignment to a carried name inside a loop."""
+
+    line: int
+    value: Value
+    in_place: bool  # `acc += v`
+
+
+def carried_dtype(dtype_code: str, const: object) -> str:
+    """What an hl.zeros / hl.full value of this dtype is carried as in Triton: its dtype, or
+    float32 for halves (computed in float32 here); a dtype known at run time: its code."""
+    if const == "runtime":
+        return dtype_code
+    if const in ("tl.float16", "tl.bfloat16") or "float8" in dtype_code:
+        return "tl.float32"
+    return dtype_code
+
+
+class Carried:
+    """Notes updates of carried values; at a loop's end keeps their dtype or refuses."""
+
+    def __init__(self, k: KernelBuilder) -> None:
+        self.k = k
+        self.updates: dict[str, list[Update]] = {}
+
+    def note(self, name: str, old: Value | None, new: Value, node: cst.CSTNode, in_place: bool):
+        """An assignment to `name` (a fresh allocation forgets its earlier updates)."""
+        if new.carried_dtype is not None:
+            self.updates.pop(name, None)
+        elif old is not None and old.carried_dtype is not None:
+            update = Update(self.k.source.line_of(node), new, in_place)
+            self.updates.setdefault(name, []).append(update)
+
+    def keep(self, before: dict[str, Value], loop: cst.For, line: int) -> None:
+        """At the end of a loop's body: each value carried into it keeps its dtype."""
+        checks: dict[str, tuple[dict[str, str], list[str]]] = {}  # host dtype → (others, names)
+        for name, old in before.items():
+            new = self.k.scope.get(name)
+            updates = self.updates.pop(name, [])
+            if old.carried_dtype is None or new is None or new is old or new.carried_dtype:
+                continue
+            for update in updates:
+                if not update.in_place:
+                    self.refuse_widening(name, old.carried_dtype, update, loop, checks)
+            if self.needs_cast(old.carried_dtype, updates):
+                cast = self.cast(name, old.carried_dtype)
+                self.k.emit(f"{name} = {cast}  # {name} keeps its dtype", line)
+            self.k.scope[name] = replace(new, carried_dtype=old.carried_dtype)
+        for host, (others, names) in checks.items():
+            values = ", ".join(f'"{label}": {dtype}' for label, dtype in others.items())
+            where = ", ".join(sorted(set(names)))
+            loop_line = self.k.source.line_of(loop)
+            self.k.argument_checks.append(
+                f'keep_carried({host}, {{{values}}}, "{where}", {loop_line})'
+            )
+            self.k.host_helpers.add("keep_carried")
+
+    def needs_cast(self, dtype: str, updates: list[Update]) -> bool:
+        """Integers narrower than int64: always; float32 and a dtype known at run time: after
+        an in-place update a tensor's values or a sum feed (`acc += x64[tile]` into float32;
+        a new value's dtype is checked at the launch instead)."""
+        if dtype in _INTEGER_WIDTHS:
+            return dtype != "tl.int64"
+        if dtype != "tl.float32" and not _RUNTIME.match(dtype):
+            return False
+        return any(
+            u.in_place and bool(u.value.fed_by or u.value.loaded_from or u.value.widened)
+            for u in updates
+        )
+
+    def cast(self, name: str, dtype: str) -> str:
+        if _RUNTIME.match(dtype):  # float16 / bfloat16 tensors: carried in float32
+            self.k.use_helper("carried_as")
+            return f"carried_as({name}, {dtype})"
+        return f"{name}.to({dtype})"
+
+    def refuse_widening(
+        self, name: str, dtype: str, update: Update, loop: cst.For, checks: dict
+    ) -> None:
+        """`acc = <expression>` where torch's result is wider than acc: refused here where the
+        dtypes are known (a float into an integer acc, an integer sum's int64 into a narrower
+        one), else noted in `checks` for the launcher (the tensors' dtypes)."""
+        value = update.value
+        shown = dtype.removeprefix("tl.")
+        width = _INTEGER_WIDTHS.get(dtype)
+        if width is not None and value.dtype == "float":
+            raise self.k.source.error(
+                ShapeError,
+                loop,
+                f"{name!r} is {shown} before this loop and a float inside it (line "
+                f"{update.line}): a value carried across iterations keeps its dtype",
+                hint=f"create {name} with a float dtype",
+            )
+        if width is not None and width < 64 and value.widened:
+            raise self.k.source.error(
+                ShapeError,
+                loop,
+                f"{name!r} is {shown} before this loop, and line {update.line} makes it the "
+                "int64 of an integer sum (torch sums integers in int64, and widens "
+                f"{name} to it); a value carried across iterations keeps its dtype",
+                hint=f"create {name} with dtype=torch.int64, or add in place "
+                f"({name} += ...: torch keeps {shown}, wrapping)",
+            )
+        host = _host_dtype(dtype)
+        others = {tensor: f"{tensor}.dtype" for tensor in sorted(value.fed_by | value.loaded_from)}
+        if value.widened and width is None:  # a runtime dtype meeting an int64 sum
+            others["an integer sum"] = "torch.int64"
+        if host is None or not others:
+            return
+        known, names = checks.setdefault(host, ({}, []))
+        known.update(others)
+        names.append(f"line {update.line} ({name})")
+
+
+def _host_dtype(dtype: str) -> str | None:
+    """The launcher's spelling of a carried dtype (`tl.int8` → `torch.int8`, the kernel's
+    `x_ptr.dtype.element_ty` → `x.dtype`); None where the launcher cannot name it."""
+    runtime = _RUNTIME.match(dtype)
+    if runtime:
+        return f"{runtime[1]}.dtype"
+    if re.fullmatch(r"tl\.(int|uint|float)\d+", dtype):
+        return "torch." + dtype.removeprefix("tl.")
+    return None
