@@ -109,8 +109,13 @@ FLOATS = [
     ("acc += x[i, tile_n]", torch.float64, torch.float64, "in place"),
     ("acc += x[i, tile_n] * 2", torch.float64, torch.float64, "in place"),
     ("acc = acc + y[i, tile_n] * 2", torch.float32, torch.float32, "rebound"),
-    ("acc = acc + y[i, tile_n] * 2", torch.float32, torch.float64, "y's torch.float64 values"),
-    ("acc = torch.maximum(acc, x[i, tile_n])", torch.float64, torch.float32, "x's torch.float64"),
+    ("acc = acc + y[i, tile_n] * 2", torch.float32, torch.float64, "meets torch.float64 y"),
+    (
+        "acc = torch.maximum(acc, x[i, tile_n])",
+        torch.float64,
+        torch.float32,
+        "meets torch.float64 x",
+    ),
 ]
 
 

@@ -52,8 +52,8 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     m, n = x.size()
     out = torch.empty_like(x)
     # line 10: for tile_m in hl.tile(m):
-    keep_carried(torch.float32, {"x": x.dtype}, "line 17 (di), line 18 (mi)", 13)
-    INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 15})
+    INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 15},
+                                carried={"x": [("line 17 (di), line 18 (mi)", 13, torch.float32)]})
     BLOCK_N, BLOCK_M = 64, 16
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M),)
@@ -62,7 +62,7 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, why=""):
+def check_tensors(tensors, ranks=None, arithmetic=None, carried=None, why=""):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
@@ -77,22 +77,15 @@ def check_tensors(tensors, ranks=None, arithmetic=None, why=""):
                 raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+    for name, facts in (carried or {}).items():  # (line, loop, dtype) of values a loop carries
+        for where, loop, dtype in facts:  # (halves are carried in float32, as computed)
+            kept = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
+            if (wider := torch.promote_types(kept, got := tensors[name].dtype)) != kept:
+                what = f"{where}: carried by the loop at line {loop} as {dtype}, meets {got} {name}"
+                fix = f"create it with dtype={wider}, or convert {name} first: .to({dtype})"
+                raise TypeError(f"{what}; torch widens it to {wider}: {fix}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
-
-
-def keep_carried(carried: torch.dtype, values: dict, where: str, loop: int) -> None:
-    """torch widens a value carried across a loop to the dtype an update (`acc = acc + v`)
-    computes in; the kernel's loop keeps it (float16 / bfloat16 in float32, as computed)."""
-    kept = torch.float32 if carried in (torch.float16, torch.bfloat16) else carried
-    for name, dtype in values.items():
-        wider = torch.promote_types(kept, dtype)
-        if wider != kept:
-            fix = f"create it with dtype={wider}, or convert {name} first: .to({carried})"
-            raise TypeError(
-                f"{where}: a value carried across the loop at line {loop} as {carried} computes"
-                f" with {name}'s {dtype} values; torch widens it to {wider}: {fix}"
-            )
 
 
 @triton.jit

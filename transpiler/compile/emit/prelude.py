@@ -260,19 +260,6 @@ def helper_sources(used: set[str]) -> list[str]:
 # Host-side helpers for launchers (plain Python).
 HOST_HELPERS: dict[str, str] = {
     "check_tensors": check_tensors_source(),  # its parts: tensor_checks.py
-    "keep_carried": '''def keep_carried(carried: torch.dtype, values: dict, where: str, loop: int) -> None:
-    """torch widens a value carried across a loop to the dtype an update (`acc = acc + v`)
-    computes in; the kernel's loop keeps it (float16 / bfloat16 in float32, as computed)."""
-    kept = torch.float32 if carried in (torch.float16, torch.bfloat16) else carried
-    for name, dtype in values.items():
-        wider = torch.promote_types(kept, dtype)
-        if wider != kept:
-            fix = f"create it with dtype={wider}, or convert {name} first: .to({carried})"
-            raise TypeError(
-                f"{where}: a value carried across the loop at line {loop} as {carried} computes"
-                f" with {name}'s {dtype} values; torch widens it to {wider}: {fix}"
-            )
-''',
     "require": '''def require(condition: bool, message: str, error: type = RuntimeError) -> None:
     """torch._check, testing a plain bool here (torch._check's first call imports sympy)."""
     if not isinstance(condition, bool):  # symbolic, while torch.compile traces

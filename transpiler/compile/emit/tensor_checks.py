@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # check_tensors' keywords, in the order its signature takes them
-KEYWORDS = ("ranks", "arithmetic", "integers", "numbers", "floats", "why")
+KEYWORDS = ("ranks", "arithmetic", "integers", "numbers", "floats", "carried", "why")
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,17 @@ PARTS: dict[str, Part] = {
         if tensors[name].dtype == torch.float64 and isinstance(number, float):
             fix = "annotate the argument hl.constexpr, or write the number in the kernel"
             raise TypeError(f"line {line} computes with float64 {name} and a float argument: {fix}")
+""",
+    ),
+    "carried": Part(  # lower/carried.py: torch widens a value a loop carries, Triton cannot
+        "carried=None",
+        after="""    for name, facts in (carried or {}).items():  # (line, loop, dtype) of values a loop carries
+        for where, loop, dtype in facts:  # (halves are carried in float32, as computed)
+            kept = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
+            if (wider := torch.promote_types(kept, got := tensors[name].dtype)) != kept:
+                what = f"{where}: carried by the loop at line {loop} as {dtype}, meets {got} {name}"
+                fix = f"create it with dtype={wider}, or convert {name} first: .to({dtype})"
+                raise TypeError(f"{what}; torch widens it to {wider}: {fix}")
 """,
     ),
     "why": Part('why=""'),

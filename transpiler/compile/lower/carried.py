@@ -20,12 +20,14 @@ if TYPE_CHECKING:
 # - `acc = acc + v` (a new tensor): torch widens acc to the common dtype on the first iteration
 #   (int8 with an int64 sum, float32 with float64 values) and keeps that. A Triton loop cannot
 #   change it, so a widening update is refused: at transpiling where the dtypes are known (an
-#   integer sum is int64), else at the launch, where the tensors' dtypes are (check below).
+#   integer sum is int64), else at the launch, where the tensors' dtypes are: check_tensors'
+#   `carried={"x": [("line 17 (di)", 13, torch.float32)]}` (KernelBuilder.carried_on).
 _INTEGER_WIDTHS = {
     **{f"tl.int{bits}": bits for bits in (8, 16, 32, 64)},
     **{f"tl.uint{bits}": bits for bits in (8, 16, 32)},
 }
 _RUNTIME = re.compile(r"^(\w+)_ptr\.dtype\.element_ty$")  # x.dtype in the kernel
+_INT64_SUM = ""  # stands for an integer sum among the tensors an update computes with
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Carried:
 
     def keep(self, before: dict[str, Value], loop: cst.For, line: int) -> None:
         """At the end of a loop's body: each value carried into it keeps its dtype."""
-        checks: dict[str, tuple[dict[str, str], list[str]]] = {}  # host dtype → (others, names)
+        checks: dict[str, tuple[set[str], list[str]]] = {}  # host dtype → (tensors, names)
         for name, old in before.items():
             new = self.k.scope.get(name)
             updates = self.updates.pop(name, [])
@@ -77,14 +79,21 @@ class Carried:
                 cast = self.cast(name, old.carried_dtype)
                 self.k.emit(f"{name} = {cast}  # {name} keeps its dtype", line)
             self.k.scope[name] = replace(new, carried_dtype=old.carried_dtype)
+        loop_line = self.k.source.line_of(loop)
         for host, (others, names) in checks.items():
-            values = ", ".join(f'"{label}": {dtype}' for label, dtype in others.items())
             where = ", ".join(sorted(set(names)))
-            loop_line = self.k.source.line_of(loop)
-            self.k.argument_checks.append(
-                f'keep_carried({host}, {{{values}}}, "{where}", {loop_line})'
-            )
-            self.k.host_helpers.add("keep_carried")
+            for tensor in others:
+                if tensor == _INT64_SUM:  # a dtype known at run time meeting an int64 sum
+                    test = f"{host}.is_floating_point or {host} == torch.int64"
+                    message = (
+                        f"{where}: carried across the loop at line {loop_line} as {{{host}}}, it "
+                        "meets an integer sum (int64); torch widens it: create it with "
+                        "dtype=torch.int64"
+                    )
+                    self.k.argument_checks.append(f'require({test}, f"{message}", TypeError)')
+                    continue
+                facts = self.k.carried_on.setdefault(tensor, [])
+                facts.append(f'("{where}", {loop_line}, {host})')
 
     def needs_cast(self, dtype: str, updates: list[Update]) -> bool:
         """Integers narrower than int64: always; float32 and a dtype known at run time: after
@@ -133,12 +142,12 @@ class Carried:
                 f"({name} += ...: torch keeps {shown}, wrapping)",
             )
         host = _host_dtype(dtype)
-        others = {tensor: f"{tensor}.dtype" for tensor in sorted(value.fed_by | value.loaded_from)}
+        others = set(value.fed_by | value.loaded_from)
         if value.widened and width is None:  # a runtime dtype meeting an int64 sum
-            others["an integer sum"] = "torch.int64"
+            others.add(_INT64_SUM)
         if host is None or not others:
             return
-        known, names = checks.setdefault(host, ({}, []))
+        known, names = checks.setdefault(host, (set(), []))
         known.update(others)
         names.append(f"line {update.line} ({name})")
 

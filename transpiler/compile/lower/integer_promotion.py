@@ -94,6 +94,9 @@ def launch_facts(builder, named) -> list[str]:
     if builder.floats_on:
         pairs = (f'"{t}": ({line}, {arg})' for t, (line, arg) in sorted(builder.floats_on.items()))
         facts.append("floats={" + ", ".join(pairs) + "}")
+    if builder.carried_on:  # lower/carried.py: values a loop carries, widened by torch
+        lists = (f'"{t}": [{", ".join(f)}]' for t, f in sorted(builder.carried_on.items()))
+        facts.append("carried={" + ", ".join(lists) + "}")
     return facts
 
 

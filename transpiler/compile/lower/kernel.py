@@ -200,6 +200,8 @@ class KernelBuilder:
         self.integers_on: dict[str, int] = {}  # integer_promotion.py
         self.numbers_on: dict[str, tuple[int, int, int]] = {}
         self.floats_on: dict[str, tuple[int, str]] = {}
+        # tensor → ("line 17 (di)", loop line, carried dtype) texts: carried.py's launch check
+        self.carried_on: dict[str, list[str]] = {}
         self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
         self.registered_roles: dict[str, str] = {}  # register_block_size name → how a loop uses it
         self.block_var_axes: dict[str, Axis] = {}  # ... → its axis in hl.zeros shapes
@@ -531,6 +533,7 @@ class KernelBuilder:
         beside = {p for _, partners in self.arithmetic_on.values() for p in partners or ()}
         noted = sorted(
             {*self.arithmetic_on, *beside, *self.integers_on, *self.numbers_on, *self.floats_on}
+            | set(self.carried_on)
         )
         named = _named(list(dict.fromkeys([*launched, *ranks, *noted])))
         for p in self.params.values():  # a tuple's tensors, each named by its place
