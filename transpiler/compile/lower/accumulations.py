@@ -34,7 +34,8 @@ def hoist_reduction(
     operand_dims = triton_dims(value.dims)
     kept = ["1" if i == position else _block(d) for i, d in enumerate(operand_dims)]
     shape = f"[{', '.join(kept)}]"
-    accumulate = "tl.float32" if value.dtype != "int" else "tl.int64"
+    floats = float_lanes(builder, value)
+    accumulate = floats if value.dtype != "int" else "tl.int64"
 
     def chunk(identity: str) -> str:
         return operand if mask is None else f"tl.where({render(mask)}, {operand}, {identity})"
@@ -61,7 +62,7 @@ def hoist_reduction(
             [f"{total} = tl.sum({partial}, {axis_at})"],
         )
         _add(builder, total, init, [f"{partial} += {chunk('0')}"], line, after)
-        if accumulate == "tl.float32":  # may join the loop of a max it reads (online_rows.py)
+        if accumulate == floats:  # may join the loop of a max it reads (online_rows.py)
             online = {
                 "kind": "sum",
                 "lanes": partial,
@@ -71,6 +72,7 @@ def hoist_reduction(
                 "count": count,
                 "position": position,
                 "shape": lanes,
+                "floats": floats,
                 "init": init,
                 "after": after,
                 "result": total,
@@ -91,14 +93,14 @@ def hoist_reduction(
             diff_code = f"tl.where({render(mask)}, {diff_code}, 0.0)"
         correction = _correction(builder, args)
         _add(builder, squares,
-             [f"{lane_mean} = tl.zeros({lanes}, tl.float32)",
-              f"{lane_squares} = tl.zeros({lanes}, tl.float32)"],
-             [f"{weight} = 1.0 / ({start} // {block_size} + 1)  # this chunk's share of each lane's mean",
+             [f"{lane_mean} = tl.zeros({lanes}, {floats})",
+              f"{lane_squares} = tl.zeros({lanes}, {floats})"],
+             [f"{weight} = tl.full([], 1.0, {lane_mean}.dtype) / ({start} // {block_size} + 1)  # its share",
               f"{diff} = {diff_code}",
               f"{lane_mean} += {diff} * {weight}",
               f"{lane_squares} += {diff} * ({diff} - {diff} * {weight})"],
              line,
-             [f"{lane_seen} = {lane_counts(lanes, position, looped.size, block_size)}",
+             [f"{lane_seen} = {lane_counts(lanes, position, looped.size, block_size, floats)}",
               f"{mean}, {squares}, {seen} = tl.reduce(({lane_mean}, {lane_squares}, {lane_seen}), "
               f"{position}, welford_combine, keep_dims=True)"])  # fmt: skip
         variance = (
@@ -111,7 +113,7 @@ def hoist_reduction(
         kind = best_kind
         best, lane_best = fresh(f"{base}_{kind}"), fresh(f"{base}_{kind}s")
         builder.use_helper(op.nan)  # NaN kept, as torch keeps it (tl.max / tl.maximum drop it)
-        _add(builder, best, [f'{lane_best} = tl.full({lanes}, float("{identity}"), tl.float32)'],
+        _add(builder, best, [f'{lane_best} = tl.full({lanes}, float("{identity}"), {floats})'],
              [f"{lane_best} = tl.{kind}imum({lane_best}, {chunk(_inf(identity))}, "
               "propagate_nan=tl.PropagateNan.ALL)"], line,
              [f"{best} = {op.nan}({lane_best}, {axis_at})"])  # fmt: skip
@@ -122,6 +124,7 @@ def hoist_reduction(
                 "chunk": chunk(_inf(identity)),
                 "shape": shape,
                 "axis_at": axis_at,
+                "floats": floats,
             }
             builder.reduction_loops.accumulations[best].online = online
         return block(finish(best), dims, value.dtype)
@@ -134,7 +137,7 @@ def hoist_reduction(
         start = builder.reduction_loops.looped.start
         masked = chunk(_inf(identity))
         _add(builder, best,
-             [f'{best} = tl.full({shape}, float("{identity}"), tl.float32)',
+             [f'{best} = tl.full({shape}, float("{identity}"), {floats})',
               f"{index} = tl.zeros({shape}, INDEX_DTYPE)"],
              [f"{chunk_best} = tl.{kind}({masked}, {axis_at})",
               f"{chunk_index} = (tl.arg{kind}({masked}, {axis_at}) + {start}).to(INDEX_DTYPE)",
@@ -151,8 +154,8 @@ def hoist_reduction(
     top, total, lane_total = fresh(f"{base}_max"), fresh(f"{base}_sum"), fresh(f"{base}_sums")
     chunk_name, new_top = fresh(f"{base}_chunk"), fresh(f"{base}_new_max")
     _add(builder, top,
-         [f'{top} = tl.full({shape}, float("-inf"), tl.float32)',
-          f"{lane_total} = tl.zeros({lanes}, tl.float32)"],
+         [f'{top} = tl.full({shape}, float("-inf"), {floats})',
+          f"{lane_total} = tl.zeros({lanes}, {floats})"],
          [f'{chunk_name} = {chunk(_inf("-inf"))}',
           f"{new_top} = tl.maximum({top}, tl.max({chunk_name}, {axis_at}))",
           f"{lane_total} = {lane_total} * tl.exp({top} - {new_top}) + tl.exp({chunk_name} - {new_top})",
@@ -182,7 +185,7 @@ def hoist_gather(builder, value: Value, index: Value, positions: tuple[int, int]
     if value.dtype is None:
         builder.reduction_loops.unsure_lines.add(builder.source.line_of(node))
     picked, lanes = builder.names.fresh("gathered"), builder.names.fresh("gathered_lanes")
-    accumulate = "tl.float32" if value.dtype != "int" else "tl.int64"
+    accumulate = float_lanes(builder, value) if value.dtype != "int" else "tl.int64"
     # the index in the offsets' type (INDEX_DTYPE): an int64 label would widen every lane's
     # compare to 64 bits (an index past 2**31 is outside the row, as torch would refuse)
     match = f"{offsets} == ({render(index.code)}).to(INDEX_DTYPE)"
@@ -192,6 +195,20 @@ def hoist_gather(builder, value: Value, index: Value, positions: tuple[int, int]
          builder.source.line_of(node),
          [f"{picked} = tl.sum({lanes}, axis={position}, keep_dims=True)"])  # fmt: skip
     return block(ast.Name(id=picked), index.dims, value.dtype)
+
+
+def float_lanes(builder, value: Value) -> str:
+    """The float dtype of a looped row's lanes: float64 where a tensor the value reads holds
+    float64 (its sums as torch's; float32 lanes would also change type in the loop, which
+    Triton's GPU compiler refuses), else float32. A value whose tensors are not tracked (an
+    exponential of a difference) asks of each tensor the kernel has read so far."""
+    pointers = [builder.tensor_pointer(tensor) for tensor in sorted(value.loaded_from)]
+    if not pointers:
+        pointers = [p.name for p in builder.params.values() if p.kind == "tensor"]
+    if not pointers:
+        return "tl.float32"
+    wide = " or ".join(f"{pointer}.dtype.element_ty == tl.float64" for pointer in pointers)
+    return f"tl.float64 if {wide} else tl.float32"
 
 
 def _add(

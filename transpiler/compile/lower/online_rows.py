@@ -102,7 +102,7 @@ def online_parts(top: dict, total: dict, fresh) -> tuple[dict, dict, dict[str, s
     running, newest = fresh(f"{top['result']}_running"), fresh(f"{top['result']}_new")
     shape, axis_at = top["shape"], top["axis_at"]
     maximum = {
-        "init": [f'{running} = tl.full({shape}, float("-inf"), tl.float32)'],
+        "init": [f'{running} = tl.full({shape}, float("-inf"), {top["floats"]})'],
         "step": [  # a NaN kept, as torch keeps it (accumulations.py gave the helper)
             f"{newest} = tl.maximum({running}, max_nan({top['chunk']}, {axis_at}), "
             "propagate_nan=tl.PropagateNan.ALL)"

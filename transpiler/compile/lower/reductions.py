@@ -85,6 +85,7 @@ class Reductions:
             raise self.k.source.error(
                 UnsupportedConstructError, dim_node, "dim must be an integer constant"
             )
+        sources = value.loaded_from  # the tensors read: a looped row's lanes take their dtype
         if value.dtype == "bool":
             value = value.with_code(
                 expr("a.to(tl.int32)", a=value.code), dtype="int", loaded_from=frozenset()
@@ -99,6 +100,8 @@ class Reductions:
         if op.divided or op.variance:
             floats_only(self.k, name, value, args, node)
         self.k.note_arithmetic((value,), node)
+        if value.dtype != "int":  # (int64_if_integer's value: read no bool refusal from them)
+            value = replace(value, loaded_from=sources)
         if dim is not None and dim.kind == TUPLE:
             return reduce_several(self, op, value, dim, dim_node, keepdim, args, node)
         if dim is None or dim.const is None:

@@ -92,14 +92,14 @@ def _kind(node: ast.expr, kinds: dict[str, str], total: str, first: dict) -> str
     return BAD
 
 
-def lane_counts(shape: str, position: int, size: str, block: str) -> str:
+def lane_counts(shape: str, position: int, size: str, block: str, dtype: str) -> str:
     """How many elements each lane of a [shape] accumulator saw, the row of `size` walked in
     chunks of `block` along `position`: lane j, cdiv(size - j, block) (no accumulator)."""
     rank = shape.count(",") + 1
     places = ["None"] * rank
     places[position] = ":"
     lanes = f"tl.arange(0, {block})" + (f"[{', '.join(places)}]" if rank > 1 else "")
-    counts = f"(({size} - {lanes} + {block} - 1) // {block}).to(tl.float32)"
+    counts = f"(({size} - {lanes} + {block} - 1) // {block}).to({dtype})"
     return f"tl.broadcast_to({counts}, {shape})"
 
 
@@ -113,15 +113,15 @@ def welford_parts(first: dict, second: dict, looped, fresh) -> tuple[dict, dict]
     shape, mask, row = first["shape"], first["mask"], first["operand"]
     deviation = f"{row} - {mean}" if mask is None else f"tl.where({mask}, {row} - {mean}, 0.0)"
     welford = {
-        "init": [f"{n} = tl.zeros({shape}, tl.float32)" for n in (mean, squares)],
+        "init": [f"{n} = tl.zeros({shape}, {first['floats']})" for n in (mean, squares)],
         "step": [
-            f"{weight} = 1.0 / ({start} // {block} + 1)  # this chunk's share of each lane's mean",
+            f"{weight} = tl.full([], 1.0, {mean}.dtype) / ({start} // {block} + 1)  # its share",
             f"{diff} = {deviation}",
             f"{mean} += {diff} * {weight}",
             f"{squares} += {diff} * ({diff} - {diff} * {weight})",
         ],
         "after": [
-            f"{seen} = {lane_counts(shape, first['position'], looped.size, block)}",
+            f"{seen} = {lane_counts(shape, first['position'], looped.size, block, f'{mean}.dtype')}",
             f"{', '.join(merged)} = tl.reduce(({mean}, {squares}, {seen}), {first['position']}, "
             "welford_combine, keep_dims=True)",
             f"{first['result']} = {merged[0]} * {first['count']}",
