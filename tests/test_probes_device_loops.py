@@ -180,6 +180,14 @@ def odd_columns(x: torch.Tensor):
 
 
 @helion.kernel()
+def first_columns_product(a: torch.Tensor, b: torch.Tensor):
+    out = torch.empty(a.size(0), dtype=a.dtype, device=a.device)
+    for tile_m in hl.tile(a.size(0)):
+        out[tile_m] = (a[tile_m, :] @ b[:, 0:2]).sum(-1) + (a[tile_m, :] @ b[:, 1:4]).amax(-1)
+    return out
+
+
+@helion.kernel()
 def backwards(x: torch.Tensor):
     out = torch.empty(x.size(0), dtype=x.dtype, device=x.device)
     m, n = x.size()
@@ -332,6 +340,11 @@ CASES = [
     ),
     ("odd_columns", lambda: (torch.randn(13, 9),), lambda x: x[:, 1::2].sum(-1)),
     (
+        "first_columns_product",
+        lambda: (torch.randn(37, 24), torch.randn(24, 5)),
+        lambda a, b: (a @ b[:, :2]).sum(-1) + (a @ b[:, 1:4]).amax(-1),
+    ),
+    (
         "backwards",
         lambda: (torch.randn(13, 7),),
         lambda x: sum(x[:, j] * 0.5**j for j in range(7)) + x[:, 3] * 3 + x[:, 1],
@@ -375,5 +388,7 @@ def test_loops_and_products_compute_as_torch(name, make, truth):
     if not expected.is_floating_point():
         assert torch.equal(result, expected.to(result.dtype)), (result, expected)
         return
-    products = name.endswith(("_mm", "_addmm", "_products", "_one", "_times", "_transposed"))
+    products = name.endswith(
+        ("_mm", "_addmm", "_products", "_one", "_times", "_transposed", "_product")
+    )
     assert_matches(result, expected, dtype=args[0].dtype, dots=products)

@@ -84,9 +84,10 @@ def access(w: Walker, tensor: str, parts: list[cst.BaseSlice]) -> tuple | None:
             dims.append(None if key == "1" else ("whole", key))
         elif isinstance(part, cst.Slice):
             key = slice_key(w, tensor, tensor_dim, part)
-            if key is None:
+            lanes = None if key is not None else constant_lanes(w, part)
+            if key is None and lanes is None:
                 return None
-            dims.append(("whole", key))
+            dims.append(("whole", key) if key is not None else lanes)
         else:
             index = w.expr(part.value)
             if isinstance(index, Tile):
@@ -149,6 +150,17 @@ def slice_key(w: Walker, tensor: str, dim: int, part: cst.Slice) -> str | None:
         if text is None or text.isdigit():
             return None  # begin:begin + 4: lanes of its own (slices.slice_axis)
     return difference(upper, lower)
+
+
+def constant_lanes(w: Walker, part: cst.Slice) -> Dim | None:
+    """`b[:, 0:1]`, `x[tile, begin:begin + 4]`: lanes of their own (slices.slice_axis), a
+    dimension that meets no other in the plan (the rest of the subscript is still followed)."""
+    if part.step is not None:
+        return None
+    length = written_length(w.source, part.lower, part.upper)
+    if not isinstance(length, cst.Integer):
+        return None
+    return ("lanes", w.source.code(part).strip())
 
 
 def host_text(w: Walker, node: cst.BaseExpression) -> str | None:
