@@ -15,6 +15,7 @@ import triton.language as tl
 import transpiler
 from transpiler.compile.emit.prelude import HOST_HELPERS
 from transpiler.compile.emit.tensor_checks import KEYWORDS, check_tensors_source
+from transpiler.compile.emit.tidy.helpers import needed_helpers
 from transpiler.compile.lower.launch import AutotunedBlocks, FixedBlocks, LaunchFacts, launch_lines
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -24,9 +25,10 @@ FORMS = [
 ]  # fmt: skip
 
 
-def helper(keywords: frozenset[str]):
+def helper(keywords: frozenset[str], pairs: bool = True):
     namespace = {"torch": torch, "tl": tl}
-    exec(compile(check_tensors_source(keywords), "<check_tensors>", "exec"), namespace)
+    source = check_tensors_source(keywords, pairs=pairs)
+    exec(compile(source, "<check_tensors>", "exec"), namespace)
     return namespace["check_tensors"]
 
 
@@ -84,11 +86,12 @@ REFUSALS = {
 }
 
 
+@pytest.mark.parametrize("pairs", [True, False], ids=["pairs", "plain_lines"])
 @pytest.mark.parametrize("keywords", FORMS, ids=lambda form: "+".join(sorted(form)) or "none")
-def test_every_form_refuses_what_its_keywords_ask(keywords: frozenset[str]) -> None:
-    source = check_tensors_source(keywords)
+def test_every_form_refuses_what_its_keywords_ask(keywords: frozenset[str], pairs: bool) -> None:
+    source = check_tensors_source(keywords, pairs=pairs)
     assert all(len(line) <= 100 for line in source.splitlines())
-    check = helper(keywords)
+    check = helper(keywords, pairs)
     good = {"x": fresh(7, 3), "out": fresh(7, 3)}
     assert check(good) is tl.int32
     with pytest.raises(TypeError, match="x must be a tensor: the kernel reads it"):
@@ -98,7 +101,7 @@ def test_every_form_refuses_what_its_keywords_ask(keywords: frozenset[str]) -> N
     with pytest.raises(ValueError, match="meta device"):
         check({"x": torch.ones(5, device="meta")})
     for keyword, (facts, refused, accepted, error, words) in REFUSALS.items():
-        if keyword.split()[0] not in keywords:
+        if keyword.split()[0] not in keywords or (keyword == "arithmetic beside" and not pairs):
             continue
         with pytest.raises(error, match=words):
             check(refused, **facts)
@@ -173,3 +176,21 @@ def test_constexprs_after_one_a_config_list_sets_stay_named(tuned: tuple, call: 
     blocks = AutotunedBlocks(tuned, "@triton.autotune(...)") if tuned else FixedBlocks()
     lines = launch_lines(_facts(("INDEX_DTYPE", "BLOCK_N", "EVEN_N")), blocks, 1)
     assert lines[-1].text == call
+
+
+# (a module's calls, whether its check_tensors reads `(line, *names)` pairs)
+PAIR_FORMS = [
+    ('INDEX_DTYPE = check_tensors({"x": x}, arithmetic={"x": 9})', False),
+    ('INDEX_DTYPE = check_tensors({"x": x, "y": y}, arithmetic={"x": (9, "y"), "y": 9})', True),
+    (
+        'check_tensors({"x": x}, ranks={"x": 2}, why="w")\ncheck_tensors({"x": x}, arithmetic=lines)',
+        True,
+    ),
+    ('INDEX_DTYPE = check_tensors({"x": x}, ranks={"x": 1})', False),
+]
+
+
+@pytest.mark.parametrize(("calls", "pairs"), PAIR_FORMS)
+def test_the_pairs_lines_only_where_a_call_passes_a_pair(calls: str, pairs: bool) -> None:
+    (source,) = needed_helpers(calls, set(), {"check_tensors"})
+    assert ("*beside" in source) is (pairs and "arithmetic" in calls)

@@ -70,11 +70,9 @@ def check_tensors(tensors, ranks=None, arithmetic=None, carried=None, why=""):
         if rank is not None and t.dim() != rank:
             reason = why or "the kernel indexes it so"
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: {reason}")
-        if line is not None and t.dtype == torch.bool:  # (line, *names): wrong beside their bools
-            line, *beside = line if isinstance(line, tuple) else (line, name)
-            if any(tensors[other].dtype == torch.bool for other in beside):
-                fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-                raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
+        if line is not None and t.dtype == torch.bool:
+            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
     for name, facts in (carried or {}).items():  # (line, loop, dtype) of values a loop carries

@@ -50,6 +50,13 @@ _RANK_ALONE = """        if rank is not None and t.dim() != rank:
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: the kernel indexes it so")
 """
 
+# The bool refusal where every call's `arithmetic=` gives a plain line (no `(line, *names)` pair):
+# a bool tensor is wrong there whatever the others are
+_BOOL_ALONE = """        if line is not None and t.dtype == torch.bool:
+            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
+            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
+"""
+
 PARTS: dict[str, Part] = {
     "ranks": Part(
         "ranks=None",
@@ -135,9 +142,11 @@ def _signature(parameters: list[str]) -> str:
     return "\n".join([*lines, line + "):"]) + "\n"
 
 
-def check_tensors_source(keywords: set[str] | frozenset[str] = frozenset(KEYWORDS)) -> str:
+def check_tensors_source(
+    keywords: set[str] | frozenset[str] = frozenset(KEYWORDS), pairs: bool = True
+) -> str:
     """The helper taking `keywords` (every one: the whole helper; so too where one is unknown),
-    each part's lines in place."""
+    each part's lines in place; `pairs`: a call may pass `arithmetic=` a `(line, *names)` pair."""
     known = set(keywords) <= set(KEYWORDS)
     used = [keyword for keyword in KEYWORDS if keyword in keywords or not known]
     form = 0 if "why" in used else 1
@@ -149,7 +158,10 @@ def check_tensors_source(keywords: set[str] | frozenset[str] = frozenset(KEYWORD
     if lookups:
         names, values = (", ".join(items) for items in zip(*lookups, strict=True))
         source += f"        {names} = {values}\n"
-    source += "".join(part.each[form] for part in parts)
+    each = [part.each[form] for part in parts]
+    if not pairs and "arithmetic" in used:
+        each[used.index("arithmetic")] = _BOOL_ALONE
+    source += "".join(each)
     source += UNREADABLE[form]
     source += "".join(part.after for part in parts)
     return source + INDEX_DTYPE
