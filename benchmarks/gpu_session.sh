@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # One device call that does the session's GPU checks together (a machine's start costs a minute
 # of device time, so few full calls): the derived row space against the old lists
-# (gpu_space.py, issue 17), then, four pytest processes side by side on the GPU's 16 cores, the
+# (gpu_space.py, issue 17), then, six pytest processes side by side on the GPU's 16 cores, the
 # user-style probes, the argument-value kernels, the one-run plan's kernels and every
-# GPU-marked test, and this session's new test files. Under 560 s.
+# GPU-marked test, and the last two sessions' new test files (the probes' files are
+# tests/test_probes_*.py: this session's new ones join the first group by their name). Under 560 s.
 #   bash benchmarks/gpu_session.sh [ROWS_BUDGET_S] [TESTS_S]   (carry .whl, .helion_examples)
 # Logs under $OUT (tarred); the tables last.
 set -uo pipefail
@@ -31,9 +32,11 @@ run_tests gpu_marked -m gpu $gpu_files &
 run_tests new tests/test_functional_composites.py tests/test_float64_products.py \
   tests/test_one_load.py tests/test_host_flags.py tests/test_module_statements.py \
   tests/test_several_dims.py tests/test_tile_attributes.py tests/test_grid_steps.py tests/test_loop_forms.py &
+HELION_AUTOTUNE_EFFORT=none run_tests newer tests/test_index_reach.py tests/test_magics_namespace.py \
+  tests/test_magics_options.py tests/test_magics_shown_code.py tests/test_magics_check_tolerance.py &
 wait
 tar czf "$out/logs.tar.gz" -C "$out" --exclude logs.tar.gz . 2>/dev/null
-for name in probes arguments plan gpu_marked new; do
+for name in probes arguments plan gpu_marked new newer; do
   echo "===== pytest $name"; grep -E "^(FAILED|ERROR)" "$out/pytest_$name.log" | head -n 12
   tail -n 2 "$out/pytest_$name.log"
 done
