@@ -3,11 +3,11 @@ the cell's source, so its kernels (and an exported file) see them as module cons
 
 from __future__ import annotations
 
-import builtins
-import symtable
 from typing import Any
 
 import torch
+
+from transpiler.runtime import borrowed_names
 
 # values an earlier cell may bind that the cell's module can spell as a literal (`repr` is code)
 LITERALS = (bool, int, float, str, type(None), torch.dtype)
@@ -17,24 +17,7 @@ MARK = "  # bound by an earlier cell"
 def names_from_outside(source: str, namespace: dict[str, Any]) -> dict[str, Any]:
     """The names the cell reads but never binds, and that are no builtins: an earlier cell's
     (`FACTOR = 3.0` run before the `%%helion` cell), with their values in the notebook."""
-    table = symtable.symtable(source, "<cell>", "exec")
-    bound = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_assigned()}
-    bound |= {symbol.get_name() for symbol in table.get_symbols() if symbol.is_imported()}
-    read: set[str] = set()
-    tables = [table]
-    while tables:
-        scope = tables.pop()
-        tables.extend(scope.get_children())
-        read |= {
-            symbol.get_name()
-            for symbol in scope.get_symbols()
-            if symbol.is_referenced() and (symbol.is_global() or scope is table)
-        }
-    return {
-        name: namespace[name]
-        for name in sorted(read - bound)
-        if name in namespace and not hasattr(builtins, name)
-    }
+    return {name: namespace[name] for name in sorted(borrowed_names(source)) if name in namespace}
 
 
 def with_earlier_literals(source: str, namespace: dict[str, Any]) -> str:

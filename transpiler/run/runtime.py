@@ -36,7 +36,7 @@ from .call_arguments import (
 from .devices import DeviceError, check_devices, interpreting  # noqa: F401
 from .fitting import fitting_config
 from .kernel_tuning import Tuning
-from .lent_names import code_names
+from .lent_names import borrowed_names, code_names  # noqa: F401 (borrowed_names: the magic's)
 from .module_source import module_source
 from .reduction_candidates import default_loops, whole_widths
 from .torch_ops import aliased_returns, register, with_aliases
