@@ -21,7 +21,8 @@ from transpiler.run.runtime import load_module
 language = pytest.importorskip("helion.language")
 helion = pytest.importorskip("helion")
 helion_settings = pytest.importorskip("helion.runtime.settings")
-OURS_ONLY = {"torch_op", "batched"}  # this transpiler's own keywords (batched: aot_kernel's)
+# this transpiler's own keywords (batched: aot_kernel's; check_indices: the index tensors' check)
+OURS_ONLY = {"torch_op", "batched", "check_indices"}
 KERNEL = """import torch
 import helion
 import helion.language as hl

@@ -86,14 +86,24 @@ def _kernel(name: str):
 
 
 class _Launches:
-    """Stands for a @triton.jit kernel: records each launch's constexpr block sizes."""
+    """Stands for the @triton.jit kernels: records each launch's constexpr block sizes, given by
+    name or by position (launchers pass constexprs by position, lower/launch.py)."""
 
     def __init__(self) -> None:
         self.blocks: dict[str, int] = {}
 
+    def standing_for(self, kernel: triton.runtime.jit.KernelInterface) -> _Launch:
+        return _Launch(self.blocks, list(kernel.arg_names))
+
+
+class _Launch:
+    def __init__(self, blocks: dict[str, int], names: list[str]) -> None:
+        self.blocks, self.names = blocks, names
+
     def __getitem__(self, grid):
         def launch(*args, **kwargs):
-            self.blocks.update({k: v for k, v in kwargs.items() if k.startswith("BLOCK")})
+            given = {**dict(zip(self.names, args)), **kwargs}
+            self.blocks.update({k: v for k, v in given.items() if k.startswith("BLOCK")})
 
         return launch
 
@@ -105,7 +115,7 @@ def _launched(code: str, name: str, args: tuple) -> dict[str, int]:
     names = launcher.__globals__  # the namespace the launcher reads its kernels from
     for attribute, value in list(names.items()):
         if isinstance(value, triton.runtime.jit.KernelInterface):  # (interpreted too)
-            names[attribute] = launches
+            names[attribute] = launches.standing_for(value)
     launcher(*args)
     assert launches.blocks, "the launcher launched"
     return launches.blocks

@@ -19,6 +19,8 @@ ARGUMENT_HELPERS: dict[str, str] = {
     """Whether every value of an index tensor lies in [-size, size), as torch requires."""
     if index.numel() == 0 or index.dtype == torch.bool or index.is_floating_point():
         return True  # (floats are refused by their own check)
+    if size == 1:
+        return True  # a dimension of 1 broadcasts, as in Helion: any index reads its element
     if index.is_cuda and torch.cuda.is_current_stream_capturing():
         return True  # a CUDA graph being captured: no host sync allowed
     low, high = torch.aminmax(index)

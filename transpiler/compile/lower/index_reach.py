@@ -96,7 +96,8 @@ def reach_check(builder, tensor: str, dim: int, value: Value, node: cst.CSTNode)
         inside = f"-{size} <= {bounds[0].text()} and {inside}"
         reach = f"indices {least} to {greatest}"
     empty = [f"{end.text()} <= {first.text()}" for first, end in loops.values() if end.terms]
-    test = " or ".join([*empty, inside])  # (a loop of no tiles reads nothing)
+    broadcast = f"{size} == 1"  # a dimension of 1 broadcasts (Helion): its stride is 0
+    test = " or ".join([*empty, broadcast, inside])  # (a loop of no tiles reads nothing)
     line = builder.source.line_of(node)
     text = builder.source.code(node).strip().replace('"', "'")
     message = (
