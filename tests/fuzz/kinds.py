@@ -206,7 +206,7 @@ def accumulator_kernels(draw, rank: int, integer: bool) -> FuzzKernel:
     body = sizes_line(draw, rank)
     body.append(allocate(draw, kept, integer, like_x=False)[0])
     body.append(f"for {', '.join(outer)} in {tile_call(kept, blocks)}:")
-    dtype = "torch.int32" if integer else "torch.float32"
+    dtype = "torch.int64" if integer else "torch.float32"  # torch sums ints in int64
     extreme = "2**30"
     start = {
         "max": f"-{extreme}" if integer else 'float("-inf")',
