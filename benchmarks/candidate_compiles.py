@@ -29,7 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ["TRITON_CACHE_DIR"] = tempfile.mkdtemp(prefix="candidate-compiles-")  # every compile counts
+# every compile counts: the worker processes (started with this environment) skip Triton's cache
+os.environ["TRITON_CACHE_DIR"] = tempfile.mkdtemp(prefix="candidate-compiles-")
+os.environ["TRITON_ALWAYS_COMPILE"] = "1"
 
 import torch  # noqa: E402
 
@@ -168,7 +170,8 @@ def summary(rows: list[dict]) -> list[dict]:
     out = []
     for (kernel, target), own in groups.items():
         spent = [r["seconds"] for r in own if r.get("seconds") is not None]
-        count = lambda status: sum(r["status"] == status for r in own)  # noqa: E731
+        statuses = [r["status"] for r in own]
+        count = statuses.count
         out.append({
             "kernel": kernel, "target": target, "candidates": len(own) - 1,
             "ok": count("ok"), "failed": count("failed") + count("not built"),
@@ -185,8 +188,15 @@ SUMMARY = [
     Column("target", 7, lambda r: r["target"], left=True),
     *(
         Column(name, width, lambda r, name=name: str(r[name]))
-        for name, width in (("candidates", 10), ("ok", 3), ("failed", 6), ("timed out", 9),
-                            ("over", 4), ("spills", 6), ("duplicate", 9))
+        for name, width in (
+            ("candidates", 10),
+            ("ok", 3),
+            ("failed", 6),
+            ("timed out", 9),
+            ("over", 4),
+            ("spills", 6),
+            ("duplicate", 9),
+        )
     ),  # fmt: skip
     *(Column(name, 8, lambda r, name=name: f"{r[name]:.1f}") for name in ("max s", "total s")),
     Column("wall16 s", 8, lambda r: f"{r['wall16 s']:.1f}"),

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from ..analysis.perf.cost import KernelWork
 from ..analysis.perf.walk import analyse_kernel
 from ..analysis.targets.table import TARGETS, Target
+from .shared_estimate import Estimate
 
 # options only Hopper and later run (TMA copies, warp-specialized loops)
 HOPPER_OPTIONS = ("indexing", "range_warp_specializes")
@@ -54,18 +56,23 @@ def _unknown(properties: Any, name: str, arch: int | str) -> Target:
 
 
 def fit_to_device(
-    configs: list[dict[str, Any]], roles: Sequence[str], device: Target
+    configs: list[dict[str, Any]],
+    roles: Sequence[str],
+    device: Target,
+    shared: Estimate | None = None,
 ) -> list[dict[str, Any]]:
     """The candidates this device can hold: no TMA or warp specialisation without Hopper's
-    TMA, no dot tiles whose pipelined operands outgrow its shared memory, no more threads a
-    block than it runs. (Compiling each for the device prunes the rest.)"""
+    TMA, no dot tiles whose pipelined operands outgrow its shared memory (`shared`: the
+    kernel's own estimate, run/shared_estimate.py; else the matmul roles' operands), no more
+    threads a block than it runs. (Compiling each for the device prunes the rest.)"""
     kept = []
     for config in configs:
         if not device.tma and any(config.get(option) for option in HOPPER_OPTIONS):
             continue
         if config.get("num_warps", 4) * device.warp_size > device.max_threads_per_block:
             continue
-        if _dot_shared_bytes(config, roles) > device.shared_per_block:
+        needs = max(_dot_shared_bytes(config, roles), shared(config) if shared else 0)
+        if needs > device.shared_per_block:
             continue
         kept.append(config)
     return kept
@@ -100,12 +107,20 @@ def order_by_cost(
     return [config for _, config in sorted(enumerate(configs), key=key)]
 
 
-def cost_estimate(kernel: Any, args: tuple, device: Target) -> Any:
-    """`estimate(block_sizes)`: the kernel's FLOPs and bytes as tiled at those block sizes,
-    over rough Hopper-class peaks (only the order matters), or None without a model."""
+def kernel_work(kernel: Any, args: tuple) -> KernelWork | None:
+    """What the cost model reads of the kernel on `args` (block sizes in lowering's order), or
+    None for a kernel the model does not cover."""
     try:
-        work = analyse_kernel(kernel, args)  # block_sizes in lowering's order
-    except Exception:  # noqa: BLE001 - a kernel the model does not cover: hand order
+        return analyse_kernel(kernel, args)
+    except Exception:  # noqa: BLE001 - the search then keeps the hand order
+        return None
+
+
+def cost_estimate(work: KernelWork | None) -> Any:
+    """`estimate(block_sizes)`: the kernel's FLOPs and bytes (kernel_work's) as tiled at those
+    block sizes, over rough Hopper-class peaks (only the order matters), or None without a
+    model."""
+    if work is None:  # a kernel the model does not cover: hand order
         return lambda sizes: None
     bandwidth, rate = 4.0e12, 7.0e14  # B/s and FLOP/s; the ratio sets the order
 

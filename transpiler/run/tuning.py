@@ -20,9 +20,10 @@ from .reduction_candidates import (
     whole_widths,
 )
 from .row_facts import RowFacts, row_facts
+from .shared_estimate import shared_estimate
 from .tile_configs import candidates
 from .tune_settings import TuneSettings, tune_settings
-from .tune_space import cost_estimate, device_target, fit_to_device, order_by_cost
+from .tune_space import cost_estimate, device_target, fit_to_device, kernel_work, order_by_cost
 
 COMPILE_SHARE = 0.75  # of the budget, the most that compiling may take; timing has the rest
 
@@ -90,9 +91,11 @@ def tuning_space(
     facts = kernel_row_facts(kernel, args, whole_sizes) if _row_roles(roles) else None
     space = _distinct(candidates(tunables, transpiled.phases.get(kernel.name), facts, device))
     space = with_reduction_loops(space, kernel, whole_sizes, args, device, facts)
-    space = fit_to_device(space, roles, device)
+    work = kernel_work(kernel, args)
+    shared = shared_estimate(work, device) if work is not None else None
+    space = fit_to_device(space, roles, device, shared)
     if roles != ["rows"]:  # row candidates keep their order: the search prunes by it
-        space = order_by_cost(space, cost_estimate(kernel, args, device), len(tunables))
+        space = order_by_cost(space, cost_estimate(work), len(tunables))
     # rows per program prune the search only among whole rows (a slow 2-row whole block says
     # nothing of 2 rows in chunks)
     whole_rows = roles == ["rows"] and all(not any(c.get("reduction_loops") or []) for c in space)
