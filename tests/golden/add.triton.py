@@ -37,12 +37,11 @@ def check_tensors(tensors, ranks=None, arithmetic=None, integers=None):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: the kernel reads it")
-        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
-        if rank is not None and t.dim() != rank:
+        if (rank := (ranks or {}).get(name)) is not None and t.dim() != rank:
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: the kernel indexes it so")
-        if line is not None and t.dtype == torch.bool:  # (line, *names): wrong beside their bools
-            line, *beside = line if isinstance(line, tuple) else (line, name)
-            if any(tensors[other].dtype == torch.bool for other in beside):
+        if t.dtype == torch.bool and (line := (arithmetic or {}).get(name)):
+            line, *beside = line if isinstance(line, tuple) else (line, name)  # (line, *names)
+            if any(tensors[other].dtype == torch.bool for other in beside):  # wrong beside bools
                 fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
                 raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if t.is_complex() or t.is_meta:

@@ -72,8 +72,7 @@ def check_tensors(tensors, ranks=None, why=""):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
-        rank = (ranks or {}).get(name)
-        if rank is not None and t.dim() != rank:
+        if (rank := (ranks or {}).get(name)) is not None and t.dim() != rank:
             reason = why or "the kernel indexes it so"
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: {reason}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)

@@ -66,11 +66,10 @@ def check_tensors(tensors, ranks=None, arithmetic=None, carried=None, why=""):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
-        rank, line = (ranks or {}).get(name), (arithmetic or {}).get(name)
-        if rank is not None and t.dim() != rank:
+        if (rank := (ranks or {}).get(name)) is not None and t.dim() != rank:
             reason = why or "the kernel indexes it so"
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: {reason}")
-        if line is not None and t.dtype == torch.bool:
+        if t.dtype == torch.bool and (line := (arithmetic or {}).get(name)):
             fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
             raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)

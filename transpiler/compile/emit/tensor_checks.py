@@ -12,12 +12,11 @@ KEYWORDS = ("ranks", "arithmetic", "integers", "numbers", "floats", "carried", "
 
 @dataclass(frozen=True)
 class Part:
-    """A keyword's share of the helper: its parameter, the value it looks up per tensor (a name
-    and its expression), its lines inside the loop over the tensors, its lines after that loop.
-    Lines reading `why` come in two forms: where a call passes `why=` and where none does."""
+    """A keyword's share of the helper: its parameter, its lines inside the loop over the tensors
+    (each looks up its tensor's value as it tests it), its lines after that loop. Lines reading
+    `why` come in two forms: where a call passes `why=` and where none does."""
 
     parameter: str
-    lookup: tuple[str, str] | None = None
     each: tuple[str, str] = ("", "")  # (with why, without)
     after: str = ""
 
@@ -42,17 +41,17 @@ UNREADABLE = (
 """,
 )
 
-_RANK = """        if rank is not None and t.dim() != rank:
+_RANK = """        if (rank := (ranks or {}).get(name)) is not None and t.dim() != rank:
             reason = why or "the kernel indexes it so"
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: {reason}")
 """
-_RANK_ALONE = """        if rank is not None and t.dim() != rank:
+_RANK_ALONE = """        if (rank := (ranks or {}).get(name)) is not None and t.dim() != rank:
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: the kernel indexes it so")
 """
 
 # The bool refusal where every call's `arithmetic=` gives a plain line (no `(line, *names)` pair):
 # a bool tensor is wrong there whatever the others are
-_BOOL_ALONE = """        if line is not None and t.dtype == torch.bool:
+_BOOL_ALONE = """        if t.dtype == torch.bool and (line := (arithmetic or {}).get(name)):
             fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
             raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
 """
@@ -60,16 +59,14 @@ _BOOL_ALONE = """        if line is not None and t.dtype == torch.bool:
 PARTS: dict[str, Part] = {
     "ranks": Part(
         "ranks=None",
-        ("rank", "(ranks or {}).get(name)"),
         (_RANK, _RANK_ALONE),
     ),
     "arithmetic": Part(
         "arithmetic=None",
-        ("line", "(arithmetic or {}).get(name)"),
         (
-            """        if line is not None and t.dtype == torch.bool:  # (line, *names): wrong beside their bools
-            line, *beside = line if isinstance(line, tuple) else (line, name)
-            if any(tensors[other].dtype == torch.bool for other in beside):
+            """        if t.dtype == torch.bool and (line := (arithmetic or {}).get(name)):
+            line, *beside = line if isinstance(line, tuple) else (line, name)  # (line, *names)
+            if any(tensors[other].dtype == torch.bool for other in beside):  # wrong beside bools
                 fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
                 raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
 """,
@@ -151,13 +148,9 @@ def check_tensors_source(
     used = [keyword for keyword in KEYWORDS if keyword in keywords or not known]
     form = 0 if "why" in used else 1
     parts = [PARTS[keyword] for keyword in used]
-    lookups = [part.lookup for part in parts if part.lookup]
     source = _signature([part.parameter for part in parts])
     source += "    for name, t in tensors.items():  # each refusal names the tensor and the fix\n"
     source += TENSOR[form]
-    if lookups:
-        names, values = (", ".join(items) for items in zip(*lookups, strict=True))
-        source += f"        {names} = {values}\n"
     each = [part.each[form] for part in parts]
     if not pairs and "arithmetic" in used:
         each[used.index("arithmetic")] = _BOOL_ALONE
