@@ -12,11 +12,12 @@ import torch
 
 import transpiler
 from transpiler.compile.emit.lines import Line
-from transpiler.compile.emit.module import wrap
 from transpiler.compile.emit.tidy import STEPS
 from transpiler.compile.emit.tidy.helpers import needed_helpers
 from transpiler.compile.emit.tidy.imports import tidy_imports
+from transpiler.compile.emit.wrap import wrap
 from transpiler.reference.mode import reference_function
+from transpiler.run.runtime import load_module
 
 STEP = {name: step for name, step, _ in STEPS}
 
@@ -649,23 +650,65 @@ WRAPPED += [
             "            scores_unscaled * (scale * 1.4426950408889634) - new_max[:, None] * 1.44269504)",
         ],
     ),
-    (  # an argument alone still too long, not ending with its call: broken inside that call
+    (  # an argument too long aligned under the first: the arguments on hanging lines
         "    tl.store(squeezed_ptrs, tl.sum(tl.where(mask_length[None, None, :], x_tile.to(tl.float32),"
         " 0), axis=2) / length, mask=mask_b[:, None] & mask_c[None, :])",
         [
-            "    tl.store(squeezed_ptrs,",
-            "             tl.sum(tl.where(mask_length[None, None, :], x_tile.to(tl.float32), 0),",
-            "                    axis=2) / length,",
-            "             mask=mask_b[:, None] & mask_c[None, :])",
+            "    tl.store(",
+            "        squeezed_ptrs,",
+            "        tl.sum(tl.where(mask_length[None, None, :], x_tile.to(tl.float32), 0), axis=2) / length,",
+            "        mask=mask_b[:, None] & mask_c[None, :])",
         ],
     ),
-    (  # a dict of tensors longer than its line: its entries aligned inside the brace
+    (  # a dict of tensors too long aligned: the same
         '    INDEX_DTYPE = check_tensors({"squeezed": squeezed, "w_down": w_down, "w_up": w_up,'
         ' "gate": gate}, ranks={"w_down": 2, "w_up": 2}, arithmetic={"squeezed": 20})',
         [
-            '    INDEX_DTYPE = check_tensors({"squeezed": squeezed, "w_down": w_down, "w_up": w_up,',
-            '                                 "gate": gate},',
-            '                                ranks={"w_down": 2, "w_up": 2}, arithmetic={"squeezed": 20})',
+            "    INDEX_DTYPE = check_tensors(",
+            '        {"squeezed": squeezed, "w_down": w_down, "w_up": w_up, "gate": gate},',
+            '        ranks={"w_down": 2, "w_up": 2}, arithmetic={"squeezed": 20})',
+        ],
+    ),
+    (  # a message too long for a line of its own: adjacent strings, broken after a space
+        "        raise IndexError(f\"line 25: a value of row_ids is out of range for out's dim 0"
+        ' ({out.size(0)}); check_indices=False in @helion.kernel(...) skips this check")',
+        [
+            "        raise IndexError(",
+            '            f"line 25: a value of row_ids is out of range for out\'s dim 0 ({out.size(0)}); "',
+            '            "check_indices=False in @helion.kernel(...) skips this check")',
+        ],
+    ),
+    (  # ... never inside an f-string's braces, each piece an f-string only where it has them
+        "        raise TypeError(f\"line 9: {'a long expression inside the braces, ' * 2} and then"
+        ' some more words to make it long enough to need a break")',
+        [
+            "        raise TypeError(",
+            "            f\"line 9: {'a long expression inside the braces, ' * 2} and then some more words to \"",
+            '            "make it long enough to need a break")',
+        ],
+    ),
+    (  # a parenthesised condition: broken before its loosest words, aligned inside the bracket
+        "    mixed = not (w.dtype == x.dtype or x.dtype in (torch.float16, torch.bfloat16) and w.dtype"
+        " == torch.float32)",
+        [
+            "    mixed = not (w.dtype == x.dtype",
+            "                 or x.dtype in (torch.float16, torch.bfloat16) and w.dtype == torch.float32)",
+        ],
+    ),
+    (  # a conditional value: in parentheses, broken before `if`
+        "    workers = (torch.cuda.get_device_properties(x.device).multi_processor_count if"
+        ' torch.device(x.device).type == "cuda" else 4)',
+        [
+            "    workers = (torch.cuda.get_device_properties(x.device).multi_processor_count",
+            '               if torch.device(x.device).type == "cuda" else 4)',
+        ],
+    ),
+    (  # a condition assigned: put in parentheses to break it
+        "    FUSED_SUM = losses.dtype in (torch.float32, torch.float16, torch.bfloat16) and"
+        " losses.numel() > 0",
+        [
+            "    FUSED_SUM = (losses.dtype in (torch.float32, torch.float16, torch.bfloat16)",
+            "                 and losses.numel() > 0)",
         ],
     ),
     (  # a call that ends the line after a product: its arguments on a hanging line
@@ -695,8 +738,8 @@ def test_a_long_signature_continues_under_its_first_parameter() -> None:
 
 
 UNWRAPPED = [
-    # one argument too long even on a line of its own: left as it is
-    '        raise RuntimeError("' + "a message of many words " * 4 + '")',
+    # one argument too long even on a line of its own, no string to break: left as it is
+    "        raise RuntimeError(" + " + ".join(["a_rather_long_name_of_a_message"] * 3) + ")",
     "    x = (a + b) + c",  # short
     "    x_ptrs = x_ptr + offs_m * x_stride_0 + offs_n * x_stride_1  # " + "a comment " * 5,
     "    y = " + " * ".join(["a_long_factor_name"] * 6),  # a product: no sum to break
@@ -786,3 +829,48 @@ def test_launcher_checks_raise_without_a_helper(name, make, error, words) -> Non
     torch.testing.assert_close(namespace[name](*good).double(), want)
     with pytest.raises(error, match=words):
         namespace[name](*make(x, idx))
+
+
+WRAPPED_SIGNATURE = """
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel()
+def scale_and_shift_rows_of_a_matrix(
+    x: torch.Tensor,  # the rows
+    shift_per_column: torch.Tensor, scale_for_every_value: float,
+    *, shift_weight_for_the_columns: float = 0.5,
+) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for tile_m, tile_n in hl.tile([m, n]):
+        values = x[tile_m, tile_n] * scale_for_every_value
+        out[tile_m, tile_n] = values + shift_per_column[tile_n] * shift_weight_for_the_columns
+    return out
+"""
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16])  # (float64: a float argument
+def test_a_signature_wrapped_by_its_user_is_one_packed_signature(dtype: torch.dtype) -> None:
+    # the user's lines (a comment, a trailing comma, a bare *) joined, then packed as any other
+    code = transpiler.transpile(WRAPPED_SIGNATURE)
+    start = code.index("def scale_and_shift_rows_of_a_matrix(")
+    header = code[start : code.index(":\n", start) + 1].splitlines()
+    assert header == [
+        "def scale_and_shift_rows_of_a_matrix(x: torch.Tensor, shift_per_column: torch.Tensor,",
+        "                                     scale_for_every_value: float, *,",
+        "                                     shift_weight_for_the_columns: float = 0.5"
+        ") -> torch.Tensor:",
+    ]
+    module = load_module(code, stem="wrapped_signature")
+    x = torch.rand(7, 13, dtype=torch.float64).to(dtype) + 0.5
+    shift = torch.rand(13, dtype=torch.float64).to(dtype) - 1.5
+    out = module.scale_and_shift_rows_of_a_matrix(x, shift, 1.75, shift_weight_for_the_columns=3.0)
+    expected = x.double() * 1.75 + shift.double() * 3.0  # is refused meeting it, by design)
+    close = {"rtol": 1e-6, "atol": 1e-6} if dtype == torch.float32 else {"rtol": 2e-3, "atol": 2e-3}
+    torch.testing.assert_close(out.double(), expected, **close)
+    reference = reference_function(WRAPPED_SIGNATURE, "scale_and_shift_rows_of_a_matrix")
+    eager = reference(x, shift, 1.75, shift_weight_for_the_columns=3.0)
+    torch.testing.assert_close(eager.double(), out.double(), **close)

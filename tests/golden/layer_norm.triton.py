@@ -39,8 +39,8 @@ def layer_norm_kernel(x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_
              mask=mask_m_n)
 
 
-def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float = 1e-5
-) -> torch.Tensor:
+def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor,
+               eps: float = 1e-5) -> torch.Tensor:
     check_tensors({"x": x}, ranks={"x": 2}, why="line 10 unpacks its sizes into 2 names")
     m, n = x.size()
     out = torch.empty_like(x)

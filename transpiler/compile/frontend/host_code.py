@@ -146,9 +146,29 @@ def is_kept_annotation(annotation: cst.BaseExpression, aliases: Aliases) -> bool
     return not (qualified or "").startswith(f"{LANGUAGE}.") and aliases.binds(annotation)
 
 
+class OneLine(cst.CSTTransformer):
+    """Parameters the user wrapped over lines, on one line (`emit.wrap` breaks a long one as
+    the rest of the module is broken): each comma libcst's own `, ` and none after the last."""
+
+    def leave_Param(self, original: cst.Param, updated: cst.Param) -> cst.Param:
+        no_space = cst.SimpleWhitespace("")
+        return updated.with_changes(
+            comma=cst.MaybeSentinel.DEFAULT, whitespace_after_param=no_space
+        )
+
+    def leave_ParamStar(self, original: cst.ParamStar, updated: cst.ParamStar) -> cst.ParamStar:
+        return updated.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+
+    def leave_ParamSlash(self, original: cst.ParamSlash, updated: cst.ParamSlash) -> cst.ParamSlash:
+        return updated.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+
+
 def launcher_parameters(params: cst.Parameters, aliases: Aliases) -> str:
     """A kernel's parameters as its launcher declares them: an annotation naming an hl function
     left out (the generated module imports only torch and triton, and Python evaluates a
-    parameter's annotation when the launcher is defined)."""
+    parameter's annotation when the launcher is defined); parameters over several lines joined."""
     dropped = DroppedAnnotations(lambda annotation: is_kept_annotation(annotation, aliases))
-    return cst.Module([]).code_for_node(params.visit(dropped))
+    params = params.visit(dropped)
+    if "\n" in cst.Module([]).code_for_node(params):
+        params = params.visit(OneLine())
+    return cst.Module([]).code_for_node(params)

@@ -11,7 +11,7 @@ from ..lines import Line
 from .masks import assigned
 from .statement import parse, render
 
-WIDTH = 100  # the generated module's line width (emit.module.wrap)
+WIDTH = 100  # the generated module's line width (emit.wrap)
 _POINTERS = m.Assign(targets=[m.AssignTarget(target=m.Name())])
 _NAME = re.compile(r"\w+_ptrs(_\d+)?")  # lowering's names for pointer blocks
 

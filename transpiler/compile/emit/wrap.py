@@ -1,0 +1,327 @@
+"""Long generated lines broken the way a person would: a call's arguments packed under its
+first, a sum before its `+`, a message as adjacent strings, a condition before `or` / `and`."""
+
+from __future__ import annotations
+
+import ast
+
+# the deepest bracket whose arguments continue aligned under it
+_ALIGN_LIMIT = 40
+# a line broken inside a bracket that does not end it: the most text that may follow the bracket
+# (`) / n,` or `).to(out_ptr.dtype.element_ty),`, not the rest of a longer expression)
+_TAIL_LIMIT = 35
+
+
+def wrap(line: str, width: int = 100) -> list[str]:
+    """A long call or signature: its arguments packed per line, each line after the first
+    aligned under the first argument (as Triton's tutorials write them), the closing bracket
+    on the last one; behind too deep a bracket the arguments start on the next line. A line
+    still too long after that (one argument alone, or no call closing the line) is broken
+    inside its widest bracket where that brings each of its lines within `width`; a call of
+    one argument that is no call (a long message) has it on the next line, indented. A line
+    still too long is broken before the `or` / `and` / `if` / `else` of a parenthesised
+    condition."""
+    lines = _wrap_calls(line, width)
+    return [piece for part in lines for piece in _wrap_condition(part, width)]
+
+
+def _wrap_calls(line: str, width: int) -> list[str]:
+    if len(line) <= width or line.lstrip().startswith("#") or "\n" in line:
+        return [line]
+    opening = _outer_call(line)
+    if opening is None:
+        summed = _wrap_sum(line, width)
+        return summed if summed != [line] else _wrap_inside(line, width)
+    start, end = opening
+    arguments = [argument.strip() for argument in _split_top_level(line[start + 1 : end])]
+    while len(arguments) == 1:  # `upcast_half(tl.load(...))`: the inner call's arguments
+        nested = _outer_call(line[start + 1 : end])
+        if nested is None:
+            inside = _wrap_inside(line, width)
+            return inside if inside != [line] else _hanging(line, start, end, width)
+        start, end = start + 1 + nested[0], start + 1 + nested[1]
+        arguments = [argument.strip() for argument in _split_top_level(line[start + 1 : end])]
+    if len(arguments) < 2:
+        return [line]
+    lines = _packed(line, start, end, width)
+    return [piece for part in lines for piece in _wrap_inside(part, width)]
+
+
+def _packed(line: str, start: int, end: int, width: int, aligned: bool = True) -> list[str]:
+    """`line` broken inside the brackets at `start` and `end`: their arguments packed, aligned
+    under the first where the bracket is not too deep and each line fits that way."""
+    indent = line[: len(line) - len(line.lstrip())]
+    arguments = [argument.strip() for argument in _split_top_level(line[start + 1 : end])]
+    closing = line[end:].strip()
+    pieces = [argument + "," for argument in arguments[:-1]] + [arguments[-1] + closing]
+    if aligned and start + 1 <= _ALIGN_LIMIT:
+        if any(start + 1 + len(piece) > width for piece in pieces):  # too long aligned
+            hanging = _packed(line, start, end, width, aligned=False)
+            if all(len(piece) <= width for piece in hanging):
+                return hanging
+        lines, current, inner = [], line[: start + 1], " " * (start + 1)
+    else:  # a hanging indent (deeper for a signature, as PEP 8 has it, apart from the body)
+        inner = indent + ("        " if line.lstrip().startswith("def ") else "    ")
+        lines, current = [line[: start + 1]], inner
+    empty = True  # nothing on `current` yet but its indent or the opening
+    for piece in pieces:
+        if not empty and len(current) + 1 + len(piece) > width:
+            lines.append(current)
+            current, empty = inner, True
+        current += ("" if empty else " ") + piece
+        empty = False
+    return [*lines, current]
+
+
+def _hanging(line: str, start: int, end: int, width: int) -> list[str]:
+    """`raise RuntimeError("a long message")`: the one argument on the next line, indented one
+    level deeper than the call (the closing bracket after it), where that line fits."""
+    indent = line[: len(line) - len(line.lstrip())]
+    lone = f"{indent}    {line[start + 1 : end].strip()}{line[end:].rstrip()}"
+    if len(lone) <= width:
+        return [line[: start + 1], lone]
+    pieces = _split_string(line[start + 1 : end].strip(), width - len(indent) - 4)
+    if pieces is None:
+        return [line]
+    lines = [f"{indent}    {piece}" for piece in pieces]
+    lines[-1] += line[end:].rstrip()
+    return [line[: start + 1], *lines] if all(len(piece) <= width for piece in lines) else [line]
+
+
+def _split_string(text: str, room: int) -> list[str] | None:
+    """A string literal (`"..."`, `f"..."`) as adjacent literals of at most `room` characters,
+    each broken after a space outside an f-string's `{...}` (None: no such literal)."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    prefix = text[: len(text) - len(text.lstrip("fF"))]
+    quote = text[len(prefix) : len(prefix) + 1]
+    if not isinstance(node, (ast.Constant, ast.JoinedStr)) or quote not in "\"'" or not quote:
+        return None
+    if text[len(prefix) : len(prefix) + 3] == quote * 3 or not text.endswith(quote):
+        return None
+    words, depth, current = [], 0, ""
+    for char in text[len(prefix) + 1 : -1]:
+        current += char
+        depth += {"{": 1, "}": -1}.get(char, 0) if prefix else 0
+        if char == " " and depth == 0:
+            words.append(current)
+            current = ""
+    words.append(current)
+    chunks, chunk = [], ""
+    for word in words:
+        if chunk and len(prefix) + len(chunk) + len(word) + 2 > room:
+            chunks.append(chunk)
+            chunk = ""
+        chunk += word
+    chunks.append(chunk)
+    if len(chunks) < 2:
+        return None
+    return [(prefix if "{" in c or "}" in c else "") + quote + c + quote for c in chunks]
+
+
+# the words a condition is broken before, loosest first (`a if c else b`, then `or`, `and`)
+_CONDITION_WORDS = ((" if ", " else "), (" or ",), (" and ",))
+
+
+def _wrap_condition(line: str, width: int) -> list[str]:
+    """A line too long around a parenthesised condition, `(a or b and c)` (no call's brackets):
+    broken before its loosest words, each line after the first aligned inside the bracket,
+    where every line then fits."""
+    if len(line) <= width or line.lstrip().startswith("#"):
+        return [line]
+    for start, end in _groups(line):
+        inside = line[start + 1 : end]
+        for words in _CONDITION_WORDS:
+            cuts = sorted(i for word in words for i in _top_level(inside, word))
+            if not cuts:
+                continue
+            bounds = [0, *cuts, len(inside)]
+            pieces = [inside[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+            lines, current = [], line[: start + 1] + pieces[0]
+            for piece in pieces[1:]:
+                if len(current) + 1 + len(piece) > width:
+                    lines.append(current)
+                    current = " " * (start + 1) + piece
+                else:
+                    current += " " + piece
+            lines.append(current + line[end:].rstrip())
+            if len(lines) > 1 and all(len(piece) <= width for piece in lines):
+                return lines
+            break
+    target, equals, value = line.partition(" = ")  # `name = a and b`: the value in parentheses
+    if equals and not value.startswith("(") and "#" not in value and _is_condition(value):
+        bracketed = f"{target} = ({value.rstrip()})"
+        lines = _wrap_condition(bracketed, width)
+        return lines if len(lines) > 1 else [line]
+    return [line]
+
+
+def _is_condition(text: str) -> bool:
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        return False
+    return isinstance(node, (ast.BoolOp, ast.IfExp))
+
+
+def _groups(line: str) -> list[tuple[int, int]]:
+    """Positions of each `(...)` on the line that is no call's (no name or bracket before it),
+    the widest first."""
+    openings: list[int] = []
+    groups: list[tuple[int, int]] = []
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            openings.append(index)
+        elif char == ")" and openings:
+            start = openings.pop()
+            before = line[:start].rstrip()
+            if start == 0 or not (before[-1:].isalnum() or before[-1:] in "_)]"):
+                groups.append((start, index))
+            elif before.endswith((" not", " in", " if", " else", " or", " and", "return")):
+                groups.append((start, index))
+    return sorted(groups, key=lambda group: group[0] - group[1])
+
+
+def _top_level(text: str, word: str) -> list[int]:
+    """Where `word` occurs in `text` outside brackets and strings."""
+    found, depth, quote = [], 0, ""
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and text.startswith(word, index):
+            found.append(index)
+    return found
+
+
+def _wrap_inside(line: str, width: int) -> list[str]:
+    """A line too long that does not end with its call (`tl.sum(a, axis=1) / n,`, a dict of
+    tensors, an argument alone on its line): broken inside its widest `(...)` or `{...}` of two
+    or more arguments, when that holds half the line or more, little follows it, and every
+    resulting line fits; else left as it is."""
+    if len(line) <= width or line.lstrip().startswith("#"):
+        return [line]
+    opening = _widest_call(line)
+    if opening is None:
+        return [line]
+    start, end = opening
+    inside, after = end - start - 1, len(line.rstrip()) - end - 1
+    if 2 * inside < len(line.strip()) or after > _TAIL_LIMIT:  # a small call amid an expression
+        return [line]
+    lines = _packed(line, start, end, width)
+    return lines if all(len(piece) <= width for piece in lines) else [line]
+
+
+def _widest_call(line: str) -> tuple[int, int] | None:
+    """Positions of the widest `(...)` or `{...}` that opens and closes on the line around two
+    or more arguments (the leftmost of equal ones)."""
+    openings: list[tuple[int, str]] = []
+    pairs: list[tuple[int, int]] = []
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            openings.append((index, char))
+        elif char in ")]}" and openings:
+            start, bracket = openings.pop()
+            if bracket != "[" and len(_split_top_level(line[start + 1 : index])) > 1:
+                pairs.append((start, index))
+    return max(pairs, key=lambda pair: (pair[1] - pair[0], -pair[0]), default=None)
+
+
+def _wrap_sum(line: str, width: int) -> list[str]:
+    """`name = a + b + ...` too long for one line: the sum in parentheses, broken before a `+`
+    (terms as written: a parenthesised one stays whole), the closing one after the last term."""
+    indent = line[: len(line) - len(line.lstrip())]
+    text = line.strip()
+    try:
+        statement = ast.parse(text).body[0]
+    except SyntaxError:
+        return [line]
+    if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+        return [line]
+    if text[statement.value.end_col_offset :].strip():  # a comment after it: left as it is
+        return [line]
+    value, pluses = statement.value, []
+    while _is_sum(text, value):
+        pluses.insert(0, text.index("+", value.left.end_col_offset, value.right.col_offset))
+        value = value.left
+    if len(pluses) < 2:
+        return [line]
+    bounds = [statement.value.col_offset, *pluses, statement.value.end_col_offset]
+    pieces = [text[a + (i > 0) : b].strip() for i, (a, b) in enumerate(zip(bounds, bounds[1:]))]
+    head = f"{indent}{text[: statement.value.col_offset].rstrip()} ("  # `name = (`
+    inner = " " * len(head)  # the next terms aligned under the first, each after its `+`
+    lines, current = [], head + pieces[0]
+    for piece in pieces[1:]:
+        if len(current) + len(" + ") + len(piece) + len(")") > width:
+            lines.append(current)
+            current = inner + "+ " + piece
+        else:
+            current += " + " + piece
+    return [*lines, current + ")"]
+
+
+def _is_sum(text: str, node: ast.expr) -> bool:
+    """An addition written without parentheses around it."""
+    before = text[: node.col_offset].rstrip()
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and not before.endswith("(")
+
+
+def _outer_call(line: str) -> tuple[int, int] | None:
+    """Positions of the first bracket pair that closes at the end of the line (before `:`)."""
+    text = line.rstrip()
+    tail = len(text) - (1 if text.endswith(":") else 0)
+    if tail == 0 or text[tail - 1] != ")":
+        return None
+    depth, quote = 0, ""
+    for index, char in enumerate(text[:tail]):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            if depth == 0:
+                start = index
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return (start, index) if index == tail - 1 else None
+    return None
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, current, quote = [], 0, "", ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        current += char
+    if current.strip():
+        parts.append(current)
+    return parts
