@@ -13,7 +13,8 @@ def sort_keys(x, index, mask, descending: tl.constexpr):
     # lanes outside the tensor (the largest key) come last.
     tl.static_assert(
         x.dtype.primitive_bitwidth <= 32,
-        "sorts inside a device loop take 32-bit values or narrower: sort float64 / int64 on the host",
+        "sorts inside a device loop take 32-bit values or narrower: "
+        "sort float64 / int64 on the host",
     )
     if x.dtype.is_floating():
         x = x.to(tl.float32)

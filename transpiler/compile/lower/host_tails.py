@@ -167,11 +167,12 @@ def emit_tail(builder, tensor: str, value, mask: ast.expr | None, dims, line: in
         if tail.scale.startswith("1.0 / ("):  # `T.sum() / n`: n == 0 is torch's inf / NaN
             fused += f" and {tail.scale.removeprefix('1.0 / (').removesuffix(' or 1)')} != 0"
         tail.flag = builder.constexpr("FUSED_SUM", fused)
-        allocate = (
-            f"{tail.total} = torch.zeros([], dtype=torch.float32, device={tensor}.device)"
-            f"  # line {returned}'s {what}, each program adding its share"
-        )
-        builder.launch_lines.append(Line(1, allocate, returned))
+        allocate = f"{tail.total} = torch.zeros([], dtype=torch.float32, device={tensor}.device)"
+        comment = f"# line {returned}'s {what}, each program adding its share"
+        if len(f"    {allocate}  {comment}") <= 100:
+            builder.launch_lines.append(Line(1, f"{allocate}  {comment}", returned))
+        else:  # the comment on a line of its own above it
+            builder.launch_lines.extend([Line(1, comment, returned), Line(1, allocate, returned)])
     total = builder.param(f"{tail.total}_ptr", tail.total, "tensor")
     scale = builder.param(f"{tensor}_scale", tail.scale, "scalar")
     element = builder.tensor_pointer(tensor)
