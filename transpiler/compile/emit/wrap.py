@@ -167,43 +167,51 @@ def _is_condition(text: str) -> bool:
 
 
 def _groups(line: str) -> list[tuple[int, int]]:
-    """Positions of each `(...)` on the line that is no call's (no name or bracket before it),
-    the widest first."""
-    openings: list[int] = []
-    groups: list[tuple[int, int]] = []
-    quote = ""
-    for index, char in enumerate(line):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char == "(":
-            openings.append(index)
-        elif char == ")" and openings:
-            start = openings.pop()
-            before = line[:start].rstrip()
-            if start == 0 or not (before[-1:].isalnum() or before[-1:] in "_)]"):
-                groups.append((start, index))
-            elif before.endswith((" not", " in", " if", " else", " or", " and", "return")):
-                groups.append((start, index))
+    """Positions of each `(...)` on the line that is no call's (no name or bracket before it,
+    or a keyword: `not (`), the widest first."""
+    keywords = (" not", " in", " if", " else", " or", " and", "return")
+    groups = []
+    for start, end, bracket in _brackets(line):
+        before = line[:start].rstrip()
+        call = before[-1:].isalnum() or before[-1:] in "_)]"
+        if bracket == "(" and (not call or before.endswith(keywords)):
+            groups.append((start, end))
     return sorted(groups, key=lambda group: group[0] - group[1])
 
 
 def _top_level(text: str, word: str) -> list[int]:
     """Where `word` occurs in `text` outside brackets and strings."""
+    return [i for i, _, depth in _outside_strings(text) if depth == 0 and text.startswith(word, i)]
+
+
+def _outside_strings(text: str) -> list[tuple[int, str, int]]:
+    """Each character of `text` outside its string literals, with its bracket depth (a bracket
+    itself at the depth outside it)."""
     found, depth, quote = [], 0, ""
     for index, char in enumerate(text):
         if quote:
             quote = "" if char == quote else quote
-        elif char in "\"'":
+            continue
+        if char in "\"'":
             quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif depth == 0 and text.startswith(word, index):
-            found.append(index)
+            continue
+        depth -= char in ")]}"
+        found.append((index, char, depth))
+        depth += char in "([{"
     return found
+
+
+def _brackets(line: str) -> list[tuple[int, int, str]]:
+    """Each bracket pair that opens and closes on the line: (start, end, its opening)."""
+    openings: list[tuple[int, str]] = []
+    pairs = []
+    for index, char, _ in _outside_strings(line):
+        if char in "([{":
+            openings.append((index, char))
+        elif char in ")]}" and openings:
+            start, bracket = openings.pop()
+            pairs.append((start, index, bracket))
+    return pairs
 
 
 def _wrap_inside(line: str, width: int) -> list[str]:
@@ -227,20 +235,11 @@ def _wrap_inside(line: str, width: int) -> list[str]:
 def _widest_call(line: str) -> tuple[int, int] | None:
     """Positions of the widest `(...)` or `{...}` that opens and closes on the line around two
     or more arguments (the leftmost of equal ones)."""
-    openings: list[tuple[int, str]] = []
-    pairs: list[tuple[int, int]] = []
-    quote = ""
-    for index, char in enumerate(line):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char in "([{":
-            openings.append((index, char))
-        elif char in ")]}" and openings:
-            start, bracket = openings.pop()
-            if bracket != "[" and len(_split_top_level(line[start + 1 : index])) > 1:
-                pairs.append((start, index))
+    pairs = [
+        (start, end)
+        for start, end, bracket in _brackets(line)
+        if bracket != "[" and len(_split_top_level(line[start + 1 : end])) > 1
+    ]
     return max(pairs, key=lambda pair: (pair[1] - pair[0], -pair[0]), default=None)
 
 
@@ -307,21 +306,8 @@ def _outer_call(line: str) -> tuple[int, int] | None:
 
 
 def _split_top_level(text: str) -> list[str]:
-    parts, depth, current, quote = [], 0, "", ""
-    for char in text:
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(current)
-            current = ""
-            continue
-        current += char
-    if current.strip():
-        parts.append(current)
-    return parts
+    """`text` cut at its commas outside brackets and strings (no empty last part)."""
+    commas = [i for i, char, depth in _outside_strings(text) if char == "," and depth == 0]
+    bounds = [-1, *commas, len(text)]
+    parts = [text[a + 1 : b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return parts if parts[-1].strip() else parts[:-1]
