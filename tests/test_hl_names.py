@@ -39,6 +39,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/frontend/host.py", "full"): _TORCH,
     ("transpiler/compile/frontend/host.py", "rand"): _TORCH,
     ("transpiler/compile/frontend/host.py", "zeros"): _TORCH,
+    ("transpiler/compile/frontend/host_dtypes.py", "rand"): _TORCH,
+    ("transpiler/compile/frontend/host_dtypes.py", "zeros"): _TORCH,
     ("transpiler/compile/lower/allocations.py", "full"): _TORCH + " (full_like, new_full)",
     ("transpiler/compile/ops/alternatives.py", "arange"): _TORCH + " (its hint names hl.arange)",
     ("transpiler/compile/ops/candidates.py", "cumsum"): "Inductor's list of torch ops",

@@ -18,6 +18,16 @@ def upcast_half(x):  # torch computes float16 / bfloat16 (float8) arithmetic in 
 """,
         (),
     ),
+    "as_stored": (
+        """@triton.jit
+def as_stored(value, pointers):
+    # the value in the element type it is stored as: tl.store's own cast, except into a bool
+    # tensor, where tl.store truncates to int8 (0.5 and 256 became False) and torch stores every
+    # nonzero value (NaN too) as True; .to(tl.int1) compares with 0
+    return tl.cast(value, pointers.dtype.element_ty)
+""",
+        (),
+    ),
     "as_float": (
         """@triton.jit
 def as_float(x):  # math functions take floats: integers and booleans become float32, as in torch

@@ -9,6 +9,7 @@ import libcst.matchers as m
 import torch
 
 from .aliases import Aliases, dotted_name
+from .host_dtypes import allocation_dtype
 from .host_flags import called_name, is_flag
 from .host_sizes import literal_int, shape_entries, size_of, whole_size_tensor
 
@@ -35,6 +36,8 @@ class HostInfo:
     # standalone module is specialised on them)
     example_ranks: dict[str, int] = field(default_factory=dict)
     like: dict[str, str] = field(default_factory=dict)  # out → x for out = torch.empty_like(x)
+    # out → host_dtypes.NOT_BOOL / BOOL / "x" (x's dtype) where its allocation shows its dtype
+    allocated_dtypes: dict[str, str] = field(default_factory=dict)
     floats: set[str] = field(default_factory=set)  # host names that surely hold Python floats
     dtypes: dict[str, cst.BaseExpression] = field(default_factory=dict)  # acc_dtype = torch.float32
     scalar_params: set[str] = field(default_factory=set)  # annotated int / float / bool
@@ -108,6 +111,7 @@ class HostInfo:
         self.floats.discard(name)
         self.tensors.discard(name)
         self.like.pop(name, None)
+        self.allocated_dtypes.pop(name, None)
         self.size_keys.pop(name, None)
         self.tensor_sizes.pop(name, None)
         self.dtypes.pop(name, None)
@@ -221,6 +225,9 @@ class HostInfo:
         sizes = self._allocation_sizes(value)
         if sizes is not None:
             self.tensors.add(name)
+            dtype = allocation_dtype(value, self.aliases, self.dtypes)
+            if dtype is not None:
+                self.allocated_dtypes[name] = dtype
             if sizes != "unknown":
                 self.tensor_sizes[name] = sizes
             if swapped:

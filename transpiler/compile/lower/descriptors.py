@@ -210,8 +210,9 @@ class DescriptorCopies:
         self.k.depth -= 1
         self.k.emit("else:", line)
         self.k.depth += 1
+        named = self.k.indexing.named_pointers(tensor, pointers, line)
         self.k.indexing.emit_store(
-            self.k.indexing.named_pointers(tensor, pointers, line), code, mask, line
+            named, self.k.indexing.stored(tensor, named, value, code), mask, line
         )
         self.k.depth -= 1
 

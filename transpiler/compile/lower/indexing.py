@@ -15,6 +15,7 @@ from ..frontend.errors import (
     StoreTargetError,
     UnsupportedConstructError,
 )
+from ..frontend.host_dtypes import BOOL, NOT_BOOL
 from ..frontend.host_sizes import size_of
 from .argument_checks import (
     constant_index,
@@ -165,6 +166,39 @@ class Indexing:
             call.keywords.append(ast.keyword(arg="mask", value=mask))
         self.k.emit(ast.Expr(value=call), line)
 
+    def stored(
+        self, tensor: str, pointers: ast.expr, value: Value, code: ast.expr | None = None
+    ) -> ast.expr:
+        """The code of `value` (or `code`, its spelling) stored into `tensor` through `pointers`:
+        wrapped in `as_stored` unless `tensor` cannot be bool, or the value is a bool, a 0 / 1,
+        or loads of tensors of `tensor`'s dtype (tl.store truncates into a bool tensor: 0.5
+        became False; torch stores nonzero values as True)."""
+        code = value.code if code is None else code
+        target = self.dtype_root(tensor)
+        sources = {self.dtype_root(t) for t in value.loaded_from}
+        if (
+            value.dtype == "bool"
+            or (value.kind == CONST and value.const in (0, 1))
+            or target == NOT_BOOL
+            or (value.kind == BLOCK and sources == {target})
+            or _cast_to_element(code)
+        ):
+            return code
+        self.k.use_helper("as_stored")
+        return expr("as_stored(v, p)", v=code, p=pointers)
+
+    def dtype_root(self, tensor: str) -> str:
+        """NOT_BOOL / BOOL where the host code allocated `tensor` with such a dtype, else the
+        tensor whose dtype it has (`out = torch.empty_like(x)`: x's; itself if none)."""
+        seen = {tensor}
+        while (dtype := self.k.host.allocated_dtypes.get(tensor)) is not None:
+            if dtype in (NOT_BOOL, BOOL) or dtype in seen:
+                return dtype
+            tensor = dtype
+            seen.add(tensor)
+        noted = self.k.arithmetic_on.get(tensor)  # the launcher refuses it bool outright
+        return NOT_BOOL if noted is not None and noted[1] is None else tensor
+
     def load(self, pointers: ast.expr, mask: ast.expr | None, native: bool = False) -> ast.expr:
         """`tl.load`, computed in float32 when half precision (native: as stored, for dots).
         Masked lanes read `other=0.0`: Triton casts a float to every element type, float8
@@ -223,7 +257,7 @@ class Indexing:
             # size-1 dims only (`out[i, :, :] = v.amax(dim=(0, 1), keepdim=True)`): the
             # pointer is one element, the value a [1, 1] block
             value = value.with_code(expr("tl.reshape(v, ())", v=value.code))
-        self.emit_store(pointers, value.code, mask, line)
+        self.emit_store(pointers, self.stored(base.name, pointers, value), mask, line)
         self.k.unsynced_stores.add(base.name)
         self.fused_tail(base.name, value, mask, dims, line, augmented)
 
@@ -632,6 +666,20 @@ class Indexing:
             value=value.code, slice=ast.Tuple(elts=parts) if len(parts) > 1 else parts[0]
         )
         return block(code, tuple(dims), value.dtype)
+
+
+def _cast_to_element(code: ast.expr) -> bool:
+    """`v.to(out_ptr.dtype.element_ty)` (in upcast_half): cast already (`.to(tl.int1)`
+    compares with 0)."""
+    if isinstance(code, ast.Call) and isinstance(code.func, ast.Name) and code.args:
+        code = code.args[0] if code.func.id == "upcast_half" else code
+    return (
+        isinstance(code, ast.Call)
+        and isinstance(code.func, ast.Attribute)
+        and code.func.attr == "to"
+        and len(code.args) == 1
+        and ast.unparse(code.args[0]).endswith(".dtype.element_ty")
+    )
 
 
 def _place(value: Value, position: int, rank: int) -> ast.expr:
