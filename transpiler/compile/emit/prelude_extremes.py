@@ -1,4 +1,7 @@
-"""@triton.jit helpers for max / min reductions that keep a NaN, as torch's do (tl.max drops it)."""
+"""@triton.jit helpers for max / min reductions that keep a NaN, as torch's do (tl.max drops it),
+and argmax / argmin that pick a NaN's index, as torch's do (tl.argmax compares with `>`: a NaN
+wins or loses by where the reduction tree meets it; Triton's interpreter, numpy's argmax, picks
+it, so CPU runs of tl.argmax could not show it)."""
 
 from __future__ import annotations
 
@@ -27,5 +30,81 @@ def minimum_nan(a, b):
     return tl.minimum(a, b, propagate_nan=tl.PropagateNan.ALL)
 """,
         ("upcast_half",),
+    ),
+    "argmax_nan": (
+        """@triton.jit
+def argmax_nan(x, axis: tl.constexpr, keep_dims: tl.constexpr = False):  # torch's argmax
+    _, index = max_index_nan(x, axis, keep_dims)
+    return index
+""",
+        ("max_index_nan",),
+    ),
+    "argmin_nan": (
+        """@triton.jit
+def argmin_nan(x, axis: tl.constexpr, keep_dims: tl.constexpr = False):  # torch's argmin
+    _, index = min_index_nan(x, axis, keep_dims)
+    return index
+""",
+        ("min_index_nan",),
+    ),
+    "max_index_nan": (
+        """@triton.jit
+def max_index_nan(x, axis: tl.constexpr, keep_dims: tl.constexpr = False):
+    # torch's max(dim): the greatest value, a NaN above all, and its first index
+    return tl.reduce((x, lane_positions(x, axis)), axis, first_greatest, keep_dims=keep_dims)
+
+
+@triton.jit
+def first_greatest(value, index, other, other_index):
+    nan, other_nan = value != value, other != other
+    greater = (value > other) | (nan & ~other_nan)
+    equal = (value == other) | (nan & other_nan)
+    wins = greater | (equal & (index < other_index))
+    return tl.where(wins, value, other), tl.where(wins, index, other_index)
+""",
+        ("lane_positions",),
+    ),
+    "min_index_nan": (
+        """@triton.jit
+def min_index_nan(x, axis: tl.constexpr, keep_dims: tl.constexpr = False):
+    # torch's min(dim): the least value, a NaN below all, and its first index
+    return tl.reduce((x, lane_positions(x, axis)), axis, first_least, keep_dims=keep_dims)
+
+
+@triton.jit
+def first_least(value, index, other, other_index):
+    nan, other_nan = value != value, other != other
+    less = (value < other) | (nan & ~other_nan)
+    equal = (value == other) | (nan & other_nan)
+    wins = less | (equal & (index < other_index))
+    return tl.where(wins, value, other), tl.where(wins, index, other_index)
+""",
+        ("lane_positions",),
+    ),
+    "lane_positions": (
+        """@triton.jit
+def lane_positions(x, axis: tl.constexpr):  # each lane's position along axis, in x's shape
+    positions = tl.arange(0, x.shape[axis])
+    if len(x.shape) == 2:
+        positions = positions[:, None] if axis == 0 else positions[None, :]
+    elif len(x.shape) == 3:
+        if axis == 0:
+            positions = positions[:, None, None]
+        elif axis == 1:
+            positions = positions[None, :, None]
+        else:
+            positions = positions[None, None, :]
+    elif len(x.shape) == 4:
+        if axis == 0:
+            positions = positions[:, None, None, None]
+        elif axis == 1:
+            positions = positions[None, :, None, None]
+        elif axis == 2:
+            positions = positions[None, None, :, None]
+        else:
+            positions = positions[None, None, None, :]
+    return tl.broadcast_to(positions, x.shape)
+""",
+        (),
     ),
 }

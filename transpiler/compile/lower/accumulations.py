@@ -136,12 +136,14 @@ def hoist_reduction(
         compare = ">" if kind == "max" else "<"
         start = builder.reduction_loops.looped.start
         masked = chunk(_inf(identity))
+        builder.use_helper(f"{kind}_index_nan")  # a NaN wins, its first index (as torch)
         _add(builder, best,
              [f'{best} = tl.full({shape}, float("{identity}"), {floats})',
               f"{index} = tl.zeros({shape}, INDEX_DTYPE)"],
-             [f"{chunk_best} = tl.{kind}({masked}, {axis_at})",
-              f"{chunk_index} = (tl.arg{kind}({masked}, {axis_at}) + {start}).to(INDEX_DTYPE)",
-              f"{better} = {chunk_best} {compare} {best}  # strictly: the first of equal values",
+             [f"{chunk_best}, {chunk_index} = {kind}_index_nan({masked}, {axis_at})",
+              f"{chunk_index} = ({chunk_index} + {start}).to(INDEX_DTYPE)",
+              f"{better} = ({chunk_best} {compare} {best}) | (({chunk_best} != {chunk_best}) & "
+              f"({best} == {best}))  # strictly (the first of equals); a first NaN wins",
               f"{best} = tl.where({better}, {chunk_best}, {best})",
               f"{index} = tl.where({better}, {chunk_index}, {index})"],
              line)  # fmt: skip

@@ -174,11 +174,11 @@ class Reductions:
                 dims,
                 value.dtype,
             )
-            indices = self.arg_index(f"arg{op.name}", masked, position, keepdim, dims)
+            indices = self.arg_index(f"arg{op.name}", value, masked, position, keepdim, dims)
             self.k.pending_masked = masked
             return Value(TUPLE, items=(values, indices))
         if name in ("argmax", "argmin"):
-            return self.arg_index(name, masked, position, keepdim, dims)
+            return self.arg_index(name, value, masked, position, keepdim, dims)
         code = expr(f"{spelled}(v, axis=a)", v=masked, a=position)
         self.k.per_block.reduced(code, (axis,), self.k.inner_blocks | self.k.inner_loop_blocks)
         if keep:
@@ -188,10 +188,14 @@ class Reductions:
             return replace(block(code, dims, "float"), zero_dim_tensor=not dims)
         return replace(block(code, dims, value.dtype), zero_dim_tensor=not dims)
 
-    def arg_index(self, name: str, masked: ast.expr, position: int, keepdim: bool, dims) -> Value:
+    def arg_index(
+        self, name: str, value: Value, masked: ast.expr, position: int, keepdim: bool, dims
+    ) -> Value:
         """The index into the value as torch counts it in the slice x[tile]: from the tile's
-        first lane (not the tensor's: adding the tile's begin was a bug until 2026-12-05)."""
-        code = expr(f"tl.{name}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim)
+        first lane (not the tensor's: adding the tile's begin was a bug until 2026-12-05); a
+        NaN's where the value may hold floats (argmax_nan)."""
+        spelled = self.spelled(REDUCTIONS_BY_NAME[name], value)
+        code = expr(f"{spelled}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim)
         return block(code, dims, "int")
 
     def variance(self, value: Value, args, mask, count, position, keepdim: bool, dims) -> Value:
@@ -296,7 +300,7 @@ class Reductions:
             lanes = expr("a * b", a=lanes, b=size)
         line = self.k.source.line_of(node)
         flat = self.k.names.fresh("flat_index")
-        best = expr(f"{op.triton}(tl.reshape(v, [n]), axis=0)", v=masked, n=lanes)
+        best = expr(f"{self.spelled(op, value)}(tl.reshape(v, [n]), axis=0)", v=masked, n=lanes)
         self.k.emit(assign(flat, best), line)
         index: ast.expr | None = None
         inner: ast.expr | None = None  # lanes of the block after this dim
