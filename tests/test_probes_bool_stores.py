@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import generated
+from helpers import generated, kernel_source
 
 import transpiler
 
@@ -35,14 +35,6 @@ def gathered(x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
     out = torch.zeros([rows.size(0), x.size(1)], dtype=torch.bool, device=x.device)
     for tile_i, tile_n in hl.tile(out.size()):
         hl.store(out, [tile_i, tile_n], x[rows[tile_i], tile_n] - 1)
-    return out
-
-
-@helion.kernel()
-def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    out = torch.empty_like(x)
-    for tile in hl.tile(out.size()):
-        out[tile] = x[tile] + y[tile]
     return out
 
 
@@ -100,15 +92,16 @@ def test_hl_store_of_a_gather_into_a_bool_tensor():
 
 
 def test_a_bool_output_like_its_bool_input_beside_floats():
-    """add(x, y) with x bool and y float: torch's out is bool (empty_like(x)), x + y float."""
+    """tests/kernels' add(x, y) with x bool and y float: torch's out is bool (empty_like(x)),
+    x + y float."""
     x = torch.rand(515) > 0.5
     y = _values(515)
     expected = torch.empty_like(x)
     expected[:] = x + y
-    result = generated(SOURCE, "add", x, y, filename="bools.py")(x, y)
+    result = generated(kernel_source("elementwise.py"), "add", x, y)(x, y)
     assert torch.equal(result, expected)
     floats = _values(515)
-    result = generated(SOURCE, "add", floats, y, filename="bools.py")(floats, y)
+    result = generated(kernel_source("elementwise.py"), "add", floats, y)(floats, y)
     torch.testing.assert_close(result.double(), floats.double() + y.double(), equal_nan=True)
 
 

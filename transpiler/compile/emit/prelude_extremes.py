@@ -67,19 +67,12 @@ def first_greatest(value, index, other, other_index):
     "min_index_nan": (
         """@triton.jit
 def min_index_nan(x, axis: tl.constexpr, keep_dims: tl.constexpr = False):
-    # torch's min(dim): the least value, a NaN below all, and its first index
-    return tl.reduce((x, lane_positions(x, axis)), axis, first_least, keep_dims=keep_dims)
-
-
-@triton.jit
-def first_least(value, index, other, other_index):
-    nan, other_nan = value != value, other != other
-    less = (value < other) | (nan & ~other_nan)
-    equal = (value == other) | (nan & other_nan)
-    wins = less | (equal & (index < other_index))
-    return tl.where(wins, value, other), tl.where(wins, index, other_index)
+    # torch's min(dim): the least value, a NaN below all, and its first index (negation keeps
+    # NaN and the order of equals)
+    value, index = max_index_nan(-x, axis, keep_dims)
+    return -value, index
 """,
-        ("lane_positions",),
+        ("max_index_nan",),
     ),
     "lane_positions": (
         """@triton.jit
