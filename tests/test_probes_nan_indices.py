@@ -27,12 +27,12 @@ import torch
 
 @helion.kernel()
 def row_arg(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    m, n = x.size()
-    high = torch.empty([m], dtype=torch.int64, device=x.device)
-    low = torch.empty([m], dtype=torch.int64, device=x.device)
-    for tile_m in hl.tile(m):
-        high[tile_m] = torch.argmax(x[tile_m, :], dim=-1)
-        low[tile_m] = x[tile_m, :].argmin(dim=1)
+    rows = x.size(0)
+    high = torch.zeros(rows, dtype=torch.long, device=x.device)
+    low = torch.full((rows,), -1, dtype=torch.long, device=x.device)
+    for tile in hl.tile(rows):
+        high[tile] = torch.argmax(x[tile, :], dim=-1)
+        low[tile] = x[tile, :].argmin(dim=1)
     return high, low
 
 
@@ -45,9 +45,7 @@ def looped_max_and_min(x: torch.Tensor):
     where_bottom = torch.empty([m], dtype=torch.int64, device=x.device)
     high = torch.empty([m], dtype=torch.int64, device=x.device)
     for tile_m in hl.tile(m):
-        best, where = torch.max(x[tile_m, :], dim=1)
-        top[tile_m] = best
-        where_top[tile_m] = where
+        top[tile_m], where_top[tile_m] = torch.max(x[tile_m, :], dim=1)
         worst = x[tile_m, :].min(dim=-1)
         bottom[tile_m] = worst.values
         where_bottom[tile_m] = worst.indices
@@ -57,9 +55,9 @@ def looped_max_and_min(x: torch.Tensor):
 
 @helion.kernel()
 def column_max(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    m, n = x.size()
-    top = torch.empty([n], dtype=x.dtype, device=x.device)
-    where = torch.empty([n], dtype=torch.int64, device=x.device)
+    _, n = x.shape
+    top = torch.empty(n, dtype=x.dtype, device=x.device)
+    where = torch.zeros(n, dtype=torch.long, device=x.device)
     for tile_n in hl.tile(n):
         best = torch.max(x[:, tile_n], dim=0)
         top[tile_n] = best[0]
