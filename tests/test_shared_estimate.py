@@ -61,7 +61,8 @@ def test_the_estimate_never_exceeds_what_triton_allocates(case, target):
     args = make()
     work = kernel_work(kernel, args)
     assert work is not None and operand_loads(work), "the products' operands are found"
-    estimate = shared_estimate(work, target_named(target))
+    chunks_k = kernel.name in kernel.transpiled(args).chunks_k
+    estimate = shared_estimate(work, target_named(target), chunks_k)
     counted = 0
     for blocks, warps, stages in configs:
         config = {"block_sizes": blocks, "num_warps": warps, "num_stages": stages}
@@ -92,14 +93,22 @@ def test_attention_candidates_over_sm90s_shared_memory_are_not_compiled(monkeypa
         assert ((128, 128), 4) not in stages_by_blocks and ((64, 128), 4) not in stages_by_blocks
         assert ((128, 64), 4) in stages_by_blocks  # 160 KB: kept
         assert any(c.get("range_warp_specializes") for c in space)
+        # 128 x 256 at 3 stages: ours holds the whole head dimension (426 KB), the scalar
+        # index's spelling takes it in chunks of K (74 KB) and keeps the candidate
+        chunked = kernel.name in kernel.transpiled((q, q, q)).chunks_k
+        assert chunked == (kernel is attention_by_begin)
+        assert (((128, 256), 3) in stages_by_blocks) == chunked
 
 
-def test_a_dropped_candidate_is_over_the_limit_when_compiled():
-    """The estimate's reason to drop [128, 128] at 4 stages holds: compiled, it is over."""
+@pytest.mark.parametrize(("blocks", "warps", "stages"), [([128, 128], 4, 4), ([128, 256], 8, 3)])
+def test_a_dropped_candidate_is_over_the_limit_when_compiled(blocks, warps, stages):
+    """The estimate's reason to drop a candidate holds: compiled, it is over."""
     q, k, v = _qkv(2, 256, 256, 128)
-    config = {"block_sizes": [128, 128], "num_warps": 4, "num_stages": 4}
+    config = {"block_sizes": blocks, "num_warps": warps, "num_stages": stages}
     sm90 = target_named("sm_90")
-    estimate = shared_estimate(kernel_work(attention_unit_batch, (q, k, v)), sm90)(config)
+    assert attention_unit_batch.name not in attention_unit_batch.transpiled((q, k, v)).chunks_k
+    work = kernel_work(attention_unit_batch, (q, k, v))
+    estimate = shared_estimate(work, sm90, chunks_k=False)(config)
     (result,) = attention_unit_batch.bind((q, k, v), config).compile_for("sm_90")
     assert sm90.shared_per_block < estimate <= result.shared_bytes and not result.fits
 

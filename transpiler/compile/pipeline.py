@@ -50,6 +50,8 @@ class Transpiled:
     # per kernel: each of `tunables` with the tile it steps and the launcher's default (the cost
     # model's block sizes: analysis/perf/cost.py)
     block_defaults: dict[str, tuple[BlockDefault, ...]] = field(default_factory=dict)
+    # kernels with a product over a whole K that the launcher may take in chunks (split_k.py)
+    chunks_k: frozenset[str] = frozenset()
 
     def source_line(self, generated_line: int) -> int | None:
         if 0 < generated_line <= len(self.line_map):
@@ -208,6 +210,7 @@ def _transpile(
         k.name: tuple(b for item in pieces[id(k.node)][0] for b in item.block_defaults)
         for k in done
     }
+    chunks_k = frozenset(k.name for k in done if any(i.chunks_k for i in pieces[id(k.node)][0]))
     result = Transpiled(
         module.text(),
         tuple(module.line_map),
@@ -216,6 +219,7 @@ def _transpile(
         phases,
         whole_sizes,
         block_defaults,
+        chunks_k,
     )
     errors = [failed[id(k.node)] for k in kernels if id(k.node) in failed]
     if len(errors) == 1:  # one kernel's own error, as raised: the module without it beside

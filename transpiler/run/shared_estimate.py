@@ -43,11 +43,12 @@ def operand_loads(work: KernelWork) -> list[Access]:
     return [a for a in work.accesses if not a.store and any(reads(a, d) for d in dots)]
 
 
-def shared_estimate(work: KernelWork, target: Target) -> Estimate:
+def shared_estimate(work: KernelWork, target: Target, chunks_k: bool = True) -> Estimate:
     """bytes(config): the operand tiles each inner loop loads, times the buffers the target's
     pipeliner keeps at the config's stages, for the loop needing most (loops one after another
     may reuse the memory; not counted: tiles loaded outside any inner loop or not aligned
-    (_aligned), and a loop whose product the lowering may take in chunks of K: then only the
+    (_aligned), and, where the kernel's lowering may take a product in chunks of K
+    (`chunks_k`: Transpiled.chunks_k), a loop whose product it may chunk: then only the
     chunks are pipelined)."""
     loads = operand_loads(work)
     dots = [w for w in work.work if w.dot]
@@ -56,7 +57,9 @@ def shared_estimate(work: KernelWork, target: Target) -> Estimate:
         if not loads:
             return 0
         blocks = work.block_sizes(list(config.get("block_sizes") or []))
-        chunked = {_inner(work, dot.loops) for dot in dots if _may_chunk(work, dot, blocks)}
+        chunked = {
+            _inner(work, dot.loops) for dot in dots if chunks_k and _may_chunk(work, dot, blocks)
+        }
         per_loop: dict[str, int] = {}
         for access in loads:
             inner = _inner(work, access.loops)

@@ -92,7 +92,8 @@ def tuning_space(
     space = _distinct(candidates(tunables, transpiled.phases.get(kernel.name), facts, device))
     space = with_reduction_loops(space, kernel, whole_sizes, args, device, facts)
     work = kernel_work(kernel, args)
-    shared = shared_estimate(work, device) if work is not None else None
+    chunks_k = kernel.name in transpiled.chunks_k
+    shared = shared_estimate(work, device, chunks_k) if work is not None else None
     space = fit_to_device(space, roles, device, shared)
     if roles != ["rows"]:  # row candidates keep their order: the search prunes by it
         space = order_by_cost(space, cost_estimate(work), len(tunables))

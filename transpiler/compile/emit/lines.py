@@ -51,3 +51,4 @@ class LoweredKernel:
     functions: dict[str, str] = field(default_factory=dict)  # hl.triton_kernel sources by name
     whole_sizes: tuple[str, ...] = ()  # host sizes of its whole dimensions (reduction_loops)
     block_defaults: tuple[BlockDefault, ...] = ()  # per tunable, in config order
+    chunks_k: bool = False  # a product over a whole K may be taken in chunks (split_k.py)

@@ -365,6 +365,7 @@ class KernelBuilder:
                 BlockDefault(name, self.block_tiles.get(name), self.constexprs.get(name))
                 for name, _ in tunables
             ),
+            bool(self.split_flags),
         )
 
     def _reserve_user_names(self, loop: cst.For) -> None:
