@@ -47,6 +47,15 @@ def number_check(name: str) -> str:
     return f'require(not isinstance({name}, torch.Tensor), "{message}", TypeError)'
 
 
+def int64_check(name: str) -> str:
+    """A number argument the kernel receives: an int must fit int64 (Triton passes one in
+    [2**63, 2**64) as uint64, which compares otherwise than torch, and fails inside its launcher
+    past that, where torch refuses it too)."""
+    test = f"not isinstance({name}, int) or -(2**63) <= {name} < 2**63"
+    message = f'f"{name} = {{{name}}} does not fit int64 (the kernel computes with int arguments in int64)"'
+    return f"require({test}, {message}, OverflowError)"
+
+
 def integers_check(tensor: str, why: str) -> str:
     """A tensor whose values the kernel uses as integers."""
     test = f"{tensor}.is_floating_point() or {tensor}.is_complex()"
@@ -67,6 +76,9 @@ def argument_value_checks(builder) -> list[str]:
     """The checks a lowered loop asks of its arguments (block sizes, numbers, index tensors)."""
     checks = list(dict.fromkeys(builder.argument_checks))
     checks += [number_check(name) for name in sorted(builder.host.scalar_params)]
+    numbers = {p.launch for p in builder.params.values() if p.kind == "scalar"}
+    numbers -= builder.host.floats  # (a float annotation: a float past 2**63 is a float)
+    checks += [int64_check(name) for name in sorted(numbers & set(builder.host.params))]
     checks += [
         integers_check(tensor, "its values index another tensor")
         for tensor in sorted(builder.index_tensors)
