@@ -124,8 +124,11 @@ def _rebound(function: types.FunctionType, namespace: dict) -> types.FunctionTyp
 
 
 def _device_answers(namespace: dict, target: Target) -> dict[str, Callable]:
-    """persistent_programs: the target's SM count; tma_fits: False where it has no TMA."""
+    """persistent_programs: the target's SM count; tma_fits: False where it has no TMA;
+    indices_inside: yes (a recording knows shapes, not values: meta tensors hold zeros)."""
     answers: dict[str, Callable] = {}
+    if "indices_inside" in namespace:
+        answers["indices_inside"] = lambda index, size: True
     if "persistent_programs" in namespace:
         answers["persistent_programs"] = lambda tensor: target.sms
     if "tma_fits" in namespace:
@@ -135,6 +138,10 @@ def _device_answers(namespace: dict, target: Target) -> dict[str, Callable]:
 
 
 def _on_cpu(value: Any) -> Any:
+    """A meta tensor as a CPU one of its shape and strides, holding zeros (never uninitialised
+    memory: host code that reads a value reads the same one every time)."""
     if isinstance(value, torch.Tensor) and value.is_meta:
-        return torch.empty_strided(value.shape, value.stride(), dtype=value.dtype)
+        reach = sum((n - 1) * s for n, s in zip(value.shape, value.stride(), strict=True))
+        elements = reach + 1 if value.numel() else 0
+        return torch.zeros(elements, dtype=value.dtype).as_strided(value.shape, value.stride())
     return value
