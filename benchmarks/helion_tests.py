@@ -61,11 +61,15 @@ def run_file(path: Path, args: argparse.Namespace) -> list[dict]:
             died = ""
         except subprocess.TimeoutExpired:
             died = f"file over {args.file_timeout:.0f} s"
-        records = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+        records = (
+            [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+        )
     if died:
         records.append({"test": f"{path.name}::(rest)", "outcome": "timeout", "why": died})
     elif not records:
-        records.append({"test": f"{path.name}::(file)", "outcome": "harness", "why": "no tests ran"})
+        records.append(
+            {"test": f"{path.name}::(file)", "outcome": "harness", "why": "no tests ran"}
+        )
     for record in records:
         record["file"] = path.stem
     return records
@@ -112,8 +116,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{path.stem}: {len(records)} tests in {time.perf_counter() - started:.0f} s",
               file=sys.stderr, flush=True)  # fmt: skip
         if args.json:  # as it grows: a long run stopped early keeps what it did
-            commit = (args.tests / "COMMIT").read_text().strip() if (args.tests / "COMMIT").exists() else ""
-            args.json.write_text(json.dumps({"commit": commit, "results": results}, indent=1) + "\n")
+            commit = (
+                (args.tests / "COMMIT").read_text().strip()
+                if (args.tests / "COMMIT").exists()
+                else ""
+            )
+            args.json.write_text(
+                json.dumps({"commit": commit, "results": results}, indent=1) + "\n"
+            )
     print(table(results))
     if args.failures:
         for r in results:

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import traceback
 from pathlib import Path
 from typing import Any
 
+import helion_tests_shim
 import pytest
 from helion_tests_shim import CodeInspected, HelionOnly, HelionOnlyError, Ledger
 
-import helion_tests_shim
 from transpiler.analysis.targets.errors import GPUCompileError
 from transpiler.compile.frontend.errors import InternalTranspilerError, TranspileError
 
-OUTCOMES = ("pass", "refused", "wrong", "crash", "harness", "check", "skip", "timeout")
 TIMEOUT = float(os.environ.get("HELION_TESTS_TIMEOUT", "60"))
 
 
@@ -49,7 +49,15 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
 def _ours(frame: traceback.FrameSummary) -> bool:
     """A frame of the transpiler, of the code it generated, or of Triton running that code."""
     name = frame.filename
-    return "/transpiler/" in name or "transpiler_generated" in name or "/triton/" in name
+    return "/transpiler/" in name or _generated(frame) or "/triton/" in name
+
+
+def _generated(frame: traceback.FrameSummary) -> bool:
+    """A frame of a generated module (the runner gives the transpiler its own cache folder)."""
+    return frame.filename.startswith(os.environ.get("TRANSPILER_CACHE_DIR", "//"))
+
+
+LAUNCHER_REFUSAL = re.compile(r"^line \d+: ")  # a launcher's check of an argument's values
 
 
 def classify(error: BaseException | None) -> tuple[str, str]:
@@ -81,6 +89,8 @@ def classify(error: BaseException | None) -> tuple[str, str]:
         if Ledger.kernels_run:
             return "check", f"{kind}: {first} ({_where(frames)})"
         return "harness", f"{kind}: {first} ({_where(frames)})"
+    if frames and _generated(frames[-1]) and LAUNCHER_REFUSAL.match(first):
+        return "refused", f"launcher: {kind}: {first}"
     if frames and _ours(frames[-1]):
         return "crash", f"{kind}: {first} ({_where(frames)})"
     return "harness", f"{kind}: {first} ({_where(frames)})"

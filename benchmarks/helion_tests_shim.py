@@ -140,7 +140,10 @@ def install() -> None:
         "helion._testing": AliasModule("helion._testing", this),
         "helion._compat": AliasModule(
             "helion._compat",
-            extra={"supports_tensor_descriptor": lambda: False, "use_tileir_tunables": lambda: False},
+            extra={
+                "supports_tensor_descriptor": lambda: False,
+                "use_tileir_tunables": lambda: False,
+            },
         ),
     }
     sys.modules.update(aliases)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import helion_tests  # noqa: E402
 import helion_tests_fetch  # noqa: E402
 
-TESTS = '''\
+TESTS = """\
 import unittest
 
 import torch
@@ -85,7 +84,7 @@ class TestCorpus(TestCase):
 class TestOtherBackend(TestCase):
     def test_never(self):
         raise AssertionError("never runs")
-'''
+"""
 
 
 @pytest.fixture(scope="module")
