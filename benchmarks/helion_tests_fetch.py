@@ -49,6 +49,10 @@ def extract(git_dir: Path, commit: str, out: Path) -> list[Path]:
         target = out / Path(path).name
         target.write_text(git(git_dir, "show", f"{commit}:{path}"))
         written.append(target)
+    for path in git(git_dir, "ls-tree", "-r", "--name-only", commit, "test/data/").split():
+        target = out / "data" / Path(path).name  # kernels some tests import by path
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(git(git_dir, "show", f"{commit}:{path}"))
     (out / "COMMIT").write_text(commit + "\n")
     return written
 

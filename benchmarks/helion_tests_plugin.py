@@ -21,7 +21,7 @@ from transpiler.compile.frontend.errors import InternalTranspilerError, Transpil
 TIMEOUT = float(os.environ.get("HELION_TESTS_TIMEOUT", "60"))
 
 
-class TestTimeout(Exception):
+class TestTimeout(BaseException):
     """The test ran past its time."""
 
 

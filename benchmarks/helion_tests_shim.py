@@ -148,6 +148,50 @@ def install() -> None:
     }
     sys.modules.update(aliases)
     sys.meta_path.insert(0, _Finder())
+    # torch's own test utilities need the expecttest package: the two names Helion's tests use
+    common_utils = types.ModuleType("torch.testing._internal.common_utils")
+    common_utils.parametrize = parametrize
+    common_utils.instantiate_parametrized_tests = instantiate_parametrized_tests
+    sys.modules.setdefault(common_utils.__name__, common_utils)
+
+
+def parametrize(names: str, values: Any, **_options: Any) -> Callable[[Any], Any]:
+    """torch's `@parametrize("a, b", [(1, 2), ...])`: the cases, kept on the test function."""
+
+    def mark(test: Any) -> Any:
+        test.parametrized = [*getattr(test, "parametrized", []), (names, list(values))]
+        return test
+
+    return mark
+
+
+def instantiate_parametrized_tests(cls: type) -> type:
+    """One `test_x_<values>` method per case of each parametrized test (as torch's does)."""
+    for name, test in list(vars(cls).items()):
+        cases = getattr(test, "parametrized", None)
+        if not cases:
+            continue
+        delattr(cls, name)
+        expanded = [((), {})]
+        for names, values in cases:
+            keys = [n.strip() for n in names.split(",")]
+            expanded = [
+                (suffix + (value,), {**given, **dict(zip(keys, _tuple(value, len(keys))))})
+                for suffix, given in expanded
+                for value in values
+            ]
+        for suffix, given in expanded:
+            label = "_".join(str(v).replace(".", "_") for v in suffix)
+
+            def case(self: Any, test: Any = test, given: dict = given) -> Any:
+                return test(self, **given)
+
+            setattr(cls, f"{name}_{label}", case)
+    return cls
+
+
+def _tuple(value: Any, count: int) -> tuple:
+    return tuple(value) if count > 1 else (value,)
 
 
 # --- the helion._testing stand-in -------------------------------------------------------------
