@@ -125,6 +125,17 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         pass
 
 
+# helion._compat's answers about the target, as Helion gives them on a machine without TMA
+COMPAT = {
+    "supports_tensor_descriptor": lambda: False,
+    "_supports_tensor_descriptor": lambda: False,
+    "use_tileir_tunables": lambda: False,
+    "get_tensor_descriptor_fn_name": lambda: "tl.make_tensor_descriptor",
+    "requires_torch_version": lambda version: True,
+    "supports_torch_compile_fusion": lambda: False,
+}
+
+
 def install() -> None:
     """`helion` and the submodules the tests import → ours, for the rest of the process."""
     this = sys.modules[__name__]
@@ -138,13 +149,7 @@ def install() -> None:
         "helion.runtime.config": AliasModule("helion.runtime.config", transpiler),
         "helion.runtime.kernel": AliasModule("helion.runtime.kernel", transpiler),
         "helion._testing": AliasModule("helion._testing", this),
-        "helion._compat": AliasModule(
-            "helion._compat",
-            extra={
-                "supports_tensor_descriptor": lambda: False,
-                "use_tileir_tunables": lambda: False,
-            },
-        ),
+        "helion._compat": AliasModule("helion._compat", extra=COMPAT),
     }
     sys.modules.update(aliases)
     sys.meta_path.insert(0, _Finder())
@@ -295,9 +300,10 @@ def output_only(fn: object, args: Any, **config: Any) -> Any:
 def _decorator(skip_reason: str | None) -> Callable[[str], Callable[[Any], Any]]:
     """A `skipIfX(reason)` of Helion's: skips (skip_reason) or runs the test unchanged (None)."""
 
-    def decorator_for(reason: str = "", *_: Any, **__: Any) -> Callable[[Any], Any]:
+    def decorator_for(*args: Any, **kwargs: Any) -> Callable[[Any], Any]:
         if skip_reason is None:
             return lambda item: item
+        reason = kwargs.get("reason", args[-1] if args else "")
         return unittest.skip(f"{skip_reason}: {reason}")
 
     return decorator_for
