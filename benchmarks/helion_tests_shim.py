@@ -285,9 +285,26 @@ def _bound(fn: object, args: Any, config: dict) -> Any:
     return bound
 
 
+# Helion's Config accepts these singular spellings (its ConfigSpec.normalize makes them lists);
+# the transpiler refuses them as unknown fields, so the harness spells them as lists first
+SINGULAR = """block_size loop_order reduction_loop l2_grouping flatten_loop range_unroll_factor
+range_warp_specialize range_num_stage range_multi_buffer range_flatten static_range""".split()
+
+
+def helion_spellings(config: dict) -> dict:
+    """`block_size=[16, 8]` → `block_sizes=[16, 8]`, `loop_order=(1, 0)` → `loop_orders=[(1, 0)]`."""
+    config = dict(config)
+    for name in SINGULAR:
+        if name in config:
+            value = config.pop(name)
+            many = isinstance(value, (list, tuple)) and name != "loop_order"
+            config[f"{name}s"] = list(value) if many else [value]
+    return config
+
+
 def code_and_output(fn: object, args: Any, **config: Any) -> tuple[str, Any]:
     """(generated code, result) of the kernel on `args` with `config` (Helion's Config fields)."""
-    bound = _bound(fn, args, config)
+    bound = _bound(fn, args, helion_spellings(config))
     result = bound(*args)
     Ledger.kernels_run += 1
     return GeneratedCode(bound.triton_source), result
