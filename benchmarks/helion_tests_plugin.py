@@ -81,6 +81,8 @@ def classify(error: BaseException | None) -> tuple[str, str]:
         return "harness", f"reads the generated code: {first}"
     if isinstance(error, (HelionOnly, HelionOnlyError)):
         return "harness", f"{kind}: {first}"
+    if first.startswith("DID NOT RAISE"):  # pytest.raises
+        return "check", f"Helion raises, we did not: {first}"
     if isinstance(error, AssertionError):
         if Ledger.compared and Ledger.last_comparison_failed:
             return "wrong", f"{kind}: {_mismatch(error)}"

@@ -299,6 +299,11 @@ def helion_spellings(config: dict) -> dict:
             value = config.pop(name)
             many = isinstance(value, (list, tuple)) and name != "loop_order"
             config[f"{name}s"] = list(value) if many else [value]
+    sizes = config.get("block_sizes")
+    if isinstance(sizes, (list, tuple)):  # Helion flattens nested lists: [[32, 32], 32]
+        config["block_sizes"] = [
+            size for entry in sizes for size in (entry if isinstance(entry, list) else [entry])
+        ]
     return config
 
 
