@@ -1,6 +1,6 @@
 """Helion's own test suite, run on the transpiler: a corpus of kernels nobody here wrote.
 
-    python benchmarks/helion_tests_fetch.py /work/.mirror/pytorch+helion/repo   # once
+    python benchmarks/helion_examples_fetch.py --tests /work/.mirror/pytorch+helion/repo  # once
     python benchmarks/helion_tests.py [--tests DIR] [--timeout S] [--file-timeout S]
         [--json OUT] [--gpu-target sm_90|none] [-k EXPR] [FILE_STEM ...]
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.names:
         files = [p for p in files if p.stem in args.names or p.stem[5:] in args.names]
     if not files:
-        parser.error(f"no test files in {args.tests} (benchmarks/helion_tests_fetch.py)")
+        parser.error(f"no test files in {args.tests} (benchmarks/helion_examples_fetch.py --tests)")
     results: list[dict] = []
     for path in files:
         started = time.perf_counter()

@@ -12,8 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import helion_examples_fetch  # noqa: E402
 import helion_tests  # noqa: E402
-import helion_tests_fetch  # noqa: E402
 
 TESTS = """\
 import unittest
@@ -133,4 +133,4 @@ def test_the_table_counts_each_outcome(records):
      ("test_benchmark_worker", False), ("test_examples", False), ("test_views", True)],
 )  # fmt: skip
 def test_backend_specific_files_are_left_out(stem, kept):
-    assert (not helion_tests_fetch.BACKEND_SPECIFIC.search(stem)) == kept
+    assert (not helion_examples_fetch.BACKEND_SPECIFIC.search(stem)) == kept
