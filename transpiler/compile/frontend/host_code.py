@@ -11,6 +11,7 @@ from ..ops.hl import HL
 from .aliases import LANGUAGE, Aliases
 from .errors import BarrierPlacementError, UnsupportedConstructError
 from .source import Source
+from .tunables import tunable_value
 
 _SPELLINGS = {"helion.cdiv": "triton.cdiv", "helion.next_power_of_2": "triton.next_power_of_2"}
 # hl calls host code may hold: qualified name → how it is spelled there (the hl table's `host`)
@@ -33,9 +34,10 @@ class HostCodeRewriter(cst.CSTTransformer):
     """`helion.cdiv` → `triton.cdiv`, `hl.specialize(x)` / `hl.register_reduction_dim(x)` → `x`;
     other helion names are refused."""
 
-    def __init__(self, source: Source, aliases: Aliases) -> None:
+    def __init__(self, source: Source, aliases: Aliases, config: dict | None = None) -> None:
         self.source = source
         self.aliases = aliases
+        self.config = config or {}  # the kernel's config fields: register_tunable values
         # attributes inside a call leave_Call rewrites (`helion.autotuner.PowerOfTwoFragment`
         # in register_tunable's arguments): libcst leaves them before their call
         self.spared: set[int] = set()
@@ -57,32 +59,10 @@ class HostCodeRewriter(cst.CSTTransformer):
             largest = self.source.module.code_for_node(updated.args[-1].value)
             return cst.parse_expression(f"min(64, max(16, triton.next_power_of_2({largest})))")
         if spelling == "fragment" and len(updated.args) == 2:
-            return self.fragment_default(updated.args[1].value, original)
+            return tunable_value(
+                self.source, self.aliases, original, updated.args[1].value, self.config
+            )
         return updated
-
-    def fragment_default(self, fragment: cst.BaseExpression, call: cst.Call) -> cst.BaseExpression:
-        """The value a fragment takes untuned: `default=` (or the third argument), else its first."""
-        if isinstance(fragment, cst.Call):
-            kind = (self.aliases.qualified(fragment.func) or "").rsplit(".", 1)[-1]
-            positional = [a.value for a in fragment.args if a.keyword is None]
-            keywords = {a.keyword.value: a.value for a in fragment.args if a.keyword is not None}
-            if kind == "BooleanFragment":
-                return cst.Name("False")
-            if kind == "EnumFragment":
-                choices = keywords.get("choices") or (positional[0] if positional else None)
-                if isinstance(choices, (cst.Tuple, cst.List)) and choices.elements:
-                    return choices.elements[0].value
-            if kind in ("PowerOfTwoFragment", "IntegerFragment"):
-                chosen = keywords.get("default") or (positional[2] if len(positional) > 2 else None)
-                chosen = chosen or keywords.get("low") or (positional[0] if positional else None)
-                if chosen is not None:
-                    return chosen
-        raise self.source.error(
-            UnsupportedConstructError,
-            call,
-            "hl.register_tunable with this fragment",
-            hint="use PowerOfTwoFragment / IntegerFragment / EnumFragment / BooleanFragment",
-        )
 
     def leave_Attribute(
         self, original: cst.Attribute, updated: cst.Attribute
@@ -113,9 +93,12 @@ class HostCodeRewriter(cst.CSTTransformer):
         return updated
 
 
-def rewrite_host_statement(statement: cst.CSTNode, source: Source, aliases: Aliases) -> str:
-    """The statement's text as the user wrote it, with Helion host helpers respelled."""
-    rewritten = statement.visit(HostCodeRewriter(source, aliases))
+def rewrite_host_statement(
+    statement: cst.CSTNode, source: Source, aliases: Aliases, config: dict | None = None
+) -> str:
+    """The statement's text as the user wrote it, with Helion host helpers respelled (a
+    register_tunable as `config`'s value for it, else its fragment's default)."""
+    rewritten = statement.visit(HostCodeRewriter(source, aliases, config))
     return source.module.code_for_node(rewritten)
 
 

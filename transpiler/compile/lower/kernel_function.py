@@ -15,7 +15,7 @@ from ..emit.launcher_checks import unpacking_checks
 from ..emit.lines import Line, LoweredKernel
 from ..frontend import callables as inline
 from ..frontend.aliases import Aliases
-from ..frontend.config_check import check_config, check_configs
+from ..frontend.config_check import check_config, check_configs, config_fields
 from ..frontend.device_rules import check_store_races
 from ..frontend.errors import UnsupportedConstructError
 from ..frontend.host import HostInfo, assigned_names
@@ -43,6 +43,7 @@ def lower_kernel(
     # the values lowering reads (block sizes) checked first; their count once tiles are known
     check_config(source, kernel.node, kernel.settings.get("config"), None)
     check_configs(source, kernel.node, kernel.settings.get("configs"), None)
+    tunables = config_fields(kernel.settings.get("config")) or {}  # register_tunable values
     rebound = assigned_names(kernel.node)  # `x = x.view(-1)`: the launched x is another rank
     example_ranks = {name: rank for name, rank in ranks.items() if name not in rebound}
     host = HostInfo(aliases, ranks=dict(ranks), example_ranks=example_ranks)
@@ -102,7 +103,7 @@ def lower_kernel(
             barriers.append((len(launcher), statement, len(lowered)))
             continue
         source.current = statement
-        text = rewrite_host_statement(statement, source, aliases).strip("\n")
+        text = rewrite_host_statement(statement, source, aliases, tunables).strip("\n")
         if tail is not None and statement is tail.statement:
             text = tail.host_return(text)
         first = source.line_of(statement)
