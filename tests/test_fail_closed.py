@@ -259,7 +259,7 @@ def k(x: torch.Tensor, scale: float) -> torch.Tensor:
 """,
         lambda: (torch.randn(100), torch.tensor(2.0)),
         TypeError,
-        "scale is a number parameter",
+        "scale must be a number, not Tensor",
     ),
     "float_index_tensor": (
         """

@@ -802,7 +802,7 @@ def third_column_plus(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 RAISES = [
     # a tensor for a number parameter
-    ("scaled_gather", lambda x, i: (x, i, torch.tensor(0.5)), TypeError, "scale is a number"),
+    ("scaled_gather", lambda x, i: (x, i, torch.tensor(0.5)), TypeError, "scale must be a number"),
     # float values indexing another tensor
     ("scaled_gather", lambda x, i: (x, i.float(), 0.5), TypeError, "idx must hold integers"),
     # a literal index past its dimension (x has 2 columns, the kernel reads the third)

@@ -45,8 +45,8 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor,
     m, n = x.size()
     out = torch.empty_like(x)
     # line 12: for tile_m in hl.tile(m):
-    if isinstance(eps, torch.Tensor):
-        raise TypeError("eps is a number parameter: pass a Python number (eps.item())")
+    if not isinstance(eps, (int, float, torch.SymInt, torch.SymFloat)):
+        raise TypeError(f"eps must be a number, not {type(eps).__name__} (a tensor: eps.item())")
     INDEX_DTYPE = check_tensors({"x": x, "weight": weight, "bias": bias, "out": out},
                                 ranks={"weight": 1, "bias": 1})
     # a dimension of 1 broadcasts, as in torch: its lanes all read it

@@ -32,8 +32,9 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     n = b.size(0)
     out = torch.empty([m, n], dtype=a.dtype, device=a.device)
     # line 11: for tile_m, tile_n in hl.tile([m, n]):
-    if isinstance(scale, torch.Tensor):
-        raise TypeError("scale is a number parameter: pass a Python number (scale.item())")
+    if not isinstance(scale, (int, float, torch.SymInt, torch.SymFloat)):
+        raise TypeError(
+            f"scale must be a number, not {type(scale).__name__} (a tensor: scale.item())")
     INDEX_DTYPE = check_tensors({"a": a, "b": b, "out": out}, ranks={"a": 1, "b": 1},
                                 arithmetic={"a": 12}, floats={"a": (12, scale)})
     BLOCK_M, BLOCK_N = 32, 32

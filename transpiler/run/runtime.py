@@ -19,6 +19,7 @@ from ..compile.frontend.kernel_settings import runtime_problems
 from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import reference_function
 from . import kernel_tuning
+from .argument_types import check_call, definition_error, refuse_method
 from .autotune import shape_key
 from .bound_kernel import BoundKernel
 from .cache import CACHE_ENV, cache_dir, cached_file, load_module, write_atomically  # noqa: F401
@@ -87,10 +88,8 @@ class Kernel:
 
     def __init__(self, fn: Callable, **settings: Any) -> None:
         for message, hint in runtime_problems(settings):  # a typo is never silently dropped
-            code = fn.__code__
-            raise ConfigError(
-                message, filename=code.co_filename, lineno=code.co_firstlineno, hint=hint
-            )
+            raise definition_error(ConfigError, fn, message, hint, message.split("'")[1:2])
+        refuse_method(fn)
         self.fn = fn
         self.name = fn.__name__
         self.settings = dict(settings)
@@ -188,19 +187,24 @@ class Kernel:
             if p.kind in kinds
         )
 
-    def positional(self, args: tuple, kwargs: dict) -> tuple:
-        """The arguments in parameter order, keywords and defaults included (what the kernel is
-        specialised on: ranks, None or a tensor, strings)."""
+    @property
+    def signature(self) -> inspect.Signature:
+        """The kernel function's signature (read once)."""
         if self._signature is None:
             self._signature = inspect.signature(self.fn)
             self._constexpr = constexpr_params(self.fn)
+        return self._signature
+
+    def positional(self, args: tuple, kwargs: dict) -> tuple:
+        """The arguments in parameter order, keywords and defaults included (what the kernel is
+        specialised on: ranks, None or a tensor, strings)."""
         try:
-            bound = self._signature.bind(*args, **kwargs)
+            bound = self.signature.bind(*args, **kwargs)
         except TypeError:
             return tuple(args)
         bound.apply_defaults()
         values = []
-        for parameter in self._signature.parameters.values():
+        for parameter in self.signature.parameters.values():
             if parameter.kind not in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
                 break
             values.append(bound.arguments[parameter.name])
@@ -299,6 +303,7 @@ class Kernel:
             return with_aliases(op(*args, **kwargs), aliases, args)
         if os.environ.get(REFERENCE_ENV) == "1":
             return self.run_reference(*args, **kwargs)
+        check_call(self.name, self.signature, args, kwargs)  # before anything is transpiled
         check_devices(self.name, args)  # before tuning launches anything
         bound = self._binding(args, self.tuned_config(args), kwargs)
         if (
@@ -403,6 +408,11 @@ def kernel(fn: Callable | None = None, **settings: Any) -> Kernel | Callable[[Ca
     `torch_op=False` keeps the plain function: no torch custom op is registered for it."""
     if fn is None:
         return lambda function: Kernel(function, **settings)
+    if not callable(fn):  # `@helion.kernel(helion.Config(...))`
+        raise TypeError(
+            f"@helion.kernel() takes its settings by keyword, not a {type(fn).__name__} by "
+            "position: write @helion.kernel(config=helion.Config(...))"
+        )
     return Kernel(fn, **settings)
 
 

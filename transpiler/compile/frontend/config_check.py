@@ -112,7 +112,14 @@ def check_config(
     sizes = fields.get("block_sizes")
     if sizes is None or sizes is _UNREADABLE:
         return
-    sizes = list(sizes) if isinstance(sizes, (list, tuple)) else [sizes]
+    if not isinstance(sizes, (list, tuple)):  # the lowering reads a list only: never dropped
+        raise source.error(
+            ConfigError,
+            where,
+            f"block_sizes={sizes!r} in the config of {function.name.value} is not a list",
+            hint=f"write block_sizes=[{sizes!r}]: a list of one block size per tunable tile",
+        )
+    sizes = list(sizes)
     if tiles is not None and len(sizes) != len(tiles):
         raise source.error(
             ConfigError,

@@ -5,9 +5,12 @@ dropped or silently wrong is refused at the user's line.
 - `global` / `nonlocal` in a kernel (a GPU cannot change the host's variables);
 - a host variable rebound inside a device loop (`out = x[tile] * 2` where `out[tile] = ...` was
   meant: HostVariableModifiedError);
+- a device loop's tile rebound inside it (`tile_m = tile_n`, an inner `for tile_m in ...`);
 - a kernel variable named `tl` or `triton` (the generated module's names for Triton);
 - a store that every program makes to the same elements with values that differ between
-  programs (`out[0] = x[tile].sum()`: a race, StoreRaceError).
+  programs (`out[0] = x[tile].sum()`: a race, StoreRaceError), or into a tensor the loop also
+  reads (`x[tile_m, :] = 0` beside a read of `x[tile_m, tile_n]`: another program's read may
+  come after it).
 """
 
 from __future__ import annotations
@@ -52,6 +55,9 @@ def check_device_rules(source: Source, kernel: KernelFunction, aliases: Aliases)
             host_names |= _bound_names(statement)
             continue
         _check_host_names(source, statement, host_names, aliases)
+    for loop in m.findall(kernel.node, m.For()):
+        if device_loop_kind(loop, aliases) is not None:
+            _check_tile_rebinds(source, loop)
 
 
 # names the generated module gives Triton: a kernel's variable of that name would hide it
@@ -99,13 +105,50 @@ def _check_host_names(
             )
 
 
+def _check_tile_rebinds(source: Source, loop: cst.For) -> None:
+    """`tile_m = tile_n`, or an inner `for tile_m in ...`, inside the loop of `tile_m`: the
+    loop's code would index with the new value after it (a store to other elements than the
+    program's, silently), where Python's eager run means something else again."""
+    tiles = _target_names(loop.target)
+    for found in m.findall(loop.body, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For()):
+        target = found.target
+        if not isinstance(target, (cst.Name, cst.Tuple, cst.List)):
+            continue
+        for name in m.findall(target, m.Name()):
+            if name.value not in tiles:
+                continue
+            inner = isinstance(found, cst.For)
+            what = "an inner loop takes its name" if inner else "it is assigned here"
+            raise source.error(
+                UnsupportedConstructError,
+                name,
+                f"{name.value!r} is the tile of the enclosing device loop and {what}: the code "
+                "after this line would index other elements than the program's",
+                hint=f"give the new value a name of its own ({name.value}_inner) and keep "
+                f"{name.value!r} for the loop's tile",
+            )
+
+
 def _check_races(source: Source, loop: cst.For, aliases: Aliases) -> None:
     loop_vars = _target_names(loop.target)
     depends = _dependencies(loop.body)
     reaches = {var: _closure({var}, depends) for var in loop_vars}
-    for index, value, guards, node in _stores(loop.body, aliases):
+    stores = list(_stores(loop.body, aliases))
+    loaded = _loaded_tensors(loop.body, [node for _, _, _, node in stores], aliases)
+    for index, value, guards, node in stores:
         where = _names(index) | guards
+        tensor = _stored_tensor(node)
         for var in sorted(loop_vars):
+            if not (where & reaches[var]) and tensor in loaded:
+                raise source.error(
+                    StoreRaceError,
+                    node,
+                    f"every program of the {var!r} loop stores to the same elements of "
+                    f"{tensor!r} here, and the loop also reads {tensor!r}: one program's "
+                    "store can land before another's read (a race)",
+                    hint=f"index the store by {var!r} as well, or write the result into a "
+                    f"new tensor (out = torch.empty_like({tensor})) instead of {tensor!r}",
+                )
             if not (where & reaches[var]) and (_names(value) & reaches[var]):
                 raise source.error(
                     StoreRaceError,
@@ -115,6 +158,28 @@ def _check_races(source: Source, loop: cst.For, aliases: Aliases) -> None:
                     hint="accumulate across programs with hl.atomic_add(out, [index], value), or "
                     f"index the store by {var!r}",
                 )
+
+
+def _stored_tensor(node: cst.CSTNode) -> str | None:
+    """The tensor a store writes: `out[...] = v`'s out, `hl.store(out, ...)`'s."""
+    target = node.value if isinstance(node, cst.Subscript) else node.args[0].value
+    return target.value if isinstance(target, cst.Name) else None
+
+
+def _loaded_tensors(body: cst.BaseSuite, stores: list[cst.CSTNode], aliases: Aliases) -> set[str]:
+    """The tensors the loop body reads: subscripts that are no plain store's target (an
+    augmented store reads too), and hl.load's tensors."""
+    plain = {id(node) for node in stores if isinstance(node, cst.Subscript)}
+    plain -= {id(a.target) for a in m.findall(body, m.AugAssign())}
+    names = {
+        s.value.value
+        for s in m.findall(body, m.Subscript(value=m.Name()))
+        if id(s) not in plain
+    }
+    for call in m.findall(body, m.Call()):
+        if aliases.qualified(call.func) == f"{LANGUAGE}.load" and call.args:
+            names |= {_stored_tensor(call) or ""}
+    return names
 
 
 def _parameters(function: cst.FunctionDef) -> set[str]:

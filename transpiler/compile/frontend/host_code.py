@@ -7,9 +7,14 @@ from collections.abc import Callable
 import libcst as cst
 import libcst.matchers as m
 
-from ..ops.hl import HL
+from ..ops.hl import HL, LANGUAGE_NAMES
 from .aliases import LANGUAGE, Aliases
-from .errors import BarrierPlacementError, UnsupportedConstructError
+from .errors import (
+    BarrierPlacementError,
+    UnknownLanguageNameError,
+    UnsupportedConstructError,
+    near_names,
+)
 from .source import Source
 from .tunables import tunable_value
 
@@ -84,6 +89,14 @@ class HostCodeRewriter(cst.CSTTransformer):
         if qualified is not None and qualified.startswith("helion") and qualified.count(".") <= 2:
             if qualified.rsplit(".", 1)[-1] in ("language",):
                 return updated
+            name = qualified.removeprefix(f"{LANGUAGE}.")
+            if qualified.startswith(f"{LANGUAGE}.") and name not in LANGUAGE_NAMES:
+                raise self.source.error(  # `hl.specialise(n)`: a misspelt name, not a host one
+                    UnknownLanguageNameError,
+                    original,
+                    f"helion.language has no name {name!r}",
+                    hint=near_names(name, LANGUAGE_NAMES) or None,
+                )
             raise self.source.error(
                 UnsupportedConstructError,
                 original,

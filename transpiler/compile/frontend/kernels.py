@@ -20,6 +20,7 @@ from .errors import (
     UnsupportedConstructError,
     near_names,
 )
+from .kernel_forms import refuse_kernel_form, refuse_kernel_methods
 from .kernel_settings import literal, setting_problem
 from .source import Source
 
@@ -102,6 +103,7 @@ def find_kernels(
                 # not checked, but the helpers its loops call are not stray
                 skipped += [s for s in statement.body.body if device_loop_kind(s, aliases)]
                 continue
+            refuse_kernel_form(statement, kernel_decorator, source)
             _refuse_star_parameters(statement, source)
             body = list(statement.body.body)
             _refuse_unknown_loops(body, source, aliases)
@@ -119,6 +121,9 @@ def find_kernels(
                 KernelFunction(statement, _kernel_settings(kernel_decorator, source), body, loops)
             )
         else:
+            if isinstance(statement, cst.ClassDef):
+                is_kernel = lambda f: find_kernel_decorator(f, aliases) is not None  # noqa: E731
+                refuse_kernel_methods(statement, is_kernel, source)
             _refuse_stray_loops(statement, source, aliases)
     called = _called_helpers([loop for k in kernels for loop in k.loops] + skipped, helpers)
     for name, helper in helpers.items():
@@ -169,7 +174,8 @@ def _bound_names(node: cst.CSTNode) -> set[str]:
     targets = m.findall(node, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For())
     for target in targets:
         bound = target.target
-        names |= {n.value for n in m.findall(bound, m.Name())}
+        if isinstance(bound, (cst.Name, cst.Tuple, cst.List)):  # not `out[tile]`'s names
+            names |= {n.value for n in m.findall(bound, m.Name())}
     return names
 
 
@@ -183,6 +189,7 @@ def _refuse_device_values_in_host_code(
     for statement in host:
         host_names |= _bound_names(statement)
     device_names = set().union(*(_bound_names(loop) for loop in loops)) - host_names
+    tiles = {n.value for loop in loops for n in m.findall(loop.target, m.Name())}
     after = body[body.index(loops[0]) :]
     for statement in after:
         if id(statement) in loop_ids or not device_names:
@@ -198,6 +205,14 @@ def _refuse_device_values_in_host_code(
         read -= {n.arg for n in nodes if isinstance(n, ast.arg)}  # comprehensions, lambdas
         for name in sorted(read & device_names):
             place = next(iter(m.findall(statement, m.Name(name))), statement)
+            if name in tiles:
+                raise source.error(
+                    UndefinedNameError,
+                    place,
+                    f"{name!r} is a device loop's tile: host code after the loop cannot use it",
+                    hint="move the statement into the loop, or index the whole tensor here "
+                    "(out[:], out.fill_(...))",
+                )
             raise source.error(
                 UndefinedNameError,
                 place,

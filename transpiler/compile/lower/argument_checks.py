@@ -1,6 +1,7 @@
 """What the launcher checks of argument values before a launch, in the user's words: a block
 size argument that is no power of two, a tensor passed for a number, a float tensor whose
-values index another tensor, a literal index outside its dimension. Each is a line naming the
+values index another tensor, a literal index outside its dimension, a number parameter given
+a tensor, a string or an int past int64. Each is a line naming the
 argument: a `require(...)` (the tidy step `checks_as_raises` writes it `if ...: raise ...`) or,
 for a block size, a helper's call."""
 
@@ -42,9 +43,12 @@ def power_of_two_check(name: str) -> str:
 
 
 def number_check(name: str) -> str:
-    """A parameter annotated int / float / bool: a Python number, not a tensor."""
-    message = f"{name} is a number parameter: pass a Python number ({name}.item())"
-    return f'require(not isinstance({name}, torch.Tensor), "{message}", TypeError)'
+    """A parameter annotated int / float / bool: a Python number (not a tensor, a string, a
+    list: Triton cannot pass them; int64_check checks an int's range). Under torch.compile a
+    SymInt or SymFloat passes."""
+    kinds = "(int, float, torch.SymInt, torch.SymFloat)"
+    message = f'f"{name} must be a number, not {{type({name}).__name__}} (a tensor: {name}.item())"'
+    return f"require(isinstance({name}, {kinds}), {message}, TypeError)"
 
 
 def int64_check(name: str) -> str:

@@ -67,6 +67,20 @@ if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
 
+# Python builtins a device loop cannot call: what to write instead.
+_BUILTIN_HINTS = {
+    "len": "a tile's length is tile.block_size (its lanes; the last tile's valid ones are "
+    "tile.end - tile.begin); a tensor's size is x.size(0), read in host code",
+    "sum": "sum a block with x.sum(dim) (torch.sum)",
+    "range": "loop over a range as a statement: `for i in range(n):`",
+    "list": "device code has blocks, not lists: hl.zeros([tile, n], dtype=...)",
+    "sorted": "torch.sort(x, dim) sorts a block",
+    "round": "torch.round(x)",
+    "pow": "x ** y, or torch.pow(x, y)",
+}
+_GROWING = ("append", "extend", "insert", "pop")  # list methods that change the list's length
+
+
 def _tile_attribute(name: str) -> str:
     """The attribute an hl tile function spells (the hl table's rows lowered by
     hl_tile_attribute): hl.tile_index(tile) is tile.index, hl.tile_block_size(tile) is
@@ -244,7 +258,12 @@ class Calls:
             return self.k.views.cast(
                 self.k.expressions.arithmetic(values[0], args.positional[0]), DTYPES[target], node
             )
-        raise self.k.source.error(UnsupportedConstructError, node, f"{name}() inside a device loop")
+        raise self.k.source.error(
+            UnsupportedConstructError,
+            node,
+            f"{name}() inside a device loop",
+            hint=_BUILTIN_HINTS.get(name),
+        )
 
     def call_language(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """An hl call: bound against its signature in the hl table, lowered by its row's method."""
@@ -371,6 +390,14 @@ class Calls:
             )
         if owner.kind == HOST_TENSOR:
             return self.host_tensor_method(owner, method, args, node)
+        if owner.kind == TUPLE and method in _GROWING:
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node.func.attr,
+                f".{method}() of a list inside a device loop: a list cannot grow on the GPU",
+                hint="keep a running value (acc = acc + v), or a block made before the inner "
+                "loop (acc = hl.zeros([tile, n], dtype=...)) that each step updates",
+            )
         owner = self.k.expressions.arithmetic(owner, node.func.value)
         return self.torch_op(method, METHOD, owner, args, node)
 

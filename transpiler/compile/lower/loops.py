@@ -73,6 +73,14 @@ class Loops:
                         hint="divide with // (n // 2), write integers as 1000, not 1e3, or "
                         "convert with int(...)",
                     )
+                if isinstance(size, cst.Name) and size.value in self.k.host.tensors:
+                    raise self.k.source.error(
+                        TileArgumentError,
+                        size,
+                        f"a loop size must be an integer, not the tensor {size.value}",
+                        hint=f"tile its sizes: hl.tile({size.value}.size()) for every dimension, "
+                        f"hl.tile({size.value}.size(0)) for the first",
+                    )
                 kind = (
                     self.k.expressions.lower_expr(size).kind
                     if isinstance(size, (cst.Name, cst.Attribute))

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..frontend.callables import InlineCallable
+from ..frontend.errors import UnsupportedConstructError
+from ..frontend.kernels import find_kernel_decorator
 from ..frontend.signatures import HL_SIGNATURES
 from ..ops.composites import COMPOSITES
 from ..ops.hl import HL_BY_NAME
@@ -102,6 +104,7 @@ def call(w: Walker, node: cst.Call) -> object:
     if isinstance(func, cst.Name) and func.value not in w.scope:
         helper = w.helpers.get(func.value)
         if helper is not None:
+            refuse_uninlinable(w, helper, node)
             return inline(w, helper, [w.expr(p) for p in positional])
         given = w.callables.get(func.value)
         if isinstance(given, InlineCallable):
@@ -136,11 +139,35 @@ def apply(w: Walker, c: Call) -> object:
     return rule(w, c)
 
 
+def refuse_uninlinable(w: Walker, function: cst.FunctionDef, node: cst.Call) -> None:
+    """A kernel called in a device loop (a launch, which only host code makes) and a function
+    that calls itself (inlining it would never end) are errors at the call."""
+    name = function.name.value
+    if find_kernel_decorator(function, w.aliases) is not None:
+        raise w.source.error(
+            UnsupportedConstructError,
+            node,
+            f"{name}() is a kernel: a device loop cannot launch a kernel",
+            hint=f"call {name}() in host code, before or after the loop, and index its result "
+            "in the loop",
+        )
+    if name in w.inlining:
+        raise w.source.error(
+            UnsupportedConstructError,
+            node,
+            f"{name}() calls itself: a device loop inlines the functions it calls, and a "
+            "recursive one never ends",
+            hint="write the recursion as a loop (`for step in range(n):`) or compute it on "
+            "the host",
+        )
+
+
 def inline(w: Walker, function: cst.FunctionDef, values: list) -> object:
     """A module function called in the loop: its body walked with the arguments bound."""
     saved = w.scope
     params = [p.name.value for p in function.params.params]
     w.scope = {**saved, **dict(zip(params, values))}
+    w.inlining.append(function.name.value)
     try:
         for statement in function.body.body:
             if isinstance(statement, cst.SimpleStatementLine):
@@ -153,6 +180,7 @@ def inline(w: Walker, function: cst.FunctionDef, values: list) -> object:
         return UNKNOWN
     finally:
         w.scope = saved
+        w.inlining.pop()
 
 
 def inline_callable(w: Walker, given: InlineCallable, values: list) -> object:

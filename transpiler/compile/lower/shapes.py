@@ -75,6 +75,7 @@ class Walker:
         self.helpers = {  # module functions a call in the loop inlines
             s.name.value: s for s in source.module.body if isinstance(s, cst.FunctionDef)
         }
+        self.inlining: list[str] = []  # the helpers being inlined, outermost first
 
     # -- statements ----------------------------------------------------------------------
 

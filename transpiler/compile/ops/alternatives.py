@@ -56,6 +56,12 @@ ALTERNATIVES: dict[str, str] = {
     "log_ndtr": "write torch.log(0.5 * torch.erfc(-x * 0.7071067811865476))",
     "xlog1py": "write x * torch.log1p(y)",
     "entr": "write -x * torch.log(x) (0 at 0)",
+    # tensors made inside a device loop: memory is allocated by the host, before the loop
+    **dict.fromkeys(
+        ("zeros", "ones", "empty", "full", "tensor", "empty_strided"),
+        "allocate tensors in host code, before the loop; a block inside it is "
+        "hl.zeros([tile], dtype=torch.float32) or hl.full([tile], value, dtype=...)",
+    ),
 }
 
 
