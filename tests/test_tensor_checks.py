@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import triton
 import triton.language as tl
 
 import transpiler
@@ -26,7 +27,7 @@ FORMS = [
 
 
 def helper(keywords: frozenset[str], pairs: bool = True):
-    namespace = {"torch": torch, "tl": tl}
+    namespace = {"torch": torch, "tl": tl, "triton": triton}
     source = check_tensors_source(keywords, pairs=pairs)
     exec(compile(source, "<check_tensors>", "exec"), namespace)
     return namespace["check_tensors"]

@@ -47,6 +47,9 @@ def check_tensors(tensors, ranks=None, arithmetic=None, integers=None):
                 raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if t.is_complex() or t.is_meta:
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+        if t.is_cpu and not triton.knobs.runtime.interpret:
+            raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
+                               "none set TRITON_INTERPRET=1 before triton is imported")
     met = {tensors[name].dtype: name for name in integers or {}}  # loaded tensors meeting others
     ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
     for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:

@@ -77,6 +77,9 @@ def check_tensors(tensors, ranks=None, why=""):
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: {reason}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+        if not why and t.is_cpu and not triton.knobs.runtime.interpret:
+            raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
+                               "none set TRITON_INTERPRET=1 before triton is imported")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 

@@ -74,6 +74,9 @@ def check_tensors(tensors, ranks=None, arithmetic=None, carried=None, why=""):
             raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+        if not why and t.is_cpu and not triton.knobs.runtime.interpret:
+            raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
+                               "none set TRITON_INTERPRET=1 before triton is imported")
     for name, facts in (carried or {}).items():  # (line, loop, dtype) of values a loop carries
         for where, loop, dtype in facts:  # (halves are carried in float32, as computed)
             kept = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype

@@ -57,6 +57,9 @@ def check_tensors(tensors, ranks=None, arithmetic=None, floats=None, why=""):
             raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+        if not why and t.is_cpu and not triton.knobs.runtime.interpret:
+            raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
+                               "none set TRITON_INTERPRET=1 before triton is imported")
     for name, (line, number) in (floats or {}).items():  # Triton passes it as float32
         if tensors[name].dtype == torch.float64 and isinstance(number, float):
             fix = "annotate the argument hl.constexpr, or write the number in the kernel"

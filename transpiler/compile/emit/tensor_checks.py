@@ -31,13 +31,21 @@ TENSOR = (
 """,
 )
 
-# Last in the loop: a tensor Triton cannot read (host code's checks, `why`, launch nothing)
+# Last in the loop: a tensor Triton cannot read (host code's checks, `why`, launch nothing); a
+# CPU tensor where Triton's interpreter is off (a module run without a GPU or TRITON_INTERPRET=1
+# fails inside Triton's driver otherwise, naming none of this)
 UNREADABLE = (
     """        if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+        if not why and t.is_cpu and not triton.knobs.runtime.interpret:
+            raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
+                               "none set TRITON_INTERPRET=1 before triton is imported")
 """,
     """        if t.is_complex() or t.is_meta:
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
+        if t.is_cpu and not triton.knobs.runtime.interpret:
+            raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
+                               "none set TRITON_INTERPRET=1 before triton is imported")
 """,
 )
 
