@@ -64,7 +64,6 @@ def check_call(name: str, signature: inspect.Signature, args: tuple, kwargs: dic
             )
 
 
-
 def definition_error(
     kind: type[TranspileError], fn: Callable, message: str, hint: str, marker: list[str]
 ) -> TranspileError:
@@ -72,7 +71,9 @@ def definition_error(
     first of `marker` found there (else the line's first character)."""
     code = fn.__code__
     line = linecache.getline(code.co_filename, code.co_firstlineno).rstrip("\n")
-    column = line.find(marker[0]) if marker and marker[0] in line else len(line) - len(line.lstrip())
+    column = (
+        line.find(marker[0]) if marker and marker[0] in line else len(line) - len(line.lstrip())
+    )
     return kind(
         message,
         filename=code.co_filename,

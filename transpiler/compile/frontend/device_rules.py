@@ -172,9 +172,7 @@ def _loaded_tensors(body: cst.BaseSuite, stores: list[cst.CSTNode], aliases: Ali
     plain = {id(node) for node in stores if isinstance(node, cst.Subscript)}
     plain -= {id(a.target) for a in m.findall(body, m.AugAssign())}
     names = {
-        s.value.value
-        for s in m.findall(body, m.Subscript(value=m.Name()))
-        if id(s) not in plain
+        s.value.value for s in m.findall(body, m.Subscript(value=m.Name())) if id(s) not in plain
     }
     for call in m.findall(body, m.Call()):
         if aliases.qualified(call.func) == f"{LANGUAGE}.load" and call.args:

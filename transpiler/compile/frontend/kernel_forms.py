@@ -19,8 +19,7 @@ def refuse_kernel_form(function: cst.FunctionDef, decorator: cst.Decorator, sour
             UnsupportedConstructError,
             function.asynchronous,
             f"kernel {name}() is an `async def`: a kernel's call launches and returns",
-            hint="write `def` (a launch does not wait for the GPU; torch.cuda.synchronize() "
-            "does)",
+            hint="write `def` (a launch does not wait for the GPU; torch.cuda.synchronize() does)",
         )
     for found in m.findall(function.body, m.Yield()):
         if not _in_nested_function(function, found):
