@@ -43,6 +43,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/frontend/host_dtypes.py", "zeros"): _TORCH,
     ("transpiler/compile/lower/allocations.py", "full"): _TORCH + " (full_like, new_full)",
     ("transpiler/compile/ops/alternatives.py", "arange"): _TORCH + " (its hint names hl.arange)",
+    ("transpiler/compile/ops/alternatives.py", "full"): _TORCH + " (allocated in a device loop)",
+    ("transpiler/compile/ops/alternatives.py", "zeros"): _TORCH + " (allocated in a device loop)",
     ("transpiler/compile/ops/candidates.py", "cumsum"): "Inductor's list of torch ops",
     ("transpiler/compile/ops/candidates.py", "cumprod"): "Inductor's list of torch ops",
     ("transpiler/run/tile_configs.py", "tile"): "a block size's role",
@@ -61,6 +63,7 @@ ALLOWED: dict[tuple[str, str], str] = {
         "a parameter annotated hl.constexpr, read from its text (run/call_arguments.py)"
     ),
     ("transpiler/compile/frontend/device_rules.py", "store"): _ONE_ROW + ": its stores race",
+    ("transpiler/compile/frontend/device_rules.py", "load"): _ONE_ROW + ": its reads race stores",
     ("transpiler/compile/frontend/host.py", "register_block_size"): _ONE_ROW,
     ("transpiler/compile/frontend/kernels.py", "barrier"): _ONE_ROW + ": where it may stand",
     ("transpiler/compile/frontend/examples.py", "constexpr"): _ONE_ROW + ": an annotation",

@@ -266,3 +266,133 @@ def test_a_mistake_says_what_and_where(source, call, kind, fragment, marker):
 def test_the_table_is_large():
     assert len(MISTAKES) >= 40
     assert len({row[0] for row in MISTAKES}) == len(MISTAKES)
+
+
+# --- the decorator in a module of the user's (the library path) ------------------------------
+
+MODULE = """\
+import torch
+import transpiler as helion
+import transpiler.language as hl
+
+
+class Model:
+    @helion.kernel()
+    def k(self, x: torch.Tensor) -> torch.Tensor:
+        out = torch.empty_like(x)
+        for tile in hl.tile(x.size(0)):
+            out[tile] = x[tile]
+        return out
+
+
+def typo():
+    @helion.kernel(static_shape=True)
+    def k(x: torch.Tensor) -> torch.Tensor:
+        return x
+"""
+
+
+def _module(tmp_path, text: str):
+    import importlib.util
+
+    path = tmp_path / "users_kernels.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location("users_kernels", path)
+    module = importlib.util.module_from_spec(spec)
+    return path, spec, module
+
+
+def test_a_kernel_method_is_refused_at_its_decorator(tmp_path):
+    path, spec, module = _module(tmp_path, MODULE)
+    with pytest.raises(transpiler.errors.UnsupportedConstructError) as caught:
+        spec.loader.exec_module(module)  # was: `Model().k(x)` passed x as self
+    error = caught.value
+    assert (error.filename, error.lineno, error.col_offset) == (str(path), 7, 4)
+    assert "defined in class Model" in str(error)
+    assert "\n        @helion.kernel()\n        ^" in str(error)
+
+
+def test_a_misspelt_setting_has_its_caret_under_the_keyword(tmp_path):
+    path, spec, module = _module(tmp_path, MODULE.replace("class Model", "class Unused"))
+    spec.loader.exec_module(module)  # the method is never decorated: no error at import
+    with pytest.raises(transpiler.errors.ConfigError) as caught:
+        module.typo()
+    text = str(caught.value)
+    assert f"{path}:16:20: ConfigError: @helion.kernel() has no setting 'static_shape'" in text
+    assert "    @helion.kernel(static_shape=True)\n                   ^" in text
+    assert "did you mean static_shapes?" in text
+
+
+def test_a_kernel_in_a_class_without_self_is_a_function(tmp_path):
+    text = MODULE.replace("def k(self, x", "def k(x").split("\n\ndef typo")[0]
+    path, spec, module = _module(tmp_path, text)
+    spec.loader.exec_module(module)
+    x = torch.randn(37, device=DEVICE) + 0.5
+    assert torch.equal(module.Model().k(x), x)  # a Kernel is no descriptor: x is x
+
+
+def test_the_decorator_takes_no_config_by_position():
+    with pytest.raises(TypeError, match=r"by keyword.*config=helion.Config"):
+        transpiler.kernel(transpiler.Config(block_sizes=[32]))
+
+
+# --- the generated module alone (an export), without transpiler's runtime --------------------
+
+
+def _standalone(source: str) -> dict:
+    namespace: dict = {}
+    exec(compile(transpiler.transpile(HEAD + source), "<exported>", "exec"), namespace)
+    return namespace
+
+
+def test_an_exported_launcher_refuses_what_the_runtime_refuses():
+    k = _standalone(SCALED)["k"]
+    x = torch.randn(37, device=DEVICE) + 0.5
+    torch.testing.assert_close(k(x, 2.5, 3).double(), x.double() * 2.5 + 3)
+    with pytest.raises(TypeError, match="scale must be a number, not str"):
+        k(x, "2.5", 3)  # was: an InterpreterError (AttributeError) inside Triton
+    with pytest.raises(TypeError, match=r"scale must be a number, not list"):
+        k(x, [2.5], 3)
+    with pytest.raises(OverflowError, match="shift=18446744073709551616 does not fit in int64"):
+        k(x, 2.5, 2**64)  # was: Triton's "integer to be specialized too large to represent"
+    with pytest.raises(OverflowError, match="does not fit in int64"):
+        k(x, 2.5, -(2**63) - 1)
+    torch.testing.assert_close(k(x, 2.5, 2**40).double(), x.double() * 2.5 + 2**40)
+
+
+def test_an_exported_module_without_a_gpu_or_the_interpreter_says_how_to_run(monkeypatch):
+    k = _standalone(SCALED)["k"]
+    x = torch.randn(37) + 0.5  # on the CPU, where Triton's interpreter is off
+    monkeypatch.setenv("TRITON_INTERPRET", "0")
+    with pytest.raises(RuntimeError, match=r"x is on the CPU: .*TRITON_INTERPRET=1"):
+        k(x, 2.5, 3)  # was: "0 active drivers ([]). There should only be one." inside Triton
+
+
+# --- what looks like a mistake and is not: these run and match torch ------------------------
+
+ACCEPTED = {  # id → (kernel source, arguments, torch's answer in float64)
+    "transposed-view": (ADD, lambda: (torch.randn(8, 37).t(), torch.randn(37, 8)),
+                        lambda x, y: x + y),
+    "empty-tensors": (ADD, lambda: (torch.randn(0), torch.randn(0)), lambda x, y: x + y),
+    "no-columns": (ADD, lambda: (torch.randn(5, 0), torch.randn(5, 0)), lambda x, y: x + y),
+    "float-for-an-int": (SCALED, lambda: (torch.randn(37), 2.5, 1.5),
+                         lambda x, s, t: x * s + t),
+    "int-past-int32": (SCALED, lambda: (torch.randn(37), 0.5, 2**40),
+                       lambda x, s, t: x * s + t),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ACCEPTED)
+def test_what_is_no_mistake_runs_and_matches_torch(case):
+    source, make, truth = ACCEPTED[case]
+    namespace: dict = {}
+    kernels = transpiler.kernels_from_source(HEAD + source, filename=FILE, namespace=namespace)
+    args = tuple(a.to(DEVICE) + 0.5 if isinstance(a, torch.Tensor) else a for a in make())
+    got = namespace["k"](*args)
+    wide = [a.double() if isinstance(a, torch.Tensor) else a for a in args]
+    torch.testing.assert_close(got.double(), truth(*wide), atol=1e-3, rtol=1e-5)
+    reference = kernels["k"].reference(*args)
+    torch.testing.assert_close(reference.double(), truth(*wide), atol=1e-3, rtol=1e-5)
+    if got.numel():
+        results = kernels["k"].bind(args).compile_for("sm_90")
+        assert results and all(r.registers > 0 for r in results)
