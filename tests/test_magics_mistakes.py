@@ -17,7 +17,7 @@ SCALED_CELL = ADD_CELL.replace(
 # (id, options, cell, fragments the output shows)
 CELLS = [
     ("argument-missing-in-the-cell", "", ADD_CELL + "\nadd(x)\n",
-     ["missing a required argument: 'y'", "at cell line 13: add(x)"]),
+     ["missing a required argument: 'y'", "at cell line 12: add(x)"]),
     ("argument-missing-in-run", "--run 'add(x)'", ADD_CELL,
      ["running add(x) failed", "missing a required argument: 'y'"]),
     ("misspelt-keyword-in-run", "--run 'add(x, yy=y)'", ADD_CELL,
@@ -27,7 +27,7 @@ CELLS = [
     ("int-past-int64-in-run", "--run 'add(x, 2**70)'", SCALED_CELL,
      ["does not fit in int64"]),
     ("int-past-int64-in-the-cell", "", SCALED_CELL + "\nadd(torch.randn(5), 2**70)\n",
-     ["does not fit in int64", "at cell line 13"]),
+     ["does not fit in int64", "at cell line 12"]),
     ("tile-over-a-tensor", "", ADD_CELL.replace("hl.tile(out.size(0))", "hl.tile(x)"),
      ["TileArgumentError: a loop size must be an integer, not the tensor x", "^",
       "hint: tile its sizes"]),

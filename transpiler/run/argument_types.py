@@ -35,7 +35,7 @@ def is_tensor_annotation(annotation: object) -> bool:
 def check_call(name: str, signature: inspect.Signature, args: tuple, kwargs: dict) -> None:
     """Refuse a call the kernel's own signature refuses (as Python would) and a non-tensor
     argument for a parameter annotated `torch.Tensor`, each naming the parameter and the fix."""
-    shown = f"{name}{signature.replace(return_annotation=inspect.Signature.empty)}"
+    shown = f"{name}({', '.join(map(_parameter_text, signature.parameters.values()))})"
     names = [p for p, v in signature.parameters.items() if v.kind != v.VAR_KEYWORD]
     for keyword in kwargs:
         if keyword not in names and len(names) == len(signature.parameters):
@@ -62,6 +62,18 @@ def check_call(name: str, signature: inspect.Signature, args: tuple, kwargs: dic
             raise TypeError(
                 f"{name}() argument '{parameter}' must be a torch.Tensor, not {kind}: {fix}"
             )
+
+
+def _parameter_text(parameter: inspect.Parameter) -> str:
+    """`x: torch.Tensor`, `eps: float = 1e-05`: as written, a string annotation unquoted."""
+    text = parameter.name
+    annotation = parameter.annotation
+    if annotation is not parameter.empty:
+        shown = annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
+        text += f": {shown}"
+    if parameter.default is not parameter.empty:
+        text += f" = {parameter.default!r}"
+    return text
 
 
 def definition_error(

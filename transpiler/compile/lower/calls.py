@@ -71,11 +71,9 @@ if TYPE_CHECKING:
 _BUILTIN_HINTS = {
     "len": "a tile's length is tile.block_size (its lanes; the last tile's valid ones are "
     "tile.end - tile.begin); a tensor's size is x.size(0), read in host code",
-    "sum": "sum a block with x.sum(dim) (torch.sum)",
     "range": "loop over a range as a statement: `for i in range(n):`",
     "list": "device code has blocks, not lists: hl.zeros([tile, n], dtype=...)",
     "sorted": "torch.sort(x, dim) sorts a block",
-    "round": "torch.round(x)",
     "pow": "x ** y, or torch.pow(x, y)",
 }
 _GROWING = ("append", "extend", "insert", "pop")  # list methods that change the list's length
