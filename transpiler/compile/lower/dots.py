@@ -102,6 +102,8 @@ class Dots:
         self.k.note_arithmetic((left, right), node)
         if _product_dtype(acc) == "int":
             self.int8_factors(left, right, node)
+        else:
+            self.float_factors(left, right, node)
         fold = left.rank == 3 and right.rank == 2  # a batch of matrices times one matrix
         if (
             left.rank < 2
@@ -222,6 +224,20 @@ class Dots:
             message = f'f"line {line}: {tensor} must be int8 for an integer product, got {{{tensor}.dtype}}"'
             check = f"require({tensor}.dtype == torch.int8, {message}, TypeError)"
             self.k.argument_checks.append(check)
+        self.k.host_helpers.add("require")
+
+    def float_factors(self, left: Value, right: Value, node: cst.CSTNode) -> None:
+        """A float product (tl.dot): a tensor read unconverted as a factor must hold floats or
+        int8 (Triton's tl.dot takes no int16 / int32 / int64: `F.linear` of int64 tensors
+        failed inside Triton); the launcher checks it, naming the line and the fix."""
+        line = self.k.source.line_of(node)
+        for tensor in sorted(left.loaded_from | right.loaded_from):
+            message = (
+                f"f\"line {line}: {tensor} is {{{tensor}.dtype}}: Triton's tl.dot multiplies "
+                'floats and int8 only; convert with .float() (or .double()) first"'
+            )
+            test = f"{tensor}.is_floating_point() or {tensor}.dtype in (torch.int8, torch.uint8)"
+            self.k.argument_checks.append(f"require({test}, {message}, TypeError)")
         self.k.host_helpers.add("require")
 
     def with_precision(self, code: ast.Call) -> ast.Call:
