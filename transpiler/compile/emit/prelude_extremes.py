@@ -67,10 +67,14 @@ def first_greatest(value, index, other, other_index):
     "min_index_nan": (
         """@triton.jit
 def min_index_nan(x, axis: tl.constexpr, keep_dims: tl.constexpr = False):
-    # torch's min(dim): the least value, a NaN below all, and its first index (negation keeps
-    # NaN and the order of equals)
-    value, index = max_index_nan(-x, axis, keep_dims)
-    return -value, index
+    # torch's min(dim): the least value, a NaN below all, and its first index: the greatest of
+    # the values flipped (-x keeps NaN; ~x cannot overflow at an int's least value, as -x does)
+    if x.dtype.is_floating():
+        value, index = max_index_nan(-x, axis, keep_dims)
+        return -value, index
+    else:
+        value, index = max_index_nan(~x, axis, keep_dims)
+        return ~value, index
 """,
         ("max_index_nan",),
     ),
