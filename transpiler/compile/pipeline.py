@@ -68,16 +68,22 @@ def transpile_module(
     config: dict[str, object] | None = None,
     autotune_configs: dict[str, list[dict[str, object]]] | None = None,
     callables: dict[str, dict[str, object]] | None = None,
+    outer_decorators: bool = True,
 ) -> Transpiled:
     """`transpile`, with the line map. `only` names the kernels to keep (the rest are left out);
     `config` (Helion's Config fields: block_sizes, num_warps, num_stages, l2_groupings) replaces
     the decorators' `config=` for every kept kernel; `autotune_configs` (kernel name → configs
     with the same fields) makes a kernel a `@triton.autotune` over them, its launcher leaving
     the block sizes out; `callables` ({kernel: {parameter: fn}}) are callable arguments to
-    inline (those among positional `example_args` are found too)."""
+    inline (those among positional `example_args` are found too); `outer_decorators=False`
+    leaves the decorators above `@helion.kernel` off the launchers (the runtime's Kernel, which
+    they already wrap, calls them)."""
     parsed = Source.parse(source, filename)
     try:
-        return _transpile(parsed, example_args, only, config, autotune_configs, callables or {})
+        return _transpile(
+            parsed, example_args, only, config, autotune_configs, callables or {},
+            outer_decorators=outer_decorators,
+        )  # fmt: skip
     except TranspileError:
         raise
     except Exception as error:  # a bug of ours: still the user's line, never a bare traceback
@@ -88,7 +94,14 @@ def transpile_module(
 
 
 def _transpile(
-    parsed: Source, example_args, only, config, autotune_configs, callables, gather: bool = True
+    parsed: Source,
+    example_args,
+    only,
+    config,
+    autotune_configs,
+    callables,
+    gather: bool = True,
+    outer_decorators: bool = True,
 ) -> Transpiled:
     filename = parsed.filename
     aliases = collect_aliases(parsed.module)
@@ -135,6 +148,7 @@ def _transpile(
                 given.get(kernel.name, {}),
                 constants.get(kernel.name, {}),
                 present.get(kernel.name, set()),
+                outer_decorators,
             )
         except Exception as error:  # noqa: BLE001 - reported with the others, at the end
             if gather and isinstance(error, UnsupportedOpError):  # and the kernel's other ones
@@ -143,6 +157,7 @@ def _transpile(
                     _transpile(
                         Source.parse(text, filename), example_args, (name,), config,
                         autotune_configs, callables, gather=False,
+                        outer_decorators=outer_decorators,
                     )  # fmt: skip
 
                 error = all_unsupported(parsed.text, error, lower_again)

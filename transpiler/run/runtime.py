@@ -142,6 +142,7 @@ class Kernel:
                 only=(self.name,),
                 config=config,
                 callables={self.name: self.callables(args or (), kwargs or {})},
+                outer_decorators=False,  # they wrap this Kernel: its launcher goes without
             )
         return _TRANSPILED[key]
 

@@ -36,10 +36,13 @@ def lower_kernel(
     given: dict[str, object] | None = None,
     constants: dict[str, object] | None = None,
     present: set[str] | None = None,
+    outer_decorators: bool = True,
 ) -> tuple[list[LoweredKernel], list[Line]]:
     """Each top-level device loop → a @triton.jit kernel; the function → its launcher.
     `constants` are arguments specialised on (None, strings): device code sees their values;
-    `present` the numbers given for parameters that may be None."""
+    `present` the numbers given for parameters that may be None; `outer_decorators`: the
+    launcher keeps the decorators above @helion.kernel (a standalone module), or not (the
+    runtime's launcher, called by a Kernel those decorators already wrap)."""
     # the values lowering reads (block sizes) checked first; their count once tiles are known
     check_config(source, kernel.node, kernel.settings.get("config"), None)
     check_configs(source, kernel.node, kernel.settings.get("configs"), None)
@@ -55,12 +58,15 @@ def lower_kernel(
     launcher: list[Line] = []
     node = kernel.node
     header_line = source.line_of(node)
+    above = True  # a decorator above @helion.kernel wraps the Kernel object itself
     for decorator in node.decorators:
         if aliases.qualified(
             decorator.decorator.func
             if isinstance(decorator.decorator, cst.Call)
             else decorator.decorator
-        ) not in ("helion.kernel", "helion.aot_kernel"):
+        ) in ("helion.kernel", "helion.aot_kernel"):
+            above = False
+        elif outer_decorators or not above:  # the runtime's Kernel is already wrapped by those
             launcher.append(
                 Line(0, "@" + source.code(decorator.decorator), source.line_of(decorator))
             )
