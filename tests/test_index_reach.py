@@ -101,6 +101,27 @@ def store_strided(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
     for tile in hl.tile(x.size(0)):
         out[tile.index * 3] = x[tile]
     return out
+
+
+@helion.kernel()
+def gather_wrapped(col: torch.Tensor, table: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    m, k = col.shape
+    for tile_m, tile_k, tile_p in hl.tile([m, k, out.size(2)]):
+        out[tile_m, tile_k, tile_p] = table[
+            col[tile_m, tile_k][:, :, None],
+            tile_p.index[None, None, :],
+        ]
+    return out
+
+
+@helion.kernel()
+def next_two_continued(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+    for tile in hl.tile(out.size(0)):
+        out[tile] = x[tile.index \
+                      + 2] + x[
+            tile.index + 1
+        ]
+    return out
 """
 
 INSIDE = [
@@ -115,11 +136,16 @@ INSIDE = [
     ("store_strided", (torch.randn(5), torch.randn(13))),
     ("flat_rows", (torch.randn(5, 7), 0)),
     ("store_strided", (torch.randn(5), torch.randn(15))),
+    ("gather_wrapped", (torch.randint(0, 5, (3, 4)), torch.randn(5, 6), torch.randn(3, 4, 6))),
+    ("next_two_continued", (torch.randn(11), torch.randn(9))),
 ]
 
 
 def _copy(arg, dtype=None):
-    return arg.to(dtype or arg.dtype, copy=True) if isinstance(arg, torch.Tensor) else arg
+    """A fresh copy; floats in `dtype` (index tensors keep theirs)."""
+    if not isinstance(arg, torch.Tensor):
+        return arg
+    return arg.to(dtype if dtype and arg.is_floating_point() else arg.dtype, copy=True)
 
 
 @pytest.mark.parametrize(("name", "args"), INSIDE, ids=[f"{n}-{a[0].shape[0]}" for n, a in INSIDE])
@@ -142,6 +168,17 @@ OUTSIDE = [
     ),
     ("rows_shifted", (torch.randn(7, 5).t(),), None),  # 5 x 7: fine (m - 2 rows)
     ("flat_rows", (torch.randn(5, 7), 1), r"reaches indices 1 to 35, outside flat's dim 0 \(35\)"),
+    (  # a subscript the user wrapped over lines reads as one line in the message
+        "gather_wrapped",
+        (torch.randint(0, 5, (3, 4)), torch.randn(5, 4), torch.randn(3, 4, 6)),
+        r"line \d+: table\[col\[tile_m, tile_k\]\[:, :, None\], tile_p.index\[None, None, :\]\] "
+        r"reaches index 5, outside table's dim 1 \(4\)",
+    ),
+    (
+        "next_two_continued",
+        (torch.randn(11), torch.randn(10)),
+        r"x\[tile.index \+ 2\] reaches index 11, outside x's dim 0 \(11\)",
+    ),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -99,12 +100,20 @@ def reach_check(builder, tensor: str, dim: int, value: Value, node: cst.CSTNode)
     broadcast = f"{size} == 1"  # a dimension of 1 broadcasts (Helion): its stride is 0
     test = " or ".join([*empty, broadcast, inside])  # (a loop of no tiles reads nothing)
     line = builder.source.line_of(node)
-    text = builder.source.code(node).strip().replace('"', "'")
+    text = _one_line(builder.source.code(node))
     message = (
         f"line {line}: {text} reaches {reach}, outside {tensor}'s dim {dim} ({{{size}}}): "
         "mask it, hl.load(..., extra_mask=...), or tile fewer indices"
     )
     return f'require({test}, f"{message}", IndexError)'
+
+
+def _one_line(code: str) -> str:
+    """The user's index as it reads inside the refusal's one-line f-string: a subscript written
+    over several lines joined (`B[\\n rows,\\n]` is `B[rows]`), its quotes and braces escaped."""
+    joined = " ".join(code.replace("\\\n", " ").split())
+    joined = re.sub(r"([\[(]) ", r"\1", re.sub(r",? ([\])])", r"\1", joined))
+    return joined.replace('"', "'").replace("{", "{{").replace("}", "}}")
 
 
 def _shown(bound: Affine) -> str:
