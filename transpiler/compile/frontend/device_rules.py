@@ -114,7 +114,7 @@ def _check_tile_rebinds(source: Source, loop: cst.For) -> None:
         target = found.target
         if not isinstance(target, (cst.Name, cst.Tuple, cst.List)):
             continue
-        for name in m.findall(target, m.Name()):
+        for name in _bound_by(target):
             if name.value not in tiles:
                 continue
             inner = isinstance(found, cst.For)
@@ -190,7 +190,19 @@ def _parameters(function: cst.FunctionDef) -> set[str]:
 
 
 def _target_names(target: cst.BaseExpression) -> set[str]:
-    return {n.value for n in m.findall(target, m.Name())}
+    return {n.value for n in _bound_by(target)}
+
+
+def _bound_by(target: cst.BaseExpression) -> list[cst.Name]:
+    """The names an assignment target binds: `a`, `a, (b, *c)`; not those a subscript or an
+    attribute in it reads (`top[tile_m], where[tile_m] = ...` binds no name)."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _bound_by(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return _bound_by(target.value)
+    return []
 
 
 def _bound_names(node: cst.CSTNode | cst.BaseSuite) -> set[str]:

@@ -289,8 +289,9 @@ class Reductions:
         return spelling
 
     def flat_index(self, op, value: Value, masked: ast.expr, keepdim: bool, node) -> Value:
-        """argmax / argmin with no dim: the best lane's index into the value flattened (row
-        major), each dim's index as argmax(dim=) gives it along that dim, the first of equals."""
+        """argmax / argmin with no dim: the best lane's index into the slice x[tile] flattened
+        (row major), as torch counts it: from each tile's first lane, with the slice's own extents
+        (adding the tiles' begins gave an index into the whole tensor until 2026-12-05)."""
         dims = triton_dims(value.dims)
         if not dims:
             return block(ast.Constant(value=0), (), "int")
@@ -311,18 +312,25 @@ class Reductions:
             local = ast.Name(id=flat) if inner is None else expr("f // s", f=flat, s=inner)
             if axis is not dims[0]:
                 local = expr("i % b", i=local, b=size)
-            if axis.masked and not self.k.indexing.is_full_axis(axis):
-                local = expr("i + b", i=local, b=axis.begin)
             term = local if stride is None else expr("i * s", i=local, s=stride)
             index = term if index is None else expr("t + r", t=term, r=index)
             inner = size if inner is None else expr("a * b", a=size, b=inner)
-            extent = axis.end if axis.size is None else ast.Constant(value=axis.size)
+            extent = self.slice_extent(axis, size)
             stride = extent if stride is None else expr("a * b", a=extent, b=stride)
         code = index if index is not None else ast.Constant(value=0)
         if keepdim:
             code = expr(f"tl.full([{', '.join(['1'] * len(dims))}], i, tl.int32)", i=code)
         return replace(block(code, (None,) * len(value.dims) if keepdim else (), "int"),
                        zero_dim_tensor=not keepdim)  # fmt: skip
+
+    def slice_extent(self, axis, block_size: ast.expr) -> ast.expr:
+        """How many indices the slice x[tile] holds along `axis`, as torch counts them: a whole
+        dimension's size, a tile's lanes inside the tensor (the last tile may be short)."""
+        if axis.size is not None:
+            return ast.Constant(value=axis.size)
+        if not axis.masked or self.k.indexing.is_full_axis(axis):
+            return axis.end
+        return expr("tl.minimum(b, e - s)", b=block_size, e=axis.end, s=axis.begin)
 
     def fill_identity(self, op, value: Value, mask: ast.expr) -> ast.expr:
         """The value with lanes outside the tensor replaced by the reduction's identity."""
