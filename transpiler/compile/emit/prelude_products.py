@@ -14,6 +14,8 @@ def dot_into(a, b, acc, input_precision: tl.constexpr = None, out_dtype: tl.cons
         acc = wide.to(acc.dtype)
     elif acc.dtype == tl.float64:
         acc += tl.dot(a, b, input_precision=input_precision, out_dtype=out_dtype)
+    elif out_dtype != acc.dtype:  # a float16 acc held in float32: each sum rounded to out_dtype
+        acc = tl.dot(a, b, acc, input_precision=input_precision).to(out_dtype).to(acc.dtype)
     else:
         acc = tl.dot(a, b, acc, input_precision=input_precision, max_num_imprecise_acc=0,
                      out_dtype=out_dtype)
