@@ -27,6 +27,7 @@ from .errors import (
 )
 from .kernels import KernelFunction, device_loop_kind
 from .source import Source
+from .targets import bound_names, target_names
 
 
 def check_device_rules(source: Source, kernel: KernelFunction, aliases: Aliases) -> None:
@@ -90,7 +91,7 @@ def check_store_races(source: Source, kernel: KernelFunction, aliases: Aliases) 
 def _check_host_names(
     source: Source, loop: cst.For, host_names: set[str], aliases: Aliases
 ) -> None:
-    loop_vars = _target_names(loop.target)
+    loop_vars = set(target_names(loop.target))
     device_names = _bound_names(loop.body) | loop_vars
     for target, value in _assignments(loop.body):
         name = target.value
@@ -109,12 +110,12 @@ def _check_tile_rebinds(source: Source, loop: cst.For) -> None:
     """`tile_m = tile_n`, or an inner `for tile_m in ...`, inside the loop of `tile_m`: the
     loop's code would index with the new value after it (a store to other elements than the
     program's, silently), where Python's eager run means something else again."""
-    tiles = _target_names(loop.target)
+    tiles = set(target_names(loop.target))
     for found in m.findall(loop.body, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For()):
         target = found.target
         if not isinstance(target, (cst.Name, cst.Tuple, cst.List)):
             continue
-        for name in _bound_by(target):
+        for name in bound_names(target):
             if name.value not in tiles:
                 continue
             inner = isinstance(found, cst.For)
@@ -130,7 +131,7 @@ def _check_tile_rebinds(source: Source, loop: cst.For) -> None:
 
 
 def _check_races(source: Source, loop: cst.For, aliases: Aliases) -> None:
-    loop_vars = _target_names(loop.target)
+    loop_vars = set(target_names(loop.target))
     depends = _dependencies(loop.body)
     reaches = {var: _closure({var}, depends) for var in loop_vars}
     stores = list(_stores(loop.body, aliases))
@@ -189,29 +190,13 @@ def _parameters(function: cst.FunctionDef) -> set[str]:
     return {p.name.value for p in every}
 
 
-def _target_names(target: cst.BaseExpression) -> set[str]:
-    return {n.value for n in _bound_by(target)}
-
-
-def _bound_by(target: cst.BaseExpression) -> list[cst.Name]:
-    """The names an assignment target binds: `a`, `a, (b, *c)`; not those a subscript or an
-    attribute in it reads (`top[tile_m], where[tile_m] = ...` binds no name)."""
-    if isinstance(target, cst.Name):
-        return [target]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [name for element in target.elements for name in _bound_by(element.value)]
-    if isinstance(target, cst.StarredElement):
-        return _bound_by(target.value)
-    return []
-
-
 def _bound_names(node: cst.CSTNode | cst.BaseSuite) -> set[str]:
     """Names that assignments and for loops in `node` bind."""
     names: set[str] = set()
     for found in m.findall(node, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For()):
         target = found.target
         if isinstance(target, (cst.Name, cst.Tuple, cst.List)):
-            names |= _target_names(target)
+            names |= set(target_names(target))
     return names
 
 
@@ -256,7 +241,7 @@ def _dependencies(body: cst.BaseSuite) -> dict[str, set[str]]:
         else:
             targets, read = [found.target], _names(found.value)
         for target in targets:
-            for name in _target_names(target) if not isinstance(target, cst.Subscript) else ():
+            for name in target_names(target):
                 depends.setdefault(name, set()).update(read)
     return depends
 

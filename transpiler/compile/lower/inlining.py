@@ -12,8 +12,9 @@ import libcst.matchers as m
 from ..emit.codegen import assign
 from ..frontend.callables import describe
 from ..frontend.errors import CallableArgumentError
+from ..frontend.targets import target_names
 from .arguments import Arguments
-from .scans import statement_targets, target_names
+from .scans import statement_targets
 from .values import BLOCK, TUPLE, Value
 
 if TYPE_CHECKING:
@@ -146,5 +147,5 @@ def _assigned(statement: cst.BaseStatement) -> set[str]:
             [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
         )
         for target in targets:
-            names |= target_names(target)
+            names.update(target_names(target))
     return names

@@ -12,6 +12,7 @@ import libcst as cst
 from ..emit.codegen import assign, expr
 from ..frontend.callables import InlineCallable, from_lambda_node
 from ..frontend.errors import CallableArgumentError, ShapeError, UnsupportedConstructError
+from ..frontend.targets import target_names
 from .arguments import Arguments
 from .values import (
     BLOCK,
@@ -260,13 +261,5 @@ def statement_targets(statement: cst.BaseStatement) -> set[str]:
         for small in statement.body:
             if isinstance(small, cst.Assign):
                 for target in small.targets:
-                    names |= target_names(target.target)
+                    names.update(target_names(target.target))
     return names
-
-
-def target_names(target: cst.BaseExpression) -> set[str]:
-    """The names an assignment target binds: `a`, or each name of `a, b` / `[a, b]`."""
-    if isinstance(target, cst.Name):
-        return {target.value}
-    elements = getattr(target, "elements", [])
-    return {e.value.value for e in elements if isinstance(e.value, cst.Name)}

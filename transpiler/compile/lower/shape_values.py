@@ -73,14 +73,6 @@ class Materialise(Exception):
     """A squeezed tile meets what needs its dimension (values.NotSqueezable's cases)."""
 
 
-def target_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
-    return []
-
-
 def explicit_blocks(call: cst.Call) -> list:
     """The block sizes `hl.tile(..., block_size=[1, None])` writes (None: not written)."""
     for arg in call.args:

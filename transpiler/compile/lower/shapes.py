@@ -10,6 +10,7 @@ import libcst.matchers as m
 from ..frontend.aliases import Aliases
 from ..frontend.host import HostInfo
 from ..frontend.source import Source
+from ..frontend.targets import target_names
 from ..ops.hl import HL_BY_NAME, LANES
 from .shape_calls import call
 from .shape_meeting import Meeting, ShapeFacts
@@ -25,7 +26,6 @@ from .shape_values import (
     Tile,
     explicit_blocks,
     is_none_name,
-    target_names,
 )
 
 SCALAR_ATTRIBUTES = {"id", "begin", "end", "block_size", "count"}  # a tile's ints
