@@ -66,6 +66,8 @@ class Affine:
     def text(self) -> str:
         parts = []
         for term, factor in self.terms:
+            if abs(factor) != 1 or (factor < 0 and not parts):  # `2 * (a // b)`, `-(a // b)`
+                term = term if _atomic(term) else f"({term})"
             magnitude = term if abs(factor) == 1 else f"{abs(factor)} * {term}"
             parts.append(("- " if factor < 0 else "+ ") + magnitude)
         if self.constant or not parts:
@@ -140,24 +142,32 @@ def _host(builder, code: ast.expr) -> Affine | None:
     return None
 
 
-def _interval(builder, code: ast.expr, loops: dict[str, Interval]) -> Interval | None:
-    """`code`'s least and greatest value over the loops' indices (None: not bounded here)."""
+def _interval(
+    builder, code: ast.expr, loops: dict[str, Interval], scalars: dict[str, Interval] | None = None
+) -> Interval | None:
+    """`code`'s least and greatest value over the loops' indices (None: not bounded here);
+    `scalars`: the bounds of tile attributes and grid indices by their code (scalar_reach.py)."""
+    if scalars is not None:
+        if (known := scalars.get(ast.dump(code))) is not None:
+            return known
+        if isinstance(code, ast.Name) and code.id in builder.scalar_codes:  # `start = t.begin`
+            return _interval(builder, builder.scalar_codes[code.id], loops, scalars)
     if isinstance(code, ast.Name) and code.id in loops:
         first, end = loops[code.id]
         return first, end - Affine((), 1)
     if isinstance(code, ast.Subscript):  # offs[:, None]: the same values, broadcast
-        return _interval(builder, code.value, loops)
+        return _interval(builder, code.value, loops, scalars)
     if isinstance(code, ast.Call) and _is_cast(code):  # offs.to(tl.int64)
-        return _interval(builder, code.func.value, loops)
+        return _interval(builder, code.func.value, loops, scalars)
     if (host := _host(builder, code)) is not None:
         return host, host
     if isinstance(code, ast.UnaryOp) and isinstance(code.op, ast.USub):
-        inner = _interval(builder, code.operand, loops)
+        inner = _interval(builder, code.operand, loops, scalars)
         return None if inner is None else (-inner[1], -inner[0])
     if not isinstance(code, ast.BinOp):
         return None
-    left = _interval(builder, code.left, loops)
-    right = _interval(builder, code.right, loops)
+    left = _interval(builder, code.left, loops, scalars)
+    right = _interval(builder, code.right, loops, scalars)
     if left is None or right is None:
         return None
     if isinstance(code.op, ast.Add):
@@ -173,6 +183,9 @@ def _interval(builder, code: ast.expr, loops: dict[str, Interval]) -> Interval |
         return None
     if isinstance(code.op, ast.FloorDiv) and (divisor := _positive_literal(code.right)):
         return left[0].floor_divided(divisor), left[1].floor_divided(divisor)
+    if isinstance(code.op, ast.Mod) and (divisor := _positive_literal(code.right)):
+        if not left[0].terms and left[0].constant >= 0:  # Triton's % of a non-negative
+            return Affine(), Affine((), divisor - 1)
     return None
 
 
@@ -182,6 +195,15 @@ def _size(builder, code: ast.expr) -> str | None:
         param = builder.params[code.id]
         return _term(param.launch) if param.kind == "size" else None
     return None
+
+
+def _atomic(term: str) -> bool:
+    """Whether a term reads as one operand beside `*` or a leading `-` (a name, a call)."""
+    try:
+        node = ast.parse(term, mode="eval").body
+    except SyntaxError:
+        return False
+    return isinstance(node, (ast.Name, ast.Attribute, ast.Call, ast.Subscript, ast.Constant))
 
 
 def _term(launch: str) -> str:

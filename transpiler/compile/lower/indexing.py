@@ -28,6 +28,7 @@ from .host_tails import emit_tail
 from .index_reach import reach_check
 from .negative_indices import wrapped_index
 from .reduction_loops import start_looped_axis
+from .scalar_reach import scalar_reach_check
 from .shape_values import without_ellipsis
 from .split_k import chunk_axis_for
 from .values import (
@@ -397,6 +398,7 @@ class Indexing:
                 if not self.is_full_axis(payload) and not sliced and self.k.k_split is None:
                     self.k.coverage.append((tensor, tensor_dim, payload))
             elif kind == SCALAR:
+                self.note_scalar_reach(tensor, tensor_dim, payload, node)
                 payload = wrapped_index(self.k, tensor, tensor_dim, payload, node)
                 placed.append((kind, payload, tensor_dim, -1))
             elif paired is None:  # a block of indices: a gather
@@ -461,6 +463,12 @@ class Indexing:
         check = reach_check(self.k, tensor, dim, index, node)
         if check is not None:
             self.k.index_reaches.append(check)
+
+    def note_scalar_reach(self, tensor: str, dim: int, index: Value, node: cst.CSTNode) -> None:
+        """A launcher check that a scalar index from tile attributes stays inside (scalar_reach)."""
+        check = scalar_reach_check(self.k, tensor, dim, index, node)
+        if check is not None:
+            self.k.block_reaches.append(check)
 
     def scalar_as_tile(self, tensor: str, placed: list, dims: Dims) -> Dims:
         """The access as a descriptor sees it: a scalar first index (`q[b, tile_m, :]` with

@@ -12,6 +12,7 @@ import libcst.matchers as m
 from ..emit.codegen import Names, render
 from ..emit.lines import PARAM_ORDER, BlockDefault, Line, LoweredKernel, Param
 from ..frontend.aliases import Aliases
+from ..frontend.errors import UnsupportedConstructError
 from ..frontend.host import HostInfo
 from ..frontend.source import Source
 from .allocations import Allocations
@@ -180,6 +181,13 @@ class KernelBuilder:
         self.inner_loop_blocks: set[str] = set()  # ... and the fixed ones: reused by name
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
         self.index_reaches: list[str] = []  # launcher checks of computed indices (index_reach.py)
+        # ... of scalar indices from tile attributes, after the block sizes (scalar_reach.py)
+        self.block_reaches: list[str] = []
+        self.unbounded_indices: list[cst.CSTNode] = []  # ... whose reach is not known: refused
+        self.scalar_codes: dict[str, ast.expr] = {}  # a name assigned once: its scalar's code
+        self.index_ranges: dict[str, tuple[ast.expr, ast.expr]] = {}  # hl.grid index: first, end
+        self.assigned: set[str] = set()  # names the loop's body assigns
+        self.reassigned: set[str] = set()  # ... more than once, or also as a loop's target
         self.slice_ends: set[tuple[str, int, str]] = set()  # (tensor, dim, host end of a slice)
         self.unpadded: set[str] = set()  # whole dimensions a reshape splits or merges
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
@@ -372,6 +380,7 @@ class KernelBuilder:
         for name in m.findall(loop, m.Name()):
             self.names.taken.add(name.value)
         self.names.taken.update({"tl", "triton", "torch"})
+        self.assigned, self.reassigned = _bound_names(loop)
 
     def _kernel_text(self, loop: cst.For) -> list[Line]:
         lineno = self.source.line_of(loop)
@@ -419,11 +428,24 @@ class KernelBuilder:
             )
         if self.signal_pad_world_sizes and not blocks.names:  # symm_mem_sync's slots
             self.host_helpers.add("require_signal_pad")
+        if self.unbounded_indices:
+            raise self.source.error(
+                UnsupportedConstructError,
+                self.unbounded_indices[0],
+                "an index computed from tile attributes or grid indices whose reach the "
+                "launcher cannot bound: it could read or write past the tensor",
+                hint="build it from tile.begin / .end / .id / .block_size, hl.grid indices, "
+                "int literals and sizes with + - and * // by literals or sizes, or mask it: "
+                "hl.load(x, [index], extra_mask=index < x.size(0))",
+            )
+        if self.block_reaches:
+            self.host_helpers.add("require")
         ordered = sorted(self.params.values(), key=lambda p: PARAM_ORDER.index(p.kind))
         facts = LaunchFacts(
             kernel=self.kernel_name,
             line=lineno,
             checks=tuple(checks),
+            block_checks=tuple(dict.fromkeys(self.block_reaches)),
             constexprs=tuple(self.constexprs.items()),
             even_flags=tuple(self.even_flags.items()),
             split_flags=tuple(self.split_flags.items()),
@@ -629,3 +651,30 @@ def _named(entries: list[str] | dict[str, object]) -> str:
     """`{"x": x, "y": y}` (or with values given: `{"x": 1}`)."""
     pairs = entries.items() if isinstance(entries, dict) else [(e, e) for e in entries]
     return "{" + ", ".join(f'"{name}": {value}' for name, value in pairs) + "}"
+
+
+def _bound_names(loop: cst.For) -> tuple[set[str], set[str]]:
+    """The names the loop's body assigns (`=`, `:=`, `op=`), and of those the ones whose value
+    at a use may not be their one assignment's (assigned twice, in place, a nested loop's
+    target): scalar_reach.py bounds a name by its assignment only where it is the one."""
+    seen: set[str] = set()
+    again: set[str] = set()
+    for node in m.findall(loop.body, m.AssignTarget() | m.AnnAssign() | m.NamedExpr()):
+        for name in _target_names(node.target):
+            (again if name in seen else seen).add(name)
+    for node in m.findall(loop.body, m.AugAssign()):
+        names = _target_names(node.target)
+        seen |= names
+        again |= names
+    for node in m.findall(loop.body, m.For()):
+        again |= _target_names(node.target)
+    return seen, again
+
+
+def _target_names(target: cst.BaseExpression) -> set[str]:
+    """The names a target binds (`a`, `a, (b, c)`; not `out[i]`'s)."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return {n for element in target.elements for n in _target_names(element.value)}
+    return set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from ..emit.codegen import expr, render
@@ -17,6 +18,7 @@ class LaunchFacts:
     kernel: str
     line: int  # the loop's source line
     checks: tuple[str, ...]  # argument checks before the launch
+    block_checks: tuple[str, ...]  # checks reading the block sizes (scalar_reach.py)
     constexprs: tuple[tuple[str, str], ...]  # BLOCK_N → its launcher expression
     even_flags: tuple[tuple[str, str], ...]  # EVEN_N → the test that every tile along n is whole
     split_flags: tuple[tuple[str, str], ...]  # SPLIT_* / CHUNK_* → when a whole K is chunked
@@ -44,8 +46,11 @@ class FixedBlocks:
     def split_flag(self, name: str, test: str) -> str:
         return f"{name} = {test}"
 
-    def grid(self, grid: str, signal_pads: tuple[str, ...]) -> list[tuple[int, str]]:
-        lines = [(0, f"grid = ({grid},)")]
+    def grid(
+        self, grid: str, signal_pads: tuple[str, ...], checks: tuple[str, ...] = ()
+    ) -> list[tuple[int, str]]:
+        lines = [(0, check) for check in checks]  # after the block sizes: they read them
+        lines += [(0, f"grid = ({grid},)")]
         lines += [(0, f"require_signal_pad(grid[0], {size})") for size in signal_pads]
         return lines
 
@@ -68,8 +73,11 @@ class AutotunedBlocks:
     def split_flag(self, name: str, test: str) -> str:
         return f"{name} = False  # blocks chosen later: K stays whole"
 
-    def grid(self, grid: str, signal_pads: tuple[str, ...]) -> list[tuple[int, str]]:
-        """`def grid(meta): return (...)`, each tuned block size read from `meta`."""
+    def grid(
+        self, grid: str, signal_pads: tuple[str, ...], checks: tuple[str, ...] = ()
+    ) -> list[tuple[int, str]]:
+        """`def grid(meta): return (...)`, each tuned block size read from `meta`; `checks`
+        reading block sizes run there, once the autotuner has chosen them."""
         tuned = self.names
 
         class ReadMeta(ast.NodeTransformer):
@@ -79,8 +87,11 @@ class AutotunedBlocks:
                 return node
 
         programs = ReadMeta().visit(expr(f"({grid},)"))
+        read = [name for name in tuned if any(_mentions(check, name) for check in checks)]
         return [
             (0, "def grid(meta):  # the autotuner chooses the block sizes"),
+            *[(1, f'{name} = meta["{name}"]') for name in read],
+            *[(1, check) for check in checks],
             (1, "return " + render(programs)),
         ]
 
@@ -103,7 +114,8 @@ def launch_lines(facts: LaunchFacts, blocks: Blocks, depth: int) -> list[Line]:
     out += [Line(depth, blocks.split_flag(name, test), line) for name, test in facts.split_flags]
     out += [Line(depth, text, line) for text in facts.descriptor_lines + facts.stage_lines]
     grid = " * ".join(facts.grid) if facts.grid else "1"
-    out += [Line(depth + extra, text, line) for extra, text in blocks.grid(grid, facts.signal_pads)]
+    grid_lines = blocks.grid(grid, facts.signal_pads, facts.block_checks)
+    out += [Line(depth + extra, text, line) for extra, text in grid_lines]
     # the constexprs by position, named as the kernel's parameters, up to the first one a config
     # list sets (left out): those after it by name
     tuned = [index for index, name in enumerate(facts.flags) if name in blocks.names]
@@ -115,3 +127,7 @@ def launch_lines(facts: LaunchFacts, blocks: Blocks, depth: int) -> list[Line]:
         arguments.append(f"num_stages={facts.stages}")
     out.append(Line(depth, f"{facts.kernel}[grid]({', '.join(arguments)})", line))
     return out
+
+
+def _mentions(code: str, name: str) -> bool:
+    return re.search(rf"\b{name}\b", code) is not None

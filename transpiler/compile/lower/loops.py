@@ -415,6 +415,8 @@ class Loops:
                 if name:
                     self.k.emit(assign(name, code), line)
                     code = ast.Name(id=name)
+                    first = ast.Constant(0) if begin is None else begin.code
+                    self.k.index_ranges[name] = (first, ends[index].code)  # scalar_reach.py
                 bound.append(block(code, (), "int"))
                 continue
             extent, begin, offsets, mask, block_name, pid, end = values[index]
@@ -705,6 +707,7 @@ class Loops:
                 line,
             )
             self.k.depth += 1
+            self.k.index_ranges[variable] = (begin, end.code)  # its bounds (scalar_reach.py)
             return block(ast.Name(id=variable), (), "int")
         offsets, mask, block_wanted, _ = self.axis_names(target, index, count)
         block_name = self.inner_block(block_wanted, [explicit] if explicit is not None else [])

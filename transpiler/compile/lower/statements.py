@@ -265,6 +265,8 @@ class Statements:
         if value.kind in (BLOCK, CONST) and value.code is not None:
             if not (isinstance(value.code, ast.Name) and value.code.id == name):
                 self.k.emit(assign(name, value.code), line)
+            if not value.rank and name not in self.k.reassigned | set(self.k.host.names):
+                self.k.scalar_codes[name] = value.code  # (scalar_reach.py bounds it)
             # a named value keeps what is known of it (axes, stored dtype, zeros outside)
             self.k.scope[name] = replace(
                 value, kind=BLOCK, code=ast.Name(id=name), const=None, stored=None
