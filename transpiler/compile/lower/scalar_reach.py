@@ -6,6 +6,7 @@ import ast
 
 import libcst as cst
 
+from ..emit.codegen import expr
 from .index_reach import Affine, Interval, _host, _interval, _one_line, _shown, _term
 from .values import BLOCK, Axis, Value
 
@@ -18,7 +19,9 @@ from .values import BLOCK, Axis, Value
 #   tile.id      first // BLOCK .. (the last begin) // BLOCK
 #   tile.block_size, tile.count: themselves
 #   an hl.grid index, a block-size-1 tile's index: first .. end - 1
-# The launcher checks the index's bounds after it sets the block sizes (inside `grid(meta)`
+# An inner loop over an outer tile's range (`hl.tile(tile.begin, tile.end)`) is bounded by
+# that range ("reaches up to": its own last begin depends on the tile). The launcher checks
+# the index's bounds after it sets the block sizes (inside `grid(meta)`
 # when @triton.autotune chooses them). Where the bounds with `end - 1` for the last begin are
 # inside the dimension whatever the sizes (`x[tile.begin]` over hl.tile(x.size(0))), no check.
 # A negative index counts from the end, as torch reads it (negative_indices.py wraps it).
@@ -34,7 +37,7 @@ def scalar_reach_check(
     loose, exact, empties = _scalar_bounds(builder)
     used: list[str] = []
     found = _interval(builder, value.code, {}, _Watched(loose, empties, used))
-    if found is None and _from_tiles(builder, value.code):
+    if found is None and from_tiles(builder, value.code):
         builder.unbounded_indices.append(node)  # refused unless a mask keeps it (memory.py)
     if found is None or not used:
         return None
@@ -47,8 +50,11 @@ def scalar_reach_check(
     if not _nonnegative(builder, least):  # may count from the end, as torch does
         inside = f"-{size} <= {least.text()} and {inside}"
         reach = f"indices {_shown(least)} to {_shown(greatest)}"
+    if _LOOSE in used:
+        reach = f"up to {reach}"
     broadcast = f"{size} == 1"  # a dimension of 1 broadcasts (Helion): its stride is 0
-    test = " or ".join([*dict.fromkeys(e for e in used if e), broadcast, inside])
+    empty = (e for e in used if e and e != _LOOSE)
+    test = " or ".join([*dict.fromkeys(empty), broadcast, inside])
     line = builder.source.line_of(node)
     text = _one_line(builder.source.code(node))
     message = (
@@ -57,6 +63,9 @@ def scalar_reach_check(
         "hl.load / hl.store(..., extra_mask=...)"
     )
     return f'require({test}, f"{message}", IndexError)'
+
+
+_LOOSE = "~"  # a bound wider than the index's reach (an inner loop's of an outer tile's)
 
 
 class _Watched(dict):
@@ -85,10 +94,10 @@ def _scalar_bounds(builder) -> tuple[dict[str, Interval], dict[str, Interval], d
             inner = _inner_bounds(builder, axis, loose)
             if inner is not None:  # `hl.tile(tile_m.begin, tile_m.end)`: bounds of bounds
                 least, greatest = inner
-                loose[ast.dump(axis.begin)] = (least, greatest - Affine((), 1))
-                loose[ast.dump(_end_code(axis))] = (least + Affine((), 1), greatest)
-                exact[ast.dump(axis.begin)] = loose[ast.dump(axis.begin)]
-                exact[ast.dump(_end_code(axis))] = loose[ast.dump(_end_code(axis))]
+                begin, end = ast.dump(axis.begin), ast.dump(_end_code(axis))
+                loose[begin] = exact[begin] = (least, greatest - Affine((), 1))
+                loose[end] = exact[end] = (least + Affine((), 1), greatest)
+                empties[begin] = empties[end] = _LOOSE  # its last begin is not known here
             continue
         first, end = bounds
         empty = f"{end.text()} <= {first.text()}" if end.terms or first.terms else ""
@@ -97,7 +106,6 @@ def _scalar_bounds(builder) -> tuple[dict[str, Interval], dict[str, Interval], d
             key = ast.dump(ast.Name(id=axis.offsets))
             loose[key] = exact[key] = (first, last)
             empties[key] = empty
-            continue
         block = Affine.of(axis.block)
         extent = end - first
         tiles = Affine.of(f"triton.cdiv({extent.text()}, {axis.block})")
@@ -130,9 +138,10 @@ def _scalar_bounds(builder) -> tuple[dict[str, Interval], dict[str, Interval], d
     return loose, exact, empties
 
 
-def _from_tiles(builder, code: ast.expr, seen: frozenset = frozenset()) -> bool:
+def from_tiles(builder, code: ast.expr, seen: frozenset = frozenset()) -> bool:
     """Whether an index reads a tile attribute or a grid index (through names it assigned)."""
-    derived = {ast.dump(ast.Name(id=name)) for name in builder.index_ranges}
+    names = [*builder.index_ranges, *builder.rebound_from_tiles]
+    derived = {ast.dump(ast.Name(id=name)) for name in names}
     for axis in builder.all_axes:
         if axis.key is None:
             derived.update(ast.dump(c) for c in (axis.begin, axis.tile_id, _end_code(axis)))
@@ -141,7 +150,7 @@ def _from_tiles(builder, code: ast.expr, seen: frozenset = frozenset()) -> bool:
         if ast.dump(node) in derived:
             return True
         if isinstance(node, ast.Name) and node.id in builder.scalar_codes and node.id not in seen:
-            if _from_tiles(builder, builder.scalar_codes[node.id], seen | {node.id}):
+            if from_tiles(builder, builder.scalar_codes[node.id], seen | {node.id}):
                 return True
     return False
 
@@ -169,15 +178,11 @@ def _inner_bounds(builder, axis: Axis, known: dict[str, Interval]) -> Interval |
 
 def _end_code(axis: Axis) -> ast.expr:
     """`tile.end`'s kernel code (expressions.tile_attribute)."""
-    from ..emit.codegen import expr
-
     return expr("tl.minimum(b + s, e)", b=axis.begin, s=axis.block, e=axis.end)
 
 
 def _count_code(axis: Axis) -> ast.expr:
     """`tile.count`'s kernel code (expressions.tile_attribute)."""
-    from ..emit.codegen import expr
-
     extent = axis.end if axis.first is None else expr("e - f", e=axis.end, f=axis.first)
     return expr("tl.cdiv(e, b)", e=extent, b=ast.Name(id=axis.block))
 
