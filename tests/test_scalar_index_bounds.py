@@ -422,3 +422,70 @@ def test_an_index_of_unknown_reach_is_refused_at_its_line(name, line):
     error = caught.value
     assert error.lineno == line and "cannot bound" in error.message
     assert "extra_mask" in error.hint and "tile.begin" in error.hint
+
+
+# An `if` that tests what the index reads is the user's own bound, as in Helion's persistent
+# examples (`row = step * workers + worker; if row < m:`): no check, no refusal, right results.
+@helion.kernel(config=helion.Config(block_sizes=[]))
+def rows_by_workers(x: torch.Tensor, workers: int) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    steps = helion.cdiv(m, workers)
+    for worker in hl.grid(workers):
+        for step in hl.grid(steps):
+            row = step * workers + worker
+            if row < m:
+                out[row, :] = x[row, :] * 2.0
+    return out
+
+
+@helion.kernel(config=helion.Config(block_sizes=[4]))
+def guarded_ahead(x: torch.Tensor) -> torch.Tensor:
+    n = x.size(0)
+    out = torch.zeros([helion.cdiv(n, 4)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(n):
+        if tile.begin + 5 < n:
+            out[tile.id] = x[tile.begin + 5]
+    return out
+
+
+@helion.kernel(config=helion.Config(block_sizes=[4]))
+def guarded_else(x: torch.Tensor) -> torch.Tensor:
+    n = x.size(0)
+    out = torch.zeros([helion.cdiv(n, 4)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(n):
+        last = tile.begin + 3
+        if last >= n:
+            out[tile.id] = -1.0
+        else:
+            out[tile.id] = x[last]
+    return out
+
+
+def _rows_by_workers(x, workers):
+    return x * 2.0
+
+
+def _guarded(x, shift, otherwise):
+    n = x.size(0)
+    return torch.tensor(
+        [x[b + shift].item() if b + shift < n else otherwise for b in range(0, n, 4)],
+        dtype=x.dtype,
+    )
+
+
+GUARDED = {
+    "rows by workers (3 of 13 rows)": (rows_by_workers, (_randn(13, 9), 3), _rows_by_workers),
+    "rows by workers (5 of 4 rows)": (rows_by_workers, (_randn(4, 7), 5), _rows_by_workers),
+    "if begin+5 < n": (guarded_ahead, (_randn(14),), lambda x: _guarded(x, 5, 0.0)),
+    "else of last >= n": (guarded_else, (_randn(13),), lambda x: _guarded(x, 3, -1.0)),
+}
+
+
+@pytest.mark.parametrize("name", list(GUARDED))
+def test_an_index_an_enclosing_if_tests_is_the_users_bound(name):
+    kernel, args, truth = GUARDED[name]
+    result = kernel(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
+    torch.testing.assert_close(result.double(), truth(*_float64(args)), rtol=1e-5, atol=1e-5)
+    compiled = kernel.bind(tuple(args)).compile_for("sm_90")
+    assert compiled and all(r.registers > 0 for r in compiled)

@@ -47,6 +47,15 @@ class Branches:
                 "second device loop), or choose per element with torch.where(condition, a, b)",
             )
         before, constexprs = dict(self.k.scope), dict(self.k.constexpr_names)
+        self.k.guards.append({n.id for n in ast.walk(condition.code) if isinstance(n, ast.Name)})
+        try:
+            self.lower_guarded(statement, condition, (before, constexprs), line)
+        finally:
+            self.k.guards.pop()
+
+    def lower_guarded(self, statement: cst.If, condition: Value, saved: tuple, line: int) -> None:
+        """The branches of a runtime `if` (saved: the scope and constexpr names before it)."""
+        before, constexprs = saved
         self.k.emit(f"if {ast.unparse(condition.code)}:", line)
         self.k.depth += 1
         self.lower_branch(lambda: self.k.statements.lower_body(statement.body.body), line)

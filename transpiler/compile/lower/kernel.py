@@ -184,6 +184,7 @@ class KernelBuilder:
         # ... of scalar indices from tile attributes, after the block sizes (scalar_reach.py)
         self.block_reaches: list[str] = []
         self.unbounded_indices: list[cst.CSTNode] = []  # ... whose reach is not known: refused
+        self.guards: list[set[str]] = []  # the names each enclosing runtime `if` tests
         self.rebound_from_tiles: set[str] = set()  # names bound more than once to such values
         self.scalar_codes: dict[str, ast.expr] = {}  # a name assigned once: its scalar's code
         self.index_ranges: dict[str, tuple[ast.expr, ast.expr]] = {}  # hl.grid index: first, end

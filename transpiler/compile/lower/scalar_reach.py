@@ -25,6 +25,9 @@ from .values import BLOCK, Axis, Value
 # when @triton.autotune chooses them). Where the bounds with `end - 1` for the last begin are
 # inside the dimension whatever the sizes (`x[tile.begin]` over hl.tile(x.size(0))), no check.
 # A negative index counts from the end, as torch reads it (negative_indices.py wraps it).
+# An index inside a runtime `if` whose test reads a name the index reads (`row = step * workers
+# + worker; if row < m:`, Helion's persistent loops) is the user's bound: neither checked nor
+# refused (branches.py keeps the names each enclosing test reads, `builder.guards`).
 
 
 def scalar_reach_check(
@@ -34,6 +37,9 @@ def scalar_reach_check(
     inside it (None: provably inside, or not built from tile attributes or grid indices)."""
     if value.kind != BLOCK or value.code is None or value.rank or value.loaded_from:
         return None
+    read = {n.id for n in ast.walk(value.code) if isinstance(n, ast.Name)}
+    if any(read & tested for tested in builder.guards):
+        return None  # an enclosing `if` tests what the index reads (`if row < m:`): the user's
     loose, exact, empties = _scalar_bounds(builder)
     used: list[str] = []
     found = _interval(builder, value.code, {}, _Watched(loose, empties, used))
