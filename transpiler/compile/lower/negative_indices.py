@@ -18,14 +18,17 @@ WRAP = "tl.where(i < 0, i + n, i)"
 
 
 def may_be_negative(builder, value: Value) -> bool:
-    """Whether an index's value may be negative: it reads a tensor or an argument, or subtracts
-    or negates."""
+    """Whether an index's value may be negative: it reads a tensor or an argument, subtracts,
+    negates or inverts (`~i` is -i - 1), or holds a negative literal (`torch.where(c, 7, -7)`,
+    `i * -2`)."""
     if value.kind == CONST or value.code is None:
         return False
     if value.loaded_from or value.zero_dim_tensor or value.storage is not None:
         return True
     for node in ast.walk(value.code):
-        if isinstance(node, (ast.Sub, ast.USub)):
+        if isinstance(node, (ast.Sub, ast.USub, ast.Invert)):
+            return True
+        if isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value < 0:
             return True
         if isinstance(node, ast.Name) and _argument(builder, node.id):
             return True
