@@ -14,6 +14,7 @@ from ..frontend.callables import InlineCallable, from_lambda_node
 from ..frontend.errors import CallableArgumentError, ShapeError, UnsupportedConstructError
 from ..frontend.targets import target_names
 from .arguments import Arguments
+from .reduce_inside import flagged_inputs, inside_combine
 from .values import (
     BLOCK,
     CONST,
@@ -66,7 +67,8 @@ class Scans:
 
     def reduce_with(self, args: Arguments, node: cst.Call) -> Value:
         """hl.reduce(combine_fn, input, dim, other=0, keep_dims=False): lanes outside the
-        tensor take `other` (one per input for tuples) before the reduction."""
+        tensor take `other` (one per input for tuples) before the reduction; without other=
+        they take no part (reduce_inside.py)."""
         inputs, single = self.combine_inputs(args.get(1, "input_tensor"), node)
         dim_node = args.get(2, "dim")
         if dim_node is None or self.k.expressions.lower_expr(dim_node).const is None:
@@ -96,20 +98,30 @@ class Scans:
         if is_squeezed(axis):
             raise NotSqueezable("hl.reduce over a squeezed tile")
         mask = self.k.reductions.reduction_mask(axis, axis_position, dims, node)
-        if mask is not None:
+        flagged = mask is not None and other_node is None  # (reduce_inside.py)
+        if mask is not None and not flagged:
             inputs = [
                 v.with_code(expr("tl.where(m, v, o)", m=mask, v=v.code, o=o.code))
                 for v, o in zip(inputs, others)
             ]
         function = self.combine_function(args.get(0, "combine_fn"), inputs, node)
+        operand = self.combine_operand(inputs, single)
+        if flagged:
+            line = self.k.source.line_of(node)
+            operand = ast.Tuple(
+                elts=flagged_inputs(self.k, inputs, mask, line), ctx=ast.Load()
+            )
+            function = inside_combine(self.k, function, len(inputs), line)
         code = expr(
             "tl.reduce(v, axis=a, combine_fn=f)",
-            v=self.combine_operand(inputs, single),
+            v=operand,
             a=axis_position,
             f=ast.Name(id=function),
         )
         if keep:
             code.keywords.append(ast.keyword(arg="keep_dims", value=ast.Constant(value=True)))
+        if flagged and single:  # the values, without the flags
+            code = expr("r[0]", r=code)
         kept = dims[:position] + ((None,) if keep else ()) + dims[position + 1 :]
         return self.combine_result(code, [(kept, v.dtype) for v in inputs], single, node)
 
