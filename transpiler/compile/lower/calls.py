@@ -48,6 +48,7 @@ from .integer_promotion import note_promotion
 from .joins import STACK_FUNCTIONS
 from .orderings import lower_ordering
 from .promotion import compared_numbers, result_of, with_dimensioned_dtype
+from .python_ints import as_int64
 from .scaled_products import exp_as_exp2
 from .values import (
     BLOCK,
@@ -598,6 +599,11 @@ class Calls:
         if op.result == "bool":  # a comparison: numbers as the row's dtype holds them
             promoted = compared_numbers(self.k, promoted)
         promoted = with_dimensioned_dtype(self.k, promoted)
+        # torch's int64 for Python ints and bools alone (python_ints.py); a mask after the first
+        # operand (x.masked_fill(mask, v)) leaves the dtype to that operand
+        if op.result == "same" and op.condition in (None, 0):
+            shaped = any(v.kind == BLOCK and v.dims for v in operands)  # (where's condition)
+            promoted = as_int64(self.k, promoted, shaped=shaped)
         for index, value in zip(values, promoted, strict=True):
             operands[index] = value
         if op.condition is None:

@@ -22,6 +22,7 @@ from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
 from .negative_indices import may_be_negative
 from .promotion import compared_numbers, result_of, with_dimensioned_dtype
+from .python_ints import as_int64
 from .scaled_products import scaled_product
 from .split_k import recomputed
 from .values import (
@@ -152,6 +153,8 @@ class Expressions:
         left = self.arithmetic(self.lower_expr(node.left), node.left)
         right = self.arithmetic(self.lower_expr(node.right), node.right)
         left, right = with_dimensioned_dtype(self.k, [left, right])
+        if op_name != "Divide" and not (left.kind == CONST and right.kind == CONST):
+            left, right = as_int64(self.k, [left, right], op_name)  # (python_ints.py)
         if op_name == "Power" and right.kind == CONST and right.const in (2, 3, 4):
             return self.integer_power(left, int(right.const), node)
         symbol, template, helpers = BINARY_OPERATORS[op_name]

@@ -30,7 +30,7 @@ def may_be_negative(builder, value: Value) -> bool:
             return True
         if isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value < 0:
             return True
-        if isinstance(node, ast.Name) and _argument(builder, node.id):
+        if isinstance(node, ast.Name) and is_argument(builder, node.id):
             return True
     return False
 
@@ -45,7 +45,7 @@ def wrapped_index(builder, tensor: str, dim: int, value: Value, node: cst.CSTNod
     )
     code = value.code
     line = builder.source.line_of(node)
-    if isinstance(code, ast.Name) and _argument(builder, code.id):
+    if isinstance(code, ast.Name) and is_argument(builder, code.id):
         builder.argument_checks.append(_range_check(builder, tensor, dim, code.id, line))
     if not isinstance(code, ast.Name):  # named once: the test and both branches read it
         name = builder.names.fresh("index")
@@ -54,7 +54,7 @@ def wrapped_index(builder, tensor: str, dim: int, value: Value, node: cst.CSTNod
     return value.with_code(expr(WRAP, i=code, n=size))
 
 
-def _argument(builder, name: str) -> bool:
+def is_argument(builder, name: str) -> bool:
     """A number the kernel's caller passes (not a tensor, not a constexpr)."""
     host = builder.host
     return name in host.params and name not in host.tensors and name not in host.constexpr_params

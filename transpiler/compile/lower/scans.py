@@ -108,9 +108,7 @@ class Scans:
         operand = self.combine_operand(inputs, single)
         if flagged:
             line = self.k.source.line_of(node)
-            operand = ast.Tuple(
-                elts=flagged_inputs(self.k, inputs, mask, line), ctx=ast.Load()
-            )
+            operand = ast.Tuple(elts=flagged_inputs(self.k, inputs, mask, line), ctx=ast.Load())
             function = inside_combine(self.k, function, len(inputs), line)
         code = expr(
             "tl.reduce(v, axis=a, combine_fn=f)",
