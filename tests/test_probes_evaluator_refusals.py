@@ -1,0 +1,87 @@
+"""An outside evaluator's probes that are refused at the user's line with the fix named:
+torch.div's rounding_mode, orderings and reverse scans along a tile (a tile holds part of the
+row), torch.norm; and a write into an expanded (stride-0) input, refused at the launch as torch
+refuses it."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import generated
+
+import transpiler
+
+HEADER = """
+import torch
+import transpiler as helion
+import transpiler.language as hl
+
+
+def biggest(a, b):
+    return torch.maximum(a, b)
+
+"""
+KERNEL = """
+@helion.kernel(config=helion.Config(block_sizes=[16]))
+def k(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for t in hl.tile(x.size(0)):
+        out[t] = EXPRESSION
+    return out
+"""
+ROWS = """
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty_like(x)
+    for t in hl.tile(m):
+        out[t, :] = EXPRESSION
+    return out
+"""
+
+# (name, kernel, expression, the column of the caret, words of the message, words of the hint)
+REFUSED = [
+    ("div_rounding_mode", KERNEL, 'torch.div(x[t], 3, rounding_mode="trunc")', 37,
+     "rounding_mode= of torch.div()", "torch.trunc"),
+    ("flip_along_a_tile", KERNEL, "torch.flip(x[t], [0])", 35,
+     "a tile holds only part of the row", "x[tile_m, :]"),
+    ("sort_along_a_tile", KERNEL, "torch.sort(x[t], 0).values", 35,
+     "torch.sort along the tile t", "load the whole row"),
+    ("reverse_scan_along_a_row", ROWS, "hl.associative_scan(biggest, x[t, :], dim=1, reverse=True)",
+     74, "a reverse scan along a tile", "scan forwards"),
+    ("norm", KERNEL, "x[t] / torch.norm(x[t])", 31,
+     "torch op 'norm' is not supported", "torch.sqrt((x * x).sum(dim))"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kernel", "expression", "column", "message", "hint"),
+    [pytest.param(*row[1:], id=row[0]) for row in REFUSED],
+)
+def test_refused_at_the_line_with_the_fix(kernel, expression, column, message, hint):
+    source = HEADER + kernel.replace("EXPRESSION", expression)
+    x = torch.randn(13, 29) if "m, n" in kernel else torch.randn(37)
+    line = source.splitlines().index(
+        f"        out[{'t, :' if 'm, n' in kernel else 't'}] = {expression}"
+    )
+    with pytest.raises(transpiler.TranspileError) as caught:
+        generated(source, "k", x)
+    text = str(caught.value)
+    assert f"kernels.py:{line + 1}:{column}:" in text, text
+    assert message in text and "hint:" in text and hint in text, text
+
+
+def test_a_write_into_an_expanded_input_is_refused_at_the_launch():
+    source = (
+        HEADER
+        + """
+@helion.kernel()
+def k(x: torch.Tensor) -> torch.Tensor:
+    for tm, tn in hl.tile(x.size()):
+        x[tm, tn] = x[tm, tn] + 1
+    return x
+"""
+    )
+    x = torch.randn(13, 1).expand(13, 29)
+    with pytest.raises(RuntimeError, match="x has overlapping elements"):
+        generated(source, "k", x)(x)
