@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..frontend.errors import BlockDependentError, UnsupportedConstructError
+from .scalar_reach import variables_read
 from .values import BLOCK, CONST, Value
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class Branches:
                 "second device loop), or choose per element with torch.where(condition, a, b)",
             )
         before, constexprs = dict(self.k.scope), dict(self.k.constexpr_names)
-        self.k.guards.append({n.id for n in ast.walk(condition.code) if isinstance(n, ast.Name)})
+        self.k.guards.append(variables_read(condition.code))
         try:
             self.lower_guarded(statement, condition, (before, constexprs), line)
         finally:

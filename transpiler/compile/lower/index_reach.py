@@ -159,6 +159,8 @@ def _interval(
         return _interval(builder, code.value, loops, scalars)
     if isinstance(code, ast.Call) and _is_cast(code):  # offs.to(tl.int64)
         return _interval(builder, code.func.value, loops, scalars)
+    if isinstance(code, ast.Call) and (widened := _widened_operand(code)) is not None:
+        return _interval(builder, widened, loops, scalars)  # python_ints.py's int64 casts
     if (host := _host(builder, code)) is not None:
         return host, host
     if isinstance(code, ast.UnaryOp) and isinstance(code.op, ast.USub):
@@ -219,3 +221,15 @@ def _positive_literal(code: ast.expr) -> int | None:
 
 def _is_cast(code: ast.Call) -> bool:
     return isinstance(code.func, ast.Attribute) and code.func.attr == "to"
+
+
+def _widened_operand(code: ast.Call) -> ast.expr | None:
+    """The operand of `tl.cast(v, tl.int64)` / `int64_if_integer(v)` (python_ints.py's widening
+    of Python ints: the same values), else None."""
+    func = code.func
+    if isinstance(func, ast.Name) and func.id == "int64_if_integer" and len(code.args) == 1:
+        return code.args[0]
+    cast = isinstance(func, ast.Attribute) and func.attr == "cast" and len(code.args) == 2
+    if cast and ast.unparse(code.args[1]) == "tl.int64":
+        return code.args[0]
+    return None

@@ -37,7 +37,7 @@ def scalar_reach_check(
     inside it (None: provably inside, or not built from tile attributes or grid indices)."""
     if value.kind != BLOCK or value.code is None or value.rank or value.loaded_from:
         return None
-    read = {n.id for n in ast.walk(value.code) if isinstance(n, ast.Name)}
+    read = variables_read(value.code)
     if any(read & tested for tested in builder.guards):
         return None  # an enclosing `if` tests what the index reads (`if row < m:`): the user's
     loose, exact, empties = _scalar_bounds(builder)
@@ -142,6 +142,12 @@ def _scalar_bounds(builder) -> tuple[dict[str, Interval], dict[str, Interval], d
         loose[key] = exact[key] = (first, end - Affine((), 1))
         empties[key] = f"{end.text()} <= {first.text()}" if end.terms or first.terms else ""
     return loose, exact, empties
+
+
+def variables_read(code: ast.expr) -> set[str]:
+    """The variables an expression reads: its names less the modules it calls into (`tl`)."""
+    attributes = {id(n.value) for n in ast.walk(code) if isinstance(n, ast.Attribute)}
+    return {n.id for n in ast.walk(code) if isinstance(n, ast.Name) and id(n) not in attributes}
 
 
 def from_tiles(builder, code: ast.expr, seen: frozenset = frozenset()) -> bool:
