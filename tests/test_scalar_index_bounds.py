@@ -357,11 +357,11 @@ def test_provable_indices_cost_no_launcher_line():
 
 
 def test_the_check_reads_the_block_sizes_the_launcher_sets():
-    """The greatest begin is (cdiv(n, BLOCK) - 1) * BLOCK: checked after BLOCK_SIZE is set."""
+    """The greatest begin is (n - 1) // BLOCK * BLOCK: checked after BLOCK_SIZE is set."""
     code = beg.bind((_randn(14),)).triton_source
     launcher = code.split("\ndef beg(")[1]
     assert launcher.index("BLOCK_SIZE = 4") < launcher.index("raise IndexError")
-    assert "(triton.cdiv(n, BLOCK_SIZE) - 1) * BLOCK_SIZE + 5 < x.size(0)" in launcher
+    assert "(n - 1) // BLOCK_SIZE * BLOCK_SIZE + 5 < x.size(0)" in launcher
 
 
 AUTOTUNED = """
@@ -386,7 +386,7 @@ def test_autotuned_block_sizes_are_checked_in_grid_meta():
     code = helion.transpile_module(AUTOTUNED, autotune_configs=configs).code
     grid = code[code.index("def grid(meta)") :].split("return")[0]
     assert 'BLOCK_SIZE = meta["BLOCK_SIZE"]' in grid
-    assert "(triton.cdiv(y.size(0), BLOCK_SIZE) - 1) * BLOCK_SIZE + 5 < x.size(0)" in grid
+    assert "(y.size(0) - 1) // BLOCK_SIZE * BLOCK_SIZE + 5 < x.size(0)" in grid
     assert "line 11: x[tile.begin + 5] reaches index" in grid
 
 
@@ -489,3 +489,43 @@ def test_an_index_an_enclosing_if_tests_is_the_users_bound(name):
     torch.testing.assert_close(result.double(), truth(*_float64(args)), rtol=1e-5, atol=1e-5)
     compiled = kernel.bind(tuple(args)).compile_for("sm_90")
     assert compiled and all(r.registers > 0 for r in compiled)
+
+
+# A begin divided by a host value of unknown sign (grouped-query attention's key head,
+# `tile_h.begin // group`): the index lies between 0 and the last begin's quotient.
+@helion.kernel(config=helion.Config(block_sizes=[1]))
+def shared_rows(x: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+    rows, n = x.size()
+    group = rows // table.size(0)
+    out = torch.empty_like(x)
+    for tile in hl.tile(rows):
+        source = tile.begin // group
+        out[tile, :] = x[tile, :] + table[source, :][None, :]
+    return out
+
+
+@helion.kernel(config=helion.Config(block_sizes=[2]))
+def divided_by_argument(x: torch.Tensor, table: torch.Tensor, step: int) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * table[tile.begin // step]
+    return out
+
+
+def test_a_begin_divided_by_a_host_value_is_checked_both_ways():
+    x, table = _randn(12, 5), _randn(4, 5)
+    result = shared_rows(x, table)
+    torch.testing.assert_close(result, x + table.repeat_interleave(3, 0))
+    x1, table1 = _randn(13), _randn(5)
+    expected = x1 * torch.stack([table1[(b // 2 * 2) // 3] for b in range(13)])
+    torch.testing.assert_close(divided_by_argument(x1, table1, 3), expected)
+    for step, index in ((2, 6), (-2, -6)):  # the last begin (12) // step, past table's 5
+        with pytest.raises(IndexError, match=rf"reaches indices 0 to {index}, outside table"):
+            divided_by_argument(x1, table1, step)
+    with pytest.raises(IndexError):  # torch refuses the same index
+        table1[-6]
+    code = shared_rows.bind((x, table)).triton_source
+    assert (
+        "-table.size(0) <= ((rows - 1) // BLOCK_SIZE * BLOCK_SIZE) // group < table.size(0)" in code
+    )
+    assert shared_rows.bind((x, table)).compile_for("sm_90")

@@ -161,6 +161,9 @@ def _interval(
         return _interval(builder, code.func.value, loops, scalars)
     if isinstance(code, ast.Call) and (widened := _widened_operand(code)) is not None:
         return _interval(builder, widened, loops, scalars)  # python_ints.py's int64 casts
+    if isinstance(code, ast.Call) and (operator := _HELPER_OPERATORS.get(_called(code))):
+        if len(code.args) == 2 and not code.keywords:  # floor_divide(a, b): Python's a // b
+            code = ast.BinOp(code.args[0], operator(), code.args[1])
     if (host := _host(builder, code)) is not None:
         return host, host
     if isinstance(code, ast.UnaryOp) and isinstance(code.op, ast.USub):
@@ -185,10 +188,25 @@ def _interval(
         return None
     if isinstance(code.op, ast.FloorDiv) and (divisor := _positive_literal(code.right)):
         return left[0].floor_divided(divisor), left[1].floor_divided(divisor)
+    if isinstance(code.op, ast.FloorDiv) and (host := _host(builder, code.right)) is not None:
+        return _divided_by_host(left, host.text())  # `tile_h.begin // group`
     if isinstance(code.op, ast.Mod) and (divisor := _positive_literal(code.right)):
         if not left[0].terms and left[0].constant >= 0:  # Triton's % of a non-negative
             return Affine(), Affine((), divisor - 1)
     return None
+
+
+def _divided_by_host(bounds: Interval, divisor: str) -> Interval:
+    """`v // divisor` over v's bounds, a divisor of unknown sign (an int argument, `heads //
+    kv_heads`): floor division is monotone in v either way, so the extremes are the ends'
+    quotients, in an order the launcher finds (min / max); 0 for an end that is 0."""
+    ends = [
+        "0" if not end.terms and end.constant == 0 else f"{_term(end.text())} // {divisor}"
+        for end in bounds
+    ]
+    if ends[0] == "0":
+        return Affine.of(f"min(0, {ends[1]})"), Affine.of(f"max(0, {ends[1]})")
+    return Affine.of(f"min({ends[0]}, {ends[1]})"), Affine.of(f"max({ends[0]}, {ends[1]})")
 
 
 def _size(builder, code: ast.expr) -> str | None:
@@ -221,6 +239,14 @@ def _positive_literal(code: ast.expr) -> int | None:
 
 def _is_cast(code: ast.Call) -> bool:
     return isinstance(code.func, ast.Attribute) and code.func.attr == "to"
+
+
+# the prelude's helpers that are Python's operators on ints (ops/table.py's BINARY_OPERATORS)
+_HELPER_OPERATORS = {"floor_divide": ast.FloorDiv, "remainder": ast.Mod}
+
+
+def _called(code: ast.Call) -> str | None:
+    return code.func.id if isinstance(code.func, ast.Name) else None
 
 
 def _widened_operand(code: ast.Call) -> ast.expr | None:

@@ -14,7 +14,7 @@ from .values import BLOCK, Axis, Value
 # `y[tile.begin]` with y shorter than the loop: one element per program, no mask, so an index
 # past the dimension would read (or write) memory past the tensor where torch raises an
 # IndexError. Each attribute's least and greatest value over the loop is known at the launch:
-#   tile.begin   first .. first + (cdiv(end - first, BLOCK) - 1) * BLOCK
+#   tile.begin   first .. first + (end - first - 1) // BLOCK * BLOCK
 #   tile.end     first + 1 .. end (the last tile's end is the loop's end: Helion's tile_end)
 #   tile.id      first // BLOCK .. (the last begin) // BLOCK
 #   tile.block_size, tile.count: themselves
@@ -56,6 +56,9 @@ def scalar_reach_check(
     if not _nonnegative(builder, least):  # may count from the end, as torch does
         inside = f"-{size} <= {least.text()} and {inside}"
         reach = f"indices {_shown(least)} to {_shown(greatest)}"
+    if (quotient := _from_zero(least, greatest)) is not None:  # 0 and `v // d`, either order
+        inside = f"-{size} <= {quotient} < {size}"  # (0 is inside a dimension that has q)
+        reach = f"indices 0 to {{{quotient}}}"
     if _LOOSE in used:
         reach = f"up to {reach}"
     broadcast = f"{size} == 1"  # a dimension of 1 broadcasts (Helion): its stride is 0
@@ -115,7 +118,9 @@ def _scalar_bounds(builder) -> tuple[dict[str, Interval], dict[str, Interval], d
         block = Affine.of(axis.block)
         extent = end - first
         tiles = Affine.of(f"triton.cdiv({extent.text()}, {axis.block})")
-        last_begin = first + (tiles - Affine((), 1)).times_term(axis.block)
+        steps = extent - Affine((), 1)  # the last begin: (extent - 1) // BLOCK * BLOCK past first
+        steps = steps.text() if steps.single() or not steps.terms else f"({steps.text()})"
+        last_begin = first + Affine.of(f"{steps} // {axis.block} * {axis.block}")
         entries = {
             axis.begin: ((first, last), (first, last_begin)),
             _end_code(axis): ((first + Affine((), 1), end), (first + Affine((), 1), end)),
@@ -142,6 +147,15 @@ def _scalar_bounds(builder) -> tuple[dict[str, Interval], dict[str, Interval], d
         loose[key] = exact[key] = (first, end - Affine((), 1))
         empties[key] = f"{end.text()} <= {first.text()}" if end.terms or first.terms else ""
     return loose, exact, empties
+
+
+def _from_zero(least: Affine, greatest: Affine) -> str | None:
+    """q where the bounds are index_reach's `min(0, q)` and `max(0, q)` (a quotient by a value
+    of unknown sign, from 0), else None."""
+    low, high = least.text(), greatest.text()
+    if low.startswith("min(0, ") and high == "max" + low[3:]:
+        return low[len("min(0, ") : -1]
+    return None
 
 
 def variables_read(code: ast.expr) -> set[str]:
