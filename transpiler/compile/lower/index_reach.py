@@ -139,7 +139,23 @@ def _host(builder, code: ast.expr) -> Affine | None:
         if param.kind == "tensor":
             return None
         return Affine.of(_term(param.launch))
+    if isinstance(code, ast.Call) and (operator := _HELPER_OPERATORS.get(_called(code))):
+        if len(code.args) == 2 and not code.keywords:  # floor_divide(n, g): n // g
+            code = ast.BinOp(code.args[0], operator(), code.args[1])
+    if isinstance(code, ast.BinOp) and type(code.op) in _HOST_OPERATORS:
+        left, right = _host(builder, code.left), _host(builder, code.right)
+        if left is None or right is None:
+            return None
+        if isinstance(code.op, ast.Add):
+            return left + right
+        if isinstance(code.op, ast.Sub):
+            return left - right
+        symbol = _HOST_OPERATORS[type(code.op)]  # `nheads // ngroups`: one term
+        return Affine.of(f"{_term(left.text())} {symbol} {_term(right.text())}")
     return None
+
+
+_HOST_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//"}
 
 
 def _interval(

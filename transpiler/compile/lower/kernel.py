@@ -12,7 +12,6 @@ import libcst.matchers as m
 from ..emit.codegen import Names, render
 from ..emit.lines import PARAM_ORDER, BlockDefault, Line, LoweredKernel, Param
 from ..frontend.aliases import Aliases
-from ..frontend.errors import UnsupportedConstructError
 from ..frontend.host import HostInfo
 from ..frontend.source import Source
 from .allocations import Allocations
@@ -183,9 +182,7 @@ class KernelBuilder:
         self.index_reaches: list[str] = []  # launcher checks of computed indices (index_reach.py)
         # ... of scalar indices from tile attributes, after the block sizes (scalar_reach.py)
         self.block_reaches: list[str] = []
-        self.unbounded_indices: list[cst.CSTNode] = []  # ... whose reach is not known: refused
         self.guards: list[set[str]] = []  # the names each enclosing runtime `if` tests
-        self.rebound_from_tiles: set[str] = set()  # names bound more than once to such values
         self.scalar_codes: dict[str, ast.expr] = {}  # a name assigned once: its scalar's code
         self.index_ranges: dict[str, tuple[ast.expr, ast.expr]] = {}  # hl.grid index: first, end
         self.assigned: set[str] = set()  # names the loop's body assigns
@@ -430,16 +427,6 @@ class KernelBuilder:
             )
         if self.signal_pad_world_sizes and not blocks.names:  # symm_mem_sync's slots
             self.host_helpers.add("require_signal_pad")
-        if self.unbounded_indices:
-            raise self.source.error(
-                UnsupportedConstructError,
-                self.unbounded_indices[0],
-                "an index computed from tile attributes or grid indices whose reach the "
-                "launcher cannot bound: it could read or write past the tensor",
-                hint="build it from tile.begin / .end / .id / .block_size, hl.grid indices, "
-                "int literals and sizes with + - and * // by literals or sizes, or mask it: "
-                "hl.load(x, [index], extra_mask=index < x.size(0))",
-            )
         if self.block_reaches:
             self.host_helpers.add("require")
         ordered = sorted(self.params.values(), key=lambda p: PARAM_ORDER.index(p.kind))

@@ -71,7 +71,7 @@ class Memory:
         line of `target[index]`: the row's first two parameters, bound by its signature."""
         target, index = HL_SIGNATURES[name].positional[:2]
         covered, reached = len(self.k.coverage), len(self.k.index_reaches)
-        scalars_reached, unbounded = len(self.k.block_reaches), len(self.k.unbounded_indices)
+        scalars_reached = len(self.k.block_reaches)
         tensor, pointers, mask, dims = self.indexed(
             args.keywords[target], args.keywords[index], node
         )
@@ -79,7 +79,6 @@ class Memory:
             del self.k.coverage[covered:]  # (a tile over x and y loading x: no size check)
             del self.k.index_reaches[reached:]
             del self.k.block_reaches[scalars_reached:]
-            del self.k.unbounded_indices[unbounded:]
         mask = self.extra_mask(mask, args, node)
         line = self.k.source.line_of(node)
         if named:

@@ -26,8 +26,11 @@ from .values import BLOCK, Axis, Value
 # inside the dimension whatever the sizes (`x[tile.begin]` over hl.tile(x.size(0))), no check.
 # A negative index counts from the end, as torch reads it (negative_indices.py wraps it).
 # An index inside a runtime `if` whose test reads a name the index reads (`row = step * workers
-# + worker; if row < m:`, Helion's persistent loops) is the user's bound: neither checked nor
-# refused (branches.py keeps the names each enclosing test reads, `builder.guards`).
+# + worker; if row < m:`, Helion's persistent loops) is the user's bound: not checked
+# (branches.py keeps the names each enclosing test reads, `builder.guards`).
+# An index whose reach these rules cannot bound (`x[tile.begin * tile.id]`, `min(...)` of a
+# begin, a divisor loaded in the kernel) is not checked either: refusing it refused Helion's
+# own examples (mamba2, gdn_fwd_h, flex_attention: docs/testing.md); it reads what it names.
 
 
 def scalar_reach_check(
@@ -43,9 +46,7 @@ def scalar_reach_check(
     loose, exact, empties = _scalar_bounds(builder)
     used: list[str] = []
     found = _interval(builder, value.code, {}, _Watched(loose, empties, used))
-    if found is None and from_tiles(builder, value.code):
-        builder.unbounded_indices.append(node)  # refused unless a mask keeps it (memory.py)
-    if found is None or not used:
+    if found is None or not used:  # reach unknown here (`x[tile.begin * tile.id]`): unchecked
         return None
     if _provably_inside(builder, tensor, dim, found):
         return None
@@ -162,23 +163,6 @@ def variables_read(code: ast.expr) -> set[str]:
     """The variables an expression reads: its names less the modules it calls into (`tl`)."""
     attributes = {id(n.value) for n in ast.walk(code) if isinstance(n, ast.Attribute)}
     return {n.id for n in ast.walk(code) if isinstance(n, ast.Name) and id(n) not in attributes}
-
-
-def from_tiles(builder, code: ast.expr, seen: frozenset = frozenset()) -> bool:
-    """Whether an index reads a tile attribute or a grid index (through names it assigned)."""
-    names = [*builder.index_ranges, *builder.rebound_from_tiles]
-    derived = {ast.dump(ast.Name(id=name)) for name in names}
-    for axis in builder.all_axes:
-        if axis.key is None:
-            derived.update(ast.dump(c) for c in (axis.begin, axis.tile_id, _end_code(axis)))
-            derived.add(ast.dump(ast.Name(id=axis.offsets)))
-    for node in ast.walk(code):
-        if ast.dump(node) in derived:
-            return True
-        if isinstance(node, ast.Name) and node.id in builder.scalar_codes and node.id not in seen:
-            if from_tiles(builder, builder.scalar_codes[node.id], seen | {node.id}):
-                return True
-    return False
 
 
 def _tile_bounds(builder, axis: Axis) -> Interval | None:

@@ -13,7 +13,6 @@ from ..emit.codegen import assign
 from ..frontend.errors import DtypeMismatchError, UnsupportedConstructError
 from ..ops.products import PRODUCT_METHODS, PRODUCTS_BY_QUALIFIED
 from .argument_checks import integers_check
-from .scalar_reach import from_tiles
 from .values import BLOCK, CONST, TILES, TUPLE, Value
 
 if TYPE_CHECKING:
@@ -268,8 +267,6 @@ class Statements:
                 self.k.emit(assign(name, value.code), line)
             if not value.rank and name not in self.k.reassigned | set(self.k.host.names):
                 self.k.scalar_codes[name] = value.code  # (scalar_reach.py bounds it)
-            elif not value.rank and from_tiles(self.k, value.code):
-                self.k.rebound_from_tiles.add(name)  # (an index of it is refused)
             # a named value keeps what is known of it (axes, stored dtype, zeros outside)
             self.k.scope[name] = replace(
                 value, kind=BLOCK, code=ast.Name(id=name), const=None, stored=None
