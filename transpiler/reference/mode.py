@@ -14,6 +14,7 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNam
 from transpiler import language
 
 from ..compile.ops.hl import DEVICE_LOOPS
+from .config_blocks import ConfigBlocks
 from .live_globals import HELION_PACKAGE, OWN_PACKAGE, reading_now, with_own_modules
 from .runs_once import definitions_only
 from .tiles import run_on_argument_device
@@ -257,19 +258,20 @@ REFERENCE_PASSES: tuple[type[cst.CSTTransformer], ...] = (
 )
 
 
-def rewrite_for_reference(source: str) -> str:
-    """Run the reference passes over `source` (without the trailing private import)."""
-    module = cst.parse_module(source)
+def rewrite_for_reference(source: str, blocks: dict[str, Sequence] | None = None) -> str:
+    """Run the reference passes over `source` (without the trailing private import);
+    `blocks`: a kernel's config block sizes where not the decorator's (config_blocks.py)."""
+    module = cst.parse_module(source).visit(ConfigBlocks(blocks))
     for reference_pass in REFERENCE_PASSES:
         module = MetadataWrapper(module).visit(reference_pass())
     return module.code
 
 
-def reference_source(source: str) -> str:
+def reference_source(source: str, blocks: dict[str, Sequence] | None = None) -> str:
     """`source` rewritten to run eagerly: helion → transpiler, no kernel decorators, tiles
     as slices in subscripts, statements that only run left out; user lines keep their
     line numbers."""
-    rewritten = definitions_only(rewrite_for_reference(source))
+    rewritten = definitions_only(rewrite_for_reference(source, blocks))
     if not rewritten.endswith("\n"):
         rewritten += "\n"
     return rewritten + INDEX_IMPORT
@@ -281,9 +283,11 @@ def reference_function(
     *,
     filename: str = "<reference>",
     namespace: dict[str, Any] | None = None,
+    block_sizes: Sequence | None = None,
 ) -> Callable[..., Any]:
-    """The function `name` of `source`, built to run eagerly (reference mode)."""
-    rewritten = reference_source(source)
+    """The function `name` of `source`, built to run eagerly (reference mode); `block_sizes`:
+    the config's, where the decorator's literal is not the one the kernel runs with."""
+    rewritten = reference_source(source, None if block_sizes is None else {name: block_sizes})
     if filename.startswith("<"):
         # Let tracebacks show the lines of a source that has no file.
         linecache.cache[filename] = (len(rewritten), None, rewritten.splitlines(True), filename)

@@ -6,7 +6,7 @@ import contextlib
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -161,6 +161,7 @@ class Kernel:
         self.configs = [self.fixed_config]
         self._bound.clear()
         self._whole_sizes.clear()
+        self._reference = None  # its tiles follow the config's block sizes (config_blocks.py)
 
     @property
     def specialisations(self) -> list[BoundKernel]:
@@ -356,8 +357,14 @@ class Kernel:
         """The same source run eagerly in PyTorch, each tile loop over its whole range (built
         at the first use; it reads the function's globals as they are at each call)."""
         if self._reference is None:
+            config = self.settings.get("config")
+            blocks = config.get("block_sizes") if isinstance(config, Mapping) else None
             self._reference = reference_function(
-                self.source, self.name, filename=self.filename, namespace=self.fn.__globals__
+                self.source,
+                self.name,
+                filename=self.filename,
+                namespace=self.fn.__globals__,
+                block_sizes=blocks if isinstance(blocks, (list, tuple)) else None,
             )
         return self._reference
 
