@@ -17,14 +17,22 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..compile.frontend.config_check import config_fields
+from ..compile.ops.hl import HL, LANES
 
 # Tile attributes whose value depends on the block size (`.index` and `.block_size` do too,
 # but over a whole range they are what the kernel's own lanes see).
 BLOCK_DEPENDENT = frozenset({"id", "count", "begin", "end"})
-BLOCK_FUNCTIONS = frozenset({"tile_id", "tile_count", "tile_begin", "tile_end"})
+# hl's spellings of them as functions (`hl.tile_id(tile)`), read from the hl table's rows
+BLOCK_FUNCTIONS = frozenset(
+    op.name
+    for op in HL
+    if op.cost == "tile_attribute" and op.doc.split(":")[0].removeprefix("tile.") in BLOCK_DEPENDENT
+)
+TILE_LOOPS = tuple(op.name for op in HL if op.loop == "device" and op.each == LANES)
+REGISTERED_BLOCKS = tuple(op.name for op in HL if op.host == "block_size")
 
-_TILE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.Name("tile"))))
-_REGISTERED = m.Call(func=m.Attribute(attr=m.Name("register_block_size")))
+_TILE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, TILE_LOOPS)))))
+_REGISTERED = m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, REGISTERED_BLOCKS))))
 
 
 def _reads_block_dependent(function: cst.FunctionDef) -> bool:

@@ -68,10 +68,16 @@ def concatenated(w: Walker, values: tuple, dim: int) -> object:
 
 
 def product(w: Walker, left: object, right: object) -> object:
-    """`a @ b`: K meets K; batch dimensions broadcast; the result is (batch, M, N)."""
+    """`a @ b`: K meets K; batch dimensions broadcast; the result is (batch, M, N). A batch
+    of matrices times one matrix (3-D @ 2-D) keeps the left batch, as dots.py folds it."""
     if not (isinstance(left, Block) and isinstance(right, Block)):
         return UNKNOWN
-    if len(left.dims) < 2 or len(right.dims) < 2 or len(left.dims) != len(right.dims):
+    fold = len(left.dims) == 3 and len(right.dims) == 2
+    if (
+        len(left.dims) < 2
+        or len(right.dims) < 2
+        or (len(left.dims) != len(right.dims) and not fold)
+    ):
         return UNKNOWN
     k_left, k_right = left.dims[-1], right.dims[-2]
     if k_left is None or k_right is None:
@@ -79,6 +85,8 @@ def product(w: Walker, left: object, right: object) -> object:
     if any(map(squeezed, (*left.dims[-2:], *right.dims[-2:]))):
         raise Materialise  # a squeezed tile as a matrix dimension
     w.meeting.meet(k_left, k_right)
+    if fold:
+        return Block((*left.dims[:-1], right.dims[-1]))
     batch = w.meeting.broadcast(Block(left.dims[:-2]), Block(right.dims[:-2]))
     if not isinstance(batch, Block):
         return UNKNOWN
