@@ -241,6 +241,56 @@ def batched_linear(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     for tile_b, tile_m, tile_n in hl.tile([bs, m, n]):
         out[tile_b, tile_m, tile_n] = torch.matmul(x[tile_b, tile_m, :], w[tile_n, :].T)
     return out
+
+
+@helion.kernel(config=helion.Config(block_sizes=[16, 16, 16]))
+def exp_both(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    m, k = a.size()
+    _, n = b.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=a.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = hl.dot(torch.exp(a[tile_m, tile_k]), torch.exp(b[tile_k, tile_n]), acc=acc)
+        out[tile_m, tile_n] = acc
+    return out
+
+
+@helion.kernel(config=helion.Config(block_sizes=[16, 16]))
+def shifted_whole_k(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    m, k = a.size()
+    _, n = b.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=a.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        out[tile_m, tile_n] = (a[tile_m, :] + 1) @ (b[:, tile_n] + 1)
+    return out
+
+
+@helion.kernel()
+def sigmoid_product(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    m, d = q.size()
+    n = k.size(0)
+    out = torch.empty([m, v.size(1)], dtype=torch.float32, device=q.device)
+    for tile_m in hl.tile(m):
+        acc = hl.zeros([tile_m, v.size(1)], dtype=torch.float32)
+        for tile_n in hl.tile(n):
+            p = torch.sigmoid(q[tile_m, :] @ k[tile_n, :].T)
+            acc = acc + p @ (v[tile_n, :] + 2)
+        out[tile_m, :] = acc
+    return out
+
+
+@helion.kernel(config=helion.Config(block_sizes=[16, 16, 16]))
+def cos_dot(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    m, k = a.size()
+    _, n = b.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=a.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc += torch.cos(a[tile_m, tile_k]) @ torch.cos(b[tile_k, tile_n]).to(torch.float32)
+        out[tile_m, tile_n] = acc
+    return out
 """
 
 REFUSED = """
@@ -408,6 +458,20 @@ CASES = [
         lambda: (r(17, 65), r(65, 33), 0.3),
         lambda a, b, s: (lambda z: torch.where(z > 0, z, z * 0.1))((D(a) * s) @ D(b)),
     ),
+    # computed factors: lanes past K must add nothing (exp(0) * exp(0) would add 1)
+    ("exp_both", lambda: (r(17, 17), r(17, 33)), lambda a, b: D(a).exp() @ D(b).exp()),
+    ("shifted_whole_k", lambda: (r(17, 17), r(17, 33)), lambda a, b: (D(a) + 1) @ (D(b) + 1)),
+    (
+        "sigmoid_product",
+        lambda: (r(17, 16), r(33, 16), r(33, 16)),
+        lambda q, k, v: torch.sigmoid(D(q) @ D(k).T) @ (D(v) + 2),
+    ),
+    (
+        "sigmoid_product",
+        lambda: (r(17, 16), r(3, 16), r(3, 16)),
+        lambda q, k, v: torch.sigmoid(D(q) @ D(k).T) @ (D(v) + 2),
+    ),
+    ("cos_dot", lambda: (r(5, 17), r(17, 3)), lambda a, b: D(a).cos() @ D(b).cos()),
 ]
 
 
