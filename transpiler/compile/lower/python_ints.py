@@ -62,11 +62,23 @@ def as_int64(
         return operands
     if any(map(_int64_already, operands)) or not (tensors or shaped) and op_name not in _GROWING:
         return operands
+    blocks = [_block_size_arithmetic(builder, v) for v in operands]
+    if any(blocks) and all(b or v.kind == CONST for b, v in zip(blocks, operands, strict=True)):
+        return operands  # `block_size_k * 2`: a tl.constexpr for shapes and slices, and small
     for index, chosen in enumerate(operands):
         widened = _widened(builder, chosen)
         if widened is not None:
             return [widened if i == index else v for i, v in enumerate(operands)]
     return operands
+
+
+def _block_size_arithmetic(builder, value: Value) -> bool:
+    """Whether a value reads block sizes alone (or names bound to them: `a_tile_len =
+    block_size_k * 2`), which shapes and slice lengths need as a tl.constexpr."""
+    if value.code is None:
+        return False
+    names = {n.id for n in ast.walk(value.code) if isinstance(n, ast.Name)}
+    return bool(names) and names <= set(builder.constexprs) | set(builder.constexpr_names)
 
 
 def _widened(builder, value: Value) -> Value | None:
