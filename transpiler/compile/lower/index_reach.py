@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from ..ops.table import BINARY_OPERATORS
 from .values import Axis, Value
 
 # `x[tile.index + 1]`, `x[tile.index * 2]`, `x[tile.index // 2]`, `x[n - 1 - tile.index]`: the
@@ -257,8 +258,18 @@ def _is_cast(code: ast.Call) -> bool:
     return isinstance(code.func, ast.Attribute) and code.func.attr == "to"
 
 
-# the prelude's helpers that are Python's operators on ints (ops/table.py's BINARY_OPERATORS)
-_HELPER_OPERATORS = {"floor_divide": ast.FloorDiv, "remainder": ast.Mod}
+def _helper_operators() -> dict[str, type[ast.operator]]:
+    """The prelude's helpers that stand for Python's operators (`floor_divide(a, b)` for
+    `a // b`), read from ops/table.py's BINARY_OPERATORS: helper name → the operator."""
+    found = {}
+    for symbol, template, _ in BINARY_OPERATORS.values():
+        call = ast.parse(template, mode="eval").body
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name):
+            found[call.func.id] = type(ast.parse(f"a {symbol} b", mode="eval").body.op)
+    return found
+
+
+_HELPER_OPERATORS = _helper_operators()
 
 
 def _called(code: ast.Call) -> str | None:
