@@ -138,6 +138,8 @@ def _failure(error: Exception, function: Any) -> dict:
         line = function.starting_line_number + _def_offset(function) + int(found.group(1)) - 1
     if kind not in ("CompilationError", "OutOfResources"):
         message += "\n" + "".join(traceback.format_exception_only(error)).strip()
+    elif error.__cause__ is not None:  # Triton's excerpt, the reason in the chained error
+        message += "\n" + "".join(traceback.format_exception_only(error.__cause__)).strip()
     return {"error": message, "error_kind": kind, "generated_line": line}
 
 

@@ -41,7 +41,7 @@ def stacked(w: Walker, c: Call) -> object:
         return UNKNOWN
     lanes = ("sized", count)
     if any(map(squeezed, dims.dims)) and position != rank:
-        return UNKNOWN  # a permute of a block with a squeezed tile: not followed
+        raise Materialise  # lanes inside a squeezed tile's block: the tile keeps its dimension
     return Block(dims.dims[:position] + (lanes,) + dims.dims[position:])
 
 
@@ -69,8 +69,12 @@ def concatenated(w: Walker, values: tuple, dim: int) -> object:
 
 def product(w: Walker, left: object, right: object) -> object:
     """`a @ b`: K meets K; batch dimensions broadcast; the result is (batch, M, N). A batch
-    of matrices times one matrix (3-D @ 2-D) keeps the left batch, as dots.py folds it."""
+    of matrices times one matrix (3-D @ 2-D) keeps the left batch, as dots.py folds it. A
+    factor the analysis did not follow may hold a squeezed tile as M or N (which lowering
+    cannot multiply): while the loop has one, every tile keeps its dimension."""
     if not (isinstance(left, Block) and isinstance(right, Block)):
+        if w.squeezing():
+            raise Materialise
         return UNKNOWN
     fold = len(left.dims) == 3 and len(right.dims) == 2
     if (

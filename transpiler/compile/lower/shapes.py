@@ -235,6 +235,10 @@ class Walker:
     def qualified(self, node: cst.BaseExpression) -> str | None:
         return self.aliases.qualified(node)
 
+    def squeezing(self) -> bool:
+        """Whether a tile in scope is squeezed (block size 1, no Triton dimension)."""
+        return any(isinstance(v, Tile) and v.squeezed for v in self.scope.values())
+
     def is_host_tensor(self, name: str) -> bool:
         """As lowering decides: a host tensor, or a host name the loop indexes (an optional
         tensor argument given one) that is no scalar parameter."""
