@@ -19,12 +19,17 @@ def module_source(fn: Callable) -> tuple[str, str, int]:
     function_text = textwrap.dedent("".join(lines))
     prelude = []
     code_names = set(_names_used(fn))
+    code_names |= {  # hl.triton_kernel("name", ...): a @triton.jit function named by a string
+        name for name in _strings_used(fn) if _is_jit_function(fn.__globals__.get(name))
+    }
     grown = True
-    while grown:  # helpers read what their own helpers read
+    while grown:  # helpers read what their own helpers read (@triton.jit ones too)
         before = len(code_names)
         for name, value in list(fn.__globals__.items()):
             if isinstance(value, types.FunctionType) and name in code_names:
                 code_names |= set(_names_used(value))
+            elif _is_jit_function(value) and name in code_names:
+                code_names |= set(_names_used(value.fn))
         grown = len(code_names) > before
     always = ("transpiler", "helion", "torch", "triton")  # the decorator and annotations need them
     for name, value in fn.__globals__.items():
@@ -39,6 +44,8 @@ def module_source(fn: Callable) -> tuple[str, str, int]:
             and not name.startswith("__")
         ):
             prelude.append(f"{name} = {value!r}")  # a dtype's repr is its code: torch.float16
+        elif name in code_names and _is_constexpr_number(value):  # read by a @triton.jit helper
+            prelude.append(f"{name} = {_language_alias(fn, prelude)}.constexpr({value.value!r})")
         elif name in code_names and _is_jit_function(value):  # for hl.triton_kernel(fn, ...)
             prelude.extend(textwrap.dedent(inspect.getsource(value.fn)).rstrip("\n").split("\n"))
         elif name in code_names and (helper := _one_return_helper(value)) is not None:
@@ -81,6 +88,26 @@ def _is_jit_function(value: object) -> bool:
     return type(value).__module__.startswith("triton.") and callable(getattr(value, "fn", None))
 
 
+def _is_constexpr_number(value: object) -> bool:
+    """`SCALE = tl.constexpr(2.0)`: a module constant @triton.jit functions may read."""
+    kind = type(value)
+    return (
+        kind.__name__ == "constexpr"
+        and kind.__module__.startswith("triton.")
+        and isinstance(getattr(value, "value", None), (bool, int, float))
+    )
+
+
+def _language_alias(fn: Callable, prelude: list[str]) -> str:
+    """The module's name for triton.language (imported under its own name when it has none)."""
+    for name, value in fn.__globals__.items():
+        if isinstance(value, types.ModuleType) and value.__name__ == "triton.language":
+            return name
+    if "import triton.language" not in prelude:
+        prelude.append("import triton.language")
+    return "triton.language"
+
+
 def _our_api(value: object) -> bool:
     """A class or function of the transpiler's Helion API (`PowerOfTwoFragment`, `hl.tile`)."""
     module = getattr(value, "__module__", None) or ""
@@ -98,6 +125,15 @@ def _annotation_names(fn: Callable) -> set[str]:
         text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
         names.update(re.findall(r"[A-Za-z_]\w*", text))
     return names
+
+
+def _strings_used(fn: Callable) -> Iterator[str]:
+    """The identifier-like string constants of the function (and of functions nested in it)."""
+    for constant in fn.__code__.co_consts:
+        if isinstance(constant, str) and constant.isidentifier():
+            yield constant
+        elif isinstance(constant, types.CodeType):
+            yield from (c for c in constant.co_consts if isinstance(c, str) and c.isidentifier())
 
 
 def _names_used(fn: Callable) -> Iterator[str]:

@@ -258,6 +258,8 @@ class Escapes:
                 InlineTritonError,
                 function_node,
                 f"no function {text!r} is defined or imported in this module",
+                hint=f"define {text} with @triton.jit at the module's top level (or import it), "
+                "or pass the function itself",
             )
         try:
             definitions = [s for s in ast.parse(text).body if isinstance(s, ast.FunctionDef)]
