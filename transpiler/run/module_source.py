@@ -90,11 +90,10 @@ def _is_jit_function(value: object) -> bool:
 
 def _is_constexpr_number(value: object) -> bool:
     """`SCALE = tl.constexpr(2.0)`: a module constant @triton.jit functions may read."""
-    kind = type(value)
-    return (
-        kind.__name__ == "constexpr"
-        and kind.__module__.startswith("triton.")
-        and isinstance(getattr(value, "value", None), (bool, int, float))
+    import triton.language  # here: the runtime picks the interpreter before triton loads
+
+    return isinstance(value, triton.language.constexpr) and isinstance(
+        value.value, (bool, int, float)
     )
 
 
