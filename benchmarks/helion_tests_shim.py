@@ -281,22 +281,12 @@ def _bound(fn: object, args: Any, config: dict) -> Any:
     return bound
 
 
-# Helion's Config accepts these singular spellings (its ConfigSpec.normalize makes them lists);
-# the transpiler refuses them as unknown fields, so the harness spells them as lists first
-SINGULAR = """block_size loop_order reduction_loop l2_grouping flatten_loop range_unroll_factor
-range_warp_specialize range_num_stage range_multi_buffer range_flatten static_range""".split()
-
-
 def helion_spellings(config: dict) -> dict:
-    """`block_size=[16, 8]` → `block_sizes=[16, 8]`, `loop_order=(1, 0)` → `loop_orders=[(1, 0)]`."""
+    """Helion flattens nested block-size lists (`[[32, 32], 32]` → `[32, 32, 32]`); the
+    transpiler reads singular spellings (`block_size=16`) itself."""
     config = dict(config)
-    for name in SINGULAR:
-        if name in config:
-            value = config.pop(name)
-            many = isinstance(value, (list, tuple)) and name != "loop_order"
-            config[f"{name}s"] = list(value) if many else [value]
     sizes = config.get("block_sizes")
-    if isinstance(sizes, (list, tuple)):  # Helion flattens nested lists: [[32, 32], 32]
+    if isinstance(sizes, (list, tuple)):
         config["block_sizes"] = [
             size for entry in sizes for size in (entry if isinstance(entry, list) else [entry])
         ]

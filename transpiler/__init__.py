@@ -6,6 +6,7 @@ import sys
 
 from . import language  # noqa: I001
 from .compile.frontend import errors
+from .compile.frontend.config_check import plural_fields
 from .compile.frontend.errors import TranspileError
 from .compile.pipeline import Transpiled, transpile, transpile_module
 from .export.build import export
@@ -35,10 +36,11 @@ for _name, _module in {
 
 
 class Config(dict):
-    """Helion's Config: block_sizes, num_warps, num_stages, ... (kept as given)."""
+    """Helion's Config: block_sizes, num_warps, num_stages, ... (as given; Helion's singular
+    spellings, `block_size=16`, as the lists they mean)."""
 
     def __init__(self, **settings: object) -> None:
-        super().__init__(**settings)
+        super().__init__(**plural_fields(settings))
 
 
 def cdiv(a: int, b: int) -> int:

@@ -15,6 +15,7 @@ from .emit.tidy.helper_names import apart_from_user
 from .emit.tidy.helpers import needed_helpers
 from .frontend import callables as inline
 from .frontend.aliases import collect_aliases
+from .frontend.config_check import plural_fields
 from .frontend.device_rules import check_device_rules
 from .frontend.errors import (
     InternalTranspilerError,
@@ -112,7 +113,7 @@ def _transpile(
         check_device_rules(parsed, kernel, aliases)
     if config is not None:
         for kernel in kernels:
-            kernel.settings = {**kernel.settings, "config": repr(dict(config))}
+            kernel.settings = {**kernel.settings, "config": repr(dict(plural_fields(config)))}
     for kernel in kernels:
         tuned = (autotune_configs or {}).get(kernel.name)
         if tuned:  # block sizes from the configs; a grouped order if they have one

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from ..compile.frontend.assumed import example
+from ..compile.frontend.config_check import plural_fields
 from ..compile.frontend.errors import ConfigError
 from ..compile.frontend.kernel_settings import runtime_problems
 from ..compile.pipeline import Transpiled, transpile_module
@@ -83,6 +84,18 @@ def forget(source: str) -> None:
         del _TRANSPILED[key]
 
 
+def _plural_settings(settings: dict) -> dict:
+    """The decorator's settings, its config(s) with Helion's singular spellings as lists."""
+    settings = dict(settings)
+    if isinstance(settings.get("config"), dict):
+        settings["config"] = plural_fields(settings["config"])
+    if isinstance(settings.get("configs"), (list, tuple)):
+        settings["configs"] = [
+            plural_fields(c) if isinstance(c, dict) else c for c in settings["configs"]
+        ]
+    return settings
+
+
 class Kernel:
     """A Helion-style kernel: calling it transpiles (cached per rank and device), loads, launches."""
 
@@ -92,9 +105,11 @@ class Kernel:
         refuse_method(fn)
         self.fn = fn
         self.name = fn.__name__
-        self.settings = dict(settings)
+        self.settings = _plural_settings(settings)
         self._whole_sizes: dict[tuple, tuple[str, ...]] = {}  # per binding: whole dims' sizes
-        given = settings.get("configs") or ([settings["config"]] if settings.get("config") else [])
+        given = self.settings.get("configs") or (
+            [self.settings["config"]] if self.settings.get("config") else []
+        )
         self.configs = list(given)  # as Helion's Kernel.configs
         defined = _DEFINING.get()
         if defined is not None and fn.__code__.co_filename == defined[1]:
@@ -156,7 +171,7 @@ class Kernel:
 
     def fix_config(self, config: dict) -> None:
         """Run with `config` from now on, in place of the decorator's `config=` (no tuning)."""
-        self.fixed_config = dict(config)
+        self.fixed_config = dict(plural_fields(config))
         self.settings["config"] = self.fixed_config
         self.configs = [self.fixed_config]
         self._bound.clear()
@@ -243,7 +258,7 @@ class Kernel:
     def _binding(
         self, args: tuple, config: dict | None = None, kwargs: dict | None = None
     ) -> BoundKernel:
-        config = self.fixed_config if config is None else config
+        config = self.fixed_config if config is None else plural_fields(config)
         positional = self.positional(tuple(args), kwargs or {})
         specialised = self._specialisation(tuple(args), kwargs or {})
         first = None

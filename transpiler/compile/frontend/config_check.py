@@ -37,6 +37,76 @@ HONOURED = frozenset(
     "block_sizes num_warps num_stages l2_groupings pid_type indexing range_warp_specializes".split()
 )
 _UNREADABLE = object()  # a field whose value is not a literal
+# Helion's Config takes these one-entry spellings too (its ConfigSpec.normalize): `block_size=16`
+# is `block_sizes=[16]`, `block_size=[16, 8]` is `block_sizes=[16, 8]` (flattened),
+# `loop_order=(1, 0)` is `loop_orders=[(1, 0)]`. Both spellings of one field: left to the
+# field check, which refuses the singular one.
+SINGULAR_FIELDS = """block_size loop_order reduction_loop l2_grouping flatten_loop
+range_unroll_factor range_warp_specialize range_num_stage range_multi_buffer range_flatten
+static_range""".split()
+
+
+def _as_plural(name: str, value: object) -> object:
+    many = isinstance(value, (list, tuple)) and name != "loop_order"
+    return list(value) if many else [value]
+
+
+def plural_fields(config: dict) -> dict:
+    """A config (a dict or Config) with Helion's singular spellings as the lists they mean."""
+    if not any(name in config and f"{name}s" not in config for name in SINGULAR_FIELDS):
+        return config
+    plural = dict(config)
+    for name in SINGULAR_FIELDS:
+        if name in plural and f"{name}s" not in plural:
+            plural[f"{name}s"] = _as_plural(name, plural.pop(name))
+    return plural
+
+
+def plural_config_text(text: str) -> str:
+    """`helion.Config(block_size=16, ...)` (or a dict) as source text, with the lists the
+    singular spellings mean: `helion.Config(block_sizes=[16], ...)`; other text unchanged."""
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return text
+    if isinstance(tree, ast.Call) and not tree.args:
+        entries = [(k.arg, k, "arg", k, "value") for k in tree.keywords]
+    elif isinstance(tree, ast.Dict):
+        entries = [
+            (k.value, k, "value", v, None)
+            for k, v in zip(tree.keys, tree.values)
+            if isinstance(k, ast.Constant)
+        ]
+    else:
+        return text
+    named = {name for name, *_ in entries}
+    changed = False
+    for name, key, key_field, value, value_field in entries:
+        if name not in SINGULAR_FIELDS or f"{name}s" in named:
+            continue
+        node = getattr(value, value_field) if value_field else value
+        many = isinstance(node, (ast.List, ast.Tuple)) and name != "loop_order"
+        plural = ast.List(elts=list(node.elts)) if many else ast.List(elts=[node])
+        setattr(key, key_field, f"{name}s")
+        if value_field:
+            setattr(value, value_field, plural)
+        else:
+            tree.values[tree.values.index(value)] = plural
+        changed = True
+    return ast.unparse(tree) if changed else text
+
+
+def plural_configs_text(text: str) -> str:
+    """`configs=[...]` as source text, each config's singular spellings as lists."""
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return text
+    if not isinstance(tree, (ast.List, ast.Tuple)):
+        return text
+    elements = [ast.unparse(e) for e in tree.elts]
+    plural = [plural_config_text(e) for e in elements]
+    return f"[{', '.join(plural)}]" if plural != elements else text
 
 
 def config_fields(text: object) -> dict[str, object] | None:

@@ -11,6 +11,7 @@ import libcst.matchers as m
 
 from ..ops.hl import DEVICE_LOOPS, JAGGED_LOOPS, LANGUAGE_NAMES, REFUSED_LANGUAGE  # noqa: F401 - REFUSED_LANGUAGE re-exported
 from .aliases import HELION, LANGUAGE, Aliases
+from .config_check import plural_config_text, plural_configs_text
 from .errors import (
     ConfigError,
     NoDeviceLoopError,
@@ -56,6 +57,9 @@ def is_barrier(node: cst.CSTNode, aliases: Aliases) -> bool:
     )
 
 
+PLURAL_SPELLINGS = {"config": plural_config_text, "configs": plural_configs_text}
+
+
 def _kernel_settings(decorator: cst.Decorator, source: Source) -> dict[str, object]:
     """The decorator's keywords as source text; one this transpiler neither honours nor knows
     to be harmless (kernel_settings.SETTINGS) is refused at its column."""
@@ -64,6 +68,8 @@ def _kernel_settings(decorator: cst.Decorator, source: Source) -> dict[str, obje
         for arg in decorator.decorator.args:
             if arg.keyword is not None:
                 text = source.code(arg.value)
+                if arg.keyword.value in PLURAL_SPELLINGS:  # Helion's `block_size=16`: a list
+                    text = PLURAL_SPELLINGS[arg.keyword.value](text)
                 problem = setting_problem(arg.keyword.value, literal(text))
                 if problem is not None:
                     raise source.error(ConfigError, arg.keyword, problem[0], hint=problem[1])
