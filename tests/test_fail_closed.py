@@ -209,14 +209,14 @@ def test_near_misses_against_float64(name: str) -> None:
 
 
 def test_the_kernel_decorator_refuses_a_misspelt_config_field_at_the_call() -> None:
-    @transpiler.kernel(config=transpiler.Config(block_size=[64]))
+    @transpiler.kernel(config=transpiler.Config(block_sizez=[64]))  # (block_size: Helion's too)
     def copy(x: torch.Tensor) -> torch.Tensor:
         out = torch.empty_like(x)
         for tile in transpiler.language.tile(x.size(0)):
             out[tile] = x[tile]
         return out
 
-    with pytest.raises(errors.ConfigError, match="block_size"):
+    with pytest.raises(errors.ConfigError, match="block_sizez"):
         copy(torch.randn(10, device=DEVICE))
 
 

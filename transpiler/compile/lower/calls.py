@@ -23,7 +23,7 @@ from ..frontend.errors import (
 )
 from ..frontend.signatures import HL_SIGNATURES, bind
 from ..frontend.torch_signatures import torch_refusals, torch_signature
-from ..ops.alternatives import unsupported_hint
+from ..ops.alternatives import ALLOCATIONS, unsupported_hint
 from ..ops.composites import COMPOSITES_BY_NAME
 from ..ops.hl import HL_BY_NAME, LANGUAGE_NAMES, REFUSED_LANGUAGE
 from ..ops.products import PRODUCT_METHODS, TORCH_PRODUCTS_BY_NAME
@@ -155,6 +155,13 @@ class Calls:
             return self.promote_types(args, node)
         if module == "torch" and name in STACK_FUNCTIONS:
             return self.k.joins.stack_call(name, args, node)
+        if module == "torch" and name in ALLOCATIONS:  # before its shape reads as a value
+            raise self.k.source.error(
+                UnsupportedOpError,
+                node.func.attr if isinstance(node.func, cst.Attribute) else node.func,
+                f"torch op {name!r} is not supported inside a device loop: it allocates a tensor",
+                hint=unsupported_hint(name, known_names()),
+            )
         if module in ("torch", "torch.nn.functional", "torch.special", "torch.linalg"):
             spelling = TORCH if module != "torch.nn.functional" else FUNCTIONAL
             first = args.get(0, "input")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..frontend.errors import near_names
 
+# torch functions that make a tensor: memory the host allocates, never a device loop
+ALLOCATIONS = ("zeros", "ones", "empty", "full", "tensor", "empty_strided")
 # torch op → an equivalent spelling that works inside a device loop (or what to do instead).
 ALTERNATIVES: dict[str, str] = {
     "kthvalue": "take torch.kthvalue on the host",
@@ -58,7 +60,7 @@ ALTERNATIVES: dict[str, str] = {
     "entr": "write -x * torch.log(x) (0 at 0)",
     # tensors made inside a device loop: memory is allocated by the host, before the loop
     **dict.fromkeys(
-        ("zeros", "ones", "empty", "full", "tensor", "empty_strided"),
+        ALLOCATIONS,
         "allocate tensors in host code, before the loop; a block inside it is "
         "hl.zeros([tile], dtype=torch.float32) or hl.full([tile], value, dtype=...)",
     ),
