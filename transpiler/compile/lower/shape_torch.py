@@ -199,6 +199,12 @@ def reduce(w: Walker, c: Call) -> object:
     return result
 
 
+def var_mean(w: Walker, c: Call) -> object:
+    """torch.var_mean(x, dim, keepdim=...): (variance, mean), each the reduction's shape."""
+    result = reduction(w, c.owner, c.get(0, "dim"), c.keywords.get("keepdim"))
+    return Items((result, result)) if isinstance(result, Block) else UNKNOWN
+
+
 def ordering(w: Walker, c: Call) -> object:
     """sort / topk / flip / cummax ... along one whole dimension (its row of
     ops/table_orderings.py): a squeezed tile there has no lanes to order; the values keep their
