@@ -118,7 +118,10 @@ class Dots:
                 hint="multiply 2-D tiles (or 3-D for batches): x[tile_m, tile_k] @ y[tile_k, tile_n]",
             )
         k_left, k_right = left.dims[-1], right.dims[-2]
-        if k_left is None or k_right is None or not self.k.expressions.same_axis(k_left, k_right):
+        single_k = k_left is None and k_right is None  # K of 1: [M, 1] @ [1, N], an outer product
+        if not single_k and (
+            k_left is None or k_right is None or not self.k.expressions.same_axis(k_left, k_right)
+        ):
             raise self.k.source.error(
                 ShapeError,
                 node,
@@ -130,6 +133,13 @@ class Dots:
         )
         if fold:
             batch = left.dims[:1]
+        if single_k and (batch or fold):
+            raise self.k.source.error(
+                ShapeError,
+                node,
+                "a batched product with K of 1",
+                hint="write the outer products out: a[:, :, None] * b[:, None, :]",
+            )
         if any(map(is_squeezed, (*left.dims[-2:], *right.dims[-2:]))):
             raise NotSqueezable("a squeezed tile as a matrix dimension")
         # a batch tile of block size 1 has no Triton dimension: the operands are 2-D already
@@ -175,7 +185,7 @@ class Dots:
             shapes = [self.block_shape(v.dims[1:]) for v in (left, right)]
             operands = [expr("tl.reshape(v, s)", v=o, s=sh) for o, sh in zip(operands, shapes)]
             acc_shape = self.block_shape(dims[1:])
-        if not batch and None in (left.dims[-2], right.dims[-1]):
+        if not batch and (single_k or None in (left.dims[-2], right.dims[-1])):
             return self.narrow_product(operands, acc, out_dtype, dims, node)
         # into a float accumulator through dot_into: float64 factors (or a float64 accumulator)
         # would give tl.dot's result another dtype than the accumulator's
@@ -248,8 +258,9 @@ class Dots:
         return code
 
     def narrow_product(self, operands, acc, out_dtype, dims, node) -> Value:
-        """A product with M or N of 1 (a matrix times a column): tl.dot wants 16 lanes there,
-        so it is a broadcast multiply summed over K, in float32 (float64 factors in float64)."""
+        """A product with M or N of 1 (a matrix times a column; tl.dot wants 16 lanes there) or
+        K of 1 (an outer product): a broadcast multiply summed over K, in float32 (float64
+        factors in float64)."""
         if _product_dtype(acc) == "int":  # as tl.dot's
             a, b = (expr("v.to(tl.int32)", v=operand) for operand in operands)
         else:

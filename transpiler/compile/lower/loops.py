@@ -589,8 +589,10 @@ class Loops:
             if role == "batch":  # 3-D products keep their blocks small (shared memory)
                 self.k.constexprs[axis.block] = "2"
                 continue
-            if self.k.indexing.is_full_axis(axis):
+            if self.k.indexing.is_full_axis(axis) and role == "k":  # K: 16 lanes or more
                 self.k.constexprs[axis.block] = f"max(16, {self.k.constexprs[axis.block]})"
+            elif self.k.indexing.is_full_axis(axis):  # M or N: the dimension's own lanes (tl.dot
+                continue  # takes M, N >= 1; an accumulator hl.zeros([2, tile_n]) has 2 rows)
             else:
                 three_d = "batch" in self.k.dot_axes.values()
                 narrow = self.k.narrow_blocks.get(axis.block)  # its product's other side whole

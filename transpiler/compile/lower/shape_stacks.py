@@ -84,11 +84,12 @@ def product(w: Walker, left: object, right: object) -> object:
     ):
         return UNKNOWN
     k_left, k_right = left.dims[-1], right.dims[-2]
-    if k_left is None or k_right is None:
+    if (k_left is None) != (k_right is None):
         return UNKNOWN
     if any(map(squeezed, (*left.dims[-2:], *right.dims[-2:]))):
         raise Materialise  # a squeezed tile as a matrix dimension
-    w.meeting.meet(k_left, k_right)
+    if k_left is not None:  # (K of 1 on both sides: an outer product)
+        w.meeting.meet(k_left, k_right)
     if fold:
         return Block((*left.dims[:-1], right.dims[-1]))
     batch = w.meeting.broadcast(Block(left.dims[:-2]), Block(right.dims[:-2]))
