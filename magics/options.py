@@ -9,6 +9,8 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
+from transpiler import Config
+
 
 def parse_options(parser: argparse.ArgumentParser, line: str) -> argparse.Namespace:
     """The magic line as a shell would split it (quotes group words), or a UsageError."""
@@ -52,4 +54,4 @@ def parse_config(text: str) -> dict[str, Any]:
         raise UsageError(f"--config is not valid JSON: {error}") from None
     if not isinstance(config, dict):
         raise UsageError("--config must be a JSON object, e.g. '{\"block_sizes\": [64]}'")
-    return config
+    return dict(Config(**config))  # Helion's singular spellings (block_size=64) as lists
