@@ -100,3 +100,53 @@ def test_a_helper_with_two_results_by_name():
     expected = (x.double() - y.double()).abs()
     torch.testing.assert_close(spread_by_name(x, y).double(), expected)
     _compiles(spread_by_name, (x, y))
+
+
+HELPERS = """
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def tripled(a):
+    return a * 3
+"""
+
+KERNELS = """import torch, transpiler, transpiler.language as hl; from corpus_jit_helpers import tripled
+@transpiler.kernel()
+def by_name_near_the_top(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = hl.triton_kernel("tripled", args=(x[tile],), output_like=x[tile])
+    return out
+
+
+@transpiler.kernel()
+def refused_at_line_14(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        block = torch.zeros([tile], dtype=x.dtype)
+        out[tile] = block + x[tile]
+    return out
+"""
+
+
+def test_a_kernel_near_the_top_of_its_file_keeps_its_line_numbers(tmp_path, monkeypatch):
+    """Its module's prelude (imports, the @triton.jit helper it names) is longer than the one
+    line above it: the helper goes after the function, the imports share a line, and errors
+    cite the file's own lines."""
+    import importlib
+
+    from transpiler.errors import UnsupportedOpError
+
+    (tmp_path / "corpus_jit_helpers.py").write_text(HELPERS)
+    (tmp_path / "corpus_kernels_at_top.py").write_text(KERNELS)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("corpus_kernels_at_top")
+    x = torch.randn(300)
+    torch.testing.assert_close(module.by_name_near_the_top(x), x * 3)
+    _compiles(module.by_name_near_the_top, (x,))
+    with pytest.raises(UnsupportedOpError) as caught:
+        module.refused_at_line_14(x)
+    assert caught.value.lineno == 14
+    assert "block = torch.zeros([tile], dtype=x.dtype)" in str(caught.value)

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 import torch
 
 
-def module_source(fn: Callable) -> tuple[str, str, int]:
+def module_source(fn: Callable) -> tuple[str, str]:
     """A module around the function: its imports and constants, the function on its own lines."""
     lines, first_line = inspect.getsourcelines(fn)
     function_text = textwrap.dedent("".join(lines))
-    prelude = []
+    prelude: list[str] = []  # one-line statements: imports, constants
+    definitions: list[str] = []  # functions the kernel calls, several lines each
     code_names = set(_names_used(fn))
     code_names |= {  # hl.triton_kernel("name", ...): a @triton.jit function named by a string
         name for name in _strings_used(fn) if _is_jit_function(fn.__globals__.get(name))
@@ -47,9 +48,9 @@ def module_source(fn: Callable) -> tuple[str, str, int]:
         elif name in code_names and _is_constexpr_number(value):  # read by a @triton.jit helper
             prelude.append(f"{name} = {_language_alias(fn, prelude)}.constexpr({value.value!r})")
         elif name in code_names and _is_jit_function(value):  # for hl.triton_kernel(fn, ...)
-            prelude.extend(textwrap.dedent(inspect.getsource(value.fn)).rstrip("\n").split("\n"))
+            definitions.append(textwrap.dedent(inspect.getsource(value.fn)).rstrip("\n"))
         elif name in code_names and (helper := _one_return_helper(value)) is not None:
-            prelude.extend(helper.split("\n"))  # inlined where a device loop calls it
+            definitions.append(helper)  # inlined where a device loop calls it
         elif name in code_names and getattr(value, "__module__", None) == "typing":
             prelude.append(f"from typing import {value.__name__} as {name}")  # typing.cast
         elif name in code_names and _our_api(value):  # `from helion.autotuner import ...`
@@ -61,9 +62,23 @@ def module_source(fn: Callable) -> tuple[str, str, int]:
         prelude.append("import transpiler as _kernel_api")
         function_text = "@_kernel_api.kernel()\n" + function_text
         first_line -= 1  # the decorator's line comes before the def's
-    padding = max(first_line - 1 - len(prelude), 1)
-    text = "\n".join(prelude) + "\n" * (padding + 1) + function_text
-    return text, filename, len(prelude) + padding - (first_line - 1)
+    return _placed(prelude, definitions, function_text, first_line), filename
+
+
+def _placed(prelude: list[str], definitions: list[str], function_text: str, first_line: int) -> str:
+    """The module text with the function on its own line numbers (so errors cite the file's
+    lines): the prelude above it, the definitions too where they fit, else after it; one-line
+    statements joined by `;` where even they do not fit."""
+    room = first_line - 1
+    above = prelude + [line for d in definitions for line in d.split("\n")]
+    after: list[str] = []
+    if len(above) > room:
+        above, after = list(prelude), definitions
+    if len(above) > room and prelude:
+        above = ["; ".join(prelude)]
+    padding = max(room - len(above), 0)
+    text = ("\n".join(above) + "\n" if above else "") + "\n" * padding + function_text
+    return text + "".join(f"\n\n{d}\n" for d in after)
 
 
 def _one_return_helper(value: object) -> str | None:

@@ -115,7 +115,7 @@ class Kernel:
         if defined is not None and fn.__code__.co_filename == defined[1]:
             self.source, self.filename = defined  # its own source's lines, not a rebuilt module
         else:
-            self.source, self.filename, _ = module_source(fn)
+            self.source, self.filename = module_source(fn)
         self.fixed_config: dict | None = None  # fix_config's: replaces the decorator's config=
         self.hooks: list[Callable[[KernelCall], None]] = []  # called after each call
         self.tunings: dict[str, Tuning] = {}  # shape key → the tuning behind calls on them
