@@ -10,6 +10,7 @@ from typing import Any, TypeAlias
 import torch
 
 from .contention import apply_atomically
+from .positions import helion_position
 from .tiles import Tile, current_device
 
 SizeLike: TypeAlias = int | torch.Tensor | torch.SymInt
@@ -379,7 +380,7 @@ def load(
 ) -> torch.Tensor:
     """`hl.load(x, [i, j])`: x[i, j] (lanes where extra_mask is False read as 0; the eviction
     policy changes only speed)."""
-    position = _position(index)
+    position = helion_position(tensor, _position(index))
     if extra_mask is not None:  # masked-out lanes may index outside the tensor: read a safe one
         position = _clamped(tensor, position)
         tensor = _padded(tensor, position)
@@ -402,7 +403,7 @@ def _padded(tensor: torch.Tensor, position: tuple[Any, ...]) -> torch.Tensor:
 
 def store(tensor: torch.Tensor, index: list[Any], value: Any, extra_mask: Any = None) -> None:
     """`hl.store(x, [i, j], v)`: x[i, j] = v (only where extra_mask holds)."""
-    position = _position(index)
+    position = helion_position(tensor, _position(index))
     if extra_mask is None:
         tensor[position] = value
         return

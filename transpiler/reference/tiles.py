@@ -12,6 +12,8 @@ from typing import Any, Self
 
 import torch
 
+from .positions import HelionIndexing
+
 # The device that reference-mode allocations (`hl.zeros`, `tile.index`, ...) land on;
 # None means torch's default device.
 _device: contextvars.ContextVar[torch.device | None] = contextvars.ContextVar(
@@ -122,14 +124,15 @@ def _indexing_tiles(value: Any) -> Any:
 
 
 def run_on_argument_device(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap `function` so tiles and `hl` allocations use its first tensor argument's device."""
+    """Wrap `function` so tiles and `hl` allocations use its first tensor argument's device,
+    and its subscripts read as Helion's do (positions.py)."""
 
     @functools.wraps(function)
     def on_argument_device(*args: Any, **kwargs: Any) -> Any:
         # callables passed in (epilogues) index with the tiles they are given: as index tensors
         args = tuple(_indexing_tiles(a) for a in args)
         kwargs = {k: _indexing_tiles(v) for k, v in kwargs.items()}
-        with reference_device(_first_tensor_device(args, kwargs)):
+        with reference_device(_first_tensor_device(args, kwargs)), HelionIndexing():
             return function(*args, **kwargs)
 
     return on_argument_device
