@@ -38,6 +38,7 @@ import json
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -279,7 +280,10 @@ def run_in_worker(path: Path, args: argparse.Namespace) -> dict:
         if line.startswith(MARKER):
             return dict(json.loads(line[len(MARKER) :]), tunes=tunes)
     tail = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-    return {"example": path.stem, "outcome": "internal error", "seconds": 0.0,
+    if done.returncode == -signal.SIGKILL:  # no Python error: the kernel's OOM killer, mostly
+        tail = f"SIGKILL, most likely out of memory (no swap here); {tail}"
+    seconds = round(time.perf_counter() - started, 2)
+    return {"example": path.stem, "outcome": "internal error", "seconds": seconds,
             "error": f"worker died (exit {done.returncode}): {tail}", "kernels": []}  # fmt: skip
 
 
