@@ -161,7 +161,7 @@ def _facts(flags: tuple[str, ...]) -> LaunchFacts:
     return LaunchFacts(
         kernel="k_kernel", line=9, checks=(), constexprs=(), even_flags=(), split_flags=(),
         descriptor_lines=(), stage_lines=(), stages=None, grid=("4",), signal_pads=(),
-        arguments=("x", "x.stride(0)"), flags=flags, settings={},
+        arguments=("x", "x.stride(0)"), flags=flags, settings={}, block_checks=(),
     )  # fmt: skip
 
 
