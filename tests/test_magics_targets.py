@@ -243,6 +243,18 @@ def test_instructions_reach_source_lines_through_loc_and_the_line_map(target, as
     assert 0 not in generated and 8 not in generated  # `.loc 1 0 0` and the helper's own line
 
 
+@pytest.mark.parametrize("target, asm", [("sm_90", {"ptx": PTX}), ("gfx942", {"amdgcn": AMDGCN})])
+def test_a_compile_served_by_tritons_cache_names_another_module_file(target, asm):
+    # Triton's cache key is the source, not its path: a rerun cell's compile can come back with
+    # the `.loc` frames of an earlier module file; its lines still count as the module's
+    cites = dict(enumerate(LINE_MAP, start=1))
+    here = generated_line_costs(fake_result(target, asm), "/cache/gen_1.py", cites)
+    served = generated_line_costs(fake_result(target, asm), "/tmp/cell_7/gen_9.py", cites)
+    assert here and {line: c.instructions for line, c in served.items()} == {
+        line: c.instructions for line, c in here.items()
+    }
+
+
 # --- the tabs in a real browser (no JupyterLab: the view's HTML as a page) --------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

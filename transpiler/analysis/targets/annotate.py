@@ -42,6 +42,22 @@ def module_lines(comment: str, module: str) -> list[int]:
     return [int(line) for name, line in FRAME.findall(comment) if name == module]
 
 
+def compiled_module_name(text: str, module: str) -> str:
+    """The name the asm's frames give the generated module: `module`, unless Triton's cache
+    served a compile of the same source from a module file named otherwise (the cache key is
+    the source, not its path); then the file most `.loc` comments end their frames in (the
+    kernel's own, where every inlined helper was called from)."""
+    outermost: Counter = Counter()
+    for line in text.splitlines():
+        located = LOC.match(line)
+        frames = FRAME.findall(located.group(2)) if located else []
+        if any(name == module for name, _ in frames):
+            return module
+        if frames:
+            outermost[frames[-1][0]] += 1
+    return outermost.most_common(1)[0][0] if outermost else module
+
+
 def generated_line_costs(
     result: TargetResult, module: str, cites: dict[int, int | None] | None = None
 ) -> dict[int, LineCost]:
@@ -50,7 +66,7 @@ def generated_line_costs(
     `cites` a source line (else the innermost one)."""
     backend = result.target.backend
     text = result.asm.get("ptx" if backend == "cuda" else "amdgcn", "")
-    module = Path(module).name
+    module = compiled_module_name(text, Path(module).name)
     costs: dict[int, LineCost] = {}
     current: int | None = None
     instruction = INSTRUCTION[backend]
