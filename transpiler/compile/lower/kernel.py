@@ -14,6 +14,7 @@ from ..emit.lines import PARAM_ORDER, BlockDefault, Line, LoweredKernel, Param
 from ..frontend.aliases import Aliases
 from ..frontend.host import HostInfo
 from ..frontend.source import Source
+from ..frontend.targets import target_names
 from .allocations import Allocations
 from .argument_checks import argument_value_checks
 from .autotuning import TunedTiles, autotuned_blocks
@@ -649,21 +650,12 @@ def _bound_names(loop: cst.For) -> tuple[set[str], set[str]]:
     seen: set[str] = set()
     again: set[str] = set()
     for node in m.findall(loop.body, m.AssignTarget() | m.AnnAssign() | m.NamedExpr()):
-        for name in _target_names(node.target):
+        for name in set(target_names(node.target)):
             (again if name in seen else seen).add(name)
     for node in m.findall(loop.body, m.AugAssign()):
-        names = _target_names(node.target)
-        seen |= names
-        again |= names
+        names = target_names(node.target)
+        seen.update(names)
+        again.update(names)
     for node in m.findall(loop.body, m.For()):
-        again |= _target_names(node.target)
+        again.update(target_names(node.target))
     return seen, again
-
-
-def _target_names(target: cst.BaseExpression) -> set[str]:
-    """The names a target binds (`a`, `a, (b, c)`; not `out[i]`'s)."""
-    if isinstance(target, cst.Name):
-        return {target.value}
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return {n for element in target.elements for n in _target_names(element.value)}
-    return set()
