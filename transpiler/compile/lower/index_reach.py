@@ -140,9 +140,7 @@ def _host(builder, code: ast.expr) -> Affine | None:
         if param.kind == "tensor":
             return None
         return Affine.of(_term(param.launch))
-    if isinstance(code, ast.Call) and (operator := _HELPER_OPERATORS.get(_called(code))):
-        if len(code.args) == 2 and not code.keywords:  # floor_divide(n, g): n // g
-            code = ast.BinOp(code.args[0], operator(), code.args[1])
+    code = _as_operator(code)  # floor_divide(n, g): n // g
     if isinstance(code, ast.BinOp) and type(code.op) in _HOST_OPERATORS:
         left, right = _host(builder, code.left), _host(builder, code.right)
         if left is None or right is None:
@@ -178,9 +176,7 @@ def _interval(
         return _interval(builder, code.func.value, loops, scalars)
     if isinstance(code, ast.Call) and (widened := _widened_operand(code)) is not None:
         return _interval(builder, widened, loops, scalars)  # python_ints.py's int64 casts
-    if isinstance(code, ast.Call) and (operator := _HELPER_OPERATORS.get(_called(code))):
-        if len(code.args) == 2 and not code.keywords:  # floor_divide(a, b): Python's a // b
-            code = ast.BinOp(code.args[0], operator(), code.args[1])
+    code = _as_operator(code)  # floor_divide(a, b): Python's a // b
     if (host := _host(builder, code)) is not None:
         return host, host
     if isinstance(code, ast.UnaryOp) and isinstance(code.op, ast.USub):
@@ -270,6 +266,15 @@ def _helper_operators() -> dict[str, type[ast.operator]]:
 
 
 _HELPER_OPERATORS = _helper_operators()
+
+
+def _as_operator(code: ast.expr) -> ast.expr:
+    """A call of a helper standing for an operator as that operator (`floor_divide(a, b)` as
+    `a // b`, the values Python's operator gives); other code as it is."""
+    if isinstance(code, ast.Call) and (operator := _HELPER_OPERATORS.get(_called(code))):
+        if len(code.args) == 2 and not code.keywords:
+            return ast.BinOp(code.args[0], operator(), code.args[1])
+    return code
 
 
 def _called(code: ast.Call) -> str | None:
