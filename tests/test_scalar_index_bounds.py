@@ -543,3 +543,21 @@ def test_a_begin_divided_by_a_host_value_is_checked_both_ways():
         "-table.size(0) <= ((rows - 1) // BLOCK_SIZE * BLOCK_SIZE) // group < table.size(0)" in code
     )
     assert shared_rows.bind((x, table)).compile_for("sm_90")
+
+
+@helion.kernel(config=helion.Config(block_sizes=[2]))
+def divided_then_moved(x: torch.Tensor, table: torch.Tensor, step: int) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * table[tile.begin // step + 1]
+    return out
+
+
+def test_a_quotient_from_zero_moved_on_is_checked_as_any_index():
+    # (the bounds 0 and q were once read back from their text, `min(0, q)`, and took
+    # `min(0, q) + 1` for them: the launcher's check did not parse)
+    x, table = _randn(13), _randn(5)
+    expected = x * torch.stack([table[(b // 2 * 2) // 4 + 1] for b in range(13)])
+    torch.testing.assert_close(divided_then_moved(x, table, 4), expected)
+    with pytest.raises(IndexError, match=r"reaches indices 1 to 5, outside table"):
+        divided_then_moved(x, table, 3)  # the last begin (12) // 3 + 1, past table's 4

@@ -80,6 +80,20 @@ class Affine:
 Interval = tuple[Affine, Affine]  # the least and greatest value
 
 
+class ZeroTo(tuple[Affine, Affine]):
+    """The bounds 0 and `quotient`, in an order the launcher finds (`min(0, q)`, `max(0, q)`):
+    `v // d` from v = 0, d of unknown sign (`_divided_by_host`); kept as such, scalar_reach.py
+    checks the one quotient (0 is inside any dimension that has it)."""
+
+    quotient: str
+
+    def __new__(cls, quotient: str) -> ZeroTo:
+        ends = Affine.of(f"min(0, {quotient})"), Affine.of(f"max(0, {quotient})")
+        bounds = super().__new__(cls, ends)
+        bounds.quotient = quotient
+        return bounds
+
+
 def reach_check(builder, tensor: str, dim: int, value: Value, node: cst.CSTNode) -> str | None:
     """The launcher's check that `value`, indexing `tensor`'s dimension `dim`, stays inside it
     (None where the index's bounds are unknown at the launch or it is a plain tile)."""
@@ -212,13 +226,13 @@ def _interval(
 def _divided_by_host(bounds: Interval, divisor: str) -> Interval:
     """`v // divisor` over v's bounds, a divisor of unknown sign (an int argument, `heads //
     kv_heads`): floor division is monotone in v either way, so the extremes are the ends'
-    quotients, in an order the launcher finds (min / max); 0 for an end that is 0."""
+    quotients, in an order the launcher finds (min / max); 0 for an end that is 0 (ZeroTo)."""
     ends = [
         "0" if not end.terms and end.constant == 0 else f"{_term(end.text())} // {divisor}"
         for end in bounds
     ]
     if ends[0] == "0":
-        return Affine.of(f"min(0, {ends[1]})"), Affine.of(f"max(0, {ends[1]})")
+        return ZeroTo(ends[1])
     return Affine.of(f"min({ends[0]}, {ends[1]})"), Affine.of(f"max({ends[0]}, {ends[1]})")
 
 

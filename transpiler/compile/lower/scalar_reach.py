@@ -7,7 +7,7 @@ import ast
 import libcst as cst
 
 from ..emit.codegen import expr
-from .index_reach import Affine, Interval, _host, _interval, _one_line, _shown, _term
+from .index_reach import Affine, Interval, ZeroTo, _host, _interval, _one_line, _shown, _term
 from .values import BLOCK, Axis, Value
 
 # `x[tile.begin + 5]`, `x[tile.end]`, `x[tile.id * 2 + 1]`, `x[i + 1]` (i an hl.grid index),
@@ -50,16 +50,17 @@ def scalar_reach_check(
         return None
     if _provably_inside(builder, tensor, dim, found):
         return None
-    least, greatest = _interval(builder, value.code, {}, exact)
+    bounds = _interval(builder, value.code, {}, exact)
+    least, greatest = bounds
     size = f"{tensor}.size({dim})"
     inside = f"{greatest.text()} < {size}"
     reach = f"index {_shown(greatest)}"
     if not _nonnegative(builder, least):  # may count from the end, as torch does
         inside = f"-{size} <= {least.text()} and {inside}"
         reach = f"indices {_shown(least)} to {_shown(greatest)}"
-    if (quotient := _from_zero(least, greatest)) is not None:  # 0 and `v // d`, either order
-        inside = f"-{size} <= {quotient} < {size}"  # (0 is inside a dimension that has q)
-        reach = f"indices 0 to {{{quotient}}}"
+    if isinstance(bounds, ZeroTo):  # 0 and `v // d`, either order
+        inside = f"-{size} <= {bounds.quotient} < {size}"  # (0 is inside a dimension that has q)
+        reach = f"indices 0 to {{{bounds.quotient}}}"
     if _LOOSE in used:
         reach = f"up to {reach}"
     broadcast = f"{size} == 1"  # a dimension of 1 broadcasts (Helion): its stride is 0
@@ -148,15 +149,6 @@ def _scalar_bounds(builder) -> tuple[dict[str, Interval], dict[str, Interval], d
         loose[key] = exact[key] = (first, end - Affine((), 1))
         empties[key] = f"{end.text()} <= {first.text()}" if end.terms or first.terms else ""
     return loose, exact, empties
-
-
-def _from_zero(least: Affine, greatest: Affine) -> str | None:
-    """q where the bounds are index_reach's `min(0, q)` and `max(0, q)` (a quotient by a value
-    of unknown sign, from 0), else None."""
-    low, high = least.text(), greatest.text()
-    if low.startswith("min(0, ") and high == "max" + low[3:]:
-        return low[len("min(0, ") : -1]
-    return None
 
 
 def variables_read(code: ast.expr) -> set[str]:
