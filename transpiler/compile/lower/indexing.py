@@ -28,7 +28,7 @@ from .host_tails import emit_tail
 from .index_reach import reach_check
 from .negative_indices import wrapped_index
 from .reduction_loops import start_looped_axis
-from .scalar_reach import ScalarBounds, scalar_reach_check
+from .scalar_reach import scalar_reach_check
 from .shape_values import without_ellipsis
 from .split_k import chunk_axis_for
 from .values import (
@@ -63,7 +63,6 @@ class Indexing:
 
     def __init__(self, k: KernelBuilder) -> None:
         self.k = k
-        self.scalar_bounds = ScalarBounds()  # of the loop's tile attributes (scalar_reach)
 
     def expr_Subscript(self, node: cst.Subscript) -> Value:
         tensor_dim = size_of(node)
@@ -467,7 +466,7 @@ class Indexing:
 
     def note_scalar_reach(self, tensor: str, dim: int, index: Value, node: cst.CSTNode) -> None:
         """A launcher check that a scalar index from tile attributes stays inside (scalar_reach)."""
-        check = scalar_reach_check(self.k, self.scalar_bounds, tensor, dim, index, node)
+        check = scalar_reach_check(self.k, tensor, dim, index, node)
         if check is not None:
             self.k.block_reaches.append(check)
 

@@ -34,17 +34,16 @@ from .values import BLOCK, Axis, Value
 
 
 def scalar_reach_check(
-    builder, known: ScalarBounds, tensor: str, dim: int, value: Value, node: cst.CSTNode
+    builder, tensor: str, dim: int, value: Value, node: cst.CSTNode
 ) -> str | None:
     """The launcher's check that scalar `value`, indexing `tensor`'s dimension `dim`, stays
-    inside it (None: provably inside, or not built from tile attributes or grid indices);
-    `known`: the loop's bounds of tile attributes and grid indices."""
+    inside it (None: provably inside, or not built from tile attributes or grid indices)."""
     if value.kind != BLOCK or value.code is None or value.rank or value.loaded_from:
         return None
     read = variables_read(value.code)
     if any(read & tested for tested in builder.guards):
         return None  # an enclosing `if` tests what the index reads (`if row < m:`): the user's
-    loose, exact, empties = known.of(builder)
+    loose, exact, empties = _scalar_bounds(builder)
     used: list[str] = []
     found = _interval(builder, value.code, {}, _Watched(loose, empties, used))
     if found is None or not used:  # reach unknown here (`x[tile.begin * tile.id]`): unchecked
@@ -93,30 +92,7 @@ class _Watched(dict):
         return super().get(key, default)
 
 
-Bounds = tuple[dict[str, Interval], dict[str, Interval], dict[str, str]]
-
-
-class ScalarBounds:
-    """One device loop's `_scalar_bounds`, computed again only once what they read has changed
-    (its body adds axes, grid indices, parameters and named scalars as it lowers)."""
-
-    def __init__(self) -> None:
-        self.read: tuple | None = None
-        self.bounds: Bounds = {}, {}, {}
-
-    def of(self, builder) -> Bounds:
-        read = (
-            len(builder.all_axes),  # (axes and parameters are only ever added)
-            len(builder.params),
-            tuple(builder.index_ranges.items()),  # (codes compare as the same node or not)
-            tuple(builder.scalar_codes.items()),
-        )
-        if read != self.read:
-            self.read, self.bounds = read, _scalar_bounds(builder)
-        return self.bounds
-
-
-def _scalar_bounds(builder) -> Bounds:
+def _scalar_bounds(builder) -> tuple[dict[str, Interval], dict[str, Interval], dict[str, str]]:
     """Per tile attribute's and grid index's code: its loose bounds (`end - 1` for the last
     begin, known without the block size), its exact ones, and the test that its loop runs
     no tile (then nothing is read)."""
