@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import linecache
+import sys
+import types
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -291,8 +294,7 @@ def reference_function(
     if filename.startswith("<"):
         # Let tracebacks show the lines of a source that has no file.
         linecache.cache[filename] = (len(rewritten), None, rewritten.splitlines(True), filename)
-    scope = with_own_modules(namespace or {})
-    scope.setdefault("__name__", "__reference__")
+    scope = importable_scope(with_own_modules(namespace or {}), name)
     scope[INDEX_ALIAS] = language
     exec(compile(rewritten, filename, "exec"), scope)
     function = scope.get(name)
@@ -301,6 +303,20 @@ def reference_function(
     if namespace is None:
         return run_on_argument_device(function)
     return run_on_argument_device(reading_now(function, rewritten, scope, namespace))
+
+
+def importable_scope(names: dict[str, Any], kernel: str) -> dict[str, Any]:
+    """`names` as the globals of a module of their own in sys.modules: torch.compile (the
+    magic's --bench) reads a function's globals back through `sys.modules[__name__]`, and the
+    namespace's own `__main__` lacks what the reference adds to its copy (`_reference_hl`)."""
+    module = types.ModuleType(f"transpiler_reference_{kernel}_{next(_SCOPES)}")
+    module.__dict__.update({k: v for k, v in names.items() if k not in _MODULE_OWN})
+    sys.modules[module.__name__] = module
+    return module.__dict__
+
+
+_SCOPES = itertools.count()
+_MODULE_OWN = frozenset({"__name__", "__spec__", "__loader__", "__package__", "__file__"})
 
 
 def run_reference(source: str, name: str, /, *args: Any, **kwargs: Any) -> Any:
