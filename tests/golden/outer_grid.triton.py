@@ -36,7 +36,8 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
         raise TypeError(
             f"scale must be a number, not {type(scale).__name__} (a tensor: scale.item())")
     INDEX_DTYPE = check_tensors({"a": a, "b": b, "out": out}, ranks={"a": 1, "b": 1},
-                                arithmetic={"a": 12}, floats={"a": (12, scale)})
+                                arithmetic={"a": 12}, floats={"a": (12, scale)},
+                                float_math={("a",): 12})
     BLOCK_M, BLOCK_N = 32, 32
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N),)
@@ -45,7 +46,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, floats=None, why=""):
+def check_tensors(tensors, ranks=None, arithmetic=None, floats=None, float_math=None, why=""):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
@@ -64,6 +65,11 @@ def check_tensors(tensors, ranks=None, arithmetic=None, floats=None, why=""):
         if tensors[name].dtype == torch.float64 and isinstance(number, float):
             fix = "annotate the argument hl.constexpr, or write the number in the kernel"
             raise TypeError(f"line {line} computes with float64 {name} and a float argument: {fix}")
+    for names, line in (float_math or {}).items():  # a float function of these tensors
+        if not any(tensors[name].is_floating_point() for name in names):
+            fix = f"pass {names[0]}.float(): torch computes it in float32"
+            what = f"line {line} takes a float function of integer {' and '.join(names)}"
+            raise TypeError(f"{' or '.join(names)} must hold floats: {what}: {fix}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 

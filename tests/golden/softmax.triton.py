@@ -36,7 +36,7 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
     # line 10: for tile_n in hl.tile(n):
     if m <= 0:
         raise IndexError("line 12: amax() along a dimension of size 0 (m)")
-    INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 12})
+    INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 12}, float_math={("x",): 13})
     BLOCK_M = triton.next_power_of_2(max(m, 1))
     BLOCK_N = max(1, 4096 // BLOCK_M)
     EVEN_N, EVEN_M = n % BLOCK_N == 0, m == BLOCK_M  # whole tiles: no masks
@@ -46,7 +46,7 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, why=""):
+def check_tensors(tensors, ranks=None, arithmetic=None, float_math=None, why=""):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
@@ -61,6 +61,11 @@ def check_tensors(tensors, ranks=None, arithmetic=None, why=""):
         if not why and t.is_cpu and not triton.knobs.runtime.interpret:
             raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
                                "none set TRITON_INTERPRET=1 before triton is imported")
+    for names, line in (float_math or {}).items():  # a float function of these tensors
+        if not any(tensors[name].is_floating_point() for name in names):
+            fix = f"pass {names[0]}.float(): torch computes it in float32"
+            what = f"line {line} takes a float function of integer {' and '.join(names)}"
+            raise TypeError(f"{' or '.join(names)} must hold floats: {what}: {fix}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 

@@ -214,9 +214,10 @@ def welford_combine(mean_a, m2_a, count_a, mean_b, m2_b, count_b):
         """@triton.jit
 def number_as(number, row_dtype: tl.constexpr):
     # torch compares a Python float with a tensor in the tensor's dtype: 0.3 beside a float16
-    # row is float16's 0.30005 (so `x == 0.3` holds where x is 0.3 in float16), then float32
+    # row is float16's 0.30005 (so `x == 0.3` holds where x is 0.3 in float16), then float32;
+    # one return: Triton's GPU compiler types every return, taken or not (an int argument)
     if row_dtype.is_floating():
-        return upcast_half(tl.full([], number, tl.float64).to(row_dtype))
+        number = upcast_half(tl.full([], number, tl.float64).to(row_dtype))
     return number
 """,
         ("upcast_half",),

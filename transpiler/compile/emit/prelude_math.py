@@ -154,6 +154,26 @@ def logaddexp(a, b):
 """,
         ("log1p",),
     ),
+    "round_down": (
+        """@triton.jit
+def round_down(x):
+    # torch.floor: integers are whole already, and keep their dtype (tl.floor takes floats)
+    if x.dtype.is_floating():
+        x = tl.floor(x)
+    return x
+""",
+        (),
+    ),
+    "round_up": (
+        """@triton.jit
+def round_up(x):
+    # torch.ceil: integers are whole already, and keep their dtype (tl.ceil takes floats)
+    if x.dtype.is_floating():
+        x = tl.ceil(x)
+    return x
+""",
+        (),
+    ),
     "trunc": (
         """@triton.jit
 def trunc(x):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # check_tensors' keywords, in the order its signature takes them
-KEYWORDS = ("ranks", "arithmetic", "integers", "numbers", "floats", "carried", "why")
+KEYWORDS = ("ranks", "arithmetic", "integers", "numbers", "floats", "float_math", "carried", "why")
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,15 @@ PARTS: dict[str, Part] = {
         if tensors[name].dtype == torch.float64 and isinstance(number, float):
             fix = "annotate the argument hl.constexpr, or write the number in the kernel"
             raise TypeError(f"line {line} computes with float64 {name} and a float argument: {fix}")
+""",
+    ),
+    "float_math": Part(  # integer_promotion.note_float_math: tl.exp and the like refuse integers
+        "float_math=None",
+        after="""    for names, line in (float_math or {}).items():  # a float function of these tensors
+        if not any(tensors[name].is_floating_point() for name in names):
+            fix = f"pass {names[0]}.float(): torch computes it in float32"
+            what = f"line {line} takes a float function of integer {' and '.join(names)}"
+            raise TypeError(f"{' or '.join(names)} must hold floats: {what}: {fix}")
 """,
     ),
     "carried": Part(  # lower/carried.py: torch widens a value a loop carries, Triton cannot

@@ -44,7 +44,7 @@ from .arguments import Arguments
 from .bool_arithmetic import bool_template, floated_bools
 from .expressions import result_dtype
 from .gathers import lower_gather
-from .integer_promotion import note_promotion
+from .integer_promotion import note_float_math, note_promotion
 from .joins import STACK_FUNCTIONS
 from .orderings import lower_ordering
 from .promotion import compared_numbers, result_of, with_dimensioned_dtype
@@ -477,6 +477,8 @@ class Calls:
         if name == "to" or (name in CAST_METHODS and spelling == METHOD):
             return self.k.views.cast_call(value, name, args, node)
         if name in ("unsqueeze", "transpose", "t", "permute", "squeeze", "contiguous") or name in (
+            "clone",
+            "detach",
             "view",
             "reshape",
             "expand",
@@ -618,6 +620,8 @@ class Calls:
         if op.result != "float":  # (float ops take floats in both)
             note_promotion(self.k, [operands[i] for i in values], node)
         if op.float_args:
+            if not op.takes_integers:  # (tl.exp and the like refuse integer tensors)
+                note_float_math(self.k, operands, node)
             for index, operand in enumerate(operands):
                 if operand.dtype in ("int", "bool"):
                     number = operand.code  # `x.pow(2)`: 2.0, not `2 .to(tl.float32)`

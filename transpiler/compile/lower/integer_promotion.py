@@ -51,6 +51,17 @@ def note_promotion(builder, operands: list[Value], node: cst.CSTNode) -> None:
             builder.numbers_on[tensor] = (first, min(low, number[0]), max(high, number[1]))
 
 
+def note_float_math(builder, operands: list[Value], node: cst.CSTNode) -> None:
+    """Tensors a float function takes as loaded, their dtype unknown here: torch computes an
+    integer tensor's in float32, Triton's tl.exp / tl.sigmoid refuse to compile, so the launcher
+    requires floats (a converted operand, `x.float()`, has its dtype known and is converted)."""
+    line = builder.source.line_of(node)
+    for operand in operands:
+        tensors = tuple(sorted(operand.loaded_from | operand.fed_by))  # (`x[t] * 2`: by x)
+        if operand.kind == BLOCK and operand.dtype is None and tensors:  # floats if any is
+            builder.float_math_on.setdefault(tensors, line)
+
+
 def int_range(builder, value: Value) -> tuple[int, int] | None:
     """The values a Python int operand may take: a literal's own, or an argument's, a size's or
     a grid index's (Triton's int32); None for anything else."""
@@ -94,6 +105,9 @@ def launch_facts(builder, named) -> list[str]:
     if builder.floats_on:
         pairs = (f'"{t}": ({line}, {arg})' for t, (line, arg) in sorted(builder.floats_on.items()))
         facts.append("floats={" + ", ".join(pairs) + "}")
+    if builder.float_math_on:  # (names,): first line, for note_float_math
+        pairs = (f"({_quoted(t)}): {line}" for t, line in sorted(builder.float_math_on.items()))
+        facts.append("float_math={" + ", ".join(pairs) + "}")
     if builder.carried_on:  # lower/carried.py: values a loop carries, widened by torch
         lists = (f'"{t}": [{", ".join(f)}]' for t, f in sorted(builder.carried_on.items()))
         facts.append("carried={" + ", ".join(lists) + "}")
@@ -104,3 +118,7 @@ def _number_text(fact: tuple[int, int, int]) -> str:
     line, low, high = fact
     bound = {RUNTIME_INT[0]: "-2**31", RUNTIME_INT[1]: "2**31 - 1"}
     return f"({line}, {bound.get(low, low)}, {bound.get(high, high)})"
+
+
+def _quoted(names: tuple[str, ...]) -> str:
+    return ", ".join(f'"{name}"' for name in names) + ("," if len(names) == 1 else "")

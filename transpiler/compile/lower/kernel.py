@@ -208,6 +208,8 @@ class KernelBuilder:
         self.integers_on: dict[str, int] = {}  # integer_promotion.py
         self.numbers_on: dict[str, tuple[int, int, int]] = {}
         self.floats_on: dict[str, tuple[int, str]] = {}
+        # the tensors feeding what a float function (exp, sigmoid, ...) takes: its first line
+        self.float_math_on: dict[tuple[str, ...], int] = {}
         # tensor → ("line 17 (di)", loop line, carried dtype) texts: carried.py's launch check
         self.carried_on: dict[str, list[str]] = {}
         self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
@@ -547,6 +549,7 @@ class KernelBuilder:
         noted = sorted(
             {*self.arithmetic_on, *beside, *self.integers_on, *self.numbers_on, *self.floats_on}
             | set(self.carried_on)
+            | {t for tensors in self.float_math_on for t in tensors}
         )
         named = _named(list(dict.fromkeys([*launched, *ranks, *noted])))
         for p in self.params.values():  # a tuple's tensors, each named by its place

@@ -100,7 +100,7 @@ class Views:
         return dim % rank
 
     def view_op(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
-        if name == "contiguous":
+        if name in ("contiguous", "clone", "detach"):  # a block is a value: already its own copy
             return value
         if name == "unsqueeze":
             dim = self.const_int(args.get(0, "dim"), node)

@@ -224,7 +224,6 @@ _NO_INTERPRETER_SPELLING = "a special function with no tl spelling the CPU inter
 OUT: dict[str, str] = {
     "angle": "complex numbers are not device values here",
     "conj_physical": "complex numbers are not device values here",
-    "clone": "a device value is already a copy: use it as it is",
     "frexp": "two results of different dtypes; not lowered",
     "ldexp": "write x * torch.exp2(e)",
     "nextafter": "needs the bits of the float: not lowered",
@@ -266,7 +265,12 @@ OUT: dict[str, str] = {
 
 
 # Candidates lowered outside the op table, or under another name: aten name → torch name.
-LOWERED_AS = {"var_mean": "var_mean", "special_erf": "erf", "linalg_vector_norm": "vector_norm"}
+LOWERED_AS = {
+    "clone": "clone",
+    "var_mean": "var_mean",
+    "special_erf": "erf",
+    "linalg_vector_norm": "vector_norm",
+}
 
 
 def reason(name: str) -> str:

@@ -22,6 +22,7 @@ class ElementwiseOp:
     helpers: tuple[str, ...] = ()
     flops: int = 1
     float_args: bool = False  # arguments become float first, as torch does for integers
+    takes_integers: bool = False  # (float_args) its template takes integer tensors as loaded
     result: str = "same"  # result dtype class: same | float | bool
     note: str = ""
     scalars: tuple[tuple[str, str | None], ...] = ()
