@@ -4,7 +4,8 @@ clamp / relu / maximum / amax, mixed int and float dtypes, activations at extrem
 each against float64 torch (integers exactly). Found and fixed here: `torch.floor` /
 `torch.ceil` of an integer value went through float32 (`torch.floor(x.long() * 3)` lost the
 low bits past 2**24; torch keeps integers); an int argument compared with a float row did not
-compile for sm_90 (`number_as` had two returns of different types)."""
+compile for sm_90 (`number_as` had two returns of different types); `~` of a number was the number
+itself (`x & ~7` computed `x & 7`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 from helpers import generated
+
+import transpiler
 
 HEADER = """
 import torch
@@ -207,6 +210,12 @@ def k(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     ("exp_of_ints_halved", two("torch.exp(x[t] / 2) + torch.exp(x[t] * 0.5)", "torch.float32"),
      lambda: (torch.randint(-5, 5, (37,), dtype=torch.int32), torch.randn(37)),
      lambda x, y: torch.exp(x / 2) + torch.exp(x * 0.5)),
+    # fixed: `~` of a number was the number (`x & ~7` computed `x & 7`); Python's ~7 is -8
+    ("and_with_an_inverted_literal", one("x[t] & ~7"),
+     lambda: (torch.randint(-1000, 1000, (37,), dtype=torch.int32),), lambda x: x & ~7),
+    ("plus_an_inverted_literal", one("x[t] + ~3 - ~~5"), lambda: (big(37),), lambda x: x + ~3 - 5),
+    ("aligned_down_by_an_inverted_mask", one("x[t] & ~(16 - 1)"),
+     lambda: (i16(37),), lambda x: x & ~(16 - 1)),
     # fixed: an int argument beside a float row (number_as typed two returns: no sm_90 code)
     ("int_argument_beside_float32", THRESHOLD, lambda: (torch.randn(37) * 5, 1),
      lambda x, th: (x > th).int() + (x >= th / 2).int()),
@@ -260,3 +269,10 @@ def test_a_float_function_of_an_integer_tensor_is_refused_at_the_launch(expressi
     floats = x.float()
     expected = eval(expression.replace("x[t]", "floats"))  # the same kernel takes floats
     torch.testing.assert_close(generated(source, "k", floats)(floats), expected)
+
+
+def test_inverting_a_float_number_is_refused_at_its_column():
+    source = HEADER + one("x[t] + ~2.0")
+    line = source.splitlines().index("        out[t] = x[t] + ~2.0") + 1
+    with pytest.raises(transpiler.TranspileError, match=f"kernels.py:{line}:25: .*~ of the number"):
+        generated(source, "k", torch.randn(37))

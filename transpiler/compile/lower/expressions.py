@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import operator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,14 @@ _BUILTINS = {"float", "int", "bool", "min", "max", "abs", "range", "len"}
 
 # `//` and `%` whose operands cannot be negative: Triton's operator is torch's (no helper)
 _PLAIN_WHEN_NON_NEGATIVE = {"FloorDivide": "a // b", "Modulo": "a % b"}
+
+
+# a unary operator: its Triton template and, for a number, Python's own result
+_UNARY = {
+    cst.Minus: ("-a", operator.neg),
+    cst.Plus: ("+a", operator.pos),
+    cst.BitInvert: ("~a", operator.invert),
+}
 
 
 class Expressions:
@@ -214,11 +223,18 @@ class Expressions:
                 )
             return block(expr("not a", a=operand.code), (), "bool")
         operand = self.arithmetic(operand, node.expression)
-        text = {cst.Minus: "-a", cst.Plus: "+a", cst.BitInvert: "~a"}[type(node.operator)]
+        text, fold = _UNARY[type(node.operator)]
         if text == "-a":
             bool_template(self.k, "Minus", [operand], node)  # (torch refuses -bool)
         if operand.kind == CONST and isinstance(operand.const, (int, float)):
-            return constant(-operand.const if text == "-a" else operand.const)
+            if text == "~a" and type(operand.const) is not int:  # ~2.0 raises; ~True is -2
+                raise self.k.source.error(
+                    UnsupportedConstructError,
+                    node,
+                    f"~ of the number {operand.const!r}",
+                    hint="~ inverts the bits of an int; for a flag write `not flag`",
+                )
+            return constant(fold(operand.const))  # as Python computes it: ~7 is -8
         result = result_of(
             block(expr(text, a=operand.code), operand.dims, operand.dtype), [operand]
         )
