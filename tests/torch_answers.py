@@ -1,0 +1,34 @@
+"""A probe kernel run as generated Triton against torch's answer computed in float64: the one
+check the evaluator-style probe files (test_probes_evaluator5_*.py) share."""
+
+from __future__ import annotations
+
+import torch
+from helpers import generated
+
+
+def in_float64(value):
+    """A float tensor as float64 (torch's answer is computed there); anything else as it is."""
+    if isinstance(value, torch.Tensor) and value.is_floating_point():
+        return value.double()
+    return value
+
+
+def assert_computes_as_torch(source: str, make, truth) -> None:
+    """Kernel `k` of `source` on `make()`'s arguments equals `truth` of them in float64: integer
+    and bool results exactly, floats to 1e-5 (2e-2 where float16 is in or out), NaN as NaN."""
+    args = make()
+    expected = truth(*[in_float64(a) for a in args])
+    fresh = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+    if len(args) == 2 and args[0] is args[1]:
+        fresh = [fresh[0], fresh[0]]  # the same tensor twice, as the caller passed it
+    got = generated(source, "k", *args)(*fresh)
+    pairs = zip(got, expected, strict=True) if isinstance(got, tuple) else [(got, expected)]
+    for result, answer in pairs:
+        assert result.shape == answer.shape
+        if not answer.is_floating_point():
+            assert torch.equal(result.long(), answer.long()), (result, answer)
+            continue
+        half = torch.float16 in (result.dtype, args[0].dtype)
+        bound = {"rtol": 2e-2, "atol": 2e-2} if half else {"rtol": 1e-5, "atol": 1e-5}
+        torch.testing.assert_close(result.double(), answer.double(), equal_nan=True, **bound)
