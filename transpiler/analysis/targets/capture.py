@@ -10,6 +10,7 @@ from typing import Any
 
 import torch
 
+from ...run.devices import interpreting
 from . import symmetric
 from .table import Target
 
@@ -95,8 +96,8 @@ def is_jit_function(value: object) -> bool:
 
 def record_launches(launcher: Callable, args: tuple, kwargs: dict, target: Target) -> list[Launch]:
     """Run `launcher` with each kernel of its module replaced by a recorder, and the helpers
-    that ask the device (SM count, TMA) answering for `target`. Meta tensors become CPU ones
-    of the same shape and strides (never written: nothing is launched)."""
+    that ask the device (SM count, TMA) answering for `target`. Meta tensors become tensors of
+    the same shape and strides where launches go here (never written: nothing is launched)."""
     launches: list[Launch] = []
     namespace = dict(launcher.__globals__)
     for name, value in launcher.__globals__.items():
@@ -110,7 +111,8 @@ def record_launches(launcher: Callable, args: tuple, kwargs: dict, target: Targe
         namespace["require_symmetric"] = symmetric.require_group
         stand_ins = symmetric.remote_tensors_on_cpu()
     with torch.no_grad(), stand_ins:
-        _rebound(launcher, namespace)(*[_on_cpu(a) for a in args], **kwargs)
+        device = "cuda" if torch.cuda.is_available() and not interpreting() else "cpu"
+        _rebound(launcher, namespace)(*[_stand_in(a, device) for a in args], **kwargs)
     return launches
 
 
@@ -137,11 +139,13 @@ def _device_answers(namespace: dict, target: Target) -> dict[str, Callable]:
     return answers
 
 
-def _on_cpu(value: Any) -> Any:
-    """A meta tensor as a CPU one of its shape and strides, holding zeros (never uninitialised
-    memory: host code that reads a value reads the same one every time)."""
+def _stand_in(value: Any, device: str) -> Any:
+    """A meta tensor as one of its shape and strides on `device` (the CPU under Triton's
+    interpreter, else the GPU: a launcher refuses CPU tensors there), holding zeros (never
+    uninitialised memory: host code that reads a value reads the same one every time)."""
     if isinstance(value, torch.Tensor) and value.is_meta:
         reach = sum((n - 1) * s for n, s in zip(value.shape, value.stride(), strict=True))
         elements = reach + 1 if value.numel() else 0
-        return torch.zeros(elements, dtype=value.dtype).as_strided(value.shape, value.stride())
+        zeros = torch.zeros(elements, dtype=value.dtype, device=device)
+        return zeros.as_strided(value.shape, value.stride())
     return value
