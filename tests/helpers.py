@@ -60,6 +60,11 @@ def _moved_keeping_aliases(args: tuple) -> list:
     return moved
 
 
+def device_args(args: tuple) -> tuple:
+    """`args` with their tensors on DEVICE (views of one buffer still sharing it there)."""
+    return tuple(_moved_keeping_aliases(args))
+
+
 def on_device(function):
     """Run `function` with tensor arguments on DEVICE; results come back to the CPU."""
 

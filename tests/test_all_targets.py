@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 from helion_oracle import load_cases, make
+from helpers import device_args
 from test_functional_composites import CASES as COMPOSITE_CASES
 from test_plan_constructs import CASES as PLAN_CASES
 
@@ -173,7 +174,7 @@ def submitted() -> dict[str, list[tuple[str, Future]]]:
     client.WORKERS = max(client.WORKERS, 2)  # the tests only wait: a second core compiles
     targets = [target_named(name) for name in TARGETS]
     for case, (path, kernel, arguments) in CALLS.items():
-        args = arguments()
+        args = device_args(arguments())  # a launcher refuses CPU tensors on a GPU machine
         transpiled = transpiler.transpile_module(
             path.read_text(), filename=path.name, example_args={kernel: args}, only=(kernel,)
         )

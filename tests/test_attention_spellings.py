@@ -11,7 +11,7 @@ import re
 
 import pytest
 import torch
-from helpers import assert_matches, one_line
+from helpers import assert_matches, on_device, one_line
 
 import transpiler
 import transpiler.language as hl
@@ -170,7 +170,7 @@ def test_each_spelling_matches_float64(spelling, sizes, dtype):
     kernel, four_d, _ = SPELLINGS[spelling]
     torch.manual_seed(hash((spelling, sizes)) % 1000)
     q, k, v = spelling_inputs(four_d, *sizes, dtype)
-    result = kernel.bind((q, k, v), config(spelling, 32, 16))(q, k, v)
+    result = on_device(kernel.bind((q, k, v), config(spelling, 32, 16)))(q, k, v)
     out = result[0] if isinstance(result, tuple) else result
     assert_matches(out, exact_attention(q, k, v), dtype, dots=True)
     if isinstance(result, tuple):
@@ -242,7 +242,7 @@ def test_a_computed_scalar_head_index_joins_rows_too(dtype, m, n):
     bound = grouped_query_attention.bind((q, k, v), {"block_sizes": [16, 16], **WARP_SPECIALIZED})
     assert "k_desc.load([kv * k_size_1 + begin_n, 0])" in bound.triton_source
     expected = exact_attention(q, k.repeat_interleave(3, 0), v.repeat_interleave(3, 0))
-    assert_matches(bound(q, k, v), expected, dtype, dots=True)
+    assert_matches(on_device(bound)(q, k, v), expected, dtype, dots=True)
 
 
 def test_a_batch_of_one_broadcast_by_a_scalar_index_takes_pointers():
@@ -254,7 +254,7 @@ def test_a_batch_of_one_broadcast_by_a_scalar_index_takes_pointers():
     bound = attention_by_begin.bind((q, k, v), {"block_sizes": [16, 16], **WARP_SPECIALIZED})
     assert "k.size(0) != 1" in bound.triton_source
     expected = exact_attention(q, k.expand(3, -1, -1), v.expand(3, -1, -1))
-    assert_matches(bound(q, k, v), expected, torch.float32, dots=True)
+    assert_matches(on_device(bound)(q, k, v), expected, torch.float32, dots=True)
 
 
 @transpiler.kernel()
@@ -276,7 +276,7 @@ def test_a_scalar_sum_as_index_is_one_row_offset(m):
     assert "[tl.where(index < 0, index + heads, index) * m + pid_m * BLOCK_M, 0]" in one_line(
         bound.triton_source
     )
-    assert_matches(bound(x), x.flip(0).double() * 2, torch.float32)
+    assert_matches(on_device(bound)(x), x.flip(0).double() * 2, torch.float32)
 
 
 @transpiler.kernel()
@@ -302,7 +302,7 @@ def test_scaled_half_factors_multiply_in_their_dtype(dtype):
     assert bound.triton_source.count("as_factor(") >= 3  # two factors and the helper
     x_scaled = (x * 0.3 - 1.5).double()  # torch's own rounding of each factor
     expected = x_scaled @ (y / 3).double()
-    assert_matches(bound(x, y), expected, dtype, dots=True)
+    assert_matches(on_device(bound)(x, y), expected, dtype, dots=True)
 
 
 def test_an_integer_tile_scaled_by_a_float_multiplies_in_float32():
@@ -337,7 +337,7 @@ def test_a_batch_block_of_one_from_the_config_is_squeezed(batch_block, squeezed)
     bound = batched_matmul.bind((x, y), {"block_sizes": [batch_block, 16, 16, 16]})
     code = kernel_code(bound.triton_source, "batched_matmul")
     assert ("tl.arange(0, BLOCK_B)" not in code) == squeezed
-    assert_matches(bound(x, y), x.double() @ y.double(), torch.float32, dots=True)
+    assert_matches(on_device(bound)(x, y), x.double() @ y.double(), torch.float32, dots=True)
 
 
 def test_a_tile_copied_before_the_key_loop_keeps_the_persistent_loop_unflattened():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler
 from transpiler.run import cache as module_cache
@@ -77,7 +78,7 @@ def test_a_new_location_gets_its_own_entries(tmp_path, monkeypatch):
         module = runtime.load_module(code, stem="moved")
         assert entry(tmp_path / name, "moved").read_text() == code
     x = torch.arange(3.0)
-    assert torch.equal(module.add(x, x), 2 * x)
+    assert torch.equal(on_device(module.add)(x, x), 2 * x)
 
 
 # -- atomic writes ------------------------------------------------------------------------------
@@ -130,7 +131,7 @@ source = open(sys.argv[2]).read()
 while time.time() < start:
     pass
 module = load_module(transpiler.transpile(source), stem="raced")
-x = torch.arange(8.0)
+x = torch.arange(8.0, device="cuda" if torch.cuda.is_available() else "cpu")
 assert torch.equal(module.add(x, x), 2 * x)
 print("ok")
 """
@@ -186,7 +187,7 @@ def test_a_corrupted_entry_is_detected_and_rebuilt(cache, monkeypatch, corrupt):
     module = runtime.load_module(code, stem="corrupted")
     assert path.read_text() == code
     x = torch.arange(5.0)
-    assert torch.equal(module.add(x, x), 2 * x)
+    assert torch.equal(on_device(module.add)(x, x), 2 * x)
 
 
 def test_a_corrupted_entry_is_rebuilt_in_a_new_process(cache, tmp_path):

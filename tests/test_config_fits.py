@@ -9,6 +9,7 @@ import warnings
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler as helion
 import transpiler.language as hl
@@ -94,7 +95,7 @@ def test_a_config_over_shared_memory_falls_back_with_a_warning():
     (result,) = big_tiles.bind(args).compile_for("sm_90", config=chosen)
     assert result.fits and result.shared_bytes <= SM90.shared_per_block
     # the fallback computes the product (the interpreter, against float64)
-    out = big_tiles.bind(args, chosen)(*args)
+    out = on_device(big_tiles.bind(args, chosen))(*args)
     expected = args[0].double() @ args[1].double()
     torch.testing.assert_close(out.double(), expected, atol=0.2, rtol=2e-2)
 

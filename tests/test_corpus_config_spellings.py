@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler
 import transpiler.language as hl
@@ -63,7 +64,7 @@ def test_a_config_object_and_bind_with_block_size_lists():
     assert _launcher_line(centred.bind((x,)), "BLOCK_M, BLOCK_N =") == "BLOCK_M, BLOCK_N = 4, 32"
     bound = centred.bind((x,), {"block_size": [8, 16]})
     assert _launcher_line(bound, "BLOCK_M, BLOCK_N =") == "BLOCK_M, BLOCK_N = 8, 16"
-    torch.testing.assert_close(bound(x).double(), x.double() - 0.5)
+    torch.testing.assert_close(on_device(bound)(x).double(), x.double() - 0.5)
     (result,) = bound.compile_for("sm_90")
     assert result.registers > 0
 

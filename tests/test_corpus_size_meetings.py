@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler
 import transpiler.language as hl
@@ -74,7 +75,9 @@ def test_layer_norm_through_var_mean(config):
     x, w, b = torch.randn(19, 72), torch.randn(72), torch.randn(72)
     bound = layer_norm_rows.bind((x, w, b, 1e-4), config)
     expected = torch.nn.functional.layer_norm(x.double(), [72], w.double(), b.double(), 1e-4)
-    torch.testing.assert_close(bound(x, w, b, 1e-4).double(), expected, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(
+        on_device(bound)(x, w, b, 1e-4).double(), expected, rtol=1e-4, atol=1e-4
+    )
     _compiles(layer_norm_rows, (x, w, b, 1e-4), config)
 
 

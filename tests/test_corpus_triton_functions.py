@@ -11,6 +11,7 @@ import pytest
 import torch
 import triton
 import triton.language as tl
+from helpers import on_device
 
 import transpiler
 import transpiler.language as hl
@@ -144,7 +145,7 @@ def test_a_kernel_near_the_top_of_its_file_keeps_its_line_numbers(tmp_path, monk
     monkeypatch.syspath_prepend(str(tmp_path))
     module = importlib.import_module("corpus_kernels_at_top")
     x = torch.randn(300)
-    torch.testing.assert_close(module.by_name_near_the_top(x), x * 3)
+    torch.testing.assert_close(on_device(module.by_name_near_the_top)(x), x * 3)
     _compiles(module.by_name_near_the_top, (x,))
     with pytest.raises(UnsupportedOpError) as caught:
         module.refused_at_line_14(x)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches
+from helpers import assert_matches, on_device
 
 import transpiler
 import transpiler.language as hl
@@ -74,7 +74,7 @@ def test_the_result_dtype_reaches_the_product(case, dtype):
         (a, b), {"block_sizes": [16, 16] + ([16] if kernel is accumulated_batches else [])}
     )
     assert "out_dtype=tl.float32" in bound.triton_source
-    assert_matches(bound(a, b), exact_products(a, b) * scale, dtype, dots=True)
+    assert_matches(on_device(bound)(a, b), exact_products(a, b) * scale, dtype, dots=True)
 
 
 REFUSED = {

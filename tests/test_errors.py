@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler
 from transpiler.compile.frontend import errors
@@ -475,4 +476,4 @@ def test_one_unsupported_op_is_its_own_error():
 
 def _run(source: str, *args: torch.Tensor) -> torch.Tensor:
     transpiled = transpiler.transpile_module(source, example_args={"k": args})
-    return load_module(transpiled.code, stem="hinted").k(*args)
+    return on_device(load_module(transpiled.code, stem="hinted").k)(*args)

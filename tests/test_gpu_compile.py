@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches
+from helpers import assert_matches, on_device
 
 import transpiler
 import transpiler.language as hl
@@ -175,7 +175,7 @@ def test_interpreter_matches_and_sm_90_compiles(case):
     kernel, arguments, reference = CASES[case]
     results = kernel.bind(arguments).compile_for("sm_90")
     assert results and all(r.registers > 0 and r.fits for r in results)
-    got = kernel(*arguments)
+    got = on_device(kernel)(*arguments)
     doubled = [a.double() if isinstance(a, torch.Tensor) else a for a in arguments]
     assert_matches(got, reference(*doubled).to(got.dtype), torch.float32)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches, load_module
+from helpers import assert_matches, load_module, on_device
 
 import transpiler
 
@@ -84,7 +84,7 @@ def test_one_lane_per_row_matches_float64(name, width, loops):
     torch.manual_seed(width + len(name))
     arguments, exact = _arguments(name, width)
     code = _code(name, arguments, loops)
-    result = getattr(load_module(code, stem=f"lanes_{name}"), name)(*arguments)
+    result = on_device(getattr(load_module(code, stem=f"lanes_{name}"), name))(*arguments)
     assert_matches(result, exact, torch.float32)
 
 

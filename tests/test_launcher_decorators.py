@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 
 import torch
+from helpers import on_device
 
 import transpiler
 import transpiler.language as hl
@@ -73,7 +74,7 @@ def scaled(x: torch.Tensor) -> torch.Tensor:
 
 def test_a_decorator_above_the_kernel_applies_once():
     x, y = torch.randn(37, 5, dtype=torch.float64), torch.randn(37, 5, dtype=torch.float64)
-    torch.testing.assert_close(doubled_sum(x, y), (x + y) * 2)
+    torch.testing.assert_close(on_device(doubled_sum)(x, y), (x + y) * 2)
     (result,) = doubled_sum.__wrapped__.bind((x, y)).compile_for("sm_90")
     assert result.registers > 0
 
@@ -82,7 +83,8 @@ def test_two_decorators_above_a_row_sum_apply_once_each():
     CALLS.clear()
     x = torch.randn(19, 70)
     expected = x.double().sum(dim=1) * 2
-    torch.testing.assert_close(doubled_rows(x).double(), expected, atol=1e-5, rtol=1e-5)
+    got = on_device(doubled_rows)(x)
+    torch.testing.assert_close(got.double(), expected, atol=1e-5, rtol=1e-5)
     assert CALLS == ["doubled_rows"]
 
 
@@ -92,4 +94,4 @@ def test_a_standalone_module_keeps_the_decorator():
     exec(compile(code, "<generated>", "exec"), namespace)  # noqa: S102 - our generated module
     x = torch.randn(23)
     assert "@doubled" in code
-    torch.testing.assert_close(namespace["scaled"](x).double(), x.double() * 6)
+    torch.testing.assert_close(on_device(namespace["scaled"])(x).double(), x.double() * 6)

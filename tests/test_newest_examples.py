@@ -8,7 +8,14 @@ import os
 
 import pytest
 import torch
-from helpers import assert_matches, block_sizes, both_truths, generated, kernel_source
+from helpers import (
+    assert_matches,
+    block_sizes,
+    both_truths,
+    device_args,
+    generated,
+    kernel_source,
+)
 
 import transpiler
 from transpiler.run.runtime import load_module
@@ -122,7 +129,8 @@ def fits_sm_90(name: str, args: tuple) -> bool:
 
     if interpret is not None:
         os.environ["TRITON_INTERPRET"] = interpret
-    return all(result.fits for result in compile_launcher(launcher, args, {}, "sm_90"))
+    launches = compile_launcher(launcher, device_args(args), {}, "sm_90")
+    return all(result.fits for result in launches)
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import torch
 import triton
-from helpers import kernel_source
+from helpers import device_args, kernel_source
 
 import transpiler
 from transpiler.analysis.perf import analyse, analyse_kernel
@@ -116,7 +116,7 @@ def _launched(code: str, name: str, args: tuple) -> dict[str, int]:
     for attribute, value in list(names.items()):
         if isinstance(value, triton.runtime.jit.KernelInterface):  # (interpreted too)
             names[attribute] = launches.standing_for(value)
-    launcher(*args)
+    launcher(*device_args(args))
     assert launches.blocks, "the launcher launched"
     return launches.blocks
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches, generated, on_device, reference
+from helpers import assert_matches, device_args, generated, on_device, reference
 
 import transpiler
 
@@ -298,7 +298,7 @@ def test_the_old_values_atomics_return():
 def test_atomics_compile_for_sm_90(name):
     make = next(c[1] for c in CASES if c[0] == name)
     kernel = transpiler.kernels_from_source(SOURCE, filename="kernels.py")[name]
-    (result,) = kernel.bind(make()).compile_for("sm_90")
+    (result,) = kernel.bind(device_args(make())).compile_for("sm_90")
     assert "tt.atomic_rmw" in result.asm["ttir"]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import assert_matches, generated, reference
+from helpers import assert_matches, device_args, generated, reference
 
 import transpiler
 from transpiler.errors import ShapeError, UnsupportedConstructError
@@ -492,7 +492,7 @@ def test_products_compute_as_float64_torch(name, make, truth):
 def test_a_batch_of_matrices_times_one_matrix_compiles_for_sm_90(name):
     kernel = transpiler.kernels_from_source(SOURCE, filename="kernels.py")[name]
     w = torch.randn(7, 17) if name == "batched_linear" else torch.randn(17, 7)
-    (result,) = kernel.bind((torch.randn(3, 5, 17), w)).compile_for("sm_90")
+    (result,) = kernel.bind(device_args((torch.randn(3, 5, 17), w))).compile_for("sm_90")
     assert "tt.dot" in result.asm["ttir"]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches, generated, reference
+from helpers import assert_matches, device_args, generated, reference
 
 import transpiler
 from transpiler.reference.mode import rewrite_for_reference
@@ -150,5 +150,5 @@ def partial_sums(x: torch.Tensor) -> torch.Tensor:
 def test_the_kernels_compile_for_sm_90(name):
     kernel = transpiler.kernels_from_source(SOURCE, filename="kernels.py")[name]
     x = torch.randn(13, 29) if name == "block_maxima" else torch.randn(37)
-    (result,) = kernel.bind((x,)).compile_for("sm_90")
+    (result,) = kernel.bind(device_args((x,))).compile_for("sm_90")
     assert result.asm["ttir"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches, generated, reference
+from helpers import assert_matches, device_args, generated, reference
 
 import transpiler
 from transpiler.errors import ShapeError
@@ -236,7 +236,7 @@ def test_views_of_tiles_compute_as_float64_torch(name, make, truth):
 def test_views_compile_for_sm_90(name):
     kernel = transpiler.kernels_from_source(SOURCE, filename="kernels.py")[name]
     x = torch.randn(13, 29) if name == "transpose_store" else torch.randn(3, 5, 7)
-    (result,) = kernel.bind((x,)).compile_for("sm_90")
+    (result,) = kernel.bind(device_args((x,))).compile_for("sm_90")
     assert result.asm["ttir"]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import generated, reference
+from helpers import device_args, generated, reference
 
 import transpiler
 
@@ -114,7 +114,7 @@ def test_lanes_past_the_tensor_take_no_part(case):
 def test_they_compile_for_sm_90(case):
     args = CASES[case][0]()
     kernel = transpiler.kernels_from_source(SOURCE, filename="kernels.py")[_kernel(case)]
-    (compiled,) = kernel.bind(args).compile_for("sm_90")
+    (compiled,) = kernel.bind(device_args(args)).compile_for("sm_90")
     assert "tt.reduce" in compiled.asm["ttir"]
 
 

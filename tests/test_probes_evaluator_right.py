@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import generated
+from helpers import device_args, generated
 
 import transpiler
 
@@ -392,5 +392,5 @@ _ZERO_DIM = {"zero_dim_float64_times_int32", "zero_dim_int64_times_int8_floored"
 def test_it_compiles_for_sm_90(source, make):
     args = make()
     kernel = transpiler.kernels_from_source(HEADER + source, filename="kernels.py")["k"]
-    for compiled in kernel.bind(tuple(args)).compile_for("sm_90"):
+    for compiled in kernel.bind(device_args(args)).compile_for("sm_90"):
         assert "tt.func" in compiled.asm["ttir"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import generated
+from helpers import device_args, generated
 
 import transpiler
 
@@ -94,5 +94,5 @@ def test_negative_literals_and_inversions_count_as_torch(name):
 def test_they_compile_for_sm_90(name):
     args = CASES[name][0]()
     kernel = transpiler.kernels_from_source(SOURCE, filename="kernels.py")[name]
-    (compiled,) = kernel.bind(args).compile_for("sm_90")
+    (compiled,) = kernel.bind(device_args(args)).compile_for("sm_90")
     assert "tt.func" in compiled.asm["ttir"]

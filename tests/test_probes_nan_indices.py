@@ -13,7 +13,7 @@ import re
 
 import pytest
 import torch
-from helpers import generated
+from helpers import device_args, generated
 
 import transpiler
 import transpiler.language as hl
@@ -158,7 +158,7 @@ def row_argmax(x: torch.Tensor) -> torch.Tensor:
 
 
 def test_the_gpu_compile_reduces_with_the_nan_aware_combine():
-    (result,) = row_argmax.bind((torch.randn(64, 100),)).compile_for("sm_90")
+    (result,) = row_argmax.bind(device_args((torch.randn(64, 100),))).compile_for("sm_90")
     ttir = result.asm["ttir"]
     reduce = ttir[ttir.index('"tt.reduce"') :]
     assert re.search(r"arith\.cmpf une", reduce), reduce[:2000]  # the NaN test: x != x

@@ -8,7 +8,7 @@ import re
 
 import pytest
 import torch
-from helpers import assert_matches, load_module
+from helpers import assert_matches, load_module, on_device
 
 import transpiler
 from transpiler.analysis.targets import target_named
@@ -121,7 +121,7 @@ def test_every_form_of_the_space_matches_float64(name, width):
         code = transpiler.transpile_module(
             SOURCE, example_args={name: args}, only=(name,), config=config
         ).code
-        result = getattr(load_module(code, stem=f"row_space_{name}"), name)(*args)
+        result = on_device(getattr(load_module(code, stem=f"row_space_{name}"), name))(*args)
         assert_matches(result, exact, torch.float32)
 
 
@@ -185,7 +185,7 @@ def test_a_tensor_read_by_two_of_the_users_loops_stays_in_l2_between_them():
     code = transpiler.transpile_module(SOURCE, example_args={"centered_in_tiles": (x,)},
                                        only=("centered_in_tiles",), config=config).code  # fmt: skip
     assert re.findall(r'eviction_policy="(\w+)"', code) == ["evict_last", "evict_first"]
-    result = load_module(code, stem="row_space_centered").centered_in_tiles(x)
+    result = on_device(load_module(code, stem="row_space_centered").centered_in_tiles)(x)
     exact = x.double() - x.double().mean(dim=1, keepdim=True)
     assert_matches(result, exact, torch.float32)
 

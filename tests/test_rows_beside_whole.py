@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler as helion
 import transpiler.language as hl
@@ -73,7 +74,7 @@ def test_the_inner_step_beside_a_whole_row_is_about_4096_elements(name):
 def test_rows_beside_a_whole_row_match_float64(name, m, n):
     kernel, make, reference = CASES[name]
     args = make(m, n)
-    got = kernel(*args)
+    got = on_device(kernel)(*args)
     want = reference(*[a.double() for a in args])
     torch.testing.assert_close(got.double(), want, rtol=1e-4, atol=1e-4)
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 import torch
-from helpers import assert_matches, one_line
+from helpers import assert_matches, on_device, one_line
 from test_attention_spellings import (
     WARP_SPECIALIZED,
     attention_by_begin,
@@ -122,7 +122,10 @@ def test_a_scaled_matmul_epilogue_matches_float64(temperature, dtype):
     assert "logits = logits_unscaled * temperature" in code and "TEMPERATURE_POSITIVE" in code
     assert "tl.exp2(logits_unscaled * (temperature * 1.4426950408889634)" in one_line(code)
     assert_matches(
-        bound(x, y, temperature), exact_scaled_softmax(x, y, temperature), dtype, dots=True
+        on_device(bound)(x, y, temperature),
+        exact_scaled_softmax(x, y, temperature),
+        dtype,
+        dots=True,
     )
 
 
@@ -141,7 +144,7 @@ def test_cross_attention_divided_by_an_argument_matches_float64(temperature, siz
     assert "tl.exp2(s_unscaled * (1.4426950408889634 / temperature)" in one_line(code)
     scores = q.double() @ k.double().transpose(-2, -1) / temperature
     expected = torch.softmax(scores, -1) @ v.double()
-    assert_matches(bound(q, k, v, temperature), expected, dtype, dots=True)
+    assert_matches(on_device(bound)(q, k, v, temperature), expected, dtype, dots=True)
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.float32], ids=str)
@@ -150,7 +153,7 @@ def test_a_product_named_again_after_the_scaling_is_not_folded(dtype):
     x, y = torch.randn(29, 16, dtype=dtype), torch.randn(16, 21, dtype=dtype) * 0.5
     bound = rebound_product.bind((x, y, 0.8), {"block_sizes": [16]})
     assert "tl.exp2" not in bound.triton_source and "GAIN_POSITIVE" not in bound.triton_source
-    assert_matches(bound(x, y, 0.8), exact_rebound(x, y, 0.8), dtype, dots=True)
+    assert_matches(on_device(bound)(x, y, 0.8), exact_rebound(x, y, 0.8), dtype, dots=True)
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.float32], ids=str)
@@ -159,7 +162,7 @@ def test_causal_attention_masked_after_the_scaling_matches_float64(dtype):
     q, k, v = (torch.randn(2, 41, 16, dtype=dtype) for _ in range(3))
     bound = causal_attention.bind((q, k, v), {"block_sizes": [16, 16]})
     assert "tl.exp2" not in bound.triton_source  # the where's result is no scaled product
-    assert_matches(bound(q, k, v), exact_causal(q, k, v), dtype, dots=True)
+    assert_matches(on_device(bound)(q, k, v), exact_causal(q, k, v), dtype, dots=True)
 
 
 def test_the_plain_spelling_folds_scale_and_max():

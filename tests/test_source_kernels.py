@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler
 
@@ -87,7 +88,7 @@ def test_config_of_the_decorator_or_the_caller(keywords: str, config, block: int
     kernel = kernels["scale"]
     assert "config" in kernel.settings and kernel.fixed_config == config
     x = torch.randn(77)
-    torch.testing.assert_close(kernel(x, 3.0), x * 3.0 + 0.5)
+    torch.testing.assert_close(on_device(kernel)(x, 3.0), x * 3.0 + 0.5)
     assert f"BLOCK_SIZE = {block}" in kernel.specialisations[-1].triton_source
 
 
@@ -119,7 +120,7 @@ def test_ranks_from_the_arguments_wait_for_a_call() -> None:
     kernel = kernels["shifted"]
     for shape in [(31,), (5, 9), (3, 4, 7)]:
         x = torch.randn(shape)
-        torch.testing.assert_close(kernel(x), x + 0.5)
+        torch.testing.assert_close(on_device(kernel)(x), x + 0.5)
     assert len(kernel.specialisations) == 3  # one module per rank
     assert [a.shape for a in kernel.example_args(2)] == [torch.Size([2, 2])]
 

@@ -6,6 +6,7 @@ import inspect
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler
 import transpiler.language as hl
@@ -232,4 +233,6 @@ def test_compile_for_a_kernel_whose_launcher_checks_index_values(case):
     for _ in range(3):  # every recording, whatever memory it is given
         (result,) = kernel.bind(args).compile_for("sm_90")
         assert result.registers > 0 and result.mix.get("global_loads", 0) > 0
-    torch.testing.assert_close(kernel(*args), expected)  # the kernel itself still runs right
+    torch.testing.assert_close(
+        on_device(kernel)(*args), expected
+    )  # the kernel itself still runs right

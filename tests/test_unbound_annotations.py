@@ -9,6 +9,7 @@ import sys
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler
 from transpiler.export.build import export_text
@@ -46,7 +47,7 @@ def test_unbound_annotations_leave_the_launcher(params, returns, signature):
     code = transpiler.transpile_module(HEADER + KERNEL.format(params=params, returns=returns)).code
     assert f"def shifted{signature}" in code
     x = torch.randn(21, dtype=torch.float32)
-    got = load_module(code, stem="unbound_annotations").shifted(x)
+    got = on_device(load_module(code, stem="unbound_annotations").shifted)(x)
     torch.testing.assert_close(got, x + 1.5)
 
 

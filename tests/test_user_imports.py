@@ -9,6 +9,7 @@ import math
 
 import pytest
 import torch
+from helpers import on_device
 from test_export import run_standalone
 
 import transpiler
@@ -52,7 +53,7 @@ def test_helion_names_leave_a_mixed_import_and_the_rest_stays(imports, factor, k
     assert _imported(code) == {"torch", "triton"} | kept
     x = torch.randn(37, dtype=torch.float32) + 0.5
     expected = x.double() * eval(factor, {"math": math})
-    got = load_module(code, stem="user_imports").scaled(x)
+    got = on_device(load_module(code, stem="user_imports").scaled)(x)
     torch.testing.assert_close(got.double(), expected, rtol=1e-6, atol=1e-6)
 
 
