@@ -425,3 +425,22 @@ def test_one_row_per_program_searches_forms_and_warps(monkeypatch, width, whole_
     else:
         assert [c["reduction_loops"][0] for c in space[:3]] == [None] * 3
     assert len(space) == len({tuple(sorted((k, str(v)) for k, v in c.items())) for c in space})
+
+
+def test_the_pick_says_why_other_candidates_went_untimed(monkeypatch, caplog):
+    """A search that times few of its candidates says why (a pick of the default "of 3 timed"
+    on the H100 could not be read): failures, other results, row pruning, the budget."""
+    monkeypatch.setattr(autotune, "_time", lambda launcher, args, rep=20: 1.0)
+
+    def build(config):
+        if config and config.get("fails"):
+            raise RuntimeError("out of resource: shared memory, Required: 300000")
+        return (lambda x: x * 2) if config and config.get("differs") else (lambda x: x + 0)
+
+    configs = [{"fails": 1}, {"differs": 1}, {"block_sizes": [8]}, {"fails": 2}]
+    with caplog.at_level("INFO", logger="transpiler.autotune"):
+        best, timings = autotune.search(build, configs, (torch.ones(3),))
+    assert [c for c, _ in timings] == [None, {"block_sizes": [8]}]
+    assert "untimed: 2 RuntimeError, 1 a different result)" in caplog.text
+    assert "skipped {'differs': 1}: its result differs from the default's" in caplog.text
+    assert "skipped {'fails': 1}: RuntimeError: out of resource" in caplog.text

@@ -7,6 +7,7 @@ import json
 import logging
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -107,14 +108,17 @@ def search(
     slower_rows = None  # rows per program from which row candidates stopped paying
     longest = time.perf_counter() - started  # the longest a candidate took (compile + time)
     tried_at = None  # when the latest candidate began
-    for config in configs:
+    skipped: Counter = Counter()  # why candidates went untimed, for the pick's log line
+    for position, config in enumerate(configs):
         now = time.perf_counter()
         if tried_at is not None:
             longest = max(longest, now - tried_at)
         if now - started + longest > budget - FINAL_ROUND_SECONDS:
+            skipped["left for the budget"] += len(configs) - position
             break  # the next one would likely end past the budget
         rows = _rows(config) if row_pruning else None
         if rows is not None and slower_rows is not None and rows >= slower_rows:
+            skipped[f"{slower_rows}+ rows, as fewer ran slower"] += 1
             continue
         tried_at = now
         try:
@@ -123,9 +127,13 @@ def search(
             if baseline is _NOTHING:  # the first that fits stands for the default
                 baseline = result
             elif not _agrees(result, baseline):
+                LOG.info("skipped %s: its result differs from the default's", config)
+                skipped["a different result"] += 1
                 continue
             ms = _time(launcher, trial_args, rep)
-        except Exception:  # noqa: BLE001 - out of shared memory, registers: not a candidate here
+        except Exception as error:  # noqa: BLE001 - out of shared memory, registers: not here
+            LOG.info("skipped %s: %s", config, f"{type(error).__name__}: {error}"[:200])
+            skipped[type(error).__name__] += 1
             continue
         if rows is not None and rows > 1 and timings and ms > min(t for _, t in timings):
             slower_rows = rows if slower_rows is None else min(slower_rows, rows)
@@ -134,7 +142,7 @@ def search(
     if not timings:  # no configuration fits this device: the default's own error says why
         raise too_big
     ranked = _final_round(timings, launchers, trial_args)
-    _log_pick(timings, ranked, time.perf_counter() - started)
+    _log_pick(timings, ranked, time.perf_counter() - started, skipped)
     return timings[ranked[0][0]][0], timings
 
 
@@ -168,11 +176,15 @@ def _final_round(timings: list, launchers: list, args: tuple) -> list[tuple[int,
     return sorted(medians, key=lambda entry: entry[1])
 
 
-def _log_pick(timings: list, ranked: list[tuple[int, float]], seconds: float) -> None:
-    """The pick and its runner-up (their final rounds' medians), on the `transpiler.autotune`
-    logger at INFO."""
+def _log_pick(
+    timings: list, ranked: list[tuple[int, float]], seconds: float, skipped: Counter
+) -> None:
+    """The pick and its runner-up (their final rounds' medians), and why the other candidates
+    went untimed, on the `transpiler.autotune` logger at INFO."""
     names = [timings[index][0] or "the default" for index, _ in ranked]
     text = f"picked {names[0]} ({ranked[0][1]:.4f} ms) of {len(timings)} timed in {seconds:.1f} s"
+    if skipped:
+        text += " (untimed: " + ", ".join(f"{n} {why}" for why, n in skipped.items()) + ")"
     if len(ranked) > 1:
         text += f"; runner-up {names[1]} ({ranked[1][1]:.4f} ms)"
     LOG.info(text)
