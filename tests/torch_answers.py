@@ -9,14 +9,16 @@ from helpers import generated
 
 def in_float64(value):
     """A float tensor as float64 (torch's answer is computed there); anything else as it is."""
-    if isinstance(value, torch.Tensor) and value.is_floating_point():
-        return value.double()
+    if isinstance(value, torch.Tensor):
+        value = value.cpu()  # inputs may be made on DEVICE; torch's answer is the CPU's
+        return value.double() if value.is_floating_point() else value
     return value
 
 
-def assert_computes_as_torch(source: str, make, truth) -> None:
+def assert_computes_as_torch(source: str, make, truth, *, bound: dict | None = None) -> None:
     """Kernel `k` of `source` on `make()`'s arguments equals `truth` of them in float64: integer
-    and bool results exactly, floats to 1e-5 (2e-2 where float16 is in or out), NaN as NaN."""
+    and bool results exactly, floats to 1e-5 (2e-2 where float16 is in or out, or `bound`'s
+    rtol / atol), NaN as NaN. Arguments may be made on DEVICE: results are compared on the CPU."""
     args = make()
     expected = truth(*[in_float64(a) for a in args])
     fresh = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
@@ -27,8 +29,10 @@ def assert_computes_as_torch(source: str, make, truth) -> None:
     for result, answer in pairs:
         assert result.shape == answer.shape
         if not answer.is_floating_point():
-            assert torch.equal(result.long(), answer.long()), (result, answer)
+            assert torch.equal(result.long().cpu(), answer.long()), (result, answer)
             continue
         half = torch.float16 in (result.dtype, args[0].dtype)
-        bound = {"rtol": 2e-2, "atol": 2e-2} if half else {"rtol": 1e-5, "atol": 1e-5}
-        torch.testing.assert_close(result.double(), answer.double(), equal_nan=True, **bound)
+        close = {"rtol": 2e-2, "atol": 2e-2} if half else {"rtol": 1e-5, "atol": 1e-5}
+        torch.testing.assert_close(
+            result.double().cpu(), answer.double(), equal_nan=True, **(bound or close)
+        )
