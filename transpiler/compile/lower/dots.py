@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -167,6 +168,7 @@ class Dots:
             for value in (left, right)
         ]
         dims = (*batch, left.dims[-2], right.dims[-1])
+        acc = self.accumulator_as_product(acc, dims, node)
         unit_batch = len(batch) == 1 and (batch[0] is None or batch[0].block in self.k.unit_blocks)
         unit_batch = unit_batch and not squeezed
         if fold:  # fold the batch into M: [B * M, K] @ [K, N], then back to [B, M, N]
@@ -218,6 +220,29 @@ class Dots:
         if acc is not None:
             dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
         return block(code, dims, _product_dtype(acc))
+
+    def accumulator_as_product(self, acc: Value | None, dims, node: cst.CSTNode) -> Value | None:
+        """torch broadcasts addmm's input to the product (`torch.addmm(bias[tile_n], a, b)`);
+        tl.dot takes an accumulator of the product's own shape: a narrower one is broadcast
+        (it crashed Triton), one wider than the product refused."""
+        if acc is None or acc.dims == dims or acc.kind != BLOCK:
+            return acc
+        if self.k.expressions.broadcast_dims(block(None, dims), acc, node) != dims:
+            raise self.k.source.error(
+                ShapeError,
+                node,
+                "an accumulator with more dimensions than the product",
+                hint="the accumulator broadcasts to the product's shape: [tile_m, tile_n]",
+            )
+        shape = self.block_shape(dims)
+        padded = [ast.Constant(value=1)] * (len(shape.elts) - len(triton_dims(acc.dims)))
+        reshaped = expr(
+            "tl.reshape(v, s)",
+            v=acc.code,
+            s=ast.List(elts=[*padded, *self.block_shape(acc.dims).elts]),
+        )
+        code = expr("tl.broadcast_to(v, s)", v=reshaped, s=shape)
+        return replace(acc, code=code, dims=dims, stored=None)
 
     def int8_factors(self, left: Value, right: Value, node: cst.CSTNode) -> None:
         """An integer accumulator takes int8 factors (Triton's integer tl.dot): a float factor

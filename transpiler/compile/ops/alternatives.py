@@ -22,6 +22,9 @@ ALTERNATIVES: dict[str, str] = {
     "std_mean": "write torch.var_mean(x, dim) and take torch.sqrt of the variance",
     "norm": "write torch.sqrt((x * x).sum(dim)) for the 2-norm, x.abs().sum(dim) for the 1-norm",
     "nanmean": "write torch.where(x != x, 0.0, x).sum(dim) / (x == x).sum(dim)",
+    "chunk": "slice the parts in the subscript: x[tile, :h], x[tile, h:] with h = n // 2 "
+    "from host code",
+    "tensor_split": "slice the parts in the subscript: x[tile, :h], x[tile, h:]",
     "glu": "split the halves with x[:, :h] indices and write a * torch.sigmoid(b)",
     "rrelu": "in inference, write F.leaky_relu(x, (lower + upper) / 2)",
     "prelu": "write torch.where(x > 0, x, weight * x)",
