@@ -18,6 +18,7 @@ import transpiler
 HEADER = """
 import math
 import torch
+import torch.nn.functional as F
 import helion
 import helion.language as hl
 """
