@@ -12,9 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from helpers import DEVICE
-from torch_answers import assert_computes_as_torch
-
-import transpiler
+from torch_answers import assert_computes_as_torch, assert_refused_at
 
 HEADER = """
 import torch
@@ -372,11 +370,4 @@ REFUSED = [
 )
 def test_refused_at_the_users_line(statement, caret, kind, message, hint):
     source = HEADER + REFUSED_KERNEL.replace("STATEMENT", statement)
-    with pytest.raises(transpiler.TranspileError) as caught:
-        transpiler.transpile(source)
-    error = caught.value
-    assert type(error).__name__ == kind
-    text = str(error)
-    assert message in text and hint in text
-    line = source.splitlines()[11]
-    assert f":12:{line.index(caret) + 1}:" in text
+    assert_refused_at(source, 12, caret, f"{kind}:", message, hint)

@@ -10,9 +10,7 @@ from __future__ import annotations
 import pytest
 import torch
 from helpers import DEVICE
-from torch_answers import assert_computes_as_torch
-
-import transpiler
+from torch_answers import assert_computes_as_torch, assert_refused_at
 
 HEADER = """
 import torch
@@ -262,9 +260,4 @@ REFUSED = [
 )
 def test_refused_at_the_users_line(statement, caret, message, hint):
     source = HEADER + REFUSED_KERNEL.replace("STATEMENT", statement)
-    with pytest.raises(transpiler.TranspileError) as caught:
-        transpiler.transpile(source)
-    text = str(caught.value)
-    assert message in text and hint in text
-    line = source.splitlines()[11]
-    assert f":12:{line.index(caret) + 1}:" in text
+    assert_refused_at(source, 12, caret, message, hint)

@@ -1,10 +1,14 @@
-"""A probe kernel run as generated Triton against torch's answer computed in float64: the one
-check the evaluator-style probe files (test_probes_evaluator5_*.py) share."""
+"""A probe kernel run as generated Triton against torch's answer computed in float64, and one
+refused at the user's line: the checks the evaluator-style probe files
+(test_probes_evaluator5_*.py, test_probes_evaluator6_*.py) share."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 from helpers import generated
+
+import transpiler
 
 
 def in_float64(value):
@@ -36,3 +40,15 @@ def assert_computes_as_torch(source: str, make, truth, *, bound: dict | None = N
         torch.testing.assert_close(
             result.double().cpu(), answer.double(), equal_nan=True, **(bound or close)
         )
+
+
+def assert_refused_at(source: str, line: int, caret: str, *words: str) -> None:
+    """Transpiling `source` raises a TranspileError at `line`, at the column of `caret`'s first
+    place on that line, whose text holds each of `words` (its message, its hint)."""
+    with pytest.raises(transpiler.TranspileError) as caught:
+        transpiler.transpile(source)
+    text = str(caught.value)
+    column = source.splitlines()[line - 1].index(caret) + 1
+    assert f":{line}:{column}:" in text, text
+    for word in words:
+        assert word in text, (word, text)
