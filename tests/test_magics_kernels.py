@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import torch
+from helpers import DEVICE
 from IPython.core.interactiveshell import InteractiveShell
 from magic_shell import ADD_CELL, ANY_RANK_CELL, SCALED_CELL, fresh_shell, put, run_magic
 
@@ -46,7 +47,7 @@ CASES = {
 
 @pytest.fixture
 def shell() -> Iterator[InteractiveShell]:
-    with fresh_shell("cpu") as ipython:
+    with fresh_shell(DEVICE) as ipython:
         yield ipython
 
 

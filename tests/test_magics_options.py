@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import DEVICE
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from magic_shell import ADD_CELL, fresh_shell, put, run_magic
@@ -29,7 +30,7 @@ def scale(x: torch.Tensor) -> torch.Tensor:
 
 @pytest.fixture
 def shell() -> Iterator[InteractiveShell]:
-    with fresh_shell("cpu") as ipython:
+    with fresh_shell(DEVICE) as ipython:  # the GPU where there is one: launchers refuse CPU tensors
         put(ipython, x=torch.randn(1001) + 0.5, y=torch.randn(1001) - 0.5)
         yield ipython
 
@@ -101,7 +102,7 @@ def test_export_says_it_replaces_a_file_and_writes_runnable_code(shell, tmp_path
     namespace: dict = {}
     exec(compile(target.read_text(), str(target), "exec"), namespace)  # noqa: S102
     x = shell.user_ns["x"]
-    torch.testing.assert_close(namespace["scale"](x), (x.double() * 1.75).float())
+    torch.testing.assert_close(namespace["scale"](x).cpu(), (x.double() * 1.75).float().cpu())
 
 
 def test_export_to_a_path_that_cannot_be_written_is_one_line(shell) -> None:

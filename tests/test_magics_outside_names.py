@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 import torch
+from helpers import DEVICE
 from IPython.core.interactiveshell import InteractiveShell
 from magic_shell import fresh_shell, run_magic
 
@@ -37,7 +38,7 @@ LITERALS = [
 
 @pytest.fixture
 def shell() -> Iterator[InteractiveShell]:
-    with fresh_shell("cpu") as ipython:
+    with fresh_shell(DEVICE) as ipython:
         yield ipython
 
 
