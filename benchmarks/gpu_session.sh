@@ -6,6 +6,7 @@
 # GPU-marked test, and the last two sessions' new test files (the probes' files are
 # tests/test_probes_*.py: this session's new ones join the first group by their name). Under 560 s.
 #   bash benchmarks/gpu_session.sh [ROWS_BUDGET_S] [TESTS_S]   (carry .whl, .helion_examples)
+# (.whl from `../shared/device/wheels.sh notebook`: the magic's test files import IPython)
 # Logs under $OUT (tarred); the tables last.
 set -uo pipefail
 budget=${1:-220}
