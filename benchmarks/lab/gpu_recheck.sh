@@ -6,17 +6,7 @@
 #   bash benchmarks/lab/gpu_recheck.sh [SECONDS]
 set -uo pipefail
 s=${1:-160}
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TRANSPILER_COMPILE_CHECK=0
-nvidia-smi --query-gpu=name --format=csv,noheader
-t() {  # name, pytest arguments...
-  local n=$1; shift
-  TRANSPILER_CACHE_DIR=/tmp/tc_$n timeout -s INT "$s" python3 -m pytest -q -rfE --tb=short \
-    -p no:cacheprovider "$@" >"$out/$n.log" 2>&1
-  echo "rc=$?" >>"$out/$n.log"
-}
+source "$(dirname "$0")/gpu_pytest_groups.sh"
 t autotune_alone tests/test_autotune.py -m gpu -o log_cli=true --log-cli-level=INFO
 t probes5 tests/test_probes_evaluator5_*.py &
 t probes6 tests/test_probes_evaluator6_*.py &
@@ -28,7 +18,4 @@ t compiles tests/test_probes_evaluator_right.py tests/test_probes_evaluator2_ato
   tests/test_magics_targets.py tests/test_reference_compiled.py &
 t gpu_magics -m gpu tests/test_magics_kernels.py tests/test_magics_tuning.py &
 wait
-for f in "$out"/*.log; do
-  echo "===== $(basename "$f")"; grep -E "^(FAILED|ERROR)" "$f" | cut -c1-200 | head -n 10
-  grep -E "picked|untimed|compiled for" "$f" | cut -c1-300 | head -n 4; tail -n 2 "$f"
-done
+summary

@@ -5,17 +5,7 @@
 #   bash benchmarks/lab/gpu_tests_again.sh [SECONDS]
 set -uo pipefail
 s=${1:-330}
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TRANSPILER_COMPILE_CHECK=0
-nvidia-smi --query-gpu=name --format=csv,noheader
-t() {  # name, pytest arguments...
-  local n=$1; shift
-  TRANSPILER_CACHE_DIR=/tmp/tc_$n timeout -s INT "$s" python3 -m pytest -q -rfE --tb=short \
-    -p no:cacheprovider "$@" >"$out/$n.log" 2>&1
-  echo "rc=$?" >>"$out/$n.log"
-}
+source "$(dirname "$0")/gpu_pytest_groups.sh"
 rest=$(ls tests/test_probes_*.py | awk '$0 >= "tests/test_probes_device_views.py"')
 t f64 tests/test_float64_products.py tests/test_one_load.py tests/test_host_flags.py &
 t probes_a $(echo "$rest" | awk 'NR % 3 == 0') &
@@ -27,6 +17,4 @@ HELION_AUTOTUNE_EFFORT=none t newer tests/test_module_statements.py tests/test_s
   tests/test_index_reach.py tests/test_magics_namespace.py tests/test_magics_options.py \
   tests/test_magics_shown_code.py tests/test_magics_check_tolerance.py &
 wait
-for f in "$out"/*.log; do
-  echo "===== $(basename "$f")"; grep -E "^(FAILED|ERROR)" "$f" | cut -c1-220 | head -n 15; tail -n 2 "$f"
-done
+summary
