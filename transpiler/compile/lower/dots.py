@@ -225,13 +225,15 @@ class Dots:
         """torch broadcasts addmm's input to the product (`torch.addmm(bias[tile_n], a, b)`);
         tl.dot takes an accumulator of the product's own shape: a narrower one is broadcast
         (it crashed Triton), one wider than the product refused."""
-        if acc is None or acc.dims == dims or acc.kind != BLOCK:
+        if acc is None or acc.kind != BLOCK or acc.dims == dims:
             return acc
         if self.k.expressions.broadcast_dims(block(None, dims), acc, node) != dims:
+            if len(triton_dims(acc.dims)) >= len(triton_dims(dims)):
+                return acc  # of the product's rank (squeezed tiles): tl.dot's own shape check
             raise self.k.source.error(
                 ShapeError,
                 node,
-                "an accumulator with more dimensions than the product",
+                "an accumulator that does not broadcast to the product",
                 hint="the accumulator broadcasts to the product's shape: [tile_m, tile_n]",
             )
         shape = self.block_shape(dims)
