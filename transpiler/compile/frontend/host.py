@@ -19,6 +19,9 @@ _VIEWS |= {"squeeze", "unsqueeze", "expand", "expand_as", "to", "float", "half",
 _LIKE = {"empty_like", "zeros_like", "ones_like", "full_like", "rand_like", "randn_like"}
 _NEW = {"empty", "zeros", "ones", "full", "rand", "randn"}
 _SIZE_ATTRS = {"size", "shape"}
+# tensor methods reducing a tensor: 0-d without arguments (`x.sum()`), of unknown shape with them
+_REDUCTIONS = {"sum", "mean", "amax", "amin", "max", "min", "prod", "norm", "std", "var"}
+_REDUCTIONS |= {"nansum", "nanmean", "logsumexp", "all", "any", "count_nonzero", "median"}
 
 
 @dataclass
@@ -53,6 +56,11 @@ class HostInfo:
     # tuples of tensors alike (`torch.ops.symm_mem.get_remote_tensors(x, group)`: x on each
     # rank of the group) → the tensor each element is like
     tensor_tuples: dict[str, str] = field(default_factory=dict)
+    # names bound to values of unknown kind computed from tensors (`s = f(x)`): used in device
+    # code as numbers, the launcher requires them to be numbers
+    tensor_derived: set[str] = field(default_factory=set)
+    # names bound to new memory (`torch.empty_like(x)`, `x.new_zeros(n)`, `x.clone()`)
+    fresh: set[str] = field(default_factory=set)
     constexpr_params: set[str] = field(default_factory=set)  # annotated `hl.constexpr`
     flags: set[str] = field(default_factory=set)  # `big = n > 1024`: specialised on (host_flags)
 
@@ -110,6 +118,8 @@ class HostInfo:
         self.names.add(name)
         self.floats.discard(name)
         self.tensors.discard(name)
+        self.tensor_derived.discard(name)
+        self.fresh.discard(name)
         self.like.pop(name, None)
         self.allocated_dtypes.pop(name, None)
         self.size_keys.pop(name, None)
@@ -225,6 +235,8 @@ class HostInfo:
         sizes = self._allocation_sizes(value)
         if sizes is not None:
             self.tensors.add(name)
+            if _allocates(value, self.aliases):
+                self.fresh.add(name)
             dtype = allocation_dtype(value, self.aliases, self.dtypes)
             if dtype is not None:
                 self.allocated_dtypes[name] = dtype
@@ -234,6 +246,8 @@ class HostInfo:
                 self.swapped.add(name)
         elif rebound:
             self.tensors.discard(name)
+        elif {n.value for n in m.findall(value, m.Name())} & self.tensors:
+            self.tensor_derived.add(name)  # `s = f(x)`: perhaps a tensor (the launcher checks)
 
     def _view_entry_key(self, entry: cst.BaseExpression, dim: int) -> str:
         """The size key of a view's new-shape entry: a literal size (`1`) or a name the host
@@ -311,6 +325,8 @@ class HostInfo:
         if isinstance(value, cst.UnaryOperation):
             return self.is_float(value.expression)
         if isinstance(value, cst.BinaryOperation):
+            if self._tensor_operand(value):  # 448.0 / amax of a tensor amax: a tensor
+                return False
             if isinstance(value.operator, cst.Divide):
                 return True
             return self.is_float(value.left) or self.is_float(value.right)
@@ -319,8 +335,20 @@ class HostInfo:
             return called in ("float", "math.sqrt", "math.exp", "math.log", "math.log2")
         return False
 
+    def _tensor_operand(self, value: cst.BaseExpression) -> bool:
+        """Whether arithmetic has a host tensor among its operands (not `x.size(0) / 2`)."""
+        if isinstance(value, cst.Name):
+            return value.value in self.tensors
+        if isinstance(value, cst.UnaryOperation):
+            return self._tensor_operand(value.expression)
+        if isinstance(value, cst.BinaryOperation):
+            return self._tensor_operand(value.left) or self._tensor_operand(value.right)
+        return False
+
     def _allocation_sizes(self, value: cst.BaseExpression) -> list[str] | str | None:
         """Per-dim size keys of a tensor allocation; "unknown" for tensors of unknown shape."""
+        if isinstance(value, (cst.BinaryOperation, cst.UnaryOperation)):
+            return [] if _zero_dim_arithmetic(value, self) else None  # 448.0 / amax
         if not isinstance(value, cst.Call):
             return None
         func = self.aliases.qualified(value.func) or ""
@@ -376,7 +404,52 @@ class HostInfo:
             return "unknown"
         if base in self.tensors and method in _VIEWS:  # flat = values.view(-1)
             return "unknown"
+        if method in _REDUCTIONS and (base in self.tensors or _tensor_call(inner, self)):
+            return [] if not value.args else "unknown"  # total = x.sum(): a 0-d tensor
+        if func.removeprefix("torch.") in _REDUCTIONS and _whole(positional, value, self):
+            return []  # torch.sum(x)
         return "unknown" if func.startswith("torch.") else None
+
+
+def _allocates(value: cst.BaseExpression, aliases: Aliases) -> bool:
+    """`torch.empty(...)`, `torch.zeros_like(x)`, `x.new_full(...)`, `x.clone()`: new memory."""
+    if not isinstance(value, cst.Call):
+        return False
+    if isinstance(value.func, cst.Attribute):
+        method = value.func.attr.value
+        if method.startswith("new_") or method == "clone":
+            return True
+    name = (aliases.qualified(value.func) or "").removeprefix("torch.")
+    return name in _LIKE | _NEW
+
+
+def _zero_dim_arithmetic(value: cst.BaseExpression, info: HostInfo) -> bool:
+    """`448.0 / amax` of 0-d host tensors and numbers alone: a 0-d tensor."""
+    names = {n.value for n in m.findall(value, m.Name())}
+    tensors = names & info.tensors
+    return (
+        bool(tensors)
+        and all(info.tensor_sizes.get(t) == [] for t in tensors)
+        and not m.findall(value, m.Call() | m.Subscript() | m.Attribute())
+    )
+
+
+def _tensor_call(node: cst.BaseExpression | None, info: HostInfo) -> bool:
+    """`x.abs()`: a method call on a host tensor that gives a tensor (not `x.size()`)."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
+        return False
+    base = dotted_name(node.func.value)
+    return base in info.tensors and node.func.attr.value not in _NOT_TENSORS
+
+
+_NOT_TENSORS = {"size", "stride", "dim", "numel", "item", "tolist", "data_ptr", "element_size"}
+
+
+def _whole(positional: list, value: cst.Call, info: HostInfo) -> bool:
+    """`torch.sum(x)` of a host tensor with no dimension: one argument, no keywords."""
+    return (
+        len(value.args) == 1 and len(positional) == 1 and dotted_name(positional[0]) in info.tensors
+    )
 
 
 # host calls that make a tuple of tensors like their first argument

@@ -80,6 +80,8 @@ def argument_value_checks(builder) -> list[str]:
     """The checks a lowered loop asks of its arguments (block sizes, numbers, index tensors)."""
     checks = list(dict.fromkeys(builder.argument_checks))
     checks += [number_check(name) for name in sorted(builder.host.scalar_params)]
+    scalars = {p.launch for p in builder.params.values() if p.kind == "scalar"}
+    checks += [number_check(name) for name in sorted(scalars & builder.host.tensor_derived)]
     numbers = {p.launch for p in builder.params.values() if p.kind == "scalar"}
     numbers -= builder.host.floats  # (a float annotation: a float past 2**63 is a float)
     checks += [int64_check(name) for name in sorted(numbers & set(builder.host.params))]

@@ -13,6 +13,7 @@ from ..emit.codegen import Names, render
 from ..emit.lines import PARAM_ORDER, BlockDefault, Line, LoweredKernel, Param
 from ..frontend.aliases import Aliases
 from ..frontend.host import HostInfo
+from ..frontend.overlapping_reads import misaligned_tensors
 from ..frontend.source import Source
 from ..frontend.targets import target_names
 from .allocations import Allocations
@@ -414,7 +415,7 @@ class KernelBuilder:
         lineno = self.source.line_of(loop)
         text = self.source.line_text(lineno).strip()
         self.launch_lines.append(Line(depth, f"# line {lineno}: {text}", lineno))
-        checks = self.rank_checks()
+        checks = self.rank_checks(loop)
         tiles = TunedTiles(tuple(self.tile_blocks), self.group_constexpr, self.block_offset)
         self.autotuned = autotuned_blocks(
             self.source, loop, self.settings, tiles, self.params.values()
@@ -470,7 +471,7 @@ class KernelBuilder:
             for tensor in operand.loaded_from:
                 self.arithmetic_on[tensor] = merged(self.arithmetic_on.get(tensor), line, partners)
 
-    def rank_checks(self) -> list[str]:
+    def rank_checks(self, loop: cst.For) -> list[str]:
         checks = (
             self.tensor_tuples.tuple_bindings()
             + self.specialisations.checks()
@@ -485,8 +486,12 @@ class KernelBuilder:
                 f'require(torch._debug_has_internal_overlap({tensor}) != 1, lambda: "{message}")'
             )
         launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
-        written = sorted(self.stored_tensors & set(self.host.params) & set(launched))
-        if apart := apart_check(written, launched):
+        # a host name for an argument's memory (`out = x`, `x.view(-1)`: not new memory) is
+        # checked too where the loop reads a tensor at elements others store (overlapping_reads)
+        misread = misaligned_tensors(loop, self.aliases) & set(launched)
+        shared = set(self.host.params) | (set(launched) - self.host.fresh if misread else set())
+        written = sorted(self.stored_tensors & set(launched) & shared)
+        if apart := apart_check(written, launched, misread):
             checks.append(apart)
             self.host_helpers.add("check_apart")
         seen = set()

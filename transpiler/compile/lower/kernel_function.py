@@ -22,6 +22,7 @@ from ..frontend.host import HostInfo, assigned_names
 from ..frontend.host_code import is_kept_annotation, launcher_parameters, rewrite_host_statement
 from ..frontend.host_params import analyse_params
 from ..frontend.kernels import KernelFunction, device_loop_kind, is_barrier
+from ..frontend.overlapping_reads import check_overlapping_reads
 from ..frontend.source import Source
 from .host_tails import find_tail
 from .loop import lower_loop
@@ -136,6 +137,7 @@ def lower_kernel(
     check_config(source, kernel.node, kernel.settings.get("config"), tiles)
     check_configs(source, kernel.node, kernel.settings.get("configs"), tiles)
     check_store_races(source, kernel, aliases)
+    check_overlapping_reads(source, kernel.loops, aliases)
     for index, statement, before in reversed(barriers):
         launcher[index:index] = _barrier_lines(source, statement, lowered, before)
     return lowered, launcher
