@@ -19,6 +19,11 @@ import helion.language as hl
 """
 
 
+def kernel(signature, body):
+    """Module source of kernel `k(signature)` whose body (indented) is `body`."""
+    return HEADER + f"\n@helion.kernel()\ndef k({signature}) -> torch.Tensor:\n{body}"
+
+
 def f(*shape):
     return torch.randn(*shape, device=DEVICE)
 
@@ -28,93 +33,77 @@ def same_twice(*shape):
     return [tensor, tensor]
 
 
-IN_PLACE = (
-    HEADER
-    + """
-@helion.kernel()
-def k(x: torch.Tensor) -> torch.Tensor:
+IN_PLACE = kernel(
+    "x: torch.Tensor",
+    """\
     for tile in hl.tile(x.size(0), block_size=16):
         x[tile] = x[tile] * 2 - 1
     return x
-"""
+""",
 )
-IN_PLACE_AUGMENTED = (
-    HEADER
-    + """
-@helion.kernel()
-def k(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+IN_PLACE_AUGMENTED = kernel(
+    "x: torch.Tensor, y: torch.Tensor",
+    """\
     for tile in hl.tile(x.size(0), block_size=16):
         x[tile] += y[tile] * 2
     return x
-"""
+""",
 )
-IN_PLACE_ROWS = (
-    HEADER
-    + """
-@helion.kernel()
-def k(x: torch.Tensor) -> torch.Tensor:
+IN_PLACE_ROWS = kernel(
+    "x: torch.Tensor",
+    """\
     m, n = x.size()
     for tile_m in hl.tile(m, block_size=8):
         row = x[tile_m, :]
         x[tile_m, :] = row - row.amax(dim=1, keepdim=True)
     return x
-"""
+""",
 )
-IN_PLACE_INNER = (
-    HEADER
-    + """
-@helion.kernel()
-def k(x: torch.Tensor) -> torch.Tensor:
+IN_PLACE_INNER = kernel(
+    "x: torch.Tensor",
+    """\
     m, n = x.size()
     for tile_m in hl.tile(m, block_size=8):
         for tile_n in hl.tile(n, block_size=8):
             x[tile_m, tile_n] = x[tile_m, tile_n] * 2
         x[tile_m, 0] = x[tile_m, :].sum(dim=1)
     return x
-"""
+""",
 )
-HL_STORE = (
-    HEADER
-    + """
-@helion.kernel()
-def k(x: torch.Tensor) -> torch.Tensor:
+HL_STORE = kernel(
+    "x: torch.Tensor",
+    """\
     for tile in hl.tile(x.size(0), block_size=16):
         v = hl.load(x, [tile])
         hl.store(x, [tile], v * v)
     return x
-"""
+""",
 )
-OUT_ARGUMENT = (
-    HEADER
-    + """
-@helion.kernel()
-def k(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+OUT_ARGUMENT = kernel(
+    "x: torch.Tensor, out: torch.Tensor",
+    """\
     for tile in hl.tile(x.size(0), block_size=16):
         out[tile] = x[tile] + 1
     return out
-"""
+""",
 )
-READ_TWICE = (
-    HEADER
-    + """
-@helion.kernel()
-def k(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+READ_TWICE = kernel(
+    "x: torch.Tensor, y: torch.Tensor",
+    """\
     out = torch.empty_like(x)
     for tile in hl.tile(x.size(0), block_size=16):
         out[tile] = x[tile] * y[tile]
     return out
-"""
+""",
 )
-VIEW_OF_INPUT = (
-    HEADER
-    + """
-@helion.kernel()
-def k(x: torch.Tensor) -> torch.Tensor:
+VIEW_OF_INPUT = kernel(
+    "x: torch.Tensor",
+    """\
     flat = x.view(-1)
     for tile in hl.tile(flat.size(0), block_size=16):
         flat[tile] = flat[tile] * 2 + 1
     return x
-"""
+""",
 )
 
 
@@ -161,25 +150,12 @@ def test_in_place_result_is_the_argument():
     torch.testing.assert_close(x.double().cpu(), twice_minus_one(before))
 
 
-def line_of(source, text):
-    return next(i for i, line in enumerate(source.splitlines(), 1) if text in line)
+def loop(read, extra=""):
+    body = f"    n = x.size(0)\n    for tile in hl.tile(n, block_size=16):{extra}\n"
+    return kernel("x: torch.Tensor", body + f"        x[tile] = {read}\n    return x\n")
 
 
-def loop(read, store="x[tile]", extra=""):
-    return (
-        HEADER
-        + f"""
-@helion.kernel()
-def k(x: torch.Tensor) -> torch.Tensor:
-    n = x.size(0)
-    for tile in hl.tile(n, block_size=16):{extra}
-        {store} = {read}
-    return x
-"""
-    )
-
-
-# (source, the line's text the caret points at): each read meets elements another program stores
+# (source, the text the caret points at): each read meets elements another program stores
 REFUSED = {
     "shift_forward": (loop("x[tile.index + 1]").replace("hl.tile(n,", "hl.tile(n - 1,"), "x[tile.index + 1]"),
     "shift_back": (loop("x[tile.index - 1] + x[tile]").replace("hl.tile(n,", "hl.tile(1, n,"), "x[tile.index - 1]"),
@@ -187,86 +163,61 @@ REFUSED = {
     "hl_load_flip": (loop("v", extra="\n        v = hl.load(x, [n - 1 - tile.index])"), "hl.load"),
     "first_element": (loop("x[tile] - x[0]"), "x[0]"),
     "whole_tensor_sum": (loop("x[tile] / x[:].sum()"), "x[:]"),
+    "gather": (
+        kernel(
+            "x: torch.Tensor, idx: torch.Tensor",
+            "    for tile in hl.tile(x.size(0)):\n        x[tile] = x[idx[tile]] * 2\n    return x\n",
+        ),
+        "x[idx",
+    ),
+    "first_row": (
+        kernel(
+            "x: torch.Tensor",
+            "    m, n = x.size()\n    for tile_m in hl.tile(m):\n"
+            "        x[tile_m, :] = x[tile_m, :] - x[0, :]\n    return x\n",
+        ),
+        "x[0, :]",
+    ),
 }  # fmt: skip
 
 
 @pytest.mark.parametrize("case", REFUSED)
 def test_read_of_another_programs_store_is_refused(case):
     source, caret = REFUSED[case]
-    assert_refused_at(
-        source,
-        line_of(source, caret),
-        caret,
-        "StoreRaceError",
-        "other programs store",
-        "empty_like",
-    )
+    line = next(i for i, text in enumerate(source.splitlines(), 1) if caret in text)
+    words = ("StoreRaceError", "other programs store", "empty_like")
+    assert_refused_at(source, line, caret, *words)
 
 
-def test_gather_of_a_stored_tensor_is_refused():
-    source = (
-        HEADER
-        + """
-@helion.kernel()
-def k(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
-    for tile in hl.tile(x.size(0)):
-        x[tile] = x[idx[tile]] * 2
-    return x
-"""
-    )
-    assert_refused_at(source, line_of(source, "x[idx"), "x[idx", "StoreRaceError")
-
-
-def test_rows_read_by_other_programs_are_refused():
-    source = (
-        HEADER
-        + """
-@helion.kernel()
-def k(x: torch.Tensor) -> torch.Tensor:
-    m, n = x.size()
-    for tile_m in hl.tile(m):
-        x[tile_m, :] = x[tile_m, :] - x[0, :]
-    return x
-"""
-    )
-    assert_refused_at(source, line_of(source, "x[0, :]"), "x[0, :]", "StoreRaceError")
-
-
-FLIP_INTO = (
-    HEADER
-    + """
-@helion.kernel()
-def k(x: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+FLIP_INTO = kernel(
+    "x: torch.Tensor, out: torch.Tensor",
+    """\
     n = x.size(0)
     for tile in hl.tile(n, block_size=16):
         out[tile] = x[n - 1 - tile.index]
     return out
-"""
+""",
 )
-FLIP_HOST_ALIAS = (
-    HEADER
-    + """
-@helion.kernel()
-def k(x: torch.Tensor) -> torch.Tensor:
+FLIP_HOST_ALIAS = kernel(
+    "x: torch.Tensor",
+    """\
     n = x.size(0)
     out = x
     for tile in hl.tile(n, block_size=16):
         out[tile] = x[n - 1 - tile.index]
     return out
-"""
+""",
 )
-FLIP_HOST_VIEWS = (
-    HEADER
-    + """
-@helion.kernel()
-def k(x: torch.Tensor) -> torch.Tensor:
+FLIP_HOST_VIEWS = kernel(
+    "x: torch.Tensor",
+    """\
     m, n = x.size()
     flat = x.view(-1)
     out = x.view(-1)
     for tile in hl.tile(m * n, block_size=16):
         out[tile] = flat[m * n - 1 - tile.index]
     return x
-"""
+""",
 )
 
 

@@ -41,6 +41,12 @@ def scaled(before, expression):
     return kernel("x: torch.Tensor", f"    {before}\n" + ONE_LOOP.replace("EXPRESSION", expression))
 
 
+def returning(expression, result):
+    """The one-loop kernel of `expression`, its `return out` replaced by `result`."""
+    body = ONE_LOOP.replace("EXPRESSION", expression).replace("return out", result)
+    return kernel("x: torch.Tensor", body)
+
+
 # 0-d tensors made in host code, used as numbers in the loop (before round 7 the method
 # spellings passed the tensor as a number: a crash inside Triton)
 ZERO_DIM = {
@@ -102,22 +108,12 @@ WHOLE = {
         lambda x: x.float() + 1,
     ),
     "sum_after": (
-        kernel(
-            "x: torch.Tensor",
-            ONE_LOOP.replace("EXPRESSION", "x[tile] * x[tile]").replace(
-                "return out", "y = out.sum()\n    return y"
-            ),
-        ),
+        returning("x[tile] * x[tile]", "y = out.sum()\n    return y"),
         lambda: [f(1001)],
         lambda x: (x * x).sum(),
     ),
     "normalised_after": (
-        kernel(
-            "x: torch.Tensor",
-            ONE_LOOP.replace("EXPRESSION", "torch.exp(x[tile])").replace(
-                "return out", "return out / out.sum()"
-            ),
-        ),
+        returning("torch.exp(x[tile])", "return out / out.sum()"),
         lambda: [f(129)],
         lambda x: torch.exp(x) / torch.exp(x).sum(),
     ),
