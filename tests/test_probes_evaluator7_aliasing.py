@@ -170,6 +170,13 @@ REFUSED = {
         ),
         "x[idx",
     ),
+    "grid_prefix_sum": (
+        kernel(
+            "x: torch.Tensor",
+            "    for i in hl.grid(1, x.size(0)):\n        x[i] = x[i] + x[i - 1]\n    return x\n",
+        ),
+        "x[i - 1]",
+    ),
     "first_row": (
         kernel(
             "x: torch.Tensor",
@@ -221,6 +228,18 @@ FLIP_HOST_VIEWS = kernel(
 )
 
 
+SHIFTED_VIEW = kernel(
+    "x: torch.Tensor",
+    """\
+    m, n = x.size()
+    out = x[:, 1:]
+    for tile_m, tile_n in hl.tile([m, n - 1], block_size=[8, 8]):
+        out[tile_m, tile_n] = x[tile_m, tile_n] * 2
+    return x
+""",
+)
+
+
 def test_flip_into_a_fresh_out_computes_as_torch():
     assert_computes_as_torch(FLIP_INTO, lambda: [f(129), f(129)], lambda x, out: x.flip(0))
 
@@ -231,8 +250,9 @@ def test_flip_into_a_fresh_out_computes_as_torch():
         (FLIP_INTO, lambda: same_twice(129), "with x"),  # k(a, a): one view, read flipped
         (FLIP_HOST_ALIAS, lambda: [f(129)], "with x"),  # out = x in host code
         (FLIP_HOST_VIEWS, lambda: [f(7, 9)], "with flat"),  # two views of x
+        (SHIFTED_VIEW, lambda: [f(37, 29)], "with x"),  # out = x[:, 1:], read at its own index
     ],
-    ids=["same_view_twice", "host_alias", "host_views"],
+    ids=["same_view_twice", "host_alias", "host_views", "shifted_view"],
 )
 def test_shared_memory_read_elsewhere_is_refused_at_launch(source, args, shared):
     """Names the transpiler cannot tell apart: the launcher sees the memory is one."""

@@ -419,6 +419,8 @@ def _allocates(value: cst.BaseExpression, aliases: Aliases) -> bool:
         method = value.func.attr.value
         if method.startswith("new_") or method == "clone":
             return True
+        if method in _VIEWS:  # torch.empty(n, m).t(): a view of new memory
+            return _allocates(value.func.value, aliases)
     name = (aliases.qualified(value.func) or "").removeprefix("torch.")
     return name in _LIKE | _NEW
 

@@ -486,10 +486,10 @@ class KernelBuilder:
                 f'require(torch._debug_has_internal_overlap({tensor}) != 1, lambda: "{message}")'
             )
         launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
-        # a host name for an argument's memory (`out = x`, `x.view(-1)`: not new memory) is
-        # checked too where the loop reads a tensor at elements others store (overlapping_reads)
+        # a host name for an argument's memory (`out = x[:, 1:]`, `x.view(-1)`: not new memory)
+        # too; a tensor read at elements others store must not share even one view with them
         misread = misaligned_tensors(loop, self.aliases) & set(launched)
-        shared = set(self.host.params) | (set(launched) - self.host.fresh if misread else set())
+        shared = set(self.host.params) | (set(launched) - self.host.fresh)
         written = sorted(self.stored_tensors & set(launched) & shared)
         if apart := apart_check(written, launched, misread):
             checks.append(apart)
