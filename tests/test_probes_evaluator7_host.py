@@ -59,13 +59,28 @@ ZERO_DIM = {
         lambda x: x * (448.0 / x.max()),
     ),
     "mean_minus": (scaled("mu = x.mean()", "(x[tile] - mu) * 2"), lambda x: (x - x.mean()) * 2),
+    "mean_in_where": (
+        scaled("mu = x.mean()", "torch.where(x[tile] > mu, x[tile], mu)"),
+        lambda x: torch.where(x > x.mean(), x, x.mean()),
+    ),
 }
 
 
 @pytest.mark.parametrize("case", ZERO_DIM)
-def test_zero_dim_host_tensor_computes_as_torch(case):
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
+def test_zero_dim_host_tensor_computes_as_torch(case, dtype):
     source, truth = ZERO_DIM[case]
-    assert_computes_as_torch(source, lambda: [positive(1001)], truth)
+    assert_computes_as_torch(source, lambda: [positive(1001).to(dtype)], truth)
+
+
+def test_zero_dim_host_tensor_beside_rows():
+    body = (
+        "    m, n = x.size()\n    total = x.sum()\n    out = torch.empty_like(x)\n"
+        "    for tm in hl.tile(m):\n        out[tm, :] = x[tm, :] - total\n    return out\n"
+    )
+    assert_computes_as_torch(
+        kernel("x: torch.Tensor", body), lambda: [f(37, 29)], lambda x: x - x.sum()
+    )
 
 
 def test_host_value_of_unknown_kind_must_be_a_number():
@@ -87,6 +102,9 @@ def k(x: torch.Tensor) -> torch.Tensor:
 """
     )
     x = f(129)
+    counted = scaled("count = (x > 0).sum()", "x[tile] * count")  # a comparison's sum: the same
+    with pytest.raises(TypeError, match=r"count must be a number, not Tensor"):
+        generated(counted, "k", x)(x)
     with pytest.raises(TypeError, match=r"scale must be a number, not Tensor .*scale.item\(\)"):
         generated(source, "k", x)(x)
 
@@ -116,6 +134,21 @@ WHOLE = {
         returning("torch.exp(x[tile])", "return out / out.sum()"),
         lambda: [f(129)],
         lambda x: torch.exp(x) / torch.exp(x).sum(),
+    ),
+    "argument_changed_first": (
+        scaled("x.mul_(2)", "x[tile] + 1"),
+        lambda: [f(129)],
+        lambda x: x * 2 + 1,
+    ),
+    "filled_then_partly_written": (
+        kernel(
+            "x: torch.Tensor",
+            "    n = x.size(0)\n    out = torch.empty([n + 3], dtype=x.dtype, device=x.device)\n"
+            "    out.fill_(7.0)\n    for tile in hl.tile(n):\n        out[tile] = x[tile]\n"
+            "    return out\n",
+        ),
+        lambda: [f(129)],
+        lambda x: torch.cat([x, torch.full((3,), 7.0, dtype=x.dtype)]),
     ),
     "host_mean_per_column": (
         kernel(
