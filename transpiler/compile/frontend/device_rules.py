@@ -175,10 +175,15 @@ def _loaded_tensors(body: cst.BaseSuite, stores: list[cst.CSTNode], aliases: Ali
     names = {
         s.value.value for s in m.findall(body, m.Subscript(value=m.Name())) if id(s) not in plain
     }
-    for call in m.findall(body, m.Call()):
-        if aliases.qualified(call.func) == f"{LANGUAGE}.load" and call.args:
-            names |= {_stored_tensor(call) or ""}
+    for call in hl_loads(body, aliases):
+        names |= {_stored_tensor(call) or ""}
     return names
+
+
+def hl_loads(body: cst.CSTNode, aliases: Aliases) -> list[cst.Call]:
+    """The body's `hl.load(tensor, index)` calls (with a tensor argument)."""
+    calls = m.findall(body, m.Call())
+    return [c for c in calls if aliases.qualified(c.func) == f"{LANGUAGE}.load" and c.args]
 
 
 def _parameters(function: cst.FunctionDef) -> set[str]:

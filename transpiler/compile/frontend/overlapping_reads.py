@@ -9,8 +9,8 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
-from .aliases import LANGUAGE, Aliases
-from .device_rules import _closure, _dependencies, _stores
+from .aliases import Aliases
+from .device_rules import _closure, _dependencies, _stores, hl_loads
 from .errors import StoreRaceError
 from .source import Source
 from .targets import target_names
@@ -64,11 +64,10 @@ def _accesses(loop: cst.For, aliases: Aliases):
     for found in m.findall(loop.body, m.Subscript(value=m.Name())):
         if id(found) not in plain:
             reads.append((found.value.value, _index(found.slice, grid)[0], found))
-    for call in m.findall(loop.body, m.Call()):
-        if aliases.qualified(call.func) == f"{LANGUAGE}.load" and len(call.args) >= 2:
-            if isinstance(call.args[0].value, cst.Name):
-                index = _index(call.args[1].value, grid)[0]
-                reads.append((call.args[0].value.value, index, call))
+    for call in hl_loads(loop.body, aliases):
+        if len(call.args) >= 2 and isinstance(call.args[0].value, cst.Name):
+            index = _index(call.args[1].value, grid)[0]
+            reads.append((call.args[0].value.value, index, call))
     return stores, reads
 
 
