@@ -29,6 +29,13 @@ class Allocations:
 
     def allocate(self, shape_node, fill: Value, dtype: Value | None, node: cst.Call) -> Value:
         """hl.zeros / hl.full: a block shaped by tiles."""
+        if dtype is not None and dtype.code is None:  # `dtype=torch.flaot32`: no dtype at all
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node,
+                "dtype= is not a dtype the kernel knows",
+                hint="pass a torch dtype, e.g. dtype=torch.float32",
+            )
         dims, sizes = self.shape_of(shape_node)
         return self.filled(dims, sizes, fill, dtype)
 
