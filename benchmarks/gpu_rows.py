@@ -128,11 +128,10 @@ def table(rows: list[dict]) -> str:
 def warm_compile_workers() -> None:
     """Start the searches' compile processes now: each imports torch and Triton (seconds), which
     would otherwise come out of the first row's search budget (the 13:4x run: 9.8 s)."""
-    from transpiler.run.compile_pool import _Process, compile_pool
+    from transpiler.run.compile_pool import compile_pool
     from transpiler.run.tune_settings import tune_settings
 
-    pool = compile_pool(tune_settings({}).workers)
-    pool._idle.extend(_Process() for _ in range(pool.size))  # ready by the first compile
+    compile_pool(tune_settings({}).workers).prestart()  # ready by the first compile
 
 
 def prepare(out: Path, tune_s: float) -> str:

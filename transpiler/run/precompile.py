@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,8 @@ class Precompiled:
     fitting: list[Config] = field(default_factory=list)
     dropped: list[tuple[Config, str]] = field(default_factory=list)
     results: dict[int, list[TargetResult]] = field(default_factory=dict)  # by id(config)
-    seconds: float = 0.0
+    seconds: float = 0.0  # building the launchers and compiling them, together
+    built_seconds: float = 0.0  # building the launchers (transpiling each configuration)
 
     def reason(self, config: Config) -> str | None:
         return next((why for c, why in self.dropped if c is config), None)
@@ -81,27 +82,36 @@ def precompile(
     started = time.monotonic()
     outcome = Precompiled()
     launches: dict[int, list[tuple[Launch, str, str]]] = {}  # id(config) → (launch, code, key)
-    for config in configs:
-        try:
-            recorded = record_launches(bind(config), args, {}, target)
-        except Exception as error:  # noqa: BLE001 - a configuration this kernel cannot take
-            outcome.dropped.append((config, f"not built: {_first_line(error)}"))
-            continue
-        own = []
-        for launch in recorded:
-            code = module_code(launch.path)
-            own.append((launch, code, failure_key(launch, target, code)))
-        launches[id(config)] = own
-    requests: dict[str, dict] = {}  # one compile per distinct launch
     known: dict[str, str] = {}  # failure key → why, from the cache
-    for own in launches.values():
-        for launch, code, key in own:
-            cached = failures.get(key) if failures else None
-            if cached:
-                known[key] = cached
-            elif key not in requests:
-                requests[key] = _request(launch, code, target)
-    replies = dict(zip(requests, pool.run(list(requests.values()), timeout, deadline)))
+
+    def requests() -> Iterator[tuple[str, dict]]:
+        """Each configuration's launches built in turn (the pool compiles the first while the
+        next are built), one compile per distinct launch, none once the deadline has passed."""
+        asked: set[str] = set()
+        for config in configs:
+            if time.monotonic() >= deadline:
+                outcome.dropped.append((config, f"{OUT_OF_BUDGET}: not built in time"))
+                continue
+            try:
+                recorded = record_launches(bind(config), args, {}, target)
+            except Exception as error:  # noqa: BLE001 - a configuration this kernel cannot take
+                outcome.dropped.append((config, f"not built: {_first_line(error)}"))
+                continue
+            own = []
+            for launch in recorded:
+                code = module_code(launch.path)
+                own.append((launch, code, failure_key(launch, target, code)))
+            launches[id(config)] = own
+            for launch, code, key in own:
+                cached = failures.get(key) if failures else None
+                if cached:
+                    known[key] = cached
+                elif key not in asked:
+                    asked.add(key)
+                    yield key, _request(launch, code, target)
+        outcome.built_seconds = time.monotonic() - started
+
+    replies = pool.run(requests(), timeout, deadline)
     new_failures: dict[str, str] = {}
     seen: dict[tuple, Config] = {}  # binaries and grids → the first configuration with them
     spilling: list[Config] = []

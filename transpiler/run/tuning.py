@@ -32,8 +32,11 @@ def tune(kernel: Any, args: tuple) -> tuple[dict[str, Any] | None, list]:
     """The best configuration of `kernel` for `args` and the timings that chose it."""
     settings = tune_settings(kernel.settings)
     started = time.monotonic()
+    pool = compile_pool(settings.workers)
+    pool.prestart()  # their imports overlap the transpiling below
     device = device_target()
     space, rows = tuning_space(kernel, args, settings, device)
+    LOG.info("%s: %d candidates in %.1f s", kernel.name, len(space), time.monotonic() - started)
     bind = lambda config: kernel.bind(args, config).launcher  # noqa: E731
     if not space:  # nothing to choose from: the default, timed for the plots
         return search(bind, [], args, budget=settings.budget, rep=settings.timing_ms)
@@ -42,7 +45,7 @@ def tune(kernel: Any, args: tuple) -> tuple[dict[str, Any] | None, list]:
         [None, *space],
         args,
         device,
-        compile_pool(settings.workers),
+        pool,
         timeout=settings.compile_timeout,
         deadline=started + settings.budget * COMPILE_SHARE,
         failures=FailureCache(cache_dir() / "autotune_failures.json"),
@@ -60,10 +63,17 @@ def tune(kernel: Any, args: tuple) -> tuple[dict[str, Any] | None, list]:
                 hint="give a config= with smaller block_sizes or num_stages, or loop over "
                 "the dimension held whole (`for tile_k in hl.tile(k)`)",
             )
+        LOG.info(
+            "%s: none of %d candidates compiled in time (%.1f s building launchers, %.1f s "
+            "since the call): the default stands",
+            kernel.name, len(space), compiled.built_seconds, time.monotonic() - started,
+        )  # fmt: skip
         return None, []  # nothing compiled in time: the default stands, launched as is
     LOG.info(
-        "%s: %d of %d candidates compiled for %s and kept in %.1f s",
+        "%s: %d of %d candidates compiled for %s and kept in %.1f s (%.1f s of it building "
+        "their launchers; %.1f s since the call)",
         kernel.name, len(survivors), len(space), device.name, compiled.seconds,
+        compiled.built_seconds, time.monotonic() - started,
     )  # fmt: skip
     return search(
         bind,
