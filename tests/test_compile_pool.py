@@ -8,6 +8,7 @@ import time
 
 import pytest
 import torch
+from helpers import DEVICE
 
 import transpiler
 import transpiler.language as hl
@@ -26,7 +27,7 @@ def scale_add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out
 
 
-ARGS = (torch.randn(2999), torch.randn(2999))
+ARGS = (torch.randn(2999, device=DEVICE), torch.randn(2999, device=DEVICE))  # on a GPU, its own
 
 
 @pytest.fixture()

@@ -135,6 +135,10 @@ def test_the_space_gives_each_thread_wide_loads_and_pipelines_chunks():
     key = lambda c: (c["block_sizes"][0], c["reduction_loops"][0], "num_stages" in c)  # noqa: E731
     every = {key(c) for c in space}
     assert len({key(c) for c in space[: len(every)]}) == len(every)  # in turns: every form
+    for index, config in enumerate(space):  # each pipelined form right after its own form
+        if config.get("num_stages"):
+            before = space[index - 1]
+            assert {k: v for k, v in config.items() if k != "num_stages"} == before, config
     narrow = _space(8192)
     assert all(c["reduction_loops"] == [None] for c in narrow[:3])  # it fits: whole rows first
     narrow = [{"block_sizes": [1], "num_warps": 4}]

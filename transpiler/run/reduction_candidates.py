@@ -103,13 +103,17 @@ def row_space(
         sizes = {"block_sizes": [*template[:-1], rows]} if template else {}
         forms.append([{**sizes, "num_warps": w, "reduction_loops": option} for w in warps])
     # each chunked form also with its loads pipelined (the next chunks copied to shared memory
-    # while this one reduces: bytes in flight without registers), at its fewest warps
-    for form in [f for f in forms if f and any(f[0]["reduction_loops"])]:
-        rows = _rows(form[0])
-        chunk = max(c for c in form[0]["reduction_loops"] if c)
-        if pipelined_fits(rows, chunk, facts, device):
-            forms.append([{**form[0], "num_stages": PIPELINE_STAGES}])
+    # while this one reduces: bytes in flight without registers), at its fewest warps, taking
+    # its turn right after its form's (a search cut short has timed both ways of each chunk)
     forms = [form for form in forms if form]
+    paired = []
+    for form in forms:
+        paired.append(form)
+        if any(form[0]["reduction_loops"]):
+            chunk = max(c for c in form[0]["reduction_loops"] if c)
+            if pipelined_fits(_rows(form[0]), chunk, facts, device):
+                paired.append([{**form[0], "num_stages": PIPELINE_STAGES}])
+    forms = paired
     if forms and max(widths) <= WHOLE_ROW_LIMIT and "reduction_loops" in forms[0][0]:
         if all(c is None for c in forms[0][0]["reduction_loops"]):  # the whole row first
             return forms[0] + _in_turns(forms[1:])
