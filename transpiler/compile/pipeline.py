@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -14,7 +14,7 @@ from .emit.tidy import tidy
 from .emit.tidy.helper_names import apart_from_user
 from .emit.tidy.helpers import needed_helpers
 from .frontend import callables as inline
-from .frontend.aliases import collect_aliases
+from .frontend.aliases import Aliases, collect_aliases
 from .frontend.config_check import plural_fields
 from .frontend.device_rules import check_device_rules
 from .frontend.errors import (
@@ -25,6 +25,7 @@ from .frontend.errors import (
 )
 from .frontend.examples import constants_from_examples, present_from_examples, ranks_from_examples
 from .frontend.kernels import (
+    KernelFunction,
     find_kernel_decorator,
     find_kernels,
     with_called_kernels,
@@ -79,11 +80,12 @@ def transpile_module(
     inline (those among positional `example_args` are found too); `outer_decorators=False`
     leaves the decorators above `@helion.kernel` off the launchers (the runtime's Kernel, which
     they already wrap, calls them)."""
-    parsed = Source.parse(source, filename)
+    key = (source, filename, None if only is None else tuple(only))
+    parsed = _CHECKED[key][0] if key in _CHECKED else Source.parse(source, filename)
     try:
         return _transpile(
             parsed, example_args, only, config, autotune_configs, callables or {},
-            outer_decorators=outer_decorators,
+            outer_decorators=outer_decorators, checked_key=key,
         )  # fmt: skip
     except TranspileError:
         raise
@@ -103,14 +105,11 @@ def _transpile(
     callables,
     gather: bool = True,
     outer_decorators: bool = True,
+    checked_key: tuple | None = None,
 ) -> Transpiled:
     filename = parsed.filename
-    aliases = collect_aliases(parsed.module)
-    if only is not None:
-        only = with_called_kernels(parsed.module, aliases, tuple(only))
-    kernels = find_kernels(parsed, aliases, only)
-    for kernel in kernels:
-        check_device_rules(parsed, kernel, aliases)
+    parsed.current = None
+    aliases, only, kernels = _checked(parsed, only, checked_key)
     if config is not None:
         for kernel in kernels:
             kernel.settings = {**kernel.settings, "config": repr(dict(plural_fields(config)))}
@@ -244,6 +243,33 @@ def _transpile(
     if errors:
         raise KernelErrors(errors, len(kernels), result)
     return result
+
+
+_CHECKED: dict[tuple, tuple[Source, Aliases, tuple[str, ...] | None, list[KernelFunction]]] = {}
+CHECKED_KEPT = 16  # sources whose checked kernels are kept (a search transpiles one many times)
+
+
+def _checked(
+    parsed: Source, only: tuple[str, ...] | None, key: tuple | None
+) -> tuple[Aliases, tuple[str, ...] | None, list[KernelFunction]]:
+    """The module's aliases, the kernels asked for (with those they call) and the kernels,
+    each checked against the device rules: none of it depends on the config or the arguments,
+    so a search's many transpiles of one source check it once (`key`: (source, filename,
+    only), None: not kept). The kernels are copies: lowering sets their settings."""
+    if key is None or key not in _CHECKED:
+        aliases = collect_aliases(parsed.module)
+        if only is not None:
+            only = with_called_kernels(parsed.module, aliases, tuple(only))
+        kernels = find_kernels(parsed, aliases, only)
+        for kernel in kernels:
+            check_device_rules(parsed, kernel, aliases)
+        if key is None:
+            return aliases, only, kernels
+        if len(_CHECKED) >= CHECKED_KEPT:
+            del _CHECKED[next(iter(_CHECKED))]  # the oldest
+        _CHECKED[key] = (parsed, aliases, only, kernels)
+    _, aliases, only, kernels = _CHECKED[key]
+    return aliases, only, [replace(kernel) for kernel in kernels]
 
 
 def _kernel_error(parsed: Source, name: str, error: Exception) -> TranspileError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -21,6 +22,16 @@ class Source:
     module: cst.Module
     positions: dict[cst.CSTNode, object] = field(repr=False)
     current: cst.CSTNode | None = field(default=None, repr=False)  # the statement being lowered
+    # checks that read nothing but this source and have passed, by (check, node): a search
+    # transpiles one source once per configuration (pipeline._checked keeps the Source)
+    passed: set[tuple[str, int]] = field(default_factory=set, repr=False)
+
+    def check_once(self, check: Callable[..., None], node: cst.CSTNode, *args: object) -> None:
+        """`check(self, *args)` unless it has passed for `node` already (it raises if not)."""
+        key = (check.__qualname__, id(node))
+        if key not in self.passed:
+            check(self, *args)
+            self.passed.add(key)
 
     @classmethod
     def parse(cls, text: str, filename: str = "<string>") -> Source:
