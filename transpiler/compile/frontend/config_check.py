@@ -153,7 +153,7 @@ def check_config(
     if not fields:
         return
     where = function.decorators[0] if function.decorators else function.name
-    known = HELION_FIELDS | registered_tunables(function)
+    known = HELION_FIELDS | source.once(registered_tunables, function, function)
     for key in fields:
         if key not in known:
             close = near_names(key, sorted(known))

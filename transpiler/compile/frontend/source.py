@@ -6,11 +6,14 @@ import ast
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .errors import TranspileError, TranspileSyntaxError
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -22,16 +25,16 @@ class Source:
     module: cst.Module
     positions: dict[cst.CSTNode, object] = field(repr=False)
     current: cst.CSTNode | None = field(default=None, repr=False)  # the statement being lowered
-    # checks that read nothing but this source and have passed, by (check, node): a search
-    # transpiles one source once per configuration (pipeline._checked keeps the Source)
-    passed: set[tuple[str, int]] = field(default_factory=set, repr=False)
+    # what reads nothing but this source, by (function, node): a search transpiles one source
+    # once per configuration (pipeline._checked keeps the Source)
+    known: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
 
-    def check_once(self, check: Callable[..., None], node: cst.CSTNode, *args: object) -> None:
-        """`check(self, *args)` unless it has passed for `node` already (it raises if not)."""
-        key = (check.__qualname__, id(node))
-        if key not in self.passed:
-            check(self, *args)
-            self.passed.add(key)
+    def once(self, function: Callable[..., T], node: cst.CSTNode, *args: object) -> T:
+        """`function(*args)`, computed once for `node` (a check that raises runs again)."""
+        key = (function.__qualname__, id(node))
+        if key not in self.known:
+            self.known[key] = function(*args)
+        return self.known[key]
 
     @classmethod
     def parse(cls, text: str, filename: str = "<string>") -> Source:

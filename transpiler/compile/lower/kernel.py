@@ -187,8 +187,8 @@ class KernelBuilder:
         self.guards: list[set[str]] = []  # the names each enclosing runtime `if` tests
         self.scalar_codes: dict[str, ast.expr] = {}  # a name assigned once: its scalar's code
         self.index_ranges: dict[str, tuple[ast.expr, ast.expr]] = {}  # hl.grid index: first, end
-        self.assigned: set[str] = set()  # names the loop's body assigns
-        self.reassigned: set[str] = set()  # ... more than once, or also as a loop's target
+        self.assigned: frozenset[str] = frozenset()  # names the loop's body assigns
+        self.reassigned: frozenset[str] = frozenset()  # ... more than once, or as a loop target
         self.slice_ends: set[tuple[str, int, str]] = set()  # (tensor, dim, host end of a slice)
         self.unpadded: set[str] = set()  # whole dimensions a reshape splits or merges
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
@@ -380,10 +380,9 @@ class KernelBuilder:
         )
 
     def _reserve_user_names(self, loop: cst.For) -> None:
-        for name in m.findall(loop, m.Name()):
-            self.names.taken.add(name.value)
+        self.names.taken.update(self.source.once(_user_names, loop, loop))
         self.names.taken.update({"tl", "triton", "torch"})
-        self.assigned, self.reassigned = _bound_names(loop)
+        self.assigned, self.reassigned = self.source.once(_bound_names, loop, loop)
 
     def _kernel_text(self, loop: cst.For) -> list[Line]:
         lineno = self.source.line_of(loop)
@@ -488,7 +487,7 @@ class KernelBuilder:
         launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
         # a host name for an argument's memory (`out = x[:, 1:]`, `x.view(-1)`: not new memory)
         # too; a tensor read at elements others store must not share even one view with them
-        misread = misaligned_tensors(loop, self.aliases) & set(launched)
+        misread = self.source.once(misaligned_tensors, loop, loop, self.aliases) & set(launched)
         shared = set(self.host.params) | (set(launched) - self.host.fresh)
         written = sorted(self.stored_tensors & set(launched) & shared)
         if apart := apart_check(written, launched, misread):
@@ -651,7 +650,12 @@ def _named(entries: list[str] | dict[str, object]) -> str:
     return "{" + ", ".join(f'"{name}": {value}' for name, value in pairs) + "}"
 
 
-def _bound_names(loop: cst.For) -> tuple[set[str], set[str]]:
+def _user_names(loop: cst.For) -> frozenset[str]:
+    """Every name the loop's code spells: generated names keep clear of them."""
+    return frozenset(name.value for name in m.findall(loop, m.Name()))
+
+
+def _bound_names(loop: cst.For) -> tuple[frozenset[str], frozenset[str]]:
     """The names the loop's body assigns (`=`, `:=`, `op=`), and of those the ones whose value
     at a use may not be their one assignment's (assigned twice, in place, a nested loop's
     target): scalar_reach.py bounds a name by its assignment only where it is the one."""
@@ -666,4 +670,4 @@ def _bound_names(loop: cst.For) -> tuple[set[str], set[str]]:
         again.update(names)
     for node in m.findall(loop.body, m.For()):
         again.update(target_names(node.target))
-    return seen, again
+    return frozenset(seen), frozenset(again)

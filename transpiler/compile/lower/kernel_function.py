@@ -136,8 +136,8 @@ def lower_kernel(
     tiles = [name for item in lowered for name, _ in item.tunables]
     check_config(source, kernel.node, kernel.settings.get("config"), tiles)
     check_configs(source, kernel.node, kernel.settings.get("configs"), tiles)
-    source.check_once(check_store_races, kernel.node, kernel, aliases)
-    source.check_once(check_overlapping_reads, kernel.node, kernel.loops, aliases)
+    source.once(check_store_races, kernel.node, source, kernel, aliases)
+    source.once(check_overlapping_reads, kernel.node, source, kernel.loops, aliases)
     for index, statement, before in reversed(barriers):
         launcher[index:index] = _barrier_lines(source, statement, lowered, before)
     return lowered, launcher
