@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import libcst as cst
@@ -11,7 +12,8 @@ from ..lines import Line
 _EMPTY = cst.Module([])
 
 
-def parse(text: str) -> cst.BaseSmallStatement | None:
+@functools.lru_cache(maxsize=8192)  # libcst trees are immutable: a search's many modules
+def parse(text: str) -> cst.BaseSmallStatement | None:  # repeat most of their lines
     """The simple statement a line holds, or None (a comment, a compound statement's header)."""
     try:
         statement = cst.parse_statement(text)
