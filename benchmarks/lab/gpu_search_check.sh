@@ -9,11 +9,7 @@ set -uo pipefail
 rows_s=${1:-170}
 first_s=${2:-120}
 tests=${3:-tests/test_magics_options.py}  # more test files beside the pool's
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
 TRANSPILER_CACHE_DIR=/tmp/tc_space timeout $((rows_s + 110)) \
   python3 benchmarks/gpu_space.py --out "$out/space" --budget-s "$rows_s" >"$out/space.log" 2>&1
 echo "gpu_space.py rc=$?" >>"$out/space.log"
