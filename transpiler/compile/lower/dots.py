@@ -399,12 +399,13 @@ class Dots:
 
 
 def _is_transpose(node: cst.CSTNode) -> bool:
-    """`x.T` (the caller unwraps `.value`); `.transpose(...)` / `.permute(...)` count too."""
-    return isinstance(node, cst.Attribute) and node.attr.value == "T"
+    """`x.T` / `x.mT` (the caller unwraps `.value`); `.transpose(...)` / `.permute(...)` count
+    too."""
+    return isinstance(node, cst.Attribute) and node.attr.value in ("T", "mT")
 
 
 def _unwrap_view(node: cst.CSTNode) -> cst.CSTNode:
-    """The value under `.T`, `.transpose(...)`, `.permute(...)`, `.t()`."""
+    """The value under `.T`, `.mT`, `.transpose(...)`, `.permute(...)`, `.t()`."""
     if _is_transpose(node):
         return node.value
     if (

@@ -344,6 +344,8 @@ class Expressions:
             )
         if base.kind == BLOCK and attr == "T":
             return self.k.views.transpose(base, node)
+        if base.kind == BLOCK and attr == "mT":
+            return self.k.views.matrix_transpose(base, node)
         if base.kind == TUPLE and attr in ("values", "indices"):
             return base.items[0 if attr == "values" else 1]
         raise self.k.source.error(

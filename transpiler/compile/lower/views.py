@@ -294,12 +294,25 @@ class Views:
                 ShapeError,
                 node,
                 "transpose of a block with more than two dimensions",
-                hint="transpose 2-D values (.T, .t(), .transpose(0, 1))",
+                hint="transpose 2-D values (.T, .t(), .transpose(0, 1)); for a batch of "
+                "matrices swap the last two dimensions: .mT or .transpose(-2, -1)",
             )
         stored = expr("tl.trans(a)", a=value.stored) if value.stored is not None else None
         return replace(
             value, code=expr("tl.trans(a)", a=value.code), dims=value.dims[::-1], stored=stored
         )
+
+    def matrix_transpose(self, value: Value, node: cst.CSTNode) -> Value:
+        """`.mT`: the last two dimensions swapped, as torch's; a block of fewer has none."""
+        if value.rank < 2:
+            raise self.k.source.error(
+                ShapeError,
+                node,
+                f".mT of a {value.rank}-D block (torch's .mT needs two dimensions or more)",
+                hint="a 1-D block needs no transpose: use it as it is, or add a dimension "
+                "first (v[:, None] or v[None, :])",
+            )
+        return self.permute(value, "transpose", [-2, -1], node)
 
     def const_int(self, node: cst.BaseExpression | None, call: cst.CSTNode) -> int:
         value = self.k.expressions.lower_expr(node) if node is not None else None
