@@ -12,6 +12,7 @@ import libcst.matchers as m
 import torch
 
 from ...compile.frontend import callables
+from ...compile.lower.shape_values import is_empty_index
 from ...compile.ops.composites import COMPOSITES_BY_NAME
 from ...compile.ops.hl import HL, HL_BY_NAME
 from .composite_costs import NORM_FLOPS, composite, norm
@@ -104,6 +105,8 @@ class Expressions:
 
     def ev_Subscript(self, node: cst.Subscript) -> Any:
         base = self.ev(node.value)
+        if is_empty_index(node) and isinstance(base, Block):  # `v[()]`: the block itself
+            return base
         if isinstance(base, Tiles) and len(node.slice) == 1:  # `tile[0]` of hl.tile([m, n])
             index = node.slice[0].slice
             position = self.ev(index.value) if isinstance(index, cst.Index) else None

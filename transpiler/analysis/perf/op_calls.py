@@ -8,6 +8,7 @@ import libcst as cst
 import torch
 
 from ...compile.frontend.signatures import HL_SIGNATURES
+from ...compile.lower.shape_values import EMPTY_INDEX
 from ...compile.ops.hl import HL_BY_NAME
 from ...compile.ops.products import TORCH_PRODUCTS_BY_NAME
 from ...compile.ops.table import CAST_METHODS, ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
@@ -136,7 +137,8 @@ class Calls:
             self.w.expressions.ev(nodes[key])  # the stored value, extra_mask, ...: their own work
         subscript = cst.Subscript(
             value=target,
-            slice=[cst.SubscriptElement(slice=cst.Index(e.value)) for e in index.elements],
+            slice=[cst.SubscriptElement(slice=cst.Index(e.value)) for e in index.elements]
+            or EMPTY_INDEX,
         )
         kind = HL_BY_NAME[name].cost
         values = self.w.indexing.load(subscript, tensor.value) if kind != "write" else Host(None)

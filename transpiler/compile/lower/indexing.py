@@ -29,7 +29,7 @@ from .index_reach import reach_check
 from .negative_indices import wrapped_index
 from .reduction_loops import start_looped_axis
 from .scalar_reach import scalar_reach_check
-from .shape_values import without_ellipsis
+from .shape_values import is_empty_index, without_ellipsis
 from .split_k import chunk_axis_for
 from .values import (
     BLOCK,
@@ -70,6 +70,9 @@ class Indexing:
             key = self.k.host.size_key(*tensor_dim)
             return block(ast.Name(id=self.k.size_param(key)), (), "int")
         base = self.k.expressions.lower_expr(node.value)
+        whole = base.kind == HOST_TENSOR and self.k.host.rank(base.name) != 0
+        if is_empty_index(node) and not whole:  # `s[()]` of a 0-d tensor: as the bare name
+            return base
         if base.kind == HOST_TENSOR:
             pointers, mask, dims = self.tensor_access(base.name, node)
             line = self.k.source.line_of(node)
@@ -491,6 +494,8 @@ class Indexing:
         return (axis, *dims)
 
     def index_elements(self, node: cst.Subscript) -> list[tuple[str, object]]:
+        if is_empty_index(node):
+            return self.empty_index(node)
         elements: list[tuple[str, object]] = []
         for element in node.slice:
             part = element.slice
@@ -531,6 +536,31 @@ class Indexing:
                     "this index; index host tensors with tiles, integers or ':'",
                 )
         return elements
+
+    def empty_index(self, node: cst.Subscript) -> list[tuple[str, object]]:
+        """`s[()]` of a 0-d tensor: no index (its one element); of a tensor with dimensions,
+        the whole tensor, which device code does not read or write at once."""
+        tensor = node.value.value if isinstance(node.value, cst.Name) else None
+        rank = self.k.host.rank(tensor) if tensor is not None else None
+        if rank == 0:
+            return []
+        shown = self.k.source.code(node)
+        if rank is None:
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node,
+                f"{shown}: the rank of {self.k.source.code(node.value)} is not known here (a 0-d "
+                "tensor's element, or a whole tensor)",
+                hint="give the kernel's arguments (example_args= to transpile; calling the kernel "
+                "does), or make it a 0-d tensor the host code shows: s = x.sum()",
+            )
+        raise self.k.source.error(
+            UnsupportedConstructError,
+            node,
+            f"{shown} is the whole {rank}-D tensor",
+            hint="index a 0-d tensor with s[()]; a tensor with dimensions with tiles, integers "
+            "or ':' (x[tile])",
+        )
 
     def full_axis(self, tensor: str, dim: int, node: cst.CSTNode) -> Axis:
         """The axis of a whole dimension (`x[tile, :]`): one block of next_power_of_2(size)."""

@@ -12,6 +12,7 @@ import libcst.matchers as m
 from ..emit.codegen import assign, expr
 from ..frontend.errors import StoreTargetError, UnsupportedConstructError
 from ..frontend.signatures import HL_SIGNATURES
+from .shape_values import EMPTY_INDEX
 from .values import HOST_TENSOR, Value, block
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ class Memory:
             )
         subscript = cst.Subscript(
             value=target_node,
-            slice=[cst.SubscriptElement(slice=index_part(e.value)) for e in elements],
+            slice=[cst.SubscriptElement(slice=index_part(e.value)) for e in elements]
+            or EMPTY_INDEX,
         )
         self.k.source.positions[subscript] = self.k.source.positions.get(index_node)
         return target.name, *self.k.indexing.tensor_access(target.name, subscript)

@@ -19,6 +19,7 @@ from .shape_values import (
     Tile,
     int_of,
     is_colon,
+    is_empty_index,
     is_none,
     squeezed,
     without_ellipsis,
@@ -33,6 +34,8 @@ def subscript(w: Walker, node: cst.Subscript) -> object:
     """`value[...]`: a host tensor's load, one of a (values, indices) pair, or a view of a block."""
     base = node.value
     parts = [element.slice for element in node.slice]
+    if is_empty_index(node):  # `s[()]`: the value itself
+        return w.expr(base)
     if isinstance(base, cst.Name) and w.is_host_tensor(base.value):
         dims = access(w, base.value, parts)
         return UNKNOWN if dims is None else Block(dims, access_nones(w, node, dims))

@@ -108,6 +108,19 @@ def is_none(part: cst.BaseSlice) -> bool:
     )
 
 
+# `s[()]`: the subscript of an index list with no entries (`hl.load(s, [])` of a 0-d tensor)
+EMPTY_INDEX = (cst.SubscriptElement(slice=cst.Index(cst.Tuple(elements=[]))),)
+
+
+def is_empty_index(node: cst.Subscript) -> bool:
+    """`s[()]` / `s[...]`: torch's whole tensor, the one element of a 0-d one (the bare name)."""
+    parts = [element.slice for element in node.slice]
+    if len(parts) != 1 or not isinstance(parts[0], cst.Index):
+        return False
+    value = parts[0].value
+    return isinstance(value, cst.Ellipsis) or (isinstance(value, cst.Tuple) and not value.elements)
+
+
 def without_ellipsis(parts: list[cst.BaseSlice], rank: int) -> list[cst.BaseSlice]:
     """A block's view subscript with its one `...` as the `:`s it stands for (`v[..., None]`)."""
     at = [
