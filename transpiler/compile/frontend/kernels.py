@@ -23,6 +23,7 @@ from .errors import (
 )
 from .kernel_forms import refuse_kernel_form, refuse_kernel_methods
 from .kernel_settings import literal, setting_problem
+from .nested_loops import refuse_nested_loops
 from .source import Source
 
 
@@ -116,7 +117,8 @@ def find_kernels(
             loops = [s for s in body if device_loop_kind(s, aliases)]
             if not loops:
                 _refuse_unimported_language(body, source, aliases)
-                _refuse_nested_loops(statement, source, aliases)
+            refuse_nested_loops(body, source, lambda node: device_loop_kind(node, aliases))
+            if not loops:
                 raise source.error(
                     NoDeviceLoopError,
                     statement.name,
@@ -256,19 +258,6 @@ def _refuse_star_parameters(function: cst.FunctionDef, source: Source) -> None:
                 star,
                 f"a kernel parameter collecting arguments ({source.code(star).split(':')[0]})",
                 hint="name each parameter: def kernel(x: torch.Tensor, y: torch.Tensor)",
-            )
-
-
-def _refuse_nested_loops(function: cst.FunctionDef, source: Source, aliases: Aliases) -> None:
-    """A kernel whose device loops all sit inside host `for` / `if` / `with` statements."""
-    for loop in m.findall(function.body, m.For(iter=m.Call())):
-        if device_loop_kind(loop, aliases):
-            raise source.error(
-                NoDeviceLoopError,
-                loop.iter,
-                "a device loop inside host control flow (a host `for`, `if` or `with`)",
-                hint="device loops go at the kernel's top level: call the kernel from a Python "
-                "loop, or move the `if` inside the device loop",
             )
 
 
