@@ -37,6 +37,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/lower/autotuning.py", "store"): "tl.store in generated code",
     ("transpiler/distributed/dist_utils.py", "atomic_cas"): "a @triton.jit helper's op argument",
     ("transpiler/compile/frontend/host.py", "full"): _TORCH,
+    ("transpiler/compile/ops/alternatives.py", "dot"): _TORCH + " (torch.dot of two vectors)",
     ("transpiler/compile/frontend/host.py", "rand"): _TORCH,
     ("transpiler/compile/frontend/host.py", "zeros"): _TORCH,
     ("transpiler/compile/frontend/host_dtypes.py", "rand"): _TORCH,
@@ -146,7 +147,7 @@ def test_every_allowed_entry_is_still_there():
     assert not set(ALLOWED) - set(_found())
 
 
-_BUILTIN = "Python's abs / max / min called in device code (builtins), not torch's rows"
+_BUILTIN = "Python's abs / max / min / round called in device code (builtins), not torch's rows"
 _OWN = (
     "one row's own finishing rule, beside the code it shapes (a column when a second row needs it)"
 )
@@ -163,12 +164,15 @@ TORCH_ALLOWED: dict[str, tuple[frozenset[str], str]] = {
         "'max' the tl function of an extreme, 'add' a field of the online record",
     ),
     "transpiler/compile/lower/calls.py": (
-        frozenset({"max", "min", "abs", "clamp", "gelu", "tanh", "all", "any"})
+        frozenset({"max", "min", "abs", "round", "clamp", "gelu", "tanh", "all", "any"})
         | frozenset({"count_nonzero", "pow", "exp"}),
         _BUILTIN + "; " + _OWN + " (gelu's approximate=, clamp's min= / max=, pow's exponent, "
         "any / all of x != 0, max(a, b) as maximum)",
     ),
-    "transpiler/compile/lower/expressions.py": (frozenset({"abs", "max", "min"}), _BUILTIN),
+    "transpiler/compile/lower/expressions.py": (
+        frozenset({"abs", "max", "min", "round"}),
+        _BUILTIN,
+    ),
     "transpiler/compile/lower/inlining.py": (frozenset({"abs", "max", "min"}), _BUILTIN),
     "transpiler/compile/lower/scans.py": (frozenset({"abs", "max", "min"}), _BUILTIN),
     "transpiler/compile/lower/host_tails.py": (
@@ -193,7 +197,10 @@ TORCH_ALLOWED: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"logsumexp", "amax", "argmax", "argmin"}),
         _OWN + " (logsumexp's keepdim argument; amax of a scaled product; the index of max / min)",
     ),
-    "transpiler/compile/lower/shape_calls.py": (frozenset({"abs", "max", "min"}), _BUILTIN),
+    "transpiler/compile/lower/shape_calls.py": (
+        frozenset({"abs", "max", "min", "round"}),
+        _BUILTIN,
+    ),
     "transpiler/analysis/perf/op_calls.py": (
         frozenset({"max", "min", "logcumsumexp"}),
         "max(a, b) / min(a, b) are maximum / minimum (builtins and torch's two-tensor form); "

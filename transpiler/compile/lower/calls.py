@@ -28,6 +28,7 @@ from ..ops.composites import COMPOSITES_BY_NAME
 from ..ops.hl import HL_BY_NAME, LANGUAGE_NAMES, REFUSED_LANGUAGE
 from ..ops.products import PRODUCT_METHODS, TORCH_PRODUCTS_BY_NAME
 from ..ops.table import (
+    BITWISE_OPERATORS,
     CAST_METHODS,
     DTYPES,
     ELEMENTWISE_BY_NAME,
@@ -76,6 +77,8 @@ _BUILTIN_HINTS = {
     "list": "device code has blocks, not lists: hl.zeros([tile, n], dtype=...)",
     "sorted": "torch.sort(x, dim) sorts a block",
     "pow": "x ** y, or torch.pow(x, y)",
+    "round": "round(x) of a block is torch.round(x); to d decimals write "
+    "torch.round(x * 10**d) / 10**d; round a Python number in host code, before the loop",
 }
 _GROWING = ("append", "extend", "insert", "pop")  # list methods that change the list's length
 
@@ -259,6 +262,11 @@ class Calls:
             return block(expr(f"{function}(a, b)", a=left.code, b=right.code), dims, left.dtype)
         if name == "abs" and len(values) == 1:
             return self.torch_op("abs", TORCH, values[0], args.rest(1), node)
+        if name == "round" and len(values) == 1 and values[0].kind == CONST:
+            return constant(round(values[0].const))  # as Python: round(2.5) is 2
+        tensor = values[0].kind == BLOCK and (values[0].dims or values[0].zero_dim_tensor)
+        if name == "round" and len(values) == 1 and not args.keywords and tensor:
+            return self.torch_op("round", TORCH, values[0], args.rest(1), node)  # __round__
         if name in ("int", "float", "bool") and len(values) == 1:
             target = {"int": "int32", "float": "float32", "bool": "bool"}[name]
             return self.k.views.cast(
@@ -615,7 +623,7 @@ class Calls:
             promoted = as_int64(self.k, promoted, shaped=shaped)
         for index, value in zip(values, promoted, strict=True):
             operands[index] = value
-        if op.condition is None:
+        if op.condition is None and op.operator not in BITWISE_OPERATORS:
             self.k.note_arithmetic(operands, node, op.operator)
         if op.result != "float":  # (float ops take floats in both)
             note_promotion(self.k, [operands[i] for i in values], node)
@@ -660,6 +668,10 @@ class Calls:
             dtype = dtypes.pop() if len(dtypes) == 1 else None
             chosen = frozenset().union(*(operands[i].loaded_from for i in values))
             return replace(result, dtype=dtype, loaded_from=chosen)
+        if op.operator in BITWISE_OPERATORS:  # bools stay bools: arithmetic may come later
+            return replace(
+                result, loaded_from=frozenset().union(*(v.loaded_from for v in operands))
+            )
         return result
 
     def block_size_of(self, value: Value, dim_node: cst.BaseExpression, node: cst.Call) -> Value:

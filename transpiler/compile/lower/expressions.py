@@ -17,7 +17,7 @@ from ..frontend.errors import (
     UnsupportedConstructError,
     near_names,
 )
-from ..ops.table import BINARY_OPERATORS
+from ..ops.table import BINARY_OPERATORS, BITWISE_OPERATORS
 from .bool_arithmetic import bool_template, floated_bools
 from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
@@ -47,7 +47,6 @@ from .values import (
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
-_BITWISE = ("BitAnd", "BitOr", "BitXor")  # logical on bools, as in torch
 _COMPARISONS = {
     cst.LessThan: "<",
     cst.LessThanEqual: "<=",
@@ -56,7 +55,7 @@ _COMPARISONS = {
     cst.Equal: "==",
     cst.NotEqual: "!=",
 }
-_BUILTINS = {"float", "int", "bool", "min", "max", "abs", "range", "len"}
+_BUILTINS = {"float", "int", "bool", "min", "max", "abs", "round", "range", "len"}
 
 
 # `//` and `%` whose operands cannot be negative: Triton's operator is torch's (no helper)
@@ -190,7 +189,7 @@ class Expressions:
         result = replace(result, rounds_to=_torch_dtype(op_name, left, right))
         result = scaled_product(self.k, op_name, left, right, result, node)
         result = replace(result, fed_by=_fed_by(left, right))
-        if op_name in _BITWISE:  # bool & bool stays bool: arithmetic may come later
+        if op_name in BITWISE_OPERATORS:  # bool & bool stays bool: arithmetic may come later
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)
         self.k.note_arithmetic((left, right), node, op_name)
         return result

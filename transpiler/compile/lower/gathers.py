@@ -10,7 +10,7 @@ from ..frontend.errors import ShapeError, UnsupportedConstructError
 from .accumulations import hoist_gather
 from .arguments import Arguments
 from .lane_loads import lane_load
-from .values import BLOCK, CONST, Value, block, is_squeezed, triton_dims, triton_position
+from .values import BLOCK, CONST, Value, block, dims_hint, is_squeezed, triton_dims, triton_position
 
 
 def lower_gather(builder, value: Value, args: Arguments, node: cst.Call) -> Value:
@@ -29,7 +29,10 @@ def lower_gather(builder, value: Value, args: Arguments, node: cst.Call) -> Valu
     rank = value.rank
     if not -rank <= dim.const < rank:
         raise source.error(
-            ShapeError, dim_node, f"dim {dim.const} is out of range for a {rank}-D block"
+            ShapeError,
+            dim_node,
+            f"dim {dim.const} is out of range for a {rank}-D block",
+            hint=dims_hint(rank),
         )
     position = dim.const % rank
     index = builder.expressions.lower_expr(index_node)

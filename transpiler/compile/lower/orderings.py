@@ -17,6 +17,7 @@ from .values import (
     NotSqueezable,
     Value,
     block,
+    dims_hint,
     is_squeezed,
     sized_axis,
     triton_dims,
@@ -73,7 +74,10 @@ def _row_axis(builder, value: Value, dim: int, dim_node, name: str) -> tuple[Axi
     position = dim + rank if dim < 0 else dim
     if not 0 <= position < rank:
         raise builder.source.error(
-            ShapeError, dim_node, f"dim {dim} is out of range for a {rank}-D value"
+            ShapeError,
+            dim_node,
+            f"dim {dim} is out of range for a {rank}-D value",
+            hint=dims_hint(rank),
         )
     axis = value.dims[position]
     if is_squeezed(axis):

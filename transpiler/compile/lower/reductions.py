@@ -22,6 +22,7 @@ from .values import (
     NotSqueezable,
     Value,
     block,
+    dims_hint,
     is_squeezed,
     triton_dims,
     triton_position,
@@ -117,7 +118,10 @@ class Reductions:
         position = dim + rank if dim < 0 else dim
         if not 0 <= position < max(rank, 1) or rank == 0:
             raise self.k.source.error(
-                ShapeError, dim_node, f"dim {dim} is out of range for a {rank}-D value"
+                ShapeError,
+                dim_node,
+                f"dim {dim} is out of range for a {rank}-D value",
+                hint=dims_hint(rank),
             )
         axis = value.dims[position]
         kept = value.dims[:position] + (None,) + value.dims[position + 1 :]

@@ -22,6 +22,7 @@ from .values import (
     NotSqueezable,
     Value,
     block,
+    dims_hint,
     is_squeezed,
     triton_position,
 )
@@ -164,7 +165,10 @@ class Scans:
         position = dim.const + value.rank if dim.const < 0 else dim.const
         if not 0 <= position < value.rank:
             raise self.k.source.error(
-                ShapeError, dim_node, f"dim {dim.const} is out of range for a {value.rank}-D value"
+                ShapeError,
+                dim_node,
+                f"dim {dim.const} is out of range for a {value.rank}-D value",
+                hint=dims_hint(value.rank),
             )
         return position, triton_position(value.dims, position)
 

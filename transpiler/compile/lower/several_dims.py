@@ -11,7 +11,7 @@ import libcst as cst
 from ..emit.codegen import assign, conjunction, expr
 from ..frontend.errors import ReductionLoopError, ShapeError, UnsupportedConstructError
 from ..ops.kinds import ReductionOp
-from .values import CONST, NotSqueezable, Value, block, is_squeezed, triton_position
+from .values import CONST, NotSqueezable, Value, block, dims_hint, is_squeezed, triton_position
 
 if TYPE_CHECKING:
     from .reductions import Reductions
@@ -48,7 +48,10 @@ def reduce_several(
         position = item.const + value.rank if item.const < 0 else item.const
         if not 0 <= position < value.rank:
             raise source.error(
-                ShapeError, element, f"dim {item.const} is out of range for a {value.rank}-D value"
+                ShapeError,
+                element,
+                f"dim {item.const} is out of range for a {value.rank}-D value",
+                hint=dims_hint(value.rank),
             )
         if position in positions:
             raise source.error(

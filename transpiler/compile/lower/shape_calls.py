@@ -26,7 +26,14 @@ if TYPE_CHECKING:
     from .shapes import Walker
 
 Rule = Callable[["Walker", Call], object]
-BUILTINS = {"float", "int", "min", "max", "abs"}  # Python's: element-wise over their arguments
+BUILTINS = {
+    "float",
+    "int",
+    "min",
+    "max",
+    "abs",
+    "round",
+}  # Python's: element-wise over their arguments
 # rules whose owner need not be a block (x.new_zeros(...), torch.stack's list)
 OWNERLESS = (view.allocate_new, stacked)
 

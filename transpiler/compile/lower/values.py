@@ -87,6 +87,15 @@ def triton_position(dims: Dims, position: int) -> int:
     return len(triton_dims(dims[:position]))
 
 
+def dims_hint(rank: int) -> str:
+    """The hint of a dim out of range: the dims a value of `rank` has."""
+    if rank == 0:
+        return "a 0-d value has no dims: leave dim out"
+    if rank == 1:
+        return "a 1-D value has dim 0 (or -1) only; for a second dim add one first: x[:, None]"
+    return f"a {rank}-D value's dims are 0 to {rank - 1} (or -{rank} to -1 from the end)"
+
+
 def check_squeezable(first: Value | Dims, second: Value | Dims) -> None:
     """Right-aligned, a size-1 dimension of one value must not meet a squeezed tile of the
     other: Triton's blocks would differ in rank."""

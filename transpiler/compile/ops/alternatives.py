@@ -16,6 +16,10 @@ ALTERNATIVES: dict[str, str] = {
     "hl.arange(block_size) for 0 .. block_size - 1",
     "roll": "load with shifted indices: x[(tile.index + shift) % n]",
     "outer": "write a[:, None] * b[None, :]",
+    "mv": "a matrix times a vector is a sum of products: write (a * v[None, :]).sum(-1)",
+    "addmv": "write acc + (a * v[None, :]).sum(-1)",
+    "dot": "a vector's dot product is a sum of products: write (a * b).sum()",
+    "vdot": "write (a * b).sum()",
     "ger": "write a[:, None] * b[None, :]",
     "einsum": "write the product with @ (a @ b, a @ b.T), or as a broadcast product summed "
     "over the shared dimension",

@@ -139,6 +139,10 @@ BOOL_OPERATORS: dict[str, str | None] = {
 # bool too. (`/` is not one: Triton refuses an i1 / int32 quotient, their signedness differing.)
 BOOL_WITH_OTHERS: frozenset[str] = frozenset({"Add", "Multiply"})
 
+# Operators logical on bools, as in torch (`~`, `&`, `|`, `^` and their torch.bitwise_* calls):
+# a bool stays a bool there, no arithmetic for the launcher to refuse.
+BITWISE_OPERATORS: frozenset[str] = frozenset({"BitAnd", "BitOr", "BitXor", "BitInvert"})
+
 # Operators whose bool operands known while transpiling become float32 first: torch divides
 # in float, Triton refuses an i1 / int32 quotient (their signedness differs).
 BOOL_AS_FLOAT: frozenset[str] = frozenset({"Divide"})

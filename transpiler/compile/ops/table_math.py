@@ -93,10 +93,16 @@ POINTWISE_MATH: tuple[ElementwiseOp, ...] = (
     ElementwiseOp(
         "floor_divide", "floor_divide(a, b)", MATH, ("floor_divide",), flops=2, note="rounds down"
     ),
-    ElementwiseOp("bitwise_not", "~a", MATH, flops=1, note="integers and bool"),
-    ElementwiseOp("bitwise_and", "a & b", MATH, flops=1, note="integers and bool"),
-    ElementwiseOp("bitwise_or", "a | b", MATH, flops=1, note="integers and bool"),
-    ElementwiseOp("bitwise_xor", "a ^ b", MATH, flops=1, note="integers and bool"),
+    ElementwiseOp(
+        "bitwise_not", "~a", MATH, flops=1, operator="BitInvert", note="integers and bool"
+    ),
+    ElementwiseOp(
+        "bitwise_and", "a & b", MATH, flops=1, operator="BitAnd", note="integers and bool"
+    ),
+    ElementwiseOp("bitwise_or", "a | b", MATH, flops=1, operator="BitOr", note="integers and bool"),
+    ElementwiseOp(
+        "bitwise_xor", "a ^ b", MATH, flops=1, operator="BitXor", note="integers and bool"
+    ),
     ElementwiseOp("clamp_min", f"tl.maximum(a, b, {_PROPAGATE})", MATH),
     ElementwiseOp("clamp_max", f"tl.minimum(a, b, {_PROPAGATE})", MATH),
     ElementwiseOp("lerp", "lerp(a, b, c)", MATH, ("lerp",), flops=3, note="torch's two-sided form"),
