@@ -358,7 +358,8 @@ def k(logits: torch.Tensor, target: torch.Tensor, weight: torch.Tensor) -> torch
 REFUSED = [
     # a tile beside an index block crosses them, as torch's slice beside a tensor: a t × t block
     ("labels_beside_a_tile_cross", "loss[tile] = logits[tile, target[tile]]",
-     "loss[tile]", "ShapeError", "storing a 2-D value into a 1-D tile", "[:, None]"),
+     "loss[tile]", "ShapeError", "storing a 2-D value into a 1-D tile",
+     "x[tile.index, idx[tile]]"),
     ("whole_weight_used_as_a_value", "loss[tile] = (logits[tile, :] * weight).sum(-1)",
      "weight", "ShapeError", "the whole tensor 'weight' used as a value", "load a tile of it"),
 ]  # fmt: skip

@@ -246,9 +246,8 @@ def k(w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
 # (name, the statement, the text the caret is under, words of the message, hint)
 REFUSED = [
     ("matrix_times_vector", "out[tile] = torch.matmul(w[tile, :], v[:])",
-     "torch.matmul", "a matrix product of 2-D and 1-D blocks", "multiply 2-D tiles"),
-    ("mT_of_a_block", "out[tile] = (w[tile, :].mT * 2).sum(0)",
-     "w[tile, :].mT", "attribute .mT of a block", "straight-line"),
+     "torch.matmul", "a matrix product of 2-D and 1-D blocks",
+     "(w[tile, :] * v[:][None, :]).sum(-1)"),
     ("arange_of_a_size", "out[tile] = (hl.arange(c)[None, :] * w[tile, :]).sum(-1)",
      "hl.arange(c)", "hl.arange takes a tile's block size", "tile.index"),
 ]  # fmt: skip

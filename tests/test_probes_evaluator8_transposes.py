@@ -150,3 +150,15 @@ def test_T_of_a_3d_block_names_mT():
     assert_refused_at(
         source, line_of(source, "baddbmm"), "b[tb, tn, tk].T", "more than two dimensions", ".mT"
     )
+
+
+def test_mT_then_a_sum_over_its_first_dim_computes_as_torch():
+    """Round 6 refused `.mT` of a block (test_probes_evaluator6_programs' mT_of_a_block)."""
+    body = (
+        "    n, c = w.size()\n    out = torch.empty([n], dtype=torch.float32, device=w.device)\n"
+        "    for tile in hl.tile(n):\n        out[tile] = (w[tile, :].mT * 2).sum(0)\n"
+        "    return out\n"
+    )
+    assert_computes_as_torch(
+        kernel("w: torch.Tensor", body), lambda: [f(37, 29)], lambda w: (w.mT * 2).sum(0)
+    )

@@ -199,8 +199,11 @@ class Allocations:
         raise self.k.source.error(
             UnsupportedConstructError,
             node,
-            "hl.arange takes a tile's block size here",
-            hint="write hl.arange(tile.block_size), or use tile.index",
+            "hl.arange takes a tile's block size here (its lanes), not a length or a size "
+            "from the host",
+            hint="write hl.arange(tile.block_size), or use tile.index; for the indices 0 .. n-1 "
+            "of a dimension tile it (for tile_n in hl.tile(n): ... tile_n.index) or read it "
+            "whole (x[tile, :])",
         )
 
 

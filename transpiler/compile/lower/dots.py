@@ -53,7 +53,7 @@ class Dots:
         if row.scales:
             nodes = [args.positional[i] if i < len(args.positional) else None for i in row.factors]
             for keyword in ("beta", "alpha"):
-                if keyword in args.keywords:
+                if keyword in args.keywords and not _is_one(args.keywords[keyword]):
                     raise self.k.source.error(
                         UnsupportedConstructError,
                         args.keywords[keyword],
@@ -116,7 +116,7 @@ class Dots:
                 ShapeError,
                 node,
                 f"a matrix product of {left.rank}-D and {right.rank}-D blocks",
-                hint="multiply 2-D tiles (or 3-D for batches): x[tile_m, tile_k] @ y[tile_k, tile_n]",
+                hint=_product_hint(self.k.source, left_node, right_node, left.rank, right.rank),
             )
         k_left, k_right = left.dims[-1], right.dims[-2]
         single_k = k_left is None and k_right is None  # K of 1: [M, 1] @ [1, N], an outer product
@@ -396,6 +396,30 @@ class Dots:
             mask = self.k.indexing.place_mask(axis, position, value.dims, self.k.source.current)
             code = expr("tl.where(m, v, 0)", m=mask, v=code)
         return code
+
+
+def _is_one(node: cst.BaseExpression) -> bool:
+    """`beta=1` / `alpha=1.0`: torch's defaults written out, the unscaled product."""
+    return isinstance(node, (cst.Integer, cst.Float)) and node.evaluated_value == 1
+
+
+# products with a vector (a 1-D block): the sum of products that is torch's answer, by the
+# factors' ranks (tl.dot takes matrices of 16 or more rows and columns)
+_VECTOR_PRODUCTS = {
+    (2, 1): "({a} * {b}[None, :]).sum(-1)",
+    (1, 2): "({a}[:, None] * {b}).sum(0)",
+    (1, 1): "({a} * {b}).sum()",
+    (3, 1): "({a} * {b}[None, None, :]).sum(-1)",
+}
+
+
+def _product_hint(source, left_node, right_node, left_rank: int, right_rank: int) -> str:
+    """The fix of a product tl.dot cannot take: a vector's as a sum of products."""
+    template = _VECTOR_PRODUCTS.get((left_rank, right_rank))
+    if template is None:
+        return "multiply 2-D tiles (or 3-D for batches): x[tile_m, tile_k] @ y[tile_k, tile_n]"
+    left, right = source.code(left_node), source.code(right_node)
+    return f"a product with a vector is a sum of products: write {template.format(a=left, b=right)}"
 
 
 def _is_transpose(node: cst.CSTNode) -> bool:

@@ -275,8 +275,12 @@ class Indexing:
         if value.rank > len(dims) and any(
             d is not None for d in value.dims[: value.rank - len(dims)]
         ):
+            crossed = [a for i, a in enumerate(value.dims) if a is not None and a in value.dims[:i]]
             raise self.k.source.error(
-                ShapeError, node, f"storing a {value.rank}-D value into a {len(dims)}-D tile"
+                ShapeError,
+                node,
+                f"storing a {value.rank}-D value into a {len(dims)}-D tile",
+                hint=_crossed_hint(crossed[0].label) if crossed else None,
             )
         self.check_store_order(value, dims, node)
         for own, target in zip(reversed(value.dims), reversed(dims)):
@@ -694,7 +698,9 @@ class Indexing:
                     UnsupportedConstructError,
                     part,
                     "indexing a block inside the device loop",
-                    hint="only ':' and None are allowed here (v[:, None])",
+                    hint="only ':' and None are allowed here (v[:, None]); a size-1 "
+                    "dimension goes with v.squeeze(d): v[:, 0] of a [rows, 1] block is "
+                    "v.squeeze(1)",
                 )
         dims.extend(value.dims[source_dim:])
         parts.extend(ast.Slice() for _ in triton_dims(value.dims[source_dim:]))
@@ -732,3 +738,13 @@ def _place(value: Value, position: int, rank: int) -> ast.expr:
 def _dims_before(elements: list[tuple[str, object]]) -> int:
     """The tensor dimension the next index element stands for (a `None` adds none)."""
     return sum(1 for kind, _ in elements if kind != "new")
+
+
+def _crossed_hint(label: str) -> str:
+    """A value spanning one tile twice (`x[tile, idx[tile]]`: each row with every row's index,
+    as torch indexes a slice and a tensor): most often one element per row was meant."""
+    return (
+        f"the value spans {label} twice: x[{label}, idx[{label}]] pairs every row with every "
+        f"row's index, as torch does; to pick one element per row write "
+        f"x[{label}.index, idx[{label}]]"
+    )
