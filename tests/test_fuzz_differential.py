@@ -8,7 +8,7 @@ from fuzz.differential import FuzzFailure, check
 from fuzz.expressions import MAX_STATEMENT, statements, temporaries
 from fuzz.strategies import Case, kernels
 from fuzz.strategies import cases as input_cases
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from transpiler.compile.lower import reductions
@@ -75,7 +75,7 @@ def test_a_failure_shrinks_to_a_small_kernel(monkeypatch) -> None:
     """With sums broken on purpose, Hypothesis finds a kernel and shrinks it to a few lines."""
     monkeypatch.setitem(reductions._IDENTITY, "0", "1")  # masked lanes add 1 to every sum
 
-    @settings(CI_SETTINGS, max_examples=300)
+    @settings(CI_SETTINGS, max_examples=300, phases=(Phase.generate, Phase.shrink))
     @given(st.data())
     def broken_sums(data: st.DataObject) -> None:
         kernel = data.draw(kernels())
