@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from helpers import DEVICE
 
 import transpiler
 import transpiler.language as hl
@@ -73,7 +74,7 @@ def _hanging(monkeypatch, block: int, seconds: float = 120.0) -> None:
 
 
 def _elementwise(configs, pool, tmp_path, budget=90.0, timeout=60.0):
-    x, y = torch.randn(3001), torch.randn(3001)
+    x, y = torch.randn(3001, device=DEVICE), torch.randn(3001, device=DEVICE)
     return precompile.precompile(
         lambda c: shift_scale.bind((x, y), c).launcher, [None, *configs], (x, y), SM90, pool,
         timeout=timeout, deadline=time.monotonic() + budget,
@@ -129,7 +130,10 @@ def test_duplicate_binaries_are_dropped(pool, tmp_path):
 
 
 def test_pruned_by_the_compiled_kernels_shared_memory(pool, tmp_path):
-    x, y = torch.randn(300, 200), torch.randn(200, 129)  # float32: 4-byte operands
+    x, y = (
+        torch.randn(300, 200, device=DEVICE),
+        torch.randn(200, 129, device=DEVICE),
+    )  # float32: 4-byte operands
     big = {"block_sizes": [128, 128, 128], "num_warps": 4, "num_stages": 4}
     small = {"block_sizes": [32, 32, 32], "num_warps": 4, "num_stages": 2}
     outcome = precompile.precompile(
@@ -237,7 +241,7 @@ def test_first_call_search_on_cpu_compiles_prunes_and_times(monkeypatch, tmp_pat
     monkeypatch.setattr(tuning, "device_target", lambda: SM90)
     monkeypatch.setattr(tuning, "compile_pool", lambda size: pool)
     monkeypatch.setattr(autotune, "_time", lambda launcher, args, rep=20: 1.0)
-    x = torch.randn(37, 1000)
+    x = torch.randn(37, 1000, device=DEVICE)
     kernel = transpiler.kernel(row_sums.fn, autotune_effort="quick", autotune_budget_seconds=200)
     config, timings = tuning.tune(kernel, (x,))
     quick = tune_settings({"autotune_effort": "quick"}).most_candidates
@@ -252,7 +256,9 @@ def test_the_pick_and_its_runner_up_are_logged_from_the_final_rounds(monkeypatch
     monkeypatch.setattr(autotune, "_time", lambda launcher, args, rep=20: next(times))
     configs = [{"block_sizes": [b]} for b in (8, 16)]
     with caplog.at_level("INFO", logger="transpiler.autotune"):
-        best, _ = autotune.search(lambda c: lambda x: x + 1, configs, (torch.ones(3),))
+        best, _ = autotune.search(
+            lambda c: lambda x: x + 1, configs, (torch.ones(3, device=DEVICE),)
+        )
     assert best == {"block_sizes": [16]}  # 4.0 ms in pass one, then 2.0 ms in every round
     assert "picked {'block_sizes': [16]} (2.0000 ms)" in caplog.text
     assert "runner-up {'block_sizes': [8]} (3.0000 ms)" in caplog.text  # first in pass one
@@ -303,10 +309,14 @@ WARP_SPECIALIZED = {
     "indexing": "tensor_descriptor", "range_warp_specializes": [True],
 }  # fmt: skip
 BY_BEGIN = [
-    (chunk_sums_by_begin, lambda: (torch.randn(3, 37, 53),), lambda x: x.double().sum(-1)),
+    (
+        chunk_sums_by_begin,
+        lambda: (torch.randn(3, 37, 53, device=DEVICE),),
+        lambda x: x.double().sum(-1),
+    ),
     (
         scores_by_begin,
-        lambda: (torch.randn(2, 37, 16), torch.randn(2, 45, 16)),
+        lambda: (torch.randn(2, 37, 16, device=DEVICE), torch.randn(2, 45, 16, device=DEVICE)),
         lambda q, k: (q.double() @ k.double().transpose(1, 2)).amax(-1),
     ),
 ]
@@ -331,7 +341,7 @@ def test_a_scalar_begin_index_is_copied_like_a_tile_of_one(kernel, make, referen
 def test_pointer_loads_are_never_warp_specialized():
     """Loads TMA cannot copy (tiles starting at 1): no descriptors, and the loop asked to be
     warp-specialized stays a plain one (Triton 3.6's pass asserts on pointer loads)."""
-    x = torch.randn(3, 37, 53)
+    x = torch.randn(3, 37, 53, device=DEVICE)
     bound = shifted_chunk_sums.bind((x,), {"block_sizes": [32, 32], **WARP_SPECIALIZED})
     assert "warp_specialize" not in bound.triton_source
     assert "make_tensor_descriptor" not in bound.triton_source
@@ -343,7 +353,7 @@ def test_the_space_holds_each_configuration_once(monkeypatch):
     """Attention's two dot tiles take only M and N of the dot configurations: repeats go."""
     from transpiler.run.tune_settings import TuneSettings
 
-    q = torch.randn(2, 40, 16)
+    q = torch.randn(2, 40, 16, device=DEVICE)
     kernel = transpiler.kernel(scores_by_begin.fn)
     monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
     space, rows = tuning.tuning_space(kernel, (q, q), TuneSettings(), SM90)
@@ -363,7 +373,7 @@ def test_the_space_holds_each_configuration_once(monkeypatch):
 )
 def test_wide_rows_add_looped_candidates(monkeypatch, shape, chunks):
     monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
-    x = torch.randn(*shape)
+    x = torch.randn(*shape, device=DEVICE)
     kernel = transpiler.kernel(row_sums.fn)
     space, rows = tuning.tuning_space(kernel, (x,), tune_settings({}), SM90)
     loops = [c.get("reduction_loops") for c in space]
@@ -381,7 +391,7 @@ def test_wide_rows_add_looped_candidates(monkeypatch, shape, chunks):
 
 def test_a_quick_search_tries_looped_rows_and_they_sum_the_rows(monkeypatch):
     monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
-    x = torch.randn(3, 5003)
+    x = torch.randn(3, 5003, device=DEVICE)
     kernel = transpiler.kernel(row_sums.fn, autotune_effort="quick")
     space, _ = tuning.tuning_space(kernel, (x,), tune_settings(kernel.settings), SM90)
     looped = [c for c in space if c["reduction_loops"] != [None]]
@@ -410,7 +420,10 @@ def test_one_row_per_program_searches_forms_and_warps(monkeypatch, width, whole_
     row at 4-64 float32 lanes a thread, chunks at 8-16: two to four 16-byte loads), whole rows
     first where the row fits one block by default, else the forms in turns."""
     monkeypatch.setattr(tuning, "cost_estimate", lambda *args: lambda sizes: None)
-    logits, labels = torch.randn(3, width), torch.randint(0, width, (3,))
+    logits, labels = (
+        torch.randn(3, width, device=DEVICE),
+        torch.randint(0, width, (3,), device=DEVICE),
+    )
     kernel = transpiler.kernel(one_row_loss.fn)
     space, _ = tuning.tuning_space(kernel, (logits, labels), tune_settings({}), SM90)
     forms = {}
@@ -442,7 +455,7 @@ def test_the_pick_says_why_other_candidates_went_untimed(monkeypatch, caplog):
 
     configs = [{"fails": 1}, {"differs": 1}, {"block_sizes": [8]}, {"fails": 2}]
     with caplog.at_level("INFO", logger="transpiler.autotune"):
-        best, timings = autotune.search(build, configs, (torch.ones(3),))
+        best, timings = autotune.search(build, configs, (torch.ones(3, device=DEVICE),))
     assert [c for c, _ in timings] == [None, {"block_sizes": [8]}]
     assert "untimed: 2 RuntimeError, 1 a different result)" in caplog.text
     assert "skipped {'differs': 1}: its result differs from the default's" in caplog.text
