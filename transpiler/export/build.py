@@ -185,7 +185,8 @@ def autotune_configs(
         elif isinstance(given, (list, tuple)):
             configs = [dict(c) for c in given]
         else:
-            configs = candidates(tunables, transpiled.phases.get(name))
+            axes = tuple(block.axes for block in transpiled.block_defaults.get(name, ()))
+            configs = candidates(tunables, transpiled.phases.get(name), axes=axes)
         if configs:
             chosen[name] = configs
     if not chosen:

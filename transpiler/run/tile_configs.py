@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..analysis.targets.table import TARGETS, Target
+from ..compile.lower.repeated_tiles import largest_block
 from .row_facts import GENERIC_ROWS, RowFacts
 from .row_rules import tiled_chunk_configs, whole_row_configs
 
@@ -25,6 +26,10 @@ DOT_CONFIGS = [
 # (block, num_warps) of element-wise tiles; 512 x 8 warps (two elements a thread) is what
 # torch.compile's own tuning picks for a float32 add on an H100 (benchmarks/lab/add_variants.py)
 TILE_CONFIGS = [(512, 4), (512, 8), (1024, 4), (2048, 4), (4096, 8), (1024, 8), (2048, 8)]
+# a tile's block on several axes of one value (`x[tile, idx[tile]]`: [tile, tile]) holds at most
+# the elements of the largest element-wise candidate: 64 lanes on two axes, 16 on three
+SEARCH_ELEMENTS = max(block for block, _ in TILE_CONFIGS)
+DOT_ROLES = ("mn", "k")  # a product's tiles: tl.dot wants 16 lanes or more
 # Hopper variants of the first DOT_CONFIGS: tiles copied by TMA (`indexing`), and also one
 # resident program per SM walking the tiles (`pid_type`), so the next tile's loads overlap this
 # one's epilogue (benchmarks/lab/matmul_variants.py measured both on an H100)
@@ -54,11 +59,50 @@ def candidates(
     phases: tuple[int, ...] | None = None,
     rows: RowFacts | None = None,
     device: Target | None = None,
+    axes: tuple[int, ...] = (),
 ) -> list[dict[str, Any]]:
     """Configurations for a kernel's tile block sizes (in config order), by what the tiles do.
     `phases`: how many of them each device loop has, for a kernel of several loops; `rows`
     and `device`: a row kernel's facts and the GPU its row candidates are derived for
-    (row_rules; without them a 4,096-lane bf16 row on an H100 / H200)."""
+    (row_rules; without them a 4,096-lane bf16 row on an H100 / H200); `axes`: per tunable,
+    the most axes one value gives its block (BlockDefault.axes), each block capped by them."""
+    configs = _by_roles(tunables, phases, rows, device)
+    return _capped(configs, tunables, axes) if any(a > 1 for a in axes) else configs
+
+
+def _capped(
+    configs: list[dict[str, Any]], tunables: tuple[tuple[str, str], ...], axes: tuple[int, ...]
+) -> list[dict[str, Any]]:
+    """The configurations with each block on several axes of one value at most the lanes
+    whose block holds SEARCH_ELEMENTS (a product's at least tl.dot's 16), each once."""
+    caps = [
+        None if count < 2 else max(largest_block(count, SEARCH_ELEMENTS), 16 * (role in DOT_ROLES))
+        for (_, role), count in zip(tunables, axes)
+    ]
+    kept: list[dict[str, Any]] = []
+    for config in configs:
+        if "block_sizes" in config:
+            sizes = config["block_sizes"]
+            limits = [*caps, *[None] * (len(sizes) - len(caps))]
+            config = {
+                **config,
+                "block_sizes": [
+                    size if size is None or cap is None else min(size, cap)
+                    for size, cap in zip(sizes, limits)
+                ],
+            }
+        if config not in kept:
+            kept.append(config)
+    return kept
+
+
+def _by_roles(
+    tunables: tuple[tuple[str, str], ...],
+    phases: tuple[int, ...] | None,
+    rows: RowFacts | None,
+    device: Target | None,
+) -> list[dict[str, Any]]:
+    """The candidates by the tiles' roles (`candidates`, before any cap)."""
     if phases is not None and len(phases) > 1:
         return _phase_candidates(tunables, phases)
     roles = [role for _, role in tunables]

@@ -99,7 +99,9 @@ def tuning_space(
         return [dict(c) for c in given], roles == ["rows"]
     whole_sizes = transpiled.whole_sizes.get(kernel.name, ())
     facts = kernel_row_facts(kernel, args, whole_sizes) if _row_roles(roles) else None
-    space = _distinct(candidates(tunables, transpiled.phases.get(kernel.name), facts, device))
+    axes = tuple(block.axes for block in transpiled.block_defaults.get(kernel.name, ()))
+    phases = transpiled.phases.get(kernel.name)
+    space = _distinct(candidates(tunables, phases, facts, device, axes))
     space = with_reduction_loops(space, kernel, whole_sizes, args, device, facts)
     work = kernel_work(kernel, args)
     chunks_k = kernel.name in transpiled.chunks_k

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ...compile.emit.lines import BlockDefault
+from ...compile.lower.repeated_tiles import default_cap
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class KernelWork:
             elif source:
                 chosen.update({n: int(v) for n, v in zip(names, source) if v is not None})
         sizes: dict[str, int] = {}
-        launched = self.launcher_defaults()
+        launched, repeated = self.launcher_defaults(), self.repeated_axes()
         tuned = {b.tile for b in self.lowered}  # hl.register_block_size's: the config's too
         for loop in self.loops.values():
             if not loop.tiled or loop.block_name in sizes:
@@ -139,12 +140,20 @@ class KernelWork:
             elif loop.explicit_block is not None:
                 sizes[loop.block_name] = loop.explicit_block
             else:
-                sizes[loop.block_name] = self._default_block(loop)
+                axes = repeated.get(loop.block_name, 1)
+                default = self._default_block(loop, axes)
+                sizes[loop.block_name] = default if axes < 2 else min(default, default_cap(axes))
         return sizes
 
-    def _default_block(self, loop: Loop) -> int:
+    def repeated_axes(self) -> dict[str, int]:
+        """Tile → the axes one value gives its block, where several (lowering caps their
+        defaults: lower/repeated_tiles.py)."""
+        return {b.tile: b.axes for b in self.lowered if b.tile is not None and b.axes > 1}
+
+    def _default_block(self, loop: Loop, axes: int = 1) -> int:
         """Lowering's default rule (lower/loops.py), for defaults not known as numbers here:
-        tests/test_perf_blocks.py checks it against the launcher's numbers."""
+        tests/test_perf_blocks.py checks it against the launcher's numbers. `axes`: how many
+        axes of one value the tile's block is on (a row tile on two shares its rows' budget)."""
         role = self._dot_roles().get(loop.key)
         if role is not None and not self.whole_sizes.get(loop.top):
             return 64 if role == "mn" else 32  # tl.dot wants 16 or more along M, N and K
@@ -159,7 +168,7 @@ class KernelWork:
             product = 1
             for size in whole:
                 product *= _next_power_of_2(size)
-            return max(1, 4096 // product)
+            return max(1, 4096 // default_cap(axes) ** (axes - 1) // product)
         defaults = {1: [1024], 2: [32, 32], 3: [8, 8, 16]}.get(len(outer), [16] * len(outer))
         return defaults[[o.key for o in outer].index(loop.key)]
 

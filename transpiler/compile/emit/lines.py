@@ -29,11 +29,14 @@ class Line:
 class BlockDefault:
     """A tunable block size as lowering left it: its constexpr (`BLOCK_N`), the tile it steps
     (`tile_n`; None: a registered block size no loop of this kernel steps by) and the launcher's
-    default (`"64"`, or an expression of the sizes)."""
+    default (`"64"`, or an expression of the sizes); `axes`: the most axes one value of the
+    kernel gives its block (2 for `x[tile, idx[tile]]`'s [tile, tile] block: the search caps it,
+    run/tile_configs.py)."""
 
     name: str
     tile: str | None
     launcher: str | None
+    axes: int = 1
 
 
 @dataclass

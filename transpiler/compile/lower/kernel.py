@@ -373,7 +373,12 @@ class KernelBuilder:
             self.user_functions,
             tuple(self.reduction_loops.whole_keys),
             tuple(
-                BlockDefault(name, self.block_tiles.get(name), self.constexprs.get(name))
+                BlockDefault(
+                    name,
+                    self.block_tiles.get(name),
+                    self.constexprs.get(name),
+                    self.plan.tile_axes.get(self.block_tiles.get(name, ""), 1),
+                )
                 for name, _ in tunables
             ),
             bool(self.split_flags),

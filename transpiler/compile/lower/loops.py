@@ -25,6 +25,7 @@ from .argument_checks import power_of_two_check
 from .config_literals import config_value
 from .explicit_blocks import launcher_block, outer_tile_block
 from .programs import PersistentLoop, PersistentPrograms, persistent_programs
+from .repeated_tiles import cap_repeated_blocks, other_axes_share
 from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
 
 if TYPE_CHECKING:
@@ -566,7 +567,7 @@ class Loops:
             if self.k.has_inner_tiles:
                 fallback = "16" if count == 1 else "8"
             elif self.k.full_axes and (count == 1 or name == blocks[-1][0]):
-                fallback = self.rows_beside_whole_axes()
+                fallback = self.rows_beside_whole_axes(name)
             elif self.k.full_axes:
                 fallback = "1"
             else:
@@ -575,7 +576,7 @@ class Loops:
         if self.k.full_axes:  # inner steps defaulted before a whole dimension was met
             for name in self.k.inner_blocks - self.k.explicit_blocks:
                 if self.k.constexprs.get(name) == "64":
-                    self.k.constexprs[name] = self.rows_beside_whole_axes()
+                    self.k.constexprs[name] = self.rows_beside_whole_axes(name)
         for axis, role in self.k.dot_axes.items():  # tl.dot wants 16 or more along M, N and K
             if role == "k" and axis.block in self.k.config_blocks:  # Triton's GPU compiler wants
                 # K >= 16 (the interpreter takes less): a config's K block rises to 16, as
@@ -597,6 +598,7 @@ class Loops:
                 three_d = "batch" in self.k.dot_axes.values()
                 narrow = self.k.narrow_blocks.get(axis.block)  # its product's other side whole
                 self.k.constexprs[axis.block] = narrow or ("32" if three_d or role == "k" else "64")
+        cap_repeated_blocks(self.k)  # a tile on several axes of one value: a smaller block
         # blocks before the launch: full-axis blocks first, then tiles that may depend on them
         ordered = {k: v for k, v in self.k.constexprs.items() if k not in dict(blocks)}
         ordered.update({k: self.k.constexprs[k] for k, _ in blocks})
@@ -605,13 +607,17 @@ class Loops:
         self.k.constexprs = {"INDEX_DTYPE": "INDEX_DTYPE", **ordered}
         self.k.host_helpers.add("check_tensors")
 
-    def rows_beside_whole_axes(self) -> str:
+    def rows_beside_whole_axes(self, name: str = "") -> str:
         """A tile's default block beside whole dimensions: about 4096 elements a program (or
         an inner loop's step), so a wide row is not held 32 rows at a time (32 × 8192 lanes
-        compile for minutes in ptxas and spill)."""
+        compile for minutes in ptxas and spill). A tile on several axes of one value shares
+        them with its other axes (repeated_tiles.py: `128 // BLOCK_N` on two, capped at 32)."""
         full = " * ".join(a.block for a in self.k.full_axes.values())
+        budget = 4096 // other_axes_share(self.k, name)
         return (
-            f"max(1, 4096 // ({full}))" if len(self.k.full_axes) > 1 else f"max(1, 4096 // {full})"
+            f"max(1, {budget} // ({full}))"
+            if len(self.k.full_axes) > 1
+            else f"max(1, {budget} // {full})"
         )
 
     def check_dot_k_block(self, axis: Axis) -> None:

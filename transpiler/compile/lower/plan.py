@@ -21,7 +21,9 @@ class LoopPlan:
     Found by the shape analysis (shapes.py, `planned`): `key_aliases` (size key → the key of
     the whole-dimension axis standing for it: sizes only the launcher's check shows equal),
     `squeeze_units` (block-size-1 tiles get no Triton dimension), `none_tiles` ((view node id,
-    position) → the squeezed tile a view's `None` stands for)."""
+    position) → the squeezed tile a view's `None` stands for), `tile_axes` (tile label → the
+    most axes one value gives it, where two or more: its default block is capped,
+    repeated_tiles.py)."""
 
     block_offset: int = 0
     whole_offset: int = 0
@@ -31,6 +33,7 @@ class LoopPlan:
     key_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     squeeze_units: bool = True
     none_tiles: Mapping[tuple[int, int], str] = field(default_factory=lambda: MappingProxyType({}))
+    tile_axes: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
     def classes(self) -> frozenset[frozenset[str]]:
         """The groups of size keys one axis stands for (each with more than one key)."""
@@ -63,8 +66,8 @@ class PlannedPairs(set):
 
 def planned(plan: LoopPlan, facts: ShapeFacts, user_name: Callable[[str], str | None]) -> LoopPlan:
     """The plan with what the shape analysis (shapes.py) found before lowering: groups of
-    whole dimensions that meet, the view `None`s standing for squeezed tiles, and whether
-    block-size-1 tiles are squeezed."""
+    whole dimensions that meet, the view `None`s standing for squeezed tiles, whether
+    block-size-1 tiles are squeezed, and the tiles one value holds on several axes."""
     aliases = _merge(frozenset(facts.unified), plan, user_name)
     tiles = {**plan.none_tiles, **facts.none_tiles} if facts.squeeze_units else {}
     return replace(
@@ -72,6 +75,7 @@ def planned(plan: LoopPlan, facts: ShapeFacts, user_name: Callable[[str], str | 
         key_aliases=MappingProxyType(aliases),
         none_tiles=MappingProxyType(tiles),
         squeeze_units=plan.squeeze_units and facts.squeeze_units,
+        tile_axes=MappingProxyType(dict(facts.tile_axes)),
     )
 
 

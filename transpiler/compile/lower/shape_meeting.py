@@ -11,11 +11,22 @@ from .shape_values import UNKNOWN, Block, Dim, Materialise, Tile
 class ShapeFacts:
     """What lowering's shapes will show: whole dimensions that meet (`unified`: pairs of size
     keys, as a run finds them), view `None`s that meet a squeezed tile (`none_tiles`), and
-    whether block-size-1 tiles can go without a Triton dimension (`squeeze_units`)."""
+    whether block-size-1 tiles can go without a Triton dimension (`squeeze_units`), and the
+    tiles one value holds on several axes (`tile_axes`: `x[tile, idx[tile]]` is a [tile, tile]
+    block; label → the most axes one value gives it, 2 or more)."""
 
     unified: set[tuple[str, str]] = field(default_factory=set)
     none_tiles: dict[tuple[int, int], str] = field(default_factory=dict)
     squeeze_units: bool = True
+    tile_axes: dict[str, int] = field(default_factory=dict)
+
+    def record_axes(self, dims: tuple) -> None:
+        """A value's dimensions: a tile on several of them materialises its block that many
+        times over (a squeezed tile has one lane: no block to cap)."""
+        labels = [d[1] for d in dims if d is not None and d[0] == "tile" and not d[2]]
+        for label in set(labels):
+            if (count := labels.count(label)) > 1:
+                self.tile_axes[label] = max(count, self.tile_axes.get(label, 1))
 
 
 class Meeting:

@@ -110,6 +110,7 @@ def access(w: Walker, tensor: str, parts: list[cst.BaseSlice]) -> tuple | None:
         dims[gather_at:gather_at] = combined.dims
         if any(map(squeezed, dims)):
             raise Materialise  # indexing.py: a gather places every dim (NotSqueezable)
+    w.facts.record_axes(tuple(dims))  # a load's or a store's block of pointers
     return tuple(dims)
 
 

@@ -181,6 +181,13 @@ class Walker:
     # -- expressions ---------------------------------------------------------------------
 
     def expr(self, node: cst.BaseExpression) -> object:
+        """The value of `node`, its dimensions recorded where one tile is on several."""
+        value = self.value(node)
+        if isinstance(value, Block):
+            self.facts.record_axes(value.dims)
+        return value
+
+    def value(self, node: cst.BaseExpression) -> object:
         if isinstance(node, cst.Name):
             if node.value in self.scope:
                 return self.scope[node.value]
