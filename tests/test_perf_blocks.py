@@ -70,6 +70,28 @@ def column_sums(x: torch.Tensor) -> torch.Tensor:
         out[tile_n] = acc
     return out
 """,
+    # one tile on two axes of a gathered load: a [tile, tile] block, its default capped at 32
+    # (tests/test_repeated_tiles.py)
+    "gather_rows": HEADER
+    + """
+@helion.kernel()
+def gather_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile, idx[tile]].sum(-1)
+    return out
+""",
+    # ... beside a whole row: min(32, max(1, 128 // BLOCK_X1))
+    "row_pairs": HEADER
+    + """
+@helion.kernel()
+def row_pairs(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)
+    for tile in hl.tile(x.size(0)):
+        row = x[tile, :]
+        out[tile] = (row[:, None, :] * row[None, :, :]).sum(-1).sum(-1)
+    return out
+""",
 }
 ARGS = {
     "matmul": lambda: (torch.randn(37, 29), torch.randn(29, 45)),
@@ -77,6 +99,8 @@ ARGS = {
     "row_softmax": lambda: (torch.randn(23, 300),),
     "registered": lambda: (torch.randn(3, 21, 70),),
     "column_sums": lambda: (torch.randn(41, 27),),
+    "gather_rows": lambda: (torch.randn(37, 45), torch.randint(0, 45, (37,))),
+    "row_pairs": lambda: (torch.randn(45, 7),),
 }
 
 

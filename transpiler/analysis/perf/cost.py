@@ -126,7 +126,7 @@ class KernelWork:
             elif source:
                 chosen.update({n: int(v) for n, v in zip(names, source) if v is not None})
         sizes: dict[str, int] = {}
-        launched, repeated = self.launcher_defaults(), self.repeated_axes()
+        launched = self.launcher_defaults()
         tuned = {b.tile for b in self.lowered}  # hl.register_block_size's: the config's too
         for loop in self.loops.values():
             if not loop.tiled or loop.block_name in sizes:
@@ -140,20 +140,32 @@ class KernelWork:
             elif loop.explicit_block is not None:
                 sizes[loop.block_name] = loop.explicit_block
             else:
-                axes = repeated.get(loop.block_name, 1)
-                default = self._default_block(loop, axes)
-                sizes[loop.block_name] = default if axes < 2 else min(default, default_cap(axes))
+                sizes[loop.block_name] = self._default_block(loop)
         return sizes
 
     def repeated_axes(self) -> dict[str, int]:
-        """Tile → the axes one value gives its block, where several (lowering caps their
-        defaults: lower/repeated_tiles.py)."""
-        return {b.tile: b.axes for b in self.lowered if b.tile is not None and b.axes > 1}
+        """Block name → the most axes one value gives it, where several (lowering caps their
+        defaults: lower/repeated_tiles.py): lowering's count, or the walk's own (a kernel
+        analysed from source alone)."""
+        axes = {b.tile: b.axes for b in self.lowered if b.tile is not None and b.axes > 1}
+        for item in [*self.work, *self.accesses]:
+            names = [self.loops[d.tile].block_name for d in item.dims if d.tile in self.loops]
+            for name in set(names):
+                if names.count(name) > 1:
+                    axes[name] = max(axes.get(name, 1), names.count(name))
+        return axes
 
-    def _default_block(self, loop: Loop, axes: int = 1) -> int:
+    def _default_block(self, loop: Loop) -> int:
         """Lowering's default rule (lower/loops.py), for defaults not known as numbers here:
-        tests/test_perf_blocks.py checks it against the launcher's numbers. `axes`: how many
-        axes of one value the tile's block is on (a row tile on two shares its rows' budget)."""
+        tests/test_perf_blocks.py checks it against the launcher's numbers. A block on several
+        axes of one value is capped (lower/repeated_tiles.py)."""
+        axes = self.repeated_axes().get(loop.block_name, 1)
+        default = self._uncapped_block(loop, axes)
+        return default if axes < 2 else min(default, default_cap(axes))
+
+    def _uncapped_block(self, loop: Loop, axes: int) -> int:
+        """Lowering's default before the cap of a block on several axes (`axes`: a row tile on
+        two shares its rows' budget with its other axis)."""
         role = self._dot_roles().get(loop.key)
         if role is not None and not self.whole_sizes.get(loop.top):
             return 64 if role == "mn" else 32  # tl.dot wants 16 or more along M, N and K
