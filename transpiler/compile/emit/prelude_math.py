@@ -319,6 +319,17 @@ def signbit(x):
 """,
         (),
     ),
+    "copysign": (
+        """@triton.jit
+def copysign(a, b):
+    # |a| with the sign bit of b (-0.0's and a NaN's too). b may be a number: `b - zero` makes
+    # it a block and keeps -0.0 negative (`b + zero` would give +0.0)
+    zero = tl.zeros_like(a + b)
+    magnitude = tl.abs(a + zero)
+    return tl.where(signbit(b - zero), -magnitude, magnitude)
+""",
+        ("signbit",),
+    ),
     "finfo_eps": (
         """@triton.jit
 def finfo_eps(x):  # torch.finfo(dtype).eps of the dtype x is computed in (F.rms_norm's eps=None)

@@ -12,8 +12,9 @@ import libcst.matchers as m
 from ..emit.codegen import assign, expr
 from ..frontend.errors import StoreTargetError, UnsupportedConstructError
 from ..frontend.signatures import HL_SIGNATURES
+from ..ops.hl import HL_BY_NAME
 from .shape_values import EMPTY_INDEX
-from .values import HOST_TENSOR, Value, block
+from .values import CONST, HOST_TENSOR, Value, block
 
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
@@ -163,21 +164,40 @@ class Memory:
         """`hl.atomic_add(x, [i, j], v, sem=...)` and the other read-modify-writes: tl's function
         of the same name, masked."""
         tensor, pointers, mask, dims, _ = self.access(name, args, node)
+        self.target_dtype_check(name, tensor, node)
         value = self.written(tensor, dims, args.keywords["value"], node)
         call = _atomic(name, pointers, [value.code], self.semantics(args))
         if mask is not None:
             call.keywords.insert(0, ast.keyword(arg="mask", value=mask))
         return block(call, dims)
 
+    def target_dtype_check(self, name: str, tensor: str, node: cst.Call) -> None:
+        """The launcher requires a target dtype Triton's atomic takes (tl.atomic_add of an int8
+        tensor, tl.atomic_max of a float16 one failed inside Triton), naming the line."""
+        dtypes = HL_BY_NAME[name].targets
+        line = self.k.source.line_of(node)
+        message = (
+            f"line {line}: hl.{name} into {tensor}, a {{{tensor}.dtype}} tensor: Triton's "
+            f"tl.{name} takes {', '.join(dtypes)}: allocate {tensor} as one of them"
+        )
+        listed = ", ".join(f"torch.{dtype}" for dtype in dtypes)
+        check = f'require({tensor}.dtype in ({listed}), f"{message}", TypeError)'
+        self.k.argument_checks.append(check)
+        self.k.host_helpers.add("require")
+
     def compare_and_swap(self, name: str, args, node: cst.Call) -> Value:
         """`hl.atomic_cas(x, [i, j], expected, value)`: tl.atomic_cas, which neither masks nor
         casts its operands to the tensor's dtype nor broadcasts them to the pointers' shape."""
         tensor, pointers, mask, dims, _ = self.access(name, args, node)
+        self.target_dtype_check(name, tensor, node)
         expected = self.written(tensor, dims, args.keywords["expected"], node)
         sem = self.semantics(args)
         new_node = args.keywords["value"]
         new = self.k.expressions.arithmetic(self.k.expressions.lower_expr(new_node), new_node)
-        operands = [expr("v.to(p.dtype.element_ty)", v=v.code, p=pointers) for v in (expected, new)]
+        operands = [
+            expr(_NUMBER_AS if v.kind == CONST else _VALUE_AS, v=v.code, p=pointers)
+            for v in (expected, new)
+        ]
         if dims:
             operands = [
                 expr("tl.broadcast_to(v, p.shape)", v=code, p=pointers) if not v.rank else code
@@ -188,6 +208,11 @@ class Memory:
                 mask, pointers, ast.Name(id=self.k.tensor_pointer(tensor)), operands
             )
         return block(_atomic(name, pointers, operands, sem), dims)
+
+
+# tl.atomic_cas's operands in the tensor's dtype (a number is no block: tl.full makes one)
+_VALUE_AS = "v.to(p.dtype.element_ty)"
+_NUMBER_AS = "tl.full([], v, p.dtype.element_ty)"
 
 
 def _atomic(name: str, pointers: ast.expr, operands: list[ast.expr], sem: str) -> ast.Call:

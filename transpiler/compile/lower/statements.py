@@ -27,6 +27,8 @@ _AUGMENTED = {
     "BitOrAssign": "|",
     "BitXorAssign": "^",
 }
+# values a binary operator binds more loosely than (parenthesised in a written-out update)
+_LOOSER = (cst.BinaryOperation, cst.BooleanOperation, cst.Comparison, cst.IfExp, cst.Lambda)
 _REFUSED = {
     "While": ("a while loop", "loop with hl.tile, hl.grid or range over a known count"),
     "Try": ("try / except", "errors cannot be caught on the GPU"),
@@ -108,11 +110,17 @@ class Statements:
         elif isinstance(small, cst.AugAssign):
             operator = _AUGMENTED.get(type(small.operator).__name__)
             if operator is None:
+                spelt = self.k.source.code(small.operator).strip()
+                target = self.k.source.code(small.target)
+                value = self.k.source.code(small.value)
+                if isinstance(small.value, _LOOSER):  # `x **= a + b` is x ** (a + b)
+                    value = f"({value})"
+                written = f"{target} = {target} {spelt[:-1]} {value}"
                 raise self.k.source.error(
                     UnsupportedConstructError,
                     small.operator,
-                    f"the augmented assignment {self.k.source.code(small.operator).strip()!r}",
-                    hint="write it out: a = a op b",
+                    f"the augmented assignment {spelt!r}",
+                    hint=f"write it out: {written}",
                 )
             if isinstance(small.target, cst.Subscript):
                 self.k.indexing.store(

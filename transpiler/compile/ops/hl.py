@@ -55,6 +55,8 @@ class HlOp:
     shape: str | None = None
     # parameter → what it must be: the values it may be, or a kind of torch_signatures.PARAMETER_KINDS
     kinds: tuple[tuple[str, str | tuple[object, ...]], ...] = ()
+    # an atomic's target: the torch dtypes Triton's tl.atomic_* takes (the launcher refuses others)
+    targets: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -63,6 +65,13 @@ class HlOp:
 
 # The memory orderings an atomic takes (tl.atomic_*'s sem)
 _SEM = (("sem", ("relaxed", "acquire", "release", "acq_rel")),)
+# The targets' dtypes Triton 3.x's atomics take (language/semantic.py, atom_red_typechecking_impl
+# and atomic_max / atomic_cas): no 8-bit or bool target, no 16-bit one but for add's halves and
+# cas, no half for max / min / xchg; bitwise ones of integers (torch's bitwise ops refuse floats)
+_WORDS = ("int32", "int64")
+_ADD_TARGETS = ("float16", "bfloat16", "float32", "float64", *_WORDS)
+_ORDER_TARGETS = ("float32", "float64", *_WORDS)  # max, min, xchg
+_CAS_TARGETS = ("float16", "bfloat16", "float32", "float64", "int16", *_WORDS)
 # Signatures as helion/language/*.py spells them (snapshot ef091f4, 2026-08-22); each parameter
 # is honoured by lowering or reference mode.
 HL = (
@@ -86,14 +95,14 @@ HL = (
     HlOp("load(tensor, index, extra_mask=None, eviction_policy=None)", "memory.load", hl_eager.load, "read", "a masked load of tensor[index]", shape="read",
           kinds=(("eviction_policy", (None, "evict_first", "evict_last")),)),
     HlOp("store(tensor, index, value, extra_mask=None)", "memory.store", hl_eager.store, "write", "a masked store into tensor[index]", writes=True, shape="write"),
-    HlOp('atomic_add(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_add, "read_write", "target[index] += value, atomically", writes=True, shape="update", kinds=_SEM),
-    HlOp('atomic_xchg(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_xchg, "read_write", "target[index] = value atomically, returning the old value", writes=True, shape="update", kinds=_SEM),
-    HlOp('atomic_and(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_and, "read_write", "target[index] &= value, atomically", writes=True, shape="update", kinds=_SEM),
-    HlOp('atomic_or(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_or, "read_write", "target[index] |= value, atomically", writes=True, shape="update", kinds=_SEM),
-    HlOp('atomic_xor(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_xor, "read_write", "target[index] ^= value, atomically", writes=True, shape="update", kinds=_SEM),
-    HlOp('atomic_max(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_max, "read_write", "target[index] = max(target[index], value), atomically", writes=True, shape="update", kinds=_SEM),
-    HlOp('atomic_min(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_min, "read_write", "target[index] = min(target[index], value), atomically", writes=True, shape="update", kinds=_SEM),
-    HlOp('atomic_cas(target, index, expected, value, sem="relaxed")', "memory.compare_and_swap", hl_eager.atomic_cas, "read_write", "compare-and-swap at target[index]", writes=True, shape="update", kinds=_SEM),
+    HlOp('atomic_add(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_add, "read_write", "target[index] += value, atomically", writes=True, shape="update", kinds=_SEM, targets=_ADD_TARGETS),
+    HlOp('atomic_xchg(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_xchg, "read_write", "target[index] = value atomically, returning the old value", writes=True, shape="update", kinds=_SEM, targets=_ORDER_TARGETS),
+    HlOp('atomic_and(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_and, "read_write", "target[index] &= value, atomically", writes=True, shape="update", kinds=_SEM, targets=_WORDS),
+    HlOp('atomic_or(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_or, "read_write", "target[index] |= value, atomically", writes=True, shape="update", kinds=_SEM, targets=_WORDS),
+    HlOp('atomic_xor(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_xor, "read_write", "target[index] ^= value, atomically", writes=True, shape="update", kinds=_SEM, targets=_WORDS),
+    HlOp('atomic_max(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_max, "read_write", "target[index] = max(target[index], value), atomically", writes=True, shape="update", kinds=_SEM, targets=_ORDER_TARGETS),
+    HlOp('atomic_min(target, index, value, sem="relaxed")', "memory.atomic", hl_eager.atomic_min, "read_write", "target[index] = min(target[index], value), atomically", writes=True, shape="update", kinds=_SEM, targets=_ORDER_TARGETS),
+    HlOp('atomic_cas(target, index, expected, value, sem="relaxed")', "memory.compare_and_swap", hl_eager.atomic_cas, "read_write", "compare-and-swap at target[index]", writes=True, shape="update", kinds=_SEM, targets=_CAS_TARGETS),
     HlOp("split(tensor)", "calls.hl_split", hl_eager.split, None, "a last dimension of 2 split into two blocks", shape="halves"),
     HlOp("join(tensor0, tensor1)", "calls.hl_join", hl_eager.join, None, "two blocks joined along a new last dimension of 2", shape="pair"),
     HlOp("constexpr(value)", None, hl_eager.constexpr, "host", "a compile-time constant: an argument's annotation, or the value itself"),

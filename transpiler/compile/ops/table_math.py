@@ -49,8 +49,8 @@ POINTWISE_MATH: tuple[ElementwiseOp, ...] = (
     ),
     _float(
         "copysign",
-        "tl.where(signbit(b), -tl.abs(a), tl.abs(a))",
-        ("signbit",),
+        "copysign(a, b)",
+        ("copysign", "signbit"),
         flops=2,
         note="the sign bit of -0.0 and of NaN honoured, as torch",
     ),
