@@ -100,7 +100,7 @@ PARTS: dict[str, Part] = {
             continue
         info = torch.iinfo(dtype)  # a literal inside the dtype computes in it, as torch
         if not info.min <= low <= high <= info.max:
-            fix = f"convert {name} first, .to(torch.int32): torch keeps {dtype}, wrapping"
+            fix = f"convert {name} first, .to(torch.int64): torch keeps {dtype}, wrapping"
             raise TypeError(f"line {line} computes with {dtype} {name} and an int: {fix}")
 """,
     ),

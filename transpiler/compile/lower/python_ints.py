@@ -57,6 +57,8 @@ def as_int64(
     exact int) and Triton's would be narrower: no operand is a tensor but a bool one, and a
     Python int is among them; with no tensor at all, only for a product (`op_name`) or where
     the op's result is a tensor anyway (`shaped`: torch.where's condition is one)."""
+    if any(map(_past_int32, operands)):  # `tile.index * 10**10`
+        operands = [_lanes_as_int64(v) for v in operands]
     tensors = [v for v in operands if _is_tensor(v)]
     if any(v.dtype != "bool" for v in tensors) or not any(map(is_python_int, operands)):
         return operands
@@ -70,6 +72,25 @@ def as_int64(
         if widened is not None:
             return [widened if i == index else v for i, v in enumerate(operands)]
     return operands
+
+
+def _past_int32(value: Value) -> bool:
+    """A literal int that int32 cannot hold."""
+    return value.kind == CONST and type(value.const) is int and not -(2**31) <= value.const < 2**31
+
+
+def _lanes_as_int64(value: Value) -> Value:
+    """Integer lanes no tensor holds (`tile.index`, `hl.arange`: Triton's int32; int64 in torch)
+    as int64, so a literal past int32 computes beside them (Triton refused the literal); a
+    tensor's values keep their dtype (the launcher checks the literal fits it: integer_promotion)."""
+    if (
+        _is_tensor(value)
+        and value.dtype == "int"
+        and not (value.loaded_from or value.fed_by)
+        and not _int64_already(value)
+    ):
+        return replace(value, code=expr("v.to(tl.int64)", v=value.code))
+    return value
 
 
 def _block_size_arithmetic(builder, value: Value) -> bool:
