@@ -13,6 +13,7 @@ import ast
 from typing import TYPE_CHECKING
 
 import libcst as cst
+import libcst.matchers as m
 
 from ..emit.codegen import expr
 from ..frontend.errors import UnsupportedConstructError
@@ -118,12 +119,18 @@ class Slices:
         lower_node, upper_node = part.lower, part.upper
         length_node = written_length(self.k.source, lower_node, upper_node)
         if length_node is None:
+            hint = (
+                "write x[tile, begin:begin + length] with a constant length or one made of "
+                "block sizes (block_size * 2)"
+            )
+            tile = _tile_bounds(lower_node, upper_node)
+            if tile is not None:  # `x[t.begin:t.end]`: the tile's own lanes
+                hint = f"index with the tile itself: {tensor}[{tile}] covers {tile}.begin to {tile}.end"
             raise self.k.source.error(
                 UnsupportedConstructError,
                 part,
                 "a partial slice whose length is known only at run time",
-                hint="write x[tile, begin:begin + length] with a constant length or one made of "
-                "block sizes (block_size * 2)",
+                hint=hint,
             )
         if lower_node is None:
             lower_code: ast.expr = ast.Constant(value=0)
@@ -217,3 +224,15 @@ def difference(upper: str, lower: str) -> str:
         if right == lower:
             return left
     return ast.unparse(ast.parse(f"({upper}) - ({lower})", mode="eval"))
+
+
+def _tile_bounds(lower: cst.BaseExpression | None, upper: cst.BaseExpression | None) -> str | None:
+    """The name `t` of a slice written `t.begin:t.end`, else None."""
+    ends = [
+        (bound.value.value, bound.attr.value)
+        for bound in (lower, upper)
+        if m.matches(bound, m.Attribute(value=m.Name()))
+    ]
+    if len(ends) == 2 and ends[0][0] == ends[1][0] and (ends[0][1], ends[1][1]) == ("begin", "end"):
+        return ends[0][0]
+    return None
