@@ -29,6 +29,9 @@ class ElementwiseOp:
     shape: str = "broadcast"  # the shape analysis' rule (lower/shape_calls.RULES)
     operator: str = ""  # the Python operator it is ("Add"): on bools it follows BOOL_OPERATORS
     condition: int | None = None  # the operand choosing between the others (where, masked_fill)
+    # the operand only whose sign counts (copysign's): a number there is folded to ±1.0 (Triton
+    # reads a -0.0 literal as 0.0)
+    sign_of: int | None = None
 
 
 @dataclass(frozen=True)

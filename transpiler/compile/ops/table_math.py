@@ -53,6 +53,7 @@ POINTWISE_MATH: tuple[ElementwiseOp, ...] = (
         ("copysign", "signbit"),
         flops=2,
         note="the sign bit of -0.0 and of NaN honoured, as torch",
+        sign_of=1,
     ),
     ElementwiseOp("trunc", "trunc(a)", MATH, ("trunc",), note="integers stay integers"),
     ElementwiseOp("frac", "a - trunc(a)", MATH, ("trunc",), flops=2),
