@@ -7,11 +7,7 @@
 #   bash benchmarks/gpu_args_probes.sh   (carry .whl)
 # Logs under $OUT (tarred); the summary last.
 set -uo pipefail
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
 files="tests/test_probes_shared_memory.py tests/test_probes_parameters.py
   tests/test_probes_host_code.py tests/test_probes_extremes.py tests/test_probes_float64_rows.py"
 HELION_AUTOTUNE_EFFORT=none TRANSPILER_CACHE_DIR=/tmp/tcache_args TRANSPILER_COMPILE_CHECK=0 timeout 380 \

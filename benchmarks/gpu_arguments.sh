@@ -5,11 +5,8 @@
 #   bash benchmarks/gpu_arguments.sh        (carry .whl)
 # Logs under $OUT (tarred); the pytest summary and the dot_precision table last. Under 420 s.
 set -uo pipefail
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TRANSPILER_CACHE_DIR=/tmp/tcache
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
+export TRANSPILER_CACHE_DIR=/tmp/tcache
 TRANSPILER_COMPILE_CHECK=0 timeout 280 python3 -m pytest -q -p no:cacheprovider \
   tests/test_arguments.py -k "value_other" >"$out/pytest_arguments.log" 2>&1
 echo "pytest rc=$?" >>"$out/pytest_arguments.log"

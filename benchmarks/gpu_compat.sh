@@ -6,11 +6,7 @@
 #   bash benchmarks/gpu_compat.sh   (carry .whl)
 # Logs under $OUT (tarred); the table last.
 set -uo pipefail
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
 files="tests/test_several_dims.py tests/test_tile_attributes.py tests/test_grid_steps.py"
 files="$files tests/test_loop_forms.py tests/test_hl_rows.py"
 TRANSPILER_CACHE_DIR=/tmp/tcache_compat TRANSPILER_COMPILE_CHECK=0 timeout 260 \

@@ -8,11 +8,7 @@
 #   bash benchmarks/gpu_devcode_probes.sh   (carry .whl)
 # Logs under $OUT (tarred); the summary last.
 set -uo pipefail
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
 files="tests/test_probes_bools.py tests/test_probes_compared_numbers.py
   tests/test_probes_device_views.py tests/test_probes_device_loops.py"
 HELION_AUTOTUNE_EFFORT=none TRANSPILER_CACHE_DIR=/tmp/tcache_devcode TRANSPILER_COMPILE_CHECK=0 \

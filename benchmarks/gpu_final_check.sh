@@ -7,11 +7,8 @@
 # Logs under $OUT (tarred), the pytest summary and both tables last.
 set -uo pipefail
 budget=${1:-110}
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TRANSPILER_CACHE_DIR=/tmp/tcache
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
+export TRANSPILER_CACHE_DIR=/tmp/tcache
 gpu_files=$(grep -rl "mark.gpu" tests/*.py | tr '\n' ' ')
 TRANSPILER_COMPILE_CHECK=0 timeout 230 python3 -m pytest -q -m gpu -p no:cacheprovider $gpu_files \
   >"$out/pytest_gpu.log" 2>&1

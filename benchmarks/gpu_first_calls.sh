@@ -7,12 +7,9 @@
 #   bash benchmarks/gpu_first_calls.sh [KERNELS_S] [EXAMPLES_S]   (carry .whl, .helion_examples)
 set -uo pipefail
 kernels_s=${1:-330}; examples_s=${2:-100}
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TRANSPILER_CACHE_DIR=/tmp/tcache_first
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
+export TRANSPILER_CACHE_DIR=/tmp/tcache_first
 export TRITON_CACHE_DIR=/tmp/triton_first
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 timeout $((kernels_s + 150)) python3 benchmarks/gpu_time_to_tuned.py --out "$out" \
   --kernels-seconds "$kernels_s" --sweep '' >"$out/time_to_tuned.log" 2>&1
 echo "gpu_time_to_tuned.py rc=$?" >>"$out/time_to_tuned.log"

@@ -6,11 +6,8 @@
 #   bash benchmarks/gpu_magic_namespace.sh      (carry .whl; OUT defaults to /tmp/out)
 # Logs tarred under $OUT; the pytest summaries come last.
 set -uo pipefail
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD:${PYTHONPATH:-} PYTHONUNBUFFERED=1 TRANSPILER_CACHE_DIR=/tmp/tcache
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
+export TRANSPILER_CACHE_DIR=/tmp/tcache
 # the new files with no search (each first call would tune for up to 20 s), then the magic's
 # own GPU tests as they are (a search drawn as the roofline cloud)
 HELION_AUTOTUNE_EFFORT=none timeout 260 python3 -m pytest -q -rfE -p no:cacheprovider \

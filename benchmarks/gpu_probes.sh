@@ -6,11 +6,8 @@
 #   bash benchmarks/gpu_probes.sh        (carry .whl)
 # Logs under $OUT (tarred); the per-file pass/fail table last. Under 420 s.
 set -uo pipefail
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TRANSPILER_CACHE_DIR=/tmp/tcache
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
+export TRANSPILER_CACHE_DIR=/tmp/tcache
 TRANSPILER_COMPILE_CHECK=0 timeout 380 python3 -m pytest -q -rA -p no:cacheprovider \
   tests/test_probes_*.py >"$out/pytest_probes.log" 2>&1
 echo "pytest rc=$?" >>"$out/pytest_probes.log"

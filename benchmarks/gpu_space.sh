@@ -5,11 +5,8 @@
 # Logs under $OUT, tarred into $OUT/space_logs.tar.gz; the table last.
 set -uo pipefail
 budget=${1:-280}
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TRANSPILER_CACHE_DIR=/tmp/tcache_space
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
+export TRANSPILER_CACHE_DIR=/tmp/tcache_space
 timeout $((budget + 110)) python3 benchmarks/gpu_space.py --out "$out" --budget-s "$budget" \
   >"$out/gpu_space.log" 2>&1
 echo "gpu_space.py rc=$?" >>"$out/gpu_space.log"

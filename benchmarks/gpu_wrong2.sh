@@ -5,10 +5,7 @@
 #   bash benchmarks/gpu_wrong2.sh
 # Logs under $OUT (tarred into logs.tar.gz); the tables last.
 set -uo pipefail
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
 TRANSPILER_CACHE_DIR=/tmp/tcache_w2 TRANSPILER_COMPILE_CHECK=0 timeout 300 \
   python3 -m pytest -q -rfE -p no:cacheprovider tests/test_probes_carried.py \
   tests/test_probes_reduction_stores.py tests/test_probes_torch_refusals.py \

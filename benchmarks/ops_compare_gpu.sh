@@ -5,12 +5,9 @@
 #   bash benchmarks/ops_compare_gpu.sh
 # Writes ours.json, helion.json, ours.log, helion.log under $OUT; the table and totals last.
 set -uo pipefail
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl .whl_helion/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD:${PYTHONPATH:-} PYTHONUNBUFFERED=1 TRANSPILER_CACHE_DIR=/tmp/tcache
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
+export TRANSPILER_CACHE_DIR=/tmp/tcache
 export HELION_AUTOTUNE_EFFORT=${HELION_AUTOTUNE_EFFORT:-none}
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 python3 -c 'import torch, triton, importlib.metadata as m; print("torch", torch.__version__, "triton", triton.__version__, "helion", m.version("helion"))'
 python3 benchmarks/ops_compare.py --json "$out/ours.json" >"$out/ours.log" 2>&1 &
 ours=$!

@@ -8,12 +8,8 @@
 # Logs and JSON under $OUT (tuned/, default/, helion/); the three tables last.
 set -uo pipefail
 timeout_s=${1:-240}
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-wheels=(.whl/*.whl); [ -d .whl_helion ] && wheels+=(.whl_helion/*.whl)
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site "${wheels[@]}" || exit 1
-export PYTHONPATH=/tmp/site:$PWD:${PYTHONPATH:-} PYTHONUNBUFFERED=1 TRANSPILER_CACHE_DIR=/tmp/tcache
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
+export TRANSPILER_CACHE_DIR=/tmp/tcache
 names=(se_block squeeze_and_excitation_net)
 common=(--examples .helion_examples --timeout "$timeout_s" --jobs 1)
 for mode in tuned default; do

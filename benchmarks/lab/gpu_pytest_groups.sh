@@ -2,11 +2,8 @@
 # wheels (.whl from `../shared/device/wheels.sh notebook`), then `t NAME PYTEST-ARGS...` runs one
 # group of tests into $out/NAME.log, stopped after $s seconds by SIGINT (pytest still prints its
 # failures), and `summary` prints each log's failures last.
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 TRANSPILER_COMPILE_CHECK=0
-nvidia-smi --query-gpu=name --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
+export TRANSPILER_COMPILE_CHECK=0
 t() {  # name, pytest arguments...
   local n=$1; shift
   TRANSPILER_CACHE_DIR=/tmp/tc_$n timeout -s INT "$s" python3 -m pytest -q -rfE --tb=short \

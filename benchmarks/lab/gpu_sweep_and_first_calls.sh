@@ -6,11 +6,7 @@
 set -uo pipefail
 sweep_s=${1:-170}
 kernels_s=${2:-240}
-out=${OUT:-/tmp/out}; mkdir -p "$out"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
-  --target /tmp/site .whl/*.whl || exit 1
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
 timeout $((sweep_s + 60)) python3 benchmarks/lab/rows_sweep.py --out "$out/sweep" --budget-s "$sweep_s" \
   >"$out/sweep.log" 2>&1
 echo "rows_sweep.py rc=$?" >>"$out/sweep.log"
