@@ -13,7 +13,7 @@ source benchmarks/device_wheels.sh  # $out, the wheels, PYTHONPATH
 TRANSPILER_CACHE_DIR=/tmp/tc_space timeout $((rows_s + 110)) \
   python3 benchmarks/gpu_space.py --out "$out/space" --budget-s "$rows_s" >"$out/space.log" 2>&1
 echo "gpu_space.py rc=$?" >>"$out/space.log"
-TRANSPILER_CACHE_DIR=/tmp/tc_tests TRANSPILER_COMPILE_CHECK=0 timeout 120 python3 -m pytest -q \
+TRANSPILER_CACHE_DIR=/tmp/tc_tests TRANSPILER_COMPILE_CHECK=0 timeout 180 python3 -m pytest -q \
   -rfE -p no:cacheprovider tests/test_compile_pool.py $tests >"$out/pytest.log" 2>&1
 echo "pytest rc=$?" >>"$out/pytest.log"
 if ((first_s > 0)); then  # FIRST_S 0: no first calls
