@@ -20,10 +20,7 @@ def upcast_half(x):  # torch computes float16 / bfloat16 (float8) arithmetic in 
     ),
     "as_stored": (
         """@triton.jit
-def as_stored(value, pointers):
-    # the value in the element type it is stored as: tl.store's own cast, except into a bool
-    # tensor, where tl.store truncates to int8 (0.5 and 256 became False) and torch stores every
-    # nonzero value (NaN too) as True; .to(tl.int1) compares with 0
+def as_stored(value, pointers):  # tl.store's cast; into bool nonzero (NaN too) is True, as torch
     return tl.cast(value, pointers.dtype.element_ty)
 """,
         (),

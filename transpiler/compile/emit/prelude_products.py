@@ -7,8 +7,7 @@ PRODUCT_HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "dot_into": (
         """@triton.jit
 def dot_into(a, b, acc, input_precision: tl.constexpr = None, out_dtype: tl.constexpr = tl.float32):
-    # tl.dot(a, b, acc), the sum kept in acc's dtype: float64 factors multiply in float64; others
-    # into a float64 acc in float32, added after (torch's `acc + a @ b`)
+    # torch's `acc + a @ b` in acc's dtype: float64 factors multiply in float64, others in float32
     if a.dtype == tl.float64 or b.dtype == tl.float64:
         wide = tl.dot(a.to(tl.float64), b.to(tl.float64), acc.to(tl.float64), out_dtype=tl.float64)
         acc = wide.to(acc.dtype)
