@@ -15,7 +15,7 @@ def add_kernel(x_ptr, y_ptr, out_ptr, x_size_0, x_stride_0, y_stride_0, out_stri
     x_tile = upcast_half(tl.load(x_ptr + offsets * x_stride_0, mask=mask, other=0.0))
     y_tile = upcast_half(tl.load(y_ptr + offsets * y_stride_0, mask=mask, other=0.0))
     out_ptrs = out_ptr + offsets * out_stride_0
-    tl.store(out_ptrs, as_stored(x_tile + y_tile, out_ptrs), mask=mask)
+    tl.store(out_ptrs, tl.cast(x_tile + y_tile, out_ptr.dtype.element_ty), mask=mask)
 
 
 def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -59,14 +59,6 @@ def check_tensors(tensors, ranks=None, arithmetic=None, integers=None):
             raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (lines {lines}): {fix}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
-
-
-@triton.jit
-def as_stored(value, pointers):
-    # the value in the element type it is stored as: tl.store's own cast, except into a bool
-    # tensor, where tl.store truncates to int8 (0.5 and 256 became False) and torch stores every
-    # nonzero value (NaN too) as True; .to(tl.int1) compares with 0
-    return tl.cast(value, pointers.dtype.element_ty)
 
 
 @triton.jit

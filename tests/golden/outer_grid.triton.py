@@ -75,14 +75,6 @@ def check_tensors(tensors, ranks=None, arithmetic=None, floats=None, float_math=
 
 
 @triton.jit
-def as_stored(value, pointers):
-    # the value in the element type it is stored as: tl.store's own cast, except into a bool
-    # tensor, where tl.store truncates to int8 (0.5 and 256 became False) and torch stores every
-    # nonzero value (NaN too) as True; .to(tl.int1) compares with 0
-    return tl.cast(value, pointers.dtype.element_ty)
-
-
-@triton.jit
 def int64_if_integer(x):  # torch sums and multiplies integers in int64 (Triton: int32, wrapping)
     return x.to(tl.int64) if x.dtype.is_int() else x
 
@@ -103,7 +95,8 @@ def row_cumsum_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0
     x_ptrs = x_ptr + i * x_stride_0 + offs_n * x_stride_1
     x_tile = upcast_half(tl.load(x_ptrs, mask=mask_n, other=0.0))
     out_ptrs = out_ptr + i * out_stride_0 + offs_n * out_stride_1
-    tl.store(out_ptrs, as_stored(tl.cumsum(int64_if_integer(x_tile), axis=0), out_ptrs),
+    tl.store(out_ptrs,
+             tl.cast(tl.cumsum(int64_if_integer(x_tile), axis=0), out_ptr.dtype.element_ty),
              mask=mask_n)
 
 

@@ -18,13 +18,6 @@ def upcast_half(x):  # torch computes float16 / bfloat16 (float8) arithmetic in 
 """,
         (),
     ),
-    "as_stored": (
-        """@triton.jit
-def as_stored(value, pointers):  # tl.store's cast; into bool nonzero (NaN too) is True, as torch
-    return tl.cast(value, pointers.dtype.element_ty)
-""",
-        (),
-    ),
     "as_float": (
         """@triton.jit
 def as_float(x):  # math functions take floats: integers and booleans become float32, as in torch

@@ -211,9 +211,7 @@ class DescriptorCopies:
         self.k.emit("else:", line)
         self.k.depth += 1
         named = self.k.indexing.named_pointers(tensor, pointers, line)
-        self.k.indexing.emit_store(
-            named, self.k.indexing.stored(tensor, named, value, code), mask, line
-        )
+        self.k.indexing.emit_store(named, self.k.indexing.stored(tensor, value, code), mask, line)
         self.k.depth -= 1
 
     def make_descriptors(self) -> None:

@@ -170,13 +170,12 @@ class Indexing:
             call.keywords.append(ast.keyword(arg="mask", value=mask))
         self.k.emit(ast.Expr(value=call), line)
 
-    def stored(
-        self, tensor: str, pointers: ast.expr, value: Value, code: ast.expr | None = None
-    ) -> ast.expr:
-        """The code of `value` (or `code`, its spelling) stored into `tensor` through `pointers`:
-        wrapped in `as_stored` unless `tensor` cannot be bool, or the value is a bool, a 0 / 1,
-        or loads of tensors of `tensor`'s dtype (tl.store truncates into a bool tensor: 0.5
-        became False; torch stores nonzero values as True)."""
+    def stored(self, tensor: str, value: Value, code: ast.expr | None = None) -> ast.expr:
+        """The code of `value` (or `code`, its spelling) stored into `tensor`:
+        cast to `tensor`'s element type (`tl.cast(v, x_ptr.dtype.element_ty)`) unless `tensor`
+        cannot be bool, or the value is a bool, a 0 / 1, or loads of tensors of `tensor`'s dtype
+        (tl.store truncates into a bool tensor: 0.5 became False; torch stores nonzero values,
+        NaN too, as True, and tl.cast to tl.int1 compares with 0)."""
         code = value.code if code is None else code
         target = self.dtype_root(tensor)
         sources = {self.dtype_root(t) for t in value.loaded_from}
@@ -188,8 +187,8 @@ class Indexing:
             or _cast_to_element(code)
         ):
             return code
-        self.k.use_helper("as_stored")
-        return expr("as_stored(v, p)", v=code, p=pointers)
+        element = expr("p.dtype.element_ty", p=self.k.tensor_pointer(tensor))
+        return expr("tl.cast(v, t)", v=code, t=element)
 
     def dtype_root(self, tensor: str) -> str:
         """NOT_BOOL / BOOL where the host code allocated `tensor` with such a dtype, else the
@@ -261,7 +260,7 @@ class Indexing:
             # size-1 dims only (`out[i, :, :] = v.amax(dim=(0, 1), keepdim=True)`): the
             # pointer is one element, the value a [1, 1] block
             value = value.with_code(expr("tl.reshape(v, ())", v=value.code))
-        self.emit_store(pointers, self.stored(base.name, pointers, value), mask, line)
+        self.emit_store(pointers, self.stored(base.name, value), mask, line)
         self.k.unsynced_stores.add(base.name)
         self.fused_tail(base.name, value, mask, dims, line, augmented)
 

@@ -142,7 +142,7 @@ class Memory:
         """`hl.store(x, [i, j], v, extra_mask=...)`."""
         tensor, pointers, mask, dims, _ = self.access(name, args, node)
         value = self.written(tensor, dims, args.keywords["value"], node)
-        call = expr("tl.store(p, v)", p=pointers, v=self.k.indexing.stored(tensor, pointers, value))
+        call = expr("tl.store(p, v)", p=pointers, v=self.k.indexing.stored(tensor, value))
         if mask is not None:
             call.keywords.append(ast.keyword(arg="mask", value=mask))
         return block(call, ())

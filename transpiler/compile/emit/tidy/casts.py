@@ -1,5 +1,6 @@
 """Casts that cancel or repeat: `tl.store(p, upcast_half(v))` stores `v` (the store casts to the
-pointer's type; `as_stored(upcast_half(v), p)` too), `upcast_half(upcast_half(v))` and `v.to(t).to(t)` cast once."""
+pointer's type; `tl.cast(upcast_half(v), t)` too), `upcast_half(upcast_half(v))` and `v.to(t).to(t)`
+cast once."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from .statement import parse, render, rewrite_lines
 
 _UPCAST = m.Call(func=m.Name("upcast_half"), args=[m.Arg(keyword=None)])
 _STORE = m.Call(func=m.Attribute(value=m.Name("tl"), attr=m.Name("store")))
-_AS_STORED = m.Call(func=m.Name("as_stored"), args=[m.Arg(value=_UPCAST), m.Arg()])
+_CAST_UPCAST = m.Call(
+    func=m.Attribute(value=m.Name("tl"), attr=m.Name("cast")), args=[m.Arg(value=_UPCAST), m.Arg()]
+)
 
 
 def _bare(expression: cst.BaseExpression) -> cst.BaseExpression:
@@ -32,7 +35,7 @@ class _StoreCasts(cst.CSTTransformer):
             inner = _bare(value.value.args[0].value)
             args = [*updated.args[:1], value.with_changes(value=inner), *updated.args[2:]]
             return updated.with_changes(args=args)
-        if value.keyword is None and m.matches(value.value, _AS_STORED):  # casts it the same
+        if value.keyword is None and m.matches(value.value, _CAST_UPCAST):  # cast the same after
             stored = value.value
             inner = _bare(stored.args[0].value.args[0].value)
             cast = stored.with_changes(
