@@ -22,8 +22,7 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     # line 9: for tile in hl.tile(x.size(0)):
     INDEX_DTYPE = check_tensors({"x": x, "y": y, "out": out}, ranks={"x": 1, "y": 1},
-                                arithmetic={"x": (10, "y"), "y": (10, "x")},
-                                integers={"x": 10, "y": 10})
+                                arithmetic={"x": (10, "y")}, integers={"x": 10, "y": 10})
     if y.size(0) < x.size(0):
         raise RuntimeError("y.size(0) must be at least x.size(0): the tiles reach that far")
     BLOCK_SIZE = 1024

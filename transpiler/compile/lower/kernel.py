@@ -20,7 +20,7 @@ from .allocations import Allocations
 from .argument_checks import argument_value_checks
 from .autotuning import TunedTiles, autotuned_blocks
 from .block_sizes import RegisteredBlocks
-from .bool_arithmetic import Noted, bool_partners, launch_fact, merged
+from .bool_arithmetic import Noted, bool_partners, launch_fact, merged, unimplied
 from .branches import Branches
 from .calls import Calls
 from .carried import Carried
@@ -560,7 +560,8 @@ class KernelBuilder:
             | set(self.carried_on)
             | {t for tensors in self.float_math_on for t in tensors}
         )
-        named = _named(list(dict.fromkeys([*launched, *ranks, *noted])))
+        order = list(dict.fromkeys([*launched, *ranks, *noted]))  # the refusals' order
+        named = _named(order)
         for p in self.params.values():  # a tuple's tensors, each named by its place
             if p.kind == "tensors":
                 each = f'**{{f"{p.name}[{{i}}]": t for i, t in enumerate({p.name})}}'
@@ -569,7 +570,8 @@ class KernelBuilder:
         if ranks:
             facts.append(f"ranks={_named(ranks)}")
         if self.arithmetic_on:
-            noted_facts = {t: launch_fact(n) for t, n in sorted(self.arithmetic_on.items())}
+            unique = unimplied(self.arithmetic_on, order)
+            noted_facts = {t: launch_fact(n) for t, n in unique.items()}
             facts.append(f"arithmetic={_named(noted_facts)}")
         facts += launch_facts(self, _named)
         return f"check_tensors({', '.join(facts)})"
