@@ -63,6 +63,14 @@ REFUSALS = {
         TypeError,
         "x is a bool tensor and line 10 does arithmetic",
     ),
+    # a float product's factor: floats or int8, what Triton's tl.dot takes
+    "factors": (
+        {"factors": {"x": 14}},
+        {"x": fresh(4, 4, dtype=torch.int32)},
+        {"x": fresh(4, 4, dtype=torch.int8)},
+        TypeError,
+        r"line 14: x is torch.int32: Triton's tl.dot multiplies floats and int8 only; convert",
+    ),
     "integers": (
         {"integers": {"x": 11, "y": 11}},
         {"x": fresh(5, dtype=torch.uint8), "y": fresh(5, dtype=torch.int8)},

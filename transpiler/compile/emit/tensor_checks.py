@@ -7,7 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # check_tensors' keywords, in the order its signature takes them
-KEYWORDS = ("ranks", "arithmetic", "integers", "numbers", "floats", "float_math", "carried", "why")
+KEYWORDS = (
+    "ranks",
+    "arithmetic",
+    "factors",
+    "integers",
+    "numbers",
+    "floats",
+    "float_math",
+    "carried",
+    "why",
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,14 @@ PARTS: dict[str, Part] = {
 """,
         )
         * 2,
+    ),
+    "factors": Part(  # dots.float_factors: a float product's factors, read as they are
+        "factors=None",
+        after="""    for name, line in (factors or {}).items():  # tl.dot multiplies floats and int8 only
+        if not ((t := tensors[name]).is_floating_point() or t.dtype in (torch.int8, torch.uint8)):
+            what = f"{name} is {t.dtype}: Triton's tl.dot multiplies floats and int8 only"
+            raise TypeError(f"line {line}: {what}; convert with .float() (or .double()) first")
+""",
     ),
     "integers": Part(
         "integers=None",

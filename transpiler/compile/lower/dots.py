@@ -266,16 +266,11 @@ class Dots:
     def float_factors(self, left: Value, right: Value, node: cst.CSTNode) -> None:
         """A float product (tl.dot): a tensor read unconverted as a factor must hold floats or
         int8 (Triton's tl.dot takes no int16 / int32 / int64: `F.linear` of int64 tensors
-        failed inside Triton); the launcher checks it, naming the line and the fix."""
+        failed inside Triton); the launcher's check_tensors checks it (`factors=`), naming the
+        line and the fix."""
         line = self.k.source.line_of(node)
-        for tensor in sorted(left.loaded_from | right.loaded_from):
-            message = (
-                f"f\"line {line}: {tensor} is {{{tensor}.dtype}}: Triton's tl.dot multiplies "
-                'floats and int8 only; convert with .float() (or .double()) first"'
-            )
-            test = f"{tensor}.is_floating_point() or {tensor}.dtype in (torch.int8, torch.uint8)"
-            self.k.argument_checks.append(f"require({test}, {message}, TypeError)")
-        self.k.host_helpers.add("require")
+        for tensor in left.loaded_from | right.loaded_from:
+            self.k.factors_on.setdefault(tensor, line)
 
     def with_precision(self, code: ast.Call) -> ast.Call:
         """tl.dot with the decorator's dot_precision= as its input_precision (given only)."""

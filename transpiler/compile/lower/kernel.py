@@ -206,6 +206,7 @@ class KernelBuilder:
         # host tensor → the first source line doing arithmetic on its loaded values (bool refused)
         # and the tensors beside whose bools alone it is wrong (bool_arithmetic.py)
         self.arithmetic_on: dict[str, Noted] = {}
+        self.factors_on: dict[str, int] = {}  # tensor → the first float product it is a factor of
         self.integers_on: dict[str, int] = {}  # integer_promotion.py
         self.numbers_on: dict[str, tuple[int, int, int]] = {}
         self.floats_on: dict[str, tuple[int, str]] = {}
@@ -556,7 +557,8 @@ class KernelBuilder:
         launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
         beside = {p for _, partners in self.arithmetic_on.values() for p in partners or ()}
         noted = sorted(
-            {*self.arithmetic_on, *beside, *self.integers_on, *self.numbers_on, *self.floats_on}
+            {*self.arithmetic_on, *beside, *self.factors_on, *self.integers_on, *self.numbers_on}
+            | set(self.floats_on)
             | set(self.carried_on)
             | {t for tensors in self.float_math_on for t in tensors}
         )
@@ -573,6 +575,8 @@ class KernelBuilder:
             unique = unimplied(self.arithmetic_on, order)
             noted_facts = {t: launch_fact(n) for t, n in unique.items()}
             facts.append(f"arithmetic={_named(noted_facts)}")
+        if self.factors_on:
+            facts.append(f"factors={_named(dict(sorted(self.factors_on.items())))}")
         facts += launch_facts(self, _named)
         return f"check_tensors({', '.join(facts)})"
 
