@@ -242,8 +242,13 @@ def randint_between(seed, offsets, low, high):
 }
 
 
+# a helper's shorter form → the helper: the short one steps aside where the whole is used too
+SHORT_FORMS = {"dot_into_float32": "dot_into"}
+
+
 def helper_sources(used: set[str]) -> list[str]:
     """The sources of the used helpers and of those they call, each once, callees first."""
+    used = {name for name in used if SHORT_FORMS.get(name) not in used}
     ordered: list[str] = []
 
     def add(name: str) -> None:

@@ -22,6 +22,21 @@ def dot_into(a, b, acc, input_precision: tl.constexpr = None, out_dtype: tl.cons
 """,
         (),
     ),
+    # the same where every product the module adds into an accumulator adds into a float32 one
+    # (hl.zeros of float32 or a half, carried as float32) with no out_dtype=: its two branches
+    "dot_into_float32": (
+        """@triton.jit
+def dot_into(a, b, acc, input_precision: tl.constexpr = None):
+    # torch's `acc + a @ b` into a float32 acc: float64 factors multiply in float64
+    if a.dtype == tl.float64 or b.dtype == tl.float64:
+        wide = tl.dot(a.to(tl.float64), b.to(tl.float64), acc.to(tl.float64), out_dtype=tl.float64)
+        acc = wide.to(acc.dtype)
+    else:
+        acc = tl.dot(a, b, acc, input_precision=input_precision, max_num_imprecise_acc=0)
+    return acc
+""",
+        (),
+    ),
     "as_factor": (
         """@triton.jit
 def as_factor(value, dtype: tl.constexpr):

@@ -192,8 +192,9 @@ class Dots:
         # into a float accumulator through dot_into: float64 factors (or a float64 accumulator)
         # would give tl.dot's result another dtype than the accumulator's
         into = acc is not None and _product_dtype(acc) == "float"
-        if into:
-            self.k.use_helper("dot_into")
+        if into:  # (a float32 accumulator and no out_dtype=: the helper's two branches for it)
+            float32 = acc.carried_dtype == "tl.float32" and out_dtype is None
+            self.k.use_helper("dot_into_float32" if float32 else "dot_into")
         code = expr("dot_into(a, b)" if into else "tl.dot(a, b)", a=operands[0], b=operands[1])
         self.with_precision(code)
         if acc is not None:
