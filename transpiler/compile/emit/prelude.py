@@ -156,8 +156,7 @@ def masked_softmax(x, mask, axis: tl.constexpr):
     "masked_logsumexp": (
         """@triton.jit
 def masked_logsumexp(x, mask, axis: tl.constexpr, keep_dims: tl.constexpr):
-    # log(sum(exp(x))) along `axis`, shifted by the maximum so exp cannot overflow (by 0 where
-    # the maximum is infinite: a row of -inf gives -inf, as torch's)
+    # log(sum(exp(x))) along axis, less its maximum (0 where infinite: a -inf row gives -inf)
     x = tl.where(mask, x, float("-inf"))
     x_max = tl.max(x, axis=axis, keep_dims=True)
     x_max = tl.where(tl.abs(x_max) == float("inf"), 0.0, x_max)
