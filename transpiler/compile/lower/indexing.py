@@ -583,6 +583,8 @@ class Indexing:
         launch_size = self.k.params[size].launch
         chunk = self.k.reduction_loops.chunk_for_next_axis(key)
         whole_block = f"triton.next_power_of_2(max({launch_size}, 1))"
+        if launch_size.isdigit():  # a literal size (`torch.empty([n, 2])`): its block, written
+            whole_block = str(1 << (max(int(launch_size), 1) - 1).bit_length())
         if chunk is not None:  # reduction_loops: chunks of the row (reduction_loops.py)
             whole_block = f"min({chunk}, {whole_block})"
         block_name = self.k.constexpr(f"BLOCK_{suffix.upper()}", whole_block)
