@@ -1,8 +1,8 @@
-"""Evaluator-style probes of refusals and their hints (round 9): augmented assignments device
-code does not lower (`//=`, `%=`, `**=`, `<<=`) name the update written out in the user's own
-operands (the hint said "a = a op b" before round 9), parenthesised where the operator binds
-tighter (`x[tile] **= a + 1`), and that written-out update computes as torch; a slice by a
-tile's own bounds (`x[t.begin:t.end]`) names `x[t]`, which computes as torch."""
+"""Evaluator-style probes of refusals and their hints (round 9): augmented assignments (`//=`,
+`%=`, `**=`, `<<=`) were refused naming the update written out; since 2026-12 they are lowered
+as that update (tests/test_lowered_updates.py), and here both spellings compute as torch,
+`x[tile] **= a + 1` as x ** (a + 1); a slice by a tile's own bounds (`x[t.begin:t.end]`) names
+`x[t]`, which computes as torch."""
 
 from __future__ import annotations
 
@@ -40,12 +40,9 @@ def make(case: str):
 
 
 @pytest.mark.parametrize("case", UPDATES)
-def test_an_augmented_assignment_not_lowered_names_the_update_written_out(case):
-    statement, written, _ = UPDATES[case]
-    operator = statement.split()[1]
-    assert_refused_at(
-        in_place(statement), 10, operator, f"{operator!r}", f"write it out: {written}"
-    )
+def test_an_augmented_assignment_computes_as_its_update_written_out(case):
+    statement, _, truth = UPDATES[case]
+    assert_computes_as_torch(in_place(statement), make(case), truth)
 
 
 @pytest.mark.parametrize("case", UPDATES)

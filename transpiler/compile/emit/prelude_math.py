@@ -330,6 +330,31 @@ def copysign(a, b):
 """,
         ("signbit",),
     ),
+    "shift_left": (
+        """@triton.jit
+def shift_left(a, b):
+    # torch's <<, in the operands' common dtype: a shift by its width or more, or by a negative
+    # amount, gives 0 (Triton's shift, as the hardware's, is undefined there)
+    zero = tl.zeros_like(a + b)
+    b = b + zero
+    inside = (b >= 0) & (b < zero.dtype.primitive_bitwidth)
+    return tl.where(inside, (a + zero) << tl.where(inside, b, 0), zero)
+""",
+        (),
+    ),
+    "shift_right": (
+        """@triton.jit
+def shift_right(a, b):
+    # torch's >>, in the operands' common dtype (arithmetic for signed integers): a shift by its
+    # width or more, or by a negative amount, gives the sign's fill, -1 or 0
+    zero = tl.zeros_like(a + b)
+    a = a + zero
+    b = b + zero
+    inside = (b >= 0) & (b < zero.dtype.primitive_bitwidth)
+    return tl.where(inside, a >> tl.where(inside, b, 0), tl.where(a < 0, zero - 1, zero))
+""",
+        (),
+    ),
     "finfo_eps": (
         """@triton.jit
 def finfo_eps(x):  # torch.finfo(dtype).eps of the dtype x is computed in (F.rms_norm's eps=None)

@@ -17,7 +17,12 @@ from ..frontend.errors import (
     UnsupportedConstructError,
     near_names,
 )
-from ..ops.table import BINARY_OPERATORS, BITWISE_OPERATORS
+from ..ops.table import (
+    BINARY_OPERATORS,
+    BITWISE_OPERATORS,
+    NARROWEST_INTEGER_BITS,
+    PLAIN_SHIFTS,
+)
 from .bool_arithmetic import bool_template, floated_bools
 from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
@@ -60,6 +65,15 @@ _BUILTINS = {"float", "int", "bool", "min", "max", "abs", "round", "range", "len
 
 # `//` and `%` whose operands cannot be negative: Triton's operator is torch's (no helper)
 _PLAIN_WHEN_NON_NEGATIVE = {"FloorDivide": "a // b", "Modulo": "a % b"}
+
+
+def _small_shift(amount: Value) -> bool:
+    """A literal shift inside every integer width: Triton's shift is torch's there."""
+    return (
+        amount.kind == CONST
+        and type(amount.const) is int
+        and 0 <= amount.const < NARROWEST_INTEGER_BITS
+    )
 
 
 # a unary operator: its Triton template and, for a number, Python's own result
@@ -168,6 +182,8 @@ class Expressions:
         symbol, template, helpers = BINARY_OPERATORS[op_name]
         if op_name in _PLAIN_WHEN_NON_NEGATIVE and self.non_negative_by_positive(left, right):
             template, helpers = _PLAIN_WHEN_NON_NEGATIVE[op_name], ()
+        if op_name in PLAIN_SHIFTS and _small_shift(right):
+            template, helpers = PLAIN_SHIFTS[op_name], ()
         if left.kind == CONST and right.kind == CONST:
             folded_tree = ast.fix_missing_locations(
                 ast.Expression(expr(f"a {symbol} b", a=left.code, b=right.code))

@@ -217,6 +217,8 @@ class Indexing:
     def store(
         self, target: cst.Subscript, value: Value, augmented: str | None, node: cst.CSTNode
     ) -> None:
+        """`target = value`; `augmented`: the operator of `target op= ...`, whose value is the
+        update already computed from the target's load (statements.py), stored in place."""
         base = self.k.expressions.lower_expr(target.value)
         if base.kind != HOST_TENSOR:
             raise self.k.source.error(
@@ -242,20 +244,9 @@ class Indexing:
             self.k.unsynced_stores.add(base.name)
             self.fused_tail(base.name, value, mask, dims, line, augmented)
             return
-        held = None  # `y[tile] += y[tile] * 2`: the value's load of y serves the update's
-        if augmented is not None:
-            held = self.k.reused_loads.reuse(
-                self.k.reused_loads.key(base.name, pointers, mask, False)
-            )
         pointers = self.named_pointers(base.name, pointers, line)
-        if augmented is not None:
-            if augmented not in ("&", "|", "^"):
-                self.k.note_arithmetic((self.k.host_tensor(base.name), value), node)
+        if augmented is not None:  # the value is the update, its load of the target included
             in_place_check(self.k, base.name, value, augmented, line)
-            if held is None:
-                self.k.sync_before_load(base.name, line)
-            current = held.code if held is not None else self.load(pointers, mask)
-            value = value.with_code(expr(f"a {augmented} b", a=current, b=value.code))
         if dims and value.dims and all(d is None for d in (*dims, *value.dims)):
             # size-1 dims only (`out[i, :, :] = v.amax(dim=(0, 1), keepdim=True)`): the
             # pointer is one element, the value a [1, 1] block

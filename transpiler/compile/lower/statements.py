@@ -12,23 +12,13 @@ import libcst.matchers as m
 from ..emit.codegen import assign
 from ..frontend.errors import DtypeMismatchError, UnsupportedConstructError
 from ..ops.products import PRODUCT_METHODS, PRODUCTS_BY_QUALIFIED
+from ..ops.table import BINARY_OPERATORS
 from .argument_checks import integers_check
 from .values import BLOCK, CONST, TILES, TUPLE, Value
 
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
-_AUGMENTED = {
-    "AddAssign": "+",
-    "SubtractAssign": "-",
-    "MultiplyAssign": "*",
-    "DivideAssign": "/",
-    "BitAndAssign": "&",
-    "BitOrAssign": "|",
-    "BitXorAssign": "^",
-}
-# values a binary operator binds more loosely than (parenthesised in a written-out update)
-_LOOSER = (cst.BinaryOperation, cst.BooleanOperation, cst.Comparison, cst.IfExp, cst.Lambda)
 _REFUSED = {
     "While": ("a while loop", "loop with hl.tile, hl.grid or range over a known count"),
     "Try": ("try / except", "errors cannot be caught on the GPU"),
@@ -108,55 +98,7 @@ class Statements:
         elif isinstance(small, cst.AnnAssign) and small.value is not None:
             self.assign(small.target, self.k.expressions.lower_expr(small.value), small)
         elif isinstance(small, cst.AugAssign):
-            operator = _AUGMENTED.get(type(small.operator).__name__)
-            if operator is None:
-                spelt = self.k.source.code(small.operator).strip()
-                target = self.k.source.code(small.target)
-                value = self.k.source.code(small.value)
-                if isinstance(small.value, _LOOSER):  # `x **= a + b` is x ** (a + b)
-                    value = f"({value})"
-                written = f"{target} = {target} {spelt[:-1]} {value}"
-                raise self.k.source.error(
-                    UnsupportedConstructError,
-                    small.operator,
-                    f"the augmented assignment {spelt!r}",
-                    hint=f"write it out: {written}",
-                )
-            if isinstance(small.target, cst.Subscript):
-                self.k.indexing.store(
-                    small.target, self.k.expressions.lower_expr(small.value), operator, small
-                )
-                return
-            if operator == "+" and self.is_product(small.value):
-                accumulator = self.k.expressions.arithmetic(
-                    self.k.expressions.lower_expr(small.target), small.target
-                )
-                self.assign(
-                    small.target, self.accumulate(small.value, accumulator), small, in_place=True
-                )
-                return
-            combined = cst.BinaryOperation(
-                left=small.target, operator=_binary_for(operator), right=small.value
-            )
-            self.k.source.positions[combined] = self.k.source.positions[small]
-            self.k.source.positions[combined.operator] = self.k.source.positions[small.operator]
-            before = (
-                self.k.scope.get(small.target.value) if isinstance(small.target, cst.Name) else None
-            )
-            result = self.k.expressions.lower_expr(combined)
-            if _widens_integer_block(before, result):  # torch refuses this in place
-                raise self.k.source.error(
-                    DtypeMismatchError,
-                    small,
-                    f"{self.k.source.code(small.target)} holds integers and this "
-                    f"{self.k.source.code(small.operator).strip()} gives floats: torch refuses "
-                    "to change a tensor's dtype in place",
-                    hint="allocate it as floats (hl.zeros([...], dtype=torch.float32)), or "
-                    "convert the value first: .to(torch.int32)",
-                )
-            if _integer_block(before) and result.dtype is None:  # known only from the tensors
-                self.require_integer_operands(small)
-            self.assign(small.target, result, small, in_place=True)
+            self.augmented(small)
         elif isinstance(small, cst.Pass):
             return
         elif isinstance(small, cst.Expr):
@@ -167,6 +109,56 @@ class Statements:
                 self.k.emit(ast.Expr(value=value.code), line)
         else:
             self.refuse(small, type(small).__name__)
+
+    def augmented(self, small: cst.AugAssign) -> None:
+        """`target op= value` as `target = target op value`, through the expression lowering of
+        that operator (torch's flooring `//` and `%`, its shifts, `**`), the target keeping its
+        dtype as torch keeps it in place; `acc += a @ b` folds the accumulator into tl.dot."""
+        operator = type(small.operator).__name__.removesuffix("Assign")
+        if operator not in BINARY_OPERATORS:  # `@=`: torch has no in-place matrix product
+            spelt = self.k.source.code(small.operator).strip()
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                small.operator,
+                f"the augmented assignment {spelt!r}: torch multiplies matrices only out of place",
+                hint="write acc = acc @ w, or acc += a @ b to accumulate a product",
+            )
+        if operator == "Add" and self.is_product(small.value) and not isinstance(
+            small.target, cst.Subscript
+        ):
+            accumulator = self.k.expressions.arithmetic(
+                self.k.expressions.lower_expr(small.target), small.target
+            )
+            self.assign(
+                small.target, self.accumulate(small.value, accumulator), small, in_place=True
+            )
+            return
+        combined = cst.BinaryOperation(
+            left=small.target, operator=getattr(cst, operator)(), right=small.value
+        )
+        self.k.source.positions[combined] = self.k.source.positions[small]
+        self.k.source.positions[combined.operator] = self.k.source.positions[small.operator]
+        if isinstance(small.target, cst.Subscript):  # the update stored, computed as torch
+            result = self.k.expressions.lower_expr(combined)
+            self.k.indexing.store(small.target, result, BINARY_OPERATORS[operator][0], small)
+            return
+        before = (
+            self.k.scope.get(small.target.value) if isinstance(small.target, cst.Name) else None
+        )
+        result = self.k.expressions.lower_expr(combined)
+        if _widens_integer_block(before, result):  # torch refuses this in place
+            raise self.k.source.error(
+                DtypeMismatchError,
+                small,
+                f"{self.k.source.code(small.target)} holds integers and this "
+                f"{self.k.source.code(small.operator).strip()} gives floats: torch refuses "
+                "to change a tensor's dtype in place",
+                hint="allocate it as floats (hl.zeros([...], dtype=torch.float32)), or "
+                "convert the value first: .to(torch.int32)",
+            )
+        if _integer_block(before) and result.dtype is None:  # known only from the tensors
+            self.require_integer_operands(small)
+        self.assign(small.target, result, small, in_place=True)
 
     def require_integer_operands(self, small: cst.AugAssign) -> None:
         """`acc += x[...]` into an integer acc: the launcher checks x holds integers (a float
@@ -297,14 +289,3 @@ def _widens_integer_block(before: Value | None, after: Value) -> bool:
     """`acc op= value` where acc is an integer tensor block and the result is float."""
     return _integer_block(before) and after.dtype == "float"
 
-
-def _binary_for(operator: str) -> cst.BaseBinaryOp:
-    return {
-        "+": cst.Add(),
-        "-": cst.Subtract(),
-        "*": cst.Multiply(),
-        "/": cst.Divide(),
-        "&": cst.BitAnd(),
-        "|": cst.BitOr(),
-        "^": cst.BitXor(),
-    }[operator]

@@ -115,9 +115,14 @@ BINARY_OPERATORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "BitAnd": ("&", "a & b", ()),
     "BitOr": ("|", "a | b", ()),
     "BitXor": ("^", "a ^ b", ()),
-    "LeftShift": ("<<", "a << b", ()),
-    "RightShift": (">>", "a >> b", ()),
+    "LeftShift": ("<<", "shift_left(a, b)", ("shift_left",)),
+    "RightShift": (">>", "shift_right(a, b)", ("shift_right",)),
 }
+
+# Shifts Triton computes as torch when the amount is a literal inside every integer width
+# (0 to 7): `x << 3` plainly, no helper (a Python int keeps the tensor's dtype in both).
+PLAIN_SHIFTS: dict[str, str] = {"LeftShift": "a << b", "RightShift": "a >> b"}
+NARROWEST_INTEGER_BITS = 8
 
 # Operators on two bools where torch and Triton's i1 differ: the Triton template torch's result
 # needs (two bools' sum is their `or`: Triton's i1 addition wraps, True + True is False on a
