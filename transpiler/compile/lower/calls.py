@@ -45,6 +45,7 @@ from .arguments import Arguments
 from .bool_arithmetic import bool_template, floated_bools
 from .expressions import result_dtype
 from .gathers import lower_gather
+from .integer_operators import integers_only
 from .integer_promotion import note_float_math, note_promotion
 from .joins import STACK_FUNCTIONS
 from .orderings import lower_ordering
@@ -626,6 +627,7 @@ class Calls:
             promoted = as_int64(self.k, promoted, shaped=shaped)
         for index, value in zip(values, promoted, strict=True):
             operands[index] = value
+        integers_only(self.k, op.operator, f"torch.{op.name}", operands, node)
         if op.condition is None and op.operator not in BITWISE_OPERATORS:
             self.k.note_arithmetic(operands, node, op.operator)
         if op.result != "float":  # (float ops take floats in both)

@@ -24,6 +24,7 @@ from ..ops.table import (
     PLAIN_SHIFTS,
 )
 from .bool_arithmetic import bool_template, floated_bools
+from .integer_operators import integers_only
 from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
 from .negative_indices import may_be_negative
@@ -180,6 +181,7 @@ class Expressions:
         if op_name == "Power" and right.kind == CONST and right.const in (2, 3, 4):
             return self.integer_power(left, int(right.const), node)
         symbol, template, helpers = BINARY_OPERATORS[op_name]
+        integers_only(self.k, op_name, symbol, [left, right], node)
         if op_name in _PLAIN_WHEN_NON_NEGATIVE and self.non_negative_by_positive(left, right):
             template, helpers = _PLAIN_WHEN_NON_NEGATIVE[op_name], ()
         if op_name in PLAIN_SHIFTS and _small_shift(right):
@@ -239,6 +241,7 @@ class Expressions:
             return block(expr("not a", a=operand.code), (), "bool")
         operand = self.arithmetic(operand, node.expression)
         text, fold = _UNARY[type(node.operator)]
+        integers_only(self.k, type(node.operator).__name__, "~", [operand], node)
         if text == "-a":
             bool_template(self.k, "Minus", [operand], node)  # (torch refuses -bool)
         if operand.kind == CONST and isinstance(operand.const, (int, float)):

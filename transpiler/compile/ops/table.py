@@ -148,6 +148,12 @@ BOOL_WITH_OTHERS: frozenset[str] = frozenset({"Add", "Multiply"})
 # a bool stays a bool there, no arithmetic for the launcher to refuse.
 BITWISE_OPERATORS: frozenset[str] = frozenset({"BitAnd", "BitOr", "BitXor", "BitInvert"})
 
+# Operators torch takes only on integers and bools (float operands refused: lower/
+# integer_operators.py), and their torch.bitwise_* rows.
+INTEGER_OPERATORS: frozenset[str] = frozenset(
+    {"BitAnd", "BitOr", "BitXor", "BitInvert", "LeftShift", "RightShift"}
+)
+
 # Operators whose bool operands known while transpiling become float32 first: torch divides
 # in float, Triton refuses an i1 / int32 quotient (their signedness differs).
 BOOL_AS_FLOAT: frozenset[str] = frozenset({"Divide"})
