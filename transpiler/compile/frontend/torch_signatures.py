@@ -35,6 +35,7 @@ TORCH_SIGNATURES = signature_table(
     dropout(input, p=0.5, training=True, inplace=False)
     prod(input, dim=None, keepdim=False, *, dtype=None)
     nansum(input, dim=None, keepdim=False, *, dtype=None)
+    nanmean(input, dim=None, keepdim=False, *, dtype=None)
     count_nonzero(input, dim=None)
     softmin(input, dim=None, *, dtype=None)
     sort(input, dim=-1, descending=False, *, stable=False)
@@ -101,6 +102,7 @@ TORCH_SIGNATURES = signature_table(
 # How to get what a refused torch parameter asks for, where there is a spelling that works.
 TORCH_HINTS: dict[str, dict[str, str]] = {
     "add": {"alpha": "scale the operand yourself: x + alpha * y"},
+    "rsub": {"alpha": "scale the operand yourself: other - alpha * x"},
     "sub": {"alpha": "scale the operand yourself: x - alpha * y"},
     "div": {
         "rounding_mode": "write torch.floor(x / y) or x // y for 'floor', torch.trunc for 'trunc'"
@@ -174,7 +176,7 @@ TENSOR_ONLY = {
 # the others refuse one (torch.maximum(0.5, x), torch.exp(2.0)), and so does lowering
 NUMBER_INPUTS = frozenset(
     "add sub mul div true_divide floor_divide pow remainder bitwise_and bitwise_or "
-    "bitwise_xor xlogy where".split()
+    "bitwise_xor bitwise_left_shift bitwise_right_shift xlogy where".split()
 )
 PARAMETER_KINDS: dict[str | tuple[str, str], str | tuple[object, ...]] = {
     **TENSOR_ONLY,

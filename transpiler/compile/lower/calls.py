@@ -40,6 +40,7 @@ from ..ops.table import (
 )
 from ..ops.table_math import MATH_FUNCTIONS
 from ..ops.table_orderings import ORDERING_OPS_BY_NAME
+from .argument_checks import floats_only
 from .argument_values import check_number_input, check_values
 from .arguments import Arguments
 from .bool_arithmetic import bool_template, floated_bools
@@ -524,9 +525,21 @@ class Calls:
             return reduced.with_code(expr("r != 0", r=reduced.code), dtype="bool")
         reduction = REDUCTIONS_BY_NAME.get(name)
         if reduction is not None and reduction.prepared and spelling in reduction.spellings:
+            original = value
             prepared = expr(reduction.prepared, a=value.code)
             dtype = "int" if name == "count_nonzero" else value.dtype
             value = value.with_code(prepared, dtype=dtype, loaded_from=frozenset(), storage=None)
+            if reduction.counted:  # nanmean: the mean of the numbers over the share counted
+                floats_only(self.k, name, original, args, node)  # (its loads: torch's refusal)
+                counted = original.with_code(
+                    expr(reduction.counted, a=original.code),
+                    dtype="float",
+                    loaded_from=frozenset(),
+                    storage=None,
+                )
+                share = self.k.reductions.reduction(name, counted, args, node)
+                mean = self.k.reductions.reduction(name, value, args, node)
+                return mean.with_code(expr("m / s", m=mean.code, s=share.code))
         if name in REDUCTIONS_BY_NAME and spelling in REDUCTIONS_BY_NAME[name].spellings:
             return self.k.reductions.reduction(name, value, args, node)
         if name == "var_mean":  # torch's (variance, mean) pair: two reductions

@@ -25,7 +25,6 @@ ALTERNATIVES: dict[str, str] = {
     "over the shared dimension",
     "std_mean": "write torch.var_mean(x, dim) and take torch.sqrt of the variance",
     "norm": "write torch.sqrt((x * x).sum(dim)) for the 2-norm, x.abs().sum(dim) for the 1-norm",
-    "nanmean": "write torch.where(x != x, 0.0, x).sum(dim) / (x == x).sum(dim)",
     "chunk": "slice the parts in the subscript: x[tile, :h], x[tile, h:] with h = n // 2 "
     "from host code",
     "tensor_split": "slice the parts in the subscript: x[tile, :h], x[tile, h:]",
@@ -40,7 +39,6 @@ ALTERNATIVES: dict[str, str] = {
     "deg2rad": "write x * (math.pi / 180)",
     "rad2deg": "write x * (180 / math.pi)",
     "float_power": "write torch.pow(x.double(), y)",
-    "true_divide": "write x / y",
     "absolute": "write torch.abs(x)",
     "negative": "write -x",
     "multiply": "write x * y",

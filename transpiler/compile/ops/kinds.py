@@ -58,6 +58,9 @@ class ReductionOp:
     shape: str = "reduction"  # the shape analysis' rule (lower/shape_calls.RULES)
     nan: str = ""  # the prelude helper keeping a NaN of floats, as torch does, where tl's drops it
     empty_raises: bool = False  # torch raises IndexError along a dimension of size 0 (no identity)
+    # a mean over only the lanes where this holds (nanmean: not NaN): the mean of `prepared`
+    # divided by this predicate's mean, as a float of the value (a)
+    counted: str = ""
 
 
 # How a reduction along a row walked in chunks accumulates (lower/accumulations.py)

@@ -56,6 +56,8 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
     ElementwiseOp("sub", "a - b", _MATH, operator="Subtract"),
     ElementwiseOp("mul", "a * b", _MATH, operator="Multiply"),
     ElementwiseOp("div", "a / b", _MATH, result="float", operator="Divide"),
+    ElementwiseOp("true_divide", "a / b", _MATH, result="float", operator="Divide", note="div"),
+    ElementwiseOp("rsub", "b - a", (TORCH,), operator="Subtract", note="other - x"),
     ElementwiseOp("pow", "power(a, b)", _MATH, ("power",), flops=3, operator="Power"),
     ElementwiseOp(
         "clamp",
@@ -94,6 +96,7 @@ REDUCTIONS: tuple[ReductionOp, ...] = (
     ReductionOp("any", "tl.max", "0", flops=1, note="of x != 0; a bool result", whole=True, several=True),
     ReductionOp("all", "tl.min", "1", flops=1, note="of x != 0; a bool result", whole=True, several=True),
     ReductionOp("nansum", "tl.sum", "0", note="of torch.where(x != x, 0, x)", prepared="tl.where(a != a, 0, a)", whole=True, widened=True, several=True),
+    ReductionOp("nanmean", "tl.sum", "0", note="the sum of x's numbers over their count", prepared="tl.where(a != a, 0, a)", counted="(a == a).to(tl.float32)", whole=True, looped="sums", divided=True, several=True),
     ReductionOp("count_nonzero", "tl.sum", "0", note="of (x != 0) as int64", prepared="(a != 0).to(tl.int64)", whole=True, several=True),
     ReductionOp("softmin", "masked_softmax", "-inf", (FUNCTIONAL,), 5, keeps_shape=True, note="of -x", prepared="-a"),
     ReductionOp("cumsum", "tl.cumsum", "0", keeps_shape=True, note="also hl.cumsum", widened=True, scan=True),

@@ -104,6 +104,22 @@ POINTWISE_MATH: tuple[ElementwiseOp, ...] = (
     ElementwiseOp(
         "bitwise_xor", "a ^ b", MATH, flops=1, operator="BitXor", note="integers and bool"
     ),
+    ElementwiseOp(
+        "bitwise_left_shift",
+        "shift_left(a, b)",
+        MATH,
+        ("shift_left",),
+        operator="LeftShift",
+        note="as x << n: 0 past the width, as torch",
+    ),
+    ElementwiseOp(
+        "bitwise_right_shift",
+        "shift_right(a, b)",
+        MATH,
+        ("shift_right",),
+        operator="RightShift",
+        note="as x >> n: the sign's fill past the width, as torch",
+    ),
     ElementwiseOp("clamp_min", f"tl.maximum(a, b, {_PROPAGATE})", MATH),
     ElementwiseOp("clamp_max", f"tl.minimum(a, b, {_PROPAGATE})", MATH),
     ElementwiseOp("lerp", "lerp(a, b, c)", MATH, ("lerp",), flops=3, note="torch's two-sided form"),
