@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import DEVICE, generated
+from helpers import DEVICE, device_args, generated
 from probe_kernels import kernel, one_loop
 from torch_answers import assert_computes_as_torch, assert_refused_at
+
+import transpiler
 
 N = 301
 
@@ -228,3 +230,38 @@ def test_bits_of_floats_are_refused_at_the_launch(case):
 
 def test_a_shift_by_a_float_literal_is_refused_at_its_line():
     assert_refused_at(kernel(TWO, one_loop("x[tile] << 2.0")), 11, "x[tile] << 2.0", "of a float")
+
+
+NEGATIVE_ZEROS = {
+    "where": (
+        "torch.where(x[tile] > 0, x[tile], -0.0)",
+        lambda x: torch.where(x > 0, x, -0.0),
+    ),
+    "times": ("x[tile] * -0.0", lambda x: x * -0.0),
+    "plus_positive_zero": ("x[tile] * 0 + -0.0", lambda x: x * 0 + -0.0),  # +0.0, as IEEE
+    "masked_fill": (
+        "x[tile].masked_fill(x[tile] < 0, -0.0)",
+        lambda x: x.masked_fill(x < 0, -0.0),
+    ),
+}
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+@pytest.mark.parametrize("case", NEGATIVE_ZEROS)
+def test_a_negative_zero_literal_keeps_its_sign(case, dtype):
+    """Triton's front end reads a literal equal to 0 as its dtype's 0 (semantic.scalar_constant),
+    so `-0.0` was +0.0 on the interpreter and for sm_90: signbit tells them apart."""
+    expression, truth = NEGATIVE_ZEROS[case]
+    source = kernel("x: torch.Tensor", one_loop(expression))
+    x = values(torch.float32, N).to(dtype)
+    got = generated(source, "k", x)(x.clone())
+    expected = truth(x.cpu())
+    assert torch.equal(torch.signbit(got.cpu()), torch.signbit(expected)), case
+    assert torch.equal(got.cpu(), expected)
+
+
+def test_a_negative_zero_compiles_for_sm_90_as_its_bits():
+    source = kernel("x: torch.Tensor", one_loop("torch.where(x[tile] > 0, x[tile], -0.0)"))
+    built = transpiler.kernels_from_source(source, filename="kernels.py")["k"]
+    (result,) = built.bind(device_args((values(torch.float32, N),))).compile_for("sm_90")
+    assert "0f80000000" in result.asm["ptx"]  # -0.0's bits

@@ -330,6 +330,14 @@ def copysign(a, b):
 """,
         ("signbit",),
     ),
+    "negative_zero": (
+        """@triton.jit
+def negative_zero():
+    # -0.0 by its bits: Triton reads a literal -0.0 as 0.0 (a literal equal to 0 becomes 0)
+    return tl.full([], -2147483648, tl.int32).to(tl.float32, bitcast=True)
+""",
+        (),
+    ),
     "shift_left": (
         """@triton.jit
 def shift_left(a, b):

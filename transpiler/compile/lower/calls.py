@@ -49,6 +49,7 @@ from .gathers import lower_gather
 from .integer_operators import integers_only
 from .integer_promotion import note_float_math, note_promotion
 from .joins import STACK_FUNCTIONS
+from .negative_zero import signed_zeros
 from .orderings import lower_ordering
 from .promotion import compared_numbers, result_of, with_dimensioned_dtype
 from .python_ints import as_int64
@@ -672,6 +673,7 @@ class Calls:
         if op.operator:
             template = bool_template(self.k, op.operator, operands, node) or template
             operands = floated_bools(op.operator, operands)
+        operands = signed_zeros(self.k, operands)
         fills = {**dict(zip("abc", (v.code for v in operands))), **(scalars or {})}
         fills["dtype"] = operands[0].storage or expr("tl.float32")
         dtype = {"float": "float", "bool": "bool"}.get(op.result, operands[0].dtype)

@@ -28,6 +28,7 @@ from .integer_operators import integers_only
 from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
 from .negative_indices import may_be_negative
+from .negative_zero import signed_zeros
 from .promotion import compared_numbers, result_of, with_dimensioned_dtype
 from .python_ints import as_int64
 from .scaled_products import scaled_product
@@ -194,6 +195,7 @@ class Expressions:
             return constant(folded)
         for helper in helpers:
             self.k.use_helper(helper)
+        left, right = signed_zeros(self.k, [left, right])
         if op_name != "Divide":  # (true division is float division in both)
             note_promotion(self.k, [left, right], node)
         dims = self.broadcast_dims(left, right, node)

@@ -123,8 +123,10 @@ class Statements:
                 f"the augmented assignment {spelt!r}: torch multiplies matrices only out of place",
                 hint="write acc = acc @ w, or acc += a @ b to accumulate a product",
             )
-        if operator == "Add" and self.is_product(small.value) and not isinstance(
-            small.target, cst.Subscript
+        if (
+            operator == "Add"
+            and self.is_product(small.value)
+            and not isinstance(small.target, cst.Subscript)
         ):
             accumulator = self.k.expressions.arithmetic(
                 self.k.expressions.lower_expr(small.target), small.target
@@ -288,4 +290,3 @@ def _integer_block(value: Value | None) -> bool:
 def _widens_integer_block(before: Value | None, after: Value) -> bool:
     """`acc op= value` where acc is an integer tensor block and the result is float."""
     return _integer_block(before) and after.dtype == "float"
-
