@@ -87,9 +87,7 @@ def test_an_update_by_a_tensor_computes_as_torch(case):
     make = _maker(op, dtype)
     source = kernel("x: torch.Tensor, y: torch.Tensor", ONE_D.replace("OP", op))
     first = _bools if dtype == torch.bool else values
-    assert_computes_as_torch(
-        source, lambda: [first(dtype, N), make(dtype, N)], UPDATES[op][2]
-    )
+    assert_computes_as_torch(source, lambda: [first(dtype, N), make(dtype, N)], UPDATES[op][2])
 
 
 TWO_D = """    m, n = x.size()
@@ -152,7 +150,9 @@ def test_a_2d_float_update_by_a_float_argument_computes_as_torch(op):
         x = values(torch.float32, 37, 129)
         expected = eval(f"lambda x, s: x {op[:-1]} s")(x.double().cpu(), number)  # noqa: S307
         got = generated(source, "k", x, number)(x.clone(), number)
-        torch.testing.assert_close(got.cpu().double(), expected, equal_nan=True, rtol=1e-5, atol=1e-5)
+        torch.testing.assert_close(
+            got.cpu().double(), expected, equal_nan=True, rtol=1e-5, atol=1e-5
+        )
 
 
 REDUCED = """    out = torch.zeros_like(x[:, 0])
@@ -217,7 +217,6 @@ def test_an_in_place_matrix_product_is_refused_at_its_line():
         "        x[tile, :] = acc\n    return x\n",
     )
     assert_refused_at(source, 11, "@=", "'@='", "acc = acc @ w")
-
 
 
 POISONED = {  # LLVM folds a shift by the width or more to poison: the GPU stored garbage

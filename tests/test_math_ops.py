@@ -15,7 +15,9 @@ from transpiler.compile.ops.kinds import FUNCTIONAL, METHOD, TORCH
 from transpiler.compile.ops.table_math import ACTIVATIONS, POINTWISE_MATH
 
 OPS = {op.name: op for op in POINTWISE_MATH + ACTIVATIONS}
-INTEGER_ONLY = {"bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor"}
+INTEGER_ONLY = {"bitwise_not", "bitwise_and", "bitwise_or", "bitwise_xor"} | {
+    "bitwise_left_shift", "bitwise_right_shift"
+}  # fmt: skip
 # ops torch also takes on integer tensors, with integer (or bool) results where torch gives them
 ON_INTEGERS = INTEGER_ONLY | {
     "remainder", "fmod", "floor_divide", "sign", "sgn", "trunc", "round", "isnan",
