@@ -91,6 +91,18 @@ def parameters(function: ast.FunctionDef | ast.AsyncFunctionDef, skip_self: bool
     return rows[1:] if skip_self else rows
 
 
+def _fields(named_tuple: ast.ClassDef) -> list[dict]:
+    """A NamedTuple's fields as the parameters of its constructor."""
+    rows = []
+    for node in named_tuple.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            row = {"name": node.target.id, "kind": "POSITIONAL_OR_KEYWORD"}
+            if node.value is not None:
+                row["default"] = ast.unparse(node.value)
+            rows.append(row)
+    return rows
+
+
 def _describe(snapshot: Snapshot, path: str, name: str, depth: int = 0) -> dict:
     """What `name` is in the file `path`: a function with its parameters, a class, or an alias
     followed to where it is defined."""
@@ -103,6 +115,8 @@ def _describe(snapshot: Snapshot, path: str, name: str, depth: int = 0) -> dict:
         described = {"kind": "class", "module": path}
         if isinstance(init, ast.FunctionDef):
             described["parameters"] = parameters(init, skip_self=True)
+        elif any(ast.unparse(base).endswith("NamedTuple") for base in node.bases):
+            described["parameters"] = _fields(node)  # its constructor takes its fields
         return described
     if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and depth < 5:
         return _describe(snapshot, path, node.value.id, depth + 1)
