@@ -308,6 +308,12 @@ ROWS[("tile", "block_size")] = (
     "hl.tile(m)",
     "hl.tile(m, block_size=16)",
 )
+row(
+    "arange",
+    "dtype",
+    "out[tile_m, :] = x[tile_m, :] + hl.arange(tile_m)[:, None]",
+    "out[tile_m, :] = x[tile_m, :] + hl.arange(tile_m, dtype=torch.float64)[:, None]",
+)
 ROWS[("grid", "end_or_none")] = (
     LOOP_KERNEL.replace("LOOP", "i in GRID"),
     "hl.grid(m)",
@@ -458,7 +464,6 @@ EXEMPT = {
     ("grid", "step"): "refused (test_bad_inputs): lowering has no stepped grid",
     ("rand", "offsets"): "refused: each element's offset is its linear index",
     ("register_block_size", "max_or_none"): "bounds the autotuner's choices, not the code",
-    ("arange", "dtype"): "refused: hl.arange gives int32 lanes; convert with .to()",
     ("associative_scan", "reverse"): "refused along a masked axis (its padding lanes would "
     "come first); along an axis of known size it adds reverse=True (lower/scans.py)",
 }
