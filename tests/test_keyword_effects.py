@@ -57,7 +57,18 @@ def row(function: str, parameter: str, without: str, with_: str, kernel: str = R
     ROWS[(function, parameter)] = (kernel, without, with_)
 
 
-for name in ("sum", "mean", "amax", "amin", "prod", "any", "all", "nansum", "count_nonzero"):
+for name in (
+    "sum",
+    "mean",
+    "amax",
+    "amin",
+    "prod",
+    "any",
+    "all",
+    "nansum",
+    "nanmean",
+    "count_nonzero",
+):
     row(
         name,
         "dim",
@@ -72,7 +83,7 @@ for name in ("sum", "mean", "amax", "amin", "prod", "any", "all", "nansum", "cou
         f"out[tile_m, :] = x[tile_m, :].{name}(1)[:, None]",
         f"out[tile_m, :] = x[tile_m, :].{name}(1, keepdim=True)",
     )
-for name in ("sum", "mean", "prod", "nansum"):
+for name in ("sum", "mean", "prod", "nansum", "nanmean"):
     row(
         name,
         "dtype",
