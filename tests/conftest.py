@@ -2,6 +2,7 @@
 
 import atexit
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -13,6 +14,7 @@ import pytest
 import torch
 
 HAS_CUDA = torch.cuda.is_available()
+ADDRESS = re.compile(r" at 0x[0-9a-f]{6,}")  # an object's default repr
 
 # Triton reads TRITON_INTERPRET when @triton.jit decorates a function, so this must be
 # set before any test module imports generated kernels. conftest is imported first.
@@ -76,7 +78,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip tests marked `gpu` when there is no CUDA device."""
+    """Refuse test ids that name an object's address (`<function <lambda> at 0x7f...>`): the
+    test processes of `./dev test` collect different ids and stop, and each test's seed (its
+    id) changes run to run. Skip tests marked `gpu` when there is no CUDA device."""
+    unstable = [item.nodeid for item in items if ADDRESS.search(item.nodeid)]
+    if unstable:
+        raise pytest.UsageError(
+            f"{len(unstable)} test ids name an address, e.g. {unstable[0]}: give the "
+            "parametrize an ids= that spells each value (a callable's ids can return None)"
+        )
     if HAS_CUDA:
         return
     skip_gpu = pytest.mark.skip(reason="needs a CUDA GPU (torch.cuda.is_available() is False)")
