@@ -305,6 +305,14 @@ class Calls:
                 raise self.k.source.error(
                     UnsupportedOpError, node, f"hl.{name} is not supported: it {why}", hint=hint
                 )
+            if op is not None and op.host is not None:  # register_block_size, ...
+                raise self.k.source.error(
+                    UnsupportedConstructError,
+                    node,
+                    f"hl.{name}() is host code: it runs before the device loop, not inside it",
+                    hint=f"call it above the loop (value = hl.{name}(...)) and use the name "
+                    "inside",
+                )
             if name in LANGUAGE_NAMES:
                 raise self.k.source.error(
                     UnsupportedConstructError,

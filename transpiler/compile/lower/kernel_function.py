@@ -15,6 +15,7 @@ from ..emit.launcher_checks import unpacking_checks
 from ..emit.lines import Line, LoweredKernel
 from ..frontend import callables as inline
 from ..frontend.aliases import Aliases
+from ..frontend.block_size_calls import check_block_size_calls
 from ..frontend.config_check import check_config, check_configs, config_fields
 from ..frontend.device_rules import check_store_races
 from ..frontend.errors import UnsupportedConstructError
@@ -110,6 +111,7 @@ def lower_kernel(
             barriers.append((len(launcher), statement, len(lowered)))
             continue
         source.current = statement
+        check_block_size_calls(statement, source, aliases, host.tensors)
         text = rewrite_host_statement(statement, source, aliases, tunables).strip("\n")
         if tail is not None and statement is tail.statement:
             text = tail.host_return(text)

@@ -17,7 +17,7 @@ from ..frontend.errors import (
     TileArgumentError,
     UnsupportedConstructError,
 )
-from ..frontend.host_sizes import whole_size_tensor
+from ..frontend.host_sizes import literal_int, whole_size_tensor
 from ..frontend.kernels import device_loop_kind
 from ..frontend.signatures import HL_SIGNATURES, bind
 from ..ops.hl import DEVICE_LOOPS, HL_BY_NAME, INDEX, JAGGED_LOOPS, LANES, UNROLLED_LOOPS
@@ -111,7 +111,7 @@ class Loops:
                 )
             for size in block_sizes:
                 self.refuse_language_calls(size, "a block size")
-                literal = size.evaluated_value if isinstance(size, cst.Integer) else None
+                literal = literal_int(size)  # -8 too: a minus and an integer
                 flag = isinstance(size, cst.Name) and size.value in ("True", "False")
                 if (
                     flag
