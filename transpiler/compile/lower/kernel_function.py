@@ -23,6 +23,7 @@ from ..frontend.host import HostInfo, assigned_names
 from ..frontend.host_code import is_kept_annotation, launcher_parameters, rewrite_host_statement
 from ..frontend.host_params import analyse_params
 from ..frontend.kernels import KernelFunction, device_loop_kind, is_barrier
+from ..frontend.lost_results import check_lost_results
 from ..frontend.overlapping_reads import check_overlapping_reads
 from ..frontend.source import Source
 from .host_tails import find_tail
@@ -139,6 +140,7 @@ def lower_kernel(
     check_config(source, kernel.node, kernel.settings.get("config"), tiles)
     check_configs(source, kernel.node, kernel.settings.get("configs"), tiles)
     source.once(check_store_races, kernel.node, source, kernel, aliases)
+    check_lost_results(source, kernel.node, kernel.loops, host.fresh)
     source.once(check_overlapping_reads, kernel.node, source, kernel.loops, aliases)
     for index, statement, before in reversed(barriers):
         launcher[index:index] = _barrier_lines(source, statement, lowered, before)
