@@ -63,6 +63,21 @@ ALTERNATIVES: dict[str, str] = {
     "log_ndtr": "write torch.log(0.5 * torch.erfc(-x * 0.7071067811865476))",
     "xlog1py": "write x * torch.log1p(y)",
     "entr": "write -x * torch.log(x) (0 at 0)",
+    # blocks made inside a device loop from nothing or like another block
+    "empty_like": "write torch.zeros_like(v) (or hl.zeros([tile], dtype=v.dtype)): an empty "
+    "block's values are whatever the registers held",
+    "new_empty": "write v.new_zeros(...) (or hl.zeros([tile], dtype=v.dtype)): an empty "
+    "block's values are whatever the registers held",
+    **dict.fromkeys(
+        ("rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "randperm"),
+        "random numbers inside a device loop come from hl.rand([tile], seed) or "
+        "hl.randint([tile], low, high, seed); or draw them on the host, before the loop",
+    ),
+    **dict.fromkeys(
+        ("eye", "linspace", "logspace", "as_tensor", "from_numpy"),
+        "make the tensor in host code, before the loop, and load its tile (t[tile]); a "
+        "constant block is hl.full([tile], value, dtype=...)",
+    ),
     # tensors made inside a device loop: memory is allocated by the host, before the loop
     **dict.fromkeys(
         ALLOCATIONS,
