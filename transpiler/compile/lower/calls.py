@@ -54,6 +54,7 @@ from .orderings import lower_ordering
 from .promotion import compared_numbers, result_of, with_dimensioned_dtype
 from .python_ints import as_int64
 from .scaled_products import exp_as_exp2
+from .shapes import SCALAR_ATTRIBUTES
 from .values import (
     BLOCK,
     CONST,
@@ -134,6 +135,7 @@ class Calls:
                 )
                 if owner_kind not in (MODULE,):
                     return self.k.dots.dot(node.func.value, args.positional[0], None, node)
+            self.refuse_tile_integer_method(node.func)
             owner = self.k.expressions.lower_expr(node.func.value)
             if owner.kind == MODULE:
                 return self.call_function(f"{owner.name}.{method}", args, node)
@@ -143,6 +145,25 @@ class Calls:
             return self.call_function(callee.name, args, node)
         raise self.k.source.error(
             UnsupportedConstructError, node, "calling a value inside a device loop"
+        )
+
+    def refuse_tile_integer_method(self, func: cst.Attribute) -> None:
+        """`tile.begin.float()`: a tile's begin, end, block_size, id and count are Python
+        integers (Helion's symbolic ints, reference mode's ints), with no tensor methods."""
+        receiver = func.value
+        if not (
+            isinstance(receiver, cst.Attribute)
+            and receiver.attr.value in SCALAR_ATTRIBUTES
+            and self.k.expressions.lower_expr(receiver.value).kind == TILE
+        ):
+            return
+        text = self.k.source.code(receiver)
+        raise self.k.source.error(
+            UnsupportedConstructError,
+            func.attr,
+            f"{text}.{func.attr.value}(): {text} is an integer, not a tensor",
+            hint=f"use it as a number ({text} * 1.0, float({text})); the tile's indices as a "
+            f"tensor are {self.k.source.code(receiver.value)}.index",
         )
 
     # -- functions ------------------------------------------------------------------------
