@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
+import torch
 
 from ..emit.codegen import assign, expr
 from ..frontend.errors import (
@@ -368,10 +369,13 @@ class Expressions:
             return self.k.views.matrix_transpose(base, node)
         if base.kind == TUPLE and attr in ("values", "indices"):
             return base.items[0 if attr == "values" else 1]
+        owner = self.k.source.code(node.value)
+        method = callable(getattr(torch.Tensor, attr, None)) and base.kind == HOST_TENSOR
         raise self.k.source.error(
             UnsupportedConstructError,
             node,
             f"attribute .{attr} of {_kind_text(base)} inside a device loop",
+            hint=f"{owner}.{attr} is a method: call it, {owner}.{attr}()" if method else None,
         )
 
     def module_attribute(self, qualified: str, node: cst.CSTNode) -> Value:
