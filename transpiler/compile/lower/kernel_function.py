@@ -25,6 +25,7 @@ from ..frontend.host_params import analyse_params
 from ..frontend.kernels import KernelFunction, device_loop_kind, is_barrier
 from ..frontend.lost_results import check_lost_results
 from ..frontend.overlapping_reads import check_overlapping_reads
+from ..frontend.overwritten_steps import check_overwritten_steps
 from ..frontend.source import Source
 from .host_tails import find_tail
 from .loop import lower_loop
@@ -141,6 +142,7 @@ def lower_kernel(
     check_configs(source, kernel.node, kernel.settings.get("configs"), tiles)
     source.once(check_store_races, kernel.node, source, kernel, aliases)
     check_lost_results(source, kernel.node, kernel.loops, host.fresh)
+    check_overwritten_steps(source, aliases, kernel.loops)
     source.once(check_overlapping_reads, kernel.node, source, kernel.loops, aliases)
     for index, statement, before in reversed(barriers):
         launcher[index:index] = _barrier_lines(source, statement, lowered, before)
