@@ -22,7 +22,7 @@ from .errors import (
     near_names,
 )
 from .kernel_forms import refuse_kernel_form, refuse_kernel_methods
-from .kernel_settings import literal, setting_problem
+from .kernel_settings import BOTH_CONFIGS, both_configs, literal, setting_problem
 from .nested_loops import refuse_nested_loops
 from .source import Source
 
@@ -75,6 +75,8 @@ def _kernel_settings(decorator: cst.Decorator, source: Source) -> dict[str, obje
                 if problem is not None:
                     raise source.error(ConfigError, arg.keyword, problem[0], hint=problem[1])
                 settings[arg.keyword.value] = text
+                if arg.keyword.value in ("config", "configs") and both_configs(settings):
+                    raise source.error(ConfigError, arg.keyword, *BOTH_CONFIGS)
     return settings
 
 

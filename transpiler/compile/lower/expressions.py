@@ -428,7 +428,10 @@ class Expressions:
                 hint=f"load a tile of it: {value.name}[tile]",
             )
         raise self.k.source.error(
-            UnsupportedConstructError, node, f"{_kind_text(value)} used as a value"
+            UnsupportedConstructError,
+            node,
+            f"{_kind_text(value)} used as a value",
+            hint=_VALUE_HINTS.get(value.kind),
         )
 
     def zero_dim_load(self, tensor: str, node: cst.CSTNode) -> Value:
@@ -504,6 +507,16 @@ def result_dtype(op_name: str, left: str | None, right: str | None) -> str | Non
     if left == right:
         return left
     return None
+
+
+# what to write where a value of this kind stands in arithmetic or a store
+_VALUE_HINTS = {
+    TUPLE: "take one of its items: a max / min along a dim gives (values, indices), so write "
+    "v.max(1).values (or torch.amax(v, 1)); a, b = t unpacks a tuple",
+    TILES: "index a tensor with the tiles (x[tile_m, tile_n]), or use one tile's .index",
+    DTYPE: "a dtype is no number: convert a value with v.to(dtype)",
+    MODULE: "call one of the module's functions (torch.exp(v))",
+}
 
 
 def _kind_text(value: Value) -> str:
