@@ -331,8 +331,7 @@ class Calls:
                     UnsupportedConstructError,
                     node,
                     f"hl.{name}() is host code: it runs before the device loop, not inside it",
-                    hint=f"call it above the loop (value = hl.{name}(...)) and use the name "
-                    "inside",
+                    hint=f"call it above the loop (value = hl.{name}(...)) and use the name inside",
                 )
             if name in LANGUAGE_NAMES:
                 raise self.k.source.error(
