@@ -9,13 +9,14 @@ from collections.abc import Sequence
 import libcst as cst
 import libcst.matchers as m
 
-from ..ops.hl import DEVICE_LOOPS
+from ..ops.hl import DEVICE_LOOPS, HL
+from ..ops.products import PRODUCT_NAMES
 from .aliases import LANGUAGE, Aliases
 from .errors import ShapeError
 from .source import Source
 
-_PRODUCTS = ("dot", "matmul", "mm", "bmm", "baddbmm", "addmm")
-_FILLS = (f"{LANGUAGE}.zeros", f"{LANGUAGE}.full")
+# hl.zeros / hl.full: the table's rows that make a fresh block
+_FILLS = {f"{LANGUAGE}.{op.name}" for op in HL if op.cost == "allocate"}
 
 
 def check_overwritten_steps(source: Source, aliases: Aliases, loops: list[cst.For]) -> None:
@@ -51,7 +52,7 @@ def _is_product(value: cst.BaseExpression, aliases: Aliases) -> bool:
     for call in m.findall(value, m.Call()):
         func = call.func  # type: ignore[union-attr]
         name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-        if name in _PRODUCTS:
+        if name in PRODUCT_NAMES:
             return True
     return False
 
