@@ -35,7 +35,8 @@ def kernel(
 
 def grid(body: str, **settings: str) -> str:
     """`for tile_m, tile_n in hl.tile([m, n])` over a 2-D x (the loop on line 10)."""
-    return kernel(body, before=SAME, loop="for tile_m, tile_n in hl.tile([m, n]):", **settings)
+    settings = {"before": SAME, "loop": "for tile_m, tile_n in hl.tile([m, n]):", **settings}
+    return kernel(body, **settings)
 
 
 def rows(body: str, **settings: str) -> str:

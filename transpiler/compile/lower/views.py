@@ -52,8 +52,13 @@ class Views:
             target = self.k.expressions.lower_expr(args.get(0, "dtype"))
             self.refuse_unsupported_dtype(target, node)
             if target.kind != DTYPE:
+                where = args.get(0, "dtype")
                 raise self.k.source.error(
-                    UnsupportedConstructError, node, ".to() inside a device loop takes a dtype"
+                    UnsupportedConstructError,
+                    where if where is not None else node,
+                    ".to() inside a device loop takes a dtype",
+                    hint="pass a torch dtype: v.to(torch.float32), v.to(x.dtype) (a numpy or "
+                    "Python type is not one; a device stays where the tensor is)",
                 )
             return self.cast(
                 value, target.const if target.const != "runtime" else target.code, node
