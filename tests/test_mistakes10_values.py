@@ -9,7 +9,7 @@ import pytest
 from mistakes10 import X1, X2, XY, attempt, check_refusal, grid, kernel, matmul, rows
 
 K_LOOP = "acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)\n        for tile_k in hl.tile(k):\n            STEP\n        out[tile_m, tile_n] = acc"
-BLOCKS = '@helion.kernel(config=helion.Config(block_sizes=[16, 16, 16]))'
+BLOCKS = "@helion.kernel(config=helion.Config(block_sizes=[16, 16, 16]))"
 
 
 def k_loop(step: str) -> str:
