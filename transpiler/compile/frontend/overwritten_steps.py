@@ -22,18 +22,25 @@ _FILLS = {f"{LANGUAGE}.{op.name}" for op in HL if op.cost == "allocate"}
 def check_overwritten_steps(source: Source, aliases: Aliases, loops: list[cst.For]) -> None:
     """Each inner hl loop of the kernel's device loops, with the statements after it."""
     for loop in loops:
-        _walk(source, aliases, loop.body.body)  # type: ignore[union-attr]
+        _walk(source, aliases, loop.body.body, loop)  # type: ignore[union-attr]
 
 
-def _walk(source: Source, aliases: Aliases, body: Sequence[cst.CSTNode]) -> None:
+def _walk(source: Source, aliases: Aliases, body: Sequence[cst.CSTNode], outer: cst.For) -> None:
     for index, statement in enumerate(body):
         if isinstance(statement, cst.For) and _is_device_loop(statement, aliases):
-            _check_loop(source, aliases, statement, body[index + 1 :])
+            carried = _assigned(outer) - _assigned(statement)
+            _check_loop(source, aliases, statement, body[index + 1 :], carried)
         if isinstance(statement, (cst.For, cst.If)):
-            _walk(source, aliases, statement.body.body)  # type: ignore[union-attr]
+            _walk(source, aliases, statement.body.body, outer)  # type: ignore[union-attr]
             orelse = statement.orelse
             if isinstance(orelse, cst.Else):
-                _walk(source, aliases, orelse.body.body)  # type: ignore[union-attr]
+                _walk(source, aliases, orelse.body.body, outer)  # type: ignore[union-attr]
+
+
+def _assigned(node: cst.CSTNode) -> set[str]:
+    """Names assignments inside `node` bind."""
+    found = m.findall(node, m.AssignTarget(target=m.Name()) | m.AugAssign(target=m.Name()))
+    return {t.target.value for t in found}  # type: ignore[union-attr]
 
 
 def _is_device_loop(loop: cst.For, aliases: Aliases) -> bool:
@@ -58,8 +65,14 @@ def _is_product(value: cst.BaseExpression, aliases: Aliases) -> bool:
 
 
 def _check_loop(
-    source: Source, aliases: Aliases, loop: cst.For, after: Sequence[cst.CSTNode]
+    source: Source,
+    aliases: Aliases,
+    loop: cst.For,
+    after: Sequence[cst.CSTNode],
+    carried: set[str],
 ) -> None:
+    """`carried`: names the enclosing device loop binds outside this loop, whose values a step
+    may build on (`new = acc + a @ b`): a value reading one is not refused."""
     tiles = _names(loop.target)
     tile = source.code(loop.target)
     read_after = set().union(*(_names(s) for s in after)) if after else set()
@@ -80,7 +93,7 @@ def _check_loop(
                     continue
                 if (
                     name in read_after
-                    and name not in _names(value)
+                    and not _names(value) & (carried | {name})
                     and _names(value) & tiles
                     and _is_product(value, aliases)
                 ):
@@ -95,7 +108,7 @@ def _check_loop(
                 set().union(*map(_names, target.slice)) & tiles
             ):
                 zeroed = sorted(set(reset) & _names(value))
-                if zeroed:
+                if zeroed and not _names(target.value) & _names(value):  # out[i] = out[i] + t
                     name = zeroed[0]
                     raise source.error(
                         ShapeError, reset[name],
