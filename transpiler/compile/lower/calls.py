@@ -11,6 +11,7 @@ import libcst as cst
 import torch
 
 from ..emit.codegen import expr
+from ..frontend.callables import module_function, not_inlined_because
 from ..frontend.errors import (
     BarrierPlacementError,
     HostSyncError,
@@ -23,7 +24,7 @@ from ..frontend.errors import (
 )
 from ..frontend.signatures import HL_SIGNATURES, bind
 from ..frontend.torch_signatures import torch_refusals, torch_signature
-from ..ops.alternatives import ALLOCATIONS, unsupported_hint
+from ..ops.alternatives import ALLOCATIONS, BUILTIN_ALTERNATIVES, unsupported_hint
 from ..ops.composites import COMPOSITES_BY_NAME
 from ..ops.hl import HL_BY_NAME, LANGUAGE_NAMES, REFUSED_LANGUAGE
 from ..ops.products import PRODUCT_METHODS, TORCH_PRODUCTS_BY_NAME
@@ -73,17 +74,6 @@ if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
 
-# Python builtins a device loop cannot call: what to write instead.
-_BUILTIN_HINTS = {
-    "len": "a tile's length is tile.block_size (its lanes; the last tile's valid ones are "
-    "tile.end - tile.begin); a tensor's size is x.size(0), read in host code",
-    "range": "loop over a range as a statement: `for i in range(n):`",
-    "list": "device code has blocks, not lists: hl.zeros([tile, n], dtype=...)",
-    "sorted": "torch.sort(x, dim) sorts a block",
-    "pow": "x ** y, or torch.pow(x, y)",
-    "round": "round(x) of a block is torch.round(x); to d decimals write "
-    "torch.round(x * 10**d) / 10**d; round a Python number in host code, before the loop",
-}
 _GROWING = ("append", "extend", "insert", "pop")  # list methods that change the list's length
 
 
@@ -143,8 +133,26 @@ class Calls:
         callee = self.k.expressions.lower_expr(node.func)
         if callee.kind == MODULE:
             return self.call_function(callee.name, args, node)
+        self.refuse_uninlined_helper(node)
         raise self.k.source.error(
             UnsupportedConstructError, node, "calling a value inside a device loop"
+        )
+
+    def refuse_uninlined_helper(self, node: cst.Call) -> None:
+        """`total(v)` of a module's def that is more than assignments and a return: the
+        error points into the def, at what keeps it out of device code."""
+        name = node.func.value if isinstance(node.func, cst.Name) else None
+        helper = module_function(self.k.source.module, name) if name else None
+        if helper is None or name in self.k.scope:
+            return
+        where, why = not_inlined_because(helper)
+        raise self.k.source.error(
+            UnsupportedConstructError,
+            where,
+            f"{name}(), called in a device loop (line {self.k.source.line_of(node)}), cannot be "
+            f"inlined: {why}",
+            hint="a helper of device code is assignments then `return <expression>`: a loop "
+            "over a block is a reduction (v.sum(dim)), a choice per element torch.where(c, a, b)",
         )
 
     def refuse_tile_integer_method(self, func: cst.Attribute) -> None:
@@ -300,7 +308,7 @@ class Calls:
             UnsupportedConstructError,
             node,
             f"{name}() inside a device loop",
-            hint=_BUILTIN_HINTS.get(name),
+            hint=BUILTIN_ALTERNATIVES.get(name),
         )
 
     def call_language(self, name: str, args: Arguments, node: cst.Call) -> Value:

@@ -18,6 +18,7 @@ from ..frontend.errors import (
     UnsupportedConstructError,
     near_names,
 )
+from ..ops.alternatives import BUILTIN_ALTERNATIVES
 from ..ops.table import (
     BINARY_OPERATORS,
     BITWISE_OPERATORS,
@@ -152,6 +153,13 @@ class Expressions:
             return Value(MODULE, name=f"builtins.{name}")
         if name in self.k.branch_shapes:  # both branches of an if assigned it, shaped apart
             raise self.k.source.error(ShapeError, node, *self.k.branch_shapes[name])
+        if name in BUILTIN_ALTERNATIVES:  # `sum(v)`: Python's, not a name the user forgot
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node,
+                f"Python's {name}() inside a device loop",
+                hint=BUILTIN_ALTERNATIVES[name],
+            )
         known = [*self.k.scope, *self.k.host.names]
         raise self.k.source.error(
             UndefinedNameError,
