@@ -146,6 +146,38 @@ MISTAKES = [
      kernel("acc = hl.zeros([tile], dtype=float)\n        out[tile] = acc + x[tile]"), f"k({X1})",
      "UnsupportedConstructError", 10, "hl.zeros", "not a dtype the kernel knows",
      "dtype=torch.float32"),
+    # --- Python's own functions and helpers, given blocks --------------------------------------
+    ("python-sum-of-a-block",  # was: "name 'sum' is not defined", hint "define it"
+     kernel("out[tile] = x[tile] - sum(x[tile])"), f"k({X1})", "UnsupportedConstructError", 10,
+     "sum(", "Python's sum() inside a device loop", "v.sum()"),
+    ("python-any-of-a-block",  # was: as above
+     kernel("out[tile] = x[tile] * any(x[tile] > 0)"), f"k({X1})", "UnsupportedConstructError",
+     10, "any(", "Python's any()", "v.any()"),
+    ("python-max-of-one-block",  # was: hint "device code is straight-line tensor arithmetic"
+     kernel("out[tile] = x[tile] - max(x[tile])"), f"k({X1})", "UnsupportedConstructError", 10,
+     "max(", "max() inside a device loop", "v.max()"),
+    ("helper-looping-over-a-block",  # was: "calling a value inside a device loop", at the call
+     helper("def total(v):\n    s = 0\n    for e in v:\n        s = s + e\n    return s\n",
+            "out[tile] = x[tile] * total(x[tile])"), f"k({X1})", "UnsupportedConstructError", 8,
+     "for e", "total(), called in a device loop (line 16), cannot be inlined", "v.sum(dim)"),
+    ("helper-without-return",  # was: as above
+     helper("def doubled(v):\n    v * 2\n", "out[tile] = doubled(x[tile])"), f"k({X1})",
+     "UnsupportedConstructError", 7, "v * 2", "does not end in `return <expression>`",
+     "`return <expression>`"),
+    ("helper-missing-an-argument",  # was: hint "pass a lambda or a def whose source ..."
+     helper("def scaled(v, s=2.0):\n    return v * s\n", "out[tile] = scaled(x[tile])"),
+     f"k({X1})", "CallableArgumentError", 13, "scaled(x", "takes 2 positional arguments, 1 given",
+     "scaled(v, s)"),
+    ("helper-by-keyword",  # was: "takes 2 positional arguments" for a keyword
+     helper("def scaled(v, s):\n    return v * s\n", "out[tile] = scaled(x[tile], sc=3.0)"),
+     f"k({X1})", "CallableArgumentError", 13, "scaled(x", "by position, not sc=",
+     "pass every argument by position: scaled(v, s)"),
+    ("hl-zeros-of-two-tiles-unlisted",  # was: hint "not a string or a tensor"
+     grid("acc = hl.zeros(tile_m, tile_n)\n        out[tile_m, tile_n] = acc"), f"k({X2})",
+     "UnsupportedConstructError", 11, "tile_n)", "dtype=tile_n of hl.zeros() must be a dtype",
+     "hl.zeros([..., tile_n], dtype=...)"),
+    ("torch-tensor-of-a-block", kernel("out[tile] = torch.tensor(x[tile])"), f"k({X1})",
+     "UnsupportedOpError", 10, "tensor(", "it allocates a tensor", "allocate tensors in host code"),
     ("any-of-a-block-as-a-condition",
      kernel("if (x[tile] > 0).any():\n            out[tile] = x[tile]"), f"k({X1})",
      "BlockDependentError", 10, "(x[tile] > 0)", "reduces over the lanes of a grid tile",
