@@ -104,10 +104,10 @@ REFUSALS = {  # a call inside a device loop → (error class, words of its messa
         errors.UnsupportedConstructError,
         "each element's offset is its linear index",
     ),
-    "another row's refusal (arange dtype=)": (
-        "        out[tile] = x[tile] + hl.arange(tile.block_size, dtype=torch.int64)\n",
-        errors.UnsupportedConstructError,
-        "convert them with .to(dtype)",
+    "a Helion type called (hl.Tile: annotations only)": (
+        "        out[tile] = x[tile] + hl.Tile(0)\n",
+        errors.UnsupportedOpError,
+        "is Helion's type of a tile",
     ),
     "a row without a device lowering": (
         "        out[tile] = x[tile] + hl.register_block_size(16)\n",

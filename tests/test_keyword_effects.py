@@ -57,7 +57,18 @@ def row(function: str, parameter: str, without: str, with_: str, kernel: str = R
     ROWS[(function, parameter)] = (kernel, without, with_)
 
 
-for name in ("sum", "mean", "amax", "amin", "prod", "any", "all", "nansum", "count_nonzero"):
+for name in (
+    "sum",
+    "mean",
+    "amax",
+    "amin",
+    "prod",
+    "any",
+    "all",
+    "nansum",
+    "nanmean",
+    "count_nonzero",
+):
     row(
         name,
         "dim",
@@ -72,7 +83,7 @@ for name in ("sum", "mean", "amax", "amin", "prod", "any", "all", "nansum", "cou
         f"out[tile_m, :] = x[tile_m, :].{name}(1)[:, None]",
         f"out[tile_m, :] = x[tile_m, :].{name}(1, keepdim=True)",
     )
-for name in ("sum", "mean", "prod", "nansum"):
+for name in ("sum", "mean", "prod", "nansum", "nanmean"):
     row(
         name,
         "dtype",
@@ -308,6 +319,12 @@ ROWS[("tile", "block_size")] = (
     "hl.tile(m)",
     "hl.tile(m, block_size=16)",
 )
+row(
+    "arange",
+    "dtype",
+    "out[tile_m, :] = x[tile_m, :] + hl.arange(tile_m)[:, None]",
+    "out[tile_m, :] = x[tile_m, :] + hl.arange(tile_m, dtype=torch.float64)[:, None]",
+)
 ROWS[("grid", "end_or_none")] = (
     LOOP_KERNEL.replace("LOOP", "i in GRID"),
     "hl.grid(m)",
@@ -458,7 +475,6 @@ EXEMPT = {
     ("grid", "step"): "refused (test_bad_inputs): lowering has no stepped grid",
     ("rand", "offsets"): "refused: each element's offset is its linear index",
     ("register_block_size", "max_or_none"): "bounds the autotuner's choices, not the code",
-    ("arange", "dtype"): "refused: hl.arange gives int32 lanes; convert with .to()",
     ("associative_scan", "reverse"): "refused along a masked axis (its padding lanes would "
     "come first); along an axis of known size it adds reverse=True (lower/scans.py)",
 }

@@ -140,7 +140,7 @@ MISTAKES = [
      ".item() inside a device loop", "compute host values before the loop"),
     ("numpy-dtype-in-to",
      "\nimport numpy as np\n" + kernel("out[tile] = x[tile].to(np.float32)"), f"k({X1})",
-     "UnsupportedConstructError", 12, "np.float32", ".to() inside a device loop takes a dtype",
+     "UnsupportedConstructError", 12, "np.float32", "a conversion inside a device loop takes a dtype",
      "v.to(torch.float32)"),
     ("python-float-as-a-dtype",
      kernel("acc = hl.zeros([tile], dtype=float)\n        out[tile] = acc + x[tile]"), f"k({X1})",

@@ -1,5 +1,5 @@
-"""Helion names of its newest snapshot refused on purpose (issue 15's nvfp4 examples): each
-call is an UnsupportedOpError at its line that says why and how to write it instead."""
+"""Helion names of its newest snapshot refused on purpose (issue 15's nvfp4 examples, its types):
+each call is an UnsupportedOpError at its line that says why and how to write it instead."""
 
 from __future__ import annotations
 
@@ -28,6 +28,11 @@ CALLS = {
     "float4_e2m1fn_x2_to_float32": "hl.float4_e2m1fn_x2_to_float32(packed[tile, 0])",
     "load_float4_e2m1fn_x16_to_float16": "hl.load_float4_e2m1fn_x16_to_float16(packed, groups[tile])",
     "load_bfloat16_x16_to_float16": "hl.load_bfloat16_x16_to_float16(packed, groups[tile], None)",
+    # Helion's types: names for annotations, refused where a kernel calls them
+    "Tile": "hl.Tile(0)",
+    "StackTensor": "hl.StackTensor(packed, groups)",
+    "AsyncCopyDescriptor": "hl.AsyncCopyDescriptor(packed[tile, 0])",
+    "ProcessGroupName": 'hl.ProcessGroupName("world")',
 }
 
 

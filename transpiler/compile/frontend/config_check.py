@@ -36,6 +36,23 @@ FIELD_VALUES: dict[str, tuple[tuple[int, ...], str]] = {
 HONOURED = frozenset(
     "block_sizes num_warps num_stages l2_groupings pid_type indexing range_warp_specializes".split()
 )
+# Keys Helion's autotuner takes beyond Config's parameters (its snapshot's config_spec.VALID_KEYS:
+# tests/helion_api.json), read only by its other backends (AMD's, CuTe's, Pallas') or by the
+# launch of its own Triton kernels: speed choices, accepted and unread here like the fields above.
+BACKEND_KEYS = frozenset(
+    """cute_vector_widths matrix_instr_nonkdim num_ctas occupancy pallas_indirect_access_mode
+    pallas_loop_type pallas_pre_broadcast pallas_worklist_grouping waves_per_eu""".split()
+)
+# ... and whole families of them, read by Helion's CuTe backend alone (its tcgen05 matmul and
+# flash-attention strategies: more than a hundred keys, added to often)
+BACKEND_KEY_FAMILIES = ("tcgen05_", "cute_flash_")
+
+
+def helion_config_key(key: str) -> bool:
+    """Whether Helion's config takes `key`: a field of its Config or a key of its backends."""
+    return key in HELION_FIELDS or key in BACKEND_KEYS or key.startswith(BACKEND_KEY_FAMILIES)
+
+
 _UNREADABLE = object()  # a field whose value is not a literal
 # Helion's Config takes these one-entry spellings too (its ConfigSpec.normalize): `block_size=16`
 # is `block_sizes=[16]`, `block_size=[16, 8]` is `block_sizes=[16, 8]` (flattened),
@@ -176,7 +193,7 @@ def check_config(
     where = function.decorators[0] if function.decorators else function.name
     known = HELION_FIELDS | source.once(registered_tunables, function, function)
     for key in fields:
-        if key not in known:
+        if key not in known and not helion_config_key(key):
             close = near_names(key, sorted(known))
             raise source.error(
                 ConfigError,

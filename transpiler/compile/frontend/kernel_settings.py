@@ -33,12 +33,18 @@ _OTHER_BACKEND = Setting(
 _SPEED = Setting(NO_EFFECT, "changes only how fast Helion's code runs")
 
 # Helion 1.5.0's `helion.kernel(...)` keywords (its own parameters and the fields of
-# helion.runtime.settings.Settings), and this transpiler's own (torch_op, batched).
+# helion.runtime.settings.Settings, and `settings=` for a whole Settings object: its snapshot's,
+# tests/helion_api.json), and this transpiler's own (torch_op, batched).
 SETTINGS: dict[str, Setting] = {
     "config": Setting(HONOURED, "the block sizes, warps, stages, ... the kernel runs with"),
     "configs": Setting(HONOURED, "the configs a first call chooses among"),
     "key": Setting(NO_EFFECT, "Helion's extra cache key; kernels here are cached per shapes"),
     "cute_structural_policy": _OTHER_BACKEND,
+    "settings": Setting(
+        REFUSED,
+        "Helion's whole Settings object in place of the keywords",
+        hint="pass each setting as a keyword of its own: @helion.kernel(static_shapes=True)",
+    ),
     "torch_op": Setting(HONOURED, "this transpiler's: False registers no torch custom op"),
     "check_indices": Setting(
         HONOURED,
@@ -164,6 +170,8 @@ def setting_problem(name: str, value: object) -> tuple[str, str] | None:
             f"@helion.kernel() has no setting {name!r}",
             f"{close + ' ' if close else ''}see docs/language.md for the settings",
         )
+    if setting.status == REFUSED:
+        return (f"@helion.kernel({name}=...) is not supported by this transpiler", setting.hint)
     if isinstance(value, str):
         value = value.lower()
     if setting.choices and value not in (None, _UNREADABLE) and value not in setting.choices:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
+import libcst.matchers as m
 
 from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
@@ -183,11 +184,24 @@ class Allocations:
         return self.k.host.key_of(node)
 
     def arange(self, args: Arguments, node: cst.Call) -> Value:
+        """`hl.arange(block)`: int32 lanes 0 .. block - 1 (Helion's index dtype), converted to
+        `dtype=` where the call gives one."""
+        lanes = self.arange_lanes(args, node)
+        dtype = args.keywords.get("dtype")
+        if dtype is None or m.matches(dtype, m.Name("None")):
+            return lanes
+        return self.k.views.cast_to(lanes, dtype, node)
+
+    def arange_lanes(self, args: Arguments, node: cst.Call) -> Value:
         var = self.k.registered_blocks.block_size_var(args.get(0, "end"))
         if var is not None:  # hl.arange(block_size_m): that block size's lanes
             axis = self.k.registered_blocks.block_size_axis(var)
             return block(expr("tl.arange(0, b)", b=ast.Name(id=axis.block)), (axis,), "int")
         size = self.k.expressions.lower_expr(args.get(0, "end"))
+        if size.kind == TILE and size.axis is not None and not size.axis.squeezed:
+            # hl.arange(tile): a tile stands for its block size (as in Helion), lanes along it
+            axis = size.axis
+            return block(expr("tl.arange(0, b)", b=ast.Name(id=axis.block)), (axis,), "int")
         if (
             size.kind == BLOCK
             and isinstance(size.code, ast.Name)
@@ -201,7 +215,7 @@ class Allocations:
             node,
             "hl.arange takes a tile's block size here (its lanes), not a length or a size "
             "from the host",
-            hint="write hl.arange(tile.block_size), or use tile.index; for the indices 0 .. n-1 "
+            hint="write hl.arange(tile) or hl.arange(tile.block_size), or use tile.index; for the indices 0 .. n-1 "
             "of a dimension tile it (for tile_n in hl.tile(n): ... tile_n.index) or read it "
             "whole (x[tile, :])",
         )

@@ -49,21 +49,22 @@ class Views:
 
     def cast_call(self, value: Value, name: str, args: Arguments, node: cst.Call) -> Value:
         if name == "to":
-            target = self.k.expressions.lower_expr(args.get(0, "dtype"))
-            self.refuse_unsupported_dtype(target, node)
-            if target.kind != DTYPE:
-                where = args.get(0, "dtype")
-                raise self.k.source.error(
-                    UnsupportedConstructError,
-                    where if where is not None else node,
-                    ".to() inside a device loop takes a dtype",
-                    hint="pass a torch dtype: v.to(torch.float32), v.to(x.dtype) (a numpy or "
-                    "Python type is not one; a device stays where the tensor is)",
-                )
-            return self.cast(
-                value, target.const if target.const != "runtime" else target.code, node
-            )
+            return self.cast_to(value, args.get(0, "dtype"), node)
         return self.cast(value, DTYPES[CAST_METHODS[name]], node)
+
+    def cast_to(self, value: Value, dtype_node: cst.BaseExpression, node: cst.CSTNode) -> Value:
+        """`value` converted to the dtype `dtype_node` names (`.to(dtype)`, a `dtype=`)."""
+        target = self.k.expressions.lower_expr(dtype_node)
+        self.refuse_unsupported_dtype(target, node)
+        if target.kind != DTYPE:
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                dtype_node if dtype_node is not None else node,
+                "a conversion inside a device loop takes a dtype",
+                hint="pass a torch dtype: v.to(torch.float32), v.to(x.dtype) (a numpy or "
+                "Python type is not one; a device stays where the tensor is)",
+            )
+        return self.cast(value, target.const if target.const != "runtime" else target.code, node)
 
     def refuse_unsupported_dtype(self, value: Value, node: cst.CSTNode) -> None:
         """A torch dtype the op table lacks (complex, float8, quantised): an error at `node`."""

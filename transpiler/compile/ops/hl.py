@@ -84,8 +84,7 @@ HL = (
     HlOp("zeros(shape, dtype=torch.float32, device=None)", "calls.hl_allocate", hl_eager.zeros, "allocate", "a block of zeros shaped by tiles and sizes", shape="allocate"),
     HlOp("full(shape, value, dtype=torch.float32, device=None)", "calls.hl_allocate", hl_eager.full, "allocate", "a block filled with one value", shape="allocate",
           kinds=(("value", "scalar"),)),
-    HlOp("arange(*args, dtype=None, device=None)", "calls.hl_arange", hl_eager.arange, "lanes", "lane indices, as torch.arange",
-          (("dtype", "hl.arange gives int32 lanes: convert them with .to(dtype)"),), shape="lanes"),
+    HlOp("arange(*args, dtype=None, device=None)", "calls.hl_arange", hl_eager.arange, "lanes", "a tile's lanes 0 .. block size - 1 (int32, or dtype=)", shape="lanes"),
     HlOp("cumsum(input_tensor, dim, reverse=False)", "calls.hl_scan", hl_eager.cumsum, "reduction", "running sum along a dimension", shape="running"),
     HlOp("cumprod(input_tensor, dim, reverse=False)", "calls.hl_scan", hl_eager.cumprod, "reduction", "running product along a dimension", shape="running"),
     HlOp("associative_scan(combine_fn, input_tensor, dim, reverse=False)", "calls.hl_associative_scan", hl_eager.associative_scan, None, "a scan with the user's combine function", shape="scan_with"),
@@ -131,7 +130,8 @@ _FP4_HINT = (
     "load the packed bytes as uint8 and unpack them yourself: (b & 0xF) and (b >> 4) give the "
     "two e2m1 codes; a 16-entry table (0, 0.5, 1, 1.5, 2, 3, 4, 6 and their negatives) their values"
 )
-# Helion names (its newest snapshot, after 1.5.0) refused on purpose: name → (why, hint)
+# Helion names (its newest snapshot, after 1.5.0: tests/helion_api.json) refused on purpose, each
+# with why and what to write instead: name → (why, hint)
 REFUSED_LANGUAGE: dict[str, tuple[str, str]] = {
     "float4_e2m1fn_x2_to_float32": (
         "unpacks torch.float4_e2m1fn_x2, a dtype Triton has no type for (Helion lowers it on its "
@@ -146,6 +146,27 @@ REFUSED_LANGUAGE: dict[str, tuple[str, str]] = {
     "load_bfloat16_x16_to_float16": (
         "a 16-lane vector load Helion writes in PTX: this transpiler has no lowering for it",
         "load the bfloat16 values with an index and convert them: x[tile].to(torch.float16)",
+    ),
+    # Helion's types (its helion.language exports them): names for annotations, never called
+    "Tile": (
+        "is Helion's type of a tile, for annotations (`def helper(tile: hl.Tile)`); its tiles "
+        "come from loops",
+        "for tile in hl.tile(n): ... gives the tile; annotate with hl.Tile, do not call it",
+    ),
+    "StackTensor": (
+        "is Helion's type of a stack of tensors on several devices (hl.stacktensor_like), which "
+        "this transpiler does not lower",
+        "pass the tensors as arguments of their own",
+    ),
+    "AsyncCopyDescriptor": (
+        "is Helion's type of an asynchronous copy to another rank (hl.make_async_remote_copy), "
+        "which this transpiler does not lower",
+        "see docs/language.md for the distributed kernels this transpiler runs",
+    ),
+    "ProcessGroupName": (
+        "is Helion's annotation of a process group's name argument (`group_name: "
+        "hl.ProcessGroupName`), not a function to call in a kernel",
+        "annotate the kernel's argument with it and pass the group's name when calling",
     ),
 }
 
@@ -166,7 +187,9 @@ HELION_ONLY = (
     "breakpoint",
     "import_backend_codegen",
 )
-LANGUAGE_NAMES = tuple(op.name for op in HL) + HELION_ONLY
+# Every helion.language name this transpiler knows: lowered (a row), not yet (HELION_ONLY) or refused
+# on purpose (REFUSED_LANGUAGE); any other is a misspelling (UnknownLanguageNameError)
+LANGUAGE_NAMES = tuple(op.name for op in HL) + HELION_ONLY + tuple(REFUSED_LANGUAGE)
 # How host code spells a row's call (frontend/host_code.py); other rows are device code only
 HOST_SPELLINGS = {
     "identity": "the argument itself",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .hl import COSTS, HELION_ONLY, HL, HOST_SPELLINGS
+from .hl import COSTS, HELION_ONLY, HL, HOST_SPELLINGS, REFUSED_LANGUAGE
 
 LOOPS = {
     "device": "a top-level loop's iterable",
@@ -50,7 +50,11 @@ def render() -> str:
         "same definitions (those its kernels use, copied in: transpiler/reference/embed.py). "
         'Helion names refused with "not of this transpiler yet": '
         + ", ".join(f"`hl.{name}`" for name in HELION_ONLY)
-        + ".",
+        + ". Refused on purpose, each with why and what to write instead: "
+        + ", ".join(f"`hl.{name}`" for name in REFUSED_LANGUAGE)
+        + " (Helion's types are names for annotations: calling one is refused). "
+        "`tests/test_helion_api.py` checks every name, parameter and default against Helion's "
+        "snapshot (`tests/helion_api.json`, written by `benchmarks/helion_api_extract.py`).",
         "",
         END,
     ]
