@@ -45,6 +45,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/compile/lower/allocations.py", "full"): _TORCH + " (full_like, new_full)",
     ("transpiler/compile/ops/alternatives.py", "arange"): _TORCH + " (its hint names hl.arange)",
     ("transpiler/compile/ops/alternatives.py", "full"): _TORCH + " (allocated in a device loop)",
+    ("transpiler/compile/ops/alternatives.py", "rand"): _TORCH + " (its hint names hl.rand)",
+    ("transpiler/compile/ops/alternatives.py", "randint"): _TORCH + " (its hint names hl.randint)",
     ("transpiler/compile/ops/alternatives.py", "zeros"): _TORCH + " (allocated in a device loop)",
     ("transpiler/compile/ops/candidates.py", "cumsum"): "Inductor's list of torch ops",
     ("transpiler/compile/ops/candidates.py", "cumprod"): "Inductor's list of torch ops",

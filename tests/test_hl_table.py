@@ -109,10 +109,10 @@ REFUSALS = {  # a call inside a device loop → (error class, words of its messa
         errors.UnsupportedOpError,
         "is Helion's type of a tile",
     ),
-    "a row without a device lowering": (
+    "a row without a device lowering": (  # a host row: said so, with where it goes
         "        out[tile] = x[tile] + hl.register_block_size(16)\n",
         errors.UnsupportedConstructError,
-        "not of this transpiler yet",
+        "is host code: it runs before the device loop",
     ),
     "a Helion name outside the table": (
         "        out[tile] = hl.subscript(x[tile], [None])\n",

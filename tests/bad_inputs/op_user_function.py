@@ -1,5 +1,5 @@
-# case: calling a Python helper with a loop inside a device loop (assignments, then one `return`, inline)
-# expect: UnsupportedConstructError 18:21
+# case: calling a Python helper with a loop inside a device loop (assignments, then one `return`, inline): the error points at the loop in the helper
+# expect: UnsupportedConstructError 4:5
 def double(v):
     for _ in range(2):
         v = v + v

@@ -81,6 +81,34 @@ def from_module_function(node: cst.FunctionDef, text: str) -> InlineCallable | N
     )
 
 
+def module_function(module: cst.Module, name: str) -> cst.FunctionDef | None:
+    """The module-level `def name(...)`, if the module has one."""
+    return next(
+        (s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == name), None
+    )
+
+
+def not_inlined_because(node: cst.FunctionDef) -> tuple[cst.CSTNode, str]:
+    """Where and why from_module_function refuses a def: the node to point at, in words."""
+    if node.decorators or node.asynchronous:
+        return node.name, "it is decorated or async"
+    params = node.params
+    if (
+        params.star_arg is not cst.MaybeSentinel.DEFAULT
+        or params.kwonly_params
+        or params.star_kwarg
+    ):
+        return node.params, "it takes *args, keyword-only or **kwargs parameters"
+    statements = _body_statements(node)
+    for statement in statements[:-1]:
+        if not m.matches(statement, _ASSIGNMENT_LINE | _DEVICE_LOOP):
+            return statement, "this statement is neither an assignment nor a device loop"
+    last = statements[-1] if statements else node.body
+    if not m.matches(last, m.SimpleStatementLine(body=[m.Return(value=m.DoNotCare())])):
+        return last, "it does not end in `return <expression>`"
+    return node.name, "its return has no value"
+
+
 # `name = ...` / `a, b = ...`: the statements a module's helper may run before its return,
 # besides device loops (`for tile in hl.tile(n)` in a helper a kernel's device loop calls)
 _ASSIGNMENT_LINE = m.SimpleStatementLine(

@@ -160,12 +160,33 @@ def registered_tunables(function: cst.FunctionDef) -> set[str]:
     return names
 
 
+def _refuse_a_literal_config(source: Source, function: cst.FunctionDef, text: object) -> None:
+    """`config=[32]`, `config=32`: one config is a helion.Config or a dict of its fields."""
+    try:
+        tree = ast.parse(text, mode="eval").body if isinstance(text, str) else None
+    except SyntaxError:
+        return
+    if (
+        isinstance(tree, (ast.List, ast.Tuple, ast.Constant))
+        and getattr(tree, "value", 0) is not None
+    ):
+        kind = {ast.List: "a list", ast.Tuple: "a tuple"}.get(type(tree), "a constant")
+        raise source.error(
+            ConfigError,
+            function.decorators[0] if function.decorators else function.name,
+            f"config={text} of {function.name.value} is {kind}, not a helion.Config",
+            hint="write config=helion.Config(block_sizes=[...]); several to choose among go "
+            "in configs=[helion.Config(...), ...]",
+        )
+
+
 def check_config(
     source: Source, function: cst.FunctionDef, text: object, tiles: list[str] | None
 ) -> None:
     """Refuse a config that would be silently misread: an unknown field (`block_size` for
     `block_sizes`), block sizes not one per tunable tile, a block size that is no power of two.
     `tiles` None (before lowering, which reads the block sizes): every check but the count."""
+    _refuse_a_literal_config(source, function, text)
     fields = config_fields(text)
     if not fields:
         return

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import libcst as cst
 import libcst.matchers as m
+import torch
 
 from ..ops.hl import HL, LANGUAGE_NAMES
 from .aliases import LANGUAGE, Aliases
@@ -96,6 +97,16 @@ class HostCodeRewriter(cst.CSTTransformer):
                     original,
                     f"helion.language has no name {name!r}",
                     hint=near_names(name, LANGUAGE_NAMES) or None,
+                )
+            if qualified.startswith(f"{LANGUAGE}."):  # hl.zeros on the host: a device name
+                twin = f"torch.{name}(..., device=x.device)" if hasattr(torch, name) else None
+                raise self.source.error(
+                    UnsupportedConstructError,
+                    original,
+                    f"hl.{name} makes values inside a device loop, not in host code",
+                    hint=f"on the host write {twin}; hl.{name} belongs inside the loop"
+                    if twin
+                    else f"call hl.{name} inside the device loop",
                 )
             raise self.source.error(
                 UnsupportedConstructError,

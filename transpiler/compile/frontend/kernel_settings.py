@@ -179,7 +179,21 @@ def setting_problem(name: str, value: object) -> tuple[str, str] | None:
     return None
 
 
+# config= and configs= together: Helion refuses them ("Cannot specify both config and configs")
+BOTH_CONFIGS = (
+    "config= and configs= are both given: one config is used as given, several are searched",
+    "keep one: config=helion.Config(...) for a fixed config, or put it into configs=[...]",
+)
+
+
+def both_configs(settings: dict[str, object]) -> bool:
+    """Whether the settings give config= and configs= (neither None) at once."""
+    given = [settings.get(k) for k in ("config", "configs")]
+    return all(v not in (None, "None", "[]", "()") and v != [] and v != () for v in given)
+
+
 def runtime_problems(settings: dict[str, object]) -> list[tuple[str, str]]:
     """The problems of a decorator's keywords given as Python values (`helion.kernel(fn, ...)`)."""
-    problems = (setting_problem(name, value) for name, value in settings.items())
+    problems = [setting_problem(name, value) for name, value in settings.items()]
+    problems.append(BOTH_CONFIGS if both_configs(settings) else None)
     return [problem for problem in problems if problem is not None]

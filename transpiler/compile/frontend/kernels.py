@@ -22,7 +22,7 @@ from .errors import (
     near_names,
 )
 from .kernel_forms import refuse_kernel_form, refuse_kernel_methods
-from .kernel_settings import literal, setting_problem
+from .kernel_settings import BOTH_CONFIGS, both_configs, literal, setting_problem
 from .nested_loops import refuse_nested_loops
 from .source import Source
 
@@ -75,6 +75,8 @@ def _kernel_settings(decorator: cst.Decorator, source: Source) -> dict[str, obje
                 if problem is not None:
                     raise source.error(ConfigError, arg.keyword, problem[0], hint=problem[1])
                 settings[arg.keyword.value] = text
+                if arg.keyword.value in ("config", "configs") and both_configs(settings):
+                    raise source.error(ConfigError, arg.keyword, *BOTH_CONFIGS)
     return settings
 
 
@@ -153,9 +155,45 @@ def _called_helpers(loops: list[cst.CSTNode], helpers: dict[str, cst.FunctionDef
     return called
 
 
+# Python's iterator builtins wrapped round a device loop (`enumerate(hl.tile(n))`): the fix
+_WRAPPED_LOOPS = {
+    "enumerate": "loop over hl.{name}(...) itself; a tile's number is tile.id",
+    "zip": "one loop tiles several dimensions: for tile_m, tile_n in hl.tile([m, n])",
+    "reversed": "tiles run in parallel, in no order: loop over hl.{name}(...) itself",
+    "list": "loop over hl.{name}(...) itself",
+    "sorted": "tiles run in parallel, in no order: loop over hl.{name}(...) itself",
+    "iter": "loop over hl.{name}(...) itself",
+}
+
+
+def _refuse_wrapped_loop(statement: cst.For, source: Source, aliases: Aliases) -> None:
+    """`for i, tile in enumerate(hl.tile(n))`: the device loop hidden in a Python builtin."""
+    wrapper = statement.iter
+    if not (
+        isinstance(wrapper, cst.Call)
+        and isinstance(wrapper.func, cst.Name)
+        and wrapper.func.value in _WRAPPED_LOOPS
+    ):
+        return
+    for argument in wrapper.args:
+        inner = argument.value
+        qualified = aliases.qualified(inner.func) if isinstance(inner, cst.Call) else None
+        name = (qualified or "").removeprefix(f"{LANGUAGE}.")
+        if qualified == f"{LANGUAGE}.{name}" and name in DEVICE_LOOPS + JAGGED_LOOPS:
+            raise source.error(
+                UnsupportedConstructError,
+                wrapper.func,
+                f"{wrapper.func.value}(hl.{name}(...)): a device loop is a for loop over "
+                f"hl.{name}(...) itself",
+                hint=_WRAPPED_LOOPS[wrapper.func.value].format(name=name),
+            )
+
+
 def _refuse_unknown_loops(body: list[cst.BaseStatement], source: Source, aliases: Aliases) -> None:
     """`for tile in hl.tiles(n)`: a misspelt language name, not a missing loop."""
     for statement in body:
+        if isinstance(statement, cst.For):
+            _refuse_wrapped_loop(statement, source, aliases)
         if isinstance(statement, cst.For) and isinstance(statement.iter, cst.Call):
             qualified = aliases.qualified(statement.iter.func) or ""
             name = qualified.removeprefix(f"{LANGUAGE}.")

@@ -10,7 +10,7 @@ import libcst as cst
 from ..frontend.errors import ArgumentUnknownError, UnsupportedConstructError
 from ..frontend.torch_signatures import EXCLUSIVE, NUMBER_INPUTS, parameter_kind
 from ..ops.table import ELEMENTWISE_BY_NAME, REDUCTIONS_BY_NAME
-from .values import BLOCK, CONST, DTYPE, HOST_TENSOR, MODULE, TUPLE, Value
+from .values import BLOCK, CONST, DTYPE, HOST_TENSOR, MODULE, TILE, TUPLE, Value
 
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
@@ -108,6 +108,8 @@ def check_values(
                 f"{parameter}={k.source.code(node)} of {owner}() needs the argument's value, "
                 "known only when the kernel is called",
             )
+        if kind == "dtype" and value.kind == TILE:  # hl.zeros(tile_m, tile_n): no list
+            hint = f"the shape is one list: {owner}([..., {k.source.code(node)}], dtype=...)"
         if not fits(value) or kind == "tensor" and _number_argument(k, node):
             raise k.source.error(
                 UnsupportedConstructError,

@@ -11,6 +11,7 @@ import libcst as cst
 import torch
 
 from ..emit.codegen import expr
+from ..frontend.callables import module_function, not_inlined_because
 from ..frontend.errors import (
     BarrierPlacementError,
     HostSyncError,
@@ -23,7 +24,7 @@ from ..frontend.errors import (
 )
 from ..frontend.signatures import HL_SIGNATURES, bind
 from ..frontend.torch_signatures import torch_refusals, torch_signature
-from ..ops.alternatives import ALLOCATIONS, unsupported_hint
+from ..ops.alternatives import ALLOCATIONS, BUILTIN_ALTERNATIVES, unsupported_hint
 from ..ops.composites import COMPOSITES_BY_NAME
 from ..ops.hl import HL_BY_NAME, LANGUAGE_NAMES, REFUSED_LANGUAGE
 from ..ops.products import PRODUCT_METHODS, TORCH_PRODUCTS_BY_NAME
@@ -54,6 +55,7 @@ from .orderings import lower_ordering
 from .promotion import compared_numbers, result_of, with_dimensioned_dtype
 from .python_ints import as_int64
 from .scaled_products import exp_as_exp2
+from .shapes import SCALAR_ATTRIBUTES
 from .values import (
     BLOCK,
     CONST,
@@ -72,17 +74,6 @@ if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
 
-# Python builtins a device loop cannot call: what to write instead.
-_BUILTIN_HINTS = {
-    "len": "a tile's length is tile.block_size (its lanes; the last tile's valid ones are "
-    "tile.end - tile.begin); a tensor's size is x.size(0), read in host code",
-    "range": "loop over a range as a statement: `for i in range(n):`",
-    "list": "device code has blocks, not lists: hl.zeros([tile, n], dtype=...)",
-    "sorted": "torch.sort(x, dim) sorts a block",
-    "pow": "x ** y, or torch.pow(x, y)",
-    "round": "round(x) of a block is torch.round(x); to d decimals write "
-    "torch.round(x * 10**d) / 10**d; round a Python number in host code, before the loop",
-}
 _GROWING = ("append", "extend", "insert", "pop")  # list methods that change the list's length
 
 
@@ -134,6 +125,7 @@ class Calls:
                 )
                 if owner_kind not in (MODULE,):
                     return self.k.dots.dot(node.func.value, args.positional[0], None, node)
+            self.refuse_tile_integer_method(node.func)
             owner = self.k.expressions.lower_expr(node.func.value)
             if owner.kind == MODULE:
                 return self.call_function(f"{owner.name}.{method}", args, node)
@@ -141,8 +133,45 @@ class Calls:
         callee = self.k.expressions.lower_expr(node.func)
         if callee.kind == MODULE:
             return self.call_function(callee.name, args, node)
+        self.refuse_uninlined_helper(node)
         raise self.k.source.error(
             UnsupportedConstructError, node, "calling a value inside a device loop"
+        )
+
+    def refuse_uninlined_helper(self, node: cst.Call) -> None:
+        """`total(v)` of a module's def that is more than assignments and a return: the
+        error points into the def, at what keeps it out of device code."""
+        name = node.func.value if isinstance(node.func, cst.Name) else None
+        helper = module_function(self.k.source.module, name) if name else None
+        if helper is None or name in self.k.scope:
+            return
+        where, why = not_inlined_because(helper)
+        raise self.k.source.error(
+            UnsupportedConstructError,
+            where,
+            f"{name}(), called in a device loop (line {self.k.source.line_of(node)}), cannot be "
+            f"inlined: {why}",
+            hint="a helper of device code is assignments then `return <expression>`: a loop "
+            "over a block is a reduction (v.sum(dim)), a choice per element torch.where(c, a, b)",
+        )
+
+    def refuse_tile_integer_method(self, func: cst.Attribute) -> None:
+        """`tile.begin.float()`: a tile's begin, end, block_size, id and count are Python
+        integers (Helion's symbolic ints, reference mode's ints), with no tensor methods."""
+        receiver = func.value
+        if not (
+            isinstance(receiver, cst.Attribute)
+            and receiver.attr.value in SCALAR_ATTRIBUTES
+            and self.k.expressions.lower_expr(receiver.value).kind == TILE
+        ):
+            return
+        text = self.k.source.code(receiver)
+        raise self.k.source.error(
+            UnsupportedConstructError,
+            func.attr,
+            f"{text}.{func.attr.value}(): {text} is an integer, not a tensor",
+            hint=f"use it as a number ({text} * 1.0, float({text})); the tile's indices as a "
+            f"tensor are {self.k.source.code(receiver.value)}.index",
         )
 
     # -- functions ------------------------------------------------------------------------
@@ -279,7 +308,7 @@ class Calls:
             UnsupportedConstructError,
             node,
             f"{name}() inside a device loop",
-            hint=_BUILTIN_HINTS.get(name),
+            hint=BUILTIN_ALTERNATIVES.get(name),
         )
 
     def call_language(self, name: str, args: Arguments, node: cst.Call) -> Value:
@@ -304,6 +333,13 @@ class Calls:
                 why, hint = REFUSED_LANGUAGE[name]
                 raise self.k.source.error(
                     UnsupportedOpError, node, f"hl.{name} is not supported: it {why}", hint=hint
+                )
+            if op is not None and op.host is not None:  # register_block_size, ...
+                raise self.k.source.error(
+                    UnsupportedConstructError,
+                    node,
+                    f"hl.{name}() is host code: it runs before the device loop, not inside it",
+                    hint=f"call it above the loop (value = hl.{name}(...)) and use the name inside",
                 )
             if name in LANGUAGE_NAMES:
                 raise self.k.source.error(

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
+import torch
 
 from ..emit.codegen import assign, expr
 from ..frontend.errors import (
@@ -17,6 +18,7 @@ from ..frontend.errors import (
     UnsupportedConstructError,
     near_names,
 )
+from ..ops.alternatives import BUILTIN_ALTERNATIVES
 from ..ops.table import (
     BINARY_OPERATORS,
     BITWISE_OPERATORS,
@@ -151,6 +153,13 @@ class Expressions:
             return Value(MODULE, name=f"builtins.{name}")
         if name in self.k.branch_shapes:  # both branches of an if assigned it, shaped apart
             raise self.k.source.error(ShapeError, node, *self.k.branch_shapes[name])
+        if name in BUILTIN_ALTERNATIVES:  # `sum(v)`: Python's, not a name the user forgot
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node,
+                f"Python's {name}() inside a device loop",
+                hint=BUILTIN_ALTERNATIVES[name],
+            )
         known = [*self.k.scope, *self.k.host.names]
         raise self.k.source.error(
             UndefinedNameError,
@@ -368,10 +377,13 @@ class Expressions:
             return self.k.views.matrix_transpose(base, node)
         if base.kind == TUPLE and attr in ("values", "indices"):
             return base.items[0 if attr == "values" else 1]
+        owner = self.k.source.code(node.value)
+        method = callable(getattr(torch.Tensor, attr, None)) and base.kind == HOST_TENSOR
         raise self.k.source.error(
             UnsupportedConstructError,
             node,
             f"attribute .{attr} of {_kind_text(base)} inside a device loop",
+            hint=f"{owner}.{attr} is a method: call it, {owner}.{attr}()" if method else None,
         )
 
     def module_attribute(self, qualified: str, node: cst.CSTNode) -> Value:
@@ -424,7 +436,10 @@ class Expressions:
                 hint=f"load a tile of it: {value.name}[tile]",
             )
         raise self.k.source.error(
-            UnsupportedConstructError, node, f"{_kind_text(value)} used as a value"
+            UnsupportedConstructError,
+            node,
+            f"{_kind_text(value)} used as a value",
+            hint=_VALUE_HINTS.get(value.kind),
         )
 
     def zero_dim_load(self, tensor: str, node: cst.CSTNode) -> Value:
@@ -500,6 +515,16 @@ def result_dtype(op_name: str, left: str | None, right: str | None) -> str | Non
     if left == right:
         return left
     return None
+
+
+# what to write where a value of this kind stands in arithmetic or a store
+_VALUE_HINTS = {
+    TUPLE: "take one of its items: a max / min along a dim gives (values, indices), so write "
+    "v.max(1).values (or torch.amax(v, 1)); a, b = t unpacks a tuple",
+    TILES: "index a tensor with the tiles (x[tile_m, tile_n]), or use one tile's .index",
+    DTYPE: "a dtype is no number: convert a value with v.to(dtype)",
+    MODULE: "call one of the module's functions (torch.exp(v))",
+}
 
 
 def _kind_text(value: Value) -> str:

@@ -53,13 +53,24 @@ class Inliner:
             )
         args = Arguments(node)
         count = len(args.positional)
-        if args.keywords or count < len(spec.params) or count > len(spec.params) and not spec.rest:
+        every = f"{name}({', '.join(spec.params)}{', *' + spec.rest if spec.rest else ''})"
+        if args.keywords:
+            keyword = next(iter(args.keywords))
+            raise self.k.source.error(
+                CallableArgumentError,
+                node,
+                f"{name}() is inlined, and takes its arguments by position, not {keyword}= "
+                f"({describe(spec)})",
+                hint=f"pass every argument by position: {every}",
+            )
+        if count < len(spec.params) or count > len(spec.params) and not spec.rest:
             at_least = "at least " if spec.rest else ""
             raise self.k.source.error(
                 CallableArgumentError,
                 node,
-                f"{name}() takes {at_least}{len(spec.params)} positional arguments "
-                f"({describe(spec)})",
+                f"{name}() takes {at_least}{len(spec.params)} positional arguments, "
+                f"{count} given ({describe(spec)})",
+                hint=f"pass every argument, defaults too: {every}",
             )
         values = [self.k.expressions.lower_expr(a) for a in args.positional]
         shown = f"{name}({', '.join(spec.params)})" if spec.statements else describe(spec)

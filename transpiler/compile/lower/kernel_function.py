@@ -15,6 +15,7 @@ from ..emit.launcher_checks import unpacking_checks
 from ..emit.lines import Line, LoweredKernel
 from ..frontend import callables as inline
 from ..frontend.aliases import Aliases
+from ..frontend.block_size_calls import check_block_size_calls
 from ..frontend.config_check import check_config, check_configs, config_fields
 from ..frontend.device_rules import check_store_races
 from ..frontend.errors import UnsupportedConstructError
@@ -22,7 +23,9 @@ from ..frontend.host import HostInfo, assigned_names
 from ..frontend.host_code import is_kept_annotation, launcher_parameters, rewrite_host_statement
 from ..frontend.host_params import analyse_params
 from ..frontend.kernels import KernelFunction, device_loop_kind, is_barrier
+from ..frontend.lost_results import check_lost_results
 from ..frontend.overlapping_reads import check_overlapping_reads
+from ..frontend.overwritten_steps import check_overwritten_steps
 from ..frontend.source import Source
 from .host_tails import find_tail
 from .loop import lower_loop
@@ -110,6 +113,7 @@ def lower_kernel(
             barriers.append((len(launcher), statement, len(lowered)))
             continue
         source.current = statement
+        check_block_size_calls(statement, source, aliases, host.tensors)
         text = rewrite_host_statement(statement, source, aliases, tunables).strip("\n")
         if tail is not None and statement is tail.statement:
             text = tail.host_return(text)
@@ -137,6 +141,8 @@ def lower_kernel(
     check_config(source, kernel.node, kernel.settings.get("config"), tiles)
     check_configs(source, kernel.node, kernel.settings.get("configs"), tiles)
     source.once(check_store_races, kernel.node, source, kernel, aliases)
+    check_lost_results(source, kernel.node, kernel.loops, host.fresh)
+    check_overwritten_steps(source, aliases, kernel.loops)
     source.once(check_overlapping_reads, kernel.node, source, kernel.loops, aliases)
     for index, statement, before in reversed(barriers):
         launcher[index:index] = _barrier_lines(source, statement, lowered, before)

@@ -12,16 +12,17 @@ import libcst.matchers as m
 from ..emit.codegen import assign, expr
 from ..frontend.aliases import LANGUAGE
 from ..frontend.errors import (
+    BlockDependentError,
     RankUnknownError,
     ShapeError,
     TileArgumentError,
     UnsupportedConstructError,
 )
-from ..frontend.host_sizes import whole_size_tensor
+from ..frontend.host_sizes import literal_int, whole_size_tensor
 from ..frontend.kernels import device_loop_kind
 from ..frontend.signatures import HL_SIGNATURES, bind
 from ..ops.hl import DEVICE_LOOPS, HL_BY_NAME, INDEX, JAGGED_LOOPS, LANES, UNROLLED_LOOPS
-from .argument_checks import power_of_two_check
+from .argument_checks import integers_check, power_of_two_check
 from .config_literals import config_value
 from .explicit_blocks import launcher_block, outer_tile_block
 from .programs import PersistentLoop, PersistentPrograms, persistent_programs
@@ -111,7 +112,7 @@ class Loops:
                 )
             for size in block_sizes:
                 self.refuse_language_calls(size, "a block size")
-                literal = size.evaluated_value if isinstance(size, cst.Integer) else None
+                literal = literal_int(size)  # -8 too: a minus and an integer
                 flag = isinstance(size, cst.Name) and size.value in ("True", "False")
                 if (
                     flag
@@ -815,7 +816,7 @@ class Loops:
                 " (backwards: range(n - 1, -1, -1))",
             )
         bounds = [
-            self.k.expressions.arithmetic(self.k.expressions.lower_expr(node), node).code
+            self.range_bound(self.k.expressions.lower_expr(node), node).code
             for node in self.range_bounds(call, is_range)
         ]
         function = "range" if is_range else "tl.static_range"
@@ -825,6 +826,36 @@ class Loops:
         )
         self.k.depth += 1
         self.k.scope[target] = block(ast.Name(id=target), (), "int")
+
+    def range_bound(self, value: Value, node: cst.BaseExpression) -> Value:
+        """One bound of an inner range: a single integer, never a block or a float (Python's
+        range refuses floats; a block's lanes would each want their own count)."""
+        value = self.k.expressions.arithmetic(value, node)
+        if value.dims or value.dtype == "float":
+            what = "a block of values" if value.dims else "a float"
+            raise self.k.source.error(
+                TileArgumentError,
+                node,
+                f"a range() bound must be one integer, not {what}",
+                hint="count with an integer known to every lane: a host size (range(n)), a "
+                "constant, or int(...) of a reduced value; per-lane choices take "
+                "torch.where(condition, a, b)",
+            )
+        if self.k.per_block.holds(value.code):
+            raise self.k.source.error(
+                BlockDependentError,
+                node,
+                "this range() bound reduces over the lanes of a grid tile: each block would "
+                "count its own partial total, not one over the whole range",
+                hint="reduce in a device loop of its own first and store the total, then read "
+                "it in a second loop; or count with a host size (range(n))",
+            )
+        line = self.k.source.line_of(node)
+        for tensor in sorted(value.loaded_from):  # its dtype is the call's: checked there
+            self.k.argument_checks.append(
+                integers_check(tensor, f"line {line} counts a range() with its values")
+            )
+        return value
 
     def range_bounds(self, call: cst.Call, is_range: bool) -> list[cst.BaseExpression]:
         """range's arguments, or hl.static_range's bound against its signature (a misspelt

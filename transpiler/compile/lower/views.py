@@ -58,7 +58,11 @@ class Views:
         self.refuse_unsupported_dtype(target, node)
         if target.kind != DTYPE:
             raise self.k.source.error(
-                UnsupportedConstructError, node, "a conversion inside a device loop takes a dtype"
+                UnsupportedConstructError,
+                dtype_node if dtype_node is not None else node,
+                "a conversion inside a device loop takes a dtype",
+                hint="pass a torch dtype: v.to(torch.float32), v.to(x.dtype) (a numpy or "
+                "Python type is not one; a device stays where the tensor is)",
             )
         return self.cast(value, target.const if target.const != "runtime" else target.code, node)
 

@@ -63,6 +63,21 @@ ALTERNATIVES: dict[str, str] = {
     "log_ndtr": "write torch.log(0.5 * torch.erfc(-x * 0.7071067811865476))",
     "xlog1py": "write x * torch.log1p(y)",
     "entr": "write -x * torch.log(x) (0 at 0)",
+    # blocks made inside a device loop from nothing or like another block
+    "empty_like": "write torch.zeros_like(v) (or hl.zeros([tile], dtype=v.dtype)): an empty "
+    "block's values are whatever the registers held",
+    "new_empty": "write v.new_zeros(...) (or hl.zeros([tile], dtype=v.dtype)): an empty "
+    "block's values are whatever the registers held",
+    **dict.fromkeys(
+        ("rand", "rand_like", "randn", "randn_like", "randint", "randint_like", "randperm"),
+        "random numbers inside a device loop come from hl.rand([tile], seed) or "
+        "hl.randint([tile], low, high, seed); or draw them on the host, before the loop",
+    ),
+    **dict.fromkeys(
+        ("eye", "linspace", "logspace", "as_tensor", "from_numpy"),
+        "make the tensor in host code, before the loop, and load its tile (t[tile]); a "
+        "constant block is hl.full([tile], value, dtype=...)",
+    ),
     # tensors made inside a device loop: memory is allocated by the host, before the loop
     **dict.fromkeys(
         ALLOCATIONS,
@@ -79,3 +94,29 @@ def unsupported_hint(name: str, known: list[str]) -> str:
         or near_names(name, known)
         or "see docs/ops.md for the supported ops and the alternatives to the others"
     )
+
+
+# Python builtins a device loop cannot call: what to write instead.
+BUILTIN_ALTERNATIVES = {
+    "len": "a tile's length is tile.block_size (its lanes; the last tile's valid ones are "
+    "tile.end - tile.begin); a tensor's size is x.size(0), read in host code",
+    "range": "loop over a range as a statement: `for i in range(n):`",
+    "list": "device code has blocks, not lists: hl.zeros([tile, n], dtype=...)",
+    "sorted": "torch.sort(x, dim) sorts a block",
+    "pow": "x ** y, or torch.pow(x, y)",
+    "sum": "a block's sum is v.sum() (or torch.sum(v, dim)); Python's sum() iterates",
+    "any": "v.any() (or (v != 0).any()) reduces a block; Python's any() iterates",
+    "all": "v.all() reduces a block; Python's all() iterates",
+    "max": "one block's largest is v.max() (or torch.amax(v, dim)); max(a, b) of two is "
+    "element-wise",
+    "min": "one block's least is v.min() (or torch.amin(v, dim)); min(a, b) of two is element-wise",
+    "map": "apply the function to the block itself: f(v) works on every lane",
+    "filter": "choose per element with torch.where(condition, v, other)",
+    "zip": "blocks combine element-wise: a + b, torch.stack([a, b], -1)",
+    "enumerate": "a block's indices are tile.index",
+    "isinstance": "check types in host code, before the loop",
+    "divmod": "v // d and v % d",
+    "tuple": "device code has blocks, not tuples of their elements",
+    "round": "round(x) of a block is torch.round(x); to d decimals write "
+    "torch.round(x * 10**d) / 10**d; round a Python number in host code, before the loop",
+}
