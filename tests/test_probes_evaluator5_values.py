@@ -257,5 +257,5 @@ def test_a_float_function_of_an_integer_tensor_is_refused_at_the_launch(expressi
 def test_inverting_a_float_number_is_refused_at_its_column():
     source = HEADER + one("x[t] + ~2.0")
     line = source.splitlines().index("        out[t] = x[t] + ~2.0") + 1
-    with pytest.raises(transpiler.TranspileError, match=f"kernels.py:{line}:25: .*~ of the number"):
+    with pytest.raises(transpiler.TranspileError, match=f"kernels.py:{line}:25: .*`~` of a float"):
         generated(source, "k", torch.randn(37))

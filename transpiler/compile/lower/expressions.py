@@ -185,6 +185,10 @@ class Expressions:
             return self.k.dots.dot(node.left, node.right, None, node)
         left = self.arithmetic(self.lower_expr(node.left), node.left)
         right = self.arithmetic(self.lower_expr(node.right), node.right)
+        return self.binary(op_name, left, right, node)
+
+    def binary(self, op_name: str, left: Value, right: Value, node: cst.BinaryOperation) -> Value:
+        """`left op right` of operands already lowered (`node` spells them for messages)."""
         left, right = with_dimensioned_dtype(self.k, [left, right])
         if op_name != "Divide" and not (left.kind == CONST and right.kind == CONST):
             left, right = as_int64(self.k, [left, right], op_name)  # (python_ints.py)

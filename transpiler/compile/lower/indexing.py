@@ -215,10 +215,16 @@ class Indexing:
         return expr("upcast_half(a)", a=code)
 
     def store(
-        self, target: cst.Subscript, value: Value, augmented: str | None, node: cst.CSTNode
+        self,
+        target: cst.Subscript,
+        value: Value,
+        augmented: str | None,
+        node: cst.CSTNode,
+        update: Value | None = None,
     ) -> None:
-        """`target = value`; `augmented`: the operator of `target op= ...`, whose value is the
-        update already computed from the target's load (statements.py), stored in place."""
+        """`target = value`; `augmented`: the operator of `target op= update`, whose value is
+        the result already computed from the target's load (statements.py), stored in place
+        where torch may cast `update`'s dtype into the target's."""
         base = self.k.expressions.lower_expr(target.value)
         if base.kind != HOST_TENSOR:
             raise self.k.source.error(
@@ -246,7 +252,7 @@ class Indexing:
             return
         pointers = self.named_pointers(base.name, pointers, line)
         if augmented is not None:  # the value is the update, its load of the target included
-            in_place_check(self.k, base.name, value, augmented, line)
+            in_place_check(self.k, base.name, update or value, augmented, line)
         if dims and value.dims and all(d is None for d in (*dims, *value.dims)):
             # size-1 dims only (`out[i, :, :] = v.amax(dim=(0, 1), keepdim=True)`): the
             # pointer is one element, the value a [1, 1] block

@@ -141,8 +141,12 @@ class Statements:
         self.k.source.positions[combined] = self.k.source.positions[small]
         self.k.source.positions[combined.operator] = self.k.source.positions[small.operator]
         if isinstance(small.target, cst.Subscript):  # the update stored, computed as torch
-            result = self.k.expressions.lower_expr(combined)
-            self.k.indexing.store(small.target, result, BINARY_OPERATORS[operator][0], small)
+            expressions = self.k.expressions
+            current = expressions.arithmetic(expressions.lower_expr(small.target), small.target)
+            update = expressions.arithmetic(expressions.lower_expr(small.value), small.value)
+            result = expressions.binary(operator, current, update, combined)
+            symbol = BINARY_OPERATORS[operator][0]
+            self.k.indexing.store(small.target, result, symbol, small, update=update)
             return
         before = (
             self.k.scope.get(small.target.value) if isinstance(small.target, cst.Name) else None
