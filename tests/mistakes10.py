@@ -3,6 +3,7 @@ notebook cell defines them, and the check that the error says what, where, and t
 
 from __future__ import annotations
 
+import pytest
 import torch
 from helpers import DEVICE
 
@@ -79,3 +80,12 @@ def check_refusal(
     assert message in text.split("\n")[0], text
     assert hint in (error.hint or ""), text
     assert "Traceback" not in text, text
+
+
+def refused_as_the_row_says(source, call, kind, line, marker, message, hint) -> None:
+    """One table row: `call` of `source` raises `kind` at `line` (caret under `marker`), its
+    message and hint holding the phrases given."""
+    with pytest.raises(Exception) as caught:
+        attempt(source, call)
+    assert type(caught.value).__name__ == kind, f"{type(caught.value).__name__}: {caught.value}"
+    check_refusal(caught.value, source, line, marker, message, hint)
