@@ -147,9 +147,14 @@ class Indexing:
         return tiles.items[index.const]
 
     def named_pointers(self, tensor: str, pointers: ast.expr, line: int) -> ast.Name:
-        """`x_ptrs = <pointers>` emitted; its name."""
+        """`x_ptrs = <pointers>` emitted; its name. Pointers the block named already, nothing
+        they read rebound since (`out[tile] += x[tile]`: the load's, for the store), keep it."""
+        named = self.k.reused_loads.named_pointers(tensor, pointers)
+        if named is not None:
+            return named
         name = self.k.names.fresh(f"{tensor}_ptrs")
         self.k.emit(assign(name, pointers), line)
+        self.k.reused_loads.hold_pointers(tensor, pointers, name)
         return ast.Name(id=name)
 
     def pointer_load(

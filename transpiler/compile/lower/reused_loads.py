@@ -8,6 +8,11 @@ sits at the same depth (no loop or branch was entered or left: a load before an 
 inside an `if` is not reused after it), none is a store, an atomic, a barrier, a call that may
 write memory or a loop's marker, and none assigns a name the pointers, the mask or the loaded
 value's name read. When in doubt, the tensor is loaded again.
+
+Pointer blocks are reused the same way: a load or store at pointers the block named already
+(`out[tile] += x[tile]` loads and stores `out_ptrs`) goes through that name rather than
+building them again, under the same rules except that memory written since does not matter:
+pointers are addresses, not values.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from typing import TYPE_CHECKING
 from ..emit.codegen import assign, render
 from ..emit.lines import Line
 from ..emit.prelude import HELPERS
-from .values import Value
+from .values import Value, block
 
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
@@ -64,6 +69,7 @@ class ReusedLoads:
         self.k = k
         self.held: dict[Key, _Held] = {}
         self.pending: _Pending | None = None
+        self.pointers: dict[tuple[str, str], _Held] = {}  # by tensor and the pointers' code
 
     @staticmethod
     def key(
@@ -112,7 +118,24 @@ class ReusedLoads:
             held, last[-1], self.k.lines, self.k.depth, pending.reads | {name}
         )
 
-    def _still_valid(self, held: _Held) -> bool:
+    def hold_pointers(self, tensor: str, pointers: ast.expr, name: str) -> None:
+        """`name = <pointers>` just emitted (the last line): later accesses may go through it."""
+        if not self.k.lines:
+            return
+        value = block(ast.Name(id=name), ())
+        reads = _names(pointers) | {name}
+        held = _Held(value, self.k.lines[-1], self.k.lines, self.k.depth, reads)
+        self.pointers[tensor, ast.dump(pointers)] = held
+
+    def named_pointers(self, tensor: str, pointers: ast.expr) -> ast.Name | None:
+        """The name an earlier line of the block gave these pointers into `tensor`, where no
+        line since rebinds what they read."""
+        held = self.pointers.get((tensor, ast.dump(pointers)))
+        if held is None or not self._still_valid(held, memory_matters=False):
+            return None
+        return held.value.code if isinstance(held.value.code, ast.Name) else None
+
+    def _still_valid(self, held: _Held, memory_matters: bool = True) -> bool:
         lines = self.k.lines
         if lines is not held.lines or held.depth != self.k.depth:
             return False
@@ -128,15 +151,18 @@ class ReusedLoads:
             tree = ast.parse(textwrap.dedent("\n".join(line.text for line in since)))
         except SyntaxError:
             return False
-        return all(_harmless(statement, held.reads) for statement in tree.body)
+        return all(_harmless(statement, held.reads, memory_matters) for statement in tree.body)
 
 
-def _harmless(statement: ast.stmt, reads: frozenset[str]) -> bool:
-    """An assignment of computed values to names the held load does not read."""
+def _harmless(statement: ast.stmt, reads: frozenset[str], memory_matters: bool = True) -> bool:
+    """An assignment of computed values to names the held load does not read (`memory_matters`
+    false: also a call on its own, a store or a barrier, which rebinds no name)."""
     if isinstance(statement, ast.Assign):
         targets = statement.targets
     elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)):
         targets = [statement.target]
+    elif not memory_matters and isinstance(statement, ast.Expr):
+        return not any(isinstance(node, ast.NamedExpr) for node in ast.walk(statement))
     else:
         return False  # a call on its own (a store), a loop, a branch: may change memory
     for target in targets:
@@ -146,8 +172,10 @@ def _harmless(statement: ast.stmt, reads: frozenset[str]) -> bool:
             if isinstance(node, ast.Name) and node.id in reads:
                 return False
     value = statement.value
-    return value is None or all(
-        _pure(node) for node in ast.walk(value) if isinstance(node, ast.Call)
+    return (
+        value is None
+        or not memory_matters
+        or all(_pure(node) for node in ast.walk(value) if isinstance(node, ast.Call))
     )
 
 
