@@ -130,6 +130,19 @@ MISTAKES = [
      copy("@helion.kernel()").replace("    out = torch", "    n = hl.specialise(x.size(0))\n"
                                       "    out = torch"),
      f"k({X1})", "UnknownLanguageNameError", "'specialise'", "hl.specialise"),
+    ("unknown-hl-parameter-annotation",  # was: accepted silently
+     copy("@helion.kernel()").replace("k(x: torch.Tensor)", "k(x: hl.Foo)"), f"k({X1})",
+     "UnknownLanguageNameError", "no name 'Foo' (in an annotation)", "hl.Foo"),
+    ("unknown-hl-return-annotation",  # was: accepted silently
+     copy("@helion.kernel()").replace("-> torch.Tensor", "-> hl.Tensor"), f"k({X1})",
+     "UnknownLanguageNameError", "no name 'Tensor' (in an annotation)", "hl.Tensor"),
+    ("unknown-hl-local-annotation",  # was: accepted silently
+     grid("v: hl.Block = x[tile_m, tile_n]\n        out[tile_m, tile_n] = v"), f"k({X2})",
+     "UnknownLanguageNameError", "no name 'Block' (in an annotation)", "hl.Block"),
+    ("misspelt-hl-annotation-in-a-helper",  # was: accepted silently
+     "\ndef twice(t: hl.Tiles, v):\n    return v * 2\n" + copy("@helion.kernel()").replace(
+         "x[tile]\n", "twice(tile, x[tile])\n"), f"k({X1})",
+     "UnknownLanguageNameError", "did you mean Tile", "hl.Tiles"),
     # --- loops and their tiles ----------------------------------------------------------------
     ("inner-loop-reuses-the-tile",  # was: silently wrong (the outer tile's offsets replaced)
      grid("for tile_m in hl.tile(m):\n            pass\n        out[tile_m, tile_n] = 1.0"),
@@ -382,6 +395,9 @@ ACCEPTED = {  # id → (kernel source, arguments, torch's answer in float64)
                          lambda x, s, t: x * s + t),
     "int-past-int32": (SCALED, lambda: (torch.randn(37), 0.5, 2**40),
                        lambda x, s, t: x * s + t),
+    "known-hl-annotations": (SCALED.replace("shift: int", "shift: hl.constexpr").replace(
+        "        out[tile]", "        v: hl.Tile = tile\n        out[v]"),
+        lambda: (torch.randn(37), 0.5, 3), lambda x, s, t: x * s + t),
 }  # fmt: skip
 
 

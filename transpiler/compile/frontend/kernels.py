@@ -11,6 +11,7 @@ import libcst.matchers as m
 
 from ..ops.hl import DEVICE_LOOPS, JAGGED_LOOPS, LANGUAGE_NAMES, REFUSED_LANGUAGE  # noqa: F401 - REFUSED_LANGUAGE re-exported
 from .aliases import HELION, LANGUAGE, Aliases
+from .annotations import refuse_unknown_annotations
 from .config_check import plural_config_text, plural_configs_text
 from .errors import (
     ConfigError,
@@ -114,6 +115,7 @@ def find_kernels(
                 continue
             refuse_kernel_form(statement, kernel_decorator, source)
             _refuse_star_parameters(statement, source)
+            refuse_unknown_annotations(statement, source, aliases)
             body = list(statement.body.body)
             _refuse_unknown_loops(body, source, aliases)
             loops = [s for s in body if device_loop_kind(s, aliases)]
@@ -139,6 +141,8 @@ def find_kernels(
     for name, helper in helpers.items():
         if name not in called:  # a device loop in a helper runs where a device loop calls it
             _refuse_stray_loops(helper, source, aliases)
+        else:  # inlined into the kernels: its annotations too name hl's names only
+            refuse_unknown_annotations(helper, source, aliases)
     return kernels
 
 
