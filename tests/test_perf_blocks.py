@@ -9,6 +9,7 @@ import pytest
 import torch
 import triton
 from helpers import device_args, kernel_source
+from test_repeated_tiles import SOURCE as REPEATED_TILES
 
 import transpiler
 from transpiler.analysis.perf import analyse, analyse_kernel
@@ -70,28 +71,10 @@ def column_sums(x: torch.Tensor) -> torch.Tensor:
         out[tile_n] = acc
     return out
 """,
-    # one tile on two axes of a gathered load: a [tile, tile] block, its default capped at 32
-    # (tests/test_repeated_tiles.py)
-    "gather_rows": HEADER
-    + """
-@helion.kernel()
-def gather_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
-    out = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)
-    for tile in hl.tile(x.size(0)):
-        out[tile] = x[tile, idx[tile]].sum(-1)
-    return out
-""",
-    # ... beside a whole row: min(32, max(1, 128 // BLOCK_X1))
-    "row_pairs": HEADER
-    + """
-@helion.kernel()
-def row_pairs(x: torch.Tensor) -> torch.Tensor:
-    out = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)
-    for tile in hl.tile(x.size(0)):
-        row = x[tile, :]
-        out[tile] = (row[:, None, :] * row[None, :, :]).sum(-1).sum(-1)
-    return out
-""",
+    # one tile on two axes of a gathered load: a [tile, tile] block, its default capped at 32;
+    # beside a whole row: min(32, max(1, 128 // BLOCK_X1)) (tests/test_repeated_tiles.py's)
+    "gather_rows": REPEATED_TILES,
+    "row_pairs": REPEATED_TILES,
 }
 ARGS = {
     "matmul": lambda: (torch.randn(37, 29), torch.randn(29, 45)),
