@@ -65,8 +65,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/run/call_arguments.py", "constexpr"): (
         "a parameter annotated hl.constexpr, read from its text (run/call_arguments.py)"
     ),
-    ("transpiler/compile/frontend/device_rules.py", "store"): _ONE_ROW + ": its stores race",
-    ("transpiler/compile/frontend/device_rules.py", "load"): _ONE_ROW + ": its reads race stores",
+    ("transpiler/compile/frontend/loop_accesses.py", "store"): _ONE_ROW + ": its stores race",
+    ("transpiler/compile/frontend/loop_accesses.py", "load"): _ONE_ROW + ": its reads race stores",
     ("transpiler/compile/frontend/host.py", "register_block_size"): _ONE_ROW,
     ("transpiler/compile/frontend/kernels.py", "barrier"): _ONE_ROW + ": where it may stand",
     ("transpiler/compile/frontend/examples.py", "constexpr"): _ONE_ROW + ": an annotation",

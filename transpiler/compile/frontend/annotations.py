@@ -24,6 +24,6 @@ def refuse_unknown_annotations(function: cst.FunctionDef, source: Source, aliase
                     UnknownLanguageNameError,
                     node,
                     f"helion.language has no name {name!r} (in an annotation)",
-                    hint=near_names(name, LANGUAGE_NAMES) or "annotate it with torch.Tensor, "
-                    "int or float, or leave the annotation out",
+                    hint=near_names(name, LANGUAGE_NAMES)
+                    or "annotate it with torch.Tensor, int or float, or leave the annotation out",
                 )

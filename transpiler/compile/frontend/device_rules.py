@@ -26,8 +26,16 @@ from .errors import (
     UnsupportedConstructError,
 )
 from .kernels import KernelFunction, device_loop_kind
+from .loop_accesses import (
+    dependencies,
+    hl_loads,
+    loop_stores,
+    reached_from,
+    read_names,
+    stored_tensor,
+)
 from .source import Source
-from .targets import bound_names, target_names
+from .targets import bound_names, names_bound_in, target_names
 
 
 def check_device_rules(source: Source, kernel: KernelFunction, aliases: Aliases) -> None:
@@ -53,7 +61,7 @@ def check_device_rules(source: Source, kernel: KernelFunction, aliases: Aliases)
     host_names = _parameters(kernel.node)
     for statement in kernel.body:
         if device_loop_kind(statement, aliases) is None:
-            host_names |= _bound_names(statement)
+            host_names |= names_bound_in(statement)
             continue
         _check_host_names(source, statement, host_names, aliases)
     for loop in m.findall(kernel.node, m.For()):
@@ -92,7 +100,7 @@ def _check_host_names(
     source: Source, loop: cst.For, host_names: set[str], aliases: Aliases
 ) -> None:
     loop_vars = set(target_names(loop.target))
-    device_names = _bound_names(loop.body) | loop_vars
+    device_names = names_bound_in(loop.body) | loop_vars
     for target, value in _assignments(loop.body):
         name = target.value
         if name in host_names and _mentions_device(value, device_names, aliases):
@@ -132,13 +140,13 @@ def _check_tile_rebinds(source: Source, loop: cst.For) -> None:
 
 def _check_races(source: Source, loop: cst.For, aliases: Aliases) -> None:
     loop_vars = set(target_names(loop.target))
-    depends = _dependencies(loop.body)
-    reaches = {var: _closure({var}, depends) for var in loop_vars}
-    stores = list(_stores(loop.body, aliases))
+    depends = dependencies(loop.body)
+    reaches = {var: reached_from({var}, depends) for var in loop_vars}
+    stores = list(loop_stores(loop.body, aliases))
     loaded = _loaded_tensors(loop.body, [node for _, _, _, node in stores], aliases)
     for index, value, guards, node in stores:
-        where = _names(index) | guards
-        tensor = _stored_tensor(node)
+        where = read_names(index) | guards
+        tensor = stored_tensor(node)
         for var in sorted(loop_vars):
             if not (where & reaches[var]) and tensor in loaded:
                 raise source.error(
@@ -150,7 +158,7 @@ def _check_races(source: Source, loop: cst.For, aliases: Aliases) -> None:
                     hint=f"index the store by {var!r} as well, or write the result into a "
                     f"new tensor (out = torch.empty_like({tensor})) instead of {tensor!r}",
                 )
-            if not (where & reaches[var]) and (_names(value) & reaches[var]):
+            if not (where & reaches[var]) and (read_names(value) & reaches[var]):
                 raise source.error(
                     StoreRaceError,
                     node,
@@ -159,12 +167,6 @@ def _check_races(source: Source, loop: cst.For, aliases: Aliases) -> None:
                     hint="accumulate across programs with hl.atomic_add(out, [index], value), or "
                     f"index the store by {var!r}",
                 )
-
-
-def _stored_tensor(node: cst.CSTNode) -> str | None:
-    """The tensor a store writes: `out[...] = v`'s out, `hl.store(out, ...)`'s."""
-    target = node.value if isinstance(node, cst.Subscript) else node.args[0].value
-    return target.value if isinstance(target, cst.Name) else None
 
 
 def _loaded_tensors(body: cst.BaseSuite, stores: list[cst.CSTNode], aliases: Aliases) -> set[str]:
@@ -176,14 +178,8 @@ def _loaded_tensors(body: cst.BaseSuite, stores: list[cst.CSTNode], aliases: Ali
         s.value.value for s in m.findall(body, m.Subscript(value=m.Name())) if id(s) not in plain
     }
     for call in hl_loads(body, aliases):
-        names |= {_stored_tensor(call) or ""}
+        names |= {stored_tensor(call) or ""}
     return names
-
-
-def hl_loads(body: cst.CSTNode, aliases: Aliases) -> list[cst.Call]:
-    """The body's `hl.load(tensor, index)` calls (with a tensor argument)."""
-    calls = m.findall(body, m.Call())
-    return [c for c in calls if aliases.qualified(c.func) == f"{LANGUAGE}.load" and c.args]
 
 
 def _parameters(function: cst.FunctionDef) -> set[str]:
@@ -193,25 +189,6 @@ def _parameters(function: cst.FunctionDef) -> set[str]:
         if isinstance(star, cst.Param):
             every.append(star)
     return {p.name.value for p in every}
-
-
-def _bound_names(node: cst.CSTNode | cst.BaseSuite) -> set[str]:
-    """Names that assignments and for loops in `node` bind."""
-    names: set[str] = set()
-    for found in m.findall(node, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For()):
-        target = found.target
-        if isinstance(target, (cst.Name, cst.Tuple, cst.List)):
-            names |= set(target_names(target))
-    return names
-
-
-def _names(node) -> set[str]:
-    """The names read in a node (or a subscript's sequence of index elements)."""
-    if node is None:
-        return set()
-    if isinstance(node, (list, tuple)):
-        return set().union(*(_names(part) for part in node))
-    return {n.value for n in m.findall(node, m.Name())}
 
 
 def _assignments(body: cst.BaseSuite):
@@ -227,73 +204,9 @@ def _assignments(body: cst.BaseSuite):
 
 def _mentions_device(value: cst.BaseExpression, device_names: set[str], aliases: Aliases) -> bool:
     """Whether a value can only be computed on the device (a tile, a load, a device name)."""
-    if _names(value) & device_names or m.findall(value, m.Subscript()):
+    if read_names(value) & device_names or m.findall(value, m.Subscript()):
         return True
     return any(
         (aliases.qualified(call.func) or "").startswith(f"{LANGUAGE}.")
         for call in m.findall(value, m.Call())
     )
-
-
-def _dependencies(body: cst.BaseSuite) -> dict[str, set[str]]:
-    """name → the names its assignments read (over the whole loop body, in any order)."""
-    depends: dict[str, set[str]] = {}
-    for found in m.findall(body, m.Assign() | m.AugAssign() | m.AnnAssign() | m.For()):
-        if isinstance(found, cst.For):
-            targets, read = [found.target], _names(found.iter)
-        elif isinstance(found, cst.Assign):
-            targets, read = [t.target for t in found.targets], _names(found.value)
-        else:
-            targets, read = [found.target], _names(found.value)
-        for target in targets:
-            for name in target_names(target):
-                depends.setdefault(name, set()).update(read)
-    return depends
-
-
-def _closure(start: set[str], depends: dict[str, set[str]]) -> set[str]:
-    """`start` and every name whose value is computed from one of them."""
-    reached = set(start)
-    changed = True
-    while changed:
-        changed = False
-        for name, read in depends.items():
-            if name not in reached and read & reached:
-                reached.add(name)
-                changed = True
-    return reached
-
-
-def _stores(body: cst.BaseSuite, aliases: Aliases, guards: frozenset[str] = frozenset()):
-    """(index, value, names in enclosing if tests, node) of each store in the loop body."""
-    for statement in body.body:
-        if isinstance(statement, cst.If):
-            inner = guards | _names(statement.test)
-            yield from _stores(statement.body, aliases, inner)
-            orelse = statement.orelse
-            while orelse is not None:
-                if isinstance(orelse, cst.If):
-                    inner = inner | _names(orelse.test)
-                    yield from _stores(orelse.body, aliases, inner)
-                    orelse = orelse.orelse
-                else:
-                    yield from _stores(orelse.body, aliases, inner)
-                    orelse = None
-        elif isinstance(statement, cst.For):
-            yield from _stores(statement.body, aliases, guards)
-        elif isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                yield from _small_stores(small, aliases, guards)
-
-
-def _small_stores(small: cst.BaseSmallStatement, aliases: Aliases, guards: frozenset[str]):
-    if isinstance(small, cst.Assign):
-        for target in small.targets:
-            if isinstance(target.target, cst.Subscript):
-                yield target.target.slice, small.value, guards, target.target
-    elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Subscript):
-        yield small.target.slice, small.value, guards, small.target
-    elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-        call = small.value
-        if aliases.qualified(call.func) == f"{LANGUAGE}.store" and len(call.args) >= 3:
-            yield call.args[1].value, call.args[2].value, guards, call

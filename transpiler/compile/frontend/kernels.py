@@ -26,6 +26,7 @@ from .kernel_forms import refuse_kernel_form, refuse_kernel_methods
 from .kernel_settings import BOTH_CONFIGS, both_configs, literal, setting_problem
 from .nested_loops import refuse_nested_loops
 from .source import Source
+from .targets import names_bound_in
 
 
 @dataclass
@@ -218,17 +219,6 @@ def _refuse_unknown_loops(body: list[cst.BaseStatement], source: Source, aliases
                 )
 
 
-def _bound_names(node: cst.CSTNode) -> set[str]:
-    """Names that assignments and for loops inside `node` bind."""
-    names: set[str] = set()
-    targets = m.findall(node, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For())
-    for target in targets:
-        bound = target.target
-        if isinstance(bound, (cst.Name, cst.Tuple, cst.List)):  # not `out[tile]`'s names
-            names |= {n.value for n in m.findall(bound, m.Name())}
-    return names
-
-
 def _refuse_device_values_in_host_code(
     function: cst.FunctionDef, body: list[cst.BaseStatement], loops: list, source: Source
 ) -> None:
@@ -237,8 +227,8 @@ def _refuse_device_values_in_host_code(
     host = [s for s in body if id(s) not in loop_ids]
     host_names = {p.name.value for p in m.findall(function.params, m.Param())}
     for statement in host:
-        host_names |= _bound_names(statement)
-    device_names = set().union(*(_bound_names(loop) for loop in loops)) - host_names
+        host_names |= names_bound_in(statement)
+    device_names = set().union(*(names_bound_in(loop) for loop in loops)) - host_names
     tiles = {n.value for loop in loops for n in m.findall(loop.target, m.Name())}
     after = body[body.index(loops[0]) :]
     for statement in after:

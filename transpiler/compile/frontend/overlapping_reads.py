@@ -10,8 +10,15 @@ import libcst as cst
 import libcst.matchers as m
 
 from .aliases import Aliases
-from .device_rules import _closure, _dependencies, _stores, hl_loads
 from .errors import StoreRaceError
+from .loop_accesses import (
+    dependencies,
+    hl_loads,
+    loop_stores,
+    reached_from,
+    read_names,
+    stored_tensor,
+)
 from .source import Source
 from .targets import target_names
 
@@ -47,16 +54,16 @@ def _accesses(loop: cst.For, aliases: Aliases):
     """(stored tensor → [(grid-dependent positions, index texts)], [(tensor, index texts,
     node)] of the reads)."""
     grid = set(target_names(loop.target))
-    reaches = _closure(grid, _dependencies(loop.body))
+    reaches = reached_from(grid, dependencies(loop.body))
     stores: dict[str, list[tuple[list[int], list[str]]]] = {}
     plain = set()
-    for index, _, _, node in _stores(loop.body, aliases):
-        target = node.value if isinstance(node, cst.Subscript) else node.args[0].value
-        if not isinstance(target, cst.Name):
+    for index, _, _, node in loop_stores(loop.body, aliases):
+        tensor = stored_tensor(node)
+        if tensor is None:
             continue
         texts, parts = _index(index, grid)
-        depends = [p for p, part in enumerate(parts) if _names(part) & reaches]
-        stores.setdefault(target.value, []).append((depends, texts))
+        depends = [p for p, part in enumerate(parts) if read_names(part) & reaches]
+        stores.setdefault(tensor, []).append((depends, texts))
         if isinstance(node, cst.Subscript):
             plain.add(id(node))
     plain -= {id(a.target) for a in m.findall(loop.body, m.AugAssign())}
@@ -94,7 +101,3 @@ def _index(index, grid: set[str]) -> tuple[list[str], list[cst.CSTNode]]:
             text = text.replace(f"{tile}.index", tile)
         texts.append(text.replace(" ", ""))
     return texts, parts
-
-
-def _names(node: cst.CSTNode) -> set[str]:
-    return {n.value for n in m.findall(node, m.Name())}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
 
 def bound_names(target: cst.BaseExpression) -> list[cst.Name]:
@@ -20,3 +21,11 @@ def bound_names(target: cst.BaseExpression) -> list[cst.Name]:
 def target_names(target: cst.BaseExpression) -> list[str]:
     """The names a target binds, in order (`bound_names`' values)."""
     return [name.value for name in bound_names(target)]
+
+
+def names_bound_in(node: cst.CSTNode | cst.BaseSuite) -> set[str]:
+    """The names the assignments and for loops inside `node` bind (not `out[tile]`'s)."""
+    names: set[str] = set()
+    for found in m.findall(node, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For()):
+        names |= set(target_names(found.target))
+    return names
