@@ -5,48 +5,43 @@ it, so CPU runs of tl.argmax could not show it)."""
 
 from __future__ import annotations
 
+Helper = tuple[str, tuple[str, ...]]  # its source, and the helpers it calls
+
+
+def _keeping_nan(reduction: str, combine: str) -> Helper:
+    """`max_nan` / `min_nan`: tl.reduce with tl.maximum / tl.minimum propagating NaN."""
+    return (
+        f"""@triton.jit
+def {reduction}_nan(x, axis: tl.constexpr = None, keep_dims: tl.constexpr = False):  # torch's {reduction}: NaN wins
+    return tl.reduce(upcast_half(x), axis, {combine}_nan, keep_dims=keep_dims)  # (tl.{reduction} drops it)
+
+
+@triton.jit
+def {combine}_nan(a, b):
+    return tl.{combine}(a, b, propagate_nan=tl.PropagateNan.ALL)
+""",
+        ("upcast_half",),
+    )
+
+
+def _index_of(name: str, reduction: str) -> Helper:
+    """`argmax_nan` / `argmin_nan`: the index half of max_index_nan / min_index_nan."""
+    return (
+        f"""@triton.jit
+def {name}_nan(x, axis: tl.constexpr, keep_dims: tl.constexpr = False):  # torch's {name}
+    _, index = {reduction}_index_nan(x, axis, keep_dims)
+    return index
+""",
+        (f"{reduction}_index_nan",),
+    )
+
+
 # Each helper: its source, and the helpers it calls (prelude.HELPERS takes them all).
 EXTREME_HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "max_nan": (
-        """@triton.jit
-def max_nan(x, axis: tl.constexpr = None, keep_dims: tl.constexpr = False):  # torch's max: NaN wins
-    return tl.reduce(upcast_half(x), axis, maximum_nan, keep_dims=keep_dims)  # (tl.max drops it)
-
-
-@triton.jit
-def maximum_nan(a, b):
-    return tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL)
-""",
-        ("upcast_half",),
-    ),
-    "min_nan": (
-        """@triton.jit
-def min_nan(x, axis: tl.constexpr = None, keep_dims: tl.constexpr = False):  # torch's min: NaN wins
-    return tl.reduce(upcast_half(x), axis, minimum_nan, keep_dims=keep_dims)  # (tl.min drops it)
-
-
-@triton.jit
-def minimum_nan(a, b):
-    return tl.minimum(a, b, propagate_nan=tl.PropagateNan.ALL)
-""",
-        ("upcast_half",),
-    ),
-    "argmax_nan": (
-        """@triton.jit
-def argmax_nan(x, axis: tl.constexpr, keep_dims: tl.constexpr = False):  # torch's argmax
-    _, index = max_index_nan(x, axis, keep_dims)
-    return index
-""",
-        ("max_index_nan",),
-    ),
-    "argmin_nan": (
-        """@triton.jit
-def argmin_nan(x, axis: tl.constexpr, keep_dims: tl.constexpr = False):  # torch's argmin
-    _, index = min_index_nan(x, axis, keep_dims)
-    return index
-""",
-        ("min_index_nan",),
-    ),
+    "max_nan": _keeping_nan("max", "maximum"),
+    "min_nan": _keeping_nan("min", "minimum"),
+    "argmax_nan": _index_of("argmax", "max"),
+    "argmin_nan": _index_of("argmin", "min"),
     "max_index_nan": (
         """@triton.jit
 def max_index_nan(x, axis: tl.constexpr, keep_dims: tl.constexpr = False):

@@ -3,6 +3,35 @@ Triton's CPU interpreter run (no libdevice: the interpreter has none)."""
 
 from __future__ import annotations
 
+Helper = tuple[str, tuple[str, ...]]  # its source, and the helpers it calls
+
+
+def _whole_already(name: str, spelt: str, function: str) -> Helper:
+    """torch.floor / torch.ceil: tl.floor / tl.ceil of floats; integers kept, and their dtype."""
+    return (
+        f"""@triton.jit
+def {name}(x):
+    # {spelt}: integers are whole already, and keep their dtype (tl.{function} takes floats)
+    if x.dtype.is_floating():
+        x = tl.{function}(x)
+    return x
+""",
+        (),
+    )
+
+
+def _number_over_nan(name: str, which: str, comparison: str, spelt: str) -> Helper:
+    """torch.fmax / torch.fmin: the larger / smaller, a NaN losing to a number."""
+    return (
+        f"""@triton.jit
+def {name}(a, b):
+    # {which}; a NaN loses to a number ({spelt} would keep it)
+    return tl.where(a != a, b, tl.where((b != b) | (a {comparison} b), a, b))
+""",
+        (),
+    )
+
+
 # Each helper: its source, and the helpers it calls (prelude.HELPERS takes them all).
 MATH_HELPERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "masked_fill": (
@@ -154,26 +183,8 @@ def logaddexp(a, b):
 """,
         ("log1p",),
     ),
-    "round_down": (
-        """@triton.jit
-def round_down(x):
-    # torch.floor: integers are whole already, and keep their dtype (tl.floor takes floats)
-    if x.dtype.is_floating():
-        x = tl.floor(x)
-    return x
-""",
-        (),
-    ),
-    "round_up": (
-        """@triton.jit
-def round_up(x):
-    # torch.ceil: integers are whole already, and keep their dtype (tl.ceil takes floats)
-    if x.dtype.is_floating():
-        x = tl.ceil(x)
-    return x
-""",
-        (),
-    ),
+    "round_down": _whole_already("round_down", "torch.floor", "floor"),
+    "round_up": _whole_already("round_up", "torch.ceil", "ceil"),
     "trunc": (
         """@triton.jit
 def trunc(x):
@@ -291,22 +302,8 @@ def product(x, axis: tl.constexpr = None, keep_dims: tl.constexpr = False):
 """,
         ("multiply",),
     ),
-    "fmax": (
-        """@triton.jit
-def fmax(a, b):
-    # the larger; a NaN loses to a number (torch.maximum would keep it)
-    return tl.where(a != a, b, tl.where((b != b) | (a > b), a, b))
-""",
-        (),
-    ),
-    "fmin": (
-        """@triton.jit
-def fmin(a, b):
-    # the smaller; a NaN loses to a number (torch.minimum would keep it)
-    return tl.where(a != a, b, tl.where((b != b) | (a < b), a, b))
-""",
-        (),
-    ),
+    "fmax": _number_over_nan("fmax", "the larger", ">", "torch.maximum"),
+    "fmin": _number_over_nan("fmin", "the smaller", "<", "torch.minimum"),
     "signbit": (
         """@triton.jit
 def signbit(x):
