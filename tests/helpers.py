@@ -110,6 +110,20 @@ def both_truths(file: str, name: str, *args: object):
     return generated(source, name, *args)(*args), reference(source, name)(*fresh)
 
 
+def kernel_text(source: str, name: str, *args: object) -> str:
+    """The generated device code of kernel `name` (its @triton.jit kernels, up to the
+    launcher), specialised on the arguments' ranks."""
+    code = transpiler.transpile_module(source, example_args={name: args}, only=(name,)).code
+    return code[code.index(f"def {name}_kernel") : code.index(f"\ndef {name}(")]
+
+
+def signed_rand(*shape: int) -> torch.Tensor:
+    """Fresh float32 values in (-1, -0.05] ∪ [0.05, 1): both signs, no zeros."""
+    values = torch.rand(*shape, dtype=torch.float64) * 0.95 + 0.05
+    signs = torch.where(torch.rand(*shape) < 0.5, -1.0, 1.0).double()
+    return (values * signs).float()
+
+
 def one_line(code: str) -> str:
     """Generated text with its wrapping undone: whitespace runs as one space, none after an
     opening bracket or before a closing one (tests read code, not where lines break)."""

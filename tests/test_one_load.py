@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import generated, one_line
-
-import transpiler
+from helpers import generated, kernel_text, one_line
+from helpers import signed_rand as rand
 
 SOURCE = """
 import torch
@@ -188,13 +187,6 @@ def inside_a_branch(x: torch.Tensor, threshold: int) -> torch.Tensor:
 """
 
 
-def rand(*shape: int) -> torch.Tensor:
-    """Fresh values in (-1, -0.05] ∪ [0.05, 1): both signs, no zeros."""
-    values = torch.rand(*shape, dtype=torch.float64) * 0.95 + 0.05
-    signs = torch.where(torch.rand(*shape) < 0.5, -1.0, 1.0).double()
-    return (values * signs).float()
-
-
 def leaky(x, slope=0.1):
     return torch.where(x > 0, x, slope * x)
 
@@ -249,12 +241,6 @@ CASES = [
 ]
 
 
-def kernel_text(name: str, args: tuple) -> str:
-    code = transpiler.transpile_module(SOURCE, example_args={name: args}, only=(name,)).code
-    start = code.index(f"def {name}_kernel")
-    return one_line(code[start : code.index("\ndef ", start)])
-
-
 @pytest.mark.parametrize(("name", "make", "reference", "loads"), CASES, ids=[c[0] for c in CASES])
 def test_loads_counted_and_results_match_eager(name, make, reference, loads):
     args = make()
@@ -264,13 +250,13 @@ def test_loads_counted_and_results_match_eager(name, make, reference, loads):
         *[a.clone() if isinstance(a, torch.Tensor) else a for a in args]
     )
     torch.testing.assert_close(actual.double(), expected, atol=1e-5, rtol=1e-5)
-    assert kernel_text(name, args).count("tl.load(") == loads
+    assert one_line(kernel_text(SOURCE, name, *args)).count("tl.load(") == loads
 
 
 def test_accumulating_in_place_loads_after_each_store():
     x, out = rand(21, 83), rand(21)
     args = (x, out)
-    text = kernel_text("accumulate_in_place", args)
+    text = one_line(kernel_text(SOURCE, "accumulate_in_place", *args))
     # in the loop, out and x read before each store (a store to out might change x: the
     # second reads load again); after it, `out += out` loads out once: its value's load
     # serves the augmented update too

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches, generated, reference
+from helpers import assert_matches, generated, kernel_text, reference
 
 import transpiler
 from transpiler.compile.frontend import errors
@@ -55,13 +55,8 @@ def rand(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     return (torch.rand(*shape, dtype=torch.float64) * 2 - 1).to(dtype)
 
 
-def kernel_text(name: str, *args: object) -> str:
-    code = transpiler.transpile_module(SOURCE, example_args={name: args}, only=(name,)).code
-    return code[code.index(f"def {name}_kernel") : code.index(f"\ndef {name}(")]
-
-
 def test_a_slice_is_an_axis_masked_by_the_tensor():
-    text = kernel_text("interleaved_matmul", rand(5, 8), rand(4, 3), rand(4, 3))
+    text = kernel_text(SOURCE, "interleaved_matmul", rand(5, 8), rand(4, 3), rand(4, 3))
     assert "offs_a = a_begin + tl.arange(0, BLOCK_SIZE_HALF * 2).to(INDEX_DTYPE)" in text
     assert "mask_a = offs_a < k" in text  # as long as its lanes: only the tensor's end masks
     assert "w_tile = tl.reshape(pairs, [BLOCK_SIZE_HALF * 2, BLOCK_N])" in text
@@ -80,7 +75,7 @@ def test_widened_slices_meet_reshaped_blocks_in_a_dot(sizes):
 
 
 def test_a_constant_length_takes_a_power_of_two_of_lanes_and_masks_the_rest():
-    text = kernel_text("window_sums", rand(5, 9), 2)
+    text = kernel_text(SOURCE, "window_sums", rand(5, 9), 2)
     assert "offs_slice = start + tl.arange(0, 8).to(INDEX_DTYPE)" in text
     assert "mask_slice = (offs_slice < start + 5) & (offs_slice < x_size_1)" in text
     assert "tl.arange(0, 2)" in text

@@ -12,9 +12,7 @@ import re
 
 import pytest
 import torch
-from helpers import assert_matches, generated, one_line
-
-import transpiler
+from helpers import assert_matches, generated, kernel_text, one_line, signed_rand
 
 SOURCE = """
 import torch
@@ -114,13 +112,6 @@ def walk_columns(out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 """
 
 
-def rand(*shape: int) -> torch.Tensor:
-    """Fresh values in (-1, -0.05] ∪ [0.05, 1): both signs, no zeros."""
-    values = torch.rand(*shape, dtype=torch.float64) * 0.95 + 0.05
-    signs = torch.where(torch.rand(*shape) < 0.5, -1.0, 1.0).double()
-    return (values * signs).float()
-
-
 def positive_ints(*shape: int) -> torch.Tensor:
     return torch.randint(1, 97, shape, dtype=torch.int32)
 
@@ -132,16 +123,24 @@ def integer_chain(out, a, b):
 
 # name: (inputs, torch in float64 (the first input updated), pointer blocks of `out`)
 CASES = {
-    "add_into": (lambda: (rand(37), rand(37)), lambda out, x: out + x, 1),
-    "scale_rows": (lambda: (rand(13, 9), rand(13)), lambda out, s: out * s[:, None], 1),
-    "subtract_tiles": (lambda: (rand(11, 19), rand(11, 19)), lambda out, a: out - a * 2, 1),
+    "add_into": (lambda: (signed_rand(37), signed_rand(37)), lambda out, x: out + x, 1),
+    "scale_rows": (
+        lambda: (signed_rand(13, 9), signed_rand(13)),
+        lambda out, s: out * s[:, None],
+        1,
+    ),
+    "subtract_tiles": (
+        lambda: (signed_rand(11, 19), signed_rand(11, 19)),
+        lambda out, a: out - a * 2,
+        1,
+    ),
     "scatter_add": (
-        lambda: (rand(50), torch.randperm(50)[:23], rand(23)),
+        lambda: (signed_rand(50), torch.randperm(50)[:23], signed_rand(23)),
         lambda out, idx, v: out.index_put((idx,), out[idx] + v),
         1,
     ),
     "scale_gathered_rows": (
-        lambda: (rand(20, 7), torch.randperm(20)[:9], rand(9, 7)),
+        lambda: (signed_rand(20, 7), torch.randperm(20)[:9], signed_rand(9, 7)),
         lambda out, idx, v: out.index_put((idx,), out[idx] * v),
         1,
     ),
@@ -151,43 +150,37 @@ CASES = {
         1,
     ),
     "divide_inner_tiles": (
-        lambda: (rand(7, 45), rand(7, 45).abs()),
+        lambda: (signed_rand(7, 45), signed_rand(7, 45).abs()),
         lambda out, x: out / (x + 1),
         1,
     ),
     "power_then_add": (
-        lambda: (rand(31).abs() + 0.5, rand(31)),
+        lambda: (signed_rand(31).abs() + 0.5, signed_rand(31)),
         lambda out, x: out**x + 1,
         1,
     ),
-    "written_out": (lambda: (rand(33),), lambda out: out * 3, 1),
+    "written_out": (lambda: (signed_rand(33),), lambda out: out * 3, 1),
     # j is rebound between the two updates: the second column's pointers are built again
     "two_columns": (
-        lambda: (rand(17, 6), rand(17), 1),
+        lambda: (signed_rand(17, 6), signed_rand(17), 1),
         lambda out, x, start: torch.stack(
             [out[:, 0], out[:, 1] + x, out[:, 2], out[:, 3] * x, out[:, 4], out[:, 5]], 1
         ),
         2,
     ),
     "walk_columns": (
-        lambda: (rand(15, 3), rand(15)),
+        lambda: (signed_rand(15, 3), signed_rand(15)),
         lambda out, x: out - x[:, None] * torch.arange(3, dtype=torch.float64),
         1,
     ),
 }
 
 
-def kernel_text(name: str, args: tuple) -> str:
-    code = transpiler.transpile_module(SOURCE, example_args={name: args}, only=(name,)).code
-    start = code.index(f"def {name}_kernel")
-    return one_line(code[start : code.index("\ndef ", start)])
-
-
 @pytest.mark.parametrize("name", CASES)
 def test_a_store_writes_through_the_pointers_its_load_built(name):
     make, expected_of, blocks = CASES[name]
     args = make()
-    code = kernel_text(name, args)
+    code = one_line(kernel_text(SOURCE, name, *args))
     assert len(re.findall(r"\bout_ptrs(_\d+)? = ", code)) == blocks, code
     loaded = set(re.findall(r"tl\.load\((out_ptrs\w*)", code))
     assert loaded == set(re.findall(r"tl\.store\((out_ptrs\w*)", code)), code  # the same names

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import generated, kernel_source, one_line, reference
-
-import transpiler
+from helpers import generated, kernel_source, kernel_text, one_line, reference
 
 # float32 dots: exact in the interpreter, TF32 on GPUs (Triton's default, as Helion's)
 FP32_DOT = 1e-4 if not torch.cuda.is_available() else 2e-3
@@ -26,11 +24,6 @@ def shifted_rows(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         out[tile_b, tile_m, :] = row * WEIGHT + row.sum(dim=-1, keepdim=True)
     return out
 """
-
-
-def kernel_text(source: str, name: str, *args: object) -> str:
-    code = transpiler.transpile_module(source, example_args={name: args}, only=(name,)).code
-    return code[code.index(f"def {name}_kernel") : code.index(f"\ndef {name}(")]
 
 
 def rand(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
