@@ -82,6 +82,17 @@ def check_refusal(
     assert "Traceback" not in text, text
 
 
+# a mistake table's row: its id, then these
+ROW_FIELDS = ("source", "call", "kind", "line", "marker", "message", "hint")
+
+
+def each_row(table: list[tuple]) -> pytest.MarkDecorator:
+    """A test parametrized over a mistake table's rows (ROW_FIELDS), each named by its id."""
+    return pytest.mark.parametrize(
+        ROW_FIELDS, [row[1:] for row in table], ids=[row[0] for row in table]
+    )
+
+
 def refused_as_the_row_says(source, call, kind, line, marker, message, hint) -> None:
     """One table row: `call` of `source` raises `kind` at `line` (caret under `marker`), its
     message and hint holding the phrases given."""

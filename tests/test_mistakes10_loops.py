@@ -4,8 +4,7 @@ line, its column and the fix. Rows marked `was:` were silently wrong or crashed 
 
 from __future__ import annotations
 
-import pytest
-from mistakes10 import X1, X2, grid, kernel, refused_as_the_row_says, rows
+from mistakes10 import X1, X2, each_row, grid, kernel, refused_as_the_row_says, rows
 
 RANGE_SUM = "acc = x[tile]\n        for i in range(COUNT):\n            acc = acc + 1\n        out[tile] = acc"
 BLOCK_SIZE = "    b = hl.register_block_size(ARGS)\n    out = torch.empty_like(x)\n"
@@ -94,11 +93,7 @@ MISTAKES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("source", "call", "kind", "line", "marker", "message", "hint"),
-    [row[1:] for row in MISTAKES],
-    ids=[row[0] for row in MISTAKES],
-)
+@each_row(MISTAKES)
 def test_a_loop_mistake_says_what_where_and_the_fix(
     source, call, kind, line, marker, message, hint
 ):

@@ -5,11 +5,11 @@ marked `was:` were silently wrong or had a hint that named no fix before."""
 
 from __future__ import annotations
 
-import pytest
 from mistakes10 import (
     X1,
     X2,
     XY,
+    each_row,
     grid,
     kernel,
     matmul,
@@ -194,11 +194,7 @@ MISTAKES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("source", "call", "kind", "line", "marker", "message", "hint"),
-    [row[1:] for row in MISTAKES],
-    ids=[row[0] for row in MISTAKES],
-)
+@each_row(MISTAKES)
 def test_a_value_mistake_says_what_where_and_the_fix(
     source, call, kind, line, marker, message, hint
 ):
