@@ -62,7 +62,7 @@ def pool():
 
 def _hanging(monkeypatch, block: int, seconds: float = 120.0) -> None:
     """Compiles of launches with BLOCK `block` sleep first: a compile that hangs."""
-    real = precompile._request
+    real = precompile.compile_request
 
     def request(launch, code, target):
         made = real(launch, code, target)
@@ -70,7 +70,7 @@ def _hanging(monkeypatch, block: int, seconds: float = 120.0) -> None:
             made["code"] = f"import time\ntime.sleep({seconds})\n" + made["code"]
         return made
 
-    monkeypatch.setattr(precompile, "_request", request)
+    monkeypatch.setattr(precompile, "compile_request", request)
 
 
 def _elementwise(configs, pool, tmp_path, budget=90.0, timeout=60.0):

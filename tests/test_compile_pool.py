@@ -39,7 +39,7 @@ def pool():
 
 def _prefixed(monkeypatch, block: int | None, prefix: str) -> None:
     """Compiles of launches with BLOCK `block` (None: every launch) run `prefix` first."""
-    real = precompile._request
+    real = precompile.compile_request
 
     def request(launch, code, target):
         made = real(launch, code, target)
@@ -47,7 +47,7 @@ def _prefixed(monkeypatch, block: int | None, prefix: str) -> None:
             made["code"] = prefix + made["code"]
         return made
 
-    monkeypatch.setattr(precompile, "_request", request)
+    monkeypatch.setattr(precompile, "compile_request", request)
 
 
 def _precompile(bind, configs, pool, tmp_path, budget=120.0):

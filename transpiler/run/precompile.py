@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.targets.capture import Launch, record_launches
-from ..analysis.targets.client import _outcome, module_code
+from ..analysis.targets.client import compile_request, module_code, reply_outcome
 from ..analysis.targets.result import TargetResult
 from ..analysis.targets.table import Target
 from .cache import write_atomically
@@ -108,7 +108,7 @@ def precompile(
                     known[key] = cached
                 elif key not in asked:
                     asked.add(key)
-                    yield key, _request(launch, code, target)
+                    yield key, compile_request(launch, code, target)
         outcome.built_seconds = time.monotonic() - started
 
     replies = pool.run(requests(), timeout, deadline)
@@ -129,7 +129,7 @@ def precompile(
                 if reply["error_kind"] == TIMED_OUT:
                     new_failures[key] = f"compile ran over {timeout:g} s"
                 break
-            result = _outcome(launch, target, code, reply)
+            result = reply_outcome(launch, target, code, reply)
             if isinstance(result, Exception):
                 why = f"compile failed: {_first_line(result)}"
                 new_failures[key] = why
@@ -161,20 +161,6 @@ def precompile(
         failures.put(new_failures)
     outcome.seconds = time.monotonic() - started
     return outcome
-
-
-def _request(launch: Launch, code: str, target: Target) -> dict:
-    import sys
-
-    return {
-        "path": launch.path,
-        "code": code,
-        "kernel": launch.kernel,
-        "args": launch.args,
-        "kwargs": launch.kwargs,
-        "target": (target.backend, target.arch, target.warp_size),
-        "sys_path": [p for p in sys.path if p],
-    }
 
 
 def _first_line(error: BaseException) -> str:

@@ -41,15 +41,7 @@ class _Worker:
 
     def submit(self, launch: Launch, target: Target, future: Future) -> None:
         code = module_code(launch.path)
-        request = {
-            "path": launch.path,
-            "code": code,
-            "kernel": launch.kernel,
-            "args": launch.args,
-            "kwargs": launch.kwargs,
-            "target": (target.backend, target.arch, target.warp_size),
-            "sys_path": [p for p in sys.path if p],  # the module may import the user's modules
-        }
+        request = compile_request(launch, code, target)
         self.waiting.append((launch, target, code, future))
         try:
             worker.write_frame(self.process.stdin, request)
@@ -59,7 +51,7 @@ class _Worker:
     def _read(self) -> None:
         while (reply := _read_reply(self.process)) is not None:
             launch, target, code, future = self.waiting.popleft()
-            outcome = _outcome(launch, target, code, reply)
+            outcome = reply_outcome(launch, target, code, reply)
             if isinstance(outcome, Exception):
                 future.set_exception(outcome)
             else:
@@ -123,7 +115,23 @@ def compile_launch(launch: Launch, target: Target) -> TargetResult:
     return submit(launch, target).result()
 
 
-def _outcome(launch: Launch, target: Target, code: str, reply: dict) -> TargetResult | Exception:
+def compile_request(launch: Launch, code: str, target: Target) -> dict:
+    """What the worker is sent to compile one launch of the module `code` for `target`."""
+    return {
+        "path": launch.path,
+        "code": code,
+        "kernel": launch.kernel,
+        "args": launch.args,
+        "kwargs": launch.kwargs,
+        "target": (target.backend, target.arch, target.warp_size),
+        "sys_path": [p for p in sys.path if p],  # the module may import the user's modules
+    }
+
+
+def reply_outcome(
+    launch: Launch, target: Target, code: str, reply: dict
+) -> TargetResult | Exception:
+    """The worker's reply to compile_request: the result, or the error it stands for."""
     if "missing_backend" in reply:
         return MissingBackendError(
             f"this Triton has no {target.backend!r} backend to compile for {target.name} "
