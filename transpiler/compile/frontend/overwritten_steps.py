@@ -13,6 +13,7 @@ from ..ops.hl import DEVICE_LOOPS, HL
 from ..ops.products import PRODUCT_NAMES
 from .aliases import LANGUAGE, Aliases
 from .errors import ShapeError
+from .loop_accesses import read_names
 from .source import Source
 
 # hl.zeros / hl.full: the table's rows that make a fresh block
@@ -49,10 +50,6 @@ def _is_device_loop(loop: cst.For, aliases: Aliases) -> bool:
     return qualified in {f"{LANGUAGE}.{name}" for name in DEVICE_LOOPS}
 
 
-def _names(node: cst.CSTNode) -> set[str]:
-    return {n.value for n in m.findall(node, m.Name())}  # type: ignore[union-attr]
-
-
 def _is_product(value: cst.BaseExpression, aliases: Aliases) -> bool:
     if m.findall(value, m.BinaryOperation(operator=m.MatrixMultiply())):
         return True
@@ -73,9 +70,9 @@ def _check_loop(
 ) -> None:
     """`carried`: names the enclosing device loop binds outside this loop, whose values a step
     may build on (`new = acc + a @ b`): a value reading one is not refused."""
-    tiles = _names(loop.target)
+    tiles = read_names(loop.target)
     tile = source.code(loop.target)
-    read_after = set().union(*(_names(s) for s in after)) if after else set()
+    read_after = set().union(*(read_names(s) for s in after)) if after else set()
     reset: dict[str, cst.CSTNode] = {}  # names zeroed in this loop's body → their target
     for statement in loop.body.body:  # type: ignore[union-attr]
         for assign in (
@@ -93,8 +90,8 @@ def _check_loop(
                     continue
                 if (
                     name in read_after
-                    and not _names(value) & (carried | {name})
-                    and _names(value) & tiles
+                    and not read_names(value) & (carried | {name})
+                    and read_names(value) & tiles
                     and _is_product(value, aliases)
                 ):
                     raise source.error(
@@ -105,10 +102,12 @@ def _check_loop(
                         f"from {name} = hl.zeros([...], dtype=torch.float32) above the loop",
                     )  # fmt: skip
             elif isinstance(target, cst.Subscript) and not (
-                set().union(*map(_names, target.slice)) & tiles
+                set().union(*map(read_names, target.slice)) & tiles
             ):
-                zeroed = sorted(set(reset) & _names(value))
-                if zeroed and not _names(target.value) & _names(value):  # out[i] = out[i] + t
+                zeroed = sorted(set(reset) & read_names(value))
+                if zeroed and not read_names(target.value) & read_names(
+                    value
+                ):  # out[i] = out[i] + t
                     name = zeroed[0]
                     raise source.error(
                         ShapeError, reset[name],
