@@ -100,3 +100,76 @@ def test_anything_but_a_dtype_after_the_factors_is_refused_at_its_line(case):
     with pytest.raises(errors.UnsupportedConstructError) as caught:
         transpiler.transpile(source)
     assert caught.value.lineno == 11
+
+
+@transpiler.kernel()
+def biased_rows(bias: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    m, k = a.size()
+    n = b.size(1)
+    out = torch.empty([m, n], dtype=torch.float32, device=a.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = bias[tile_m, tile_n].to(torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.addmm(acc, a[tile_m, tile_k], b[tile_k, tile_n], out_dtype=torch.float32)
+        out[tile_m, tile_n] = acc
+    return out
+
+
+@transpiler.kernel()
+def dot_in_float32(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    m, k = a.size()
+    n = b.size(1)
+    out = torch.empty([m, n], dtype=torch.float32, device=a.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = hl.dot(a[tile_m, tile_k], b[tile_k, tile_n], acc=acc, out_dtype=torch.float32)
+        out[tile_m, tile_n] = acc - torch.mm(a[tile_m, :], b[:, tile_n], torch.float32) * 0.25
+    return out
+
+
+REFERENCE_CASES = {  # name: (kernel, with a bias, batched inputs, the exact result's scale)
+    **{name: (kernel, False, batched, scale) for name, (kernel, batched, scale) in CASES.items()},
+    "addmm, out_dtype keyword, a float32 accumulator": (biased_rows, True, False, 1.0),
+    "hl.dot's out_dtype beside mm's": (dot_in_float32, False, False, 0.75),
+}
+
+
+@pytest.mark.parametrize("case", REFERENCE_CASES)
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32], ids=str)
+def test_reference_mode_computes_the_out_dtype_overloads_on_the_cpu(case, dtype):
+    """torch has no CPU kernel for `aten::bmm.dtype` and the like: reference mode computes them
+    in float32 and casts, as the GPU's float32 accumulator does, on CPU tensors."""
+    kernel, biased, batched, scale = REFERENCE_CASES[case]
+    torch.manual_seed(len(case) + 7)
+    lead = (2,) if batched else ()
+    a = torch.randn(*lead, 23, 41, dtype=dtype) - 0.3
+    b = torch.randn(*lead, 41, 19, dtype=dtype) + 0.1
+    args = (a, b)
+    expected = exact_products(a, b) * scale
+    if biased:
+        bias = torch.randn(23, 19, dtype=dtype)
+        args = (bias, a, b)
+        expected = expected + bias.double()
+    result = kernel.run_reference(*args)
+    assert_matches(result, expected, dtype, dots=True)
+    if dtype != torch.bfloat16:  # Triton's interpreter rounds bfloat16 wrongly
+        assert_matches(on_device(kernel)(*args), result.double(), dtype, dots=True)
+
+
+@pytest.mark.parametrize("kernel", [batched_scores, biased_rows], ids=lambda k: k.__name__)
+def test_an_exported_module_checks_the_overloads_against_its_own_reference(kernel, tmp_path):
+    """The export's reference section embeds reference/products.py's definitions, so its
+    self-check runs on the CPU too."""
+    from test_export import run_standalone
+
+    torch.manual_seed(11)
+    lead = (3,) if kernel is batched_scores else ()
+    args = (torch.randn(*lead, 21, 33, dtype=torch.float16), torch.randn(*lead, 33, 17).half())
+    if kernel is biased_rows:
+        args = (torch.randn(21, 17, dtype=torch.float16), *args)
+    path = transpiler.export(kernel, tmp_path / "products.py", example_args=args)
+    assert "def _wide(" in path.read_text()
+    done = run_standalone(path, tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "PASS" in done.stdout

@@ -6,7 +6,8 @@ from .compile.ops.hl import HL
 
 # the types kernels name, and reference mode's own helpers (its rewrite of a kernel calls them)
 from .reference.eager import ReferenceUnsupportedError, random_offsets  # noqa: F401
-from .reference.hl_eager import addmm, baddbmm, index, stored  # noqa: F401
+from .reference.hl_eager import index, stored  # noqa: F401
+from .reference.products import addmm, baddbmm, bmm, mm  # noqa: F401
 from .reference.tiles import (  # noqa: F401
     Tile,
     TileIndex,

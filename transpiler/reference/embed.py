@@ -11,10 +11,18 @@ import types
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import contention, eager, hl_eager, philox, positions, tiles
+from . import contention, eager, hl_eager, philox, positions, products, tiles
 
 # The modules whose top-level definitions can be embedded, each after those it imports from.
-MODULES: tuple[types.ModuleType, ...] = (positions, tiles, philox, eager, contention, hl_eager)
+MODULES: tuple[types.ModuleType, ...] = (
+    positions,
+    tiles,
+    philox,
+    eager,
+    contention,
+    hl_eager,
+    products,
+)
 FUNCTION = "_helion_language"
 
 

@@ -347,22 +347,6 @@ def dot(
     return product if acc is None else acc + product
 
 
-def addmm(
-    input: torch.Tensor, mat1: torch.Tensor, mat2: torch.Tensor, **scales: float
-) -> torch.Tensor:  # noqa: A002
-    """torch.addmm as Helion kernels use it: a float32 accumulator with half-precision factors."""
-    dtype = torch.promote_types(input.dtype, mat1.dtype)
-    return torch.addmm(input.to(dtype), mat1.to(dtype), mat2.to(dtype), **scales)
-
-
-def baddbmm(
-    input: torch.Tensor, batch1: torch.Tensor, batch2: torch.Tensor, **scales: float
-) -> torch.Tensor:  # noqa: A002
-    """torch.baddbmm with a float32 accumulator and half-precision factors, as addmm."""
-    dtype = torch.promote_types(input.dtype, batch1.dtype)
-    return torch.baddbmm(input.to(dtype), batch1.to(dtype), batch2.to(dtype), **scales)
-
-
 def stored(tensor: Any, value: Any) -> Any:
     """What `tensor[tile] = value` writes: the value in the tensor's dtype, as generated code
     casts on store (eager index_put would refuse a float32 value for a bfloat16 tensor)."""

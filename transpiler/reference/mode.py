@@ -17,6 +17,7 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider, QualifiedNam
 from transpiler import language
 
 from ..compile.ops.hl import DEVICE_LOOPS
+from ..compile.ops.products import PRODUCTS_BY_QUALIFIED
 from .config_blocks import ConfigBlocks
 from .live_globals import HELION_PACKAGE, OWN_PACKAGE, reading_now, with_own_modules
 from .runs_once import definitions_only
@@ -73,6 +74,12 @@ _ORDERINGS = (
 INDEX_TO_WRAP = m.SubscriptElement(slice=m.Index(star=None) & ~LITERAL_INDEX)
 
 
+# torch's products that take an out_dtype, by qualified name → their name in reference/products.py
+EAGER_PRODUCTS = {
+    qualified: op.name
+    for qualified, op in PRODUCTS_BY_QUALIFIED.items()
+    if qualified.startswith("torch.") and op.out_dtype is not None
+}
 DEVICE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, DEVICE_LOOPS)))))
 
 
@@ -109,16 +116,17 @@ class TileIndexRewriter(m.MatcherDecoratableTransformer):
         return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        """torch.addmm / baddbmm with a float32 accumulator and half factors, as Helion allows."""
+        """torch's products with an out_dtype overload (torch.bmm, addmm, ...) call reference
+        mode's (reference/products.py): torch runs that overload on CUDA only, and addmm's
+        float32 accumulator with half factors, which Helion allows, not at all."""
         if not (self.in_kernel and self.in_kernel[-1]):
             return updated_node
         names = {
             q.name for q in self.get_metadata(QualifiedNameProvider, original_node.func, set())
         }
-        mixed = {"torch.addmm": "addmm", "torch.baddbmm": "baddbmm"}
-        for name in names & set(mixed):
+        for name in sorted(names & set(EAGER_PRODUCTS)):
             return updated_node.with_changes(
-                func=cst.Attribute(value=cst.Name(INDEX_ALIAS), attr=cst.Name(mixed[name]))
+                func=cst.Attribute(value=cst.Name(INDEX_ALIAS), attr=cst.Name(EAGER_PRODUCTS[name]))
             )
         return updated_node
 
