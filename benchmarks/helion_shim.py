@@ -4,6 +4,7 @@ our own small stand-in for `helion._testing` (what Helion's examples import from
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import sys
@@ -19,6 +20,7 @@ import transpiler.distributed.dist_utils
 import transpiler.helion_compat.autotuner
 import transpiler.helion_compat.exc
 import transpiler.language
+from transpiler.compile.ops.hl import DEVICE_LOOPS
 from transpiler.run.runtime import Kernel
 
 
@@ -79,9 +81,37 @@ def _transpile_only_call(self: Kernel, *args: Any, **kwargs: Any) -> Any:
     self.bind(args)
     Settings.kernels_transpiled.append(self.name)
     try:
-        return self.run_reference(*args, **kwargs)
+        with _first_iterations_on_meta([*args, *kwargs.values()]):
+            return self.run_reference(*args, **kwargs)
     except Exception as error:  # noqa: BLE001 - reported as what it is, not as a transpile failure
         raise ReferenceModeError(f"{self.name}: {type(error).__name__}: {error}") from error
+
+
+@contextlib.contextmanager
+def _first_iterations_on_meta(arguments: list[Any]) -> Iterator[None]:
+    """On the meta device a device loop computes nothing, so each one runs its first iteration
+    only (its shapes checked once) instead of the kernel's whole grid, one program at a time:
+    a grid of 10,240 programs of block size 1 (mamba2_chunk_scan) took minutes there, each torch
+    op a Python meta function. Arguments on any other device run every iteration."""
+    tensors = [a for a in _leaves(arguments) if isinstance(a, torch.Tensor)]
+    if not tensors or any(t.device.type != "meta" for t in tensors):
+        yield
+        return
+    saved = {name: getattr(transpiler.language, name) for name in DEVICE_LOOPS}
+    for name, loop in saved.items():
+        setattr(transpiler.language, name, _first_iteration_of(loop))
+    try:
+        yield
+    finally:
+        for name, loop in saved.items():
+            setattr(transpiler.language, name, loop)
+
+
+def _first_iteration_of(loop: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+    def first_iteration(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        return itertools.islice(loop(*args, **kwargs), 1)
+
+    return first_iteration
 
 
 def _bench(fn: Callable[[], Any]) -> float:

@@ -14,6 +14,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import helion_examples  # noqa: E402
 import helion_examples_compare  # noqa: E402
+import torch  # noqa: E402
+
+import transpiler  # noqa: E402
+import transpiler.language as hl  # noqa: E402
+from transpiler.reference import hl_eager  # noqa: E402
 
 HEADER = """\
 import torch
@@ -167,3 +172,36 @@ def test_real_helion_mode_classifies_outcomes_and_compares(tmp_path, capsys):
     table = capsys.readouterr().out
     assert "ours: 2 of 3 ok; Helion: 1 of 3 ok" in table
     assert "ours passes, Helion does not: mismatch" in table
+
+
+@transpiler.kernel()
+def scaled_rows(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    rows, heads, width = x.size()
+    out = torch.empty([rows, heads], dtype=torch.float32, device=x.device)
+    for tile_r, tile_h in hl.tile([rows, heads], block_size=[1, 1]):
+        acc = hl.zeros([tile_r, tile_h], dtype=torch.float32)
+        for tile_k in hl.tile(width, block_size=4):
+            acc += x[tile_r, tile_h, tile_k].sum(-1) * w[tile_h.begin]
+        out[tile_r, tile_h] = acc
+    return out
+
+
+def test_the_meta_pass_runs_one_iteration_of_each_device_loop(monkeypatch):
+    """Transpile-only's meta pass computes shapes only: a kernel's grid of size-1 tiles (mamba2's
+    10,240 programs a call) runs its first program, not each one; on the CPU, every one."""
+    import helion_shim
+
+    programs = []
+    monkeypatch.setattr(hl, "zeros", lambda *a, **k: programs.append(1) or hl_eager.zeros(*a, **k))
+    for target, expected in (("meta", 1), ("cpu", 23 * 3)):
+        programs.clear()
+        x = torch.randn(23, 3, 10, device=target)
+        w = torch.randn(3, device=target)
+        with helion_shim.installed(transpile_only=True, target=target):
+            out = scaled_rows(x, w)
+        assert len(programs) == expected
+        assert out.shape == (23, 3) and out.device.type == target
+        if target == "cpu":
+            expected = x.double().sum(-1) * w.double()
+            torch.testing.assert_close(out.double(), expected, rtol=1e-5, atol=1e-5)
+    assert hl.tile is hl_eager.tile  # the loops are the eager ones again
