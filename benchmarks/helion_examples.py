@@ -204,7 +204,8 @@ def run_one(path: Path, *, transpile_only: bool, timing: bool) -> dict:
     """Run one example here (the worker process) and describe what happened.
 
     Without a GPU, transpile-only runs the example on the meta device first (shapes only: the
-    examples' full-size baselines cost nothing); an example that needs real data there (say
+    examples' full-size baselines cost nothing, and each device loop of a kernel's reference
+    runs its first iteration only, helion_shim.py); an example that needs real data there (say
     `int(offsets[-1])`) runs again on the CPU."""
     import torch
 
