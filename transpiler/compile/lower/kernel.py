@@ -190,6 +190,7 @@ class KernelBuilder:
         self.assigned: frozenset[str] = frozenset()  # names the loop's body assigns
         self.reassigned: frozenset[str] = frozenset()  # ... more than once, or as a loop target
         self.slice_ends: set[tuple[str, int, str]] = set()  # (tensor, dim, host end of a slice)
+        self.slice_starts: set[tuple[str, str, str]] = set()  # (the slice, host start, end)
         self.unpadded: set[str] = set()  # whole dimensions a reshape splits or merges
         self.group_constexpr: str | None = None  # GROUP_M of a grouped program order
         self.autotuned: AutotunedBlocks | None = None  # keep_autotune: what the configs set
@@ -519,6 +520,13 @@ class KernelBuilder:
         for tensor, dim, end in sorted(self.slice_ends):  # torch would clip: refuse instead
             message = f"{tensor}.size({dim}) must be at least {end}: the slice reaches that far"
             checks.append(f'require({tensor}.size({dim}) >= {end}, lambda: "{message}")')
+        for what, start, end in sorted(self.slice_starts):  # torch would count from the end
+            message = f"{what} must start at 0 or more: torch counts a negative start from the end"
+            if not start.isdigit():
+                checks.append(f'require({start} >= 0, lambda: "{message}")')
+            if end:
+                message = f"{what} must end at or after its start: torch would make it empty"
+                checks.append(f'require({end} >= {start}, lambda: "{message}")')
         for key in sorted(self.unpadded):  # a padded block would move lanes across rows
             size = self.params[self.size_param(key)].launch
             message = f"{size} must be a power of two: the kernel reshapes that whole dimension"

@@ -24,6 +24,7 @@ from .shape_values import (
     squeezed,
     without_ellipsis,
 )
+from .slice_bounds import from_start
 from .slices import difference, written_length
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def access(w: Walker, tensor: str, parts: list[cst.BaseSlice]) -> tuple | None:
             key = w.host.size_key(tensor, tensor_dim)
             dims.append(None if key == "1" else ("whole", key))
         elif isinstance(part, cst.Slice):
+            part = from_start(part, tensor, tensor_dim)  # `1:-1`: torch's bounds from the end
             key = slice_key(w, tensor, tensor_dim, part)
             lanes = None if key is not None else constant_lanes(w, part)
             if key is None and lanes is None:

@@ -17,6 +17,7 @@ import libcst.matchers as m
 
 from ..emit.codegen import expr
 from ..frontend.errors import UnsupportedConstructError
+from .slice_bounds import from_start
 from .values import BLOCK, CONST, Axis
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class Slices:
         not a host expression or the length is a constant (slice_axis)."""
         if part.step is not None:
             return None
+        written, part = part, from_start(part, tensor, dim)  # `1:-1`: torch's from the end
         lower = "0" if part.lower is None else self.host_text(part.lower)
         upper = (
             self.k.host.size_key(tensor, dim) if part.upper is None else self.host_text(part.upper)
@@ -82,10 +84,13 @@ class Slices:
             length = written_length(self.k.source, part.lower, part.upper)
             if self.host_text(length) is None or self.host_text(length).isdigit():
                 return None  # begin:begin + 4: slice_axis's lanes
-        if part.upper is not None and upper != self.k.host.size_key(tensor, dim):
+        from_end = written.upper is not part.upper  # `:-2`: never past the end
+        if part.upper is not None and upper != self.k.host.size_key(tensor, dim) and not from_end:
             self.k.slice_ends.add((tensor, dim, upper))
         length_key = difference(upper, lower)
-        what = f"the slice {self.k.source.code(part).strip()} of {tensor}"
+        what = f"the slice {self.k.source.code(written).strip()} of {tensor}"
+        if lower != "0" or part.upper is not None:  # `n1:`, `:n1` with n1 < 0 at the launch
+            self.k.slice_starts.add((what, lower, upper))  # torch counts it from the end
         axis = self.k.indexing.full_axis_for(length_key, node, what)
         start = None if lower == "0" else self.k.expressions.lower_expr(part.lower).code
         return axis, start
@@ -109,10 +114,11 @@ class Slices:
 
     def slice_axis(self, tensor: str, dim: int, part: cst.Slice, node: cst.CSTNode) -> Axis:
         """The axis of `tensor[..., lower:upper, ...]` along dimension `dim`."""
+        written, part = part, from_start(part, tensor, dim)  # `-4:-4 + 2`: from the end
         if part.step is not None:
             raise self.k.source.error(
                 UnsupportedConstructError,
-                part,
+                written,
                 "a slice with a step inside a device loop",
                 hint="load the range and select with torch.where, or index with tile.index * step",
             )
@@ -128,7 +134,7 @@ class Slices:
                 hint = f"index with the tile itself: {tensor}[{tile}] covers {tile}.begin to {tile}.end"
             raise self.k.source.error(
                 UnsupportedConstructError,
-                part,
+                written,
                 "a partial slice whose length is known only at run time",
                 hint=hint,
             )
@@ -161,6 +167,10 @@ class Slices:
                 "a slice length that is neither a constant nor made of block sizes",
                 hint="slice begin:begin + length with length = a constant or block_size * 2",
             )
+        start_text = None if lower_node is None else self.host_text(lower_node)
+        if start_text is not None and not start_text.isdigit():  # `k:k + 2`, k < 0 at the launch
+            what = f"the slice {self.k.source.code(written).strip()} of {tensor}"
+            self.k.slice_starts.add((what, start_text, ""))
         size = ast.Name(id=self.k.size_param(self.k.host.size_key(tensor, dim)))
         key = (tensor, dim, ast.unparse(lower_code), block, exact)
         if key in self.k.slice_axes:
@@ -177,7 +187,7 @@ class Slices:
             end = expr("b + n", b=start, n=length.code)
             inside = expr("(o < e) & i", o=ast.Name(id=offsets), e=end, i=inside)
         self.k.emit(f"{mask} = {ast.unparse(inside)}", line)
-        label = f"the slice {self.k.source.code(part).strip()}"
+        label = f"the slice {self.k.source.code(written).strip()}"
         axis = Axis(offsets, mask, block, size, start, ast.Constant(value=0), label)
         self.k.slice_axes[key] = axis
         self.k.all_axes.append(axis)
