@@ -3,6 +3,8 @@ dropped or silently wrong is refused at the user's line.
 
 - a `for ... else` in a kernel (the else would never run on the GPU: DeviceLoopElseError);
 - `global` / `nonlocal` in a kernel (a GPU cannot change the host's variables);
+- an augmented assignment torch would see through another name (`w = v; v += 1`, then a read
+  of `w`: aliased_updates.py);
 - a host variable rebound inside a device loop (`out = x[tile] * 2` where `out[tile] = ...` was
   meant: HostVariableModifiedError);
 - a device loop's tile rebound inside it (`tile_m = tile_n`, an inner `for tile_m in ...`);
@@ -18,6 +20,7 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
+from .aliased_updates import check_aliased_updates
 from .aliases import LANGUAGE, Aliases
 from .errors import (
     DeviceLoopElseError,
@@ -64,6 +67,7 @@ def check_device_rules(source: Source, kernel: KernelFunction, aliases: Aliases)
             host_names |= names_bound_in(statement)
             continue
         _check_host_names(source, statement, host_names, aliases)
+        check_aliased_updates(source, statement)
     for loop in m.findall(kernel.node, m.For()):
         if device_loop_kind(loop, aliases) is not None:
             _check_tile_rebinds(source, loop)
