@@ -11,6 +11,7 @@ import libcst.matchers as m
 
 from ..emit.codegen import assign
 from ..frontend.errors import DtypeMismatchError, UnsupportedConstructError
+from ..frontend.targets import target_names
 from ..ops.products import PRODUCT_METHODS, PRODUCTS_BY_QUALIFIED
 from ..ops.table import BINARY_OPERATORS
 from .argument_checks import integers_check
@@ -252,6 +253,7 @@ class Statements:
                 for name, item in zip(targets, items):
                     self.k.scope[name] = replace(item, code=ast.Name(id=name))
                 return
+            items = self.kept_before_unpacking(names, items, line)
             for element, item in zip(names, items):
                 self.assign(element.value, item, node)
             return
@@ -279,6 +281,31 @@ class Statements:
             )
         else:
             self.k.scope[name] = value  # tiles, dtypes, tuples: names for things, no code
+
+    def kept_before_unpacking(self, names, items, line: int) -> list[Value]:
+        """`a, b = b, a`: Python reads every value before binding any name, and the elements
+        are assigned one by one here, so a value that reads a name an earlier element binds is
+        first kept under a name of its own (`a_before = a`); nested tuples alike."""
+        kept, bound = [], set()
+        for element, item in zip(names, items):
+            kept.append(self.kept(item, bound, line))
+            bound |= set(target_names(element.value))
+        return kept
+
+    def kept(self, item: Value, bound: set[str], line: int) -> Value:
+        if item.code is None:  # a tuple's items (`a, (b, c) = c, (a, b)`), a tile
+            inner = [self.kept(one, bound, line) for one in item.items or ()]
+            return replace(item, items=tuple(inner)) if item.items else item
+        clobbered = _names_read(item.code) & bound
+        if not clobbered:
+            return item
+        before = self.k.names.fresh(f"{sorted(clobbered)[0]}_before")
+        self.k.emit(assign(before, item.code), line)
+        return replace(item, code=ast.Name(id=before))
+
+
+def _names_read(code: ast.expr) -> set[str]:
+    return {node.id for node in ast.walk(code) if isinstance(node, ast.Name)}
 
 
 def _integer_block(value: Value | None) -> bool:
