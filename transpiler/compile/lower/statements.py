@@ -165,6 +165,8 @@ class Statements:
             )
         if _integer_block(before) and result.dtype is None:  # known only from the tensors
             self.require_integer_operands(small)
+        if _of_tensors_dtype(before) and result.dtype == "float":  # `v /= 2`, `v += 1.5`
+            self.require_float_target(small, before)
         self.assign(small.target, result, small, in_place=True)
 
     def require_integer_operands(self, small: cst.AugAssign) -> None:
@@ -176,6 +178,23 @@ class Statements:
         tensors = sorted({s.value.value for s in indexed} - set(self.k.scope))
         why = f"line {line} adds its values into the integer {target}"
         self.k.argument_checks += [integers_check(tensor, why) for tensor in tensors]
+
+    def require_float_target(self, small: cst.AugAssign, before: Value) -> None:
+        """`v /= 2` where v holds the dtype of the tensors it was computed from: torch refuses
+        to make an integer v hold the float result in place; the launcher checks one of them
+        holds floats (their common dtype is float then)."""
+        line = self.k.source.line_of(small)
+        target = self.k.source.code(small.target)
+        spelt = self.k.source.code(small.operator).strip()
+        sources = sorted(before.loaded_from | before.fed_by)
+        test = " or ".join(f"{t}.is_floating_point()" for t in sources)
+        dtypes = ", ".join(f"{{{t}.dtype}}" for t in sources)
+        message = (
+            f"line {line}: {target} {spelt} ... gives floats and {target} holds integers "
+            f"(from {', '.join(sources)}: {dtypes}): torch refuses to change its dtype in place; "
+            f"write {target} = {target} {spelt.removesuffix('=')} ..."
+        )
+        self.k.argument_checks.append(f'require({test}, f"{message}", TypeError)')
 
     def is_product(self, node: cst.BaseExpression) -> bool:
         """`a @ b`, `torch.matmul(a, b)`, `hl.dot(a, b)`, `a.mm(b)` (no accumulator of its own);
@@ -315,6 +334,17 @@ def _integer_block(value: Value | None) -> bool:
         and value.kind == BLOCK
         and value.dtype == "int"
         and (value.rank > 0 or value.carried_dtype is not None)
+    )
+
+
+def _of_tensors_dtype(value: Value | None) -> bool:
+    """A tensor block whose dtype is the tensors' it was computed from, known at the launch."""
+    return (
+        value is not None
+        and value.kind == BLOCK
+        and value.dtype is None
+        and value.rank > 0
+        and bool(value.loaded_from | value.fed_by)
     )
 
 
