@@ -134,3 +134,45 @@ WRITTEN_OUT = {
 def test_updates_no_other_name_reads_compute_as_torch(case):
     body, make, truth = WRITTEN_OUT[case]
     assert_computes_as_torch(kernel("x: torch.Tensor", body), make, truth)
+
+
+# `v = x[tile]` is a view of x in torch: `v += 1` changes x, and a later load of x sees it
+# (frontend/view_updates.py); before, the generated code read x unchanged (out = x, not x + 1).
+VIEWS = {
+    "tile": ("v = x[tile]", "v += 1", "out[tile] = x[tile]", "v = x[tile] (line 11)"),
+    "row": ("row = x[tile, :]", "row *= 2", "out[tile] = x[tile, :].sum(1)", "line 13 reads x"),
+    "column": ("c = x[tile, 0]", "c -= 5", "out[tile] = x[tile, 0] + x[tile, 1]", "x[tile, 0] = c"),
+}
+
+
+def view_body(*lines: str) -> str:
+    inner = "".join(f"        {line}\n" for line in lines)
+    out = "torch.empty([x.size(0)], dtype=x.dtype, device=x.device)"
+    return f"    out = {out}\n    for tile in hl.tile(x.size(0)):\n{inner}    return out\n"
+
+
+@pytest.mark.parametrize("case", VIEWS)
+def test_an_update_of_a_view_read_through_its_tensor_is_refused(case):
+    bind, update, read, words = VIEWS[case]
+    source = kernel("x: torch.Tensor", view_body(bind, update, read))
+    caret = update.split()[1]
+    assert_refused_at(source, 12, caret, "is a view of x in torch", words)
+
+
+VIEWS_UNREAD = {
+    "view_not_read_again": (("v = x[tile, 0]", "v += 1", "out[tile] = v"), lambda x: x[:, 0] + 1),
+    "a_copy_read_again": (
+        ("v = x[tile, 0] * 1", "v += 1", "out[tile] = x[tile, 0] + v"),
+        lambda x: 2 * x[:, 0] + 1,
+    ),
+    "the_change_stored": (
+        ("v = x[tile, 0]", "v = v + 1", "x[tile, 0] = v", "out[tile] = x[tile, 0] * 2"),
+        lambda x: 2 * (x[:, 0] + 1),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", VIEWS_UNREAD)
+def test_views_not_read_through_their_tensor_compute_as_torch(case):
+    lines, truth = VIEWS_UNREAD[case]
+    assert_computes_as_torch(kernel("x: torch.Tensor", view_body(*lines)), floats(ROWS, 5), truth)

@@ -4,7 +4,8 @@ dropped or silently wrong is refused at the user's line.
 - a `for ... else` in a kernel (the else would never run on the GPU: DeviceLoopElseError);
 - `global` / `nonlocal` in a kernel (a GPU cannot change the host's variables);
 - an augmented assignment torch would see through another name (`w = v; v += 1`, then a read
-  of `w`: aliased_updates.py);
+  of `w`: aliased_updates.py), or a view torch would change under a later read (`v = x[tile];
+  v += 1`, then `x[tile]` read: view_updates.py);
 - a host variable rebound inside a device loop (`out = x[tile] * 2` where `out[tile] = ...` was
   meant: HostVariableModifiedError);
 - a device loop's tile rebound inside it (`tile_m = tile_n`, an inner `for tile_m in ...`);
@@ -39,6 +40,7 @@ from .loop_accesses import (
 )
 from .source import Source
 from .targets import bound_names, names_bound_in, target_names
+from .view_updates import check_view_updates
 
 
 def check_device_rules(source: Source, kernel: KernelFunction, aliases: Aliases) -> None:
@@ -68,6 +70,7 @@ def check_device_rules(source: Source, kernel: KernelFunction, aliases: Aliases)
             continue
         _check_host_names(source, statement, host_names, aliases)
         check_aliased_updates(source, statement)
+        check_view_updates(source, statement)
     for loop in m.findall(kernel.node, m.For()):
         if device_loop_kind(loop, aliases) is not None:
             _check_tile_rebinds(source, loop)
