@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import DEVICE
+from helpers import DEVICE, generated
 from probe_kernels import kernel
 from torch_answers import assert_computes_as_torch, assert_refused_at
 
@@ -43,4 +43,52 @@ def test_amin_and_amax_compute_as_torch_s_aminmax():
         source,
         lambda: [torch.randn(37, 23, device=DEVICE) * 3],
         lambda x: tuple(torch.aminmax(x, dim=-1)),
+    )
+
+
+# torch refuses integers to a negative integer power ("Integers to negative integer powers are
+# not allowed"); the generated code computed 1 // x (0 for x > 1). Refused: at the launch for
+# an integer tensor, at the line for a value known to hold integers (lower/integer_operators.py).
+NEGATIVE_POWERS = {
+    "operator": "x[tile] ** -1",
+    "function": "torch.pow(x[tile], -2)",
+    "method": "x[tile].pow(-3) + 1",
+}
+
+
+def powers(expression: str) -> str:
+    return (
+        "    out = torch.empty([x.size(0)], dtype=torch.float32, device=x.device)\n"
+        "    for tile in hl.tile(x.size(0)):\n"
+        f"        out[tile] = {expression}\n"
+        "    return out\n"
+    )
+
+
+@pytest.mark.parametrize("case", NEGATIVE_POWERS)
+def test_a_negative_power_of_an_integer_tensor_is_refused_at_the_launch(case):
+    source = kernel("x: torch.Tensor", powers(NEGATIVE_POWERS[case]))
+    x = torch.randint(1, 5, (301,), device=DEVICE).to(torch.int32)
+    with pytest.raises(TypeError, match="line 11 raises x to the power -"):
+        generated(source, "k", x)(x)
+    assert_computes_as_torch(
+        source,
+        lambda: [torch.rand(301, device=DEVICE) + 0.5],
+        lambda x: eval(NEGATIVE_POWERS[case].replace("[tile]", ""), {"torch": torch, "x": x}),
+    )
+
+
+def test_a_negative_power_of_integers_known_while_transpiling_is_refused_at_the_line():
+    source = kernel("x: torch.Tensor", powers("x[tile].to(torch.int64) ** -1"))
+    assert_refused_at(
+        source, 11, "x[tile].to", "torch refuses negative integer powers", "x.float()"
+    )
+
+
+def test_integers_to_a_float_or_non_negative_power_compute_as_torch():
+    source = kernel("x: torch.Tensor", powers("x[tile] ** -1.0 + x[tile] ** 0 + x[tile] * 2 ** -1"))
+    assert_computes_as_torch(
+        source,
+        lambda: [torch.randint(1, 5, (301,), device=DEVICE).to(torch.int32)],
+        lambda x: x**-1.0 + x**0 + x * 0.5,
     )

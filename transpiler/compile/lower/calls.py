@@ -47,7 +47,7 @@ from .arguments import Arguments
 from .bool_arithmetic import bool_template, floated_bools
 from .expressions import result_dtype
 from .gathers import lower_gather
-from .integer_operators import integers_only
+from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_float_math, note_promotion
 from .joins import STACK_FUNCTIONS
 from .negative_zero import signed_zeros
@@ -678,6 +678,7 @@ class Calls:
         for index, value in zip(values, promoted, strict=True):
             operands[index] = value
         integers_only(self.k, op.operator, f"torch.{op.name}", operands, node)
+        no_negative_integer_power(self.k, op.operator, operands, node)
         if op.condition is None and op.operator not in BITWISE_OPERATORS:
             self.k.note_arithmetic(operands, node, op.operator)
         if op.result != "float":  # (float ops take floats in both)

@@ -26,7 +26,7 @@ from ..ops.table import (
     PLAIN_SHIFTS,
 )
 from .bool_arithmetic import bool_template, floated_bools
-from .integer_operators import integers_only
+from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
 from .negative_indices import may_be_negative
@@ -196,6 +196,7 @@ class Expressions:
             return self.integer_power(left, int(right.const), node)
         symbol, template, helpers = BINARY_OPERATORS[op_name]
         integers_only(self.k, op_name, symbol, [left, right], node)
+        no_negative_integer_power(self.k, op_name, [left, right], node)
         if op_name in _PLAIN_WHEN_NON_NEGATIVE and self.non_negative_by_positive(left, right):
             template, helpers = _PLAIN_WHEN_NON_NEGATIVE[op_name], ()
         if op_name in PLAIN_SHIFTS and _small_shift(right):
