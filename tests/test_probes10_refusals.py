@@ -92,3 +92,25 @@ def test_integers_to_a_float_or_non_negative_power_compute_as_torch():
         lambda: [torch.randint(1, 5, (301,), device=DEVICE).to(torch.int32)],
         lambda x: x**-1.0 + x**0 + x * 0.5,
     )
+
+
+# In-place methods in device code, refused as before: the hint names the assignment that works
+# (it was "did you mean add?", "did you mean copysign?" for copy_, nothing for zero_ / fill_).
+IN_PLACE = {
+    "add_on_a_value": ("v = x[tile] * 2\n        v.add_(1)", 12, "add_", "v = v.add(...)"),
+    "mul_on_a_subscript": ("x[tile].mul_(3)", 11, "mul_", "v = v.mul(...)"),
+    "copy_into_the_output": ("out[tile].copy_(x[tile])", 11, "copy_", "out[tile] = value"),
+    "zero_": ("v = x[tile] * 2\n        v.zero_()", 12, "zero_", "torch.zeros_like(v)"),
+}
+
+
+@pytest.mark.parametrize("case", IN_PLACE)
+def test_an_in_place_method_names_the_assignment(case):
+    lines, line, caret, words = IN_PLACE[case]
+    body = (
+        "    out = torch.zeros_like(x)\n"
+        "    for tile in hl.tile(x.size(0)):\n"
+        f"        {lines}\n"
+        "    return out\n"
+    )
+    assert_refused_at(kernel("x: torch.Tensor", body), line, caret, f"'{caret}'", words)

@@ -89,11 +89,35 @@ ALTERNATIVES: dict[str, str] = {
 
 
 def unsupported_hint(name: str, known: list[str]) -> str:
-    """The hint for an op the table does not lower: its alternative, else close names."""
+    """The hint for an op the table does not lower: its alternative, an in-place method's
+    assignment, else close names."""
     return (
         ALTERNATIVES.get(name)
+        or in_place_hint(name, known)
         or near_names(name, known)
         or "see docs/ops.md for the supported ops and the alternatives to the others"
+    )
+
+
+# in-place methods without an out-of-place row of their name: what to assign instead
+IN_PLACE = {
+    "copy_": "store the value: out[tile] = value",
+    "zero_": "assign a new block: v = torch.zeros_like(v), or store zeros: out[tile] = 0",
+    "fill_": "assign a new block: v = torch.full_like(v, value), or store it: out[tile] = value",
+}
+
+
+def in_place_hint(name: str, known: list[str]) -> str | None:
+    """`v.add_(1)`, `v.copy_(w)`: device code changes a block by assigning its name, a tensor
+    by storing into it; the out-of-place op where the table has it."""
+    if name in IN_PLACE:
+        return IN_PLACE[name]
+    base = name.removesuffix("_")
+    if base == name or name.startswith("_") or base not in known:
+        return None
+    return (
+        f"{name} changes its tensor in place: assign the result of {base} instead "
+        f"(v = v.{base}(...)), or store it: out[tile] = ..."
     )
 
 
