@@ -127,6 +127,31 @@ WRITTEN_OUT = {
         floats(ROWS, COLUMNS),
         lambda x: x.amax(1) + 1,
     ),
+    # numbers are immutable: `t = s; s += 1` leaves t as it was, in Python and here
+    "a_number_named_twice": (
+        """    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        s = 1.5
+        t = s
+        s += 1
+        out[tile] = x[tile] * t + s
+    return out
+""",
+        floats(301),
+        lambda x: x * 1.5 + 2.5,
+    ),
+    "a_tile_begin_named_twice": (
+        """    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        i = tile.begin
+        j = i
+        i += 1
+        out[tile] = x[tile] + j - i
+    return out
+""",
+        floats(301),
+        lambda x: x - 1,
+    ),
 }
 
 

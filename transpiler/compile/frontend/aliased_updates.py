@@ -65,6 +65,8 @@ class _Walk:
         self.read(value)
         self.groups += 1
         shared = self.groups  # `a = b = hl.zeros(...)`: one tensor, two names
+        if _number(value):  # numbers are immutable: `j = i; i += 1` leaves j as it was
+            shared = -shared
         source = value.value if isinstance(value, cst.Name) else None
         for target in targets:
             if not isinstance(target, (cst.Name, cst.Tuple, cst.List)):
@@ -101,9 +103,9 @@ class _Walk:
                 self.read(head)
                 if isinstance(statement, cst.For):
                     for name in target_names(statement.target):
-                        self.groups += 1
+                        self.groups += 1  # a tile or an index: never a tensor updated
                         self.events.append(
-                            _Event("bind", name, statement.target, None, self.groups)
+                            _Event("bind", name, statement.target, None, -self.groups)
                         )
                 self.block(statement.body.body)
         elif isinstance(statement, cst.If):
@@ -129,18 +131,29 @@ def check_aliased_updates(source: Source, loop: cst.For) -> None:
     sites: dict[str, cst.CSTNode] = {}  # name → where it took another name's tensor
     for index, event in enumerate(walk.events):
         if event.kind == "bind":
-            tensors[event.name] = (
-                tensors.get(event.source, event.group) if event.source else event.group
+            tensors[event.name] = (  # a name from outside the loop: maybe a number
+                tensors.get(event.source, -abs(event.group)) if event.source else event.group
             )
             if event.source in tensors:
                 sites[event.name] = event.node
-        elif event.kind == "update" and event.name in tensors:
+        elif event.kind == "update" and tensors.get(event.name, -1) > 0:
             sharing = [
                 n for n, t in tensors.items() if t == tensors[event.name] and n != event.name
             ]
             for other in sharing:
                 if _read_before_bound(walk.events[index + 1 :], other):
                     _refuse(source, event, other, sites.get(other) or sites.get(event.name))
+
+
+def _number(value: cst.BaseExpression) -> bool:
+    """A literal, a tile's attribute (`tile.begin`), or arithmetic of them: a Python number."""
+    if isinstance(value, (cst.Integer, cst.Float, cst.Attribute)):
+        return True
+    if isinstance(value, cst.UnaryOperation):
+        return _number(value.expression)
+    if isinstance(value, cst.BinaryOperation):
+        return _number(value.left) and _number(value.right)
+    return False
 
 
 def _read_before_bound(events: list[_Event], name: str) -> bool:
