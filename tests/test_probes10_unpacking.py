@@ -3,7 +3,7 @@ value on the right before it binds any name on the left; the lowering assigned t
 by one, so `a, b = b, a` emitted `a = b; b = a` (both names b's value), and the online softmax
 written as one statement, `m_i, l_i = m_new, l_i * torch.exp(m_i - m_new) + ...`, rescaled by
 the new maximum against itself (row logsumexps off by up to 1.8). Now a value that reads a name
-an earlier element binds is kept first (`a_before = a`: lower/statements.py)."""
+an earlier element binds is kept first (`b_next = a; a = b; b = b_next`: lower/statements.py)."""
 
 from __future__ import annotations
 
@@ -116,4 +116,4 @@ def test_the_swap_keeps_the_old_value_under_a_name_of_its_own():
     module = transpiler.transpile_module(
         kernel(signature, body), filename="kernels.py", example_args={"k": make()}, only=("k",)
     ).code
-    assert "a_before = a a = b b = a_before" in one_line(module), module
+    assert "b_next = a a = b b = b_next" in one_line(module), module

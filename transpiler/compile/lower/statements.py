@@ -304,23 +304,28 @@ class Statements:
     def kept_before_unpacking(self, names, items, line: int) -> list[Value]:
         """`a, b = b, a`: Python reads every value before binding any name, and the elements
         are assigned one by one here, so a value that reads a name an earlier element binds is
-        first kept under a name of its own (`a_before = a`); nested tuples alike."""
+        first kept under its own target's name (`b_next = a; a = b; b = b_next`); nested
+        tuples alike."""
         kept, bound = [], set()
         for element, item in zip(names, items):
-            kept.append(self.kept(item, bound, line))
+            kept.append(self.kept(item, element.value, bound, line))
             bound |= set(target_names(element.value))
         return kept
 
-    def kept(self, item: Value, bound: set[str], line: int) -> Value:
+    def kept(self, item: Value, target: cst.BaseExpression, bound: set[str], line: int) -> Value:
         if item.code is None:  # a tuple's items (`a, (b, c) = c, (a, b)`), a tile
-            inner = [self.kept(one, bound, line) for one in item.items or ()]
+            inner_targets = [e.value for e in getattr(target, "elements", ())]
+            if len(inner_targets) != len(item.items or ()):
+                inner_targets = [target] * len(item.items or ())
+            inner = [self.kept(*pair, bound, line) for pair in zip(item.items or (), inner_targets)]
             return replace(item, items=tuple(inner)) if item.items else item
         clobbered = _names_read(item.code) & bound
         if not clobbered:
             return item
-        before = self.k.names.fresh(f"{sorted(clobbered)[0]}_before")
-        self.k.emit(assign(before, item.code), line)
-        return replace(item, code=ast.Name(id=before))
+        own = target.value if isinstance(target, cst.Name) else sorted(clobbered)[0]
+        kept = self.k.names.fresh(f"{own}_next")
+        self.k.emit(assign(kept, item.code), line)
+        return replace(item, code=ast.Name(id=kept))
 
 
 def _names_read(code: ast.expr) -> set[str]:
