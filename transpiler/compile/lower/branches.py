@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ..frontend.errors import BlockDependentError, UnsupportedConstructError
+from ..frontend.errors import (
+    BlockDependentError,
+    DtypeMismatchError,
+    ShapeError,
+    UnsupportedConstructError,
+)
+from .carried import kind_words
 from .scalar_reach import variables_read
 from .values import BLOCK, CONST, Value
 
@@ -83,6 +89,7 @@ class Branches:
             other = after_else.get(name)
             if name not in before and other is not None and self.same_branch_value(value, other):
                 self.k.scope[name] = other
+        self.refuse_dtypes_apart(before, after_if, after_else, line)
         for name in set(after_if) & set(after_else):
             first, second = after_if[name], after_else[name]
             if first is second or first.kind != BLOCK or second.kind != BLOCK:
@@ -91,7 +98,8 @@ class Branches:
                 first.dims, second.dims
             ):
                 self.k.scope.pop(name, None)  # a use after the if is a ShapeError there
-                self.k.branch_shapes[name] = (
+                self.k.branch_conflicts[name] = (
+                    ShapeError,
                     f"{name!r} has a different shape after each branch of the if on line {line} "
                     f"({_shape(first)} in one, {_shape(second)} in the other)",
                     f"give {name!r} the same shape in both branches (index with the same tiles "
@@ -101,6 +109,29 @@ class Branches:
         self.k.constexpr_names = {
             k: v for k, v in self.k.constexpr_names.items() if constexprs.get(k) is v
         }
+
+    def refuse_dtypes_apart(self, before: dict, after_if: dict, after_else: dict, line: int):
+        """A name the if leaves an int on one path and a float (or bool) on the other: Triton
+        gives a name one type after an `if`, so a use after it is refused there (torch would
+        carry each path's own dtype on)."""
+        for name in set(after_if) | set(after_else):
+            first = after_if.get(name, before.get(name))
+            second = after_else.get(name, before.get(name))
+            if first is None or second is None or first is second:
+                continue
+            kinds = (first.kind, second.kind)
+            dtypes = (first.dtype, second.dtype)
+            if set(kinds) - {BLOCK, CONST} or None in dtypes or dtypes[0] == dtypes[1]:
+                continue
+            self.k.scope.pop(name, None)  # a use after the if is a DtypeMismatchError there
+            self.k.branch_conflicts[name] = (
+                DtypeMismatchError,
+                f"{name!r} is {kind_words(dtypes[0])} after the if branch on line {line} and "
+                f"{kind_words(dtypes[1])} after the other path: the kernel gives a name one dtype "
+                "after an if",
+                f"convert {name!r} to one dtype on both paths ({name} = ....to(torch.float32)), "
+                "or use two names",
+            )
 
     def same_branch_value(self, first: Value, second: Value) -> bool:
         """Whether a name two branches assign is one Triton variable after the `if`: a named

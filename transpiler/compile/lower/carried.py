@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ..frontend.errors import ShapeError
-from .values import Value
+from ..frontend.errors import DtypeMismatchError, ShapeError
+from .values import BLOCK, CONST, Value
 
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
@@ -97,6 +97,23 @@ class Carried:
                 facts = self.k.carried_on.setdefault(tensor, [])
                 facts.append(f'("{where}", {loop_line}, {host})')
 
+    def refuse_kind_change(self, name: str, old: Value, new: Value, loop: cst.For) -> None:
+        """A value carried across a loop that is an int before it and a float (or bool) after
+        an iteration (`scale = 1` ... `scale = scale * 0.5`): Triton keeps a carried value's
+        type, so it is refused (hl.zeros accumulators: `keep`, which casts or refuses)."""
+        if new is old or old.carried_dtype is not None or {old.kind, new.kind} - {BLOCK, CONST}:
+            return
+        if None in (old.dtype, new.dtype) or old.dtype == new.dtype:
+            return
+        raise self.k.source.error(
+            DtypeMismatchError,
+            loop,
+            f"{name!r} is {kind_words(old.dtype)} before this loop and {kind_words(new.dtype)} after an "
+            "iteration: a value carried across iterations keeps its dtype",
+            hint=f"give {name!r} its loop's dtype before the loop (a float: {name} = 1.0, or "
+            f"{name} = ....to(torch.float32))",
+        )
+
     def needs_cast(self, dtype: str, updates: list[Update]) -> bool:
         """Integers narrower than int64: always; float32 and a dtype known at run time: after
         an in-place update a tensor's values or a sum feed (`acc += x64[tile]` into float32;
@@ -163,3 +180,8 @@ def _host_dtype(dtype: str) -> str | None:
     if re.fullmatch(r"tl\.(int|uint|float)\d+", dtype):
         return "torch." + dtype.removeprefix("tl.")
     return None
+
+
+def kind_words(dtype: str) -> str:
+    """An error's words for a kind of number: "a float", "an int", "a bool"."""
+    return f"an {dtype}" if dtype == "int" else f"a {dtype}"

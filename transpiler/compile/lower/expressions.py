@@ -151,8 +151,9 @@ class Expressions:
             return Value(MODULE, name=qualified or name)
         if name in _BUILTINS:
             return Value(MODULE, name=f"builtins.{name}")
-        if name in self.k.branch_shapes:  # both branches of an if assigned it, shaped apart
-            raise self.k.source.error(ShapeError, node, *self.k.branch_shapes[name])
+        if name in self.k.branch_conflicts:  # branches of an if left it shaped / typed apart
+            error, message, hint = self.k.branch_conflicts[name]
+            raise self.k.source.error(error, node, message, hint=hint)
         if name in BUILTIN_ALTERNATIVES:  # `sum(v)`: Python's, not a name the user forgot
             raise self.k.source.error(
                 UnsupportedConstructError,

@@ -158,7 +158,7 @@ class KernelBuilder:
         self.index_tensors: set[str] = set()  # tensors whose loaded values index other tensors
         # (index tensor, indexed tensor, dim, line): argument values indexing unchanged
         self.index_reads: set[tuple[str, str, int, int]] = set()
-        self.branch_shapes: dict[str, tuple[str, str]] = {}  # name → why branches disagree
+        self.branch_conflicts: dict[str, tuple] = {}  # name → (error, why branches disagree, hint)
         self.block_offset = plan.block_offset  # config block sizes earlier device loops took
         self.has_inner_tiles = False
         self.tensor_names: set[str] = set()

@@ -911,6 +911,8 @@ class Loops:
                     f"({_dims_text(before[name].dims)} before, {_dims_text(value.dims)} after)",
                     hint="a value carried across loop iterations must keep its tiles",
                 )
+            else:
+                self.k.carried.refuse_kind_change(name, before[name], value, loop)
 
 
 def _dims_text(dims) -> str:  # noqa: D103
