@@ -14,6 +14,10 @@ from helpers import DEVICE
 from probe_kernels import kernel
 from torch_answers import assert_computes_as_torch, assert_refused_at
 
+import transpiler as helion
+import transpiler.language as hl
+from transpiler.analysis.targets import GPUCompileError
+
 N = 301
 
 
@@ -133,3 +137,68 @@ def test_a_carried_number_of_one_kind_computes_as_torch(start, update, step):
         lambda: [floats(37, 9)],
         lambda x: weighted(x, float(start) if "." in start else int(start), step),
     )
+
+
+# Where only the tensors' dtypes tell two paths apart (a load's dtype is the launch's), Triton's
+# GPU compiler refuses the kernel the interpreter ran; its reason is said as the source's, with
+# the fix (was: Triton's assertion text and "the generated Triton is wrong: report it").
+
+
+@helion.kernel()
+def widened_in_one_branch(x: torch.Tensor, k: int) -> torch.Tensor:
+    out = torch.empty(x.shape, dtype=torch.float64, device=x.device)
+    for tile in hl.tile(x.size(0)):
+        if k > 0:
+            y = x[tile].to(torch.float64) * 2
+        else:
+            y = x[tile]
+        out[tile] = y
+    return out
+
+
+@helion.kernel()
+def narrowed_after_a_load(x: torch.Tensor, k: int) -> torch.Tensor:
+    out = torch.empty(x.shape, dtype=torch.float32, device=x.device)
+    for tile in hl.tile(x.size(0)):
+        y = x[tile]
+        if k > 0:
+            y = (y * 4).to(torch.int16)
+        out[tile] = y / 3
+    return out
+
+
+@helion.kernel()
+def widened_in_a_loop(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty([x.size(0)], dtype=torch.float64, device=x.device)
+    for rows in hl.tile(x.size(0)):
+        acc = x[rows, 0]
+        for j in range(1, x.size(1)):
+            acc = acc + x[rows, j].to(torch.float64)
+        out[rows] = acc
+    return out
+
+
+GPU_REFUSED = {
+    "branches": (
+        widened_in_one_branch,
+        (floats(N), 2),
+        r"'y' has another dtype after each branch of this if: fp64 and fp32",
+    ),
+    "one_branch": (narrowed_after_a_load, (floats(N), 2), r"'y' is fp32 before this if and int16"),
+    "loop": (widened_in_a_loop, (floats(37, 9),), r"'acc' is fp32 before this loop and fp64"),
+}
+
+
+@pytest.mark.parametrize("case", GPU_REFUSED)
+def test_a_dtype_only_the_launch_knows_apart_says_why_and_the_fix(case):
+    kernel_object, args, said = GPU_REFUSED[case]
+    with pytest.raises(GPUCompileError, match=said) as caught:
+        kernel_object.bind(args).compile_for("sm_90")
+    assert "report it" not in str(caught.value)
+    assert caught.value.hint.startswith(("convert y to", "give acc the loop's dtype"))
+
+
+def test_a_compile_error_of_the_lowering_still_asks_for_a_report():
+    """A Triton message the table does not know keeps the hint that asks for a report."""
+    error = GPUCompileError.from_triton("sm_90", "k_kernel", "at 3:4: something else", "", None)
+    assert "report it" in error.hint

@@ -61,9 +61,57 @@ class GPUCompileError(TargetError):
                     break
         named = re.search(r"generated from (.+?) by transpiler", "\n".join(lines[:2]))
         where = f"generated line {generated_line}: " if generated_line else ""
+        explained = _explained(message)
         return cls(
-            f"{target}: Triton cannot compile {kernel} ({where}{message.strip()})",
+            f"{target}: Triton cannot compile {kernel} ("
+            + (explained[0] if explained else f"{where}{message.strip()}")
+            + ")",
             filename=named.group(1) if named else "<generated>",
             lineno=lineno,
             source_line=source_line,
+            hint=explained[1] if explained else None,
         )
+
+
+# Triton's refusals that a kernel's source causes, not its lowering: a name given one dtype on
+# one path and another on the other, which only the tensors' dtypes show (the transpiler refuses
+# those it knows while transpiling: lower/branches.py, lower/carried.py). Pattern → (what
+# happened, the fix), each with the name as {0} and the two dtypes as {1} and {2}.
+_SOURCE_CAUSES = {
+    re.compile(r"Mismatched type for (\w+) between then block \((.*?)\) and else block \((.*)\)"): (
+        "{0!r} has another dtype after each branch of this if: {1} and {2}; Triton gives a "
+        "name one dtype after an if",
+        "convert {0} to one dtype on both paths ({0} = ....to(torch.float32)), or use two names",
+    ),
+    re.compile(
+        r"initial value for `(\w+)` is of type (.*?), but the \w+ block redefines it as (.*)"
+    ): (
+        "{0!r} is {1} before this if and {2} after a branch; Triton gives a name one dtype "
+        "after an if",
+        "convert {0} to its dtype before the if ({0} = ....to(...)), or use two names",
+    ),
+    re.compile(
+        r"Loop-carried variable (\w+) has initial type (.*?) but is re-assigned to (.*?) in"
+    ): (
+        "{0!r} is {1} before this loop and {2} after an iteration; a value carried across "
+        "iterations keeps its dtype",
+        "give {0} the loop's dtype before the loop ({0} = ....to(...)), or convert each update "
+        "back to it",
+    ),
+}
+
+
+def _explained(message: str) -> tuple[str, str] | None:
+    """Triton's message said as the kernel's source caused it, and the fix; None where unknown."""
+    for pattern, (said, fix) in _SOURCE_CAUSES.items():
+        found = pattern.search(message)
+        if found:
+            name, first, second = (_dtype_words(part) for part in found.groups())
+            return said.format(name, first, second), fix.format(name)
+    return None
+
+
+def _dtype_words(text: str) -> str:
+    """A Triton type as its dtype: `<['1024'], fp64>` and `fp64[constexpr[1024]]` → fp64."""
+    found = re.search(r"\b((?:fp|bf|int|uint|i)\d+)\b", text)
+    return found.group(1) if found else text.strip()
