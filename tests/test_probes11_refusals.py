@@ -202,3 +202,19 @@ def test_a_compile_error_of_the_lowering_still_asks_for_a_report():
     """A Triton message the table does not know keeps the hint that asks for a report."""
     error = GPUCompileError.from_triton("sm_90", "k_kernel", "at 3:4: something else", "", None)
     assert "report it" in error.hint
+
+
+def test_an_int_accumulator_rebound_to_a_sum_of_a_float_tensor_is_not_said_an_integer_sum():
+    """was: "line 14 makes it the int64 of an integer sum" for a sum of a float32 tensor (whose
+    dtype only the launch knows), hinting dtype=torch.int64 where float32 is the fix."""
+    source = carried("1.0", "scale").replace(
+        "acc = acc + x[rows, j] * scale", "acc = acc + x[rows, :].sum(-1)"
+    )
+    source = source.replace(
+        "hl.zeros([rows], dtype=torch.float32)", "hl.zeros([rows], dtype=torch.int32)"
+    )
+    with pytest.raises(Exception) as caught:
+        assert_computes_as_torch(source, lambda: [floats(37, 9)], lambda x: x.sum(-1))
+    text = str(caught.value)
+    assert "integer sum" not in text and "a sum's dtype" in text, text
+    assert "torch.float32" in text, text

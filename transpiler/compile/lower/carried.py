@@ -151,14 +151,25 @@ class Carried:
                 hint=f"create {name} with a float dtype",
             )
         if width is not None and width < 64 and value.widened:
+            made = (  # a sum of a tensor the launch gives a dtype: float tensors widen it too
+                "the int64 of an integer sum (torch sums integers in int64, and widens "
+                f"{name} to it)"
+                if value.dtype == "int"
+                else "a sum's dtype (int64 where it sums integers: torch sums them in int64; "
+                "the tensor's float dtype where it sums floats)"
+            )
             raise self.k.source.error(
                 ShapeError,
                 loop,
-                f"{name!r} is {shown} before this loop, and line {update.line} makes it the "
-                "int64 of an integer sum (torch sums integers in int64, and widens "
-                f"{name} to it); a value carried across iterations keeps its dtype",
-                hint=f"create {name} with dtype=torch.int64, or add in place "
-                f"({name} += ...: torch keeps {shown}, wrapping)",
+                f"{name!r} is {shown} before this loop, and line {update.line} makes it "
+                f"{made}; a value carried across iterations keeps its dtype",
+                hint=f"create {name} with dtype="
+                + (
+                    "torch.int64"
+                    if value.dtype == "int"
+                    else "the sum's (torch.int64 or torch.float32)"
+                )
+                + f", or add in place ({name} += ...: torch keeps {shown}, wrapping)",
             )
         host = _host_dtype(dtype)
         others = set(value.fed_by | value.loaded_from)
