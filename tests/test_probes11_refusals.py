@@ -218,3 +218,19 @@ def test_an_int_accumulator_rebound_to_a_sum_of_a_float_tensor_is_not_said_an_in
     text = str(caught.value)
     assert "integer sum" not in text and "a sum's dtype" in text, text
     assert "torch.float32" in text, text
+
+
+SHADOWING = {  # the if's name is also a parameter's: its use is refused, not the parameter read
+    "float_and_int": ("2.0", "3", "DtypeMismatchError"),
+    "bool_and_float": ("True", "1.5", "DtypeMismatchError"),
+}
+
+
+@pytest.mark.parametrize("case", SHADOWING)
+def test_a_name_the_branches_leave_apart_is_refused_where_a_parameter_has_its_name(case):
+    """was: the use after the if fell through to the parameter of that name (the generated
+    kernel read the if's Triton variable, which Triton's GPU compiler then refused). A block
+    assigned to a parameter's name is refused where it is assigned (HostVariableModifiedError)."""
+    first, second, error = SHADOWING[case]
+    source = branches(first, second).replace("k: int", "s: float, k: int")
+    assert_refused_at(source, USE_LINE, "s", error, "'s'")

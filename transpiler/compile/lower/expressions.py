@@ -129,6 +129,9 @@ class Expressions:
             )  # HALF = torch.float16, imported constants
             if resolved is not None:
                 return resolved
+        if name in self.k.branch_conflicts:  # branches of an if left it shaped / typed apart
+            error, message, hint = self.k.branch_conflicts[name]  # (before a host name of it)
+            raise self.k.source.error(error, node, message, hint=hint)
         if name in self.k.host.names or name in self.k.aliases.globals - set(self.k.aliases.names):
             if name in self.k.host.tensors or (
                 name in self.k.tensor_names_used and name not in self.k.host.scalar_params
@@ -151,9 +154,6 @@ class Expressions:
             return Value(MODULE, name=qualified or name)
         if name in _BUILTINS:
             return Value(MODULE, name=f"builtins.{name}")
-        if name in self.k.branch_conflicts:  # branches of an if left it shaped / typed apart
-            error, message, hint = self.k.branch_conflicts[name]
-            raise self.k.source.error(error, node, message, hint=hint)
         if name in BUILTIN_ALTERNATIVES:  # `sum(v)`: Python's, not a name the user forgot
             raise self.k.source.error(
                 UnsupportedConstructError,
