@@ -43,14 +43,6 @@ CONFIGS = {**gpu_attention.VARIANTS, **POINTERS}
 LOG2E = "1.4426950408889634"
 # what-if rows: (spelling, label): [(pattern, replacement)] applied to the generated module
 EDITS = {
-    ("helion", "scale after the product"): [  # bf16(q * c) @ k -> (q @ k) * c
-        (
-            r"as_factor\(q_scaled, q_view_ptr\.dtype\.element_ty\)",
-            "q.to(q_view_ptr.dtype.element_ty)",
-        ),
-        (r"as_factor\(tl\.trans\(k\), k_view_ptr\.dtype\.element_ty\)", "tl.trans(k)"),
-        (r"qk = tl\.dot\(", "qk = qk_scale * tl.dot("),
-    ],
     ("plain", "exp2 row correction"): [
         (r"alpha = tl\.exp\(m_i - m_new\)", f"alpha = tl.exp2(m_i * {LOG2E} - m_new * {LOG2E})")
     ],

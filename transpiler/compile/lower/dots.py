@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from ..ops.products import (
     ProductOp,
 )
 from .float8 import check_float8_factors
+from .scaled_factors import scaled_result, unscaled_factors
 from .split_k import split_whole_k
 from .values import BLOCK, DTYPE, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
 
@@ -155,18 +157,14 @@ class Dots:
         as_stored = all(v.storage is not None or v.rounds_to is not None for v in (left, right))
         if as_stored:
             check_float8_factors(self.k, left, right, node)
-        # a factor scaled by Python numbers: both rounded alike (a 16-bit float, else float32)
-        rounded = as_stored and any(v.storage is None for v in (left, right))
-        operands = [
-            self.dot_input(
-                value,
-                as_stored,
-                position=value.triton_rank - (1 if value is left else 2),
-                axis=k_left,
-                rounded=rounded,
-            )
-            for value in (left, right)
-        ]
+        operands = self.factor_inputs(left, right, k_left)
+        # a loaded tile times a scalar: the tile as loaded, the product scaled (scaled_factors.py)
+        unscaled = None
+        if batch or not self.k.indexing.is_full_axis(k_left):  # (not split_k's whole K)
+            *pair, scaled_by = unscaled_factors(self.k, left, right, acc)
+            if scaled_by is not None:
+                # (as_factor's dtypes, as the written form's: an integer load as float32)
+                unscaled = self.factor_inputs(*pair, k_left, rounded=True)
         dims = (*batch, left.dims[-2], right.dims[-1])
         acc = self.accumulator_as_product(acc, dims, node)
         unit_batch = len(batch) == 1 and (batch[0] is None or batch[0].block in self.k.unit_blocks)
@@ -211,6 +209,10 @@ class Dots:
             as_stored and _product_dtype(acc) == "float" and not into
         ):  # float8 factors on Hopper: add each MMA's sum into the float32 acc (dot_into does)
             code.keywords.append(ast.keyword(arg=PRECISE_FLOAT8, value=ast.Constant(value=0)))
+        if unscaled is not None and not unit_batch:  # (a reshaped batch of one: as written)
+            product = copy.deepcopy(code)
+            product.args[:2] = unscaled
+            code = scaled_result(self.k, product, code, scaled_by)
         if unit_batch:
             code = expr("tl.reshape(v, s)", v=code, s=self.block_shape(dims))
         elif not batch and "int" not in (left.dtype, right.dtype):  # K whole: also in chunks?
@@ -221,6 +223,22 @@ class Dots:
         if acc is not None:
             dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
         return block(code, dims, _product_dtype(acc))
+
+    def factor_inputs(self, left: Value, right: Value, k_axis, rounded=False) -> list[ast.expr]:
+        """Both factors as tl.dot takes them (dot_input); `rounded`: as_factor's dtypes."""
+        as_stored = all(v.storage is not None or v.rounds_to is not None for v in (left, right))
+        # a factor scaled by Python numbers: both rounded alike (a 16-bit float, else float32)
+        rounded = rounded or (as_stored and any(v.storage is None for v in (left, right)))
+        return [
+            self.dot_input(
+                value,
+                as_stored,
+                position=value.triton_rank - (1 if value is left else 2),
+                axis=k_axis,
+                rounded=rounded,
+            )
+            for value in (left, right)
+        ]
 
     def accumulator_as_product(self, acc: Value | None, dims, node: cst.CSTNode) -> Value | None:
         """torch broadcasts addmm's input to the product (`torch.addmm(bias[tile_n], a, b)`);

@@ -33,6 +33,7 @@ from .negative_indices import may_be_negative
 from .negative_zero import signed_zeros
 from .promotion import compared_numbers, result_of, with_dimensioned_dtype
 from .python_ints import as_int64
+from .scaled_factors import scaled_tile
 from .scaled_products import scaled_product
 from .split_k import recomputed
 from .values import (
@@ -223,6 +224,7 @@ class Expressions:
         result = result_of(result, [left, right])
         result = replace(result, rounds_to=_torch_dtype(op_name, left, right))
         result = scaled_product(self.k, op_name, left, right, result, node)
+        result = replace(result, scale_of=scaled_tile(self.k, op_name, left, right, result))
         result = replace(result, fed_by=_fed_by(left, right))
         if op_name in BITWISE_OPERATORS:  # bool & bool stays bool: arithmetic may come later
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)

@@ -147,6 +147,9 @@ class Value:
     fed_by: frozenset = frozenset()
     # a dot's result times a scalar, less a value (scaled_products.Scaled): amax and exp read it
     scaled: object = None
+    # a named load times / over a scalar (scaled_factors.ScaledTile): a product may take the
+    # load as it is and scale its result
+    scale_of: object = None
 
     @property
     def rank(self) -> int:
