@@ -591,6 +591,29 @@ def torch_2d() -> torch.Tensor:
 
 
 WRAPPED = [
+    (  # `a if FLAG else b` whose branches are long calls: broken at if / else, each call wrapped
+        "        qk = tl.dot(as_factor(q, q_ptr.dtype.element_ty), as_factor(tl.permute(k, (0, 2, 1)),"
+        " k_ptr.dtype.element_ty), out_dtype=tl.float32) * qk_scale if QK_SCALE_AT_MOST_ONE else"
+        " tl.dot(as_factor(q_scaled, q_ptr.dtype.element_ty), as_factor(tl.permute(k, (0, 2, 1)),"
+        " k_ptr.dtype.element_ty), out_dtype=tl.float32)",
+        [
+            "        qk = (tl.dot(as_factor(q, q_ptr.dtype.element_ty),",
+            "                     as_factor(tl.permute(k, (0, 2, 1)), k_ptr.dtype.element_ty),",
+            "                     out_dtype=tl.float32) * qk_scale",
+            "              if QK_SCALE_AT_MOST_ONE",
+            "              else tl.dot(as_factor(q_scaled, q_ptr.dtype.element_ty),",
+            "                          as_factor(tl.permute(k, (0, 2, 1)), k_ptr.dtype.element_ty),",
+            "                          out_dtype=tl.float32))",
+        ],
+    ),
+    (  # branches that fit once apart: only the if / else break
+        "    y = tl.where(mask_m[:, None], column_of_the_left_hand_side, 0) * left_scale if LEFT_FIRST"
+        " else tl.where(mask_m[:, None], column_of_the_right_hand_side, 0) * right_scale",
+        [
+            "    y = (tl.where(mask_m[:, None], column_of_the_left_hand_side, 0) * left_scale if LEFT_FIRST",
+            "         else tl.where(mask_m[:, None], column_of_the_right_hand_side, 0) * right_scale)",
+        ],
+    ),
     (
         "    out_ptrs = out_ptr + pid_b * BLOCK_B * out_stride_0 + offs_d[:, None] * out_stride_1"
         " + offs_e[None, :] * out_stride_2",

@@ -149,6 +149,13 @@ def _wrap_condition(line: str, width: int) -> list[str]:
             lines.append(current + line[end:].rstrip())
             if len(lines) > 1 and all(len(piece) <= width for piece in lines):
                 return lines
+            if words[0] == " if " and len(lines) > 1:  # `a if c else b` of long calls: each
+                tail = line[end:].rstrip()  # branch's call wrapped too, the bracket closed after
+                parts = [*lines[:-1], lines[-1][: len(lines[-1]) - len(tail)]]
+                wrapped = [piece for part in parts for piece in _wrap_calls(part, width)]
+                wrapped[-1] += tail
+                if all(len(piece) <= width for piece in wrapped):
+                    return wrapped
             break
     target, equals, value = line.partition(" = ")  # `name = a and b`: the value in parentheses
     if equals and not value.startswith("(") and "#" not in value and _is_condition(value):
