@@ -719,7 +719,14 @@ class Loops:
             self.k.index_ranges[variable] = (begin, end.code)  # its bounds (scalar_reach.py)
             return block(ast.Name(id=variable), (), "int")
         offsets, mask, block_wanted, _ = self.axis_names(target, index, count)
-        block_name = self.inner_block(block_wanted, [explicit] if explicit is not None else [])
+        # a step over several dimensions inside a tile: 16 lanes each, so the value it loads
+        # (tile x step) stays near 4,096 elements (16 x 64 x 64 took ptxas 20 s and spilled)
+        inside_a_tile = count > 1 and len(self.k.all_axes) > index
+        block_name = self.inner_block(
+            block_wanted,
+            [explicit] if explicit is not None else [],
+            "16" if inside_a_tile else "64",
+        )
         self.k.block_tiles.setdefault(block_name, target if not shared else f"{target}#{index}")
         self.k.has_inner_tiles = True
         start = self.k.names.fresh(
@@ -776,7 +783,7 @@ class Loops:
         call = loop.iter
         return isinstance(call, cst.Call) and self.k.aliases.qualified(call.func) in _JAGGED
 
-    def inner_block(self, wanted: str, explicit_blocks: list) -> str:
+    def inner_block(self, wanted: str, explicit_blocks: list, step: str = "64") -> str:
         explicit = explicit_blocks[0] if explicit_blocks else None
         var = self.k.registered_blocks.block_size_var(explicit)
         if var is not None:  # the BLOCK hl.zeros([..., block_size_n]) shapes use too
@@ -789,7 +796,7 @@ class Loops:
             explicit = launcher_block(self.k, explicit)
         if wanted in self.k.inner_loop_blocks:  # a later loop of the same tile name: same block
             return wanted
-        default = self.rows_beside_whole_axes() if self.k.full_axes else "64"
+        default = self.rows_beside_whole_axes() if self.k.full_axes else step
         # fresh: BLOCK_N may already be a whole dimension's block (`x[tile_m, :]` over n)
         name = self.k.constexpr(wanted, "")
         self.k.inner_loop_blocks.add(name)
