@@ -116,7 +116,9 @@ def _sample(space: list[dict]) -> list[dict]:
 @pytest.mark.parametrize("name", ["row_logsumexp", "row_normalise", "residual_rms_norm"])
 def test_every_form_of_the_space_matches_float64(name, width):
     torch.manual_seed(width)
-    args, exact = _case(name, width)
+    # 3 rows: blocks of 2 and 4 rows still end partial (masked rows), and the interpreter runs
+    # one program per row block, each walking the whole width in chunks (the forms' paths)
+    args, exact = _case(name, width, rows=3)
     for config in _sample(_space(width)):
         code = transpiler.transpile_module(
             SOURCE, example_args={name: args}, only=(name,), config=config
