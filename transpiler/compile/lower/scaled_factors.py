@@ -22,7 +22,7 @@ import ast
 from dataclasses import dataclass
 
 from ..emit.codegen import expr
-from .scaled_products import _scalar
+from .scaled_products import scalar_factor, still_in_scope
 from .values import Value
 
 
@@ -51,7 +51,7 @@ def scaled_tile(builder, op_name: str, left: Value, right: Value, result: Value)
             continue
         if builder.scope.get(tile.code.id) is not tile:
             continue
-        factor = _scalar(builder, scalar)
+        factor = scalar_factor(builder, scalar)
         if isinstance(factor, ast.Constant) and not isinstance(factor.value, float):
             continue  # `x * 2`: an integer tile stays an integer in torch
         if factor is not None:
@@ -78,14 +78,7 @@ def _fact(builder, value: Value) -> ScaledTile | None:
 def _holds(builder, fact: ScaledTile) -> bool:
     """Whether the tile's name and the scale's still hold what they held, with no loop or
     branch entered or left since."""
-    lines = builder.lines
-    if builder.depth != fact.depth or fact.anchor > len(lines):
-        return False
-    if fact.anchor and lines[fact.anchor - 1] is not fact.last:
-        return False
-    if any(line.depth < fact.depth for line in lines[fact.anchor :]):
-        return False
-    if isinstance(fact.factor, ast.Name) and fact.factor.id in builder.scope:
+    if not still_in_scope(builder, fact, same_depth=True):
         return False
     return builder.scope.get(fact.tile.code.id) is fact.tile
 

@@ -62,7 +62,7 @@ def _is_product(code: ast.expr) -> bool:
     )
 
 
-def _scalar(builder, value: Value) -> ast.expr | None:
+def scalar_factor(builder, value: Value) -> ast.expr | None:
     """The code of a scalar that cannot change while a fact holds: a nonzero number, or a
     scalar argument of the kernel that the device code does not assign."""
     if value.rank:
@@ -87,14 +87,23 @@ def _float32_block(value: Value) -> bool:
     )
 
 
-def holds(builder, fact: Scaled) -> bool:
-    """Whether the names in `fact` still hold what they held when it was made."""
+def still_in_scope(builder, fact, same_depth: bool = False) -> bool:
+    """Whether a scaling fact (`Scaled` here, `ScaledTile` in scaled_factors.py) may still be
+    used: the lines it was made after are still the block's, no branch or loop was left since
+    (nor entered, with `same_depth`), and device code has not assigned the scale."""
     lines = builder.lines
     if fact.anchor > len(lines) or (fact.anchor and lines[fact.anchor - 1] is not fact.last):
         return False
-    if builder.depth < fact.depth or any(line.depth < fact.depth for line in lines[fact.anchor :]):
+    if builder.depth < fact.depth or (same_depth and builder.depth != fact.depth):
+        return False
+    if any(line.depth < fact.depth for line in lines[fact.anchor :]):
         return False  # a branch or loop was left: the names may not be defined here
-    if isinstance(fact.factor, ast.Name) and fact.factor.id in builder.scope:
+    return not (isinstance(fact.factor, ast.Name) and fact.factor.id in builder.scope)
+
+
+def holds(builder, fact: Scaled) -> bool:
+    """Whether the names in `fact` still hold what they held when it was made."""
+    if not still_in_scope(builder, fact):
         return False
     return fact.base is None or builder.scope.get(fact.unscaled) is fact.base
 
@@ -120,7 +129,7 @@ def scaled_product(
         return result
     pairs = [(left, right)] if op_name == "Divide" else [(left, right), (right, left)]
     for product, scalar in pairs:
-        factor = _scalar(builder, scalar)
+        factor = scalar_factor(builder, scalar)
         if factor is None or not _float32_block(product):
             continue
         base: Value | None = None
