@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import assert_matches, both_truths, generated, kernel_source
+from helpers import assert_matches, both_truths, kernel_source
 
 import transpiler
 
@@ -92,14 +92,15 @@ def test_jagged_loops_run_over_loaded_bounds():
     assert "for begin_k in range(0, longest, BLOCK_K):" in code
 
 
-# hl.jagged_tile has no reference mode (Helion has none either): these compare with float64.
+# hl.jagged_tile: reference mode runs the parents one lane at a time (reference/jagged_lanes.py).
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 def test_jagged_tile_row_sum(dtype):
     lengths = torch.tensor(LENGTHS)
     x = (torch.rand(len(LENGTHS), 75, dtype=torch.float64) * 2 - 1).to(dtype)  # padded rows
-    ours = generated(kernel_source("jagged.py"), "jagged_row_sum", x, lengths)(x, lengths)
+    ours, reference = both_truths("jagged.py", "jagged_row_sum", x, lengths)
+    assert_matches(ours, reference)
     expected = torch.stack([x[i, :n].double().sum() for i, n in enumerate(LENGTHS)])
     assert_matches(ours, expected)
 
@@ -107,9 +108,8 @@ def test_jagged_tile_row_sum(dtype):
 @pytest.mark.parametrize("offsets_dtype", [torch.int32, torch.int64], ids=str)
 def test_jagged_tile_mean_packed(offsets_dtype):
     values, offsets = jagged(LENGTHS, None, torch.float32, offsets_dtype)
-    ours = generated(kernel_source("jagged.py"), "jagged_mean_packed", values, offsets)(
-        values, offsets
-    )
+    ours, reference = both_truths("jagged.py", "jagged_mean_packed", values, offsets)
+    assert_matches(ours, reference)
     means = [
         row.mean() if row.numel() else torch.zeros((), dtype=torch.float64)
         for row in rows(values, offsets)
@@ -123,7 +123,8 @@ def test_jagged_tile_nested_feature_mean(dtype):
     values, offsets = jagged(LENGTHS, width, dtype)
     widths = torch.randint(1, width + 1, (len(LENGTHS),), dtype=torch.int32)
     args = (values, offsets, widths, width)
-    ours = generated(kernel_source("jagged.py"), "jagged_feature_mean", *args)(*args)
+    ours, reference = both_truths("jagged.py", "jagged_feature_mean", *args)
+    assert_matches(ours, reference)
     expected = torch.zeros(len(LENGTHS), width, dtype=torch.float64)
     for index, row in enumerate(rows(values, offsets)):
         if row.numel():
@@ -143,15 +144,14 @@ def test_jagged_tile_lowers_to_a_masked_loop():
     assert "tl.sum(tl.where(mask_k, int64_if_integer(x_tile), 0), axis=1)" in code
 
 
-# hl.vtile: Helion's later name for hl.jagged_tile (no reference mode either).
+# hl.vtile: Helion's later name for hl.jagged_tile.
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 def test_vtile_column_sums(dtype):
     values, offsets = jagged(LENGTHS, 7, dtype)
-    ours = generated(kernel_source("jagged.py"), "vtile_column_sums", values, offsets)(
-        values, offsets
-    )
+    ours, reference = both_truths("jagged.py", "vtile_column_sums", values, offsets)
+    assert_matches(ours, reference)
     expected = torch.stack([row.sum(dim=0) for row in rows(values, offsets)])
     assert ours.dtype == dtype
     assert_matches(ours, expected)
@@ -165,7 +165,8 @@ def test_vtile_row_matmul(dtype):
     values, offsets = jagged(lengths, 9, dtype)
     weights = (torch.rand(len(lengths), 9, 6, dtype=torch.float64) * 2 - 1).to(dtype)
     args = (offsets, values, weights)
-    ours = generated(kernel_source("jagged.py"), "vtile_row_matmul", *args)(*args)
+    ours, reference = both_truths("jagged.py", "vtile_row_matmul", *args)
+    assert_matches(ours, reference, dtype, dots=True)
     expected = torch.cat([row @ weights[g].double() for g, row in enumerate(rows(values, offsets))])
     assert ours.shape == (values.size(0), 6)
     assert_matches(ours, expected, dtype, dots=True)

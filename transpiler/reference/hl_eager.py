@@ -81,20 +81,29 @@ def _blocks(begin: int, end: int, block_size: object) -> list[Tile]:
     ]
 
 
-def jagged_tile(parent: torch.Tensor) -> Iterator[Tile]:
-    """Not runnable eagerly: the per-lane lengths mask the loads, which eager indexing cannot."""
-    raise NotImplementedError(
-        "hl.jagged_tile has no reference mode (Helion has none either): write the loop as "
-        "hl.tile(0, lengths.amax()) with an explicit mask to run it eagerly"
-    )
+def jagged_tile(parent: SizeLike) -> Iterator[Tile]:
+    """One whole tile of the lane's own length: reference mode runs the tiles a jagged loop's
+    lengths come from one lane at a time (jagged_lanes.py), so `parent` holds one value."""
+    yield from _lane_tile(parent, "hl.jagged_tile")
 
 
-def vtile(parent: torch.Tensor) -> Iterator[Tile]:
-    """Helion's later name for `jagged_tile`: not runnable eagerly either."""
-    raise NotImplementedError(
-        "hl.vtile has no reference mode: the per-lane lengths mask the loads, which eager "
-        "indexing cannot; write the loop as hl.tile(0, lengths.amax()) with an explicit mask"
-    )
+def vtile(parent: SizeLike) -> Iterator[Tile]:
+    """Helion's later name for `jagged_tile`."""
+    yield from _lane_tile(parent, "hl.vtile")
+
+
+def _lane_tile(parent: SizeLike, spelled: str) -> Iterator[Tile]:
+    lanes = parent.numel() if isinstance(parent, torch.Tensor) else 1
+    if lanes != 1:
+        raise NotImplementedError(
+            f"{spelled} in reference mode: its lengths hold {lanes} values, one per lane of "
+            "the enclosing tiles, and reference mode runs a jagged loop one lane at a time; "
+            "give the enclosing tile loop no block_size (reference mode then tiles it one "
+            "lane at a time), or write the loop as hl.tile(0, lengths.amax()) with an explicit mask"
+        )
+    end = _as_int(parent.reshape(()) if isinstance(parent, torch.Tensor) else parent)
+    if end > 0:
+        yield Tile(0, end)
 
 
 def grid(

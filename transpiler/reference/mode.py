@@ -19,6 +19,7 @@ from transpiler import language
 from ..compile.ops.hl import DEVICE_LOOPS
 from ..compile.ops.products import PRODUCTS_BY_QUALIFIED
 from .config_blocks import ConfigBlocks
+from .jagged_lanes import JaggedLanes
 from .live_globals import HELION_PACKAGE, OWN_PACKAGE, reading_now, with_own_modules
 from .runs_once import definitions_only
 from .tiles import run_on_argument_device
@@ -272,7 +273,7 @@ REFERENCE_PASSES: tuple[type[cst.CSTTransformer], ...] = (
 def rewrite_for_reference(source: str, blocks: dict[str, Sequence] | None = None) -> str:
     """Run the reference passes over `source` (without the trailing private import);
     `blocks`: a kernel's config block sizes where not the decorator's (config_blocks.py)."""
-    module = cst.parse_module(source).visit(ConfigBlocks(blocks))
+    module = cst.parse_module(source).visit(ConfigBlocks(blocks)).visit(JaggedLanes())
     for reference_pass in REFERENCE_PASSES:
         module = MetadataWrapper(module).visit(reference_pass())
     return module.code

@@ -1,0 +1,153 @@
+"""Reference mode's `hl.jagged_tile` loops, run one parent lane at a time.
+
+A jagged loop's length differs per lane of the tiles its lengths come from (its parents): the
+generated kernel runs up to the longest length and masks each lane past its own. Reference mode
+has no masks, so it splits the parents instead: each enclosing `hl.tile` loop whose tiles the
+lengths read (through the kernel's assignments) gets `block_size=1` on those dimensions. Every
+lane is then a program of its own, its lengths one value, and the jagged loop one whole tile of
+exactly that length (hl_eager.jagged_tile). A parent the source gives a block size keeps it; the
+jagged loop then refuses to run eagerly rather than read past a lane's end.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+import libcst.matchers as m
+
+from ..compile.ops.hl import JAGGED_LOOPS
+from .config_blocks import TILE_LOOPS, _dimensions, _given_block
+
+_TILE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, TILE_LOOPS)))))
+_JAGGED_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, JAGGED_LOOPS)))))
+
+
+class _Names(cst.CSTVisitor):
+    """The variables an expression reads: not attribute names (`tile.index`) nor keywords."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+
+def _names_read(node: cst.CSTNode) -> set[str]:
+    names = _Names()
+    node.visit(names)
+    return names.names
+
+
+def _names_bound(target: cst.BaseExpression) -> list[str]:
+    """The names an assignment target binds (`out[tile] = ...` binds none)."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [name for element in target.elements for name in _names_bound(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return _names_bound(target.value)
+    return []
+
+
+def _dependencies(function: cst.FunctionDef) -> dict[str, set[str]]:
+    """Each name the function assigns → every name any of its assignments reads (a tuple
+    target's names each read the whole value: more parents than needed, never fewer)."""
+    reads: dict[str, set[str]] = {}
+    assigns = m.findall(function, m.Assign() | m.AugAssign() | m.AnnAssign())
+    for node in assigns:
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        else:
+            targets = [node.target]
+        value = node.value
+        if value is None:
+            continue
+        read = _names_read(value)
+        if isinstance(node, cst.AugAssign):
+            read |= _names_read(node.target)
+        for target in targets:
+            for name in _names_bound(target):
+                reads.setdefault(name, set()).update(read)
+    return reads
+
+
+def _closure(start: set[str], reads: dict[str, set[str]]) -> set[str]:
+    seen: set[str] = set()
+    pending = list(start)
+    while pending:
+        name = pending.pop()
+        if name not in seen:
+            seen.add(name)
+            pending.extend(reads.get(name, ()))
+    return seen
+
+
+class JaggedLanes(m.MatcherDecoratableTransformer):
+    """Adds `block_size=1` to the dimensions of the tile loops a jagged loop's lengths read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.functions: list[dict[str, set[str]]] = []
+        self.loops: list[cst.For] = []  # enclosing hl.tile loops, outermost first
+        self.lanes: dict[cst.For, set[str]] = {}  # tile loop → its targets to split per lane
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.append(_dependencies(node) if m.findall(node, _JAGGED_LOOP) else {})
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self.functions.pop()
+        return updated_node
+
+    def visit_For(self, node: cst.For) -> None:
+        if m.matches(node, _TILE_LOOP):
+            self.loops.append(node)
+        elif m.matches(node, _JAGGED_LOOP) and self.functions:
+            read = _closure(_names_read(cst.ensure_type(node.iter, cst.Call)), self.functions[-1])
+            for loop in self.loops:
+                split = read & set(_names_bound(loop.target))
+                if split:
+                    self.lanes.setdefault(loop, set()).update(split)
+
+    def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
+        if not m.matches(original_node, _TILE_LOOP):
+            return updated_node
+        self.loops.pop()
+        split = self.lanes.pop(original_node, None)
+        call = cst.ensure_type(updated_node.iter, cst.Call)
+        if not split or _given_block(call):
+            return updated_node
+        return updated_node.with_changes(iter=_with_lanes(call, updated_node.target, split))
+
+
+def _with_lanes(call: cst.Call, target: cst.BaseExpression, split: set[str]) -> cst.Call:
+    """`hl.tile(...)` with `block_size=1` on the dimensions bound to `split`'s names."""
+    if isinstance(target, cst.Tuple | cst.List):
+        names = [
+            element.value.value if isinstance(element.value, cst.Name) else None
+            for element in target.elements
+        ]
+        count = _dimensions(call) or len(names)
+        sizes: cst.BaseExpression = cst.List(
+            [
+                cst.Element(cst.Integer("1") if name in split else cst.Name("None"))
+                for name in [*names, *[None] * (count - len(names))]
+            ]
+        )
+    else:
+        sizes = cst.Integer("1")  # one tile or a tuple of them: every dimension per lane
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    args = [*call.args[:-1], call.args[-1].with_changes(comma=comma)]
+    tight = cst.SimpleWhitespace("")
+    equal = cst.AssignEqual(whitespace_before=tight, whitespace_after=tight)
+    return call.with_changes(
+        args=[*args, cst.Arg(value=sizes, keyword=cst.Name("block_size"), equal=equal)]
+    )
