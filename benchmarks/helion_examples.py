@@ -1,7 +1,8 @@
 """Helion's published examples, run unmodified on the transpiler (issue 3's yardstick).
 
     python benchmarks/helion_examples.py --examples DIR [--transpile-only] [--json OUT]
-        [--timeout S] [--jobs N] [--budget S] [--time] [--tune | --real-helion] [NAME ...]
+        [--timeout S] [--jobs N] [--threads N] [--budget S] [--time] [--tune | --real-helion]
+        [NAME ...]
 
 Each example file in DIR runs in its own process with `helion` mapped to `transpiler`
 (benchmarks/helion_shim.py) and its `if __name__ == "__main__":` block executed. Kernels take
@@ -267,6 +268,8 @@ def run_in_worker(path: Path, args: argparse.Namespace) -> dict:
     paths = [str(ROOT / "benchmarks"), str(ROOT)] * (not args.real_helion)
     paths.append(os.environ.get("PYTHONPATH", ""))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
+    if args.threads:
+        env["OMP_NUM_THREADS"] = str(args.threads)
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=args.timeout, env=env, cwd=path.parent
@@ -332,6 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per example")
     parser.add_argument("--jobs", type=int, default=1, help="examples run at once")
+    # On a CPU shared with other work, OpenMP's threads wait on each other: an eager gather of
+    # 16,384 elements took 17 ms at torch's 2 threads and 0.08 ms at 1 (2 cores, load 6).
+    parser.add_argument("--threads", type=int, help="torch's CPU threads per example")
     parser.add_argument("--budget", type=float, help="start no example after this many seconds")
     parser.add_argument("--tune", action="store_true", help="autotune on each first call")
     parser.add_argument("--real-helion", action="store_true", help="run the installed Helion")
