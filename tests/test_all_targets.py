@@ -84,6 +84,32 @@ UNRECORDED_CALLS = {  # tests/kernels files the oracle has no case of (callables
             0.18,
         ),
     },
+    "jagged": {  # the hl.jagged_tile / hl.vtile kernels, newer than the oracle's recording
+        "jagged_row_sum": lambda: (torch.randn(11, 75), torch.randint(0, 76, (11,))),
+        "jagged_mean_packed": lambda: (torch.randn(30), torch.tensor([0, 4, 4, 20, 27, 30])),
+        "jagged_feature_mean": lambda: (
+            torch.randn(30, 6),
+            torch.tensor([0, 4, 4, 20, 27, 30]),
+            torch.randint(1, 7, (5,), dtype=torch.int32),
+            6,
+        ),
+        "vtile_column_sums": lambda: (torch.randn(30, 7), torch.tensor([0, 4, 4, 20, 27, 30])),
+        "vtile_row_matmul": lambda: (
+            torch.tensor([0, 2, 2, 21, 22, 30]),
+            torch.randn(30, 9),
+            torch.randn(5, 9, 6),
+        ),
+    },
+    "jagged_lanes": {
+        "jagged_row_max": lambda: (
+            torch.randn(11, 75),
+            torch.tensor([0, 3, 1, 70, 2, 9, 0, 5, 1, 4, 8]),
+        ),
+        "jagged_head_sums": lambda: (torch.randn(5, 3, 37), torch.randint(0, 38, (5, 3))),
+        "jagged_to_padded": lambda: (torch.randn(30, 6), torch.tensor([0, 3, 3, 20, 21, 30]), 19),
+        "vtile_row_logsumexp": lambda: (torch.randn(30), torch.tensor([0, 4, 5, 20, 27, 30])),
+        "jagged_sum_fixed_block": lambda: (torch.randn(11, 75), torch.randint(0, 76, (11,))),
+    },
     "helper_loops": {
         "scaled_row_sums": lambda: (torch.randn(37, 300),),
         "row_sum_difference": lambda: (torch.randn(29, 133), torch.randn(29, 133)),
@@ -113,16 +139,11 @@ UNRECORDED_CALLS = {  # tests/kernels files the oracle has no case of (callables
         name: functools.partial(make, torch.float32) for name, (make, _) in COMPOSITE_CASES.items()
     },
 }
-# Kernels whose tests call them through helpers.generated, not both_truths: no recorded case
-# and no call here yet (their tests' own launches are compiled for sm_90 by conftest's check).
+# Kernels whose tests call them through helpers.generated: no recorded case and no call here
+# yet (their tests' own launches are compiled for sm_90 by conftest's check).
 NOT_CALLED_YET = {
     ("example_fixes.py", "scaled_rows_then_sum"),
     ("example_fixes.py", "float8_matmul"),
-    ("jagged.py", "jagged_row_sum"),
-    ("jagged.py", "jagged_mean_packed"),
-    ("jagged.py", "jagged_feature_mean"),
-    ("jagged.py", "vtile_column_sums"),
-    ("jagged.py", "vtile_row_matmul"),
     ("newest_examples.py", "chunked_products"),
 }
 GOLDEN_CALLS = {  # golden file → kernel → its arguments
