@@ -109,6 +109,8 @@ UNRECORDED_CALLS = {  # tests/kernels files the oracle has no case of (callables
         "jagged_to_padded": lambda: (torch.randn(30, 6), torch.tensor([0, 3, 3, 20, 21, 30]), 19),
         "vtile_row_logsumexp": lambda: (torch.randn(30), torch.tensor([0, 4, 5, 20, 27, 30])),
         "jagged_sum_fixed_block": lambda: (torch.randn(11, 75), torch.randint(0, 76, (11,))),
+        "jagged_column_means": lambda: (torch.randn(7, 23, 9), torch.randint(0, 24, (7,))),
+        "vtile_row_sum_block_none": lambda: (torch.randn(11, 75), torch.randint(0, 76, (11,))),
     },
     "helper_loops": {
         "scaled_row_sums": lambda: (torch.randn(37, 300),),

@@ -95,6 +95,32 @@ def test_lanes_split_only_the_parents():
     assert "for tile_b, tile_m in hl.tile([num_rows, m], block_size=[1, None]):" in code
     assert "for tile_r in hl.tile(num_rows, block_size=1):" in code
     assert "for tile_b in hl.tile(num_rows, block_size=4):" in code  # the source's, kept
+    assert "for tile_b, tile_m in hl.tile([num_rows, m], block_size=[1, 4]):" in code
+    assert "for tile_b in hl.tile(num_rows, block_size=1):\n        total" in code
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+def test_parent_whose_block_sizes_the_source_gives(dtype):
+    """`block_size=[None, 4]`: the parent's None becomes 1, the column tile keeps its 4."""
+    rows, longest, width = 7, 23, 9
+    lengths = torch.tensor([5, 0, 23, 1, 11, 0, 7])
+    x = signed(rows, longest, width, dtype=dtype)
+    ours, reference_result = both_truths("jagged_lanes.py", "jagged_column_means", x, lengths)
+    expected = torch.zeros(rows, width, dtype=torch.float64)
+    for row, length in enumerate(lengths.tolist()):
+        if length:
+            expected[row] = x[row, :length].double().mean(dim=0)
+    assert_matches(ours, reference_result)
+    assert_matches(ours, expected)
+
+
+def test_vtile_parent_of_block_size_none():
+    x = signed(len(LENGTHS), 75)
+    lengths = torch.tensor(LENGTHS)
+    ours, reference_result = both_truths("jagged_lanes.py", "vtile_row_sum_block_none", x, lengths)
+    expected = torch.stack([x[i, :n].double().sum() for i, n in enumerate(LENGTHS)])
+    assert_matches(ours, reference_result)
+    assert_matches(ours, expected)
 
 
 def test_a_parent_of_fixed_block_size_refuses_to_run_eagerly():

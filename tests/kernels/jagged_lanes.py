@@ -90,3 +90,33 @@ def jagged_sum_fixed_block(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tens
             total = total + x[tile_b, tile_k].sum(dim=1)
         out[tile_b] = total.to(out.dtype)
     return out
+
+
+@helion.kernel()
+def jagged_column_means(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """x [rows, max_len, m] padded, lengths [rows]: per row and column, the mean of the row's
+    first lengths[row] values (0 for an empty row); the source's block sizes leave the
+    parent's None, which reference mode makes 1."""
+    num_rows, _, m = x.shape
+    out = torch.empty([num_rows, m], dtype=torch.float32, device=x.device)
+    for tile_b, tile_m in hl.tile([num_rows, m], block_size=[None, 4]):
+        counts = lengths[tile_b]
+        total = hl.zeros([tile_b, tile_m], dtype=torch.float32)
+        for tile_k in hl.jagged_tile(counts):
+            total = total + x[tile_b, tile_k, tile_m].to(torch.float32).sum(dim=1)
+        divisor = counts.to(torch.float32)[:, None]
+        out[tile_b, tile_m] = torch.where(divisor > 0, total / divisor.clamp(min=1.0), 0.0)
+    return out
+
+
+@helion.kernel()
+def vtile_row_sum_block_none(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """jagged_row_sum with hl.vtile and an explicit `block_size=None` on its parent."""
+    num_rows = lengths.size(0)
+    out = torch.empty([num_rows], dtype=x.dtype, device=x.device)
+    for tile_b in hl.tile(num_rows, block_size=None):
+        total = hl.zeros([tile_b], dtype=torch.float32)
+        for tile_k in hl.vtile(lengths[tile_b]):
+            total = total + x[tile_b, tile_k].sum(dim=1)
+        out[tile_b] = total.to(out.dtype)
+    return out

@@ -15,7 +15,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..compile.ops.hl import JAGGED_LOOPS
-from .config_blocks import TILE_LOOPS, _dimensions, _given_block
+from .config_blocks import TILE_LOOPS, _dimensions
 
 _TILE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, TILE_LOOPS)))))
 _JAGGED_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, JAGGED_LOOPS)))))
@@ -123,31 +123,55 @@ class JaggedLanes(m.MatcherDecoratableTransformer):
         self.loops.pop()
         split = self.lanes.pop(original_node, None)
         call = cst.ensure_type(updated_node.iter, cst.Call)
-        if not split or _given_block(call):
-            return updated_node
-        return updated_node.with_changes(iter=_with_lanes(call, updated_node.target, split))
+        lanes = _with_lanes(call, updated_node.target, split) if split else None
+        return updated_node if lanes is None else updated_node.with_changes(iter=lanes)
 
 
-def _with_lanes(call: cst.Call, target: cst.BaseExpression, split: set[str]) -> cst.Call:
-    """`hl.tile(...)` with `block_size=1` on the dimensions bound to `split`'s names."""
-    if isinstance(target, cst.Tuple | cst.List):
-        names = [
-            element.value.value if isinstance(element.value, cst.Name) else None
-            for element in target.elements
-        ]
+def _with_lanes(call: cst.Call, target: cst.BaseExpression, split: set[str]) -> cst.Call | None:
+    """`hl.tile(...)` with `block_size=1` on the dimensions bound to `split`'s names; a literal
+    list of block sizes keeps its numbers and gets 1 where it says None; None where the source
+    fixes another block size (a positional one, a name, a number)."""
+    keyword = next((a for a in call.args if a.keyword and a.keyword.value == "block_size"), None)
+    given = None if keyword is None or m.matches(keyword.value, m.Name("None")) else keyword.value
+    if len([a for a in call.args if a.keyword is None]) >= 3:
+        return None
+    names = _target_names(target)
+    if given is None and names is None:
+        sizes: cst.BaseExpression = cst.Integer("1")  # one tile, or a tuple: every dimension
+    elif given is None:
         count = _dimensions(call) or len(names)
-        sizes: cst.BaseExpression = cst.List(
+        sizes = cst.List(
             [
                 cst.Element(cst.Integer("1") if name in split else cst.Name("None"))
                 for name in [*names, *[None] * (count - len(names))]
             ]
         )
+    elif isinstance(given, cst.List | cst.Tuple) and len(given.elements) == len(names or ()):
+        sizes = given.with_changes(
+            elements=[
+                element.with_changes(value=cst.Integer("1"))
+                if name in split and m.matches(element.value, m.Name("None"))
+                else element
+                for element, name in zip(given.elements, names, strict=True)
+            ]
+        )
     else:
-        sizes = cst.Integer("1")  # one tile or a tuple of them: every dimension per lane
+        return None
+    kept = [a for a in call.args if a is not keyword]
     comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    args = [*call.args[:-1], call.args[-1].with_changes(comma=comma)]
+    args = [*kept[:-1], kept[-1].with_changes(comma=comma)]
     tight = cst.SimpleWhitespace("")
     equal = cst.AssignEqual(whitespace_before=tight, whitespace_after=tight)
     return call.with_changes(
         args=[*args, cst.Arg(value=sizes, keyword=cst.Name("block_size"), equal=equal)]
     )
+
+
+def _target_names(target: cst.BaseExpression) -> list[str | None] | None:
+    """A tuple target's names, one per dimension (None for one name: a tile or a tuple)."""
+    if not isinstance(target, cst.Tuple | cst.List):
+        return None
+    return [
+        element.value.value if isinstance(element.value, cst.Name) else None
+        for element in target.elements
+    ]
