@@ -205,3 +205,17 @@ def test_the_meta_pass_runs_one_iteration_of_each_device_loop(monkeypatch):
             expected = x.double().sum(-1) * w.double()
             torch.testing.assert_close(out.double(), expected, rtol=1e-5, atol=1e-5)
     assert hl.tile is hl_eager.tile  # the loops are the eager ones again
+
+
+def test_threads_sets_torchs_cpu_threads_in_each_example(tmp_path, monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    folder = tmp_path / "threads"
+    folder.mkdir()
+    (folder / "one.py").write_text("import torch\nassert torch.get_num_threads() == 1\n")
+    (folder / "told.py").write_text("import os\nassert os.environ.get('OMP_NUM_THREADS') == '3'\n")
+    results = run(folder, tmp_path, "--real-helion", "--threads", "1", "one")
+    assert results["one"]["outcome"] == "ok", results["one"]
+    results = run(folder, tmp_path, "--real-helion", "--threads", "3", "told")
+    assert results["told"]["outcome"] == "ok", results["told"]
+    results = run(folder, tmp_path, "--real-helion", "told")  # torch's own default
+    assert results["told"]["outcome"] == "wrong result"
