@@ -58,7 +58,7 @@ def _decorator_blocks(function: cst.FunctionDef) -> list | None:
     return None
 
 
-def _dimensions(call: cst.Call) -> int | None:
+def tile_dimensions(call: cst.Call) -> int | None:
     """How many tile dimensions `hl.tile(...)` makes, where the source shows it."""
     positional = [a.value for a in call.args if a.keyword is None]
     sizes = positional[1] if len(positional) >= 2 else positional[0] if positional else None
@@ -110,7 +110,7 @@ class ConfigBlocks(m.MatcherDecoratableTransformer):
         call = cst.ensure_type(node.iter, cst.Call)
         if self.left is None or _given_block(call):
             return
-        count = _dimensions(call)
+        count = tile_dimensions(call)
         if count is None or not self.left:
             self.left = []  # where the dimensions start is not known: the rest stay whole
             return

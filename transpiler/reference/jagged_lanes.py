@@ -5,8 +5,9 @@ generated kernel runs up to the longest length and masks each lane past its own.
 has no masks, so it splits the parents instead: each enclosing `hl.tile` loop whose tiles the
 lengths read (through the kernel's assignments) gets `block_size=1` on those dimensions. Every
 lane is then a program of its own, its lengths one value, and the jagged loop one whole tile of
-exactly that length (hl_eager.jagged_tile). A parent the source gives a block size keeps it; the
-jagged loop then refuses to run eagerly rather than read past a lane's end.
+exactly that length (hl_eager.jagged_tile). A parent the source gives a block size keeps it (a
+literal list's None entries become 1); the jagged loop then refuses to run eagerly rather than
+read past a lane's end.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..compile.ops.hl import JAGGED_LOOPS
-from .config_blocks import TILE_LOOPS, _dimensions
+from .config_blocks import TILE_LOOPS, tile_dimensions
 
 _TILE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, TILE_LOOPS)))))
 _JAGGED_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, JAGGED_LOOPS)))))
@@ -139,7 +140,7 @@ def _with_lanes(call: cst.Call, target: cst.BaseExpression, split: set[str]) -> 
     if given is None and names is None:
         sizes: cst.BaseExpression = cst.Integer("1")  # one tile, or a tuple: every dimension
     elif given is None:
-        count = _dimensions(call) or len(names)
+        count = tile_dimensions(call) or len(names)
         sizes = cst.List(
             [
                 cst.Element(cst.Integer("1") if name in split else cst.Name("None"))
