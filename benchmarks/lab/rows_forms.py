@@ -173,8 +173,13 @@ def ours(kind: str, inputs: tuple, sms: int) -> dict[str, object]:
     found = {}
     configs = [{"block_sizes": [1], "num_warps": w, "reduction_loops": [None]} for w in (8, 16)]
     configs += [
-        {"block_sizes": [1], "num_warps": w, "reduction_loops": [None], "num_stages": s,
-         "pid_type": "persistent_interleaved"}  # fmt: skip
+        {
+            "block_sizes": [1],
+            "num_warps": w,
+            "reduction_loops": [None],
+            "num_stages": s,
+            "pid_type": "persistent_interleaved",
+        }  # fmt: skip
         for w, s in itertools.product((8, 16), (1, 2, 3))
     ]
     for config in configs:
