@@ -334,7 +334,8 @@ class Reductions:
             return ast.Constant(value=axis.size)
         if not axis.masked or self.k.indexing.is_full_axis(axis):
             return axis.end
-        return expr("tl.minimum(b, e - s)", b=block_size, e=axis.end, s=axis.begin)
+        lanes = block_size if axis.length is None else axis.length  # a slice: its length
+        return expr("tl.minimum(b, e - s)", b=lanes, e=axis.end, s=axis.begin)
 
     def fill_identity(self, op, value: Value, mask: ast.expr) -> ast.expr:
         """The value with lanes outside the tensor replaced by the reduction's identity."""
@@ -389,4 +390,5 @@ class Reductions:
             )
         if self.k.indexing.is_full_axis(axis):
             return axis.end
-        return expr("tl.minimum(e - b, s)", e=axis.end, b=axis.begin, s=axis.block)
+        lanes = ast.Name(id=axis.block) if axis.length is None else axis.length
+        return expr("tl.minimum(e - b, s)", e=axis.end, b=axis.begin, s=lanes)

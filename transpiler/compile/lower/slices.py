@@ -188,7 +188,8 @@ class Slices:
             inside = expr("(o < e) & i", o=ast.Name(id=offsets), e=end, i=inside)
         self.k.emit(f"{mask} = {ast.unparse(inside)}", line)
         label = f"the slice {self.k.source.code(written).strip()}"
-        axis = Axis(offsets, mask, block, size, start, ast.Constant(value=0), label)
+        axis = Axis(offsets, mask, block, size, start, ast.Constant(value=0), label,
+                    length=None if exact else length.code)  # fmt: skip
         self.k.slice_axes[key] = axis
         self.k.all_axes.append(axis)
         return axis

@@ -46,6 +46,9 @@ class Axis:
     # the loop's first index (`hl.tile(begin, end)`), None for 0: `tile.count` is
     # cdiv(end - first, block), the number of tiles along the loop
     first: ast.expr | None = None
+    # a slice of fewer indices than its lanes (`x[tile, 2:9]`: 7 of 8 lanes), its length: a
+    # mean, a variance or a flat argmax counts these, not the lanes; None where lanes = indices
+    length: ast.expr | None = None
 
     @property
     def masked(self) -> bool:
