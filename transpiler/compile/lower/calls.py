@@ -52,7 +52,7 @@ from .integer_promotion import note_float_math, note_promotion
 from .joins import STACK_FUNCTIONS
 from .negative_zero import signed_zeros
 from .orderings import lower_ordering
-from .promotion import compared_numbers, result_of, with_dimensioned_dtype
+from .promotion import compared_numbers, exact_numbers, result_of, with_dimensioned_dtype
 from .python_ints import as_int64
 from .scaled_products import exp_as_exp2
 from .shapes import SCALAR_ATTRIBUTES
@@ -711,7 +711,8 @@ class Calls:
             template = bool_template(self.k, op.operator, operands, node) or template
             operands = floated_bools(op.operator, operands)
         operands = signed_zeros(self.k, operands)
-        fills = {**dict(zip("abc", (v.code for v in operands))), **(scalars or {})}
+        operands, scalars = exact_numbers(self.k, template, operands, scalars or {})
+        fills = {**dict(zip("abc", (v.code for v in operands))), **scalars}
         fills["dtype"] = operands[0].storage or expr("tl.float32")
         dtype = {"float": "float", "bool": "bool"}.get(op.result, operands[0].dtype)
         if op.result == "same":  # torch promotes: a float operand makes the result float
@@ -759,6 +760,7 @@ class Calls:
                 note_promotion(self.k, [value, limit], node)
                 dims = self.k.expressions.broadcast_dims(result, limit, node)
                 code = f"{function}(a, b, propagate_nan=tl.PropagateNan.ALL)"  # NaN stays NaN
+                (_, limit), _ = exact_numbers(self.k, code, [result, limit], {})
                 result = block(expr(code, a=result.code, b=limit.code), dims, result.dtype)
         return result
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import math
+import re
 from dataclasses import replace
 
 import torch
@@ -65,9 +67,13 @@ def compared_numbers(builder, operands: list[Value]) -> list[Value]:
         for v in operands
         if v.kind == BLOCK and v.dims and (v.storage is not None or v.rounds_to is not None)
     ]
-    if not rows:
-        return operands
-    dtype = rows[0].storage if rows[0].storage is not None else rows[0].rounds_to
+    if rows:
+        dtype = rows[0].storage if rows[0].storage is not None else rows[0].rounds_to
+    else:  # a computed row (`x.abs() > 0.1`): its own dtype, float64's 0.1 beside float64
+        computed = _float_rows(operands)
+        if not computed:
+            return operands
+        dtype = expr("v.dtype", v=computed[0].code)
     rounded = []
     for value in operands:
         if _rounded_number(builder, value):
@@ -86,3 +92,38 @@ def _rounded_number(builder, value: Value) -> bool:
             and any(float(torch.tensor(number).to(d)) != number for d in _ROUNDING)
         )
     return float_argument(builder, value) is not None
+
+
+def _float_rows(operands: list[Value]) -> list[Value]:
+    """Operands that are rows of floats, or of a dtype known only at the launch (a load)."""
+    return [v for v in operands if v.kind == BLOCK and v.dims and v.dtype in (None, "float")]
+
+
+# Triton types a Python float met by tl.maximum / tl.minimum or a comparison as float32 (0.1
+# is 0.10000000149 then), whatever the tensor beside it; torch takes it in the tensor's dtype
+_ROUNDED_BY_TRITON = re.compile(r"tl\.(maximum|minimum)\(|[<>]=?|[=!]=")
+
+
+def exact_numbers(builder, template: str, operands: list[Value], scalars: dict) -> tuple:
+    """An op's operands and scalar parameters with each Python float that float32 does not hold
+    exactly spelt in the dtype of the op's first float row (`number_as(0.1, x_tile.dtype)`),
+    where the op's template clamps or compares (`torch.clamp(x, max=0.1)` of a float64 x)."""
+    rows = _float_rows(operands)
+    if not rows or not _ROUNDED_BY_TRITON.search(template):
+        return operands, scalars
+    dtype = expr("v.dtype", v=rows[0].code)
+
+    def exact(code: ast.expr) -> ast.expr:
+        if not (isinstance(code, ast.Constant) and type(code.value) is float):
+            return code
+        number = code.value
+        if not math.isfinite(number) or float(torch.tensor(number, dtype=torch.float32)) == number:
+            return code
+        builder.use_helper("number_as")
+        return expr("number_as(v, d)", v=code, d=dtype)
+
+    operands = [
+        v.with_code(exact(v.code)) if v.kind == CONST and v.code is not None else v
+        for v in operands
+    ]
+    return operands, {name: exact(code) for name, code in scalars.items()}
