@@ -42,13 +42,20 @@ def module_global(name: str, aliases: Aliases, module: cst.Module) -> Value | No
     return None
 
 
+# the numbers math and torch name (torch.pi is math.pi; torch has no tau)
+_NUMBERS = {
+    **{("math", name): getattr(math, name) for name in ("pi", "e", "inf", "nan", "tau")},
+    **{("torch", name): getattr(math, name) for name in ("pi", "e", "inf", "nan")},
+}
+
+
 def module_attribute(qualified: str) -> Value:
     """`torch.float16` (a dtype), `math.pi` (a number), or a module's name (MODULE)."""
     module, _, attr = qualified.rpartition(".")
     if module == "torch" and attr in DTYPES:
         return Value(DTYPE, expr(DTYPES[attr]), const=DTYPES[attr])
-    if module == "math" and attr in ("pi", "e", "inf", "nan", "tau"):
-        return constant(getattr(math, attr))
+    if (module, attr) in _NUMBERS:
+        return constant(_NUMBERS[module, attr])
     return Value(MODULE, name=qualified)
 
 
