@@ -7,7 +7,8 @@ partial slice `x[tile, 2:9]`, and over several dimensions of a 3-D block. Each p
 torch in float64; each kernel also compiled for sm_90 (conftest).
 
 Found silently wrong in round 12: a mean, var or std of a slice shorter than its lanes
-(`x[tile, 2:9].mean(-1)`: 7 indices in 8 lanes) divided by the lanes, not the slice's length."""
+(`x[tile, 2:9].mean(-1)`: 7 indices in 8 lanes) divided by the lanes, not the slice's length;
+its `.size(1)` and `.shape[-1]` were the lanes too."""
 
 from __future__ import annotations
 
@@ -75,12 +76,18 @@ SLICES = {  # x: [M, N] floats; slices shorter than their lanes, past the end, f
     "argmin_of_positive_slice": ("x[tile, 2:9].abs().argmin(-1)", I64, lambda x: x[:, 2:9].abs().argmin(-1)),
     "prod_of_slice": ("x[tile, 2:9].prod(-1)", "x.dtype", lambda x: x[:, 2:9].prod(-1)),
     "all_of_slice": ("(x[tile, 2:9] > -4).all(-1)", BOOL, lambda x: (x[:, 2:9] > -4).all(-1)),
+    "sum_over_size_of_slice": ("x[tile, 2:9].sum(-1) / x[tile, 2:9].size(1)", "x.dtype", lambda x: x[:, 2:9].mean(-1)),
+    "sum_over_shape_of_slice": ("x[tile, 2:9].sum(-1) / x[tile, 2:9].shape[-1]", "x.dtype", lambda x: x[:, 2:9].mean(-1)),
+    "zeros_of_slice_size": ("(hl.zeros([tile, x[tile, 2:9].size(1)], dtype=torch.float32) + x[tile, 2:9]).sum(-1)", "x.dtype", lambda x: x[:, 2:9].sum(-1)),
+    "reshaped_by_slice_size": ("x[tile, 2:9].reshape([tile.block_size, x[tile, 2:9].size(1)]).sum(-1)", "x.dtype", lambda x: x[:, 2:9].sum(-1)),
+    "ones_like_slice_summed": ("torch.ones_like(x[tile, 2:9]).sum(-1)", "x.dtype", lambda x: x[:, 0] * 0 + 7),
     "logsumexp_of_slice": ("torch.logsumexp(x[tile, 2:9], -1)", "x.dtype", lambda x: lse(x[:, 2:9])),
 }  # fmt: skip
 
 
 def test_reductions_over_partial_slices_compute_as_torch():
-    """was: the mean, var and std of x[tile, 2:9] divided by 8 lanes (tl.minimum(n - 2, 8))."""
+    """was: the mean, var and std of x[tile, 2:9] divided by 8 lanes (tl.minimum(n - 2, 8)),
+    and its .size(1) / .shape[-1] was 8."""
     assert_each_as_torch("x: torch.Tensor", SLICES, [floats(M, N)], rows=True)
 
 

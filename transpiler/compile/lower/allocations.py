@@ -83,8 +83,9 @@ class Allocations:
             elif element.kind == CONST and _power_of_two(element.const):
                 dims.append(sized_axis(element.const, str(element.const)))  # `2` of a pair
                 sizes.append(ast.Constant(value=element.const))
-            elif element.kind == BLOCK and element.axis is not None and not element.dims:
-                dims.append(element.axis)  # block.size(0): the block size of that tile
+            elif element.kind in (BLOCK, CONST) and element.axis is not None and not element.dims:
+                # block.size(0): the block size of that tile (a slice's size: its lanes)
+                dims.append(element.axis)
                 if not element.axis.squeezed:
                     sizes.append(ast.Name(id=element.axis.block))
             elif (

@@ -748,6 +748,10 @@ class Calls:
             return constant(axis.size)
         if self.k.indexing.is_full_axis(axis) and axis.key is not None:
             return block(ast.Name(id=self.k.size_param(axis.key)), (), "int")
+        if isinstance(axis.length, ast.Constant):  # x[tile, 2:9]: 7 indices in 8 lanes
+            return replace(constant(axis.length.value), axis=axis)
+        if axis.length is not None:
+            return replace(block(axis.length, (), "int"), axis=axis)
         return replace(block(ast.Name(id=axis.block), (), "int"), axis=axis)
 
     def clamp(self, value: Value, args: Arguments, node: cst.Call) -> Value:
