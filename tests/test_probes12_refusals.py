@@ -2,13 +2,21 @@
 construct and a hint naming the fix: torch spellings whose keywords or shapes the transpiler
 does not lower (div's rounding_mode, round's decimals, addmm's beta, topk of a k that is no
 power of two, a strided slice, view(-1, 1)), and ops it leaves to another spelling (clip,
-mv, outer, roll, heaviside, std_mean, Python's sum of a tuple)."""
+mv, outer, roll, heaviside, std_mean, Python's sum of a tuple).
+
+Found in round 12: a Python int outside the range of a value cast to int8 / uint8 / int16
+(`v.to(torch.int8) > 300`, `v.to(torch.uint8) - 300`): torch wraps the number into the dtype
+first (int8's 300 is 44), the comparison compared 300 itself (silently wrong) and arithmetic
+failed inside Triton ("Scalar 300 is out of range for type int8"). Refused now at the
+operation (DtypeMismatchError); numbers inside the range compute as torch."""
 
 from __future__ import annotations
 
 import pytest
+import torch
+from helpers import DEVICE
 from probe_kernels import kernel, one_loop
-from torch_answers import assert_refused_at
+from torch_answers import assert_computes_as_torch, assert_refused_at
 
 ROWS = (
     "    m, n = x.shape\n"
@@ -66,3 +74,38 @@ def test_addmm_with_beta_or_alpha_is_refused_with_the_scaling_to_write(keywords)
     source = kernel("a: torch.Tensor, b: torch.Tensor", ADDMM.format(keywords=keywords))
     keyword, value = keywords.split(",")[0].split("=")  # the caret is under the first value
     assert_refused_at(source, 15, value, f"addmm({keyword}=...)", "acc * beta + alpha * (a @ b)")
+
+
+NARROW_NUMBERS = {  # the expression, the caret: a comparison's number, an operation's start
+    "int8_compared_with_300": ("torch.where(x[tile].to(torch.int8) > 300, 1, 0)", "300"),
+    "int8_equal_to_156": ("(x[tile].to(torch.int8) == 156).to(torch.int32)", "156"),
+    "int8_plus_200": ("x[tile].to(torch.int8) + 200", "x[tile]"),
+    "uint8_minus_300": ("x[tile].to(torch.uint8) - 300", "x[tile]"),
+    "int16_times_40000": ("x[tile].to(torch.int16) * 40000", "x[tile]"),
+}
+
+
+@pytest.mark.parametrize("name", NARROW_NUMBERS)
+def test_an_int_outside_a_narrow_cast_is_refused_at_the_operation(name):
+    """was: compared as the number itself (torch wraps it first), or Triton's ValueError."""
+    expression, caret = NARROW_NUMBERS[name]
+    source = kernel("x: torch.Tensor", one_loop(expression, "torch.empty_like(x)"))
+    words = ("DtypeMismatchError", "torch wraps the number", "v.to(torch.int32)")
+    assert_refused_at(source, STORE, caret, *words)
+
+
+def test_ints_inside_a_narrow_cast_compute_as_torch():
+    body = one_loop(
+        "(x[tile].to(torch.int8) < 100) * 1000 + x[tile].to(torch.uint8) % 200"
+        " + (x[tile].to(torch.int16) - 30000)",
+        "torch.empty(x.shape, dtype=torch.int64, device=x.device)",
+    )
+
+    def make():
+        return [torch.randint(-100, 100, (53,), device=DEVICE, dtype=torch.int32)]
+
+    def truth(x):
+        narrow = (x.to(torch.int8) < 100) * 1000 + x.to(torch.uint8) % 200
+        return narrow + (x.to(torch.int16) - 30000)
+
+    assert_computes_as_torch(kernel("x: torch.Tensor", body), make, truth)

@@ -6,7 +6,11 @@ import ast
 
 import libcst as cst
 
+from ..frontend.errors import DtypeMismatchError
 from .values import BLOCK, CONST, Value
+
+# the integer dtypes a cast names (`.to(torch.int8)`), as Triton spells them: their ranges
+_NARROW = {"tl.int8": (-128, 127), "tl.uint8": (0, 255), "tl.int16": (-32768, 32767)}
 
 # Generated kernels are generic over their tensors' dtypes, and Triton's promotion is torch's
 # except for integers in three places (tests/test_probes_dtypes.py checks every pair):
@@ -31,6 +35,7 @@ RUNTIME_INT = (-(2**31), 2**31 - 1)  # how Triton types an int argument
 
 def note_promotion(builder, operands: list[Value], node: cst.CSTNode) -> None:
     """Loaded tensors meeting each other or Python ints in one operation, by first line."""
+    refuse_numbers_outside(builder, operands, node)
     line = builder.source.line_of(node)
     loads = [v for v in operands if v.loaded_from]
     tensors = sorted(set().union(*(v.loaded_from for v in loads))) if loads else []
@@ -49,6 +54,30 @@ def note_promotion(builder, operands: list[Value], node: cst.CSTNode) -> None:
         for tensor in tensors:
             first, low, high = builder.numbers_on.get(tensor, (line, *number))
             builder.numbers_on[tensor] = (first, min(low, number[0]), max(high, number[1]))
+
+
+def refuse_numbers_outside(builder, operands: list[Value], node: cst.CSTNode) -> None:
+    """A Python int outside the range of a value cast to int8 / uint8 / int16 meeting it:
+    torch wraps the number into the dtype (`v < 200` of int8 compares with -56, `v + 200` adds
+    -56), Triton refuses it (arithmetic) or compares it as it is (comparisons)."""
+    for value in operands:
+        dtype = ast.unparse(value.storage) if value.kind == BLOCK and value.storage else ""
+        if dtype not in _NARROW:
+            continue
+        low, high = _NARROW[dtype]
+        for number in operands:
+            const = number.const if number.kind == CONST else None
+            if type(const) is int and not low <= const <= high:
+                name = dtype.removeprefix("tl.")
+                at = node.comparator if isinstance(node, cst.ComparisonTarget) else node
+                raise builder.source.error(
+                    DtypeMismatchError,
+                    at,  # a comparison's number, an operation's start
+                    f"the int {const} meets a value of dtype {name}: torch wraps the number into "
+                    f"{name} first ({low} to {high}), which this transpiler does not",
+                    hint=f"convert the value first (v.to(torch.int32)), or write a number "
+                    f"inside {name}'s range",
+                )
 
 
 def note_float_math(builder, operands: list[Value], node: cst.CSTNode) -> None:
