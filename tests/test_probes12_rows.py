@@ -82,6 +82,9 @@ SLICES = {  # x: [M, N] floats; slices shorter than their lanes, past the end, f
     "reshaped_by_slice_size": ("x[tile, 2:9].reshape([tile.block_size, x[tile, 2:9].size(1)]).sum(-1)", "x.dtype", lambda x: x[:, 2:9].sum(-1)),
     "ones_like_slice_summed": ("torch.ones_like(x[tile, 2:9]).sum(-1)", "x.dtype", lambda x: x[:, 0] * 0 + 7),
     "logsumexp_of_slice": ("torch.logsumexp(x[tile, 2:9], -1)", "x.dtype", lambda x: lse(x[:, 2:9])),
+    "size_of_slice_past_end": ("x[tile, 50:58].sum(-1) / x[tile, 50:58].size(1)", "x.dtype", lambda x: x[:, 50:58].mean(-1)),
+    "shape_of_slice_past_end": ("x[tile, 0] * x[tile, 48:64].shape[1]", "x.dtype", lambda x: x[:, 0] * x[:, 48:64].shape[1]),
+    "zeros_of_slice_past_end": ("(hl.zeros([tile, x[tile, 50:58].size(1)], dtype=torch.float32) + x[tile, 50:58]).sum(-1)", "x.dtype", lambda x: x[:, 50:58].sum(-1)),
 }  # fmt: skip
 
 
