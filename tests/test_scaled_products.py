@@ -73,6 +73,21 @@ def rebound_product(x: torch.Tensor, y: torch.Tensor, gain: float) -> torch.Tens
 
 
 @transpiler.kernel()
+def rescaled_in_a_loop(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    # the scaled scores assigned again in a loop after their max: each later iteration's max is
+    # of the new scores (folded, every iteration read the first one's; wrong until 2026-12-06)
+    m, n = x.size(0), y.size(1)
+    out = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        s = (x[tile_m, :] @ y[:, :]).float() * 0.5
+        for _ in hl.tile(3, block_size=1):
+            top = s.amax(dim=-1)
+            s = s - top[:, None] * 0.5
+        out[tile_m, :] = torch.exp(s)
+    return out
+
+
+@transpiler.kernel()
 def causal_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
     # the scaled scores masked before the max: no fold (a where is no scaling), still right
     heads, m, d = q.size()
@@ -154,6 +169,18 @@ def test_a_product_named_again_after_the_scaling_is_not_folded(dtype):
     bound = rebound_product.bind((x, y, 0.8), {"block_sizes": [16]})
     assert "tl.exp2" not in bound.triton_source and "GAIN_POSITIVE" not in bound.triton_source
     assert_matches(on_device(bound)(x, y, 0.8), exact_rebound(x, y, 0.8), dtype, dots=True)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32], ids=str)
+def test_scores_assigned_again_in_a_loop_are_not_folded(dtype):
+    torch.manual_seed(4)
+    x, y = torch.randn(37, 24, dtype=dtype), torch.randn(24, 29, dtype=dtype)
+    bound = rescaled_in_a_loop.bind((x, y), {"block_sizes": [16]})
+    assert "s_unscaled, float" not in one_line(bound.triton_source)  # the max is of s
+    s = x.double() @ y.double() * 0.5
+    for _ in range(3):
+        s = s - s.amax(-1, keepdim=True) * 0.5
+    assert_matches(on_device(bound)(x, y), torch.exp(s), dtype, dots=True)
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.float32], ids=str)

@@ -78,7 +78,7 @@ def _fact(builder, value: Value) -> ScaledTile | None:
 def _holds(builder, fact: ScaledTile) -> bool:
     """Whether the tile's name and the scale's still hold what they held, with no loop or
     branch entered or left since."""
-    if not still_in_scope(builder, fact, same_depth=True):
+    if not still_in_scope(builder, fact):
         return False
     return builder.scope.get(fact.tile.code.id) is fact.tile
 

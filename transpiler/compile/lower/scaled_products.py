@@ -87,14 +87,16 @@ def _float32_block(value: Value) -> bool:
     )
 
 
-def still_in_scope(builder, fact, same_depth: bool = False) -> bool:
+def still_in_scope(builder, fact) -> bool:
     """Whether a scaling fact (`Scaled` here, `ScaledTile` in scaled_factors.py) may still be
-    used: the lines it was made after are still the block's, no branch or loop was left since
-    (nor entered, with `same_depth`), and device code has not assigned the scale."""
+    used: the lines it was made after are still the block's, no branch or loop was left or
+    entered since (a loop's body may assign the names later, and run again: the value its
+    first lines read is no longer the one the fact is about), and device code has not
+    assigned the scale."""
     lines = builder.lines
     if fact.anchor > len(lines) or (fact.anchor and lines[fact.anchor - 1] is not fact.last):
         return False
-    if builder.depth < fact.depth or (same_depth and builder.depth != fact.depth):
+    if builder.depth != fact.depth:
         return False
     if any(line.depth < fact.depth for line in lines[fact.anchor :]):
         return False  # a branch or loop was left: the names may not be defined here
