@@ -209,10 +209,14 @@ class Dots:
             as_stored and _product_dtype(acc) == "float" and not into
         ):  # float8 factors on Hopper: add each MMA's sum into the float32 acc (dot_into does)
             code.keywords.append(ast.keyword(arg=PRECISE_FLOAT8, value=ast.Constant(value=0)))
+        scaling = None  # what a float32 result is a scaling of (scaled_products.Scaled)
         if unscaled is not None and not unit_batch:  # (a reshaped batch of one: as written)
             product = copy.deepcopy(code)
             product.args[:2] = unscaled
-            code = scaled_result(self.k, product, code, scaled_by)
+            # a float32 result may be named, its row max taken before the scaling
+            float32 = out_dtype is None or ast.unparse(dtype.code) == "tl.float32"
+            named = node if float32 else None
+            code, scaling = scaled_result(self.k, product, code, scaled_by, named)
         if unit_batch:
             code = expr("tl.reshape(v, s)", v=code, s=self.block_shape(dims))
         elif not batch and "int" not in (left.dtype, right.dtype):  # K whole: also in chunks?
@@ -222,7 +226,7 @@ class Dots:
                 return split
         if acc is not None:
             dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
-        return block(code, dims, _product_dtype(acc))
+        return replace(block(code, dims, _product_dtype(acc)), scaled=scaling)
 
     def factor_inputs(self, left: Value, right: Value, k_axis, rounded=False) -> list[ast.expr]:
         """Both factors as tl.dot takes them (dot_input); `rounded`: as_factor's dtypes."""

@@ -164,16 +164,18 @@ class Reductions:
             if op.root:
                 return variance.with_code(expr("tl.sqrt(v)", v=variance.code))
             return variance
-        if name == "amax" and value.scaled is not None:  # scaled_products.py
-            reduce = lambda v: self.along(op, v, dim, dim_node, keepdim, args, node)  # noqa: E731
+        folded = None  # the max of a scaled product, taken before the scaling (scaled_products.py)
+        if name in ("amax", "max") and value.scaled is not None:
+            amax = REDUCTIONS_BY_NAME["amax"]
+            reduce = lambda v: self.along(amax, v, dim, dim_node, keepdim, args, node)  # noqa: E731
             folded = scaled_maximum(self.k, value, reduce)
-            if folded is not None:
+            if folded is not None and not op.indices:
                 return folded
         masked = value.code if mask is None else self.fill_identity(op, value, mask)
         keep = True if keepdim else None
         spelled = self.spelled(op, value)
-        if op.indices:
-            values = block(
+        if op.indices:  # torch.max(s, d): the values as folded, the indices of s as written
+            values = folded or block(
                 expr(f"{spelled}(v, axis=a, keep_dims=k)", v=masked, a=position, k=keepdim),
                 dims,
                 value.dtype,

@@ -13,8 +13,10 @@ multiply-add: the scaling, exp's own multiply by log2(e), and the subtraction. H
   itself `ex2.approx(x * LOG2E)`; the folded argument differs from it by float32 roundings of
   the scaled terms (at most a few units in the last place of |s| + |m|), which is the rounding
   the source's own float32 `s` already carries.
-A fact holds while the lines that made it are in scope (no branch or loop left since) and the
-scale is a number or a kernel argument the device code never assigns.
+A fact holds while the lines that made it are in scope (no branch or loop left or entered
+since) and the scale is a number or a kernel argument the device code never assigns. A product
+of a scaled factor (scaled_factors.py) is such a fact under the launcher's flag for it: its max
+folds under both flags, its exp stays as written.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class Scaled:
     base: Value | None  # the user's value `unscaled` named then (None: a name of ours)
     offset: ast.expr | None = None
     subtracts: bool = True
+    # a constexpr the value is the scaling under (scaled_factors.py: `U * c if F else written`)
+    flag: ast.expr | None = None
 
 
 def _is_product(code: ast.expr) -> bool:
@@ -162,8 +166,8 @@ def scaled_product(
 def exp_as_exp2(builder, operand: Value) -> ast.expr | None:
     """`tl.exp2(...)` for the exp of a scaled product (less a value), or None."""
     fact = operand.scaled
-    if fact is None or not holds(builder, fact):
-        return None
+    if fact is None or fact.flag is not None or not holds(builder, fact):
+        return None  # (under a flag: the written form's exp, as the source spells it)
     if fact.offset is not None and isinstance(operand.code, ast.Name):
         return None  # a named difference: its offset's names may have changed since
     log2e = ast.Constant(value=LOG2E)
@@ -180,7 +184,8 @@ def exp_as_exp2(builder, operand: Value) -> ast.expr | None:
 
 def scaled_maximum(builder, value: Value, reduce) -> Value | None:
     """`reduce(v)` (an amax) of a scaled product: the product's maximum times the scale where
-    the scale is positive and finite (a constexpr the launcher sets for an argument), or None."""
+    the scale is positive and finite (a constexpr the launcher sets for an argument, and the
+    fact's own flag where it holds only under one), or None."""
     fact = value.scaled
     if fact is None or fact.offset is not None or not holds(builder, fact):
         return None
@@ -199,4 +204,7 @@ def scaled_maximum(builder, value: Value, reduce) -> Value | None:
     test = f"isinstance({host}, (int, float)) and 0 < {host} < float('inf')"
     flag = next((f for f, launch in builder.constexprs.items() if launch == test), None)
     flag = flag or builder.constexpr(f"{name.upper()}_POSITIVE", test)
-    return plain.with_code(expr("a if f else b", a=folded, f=ast.Name(id=flag), b=plain.code))
+    test = ast.Name(id=flag)
+    if fact.flag is not None:  # `qk_unscaled * c if F else written`: under both
+        test = expr("f and g", f=fact.flag, g=test)
+    return plain.with_code(expr("a if t else b", a=folded, t=test, b=plain.code))
