@@ -606,6 +606,31 @@ WRAPPED = [
             "                          out_dtype=tl.float32))",
         ],
     ),
+    (  # `name = a if F else call(...)`: broken at if / else first, then the call
+        "            qk = qk_unscaled * qk_scale if QK_SCALE_AT_MOST_ONE else tl.dot(tl.where("
+        "mask_head_dim[None, :], as_factor(q_scaled, q_ptr.dtype.element_ty), 0), as_factor("
+        "tl.trans(k), k_ptr.dtype.element_ty), out_dtype=tl.float32)",
+        [
+            "            qk = (qk_unscaled * qk_scale if QK_SCALE_AT_MOST_ONE",
+            "                  else tl.dot(tl.where(mask_head_dim[None, :],",
+            "                                       as_factor(q_scaled, q_ptr.dtype.element_ty), 0),",
+            "                              as_factor(tl.trans(k), k_ptr.dtype.element_ty), out_dtype=tl.float32))",
+        ],
+    ),
+    (  # a call's argument `a if F else b` too long alone: broken at its if / else, aligned
+        "            m_ij = tl.maximum(m_i, max_nan(tl.where(mask_n[None, :], qk_unscaled, "
+        'float("-inf")), axis=1) * qk_scale if QK_SCALE_AT_MOST_ONE and QK_SCALE_POSITIVE else '
+        'max_nan(tl.where(mask_n[None, :], qk, float("-inf")), axis=1), '
+        "propagate_nan=tl.PropagateNan.ALL)",
+        [
+            "            m_ij = tl.maximum(m_i,",
+            '                              max_nan(tl.where(mask_n[None, :], qk_unscaled, float("-inf")),',
+            "                                      axis=1) * qk_scale",
+            "                              if QK_SCALE_AT_MOST_ONE and QK_SCALE_POSITIVE",
+            '                              else max_nan(tl.where(mask_n[None, :], qk, float("-inf")), axis=1),',
+            "                              propagate_nan=tl.PropagateNan.ALL)",
+        ],
+    ),
     (  # branches that fit once apart: only the if / else break
         "    y = tl.where(mask_m[:, None], column_of_the_left_hand_side, 0) * left_scale if LEFT_FIRST"
         " else tl.where(mask_m[:, None], column_of_the_right_hand_side, 0) * right_scale",

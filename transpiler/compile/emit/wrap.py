@@ -20,7 +20,11 @@ def wrap(line: str, width: int = 100) -> list[str]:
     inside its widest bracket where that brings each of its lines within `width`; a call of
     one argument that is no call (a long message) has it on the next line, indented. A line
     still too long is broken before the `or` / `and` / `if` / `else` of a parenthesised
-    condition."""
+    condition; `name = a if c else b` is broken there first."""
+    if len(line) > width and _is_condition(line.partition(" = ")[2], ast.IfExp):
+        lines = _wrap_condition(line, width)
+        if lines != [line]:
+            return lines
     lines = _wrap_calls(line, width)
     return [piece for part in lines for piece in _wrap_condition(part, width)]
 
@@ -44,7 +48,23 @@ def _wrap_calls(line: str, width: int) -> list[str]:
     if len(arguments) < 2:
         return [line]
     lines = _packed(line, start, end, width)
+    lines = lines[:1] + [piece for part in lines[1:] for piece in _wrap_branches(part, width)]
     return [piece for part in lines for piece in _wrap_inside(part, width)]
+
+
+def _wrap_branches(line: str, width: int) -> list[str]:
+    """An argument alone on a line too long, `a if c else b`: broken before its `if` and its
+    `else`, each aligned under the argument (the line's own indent)."""
+    if len(line) <= width:
+        return [line]
+    indent = line[: len(line) - len(line.lstrip())]
+    text = line.strip()
+    cuts = sorted(i for word in (" if ", " else ") for i in _top_level(text, word))
+    argument = text[:-1] if text.endswith((",", ")")) else text
+    if len(cuts) != 2 or not _is_condition(argument, ast.IfExp):
+        return [line]
+    bounds = [0, *cuts, len(text)]
+    return [indent + text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
 
 
 def _packed(line: str, start: int, end: int, width: int, aligned: bool = True) -> list[str]:
@@ -165,12 +185,12 @@ def _wrap_condition(line: str, width: int) -> list[str]:
     return [line]
 
 
-def _is_condition(text: str) -> bool:
+def _is_condition(text: str, kinds=(ast.BoolOp, ast.IfExp)) -> bool:
     try:
         node = ast.parse(text.strip(), mode="eval").body
     except SyntaxError:
         return False
-    return isinstance(node, (ast.BoolOp, ast.IfExp))
+    return isinstance(node, kinds)
 
 
 def _groups(line: str) -> list[tuple[int, int]]:
