@@ -200,7 +200,9 @@ def test_helions_spelling_folds_its_row_max():
     bound = attention_4d.bind(args, config("4-D, batch block from the config", 32, 16))
     code = one_line(bound.triton_source)
     assert "scores_unscaled = tl.dot(as_factor(q_tile," in code
-    assert "scores = scores_unscaled * scale if SCALE_AT_MOST_ONE else tl.dot(" in code
+    assert re.search(
+        r"scores = \(?scores_unscaled \* scale if SCALE_AT_MOST_ONE else tl\.dot\(", code
+    )
     assert "* scale if SCALE_AT_MOST_ONE and SCALE_POSITIVE else max_nan(" in code
 
 
@@ -214,3 +216,18 @@ def test_helions_spelling_compiles_to_the_float32_work_of_the_scale_moved_by_han
     folded = _float32_work(attention_4d, args, spelling)
     by_hand = _float32_work(attention_4d_by_hand, args, spelling)
     assert folded == by_hand, (folded, by_hand)
+
+
+def test_a_scale_float32_holds_as_zero_is_not_folded():
+    """1e-300 is 0 in float32, as the kernel holds it: -inf * 0 is NaN in the scores, so their
+    max is NaN as torch's, where max(products) * 0 would be 0 (the launcher's positive test is
+    of float32's range)."""
+    torch.manual_seed(12)
+    x, y = torch.rand(3, 37, 24) + 0.1, torch.randn(3, 24, 29)
+    y[1, 0, 3] = float("-inf")  # x's rows are positive: column 3 of batch 1 is -inf
+    bound = scaled_max_and_index.bind((x, y, 1e-300), {"block_sizes": [2, 16]})
+    top, where, _ = on_device(bound)(x, y, 1e-300)
+    scores = (x * 1e-300) @ y  # torch: x * 0 in float32, 0 * -inf: NaN
+    assert torch.isnan(scores[1, :, 3]).all() and not torch.isnan(scores[0]).any()
+    assert_matches(top, scores.amax(-1), torch.float32, dots=True)
+    assert torch.equal(where[1], torch.full_like(where[1], 3))

@@ -201,7 +201,9 @@ def scaled_maximum(builder, value: Value, reduce) -> Value | None:
     plain = reduce(replace(value, scaled=None))
     name = fact.factor.id
     host = builder.params[name].launch
-    test = f"isinstance({host}, (int, float)) and 0 < {host} < float('inf')"
+    # positive and finite as the kernel holds it, a float32 (0 below ~1e-45, inf past ~3.4e38:
+    # max(x) * 0 is no NaN where some x * 0 is, -inf * 0)
+    test = f"isinstance({host}, (int, float)) and 1e-38 < {host} < 1e38"
     flag = next((f for f, launch in builder.constexprs.items() if launch == test), None)
     flag = flag or builder.constexpr(f"{name.upper()}_POSITIVE", test)
     test = ast.Name(id=flag)
