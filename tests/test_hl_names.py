@@ -196,8 +196,8 @@ TORCH_ALLOWED: dict[str, tuple[frozenset[str], str]] = {
     ),
     "transpiler/compile/lower/welford_rows.py": (frozenset({"mean", "square", "sum"}), _PATTERN),
     "transpiler/compile/lower/reductions.py": (
-        frozenset({"logsumexp", "amax", "argmax", "argmin"}),
-        _OWN + " (logsumexp's keepdim argument; amax of a scaled product; the index of max / min)",
+        frozenset({"logsumexp", "argmax", "argmin"}),
+        _OWN + " (logsumexp's keepdim argument; the index of max / min)",
     ),
     "transpiler/compile/lower/shape_calls.py": (
         frozenset({"abs", "max", "min", "round"}),

@@ -165,7 +165,7 @@ class Reductions:
                 return variance.with_code(expr("tl.sqrt(v)", v=variance.code))
             return variance
         folded = None  # the max of a scaled product, taken before the scaling (scaled_products.py)
-        if name in ("amax", "max") and value.scaled is not None:
+        if op.scale_first and value.scaled is not None:
             amax = REDUCTIONS_BY_NAME["amax"]
             reduce = lambda v: self.along(amax, v, dim, dim_node, keepdim, args, node)  # noqa: E731
             folded = scaled_maximum(self.k, value, reduce)

@@ -61,6 +61,9 @@ class ReductionOp:
     # a mean over only the lanes where this holds (nanmean: not NaN): the mean of `prepared`
     # divided by this predicate's mean, as a float of the value (a)
     counted: str = ""
+    # max(x * c) is max(x) * c for c > 0, exactly (rounding is monotone): the max of a scaled
+    # product is taken before the scaling (lower/scaled_products.py)
+    scale_first: bool = False
 
 
 # How a reduction along a row walked in chunks accumulates (lower/accumulations.py)

@@ -81,9 +81,9 @@ ELEMENTWISE: tuple[ElementwiseOp, ...] = (
 REDUCTIONS: tuple[ReductionOp, ...] = (
     ReductionOp("sum", "tl.sum", "0", whole=True, widened=True, looped="sums", several=True),
     ReductionOp("mean", "tl.sum", "0", note="sum divided by the count of lanes inside", whole=True, looped="sums", divided=True, several=True),
-    ReductionOp("amax", "tl.max", "-inf", nan="max_nan", whole=True, looped="extremes", several=True, empty_raises=True),
+    ReductionOp("amax", "tl.max", "-inf", nan="max_nan", whole=True, looped="extremes", several=True, empty_raises=True, scale_first=True),
     ReductionOp("amin", "tl.min", "inf", nan="min_nan", whole=True, looped="extremes", several=True, empty_raises=True),
-    ReductionOp("max", "tl.max", "-inf", nan="max_nan", note="max(dim) also gives indices; max(a, b) is maximum", whole=True, looped="extremes", indices=True, empty_raises=True),
+    ReductionOp("max", "tl.max", "-inf", nan="max_nan", note="max(dim) also gives indices; max(a, b) is maximum", whole=True, looped="extremes", indices=True, empty_raises=True, scale_first=True),
     ReductionOp("min", "tl.min", "inf", nan="min_nan", note="min(dim) also gives indices; min(a, b) is minimum", whole=True, looped="extremes", indices=True, empty_raises=True),
     ReductionOp("argmax", "tl.argmax", "-inf", nan="argmax_nan", looped="best", empty_raises=True),
     ReductionOp("argmin", "tl.argmin", "inf", nan="argmin_nan", looped="best", empty_raises=True),
