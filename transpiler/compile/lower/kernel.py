@@ -179,6 +179,8 @@ class KernelBuilder:
         # the cost model names its loops' blocks (analysis/perf/walk.py)
         self.block_tiles: dict[str, str] = {}
         self.inner_blocks: set[str] = set()  # block sizes of inner tile loops (tuned)
+        self.inner_beside: dict[str, tuple[str, ...]] = {}  # an inner block → the enclosing
+        # tiles' blocks its every value spans too (hl.jagged_tile's: loops.rows_beside_whole_axes)
         self.inner_loop_blocks: set[str] = set()  # ... and the fixed ones: reused by name
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
         self.index_reaches: list[str] = []  # launcher checks of computed indices (index_reach.py)

@@ -577,7 +577,8 @@ class Loops:
         if self.k.full_axes:  # inner steps defaulted before a whole dimension was met
             for name in self.k.inner_blocks - self.k.explicit_blocks:
                 if self.k.constexprs.get(name) == "64":
-                    self.k.constexprs[name] = self.rows_beside_whole_axes(name)
+                    beside = self.k.inner_beside.get(name, ())
+                    self.k.constexprs[name] = self.rows_beside_whole_axes(name, beside)
         for axis, role in self.k.dot_axes.items():  # tl.dot wants 16 or more along M, N and K
             if role == "k" and axis.block in self.k.config_blocks:  # Triton's GPU compiler wants
                 # K >= 16 (the interpreter takes less): a config's K block rises to 16, as
@@ -608,18 +609,17 @@ class Loops:
         self.k.constexprs = {"INDEX_DTYPE": "INDEX_DTYPE", **ordered}
         self.k.host_helpers.add("check_tensors")
 
-    def rows_beside_whole_axes(self, name: str = "") -> str:
+    def rows_beside_whole_axes(self, name: str = "", beside: tuple[str, ...] = ()) -> str:
         """A tile's default block beside whole dimensions: about 4096 elements a program (or
         an inner loop's step), so a wide row is not held 32 rows at a time (32 × 8192 lanes
         compile for minutes in ptxas and spill). A tile on several axes of one value shares
-        them with its other axes (repeated_tiles.py: `128 // BLOCK_N` on two, capped at 32)."""
-        full = " * ".join(a.block for a in self.k.full_axes.values())
+        them with its other axes (repeated_tiles.py: `128 // BLOCK_N` on two, capped at 32);
+        an inner step whose every value also spans the enclosing tiles (`beside`, their
+        blocks: hl.jagged_tile's) shares them with those."""
+        blocks = [a.block for a in self.k.full_axes.values()] + list(beside)
         budget = 4096 // other_axes_share(self.k, name)
-        return (
-            f"max(1, {budget} // ({full}))"
-            if len(self.k.full_axes) > 1
-            else f"max(1, {budget} // {full})"
-        )
+        full = " * ".join(blocks)
+        return f"max(1, {budget} // ({full}))" if len(blocks) > 1 else f"max(1, {budget} // {full})"
 
     def check_dot_k_block(self, axis: Axis) -> None:
         """A block the user fixed along a product's K: Triton's GPU compiler wants 16 lanes or
@@ -783,7 +783,9 @@ class Loops:
         call = loop.iter
         return isinstance(call, cst.Call) and self.k.aliases.qualified(call.func) in _JAGGED
 
-    def inner_block(self, wanted: str, explicit_blocks: list, step: str = "64") -> str:
+    def inner_block(
+        self, wanted: str, explicit_blocks: list, step: str = "64", beside: tuple[str, ...] = ()
+    ) -> str:
         explicit = explicit_blocks[0] if explicit_blocks else None
         var = self.k.registered_blocks.block_size_var(explicit)
         if var is not None:  # the BLOCK hl.zeros([..., block_size_n]) shapes use too
@@ -796,13 +798,14 @@ class Loops:
             explicit = launcher_block(self.k, explicit)
         if wanted in self.k.inner_loop_blocks:  # a later loop of the same tile name: same block
             return wanted
-        default = self.rows_beside_whole_axes() if self.k.full_axes else step
+        default = self.rows_beside_whole_axes(beside=beside) if self.k.full_axes else step
         # fresh: BLOCK_N may already be a whole dimension's block (`x[tile_m, :]` over n)
         name = self.k.constexpr(wanted, "")
         self.k.inner_loop_blocks.add(name)
         if explicit is None:
             self.k.tile_blocks.append(name)
             self.k.inner_blocks.add(name)
+            self.k.inner_beside[name] = beside
         self.k.constexprs[name] = self.next_block_size(explicit, default, name)
         return name
 
