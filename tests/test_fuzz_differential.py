@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from transpiler.compile.lower import reductions
 
-# CI: a bounded, reproducible run; tests/fuzz/soak.py runs many more (docs/testing.md).
-CI_EXAMPLES = 120
+# CI: a bounded, reproducible run; tests/fuzz/soak.py runs many more (docs/testing.md). 60
+# examples (120 before 2026-12-06): with masked lanes' sum identity broken the run fails at its
+# 12th example, with the max's at its 33rd (derandomized: the same examples every run).
+CI_EXAMPLES = 60
 CI_SETTINGS = settings(
     max_examples=CI_EXAMPLES,
     deadline=None,
