@@ -33,6 +33,16 @@ if "TRANSPILER_CACHE_DIR" not in os.environ:
 # kernels.py would otherwise shadow the package for every later test in the process.
 sys.path.insert(0, str(Path(__file__).parent))
 import kernels as _test_kernels  # noqa: E402
+import tree_reduce  # noqa: E402
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _combine_reductions_in_a_tree() -> Iterator[None]:
+    """Triton's interpreter runs `tl.reduce` with a combine function (every amax / max of a
+    generated kernel: the NaN-propagating max; argmax, Welford, prod) one element of the block
+    at a time: for every test, a tree of whole-array steps instead (tests/tree_reduce.py)."""
+    with tree_reduce.reductions_in_a_tree():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -18,15 +18,11 @@ from helion_oracle import KNOWN, available, helion_kernel, known, load_cases, ma
 from helpers import assert_matches, generated, kernel_source, reference
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
-from tree_reduce import reductions_in_a_tree  # noqa: F401 - the fixture, used below
 
 from transpiler.reference.mode import reference_function
 
 pytestmark = [
     pytest.mark.skipif(not available(), reason="needs real Helion (the [helion] extra)"),
-    # combine-function reductions (argmax, Welford, the NaN-propagating max) in a tree
-    # (tree_reduce.py), not one interpreted call per lane
-    pytest.mark.usefixtures("reductions_in_a_tree"),
 ]
 
 # Helion's interpret mode cannot run these on CPU (its ref mode has no CPU matmul path):

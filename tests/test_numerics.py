@@ -6,14 +6,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 from helpers import DEVICE, GPU_ONLY_BF16, assert_matches, both_truths, kernel_source
-from tree_reduce import reductions_in_a_tree  # noqa: F401 - the fixture, used below
 
 import transpiler
 from transpiler.run.runtime import load_module
-
-# argmax, Welford and the NaN-propagating max are combine-function reductions: in a tree
-# (tree_reduce.py), not one interpreted call per lane
-pytestmark = pytest.mark.usefixtures("reductions_in_a_tree")
 
 SIZES_2D = [(1, 1), (7, 13), (33, 65), (5, 129)]
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import torch
 from helpers import assert_matches
-from tree_reduce import reductions_in_a_tree  # noqa: F401 - the fixture, used below
 
 from transpiler.analysis.targets.table import TARGETS
 from transpiler.run.tune_settings import tune_settings
@@ -28,9 +27,6 @@ WIDTHS = (1, 3, 511, 513, 4097, 32007)
 KERNELS = ("softmax", "layer_norm", "rms_norm", "cross_entropy")
 SPELLINGS = ("", "/plain", "/helion")
 ROWS = 3
-# Welford's and the NaN-propagating max's combine functions over 32,007 lanes: in a tree
-# (tree_reduce.py), not one interpreted call per lane
-pytestmark = pytest.mark.usefixtures("reductions_in_a_tree")
 
 
 def _workload(name: str, width: int):

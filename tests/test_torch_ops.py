@@ -7,16 +7,12 @@ import sys
 import pytest
 import torch
 from torch._subclasses.fake_tensor import FakeTensorMode
-from tree_reduce import reductions_in_a_tree  # noqa: F401 - the fixture, used below
 
 import transpiler
 import transpiler.language as hl
 from transpiler.run.torch_ops import mutated_arguments, registered_ops
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
-# gradcheck launches the NaN-propagating row max (a combine function) hundreds of times: in a
-# tree (tree_reduce.py), not one interpreted call per lane of its 4,096-lane block
-pytestmark = pytest.mark.usefixtures("reductions_in_a_tree")
 
 
 @transpiler.kernel()

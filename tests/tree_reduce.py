@@ -5,15 +5,16 @@ interpreter one element at a time: a 32,768-lane row is 32,768 calls of the comb
 through the interpreter's op wrappers, about 10 s a row. Here the lanes are combined in pairs,
 neighbour with neighbour (the left one first, as the interpreter and a GPU order them), in
 log2(n) calls on whole arrays, as a GPU's reduction tree does. Built-in reductions (tl.sum,
-tl.max) are not touched. Used as a fixture by the tests that reduce whole wide rows.
+tl.max) are not touched. Every test runs with it (tests/conftest.py): every amax/max of a
+generated kernel is one (the NaN-propagating max), over every element of its block.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import numpy as np
-import pytest
 from triton.runtime import interpreter
 
 _SEQUENTIAL = interpreter.ReduceOps.generic_reduce
@@ -61,9 +62,11 @@ def tree_reduce(self, input):
     return ret
 
 
-@pytest.fixture(scope="module")
+@contextlib.contextmanager
 def reductions_in_a_tree() -> Iterator[None]:
-    """For the module's tests: the interpreter's combine-function reductions in a tree."""
+    """The interpreter's combine-function reductions in a tree (tests/conftest.py: every test)."""
     interpreter.ReduceOps.generic_reduce = tree_reduce
-    yield
-    interpreter.ReduceOps.generic_reduce = _SEQUENTIAL
+    try:
+        yield
+    finally:
+        interpreter.ReduceOps.generic_reduce = _SEQUENTIAL
