@@ -15,6 +15,7 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
+from ..compile.frontend.names_read import names_read
 from ..compile.ops.hl import JAGGED_LOOPS
 from .config_blocks import TILE_LOOPS, tile_dimensions
 
@@ -22,28 +23,8 @@ _TILE_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, TILE_L
 _JAGGED_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, JAGGED_LOOPS)))))
 
 
-class _Names(cst.CSTVisitor):
-    """The variables an expression reads: not attribute names (`tile.index`) nor keywords."""
-
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-
 def _names_read(node: cst.CSTNode) -> set[str]:
-    names = _Names()
-    node.visit(names)
-    return names.names
+    return {name.value for name in names_read(node)}
 
 
 def _names_bound(target: cst.BaseExpression) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .errors import UnsupportedConstructError
+from .names_read import names_read
 from .source import Source
 from .targets import target_names
 
@@ -27,39 +28,13 @@ class _Event:
     group: int = 0  # bind: names bound by one statement (`a = b = ...`) share its number
 
 
-class _Reads(cst.CSTVisitor):
-    """The names an expression reads, in order (not attribute names, not keywords)."""
-
-    def __init__(self) -> None:
-        self.names: list[cst.Name] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.append(node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-
-def _reads(node: cst.CSTNode | None) -> list[cst.Name]:
-    if node is None:
-        return []
-    reads = _Reads()
-    node.visit(reads)
-    return reads.names
-
-
 @dataclass
 class _Walk:
     events: list[_Event] = field(default_factory=list)
     groups: int = 0
 
     def read(self, node: cst.CSTNode | None) -> None:
-        self.events += [_Event("read", name.value, name) for name in _reads(node)]
+        self.events += [_Event("read", name.value, name) for name in names_read(node)]
 
     def assign(self, targets: list[cst.BaseExpression], value: cst.BaseExpression) -> None:
         self.read(value)

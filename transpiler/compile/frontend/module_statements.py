@@ -10,6 +10,8 @@ import symtable
 import libcst as cst
 import libcst.matchers as m
 
+from .names_read import NamesRead
+
 DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
 MAIN_BLOCK = m.If(
     test=m.Comparison(
@@ -53,23 +55,16 @@ def _always_kept(statement: cst.BaseStatement) -> bool:
     )
 
 
-class _Names(cst.CSTVisitor):
+class _Names(NamesRead):
     """Names read (not attributes' or keywords' names) and names bound by assignment."""
 
     def __init__(self) -> None:
-        self.read: set[str] = set()
+        super().__init__()
         self.bound: set[str] = set()
 
-    def visit_Name(self, node: cst.Name) -> None:
-        self.read.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
+    @property
+    def read(self) -> set[str]:
+        return {name.value for name in self.names}
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._bind(node.target)
