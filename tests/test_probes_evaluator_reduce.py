@@ -103,7 +103,13 @@ def test_lanes_past_the_tensor_take_no_part(case):
     name = _kernel(case)
     got = generated(SOURCE, name, *args)(*args)
     expected = truth(*[a.double() if a.is_floating_point() else a for a in args])
-    tolerance = {"rtol": 2e-2, "atol": 1e-3} if args[0].dtype == torch.float16 else {}
+    # float32 products of 29 factors round by up to ~2e-6 in any order (the GPU's and the
+    # tests' tree reduction pair them differently from a left-to-right loop)
+    tolerance = {
+        torch.float16: {"rtol": 2e-2, "atol": 1e-3},
+        torch.float32: {"rtol": 1e-5, "atol": 1e-6},
+    }
+    tolerance = tolerance.get(args[0].dtype, {})
     torch.testing.assert_close(got.double(), expected.double(), **tolerance)
     if name != "tile_minima":  # (reference mode's tiles are not the config's: tile.id differs)
         mine = reference(SOURCE, name)(*args)
