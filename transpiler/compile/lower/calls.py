@@ -748,12 +748,10 @@ class Calls:
             return constant(axis.size)
         if self.k.indexing.is_full_axis(axis) and axis.key is not None:
             return block(ast.Name(id=self.k.size_param(axis.key)), (), "int")
-        if any(axis is sliced for sliced in self.k.slice_axes.values()):
+        if axis.length is not None or any(axis is s for s in self.k.slice_axes.values()):
             # x[tile, 2:9]: 7 indices in 8 lanes, fewer where the tensor ends first (torch's
             # x[:, 50:58].size(1) is 3 for 53 columns)
             return replace(block(self.k.reductions.axis_count(axis), (), "int"), axis=axis)
-        if axis.length is not None:
-            return replace(block(axis.length, (), "int"), axis=axis)
         return replace(block(ast.Name(id=axis.block), (), "int"), axis=axis)
 
     def clamp(self, value: Value, args: Arguments, node: cst.Call) -> Value:
