@@ -16,6 +16,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..compile.frontend.names_read import names_read
+from ..compile.frontend.targets import target_names
 from ..compile.ops.hl import JAGGED_LOOPS
 from .config_blocks import TILE_LOOPS, tile_dimensions
 
@@ -25,17 +26,6 @@ _JAGGED_LOOP = m.For(iter=m.Call(func=m.Attribute(attr=m.OneOf(*map(m.Name, JAGG
 
 def _names_read(node: cst.CSTNode) -> set[str]:
     return {name.value for name in names_read(node)}
-
-
-def _names_bound(target: cst.BaseExpression) -> list[str]:
-    """The names an assignment target binds (`out[tile] = ...` binds none)."""
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, cst.Tuple | cst.List):
-        return [name for element in target.elements for name in _names_bound(element.value)]
-    if isinstance(target, cst.StarredElement):
-        return _names_bound(target.value)
-    return []
 
 
 def _dependencies(function: cst.FunctionDef) -> dict[str, set[str]]:
@@ -55,7 +45,7 @@ def _dependencies(function: cst.FunctionDef) -> dict[str, set[str]]:
         if isinstance(node, cst.AugAssign):
             read |= _names_read(node.target)
         for target in targets:
-            for name in _names_bound(target):
+            for name in target_names(target):
                 reads.setdefault(name, set()).update(read)
     return reads
 
@@ -95,7 +85,7 @@ class JaggedLanes(m.MatcherDecoratableTransformer):
         elif m.matches(node, _JAGGED_LOOP) and self.functions:
             read = _closure(_names_read(cst.ensure_type(node.iter, cst.Call)), self.functions[-1])
             for loop in self.loops:
-                split = read & set(_names_bound(loop.target))
+                split = read & set(target_names(loop.target))
                 if split:
                     self.lanes.setdefault(loop, set()).update(split)
 

@@ -11,6 +11,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from .names_read import NamesRead
+from .targets import target_names
 
 DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
 MAIN_BLOCK = m.If(
@@ -85,13 +86,7 @@ class _Names(NamesRead):
         self._bind(node.target)
 
     def _bind(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self.bound.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._bind(target.value)
+        self.bound.update(target_names(target))
 
 
 def _visited(statement: cst.BaseStatement) -> _Names:
