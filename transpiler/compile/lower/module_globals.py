@@ -77,20 +77,21 @@ def _module_assignment(module: cst.Module, name: str) -> cst.BaseExpression | No
 
 
 def _imported_value(qualified: str) -> Value | None:
-    """`helion._testing.HALF_DTYPE`: imported (Helion's names through ours where Helion is not
-    installed), read as a dtype or a number; None when it cannot be imported or is neither."""
+    """`helion._testing.HALF_DTYPE`: imported, read as a dtype or a number; None when it cannot be
+    imported or is neither. Helion's names are read through ours, and through Helion only where
+    the user's module has imported it already: importing Helion itself takes seconds."""
     module_name, _, attr = qualified.rpartition(".")
     candidates = [module_name]
     if module_name.split(".")[0] == "helion":
-        candidates.append("transpiler" + module_name.removeprefix("helion"))
+        candidates.insert(0, "transpiler" + module_name.removeprefix("helion"))
     for candidate in candidates:
         module = sys.modules.get(candidate)
-        if module is None:
+        if module is None and not candidate.startswith("helion"):
             try:
                 module = importlib.import_module(candidate)
             except Exception:  # noqa: BLE001 - any import failure: not resolvable here
                 continue
-        if hasattr(module, attr):
+        if module is not None and hasattr(module, attr):
             return _as_value(getattr(module, attr))
     return None
 
