@@ -926,3 +926,40 @@ def test_a_signature_wrapped_by_its_user_is_one_packed_signature(dtype: torch.dt
     reference = reference_function(WRAPPED_SIGNATURE, "scale_and_shift_rows_of_a_matrix")
     eager = reference(x, shift, 1.75, shift_weight_for_the_columns=3.0)
     torch.testing.assert_close(eager.double(), out.double(), **close)
+
+
+NAMED_ROWS = """
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel()
+def scaled_and_flagged(x: torch.Tensor):
+    m, n = x.size()
+    scales = torch.empty([m], dtype=x.dtype, device=x.device)
+    flags = torch.empty([m, n], dtype=torch.bool, device=x.device)
+    for tile in hl.tile(m):
+        scale = x[tile, :].abs().amax(dim=1).clamp(min=1e-3) / 127.0
+        scales[tile] = scale
+        flags[tile, :] = x[tile, :] * 2.0 + x[tile, :].mean(-1, keepdim=True) > 0.1
+    return scales, flags
+"""
+
+
+def test_a_computed_row_beside_an_inexact_number_is_named_once() -> None:
+    # `number_as(0.001, row.dtype)` reads the row's dtype: a row that is more than a name is
+    # bound to one first, so neither the clamp nor the comparison spells its expression twice
+    code = transpiler.transpile(NAMED_ROWS)
+    body = [line.strip() for line in code.splitlines()]
+    assert any(line.startswith("unclamped = max_nan(") for line in body), code
+    assert any(line.startswith("compared = x_tile") for line in body), code
+    assert "number_as(0.001, unclamped.dtype)" in code and "number_as(0.1, compared.dtype)" in code
+    assert not [line for line in body if line.count("max_nan(") > 1 or line.count("tl.sum(") > 1]
+    module = load_module(code, stem="named_rows")
+    # float64 rows, where 0.001 and 0.1 are not float32's; small rows take the clamp's bound
+    x = (torch.rand(9, 21, dtype=torch.float64) + 0.5) * torch.where(torch.rand(9, 21) < 0.5, -1, 1)
+    x[::3] *= 1e-4
+    scales, flags = on_device(module.scaled_and_flagged)(x)
+    torch.testing.assert_close(scales, x.abs().amax(dim=1).clamp(min=1e-3) / 127.0, rtol=0, atol=0)
+    assert torch.equal(flags, x * 2.0 + x.mean(-1, keepdim=True) > 0.1)

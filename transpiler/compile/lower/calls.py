@@ -711,7 +711,9 @@ class Calls:
             template = bool_template(self.k, op.operator, operands, node) or template
             operands = floated_bools(op.operator, operands)
         operands = signed_zeros(self.k, operands)
-        operands, scalars = exact_numbers(self.k, template, operands, scalars or {})
+        operands, scalars = exact_numbers(
+            self.k, template, operands, scalars or {}, node=node, wanted=f"{op.name}_operand"
+        )
         fills = {**dict(zip("abc", (v.code for v in operands))), **scalars}
         fills["dtype"] = operands[0].storage or expr("tl.float32")
         dtype = {"float": "float", "bool": "bool"}.get(op.result, operands[0].dtype)
@@ -764,7 +766,9 @@ class Calls:
                 note_promotion(self.k, [value, limit], node)
                 dims = self.k.expressions.broadcast_dims(result, limit, node)
                 code = f"{function}(a, b, propagate_nan=tl.PropagateNan.ALL)"  # NaN stays NaN
-                (_, limit), _ = exact_numbers(self.k, code, [result, limit], {})
+                (result, limit), _ = exact_numbers(
+                    self.k, code, [result, limit], {}, node=node, wanted="unclamped"
+                )
                 result = block(expr(code, a=result.code, b=limit.code), dims, result.dtype)
         return result
 

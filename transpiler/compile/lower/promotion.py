@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import torch
 
-from ..emit.codegen import expr
+from ..emit.codegen import expr, render
 from .integer_promotion import float_argument
 from .values import BLOCK, CONST, Value, block
 
@@ -71,9 +71,11 @@ def compared_numbers(builder, operands: list[Value]) -> list[Value]:
         dtype = rows[0].storage if rows[0].storage is not None else rows[0].rounds_to
     else:  # a computed row (`x.abs() > 0.1`): its own dtype, float64's 0.1 beside float64
         computed = _float_rows(operands)
-        if not computed:
+        if not computed or not any(_rounded_number(builder, v) for v in operands):
             return operands
-        dtype = expr("v.dtype", v=computed[0].code)
+        named = named_row(builder, computed[0], "compared", None)
+        operands = [named if v is computed[0] else v for v in operands]
+        dtype = expr("v.dtype", v=named.code)
     rounded = []
     for value in operands:
         if _rounded_number(builder, value):
@@ -104,14 +106,19 @@ def _float_rows(operands: list[Value]) -> list[Value]:
 _ROUNDED_BY_TRITON = re.compile(r"tl\.(maximum|minimum)\(|[<>]=?|[=!]=")
 
 
-def exact_numbers(builder, template: str, operands: list[Value], scalars: dict) -> tuple:
+def exact_numbers(
+    builder, template: str, operands: list[Value], scalars: dict, *, node=None, wanted="operand"
+) -> tuple:
     """An op's operands and scalar parameters with each Python float that float32 does not hold
     exactly spelt in the dtype of the op's first float row (`number_as(0.1, x_tile.dtype)`),
-    where the op's template clamps or compares (`torch.clamp(x, max=0.1)` of a float64 x)."""
+    where the op's template clamps or compares (`torch.clamp(x, max=0.1)` of a float64 x). A
+    row that is more than a name is bound to one first (`wanted`, at `node`'s line): its dtype
+    and its value would otherwise spell the whole expression twice."""
     rows = _float_rows(operands)
     if not rows or not _ROUNDED_BY_TRITON.search(template):
         return operands, scalars
-    dtype = expr("v.dtype", v=rows[0].code)
+    row = rows[0]
+    named: list[Value] = []  # the row, once bound
 
     def exact(code: ast.expr) -> ast.expr:
         if not (isinstance(code, ast.Constant) and type(code.value) is float):
@@ -119,11 +126,27 @@ def exact_numbers(builder, template: str, operands: list[Value], scalars: dict) 
         number = code.value
         if not math.isfinite(number) or float(torch.tensor(number, dtype=torch.float32)) == number:
             return code
+        if not named:
+            named.append(named_row(builder, row, wanted, node))
         builder.use_helper("number_as")
-        return expr("number_as(v, d)", v=code, d=dtype)
+        return expr("number_as(v, d)", v=code, d=expr("v.dtype", v=named[0].code))
 
-    operands = [
+    exact_operands = [
         v.with_code(exact(v.code)) if v.kind == CONST and v.code is not None else v
         for v in operands
     ]
-    return operands, {name: exact(code) for name, code in scalars.items()}
+    exact_scalars = {name: exact(code) for name, code in scalars.items()}
+    if named:
+        exact_operands = [named[0] if v is row else v for v in exact_operands]
+    return exact_operands, exact_scalars
+
+
+def named_row(builder, row: Value, wanted: str, node) -> Value:
+    """`row`, or, where its code is more than a name or an attribute, a new line binding it to
+    a fresh name (`unclamped = max_nan(...)`) and the row read through that name."""
+    if isinstance(row.code, (ast.Name, ast.Attribute)):
+        return row
+    name = builder.names.fresh(wanted)
+    line = builder.source.line_of(node) if node is not None else builder.lines[-1].source_line
+    builder.emit(f"{name} = {render(row.code)}", line)
+    return row.with_code(ast.Name(id=name))
