@@ -591,6 +591,15 @@ def torch_2d() -> torch.Tensor:
 
 
 WRAPPED = [
+    (  # an argument alone on its line and still too long: broken inside its own call, aligned
+        "             tl.reshape(tl.dot(tl.reshape(x_tile_1, [BLOCK_B * BLOCK_S, BLOCK_K]), "
+        "tl.trans(w_tile_1), max_num_imprecise_acc=0), [BLOCK_B, BLOCK_S, BLOCK_N]),",
+        [
+            "             tl.reshape(tl.dot(tl.reshape(x_tile_1, [BLOCK_B * BLOCK_S, BLOCK_K]),",
+            "                               tl.trans(w_tile_1), max_num_imprecise_acc=0),",
+            "                        [BLOCK_B, BLOCK_S, BLOCK_N]),",
+        ],
+    ),
     (  # `a if FLAG else b` whose branches are long calls: broken at if / else, each call wrapped
         "        qk = tl.dot(as_factor(q, q_ptr.dtype.element_ty), as_factor(tl.permute(k, (0, 2, 1)),"
         " k_ptr.dtype.element_ty), out_dtype=tl.float32) * qk_scale if QK_SCALE_AT_MOST_ONE else"

@@ -244,8 +244,9 @@ def _brackets(line: str) -> list[tuple[int, int, str]]:
 def _wrap_inside(line: str, width: int) -> list[str]:
     """A line too long that does not end with its call (`tl.sum(a, axis=1) / n,`, a dict of
     tensors, an argument alone on its line): broken inside its widest `(...)` or `{...}` of two
-    or more arguments, when that holds half the line or more, little follows it, and every
-    resulting line fits; else left as it is."""
+    or more arguments, when that holds half the line or more and little follows it, each
+    argument still too long broken so in turn, when every resulting line fits; else left as
+    it is."""
     if len(line) <= width or line.lstrip().startswith("#"):
         return [line]
     opening = _widest_call(line)
@@ -256,6 +257,11 @@ def _wrap_inside(line: str, width: int) -> list[str]:
     if 2 * inside < len(line.strip()) or after > _TAIL_LIMIT:  # a small call amid an expression
         return [line]
     lines = _packed(line, start, end, width)
+    # an argument still too long: broken inside its own widest bracket, as deep as it takes,
+    # where each break keeps the arguments aligned under their bracket (none left hanging)
+    deeper = [piece for part in lines for piece in _wrap_inside(part, width)]
+    if len(deeper) > len(lines) and not any(p.rstrip().endswith("(") for p in deeper):
+        lines = deeper
     return lines if all(len(piece) <= width for piece in lines) else [line]
 
 
