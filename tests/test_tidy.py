@@ -36,6 +36,21 @@ UNPACK_X = 'check_tensors({"x": x}, ranks={"x": 2}, why="line 7 unpacks its size
 UNPACK_Y = 'check_tensors({"y": y}, ranks={"y": 2}, why="line 7 unpacks its sizes into 2 names")'
 
 NOOP = [
+    # a short line keeps its nested reduction; a long one keeps those a branch or `and` guards
+    ("name_nested_reductions", ["y = x * tl.sum(x, axis=1)"]),
+    (
+        "name_nested_reductions",
+        [
+            "qk_max = tl.maximum(m_i, max_nan(tl.where(mask_n[None, :], qk_unscaled, float('-inf')),"
+            " axis=1) * qk_scale if QK_SCALE_POSITIVE else max_nan(qk, axis=1))"
+        ],
+    ),
+    (
+        "name_nested_reductions",
+        [
+            "keep = FLAG and tl.sum(tl.where(mask_n[None, :], x_tile * x_tile, 0), axis=1) > 0.5 and FLAG_2"
+        ],
+    ),
     # a grid of two axes reads its program index twice: it keeps its name
     (
         "inline_program_ids",
@@ -156,6 +171,45 @@ NOOP = [
 ]
 
 CHANGES = [
+    (  # a store's reductions named after the stored tensor, the widest first
+        "name_nested_reductions",
+        [
+            "tl.store(out_ptrs, row / tl.maximum(tl.sqrt(tl.sum(tl.where(mask_n[None, :], row * row,"
+            " 0), axis=1, keep_dims=True)), 1e-12) + row / tl.sum(tl.abs(row), axis=1), mask=mask)"
+        ],
+        [
+            (
+                1,
+                "out_sum = tl.sum(tl.where(mask_n[None, :], row * row, 0), axis=1, keep_dims=True)",
+            ),
+            (1, "out_sum_2 = tl.sum(tl.abs(row), axis=1)"),
+            (
+                1,
+                "tl.store(out_ptrs, row / tl.maximum(tl.sqrt(out_sum), 1e-12) + row / out_sum_2, mask=mask)",
+            ),
+        ],
+    ),
+    (  # a reduction inside a reduction: each its own line, named after the assignment's target
+        "name_nested_reductions",
+        [
+            (
+                2,
+                "mean = tl.sum(tl.where(mask_h[None, :, None], tl.sum(tl.where(mask_d[None, None, :],"
+                " x_tile, 0), axis=2, keep_dims=True) / d, 0), axis=1, keep_dims=True) / h",
+            ),
+        ],
+        [
+            (
+                2,
+                "mean_sum_2 = tl.sum(tl.where(mask_d[None, None, :], x_tile, 0), axis=2, keep_dims=True)",
+            ),
+            (
+                2,
+                "mean_sum = tl.sum(tl.where(mask_h[None, :, None], mean_sum_2 / d, 0), axis=1, keep_dims=True)",
+            ),
+            (2, "mean = mean_sum / h"),
+        ],
+    ),
     (
         "inline_program_ids",
         [

@@ -29,8 +29,8 @@ def softmax_two_pass_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_st
         # line 16: mi_next = torch.maximum(mi, local_amax)
         mi_next = tl.maximum(mi, local_amax, propagate_nan=tl.PropagateNan.ALL)
         # line 17: di = di * torch.exp(mi - mi_next) + torch.exp(values - mi_next[:, None]).sum(dim=1)
-        di = di * tl.exp(mi - mi_next) + tl.sum(
-            tl.where(mask_n[None, :], tl.exp(values - mi_next[:, None]), 0), axis=1)
+        di_sum = tl.sum(tl.where(mask_n[None, :], tl.exp(values - mi_next[:, None]), 0), axis=1)
+        di = di * tl.exp(mi - mi_next) + di_sum
         # line 18: mi = mi_next
         mi = mi_next
     # line 19: for tile_n in hl.tile(n):

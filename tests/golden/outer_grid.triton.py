@@ -95,9 +95,8 @@ def row_cumsum_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_stride_0
     x_ptrs = x_ptr + i * x_stride_0 + offs_n * x_stride_1
     x_tile = upcast_half(tl.load(x_ptrs, mask=mask_n, other=0.0))
     out_ptrs = out_ptr + i * out_stride_0 + offs_n * out_stride_1
-    tl.store(out_ptrs,
-             tl.cast(tl.cumsum(int64_if_integer(x_tile), axis=0), out_ptr.dtype.element_ty),
-             mask=mask_n)
+    out_cumsum = tl.cumsum(int64_if_integer(x_tile), axis=0)
+    tl.store(out_ptrs, tl.cast(out_cumsum, out_ptr.dtype.element_ty), mask=mask_n)
 
 
 def row_cumsum(x: torch.Tensor) -> torch.Tensor:

@@ -12,6 +12,7 @@ from .masks import name_shared_masks
 from .pointers import inline_pointers
 from .program_ids import inline_program_ids
 from .raises import checks_as_raises
+from .reductions import name_nested_reductions
 from .unpacking import joined_unpacking_checks
 
 Step = Callable[[list[Line]], list[Line]]
@@ -24,6 +25,7 @@ STEPS: tuple[tuple[str, Step, str], ...] = (
     ("name_shared_masks", name_shared_masks, "kernel"),
     ("inline_pointers", inline_pointers, "kernel"),
     ("inline_program_ids", inline_program_ids, "kernel"),
+    ("name_nested_reductions", name_nested_reductions, "kernel"),
     ("self_assignments", self_assignments, "launcher"),
     ("checks_as_raises", checks_as_raises, "launcher"),
     ("joined_unpacking_checks", joined_unpacking_checks, "launcher"),
