@@ -32,6 +32,13 @@ def texts(got: list[Line]) -> list[tuple[int, str]]:
     return [(line.depth, line.text) for line in got]
 
 
+def launchers(code: str, stem: str) -> dict:
+    """A generated module's functions by name, each called with its tensors on DEVICE: loaded
+    from a file, as Triton's GPU compiler reads a @triton.jit function's source from one."""
+    module = load_module(code, stem=stem)
+    return {name: on_device(value) for name, value in vars(module).items() if callable(value)}
+
+
 UNPACK_X = 'check_tensors({"x": x}, ranks={"x": 2}, why="line 7 unpacks its sizes into 2 names")'
 UNPACK_Y = 'check_tensors({"y": y}, ranks={"y": 2}, why="line 7 unpacks its sizes into 2 names")'
 
@@ -452,8 +459,7 @@ def test_joined_unpacking_checks_still_refuse_each_tensor(name: str) -> None:
     )
     code = transpiler.transpile(source, filename="unpacking.py")
     assert "unpack their sizes" in code  # one check before the unpackings
-    module: dict = {}
-    exec(compile(code, "unpacking_triton.py", "exec"), module)
+    module = launchers(code, "unpacking_triton")
     args = [torch.rand(shape, dtype=dtype) + 0.5 for shape in shapes]
     for index, tensor in enumerate(names):
         wrong = list(args)
@@ -571,8 +577,7 @@ def rows(x: torch.Tensor) -> torch.Tensor:
 def test_short_check_tensors_still_refuses(value: str, factor: int | None) -> None:
     code = transpiler.transpile(ROWS_KERNEL.format(value=value), filename="rows.py")
     assert ("is a bool tensor" in code) is (factor is not None)  # the bool check where needed
-    module: dict = {}
-    exec(compile(code, "rows_triton.py", "exec"), module)
+    module = launchers(code, "rows_triton")
     x = torch.rand(7, 5, dtype=torch.float64) + 0.5
     with pytest.raises(ValueError, match="x must be 2-D"):
         module["rows"](x[0])
@@ -630,8 +635,7 @@ def test_modules_put_the_kernel_first_and_carry_only_called_helpers(source: str)
         called = [line for line in lines_ if not line.startswith("def ")]
         uses = sum(line.count(helper + "(") + line.count(helper + "[") for line in called)
         assert uses, f"{helper} is defined but never called"
-    namespace: dict = {}
-    exec(compile(code, "<tidy>", "exec"), namespace)  # still computes what the source does
+    namespace = launchers(code, "tidy_helpers")  # still computes what the source does
     a, b = torch.randn(37, 19) + 3, torch.randn(37, 19) + 3
     name = "blend" if "blend" in namespace else "scaled_rows"
     got = namespace[name](a, b, 0.25) if name == "blend" else namespace[name](a, b)
@@ -929,8 +933,7 @@ def test_launcher_checks_raise_without_a_helper(name, make, error, words) -> Non
     code = transpiler.transpile(RAISES_SOURCE)
     defined = {n.name for n in ast.parse(code).body if isinstance(n, ast.FunctionDef)}
     assert not defined & {"require", "check_number", "check_integers", "check_index"}
-    namespace: dict = {}
-    exec(compile(code, "<raises>", "exec"), namespace)
+    namespace = launchers(code, "raises")
     rows = 7 + torch.randint(0, 9, ()).item()
     x, idx = torch.randn(rows, 5) + 3, torch.randint(0, rows, (rows + 2,))
     if name == "scaled_gather":  # a vector gathered
