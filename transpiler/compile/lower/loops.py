@@ -589,12 +589,13 @@ class Loops:
                 self.check_dot_k_block(axis)
             if axis.block not in self.k.constexprs or axis.block in self.k.explicit_blocks:
                 continue
-            if role == "batch":  # 3-D products keep their blocks small (shared memory)
+            whole = self.k.indexing.is_full_axis(axis)  # a whole dimension keeps all its lanes
+            if role == "batch" and not whole:  # a 3-D product's batch tile: small (shared memory)
                 self.k.constexprs[axis.block] = "2"
                 continue
-            if self.k.indexing.is_full_axis(axis) and role == "k":  # K: 16 lanes or more
+            if whole and role == "k":  # K: 16 lanes or more
                 self.k.constexprs[axis.block] = f"max(16, {self.k.constexprs[axis.block]})"
-            elif self.k.indexing.is_full_axis(axis):  # M or N: the dimension's own lanes (tl.dot
+            elif whole:  # M, N or a batch: the dimension's own lanes (tl.dot
                 continue  # takes M, N >= 1; an accumulator hl.zeros([2, tile_n]) has 2 rows)
             else:
                 three_d = "batch" in self.k.dot_axes.values()
