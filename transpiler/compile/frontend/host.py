@@ -9,6 +9,7 @@ import libcst.matchers as m
 import torch
 
 from .aliases import Aliases, dotted_name
+from .host_containers import container_kind
 from .host_dtypes import allocation_dtype
 from .host_flags import called_name, is_flag
 from .host_sizes import literal_int, shape_entries, size_of, whole_size_tensor
@@ -63,6 +64,10 @@ class HostInfo:
     fresh: set[str] = field(default_factory=set)
     constexpr_params: set[str] = field(default_factory=set)  # annotated `hl.constexpr`
     flags: set[str] = field(default_factory=set)  # `big = n > 1024`: specialised on (host_flags)
+    size_tuples: dict[str, str] = field(default_factory=dict)  # `shape = x.shape` → "x"
+    # names bound to a literal list, tuple, dict, set or string (`scales = [0.5, 2.0]`) → what
+    # it is: device code reads tensors and numbers, never such a container (host_containers)
+    containers: dict[str, str] = field(default_factory=dict)
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -88,10 +93,23 @@ class HostInfo:
             if node.value in self.tensors:
                 return None
             return self.size_keys.get(node.value, node.value)
-        tensor_dim = size_of(node)
+        tensor_dim = size_of(node) or self.size_tuple_entry(node)
         if tensor_dim is not None:
             return self.size_key(*tensor_dim)
         return None
+
+    def size_tuple_entry(self, node: cst.BaseExpression) -> tuple[str, int] | None:
+        """(tensor, dim) for `shape[d]` with `shape = x.shape` (or `x.size()`) and a literal d."""
+        if not (
+            isinstance(node, cst.Subscript)
+            and isinstance(node.value, cst.Name)
+            and node.value.value in self.size_tuples
+            and len(node.slice) == 1
+            and isinstance(node.slice[0].slice, cst.Index)
+        ):
+            return None
+        dim = literal_int(node.slice[0].slice.value)
+        return None if dim is None else (self.size_tuples[node.value.value], dim)
 
     def name_for_key(self, key: str) -> str | None:
         """A host name bound to this size, the user's own name for it."""
@@ -133,6 +151,8 @@ class HostInfo:
         self.tensor_tuples.pop(name, None)
         self.constexpr_params.discard(name)
         self.flags.discard(name)
+        self.size_tuples.pop(name, None)
+        self.containers.pop(name, None)
 
     def _broadcast(self, names: list[str | None], value: cst.BaseExpression) -> bool:
         """`x, y = torch.broadcast_tensors(x, y)`: tensors of the largest rank among the inputs."""
@@ -149,14 +169,14 @@ class HostInfo:
                     self.ranks[name] = max(ranks)
         return True
 
-    def _is_dtype(self, value: cst.BaseExpression) -> bool:
+    def is_dtype(self, value: cst.BaseExpression) -> bool:
         """`torch.float32`, `x.dtype`, or another dtype name: a dtype the device code may use."""
         if (
             isinstance(value, cst.Call)
             and self.aliases.qualified(value.func) == "torch.promote_types"
             and len(value.args) == 2
         ):  # dtype = torch.promote_types(x.dtype, y.dtype)
-            return all(self._is_dtype(a.value) for a in value.args)
+            return all(self.is_dtype(a.value) for a in value.args)
         if not isinstance(value, (cst.Attribute, cst.Name)):
             return False
         if isinstance(value, cst.Name):
@@ -212,7 +232,7 @@ class HostInfo:
             if value.value in self.tensor_sizes:
                 self.tensor_sizes[name] = list(self.tensor_sizes[value.value])
             return
-        if self._is_dtype(value):
+        if self.is_dtype(value):
             self.dtypes[name] = value
             return
         like = tuple_of_tensors_like(value, self)
@@ -225,6 +245,14 @@ class HostInfo:
         ):
             self.block_size_vars.add(name)
             self.registered_order.append(name)
+            return
+        sized = whole_size_tensor(value)
+        if sized is not None and sized in self.tensors:  # shape = x.shape: shape[0] is a size
+            self.size_tuples[name] = sized
+            return
+        container = container_kind(value)
+        if container is not None:
+            self.containers[name] = container
             return
         key = self.key_of(value) if not isinstance(value, cst.Integer) else None
         if key is not None:

@@ -19,11 +19,16 @@ NUMBER_CALLS = ("int", "float", "len")
 OF_NUMBERS = ("abs", "min", "max", "round")  # numbers when their arguments are
 NUMBER_METHODS = ("size", "dim", "numel", "stride", "element_size")  # of a tensor, with arguments
 NUMBER_ATTRIBUTES = ("ndim",)
+# a tensor's methods (no arguments) and attributes, a dtype's attributes, that are Python bools
+TENSOR_FLAG_METHODS = ("is_floating_point", "is_contiguous", "is_complex", "is_signed")
+TENSOR_FLAG_ATTRIBUTES = ("is_cuda", "is_cpu", "requires_grad")
+DTYPE_FLAG_ATTRIBUTES = ("is_floating_point", "is_complex", "is_signed")
 
 
 def is_flag(value: cst.BaseExpression, info: HostInfo) -> bool:
     """True, False, a name holding a flag, `not` / `and` / `or` of flags, a comparison of host
-    numbers (never of tensors, whose comparison is a tensor), `bool(...)`."""
+    numbers (never of tensors, whose comparison is a tensor) or of dtypes, `bool(...)`, a
+    tensor's or a dtype's bool attributes (`x.is_floating_point()`, `x.dtype.is_signed`)."""
     if isinstance(value, cst.Name):
         return value.value in ("True", "False") or value.value in info.flags
     if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not):
@@ -32,10 +37,36 @@ def is_flag(value: cst.BaseExpression, info: HostInfo) -> bool:
         return is_flag(value.left, info) and is_flag(value.right, info)
     if isinstance(value, cst.Comparison):
         operands = [value.left, *(c.comparator for c in value.comparisons)]
-        return all(is_number(o, info) or is_flag(o, info) for o in operands)
+        if all(is_number(o, info) or is_flag(o, info) for o in operands):
+            return True
+        return all(_is_dtypes(o, info) for o in operands)  # x.dtype == torch.float16
     if isinstance(value, cst.Call):
-        return called_name(value.func, info.aliases) in BOOL_CALLS
+        if called_name(value.func, info.aliases) in BOOL_CALLS:
+            return True
+        func = value.func  # x.is_floating_point(), torch.is_floating_point(x)
+        if isinstance(func, cst.Attribute) and func.attr.value in TENSOR_FLAG_METHODS:
+            if _is_tensor(func.value, info) and not value.args:
+                return True
+        name = called_name(func, info.aliases).split(".")
+        return (
+            name[0] == "torch"
+            and name[-1] in TENSOR_FLAG_METHODS
+            and len(value.args) == 1
+            and _is_tensor(value.args[0].value, info)
+        )
+    if isinstance(value, cst.Attribute):  # x.is_cuda, x.dtype.is_floating_point
+        if value.attr.value in TENSOR_FLAG_ATTRIBUTES:
+            return _is_tensor(value.value, info)
+        return value.attr.value in DTYPE_FLAG_ATTRIBUTES and info.is_dtype(value.value)
     return False
+
+
+def _is_dtypes(value: cst.BaseExpression, info: HostInfo) -> bool:
+    """A dtype (`x.dtype`, `torch.float16`, a name holding one), or a tuple, list or set of
+    them (the right of `x.dtype in (torch.float16, torch.bfloat16)`)."""
+    if isinstance(value, (cst.Tuple, cst.List, cst.Set)):
+        return bool(value.elements) and all(info.is_dtype(e.value) for e in value.elements)
+    return info.is_dtype(value)
 
 
 def is_number(value: cst.BaseExpression, info: HostInfo) -> bool:

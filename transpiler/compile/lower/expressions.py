@@ -26,6 +26,7 @@ from ..ops.table import (
     PLAIN_SHIFTS,
 )
 from .bool_arithmetic import bool_template, floated_bools
+from .dtype_tests import dtype_comparison
 from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
@@ -284,6 +285,9 @@ class Expressions:
     def expr_Comparison(self, node: cst.Comparison) -> Value:
         if any(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in node.comparisons):
             return self.k.specialisations.identity_test(node, self.k.scope, self.lower_expr)
+        dtypes = dtype_comparison(self.k, node)  # x.dtype == torch.float16
+        if dtypes is not None:
+            return dtypes
         left = self.arithmetic(self.lower_expr(node.left), node.left)
         result: Value | None = None
         for target in node.comparisons:

@@ -65,7 +65,7 @@ class Indexing:
         self.k = k
 
     def expr_Subscript(self, node: cst.Subscript) -> Value:
-        tensor_dim = size_of(node)
+        tensor_dim = size_of(node) or self.k.host.size_tuple_entry(node)  # shape[0]
         if tensor_dim is not None and tensor_dim[0] not in self.k.scope:
             key = self.k.host.size_key(*tensor_dim)
             return block(ast.Name(id=self.k.size_param(key)), (), "int")

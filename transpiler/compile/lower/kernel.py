@@ -26,6 +26,7 @@ from .calls import Calls
 from .carried import Carried
 from .composites import Composites
 from .config_literals import config_value
+from .container_reads import refuse_container_reads
 from .descriptors import Descriptor, DescriptorCopies
 from .dots import Dots
 from .escapes import Escapes
@@ -345,7 +346,8 @@ class KernelBuilder:
     def build(self, loop: cst.For) -> LoweredKernel:
         self.registered_blocks.take_registered_sizes()
         self._reserve_user_names(loop)
-        self.tensor_names_used = _subscripted_names(loop)
+        refuse_container_reads(self, loop)
+        self.tensor_names_used = _subscripted_names(loop) - set(self.host.size_tuples)
         self.native_loads |= self.dots.dot_only_loads(loop.body)
         self.loops.lower_top_loop(loop)
         roles = {axis.block: role for axis, role in self.dot_axes.items()}

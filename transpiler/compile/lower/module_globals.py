@@ -28,7 +28,7 @@ def module_global(name: str, aliases: Aliases, module: cst.Module) -> Value | No
             return value
         return _imported_value(qualified)
     if name in aliases.globals:
-        assigned = _module_assignment(module, name)
+        assigned = module_assignment(module, name)
         if assigned is None:
             return None
         if m.matches(assigned, m.Name("True") | m.Name("False")):  # a flag: specialised on
@@ -59,7 +59,7 @@ def module_attribute(qualified: str) -> Value:
     return Value(MODULE, name=qualified)
 
 
-def _module_assignment(module: cst.Module, name: str) -> cst.BaseExpression | None:
+def module_assignment(module: cst.Module, name: str) -> cst.BaseExpression | None:
     """The value of the module's only top-level `name = value` (None if it has several)."""
     values = []
     for statement in module.body:

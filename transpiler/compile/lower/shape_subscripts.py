@@ -37,6 +37,8 @@ def subscript(w: Walker, node: cst.Subscript) -> object:
     parts = [element.slice for element in node.slice]
     if is_empty_index(node):  # `s[()]`: the value itself
         return w.expr(base)
+    if isinstance(base, cst.Name) and base.value not in w.scope and w.host.size_tuple_entry(node):
+        return Block(())  # shape[0] of `shape = x.shape`: a size
     if isinstance(base, cst.Name) and w.is_host_tensor(base.value):
         dims = access(w, base.value, parts)
         return UNKNOWN if dims is None else Block(dims, access_nones(w, node, dims))

@@ -87,7 +87,7 @@ class Walker:
                 node.value.value
                 for node in m.findall(loop, m.Subscript(value=m.Name()))
                 if isinstance(node, cst.Subscript)
-            }
+            } - set(self.host.size_tuples)
         call = loop.iter
         qualified = self.qualified(call.func) if isinstance(call, cst.Call) else None
         row = HL_BY_NAME.get(qualified.removeprefix(HL)) if qualified else None
