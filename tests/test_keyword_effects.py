@@ -475,8 +475,8 @@ EXEMPT = {
     ("grid", "step"): "refused (test_bad_inputs): lowering has no stepped grid",
     ("rand", "offsets"): "refused: each element's offset is its linear index",
     ("register_block_size", "max_or_none"): "bounds the autotuner's choices, not the code",
-    ("associative_scan", "reverse"): "refused along a masked axis (its padding lanes would "
-    "come first); along an axis of known size it adds reverse=True (lower/scans.py)",
+    ("associative_scan", "reverse"): "reverse=True; along a masked axis each lane beside a "
+    "flag, the lanes past the end left out of the combine (lower/scans.py)",
 }
 
 

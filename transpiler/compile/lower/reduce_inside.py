@@ -5,7 +5,8 @@ product). Without it they held 0, which is right for a sum only: a product of a 
 lanes in a block of 32 was 0, a minimum of positive numbers 0 (torch and reference mode
 reduce the row's own elements). Here each input is reduced beside a flag saying whether its
 lane lies inside; the combine keeps the inside operand where only one is, so any associative
-combine function sees the row's elements alone."""
+combine function sees the row's elements alone. A reverse `hl.associative_scan` takes the same
+flags: its scan starts at the lanes past the end (scans.py)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ def flagged_inputs(builder, inputs: list, mask: ast.expr, line: int) -> list[ast
     return [first, *(v.code for v in inputs[1:]), ast.Name(id=inside)]
 
 
-def inside_combine(builder, function: str, count: int, line: int) -> str:
+def inside_combine(builder, function: str, count: int, line: int, reason: str = "") -> str:
     """A @triton.jit combine over (values..., inside) pairs that calls `function` where both
-    lanes lie inside and keeps the inside one otherwise; returns its name."""
+    lanes lie inside and keeps the inside one otherwise; returns its name. `reason` is its
+    comment's parenthesis (hl.reduce's, by default)."""
     name = builder.names.fresh(f"{function}_inside")
     left = [f"left_{index}" for index in range(count)]
     right = [f"right_{index}" for index in range(count)]
@@ -40,8 +42,8 @@ def inside_combine(builder, function: str, count: int, line: int) -> str:
     )
     text = "\n".join(
         [
-            f"# {function} with the lanes outside the tensor left out (hl.reduce of line {line}"
-            " has no other=)",
+            f"# {function} with the lanes outside the tensor left out "
+            f"({reason or f'hl.reduce of line {line} has no other='})",
             "@triton.jit",
             f"def {name}({params}):",
             f"    {', '.join(combined)} = {function}({', '.join(left + right)})",

@@ -48,22 +48,27 @@ class Scans:
             self.k.expressions.lower_expr(reverse_node).const
         )
         axis = inputs[0].dims[position]
-        if reverse and axis is not None and axis.size is None:
-            raise self.k.source.error(
-                UnsupportedConstructError,
-                reverse_node,
-                "a reverse scan along a tile: its lanes past the end would come first",
-                hint="flip the data with indices (end - 1 - tile.index) and scan forwards",
-            )
+        # a reverse scan starts at the lanes past the end: flagged, they take no part
+        mask = None
+        if reverse:
+            mask = self.k.reductions.reduction_mask(axis, axis_position, inputs[0].dims, node)
         function = self.combine_function(args.get(0, "combine_fn"), inputs, node)
+        operand = self.combine_operand(inputs, single)
+        if mask is not None:
+            line = self.k.source.line_of(node)
+            operand = ast.Tuple(elts=flagged_inputs(self.k, inputs, mask, line), ctx=ast.Load())
+            reason = f"the reverse hl.associative_scan of line {line} starts past the end"
+            function = inside_combine(self.k, function, len(inputs), line, reason)
         code = expr(
             "tl.associative_scan(v, axis=a, combine_fn=f)",
-            v=self.combine_operand(inputs, single),
+            v=operand,
             a=axis_position,
             f=ast.Name(id=function),
         )
         if reverse:
             code.keywords.append(ast.keyword(arg="reverse", value=ast.Constant(value=True)))
+        if mask is not None and single:  # the values, without the flags
+            code = expr("r[0]", r=code)
         return self.combine_result(code, [(v.dims, v.dtype) for v in inputs], single, node)
 
     def reduce_with(self, args: Arguments, node: cst.Call) -> Value:
