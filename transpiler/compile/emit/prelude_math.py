@@ -280,6 +280,14 @@ def multiply(a, b):
 """,
         (),
     ),
+    "join_promoted": (
+        """@triton.jit
+def join_promoted(a, b):  # torch.stack promotes its values to one dtype; tl.join takes one
+    common: tl.constexpr = a.dtype if a.dtype == b.dtype else (a + b).dtype
+    return tl.join(a.to(common), b.to(common))
+""",
+        (),
+    ),
     "carried_as": (
         """@triton.jit
 def carried_as(x, dtype: tl.constexpr):  # a value carried across a loop keeps its dtype

@@ -211,11 +211,14 @@ class Allocations:
             axis = next((a for a in self.k.all_axes if a.block == size.code.id), None)
             if axis is not None:
                 return block(expr("tl.arange(0, b)", b=size.code), (axis,), "int")
+        if size.kind == CONST and _power_of_two(size.const):  # hl.arange(4): a sized dimension
+            axis = sized_axis(size.const, str(size.const))
+            return block(expr("tl.arange(0, b)", b=size.code), (axis,), "int")
         raise self.k.source.error(
             UnsupportedConstructError,
             node,
-            "hl.arange takes a tile's block size here (its lanes), not a length or a size "
-            "from the host",
+            "hl.arange takes a tile's block size here (its lanes) or a power-of-two literal, "
+            "not a length or a size from the host",
             hint="write hl.arange(tile) or hl.arange(tile.block_size), or use tile.index; for the indices 0 .. n-1 "
             "of a dimension tile it (for tile_n in hl.tile(n): ... tile_n.index) or read it "
             "whole (x[tile, :])",

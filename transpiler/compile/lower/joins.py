@@ -152,11 +152,13 @@ class Joins:
         return block(code, (*dims, sized_axis(len(codes), f"{len(codes)} stacked values")), dtype)
 
     def joined(self, codes: list[ast.expr], dims) -> ast.expr:
-        if len(codes) == 2:
-            return expr("tl.join(a, b)", a=codes[0], b=codes[1])
+        if len(codes) == 2:  # in one dtype first, as torch.stack promotes (tl.join refuses two)
+            self.k.use_helper("join_promoted")
+            return expr("join_promoted(a, b)", a=codes[0], b=codes[1])
         evens, odds = self.joined(codes[0::2], dims), self.joined(codes[1::2], dims)
         shape = self.k.dots.block_shape((*dims, sized_axis(len(codes), "")))
-        return expr("tl.reshape(tl.join(a, b), s)", a=evens, b=odds, s=shape)
+        self.k.use_helper("join_promoted")
+        return expr("tl.reshape(join_promoted(a, b), s)", a=evens, b=odds, s=shape)
 
     def joinable(self, value: Value, dims, dtype: str | None) -> ast.expr:
         """A block tl.join takes: constants become blocks; integers join floats as floats."""

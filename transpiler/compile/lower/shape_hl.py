@@ -12,7 +12,7 @@ from ..ops.table import REDUCTIONS_BY_NAME
 from .shape_stacks import multiplied
 from .shape_subscripts import listed_access
 from .shape_torch import allocation, reduction
-from .shape_values import UNKNOWN, Block, Call, Items, Tile
+from .shape_values import UNKNOWN, Block, Call, Items, Tile, power_of_two
 
 if TYPE_CHECKING:
     from .shapes import Walker
@@ -36,12 +36,14 @@ def allocate(w: Walker, c: Call) -> object:
 
 
 def lanes(w: Walker, c: Call) -> object:
-    """hl.arange(tile.block_size): the tile's lanes."""
+    """hl.arange(tile.block_size): the tile's lanes; hl.arange(4): four lanes."""
     end = c.positional[0] if len(c.positional) == 1 else None
     if isinstance(end, cst.Attribute) and end.attr.value == "block_size":
         tile = w.expr(end.value)
         if isinstance(tile, Tile):
             return Block((("tile", tile.label, tile.squeezed),))
+    if isinstance(end, cst.Integer) and power_of_two(end.evaluated_value):
+        return Block((("sized", end.evaluated_value),))  # hl.arange(4)
     return UNKNOWN
 
 

@@ -247,6 +247,10 @@ def allocation(w: Walker, shape: cst.BaseExpression) -> object:
             dims.append(("whole", key))
             continue
         value = w.expr(element)
+        if isinstance(element, cst.Attribute) and element.attr.value == "block_size":
+            value = w.expr(element.value)  # tile.block_size: that tile's lanes, as lowering
+            if not isinstance(value, Tile):
+                return UNKNOWN
         if isinstance(value, Tile):
             dims.append(("tile", value.label, value.squeezed))
         elif isinstance(value, Items) and all(isinstance(i, Tile) for i in value.items):
