@@ -27,6 +27,7 @@ from ..ops.table import (
 )
 from .bool_arithmetic import bool_template, floated_bools
 from .dtype_tests import dtype_comparison
+from .ended_loops import ended_loop_of
 from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
@@ -162,6 +163,18 @@ class Expressions:
                 node,
                 f"Python's {name}() inside a device loop",
                 hint=BUILTIN_ALTERNATIVES[name],
+            )
+        ended = ended_loop_of(self.k.device_loop, name)
+        if ended is not None:  # `for j in range(n): ...`, then `j` after that loop
+            line = self.k.source.line_of(ended)
+            raise self.k.source.error(
+                UndefinedNameError,
+                node,
+                f"{name!r} is the variable of the loop at line {line}, which has ended here: "
+                "the kernel keeps no loop variable past its loop (Python keeps its last value)",
+                hint="give a name a value before that loop and set it inside from the loop's "
+                f"variable (last = {name}, or last = {name}.begin of a tile), or write the value "
+                "the loop ends at",
             )
         known = [*self.k.scope, *self.k.host.names]
         raise self.k.source.error(

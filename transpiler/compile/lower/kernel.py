@@ -172,6 +172,7 @@ class KernelBuilder:
         self.dot_axes: dict[Axis, str] = {}  # axes of tl.dot operands: "mn" or "k"
         self.dot_k_nodes: dict[Axis, cst.CSTNode] = {}  # each K axis's first product
         self.explicit_blocks: set[str] = set()  # block sizes the user fixed
+        self.device_loop: cst.For | None = None  # the top-level loop this kernel lowers
         self.config_blocks: set[str] = set()  # ... of them, those a config's block_sizes chose
         self.unit_blocks: set[str] = set()  # block sizes the user fixed at 1
         # tile block sizes in the order config block_sizes fill them
@@ -346,6 +347,7 @@ class KernelBuilder:
     def build(self, loop: cst.For) -> LoweredKernel:
         self.registered_blocks.take_registered_sizes()
         self._reserve_user_names(loop)
+        self.device_loop = loop
         refuse_container_reads(self, loop)
         self.tensor_names_used = _subscripted_names(loop) - set(self.host.size_tuples)
         self.native_loads |= self.dots.dot_only_loads(loop.body)
