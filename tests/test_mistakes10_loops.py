@@ -58,7 +58,7 @@ MISTAKES = [
      rows("acc = hl.zeros([tile], dtype=torch.float32)\n        for tile_n in hl.tile(n):\n"
           "            acc += x[tile, tile_n].sum(1)\n        out[tile] = acc + x[tile, tile_n].sum(1)"),
      f"k({X2})", "UndefinedNameError", 14, "tile_n].sum(1)",
-     "'tile_n' is not defined", "did you mean"),
+     "'tile_n' is the variable of the loop at line 12", "move the statement in"),
     # --- a tile's numbers are integers, not tensors ----------------------------------------------
     ("tile-begin-as-a-tensor",  # was: ran; reference mode raised AttributeError ('int' .float)
      kernel("out[tile] = x[tile] + tile.begin.float()"), f"k({X1})",

@@ -117,5 +117,5 @@ def test_a_loop_variable_after_its_loop_is_refused_naming_the_loop(name):
     body, caret = ENDED[name]
     source = kernel(T, rows(INNER_ACC + body).format(""))
     line = next(i for i, text in enumerate(source.splitlines(), 1) if "acc = acc" in text)
-    words = ["is the variable of the loop at line 13, which has ended", "last ="]
+    words = ["is the variable of the loop at line 13, which has ended", "last = "]
     assert_refused_at(source, line, caret.strip(), *words)

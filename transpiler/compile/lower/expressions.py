@@ -172,9 +172,9 @@ class Expressions:
                 node,
                 f"{name!r} is the variable of the loop at line {line}, which has ended here: "
                 "the kernel keeps no loop variable past its loop (Python keeps its last value)",
-                hint="give a name a value before that loop and set it inside from the loop's "
-                f"variable (last = {name}, or last = {name}.begin of a tile), or write the value "
-                "the loop ends at",
+                hint="use it inside that loop (move the statement in), or give a name a value "
+                f"before the loop and set it inside (last = {name}; of a tile, last = "
+                f"{name}.begin)",
             )
         known = [*self.k.scope, *self.k.host.names]
         raise self.k.source.error(
