@@ -10,7 +10,8 @@ Found in round 13 (none silently wrong, each an unhelpful failure at the launch)
   'size'`). Now `shape[d]` is the size `x.size(d)`, as in host code.
 - an item of a host or module-level list, tuple, dict or string (`scales[1]`, `SCALES[2]`,
   `pair[0][tile]`): the same AttributeError from inside the generated module. Refused now at
-  the subscript, the hint naming the two fixes.
+  the subscript, the hint naming the two fixes; so is a size tuple of a tensor the host code
+  binds again before the loop (`shape = x.shape; x = x.t()`: its sizes are the old x's).
 - a flag from a dtype (`flag = x.dtype == torch.float64`, `x.dtype in (...)`,
   `x.is_floating_point()`, `torch.is_floating_point(x)`, `x.dtype.is_floating_point`): it
   reached the kernel as a runtime bool, which Triton's interpreter cannot take (`ValueError:
@@ -51,10 +52,11 @@ def test_a_size_tuple_read_in_the_loop_is_the_size(name):
 
 LOOP = "    out = torch.empty_like(x)\n    for tile in hl.tile(x.size(0)):\n"
 CONTAINERS = {  # body, the store's line (SCALES is the module's line 7), caret, words
-    "host_list": ("    scales = [0.5, 2.0, 3.0]\n" + LOOP + "        out[tile] = x[tile] * scales[1]\n    return out\n", 13, "scales[1]", ["scales is a list made in host code", "item = scales[1]"]),
+    "host_list": ("    scales = [0.5, 2.0, 3.0]\n" + LOOP + "        out[tile] = x[tile] * scales[1]\n    return out\n", 13, "scales[1]", ["scales is a list (made in host code)", "item = scales[1]"]),
     "host_tuple_of_tensors": ("    pair = (x, x)\n" + LOOP + "        out[tile] = pair[0][tile] - pair[1][tile]\n    return out\n", 13, "pair[0]", ["pair is a tuple", "item = pair[0]"]),
     "host_dict": ("    table = {'a': 0.5}\n" + LOOP + "        out[tile] = x[tile] * table['a']\n    return out\n", 13, "table", ["table is a dict"]),
-    "module_list": (LOOP + "        out[tile] = x[tile] * SCALES[tile.index % 2]\n    return out\n", 12, "SCALES", ["SCALES is a list made at the module's top level", "torch.tensor(SCALES"]),
+    "size_tuple_of_a_rebound_tensor": ("    shape = x.shape\n    x = x * 2\n" + LOOP + "        out[tile] = x[tile] * shape[0]\n    return out\n", 14, "shape[0]", ["shape is a tuple of the sizes an earlier tensor had", "item = shape[0]"]),
+    "module_list": (LOOP + "        out[tile] = x[tile] * SCALES[tile.index % 2]\n    return out\n", 12, "SCALES", ["SCALES is a list (made at the module's top level)", "torch.tensor(SCALES"]),
 }  # fmt: skip
 
 

@@ -342,6 +342,10 @@ class HostInfo:
         for other, like in list(self.like.items()):
             if like == tensor:
                 del self.like[other]
+        for name, sized in list(self.size_tuples.items()):  # shape = x.shape; x = x.t()
+            if sized == tensor:  # its sizes are the old x's: read them before the loop
+                del self.size_tuples[name]
+                self.containers[name] = "a tuple of the sizes an earlier tensor had"
 
     def is_float(self, value: cst.BaseExpression) -> bool:
         """Whether a host expression surely makes a Python float: a float literal, a true

@@ -39,8 +39,8 @@ def refuse_container_reads(k: KernelBuilder, loop: cst.For) -> None:
         raise k.source.error(
             UnsupportedConstructError,
             node,
-            f"{name} is {kind} made {where}: device code reads tensors and numbers, not the "
-            "items of a Python container",
+            f"{name} is {kind} (made {where}): device code reads tensors and numbers, not "
+            "the items of a Python container",
             hint=f"read the item on the host before the loop (`item = {item}`) and use that "
             f"name in the loop, or, for numbers, make a tensor of them (`torch.tensor({name}, device=...)`)",
         )
