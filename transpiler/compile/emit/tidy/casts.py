@@ -10,10 +10,9 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..lines import Line
-from .statement import parse, render, rewrite_lines
+from .statement import STORE, parse, render, rewrite_lines
 
 _UPCAST = m.Call(func=m.Name("upcast_half"), args=[m.Arg(keyword=None)])
-_STORE = m.Call(func=m.Attribute(value=m.Name("tl"), attr=m.Name("store")))
 _CAST_UPCAST = m.Call(
     func=m.Attribute(value=m.Name("tl"), attr=m.Name("cast")), args=[m.Arg(value=_UPCAST), m.Arg()]
 )
@@ -28,7 +27,7 @@ def _bare(expression: cst.BaseExpression) -> cst.BaseExpression:
 
 class _StoreCasts(cst.CSTTransformer):
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-        if not m.matches(updated, _STORE) or len(updated.args) < 2:
+        if not m.matches(updated, STORE) or len(updated.args) < 2:
             return updated
         value = updated.args[1]
         if value.keyword is None and m.matches(value.value, _UPCAST):

@@ -10,7 +10,7 @@ import libcst.matchers as m
 
 from ..lines import Line
 from .masks import assigned
-from .statement import parse, render
+from .statement import STORE, parse, render
 
 WIDTH = 100  # the longest line wanted (emit/wrap.py's width), indent included
 INDENT = 4
@@ -57,7 +57,7 @@ def _value(statement: cst.BaseSmallStatement) -> cst.CSTNode | None:
     """The expression a statement computes: an assignment's value, a store's value argument."""
     if isinstance(statement, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
         return statement.value
-    if m.matches(statement, m.Expr(m.Call(func=m.Attribute(m.Name("tl"), m.Name("store"))))):
+    if m.matches(statement, m.Expr(STORE)):
         args = statement.value.args
         return args[1].value if len(args) > 1 else None
     return None

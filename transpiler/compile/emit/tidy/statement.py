@@ -6,10 +6,12 @@ import functools
 from collections.abc import Callable
 
 import libcst as cst
+import libcst.matchers as m
 
 from ..lines import Line
 
 _EMPTY = cst.Module([])
+STORE = m.Call(func=m.Attribute(value=m.Name("tl"), attr=m.Name("store")))  # Triton's tl.store
 
 
 @functools.lru_cache(maxsize=8192)  # libcst trees are immutable: a search's many modules
