@@ -30,10 +30,10 @@ def as_float(x):  # math functions take floats: integers and booleans become flo
 def floor_divide(a, b):
     # Python's // rounds towards minus infinity; Triton's integer // truncates. Both operands
     # first take their common dtype (Triton's // refuses uint8 with a signed int; torch divides
-    # in the signed one)
+    # in the signed one): `- zero`, as `+ zero` would make -0.0 positive (-1 // -0.0 is inf)
     zero = tl.zeros_like(a + b)
-    a = a + zero
-    b = b + zero
+    a = a - zero
+    b = b - zero
     if zero.dtype.is_floating():  # torch's floor division of floats (Triton's // is integer)
         modulus = a % b
         quotient = (a - modulus) / b
@@ -53,9 +53,9 @@ def floor_divide(a, b):
         """@triton.jit
 def remainder(a, b):
     # Python's % takes the sign of the divisor; Triton's takes the sign of the dividend. Both
-    # operands first take their common dtype, as in floor_divide
+    # operands first take their common dtype, as in floor_divide (-0.0 kept negative)
     zero = tl.zeros_like(a + b)
-    result = (a + zero) % (b + zero)
+    result = (a - zero) % (b - zero)
     return tl.where((result != 0) & ((result < 0) != (b < 0)), result + b, result)
 """,
         (),
@@ -64,20 +64,26 @@ def remainder(a, b):
         """@triton.jit
 def power(base, exponent):
     # base ** exponent as torch computes it. Both operands first take their common shape and
-    # dtype (zeros_like reads no values, so an inf never turns into a nan here).
+    # dtype (zeros_like reads no values, so an inf never turns into a nan here; `- zero` keeps
+    # -0.0 negative, where `+ zero` would not).
     zero = tl.zeros_like(base + exponent)
-    base = base + zero
-    exponent = exponent + zero
+    base = base - zero
+    exponent = exponent - zero
     if zero.dtype.is_floating():
-        # through exp2 / log2, with torch's answers at the edges: x ** 0 is 1, a negative
-        # base keeps its sign for odd integer exponents and is nan for fractional ones
+        # through exp2 / log2, with C's pow at the edges, as torch: x ** 0 and 1 ** y are 1
+        # (nan and inf too; -1 ** inf is 1); an odd integer exponent keeps the base's sign
+        # bit (-0.0 ** -1 is -inf, -inf ** 3 is -inf); a finite negative base to a fractional
+        # power is nan (-0.0 and -inf take it: -inf ** 0.5 is inf). `* -1`, as Triton's unary
+        # minus is 0 - x, which makes -0.0 of no zero
         magnitude = tl.exp2(exponent * tl.log2(tl.abs(base)))
+        magnitude = tl.where((tl.abs(base) == 1) & (exponent == exponent), 1.0, magnitude)
         whole = exponent == tl.floor(exponent)
         odd = tl.abs(exponent % 2) == 1
-        signed = tl.where(odd, -magnitude, magnitude)
-        negative = tl.where(whole, signed, float("nan"))
-        result = tl.where(base < 0, negative, magnitude)
-        result = tl.where(exponent == 0, 1.0, result)
+        negative = (base < 0) | (1 / base < 0)  # -0.0 too: 1 / -0.0 is -inf
+        result = tl.where(negative & odd, magnitude * -1, magnitude)
+        fractional = (base < 0) & (base > float("-inf")) & (exponent == exponent) & ~whole
+        result = tl.where(fractional, float("nan"), result)
+        result = tl.where((exponent == 0) | (base == 1), 1.0, result)
     else:
         # integers exactly, by squaring, wrapping as torch's integers do; a negative exponent
         # gives 1 for a base of 1, +-1 for -1 and 0 otherwise, as in torch
@@ -98,10 +104,14 @@ def power(base, exponent):
     "tanh": (
         """@triton.jit
 def tanh(x):
-    # tanh(x) = 2 * sigmoid(2x) - 1, stable for large |x|.
-    return 2 * tl.sigmoid(2 * x) - 1
+    # tanh(|x|) = e / (e + 2) with e = expm1(2|x|), which keeps the digits of small x
+    # (2 * sigmoid(2x) - 1 lost them: tanh(1e-5) came out 3% off); 1 once e overflows; the
+    # sign put back (tanh(+-0.0) is x itself)
+    e = expm1(2 * tl.abs(x))
+    result = tl.where(e == float("inf"), 1.0, e / (e + 2))
+    return tl.where(x < 0, -result, tl.where(x == 0, x, result))
 """,
-        (),
+        ("expm1",),
     ),
     "silu": (
         """@triton.jit

@@ -91,7 +91,7 @@ def atan(x):
     t2 = t * t
     poly = ((8.05374449538e-2 * t2 - 1.38776856032e-1) * t2 + 1.99777106478e-1) * t2
     result = base + (poly - 3.33329491539e-1) * t2 * t + t
-    return tl.where(x < 0, -result, result)
+    return tl.where(x < 0, -result, tl.where(x == 0, x, result))  # f(-0.0) is -0.0
 """,
         (),
     ),
@@ -107,11 +107,13 @@ def atan2(y, x):
     ratio = tl.where(small == large, tl.where(large == 0, 0.0, 1.0), small / large)
     angle = atan(ratio)
     angle = tl.where(ay > ax, 1.5707963267948966 - angle, angle)
-    angle = tl.where(x < 0, 3.141592653589793 - angle, angle)
-    angle = tl.where(y < 0, -angle, angle)
+    # the signs of zeros count, as in C's atan2 (atan2(-0.0, -1) is -pi); `angle * -1`, as
+    # Triton's unary minus is 0 - angle, which makes -0.0 of 0.0
+    angle = tl.where(signbit(x), 3.141592653589793 - angle, angle)
+    angle = tl.where(signbit(y), angle * -1, angle)
     return tl.where((x != x) | (y != y), x + y, angle)
 """,
-        ("atan",),
+        ("atan", "signbit"),
     ),
     "sinh": (
         """@triton.jit
@@ -119,7 +121,7 @@ def sinh(x):
     # (e^|x| - e^-|x|) / 2 from e = expm1(|x|), so small x keep their digits; the sign put back
     e = expm1(tl.abs(x))
     result = tl.where(e == float("inf"), e, 0.5 * (e + e / (e + 1)))
-    return tl.where(x < 0, -result, result)
+    return tl.where(x < 0, -result, tl.where(x == 0, x, result))  # f(-0.0) is -0.0
 """,
         ("expm1",),
     ),
@@ -131,7 +133,7 @@ def asinh(x):
     z = tl.abs(x)
     near = log1p(z + z * z / (1 + tl.sqrt(1 + z * z)))
     result = tl.where(z > 1e10, tl.log(z) + 0.6931471805599453, near)
-    return tl.where(x < 0, -result, result)
+    return tl.where(x < 0, -result, tl.where(x == 0, x, result))  # f(-0.0) is -0.0
 """,
         ("log1p",),
     ),
@@ -328,10 +330,11 @@ def signbit(x):
         """@triton.jit
 def copysign(a, b):
     # |a| with the sign bit of b (-0.0's and a NaN's too). b may be a number: `b - zero` makes
-    # it a block and keeps -0.0 negative (`b + zero` would give +0.0)
+    # it a block and keeps -0.0 negative (`b + zero` would give +0.0); `magnitude * -1`, as
+    # Triton's unary minus is 0 - x, which gives +0.0 for a zero
     zero = tl.zeros_like(a + b)
     magnitude = tl.abs(a + zero)
-    return tl.where(signbit(b - zero), -magnitude, magnitude)
+    return tl.where(signbit(b - zero), magnitude * -1, magnitude)
 """,
         ("signbit",),
     ),

@@ -660,6 +660,8 @@ class Calls:
             and operands[1].const in (2, 3, 4)
         ):  # `x.pow(2)` as `x * x`, as `x ** 2` and torch's own kernels: exact, no exp2 / log2
             return self.k.expressions.integer_power(operands[0], int(operands[1].const), node)
+        if op.name == "pow" and (root := self.k.expressions.root_power(*operands)) is not None:
+            return root
         sign = op.sign_of
         if sign is not None and operands[sign].kind == CONST:  # Triton reads -0.0 as 0.0
             operands[sign] = constant(math.copysign(1.0, operands[sign].const))

@@ -83,6 +83,9 @@ def _small_shift(amount: Value) -> bool:
     )
 
 
+# a float exponent torch's pow kernels compute as a root: its Triton template
+_ROOTS = {0.5: "tl.sqrt(a)", -0.5: "tl.rsqrt(a)"}
+
 # a unary operator: its Triton template and, for a number, Python's own result
 _UNARY = {
     cst.Minus: ("-a", operator.neg),
@@ -210,6 +213,8 @@ class Expressions:
             left, right = as_int64(self.k, [left, right], op_name)  # (python_ints.py)
         if op_name == "Power" and right.kind == CONST and right.const in (2, 3, 4):
             return self.integer_power(left, int(right.const), node)
+        if op_name == "Power" and (root := self.root_power(left, right)) is not None:
+            return root
         symbol, template, helpers = BINARY_OPERATORS[op_name]
         integers_only(self.k, op_name, symbol, [left, right], node)
         no_negative_integer_power(self.k, op_name, [left, right], node)
@@ -252,6 +257,21 @@ class Expressions:
         positive = right.kind == CONST and type(right.const) is int and right.const > 0
         exact = left.dtype == "int" and left.kind != CONST and left.storage is None
         return positive and exact and not may_be_negative(self.k, left)
+
+    def root_power(self, base: Value, exponent: Value) -> Value | None:
+        """`x ** 0.5` as `tl.sqrt(x)`, `x ** -0.5` as `tl.rsqrt(x)`: torch's pow kernels take
+        these exponents so (-0.0 ** 0.5 is -0.0 and -inf ** 0.5 nan there, not C pow's 0.0
+        and inf)."""
+        if base.kind != BLOCK or base.dtype == "bool" or exponent.kind != CONST:
+            return None
+        template = _ROOTS.get(exponent.const) if type(exponent.const) is float else None
+        if template is None:
+            return None
+        code = base.code
+        if base.dtype != "float":  # an integer tensor's root is float32's, as in torch
+            self.k.use_helper("as_float")
+            code = expr("as_float(a)", a=code)
+        return result_of(block(expr(template, a=code), base.dims, "float"), [base])
 
     def integer_power(self, base: Value, exponent: int, node: cst.CSTNode) -> Value:
         """`x ** 2` as `x * x`, on a named value so nothing is computed twice."""

@@ -191,8 +191,12 @@ def reduction(w: Walker, owner: Block, dim_node, keep, op=None) -> object:
 
 def reduce(w: Walker, c: Call) -> object:
     """A reduction of the op table (torch.sum(x, 1), x.amax(dim=-1), hl.cumsum(x, 1)); a row
-    with indices gives (values, indices) along a dim (torch.max(x, 1))."""
+    with indices gives (values, indices) along a dim (torch.max(x, 1)); max / min of a second
+    tensor is element-wise."""
     keep, op = c.keywords.get("keepdim"), REDUCTIONS_BY_NAME.get(c.name)
+    other = c.get(0, "dim")
+    if c.name in ("max", "min") and other is not None and isinstance(w.expr(other), Block):
+        return broadcast(w, c)  # torch.max(a, b) of two tensors: torch.maximum (calls.py)
     result = reduction(w, c.owner, c.get(0, "dim"), keep, op)
     if op is not None and op.indices and c.get(0, "dim") is not None and isinstance(result, Block):
         return Items((result, result))
