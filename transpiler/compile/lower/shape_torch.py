@@ -195,7 +195,7 @@ def reduce(w: Walker, c: Call) -> object:
     tensor is element-wise."""
     keep, op = c.keywords.get("keepdim"), REDUCTIONS_BY_NAME.get(c.name)
     other = c.get(0, "dim")
-    if c.name in ("max", "min") and other is not None and isinstance(w.expr(other), Block):
+    if op is not None and op.pairwise and other is not None and isinstance(w.expr(other), Block):
         return broadcast(w, c)  # torch.max(a, b) of two tensors: torch.maximum (calls.py)
     result = reduction(w, c.owner, c.get(0, "dim"), keep, op)
     if op is not None and op.indices and c.get(0, "dim") is not None and isinstance(result, Block):

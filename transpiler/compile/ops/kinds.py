@@ -64,6 +64,8 @@ class ReductionOp:
     # max(x * c) is max(x) * c for c > 0, exactly (rounding is monotone): the max of a scaled
     # product is taken before the scaling (lower/scaled_products.py)
     scale_first: bool = False
+    # the element-wise row a tensor in dim's place makes it (torch.max(a, b) is torch.maximum)
+    pairwise: str = ""
 
 
 # How a reduction along a row walked in chunks accumulates (lower/accumulations.py)
