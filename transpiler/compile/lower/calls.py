@@ -523,6 +523,8 @@ class Calls:
             return Value(TUPLE, items=tuple(self.block_size_of(value, d, node) for d in dims))
         if name == "to" or (name in CAST_METHODS and spelling == METHOD):
             return self.k.views.cast_call(value, name, args, node)
+        if name == "type_as" and spelling == METHOD:
+            return self.k.views.cast_like(value, args.get(0, "other"), node)
         if name in ("unsqueeze", "transpose", "t", "permute", "squeeze", "contiguous") or name in (
             "clone",
             "detach",

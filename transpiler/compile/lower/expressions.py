@@ -402,15 +402,10 @@ class Expressions:
             return self.module_attribute(f"{base.name}.{attr}", node)
         if base.kind == TILE:
             return self.tile_attribute(base, attr, node)
-        if base.kind == HOST_TENSOR and attr == "dtype":
-            pointer = self.k.tensor_pointer(base.name)
-            return Value(DTYPE, expr("p.dtype.element_ty", p=pointer), const="runtime")
+        if attr == "dtype" and (dtype := self.dtype_of(base)) is not None:
+            return dtype
         if base.kind == HOST_TENSOR and attr == "ndim" and self.k.host.rank(base.name) is not None:
             return constant(self.k.host.rank(base.name))
-        if base.kind == BLOCK and attr == "dtype":
-            if base.storage is not None:  # torch's dtype: the one in memory, not float32
-                return Value(DTYPE, base.storage, const="runtime")
-            return Value(DTYPE, expr("v.dtype", v=base.code), const="runtime")
         if base.kind == BLOCK and attr == "shape":  # rows, columns = acc.shape
             dims = [cst.Integer(str(d)) for d in range(base.rank)]
             return Value(
@@ -430,6 +425,18 @@ class Expressions:
             f"attribute .{attr} of {_kind_text(base)} inside a device loop",
             hint=f"{owner}.{attr} is a method: call it, {owner}.{attr}()" if method else None,
         )
+
+    def dtype_of(self, base: Value) -> Value | None:
+        """`t.dtype` of a host tensor or a block (torch's: the one in memory, not the float32 a
+        loaded half is computed in); None for anything else."""
+        if base.kind == HOST_TENSOR:
+            pointer = self.k.tensor_pointer(base.name)
+            return Value(DTYPE, expr("p.dtype.element_ty", p=pointer), const="runtime")
+        if base.kind == BLOCK:
+            if base.storage is not None:
+                return Value(DTYPE, base.storage, const="runtime")
+            return Value(DTYPE, expr("v.dtype", v=base.code), const="runtime")
+        return None
 
     def module_attribute(self, qualified: str, node: cst.CSTNode) -> Value:
         return module_attribute(qualified)

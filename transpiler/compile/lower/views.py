@@ -52,6 +52,19 @@ class Views:
             return self.cast_to(value, args.get(0, "dtype"), node)
         return self.cast(value, DTYPES[CAST_METHODS[name]], node)
 
+    def cast_like(self, value: Value, other_node: cst.BaseExpression | None, node: cst.Call):
+        """`x.type_as(y)`: x converted to y's dtype, as `x.to(y.dtype)`."""
+        other = None if other_node is None else self.k.expressions.lower_expr(other_node)
+        target = None if other is None else self.k.expressions.dtype_of(other)
+        if target is None:
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                other_node if other_node is not None else node,
+                "type_as() takes a tensor, whose dtype it converts to",
+                hint="v.type_as(x[tile]), v.type_as(x), or v.to(torch.float32) for a dtype",
+            )
+        return self.cast(value, target.code, node)
+
     def cast_to(self, value: Value, dtype_node: cst.BaseExpression, node: cst.CSTNode) -> Value:
         """`value` converted to the dtype `dtype_node` names (`.to(dtype)`, a `dtype=`)."""
         target = self.k.expressions.lower_expr(dtype_node)
@@ -115,6 +128,14 @@ class Views:
             position = triton_position(value.dims, position)
             return block(expr("tl.expand_dims(a, d)", a=value.code, d=position), dims, value.dtype)
         if name == "squeeze":
+            if args.get(0, "dim") is None:
+                raise self.k.source.error(
+                    UnsupportedConstructError,
+                    node.func.attr if isinstance(node.func, cst.Attribute) else node,
+                    "squeeze() without a dim inside a device loop: which dimensions are size 1 "
+                    "would depend on the block sizes (a tile of one lane)",
+                    hint="name the size-1 dimension: v.squeeze(-1), or v.squeeze(1)",
+                )
             dim = self.const_int(args.get(0, "dim"), node)
             position = self.dim_position(dim, max(value.rank, 1), args.get(0, "dim") or node)
             if value.rank == 0:

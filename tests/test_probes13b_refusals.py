@@ -1,0 +1,54 @@
+"""Probes (round 13b) of conversions and views that were refused though valid, or refused with
+an unhelpful message: `x.type_as(y)` (was "torch op 'type_as' is not supported", now `x.to(
+y.dtype)`, with y's dtype in memory: a float16 tensor's, not the float32 its loaded values are
+computed in), and `v.squeeze()` without a dim (was "this argument must be an integer
+constant"; refused now saying why, with `v.squeeze(-1)` as the fix). Each kernel that runs is
+compared with torch and compiled for sm_90 (conftest)."""
+
+from __future__ import annotations
+
+import torch
+from helpers import DEVICE
+from probe_groups import assert_each_as_torch
+from probe_kernels import kernel, one_loop
+from torch_answers import assert_refused_at
+
+N = 45
+CONVERSIONS = {  # x: float32 * 3; h: float16; i: int32 in [-9, 9), never 0
+    "type_as_a_half_block": ("x[tile].type_as(h[tile])", "h.dtype", lambda x, h, i: x.half()),
+    "type_as_a_half_tensor": ("(x[tile] * 0.5).type_as(h)", "h.dtype", lambda x, h, i: (x * 0.5).half()),
+    "type_as_an_int_block": ("x[tile].type_as(i[tile])", "i.dtype", lambda x, h, i: x.float().int()),
+    "type_as_then_integer_arithmetic": ("(x[tile].type_as(i) + i[tile]) // 2", "i.dtype", lambda x, h, i: (x.float().int() + i) // 2),
+    "type_as_float_of_ints": ("i[tile].type_as(x[tile]) / 4", "x.dtype", lambda x, h, i: i / 4),
+    "rounded_to_half_and_back": ("x[tile].type_as(h[tile]).float() * 4", "x.dtype", lambda x, h, i: x.half().double() * 4),
+}  # fmt: skip
+
+
+def test_type_as_converts_to_the_tensors_dtype_in_memory():
+    """was: refused ("torch op 'type_as' is not supported inside a device loop")."""
+    i = torch.randint(-9, 9, (N,), device=DEVICE, dtype=torch.int32)
+    i[i == 0] = 5
+    args = [torch.randn(N, device=DEVICE) * 3, torch.randn(N, device=DEVICE).half(), i]
+    assert_each_as_torch("x: torch.Tensor, h: torch.Tensor, i: torch.Tensor", CONVERSIONS, args)
+
+
+ROWS = (
+    "    m, n = x.shape\n"
+    "    out = torch.empty([m], dtype=x.dtype, device=x.device)\n"
+    "    for tile in hl.tile(m):\n"
+    "        out[tile] = {expression}\n"
+    "    return out\n"
+)
+
+
+def test_squeeze_without_a_dim_is_refused_naming_the_dim():
+    """was: "this argument must be an integer constant" with a generic hint."""
+    source = kernel(
+        "x: torch.Tensor", ROWS.format(expression="x[tile, :].amax(-1, keepdim=True).squeeze()")
+    )
+    assert_refused_at(source, 12, "squeeze", "squeeze() without a dim", "v.squeeze(-1)")
+
+
+def test_type_as_of_a_number_is_refused_at_the_number():
+    source = kernel("x: torch.Tensor", one_loop("x[tile].type_as(2.0)"))
+    assert_refused_at(source, 11, "2.0", "type_as() takes a tensor", "v.to(torch.float32)")
