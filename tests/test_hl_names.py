@@ -167,9 +167,9 @@ TORCH_ALLOWED: dict[str, tuple[frozenset[str], str]] = {
     ),
     "transpiler/compile/lower/calls.py": (
         frozenset({"max", "min", "abs", "round", "clamp", "gelu", "tanh", "all", "any"})
-        | frozenset({"count_nonzero", "pow", "exp"}),
+        | frozenset({"count_nonzero", "pow", "exp", "div"}),
         _BUILTIN + "; " + _OWN + " (gelu's approximate=, clamp's min= / max=, pow's exponent, "
-        "any / all of x != 0, max(a, b) as maximum)",
+        "any / all of x != 0, max(a, b) as maximum, div's rounding_mode=)",
     ),
     "transpiler/compile/lower/expressions.py": (
         frozenset({"abs", "max", "min", "round"}),

@@ -1,6 +1,6 @@
 """Evaluator-style probes (round 12) refused at the user's line, with a caret under the
 construct and a hint naming the fix: torch spellings whose keywords or shapes the transpiler
-does not lower (div's rounding_mode, round's decimals, addmm's beta, topk of a k that is no
+does not lower (a rounding_mode div does not know, round's decimals, addmm's beta, topk of a k that is no
 power of two, a strided slice, view(-1, 1)), and ops it leaves to another spelling (clip,
 mv, outer, roll, heaviside, std_mean, Python's sum of a tuple).
 
@@ -34,7 +34,7 @@ def rows(expression, shape="[m]", target="tile"):
 
 TWO = "x: torch.Tensor, y: torch.Tensor"
 REFUSED = {  # signature, body, line, caret, words of the message and its hint
-    "div_rounding_mode": (TWO, one_loop("torch.div(x[tile], y[tile], rounding_mode='floor')"), STORE, "rounding_mode", ["rounding_mode=", "x // y"]),
+    "div_rounding_mode_unknown": (TWO, one_loop("torch.div(x[tile], y[tile], rounding_mode='round')"), STORE, "'round'", ["rounding_mode='round'", "x // y"]),
     "round_decimals": ("x: torch.Tensor", one_loop("torch.round(x[tile], decimals=1)"), STORE, "decimals", ["decimals=", "torch.round(x * 10**d) / 10**d"]),
     "clip": (TWO, one_loop("torch.clip(x[tile], max=y[tile])"), STORE, "clip", ["'clip'", "torch.clamp"]),
     "heaviside": (TWO, one_loop("torch.heaviside(x[tile], y[tile])"), STORE, "heaviside", ["'heaviside'", "torch.where"]),

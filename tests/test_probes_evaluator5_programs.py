@@ -6,7 +6,8 @@ negatives, two loops with host code between, accumulators of max / min / prod ov
 inner tiles, `hl.grid` with a step; all matched float64 torch. And
 what is refused at the user's line with the fix: a while loop in a device loop, a block size
 that is no power of two, a transposed store (its hint, `.T`, then runs), `torch.round(...,
-decimals=)`, `torch.div(..., rounding_mode=)`."""
+decimals=)`, `torch.div(..., rounding_mode=)` of a mode torch does not have ("floor" and
+"trunc" compute since round 13b)."""
 
 from __future__ import annotations
 
@@ -318,8 +319,8 @@ REFUSED = [
      "out[tn, tm]", "ShapeError", "a transposed store", "store `value.T`"),
     ("round_to_decimals", "out[tn, tm] = torch.round(x[tm, tn], decimals=2).T",
      "decimals", "UnsupportedConstructError", "decimals= of torch.round()", "10**d"),
-    ("div_rounding_floor", 'out[tn, tm] = torch.div(x[tm, tn], 3, rounding_mode="floor").T',
-     "rounding_mode", "UnsupportedConstructError", "rounding_mode= of torch.div()", "x // y"),
+    ("div_rounding_unknown", 'out[tn, tm] = torch.div(x[tm, tn], 3, rounding_mode="round").T',
+     '"round"', "UnsupportedConstructError", 'rounding_mode="round"', "x // y"),
 ]  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """An outside evaluator's probes that are refused at the user's line with the fix named:
-torch.div's rounding_mode, orderings along a tile (a tile holds part of the row), torch.norm
-(a reverse scan along a row, refused here once, computes as torch since round 13:
+a rounding_mode torch.div does not know, orderings along a tile (a tile holds part of the row),
+torch.norm (a reverse scan along a row, refused here once, computes as torch since round 13:
 tests/test_probes13_scans.py); and a write into an expanded (stride-0) input, refused at the launch as torch
 refuses it."""
 
@@ -28,8 +28,8 @@ def k(x: torch.Tensor) -> torch.Tensor:
 
 # (name, kernel, expression, the column of the caret, words of the message, words of the hint)
 REFUSED = [
-    ("div_rounding_mode", KERNEL, 'torch.div(x[t], 3, rounding_mode="trunc")', 37,
-     "rounding_mode= of torch.div()", "torch.trunc"),
+    ("div_rounding_mode_unknown", KERNEL, 'torch.div(x[t], 3, rounding_mode="round")', 51,
+     'rounding_mode="round"', "'trunc' (towards zero)"),
     ("flip_along_a_tile", KERNEL, "torch.flip(x[t], [0])", 35,
      "a tile holds only part of the row", "x[tile_m, :]"),
     ("sort_along_a_tile", KERNEL, "torch.sort(x[t], 0).values", 35,

@@ -49,6 +49,22 @@ def floor_divide(a, b):
 """,
         (),
     ),
+    "trunc_divide": (
+        """@triton.jit
+def trunc_divide(a, b):
+    # torch.div(a, b, rounding_mode="trunc"): the quotient rounded towards zero, in the
+    # operands' common dtype (`- zero` keeps -0.0); Triton's integer // truncates already
+    zero = tl.zeros_like(a + b)
+    a = a - zero
+    b = b - zero
+    if zero.dtype.is_floating():
+        quotient = trunc(a / b)
+    else:
+        quotient = a // b
+    return quotient
+""",
+        ("trunc",),
+    ),
     "remainder": (
         """@triton.jit
 def remainder(a, b):

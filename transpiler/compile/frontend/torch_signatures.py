@@ -104,9 +104,6 @@ TORCH_HINTS: dict[str, dict[str, str]] = {
     "add": {"alpha": "scale the operand yourself: x + alpha * y"},
     "rsub": {"alpha": "scale the operand yourself: other - alpha * x"},
     "sub": {"alpha": "scale the operand yourself: x - alpha * y"},
-    "div": {
-        "rounding_mode": "write torch.floor(x / y) or x // y for 'floor', torch.trunc for 'trunc'"
-    },
     "to": {"device": "a device loop's values are on the kernel's device already: leave it out"},
     "round": {"decimals": "write torch.round(x * 10**d) / 10**d"},
     "logit": {"eps": "clamp first: torch.logit(torch.clamp(x, eps, 1 - eps))"},

@@ -54,6 +54,7 @@ from .negative_zero import signed_zeros
 from .orderings import lower_ordering
 from .promotion import compared_numbers, exact_numbers, result_of, with_dimensioned_dtype
 from .python_ints import as_int64
+from .rounded_division import rounded_division
 from .scaled_products import exp_as_exp2
 from .shapes import SCALAR_ATTRIBUTES
 from .values import (
@@ -511,6 +512,11 @@ class Calls:
                     [value, other],
                     node,
                 )
+        if name == "div" and "rounding_mode" in args.keywords:
+            rounded = rounded_division(self, value, args, node)
+            if isinstance(rounded, Value):
+                return rounded
+            args = rounded
         args = self.bind_torch_op(name, spelling, args, node)
         if name == "gather":
             return lower_gather(self.k, value, args, node)

@@ -218,6 +218,14 @@ ACTIVATIONS: tuple[ElementwiseOp, ...] = (
 # Python's math functions inside a device loop: name → (the torch op computing it on a scalar
 # of the device, in float32; None: only of numbers known while transpiling, the number of
 # arguments). math.floor / ceil / trunc give Python ints, torch's give floats: folded only.
+# torch.div(a, b, rounding_mode=...): the row each mode lowers as (None: true division, `div`)
+ROUNDED_DIVISIONS: dict[str, ElementwiseOp] = {
+    "floor": next(op for op in POINTWISE_MATH if op.name == "floor_divide"),
+    "trunc": ElementwiseOp(
+        "div", "trunc_divide(a, b)", (), ("trunc_divide",), flops=2, note="rounds towards 0"
+    ),
+}
+
 MATH_FUNCTIONS: dict[str, tuple[str | None, int]] = {
     **{
         name: (name, 1)

@@ -1,0 +1,42 @@
+"""torch.div(a, b, rounding_mode=...) of blocks: 'floor' as `//`, 'trunc' rounded towards zero,
+None as true division (ops/table_math.ROUNDED_DIVISIONS)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from ..frontend.errors import UnsupportedConstructError
+from ..ops.table_math import ROUNDED_DIVISIONS
+from .arguments import Arguments
+from .values import CONST, Value
+
+if TYPE_CHECKING:
+    from .calls import Calls
+
+
+def rounded_division(calls: Calls, value: Value, args: Arguments, node: cst.Call):
+    """The division's Value for a rounding mode; `args` without `rounding_mode=` for None
+    (true division goes on as `div`)."""
+    mode_node = args.keywords["rounding_mode"]
+    mode = calls.k.expressions.lower_expr(mode_node)
+    if mode.kind == CONST and mode.const is None:
+        plain = Arguments.__new__(Arguments)
+        plain.positional = args.positional
+        plain.keyword_args = [a for a in args.keyword_args if a.keyword.value != "rounding_mode"]
+        plain.keywords = {k: v for k, v in args.keywords.items() if k != "rounding_mode"}
+        return plain
+    op = ROUNDED_DIVISIONS.get(mode.const) if mode.kind == CONST else None
+    other_node = args.get(0, "other")
+    if op is None or other_node is None:
+        raise calls.k.source.error(
+            UnsupportedConstructError,
+            mode_node if op is None else node,
+            f"torch.div(..., rounding_mode={calls.k.source.code(mode_node)})"
+            if op is None
+            else "torch.div() needs the divisor",
+            hint="rounding_mode='floor' (x // y), 'trunc' (towards zero) or None (x / y)",
+        )
+    other = calls.k.expressions.arithmetic(calls.k.expressions.lower_expr(other_node), other_node)
+    return calls.elementwise(op, [value, other], node)
