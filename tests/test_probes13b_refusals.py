@@ -1,14 +1,17 @@
-"""Probes (round 13b) of conversions and views that were refused though valid, or refused with
-an unhelpful message: `x.type_as(y)` (was "torch op 'type_as' is not supported", now `x.to(
-y.dtype)`, with y's dtype in memory: a float16 tensor's, not the float32 its loaded values are
-computed in), and `v.squeeze()` without a dim (was "this argument must be an integer
-constant"; refused now saying why, with `v.squeeze(-1)` as the fix). Each kernel that runs is
-compared with torch and compiled for sm_90 (conftest)."""
+"""Probes (round 13b) of conversions, views and dtype meetings refused though valid, or
+refused with an unhelpful message: `x.type_as(y)` (was "torch op 'type_as' is not supported",
+now `x.to(y.dtype)`, with y's dtype in memory: a float16 tensor's, not the float32 its loaded
+values are computed in); `v.squeeze()` without a dim (was "this argument must be an integer
+constant"; refused now saying why, with `v.squeeze(-1)` as the fix); an int tensor and a
+float16 one meeting, refused at the launch by the line where they meet (the check used to join
+every line's tensors: test_probes13b_values.py's halves). Each kernel that runs is compared
+with torch and compiled for sm_90 (conftest)."""
 
 from __future__ import annotations
 
+import pytest
 import torch
-from helpers import DEVICE
+from helpers import DEVICE, generated
 from probe_groups import assert_each_as_torch
 from probe_kernels import kernel, one_loop
 from torch_answers import assert_refused_at
@@ -52,3 +55,24 @@ def test_squeeze_without_a_dim_is_refused_naming_the_dim():
 def test_type_as_of_a_number_is_refused_at_the_number():
     source = kernel("x: torch.Tensor", one_loop("x[tile].type_as(2.0)"))
     assert_refused_at(source, 11, "2.0", "type_as() takes a tensor", "v.to(torch.float32)")
+
+
+MEETING = (
+    "    out = torch.empty_like(x)\n"
+    "    for tile in hl.tile(x.size(0)):\n"
+    "        v = i[tile] * 2\n"
+    "        out[tile] = h[tile] + v\n"
+    "    return out\n"
+)
+
+
+def test_an_int_computed_value_meeting_a_half_is_refused_at_its_line():
+    """torch rounds the ints to float16 first (the kernel would add them in float32): the
+    launcher names the line where they meet, also through a value computed from the int tensor
+    on a line before."""
+    x = torch.randn(N, device=DEVICE)
+    i = torch.randint(3000, 9000, (N,), device=DEVICE, dtype=torch.int32)
+    h = torch.randn(N, device=DEVICE).half()
+    source = kernel("x: torch.Tensor, i: torch.Tensor, h: torch.Tensor", MEETING)
+    with pytest.raises(TypeError, match=r"torch.int32 i meets torch.float16 h \(line 12\)"):
+        generated(source, "k", x, i, h)(x, i, h)

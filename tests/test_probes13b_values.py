@@ -10,7 +10,8 @@ compiled for sm_90 (conftest).
 Found in round 13b:
 - tanh (and what is built on it: tanhshrink, mish, gelu's tanh form) was `2 * sigmoid(2x) -
   1`, which loses the digits of a small x: `torch.tanh(x * 1e-5) * 1e5` came out 3.5% off,
-  `torch.tanh(x * 1e-3) * 1e3` 1e-4 off (silently). Now from expm1 (emit/prelude.py).
+  `torch.tanh(x * 1e-3) * 1e3` 1e-4 off (silently). Now tanh's series near 0 (float32) or
+  expm1 (float64) (emit/prelude.py).
 - `torch.max(x[tile, :], y[tile, :])` (and min, and the method `a.max(b)`) of two row blocks
   was an InternalTranspilerError: the shape analysis read the second tensor as a `dim`
   (lower/shape_torch.py); now element-wise, as torch.maximum."""
@@ -73,19 +74,20 @@ def test_dtype_mixes_compute_as_torch():
     assert_each_as_torch(signature, MIXES, args)
 
 
-HALVES = {  # x: float32; h: float16 in (-0.5, 0.5), exact in float16 after each step
-    "half_plus_float": ("h[tile] + x[tile]", F32, lambda x, h: h + x),
-    "where_half_or_number": ("torch.where(x[tile] > 0, h[tile], 2.0)", F16, lambda x, h: torch.where(x > 0, h, 2.0)),
-    "half_times_past_its_range": ("h[tile] * 70000.0", F16, lambda x, h: h.half() * 70000.0),
+HALVES = {  # x: float32; h: float16 in (-0.5, 0.5); i: int32 in [-50, 50), never meeting h
+    "half_plus_float": ("h[tile] + x[tile]", F32, lambda x, h, i: h + x),
+    "where_half_or_number": ("torch.where(x[tile] > 0, h[tile], 2.0)", F16, lambda x, h, i: torch.where(x > 0, h, 2.0)),
+    "half_times_past_its_range": ("h[tile] * 70000.0", F16, lambda x, h, i: h.half() * 70000.0),
+    "float_times_int": ("x[tile] * i[tile]", F32, lambda x, h, i: x * i),
+    "int_converted_to_half": ("i[tile].to(torch.float16) * h[tile]", F16, lambda x, h, i: (i.half() * h.half())),
 }  # fmt: skip
 
 
-def test_halves_beside_floats_and_numbers_compute_as_torch():
-    """A kernel whose int tensors and float16 tensors meet floats on separate lines is refused
-    at the launch (tensor_checks' "integers": the pairs are not told apart), so float16 has
-    a kernel of its own here."""
-    args = [floats(), (torch.rand(N, device=DEVICE) - 0.5).half()]
-    assert_each_as_torch("x: torch.Tensor, h: torch.Tensor", HALVES, args)
+def test_halves_and_ints_on_lines_of_their_own_compute_as_torch():
+    """was: refused at the launch ("torch.int32 i meets torch.float16 h (lines [..])"): the
+    check joined every line's tensors; now the tensors one line combines."""
+    args = [floats(), (torch.rand(N, device=DEVICE) - 0.5).half(), ints(-50, 50)]
+    assert_each_as_torch("x: torch.Tensor, h: torch.Tensor, i: torch.Tensor", HALVES, args)
 
 
 SMALL = {  # x: float32; tanh and what is built on it, of arguments near 0

@@ -248,7 +248,7 @@ def test_refusals_name_the_line_and_the_fix():
     ):
         generated(SCALAR_SOURCE, "and_mask", x, 1)(x, 1)
     a, b = values(torch.uint8, 21), values(torch.int8, 21)
-    with pytest.raises(TypeError, match=r"torch.uint8 x meets torch.int8 y \(lines \[\d+\]\)"):
+    with pytest.raises(TypeError, match=r"torch.uint8 x meets torch.int8 y \(line \d+\)"):
         generated(SOURCE, "add", a, b)(a, b)
 
 

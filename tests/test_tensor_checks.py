@@ -72,11 +72,11 @@ REFUSALS = {
         r"line 14: x is torch.int32: Triton's tl.dot multiplies floats and int8 only; convert",
     ),
     "integers": (
-        {"integers": {"x": 11, "y": 11}},
+        {"integers": {11: ("x", "y")}},
         {"x": fresh(5, dtype=torch.uint8), "y": fresh(5, dtype=torch.int8)},
         {"x": fresh(5, dtype=torch.uint8), "y": fresh(5, dtype=torch.int16)},
         TypeError,
-        r"torch.uint8 x meets torch.int8 y \(lines \[11\]\)",
+        r"torch.uint8 x meets torch.int8 y \(line 11\)",
     ),
     "numbers": (
         {"numbers": {"x": (12, 0, 300)}},

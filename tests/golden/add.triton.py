@@ -22,7 +22,7 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     # line 9: for tile in hl.tile(x.size(0)):
     INDEX_DTYPE = check_tensors({"x": x, "y": y, "out": out}, ranks={"x": 1, "y": 1},
-                                arithmetic={"x": (10, "y")}, integers={"x": 10, "y": 10})
+                                arithmetic={"x": (10, "y")}, integers={10: ("x", "y")})
     if y.size(0) < x.size(0):
         raise RuntimeError("y.size(0) must be at least x.size(0): the tiles reach that far")
     BLOCK_SIZE = 1024
@@ -49,13 +49,13 @@ def check_tensors(tensors, ranks=None, arithmetic=None, integers=None):
         if t.is_cpu and not triton.knobs.runtime.interpret:
             raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
                                "none set TRITON_INTERPRET=1 before triton is imported")
-    met = {tensors[name].dtype: name for name in integers or {}}  # loaded tensors meeting others
     ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
-    for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
-        if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
-            lines = sorted(set(integers.values()))
-            fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
-            raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (lines {lines}): {fix}")
+    for line, names in (integers or {}).items():  # loaded tensors one line combines
+        met = {tensors[name].dtype: name for name in names}
+        for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
+            if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
+                fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
+                raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (line {line}): {fix}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 

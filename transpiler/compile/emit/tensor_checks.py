@@ -101,13 +101,13 @@ PARTS: dict[str, Part] = {
     ),
     "integers": Part(
         "integers=None",
-        after="""    met = {tensors[name].dtype: name for name in integers or {}}  # loaded tensors meeting others
-    ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
-    for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
-        if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
-            lines = sorted(set(integers.values()))
-            fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
-            raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (lines {lines}): {fix}")
+        after="""    ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
+    for line, names in (integers or {}).items():  # loaded tensors one line combines
+        met = {tensors[name].dtype: name for name in names}
+        for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
+            if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
+                fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
+                raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (line {line}): {fix}")
 """,
     ),
     "numbers": Part(

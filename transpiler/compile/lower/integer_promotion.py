@@ -34,15 +34,17 @@ RUNTIME_INT = (-(2**31), 2**31 - 1)  # how Triton types an int argument
 
 
 def note_promotion(builder, operands: list[Value], node: cst.CSTNode) -> None:
-    """Loaded tensors meeting each other or Python ints in one operation, by first line."""
+    """Loaded tensors meeting each other or Python ints in one operation. Tensors meet by line:
+    those one line's operations combine, loaded or computed from (`v = i[t] * 2` then
+    `h[t] + v`: i meets h); an int tensor and a float16 one on lines of their own do not."""
     refuse_numbers_outside(builder, operands, node)
     line = builder.source.line_of(node)
     loads = [v for v in operands if v.loaded_from]
     tensors = sorted(set().union(*(v.loaded_from for v in loads))) if loads else []
-    if len(tensors) > 1:
-        for tensor in tensors:
-            builder.integers_on.setdefault(tensor, line)
     fed = sorted(set().union(*(v.loaded_from | v.fed_by for v in operands)))
+    if len(fed) > 1:
+        met = builder.integers_on.get(line, ())
+        builder.integers_on[line] = tuple(sorted(set(met) | set(fed)))
     for value in operands:  # a float argument: Triton passes it as float32
         argument = float_argument(builder, value)
         if argument is not None:
@@ -126,8 +128,9 @@ def float_argument(builder, value: Value) -> str | None:
 def launch_facts(builder, named) -> list[str]:
     """check_tensors' keywords for these facts (`named` writes a dict's text)."""
     facts = []
-    if builder.integers_on:
-        facts.append(f"integers={named(dict(sorted(builder.integers_on.items())))}")
+    if builder.integers_on:  # line: the tensors it combines
+        groups = (f"{line}: ({_quoted(t)})" for line, t in sorted(builder.integers_on.items()))
+        facts.append("integers={" + ", ".join(groups) + "}")
     if builder.numbers_on:
         numbers = {t: _number_text(facts) for t, facts in sorted(builder.numbers_on.items())}
         facts.append("numbers={" + ", ".join(f'"{t}": {n}' for t, n in numbers.items()) + "}")
