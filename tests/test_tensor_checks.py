@@ -72,7 +72,7 @@ REFUSALS = {
         r"line 14: x is torch.int32: Triton's tl.dot multiplies floats and int8 only; convert",
     ),
     "integers": (
-        {"integers": {11: ("x", "y")}},
+        {"integers": {11: ((("x",), ("y",)),)}},
         {"x": fresh(5, dtype=torch.uint8), "y": fresh(5, dtype=torch.int8)},
         {"x": fresh(5, dtype=torch.uint8), "y": fresh(5, dtype=torch.int16)},
         TypeError,

@@ -22,7 +22,7 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     # line 9: for tile in hl.tile(x.size(0)):
     INDEX_DTYPE = check_tensors({"x": x, "y": y, "out": out}, ranks={"x": 1, "y": 1},
-                                arithmetic={"x": (10, "y")}, integers={10: ("x", "y")})
+                                arithmetic={"x": (10, "y")}, integers={10: ((("x",), ("y",)),)})
     if y.size(0) < x.size(0):
         raise RuntimeError("y.size(0) must be at least x.size(0): the tiles reach that far")
     BLOCK_SIZE = 1024
@@ -50,8 +50,13 @@ def check_tensors(tensors, ranks=None, arithmetic=None, integers=None):
             raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
                                "none set TRITON_INTERPRET=1 before triton is imported")
     ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
-    for line, names in (integers or {}).items():  # loaded tensors one line combines
-        met = {tensors[name].dtype: name for name in names}
+    for line, operation in ((n, o) for n, ops in (integers or {}).items() for o in ops):
+        met = {}  # each operand's dtype (its tensors promoted by torch.promote_types) → a name
+        for names in operation:
+            dtype = tensors[names[0]].dtype
+            for name in names[1:]:
+                dtype = torch.promote_types(dtype, tensors[name].dtype)
+            met.setdefault(dtype, next(n for n in names if tensors[n].dtype == dtype))
         for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
             if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
                 fix = f"torch promotes them apart from Triton: convert one first, .to({b})"

@@ -48,7 +48,7 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor,
     if not isinstance(eps, (int, float, torch.SymInt, torch.SymFloat)):
         raise TypeError(f"eps must be a number, not {type(eps).__name__} (a tensor: eps.item())")
     INDEX_DTYPE = check_tensors({"x": x, "weight": weight, "bias": bias, "out": out},
-                                ranks={"weight": 1, "bias": 1}, integers={18: ("bias", "weight")})
+                                ranks={"weight": 1, "bias": 1})
     # a dimension of 1 broadcasts, as in torch: its lanes all read it
     bias = bias.expand(n) if bias.size(0) == 1 else bias
     weight = weight.expand(n) if weight.size(0) == 1 else weight
@@ -68,7 +68,7 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor,
     return out
 
 
-def check_tensors(tensors, ranks=None, integers=None, why=""):
+def check_tensors(tensors, ranks=None, why=""):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
@@ -80,13 +80,6 @@ def check_tensors(tensors, ranks=None, integers=None, why=""):
         if not why and t.is_cpu and not triton.knobs.runtime.interpret:
             raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
                                "none set TRITON_INTERPRET=1 before triton is imported")
-    ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
-    for line, names in (integers or {}).items():  # loaded tensors one line combines
-        met = {tensors[name].dtype: name for name in names}
-        for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
-            if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
-                fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
-                raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (line {line}): {fix}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 

@@ -36,8 +36,8 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
         raise TypeError(
             f"scale must be a number, not {type(scale).__name__} (a tensor: scale.item())")
     INDEX_DTYPE = check_tensors({"a": a, "b": b, "out": out}, ranks={"a": 1, "b": 1},
-                                arithmetic={"a": 12}, integers={12: ("a", "b")},
-                                floats={"a": (12, scale)}, float_math={("a",): 12})
+                                arithmetic={"a": 12}, floats={"a": (12, scale)},
+                                float_math={("a",): 12})
     BLOCK_M, BLOCK_N = 32, 32
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N),)
@@ -46,8 +46,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, integers=None, floats=None,
-                  float_math=None, why=""):
+def check_tensors(tensors, ranks=None, arithmetic=None, floats=None, float_math=None, why=""):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
@@ -62,13 +61,6 @@ def check_tensors(tensors, ranks=None, arithmetic=None, integers=None, floats=No
         if not why and t.is_cpu and not triton.knobs.runtime.interpret:
             raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
                                "none set TRITON_INTERPRET=1 before triton is imported")
-    ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
-    for line, names in (integers or {}).items():  # loaded tensors one line combines
-        met = {tensors[name].dtype: name for name in names}
-        for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
-            if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
-                fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
-                raise TypeError(f"{a} {met[a]} meets {b} {met[b]} (line {line}): {fix}")
     for name, (line, number) in (floats or {}).items():  # Triton passes it as float32
         if tensors[name].dtype == torch.float64 and isinstance(number, float):
             fix = "annotate the argument hl.constexpr, or write the number in the kernel"

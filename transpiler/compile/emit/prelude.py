@@ -86,7 +86,7 @@ def power(base, exponent):
     base = base - zero
     exponent = exponent - zero
     if zero.dtype.is_floating():
-        # through exp2 / log2, with C's pow at the edges, as torch: x ** 0 and 1 ** y are 1
+        # through exp2 / log2, with C's pow at the edges (torch's too): x ** 0 and 1 ** y are 1
         # (nan and inf too; -1 ** inf is 1); an odd integer exponent keeps the base's sign
         # bit (-0.0 ** -1 is -inf, -inf ** 3 is -inf); a finite negative base to a fractional
         # power is nan (-0.0 and -inf take it: -inf ** 0.5 is inf). `* -1`, as Triton's unary

@@ -34,17 +34,24 @@ RUNTIME_INT = (-(2**31), 2**31 - 1)  # how Triton types an int argument
 
 
 def note_promotion(builder, operands: list[Value], node: cst.CSTNode) -> None:
-    """Loaded tensors meeting each other or Python ints in one operation. Tensors meet by line:
-    those one line's operations combine, loaded or computed from (`v = i[t] * 2` then
-    `h[t] + v`: i meets h); an int tensor and a float16 one on lines of their own do not."""
+    """Tensors meeting each other or Python ints in one operation. Each operation's operands
+    by the tensors each is loaded or computed from (`v = i[t] * 2` then `h[t] + v`: i meets h;
+    the launcher promotes each operand's tensors as torch would); an operand computed as a
+    float (`i[t] * 1.0`, `torch.exp(...)`) meets as no int."""
     refuse_numbers_outside(builder, operands, node)
     line = builder.source.line_of(node)
     loads = [v for v in operands if v.loaded_from]
     tensors = sorted(set().union(*(v.loaded_from for v in loads))) if loads else []
     fed = sorted(set().union(*(v.loaded_from | v.fed_by for v in operands)))
-    if len(fed) > 1:
-        met = builder.integers_on.get(line, ())
-        builder.integers_on[line] = tuple(sorted(set(met) | set(fed)))
+    sides = {
+        tuple(sorted(v.loaded_from | v.fed_by))
+        for v in operands
+        if (v.loaded_from or v.dtype != "float") and (v.loaded_from | v.fed_by)
+    }
+    if len(sides) > 1:
+        meetings = builder.integers_on.setdefault(line, [])
+        if tuple(sorted(sides)) not in meetings:
+            meetings.append(tuple(sorted(sides)))
     for value in operands:  # a float argument: Triton passes it as float32
         argument = float_argument(builder, value)
         if argument is not None:
@@ -128,9 +135,12 @@ def float_argument(builder, value: Value) -> str | None:
 def launch_facts(builder, named) -> list[str]:
     """check_tensors' keywords for these facts (`named` writes a dict's text)."""
     facts = []
-    if builder.integers_on:  # line: the tensors it combines
-        groups = (f"{line}: ({_quoted(t)})" for line, t in sorted(builder.integers_on.items()))
-        facts.append("integers={" + ", ".join(groups) + "}")
+    if builder.integers_on:  # line: its operations, each the tensors of each operand
+        lines = (
+            f"{line}: (" + ", ".join(_operation(o) for o in ops) + ",)"
+            for line, ops in sorted(builder.integers_on.items())
+        )
+        facts.append("integers={" + ", ".join(lines) + "}")
     if builder.numbers_on:
         numbers = {t: _number_text(facts) for t, facts in sorted(builder.numbers_on.items())}
         facts.append("numbers={" + ", ".join(f'"{t}": {n}' for t, n in numbers.items()) + "}")
@@ -150,6 +160,11 @@ def _number_text(fact: tuple[int, int, int]) -> str:
     line, low, high = fact
     bound = {RUNTIME_INT[0]: "-2**31", RUNTIME_INT[1]: "2**31 - 1"}
     return f"({line}, {bound.get(low, low)}, {bound.get(high, high)})"
+
+
+def _operation(sides: tuple[tuple[str, ...], ...]) -> str:
+    """`(("x", "i"), ("h",))`: an operation's operands, each by its tensors."""
+    return "(" + ", ".join(f"({_quoted(side)})" for side in sides) + ")"
 
 
 def _quoted(names: tuple[str, ...]) -> str:

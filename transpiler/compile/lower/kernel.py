@@ -212,7 +212,7 @@ class KernelBuilder:
         # and the tensors beside whose bools alone it is wrong (bool_arithmetic.py)
         self.arithmetic_on: dict[str, Noted] = {}
         self.factors_on: dict[str, int] = {}  # tensor → the first float product it is a factor of
-        self.integers_on: dict[int, tuple[str, ...]] = {}  # integer_promotion.py
+        self.integers_on: dict[int, list[tuple[tuple[str, ...], ...]]] = {}  # integer_promotion
         self.numbers_on: dict[str, tuple[int, int, int]] = {}
         self.floats_on: dict[str, tuple[int, str]] = {}
         # the tensors feeding what a float function (exp, sigmoid, ...) takes: its first line
@@ -572,7 +572,7 @@ class KernelBuilder:
         beside = {p for _, partners in self.arithmetic_on.values() for p in partners or ()}
         noted = sorted(
             {*self.arithmetic_on, *beside, *self.factors_on, *self.numbers_on}
-            | {t for tensors in self.integers_on.values() for t in tensors}
+            | {t for ops in self.integers_on.values() for op in ops for side in op for t in side}
             | set(self.floats_on)
             | set(self.carried_on)
             | {t for tensors in self.float_math_on for t in tensors}
