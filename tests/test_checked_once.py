@@ -51,3 +51,24 @@ def test_a_failed_check_fails_every_transpile(config):
     for _ in range(2):
         with pytest.raises(StoreRaceError):
             pipeline.transpile_module(RACY, config=config)
+
+
+NAMES = ("scaled_rows", "shifted_rows")
+TWO_KERNELS = SOURCE + SOURCE.split("\n\n\n", 1)[1].replace("scaled_rows", "shifted_rows").replace(
+    "x[tile_m, tile_n] * w[tile_n]", "x[tile_m, tile_n] + w[tile_n]"
+)
+
+
+def test_a_file_of_kernels_each_transpiled_alone_is_parsed_once(monkeypatch):
+    """`only` one kernel, then the other (a test per kernel of one file): one parse, and each
+    module as a fresh transpile writes it."""
+    pipeline._CHECKED.clear()
+    parses = []
+    real = pipeline.Source.parse
+    monkeypatch.setattr(pipeline.Source, "parse", lambda *a: parses.append(1) or real(*a))
+    kept = {name: pipeline.transpile_module(TWO_KERNELS, only=(name,)).code for name in NAMES}
+    assert len(parses) == 1
+    for name, code in kept.items():
+        pipeline._CHECKED.clear()
+        assert pipeline.transpile_module(TWO_KERNELS, only=(name,)).code == code
+        assert f"def {name}(" in code and f"def {({*NAMES} - {name}).pop()}(" not in code

@@ -81,7 +81,7 @@ def transpile_module(
     leaves the decorators above `@helion.kernel` off the launchers (the runtime's Kernel, which
     they already wrap, calls them)."""
     key = (source, filename, None if only is None else tuple(only))
-    parsed = _CHECKED[key][0] if key in _CHECKED else Source.parse(source, filename)
+    parsed = _CHECKED[key][0] if key in _CHECKED else _parsed(source, filename)
     try:
         return _transpile(
             parsed, example_args, only, config, autotune_configs, callables or {},
@@ -270,6 +270,17 @@ def _checked(
         _CHECKED[key] = (parsed, aliases, only, kernels)
     _, aliases, only, kernels = _CHECKED[key]
     return aliases, only, [replace(kernel) for kernel in kernels]
+
+
+def _parsed(source: str, filename: str) -> Source:
+    """`source` parsed: a kept Source of the same text and file (checked for other kernels,
+    `only`), else parsed now. A Source is the text's alone (`Source.known`; `current` is
+    reset by each transpile): a file of many kernels, each transpiled on its own, is parsed
+    once."""
+    for (text, name, _), (parsed, *_) in _CHECKED.items():
+        if name == filename and text == source:
+            return parsed
+    return Source.parse(source, filename)
 
 
 def _kernel_error(parsed: Source, name: str, error: Exception) -> TranspileError:
