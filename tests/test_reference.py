@@ -220,6 +220,27 @@ def test_reference_source_keeps_line_numbers() -> None:
     assert [rewritten_lines[i] for i in unchanged] == [source_lines[i] for i in unchanged]
 
 
+def test_a_source_is_rewritten_once_per_text_and_blocks(monkeypatch) -> None:
+    """reference_source is text in, text out: the same text (and config blocks) is not
+    rewritten again, another text or other blocks are, and the memo returns what a fresh
+    rewrite writes."""
+    from transpiler.reference import mode
+
+    mode._rewritten.cache_clear()
+    calls = []
+    real = mode.rewrite_for_reference
+    monkeypatch.setattr(mode, "rewrite_for_reference", lambda *a: calls.append(a) or real(*a))
+    first = reference_source(SOFTMAX)
+    assert reference_source(SOFTMAX) == first and len(calls) == 1
+    reference_source(SOFTMAX, {"softmax": [8]})
+    reference_source(SOFTMAX, {"softmax": (8,)})
+    assert len(calls) == 2 and calls[1][1] == {"softmax": (8,)}
+    reference_source(SOFTMAX + "\n")
+    assert len(calls) == 3
+    mode._rewritten.cache_clear()
+    assert reference_source(SOFTMAX) == first and len(calls) == 4
+
+
 def test_traceback_points_at_user_line() -> None:
     source = (
         "import helion\n\n@helion.kernel\ndef broken(x):\n    y = x + 1\n    raise ValueError(y)\n"
