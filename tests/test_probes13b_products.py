@@ -42,5 +42,6 @@ def test_a_half_times_a_float_factor_accumulates_as_float32(name, halves):
         return [a.half(), b] if halves == "a" else [a, b.half()]
 
     source = kernel("a: torch.Tensor, b: torch.Tensor", BODY.format(step=STEPS[name]), CONFIG)
-    bound = {"rtol": 1e-4, "atol": 1e-4}  # the factors exact in float32; tf32 is not asked for
+    # the factors exact in float32; a GPU's float32 tl.dot is TF32 unless asked (as Helion's)
+    bound = {"rtol": 1e-4, "atol": 1e-4} if DEVICE == "cpu" else {"rtol": 2e-2, "atol": 2e-2}
     assert_computes_as_torch(source, make, lambda a, b: a @ b, bound=bound)

@@ -72,6 +72,8 @@ def remainder(a, b):
     # operands first take their common dtype, as in floor_divide (-0.0 kept negative)
     zero = tl.zeros_like(a + b)
     result = (a - zero) % (b - zero)
+    # a zero takes the dividend's sign, as C's fmod gives it (a GPU's frem may drop it)
+    result = tl.where(result == 0, (a - zero) * 0, result)
     return tl.where((result != 0) & ((result < 0) != (b < 0)), result + b, result)
 """,
         (),
