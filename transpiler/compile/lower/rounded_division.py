@@ -30,9 +30,10 @@ def rounded_division(calls: Calls, value: Value, args: Arguments, node: cst.Call
     op = ROUNDED_DIVISIONS.get(mode.const) if mode.kind == CONST else None
     other_node = args.get(0, "other")
     if op is None or other_node is None:
+        argument = next(a for a in args.keyword_args if a.keyword.value == "rounding_mode")
         raise calls.k.source.error(
             UnsupportedConstructError,
-            mode_node if op is None else node,
+            argument if op is None else node,  # `rounding_mode=...`, as other arguments' refusals
             f"torch.div(..., rounding_mode={calls.k.source.code(mode_node)})"
             if op is None
             else "torch.div() needs the divisor",

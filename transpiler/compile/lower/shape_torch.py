@@ -195,7 +195,8 @@ def reduce(w: Walker, c: Call) -> object:
     tensor is element-wise."""
     keep, op = c.keywords.get("keepdim"), REDUCTIONS_BY_NAME.get(c.name)
     other = c.get(0, "dim")
-    if op is not None and op.pairwise and other is not None and isinstance(w.expr(other), Block):
+    second = w.expr(other) if op is not None and op.pairwise and other is not None else None
+    if isinstance(second, Block) and second.dims:  # (a dim, `torch.max(x, 1)`, has none)
         return broadcast(w, c)  # torch.max(a, b) of two tensors: torch.maximum (calls.py)
     result = reduction(w, c.owner, c.get(0, "dim"), keep, op)
     if op is not None and op.indices and c.get(0, "dim") is not None and isinstance(result, Block):
