@@ -34,7 +34,7 @@ def rows(expression, shape="[m]", target="tile"):
 
 TWO = "x: torch.Tensor, y: torch.Tensor"
 REFUSED = {  # signature, body, line, caret, words of the message and its hint
-    "div_rounding_mode_unknown": (TWO, one_loop("torch.div(x[tile], y[tile], rounding_mode='round')"), STORE, "'round'", ["rounding_mode='round'", "x // y"]),
+    "div_rounding_mode_unknown": (TWO, one_loop("torch.div(x[tile], y[tile], rounding_mode='round')"), STORE, "rounding_mode='round'", ["rounding_mode='round'", "x // y"]),
     "round_decimals": ("x: torch.Tensor", one_loop("torch.round(x[tile], decimals=1)"), STORE, "decimals", ["decimals=", "torch.round(x * 10**d) / 10**d"]),
     "clip": (TWO, one_loop("torch.clip(x[tile], max=y[tile])"), STORE, "clip", ["'clip'", "torch.clamp"]),
     "heaviside": (TWO, one_loop("torch.heaviside(x[tile], y[tile])"), STORE, "heaviside", ["'heaviside'", "torch.where"]),

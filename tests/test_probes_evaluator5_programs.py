@@ -320,7 +320,7 @@ REFUSED = [
     ("round_to_decimals", "out[tn, tm] = torch.round(x[tm, tn], decimals=2).T",
      "decimals", "UnsupportedConstructError", "decimals= of torch.round()", "10**d"),
     ("div_rounding_unknown", 'out[tn, tm] = torch.div(x[tm, tn], 3, rounding_mode="round").T',
-     '"round"', "UnsupportedConstructError", 'rounding_mode="round"', "x // y"),
+     'rounding_mode="round"', "UnsupportedConstructError", 'rounding_mode="round"', "x // y"),
 ]  # fmt: skip
 
 

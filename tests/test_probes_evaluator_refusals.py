@@ -28,7 +28,7 @@ def k(x: torch.Tensor) -> torch.Tensor:
 
 # (name, kernel, expression, the column of the caret, words of the message, words of the hint)
 REFUSED = [
-    ("div_rounding_mode_unknown", KERNEL, 'torch.div(x[t], 3, rounding_mode="round")', 51,
+    ("div_rounding_mode_unknown", KERNEL, 'torch.div(x[t], 3, rounding_mode="round")', 37,
      'rounding_mode="round"', "'trunc' (towards zero)"),
     ("flip_along_a_tile", KERNEL, "torch.flip(x[t], [0])", 35,
      "a tile holds only part of the row", "x[tile_m, :]"),
