@@ -8,7 +8,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..lines import Line
-from .statement import parse, render
+from .statement import fresh_name, parse, render
 
 _MASK_ARG = m.Arg(keyword=m.Name("mask"), value=m.BinaryOperation(operator=m.BitAnd()))
 
@@ -48,11 +48,7 @@ def _name_for(mask: str, taken: set[str]) -> str:
     """`mask_m[:, None] & mask_n[None, :]` → `mask_m_n`: the parts' own names joined."""
     parts = re.findall(r"\bmask_(\w+?)\b", mask)
     base = "mask_" + "_".join(dict.fromkeys(parts)) if parts else "mask_shared"
-    name, count = base, 1
-    while name in taken:
-        count += 1
-        name = f"{base}_{count}"
-    return name
+    return fresh_name(base, taken)
 
 
 def name_shared_masks(lines: list[Line]) -> list[Line]:

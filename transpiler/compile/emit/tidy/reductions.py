@@ -10,7 +10,7 @@ import libcst.matchers as m
 
 from ..lines import Line
 from .masks import assigned
-from .statement import STORE, parse, render
+from .statement import STORE, fresh_name, parse, render
 
 WIDTH = 100  # the longest line wanted (emit/wrap.py's width), indent included
 INDENT = 4
@@ -82,15 +82,6 @@ class _Replace(cst.CSTTransformer):
         return cst.Name(self.name) if original is self.target else updated
 
 
-def _fresh(base: str, taken: set[str]) -> str:
-    name, count = base, 1
-    while name in taken:
-        count += 1
-        name = f"{base}_{count}"
-    taken.add(name)
-    return name
-
-
 def name_nested_reductions(lines: list[Line]) -> list[Line]:
     """Each kernel line wider than WIDTH: its outermost nested reductions, widest first, each
     on a line of its own before it (split so in turn), until it fits or none is left."""
@@ -118,7 +109,7 @@ def _split(line: Line, taken: set[str], base: str | None) -> list[Line]:
             break
         widest = max(visitor.found, key=lambda call: len(render(call)))
         base = base or _base(statement)
-        name = _fresh(f"{base}_{_kind(widest)}", taken)
+        name = fresh_name(f"{base}_{_kind(widest)}", taken)
         taken_out = Line(line.depth, f"{name} = {render(widest)}", line.source_line)
         before.extend(_split(taken_out, taken, base))
         line = Line(line.depth, render(statement.visit(_Replace(widest, name))), line.source_line)

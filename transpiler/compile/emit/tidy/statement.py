@@ -43,3 +43,14 @@ def rewrite_lines(
                 line = Line(line.depth, render(changed), line.source_line)
         out.append(line)
     return out
+
+
+def fresh_name(base: str, taken: set[str]) -> str:
+    """`base`, or `base_2`, `base_3`, ... : the first not in `taken`, which it joins (the tidy
+    steps' names; lowering's are codegen.Names')."""
+    name, count = base, 1
+    while name in taken:
+        count += 1
+        name = f"{base}_{count}"
+    taken.add(name)
+    return name
