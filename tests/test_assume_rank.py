@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import DEVICE, device_args
 
 import transpiler
 from transpiler.__main__ import main
 from transpiler.compile.frontend.assumed import assumed_args
+from transpiler.run.cache import load_module
 
 ADD = """import torch
 import helion
@@ -88,11 +90,11 @@ def test_the_cli_assumes_a_rank_and_the_module_refuses_others(
     out = tmp_path / f"{name}_r{rank}.py"
     assert main([str(kernel_file), "--assume-rank", str(rank), "-o", str(out)]) == 0
     module = load(out)
-    args = make()
+    args = device_args(make())
     got = getattr(module, name)(*args)
     want = expected(*[a.double() if isinstance(a, torch.Tensor) else a for a in args])
     torch.testing.assert_close(got.double(), want, rtol=1e-5, atol=1e-5)
-    wrong = torch.randn(*([4] * (rank + 1)))  # one dimension more: refused, never half-written
+    wrong = torch.randn(*([4] * (rank + 1)), device=DEVICE)  # one dimension more: refused
     with pytest.raises(ValueError, match=f"must be {rank}-D"):
         getattr(module, name)(*[wrong if isinstance(a, torch.Tensor) else a for a in args])
 
@@ -129,7 +131,6 @@ def test_a_parameter_rebound_in_host_code_is_checked_as_launched():
     )
     code = transpiler.transpile(source, example_args=(torch.randn(9), torch.randn(9)))
     assert 'ranks={"x"' not in code
-    namespace: dict = {}
-    exec(compile(code, "<rebound>", "exec"), namespace)
-    x, y = torch.randn(9), torch.randn(9)
-    torch.testing.assert_close(namespace["add"](x, y), (x + y).view(9, 1))
+    x, y = torch.randn(9, device=DEVICE), torch.randn(9, device=DEVICE)
+    got = load_module(code, stem="rebound").add(x, y)  # from a file: the GPU compiler reads it
+    torch.testing.assert_close(got, (x + y).view(9, 1))

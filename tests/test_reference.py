@@ -252,6 +252,25 @@ def test_traceback_points_at_user_line() -> None:
     assert last_frame.line == "raise ValueError(y)"
 
 
+@pytest.mark.parametrize("filename", ["<reference>", "kernels_nowhere_on_disk.py"])
+def test_a_triton_helper_in_a_source_without_a_file_compiles_for_a_gpu(monkeypatch, filename):
+    """Outside the interpreter `@triton.jit` reads its function's source through inspect when
+    the reference defines it: a source named after no file on disk had none to read (on the
+    H100, `ValueError: @jit functions should be defined in a Python file`)."""
+    import triton
+
+    monkeypatch.setattr(triton.knobs.runtime, "interpret", False)  # what a GPU machine does
+    source = (
+        "import torch\nimport triton\nimport helion\nimport helion.language as hl\n\n\n"
+        "@triton.jit\ndef halved(a):\n    return a / 2\n\n\n"
+        "@helion.kernel()\ndef k(x: torch.Tensor) -> torch.Tensor:\n"
+        "    out = torch.empty_like(x)\n    for tile in hl.tile(x.size(0)):\n"
+        "        out[tile] = x[tile] * 3\n    return out\n"
+    )
+    x = torch.rand(13, dtype=torch.float64) + 0.5
+    torch.testing.assert_close(reference_function(source, "k", filename=filename)(x), x * 3)
+
+
 def test_missing_function_is_reported() -> None:
     with pytest.raises(NameError, match="no function named 'absent'"):
         reference_function(SOFTMAX, "absent")

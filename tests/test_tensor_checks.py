@@ -12,6 +12,7 @@ import pytest
 import torch
 import triton
 import triton.language as tl
+from helpers import DEVICE
 
 import transpiler
 from transpiler.compile.emit.prelude import HOST_HELPERS
@@ -36,7 +37,8 @@ def helper(keywords: frozenset[str], pairs: bool = True):
 def fresh(*shape: int, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """Random values, none zero, of an odd size."""
     values = torch.rand(*shape, dtype=torch.float64) + 0.5
-    return values.to(dtype) if dtype.is_floating_point else (values * 50).to(dtype)
+    values = values.to(dtype) if dtype.is_floating_point else (values * 50).to(dtype)
+    return values.to(DEVICE)  # a GPU machine's launcher refuses CPU tensors
 
 
 # keyword (and a case) → (the call's facts, tensors it refuses, tensors it accepts, the error, its words)
@@ -123,7 +125,7 @@ def test_every_form_refuses_what_its_keywords_ask(keywords: frozenset[str], pair
                 check({"x": fresh(3, 5, 7)}, **ranks, why=why)
         with pytest.raises(TypeError, match=f"x must be a tensor: {why}"):
             check({"x": 3}, **ranks, why=why)
-        check({"x": torch.ones(3, 5, dtype=torch.complex64)}, **ranks, why=why)
+        check({"x": torch.ones(3, 5, dtype=torch.complex64, device=DEVICE)}, **ranks, why=why)
 
 
 def test_the_whole_form_is_the_prelude_s() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import linecache
+import os
 import sys
 import types
 from collections.abc import Callable, Sequence
@@ -310,8 +311,9 @@ def reference_function(
     """The function `name` of `source`, built to run eagerly (reference mode); `block_sizes`:
     the config's, where the decorator's literal is not the one the kernel runs with."""
     rewritten = reference_source(source, None if block_sizes is None else {name: block_sizes})
-    if filename.startswith("<"):
-        # Let tracebacks show the lines of a source that has no file.
+    if filename.startswith("<") or not os.path.isfile(filename):
+        # A source with no file: tracebacks show its lines, and a @triton.jit helper it
+        # defines compiles for a GPU (Triton reads a function's source through inspect).
         linecache.cache[filename] = (len(rewritten), None, rewritten.splitlines(True), filename)
     scope = importable_scope(with_own_modules(namespace or {}), name)
     scope[INDEX_ALIAS] = language
