@@ -66,11 +66,15 @@ def device_args(args: tuple) -> tuple:
 
 
 def on_device(function):
-    """Run `function` with tensor arguments on DEVICE; results come back to the CPU."""
+    """Run `function` with tensor arguments on DEVICE; results come back to the CPU, and so do
+    the arguments (a kernel's outputs passed in are written in place)."""
 
     def run(*args: object):
         moved = _moved_keeping_aliases(args)
         result = function(*moved)
+        for given, used in zip(args, moved, strict=True):  # what the kernel wrote in place
+            if isinstance(given, torch.Tensor) and used is not given:
+                given.copy_(used.cpu())
         if isinstance(result, tuple):
             return tuple(r.cpu() for r in result)
         return result.cpu() if isinstance(result, torch.Tensor) else result

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import GPU_ONLY_BF16, generated, reference
+from helpers import DEVICE, GPU_ONLY_BF16, generated, reference
 
 import transpiler
 from transpiler import TranspileError
@@ -254,4 +254,4 @@ def test_the_125_op_comparison_runs_its_ops() -> None:
     assert len(ops_compare.OPS) == 125 == len({name for name, _, _ in ops_compare.OPS})
     chosen = {name: (expression, domain) for name, expression, domain in ops_compare.OPS}
     for name, expected in (("topk", "ok"), ("erfinv", "refused")):
-        assert ops_compare.outcome(name, *chosen[name], "ours", "cpu")[0] == expected
+        assert ops_compare.outcome(name, *chosen[name], "ours", DEVICE)[0] == expected

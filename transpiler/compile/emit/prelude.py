@@ -65,18 +65,31 @@ def trunc_divide(a, b):
 """,
         ("trunc",),
     ),
+    "fmod": (
+        """@triton.jit
+def fmod(a, b):
+    # C's fmod, as torch.fmod: the sign of the dividend. Both operands first take their common
+    # dtype, as in floor_divide (-0.0 kept negative)
+    zero = tl.zeros_like(a + b)
+    a = a - zero
+    result = a % (b - zero)
+    if zero.dtype.is_floating():
+        # a zero takes the dividend's sign and an infinite dividend gives nan, as C's fmod
+        # does (a GPU's frem may drop the sign, and gave -inf for fmod(-inf, inf))
+        result = tl.where(result == 0, a * 0, result)
+        result = tl.where(tl.abs(a) == float("inf"), float("nan"), result)
+    return result
+""",
+        (),
+    ),
     "remainder": (
         """@triton.jit
 def remainder(a, b):
-    # Python's % takes the sign of the divisor; Triton's takes the sign of the dividend. Both
-    # operands first take their common dtype, as in floor_divide (-0.0 kept negative)
-    zero = tl.zeros_like(a + b)
-    result = (a - zero) % (b - zero)
-    # a zero takes the dividend's sign, as C's fmod gives it (a GPU's frem may drop it)
-    result = tl.where(result == 0, (a - zero) * 0, result)
+    # Python's % takes the sign of the divisor; C's fmod (Triton's %) the sign of the dividend
+    result = fmod(a, b)
     return tl.where((result != 0) & ((result < 0) != (b < 0)), result + b, result)
 """,
-        (),
+        ("fmod",),
     ),
     "power": (
         """@triton.jit

@@ -90,7 +90,9 @@ POINTWISE_MATH: tuple[ElementwiseOp, ...] = (
     ElementwiseOp(
         "remainder", "remainder(a, b)", MATH, ("remainder",), flops=2, note="the divisor's sign"
     ),
-    ElementwiseOp("fmod", "a % b", MATH, flops=1, note="the dividend's sign (C's fmod)"),
+    ElementwiseOp(
+        "fmod", "fmod(a, b)", MATH, ("fmod",), flops=1, note="the dividend's sign (C's fmod)"
+    ),
     ElementwiseOp(
         "floor_divide", "floor_divide(a, b)", MATH, ("floor_divide",), flops=2, note="rounds down"
     ),
