@@ -65,6 +65,11 @@ def device_args(args: tuple) -> tuple:
     return tuple(_moved_keeping_aliases(args))
 
 
+def _overlaps(t: torch.Tensor) -> bool:
+    """Whether elements of `t` share memory (an `expand`ed input: no kernel writes one)."""
+    return any(stride == 0 and size > 1 for stride, size in zip(t.stride(), t.size()))
+
+
 def on_device(function):
     """Run `function` with tensor arguments on DEVICE; results come back to the CPU, and so do
     the arguments (a kernel's outputs passed in are written in place)."""
@@ -73,7 +78,7 @@ def on_device(function):
         moved = _moved_keeping_aliases(args)
         result = function(*moved)
         for given, used in zip(args, moved, strict=True):  # what the kernel wrote in place
-            if isinstance(given, torch.Tensor) and used is not given:
+            if isinstance(given, torch.Tensor) and used is not given and not _overlaps(given):
                 given.copy_(used.cpu())
         if isinstance(result, tuple):
             return tuple(r.cpu() for r in result)
