@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .wrap import WIDTH
+
 # check_tensors' keywords, in the order its signature takes them
 KEYWORDS = (
     "ranks",
@@ -164,7 +166,6 @@ INDEX_DTYPE = """    largest = max(t.untyped_storage().nbytes() // t.element_siz
 """
 
 _OPEN = "def check_tensors("
-WIDTH = 100
 
 
 def _signature(parameters: list[str]) -> str:

@@ -12,7 +12,10 @@ _ALIGN_LIMIT = 40
 _TAIL_LIMIT = 35
 
 
-def wrap(line: str, width: int = 100) -> list[str]:
+WIDTH = 100  # the generated module's line width, indent and comment included
+
+
+def wrap(line: str, width: int = WIDTH) -> list[str]:
     """A long call or signature: its arguments packed per line, each line after the first
     aligned under the first argument (as Triton's tutorials write them), the closing bracket
     on the last one; behind too deep a bracket the arguments start on the next line. A line

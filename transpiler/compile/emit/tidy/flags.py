@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 from ..lines import Line
-
-WIDTH = 100  # the longest line wanted, indent and comment included
+from ..wrap import WIDTH
 
 # `EVEN_M = m % BLOCK_M == 0  # whole tiles: no masks`: the flag, its test, its comment
 _FLAG = re.compile(r"(?P<name>EVEN_\w+) = (?P<test>[^#]+?)(?P<comment>  #.*)?")

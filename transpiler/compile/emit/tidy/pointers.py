@@ -8,10 +8,10 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..lines import Line
+from ..wrap import WIDTH
 from .masks import assigned
 from .statement import parse, render
 
-WIDTH = 100  # the generated module's line width (emit.wrap)
 _POINTERS = m.Assign(targets=[m.AssignTarget(target=m.Name())])
 _NAME = re.compile(r"\w+_ptrs(_\d+)?")  # lowering's names for pointer blocks
 

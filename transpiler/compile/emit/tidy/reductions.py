@@ -9,10 +9,10 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..lines import Line
+from ..wrap import WIDTH
 from .masks import assigned
 from .statement import STORE, fresh_name, parse, render
 
-WIDTH = 100  # the longest line wanted (emit/wrap.py's width), indent included
 INDENT = 4
 
 # a whole-row reduction's call → the word its named line ends in
