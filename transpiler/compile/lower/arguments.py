@@ -13,13 +13,33 @@ class Arguments:
         self.keyword_args = [a for a in call.args if a.keyword is not None]
         self.keywords = {a.keyword.value: a.value for a in self.keyword_args}
 
+    @classmethod
+    def of(
+        cls,
+        positional: list[cst.BaseExpression],
+        keyword_args: list[cst.Arg],
+        keywords: dict[str, cst.BaseExpression] | None = None,
+    ) -> Arguments:
+        """Arguments from their parts (`keywords`: by name, else the keyword arguments')."""
+        made = cls.__new__(cls)
+        made.positional = positional
+        made.keyword_args = keyword_args
+        made.keywords = (
+            {a.keyword.value: a.value for a in keyword_args} if keywords is None else keywords
+        )
+        return made
+
+    def without(self, keyword: str) -> Arguments:
+        """The same arguments without `keyword=`."""
+        kept = [a for a in self.keyword_args if a.keyword.value != keyword]
+        return Arguments.of(
+            self.positional, kept, {k: v for k, v in self.keywords.items() if k != keyword}
+        )
+
     def rest(self, skip: int) -> Arguments:
         """The arguments after the first `skip` positional ones (and without `input=`)."""
-        rest = Arguments.__new__(Arguments)
-        rest.positional = self.positional[skip:]
-        rest.keyword_args = [a for a in self.keyword_args if a.keyword.value != "input"]
-        rest.keywords = {k: v for k, v in self.keywords.items() if k != "input"}
-        return rest
+        rest = self.without("input")
+        return Arguments.of(rest.positional[skip:], rest.keyword_args, rest.keywords)
 
     def varargs_by_keyword(self, varargs: str | None) -> Arguments:
         """torch takes a `*size` parameter by keyword too, as one sequence (`x.new_ones(size=())`,
@@ -27,19 +47,12 @@ class Arguments:
         one, as `x.new_ones(())` spells it."""
         if varargs is None or varargs not in self.keywords or self.positional:
             return self
-        moved = Arguments.__new__(Arguments)
-        moved.positional = [self.keywords[varargs]]
-        moved.keyword_args = [a for a in self.keyword_args if a.keyword.value != varargs]
-        moved.keywords = {k: v for k, v in self.keywords.items() if k != varargs}
-        return moved
+        moved = self.without(varargs)
+        return Arguments.of([self.keywords[varargs]], moved.keyword_args, moved.keywords)
 
     def bound(self, keywords: dict[str, cst.BaseExpression]) -> Arguments:
         """The same arguments with every bound one also under its parameter's name."""
-        bound = Arguments.__new__(Arguments)
-        bound.positional = self.positional
-        bound.keyword_args = self.keyword_args
-        bound.keywords = dict(keywords)
-        return bound
+        return Arguments.of(self.positional, self.keyword_args, dict(keywords))
 
     def get(self, position: int, keyword: str) -> cst.BaseExpression | None:
         if keyword in self.keywords:

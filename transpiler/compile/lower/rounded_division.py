@@ -22,11 +22,7 @@ def rounded_division(calls: Calls, value: Value, args: Arguments, node: cst.Call
     mode_node = args.keywords["rounding_mode"]
     mode = calls.k.expressions.lower_expr(mode_node)
     if mode.kind == CONST and mode.const is None:
-        plain = Arguments.__new__(Arguments)
-        plain.positional = args.positional
-        plain.keyword_args = [a for a in args.keyword_args if a.keyword.value != "rounding_mode"]
-        plain.keywords = {k: v for k, v in args.keywords.items() if k != "rounding_mode"}
-        return plain
+        return args.without("rounding_mode")
     op = ROUNDED_DIVISIONS.get(mode.const) if mode.kind == CONST else None
     other_node = args.get(0, "other")
     if op is None or other_node is None:
