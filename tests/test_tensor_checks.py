@@ -19,6 +19,7 @@ from transpiler.compile.emit.prelude import HOST_HELPERS
 from transpiler.compile.emit.tensor_checks import KEYWORDS, check_tensors_source
 from transpiler.compile.emit.tidy.helpers import needed_helpers
 from transpiler.compile.lower.launch import AutotunedBlocks, FixedBlocks, LaunchFacts, launch_lines
+from transpiler.run.runtime import load_module
 
 GOLDEN = Path(__file__).parent / "golden"
 FORMS = [
@@ -205,3 +206,46 @@ PAIR_FORMS = [
 def test_the_pairs_lines_only_where_a_call_passes_a_pair(calls: str, pairs: bool) -> None:
     (source,) = needed_helpers(calls, set(), {"check_tensors"})
     assert ("*beside" in source) is (pairs and "arithmetic" in calls)
+
+
+NUMBERS_KERNEL = """
+import torch
+import helion
+import helion.language as hl
+
+@helion.kernel()
+def shifted(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] {operation}
+    return out
+"""
+INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
+
+
+# (the operation, torch's, its int, its numbers= fact; None: every integer dtype holds the int)
+NUMBERS = [
+    ("+ 3", lambda x: x + 3, 3, None),
+    ("* 127", lambda x: x * 127, 127, None),
+    ("+ 128", lambda x: x + 128, 128, '"x": (10, 128, 128)'),  # past int8
+    ("- -1", lambda x: x - -1, -1, '"x": (10, -1, -1)'),  # past uint8
+]
+
+
+@pytest.mark.parametrize(
+    ("operation", "torch_op", "number", "fact"), NUMBERS, ids=[n[0] for n in NUMBERS]
+)
+def test_numbers_checked_only_where_a_dtype_cannot_hold_them(operation, torch_op, number, fact):
+    code = transpiler.transpile(NUMBERS_KERNEL.format(operation=operation))
+    assert ("numbers=" in code) is (fact is not None)
+    if fact is not None:
+        assert f"numbers={{{fact}}}" in code
+    module = load_module(code)
+    for dtype in INTEGER_DTYPES:  # where the launcher lets it run, torch's answer
+        x = fresh(29, dtype=dtype)
+        info = torch.iinfo(dtype)
+        if not info.min <= number <= info.max:  # torch wraps the int into the dtype: refused
+            with pytest.raises(TypeError, match=f"line 10 computes with {dtype} x and an int"):
+                module.shifted(x)
+            continue
+        assert torch.equal(module.shifted(x), torch_op(x)), dtype

@@ -15,7 +15,7 @@ import transpiler
 from transpiler.compile.emit.lines import Line
 from transpiler.compile.emit.tidy import STEPS
 from transpiler.compile.emit.tidy.helpers import needed_helpers
-from transpiler.compile.emit.tidy.imports import tidy_imports
+from transpiler.compile.emit.tidy.imports import read_imports, tidy_imports
 from transpiler.compile.emit.wrap import wrap
 from transpiler.reference.mode import reference_function
 from transpiler.run.runtime import load_module
@@ -516,6 +516,50 @@ def test_imports_plain_once_sorted() -> None:
         ("import triton", None),
         ("from torch import float16 as HALF", 4),
     ]
+
+
+READ_IMPORTS = [
+    # (an import of the source, whether a module reading only `math.pi` and `F` keeps it)
+    ("import math", True),
+    ("import torch.nn.functional as F", True),
+    ("from collections.abc import Callable", False),  # the standard library, never read
+    ("from math import tau, pi", False),
+    ("import torch.nn.functional", False),  # binds torch, which the module must read to use it
+    ("import numpy as np", True),  # outside the standard library, torch and triton: it may
+    ("from mylib import ops", True),  # register something on import
+    ("from __future__ import annotations", True),
+    ("from math import *", True),
+]
+
+
+@pytest.mark.parametrize(("line", "kept"), READ_IMPORTS)
+def test_imports_nothing_reads_are_dropped(line: str, kept: bool) -> None:
+    code = "def f(x):\n    return F.relu(x) * math.pi\n"
+    assert read_imports([(line, 1)], code) == ([(line, 1)] if kept else [])
+
+
+UNREAD_IMPORTS = """
+import math
+from collections.abc import Callable
+import torch
+import helion
+import helion.language as hl
+
+@helion.kernel()
+def scaled(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * math.pi
+    return out
+"""
+
+
+def test_a_module_without_the_imports_it_never_reads_still_runs() -> None:
+    code = transpiler.transpile(UNREAD_IMPORTS)
+    assert "Callable" not in code and "import math" not in code  # math.pi became a number
+    x = torch.rand(37, dtype=torch.float64) + 0.5
+    got = load_module(code).scaled(x.float())
+    torch.testing.assert_close(got.double(), x.float().double() * math.pi, rtol=1e-6, atol=0)
 
 
 def test_helpers_are_those_called_with_their_callees() -> None:

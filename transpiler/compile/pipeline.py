@@ -13,6 +13,7 @@ from .emit.module import ModuleText, assemble, header
 from .emit.tidy import tidy
 from .emit.tidy.helper_names import apart_from_user
 from .emit.tidy.helpers import needed_helpers
+from .emit.tidy.imports import read_imports
 from .frontend import callables as inline
 from .frontend.aliases import Aliases, collect_aliases
 from .frontend.config_check import plural_fields
@@ -207,6 +208,7 @@ def _transpile(
         opening = opening and (is_import(statement) or is_docstring(statement))
     helpers = needed_helpers("\n".join(body.lines), helpers, host_helpers)
     body.lines, helpers = apart_from_user(body.lines, helpers)
+    imports = read_imports(imports, "\n".join([*body.lines, *helpers]))
     module = assemble(header(filename, imports), body, split or 0, helpers)
     done = [k for k in kernels if id(k.node) in pieces]
     tunables = {

@@ -141,8 +141,8 @@ def launch_facts(builder, named) -> list[str]:
             for line, ops in sorted(builder.integers_on.items())
         )
         facts.append("integers={" + ", ".join(lines) + "}")
-    if builder.numbers_on:
-        numbers = {t: _number_text(facts) for t, facts in sorted(builder.numbers_on.items())}
+    numbers = {t: _number_text(f) for t, f in sorted(builder.numbers_on.items()) if _may_wrap(f)}
+    if numbers:
         facts.append("numbers={" + ", ".join(f'"{t}": {n}' for t, n in numbers.items()) + "}")
     if builder.floats_on:
         pairs = (f'"{t}": ({line}, {arg})' for t, (line, arg) in sorted(builder.floats_on.items()))
@@ -154,6 +154,17 @@ def launch_facts(builder, named) -> list[str]:
         lists = (f'"{t}": [{", ".join(f)}]' for t, f in sorted(builder.carried_on.items()))
         facts.append("carried={" + ", ".join(lists) + "}")
     return facts
+
+
+# the ints every integer dtype holds (uint8's and int8's ranges meet there): torch computes
+# them as they are with any integer tensor, so the launcher's `numbers=` check could not fail
+_EVERY_DTYPE_HOLDS = (0, 127)
+
+
+def _may_wrap(fact: tuple[int, int, int]) -> bool:
+    """Whether an integer tensor of some dtype cannot hold the ints (line, low, high)."""
+    _, low, high = fact
+    return not _EVERY_DTYPE_HOLDS[0] <= low <= high <= _EVERY_DTYPE_HOLDS[1]
 
 
 def _number_text(fact: tuple[int, int, int]) -> str:
