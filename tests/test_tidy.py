@@ -175,6 +175,15 @@ NOOP = [
             "EVEN_COLUMNS = columns_of_the_key % BLOCK_COLUMNS == 0  # whole tiles: no masks",
         ],
     ),
+    # the same test apart: a statement between (it may change what the test reads), another
+    # depth, an `if` that does more than raise
+    ("repeated_raises", ["if n <= 0:", (2, "raise E()"), "n = m", "if n <= 0:", (2, "raise E()")]),
+    ("repeated_raises", ["if n <= 0:", (2, "raise E()"), (2, "if n <= 0:"), (3, "raise E()")]),
+    ("repeated_raises", ["if n <= 0:", (2, "n = 1"), "if n <= 0:", (2, "raise E()")]),
+    (
+        "repeated_raises",
+        ["if n <= 0:", (2, "raise E()"), (2, "n = 1"), "if n <= 0:", (2, "raise E()")],
+    ),
 ]
 
 CHANGES = [
@@ -391,6 +400,23 @@ CHANGES = [
             ),
             (2, "EVEN_H = hidden_size % BLOCK_H == 0  # whole tiles: no masks"),
             (2, "x = 1"),
+        ],
+    ),
+    (
+        "repeated_raises",  # a check a run made already cannot raise: the later one goes
+        [
+            "if n <= 0:",
+            (2, 'raise IndexError("line 13: amin() along a dimension of size 0 (n)")'),
+            "if out.size(1) < 2:",
+            (2, 'raise IndexError("line 13: index 1 is out of range")'),
+            "if n <= 0:",
+            (2, 'raise IndexError("line 14: argmax() along a dimension of size 0 (n)")'),
+        ],
+        [
+            (1, "if n <= 0:"),
+            (2, 'raise IndexError("line 13: amin() along a dimension of size 0 (n)")'),
+            (1, "if out.size(1) < 2:"),
+            (2, 'raise IndexError("line 13: index 1 is out of range")'),
         ],
     ),
 ]

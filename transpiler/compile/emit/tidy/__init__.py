@@ -11,7 +11,7 @@ from .launcher import self_assignments
 from .masks import name_shared_masks
 from .pointers import inline_pointers
 from .program_ids import inline_program_ids
-from .raises import checks_as_raises
+from .raises import checks_as_raises, repeated_raises
 from .reductions import name_nested_reductions
 from .unpacking import joined_unpacking_checks
 
@@ -28,6 +28,7 @@ STEPS: tuple[tuple[str, Step, str], ...] = (
     ("name_nested_reductions", name_nested_reductions, "kernel"),
     ("self_assignments", self_assignments, "launcher"),
     ("checks_as_raises", checks_as_raises, "launcher"),
+    ("repeated_raises", repeated_raises, "launcher"),
     ("joined_unpacking_checks", joined_unpacking_checks, "launcher"),
     ("joined_blocks", joined_blocks, "launcher"),
     ("joined_flags", joined_flags, "launcher"),

@@ -69,3 +69,36 @@ def checks_as_raises(lines: list[Line]) -> list[Line]:
     for line in lines:
         out.extend(_as_raise(line) or [line])
     return out
+
+
+def _check_at(lines: list[Line], index: int) -> str | None:
+    """The condition of the `if <condition>:` whose only statement is a raise at `index`."""
+    first = lines[index]
+    if not (first.text.startswith("if ") and first.text.endswith(":")):
+        return None
+    body = lines[index + 1] if index + 1 < len(lines) else None
+    after = lines[index + 2] if index + 2 < len(lines) else None
+    if body is None or body.depth != first.depth + 1 or not body.text.startswith("raise "):
+        return None
+    return first.text if after is None or after.depth <= first.depth else None
+
+
+def repeated_raises(lines: list[Line]) -> list[Line]:
+    """In a run of checks (`if <test>:` and a raise, nothing between them), a check whose test an
+    earlier one of the run made: it cannot raise (the earlier did where it would), dropped."""
+    out: list[Line] = []
+    seen: set[tuple[int, str]] = set()  # (depth, `if` line) of the run's checks
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        test = _check_at(lines, index)
+        if test is None:
+            seen.clear()
+            out.append(line)
+            index += 1
+            continue
+        if (line.depth, test) not in seen:
+            seen.add((line.depth, test))
+            out += lines[index : index + 2]
+        index += 2
+    return out
