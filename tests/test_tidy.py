@@ -175,6 +175,22 @@ NOOP = [
             "EVEN_COLUMNS = columns_of_the_key % BLOCK_COLUMNS == 0  # whole tiles: no masks",
         ],
     ),
+    # the comment above two expansions, or one too long to take it
+    (
+        "trailing_broadcast_comment",
+        [
+            "# a dimension of 1 broadcasts, as in torch: its lanes all read it",
+            "w = w.expand(n) if w.size(0) == 1 else w",
+            "b = b.expand(n) if b.size(0) == 1 else b",
+        ],
+    ),
+    (
+        "trailing_broadcast_comment",
+        [
+            "# a dimension of 1 broadcasts, as in torch: its lanes all read it",
+            "weights = weights.expand(channels_out, -1) if weights.size(0) == 1 else weights",
+        ],
+    ),
     # the same test apart: a statement between (it may change what the test reads), another
     # depth, an `if` that does more than raise
     ("repeated_raises", ["if n <= 0:", (2, "raise E()"), "n = m", "if n <= 0:", (2, "raise E()")]),
@@ -400,6 +416,18 @@ CHANGES = [
             ),
             (2, "EVEN_H = hidden_size % BLOCK_H == 0  # whole tiles: no masks"),
             (2, "x = 1"),
+        ],
+    ),
+    (
+        "trailing_broadcast_comment",  # one expansion: the comment at its end
+        [
+            "# a dimension of 1 broadcasts, as in torch: its lanes all read it",
+            "w = w.expand(-1, k) if w.size(1) == 1 else w",
+            "if w.size(1) != k:",
+        ],
+        [
+            (1, "w = w.expand(-1, k) if w.size(1) == 1 else w  # size 1 broadcasts, as in torch"),
+            (1, "if w.size(1) != k:"),
         ],
     ),
     (

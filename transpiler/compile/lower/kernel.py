@@ -11,6 +11,7 @@ import libcst.matchers as m
 
 from ..emit.codegen import Names, render
 from ..emit.lines import PARAM_ORDER, BlockDefault, Line, LoweredKernel, Param
+from ..emit.tidy.launcher import BROADCAST
 from ..frontend.aliases import Aliases
 from ..frontend.host import HostInfo
 from ..frontend.overlapping_reads import misaligned_tensors
@@ -542,7 +543,7 @@ class KernelBuilder:
         for first, second in sorted(self.unified):
             broadcasts.extend(self.broadcast_lines(first, second, expanded))
         if broadcasts:
-            checks.append("# a dimension of 1 broadcasts, as in torch: its lanes all read it")
+            checks.append(BROADCAST)
             checks.extend(broadcasts)
         for first, second in sorted(self.unified):
             a, b = (self.host.name_for_key(key) or key for key in (first, second))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ..lines import Line
 from .casts import cancel_store_casts, repeated_casts, upcast_then_cast
 from .flags import joined_blocks, joined_flags
-from .launcher import self_assignments
+from .launcher import self_assignments, trailing_broadcast_comment
 from .masks import name_shared_masks
 from .pointers import inline_pointers
 from .program_ids import inline_program_ids
@@ -32,6 +32,7 @@ STEPS: tuple[tuple[str, Step, str], ...] = (
     ("joined_unpacking_checks", joined_unpacking_checks, "launcher"),
     ("joined_blocks", joined_blocks, "launcher"),
     ("joined_flags", joined_flags, "launcher"),
+    ("trailing_broadcast_comment", trailing_broadcast_comment, "launcher"),
 )
 
 
