@@ -249,3 +249,39 @@ def test_numbers_checked_only_where_a_dtype_cannot_hold_them(operation, torch_op
                 module.shifted(x)
             continue
         assert torch.equal(module.shifted(x), torch_op(x)), dtype
+
+
+PRODUCT_KERNEL = """
+import torch
+import helion
+import helion.language as hl
+
+@helion.kernel()
+def product(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, k = x.size()
+    _, n = y.size()
+    out = torch.empty([m, n], dtype=torch.float32, device=x.device)
+    for tile_m, tile_n in hl.tile([m, n]):
+        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
+        for tile_k in hl.tile(k):
+            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
+        out[tile_m, tile_n] = acc
+    return out
+"""
+
+
+def test_a_bool_factor_is_refused_by_the_factors_check() -> None:
+    """A float product's factors hold floats or int8 (`factors=`): a bool one among them, so
+    the bool check (`arithmetic=`) would repeat it and the helper leaves its lines out."""
+    code = transpiler.transpile(PRODUCT_KERNEL)
+    assert "arithmetic=" not in code and "torch.bool" not in code  # no bool part in the helper
+    assert 'factors={"x": 14, "y": 14}' in code
+    module = load_module(code)
+    x, y = fresh(19, 23, dtype=torch.float64), fresh(23, 17, dtype=torch.float64)
+    for bools in ((x > 1, y), (x, y > 1), (x > 1, y > 1)):
+        name = "x" if bools[0].dtype == torch.bool else "y"
+        with pytest.raises(TypeError, match=f"line 14: {name} is torch.bool: Triton's tl.dot"):
+            module.product(*bools)
+    got = module.product(x.float(), y.float())
+    expected = x.float().double() @ y.float().double()
+    torch.testing.assert_close(got.double(), expected, rtol=1e-2, atol=1e-2)  # TF32 on a GPU

@@ -75,16 +75,23 @@ def merged(previous: Noted | None, line: int, partners: frozenset[str] | None) -
     return (previous[0], previous[1] | partners)
 
 
-def unimplied(facts: dict[str, Noted], order: list[str]) -> dict[str, Noted]:
+def unimplied(
+    facts: dict[str, Noted], order: list[str], refused: frozenset[str] = frozenset()
+) -> dict[str, Noted]:
     """The facts less those an earlier kept one implies, taken in the launcher's `order` of
     its tensors (the one its refusals fire in): `y` refused beside a bool `x` only, where `x`
     is refused beside a bool `y` (or outright), fails only where `x`'s check fails first (`x +
-    y`: one entry, not one per operand); sorted by name."""
+    y`: one entry, not one per operand); sorted by name. `refused`: tensors another check
+    refuses outright as bools (a float product's factors, `factors=`), left out too."""
     kept: dict[str, Noted] = {}
     rank = {tensor: index for index, tensor in enumerate(order)}
     for tensor, (line, partners) in sorted(facts.items(), key=lambda f: rank.get(f[0], len(rank))):
-        if partners and all(
-            p in kept and (kept[p][1] is None or tensor in kept[p][1]) for p in partners
+        if tensor in refused or (
+            partners
+            and all(
+                p in refused or (p in kept and (kept[p][1] is None or tensor in kept[p][1]))
+                for p in partners
+            )
         ):
             continue
         kept[tensor] = (line, partners)

@@ -587,8 +587,9 @@ class KernelBuilder:
         facts = [named]
         if ranks:
             facts.append(f"ranks={_named(ranks)}")
-        if self.arithmetic_on:
-            unique = unimplied(self.arithmetic_on, order)
+        # a bool factor of a float product is refused by `factors=` (floats and int8 only)
+        unique = unimplied(self.arithmetic_on, order, frozenset(self.factors_on))
+        if unique:
             noted_facts = {t: launch_fact(n) for t, n in unique.items()}
             facts.append(f"arithmetic={_named(noted_facts)}")
         if self.factors_on:
