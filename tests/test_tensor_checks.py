@@ -81,6 +81,15 @@ REFUSALS = {
         TypeError,
         r"torch.uint8 x meets torch.int8 y \(line 11\)",
     ),
+    # an operand computed from two tensors: their promoted dtype (float16 times bfloat16 is
+    # float32, neither's: its refusal named no tensor, a bare StopIteration, before)
+    "integers promoted": (
+        {"integers": {12: ((("x", "y"), ("z",)),)}},
+        {"x": fresh(5, dtype=torch.int16), "y": fresh(5, dtype=torch.int32), "z": fresh(5).half()},
+        {"x": fresh(5).half(), "y": fresh(5).bfloat16(), "z": fresh(5, dtype=torch.int32)},
+        TypeError,
+        r"torch.int32 x and y meets torch.float16 z \(line 12\)",
+    ),
     "numbers": (
         {"numbers": {"x": (12, 0, 300)}},
         {"x": fresh(3, dtype=torch.int8)},

@@ -105,12 +105,12 @@ PARTS: dict[str, Part] = {
         "integers=None",
         after="""    ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
     for line, operation in ((n, o) for n, ops in (integers or {}).items() for o in ops):
-        met = {}  # each operand's dtype (its tensors promoted by torch.promote_types) → a name
+        met = {}  # each operand's dtype (its tensors promoted as torch does) → their names
         for names in operation:
             dtype = tensors[names[0]].dtype
             for name in names[1:]:
                 dtype = torch.promote_types(dtype, tensors[name].dtype)
-            met.setdefault(dtype, next(n for n in names if tensors[n].dtype == dtype))
+            met.setdefault(dtype, " and ".join(names))
         for a, b in [(torch.uint8, torch.int8), *((i, h) for i in ints for h in halves)]:
             if a in met and b in met:  # torch: int16 (Triton: uint8); the int rounded to b first
                 fix = f"torch promotes them apart from Triton: convert one first, .to({b})"
