@@ -51,7 +51,7 @@ def check_tensors(tensors, ranks=None, arithmetic=None, integers=None):
                                "none set TRITON_INTERPRET=1 before triton is imported")
     ints, halves = (torch.int16, torch.int32, torch.int64), (torch.float16, torch.bfloat16)
     for line, operation in ((n, o) for n, ops in (integers or {}).items() for o in ops):
-        met = {}  # each operand's dtype (its tensors promoted as torch does) → their names
+        met = {}  # each operand's dtype (torch.promote_types of its tensors') → their names
         for names in operation:
             dtype = tensors[names[0]].dtype
             for name in names[1:]:

@@ -10,8 +10,7 @@ def dot_into(a, b, acc, input_precision: tl.constexpr = None, out_dtype: tl.cons
     # torch's `acc + a @ b` in acc's dtype: float64 factors multiply in float64, others in float32
     # (factors of two other dtypes, float16 times float32, as float32: hl.dot promotes them)
     if a.dtype != b.dtype and a.dtype != tl.float64 and b.dtype != tl.float64:
-        a = a.to(tl.float32)
-        b = b.to(tl.float32)
+        a, b = a.to(tl.float32), b.to(tl.float32)
     if a.dtype == tl.float64 or b.dtype == tl.float64:
         wide = tl.dot(a.to(tl.float64), b.to(tl.float64), acc.to(tl.float64), out_dtype=tl.float64)
         acc = wide.to(acc.dtype)
@@ -34,8 +33,7 @@ def dot_into(a, b, acc, input_precision: tl.constexpr = None):
     # torch's `acc + a @ b` into a float32 acc: float64 factors multiply in float64 (factors of
     # two other dtypes, float16 times float32, as float32: hl.dot promotes them)
     if a.dtype != b.dtype and a.dtype != tl.float64 and b.dtype != tl.float64:
-        a = a.to(tl.float32)
-        b = b.to(tl.float32)
+        a, b = a.to(tl.float32), b.to(tl.float32)
     if a.dtype == tl.float64 or b.dtype == tl.float64:
         wide = tl.dot(a.to(tl.float64), b.to(tl.float64), acc.to(tl.float64), out_dtype=tl.float64)
         acc = wide.to(acc.dtype)

@@ -11,6 +11,7 @@ from .values import Dims
 # (an H100 has 227 KiB a block); the rest of the budget is for the dot's own operand copies.
 STAGE_BUDGET_BYTES = 160 * 1024
 MOST_STAGES = 3  # Triton's default on NVIDIA GPUs
+LAUNCHER_WIDTH = 96  # 100 characters, less a launcher's indent
 
 
 def stage_lines(
@@ -43,7 +44,12 @@ def stage_lines(
     lines = [
         f"# shared memory: a pipeline stage buffers the loop's loads: keep {budget // 1024} KiB"
     ]
-    for index, term in enumerate(terms):
-        lines.append(f"{loop_bytes} {'+=' if index else '='} {term}")
+    summed = f"{loop_bytes} = {' + '.join(terms)}"
+    if len(summed) <= LAUNCHER_WIDTH:
+        lines.append(summed)
+    else:  # a term a line
+        lines += [
+            f"{loop_bytes} {'+=' if index else '='} {term}" for index, term in enumerate(terms)
+        ]
     lines.append(f"{stages} = max(1, min({MOST_STAGES}, {budget} // {loop_bytes}))")
     return lines, stages
