@@ -360,6 +360,14 @@ CHANGES = [
         ],
     ),
     (
+        "checks_as_raises",  # `not a or b` negated: `a and not b`, no `not (not ...)`
+        ['require(not isinstance(k, int) or -(2**63) <= k < 2**63, f"k = {k}", OverflowError)'],
+        [
+            (1, "if isinstance(k, int) and not (-(2**63) <= k < 2**63):"),
+            (2, 'raise OverflowError(f"k = {k}")'),
+        ],
+    ),
+    (
         "checks_as_raises",  # no operator to turn: `not`, parenthesised where it must be
         [
             'require(all(t.is_floating_point() for t in (x,)), "floats")',

@@ -26,6 +26,9 @@ _NEGATED: dict[type[cst.BaseCompOp], type[cst.BaseCompOp]] = {
     cst.NotIn: cst.In,
 }
 
+# `not a or b`: its negation reads `a and not b`, no `not` in front of a `not`
+_OR_NOT = m.BooleanOperation(left=m.UnaryOperation(operator=m.Not()), operator=m.Or())
+
 # what `not x` may stand in front of without parentheses
 _ATOMS = (cst.Name, cst.Call, cst.Attribute, cst.Subscript)
 
@@ -35,6 +38,9 @@ def _negated(condition: cst.BaseExpression) -> cst.BaseExpression:
     condition = condition.with_changes(lpar=[], rpar=[])
     if isinstance(condition, cst.UnaryOperation) and isinstance(condition.operator, cst.Not):
         return condition.expression.with_changes(lpar=[], rpar=[])  # the whole test of an `if`
+    if m.matches(condition, _OR_NOT):  # `not (not a or b)` → `a and not b`
+        left = _negated(condition.left)
+        return cst.BooleanOperation(left, cst.And(), _negated(condition.right))
     if isinstance(condition, cst.Comparison) and len(condition.comparisons) == 1:
         (target,) = condition.comparisons
         operator = _NEGATED[type(target.operator)]()
