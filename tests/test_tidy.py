@@ -13,10 +13,13 @@ from helpers import dot_tolerance, on_device
 
 import transpiler
 from transpiler.compile.emit.lines import Line
+from transpiler.compile.emit.prelude import HELPERS, HOST_HELPERS
 from transpiler.compile.emit.tidy import STEPS
 from transpiler.compile.emit.tidy.helpers import needed_helpers
 from transpiler.compile.emit.tidy.imports import read_imports, tidy_imports
 from transpiler.compile.emit.wrap import wrap
+from transpiler.compile.lower.argument_checks import ARGUMENT_HELPERS
+from transpiler.compile.lower.shared_memory import SHARED_MEMORY_HELPERS
 from transpiler.reference.mode import reference_function
 from transpiler.run.runtime import load_module
 
@@ -988,6 +991,17 @@ def test_long_lines_wrap_aligned(line: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("line", UNWRAPPED)
 def test_lines_left_unwrapped(line: str) -> None:
     assert wrap(line) == [line]
+
+
+def _helper_sources() -> dict[str, str]:
+    device = {name: source for name, (source, _) in HELPERS.items()}
+    return {**HOST_HELPERS, **ARGUMENT_HELPERS, **SHARED_MEMORY_HELPERS, **device}
+
+
+@pytest.mark.parametrize(("name", "source"), sorted(_helper_sources().items()))
+def test_every_helper_fits_100_characters(name: str, source: str) -> None:
+    """A helper is printed as written: its lines, comments on `def` lines too, within 100."""
+    assert [line for line in source.splitlines() if len(line) > 100] == []
 
 
 def test_a_helper_is_kept_for_any_function_it_defines() -> None:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 # The launcher's helpers: the check, and its test of each pair.
 SHARED_MEMORY_HELPERS: dict[str, str] = {
-    "check_apart": """def check_apart(written, tensors, misread=()):  # torch refuses in-place work on memory shared in part
+    "check_apart": """def check_apart(written, tensors, misread=()):  # torch refuses in-place work on overlapping memory
     for name, a in written.items():
         for other, b in tensors.items():
             if other != name and partly_shared(a, b, same_view=other not in misread):
                 why = f"{name}, which the kernel writes, shares memory with {other}"
                 raise RuntimeError(f"{why}: pass {other}.clone() (tiles would read others' writes)")
 """,
-    "partly_shared": """def partly_shared(a, b, same_view=True):  # an element in both, but not the same view (an in-place kernel)
+    "partly_shared": """def partly_shared(a, b, same_view=True):  # an element in both, not as the same view
     if torch._subclasses.fake_tensor.is_fake(a) or a.numel() * b.numel() == 0:
         return False  # (torch.compile tracing: no memory yet)
     if (a.data_ptr(), a.shape, a.stride(), a.dtype) == (b.data_ptr(), b.shape, b.stride(), b.dtype):
