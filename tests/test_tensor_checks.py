@@ -294,3 +294,37 @@ def test_a_bool_factor_is_refused_by_the_factors_check() -> None:
     got = module.product(x.float(), y.float())
     expected = x.float().double() @ y.float().double()
     torch.testing.assert_close(got.double(), expected, rtol=1e-2, atol=1e-2)  # TF32 on a GPU
+
+
+COLUMNS_KERNEL = """
+import torch
+import helion
+import helion.language as hl
+
+@helion.kernel()
+def columns(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([m, 3], dtype=torch.float32, device=x.device)
+    for tile in hl.tile(m):
+        out[tile, {first}] = x[tile, 0]
+        out[tile, -1] = x[tile, 2] * 2
+    return out
+"""
+
+
+# (out's first column written, whether the launcher checks it: host code made out 3 wide)
+@pytest.mark.parametrize(("first", "checked"), [(1, False), (3, True)])
+def test_a_literal_index_inside_a_literal_size_goes_unchecked(first: int, checked: bool) -> None:
+    code = transpiler.transpile(COLUMNS_KERNEL.format(first=first))
+    assert ("out.size(1) <" in code) is checked  # out[tile, -1] never: -3 <= -1 < 3
+    assert "if x.size(1) < 1:" in code and "if x.size(1) < 3:" in code  # x's width: unknown
+    module = load_module(code)
+    x = fresh(13, 5, dtype=torch.float64)
+    if checked:  # torch: index 3 is out of bounds for dimension 1 with size 3
+        with pytest.raises(IndexError, match="line 11: index 3 is out of range for out's dim 1"):
+            module.columns(x)
+        return
+    with pytest.raises(IndexError, match="line 12: index 2 is out of range for x's dim 1 \\(2\\)"):
+        module.columns(x[:, :2])
+    got = module.columns(x)
+    assert torch.equal(got[:, 1], x[:, 0].float()) and torch.equal(got[:, 2], (x[:, 2] * 2).float())

@@ -136,15 +136,17 @@ def index_tensor_check(index: str, tensor: str, dim: int, line: int) -> str:
 def constant_index(builder, tensor: str, dim: int, value: Value, node: cst.CSTNode) -> ast.expr:
     """An integer literal indexing a dimension, read as torch reads it: a negative one counts
     from the end (`x[tile, -1]`: the last column); the launcher checks it lies inside the
-    dimension (torch's IndexError), so no literal reads past the tensor."""
+    dimension (torch's IndexError), so no literal reads past the tensor, unless host code made
+    the dimension of a literal size it lies inside (`torch.empty([m, 6])`: out[tile, 5])."""
     index = value.const
     if not isinstance(index, int) or isinstance(index, bool):
         return value.code
     line = builder.source.line_of(node)
-    builder.argument_checks.append(index_check(tensor, dim, index, line))
+    key = builder.host.size_key(tensor, dim)
+    if not (key.isdigit() and -int(key) <= index < int(key)):  # (host code's literal size: inside)
+        builder.argument_checks.append(index_check(tensor, dim, index, line))
     if index >= 0:
         return value.code
-    key = builder.host.size_key(tensor, dim)
     if key.isdigit():
         return ast.Constant(int(key) + index)
     return ast.BinOp(ast.Name(id=builder.size_param(key)), ast.Sub(), ast.Constant(-index))
