@@ -183,19 +183,25 @@ def test_complex_inputs_are_refused_clearly():
         add(x, x)
 
 
+BOOL_REFUSED = "x is a bool tensor and line 10 does arithmetic"
+
+
 @pytest.mark.parametrize(
-    "expression",
+    ("expression", "refused"),
     [
-        "x[tile] + y[tile]",  # torch: logical or; Triton's i1 addition wraps (True + True: False)
-        "x[tile] - y[tile]",  # torch refuses it
-        "torch.exp(x[tile]) + y[tile]",  # torch computes it in float
-        "x[tile] * y[tile] + y[tile]",  # bool beside bool: Triton's i1 sum wraps
+        # torch: logical or; Triton's i1 addition wraps (True + True: False)
+        ("x[tile] + y[tile]", BOOL_REFUSED),
+        ("x[tile] - y[tile]", BOOL_REFUSED),  # torch refuses it
+        # torch computes it in float; a float function of x alone needs floats (float_math=),
+        # which refuses a bool x too
+        ("torch.exp(x[tile]) + y[tile]", "x must hold floats: line 10 takes a float function"),
+        ("x[tile] * y[tile] + y[tile]", BOOL_REFUSED),  # bool beside bool: Triton's i1 sum wraps
     ],
 )
-def test_bool_arithmetic_is_refused_before_launch_naming_the_line(expression):
+def test_bool_arithmetic_is_refused_before_launch_naming_the_line(expression, refused):
     add = launcher(ADD.replace("x[tile] + y[tile]", expression), "add")
     x = torch.tensor([True, False, True], device=DEVICE)
-    with pytest.raises(TypeError, match="x is a bool tensor and line 10 does arithmetic"):
+    with pytest.raises(TypeError, match=refused):
         add(x, x)
 
 

@@ -36,8 +36,7 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
         raise TypeError(
             f"scale must be a number, not {type(scale).__name__} (a tensor: scale.item())")
     INDEX_DTYPE = check_tensors({"a": a, "b": b, "out": out}, ranks={"a": 1, "b": 1},
-                                arithmetic={"a": 12}, floats={"a": (12, scale)},
-                                float_math={("a",): 12})
+                                floats={"a": (12, scale)}, float_math={("a",): 12})
     BLOCK_M, BLOCK_N = 32, 32
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M) * triton.cdiv(n, BLOCK_N),)
@@ -46,16 +45,13 @@ def outer_scaled(a: torch.Tensor, b: torch.Tensor, scale: float) -> torch.Tensor
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, floats=None, float_math=None, why=""):
+def check_tensors(tensors, ranks=None, floats=None, float_math=None, why=""):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
         if (rank := (ranks or {}).get(name)) is not None and t.dim() != rank:
             reason = why or "the kernel indexes it so"
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: {reason}")
-        if t.dtype == torch.bool and (line := (arithmetic or {}).get(name)):
-            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
         if not why and t.is_cpu and not triton.knobs.runtime.interpret:

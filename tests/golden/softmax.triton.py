@@ -36,7 +36,7 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
     # line 10: for tile_n in hl.tile(n):
     if m <= 0:
         raise IndexError("line 12: amax() along a dimension of size 0 (m)")
-    INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 12}, float_math={("x",): 13})
+    INDEX_DTYPE = check_tensors({"x": x, "out": out}, float_math={("x",): 13})
     BLOCK_M = triton.next_power_of_2(max(m, 1))
     BLOCK_N = max(1, 4096 // BLOCK_M)
     EVEN_N, EVEN_M = n % BLOCK_N == 0, m == BLOCK_M  # whole tiles: no masks
@@ -46,16 +46,13 @@ def softmax(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, float_math=None, why=""):
+def check_tensors(tensors, ranks=None, float_math=None, why=""):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
         if (rank := (ranks or {}).get(name)) is not None and t.dim() != rank:
             reason = why or "the kernel indexes it so"
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: {reason}")
-        if t.dtype == torch.bool and (line := (arithmetic or {}).get(name)):
-            fix = f"pass {name}.to(torch.int32) or {name}.float(), or combine bools with & | ~"
-            raise TypeError(f"{name} is a bool tensor and line {line} does arithmetic: {fix}")
         if not why and (t.is_complex() or t.is_meta):  # (`why`: host code's ranks, no launch)
             raise ValueError(f"{name} is {t.dtype} on the {t.device} device: Triton cannot read it")
         if not why and t.is_cpu and not triton.knobs.runtime.interpret:

@@ -587,8 +587,10 @@ class KernelBuilder:
         facts = [named]
         if ranks:
             facts.append(f"ranks={_named(ranks)}")
-        # a bool factor of a float product is refused by `factors=` (floats and int8 only)
-        unique = unimplied(self.arithmetic_on, order, frozenset(self.factors_on))
+        # a bool tensor is refused by other checks already: a float product's factor by
+        # `factors=` (floats and int8 only), the one tensor of a float function by `float_math=`
+        floats_only = {names[0] for names in self.float_math_on if len(names) == 1}
+        unique = unimplied(self.arithmetic_on, order, frozenset({*self.factors_on, *floats_only}))
         if unique:
             noted_facts = {t: launch_fact(n) for t, n in unique.items()}
             facts.append(f"arithmetic={_named(noted_facts)}")
