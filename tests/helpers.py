@@ -153,6 +153,14 @@ def dot_tolerance(dtype: torch.dtype) -> dict[str, float]:
     return tolerance(dtype)
 
 
+def product_tolerance(dtype: torch.dtype, **bound: float) -> dict[str, float]:
+    """A product test's own `bound`, unless a GPU runs its float32 `tl.dot` as TF32: then
+    dot_tolerance's (the interpreter multiplies in full float32)."""
+    if dtype == torch.float32 and DEVICE == "cuda":
+        return dot_tolerance(dtype)
+    return bound
+
+
 def assert_matches(
     actual: torch.Tensor,
     expected: torch.Tensor,

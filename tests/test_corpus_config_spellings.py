@@ -51,7 +51,7 @@ def _launcher_line(bound, prefix: str) -> str:
 def test_a_decorator_dict_with_block_size():
     x, y = torch.randn(1001), torch.randn(1001)
     expected = x.double() * 3 + y.double()
-    torch.testing.assert_close(scaled_sum(x, y).double(), expected)
+    torch.testing.assert_close(on_device(scaled_sum)(x, y).double(), expected)
     bound = scaled_sum.bind((x, y))
     assert _launcher_line(bound, "BLOCK_SIZE =") == "BLOCK_SIZE = 16"
     (result,) = bound.compile_for("sm_90")
@@ -60,7 +60,7 @@ def test_a_decorator_dict_with_block_size():
 
 def test_a_config_object_and_bind_with_block_size_lists():
     x = torch.randn(37, 70)
-    torch.testing.assert_close(centred(x).double(), x.double() - 0.5)
+    torch.testing.assert_close(on_device(centred)(x).double(), x.double() - 0.5)
     assert _launcher_line(centred.bind((x,)), "BLOCK_M, BLOCK_N =") == "BLOCK_M, BLOCK_N = 4, 32"
     bound = centred.bind((x,), {"block_size": [8, 16]})
     assert _launcher_line(bound, "BLOCK_M, BLOCK_N =") == "BLOCK_M, BLOCK_N = 8, 16"
@@ -73,7 +73,7 @@ def test_a_config_object_and_bind_with_block_size_lists():
 def test_a_reduction_loop_walks_the_row_in_chunks(dtype):
     x = torch.randn(7, 90, dtype=dtype)
     expected = (x.double() ** 2).sum(dim=1)
-    torch.testing.assert_close(row_norms(x).double(), expected, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(on_device(row_norms)(x).double(), expected, rtol=1e-5, atol=1e-5)
     bound = row_norms.bind((x,))
     assert "for " in bound.triton_source.split("def row_norms(")[0]  # the chunks' loop
     (result,) = bound.compile_for("sm_90")

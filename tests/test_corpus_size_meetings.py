@@ -85,7 +85,9 @@ def test_var_mean_as_a_pair_indexed():
     x, scale = torch.randn(13, 41) + 2, torch.randn(41)
     xd = x.double()
     expected = (xd - xd.mean(1, keepdim=True)) / xd.std(1, keepdim=True) * scale.double()
-    torch.testing.assert_close(standardised(x, scale).double(), expected, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(
+        on_device(standardised)(x, scale).double(), expected, rtol=1e-4, atol=1e-4
+    )
     _compiles(standardised, (x, scale))
 
 
@@ -93,13 +95,13 @@ def test_var_mean_reduced_away():
     x, w = torch.randn(11, 30), torch.randn(30)
     product = x.double() * w.double()
     expected = product.var(dim=1) + product.mean(dim=1)
-    torch.testing.assert_close(row_spread(x, w).double(), expected, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(on_device(row_spread)(x, w).double(), expected, rtol=1e-4, atol=1e-4)
     _compiles(row_spread, (x, w))
 
 
 @pytest.mark.parametrize("columns", [1, 6])
 def test_rand_of_a_specialised_width(columns):
-    out = noise_rows(torch.empty(37, columns), 1337)
+    out = on_device(noise_rows)(torch.empty(37, columns), 1337)
     expected = philox.philox_rand(1337, torch.arange(37 * columns).view(37, columns))
     assert torch.equal(out, expected)
     _compiles(noise_rows, (torch.empty(37, columns), 1337))
@@ -107,7 +109,7 @@ def test_rand_of_a_specialised_width(columns):
 
 def test_randint_of_a_specialised_depth():
     x = torch.ones(9, 10, 8)
-    out = dice_cube(x, 7)
+    out = on_device(dice_cube)(x, 7)
     assert torch.equal(out, dice_cube.reference(x, 7))
     assert set(out.unique().tolist()) == {1, 2, 3, 4, 5, 6}
     _compiles(dice_cube, (x, 7))

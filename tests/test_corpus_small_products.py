@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from helpers import on_device, product_tolerance
 
 import transpiler
 import transpiler.language as hl
@@ -85,14 +86,16 @@ def _compiles(kernel, args) -> None:
 def test_a_whole_m_of_two_into_a_two_row_accumulator(dtype):
     x, y = torch.randn(2 * 40, dtype=dtype), torch.randn(40, 70, dtype=dtype)
     expected = (x.view(2, 40).double() @ y.double()).view(-1)
-    torch.testing.assert_close(two_rows_times(x, y).double(), expected, rtol=1e-3, atol=1e-3)
+    bound = product_tolerance(dtype, rtol=1e-3, atol=1e-3)
+    torch.testing.assert_close(on_device(two_rows_times)(x, y).double(), expected, **bound)
     _compiles(two_rows_times, (x, y))
 
 
 def test_a_whole_n_of_four_through_matmul():
     x, y = torch.randn(29, 36, dtype=torch.float16), torch.randn(36 * 4, dtype=torch.float16)
     expected = x.double() @ y.view(36, 4).double()
-    torch.testing.assert_close(times_four_columns(x, y).double(), expected, rtol=1e-3, atol=1e-3)
+    result = on_device(times_four_columns)(x, y)
+    torch.testing.assert_close(result.double(), expected, rtol=1e-3, atol=1e-3)
     _compiles(times_four_columns, (x, y))
 
 
@@ -100,13 +103,14 @@ def test_a_whole_n_of_four_through_matmul():
 def test_k_of_one_into_an_accumulator(dtype):
     x, y, bias = torch.randn(37, dtype=dtype), torch.randn(21, dtype=dtype), torch.randn(37, 21)
     expected = x.double()[:, None] * y.double()[None, :] + bias.double()
-    torch.testing.assert_close(outer_sum(x, y, bias).double(), expected, rtol=1e-6, atol=1e-6)
+    bound = product_tolerance(dtype, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(on_device(outer_sum)(x, y, bias).double(), expected, **bound)
     _compiles(outer_sum, (x, y, bias))
 
 
 def test_k_of_one_by_the_operator():
     x, y = torch.randn(19, dtype=torch.float16), torch.randn(45, dtype=torch.float16)
-    result = outer_by_operator(x, y)
+    result = on_device(outer_by_operator)(x, y)
     assert result.dtype == torch.float16
     expected = (x.double()[:, None] * y.double()[None, :]).half()
     torch.testing.assert_close(result, expected)
@@ -116,5 +120,6 @@ def test_k_of_one_by_the_operator():
 def test_a_batched_product_with_k_of_one():
     a, b = torch.randn(3, 5), torch.randn(3, 6)
     expected = a.double()[:, :, None] * b.double()[:, None, :]
-    torch.testing.assert_close(batched_outer(a, b).double(), expected, rtol=1e-5, atol=1e-5)
+    bound = product_tolerance(torch.float32, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(on_device(batched_outer)(a, b).double(), expected, **bound)
     _compiles(batched_outer, (a, b))

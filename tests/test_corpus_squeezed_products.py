@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler
 import transpiler.language as hl
@@ -73,7 +74,7 @@ def _pack(nibbles: torch.Tensor) -> torch.Tensor:
 def test_nibble_unpacking_into_a_product_of_one_row_tiles():
     a = torch.randn(5, 24, dtype=torch.float16)
     nibbles = torch.randint(-8, 8, (24, 7), dtype=torch.int8)
-    result = nibbles_times(a, _pack(nibbles))
+    result = on_device(nibbles_times)(a, _pack(nibbles))
     expected = a.double() @ nibbles.double()
     torch.testing.assert_close(result.double(), expected, rtol=1e-4, atol=1e-4)
     (compiled,) = nibbles_times.bind((a, _pack(nibbles))).compile_for("sm_90")
@@ -85,7 +86,7 @@ def test_interleaved_rows_through_matmul(dtype):
     x = torch.randn(3, 34, dtype=dtype)
     even, odd = torch.randn(17, 9, dtype=dtype), torch.randn(17, 9, dtype=dtype)
     w = torch.stack([even, odd], dim=1).reshape(34, 9)
-    result = interleaved_matmul(x, even, odd)
+    result = on_device(interleaved_matmul)(x, even, odd)
     torch.testing.assert_close(result.double(), x.double() @ w.double(), rtol=2e-2, atol=2e-2)
     (compiled,) = interleaved_matmul.bind((x, even, odd)).compile_for("sm_90")
     assert compiled.registers > 0
@@ -93,7 +94,7 @@ def test_interleaved_rows_through_matmul(dtype):
 
 def test_a_stack_inside_a_one_row_block():
     x, y = torch.randn(7, 19), torch.randn(7, 19)
-    result = stacked_pairs_sum(x, y)
+    result = on_device(stacked_pairs_sum)(x, y)
     torch.testing.assert_close(result.double(), x.double() + 2 * y.double())
     (compiled,) = stacked_pairs_sum.bind((x, y)).compile_for("sm_90")
     assert compiled.registers > 0

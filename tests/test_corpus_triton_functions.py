@@ -85,21 +85,23 @@ def _compiles(kernel, args) -> None:
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_a_jit_function_named_by_a_string(dtype):
     x, y = torch.randn(1037, dtype=dtype), torch.randn(1037, dtype=dtype)
-    torch.testing.assert_close(by_name(x, y), x + y * 0.5)
+    torch.testing.assert_close(on_device(by_name)(x, y), x + y * 0.5)
     _compiles(by_name, (x, y))
 
 
 def test_helpers_of_a_jit_helper_and_its_constexpr_constant():
     x = torch.randn(45, 77)
     expected = x.double() ** 2 + 0.75
-    torch.testing.assert_close(through_helpers(x).double(), expected, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(
+        on_device(through_helpers)(x).double(), expected, rtol=1e-5, atol=1e-5
+    )
     _compiles(through_helpers, (x,))
 
 
 def test_a_helper_with_two_results_by_name():
     x, y = torch.randn(300), torch.randn(300)
     expected = (x.double() - y.double()).abs()
-    torch.testing.assert_close(spread_by_name(x, y).double(), expected)
+    torch.testing.assert_close(on_device(spread_by_name)(x, y).double(), expected)
     _compiles(spread_by_name, (x, y))
 
 
@@ -148,6 +150,6 @@ def test_a_kernel_near_the_top_of_its_file_keeps_its_line_numbers(tmp_path, monk
     torch.testing.assert_close(on_device(module.by_name_near_the_top)(x), x * 3)
     _compiles(module.by_name_near_the_top, (x,))
     with pytest.raises(UnsupportedOpError) as caught:
-        module.refused_at_line_14(x)
+        on_device(module.refused_at_line_14)(x)
     assert caught.value.lineno == 14
     assert "block = torch.zeros([tile], dtype=x.dtype)" in str(caught.value)

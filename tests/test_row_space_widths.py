@@ -1,7 +1,7 @@
 """Every form the derived row space offers (run/row_rules.py: whole rows, 512-8,192-lane chunks,
 several rows, pipelined chunk loops) computes softmax, layer norm, RMS norm and cross-entropy
 in each benchmark spelling (ours, the plain one, Helion's where its examples are here) at odd
-widths, against float64, in Triton's interpreter."""
+widths, against float64 on the CPU, in Triton's interpreter or on the GPU."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import assert_matches
+from helpers import assert_matches, device_args
 
 from transpiler.analysis.targets.table import TARGETS
 from transpiler.run.tune_settings import tune_settings
@@ -72,7 +72,7 @@ def test_each_form_of_the_space_matches_float64(name, width):
     inputs = workload.make(torch.float32, "cpu")
     if name.startswith(("softmax", "cross_entropy")):
         inputs = (inputs[0] * 4, *inputs[1:])  # peaked rows: the max matters
-    args = workload.kernel_args(inputs)
+    args = workload.kernel_args(device_args(inputs))
     kernel = bench.user_kernel(workload)
     space, _ = tuning_space(kernel, args, tune_settings({}), TARGETS["sm_90"])
     exact = reference(workload, inputs)
@@ -81,4 +81,4 @@ def test_each_form_of_the_space_matches_float64(name, width):
         assert min(_chunk(c) or 1 << 30 for c in forms) == 512
     for config in forms:
         result = workload.pick(kernel.bind(args, config).launcher(*args))
-        assert_matches(result, exact, torch.float32)
+        assert_matches(result.cpu(), exact, torch.float32)

@@ -4,13 +4,14 @@ program, no mask, so an index past the dimension read memory past the tensor (th
 `beg` was garbage). Now the launcher checks each one's greatest (and, where it may be negative,
 least) value once the block sizes are set, naming the user's line, as torch raises an
 IndexError; an index provably inside (`x[tile.begin]` over hl.tile(x.size(0))) costs no line;
-an index whose reach cannot be bounded is refused (scalar_reach.py). Each kernel: interpreter
-against float64 eager torch, and an sm_90 compile."""
+an index whose reach cannot be bounded is refused (scalar_reach.py). Each kernel: interpreter (or GPU)
+against float64 eager torch on the CPU, and an sm_90 compile."""
 
 from __future__ import annotations
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler as helion
 import transpiler.language as hl
@@ -309,7 +310,7 @@ def _float64(args):
 def test_inside_matches_eager_torch_and_compiles_for_sm_90(name):
     kernel, args, truth = INSIDE[name]
     fresh = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
-    result = kernel(*fresh)
+    result = on_device(kernel)(*fresh)
     torch.testing.assert_close(result.double(), truth(*_float64(args)), rtol=1e-5, atol=1e-5)
     compiled = kernel.bind(tuple(args)).compile_for("sm_90")
     assert compiled and all(r.registers > 0 for r in compiled)
@@ -317,7 +318,7 @@ def test_inside_matches_eager_torch_and_compiles_for_sm_90(name):
 
 # name → (kernel, arguments reaching outside, the index torch refuses, the message)
 OUTSIDE = {
-    "begin+5": (beg, (_randn(14),), lambda x: x[17], r"line 24: x\[tile.begin \+ 5\] reaches index 17, outside x's dim 0 \(14\)"),
+    "begin+5": (beg, (_randn(14),), lambda x: x[17], r"line 25: x\[tile.begin \+ 5\] reaches index 17, outside x's dim 0 \(14\)"),
     "begin+5, x as long as y": (ahead_of_y, (_randn(13), _randn(13)), lambda x, y: x[13], r"x\[tile.begin \+ 5\] reaches index 13, outside x's dim 0 \(13\)"),
     "begin+k": (begin_plus_argument, (_randn(13), 2), lambda x, k: x[14], r"x\[tile.begin \+ k\] reaches indices 2 to 14"),
     "begin+k too negative": (begin_plus_argument, (_randn(13), -14), lambda x, k: x[-14], r"reaches indices -14 to -2, outside x's dim 0 \(13\)"),
@@ -338,10 +339,10 @@ OUTSIDE = {
 def test_outside_is_an_index_error_naming_the_line_before_the_launch(name):
     kernel, args, in_torch, message = OUTSIDE[name]
     if message is None:
-        kernel(*args)
+        on_device(kernel)(*args)
         return
     with pytest.raises(IndexError, match=message) as caught:
-        kernel(*args)
+        on_device(kernel)(*args)
     assert "with these sizes and block sizes" in str(caught.value)
     assert "extra_mask" in str(caught.value)  # the hint names the fix
     with pytest.raises(IndexError):  # eager torch refuses the same index
@@ -434,7 +435,7 @@ def squares(x: torch.Tensor) -> torch.Tensor:
 def test_an_unchecked_index_inside_the_tensor_reads_what_torch_reads():
     x = _randn(7)  # begins 0, 4 and ids 0, 1: indices 0 and 4
     expected = x + torch.stack([x[(b // 4 * 4) * (b // 4)] for b in range(7)])
-    torch.testing.assert_close(squares(x), expected)
+    torch.testing.assert_close(on_device(squares)(x), expected)
     assert squares.bind((x,)).compile_for("sm_90")
 
 
@@ -499,7 +500,7 @@ GUARDED = {
 @pytest.mark.parametrize("name", list(GUARDED))
 def test_an_index_an_enclosing_if_tests_is_the_users_bound(name):
     kernel, args, truth = GUARDED[name]
-    result = kernel(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
+    result = on_device(kernel)(*[a.clone() if isinstance(a, torch.Tensor) else a for a in args])
     torch.testing.assert_close(result.double(), truth(*_float64(args)), rtol=1e-5, atol=1e-5)
     compiled = kernel.bind(tuple(args)).compile_for("sm_90")
     assert compiled and all(r.registers > 0 for r in compiled)
@@ -528,14 +529,14 @@ def divided_by_argument(x: torch.Tensor, table: torch.Tensor, step: int) -> torc
 
 def test_a_begin_divided_by_a_host_value_is_checked_both_ways():
     x, table = _randn(12, 5), _randn(4, 5)
-    result = shared_rows(x, table)
+    result = on_device(shared_rows)(x, table)
     torch.testing.assert_close(result, x + table.repeat_interleave(3, 0))
     x1, table1 = _randn(13), _randn(5)
     expected = x1 * torch.stack([table1[(b // 2 * 2) // 3] for b in range(13)])
-    torch.testing.assert_close(divided_by_argument(x1, table1, 3), expected)
+    torch.testing.assert_close(on_device(divided_by_argument)(x1, table1, 3), expected)
     for step, index in ((2, 6), (-2, -6)):  # the last begin (12) // step, past table's 5
         with pytest.raises(IndexError, match=rf"reaches indices 0 to {index}, outside table"):
-            divided_by_argument(x1, table1, step)
+            on_device(divided_by_argument)(x1, table1, step)
     with pytest.raises(IndexError):  # torch refuses the same index
         table1[-6]
     code = shared_rows.bind((x, table)).triton_source
@@ -558,6 +559,6 @@ def test_a_quotient_from_zero_moved_on_is_checked_as_any_index():
     # `min(0, q) + 1` for them: the launcher's check did not parse)
     x, table = _randn(13), _randn(5)
     expected = x * torch.stack([table[(b // 2 * 2) // 4 + 1] for b in range(13)])
-    torch.testing.assert_close(divided_then_moved(x, table, 4), expected)
+    torch.testing.assert_close(on_device(divided_then_moved)(x, table, 4), expected)
     with pytest.raises(IndexError, match=r"reaches indices 1 to 5, outside table"):
-        divided_then_moved(x, table, 3)  # the last begin (12) // 3 + 1, past table's 4
+        on_device(divided_then_moved)(x, table, 3)  # the last begin (12) // 3 + 1, past table's 4
