@@ -108,16 +108,20 @@ class CellRun:
         stages = timing.compiled_stages(modules) if on_device else {}
         description = assumed.describe() if assumed else None
         view = HelionView(self.cell, transpiled, self.options.show, stages, description)
-        view.tabs = self._target_tabs()
+        view.tabs = self._target_tabs(ran)
         display(view)
 
-    def _target_tabs(self) -> list[tuple[str, str]]:
-        """`--targets` / `-a`: a tab per target, from the calls `--run` made."""
+    def _target_tabs(self, ran: bool) -> list[tuple[str, str]]:
+        """`--targets` / `-a`: a tab per target, from the calls `--run` made (`ran`: it ran and
+        passed its check); without any, one line saying why."""
         names = target_tabs.target_names(self.options)
         if not names:
             return []
         if not self.examples:
-            print(target_tabs.NEEDS_RUN)
+            if self.options.run is None:
+                print(target_tabs.NEEDS_RUN)
+            else:
+                print(target_tabs.CALLED_NO_KERNEL if ran else target_tabs.RUN_FAILED)
             return []
         tabs = target_tabs.compile_tabs(self.program, self.launched, self.examples, names)
         annotate = self.options.annotate

@@ -42,6 +42,8 @@ NEEDS_RUN = (
     "--targets / --annotate need --run EXPR: the kernels are compiled for the shapes, dtypes and "
     "strides of its calls"
 )
+RUN_FAILED = "--targets / --annotate: no tabs, as the --run call above failed"
+CALLED_NO_KERNEL = "--targets / --annotate: no tabs, as --run EXPR called no kernel of the cell"
 UNKNOWABLE = (
     "Compiled here by Triton for {name} without the GPU: instruction counts are static (a loop "
     "body counts once), blocks per SM is an estimate from the target's limits, and nothing is "

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from helpers import DEVICE
 from IPython.core.interactiveshell import InteractiveShell
 from magic_shell import ADD_CELL, Shown, fresh_shell, put, run_magic
 
@@ -94,7 +95,7 @@ def tabs_of(shown: Shown) -> list[Tab]:
 
 @pytest.fixture(scope="module")
 def matmul_view() -> Iterator[tuple[Shown, InteractiveShell]]:
-    with fresh_shell("cpu") as shell:
+    with fresh_shell(DEVICE) as shell:  # the GPU where there is one: launchers refuse CPU tensors
         x = torch.randn(67, 40, dtype=torch.float16)
         y = torch.randn(40, 35, dtype=torch.float16)
         put(shell, x=x, y=y)
@@ -170,6 +171,23 @@ def test_annotate_alone_chooses_sm_90_and_needs_a_run(device: str) -> None:
         shown = run_magic(shell, '--run "add(x, y)" -a', ADD_CELL)
     labels = [tab.label for tab in tabs_of(shown)]
     assert labels == ["Source · Triton", "sm_90 · H100 / H200"]
+
+
+@pytest.mark.parametrize(
+    "run, said",
+    [
+        ("add(x, missing)", "no tabs, as the --run call above failed"),  # was: "need --run"
+        ("x + y", "no tabs, as --run EXPR called no kernel of the cell"),
+    ],
+)
+def test_a_run_without_a_kernel_call_says_why_there_are_no_tabs(
+    device: str, run: str, said: str
+) -> None:
+    with fresh_shell(device) as shell:
+        put(shell, x=torch.randn(300) + 0.5, y=torch.randn(300) + 0.5)
+        shown = run_magic(shell, f'--run "{run}" --targets sm_90', ADD_CELL)
+    assert said in shown.stdout and "need --run" not in shown.stdout
+    assert "data-tab=" not in shown.html()
 
 
 @pytest.mark.parametrize("line", ["--targets sm_91", "--targets sm_90,mi300x -a"])
