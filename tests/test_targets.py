@@ -162,6 +162,25 @@ def test_cli_prints_a_table_per_kernel_and_target(tmp_path, capsys):
     assert "unknown GPU target 'h100'" in capsys.readouterr().err
 
 
+def test_cli_examples_compile_as_their_shapes(tmp_path, monkeypatch):
+    """The example's tensors reach the recorder as meta tensors, as compile_for's do: a CPU
+    example on a GPU machine was refused by the launcher ("x is on the CPU")."""
+    from transpiler.analysis.targets import report
+
+    source = tmp_path / "kernels.py"
+    source.write_text(
+        "import torch\nimport helion\nimport helion.language as hl\n\n\n"
+        "@helion.kernel()\ndef scale(x: torch.Tensor) -> torch.Tensor:\n"
+        "    out = torch.empty_like(x)\n    for tile in hl.tile(x.size(0)):\n"
+        "        out[tile] = x[tile] * 2.0\n    return out\n"
+    )
+    seen: list[tuple] = []
+    monkeypatch.setattr(report, "compile_launcher", lambda f, args, kw, t: seen.append(args) or [])
+    assert main([str(source), "--targets", "sm_90", "--example", "torch.randn(74)[::2]"]) == 0
+    ((x,),) = seen
+    assert x.is_meta and x.shape == (37,) and x.stride() == (2,)
+
+
 @transpiler.kernel()
 def matmul_k8(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     m, k = x.size()

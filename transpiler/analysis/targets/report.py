@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...compile.pipeline import transpile_module
+from ...run.call_arguments import as_meta
 from ...run.runtime import load_module
 from . import compile_launcher
 from .errors import TargetError
@@ -52,15 +53,18 @@ def targets_report(
     text: str, filename: str, examples: dict[str, tuple], targets: list[str]
 ) -> tuple[str, list[str]]:
     """The table for each kernel of `text` called with its example arguments, and the errors
-    (a kernel the compiler rejects on one target still gets its other rows)."""
+    (a kernel the compiler rejects on one target still gets its other rows). Tensors go in as
+    meta tensors, as BoundKernel.compile_for's do: a CPU example on a GPU machine is its shape,
+    not a tensor the launcher refuses (nothing is launched)."""
     chosen = [target_named(name.strip()) for name in targets]  # a misspelt one before any work
     transpiled = transpile_module(text, filename=filename, example_args=examples)
     module = load_module(transpiled.code, stem=Path(filename).stem)
     results, errors = [], []
     for name, args in examples.items():
+        meta = tuple(map(as_meta, args))
         for target in chosen:
             try:
-                results += compile_launcher(getattr(module, name), args, {}, target)
+                results += compile_launcher(getattr(module, name), meta, {}, target)
             except TargetError as error:
                 errors.append(str(error))
     return format_table(results), errors
