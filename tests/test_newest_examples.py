@@ -15,6 +15,7 @@ from helpers import (
     device_args,
     generated,
     kernel_source,
+    on_device,
 )
 
 import transpiler
@@ -90,7 +91,7 @@ def test_names_imported_from_another_module(tmp_path, monkeypatch, path):
     monkeypatch.syspath_prepend(str(tmp_path))
     x = rand(23)
     if path == "decorator":
-        ours = importlib.import_module(f"user_{n}").scaled_narrow(x)
+        ours = on_device(importlib.import_module(f"user_{n}").scaled_narrow)(x)
     else:
         source = USER.format(n=n)
         ours = generated(source, "scaled_narrow", x)(x)
@@ -266,6 +267,6 @@ def test_a_kernel_made_by_calling_kernel_on_a_plain_function(tmp_path, monkeypat
     monkeypatch.syspath_prepend(str(tmp_path))
     module = importlib.import_module("undecorated_user")
     x = rand(29)
-    assert_matches(module.scaled(x, 1.5), x.double() * 1.5)
-    assert_matches(module.scaled_static(x, -2.0), x.double() * -2.0)
+    assert_matches(on_device(module.scaled)(x, 1.5), x.double() * 1.5)
+    assert_matches(on_device(module.scaled_static)(x, -2.0), x.double() * -2.0)
     assert_matches(module.scaled.run_reference(x, 3.0), x.double() * 3.0)

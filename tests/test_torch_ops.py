@@ -219,13 +219,12 @@ def test_a_kernel_returning_an_argument_compiles_and_mutates_it():
 def test_fake_implementation_follows_the_launcher_shape_logic():
     x, weight = torch.randn(4, 8), torch.randn(8)
     op = rms_norm.op(x, weight, 1e-6)
-    with FakeTensorMode():
-        fake = op(
-            torch.empty(7, 33, dtype=torch.float16), torch.empty(33, dtype=torch.float16), 1e-6
-        )
+    with FakeTensorMode():  # fakes on DEVICE: a GPU's launcher refuses (fake) CPU tensors
+        half = {"dtype": torch.float16, "device": DEVICE}
+        fake = op(torch.empty(7, 33, **half), torch.empty(33, **half), 1e-6)
         assert fake.shape == (7, 33) and fake.dtype == torch.float16
         with pytest.raises(RuntimeError, match="must be equal"):  # the launcher's own checks
-            op(torch.empty(7, 33), torch.empty(32), 1e-6)
+            op(torch.empty(7, 33, device=DEVICE), torch.empty(32, device=DEVICE), 1e-6)
 
 
 def test_compiled_model_has_no_graph_breaks_and_matches_eager():

@@ -52,7 +52,7 @@ def chunked_sums(x: torch.Tensor) -> torch.Tensor:
 
 def test_an_enum_value_from_the_decorators_config():
     x = torch.randn(131)
-    torch.testing.assert_close(scaled_by_choice(x).double(), x.double() * 4)
+    torch.testing.assert_close(on_device(scaled_by_choice)(x).double(), x.double() * 4)
 
 
 @pytest.mark.parametrize("multiplier", [1, 7, 10])
@@ -67,7 +67,8 @@ def test_an_integer_value_from_binds_config(multiplier):
 
 def test_without_the_field_the_default_is_taken():
     x, bias = torch.randn(9, 17), torch.randn(17)
-    torch.testing.assert_close(rows_times_multiplier(x, bias).double(), x.double() * 3 - bias)
+    result = on_device(rows_times_multiplier)(x, bias)
+    torch.testing.assert_close(result.double(), x.double() * 3 - bias)
 
 
 @pytest.mark.parametrize(("chunk", "negate"), [(16, False), (64, True), (128, True)])
