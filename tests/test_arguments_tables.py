@@ -8,6 +8,7 @@ import inspect
 
 import pytest
 import torch
+from helpers import on_device
 
 import transpiler
 from transpiler.compile.frontend.config_check import HELION_FIELDS, HONOURED
@@ -132,7 +133,7 @@ def test_dot_precision_reaches_every_product(precision: str) -> None:
     module = load_module(code, stem="k")
     a, b = EXAMPLES["k"]
     torch.testing.assert_close(
-        module.k(a, b).double(), a.double() @ b.double(), atol=1e-4, rtol=1e-4
+        on_device(module.k)(a, b).double(), a.double() @ b.double(), atol=1e-4, rtol=1e-4
     )
 
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 import torch
-from helpers import assert_matches, on_device, one_line
+from helpers import DEVICE, assert_matches, on_device, one_line
 
 import transpiler
 import transpiler.language as hl
@@ -312,9 +312,12 @@ def test_an_integer_tile_scaled_by_a_float_multiplies_in_float32():
     y = torch.randn(33, 19)
     bound = scaled_matmul.bind((x, y), {"block_sizes": [16, 16, 16]})
     expected = (x.double() * 0.3 - 1.5) @ (y.double() / 3)
-    result = bound(x, y)
+    result = on_device(bound)(x, y)
     assert result.dtype == torch.int32  # out takes x's dtype: the sums truncated toward zero
-    assert_matches(result.double(), expected.trunc(), torch.float32, dots=True)
+    # a GPU multiplies float32 as TF32: a sum within 1e-2 of an integer may truncate either way
+    near = (expected - expected.round()).abs() < (1e-2 if DEVICE == "cuda" else 0)
+    assert_matches(result.double()[~near], expected.trunc()[~near], torch.float32, dots=True)
+    assert ((result.double() - expected.trunc())[near].abs() <= 1).all()
 
 
 @transpiler.kernel()

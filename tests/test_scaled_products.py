@@ -202,7 +202,7 @@ def test_the_plain_spelling_folds_scale_and_max():
         in one_line(kernel)
     )
     assert "SCALE_POSITIVE = isinstance(scale, (int, float)) and 1e-38 < scale < 1e38" in kernel
-    out = code(*args)
+    out = on_device(code)(*args)
     assert_matches(out, exact_attention(*args), torch.float16, dots=True)
 
 

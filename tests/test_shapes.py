@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 import torch
-from helpers import generated, reference
+from helpers import generated, product_tolerance, reference
 
 from transpiler.compile.lower import loop as loop_module
 from transpiler.compile.lower.kernel import KernelBuilder
@@ -216,4 +216,7 @@ def test_planned_kernels_compute_what_torch_computes(source, shapes, pairs, none
     _, _, launcher, args = facts_and_runs(source, shapes)
     expected = reference(source, "k")(*(a.double() for a in args))
     result = launcher(*args)
-    torch.testing.assert_close(result.double(), expected.double(), atol=1e-4, rtol=1e-4)
+    bound = {"atol": 1e-4, "rtol": 1e-4}
+    if "torch.matmul(" in source:  # a product: TF32 on a GPU
+        bound = product_tolerance(torch.float32, **bound)
+    torch.testing.assert_close(result.double(), expected.double(), **bound)

@@ -3,6 +3,8 @@ before anything runs, citing the source's own lines."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 from helpers import on_device
@@ -66,9 +68,9 @@ def test_kernels_are_the_decorators_and_cite_the_source_lines() -> None:
         assert type(kernels[name]) is transpiler.Kernel and namespace[name] is kernels[name]
         assert kernels[name].source == source and kernels[name].filename == "<two>"
     x = torch.randn(7, 45) + 2
-    torch.testing.assert_close(kernels["row_max"](x).double(), x.double().amax(dim=1))
+    torch.testing.assert_close(on_device(kernels["row_max"])(x).double(), x.double().amax(dim=1))
     flat = torch.randn(301)
-    torch.testing.assert_close(kernels["scale"](flat, 1.5), flat * 1.5 + 0.5)
+    torch.testing.assert_close(on_device(kernels["scale"])(flat, 1.5), flat * 1.5 + 0.5)
     code = kernels["scale"].specialisations[-1].triton_source
     assert f"# line {STORE_LINE}: out[tile] = x[tile] * factor + OFFSET" in code
     torch.testing.assert_close(kernels["scale"].reference(flat, 1.5), flat * 1.5 + 0.5)
@@ -118,10 +120,18 @@ def test_ranks_from_the_arguments_wait_for_a_call() -> None:
     kernels = transpiler.kernels_from_source(ANY_RANK_KERNEL, filename="<any rank>")
     assert kernels.module is None
     kernel = kernels["shifted"]
-    for shape in [(31,), (5, 9), (3, 4, 7)]:
-        x = torch.randn(shape)
+    inputs = [torch.randn(shape) for shape in [(31,), (5, 9), (3, 4, 7)]]
+    for x in inputs:
         torch.testing.assert_close(on_device(kernel)(x), x + 0.5)
-    assert len(kernel.specialisations) == 3  # one module per rank
+    ranks = [
+        int(re.search(r'ranks=\{"x": (\d)\}', b.triton_source)[1]) for b in kernel.specialisations
+    ]
+    for rank, x in enumerate(inputs, start=1):
+        built = [b for r, b in zip(ranks, kernel.specialisations, strict=True) if r == rank]
+        if kernel.tuning_for((x,)) is None:  # the interpreter: no search, one module per rank
+            assert len(built) == 1
+        else:  # a GPU's first call searched: a module per candidate config, none twice
+            assert len(built) == len({repr(b.config) for b in built}) >= 1
     assert [a.shape for a in kernel.example_args(2)] == [torch.Size([2, 2])]
 
 
