@@ -9,7 +9,7 @@ import warnings
 
 import pytest
 import torch
-from helpers import on_device
+from helpers import device_args, on_device
 
 import transpiler as helion
 import transpiler.language as hl
@@ -48,9 +48,10 @@ def small_tiles(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def _args(m: int, k: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
-    return (
-        torch.randn(m, k, dtype=torch.float16),
-        torch.randn(k, n, dtype=torch.float16),
+    """On DEVICE: on a GPU the fitting check records launches of the launcher, which refuses
+    CPU tensors (the configuration was then "not built", and nothing warned or refused)."""
+    return device_args(
+        (torch.randn(m, k, dtype=torch.float16), torch.randn(k, n, dtype=torch.float16))
     )
 
 
@@ -94,9 +95,9 @@ def test_a_config_over_shared_memory_falls_back_with_a_warning():
     assert chosen is not None and chosen["num_warps"] == 8  # the user's other choices kept
     (result,) = big_tiles.bind(args).compile_for("sm_90", config=chosen)
     assert result.fits and result.shared_bytes <= SM90.shared_per_block
-    # the fallback computes the product (the interpreter, against float64)
+    # the fallback computes the product (the interpreter or the GPU, against float64)
     out = on_device(big_tiles.bind(args, chosen))(*args)
-    expected = args[0].double() @ args[1].double()
+    expected = args[0].cpu().double() @ args[1].cpu().double()
     torch.testing.assert_close(out.double(), expected, atol=0.2, rtol=2e-2)
 
 
