@@ -40,9 +40,11 @@ def run_file(path: Path, args: argparse.Namespace) -> list[dict]:
     """One test file's records (one per test), from a pytest worker process."""
     with tempfile.TemporaryDirectory(prefix="helion-tests-") as scratch:
         out = Path(scratch) / "results.jsonl"
+        # ours first, then the caller's (a GPU machine's wheels live on its PYTHONPATH)
+        paths = [str(ROOT / "benchmarks"), str(ROOT), os.environ.get("PYTHONPATH", "")]
         env = dict(
             os.environ,
-            PYTHONPATH=os.pathsep.join([str(ROOT / "benchmarks"), str(ROOT)]),
+            PYTHONPATH=os.pathsep.join(p for p in paths if p),
             TRITON_INTERPRET="1",
             TRANSPILER_CACHE_DIR=str(Path(scratch) / "cache"),
             HELION_TESTS_OUT=str(out),

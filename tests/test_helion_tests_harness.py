@@ -3,7 +3,9 @@ Helion code): each outcome the runner tells apart, from one pytest worker."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -124,6 +126,18 @@ def test_the_table_counts_each_outcome(records):
     counts = dict(zip(helion_tests.OUTCOMES, map(int, table[-1].split()[1:]), strict=True))
     assert counts == {"pass": 2, "refused": 1, "wrong": 2, "crash": 0, "check": 0,
                       "harness": 2, "skip": 2, "timeout": 0}  # fmt: skip
+
+
+def test_the_worker_keeps_the_callers_python_path(tmp_path, monkeypatch):
+    """Ours first, then the caller's: on the H100 the worker lost the machine's wheels
+    (/tmp/site: no libcst) and every file ran no test."""
+    seen = {}
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere/site")
+    monkeypatch.setattr(helion_tests.subprocess, "run", lambda *a, env, **k: seen.update(env))
+    args = argparse.Namespace(timeout=1.0, file_timeout=5.0, gpu_target="none", k=None)
+    helion_tests.run_file(tmp_path / "test_corpus.py", args)
+    paths = seen["PYTHONPATH"].split(os.pathsep)
+    assert paths == [str(ROOT / "benchmarks"), str(ROOT), "/elsewhere/site"]
 
 
 @pytest.mark.parametrize(
