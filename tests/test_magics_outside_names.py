@@ -83,7 +83,7 @@ def test_other_values_from_an_earlier_cell_write_nothing_and_say_what_to_define(
     assert f"export: nothing written to {target}: the cell uses {named}" in shown.stdout
     assert "define or import" in shown.stdout
     assert not target.exists()
-    assert torch.get_default_device().type == "cpu"
+    assert torch.get_default_device().type == DEVICE  # the shell's own, as fresh_shell set it
 
 
 # device loops that read an earlier cell's literals directly (the module's constants)
