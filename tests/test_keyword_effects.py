@@ -276,6 +276,23 @@ row(
     "out[tile_m, :] = x[tile_m, :] / torch.linalg.vector_norm(x[tile_m, :], 2, 1)[:, None]",
     NORM.format(", 2, 1, True"),
 )
+NORMED_ROWS = "out[tile_m, :] = x[tile_m, :] / x[tile_m, :].norm({})"
+row("norm", "p", NORMED_ROWS.format("dim=1, keepdim=True"), NORMED_ROWS.format("1, 1, True"))
+row("norm", "dim", NORMED_ROWS.format(""), NORMED_ROWS.format("dim=1, keepdim=True"))
+row(
+    "norm",
+    "keepdim",
+    NORMED_ROWS.format("2, 1") + "[:, None]",
+    NORMED_ROWS.format("2, 1, True"),
+)
+EXTREMES = "out[tile_m, :] = x[tile_m, :] - torch.aminmax(x[tile_m, :]{})[0]"
+row("aminmax", "dim", EXTREMES.format(""), EXTREMES.format(", dim=1, keepdim=True"))
+row(
+    "aminmax",
+    "keepdim",
+    EXTREMES.format(", dim=1") + "[:, None]",
+    EXTREMES.format(", dim=1, keepdim=True"),
+)
 for parameter, given in (("p", "p=1.0"), ("dim", "dim=0"), ("eps", "eps=1e-6")):
     row(
         "normalize",

@@ -1,6 +1,6 @@
-"""Evaluator-style probes of refusals (round 10): `torch.aminmax` in device code, refused as
-before, now names the two reductions that work (its hint was "did you mean amin, amax,
-clamp_max?"), and they compute as torch's pair."""
+"""Evaluator-style probes of refusals (round 10): `torch.aminmax` in device code (refused in
+round 10 naming the two reductions that work; lowered as them since round 14), and they compute
+as torch's pair."""
 
 from __future__ import annotations
 
@@ -19,31 +19,29 @@ PAIR = """    lo = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)
     return lo, hi
 """
 
-AMINMAX = {  # the caret is under the name
+AMINMAX = {  # refused (round 10) naming amin and amax; lowered since round 14
     "unpacked": "a, b = torch.aminmax(x[tile, :], dim=-1)",
-    "method_fields": "a, b = x[tile, :].aminmax(dim=1).min, x[tile, :].amax(1)",
-    "no_dim": "a = b = torch.aminmax(x[tile, :])[0]",
+    "method_fields": "a, b = x[tile, :].aminmax(dim=1).min, x[tile, :].aminmax(dim=1).max",
+    "two_reductions": "a, b = torch.amin(x[tile, :], -1), torch.amax(x[tile, :], -1)",
 }
 
 
 @pytest.mark.parametrize("case", AMINMAX)
-def test_aminmax_names_amin_and_amax(case):
+def test_aminmax_and_its_two_reductions_compute_as_torch(case):
+    """tests/test_refused14_norms.py has more spellings."""
     source = kernel("x: torch.Tensor", PAIR.replace("LINE", AMINMAX[case]))
-    assert_refused_at(
-        source, 12, "aminmax", "'aminmax'", "torch.amin(x, dim) and torch.amax(x, dim)"
-    )
-
-
-def test_amin_and_amax_compute_as_torch_s_aminmax():
-    source = kernel(
-        "x: torch.Tensor",
-        PAIR.replace("LINE", "a, b = torch.amin(x[tile, :], -1), torch.amax(x[tile, :], -1)"),
-    )
     assert_computes_as_torch(
         source,
         lambda: [torch.randn(37, 23, device=DEVICE) * 3],
         lambda x: tuple(torch.aminmax(x, dim=-1)),
     )
+
+
+def test_a_field_torch_s_aminmax_lacks_is_refused():
+    source = kernel(
+        "x: torch.Tensor", PAIR.replace("LINE", "a = b = x[tile, :].aminmax(dim=1).values")
+    )
+    assert_refused_at(source, 12, "x[tile, :].aminmax", "attribute .values of a tuple")
 
 
 # torch refuses integers to a negative integer power ("Integers to negative integer powers are

@@ -24,10 +24,12 @@ TORCH_SIGNATURES = signature_table(
     logsumexp(input, dim, keepdim=False)
     var(input, dim=None, unbiased=True, keepdim=False, *, correction=None)
     var_mean(input, dim=None, unbiased=True, keepdim=False, *, correction=None)
+    aminmax(input, *, dim=None, keepdim=False)
     cumsum(input, dim, *, dtype=None)
     cumprod(input, dim, *, dtype=None)
     std(input, dim=None, unbiased=True, keepdim=False, *, correction=None)
     vector_norm(input, ord=2, dim=None, keepdim=False)
+    norm(input, p="fro", dim=None, keepdim=False)
     normalize(input, p=2.0, dim=1, eps=1e-12)
     layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05)
     rms_norm(input, normalized_shape, weight=None, eps=None)
@@ -156,7 +158,8 @@ def torch_refusals(name: str, signature: Signature) -> dict[str, str]:
 # by parameter name, or by (function, parameter) where one torch function's differs (an hl row's
 # own are its `kinds`): "flag": True or False known while transpiling (a literal or a bool
 # argument of the kernel, which is specialised on it); "dtype": a dtype; "scalar": a number, not
-# a block; a tuple: the values (strings, None) it may be.
+# a block; "order": a number or a named order ("fro"); a tuple: the values (strings, None) it may
+# be.
 FLAGS = ("keepdim", "keep_dims", "reverse", "descending", "stable", "largest", "sorted", "unbiased")
 SCALARS = (
     "nan posinf neginf alpha beta threshold negative_slope min_val max_val lambd eps p ord "
@@ -185,6 +188,7 @@ PARAMETER_KINDS: dict[str | tuple[str, str], str | tuple[object, ...]] = {
     ("gelu", "approximate"): ("none", "tanh"),
     ("sort", "stable"): (None, False, True),
     ("rms_norm", "eps"): "optional scalar",
+    ("norm", "p"): "order",
     ("dropout", "inplace"): "flag",
     ("argsort", "stable"): (None, False, True),
 }

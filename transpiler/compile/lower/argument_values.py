@@ -44,6 +44,11 @@ _KINDS = {
         "a number or None",
         "pass a number (or a scalar argument of the kernel), or None for the default",
     ),
+    "order": (  # torch.norm's p: a number, or "fro" / "nuc" (lower/norms.py says which it lowers)
+        lambda v: v.kind == CONST and isinstance(v.const, (int, float, str)),
+        "a number or 'fro'",
+        "pass p=2, p=1, p=float('inf') or p='fro' (the 2-norm)",
+    ),
     "tensor": (
         lambda v: v.kind in (BLOCK, HOST_TENSOR),
         "a tensor (torch takes no Python number there)",

@@ -35,6 +35,7 @@ from ..ops.table import (
     ELEMENTWISE_BY_NAME,
     FUNCTIONAL,
     METHOD,
+    PAIRED_REDUCTIONS,
     REDUCTIONS_BY_NAME,
     TORCH,
     known_names,
@@ -558,6 +559,8 @@ class Calls:
             args = args.bound({k: v for k, v in args.keywords.items() if k != "approximate"})
         if name == "vector_norm" and spelling == TORCH:
             return self.k.norms.vector_norm(value, args, node)
+        if name == "norm" and spelling in (TORCH, METHOD):
+            return self.k.norms.norm(value, args, node)
         if name == "normalize" and spelling == FUNCTIONAL:
             return self.k.norms.normalize(value, args, node)
         if name in COMPOSITES_BY_NAME and spelling == FUNCTIONAL:  # F.layer_norm, F.linear, ...
@@ -587,11 +590,10 @@ class Calls:
                 return mean.with_code(expr("m / s", m=mean.code, s=share.code))
         if name in REDUCTIONS_BY_NAME and spelling in REDUCTIONS_BY_NAME[name].spellings:
             return self.k.reductions.reduction(name, value, args, node)
-        if name == "var_mean":  # torch's (variance, mean) pair: two reductions
-            variance = self.k.reductions.reduction("var", value, args, node)
-            return Value(
-                TUPLE, items=(variance, self.k.reductions.reduction("mean", value, args, node))
-            )
+        if name in PAIRED_REDUCTIONS:  # var_mean's (variance, mean): two reductions
+            reductions, fields = PAIRED_REDUCTIONS[name]
+            reduced = (self.k.reductions.reduction(r, value, args, node) for r in reductions)
+            return Value(TUPLE, items=tuple(reduced), fields=fields)
         if name in ORDERING_OPS_BY_NAME and spelling in ORDERING_OPS_BY_NAME[name].spellings:
             return lower_ordering(self.k, name, value, args, node)
         op = ELEMENTWISE_BY_NAME.get(name)

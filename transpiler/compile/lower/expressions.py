@@ -415,7 +415,9 @@ class Expressions:
             return self.k.views.transpose(base, node)
         if base.kind == BLOCK and attr == "mT":
             return self.k.views.matrix_transpose(base, node)
-        if base.kind == TUPLE and attr in ("values", "indices"):
+        if base.kind == TUPLE and attr in base.fields:  # torch.aminmax(x, dim=1).max
+            return base.items[base.fields.index(attr)]
+        if base.kind == TUPLE and not base.fields and attr in ("values", "indices"):
             return base.items[0 if attr == "values" else 1]
         owner = self.k.source.code(node.value)
         method = callable(getattr(torch.Tensor, attr, None)) and base.kind == HOST_TENSOR

@@ -1,4 +1,5 @@
-"""Lowering of torch.linalg.vector_norm and F.normalize: a map, a row reduction, a finish."""
+"""Lowering of torch.linalg.vector_norm, torch.norm / Tensor.norm and F.normalize: a map, a row
+reduction, a finish."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ _ORDERS: dict[float, tuple[str, str, str]] = {
     1: ("tl.abs(x)", "sum", "r"),
     float("inf"): ("tl.abs(x)", "amax", "r"),
 }
+# torch.norm's named orders: p="fro" over one or several dims is the 2-norm of their elements
+_NAMED_ORDERS = {"fro": 2}
 
 
 class Norms:
@@ -33,11 +36,13 @@ class Norms:
     ) -> Value:
         order_node = args.keywords.get(order_name)
         order = 2 if order_node is None else self.k.expressions.lower_expr(order_node).const
+        order = _NAMED_ORDERS.get(order, order) if order_name == "p" else order
         if order not in _ORDERS:
             raise self.k.source.error(
                 UnsupportedConstructError,
                 order_node,
-                f"{order_name}={order!r}: the norms lowered are of order 2, 1 and inf",
+                f"{order_name}={order!r}: the norms lowered are of order 2 ('fro' for torch.norm),"
+                " 1 and inf",
                 hint="for another p write torch.sum(torch.abs(x) ** p, dim) ** (1 / p)",
             )
         term, reduction, finish = _ORDERS[order]
@@ -48,6 +53,10 @@ class Norms:
         by_name = args.rest(len(args.positional)).bound(kept)  # bound: every one by its name
         reduced = self.k.reductions.reduction(reduction, terms, by_name, node)
         return reduced.with_code(expr(finish, r=reduced.code), dtype="float")
+
+    def norm(self, value: Value, args: Arguments, node: cst.Call) -> Value:
+        """torch.norm(x, p, dim, keepdim) and x.norm(...): vector_norm with p for ord."""
+        return self.vector_norm(value, args, node, order_name="p")
 
     def normalize(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         """x / max(norm of x along dim, eps), torch.nn.functional.normalize."""

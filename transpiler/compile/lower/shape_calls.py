@@ -61,8 +61,8 @@ TORCH_SHAPES = {
     "unflatten": view.unflatten,
     "t": view.transpose_method,
     "gather": gather,
-    "var_mean": view.var_mean,
-    "vector_norm": composites.vector_norm,
+    **dict.fromkeys(("var_mean", "aminmax"), view.var_mean),
+    **dict.fromkeys(("vector_norm", "norm"), composites.vector_norm),
     # F.layer_norm, F.linear, ...: their row's shape column (ops/composites.py)
     **{op.name: COMPOSITE_RULES[op.shape] for op in COMPOSITES},
 }

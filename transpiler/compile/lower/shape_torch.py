@@ -205,7 +205,8 @@ def reduce(w: Walker, c: Call) -> object:
 
 
 def var_mean(w: Walker, c: Call) -> object:
-    """torch.var_mean(x, dim, keepdim=...): (variance, mean), each the reduction's shape."""
+    """torch.var_mean(x, dim, keepdim=...) and torch.aminmax(x, dim=, keepdim=): a pair, each
+    the reduction's shape."""
     result = reduction(w, c.owner, c.get(0, "dim"), c.keywords.get("keepdim"))
     return Items((result, result)) if isinstance(result, Block) else UNKNOWN
 

@@ -123,6 +123,7 @@ class Value:
     const: object = None
     dtype: str | None = None  # "float", "int", "bool" where known
     items: tuple[Value, ...] = field(default=())
+    fields: tuple[str, ...] = ()  # a named tuple's field names, its items' (aminmax's min, max)
     axis: Axis | None = None
     name: str = ""  # the user's name for host tensors and modules
     storage: ast.expr | None = None  # a dtype the value is exact in (a load's element type)

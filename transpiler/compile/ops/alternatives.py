@@ -24,8 +24,6 @@ ALTERNATIVES: dict[str, str] = {
     "einsum": "write the product with @ (a @ b, a @ b.T), or as a broadcast product summed "
     "over the shared dimension",
     "std_mean": "write torch.var_mean(x, dim) and take torch.sqrt of the variance",
-    "aminmax": "write torch.amin(x, dim) and torch.amax(x, dim): two reductions of one block",
-    "norm": "write torch.sqrt((x * x).sum(dim)) for the 2-norm, x.abs().sum(dim) for the 1-norm",
     "chunk": "slice the parts in the subscript: x[tile, :h], x[tile, h:] with h = n // 2 "
     "from host code",
     "tensor_split": "slice the parts in the subscript: x[tile, :h], x[tile, h:]",

@@ -266,6 +266,8 @@ LOWERED_AS = {
     "var_mean": "var_mean",
     "special_erf": "erf",
     "linalg_vector_norm": "vector_norm",
+    "aminmax": "aminmax",
+    "norm": "norm",
 }
 
 

@@ -124,9 +124,11 @@ def render() -> str:
         )
     lines += [
         "",
-        "Lowered beside the table: `torch.var_mean` (two reductions), `torch.linalg.vector_norm`",
-        "(ord 2, 1, inf; `dim`, `keepdim`) and `F.normalize` (p 2, 1, inf; `dim`, `eps`) as a map,",
-        "a row reduction and a finish (`lower/norms.py`). `torch.gather` / `Tensor.gather`",
+        "Lowered beside the table: `torch.var_mean` and `torch.aminmax` (two reductions each:",
+        "`ops/table.py`'s PAIRED_REDUCTIONS), `torch.linalg.vector_norm` (ord 2, 1, inf; `dim`,",
+        "`keepdim`), `torch.norm` / `Tensor.norm` (p 2, `'fro'`, 1, inf) and `F.normalize` (p 2,",
+        "1, inf; `dim`, `eps`) as a map, a row reduction and a finish (`lower/norms.py`).",
+        "`torch.gather` / `Tensor.gather`",
         "(`dim`, `index` of the block's rank, equal to it on every other dimension) as `tl.gather`",
         "(`lower/gathers.py`).",
         "",

@@ -105,6 +105,12 @@ REDUCTIONS: tuple[ReductionOp, ...] = (
 
 ELEMENTWISE_BY_NAME = {op.name: op for op in ELEMENTWISE}
 REDUCTIONS_BY_NAME = {op.name: op for op in REDUCTIONS}
+# torch ops returning a pair of reductions of one block: op → (the two reductions in its order,
+# the named tuple's field names: none for a plain tuple)
+PAIRED_REDUCTIONS: dict[str, tuple[tuple[str, str], tuple[str, ...]]] = {
+    "var_mean": (("var", "mean"), ()),
+    "aminmax": (("amin", "amax"), ("min", "max")),
+}
 
 # Python operators on device values: libcst operator name → (symbol, Triton template, helpers).
 BINARY_OPERATORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
