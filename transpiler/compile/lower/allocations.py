@@ -103,7 +103,8 @@ class Allocations:
                 raise self.k.source.error(
                     ShapeError,
                     element_node,
-                    "a size of -1 (torch infers it) is not inferred in device code",
+                    "a size of -1 for a new block: torch infers -1 only in view, reshape and "
+                    "expand",
                     hint="write the size: a tile, tile.block_size, a host size, 1 or a power of "
                     "two (`v.view(tile.block_size, 4, 2)`)",
                 )

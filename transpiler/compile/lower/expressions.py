@@ -528,9 +528,11 @@ class Expressions:
                 raise self.k.source.error(
                     ShapeError,
                     node,
-                    f"cannot broadcast {x.label} against {y.label}",
+                    f"cannot broadcast {x.label} against {y.label}{_lengths(x, y)}",
                     hint="values combined element-wise must share their tile axes; "
-                    "add a dimension with [:, None] for an outer product",
+                    "add a dimension with [:, None] for an outer product"
+                    if x.reach is None or y.reach is None
+                    else "slice both to one length",
                 )
         return tuple(result)
 
@@ -540,12 +542,36 @@ class Expressions:
             return True
         if x.block_var or y.block_var:  # block_size_n's lanes and a tile of that block size
             return x.block == y.block
+        if x.reach is not None or y.reach is not None:  # x[t, 0:7] and x[t, 2:9] (or out[t, :])
+            return self.same_slice_length(x, y)
         if x.size is not None or y.size is not None:
             return self.same_size(x, y)
         if self.k.indexing.is_full_axis(x) and self.k.indexing.is_full_axis(y):
             self.k.unified.add(tuple(sorted((x.key, y.key))))
             return True
         return False
+
+    def same_slice_length(self, x: Axis, y: Axis) -> bool:
+        """Two constant slices of one length are one axis, lane j of each its start + j, once
+        the launcher checks that each ends inside its tensor (torch would clip one: a length
+        that differs). A whole dimension of that size is one too, the launcher checking it."""
+        sliced, other = (x, y) if x.reach is not None else (y, x)
+        if other.reach is None and not self.k.indexing.is_full_axis(other):
+            return False
+        if sliced.reach[3] == 1 and other.reach is None:  # one index: torch broadcasts it
+            return False
+        if other.reach is None:
+            length = str(sliced.reach[3])
+            if other.key.isdigit():  # a literal host size (torch.empty([m, 4]))
+                return other.key == length and self._slices_inside(sliced)
+            self.k.unified.add(tuple(sorted((other.key, length))))
+            return self._slices_inside(sliced)
+        return sliced.reach[3] == other.reach[3] and self._slices_inside(sliced, other)
+
+    def _slices_inside(self, *slices: Axis) -> bool:
+        """The launcher checks that each slice ends inside its tensor: True."""
+        self.k.slice_ends.update(axis.reach[:3] for axis in slices)
+        return True
 
     def same_size(self, x: Axis, y: Axis) -> bool:
         """A dimension of known size matches one of the same size, or a whole host dimension
@@ -559,6 +585,13 @@ class Expressions:
             self.k.unified.add(tuple(sorted((other.key, str(sized.size)))))
             return True
         return False
+
+
+def _lengths(x: Axis, y: Axis) -> str:
+    """`: 4 and 5 indices` for two constant slices of different lengths; else nothing."""
+    if x.reach is None or y.reach is None:
+        return ""
+    return f" ({x.reach[3]} and {y.reach[3]} indices)"
 
 
 def result_dtype(op_name: str, left: str | None, right: str | None) -> str | None:

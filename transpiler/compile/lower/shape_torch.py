@@ -79,10 +79,37 @@ def reshaped(w: Walker, c: Call) -> object:
         elements = [e.value for e in elements[0].elements]
     if not elements:
         return UNKNOWN
-    shaped = allocation(w, cst.List([cst.Element(e) for e in elements]))
+    shaped = inferred(w, c, elements)
     if isinstance(shaped, Block) and any(map(squeezed, (*c.owner.dims, *shaped.dims))):
         raise Materialise
     return shaped
+
+
+def inferred(w: Walker, c: Call, elements: list) -> object:
+    """The shape written out, each -1 the owner's dimension it stands for: expand's kept one
+    (right-aligned), view / reshape's the one the others leave (lower/inferred_sizes.py)."""
+    marked = [i for i, e in enumerate(elements) if int_of(e) == -1]
+    if not marked:
+        return allocation(w, cst.List([cst.Element(e) for e in elements]))
+    parts = [None if int_of(e) == -1 else allocation(w, e) for e in elements]
+    if not isinstance(c.owner, Block) or any(p is UNKNOWN for p in parts):
+        return UNKNOWN
+    owner = c.owner.dims
+    if c.name == "expand":
+        offset = len(elements) - len(owner)
+        if marked[0] < offset:
+            return UNKNOWN
+        kept = {i: owner[i - offset] for i in marked}
+    else:
+        written = [d for p in parts if p is not None for d in p.dims if d is not None]
+        own = [d for d in owner if d is not None]
+        if len(marked) > 1 or len(own) - len(written) not in (0, 1):
+            return UNKNOWN
+        before = [d for p in parts[: marked[0]] if p is not None for d in p.dims if d is not None]
+        left = own[len(before) : len(before) + len(own) - len(written)]
+        kept = {marked[0]: left[0] if left else None}
+    dims = [d for i, p in enumerate(parts) for d in ((kept[i],) if p is None else p.dims)]
+    return Block(tuple(dims))
 
 
 def expanded(w: Walker, c: Call) -> object:

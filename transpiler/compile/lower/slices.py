@@ -188,8 +188,13 @@ class Slices:
             inside = expr("(o < e) & i", o=ast.Name(id=offsets), e=end, i=inside)
         self.k.emit(f"{mask} = {ast.unparse(inside)}", line)
         label = f"the slice {self.k.source.code(written).strip()}"
+        reach = None
+        if start_text is not None and length.kind == CONST:
+            end = f"{start_text} + {length.const}"
+            end = str(int(start_text) + length.const) if start_text.isdigit() else end
+            reach = (tensor, dim, end, length.const)
         axis = Axis(offsets, mask, block, size, start, ast.Constant(value=0), label,
-                    length=None if exact else length.code)  # fmt: skip
+                    length=None if exact else length.code, reach=reach)  # fmt: skip
         self.k.slice_axes[key] = axis
         self.k.all_axes.append(axis)
         return axis

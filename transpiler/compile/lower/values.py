@@ -49,6 +49,10 @@ class Axis:
     # a slice of fewer indices than its lanes (`x[tile, 2:9]`: 7 of 8 lanes), its length: a
     # mean, a variance or a flat argmax counts these, not the lanes; None where lanes = indices
     length: ast.expr | None = None
+    # a slice of a constant length starting at an index the host knows (`x[tile, 2:9]`):
+    # (tensor, dim, its end, its length). Two of one length meet lane by lane (lane j is each
+    # one's start + j) once the launcher checks that each ends inside its tensor
+    reach: tuple[str, int, str, int] | None = None
 
     @property
     def masked(self) -> bool:

@@ -18,6 +18,7 @@ from ..frontend.errors import (
 )
 from ..ops.table import CAST_METHODS, DTYPES, UPCAST_DTYPES
 from .arguments import Arguments
+from .inferred_sizes import kept_dims
 from .values import (
     CONST,
     DTYPE,
@@ -159,7 +160,7 @@ class Views:
             elements = args.positional
             if len(elements) == 1 and isinstance(elements[0], (cst.List, cst.Tuple)):
                 elements = [e.value for e in elements[0].elements]
-            dims, sizes = self.k.allocations.shape_of(node, elements)
+            dims, sizes = self.sizes_of(value, name, elements, node)
             if any(map(is_squeezed, (*value.dims, *dims))):
                 raise NotSqueezable(f"{name} of a block with a squeezed tile")
             if name == "expand":
@@ -196,6 +197,21 @@ class Views:
             )
         return self.transpose(value, node)
 
+    def sizes_of(self, value: Value, name: str, elements: list, node: cst.Call) -> tuple:
+        """Axes and Triton sizes of view / reshape / expand's sizes, each -1 the block's
+        dimension it stands for (inferred_sizes.py)."""
+        kept = kept_dims(self.k, value, name, elements, node)
+        dims, sizes = [], []
+        for place, element in enumerate(elements):
+            if place in kept:
+                dims.append(kept[place])
+                sizes += self.k.dots.block_shape([kept[place]]).elts
+                continue
+            element_dims, element_sizes = self.k.allocations.shape_of(node, [element])
+            dims += element_dims
+            sizes += element_sizes
+        return dims, sizes
+
     def check_expanded(self, value: Value, dims: list, node: cst.Call) -> None:
         """torch's expand keeps every dimension not of size 1: it must be the target's (two
         whole dimensions: the launcher checks them equal), never silently padded or cut."""
@@ -204,6 +220,8 @@ class Views:
                 ShapeError, node, f"expand to {len(dims)} dimensions of a {value.rank}-D block"
             )
         for own, target in zip(reversed(value.dims), reversed(dims)):
+            if own is not None and own.reach is not None and own.reach[3] == 1:
+                continue  # a slice of one index (`x[tile, 0:1]`): size 1, as torch's
             if own is not None and (
                 target is None or not self.k.expressions.same_axis(own, target)
             ):
