@@ -37,10 +37,10 @@ def python_numbers(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
 
 def specialised_on(value: object, constexpr: bool = False) -> object:
     """What of an argument the generated code depends on: a tensor's rank, None, a string, a
-    bool, the value of an `hl.constexpr` parameter."""
+    bool, a torch dtype, the value of an `hl.constexpr` parameter."""
     if isinstance(value, torch.Tensor):
         return value.dim()
-    if value is None or isinstance(value, (str, bool)) or constexpr:
+    if value is None or isinstance(value, (str, bool, torch.dtype)) or constexpr:
         return ("value", type(value).__name__, value)
     return None
 

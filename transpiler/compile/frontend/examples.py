@@ -71,7 +71,9 @@ def constants_from_examples(
 ) -> dict[str, dict]:
     """Arguments device code sees as constants while transpiling, per kernel parameter: None
     (`if labels is not None:`), strings (`if reduction == "sum":`), bools (`if log_target:`),
-    and the values of parameters annotated `hl.constexpr`."""
+    torch dtypes (`x[tile].to(dtype)`), and the values of parameters annotated `hl.constexpr`."""
+    import torch
+
     constexpr = {
         kernel.name: {
             p.name.value
@@ -86,7 +88,7 @@ def constants_from_examples(
             name: value
             for name, value in pairs
             if value is None
-            or isinstance(value, (str, bool))
+            or isinstance(value, (str, bool, torch.dtype))
             or (name in constexpr[kernel] and isinstance(value, (bool, int, float)))
         }
         for kernel, pairs in positional_examples(kernels, example_args).items()

@@ -63,6 +63,7 @@ class HostInfo:
     # names bound to new memory (`torch.empty_like(x)`, `x.new_zeros(n)`, `x.clone()`)
     fresh: set[str] = field(default_factory=set)
     constexpr_params: set[str] = field(default_factory=set)  # annotated `hl.constexpr`
+    dtype_params: set[str] = field(default_factory=set)  # annotated `torch.dtype`: specialised on
     flags: set[str] = field(default_factory=set)  # `big = n > 1024`: specialised on (host_flags)
     size_tuples: dict[str, str] = field(default_factory=dict)  # `shape = x.shape` → "x"
     # names bound to a literal list, tuple, dict, set or string (`scales = [0.5, 2.0]`) → what

@@ -34,6 +34,8 @@ def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
         if annotation is not None and info.aliases.qualified(annotation) == CONSTEXPR:
             info.constexpr_params.add(name)
         qualified = info.aliases.qualified(annotation) if annotation is not None else None
+        if qualified == "torch.dtype":
+            info.dtype_params.add(name)
         if (qualified or "").endswith("Tensor") or (annotation is None and name in info.ranks):
             info.tensors.add(name)
             if name in info.ranks:

@@ -106,7 +106,7 @@ def check_values(
                 )
             continue
         fits, must, hint = _KINDS[kind]
-        if kind == "flag" and not fits(value) and _argument(k, node):
+        if kind in ("flag", "dtype") and not fits(value) and _argument(k, node):
             raise k.source.error(
                 ArgumentUnknownError,
                 node,

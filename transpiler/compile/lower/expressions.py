@@ -13,6 +13,7 @@ import torch
 
 from ..emit.codegen import assign, expr
 from ..frontend.errors import (
+    ArgumentUnknownError,
     ShapeError,
     UndefinedNameError,
     UnsupportedConstructError,
@@ -151,6 +152,12 @@ class Expressions:
                 )
             if name in self.k.host.size_keys:
                 return block(ast.Name(id=self.k.size_param(self.k.host.size_keys[name])), ())
+            if name in self.k.host.dtype_params:  # `dtype: torch.dtype`, no example given
+                raise self.k.source.error(
+                    ArgumentUnknownError,
+                    node,
+                    f"{name}, a torch.dtype argument, is known only when the kernel is called",
+                )
             if name in self.k.host.constexpr_params | self.k.host.flags:  # `rank: tl.constexpr`
                 self.k.constexprs.setdefault(name, name)
                 return block(ast.Name(id=name), ())

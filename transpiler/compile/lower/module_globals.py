@@ -92,11 +92,12 @@ def _imported_value(qualified: str) -> Value | None:
             except Exception:  # noqa: BLE001 - any import failure: not resolvable here
                 continue
         if module is not None and hasattr(module, attr):
-            return _as_value(getattr(module, attr))
+            return as_value(getattr(module, attr))
     return None
 
 
-def _as_value(value: object) -> Value | None:
+def as_value(value: object) -> Value | None:
+    """A Python value lowering knows as it is: a torch dtype Triton has, a bool or a number."""
     if isinstance(value, torch.dtype):
         attr = str(value).removeprefix("torch.")
         return Value(DTYPE, expr(DTYPES[attr]), const=DTYPES[attr]) if attr in DTYPES else None

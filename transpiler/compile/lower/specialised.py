@@ -1,4 +1,5 @@
-"""Arguments the kernel is specialised on: None or a tensor, strings; their tests fold away.
+"""Arguments the kernel is specialised on: None or a tensor, strings, torch dtypes; their tests
+fold away.
 
 `if labels is not None:` and `if reduction == "sum":` inside a device loop are decided while
 transpiling, from the call's arguments (the runtime transpiles once per such choice): only the
@@ -10,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Container
 
 import libcst as cst
+import torch
 
 from ..frontend.errors import ArgumentUnknownError, UnsupportedConstructError
 from ..frontend.host import HostInfo
 from ..frontend.source import Source
-from .values import CONST, Value, constant
+from .module_globals import as_value
+from .values import CONST, MODULE, Value, constant
 
 _NONE, _TENSOR, _NUMBER = "None", "a tensor", "a number"
 
@@ -28,11 +31,14 @@ class Specialisations:
         self.taken: dict[str, str] = {}  # argument → what it was here (None, a tensor, a repr)
 
     def value(self, name: str) -> Value | None:
-        """The value of an argument specialised on (None, a string), or None if it is not one."""
+        """The value of an argument specialised on (None, a string, a dtype), or None if it is
+        not one."""
         if name not in self.host.constants:
             return None
         value = self.host.constants[name]
-        self.taken[name] = _NONE if value is None else repr(value)
+        self.taken[name] = _NONE if value is None else repr(value)  # torch.float16's repr too
+        if isinstance(value, torch.dtype):  # one Triton lacks: refused where it is used
+            return as_value(value) or Value(MODULE, name=str(value))
         return constant(value)
 
     def identity_test(
