@@ -99,7 +99,12 @@ CATALOGUE = [
         errors.ConfigError,
         "@helion",
     ),
-    ("while-loop", in_loop("while True:\n        pass"), errors.UnsupportedConstructError, "while"),
+    (
+        "while-forever",
+        in_loop("while True:\n        pass"),
+        errors.UnsupportedConstructError,
+        "True",
+    ),
     (
         "try-block",
         in_loop("try:\n        pass\n    except Exception:\n        pass"),

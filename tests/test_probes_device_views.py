@@ -2,7 +2,7 @@
 flip, a wrap-around `tile.index - 1`, shifted stores), masks and selections, views of blocks
 (`.t()`, `.permute`, `unsqueeze`, `torch.stack`, `expand_as`, a reshape, and `...` in a view:
 `v.mean(-1)[..., None]` was refused), each against float64 torch; what device code cannot
-hold (while, break, continue, a boolean index, torch.arange, a size of -1) refused at its
+hold (a while on a tile's sum, break, continue, a boolean index, torch.arange, a size of -1) refused at its
 line with a hint naming the fix."""
 
 from __future__ import annotations
@@ -246,8 +246,12 @@ def test_device_code_computes_as_torch(name, make, truth):
 
 # (loop body, the refusal's words, the hint's words): each at its line of the body (10 to 12)
 REFUSED = [
-    ("    v = x[tile]\n    while v.sum() > 0:\n        v = v - 1", "while loop", "range over"),
-    ("    for i in range(3):\n        if i == 1:\n            break", "break", "fixed count"),
+    (
+        "    v = x[tile]\n    while v.sum() > 0:\n        v = v - 1",
+        "while condition reduces",
+        "while i < n",
+    ),
+    ("    for i in range(3):\n        if i == 1:\n            break", "break", "while i < n"),
     ("    for i in range(3):\n        if i == 1:\n            continue", "continue", "torch.where"),
     ("    v = x[tile]\n    out[tile] = v[v > 0]", "indexing a block", "None"),
     ("    out[tile] = x[tile] + torch.arange(16, device=x.device)", "arange", "hl.arange"),

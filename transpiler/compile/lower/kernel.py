@@ -59,6 +59,7 @@ from .statements import Statements
 from .tensor_tuples import TensorTuples, TupleElement
 from .values import HOST_TENSOR, Axis, Dims, Value
 from .views import Views
+from .while_loops import WhileLoops
 
 # the hub's fields: one component per job of lowering, each a plain class holding the hub
 COMPONENTS = {
@@ -87,6 +88,7 @@ COMPONENTS = {
     "tensor_tuples": TensorTuples,
     "descriptor_copies": DescriptorCopies,
     "reused_loads": ReusedLoads,
+    "while_loops": WhileLoops,
 }
 
 
@@ -119,6 +121,7 @@ class KernelBuilder:
     tensor_tuples: TensorTuples
     descriptor_copies: DescriptorCopies
     reused_loads: ReusedLoads
+    while_loops: WhileLoops
 
     def __init__(
         self,

@@ -105,9 +105,13 @@ class Walker:
         else:  # hl.grid's, static_range's or range's indices: scalars
             for name in names:
                 self.scope[name] = Block(())
+        self.carried(loop)
+
+    def carried(self, loop: cst.For | cst.While) -> None:
+        """A loop's body; values carried across it keep their axes."""
         before = dict(self.scope)
         self.statements(loop.body.body)
-        for name, value in before.items():  # carried values keep their axes
+        for name, value in before.items():
             after = self.scope.get(name)
             if isinstance(value, Block) and isinstance(after, Block):
                 if len(value.dims) == len(after.dims):
@@ -133,7 +137,7 @@ class Walker:
                 elif statement.orelse is not None:
                     self.statements(statement.orelse.body.body)
             elif isinstance(statement, cst.While):
-                self.statements(statement.body.body)
+                self.carried(statement)
 
     def small(self, small: cst.BaseSmallStatement) -> None:
         if isinstance(small, cst.Assign):

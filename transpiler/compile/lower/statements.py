@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
 _REFUSED = {
-    "While": ("a while loop", "loop with hl.tile, hl.grid or range over a known count"),
     "Try": ("try / except", "errors cannot be caught on the GPU"),
     "TryStar": ("try / except*", "errors cannot be caught on the GPU"),
     "With": ("a with block", "move it to the host code around the loop"),
@@ -32,7 +31,7 @@ _REFUSED = {
     "Del": ("del", "values inside a device loop need no deleting"),
     "Global": ("global", "pass values as kernel arguments"),
     "Nonlocal": ("nonlocal", "pass values as kernel arguments"),
-    "Break": ("break", "loops inside a device loop run a fixed count"),
+    "Break": ("break", "end the loop through its condition: a while loop (while i < n: ...)"),
     "Continue": ("continue", "use masks (torch.where) instead of skipping"),
     "Import": ("import", "import at the top of the file"),
     "ImportFrom": ("import", "import at the top of the file"),
@@ -62,6 +61,8 @@ class Statements:
             self.k.loops.lower_inner_loop(statement)
         elif isinstance(statement, cst.If):
             self.k.branches.lower_if(statement)
+        elif isinstance(statement, cst.While):
+            self.k.while_loops.lower_while(statement)
         else:
             self.refuse(statement, name)
 
