@@ -46,6 +46,7 @@ from .argument_checks import floats_only
 from .argument_values import check_number_input, check_values
 from .arguments import Arguments
 from .bool_arithmetic import bool_template, floated_bools
+from .einsum import FORMS, FORMS_HINT, einsum_expression, equation_of, operands_of
 from .expressions import result_dtype
 from .gathers import lower_gather
 from .integer_operators import integers_only, no_negative_integer_power
@@ -190,6 +191,8 @@ class Calls:
             return self.k.expressions.lower_expr(args.positional[1])
         if module == "torch" and name == "promote_types":
             return self.promote_types(args, node)
+        if module == "torch" and name == "einsum":  # its common forms: @, * and sum, permute
+            return self.einsum(args, node)
         if module == "torch" and name in STACK_FUNCTIONS:
             return self.k.joins.stack_call(name, args, node)
         if module == "torch" and name in ALLOCATIONS:  # before its shape reads as a value
@@ -218,6 +221,30 @@ class Calls:
             f"{qualified}() is not supported inside a device loop",
             hint=unsupported_hint(name, known_names()),
         )
+
+    def einsum(self, args: Arguments, node: cst.Call) -> Value:
+        """torch.einsum(equation, a, b) as the expression it equals (einsum.py), else refused."""
+        equation = equation_of(args.get(0, "equation"))
+        if equation is None:
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                args.get(0, "equation") or node,
+                "torch.einsum() takes its equation as a string literal here",
+                hint="write the equation in the call: torch.einsum('ik,kj->ij', a, b)",
+            )
+        lowered = einsum_expression(equation, operands_of(args.positional[1:]))
+        if lowered is None:
+            raise self.k.source.error(
+                UnsupportedOpError,
+                node.args[0],
+                f"torch.einsum('{equation}') inside a device loop: the forms lowered are {FORMS}",
+                hint=FORMS_HINT,
+            )
+        why = "lowered for floats only (torch keeps an integer dtype, wrapping)"
+        for operand in operands_of(args.positional[1:]):
+            value = self.k.expressions.lower_expr(operand)
+            floats_only(self.k, "einsum", value, args, operand, why)
+        return self.k.expressions.lower_expr(lowered)
 
     def math_call(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`math.sqrt(d)`: folded when its arguments are numbers known here, else the same

@@ -19,6 +19,7 @@ from ..ops.table_orderings import ORDERING_OPS_BY_NAME
 from . import shape_composites as composites
 from . import shape_hl as hl
 from . import shape_torch as view
+from .einsum import einsum_expression, equation_of, operands_of
 from .shape_stacks import gather, multiplied, stacked
 from .shape_values import UNKNOWN, Block, Call
 
@@ -101,6 +102,11 @@ def call(w: Walker, node: cst.Call) -> object:
             return UNKNOWN
         named = dict(zip(HL_SIGNATURES[name].positional, positional))
         return rule(w, Call(name, positional, {**named, **keywords}))
+    if qualified == "torch.einsum" and positional:  # as the expression it equals (einsum.py)
+        equation = equation_of(positional[0])
+        operands = operands_of(positional[1:])
+        lowered = None if equation is None else einsum_expression(equation, operands)
+        return w.expr(lowered) if lowered is not None else UNKNOWN
     if qualified is not None and qualified.startswith("torch."):
         name = qualified.rsplit(".", 1)[-1]
         if not positional:

@@ -21,8 +21,6 @@ ALTERNATIVES: dict[str, str] = {
     "dot": "a vector's dot product is a sum of products: write (a * b).sum()",
     "vdot": "write (a * b).sum()",
     "ger": "write a[:, None] * b[None, :]",
-    "einsum": "write the product with @ (a @ b, a @ b.T), or as a broadcast product summed "
-    "over the shared dimension",
     "std_mean": "write torch.var_mean(x, dim) and take torch.sqrt of the variance",
     "chunk": "slice the parts in the subscript: x[tile, :h], x[tile, h:] with h = n // 2 "
     "from host code",

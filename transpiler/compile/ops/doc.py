@@ -128,6 +128,8 @@ def render() -> str:
         "`ops/table.py`'s PAIRED_REDUCTIONS), `torch.linalg.vector_norm` (ord 2, 1, inf; `dim`,",
         "`keepdim`), `torch.norm` / `Tensor.norm` (p 2, `'fro'`, 1, inf) and `F.normalize` (p 2,",
         "1, inf; `dim`, `eps`) as a map, a row reduction and a finish (`lower/norms.py`).",
+        "`torch.einsum`'s common forms as the expressions they equal (`lower/einsum.py`: `ik,kj->ij`,",
+        "`bik,bkj->bij`, a factor transposed, `ij,ij->i`, `i,i->`, `ij->i`, `ij->ji`; floats).",
         "`torch.gather` / `Tensor.gather`",
         "(`dim`, `index` of the block's rank, equal to it on every other dimension) as `tl.gather`",
         "(`lower/gathers.py`).",
