@@ -19,6 +19,7 @@ from ..ops.products import (
     ProductOp,
 )
 from .float8 import check_float8_factors
+from .paired_batches import four_d_product
 from .scaled_factors import scaled_result, unscaled_factors
 from .split_k import split_whole_k
 from .values import BLOCK, DTYPE, HOST_TENSOR, NotSqueezable, Value, block, is_squeezed, triton_dims
@@ -108,6 +109,8 @@ class Dots:
         else:
             self.float_factors(left, right, node)
         fold = left.rank == 3 and right.rank == 2  # a batch of matrices times one matrix
+        if left.rank == right.rank == 4 and acc is None and out_dtype is None:
+            return four_d_product(self, left, right, node)  # batch x heads (paired_batches.py)
         if (
             left.rank < 2
             or right.rank < 2

@@ -238,7 +238,9 @@ class Walker:
         if isinstance(owner, Block) and name == "T":
             return transposed(self, owner)
         if isinstance(owner, Block) and name == "mT" and len(owner.dims) == 2:
-            return transposed(self, owner)  # more dimensions: unknown, as .transpose(-1, -2)
+            return transposed(self, owner)
+        if isinstance(owner, Block) and name == "mT" and len(owner.dims) > 2:  # .transpose(-2, -1)
+            return Block((*owner.dims[:-2], owner.dims[-1], owner.dims[-2]))
         if isinstance(owner, Items) and len(owner.items) == 2 and name in PAIR_FIELDS:
             return owner.items[PAIR_FIELDS[name]]  # torch.cummin(x, 0).indices
         return UNKNOWN
