@@ -199,7 +199,12 @@ class Allocations:
         if var is not None:  # hl.arange(block_size_m): that block size's lanes
             axis = self.k.registered_blocks.block_size_axis(var)
             return block(expr("tl.arange(0, b)", b=ast.Name(id=axis.block)), (axis,), "int")
-        size = self.k.expressions.lower_expr(args.get(0, "end"))
+        end = args.get(0, "end")
+        key = self.host_size_key(end)
+        if key is not None:  # hl.arange(n): 0 .. n - 1 along the whole dimension of size n
+            axis = self.k.indexing.full_axis_for(key, end, self.k.source.code(end))
+            return block(expr("tl.arange(0, b)", b=ast.Name(id=axis.block)), (axis,), "int")
+        size = self.k.expressions.lower_expr(end)
         if size.kind == TILE and size.axis is not None and not size.axis.squeezed:
             # hl.arange(tile): a tile stands for its block size (as in Helion), lanes along it
             axis = size.axis
@@ -218,11 +223,10 @@ class Allocations:
         raise self.k.source.error(
             UnsupportedConstructError,
             node,
-            "hl.arange takes a tile's block size here (its lanes) or a power-of-two literal, "
-            "not a length or a size from the host",
-            hint="write hl.arange(tile) or hl.arange(tile.block_size), or use tile.index; for the indices 0 .. n-1 "
-            "of a dimension tile it (for tile_n in hl.tile(n): ... tile_n.index) or read it "
-            "whole (x[tile, :])",
+            "hl.arange takes a tile's block size (its lanes), a power-of-two literal or a host "
+            "size (a whole dimension), not a length computed on the device",
+            hint="write hl.arange(tile) or hl.arange(tile.block_size), or use tile.index; for the "
+            "indices 0 .. n-1 of a dimension write hl.arange(n) with n from the host code",
         )
 
 

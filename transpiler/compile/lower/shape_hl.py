@@ -11,7 +11,7 @@ from ..ops.products import LANGUAGE_PRODUCTS_BY_NAME
 from ..ops.table import REDUCTIONS_BY_NAME
 from .shape_stacks import multiplied
 from .shape_subscripts import listed_access
-from .shape_torch import allocation, reduction
+from .shape_torch import allocation, host_size_key, reduction
 from .shape_values import UNKNOWN, Block, Call, Items, Tile, power_of_two
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ def allocate(w: Walker, c: Call) -> object:
 
 
 def lanes(w: Walker, c: Call) -> object:
-    """hl.arange(tile.block_size): the tile's lanes; hl.arange(4): four lanes."""
+    """hl.arange(tile.block_size): the tile's lanes; hl.arange(4): four lanes; hl.arange(n) of a
+    host size: its whole dimension."""
     end = c.positional[0] if len(c.positional) == 1 else None
     if isinstance(end, cst.Attribute) and end.attr.value == "block_size":
         tile = w.expr(end.value)
@@ -44,6 +45,9 @@ def lanes(w: Walker, c: Call) -> object:
             return Block((("tile", tile.label, tile.squeezed),))
     if isinstance(end, cst.Integer) and power_of_two(end.evaluated_value):
         return Block((("sized", end.evaluated_value),))  # hl.arange(4)
+    key = None if end is None or isinstance(end, cst.Integer) else host_size_key(w, end)
+    if key is not None:  # hl.arange(n): the whole dimension of size n, as x[tile, :]'s
+        return Block((("whole", key),))
     return UNKNOWN
 
 
