@@ -1,5 +1,5 @@
-# case: a while loop in device code
-# expect: UnsupportedConstructError 12:9
+# case: a while loop in device code whose condition is known while transpiling (forever)
+# expect: UnsupportedConstructError 12:15
 import torch
 import helion
 import helion.language as hl

@@ -23,6 +23,10 @@ _ORDERS: dict[float, tuple[str, str, str]] = {
 }
 # torch.norm's named orders: p="fro" over one or several dims is the 2-norm of their elements
 _NAMED_ORDERS = {"fro": 2}
+_MATRIX_NORM_HINT = (
+    "'nuc' is a matrix norm (the sum of singular values): take torch.linalg.matrix_norm(x, "
+    "'nuc') in host code"
+)
 
 
 class Norms:
@@ -43,7 +47,9 @@ class Norms:
                 order_node,
                 f"{order_name}={order!r}: the norms lowered are of order 2 ('fro' for torch.norm),"
                 " 1 and inf",
-                hint="for another p write torch.sum(torch.abs(x) ** p, dim) ** (1 / p)",
+                hint=_MATRIX_NORM_HINT
+                if isinstance(order, str)
+                else "for another p write torch.sum(torch.abs(x) ** p, dim) ** (1 / p)",
             )
         term, reduction, finish = _ORDERS[order]
         terms = value.with_code(
