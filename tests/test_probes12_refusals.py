@@ -1,7 +1,7 @@
 """Evaluator-style probes (round 12) refused at the user's line, with a caret under the
 construct and a hint naming the fix: torch spellings whose keywords or shapes the transpiler
 does not lower (a rounding_mode div does not know, round's decimals, addmm's beta, topk of a k that is no
-power of two, a strided slice, view(-1, 1)), and ops it leaves to another spelling (clip,
+power of two, a strided slice, a view(-1) merging dimensions), and ops it leaves to another spelling (clip,
 mv, outer, roll, heaviside, std_mean, Python's sum of a tuple).
 
 Found in round 12: a Python int outside the range of a value cast to int8 / uint8 / int16
@@ -45,7 +45,8 @@ REFUSED = {  # signature, body, line, caret, words of the message and its hint
     "std_mean": ("x: torch.Tensor", rows("torch.std_mean(x[tile, :], dim=-1)[0]"), 12, "std_mean", ["'std_mean'", "torch.var_mean"]),
     "topk_of_three": ("x: torch.Tensor", rows("torch.topk(x[tile, :], 3, dim=-1).values", "[m, 3]", "tile, :"), 12, "3, dim", ["k=3", "k=4"]),
     "strided_slice": ("x: torch.Tensor", rows("x[tile, 1:n:2].mean(-1)"), 12, "1:n:2", ["a step", "tile.index * step"]),
-    "view_minus_one": (TWO, rows("x[tile, :] - y[tile].view(-1, 1)", "x.shape", "tile, :"), 12, "-1, 1", ["-1", "tile.block_size"]),
+    # y[tile].view(-1, 1) is inferred since round 14 (test_refused14_views.py); a merge is not
+    "view_minus_one_merging": (TWO, rows("x[tile, :].view(-1).sum() + y[tile]"), 12, "-1)", ["-1", "tile.block_size"]),
     "python_sum_of_a_tuple": ("x: torch.Tensor", rows("sum(torch.var_mean(x[tile, :], dim=-1))"), 12, "sum", ["sum()", "v.sum()"]),
 }  # fmt: skip
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import DEVICE, kernel_text, signed_rand
+from helpers import DEVICE, kernel_text, reference, signed_rand
 from probe_kernels import kernel
 from torch_answers import assert_computes_as_torch, assert_refused_at
 
@@ -36,6 +36,10 @@ def test_the_user_s_counted_while_doubles_three_times():
     source = one_loop("i = 0\nwhile i < 3:\n    v = v * 2\n    i += 1")
     assert_computes_as_torch(source, lambda: [signed_rand(ROWS).to(DEVICE)], lambda x: x * 8)
     assert "while i < 3:" in kernel_text(source, "k", signed_rand(ROWS))
+    x = signed_rand(ROWS).to(DEVICE)
+    torch.testing.assert_close(
+        reference(source, "k")(x.clone()).double().cpu(), x.double().cpu() * 8
+    )
 
 
 def test_a_countdown_by_an_int_argument_with_a_choice_per_lane():
@@ -110,7 +114,7 @@ def test_a_while_that_cannot_be_a_triton_while_is_refused(case):
     assert_refused_at(source, line, caret, *words)
 
 
-def test_the_reference_agrees_on_a_nested_while():
+def test_nested_whiles_the_inner_counting_to_the_outer_s_counter():
     source = one_loop(
         "i = 0\nwhile i < 2:\n    j = 0\n    while j < i + 2:\n        v = v + j\n        j += 1\n    i += 1"
     )

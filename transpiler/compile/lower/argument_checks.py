@@ -169,24 +169,24 @@ def in_place_check(builder, tensor: str, value: Value, symbol: str, line: int) -
     builder.argument_checks.append(f'require({test}, f"{message}", TypeError)')
 
 
-def floats_only(
-    builder, name: str, value: Value, args, node: cst.CSTNode, why: str = "torch takes only floats"
-) -> None:
+def floats_only(builder, name: str, value: Value, args, node: cst.CSTNode, why: str = "") -> None:
     """torch.mean / var / std of integers or bools: torch refuses them (it could not infer the
     result's dtype), so does the transpiler where the dtype is known, else the launcher. `why`:
-    another reason (torch.einsum, lowered for floats only)."""
+    another reason than torch's refusal (torch.einsum, lowered for floats only)."""
     if "dtype" in args.keywords:
         return
     if value.dtype in ("int", "bool"):
         raise builder.source.error(
             UnsupportedDtypeError,
             node,
-            f"torch.{name} of {value.dtype} values: {why}",
+            f"torch.{name} of {value.dtype} values: {why or 'torch takes only floats'}",
             hint="convert first: x.float()",
         )
     line = builder.source.line_of(node)
     for tensor in sorted(value.loaded_from):
-        message = f"line {line}: torch.{name} of {tensor}, {{{tensor}.dtype}}: {why}"
+        message = f"line {line}: torch.{name} takes floats, {tensor} is {{{tensor}.dtype}}"
+        if why:
+            message = f"line {line}: torch.{name} of {tensor}, {{{tensor}.dtype}}: {why}"
         test = f"{tensor}.is_floating_point() or {tensor}.is_complex()"
         builder.argument_checks.append(
             f'require({test}, f"{message}: pass {tensor}.float()", TypeError)'
