@@ -87,3 +87,12 @@ def test_without_an_example_the_dtype_is_known_only_at_the_call(signature):
         converted("x[tile].to(dtype)", signature), 11, "dtype)", "dtype",
         "known only when the kernel is called", "transpiler.kernel",
     )  # fmt: skip
+
+
+def test_a_number_parameter_for_a_dtype_is_still_no_dtype():
+    """A parameter annotated float is never a dtype: the error says what the argument must be,
+    not that its value is known only at the call."""
+    assert_refused_at(
+        converted("x[tile].to(scale)", "x: torch.Tensor, scale: float, dtype: torch.dtype"),
+        11, "scale)", "dtype=scale of Tensor.to() must be a dtype",
+    )  # fmt: skip

@@ -106,7 +106,7 @@ def check_values(
                 )
             continue
         fits, must, hint = _KINDS[kind]
-        if kind in ("flag", "dtype") and not fits(value) and _argument(k, node):
+        if kind in ("flag", "dtype") and not fits(value) and _argument(k, node, kind):
             raise k.source.error(
                 ArgumentUnknownError,
                 node,
@@ -146,6 +146,9 @@ def check_number_input(
     )
 
 
-def _argument(k: KernelBuilder, node: cst.BaseExpression) -> bool:
-    """A parameter of the kernel, not one the call's arguments already gave a value."""
-    return isinstance(node, cst.Name) and node.value in k.host.params
+def _argument(k: KernelBuilder, node: cst.BaseExpression, kind: str = "flag") -> bool:
+    """A parameter of the kernel, not one the call's arguments already gave a value (for a
+    dtype: none annotated a number or a tensor, which no call makes a dtype)."""
+    if not (isinstance(node, cst.Name) and node.value in k.host.params):
+        return False
+    return kind != "dtype" or node.value not in k.host.scalar_params | k.host.tensors
