@@ -266,28 +266,27 @@ def test_integer_index_of_a_block_names_squeeze():
 # -- hl.arange of a length ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "value",
-    [
-        "(x[tile, :] * hl.arange(n)[None, :]).sum(-1)",
-        "x[tile, 0] + hl.arange(37).sum()",
-    ],
-    ids=["runtime_length", "odd_constant"],  # hl.arange(16): tests/test_probes13_blocks.py
-)
-def test_arange_of_a_length_is_refused_naming_a_tile(value):
+def _arange_kernel(value: str, dtype: str = "x.dtype") -> str:
     body = (
-        "    m, n = x.size()\n    out = torch.empty([m], dtype=x.dtype, device=x.device)\n"
+        f"    m, n = x.size()\n    out = torch.empty([m], dtype={dtype}, device=x.device)\n"
         f"    for tile in hl.tile(m):\n        out[tile] = {value}\n    return out\n"
     )
-    source = kernel("x: torch.Tensor", body)
-    assert_refused_at(
-        source,
-        line_of(source, "hl.arange"),
-        "hl.arange",
-        "not a length",
-        "hl.tile(n)",
-        "tile.index",
-    )
+    return kernel("x: torch.Tensor", body)
+
+
+def test_arange_of_an_odd_literal_is_refused_naming_a_tile():
+    """hl.arange(37): not a power of two nor a size from the host (hl.arange(16):
+    tests/test_probes13_blocks.py; hl.arange(n) of a host size: below)."""
+    source = _arange_kernel("x[tile, 0] + hl.arange(37).sum()")
+    words = ("hl.arange", "not a length", "hl.arange(tile)", "tile.index")
+    assert_refused_at(source, line_of(source, "hl.arange"), "hl.arange", *words)
+
+
+def test_arange_of_a_host_size_computes_as_torch():
+    """hl.arange(n) of n from the host is that whole dimension's indices (was refused)."""
+    source = _arange_kernel("(x[tile, :] * hl.arange(n)[None, :]).sum(-1)", "torch.float32")
+    make = lambda: [torch.randn(13, 37, device=DEVICE)]  # noqa: E731
+    assert_computes_as_torch(source, make, lambda x: (x * torch.arange(37.0)).sum(-1))
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
