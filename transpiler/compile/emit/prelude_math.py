@@ -338,6 +338,16 @@ def copysign(a, b):
 """,
         ("signbit",),
     ),
+    "negate": (
+        """@triton.jit
+def negate(x):
+    # -x as torch computes it: Triton's unary minus is 0 - x, and 0 - (+0.0) is +0.0
+    if x.dtype.is_floating():
+        return x * -1
+    return -x
+""",
+        (),
+    ),
     "negative_zero": (
         """@triton.jit
 def negative_zero():

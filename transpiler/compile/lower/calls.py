@@ -52,7 +52,7 @@ from .gathers import lower_gather
 from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_float_math, note_promotion
 from .joins import STACK_FUNCTIONS
-from .negative_zero import signed_zeros
+from .negative_zero import negation, signed_zeros
 from .orderings import lower_ordering
 from .promotion import compared_numbers, exact_numbers, result_of, with_dimensioned_dtype
 from .python_ints import as_int64
@@ -750,6 +750,8 @@ class Calls:
             template = bool_template(self.k, op.operator, operands, node) or template
             operands = floated_bools(op.operator, operands)
         operands = signed_zeros(self.k, operands)
+        if op.operator == "Minus":  # torch.neg: -(+0.0) is -0.0
+            template = negation(self.k, operands[0])
         operands, scalars = exact_numbers(
             self.k, template, operands, scalars or {}, node=node, wanted=f"{op.name}_operand"
         )

@@ -33,7 +33,7 @@ from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_promotion
 from .module_globals import module_attribute, module_global
 from .negative_indices import may_be_negative
-from .negative_zero import signed_zeros
+from .negative_zero import negation, signed_zeros
 from .promotion import compared_numbers, result_of, with_dimensioned_dtype
 from .python_ints import as_int64
 from .scaled_factors import scaled_tile
@@ -241,7 +241,9 @@ class Expressions:
         if op_name != "Divide":  # (true division is float division in both)
             note_promotion(self.k, [left, right], node)
         dims = self.broadcast_dims(left, right, node)
+        broadcast = dims
         dims = self.k.registered_blocks.kept_block_lanes(op_name, left, right, dims)
+        kept = frozenset(d for d, b in zip(dims, broadcast) if d is not b)
         dtype = result_dtype(op_name, left.dtype, right.dtype)
         template = bool_template(self.k, op_name, [left, right], node) or template
         left, right = floated_bools(op_name, [left, right])
@@ -251,7 +253,7 @@ class Expressions:
         result = replace(result, rounds_to=_torch_dtype(op_name, left, right))
         result = scaled_product(self.k, op_name, left, right, result, node)
         result = replace(result, scale_of=scaled_tile(self.k, op_name, left, right, result))
-        result = replace(result, fed_by=_fed_by(left, right))
+        result = replace(result, fed_by=_fed_by(left, right), lanes_kept=kept)
         if op_name in BITWISE_OPERATORS:  # bool & bool stays bool: arithmetic may come later
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)
         self.k.note_arithmetic((left, right), node, op_name)
@@ -313,6 +315,8 @@ class Expressions:
                     hint="~ inverts the bits of an int; for a flag write `not flag`",
                 )
             return constant(fold(operand.const))  # as Python computes it: ~7 is -8
+        if text == "-a":
+            text = negation(self.k, operand)
         result = result_of(
             block(expr(text, a=operand.code), operand.dims, operand.dtype), [operand]
         )
