@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..emit.codegen import conjunction, expr
-from .values import Axis, Dims, Value, triton_position
+from .values import TILE, TILES, Axis, Dims, Value, triton_position
 
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
@@ -103,21 +103,32 @@ class RegisteredBlocks:
             return None
         masks, dims = [], list(new.dims)
         for position, (before, after) in enumerate(zip(old.dims, new.dims)):
-            if (
-                before is not None
-                and after is not None
-                and before.block_var
-                and after.masked
-                and after.block == before.block
-            ):
+            if before is None or after is None or not before.block_var:
+                continue
+            # the tile filling the lanes: the new value's own, or (`acc = acc + 1`, the value
+            # still all lanes) the open loop's tile of this block size, whose lanes they are
+            alone = after is before and before not in new.lanes_kept
+            tile = after if after.masked else self.open_tile(before) if alone else None
+            if tile is not None and tile.block == before.block:
                 place = triton_position(new.dims, position)
                 masks.append(
-                    self.k.indexing.place_mask(after, place, new.dims, self.k.source.current)
+                    self.k.indexing.place_mask(tile, place, new.dims, self.k.source.current)
                 )
                 dims[position] = before
         if not masks:
             return None
         return conjunction(masks), tuple(dims)
+
+    def open_tile(self, lanes: Axis) -> Axis | None:
+        """The tile of a loop open here whose block size is the lanes' (`for tile_n in
+        hl.tile(n, block_size=block_size_n)`): lane j of `acc` is index j of that tile."""
+        for value in self.k.scope.values():
+            tiles = value.items if value.kind == TILES else (value,)
+            for tile in tiles:
+                axis = tile.axis if tile.kind == TILE else None
+                if axis is not None and axis.masked and axis.block == lanes.block:
+                    return axis
+        return None
 
     def keep_block_lanes(self, name: str, new: Value) -> Value:
         """`acc = tl.where(mask_n, new, acc)` when `acc` spans block_size_n and `new` spans the

@@ -136,6 +136,9 @@ class Value:
     rounds_to: ast.expr | None = None
     native: bool = False  # loaded without upcast_half: may still be float16 / bfloat16
     zero_outside: frozenset = frozenset()  # axes along which lanes outside the tensor hold 0
+    # block-size lanes a sum kept with a tile's zeros outside the tensor (`acc + x[tile_n]`,
+    # block_sizes.kept_block_lanes): no mask needed when it is assigned back
+    lanes_kept: frozenset = frozenset()
     stored: ast.expr | None = None  # the value's code in its stored dtype (before upcast_half)
     # host tensors this value is an unconverted load of: were one of them bool, arithmetic on
     # the value would be wrong in Triton (True + True wraps to False), so the launcher refuses
