@@ -57,12 +57,17 @@ def note_promotion(builder, operands: list[Value], node: cst.CSTNode) -> None:
         if argument is not None:
             for tensor in fed:
                 builder.floats_on.setdefault(tensor, (line, argument))
-    for number in (int_range(builder, v) for v in operands if not v.loaded_from):
+    for value in (v for v in operands if not v.loaded_from):
+        number = int_range(builder, value)
         if number is None:
             continue
+        # an int argument past int32 is Triton's int64 (torch keeps the tensor's dtype,
+        # wrapping): the launcher widens the range by the argument's value
+        argument = int_argument(builder, value)
         for tensor in tensors:
-            first, low, high = builder.numbers_on.get(tensor, (line, *number))
-            builder.numbers_on[tensor] = (first, min(low, number[0]), max(high, number[1]))
+            first, low, high, names = builder.numbers_on.get(tensor, (line, *number, ()))
+            names += (argument,) if argument and argument not in names else ()
+            builder.numbers_on[tensor] = (first, min(low, number[0]), max(high, number[1]), names)
 
 
 def refuse_numbers_outside(builder, operands: list[Value], node: cst.CSTNode) -> None:
@@ -121,6 +126,16 @@ def int_range(builder, value: Value) -> tuple[int, int] | None:
     return None
 
 
+def int_argument(builder, value: Value) -> str | None:
+    """The launcher's name of an int argument this value is (not a size), or None."""
+    if value.kind != BLOCK or value.dims or not isinstance(value.code, ast.Name):
+        return None
+    param = builder.params.get(value.code.id)
+    if param is None or param.kind != "scalar" or param.launch in builder.host.floats:
+        return None
+    return param.launch if value.dtype in (None, "int") else None
+
+
 def float_argument(builder, value: Value) -> str | None:
     """The kernel parameter of a number argument that may be a float (annotated float, or not
     annotated), or None."""
@@ -161,16 +176,21 @@ def launch_facts(builder, named) -> list[str]:
 _EVERY_DTYPE_HOLDS = (0, 127)
 
 
-def _may_wrap(fact: tuple[int, int, int]) -> bool:
-    """Whether an integer tensor of some dtype cannot hold the ints (line, low, high)."""
-    _, low, high = fact
-    return not _EVERY_DTYPE_HOLDS[0] <= low <= high <= _EVERY_DTYPE_HOLDS[1]
+def _may_wrap(fact: tuple[int, int, int, tuple[str, ...]]) -> bool:
+    """Whether an integer tensor of some dtype may not hold the ints (line, low, high,
+    arguments): an argument's value is known only at the launch."""
+    _, low, high, arguments = fact
+    return bool(arguments) or not _EVERY_DTYPE_HOLDS[0] <= low <= high <= _EVERY_DTYPE_HOLDS[1]
 
 
-def _number_text(fact: tuple[int, int, int]) -> str:
-    line, low, high = fact
+def _number_text(fact: tuple[int, int, int, tuple[str, ...]]) -> str:
+    line, low, high, arguments = fact
     bound = {RUNTIME_INT[0]: "-2**31", RUNTIME_INT[1]: "2**31 - 1"}
-    return f"({line}, {bound.get(low, low)}, {bound.get(high, high)})"
+    low_text, high_text = str(bound.get(low, low)), str(bound.get(high, high))
+    if arguments:  # the arguments' values at the launch
+        low_text = f"min({low_text}, {', '.join(arguments)})"
+        high_text = f"max({high_text}, {', '.join(arguments)})"
+    return f"({line}, {low_text}, {high_text})"
 
 
 def _operation(sides: tuple[tuple[str, ...], ...]) -> str:

@@ -217,7 +217,7 @@ class KernelBuilder:
         self.arithmetic_on: dict[str, Noted] = {}
         self.factors_on: dict[str, int] = {}  # tensor → the first float product it is a factor of
         self.integers_on: dict[int, list[tuple[tuple[str, ...], ...]]] = {}  # integer_promotion
-        self.numbers_on: dict[str, tuple[int, int, int]] = {}
+        self.numbers_on: dict[str, tuple[int, int, int, tuple[str, ...]]] = {}
         self.floats_on: dict[str, tuple[int, str]] = {}
         # the tensors feeding what a float function (exp, sigmoid, ...) takes: its first line
         self.float_math_on: dict[tuple[str, ...], int] = {}
