@@ -382,6 +382,10 @@ class HostInfo:
         """Per-dim size keys of a tensor allocation; "unknown" for tensors of unknown shape."""
         if isinstance(value, (cst.BinaryOperation, cst.UnaryOperation)):
             return [] if _zero_dim_arithmetic(value, self) else None  # 448.0 / amax
+        if _sliced(value) and (
+            dotted_name(value.value) in self.tensors or self._allocation_sizes(value.value)
+        ):  # torch.zeros(2 * n)[::2], buf[1:]: a view of a tensor, its sizes its own
+            return "unknown"
         if not isinstance(value, cst.Call):
             return None
         func = self.aliases.qualified(value.func) or ""
@@ -466,6 +470,13 @@ def _zero_dim_arithmetic(value: cst.BaseExpression, info: HostInfo) -> bool:
         bool(tensors)
         and all(info.tensor_sizes.get(t) == [] for t in tensors)
         and not m.findall(value, m.Call() | m.Subscript() | m.Attribute())
+    )
+
+
+def _sliced(value: cst.BaseExpression) -> bool:
+    """`t[::2]`, `t[1:, :]`: a subscript of slices alone (a view of t's rank)."""
+    return isinstance(value, cst.Subscript) and all(
+        isinstance(element.slice, cst.Slice) for element in value.slice
     )
 
 
