@@ -17,6 +17,10 @@ from .host_sizes import literal_int, shape_entries, size_of, whole_size_tensor
 # tensor methods whose result is a tensor of another shape (or dtype) over the same data
 _VIEWS = {"view", "reshape", "flatten", "view_as", "reshape_as", "t", "transpose", "permute"}
 _VIEWS |= {"squeeze", "unsqueeze", "expand", "expand_as", "to", "float", "half", "bfloat16"}
+# tensor methods giving a tensor of their tensor's rank (views, copies, conversions)
+_SAME_RANK = {"contiguous", "clone", "detach", "to", "float", "half", "bfloat16", "double"}
+_SAME_RANK |= {"int", "long", "bool", "t", "transpose", "type_as", "view_as", "expand_as"}
+_TRANSPOSES = {"T", "mT", "H", "mH"}  # attributes: x.mT, a view of x's rank
 _LIKE = {"empty_like", "zeros_like", "ones_like", "full_like", "rand_like", "randn_like"}
 _NEW = {"empty", "zeros", "ones", "full", "rand", "randn"}
 _SIZE_ATTRS = {"size", "shape"}
@@ -36,6 +40,7 @@ class HostInfo:
     size_keys: dict[str, str] = field(default_factory=dict)  # host int name → size key
     tensor_sizes: dict[str, list[str]] = field(default_factory=dict)  # when the rank is known
     ranks: dict[str, int] = field(default_factory=dict)  # from example arguments
+    given_ranks: frozenset[str] = frozenset()  # the parameters example arguments gave ranks
     # the parameters' ranks the call's example arguments gave (the launcher checks them: a
     # standalone module is specialised on them)
     example_ranks: dict[str, int] = field(default_factory=dict)
@@ -143,6 +148,7 @@ class HostInfo:
         self.allocated_dtypes.pop(name, None)
         self.size_keys.pop(name, None)
         self.tensor_sizes.pop(name, None)
+        self.ranks.pop(name, None)  # an argument's rank is no longer the name's (x = x[None])
         self.dtypes.pop(name, None)
         self.block_size_vars.discard(name)
         self.constants.pop(name, None)
@@ -217,11 +223,15 @@ class HostInfo:
             return
         name = target.value
         rebound = name in self.tensors and bool(m.findall(value, m.Name(name)))
+        view_rank = self._view_rank(value)  # (of the tensors as they are before this line)
         if name in self.tensors:
             self._retire_sizes(name)
         self._forget(name)
         if rebound:  # x = x.view(-1): a view of the tensor the name held until now
             self.tensors.add(name)
+        if view_rank is not None:  # x = x.t(), xt = x.float(): a tensor of this rank
+            self.tensors.add(name)
+            self.ranks[name] = view_rank
         if self.is_float(value):
             self.floats.add(name)
             return
@@ -232,6 +242,8 @@ class HostInfo:
             self.tensors.add(name)
             if value.value in self.tensor_sizes:
                 self.tensor_sizes[name] = list(self.tensor_sizes[value.value])
+            elif value.value in self.ranks:
+                self.ranks[name] = self.ranks[value.value]
             return
         if self.is_dtype(value):
             self.dtypes[name] = value
@@ -273,7 +285,7 @@ class HostInfo:
                 self.tensor_sizes[name] = sizes
             if swapped:
                 self.swapped.add(name)
-        elif rebound:
+        elif rebound and view_rank is None:
             self.tensors.discard(name)
         elif {n.value for n in m.findall(value, m.Name())} & self.tensors:
             self.tensor_derived.add(name)  # `s = f(x)`: perhaps a tensor (the launcher checks)
@@ -325,6 +337,32 @@ class HostInfo:
             positional = [a.value for a in node.args if a.keyword is None]
             if positional:
                 return len(shape_entries(positional))
+        return None
+
+    def _view_rank(self, value: cst.BaseExpression) -> int | None:
+        """The rank of a view or conversion of a tensor of known rank that keeps or names its
+        rank (`x.t()`, `x.float().contiguous()`, `x.permute(2, 0, 1)`, `x.unsqueeze(0)`,
+        `x.mT`); None for anything else."""
+        if isinstance(value, cst.Attribute) and value.attr.value in _TRANSPOSES:
+            return self._view_rank(value.value)
+        if isinstance(value, cst.Name):
+            return self.rank(value.value) if value.value in self.tensors else None
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
+            return None
+        method, positional = value.func.attr.value, [a for a in value.args if not a.keyword]
+        rank = self._view_rank(value.func.value)
+        if rank is None:
+            return None
+        if method in _SAME_RANK:
+            return rank
+        if method == "permute" and positional:
+            first = positional[0].value
+            listed = isinstance(first, (cst.List, cst.Tuple)) and len(positional) == 1
+            return len(first.elements) if listed else len(positional)
+        if method == "unsqueeze" and len(positional) == 1:
+            return rank + 1
+        if method == "flatten" and not value.args:
+            return 1
         return None
 
     def _retire_sizes(self, tensor: str) -> None:

@@ -53,7 +53,9 @@ def lower_kernel(
     tunables = config_fields(kernel.settings.get("config")) or {}  # register_tunable values
     rebound = assigned_names(kernel.node)  # `x = x.view(-1)`: the launched x is another rank
     example_ranks = {name: rank for name, rank in ranks.items() if name not in rebound}
-    host = HostInfo(aliases, ranks=dict(ranks), example_ranks=example_ranks)
+    host = HostInfo(
+        aliases, ranks=dict(ranks), given_ranks=frozenset(ranks), example_ranks=example_ranks
+    )
     analyse_params(kernel.node, host)
     host.constants.update(constants or {})
     host.present |= present or set()

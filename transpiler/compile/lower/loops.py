@@ -240,6 +240,15 @@ class Loops:
         whole = whole_size_tensor(positional[0])
         if whole is not None:
             rank = self.k.host.rank(whole)
+            if rank is None and self.k.host.given_ranks:  # host code made it, ranks given
+                raise self.k.source.error(
+                    RankUnknownError,
+                    positional[0],
+                    f"the host code makes {whole!r} by a call whose rank this transpiler does "
+                    "not follow",
+                    hint=f"name its sizes first, `a, b = {whole}.size()`, and tile them: "
+                    "hl.tile([a, b])",
+                )
             if rank is None:
                 raise self.k.source.error(
                     RankUnknownError,
