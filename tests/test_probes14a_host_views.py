@@ -97,3 +97,32 @@ def test_a_rank_the_host_code_hides_is_refused_with_the_fix():
     text = str(caught.value)
     assert f":{line}:" in text and "the host code makes 'x' by a call" in text, text
     assert "a, b = x.size()" in text, text
+
+
+def test_a_view_of_the_same_rank_under_a_host_if_keeps_the_rank():
+    """`if flag: x = x.contiguous()`: every branch binds x to a view of its rank, so the rank
+    stays known (a name bound under an `if` is otherwise forgotten)."""
+    source = kernel(
+        "x: torch.Tensor, flag: bool",
+        "    if flag:\n"
+        "        x = x.contiguous()\n"
+        "    out = torch.empty_like(x)\n"
+        "    for tile in hl.tile(x.size()):\n"
+        "        out[tile] = x[tile] * 3\n"
+        "    return out\n",
+    )
+    assert_computes_as_torch(source, lambda: [r(9, 7).t(), True], lambda x, flag: x * 3)
+
+
+def test_a_bias_made_2d_under_a_host_if_is_indexed_with_its_new_rank():
+    """was: IndexRankError "2 indices for 'bias', which has 1 dimension" (its argument's)."""
+    source = kernel(
+        "x: torch.Tensor, bias: torch.Tensor",
+        "    if bias.dim() == 1:\n"
+        "        bias = bias.unsqueeze(0)\n"
+        "    out = torch.empty_like(x)\n"
+        "    for tm, tn in hl.tile(x.size()):\n"
+        "        out[tm, tn] = x[tm, tn] + bias[0, tn]\n"
+        "    return out\n",
+    )
+    assert_computes_as_torch(source, lambda: [r(7, 9), r(9)], lambda x, bias: x + bias)

@@ -127,7 +127,11 @@ class HostInfo:
         """Learn from one host statement (straight-line code before a device loop)."""
         if not isinstance(statement, cst.SimpleStatementLine):
             for name in assigned_names(statement):
+                kept = self._rank_kept(statement, name)
                 self._forget(name)
+                if kept is not None:  # if flag: x = x.contiguous()
+                    self.tensors.add(name)
+                    self.ranks[name] = kept
             return
         for small in statement.body:
             if isinstance(small, cst.Assign) and len(small.targets) == 1:
@@ -338,6 +342,17 @@ class HostInfo:
             if positional:
                 return len(shape_entries(positional))
         return None
+
+    def _rank_kept(self, statement: cst.CSTNode, name: str) -> int | None:
+        """The tensor `name`'s rank where each of the statement's assignments to it (an `if`'s
+        branches) is a view of that rank, else None."""
+        rank = self.rank(name) if name in self.tensors else None
+        assigns = m.findall(statement, m.Assign(targets=[m.AssignTarget(target=m.Name(name))]))
+        every = m.findall(statement, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For())
+        named = [t for t in every if name in {n.value for n in m.findall(t.target, m.Name())}]
+        if rank is None or len(named) != len(assigns):
+            return None
+        return rank if all(self._view_rank(a.value) == rank for a in assigns) else None
 
     def _view_rank(self, value: cst.BaseExpression) -> int | None:
         """The rank of a view or conversion of a tensor of known rank that keeps or names its
