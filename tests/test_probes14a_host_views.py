@@ -126,3 +126,33 @@ def test_a_bias_made_2d_under_a_host_if_is_indexed_with_its_new_rank():
         "    return out\n",
     )
     assert_computes_as_torch(source, lambda: [r(7, 9), r(9)], lambda x, bias: x + bias)
+
+
+OPTIONAL_BIAS = kernel(
+    "x: torch.Tensor, bias: torch.Tensor | None = None",
+    "    if bias is not None:\n"
+    "        bias = bias.float()\n"
+    "    out = torch.empty_like(x)\n"
+    "    for tm, tn in hl.tile(x.size()):\n"
+    "        v = x[tm, tn]\n"
+    "        if bias is not None:\n"
+    "            v = v + bias[tn]\n"
+    "        out[tm, tn] = v\n"
+    "    return out\n",
+)
+
+
+@pytest.mark.parametrize("given", ["tensor", "none"])
+def test_an_optional_bias_converted_under_its_test_is_still_tested_in_the_loop(given):
+    """was: UnsupportedConstructError "`is` between values inside a device loop" (the name
+    bound again was no argument); a method of None raises, so bias is None where it was."""
+    bias = r(9) if given == "tensor" else None
+    truth = (lambda x, b: x + b) if bias is not None else (lambda x, b: x)
+    assert_computes_as_torch(OPTIONAL_BIAS, lambda: [r(7, 9), bias], truth)
+
+
+def test_an_optional_bias_kernel_refuses_the_other_choice_at_the_launch():
+    x = r(7, 9)
+    launcher = generated(OPTIONAL_BIAS, "k", x, r(9))
+    with pytest.raises(RuntimeError, match="transpiled for bias = a tensor"):
+        launcher(x, None)

@@ -128,10 +128,17 @@ class HostInfo:
         if not isinstance(statement, cst.SimpleStatementLine):
             for name in assigned_names(statement):
                 kept = self._rank_kept(statement, name)
+                optional = name in self.optional_params
+                # `if bias is not None: bias = bias.float()` of a None argument: a method of
+                # None raises, so a kernel that goes on has bias None still
+                none = self.constants.get(name, False) is None and self._own_methods(
+                    statement, name
+                )
                 self._forget(name)
                 if kept is not None:  # if flag: x = x.contiguous()
-                    self.tensors.add(name)
-                    self.ranks[name] = kept
+                    self._viewed(name, kept, optional)
+                if none:
+                    self.constants[name] = None
             return
         for small in statement.body:
             if isinstance(small, cst.Assign) and len(small.targets) == 1:
@@ -228,14 +235,14 @@ class HostInfo:
         name = target.value
         rebound = name in self.tensors and bool(m.findall(value, m.Name(name)))
         view_rank = self._view_rank(value)  # (of the tensors as they are before this line)
+        optional = name in self.optional_params and bool(m.findall(value, m.Name(name)))
         if name in self.tensors:
             self._retire_sizes(name)
         self._forget(name)
         if rebound:  # x = x.view(-1): a view of the tensor the name held until now
             self.tensors.add(name)
         if view_rank is not None:  # x = x.t(), xt = x.float(): a tensor of this rank
-            self.tensors.add(name)
-            self.ranks[name] = view_rank
+            self._viewed(name, view_rank, optional)
         if self.is_float(value):
             self.floats.add(name)
             return
@@ -343,10 +350,28 @@ class HostInfo:
                 return len(shape_entries(positional))
         return None
 
+    def _viewed(self, name: str, rank: int, optional: bool) -> None:
+        """`name` bound to a view of `rank` of itself or another tensor; an optional argument
+        viewed (`bias = bias.float()` under `if bias is not None:`) is None where it was."""
+        self.tensors.add(name)
+        self.ranks[name] = rank
+        if optional:
+            self.optional_params.add(name)
+
+    def _own_methods(self, statement: cst.CSTNode, name: str) -> bool:
+        """Whether every assignment to `name` in the statement is a method call chain on the
+        name itself (`bias = bias.float().contiguous()`)."""
+        every = m.findall(statement, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For())
+        named = [t for t in every if name in {n.value for n in m.findall(t.target, m.Name())}]
+        assigns = m.findall(statement, m.Assign(targets=[m.AssignTarget(target=m.Name(name))]))
+        if len(named) != len(assigns):
+            return False
+        return all(_root(a.value) == name and isinstance(a.value, cst.Call) for a in assigns)
+
     def _rank_kept(self, statement: cst.CSTNode, name: str) -> int | None:
         """The tensor `name`'s rank where each of the statement's assignments to it (an `if`'s
         branches) is a view of that rank, else None."""
-        rank = self.rank(name) if name in self.tensors else None
+        rank = self.rank(name) if name in self.tensors or name in self.optional_params else None
         assigns = m.findall(statement, m.Assign(targets=[m.AssignTarget(target=m.Name(name))]))
         every = m.findall(statement, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For())
         named = [t for t in every if name in {n.value for n in m.findall(t.target, m.Name())}]
@@ -361,7 +386,8 @@ class HostInfo:
         if isinstance(value, cst.Attribute) and value.attr.value in _TRANSPOSES:
             return self._view_rank(value.value)
         if isinstance(value, cst.Name):
-            return self.rank(value.value) if value.value in self.tensors else None
+            tensor = value.value in self.tensors or value.value in self.optional_params
+            return self.rank(value.value) if tensor else None
         if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
             return None
         method, positional = value.func.attr.value, [a for a in value.args if not a.keyword]
@@ -524,6 +550,13 @@ def _zero_dim_arithmetic(value: cst.BaseExpression, info: HostInfo) -> bool:
         and all(info.tensor_sizes.get(t) == [] for t in tensors)
         and not m.findall(value, m.Call() | m.Subscript() | m.Attribute())
     )
+
+
+def _root(value: cst.BaseExpression) -> str | None:
+    """The name a chain of calls and attributes starts from (`bias` of `bias.float().t()`)."""
+    while isinstance(value, (cst.Call, cst.Attribute)):
+        value = value.func if isinstance(value, cst.Call) else value.value
+    return value.value if isinstance(value, cst.Name) else None
 
 
 def _sliced(value: cst.BaseExpression) -> bool:
