@@ -14,6 +14,7 @@ from ..emit.codegen import expr
 from ..frontend.errors import ShapeError, UnsupportedConstructError
 from ..ops.table import HALF_DTYPES, UPCAST_DTYPES
 from .arguments import Arguments
+from .block_sizes import block_lanes
 from .carried import carried_dtype
 from .values import BLOCK, CONST, DTYPE, TILE, TILES, Value, block, constant, sized_axis
 
@@ -140,10 +141,12 @@ class Allocations:
         kind = None if dtype is None else ("float" if "float" in str(dtype.const) else None)
         narrow_int = dtype is not None and dtype.const in _NARROW_INTS
         dtype_text = "tl.float32" if dtype is None else ast.unparse(dtype.code)
+        zero = fill.kind == CONST and fill.const == 0
         return replace(
             block(code, tuple(dims), kind or ("float" if dtype is None else None)),
             carried_dtype=carried_dtype(dtype_text, None if dtype is None else dtype.const),
             dtype="int" if narrow_int else kind or ("float" if dtype is None else None),
+            filled_lanes=frozenset() if zero else block_lanes(dims),
         )
 
     def allocate_like(

@@ -5,7 +5,9 @@ use twice: as a shape (`hl.zeros([tile_m, block_size_n])`) and as an inner loop'
 (`hl.tile(n, block_size=block_size_n)`). Both are `BLOCK_SIZE_N`. The shape's dimension is an
 axis of its own (`Axis.block_var`): every lane valid, no mask. It meets the tiles of that block
 size: lanes a tile leaves outside the tensor keep the accumulator's value (`acc += x[tile]`
-adds the zeros the load put there; other updates go through `tl.where(mask_n, new, acc)`).
+adds the zeros the load put there; other updates go through `tl.where(mask_n, new, acc)`,
+also `acc = acc + 1` inside the loop). A number put in the lanes outside such a loop fills
+BLOCK_SIZE_N lanes where the eager run has n: a sum over them is refused.
 """
 
 from __future__ import annotations
@@ -16,10 +18,16 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..emit.codegen import conjunction, expr
-from .values import TILE, TILES, Axis, Dims, Value, triton_position
+from ..frontend.errors import UnsupportedConstructError
+from .values import BLOCK, CONST, TILE, TILES, Axis, Dims, Value, triton_position
 
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
+
+
+def block_lanes(dims) -> frozenset:
+    """The block-size axes among `dims` (`hl.zeros([tile_m, block_size_n])`'s second)."""
+    return frozenset(d for d in dims if d is not None and d.block_var)
 
 
 class RegisteredBlocks:
@@ -95,6 +103,36 @@ class RegisteredBlocks:
                 ):
                     kept[position] = lanes
         return tuple(kept)
+
+    def filled_by(self, op_name: str, left: Value, right: Value, dims: Dims) -> frozenset:
+        """The block-size lanes `acc + c` fills outside any loop over their block size: a
+        number (or a value without those lanes) added to or taken from them."""
+        if op_name not in ("Add", "Subtract"):
+            return frozenset()
+        filled = set()
+        for lanes in block_lanes(dims):
+            for operand in (left, right):
+                zero = operand.kind == CONST and operand.const == 0
+                spans = operand.kind == BLOCK and lanes in operand.dims
+                if not spans and not zero and self.open_tile(lanes) is None:
+                    filled.add(lanes)
+        return frozenset(filled)
+
+    def refuse_filled_sum(self, op, value: Value, axes, node) -> None:
+        """A sum, mean, var or std over block-size lanes a number filled outside the loop over
+        them: an eager run counts it n times, the kernel once per lane of the block."""
+        if op.looped not in ("sums", "welford"):
+            return
+        for lanes in (a for a in axes if a is not None and a in value.filled_lanes):
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node,
+                f"{op.name} over the lanes of {lanes.label}, which hold a number put there "
+                f"outside a loop over that block size: the kernel has {lanes.block} such lanes, "
+                "the eager run n",
+                hint="start from hl.zeros and add inside `for tile in hl.tile(n, "
+                f"block_size={lanes.label})`, or add the number times n after the {op.name}",
+            )
 
     def keep_lanes_of(self, old: Value, new: Value) -> tuple[ast.expr, Dims] | None:
         """A new value for a name spanning block-size axes where the old one did: the mask of

@@ -253,7 +253,9 @@ class Expressions:
         result = replace(result, rounds_to=_torch_dtype(op_name, left, right))
         result = scaled_product(self.k, op_name, left, right, result, node)
         result = replace(result, scale_of=scaled_tile(self.k, op_name, left, right, result))
+        filled = self.k.registered_blocks.filled_by(op_name, left, right, dims)
         result = replace(result, fed_by=_fed_by(left, right), lanes_kept=kept)
+        result = replace(result, filled_lanes=result.filled_lanes | filled)
         if op_name in BITWISE_OPERATORS:  # bool & bool stays bool: arithmetic may come later
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)
         self.k.note_arithmetic((left, right), node, op_name)

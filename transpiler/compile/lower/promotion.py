@@ -33,6 +33,9 @@ def result_of(result: Value, operands: list[Value]) -> Value:
     widened when an operand was (an integer sum inside: Value.widened)."""
     if any(v.widened for v in operands):
         result = replace(result, widened=True)
+    filled = frozenset().union(*(v.filled_lanes for v in operands if v.kind == BLOCK))
+    if filled:  # (those of its own axes)
+        result = replace(result, filled_lanes=filled & {d for d in result.dims if d is not None})
     if not result.dims and result.kind == BLOCK and any(map(is_zero_dim_tensor, operands)):
         return replace(result, zero_dim_tensor=True)
     return result

@@ -134,6 +134,7 @@ class Reductions:
             # Nones either): there is no axis to reduce, so lower the loop with its tiles kept
             raise NotSqueezable("a reduction over a size-1 dimension of a Triton scalar")
         self.refuse_empty(op, (axis,), node)
+        self.k.registered_blocks.refuse_filled_sum(op, value, (axis,), node)
         mask = self.reduction_mask(axis, triton_position(value.dims, position), value.dims, node)
         position = triton_position(value.dims, position)
         if self.k.reduction_loops.is_looped(axis):  # reduction_loops: accumulated chunk by chunk
@@ -243,6 +244,7 @@ class Reductions:
             raise self.k.source.error(UnsupportedConstructError, node, f"{op.name} with no dim")
         if keepdim and len(materialised) != len(value.dims):
             raise NotSqueezable("keepdim of a reduction over a squeezed tile")
+        self.k.registered_blocks.refuse_filled_sum(op, value, materialised, node)
         mask = conjunction(
             self.k.indexing.place_mask(axis, position, value.dims, node)
             for position, axis in enumerate(materialised)

@@ -139,6 +139,10 @@ class Value:
     # block-size lanes a sum kept with a tile's zeros outside the tensor (`acc + x[tile_n]`,
     # block_sizes.kept_block_lanes): no mask needed when it is assigned back
     lanes_kept: frozenset = frozenset()
+    # block-size lanes holding a number put there outside any loop over that block size
+    # (`hl.full([tile_m, block_size_n], 1.0)`, `acc + 1` before the loop): an eager run has n
+    # such lanes, the kernel BLOCK_SIZE_N, so a sum over them is refused (block_sizes.py)
+    filled_lanes: frozenset = frozenset()
     stored: ast.expr | None = None  # the value's code in its stored dtype (before upcast_half)
     # host tensors this value is an unconverted load of: were one of them bool, arithmetic on
     # the value would be wrong in Triton (True + True wraps to False), so the launcher refuses
