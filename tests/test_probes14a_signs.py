@@ -10,7 +10,9 @@ Found silently wrong in round 14a:
   values) and +0.0 compiled for a GPU (LLVM's maximum orders -0.0 below +0.0). The interpreter
   now orders zeros as the GPU does (run/interpreter_minmax.py). Torch has no one answer there
   (CPU: the first operand for 8 elements, the second for 100; CPU relu(-0.0) is -0.0), so these
-  probes hold ours to IEEE 754-2019's order, the GPU's (docs/language.md)."""
+  probes hold ours to IEEE 754-2019's order, the GPU's (docs/language.md).
+- `torch.clamp(x, min=-0.0)` clamped to +0.0: the bound, a -0.0 literal, reached Triton as
+  written (Triton reads it as 0.0); it is now `negative_zero()` as other operands were."""
 
 from __future__ import annotations
 
@@ -54,6 +56,8 @@ NEGATIONS = {  # x, y: the edges, y shifted by one (a +0.0 meets a -0.0)
     "relu": ("1.0 / torch.relu(x[tile])", F32, lambda x, y: 1.0 / ieee_max(x, torch.zeros_like(x))),
     "clamp_min": ("1.0 / torch.clamp(x[tile], min=0.0)", F32, lambda x, y: 1.0 / ieee_max(x, torch.zeros_like(x))),
     "clamp_max": ("1.0 / x[tile].clamp(max=0.0)", F32, lambda x, y: 1.0 / ieee_min(x, torch.zeros_like(x))),
+    "clamp_min_negative_zero": ("1.0 / torch.clamp(x[tile], min=-0.0)", F32, lambda x, y: 1.0 / ieee_max(x, -torch.zeros_like(x))),
+    "clamp_max_negative_zero": ("1.0 / torch.clamp(x[tile], max=-0.0)", F32, lambda x, y: 1.0 / ieee_min(x, -torch.zeros_like(x))),
 }  # fmt: skip
 
 

@@ -808,8 +808,9 @@ class Calls:
                 dims = self.k.expressions.broadcast_dims(result, limit, node)
                 code = f"{function}(a, b, propagate_nan=tl.PropagateNan.ALL)"  # NaN stays NaN
                 (result, limit), _ = exact_numbers(
-                    self.k, code, [result, limit], {}, node=node, wanted="unclamped"
-                )
+                    self.k, code, signed_zeros(self.k, [result, limit]), {}, node=node,
+                    wanted="unclamped",
+                )  # fmt: skip
                 result = block(expr(code, a=result.code, b=limit.code), dims, result.dtype)
         return result
 
