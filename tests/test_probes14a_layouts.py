@@ -185,3 +185,53 @@ def test_outputs_made_in_host_code_compute_as_torch(case):
     body, make, truth = OUTPUTS[case]
     signature = "x: torch.Tensor, idx: torch.Tensor" if "idx" in body else "x: torch.Tensor"
     assert_computes_as_torch(kernel(signature, body), make, truth)
+
+
+SIZE_ONE_INDEXED = {  # `v[:, 0]` of a [rows, 1] block: the dim dropped, as v.squeeze(1)
+    "keepdim_sum_column": (
+        "    out = torch.empty([x.size(0)], dtype=x.dtype, device=x.device)\n"
+        "    for tile in hl.tile(x.size(0)):\n"
+        "        total = x[tile, :].sum(1, keepdim=True)\n"
+        "        out[tile] = total[:, 0] * 2\n"
+        "    return out\n",
+        lambda x: x.sum(1) * 2,
+    ),
+    "last_of_a_max": (
+        "    out = torch.empty_like(x)\n"
+        "    for tile in hl.tile(x.size(0)):\n"
+        "        row = x[tile, :]\n"
+        "        top = row.amax(1, keepdim=True)\n"
+        "        out[tile, :] = row - top[:, -1][:, None]\n"
+        "    return out\n",
+        lambda x: x - x.amax(1, keepdim=True),
+    ),
+    "leading_row": (
+        "    out = torch.empty([x.size(1)], dtype=x.dtype, device=x.device)\n"
+        "    for tile in hl.tile(x.size(1)):\n"
+        "        column = x[:, tile].sum(0, keepdim=True)\n"
+        "        out[tile] = column[0, :] + 1\n"
+        "    return out\n",
+        lambda x: x.sum(0) + 1,
+    ),
+    "cross_entropy_of_a_stepped_view": (
+        "    out = torch.empty([x.size(0)], dtype=torch.float32, device=x.device)\n"
+        "    for tile in hl.tile(x.size(0)):\n"
+        "        row = x[tile, :]\n"
+        "        top = row.amax(1, keepdim=True)\n"
+        "        lse = torch.log(torch.exp(row - top).sum(1)) + top[:, 0]\n"
+        "        out[tile] = lse - x[tile.index, idx[tile]]\n"
+        "    return out\n",
+        lambda x, idx: torch.nn.functional.cross_entropy(x, idx.cpu(), reduction="none"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SIZE_ONE_INDEXED, ids=list(SIZE_ONE_INDEXED))
+def test_index_zero_of_a_size_one_dim_computes_as_torch(case):
+    """was: UnsupportedConstructError "indexing a block inside the device loop"."""
+    body, truth = SIZE_ONE_INDEXED[case]
+    if "idx" in body:
+        source = kernel("x: torch.Tensor, idx: torch.Tensor", body)
+        assert_computes_as_torch(source, lambda: [r(9, 34)[:, 1::2], indices(9, 17)], truth)
+    else:
+        assert_computes_as_torch(kernel("x: torch.Tensor", body), lambda: [r(9, 7)], truth)

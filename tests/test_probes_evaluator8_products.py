@@ -257,10 +257,19 @@ def test_one_element_per_row_computes_as_torch(case, dtype):
     assert_computes_as_torch(source, picked_args(dtype), truth, bound=bound)
 
 
-def test_integer_index_of_a_block_names_squeeze():
+def test_integer_index_of_a_size_one_dim_computes_as_torch():
+    """`v[:, 0]` of a [rows, 1] block drops that dim, as v.squeeze(1) (refused until probes14a,
+    its hint naming squeeze)."""
     value = "torch.gather(logits[tile, :], 1, target[tile][:, None])[:, 0]"
     source = kernel("logits: torch.Tensor, target: torch.Tensor", PICKED.replace("VALUE", value))
-    assert_refused_at(source, line_of(source, "[:, 0]"), "0]", "indexing a block", "v.squeeze(1)")
+    truth = lambda lg, t: lg[torch.arange(301), t]  # noqa: E731
+    assert_computes_as_torch(source, picked_args(torch.float32), truth, bound=PRODUCT)
+
+
+def test_integer_index_of_a_wider_dim_of_a_block_names_the_tensor():
+    value = "logits[tile, :][:, 0]"
+    source = kernel("logits: torch.Tensor, target: torch.Tensor", PICKED.replace("VALUE", value))
+    assert_refused_at(source, line_of(source, "[:, 0]"), "0]", "indexing a block", "x[tile, 0]")
 
 
 # -- hl.arange of a length ------------------------------------------------------------------

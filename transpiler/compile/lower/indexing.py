@@ -695,24 +695,50 @@ class Indexing:
                     continue
                 parts.append(ast.Constant(value=None))
                 dims.append(None)
+            elif source_dim < value.rank and value.dims[source_dim] is None and _first(part):
+                parts.append(ast.Slice())  # `mx[:, 0]` of a [rows, 1] block: that dim dropped
+                dims.append(_DROPPED)
+                source_dim += 1
             else:
                 self.refuse_indexed_argument(node)
                 raise self.k.source.error(
                     UnsupportedConstructError,
                     part,
                     "indexing a block inside the device loop",
-                    hint="only ':' and None are allowed here (v[:, None]); a size-1 "
-                    "dimension goes with v.squeeze(d): v[:, 0] of a [rows, 1] block is "
-                    "v.squeeze(1)",
+                    hint="only ':', None (v[:, None]) and 0 of a size-1 dimension (v[:, 0] "
+                    "of a [rows, 1] block) index a block; for one element of a wider "
+                    "dimension index the tensor itself: x[tile, 0]",
                 )
         dims.extend(value.dims[source_dim:])
         parts.extend(ast.Slice() for _ in triton_dims(value.dims[source_dim:]))
+        if _DROPPED in dims:
+            kept = tuple(d for d in dims if d is not _DROPPED)
+            viewed = self.view_parts(value, parts, [None if d is _DROPPED else d for d in dims])
+            shape = self.k.dots.block_shape(kept)
+            return block(expr("tl.reshape(a, s)", a=viewed.code, s=shape), kept, value.dtype)
+        return self.view_parts(value, parts, dims)
+
+    def view_parts(self, value: Value, parts: list, dims: list) -> Value:
+        """The value subscripted by Triton `parts` (slices and Nones), of these dims."""
         if any(map(is_squeezed, dims)) and all(isinstance(p, ast.Slice) for p in parts):
             return block(value.code, tuple(dims), value.dtype)  # only squeezed tiles were named
         code = ast.Subscript(
             value=value.code, slice=ast.Tuple(elts=parts) if len(parts) > 1 else parts[0]
         )
         return block(code, tuple(dims), value.dtype)
+
+
+_DROPPED = object()  # a size-1 dimension an index of 0 takes out (`mx[:, 0]`)
+
+
+def _first(part: cst.BaseSlice) -> bool:
+    """An index of 0 or -1: the one element of a size-1 dimension."""
+    if not isinstance(part, cst.Index):
+        return False
+    value = part.value
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+        return isinstance(value.expression, cst.Integer) and value.expression.value == "1"
+    return isinstance(value, cst.Integer) and value.value == "0"
 
 
 def _cast_to_element(code: ast.expr) -> bool:
