@@ -13,14 +13,11 @@ from .host_containers import container_kind
 from .host_dtypes import allocation_dtype
 from .host_flags import called_name, is_flag
 from .host_sizes import literal_int, shape_entries, size_of, whole_size_tensor
+from .host_views import own_methods, rank_kept, sliced, view_rank
 
 # tensor methods whose result is a tensor of another shape (or dtype) over the same data
 _VIEWS = {"view", "reshape", "flatten", "view_as", "reshape_as", "t", "transpose", "permute"}
 _VIEWS |= {"squeeze", "unsqueeze", "expand", "expand_as", "to", "float", "half", "bfloat16"}
-# tensor methods giving a tensor of their tensor's rank (views, copies, conversions)
-_SAME_RANK = {"contiguous", "clone", "detach", "to", "float", "half", "bfloat16", "double"}
-_SAME_RANK |= {"int", "long", "bool", "t", "transpose", "type_as", "view_as", "expand_as"}
-_TRANSPOSES = {"T", "mT", "H", "mH"}  # attributes: x.mT, a view of x's rank
 _LIKE = {"empty_like", "zeros_like", "ones_like", "full_like", "rand_like", "randn_like"}
 _NEW = {"empty", "zeros", "ones", "full", "rand", "randn"}
 _SIZE_ATTRS = {"size", "shape"}
@@ -127,13 +124,11 @@ class HostInfo:
         """Learn from one host statement (straight-line code before a device loop)."""
         if not isinstance(statement, cst.SimpleStatementLine):
             for name in assigned_names(statement):
-                kept = self._rank_kept(statement, name)
+                kept = rank_kept(self, statement, name)
                 optional = name in self.optional_params
                 # `if bias is not None: bias = bias.float()` of a None argument: a method of
                 # None raises, so a kernel that goes on has bias None still
-                none = self.constants.get(name, False) is None and self._own_methods(
-                    statement, name
-                )
+                none = self.constants.get(name, False) is None and own_methods(statement, name)
                 self._forget(name)
                 if kept is not None:  # if flag: x = x.contiguous()
                     self._viewed(name, kept, optional)
@@ -234,15 +229,15 @@ class HostInfo:
             return
         name = target.value
         rebound = name in self.tensors and bool(m.findall(value, m.Name(name)))
-        view_rank = self._view_rank(value)  # (of the tensors as they are before this line)
+        viewed_rank = view_rank(self, value)  # (of the tensors as they are before this line)
         optional = name in self.optional_params and bool(m.findall(value, m.Name(name)))
         if name in self.tensors:
             self._retire_sizes(name)
         self._forget(name)
         if rebound:  # x = x.view(-1): a view of the tensor the name held until now
             self.tensors.add(name)
-        if view_rank is not None:  # x = x.t(), xt = x.float(): a tensor of this rank
-            self._viewed(name, view_rank, optional)
+        if viewed_rank is not None:  # x = x.t(), xt = x.float(): a tensor of this rank
+            self._viewed(name, viewed_rank, optional)
         if self.is_float(value):
             self.floats.add(name)
             return
@@ -296,7 +291,7 @@ class HostInfo:
                 self.tensor_sizes[name] = sizes
             if swapped:
                 self.swapped.add(name)
-        elif rebound and view_rank is None:
+        elif rebound and viewed_rank is None:
             self.tensors.discard(name)
         elif {n.value for n in m.findall(value, m.Name())} & self.tensors:
             self.tensor_derived.add(name)  # `s = f(x)`: perhaps a tensor (the launcher checks)
@@ -358,54 +353,6 @@ class HostInfo:
         if optional:
             self.optional_params.add(name)
 
-    def _own_methods(self, statement: cst.CSTNode, name: str) -> bool:
-        """Whether every assignment to `name` in the statement is a method call chain on the
-        name itself (`bias = bias.float().contiguous()`)."""
-        every = m.findall(statement, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For())
-        named = [t for t in every if name in {n.value for n in m.findall(t.target, m.Name())}]
-        assigns = m.findall(statement, m.Assign(targets=[m.AssignTarget(target=m.Name(name))]))
-        if len(named) != len(assigns):
-            return False
-        return all(_root(a.value) == name and isinstance(a.value, cst.Call) for a in assigns)
-
-    def _rank_kept(self, statement: cst.CSTNode, name: str) -> int | None:
-        """The tensor `name`'s rank where each of the statement's assignments to it (an `if`'s
-        branches) is a view of that rank, else None."""
-        rank = self.rank(name) if name in self.tensors or name in self.optional_params else None
-        assigns = m.findall(statement, m.Assign(targets=[m.AssignTarget(target=m.Name(name))]))
-        every = m.findall(statement, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For())
-        named = [t for t in every if name in {n.value for n in m.findall(t.target, m.Name())}]
-        if rank is None or len(named) != len(assigns):
-            return None
-        return rank if all(self._view_rank(a.value) == rank for a in assigns) else None
-
-    def _view_rank(self, value: cst.BaseExpression) -> int | None:
-        """The rank of a view or conversion of a tensor of known rank that keeps or names its
-        rank (`x.t()`, `x.float().contiguous()`, `x.permute(2, 0, 1)`, `x.unsqueeze(0)`,
-        `x.mT`); None for anything else."""
-        if isinstance(value, cst.Attribute) and value.attr.value in _TRANSPOSES:
-            return self._view_rank(value.value)
-        if isinstance(value, cst.Name):
-            tensor = value.value in self.tensors or value.value in self.optional_params
-            return self.rank(value.value) if tensor else None
-        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
-            return None
-        method, positional = value.func.attr.value, [a for a in value.args if not a.keyword]
-        rank = self._view_rank(value.func.value)
-        if rank is None:
-            return None
-        if method in _SAME_RANK:
-            return rank
-        if method == "permute" and positional:
-            first = positional[0].value
-            listed = isinstance(first, (cst.List, cst.Tuple)) and len(positional) == 1
-            return len(first.elements) if listed else len(positional)
-        if method == "unsqueeze" and len(positional) == 1:
-            return rank + 1
-        if method == "flatten" and not value.args:
-            return 1
-        return None
-
     def _retire_sizes(self, tensor: str) -> None:
         """Before a tensor's name is bound again: sizes keyed by its old sizes (`x.size(0)`)
         no longer name them; host ints keep their own names, tensors their own sizes."""
@@ -461,7 +408,7 @@ class HostInfo:
         """Per-dim size keys of a tensor allocation; "unknown" for tensors of unknown shape."""
         if isinstance(value, (cst.BinaryOperation, cst.UnaryOperation)):
             return [] if _zero_dim_arithmetic(value, self) else None  # 448.0 / amax
-        if _sliced(value) and (
+        if sliced(value) and (
             dotted_name(value.value) in self.tensors or self._allocation_sizes(value.value)
         ):  # torch.zeros(2 * n)[::2], buf[1:]: a view of a tensor, its sizes its own
             return "unknown"
@@ -549,20 +496,6 @@ def _zero_dim_arithmetic(value: cst.BaseExpression, info: HostInfo) -> bool:
         bool(tensors)
         and all(info.tensor_sizes.get(t) == [] for t in tensors)
         and not m.findall(value, m.Call() | m.Subscript() | m.Attribute())
-    )
-
-
-def _root(value: cst.BaseExpression) -> str | None:
-    """The name a chain of calls and attributes starts from (`bias` of `bias.float().t()`)."""
-    while isinstance(value, (cst.Call, cst.Attribute)):
-        value = value.func if isinstance(value, cst.Call) else value.value
-    return value.value if isinstance(value, cst.Name) else None
-
-
-def _sliced(value: cst.BaseExpression) -> bool:
-    """`t[::2]`, `t[1:, :]`: a subscript of slices alone (a view of t's rank)."""
-    return isinstance(value, cst.Subscript) and all(
-        isinstance(element.slice, cst.Slice) for element in value.slice
     )
 
 
