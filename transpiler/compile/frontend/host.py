@@ -167,20 +167,14 @@ class HostInfo:
         self.size_tuples.pop(name, None)
         self.containers.pop(name, None)
 
-    def _broadcast(self, names: list[str | None], value: cst.BaseExpression) -> bool:
-        """`x, y = torch.broadcast_tensors(x, y)`: tensors of the largest rank among the inputs."""
+    def _broadcast_ranks(self, value: cst.BaseExpression) -> list[int | None] | None:
+        """`torch.broadcast_tensors(x, y)`: its inputs' ranks (None: not that call)."""
         if not (
             isinstance(value, cst.Call)
             and self.aliases.qualified(value.func) == "torch.broadcast_tensors"
         ):
-            return False
-        ranks = [self.rank(dotted_name(a.value) or "") for a in value.args]
-        for name in names:
-            if name:
-                self.tensors.add(name)
-                if ranks and None not in ranks:
-                    self.ranks[name] = max(ranks)
-        return True
+            return None
+        return [self.rank(dotted_name(a.value) or "") for a in value.args]
 
     def is_dtype(self, value: cst.BaseExpression) -> bool:
         """`torch.float32`, `x.dtype`, or another dtype name: a dtype the device code may use."""
@@ -206,10 +200,15 @@ class HostInfo:
             names = [
                 e.value.value if isinstance(e.value, cst.Name) else None for e in target.elements
             ]
+            ranks = self._broadcast_ranks(value)  # of the inputs, before their names go
             for name in names:
                 if name:
                     self._forget(name)
-            if self._broadcast(names, value):
+            if ranks is not None:  # tensors of the largest rank among the inputs
+                for name in filter(None, names):
+                    self.tensors.add(name)
+                    if ranks and None not in ranks:
+                        self.ranks[name] = max(ranks)
                 return
             tensor = whole_size_tensor(value)
             starred = [isinstance(e, cst.StarredElement) for e in target.elements]
