@@ -101,7 +101,13 @@ class Dots:
     def dot(
         self, left_node, right_node, acc: Value | None, node: cst.CSTNode, out_dtype=None
     ) -> Value:
-        marks = (len(self.k.lines), self.k.preamble_end, set(self.k.unsynced_stores))  # split_k
+        built = self.k  # where the operands' lines, preamble and loads begin (for split_k)
+        marks = (
+            len(built.lines),
+            built.preamble_end,
+            set(built.unsynced_stores),
+            len(built.loop_loads),
+        )
         left, right = (self.dot_operand(n) for n in (left_node, right_node))
         self.k.note_arithmetic((left, right), node)
         if _product_dtype(acc) == "int":

@@ -54,7 +54,7 @@ from .shared_memory import apart_check
 from .slices import Slices
 from .specialised import Specialisations
 from .split_k import Definitions, SplitK
-from .stages import stage_lines
+from .stages import BranchLoads, LoopLoad, innermost, stage_lines
 from .statements import Statements
 from .tensor_tuples import TensorTuples, TupleElement
 from .values import HOST_TENSOR, Axis, Dims, Value
@@ -211,7 +211,11 @@ class KernelBuilder:
         self.unsynced_stores: set[str] = set()  # ... written since the last tl.debug_barrier()
         self.later_host_names = plan.later_host_names  # names host code after this loop reads
         self.loop_depth = 0  # how many loops inside the program enclose the current statement
-        self.loop_loads: list[tuple[str, Dims]] = []  # (tensor, dims) of loads inside loops
+        self.loop_loads: list[LoopLoad] = []  # (tensor, dims, loop) of loads inside loops
+        self.loop_path: list[tuple[int, bool]] = []  # the open loops: (id, a loop at run time)
+        self.outer_loops: set[int] = set()  # loops with a run-time loop inside: not pipelined
+        self.loops_opened = 0  # run-time loops so far (a loop's id; 0: none, the program's)
+        self.split_loads: dict[str, BranchLoads] = {}  # SPLIT_* → its branches' loop loads
         # host tensor → the first source line doing arithmetic on its loaded values (bool refused)
         # and the tensors beside whose bools alone it is wrong (bool_arithmetic.py)
         self.arithmetic_on: dict[str, Noted] = {}
@@ -443,7 +447,18 @@ class KernelBuilder:
         stage_bound, stages = [], None
         if not blocks.names and self.dot_axes:  # products in loops: their loads' stages
             stage_bound, stages = stage_lines(
-                self.loop_loads, self.constexprs, self.settings, self.host_names.fresh
+                innermost(self.loop_loads, self.outer_loops),
+                {
+                    flag: BranchLoads(
+                        branch.size,
+                        innermost(branch.chunked, self.outer_loops),
+                        innermost(branch.whole, self.outer_loops),
+                    )
+                    for flag, branch in self.split_loads.items()
+                },
+                [*self.constexprs, *self.split_flags],
+                self.settings,
+                self.host_names.fresh,
             )
         if self.signal_pad_world_sizes and not blocks.names:  # symm_mem_sync's slots
             self.host_helpers.add("require_signal_pad")
@@ -469,10 +484,28 @@ class KernelBuilder:
         )
         self.launch_lines.extend(launch_lines(facts, blocks, depth))
 
+    def open_loop(self, at_run_time: bool = True) -> None:
+        """A loop inside the program begins (`at_run_time`: False for one Triton unrolls,
+        tl.static_range's: its loads are its enclosing loop's)."""
+        self.loop_depth += 1
+        if at_run_time:
+            enclosing = [loop for loop, run in self.loop_path if run]
+            if enclosing:
+                self.outer_loops.add(enclosing[-1])
+            self.loops_opened += 1
+            self.loop_path.append((self.loops_opened, True))
+        else:
+            self.loop_path.append((0, False))
+
+    def close_loop(self) -> None:
+        self.loop_depth -= 1
+        self.loop_path.pop()
+
     def note_load(self, tensor: str, dims: Dims) -> None:
         """A load inside a loop: the launcher bounds num_stages by what such loads buffer."""
         if self.loop_depth:
-            self.loop_loads.append((tensor, dims))
+            enclosing = [loop for loop, run in self.loop_path if run]
+            self.loop_loads.append((tensor, dims, enclosing[-1] if enclosing else 0))
 
     def note_arithmetic(self, operands, node: cst.CSTNode, operator: str = "") -> None:
         """Arithmetic on loaded values: a bool tensor there would compute wrongly in Triton

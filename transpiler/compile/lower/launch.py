@@ -23,7 +23,7 @@ class LaunchFacts:
     even_flags: tuple[tuple[str, str], ...]  # EVEN_N → the test that every tile along n is whole
     split_flags: tuple[tuple[str, str], ...]  # SPLIT_* / CHUNK_* → when a whole K is chunked
     descriptor_lines: tuple[str, ...]  # `TENSOR_DESCRIPTORS = tma_fits(...)`
-    stage_lines: tuple[str, ...]  # the num_stages bound's lines (stages.py)
+    stage_lines: tuple[tuple[int, str], ...]  # the num_stages bound's (indent, line) (stages.py)
     stages: str | None  # ... and the name they bind
     grid: tuple[str, ...]  # programs per grid dimension
     signal_pads: tuple[str, ...]  # world sizes of symm_mem_sync's signal pads
@@ -112,7 +112,8 @@ def launch_lines(facts: LaunchFacts, blocks: Blocks, depth: int) -> list[Line]:
     out += [Line(depth, blocks.even_flag(name, test), line) for name, test in facts.even_flags]
     # products over chunks of a whole K (split_k.py)
     out += [Line(depth, blocks.split_flag(name, test), line) for name, test in facts.split_flags]
-    out += [Line(depth, text, line) for text in facts.descriptor_lines + facts.stage_lines]
+    out += [Line(depth, text, line) for text in facts.descriptor_lines]
+    out += [Line(depth + extra, text, line) for extra, text in facts.stage_lines]
     grid = " * ".join(facts.grid) if facts.grid else "1"
     grid_lines = blocks.grid(grid, facts.signal_pads, facts.block_checks)
     out += [Line(depth + extra, text, line) for extra, text in grid_lines]

@@ -655,7 +655,7 @@ class Loops:
         self.k.emit_comment(loop)
         line = self.k.source.line_of(loop)
         before = dict(self.k.scope)
-        self.k.loop_depth += 1
+        self.k.open_loop(not self.unrolled(loop, kind))
         loops = 1  # Triton loops opened: one per dimension of a tile / grid loop
         if self.is_jagged_loop(loop):
             self.k.jagged.jagged_loop(loop, line)
@@ -692,7 +692,7 @@ class Loops:
         self.k.statements.lower_body(loop.body.body)
         self.k.carried.keep(before, loop, line)
         self.k.depth -= loops
-        self.k.loop_depth -= 1
+        self.k.close_loop()
         self.close_loop_scope(before, loop)
 
     def inner_dimension(
@@ -818,6 +818,13 @@ class Loops:
             self.k.inner_beside[name] = beside
         self.k.constexprs[name] = self.next_block_size(explicit, default, name)
         return name
+
+    def unrolled(self, loop: cst.For, kind: str | None) -> bool:
+        """Whether Triton unrolls the loop (hl.static_range, a tuple of tensors): not a loop
+        of the compiled kernel, so not one its pipeliner sees."""
+        call = loop.iter
+        is_range = isinstance(call, cst.Call) and m.matches(call.func, m.Name("range"))
+        return kind is None and not is_range and not self.is_jagged_loop(loop)
 
     def plain_range_loop(self, loop: cst.For, line: int) -> None:
         call = loop.iter

@@ -14,6 +14,7 @@ import libcst.matchers as m
 from ..emit.codegen import expr, render
 from ..frontend.errors import TranspileError
 from ..ops.table import ELEMENTWISE_BY_NAME
+from .stages import BranchLoads
 from .values import HOST_TENSOR, Axis, Value, block
 
 # (M + N) * K elements above which the whole operands are not held at once: 64 KiB of
@@ -105,10 +106,11 @@ def split_whole_k(
         and _walk(builder, right_node, 0, positions, names)
     ):
         return None
-    mark, preamble, unsynced = marks
+    mark, preamble, unsynced, loads = marks
     start = mark + (builder.preamble_end - preamble)
     original = builder.lines[start:]
     del builder.lines[start:]
+    whole_loads = len(builder.loop_loads)  # the whole K's loads: loads to here
     suffix = whole.block.removeprefix("BLOCK_")
     fresh = builder.names.fresh
     chunk = Axis(
@@ -135,6 +137,7 @@ def split_whole_k(
         builder.unsynced_stores = synced
     if not fits:
         builder.lines.extend(original)
+        del builder.loop_loads[whole_loads:]  # the chunks' loads: not made
         return None
     as_stored = left.storage is not None and right.storage is not None
     operands = [
@@ -156,6 +159,10 @@ def split_whole_k(
         builder.use_helper("upcast_half")  # float64 factors sum in float64, as the whole K's do
         initial = f"upcast_half(tl.zeros({shape}, {render(left.storage)}))"
     flag = fresh(f"SPLIT_{suffix}")
+    if len(builder.loop_loads) > loads:  # in a loop: a stage buffers one branch's loads
+        branches = builder.loop_loads[whole_loads:], builder.loop_loads[loads:whole_loads]
+        builder.split_loads[flag] = BranchLoads(render(whole.end), *branches)
+        del builder.loop_loads[loads:]
     sizes = {"m": m_axis.block, "n": n_axis.block, "k": whole.block}
     builder.split_flags[flag] = f"({sizes['m']} + {sizes['n']}) * {sizes['k']} > {WHOLE_ELEMENTS}"
     builder.split_flags[chunk.block] = CHUNK.format(**sizes)

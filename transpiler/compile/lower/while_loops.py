@@ -38,11 +38,11 @@ class WhileLoops:
         before = dict(self.k.scope)
         self.k.emit(f"while {ast.unparse(self.condition(loop.test))}:", line)
         self.k.depth += 1
-        self.k.loop_depth += 1
+        self.k.open_loop()
         self.k.statements.lower_body(loop.body.body)
         self.k.carried.keep(before, loop, line)
         self.k.depth -= 1
-        self.k.loop_depth -= 1
+        self.k.close_loop()
         self.k.loops.close_loop_scope(before, loop)
 
     def condition(self, test: cst.BaseExpression) -> ast.expr:

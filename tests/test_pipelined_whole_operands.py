@@ -1,0 +1,130 @@
+"""A product over a whole K inside a loop (`x[tile_m, :] @ w[:, tile_n]` in `for tile_n`): the
+loop's pipeline buffers the whole operands once a stage, so the num_stages a plain generated
+module launches must leave them room in shared memory (sm_90: 232,448 B a block), while
+attention's whole-head product keeps its three stages (lower/stages.py, lower/split_k.py)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import assert_matches, generated, kernel_source
+
+import transpiler
+
+HEADER = "import torch\nimport helion\nimport helion.language as hl\n\n\n"
+
+# two products reading one whole row: each stage buffers the row and both weights' columns
+TWO_PRODUCTS = HEADER + (
+    "@helion.kernel()\n"
+    "def two_products(x: torch.Tensor, w: torch.Tensor, v: torch.Tensor) -> torch.Tensor:\n"
+    "    m, width = x.size()\n"
+    "    n = w.size(1)\n"
+    "    out = torch.empty([m, n], dtype=x.dtype, device=x.device)\n"
+    "    for tile_m in hl.tile(m):\n"
+    "        for tile_n in hl.tile(n):\n"
+    "            up = x[tile_m, :] @ w[:, tile_n]\n"
+    "            gate = x[tile_m, :] @ v[:, tile_n]\n"
+    "            out[tile_m, tile_n] = (up * torch.sigmoid(gate)).to(out.dtype)\n"
+    "    return out\n"
+)
+
+# a batch of one a program (block_size 1): the whole rows of x against tiles of y's columns
+BATCHED_ROWS = HEADER + (
+    "@helion.kernel()\n"
+    "def batched_rows(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:\n"
+    "    batch, m, width = x.size()\n"
+    "    n = y.size(2)\n"
+    "    out = torch.empty([batch, m, n], dtype=torch.float32, device=x.device)\n"
+    "    for tile_b, tile_m in hl.tile([batch, m], block_size=[1, None]):\n"
+    "        for tile_n in hl.tile(n):\n"
+    "            out[tile_b, tile_m, tile_n] = torch.bmm(x[tile_b, tile_m, :], y[tile_b, :, tile_n])\n"
+    "    return out\n"
+)
+
+
+def two_products_args(width: int, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
+    return (
+        torch.randn(37, width).to(dtype),
+        (torch.randn(width, 90) / width**0.5).to(dtype),
+        (torch.randn(width, 90) / width**0.5).to(dtype),
+    )
+
+
+def batched_args(width: int, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
+    return torch.randn(3, 37, width).to(dtype), torch.randn(3, width, 45).to(dtype)
+
+
+CASES = {  # name → (source, kernel, arguments)
+    # over 300,000 B at Triton's 3 stages before the launcher bounded them (a 200-wide row: 256)
+    "two-float32-200": (
+        TWO_PRODUCTS,
+        "two_products",
+        lambda: two_products_args(200, torch.float32),
+    ),
+    "two-float32-120": (
+        TWO_PRODUCTS,
+        "two_products",
+        lambda: two_products_args(120, torch.float32),
+    ),
+    "two-float16-200": (
+        TWO_PRODUCTS,
+        "two_products",
+        lambda: two_products_args(200, torch.float16),
+    ),
+    "two-float16-300": (
+        TWO_PRODUCTS,
+        "two_products",
+        lambda: two_products_args(300, torch.float16),
+    ),
+    "batched-float32-200": (BATCHED_ROWS, "batched_rows", lambda: batched_args(200, torch.float32)),
+    "batched-float16-300": (BATCHED_ROWS, "batched_rows", lambda: batched_args(300, torch.float16)),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_default_configuration_fits_sm_90(case):
+    source, name, make = CASES[case]
+    kernel = transpiler.kernels_from_source(source, filename="<whole operands>")[name]
+    (result,) = kernel.bind(make()).compile_for("sm_90")
+    assert result.fits, result.exceeded
+    assert result.shared_bytes <= 232448
+
+
+def test_a_whole_row_in_float32_gets_one_stage():
+    """The launcher's estimate: both products' whole operands (the row loaded once) are 98 KiB
+    a stage in float32, more than half the 160 KiB it keeps for stages."""
+    args = two_products_args(200, torch.float32)
+    code = transpiler.transpile_module(
+        TWO_PRODUCTS, example_args={"two_products": args}, only=("two_products",)
+    ).code
+    launcher = code[code.index("\ndef two_products(") :]
+    assert "if SPLIT_WIDTH:  # width in chunks: a stage buffers a chunk's operands" in launcher
+    assert "num_stages=num_stages" in launcher
+    kernel = transpiler.kernels_from_source(TWO_PRODUCTS, filename="<whole operands>")
+    (result,) = kernel["two_products"].bind(args).compile_for("sm_90")
+    assert result.num_stages == 1
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32], ids=str)
+def test_two_products_of_a_whole_row_compute_the_right_values(dtype):
+    x, w, v = two_products_args(93, dtype)
+    ours = generated(TWO_PRODUCTS, "two_products", x, w, v)(x, w, v)
+    up, gate = x.double() @ w.double(), x.double() @ v.double()
+    assert_matches(ours, up * torch.sigmoid(gate), dtype, dots=True)
+
+
+def test_a_batch_of_whole_rows_computes_the_right_values():
+    x, y = batched_args(71, torch.float32)
+    ours = generated(BATCHED_ROWS, "batched_rows", x, y)(x, y)
+    assert_matches(ours, torch.bmm(x.double(), y.double()), torch.float32, dots=True)
+
+
+@pytest.mark.parametrize(("dtype", "head"), [(torch.float16, 64), (torch.float16, 128)])
+def test_attention_keeps_its_whole_head_and_three_stages(dtype, head):
+    """Attention's q @ k.T over the whole head stays one tl.dot, pipelined three stages deep."""
+    q, k, v = (torch.randn(2, 130, head).to(dtype) for _ in range(3))
+    kernel = transpiler.kernels_from_source(kernel_source("matrix.py"), filename="matrix.py")
+    (result,) = kernel["attention"].bind((q, k, v)).compile_for("sm_90")
+    assert result.fits, result.exceeded
+    assert result.num_stages == 3
+    assert result.constexprs["SPLIT_D"] == "False"
