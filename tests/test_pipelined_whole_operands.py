@@ -54,38 +54,27 @@ def batched_args(width: int, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
     return torch.randn(3, 37, width).to(dtype), torch.randn(3, width, 45).to(dtype)
 
 
-CASES = {  # name → (source, kernel, arguments)
+KERNELS = {
+    "two_products": (TWO_PRODUCTS, two_products_args),
+    "batched_rows": (BATCHED_ROWS, batched_args),
+}
+CASES = {  # name → (kernel, the row's width, dtype)
     # over 300,000 B at Triton's 3 stages before the launcher bounded them (a 200-wide row: 256)
-    "two-float32-200": (
-        TWO_PRODUCTS,
-        "two_products",
-        lambda: two_products_args(200, torch.float32),
-    ),
-    "two-float32-120": (
-        TWO_PRODUCTS,
-        "two_products",
-        lambda: two_products_args(120, torch.float32),
-    ),
-    "two-float16-200": (
-        TWO_PRODUCTS,
-        "two_products",
-        lambda: two_products_args(200, torch.float16),
-    ),
-    "two-float16-300": (
-        TWO_PRODUCTS,
-        "two_products",
-        lambda: two_products_args(300, torch.float16),
-    ),
-    "batched-float32-200": (BATCHED_ROWS, "batched_rows", lambda: batched_args(200, torch.float32)),
-    "batched-float16-300": (BATCHED_ROWS, "batched_rows", lambda: batched_args(300, torch.float16)),
+    "two-float32-200": ("two_products", 200, torch.float32),
+    "two-float32-120": ("two_products", 120, torch.float32),
+    "two-float16-200": ("two_products", 200, torch.float16),
+    "two-float16-300": ("two_products", 300, torch.float16),
+    "batched-float32-200": ("batched_rows", 200, torch.float32),
+    "batched-float16-300": ("batched_rows", 300, torch.float16),
 }
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_the_default_configuration_fits_sm_90(case):
-    source, name, make = CASES[case]
+    name, width, dtype = CASES[case]
+    source, make = KERNELS[name]
     kernel = transpiler.kernels_from_source(source, filename="<whole operands>")[name]
-    (result,) = kernel.bind(make()).compile_for("sm_90")
+    (result,) = kernel.bind(make(width, dtype)).compile_for("sm_90")
     assert result.fits, result.exceeded
     assert result.shared_bytes <= 232448
 
@@ -119,12 +108,17 @@ def test_a_batch_of_whole_rows_computes_the_right_values():
     assert_matches(ours, torch.bmm(x.double(), y.double()), torch.float32, dots=True)
 
 
-@pytest.mark.parametrize(("dtype", "head"), [(torch.float16, 64), (torch.float16, 128)])
-def test_attention_keeps_its_whole_head_and_three_stages(dtype, head):
-    """Attention's q @ k.T over the whole head stays one tl.dot, pipelined three stages deep."""
+@pytest.mark.parametrize(
+    ("dtype", "head", "stages"),
+    [(torch.float16, 64, 3), (torch.float16, 128, 3), (torch.float32, 128, 2)],
+)
+def test_attention_keeps_its_whole_head_and_its_stages(dtype, head, stages):
+    """Attention's q @ k.T over the whole head stays one tl.dot, pipelined three stages deep in
+    half precision; a stage buffers the keys and values, not the queries loaded once around
+    the loop (counted, float32's 128-wide head got one stage)."""
     q, k, v = (torch.randn(2, 130, head).to(dtype) for _ in range(3))
     kernel = transpiler.kernels_from_source(kernel_source("matrix.py"), filename="matrix.py")
     (result,) = kernel["attention"].bind((q, k, v)).compile_for("sm_90")
     assert result.fits, result.exceeded
-    assert result.num_stages == 3
+    assert result.num_stages == stages
     assert result.constexprs["SPLIT_D"] == "False"
