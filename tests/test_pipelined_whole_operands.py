@@ -122,3 +122,33 @@ def test_attention_keeps_its_whole_head_and_its_stages(dtype, head, stages):
     assert result.fits, result.exceeded
     assert result.num_stages == stages
     assert result.constexprs["SPLIT_D"] == "False"
+
+
+UNROLLED_INSIDE = HEADER + (
+    "@helion.kernel()\n"
+    "def unrolled(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:\n"
+    "    m, width = x.size()\n"
+    "    n = w.size(1)\n"
+    "    out = torch.empty([m, n], dtype=torch.float32, device=x.device)\n"
+    "    for tile_m in hl.tile(m):\n"
+    "        for tile_n in hl.tile(n):\n"
+    "            rows = x[tile_m, :]\n"
+    "            acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)\n"
+    "            for i in hl.static_range(2):\n"
+    "                acc = acc + rows @ w[:, tile_n]\n"
+    "            out[tile_m, tile_n] = acc\n"
+    "    return out\n"
+)
+
+
+def test_a_loop_around_an_unrolled_one_is_still_pipelined():
+    """hl.static_range is unrolled (no loop in the compiled kernel): the tile_n loop around it
+    is the one Triton pipelines, so its row load counts in each stage."""
+    x, w = torch.randn(37, 200), torch.randn(200, 45)
+    code = transpiler.transpile_module(UNROLLED_INSIDE, example_args={"unrolled": (x, w)}).code
+    assert "    loop_bytes = BLOCK_M * BLOCK_WIDTH * x.element_size()\n" in code
+    kernel = transpiler.kernels_from_source(UNROLLED_INSIDE, filename="<whole operands>")
+    (result,) = kernel["unrolled"].bind((x, w)).compile_for("sm_90")
+    assert result.fits, result.exceeded
+    ours = generated(UNROLLED_INSIDE, "unrolled", x, w)(x, w)
+    assert_matches(ours, 2 * (x.double() @ w.double()), torch.float32, dots=True)
