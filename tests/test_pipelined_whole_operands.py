@@ -164,3 +164,35 @@ def test_a_batch_of_rows_too_wide_to_hold_whole_fits_sm_90():
     kernel = transpiler.kernels_from_source(BATCHED_ROWS, filename="<whole operands>")
     (result,) = kernel["batched_rows"].bind(batched_args(1000, torch.float32)).compile_for("sm_90")
     assert result.fits, result.exceeded
+
+
+AROUND_A_LOOP = HEADER + (
+    "@helion.kernel()\n"
+    "def around(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:\n"
+    "    m, width = x.size()\n"
+    "    n = w.size(1)\n"
+    "    out = torch.empty([m, n], dtype=torch.float32, device=x.device)\n"
+    "    for tile_m in hl.tile(m):\n"
+    "        for tile_n in hl.tile(n):\n"
+    "            acc = x[tile_m, :] @ w[:, tile_n]\n"
+    "            for j in range(3):\n"
+    "                acc = acc * 0.5 + 1.0\n"
+    "            out[tile_m, tile_n] = acc\n"
+    "    return out\n"
+)
+
+
+@pytest.mark.parametrize("width", [200, 1000])
+def test_a_product_in_a_loop_around_another_loop(width):
+    """The tile_n loop has a loop inside, so Triton does not pipeline it: the whole operands are
+    held once and not counted; the chunks' own loop is pipelined (SPLIT_WIDTH at 1000). With
+    nothing else loaded, loop_bytes may be 0: the launcher divides by at least 1."""
+    x, w = torch.randn(37, width), (torch.randn(width, 45) / width**0.5)
+    code = transpiler.transpile_module(AROUND_A_LOOP, example_args={"around": (x, w)}).code
+    assert "    loop_bytes = 0\n    if SPLIT_WIDTH:" in code
+    assert "num_stages = max(1, min(3, 163840 // max(loop_bytes, 1)))" in code
+    kernel = transpiler.kernels_from_source(AROUND_A_LOOP, filename="<whole operands>")
+    (result,) = kernel["around"].bind((x, w)).compile_for("sm_90")
+    assert result.fits, result.exceeded
+    expected = (x.double() @ w.double()) * 0.125 + 1.75
+    assert_matches(generated(AROUND_A_LOOP, "around", x, w)(x, w), expected, torch.float32, True)

@@ -451,7 +451,7 @@ class KernelBuilder:
                 {
                     flag: BranchLoads(
                         branch.size,
-                        innermost(branch.chunked, self.outer_loops),
+                        innermost(branch.chunked, set()),  # the chunks' loop: always innermost
                         innermost(branch.whole, self.outer_loops),
                     )
                     for flag, branch in self.split_loads.items()

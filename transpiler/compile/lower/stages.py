@@ -54,19 +54,29 @@ def stage_lines(
     }
     if common is None or any(terms is None for pair in split.values() for terms in pair):
         return [], None  # a block the launcher does not name: no estimate
+    if not common and not any(chunked or whole for chunked, whole in split.values()):
+        return [], None
     loop_bytes = fresh("loop_bytes")
     stages = fresh("num_stages")
     budget = STAGE_BUDGET_BYTES
     kept = f"keep {budget // 1024} KiB"
     lines = [(0, f"# shared memory: a pipeline stage buffers the loop's loads: {kept}")]
-    lines += [(0, text) for text in _summed(loop_bytes, common or ["0"], first=True)]
+    lines += [(0, text) for text in _summed(loop_bytes, common, first=True)] if common else []
+    lines += [] if common else [(0, f"{loop_bytes} = 0")]
     for flag, (chunked, whole) in split.items():
         size = branches[flag].size
-        lines.append((0, f"if {flag}:  # {size} in chunks: a stage buffers a chunk's operands"))
-        lines += [(1, text) for text in _summed(loop_bytes, chunked or ["0"], first=False)]
-        lines.append((0, f"else:  # {size} whole: a stage buffers the whole operands"))
-        lines += [(1, text) for text in _summed(loop_bytes, whole or ["0"], first=False)]
-    lines.append((0, f"{stages} = max(1, min({MOST_STAGES}, {budget} // {loop_bytes}))"))
+        chunks = f"{size} in chunks: a stage buffers a chunk's operands"
+        held = f"{size} whole: a stage buffers the whole operands"
+        if chunked:
+            lines.append((0, f"if {flag}:  # {chunks}"))
+            lines += [(1, text) for text in _summed(loop_bytes, chunked, first=False)]
+        if whole:
+            lines.append((0, f"else:  # {held}" if chunked else f"if not {flag}:  # {held}"))
+            lines += [(1, text) for text in _summed(loop_bytes, whole, first=False)]
+    # (no load in common and a branch without any: none may be counted)
+    some = not common and any(not (chunked and whole) for chunked, whole in split.values())
+    bytes_ = f"max({loop_bytes}, 1)" if some else loop_bytes
+    lines.append((0, f"{stages} = max(1, min({MOST_STAGES}, {budget} // {bytes_}))"))
     return lines, stages
 
 
