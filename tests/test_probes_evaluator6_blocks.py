@@ -196,9 +196,15 @@ def k(x: torch.Tensor) -> torch.Tensor:
 """
 
 
-@pytest.mark.parametrize("spelling", ["torch.arange(n, device=x.device)", "hl.arange(n)"])
-def test_an_arange_over_a_whole_size_is_refused_with_the_tile_spelling(spelling):
-    source = HEADER + ARANGE_OF_A_SIZE.replace("torch.arange(n, device=x.device)", spelling)
+def test_hl_arange_over_a_whole_size_is_that_dimension():
+    """hl.arange(n) of a host size: the whole dimension's indices (refused before round 14)."""
+    source = HEADER + ARANGE_OF_A_SIZE.replace("torch.arange(n, device=x.device)", "hl.arange(n)")
+    make = lambda: [torch.randn(13, 37, device=DEVICE)]  # noqa: E731
+    assert_computes_as_torch(source, make, torch.tril)
+
+
+def test_an_arange_over_a_whole_size_is_refused_with_the_tile_spelling():
+    source = HEADER + ARANGE_OF_A_SIZE
     with pytest.raises(transpiler.TranspileError) as caught:
         transpiler.transpile(source)
     text = str(caught.value)
