@@ -776,8 +776,9 @@ class Calls:
         return result
 
     def block_size_of(self, value: Value, dim_node: cst.BaseExpression, node: cst.Call) -> Value:
-        """`acc.size(0)` of a block: its tile's block size (a shape entry standing for that
-        tile: `v.view(acc.size(0), 1)`), a whole dimension's host size, or a known size."""
+        """`acc.size(0)` of a block: as a number, its tile's lanes inside the tensor (torch's
+        size of that tile's slice); as a shape entry, that tile (`v.view(acc.size(0), 1)`);
+        a whole dimension's host size, or a known size."""
         dim = self.k.views.const_int(dim_node, node)
         position = dim if dim >= 0 else value.rank + dim
         if not 0 <= position < value.rank:
@@ -791,11 +792,13 @@ class Calls:
             return constant(axis.size)
         if self.k.indexing.is_full_axis(axis) and axis.key is not None:
             return block(ast.Name(id=self.k.size_param(axis.key)), (), "int")
-        if axis.length is not None or any(axis is s for s in self.k.slice_axes.values()):
-            # x[tile, 2:9]: 7 indices in 8 lanes, fewer where the tensor ends first (torch's
-            # x[:, 50:58].size(1) is 3 for 53 columns)
-            return replace(block(self.k.reductions.axis_count(axis), (), "int"), axis=axis)
-        return replace(block(ast.Name(id=axis.block), (), "int"), axis=axis)
+        if axis.parents:  # a jagged tile: each parent lane has a length of its own
+            return replace(block(ast.Name(id=axis.block), (), "int"), axis=axis)
+        # as a number, the lanes inside the tensor: x[tile, 2:9] has 7 indices in 8 lanes,
+        # fewer where the tensor ends first (torch's x[:, 50:58].size(1) is 3 for 53 columns),
+        # and the last tile of 13 rows in blocks of 4 holds 1 (torch's size of that slice);
+        # as a shape (`hl.zeros([acc.size(0)])`), `axis` stands for the tile's block
+        return replace(block(self.k.reductions.axis_count(axis), (), "int"), axis=axis)
 
     def clamp(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         low, high = args.get(0, "min"), args.get(1, "max")
