@@ -186,6 +186,8 @@ class Allocations:
             node.value in self.k.scope or node.value not in self.k.host.names
         ):
             return None
+        if _reads_a_block(node, self.k.scope):  # `v.size(0)` of a block: the device's size
+            return None
         return self.k.host.key_of(node)
 
     def arange(self, args: Arguments, node: cst.Call) -> Value:
@@ -258,3 +260,11 @@ def _fill_for(fill: Value, dtype: Value | None) -> Value:
     if dtype.const in _INTEGER_DTYPES and math.isfinite(fill.const):
         return constant(int(fill.const))
     return fill
+
+
+def _reads_a_block(node: cst.BaseExpression, scope: dict) -> bool:
+    """Whether an expression (`v.size(0)`, `v.shape[1]`) starts from a block of the device
+    loop, whose sizes are its tiles', not the host's."""
+    while isinstance(node, (cst.Call, cst.Attribute, cst.Subscript)):
+        node = node.func if isinstance(node, cst.Call) else node.value
+    return isinstance(node, cst.Name) and getattr(scope.get(node.value), "kind", None) == BLOCK
