@@ -76,7 +76,9 @@ def test_atomics_and_outputs_compute_as_torch(case):
     signature, body, make, truth = CASES[case]
     blocks = BLOCKS.get(case, "[16]" if "hl.tile(x.size(0))" in body else None)
     decorator = f"@helion.kernel(config=helion.Config(block_sizes={blocks}))" if blocks else None
-    assert_computes_as_torch(kernel(signature, body, *([decorator] if decorator else [])), make, truth)
+    assert_computes_as_torch(
+        kernel(signature, body, *([decorator] if decorator else [])), make, truth
+    )
 
 
 def test_a_product_accumulated_into_its_output_over_k_tiles():

@@ -111,7 +111,9 @@ CASES = {  # body, inputs, truth
 @pytest.mark.parametrize("case", CASES)
 def test_reductions_and_scans_compute_as_torch(case):
     body, make, truth = CASES[case]
-    blocks = "[2]" if "b, m, n" in body and "tb" in body else "[4, 8]" if "tm, tn" in body else "[4]"
+    blocks = (
+        "[2]" if "b, m, n" in body and "tb" in body else "[4, 8]" if "tm, tn" in body else "[4]"
+    )
     source = kernel(
         "x: torch.Tensor", body, f"@helion.kernel(config=helion.Config(block_sizes={blocks}))"
     )

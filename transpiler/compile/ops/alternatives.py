@@ -119,8 +119,8 @@ def in_place_hint(name: str, known: list[str]) -> str | None:
 
 # Python builtins a device loop cannot call: what to write instead.
 BUILTIN_ALTERNATIVES = {
-    "len": "a tile's length is tile.block_size (its lanes; the last tile's valid ones are "
-    "tile.end - tile.begin); a tensor's size is x.size(0), read in host code",
+    "len": "a block's length is v.size(0) (its tile's lanes inside the tensor, as torch's "
+    "len of the slice); a tile's block is tile.block_size; a tensor's size is x.size(0)",
     "range": "loop over a range as a statement: `for i in range(n):`",
     "list": "device code has blocks, not lists: hl.zeros([tile, n], dtype=...)",
     "sorted": "torch.sort(x, dim) sorts a block",

@@ -1,0 +1,63 @@
+"""Probes (round 15) of control flow that is refused, each at the user's line and column with
+a hint naming what to write: a Python `if` on a block (torch.where), `len()` of a block (its
+hint now names `v.size(0)`, the lanes inside the tensor), a whole host tensor reduced inside a
+loop. Refused though valid (left open in round 15, eager torch computes them): a Python number
+carried into a loop that makes it a block (`total = 0.0`, then `total = total + x[tm, tn].sum(1)`),
+a name that is a number after one branch of an `if` on a loaded scalar and a block after the
+other, or an int after one and a float after the other."""
+
+from __future__ import annotations
+
+import pytest
+from probe_kernels import kernel
+from torch_answers import assert_refused_at
+
+LOOP = """    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+{body}        out[tile] = {result}
+    return out
+"""
+ROWS = """    m, n = x.shape
+    out = torch.zeros([n], dtype=x.dtype, device=x.device)
+    for tm, tn in hl.tile([m, n]):
+        v = x[tm, tn]
+        hl.atomic_add(out, [tn], {value})
+    return out
+"""
+CARRIED = """    m, n = x.shape
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    for tm in hl.tile(m):
+        total = 0.0
+        for tn in hl.tile(n):
+            total = total + x[tm, tn].sum(1)
+        out[tm] = total
+    return out
+"""
+
+
+def loop(body: str, result: str) -> str:
+    return LOOP.format(
+        body="".join(f"        {line}\n" for line in body.splitlines()), result=result
+    )
+
+
+S = "x: torch.Tensor, s: torch.Tensor"
+CASES = {  # signature, body, the line's text, caret, words
+    "if_on_a_block": ("x: torch.Tensor", loop("y = x[tile]\nif x[tile] > 0:\n    y = -y", "y"), "if x[tile] > 0:", "x[tile] > 0", ("an if on a block of values", "torch.where")),
+    "len_of_a_block": ("x: torch.Tensor", ROWS.format(value="v.sum(0) / len(v)"), "len(v)", "len(v)", ("len() inside a device loop", "v.size(0)")),
+    "a_host_tensor_summed_whole": ("x: torch.Tensor", loop("y = x[tile] + out.sum()", "y"), "out.sum()", "out.sum()", ("on a whole host tensor inside a device loop", "load a tile first")),
+    "a_number_carried_into_a_block": ("x: torch.Tensor", CARRIED, "for tn in", "for tn", ("'total' changes shape inside this loop", "must keep its tiles")),
+    "a_number_or_a_block_after_an_if": (S, loop("y = 0.5\nif s[0] > 0:\n    y = x[tile] * 3", "x[tile] + y"), "out[tile] = x[tile] + y", "y\n", ("different shape after each branch", "same shape in both branches")),
+    "an_int_or_a_float_after_an_if": (S, loop("y = 3\nif s[0] > 0:\n    y = 2.5", "x[tile] * y"), "out[tile] = x[tile] * y", "y\n", ("a float after the if branch", "one dtype on both paths")),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_refused_at_the_user_s_line_with_a_hint(case):
+    signature, body, text, caret, words = CASES[case]
+    source = kernel(signature, body)
+    line = next(n for n, t in enumerate(source.splitlines(), 1) if text in t)
+    if caret.endswith("\n"):  # the last place of the name on its line
+        line_text = source.splitlines()[line - 1]
+        caret = line_text[line_text.rindex(caret.strip()) :]
+    assert_refused_at(source, line, caret, *words)
