@@ -130,3 +130,68 @@ def test_as_a_shape_the_size_still_stands_for_the_tile():
         lambda: [floats(M, N)],
         lambda x: x.mean(1),
     )
+
+
+INNER = """    m, n = x.shape
+{before}    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    for tm in hl.tile(m):
+        acc = hl.zeros([tm], dtype=torch.float32)
+        for tn in {loop}:
+            v = x[tm, tn]
+            acc += v.sum(1) / v.size(1)
+        out[tm] = acc
+    return out
+"""
+
+
+def chunk_means(begin, end, width):
+    """torch's sum over the column chunks [j, j + width) from begin to end of their means."""
+    return lambda x: sum(x[:, j : min(j + width, end)].mean(1) for j in range(begin, end, width))
+
+
+INNER_LOOPS = {  # loop, host code before the loop, block sizes, truth
+    "from_a_begin": ("hl.tile(3, n, block_size=8)", "", "[4]", chunk_means(3, N, 8)),
+    "to_an_end": ("hl.tile(0, 30, block_size=8)", "", "[4]", chunk_means(0, 30, 8)),
+    "of_a_registered_block": ("hl.tile(n, block_size=bn)", "    bn = hl.register_block_size(16, 16)\n", "[16, 4]", chunk_means(0, N, 16)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", INNER_LOOPS)
+def test_inner_tiles_count_their_lanes_inside_the_loop_s_range(case):
+    loop, before, blocks, truth = INNER_LOOPS[case]
+    source = kernel(
+        "x: torch.Tensor",
+        INNER.format(before=before, loop=loop),
+        f"@helion.kernel(config=helion.Config(block_sizes={blocks}))",
+    )
+    assert_computes_as_torch(source, lambda: [floats(M, N)], truth)
+
+
+def test_jagged_rows_count_the_lanes_of_each_row():
+    """`hl.tile(offsets[i], offsets[i + 1], block_size=4)`: each tile's lanes inside its row."""
+    body = (
+        "    b = offsets.size(0) - 1\n"
+        "    out = torch.zeros([b], dtype=x.dtype, device=x.device)\n"
+        "    for i in hl.grid(b):\n"
+        "        acc = hl.zeros([1], dtype=torch.float32)\n"
+        "        for t in hl.tile(offsets[i], offsets[i + 1], block_size=4):\n"
+        "            v = x[t]\n"
+        "            acc += v.sum() / v.size(0)\n"
+        "        out[i] = acc.sum()\n"
+        "    return out\n"
+    )
+    offsets = [0, 3, 3, 10, 23]
+
+    def truth(x, _):
+        return torch.stack(
+            [
+                sum((x[j : min(j + 4, end)].mean() for j in range(begin, end, 4)), x.new_zeros(()))
+                for begin, end in zip(offsets, offsets[1:])
+            ]
+        )
+
+    assert_computes_as_torch(
+        kernel("x: torch.Tensor, offsets: torch.Tensor", body),
+        lambda: [floats(23), torch.tensor(offsets, device=DEVICE)],
+        truth,
+    )
