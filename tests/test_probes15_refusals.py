@@ -46,7 +46,7 @@ CASES = {  # signature, body, the line's text, caret, words
     "if_on_a_block": ("x: torch.Tensor", loop("y = x[tile]\nif x[tile] > 0:\n    y = -y", "y"), "if x[tile] > 0:", "x[tile] > 0", ("an if on a block of values", "torch.where")),
     "len_of_a_block": ("x: torch.Tensor", ROWS.format(value="v.sum(0) / len(v)"), "len(v)", "len(v)", ("len() inside a device loop", "v.size(0)")),
     "a_host_tensor_summed_whole": ("x: torch.Tensor", loop("y = x[tile] + out.sum()", "y"), "out.sum()", "out.sum()", ("on a whole host tensor inside a device loop", "load a tile first")),
-    "a_number_carried_into_a_block": ("x: torch.Tensor", CARRIED, "for tn in", "for tn", ("'total' changes shape inside this loop", "must keep its tiles")),
+    "a_number_carried_into_a_block": ("x: torch.Tensor", CARRIED, "for tn in", "for tn", ("'total' changes shape inside this loop", "total = hl.zeros([tm], dtype=torch.float32)")),
     "a_number_or_a_block_after_an_if": (S, loop("y = 0.5\nif s[0] > 0:\n    y = x[tile] * 3", "x[tile] + y"), "out[tile] = x[tile] + y", "y\n", ("different shape after each branch", "same shape in both branches")),
     "an_int_or_a_float_after_an_if": (S, loop("y = 3\nif s[0] > 0:\n    y = 2.5", "x[tile] * y"), "out[tile] = x[tile] * y", "y\n", ("a float after the if branch", "one dtype on both paths")),
 }  # fmt: skip

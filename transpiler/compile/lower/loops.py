@@ -936,10 +936,21 @@ class Loops:
                     loop,
                     f"{name!r} changes shape inside this loop "
                     f"({_dims_text(before[name].dims)} before, {_dims_text(value.dims)} after)",
-                    hint="a value carried across loop iterations must keep its tiles",
+                    hint=_carried_shape_hint(name, before[name].dims, value.dims),
                 )
             else:
                 self.k.carried.refuse_kind_change(name, before[name], value, loop)
+
+
+def _carried_shape_hint(name: str, before, after) -> str:
+    """What to write where a carried value changes shape: a number that becomes a block
+    (`total = 0.0`, then `total = total + x[tm, tn].sum(1)`) starts as a block of its tiles."""
+    if before or not after:
+        return "a value carried across loop iterations must keep its tiles"
+    return (
+        f"a value carried across loop iterations must keep its tiles: start it as one "
+        f"({name} = hl.zeros({_dims_text(after)}, dtype=torch.float32))"
+    )
 
 
 def _dims_text(dims) -> str:  # noqa: D103
