@@ -166,6 +166,21 @@ for tn in hl.tile(n):
         out[i] = total
     return out
 """, lambda x: x.sum(1)),
+    "while_to_a_loaded_length": (("x: torch.Tensor, lengths: torch.Tensor", lambda: [floats(M, N), torch.randint(0, N, (M,), device=DEVICE)]), """    m, n = x.shape
+    out = torch.empty([m], dtype=x.dtype, device=x.device)
+    for i in hl.grid(m):
+        length = lengths[i]
+        acc = hl.zeros([1], dtype=torch.float32)
+        j = 0
+        while j < length:
+            acc = acc + x[i, j]
+            j += 1
+        out[i] = acc.sum()
+    return out
+""", lambda x, lengths: torch.stack([x[i, : lengths[i]].sum() for i in range(M)])),
+    "int32_sums_of_int8_tiles": (("x: torch.Tensor", lambda: [torch.randint(-100, 100, (M, N), dtype=torch.int8, device=DEVICE)]), rows("""acc = hl.zeros([tm], dtype=torch.int32)
+for tn in hl.tile(n):
+    acc += x[tm, tn].sum(1)"""), lambda x: x.sum(1).to(torch.int8)),  # stored to x's int8
 }  # fmt: skip
 
 
@@ -181,7 +196,7 @@ def stepping_columns(x):
 TRUTHS = {"two_pass_variance": two_pass_variance, "while_stepping_columns": stepping_columns}
 CONFIGS = {"recurrence_per_step": "[4]", "if_on_a_loaded_scalar_in_range": None,
            "python_float_summed_in_a_grid": "[8]", "while_stepping_columns": "[4]",
-           "inner_tiles_twice_nested": "[4, 8, 16]"}  # fmt: skip
+           "inner_tiles_twice_nested": "[4, 8, 16]", "while_to_a_loaded_length": None}  # fmt: skip
 
 
 @pytest.mark.parametrize("case", CASES)
