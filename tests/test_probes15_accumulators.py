@@ -166,6 +166,22 @@ for tn in hl.tile(n):
         out[i] = total
     return out
 """, lambda x: x.sum(1)),
+    "causal_online_softmax": (("x: torch.Tensor", lambda: [floats(M, M)]), """    m, n = x.shape
+    out = torch.empty_like(x)
+    for tm in hl.tile(m):
+        mx = hl.full([tm], float("-inf"), dtype=torch.float32)
+        s = hl.zeros([tm], dtype=torch.float32)
+        for tn in hl.tile(n):
+            keep = tn.index[None, :] <= tm.index[:, None]
+            v = torch.where(keep, x[tm, tn], float("-inf"))
+            new = torch.maximum(mx, v.amax(1))
+            s = s * torch.exp(mx - new) + torch.exp(v - new[:, None]).sum(1)
+            mx = new
+        for tn in hl.tile(n):
+            keep = tn.index[None, :] <= tm.index[:, None]
+            out[tm, tn] = torch.where(keep, torch.exp(x[tm, tn] - mx[:, None]) / s[:, None], 0.0)
+    return out
+""", lambda x: torch.softmax(x.masked_fill(torch.ones(M, M).triu(1).bool(), float("-inf")), 1)),
     "while_to_a_loaded_length": (("x: torch.Tensor, lengths: torch.Tensor", lambda: [floats(M, N), torch.randint(0, N, (M,), device=DEVICE)]), """    m, n = x.shape
     out = torch.empty([m], dtype=x.dtype, device=x.device)
     for i in hl.grid(m):

@@ -95,6 +95,7 @@ CASES = {  # body, inputs, truth
     "sum_of_dim_none": ("    m, n = x.shape\n    out = torch.zeros([1], dtype=x.dtype, device=x.device)\n    for tm, tn in hl.tile([m, n]):\n        hl.atomic_add(out, [0], (x[tm, tn] - 2).sum(dim=None))\n    return out\n", X, lambda x: (x - 2).sum().reshape(1)),
     "normalised_keepdim_chain": (rows("(v - v.mean(-1, keepdim=True)) / (v - v.mean(-1, keepdim=True)).pow(2).sum(-1, keepdim=True).sqrt()"), X, lambda x: (x - x.mean(-1, keepdim=True)) / (x - x.mean(-1, keepdim=True)).pow(2).sum(-1, keepdim=True).sqrt()),
     "max_values_keepdim": (rows("v - torch.max(v, dim=1, keepdim=True).values"), X, lambda x: x - x.max(1, keepdim=True).values),
+    "argmin_of_ties_takes_the_first": (rows("torch.argmin((v * 2).round(), dim=1, keepdim=True).expand(-1, n)", "torch.int64"), X, lambda x: torch.argmin((x * 2).round(), 1, keepdim=True).expand(-1, N)),
     "bool_cumsum_into_int64": (rows("(v > 0).cumsum(1)", "torch.int64"), X, lambda x: (x > 0).cumsum(1)),
     "int32_cumsum_past_int32": (rows("torch.cumsum(v, 1)", "torch.int64"), lambda: [ints(M, N)], lambda x: x.cumsum(1)),
     "cummax_values_of_negatives": (rows("torch.cummax(v - 3, 1).values"), X, lambda x: torch.cummax(x - 3, 1).values),
