@@ -51,7 +51,7 @@ class Dots:
     def product(self, row: ProductOp, args, node: cst.CSTNode) -> Value:
         """The product a row's call spells: its factors, accumulator and out_dtype read where
         the row says."""
-        name, acc = row.name, None
+        name, acc, acc_node = row.name, None, None
         nodes = [args.get(i, k) for i, k in zip(row.factors, row.factor_keywords)]
         if row.scales:
             nodes = [args.positional[i] if i < len(args.positional) else None for i in row.factors]
@@ -96,11 +96,13 @@ class Dots:
                 hint="pass only the matrices (and an accumulator where the function takes one), "
                 "then optionally the result's dtype: torch.bmm(a, b, torch.float32)",
             )
-        return self.dot(nodes[0], nodes[1], acc, node, out_dtype)
+        return self.dot(nodes[0], nodes[1], acc, node, out_dtype, (row, acc_node))
 
     def dot(
-        self, left_node, right_node, acc: Value | None, node: cst.CSTNode, out_dtype=None
+        self, left_node, right_node, acc: Value | None, node: cst.CSTNode, out_dtype=None, call=None
     ) -> Value:
+        """`left @ right` (added into `acc`); `call`: the ProductOp of the call spelling it (and
+        its accumulator's node), whose factor ranks are checked as torch / Helion check them."""
         built = self.k  # where the operands' lines, preamble and loads begin (for split_k)
         marks = (
             len(built.lines),
@@ -109,14 +111,16 @@ class Dots:
             len(built.loop_loads),
         )
         left, right = (self.dot_operand(n) for n in (left_node, right_node))
+        if call is not None:
+            self.check_ranks(*call, (left, right), (left_node, right_node))
         self.k.note_arithmetic((left, right), node)
         if _product_dtype(acc) == "int":
             self.int8_factors(left, right, node)
         else:
             self.float_factors(left, right, node)
         fold = left.rank == 3 and right.rank == 2  # a batch of matrices times one matrix
-        if left.rank == right.rank == 4 and acc is None and out_dtype is None:
-            return four_d_product(self, left, right, node)  # batch x heads (paired_batches.py)
+        if left.rank == right.rank == 4:  # batch x heads (paired_batches.py)
+            return four_d_product(self, left, right, node, acc, out_dtype)
         if (
             left.rank < 2
             or right.rank < 2
@@ -196,24 +200,11 @@ class Dots:
             acc_shape = self.block_shape(dims[1:])
         if not batch and (single_k or None in (left.dims[-2], right.dims[-1])):
             return self.narrow_product(operands, acc, out_dtype, dims, node)
-        # into a float accumulator through dot_into: float64 factors (or a float64 accumulator)
-        # would give tl.dot's result another dtype than the accumulator's
-        into = acc is not None and _product_dtype(acc) == "float"
-        if into:  # (a float32 accumulator and no out_dtype=: the helper's two branches for it)
-            float32 = acc.carried_dtype == "tl.float32" and out_dtype is None
-            self.k.use_helper("dot_into_float32" if float32 else "dot_into")
-        code = expr("dot_into(a, b)" if into else "tl.dot(a, b)", a=operands[0], b=operands[1])
-        self.with_precision(code)
-        if acc is not None:
-            acc_code = acc.code
-            if unit_batch:
-                acc_code = expr("tl.reshape(v, s)", v=acc_code, s=acc_shape)
-            code.args.append(acc_code)
-        if out_dtype is not None:
-            dtype = self.k.expressions.lower_expr(out_dtype)
-            code.keywords.append(ast.keyword(arg="out_dtype", value=dtype.code))
-        elif _product_dtype(acc) == "int":  # int8 factors into an int32 accumulator
-            code.keywords.append(ast.keyword(arg="out_dtype", value=expr("tl.int32")))
+        acc_code = None if acc is None else acc.code
+        if acc is not None and unit_batch:
+            acc_code = expr("tl.reshape(v, s)", v=acc_code, s=acc_shape)
+        code = self.product_call(operands, acc, acc_code, out_dtype)
+        into = ast.unparse(code.func) == "dot_into"
         if (
             as_stored and _product_dtype(acc) == "float" and not into
         ):  # float8 factors on Hopper: add each MMA's sum into the float32 acc (dot_into does)
@@ -223,7 +214,8 @@ class Dots:
             product = copy.deepcopy(code)
             product.args[:2] = unscaled
             # a float32 result may be named, its row max taken before the scaling
-            float32 = out_dtype is None or ast.unparse(dtype.code) == "tl.float32"
+            dtype = None if out_dtype is None else self.k.expressions.lower_expr(out_dtype)
+            float32 = dtype is None or ast.unparse(dtype.code) == "tl.float32"
             named = node if float32 else None
             code, scaling = scaled_result(self.k, product, code, scaled_by, named)
         if unit_batch:
@@ -236,6 +228,46 @@ class Dots:
         if acc is not None:
             dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
         return replace(block(code, dims, _product_dtype(acc)), scaled=scaling)
+
+    def check_ranks(self, row: ProductOp, acc_node, factors, nodes) -> None:
+        """torch.mm / addmm multiply 2-D blocks, torch.bmm / baddbmm 3-D, hl.dot 2-D or 3-D:
+        others are refused as torch refuses them, with `@` (which takes them) as the fix."""
+        for value, factor in zip(factors, nodes):
+            if row.ranks is not None and value.rank not in row.ranks:
+                ranks = " or ".join(f"{r}-D" for r in row.ranks)
+                product = " @ ".join(map(self._operand_text, nodes))
+                added = "" if acc_node is None else f"{self.k.source.code(acc_node)} + "
+                fix = added + product
+                spelt = ("hl." if row.name in LANGUAGE_PRODUCTS_BY_NAME else "torch.") + row.name
+                raise self.k.source.error(
+                    ShapeError,
+                    factor,
+                    f"{spelt}() multiplies {ranks} blocks, not {value.rank}-D",
+                    hint=f"`@` (torch.matmul) multiplies blocks of these ranks: {fix}",
+                )
+
+    def _operand_text(self, node: cst.BaseExpression) -> str:
+        text = self.k.source.code(node)
+        return f"({text})" if isinstance(node, (cst.BinaryOperation, cst.UnaryOperation)) else text
+
+    def product_call(self, operands, acc: Value | None, acc_code, out_dtype) -> ast.Call:
+        """tl.dot(a, b[, acc]) with its precision and out_dtype=, or dot_into(a, b, acc) into a
+        float accumulator: float64 factors (or a float64 accumulator) would give tl.dot's result
+        another dtype than the accumulator's. `acc_code`: the accumulator as tl.dot's shape."""
+        into = acc is not None and _product_dtype(acc) == "float"
+        if into:  # (a float32 accumulator and no out_dtype=: the helper's two branches for it)
+            float32 = acc.carried_dtype == "tl.float32" and out_dtype is None
+            self.k.use_helper("dot_into_float32" if float32 else "dot_into")
+        code = expr("dot_into(a, b)" if into else "tl.dot(a, b)", a=operands[0], b=operands[1])
+        self.with_precision(code)
+        if acc is not None:
+            code.args.append(acc_code)
+        if out_dtype is not None:
+            dtype = self.k.expressions.lower_expr(out_dtype)
+            code.keywords.append(ast.keyword(arg="out_dtype", value=dtype.code))
+        elif _product_dtype(acc) == "int":  # int8 factors into an int32 accumulator
+            code.keywords.append(ast.keyword(arg="out_dtype", value=expr("tl.int32")))
+        return code
 
     def factor_inputs(self, left: Value, right: Value, k_axis, rounded=False) -> list[ast.expr]:
         """Both factors as tl.dot takes them (dot_input); `rounded`: as_factor's dtypes."""

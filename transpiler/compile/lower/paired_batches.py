@@ -1,6 +1,7 @@
-"""A matrix product of 4-D blocks (`q[tile_b, :, tile_s, :] @ k[tile_b, :, :, :].mT`): the two
-batch dimensions merged for one 3-D tl.dot, then split again (a reshape only relabels lanes,
-and each batch pair's product is its own, so padded lanes stay apart)."""
+"""A matrix product of 4-D blocks (`q[tile_b, :, tile_s, :] @ k[tile_b, :, :, :].mT`, or added
+into an accumulator: `acc += q4 @ k4.mT`): the two batch dimensions merged for one 3-D tl.dot,
+the accumulator with them, then split again (a reshape only relabels lanes, and each batch
+pair's product is its own, so padded lanes stay apart)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,11 @@ _SAME_BATCHES = (
 )
 
 
-def four_d_product(dots: Dots, left: Value, right: Value, node: cst.CSTNode) -> Value:
-    """`left @ right` of two 4-D blocks with the same two batch dimensions, no accumulator."""
+def four_d_product(
+    dots: Dots, left: Value, right: Value, node: cst.CSTNode, acc: Value | None, out_dtype
+) -> Value:
+    """`left @ right` of two 4-D blocks with the same two batch dimensions, added into `acc`
+    (broadcast to the product first, as torch.baddbmm's input) where one is given."""
     k = dots.k
     batch = left.dims[:2]
     for own, other in zip(batch, right.dims[:2]):
@@ -56,9 +60,15 @@ def four_d_product(dots: Dots, left: Value, right: Value, node: cst.CSTNode) -> 
         expr("tl.reshape(v, s)", v=operand, s=ast.List([pairs, *dots.block_shape(v.dims[2:]).elts]))
         for operand, v in zip(dots.factor_inputs(left, right, k_left), (left, right))
     ]
-    code = dots.with_precision(expr("tl.dot(a, b)", a=operands[0], b=operands[1]))
     dims = (*batch, left.dims[2], right.dims[3])
-    return block(expr("tl.reshape(v, s)", v=code, s=dots.block_shape(dims)), dims, "float")
+    acc = dots.accumulator_as_product(acc, dims, node)
+    acc_code = None
+    if acc is not None:
+        shape = ast.List([pairs, *dots.block_shape(dims[2:]).elts])
+        acc_code = expr("tl.reshape(v, s)", v=acc.code, s=shape)
+    code = dots.product_call(operands, acc, acc_code, out_dtype)
+    kind = "int" if acc is not None and acc.dtype == "int" else "float"
+    return block(expr("tl.reshape(v, s)", v=code, s=dots.block_shape(dims)), dims, kind)
 
 
 def _labels(dims) -> str:

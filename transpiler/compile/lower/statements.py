@@ -12,7 +12,7 @@ import libcst.matchers as m
 from ..emit.codegen import assign
 from ..frontend.errors import DtypeMismatchError, UnsupportedConstructError
 from ..frontend.targets import target_names
-from ..ops.products import PRODUCT_METHODS, PRODUCTS_BY_QUALIFIED
+from ..ops.products import PRODUCT_METHODS, PRODUCTS_BY_QUALIFIED, TORCH_PRODUCTS_BY_NAME
 from ..ops.table import BINARY_OPERATORS
 from .argument_checks import integers_check
 from .values import BLOCK, CONST, TILES, TUPLE, Value
@@ -218,13 +218,17 @@ class Statements:
 
     def accumulate(self, product: cst.BaseExpression, accumulator: Value) -> Value:
         """The product with the accumulator folded in: tl.dot(a, b, acc), as the tutorials write it."""
+        row = None  # `@`'s: factors of any rank
         if isinstance(product, cst.BinaryOperation):
             left, right = product.left, product.right
         elif isinstance(product.func, cst.Attribute) and not self.k.aliases.qualified(product.func):
             left, right = product.func.value, product.args[0].value
+            row = TORCH_PRODUCTS_BY_NAME[product.func.attr.value]
         else:
             left, right = (a.value for a in product.args[:2])
-        return self.k.dots.dot(left, right, accumulator, product)
+            row = PRODUCTS_BY_QUALIFIED[self.k.aliases.qualified(product.func)]
+        call = None if row is None else (row, None)
+        return self.k.dots.dot(left, right, accumulator, product, call=call)
 
     def accumulating_assign(self, small: cst.Assign) -> bool:
         """`acc = acc + a @ b` (either order): lowered as tl.dot(a, b, acc)."""

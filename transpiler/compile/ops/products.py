@@ -10,7 +10,8 @@ class ProductOp:
     """A matrix product: the positions (and keywords) of its two factors, of the tensor it adds
     the product to (None: no such parameter), of torch's dtype overload (`torch.bmm(a, b,
     torch.float32)`; hl.dot's out_dtype), whether it has torch's beta= / alpha= scales (refused,
-    the factors then passed by position only) and whether it is a tensor method too (`a.mm(b)`)."""
+    the factors then passed by position only), whether it is a tensor method too (`a.mm(b)`)
+    and the ranks its factors may have (None: any, as `@`'s)."""
 
     name: str
     factors: tuple[int, int] = (0, 1)
@@ -20,22 +21,23 @@ class ProductOp:
     out_dtype: int | None = None
     scales: bool = False
     method: bool = True
+    ranks: tuple[int, ...] | None = None
 
 
 # torch's products (the cost model's too: perf/op_calls.py)
 TORCH_PRODUCTS = (
     ProductOp("matmul"),
-    ProductOp("mm", out_dtype=2),
-    ProductOp("bmm", out_dtype=2),
-    ProductOp("addmm", (1, 2), accumulator=0, out_dtype=3, scales=True, method=False),
-    ProductOp("baddbmm", (1, 2), accumulator=0, out_dtype=3, scales=True, method=False),
+    ProductOp("mm", out_dtype=2, ranks=(2,)),
+    ProductOp("bmm", out_dtype=2, ranks=(3,)),
+    ProductOp("addmm", (1, 2), accumulator=0, out_dtype=3, scales=True, method=False, ranks=(2,)),
+    ProductOp("baddbmm", (1, 2), accumulator=0, out_dtype=3, scales=True, method=False, ranks=(3,)),
 )
 TORCH_PRODUCTS_BY_NAME = {op.name: op for op in TORCH_PRODUCTS}
 # hl's (its row in ops/hl.py lowers by dots.dot_call): mat1, mat2, acc=None, out_dtype=None
 LANGUAGE_PRODUCTS = (
     ProductOp(
         "dot", factor_keywords=("mat1", "mat2"), accumulator=2, accumulator_keyword="acc",
-        out_dtype=3, method=False,
+        out_dtype=3, method=False, ranks=(2, 3),
     ),
 )  # fmt: skip
 LANGUAGE_PRODUCTS_BY_NAME = {op.name: op for op in LANGUAGE_PRODUCTS}
