@@ -537,6 +537,10 @@ class Expressions:
         for x, y in zip(a, b):
             if x is None or y is None or self.same_axis(x, y):
                 result.append(self.k.registered_blocks.pick_axis(x, y))
+            elif _one_index(x) or _one_index(y):  # x[t, 2:3] + x[t, :]: torch broadcasts it
+                one, other = (x, y) if _one_index(x) else (y, x)
+                self._slices_inside(one)
+                result.append(other)
             else:
                 raise self.k.source.error(
                     ShapeError,
@@ -598,6 +602,12 @@ class Expressions:
             self.k.unified.add(tuple(sorted((other.key, str(sized.size)))))
             return True
         return False
+
+
+def _one_index(axis: Axis) -> bool:
+    """A slice of one index the launcher checks lies inside (`x[t, 2:3]`): one Triton lane,
+    which broadcasts as a dimension of 1 does (`x[t, 2][:, None]`)."""
+    return axis.reach is not None and axis.reach[3] == 1 and axis.block == "1"
 
 
 def _lengths(x: Axis, y: Axis) -> str:
