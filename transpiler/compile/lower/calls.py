@@ -48,6 +48,7 @@ from .arguments import Arguments
 from .bool_arithmetic import bool_template, floated_bools
 from .einsum import FORMS, FORMS_HINT, einsum_expression, equation_of, operands_of
 from .expressions import result_dtype
+from .flat_views import flat_view, flattens
 from .gathers import lower_gather
 from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_float_math, note_promotion
@@ -505,6 +506,8 @@ class Calls:
                 (),
                 "int",
             )
+        if flattens(self.k, method, args):  # x.view(-1)[tile]: flattened by the launcher
+            return flat_view(self.k, tensor.name, method, node)
         raise self.k.source.error(
             UnsupportedConstructError,
             node,

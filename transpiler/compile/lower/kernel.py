@@ -146,6 +146,8 @@ class KernelBuilder:
         self.even_flags: dict[str, str] = {}  # EVEN_N → launcher test: every tile along n whole
         self.lines: list[Line] = []
         self.launch_lines: list[Line] = []
+        # `x.view(-1)` read in the loop → the host name the launcher binds it to (flat_views.py)
+        self.flat_views: dict[str, tuple[str, int]] = {}  # ... and the line reading it
         self.depth = 1
         self.scope: dict[str, Value] = {}
         self.helpers: set[str] = set()
@@ -435,6 +437,9 @@ class KernelBuilder:
         lineno = self.source.line_of(loop)
         text = self.source.line_text(lineno).strip()
         self.launch_lines.append(Line(depth, f"# line {lineno}: {text}", lineno))
+        for written, (name, line) in self.flat_views.items():  # before the checks reading them
+            text = f"{name} = {written}  # line {line} indexes it"
+            self.launch_lines.append(Line(depth, text, line))
         checks = self.rank_checks(loop)
         tiles = TunedTiles(tuple(self.tile_blocks), self.group_constexpr, self.block_offset)
         self.autotuned = autotuned_blocks(
