@@ -946,6 +946,45 @@ WRAPPED += [
     ),
 ]
 
+WRAPPED += [  # round 15 (2026-12-06, rest15)
+    (  # a two-term sum: broken before its `+` where both lines then fit (was left at 103)
+        "                rows_ptrs = rows_ptr + (picked[:, :, None] * d + offs_d[None, None, :])"
+        " * rows_stride_0",
+        [
+            "                rows_ptrs = (rows_ptr",
+            "                             + (picked[:, :, None] * d + offs_d[None, None, :])"
+            " * rows_stride_0)",
+        ],
+    ),
+    (  # too much follows the widest call to break inside it: two terms, before the `+`
+        "    y = tl.sum(tl.where(mask_m[:, None], column, 0), axis=0) + tl.max(fill_lowest(column,"
+        " mask_m[:, None]), axis=0) * 2",
+        [
+            "    y = (tl.sum(tl.where(mask_m[:, None], column, 0), axis=0)",
+            "         + tl.max(fill_lowest(column, mask_m[:, None]), axis=0) * 2)",
+        ],
+    ),
+    (  # a launcher argument of a dict of lists: inside the list, aligned (was left at 128)
+        '    INDEX_DTYPE = check_tensors({"x": x, "out": out}, numbers={"x": (17, -2**31, 2**31 - 1)},'
+        ' carried={"x": [("line 15 (total)", 14, torch.float32), ("line 17 (total)", 16,'
+        " torch.float32)]})",
+        [
+            '    INDEX_DTYPE = check_tensors({"x": x, "out": out}, numbers={"x": (17, -2**31, 2**31 - 1)},',
+            '                                carried={"x": [("line 15 (total)", 14, torch.float32),',
+            '                                               ("line 17 (total)", 16, torch.float32)]})',
+        ],
+    ),
+    (  # a dict of two entries: inside the braces, aligned under the first (was hanging)
+        '    INDEX_DTYPE = check_tensors({"w": w, "x": x, "out": out}, ranks={"w": 1, "x": 2},'
+        ' carried={"w": [("line 16 (total)", 15, torch.float32)], "x": [("line 16 (total)", 15,'
+        " torch.float32)]})",
+        [
+            '    INDEX_DTYPE = check_tensors({"w": w, "x": x, "out": out}, ranks={"w": 1, "x": 2},',
+            '                                carried={"w": [("line 16 (total)", 15, torch.float32)],',
+            '                                         "x": [("line 16 (total)", 15, torch.float32)]})',
+        ],
+    ),
+]
 SIGNATURE = (
     "def layer_norm_kernel(x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_0,"
     " x_stride_1, weight_stride_0, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr):"
@@ -971,12 +1010,17 @@ UNWRAPPED = [
     # the widest call holds too little of the line: breaking it would split a product
     "    grid = (triton.cdiv(batch, BLOCK_B) * triton.cdiv(channels, BLOCK_C)"
     " * triton.cdiv(length, BLOCK_L),)",
-    # too much follows the widest call: it would continue on the broken line
-    "    y = tl.sum(tl.where(mask_m[:, None], column, 0), axis=0) + tl.max(fill_lowest(column,"
-    " mask_m[:, None]), axis=0) * 2",
     # text of several lines (the user's own signature) is left as written
     "def matmul(x: torch.Tensor,\n    y: torch.Tensor,\n    epilogue: Epilogue = lambda acc, tile:"
     " acc,\n) -> torch.Tensor:",
+]
+
+UNWRAPPED += [
+    # a two-term sum whose second term does not fit a line of its own after the `+`
+    "                y = a + " + " * ".join(["a_long_factor_name"] * 5),
+    # a subscript's brackets are no list to break inside
+    "                                    x_tile = x[offs_m_tile_rows_in_program[:, None, None],"
+    " offs_n_tile_columns[None, :, None]]",
 ]
 
 

@@ -1,5 +1,6 @@
 """Long generated lines broken the way a person would: a call's arguments packed under its
-first, a sum before its `+`, a message as adjacent strings, a condition before `or` / `and`."""
+first, a dict or list of data inside its brackets, aligned, a sum before its `+`, a message
+as adjacent strings, a condition before `or` / `and`."""
 
 from __future__ import annotations
 
@@ -36,9 +37,12 @@ def _wrap_calls(line: str, width: int) -> list[str]:
     if len(line) <= width or line.lstrip().startswith("#") or "\n" in line:
         return [line]
     opening = _outer_call(line)
-    if opening is None:
-        summed = _wrap_sum(line, width)
-        return summed if summed != [line] else _wrap_inside(line, width)
+    if opening is None:  # a sum of three terms or more, else inside a bracket, else two terms
+        for attempt in (_wrap_sum, _wrap_inside, _wrap_two_terms):
+            lines = attempt(line, width)
+            if lines != [line]:
+                return lines
+        return [line]
     start, end = opening
     arguments = [argument.strip() for argument in _split_top_level(line[start + 1 : end])]
     while len(arguments) == 1:  # `upcast_half(tl.load(...))`: the inner call's arguments
@@ -70,14 +74,18 @@ def _wrap_branches(line: str, width: int) -> list[str]:
     return [indent + text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
 
 
-def _packed(line: str, start: int, end: int, width: int, aligned: bool = True) -> list[str]:
+def _packed(
+    line: str, start: int, end: int, width: int, aligned: bool = True, display: bool = False
+) -> list[str]:
     """`line` broken inside the brackets at `start` and `end`: their arguments packed, aligned
-    under the first where the bracket is not too deep and each line fits that way."""
+    under the first where the bracket is not too deep and each line fits that way (a
+    `display`, a dict or list of data, however deep, where each fits)."""
     indent = line[: len(line) - len(line.lstrip())]
     arguments = [argument.strip() for argument in _split_top_level(line[start + 1 : end])]
     closing = line[end:].strip()
     pieces = [argument + "," for argument in arguments[:-1]] + [arguments[-1] + closing]
-    if aligned and start + 1 <= _ALIGN_LIMIT:
+    fits = all(start + 1 + len(piece) <= width for piece in pieces)
+    if aligned and (start + 1 <= _ALIGN_LIMIT or (display and fits)):
         if any(start + 1 + len(piece) > width for piece in pieces):  # too long aligned
             hanging = _packed(line, start, end, width, aligned=False)
             if all(len(piece) <= width for piece in hanging):
@@ -259,7 +267,7 @@ def _wrap_inside(line: str, width: int) -> list[str]:
     inside, after = end - start - 1, len(line.rstrip()) - end - 1
     if 2 * inside < len(line.strip()) or after > _TAIL_LIMIT:  # a small call amid an expression
         return [line]
-    lines = _packed(line, start, end, width)
+    lines = _packed(line, start, end, width, display=_is_display(line, start))
     # an argument still too long: broken inside its own widest bracket, as deep as it takes,
     # where each break keeps the arguments aligned under their bracket (none left hanging)
     deeper = [piece for part in lines for piece in _wrap_inside(part, width)]
@@ -269,19 +277,33 @@ def _wrap_inside(line: str, width: int) -> list[str]:
 
 
 def _widest_call(line: str) -> tuple[int, int] | None:
-    """Positions of the widest `(...)` or `{...}` that opens and closes on the line around two
-    or more arguments (the leftmost of equal ones)."""
+    """Positions of the widest `(...)`, `{...}` or list `[...]` (no subscript's) that opens
+    and closes on the line around two or more arguments (the leftmost of equal ones)."""
     pairs = [
         (start, end)
         for start, end, bracket in _brackets(line)
-        if bracket != "[" and len(_split_top_level(line[start + 1 : end])) > 1
+        if (bracket != "[" or _is_display(line, start))
+        and len(_split_top_level(line[start + 1 : end])) > 1
     ]
     return max(pairs, key=lambda pair: (pair[1] - pair[0], -pair[0]), default=None)
 
 
-def _wrap_sum(line: str, width: int) -> list[str]:
-    """`name = a + b + ...` too long for one line: the sum in parentheses, broken before a `+`
-    (terms as written: a parenthesised one stays whole), the closing one after the last term."""
+def _is_display(line: str, start: int) -> bool:
+    """A dict, set or list written out (`{"x": [...]}`, `[(a, 1), (b, 2)]`), not a call's or a
+    subscript's bracket: its items read best aligned under the first."""
+    before = line[:start].rstrip()
+    return line[start] in "{[" and not (before[-1:].isalnum() or before[-1:] in "_)]")
+
+
+def _wrap_two_terms(line: str, width: int) -> list[str]:
+    """`name = a + b` too long for one line: broken before its `+` where both lines then fit."""
+    return _wrap_sum(line, width, least=2)
+
+
+def _wrap_sum(line: str, width: int, least: int = 3) -> list[str]:
+    """`name = a + b + ...` (`least` terms or more) too long for one line: the sum in
+    parentheses, broken before a `+` (terms as written: a parenthesised one stays whole), the
+    closing one after the last term."""
     indent = line[: len(line) - len(line.lstrip())]
     text = line.strip()
     try:
@@ -296,7 +318,7 @@ def _wrap_sum(line: str, width: int) -> list[str]:
     while _is_sum(text, value):
         pluses.insert(0, text.index("+", value.left.end_col_offset, value.right.col_offset))
         value = value.left
-    if len(pluses) < 2:
+    if len(pluses) + 1 < least:
         return [line]
     bounds = [statement.value.col_offset, *pluses, statement.value.end_col_offset]
     pieces = [text[a + (i > 0) : b].strip() for i, (a, b) in enumerate(zip(bounds, bounds[1:]))]
@@ -309,7 +331,10 @@ def _wrap_sum(line: str, width: int) -> list[str]:
             current = inner + "+ " + piece
         else:
             current += " + " + piece
-    return [*lines, current + ")"]
+    lines.append(current + ")")
+    if len(pluses) == 1 and any(len(piece) > width for piece in lines):
+        return [line]  # two terms: broken only where both then fit
+    return lines
 
 
 def _is_sum(text: str, node: ast.expr) -> bool:
