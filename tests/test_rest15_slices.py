@@ -1,7 +1,8 @@
 """Round 15: a one-index slice beside a whole dimension (`x[t, 2:3] + x[t, :]`, `x[t, :] -
 x[t, 0:1]`) was refused ("cannot broadcast the slice 2:3 against ':'"); torch broadcasts its
 size-1 dimension, and so does the kernel now, as `x[t, 2][:, None]` would (its one lane
-broadcast by Triton; the launcher checks the index lies inside). Each kernel is compared with
+broadcast by Triton; the launcher checks the index lies inside); stored across a row too
+(`out[t, :] = x[t, 2:3]`, was "the value spans the slice 2:3 where the target has ':'"). Each kernel is compared with
 torch in float64 and compiled for sm_90 (conftest)."""
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ CASES = {  # body, torch's answer of x, y
     "summed_over_the_masked_columns": (  # lanes past 13 would add x[t, 12] each
         _rows("(x[t, :] + x[t, 12:13] * 2.0).sum(-1)", ROW, "out[t]"),
         lambda x, y: (x + x[:, 12:13] * 2.0).sum(-1)),
+    "stored_across_the_row": (_rows("x[t, 2:3] * 3.0"),  # tl.store broadcasts the one lane
+                              lambda x, y: (x[:, 2:3] * 3.0).expand(-1, N)),
     "over_a_column_tile": (
         "    out = torch.empty_like(x)\n"
         "    for tm, tn in hl.tile([x.size(0), x.size(1)]):\n"
@@ -52,9 +55,12 @@ def test_a_one_index_slice_broadcasts_as_in_torch(case):
     assert_computes_as_torch(source, make, truth)
 
 
-def test_the_launcher_checks_the_index_lies_inside():
-    """x[t, 12:13] of a 12-column x: torch would give an empty slice, broadcast to nothing."""
-    source = kernel("x: torch.Tensor, y: torch.Tensor", CASES["summed_over_the_masked_columns"][0])
-    x, y = signed_rand(M, 12).to(DEVICE), signed_rand(M, 12).to(DEVICE)
-    with pytest.raises(RuntimeError, match="x.size\\(1\\) must be at least 13"):
+@pytest.mark.parametrize(("case", "least"), [("summed_over_the_masked_columns", 13),
+                                             ("stored_across_the_row", 3)])  # fmt: skip
+def test_the_launcher_checks_the_index_lies_inside(case, least):
+    """x[t, 12:13] of a 12-column x (x[t, 2:3] of 2 columns): torch's slice is empty and
+    broadcasts to nothing, or refuses; the kernel would read a masked 0."""
+    source = kernel("x: torch.Tensor, y: torch.Tensor", CASES[case][0])
+    x, y = signed_rand(M, least - 1).to(DEVICE), signed_rand(M, least - 1).to(DEVICE)
+    with pytest.raises(RuntimeError, match=f"x.size\\(1\\) must be at least {least}"):
         generated(source, "k", x, y)(x, y)

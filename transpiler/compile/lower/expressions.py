@@ -54,6 +54,7 @@ from .values import (
     block,
     check_squeezable,
     constant,
+    one_index,
     triton_dims,
 )
 
@@ -537,10 +538,8 @@ class Expressions:
         for x, y in zip(a, b):
             if x is None or y is None or self.same_axis(x, y):
                 result.append(self.k.registered_blocks.pick_axis(x, y))
-            elif _one_index(x) or _one_index(y):  # x[t, 2:3] + x[t, :]: torch broadcasts it
-                one, other = (x, y) if _one_index(x) else (y, x)
-                self._slices_inside(one)
-                result.append(other)
+            elif self.broadcasts_one_lane(x) or self.broadcasts_one_lane(y):
+                result.append(y if one_index(x) else x)  # x[t, 2:3] + x[t, :]: as torch
             else:
                 raise self.k.source.error(
                     ShapeError,
@@ -585,6 +584,11 @@ class Expressions:
             return self._slices_inside(sliced)
         return sliced.reach[3] == other.reach[3] and self._slices_inside(sliced, other)
 
+    def broadcasts_one_lane(self, axis: Axis) -> bool:
+        """A one-index slice (`x[t, 2:3]`, values.one_index) broadcasts against any length, as
+        torch's size-1 dimension does, once the launcher checks that its index lies inside."""
+        return one_index(axis) and self._slices_inside(axis)
+
     def _slices_inside(self, *slices: Axis) -> bool:
         """The launcher checks that each slice ends inside its tensor: True."""
         self.k.slice_ends.update(axis.reach[:3] for axis in slices)
@@ -602,12 +606,6 @@ class Expressions:
             self.k.unified.add(tuple(sorted((other.key, str(sized.size)))))
             return True
         return False
-
-
-def _one_index(axis: Axis) -> bool:
-    """A slice of one index the launcher checks lies inside (`x[t, 2:3]`): one Triton lane,
-    which broadcasts as a dimension of 1 does (`x[t, 2][:, None]`)."""
-    return axis.reach is not None and axis.reach[3] == 1 and axis.block == "1"
 
 
 def _lengths(x: Axis, y: Axis) -> str:

@@ -286,7 +286,11 @@ class Indexing:
         self.check_store_order(value, dims, node)
         for own, target in zip(reversed(value.dims), reversed(dims)):
             if own is not None and (
-                target is None or not self.k.expressions.same_axis(own, target)
+                target is None
+                or not (  # `out[t, :] = x[t, 2:3]`: tl.store broadcasts its one lane
+                    self.k.expressions.broadcasts_one_lane(own)
+                    or self.k.expressions.same_axis(own, target)
+                )
             ):
                 raise self.k.source.error(
                     ShapeError,

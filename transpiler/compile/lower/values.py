@@ -80,6 +80,12 @@ class NotSqueezable(Exception):
     `None` stand for it (none_tiles). lower_loop reports it as a bug of ours."""
 
 
+def one_index(axis: Axis) -> bool:
+    """A slice of one index the launcher checks lies inside (`x[t, 2:3]`): one Triton lane,
+    which broadcasts as a dimension of 1 does (`x[t, 2][:, None]`)."""
+    return axis.reach is not None and axis.reach[3] == 1 and axis.block == "1"
+
+
 def is_squeezed(axis: Axis | None) -> bool:
     return axis is not None and axis.squeezed
 
