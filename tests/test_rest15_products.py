@@ -95,3 +95,10 @@ def test_mm_of_3d_blocks_is_refused_as_torch_refuses_it():
     source = kernel("q: torch.Tensor, k: torch.Tensor", body, CONFIG)
     assert_refused_at(source, 11, "q[tb", "torch.mm() multiplies 2-D blocks, not 3-D",
                       "q[tb, ts, :] @ k[tb, :, :].mT")  # fmt: skip
+
+
+def test_half_factors_into_a_float32_accumulator():
+    """float16 q and k, the accumulator float32 (dot_into, as the 3-D form)."""
+    body, truth = CASES["summed_over_k_tiles"]
+    make = lambda: [t.half() for t in _make()]  # noqa: E731
+    assert_computes_as_torch(_source(body), make, truth, bound={"rtol": 2e-2, "atol": 2e-2})
