@@ -210,8 +210,8 @@ class Expressions:
         op_name = type(node.operator).__name__
         if op_name == "MatrixMultiply":
             return self.k.dots.dot(node.left, node.right, None, node)
-        left = self.arithmetic(self.lower_expr(node.left), node.left)
-        right = self.arithmetic(self.lower_expr(node.right), node.right)
+        left = self.numeric(self.lower_expr(node.left), node.left)
+        right = self.numeric(self.lower_expr(node.right), node.right)
         return self.binary(op_name, left, right, node)
 
     def binary(self, op_name: str, left: Value, right: Value, node: cst.BinaryOperation) -> Value:
@@ -304,7 +304,7 @@ class Expressions:
                     UnsupportedConstructError, node, "`not` on a block", hint="use ~mask"
                 )
             return block(expr("not a", a=operand.code), (), "bool")
-        operand = self.arithmetic(operand, node.expression)
+        operand = self.numeric(operand, node.expression)
         text, fold = _UNARY[type(node.operator)]
         integers_only(self.k, type(node.operator).__name__, "~", [operand], node)
         if text == "-a":
@@ -483,6 +483,24 @@ class Expressions:
 
     # -- shapes ---------------------------------------------------------------------------
 
+    def numeric(self, value: Value, node: cst.CSTNode) -> Value:
+        """`arithmetic`'s value, refused where it is None or text: an operand of an operator,
+        a stored value (Triton would fail on `tl.cast(None, ...)`, far from the user's line)."""
+        value = self.arithmetic(value, node)
+        argument = isinstance(node, cst.Name) and node.value in self.k.host.params
+        if argument:  # an argument given None or text: the launcher names it (number_check)
+            return value
+        if value.kind == CONST and (value.const is None or isinstance(value.const, (str, bytes))):
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node,
+                f"{self.k.source.code(node)} is {_NOT_A_NUMBER[type(value.const)]}, not a number: "
+                "device code computes and stores numbers",
+                hint="use a number (0.0, float('nan')) or a block (x[tile]); to leave elements "
+                "unwritten, mask the store: hl.store(out, [tile], value, extra_mask=...)",
+            )
+        return value
+
     def arithmetic(self, value: Value, node: cst.CSTNode) -> Value:
         """A value usable in arithmetic: blocks, scalars, constants."""
         if value.kind in (BLOCK, CONST):
@@ -626,6 +644,8 @@ def result_dtype(op_name: str, left: str | None, right: str | None) -> str | Non
 
 
 # what to write where a value of this kind stands in arithmetic or a store
+_NOT_A_NUMBER = {type(None): "None", str: "a string", bytes: "a bytes string"}
+
 _VALUE_HINTS = {
     TUPLE: "take one of its items: a max / min along a dim gives (values, indices), so write "
     "v.max(1).values (or torch.amax(v, 1)); a, b = t unpacks a tuple",

@@ -299,9 +299,12 @@ class Statements:
                 self.k.emit(assign(name, value.code), line)
             if not value.rank and name not in self.k.reassigned | set(self.k.host.names):
                 self.k.scalar_codes[name] = value.code  # (scalar_reach.py bounds it)
-            # a named value keeps what is known of it (axes, stored dtype, zeros outside)
-            self.k.scope[name] = replace(
-                value, kind=BLOCK, code=ast.Name(id=name), const=None, stored=None
+            # a named value keeps what is known of it (axes, stored dtype, zeros outside);
+            # a named None or text stays that constant, refused where a number must be
+            self.k.scope[name] = (
+                value
+                if value.kind == CONST and not isinstance(value.const, (bool, int, float))
+                else replace(value, kind=BLOCK, code=ast.Name(id=name), const=None, stored=None)
             )
         else:
             self.k.scope[name] = value  # tiles, dtypes, tuples: names for things, no code
