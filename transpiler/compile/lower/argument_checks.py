@@ -27,18 +27,24 @@ ARGUMENT_HELPERS: dict[str, str] = {
     low, high = torch.aminmax(index)
     return bool((low >= -size) & (high < size))
 ''',
-    "check_block_size": '''def check_block_size(name: str, value: object) -> None:
-    """An argument used as a block size: a power of two, 1 or more."""
+    "check_block_size": '''def check_block_size(name: str, value: object, line: int = 0) -> None:
+    """An argument (or a host expression, at `line`) used as a block size: a power of two."""
     if isinstance(value, torch.SymInt):
         return  # torch.compile tracing: the value is checked when the graph runs it
     if isinstance(value, bool) or not isinstance(value, int) or value < 1 or value & (value - 1):
+        if line:
+            raise ValueError(f"line {line}: block_size={name} is {value!r} here, not a power of "
+                             f"two: round it up with helion.next_power_of_2({name})")
         raise ValueError(f"{name}={value!r} is used as a block size: it must be a power of two")
 ''',
 }
 
 
-def power_of_two_check(name: str) -> str:
-    """`hl.tile(n, block_size=name)` with `name` an argument."""
+def power_of_two_check(name: str, line: int = 0) -> str:
+    """`hl.tile(n, block_size=name)` with `name` an argument, or a host expression on `line`
+    (`block_size=x.size(0)`: Triton would fail inside tl.arange)."""
+    if line:
+        return f"check_block_size({name!r}, {name}, {line})"
     return f'check_block_size("{name}", {name})'
 
 

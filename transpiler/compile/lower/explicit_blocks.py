@@ -36,7 +36,7 @@ class _TileBlocks(cst.CSTTransformer):
 def launcher_block(builder, explicit: cst.BaseExpression) -> cst.BaseExpression:
     """An explicit block size as the launcher computes it (`tile_m.block_size * 2` is
     `BLOCK_M * 2` there); a value computed in the device loop has no launcher value."""
-    for node in _names(explicit):
+    for node in names_in(explicit):
         value = builder.scope.get(node.value)
         if value is not None and node.value not in builder.host.names and value.kind != TILE:
             raise builder.source.error(
@@ -48,7 +48,8 @@ def launcher_block(builder, explicit: cst.BaseExpression) -> cst.BaseExpression:
     return explicit.visit(_TileBlocks(builder))
 
 
-def _names(node: cst.CSTNode) -> list[cst.Name]:
+def names_in(node: cst.CSTNode) -> list[cst.Name]:
+    """The names `node` reads, not attributes' names (`x.size(0)`: x; `t.block_size`: t)."""
     found: list[cst.Name] = []
 
     class Names(cst.CSTVisitor):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from ..frontend.signatures import HL_SIGNATURES, bind
 from ..ops.hl import DEVICE_LOOPS, HL_BY_NAME, INDEX, JAGGED_LOOPS, LANES, UNROLLED_LOOPS
 from .argument_checks import integers_check, power_of_two_check
 from .config_literals import config_value
-from .explicit_blocks import launcher_block, outer_tile_block
+from .explicit_blocks import launcher_block, names_in, outer_tile_block
 from .programs import PersistentLoop, PersistentPrograms, persistent_programs
 from .repeated_tiles import cap_repeated_blocks, other_axes_share
 from .values import DTYPE, MODULE, TILE, TILES, Axis, Value, block
@@ -329,6 +330,10 @@ class Loops:
             host_name = isinstance(explicit, cst.Name) and explicit.value in self.k.host.names
             if host_name:  # an argument, a host size (`n = hl.specialize(n)`)
                 self.k.argument_checks.append(power_of_two_check(explicit.value))
+            elif self.host_expression(explicit):  # `block_size=x.size(0)`
+                line = self.k.source.line_of(explicit)
+                text = self.k.source.code(explicit)
+                self.k.argument_checks.append(power_of_two_check(text, line))
             return self.k.source.code(explicit)
         if self.k.block_sizes:
             chosen = self.k.block_sizes.pop(0)
@@ -337,6 +342,20 @@ class Loops:
                 self.k.config_blocks.add(name)
                 return str(chosen)
         return default
+
+    def host_expression(self, node: cst.BaseExpression) -> bool:
+        """A computed value the launcher can evaluate before the launch: no literal, names of
+        host values and modules only (`x.size(0)`, `helion.next_power_of_2(n)`; not a tile's
+        `.block_size`)."""
+        if literal_int(node) is not None:
+            return False
+        names = names_in(node)
+        return bool(names) and all(
+            n.value in self.k.host.names
+            or n.value in vars(builtins)  # min(64, n), int(n)
+            or self.k.aliases.qualified(n) is not None  # helion.next_power_of_2(n)
+            for n in names
+        )
 
     # -- the top-level loop ---------------------------------------------------------------
 

@@ -1,0 +1,103 @@
+"""Mistakes an outside tester makes (2026-12-06, mistakes16): None or a string stored or
+computed with inside the loop, and a block size computed in host code that is no power of two.
+Each was Triton's InterpreterError before, far from the user's line; now a TranspileError at the
+value, or the launcher naming the line and the fix. Then the fixes the hints name: they run."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import device_args
+from mistakes10 import HEAD, X1, attempt, each_row, kernel, refused_as_the_row_says
+
+import transpiler
+
+NOT_A_NUMBER = "UnsupportedConstructError"
+STORE_HINT = "extra_mask"
+
+# (id, kernel source, the call, error class, line, the caret's text, message, hint)
+MISTAKES = [
+    ("none-stored", kernel("out[tile] = None"), f"k({X1})", NOT_A_NUMBER, 10, "None",
+     "None is None, not a number", STORE_HINT),
+    ("string-stored", kernel("out[tile] = 'nan'"), f"k({X1})", NOT_A_NUMBER, 10, "'nan'",
+     "'nan' is a string, not a number", "float('nan')"),
+    ("string-added", kernel("out[tile] = x[tile] + '1'"), f"k({X1})", NOT_A_NUMBER, 10, "'1'",
+     "'1' is a string, not a number", "a number"),
+    ("none-times-a-block", kernel("out[tile] = x[tile] * None"), f"k({X1})", NOT_A_NUMBER, 10,
+     "None", "None is None, not a number", "a number"),
+    ("a-name-bound-to-none", kernel("fill = None\n        out[tile] = fill"), f"k({X1})",
+     NOT_A_NUMBER, 11, "fill", "fill is None, not a number", STORE_HINT),
+    ("negated-none", kernel("out[tile] = x[tile] + -None"), f"k({X1})", NOT_A_NUMBER, 10,
+     "None", "None is None, not a number", "a number"),
+]  # fmt: skip
+
+
+@each_row(MISTAKES)
+def test_none_or_text_as_a_value_is_refused_at_the_value(
+    source, call, kind, line, marker, message, hint
+):
+    refused_as_the_row_says(source, call, kind, line, marker, message, hint)
+
+
+def looped(block_size: str) -> str:
+    return kernel("out[tile] = x[tile] * 2", loop=f"for tile in hl.tile(x.size(0), {block_size}):")
+
+
+# a block size the host code computes: checked at the launch (Triton failed in tl.arange)
+COMPUTED = [
+    ("the-whole-size", "block_size=x.size(0)", 37, "block_size=x.size(0) is 37 here"),
+    ("half-the-size", "block_size=x.size(0) // 2", 45, "block_size=x.size(0) // 2 is 22 here"),
+    ("capped", "block_size=min(64, x.size(0))", 37, "block_size=min(64, x.size(0)) is 37 here"),
+]
+
+
+@pytest.mark.parametrize(("spelling", "size", "message"), [row[1:] for row in COMPUTED],
+                         ids=[row[0] for row in COMPUTED])  # fmt: skip
+def test_a_computed_block_size_not_a_power_of_two_is_refused_at_the_launch(spelling, size, message):
+    with pytest.raises(ValueError) as caught:
+        attempt(looped(spelling), f"k(torch.randn({size}))")
+    text = str(caught.value)
+    assert text.startswith("line 9: "), text
+    assert message in text and "not a power of two" in text, text
+    assert "helion.next_power_of_2(" in text, text
+
+
+def run(source: str, *args: torch.Tensor) -> torch.Tensor:
+    namespace: dict = {}
+    transpiler.kernels_from_source(HEAD + source, filename="<mistakes16>", namespace=namespace)
+    return namespace["k"](*device_args(args)).cpu()
+
+
+@pytest.mark.parametrize(
+    ("spelling", "size"),
+    [
+        ("block_size=helion.next_power_of_2(x.size(0))", 37),  # the hinted fix
+        ("block_size=helion.next_power_of_2(x.size(0) // 2)", 45),
+        ("block_size=x.size(0)", 32),  # a power of two at this call: it runs
+        ("block_size=min(64, x.size(0))", 16),
+    ],
+)
+def test_a_computed_block_size_that_is_a_power_of_two_runs(spelling, size):
+    x = torch.randn(size, dtype=torch.float64).float()
+    got = run(looped(spelling), x)
+    torch.testing.assert_close(got.double(), x.double() * 2)
+
+
+def test_the_store_hint_runs_a_masked_store_leaves_the_other_elements():
+    # the hint of `out[tile] = None`: a masked hl.store writes only where the mask holds
+    source = kernel(
+        "hl.store(out, [tile], x[tile] * 3, extra_mask=x[tile] > 0)",
+        before="    out = torch.full_like(x, -7.0)\n",
+    )
+    x = torch.randn(53)
+    got = run(source, x)
+    expected = torch.where(x.double() > 0, x.double() * 3, -7.0)
+    torch.testing.assert_close(got.double(), expected)
+
+
+def test_a_number_where_none_was_runs():
+    # the other hint: a number (float('nan') for "no value")
+    x = torch.randn(29)
+    got = run(kernel("out[tile] = x[tile] * 0 + float('nan')"), x)
+    assert torch.isnan(got).all()
+    assert got.shape == x.shape
