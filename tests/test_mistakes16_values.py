@@ -29,6 +29,21 @@ MISTAKES = [
      NOT_A_NUMBER, 11, "fill", "fill is None, not a number", STORE_HINT),
     ("negated-none", kernel("out[tile] = x[tile] + -None"), f"k({X1})", NOT_A_NUMBER, 10,
      "None", "None is None, not a number", "a number"),
+    # the same reached through calls, comparisons, hl stores and in-place updates
+    ("where-with-none", kernel("out[tile] = torch.where(x[tile] > 0, x[tile], None)"), f"k({X1})",
+     NOT_A_NUMBER, 10, "torch.where", "is given None, not a number", "a number"),
+    ("exp-of-a-string", kernel("out[tile] = x[tile] * torch.exp('1')"), f"k({X1})", NOT_A_NUMBER,
+     10, "torch.exp", "torch.exp('1') is given a string", "a number"),
+    ("block-compared-with-text", kernel("out[tile] = torch.where(x[tile] == 'a', 1.0, 0.0)"),
+     f"k({X1})", NOT_A_NUMBER, 10, "'a'", "'a' is a string, not a number", "a number"),
+    ("hl-store-of-none", kernel("hl.store(out, [tile], None)"), f"k({X1})", NOT_A_NUMBER, 10,
+     "None", "None is None, not a number", STORE_HINT),
+    ("atomic-add-of-none", kernel("hl.atomic_add(out, [tile], None)"), f"k({X1})", NOT_A_NUMBER,
+     10, "None", "None is None, not a number", "a number"),
+    ("in-place-add-of-text", kernel("out[tile] = x[tile]\n        out[tile] += 'a'"), f"k({X1})",
+     NOT_A_NUMBER, 11, "'a'", "'a' is a string, not a number", "a number"),
+    ("clamp-without-bounds", kernel("out[tile] = torch.clamp(x[tile], None, None)"), f"k({X1})",
+     NOT_A_NUMBER, 10, "torch.clamp", "neither min nor max", "x.clamp(min=0.0)"),
 ]  # fmt: skip
 
 
@@ -101,3 +116,18 @@ def test_a_number_where_none_was_runs():
     got = run(kernel("out[tile] = x[tile] * 0 + float('nan')"), x)
     assert torch.isnan(got).all()
     assert got.shape == x.shape
+
+
+@pytest.mark.parametrize(
+    ("spelling", "truth"),
+    [
+        ("torch.clamp(x[tile], None, 0.5)", lambda x: torch.clamp(x, None, 0.5)),
+        ("x[tile].clamp(min=-0.25, max=None)", lambda x: x.clamp(min=-0.25)),
+        ("torch.clamp(x[tile], min=None, max=-0.125)", lambda x: torch.clamp(x, max=-0.125)),
+    ],
+)
+def test_clamp_with_a_bound_written_none_runs_as_torch(spelling, truth):
+    # was: Triton's "cannot convert None ... to tensor" (a bound written None)
+    x = torch.randn(41)
+    got = run(kernel(f"out[tile] = {spelling}"), x)
+    torch.testing.assert_close(got.double(), truth(x.double()))

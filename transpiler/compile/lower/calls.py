@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
+import libcst.matchers as m
 import torch
 
 from ..emit.codegen import expr
@@ -804,7 +805,14 @@ class Calls:
         return replace(block(self.k.reductions.axis_count(axis), (), "int"), axis=axis)
 
     def clamp(self, value: Value, args: Arguments, node: cst.Call) -> Value:
-        low, high = args.get(0, "min"), args.get(1, "max")
+        low, high = (_unless_none(args.get(0, "min")), _unless_none(args.get(1, "max")))
+        if low is None and high is None:
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node,
+                "clamp with neither min nor max (torch refuses it too)",
+                hint="give a bound: x.clamp(min=0.0), torch.clamp(x, None, 1.0)",
+            )
         result = value
         for bound, function in ((low, "tl.maximum"), (high, "tl.minimum")):
             if bound is not None:
@@ -819,6 +827,11 @@ class Calls:
                 )  # fmt: skip
                 result = block(expr(code, a=result.code, b=limit.code), dims, result.dtype)
         return result
+
+
+def _unless_none(node: cst.BaseExpression | None) -> cst.BaseExpression | None:
+    """An argument as given, None where it is left out or written None (clamp's bounds)."""
+    return None if m.matches(node, m.Name("None")) else node
 
 
 def _arity(template: str) -> int:

@@ -210,8 +210,8 @@ class Expressions:
         op_name = type(node.operator).__name__
         if op_name == "MatrixMultiply":
             return self.k.dots.dot(node.left, node.right, None, node)
-        left = self.numeric(self.lower_expr(node.left), node.left)
-        right = self.numeric(self.lower_expr(node.right), node.right)
+        left = self.arithmetic(self.lower_expr(node.left), node.left)
+        right = self.arithmetic(self.lower_expr(node.right), node.right)
         return self.binary(op_name, left, right, node)
 
     def binary(self, op_name: str, left: Value, right: Value, node: cst.BinaryOperation) -> Value:
@@ -304,7 +304,7 @@ class Expressions:
                     UnsupportedConstructError, node, "`not` on a block", hint="use ~mask"
                 )
             return block(expr("not a", a=operand.code), (), "bool")
-        operand = self.numeric(operand, node.expression)
+        operand = self.arithmetic(operand, node.expression)
         text, fold = _UNARY[type(node.operator)]
         integers_only(self.k, type(node.operator).__name__, "~", [operand], node)
         if text == "-a":
@@ -335,7 +335,7 @@ class Expressions:
         dtypes = dtype_comparison(self.k, node)  # x.dtype == torch.float16
         if dtypes is not None:
             return dtypes
-        left = self.arithmetic(self.lower_expr(node.left), node.left)
+        left = self.operand(self.lower_expr(node.left), node.left)
         result: Value | None = None
         for target in node.comparisons:
             symbol = _COMPARISONS.get(type(target.operator))
@@ -346,7 +346,10 @@ class Expressions:
                     f"the comparison {self.k.source.code(target.operator).strip()!r} inside a device loop",
                     hint="compare values with < <= > >= == !=",
                 )
-            right = self.arithmetic(self.lower_expr(target.comparator), target.comparator)
+            right = self.operand(self.lower_expr(target.comparator), target.comparator)
+            if left.rank or right.rank:  # a block against None or text: refused
+                self.numeric(left, node.left)
+                self.numeric(right, target.comparator)
             dims = self.broadcast_dims(left, right, node)
             note_promotion(self.k, [left, right], target)
             promoted = with_dimensioned_dtype(self.k, compared_numbers(self.k, [left, right]))
@@ -385,7 +388,7 @@ class Expressions:
         return block(expr(f"a {word} b", a=left.code, b=right.code), (), "bool")
 
     def expr_IfExp(self, node: cst.IfExp) -> Value:
-        condition = self.arithmetic(self.lower_expr(node.test), node.test)
+        condition = self.operand(self.lower_expr(node.test), node.test)
         if condition.rank:
             raise self.k.source.error(
                 UnsupportedConstructError,
@@ -484,9 +487,9 @@ class Expressions:
     # -- shapes ---------------------------------------------------------------------------
 
     def numeric(self, value: Value, node: cst.CSTNode) -> Value:
-        """`arithmetic`'s value, refused where it is None or text: an operand of an operator,
-        a stored value (Triton would fail on `tl.cast(None, ...)`, far from the user's line)."""
-        value = self.arithmetic(value, node)
+        """`operand`'s value, refused where it is None or text: an operand of an operator or a
+        call, a stored value (Triton would fail on `tl.cast(None, ...)`, far from the line)."""
+        value = self.operand(value, node)
         argument = isinstance(node, cst.Name) and node.value in self.k.host.params
         if argument:  # an argument given None or text: the launcher names it (number_check)
             return value
@@ -494,15 +497,19 @@ class Expressions:
             raise self.k.source.error(
                 UnsupportedConstructError,
                 node,
-                f"{self.k.source.code(node)} is {_NOT_A_NUMBER[type(value.const)]}, not a number: "
-                "device code computes and stores numbers",
+                f"{_spelled(self.k.source.code(node), node)} {_NOT_A_NUMBER[type(value.const)]}, "
+                "not a number: device code computes and stores numbers",
                 hint="use a number (0.0, float('nan')) or a block (x[tile]); to leave elements "
                 "unwritten, mask the store: hl.store(out, [tile], value, extra_mask=...)",
             )
         return value
 
     def arithmetic(self, value: Value, node: cst.CSTNode) -> Value:
-        """A value usable in arithmetic: blocks, scalars, constants."""
+        """A value usable in arithmetic: blocks, scalars, constants that are numbers."""
+        return self.numeric(value, node)
+
+    def operand(self, value: Value, node: cst.CSTNode) -> Value:
+        """A block, a scalar or a constant (None and text too: `mode == "sum"` folds)."""
         if value.kind in (BLOCK, CONST):
             return value
         if value.kind == TILE:
@@ -644,6 +651,11 @@ def result_dtype(op_name: str, left: str | None, right: str | None) -> str | Non
 
 
 # what to write where a value of this kind stands in arithmetic or a store
+def _spelled(code: str, node: cst.CSTNode) -> str:
+    """`None is`, `fill is` for the value itself; `f(x, None) is given` for a call taking it."""
+    return f"{code} is given" if isinstance(node, cst.Call) else f"{code} is"
+
+
 _NOT_A_NUMBER = {type(None): "None", str: "a string", bytes: "a bytes string"}
 
 _VALUE_HINTS = {

@@ -239,7 +239,7 @@ class Indexing:
             )
         pointers, mask, dims = self.tensor_access(base.name, target)
         self.k.stored_tensors.add(base.name)
-        value = self.k.expressions.arithmetic(value, node)
+        value = self.k.expressions.operand(value, node)
         value = self.k.expressions.numeric(value, getattr(node, "value", node))
         self.check_store_shape(value, dims, node)
         line = self.k.source.line_of(node)
