@@ -42,6 +42,10 @@ MISTAKES = [
      10, "None", "None is None, not a number", "a number"),
     ("in-place-add-of-text", kernel("out[tile] = x[tile]\n        out[tile] += 'a'"), f"k({X1})",
      NOT_A_NUMBER, 11, "'a'", "'a' is a string, not a number", "a number"),
+    ("zeros-of-dtype-none", kernel("out[tile] = hl.zeros([tile], dtype=None) + x[tile]"),
+     f"k({X1})", NOT_A_NUMBER, 10, "hl.zeros", "dtype=None", "leave dtype out"),
+    ("full-of-dtype-none", kernel("out[tile] = hl.full([tile], 1.5, dtype=None) * x[tile]"),
+     f"k({X1})", NOT_A_NUMBER, 10, "hl.full", "dtype=None", "leave dtype out"),
     ("clamp-without-bounds", kernel("out[tile] = torch.clamp(x[tile], None, None)"), f"k({X1})",
      NOT_A_NUMBER, 10, "torch.clamp", "neither min nor max", "x.clamp(min=0.0)"),
 ]  # fmt: skip
@@ -131,3 +135,10 @@ def test_clamp_with_a_bound_written_none_runs_as_torch(spelling, truth):
     x = torch.randn(41)
     got = run(kernel(f"out[tile] = {spelling}"), x)
     torch.testing.assert_close(got.double(), truth(x.double()))
+
+
+def test_the_dtype_hint_runs_hl_full_without_a_dtype_is_float32():
+    x = torch.randn(23, dtype=torch.float64).float()
+    got = run(kernel("out[tile] = hl.full([tile], 1.5) * x[tile]"), x)
+    assert got.dtype == torch.float32
+    torch.testing.assert_close(got.double(), x.double() * 1.5)

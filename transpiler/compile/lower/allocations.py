@@ -31,6 +31,13 @@ class Allocations:
 
     def allocate(self, shape_node, fill: Value, dtype: Value | None, node: cst.Call) -> Value:
         """hl.zeros / hl.full: a block shaped by tiles."""
+        if dtype is not None and dtype.kind == CONST and dtype.const is None:  # Helion fails too
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node,
+                "dtype=None: hl.zeros / hl.full take a dtype, not None",
+                hint="leave dtype out for float32, or pass one: dtype=torch.float32, x.dtype",
+            )
         if dtype is not None and dtype.code is None:  # `dtype=torch.flaot32`: no dtype at all
             raise self.k.source.error(
                 UnsupportedConstructError,
