@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import torch
 from helpers import device_args
-from mistakes10 import HEAD, X1, attempt, each_row, kernel, refused_as_the_row_says
+from mistakes10 import HEAD, X1, X2, attempt, each_row, kernel, refused_as_the_row_says, rows
 
 import transpiler
 
@@ -46,6 +46,13 @@ MISTAKES = [
      f"k({X1})", NOT_A_NUMBER, 10, "hl.zeros", "dtype=None", "leave dtype out"),
     ("full-of-dtype-none", kernel("out[tile] = hl.full([tile], 1.5, dtype=None) * x[tile]"),
      f"k({X1})", NOT_A_NUMBER, 10, "hl.full", "dtype=None", "leave dtype out"),
+    # was: accepted, each element converted (torch refuses a tensor of several elements)
+    ("float-of-a-block", kernel("out[tile] = x[tile] * float(x[tile])"), f"k({X1})",
+     NOT_A_NUMBER, 10, "float(", "float() of a block of several elements", "v.to(torch.float32)"),
+    ("int-of-a-row", rows("out[tile] = int(x[tile, :]).sum(-1)"), f"k({X2})", NOT_A_NUMBER, 11,
+     "int(", "int() of a block of several elements", "int(v.sum())"),
+    ("bool-of-a-mask", kernel("out[tile] = torch.where(bool(x[tile] > 0), x[tile], 0.0)"),
+     f"k({X1})", NOT_A_NUMBER, 10, "bool(", "bool() of a block", "v.to(torch.bool)"),
     ("clamp-without-bounds", kernel("out[tile] = torch.clamp(x[tile], None, None)"), f"k({X1})",
      NOT_A_NUMBER, 10, "torch.clamp", "neither min nor max", "x.clamp(min=0.0)"),
 ]  # fmt: skip
@@ -142,3 +149,16 @@ def test_the_dtype_hint_runs_hl_full_without_a_dtype_is_float32():
     got = run(kernel("out[tile] = hl.full([tile], 1.5) * x[tile]"), x)
     assert got.dtype == torch.float32
     torch.testing.assert_close(got.double(), x.double() * 1.5)
+
+
+def test_the_conversion_hint_runs_each_element_converted_and_one_number_converted():
+    x = torch.randn(37, dtype=torch.float64).float()
+    got = run(kernel("out[tile] = x[tile] * x[tile].to(torch.float32)"), x)
+    torch.testing.assert_close(got.double(), x.double() * x.double())
+    source = kernel(
+        "out[tile] = x[tile] * float(x[tile].sum())",
+        decorator="@helion.kernel(config=helion.Config(block_sizes=[16]))",
+    )
+    got = run(source, x)
+    expected = torch.cat([c * c.sum() for c in x.double().split(16)])
+    torch.testing.assert_close(got.double(), expected, atol=1e-5, rtol=1e-5)

@@ -332,6 +332,15 @@ class Calls:
             return self.torch_op("round", TORCH, values[0], args.rest(1), node)  # __round__
         if name in ("int", "float", "bool") and len(values) == 1:
             target = {"int": "int32", "float": "float32", "bool": "bool"}[name]
+            if values[0].kind == BLOCK and any(d is not None for d in values[0].dims):
+                raise self.k.source.error(  # torch: "only one element tensors can be converted"
+                    UnsupportedConstructError,
+                    node,
+                    f"{name}() of a block of several elements: torch converts only a "
+                    "one-element tensor to a Python number",
+                    hint=f"convert each element with v.to(torch.{_TORCH_CASTS[name]}), or "
+                    f"reduce to one number first: {name}(v.sum())",
+                )
             return self.k.views.cast(
                 self.k.expressions.arithmetic(values[0], args.positional[0]), DTYPES[target], node
             )
@@ -827,6 +836,9 @@ class Calls:
                 )  # fmt: skip
                 result = block(expr(code, a=result.code, b=limit.code), dims, result.dtype)
         return result
+
+
+_TORCH_CASTS = {"int": "int64", "float": "float32", "bool": "bool"}  # torch's dtypes of them
 
 
 def _unless_none(node: cst.BaseExpression | None) -> cst.BaseExpression | None:
