@@ -154,16 +154,40 @@ def test_a_loop_around_an_unrolled_one_is_still_pipelined():
     assert_matches(ours, 2 * (x.double() @ w.double()), torch.float32, dots=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: split_k.py never chunks a batched product's whole K (here a batch tile of "
-    "one, squeezed: 2-D in Triton), so [64, 1024] + [1024, 64] float32 operands need 262,144 B "
-    "at one stage; chunking it changed attention_batched's scaled product, so it waits",
-)
 def test_a_batch_of_rows_too_wide_to_hold_whole_fits_sm_90():
+    """A batch tile of one is squeezed (2-D in Triton): its whole K is chunked as a plain
+    product's is, where [64, 1024] + [1024, 64] float32 operands would need 262,144 B."""
     kernel = transpiler.kernels_from_source(BATCHED_ROWS, filename="<whole operands>")
     (result,) = kernel["batched_rows"].bind(batched_args(1000, torch.float32)).compile_for("sm_90")
     assert result.fits, result.exceeded
+    assert result.constexprs["SPLIT_WIDTH"] == "True"
+
+
+def test_a_batch_of_rows_in_chunks_computes_the_right_values():
+    x, y = batched_args(1000, torch.float32)
+    code = transpiler.transpile_module(BATCHED_ROWS, example_args={"batched_rows": (x, y)}).code
+    assert "if SPLIT_WIDTH:" in code
+    ours = generated(BATCHED_ROWS, "batched_rows", x, y)(x, y)
+    assert_matches(ours, torch.bmm(x.double(), y.double()), torch.float32, dots=True)
+
+
+@pytest.mark.parametrize(("dtype", "head"), [(torch.float16, 128), (torch.float32, 64)], ids=str)
+def test_batched_attention_keeps_its_scaled_whole_head_product(dtype, head):
+    """attention_batched's q @ k.T (a batch tile of one) may be chunked now, but where its
+    whole head fits it stays one tl.dot, and either way it keeps its scaled form: the row max
+    taken before the scaling, the exp one exp2 (SCALE_POSITIVE, scaled_products.py)."""
+    code = transpiler.transpile(kernel_source("matrix.py"), filename="matrix.py")
+    kernel = code[code.index("def attention_batched_kernel(") :]
+    kernel = kernel[: kernel.index("\ndef ")]
+    assert "if SPLIT_D:" in kernel
+    assert "if SCALE_POSITIVE" in kernel
+    assert "product * (scale * 1.4426950408889634)" in kernel
+    q, k, v = (torch.randn(2, 67, head).to(dtype) for _ in range(3))
+    kernels = transpiler.kernels_from_source(kernel_source("matrix.py"), filename="matrix.py")
+    (result,) = kernels["attention_batched"].bind((q, k, v)).compile_for("sm_90")
+    assert result.fits, result.exceeded
+    assert result.constexprs["SPLIT_D"] == "False"
+    assert result.constexprs["SCALE_POSITIVE"] == "True"
 
 
 AROUND_A_LOOP = HEADER + (

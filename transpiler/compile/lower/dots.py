@@ -220,7 +220,9 @@ class Dots:
             code, scaling = scaled_result(self.k, product, code, scaled_by, named)
         if unit_batch:
             code = expr("tl.reshape(v, s)", v=code, s=self.block_shape(dims))
-        elif not batch and "int" not in (left.dtype, right.dtype):  # K whole: also in chunks?
+        elif (not batch or squeezed and scaling is None) and "int" not in (left.dtype, right.dtype):
+            # K whole: also in chunks? (a batch of one squeezed is 2-D; a scaled product, as
+            # attention's, keeps its one scaled tl.dot)
             nodes, axes = (left_node, right_node), (*dims, k_left)
             split = split_whole_k(self.k, nodes, code, acc, out_dtype, axes, marks, node)
             if split is not None:

@@ -255,6 +255,7 @@ class KernelBuilder:
         self.definitions = Definitions()  # names' assignments, to compute operands again
         self.k_split: SplitK | None = None  # set while a product's operands are lowered again
         self.split_flags: dict[str, str] = {}  # SPLIT_* / CHUNK_* constexpr → launcher test
+        self.split_products: set[str] = set()  # names split_k.py sums a product's chunks into
         self.narrow_blocks: dict[str, str] = {}  # a tile's default beside a whole M or N
         # the components (COMPONENTS)
         for field, component in COMPONENTS.items():

@@ -141,8 +141,8 @@ def scaled_product(
         base: Value | None = None
         if isinstance(product.code, ast.Name):
             unscaled, base = product.code.id, builder.scope.get(product.code.id)
-            if base is None:
-                continue
+            if base is None and unscaled not in builder.split_products:
+                continue  # (split_k.py's sum of a product's chunks: a name of ours, as is)
         elif (
             _is_product(product.code)
             and builder.direct_value is node

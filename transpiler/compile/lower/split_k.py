@@ -89,8 +89,10 @@ def split_whole_k(
     builder, nodes: tuple, whole_code: ast.expr, acc: Value | None, out_dtype, dims, marks, node
 ) -> Value | None:
     """The product as `if SPLIT: <loop over chunks of K> else: <one tl.dot>`, or None when
-    its operands cannot be computed a chunk at a time (it stays one tl.dot)."""
-    whole, m_axis, n_axis = dims[2], dims[0], dims[1]
+    its operands cannot be computed a chunk at a time (it stays one tl.dot). `dims`: the
+    result's (a squeezed batch of one in front: no Triton dimension) and K."""
+    *out_dims, m_axis, n_axis, whole = dims
+    batch = len(out_dims)
     if (
         builder.reduction_loops.chunks
         or builder.descriptors_wanted
@@ -106,6 +108,7 @@ def split_whole_k(
         and _walk(builder, right_node, 0, positions, names)
     ):
         return None
+    positions = {key: batch + place for key, place in positions.items()}  # behind the batch
     mark, preamble, unsynced, loads = marks
     start = mark + (builder.preamble_end - preamble)
     original = builder.lines[start:]
@@ -145,6 +148,7 @@ def split_whole_k(
         for index, value in enumerate((left, right))
     ]
     product = fresh("product")
+    builder.split_products.add(product)  # a name of ours: scaled_products may scale it
     builder.use_helper("dot_into")  # the chunks' sum keeps its dtype (float64 factors too)
     step = builder.dots.with_precision(
         expr("dot_into(a, b, c)", a=operands[0], b=operands[1], c=ast.Name(id=product))
@@ -189,16 +193,17 @@ def split_whole_k(
     for kept in original:
         builder.lines.append(builder.make_line(kept.depth + 1, kept.text, kept.source_line))
     builder.lines.append(builder.make_line(depth + 1, f"{product} = {render(whole_code)}", line))
-    out_dims = (m_axis, n_axis)
+    out_dims = (*out_dims, m_axis, n_axis)
     if acc is not None:
         out_dims = builder.expressions.broadcast_dims(block(None, out_dims), acc, node)
     return block(ast.Name(id=product), out_dims, "float")
 
 
 def _chunked(left: Value, right: Value, chunk: Axis, whole: Axis) -> bool:
-    """Both operands 2-D with the chunk along K (M and N may be the whole K's axis too:
+    """Both operands 2-D in Triton (a squeezed batch of one in front) with the chunk along K (M and N may be the whole K's axis too:
     se_block's `x_tile @ w[:, :]`, whose N is K's dimension)."""
-    return left.rank == 2 and right.rank == 2 and left.dims[1] is chunk and right.dims[0] is chunk
+    ranks = (left.triton_rank, right.triton_rank)
+    return ranks == (2, 2) and left.dims[-1] is chunk and right.dims[-2] is chunk
 
 
 def _walk(builder, node, want: int, positions: dict, names: dict) -> bool:
