@@ -66,6 +66,9 @@ CASES = {  # name → (kernel, the row's width, dtype)
     "two-float16-300": ("two_products", 300, torch.float16),
     "batched-float32-200": ("batched_rows", 200, torch.float32),
     "batched-float16-300": ("batched_rows", 300, torch.float16),
+    # float64: 32,768 elements kept whole needed 262,144 B at one stage (split_k.WHOLE_BYTES)
+    "batched-float64-400": ("batched_rows", 400, torch.float64),
+    "two-float64-300": ("two_products", 300, torch.float64),
 }
 
 
@@ -169,6 +172,18 @@ def test_a_batch_of_rows_in_chunks_computes_the_right_values():
     assert "if SPLIT_WIDTH:" in code
     ours = generated(BATCHED_ROWS, "batched_rows", x, y)(x, y)
     assert_matches(ours, torch.bmm(x.double(), y.double()), torch.float32, dots=True)
+
+
+def test_float64_operands_are_chunked_at_half_the_elements():
+    """(M + N) * K = 32,768 float64 elements (256 KiB) are chunked; float32's stay whole."""
+    for dtype, split in ((torch.float64, "True"), (torch.float32, "False")):
+        x, y = batched_args(400, dtype)
+        kernel = transpiler.kernels_from_source(BATCHED_ROWS, filename="<whole operands>")
+        (result,) = kernel["batched_rows"].bind((x, y)).compile_for("sm_90")
+        assert result.fits, result.exceeded
+        assert result.constexprs["SPLIT_WIDTH"] == split
+    ours = generated(BATCHED_ROWS, "batched_rows", x.double(), y.double())(x.double(), y.double())
+    assert_matches(ours, torch.bmm(x.double(), y.double()), torch.float64, dots=True)
 
 
 @pytest.mark.parametrize(("dtype", "head"), [(torch.float16, 128), (torch.float32, 64)], ids=str)

@@ -93,24 +93,37 @@ def test_attention_candidates_over_sm90s_shared_memory_are_not_compiled(monkeypa
         assert ((128, 128), 4) not in stages_by_blocks and ((64, 128), 4) not in stages_by_blocks
         assert ((128, 64), 4) in stages_by_blocks  # 160 KB: kept
         assert any(c.get("range_warp_specializes") for c in space)
-        # 128 x 256 at 3 stages: ours holds the whole head dimension (426 KB), the scalar
-        # index's spelling takes it in chunks of K (74 KB) and keeps the candidate
-        chunked = kernel.name in kernel.transpiled((q, q, q)).chunks_k
-        assert chunked == (kernel is attention_by_begin)
-        assert (((128, 256), 3) in stages_by_blocks) == chunked
+        # 128 x 256 at 3 stages: the whole head dimension would take 426 KB; both spellings
+        # take it in chunks of K there (74 KB: the unit batch tile is squeezed, 2-D in Triton)
+        # and keep the candidate
+        assert kernel.name in kernel.transpiled((q, q, q)).chunks_k
+        assert ((128, 256), 3) in stages_by_blocks
 
 
-@pytest.mark.parametrize(("blocks", "warps", "stages"), [([128, 128], 4, 4), ([128, 256], 8, 3)])
+@pytest.mark.parametrize(("blocks", "warps", "stages"), [([128, 128], 4, 4), ([64, 128], 4, 4)])
 def test_a_dropped_candidate_is_over_the_limit_when_compiled(blocks, warps, stages):
-    """The estimate's reason to drop a candidate holds: compiled, it is over."""
+    """The estimate's reason to drop a candidate holds: compiled, it is over (blocks at which
+    the kernel holds the whole head, (M + N) * 128 at most 32,768 elements: not chunked)."""
     q, k, v = _qkv(2, 256, 256, 128)
     config = {"block_sizes": blocks, "num_warps": warps, "num_stages": stages}
     sm90 = target_named("sm_90")
-    assert attention_unit_batch.name not in attention_unit_batch.transpiled((q, k, v)).chunks_k
     work = kernel_work(attention_unit_batch, (q, k, v))
-    estimate = shared_estimate(work, sm90, chunks_k=False)(config)
+    estimate = shared_estimate(work, sm90)(config)
     (result,) = attention_unit_batch.bind((q, k, v), config).compile_for("sm_90")
+    assert result.constexprs["SPLIT_D"] == "False"
     assert sm90.shared_per_block < estimate <= result.shared_bytes and not result.fits
+
+
+def test_a_chunked_candidate_fits_when_compiled():
+    """Where (M + N) * K outgrows the whole operands the kernel takes K in chunks: the
+    estimate does not count that loop, and compiled the candidate fits."""
+    q, k, v = _qkv(2, 256, 256, 128)
+    config = {"block_sizes": [128, 256], "num_warps": 8, "num_stages": 3}
+    work = kernel_work(attention_unit_batch, (q, k, v))
+    assert shared_estimate(work, target_named("sm_90"))(config) == 0
+    (result,) = attention_unit_batch.bind((q, k, v), config).compile_for("sm_90")
+    assert result.constexprs["SPLIT_D"] == "True"
+    assert result.fits, result.exceeded
 
 
 def test_row_kernels_have_no_operands_to_count():

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..analysis.perf.cost import Access, Dim, KernelWork, Work
 from ..analysis.targets.table import Target
-from ..compile.lower.split_k import WHOLE_ELEMENTS
+from ..compile.lower.split_k import too_wide_to_hold
 
 Estimate = Callable[[dict[str, Any]], int]  # a configuration → bytes at least
 
@@ -52,13 +52,16 @@ def shared_estimate(work: KernelWork, target: Target, chunks_k: bool = True) -> 
     chunks are pipelined)."""
     loads = operand_loads(work)
     dots = [w for w in work.work if w.dot]
+    widest = max((access.element_size for access in loads), default=4)  # (float64: 8)
 
     def estimate(config: dict[str, Any]) -> int:
         if not loads:
             return 0
         blocks = work.block_sizes(list(config.get("block_sizes") or []))
         chunked = {
-            _inner(work, dot.loops) for dot in dots if chunks_k and _may_chunk(work, dot, blocks)
+            _inner(work, dot.loops)
+            for dot in dots
+            if chunks_k and _may_chunk(work, dot, blocks, widest)
         }
         per_loop: dict[str, int] = {}
         for access in loads:
@@ -90,14 +93,15 @@ def _aligned(work: KernelWork, access: Access) -> bool:
     return (work.loops[key].extent if key is not None else last.size) % 16 == 0
 
 
-def _may_chunk(work: KernelWork, dot: Work, blocks: dict[str, int]) -> bool:
+def _may_chunk(work: KernelWork, dot: Work, blocks: dict[str, int], element_size: int) -> bool:
     """A product over a whole K (`q @ k.T` over the head dimension) whose operands the lowering
-    takes in chunks of K at these blocks (lower/split_k.py's test)."""
+    takes in chunks of K at these blocks (lower/split_k.py's test, at the operands' widest
+    element size)."""
     m, n, k = dot.dims[-3:] if len(dot.dims) >= 3 else (Dim(), *dot.dims[-2:])
     if k.tile is not None or k.block_of is not None:
         return False
     sizes = [_extent(work, dim, blocks) for dim in (m, n, k)]
-    return (sizes[0] + sizes[1]) * sizes[2] > WHOLE_ELEMENTS
+    return too_wide_to_hold(*sizes, element_size)
 
 
 def _extent(work: KernelWork, dim: Dim, blocks: dict[str, int]) -> int:

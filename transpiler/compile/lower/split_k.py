@@ -20,7 +20,17 @@ from .values import HOST_TENSOR, Axis, Value, block
 # (M + N) * K elements above which the whole operands are not held at once: 64 KiB of
 # half-precision operands (128 KiB in float32), the most a one-shot tl.dot's operands should
 # take of Hopper's 227 KiB of shared memory. Attention's [128, 128] x [128, 128] stays whole.
+# Elements wider than 4 bytes count their size: 16,384 float64 ones (32,768 would need
+# 256 KiB at one stage: batched_rows at width 400).
 WHOLE_ELEMENTS = 32768
+WHOLE_BYTES = WHOLE_ELEMENTS * 4  # the flag: (M + N) * K * max(4, element sizes) > this
+
+
+def too_wide_to_hold(m: int, n: int, k: int, element_size: int) -> bool:
+    """The split flag's test at these block sizes (run/shared_estimate.py's copy of it)."""
+    return (m + n) * k * max(4, element_size) > WHOLE_BYTES
+
+
 # K lanes per chunk: 4096 / max(M, N) (pipelined chunks stay near 16 KiB), 32 to 64 (a
 # product of 8-bit factors, float8 or int8, needs 32 K lanes on NVIDIA GPUs)
 CHUNK = "max(32, min(64, 4096 // max({m}, {n})))"
@@ -108,6 +118,7 @@ def split_whole_k(
         and _walk(builder, right_node, 0, positions, names)
     ):
         return None
+    tensors = _read_tensors(nodes, names, positions)
     positions = {key: batch + place for key, place in positions.items()}  # behind the batch
     mark, preamble, unsynced, loads = marks
     start = mark + (builder.preamble_end - preamble)
@@ -168,7 +179,10 @@ def split_whole_k(
         builder.split_loads[flag] = BranchLoads(render(whole.end), *branches)
         del builder.loop_loads[loads:]
     sizes = {"m": m_axis.block, "n": n_axis.block, "k": whole.block}
-    builder.split_flags[flag] = f"({sizes['m']} + {sizes['n']}) * {sizes['k']} > {WHOLE_ELEMENTS}"
+    widths = ", ".join(f"{tensor}.element_size()" for tensor in tensors)
+    builder.split_flags[flag] = (
+        f"({sizes['m']} + {sizes['n']}) * {sizes['k']} * max(4, {widths}) > {WHOLE_BYTES}"
+    )
     builder.split_flags[chunk.block] = CHUNK.format(**sizes)
     for tiled, other in ((m_axis, n_axis), (n_axis, m_axis)):  # a [tile, whole] accumulator
         if builder.indexing.is_full_axis(other) and not builder.indexing.is_full_axis(tiled):
@@ -197,6 +211,16 @@ def split_whole_k(
     if acc is not None:
         out_dims = builder.expressions.broadcast_dims(block(None, out_dims), acc, node)
     return block(ast.Name(id=product), out_dims, "float")
+
+
+def _read_tensors(nodes: tuple, names: dict, positions: dict) -> list[str]:
+    """The host tensors the operands read (through the names computed again), in order."""
+    found = []
+    for root in (*nodes, *names.values()):
+        for node in m.findall(root, m.Subscript(value=m.Name())):
+            if id(node) in positions and node.value.value not in found:
+                found.append(node.value.value)
+    return found
 
 
 def _chunked(left: Value, right: Value, chunk: Axis, whole: Axis) -> bool:
