@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..emit.codegen import expr, render
 from ..emit.lines import Line
 from .config_literals import config_value
+from .stages import LAUNCHER_WIDTH
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ def launch_lines(facts: LaunchFacts, blocks: Blocks, depth: int) -> list[Line]:
             out.append(Line(depth, f"{name} = {value}", line))
     out += [Line(depth, blocks.even_flag(name, test), line) for name, test in facts.even_flags]
     # products over chunks of a whole K (split_k.py)
-    out += [Line(depth, blocks.split_flag(name, test), line) for name, test in facts.split_flags]
+    for name, test in facts.split_flags:
+        out += [Line(depth, text, line) for text in _broken(blocks.split_flag(name, test))]
     out += [Line(depth, text, line) for text in facts.descriptor_lines]
     out += [Line(depth + extra, text, line) for extra, text in facts.stage_lines]
     grid = " * ".join(facts.grid) if facts.grid else "1"
@@ -132,3 +134,14 @@ def launch_lines(facts: LaunchFacts, blocks: Blocks, depth: int) -> list[Line]:
 
 def _mentions(code: str, name: str) -> bool:
     return re.search(rf"\b{name}\b", code) is not None
+
+
+def _broken(flag: str, width: int = LAUNCHER_WIDTH) -> list[str]:
+    """A split flag's line, broken before its `* max(` (the operands' element sizes) where it
+    is wider than a launcher line: `SPLIT_N = ((BLOCK_M + BLOCK_N) * BLOCK_N` and `* max(...)
+    > 131072)` under its first term."""
+    name, _, test = flag.partition(" = ")
+    if len(flag) <= width or " * max(" not in test:
+        return [flag]
+    head, tail = test.split(" * max(", 1)
+    return [f"{name} = ({head}", " " * (len(name) + 4) + f"* max({tail})"]
