@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -114,6 +115,25 @@ class Carried:
             f"{name} = ....to(torch.float32))",
         )
 
+    def number_typed_by_loop(self, before: dict[str, Value], start: int, depth: int) -> None:
+        """A Python number carried into a loop whose body makes it one tensor's values
+        (`total = 0` ... `total = total + x[i, j]`): torch makes it x's dtype on the first
+        iteration, so it enters the loop as one (`carried_as`: halves in float32, as the body
+        computes them); Triton's GPU compiler refuses a carried value that changes type."""
+        for name, old in before.items():
+            new = self.k.scope.get(name)
+            if new is None or new is old or not _typed_by_one_tensor(old, new):
+                continue
+            (tensor,) = new.loaded_from | new.fed_by
+            pointer = self.k.tensor_pointer(tensor)
+            self.k.use_helper("carried_as")
+            text = (
+                f"{name} = carried_as({name}, {pointer}.dtype.element_ty)  # {tensor}'s dtype, "
+                "as torch makes it"
+            )
+            source_line = self.k.lines[start].source_line if start < len(self.k.lines) else 0
+            self.k.lines.insert(start, self.k.make_line(depth, text, source_line))
+
     def needs_cast(self, dtype: str, updates: list[Update]) -> bool:
         """Integers narrower than int64: always; float32 and a dtype known at run time: after
         an in-place update a tensor's values or a sum feed (`acc += x64[tile]` into float32;
@@ -191,6 +211,21 @@ def _host_dtype(dtype: str) -> str | None:
     if re.fullmatch(r"tl\.(int|uint|float)\d+", dtype):
         return "torch." + dtype.removeprefix("tl.")
     return None
+
+
+def _typed_by_one_tensor(old: Value, new: Value) -> bool:
+    """A Python int (or bool) before the loop, a 0-d value of one tensor's dtype after it."""
+    number = old.kind == BLOCK and old.dtype == "int" and not old.dims and old.carried_dtype is None
+    if not number or old.loaded_from or old.fed_by or not isinstance(old.code, ast.Name):
+        return False
+    sources = new.loaded_from | new.fed_by
+    return (
+        new.kind == BLOCK
+        and not new.dims
+        and new.dtype is None
+        and not new.widened
+        and len(sources) == 1
+    )
 
 
 def kind_words(dtype: str) -> str:

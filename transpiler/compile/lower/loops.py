@@ -671,6 +671,7 @@ class Loops:
 
     def lower_inner_loop(self, loop: cst.For) -> None:
         kind = self.loop_each(loop)
+        start, depth = len(self.k.lines), self.k.depth
         self.k.emit_comment(loop)
         line = self.k.source.line_of(loop)
         before = dict(self.k.scope)
@@ -710,6 +711,7 @@ class Loops:
             loops = count
         self.k.statements.lower_body(loop.body.body)
         self.k.carried.keep(before, loop, line)
+        self.k.carried.number_typed_by_loop(before, start, depth)
         self.k.depth -= loops
         self.k.close_loop()
         self.close_loop_scope(before, loop)

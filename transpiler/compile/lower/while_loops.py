@@ -33,6 +33,7 @@ class WhileLoops:
                 hint="write the else block's statements after the loop: with no break, it runs "
                 "once the condition fails",
             )
+        start, depth = len(self.k.lines), self.k.depth
         self.k.emit_comment(loop)
         line = self.k.source.line_of(loop)
         before = dict(self.k.scope)
@@ -41,6 +42,7 @@ class WhileLoops:
         self.k.open_loop()
         self.k.statements.lower_body(loop.body.body)
         self.k.carried.keep(before, loop, line)
+        self.k.carried.number_typed_by_loop(before, start, depth)
         self.k.depth -= 1
         self.k.close_loop()
         self.k.loops.close_loop_scope(before, loop)
