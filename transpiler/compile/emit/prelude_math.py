@@ -297,6 +297,17 @@ def carried_as(x, dtype: tl.constexpr):  # a value carried across a loop keeps i
 """,
         (),
     ),
+    "number_carried": (
+        """@triton.jit
+def number_carried(number, shape: tl.constexpr, dtype: tl.constexpr, integers_as: tl.constexpr):
+    # a Python number a loop makes a block of a tensor's values, in torch's dtype for
+    # `number + block`: a float tensor's (halves in float32), else integers_as
+    target: tl.constexpr = dtype if dtype.is_floating() else integers_as
+    start = tl.zeros(shape, tl.float64 if target.is_floating() else target) + number
+    return carried_as(start, target)
+""",
+        ("carried_as",),
+    ),
     "int64_if_integer": (
         """@triton.jit
 def int64_if_integer(x):  # torch sums and multiplies integers in int64 (Triton: int32, wrapping)

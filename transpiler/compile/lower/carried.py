@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..frontend.errors import DtypeMismatchError, ShapeError
-from .values import BLOCK, CONST, Value
+from .values import BLOCK, CONST, Value, is_squeezed
 
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
@@ -116,23 +116,28 @@ class Carried:
         )
 
     def number_typed_by_loop(self, before: dict[str, Value], start: int, depth: int) -> None:
-        """A Python number carried into a loop whose body makes it one tensor's values
-        (`total = 0` ... `total = total + x[i, j]`): torch makes it x's dtype on the first
-        iteration, so it enters the loop as one (`carried_as`: halves in float32, as the body
-        computes them); Triton's GPU compiler refuses a carried value that changes type."""
+        """A Python number carried into a loop whose body makes it a block of one tensor's
+        values (`total = 0` ... `total = total + x[i, j]`; `total = 0.0` ... `total = total +
+        x[tm, tn].sum(1)`): torch gives it that block's shape and `number + block`'s dtype on
+        the first iteration, so it enters the loop as one (Triton's GPU compiler refuses a
+        carried value that changes type or shape)."""
         for name, old in before.items():
             new = self.k.scope.get(name)
-            if new is None or new is old or not _typed_by_one_tensor(old, new):
+            if new is None or new is old or not _number_made_a_block(old, new):
                 continue
             (tensor,) = new.loaded_from | new.fed_by
-            pointer = self.k.tensor_pointer(tensor)
-            self.k.use_helper("carried_as")
+            dtype = f"{self.k.tensor_pointer(tensor)}.dtype.element_ty"
+            shape = ", ".join(d.block if d.size is None else str(d.size) for d in new.dims)
+            kind = "float" if "float" in (old.dtype, new.dtype) else "int"
+            integers_as = _INTEGERS_AS[kind, new.widened] or dtype
+            self.k.use_helper("number_carried")
             text = (
-                f"{name} = carried_as({name}, {pointer}.dtype.element_ty)  # {tensor}'s dtype, "
-                "as torch makes it"
+                f"{name} = number_carried({name}, [{shape}], {dtype}, {integers_as})  # as "
+                f"torch types {name} + {tensor}'s block"
             )
             source_line = self.k.lines[start].source_line if start < len(self.k.lines) else 0
             self.k.lines.insert(start, self.k.make_line(depth, text, source_line))
+            before[name] = new  # the loop keeps its shape and dtype from here
 
     def needs_cast(self, dtype: str, updates: list[Update]) -> bool:
         """Integers narrower than int64: always; float32 and a dtype known at run time: after
@@ -213,19 +218,27 @@ def _host_dtype(dtype: str) -> str | None:
     return None
 
 
-def _typed_by_one_tensor(old: Value, new: Value) -> bool:
-    """A Python int (or bool) before the loop, a 0-d value of one tensor's dtype after it."""
-    number = old.kind == BLOCK and old.dtype == "int" and not old.dims and old.carried_dtype is None
-    if not number or old.loaded_from or old.fed_by or not isinstance(old.code, ast.Name):
+# The dtype torch gives `number + block` where the tensor holds integers: (a float in the
+# number or the update, or none; the block an integer sum (int64)) → the dtype; None: the
+# tensor's own.
+_INTEGERS_AS = {
+    ("int", False): None,
+    ("int", True): "tl.int64",
+    ("float", False): "tl.float32",
+    ("float", True): "tl.float32",
+}
+
+
+def _number_made_a_block(old: Value, new: Value) -> bool:
+    """A Python number before the loop (no tensor's values in it), a block of one tensor's
+    values after an iteration, its dims all lanes of tiles or known sizes."""
+    number = old.kind == BLOCK and old.dtype in ("int", "float") and not old.dims
+    if not number or old.carried_dtype is not None or old.loaded_from or old.fed_by:
         return False
-    sources = new.loaded_from | new.fed_by
-    return (
-        new.kind == BLOCK
-        and not new.dims
-        and new.dtype is None
-        and not new.widened
-        and len(sources) == 1
-    )
+    if not isinstance(old.code, ast.Name) or new.kind != BLOCK or new.dtype not in (None, "float"):
+        return False
+    lanes = all(d is not None and not is_squeezed(d) for d in new.dims)
+    return lanes and new.carried_dtype is None and len(new.loaded_from | new.fed_by) == 1
 
 
 def kind_words(dtype: str) -> str:
