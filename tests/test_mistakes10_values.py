@@ -69,8 +69,6 @@ MISTAKES = [
      "tile.block_size"),
     ("reshape-to-fixed-sizes", kernel("out[tile] = x[tile].reshape(4, 8)"), f"k({X1})",
      "ShapeError", 10, "out[tile]", "storing a 2-D value into a 1-D tile", "same tiles"),
-    ("len-of-a-block", kernel("out[tile] = x[tile] / len(x[tile])"), f"k({X1})",
-     "UnsupportedConstructError", 10, "len(", "len() inside", "tile.block_size"),
     # --- products -------------------------------------------------------------------------------
     ("product-with-transposed-operand", k_loop("acc += x[tile_m, tile_k] @ y[tile_n, tile_k]"), XY,
      "ShapeError", 14, "x[tile_m, tile_k] @", "inner dimensions differ: tile_k against tile_n",

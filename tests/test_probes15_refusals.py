@@ -1,10 +1,10 @@
 """Probes (round 15) of control flow that is refused, each at the user's line and column with
-a hint naming what to write: a Python `if` on a block (torch.where), `len()` of a block (its
-hint now names `v.size(0)`, the lanes inside the tensor), a whole host tensor reduced inside a
-loop. Refused though valid (left open in round 15, eager torch computes them): a name that is a number after one branch of an `if` on a loaded scalar and a block after the
-other, or an int after one and a float after the other. (A Python number carried into a loop that
-makes it a block, `total = 0.0` then `total = total + x[tm, tn].sum(1)`, computes since
-carried16: test_carried16_numbers.py.)"""
+a hint naming what to write: a Python `if` on a block (torch.where), a whole host tensor
+reduced inside a loop. Refused though valid (left open in round 15, eager torch computes them):
+a name that is a number after one branch of an `if` on a loaded scalar and a block after the
+other, or an int after one and a float after the other. (Computing since carried16: a Python
+number carried into a loop that makes it a block, test_carried16_numbers.py; `len(v)` of a
+block, test_carried16_sizes.py.)"""
 
 from __future__ import annotations
 
@@ -15,13 +15,6 @@ from torch_answers import assert_refused_at
 LOOP = """    out = torch.empty_like(x)
     for tile in hl.tile(x.size(0)):
 {body}        out[tile] = {result}
-    return out
-"""
-ROWS = """    m, n = x.shape
-    out = torch.zeros([n], dtype=x.dtype, device=x.device)
-    for tm, tn in hl.tile([m, n]):
-        v = x[tm, tn]
-        hl.atomic_add(out, [tn], {value})
     return out
 """
 
@@ -35,7 +28,6 @@ def loop(body: str, result: str) -> str:
 S = "x: torch.Tensor, s: torch.Tensor"
 CASES = {  # signature, body, the line's text, caret, words
     "if_on_a_block": ("x: torch.Tensor", loop("y = x[tile]\nif x[tile] > 0:\n    y = -y", "y"), "if x[tile] > 0:", "x[tile] > 0", ("an if on a block of values", "torch.where")),
-    "len_of_a_block": ("x: torch.Tensor", ROWS.format(value="v.sum(0) / len(v)"), "len(v)", "len(v)", ("len() inside a device loop", "v.size(0)")),
     "a_host_tensor_summed_whole": ("x: torch.Tensor", loop("y = x[tile] + out.sum()", "y"), "out.sum()", "out.sum()", ("on a whole host tensor inside a device loop", "load a tile first")),
     "a_number_or_a_block_after_an_if": (S, loop("y = 0.5\nif s[0] > 0:\n    y = x[tile] * 3", "x[tile] + y"), "out[tile] = x[tile] + y", "y\n", ("different shape after each branch", "same shape in both branches")),
     "an_int_or_a_float_after_an_if": (S, loop("y = 3\nif s[0] > 0:\n    y = 2.5", "x[tile] * y"), "out[tile] = x[tile] * y", "y\n", ("a float after the if branch", "one dtype on both paths")),

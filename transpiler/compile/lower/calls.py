@@ -325,6 +325,8 @@ class Calls:
             return block(expr(f"{function}(a, b)", a=left.code, b=right.code), dims, left.dtype)
         if name == "abs" and len(values) == 1:
             return self.torch_op("abs", TORCH, values[0], args.rest(1), node)
+        if name == "len" and len(values) == 1 and values[0].kind == BLOCK and values[0].dims:
+            return self.block_size_of(values[0], cst.Integer("0"), node)  # torch: size(0)
         if name == "round" and len(values) == 1 and values[0].kind == CONST:
             return constant(round(values[0].const))  # as Python: round(2.5) is 2
         tensor = values[0].kind == BLOCK and (values[0].dims or values[0].zero_dim_tensor)
@@ -558,6 +560,8 @@ class Calls:
             if isinstance(rounded, Value):
                 return rounded
             args = rounded
+        if name == "numel" and not args.positional and not args.keywords:
+            return self.block_numel(value, node)
         args = self.bind_torch_op(name, spelling, args, node)
         if name == "gather":
             return lower_gather(self.k, value, args, node)
@@ -812,6 +816,17 @@ class Calls:
         # and the last tile of 13 rows in blocks of 4 holds 1 (torch's size of that slice);
         # as a shape (`hl.zeros([acc.size(0)])`), `axis` stands for the tile's block
         return replace(block(self.k.reductions.axis_count(axis), (), "int"), axis=axis)
+
+    def block_numel(self, value: Value, node: cst.Call) -> Value:
+        """`v.numel()` of a block: the product of its sizes as numbers (block_size_of: each
+        tile's lanes inside the tensor), as torch's numel of the slice."""
+        sizes = [self.block_size_of(value, cst.Integer(str(d)), node) for d in range(value.rank)]
+        known = [s.const for s in sizes if s.kind == CONST]
+        product = constant(math.prod(known))
+        for size in (s for s in sizes if s.kind != CONST):
+            code = size.code if product.const == 1 else expr("a * b", a=product.code, b=size.code)
+            product = block(code, (), "int")
+        return replace(product, axis=None)
 
     def clamp(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         low, high = (_unless_none(args.get(0, "min")), _unless_none(args.get(1, "max")))
