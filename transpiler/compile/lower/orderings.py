@@ -1,5 +1,6 @@
 """Lowering of sort, argsort, msort, topk, flip, cummax, cummin and logcumsumexp along a
-whole-row block (`x[tile, :]`): sorts through one int64 key per lane (prelude_orderings.py)."""
+whole-row block (`x[tile, :]`; the scans along a tile too): sorts through one int64 key per
+lane (prelude_orderings.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,11 @@ from .values import (
     triton_position,
 )
 
+# Forms that run along a tile, restarting at each (as torch.cumsum on a tile does): a forward
+# scan's lanes past the tensor's end come after every lane inside it, so they change none of
+# them, and its indices count from the tile's first lane (torch's, on the tile's slice). Sorts,
+# top-k and flips order the whole row: refused along a tile.
+_PER_TILE = frozenset({"running", "log_running"})
 _WHOLE_ROW_HINT = "load the whole row with `:` for that dimension: x[tile_m, :]"
 
 
@@ -35,7 +41,7 @@ def lower_ordering(builder, name: str, value: Value, args: Arguments, node: cst.
     if dim_node is None and op.dim_default is None:
         raise builder.source.error(UnsupportedOpError, node, f"{name}() needs {op.dim_keyword}=")
     dim = op.dim_default if dim_node is None else _dim(builder, dim_node, op, node)
-    axis, where = _row_axis(builder, value, dim, dim_node or node, name)
+    axis, where = _row_axis(builder, value, dim, dim_node or node, name, op.form)
     if op.form == "reverse":
         return _flip(builder, value, axis, where)
     if op.form == "running":
@@ -68,8 +74,9 @@ def _dim(builder, dim_node: cst.BaseExpression, op: OrderingOp, node: cst.Call) 
     return builder.views.const_int(dim_node, node)
 
 
-def _row_axis(builder, value: Value, dim: int, dim_node, name: str) -> tuple[Axis, int]:
-    """The axis along `dim` (a whole dimension or one of known size) and its Triton position."""
+def _row_axis(builder, value: Value, dim: int, dim_node, name: str, form: str) -> tuple[Axis, int]:
+    """The axis along `dim` (a whole dimension or one of known size; a tile for a running
+    scan, which restarts at each tile as torch.cumsum does) and its Triton position."""
     rank = value.rank
     position = dim + rank if dim < 0 else dim
     if not 0 <= position < rank:
@@ -89,7 +96,7 @@ def _row_axis(builder, value: Value, dim: int, dim_node, name: str) -> tuple[Axi
             f"{name} along a dimension of size 1: the result is the value itself",
             hint="leave the call out",
         )
-    if axis.size is None and not builder.indexing.is_full_axis(axis):
+    if axis.size is None and not builder.indexing.is_full_axis(axis) and form not in _PER_TILE:
         raise builder.source.error(
             UnsupportedConstructError,
             dim_node,
