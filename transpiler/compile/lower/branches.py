@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -13,7 +14,7 @@ from ..frontend.errors import (
     ShapeError,
     UnsupportedConstructError,
 )
-from .carried import kind_words
+from .carried import kind_words, number_beside_block
 from .scalar_reach import variables_read
 from .values import BLOCK, CONST, Value
 
@@ -66,6 +67,7 @@ class Branches:
         self.k.emit(f"if {ast.unparse(condition.code)}:", line)
         self.k.depth += 1
         self.lower_branch(lambda: self.k.statements.lower_body(statement.body.body), line)
+        ends = [self.k.lines[-1]]  # each branch's last line (lines may be added above later)
         self.k.depth -= 1
         after_if, after_else = self.k.scope, before
         orelse = statement.orelse
@@ -77,6 +79,7 @@ class Branches:
                 self.lower_branch(lambda: self.lower_if(orelse), line)
             else:
                 self.lower_branch(lambda: self.k.statements.lower_body(orelse.body.body), line)
+            ends.append(self.k.lines[-1])
             self.k.depth -= 1
             after_else = self.k.scope
         self.k.scope = {  # what a branch assigned (the else branch's, where both did)
@@ -89,6 +92,8 @@ class Branches:
             other = after_else.get(name)
             if name not in before and other is not None and self.same_branch_value(value, other):
                 self.k.scope[name] = other
+        if len(ends) == 2:
+            self.numbers_as_blocks(after_if, after_else, ends, line)
         self.refuse_dtypes_apart(before, after_if, after_else, line)
         for name in set(after_if) & set(after_else):
             first, second = after_if[name], after_else[name]
@@ -109,6 +114,25 @@ class Branches:
         self.k.constexpr_names = {
             k: v for k, v in self.k.constexpr_names.items() if constexprs.get(k) is v
         }
+
+    def numbers_as_blocks(self, after_if: dict, after_else: dict, ends: list, line: int):
+        """A name both branches assign, a Python number in one and a block of a tensor's values
+        in the other (`s = 1.5` / `s = x[tm, 0]`): the number becomes that block at its
+        branch's end (carried.number_as_block), so the name is one block after the `if`."""
+        inserts = []
+        for name in set(after_if) & set(after_else):
+            first, second = after_if[name], after_else[name]
+            if first is second or not number_beside_block(first, second):
+                continue
+            branch = 0 if not first.dims else 1
+            block, number = (second, first) if branch == 0 else (first, second)
+            text = self.k.carried.number_as_block(name, block, number, line)
+            at = next(i for i, held in enumerate(self.k.lines) if held is ends[branch]) + 1
+            inserts.append((at, text))
+            after_if[name] = after_else[name] = replace(block, code=ast.Name(id=name))
+            self.k.scope[name] = after_else[name]
+        for at, text in sorted(inserts, key=lambda pair: -pair[0]):
+            self.k.lines.insert(at, self.k.make_line(self.k.depth + 1, text, line))
 
     def refuse_dtypes_apart(self, before: dict, after_if: dict, after_else: dict, line: int):
         """A name the if leaves an int on one path and a float (or bool) on the other: Triton

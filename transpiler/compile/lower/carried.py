@@ -139,6 +139,25 @@ class Carried:
             self.k.lines.insert(start, self.k.make_line(depth, text, source_line))
             before[name] = new  # the loop keeps its shape and dtype from here
 
+    def number_as_block(self, name: str, block: Value, number: Value, line: int) -> str:
+        """The line making a Python number the block an `if`'s other branch gives `name`
+        (`s = 1.5` beside `s = x[tm, 0]`): the block's shape and its tensor's dtype (halves in
+        float32); a float number takes a float tensor, checked at the launch."""
+        (tensor,) = block.loaded_from | block.fed_by
+        dtype = f"{self.k.tensor_pointer(tensor)}.dtype.element_ty"
+        shape = ", ".join(d.block if d.size is None else str(d.size) for d in block.dims)
+        if number.dtype == "float":
+            message = (
+                f"line {line}: {name} is a float on one branch and {tensor}'s values on the "
+                f"other; the kernel gives it {tensor}'s dtype, a float one, not {{{tensor}.dtype}}"
+            )
+            test = f"{tensor}.is_floating_point()"
+            self.k.argument_checks.append(f'require({test}, f"{message}", TypeError)')
+            self.k.host_helpers.add("require")
+        self.k.use_helper("number_carried")
+        held = repr(number.const) if number.kind == CONST else name  # a constant is not emitted
+        return f"{name} = number_carried({held}, [{shape}], {dtype}, {dtype})  # {tensor}'s block"
+
     def needs_cast(self, dtype: str, updates: list[Update]) -> bool:
         """Integers narrower than int64: always; float32 and a dtype known at run time: after
         an in-place update a tensor's values or a sum feed (`acc += x64[tile]` into float32;
@@ -229,10 +248,16 @@ _INTEGERS_AS = {
 }
 
 
+def number_beside_block(first: Value, second: Value) -> bool:
+    """Whether one of two values is a Python number and the other a block of one tensor's
+    values (number_as_block's case)."""
+    return _number_made_a_block(first, second) or _number_made_a_block(second, first)
+
+
 def _number_made_a_block(old: Value, new: Value) -> bool:
     """A Python number before the loop (no tensor's values in it), a block of one tensor's
     values after an iteration, its dims all lanes of tiles or known sizes."""
-    number = old.kind == BLOCK and old.dtype in ("int", "float") and not old.dims
+    number = old.kind in (BLOCK, CONST) and old.dtype in ("int", "float") and not old.dims
     if not number or old.carried_dtype is not None or old.loaded_from or old.fed_by:
         return False
     if not isinstance(old.code, ast.Name) or new.kind != BLOCK or new.dtype not in (None, "float"):
