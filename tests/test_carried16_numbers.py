@@ -142,3 +142,29 @@ def test_a_float_enters_a_tile_loop_as_a_block_of_its_tiles():
         "total = number_carried(total, [BLOCK_TM], x_ptr.dtype.element_ty, tl.float32)  "
         "# as torch types total + x's block"
     ) in code
+
+
+TWO_TENSORS = """    m, n = x.shape
+    out = torch.empty([m], dtype=torch.float32, device=x.device)
+    for i in hl.grid(m):
+        total = 0
+        for j in range(n):
+            total = total + x[i, j] * y[i, j]
+        out[i] = total
+    return out
+"""
+
+
+@pytest.mark.parametrize(
+    "dtypes",
+    [
+        (torch.float32, torch.float32),
+        (torch.float16, torch.float32),
+        (torch.float32, torch.float64),
+    ],
+    ids=str,
+)
+def test_a_number_made_two_tensors_values_takes_their_promoted_dtype(dtypes):
+    source = kernel("x: torch.Tensor, y: torch.Tensor", TWO_TENSORS)
+    make = lambda: [signed_rand(M, N).to(d).to(DEVICE) for d in dtypes]  # noqa: E731
+    assert_computes_as_torch(source, make, lambda x, y: (x * y).sum(1))

@@ -123,10 +123,16 @@ class Carried:
         carried value that changes type or shape)."""
         for name, old in before.items():
             new = self.k.scope.get(name)
-            if new is None or new is old or not _number_made_a_block(old, new):
+            if new is None or new is old or not _number_made_a_block(old, new, several=True):
                 continue
-            (tensor,) = new.loaded_from | new.fed_by
-            dtype = f"{self.k.tensor_pointer(tensor)}.dtype.element_ty"
+            tensors = sorted(new.loaded_from | new.fed_by)
+            lines = []
+            dtype = self.promoted(tensors)
+            if len(tensors) > 1:  # named: torch's promotion of the tensors' dtypes
+                promoted = self.k.names.fresh(f"{name}_dtype")
+                lines.append(f"{promoted} = {dtype}  # {', '.join(tensors)} promoted, as torch")
+                dtype = promoted
+            tensor = "'s and ".join(tensors)
             shape = ", ".join(d.block if d.size is None else str(d.size) for d in new.dims)
             kind = "float" if "float" in (old.dtype, new.dtype) else "int"
             integers_as = _INTEGERS_AS[kind, new.widened] or dtype
@@ -136,8 +142,17 @@ class Carried:
                 f"torch types {name} + {tensor}'s block"
             )
             source_line = self.k.lines[start].source_line if start < len(self.k.lines) else 0
-            self.k.lines.insert(start, self.k.make_line(depth, text, source_line))
+            for line in reversed([*lines, text]):
+                self.k.lines.insert(start, self.k.make_line(depth, line, source_line))
             before[name] = new  # the loop keeps its shape and dtype from here
+
+    def promoted(self, tensors: list[str]) -> str:
+        """The kernel's code for the dtype the tensors' values promote to (Triton's promotion
+        of two tensors, as torch's: float16 with float32 gives float32)."""
+        codes = [f"{self.k.tensor_pointer(t)}.dtype.element_ty" for t in tensors]
+        if len(codes) == 1:
+            return codes[0]
+        return "(" + " + ".join(f"tl.zeros((1,), {c})" for c in codes) + ").dtype"
 
     def number_as_block(self, name: str, block: Value, number: Value, line: int) -> str:
         """The line making a Python number the block an `if`'s other branch gives `name`
@@ -254,16 +269,18 @@ def number_beside_block(first: Value, second: Value) -> bool:
     return _number_made_a_block(first, second) or _number_made_a_block(second, first)
 
 
-def _number_made_a_block(old: Value, new: Value) -> bool:
+def _number_made_a_block(old: Value, new: Value, several: bool = False) -> bool:
     """A Python number before the loop (no tensor's values in it), a block of one tensor's
-    values after an iteration, its dims all lanes of tiles or known sizes."""
+    values after an iteration (`several`: of one or more tensors' values), its dims all lanes
+    of tiles or known sizes."""
     number = old.kind in (BLOCK, CONST) and old.dtype in ("int", "float") and not old.dims
     if not number or old.carried_dtype is not None or old.loaded_from or old.fed_by:
         return False
     if not isinstance(old.code, ast.Name) or new.kind != BLOCK or new.dtype not in (None, "float"):
         return False
     lanes = all(d is not None and not is_squeezed(d) for d in new.dims)
-    return lanes and new.carried_dtype is None and len(new.loaded_from | new.fed_by) == 1
+    count = len(new.loaded_from | new.fed_by)
+    return lanes and new.carried_dtype is None and (count == 1 or (several and count > 1))
 
 
 def kind_words(dtype: str) -> str:
