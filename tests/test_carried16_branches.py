@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import DEVICE, signed_rand
+from helpers import DEVICE, generated, signed_rand
 from probe_kernels import kernel
 from torch_answers import assert_computes_as_torch
 
@@ -54,7 +54,6 @@ def test_a_number_on_one_branch_becomes_the_others_block(case, dtype, positive):
 def test_a_float_number_beside_an_integer_block_is_checked_at_the_launch():
     source = kernel("x: torch.Tensor", BRANCHES.format(first="1.5", second="x[tm, 0]"), BLOCKS)
     x = torch.randint(-9, 9, (M, N), dtype=torch.int32, device=DEVICE)
-    from helpers import generated
 
     with pytest.raises(TypeError, match="s is a float on one branch and x's values"):
         generated(source, "k", x)(x)
