@@ -184,11 +184,10 @@ def one(x: torch.Tensor) -> torch.Tensor:
         ("torch.round(x[tile], decimals=2)", "decimals= of torch.round", "x * 10**d"),
         ("torch.logit(x[tile], eps=1e-6)", "eps= of torch.logit", "torch.clamp(x, eps"),
         ("x[tile].sort(0)[0]", "torch.sort along the tile tile", "load the whole row"),
-        ("torch.cummax(x[tile], 0)[0]", "torch.cummax along the tile", "load the whole row"),
         ("torch.special.ndtr(x[tile])", "'ndtr' is not supported", "torch.erfc"),
         ("torch.nn.functional.threshold(x[tile], 0.5)", "missing its argument 'value'", ""),
     ],
-    ids=["round-decimals", "logit-eps", "sort", "cummax", "ndtr", "threshold-value"],
+    ids=["round-decimals", "logit-eps", "sort", "ndtr", "threshold-value"],
 )
 def test_refused_ops_and_parameters_name_what_to_write(line: str, error: str, hint: str) -> None:
     import transpiler

@@ -37,9 +37,10 @@ def test_attention_with_a_unit_batch_tile_has_only_2d_loads_and_dots():
     assert "[:, None, None]" not in kernel and "BLOCK_B]" not in kernel
     assert "offs_b = pid_b * BLOCK_B\n" in kernel and "mask_b" not in kernel
     assert "q_ptr + offs_b * q_stride_0 + offs_m[:, None] * q_stride_1" in kernel
-    assert "scores_unscaled = tl.dot(queries, tl.trans(k_tile), max_num_imprecise_acc=0)" in kernel
+    # the whole head (SPLIT_D false where it fits: batch16's chunked form beside it)
+    assert "product = tl.dot(queries, tl.trans(k_tile), max_num_imprecise_acc=0)" in kernel
     # the scale folded into exp2 (scaled_products.py); the user's [:, :, None] is [:, None]
-    assert "tl.exp2(scores_unscaled * (scale * 1.4426950408889634) - new_max[:, None] *" in (
+    assert "tl.exp2(product * (scale * 1.4426950408889634) - new_max[:, None] *" in (
         one_line(kernel)
     )
     assert "acc = tl.zeros([BLOCK_M, BLOCK_D], dtype=tl.float32)" in kernel
