@@ -623,7 +623,7 @@ def test_a_module_without_the_imports_it_never_reads_still_runs() -> None:
     code = transpiler.transpile(UNREAD_IMPORTS)
     assert "Callable" not in code and "import math" not in code  # math.pi became a number
     x = torch.rand(37, dtype=torch.float64) + 0.5
-    got = load_module(code).scaled(x.float())
+    got = on_device(load_module(code).scaled)(x.float())
     torch.testing.assert_close(got.double(), x.float().double() * math.pi, rtol=1e-6, atol=0)
 
 
