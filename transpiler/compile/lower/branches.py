@@ -127,12 +127,12 @@ class Branches:
             branch = 0 if not first.dims else 1
             block, number = (second, first) if branch == 0 else (first, second)
             text = self.k.carried.number_as_block(name, block, number, line)
-            at = next(i for i, held in enumerate(self.k.lines) if held is ends[branch]) + 1
+            at = self.k.index_of(ends[branch]) + 1
             inserts.append((at, text))
             after_if[name] = after_else[name] = replace(block, code=ast.Name(id=name))
             self.k.scope[name] = after_else[name]
         for at, text in sorted(inserts, key=lambda pair: -pair[0]):
-            self.k.lines.insert(at, self.k.make_line(self.k.depth + 1, text, line))
+            self.k.insert_lines(at, [self.k.make_line(self.k.depth + 1, text, line)])
 
     def refuse_dtypes_apart(self, before: dict, after_if: dict, after_else: dict, line: int):
         """A name the if leaves an int on one path and a float (or bool) on the other: Triton

@@ -133,7 +133,7 @@ class Carried:
                 lines.append(f"{promoted} = {dtype}  # {', '.join(tensors)} promoted, as torch")
                 dtype = promoted
             tensor = "'s and ".join(tensors)
-            shape = ", ".join(d.block if d.size is None else str(d.size) for d in new.dims)
+            shape = _shape_text(new.dims)
             kind = "float" if "float" in (old.dtype, new.dtype) else "int"
             integers_as = _INTEGERS_AS[kind, new.widened] or dtype
             self.k.use_helper("number_carried")
@@ -142,8 +142,8 @@ class Carried:
                 f"torch types {name} + {tensor}'s block"
             )
             source_line = self.k.lines[start].source_line if start < len(self.k.lines) else 0
-            for line in reversed([*lines, text]):
-                self.k.lines.insert(start, self.k.make_line(depth, line, source_line))
+            made = [self.k.make_line(depth, line, source_line) for line in [*lines, text]]
+            self.k.insert_lines(start, made)
             before[name] = new  # the loop keeps its shape and dtype from here
 
     def promoted(self, tensors: list[str]) -> str:
@@ -160,7 +160,7 @@ class Carried:
         float32); a float number takes a float tensor, checked at the launch."""
         (tensor,) = block.loaded_from | block.fed_by
         dtype = f"{self.k.tensor_pointer(tensor)}.dtype.element_ty"
-        shape = ", ".join(d.block if d.size is None else str(d.size) for d in block.dims)
+        shape = _shape_text(block.dims)
         if number.dtype == "float":
             message = (
                 f"line {line}: {name} is a float on one branch and {tensor}'s values on the "
@@ -239,6 +239,11 @@ class Carried:
         known, names = checks.setdefault(host, (set(), []))
         known.update(others)
         names.append(f"line {update.line} ({name})")
+
+
+def _shape_text(dims) -> str:
+    """A block's shape as number_carried takes it: each tile's block, a known size as itself."""
+    return ", ".join(d.block if d.size is None else str(d.size) for d in dims)
 
 
 def _host_dtype(dtype: str) -> str | None:

@@ -248,7 +248,7 @@ class DescriptorCopies:
                 f"block_shape=[{', '.join(d.blocks)}])"
             )
             made.append(self.k.make_line(2, text, line))
-        self.k.lines[self.k.program_start : self.k.program_start] = made
+        self.k.insert_lines(self.k.program_start, made)
 
     def descriptor_launch_lines(self) -> list[str]:
         """The launcher's `TENSOR_DESCRIPTORS = tma_fits(x, BLOCK_M, BLOCK_K) and ...`."""

@@ -618,8 +618,8 @@ class Indexing:
         ]
         if chunk is not None:
             start_looped_axis(self.k, axis, chunk, size, definitions, node)
-        for offset, text in enumerate(definitions):
-            self.k.lines.insert(self.k.preamble_end + offset, self.k.make_line(1, text, line))
+        made = [self.k.make_line(1, text, line) for text in definitions]
+        self.k.insert_lines(self.k.preamble_end, made)
         self.k.preamble_end += len(definitions)
         return axis
 

@@ -285,6 +285,16 @@ class KernelBuilder:
     def make_line(self, depth: int, text: str, source_line: int) -> Line:
         return Line(depth, text, source_line)
 
+    def insert_lines(self, at: int, lines: list[Line], replacing: int = 0) -> None:
+        """Lines placed after the fact, before the line at index `at` (where a loop began,
+        the preamble's end, a branch's mark: `index_of`), in their order; `replacing` lines
+        there give way to them (a persistent program's header)."""
+        self.lines[at : at + replacing] = lines
+
+    def index_of(self, mark: Line) -> int:
+        """Where a line kept as a mark is now (lines inserted above it move it)."""
+        return next(index for index, held in enumerate(self.lines) if held is mark)
+
     def emit_comment(self, node: cst.CSTNode) -> int:
         """`# line N: <source>` above the code for a source statement; returns N."""
         lineno = self.source.line_of(node)

@@ -519,9 +519,8 @@ class Loops:
         texts = persistent.loop_lines(loop, self.k.names.fresh)
         for later in self.k.lines[start + 1 :]:
             later.depth += 1
-        self.k.lines[start : start + 1] = [
-            self.k.make_line(header.depth, text, header.source_line) for text in texts
-        ]
+        made = [self.k.make_line(header.depth, text, header.source_line) for text in texts]
+        self.k.insert_lines(start, made, replacing=1)
         return persistent.grid(programs, grid)
 
     def program_ids(self, kind: str, values: list, count: int, line: int) -> list[ast.expr]:
