@@ -165,11 +165,15 @@ TORCH_ALLOWED: dict[str, tuple[frozenset[str], str]] = {
         _OWN + ": what the online accumulators give (softmax / log_softmax / logsumexp); "
         "'max' the tl function of an extreme, 'add' a field of the online record",
     ),
-    "transpiler/compile/lower/calls.py": (
-        frozenset({"max", "min", "abs", "round", "clamp", "gelu", "tanh", "all", "any"})
-        | frozenset({"count_nonzero", "pow", "exp", "div"}),
-        _BUILTIN + "; " + _OWN + " (gelu's approximate=, clamp's min= / max=, pow's exponent, "
-        "any / all of x != 0, max(a, b) as maximum, div's rounding_mode=)",
+    "transpiler/compile/lower/calls.py": (frozenset({"max", "min", "abs", "round"}), _BUILTIN),
+    "transpiler/compile/lower/torch_ops.py": (
+        frozenset({"max", "min", "clamp", "gelu", "tanh", "all", "any", "count_nonzero", "div"}),
+        _OWN + " (gelu's approximate=, clamp's min= / max=, any / all of x != 0, max(a, b) as "
+        "maximum, count_nonzero's int count, div's rounding_mode=)",
+    ),
+    "transpiler/compile/lower/elementwise.py": (
+        frozenset({"pow", "exp"}),
+        _OWN + " (pow's small exponents as products, exp of a scaled product as exp2)",
     ),
     "transpiler/compile/lower/expressions.py": (
         frozenset({"abs", "max", "min", "round"}),

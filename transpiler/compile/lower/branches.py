@@ -99,7 +99,7 @@ class Branches:
             first, second = after_if[name], after_else[name]
             if first is second or first.kind != BLOCK or second.kind != BLOCK:
                 continue
-            if len(first.dims) != len(second.dims) or not self.k.loops.dims_match(
+            if len(first.dims) != len(second.dims) or not self.k.inner_loops.dims_match(
                 first.dims, second.dims
             ):
                 self.k.scope.pop(name, None)  # a use after the if is a ShapeError there
@@ -169,7 +169,7 @@ class Branches:
             and first.code.id == second.code.id
             and (first.dtype == second.dtype or None in (first.dtype, second.dtype))
             and len(first.dims) == len(second.dims)
-            and self.k.loops.dims_match(first.dims, second.dims)
+            and self.k.inner_loops.dims_match(first.dims, second.dims)
         )
 
     def lower_branch(self, lower, line: int) -> None:

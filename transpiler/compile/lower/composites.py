@@ -17,6 +17,7 @@ from ..frontend.errors import (
 from ..frontend.host_sizes import size_of
 from ..ops.table import ELEMENTWISE_BY_NAME
 from .arguments import Arguments
+from .elementwise import elementwise
 from .shape_composites import whole_tensor
 from .values import BLOCK, CONST, HOST_TENSOR, Value
 
@@ -260,7 +261,7 @@ class Composites:
         return value
 
     def combine(self, op: str, left: Value, right: Value, node: cst.Call) -> Value:
-        return self.k.calls.elementwise(ELEMENTWISE_BY_NAME[op], [left, right], node)
+        return elementwise(self.k, ELEMENTWISE_BY_NAME[op], [left, right], node)
 
     def named(self, wanted: str, value: Value, node: cst.Call) -> Value:
         """`wanted = <value>` emitted at the call's line; the value by that name."""

@@ -426,7 +426,7 @@ class Expressions:
         if base.kind == BLOCK and attr == "shape":  # rows, columns = acc.shape
             dims = [cst.Integer(str(d)) for d in range(base.rank)]
             return Value(
-                TUPLE, items=tuple(self.k.calls.block_size_of(base, d, node) for d in dims)
+                TUPLE, items=tuple(self.k.torch_ops.block_size_of(base, d, node) for d in dims)
             )
         if base.kind == BLOCK and attr == "T":
             return self.k.views.transpose(base, node)

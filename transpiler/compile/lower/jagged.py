@@ -48,12 +48,12 @@ class Jagged:
                 hint="lengths = offsets[tile_b.index + 1] - offsets[tile_b]",
             )
         target = loop.target.value
-        offsets, mask, block_wanted, _ = self.k.loops.axis_names(target, 0, 1)
+        offsets, mask, block_wanted, _ = self.k.loop_calls.axis_names(target, 0, 1)
         suffix = offsets.removeprefix("offs_") if offsets.startswith("offs_") else ""
         # its values span the enclosing tiles too ([BLOCK_B, BLOCK_K, ...]): a step beside a
         # whole dimension shares the 4,096 elements with them (16 x 128 x 32 took ptxas 7 s)
         beside = tuple(axis.block for axis in parents if not axis.squeezed)
-        block_name = self.k.loops.inner_block(block_wanted, [], beside=beside)
+        block_name = self.k.loop_blocks.inner_block(block_wanted, [], beside=beside)
         self.k.has_inner_tiles = True
         if not isinstance(lengths.code, ast.Name):
             name = self.k.names.fresh(f"lengths_{suffix}" if suffix else "lengths")

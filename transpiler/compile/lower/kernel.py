@@ -32,19 +32,23 @@ from .descriptors import Descriptor, DescriptorCopies
 from .dots import Dots
 from .escapes import Escapes
 from .expressions import Expressions
+from .hl_calls import HlCalls
 from .indexing import Indexing
 from .inlining import Inliner
+from .inner_loops import InnerLoops
 from .integer_promotion import launch_facts
 from .jagged import Jagged
 from .joins import Joins
 from .launch import AutotunedBlocks, FixedBlocks, LaunchFacts, launch_lines
-from .loops import Loops
+from .loop_blocks import LoopBlocks
+from .loop_calls import LoopCalls
 from .memory import Memory
 from .norms import Norms
 from .per_block import PerBlockValues
 from .plan import LoopPlan, PlannedPairs
 from .programs import PersistentPrograms
 from .random import Random
+from .range_loops import RangeLoops
 from .reduction_loops import ReductionLoops, restructure
 from .reductions import Reductions
 from .reused_loads import ReusedLoads
@@ -57,6 +61,8 @@ from .split_k import Definitions, SplitK
 from .stages import BranchLoads, LoopLoad, innermost, stage_lines
 from .statements import Statements
 from .tensor_tuples import TensorTuples, TupleElement
+from .top_loop import TopLoop
+from .torch_ops import TorchOps
 from .values import HOST_TENSOR, Axis, Dims, Value
 from .views import Views
 from .while_loops import WhileLoops
@@ -66,10 +72,16 @@ COMPONENTS = {
     "statements": Statements,
     "carried": Carried,
     "branches": Branches,
-    "loops": Loops,
+    "top_loop": TopLoop,
+    "loop_calls": LoopCalls,
+    "loop_blocks": LoopBlocks,
+    "inner_loops": InnerLoops,
+    "range_loops": RangeLoops,
     "jagged": Jagged,
     "expressions": Expressions,
     "calls": Calls,
+    "hl_calls": HlCalls,
+    "torch_ops": TorchOps,
     "reductions": Reductions,
     "views": Views,
     "allocations": Allocations,
@@ -99,10 +111,16 @@ class KernelBuilder:
     statements: Statements
     carried: Carried
     branches: Branches
-    loops: Loops
+    top_loop: TopLoop
+    loop_calls: LoopCalls
+    loop_blocks: LoopBlocks
+    inner_loops: InnerLoops
+    range_loops: RangeLoops
     jagged: Jagged
     expressions: Expressions
     calls: Calls
+    hl_calls: HlCalls
+    torch_ops: TorchOps
     reductions: Reductions
     views: Views
     allocations: Allocations
@@ -188,7 +206,7 @@ class KernelBuilder:
         self.block_tiles: dict[str, str] = {}
         self.inner_blocks: set[str] = set()  # block sizes of inner tile loops (tuned)
         self.inner_beside: dict[str, tuple[str, ...]] = {}  # an inner block → the enclosing
-        # tiles' blocks its every value spans too (hl.jagged_tile's: loops.rows_beside_whole_axes)
+        # tiles' blocks its every value spans too (hl.jagged_tile's: loop_blocks.py)
         self.inner_loop_blocks: set[str] = set()  # ... and the fixed ones: reused by name
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
         self.index_reaches: list[str] = []  # launcher checks of computed indices (index_reach.py)
@@ -372,7 +390,7 @@ class KernelBuilder:
         refuse_container_reads(self, loop)
         self.tensor_names_used = _subscripted_names(loop) - set(self.host.size_tuples)
         self.native_loads |= self.dots.dot_only_loads(loop.body)
-        self.loops.lower_top_loop(loop)
+        self.top_loop.lower_top_loop(loop)
         roles = {axis.block: role for axis, role in self.dot_axes.items()}
         default_role = "rows" if self.full_axes else "tile"
         tunables = [

@@ -10,30 +10,31 @@ import libcst as cst
 from ..frontend.errors import UnsupportedConstructError
 from ..ops.table_math import ROUNDED_DIVISIONS
 from .arguments import Arguments
+from .elementwise import elementwise
 from .values import CONST, Value
 
 if TYPE_CHECKING:
-    from .calls import Calls
+    from .kernel import KernelBuilder
 
 
-def rounded_division(calls: Calls, value: Value, args: Arguments, node: cst.Call):
+def rounded_division(builder: KernelBuilder, value: Value, args: Arguments, node: cst.Call):
     """The division's Value for a rounding mode; `args` without `rounding_mode=` for None
     (true division goes on as `div`)."""
     mode_node = args.keywords["rounding_mode"]
-    mode = calls.k.expressions.lower_expr(mode_node)
+    mode = builder.expressions.lower_expr(mode_node)
     if mode.kind == CONST and mode.const is None:
         return args.without("rounding_mode")
     op = ROUNDED_DIVISIONS.get(mode.const) if mode.kind == CONST else None
     other_node = args.get(0, "other")
     if op is None or other_node is None:
         argument = next(a for a in args.keyword_args if a.keyword.value == "rounding_mode")
-        raise calls.k.source.error(
+        raise builder.source.error(
             UnsupportedConstructError,
             argument if op is None else node,  # `rounding_mode=...`, as other arguments' refusals
-            f"torch.div(..., rounding_mode={calls.k.source.code(mode_node)})"
+            f"torch.div(..., rounding_mode={builder.source.code(mode_node)})"
             if op is None
             else "torch.div() needs the divisor",
             hint="rounding_mode='floor' (x // y), 'trunc' (towards zero) or None (x / y)",
         )
-    other = calls.k.expressions.arithmetic(calls.k.expressions.lower_expr(other_node), other_node)
-    return calls.elementwise(op, [value, other], node)
+    other = builder.expressions.arithmetic(builder.expressions.lower_expr(other_node), other_node)
+    return elementwise(builder, op, [value, other], node)

@@ -147,7 +147,7 @@ class Scans:
             )
         first = inputs[0]
         for other in inputs[1:]:
-            if not self.k.loops.dims_match(first.dims, other.dims):
+            if not self.k.inner_loops.dims_match(first.dims, other.dims):
                 raise self.k.source.error(
                     ShapeError,
                     input_node,

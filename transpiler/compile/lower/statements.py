@@ -58,7 +58,7 @@ class Statements:
             for small in statement.body:
                 self.lower_small(small)
         elif isinstance(statement, cst.For):
-            self.k.loops.lower_inner_loop(statement)
+            self.k.inner_loops.lower_inner_loop(statement)
         elif isinstance(statement, cst.If):
             self.k.branches.lower_if(statement)
         elif isinstance(statement, cst.While):

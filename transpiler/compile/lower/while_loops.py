@@ -45,7 +45,7 @@ class WhileLoops:
         self.k.carried.number_typed_by_loop(before, start, depth)
         self.k.depth -= 1
         self.k.close_loop()
-        self.k.loops.close_loop_scope(before, loop)
+        self.k.inner_loops.close_loop_scope(before, loop)
 
     def condition(self, test: cst.BaseExpression) -> ast.expr:
         """The condition's code: one bool per program, computed by the expression alone."""

@@ -35,7 +35,7 @@ def render() -> str:
     for op in HL:
         lowered = (
             "lowered"
-            if op.lowering not in (None, "calls.hl_loop_only", "calls.hl_barrier")
+            if op.lowering not in (None, "hl_calls.hl_loop_only", "hl_calls.hl_barrier")
             else "—"
         )
         lowered = LOOPS.get(op.loop, lowered)
