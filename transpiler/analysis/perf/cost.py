@@ -156,7 +156,7 @@ class KernelWork:
         return axes
 
     def _default_block(self, loop: Loop) -> int:
-        """Lowering's default rule (lower/loops.py), for defaults not known as numbers here:
+        """Lowering's default rule (lower/loop_blocks.py), for defaults not known as numbers here:
         tests/test_perf_blocks.py checks it against the launcher's numbers. A block on several
         axes of one value is capped (lower/repeated_tiles.py)."""
         axes = self.repeated_axes().get(loop.block_name, 1)

@@ -54,96 +54,39 @@ class Device:
 
 _HOPPER = "NVIDIA H100 Tensor Core GPU datasheet (2023) and Hopper architecture whitepaper"
 _HALF = "dense = half the datasheet's with-sparsity figures"
-DEVICES: tuple[Device, ...] = (
-    Device(
-        name="H100 PCIe",
-        pattern=r"H100.*PCIe",
-        bandwidth=2.0e12,
-        fp32=51 * T,
-        tf32=378 * T,
-        bf16=756 * T,
-        fp16=756 * T,
-        fp8=1513 * T,
-        l2_bytes=50 * MB,
-        source=f"{_HOPPER}, PCIe column; {_HALF}",
-    ),
-    Device(
-        name="H100 SXM",
-        pattern=r"H100(?!.*(PCIe|NVL))",
-        bandwidth=3.35e12,
-        fp32=67 * T,
-        tf32=494.7 * T,
-        bf16=989.4 * T,
-        fp16=989.4 * T,
-        fp8=1978.9 * T,
-        l2_bytes=50 * MB,
-        source=f"{_HOPPER}, SXM column; {_HALF}",
-    ),
-    Device(
-        name="H200 SXM",
-        pattern=r"H200",
-        bandwidth=4.8e12,
-        fp32=67 * T,
-        tf32=494.7 * T,
-        bf16=989.4 * T,
-        fp16=989.4 * T,
-        fp8=1978.9 * T,
-        l2_bytes=60 * MB,
-        source="NVIDIA H200 Tensor Core GPU datasheet (2024), SXM column; "
-        f"{_HALF}; L2 is not on the datasheet: 60 MB as the driver reports it on an H200",
-    ),
-    Device(
-        name="A100 SXM 80GB",
-        pattern=r"A100.*SXM.*80|A100.*80.*SXM",
-        bandwidth=2.039e12,
-        fp32=19.5 * T,
-        tf32=156 * T,
-        bf16=312 * T,
-        fp16=312 * T,
-        fp8=None,
-        l2_bytes=40 * MB,
-        source=f"NVIDIA A100 Tensor Core GPU datasheet (2021), 80GB SXM column; {_HALF}; "
-        "no fp8 units",
-    ),
-    Device(
-        name="L4",
-        pattern=r"\bL4\b",
-        bandwidth=300 * G,
-        fp32=30.3 * T,
-        tf32=60 * T,
-        bf16=121 * T,
-        fp16=121 * T,
-        fp8=242.5 * T,
-        l2_bytes=48 * MB,
-        source=f"NVIDIA L4 Tensor Core GPU datasheet (2023); {_HALF}",
-    ),
-    Device(
-        name="RTX 4090",
-        pattern=r"RTX 4090",
-        bandwidth=1008 * G,
-        fp32=82.6 * T,
-        tf32=82.6 * T,
-        bf16=165.2 * T,
-        fp16=165.2 * T,
-        fp8=330.3 * T,
-        l2_bytes=72 * MB,
-        source="NVIDIA Ada Lovelace architecture whitepaper (2023), GeForce RTX 4090 "
-        "appendix table: tensor rates with FP32 accumulate, dense",
-    ),
-    Device(
-        name="MI300X",
-        pattern=r"MI300X",
-        bandwidth=5.3e12,
-        fp32=163.4 * T,
-        tf32=653.7 * T,
-        bf16=1307.4 * T,
-        fp16=1307.4 * T,
-        fp8=2614.9 * T,
-        l2_bytes=256 * MB,
-        source="AMD Instinct MI300X data sheet and ROCm's 'MI300 series microarchitecture' "
-        "peak table, dense; cache: the 256 MB Infinity Cache (the L2 is 4 MB per XCD)",
-    ),
-)
+_HOPPER_SXM = (67, 494.7, 989.4, 989.4, 1978.9)  # H100 SXM's and H200's rates: one chip
+# One row per device: name, pattern, bandwidth (bytes/s), TFLOP/s (fp32, tf32, bf16, fp16, fp8;
+# None: no such units), L2 (MB), source.
+_TABLE = (
+    ("H100 PCIe", r"H100.*PCIe", 2.0e12, (51, 378, 756, 756, 1513), 50,
+     f"{_HOPPER}, PCIe column; {_HALF}"),
+    ("H100 SXM", r"H100(?!.*(PCIe|NVL))", 3.35e12, _HOPPER_SXM, 50,
+     f"{_HOPPER}, SXM column; {_HALF}"),
+    ("H200 SXM", r"H200", 4.8e12, _HOPPER_SXM, 60,
+     "NVIDIA H200 Tensor Core GPU datasheet (2024), SXM column; "
+     f"{_HALF}; L2 is not on the datasheet: 60 MB as the driver reports it on an H200"),
+    ("A100 SXM 80GB", r"A100.*SXM.*80|A100.*80.*SXM", 2.039e12, (19.5, 156, 312, 312, None), 40,
+     f"NVIDIA A100 Tensor Core GPU datasheet (2021), 80GB SXM column; {_HALF}; no fp8 units"),
+    ("L4", r"\bL4\b", 300 * G, (30.3, 60, 121, 121, 242.5), 48,
+     f"NVIDIA L4 Tensor Core GPU datasheet (2023); {_HALF}"),
+    ("RTX 4090", r"RTX 4090", 1008 * G, (82.6, 82.6, 165.2, 165.2, 330.3), 72,
+     "NVIDIA Ada Lovelace architecture whitepaper (2023), GeForce RTX 4090 appendix table: "
+     "tensor rates with FP32 accumulate, dense"),
+    ("MI300X", r"MI300X", 5.3e12, (163.4, 653.7, 1307.4, 1307.4, 2614.9), 256,
+     "AMD Instinct MI300X data sheet and ROCm's 'MI300 series microarchitecture' peak table, "
+     "dense; cache: the 256 MB Infinity Cache (the L2 is 4 MB per XCD)"),
+)  # fmt: skip
+
+
+def _device(
+    name: str, pattern: str, bandwidth: float, teraflops: tuple, l2_mb: int, source: str
+) -> Device:
+    """A row of the table as a Device: rates in FLOP/s, L2 in bytes."""
+    rates = {p: None if r is None else r * T for p, r in zip(PRECISIONS, teraflops, strict=True)}
+    return Device(name, pattern, bandwidth, **rates, l2_bytes=l2_mb * MB, source=source)
+
+
+DEVICES: tuple[Device, ...] = tuple(_device(*row) for row in _TABLE)
 
 
 def find_device(name: str) -> Device | None:

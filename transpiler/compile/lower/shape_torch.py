@@ -224,7 +224,7 @@ def reduce(w: Walker, c: Call) -> object:
     other = c.get(0, "dim")
     second = w.expr(other) if op is not None and op.pairwise and other is not None else None
     if isinstance(second, Block) and second.dims:  # (a dim, `torch.max(x, 1)`, has none)
-        return broadcast(w, c)  # torch.max(a, b) of two tensors: torch.maximum (calls.py)
+        return broadcast(w, c)  # torch.max(a, b) of two tensors: torch.maximum (torch_ops.py)
     result = reduction(w, c.owner, c.get(0, "dim"), keep, op)
     if op is not None and op.indices and c.get(0, "dim") is not None and isinstance(result, Block):
         return Items((result, result))
