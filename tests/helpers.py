@@ -21,6 +21,17 @@ def kernel_source(file: str) -> str:
     return (KERNELS / file).read_text()
 
 
+def transpiler_kernels(file: str):
+    """A tests/kernels file loaded as a module whose kernels are `transpiler.kernel` objects
+    (its `import helion` / `import helion.language as hl` read as the transpiler's)."""
+    source = (
+        kernel_source(file)
+        .replace("import helion\n", "import transpiler as helion\n")
+        .replace("import helion.language as hl\n", "import transpiler.language as hl\n")
+    )
+    return load_module(source, stem=Path(file).stem)
+
+
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 # Triton's interpreter rounds float32 → bfloat16 wrongly: bfloat16 results are checked on GPUs.
 GPU_ONLY_BF16 = pytest.param(

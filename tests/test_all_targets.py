@@ -50,7 +50,6 @@ UNRECORDED_CALLS = {  # tests/kernels files the oracle has no case of (callables
     "jit_helpers": {"uses_jit_helper": lambda: (torch.randn(300), torch.randn(300))},
     "reduction_loops": {
         "row_reductions": lambda: (_rows(),),
-        "softmax": lambda: (_rows(),),
         "softmax_builtin": lambda: (_rows(),),
         "log_softmax_scaled": lambda: (_rows(), 0.7),
         "layer_norm": lambda: (_rows(), torch.randn(300), torch.randn(300)),

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import DEVICE, assert_matches, one_line
+from helpers import DEVICE, assert_matches, one_line, transpiler_kernels
 
 import transpiler
 import transpiler.language as hl
+
+MATRIX = transpiler_kernels("matrix.py")  # matmul (torch.addmm into acc) and bmm (torch.baddbmm)
 
 
 @transpiler.kernel()
@@ -48,19 +50,6 @@ def added_in_place(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 @transpiler.kernel()
-def addmm(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    m, k = x.size()
-    _, n = y.size()
-    out = torch.empty([m, n], dtype=x.dtype, device=x.device)
-    for tile_m, tile_n in hl.tile([m, n]):
-        acc = hl.zeros([tile_m, tile_n], dtype=torch.float32)
-        for tile_k in hl.tile(k):
-            acc = torch.addmm(acc, x[tile_m, tile_k], y[tile_k, tile_n])
-        out[tile_m, tile_n] = acc.to(x.dtype)
-    return out
-
-
-@transpiler.kernel()
 def scaled_dot(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """hl.dot with a factor scaled by a Python number (as_factor keeps it float64)."""
     m, k = x.size()
@@ -73,19 +62,6 @@ def scaled_dot(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
             b = y[tile_k, tile_n] * 2.0
             acc = hl.dot(a, b, acc=acc)
         out[tile_m, tile_n] = acc * 0.5
-    return out
-
-
-@transpiler.kernel()
-def batched(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    batch, m, k = a.size()
-    _, _, n = b.size()
-    out = torch.empty([batch, m, n], dtype=a.dtype, device=a.device)
-    for tile_b, tile_m, tile_n in hl.tile([batch, m, n]):
-        acc = hl.zeros([tile_b, tile_m, tile_n], dtype=torch.float32)
-        for tile_k in hl.tile(k):
-            acc = torch.baddbmm(acc, a[tile_b, tile_m, tile_k], b[tile_b, tile_k, tile_n])
-        out[tile_b, tile_m, tile_n] = acc.to(a.dtype)
     return out
 
 
@@ -149,9 +125,9 @@ def _matrices(dtype: torch.dtype, batch: int | None = None):
 CASES = {  # name: (kernel, batch, the float64 reference of the result)
     "acc = acc + x @ y": (summed, None, lambda x, y: x @ y),
     "acc += x @ y": (added_in_place, None, lambda x, y: torch.relu(x @ y)),
-    "torch.addmm(acc, x, y)": (addmm, None, lambda x, y: x @ y),
+    "torch.addmm(acc, x, y)": (MATRIX.matmul, None, lambda x, y: x @ y),
     "hl.dot(a, b * 2.0, acc=acc)": (scaled_dot, None, lambda x, y: x @ y),
-    "torch.baddbmm(acc, a, b)": (batched, 3, torch.bmm),
+    "torch.baddbmm(acc, a, b)": (MATRIX.bmm, 3, torch.bmm),
 }
 
 

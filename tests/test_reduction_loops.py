@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import DEVICE, assert_matches, kernel_source, on_device
+from helpers import DEVICE, assert_matches, kernel_source, on_device, transpiler_kernels
 
 import transpiler
 from transpiler.compile.frontend.errors import ReductionLoopError
@@ -17,15 +17,17 @@ from transpiler.run.reduction_candidates import (
 from transpiler.run.runtime import load_module
 
 FILE = "reduction_loops.py"
+SHARED = {"softmax": "reductions.py"}  # kernels read from another tests/kernels file
 
 
 def looped(name: str, chunk: int | None, *args, rows: int = 2):
     """The kernel `name` with its whole dimension in chunks of `chunk` lanes (None: whole)."""
     sizes = f"block_sizes=[{rows}], " if name != "cross_entropy_one_row" else ""  # fixed at 1
     config = f"helion.Config({sizes}reduction_loops=[{chunk}])"
-    source = kernel_source(FILE).replace("@helion.kernel()", f"@helion.kernel(config={config})")
+    file = SHARED.get(name, FILE)
+    source = kernel_source(file).replace("@helion.kernel()", f"@helion.kernel(config={config})")
     transpiled = transpiler.transpile_module(
-        source, filename=FILE, example_args={name: args}, only=(name,)
+        source, filename=file, example_args={name: args}, only=(name,)
     )
     module = load_module(transpiled.code, stem=f"{name}_{chunk}")
     return transpiled.code, on_device(getattr(module, name))
@@ -183,22 +185,10 @@ def test_the_search_space_grows_by_the_loop_candidates():
     assert whole_widths(("n",), ["x"], (x,)) is None  # not readable from the arguments
 
 
-def test_default_walks_a_row_too_wide_for_one_block(tmp_path):
+def test_default_walks_a_row_too_wide_for_one_block():
     """No config: a 20,001-wide row (over WHOLE_ROW_LIMIT) is looped, not one 32K block."""
-    import importlib.util
-
-    path = tmp_path / "reduction_loop_kernels.py"
-    path.write_text(
-        kernel_source(FILE)
-        .replace("import helion\n", "import transpiler as helion\n")
-        .replace("import helion.language as hl", "import transpiler.language as hl")
-    )
-    spec = importlib.util.spec_from_file_location("reduction_loop_kernels", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    namespace = vars(module)
     x = uniform(3, 20001)
-    softmax = namespace["softmax_builtin"]
+    softmax = transpiler_kernels(FILE).softmax_builtin
     bound = softmax.bind((x.float().to(DEVICE),))
     assert "tl.range(0, " in bound.transpiled.code and "min(4096, " in bound.transpiled.code
     assert_matches(on_device(softmax)(x.float()), torch.softmax(x, -1), torch.float32)
