@@ -11,7 +11,7 @@ import math
 import pytest
 import torch
 from helpers import DEVICE, dot_tolerance
-from torch_answers import assert_computes_as_torch
+from torch_answers import assert_computes_as_torch, f
 
 import transpiler
 
@@ -50,10 +50,6 @@ def columns(expression, out="x.dtype"):
 
 def whole_columns(expression):
     return WHOLE_COLUMNS.replace("EXPRESSION", expression)
-
-
-def f(*shape):
-    return torch.randn(*shape, device=DEVICE)
 
 
 def negative(*shape):

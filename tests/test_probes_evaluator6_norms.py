@@ -12,22 +12,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 from helpers import DEVICE
-from torch_answers import assert_computes_as_torch, assert_refused_at
-
-HEADER = """
-import torch
-import torch.nn.functional as F
-import helion
-import helion.language as hl
-"""
+from torch_answers import HEADER, assert_computes_as_torch, assert_refused_at, f
 
 
 def h(*shape):
     return torch.randn(*shape, device=DEVICE).half()
-
-
-def f(*shape):
-    return torch.randn(*shape, device=DEVICE)
 
 
 def labels(n, classes):

@@ -11,27 +11,9 @@ from __future__ import annotations
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import DEVICE
-from torch_answers import assert_computes_as_torch
+from torch_answers import HEADER, assert_computes_as_torch, f, h
 
 import transpiler
-
-HEADER = """
-import torch
-import torch.nn.functional as F
-import helion
-import helion.language as hl
-"""
-
-
-def h(*shape):
-    """Fresh float16 values on DEVICE, scaled so products of K ~ 100 stay near 1."""
-    return (torch.randn(*shape, device=DEVICE) * 0.3).half()
-
-
-def f(*shape):
-    return torch.randn(*shape, device=DEVICE)
-
 
 # (name, kernel source (its kernel is `k`), make the arguments, torch's answer)
 CASES = [

@@ -10,14 +10,7 @@ from __future__ import annotations
 import pytest
 import torch
 from helpers import DEVICE
-from torch_answers import assert_computes_as_torch, assert_refused_at
-
-HEADER = """
-import torch
-import torch.nn.functional as F
-import helion
-import helion.language as hl
-"""
+from torch_answers import HEADER, assert_computes_as_torch, assert_refused_at
 
 
 def r(*shape):

@@ -11,24 +11,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 from helpers import DEVICE, dot_tolerance
-from torch_answers import assert_computes_as_torch
+from torch_answers import HEADER, assert_computes_as_torch, f, h
 
 import transpiler
-
-HEADER = """
-import torch
-import torch.nn.functional as F
-import helion
-import helion.language as hl
-"""
-
-
-def h(*shape):
-    return (torch.randn(*shape, device=DEVICE) * 0.3).half()
-
-
-def f(*shape):
-    return torch.randn(*shape, device=DEVICE)
 
 
 def ignoring(n, classes):

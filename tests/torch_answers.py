@@ -6,9 +6,27 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import generated
+from helpers import DEVICE, generated
 
 import transpiler
+
+# what a probe kernel's source starts with (its kernel is `k`)
+HEADER = """
+import torch
+import torch.nn.functional as F
+import helion
+import helion.language as hl
+"""
+
+
+def h(*shape):
+    """Fresh float16 values on DEVICE, scaled so products of K ~ 100 stay near 1."""
+    return (torch.randn(*shape, device=DEVICE) * 0.3).half()
+
+
+def f(*shape):
+    """Fresh float32 values on DEVICE."""
+    return torch.randn(*shape, device=DEVICE)
 
 
 def in_float64(value):
