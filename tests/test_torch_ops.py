@@ -51,37 +51,6 @@ def layer_norm(
     return out
 
 
-@transpiler.kernel()
-def layer_norm_backward(
-    grad: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, eps: float
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    m, n = x.size()
-    grad_x = torch.empty_like(x)
-    normalized = torch.empty_like(x)
-    grad_weight = torch.empty_like(weight)
-    grad_bias = torch.empty_like(bias)
-    for tile_m in hl.tile(m):  # rows: grad_x, and x_hat for the column sums below
-        row = x[tile_m, :]
-        centered = row - row.mean(dim=-1, keepdim=True)
-        rstd = torch.rsqrt(torch.mean(centered * centered, dim=-1, keepdim=True) + eps)
-        x_hat = centered * rstd
-        g_hat = grad[tile_m, :] * weight[None, :]
-        mean_g = torch.mean(g_hat, dim=-1, keepdim=True)
-        mean_gx = torch.mean(g_hat * x_hat, dim=-1, keepdim=True)
-        grad_x[tile_m, :] = (g_hat - mean_g - x_hat * mean_gx) * rstd
-        normalized[tile_m, :] = x_hat
-    for tile_n in hl.tile(n):  # columns: grad_weight and grad_bias sum over the rows
-        acc_weight = hl.zeros([tile_n], dtype=x.dtype)
-        acc_bias = hl.zeros([tile_n], dtype=x.dtype)
-        for tile_m in hl.tile(m):
-            g = grad[tile_m, tile_n]
-            acc_weight += torch.sum(g * normalized[tile_m, tile_n], dim=0)
-            acc_bias += torch.sum(g, dim=0)
-        grad_weight[tile_n] = acc_weight
-        grad_bias[tile_n] = acc_bias
-    return grad_x, grad_weight, grad_bias
-
-
 # float64 for gradcheck: eps written in the kernel, exact in float64 (a float argument is
 # passed as float32 by Triton, so one meeting float64 rows is refused at the launch)
 @transpiler.kernel()
