@@ -18,7 +18,7 @@ from transpiler.compile.frontend.torch_signatures import (
     torch_refusals,
     torch_signature,
 )
-from transpiler.compile.lower.calls import _arity
+from transpiler.compile.lower.elementwise import arity
 from transpiler.compile.ops.hl import HL_BY_NAME
 from transpiler.compile.ops.table import ELEMENTWISE
 
@@ -283,7 +283,7 @@ def _lines() -> dict[str, tuple[str, str]]:
     for (function, _), (kernel, without, _) in sorted(effects.ROWS.items()):
         lines.setdefault(function, (kernel, without))
     for op in ELEMENTWISE:  # element-wise ops by their arity, as torch functions
-        operands = ", ".join(["x[tile_m, :]"] * _arity(op.template))
+        operands = ", ".join(["x[tile_m, :]"] * arity(op.template))
         if op.name == "where":
             operands = "x[tile_m, :] > 0, x[tile_m, :], x[tile_m, :]"
         elif op.name == "masked_fill":
@@ -346,7 +346,7 @@ def _refused(function: str) -> list[str]:
     if function in HL_BY_NAME and function not in TORCH_SIGNATURES and function not in _ELEMENTWISE:
         return [parameter for parameter, _ in HL_BY_NAME[function].refused]
     op = _ELEMENTWISE.get(function)
-    signature = torch_signature(function, _arity(op.template) if op is not None else None)
+    signature = torch_signature(function, arity(op.template) if op is not None else None)
     return [] if signature is None else sorted(torch_refusals(function, signature))
 
 

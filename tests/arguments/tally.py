@@ -12,7 +12,7 @@ from transpiler.compile.frontend.torch_signatures import (
     torch_refusals,
     torch_signature,
 )
-from transpiler.compile.lower.calls import _arity
+from transpiler.compile.lower.elementwise import arity
 from transpiler.compile.ops.hl import HL_BY_NAME
 from transpiler.compile.ops.table import ELEMENTWISE, REDUCTIONS
 from transpiler.compile.ops.table_orderings import ORDERING_OPS
@@ -22,11 +22,11 @@ from .cases import bad_cases, value_cases
 
 def torch_rows() -> tuple[int, int, int, int]:
     """(functions, parameters torch has, honoured, refused) over the op table's torch names."""
-    arity = {op.name: _arity(op.template) for op in ELEMENTWISE}
-    names = set(arity) | {op.name for op in REDUCTIONS} | {op.name for op in ORDERING_OPS}
+    arities = {op.name: arity(op.template) for op in ELEMENTWISE}
+    names = set(arities) | {op.name for op in REDUCTIONS} | {op.name for op in ORDERING_OPS}
     honoured = refused = known = 0
     for name in sorted(names):
-        signature = torch_signature(name, arity.get(name))
+        signature = torch_signature(name, arities.get(name))
         if signature is None:
             continue
         taken = set(signature.parameters) - {"input"}
