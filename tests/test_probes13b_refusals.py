@@ -2,7 +2,7 @@
 refused with an unhelpful message: `x.type_as(y)` (was "torch op 'type_as' is not supported",
 now `x.to(y.dtype)`, with y's dtype in memory: a float16 tensor's, not the float32 its loaded
 values are computed in); `v.squeeze()` without a dim (was "this argument must be an integer
-constant"; refused now saying why, with `v.squeeze(-1)` as the fix); an int tensor and a
+constant", then refused saying why; now the size-1 dimensions go, as torch's); an int tensor and a
 float16 one meeting, refused at the launch by the line where they meet (the check used to join
 every line's tensors: test_probes13b_values.py's halves). Each kernel that runs is compared
 with torch and compiled for sm_90 (conftest)."""
@@ -44,12 +44,16 @@ ROWS = (
 )
 
 
-def test_squeeze_without_a_dim_is_refused_naming_the_dim():
-    """was: "this argument must be an integer constant" with a generic hint."""
+def test_squeeze_without_a_dim_drops_the_kept_dim():
+    """was: "this argument must be an integer constant", then refused saying why; the size-1
+    dimension goes as torch's, the tile stays (a whole dimension's is refused:
+    tests/test_valid17_squeeze.py)."""
     source = kernel(
         "x: torch.Tensor", ROWS.format(expression="x[tile, :].amax(-1, keepdim=True).squeeze()")
     )
-    assert_refused_at(source, 12, "squeeze", "squeeze() without a dim", "v.squeeze(-1)")
+    x = torch.randn(13, 29, dtype=torch.float64).float()
+    result = generated(source, "k", x)(x)
+    torch.testing.assert_close(result.double(), x.double().amax(-1), rtol=1e-6, atol=1e-6)
 
 
 def test_type_as_of_a_number_is_refused_at_the_number():

@@ -2,8 +2,9 @@
 squeeze of a keepdim reduction, flatten, `.t()` / `.permute` before a store, torch.stack of two)
 on odd sizes and non-contiguous inputs against float64 torch: all matched. What Triton's
 power-of-two blocks cannot hold (a reshape to n // 2 lanes, a stack of three, a cat along a
-run-time length) and two spellings the shape analysis does not follow (the squeeze of a
-constant slice `x[tile, 2:3].squeeze(-1)`, of a unit tile's row) are refused at their line."""
+run-time length) and a spelling the shape analysis does not follow (the squeeze of a unit
+tile's row) are refused at their line; the squeeze of a constant slice
+`x[tile, 2:3].squeeze(-1)` computes as torch's."""
 
 from __future__ import annotations
 
@@ -120,12 +121,6 @@ def unsqueeze_sum(x: torch.Tensor) -> torch.Tensor:
         v = x[tile_m, tile_n].unsqueeze(-1).unsqueeze(0)
         out[tile_m, tile_n] = v.sum(-1).squeeze(0) - v.amax(0).squeeze(-1) + 1
     return out
-"""
-
-REFUSED = """
-import helion
-import helion.language as hl
-import torch
 
 
 @helion.kernel()
@@ -135,6 +130,12 @@ def squeeze_column(x: torch.Tensor) -> torch.Tensor:
     for tile_m in hl.tile(m):
         out[tile_m] = x[tile_m, 2:3].squeeze(-1) + x[tile_m, 0]
     return out
+"""
+
+REFUSED = """
+import helion
+import helion.language as hl
+import torch
 
 
 @helion.kernel()
@@ -218,6 +219,8 @@ CASES = [
         lambda x: (D(x) - D(x).mean(-1, keepdim=True)).pow(2).sum(-1),
     ),
     ("unsqueeze_sum", lambda: (r(13, 29),), lambda x: torch.ones(13, 29, dtype=torch.float64)),
+    # the slice of one index squeezed (was refused: tests/test_valid17_squeeze.py)
+    ("squeeze_column", lambda: (r(13, 7),), lambda x: D(x)[:, 2] + D(x)[:, 0]),
 ]
 
 
@@ -241,9 +244,6 @@ def test_views_compile_for_sm_90(name):
 
 
 REFUSALS = [
-    # valid torch (x[:, 2] + x[:, 0]), still refused: the one-lane slice keeps its dim through
-    # squeeze ("storing a 2-D value into a 1-D tile"); open, left for the next session
-    ("squeeze_column", "x[tile_m, 2:3].squeeze(-1)", "storing a 2-D value into a 1-D tile", ""),
     ("reshape_pairs", ".reshape(tile_m, n // 2, 2)", "powers of two", "tile.block_size"),
     ("view_pairs_sum", ".view(tile_m, n // 2, 2)", "powers of two", "tile.block_size"),
     ("cat_rows", "torch.cat(", "a length known only at run time", "torch.stack"),
@@ -257,7 +257,6 @@ def test_what_blocks_cannot_hold_is_refused_at_the_line(name, text, words, hint)
     lines = REFUSED.splitlines()
     line = next(i for i, t in enumerate(lines, 1) if text in t)
     args = {
-        "squeeze_column": (torch.randn(5, 7),),
         "reshape_pairs": (torch.randn(5, 32),),
         "view_pairs_sum": (torch.randn(5, 30),),
         "cat_rows": (torch.randn(5, 3), torch.randn(5, 4)),

@@ -23,6 +23,7 @@ from .values import (
     CONST,
     DTYPE,
     MODULE,
+    Axis,
     NotSqueezable,
     Value,
     block,
@@ -129,33 +130,7 @@ class Views:
             position = triton_position(value.dims, position)
             return block(expr("tl.expand_dims(a, d)", a=value.code, d=position), dims, value.dtype)
         if name == "squeeze":
-            if args.get(0, "dim") is None:
-                raise self.k.source.error(
-                    UnsupportedConstructError,
-                    node.func.attr if isinstance(node.func, cst.Attribute) else node,
-                    "squeeze() without a dim inside a device loop: which dimensions are size 1 "
-                    "would depend on the block sizes (a tile of one lane)",
-                    hint="name the size-1 dimension: v.squeeze(-1), or v.squeeze(1)",
-                )
-            dim = self.const_int(args.get(0, "dim"), node)
-            position = self.dim_position(dim, max(value.rank, 1), args.get(0, "dim") or node)
-            if value.rank == 0:
-                return value  # torch squeezes a 0-d tensor to itself
-            axis = value.dims[position]
-            if axis is not None and not (
-                axis.squeezed or axis.size or self.k.indexing.is_full_axis(axis)
-            ):
-                return value  # a tile is a block of BLOCK lanes: torch leaves it as it is
-            if axis is not None:
-                raise self.k.source.error(
-                    ShapeError, node, "squeeze of a dimension that is not size 1"
-                )
-            dims = value.dims[:position] + value.dims[position + 1 :]
-            return block(
-                expr("tl.reshape(a, s)", a=value.code, s=self.k.dots.block_shape(dims)),
-                dims,
-                value.dtype,
-            )
+            return self.squeeze(value, args.get(0, "dim"), node)
         if name in ("view", "reshape", "expand"):
             elements = args.positional
             if len(elements) == 1 and isinstance(elements[0], (cst.List, cst.Tuple)):
@@ -196,6 +171,59 @@ class Views:
                 value, name, [self.const_int(a, node) for a in args.positional], node
             )
         return self.transpose(value, node)
+
+    def squeeze(self, value: Value, dim_node: cst.BaseExpression | None, node: cst.Call):
+        """`.squeeze(dim)` / `.squeeze()`: the size-1 dimensions go (a view's `None`, a slice of
+        one index `x[t, 2:3]`); a tile stays, a block of BLOCK lanes, as torch leaves a
+        dimension that is not size 1."""
+        if dim_node is None:
+            if value.rank == 0:
+                return value
+            undecided = next((a for a in value.dims if self.undecided(a)), None)
+            if undecided is not None:
+                why = (
+                    "a tile of one lane (block_size=1), which the generated kernel holds "
+                    "without a dimension"
+                    if undecided.squeezed
+                    else "a whole dimension, whose size is known only at run time"
+                )
+                raise self.k.source.error(
+                    UnsupportedConstructError,
+                    node.func.attr if isinstance(node.func, cst.Attribute) else node,
+                    f"squeeze() without a dim of a value over {undecided.label}: {why}",
+                    hint="name the size-1 dimensions: v.squeeze(-1), or v.squeeze(1)",
+                )
+            dropped = [i for i, a in enumerate(value.dims) if self.size_one(a)]
+        else:
+            dim = self.const_int(dim_node, node)
+            position = self.dim_position(dim, max(value.rank, 1), dim_node)
+            if value.rank == 0:
+                return value  # torch squeezes a 0-d tensor to itself
+            axis = value.dims[position]
+            if not self.size_one(axis) and not (
+                axis.squeezed or axis.size or self.k.indexing.is_full_axis(axis)
+            ):
+                return value  # a tile is a block of BLOCK lanes: torch leaves it as it is
+            if not self.size_one(axis):
+                raise self.k.source.error(
+                    ShapeError, node, "squeeze of a dimension that is not size 1"
+                )
+            dropped = [position]
+        dims = tuple(a for i, a in enumerate(value.dims) if i not in dropped)
+        shape = self.k.dots.block_shape(dims)
+        return block(expr("tl.reshape(a, s)", a=value.code, s=shape), dims, value.dtype)
+
+    def size_one(self, axis: Axis | None) -> bool:
+        """A dimension of size 1: a view's `None`, or a slice of one index (`x[t, 2:3]`, its
+        start checked inside the tensor by the launcher, or computed in the loop)."""
+        if axis is None or self.k.expressions.broadcasts_one_lane(axis):
+            return True
+        return axis.block == "1" and axis.length is None and axis in self.k.slice_axes.values()
+
+    def undecided(self, axis: Axis | None) -> bool:
+        """A dimension squeeze() without a dim cannot decide here: a whole dimension (`:`, its
+        host size: torch drops it when that is 1) or a tile of one lane (block_size=1)."""
+        return axis is not None and (axis.squeezed or self.k.indexing.is_full_axis(axis))
 
     def sizes_of(self, value: Value, name: str, elements: list, node: cst.Call) -> tuple:
         """Axes and Triton sizes of view / reshape / expand's sizes, each -1 the block's
