@@ -17,6 +17,7 @@ from ..frontend import callables as inline
 from ..frontend.aliases import Aliases
 from ..frontend.block_size_calls import check_block_size_calls
 from ..frontend.config_check import check_config, check_configs, config_fields
+from ..frontend.config_counts import check_config_counts
 from ..frontend.device_rules import check_store_races
 from ..frontend.errors import UnsupportedConstructError
 from ..frontend.host import HostInfo, assigned_names
@@ -142,6 +143,8 @@ def lower_kernel(
     tiles = [name for item in lowered for name, _ in item.tunables]
     check_config(source, kernel.node, kernel.settings.get("config"), tiles)
     check_configs(source, kernel.node, kernel.settings.get("configs"), tiles)
+    whole_dims = sum(len(item.whole_sizes) for item in lowered)
+    check_config_counts(source, kernel, aliases, host.rank, whole_dims)
     source.once(check_store_races, kernel.node, source, kernel, aliases)
     check_lost_results(source, kernel.node, kernel.loops, host.fresh)
     check_overwritten_steps(source, aliases, kernel.loops)
