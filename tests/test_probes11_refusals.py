@@ -64,7 +64,7 @@ def test_the_refusal_names_both_kinds_and_the_fix():
         assert_computes_as_torch(source, lambda: [floats(N), 1], lambda x, k: x)
     text = str(caught.value)
     for words in ("a float after the if branch on line 11", "an int after the other path",
-                  "convert 's' to one dtype on both paths"):  # fmt: skip
+                  "write 's' as a float on its int path too"):  # fmt: skip
         assert words in text, text
 
 

@@ -1,10 +1,11 @@
 """Probes (round 15) of control flow that is refused, each at the user's line and column with
 a hint naming what to write: a Python `if` on a block (torch.where), a whole host tensor
-reduced inside a loop. Refused though valid (left open in round 15, eager torch computes them):
-a name that is a number after one branch of an `if` on a loaded scalar and a block after the
-other, or an int after one and a float after the other. (Computing since carried16: a Python
+reduced inside a loop. Still refused though valid: a name that is an int after one branch of
+an `if` on a loaded scalar and a float after the other (its hint: write the int as a float;
+beside an int tensor each path would give its own dtype). (Computing since carried16: a Python
 number carried into a loop that makes it a block, test_carried16_numbers.py; `len(v)` of a
-block, test_carried16_sizes.py.)"""
+block, test_carried16_sizes.py; since valid17, a number before an `if` whose branch makes it
+a block, test_valid17_branches.py.)"""
 
 from __future__ import annotations
 
@@ -29,8 +30,7 @@ S = "x: torch.Tensor, s: torch.Tensor"
 CASES = {  # signature, body, the line's text, caret, words
     "if_on_a_block": ("x: torch.Tensor", loop("y = x[tile]\nif x[tile] > 0:\n    y = -y", "y"), "if x[tile] > 0:", "x[tile] > 0", ("an if on a block of values", "torch.where")),
     "a_host_tensor_summed_whole": ("x: torch.Tensor", loop("y = x[tile] + out.sum()", "y"), "out.sum()", "out.sum()", ("on a whole host tensor inside a device loop", "load a tile first")),
-    "a_number_or_a_block_after_an_if": (S, loop("y = 0.5\nif s[0] > 0:\n    y = x[tile] * 3", "x[tile] + y"), "out[tile] = x[tile] + y", "y\n", ("different shape after each branch", "same shape in both branches")),
-    "an_int_or_a_float_after_an_if": (S, loop("y = 3\nif s[0] > 0:\n    y = 2.5", "x[tile] * y"), "out[tile] = x[tile] * y", "y\n", ("a float after the if branch", "one dtype on both paths")),
+    "an_int_or_a_float_after_an_if": (S, loop("y = 3\nif s[0] > 0:\n    y = 2.5", "x[tile] * y"), "out[tile] = x[tile] * y", "y\n", ("a float after the if branch", "as a float on its int path too")),
 }  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from ..frontend.errors import (
     ShapeError,
     UnsupportedConstructError,
 )
-from .carried import kind_words, number_beside_block
+from .carried import kind_words, number_side
 from .scalar_reach import variables_read
 from .values import BLOCK, CONST, Value
 
@@ -65,6 +65,7 @@ class Branches:
         """The branches of a runtime `if` (saved: the scope and constexpr names before it)."""
         before, constexprs = saved
         self.k.emit(f"if {ast.unparse(condition.code)}:", line)
+        opening = self.k.lines[-1]
         self.k.depth += 1
         self.lower_branch(lambda: self.k.statements.lower_body(statement.body.body), line)
         ends = [self.k.lines[-1]]  # each branch's last line (lines may be added above later)
@@ -92,8 +93,7 @@ class Branches:
             other = after_else.get(name)
             if name not in before and other is not None and self.same_branch_value(value, other):
                 self.k.scope[name] = other
-        if len(ends) == 2:
-            self.numbers_as_blocks(after_if, after_else, ends, line)
+        self.numbers_as_blocks(before, after_if, after_else, [opening, *ends], line)
         self.refuse_dtypes_apart(before, after_if, after_else, line)
         for name in set(after_if) & set(after_else):
             first, second = after_if[name], after_else[name]
@@ -115,24 +115,31 @@ class Branches:
             k: v for k, v in self.k.constexpr_names.items() if constexprs.get(k) is v
         }
 
-    def numbers_as_blocks(self, after_if: dict, after_else: dict, ends: list, line: int):
-        """A name both branches assign, a Python number in one and a block of a tensor's values
-        in the other (`s = 1.5` / `s = x[tm, 0]`): the number becomes that block at its
-        branch's end (carried.number_as_block), so the name is one block after the `if`."""
+    def numbers_as_blocks(
+        self, before: dict, after_if: dict, after_else: dict, lines: list, line: int
+    ) -> None:
+        """A name a Python number on one path of the `if` and a block of a tensor's values on
+        the other (`s = 1.5` / `s = x[tm, 0]`): the number becomes that block at its branch's
+        end (carried.number_as_block), so the name is one block after the `if`. A number set
+        before the `if` that a path leaves as it is (`s = 0.0; if k > 0: s = x[tm, :].sum(-1)`)
+        becomes the block before the `if` (Triton keeps a name's type through an `if`).
+        `lines`: the `if` line, then each branch's last line."""
         inserts = []
         for name in set(after_if) & set(after_else):
             first, second = after_if[name], after_else[name]
-            if first is second or not number_beside_block(first, second):
+            branch = None if first is second else number_side(first, second)
+            if branch is None:
                 continue
-            branch = 0 if not first.dims else 1
             block, number = (second, first) if branch == 0 else (first, second)
             text = self.k.carried.number_as_block(name, block, number, line)
-            at = self.k.index_of(ends[branch]) + 1
-            inserts.append((at, text))
+            if number is before.get(name):  # before the `if`, at its depth
+                inserts.append((self.k.index_of(lines[0]), 0, text))
+            else:  # at the end of the number's branch, inside it
+                inserts.append((self.k.index_of(lines[branch + 1]) + 1, 1, text))
             after_if[name] = after_else[name] = replace(block, code=ast.Name(id=name))
             self.k.scope[name] = after_else[name]
-        for at, text in sorted(inserts, key=lambda pair: -pair[0]):
-            self.k.insert_lines(at, [self.k.make_line(self.k.depth + 1, text, line)])
+        for at, indent, text in sorted(inserts, key=lambda insert: -insert[0]):
+            self.k.insert_lines(at, [self.k.make_line(self.k.depth + indent, text, line)])
 
     def refuse_dtypes_apart(self, before: dict, after_if: dict, after_else: dict, line: int):
         """A name the if leaves an int on one path and a float (or bool) on the other: Triton
@@ -153,7 +160,8 @@ class Branches:
                 f"{name!r} is {kind_words(dtypes[0])} after the if branch on line {line} and "
                 f"{kind_words(dtypes[1])} after the other path: the kernel gives a name one dtype "
                 "after an if",
-                f"convert {name!r} to one dtype on both paths ({name} = ....to(torch.float32)), "
+                _numbers_hint(name, first, second)
+                or f"convert {name!r} to one dtype on both paths ({name} = ....to(torch.float32)), "
                 "or use two names",
             )
 
@@ -188,6 +196,33 @@ class Branches:
             self.lower_if(statement.orelse)
         elif statement.orelse is not None:
             self.k.statements.lower_body(statement.orelse.body.body)
+
+
+def _numbers_hint(name: str, first: Value, second: Value) -> str | None:
+    """The fix where both paths leave `name` a Python number, an int on one (`c = 3` / `c =
+    0.25`): write it as a float. torch's `x * 3` and `x * 3.0` agree for a float x; beside an
+    int tensor the two paths' results would differ in dtype, which no one kernel variable holds."""
+    if not all(_python_number(v) for v in (first, second)) or "int" not in (
+        first.dtype,
+        second.dtype,
+    ):
+        return None
+    return (
+        f"write {name!r} as a float on its int path too ({name} = 2.0, not {name} = 2): with "
+        "float tensors torch computes the same; beside an int tensor each path would give its "
+        "own dtype"
+    )
+
+
+def _python_number(value: Value) -> bool:
+    """A Python number in device code: a constant or a scalar no tensor's values feed."""
+    return (
+        value.kind in (BLOCK, CONST)
+        and not value.dims
+        and not value.loaded_from
+        and not value.fed_by
+        and value.dtype in ("int", "float")
+    )
 
 
 def _shape(value: Value) -> str:

@@ -271,7 +271,16 @@ _INTEGERS_AS = {
 def number_beside_block(first: Value, second: Value) -> bool:
     """Whether one of two values is a Python number and the other a block of one tensor's
     values (number_as_block's case)."""
-    return _number_made_a_block(first, second) or _number_made_a_block(second, first)
+    return number_side(first, second) is not None
+
+
+def number_side(first: Value, second: Value) -> int | None:
+    """Which of two values is the Python number beside a block of one tensor's values (0: the
+    first, 1: the second; a 0-d block, `x[tile].sum()`, has no dims to tell them apart), None
+    where neither is."""
+    if _number_made_a_block(first, second):
+        return 0
+    return 1 if _number_made_a_block(second, first) else None
 
 
 def _number_made_a_block(old: Value, new: Value, several: bool = False) -> bool:
