@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
+from ..ops.hl import HL_BY_NAME, LANES
 from .aliases import Aliases
 from .config_check import config_fields
 from .errors import ConfigError
@@ -23,7 +24,7 @@ from .source import Source
 class Loop:
     """A device loop as Helion's config spec counts it."""
 
-    kind: str  # "tile" or "grid"
+    lanes: bool  # hl.tile's (blocks of lanes), not hl.grid's (one index)
     dims: int | None  # None: known only from the arguments' ranks, not given
     outer: bool  # a top-level loop: the kernel's grid
     begins: bool  # hl.tile(begin, end): no flatten_loops entry
@@ -52,7 +53,7 @@ COUNTS: dict[str, tuple[str, Callable[[list[Loop]], int | None]]] = {
     "loop_orders": ("one per loop over several dimensions", lambda ls: _sum(ls, _several)),
     "flatten_loops": (
         "one per hl.tile loop over several dimensions",
-        lambda ls: _sum([lp for lp in ls if lp.kind == "tile" and not lp.begins], _several),
+        lambda ls: _sum([lp for lp in ls if lp.lanes and not lp.begins], _several),
     ),
     "l2_groupings": (
         "one per device loop over several dimensions",
@@ -74,7 +75,8 @@ def kernel_loops(kernel: KernelFunction, aliases: Aliases, rank: Callable) -> li
         for loop in [outer, *m.findall(outer.body, m.For())]:
             kind = device_loop_kind(loop, aliases)
             if kind is not None:
-                found.append(Loop(kind, _dims(loop, rank), loop is outer, _begins(loop)))
+                lanes = HL_BY_NAME[kind].each == LANES
+                found.append(Loop(lanes, _dims(loop, rank), loop is outer, _begins(loop)))
     return found
 
 
