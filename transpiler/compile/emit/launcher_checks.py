@@ -35,3 +35,23 @@ def unpacking_checks(statement: cst.CSTNode, parameters: set[str], line: int) ->
     return [
         f'check_tensors({{"{tensor}": {tensor}}}, ranks={{"{tensor}": {len(names)}}}, why="{why}")'
     ]
+
+
+def view_checks(statement: cst.CSTNode, tensors: set[str], line: int) -> list[str]:
+    """`check_view` lines for a host statement viewing a tensor (`flat = x.view(-1)`): torch
+    refuses a view its strides cannot give, and its error names neither the line nor the fix.
+    A statement of its own line only: a view under an `if` may never run."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        return []
+    checks = []
+    for call in m.findall(statement, _VIEW):
+        tensor = call.func.value.value
+        if tensor not in tensors or any(arg.star for arg in call.args):
+            continue
+        shape = ", ".join(cst.Module([]).code_for_node(arg).rstrip(", ") for arg in call.args)
+        written = cst.Module([]).code_for_node(call)
+        checks.append(f"check_view({tensor}, {shape}, line={line}, written={written!r})")
+    return checks
+
+
+_VIEW = m.Call(func=m.Attribute(value=m.Name(), attr=m.Name("view")))

@@ -321,6 +321,19 @@ HOST_HELPERS: dict[str, str] = {
     elif not condition:
         raise error(message)
 ''',
+    "check_view": '''def check_view(tensor: torch.Tensor, *shape, line: int, written: str, **dtype) -> None:
+    """`tensor.view(*shape)` (or `dtype=`) as the source line writes it, refused naming that line
+    and the fix where the tensor's strides cannot give that view (torch's error names neither)."""
+    try:
+        tensor.view(*shape, **dtype)
+    except RuntimeError as error:
+        torch_says = str(error).split(". Use ")[0].rstrip(".")
+        raise RuntimeError(
+            f"line {line}: {written} of a tensor of sizes {tuple(tensor.shape)} and strides "
+            f"{tensor.stride()}: {torch_says}. Write .reshape(...) (it copies where a view "
+            "cannot be had) or .contiguous().view(...)"
+        ) from None
+''',
     "persistent_programs": '''def persistent_programs(tensor: torch.Tensor) -> int:
     """How many programs a persistent kernel launches: one per SM of the tensor's GPU (the CPU
     interpreter: 4, so that each program walks several tiles there too)."""

@@ -12,7 +12,7 @@ from .aliases import Aliases, dotted_name
 from .host_containers import container_kind
 from .host_dtypes import allocation_dtype
 from .host_flags import called_name, is_flag
-from .host_sizes import literal_int, shape_entries, size_of, whole_size_tensor
+from .host_sizes import dtype_view, literal_int, shape_entries, size_of, whole_size_tensor
 from .host_views import own_methods, rank_kept, sliced, view_rank
 
 # tensor methods whose result is a tensor of another shape (or dtype) over the same data
@@ -340,6 +340,8 @@ class HostInfo:
             and node.func.attr.value in ("view", "reshape")
         ):
             positional = [a.value for a in node.args if a.keyword is None]
+            if dtype_view(positional):  # x.view(torch.int32): x's rank
+                return self._rank_of(node.func.value)
             if positional:
                 return len(shape_entries(positional))
         return None
@@ -458,6 +460,12 @@ class HostInfo:
                 return None
             base = self._allocating
             self.tensors.add(base)  # a view of the allocation, as `x.view(...)` of a tensor x
+        if base in self.tensors and method == "view" and dtype_view(positional):
+            # bits = x.view(torch.int32): x's rank, sizes its own (the last one rescaled)
+            rank = self.rank(base)
+            if rank is None:
+                return "unknown"
+            return [self.size_key(self._allocating, d) for d in range(rank)]
         if base in self.tensors and method in ("view", "reshape") and positional:
             # x_flat = x.view(-1): a tensor of as many dims as the new shape has entries
             entries = shape_entries(positional)

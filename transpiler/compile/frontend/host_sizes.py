@@ -50,6 +50,17 @@ def shape_entries(positional: list[cst.BaseExpression]) -> list:
     return list(shape.elements) if isinstance(shape, (cst.List, cst.Tuple)) else positional
 
 
+def dtype_view(positional: list[cst.BaseExpression]) -> bool:
+    """`x.view(torch.int32)` / `x.view(y.dtype)`: the same memory as another dtype, not a new
+    shape (a `torch.` name alone, or a `.dtype`)."""
+    if len(positional) != 1 or not isinstance(positional[0], cst.Attribute):
+        return False
+    attribute = positional[0]
+    if attribute.attr.value == "dtype":
+        return True
+    return isinstance(attribute.value, cst.Name) and attribute.value.value == "torch"
+
+
 def literal_int(node: cst.BaseExpression) -> int | None:
     if isinstance(node, cst.Integer):
         return int(node.evaluated_value)

@@ -11,7 +11,7 @@ import libcst.matchers as m
 
 from ...distributed.checks import symmetric_memory_checks
 from ..emit.codegen import Names
-from ..emit.launcher_checks import unpacking_checks
+from ..emit.launcher_checks import unpacking_checks, view_checks
 from ..emit.lines import Line, LoweredKernel
 from ..frontend import callables as inline
 from ..frontend.aliases import Aliases
@@ -86,6 +86,7 @@ def lower_kernel(
     barriers: list[tuple[int, cst.BaseStatement, int]] = []  # (launcher index, node, loops before)
     needs_check_tensors = False  # a launcher check on the arguments uses `check_tensors`
     needs_symmetric = False  # ... or `require_symmetric` (distributed/checks.py)
+    needs_check_view = False  # ... or `check_view` (a host view torch may refuse)
     tail = None  # a host-side sum / mean of the loop's output, fused (lower/host_tails.py)
     for statement in kernel.body:
         if device_loop_kind(statement, aliases):
@@ -124,6 +125,9 @@ def lower_kernel(
         checks = unpacking_checks(statement, set(host.params), first)
         launcher.extend(Line(1, check, first) for check in checks)
         needs_check_tensors |= bool(checks)
+        views = view_checks(statement, host.tensors, first)
+        launcher.extend(Line(1, check, first) for check in views)
+        needs_check_view |= bool(views)
         symmetric = symmetric_memory_checks(statement, aliases)
         launcher.extend(Line(1, check, first) for check in symmetric)
         needs_symmetric |= bool(symmetric)
@@ -138,6 +142,8 @@ def lower_kernel(
         lowered[0].host_helpers.add("check_tensors")
     if needs_symmetric and lowered:
         lowered[0].host_helpers.add("require_symmetric")
+    if needs_check_view and lowered:
+        lowered[0].host_helpers.add("check_view")
     # Helion numbers hl.register_block_size's block sizes first (lower/block_sizes.py): the
     # first loop's tunables begin with them
     tiles = [name for item in lowered for name, _ in item.tunables]
