@@ -60,6 +60,24 @@ def col_sums(x: torch.Tensor) -> torch.Tensor:
     return out
 """
 
+RANGE = """
+import helion
+import helion.language as hl
+import torch
+
+
+@helion.kernel(config=CONFIG)
+def range_sums(x: torch.Tensor) -> torch.Tensor:
+    m, n = x.size()
+    out = torch.empty([n], dtype=x.dtype, device=x.device)
+    for tile_n in hl.tile(n):
+        acc = hl.zeros([tile_n], dtype=torch.float32)
+        for i in range(m):
+            acc = acc + x[i, tile_n]
+        out[tile_n] = acc
+    return out
+"""
+
 TOO_MANY = [
     # the user's: one whole dimension, two chunks
     ("row_sums", "reduction_loops=[16, 32]", "reduction_loops=[16, 32] gives 2 entries; row_sums has 1", "reduction_loops=[16]"),
@@ -70,10 +88,12 @@ TOO_MANY = [
     ("col_sums", "range_num_stages=[1, 2, 3]", "gives 3 entries; col_sums has 2", "range_num_stages=[1, 2]"),
     ("col_sums", "range_unroll_factors=[0, 2, 1]", "col_sums has 2 (one per device loop", "[0, 2]"),
     ("col_sums", "range_warp_specializes=[None, None, None]", "gives 3 entries", "[None, None]"),
+    # an inner `range` is Helion's hl.grid there: an entry of its own
+    ("range_sums", "range_flattens=[None, None, True]", "range_sums has 2", "range_flattens=[None, None]"),
 ]  # fmt: skip
 
-SOURCES = {"row_sums": ROWS, "scaled": GRID, "col_sums": NESTED}
-SHAPES = {"row_sums": (13, 45), "scaled": (13, 29), "col_sums": (37, 11)}
+SOURCES = {"row_sums": ROWS, "scaled": GRID, "col_sums": NESTED, "range_sums": RANGE}
+SHAPES = {"row_sums": (13, 45), "scaled": (13, 29), "col_sums": (37, 11), "range_sums": (7, 19)}
 
 
 def _transpile(name: str, config: str):
@@ -112,6 +132,7 @@ FITTING = [
     ("row_sums", "reduction_loops=[]", lambda x: x.sum(-1)),  # fewer: the default, one block
     ("scaled", "l2_groupings=[4], loop_orders=[[1, 0]], block_sizes=[8, 4]", lambda x: x * 2),
     ("col_sums", "range_num_stages=[2], block_sizes=[4, 8]", lambda x: x.sum(0)),
+    ("range_sums", "range_num_stages=[1, 2], block_sizes=[8]", lambda x: x.sum(0)),
 ]
 
 

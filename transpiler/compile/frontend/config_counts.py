@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from ..ops.hl import HL_BY_NAME, LANES
-from .aliases import Aliases
+from ..ops.hl import HL_BY_NAME, JAGGED_LOOPS, LANES
+from .aliases import LANGUAGE, Aliases
 from .config_check import config_fields
 from .errors import ConfigError
 from .kernels import KernelFunction, device_loop_kind
@@ -69,15 +69,30 @@ COUNTS: dict[str, tuple[str, Callable[[list[Loop]], int | None]]] = {
 
 
 def kernel_loops(kernel: KernelFunction, aliases: Aliases, rank: Callable) -> list[Loop]:
-    """The kernel's hl.tile / hl.grid loops, outer ones and those inside them, in order."""
+    """The kernel's hl.tile / hl.grid loops, outer ones and those inside them (with the inner
+    `range` loops, Helion's hl.grid there, and hl.jagged_tile's), in order."""
     found: list[Loop] = []
     for outer in kernel.loops:
         for loop in [outer, *m.findall(outer.body, m.For())]:
-            kind = device_loop_kind(loop, aliases)
-            if kind is not None:
-                lanes = HL_BY_NAME[kind].each == LANES
+            lanes = _lanes(loop, aliases, inner=loop is not outer)
+            if lanes is not None:
                 found.append(Loop(lanes, _dims(loop, rank), loop is outer, _begins(loop)))
     return found
+
+
+def _lanes(loop: cst.For, aliases: Aliases, inner: bool) -> bool | None:
+    """Whether a device loop's tiles are blocks of lanes (hl.tile's, hl.jagged_tile's) or
+    indices (hl.grid's, an inner `range`'s); None for no device loop."""
+    kind = device_loop_kind(loop, aliases)
+    if kind is not None:
+        return HL_BY_NAME[kind].each == LANES
+    if not (inner and isinstance(loop.iter, cst.Call)):
+        return None
+    if m.matches(loop.iter.func, m.Name("range")):
+        return False
+    qualified = aliases.qualified(loop.iter.func) or ""
+    jagged = {f"{LANGUAGE}.{name}" for name in JAGGED_LOOPS}
+    return True if qualified in jagged else None
 
 
 def _begins(loop: cst.For) -> bool:
