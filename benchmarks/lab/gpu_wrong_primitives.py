@@ -48,8 +48,9 @@ def outer_kernel(x_ptr, y_ptr, out_ptr, m, n, FORM: tl.constexpr, BM: tl.constex
     else:  # as generated, with its helpers
         col = tl.load(x_ptr + offs_m[:, None], mask=(offs_m < m)[:, None], other=0.0)
         row = tl.load(y_ptr + offs_n[None, :], mask=(offs_n < n)[None, :], other=0.0)
-        product = tl.sum(as_float(upcast_half(col))[:, :, None] * as_float(upcast_half(row))[None, :, :],
-                         axis=1)
+        product = tl.sum(
+            as_float(upcast_half(col))[:, :, None] * as_float(upcast_half(row))[None, :, :], axis=1
+        )
     mask = (offs_m < m)[:, None] & (offs_n < n)[None, :]
     tl.store(out_ptr + offs_m[:, None] * n + offs_n[None, :], product, mask=mask)
 
@@ -66,13 +67,21 @@ def nibble_kernel(p_ptr, out_ptr, pairs, cols, FORM: tl.constexpr, BP: tl.conste
     rows = tl.arange(0, 2 * BP)
     out_mask = (rows < 2 * pairs)[:, None] & (offs_c < cols)[None, :]
     if FORM == 0:  # the low nibbles, stored at even rows
-        tl.store(out_ptr + (2 * offs_p)[:, None] * cols + offs_c[None, :], low.to(tl.float32), mask=mask)
+        tl.store(
+            out_ptr + (2 * offs_p)[:, None] * cols + offs_c[None, :], low.to(tl.float32), mask=mask
+        )
     elif FORM == 1:  # the high nibbles, at odd rows
-        tl.store(out_ptr + (2 * offs_p + 1)[:, None] * cols + offs_c[None, :], high.to(tl.float32), mask=mask)
+        tl.store(
+            out_ptr + (2 * offs_p + 1)[:, None] * cols + offs_c[None, :],
+            high.to(tl.float32),
+            mask=mask,
+        )
     elif FORM == 2:  # as generated: float16, join, permute, reshape
         both = tl.permute(tl.join(low.to(tl.float16), high.to(tl.float16)), (0, 2, 1))
         weights = tl.reshape(both, [BP * 2, BC])
-        tl.store(out_ptr + rows[:, None] * cols + offs_c[None, :], weights.to(tl.float32), mask=out_mask)
+        tl.store(
+            out_ptr + rows[:, None] * cols + offs_c[None, :], weights.to(tl.float32), mask=out_mask
+        )
     else:  # float32, join, permute, reshape
         both = tl.permute(tl.join(low.to(tl.float32), high.to(tl.float32)), (0, 2, 1))
         weights = tl.reshape(both, [BP * 2, BC])
@@ -86,7 +95,15 @@ def main() -> None:
         x = torch.randn(m, dtype=dtype, device=DEVICE)
         y = torch.randn(n, dtype=dtype, device=DEVICE)
         truth = (x.double()[:, None] * y.double()[None, :]).cpu()
-        for form, name in enumerate(("[BM,1] loads, 3-D sum", "2-D broadcast", "1-D loads, 3-D sum", "reshape", "3-D sum, helpers")):
+        for form, name in enumerate(
+            (
+                "[BM,1] loads, 3-D sum",
+                "2-D broadcast",
+                "1-D loads, 3-D sum",
+                "reshape",
+                "3-D sum, helpers",
+            )
+        ):
             out = torch.full((m, n), float("nan"), dtype=dtype, device=DEVICE)
             outer_kernel[(triton.cdiv(m, 16), triton.cdiv(n, 16))](x, y, out, m, n, form, 16, 16)
             error = (out.double().cpu() - truth).abs().max().item()
@@ -94,7 +111,9 @@ def main() -> None:
     nibbles = torch.randint(-8, 8, (24, 7), dtype=torch.int8)
     pairs = nibbles.reshape(12, 2, 7)
     packed = ((pairs[:, 0] & 0xF) | (pairs[:, 1] << 4)).to(torch.int8).to(DEVICE)
-    for form, name in enumerate(("low nibbles", "high nibbles", "join f16 permute reshape", "join f32 permute reshape")):
+    for form, name in enumerate(
+        ("low nibbles", "high nibbles", "join f16 permute reshape", "join f32 permute reshape")
+    ):
         out = torch.full((24, 7), float("nan"), device=DEVICE)
         nibble_kernel[(1,)](packed, out, 12, 7, form, 16, 8)
         got = out.cpu()
