@@ -328,3 +328,29 @@ def test_a_literal_index_inside_a_literal_size_goes_unchecked(first: int, checke
         module.columns(x[:, :2])
     got = module.columns(x)
     assert torch.equal(got[:, 1], x[:, 0].float()) and torch.equal(got[:, 2], (x[:, 2] * 2).float())
+
+
+SQUARE_KERNEL = """
+import torch
+import helion
+import helion.language as hl
+
+@helion.kernel()
+def square(x: torch.Tensor) -> torch.Tensor:
+    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        out[tile] = x[tile] * x[tile]
+    return out
+"""
+
+
+def test_arithmetic_beside_its_own_values_is_a_plain_line() -> None:
+    """`x * x`: x is wrong as a bool wherever it is one (beside its own bools), so the launcher
+    passes the plain line, not `(10, "x")`, and the helper needs no pair lines."""
+    code = transpiler.transpile(SQUARE_KERNEL)
+    assert 'arithmetic={"x": 10}' in code and "*beside" not in code
+    module = load_module(code)
+    with pytest.raises(TypeError, match="x is a bool tensor and line 10 does arithmetic"):
+        module.square(fresh(29) > 1)
+    x = fresh(29, dtype=torch.float64)
+    torch.testing.assert_close(module.square(x), x * x)

@@ -552,7 +552,9 @@ class KernelBuilder:
             if partners == frozenset():
                 continue
             for tensor in operand.loaded_from:
-                self.arithmetic_on[tensor] = merged(self.arithmetic_on.get(tensor), line, partners)
+                # beside its own bool (`x * x`): wrong wherever it is bool, a plain line
+                own = None if partners is not None and tensor in partners else partners
+                self.arithmetic_on[tensor] = merged(self.arithmetic_on.get(tensor), line, own)
 
     def rank_checks(self, loop: cst.For) -> list[str]:
         checks = (
