@@ -354,3 +354,32 @@ def test_arithmetic_beside_its_own_values_is_a_plain_line() -> None:
         module.square(fresh(29) > 1)
     x = fresh(29, dtype=torch.float64)
     torch.testing.assert_close(module.square(x), x * x)
+
+
+ADD_FIRST_KERNEL = """
+import torch
+import helion
+import helion.language as hl
+
+@helion.kernel()
+def add_first(x: torch.Tensor, y: torch.Tensor, n: int) -> torch.Tensor:
+    out = torch.zeros_like(x)
+    for tile in hl.tile(n):
+        out[tile] = x[tile] + y[tile]
+    return out
+"""
+
+
+def test_sizes_one_reach_needs_are_one_check() -> None:
+    """The tiles reach n in x and y: one check of both (`min(...)`), its message naming each;
+    none of out, whose size is x's (`torch.zeros_like(x)`)."""
+    code = transpiler.transpile(ADD_FIRST_KERNEL)
+    assert "    if min(x.size(0), y.size(0)) < n:" in code and "out.size(0)" not in code
+    module = load_module(code)
+    x, y = fresh(37, dtype=torch.float64), fresh(41, dtype=torch.float64)
+    for short in ((x[:30], y), (x, y[:30])):
+        with pytest.raises(RuntimeError, match=r"x.size\(0\) and y.size\(0\) must be at least n"):
+            module.add_first(*short, 31)
+    got = module.add_first(x, y, 31)
+    assert torch.equal(got[:31], x[:31] + y[:31])
+    assert torch.equal(got[31:], torch.zeros_like(x[31:]))

@@ -985,6 +985,18 @@ WRAPPED += [  # round 15 (2026-12-06, rest15)
         ],
     ),
 ]
+WRAPPED += [  # 2026-12-06, size17
+    (  # a message whose last piece takes the closing bracket too: split where that fits (was
+        # left at 115), the pieces evened out rather than a last word alone ("far")
+        '        raise RuntimeError("offsets.size(0) and widths.size(0) must be at least num_rows:'
+        ' the tiles reach that far")',
+        [
+            "        raise RuntimeError(",
+            '            "offsets.size(0) and widths.size(0) must be "',
+            '            "at least num_rows: the tiles reach that far")',
+        ],
+    ),
+]
 SIGNATURE = (
     "def layer_norm_kernel(x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_0,"
     " x_stride_1, weight_stride_0, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr):"

@@ -111,7 +111,8 @@ def _hanging(line: str, start: int, end: int, width: int) -> list[str]:
     lone = f"{indent}    {line[start + 1 : end].strip()}{line[end:].rstrip()}"
     if len(lone) <= width:
         return [line[: start + 1], lone]
-    pieces = _split_string(line[start + 1 : end].strip(), width - len(indent) - 4)
+    closing = len(line[end:].rstrip())  # the last piece takes the closing bracket too
+    pieces = _split_string(line[start + 1 : end].strip(), width - len(indent) - 4 - closing)
     if pieces is None:
         return [line]
     lines = [f"{indent}    {piece}" for piece in pieces]
@@ -140,16 +141,27 @@ def _split_string(text: str, room: int) -> list[str] | None:
             words.append(current)
             current = ""
     words.append(current)
+    fill = room - len(prefix) - 2  # a piece's text, less its prefix and quotes
+    chunks = _filled(words, fill)
+    if len(chunks) < 2:
+        return None
+    if len(chunks[-1]) < fill // 4:  # a word or two left over ("far"): the pieces evened out,
+        count = len(chunks)  # the narrowest fill that gives no more of them
+        narrowest = (sum(map(len, words)) + count - 1) // count
+        fill = next(r for r in range(narrowest, fill + 1) if len(_filled(words, r)) == count)
+        chunks = _filled(words, fill)
+    return [(prefix if "{" in c or "}" in c else "") + quote + c + quote for c in chunks]
+
+
+def _filled(words: list[str], room: int) -> list[str]:
+    """The words packed greedily into pieces of at most `room` characters (a longer word alone)."""
     chunks, chunk = [], ""
     for word in words:
-        if chunk and len(prefix) + len(chunk) + len(word) + 2 > room:
+        if chunk and len(chunk) + len(word) > room:
             chunks.append(chunk)
             chunk = ""
         chunk += word
-    chunks.append(chunk)
-    if len(chunks) < 2:
-        return None
-    return [(prefix if "{" in c or "}" in c else "") + quote + c + quote for c in chunks]
+    return [*chunks, chunk]
 
 
 # the words a condition is broken before, loosest first (`a if c else b`, then `or`, `and`)

@@ -580,6 +580,7 @@ class KernelBuilder:
             checks.append(apart)
             self.host_helpers.add("check_apart")
         seen = set()
+        short: dict[str, list[str]] = {}  # a reach → the sizes the tiles need to be that long
         for tensor, dim, axis in self.coverage:  # every tile must lie inside the tensors it reads
             end = ast.unparse(axis.end)
             reach = self.params[end].launch if end in self.params else None
@@ -590,11 +591,11 @@ class KernelBuilder:
                 or reach in (own, self.host.name_for_key(own))
             ):
                 continue
-            if self.host.key_of(cst.parse_expression(reach)) == own:
-                continue
-            seen.add((tensor, dim))
-            message = f"{tensor}.size({dim}) must be at least {reach}: the tiles reach that far"
-            checks.append(f'require({tensor}.size({dim}) >= {reach}, lambda: "{message}")')
+            if self.host.key_of(cst.parse_expression(reach)) == own or (own, reach) in seen:
+                continue  # (or checked already: `out = torch.empty_like(x)`'s size is x's)
+            seen |= {(tensor, dim), (own, reach)}
+            short.setdefault(reach, []).append(f"{tensor}.size({dim})")
+        checks.extend(reach_check(sizes, reach) for reach, sizes in short.items())
         checks.extend(dict.fromkeys(self.index_reaches))
         for tensor, dim, end in sorted(self.slice_ends):  # torch would clip: refuse instead
             message = f"{tensor}.size({dim}) must be at least {end}: the slice reaches that far"
@@ -711,6 +712,15 @@ class KernelBuilder:
 
     def host_tensor(self, name: str) -> Value:
         return Value(HOST_TENSOR, ast.Name(id=name, ctx=ast.Load()), name=name)
+
+
+def reach_check(sizes: list[str], reach: str) -> str:
+    """`require(...)` that each of `sizes` is at least `reach`: one check for them all
+    (`min(k.size(0), v.size(0)) >= batch`), its message naming each."""
+    least = sizes[0] if len(sizes) == 1 else f"min({', '.join(sizes)})"
+    named = " and ".join([", ".join(sizes[:-1]), sizes[-1]] if len(sizes) > 1 else sizes)
+    message = f"{named} must be at least {reach}: the tiles reach that far"
+    return f'require({least} >= {reach}, lambda: "{message}")'
 
 
 _SIZE_KEY = re.compile(r"(\w+)\.size\((\d+)\)")
