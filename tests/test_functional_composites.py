@@ -141,7 +141,7 @@ def test_host_weights_read_along_the_row():
         only=("layer_norm_host_weights",),
     ).code
     assert "w_ptr + offs_n * w_stride_0" in code and "b_ptr + offs_n * b_stride_0" in code
-    assert "w.size(0) and n must be equal" in code  # a wrong weight is refused at launch
+    assert "b.size(0) and w.size(0) must equal n" in code  # a wrong weight is refused at launch
 
 
 KERNEL = """

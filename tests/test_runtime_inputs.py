@@ -141,8 +141,11 @@ def test_whole_dimensions_of_different_sizes_are_refused_before_launch():
     source = kernel_source("reductions.py")
     module = load_module(transpiler.transpile(source), stem="reductions")
     x, weight, bias = on(torch.randn(2, 5), torch.ones(3), torch.zeros(5))
-    with pytest.raises(RuntimeError, match="weight.size\\(0\\) and n must be equal"):
-        module.layer_norm(x, weight, bias)
+    for wrong in ((x, weight, bias), (x, bias, weight)):  # a short weight, then a short bias
+        with pytest.raises(
+            RuntimeError, match="bias.size\\(0\\) and weight.size\\(0\\) must equal n"
+        ):
+            module.layer_norm(*wrong)
 
 
 @pytest.mark.parametrize("shape", [(2, 3), (), (2, 3, 4)], ids=["2-D", "0-D", "3-D"])

@@ -363,6 +363,20 @@ CHANGES = [
         ],
     ),
     (
+        "checks_as_raises",  # comparisons joined by `and`: each negated, joined by `or`; a
+        # chained or parenthesised one is no single comparison: `not (...)` as before
+        [
+            'require(b.size(0) == n and w.size(0) == n and c.size(0) == n, lambda: "equal")',
+            'require(a == b == c and d == e, "chained")',
+        ],
+        [
+            (1, "if b.size(0) != n or w.size(0) != n or c.size(0) != n:"),
+            (2, 'raise RuntimeError("equal")'),
+            (1, "if not (a == b == c and d == e):"),
+            (2, 'raise RuntimeError("chained")'),
+        ],
+    ),
+    (
         "checks_as_raises",  # `not a or b` negated: `a and not b`, no `not (not ...)`
         ['require(not isinstance(k, int) or -(2**63) <= k < 2**63, f"k = {k}", OverflowError)'],
         [

@@ -52,12 +52,9 @@ def layer_norm(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor,
     # a dimension of 1 broadcasts, as in torch: its lanes all read it
     bias = bias.expand(n) if bias.size(0) == 1 else bias
     weight = weight.expand(n) if weight.size(0) == 1 else weight
-    if bias.size(0) != n:
+    if bias.size(0) != n or weight.size(0) != n:
         raise RuntimeError(
-            "bias.size(0) and n must be equal: the kernel combines them element-wise")
-    if weight.size(0) != n:
-        raise RuntimeError(
-            "weight.size(0) and n must be equal: the kernel combines them element-wise")
+            "bias.size(0) and weight.size(0) must equal n: the kernel combines them element-wise")
     BLOCK_N = triton.next_power_of_2(max(n, 1))
     BLOCK_M = 4
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n == BLOCK_N  # whole tiles: no masks

@@ -55,6 +55,7 @@ from .reused_loads import ReusedLoads
 from .row_evictions import with_evictions
 from .scans import Scans
 from .shared_memory import apart_check
+from .size_checks import equal_checks, reach_check
 from .slices import Slices
 from .specialised import Specialisations
 from .split_k import Definitions, SplitK
@@ -618,6 +619,7 @@ class KernelBuilder:
         if broadcasts:
             checks.append(BROADCAST)
             checks.extend(broadcasts)
+        equal = []  # sizes the kernel combines, by their host names
         for first, second in sorted(self.unified):
             a, b = (self.host.name_for_key(key) or key for key in (first, second))
             if a.isdigit() or b.isdigit():  # e.g. a dimension hl.split takes two lanes from
@@ -625,8 +627,8 @@ class KernelBuilder:
                 message = f"{other} must be {size}: the kernel gives that dimension {size} lanes"
                 checks.append(f'require({other} == {size}, lambda: "{message}")')
             elif a != b:
-                message = f"{a} and {b} must be equal: the kernel combines them element-wise"
-                checks.append(f'require({a} == {b}, lambda: "{message}")')
+                equal.append((a, b))
+        checks.extend(equal_checks(equal))
         if any(check.startswith("require(") for check in checks):
             self.host_helpers.add("require")
         return checks
@@ -712,15 +714,6 @@ class KernelBuilder:
 
     def host_tensor(self, name: str) -> Value:
         return Value(HOST_TENSOR, ast.Name(id=name, ctx=ast.Load()), name=name)
-
-
-def reach_check(sizes: list[str], reach: str) -> str:
-    """`require(...)` that each of `sizes` is at least `reach`: one check for them all
-    (`min(k.size(0), v.size(0)) >= batch`), its message naming each."""
-    least = sizes[0] if len(sizes) == 1 else f"min({', '.join(sizes)})"
-    named = " and ".join([", ".join(sizes[:-1]), sizes[-1]] if len(sizes) > 1 else sizes)
-    message = f"{named} must be at least {reach}: the tiles reach that far"
-    return f'require({least} >= {reach}, lambda: "{message}")'
 
 
 _SIZE_KEY = re.compile(r"(\w+)\.size\((\d+)\)")

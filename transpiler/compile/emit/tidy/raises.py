@@ -33,9 +33,27 @@ _OR_NOT = m.BooleanOperation(left=m.UnaryOperation(operator=m.Not()), operator=m
 _ATOMS = (cst.Name, cst.Call, cst.Attribute, cst.Subscript)
 
 
+def _comparisons(condition: cst.BaseExpression) -> list[cst.Comparison] | None:
+    """The single comparisons `a == b and c == d` joins with `and` alone; None for another
+    condition."""
+    if isinstance(condition, cst.Comparison) and len(condition.comparisons) == 1:
+        return [condition]
+    if m.matches(condition, m.BooleanOperation(operator=m.And(), lpar=[])):
+        left, right = _comparisons(condition.left), _comparisons(condition.right)
+        return None if left is None or right is None else left + right
+    return None
+
+
 def _negated(condition: cst.BaseExpression) -> cst.BaseExpression:
     """The condition that holds exactly when `condition` does not."""
     condition = condition.with_changes(lpar=[], rpar=[])
+    tests = _comparisons(condition)
+    if tests is not None and len(tests) > 1:  # `a == b and c == d` → `a != b or c != d`
+        negated = [_negated(test) for test in tests]
+        joined = negated[0]
+        for test in negated[1:]:
+            joined = cst.BooleanOperation(joined, cst.Or(), test)
+        return joined
     if isinstance(condition, cst.UnaryOperation) and isinstance(condition.operator, cst.Not):
         return condition.expression.with_changes(lpar=[], rpar=[])  # the whole test of an `if`
     if m.matches(condition, _OR_NOT):  # `not (not a or b)` → `a and not b`
