@@ -1011,6 +1011,24 @@ WRAPPED += [  # 2026-12-06, size17
         ],
     ),
 ]
+LONG_IF = (
+    "    if grad_output.size(1) != hidden or inverse_rms.size(1) != hidden or weight.size(0) !="
+    " hidden or b.size(0) != hidden:"
+)
+
+
+def test_a_long_if_of_or_is_put_in_parentheses_to_break() -> None:
+    """A group of combined sizes' check (`a != n or b != n or ...`) past 100 characters."""
+    got = wrap(LONG_IF)
+    assert got == [
+        "    if (grad_output.size(1) != hidden or inverse_rms.size(1) != hidden"
+        " or weight.size(0) != hidden",
+        "        or b.size(0) != hidden):",
+    ]
+    joined = " ".join(piece.strip() for piece in got) + " pass"
+    assert ast.dump(ast.parse(joined)) == ast.dump(ast.parse(LONG_IF.strip() + " pass"))
+
+
 SIGNATURE = (
     "def layer_norm_kernel(x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_0,"
     " x_stride_1, weight_stride_0, INDEX_DTYPE: tl.constexpr, BLOCK_N: tl.constexpr):"

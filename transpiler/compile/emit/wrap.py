@@ -205,6 +205,11 @@ def _wrap_condition(line: str, width: int) -> list[str]:
         bracketed = f"{target} = ({value.rstrip()})"
         lines = _wrap_condition(bracketed, width)
         return lines if len(lines) > 1 else [line]
+    indent, test = line[: len(line) - len(line.lstrip())], line.strip()  # `if a or b:` likewise
+    if test.startswith("if ") and test.endswith(":") and _is_condition(test[3:-1], (ast.BoolOp,)):
+        if not test[3:].startswith("("):
+            lines = _wrap_condition(f"{indent}if ({test[3:-1]}):", width)
+            return lines if len(lines) > 1 else [line]
     return [line]
 
 
