@@ -363,18 +363,27 @@ import helion.language as hl
 
 @helion.kernel()
 def add_first(x: torch.Tensor, y: torch.Tensor, n: int) -> torch.Tensor:
-    out = torch.zeros_like(x)
+    out = {allocation}
     for tile in hl.tile(n):
         out[tile] = x[tile] + y[tile]
     return out
 """
 
 
-def test_sizes_one_reach_needs_are_one_check() -> None:
+# (out's allocation, what it holds past n)
+ALLOCATIONS = [
+    ("torch.zeros_like(x)", lambda x: torch.zeros_like(x)),
+    ("x.clone()", lambda x: x),  # x's sizes, dtype and device too (size17)
+]
+
+
+@pytest.mark.parametrize(("allocation", "rest"), ALLOCATIONS, ids=[a[0] for a in ALLOCATIONS])
+def test_sizes_one_reach_needs_are_one_check(allocation: str, rest) -> None:
     """The tiles reach n in x and y: one check of both (`min(...)`), its message naming each;
-    none of out, whose size is x's (`torch.zeros_like(x)`)."""
-    code = transpiler.transpile(ADD_FIRST_KERNEL)
+    none of out, whose size is x's, nor of its rank."""
+    code = transpiler.transpile(ADD_FIRST_KERNEL.format(allocation=allocation))
     assert "    if min(x.size(0), y.size(0)) < n:" in code and "out.size(0)" not in code
+    assert 'ranks={"x": 1, "y": 1}' in code
     module = load_module(code)
     x, y = fresh(37, dtype=torch.float64), fresh(41, dtype=torch.float64)
     for short in ((x[:30], y), (x, y[:30])):
@@ -382,4 +391,4 @@ def test_sizes_one_reach_needs_are_one_check() -> None:
             module.add_first(*short, 31)
     got = module.add_first(x, y, 31)
     assert torch.equal(got[:31], x[:31] + y[:31])
-    assert torch.equal(got[31:], torch.zeros_like(x[31:]))
+    assert torch.equal(got[31:], rest(x)[31:])

@@ -445,6 +445,8 @@ class HostInfo:
                 self.key_of(entry) or f"{self._allocating}.size({dim})"
                 for dim, entry in enumerate(entries)
             ]
+        if base in self.tensors and method == "clone" and not value.args:
+            self.like[self._allocating] = base  # x.clone(): x's sizes, dtype and device
         if base in self.names and method in ("clone", "contiguous") and base in self.tensor_sizes:
             return list(self.tensor_sizes[base])
         if (
