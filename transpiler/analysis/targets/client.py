@@ -17,6 +17,7 @@ from .capture import Launch
 from .errors import GPUCompileError, MissingBackendError, TargetError
 from .mix import instruction_mix
 from .result import TargetResult, estimate_occupancy, limits_exceeded
+from .small_products import small_products
 from .table import Target
 
 _RESULTS: dict[tuple, Future] = {}  # (target, launch key) → its compile, done or under way
@@ -148,6 +149,12 @@ def reply_outcome(
         return GPUCompileError.from_triton(
             target.name, launch.kernel, reply["error"], code, reply.get("generated_line")
         )
+    for m, k, n, line in small_products(reply["asm"].get("ttir", "")):
+        message = (
+            f"Triton made a sum of products here a matrix product of K {k} ({m} x {k} times "
+            f"{k} x {n}); GPUs compute products of K under 16 wrong"
+        )
+        return GPUCompileError.from_triton(target.name, launch.kernel, message, code, line)
     return _result(launch, target, reply)
 
 

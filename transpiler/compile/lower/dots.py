@@ -199,7 +199,7 @@ class Dots:
             operands = [expr("tl.reshape(v, s)", v=o, s=sh) for o, sh in zip(operands, shapes)]
             acc_shape = self.block_shape(dims[1:])
         if not batch and (single_k or None in (left.dims[-2], right.dims[-1])):
-            return self.narrow_product(operands, acc, out_dtype, dims, node)
+            return self.narrow_product(operands, acc, out_dtype, dims, node, single_k)
         acc_code = None if acc is None else acc.code
         if acc is not None and unit_batch:
             acc_code = expr("tl.reshape(v, s)", v=acc_code, s=acc_shape)
@@ -345,17 +345,19 @@ class Dots:
             code.keywords.append(ast.keyword(arg="input_precision", value=ast.Constant(precision)))
         return code
 
-    def narrow_product(self, operands, acc, out_dtype, dims, node) -> Value:
-        """A product with M or N of 1 (a matrix times a column; tl.dot wants 16 lanes there) or
-        K of 1 (an outer product): a broadcast multiply summed over K, in float32 (float64
-        factors in float64)."""
+    def narrow_product(self, operands, acc, out_dtype, dims, node, single_k: bool) -> Value:
+        """A product with M or N of 1 (a matrix times a column; tl.dot wants 16 lanes there):
+        a broadcast multiply summed over K, in float32 (float64 factors in float64); K of 1 (an
+        outer product): `[M, 1] * [1, N]`, no sum (Triton's combine pass makes a middle-axis sum
+        of M and N of 16 or more a tt.dot, of K 1 here, which an H100 computed wrong)."""
         if _product_dtype(acc) == "int":  # as tl.dot's
             a, b = (expr("v.to(tl.int32)", v=operand) for operand in operands)
         else:
             self.k.use_helper("as_float")
             self.k.use_helper("upcast_half")
             a, b = (expr("as_float(upcast_half(v))", v=operand) for operand in operands)
-        code = expr("tl.sum(a[:, :, None] * b[None, :, :], axis=1)", a=a, b=b)
+        form = "a * b" if single_k else "tl.sum(a[:, :, None] * b[None, :, :], axis=1)"
+        code = expr(form, a=a, b=b)
         if acc is not None:
             code = expr("c + p", c=acc.code, p=code)
             dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
