@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import torch
 from test_attention_spellings import attention_by_begin, attention_unit_batch
-from test_float64_products import added_in_place, batched, whole_k
+from test_float64_products import MATRIX, added_in_place, whole_k
 
 import transpiler
 import transpiler.language as hl
@@ -41,7 +41,7 @@ CASES = {
         [([64, 64, 32], 4, 2), ([128, 64, 32], 4, 4), ([32, 64, 64], 4, 1)],
     ),
     "batched": (
-        batched,
+        MATRIX.bmm,
         lambda: (torch.randn(3, 77, 96, dtype=torch.float16),
                  torch.randn(3, 96, 50, dtype=torch.float16)),
         [([1, 64, 64, 32], 4, 3), ([1, 128, 64, 64], 8, 2)],
