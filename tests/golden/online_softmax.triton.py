@@ -16,6 +16,10 @@ def softmax_two_pass_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_st
     mi = tl.full([BLOCK_M], float("-inf"), tl.float32)
     # line 12: di = hl.zeros([tile_m], dtype=torch.float32)
     di = tl.zeros([BLOCK_M], dtype=tl.float32)
+    # torch widens mi at line 18, meeting x's values: widened first
+    mi = mi.to(promoted(mi.dtype, x_ptr.dtype.element_ty))
+    # torch widens di at line 17, meeting x's values: widened first
+    di = di.to(promoted(di.dtype, x_ptr.dtype.element_ty))
     # line 13: for tile_n in hl.tile(n):
     for begin_n in range(0, n, BLOCK_N):
         offs_n = begin_n + tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
@@ -52,8 +56,7 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     m, n = x.size()
     out = torch.empty_like(x)
     # line 10: for tile_m in hl.tile(m):
-    INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 15},
-                                carried={"x": [("line 17 (di), line 18 (mi)", 13, torch.float32)]})
+    INDEX_DTYPE = check_tensors({"x": x, "out": out}, arithmetic={"x": 15})
     BLOCK_N, BLOCK_M = 64, 16
     EVEN_M, EVEN_N = m % BLOCK_M == 0, n % BLOCK_N == 0  # whole tiles: no masks
     grid = (triton.cdiv(m, BLOCK_M),)
@@ -62,7 +65,7 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def check_tensors(tensors, ranks=None, arithmetic=None, carried=None, why=""):
+def check_tensors(tensors, ranks=None, arithmetic=None, why=""):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
@@ -77,13 +80,6 @@ def check_tensors(tensors, ranks=None, arithmetic=None, carried=None, why=""):
         if not why and t.is_cpu and not triton.knobs.runtime.interpret:
             raise RuntimeError(f"{name} is on the CPU: move it to a GPU ({name}.cuda()), or with "
                                "none set TRITON_INTERPRET=1 before triton is imported")
-    for name, facts in (carried or {}).items():  # (line, loop, dtype) of values a loop carries
-        for where, loop, dtype in facts:  # (halves are carried in float32, as computed)
-            kept = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
-            if (wider := torch.promote_types(kept, got := tensors[name].dtype)) != kept:
-                what = f"{where}: carried by the loop at line {loop} as {dtype}, meets {got} {name}"
-                fix = f"create it with dtype={wider}, or convert {name} first: .to({dtype})"
-                raise TypeError(f"{what}; torch widens it to {wider}: {fix}")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
 
@@ -107,3 +103,17 @@ def max_nan(x, axis: tl.constexpr = None, keep_dims: tl.constexpr = False):  # t
 @triton.jit
 def maximum_nan(a, b):
     return tl.maximum(a, b, propagate_nan=tl.PropagateNan.ALL)
+
+
+@triton.constexpr_function
+def promoted(*dtypes):  # torch.promote_types, halves (and float8) as computed here: float32
+    floats = [d for d in dtypes if d.is_floating()]
+    if floats:
+        return tl.float64 if any(d.is_fp64() for d in floats) else tl.float32
+    signed = [d.primitive_bitwidth for d in dtypes if d.is_int_signed()]
+    unsigned = [d.primitive_bitwidth for d in dtypes if d.is_int_unsigned() and not d.is_bool()]
+    if not signed:
+        return tl.dtype(f"uint{max(unsigned)}") if unsigned else tl.int1
+    if unsigned and max(unsigned) >= max(signed):  # uint8 with int8: int16, as torch
+        return tl.dtype(f"int{min(64, 2 * max(unsigned))}")
+    return tl.dtype(f"int{max(signed)}")

@@ -290,6 +290,22 @@ def join_promoted(a, b):  # torch.stack promotes its values to one dtype; tl.joi
 """,
         (),
     ),
+    "promoted": (
+        """@triton.constexpr_function
+def promoted(*dtypes):  # torch.promote_types, halves (and float8) as computed here: float32
+    floats = [d for d in dtypes if d.is_floating()]
+    if floats:
+        return tl.float64 if any(d.is_fp64() for d in floats) else tl.float32
+    signed = [d.primitive_bitwidth for d in dtypes if d.is_int_signed()]
+    unsigned = [d.primitive_bitwidth for d in dtypes if d.is_int_unsigned() and not d.is_bool()]
+    if not signed:
+        return tl.dtype(f"uint{max(unsigned)}") if unsigned else tl.int1
+    if unsigned and max(unsigned) >= max(signed):  # uint8 with int8: int16, as torch
+        return tl.dtype(f"int{min(64, 2 * max(unsigned))}")
+    return tl.dtype(f"int{max(signed)}")
+""",
+        (),
+    ),
     "carried_as": (
         """@triton.jit
 def carried_as(x, dtype: tl.constexpr):  # a value carried across a loop keeps its dtype

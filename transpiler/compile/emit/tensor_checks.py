@@ -17,7 +17,6 @@ KEYWORDS = (
     "numbers",
     "floats",
     "float_math",
-    "carried",
     "why",
 )
 
@@ -144,17 +143,6 @@ PARTS: dict[str, Part] = {
             fix = f"pass {names[0]}.float(): torch computes it in float32"
             what = f"line {line} takes a float function of integer {' and '.join(names)}"
             raise TypeError(f"{' or '.join(names)} must hold floats: {what}: {fix}")
-""",
-    ),
-    "carried": Part(  # lower/carried.py: torch widens a value a loop carries, Triton cannot
-        "carried=None",
-        after="""    for name, facts in (carried or {}).items():  # (line, loop, dtype) of values a loop carries
-        for where, loop, dtype in facts:  # (halves are carried in float32, as computed)
-            kept = torch.float32 if dtype in (torch.float16, torch.bfloat16) else dtype
-            if (wider := torch.promote_types(kept, got := tensors[name].dtype)) != kept:
-                what = f"{where}: carried by the loop at line {loop} as {dtype}, meets {got} {name}"
-                fix = f"create it with dtype={wider}, or convert {name} first: .to({dtype})"
-                raise TypeError(f"{what}; torch widens it to {wider}: {fix}")
 """,
     ),
     "why": Part('why=""'),

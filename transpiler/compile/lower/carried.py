@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..frontend.errors import DtypeMismatchError, ShapeError
+from .dtype_sources import DtypeSources, Sources
 from .values import BLOCK, CONST, Value, is_squeezed
 
 if TYPE_CHECKING:
@@ -19,10 +20,12 @@ if TYPE_CHECKING:
 # - `acc += v` (in place): torch keeps acc's dtype (computing in the common one, then casting
 #   back): the loop's end casts it back (`acc = acc.to(tl.int8)  # acc keeps its dtype`);
 # - `acc = acc + v` (a new tensor): torch widens acc to the common dtype on the first iteration
-#   (int8 with an int64 sum, float32 with float64 values) and keeps that. A Triton loop cannot
-#   change it, so a widening update is refused: at transpiling where the dtypes are known (an
-#   integer sum is int64), else at the launch, where the tensors' dtypes are: check_tensors'
-#   `carried={"x": [("line 17 (di)", 13, torch.float32)]}` (KernelBuilder.carried_on).
+#   (float32 with float64 values, an int32 with floats) and keeps that. Triton cannot change it
+#   inside the loop, so acc enters the loop already widened: `acc = acc.to(promoted(acc.dtype,
+#   x_ptr.dtype.element_ty))`, torch's promotion of its dtype and those its updates compute with
+#   (lower/dtype_sources.py), decided when Triton compiles the launch. An integer sum's int64
+#   into a narrower integer acc is refused while transpiling; a dtype known at run time
+#   meeting one, at the launch (check_tensors' `require`).
 _INTEGER_WIDTHS = {
     **{f"tl.int{bits}": bits for bits in (8, 16, 32, 64)},
     **{f"tl.uint{bits}": bits for bits in (8, 16, 32)},
@@ -38,6 +41,7 @@ class Update:
     line: int
     value: Value
     in_place: bool  # `acc += v`
+    node: cst.BaseExpression | None = None  # the source of the value assigned
 
 
 def carried_dtype(dtype_code: str, const: object) -> str:
@@ -62,41 +66,62 @@ class Carried:
         if new.carried_dtype is not None:
             self.updates.pop(name, None)
         elif old is not None and old.carried_dtype is not None:
-            update = Update(self.k.source.line_of(node), new, in_place)
+            assigned = node.value if isinstance(node, (cst.Assign, cst.AugAssign)) else None
+            update = Update(self.k.source.line_of(node), new, in_place, assigned)
             self.updates.setdefault(name, []).append(update)
 
-    def keep(self, before: dict[str, Value], loop: cst.For, line: int) -> None:
-        """At the end of a loop's body: each value carried into it keeps its dtype."""
-        checks: dict[str, tuple[set[str], list[str]]] = {}  # host dtype → (tensors, names)
+    def keep(self, before: dict[str, Value], loop: cst.For, start: int, depth: int) -> None:
+        """At the end of a loop's body: each value carried into it keeps its dtype, entering it
+        in the dtype torch widens it to (lines inserted at `start`, before the loop)."""
+        checks: dict[str, list[str]] = {}  # host dtype → names meeting an integer sum
+        loop_line = self.k.source.line_of(loop)
         for name, old in before.items():
             new = self.k.scope.get(name)
             updates = self.updates.pop(name, [])
             if old.carried_dtype is None or new is None or new is old or new.carried_dtype:
                 continue
-            for update in updates:
-                if not update.in_place:
-                    self.refuse_widening(name, old.carried_dtype, update, loop, checks)
-            if self.needs_cast(old.carried_dtype, updates):
+            rebound = [u for u in updates if not u.in_place]
+            sources = Sources()
+            for update in rebound:
+                sources |= self.widening(name, old.carried_dtype, update, loop, checks)
+            if _float_dtype(old.carried_dtype):  # a Python float widens no float tensor
+                sources = replace(sources, dtypes=sources.dtypes - {"float32"})
+            if sources != Sources():
+                start += self.enter_widened(name, sources, rebound, start, depth)
+            elif self.needs_cast(old.carried_dtype, updates):
                 cast = self.cast(name, old.carried_dtype)
-                self.k.emit(f"{name} = {cast}  # {name} keeps its dtype", line)
+                self.k.emit(f"{name} = {cast}  # {name} keeps its dtype", loop_line)
             self.k.scope[name] = replace(new, carried_dtype=old.carried_dtype)
-        loop_line = self.k.source.line_of(loop)
-        for host, (others, names) in checks.items():
+        for host, names in checks.items():  # a dtype known at run time meeting an int64 sum
             where = ", ".join(sorted(set(names)))
-            for tensor in others:
-                if tensor == _INT64_SUM:  # a dtype known at run time meeting an int64 sum
-                    if host == "torch.int64" or host.startswith("torch.float"):
-                        continue  # known now, and one the sum does not widen: nothing to check
-                    test = f"{host}.is_floating_point or {host} == torch.int64"
-                    message = (
-                        f"{where}: carried across the loop at line {loop_line} as {{{host}}}, it "
-                        "meets an integer sum (int64); torch widens it: create it with "
-                        "dtype=torch.int64"
-                    )
-                    self.k.argument_checks.append(f'require({test}, f"{message}", TypeError)')
-                    continue
-                facts = self.k.carried_on.setdefault(tensor, [])
-                facts.append(f'("{where}", {loop_line}, {host})')
+            test = f"{host}.is_floating_point or {host} == torch.int64"
+            message = (
+                f"{where}: carried across the loop at line {loop_line} as {{{host}}}, it "
+                "meets an integer sum (int64); torch widens it: create it with "
+                "dtype=torch.int64"
+            )
+            self.k.argument_checks.append(f'require({test}, f"{message}", TypeError)')
+
+    def enter_widened(
+        self, name: str, sources: Sources, updates: list[Update], at: int, depth: int
+    ) -> int:
+        """`name = name.to(promoted(name.dtype, ...))` at line index `at`, before the loop:
+        torch's dtype for it after its first update (Triton's compile decides it from the
+        tensors' dtypes); the number of lines inserted."""
+        self.k.use_helper("promoted")
+        tensors = sorted(sources.tensors)
+        dtypes = [f"{self.k.tensor_pointer(t)}.dtype.element_ty" for t in tensors]
+        dtypes += [f"tl.{'int1' if d == 'bool' else d}" for d in sorted(sources.dtypes)]
+        owners = [f"{t}'s" for t in tensors]
+        met = [f"{_listed(owners)} values"] if tensors else []
+        met += sorted(sources.dtypes)
+        lines = ", ".join(str(u.line) for u in updates)
+        where = "line" if len(updates) == 1 else "lines"
+        comment = f"# torch widens {name} at {where} {lines}, meeting {_listed(met)}: widened first"
+        text = f"{name} = {name}.to(promoted({name}.dtype, {', '.join(dtypes)}))"
+        for offset, piece in enumerate((comment, text)):
+            self.k.lines.insert(at + offset, self.k.make_line(depth, piece, updates[0].line))
+        return 2
 
     def refuse_kind_change(self, name: str, old: Value, new: Value, loop: cst.For) -> None:
         """A value carried across a loop that is an int before it and a float (or bool) after
@@ -192,23 +217,15 @@ class Carried:
             return f"carried_as({name}, {dtype})"
         return f"{name}.to({dtype})"
 
-    def refuse_widening(
+    def widening(
         self, name: str, dtype: str, update: Update, loop: cst.For, checks: dict
-    ) -> None:
-        """`acc = <expression>` where torch's result is wider than acc: refused here where the
-        dtypes are known (a float into an integer acc, an integer sum's int64 into a narrower
-        one), else noted in `checks` for the launcher (the tensors' dtypes)."""
+    ) -> Sources:
+        """`acc = <expression>`: what torch widens acc with (its update's tensors and dtypes;
+        none for float64, which nothing widens). Refused here: an integer sum's int64 into a
+        narrower integer acc; a dtype known at run time meeting an int64 sum is noted in `checks` for the launch."""
         value = update.value
         shown = dtype.removeprefix("tl.")
         width = _INTEGER_WIDTHS.get(dtype)
-        if width is not None and value.dtype == "float":
-            raise self.k.source.error(
-                ShapeError,
-                loop,
-                f"{name!r} is {shown} before this loop and a float inside it (line "
-                f"{update.line}): a value carried across iterations keeps its dtype",
-                hint=f"create {name} with a float dtype",
-            )
         if width is not None and width < 64 and value.widened:
             made = (  # a sum of a tensor the launch gives a dtype: float tensors widen it too
                 "the int64 of an integer sum (torch sums integers in int64, and widens "
@@ -231,14 +248,25 @@ class Carried:
                 + f", or add in place ({name} += ...: torch keeps {shown}, wrapping)",
             )
         host = _host_dtype(dtype)
-        others = set(value.fed_by | value.loaded_from)
-        if value.widened and width is None:  # a runtime dtype meeting an int64 sum
-            others.add(_INT64_SUM)
-        if host is None or not others:
-            return
-        known, names = checks.setdefault(host, (set(), []))
-        known.update(others)
-        names.append(f"line {update.line} ({name})")
+        if value.widened and width is None and host is not None and host != "torch.int64":
+            if not host.startswith("torch.float"):  # a runtime dtype meeting an int64 sum
+                checks.setdefault(host, []).append(f"line {update.line} ({name})")
+        if dtype == "tl.float64" or update.node is None:
+            return Sources()
+        sources = DtypeSources(self.k, name).of(update.node)
+        if value.dtype == "float":  # a float made of ints (torch.exp(i)) is float32 at least
+            sources |= Sources(dtypes=frozenset({"float32"}))
+        return sources
+
+
+def _listed(words: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+
+
+def _float_dtype(dtype: str) -> bool:
+    """Whether a carried dtype known while transpiling is a float one (tl.float32)."""
+    return dtype.startswith(("tl.float", "tl.bfloat"))
 
 
 def _shape_text(dims) -> str:

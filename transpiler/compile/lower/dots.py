@@ -358,8 +358,9 @@ class Dots:
             a, b = (expr("as_float(upcast_half(v))", v=operand) for operand in operands)
         form = "a * b" if single_k else "tl.sum(a[:, :, None] * b[None, :, :], axis=1)"
         code = expr(form, a=a, b=b)
-        if acc is not None:
-            code = expr("c + p", c=acc.code, p=code)
+        if acc is not None:  # torch's `acc += a @ b` keeps acc's dtype, as tl.dot's acc does
+            kept = "(c + p).to(c.dtype)" if isinstance(acc.code, ast.Name) else "c + p"
+            code = expr(kept, c=acc.code, p=code)
             dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
         if out_dtype is not None:
             code = expr("v.to(d)", v=code, d=self.k.expressions.lower_expr(out_dtype).code)

@@ -71,7 +71,7 @@ class InnerLoops:
             self.k.loop_calls.bind_loop_targets(targets, bound, count)
             loops = count
         self.k.statements.lower_body(loop.body.body)
-        self.k.carried.keep(before, loop, line)
+        self.k.carried.keep(before, loop, start, depth)
         self.k.carried.number_typed_by_loop(before, start, depth)
         self.k.depth -= loops
         self.k.close_loop()

@@ -165,9 +165,6 @@ def launch_facts(builder, named) -> list[str]:
     if builder.float_math_on:  # (names,): first line, for note_float_math
         pairs = (f"({_quoted(t)}): {line}" for t, line in sorted(builder.float_math_on.items()))
         facts.append("float_math={" + ", ".join(pairs) + "}")
-    if builder.carried_on:  # lower/carried.py: values a loop carries, widened by torch
-        lists = (f'"{t}": [{", ".join(f)}]' for t, f in sorted(builder.carried_on.items()))
-        facts.append("carried={" + ", ".join(lists) + "}")
     return facts
 
 

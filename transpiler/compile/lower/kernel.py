@@ -246,8 +246,6 @@ class KernelBuilder:
         self.floats_on: dict[str, tuple[int, str]] = {}
         # the tensors feeding what a float function (exp, sigmoid, ...) takes: its first line
         self.float_math_on: dict[tuple[str, ...], int] = {}
-        # tensor → ("line 17 (di)", loop line, carried dtype) texts: carried.py's launch check
-        self.carried_on: dict[str, list[str]] = {}
         self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
         self.registered_roles: dict[str, str] = {}  # register_block_size name → how a loop uses it
         self.block_var_axes: dict[str, Axis] = {}  # ... → its axis in hl.zeros shapes
@@ -650,7 +648,6 @@ class KernelBuilder:
             {*self.arithmetic_on, *beside, *self.factors_on, *self.numbers_on}
             | {t for ops in self.integers_on.values() for op in ops for side in op for t in side}
             | set(self.floats_on)
-            | set(self.carried_on)
             | {t for tensors in self.float_math_on for t in tensors}
         )
         order = list(dict.fromkeys([*launched, *ranks, *noted]))  # the refusals' order

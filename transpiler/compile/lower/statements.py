@@ -247,9 +247,8 @@ class Statements:
                 current = self.k.expressions.arithmetic(
                     self.k.expressions.lower_expr(accumulator), accumulator
                 )
-                self.assign(
-                    small.targets[0].target, self.accumulate(product, current), small, in_place=True
-                )
+                # torch's `acc = acc + a @ b` is a new tensor: acc widens to the product's dtype
+                self.assign(small.targets[0].target, self.accumulate(product, current), small)
                 return True
         return False
 
