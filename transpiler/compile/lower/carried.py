@@ -14,6 +14,7 @@ from .dtype_sources import DtypeSources, Sources
 from .values import BLOCK, CONST, Value, is_squeezed
 
 if TYPE_CHECKING:
+    from ..emit.lines import Line
     from .kernel import KernelBuilder
 
 # Triton refuses a loop whose carried values change type; torch's dtypes decide what is right:
@@ -70,7 +71,16 @@ class Carried:
             update = Update(self.k.source.line_of(node), new, in_place, assigned)
             self.updates.setdefault(name, []).append(update)
 
-    def keep(self, before: dict[str, Value], loop: cst.For, start: int, depth: int) -> None:
+    def close(self, before: dict[str, Value], loop: cst.CSTNode, anchor: Line, depth: int) -> None:
+        """At the end of a loop's body (`anchor`: the loop's comment line): the values carried
+        into it keep their dtype, entering it as torch types them. Lines put before the loop go
+        before `anchor`, wherever lines inserted above it while its body was lowered (a whole
+        dimension's offsets at the program's start) moved it."""
+        start = self.k.index_of(anchor)
+        self.keep(before, loop, start, depth)
+        self.number_typed_by_loop(before, start, depth)
+
+    def keep(self, before: dict[str, Value], loop: cst.CSTNode, start: int, depth: int) -> None:
         """At the end of a loop's body: each value carried into it keeps its dtype, entering it
         in the dtype torch widens it to (lines inserted at `start`, before the loop)."""
         checks: dict[str, list[str]] = {}  # host dtype → names meeting an integer sum
@@ -119,8 +129,9 @@ class Carried:
         where = "line" if len(updates) == 1 else "lines"
         comment = f"# torch widens {name} at {where} {lines}, meeting {_listed(met)}: widened first"
         text = f"{name} = {name}.to(promoted({name}.dtype, {', '.join(dtypes)}))"
-        for offset, piece in enumerate((comment, text)):
-            self.k.lines.insert(at + offset, self.k.make_line(depth, piece, updates[0].line))
+        self.k.insert_lines(
+            at, [self.k.make_line(depth, piece, updates[0].line) for piece in (comment, text)]
+        )
         return 2
 
     def refuse_kind_change(self, name: str, old: Value, new: Value, loop: cst.For) -> None:

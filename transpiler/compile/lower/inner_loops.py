@@ -34,6 +34,7 @@ class InnerLoops:
         kind = self.k.loop_calls.loop_each(loop)
         start, depth = len(self.k.lines), self.k.depth
         self.k.emit_comment(loop)
+        anchor = self.k.lines[start]
         line = self.k.source.line_of(loop)
         before = dict(self.k.scope)
         self.k.open_loop(not self.unrolled(loop, kind))
@@ -71,8 +72,7 @@ class InnerLoops:
             self.k.loop_calls.bind_loop_targets(targets, bound, count)
             loops = count
         self.k.statements.lower_body(loop.body.body)
-        self.k.carried.keep(before, loop, start, depth)
-        self.k.carried.number_typed_by_loop(before, start, depth)
+        self.k.carried.close(before, loop, anchor, depth)
         self.k.depth -= loops
         self.k.close_loop()
         self.close_loop_scope(before, loop)

@@ -35,14 +35,14 @@ class WhileLoops:
             )
         start, depth = len(self.k.lines), self.k.depth
         self.k.emit_comment(loop)
+        anchor = self.k.lines[start]
         line = self.k.source.line_of(loop)
         before = dict(self.k.scope)
         self.k.emit(f"while {ast.unparse(self.condition(loop.test))}:", line)
         self.k.depth += 1
         self.k.open_loop()
         self.k.statements.lower_body(loop.body.body)
-        self.k.carried.keep(before, loop, line)
-        self.k.carried.number_typed_by_loop(before, start, depth)
+        self.k.carried.close(before, loop, anchor, depth)
         self.k.depth -= 1
         self.k.close_loop()
         self.k.inner_loops.close_loop_scope(before, loop)
