@@ -7,7 +7,9 @@ dtype (int32: small nonzero integers in place of floats). float64 and float16 ru
 interpreter against the same source run eagerly by torch on float64 copies (reference mode);
 int32 against it on the same int32 values; bfloat16 only compiles (the interpreter rounds
 bfloat16 wrongly). Every launch is compiled for sm_90 (GPUTarget("cuda", 90, 32)) on the CPU.
-A kernel that runs in the interpreter but fails the compile is a bug ("interp only").
+A kernel that runs in the interpreter but fails the compile is a bug ("interp only"); "no
+reference": the kernel ran and compiled, reference mode raised (torch refusing int32 softmax,
+or a @triton.jit helper reference mode cannot run).
 
     TRITON_INTERPRET=1 python benchmarks/lab/dtype_sweep.py [--dtypes float64,float16] [NAME ...]
 
@@ -83,6 +85,10 @@ def error(ours: list[torch.Tensor], exact: list[torch.Tensor]) -> float:
     return worst
 
 
+class TorchRefuses(Exception):
+    """Reference mode (torch on the same source) raised where the kernel ran."""
+
+
 def interpreted_error(path: Path, kernel: str, launcher, args: tuple) -> float:
     """The interpreter's result against reference mode run on float64 copies of `args`."""
     fresh = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
@@ -90,8 +96,12 @@ def interpreted_error(path: Path, kernel: str, launcher, args: tuple) -> float:
     wide = [
         a.double() if isinstance(a, torch.Tensor) and a.is_floating_point() else a for a in args
     ]
-    reference = reference_function(path.read_text(), kernel, filename=path.name)
-    return error(ours, tensors_of(reference(*wide), wide))
+    try:
+        reference = reference_function(path.read_text(), kernel, filename=path.name)
+        exact = tensors_of(reference(*wide), wide)
+    except Exception as refusal:  # noqa: BLE001 - torch's error, or reference mode's
+        raise TorchRefuses(f"{type(refusal).__name__}: {str(refusal)[:60]}") from refusal
+    return error(ours, exact)
 
 
 def float32_error(path: Path, kernel: str, arguments) -> float:
@@ -129,8 +139,10 @@ def one(path: Path, kernel: str, arguments, dtype_name: str) -> tuple[str, str]:
         try:
             gap = interpreted_error(path, kernel, launcher, args)
             ran, detail = gap <= BOUNDS[dtype_name], f"error {gap:.1e}"
+        except TorchRefuses as refusal:  # ours runs: a refusal of torch's we do not share
+            ran, detail = None, f"reference {refusal}"
         except Exception as failure:  # noqa: BLE001 - a lab table: every failure is a row
-            ran, detail = False, f"{type(failure).__name__}: {str(failure)[:60]}"
+            ran, detail = False, f"interpreter {type(failure).__name__}: {str(failure)[:60]}"
         if ran is False and detail.startswith("error"):
             baseline = float32_error(path, kernel, arguments)
             if gap <= max(10 * baseline, BOUNDS[dtype_name]):  # no worse than float32's
@@ -144,8 +156,8 @@ def one(path: Path, kernel: str, arguments, dtype_name: str) -> tuple[str, str]:
             compiled, why = False, str(failure).splitlines()[0][:90]
     if not compiled:
         return ("interp only" if ran else "compile fail"), why
-    if ran is None:
-        return "compiles", detail
+    if ran is None:  # bfloat16, or what reference mode refuses
+        return ("no reference" if detail else "compiles"), detail
     return ("ok" if ran else "WRONG"), detail
 
 
@@ -158,9 +170,9 @@ def main() -> None:
     from test_all_targets import CALLS
 
     dtypes = options.dtypes.split(",")
-    chosen = {
-        k: v for k, v in CALLS.items() if not options.names or any(n in k for n in options.names)
-    }
+    index, count = (int(part) for part in options.shard.split("/"))
+    named = [k for k in CALLS if not options.names or any(n in k for n in options.names)]
+    chosen = {k: CALLS[k] for k in named[index::count]}
     print(f"| kernel | {' | '.join(dtypes)} |")
     print("|---" * (len(dtypes) + 1) + "|")
     counts: dict[str, int] = {}
