@@ -306,6 +306,16 @@ def promoted(*dtypes):  # torch.promote_types, halves (and float8) as computed h
 """,
         (),
     ),
+    "float8_of": (
+        """@triton.jit
+def float8_of(x, dtype: tl.constexpr):  # x.to(float8): sm_90 converts no float64 to float8;
+    # torch rounds float64 to float32 first too (its float8 types are made from a float)
+    if x.dtype == tl.float64:
+        x = x.to(tl.float32)
+    return x.to(dtype)
+""",
+        (),
+    ),
     "carried_as": (
         """@triton.jit
 def carried_as(x, dtype: tl.constexpr):  # a value carried across a loop keeps its dtype

@@ -98,7 +98,7 @@ class Carried:
                 sources = replace(sources, dtypes=sources.dtypes - {"float32"})
             if sources != Sources():
                 start += self.enter_widened(name, sources, rebound, start, depth)
-            elif self.needs_cast(old.carried_dtype, updates):
+            elif self.needs_cast(name, old.carried_dtype, updates):
                 cast = self.cast(name, old.carried_dtype)
                 self.k.emit(f"{name} = {cast}  # {name} keeps its dtype", loop_line)
             self.k.scope[name] = replace(new, carried_dtype=old.carried_dtype)
@@ -209,18 +209,25 @@ class Carried:
         held = repr(number.const) if number.kind == CONST else name  # a constant is not emitted
         return f"{name} = number_carried({held}, [{shape}], {dtype}, {dtype})  # {tensor}'s block"
 
-    def needs_cast(self, dtype: str, updates: list[Update]) -> bool:
+    def needs_cast(self, name: str, dtype: str, updates: list[Update]) -> bool:
         """Integers narrower than int64: always; float32 and a dtype known at run time: after
-        an in-place update a tensor's values or a sum feed (`acc += x64[tile]` into float32;
-        a new value's dtype is checked at the launch instead)."""
+        an in-place update a tensor's values or a sum feed (`acc += x64[tile]` into float32,
+        `acc += F.linear(x64[...], w64[...])`; `acc += a @ b` folds acc into tl.dot, which keeps
+        its dtype)."""
         if dtype in _INTEGER_WIDTHS:
             return dtype != "tl.int64"
         if dtype != "tl.float32" and not _RUNTIME.match(dtype):
             return False
-        return any(
-            u.in_place and bool(u.value.fed_by or u.value.loaded_from or u.value.widened)
-            for u in updates
-        )
+        return any(u.in_place and self.fed_by_tensors(name, u) for u in updates)
+
+    def fed_by_tensors(self, name: str, update: Update) -> bool:
+        value = update.value
+        if value.fed_by or value.loaded_from or value.widened:
+            return True
+        node = update.node
+        if node is None or self.k.statements.is_product(node):
+            return False
+        return bool(DtypeSources(self.k, name).of(node).tensors)
 
     def cast(self, name: str, dtype: str) -> str:
         if _RUNTIME.match(dtype):  # float16 / bfloat16 tensors: carried in float32

@@ -16,7 +16,7 @@ from ..frontend.errors import (
     UnsupportedDtypeError,
     UnsupportedOpError,
 )
-from ..ops.table import CAST_METHODS, DTYPES, UPCAST_DTYPES
+from ..ops.table import CAST_METHODS, DTYPES, FLOAT8_DTYPES, UPCAST_DTYPES
 from .arguments import Arguments
 from .inferred_sizes import kept_dims
 from .values import (
@@ -100,6 +100,9 @@ class Views:
             return block(expr("a != 0", a=value.code), value.dims, "bool")
         target = expr(dtype) if isinstance(dtype, str) else dtype
         code = stored = expr("a.to(d)", a=value.code, d=target)
+        if dtype in FLOAT8_DTYPES:  # (float64 converts to float8 through float32)
+            self.k.use_helper("float8_of")
+            code = stored = expr("float8_of(a, d)", a=value.code, d=target)
         if not isinstance(dtype, str) or dtype in UPCAST_DTYPES:
             self.k.use_helper("upcast_half")
             code = expr("upcast_half(a)", a=stored)
