@@ -66,3 +66,16 @@ def test_float64_next_to_a_float8_tie_rounds_as_torch(dtype):
     name = "to_e5m2" if dtype == torch.float8_e5m2 else "to_e4m3"
     ours = generated(FLOAT8, name, x)(x)
     assert torch.equal(ours.view(torch.uint8), x.to(dtype).view(torch.uint8))
+
+
+@pytest.mark.parametrize("name", ["normalize_rows", "normalize_l1", "norms_meet_a_row"])
+def test_a_norm_of_integers_is_refused_at_the_launch_as_torch_refuses_it(name):
+    """int32 x: torch's norms raise ("Expected a floating point or complex tensor"); the kernel
+    failed inside Triton's interpreter and sm_90's compile (tl.sqrt of int32)."""
+    x = torch.randint(1, 9, (37, 29), dtype=torch.int32)
+    args = (x, torch.randn(29)) if name == "norms_meet_a_row" else (x,)
+    with pytest.raises(RuntimeError, match="floating point"):
+        torch.linalg.vector_norm(x, dim=-1)
+    kernel = generated(kernel_source("composites.py"), name, *args)
+    with pytest.raises(TypeError, match=r"line \d+: torch's norms take floats, x is torch.int32"):
+        kernel(*args)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..emit.codegen import expr
-from ..frontend.errors import UnsupportedConstructError
+from ..frontend.errors import DtypeMismatchError, UnsupportedConstructError
 from .arguments import Arguments
 from .values import Value, block
 
@@ -52,6 +52,7 @@ class Norms:
                 else "for another p write torch.sum(torch.abs(x) ** p, dim) ** (1 / p)",
             )
         term, reduction, finish = _ORDERS[order]
+        self.require_floats(value, node)
         terms = value.with_code(
             expr(term, x=value.code), dtype="float", loaded_from=frozenset(), storage=None
         )
@@ -59,6 +60,27 @@ class Norms:
         by_name = args.rest(len(args.positional)).bound(kept)  # bound: every one by its name
         reduced = self.k.reductions.reduction(reduction, terms, by_name, node)
         return reduced.with_code(expr(finish, r=reduced.code), dtype="float")
+
+    def require_floats(self, value: Value, node: cst.Call) -> None:
+        """torch's norms refuse integer tensors ("Expected a floating point or complex tensor"),
+        Triton's tl.sqrt too: integers known here are refused at the call, a tensor's values
+        at the launch, naming the line (a converted operand, `x.float()`, is a float)."""
+        line = self.k.source.line_of(node)
+        if value.dtype in ("int", "bool"):
+            raise self.k.source.error(
+                DtypeMismatchError,
+                node,
+                "a norm of integers: torch's norms take floats",
+                hint="convert first: x.float()",
+            )
+        for tensor in sorted(value.loaded_from | value.fed_by) if value.dtype is None else ():
+            message = (
+                f"line {line}: torch's norms take floats, {tensor} is {{{tensor}.dtype}}: "
+                f"pass {tensor}.float()"
+            )
+            test = f"{tensor}.is_floating_point()"
+            self.k.argument_checks.append(f'require({test}, f"{message}", TypeError)')
+            self.k.host_helpers.add("require")
 
     def norm(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         """torch.norm(x, p, dim, keepdim) and x.norm(...): vector_norm with p for ord."""
