@@ -13,7 +13,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from . import interpreter_float8, interpreter_invert, interpreter_minmax
+from . import interpreter_atomics, interpreter_float8, interpreter_invert, interpreter_minmax
 from .devices import interpreting
 from .lent_names import LENT_ATTRIBUTE, borrowed_names, lend
 
@@ -89,6 +89,7 @@ def load_module(
         interpreter_float8.install()
         interpreter_invert.install()
         interpreter_minmax.install()
+        interpreter_atomics.install()
     name = f"transpiler_generated_{stem}_{digest}"
     if name in sys.modules and any(str(path) == k[0] for k in _MODULES):
         name += f"_{len(_MODULES)}"  # the same code for another namespace
