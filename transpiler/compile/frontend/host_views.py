@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 # tensor methods giving a tensor of their tensor's rank (views, copies, conversions)
 _SAME_RANK = {"contiguous", "clone", "detach", "to", "float", "half", "bfloat16", "double"}
-_SAME_RANK |= {"int", "long", "bool", "t", "transpose", "type_as", "view_as", "expand_as"}
+_SAME_RANK |= {"int", "long", "bool", "t", "transpose", "type", "type_as", "view_as", "expand_as"}
 _TRANSPOSES = {"T", "mT", "H", "mH"}  # attributes: x.mT, a view of x's rank
 
 

@@ -47,7 +47,7 @@ COMPOSITE_RULES = {
 # A method or torch function that is no row of the op table: name → its rule.
 TORCH_SHAPES = {
     **dict.fromkeys(("to", "float", "half", "bfloat16", "double", "int", "long"), view.same),
-    **dict.fromkeys(("bool", "clone", "type_as", "detach", "normalize"), view.same),
+    **dict.fromkeys(("bool", "clone", "type", "type_as", "detach", "normalize"), view.same),
     **dict.fromkeys(("full_like", "zeros_like", "ones_like", "empty_like"), view.same),
     **dict.fromkeys(("new_zeros", "new_ones", "new_full", "new_empty"), view.allocate_new),
     **dict.fromkeys(("view", "reshape"), view.reshaped),

@@ -104,6 +104,15 @@ class TorchOps:
             return self.k.views.cast_call(value, name, args, node)
         if name == "type_as" and spelling == METHOD:
             return self.k.views.cast_like(value, args.get(0, "other"), node)
+        if name == "type" and spelling == METHOD:  # x.type(torch.int32) is x.to(torch.int32)
+            if args.get(0, "dtype") is None:
+                raise self.k.source.error(
+                    UnsupportedConstructError,
+                    node,
+                    "type() without a dtype is the name of the tensor's type, a string",
+                    hint="v.dtype for the dtype; v.type(torch.int32) converts",
+                )
+            return self.k.views.cast_to(value, args.get(0, "dtype"), node)
         if name in _VIEWS:
             return self.k.views.view_op(value, name, args, node)
         if name in _LIKE:
