@@ -32,6 +32,19 @@ if TYPE_CHECKING:
 
 _ALWAYS = {"True", "False", "None", "float", "int", "bool", "min", "max", "abs"}
 
+# torch functions given as the combine function (Helion's docs: hl.cumsum is
+# `hl.associative_scan(torch.add, ...)`): each as the lambda it stands for
+TORCH_COMBINES = {
+    "torch.add": "lambda left, right: left + right",
+    "torch.mul": "lambda left, right: left * right",
+    "torch.maximum": "lambda left, right: torch.maximum(left, right)",
+    "torch.minimum": "lambda left, right: torch.minimum(left, right)",
+    "torch.logaddexp": "lambda left, right: torch.logaddexp(left, right)",
+    "torch.bitwise_and": "lambda left, right: left & right",
+    "torch.bitwise_or": "lambda left, right: left | right",
+    "torch.bitwise_xor": "lambda left, right: left ^ right",
+}
+
 
 class Scans:
     """`associative_scan(args, node)` and `reduce_with(args, node)`."""
@@ -200,6 +213,10 @@ class Scans:
         if isinstance(function_node, cst.Lambda):
             text = self.k.source.code(function_node)
             return "combine", from_lambda_node(function_node, text)
+        spelled = None if function_node is None else self.k.source.code(function_node)
+        if spelled in TORCH_COMBINES:
+            text = TORCH_COMBINES[spelled]
+            return spelled.split(".")[1], from_lambda_node(cst.parse_expression(text), text)
         if isinstance(function_node, cst.Name) and function_node.value in self.k.callables:
             spec = self.k.callables[function_node.value]
             if spec is not None and function_node.value not in self.k.scope:
@@ -208,7 +225,8 @@ class Scans:
             CallableArgumentError,
             function_node or node,
             "the combine function must be a lambda or a function this module defines",
-            hint="def add_pairs(left, right): return left + right",
+            hint="def add_pairs(left, right): return left + right (or torch.add, torch.maximum, "
+            "torch.minimum, torch.mul)",
         )
 
     def combine_function(
@@ -256,6 +274,8 @@ class Scans:
         finally:
             self.k.lines, self.k.depth, self.k.scope, self.k.inlining = saved
         what = "the lambda" if name == "combine" else f"{name}()"
+        if TORCH_COMBINES.get(f"torch.{name}") == spec.text:
+            what = f"torch.{name}"
         header = [
             f"# {what}, the combine function of line {line}: {_first_line(spec)}",
             "@triton.jit",
