@@ -188,12 +188,18 @@ def floats_only(builder, name: str, value: Value, args, node: cst.CSTNode, why: 
             f"torch.{name} of {value.dtype} values: {why or 'torch takes only floats'}",
             hint="convert first: x.float()",
         )
+    # the tensors the value is loaded or computed from unconverted (`(x[t] * 2).mean()`): torch's
+    # result is a float where one of them is
+    sources = sorted(value.loaded_from | value.fed_by) if value.dtype != "float" else []
+    if not sources:
+        return
     line = builder.source.line_of(node)
-    for tensor in sorted(value.loaded_from):
-        message = f"line {line}: torch.{name} takes floats, {tensor} is {{{tensor}.dtype}}"
-        if why:
-            message = f"line {line}: torch.{name} of {tensor}, {{{tensor}.dtype}}: {why}"
-        test = f"{tensor}.is_floating_point() or {tensor}.is_complex()"
-        builder.argument_checks.append(
-            f'require({test}, f"{message}: pass {tensor}.float()", TypeError)'
-        )
+    named = ", ".join(sources)
+    dtypes = ", ".join(f"{{{tensor}.dtype}}" for tensor in sources)
+    message = f"line {line}: torch.{name} takes floats, {named} {'is' if len(sources) == 1 else 'are'} {dtypes}"
+    if why:
+        message = f"line {line}: torch.{name} of {named}, {dtypes}: {why}"
+    test = " or ".join(f"{t}.is_floating_point() or {t}.is_complex()" for t in sources)
+    builder.argument_checks.append(
+        f'require({test}, f"{message}: pass {sources[0]}.float()", TypeError)'
+    )

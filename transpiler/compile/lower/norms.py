@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..emit.codegen import expr
-from ..frontend.errors import DtypeMismatchError, UnsupportedConstructError
+from ..frontend.errors import UnsupportedConstructError
+from .argument_checks import floats_only
 from .arguments import Arguments
 from .values import Value, block
 
@@ -36,8 +37,14 @@ class Norms:
         self.k = k
 
     def vector_norm(
-        self, value: Value, args: Arguments, node: cst.Call, order_name: str = "ord"
+        self,
+        value: Value,
+        args: Arguments,
+        node: cst.Call,
+        order_name: str = "ord",
+        spelled: str = "linalg.vector_norm",
     ) -> Value:
+        floats_only(self.k, spelled, value, args, node)  # torch refuses integer norms
         order_node = args.keywords.get(order_name)
         order = 2 if order_node is None else self.k.expressions.lower_expr(order_node).const
         order = _NAMED_ORDERS.get(order, order) if order_name == "p" else order
@@ -52,7 +59,6 @@ class Norms:
                 else "for another p write torch.sum(torch.abs(x) ** p, dim) ** (1 / p)",
             )
         term, reduction, finish = _ORDERS[order]
-        self.require_floats(value, node)
         terms = value.with_code(
             expr(term, x=value.code), dtype="float", loaded_from=frozenset(), storage=None
         )
@@ -61,30 +67,9 @@ class Norms:
         reduced = self.k.reductions.reduction(reduction, terms, by_name, node)
         return reduced.with_code(expr(finish, r=reduced.code), dtype="float")
 
-    def require_floats(self, value: Value, node: cst.Call) -> None:
-        """torch's norms refuse integer tensors ("Expected a floating point or complex tensor"),
-        Triton's tl.sqrt too: integers known here are refused at the call, a tensor's values
-        at the launch, naming the line (a converted operand, `x.float()`, is a float)."""
-        line = self.k.source.line_of(node)
-        if value.dtype in ("int", "bool"):
-            raise self.k.source.error(
-                DtypeMismatchError,
-                node,
-                "a norm of integers: torch's norms take floats",
-                hint="convert first: x.float()",
-            )
-        for tensor in sorted(value.loaded_from | value.fed_by) if value.dtype is None else ():
-            message = (
-                f"line {line}: torch's norms take floats, {tensor} is {{{tensor}.dtype}}: "
-                f"pass {tensor}.float()"
-            )
-            test = f"{tensor}.is_floating_point()"
-            self.k.argument_checks.append(f'require({test}, f"{message}", TypeError)')
-            self.k.host_helpers.add("require")
-
     def norm(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         """torch.norm(x, p, dim, keepdim) and x.norm(...): vector_norm with p for ord."""
-        return self.vector_norm(value, args, node, order_name="p")
+        return self.vector_norm(value, args, node, order_name="p", spelled="norm")
 
     def normalize(self, value: Value, args: Arguments, node: cst.Call) -> Value:
         """x / max(norm of x along dim, eps), torch.nn.functional.normalize."""
@@ -93,7 +78,10 @@ class Norms:
         keywords = {"dim": dim, "keepdim": cst.Name("True")}
         if "p" in args.keywords:
             keywords["p"] = args.keywords["p"]
-        norm = self.vector_norm(value, args.bound(keywords), node, order_name="p")
+        bound = args.bound(keywords)
+        norm = self.vector_norm(
+            value, bound, node, order_name="p", spelled="nn.functional.normalize"
+        )
         limit = expr("1e-12") if eps is None else self.k.expressions.lower_expr(eps).code
         code = expr("x / tl.maximum(n, e)", x=value.code, n=norm.code, e=limit)
         return block(code, value.dims, "float")
