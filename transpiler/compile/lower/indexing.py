@@ -519,6 +519,8 @@ class Indexing:
             if isinstance(value_node, cst.Name) and value_node.value == "None":
                 elements.append(("new", None))
                 continue
+            if isinstance(value_node, cst.Ellipsis):
+                self.refuse_ellipsis(node, value_node)
             value = self.k.expressions.lower_expr(value_node)
             if value.kind == TILE:
                 elements.append((TILED, value.axis))
@@ -546,6 +548,25 @@ class Indexing:
                     "this index; index host tensors with tiles, integers or ':'",
                 )
         return elements
+
+    def refuse_ellipsis(self, node: cst.Subscript, ellipsis: cst.Ellipsis) -> None:
+        """`x[..., tile]` of a host tensor: refused at the `...`, the hint spelling the `:`s it
+        stands for where the tensor's rank is known."""
+        tensor = node.value.value if isinstance(node.value, cst.Name) else None
+        rank = self.k.host.rank(tensor) if tensor is not None else None
+        parts = [self.k.source.code(element.slice) for element in node.slice]
+        used = sum(1 for p in parts if p not in ("...", "None"))
+        spelled = ", ".join(":" for _ in range(max((rank or used + 1) - used, 0)))
+        written = ", ".join(spelled if p == "..." else p for p in parts)
+        shown = f"{self.k.source.code(node.value)}[{written}]"
+        raise self.k.source.error(
+            UnsupportedConstructError,
+            ellipsis,
+            "`...` in a subscript of a host tensor",
+            hint=f"write the ':'s it stands for: {shown}"
+            if rank is not None
+            else "write one ':' per dimension it stands for",
+        )
 
     def empty_index(self, node: cst.Subscript) -> list[tuple[str, object]]:
         """`s[()]` of a 0-d tensor: no index (its one element); of a tensor with dimensions,
