@@ -11,7 +11,7 @@ import torch
 from .aliases import Aliases, dotted_name
 from .host_containers import container_kind
 from .host_dtypes import allocation_dtype
-from .host_flags import called_name, is_flag
+from .host_flags import called_name, is_flag, is_text
 from .host_sizes import dtype_view, literal_int, shape_entries, size_of, whole_size_tensor
 from .host_views import own_methods, rank_kept, sliced, view_rank
 
@@ -240,7 +240,7 @@ class HostInfo:
         if self.is_float(value):
             self.floats.add(name)
             return
-        if is_flag(value, self):
+        if is_flag(value, self) or is_text(value, self):
             self.flags.add(name)
             return
         if isinstance(value, cst.Name) and value.value in self.tensors:

@@ -1,5 +1,6 @@
-"""Host expressions that surely make a Python bool (`big = x.size(0) > 1024`): a device loop
-is specialised on such a flag (a `tl.constexpr`), as on a bool argument."""
+"""Host expressions that surely make a Python bool (`big = x.size(0) > 1024`) or a string (`mode =
+"fast"`, an `EnumFragment` tunable): a device loop is specialised on such a flag (a
+`tl.constexpr`), as on a bool argument (a GPU launch takes no Python string)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,24 @@ def is_flag(value: cst.BaseExpression, info: HostInfo) -> bool:
         if value.attr.value in TENSOR_FLAG_ATTRIBUTES:
             return _is_tensor(value.value, info)
         return value.attr.value in DTYPE_FLAG_ATTRIBUTES and info.is_dtype(value.value)
+    return False
+
+
+def is_text(value: cst.BaseExpression, info: HostInfo) -> bool:
+    """A string literal, a choice between host strings or flags (`"a" if big else "b"`), an
+    `hl.register_tunable` of an `EnumFragment` (the config's choice, known at the launch)."""
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    if isinstance(value, cst.IfExp):
+        branches = (value.body, value.orelse)
+        return all(is_text(b, info) or is_flag(b, info) for b in branches)
+    if isinstance(value, cst.Call) and called_name(value.func, info.aliases).endswith(
+        "register_tunable"
+    ):
+        fragment = value.args[1].value if len(value.args) > 1 else None
+        return isinstance(fragment, cst.Call) and called_name(fragment.func, info.aliases).endswith(
+            "EnumFragment"
+        )
     return False
 
 

@@ -13,8 +13,8 @@ CONSTEXPR = "helion.language.constexpr"
 def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
     """Parameters: annotated `torch.Tensor` ones are tensors, and unannotated ones an example
     argument gives a tensor for (`def axpy(a, x, y)` called with a 0-d `a`); `bool` ones are
-    flags (a `tl.constexpr`: Triton's interpreter cannot take a Python bool); every one is a
-    host name."""
+    flags (a `tl.constexpr`: Triton's interpreter cannot take a Python bool), and so are `str`
+    ones and those with a string default; every one is a host name."""
     params = function.params
     for param in [*params.posonly_params, *params.params, *params.kwonly_params]:
         name = param.name.value
@@ -29,7 +29,9 @@ def analyse_params(function: cst.FunctionDef, info: HostInfo) -> None:
             info.optional_params.add(name)
         if isinstance(annotation, cst.Name) and annotation.value in ("int", "float", "bool"):
             info.scalar_params.add(name)
-        if isinstance(annotation, cst.Name) and annotation.value == "bool":
+        if isinstance(annotation, cst.Name) and annotation.value in ("bool", "str"):
+            info.flags.add(name)  # (a GPU launch takes no Python string either)
+        if isinstance(param.default, (cst.SimpleString, cst.ConcatenatedString)):
             info.flags.add(name)
         if annotation is not None and info.aliases.qualified(annotation) == CONSTEXPR:
             info.constexpr_params.add(name)
