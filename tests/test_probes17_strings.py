@@ -1,13 +1,18 @@
-"""Probes (round 17) of Python strings a device loop reads: an `hl.register_tunable` of an
-`EnumFragment` (the config's choice), a string the host code writes, a `str` argument, a choice
-between two strings; each against torch in float64, each launch also compiled for sm_90
-(conftest).
+"""Probes (round 17) of Python strings and bools a device loop reads: an `hl.register_tunable`
+of an `EnumFragment` or a `BooleanFragment` (the config's choice), a string the host code writes,
+a `str` argument, a choice between two strings, `flag = bias is None`; each against torch in
+float64, each launch also compiled for sm_90 (conftest).
 
 Found in round 17 (interpreter-only): each string was passed to the kernel as a run-time
 argument, which Triton's CPU interpreter takes and a GPU launch refuses ("failed to specialize
 argument of type: str": sm_90's compile of the same launch failed). Now a host name holding a
 string, and a `str` parameter (or one with a string default), is a `tl.constexpr`, as a bool
-flag is (frontend/host_flags.is_text, host_params)."""
+flag is (frontend/host_flags.is_text, host_params).
+
+Found in round 17 (internal traceback): a `BooleanFragment` tunable and an identity test made in
+host code (`flag = bias is None`) read in the loop were run-time bools, which Triton's
+interpreter refused ("numpy data itemsize (32 bits) exceeds dtype primitive_bitwidth (1 bits)
+for triton type int1"). Now both are flags (host_flags.is_flag)."""
 
 from __future__ import annotations
 
@@ -50,3 +55,32 @@ def test_a_string_read_in_the_loop_is_specialised_on(case):
     assert_computes_as_torch(
         source, lambda: [signed_rand(N).to(DEVICE), *given], lambda x, *_: answer(x)
     )
+
+
+FLAG = """{before}    out = torch.empty_like(x)
+    for tile in hl.tile(x.size(0)):
+        if flag:
+            out[tile] = x[tile] * 2
+        else:
+            out[tile] = x[tile] + 1
+    return out
+"""
+BOOLEAN = '    flag = hl.register_tunable("flag", helion.autotuner.BooleanFragment())\n'
+FLAGS = {  # signature, lines before the loop, decorator, the arguments after x, the flag taken
+    "the_user_s_boolean_tunable": ("x: torch.Tensor", BOOLEAN, "@helion.kernel()", (), False),
+    "a_boolean_tunable_the_config_sets": ("x: torch.Tensor", BOOLEAN, "@helion.kernel(config=helion.Config(block_sizes=[16], flag=True))", (), True),
+    "a_missing_bias": ("x: torch.Tensor, bias=None", "    flag = bias is None\n", "@helion.kernel()", (), True),
+    "a_given_bias": ("x: torch.Tensor, bias=None", "    flag = bias is None\n", "@helion.kernel()", ("bias",), False),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", FLAGS)
+def test_a_bool_read_in_the_loop_is_specialised_on(case):
+    signature, before, decorator, given, flag = FLAGS[case]
+    source = kernel(signature, FLAG.format(before=before), decorator)
+
+    def make():
+        x = signed_rand(N).to(DEVICE)
+        return [x, *(x.clone() for _ in given)]
+
+    assert_computes_as_torch(source, make, lambda x, *_: x * 2 if flag else x + 1)

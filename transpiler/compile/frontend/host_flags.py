@@ -28,7 +28,8 @@ DTYPE_FLAG_ATTRIBUTES = ("is_floating_point", "is_complex", "is_signed")
 
 def is_flag(value: cst.BaseExpression, info: HostInfo) -> bool:
     """True, False, a name holding a flag, `not` / `and` / `or` of flags, a comparison of host
-    numbers (never of tensors, whose comparison is a tensor) or of dtypes, `bool(...)`, a
+    numbers (never of tensors, whose comparison is a tensor) or of dtypes, an identity test
+    (`bias is None`), a `BooleanFragment` tunable, `bool(...)`, a
     tensor's or a dtype's bool attributes (`x.is_floating_point()`, `x.dtype.is_signed`)."""
     if isinstance(value, cst.Name):
         return value.value in ("True", "False") or value.value in info.flags
@@ -37,12 +38,16 @@ def is_flag(value: cst.BaseExpression, info: HostInfo) -> bool:
     if isinstance(value, cst.BooleanOperation):
         return is_flag(value.left, info) and is_flag(value.right, info)
     if isinstance(value, cst.Comparison):
+        if all(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in value.comparisons):
+            return True  # `bias is None`: identity is a Python bool whatever the operands
         operands = [value.left, *(c.comparator for c in value.comparisons)]
         if all(is_number(o, info) or is_flag(o, info) for o in operands):
             return True
         return all(_is_dtypes(o, info) for o in operands)  # x.dtype == torch.float16
     if isinstance(value, cst.Call):
         if called_name(value.func, info.aliases) in BOOL_CALLS:
+            return True
+        if tunable_kind(value, info) == "BooleanFragment":
             return True
         func = value.func  # x.is_floating_point(), torch.is_floating_point(x)
         if isinstance(func, cst.Attribute) and func.attr.value in TENSOR_FLAG_METHODS:
@@ -70,14 +75,17 @@ def is_text(value: cst.BaseExpression, info: HostInfo) -> bool:
     if isinstance(value, cst.IfExp):
         branches = (value.body, value.orelse)
         return all(is_text(b, info) or is_flag(b, info) for b in branches)
-    if isinstance(value, cst.Call) and called_name(value.func, info.aliases).endswith(
-        "register_tunable"
-    ):
-        fragment = value.args[1].value if len(value.args) > 1 else None
-        return isinstance(fragment, cst.Call) and called_name(fragment.func, info.aliases).endswith(
-            "EnumFragment"
-        )
-    return False
+    return isinstance(value, cst.Call) and tunable_kind(value, info) == "EnumFragment"
+
+
+def tunable_kind(value: cst.Call, info: HostInfo) -> str:
+    """`EnumFragment` of `hl.register_tunable("mode", EnumFragment(...))`; "" for another call."""
+    if not called_name(value.func, info.aliases).endswith("register_tunable"):
+        return ""
+    fragment = value.args[1].value if len(value.args) > 1 else None
+    if not isinstance(fragment, cst.Call):
+        return ""
+    return called_name(fragment.func, info.aliases).rsplit(".", 1)[-1]
 
 
 def _is_dtypes(value: cst.BaseExpression, info: HostInfo) -> bool:
