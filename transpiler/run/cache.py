@@ -13,7 +13,13 @@ import types
 from pathlib import Path
 from typing import Any
 
-from . import interpreter_atomics, interpreter_float8, interpreter_invert, interpreter_minmax
+from . import (
+    interpreter_atomics,
+    interpreter_bools,
+    interpreter_float8,
+    interpreter_invert,
+    interpreter_minmax,
+)
 from .devices import interpreting
 from .lent_names import LENT_ATTRIBUTE, borrowed_names, lend
 
@@ -90,6 +96,7 @@ def load_module(
         interpreter_invert.install()
         interpreter_minmax.install()
         interpreter_atomics.install()
+        interpreter_bools.install()
     name = f"transpiler_generated_{stem}_{digest}"
     if name in sys.modules and any(str(path) == k[0] for k in _MODULES):
         name += f"_{len(_MODULES)}"  # the same code for another namespace

@@ -15,7 +15,14 @@ if TYPE_CHECKING:
     from .host import HostInfo
 
 # calls whose result is a Python bool or a Python number, whatever their arguments
-BOOL_CALLS = ("bool", "isinstance", "callable", "hasattr")
+BOOL_CALLS = (
+    "bool",
+    "isinstance",
+    "callable",
+    "hasattr",
+    "torch.is_tensor",
+    "torch.is_grad_enabled",
+)
 NUMBER_CALLS = ("int", "float", "len")
 OF_NUMBERS = ("abs", "min", "max", "round")  # numbers when their arguments are
 NUMBER_METHODS = ("size", "dim", "numel", "stride", "element_size")  # of a tensor, with arguments

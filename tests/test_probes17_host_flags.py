@@ -12,7 +12,11 @@ flag is (frontend/host_flags.is_text, host_params).
 Found in round 17 (internal traceback): a `BooleanFragment` tunable and an identity test made in
 host code (`flag = bias is None`) read in the loop were run-time bools, which Triton's
 interpreter refused ("numpy data itemsize (32 bits) exceeds dtype primitive_bitwidth (1 bits)
-for triton type int1"). Now both are flags (host_flags.is_flag)."""
+for triton type int1"). Now both are flags (host_flags.is_flag); and any other bool the host code
+makes (`flag = x.sum().item() > 0`, `act == "relu"`, `act.startswith("re")`), which host analysis
+cannot know for one, is taken by the interpreter as a GPU takes it, an i1 scalar
+(run/interpreter_bools.py). `torch.is_grad_enabled()` was refused as "the whole tensor 'flag'";
+it is a flag now."""
 
 from __future__ import annotations
 
@@ -84,3 +88,22 @@ def test_a_bool_read_in_the_loop_is_specialised_on(case):
         return [x, *(x.clone() for _ in given)]
 
     assert_computes_as_torch(source, make, lambda x, *_: x * 2 if flag else x + 1)
+
+
+MADE = {  # signature, the host line making the flag, the flag it makes on x (its sum > -100)
+    "a_compared_item": ("x: torch.Tensor", "flag = x.sum().item() > -100", True),
+    "an_all_item": ("x: torch.Tensor", "flag = (x > -5).all().item()", True),
+    "a_string_argument_compared": ("x: torch.Tensor, act: str = 'gelu'", 'flag = act == "relu"', False),
+    "a_string_in_a_tuple": ("x: torch.Tensor, act: str = 'gelu'", 'flag = act in ("relu", "gelu")', True),
+    "a_string_method": ("x: torch.Tensor, act: str = 'relu'", 'flag = act.startswith("re")', True),
+    "grad_enabled": ("x: torch.Tensor", "flag = torch.is_grad_enabled()", True),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", MADE)
+def test_a_bool_the_host_code_makes_is_read_as_on_a_gpu(case):
+    signature, line, flag = MADE[case]
+    source = kernel(signature, FLAG.format(before=f"    {line}\n"))
+    assert_computes_as_torch(
+        source, lambda: [signed_rand(N).to(DEVICE)], lambda x: x * 2 if flag else x + 1
+    )
