@@ -25,7 +25,7 @@ def install() -> None:
     original = interpreter._implicit_cvt
 
     def _implicit_cvt(arg: Any) -> Any:
-        if isinstance(arg, (bool, np.bool_)):
+        if isinstance(arg, bool):  # (a GPU launch refuses numpy scalars: so does this)
             handle = interpreter.TensorHandle(np.array([bool(arg)], dtype=np.bool_), tl.int1)
             return tl.tensor(handle, tl.int1)
         return original(arg)
