@@ -17,9 +17,9 @@ def softmax_two_pass_kernel(x_ptr, out_ptr, m, n, x_stride_0, x_stride_1, out_st
     # line 12: di = hl.zeros([tile_m], dtype=torch.float32)
     di = tl.zeros([BLOCK_M], dtype=tl.float32)
     # torch widens mi at line 18, meeting x's values: widened first
-    mi = mi.to(promoted(mi.dtype, x_ptr.dtype.element_ty))
+    mi = mi.to(promoted_float(mi.dtype, x_ptr.dtype.element_ty))
     # torch widens di at line 17, meeting x's values: widened first
-    di = di.to(promoted(di.dtype, x_ptr.dtype.element_ty))
+    di = di.to(promoted_float(di.dtype, x_ptr.dtype.element_ty))
     # line 13: for tile_n in hl.tile(n):
     for begin_n in range(0, n, BLOCK_N):
         offs_n = begin_n + tl.arange(0, BLOCK_N).to(INDEX_DTYPE)
@@ -106,14 +106,5 @@ def maximum_nan(a, b):
 
 
 @triton.constexpr_function
-def promoted(*dtypes):  # torch.promote_types, halves (and float8) as computed here: float32
-    floats = [d for d in dtypes if d.is_floating()]
-    if floats:
-        return tl.float64 if any(d.is_fp64() for d in floats) else tl.float32
-    signed = [d.primitive_bitwidth for d in dtypes if d.is_int_signed()]
-    unsigned = [d.primitive_bitwidth for d in dtypes if d.is_int_unsigned() and not d.is_bool()]
-    if not signed:
-        return tl.dtype(f"uint{max(unsigned)}") if unsigned else tl.int1
-    if unsigned and max(unsigned) >= max(signed):  # uint8 with int8: int16, as torch
-        return tl.dtype(f"int{min(64, 2 * max(unsigned))}")
-    return tl.dtype(f"int{max(signed)}")
+def promoted_float(*dtypes):  # torch.promote_types of a float and others (halves: float32)
+    return tl.float64 if any(d.is_fp64() for d in dtypes) else tl.float32

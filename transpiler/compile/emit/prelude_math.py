@@ -290,6 +290,13 @@ def join_promoted(a, b):  # torch.stack promotes its values to one dtype; tl.joi
 """,
         (),
     ),
+    "promoted_float": (
+        """@triton.constexpr_function
+def promoted_float(*dtypes):  # torch.promote_types of a float and others (halves: float32)
+    return tl.float64 if any(d.is_fp64() for d in dtypes) else tl.float32
+""",
+        (),
+    ),
     "promoted": (
         """@triton.constexpr_function
 def promoted(*dtypes):  # torch.promote_types, halves (and float8) as computed here: float32

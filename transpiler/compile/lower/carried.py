@@ -97,7 +97,8 @@ class Carried:
             if _float_dtype(old.carried_dtype):  # a Python float widens no float tensor
                 sources = replace(sources, dtypes=sources.dtypes - {"float32"})
             if sources != Sources():
-                start += self.enter_widened(name, sources, rebound, start, depth)
+                floating = _float_dtype(old.carried_dtype)
+                start += self.enter_widened(name, sources, rebound, start, depth, floating)
             elif self.needs_cast(name, old.carried_dtype, updates):
                 cast = self.cast(name, old.carried_dtype)
                 self.k.emit(f"{name} = {cast}  # {name} keeps its dtype", loop_line)
@@ -113,12 +114,20 @@ class Carried:
             self.k.argument_checks.append(f'require({test}, f"{message}", TypeError)')
 
     def enter_widened(
-        self, name: str, sources: Sources, updates: list[Update], at: int, depth: int
+        self,
+        name: str,
+        sources: Sources,
+        updates: list[Update],
+        at: int,
+        depth: int,
+        floating: bool,
     ) -> int:
         """`name = name.to(promoted(name.dtype, ...))` at line index `at`, before the loop:
         torch's dtype for it after its first update (Triton's compile decides it from the
-        tensors' dtypes); the number of lines inserted."""
-        self.k.use_helper("promoted")
+        tensors' dtypes; a float `name` by the shorter promoted_float); the number of lines
+        inserted."""
+        helper = "promoted_float" if floating else "promoted"
+        self.k.use_helper(helper)
         tensors = sorted(sources.tensors)
         dtypes = [f"{self.k.tensor_pointer(t)}.dtype.element_ty" for t in tensors]
         dtypes += [f"tl.{'int1' if d == 'bool' else d}" for d in sorted(sources.dtypes)]
@@ -128,7 +137,7 @@ class Carried:
         lines = ", ".join(str(u.line) for u in updates)
         where = "line" if len(updates) == 1 else "lines"
         comment = f"# torch widens {name} at {where} {lines}, meeting {_listed(met)}: widened first"
-        text = f"{name} = {name}.to(promoted({name}.dtype, {', '.join(dtypes)}))"
+        text = f"{name} = {name}.to({helper}({name}.dtype, {', '.join(dtypes)}))"
         self.k.insert_lines(
             at, [self.k.make_line(depth, piece, updates[0].line) for piece in (comment, text)]
         )
