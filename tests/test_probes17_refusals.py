@@ -3,7 +3,7 @@
 Found in round 17: `x[..., tc]` (an ellipsis in a subscript of a host tensor, valid torch) was
 refused as "... is not supported inside a device loop" with the hint "device code is
 straight-line tensor arithmetic on tiles", which names no fix. Now the refusal is at the `...`,
-its hint spelling the `:`s it stands for (indexing.refuse_ellipsis); the spelling it names
+its hint spelling the `:`s it stands for (index_refusals.refuse_ellipsis); the spelling it names
 computes as torch. (Still refused, left open: `...` itself; a block's view takes it,
 `v.mean(-1)[..., None]`.)"""
 

@@ -1,5 +1,5 @@
 """The dtype a host allocation holds, where the host code shows it: bool, another dtype, or a
-tensor's (`torch.empty_like(x)`, `dtype=x.dtype`). Stores read it (lower/indexing.stored)."""
+tensor's (`torch.empty_like(x)`, `dtype=x.dtype`). Stores read it (lower/stores.stored)."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ class Allocations:
                 continue
             key = self.host_size_key(element_node)
             if key is not None:  # a host size: the whole dimension, as x[tile, :] would load it
-                axis = self.k.indexing.full_axis_for(
+                axis = self.k.whole_axes.full_axis_for(
                     key, element_node, self.k.source.code(element_node)
                 )
                 dims.append(axis)
@@ -214,7 +214,7 @@ class Allocations:
         end = args.get(0, "end")
         key = self.host_size_key(end)
         if key is not None:  # hl.arange(n): 0 .. n - 1 along the whole dimension of size n
-            axis = self.k.indexing.full_axis_for(key, end, self.k.source.code(end))
+            axis = self.k.whole_axes.full_axis_for(key, end, self.k.source.code(end))
             return block(expr("tl.arange(0, b)", b=ast.Name(id=axis.block)), (axis,), "int")
         size = self.k.expressions.lower_expr(end)
         if size.kind == TILE and size.axis is not None and not size.axis.squeezed:

@@ -111,7 +111,7 @@ class Composites:
         positions = list(range(value.rank - len(sizes), value.rank))
         for size_node, position in zip(sizes, positions):
             axis = value.dims[position]
-            whole = axis is not None and self.k.indexing.is_full_axis(axis)
+            whole = axis is not None and self.k.whole_axes.is_full_axis(axis)
             if not whole:
                 label = "a dimension of size 1" if axis is None else axis.label
                 raise self.k.source.error(

@@ -176,7 +176,7 @@ class DescriptorCopies:
         self.k.emit("else:", line)
         self.k.depth += 1
         self.k.emit(
-            assign(name, self.k.indexing.pointer_load(tensor, pointers, mask, native, line)), line
+            assign(name, self.k.loads.pointer_load(tensor, pointers, mask, native, line)), line
         )
         self.k.depth -= 1
         return ast.Name(id=name)
@@ -210,8 +210,8 @@ class DescriptorCopies:
         self.k.depth -= 1
         self.k.emit("else:", line)
         self.k.depth += 1
-        named = self.k.indexing.named_pointers(tensor, pointers, line)
-        self.k.indexing.emit_store(named, self.k.indexing.stored(tensor, value, code), mask, line)
+        named = self.k.loads.named_pointers(tensor, pointers, line)
+        self.k.stores.emit_store(named, self.k.stores.stored(tensor, value, code), mask, line)
         self.k.depth -= 1
 
     def make_descriptors(self) -> None:

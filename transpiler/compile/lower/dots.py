@@ -173,7 +173,7 @@ class Dots:
         operands = self.factor_inputs(left, right, k_left)
         # a loaded tile times a scalar: the tile as loaded, the product scaled (scaled_factors.py)
         unscaled = None
-        if batch or not self.k.indexing.is_full_axis(k_left):  # (not split_k's whole K)
+        if batch or not self.k.whole_axes.is_full_axis(k_left):  # (not split_k's whole K)
             *pair, scaled_by = unscaled_factors(self.k, left, right, acc)
             if scaled_by is not None:
                 # (as_factor's dtypes, as the written form's: an integer load as float32)

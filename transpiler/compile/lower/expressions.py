@@ -540,7 +540,7 @@ class Expressions:
         promotion ranks it below tensors with dimensions."""
         pointer = self.k.tensor_pointer(tensor)
         name = self.k.names.fresh(tensor)
-        self.k.emit(assign(name, self.k.indexing.load(pointer, None)), self.k.source.line_of(node))
+        self.k.emit(assign(name, self.k.loads.load(pointer, None)), self.k.source.line_of(node))
         self.k.note_load(tensor, ())
         return replace(
             block(ast.Name(id=name), ()),
@@ -587,7 +587,7 @@ class Expressions:
             return self.same_slice_length(x, y)
         if x.size is not None or y.size is not None:
             return self.same_size(x, y)
-        if self.k.indexing.is_full_axis(x) and self.k.indexing.is_full_axis(y):
+        if self.k.whole_axes.is_full_axis(x) and self.k.whole_axes.is_full_axis(y):
             self.k.unified.add(tuple(sorted((x.key, y.key))))
             return True
         return False
@@ -597,7 +597,7 @@ class Expressions:
         the launcher checks that each ends inside its tensor (torch would clip one: a length
         that differs). A whole dimension of that size is one too, the launcher checking it."""
         sliced, other = (x, y) if x.reach is not None else (y, x)
-        if other.reach is None and not self.k.indexing.is_full_axis(other):
+        if other.reach is None and not self.k.whole_axes.is_full_axis(other):
             return False
         if sliced.reach[3] == 1 and other.reach is None:  # one index: torch broadcasts it
             return False
@@ -625,7 +625,7 @@ class Expressions:
         sized, other = (x, y) if x.size is not None else (y, x)
         if other.size is not None:
             return other.size == sized.size
-        if self.k.indexing.is_full_axis(other):
+        if self.k.whole_axes.is_full_axis(other):
             if other.key.isdigit():  # a literal host size (torch.empty([4, n]))
                 return int(other.key) == sized.size
             self.k.unified.add(tuple(sorted((other.key, str(sized.size)))))

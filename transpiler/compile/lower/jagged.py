@@ -38,7 +38,7 @@ class Jagged:
         )
         parents = lengths.dims
         if not parents or any(
-            axis is None or axis.size is not None or self.k.indexing.is_full_axis(axis)
+            axis is None or axis.size is not None or self.k.whole_axes.is_full_axis(axis)
             for axis in parents
         ):
             raise self.k.source.error(

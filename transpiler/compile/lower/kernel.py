@@ -21,6 +21,7 @@ from .allocations import Allocations
 from .argument_checks import argument_value_checks
 from .autotuning import TunedTiles, autotuned_blocks
 from .block_sizes import RegisteredBlocks
+from .block_views import BlockViews
 from .bool_arithmetic import Noted, bool_partners, launch_fact, merged, unimplied
 from .branches import Branches
 from .calls import Calls
@@ -40,6 +41,7 @@ from .integer_promotion import launch_facts
 from .jagged import Jagged
 from .joins import Joins
 from .launch import AutotunedBlocks, FixedBlocks, LaunchFacts, launch_lines
+from .loads import Loads
 from .loop_blocks import LoopBlocks
 from .loop_calls import LoopCalls
 from .memory import Memory
@@ -61,12 +63,14 @@ from .specialised import Specialisations
 from .split_k import Definitions, SplitK
 from .stages import BranchLoads, LoopLoad, innermost, stage_lines
 from .statements import Statements
+from .stores import Stores
 from .tensor_tuples import TensorTuples, TupleElement
 from .top_loop import TopLoop
 from .torch_ops import TorchOps
 from .values import HOST_TENSOR, Axis, Dims, Value
 from .views import Views
 from .while_loops import WhileLoops
+from .whole_axes import WholeAxes
 
 # the hub's fields: one component per job of lowering, each a plain class holding the hub
 COMPONENTS = {
@@ -96,6 +100,10 @@ COMPONENTS = {
     "norms": Norms,
     "composites": Composites,
     "indexing": Indexing,
+    "loads": Loads,
+    "stores": Stores,
+    "whole_axes": WholeAxes,
+    "block_views": BlockViews,
     "registered_blocks": RegisteredBlocks,
     "slices": Slices,
     "tensor_tuples": TensorTuples,
@@ -135,6 +143,10 @@ class KernelBuilder:
     norms: Norms
     composites: Composites
     indexing: Indexing
+    loads: Loads
+    stores: Stores
+    whole_axes: WholeAxes
+    block_views: BlockViews
     registered_blocks: RegisteredBlocks
     slices: Slices
     tensor_tuples: TensorTuples

@@ -120,7 +120,7 @@ class LoopBlocks:
                 self.check_dot_k_block(axis)
             if axis.block not in self.k.constexprs or axis.block in self.k.explicit_blocks:
                 continue
-            whole = self.k.indexing.is_full_axis(axis)  # a whole dimension keeps all its lanes
+            whole = self.k.whole_axes.is_full_axis(axis)  # a whole dimension keeps all its lanes
             if role == "batch" and not whole:  # a 3-D product's batch tile: small (shared memory)
                 self.k.constexprs[axis.block] = "2"
                 continue

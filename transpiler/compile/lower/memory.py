@@ -85,7 +85,7 @@ class Memory:
         mask = self.extra_mask(mask, args, node)
         line = self.k.source.line_of(node)
         if named:
-            pointers = self.k.indexing.named_pointers(tensor, pointers, line)
+            pointers = self.k.loads.named_pointers(tensor, pointers, line)
         return tensor, pointers, mask, dims, line
 
     def load(self, name: str, args, node: cst.Call) -> Value:
@@ -98,9 +98,9 @@ class Memory:
         reused = self.k.reused_loads.reuse(key)
         if reused is not None:
             return reused
-        named = self.k.indexing.named_pointers(tensor, pointers, line)
+        named = self.k.loads.named_pointers(tensor, pointers, line)
         self.k.sync_before_load(tensor, line)
-        code = self.k.indexing.load(named, mask)
+        code = self.k.loads.load(named, mask)
         self.k.note_load(tensor, dims)
         if policy is not None:
             code.args[0].keywords.append(ast.keyword(arg="eviction_policy", value=policy))
@@ -135,14 +135,14 @@ class Memory:
         self.k.stored_tensors.add(tensor)
         self.k.unsynced_stores.add(tensor)
         value = self.k.expressions.arithmetic(self.k.expressions.lower_expr(value_node), value_node)
-        self.k.indexing.check_store_shape(value, dims, node)
+        self.k.stores.check_store_shape(value, dims, node)
         return value
 
     def store(self, name: str, args, node: cst.Call) -> Value:
         """`hl.store(x, [i, j], v, extra_mask=...)`."""
         tensor, pointers, mask, dims, _ = self.access(name, args, node)
         value = self.written(tensor, dims, args.keywords["value"], node)
-        call = expr("tl.store(p, v)", p=pointers, v=self.k.indexing.stored(tensor, value))
+        call = expr("tl.store(p, v)", p=pointers, v=self.k.stores.stored(tensor, value))
         if mask is not None:
             call.keywords.append(ast.keyword(arg="mask", value=mask))
         return block(call, ())

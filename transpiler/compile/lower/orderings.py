@@ -96,7 +96,7 @@ def _row_axis(builder, value: Value, dim: int, dim_node, name: str, form: str) -
             f"{name} along a dimension of size 1: the result is the value itself",
             hint="leave the call out",
         )
-    if axis.size is None and not builder.indexing.is_full_axis(axis) and form not in _PER_TILE:
+    if axis.size is None and not builder.whole_axes.is_full_axis(axis) and form not in _PER_TILE:
         raise builder.source.error(
             UnsupportedConstructError,
             dim_node,

@@ -336,7 +336,7 @@ class Reductions:
         dimension's size, a tile's lanes inside the tensor (the last tile may be short)."""
         if axis.size is not None:
             return ast.Constant(value=axis.size)
-        if not axis.masked or self.k.indexing.is_full_axis(axis):
+        if not axis.masked or self.k.whole_axes.is_full_axis(axis):
             return axis.end
         lanes = block_size if axis.length is None else axis.length  # a slice: its length
         return expr("tl.minimum(b, e - s)", b=lanes, e=axis.end, s=axis.begin)
@@ -392,7 +392,7 @@ class Reductions:
                 "counts its own lanes",
                 hint="sum along it and divide by the lengths",
             )
-        if self.k.indexing.is_full_axis(axis):
+        if self.k.whole_axes.is_full_axis(axis):
             return axis.end
         lanes = ast.Name(id=axis.block) if axis.length is None else axis.length
         return expr("tl.minimum(e - b, s)", e=axis.end, b=axis.begin, s=lanes)

@@ -91,7 +91,7 @@ class Slices:
         what = f"the slice {self.k.source.code(written).strip()} of {tensor}"
         if lower != "0" or part.upper is not None:  # `n1:`, `:n1` with n1 < 0 at the launch
             self.k.slice_starts.add((what, lower, upper))  # torch counts it from the end
-        axis = self.k.indexing.full_axis_for(length_key, node, what)
+        axis = self.k.whole_axes.full_axis_for(length_key, node, what)
         start = None if lower == "0" else self.k.expressions.lower_expr(part.lower).code
         return axis, start
 

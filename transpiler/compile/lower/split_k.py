@@ -107,7 +107,7 @@ def split_whole_k(
         builder.reduction_loops.chunks
         or builder.descriptors_wanted
         or builder.inlining is not None
-        or not builder.indexing.is_full_axis(whole)
+        or not builder.whole_axes.is_full_axis(whole)
     ):
         return None
     positions: dict[int, int] = {}
@@ -185,7 +185,7 @@ def split_whole_k(
     )
     builder.split_flags[chunk.block] = CHUNK.format(**sizes)
     for tiled, other in ((m_axis, n_axis), (n_axis, m_axis)):  # a [tile, whole] accumulator
-        if builder.indexing.is_full_axis(other) and not builder.indexing.is_full_axis(tiled):
+        if builder.whole_axes.is_full_axis(other) and not builder.whole_axes.is_full_axis(tiled):
             builder.narrow_blocks[tiled.block] = NARROW.format(whole=other.block)
     line = builder.source.line_of(node)
     size = render(whole.end)
@@ -282,7 +282,7 @@ def _name(builder, name: str, want: int, positions: dict, names: dict) -> bool:
     if (
         value is None
         or value.kind != "block"
-        or not any(builder.indexing.is_full_axis(d) for d in value.dims if d is not None)
+        or not any(builder.whole_axes.is_full_axis(d) for d in value.dims if d is not None)
     ):
         return value is not None or name not in builder.definitions.assigned
     definition: Definition | None = builder.definitions.by_name.get(name)

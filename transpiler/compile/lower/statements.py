@@ -148,7 +148,7 @@ class Statements:
             update = expressions.arithmetic(expressions.lower_expr(small.value), small.value)
             result = expressions.binary(operator, current, update, combined)
             symbol = BINARY_OPERATORS[operator][0]
-            self.k.indexing.store(small.target, result, symbol, small, update=update)
+            self.k.stores.store(small.target, result, symbol, small, update=update)
             return
         before = (
             self.k.scope.get(small.target.value) if isinstance(small.target, cst.Name) else None
@@ -258,7 +258,7 @@ class Statements:
         """`target = value` (`in_place`: `target op= ...`, torch keeps the target's dtype)."""
         line = self.k.source.line_of(node)
         if isinstance(target, cst.Subscript):
-            self.k.indexing.store(target, value, None, node)
+            self.k.stores.store(target, value, None, node)
             return
         if isinstance(target, (cst.Tuple, cst.List)):
             names = target.elements

@@ -234,7 +234,7 @@ class TorchOps:
             return constant(1)
         if axis.size is not None:
             return constant(axis.size)
-        if self.k.indexing.is_full_axis(axis) and axis.key is not None:
+        if self.k.whole_axes.is_full_axis(axis) and axis.key is not None:
             return block(ast.Name(id=self.k.size_param(axis.key)), (), "int")
         if axis.parents:  # a jagged tile: each parent lane has a length of its own
             return replace(block(ast.Name(id=axis.block), (), "int"), axis=axis)

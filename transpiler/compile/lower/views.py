@@ -146,7 +146,7 @@ class Views:
             else:  # lanes move: a whole dimension split or merged has no padding
                 moved = set(value.dims) ^ set(dims)
                 self.k.unpadded |= {
-                    a.key for a in moved if a is not None and self.k.indexing.is_full_axis(a)
+                    a.key for a in moved if a is not None and self.k.whole_axes.is_full_axis(a)
                 }
             function = "tl.broadcast_to" if name == "expand" else "tl.reshape"
             code = expr(f"{function}(a, s)", a=value.code, s=ast.List(elts=sizes))
@@ -204,7 +204,7 @@ class Views:
                 return value  # torch squeezes a 0-d tensor to itself
             axis = value.dims[position]
             if not self.size_one(axis) and not (
-                axis.squeezed or axis.size or self.k.indexing.is_full_axis(axis)
+                axis.squeezed or axis.size or self.k.whole_axes.is_full_axis(axis)
             ):
                 return value  # a tile is a block of BLOCK lanes: torch leaves it as it is
             if not self.size_one(axis):
@@ -226,7 +226,7 @@ class Views:
     def undecided(self, axis: Axis | None) -> bool:
         """A dimension squeeze() without a dim cannot decide here: a whole dimension (`:`, its
         host size: torch drops it when that is 1) or a tile of one lane (block_size=1)."""
-        return axis is not None and (axis.squeezed or self.k.indexing.is_full_axis(axis))
+        return axis is not None and (axis.squeezed or self.k.whole_axes.is_full_axis(axis))
 
     def sizes_of(self, value: Value, name: str, elements: list, node: cst.Call) -> tuple:
         """Axes and Triton sizes of view / reshape / expand's sizes, each -1 the block's
