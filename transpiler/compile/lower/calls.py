@@ -268,7 +268,7 @@ class Calls:
             left, right = (
                 self.k.expressions.arithmetic(v, a) for v, a in zip(values, args.positional)
             )
-            dims = self.k.expressions.broadcast_dims(left, right, node)
+            dims = self.k.broadcasting.broadcast_dims(left, right, node)
             function = "tl.minimum" if name == "min" else "tl.maximum"
             return block(expr(f"{function}(a, b)", a=left.code, b=right.code), dims, left.dtype)
         if name == "abs" and len(values) == 1:

@@ -136,7 +136,7 @@ class Dots:
         k_left, k_right = left.dims[-1], right.dims[-2]
         single_k = k_left is None and k_right is None  # K of 1: [M, 1] @ [1, N], an outer product
         if not single_k and (
-            k_left is None or k_right is None or not self.k.expressions.same_axis(k_left, k_right)
+            k_left is None or k_right is None or not self.k.broadcasting.same_axis(k_left, k_right)
         ):
             raise self.k.source.error(
                 ShapeError,
@@ -144,7 +144,7 @@ class Dots:
                 f"the inner dimensions differ: {_label(k_left)} against {_label(k_right)}",
                 hint="index both operands with the same tile along K",
             )
-        batch = self.k.expressions.broadcast_dims(
+        batch = self.k.broadcasting.broadcast_dims(
             block(None, left.dims[:-2]), block(None, right.dims[:-2]), node
         )
         if fold:
@@ -228,7 +228,7 @@ class Dots:
             if split is not None:
                 return split
         if acc is not None:
-            dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
+            dims = self.k.broadcasting.broadcast_dims(block(None, dims), acc, node)
         return replace(block(code, dims, _product_dtype(acc)), scaled=scaling)
 
     def check_ranks(self, row: ProductOp, acc_node, factors, nodes) -> None:
@@ -293,7 +293,7 @@ class Dots:
         (it crashed Triton), one wider than the product refused."""
         if acc is None or acc.kind != BLOCK or acc.dims == dims:
             return acc
-        if self.k.expressions.broadcast_dims(block(None, dims), acc, node) != dims:
+        if self.k.broadcasting.broadcast_dims(block(None, dims), acc, node) != dims:
             if len(triton_dims(acc.dims)) >= len(triton_dims(dims)):
                 return acc  # of the product's rank (squeezed tiles): tl.dot's own shape check
             raise self.k.source.error(
@@ -361,7 +361,7 @@ class Dots:
         if acc is not None:  # torch's `acc += a @ b` keeps acc's dtype, as tl.dot's acc does
             kept = "(c + p).to(c.dtype)" if isinstance(acc.code, ast.Name) else "c + p"
             code = expr(kept, c=acc.code, p=code)
-            dims = self.k.expressions.broadcast_dims(block(None, dims), acc, node)
+            dims = self.k.broadcasting.broadcast_dims(block(None, dims), acc, node)
         if out_dtype is not None:
             code = expr("v.to(d)", v=code, d=self.k.expressions.lower_expr(out_dtype).code)
         return block(code, dims, _product_dtype(acc))

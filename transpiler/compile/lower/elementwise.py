@@ -13,10 +13,10 @@ from ..emit.codegen import expr
 from ..frontend.errors import UnsupportedOpError
 from ..ops.table import BITWISE_OPERATORS
 from .bool_arithmetic import bool_template, floated_bools
-from .expressions import result_dtype
 from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_float_math, note_promotion
 from .negative_zero import negation, signed_zeros
+from .operators import result_dtype
 from .promotion import compared_numbers, exact_numbers, result_of, with_dimensioned_dtype
 from .python_ints import as_int64
 from .scaled_products import exp_as_exp2
@@ -51,8 +51,8 @@ def elementwise(
         and operands[1].kind == CONST
         and operands[1].const in (2, 3, 4)
     ):  # `x.pow(2)` as `x * x`, as `x ** 2` and torch's own kernels: exact, no exp2 / log2
-        return builder.expressions.integer_power(operands[0], int(operands[1].const), node)
-    if op.name == "pow" and (root := builder.expressions.root_power(*operands)) is not None:
+        return builder.operators.integer_power(operands[0], int(operands[1].const), node)
+    if op.name == "pow" and (root := builder.operators.root_power(*operands)) is not None:
         return root
     sign = op.sign_of
     if sign is not None and operands[sign].kind == CONST:  # Triton reads -0.0 as 0.0
@@ -96,7 +96,7 @@ def elementwise(
             check_squeezable(first, second)
     dims = operands[0].dims
     for operand in operands[1:]:
-        dims = builder.expressions.broadcast_dims(block(None, dims), operand, node)
+        dims = builder.broadcasting.broadcast_dims(block(None, dims), operand, node)
     folded = exp_as_exp2(builder, operands[0]) if op.name == "exp" else None
     if folded is not None:  # exp of a scaled product: one exp2 (scaled_products.py)
         return block(folded, dims, "float")

@@ -37,5 +37,7 @@ def paired_gathers(builder, elements: list[tuple[str, object]], node: cst.Subscr
         return None
     combined = values[0]
     for value in values[1:]:
-        combined = replace(combined, dims=builder.expressions.broadcast_dims(combined, value, node))
+        combined = replace(
+            combined, dims=builder.broadcasting.broadcast_dims(combined, value, node)
+        )
     return combined.dims

@@ -52,7 +52,7 @@ def kept_dims(k: KernelBuilder, value: Value, name: str, elements: list, node: c
     own = [d for d in value.dims if d is not None]
     left = len(own) - len(before) - len(after)
     ends = own[: len(before)] + (own[len(own) - len(after) :] if after else [])
-    if left not in (0, 1) or not all(map(k.expressions.same_axis, ends, before + after)):
+    if left not in (0, 1) or not all(map(k.broadcasting.same_axis, ends, before + after)):
         raise k.source.error(
             ShapeError,
             elements[place],

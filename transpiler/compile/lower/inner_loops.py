@@ -188,7 +188,7 @@ class InnerLoops:
             return False
         return all(
             (a is None and b is None)
-            or (a is not None and b is not None and self.k.expressions.same_axis(a, b))
+            or (a is not None and b is not None and self.k.broadcasting.same_axis(a, b))
             for a, b in zip(first, second)
         )
 

@@ -32,7 +32,7 @@ class Joins:
             raise self.k.source.error(UnsupportedConstructError, node, "hl.split takes one value")
         value = self.k.expressions.arithmetic(self.k.expressions.lower_expr(operand), operand)
         last = value.dims[-1] if value.dims else None
-        if last is None or not self.k.expressions.same_size(sized_axis(2, "2"), last):
+        if last is None or not self.k.broadcasting.same_size(sized_axis(2, "2"), last):
             where = "a scalar" if not value.dims else f"a last dimension {_describe_dim(last)}"
             raise self.k.source.error(
                 ShapeError,
@@ -139,7 +139,7 @@ class Joins:
         values = [self.k.expressions.arithmetic(v, n) for v, n in zip(values, nodes)]
         dims = values[0].dims
         for value, node in zip(values[1:], nodes[1:]):
-            dims = self.k.expressions.broadcast_dims(block(None, dims), value, node)
+            dims = self.k.broadcasting.broadcast_dims(block(None, dims), value, node)
         dtypes = {v.dtype for v in values}
         dtype = dtypes.pop() if len(dtypes) == 1 else None
         if "float" in dtypes and dtype is None:

@@ -24,6 +24,7 @@ from .block_sizes import RegisteredBlocks
 from .block_views import BlockViews
 from .bool_arithmetic import Noted, bool_partners, launch_fact, merged, unimplied
 from .branches import Branches
+from .broadcasting import Broadcasting
 from .calls import Calls
 from .carried import Carried
 from .composites import Composites
@@ -46,6 +47,7 @@ from .loop_blocks import LoopBlocks
 from .loop_calls import LoopCalls
 from .memory import Memory
 from .norms import Norms
+from .operators import Operators
 from .per_block import PerBlockValues
 from .plan import LoopPlan, PlannedPairs
 from .programs import PersistentPrograms
@@ -84,6 +86,8 @@ COMPONENTS = {
     "range_loops": RangeLoops,
     "jagged": Jagged,
     "expressions": Expressions,
+    "operators": Operators,
+    "broadcasting": Broadcasting,
     "calls": Calls,
     "hl_calls": HlCalls,
     "torch_ops": TorchOps,
@@ -127,6 +131,8 @@ class KernelBuilder:
     range_loops: RangeLoops
     jagged: Jagged
     expressions: Expressions
+    operators: Operators
+    broadcasting: Broadcasting
     calls: Calls
     hl_calls: HlCalls
     torch_ops: TorchOps

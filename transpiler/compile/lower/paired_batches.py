@@ -31,7 +31,7 @@ def four_d_product(
     k = dots.k
     batch = left.dims[:2]
     for own, other in zip(batch, right.dims[:2]):
-        if own is None or other is None or not k.expressions.same_axis(own, other):
+        if own is None or other is None or not k.broadcasting.same_axis(own, other):
             raise k.source.error(
                 ShapeError,
                 node,
@@ -40,7 +40,7 @@ def four_d_product(
                 hint=_SAME_BATCHES,
             )
     k_left, k_right = left.dims[-1], right.dims[-2]
-    if k_left is None or k_right is None or not k.expressions.same_axis(k_left, k_right):
+    if k_left is None or k_right is None or not k.broadcasting.same_axis(k_left, k_right):
         raise k.source.error(
             ShapeError,
             node,

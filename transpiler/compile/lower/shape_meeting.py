@@ -30,7 +30,7 @@ class ShapeFacts:
 
 
 class Meeting:
-    """Meets dimensions as lowering's axes will (expressions.same_axis, values.check_squeezable)
+    """Meets dimensions as lowering's axes will (broadcasting.same_axis, values.check_squeezable)
     and records what follows in `facts`."""
 
     def __init__(self, facts: ShapeFacts) -> None:
@@ -72,7 +72,7 @@ class Meeting:
         return True
 
     def meet(self, x: Dim, y: Dim) -> None:
-        """expressions.same_axis: two whole dimensions, or one and a number of lanes, are one."""
+        """broadcasting.same_axis: two whole dimensions, or one and a number of lanes, are one."""
         if x == y or x[0] == "tile" or y[0] == "tile":
             return
         if x[0] == "whole" and y[0] == "whole":

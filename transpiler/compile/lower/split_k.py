@@ -209,7 +209,7 @@ def split_whole_k(
     builder.lines.append(builder.make_line(depth + 1, f"{product} = {render(whole_code)}", line))
     out_dims = (*out_dims, m_axis, n_axis)
     if acc is not None:
-        out_dims = builder.expressions.broadcast_dims(block(None, out_dims), acc, node)
+        out_dims = builder.broadcasting.broadcast_dims(block(None, out_dims), acc, node)
     return block(ast.Name(id=product), out_dims, "float")
 
 

@@ -146,7 +146,7 @@ class Statements:
             expressions = self.k.expressions
             current = expressions.arithmetic(expressions.lower_expr(small.target), small.target)
             update = expressions.arithmetic(expressions.lower_expr(small.value), small.value)
-            result = expressions.binary(operator, current, update, combined)
+            result = self.k.operators.binary(operator, current, update, combined)
             symbol = BINARY_OPERATORS[operator][0]
             self.k.stores.store(small.target, result, symbol, small, update=update)
             return

@@ -135,8 +135,8 @@ class Stores:
             if own is not None and (
                 target is None
                 or not (  # `out[t, :] = x[t, 2:3]`: tl.store broadcasts its one lane
-                    self.k.expressions.broadcasts_one_lane(own)
-                    or self.k.expressions.same_axis(own, target)
+                    self.k.broadcasting.broadcasts_one_lane(own)
+                    or self.k.broadcasting.same_axis(own, target)
                 )
             ):
                 raise self.k.source.error(

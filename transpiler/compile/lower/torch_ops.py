@@ -270,7 +270,7 @@ class TorchOps:
                 limit = self.k.expressions.arithmetic(self.k.expressions.lower_expr(bound), bound)
                 self.k.note_arithmetic((result, limit), node)
                 note_promotion(self.k, [value, limit], node)
-                dims = self.k.expressions.broadcast_dims(result, limit, node)
+                dims = self.k.broadcasting.broadcast_dims(result, limit, node)
                 code = f"{function}(a, b, propagate_nan=tl.PropagateNan.ALL)"  # NaN stays NaN
                 (result, limit), _ = exact_numbers(
                     self.k, code, signed_zeros(self.k, [result, limit]), {}, node=node,

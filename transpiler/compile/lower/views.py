@@ -166,7 +166,7 @@ class Views:
             other = self.k.expressions.arithmetic(
                 self.k.expressions.lower_expr(other_node), other_node
             )
-            dims = self.k.expressions.broadcast_dims(value, other, node)
+            dims = self.k.broadcasting.broadcast_dims(value, other, node)
             code = expr("tl.broadcast_to(a, s)", a=value.code, s=self.k.dots.block_shape(dims))
             return replace(value, code=code, dims=dims, stored=None)
         if name in ("transpose", "permute") and args.positional:
@@ -219,7 +219,7 @@ class Views:
     def size_one(self, axis: Axis | None) -> bool:
         """A dimension of size 1: a view's `None`, or a slice of one index (`x[t, 2:3]`, its
         start checked inside the tensor by the launcher, or computed in the loop)."""
-        if axis is None or self.k.expressions.broadcasts_one_lane(axis):
+        if axis is None or self.k.broadcasting.broadcasts_one_lane(axis):
             return True
         return axis.block == "1" and axis.length is None and axis in self.k.slice_axes.values()
 
@@ -254,7 +254,7 @@ class Views:
             if own is not None and own.reach is not None and own.reach[3] == 1:
                 continue  # a slice of one index (`x[tile, 0:1]`): size 1, as torch's
             if own is not None and (
-                target is None or not self.k.expressions.same_axis(own, target)
+                target is None or not self.k.broadcasting.same_axis(own, target)
             ):
                 raise self.k.source.error(
                     ShapeError,
