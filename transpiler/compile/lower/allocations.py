@@ -197,7 +197,7 @@ class Allocations:
             return None
         return self.k.host.key_of(node)
 
-    def arange(self, args: Arguments, node: cst.Call) -> Value:
+    def arange(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`hl.arange(block)`: int32 lanes 0 .. block - 1 (Helion's index dtype), converted to
         `dtype=` where the call gives one."""
         lanes = self.arange_lanes(args, node)

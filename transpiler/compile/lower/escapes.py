@@ -25,7 +25,7 @@ class Escapes:
     def __init__(self, k: KernelBuilder) -> None:
         self.k = k
 
-    def device_print(self, args: Arguments, node: cst.Call) -> Value:
+    def device_print(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`hl.device_print(prefix, *values)` → `tl.device_print(prefix, *values)`."""
         prefix = self.k.expressions.lower_expr(args.positional[0]) if args.positional else None
         if prefix is None or prefix.kind != CONST or not isinstance(prefix.const, str):
@@ -44,7 +44,7 @@ class Escapes:
 
     # -- hl.inline_triton -----------------------------------------------------------------
 
-    def inline_triton(self, args: Arguments, node: cst.Call) -> Value:
+    def inline_triton(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """The snippet, its placeholders filled with our names for the arguments: every line
         but the last spliced in as statements, the last the value (when output_like is given)."""
         source_node = args.get(0, "triton_source")
@@ -174,7 +174,7 @@ class Escapes:
 
     # -- hl.triton_kernel -----------------------------------------------------------------
 
-    def triton_kernel(self, args: Arguments, node: cst.Call) -> Value:
+    def triton_kernel(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """A call of the user's @triton.jit function; a function given as source text is
         written into the generated module once, above the kernel."""
         function_node = args.get(0, "triton_source_or_fn")

@@ -96,30 +96,6 @@ class HlCalls:
         """`hl.specialize(v)`, `hl.register_reduction_dim(n)`: the value itself."""
         return self.k.expressions.lower_expr(args.get(0, "value"))
 
-    def hl_associative_scan(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.k.scans.associative_scan(args, node)
-
-    def hl_reduce(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.k.scans.reduce_with(args, node)
-
-    def hl_split(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.k.joins.split(args, node)
-
-    def hl_join(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.k.joins.join(args, node)
-
-    def hl_arange(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.k.allocations.arange(args, node)
-
-    def hl_device_print(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.k.escapes.device_print(args, node)
-
-    def hl_inline_triton(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.k.escapes.inline_triton(args, node)
-
-    def hl_triton_kernel(self, name: str, args: Arguments, node: cst.Call) -> Value:
-        return self.k.escapes.triton_kernel(args, node)
-
     def hl_barrier(self, name: str, args: Arguments, node: cst.Call) -> Value:
         raise self.k.source.error(
             BarrierPlacementError,

@@ -25,7 +25,7 @@ class Joins:
     def __init__(self, k: KernelBuilder) -> None:
         self.k = k
 
-    def split(self, args: Arguments, node: cst.Call) -> Value:
+    def split(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`lo, hi = hl.split(x)`: x's last dimension holds two lanes; tl.split takes them apart."""
         operand = args.get(0, "tensor")
         if operand is None:
@@ -49,7 +49,7 @@ class Joins:
         )
         return Value(TUPLE, code=halves, items=items)
 
-    def join(self, args: Arguments, node: cst.Call) -> Value:
+    def join(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`hl.join(a, b)`: a new last dimension of two lanes, a then b."""
         first, second = args.get(0, "tensor0"), args.get(1, "tensor1")
         if first is None or second is None:

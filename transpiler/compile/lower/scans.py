@@ -52,7 +52,7 @@ class Scans:
     def __init__(self, k: KernelBuilder) -> None:
         self.k = k
 
-    def associative_scan(self, args: Arguments, node: cst.Call) -> Value:
+    def associative_scan(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """hl.associative_scan(combine_fn, input, dim, reverse=False)."""
         inputs, single = self.combine_inputs(args.get(1, "input_tensor"), node)
         position, axis_position = self.combine_dim(args.get(2, "dim"), inputs[0], node)
@@ -84,7 +84,7 @@ class Scans:
             code = expr("r[0]", r=code)
         return self.combine_result(code, [(v.dims, v.dtype) for v in inputs], single, node)
 
-    def reduce_with(self, args: Arguments, node: cst.Call) -> Value:
+    def reduce_with(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """hl.reduce(combine_fn, input, dim, other=0, keep_dims=False): lanes outside the
         tensor take `other` (one per input for tuples) before the reduction; without other=
         they take no part (reduce_inside.py)."""
