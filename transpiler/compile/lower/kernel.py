@@ -11,18 +11,15 @@ import libcst.matchers as m
 
 from ..emit.codegen import Names, render
 from ..emit.lines import PARAM_ORDER, BlockDefault, Line, LoweredKernel, Param
-from ..emit.tidy.launcher import BROADCAST
 from ..frontend.aliases import Aliases
 from ..frontend.host import HostInfo
-from ..frontend.overlapping_reads import misaligned_tensors
 from ..frontend.source import Source
 from ..frontend.targets import target_names
 from .allocations import Allocations
-from .argument_checks import argument_value_checks
 from .autotuning import TunedTiles, autotuned_blocks
 from .block_sizes import RegisteredBlocks
 from .block_views import BlockViews
-from .bool_arithmetic import Noted, bool_partners, launch_fact, merged, unimplied
+from .bool_arithmetic import Noted, bool_partners, merged
 from .branches import Branches
 from .broadcasting import Broadcasting
 from .calls import Calls
@@ -38,13 +35,13 @@ from .hl_calls import HlCalls
 from .indexing import Indexing
 from .inlining import Inliner
 from .inner_loops import InnerLoops
-from .integer_promotion import launch_facts
 from .jagged import Jagged
 from .joins import Joins
 from .launch import AutotunedBlocks, FixedBlocks, LaunchFacts, launch_lines
 from .loads import Loads
 from .loop_blocks import LoopBlocks
 from .loop_calls import LoopCalls
+from .loop_checks import rank_checks
 from .memory import Memory
 from .norms import Norms
 from .operators import Operators
@@ -58,8 +55,6 @@ from .reductions import Reductions
 from .reused_loads import ReusedLoads
 from .row_evictions import with_evictions
 from .scans import Scans
-from .shared_memory import apart_check
-from .size_checks import equal_checks, reach_check
 from .slices import Slices
 from .specialised import Specialisations
 from .split_k import Definitions, SplitK
@@ -486,7 +481,7 @@ class KernelBuilder:
         for written, (name, line) in self.flat_views.items():  # before the checks reading them
             text = f"{name} = {written}  # line {line} indexes it"
             self.launch_lines.append(Line(depth, text, line))
-        checks = self.rank_checks(loop)
+        checks = rank_checks(self, loop)
         tiles = TunedTiles(tuple(self.tile_blocks), self.group_constexpr, self.block_offset)
         self.autotuned = autotuned_blocks(
             self.source, loop, self.settings, tiles, self.params.values()
@@ -573,165 +568,8 @@ class KernelBuilder:
                 own = None if partners is not None and tensor in partners else partners
                 self.arithmetic_on[tensor] = merged(self.arithmetic_on.get(tensor), line, own)
 
-    def rank_checks(self, loop: cst.For) -> list[str]:
-        checks = (
-            self.tensor_tuples.tuple_bindings()
-            + self.specialisations.checks()
-            + argument_value_checks(self)
-        )
-        checks.append(f"INDEX_DTYPE = {self.tensor_check()}")
-        for tensor in sorted(self.stored_tensors & set(self.host.params)):
-            message = (
-                f"{tensor} has overlapping elements (sharing memory): writes to them would race"
-            )
-            checks.append(
-                f'require(torch._debug_has_internal_overlap({tensor}) != 1, lambda: "{message}")'
-            )
-        launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
-        # a host name for an argument's memory (`out = x[:, 1:]`, `x.view(-1)`: not new memory)
-        # too; a tensor read at elements others store must not share even one view with them
-        misread = self.source.once(misaligned_tensors, loop, loop, self.aliases) & set(launched)
-        shared = set(self.host.params) | (set(launched) - self.host.fresh)
-        written = sorted(self.stored_tensors & set(launched) & shared)
-        if apart := apart_check(written, launched, misread):
-            checks.append(apart)
-            self.host_helpers.add("check_apart")
-        seen = set()
-        short: dict[str, list[str]] = {}  # a reach → the sizes the tiles need to be that long
-        for tensor, dim, axis in self.coverage:  # every tile must lie inside the tensors it reads
-            end = ast.unparse(axis.end)
-            reach = self.params[end].launch if end in self.params else None
-            own = self.host.size_key(tensor, dim)
-            if (
-                reach is None
-                or (tensor, dim) in seen
-                or reach in (own, self.host.name_for_key(own))
-            ):
-                continue
-            if self.host.key_of(cst.parse_expression(reach)) == own or (own, reach) in seen:
-                continue  # (or checked already: `out = torch.empty_like(x)`'s size is x's)
-            seen |= {(tensor, dim), (own, reach)}
-            short.setdefault(reach, []).append(f"{tensor}.size({dim})")
-        checks.extend(reach_check(sizes, reach) for reach, sizes in short.items())
-        checks.extend(dict.fromkeys(self.index_reaches))
-        for tensor, dim, end in sorted(self.slice_ends):  # torch would clip: refuse instead
-            message = f"{tensor}.size({dim}) must be at least {end}: the slice reaches that far"
-            checks.append(f'require({tensor}.size({dim}) >= {end}, lambda: "{message}")')
-        for what, start, end in sorted(self.slice_starts):  # torch would count from the end
-            message = f"{what} must start at 0 or more: torch counts a negative start from the end"
-            if not start.isdigit():
-                checks.append(f'require({start} >= 0, lambda: "{message}")')
-            if end:
-                message = f"{what} must end at or after its start: torch would make it empty"
-                checks.append(f'require({end} >= {start}, lambda: "{message}")')
-        for key in sorted(self.unpadded):  # a padded block would move lanes across rows
-            size = self.params[self.size_param(key)].launch
-            message = f"{size} must be a power of two: the kernel reshapes that whole dimension"
-            checks.append(f'require(triton.next_power_of_2({size}) == {size}, lambda: "{message}")')
-        expanded: set[str] = set()
-        broadcasts = []
-        for first, second in sorted(self.unified):
-            broadcasts.extend(self.broadcast_lines(first, second, expanded))
-        if broadcasts:
-            checks.append(BROADCAST)
-            checks.extend(broadcasts)
-        equal = []  # sizes the kernel combines, by their host names
-        for first, second in sorted(self.unified):
-            a, b = (self.host.name_for_key(key) or key for key in (first, second))
-            if a.isdigit() or b.isdigit():  # e.g. a dimension hl.split takes two lanes from
-                size, other = (a, b) if a.isdigit() else (b, a)
-                message = f"{other} must be {size}: the kernel gives that dimension {size} lanes"
-                checks.append(f'require({other} == {size}, lambda: "{message}")')
-            elif a != b:
-                equal.append((a, b))
-        checks.extend(equal_checks(equal))
-        if any(check.startswith("require(") for check in checks):
-            self.host_helpers.add("require")
-        return checks
-
-    def tensor_check(self) -> str:
-        """`check_tensors(...)`: the launched tensors by name, the ranks the kernel assumes of
-        those whose rank the host code does not fix, the first line computing with each loaded
-        one (a bool there is refused); it returns the offsets' dtype."""
-        ranks = {}
-        for tensor, rank in self.checked_ranks.items():
-            like = self.host.like.get(tensor)
-            if self.host.rank(tensor) is None and self.checked_ranks.get(like) != rank:
-                ranks[tensor] = rank
-        for tensor, rank in self.host.example_ranks.items():  # the code was made for these
-            ranks.setdefault(tensor, rank)
-        launched = [p.launch for p in self.params.values() if p.kind == "tensor"]
-        beside = {p for _, partners in self.arithmetic_on.values() for p in partners or ()}
-        noted = sorted(
-            {*self.arithmetic_on, *beside, *self.factors_on, *self.numbers_on}
-            | {t for ops in self.integers_on.values() for op in ops for side in op for t in side}
-            | set(self.floats_on)
-            | {t for tensors in self.float_math_on for t in tensors}
-        )
-        order = list(dict.fromkeys([*launched, *ranks, *noted]))  # the refusals' order
-        named = _named(order)
-        for p in self.params.values():  # a tuple's tensors, each named by its place
-            if p.kind == "tensors":
-                each = f'**{{f"{p.name}[{{i}}]": t for i, t in enumerate({p.name})}}'
-                named = f"{named[:-1]}, {each}}}" if named != "{}" else f"{{{each}}}"
-        facts = [named]
-        if ranks:
-            facts.append(f"ranks={_named(ranks)}")
-        # a bool tensor is refused by other checks already: a float product's factor by
-        # `factors=` (floats and int8 only), the one tensor of a float function by `float_math=`
-        floats_only = {names[0] for names in self.float_math_on if len(names) == 1}
-        unique = unimplied(self.arithmetic_on, order, frozenset({*self.factors_on, *floats_only}))
-        if unique:
-            noted_facts = {t: launch_fact(n) for t, n in unique.items()}
-            facts.append(f"arithmetic={_named(noted_facts)}")
-        if self.factors_on:
-            facts.append(f"factors={_named(dict(sorted(self.factors_on.items())))}")
-        facts += launch_facts(self, _named)
-        return f"check_tensors({', '.join(facts)})"
-
-    def broadcast_lines(self, first: str, second: str, expanded: set[str]) -> list[str]:
-        """torch broadcasts a dimension of 1 against any size: a tensor the kernel only reads
-        whose whole dimension meets another is expanded (stride 0) when that dimension is 1,
-        so the launcher's size check holds and every lane reads the one element."""
-        lines: list[str] = []
-        written = self.stored_size_keys()
-        if written is None:
-            return lines
-        for own, other in ((first, second), (second, first)):
-            match = _SIZE_KEY.fullmatch(own)
-            if match is None or own in expanded or self.host.name_for_key(own) or other.isdigit():
-                continue
-            tensor, dim = match.group(1), int(match.group(2))
-            rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
-            if (
-                rank is None
-                or tensor not in self.tensor_names
-                or tensor in self.stored_tensors
-                or tensor in self.later_host_names
-                or own in written  # an output's size: a store there would run past it
-            ):
-                continue
-            size = self.host.name_for_key(other) or other
-            shape = ", ".join(size if d == dim else "-1" for d in range(rank))
-            expanded.add(own)
-            lines.append(f"{tensor} = {tensor}.expand({shape}) if {own} == 1 else {tensor}")
-        return lines
-
-    def stored_size_keys(self) -> set[str] | None:
-        """The size keys of every dimension the kernel writes (None: a rank is unknown)."""
-        keys = set()
-        for tensor in self.stored_tensors:
-            rank = self.checked_ranks.get(tensor) or self.host.rank(tensor)
-            if rank is None:
-                return None
-            keys |= {self.host.size_key(tensor, dim) for dim in range(rank)}
-        return keys
-
     def host_tensor(self, name: str) -> Value:
         return Value(HOST_TENSOR, ast.Name(id=name, ctx=ast.Load()), name=name)
-
-
-_SIZE_KEY = re.compile(r"(\w+)\.size\((\d+)\)")
 
 
 def _without_unused_axis_lines(lines: list[Line]) -> list[Line]:
@@ -762,12 +600,6 @@ def _subscripted_names(loop: cst.For) -> set[str]:
     for subscript in m.findall(loop, m.Subscript(value=m.Name())):
         names.add(subscript.value.value)
     return names
-
-
-def _named(entries: list[str] | dict[str, object]) -> str:
-    """`{"x": x, "y": y}` (or with values given: `{"x": 1}`)."""
-    pairs = entries.items() if isinstance(entries, dict) else [(e, e) for e in entries]
-    return "{" + ", ".join(f'"{name}": {value}' for name, value in pairs) + "}"
 
 
 def _user_names(loop: cst.For) -> frozenset[str]:
