@@ -7,14 +7,12 @@ import re
 from collections.abc import Callable
 
 import libcst as cst
-import libcst.matchers as m
 
 from ..emit.codegen import Names, render
 from ..emit.lines import PARAM_ORDER, BlockDefault, Line, LoweredKernel, Param
 from ..frontend.aliases import Aliases
 from ..frontend.host import HostInfo
 from ..frontend.source import Source
-from ..frontend.targets import target_names
 from .allocations import Allocations
 from .autotuning import TunedTiles, autotuned_blocks
 from .block_sizes import RegisteredBlocks
@@ -42,6 +40,7 @@ from .loads import Loads
 from .loop_blocks import LoopBlocks
 from .loop_calls import LoopCalls
 from .loop_checks import rank_checks
+from .loop_names import bound_names, subscripted_names, user_names
 from .memory import Memory
 from .norms import Norms
 from .operators import Operators
@@ -400,7 +399,7 @@ class KernelBuilder:
         self._reserve_user_names(loop)
         self.device_loop = loop
         refuse_container_reads(self, loop)
-        self.tensor_names_used = _subscripted_names(loop) - set(self.host.size_tuples)
+        self.tensor_names_used = subscripted_names(loop) - set(self.host.size_tuples)
         self.native_loads |= self.dots.dot_only_loads(loop.body)
         self.top_loop.lower_top_loop(loop)
         roles = {axis.block: role for axis, role in self.dot_axes.items()}
@@ -444,9 +443,9 @@ class KernelBuilder:
         )
 
     def _reserve_user_names(self, loop: cst.For) -> None:
-        self.names.taken.update(self.source.once(_user_names, loop, loop))
+        self.names.taken.update(self.source.once(user_names, loop, loop))
         self.names.taken.update({"tl", "triton", "torch"})
-        self.assigned, self.reassigned = self.source.once(_bound_names, loop, loop)
+        self.assigned, self.reassigned = self.source.once(bound_names, loop, loop)
 
     def _kernel_text(self, loop: cst.For) -> list[Line]:
         lineno = self.source.line_of(loop)
@@ -593,33 +592,3 @@ def _without_unused_axis_lines(lines: list[Line]) -> list[Line]:
 def _block_sizes(settings: dict[str, object]) -> list[int | None]:
     sizes = config_value(settings, "block_sizes")
     return list(sizes) if isinstance(sizes, (list, tuple)) else []
-
-
-def _subscripted_names(loop: cst.For) -> set[str]:
-    names: set[str] = set()
-    for subscript in m.findall(loop, m.Subscript(value=m.Name())):
-        names.add(subscript.value.value)
-    return names
-
-
-def _user_names(loop: cst.For) -> frozenset[str]:
-    """Every name the loop's code spells: generated names keep clear of them."""
-    return frozenset(name.value for name in m.findall(loop, m.Name()))
-
-
-def _bound_names(loop: cst.For) -> tuple[frozenset[str], frozenset[str]]:
-    """The names the loop's body assigns (`=`, `:=`, `op=`), and of those the ones whose value
-    at a use may not be their one assignment's (assigned twice, in place, a nested loop's
-    target): scalar_reach.py bounds a name by its assignment only where it is the one."""
-    seen: set[str] = set()
-    again: set[str] = set()
-    for node in m.findall(loop.body, m.AssignTarget() | m.AnnAssign() | m.NamedExpr()):
-        for name in set(target_names(node.target)):
-            (again if name in seen else seen).add(name)
-    for node in m.findall(loop.body, m.AugAssign()):
-        names = target_names(node.target)
-        seen.update(names)
-        again.update(names)
-    for node in m.findall(loop.body, m.For()):
-        again.update(target_names(node.target))
-    return frozenset(seen), frozenset(again)
