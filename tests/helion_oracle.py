@@ -14,7 +14,6 @@ float values), so that the oracle's cases are the test suite's own.
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import itertools
 import json
@@ -70,16 +69,6 @@ class Disagreement:
 
 
 KNOWN: dict[str, Disagreement] = {
-    "helion-interpret-chained-comparison": Disagreement(
-        "helion",
-        "HELION_INTERPRET runs device code as plain Python: `a < t <= b` on tensors calls "
-        "bool() on a tensor; Helion's compiler (device_ir.visit_Compare) and we AND the parts",
-        r"Boolean value of Tensor with more than one value is ambiguous",
-        lambda source: any(
-            isinstance(node, ast.Compare) and len(node.ops) > 1
-            for node in ast.walk(ast.parse(source))
-        ),
-    ),
     "helion-interpret-partial-tile-arange": Disagreement(
         "helion",
         "HELION_INTERPRET: the last tile of a loop is cut to the tensor's end, but "

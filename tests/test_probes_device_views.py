@@ -97,7 +97,7 @@ def band(x: torch.Tensor) -> torch.Tensor:
     out = torch.empty_like(x)
     for tile in hl.tile(x.size(0)):
         v = x[tile]
-        out[tile] = torch.where(-0.5 < v < 0.5, v, 0.0) + torch.logical_and(v > 0, torch.logical_not(v > 1)).to(x.dtype)
+        out[tile] = torch.where((-0.5 < v) & (v < 0.5), v, 0.0) + torch.logical_and(v > 0, torch.logical_not(v > 1)).to(x.dtype)
     return out
 
 

@@ -56,7 +56,7 @@ CASES = [
      lambda: (_int32(-9, 9),), lambda x: torch.clamp(x, min=-3) * 10 + x.clamp(max=4)),
     ("clamp_of_ints_by_a_float", elementwise("torch.clamp(x[t], min=-2.5)", "torch.float32"),
      lambda: (_int32(-9, 9),), lambda x: torch.clamp(x, min=-2.5)),
-    ("chained_comparison", elementwise("-0.5 < x[t] < 0.5", "torch.bool"),
+    ("chained_comparison_as_and", elementwise("(-0.5 < x[t]) & (x[t] < 0.5)", "torch.bool"),
      lambda: (torch.randn(37),), lambda x: (-0.5 < x) & (x < 0.5)),
     ("builtin_max_and_min_with_numbers", elementwise("max(x[t], 0.0) + min(x[t], 1)"),
      lambda: (torch.randn(13, 29).t(),), lambda x: x.clamp(min=0) + x.clamp(max=1)),

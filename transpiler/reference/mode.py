@@ -66,14 +66,6 @@ LITERAL_INDEX = m.Index(
     | m.SimpleString()
     | m.ConcatenatedString()
 )
-_ORDERINGS = (
-    cst.LessThan,
-    cst.LessThanEqual,
-    cst.GreaterThan,
-    cst.GreaterThanEqual,
-    cst.Equal,
-    cst.NotEqual,
-)
 INDEX_TO_WRAP = m.SubscriptElement(slice=m.Index(star=None) & ~LITERAL_INDEX)
 
 
@@ -145,25 +137,6 @@ class TileIndexRewriter(m.MatcherDecoratableTransformer):
             args=[cst.Arg(target.value), cst.Arg(updated_node.value)],
         )
         return updated_node.with_changes(value=call)
-
-    def leave_Comparison(
-        self, original_node: cst.Comparison, updated_node: cst.Comparison
-    ) -> cst.BaseExpression:
-        """`a < b < c` as `(a < b) & (b < c)`: Python's chain calls bool() on a tensor."""
-        if not (self.in_kernel and self.in_kernel[-1]) or len(updated_node.comparisons) < 2:
-            return updated_node
-        if not all(isinstance(c.operator, _ORDERINGS) for c in updated_node.comparisons):
-            return updated_node
-        parts: list[cst.BaseExpression] = []
-        left = updated_node.left
-        for target in updated_node.comparisons:
-            pair = cst.Comparison(left=left, comparisons=[target])
-            parts.append(pair.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
-            left = target.comparator
-        result = parts[0]
-        for part in parts[1:]:
-            result = cst.BinaryOperation(left=result, operator=cst.BitAnd(), right=part)
-        return result.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
 
     @m.leave(INDEX_TO_WRAP)
     def wrap_index(

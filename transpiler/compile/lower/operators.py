@@ -18,6 +18,7 @@ from ..ops.table import (
     PLAIN_SHIFTS,
 )
 from .bool_arithmetic import bool_template, floated_bools
+from .chained_comparisons import refuse_block_in_chain
 from .dtype_tests import dtype_comparison
 from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_promotion
@@ -207,7 +208,7 @@ class Operators:
             return dtypes
         left = ev.operand(ev.lower_expr(node.left), node.left)
         result: Value | None = None
-        for target in node.comparisons:
+        for position, target in enumerate(node.comparisons):
             symbol = _COMPARISONS.get(type(target.operator))
             if symbol is None:
                 raise self.k.source.error(
@@ -233,6 +234,7 @@ class Operators:
                     raise self.k.source.error(
                         UnsupportedConstructError, node, f"this comparison: {error}"
                     ) from None
+            refuse_block_in_chain(self.k, node, position, part)
             if result is None:
                 result = part
             elif result.kind == CONST and part.kind == CONST:

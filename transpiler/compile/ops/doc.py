@@ -172,7 +172,7 @@ def render() -> str:
     for symbol, template, _ in BINARY_OPERATORS.values():
         lines.append(f"| `{symbol}` | `{template}` |")
     lines += [
-        "| comparisons `< <= > >= == !=` | the same (chains become `&`) |",
+        "| comparisons `< <= > >= == !=` | the same (a chain of blocks `0 < v < 0.5` is refused, as torch refuses it: write `(0 < v) & (v < 0.5)`) |",
         "| unary `-` `+` `~` | the same |",
         "",
         "## Casts and dtypes",
