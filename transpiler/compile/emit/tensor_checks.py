@@ -16,6 +16,7 @@ KEYWORDS = (
     "integers",
     "numbers",
     "floats",
+    "float_parameters",
     "float_math",
     "why",
 )
@@ -134,6 +135,15 @@ PARTS: dict[str, Part] = {
         if tensors[name].dtype == torch.float64 and isinstance(number, float):
             fix = "annotate the argument hl.constexpr, or write the number in the kernel"
             raise TypeError(f"line {line} computes with float64 {name} and a float argument: {fix}")
+""",
+    ),
+    "float_parameters": Part(  # integer_promotion.note_promotion: the kernel casts to float32
+        "float_parameters=None",
+        after="""    for name, (line, parameter, number) in (float_parameters or {}).items():
+        if isinstance(number, int) and not (dtype := tensors[name].dtype).is_floating_point:
+            what = f"line {line} computes {dtype} {name} with {parameter}={number!r}, an int"
+            fix = f"pass {parameter}={float(number)!r}, as its annotation `float` says"
+            raise TypeError(f"{what}: torch computes in {dtype}, the kernel in float32: {fix}")
 """,
     ),
     "float_math": Part(  # integer_promotion.note_float_math: tl.exp and the like refuse integers

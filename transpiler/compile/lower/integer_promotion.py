@@ -28,7 +28,9 @@ _NARROW = {"tl.int8": (-128, 127), "tl.uint8": (0, 255), "tl.int16": (-32768, 32
 #   tensors are those whose values the block meeting it holds unconverted (`x * y * s`:
 #   `Value.fed_by`).
 # Lowering notes which loaded tensors meet which (`integers`) and the range of the ints each
-# meets (`numbers`) and the float arguments (`floats`); the launcher's check_tensors refuses a tensor whose dtype is one of those,
+# meets (`numbers`) and the float arguments (`floats`; an int passed for one annotated `float`,
+# which the kernel casts to float32 where torch computes in the tensor's integer dtype:
+# `float_parameters`); the launcher's check_tensors refuses a tensor whose dtype is one of those,
 # naming the line and the conversion that makes the kernel right.
 RUNTIME_INT = (-(2**31), 2**31 - 1)  # how Triton types an int argument
 
@@ -57,6 +59,8 @@ def note_promotion(builder, operands: list[Value], node: cst.CSTNode) -> None:
         if argument is not None:
             for tensor in fed:
                 builder.floats_on.setdefault(tensor, (line, argument))
+                if argument in builder.host.floats:  # annotated `float`: cast to float32
+                    builder.float_parameters_on.setdefault(tensor, (line, argument))
     for value in (v for v in operands if not v.loaded_from):
         number = int_range(builder, value)
         if number is None:
@@ -162,6 +166,11 @@ def launch_facts(builder, named) -> list[str]:
     if builder.floats_on:
         pairs = (f'"{t}": ({line}, {arg})' for t, (line, arg) in sorted(builder.floats_on.items()))
         facts.append("floats={" + ", ".join(pairs) + "}")
+    floats_only = {names[0] for names in builder.float_math_on if len(names) == 1}
+    items = sorted((t, f) for t, f in builder.float_parameters_on.items() if t not in floats_only)
+    if items:  # (a tensor `float_math=` requires to hold floats has no int to meet)
+        pairs = (f'"{t}": ({line}, "{arg}", {arg})' for t, (line, arg) in items)
+        facts.append("float_parameters={" + ", ".join(pairs) + "}")
     if builder.float_math_on:  # (names,): first line, for note_float_math
         pairs = (f"({_quoted(t)}): {line}" for t, line in sorted(builder.float_math_on.items()))
         facts.append("float_math={" + ", ".join(pairs) + "}")

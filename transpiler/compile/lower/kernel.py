@@ -256,6 +256,8 @@ class KernelBuilder:
         self.integers_on: dict[int, list[tuple[tuple[str, ...], ...]]] = {}  # integer_promotion
         self.numbers_on: dict[str, tuple[int, int, int, tuple[str, ...]]] = {}
         self.floats_on: dict[str, tuple[int, str]] = {}
+        # tensor → (line, argument): a parameter annotated `float` meets it (an int is refused)
+        self.float_parameters_on: dict[str, tuple[int, str]] = {}
         # the tensors feeding what a float function (exp, sigmoid, ...) takes: its first line
         self.float_math_on: dict[tuple[str, ...], int] = {}
         self.block_var_constexprs: dict[str, str] = {}  # register_block_size name → BLOCK_*
