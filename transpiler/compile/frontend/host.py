@@ -71,6 +71,9 @@ class HostInfo:
     # names bound to a literal list, tuple, dict, set or string (`scales = [0.5, 2.0]`) → what
     # it is: device code reads tensors and numbers, never such a container (host_containers)
     containers: dict[str, str] = field(default_factory=dict)
+    # names bound to a string literal (`approx = "tanh"`) → its text: device code reads the
+    # value, as it reads a literal (`F.gelu(v, approximate=approx)`)
+    texts: dict[str, str] = field(default_factory=dict)
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -158,6 +161,7 @@ class HostInfo:
         self.dtypes.pop(name, None)
         self.block_size_vars.discard(name)
         self.constants.pop(name, None)
+        self.texts.pop(name, None)
         self.optional_params.discard(name)
         self.present.discard(name)
         self.swapped.discard(name)
@@ -242,6 +246,9 @@ class HostInfo:
             return
         if is_flag(value, self) or is_text(value, self):
             self.flags.add(name)
+            text = getattr(value, "evaluated_value", None)  # a literal: "tanh", "a" "b"
+            if isinstance(text, str):
+                self.texts[name] = text
             return
         if isinstance(value, cst.Name) and value.value in self.tensors:
             self.tensors.add(name)
