@@ -74,6 +74,9 @@ class HostInfo:
     # names bound to a string literal (`approx = "tanh"`) → its text: device code reads the
     # value, as it reads a literal (`F.gelu(v, approximate=approx)`)
     texts: dict[str, str] = field(default_factory=dict)
+    # names bound to what a numpy function makes (`s = np.float32(0.5)`) → that call: Triton
+    # takes no numpy scalar, so device code refuses the name (lower/numpy_values.py)
+    numpy_values: dict[str, cst.BaseExpression] = field(default_factory=dict)
 
     def rank(self, tensor: str) -> int | None:
         if tensor in self.tensor_sizes:
@@ -162,6 +165,7 @@ class HostInfo:
         self.block_size_vars.discard(name)
         self.constants.pop(name, None)
         self.texts.pop(name, None)
+        self.numpy_values.pop(name, None)
         self.optional_params.discard(name)
         self.present.discard(name)
         self.swapped.discard(name)
@@ -241,6 +245,9 @@ class HostInfo:
             self.tensors.add(name)
         if viewed_rank is not None:  # x = x.t(), xt = x.float(): a tensor of this rank
             self._viewed(name, viewed_rank, optional)
+        if self.numpy_made(value):  # s = np.float32(0.5), scale = 1 / np.sqrt(d)
+            self.numpy_values[name] = value
+            return
         if self.is_float(value):
             self.floats.add(name)
             return
@@ -401,6 +408,16 @@ class HostInfo:
             called = called_name(value.func, self.aliases)
             return called in ("float", "math.sqrt", "math.exp", "math.log", "math.log2")
         return False
+
+    def numpy_made(self, value: cst.BaseExpression) -> bool:
+        """A numpy function's result, or arithmetic on one (`1 / np.sqrt(d)`)."""
+        if isinstance(value, cst.Call):
+            return called_name(value.func, self.aliases).startswith("numpy.")
+        if isinstance(value, cst.BinaryOperation):
+            return self.numpy_made(value.left) or self.numpy_made(value.right)
+        if isinstance(value, cst.UnaryOperation):
+            return self.numpy_made(value.expression)
+        return isinstance(value, cst.Name) and value.value in self.numpy_values
 
     def _tensor_operand(self, value: cst.BaseExpression) -> bool:
         """Whether arithmetic has a host tensor among its operands (not `x.size(0) / 2`)."""

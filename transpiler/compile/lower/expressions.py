@@ -20,6 +20,7 @@ from ..frontend.errors import (
 from ..ops.alternatives import BUILTIN_ALTERNATIVES
 from .ended_loops import ended_loop_of
 from .module_globals import module_attribute, module_global
+from .numpy_values import refuse_numpy_value
 from .split_k import recomputed
 from .values import (
     BLOCK,
@@ -85,6 +86,7 @@ class Expressions:
             return specialised
         if name in self.k.host.texts:  # approx = "tanh" in host code: its text
             return constant(self.k.host.texts[name])
+        refuse_numpy_value(self.k, node)  # s = np.float32(0.5) in host code
         if name not in self.k.host.names:
             resolved = module_global(
                 name, self.k.aliases, self.k.source.module
