@@ -35,7 +35,7 @@ def layer_norm_kernel(x_ptr, weight_ptr, bias_ptr, out_ptr, m, n, eps, x_stride_
     bias_ptrs = bias_ptr + offs_n[None, :] * bias_stride_0
     bias_tile = upcast_half(tl.load(bias_ptrs, mask=mask_n[None, :], other=0.0))
     out_ptrs = out_ptr + offs_m[:, None] * out_stride_0 + offs_n[None, :] * out_stride_1
-    tl.store(out_ptrs, (normalized * weight_tile + bias_tile).to(out_ptr.dtype.element_ty),
+    tl.store(out_ptrs, float8_of(normalized * weight_tile + bias_tile, out_ptr.dtype.element_ty),
              mask=mask_m_n)
 
 
@@ -79,6 +79,14 @@ def check_tensors(tensors, ranks=None, why=""):
                                "none set TRITON_INTERPRET=1 before triton is imported")
     largest = max(t.untyped_storage().nbytes() // t.element_size() for t in tensors.values())
     return tl.int64 if largest >= 2**31 else tl.int32
+
+
+@triton.jit
+def float8_of(x, dtype: tl.constexpr):  # x.to(dtype): sm_90 converts no float64 to float8;
+    # torch rounds float64 to float32 first too (its float8 types are made from a float)
+    if x.dtype == tl.float64 and dtype.is_fp8():
+        x = x.to(tl.float32)
+    return x.to(dtype)
 
 
 @triton.jit

@@ -313,11 +313,19 @@ def promoted(*dtypes):  # torch.promote_types, halves (and float8) as computed h
 """,
         (),
     ),
+    "beside_zero_dim": (
+        """@triton.constexpr_function
+def beside_zero_dim(dims, zero):  # torch: a 0-d tensor's dtype wins only from a lower category
+    category = [d.is_floating() * 2 + (d.is_int() and not d.is_bool()) for d in (dims, zero)]
+    return zero if category[1] > category[0] else dims
+""",
+        (),
+    ),
     "float8_of": (
         """@triton.jit
-def float8_of(x, dtype: tl.constexpr):  # x.to(float8): sm_90 converts no float64 to float8;
+def float8_of(x, dtype: tl.constexpr):  # x.to(dtype): sm_90 converts no float64 to float8;
     # torch rounds float64 to float32 first too (its float8 types are made from a float)
-    if x.dtype == tl.float64:
+    if x.dtype == tl.float64 and dtype.is_fp8():
         x = x.to(tl.float32)
     return x.to(dtype)
 """,

@@ -195,10 +195,13 @@ class Stores:
 
 
 def _cast_to_element(code: ast.expr) -> bool:
-    """`v.to(out_ptr.dtype.element_ty)` (in upcast_half): cast already (`.to(tl.int1)`
-    compares with 0)."""
+    """`v.to(out_ptr.dtype.element_ty)` (in upcast_half), `float8_of(v, out_ptr.dtype.element_ty)`:
+    cast already (`.to(tl.int1)` compares with 0)."""
     if isinstance(code, ast.Call) and isinstance(code.func, ast.Name) and code.args:
         code = code.args[0] if code.func.id == "upcast_half" else code
+    if isinstance(code, ast.Call) and isinstance(code.func, ast.Name) and len(code.args) == 2:
+        to_element = code.func.id == "float8_of"  # float8_of(v, out_ptr.dtype.element_ty)
+        return to_element and ast.unparse(code.args[1]).endswith(".dtype.element_ty")
     return (
         isinstance(code, ast.Call)
         and isinstance(code.func, ast.Attribute)

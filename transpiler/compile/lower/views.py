@@ -38,6 +38,18 @@ if TYPE_CHECKING:
 # torch dtypes with no Triton counterpart here (those in op_table.DTYPES lower to DTYPE values):
 # complex, quantised, bits, unsigned ints but uint8, and the float8 formats that are not OCP's
 # (e4m3fnuz / e5m2fnuz: AMD's MI300 encodings; e8m0fnu: a scale exponent) or float4
+# Triton dtypes a value known to be stored in is no float64 (a cast of it to a dtype known only
+# at the launch, `acc.to(y.dtype)`, is a plain `.to`)
+_NOT_FLOAT64 = frozenset(DTYPES.values()) - {"tl.float64"}
+
+
+def _may_be_float64(value: Value) -> bool:
+    """A float (or a value of unknown dtype) that may hold float64: a load, arithmetic on one."""
+    if value.dtype in ("int", "bool"):
+        return False
+    return value.storage is None or ast.unparse(value.storage) not in _NOT_FLOAT64
+
+
 _UNSUPPORTED_DTYPE = re.compile(
     r"torch\.(complex\d*|cfloat|cdouble|chalf|q?u?int\d+|float8\w*|float4\w*|bits\w*)"
 )
@@ -79,7 +91,24 @@ class Views:
                 hint="pass a torch dtype: v.to(torch.float32), v.to(x.dtype) (a numpy or "
                 "Python type is not one; a device stays where the tensor is)",
             )
-        return self.cast(value, target.const if target.const != "runtime" else target.code, node)
+        if target.const != "runtime":
+            return self.cast(value, target.const, node)
+        return self.cast(value, target.code, node, self._may_be_float8(value, dtype_node))
+
+    def _may_be_float8(self, value: Value, dtype_node: cst.BaseExpression) -> bool:
+        """`v.to(y.dtype)` of a value that may be float64, y a tensor none of v's values come
+        from: y may be float8, which sm_90 makes from no float64 (where v comes from y, a float8
+        y meets no float64: torch refuses to promote float8)."""
+        if not (
+            isinstance(dtype_node, cst.Attribute)
+            and dtype_node.attr.value == "dtype"
+            and isinstance(dtype_node.value, cst.Name)
+            and _may_be_float64(value)
+        ):
+            return False
+        tensor = dtype_node.value.value
+        sources = {self.k.host.like.get(t, t) for t in value.loaded_from | value.fed_by}
+        return self.k.host.like.get(tensor, tensor) not in sources
 
     def refuse_unsupported_dtype(self, value: Value, node: cst.CSTNode) -> None:
         """A torch dtype the op table lacks (complex, float8, quantised): an error at `node`."""
@@ -94,13 +123,16 @@ class Views:
                 else None,
             )
 
-    def cast(self, value: Value, dtype: str | ast.expr, node: cst.CSTNode) -> Value:
-        """`.to(dtype)`; half-precision results go back to float32 for further arithmetic."""
+    def cast(
+        self, value: Value, dtype: str | ast.expr, node: cst.CSTNode, through_float32: bool = False
+    ) -> Value:
+        """`.to(dtype)`; half-precision results go back to float32 for further arithmetic;
+        `through_float32`: a dtype known at the launch that may be float8 (float8_of)."""
         if dtype == "tl.int1":
             return block(expr("a != 0", a=value.code), value.dims, "bool")
         target = expr(dtype) if isinstance(dtype, str) else dtype
         code = stored = expr("a.to(d)", a=value.code, d=target)
-        if dtype in FLOAT8_DTYPES:  # (float64 converts to float8 through float32)
+        if dtype in FLOAT8_DTYPES or through_float32:  # (float64 to float8 through float32)
             self.k.use_helper("float8_of")
             code = stored = expr("float8_of(a, d)", a=value.code, d=target)
         if not isinstance(dtype, str) or dtype in UPCAST_DTYPES:
