@@ -46,7 +46,7 @@ def test_a_numpy_value_read_by_device_code_is_refused_with_its_python_number(cas
     binding, fix, _ = CASES[case]
     source = _source(binding)
     line = next(n for n, text in enumerate(source.splitlines(), 1) if "* s + 1" in text)
-    assert_refused_at(source, line, "s + 1", "made by numpy", f"bind s = {fix} in host code")
+    assert_refused_at(source, line, "s + 1", "made by numpy", f"bind s = {fix}")
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -13,23 +13,10 @@ from ..frontend.errors import UnsupportedConstructError
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
-# what to bind instead, by the start of the numpy function's name: an integer or bool scalar
-# type's Python number, an array's tensor; any other (np.float32, np.sqrt of a number) a float
-CONVERSIONS = {
-    ("int", "uint"): "int({})",
-    ("bool",): "bool({})",
-    (
-        "array",
-        "asarray",
-        "zeros",
-        "ones",
-        "full",
-        "empty",
-        "arange",
-        "linspace",
-    ): "torch.from_numpy({})",
-}
-OTHERWISE = "float({})"
+# what to bind instead, by the start of a numpy scalar type's name (np.int32, np.float32); the
+# result of another numpy function may be a number or an array
+CONVERSIONS = {("int", "uint"): "int({})", ("bool",): "bool({})", ("float",): "float({})"}
+OTHERWISE = "float({0}) for a number, torch.from_numpy({0}) for an array"
 
 
 def refuse_numpy_value(k: KernelBuilder, node: cst.Name) -> None:
