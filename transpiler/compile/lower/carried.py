@@ -126,18 +126,26 @@ class Carried:
         torch's dtype for it after its first update (Triton's compile decides it from the
         tensors' dtypes; a float `name` by the shorter promoted_float); the number of lines
         inserted."""
-        helper = "promoted_float" if floating else "promoted"
-        self.k.use_helper(helper)
+        helper = "promoted_float" if floating and not sources.zero_dim else "promoted"
+        self.k.use_helper(helper)  # (beside_zero_dim's operands: promoted's, ints included)
         tensors = sorted(sources.tensors)
         dtypes = [f"{self.k.tensor_pointer(t)}.dtype.element_ty" for t in tensors]
         dtypes += [f"tl.{'int1' if d == 'bool' else d}" for d in sorted(sources.dtypes)]
         owners = [f"{t}'s" for t in tensors]
         met = [f"{_listed(owners)} values"] if tensors else []
         met += sorted(sources.dtypes)
+        if sources.zero_dim:  # their 0-d values widen only a lower category (beside_zero_dim)
+            self.k.use_helper("beside_zero_dim")  # of the values they meet: acc's alone if none
+            zero = sorted(sources.zero_dim)
+            zero_dtypes = ", ".join(f"{self.k.tensor_pointer(t)}.dtype.element_ty" for t in zero)
+            dims = f"promoted({', '.join(dtypes or [f'{name}.dtype'])})"
+            dtypes = [f"beside_zero_dim({dims}, promoted({zero_dtypes}))"]
+            met.append(f"0-d values of {_listed(zero)}")
+        widened = f"{helper}({', '.join([f'{name}.dtype', *dtypes])})"
         lines = ", ".join(str(u.line) for u in updates)
         where = "line" if len(updates) == 1 else "lines"
         comment = f"# torch widens {name} at {where} {lines}, meeting {_listed(met)}: widened first"
-        text = f"{name} = {name}.to({helper}({name}.dtype, {', '.join(dtypes)}))"
+        text = f"{name} = {name}.to({widened})"
         self.k.insert_lines(
             at, [self.k.make_line(depth, piece, updates[0].line) for piece in (comment, text)]
         )

@@ -11,6 +11,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..ops.hl import HL_BY_NAME
+from ..ops.table import REDUCTIONS_BY_NAME
 from .values import HOST_TENSOR
 
 if TYPE_CHECKING:
@@ -49,9 +50,14 @@ class Sources:
 
     tensors: frozenset[str] = frozenset()
     dtypes: frozenset[str] = frozenset()  # torch's names: "float64"; a Python float: "float32"
+    # tensors whose values come only as 0-d ones (`y[tile].sum()`): torch widens no dimensioned
+    # value of their category with them (float32 acc and a float64 0-d stay float32)
+    zero_dim: frozenset[str] = frozenset()
 
     def __or__(self, other: Sources) -> Sources:
-        return Sources(self.tensors | other.tensors, self.dtypes | other.dtypes)
+        tensors = self.tensors | other.tensors
+        zero_dim = (self.zero_dim | other.zero_dim) - tensors
+        return Sources(tensors, self.dtypes | other.dtypes, zero_dim)
 
 
 _NONE = Sources()
@@ -144,6 +150,9 @@ class DtypeSources:
         if not qualified and method in _CONVERSIONS and not node.args:
             return Sources(dtypes=frozenset({_CONVERSIONS[method]}))
         arguments = [a.value for a in node.args if a.keyword is None]
+        if not qualified and method in REDUCTIONS_BY_NAME and not node.args:  # y.sum(): 0-d
+            found = self.of(func.value)
+            return Sources(dtypes=found.dtypes, zero_dim=found.tensors | found.zero_dim)
         if qualified.startswith("helion.language.") and last in _READS:
             arguments = arguments[:1]
         found = self.of(func.value) if isinstance(func, cst.Attribute) and not qualified else _NONE

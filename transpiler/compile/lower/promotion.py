@@ -43,18 +43,32 @@ def result_of(result: Value, operands: list[Value]) -> Value:
 
 def with_dimensioned_dtype(builder, operands: list[Value]) -> list[Value]:
     """The operands with each 0-d tensor cast to the dtype of the first dimensioned operand
-    whose dtype in memory is known (a load or a cast), as torch's type promotion does."""
-    rows = [v for v in operands if v.kind == BLOCK and v.dims and v.storage is not None]
-    if not rows or not any(is_zero_dim_tensor(v) for v in operands):
+    whose dtype in memory is known (a load or a cast), else of a computed float row (a 0-d
+    float beside it), as torch's type promotion does."""
+    if not any(is_zero_dim_tensor(v) for v in operands):
         return operands
+    rows = [v for v in operands if v.kind == BLOCK and v.dims and v.storage is not None]
+    if rows:
+        dtype = rows[0].storage
+    else:  # a computed float row (`x.sum(-1) * y.sum()`): its own dtype, the row named once
+        computed = _float_rows(operands)
+        if not computed or not any(_float_zero_dim(v) for v in operands):
+            return operands
+        named = named_row(builder, computed[0], "row", None)
+        operands = [named if v is computed[0] else v for v in operands]
+        dtype = expr("r.dtype", r=named.code)
     builder.use_helper(HELPER)
-    row = rows[0]
     return [
-        replace(v, code=expr("zero_dim_as(v, d)", v=v.code, d=row.storage))
+        replace(v, code=expr("zero_dim_as(v, d)", v=v.code, d=dtype))
         if is_zero_dim_tensor(v)
         else v
         for v in operands
     ]
+
+
+def _float_zero_dim(value: Value) -> bool:
+    """A 0-d tensor of floats (or of a dtype known at the launch): float64 widens no float row."""
+    return is_zero_dim_tensor(value) and value.dtype in (None, "float")
 
 
 # dtypes a Python float is rounded to where torch compares it with a tensor of one of them
