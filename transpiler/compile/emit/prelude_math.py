@@ -323,11 +323,8 @@ def beside_zero_dim(dims, zero):  # torch: a 0-d tensor's dtype wins only from a
     ),
     "float8_of": (
         """@triton.jit
-def float8_of(x, dtype: tl.constexpr):  # x.to(dtype): sm_90 converts no float64 to float8;
-    # torch rounds float64 to float32 first too (its float8 types are made from a float)
-    if x.dtype == tl.float64 and dtype.is_fp8():
-        x = x.to(tl.float32)
-    return x.to(dtype)
+def float8_of(x, dtype: tl.constexpr):  # x.to(dtype); float64 to float8 through float32, as torch
+    return (x.to(tl.float32) if x.dtype == tl.float64 and dtype.is_fp8() else x).to(dtype)
 """,
         (),
     ),
