@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import torch
 from helpers import assert_matches, generated, reference
+from test_probes_evaluator2_views import D, r
 
 import transpiler
 from transpiler.errors import UnsupportedConstructError
@@ -87,14 +88,6 @@ def squeeze_unit_tile(x: torch.Tensor) -> torch.Tensor:
         out[tile_m] = x[tile_m, 2:3].squeeze()
     return out
 """
-
-
-def r(*shape: int) -> torch.Tensor:
-    return torch.randn(*shape, dtype=torch.float64).float()
-
-
-def D(t: torch.Tensor) -> torch.Tensor:  # noqa: N802 - the float64 truth
-    return t.double()
 
 
 CASES = [
