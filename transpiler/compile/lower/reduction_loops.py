@@ -31,7 +31,7 @@ _ROW_CALLS = {
     "tl.abs", "tl.exp", "tl.exp2", "tl.log", "tl.log2", "tl.sqrt", "tl.rsqrt", "tl.sigmoid",
     "tl.fma", "tl.sin", "tl.cos", "tl.floor", "tl.ceil", "tl.erf", "tl.clamp", "tl.fdiv",
     "tl.div_rn", "tl.math.exp", "tl.math.log", "tl.math.sqrt", "tl.math.rsqrt", "tl.math.tanh",
-    "upcast_half", "fill_lowest", "fill_highest", "to",
+    "upcast_half", "fill_lowest", "fill_highest", "to", "float8_of",
 }  # fmt: skip
 
 
