@@ -18,6 +18,7 @@ from .shape_values import (
     Tile,
     int_of,
     is_block_size,
+    is_none_name,
     power_of_two,
     squeezed,
 )
@@ -194,7 +195,10 @@ def transpose_method(w: Walker, c: Call) -> object:
 def reduction(w: Walker, owner: Block, dim_node, keep, op=None) -> object:
     """A reduction along `dim` (none: to a scalar; a tuple or list: along each of those); a
     softmax-like row keeps the shape."""
-    if dim_node is None:
+    kept = isinstance(keep, cst.Name) and keep.value == "True"
+    if dim_node is None or is_none_name(dim_node):  # every dimension: keepdim keeps them as 1s
+        if kept and any(squeezed(d) for d in owner.dims):
+            raise Materialise
         return Block(())
     several = isinstance(dim_node, (cst.Tuple, cst.List))
     dims = [int_of(e.value) for e in dim_node.elements] if several else [int_of(dim_node)]
@@ -202,7 +206,6 @@ def reduction(w: Walker, owner: Block, dim_node, keep, op=None) -> object:
     if not dims or any(d is None or not -rank <= d < rank for d in dims):
         return UNKNOWN
     positions = {d % rank for d in dims}
-    kept = isinstance(keep, cst.Name) and keep.value == "True"
     for position in positions:
         reduced = owner.dims[position]
         if squeezed(reduced) or (
