@@ -102,4 +102,7 @@ def test_a_sum_of_products_triton_would_make_a_small_product_is_refused_at_the_u
         products_summed.bind((x, y)).compile_for("sm_90")
     lines = Path(__file__).read_text().splitlines()
     line = next(i for i, text in enumerate(lines, 1) if text.endswith("# K of 4"))
-    assert f":{line}:" in str(caught.value) and "K 4" in str(caught.value), str(caught.value)
+    message = str(caught.value)
+    assert f":{line}:" in message and "K 4" in message, message
+    assert "would be computed wrong" in message and "cannot compile" not in message, message
+    assert "a block of 16 or more" in message, message  # the hint names the fix

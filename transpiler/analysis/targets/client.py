@@ -149,12 +149,9 @@ def reply_outcome(
         return GPUCompileError.from_triton(
             target.name, launch.kernel, reply["error"], code, reply.get("generated_line")
         )
-    for m, k, n, line in small_products(reply["asm"].get("ttir", "")):
-        message = (
-            f"Triton made a sum of products here a matrix product of K {k} ({m} x {k} times "
-            f"{k} x {n}); GPUs compute products of K under 16 wrong"
-        )
-        return GPUCompileError.from_triton(target.name, launch.kernel, message, code, line)
+    if found := small_products(reply["asm"].get("ttir", "")):
+        m, k, n, line = found[0]
+        return GPUCompileError.small_product(target.name, launch.kernel, (m, k, n), code, line)
     return _result(launch, target, reply)
 
 

@@ -49,28 +49,50 @@ class GPUCompileError(TargetError):
     def from_triton(
         cls, target: str, kernel: str, message: str, code: str, generated_line: int | None
     ) -> GPUCompileError:
-        """The error at the user's source line: the `# line N: <source>` comment above the
-        generated line says which line it came from, and the module docstring which file."""
-        lines = code.splitlines()
-        lineno, source_line = 0, ""
-        if generated_line:
-            for text in reversed(lines[:generated_line]):
-                found = re.match(r"\s*# line (\d+): (.*)", text)
-                if found:
-                    lineno, source_line = int(found.group(1)), found.group(2)
-                    break
-        named = re.search(r"generated from (.+?) by transpiler", "\n".join(lines[:2]))
+        """Triton's refusal at the user's source line (`_source_of`)."""
         where = f"generated line {generated_line}: " if generated_line else ""
         explained = _explained(message)
         return cls(
             f"{target}: Triton cannot compile {kernel} ("
             + (explained[0] if explained else f"{where}{message.strip()}")
             + ")",
-            filename=named.group(1) if named else "<generated>",
-            lineno=lineno,
-            source_line=source_line,
+            **_source_of(code, generated_line),
             hint=explained[1] if explained else None,
         )
+
+    @classmethod
+    def small_product(
+        cls, target: str, kernel: str, shape: tuple[int, int, int], code: str, line: int | None
+    ) -> GPUCompileError:
+        """Triton compiled, but made a sum of products a matrix product of K under 16, which
+        GPUs compute wrong (analysis/targets/small_products.py)."""
+        m, k, n = shape
+        return cls(
+            f"{target}: {kernel} would be computed wrong: Triton makes the sum of products here "
+            f"a matrix product of K {k} ({m} x {k} times {k} x {n}), and GPUs compute products "
+            "of K under 16 wrong",
+            **_source_of(code, line),
+            hint="give the summed dimension a block of 16 or more (the config's block_sizes)",
+        )
+
+
+def _source_of(code: str, generated_line: int | None) -> dict:
+    """The user's file, line and text for a generated line: the `# line N: <source>` comment
+    above it says which line it came from, and the module docstring which file."""
+    lines = code.splitlines()
+    lineno, source_line = 0, ""
+    if generated_line:
+        for text in reversed(lines[:generated_line]):
+            found = re.match(r"\s*# line (\d+): (.*)", text)
+            if found:
+                lineno, source_line = int(found.group(1)), found.group(2)
+                break
+    named = re.search(r"generated from (.+?) by transpiler", "\n".join(lines[:2]))
+    return {
+        "filename": named.group(1) if named else "<generated>",
+        "lineno": lineno,
+        "source_line": source_line,
+    }
 
 
 # Triton's refusals that a kernel's source causes, not its lowering: a name given one dtype on
