@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy
 import pytest
 import torch
+import triton
 from helpers import DEVICE
 
 import transpiler
@@ -376,11 +377,14 @@ def test_an_exported_launcher_refuses_what_the_runtime_refuses():
     )
 
 
-def test_an_exported_module_without_a_gpu_or_the_interpreter_says_how_to_run(monkeypatch):
+def test_an_exported_module_without_a_gpu_or_the_interpreter_says_how_to_run():
     k = _standalone(SCALED)["k"]
     x = torch.randn(37) + 0.5  # on the CPU, where Triton's interpreter is off
-    monkeypatch.setenv("TRITON_INTERPRET", "0")
-    with pytest.raises(RuntimeError, match=r"x is on the CPU: .*TRITON_INTERPRET=1"):
+    with (
+        triton.knobs.runtime.scope(),
+        pytest.raises(RuntimeError, match=r"x is on the CPU: .*TRITON_INTERPRET=1"),
+    ):
+        triton.knobs.runtime.interpret = False  # (the environment's too; a test may have set it)
         k(x, 2.5, 3)  # was: "0 active drivers ([]). There should only be one." inside Triton
 
 

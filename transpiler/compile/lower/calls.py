@@ -18,6 +18,7 @@ from ..frontend.errors import (
     UnsupportedOpError,
 )
 from ..ops.alternatives import ALLOCATIONS, BUILTIN_ALTERNATIVES, unsupported_hint
+from ..ops.composites import COMPOSITES_BY_NAME
 from ..ops.products import PRODUCT_METHODS, TORCH_PRODUCTS_BY_NAME
 from ..ops.table import DTYPES, ELEMENTWISE_BY_NAME, FUNCTIONAL, METHOD, TORCH, known_names
 from ..ops.table_math import MATH_FUNCTIONS
@@ -159,6 +160,10 @@ class Calls:
                 raise self.k.source.error(
                     UnsupportedOpError, node, f"{qualified}() needs a tensor argument"
                 )
+            composite = COMPOSITES_BY_NAME.get(name) if spelling == FUNCTIONAL else None
+            if composite is not None and composite.own_operands:  # F.linear: factors once
+                bound = self.k.torch_ops.bind_torch_op(name, spelling, args.rest(1), node)
+                return self.k.composites.lower(name, None, bound, node)
             value = self.k.expressions.lower_expr(first)
             if spelling == TORCH:  # torch.maximum(0.5, x): torch refuses the number
                 check_number_input(self.k, name, value, first)

@@ -53,7 +53,9 @@ class Composites:
     def __init__(self, k: KernelBuilder) -> None:
         self.k = k
 
-    def lower(self, name: str, value: Value, args: Arguments, node: cst.Call) -> Value:
+    def lower(self, name: str, value: Value | None, args: Arguments, node: cst.Call) -> Value:
+        """The composite's lowering; `value`: its input lowered (None where the table's row
+        lowers it itself, `own_operands`)."""
         lowerings = {
             "layer_norm": self.layer_norm,
             "rms_norm": self.rms_norm,
@@ -183,20 +185,24 @@ class Composites:
 
     # -- F.linear and F.dropout -------------------------------------------------------
 
-    def linear(self, value: Value, args: Arguments, node: cst.Call) -> Value:
+    def linear(self, value: Value | None, args: Arguments, node: cst.Call) -> Value:
         """x @ weight.T (+ bias): weight [N, K] as loaded, a tl.dot of x by its transpose."""
         weight = self.whole_operand(args.keywords["weight"], 2)
         transposed = cst.Attribute(value=weight, attr=cst.Name("T"))
         self.k.source.positions[transposed] = self.k.source.positions.get(weight)
         first = args.keywords.get("input") or self.first_argument(node)
-        inputs = self.k.expressions.lower_expr(first).loaded_from
-        self.same_dtypes(inputs, self.k.expressions.lower_expr(weight).loaded_from, "weight", node)
-        product = self.k.dots.dot(first, transposed, None, node)
+        inputs: list[frozenset] = []  # the input's tensors, once lowered (each factor once)
+
+        def factors_seen(left: Value, right: Value) -> None:
+            inputs.append(left.loaded_from)
+            self.same_dtypes(left.loaded_from, right.loaded_from, "weight", node)
+
+        product = self.k.dots.dot(first, transposed, None, node, factors_seen=factors_seen)
         bias = args.keywords.get("bias")
         if not _given(bias):
             return product
         bias_value = self.tensor_operand(bias, 1, "bias")
-        self.same_dtypes(inputs, bias_value.loaded_from, "bias", node)
+        self.same_dtypes(inputs[0], bias_value.loaded_from, "bias", node)
         return self.combine("add", product, bias_value, node)
 
     def dropout(self, value: Value, args: Arguments, node: cst.Call) -> Value:

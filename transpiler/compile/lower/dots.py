@@ -54,7 +54,6 @@ class Dots:
         name, acc, acc_node = row.name, None, None
         nodes = [args.get(i, k) for i, k in zip(row.factors, row.factor_keywords)]
         if row.scales:
-            nodes = [args.positional[i] if i < len(args.positional) else None for i in row.factors]
             for keyword in ("beta", "alpha"):
                 if keyword in args.keywords and not _is_one(args.keywords[keyword]):
                     raise self.k.source.error(
@@ -64,8 +63,15 @@ class Dots:
                         hint="scale the result instead: acc * beta + alpha * (a @ b)",
                     )
         if any(n is None for n in nodes):
+            missing = " and ".join(k for n, k in zip(nodes, row.factor_keywords) if n is None)
             raise self.k.source.error(
-                UnsupportedConstructError, node, f"{name}() needs two matrices"
+                UnsupportedConstructError,
+                node,
+                f"{name}() needs two matrices: {missing} not given",
+                hint=f"pass them: {name}({', '.join(row.factor_keywords)})"
+                if row.accumulator is None
+                else f"pass them: {name}({row.accumulator_keyword}, "
+                f"{', '.join(row.factor_keywords)})",
             )
         most = len(row.factors) if row.out_dtype is None else row.out_dtype + 1
         if len(args.positional) > most:  # torch refuses them too: never dropped
@@ -99,10 +105,18 @@ class Dots:
         return self.dot(nodes[0], nodes[1], acc, node, out_dtype, (row, acc_node))
 
     def dot(
-        self, left_node, right_node, acc: Value | None, node: cst.CSTNode, out_dtype=None, call=None
+        self,
+        left_node,
+        right_node,
+        acc: Value | None,
+        node: cst.CSTNode,
+        out_dtype=None,
+        call=None,
+        factors_seen=None,
     ) -> Value:
         """`left @ right` (added into `acc`); `call`: the ProductOp of the call spelling it (and
-        its accumulator's node), whose factor ranks are checked as torch / Helion check them."""
+        its accumulator's node), whose factor ranks are checked as torch / Helion check them;
+        `factors_seen(left, right)`: told the factors once lowered (F.linear's dtype checks)."""
         built = self.k  # where the operands' lines, preamble and loads begin (for split_k)
         marks = (
             len(built.lines),
@@ -111,6 +125,8 @@ class Dots:
             len(built.loop_loads),
         )
         left, right = (self.dot_operand(n) for n in (left_node, right_node))
+        if factors_seen is not None:
+            factors_seen(left, right)
         if call is not None:
             self.check_ranks(*call, (left, right), (left_node, right_node))
         self.k.note_arithmetic((left, right), node)

@@ -109,10 +109,10 @@ def call(w: Walker, node: cst.Call) -> object:
         return w.expr(lowered) if lowered is not None else UNKNOWN
     if qualified is not None and qualified.startswith("torch."):
         name = qualified.rsplit(".", 1)[-1]
-        if not positional:
+        first = positional[0] if positional else keywords.pop("input", None)  # as lowering reads
+        if first is None:
             return UNKNOWN
-        first, rest = positional[0], positional[1:]
-        return apply(w, Call(name, rest, keywords, w.expr(first), first))
+        return apply(w, Call(name, positional[1:], keywords, w.expr(first), first))
     if qualified == "typing.cast" and len(positional) == 2:
         return w.expr(positional[1])
     if isinstance(func, cst.Name) and func.value not in w.scope:

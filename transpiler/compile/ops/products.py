@@ -9,8 +9,8 @@ from dataclasses import dataclass
 class ProductOp:
     """A matrix product: the positions (and keywords) of its two factors, of the tensor it adds
     the product to (None: no such parameter), of torch's dtype overload (`torch.bmm(a, b,
-    torch.float32)`; hl.dot's out_dtype), whether it has torch's beta= / alpha= scales (refused,
-    the factors then passed by position only), whether it is a tensor method too (`a.mm(b)`)
+    torch.float32)`; hl.dot's out_dtype), whether it has torch's beta= / alpha= scales (refused
+    unless 1), whether it is a tensor method too (`a.mm(b)`)
     and the ranks its factors may have (None: any, as `@`'s)."""
 
     name: str
@@ -26,12 +26,18 @@ class ProductOp:
 
 # torch's products (the cost model's too: perf/op_calls.py)
 TORCH_PRODUCTS = (
-    ProductOp("matmul"),
+    ProductOp("matmul", factor_keywords=("input", "other")),
     ProductOp("mm", out_dtype=2, ranks=(2,)),
     ProductOp("bmm", out_dtype=2, ranks=(3,)),
-    ProductOp("addmm", (1, 2), accumulator=0, out_dtype=3, scales=True, method=False, ranks=(2,)),
-    ProductOp("baddbmm", (1, 2), accumulator=0, out_dtype=3, scales=True, method=False, ranks=(3,)),
-)
+    ProductOp(
+        "addmm", (1, 2), ("mat1", "mat2"), accumulator=0, out_dtype=3, scales=True,
+        method=False, ranks=(2,),
+    ),
+    ProductOp(
+        "baddbmm", (1, 2), ("batch1", "batch2"), accumulator=0, out_dtype=3, scales=True,
+        method=False, ranks=(3,),
+    ),
+)  # fmt: skip
 TORCH_PRODUCTS_BY_NAME = {op.name: op for op in TORCH_PRODUCTS}
 # hl's (its row in ops/hl.py lowers by dots.dot_call): mat1, mat2, acc=None, out_dtype=None
 LANGUAGE_PRODUCTS = (
