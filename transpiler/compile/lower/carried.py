@@ -94,8 +94,9 @@ class Carried:
             sources = Sources()
             for update in rebound:
                 sources |= self.widening(name, old.carried_dtype, update, loop, checks)
-            if _float_dtype(old.carried_dtype):  # a Python float widens no float tensor
-                sources = replace(sources, dtypes=sources.dtypes - {"float32"})
+            if _float_dtype(old.carried_dtype):  # a Python float, an integer or a bool
+                floats = {d for d in sources.dtypes if d.startswith(("float", "bfloat"))}
+                sources = replace(sources, dtypes=frozenset(floats - {"float32"}))  # widen none
             if sources != Sources():
                 floating = _float_dtype(old.carried_dtype)
                 start += self.enter_widened(name, sources, rebound, start, depth, floating)

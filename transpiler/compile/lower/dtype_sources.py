@@ -149,6 +149,9 @@ class DtypeSources:
             return converted if converted != _NONE else self.of(func.value)  # `.to(x.device)`
         if not qualified and method in _CONVERSIONS and not node.args:
             return Sources(dtypes=frozenset({_CONVERSIONS[method]}))
+        reduction = REDUCTIONS_BY_NAME.get(last)
+        if reduction is not None and reduction.result:  # argmax: int64 indices, any: a bool
+            return Sources(dtypes=frozenset({reduction.result}))
         arguments = [a.value for a in node.args if a.keyword is None]
         if not qualified and method in REDUCTIONS_BY_NAME and not node.args:  # y.sum(): 0-d
             found = self.of(func.value)

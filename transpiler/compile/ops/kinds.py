@@ -61,6 +61,7 @@ class ReductionOp:
     # a mean over only the lanes where this holds (nanmean: not NaN): the mean of `prepared`
     # divided by this predicate's mean, as a float of the value (a)
     counted: str = ""
+    result: str = ""  # the result's dtype where not the input's (argmax: int64; any: bool)
     # max(x * c) is max(x) * c for c > 0, exactly (rounding is monotone): the max of a scaled
     # product is taken before the scaling (lower/scaled_products.py)
     scale_first: bool = False
