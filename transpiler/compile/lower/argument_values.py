@@ -96,17 +96,27 @@ def check_values(
             continue
         value = k.expressions.lower_expr(node)
         if isinstance(kind, tuple):
+            if value.kind != CONST and kernel_argument(k, node):  # F.gelu(v, approximate=mode)
+                raise k.source.error(
+                    ArgumentUnknownError,
+                    node,
+                    f"{parameter}={k.source.code(node)} of {owner}() needs the argument's "
+                    "value, known only when the kernel is called",
+                )
             if not (value.kind == CONST and value.const in kind):
                 choices = ", ".join(repr(c) for c in kind)
+                written = k.source.code(node)
+                given = repr(value.const) if value.kind == CONST else written
+                its = f" (it is {given})" if given != written else ""  # an argument's value
                 raise k.source.error(
                     UnsupportedConstructError,
                     node,
-                    f"{parameter}={k.source.code(node)} of {owner}() is not one of {choices}",
+                    f"{parameter}={written}{its} of {owner}() is not one of {choices}",
                     hint=f"pass one of {choices}",
                 )
             continue
         fits, must, hint = _KINDS[kind]
-        if kind in ("flag", "dtype") and not fits(value) and _argument(k, node, kind):
+        if kind in ("flag", "dtype") and not fits(value) and kernel_argument(k, node, kind):
             raise k.source.error(
                 ArgumentUnknownError,
                 node,
@@ -146,7 +156,7 @@ def check_number_input(
     )
 
 
-def _argument(k: KernelBuilder, node: cst.BaseExpression, kind: str = "flag") -> bool:
+def kernel_argument(k: KernelBuilder, node: cst.BaseExpression, kind: str = "flag") -> bool:
     """A parameter of the kernel, not one the call's arguments already gave a value (for a
     dtype: none annotated a number or a tensor, which no call makes a dtype)."""
     if not (isinstance(node, cst.Name) and node.value in k.host.params):

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ..frontend.errors import UnsupportedConstructError
+from ..frontend.errors import ArgumentUnknownError, UnsupportedConstructError
 from ..ops.table_math import ROUNDED_DIVISIONS
+from .argument_values import kernel_argument
 from .arguments import Arguments
 from .elementwise import elementwise
 from .values import CONST, Value
@@ -22,6 +23,13 @@ def rounded_division(builder: KernelBuilder, value: Value, args: Arguments, node
     (true division goes on as `div`)."""
     mode_node = args.keywords["rounding_mode"]
     mode = builder.expressions.lower_expr(mode_node)
+    if mode.kind != CONST and kernel_argument(builder, mode_node):  # rounding_mode=mode
+        raise builder.source.error(
+            ArgumentUnknownError,
+            mode_node,
+            f"rounding_mode={builder.source.code(mode_node)} of torch.div() needs the "
+            "argument's value, known only when the kernel is called",
+        )
     if mode.kind == CONST and mode.const is None:
         return args.without("rounding_mode")
     op = ROUNDED_DIVISIONS.get(mode.const) if mode.kind == CONST else None
