@@ -95,14 +95,45 @@ def products_summed(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out
 
 
-def test_a_sum_of_products_triton_would_make_a_small_product_is_refused_at_the_users_line():
-    """Written out by a user: Triton would compute it as a matrix product of K 4."""
+def test_a_written_out_sum_of_products_is_no_product_of_triton():
+    """Written out by a user with a K block of 4: Triton made it a matrix product of K 4
+    (refused here until sum_middle, 2026-12-06); now a sum, as torch computes it."""
+    x, y = torch.randn(33, 12), torch.randn(12, 40)
+    torch.testing.assert_close(
+        on_device(products_summed)(x, y).double(), x.double() @ y.double(), rtol=1e-5, atol=1e-5
+    )
+    for result in products_summed.bind((x, y)).compile_for("sm_90"):
+        assert "tt.dot" not in result.asm["ttir"]
+
+
+@helion.kernel(config=helion.Config(block_sizes=[16, 16, 4]))
+def products_by_inline_triton(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    m, kk = x.size()
+    n = y.size(1)
+    out = torch.empty(m, n, dtype=torch.float32, device=x.device)
+    for tm, tn in hl.tile([m, n]):
+        acc = hl.zeros([tm, tn], dtype=torch.float32)
+        for tk in hl.tile(kk):
+            acc = acc + hl.triton_kernel(  # the user's Triton, K of 4
+                "def summed(a, b):\n    return tl.sum(a[:, :, None] * b[None, :, :], axis=1)",
+                args=(x[tm, tk], y[tk, tn]),
+                output_like=acc,
+            )
+        out[tm, tn] = acc
+    return out
+
+
+def test_a_small_product_triton_makes_of_the_users_triton_is_refused_at_the_users_line():
+    """The user's own Triton (hl.triton_kernel) summing products over a K block of 4: Triton
+    would compute it as a matrix product of K 4, which GPUs compute wrong."""
     x, y = torch.randn(33, 12), torch.randn(12, 40)
     with pytest.raises(GPUCompileError) as caught:
-        products_summed.bind((x, y)).compile_for("sm_90")
+        products_by_inline_triton.bind((x, y)).compile_for("sm_90")
     lines = Path(__file__).read_text().splitlines()
-    line = next(i for i, text in enumerate(lines, 1) if text.endswith("# K of 4"))
+    line = next(
+        i for i, text in enumerate(lines, 1) if text.endswith("# the user's Triton, K of 4")
+    )
     message = str(caught.value)
-    assert f":{line}:" in message and "K 4" in message, message
-    assert "would be computed wrong" in message and "cannot compile" not in message, message
-    assert "a block of 16 or more" in message, message  # the hint names the fix
+    assert "K 4" in message and "would be computed wrong" in message, message
+    assert "cannot compile" not in message and "a block of 16 or more" in message, message
+    assert f":{line}:" in message, message

@@ -353,6 +353,16 @@ def int64_if_integer(x):  # torch sums and multiplies integers in int64 (Triton:
 """,
         (),
     ),
+    "sum_middle": (
+        """@triton.jit
+def sum_middle(x, keep_dims: tl.constexpr = False):
+    # tl.sum(x, axis=1) of a 3-D x, taken along the last axis of its permute: Triton would make
+    # `tl.sum(a[:, :, None] * b[None, :, :], axis=1)` a tl.dot, in TF32 for float32 (torch: not)
+    total = tl.sum(tl.permute(x, (0, 2, 1)), axis=2)
+    return tl.expand_dims(total, 1) if keep_dims else total
+""",
+        (),
+    ),
     "product": (
         """@triton.jit
 def product(x, axis: tl.constexpr = None, keep_dims: tl.constexpr = False):

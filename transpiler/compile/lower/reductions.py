@@ -186,7 +186,11 @@ class Reductions:
             return Value(TUPLE, items=(values, indices))
         if name in ("argmax", "argmin"):
             return self.arg_index(name, value, masked, position, keepdim, dims)
-        code = expr(f"{spelled}(v, axis=a)", v=masked, a=position)
+        if spelled == "tl.sum" and position == 1 and len(triton_dims(value.dims)) == 3:
+            self.k.use_helper("sum_middle")  # not a sum of products Triton makes a TF32 tl.dot
+            code = expr("sum_middle(v)", v=masked)
+        else:
+            code = expr(f"{spelled}(v, axis=a)", v=masked, a=position)
         self.k.per_block.reduced(code, (axis,), self.k.inner_blocks | self.k.inner_loop_blocks)
         if keep:
             code.keywords.append(ast.keyword(arg="keep_dims", value=ast.Constant(value=True)))
