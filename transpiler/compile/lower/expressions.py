@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ from ..frontend.errors import (
     UnsupportedConstructError,
     near_names,
 )
-from ..ops.alternatives import BUILTIN_ALTERNATIVES
+from ..ops.alternatives import BUILTIN_ALTERNATIVES, HOST_ONLY_BUILTINS, HOST_ONLY_HINT
 from .ended_loops import ended_loop_of
 from .module_globals import module_attribute, module_global
 from .numpy_values import refuse_numpy_value
@@ -130,6 +131,13 @@ class Expressions:
                 node,
                 f"Python's {name}() inside a device loop",
                 hint=BUILTIN_ALTERNATIVES[name],
+            )
+        if callable(getattr(builtins, name, None)) and not name.startswith("_"):  # `breakpoint()`
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node,
+                f"Python's {name}() cannot run inside a device loop: the loop runs on the GPU",
+                hint=HOST_ONLY_BUILTINS.get(name, HOST_ONLY_HINT),
             )
         ended = ended_loop_of(self.k.device_loop, name)
         if ended is not None:  # `for j in range(n): ...`, then `j` after that loop

@@ -141,3 +141,28 @@ BUILTIN_ALTERNATIVES = {
     "round": "round(x) of a block is torch.round(x); to d decimals write "
     "torch.round(x * 10**d) / 10**d; round a Python number in host code, before the loop",
 }
+
+_HOST_WORK = "do it in host code, before or after the loop"
+# Python builtins that only host code can call: what to write instead (HOST_ONLY_HINT for the
+# rest of Python's builtins)
+HOST_ONLY_BUILTINS = {
+    "breakpoint": "debug the body as PyTorch: the kernel's .reference(*args) runs it eagerly, "
+    "where breakpoint() stops; or print a block with hl.device_print('v = ', v)",
+    "input": _HOST_WORK,
+    "open": _HOST_WORK,
+    "exit": "raise an exception in host code, before the loop; a device loop runs to its end",
+    "quit": "raise an exception in host code, before the loop; a device loop runs to its end",
+    "type": "a block's dtype is v.dtype; compare it with torch.float32",
+    "id": _HOST_WORK,
+    "hash": _HOST_WORK,
+    "getattr": "write the attribute itself (x.dtype, tile.begin)",
+    "hasattr": "check in host code, before the loop",
+    "callable": "check in host code, before the loop",
+    "iter": "a block is not iterated: it computes element-wise (v * 2), reduces (v.sum(0))",
+    "next": "a block is not iterated: it computes element-wise (v * 2), reduces (v.sum(0))",
+    "reversed": "torch.flip(v, [0]) of a whole row (x[tile, :]) reverses it",
+    "str": "device code has no strings: hl.device_print('v = ', v) prints a block",
+    "repr": "device code has no strings: hl.device_print('v = ', v) prints a block",
+    "format": "device code has no strings: hl.device_print('v = ', v) prints a block",
+}
+HOST_ONLY_HINT = "call it in host code, before or after the loop; device code calls torch and hl"
