@@ -38,6 +38,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("transpiler/distributed/dist_utils.py", "atomic_cas"): "a @triton.jit helper's op argument",
     ("transpiler/compile/frontend/host.py", "full"): _TORCH,
     ("transpiler/compile/ops/alternatives.py", "dot"): _TORCH + " (torch.dot of two vectors)",
+    ("transpiler/compile/ops/alternatives.py", "breakpoint"): "Python's builtin breakpoint()",
+    ("transpiler/compile/frontend/reserved_names.py", "grid"): "the launcher's launch grid",
     ("transpiler/compile/frontend/host.py", "rand"): _TORCH,
     ("transpiler/compile/frontend/host.py", "zeros"): _TORCH,
     ("transpiler/compile/frontend/host_dtypes.py", "rand"): _TORCH,

@@ -4,7 +4,9 @@ now a TranspileError at the user's line, its caret under the mistake and a hint 
 
 from __future__ import annotations
 
-from mistakes10 import X1, each_row, kernel, refused_as_the_row_says
+import torch
+from helpers import generated
+from mistakes10 import HEAD, ONE, X1, each_row, kernel, refused_as_the_row_says
 
 HOST_CODE = "UnsupportedConstructError"
 
@@ -21,9 +23,43 @@ MISTAKES = [
      "getattr", "Python's getattr() cannot run", "the attribute itself"),
     ("vars", kernel("out[tile] = x[tile] * len(vars(x))"), f"k({X1})", HOST_CODE, 10,
      "vars", "Python's vars() cannot run", "in host code"),
+    # was: an InterpreterError, a SyntaxError or a TypeError from the generated module
+    ("a-parameter-named-grid", kernel("out[tile] = x[tile] + grid[tile]",
+     params="x: torch.Tensor, grid: torch.Tensor"), f"k({X1}, {X1})", HOST_CODE, 7, "grid:",
+     "a name 'grid': the generated module names the launch grid", "grid_"),
+    ("a-host-variable-named-grid", kernel("out[tile] = x[tile] * grid",
+     before="    grid = 2.0\n" + ONE), f"k({X1})", HOST_CODE, 8, "grid",
+     "a name 'grid'", "rename the variable"),
+    ("a-module-global-named-grid", "\ngrid = 3.0\n" + kernel("out[tile] = x[tile] * grid"),
+     f"k({X1})", HOST_CODE, 12, "grid", "a name 'grid'", "grid_"),
+    ("a-parameter-named-INDEX_DTYPE", kernel("out[tile] = x[tile] * INDEX_DTYPE",
+     params="x: torch.Tensor, INDEX_DTYPE: float"), f"k({X1}, 2.0)", HOST_CODE, 7,
+     "INDEX_DTYPE", "the integer dtype of the offsets 'INDEX_DTYPE'", "INDEX_DTYPE_"),
+    ("a-helper-named-like-the-triton-function", "\ndef k_kernel(v):\n    return v\n" + kernel(
+     "out[tile] = x[tile] * 2"), f"k({X1})", HOST_CODE, 6, "k_kernel",
+     "the generated module names the Triton function of kernel k 'k_kernel'", "k_kernel_"),
+    ("a-module-global-named-tl", "\ntl = 3.0\n" + kernel("out[tile] = x[tile] * tl"),
+     f"k({X1})", HOST_CODE, 6, "tl", "names triton.language 'tl'", "tl_"),
 ]  # fmt: skip
 
 
 @each_row(MISTAKES)
 def test_a_device_mistake_is_refused_at_its_line(source, call, kind, line, marker, message, hint):
     refused_as_the_row_says(source, call, kind, line, marker, message, hint)
+
+
+def test_names_like_the_generated_ones_that_hide_nothing_run():
+    """`import triton.language as tl` is the generated module's own import, a module's `grid`
+    that no kernel reads stays out of the launcher, and `BLOCK_SIZE` / `mask` are renamed apart."""
+    source = (
+        HEAD
+        + "import triton.language as tl\n\n\ndef grid(n):\n    return (n,)\n"
+        + kernel(
+            "mask = x[tile] > 0\n        out[tile] = torch.where(mask, x[tile] * BLOCK_SIZE, 0.5)",
+            before="    BLOCK_SIZE = 3.0\n" + ONE,
+        )
+    )
+    x = torch.randn(37) + 0.25
+    got = generated(source, "k", x)(x).double()
+    wide = x.double()
+    torch.testing.assert_close(got, torch.where(wide > 0, wide * 3.0, 0.5), rtol=1e-6, atol=1e-6)

@@ -9,7 +9,7 @@ dropped or silently wrong is refused at the user's line.
 - a host variable rebound inside a device loop (`out = x[tile] * 2` where `out[tile] = ...` was
   meant: HostVariableModifiedError);
 - a device loop's tile rebound inside it (`tile_m = tile_n`, an inner `for tile_m in ...`);
-- a kernel variable named `tl` or `triton` (the generated module's names for Triton);
+- a kernel's name the generated module uses for its own (`tl`, `grid`: reserved_names.py);
 - a store that every program makes to the same elements with values that differ between
   programs (`out[0] = x[tile].sum()`: a race, StoreRaceError), or into a tensor the loop also
   reads (`x[tile_m, :] = 0` beside a read of `x[tile_m, tile_n]`: another program's read may
@@ -38,6 +38,7 @@ from .loop_accesses import (
     read_names,
     stored_tensor,
 )
+from .reserved_names import check_reserved_names
 from .source import Source
 from .targets import bound_names, names_bound_in, target_names
 from .view_updates import check_view_updates
@@ -62,7 +63,7 @@ def check_device_rules(source: Source, kernel: KernelFunction, aliases: Aliases)
                 "`for ... else` in a kernel: the generated code has no place for the else block",
                 hint="move the else block's statements after the loop",
             )
-    _check_reserved_names(source, kernel.node)
+    check_reserved_names(source, kernel.node)
     host_names = _parameters(kernel.node)
     for statement in kernel.body:
         if device_loop_kind(statement, aliases) is None:
@@ -74,26 +75,6 @@ def check_device_rules(source: Source, kernel: KernelFunction, aliases: Aliases)
     for loop in m.findall(kernel.node, m.For()):
         if device_loop_kind(loop, aliases) is not None:
             _check_tile_rebinds(source, loop)
-
-
-# names the generated module gives Triton: a kernel's variable of that name would hide it
-_RESERVED = {"tl": "triton.language", "triton": "triton"}
-
-
-def _check_reserved_names(source: Source, function: cst.FunctionDef) -> None:
-    bound = [p.name for p in function.params.params + function.params.kwonly_params]
-    for found in m.findall(function, m.AssignTarget() | m.AugAssign() | m.AnnAssign() | m.For()):
-        if isinstance(found.target, (cst.Name, cst.Tuple, cst.List)):
-            bound += [n for n in m.findall(found.target, m.Name())]
-    for name in bound:
-        if name.value in _RESERVED:
-            raise source.error(
-                UnsupportedConstructError,
-                name,
-                f"a variable named {name.value!r}: the generated module names "
-                f"{_RESERVED[name.value]} {name.value!r}, and this name would hide it",
-                hint=f"rename the variable (for example {name.value}_)",
-            )
 
 
 def check_store_races(source: Source, kernel: KernelFunction, aliases: Aliases) -> None:
