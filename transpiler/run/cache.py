@@ -21,7 +21,7 @@ from . import (
     interpreter_minmax,
 )
 from .devices import interpreting
-from .lent_names import LENT_ATTRIBUTE, borrowed_names, lend
+from .lent_names import KEPT_ATTRIBUTE, LENT_ATTRIBUTE, assigned_names, borrowed_names, lend
 
 CACHE_ENV = "TRANSPILER_CACHE_DIR"
 _MODULES: dict[tuple[str, int | None], types.ModuleType] = {}
@@ -104,6 +104,7 @@ def load_module(
     module = importlib.util.module_from_spec(spec)
     linecache.cache[str(path)] = (len(code), None, code.splitlines(keepends=True), str(path))
     setattr(module, LENT_ATTRIBUTE, borrowed_names(code, reads) if namespace is not None else ())
+    setattr(module, KEPT_ATTRIBUTE, assigned_names(code) if namespace is not None else ())
     lend(module, namespace)
     sys.modules[name] = module
     try:
@@ -111,5 +112,6 @@ def load_module(
     except BaseException:
         sys.modules.pop(name, None)
         raise
+    lend(module, namespace)  # the namespace's values over those the module's code made again
     _MODULES[key] = module
     return module
