@@ -4,9 +4,10 @@ Each was silently wrong or a traceback from inside the generated module before."
 
 from __future__ import annotations
 
+import pytest
 import torch
 from helpers import DEVICE
-from mistakes10 import FILE, HEAD, kernel
+from mistakes10 import FILE, HEAD, X1, attempt, each_row, kernel, refused_as_the_row_says
 
 import transpiler
 
@@ -35,3 +36,45 @@ def test_a_module_number_changed_after_a_call_is_read_at_the_next():
     torch.testing.assert_close(names["k"](x).double(), x.double() * 2.0, rtol=1e-6, atol=1e-6)
     names["SCALE"] = 5.0
     torch.testing.assert_close(names["k"](x).double(), x.double() * 5.0, rtol=1e-6, atol=1e-6)
+
+
+def configured(config: str) -> str:
+    return kernel("out[tile] = x[tile] * 2", decorator=f"@helion.kernel(config={config})")
+
+
+# (id, kernel source, the call, error class, line, the caret's text, message, hint)
+MISTAKES = [
+    # was: an AttributeError ('Kernel' object has no attribute '__qualname__')
+    ("decorated-twice", kernel("out[tile] = x[tile]", decorator="@helion.kernel()\n"
+     "@helion.kernel(static_shapes=True)"), f"k({X1})", "UnsupportedConstructError", 6, "@",
+     "k() is decorated with @helion.kernel twice", "keep one @helion.kernel(...)"),
+    # were: "block size 32.0 in block_sizes=[32.0] is not a power of two"
+    ("a-float-block-size", configured("helion.Config(block_sizes=[32.0])"), f"k({X1})",
+     "ConfigError", 6, "@", "block size 32.0 in block_sizes=[32.0] is a float, not an integer",
+     "write block_sizes=[32]"),
+    ("a-string-block-size", configured("helion.Config(block_sizes=['64'])"), f"k({X1})",
+     "ConfigError", 6, "@", "is a str, not an integer", "write block_sizes=[64]"),
+    ("a-nested-block-size", configured("helion.Config(block_sizes=[[16]])"), f"k({X1})",
+     "ConfigError", 6, "@", "is a list, not an integer", "write block_sizes=[16]"),
+    # were: accepted by the interpreter, Triton's "numel exceeds triton maximum" on a GPU
+    ("a-config-block-past-triton", configured("helion.Config(block_sizes=[4194304])"),
+     f"k({X1})", "ConfigError", 6, "@", "more than Triton's largest block (1048576 elements)",
+     "block_sizes=[1024]"),
+    ("a-tile-block-past-triton", kernel("out[tile] = x[tile] * 2",
+     loop="for tile in hl.tile(x.size(0), block_size=2097152):"), f"k({X1})",
+     "TileArgumentError", 9, "2097152", "block_size=2097152 is more than Triton's largest block",
+     "block_size=1024"),
+]  # fmt: skip
+
+
+@each_row(MISTAKES)
+def test_a_definition_mistake_is_refused_at_its_line(
+    source, call, kind, line, marker, message, hint
+):
+    refused_as_the_row_says(source, call, kind, line, marker, message, hint)
+
+
+def test_a_sparse_tensor_is_refused_with_the_fix():
+    """was: a NotImplementedError from the generated launcher (no storage to read)"""
+    with pytest.raises(TypeError, match=r"'x' is a torch.sparse_coo tensor: .* x.to_dense\(\)"):
+        attempt(kernel("out[tile] = x[tile] * 2"), "k(torch.randn(37).to_sparse())")

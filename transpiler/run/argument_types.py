@@ -55,6 +55,11 @@ def check_call(name: str, signature: inspect.Signature, args: tuple, kwargs: dic
                 f"{name}() argument '{parameter}'={value} does not fit in int64, the widest int "
                 "a kernel takes"
             )
+        if isinstance(value, torch.Tensor) and value.layout != torch.strided:  # was: inside
+            raise TypeError(  # the generated module, "Cannot access storage of SparseTensorImpl"
+                f"{name}() argument '{parameter}' is a {value.layout} tensor: a kernel reads "
+                f"strided memory; pass {parameter}.to_dense()"
+            )
         annotation = signature.parameters[parameter].annotation
         if is_tensor_annotation(annotation) and not isinstance(value, torch.Tensor):
             kind = type(value).__name__

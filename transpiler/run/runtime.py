@@ -15,7 +15,7 @@ import torch
 
 from ..compile.frontend.assumed import example
 from ..compile.frontend.config_check import plural_fields
-from ..compile.frontend.errors import ConfigError
+from ..compile.frontend.errors import ConfigError, UnsupportedConstructError
 from ..compile.frontend.kernel_settings import runtime_problems
 from ..compile.pipeline import Transpiled, transpile_module
 from ..reference.mode import reference_function
@@ -100,6 +100,14 @@ class Kernel:
     """A Helion-style kernel: calling it transpiles (cached per rank and device), loads, launches."""
 
     def __init__(self, fn: Callable, **settings: Any) -> None:
+        if isinstance(fn, Kernel):  # `@helion.kernel()` twice (was an AttributeError)
+            raise definition_error(
+                UnsupportedConstructError,
+                fn.fn,
+                f"{fn.name}() is decorated with @helion.kernel twice",
+                "keep one @helion.kernel(...) decorator, with all its settings",
+                ["@"],
+            )
         for message, hint in runtime_problems(settings):  # a typo is never silently dropped
             raise definition_error(ConfigError, fn, message, hint, message.split("'")[1:2])
         refuse_method(fn)

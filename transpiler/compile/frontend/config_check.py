@@ -238,9 +238,15 @@ def check_config(
             "in loop order",
         )
     for size in sizes:
-        if size is not None and (
-            not isinstance(size, int) or isinstance(size, bool) or size < 1 or size & (size - 1)
-        ):
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool)):
+            raise source.error(  # was: "32.0 is not a power of two"
+                ConfigError,
+                where,
+                f"block size {size!r} in block_sizes={sizes} is a {type(size).__name__}, "
+                "not an integer",
+                hint=f"write block_sizes={_as_integers(sizes)}: one integer per tunable tile",
+            )
+        if size is not None and (size < 1 or size & (size - 1)):
             raise source.error(
                 ConfigError,
                 where,
@@ -248,6 +254,33 @@ def check_config(
                 hint="Triton blocks are powers of two (1, 2, 4, ..., 1024); masks cover "
                 "the ragged edge",
             )
+        if size is not None and size > TRITON_MAX_BLOCK:  # was: Triton's own error on a GPU
+            raise source.error(
+                ConfigError,
+                where,
+                f"block size {size} in block_sizes={sizes} is more than Triton's largest block "
+                f"({TRITON_MAX_BLOCK} elements)",
+                hint="a few hundred to a few thousand lanes per block is usual: "
+                "block_sizes=[1024]; the tiles cover the rest",
+            )
+
+
+# Triton's limit on the elements of one block (its TRITON_MAX_TENSOR_NUMEL)
+TRITON_MAX_BLOCK = 2**20
+
+
+def _as_integers(sizes: list) -> str:
+    """`[32.0, '64', [16]]` as the integers meant, `[32, 64, 16]` (what cannot be read, kept)."""
+
+    def integer(size: object) -> object:
+        if isinstance(size, (list, tuple)) and len(size) == 1:
+            size = size[0]
+        try:
+            return int(size) if float(size) == int(float(size)) else size
+        except (TypeError, ValueError):
+            return size
+
+    return repr([integer(size) for size in sizes])
 
 
 def _chunk(entry: object) -> bool:

@@ -8,6 +8,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from ..frontend.aliases import LANGUAGE
+from ..frontend.config_check import TRITON_MAX_BLOCK
 from ..frontend.errors import RankUnknownError, TileArgumentError
 from ..frontend.host_sizes import literal_int, whole_size_tensor
 from ..frontend.kernels import device_loop_kind
@@ -110,6 +111,15 @@ class LoopCalls:
                         size,
                         "a block size must be a power of two (1, 2, 4, ...)",
                         hint="Triton blocks are powers of two; masks take care of ragged edges",
+                    )
+                if literal is not None and literal > TRITON_MAX_BLOCK:  # was: Triton's error
+                    raise self.k.source.error(
+                        TileArgumentError,
+                        size,
+                        f"block_size={literal} is more than Triton's largest block "
+                        f"({TRITON_MAX_BLOCK} elements)",
+                        hint="a few hundred to a few thousand lanes per block is usual "
+                        "(block_size=1024): the tiles cover the rest",
                     )
         return ranges, block_sizes
 
