@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 from helpers import DEVICE
-from mistakes10 import FILE, HEAD, X1, attempt, each_row, kernel, refused_as_the_row_says
+from mistakes10 import FILE, HEAD, ONE, X1, attempt, each_row, kernel, refused_as_the_row_says
 
 import transpiler
 
@@ -78,3 +78,22 @@ def test_a_sparse_tensor_is_refused_with_the_fix():
     """was: a NotImplementedError from the generated launcher (no storage to read)"""
     with pytest.raises(TypeError, match=r"'x' is a torch.sparse_coo tensor: .* x.to_dense\(\)"):
         attempt(kernel("out[tile] = x[tile] * 2"), "k(torch.randn(37).to_sparse())")
+
+
+def test_an_error_of_the_kernels_host_code_names_the_users_line():
+    """was: torch's "Dimension out of range" with only the cached module's frame to read"""
+    source = kernel("out[tile] = x[tile] * 2", before="    n = x.size(1)\n" + ONE,
+                    loop="for tile in hl.tile(n):")  # fmt: skip
+    with pytest.raises(IndexError, match="Dimension out of range") as caught:
+        attempt(source, f"k({X1})")
+    assert caught.value.__notes__ == [f"raised by the kernel's host code, {FILE}:8: n = x.size(1)"]
+
+
+def test_the_users_own_assert_names_its_line():
+    source = kernel("out[tile] = x[tile] + y[tile]", params="x: torch.Tensor, y: torch.Tensor",
+                    before="    assert x.size(0) == y.size(0), 'sizes differ'\n" + ONE)  # fmt: skip
+    with pytest.raises(AssertionError, match="sizes differ") as caught:
+        attempt(source, "k(torch.randn(37), torch.randn(36))")
+    assert caught.value.__notes__ == [
+        f"raised by the kernel's host code, {FILE}:8: assert x.size(0) == y.size(0), 'sizes differ'"
+    ]

@@ -10,6 +10,7 @@ from ..analysis.targets import compile_launcher
 from ..compile.pipeline import Transpiled
 from .call_arguments import python_numbers
 from .devices import check_devices
+from .host_errors import note_users_line
 from .lent_names import lend
 
 if TYPE_CHECKING:
@@ -46,7 +47,14 @@ class BoundKernel:
         args, kwargs = python_numbers(args, kwargs)
         check_devices(self.kernel.name, args)
         lend(self.module, self.kernel.fn.__globals__)  # a helper redefined since: the new one
-        return self.launcher(*args, **kwargs)
+        try:
+            return self.launcher(*args, **kwargs)
+        except Exception as error:
+            kernel = self.kernel
+            note_users_line(
+                error, self.module_path, self.transpiled, kernel.filename, kernel.source
+            )
+            raise
 
     def compile_for(self, target: str, config: dict | None = None) -> list:
         """Each generated @triton.jit kernel the call would launch, compiled for `target`
