@@ -97,3 +97,18 @@ def test_the_users_own_assert_names_its_line():
     assert caught.value.__notes__ == [
         f"raised by the kernel's host code, {FILE}:8: assert x.size(0) == y.size(0), 'sizes differ'"
     ]
+
+
+def test_hl_tile_of_two_sizes_that_runs_no_tile_is_refused_at_the_launch():
+    """`hl.tile(m, n)` meant as hl.tile([m, n]): a loop from m to n; with m > n no tile ran
+    and the kernel returned torch.empty_like's memory (was silent)"""
+    source = kernel("out[tile] = x[tile] * 2", before="    m, n = x.size()\n" + ONE,
+                    loop="for tile in hl.tile(m, n):")  # fmt: skip
+    with pytest.raises(RuntimeError, match=r"line 10: hl.tile\(m, n\) is one loop from m to n, "
+                       r"and m > n here: no tile would run; hl.tile\(\[m, n\]\) tiles both"):  # fmt: skip
+        attempt(source, "k(torch.randn(37, 19))")
+    # a loop from m to n where m <= n is what Helion means: rows m to n of x, the second half
+    x = torch.randn(6, 12, device=DEVICE)
+    names = cell(source.replace("m, n = x.size()", "n = x.size(0)\n    m = n // 2"))
+    got = names["k"](torch.cat([x, x]))[6:12].double()
+    torch.testing.assert_close(got, x.double() * 2, rtol=1e-6, atol=1e-6)

@@ -45,6 +45,8 @@ class LoopCalls:
             keywords[self.third_parameter(call)] = positional[2]
         if "step" in keywords:
             self.check_steps(keywords["step"], block_sizes, len(ranges))
+        if self.k.device_loop is not None and call is self.k.device_loop.iter:
+            self.k.index_reaches.extend(self.ordered_range_checks(call, ranges))
         for begin, end in ranges:
             for size in (end, begin):
                 if isinstance(
@@ -122,6 +124,23 @@ class LoopCalls:
                         "(block_size=1024): the tiles cover the rest",
                     )
         return ranges, block_sizes
+
+    def ordered_range_checks(self, call: cst.Call, ranges: list) -> list[str]:
+        """`hl.tile(m, n)` meant as hl.tile([m, n]) runs from m to n: where m > n no tile runs
+        and the output stays as allocated (was silent); the launcher refuses it."""
+        checks = []
+        for begin, end in ranges:
+            if begin is None or literal_int(begin) is not None:
+                continue
+            first, last = self.k.source.code(begin), self.k.source.code(end)
+            line = self.k.source.line_of(call)
+            message = (
+                f"line {line}: {self.k.source.code(call)} is one loop from {first} to {last}, "
+                f"and {first} > {last} here: no tile would run; hl.tile([{first}, {last}]) "
+                "tiles both dimensions"
+            )
+            checks.append(f"require({first} <= {last}, lambda: {message!r})")
+        return checks
 
     def refuse_language_calls(self, node: cst.BaseExpression | None, what: str) -> None:
         """A loop's block size or step goes to the launcher as written: an hl call there
