@@ -112,3 +112,20 @@ def test_hl_tile_of_two_sizes_that_runs_no_tile_is_refused_at_the_launch():
     names = cell(source.replace("m, n = x.size()", "n = x.size(0)\n    m = n // 2"))
     got = names["k"](torch.cat([x, x]))[6:12].double()
     torch.testing.assert_close(got, x.double() * 2, rtol=1e-6, atol=1e-6)
+
+
+def test_a_products_inner_sizes_that_differ_name_the_product():
+    """was: "x.size(1) and _ must be equal: the kernel combines them element-wise" (a product
+    is not element-wise, and `_` is the throwaway name the host code unpacked y's size into)"""
+    source = kernel(
+        "out[tile_m, tile_n] = hl.dot(x[tile_m, :], y[:, tile_n])",
+        params="x: torch.Tensor, y: torch.Tensor",
+        before="    m, _ = x.size()\n    _, n = y.size()\n    out = torch.empty([m, n], device=x.device)\n",
+        loop="for tile_m, tile_n in hl.tile([m, n]):",
+    )
+    with pytest.raises(RuntimeError) as caught:
+        attempt(source, "k(torch.randn(16, 32), torch.randn(24, 16))")
+    assert str(caught.value) == (
+        "x.size(1) and y.size(0) must be equal: line 12 multiplies them (a matrix product's "
+        "inner dimension)"
+    )

@@ -160,6 +160,9 @@ class Dots:
                 f"the inner dimensions differ: {_label(k_left)} against {_label(k_right)}",
                 hint="index both operands with the same tile along K",
             )
+        for axis in (k_left, k_right):  # K's sizes, which the launcher checks equal: the line
+            if getattr(axis, "key", None):
+                self.k.product_sizes.setdefault(axis.key, self.k.source.line_of(node))
         batch = self.k.broadcasting.broadcast_dims(
             block(None, left.dims[:-2]), block(None, right.dims[:-2]), node
         )

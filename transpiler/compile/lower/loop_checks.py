@@ -81,17 +81,32 @@ def rank_checks(builder: KernelBuilder, loop: cst.For) -> list[str]:
         checks.extend(broadcasts)
     equal = []  # sizes the kernel combines, by their host names
     for first, second in sorted(builder.unified):
-        a, b = (builder.host.name_for_key(key) or key for key in (first, second))
+        a, b = (_host_name(builder, key) for key in (first, second))
         if a.isdigit() or b.isdigit():  # e.g. a dimension hl.split takes two lanes from
             size, other = (a, b) if a.isdigit() else (b, a)
             message = f"{other} must be {size}: the kernel gives that dimension {size} lanes"
             checks.append(f'require({other} == {size}, lambda: "{message}")')
+        elif a != b and (line := _product_line(builder, first, second)):  # was: "element-wise"
+            message = f"{a} and {b} must be equal: line {line} multiplies them (a matrix product's inner dimension)"
+            checks.append(f'require({a} == {b}, lambda: "{message}")')
         elif a != b:
             equal.append((a, b))
     checks.extend(equal_checks(equal))
     if any(check.startswith("require(") for check in checks):
         builder.host_helpers.add("require")
     return checks
+
+
+def _product_line(builder: KernelBuilder, first: str, second: str) -> int | None:
+    """The line of the matrix product whose K the two sizes are, if they are one's."""
+    lines = [builder.product_sizes.get(key) for key in (first, second)]
+    return next((line for line in lines if line), None)
+
+
+def _host_name(builder: KernelBuilder, key: str) -> str:
+    """A size's host name (`m` for x.size(0)), or the size itself where that name is `_`."""
+    name = builder.host.name_for_key(key)
+    return name if name and name != "_" else key
 
 
 def tensor_check(builder: KernelBuilder) -> str:
