@@ -63,7 +63,7 @@ MISTAKES = [
      f"k({X1})", "ConfigError", 6, "@helion", "block size -32 in block_sizes=[-32]",
      "powers of two"),
     ("float-block-size-in-config", configured("config={'block_sizes': [32.0]}"), f"k({X1})",
-     "ConfigError", 6, "@helion", "block size 32.0", "powers of two"),
+     "ConfigError", 6, "@helion", "block size 32.0", "write block_sizes=[32]"),
     ("one-block-size-for-two-tiles",
      grid("out[tile_m, tile_n] = x[tile_m, tile_n]",
           decorator="@helion.kernel(config=helion.Config(block_sizes=[32]))"), f"k({X2})",

@@ -129,3 +129,13 @@ def test_a_products_inner_sizes_that_differ_name_the_product():
         "x.size(1) and y.size(0) must be equal: line 12 multiplies them (a matrix product's "
         "inner dimension)"
     )
+
+
+def test_a_store_into_an_expanded_view_is_refused_at_the_launch():
+    """was: every lane stored into the one element the view repeats, silently (torch refuses
+    the same store: "more than one element of the written-to tensor refers to a single memory
+    location")"""
+    source = kernel("out[tile] = y[tile] * 2", params="x: torch.Tensor, y: torch.Tensor",
+                    before="    out = x.expand(y.size(0))\n")  # fmt: skip
+    with pytest.raises(RuntimeError, match="out has overlapping elements"):
+        attempt(source, "k(torch.randn(1), torch.randn(37))")

@@ -40,6 +40,15 @@ MISTAKES = [
      "the generated module names the Triton function of kernel k 'k_kernel'", "k_kernel_"),
     ("a-module-global-named-tl", "\ntl = 3.0\n" + kernel("out[tile] = x[tile] * tl"),
      f"k({X1})", HOST_CODE, 6, "tl", "names triton.language 'tl'", "tl_"),
+    # was: "indexing this value", the hint "device code is straight-line tensor arithmetic"
+    ("an-optional-tensor-left-out", kernel("out[tile] = x[tile] + y[tile]",
+     params="x: torch.Tensor, y: torch.Tensor | None = None"), f"k({X1})", HOST_CODE, 10,
+     "y[tile]", "y is None here: a device loop indexes tensors", "if y is not None:"),
+    # was: "(a list of tensors?)", the hint "unpack it in host code: a, b = s"
+    ("a-float-argument-indexed", kernel("out[tile] = x[tile] + s[tile]",
+     params="x: torch.Tensor, s: float"), f"k({X1}, 2.0)", HOST_CODE, 10, "s[tile]",
+     "the argument 's' is a number (annotated int, float or bool): it has no index",
+     "annotate it torch.Tensor"),
 ]  # fmt: skip
 
 

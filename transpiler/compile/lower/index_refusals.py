@@ -64,6 +64,14 @@ def refuse_indexed_argument(builder: KernelBuilder, node: cst.Subscript) -> None
     while isinstance(base, cst.Subscript):
         base = base.value
     name = base.value if isinstance(base, cst.Name) else None
+    if name in builder.host.scalar_params:  # `s: float`: was "(a list of tensors?) a, b = s"
+        raise builder.source.error(
+            UnsupportedConstructError,
+            node,
+            f"the argument {name!r} is a number (annotated int, float or bool): it has no index",
+            hint=f"use it without an index (x[tile] * {name}); for a value per element, "
+            f"annotate it torch.Tensor and pass a tensor",
+        )
     if name in builder.host.params and name not in builder.host.tensors:
         raise builder.source.error(
             UnsupportedConstructError,

@@ -77,6 +77,20 @@ class Indexing:
             return self.one_of_the_tiles(base, node)
         if base.kind == BLOCK:
             return self.k.block_views.view(base, node)
+        if base.kind == CONST:  # `y[tile]` of `y: torch.Tensor = None` called without y
+            text = self.k.source.code(node.value)
+            what = (
+                "None" if base.const is None else f"the {type(base.const).__name__} {base.const!r}"
+            )
+            raise self.k.source.error(
+                UnsupportedConstructError,
+                node.value,
+                f"{text} is {what} here: a device loop indexes tensors, blocks and tiles",
+                hint=f"pass a tensor for {text}; if it is optional, read it only under "
+                f"`if {text} is not None:` in host code (a loop of its own)"
+                if base.const is None
+                else f"{text} is a number: use it without an index",
+            )
         raise self.k.source.error(UnsupportedConstructError, node, "indexing this value")
 
     def one_of_the_tiles(self, tiles: Value, node: cst.Subscript) -> Value:

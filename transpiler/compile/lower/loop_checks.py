@@ -30,12 +30,13 @@ def rank_checks(builder: KernelBuilder, loop: cst.For) -> list[str]:
         + argument_value_checks(builder)
     )
     checks.append(f"INDEX_DTYPE = {tensor_check(builder)}")
-    for tensor in sorted(builder.stored_tensors & set(builder.host.params)):
+    launched = [p.launch for p in builder.params.values() if p.kind == "tensor"]
+    # an argument, or a view the host code made (`out = x.expand(n)`: was silent), not new memory
+    for tensor in sorted(builder.stored_tensors & set(launched) - builder.host.fresh):
         message = f"{tensor} has overlapping elements (sharing memory): writes to them would race"
         checks.append(
             f'require(torch._debug_has_internal_overlap({tensor}) != 1, lambda: "{message}")'
         )
-    launched = [p.launch for p in builder.params.values() if p.kind == "tensor"]
     # a host name for an argument's memory (`out = x[:, 1:]`, `x.view(-1)`: not new memory)
     # too; a tensor read at elements others store must not share even one view with them
     misread = builder.source.once(misaligned_tensors, loop, loop, builder.aliases) & set(launched)
