@@ -49,6 +49,11 @@ MISTAKES = [
      params="x: torch.Tensor, s: float"), f"k({X1}, 2.0)", HOST_CODE, 10, "s[tile]",
      "the argument 's' is a number (annotated int, float or bool): it has no index",
      "annotate it torch.Tensor"),
+    # was: an InterpreterError inside Triton ('str' object has no attribute 'type')
+    ("a-text-argument-as-a-number", kernel("out[tile] = x[tile] * s",
+     params="x: torch.Tensor, s: str"), f"k({X1}, '2')", HOST_CODE, 10, "s",
+     "s is a text argument (annotated str, or a string default), not a number",
+     "annotate it float"),
 ]  # fmt: skip
 
 

@@ -272,6 +272,15 @@ class Expressions:
         call, a stored value (Triton would fail on `tl.cast(None, ...)`, far from the line)."""
         value = self.operand(value, node)
         argument = isinstance(node, cst.Name) and node.value in self.k.host.params
+        if argument and node.value in self.k.host.flags - self.k.host.scalar_params:
+            raise self.k.source.error(  # `s: str` (was an InterpreterError inside Triton)
+                UnsupportedConstructError,
+                node,
+                f"{node.value} is a text argument (annotated str, or a string default), not a "
+                "number: device code computes and stores numbers",
+                hint=f"annotate it float (or int) and pass a number; text chooses code: "
+                f"if {node.value} == 'relu': ...",
+            )
         if argument:  # an argument given None or text: the launcher names it (number_check)
             return value
         if value.kind == CONST and (value.const is None or isinstance(value.const, (str, bytes))):
