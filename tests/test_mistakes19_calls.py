@@ -139,3 +139,21 @@ def test_a_store_into_an_expanded_view_is_refused_at_the_launch():
                     before="    out = x.expand(y.size(0))\n")  # fmt: skip
     with pytest.raises(RuntimeError, match="out has overlapping elements"):
         attempt(source, "k(torch.randn(1), torch.randn(37))")
+
+
+def test_a_module_dtype_changed_after_the_kernel_was_made_is_refused_at_the_call():
+    """was: the generated code kept float16 (a constant of it) after a later cell set float32"""
+    names = cell("\nDT = torch.float16\n" + kernel("out[tile] = x[tile].to(DT).to(torch.float32)"))
+    x = torch.randn(37, device=DEVICE)
+    want = x.to(torch.float16).double()
+    torch.testing.assert_close(names["k"](x).double(), want, rtol=0, atol=0)
+    names["DT"] = torch.float32
+    with pytest.raises(RuntimeError) as caught:
+        names["k"](x)
+    assert str(caught.value) == (
+        "DT is torch.float32 now, but k() was transpiled with `DT = torch.float16` "
+        f"({FILE}:6): a module-level dtype or flag is a constant of the generated code; run the "
+        "kernel's cell again after changing it, or pass it as an argument"
+    )
+    names["DT"] = torch.float16  # the value it was made with: runs again
+    torch.testing.assert_close(names["k"](x).double(), want, rtol=0, atol=0)

@@ -37,6 +37,7 @@ from .call_arguments import (
 )
 from .devices import DeviceError, check_devices, interpreting  # noqa: F401
 from .fitting import fitting_config
+from .folded_globals import check_folded, folded_globals
 from .kernel_tuning import Tuning
 from .lent_names import borrowed_names, code_names  # noqa: F401 (borrowed_names: the magic's)
 from .module_source import module_source
@@ -128,6 +129,7 @@ class Kernel:
         self.hooks: list[Callable[[KernelCall], None]] = []  # called after each call
         self.tunings: dict[str, Tuning] = {}  # shape key → the tuning behind calls on them
         self._reference: Callable | None = None
+        self._folded = folded_globals(fn, self.source)  # HALF = torch.float16: a constant
         self._bound: dict[tuple, BoundKernel] = {}
         self._checked: dict[str, dict | None] = {}  # shapes → a fallback for an unfit config
         self._tune_settings: Any = None  # tune_settings.TuneSettings, read at the first call
@@ -329,6 +331,7 @@ class Kernel:
         if os.environ.get(REFERENCE_ENV) == "1":
             return self.run_reference(*args, **kwargs)
         check_call(self.name, self.signature, args, kwargs)  # before anything is transpiled
+        check_folded(self.name, self._folded, self.fn.__globals__, self.filename)
         check_devices(self.name, args)  # before tuning launches anything
         bound = self._binding(args, self.tuned_config(args), kwargs)
         if (
