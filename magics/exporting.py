@@ -7,7 +7,7 @@ from typing import Any
 
 import transpiler
 
-from .assumed import run_hint
+from .assumed import run_hint, waiting_for_ranks
 from .outside import names_from_outside
 from .program import CELL_FILENAME, CellProgram
 
@@ -23,11 +23,18 @@ def export_cell(
     """Write the module (folders created); the line that says where, or why nothing was."""
     if not program.kernels:
         return f"export: nothing written to {shown}: the cell defines no kernel"
-    if program.kernels.module is None and not examples:
+    waiting = waiting_for_ranks(program, [name for name in program.kernels if name not in examples])
+    if waiting and not examples:
         return (
             f"export: nothing written to {shown}: a tile's rank comes from the arguments; "
-            f"add {run_hint(program)} (with arguments of the ranks you will pass) to the magic "
-            "line"
+            f"add {run_hint(program, waiting)} (with arguments of the ranks you will pass) to "
+            "the magic line"
+        )
+    if waiting:
+        return (
+            f"export: nothing written to {shown}: the ranks of {', '.join(waiting)} come from "
+            f"the arguments and --run did not call {'it' if len(waiting) == 1 else 'them'}; "
+            f"call every kernel in --run, e.g. {run_hint(program, (*examples, *waiting))}"
         )
     # the literals among them follow the source already (outside.with_earlier_literals)
     others = list(names_from_outside(program.source, namespace))

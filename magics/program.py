@@ -10,6 +10,7 @@ from typing import Any
 import transpiler
 from transpiler import BoundKernel, KernelCall, SourceKernels, Transpiled
 
+from .assumed import waiting_for_ranks
 from .outside import with_earlier_literals
 from .tuning import tuning_line
 
@@ -94,6 +95,9 @@ class CellProgram:
             if name in self.examples:
                 return kernel.transpiled(self.examples[name])
             return self.kernels.module
+        uncalled = [name for name in self.kernels if name not in self.examples]
+        if waiting_for_ranks(self, uncalled):
+            return None  # a kernel --run did not call has no ranks yet: assumed.assume_ranks
         return transpiler.transpile_module(
             self.source, filename=CELL_FILENAME, example_args=self.examples, config=self.config
         )
