@@ -13,9 +13,8 @@ from IPython.display import Image, display
 
 from transpiler import BoundKernel, TranspileError, runtime
 from transpiler.analysis.perf.kernel_call import searched_timings
-from transpiler.language import ReferenceUnsupportedError
 
-from . import checking, exporting, plot, sweep, target_tabs, timing
+from . import check_step, checking, exporting, plot, reference_runs, sweep, target_tabs, timing
 from .assumed import Assumed, assume_ranks
 from .errors import run_error_pane, transpile_error_pane
 from .program import CELL_FILENAME, CellProgram
@@ -57,6 +56,7 @@ class CellRun:
         self.examples: dict[str, tuple] = {}  # kernel → its first call's arguments in --run
         self.launched: dict[str, BoundKernel] = {}  # kernel → what that first call ran
         self.doing = "defining the cell"  # the step under way, for an interrupt's line
+        self.start: reference_runs.Start | None = None  # where --run's EXPR began
 
     def execute(self) -> None:
         """The cell's steps; an interrupt (the stop button) is one line naming the step."""
@@ -75,7 +75,7 @@ class CellRun:
                 self.cell, self.namespace, force=options.force, config=self.config
             )
 
-        if self._failed("defining the cell", define):
+        if self.failed("defining the cell", define):
             return
         if not self.program.kernels:
             print(no_kernel_note(self.cell))
@@ -133,7 +133,7 @@ class CellRun:
             for tab in tabs
         ]
 
-    def _failed(self, what: str, step: Any) -> bool:
+    def failed(self, what: str, step: Any) -> bool:
         """Run `step`; on an exception show where it happened and say so."""
         self.doing = what
         try:
@@ -156,6 +156,14 @@ class CellRun:
         finally:
             self.namespace.update(saved)
 
+    def evaluate_again(self, expression: str, substitutes: dict[str, Any]) -> Any:
+        """`expression` once more, for the check: from where the run began (the same
+        `torch.randn` inputs, the named tensors' values), its prints not shown a second time."""
+        assert self.start is not None
+        self.start.rewind()
+        with reference_runs.quiet():
+            return self._evaluate(expression, substitutes)
+
     def _run(self, expression: str) -> bool:
         program = self.program
         assert program is not None
@@ -163,19 +171,25 @@ class CellRun:
         outcome: dict[str, Any] = {}
 
         def run() -> None:
+            self.start = reference_runs.Start(expression, self.namespace)
             program.recording = True
             try:
                 outcome["result"] = self._evaluate(expression)
             finally:
                 program.recording = False
 
-        if self._failed(f"running {expression}", run):
+        if self.failed(f"running {expression}", run):
             return False
         result = outcome["result"]
+        assert self.start is not None
+        self.start.ran()
         print(checking.summary(expression, result))
         check = self.options.check if self.options.check is not None else True
-        if check and not self._check(expression, result):
-            return False
+        try:
+            if check and not check_step.check(self, expression, result):
+                return False
+        finally:
+            self.start.restore_run()
         if self.options.bench:
             self._bench(expression, result)
         if self.options.roofline:
@@ -186,38 +200,6 @@ class CellRun:
                 self.examples[name] = tuple(map(runtime.as_meta, call.args))
                 self.launched[name] = call.bound
         program.calls.clear()  # the tensors they hold are not ours to keep alive
-        return True
-
-    def _check(self, expression: str, result: Any) -> bool:
-        program = self.program
-        assert program is not None
-        if not program.kernels:
-            print(f"check {expression}: nothing to compare (the cell defines no kernel)")
-            return True
-        references = {name: kernel.reference for name, kernel in program.kernels.items()}
-        outcome: dict[str, Any] = {}
-
-        def run_reference() -> None:
-            try:
-                outcome["reference"] = self._evaluate(expression, references)
-            except ReferenceUnsupportedError as error:  # inline Triton has no eager meaning
-                outcome["skipped"] = str(error)
-
-        if self._failed(f"the reference run of {expression}", run_reference):
-            return False
-        if "skipped" in outcome:
-            print(f"check {expression}: skipped ({outcome['skipped']})")
-            return True
-        tf32 = not runtime.interpreting() and any(  # Triton's default for float32 tl.dot
-            "tl.dot(" in bound.transpiled.code for bound in program.ran
-        )
-        comparisons = checking.compare(result, outcome["reference"], tf32)
-        print(checking.check_report(expression, comparisons))
-        upcasting = {name: _upcasting(reference) for name, reference in references.items()}
-        try:
-            print(checking.float64_report(result, self._evaluate(expression, upcasting)))
-        except Exception as error:
-            print(f"  float64 reference: skipped ({type(error).__name__}: {error})")
         return True
 
     def _bench(self, expression: str, result: Any) -> None:
@@ -292,12 +274,3 @@ def no_kernel_note(cell: str) -> str:
 def on_gpu() -> bool:
     """Kernels run on a GPU here (not in Triton's interpreter): timing and figures make sense."""
     return not runtime.interpreting() and torch.cuda.is_available()
-
-
-def _upcasting(reference: Any) -> Any:
-    """The reference, called with float tensors promoted to float64."""
-
-    def run_in_float64(*args: Any, **kwargs: Any) -> Any:
-        return reference(*checking.upcast(args), **checking.upcast(kwargs))
-
-    return run_in_float64

@@ -20,12 +20,23 @@ TOLERANCES: dict[torch.dtype, tuple[float, float]] = {
 # float32 products on a GPU: Triton's tl.dot runs TF32 (10-bit mantissa), torch's matmul not
 TF32 = (2e-2, 2e-2)
 EXACT = (0.0, 0.0)
+# Python floats (`.item()`, `.tolist()`): most come from float32 tensors, so float32's bound
+PYTHON_FLOATS = TOLERANCES[torch.float32]
 SHOWN_VALUES = 3
 
 
-def leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
-    """(path, leaf) pairs of a result: tensors and other values inside tuples, lists, dicts."""
+def is_numbers(value: Any) -> bool:
+    """A Python number, or a non-empty list or tuple of them (`.tolist()` of a 1-D tensor)."""
     if isinstance(value, (tuple, list)):
+        return bool(value) and all(is_numbers(item) and not isinstance(item, (tuple, list))
+                                   for item in value)  # fmt: skip
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
+    """(path, leaf) pairs of a result: tensors and other values inside tuples, lists, dicts (a
+    list of numbers is one leaf)."""
+    if isinstance(value, (tuple, list)) and not is_numbers(value):
         return [pair for i, item in enumerate(value) for pair in leaves(item, f"{path}[{i}]")]
     if isinstance(value, dict):
         return [pair for key, item in value.items() for pair in leaves(item, f"{path}[{key!r}]")]
@@ -46,6 +57,11 @@ def describe(value: Any) -> str:
         return f"Tensor {dtype} {_shape(value)} on {value.device.type}: [{shown}{more}]"
     if value is None:
         return "None"
+    if isinstance(value, (tuple, list)) and is_numbers(value):
+        shown = ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in value[:3])
+        more = ", ..." if len(value) > SHOWN_VALUES else ""
+        kind = "floats" if any(isinstance(v, float) for v in value) else "ints"
+        return f"{type(value).__name__} of {len(value)} {kind}: [{shown}{more}]"
     text = repr(value)
     return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
@@ -81,7 +97,38 @@ def _errors(actual: torch.Tensor, expected: torch.Tensor, atol: float) -> tuple[
     return float(difference.max()), float(relative.max()) if relative.numel() else 0.0
 
 
+def compare_numbers(path: str, actual: Any, expected: Any) -> Comparison:
+    """Python floats (or a list with some): within float32's bound, their rounding a tensor's."""
+    got, want = (torch.tensor(v, dtype=torch.float64) for v in (actual, expected))
+    if got.shape != want.shape:
+        return Comparison(path, False, f"{describe(actual)} vs {describe(expected)}")
+    rtol, atol = PYTHON_FLOATS
+    max_abs, max_rel = _errors(got, want, atol)
+    passed = torch.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    bounds = f"(rtol {rtol:.0e}, atol {atol:.0e}: Python floats)"
+    return Comparison(
+        path,
+        bool(passed),
+        f"{describe(actual)}  max abs err {max_abs:.3g}  max rel err {max_rel:.3g}  {bounds}",
+    )
+
+
+def is_float(value: Any) -> bool:
+    return isinstance(value, float)
+
+
+def leaves_of_numbers(*values: Any) -> list[Any]:
+    return [v for value in values for v in (value if isinstance(value, (tuple, list)) else [value])]
+
+
 def compare_leaf(path: str, actual: Any, expected: Any, tf32: bool = False) -> Comparison:
+    if (
+        is_numbers(actual)
+        and is_numbers(expected)
+        and type(actual) is type(expected)
+        and any(map(is_float, leaves_of_numbers(actual, expected)))
+    ):
+        return compare_numbers(path, actual, expected)
     if not isinstance(expected, torch.Tensor) or not isinstance(actual, torch.Tensor):
         same = type(actual) is type(expected) and actual == expected
         return Comparison(path, bool(same), f"{describe(actual)} vs {describe(expected)}")
@@ -127,11 +174,26 @@ def float64_report(actual: Any, expected: Any) -> str:
     """Max absolute error of the generated result against the float64 reference (information)."""
     errors = []
     for (path, a), (_, e) in zip(leaves(actual), leaves(expected)):
+        if is_numbers(a) and is_numbers(e) and any(map(is_float, leaves_of_numbers(a))):
+            a, e = (torch.tensor(v, dtype=torch.float64) for v in (a, e))
         if isinstance(a, torch.Tensor) and isinstance(e, torch.Tensor) and a.shape == e.shape:
             if a.is_floating_point():
                 max_abs, _ = _errors(a, e.to(a.device), 0.0)
                 errors.append(f"{'result' + path + ' ' if path else ''}max abs err {max_abs:.3g}")
     return "  float64 reference: " + ("; ".join(errors) if errors else "no float results")
+
+
+def snapshot(value: Any) -> Any:
+    """The result with its tensors copied (inside tuples, lists and dicts too): what the run
+    returned, before a reference run can write into a tensor it shares (an input EXPR returns)."""
+    if isinstance(value, torch.Tensor):
+        return value.clone()
+    if isinstance(value, (tuple, list)):
+        items = [snapshot(item) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else type(value)(items)
+    if isinstance(value, dict):
+        return {key: snapshot(item) for key, item in value.items()}
+    return value
 
 
 def upcast(value: Any) -> Any:
