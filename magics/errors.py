@@ -50,10 +50,15 @@ def _pane(kind: str, message: str, lineno: int, column: int, line: str, hint: st
     lines = [f"{kind}: {message}"]
     if line:
         lines.append(f"    {line.rstrip()}")
-        lines.append(f"    {' ' * column}^")
+        lines.append(f"    {caret_indent(line, column)}^")
     if hint:
         lines.append(f"hint: {hint}")
     return ErrorPane(f"helion: cannot transpile ({where})", "\n".join(lines))
+
+
+def caret_indent(line: str, column: int) -> str:
+    """Blanks up to `column` that line up under `line` however wide a tab shows (tabs kept)."""
+    return "".join(c if c == "\t" else " " for c in line[:column])
 
 
 IPYTHON_SYNTAX_HINT = (
@@ -99,7 +104,8 @@ def transpile_error_pane(
         lines = source.splitlines()
         line = lines[syntax.lineno - 1] if syntax.lineno <= len(lines) else ""
         column = max((syntax.offset or 1) - 1, 0)
-        hint = IPYTHON_SYNTAX_HINT if line.lstrip()[:1] in ("%", "!") else error.hint
+        ipython = line.lstrip()[:1] in ("%", "!") or line[column : column + 1] in ("%", "!")
+        hint = IPYTHON_SYNTAX_HINT if ipython else error.hint  # `files = !ls` too
         return _pane("SyntaxError", syntax.msg, syntax.lineno, column, line, hint)
     pane = _pane(
         type(error).__name__,

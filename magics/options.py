@@ -24,15 +24,15 @@ def parse_options(parser: argparse.ArgumentParser, line: str) -> argparse.Namesp
 
 
 def refuse_repeats(parser: argparse.ArgumentParser, words: list[str]) -> None:
-    """An option given twice (`--run A --run B`, `--check --no-check`): argparse keeps the
-    last silently; the magic refuses the line instead of dropping what the user wrote."""
-    actions = parser._option_string_actions  # argparse's own table: option string → action
+    """An option given twice (`--run A --run B`, `--check --no-check`, `--run A --ru B`):
+    argparse keeps the last silently; the magic refuses the line instead of dropping what the
+    user wrote."""
     seen: dict[str, str] = {}
     for word in words:
-        action = actions.get(word.split("=", 1)[0]) if word.startswith("-") else None
+        flag = word.split("=", 1)[0]
+        action = option_action(parser, flag) if word.startswith("-") else None
         if action is None:
             continue
-        flag = word.split("=", 1)[0]
         if action.dest in seen:
             first = seen[action.dest]
             said = (
@@ -40,6 +40,18 @@ def refuse_repeats(parser: argparse.ArgumentParser, words: list[str]) -> None:
             )
             raise UsageError(f"{said}: give it once")
         seen[action.dest] = flag
+
+
+def option_action(parser: argparse.ArgumentParser, flag: str) -> argparse.Action | None:
+    """The action `flag` names, as argparse reads it: the option, or the one long option it
+    abbreviates (`--ru` for `--run`)."""
+    actions = parser._option_string_actions  # argparse's own table: option string → action
+    if flag in actions:
+        return actions[flag]
+    if not flag.startswith("--") or not parser.allow_abbrev:
+        return None
+    matches = {id(action): action for name, action in actions.items() if name.startswith(flag)}
+    return next(iter(matches.values())) if len(matches) == 1 else None
 
 
 def help_text(doc: str) -> str:

@@ -1,0 +1,60 @@
+"""The magic line and the error pane as users type them: an option repeated through argparse's
+abbreviation (`--run A --ru B` ran B silently), IPython's `name = !command` in the cell (the
+generic syntax hint), and the caret under a tab-indented line (it stood left of the column)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import torch
+from helpers import DEVICE
+from IPython.core.interactiveshell import InteractiveShell
+from magic_shell import ADD_CELL, fresh_shell, put, run_magic
+
+
+@pytest.fixture
+def shell() -> Iterator[InteractiveShell]:
+    with fresh_shell(DEVICE) as ipython:
+        put(ipython, x=torch.randn(1001) + 0.5, y=torch.randn(1001) - 0.5)
+        yield ipython
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("--run 'add(x, y)' --ru 'add(y, y)'", "--run and --ru set one option: give it once"),
+        ("--ru 'add(x, y)' --run 'add(y, y)'", "--ru and --run set one option: give it once"),
+        ("--show none --sh=triton --run 'add(x, y)'", "--show and --sh set one option"),
+        ("--run 'add(x, y)' --no-ch --check", "--no-ch and --check set one option"),
+    ],
+)
+def test_an_abbreviated_repeat_is_refused(shell, line: str, message: str) -> None:
+    shown = run_magic(shell, line, ADD_CELL)
+    assert shown.stderr.startswith("UsageError: ") and message in shown.stderr, shown.stderr
+    assert not shown.stdout and "add" not in shell.user_ns
+
+
+def test_an_abbreviation_alone_still_works(shell) -> None:
+    shown = run_magic(shell, "--ru 'add(x, y)' --show none", ADD_CELL)
+    assert "add(x, y) → Tensor float32 (1001,)" in shown.stdout and "PASS" in shown.stdout
+
+
+@pytest.mark.parametrize("line", ["listing = !ls", "timing = %timeit -o add(x, y)"])
+def test_an_assigned_ipython_command_is_named(shell, line: str) -> None:
+    shown = run_magic(shell, "", ADD_CELL + line + "\n")
+    assert "cell line 11, column" in shown.plain(), shown.plain()
+    assert "hint: a %%helion cell is plain Python: IPython's %magics and !commands" in (
+        shown.plain()
+    )
+
+
+def test_the_caret_lines_up_under_a_tab_indented_line(shell) -> None:
+    cell = ADD_CELL.replace("    ", "\t").replace("y[tile]", "torch.special.zeta(x[tile], y[tile])")
+    shown = run_magic(shell, "--run 'add(x, y)'", cell)
+    lines = shown.plain().splitlines()
+    source = next(i for i, text in enumerate(lines) if "torch.special.zeta" in text)
+    caret = lines[source + 1]
+    assert caret.rstrip().endswith("^") and caret.startswith("    \t\t")
+    column = len(caret.rstrip()) - 1  # tabs kept: the caret's index is the column's
+    assert lines[source][column:].startswith("zeta("), (lines[source], caret)  # the op
