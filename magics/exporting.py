@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import transpiler
+from transpiler import TranspileError
 
 from .assumed import run_hint, waiting_for_ranks
 from .outside import names_from_outside
@@ -46,21 +47,36 @@ def export_cell(
         )
     replaced = path.exists()
     try:
-        export(program, examples, path, minimal)
+        checked = export(program, examples, path, minimal)
     except OSError as error:  # a folder that cannot be made, a file that cannot be written
         where = f" ({error.filename})" if error.filename and error.filename != str(path) else ""
         return f"export: nothing written to {shown}: {error.strerror or error}{where}"
+    except TranspileError as error:  # the file's own generation (its ranks, its config)
+        return f"export: nothing written to {shown}: {error.message}"
     kernels = ", ".join(program.kernels)
     what = "kernels and launchers only" if minimal else "standalone"
     again = "; it replaces the file that was there" if replaced else ""
-    return f"exported {kernels} → {shown} ({what}: needs torch and triton, not helion{again})"
+    line = f"exported {kernels} → {shown} ({what}: needs torch and triton, not helion{again})"
+    unchecked = [name for name in program.kernels if name not in checked]
+    if minimal or not unchecked:
+        return line
+    why = "--run did not call it" if examples else "there was no --run"
+    if set(examples) - set(checked):
+        why = "the file cannot write --run's arguments (only tensors and numbers)"
+    return (
+        f"{line}\nnote: `python {shown}` checks nothing of {', '.join(unchecked)} ({why}); "
+        "add a call of each kernel to --run to give its self-check inputs"
+    )
 
 
-def export(program: CellProgram, examples: dict[str, tuple], path: Path, minimal: bool) -> None:
+def export(
+    program: CellProgram, examples: dict[str, tuple], path: Path, minimal: bool
+) -> tuple[str, ...]:
     """transpiler.export of the cell: the launchers and (unless `minimal`) a reference and a
     `__main__` self-check on random inputs shaped like the first call of each kernel in --run
-    (if there was one). The program's source ends with the earlier cells' literals it reads
-    (outside.with_earlier_literals), so the file defines them."""
+    (if there was one); the kernels the self-check has inputs for. The program's source ends
+    with the earlier cells' literals it reads (outside.with_earlier_literals), so the file
+    defines them."""
     source = program.source
     try:
         transpiler.export(
@@ -75,3 +91,5 @@ def export(program: CellProgram, examples: dict[str, tuple], path: Path, minimal
         transpiler.export(
             source, path, config=program.config, filename=CELL_FILENAME, minimal=minimal
         )
+        return ()
+    return tuple(examples)
