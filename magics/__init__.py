@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from transpiler.analysis.targets import check
@@ -30,10 +31,21 @@ def register(ipython: Any) -> None:
         cleanup.append(empty_cell_as_line)
 
 
+def quiet_interpreter_arithmetic() -> None:
+    """numpy's RuntimeWarnings inside Triton's CPU interpreter (`log` of a masked lane's 0.0,
+    `exp` overflowing to inf) are not shown: a GPU and eager PyTorch compute the same values
+    without a word, and the warning cites the interpreter's file, not the cell. The values
+    (inf, nan) still show in the result and its check."""
+    warnings.filterwarnings(
+        "ignore", category=RuntimeWarning, module=r"triton\.runtime\.interpreter"
+    )
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """Called by `%load_ext magics` (IPython is imported only here). With
     $TRANSPILER_COMPILE_CHECK set (.ci/run sets it for the notebooks), every kernel the
     interpreter runs is also compiled for those targets, a failure failing the cell."""
     register(ipython)
     if interpreting():
+        quiet_interpreter_arithmetic()
         check.install_from_environment(wait=True)

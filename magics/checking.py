@@ -90,8 +90,8 @@ def _errors(actual: torch.Tensor, expected: torch.Tensor, atol: float) -> tuple[
         return 0.0, 0.0
     difference = (actual.double() - expected.double()).abs()
     magnitude = expected.double().abs()
-    both_nan = actual.isnan() & expected.isnan()
-    difference = torch.where(both_nan, torch.zeros_like(difference), difference)
+    same = (actual.double() == expected.double()) | (actual.isnan() & expected.isnan())  # inf too
+    difference = torch.where(same, torch.zeros_like(difference), difference)
     significant = magnitude >= max(atol, 1e-30)
     relative = difference[significant] / magnitude[significant]
     return float(difference.max()), float(relative.max()) if relative.numel() else 0.0
