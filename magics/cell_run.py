@@ -16,6 +16,7 @@ from transpiler.analysis.perf.kernel_call import searched_timings
 
 from . import check_step, checking, exporting, plot, reference_runs, sweep, target_tabs, timing
 from .assumed import Assumed, assume_ranks
+from .cell_imports import check_imports
 from .errors import run_error_pane, transpile_error_pane
 from .program import CELL_FILENAME, CellProgram
 from .view import HelionView
@@ -71,6 +72,7 @@ class CellRun:
         options = self.options
 
         def define() -> None:
+            check_imports(self.cell)
             self.program = CellProgram.define(
                 self.cell, self.namespace, force=options.force, config=self.config
             )

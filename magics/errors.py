@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import traceback
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,8 +86,16 @@ def earlier_cell_hint(error: TranspileError, namespace: dict[str, Any]) -> str |
     name = found.group() if found else ""
     if name not in namespace:
         return None
-    if isinstance(namespace[name], torch.Tensor):
+    value = namespace[name]
+    if isinstance(value, torch.Tensor):
         return f"{name} is a tensor an earlier cell bound: pass it to the kernel as an argument"
+    if isinstance(value, types.ModuleType):
+        module = value.__name__.replace("transpiler.", "helion.", 1)  # as the user spells it
+        spelled = f"import {module}" + (f" as {name}" if module != name else "")
+        return (
+            f"{name} is a module an earlier cell imported; a device loop reads this cell's "
+            f"imports: add `{spelled}` to this cell"
+        )
     return (
         f"{name} is bound by an earlier cell; a device loop reads this cell's names (and the "
         f"earlier cells' numbers, strings and dtypes): define {name} in this cell, or pass it "
