@@ -18,6 +18,7 @@ from . import check_step, checking, exporting, plot, reference_runs, sweep, targ
 from .assumed import Assumed, assume_ranks
 from .cell_imports import check_imports
 from .errors import run_error_pane, transpile_error_pane
+from .option_rules import export_path
 from .program import CELL_FILENAME, CellProgram
 from .view import HelionView
 
@@ -89,7 +90,7 @@ class CellRun:
             print(plot.NEEDS_RUN)
         for shown, minimal in ((options.export, False), (options.export_minimal, True)):
             if shown is not None:
-                self._export(Path(shown).expanduser(), shown, minimal)
+                self._export(export_path(shown), shown, minimal)
 
     def _show(self, ran: bool) -> None:
         """The view of the code that ran, else of the generic code, else of assumed ranks."""

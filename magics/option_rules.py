@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 from pathlib import Path
 
 from IPython.core.error import UsageError
@@ -48,7 +50,7 @@ def check_options(parser: argparse.ArgumentParser, options: argparse.Namespace) 
     paths = {name: shown for name, shown in paths.items() if shown is not None}
     for name, shown in paths.items():
         check_export_path(flag(name), shown)
-    if len(paths) == 2 and len({Path(p).expanduser().resolve() for p in paths.values()}) == 1:
+    if len(paths) == 2 and len({export_path(p).resolve() for p in paths.values()}) == 1:
         raise UsageError("--export and --export-minimal name the same file: give each its own")
 
 
@@ -63,9 +65,21 @@ def check_expression(expression: str) -> None:
         ) from None
 
 
+def export_path(shown: str) -> Path:
+    """The path as a shell reads it: `~` and `$VARIABLE` (the environment's) expanded."""
+    return Path(os.path.expandvars(shown)).expanduser()
+
+
 def check_export_path(option: str, shown: str) -> None:
-    """A module's file: ending in .py (Python imports nothing else), not a folder."""
-    path = Path(shown).expanduser()
+    """A module's file: ending in .py (Python imports nothing else), not a folder; every
+    `$VARIABLE` in it one the environment sets (else a folder named `$HOME` was made)."""
+    unset = re.findall(r"\$\{?(\w+)", os.path.expandvars(shown))
+    if unset:
+        raise UsageError(
+            f"{option} {shown}: ${unset[0]} is not set in the kernel's environment; write the "
+            "folder out (IPython's own $name / {name} expansion reads the notebook's variables)"
+        )
+    path = export_path(shown)
     if path.is_dir():
         raise UsageError(
             f"{option} {shown}: that is a folder; name the module's file in it, e.g. "

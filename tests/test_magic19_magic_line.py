@@ -58,3 +58,22 @@ def test_the_caret_lines_up_under_a_tab_indented_line(shell) -> None:
     assert caret.rstrip().endswith("^") and caret.startswith("    \t\t")
     column = len(caret.rstrip()) - 1  # tabs kept: the caret's index is the column's
     assert lines[source][column:].startswith("zeta("), (lines[source], caret)  # the op
+
+
+def test_an_export_path_reads_the_environments_variables(shell, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("MAGIC19_OUT", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    shown = run_magic(shell, "--run 'add(x, y)' --export $MAGIC19_OUT/k.py --show none", ADD_CELL)
+    assert "exported add → $MAGIC19_OUT/k.py" in shown.stdout
+    assert (tmp_path / "k.py").is_file() and not (tmp_path / "$MAGIC19_OUT").exists()
+
+
+def test_an_unset_variable_in_an_export_path_is_refused(shell, tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("MAGIC19_UNSET", raising=False)
+    monkeypatch.chdir(tmp_path)
+    shown = run_magic(shell, "--run 'add(x, y)' --export-minimal ${MAGIC19_UNSET}/k.py", ADD_CELL)
+    assert shown.stderr.startswith(
+        "UsageError: --export-minimal ${MAGIC19_UNSET}/k.py: $MAGIC19_UNSET is not set in the "
+        "kernel's environment; write the folder out"
+    ), shown.stderr
+    assert list(tmp_path.iterdir()) == []  # was a folder named $MAGIC19_UNSET
