@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,17 @@ from IPython.display import Image, display
 from transpiler import BoundKernel, TranspileError, runtime
 from transpiler.analysis.perf.kernel_call import searched_timings
 
-from . import check_step, checking, exporting, plot, reference_runs, sweep, target_tabs, timing
+from . import (
+    check_step,
+    checking,
+    exporting,
+    notes,
+    plot,
+    reference_runs,
+    sweep,
+    target_tabs,
+    timing,
+)
 from .assumed import Assumed, assume_ranks
 from .cell_imports import check_imports
 from .errors import run_error_pane, transpile_error_pane
@@ -80,8 +89,8 @@ class CellRun:
 
         if self.failed("defining the cell", define):
             return
-        if not self.program.kernels:
-            print(no_kernel_note(self.cell))
+        for note in notes.cell_notes(self.cell, self.program.kernels):
+            print(note)
         if self.config is not None:
             print(f"config: {json.dumps(self.config, sort_keys=True)}")
         ran = options.run is not None and self._run(options.run)
@@ -258,20 +267,6 @@ class CellRun:
         print(
             exporting.export_cell(self.program, self.examples, path, shown, minimal, self.namespace)
         )
-
-
-def no_kernel_note(cell: str) -> str:
-    """What to say of a cell with no `@helion.kernel`: its functions, if any, and the fix."""
-    functions = [
-        node.name
-        for node in ast.parse(cell).body
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-    ]
-    defined = f" (it defines {', '.join(functions)})" if functions else ""
-    return (
-        f"note: the cell defines no @helion.kernel{defined}, so there is no Triton to show; "
-        "decorate a kernel with @helion.kernel()"
-    )
 
 
 def on_gpu() -> bool:
