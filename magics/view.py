@@ -220,8 +220,16 @@ class HelionView:
         title = f"Generated Triton ({', '.join(self.transpiled.kernels)}) · {lines} lines"
         return title + (f" · {self.assumption}" if self.assumption else "")
 
+    def cited(self) -> list[int | None]:
+        """The cell line each generated line cites; None past the cell's end (the earlier
+        cells' literals that follow the cell's text: `SCALE = 2.5  # bound by an earlier
+        cell` is no line of the cell to link or tint)."""
+        last = len(self.source.splitlines())
+        return [n if n is not None and n <= last else None for n in self.transpiled.line_map]
+
     def panes(self) -> list[str]:
-        colours = colours_for(list(self.transpiled.line_map))
+        cited = self.cited()
+        colours = colours_for(cited)
         source_lines: list[int | None] = list(range(1, len(self.source.splitlines()) + 1))
         panes = []
         if self.show in ("side", "source"):
@@ -229,7 +237,6 @@ class HelionView:
                 code_pane("source", "Helion source (cell)", self.source, source_lines, colours)
             )
         if self.show in ("side", "triton"):
-            cited = list(self.transpiled.line_map)
             panes.append(
                 code_pane(
                     "triton",
