@@ -150,7 +150,32 @@ def compare_leaf(path: str, actual: Any, expected: Any, tf32: bool = False) -> C
         bounds = "(exact)"
     dtype = str(expected.dtype).removeprefix("torch.")
     detail = f"{dtype} {_shape(expected)}  max abs err {max_abs:.3g}  max rel err {max_rel:.3g}  {bounds}"
+    if not passed:
+        detail += where_they_differ(actual, expected, rtol, atol)
     return Comparison(path, passed, detail)
+
+
+def where_they_differ(
+    actual: torch.Tensor, expected: torch.Tensor, rtol: float, atol: float
+) -> str:
+    """How many elements are outside the bound and the first of them (index, both values)."""
+    if expected.is_floating_point():
+        close = torch.isclose(actual.double(), expected.double(), rtol, atol, equal_nan=True)
+    else:
+        close = actual == expected
+    wrong = (~close).nonzero()
+    if not len(wrong):
+        return ""
+    index = tuple(wrong[0].tolist())
+    got, want = (describe_number(t[index].item()) for t in (actual, expected))
+    return (
+        f"; {len(wrong)} of {actual.numel()} elements differ, the first at {list(index)}: "
+        f"{got} vs {want}"
+    )
+
+
+def describe_number(value: float | int | bool) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def compare(actual: Any, expected: Any, tf32: bool = False) -> list[Comparison]:

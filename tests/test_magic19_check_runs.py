@@ -120,3 +120,20 @@ def test_python_floats_are_compared_within_float32s_bound(shell) -> None:
 )
 def test_number_comparison(actual, expected, passed) -> None:
     assert checking.compare_leaf("", actual, expected).passed is passed
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.int32])
+def test_a_failure_says_how_many_elements_differ_and_where(dtype) -> None:
+    reference = (torch.randn(37, 19, device=DEVICE) * 8).to(dtype)
+    wrong = reference.clone()
+    wrong[5, 11] += 3
+    wrong[30, 2] -= 5
+    failed = checking.compare_leaf("", wrong, reference)
+    assert not failed.passed
+    want = reference[5, 11].item()
+    got = wrong[5, 11].item()
+    shown = [f"{v:.4g}" if isinstance(v, float) else str(v) for v in (got, want)]
+    assert failed.detail.endswith(
+        f"; 2 of 703 elements differ, the first at [5, 11]: {shown[0]} vs {shown[1]}"
+    ), failed.detail
+    assert "differ" not in checking.compare_leaf("", reference.clone(), reference).detail
