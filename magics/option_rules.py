@@ -20,6 +20,11 @@ NEEDS: tuple[tuple[str, str, str], ...] = (
     ("device", "roofline", "--device names the GPU --roofline predicts for"),
 )
 EXPORTS = ("export", "export_minimal")
+# option → what it adds to the view: with --show none (no view) it would do nothing, silently
+IN_THE_VIEW: tuple[tuple[str, str], ...] = (
+    ("targets", "--targets adds a tab per target to the view"),
+    ("annotate", "-a shades the view's lines"),
+)
 
 
 def flag(name: str) -> str:
@@ -37,6 +42,9 @@ def check_options(parser: argparse.ArgumentParser, options: argparse.Namespace) 
         if given(parser, options, name) and not given(parser, options, needed):
             example = " EXPR" if needed == "run" else ""
             raise UsageError(f"{what}: add {flag(needed)}{example}")
+    for name, what in IN_THE_VIEW:
+        if options.show == "none" and given(parser, options, name):
+            raise UsageError(f"{what}, which --show none hides: drop one of them")
     if options.run is not None:
         check_expression(options.run)
     if options.sizes is not None:

@@ -1,6 +1,8 @@
 """The magic line and the error pane as users type them: an option repeated through argparse's
-abbreviation (`--run A --ru B` ran B silently), IPython's `name = !command` in the cell (the
-generic syntax hint), and the caret under a tab-indented line (it stood left of the column)."""
+abbreviation (`--run A --ru B` ran B silently), `--targets` / `-a` with `--show none` (nothing
+drawn, nothing said), an `--export` path with `$VARIABLE`s (a folder named `$HOME`), IPython's
+`name = !command` in the cell (the generic syntax hint), and the caret under a tab-indented line
+(it stood left of the column)."""
 
 from __future__ import annotations
 
@@ -27,9 +29,15 @@ def shell() -> Iterator[InteractiveShell]:
         ("--ru 'add(x, y)' --run 'add(y, y)'", "--ru and --run set one option: give it once"),
         ("--show none --sh=triton --run 'add(x, y)'", "--show and --sh set one option"),
         ("--run 'add(x, y)' --no-ch --check", "--no-ch and --check set one option"),
+        # tabs and shading live in the view: --show none drew nothing and said nothing
+        (
+            "--run 'add(x, y)' --targets sm_90 --show none",
+            "--targets adds a tab per target to the view, which --show none hides: drop one",
+        ),
+        ("--run 'add(x, y)' -a --show none", "-a shades the view's lines, which --show none hides"),
     ],
 )
-def test_an_abbreviated_repeat_is_refused(shell, line: str, message: str) -> None:
+def test_the_line_is_refused_before_anything_runs(shell, line: str, message: str) -> None:
     shown = run_magic(shell, line, ADD_CELL)
     assert shown.stderr.startswith("UsageError: ") and message in shown.stderr, shown.stderr
     assert not shown.stdout and "add" not in shell.user_ns
