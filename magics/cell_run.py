@@ -98,7 +98,10 @@ class CellRun:
         if options.roofline and options.run is None:
             print(plot.NEEDS_RUN)
         for shown, minimal in ((options.export, False), (options.export_minimal, True)):
-            if shown is not None:
+            if shown is not None and options.run is not None and not ran:
+                print(f"export: nothing written to {shown}: --run {options.run} or its check failed "
+                      "(above); the file is written from a run that worked")  # fmt: skip
+            elif shown is not None:
                 self._export(export_path(shown), shown, minimal)
 
     def _show(self, ran: bool) -> None:

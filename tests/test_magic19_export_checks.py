@@ -58,3 +58,15 @@ def test_every_kernel_called_needs_no_note(shell, tmp_path: Path) -> None:
     assert "exported add, negate" in shown.stdout and "note:" not in shown.stdout
     minimal = run_magic(shell, f"--export-minimal {tmp_path}/m.py --show none", TWO_KERNELS)
     assert "kernels and launchers only" in minimal.stdout and "note:" not in minimal.stdout
+
+
+def test_a_failed_run_writes_nothing(shell, tmp_path: Path) -> None:
+    line = f"--run 'add(x, y[:500])' --export {tmp_path}/k.py --export-minimal {tmp_path}/m.py"
+    shown = run_magic(shell, line, TWO_KERNELS)
+    assert "helion: running add(x, y[:500]) failed" in shown.plain()
+    for name in ("k.py", "m.py"):
+        assert (
+            f"export: nothing written to {tmp_path}/{name}: --run add(x, y[:500]) or its check "
+            "failed (above); the file is written from a run that worked"
+        ) in shown.stdout  # was: written, its self-check without inputs ("there was no --run")
+    assert list(tmp_path.iterdir()) == []
