@@ -184,9 +184,10 @@ class CellRun:
         assert program is not None
         program.calls.clear()
         outcome: dict[str, Any] = {}
+        check = self.options.check if self.options.check is not None else True
 
-        def run() -> None:
-            self.start = reference_runs.Start(expression, self.namespace)
+        def run() -> None:  # with --no-check, nothing to rewind to: no copies
+            self.start = reference_runs.Start(expression, self.namespace if check else {})
             program.recording = True
             try:
                 outcome["result"] = self._evaluate(expression)
@@ -199,7 +200,6 @@ class CellRun:
         assert self.start is not None
         self.start.ran()
         print(checking.summary(expression, result))
-        check = self.options.check if self.options.check is not None else True
         try:
             if check and not check_step.check(self, expression, result):
                 return False

@@ -35,11 +35,9 @@ class Start:
         names = sorted(
             {n.id for n in ast.walk(ast.parse(expression, mode="eval")) if isinstance(n, ast.Name)}
         )
-        self.before = {
-            name: (namespace[name], namespace[name].clone())
-            for name in names
-            if isinstance(namespace.get(name), torch.Tensor)
-        }
+        tensors = {n: namespace[n] for n in names if isinstance(namespace.get(n), torch.Tensor)}
+        copies = {name: copy(tensor) for name, tensor in tensors.items()}
+        self.before = {n: (tensors[n], c) for n, c in copies.items() if c is not None}
         self.after: dict[str, torch.Tensor] = {}  # the ones the run changed → their new values
 
     def ran(self) -> None:
@@ -69,6 +67,15 @@ class Start:
         """The tensors the kernels wrote into hold what the kernels wrote (not the reference's)."""
         for name, values in self.after.items():
             self.before[name][0].copy_(values)
+
+
+def copy(tensor: torch.Tensor) -> torch.Tensor | None:
+    """The tensor's values now; None where the device has no room for them (that tensor is
+    then not restored: a kernel writing into it sees its own result in the reference run)."""
+    try:
+        return tensor.clone()
+    except torch.OutOfMemoryError:
+        return None
 
 
 @contextlib.contextmanager
