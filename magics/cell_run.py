@@ -25,7 +25,7 @@ from . import (
     timing,
 )
 from .assumed import Assumed, assume_ranks
-from .cell_imports import check_imports
+from .cell_rules import check_cell
 from .errors import run_error_pane, transpile_error_pane
 from .option_rules import export_path
 from .program import CELL_FILENAME, CellProgram
@@ -82,7 +82,7 @@ class CellRun:
         options = self.options
 
         def define() -> None:
-            check_imports(self.cell)
+            check_cell(self.cell)
             self.program = CellProgram.define(
                 self.cell, self.namespace, force=options.force, config=self.config
             )

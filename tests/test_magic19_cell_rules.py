@@ -1,6 +1,7 @@
-"""A `%%helion` cell whose `helion` (or `hl`) only an earlier cell imported, as users write
-notebooks (imports in the first cell): refused at the decorator with the import to add. It said
-`the cell defines no @helion.kernel` of a decorated kernel, then ran Helion's own kernel."""
+"""What the magic refuses in a cell before running it. A cell whose `helion` (or `hl`) only an
+earlier cell imported, as users write notebooks (imports in the first cell): it said `the cell
+defines no @helion.kernel` of a decorated kernel, then ran Helion's own kernel. A kernel name
+defined twice (an edit's copy): the view showed `2 kernels (add, add)`, the second ran."""
 
 from __future__ import annotations
 
@@ -60,3 +61,24 @@ def test_the_cells_own_imports_are_accepted(shell, imports: str) -> None:
     cell = cell.replace("@helion.kernel", "@kernel") if "import kernel" in imports else cell
     shown = run_magic(shell, "--run 'add(x, y)' --show none", cell)
     assert "  PASS  float32 (1001,)" in shown.stdout, shown.stdout + shown.plain()
+
+
+def test_a_kernel_defined_twice_is_refused_at_the_second(shell) -> None:
+    second = WITHOUT_IMPORTS.replace("x[tile] + y[tile]", "x[tile] - y[tile]")
+    cell = ADD_CELL + "\n" + second
+    shown = run_magic(shell, "--run 'add(x, y)'", cell)
+    line = (
+        1
+        + ADD_CELL.count("\n")
+        + 1
+        + second.splitlines().index("def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:")
+    )
+    assert shown.plain().splitlines()[:5] == [
+        f"helion: cannot transpile (cell line {line}, column 5)",
+        f"RepeatedKernelError: kernel add is defined twice in the cell (lines 6 and {line}): the "
+        "second replaces the first",
+        "    def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:",
+        "        ^",
+        "hint: rename one of them, or delete the one you do not mean",
+    ], shown.plain()
+    assert "add" not in shell.user_ns
