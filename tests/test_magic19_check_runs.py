@@ -91,9 +91,12 @@ def test_an_earlier_cells_kernel_runs_eagerly_in_the_reference(shell) -> None:
     run_magic(shell, "--show none", ADD_CELL)
     launches: list[str] = []
     shell.user_ns["add"].hooks.append(lambda call: launches.append(call.kernel.name))
+    run_magic(shell, "--run 'twice_add(x, y)' --no-check --show none", TWICE_ADD)
+    unchecked = len(launches)  # the run's own launches of add (one; a GPU's search aside)
+    launches.clear()
     shown = run_magic(shell, "--run 'twice_add(x, y)' --show none", TWICE_ADD)
     assert "  PASS  float32 (1001,)" in shown.stdout, shown.stdout
-    assert launches == ["add"]  # the run's launch; the reference and float64 runs ran add eagerly
+    assert unchecked >= 1 and len(launches) == unchecked  # was 3: the reference runs' launches
 
 
 def test_python_floats_are_compared_within_float32s_bound(shell) -> None:
