@@ -73,6 +73,13 @@ def test_zero_dim_host_tensor_computes_as_torch(case, dtype):
     assert_computes_as_torch(source, lambda: [positive(1001).to(dtype)], truth)
 
 
+def test_a_comparison_s_count_computes_as_torch():
+    """`count = (x > 1).sum()`: a 0-d int64 tensor (refused at the launch as perhaps a tensor of
+    another rank until probes19); beside float16 x the launcher refuses int64 meeting it."""
+    source = scaled("count = (x > 1).sum()", "x[tile] * count")
+    assert_computes_as_torch(source, lambda: [positive(1001)], lambda x: x * (x > 1).sum())
+
+
 def test_zero_dim_host_tensor_beside_rows():
     body = (
         "    m, n = x.size()\n    total = x.sum()\n    out = torch.empty_like(x)\n"
@@ -102,9 +109,6 @@ def k(x: torch.Tensor) -> torch.Tensor:
 """
     )
     x = f(129)
-    counted = scaled("count = (x > 0).sum()", "x[tile] * count")  # a comparison's sum: the same
-    with pytest.raises(TypeError, match=r"count must be a number, not Tensor"):
-        generated(counted, "k", x)(x)
     with pytest.raises(TypeError, match=r"scale must be a number, not Tensor .*scale.item\(\)"):
         generated(source, "k", x)(x)
 

@@ -14,6 +14,7 @@ from .host_dtypes import allocation_dtype
 from .host_flags import called_name, is_flag, is_text
 from .host_sizes import dtype_view, literal_int, shape_entries, size_of, whole_size_tensor
 from .host_views import own_methods, rank_kept, sliced, view_rank
+from .host_zero_dim import WHOLE_REDUCTIONS, is_zero_dim, makes_tensor
 
 # tensor methods whose result is a tensor of another shape (or dtype) over the same data
 _VIEWS = {"view", "reshape", "flatten", "view_as", "reshape_as", "t", "transpose", "permute"}
@@ -22,8 +23,7 @@ _LIKE = {"empty_like", "zeros_like", "ones_like", "full_like", "rand_like", "ran
 _NEW = {"empty", "zeros", "ones", "full", "rand", "randn"}
 _SIZE_ATTRS = {"size", "shape"}
 # tensor methods reducing a tensor: 0-d without arguments (`x.sum()`), of unknown shape with them
-_REDUCTIONS = {"sum", "mean", "amax", "amin", "max", "min", "prod", "norm", "std", "var"}
-_REDUCTIONS |= {"nansum", "nanmean", "logsumexp", "all", "any", "count_nonzero", "median"}
+_REDUCTIONS = WHOLE_REDUCTIONS
 
 
 @dataclass
@@ -399,7 +399,7 @@ class HostInfo:
         if isinstance(value, cst.UnaryOperation):
             return self.is_float(value.expression)
         if isinstance(value, cst.BinaryOperation):
-            if self._tensor_operand(value):  # 448.0 / amax of a tensor amax: a tensor
+            if makes_tensor(value, self):  # 448.0 / amax, x.sum() / x.numel(): tensors
                 return False
             if isinstance(value.operator, cst.Divide):
                 return True
@@ -419,20 +419,12 @@ class HostInfo:
             return self.numpy_made(value.expression)
         return isinstance(value, cst.Name) and value.value in self.numpy_values
 
-    def _tensor_operand(self, value: cst.BaseExpression) -> bool:
-        """Whether arithmetic has a host tensor among its operands (not `x.size(0) / 2`)."""
-        if isinstance(value, cst.Name):
-            return value.value in self.tensors
-        if isinstance(value, cst.UnaryOperation):
-            return self._tensor_operand(value.expression)
-        if isinstance(value, cst.BinaryOperation):
-            return self._tensor_operand(value.left) or self._tensor_operand(value.right)
-        return False
-
     def _allocation_sizes(self, value: cst.BaseExpression) -> list[str] | str | None:
         """Per-dim size keys of a tensor allocation; "unknown" for tensors of unknown shape."""
+        if is_zero_dim(value, self):  # 448.0 / amax, torch.rsqrt(x.var() + eps), x[0]
+            return []
         if isinstance(value, (cst.BinaryOperation, cst.UnaryOperation)):
-            return [] if _zero_dim_arithmetic(value, self) else None  # 448.0 / amax
+            return None
         if sliced(value) and (
             dotted_name(value.value) in self.tensors or self._allocation_sizes(value.value)
         ):  # torch.zeros(2 * n)[::2], buf[1:]: a view of a tensor, its sizes its own
@@ -519,17 +511,6 @@ def _allocates(value: cst.BaseExpression, aliases: Aliases) -> bool:
             return _allocates(value.func.value, aliases)
     name = (aliases.qualified(value.func) or "").removeprefix("torch.")
     return name in _LIKE | _NEW
-
-
-def _zero_dim_arithmetic(value: cst.BaseExpression, info: HostInfo) -> bool:
-    """`448.0 / amax` of 0-d host tensors and numbers alone: a 0-d tensor."""
-    names = {n.value for n in m.findall(value, m.Name())}
-    tensors = names & info.tensors
-    return (
-        bool(tensors)
-        and all(info.tensor_sizes.get(t) == [] for t in tensors)
-        and not m.findall(value, m.Call() | m.Subscript() | m.Attribute())
-    )
 
 
 def _tensor_call(node: cst.BaseExpression | None, info: HostInfo) -> bool:

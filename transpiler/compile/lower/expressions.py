@@ -312,11 +312,16 @@ class Expressions:
         if value.kind == HOST_TENSOR and self.k.host.rank(value.name) == 0:
             return self.zero_dim_load(value.name, node)
         if value.kind == HOST_TENSOR:
+            name, rank = value.name, self.k.host.rank(value.name)
+            unknown = (  # a tensor the host code makes of unknown rank: perhaps a 0-d one
+                f"; if it holds one value, let the host code show it: annotate the numbers it "
+                f"is made of (`eps: float`), or make it a number: `{name} = (...).item()`"
+            )
             raise self.k.source.error(
                 ShapeError,
                 node,
-                f"the whole tensor {value.name!r} used as a value inside a device loop",
-                hint=f"load a tile of it: {value.name}[tile]",
+                f"the whole tensor {name!r} used as a value inside a device loop",
+                hint=f"load a tile of it: {name}[tile]" + (unknown if rank is None else ""),
             )
         raise self.k.source.error(
             UnsupportedConstructError,

@@ -1,0 +1,95 @@
+"""Probes (round 19): 0-d tensors the host code makes before a device loop, read in the loop.
+
+Found in round 19: `s = x.sum() / x.numel()` was taken for a Python float (a true division),
+so the launcher passed the tensor where the kernel took a float32 (Triton's interpreter: "cannot
+cast [94671125670208] to fp32", naming no line). `s = torch.rsqrt(x.var() + 1e-5)` and `s =
+torch.tensor(2.5, device=...)` were tensors of unknown rank ("the whole tensor 's' used as a
+value", hint `s[tile]`, which torch refuses for a 0-d tensor); `s = x[0]`, `(x * x).mean().sqrt()`,
+`x.max() + x.min()` and `x.abs().amax().clamp(min=1e-6)` were refused at the launch ("s must be a
+number, not Tensor"). Now host_zero_dim.py knows them for 0-d tensors (device code loads their
+one element, as for `x.sum()`), and `makes_tensor` keeps tensors out of the Python floats; each
+against torch in float64, each launch also compiled for sm_90 (conftest)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import DEVICE
+from probe_kernels import kernel
+from torch_answers import assert_computes_as_torch
+
+import transpiler
+
+LOOP = """    {setup}
+    out = torch.empty_like(x)
+    for tm, tn in hl.tile(x.size()):
+        out[tm, tn] = {use}
+    return out
+"""
+ZERO_DIM = {  # the host line, the loop's expression, torch's answer
+    "the_user_s_mean_by_numel": ("s = x.sum() / x.numel()", "x[tm, tn] - s",
+                                 lambda x: x - x.sum() / x.numel()),
+    "the_user_s_rsqrt_of_var": ("s = torch.rsqrt(x.var() + 1e-5)", "x[tm, tn] * s",
+                                lambda x: x * torch.rsqrt(x.var() + 1e-5)),
+    "a_number_s_tensor": ("s = torch.tensor(2.5, device=x.device) / 2", "x[tm, tn] * s",
+                          lambda x: x * 1.25),
+    "an_element": ("n = x.size(0)\n    s = x[n - 1, -2]", "x[tm, tn] - s", lambda x: x - x[-1, -2]),
+    "a_root_of_a_mean": ("s = (x * x).mean().sqrt()", "x[tm, tn] / s",
+                         lambda x: x / (x * x).mean().sqrt()),
+    "a_sum_of_extremes": ("s = x.max() + x.min()", "x[tm, tn] - s",
+                          lambda x: x - (x.max() + x.min())),
+    "a_clamped_amax": ("s = x.abs().amax().clamp(min=1e-6)", "x[tm, tn] / s",
+                       lambda x: x / x.abs().amax().clamp(min=1e-6)),
+    "a_maximum_of_two": ("s = torch.maximum(x.amax(), torch.tensor(1.0, device=x.device))",
+                         "x[tm, tn] / s",
+                         lambda x: x / torch.maximum(x.amax(), torch.tensor(1.0, dtype=x.dtype))),
+    "an_int_count": ("count = (x > 1).sum()", "x[tm, tn] * count", lambda x: x * (x > 1).sum()),
+}  # fmt: skip
+# tensors of a rank the host code also makes, read by index: not 0-d
+RANKED = {
+    "a_column_sum_halved": ("s = x.sum(0) / 2", "x[tm, tn] * s[tn]", lambda x: x * x.sum(0) / 2),
+    "a_row": ("s = x[0]", "x[tm, tn] - s[tn]", lambda x: x - x[0]),
+    "a_kept_amax": ("s = x.amax(dim=0, keepdim=True)", "x[tm, tn] - s[0, tn]",
+                    lambda x: x - x.amax(0, keepdim=True)),
+}  # fmt: skip
+
+
+def _inputs():
+    return [torch.randn(13, 37, device=DEVICE) + 0.25]
+
+
+@pytest.mark.parametrize("case", ZERO_DIM)
+def test_a_zero_dim_host_value_computes_as_torch(case):
+    setup, use, truth = ZERO_DIM[case]
+    source = kernel("x: torch.Tensor", LOOP.format(setup=setup, use=use))
+    assert_computes_as_torch(source, _inputs, truth)
+
+
+@pytest.mark.parametrize("case", RANKED)
+def test_a_ranked_host_value_read_by_index_computes_as_torch(case):
+    setup, use, truth = RANKED[case]
+    source = kernel("x: torch.Tensor", LOOP.format(setup=setup, use=use))
+    assert_computes_as_torch(source, _inputs, truth)
+
+
+def test_a_float_argument_in_it_computes_as_torch():
+    """`eps: float`: the host code shows a number, so the rsqrt is 0-d."""
+    body = LOOP.format(setup="s = torch.rsqrt(x.var() + eps)", use="x[tm, tn] * s")
+    source = kernel("x: torch.Tensor, eps: float", body)
+    make = lambda: [*_inputs(), 1e-3]  # noqa: E731
+    assert_computes_as_torch(source, make, lambda x, eps: x * torch.rsqrt(x.var() + eps))
+
+
+def test_an_unannotated_argument_in_it_is_refused_with_a_true_hint():
+    """`eps` unannotated may be a tensor of any rank: refused at the use, the hint naming the
+    annotation and `.item()` (it named only `s[tile]` before, which a 0-d tensor refuses)."""
+    body = LOOP.format(setup="s = torch.rsqrt(x.var() + eps)", use="x[tm, tn] * s")
+    source = kernel("x: torch.Tensor, eps", body)
+    with pytest.raises(transpiler.TranspileError) as caught:
+        transpiler.transpile_module(source, example_args={"k": (*_inputs(), 1e-3)}, only=("k",))
+    line = next(n for n, text in enumerate(source.splitlines(), 1) if "* s" in text)
+    column = source.splitlines()[line - 1].index("* s") + 3
+    text = str(caught.value)
+    assert f":{line}:{column}:" in text, text
+    for words in ("the whole tensor 's'", "`eps: float`", "s = (...).item()"):
+        assert words in text, text
