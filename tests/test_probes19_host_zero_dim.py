@@ -6,7 +6,8 @@ cast [94671125670208] to fp32", naming no line). `s = torch.rsqrt(x.var() + 1e-5
 torch.tensor(2.5, device=...)` were tensors of unknown rank ("the whole tensor 's' used as a
 value", hint `s[tile]`, which torch refuses for a 0-d tensor); `s = x[0]`, `(x * x).mean().sqrt()`,
 `x.max() + x.min()` and `x.abs().amax().clamp(min=1e-6)` were refused at the launch ("s must be a
-number, not Tensor"). Now host_zero_dim.py knows them for 0-d tensors (device code loads their
+number, not Tensor"); `lo, hi = x.min(), x.max()` (names bound in pairs) passed the tensors as
+numbers (an InterpreterError inside Triton). Now host_zero_dim.py knows them for 0-d tensors (device code loads their
 one element, as for `x.sum()`), and `makes_tensor` keeps tensors out of the Python floats; each
 against torch in float64, each launch also compiled for sm_90 (conftest)."""
 
@@ -45,6 +46,36 @@ ZERO_DIM = {  # the host line, the loop's expression, torch's answer
                          lambda x: x / torch.maximum(x.amax(), torch.tensor(1.0, dtype=x.dtype))),
     "an_int_count": ("count = (x > 1).sum()", "x[tm, tn] * count", lambda x: x * (x > 1).sum()),
 }  # fmt: skip
+# several names bound at once (Python pairs them): an InterpreterError inside Triton before
+# round 19 ("invalid operands of type pointer<fp32> and triton.language.float32")
+TUPLES = {
+    "the_user_s_min_and_max": (
+        "lo, hi = x.min(), x.max()",
+        "(x[tm, tn] - lo) / (hi - lo)",
+        lambda x: (x - x.min()) / (x.max() - x.min()),
+    ),
+    "a_mean_and_std": (
+        "mu, sd = x.mean(), x.std()",
+        "(x[tm, tn] - mu) / sd",
+        lambda x: (x - x.mean()) / x.std(),
+    ),
+    "torch_aminmax": (
+        "lo, hi = torch.aminmax(x)",
+        "(x[tm, tn] - lo) / (hi - lo)",
+        lambda x: (x - x.min()) / (x.max() - x.min()),
+    ),
+    "the_aminmax_method": (
+        "lo, hi = x.aminmax()",
+        "x[tm, tn] * hi - lo",
+        lambda x: x * x.max() - x.min(),
+    ),
+    "aminmax_of_a_dim": (
+        "lo, hi = torch.aminmax(x, dim=0)",
+        "(x[tm, tn] - lo[tn]) / (hi[tn] - lo[tn])",
+        lambda x: (x - x.amin(0)) / (x.amax(0) - x.amin(0)),
+    ),
+}
+ZERO_DIM.update(TUPLES)
 # tensors of a rank the host code also makes, read by index: not 0-d
 RANKED = {
     "a_column_sum_halved": ("s = x.sum(0) / 2", "x[tm, tn] * s[tn]", lambda x: x * x.sum(0) / 2),

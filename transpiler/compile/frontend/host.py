@@ -14,7 +14,7 @@ from .host_dtypes import allocation_dtype
 from .host_flags import called_name, is_flag, is_text
 from .host_sizes import dtype_view, literal_int, shape_entries, size_of, whole_size_tensor
 from .host_views import own_methods, rank_kept, sliced, view_rank
-from .host_zero_dim import WHOLE_REDUCTIONS, is_zero_dim, makes_tensor
+from .host_zero_dim import WHOLE_REDUCTIONS, is_zero_dim, makes_tensor, zero_dim_tuple
 
 # tensor methods whose result is a tensor of another shape (or dtype) over the same data
 _VIEWS = {"view", "reshape", "flatten", "view_as", "reshape_as", "t", "transpose", "permute"}
@@ -204,14 +204,25 @@ class HostInfo:
         )
 
     def _assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        pairs = _pairwise(target, value)
+        if pairs is not None:  # lo, hi = x.min(), x.max(): each name its own value
+            for one_target, one_value in pairs:
+                self._assign(one_target, one_value)
+            return
         if isinstance(target, (cst.Tuple, cst.List)):
             names = [
                 e.value.value if isinstance(e.value, cst.Name) else None for e in target.elements
             ]
             ranks = self._broadcast_ranks(value)  # of the inputs, before their names go
+            zero_dim = zero_dim_tuple(value, self)  # (of the tensors before this line)
             for name in names:
                 if name:
                     self._forget(name)
+            if zero_dim:  # lo, hi = torch.aminmax(x)
+                for name in filter(None, names):
+                    self.tensors.add(name)
+                    self.tensor_sizes[name] = []
+                return
             if ranks is not None:  # tensors of the largest rank among the inputs
                 for name in filter(None, names):
                     self.tensors.add(name)
@@ -231,6 +242,9 @@ class HostInfo:
                 for dim, name in enumerate(names):
                     if name:
                         self.size_keys[name] = self.size_key(tensor, dim)
+            elif {n.value for n in m.findall(value, m.Name())} & self.tensors:
+                # `lo, hi = torch.aminmax(x)`: perhaps tensors (the launcher checks)
+                self.tensor_derived.update(filter(None, names))
             return
         if not isinstance(target, cst.Name):
             return
@@ -497,6 +511,24 @@ class HostInfo:
         if func.removeprefix("torch.") in _REDUCTIONS and _whole(positional, value, self):
             return []  # torch.sum(x)
         return "unknown" if func.startswith("torch.") else None
+
+
+def _pairwise(
+    target: cst.BaseExpression, value: cst.BaseExpression
+) -> list[tuple[cst.BaseExpression, cst.BaseExpression]] | None:
+    """(name, value) pairs of `a, b = e1, e2`, where no value reads a name bound here (Python
+    reads every value first: `a, b = b, a` swaps, which pairs bound in turn would not)."""
+    if not (isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List))):
+        return None
+    targets, values = target.elements, value.elements
+    starred = any(isinstance(e, cst.StarredElement) for e in (*targets, *values))
+    if starred or len(targets) != len(values):
+        return None
+    bound = {n.value for e in targets for n in m.findall(e.value, m.Name())}
+    read = {n.value for e in values for n in m.findall(e.value, m.Name())}
+    if bound & read or not all(isinstance(e.value, cst.Name) for e in targets):
+        return None
+    return [(t.value, v.value) for t, v in zip(targets, values, strict=True)]
 
 
 def _allocates(value: cst.BaseExpression, aliases: Aliases) -> bool:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 # tensor methods reducing a whole tensor to a 0-d one where no dimension is given
 WHOLE_REDUCTIONS = {"sum", "mean", "amax", "amin", "max", "min", "prod", "norm", "std", "var"}
 WHOLE_REDUCTIONS |= {"nansum", "nanmean", "logsumexp", "all", "any", "count_nonzero", "median"}
+# torch functions reducing a whole tensor to a tuple of 0-d ones where no dimension is given
+TUPLE_REDUCTIONS = {"torch.aminmax"}
 # keywords naming the dimensions a reduction keeps: with one, the result is no 0-d tensor
 _DIMENSION_KEYWORDS = {"dim", "axis", "keepdim"}
 # element-wise functions (`t.sqrt()`, `torch.rsqrt(t)`): a 0-d tensor's result is 0-d
@@ -70,6 +72,22 @@ def is_number(value: cst.BaseExpression, info: HostInfo) -> bool:
     called = info.aliases.qualified(func) or (func.value if isinstance(func, cst.Name) else "")
     numbers = all(is_number(a.value, info) for a in value.args)
     return numbers and (called in NUMBER_FUNCTIONS or called.startswith("math."))
+
+
+def zero_dim_tuple(value: cst.BaseExpression, info: HostInfo) -> bool:
+    """`torch.aminmax(x)` / `x.aminmax()` with no dimension: a tuple of 0-d tensors."""
+    if not isinstance(value, cst.Call):
+        return False
+    qualified = info.aliases.qualified(value.func) or ""
+    positional = [a.value for a in value.args if a.keyword is None]
+    keywords = {a.keyword.value for a in value.args if a.keyword is not None}
+    if keywords & _DIMENSION_KEYWORDS:
+        return False
+    if qualified in TUPLE_REDUCTIONS:
+        return len(positional) == 1 and makes_tensor(positional[0], info)
+    method = value.func.attr.value if isinstance(value.func, cst.Attribute) else ""
+    whole = f"torch.{method}" in TUPLE_REDUCTIONS and not positional
+    return whole and not qualified and makes_tensor(value.func.value, info)
 
 
 def _zero_dim_call(value: cst.Call, info: HostInfo) -> bool:
