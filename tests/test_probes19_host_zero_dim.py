@@ -7,7 +7,8 @@ torch.tensor(2.5, device=...)` were tensors of unknown rank ("the whole tensor '
 value", hint `s[tile]`, which torch refuses for a 0-d tensor); `s = x[0]`, `(x * x).mean().sqrt()`,
 `x.max() + x.min()` and `x.abs().amax().clamp(min=1e-6)` were refused at the launch ("s must be a
 number, not Tensor"); `lo, hi = x.min(), x.max()` (names bound in pairs) passed the tensors as
-numbers (an InterpreterError inside Triton). Now host_zero_dim.py knows them for 0-d tensors (device code loads their
+numbers (an InterpreterError inside Triton), as were `s /= x.numel()`, `s = s * 2` of a 0-d s
+and `s = t.max()` of `t = x.abs()`. Now host_zero_dim.py knows them for 0-d tensors (device code loads their
 one element, as for `x.sum()`), and `makes_tensor` keeps tensors out of the Python floats; each
 against torch in float64, each launch also compiled for sm_90 (conftest)."""
 
@@ -76,6 +77,24 @@ TUPLES = {
     ),
 }
 ZERO_DIM.update(TUPLES)
+# a 0-d name bound again, updated in place, or made of another host tensor: the same
+# InterpreterError before round 19 (the name forgotten, then passed as a number)
+REBOUND = {
+    "the_user_s_update": (
+        "s = x.sum()\n    s /= x.numel()",
+        "x[tm, tn] - s",
+        lambda x: x - x.sum() / x.numel(),
+    ),
+    "bound_again": ("s = x.sum()\n    s = s * 2", "x[tm, tn] - s", lambda x: x - x.sum() * 2),
+    "of_an_abs": ("t = x.abs()\n    s = t.max()", "x[tm, tn] / s", lambda x: x / x.abs().max()),
+    "a_choice": (
+        "s = x.amax() if x.size(0) > 4 else x.amin()",
+        "x[tm, tn] - s",
+        lambda x: x - x.amax(),
+    ),
+    "abs_of_a_sum": ("s = abs(x.sum())", "x[tm, tn] - s", lambda x: x - x.sum().abs()),
+}
+ZERO_DIM.update(REBOUND)
 # tensors of a rank the host code also makes, read by index: not 0-d
 RANKED = {
     "a_column_sum_halved": ("s = x.sum(0) / 2", "x[tm, tn] * s[tn]", lambda x: x * x.sum(0) / 2),

@@ -146,6 +146,8 @@ class HostInfo:
                 self._assign(small.targets[0].target, small.value)
             elif isinstance(small, cst.AnnAssign) and small.value is not None:
                 self._assign(small.target, small.value)
+            elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+                self._assign(small.target, written_out(small))  # s /= n: s = s / n
             elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
                 if isinstance(small.target, cst.Name):
                     self._forget(small.target.value)
@@ -252,6 +254,7 @@ class HostInfo:
         rebound = name in self.tensors and bool(m.findall(value, m.Name(name)))
         viewed_rank = view_rank(self, value)  # (of the tensors as they are before this line)
         optional = name in self.optional_params and bool(m.findall(value, m.Name(name)))
+        zero_dim = is_zero_dim(value, self)  # s = s * 2 of a 0-d s: 0-d again
         if name in self.tensors:
             self._retire_sizes(name)
         self._forget(name)
@@ -259,6 +262,10 @@ class HostInfo:
             self.tensors.add(name)
         if viewed_rank is not None:  # x = x.t(), xt = x.float(): a tensor of this rank
             self._viewed(name, viewed_rank, optional)
+        if zero_dim:
+            self.tensors.add(name)
+            self.tensor_sizes[name] = []
+            return
         if self.numpy_made(value):  # s = np.float32(0.5), scale = 1 / np.sqrt(d)
             self.numpy_values[name] = value
             return
@@ -320,7 +327,7 @@ class HostInfo:
                 self.swapped.add(name)
         elif rebound and viewed_rank is None:
             self.tensors.discard(name)
-        elif {n.value for n in m.findall(value, m.Name())} & self.tensors:
+        elif {n.value for n in m.findall(value, m.Name())} & (self.tensors | self.tensor_derived):
             self.tensor_derived.add(name)  # `s = f(x)`: perhaps a tensor (the launcher checks)
 
     def _view_entry_key(self, entry: cst.BaseExpression, dim: int) -> str:
@@ -511,6 +518,12 @@ class HostInfo:
         if func.removeprefix("torch.") in _REDUCTIONS and _whole(positional, value, self):
             return []  # torch.sum(x)
         return "unknown" if func.startswith("torch.") else None
+
+
+def written_out(update: cst.AugAssign) -> cst.BinaryOperation:
+    """`s /= n` as the value it binds, `s / n` (AddAssign → Add, and so on)."""
+    operator = getattr(cst, type(update.operator).__name__.removesuffix("Assign"))()
+    return cst.BinaryOperation(left=update.target, operator=operator, right=update.value)
 
 
 def _pairwise(

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 import libcst.matchers as m
 
+from .host_zero_dim import ELEMENTWISE
+
 if TYPE_CHECKING:
     from .host import HostInfo
 
@@ -35,6 +37,8 @@ def view_rank(info: HostInfo, value: cst.BaseExpression) -> int | None:
         return None
     if method in _SAME_RANK:
         return rank
+    if method in ELEMENTWISE and all(_literal_number(a.value) for a in value.args):
+        return rank  # t = x.abs(), x.clamp(min=0): element-wise of numbers alone
     if method == "permute" and positional:
         first = positional[0].value
         listed = isinstance(first, (cst.List, cst.Tuple)) and len(positional) == 1
@@ -44,6 +48,13 @@ def view_rank(info: HostInfo, value: cst.BaseExpression) -> int | None:
     if method == "flatten" and not value.args:
         return 1
     return None
+
+
+def _literal_number(value: cst.BaseExpression) -> bool:
+    """`2`, `-0.5`, `1e-6`: a number written out."""
+    if isinstance(value, cst.UnaryOperation):
+        return _literal_number(value.expression)
+    return isinstance(value, (cst.Integer, cst.Float))
 
 
 def rank_kept(info: HostInfo, statement: cst.CSTNode, name: str) -> int | None:

@@ -46,6 +46,8 @@ def is_zero_dim(value: cst.BaseExpression, info: HostInfo) -> bool:
         )
     if isinstance(value, cst.Subscript):
         return _element(value, info)
+    if isinstance(value, cst.IfExp):  # x.max() if flag else x.min()
+        return is_zero_dim(value.body, info) and is_zero_dim(value.orelse, info)
     if isinstance(value, cst.Call):
         return _zero_dim_call(value, info)
     return False
@@ -98,6 +100,8 @@ def _zero_dim_call(value: cst.Call, info: HostInfo) -> bool:
     keywords = {a.keyword.value for a in value.args if a.keyword is not None}
     if qualified == "torch.tensor":  # torch.tensor(2.5, device=...): a number's tensor
         return len(positional) == 1 and is_number(positional[0], info)
+    if isinstance(value.func, cst.Name) and value.func.value == "abs" and len(value.args) == 1:
+        return is_zero_dim(positional[0], info) if positional else False  # abs(x.sum())
     if isinstance(value.func, cst.Attribute) and not qualified.startswith("torch."):
         method, base = value.func.attr.value, value.func.value
         if method in WHOLE_REDUCTIONS:
