@@ -29,6 +29,9 @@ def view_rank(info: HostInfo, value: cst.BaseExpression) -> int | None:
     if isinstance(value, cst.Name):
         tensor = value.value in info.tensors or value.value in info.optional_params
         return info.rank(value.value) if tensor else None
+    if sliced(value):  # x[:, ::2]: a view of x's rank
+        rank = view_rank(info, value.value)
+        return rank if rank is not None and len(value.slice) <= rank else None
     if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
         return None
     method, positional = value.func.attr.value, [a for a in value.args if not a.keyword]
