@@ -8,7 +8,7 @@ value", hint `s[tile]`, which torch refuses for a 0-d tensor); `s = x[0]`, `(x *
 `x.max() + x.min()` and `x.abs().amax().clamp(min=1e-6)` were refused at the launch ("s must be a
 number, not Tensor"); `lo, hi = x.min(), x.max()` (names bound in pairs) passed the tensors as
 numbers (an InterpreterError inside Triton), as were `s /= x.numel()`, `s = s * 2` of a 0-d s
-and `s = t.max()` of `t = x.abs()`. Now host_zero_dim.py knows them for 0-d tensors (device code loads their
+and `s = t.max()` of `t = x.abs()`, and a name bound under an `if`, `with` or `try`. Now host_zero_dim.py knows them for 0-d tensors (device code loads their
 one element, as for `x.sum()`), and `makes_tensor` keeps tensors out of the Python floats; each
 against torch in float64, each launch also compiled for sm_90 (conftest)."""
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import DEVICE
+from helpers import DEVICE, generated
 from probe_kernels import kernel
 from torch_answers import assert_computes_as_torch
 
@@ -95,6 +95,18 @@ REBOUND = {
     "abs_of_a_sum": ("s = abs(x.sum())", "x[tm, tn] - s", lambda x: x - x.sum().abs()),
 }
 ZERO_DIM.update(REBOUND)
+ZERO_DIM["an_empty_shape"] = ("s = torch.zeros((), device=x.device) + x.new_tensor(2.0)",
+                              "x[tm, tn] - s", lambda x: x - 2.0)  # fmt: skip
+# bound under an `if`, a `with`, a `try`: the same InterpreterError before round 19
+COMPOUND = {
+    "the_user_s_if_else": ("if flag:\n        s = x.sum()\n    else:\n        s = x.mean()",
+                           lambda x, flag: x - (x.sum() if flag else x.mean())),
+    "an_if_over_a_0_d_value": ("s = x.mean()\n    if flag:\n        s = x.amax()",
+                               lambda x, flag: x - (x.amax() if flag else x.mean())),
+    "a_with": ("with torch.no_grad():\n        s = x.sum() * 0.5", lambda x, flag: x - x.sum() * 0.5),
+    "a_try": ("try:\n        s = x.amin()\n    except RuntimeError:\n        s = x.amax()",
+              lambda x, flag: x - x.amin()),
+}  # fmt: skip
 # tensors of a rank the host code also makes, read by index: not 0-d
 RANKED = {
     "a_column_sum_halved": ("s = x.sum(0) / 2", "x[tm, tn] * s[tn]", lambda x: x * x.sum(0) / 2),
@@ -120,6 +132,24 @@ def test_a_ranked_host_value_read_by_index_computes_as_torch(case):
     setup, use, truth = RANKED[case]
     source = kernel("x: torch.Tensor", LOOP.format(setup=setup, use=use))
     assert_computes_as_torch(source, _inputs, truth)
+
+
+@pytest.mark.parametrize("flag", [True, False], ids=["flag", "no_flag"])
+@pytest.mark.parametrize("case", COMPOUND)
+def test_a_zero_dim_value_bound_in_a_compound_statement_computes_as_torch(case, flag):
+    setup, truth = COMPOUND[case]
+    source = kernel("x: torch.Tensor, flag: bool", LOOP.format(setup=setup, use="x[tm, tn] - s"))
+    assert_computes_as_torch(source, lambda: [*_inputs(), flag], truth)
+
+
+def test_a_zero_dim_value_a_host_loop_may_leave_a_number_is_checked_at_the_launch():
+    """`s = 0.0`, then `s = s + x[i].sum()` in a host `for`: a number if the loop runs no
+    time; the launcher requires a number (an InterpreterError inside Triton before)."""
+    setup = "s = 0.0\n    for i in range(3):\n        s = s + x[i].sum()"
+    source = kernel("x: torch.Tensor", LOOP.format(setup=setup, use="x[tm, tn] - s"))
+    x = _inputs()[0]
+    with pytest.raises(TypeError, match=r"s must be a number, not Tensor .*s\.item\(\)"):
+        generated(source, "k", x)(x)
 
 
 def test_a_float_argument_in_it_computes_as_torch():

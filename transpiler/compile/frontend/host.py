@@ -13,7 +13,7 @@ from .host_containers import container_kind
 from .host_dtypes import allocation_dtype
 from .host_flags import called_name, is_flag, is_text
 from .host_sizes import dtype_view, literal_int, shape_entries, size_of, whole_size_tensor
-from .host_views import own_methods, rank_kept, sliced, view_rank
+from .host_views import own_methods, rank_kept, sliced, view_rank, zero_dim_kept
 from .host_zero_dim import WHOLE_REDUCTIONS, is_zero_dim, makes_tensor, zero_dim_tuple
 
 # tensor methods whose result is a tensor of another shape (or dtype) over the same data
@@ -130,6 +130,7 @@ class HostInfo:
         """Learn from one host statement (straight-line code before a device loop)."""
         if not isinstance(statement, cst.SimpleStatementLine):
             for name in assigned_names(statement):
+                zero_dim = zero_dim_kept(self, statement, name)  # if flag: s = x.sum()
                 kept = rank_kept(self, statement, name)
                 optional = name in self.optional_params
                 # `if bias is not None: bias = bias.float()` of a None argument: a method of
@@ -138,8 +139,13 @@ class HostInfo:
                 self._forget(name)
                 if kept is not None:  # if flag: x = x.contiguous()
                     self._viewed(name, kept, optional)
+                if zero_dim:
+                    self.tensors.add(name)
+                    self.tensor_sizes[name] = []
                 if none:
                     self.constants[name] = None
+                elif name not in self.tensors:  # perhaps a tensor: the launcher checks
+                    self.tensor_derived.add(name)
             return
         for small in statement.body:
             if isinstance(small, cst.Assign) and len(small.targets) == 1:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 import libcst.matchers as m
 
-from .host_zero_dim import ELEMENTWISE
+from .host_zero_dim import ELEMENTWISE, is_zero_dim
 
 if TYPE_CHECKING:
     from .host import HostInfo
@@ -68,6 +68,18 @@ def rank_kept(info: HostInfo, statement: cst.CSTNode, name: str) -> int | None:
     if rank is None or assigns is None:
         return None
     return rank if all(view_rank(info, a.value) == rank for a in assigns) else None
+
+
+def zero_dim_kept(info: HostInfo, statement: cst.CSTNode, name: str) -> bool:
+    """Whether `name` holds a 0-d tensor after the statement (an `if`, a `for`, a `with`): each
+    of its assignments there makes one, and so did it before, unless it was unbound (a path
+    that does not bind it would fail at its use) or the statement runs its body once."""
+    assigns = _assignments(statement, name)
+    if not assigns or not all(is_zero_dim(a.value, info) for a in assigns):
+        return False
+    unbound = name not in info.names and name not in info.params
+    once = isinstance(statement, cst.With)
+    return unbound or once or is_zero_dim(cst.Name(name), info)
 
 
 def own_methods(statement: cst.CSTNode, name: str) -> bool:

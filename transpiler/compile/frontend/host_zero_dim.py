@@ -27,6 +27,16 @@ ELEMENTWISE |= {"neg", "reciprocal", "square", "pow", "clamp", "clip", "clamp_mi
 ELEMENTWISE |= {"sigmoid", "tanh", "relu", "floor", "ceil", "round", "trunc", "sign", "sin", "cos"}
 ELEMENTWISE |= {"maximum", "minimum", "add", "sub", "mul", "div", "true_divide"}
 ELEMENTWISE |= {"float", "double", "half", "bfloat16", "to", "detach", "contiguous", "clone"}
+# torch functions allocating a tensor of a shape, and of another tensor's shape
+ALLOCATIONS = {
+    "torch.zeros",
+    "torch.ones",
+    "torch.empty",
+    "torch.full",
+    "torch.rand",
+    "torch.randn",
+}
+LIKE = {"zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like"}
 # methods of a tensor that give a Python number (`x.numel()`), not a tensor
 NUMBER_METHODS = {"size", "stride", "dim", "numel", "item", "element_size", "nelement"}
 NUMBER_FUNCTIONS = {"float", "int", "len", "min", "max", "abs", "round"}
@@ -100,6 +110,11 @@ def _zero_dim_call(value: cst.Call, info: HostInfo) -> bool:
     keywords = {a.keyword.value for a in value.args if a.keyword is not None}
     if qualified == "torch.tensor":  # torch.tensor(2.5, device=...): a number's tensor
         return len(positional) == 1 and is_number(positional[0], info)
+    if qualified in ALLOCATIONS and positional:  # torch.zeros(()), torch.full([], 2.0)
+        shape = positional[0]
+        return isinstance(shape, (cst.Tuple, cst.List)) and not shape.elements
+    if isinstance(value.func, cst.Attribute) and value.func.attr.value == "new_tensor":
+        return len(positional) == 1 and is_number(positional[0], info)  # x.new_tensor(3.0)
     if isinstance(value.func, cst.Name) and value.func.value == "abs" and len(value.args) == 1:
         return is_zero_dim(positional[0], info) if positional else False  # abs(x.sum())
     if isinstance(value.func, cst.Attribute) and not qualified.startswith("torch."):
@@ -115,7 +130,7 @@ def _zero_dim_call(value: cst.Call, info: HostInfo) -> bool:
     if name in WHOLE_REDUCTIONS:
         return len(positional) == 1 and not keywords & _DIMENSION_KEYWORDS
     first, rest = positional[0], positional[1:]
-    return name in ELEMENTWISE and is_zero_dim(first, info) and _numbers(rest, info)
+    return name in ELEMENTWISE | LIKE and is_zero_dim(first, info) and _numbers(rest, info)
 
 
 def _numbers(values: list[cst.BaseExpression], info: HostInfo) -> bool:
