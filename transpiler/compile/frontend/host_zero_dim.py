@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 # tensor methods reducing a whole tensor to a 0-d one where no dimension is given
 WHOLE_REDUCTIONS = {"sum", "mean", "amax", "amin", "max", "min", "prod", "norm", "std", "var"}
 WHOLE_REDUCTIONS |= {"nansum", "nanmean", "logsumexp", "all", "any", "count_nonzero", "median"}
+WHOLE_REDUCTIONS |= {"argmax", "argmin"}
 # torch functions reducing a whole tensor to a tuple of 0-d ones where no dimension is given
 TUPLE_REDUCTIONS = {"torch.aminmax"}
 # keywords naming the dimensions a reduction keeps: with one, the result is no 0-d tensor
@@ -27,6 +28,7 @@ ELEMENTWISE |= {"neg", "reciprocal", "square", "pow", "clamp", "clip", "clamp_mi
 ELEMENTWISE |= {"sigmoid", "tanh", "relu", "floor", "ceil", "round", "trunc", "sign", "sin", "cos"}
 ELEMENTWISE |= {"maximum", "minimum", "add", "sub", "mul", "div", "true_divide"}
 ELEMENTWISE |= {"float", "double", "half", "bfloat16", "to", "detach", "contiguous", "clone"}
+ELEMENTWISE |= {"int", "long", "short", "bool"}
 # torch functions allocating a tensor of a shape, and of another tensor's shape
 ALLOCATIONS = {
     "torch.zeros",
