@@ -98,6 +98,8 @@ ZERO_DIM.update(REBOUND)
 ZERO_DIM["an_argmax_and_an_int_conversion"] = ("k = x.abs().argmax()\n    s = x.sum().int()",
                                                "x[tm, tn] * k - s",
                                                lambda x: x * x.abs().argmax() - x.sum().int())  # fmt: skip
+ZERO_DIM["a_mean_by_len_and_as_tensor"] = ("s = x.sum() / len(x) + torch.as_tensor(0.5, device=x.device)",
+                                           "x[tm, tn] - s", lambda x: x - (x.sum() / 13 + 0.5))  # fmt: skip
 ZERO_DIM["an_empty_shape"] = ("s = torch.zeros((), device=x.device) + x.new_tensor(2.0)",
                               "x[tm, tn] - s", lambda x: x - 2.0)  # fmt: skip
 # bound under an `if`, a `with`, a `try`: the same InterpreterError before round 19

@@ -29,6 +29,8 @@ ELEMENTWISE |= {"sigmoid", "tanh", "relu", "floor", "ceil", "round", "trunc", "s
 ELEMENTWISE |= {"maximum", "minimum", "add", "sub", "mul", "div", "true_divide"}
 ELEMENTWISE |= {"float", "double", "half", "bfloat16", "to", "detach", "contiguous", "clone"}
 ELEMENTWISE |= {"int", "long", "short", "bool"}
+# torch functions making a 0-d tensor of one number
+NUMBER_TENSORS = {"torch.tensor", "torch.as_tensor", "torch.scalar_tensor"}
 # torch functions allocating a tensor of a shape, and of another tensor's shape
 ALLOCATIONS = {
     "torch.zeros",
@@ -84,6 +86,8 @@ def is_number(value: cst.BaseExpression, info: HostInfo) -> bool:
     if isinstance(func, cst.Attribute) and func.attr.value in NUMBER_METHODS:
         return True
     called = info.aliases.qualified(func) or (func.value if isinstance(func, cst.Name) else "")
+    if called == "len":  # len(x) of a tensor too
+        return True
     numbers = all(is_number(a.value, info) for a in value.args)
     return numbers and (called in NUMBER_FUNCTIONS or called.startswith("math."))
 
@@ -110,7 +114,7 @@ def _zero_dim_call(value: cst.Call, info: HostInfo) -> bool:
     qualified = info.aliases.qualified(value.func) or ""
     positional = [a.value for a in value.args if a.keyword is None]
     keywords = {a.keyword.value for a in value.args if a.keyword is not None}
-    if qualified == "torch.tensor":  # torch.tensor(2.5, device=...): a number's tensor
+    if qualified in NUMBER_TENSORS:  # torch.tensor(2.5, device=...): a number's tensor
         return len(positional) == 1 and is_number(positional[0], info)
     if qualified in ALLOCATIONS and positional:  # torch.zeros(()), torch.full([], 2.0)
         shape = positional[0]
