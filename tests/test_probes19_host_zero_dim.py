@@ -116,6 +116,8 @@ COMPOUND = {
 RANKED = {
     "a_column_sum_halved": ("s = x.sum(0) / 2", "x[tm, tn] * s[tn]", lambda x: x * x.sum(0) / 2),
     "a_row": ("s = x[0]", "x[tm, tn] - s[tn]", lambda x: x - x[0]),
+    "a_0_d_clamped_by_a_row": ("s = x.sum().clamp(min=x[0] * 100)", "x[tm, tn] - s[tn]",
+                               lambda x: x - x.sum().clamp(min=x[0] * 100)),
     "a_kept_amax": ("s = x.amax(dim=0, keepdim=True)", "x[tm, tn] - s[0, tn]",
                     lambda x: x - x.amax(0, keepdim=True)),
 }  # fmt: skip

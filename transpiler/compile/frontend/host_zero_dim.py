@@ -129,21 +129,35 @@ def _zero_dim_call(value: cst.Call, info: HostInfo) -> bool:
             return (
                 not positional and not keywords & _DIMENSION_KEYWORDS and makes_tensor(base, info)
             )
-        return method in ELEMENTWISE and is_zero_dim(base, info) and _numbers(positional, info)
+        arguments = [a.value for a in value.args]  # s.clamp(min=lo): lo too
+        return method in ELEMENTWISE and is_zero_dim(base, info) and _numbers(arguments, info)
     name = qualified.removeprefix("torch.")
     if not qualified.startswith("torch.") or not positional:
         return False
     if name in WHOLE_REDUCTIONS:
         return len(positional) == 1 and not keywords & _DIMENSION_KEYWORDS
     first, rest = positional[0], positional[1:]
+    rest += [a.value for a in value.args if a.keyword is not None]
     return name in ELEMENTWISE | LIKE and is_zero_dim(first, info) and _numbers(rest, info)
 
 
 def _numbers(values: list[cst.BaseExpression], info: HostInfo) -> bool:
-    """Arguments that keep a 0-d result 0-d: numbers, 0-d tensors, dtypes (`t.to(...)`)."""
+    """Arguments that keep a 0-d result 0-d: numbers, 0-d tensors, dtypes and devices
+    (`t.to(torch.float16)`, `device=x.device`), strings (`device="cuda"`)."""
     return all(
-        is_number(v, info) or is_zero_dim(v, info) or isinstance(v, cst.Attribute) for v in values
+        is_number(v, info) or is_zero_dim(v, info) or _dtype_or_device(v, info) for v in values
     )
+
+
+def _dtype_or_device(value: cst.BaseExpression, info: HostInfo) -> bool:
+    """`torch.float32`, `x.dtype`, `x.device`, a dtype name, a string: no tensor's values."""
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    if isinstance(value, cst.Name):
+        return value.value in info.dtypes
+    if not isinstance(value, cst.Attribute):
+        return False
+    return value.attr.value in ("dtype", "device") or info.is_dtype(value)
 
 
 def makes_tensor(value: cst.BaseExpression, info: HostInfo) -> bool:
