@@ -4,7 +4,9 @@ refused naming the out-of-place spelling), torch functions the transpiler does n
 (`torch.fix`, `torch.float_power`, `F.glu`, `torch.logit(..., eps=)`) each naming what to write,
 a store every program of another tile makes to the same elements (a race); and at the
 launch: a neighbour read past the end (`x[t.index + 1]` under a `torch.where`, which torch
-refuses too) and a float function of an integer tensor (`torch.sigmoid(x_int64[t])`: valid torch, refused naming `x.float()`). The
+refuses too) and a float function of an integer tensor. Found in round 19: a chunk tiled by its
+size (`a, b = x.chunk(2, dim=1)`, `hl.tile(a.size())`) was refused with a hint naming `a, b =
+a.size()`, which rebinds the user's tensors; the hint now names sizes no host name uses (`torch.sigmoid(x_int64[t])`: valid torch, refused naming `x.float()`). The
 hints' spellings compute as torch."""
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import torch
 import torch.nn.functional as F
 from helpers import DEVICE, generated
 from torch_answers import HEADER, assert_computes_as_torch, assert_refused_at
+
+import transpiler
 
 
 def source(signature: str, body: str) -> str:
@@ -110,3 +114,34 @@ def test_a_float_function_of_an_integer_tensor_is_refused_at_the_launch():
     ):
         generated(source(X, body), "k", x)(x)
     assert_computes_as_torch(source(X, body), lambda: [x.float()], torch.sigmoid)
+
+
+CHUNKED = """    a, b = x.chunk(2, dim=1)
+    out = torch.empty_like(a)
+    for tm, tn in hl.tile(TILED):
+        out[tm, tn] = a[tm, tn] * torch.sigmoid(b[tm, tn])
+    return out
+"""
+
+
+def test_a_chunk_tiled_by_its_size_is_refused_naming_sizes_the_host_code_does_not_bind():
+    """`a, b = x.chunk(2, dim=1)`, then `hl.tile(a.size())`: the rank of a chunk is not followed;
+    the hint named `a, b = a.size()` until round 19, which rebinds the user's tensors."""
+    text = source(X, CHUNKED.replace("TILED", "a.size()"))
+    x = torch.randn(9, 26, device=DEVICE)
+    with pytest.raises(transpiler.TranspileError) as caught:
+        transpiler.transpile_module(text, example_args={"k": (x,)}, only=("k",))
+    message = str(caught.value)
+    assert f":{_line_of(text, 'a.size()')}:" in message, message
+    assert "`m, n = a.size()`" in message and "hl.tile([m, n])" in message, message
+
+
+def test_the_chunk_s_named_sizes_compute_as_torch():
+    text = source(
+        X,
+        CHUNKED.replace("TILED", "[m, n]").replace(
+            "    out =", "    m, n = a.size()\n    out =", 1
+        ),
+    )
+    make = lambda: [torch.randn(9, 26, device=DEVICE)]  # noqa: E731
+    assert_computes_as_torch(text, make, lambda x: x[:, :13] * torch.sigmoid(x[:, 13:]))

@@ -19,6 +19,9 @@ from .values import DTYPE, MODULE, TILE, TILES, Value
 if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
+# names a hint gives a tensor's sizes (`a, b = x.size()`): the first pair no host name uses
+SIZE_NAMES = (("a", "b"), ("m", "n"), ("rows", "cols"))
+
 
 class LoopCalls:
     """The ranges, block sizes and steps of hl.tile / hl.grid, their targets bound, each
@@ -255,14 +258,17 @@ class LoopCalls:
         whole = whole_size_tensor(positional[0])
         if whole is not None:
             rank = self.k.host.rank(whole)
+            # the hint's names for the sizes: none the host code binds (`a, b = x.chunk(2)`)
+            taken = {whole, *self.k.host.names, *self.k.host.params}
+            first, second = next((p for p in SIZE_NAMES if not taken & set(p)), SIZE_NAMES[-1])
             if rank is None and self.k.host.given_ranks:  # host code made it, ranks given
                 raise self.k.source.error(
                     RankUnknownError,
                     positional[0],
                     f"the host code makes {whole!r} by a call whose rank this transpiler does "
                     "not follow",
-                    hint=f"name its sizes first, `a, b = {whole}.size()`, and tile them: "
-                    "hl.tile([a, b])",
+                    hint=f"name its sizes first, `{first}, {second} = {whole}.size()`, and tile "
+                    f"them: hl.tile([{first}, {second}])",
                 )
             if rank is None:
                 raise self.k.source.error(
