@@ -4,10 +4,12 @@ refused naming the out-of-place spelling), torch functions the transpiler does n
 (`torch.fix`, `torch.float_power`, `F.glu`, `torch.logit(..., eps=)`) each naming what to write,
 a store every program of another tile makes to the same elements (a race); and at the
 launch: a neighbour read past the end (`x[t.index + 1]` under a `torch.where`, which torch
-refuses too) and a float function of an integer tensor. Found in round 19: a chunk tiled by its
-size (`a, b = x.chunk(2, dim=1)`, `hl.tile(a.size())`) was refused with a hint naming `a, b =
-a.size()`, which rebinds the user's tensors; the hint now names sizes no host name uses (`torch.sigmoid(x_int64[t])`: valid torch, refused naming `x.float()`). The
-hints' spellings compute as torch."""
+refuses too) and a float function of an integer tensor (`torch.sigmoid(x_int64[t])`: valid
+torch, refused naming `x.float()`). The hints' spellings compute as torch.
+
+Found in round 19: a chunk tiled by its size (`a, b = x.chunk(2, dim=1)`, `hl.tile(a.size())`)
+was refused with a hint naming `a, b = a.size()`, which rebinds the user's tensors; the hint
+now names sizes no host name uses."""
 
 from __future__ import annotations
 
