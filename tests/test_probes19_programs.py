@@ -255,3 +255,23 @@ PROGRAMS = {  # signature, body, inputs, torch's answer
 def test_the_program_computes_as_torch(case):
     signature, body, make, truth = PROGRAMS[case]
     assert_computes_as_torch(source(signature, body), make, truth)
+
+
+SIZES = {  # a loop's size the host code computes with Python's builtins, the lanes it covers
+    "round_of_a_half": ("k = round(x.size(0) * 0.5)", 36),
+    "ceil_of_a_half": ("k = int(math.ceil(x.size(0) / 2))", 36),
+    "max_of_two": ("k = max(x.size(0) - 80, 10)", 10),
+    "abs_of_a_difference": ("k = abs(x.size(0) - 100)", 29),
+}
+
+
+@pytest.mark.parametrize("case", SIZES)
+def test_a_size_of_builtins_computes_as_torch(case):
+    setup, covered = SIZES[case]
+    body = (
+        f"    {setup}\n    out = torch.zeros_like(x)\n    for t in hl.tile(k):\n"
+        "        out[t] = x[t] + 1\n    return out\n"
+    )
+    text = source(X, body).replace("import torch\n", "import math\nimport torch\n", 1)
+    truth = lambda x: torch.cat([x[:covered] + 1, torch.zeros_like(x[covered:])])  # noqa: E731
+    assert_computes_as_torch(text, lambda: [rand(71)], truth)
