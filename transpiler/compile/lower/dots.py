@@ -160,9 +160,11 @@ class Dots:
                 f"the inner dimensions differ: {_label(k_left)} against {_label(k_right)}",
                 hint="index both operands with the same tile along K",
             )
-        for axis in (k_left, k_right):  # K's sizes, which the launcher checks equal: the line
+        line = self.k.source.line_of(node)  # K's sizes, which the launcher checks equal
+        for axis in (k_left, k_right):
             if getattr(axis, "key", None):
-                self.k.product_sizes.setdefault(axis.key, self.k.source.line_of(node))
+                self.k.product_sizes.setdefault(axis.key, line)
+        self.k.product_operands.setdefault(line, set()).update(left.loaded_from | right.loaded_from)
         batch = self.k.broadcasting.broadcast_dims(
             block(None, left.dims[:-2]), block(None, right.dims[:-2]), node
         )

@@ -203,6 +203,7 @@ class KernelBuilder:
         self.checked_ranks: dict[str, int] = {}
         self.unified = PlannedPairs(plan.key_aliases)  # sizes shown equal only at run time
         self.product_sizes: dict[str, int] = {}  # size keys of a product's K → its line
+        self.product_operands: dict[int, set[str]] = {}  # a product's line → its tensors
         self.key_aliases = plan.key_aliases  # size key → the key of the axis standing for it
         self.direct_value: cst.CSTNode | None = None  # an assignment's value: loads need no name
         self.direct_target: cst.CSTNode | None = None  # ... and its target

@@ -99,9 +99,17 @@ def rank_checks(builder: KernelBuilder, loop: cst.For) -> list[str]:
 
 
 def _product_line(builder: KernelBuilder, first: str, second: str) -> int | None:
-    """The line of the matrix product whose K the two sizes are, if they are one's."""
-    lines = [builder.product_sizes.get(key) for key in (first, second)]
-    return next((line for line in lines if line), None)
+    """The line of the matrix product whose K the two sizes are: one is its K's, the other its
+    K's too or a size of one of its factors (a K size met elsewhere, `acc[..., d]` beside
+    `p @ v[..., d]`, is no product's inner pair)."""
+    for key, other in ((first, second), (second, first)):
+        line = builder.product_sizes.get(key)
+        tensor = other.split(".size(", 1)[0]
+        if line and (
+            builder.product_sizes.get(other) == line or tensor in builder.product_operands[line]
+        ):
+            return line
+    return None
 
 
 def _host_name(builder: KernelBuilder, key: str) -> str:
