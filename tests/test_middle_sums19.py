@@ -45,6 +45,16 @@ def named_products_kept(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return out
 
 
+@helion.kernel(config=helion.Config(block_sizes=[16]))
+def matrix_times_column(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    m, kk = x.size()
+    column = w.view(kk, 1)
+    out = torch.empty(m, 1, dtype=torch.float32, device=x.device)
+    for tile_m in hl.tile(m):
+        out[tile_m, :] = x[tile_m, :] @ column[:, :]
+    return out
+
+
 @helion.kernel(config=helion.Config(block_sizes=[2, 16]))
 def middle_means(x: torch.Tensor) -> torch.Tensor:
     b, m, n = x.size()
@@ -76,6 +86,13 @@ def test_a_mean_over_the_middle_axis(dtype):
     torch.testing.assert_close(out.double(), x.double().mean(1), rtol=1e-3, atol=1e-3)
 
 
+def test_a_matrix_times_a_column_is_a_float32_sum():
+    """N of 1: lowering's narrow product, a broadcast multiply summed by sum_middle."""
+    x, w = torch.randn(37, 64), torch.randn(64)
+    out = generated(SOURCE, "matrix_times_column", x, w)(x, w)
+    torch.testing.assert_close(out.double(), x.double() @ w.double()[:, None], rtol=1e-5, atol=1e-5)
+
+
 def test_no_kernel_here_holds_a_product_triton_made():
     """The sm_90 TTIR of each kernel: no tt.dot (lowering writes none for these sums)."""
     x, y, z = torch.randn(48, 64), torch.randn(64, 32), torch.randn(4, 16, 32)
@@ -83,6 +100,7 @@ def test_no_kernel_here_holds_a_product_triton_made():
         ("inline_products", (x, y)),
         ("named_products_kept", (x, y)),
         ("middle_means", (z,)),
+        ("matrix_times_column", (x, torch.randn(64))),
     ):
         kernels = transpiler.kernels_from_source(SOURCE, filename="kernels.py", namespace={})
         for result in kernels[name].bind(args).compile_for("sm_90"):

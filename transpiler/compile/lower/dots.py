@@ -170,13 +170,6 @@ class Dots:
         )
         if fold:
             batch = left.dims[:1]
-        if single_k and (batch or fold):
-            raise self.k.source.error(
-                ShapeError,
-                node,
-                "a batched product with K of 1",
-                hint="write the outer products out: a[:, :, None] * b[:, None, :]",
-            )
         if any(map(is_squeezed, (*left.dims[-2:], *right.dims[-2:]))):
             raise NotSqueezable("a squeezed tile as a matrix dimension")
         # a batch tile of block size 1 has no Triton dimension: the operands are 2-D already
@@ -192,6 +185,10 @@ class Dots:
         if as_stored:
             check_float8_factors(self.k, left, right, node)
         operands = self.factor_inputs(left, right, k_left)
+        if single_k:  # outer products, batched or not: `[..., M, 1] * [..., 1, N]`
+            dims = (*batch, left.dims[-2], right.dims[-1])
+            acc = self.accumulator_as_product(acc, dims, node)
+            return self.narrow_product(operands, acc, out_dtype, dims, node, single_k)
         # a loaded tile times a scalar: the tile as loaded, the product scaled (scaled_factors.py)
         unscaled = None
         if batch or not self.k.whole_axes.is_full_axis(k_left):  # (not split_k's whole K)
@@ -219,7 +216,7 @@ class Dots:
             shapes = [self.block_shape(v.dims[1:]) for v in (left, right)]
             operands = [expr("tl.reshape(v, s)", v=o, s=sh) for o, sh in zip(operands, shapes)]
             acc_shape = self.block_shape(dims[1:])
-        if not batch and (single_k or None in (left.dims[-2], right.dims[-1])):
+        if not batch and None in (left.dims[-2], right.dims[-1]):
             return self.narrow_product(operands, acc, out_dtype, dims, node, single_k)
         acc_code = None if acc is None else acc.code
         if acc is not None and unit_batch:
@@ -368,16 +365,19 @@ class Dots:
 
     def narrow_product(self, operands, acc, out_dtype, dims, node, single_k: bool) -> Value:
         """A product with M or N of 1 (a matrix times a column; tl.dot wants 16 lanes there):
-        a broadcast multiply summed over K, in float32 (float64 factors in float64); K of 1 (an
-        outer product): `[M, 1] * [1, N]`, no sum (Triton's combine pass makes a middle-axis sum
-        of M and N of 16 or more a tt.dot, of K 1 here, which an H100 computed wrong)."""
+        a broadcast multiply summed over K by sum_middle, in float32 (float64 factors in float64;
+        Triton's combine pass makes `tl.sum(..., axis=1)` of it a TF32 tt.dot); K of 1 (an outer
+        product, batched or not): `[..., M, 1] * [..., 1, N]`, no sum (a tt.dot of K 1, which an
+        H100 computed wrong)."""
         if _product_dtype(acc) == "int":  # as tl.dot's
             a, b = (expr("v.to(tl.int32)", v=operand) for operand in operands)
         else:
             self.k.use_helper("as_float")
             self.k.use_helper("upcast_half")
             a, b = (expr("as_float(upcast_half(v))", v=operand) for operand in operands)
-        form = "a * b" if single_k else "tl.sum(a[:, :, None] * b[None, :, :], axis=1)"
+        if not single_k:
+            self.k.use_helper("sum_middle")  # (tl.sum over axis 1: a TF32 tt.dot of Triton's)
+        form = "a * b" if single_k else "sum_middle(a[:, :, None] * b[None, :, :])"
         code = expr(form, a=a, b=b)
         if acc is not None:  # torch's `acc += a @ b` keeps acc's dtype, as tl.dot's acc does
             kept = "(c + p).to(c.dtype)" if isinstance(acc.code, ast.Name) else "c + p"
