@@ -133,7 +133,7 @@ class Calls:
             and all(not isinstance(e.value, cst.Call) for e in index.elements)  # slice(...)
         ):
             raise self.w.error(node, f"{name}() of this target or index")
-        for key in set(nodes) - {signature.positional[0], "index"}:
+        for key in [k for k in nodes if k not in (signature.positional[0], "index")]:
             self.w.expressions.ev(nodes[key])  # the stored value, extra_mask, ...: their own work
         subscript = cst.Subscript(
             value=target,

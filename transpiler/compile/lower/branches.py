@@ -22,6 +22,17 @@ if TYPE_CHECKING:
     from .kernel import KernelBuilder
 
 
+def _in_both(after_if: dict, after_else: dict) -> list[str]:
+    """The names both paths assign, in the if branch's order: a set's order changes with
+    PYTHONHASHSEED, and the lines and checks made per name must not."""
+    return [name for name in after_if if name in after_else]
+
+
+def _in_either(after_if: dict, after_else: dict) -> list[str]:
+    """The names either path assigns: the if branch's in its order, then the other's."""
+    return [*after_if, *(name for name in after_else if name not in after_if)]
+
+
 class Branches:
     """`if` on a scalar → a Triton `if`, names each branch assigns merged after it; an `if`
     known while transpiling lowers only its branch taken."""
@@ -95,7 +106,7 @@ class Branches:
                 self.k.scope[name] = other
         self.numbers_as_blocks(before, after_if, after_else, [opening, *ends], line)
         self.refuse_dtypes_apart(before, after_if, after_else, line)
-        for name in set(after_if) & set(after_else):
+        for name in _in_both(after_if, after_else):
             first, second = after_if[name], after_else[name]
             if first is second or first.kind != BLOCK or second.kind != BLOCK:
                 continue
@@ -122,22 +133,30 @@ class Branches:
         the other (`s = 1.5` / `s = x[tm, 0]`): the number becomes that block at its branch's
         end (carried.number_as_block), so the name is one block after the `if`. A number set
         before the `if` that a path leaves as it is (`s = 0.0; if k > 0: s = x[tm, :].sum(-1)`)
-        becomes the block before the `if` (Triton keeps a name's type through an `if`).
+        becomes the block before the `if` (Triton keeps a name's type through an `if`), and so
+        does one both paths overwrite (`s = 0.0; if c: s = x[tm, 0] else: s = x[tm, 1]`).
         `lines`: the `if` line, then each branch's last line."""
         inserts = []
-        for name in set(after_if) & set(after_else):
+        for name in _in_both(after_if, after_else):
             first, second = after_if[name], after_else[name]
             branch = None if first is second else number_side(first, second)
-            if branch is None:
-                continue
-            block, number = (second, first) if branch == 0 else (first, second)
-            text = self.k.carried.number_as_block(name, block, number, line)
-            if number is before.get(name):  # before the `if`, at its depth
+            if branch is not None:
+                block, number = (second, first) if branch == 0 else (first, second)
+                text = self.k.carried.number_as_block(name, block, number, line)
+                if number is before.get(name):  # before the `if`, at its depth
+                    inserts.append((self.k.index_of(lines[0]), 0, text))
+                else:  # at the end of the number's branch, inside it
+                    inserts.append((self.k.index_of(lines[branch + 1]) + 1, 1, text))
+                after_if[name] = after_else[name] = replace(block, code=ast.Name(id=name))
+                self.k.scope[name] = after_else[name]
+            overwritten = before.get(name)  # a number both paths replace by a block: Triton
+            if overwritten is None or overwritten is first or overwritten is second:
+                continue  # still wants the name's one type from before the `if` on
+            if number_side(overwritten, self.k.scope[name]) == 0:
+                text = self.k.carried.number_as_block(
+                    name, self.k.scope[name], overwritten, line, checked=False
+                )
                 inserts.append((self.k.index_of(lines[0]), 0, text))
-            else:  # at the end of the number's branch, inside it
-                inserts.append((self.k.index_of(lines[branch + 1]) + 1, 1, text))
-            after_if[name] = after_else[name] = replace(block, code=ast.Name(id=name))
-            self.k.scope[name] = after_else[name]
         for at, indent, text in sorted(inserts, key=lambda insert: -insert[0]):
             self.k.insert_lines(at, [self.k.make_line(self.k.depth + indent, text, line)])
 
@@ -145,7 +164,7 @@ class Branches:
         """A name the if leaves an int on one path and a float (or bool) on the other: Triton
         gives a name one type after an `if`, so a use after it is refused there (torch would
         carry each path's own dtype on)."""
-        for name in set(after_if) | set(after_else):
+        for name in _in_either(after_if, after_else):
             first = after_if.get(name, before.get(name))
             second = after_else.get(name, before.get(name))
             if first is None or second is None or first is second:

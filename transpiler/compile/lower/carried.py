@@ -208,14 +208,17 @@ class Carried:
             return codes[0]
         return "(" + " + ".join(f"tl.zeros((1,), {c})" for c in codes) + ").dtype"
 
-    def number_as_block(self, name: str, block: Value, number: Value, line: int) -> str:
+    def number_as_block(
+        self, name: str, block: Value, number: Value, line: int, checked: bool = True
+    ) -> str:
         """The line making a Python number the block an `if`'s other branch gives `name`
         (`s = 1.5` beside `s = x[tm, 0]`): the block's shape and its tensor's dtype (halves in
-        float32); a float number takes a float tensor, checked at the launch."""
+        float32); a float number takes a float tensor, checked at the launch (not where both
+        paths overwrite the number: `checked=False`, its value is never read)."""
         (tensor,) = block.loaded_from | block.fed_by
         dtype = f"{self.k.tensor_pointer(tensor)}.dtype.element_ty"
         shape = _shape_text(block.dims)
-        if number.dtype == "float":
+        if number.dtype == "float" and checked:
             message = (
                 f"line {line}: {name} is a float on one branch and {tensor}'s values on the "
                 f"other; the kernel gives it {tensor}'s dtype, a float one, not {{{tensor}.dtype}}"
