@@ -52,6 +52,22 @@ if TYPE_CHECKING:
 TILED, WHOLE, SLICED, SCALAR = "tiled", "whole", "sliced", "scalar"
 
 
+# what a subscript of several values indexes: (its words, the hint, the out-of-range message)
+ITEM_WORDS = {
+    TILES: (
+        "the loop's tiles",
+        "tile[0] is the first dimension's tile; or unpack them: tile_m, tile_n = tile",
+        "tile {index} of a loop over {count} dimensions",
+    ),
+    TUPLE: (
+        "a tuple",
+        "take one item with an integer constant (pair[0]), or unpack it: a, b = pair; "
+        "torch.stack([a, b], dim=1) makes one block of the two",
+        "item {index} of a tuple of {count}",
+    ),
+}
+
+
 class Indexing:
     """`x[...]` in the loop: a host tensor's pointers and mask (loads.py, stores.py use them),
     one of the loop's tiles, an element of a tuple, a view of a block (block_views.py)."""
@@ -70,11 +86,8 @@ class Indexing:
             return base
         if base.kind == HOST_TENSOR:
             return self.k.loads.tensor_load(base.name, node)
-        if base.kind == TUPLE:
-            index = self.k.expressions.lower_expr(node.slice[0].slice.value)
-            return base.items[index.const]
-        if base.kind == TILES:  # `tile[0]` of `for tile in hl.tile([m, n])`: one dimension
-            return self.one_of_the_tiles(base, node)
+        if base.kind in ITEM_WORDS:  # `pair[0]`, `tile[0]` of `for tile in hl.tile([m, n])`
+            return self.one_item(base, node)
         if base.kind == BLOCK:
             return self.k.block_views.view(base, node)
         if base.kind == CONST:  # `y[tile]` of `y: torch.Tensor = None` called without y
@@ -93,25 +106,27 @@ class Indexing:
             )
         raise self.k.source.error(UnsupportedConstructError, node, "indexing this value")
 
-    def one_of_the_tiles(self, tiles: Value, node: cst.Subscript) -> Value:
-        """`tile[i]` of a loop's tiles, i a constant within their number."""
+    def one_item(self, items: Value, node: cst.Subscript) -> Value:
+        """`tile[i]` of a loop's tiles, `pair[i]` of a tuple: i a constant within their number
+        (a slice, `pair[:, None]`, or a name is refused at the subscript)."""
+        what, hint, out_of_range = ITEM_WORDS[items.kind]
         element = node.slice[0].slice if len(node.slice) == 1 else None
         index = (
             self.k.expressions.lower_expr(element.value) if isinstance(element, cst.Index) else None
         )
-        count = len(tiles.items)
+        count = len(items.items)
         if index is None or index.kind != CONST or type(index.const) is not int:
             raise self.k.source.error(
                 UnsupportedConstructError,
                 node,
-                "indexing the loop's tiles with anything but an integer constant",
-                hint="tile[0] is the first dimension's tile; or unpack them: tile_m, tile_n = tile",
+                f"indexing {what} with anything but an integer constant",
+                hint=hint,
             )
         if not -count <= index.const < count:
             raise self.k.source.error(
-                ShapeError, node, f"tile {index.const} of a loop over {count} dimensions"
+                ShapeError, node, out_of_range.format(index=index.const, count=count)
             )
-        return tiles.items[index.const]
+        return items.items[index.const]
 
     def tensor_access(
         self, tensor: str, node: cst.Subscript
