@@ -14,7 +14,7 @@ from helpers import assert_matches, generated, signed_rand
 import transpiler
 from transpiler.errors import ShapeError, UnsupportedConstructError
 
-FUZZER_MUTANT = '''
+FUZZER_MUTANT = """
 import helion
 import helion.language as hl
 import torch
@@ -27,7 +27,7 @@ def cat_columns_into(a: torch.Tensor, b: torch.Tensor, like: torch.Tensor) -> to
     for tile in hl.tile(n):
         out[tile, :] = torch.cat([a[tile][:, None], (tile, b[tile] * 3.0)[:, None]], dim=1)
     return out
-'''
+"""
 
 SPELLING = """
 import helion
