@@ -306,7 +306,11 @@ class Indexing:
                 continue
             if isinstance(value_node, cst.Ellipsis):
                 refuse_ellipsis(self.k, node, value_node)
-            value = self.k.expressions.lower_expr(value_node)
+            self.k.addressing += 1  # index arithmetic here keeps INDEX_DTYPE (index_values.py)
+            try:
+                value = self.k.expressions.lower_expr(value_node)
+            finally:
+                self.k.addressing -= 1
             if value.kind == TILE:
                 elements.append((TILED, value.axis))
             elif value.kind == TILES:

@@ -193,6 +193,7 @@ class KernelBuilder:
         self.block_sizes = list(_block_sizes(settings))[plan.block_offset :]
         self.per_block = PerBlockValues()  # reductions over grid tiles: never a branch's test
         self.argument_checks: list[str] = []  # launcher `require`s on argument values
+        self.addressing = 0  # subscript indices being lowered: their arithmetic is address math
         self.index_tensors: set[str] = set()  # tensors whose loaded values index other tensors
         # (index tensor, indexed tensor, dim, line): argument values indexing unchanged
         self.index_reads: set[tuple[str, str, int, int]] = set()

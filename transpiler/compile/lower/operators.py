@@ -21,6 +21,7 @@ from .bool_arithmetic import bool_template, floated_bools
 from .chained_comparisons import refuse_block_in_chain
 from .dtype_tests import dtype_comparison
 from .integer_operators import integers_only, no_negative_integer_power
+from .index_values import index_values_as_int64
 from .integer_promotion import note_promotion
 from .negative_indices import may_be_negative
 from .negative_zero import negation, signed_zeros
@@ -88,6 +89,7 @@ class Operators:
         left, right = with_dimensioned_dtype(self.k, [left, right])
         if op_name != "Divide" and not (left.kind == CONST and right.kind == CONST):
             left, right = as_int64(self.k, [left, right], op_name)  # (python_ints.py)
+            left, right = index_values_as_int64(self.k, op_name, [left, right])
         if op_name == "Power" and right.kind == CONST and right.const in (2, 3, 4):
             return self.integer_power(left, int(right.const), node)
         if op_name == "Power" and (root := self.root_power(left, right)) is not None:

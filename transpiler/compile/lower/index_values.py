@@ -1,0 +1,59 @@
+"""Tile indices used as values, not addresses: int64 as torch's.
+
+`tile.index` and `hl.arange` lanes are the kernel's INDEX_DTYPE (int32 while every tensor holds
+fewer than 2**31 elements: fast address math) where torch's are int64 (`torch.arange`'s). Used
+as values (`out[tile] = tile.index * 100003`, `ids = tile.index + offset` with an int argument,
+`x_int32[tile] * tile.index`) int32 arithmetic wrapped past 2**31 where torch's does not. So a
+product, power or shift of index lanes, or their sum with an int argument or an integer tensor,
+takes the lanes as int64 first (`offsets.to(tl.int64) * 100003`); sums with sizes and small
+literals stay as they are (they pass int32 only beside tensors of 2**31 elements, where
+INDEX_DTYPE is int64 already). Inside a subscript's index the same arithmetic is address math
+(`x[tile.index * 2]`) and keeps INDEX_DTYPE: indexing.py counts `builder.addressing`."""
+
+from __future__ import annotations
+
+from .negative_indices import is_argument
+from .python_ints import is_index_lanes, is_python_int, lanes_as_int64
+from .values import CONST, Value
+
+# operators whose result passes int32 from lanes below it
+_GROWING = frozenset({"Multiply", "Power", "LeftShift"})
+# ... and those that pass it only beside an operand the launcher does not bound
+_SUMS = frozenset({"Add", "Subtract"})
+# torch's function spellings of them (elementwise.py)
+OPERATOR_OF = {
+    "mul": "Multiply",
+    "multiply": "Multiply",
+    "pow": "Power",
+    "bitwise_left_shift": "LeftShift",
+    "add": "Add",
+    "sub": "Subtract",
+    "subtract": "Subtract",
+}
+
+
+def index_values_as_int64(builder, op_name: str | None, operands: list[Value]) -> list[Value]:
+    """`operands` of one operator with the first index lanes among them as int64, where the
+    result is a value torch computes in int64 and int32 could wrap (see the module's note)."""
+    if builder.addressing or op_name not in _GROWING | _SUMS:
+        return operands
+    lanes = [i for i, v in enumerate(operands) if is_index_lanes(v)]
+    others = [v for i, v in enumerate(operands) if i not in lanes]
+    if not lanes or any(_is_float(v) for v in others):
+        return operands
+    if op_name in _SUMS and not any(_unbounded(builder, v) for v in others):
+        return operands
+    first = lanes[0]
+    return [lanes_as_int64(v) if i == first else v for i, v in enumerate(operands)]
+
+
+def _is_float(value: Value) -> bool:
+    return value.dtype == "float" or value.kind == CONST and isinstance(value.const, float)
+
+
+def _unbounded(builder, value: Value) -> bool:
+    """An int argument (any Python int) or an integer tensor's values (`x_int32[tile]`)."""
+    if value.loaded_from or value.fed_by:
+        return value.dtype in ("int", None)
+    name = getattr(value.code, "id", None)
+    return is_python_int(value) and name is not None and is_argument(builder, name)
