@@ -20,8 +20,8 @@ from ..ops.table import (
 from .bool_arithmetic import bool_template, floated_bools
 from .chained_comparisons import refuse_block_in_chain
 from .dtype_tests import dtype_comparison
-from .integer_operators import integers_only, no_negative_integer_power
 from .index_values import index_values_as_int64
+from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_promotion
 from .negative_indices import may_be_negative
 from .negative_zero import negation, signed_zeros
