@@ -13,7 +13,7 @@ from ..emit.codegen import expr
 from ..frontend.errors import UnsupportedOpError
 from ..ops.table import BITWISE_OPERATORS
 from .bool_arithmetic import bool_template, floated_bools
-from .index_values import OPERATOR_OF, index_values_as_int64
+from .index_values import index_values_as_int64
 from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_float_math, note_promotion
 from .negative_zero import negation, signed_zeros
@@ -70,7 +70,7 @@ def elementwise(
     if op.result == "same" and op.condition in (None, 0):
         shaped = any(v.kind == BLOCK and v.dims for v in operands)  # (where's condition)
         promoted = as_int64(builder, promoted, shaped=shaped)
-        promoted = index_values_as_int64(builder, OPERATOR_OF.get(op.name), promoted)
+        promoted = index_values_as_int64(builder, op.operator, promoted)
     for index, value in zip(values, promoted, strict=True):
         operands[index] = value
     integers_only(builder, op.operator, f"torch.{op.name}", operands, node)

@@ -20,16 +20,6 @@ from .values import CONST, Value
 _GROWING = frozenset({"Multiply", "Power", "LeftShift"})
 # ... and those that pass it only beside an operand the launcher does not bound
 _SUMS = frozenset({"Add", "Subtract"})
-# torch's function spellings of them (elementwise.py)
-OPERATOR_OF = {
-    "mul": "Multiply",
-    "multiply": "Multiply",
-    "pow": "Power",
-    "bitwise_left_shift": "LeftShift",
-    "add": "Add",
-    "sub": "Subtract",
-    "subtract": "Subtract",
-}
 
 
 def index_values_as_int64(builder, op_name: str | None, operands: list[Value]) -> list[Value]:
