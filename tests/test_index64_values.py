@@ -40,6 +40,10 @@ VALUES = {
     "power": ("tile.index**3 % 1000003", lambda x: arange(x) ** 3 % 1000003),
     "shifted": ("(tile.index << 17) - x[tile]", lambda x: (arange(x) << 17) - x),
     "int32_tensor_times_index": ("x[tile] * tile.index * 2000", lambda x: x * arange(x) * 2000),
+    "arange_lanes": (
+        "(tile.begin + hl.arange(tile.block_size)) * 100003",
+        lambda x: arange(x) * 100003,
+    ),
     "widened_after_modulo": ("(tile.index % 4099) * 600011", lambda x: arange(x) % 4099 * 600011),
 }
 
@@ -100,12 +104,12 @@ def test_a_two_dimensional_flat_id_computes_as_torch():
 
 
 def test_the_same_arithmetic_as_an_address_keeps_index_dtype():
-    """`x[tile.index * 2]` is address math: int32 offsets for small tensors, as before; the
+    """`x[tile.index * 2]` and `hl.load(x, [tile.index * 2 + 1])` are address math: int32 offsets for small tensors, as before; the
     value beside it is widened where it is stored."""
     body = (
         "    out = torch.empty([x.size(0) // 2], dtype=torch.int64, device=x.device)\n"
         "    for tile in hl.tile(x.size(0) // 2):\n"
-        "        out[tile] = x[tile.index * 2] + x[tile.index * 2 + 1]\n"
+        "        out[tile] = x[tile.index * 2] + hl.load(x, [tile.index * 2 + 1])\n"
         "    return out\n"
     )
     (x,) = small_ints()
