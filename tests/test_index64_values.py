@@ -55,6 +55,22 @@ def test_tile_index_values_past_int32_compute_as_torch(case):
     assert_computes_as_torch(source, small_ints, truth)
 
 
+# id → (the stored expression, its torch truth): a cast to int32 is torch's int32, wrapping
+CASTS = {
+    "index_cast_to_int32": ("tile.index.int() * 100003", lambda x: arange(x).int() * 100003),
+    "named_int32_values": ("x[tile].int() * 100003", lambda x: x.int() * 100003),
+}
+
+
+@pytest.mark.parametrize("case", CASTS)
+def test_int32_casts_of_indices_wrap_as_torch(case):
+    """What torch holds in int32 stays int32 (no index lanes any more): it wraps in both."""
+    expression, truth = CASTS[case]
+    source = kernel("x: torch.Tensor", one_loop(expression, INT64_OUT))
+    make = lambda: [torch.randint(30_000, 90_000, (size(),), device=DEVICE, dtype=torch.int32)]  # noqa: E731
+    assert_computes_as_torch(source, make, truth)
+
+
 # id → (signature, body expression, the int arguments past int32 or whose products pass it)
 ARGUMENTS = {
     "hash_by_argument": (

@@ -200,7 +200,7 @@ class Allocations:
     def arange(self, name: str, args: Arguments, node: cst.Call) -> Value:
         """`hl.arange(block)`: int32 lanes 0 .. block - 1 (Helion's index dtype), converted to
         `dtype=` where the call gives one."""
-        lanes = self.arange_lanes(args, node)
+        lanes = replace(self.arange_lanes(args, node), index_lanes=True)
         dtype = args.keywords.get("dtype")
         if dtype is None or m.matches(dtype, m.Name("None")):
             return lanes

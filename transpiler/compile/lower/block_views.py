@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -72,17 +73,19 @@ class BlockViews:
             kept = tuple(d for d in dims if d is not _DROPPED)
             viewed = self.view_parts(value, parts, [None if d is _DROPPED else d for d in dims])
             shape = self.k.dots.block_shape(kept)
-            return block(expr("tl.reshape(a, s)", a=viewed.code, s=shape), kept, value.dtype)
+            reshaped = block(expr("tl.reshape(a, s)", a=viewed.code, s=shape), kept, value.dtype)
+            return replace(reshaped, index_lanes=value.index_lanes)
         return self.view_parts(value, parts, dims)
 
     def view_parts(self, value: Value, parts: list, dims: list) -> Value:
         """The value subscripted by Triton `parts` (slices and Nones), of these dims."""
         if any(map(is_squeezed, dims)) and all(isinstance(p, ast.Slice) for p in parts):
-            return block(value.code, tuple(dims), value.dtype)  # only squeezed tiles were named
+            viewed = block(value.code, tuple(dims), value.dtype)  # only squeezed tiles were named
+            return replace(viewed, index_lanes=value.index_lanes)
         code = ast.Subscript(
             value=value.code, slice=ast.Tuple(elts=parts) if len(parts) > 1 else parts[0]
         )
-        return block(code, tuple(dims), value.dtype)
+        return replace(block(code, tuple(dims), value.dtype), index_lanes=value.index_lanes)
 
     def none_standing_for_a_tile(self, node: cst.CSTNode, position: int) -> Axis | None:
         """The squeezed tile a view's `None` at `position` stands for, where the plan says so

@@ -13,7 +13,7 @@ from ..emit.codegen import expr
 from ..frontend.errors import UnsupportedOpError
 from ..ops.table import BITWISE_OPERATORS
 from .bool_arithmetic import bool_template, floated_bools
-from .index_values import index_values_as_int64
+from .index_values import index_values_as_int64, lanes_of
 from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_float_math, note_promotion
 from .negative_zero import negation, signed_zeros
@@ -121,6 +121,8 @@ def elementwise(
     result = result_of(block(expr(template, **fills), dims, dtype), operands)
     fed = frozenset().union(*(operands[i].loaded_from | operands[i].fed_by for i in values))
     result = replace(result, fed_by=fed)
+    if op.operator:  # (`torch.mul(tile.index, 3)`: index lanes still)
+        result = lanes_of(result, operands)
     if op.condition is not None:  # what it chooses between, unconverted
         dtypes = {operands[i].dtype for i in values}
         dtype = dtypes.pop() if len(dtypes) == 1 else None

@@ -244,7 +244,7 @@ class Expressions:
     def tile_attribute(self, tile: Value, attr: str, node: cst.CSTNode) -> Value:
         axis = tile.axis
         if attr == "index":
-            return block(ast.Name(id=axis.offsets), (axis,), "int")
+            return replace(block(ast.Name(id=axis.offsets), (axis,), "int"), index_lanes=True)
         if attr == "begin":
             return block(axis.begin, (), "int")
         if attr == "end":

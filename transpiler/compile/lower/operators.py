@@ -20,7 +20,7 @@ from ..ops.table import (
 from .bool_arithmetic import bool_template, floated_bools
 from .chained_comparisons import refuse_block_in_chain
 from .dtype_tests import dtype_comparison
-from .index_values import index_values_as_int64
+from .index_values import index_values_as_int64, lanes_of
 from .integer_operators import integers_only, no_negative_integer_power
 from .integer_promotion import note_promotion
 from .negative_indices import may_be_negative
@@ -127,6 +127,7 @@ class Operators:
         result = replace(result, scale_of=scaled_tile(self.k, op_name, left, right, result))
         filled = self.k.registered_blocks.filled_by(op_name, left, right, dims)
         result = replace(result, fed_by=_fed_by(left, right), lanes_kept=kept)
+        result = lanes_of(result, [left, right])
         result = replace(result, filled_lanes=result.filled_lanes | filled)
         if op_name in BITWISE_OPERATORS:  # bool & bool stays bool: arithmetic may come later
             return replace(result, loaded_from=left.loaded_from | right.loaded_from)
@@ -195,7 +196,7 @@ class Operators:
         result = result_of(
             block(expr(text, a=operand.code), operand.dims, operand.dtype), [operand]
         )
-        result = replace(result, fed_by=_fed_by(operand))
+        result = lanes_of(replace(result, fed_by=_fed_by(operand)), [operand])
         if text == "~a":
             return replace(result, loaded_from=operand.loaded_from)
         self.k.note_arithmetic((operand,), node)

@@ -58,7 +58,7 @@ def as_int64(
     Python int is among them; with no tensor at all, only for a product (`op_name`) or where
     the op's result is a tensor anyway (`shaped`: torch.where's condition is one)."""
     if any(map(_past_int32, operands)):  # `tile.index * 10**10`
-        operands = [lanes_as_int64(v) for v in operands]
+        operands = [_lanes_as_int64(v) for v in operands]
     tensors = [v for v in operands if _is_tensor(v)]
     if any(v.dtype != "bool" for v in tensors) or not any(map(is_python_int, operands)):
         return operands
@@ -79,22 +79,16 @@ def _past_int32(value: Value) -> bool:
     return value.kind == CONST and type(value.const) is int and not -(2**31) <= value.const < 2**31
 
 
-def is_index_lanes(value: Value) -> bool:
-    """Integer lanes no tensor holds (`tile.index`, `hl.arange` and arithmetic of them): the
-    kernel's INDEX_DTYPE (int32 below 2**31 elements), torch's int64."""
-    return (
+def _lanes_as_int64(value: Value) -> Value:
+    """Integer lanes no tensor holds (`tile.index`, `hl.arange`: Triton's int32; int64 in torch)
+    as int64, so a literal past int32 computes beside them (Triton refused the literal); a
+    tensor's values keep their dtype (the launcher checks the literal fits it: integer_promotion)."""
+    if (
         _is_tensor(value)
         and value.dtype == "int"
         and not (value.loaded_from or value.fed_by)
         and not _int64_already(value)
-    )
-
-
-def lanes_as_int64(value: Value) -> Value:
-    """Index lanes (`is_index_lanes`) as int64, so a literal past int32 computes beside them
-    (Triton refused the literal) and a product of them passes int32 as torch's does; a
-    tensor's values keep their dtype (the launcher checks the literal fits it: integer_promotion)."""
-    if is_index_lanes(value):
+    ):
         return replace(value, code=expr("v.to(tl.int64)", v=value.code))
     return value
 

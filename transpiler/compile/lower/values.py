@@ -166,6 +166,9 @@ class Value:
     # tensors whose values this one computes with unconverted (`x * y`: x and y; a cast clears
     # it): a float argument meeting it is refused for float64 ones (integer_promotion.py)
     fed_by: frozenset = frozenset()
+    # integer lanes no tensor holds: `tile.index`, `hl.arange`, their views and their
+    # arithmetic with Python ints (INDEX_DTYPE in the kernel, int64 in torch: index_values.py)
+    index_lanes: bool = False
     # a dot's result times a scalar, less a value (scaled_products.Scaled): amax and exp read it
     scaled: object = None
     # a named load times / over a scalar (scaled_factors.ScaledTile): a product may take the
