@@ -36,7 +36,8 @@ def add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def check_tensors(tensors, ranks=None, arithmetic=None, integers=None):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a tensor: the kernel reads it")
+            got = f"{name} must be a tensor, not {type(t).__name__}: the kernel reads it"
+            raise TypeError(f"{got}; pass torch.tensor({name}), or allocate it with torch.empty")
         if (rank := (ranks or {}).get(name)) is not None and t.dim() != rank:
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: the kernel indexes it so")
         if t.dtype == torch.bool and (line := (arithmetic or {}).get(name)):

@@ -68,7 +68,8 @@ def softmax_two_pass(x: torch.Tensor) -> torch.Tensor:
 def check_tensors(tensors, ranks=None, arithmetic=None, why=""):
     for name, t in tensors.items():  # each refusal names the tensor and the fix
         if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+            got = f"{name} must be a tensor, not {type(t).__name__}: {why or 'the kernel reads it'}"
+            raise TypeError(f"{got}; pass torch.tensor({name}), or allocate it with torch.empty")
         if (rank := (ranks or {}).get(name)) is not None and t.dim() != rank:
             reason = why or "the kernel indexes it so"
             raise ValueError(f"{name} must be {rank}-D, not {t.dim()}-D: {reason}")

@@ -36,10 +36,12 @@ class Part:
 # The tensor check every module makes, first in the loop: (with why, without)
 TENSOR = (
     """        if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a tensor: {why or 'the kernel reads it'}")
+            got = f"{name} must be a tensor, not {type(t).__name__}: {why or 'the kernel reads it'}"
+            raise TypeError(f"{got}; pass torch.tensor({name}), or allocate it with torch.empty")
 """,
     """        if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a tensor: the kernel reads it")
+            got = f"{name} must be a tensor, not {type(t).__name__}: the kernel reads it"
+            raise TypeError(f"{got}; pass torch.tensor({name}), or allocate it with torch.empty")
 """,
 )
 

@@ -226,6 +226,7 @@ class KernelBuilder:
         self.inner_loop_blocks: set[str] = set()  # ... and the fixed ones: reused by name
         self.coverage: list[tuple[str, int, Axis]] = []  # (tensor, dim, tile axis indexing it)
         self.index_reaches: list[str] = []  # launcher checks of computed indices (index_reach.py)
+        self.ranged_ends: dict[str, tuple[str, str]] = {}  # hl.tile(m, n)'s n → its line, fix
         # ... of scalar indices from tile attributes, after the block sizes (scalar_reach.py)
         self.block_reaches: list[str] = []
         self.guards: list[set[str]] = []  # the names each enclosing runtime `if` tests

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -126,7 +127,25 @@ class LoopCalls:
                         hint="a few hundred to a few thousand lanes per block is usual "
                         "(block_size=1024): the tiles cover the rest",
                     )
+            self.refuse_block_product(node, block_sizes)
         return ranges, block_sizes
+
+    def refuse_block_product(self, node: cst.BaseExpression, block_sizes: list) -> None:
+        """`block_size=[2048, 1024]`: each size within Triton's limit, one block of their
+        product (2**21 elements) past it (was: Triton's own error)."""
+        literals = [literal_int(size) for size in block_sizes]
+        if len(literals) < 2 or None in literals or math.prod(literals) <= TRITON_MAX_BLOCK:
+            return
+        product = " * ".join(map(str, literals))
+        raise self.k.source.error(
+            TileArgumentError,
+            node,
+            f"block_size={self.k.source.code(node)} makes blocks of {product} = "
+            f"{math.prod(literals)} elements, more than Triton's largest block "
+            f"({TRITON_MAX_BLOCK} elements)",
+            hint="keep the product of a tile's block sizes to a few thousand "
+            f"(block_size={[min(size, 32) for size in literals]}): the tiles cover the rest",
+        )
 
     def ordered_range_checks(self, call: cst.Call, ranges: list) -> list[str]:
         """`hl.tile(m, n)` meant as hl.tile([m, n]) runs from m to n: where m > n no tile runs
@@ -137,11 +156,11 @@ class LoopCalls:
                 continue
             first, last = self.k.source.code(begin), self.k.source.code(end)
             line = self.k.source.line_of(call)
-            message = (
-                f"line {line}: {self.k.source.code(call)} is one loop from {first} to {last}, "
-                f"and {first} > {last} here: no tile would run; hl.tile([{first}, {last}]) "
-                "tiles both dimensions"
-            )
+            loop = f"line {line}: {self.k.source.code(call)} is one loop from {first} to {last}"
+            tiles = f"{self.k.source.code(call.func)}([{first}, {last}])"  # the 2-D loop meant
+            self.k.ranged_ends[last] = (loop, tiles)  # (loop_checks.py: the reach's check)
+            message = f"{loop}, and {first} > {last} here: no tile would run; {tiles} tiles both"
+            message += " dimensions"
             checks.append(f"require({first} <= {last}, lambda: {message!r})")
         return checks
 

@@ -57,7 +57,9 @@ def rank_checks(builder: KernelBuilder, loop: cst.For) -> list[str]:
             continue  # (or checked already: `out = torch.empty_like(x)`'s size is x's)
         seen |= {(tensor, dim), (own, reach)}
         short.setdefault(reach, []).append(f"{tensor}.size({dim})")
-    checks.extend(reach_check(sizes, reach) for reach, sizes in short.items())
+    checks.extend(
+        reach_check(s, reach, builder.ranged_ends.get(reach)) for reach, s in short.items()
+    )
     checks.extend(dict.fromkeys(builder.index_reaches))
     for tensor, dim, end in sorted(builder.slice_ends):  # torch would clip: refuse instead
         message = f"{tensor}.size({dim}) must be at least {end}: the slice reaches that far"

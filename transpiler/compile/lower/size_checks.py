@@ -12,11 +12,23 @@ def _listed(names: list[str]) -> str:
     return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
-def reach_check(sizes: list[str], reach: str) -> str:
-    """`require(...)` that each of `sizes` is at least `reach`: one check for them all."""
+def reach_check(sizes: list[str], reach: str, ranged: tuple[str, str] | None = None) -> str:
+    """`require(...)` that each of `sizes` is at least `reach`: one check for them all. `ranged`:
+    `reach` ends a loop from one size to another (`hl.tile(m, n)`, its line and the 2-D spelling
+    likely meant), which the message names with the fix."""
     least = sizes[0] if len(sizes) == 1 else f"min({', '.join(sizes)})"
     message = f"{_listed(sizes)} must be at least {reach}: the tiles reach that far"
-    return f'require({least} >= {reach}, lambda: "{message}")'
+    if ranged:  # was: the bare reach, no line and no fix
+        loop, tiles = ranged
+        message = (
+            f"{loop}, past {_listed(sizes)} here ({message}); {tiles} tiles both dimensions, "
+            "or keep the loop's begin and end within the tensor"
+        )
+    return (
+        f"require({least} >= {reach}, lambda: {message!r})"
+        if ranged
+        else (f'require({least} >= {reach}, lambda: "{message}")')
+    )
 
 
 def equal_checks(pairs: list[tuple[str, str]]) -> list[str]:

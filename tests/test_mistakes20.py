@@ -1,0 +1,89 @@
+"""Mistakes an outside tester makes (2026-12-06, mistakes20) that h/mistakes19 left with unclear
+messages: a list for a tensor argument, a 2-D block past Triton's limit, hl.tile(m, n) running
+past the tensor. Each now names the argument or the line, and the fix."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from helpers import DEVICE
+from mistakes10 import FILE, HEAD, ONE, X2, attempt, each_row, grid, kernel, refused_as_the_row_says
+
+import transpiler
+
+# (id, kernel source, the call, error class, line, the caret's text, message, hint)
+MISTAKES = [
+    # was: Triton's "numel (2097152) exceeds triton maximum tensor numel (1048576)"
+    ("a-2d-block-past-triton", grid("out[tile_m, tile_n] = x[tile_m, tile_n] * 2",
+     loop="for tile_m, tile_n in hl.tile([m, n], block_size=[2048, 1024]):"), f"k({X2})",
+     "TileArgumentError", 10, "[2048", "block_size=[2048, 1024] makes blocks of 2048 * 1024 = "
+     "2097152 elements, more than Triton's largest block (1048576 elements)",
+     "(block_size=[32, 32])"),
+]  # fmt: skip
+
+
+@each_row(MISTAKES)
+def test_a_definition_mistake_is_refused_at_its_line(
+    source, call, kind, line, marker, message, hint
+):
+    refused_as_the_row_says(source, call, kind, line, marker, message, hint)
+
+
+def cell(source: str) -> dict:
+    """The kernels of a notebook cell, in its namespace."""
+    namespace: dict = {}
+    transpiler.kernels_from_source(HEAD + source, filename=FILE, namespace=namespace)
+    return namespace
+
+
+def test_a_2d_block_within_triton_runs():
+    """the hint's own spelling, block_size=[32, 32], computes as torch"""
+    source = grid("out[tile_m, tile_n] = x[tile_m, tile_n] * 2",
+                  loop="for tile_m, tile_n in hl.tile([m, n], block_size=[32, 32]):")  # fmt: skip
+    x = torch.randn(37, 19, device=DEVICE)
+    got = cell(source)["k"](x).double()
+    torch.testing.assert_close(got, x.double() * 2, rtol=1e-6, atol=1e-6)
+
+
+UNANNOTATED = kernel("out[tile] = x[tile] * 2", params="x, out", before="")
+
+
+@pytest.mark.parametrize("value", ["[0.5] * 37", "(0.5,) * 37"], ids=["list", "tuple"])
+def test_a_list_for_an_unannotated_tensor_argument_names_it_and_the_fix(value):
+    """was: "out must be a tensor: the kernel reads it" (no type, no fix)"""
+    with pytest.raises(TypeError) as caught:
+        attempt(UNANNOTATED, f"k(torch.randn(37), {value})")
+    kind = type(eval(value)).__name__
+    assert str(caught.value) == (
+        f"out must be a tensor, not {kind}: the kernel reads it; pass torch.tensor(out), or "
+        "allocate it with torch.empty"
+    )
+
+
+@pytest.mark.parametrize("fix", ["torch.tensor(values, device=x.device)", "torch.empty_like(x)"])
+def test_the_list_fixes_compute_as_torch(fix):
+    """the message's spellings: the kernel writes into the tensor either makes"""
+    x = torch.randn(37, device=DEVICE)
+    values = [float(v) for v in torch.randn(37)]
+    out = eval(fix, {"torch": torch, "values": values, "x": x})
+    cell(UNANNOTATED)["k"](x, out)
+    torch.testing.assert_close(out.double(), x.double() * 2, rtol=1e-6, atol=1e-6)
+
+
+def test_hl_tile_of_two_sizes_past_the_tensor_names_the_line_and_the_fix():
+    """`hl.tile(m, n)` with m < n, meant as hl.tile([m, n]): was "x.size(0) must be at least n:
+    the tiles reach that far" with no line or fix"""
+    source = kernel("out[tile] = x[tile] * 2", before="    m, n = x.size()\n" + ONE,
+                    loop="for tile in hl.tile(m, n):")  # fmt: skip
+    with pytest.raises(RuntimeError) as caught:
+        attempt(source, "k(torch.randn(19, 37))")
+    assert str(caught.value) == (
+        "line 10: hl.tile(m, n) is one loop from m to n, past x.size(0) here (x.size(0) must be "
+        "at least n: the tiles reach that far); hl.tile([m, n]) tiles both dimensions, or keep "
+        "the loop's begin and end within the tensor"
+    )
+    # the fix, hl.tile([m, n]), computes as torch
+    fixed = kernel("out[tile_m, tile_n] = x[tile_m, tile_n] * 2",
+                   before="    m, n = x.size()\n" + ONE, loop="for tile_m, tile_n in hl.tile([m, n]):")  # fmt: skip
+    x = torch.randn(19, 37, device=DEVICE)
+    torch.testing.assert_close(cell(fixed)["k"](x).double(), x.double() * 2, rtol=1e-6, atol=1e-6)
