@@ -549,7 +549,9 @@ def test_joined_unpacking_checks_still_refuse_each_tensor(name: str) -> None:
         ):
             module["f"](*wrong)
         wrong[index] = args[index].tolist()
-        with pytest.raises(TypeError, match=f"{tensor} must be a tensor, not list: lines? .* unpacks?"):
+        with pytest.raises(
+            TypeError, match=f"{tensor} must be a tensor, not list: lines? .* unpacks?"
+        ):
             module["f"](*wrong)
     reference = reference_function(source, "f")
     torch.testing.assert_close(module["f"](*args), reference(*args), **dot_tolerance(dtype))
