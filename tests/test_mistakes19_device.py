@@ -16,7 +16,7 @@ MISTAKES = [
     ("breakpoint", kernel("breakpoint()\n        out[tile] = x[tile]"), f"k({X1})", HOST_CODE, 10,
      "breakpoint", "Python's breakpoint() cannot run inside a device loop", ".reference(*args)"),
     ("type-of-a-block", kernel("out[tile] = x[tile] * (type(x[tile]) == float)"), f"k({X1})",
-     HOST_CODE, 10, "type(", "Python's type() cannot run", "v.dtype"),
+     HOST_CODE, 10, "type(", "Python's type() cannot run", "if v.dtype == torch.float32:"),
     ("input", kernel("scale = float(input())\n        out[tile] = x[tile] * scale"), f"k({X1})",
      HOST_CODE, 10, "input", "Python's input() cannot run", "host code"),
     ("getattr", kernel("out[tile] = x[tile] * getattr(x, 'scale')"), f"k({X1})", HOST_CODE, 10,
@@ -43,7 +43,8 @@ MISTAKES = [
     # was: "indexing this value", the hint "device code is straight-line tensor arithmetic"
     ("an-optional-tensor-left-out", kernel("out[tile] = x[tile] + y[tile]",
      params="x: torch.Tensor, y: torch.Tensor | None = None"), f"k({X1})", HOST_CODE, 10,
-     "y[tile]", "y is None here: a device loop indexes tensors", "if y is not None:"),
+     "y[tile]", "y is None here: a device loop indexes tensors",
+     "`if y is not None:` inside the device loop"),
     # was: "(a list of tensors?)", the hint "unpack it in host code: a, b = s"
     ("a-float-argument-indexed", kernel("out[tile] = x[tile] + s[tile]",
      params="x: torch.Tensor, s: float"), f"k({X1}, 2.0)", HOST_CODE, 10, "s[tile]",
@@ -53,7 +54,7 @@ MISTAKES = [
     ("a-text-argument-as-a-number", kernel("out[tile] = x[tile] * s",
      params="x: torch.Tensor, s: str"), f"k({X1}, '2')", HOST_CODE, 10, "s",
      "s is a text argument (annotated str, or a string default), not a number",
-     "annotate it float"),
+     "annotate it float (or int) and pass a number; text chooses code inside the loop"),
 ]  # fmt: skip
 
 

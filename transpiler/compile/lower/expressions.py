@@ -278,8 +278,8 @@ class Expressions:
                 node,
                 f"{node.value} is a text argument (annotated str, or a string default), not a "
                 "number: device code computes and stores numbers",
-                hint=f"annotate it float (or int) and pass a number; text chooses code: "
-                f"if {node.value} == 'relu': ...",
+                hint=f"annotate it float (or int) and pass a number; text chooses code inside the "
+                f"loop: if {node.value} == 'relu': ...",
             )
         if argument:  # an argument given None or text: the launcher names it (number_check)
             return value

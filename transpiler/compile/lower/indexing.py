@@ -100,7 +100,7 @@ class Indexing:
                 node.value,
                 f"{text} is {what} here: a device loop indexes tensors, blocks and tiles",
                 hint=f"pass a tensor for {text}; if it is optional, read it only under "
-                f"`if {text} is not None:` in host code (a loop of its own)"
+                f"`if {text} is not None:` inside the device loop (a host `if` around a loop is refused)"
                 if base.const is None
                 else f"{text} is a number: use it without an index",
             )

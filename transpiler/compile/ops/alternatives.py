@@ -152,7 +152,7 @@ HOST_ONLY_BUILTINS = {
     "open": _HOST_WORK,
     "exit": "raise an exception in host code, before the loop; a device loop runs to its end",
     "quit": "raise an exception in host code, before the loop; a device loop runs to its end",
-    "type": "a block's dtype is v.dtype; compare it with torch.float32",
+    "type": "a block's dtype is v.dtype; choose code by it: if v.dtype == torch.float32: ...",
     "id": _HOST_WORK,
     "hash": _HOST_WORK,
     "getattr": "write the attribute itself (x.dtype, tile.begin)",
