@@ -11,6 +11,8 @@ from mistakes10 import FILE, HEAD, ONE, X2, attempt, each_row, grid, kernel, ref
 
 import transpiler
 
+CONFIGURED = "@helion.kernel(config=helion.Config(block_sizes={}))"
+
 # (id, kernel source, the call, error class, line, the caret's text, message, hint)
 MISTAKES = [
     # was: Triton's "numel (2097152) exceeds triton maximum tensor numel (1048576)"
@@ -19,6 +21,15 @@ MISTAKES = [
      "TileArgumentError", 10, "[2048", "block_size=[2048, 1024] makes blocks of 2048 * 1024 = "
      "2097152 elements, more than Triton's largest block (1048576 elements)",
      "(block_size=[32, 32])"),
+    ("a-config-2d-block-past-triton", grid("out[tile_m, tile_n] = x[tile_m, tile_n] * 2",
+     decorator=CONFIGURED.format("[2048, 1024]")), f"k({X2})", "ConfigError", 10, "hl.tile",
+     "block_sizes=[2048, 1024] of the config makes blocks of 2048 * 1024 = 2097152 elements",
+     "(block_sizes=[32, 32])"),
+    ("a-config-size-beside-a-loops-own", grid("out[tile_m, tile_n] = x[tile_m, tile_n] * 2",
+     loop="for tile_m, tile_n in hl.tile([m, n], block_size=[2048, None]):",
+     decorator=CONFIGURED.format("[1024]")), f"k({X2})", "ConfigError", 10, "hl.tile",
+     "block_sizes=[1024] of the config, with this loop's own, makes blocks of 2048 * 1024",
+     "(block_sizes=[32])"),
 ]  # fmt: skip
 
 
@@ -36,10 +47,17 @@ def cell(source: str) -> dict:
     return namespace
 
 
-def test_a_2d_block_within_triton_runs():
-    """the hint's own spelling, block_size=[32, 32], computes as torch"""
-    source = grid("out[tile_m, tile_n] = x[tile_m, tile_n] * 2",
-                  loop="for tile_m, tile_n in hl.tile([m, n], block_size=[32, 32]):")  # fmt: skip
+BLOCKS_FIXED = [  # the hints' own spellings
+    grid("out[tile_m, tile_n] = x[tile_m, tile_n] * 2",
+         loop="for tile_m, tile_n in hl.tile([m, n], block_size=[32, 32]):"),
+    grid("out[tile_m, tile_n] = x[tile_m, tile_n] * 2", decorator=CONFIGURED.format("[32, 32]")),
+    grid("out[tile_m, tile_n] = x[tile_m, tile_n] * 2", decorator=CONFIGURED.format("[32]"),
+         loop="for tile_m, tile_n in hl.tile([m, n], block_size=[2048, None]):"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("source", BLOCKS_FIXED, ids=["literal", "config", "both"])
+def test_the_2d_block_hints_compute_as_torch(source):
     x = torch.randn(37, 19, device=DEVICE)
     got = cell(source)["k"](x).double()
     torch.testing.assert_close(got, x.double() * 2, rtol=1e-6, atol=1e-6)

@@ -10,7 +10,7 @@ import libcst.matchers as m
 
 from ..frontend.aliases import LANGUAGE
 from ..frontend.config_check import TRITON_MAX_BLOCK
-from ..frontend.errors import RankUnknownError, TileArgumentError
+from ..frontend.errors import ConfigError, RankUnknownError, TileArgumentError
 from ..frontend.host_sizes import literal_int, whole_size_tensor
 from ..frontend.kernels import device_loop_kind
 from ..frontend.signatures import HL_SIGNATURES, bind
@@ -127,24 +127,27 @@ class LoopCalls:
                         hint="a few hundred to a few thousand lanes per block is usual "
                         "(block_size=1024): the tiles cover the rest",
                     )
-            self.refuse_block_product(node, block_sizes)
+            literals = [literal_int(size) for size in block_sizes]
+            self.refuse_block_product(node, literals, f"block_size={self.k.source.code(node)}")
         return ranges, block_sizes
 
-    def refuse_block_product(self, node: cst.BaseExpression, block_sizes: list) -> None:
-        """`block_size=[2048, 1024]`: each size within Triton's limit, one block of their
-        product (2**21 elements) past it (was: Triton's own error)."""
-        literals = [literal_int(size) for size in block_sizes]
-        if len(literals) < 2 or None in literals or math.prod(literals) <= TRITON_MAX_BLOCK:
+    def refuse_block_product(
+        self, node: cst.CSTNode, sizes: list, given: str, fix: list | None = None
+    ) -> None:
+        """`block_size=[2048, 1024]` (or a config's block_sizes, `given` says which; `fix`: the
+        sizes the hint lowers, `sizes` unless given): each size within Triton's limit, one block
+        of their product (2**21 elements) past it (was: Triton's own error)."""
+        if len(sizes) < 2 or None in sizes or math.prod(sizes) <= TRITON_MAX_BLOCK:
             return
-        product = " * ".join(map(str, literals))
+        config = given.startswith("block_sizes")
         raise self.k.source.error(
-            TileArgumentError,
+            ConfigError if config else TileArgumentError,
             node,
-            f"block_size={self.k.source.code(node)} makes blocks of {product} = "
-            f"{math.prod(literals)} elements, more than Triton's largest block "
-            f"({TRITON_MAX_BLOCK} elements)",
+            f"{given} makes blocks of {' * '.join(map(str, sizes))} = {math.prod(sizes)} "
+            f"elements, more than Triton's largest block ({TRITON_MAX_BLOCK} elements)",
             hint="keep the product of a tile's block sizes to a few thousand "
-            f"(block_size={[min(size, 32) for size in literals]}): the tiles cover the rest",
+            f"({given.partition('=')[0]}={[min(size, 32) for size in fix or sizes]}): the tiles cover "
+            "the rest",
         )
 
     def ordered_range_checks(self, call: cst.Call, ranges: list) -> list[str]:

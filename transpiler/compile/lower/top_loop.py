@@ -44,6 +44,7 @@ class TopLoop:
         begins = [self.k.expressions.lower_expr(b) if b is not None else None for b, _ in ranges]
         grid, values, blocks, squeezed = [], [], [], []
         tile_names = [targets] * count if isinstance(targets, str) else targets
+        chosen_sizes = []  # the config's block sizes this loop takes
         for index in range(count):
             end, begin = ends[index], begins[index]
             extent_host = (
@@ -81,6 +82,7 @@ class TopLoop:
                 chosen = self.k.block_sizes.pop(0)
                 if chosen is not None:
                     explicit = cst.Integer(str(chosen))
+                    chosen_sizes.append(chosen)
             # a block of 1, written in the source or chosen by the config: one index per
             # program, no Triton dimension (2-D dots and descriptors for a batch of one)
             one = isinstance(explicit, cst.Integer) and explicit.evaluated_value == 1
@@ -90,6 +92,12 @@ class TopLoop:
             blocks.append((block_name, explicit))
             grid.append(f"triton.cdiv({extent_host}, {block_name})")
             values.append((extent, begin, offsets, mask, block_name, pid, end))
+        if chosen_sizes:  # a config's block sizes (with the loop's own) past Triton's limit
+            sizes = [b.evaluated_value if isinstance(b, cst.Integer) else None for _, b in blocks]
+            given = f"block_sizes={chosen_sizes} of the config, with this loop's own,"
+            if len(chosen_sizes) == len(sizes):
+                given = f"block_sizes={chosen_sizes} of the config"
+            self.k.loop_calls.refuse_block_product(loop.iter, sizes, given, chosen_sizes)
         # program ids: the last dimension varies fastest
         pid_codes = self.program_ids(kind, values, count, line)
         bound: list[Value] = []
