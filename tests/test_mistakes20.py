@@ -105,3 +105,15 @@ def test_hl_tile_of_two_sizes_past_the_tensor_names_the_line_and_the_fix():
                    before="    m, n = x.size()\n" + ONE, loop="for tile_m, tile_n in hl.tile([m, n]):")  # fmt: skip
     x = torch.randn(19, 37, device=DEVICE)
     torch.testing.assert_close(cell(fixed)["k"](x).double(), x.double() * 2, rtol=1e-6, atol=1e-6)
+
+
+def test_a_list_the_host_code_reads_first_names_the_line_and_the_fix():
+    """`out = torch.empty_like(x)` of a list x (unannotated): torch's TypeError, its note the
+    line and now the fix (was: the line only)"""
+    with pytest.raises(TypeError, match="must be Tensor, not list") as caught:
+        attempt(kernel("out[tile] = x[tile] * 2", params="x"), "k([0.5] * 37)")
+    assert caught.value.__notes__ == [
+        f"raised by the kernel's host code, {FILE}:8: out = torch.empty_like(x); a list is no "
+        "tensor: pass torch.tensor(...) of it (or annotate the parameter torch.Tensor: the call "
+        "then names it)"
+    ]

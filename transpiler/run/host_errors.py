@@ -4,11 +4,19 @@ frame does not (the file is the cache's, its line numbers the generated module's
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
 
 from ..compile.frontend.errors import TranspileError
 from ..compile.pipeline import Transpiled
+
+# torch's words for a mistake of the caller's, seen from the host code → the fix a note adds
+CALLERS_MISTAKES = {
+    # `k([1.0] * n)` for an unannotated x that `torch.empty_like(x)` reads first
+    re.compile(r"must be Tensor, not (list|tuple)"): "a {0} is no tensor: pass torch.tensor(...) "
+    "of it (or annotate the parameter torch.Tensor: the call then names it)",
+}
 
 
 def note_users_line(
@@ -32,4 +40,8 @@ def note_users_line(
     written = lines[line - 1].strip()
     if written != frames[-1].line.strip():  # a generated line of the launcher: not the user's
         return
-    error.add_note(f"raised by the kernel's host code, {filename}:{line}: {written}")
+    note = f"raised by the kernel's host code, {filename}:{line}: {written}"
+    for words, fix in CALLERS_MISTAKES.items():
+        if isinstance(error, TypeError) and (found := words.search(str(error))):
+            note += f"; {fix.format(*found.groups())}"
+    error.add_note(note)
