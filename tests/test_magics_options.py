@@ -80,7 +80,7 @@ def test_help_wins_over_a_refused_combination(shell) -> None:
     ("config", "message"),
     [
         ('{"block_sizes": [-4]}', "block size -4 in block_sizes=[-4] is not a power of two"),
-        ('{"block_sizes": ["a"]}', "block size 'a' in block_sizes=['a'] is not a power of two"),
+        ('{"block_sizes": ["a"]}', "block size 'a' in block_sizes=['a'] is a str, not an integer"),
         ('{"block_sizes": [48]}', "block size 48 in block_sizes=[48] is not a power of two"),
         ('{"block_sizes": [0]}', "block size 0 in block_sizes=[0] is not a power of two"),
     ],
@@ -91,6 +91,7 @@ def test_a_config_block_size_is_refused_at_the_decorator(shell, config, message)
     assert "ConfigError: " + message in shown.plain(), shown.plain()
     assert "cell line 5, column 1" in shown.plain()  # the decorator's line
     assert "InternalTranspilerError" not in shown.plain()
+    assert "block_sizes=['a']:" not in shown.plain()  # a hint names integers, not the mistake
 
 
 def test_export_says_it_replaces_a_file_and_writes_runnable_code(shell, tmp_path) -> None:

@@ -99,14 +99,12 @@ def test_the_users_own_assert_names_its_line():
     ]
 
 
-def test_hl_tile_of_two_sizes_that_runs_no_tile_is_refused_at_the_launch():
-    """`hl.tile(m, n)` meant as hl.tile([m, n]): a loop from m to n; with m > n no tile ran
-    and the kernel returned torch.empty_like's memory (was silent)"""
+def test_hl_tile_of_two_sizes_is_one_loop_from_the_first_to_the_second():
+    """`hl.tile(m, n)` is one loop from m to n: with m > n, as Python's range, no tile runs
+    (valid, so not refused: test_probes_evaluator5_layouts' empty range leaves its clone)"""
     source = kernel("out[tile] = x[tile] * 2", before="    m, n = x.size()\n" + ONE,
                     loop="for tile in hl.tile(m, n):")  # fmt: skip
-    with pytest.raises(RuntimeError, match=r"line 10: hl.tile\(m, n\) is one loop from m to n, "
-                       r"and m > n here: no tile would run; hl.tile\(\[m, n\]\) tiles both"):  # fmt: skip
-        attempt(source, "k(torch.randn(37, 19))")
+    attempt(source, "k(torch.randn(37, 19))")  # no tile runs, no error
     # a loop from m to n where m <= n is what Helion means: rows m to n of x, the second half
     x = torch.randn(6, 12, device=DEVICE)
     names = cell(source.replace("m, n = x.size()", "n = x.size(0)\n    m = n // 2"))

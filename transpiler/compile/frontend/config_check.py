@@ -270,15 +270,18 @@ TRITON_MAX_BLOCK = 2**20
 
 
 def _as_integers(sizes: list) -> str:
-    """`[32.0, '64', [16]]` as the integers meant, `[32, 64, 16]` (what cannot be read, kept)."""
+    """`[32.0, '64', [16]]` as the integers meant, `[32, 64, 16]` (what cannot be read as one,
+    `'a'`: 32, a usual block size)."""
 
     def integer(size: object) -> object:
         if isinstance(size, (list, tuple)) and len(size) == 1:
             size = size[0]
+        if size is None:  # (a block left to the search)
+            return None
         try:
             return int(size) if float(size) == int(float(size)) else size
-        except (TypeError, ValueError):
-            return size
+        except (TypeError, ValueError, OverflowError):
+            return 32
 
     return repr([integer(size) for size in sizes])
 

@@ -50,7 +50,7 @@ class LoopCalls:
         if "step" in keywords:
             self.check_steps(keywords["step"], block_sizes, len(ranges))
         if self.k.device_loop is not None and call is self.k.device_loop.iter:
-            self.k.index_reaches.extend(self.ordered_range_checks(call, ranges))
+            self.note_ranged_ends(call, ranges)
         for begin, end in ranges:
             for size in (end, begin):
                 if isinstance(
@@ -150,10 +150,10 @@ class LoopCalls:
             "the rest",
         )
 
-    def ordered_range_checks(self, call: cst.Call, ranges: list) -> list[str]:
-        """`hl.tile(m, n)` meant as hl.tile([m, n]) runs from m to n: where m > n no tile runs
-        and the output stays as allocated (was silent); the launcher refuses it."""
-        checks = []
+    def note_ranged_ends(self, call: cst.Call, ranges: list) -> None:
+        """`hl.tile(m, n)` is one loop from m to n (an empty one where m > n, as Python's range:
+        valid, so not refused); where its end passes a tensor's size, the reach check names the
+        line and `hl.tile([m, n])`, the two-dimension loop such a call often meant."""
         for begin, end in ranges:
             if begin is None or literal_int(begin) is not None:
                 continue
@@ -162,10 +162,6 @@ class LoopCalls:
             loop = f"line {line}: {self.k.source.code(call)} is one loop from {first} to {last}"
             tiles = f"{self.k.source.code(call.func)}([{first}, {last}])"  # the 2-D loop meant
             self.k.ranged_ends[last] = (loop, tiles)  # (loop_checks.py: the reach's check)
-            message = f"{loop}, and {first} > {last} here: no tile would run; {tiles} tiles both"
-            message += " dimensions"
-            checks.append(f"require({first} <= {last}, lambda: {message!r})")
-        return checks
 
     def refuse_language_calls(self, node: cst.BaseExpression | None, what: str) -> None:
         """A loop's block size or step goes to the launcher as written: an hl call there
